@@ -1,0 +1,11 @@
+//! Quotient's pure domain: the vocabulary of `PRODUCT.md` and `KPIS.md` as types.
+//!
+//! Nothing here does I/O. Every function takes plain data and returns plain data, so the rules can be
+//! tested by hand-computed cases and reused by the store, the web application and the command line.
+
+pub mod model;
+pub mod money;
+pub mod period;
+
+pub use money::Money;
+pub use period::QuotaPeriod;

@@ -1,0 +1,65 @@
+//! The default pipeline (`PRODUCT.md` §1) and its stage probabilities (`KPIS.md`: weighted pipeline).
+//! Organisations start with these and may configure their own.
+
+/// The milestone an opportunity records the first time it enters a stage (`KPIS.md`: attribution).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Milestone {
+    FirstAppointment,
+    Gateway,
+    Proposal,
+}
+
+/// Whether a stage is open or ends the opportunity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageOutcome {
+    Open,
+    Won,
+    Lost,
+}
+
+impl StageOutcome {
+    pub const fn key(self) -> &'static str {
+        match self {
+            StageOutcome::Open => "open",
+            StageOutcome::Won => "won",
+            StageOutcome::Lost => "lost",
+        }
+    }
+}
+
+/// One stage of a pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StageConfig {
+    pub key: &'static str,
+    pub name: &'static str,
+    /// Probability of winning from this stage, in basis points (1/100 of a percent).
+    pub probability_bp: u32,
+    pub outcome: StageOutcome,
+    pub milestone: Option<Milestone>,
+}
+
+const fn stage(key: &'static str, name: &'static str, probability_bp: u32, milestone: Option<Milestone>) -> StageConfig {
+    StageConfig { key, name, probability_bp, outcome: StageOutcome::Open, milestone }
+}
+
+/// prospect → qualified → first appointment → gateway → proposal → negotiation → won / lost.
+pub const DEFAULT_STAGES: [StageConfig; 8] = [
+    stage("prospect", "Prospect", 500, None),
+    stage("qualified", "Qualified", 1_000, None),
+    stage("first_appointment", "First appointment", 2_000, Some(Milestone::FirstAppointment)),
+    stage("gateway", "Gateway", 4_000, Some(Milestone::Gateway)),
+    stage("proposal", "Proposal", 6_000, Some(Milestone::Proposal)),
+    stage("negotiation", "Negotiation", 8_000, None),
+    StageConfig { key: "won", name: "Won", probability_bp: 10_000, outcome: StageOutcome::Won, milestone: None },
+    StageConfig { key: "lost", name: "Lost", probability_bp: 0, outcome: StageOutcome::Lost, milestone: None },
+];
+
+/// The agreed "next step" after a first appointment.
+pub const DEFAULT_GATEWAY_TYPES: [(&str, &str); 6] = [
+    ("demo", "On-site demo"),
+    ("site_visit", "Site visit"),
+    ("trial", "Trial"),
+    ("tour", "Tour"),
+    ("investigation", "Investigation"),
+    ("evaluation", "Evaluation"),
+];

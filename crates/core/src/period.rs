@@ -54,7 +54,11 @@ impl FromStr for QuotaPeriod {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let bad = || PeriodError(text.to_string());
         let year_of = |s: &str| -> Result<i32, PeriodError> {
-            if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) { s.parse().map_err(|_| bad()) } else { Err(bad()) }
+            if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+                s.parse().map_err(|_| bad())
+            } else {
+                Err(bad())
+            }
         };
         let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
         match text.split_once('-') {
@@ -63,7 +67,9 @@ impl FromStr for QuotaPeriod {
                 let year = year_of(year)?;
                 if let Some(q) = rest.strip_prefix('Q') {
                     match q {
-                        "1" | "2" | "3" | "4" => Ok(QuotaPeriod::Quarter { year, quarter: q.parse().map_err(|_| bad())? }),
+                        "1" | "2" | "3" | "4" => {
+                            Ok(QuotaPeriod::Quarter { year, quarter: q.parse().map_err(|_| bad())? })
+                        }
                         _ => Err(bad()),
                     }
                 } else if two_digits(rest) {

@@ -1,1 +1,18 @@
+//! Quotient's persistence: the schema and its migrations on SQLite and PostgreSQL, the organisation
+//! data, and the CSV bundle import and export. Nothing here knows about HTTP.
 
+pub mod bundle;
+pub mod db;
+mod error;
+mod migrate;
+pub mod orgs;
+
+pub use db::{Db, Dialect, Value};
+pub use error::{Result, StoreError};
+
+/// Opens the database at `url` and applies any pending migrations.
+pub fn open(url: &str) -> Result<Db> {
+    let mut db = Db::open(url)?;
+    migrate::apply(&mut db)?;
+    Ok(db)
+}

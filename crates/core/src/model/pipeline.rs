@@ -38,7 +38,12 @@ pub struct StageConfig {
     pub milestone: Option<Milestone>,
 }
 
-const fn stage(key: &'static str, name: &'static str, probability_bp: u32, milestone: Option<Milestone>) -> StageConfig {
+const fn stage(
+    key: &'static str,
+    name: &'static str,
+    probability_bp: u32,
+    milestone: Option<Milestone>,
+) -> StageConfig {
     StageConfig { key, name, probability_bp, outcome: StageOutcome::Open, milestone }
 }
 

@@ -1,0 +1,566 @@
+//! Bundle import: all or nothing, in one transaction.
+//!
+//! Each file is streamed once, in dependency order: every field is parsed and checked, references are
+//! resolved to internal ids, and the row is loaded into a temporary staging table. Then duplicates
+//! and the rules spanning files are checked. Only when no problem was found are the staging tables
+//! merged into the organisation's tables (insert new rows, update changed ones, leave equal ones
+//! alone) and the transaction committed; otherwise it is rolled back and every problem reported.
+//!
+//! Memory holds the id maps of the files others refer to (territories … opportunities), not the
+//! rows: activities, estimates and the like pass through one at a time.
+
+use super::fields::{format_timestamp, parse_plain};
+use super::problem::{Problem, Problems};
+use super::reader::{self, CsvFile, describe_csv_error};
+use super::rules::{self, OpportunityCheck, OpportunityColumns, Pipeline, RowAt};
+use super::spec::{Entity, FILES, FileSpec, Key, Kind, REQUIRED_FILE};
+use super::staging;
+use crate::db::{Db, Value};
+use crate::error::StoreError;
+use crate::orgs::{self, OrgId};
+use quotient_core::model::StageOutcome;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Told how an import (or export) advances, to show a progress bar or log lines.
+pub trait Progress {
+    fn file_started(&mut self, _file: &str, _bytes: u64) {}
+    /// Rows and bytes read so far in the current file.
+    fn advanced(&mut self, _rows: u64, _bytes: u64) {}
+    fn file_finished(&mut self, _file: &str, _rows: u64) {}
+    fn step(&mut self, _message: &str) {}
+}
+
+/// Reports nothing.
+pub struct Silent;
+impl Progress for Silent {}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("the bundle has {} problem(s); nothing was imported", .0.total())]
+    Invalid(Problems),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an import did to one file's rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FileSummary {
+    pub file: String,
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportSummary {
+    pub files: Vec<FileSummary>,
+}
+
+impl ImportSummary {
+    pub fn rows(&self) -> u64 {
+        self.files.iter().map(|f| f.rows).sum()
+    }
+
+    pub fn inserted(&self) -> u64 {
+        self.files.iter().map(|f| f.inserted).sum()
+    }
+
+    pub fn updated(&self) -> u64 {
+        self.files.iter().map(|f| f.updated).sum()
+    }
+}
+
+const PROGRESS_EVERY: u64 = 16_384;
+
+/// Imports the bundle in `dir` into the organisation, or reports every problem and writes nothing.
+pub fn import(db: &mut Db, org: OrgId, dir: &Path, progress: &mut dyn Progress) -> Result<ImportSummary, ImportError> {
+    let present = bundle_files(dir)?;
+    db.transaction(|db| {
+        let mut importer = Importer::new(db, org)?;
+        importer.problems_extend(present.problems);
+        for spec in FILES.iter().filter(|spec| present.files.contains(&spec.file) && needs_prescan(spec)) {
+            importer.prescan(spec, &dir.join(spec.file))?;
+        }
+        let mut staged = Vec::new();
+        for spec in FILES.iter().filter(|spec| present.files.contains(&spec.file)) {
+            if let Some(rows) = importer.stage(db, spec, &dir.join(spec.file), progress)? {
+                staged.push((spec, rows));
+            }
+        }
+        importer.check_stage_history();
+        if !importer.problems.is_empty() {
+            importer.problems.sort();
+            return Err(ImportError::Invalid(importer.problems));
+        }
+        progress.step("writing");
+        let mut summary = ImportSummary::default();
+        for (spec, rows) in staged {
+            let (inserted, updated) = staging::merge(db, spec, org)?;
+            summary.files.push(FileSummary {
+                file: spec.file.to_string(),
+                rows,
+                inserted,
+                updated,
+                unchanged: rows - inserted - updated,
+            });
+        }
+        importer.save_id_counters(db)?;
+        record_audit(db, org, &summary)?;
+        Ok(summary)
+    })
+}
+
+struct PresentFiles {
+    files: Vec<&'static str>,
+    problems: Vec<Problem>,
+}
+
+/// The bundle files in `dir`; an unknown `.csv` file or a missing `reps.csv` is a problem.
+fn bundle_files(dir: &Path) -> Result<PresentFiles, StoreError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))?;
+    let mut present = PresentFiles { files: Vec::new(), problems: Vec::new() };
+    for entry in entries {
+        let name = entry.map_err(|e| StoreError::io(dir, e))?.file_name().to_string_lossy().into_owned();
+        match super::spec::file(&name) {
+            Some(spec) => present.files.push(spec.file),
+            None if name.to_ascii_lowercase().ends_with(".csv") => present.problems.push(Problem {
+                file: name,
+                line: 0,
+                column: None,
+                field: None,
+                message: format!(
+                    "is not a bundle file: rename it to one of {} or move it out of the folder",
+                    FILES.iter().map(|s| s.file).collect::<Vec<_>>().join(", ")
+                ),
+            }),
+            None => {}
+        }
+    }
+    if !present.files.contains(&REQUIRED_FILE) {
+        present.problems.push(Problem {
+            file: REQUIRED_FILE.to_string(),
+            line: 0,
+            column: None,
+            field: None,
+            message: format!("is missing from {}: every bundle needs its reps", dir.display()),
+        });
+    }
+    Ok(present)
+}
+
+/// A file whose ids are referred to by itself or by a file read before it has its ids registered
+/// first.
+fn needs_prescan(spec: &FileSpec) -> bool {
+    let Some(entity) = spec.entity() else { return false };
+    let position = FILES.iter().position(|s| std::ptr::eq(s, spec)).unwrap_or(0);
+    FILES[..=position].iter().any(|earlier| earlier.columns.iter().any(|c| c.kind == Kind::Ref(entity)))
+}
+
+/// External id → internal id, for the files others refer to.
+#[derive(Default)]
+struct Registry {
+    ids: HashMap<Box<str>, i64>,
+}
+
+struct Importer {
+    org: OrgId,
+    registries: Vec<Registry>,
+    /// Next internal id per table.
+    next_ids: HashMap<&'static str, i64>,
+    pipeline: Pipeline,
+    opportunity_columns: OpportunityColumns,
+    /// The opportunities of this bundle, by internal id, for the stage-history rule.
+    opportunities: HashMap<i64, OpportunityCheck>,
+    opportunity_status_column: Option<usize>,
+    problems: Problems,
+}
+
+impl Importer {
+    fn new(db: &mut Db, org: OrgId) -> Result<Self, StoreError> {
+        let mut registries = Vec::new();
+        for entity in Entity::ALL {
+            let mut registry = Registry::default();
+            db.query_each(
+                &format!("SELECT external_id, id FROM {} WHERE org_id = ?", entity.table()),
+                &[org.value()],
+                |row| {
+                    registry.ids.insert(row.text(0)?.unwrap_or_default().into(), row.int(1)?.unwrap_or_default());
+                    Ok(())
+                },
+            )?;
+            registries.push(registry);
+        }
+        let mut next_ids = HashMap::new();
+        for spec in &FILES {
+            let stored = db.query_i64(
+                &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {} WHERE org_id = ?", spec.table),
+                &[org.value()],
+            )?;
+            let reserved = db
+                .query_opt(
+                    "SELECT next_id FROM id_sequences WHERE org_id = ? AND entity = ?",
+                    &[org.value(), Value::text(spec.table)],
+                    |row| row.int(0),
+                )?
+                .flatten()
+                .unwrap_or(1);
+            next_ids.insert(spec.table, stored.max(reserved));
+        }
+        let opportunities =
+            super::spec::file("opportunities.csv").unwrap_or_else(|| unreachable!("the spec has opportunities.csv"));
+        Ok(Importer {
+            org,
+            registries,
+            next_ids,
+            pipeline: Pipeline::new(orgs::pipeline_keys(db, org)?),
+            opportunity_columns: OpportunityColumns::new(opportunities),
+            opportunities: HashMap::new(),
+            opportunity_status_column: None,
+            problems: Problems::default(),
+        })
+    }
+
+    fn problems_extend(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        for problem in problems {
+            self.problems.push(problem);
+        }
+    }
+
+    fn next_id(&mut self, table: &'static str) -> i64 {
+        let next = self.next_ids.entry(table).or_insert(1);
+        *next += 1;
+        *next - 1
+    }
+
+    fn register(&mut self, entity: Entity, key: &str) -> i64 {
+        if let Some(id) = self.registries[entity.index()].ids.get(key) {
+            return *id;
+        }
+        let id = self.next_id(entity.table());
+        self.registries[entity.index()].ids.insert(key.into(), id);
+        id
+    }
+
+    fn prescan(&mut self, spec: &'static FileSpec, path: &Path) -> Result<(), StoreError> {
+        let (Some(mut csv), _) = reader::open(path, spec)? else { return Ok(()) };
+        let (Some(entity), Some(id_column)) = (spec.entity(), spec.columns.iter().position(|c| c.kind == Kind::Id))
+        else {
+            return Ok(());
+        };
+        let Some(position) = csv.positions[id_column] else { return Ok(()) };
+        let mut record = csv::StringRecord::new();
+        loop {
+            match csv.reader.read_record(&mut record) {
+                Ok(true) => {
+                    if let Some(key) = record.get(position).map(str::trim).filter(|k| !k.is_empty()) {
+                        self.register(entity, key);
+                    }
+                }
+                Ok(false) => break,
+                Err(error) if matches!(error.kind(), csv::ErrorKind::Io(_)) => break,
+                Err(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads, checks and stages one file; `None` when its header is unusable.
+    fn stage(
+        &mut self,
+        db: &mut Db,
+        spec: &'static FileSpec,
+        path: &Path,
+        progress: &mut dyn Progress,
+    ) -> Result<Option<u64>, StoreError> {
+        let (csv, header_problems) = reader::open(path, spec)?;
+        self.problems_extend(header_problems);
+        let Some(mut csv) = csv else { return Ok(None) };
+        if spec.table == "opportunities" {
+            self.opportunity_status_column = self.opportunity_columns.status_position(&csv.positions);
+        }
+        progress.file_started(spec.file, csv.bytes);
+        staging::create(db, spec)?;
+        let mut columns = spec.db_columns();
+        columns.push("line");
+        let mut rejected = Vec::new();
+        let mut rows = 0;
+        {
+            let mut loader = db.loader(&staging::table(spec), &columns, true)?;
+            let mut record = csv::StringRecord::new();
+            loop {
+                match csv.reader.read_record(&mut record) {
+                    Ok(false) => break,
+                    Ok(true) => {}
+                    Err(error) => {
+                        let stop = matches!(error.kind(), csv::ErrorKind::Io(_));
+                        self.problems.push(Problem {
+                            file: spec.file.to_string(),
+                            line: error.position().map_or(0, |p| p.line()),
+                            column: None,
+                            field: None,
+                            message: describe_csv_error(&error),
+                        });
+                        if stop {
+                            break;
+                        }
+                        continue;
+                    }
+                }
+                rows += 1;
+                let line = record.position().map_or(0, |p| p.line());
+                if let Some(values) = self.parse_row(spec, &csv, &record, line) {
+                    if !loader.push(&values)? {
+                        if let Value::Text(key) = &values[2] {
+                            rejected.push((line, key.to_string()));
+                        }
+                    }
+                }
+                if rows % PROGRESS_EVERY == 0 {
+                    progress.advanced(rows, record.position().map_or(0, |p| p.byte()));
+                }
+            }
+            loader.finish()?;
+        }
+        progress.advanced(rows, csv.bytes);
+        for duplicate in staging::duplicates(db, spec, rejected)? {
+            self.report_duplicate(spec, &csv, duplicate);
+        }
+        progress.file_finished(spec.file, rows);
+        Ok(Some(rows))
+    }
+
+    fn report_duplicate(&mut self, spec: &FileSpec, csv: &CsvFile, duplicate: staging::Duplicate) {
+        let (column, field, message) = match spec.key {
+            Key::Id { .. } => {
+                let index = spec.columns.iter().position(|c| c.kind == Kind::Id).unwrap_or(0);
+                let name = spec.columns[index].name;
+                (
+                    csv.positions[index].map(|p| p + 1),
+                    Some(name.to_string()),
+                    format!(
+                        "'{}' is used again (first on line {}): ids must be unique in the file",
+                        duplicate.key, duplicate.first_line
+                    ),
+                )
+            }
+            Key::Natural(columns) => (
+                None,
+                None,
+                format!(
+                    "repeats line {}: there is already a row with the same {}",
+                    duplicate.first_line,
+                    columns.join(", ")
+                ),
+            ),
+        };
+        self.problems.push(Problem { file: spec.file.to_string(), line: duplicate.line, column, field, message });
+    }
+
+    /// Parses one record into the staged row, or records its problems and returns `None`.
+    fn parse_row<'r>(
+        &mut self,
+        spec: &'static FileSpec,
+        csv: &CsvFile,
+        record: &'r csv::StringRecord,
+        line: u64,
+    ) -> Option<Vec<Value<'r>>> {
+        let at = RowAt { spec, line, positions: &csv.positions };
+        if record.len() != csv.width {
+            self.problems.push(Problem {
+                file: spec.file.to_string(),
+                line,
+                column: None,
+                field: None,
+                message: format!(
+                    "this row has {} fields but the header has {}: check for a missing or extra delimiter, or an unclosed quote",
+                    record.len(),
+                    csv.width
+                ),
+            });
+            return None;
+        }
+        let mut problems = Vec::new();
+        let mut fields: Vec<Value<'r>> = Vec::with_capacity(spec.columns.len());
+        let mut texts: Vec<&'r str> = Vec::with_capacity(spec.columns.len());
+        for (index, column) in spec.columns.iter().enumerate() {
+            let text = csv.positions[index].and_then(|p| record.get(p)).map_or("", str::trim);
+            texts.push(text);
+            if text.is_empty() {
+                if column.required {
+                    problems.push(at.problem(index, "is required: fill it in".to_string()));
+                }
+                fields.push(Value::Null);
+                continue;
+            }
+            match self.parse_field(column.kind, text) {
+                Ok(value) => fields.push(value),
+                Err(message) => {
+                    problems.push(at.problem(index, message));
+                    fields.push(Value::Null);
+                }
+            }
+        }
+        let (id, external_id) = match spec.key {
+            Key::Id { entity } => {
+                let index = spec.columns.iter().position(|c| c.kind == Kind::Id).unwrap_or(0);
+                let key = texts[index];
+                if key.is_empty() {
+                    self.problems_extend(problems);
+                    return None;
+                }
+                let id = match entity {
+                    Some(entity) => self.register(entity, key),
+                    None => self.next_id(spec.table),
+                };
+                (id, Value::text(key))
+            }
+            Key::Natural(names) => {
+                let key = names
+                    .iter()
+                    .filter_map(|name| spec.column(name))
+                    .map(|index| match &fields[index] {
+                        Value::Timestamp(at) => format_timestamp(*at),
+                        Value::Text(text) if spec.columns[index].kind == Kind::Period => text.to_string(),
+                        _ => texts[index].to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|");
+                (self.next_id(spec.table), Value::owned(key))
+            }
+        };
+        let derived = self.apply_rules(spec, &at, &mut fields, id, &mut problems);
+        if !problems.is_empty() {
+            self.problems_extend(problems);
+            return None;
+        }
+        let mut values = Vec::with_capacity(fields.len() + derived.len() + 3);
+        values.extend([self.org.value(), Value::Int(id), external_id]);
+        values.extend(spec.columns.iter().zip(fields).filter(|(c, _)| c.kind != Kind::Id).map(|(_, v)| v));
+        values.extend(derived);
+        values.push(Value::Int(line as i64));
+        Some(values)
+    }
+
+    fn parse_field<'r>(&self, kind: Kind, text: &'r str) -> Result<Value<'r>, String> {
+        match kind {
+            Kind::Ref(entity) => {
+                self.registries[entity.index()].ids.get(text).map(|id| Value::Int(*id)).ok_or_else(|| {
+                    let file = FILES.iter().find(|s| s.entity() == Some(entity)).map_or("the bundle", |s| s.file);
+                    format!("unknown {} '{text}': it is neither in {file} nor already stored", entity.noun())
+                })
+            }
+            Kind::Stage => match self.pipeline.stage_outcome(text) {
+                Some(_) => Ok(Value::text(text)),
+                None => Err(format!(
+                    "'{text}' is not a stage of this organisation: use one of {}",
+                    self.pipeline.stage_keys().join(", ")
+                )),
+            },
+            Kind::GatewayType => match self.pipeline.has_gateway_type(text) {
+                true => Ok(Value::text(text)),
+                false => Err(format!(
+                    "'{text}' is not a gateway type of this organisation: use one of {}",
+                    self.pipeline.gateway_types().join(", ")
+                )),
+            },
+            Kind::QuotaTarget => super::fields::parse_money(text).map(|m| Value::Int(m.cents())),
+            other => parse_plain(other, text),
+        }
+    }
+
+    /// The file's cross-field rules; returns the derived columns.
+    fn apply_rules<'r>(
+        &mut self,
+        spec: &'static FileSpec,
+        at: &RowAt,
+        fields: &mut [Value<'r>],
+        id: i64,
+        problems: &mut Vec<Problem>,
+    ) -> Vec<Value<'r>> {
+        match spec.table {
+            "opportunities" => {
+                if let Some(status) =
+                    rules::check_opportunity(at, fields, &self.opportunity_columns, &self.pipeline, problems)
+                {
+                    self.opportunities.insert(id, OpportunityCheck { line: at.line, status, last_change: None });
+                }
+                Vec::new()
+            }
+            "leads" => {
+                rules::check_lead(spec, at, fields, problems);
+                Vec::new()
+            }
+            "stage_changes" => {
+                if let (Value::Int(opportunity), Value::Text(stage), Value::Timestamp(changed)) =
+                    (&fields[0], &fields[1], &fields[2])
+                {
+                    if let (Some(check), Some(outcome)) =
+                        (self.opportunities.get_mut(opportunity), self.pipeline.stage_outcome(stage))
+                    {
+                        let at_seconds = changed.timestamp();
+                        if check.last_change.is_none_or(|(last, _, _)| at_seconds >= last) {
+                            check.last_change = Some((at_seconds, outcome, at.line));
+                        }
+                    }
+                }
+                Vec::new()
+            }
+            "quotas" => rules::check_quota(spec, at, fields, problems),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A won or lost opportunity's last stage change is to won or lost as well (and an open one's
+    /// to an open stage).
+    fn check_stage_history(&mut self) {
+        let mut found = Vec::new();
+        for check in self.opportunities.values() {
+            let Some((at, outcome, change_line)) = check.last_change else { continue };
+            if outcome != check.status {
+                let when = chrono::DateTime::from_timestamp(at, 0).map(format_timestamp).unwrap_or_default();
+                found.push(Problem {
+                    file: "opportunities.csv".to_string(),
+                    line: check.line,
+                    column: self.opportunity_status_column,
+                    field: Some("status".to_string()),
+                    message: format!(
+                        "is {} but its last stage change (stage_changes.csv line {change_line}, {when}) is to a stage that is {}: make them agree",
+                        check.status.key(),
+                        match outcome {
+                            StageOutcome::Open => "open",
+                            StageOutcome::Won => "won",
+                            StageOutcome::Lost => "lost",
+                        }
+                    ),
+                });
+            }
+        }
+        self.problems_extend(found);
+    }
+
+    fn save_id_counters(&self, db: &mut Db) -> Result<(), StoreError> {
+        for (table, next) in &self.next_ids {
+            db.execute(
+                "INSERT INTO id_sequences (org_id, entity, next_id) VALUES (?, ?, ?)
+                 ON CONFLICT (org_id, entity) DO UPDATE SET next_id = excluded.next_id",
+                &[self.org.value(), Value::text(table), Value::Int(*next)],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// One audit entry per import: who (the command line has no user), when, and what changed per file.
+fn record_audit(db: &mut Db, org: OrgId, summary: &ImportSummary) -> Result<(), StoreError> {
+    let id = orgs::allocate_ids(db, org, "audit_log", 1)?;
+    let after = serde_json::to_string(summary).map_err(|e| StoreError::Decode(e.to_string()))?;
+    db.execute(
+        "INSERT INTO audit_log (org_id, id, at, user_id, action, entity, entity_id, before_json, after_json)
+         VALUES (?, ?, ?, NULL, 'import', 'bundle', NULL, NULL, ?)",
+        &[org.value(), Value::Int(id), Value::Timestamp(chrono::Utc::now()), Value::owned(after)],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! Staging tables: where a file's checked rows wait until the whole bundle is known to be valid,
+//! and the merge from there into the organisation's tables. The only part of the import that
+//! differs per dialect.
+
+use super::spec::FileSpec;
+use crate::db::{Db, Dialect, Value};
+use crate::error::StoreError;
+use crate::orgs::OrgId;
+
+pub fn table(spec: &FileSpec) -> String {
+    format!("stage_{}", spec.table)
+}
+
+/// Creates the (temporary, connection-private) staging table of a file.
+pub fn create(db: &mut Db, spec: &FileSpec) -> Result<(), StoreError> {
+    let stage = table(spec);
+    match db.dialect() {
+        // SQLite: untyped columns keep each value as bound; the unique index lets the loader skip
+        // (and so detect) a repeated key as it is inserted.
+        Dialect::Sqlite => {
+            let mut columns = spec.db_columns();
+            columns.push("line");
+            db.batch(&format!(
+                "DROP TABLE IF EXISTS temp.{stage};
+                 CREATE TEMP TABLE {stage} ({});
+                 CREATE UNIQUE INDEX temp.{stage}_key ON {stage} (external_id);",
+                columns.join(", ")
+            ))
+        }
+        // PostgreSQL: the target's column types, so COPY parses the text; duplicates are found
+        // after the load by one aggregate.
+        Dialect::Postgres => db.batch(&format!(
+            "DROP TABLE IF EXISTS pg_temp.{stage};
+             CREATE TEMP TABLE {stage} (LIKE {} INCLUDING DEFAULTS);
+             ALTER TABLE {stage} ADD COLUMN line BIGINT;",
+            spec.table
+        )),
+    }
+}
+
+/// A row whose key an earlier row of the same file already has.
+#[derive(Debug)]
+pub struct Duplicate {
+    pub line: u64,
+    pub first_line: u64,
+    pub key: String,
+}
+
+/// The duplicate keys of a staged file. `rejected` lists the rows the loader skipped (SQLite).
+pub fn duplicates(db: &mut Db, spec: &FileSpec, rejected: Vec<(u64, String)>) -> Result<Vec<Duplicate>, StoreError> {
+    let stage = table(spec);
+    match db.dialect() {
+        Dialect::Sqlite => rejected
+            .into_iter()
+            .map(|(line, key)| {
+                let first_line = db.query_i64(&format!("SELECT line FROM {stage} WHERE external_id = ?"), &[Value::text(&key)])?;
+                Ok(Duplicate { line, first_line: first_line as u64, key })
+            })
+            .collect(),
+        Dialect::Postgres => db.query_map(
+            &format!(
+                "SELECT s.line, f.first_line, s.external_id FROM {stage} s
+                 JOIN (SELECT external_id, MIN(line) AS first_line FROM {stage} GROUP BY external_id HAVING COUNT(*) > 1) f
+                   ON f.external_id = s.external_id
+                 WHERE s.line > f.first_line ORDER BY s.line"
+            ),
+            &[],
+            |row| {
+                Ok(Duplicate {
+                    line: row.int(0)?.unwrap_or_default() as u64,
+                    first_line: row.int(1)?.unwrap_or_default() as u64,
+                    key: row.text(2)?.unwrap_or_default().to_string(),
+                })
+            },
+        ),
+    }
+}
+
+/// Merges a staged file into its table: new keys are inserted, rows whose values differ are
+/// updated in place (keeping their id), equal rows are left alone. Returns (inserted, updated).
+pub fn merge(db: &mut Db, spec: &FileSpec, org: OrgId) -> Result<(u64, u64), StoreError> {
+    let columns = spec.db_columns();
+    let updatable: Vec<&str> =
+        columns.iter().copied().filter(|c| !matches!(*c, "org_id" | "id" | "external_id")).collect();
+    let set = updatable.iter().map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(", ");
+    let differs = updatable
+        .iter()
+        .map(|c| format!("{t}.{c} IS DISTINCT FROM excluded.{c}", t = spec.table))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    let count_sql = format!("SELECT COUNT(*) FROM {} WHERE org_id = ?", spec.table);
+    let before = db.query_i64(&count_sql, &[org.value()])?;
+    // `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join.
+    let changed = db.execute(
+        &format!(
+            "INSERT INTO {table} ({list}) SELECT {list} FROM {stage} WHERE true
+             ON CONFLICT (org_id, external_id) DO UPDATE SET {set} WHERE {differs}",
+            table = spec.table,
+            list = columns.join(", "),
+            stage = table(spec),
+        ),
+        &[],
+    )?;
+    let after = db.query_i64(&count_sql, &[org.value()])?;
+    db.batch(&format!("DROP TABLE {}", table(spec)))?;
+    let inserted = (after - before) as u64;
+    Ok((inserted, changed - inserted))
+}

@@ -1,0 +1,208 @@
+//! One connection type over SQLite and PostgreSQL.
+//!
+//! Everything above this module writes SQL once, with `?` placeholders, and binds [`Value`]s; the few
+//! statements that differ per dialect live in [`Dialect`]. Bulk loads go through [`Loader`]: prepared
+//! inserts on SQLite, `COPY … FROM STDIN` on PostgreSQL.
+
+mod loader;
+mod row;
+mod value;
+
+pub use loader::Loader;
+pub use row::Row;
+pub use value::Value;
+
+use crate::error::{Result, StoreError};
+use postgres::fallible_iterator::FallibleIterator;
+
+/// The two SQL dialects the store speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A database connection.
+pub struct Db {
+    conn: Conn,
+}
+
+enum Conn {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<postgres::Client>),
+}
+
+impl Db {
+    /// Opens `sqlite://FILE`, `sqlite::memory:` or `postgres://…` (also `postgresql://…`).
+    pub fn open(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let client = postgres::Client::connect(url, postgres::NoTls)?;
+            let mut db = Db { conn: Conn::Postgres(Box::new(client)) };
+            db.batch("SET client_min_messages TO WARNING")?;
+            return Ok(db);
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .ok_or_else(|| StoreError::BadUrl(url.to_string()))?;
+        let conn = if path == ":memory:" || path.is_empty() {
+            rusqlite::Connection::open_in_memory()?
+        } else {
+            rusqlite::Connection::open(path)?
+        };
+        // WAL lets readers work while one writer writes; NORMAL sync is durable across application
+        // crashes and loses at most the last transactions on power loss, the usual choice with WAL.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536; PRAGMA temp_store = FILE;",
+        )?;
+        Ok(Db { conn: Conn::Sqlite(conn) })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.conn {
+            Conn::Sqlite(_) => Dialect::Sqlite,
+            Conn::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Runs one or more statements without parameters.
+    pub fn batch(&mut self, sql: &str) -> Result<()> {
+        match &mut self.conn {
+            Conn::Sqlite(conn) => conn.execute_batch(sql)?,
+            Conn::Postgres(client) => client.batch_execute(sql)?,
+        }
+        Ok(())
+    }
+
+    /// Runs one statement and returns the number of rows it changed.
+    pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        match &mut self.conn {
+            Conn::Sqlite(conn) => {
+                let mut statement = conn.prepare_cached(sql)?;
+                Ok(statement.execute(rusqlite::params_from_iter(params.iter()))? as u64)
+            }
+            Conn::Postgres(client) => {
+                let sql = numbered_placeholders(sql);
+                let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|v| v as _).collect();
+                Ok(client.execute(sql.as_str(), &params)?)
+            }
+        }
+    }
+
+    /// Runs a query and calls `each` for every row, streaming: rows are not collected.
+    pub fn query_each(&mut self, sql: &str, params: &[Value], mut each: impl FnMut(&Row) -> Result<()>) -> Result<()> {
+        match &mut self.conn {
+            Conn::Sqlite(conn) => {
+                let mut statement = conn.prepare_cached(sql)?;
+                let mut rows = statement.query(rusqlite::params_from_iter(params.iter()))?;
+                while let Some(row) = rows.next()? {
+                    each(&Row::Sqlite(row))?;
+                }
+            }
+            Conn::Postgres(client) => {
+                let sql = numbered_placeholders(sql);
+                let params = params.iter().map(|v| v as &dyn postgres::types::ToSql);
+                let mut rows = client.query_raw(sql.as_str(), params)?;
+                while let Some(row) = rows.next()? {
+                    each(&Row::Postgres(&row))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs a query and maps every row.
+    pub fn query_map<T>(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        mut map: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        self.query_each(sql, params, |row| {
+            out.push(map(row)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Runs a query expected to return at most one row.
+    pub fn query_opt<T>(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        map: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        Ok(self.query_map(sql, params, map)?.into_iter().next())
+    }
+
+    /// The single integer a query such as `SELECT count(*)` returns.
+    pub fn query_i64(&mut self, sql: &str, params: &[Value]) -> Result<i64> {
+        self.query_opt(sql, params, |row| row.int(0))?
+            .flatten()
+            .ok_or_else(|| StoreError::Decode(format!("no number from: {sql}")))
+    }
+
+    /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
+    pub fn transaction<T, E: From<StoreError>>(&mut self, work: impl FnOnce(&mut Db) -> Result<T, E>) -> Result<T, E> {
+        // IMMEDIATE takes SQLite's write lock up front, so a transaction never fails half-way on a
+        // lock upgrade.
+        let begin = match self.dialect() {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
+        };
+        self.batch(begin)?;
+        match work(self) {
+            Ok(value) => {
+                self.batch("COMMIT")?;
+                Ok(value)
+            }
+            Err(error) => {
+                if let Err(rollback) = self.batch("ROLLBACK") {
+                    tracing::error!("rollback failed: {rollback}");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Starts a bulk load of `columns` into `table`. With `skip_duplicates`, SQLite skips a row
+    /// that breaks a unique constraint and reports it; PostgreSQL's COPY cannot, so callers find
+    /// duplicates there after the load.
+    pub fn loader(&mut self, table: &str, columns: &[&str], skip_duplicates: bool) -> Result<Loader<'_>> {
+        Loader::new(&mut self.conn, table, columns, skip_duplicates)
+    }
+}
+
+/// PostgreSQL numbers its placeholders: `?` becomes `$1`, `$2`, … (outside string literals).
+fn numbered_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    let mut in_literal = false;
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                in_literal = !in_literal;
+                out.push(c);
+            }
+            '?' if !in_literal => {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered_placeholders;
+
+    #[test]
+    fn placeholders_are_numbered_outside_literals() {
+        assert_eq!(numbered_placeholders("SELECT ? , '?' , ?"), "SELECT $1 , '?' , $2");
+    }
+}

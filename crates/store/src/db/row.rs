@@ -1,0 +1,59 @@
+//! Reading a result row of either dialect through one set of typed getters.
+
+use crate::error::{Result, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use postgres::types::Type;
+
+/// A result row. Getters return `None` for SQL NULL.
+pub enum Row<'r> {
+    Sqlite(&'r rusqlite::Row<'r>),
+    Postgres(&'r postgres::Row),
+}
+
+impl Row<'_> {
+    pub fn int(&self, index: usize) -> Result<Option<i64>> {
+        match self {
+            Row::Sqlite(row) => Ok(row.get::<_, Option<i64>>(index)?),
+            Row::Postgres(row) => Ok(match *row.columns()[index].type_() {
+                Type::INT2 => row.try_get::<_, Option<i16>>(index)?.map(i64::from),
+                Type::INT4 => row.try_get::<_, Option<i32>>(index)?.map(i64::from),
+                _ => row.try_get::<_, Option<i64>>(index)?,
+            }),
+        }
+    }
+
+    pub fn text(&self, index: usize) -> Result<Option<&str>> {
+        match self {
+            Row::Sqlite(row) => match row.get_ref(index)? {
+                rusqlite::types::ValueRef::Null => Ok(None),
+                rusqlite::types::ValueRef::Text(bytes) => {
+                    std::str::from_utf8(bytes).map(Some).map_err(|e| StoreError::Decode(e.to_string()))
+                }
+                other => Err(StoreError::Decode(format!("column {index} is {:?}, not text", other.data_type()))),
+            },
+            Row::Postgres(row) => Ok(row.try_get::<_, Option<&str>>(index)?),
+        }
+    }
+
+    pub fn date(&self, index: usize) -> Result<Option<NaiveDate>> {
+        match self {
+            Row::Sqlite(_) => self
+                .text(index)?
+                .map(|text| text.parse::<NaiveDate>().map_err(|e| StoreError::Decode(format!("date '{text}': {e}"))))
+                .transpose(),
+            Row::Postgres(row) => Ok(row.try_get::<_, Option<NaiveDate>>(index)?),
+        }
+    }
+
+    pub fn timestamp(&self, index: usize) -> Result<Option<DateTime<Utc>>> {
+        match self {
+            Row::Sqlite(row) => row
+                .get::<_, Option<i64>>(index)?
+                .map(|secs| {
+                    DateTime::from_timestamp(secs, 0).ok_or_else(|| StoreError::Decode(format!("timestamp {secs}")))
+                })
+                .transpose(),
+            Row::Postgres(row) => Ok(row.try_get::<_, Option<DateTime<Utc>>>(index)?),
+        }
+    }
+}

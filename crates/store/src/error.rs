@@ -1,0 +1,29 @@
+//! The store's one error type.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("'{0}' is not a database URL: use sqlite://FILE (e.g. sqlite://quotient.db) or postgres://USER@HOST/DB")]
+    BadUrl(String),
+    #[error("the database holds a value the store cannot read: {0}")]
+    Decode(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("the database was migrated by a newer Quotient (migration {0} is unknown to this version)")]
+    UnknownMigration(i64),
+}
+
+impl StoreError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        StoreError::Io { path: path.into(), source }
+    }
+}

@@ -1,0 +1,60 @@
+//! Versioned migrations, one SQL file per version and dialect, with the same names in both.
+//! Applied on open, each in its own transaction; an applied migration is never edited.
+
+use crate::db::{Db, Dialect, Value};
+use crate::error::{Result, StoreError};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+macro_rules! migration {
+    ($version:literal, $name:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
+const MIGRATIONS: &[Migration] = &[migration!(1, "0001_organisation_data")];
+
+// Not organisation data: a Citus deployment keeps it as a local table on the coordinator.
+const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
+    version BIGINT NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+/// Applies every migration the database does not have yet.
+pub(crate) fn apply(db: &mut Db) -> Result<()> {
+    db.batch(LEDGER)?;
+    let applied = db.query_map("SELECT version FROM schema_migrations ORDER BY version", &[], |row| {
+        row.int(0).map(|v| v.unwrap_or_default())
+    })?;
+    if let Some(unknown) = applied.iter().find(|v| !MIGRATIONS.iter().any(|m| m.version == **v)) {
+        return Err(StoreError::UnknownMigration(*unknown));
+    }
+    for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        let sql = match db.dialect() {
+            Dialect::Sqlite => migration.sqlite,
+            Dialect::Postgres => migration.postgres,
+        };
+        db.transaction(|db| {
+            db.batch(sql)?;
+            db.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                &[
+                    Value::Int(migration.version),
+                    Value::text(migration.name),
+                    Value::owned(chrono::Utc::now().to_rfc3339()),
+                ],
+            )?;
+            tracing::info!(version = migration.version, name = migration.name, "applied migration");
+            Ok::<_, StoreError>(())
+        })?;
+    }
+    Ok(())
+}

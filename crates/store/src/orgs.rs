@@ -1,0 +1,143 @@
+//! Organisations: creation with the default pipeline, lookup, and id allocation.
+
+use crate::db::{Db, Value};
+use crate::error::{Result, StoreError};
+use quotient_core::model::{DEFAULT_GATEWAY_TYPES, DEFAULT_STAGES, Milestone};
+
+/// An organisation's id. Every row of organisation data carries one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OrgId(pub i64);
+
+impl OrgId {
+    pub fn value(self) -> Value<'static> {
+        Value::Int(self.0)
+    }
+}
+
+/// An organisation as listed to an administrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: OrgId,
+    pub slug: String,
+    pub name: String,
+}
+
+/// The organisation with this slug, if any.
+pub fn find(db: &mut Db, slug: &str) -> Result<Option<Organisation>> {
+    db.query_opt("SELECT org_id, slug, name FROM organisations WHERE slug = ?", &[Value::text(slug)], |row| {
+        Ok(Organisation {
+            id: OrgId(row.int(0)?.unwrap_or_default()),
+            slug: row.text(1)?.unwrap_or_default().to_string(),
+            name: row.text(2)?.unwrap_or_default().to_string(),
+        })
+    })
+}
+
+/// The organisation with this slug; an error that says how to create it when there is none.
+pub fn require(db: &mut Db, slug: &str) -> Result<Organisation> {
+    find(db, slug)?.ok_or_else(|| {
+        StoreError::NotFound(format!(
+            "there is no organisation '{slug}' in this database: import a bundle into it first"
+        ))
+    })
+}
+
+/// The organisation with this slug, created with the default pipeline when it does not exist.
+pub fn find_or_create(db: &mut Db, slug: &str, name: &str) -> Result<Organisation> {
+    if let Some(org) = find(db, slug)? {
+        return Ok(org);
+    }
+    db.transaction(|db| {
+        let id = OrgId(db.query_i64("SELECT COALESCE(MAX(org_id), 0) + 1 FROM organisations", &[])?);
+        db.execute(
+            "INSERT INTO organisations (org_id, slug, name, created_at) VALUES (?, ?, ?, ?)",
+            &[id.value(), Value::text(slug), Value::text(name), Value::Timestamp(chrono::Utc::now())],
+        )?;
+        for (position, stage) in DEFAULT_STAGES.iter().enumerate() {
+            let milestone = stage.milestone.map(|m| match m {
+                Milestone::FirstAppointment => "first_appointment",
+                Milestone::Gateway => "gateway",
+                Milestone::Proposal => "proposal",
+            });
+            db.execute(
+                "INSERT INTO stages (org_id, key, name, position, probability_bp, outcome, milestone) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    id.value(),
+                    Value::text(stage.key),
+                    Value::text(stage.name),
+                    Value::Int(position as i64),
+                    Value::Int(i64::from(stage.probability_bp)),
+                    Value::text(stage.outcome.key()),
+                    Value::opt_text(milestone),
+                ],
+            )?;
+        }
+        for (position, (key, name)) in DEFAULT_GATEWAY_TYPES.iter().enumerate() {
+            db.execute(
+                "INSERT INTO gateway_types (org_id, key, name, position) VALUES (?, ?, ?, ?)",
+                &[id.value(), Value::text(key), Value::text(name), Value::Int(position as i64)],
+            )?;
+        }
+        Ok::<_, StoreError>(Organisation { id, slug: slug.to_string(), name: name.to_string() })
+    })
+}
+
+/// Reserves `count` consecutive ids for `entity` in the organisation and returns the first.
+/// The row lock taken by the update serialises concurrent writers on PostgreSQL.
+pub fn allocate_ids(db: &mut Db, org: OrgId, entity: &str, count: i64) -> Result<i64> {
+    let updated = db.execute(
+        "UPDATE id_sequences SET next_id = next_id + ? WHERE org_id = ? AND entity = ?",
+        &[Value::Int(count), org.value(), Value::text(entity)],
+    )?;
+    if updated == 0 {
+        db.execute(
+            "INSERT INTO id_sequences (org_id, entity, next_id) VALUES (?, ?, ?)",
+            &[org.value(), Value::text(entity), Value::Int(1 + count)],
+        )?;
+        return Ok(1);
+    }
+    Ok(db.query_i64(
+        "SELECT next_id FROM id_sequences WHERE org_id = ? AND entity = ?",
+        &[org.value(), Value::text(entity)],
+    )? - count)
+}
+
+/// The keys of the organisation's configured stages and gateway types.
+pub fn pipeline_keys(db: &mut Db, org: OrgId) -> Result<PipelineKeys> {
+    let stages = db.query_map(
+        "SELECT key, outcome, milestone FROM stages WHERE org_id = ? ORDER BY position",
+        &[org.value()],
+        |row| {
+            Ok(StageKey {
+                key: row.text(0)?.unwrap_or_default().to_string(),
+                outcome: row.text(1)?.unwrap_or_default().to_string(),
+                milestone: match row.text(2)? {
+                    Some("first_appointment") => Some(Milestone::FirstAppointment),
+                    Some("gateway") => Some(Milestone::Gateway),
+                    Some("proposal") => Some(Milestone::Proposal),
+                    _ => None,
+                },
+            })
+        },
+    )?;
+    let gateway_types =
+        db.query_map("SELECT key FROM gateway_types WHERE org_id = ? ORDER BY position", &[org.value()], |row| {
+            Ok(row.text(0)?.unwrap_or_default().to_string())
+        })?;
+    Ok(PipelineKeys { stages, gateway_types })
+}
+
+/// One configured stage: its key, outcome (open, won, lost) and the milestone it sets.
+#[derive(Debug, Clone)]
+pub struct StageKey {
+    pub key: String,
+    pub outcome: String,
+    pub milestone: Option<Milestone>,
+}
+
+/// An organisation's stages and gateway type keys.
+#[derive(Debug, Clone)]
+pub struct PipelineKeys {
+    pub stages: Vec<StageKey>,
+    pub gateway_types: Vec<String>,
+}

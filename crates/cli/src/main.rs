@@ -1,1 +1,64 @@
-fn main() {}
+//! `quotient`: the command line of Quotient — import, export, demo data, and (soon) the server.
+
+mod demo;
+mod org;
+mod progress;
+mod transfer;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "quotient", version, about = "Sales performance management: CRM, quotas, KPIs and coaching")]
+struct Cli {
+    /// Where the data lives: sqlite://FILE (embedded, the default) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "QUOTIENT_DATABASE_URL", default_value = "sqlite://quotient.db")]
+    database_url: String,
+
+    /// The organisation to work on (its short name). Optional when the database holds only one.
+    #[arg(long, global = true, env = "QUOTIENT_ORG")]
+    org: Option<String>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import a CSV bundle (a folder of CSV files, see data/BUNDLE.md): all or nothing.
+    Import {
+        /// The bundle folder.
+        dir: PathBuf,
+    },
+    /// Export the organisation as a CSV bundle.
+    Export {
+        /// The folder to write (created if missing; files in it are replaced).
+        dir: PathBuf,
+    },
+    /// Create a realistic demo organisation and import it (or write it as a bundle with --out).
+    Demo(demo::DemoArgs),
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("QUOTIENT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    if let Err(error) = run(cli) {
+        eprintln!("error: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Import { dir } => transfer::import(&cli.database_url, cli.org.as_deref(), &dir),
+        Command::Export { dir } => transfer::export(&cli.database_url, cli.org.as_deref(), &dir),
+        Command::Demo(args) => demo::run(&cli.database_url, cli.org.as_deref(), &args),
+    }
+}

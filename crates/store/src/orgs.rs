@@ -141,3 +141,14 @@ pub struct PipelineKeys {
     pub stages: Vec<StageKey>,
     pub gateway_types: Vec<String>,
 }
+
+/// Every organisation in the database.
+pub fn list(db: &mut Db) -> Result<Vec<Organisation>> {
+    db.query_map("SELECT org_id, slug, name FROM organisations ORDER BY org_id", &[], |row| {
+        Ok(Organisation {
+            id: OrgId(row.int(0)?.unwrap_or_default()),
+            slug: row.text(1)?.unwrap_or_default().to_string(),
+            name: row.text(2)?.unwrap_or_default().to_string(),
+        })
+    })
+}

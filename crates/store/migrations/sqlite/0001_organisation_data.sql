@@ -290,6 +290,12 @@ CREATE TABLE audit_log (
     FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
 
+-- Rows may reference rows stored after them (a rep's manager, an opportunity's lead); these indexes
+-- keep the deferred foreign-key checks, and the team hierarchy queries, lookups instead of scans.
+CREATE INDEX territories_by_parent ON territories (org_id, parent_id);
+CREATE INDEX reps_by_manager ON reps (org_id, manager_id);
+CREATE INDEX opportunities_by_lead ON opportunities (org_id, lead_id);
+CREATE INDEX leads_by_opportunity ON leads (org_id, opportunity_id);
 CREATE INDEX opportunities_by_owner ON opportunities (org_id, owner_id);
 CREATE INDEX activities_by_rep ON activities (org_id, rep_id, occurred_at);
 CREATE INDEX audit_log_by_entity ON audit_log (org_id, entity, entity_id);

@@ -78,7 +78,21 @@ const PROGRESS_EVERY: u64 = 16_384;
 /// Imports the bundle in `dir` into the organisation, or reports every problem and writes nothing.
 pub fn import(db: &mut Db, org: OrgId, dir: &Path, progress: &mut dyn Progress) -> Result<ImportSummary, ImportError> {
     let present = bundle_files(dir)?;
+    staging::suspend_foreign_keys(db)?;
+    let result = import_in_transaction(db, org, dir, present, progress);
+    staging::resume_foreign_keys(db)?;
+    result
+}
+
+fn import_in_transaction(
+    db: &mut Db,
+    org: OrgId,
+    dir: &Path,
+    present: PresentFiles,
+    progress: &mut dyn Progress,
+) -> Result<ImportSummary, ImportError> {
     db.transaction(|db| {
+        staging::suspend_foreign_keys_in_transaction(db)?;
         let mut importer = Importer::new(db, org)?;
         importer.problems_extend(present.problems);
         for spec in FILES.iter().filter(|spec| present.files.contains(&spec.file) && needs_prescan(spec)) {

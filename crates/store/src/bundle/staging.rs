@@ -106,3 +106,38 @@ pub fn merge(db: &mut Db, spec: &FileSpec, org: OrgId) -> Result<(u64, u64), Sto
     let inserted = (after - before) as u64;
     Ok((inserted, changed - inserted))
 }
+
+/// Before the import transaction: SQLite's foreign-key enforcement can only be switched outside a
+/// transaction. The importer has already resolved every reference (that is how it can say which
+/// line is wrong), so re-checking each one in the database would double the cost of a bulk load.
+pub fn suspend_foreign_keys(db: &mut Db) -> Result<(), StoreError> {
+    match db.dialect() {
+        Dialect::Sqlite => db.batch("PRAGMA foreign_keys = OFF"),
+        Dialect::Postgres => Ok(()),
+    }
+}
+
+/// Inside the import transaction: PostgreSQL skips its per-row foreign-key triggers for this
+/// transaction when the role may (a superuser, or `GRANT SET ON PARAMETER session_replication_role`);
+/// otherwise the rows are checked as usual, only more slowly.
+pub fn suspend_foreign_keys_in_transaction(db: &mut Db) -> Result<(), StoreError> {
+    if db.dialect() == Dialect::Postgres {
+        db.batch("SAVEPOINT bulk_mode")?;
+        match db.batch("SET LOCAL session_replication_role = replica") {
+            Ok(()) => db.batch("RELEASE SAVEPOINT bulk_mode")?,
+            Err(error) => {
+                tracing::info!("foreign keys stay checked during the import: {error}");
+                db.batch("ROLLBACK TO SAVEPOINT bulk_mode")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// After the import transaction, committed or not.
+pub fn resume_foreign_keys(db: &mut Db) -> Result<(), StoreError> {
+    match db.dialect() {
+        Dialect::Sqlite => db.batch("PRAGMA foreign_keys = ON"),
+        Dialect::Postgres => Ok(()),
+    }
+}

@@ -1,0 +1,878 @@
+//! The demo organisation generator: a deterministic function of the seed, the size and the as-of
+//! date, writing a bundle.
+//!
+//! The shape follows `PRODUCT.md` and `KPIS.md`: an executive, managers with 6–10 reps each,
+//! territories in regions, five product lines; reps who differ in skill (win rates of roughly
+//! 15–45%), in deal size and in cycle length (20–150 days); monthly seasonality; the pipeline
+//! prospect → qualified → first appointment → gateway → proposal → negotiation → won/lost with
+//! drop-offs at each step; many cold calls of which a minority set appointments; estimates, monthly
+//! quotas, company leads some of which are never followed up, contacts with buying roles, and
+//! customer satisfaction scores.
+
+use super::calendar::{DAY, civil, days_from_civil, format_date, format_timestamp, weekday};
+use super::names::*;
+use anyhow::{Context, Result};
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+
+/// What to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    pub seed: u64,
+    pub reps: usize,
+    pub years: u32,
+    /// Day number of the last day of history ("today" in the demo).
+    pub as_of: i64,
+}
+
+/// Opportunities created per rep per month, before seasonality.
+const OPPORTUNITIES_PER_MONTH: f64 = 28.0;
+/// Relative activity by calendar month: slow summer and January, strong quarter ends and December.
+const SEASONALITY: [f64; 12] = [0.80, 0.90, 1.10, 0.95, 1.00, 1.10, 0.80, 0.75, 1.10, 1.05, 1.10, 1.35];
+const TEAM_SIZE: usize = 8;
+const ACCOUNTS_PER_REP: usize = 40;
+
+struct Writers {
+    out: Vec<(String, csv::Writer<BufWriter<File>>, u64)>,
+}
+
+impl Writers {
+    fn create(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let mut out = Vec::new();
+        for (file, header) in FILES {
+            let path = dir.join(file);
+            let file_handle = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+            let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file_handle));
+            writer.write_record(header.iter())?;
+            out.push((file.to_string(), writer, 0));
+        }
+        Ok(Writers { out })
+    }
+
+    fn row(&mut self, file: usize, fields: &[&str]) -> Result<()> {
+        let (_, writer, rows) = &mut self.out[file];
+        writer.write_record(fields)?;
+        *rows += 1;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Vec<(String, u64)>> {
+        let mut counts = Vec::new();
+        for (file, mut writer, rows) in self.out {
+            writer.flush()?;
+            counts.push((file, rows));
+        }
+        Ok(counts)
+    }
+}
+
+const TERRITORIES: usize = 0;
+const PRODUCT_LINES_FILE: usize = 1;
+const REPS: usize = 2;
+const ACCOUNTS: usize = 3;
+const CONTACTS: usize = 4;
+const LEADS: usize = 5;
+const OPPORTUNITIES: usize = 6;
+const STAGE_CHANGES: usize = 7;
+const ACTIVITIES: usize = 8;
+const ESTIMATES: usize = 9;
+const FEEDBACK: usize = 10;
+const QUOTAS: usize = 11;
+
+const FILES: [(&str, &[&str]); 12] = [
+    ("territories.csv", &["territory_id", "name", "region", "parent_id"]),
+    ("product_lines.csv", &["product_line_id", "name"]),
+    ("reps.csv", &["rep_id", "name", "email", "manager_id", "territory_id", "role", "hired_on"]),
+    (
+        "accounts.csv",
+        &[
+            "account_id",
+            "name",
+            "industry",
+            "territory_id",
+            "owner_id",
+            "employees",
+            "annual_revenue",
+            "city",
+            "country",
+        ],
+    ),
+    (
+        "contacts.csv",
+        &[
+            "contact_id",
+            "account_id",
+            "first_name",
+            "last_name",
+            "title",
+            "buying_role",
+            "authority_level",
+            "email",
+            "phone",
+            "address",
+        ],
+    ),
+    (
+        "leads.csv",
+        &[
+            "lead_id",
+            "created_at",
+            "source",
+            "owner_id",
+            "company",
+            "contact_name",
+            "email",
+            "status",
+            "first_touch_at",
+            "opportunity_id",
+        ],
+    ),
+    (
+        "opportunities.csv",
+        &[
+            "opportunity_id",
+            "account_id",
+            "owner_id",
+            "product_line_id",
+            "name",
+            "amount",
+            "margin",
+            "created_at",
+            "expected_close_on",
+            "first_appointment_at",
+            "gateway_type",
+            "gateway_at",
+            "proposal_at",
+            "closed_at",
+            "status",
+            "stage",
+            "lost_reason",
+            "lead_id",
+        ],
+    ),
+    ("stage_changes.csv", &["opportunity_id", "stage", "changed_at"]),
+    (
+        "activities.csv",
+        &["activity_id", "rep_id", "type", "occurred_at", "account_id", "contact_id", "opportunity_id", "outcome"],
+    ),
+    ("estimates.csv", &["estimate_id", "opportunity_id", "rep_id", "product_line_id", "amount", "issued_on", "status"]),
+    ("feedback.csv", &["account_id", "rep_id", "received_on", "score"]),
+    ("quotas.csv", &["rep_id", "period", "metric", "product_line_id", "target"]),
+];
+
+/// A rep's habits: what makes one rep's numbers differ from another's.
+struct Profile {
+    /// 0 (weakest) … 1 (strongest).
+    skill: f64,
+    p_first_appointment: f64,
+    p_gateway: f64,
+    p_proposal: f64,
+    p_win: f64,
+    /// Median deal size in cents.
+    deal_cents: f64,
+    /// Typical days from creation to close of a won deal.
+    cycle_days: f64,
+    cold_calls_per_day: f64,
+    /// Share of company leads never followed up.
+    neglects_leads: f64,
+}
+
+impl Profile {
+    fn draw(rng: &mut fastrand::Rng) -> Self {
+        let skill = 0.1 + 0.8 * rng.f64();
+        Profile {
+            skill,
+            p_first_appointment: 0.70 + 0.20 * skill,
+            p_gateway: 0.50 + 0.35 * skill + 0.05 * (rng.f64() - 0.5),
+            p_proposal: 0.65 + 0.25 * skill,
+            p_win: 0.45 + 0.30 * skill + 0.05 * (rng.f64() - 0.5),
+            deal_cents: (4_000.0f64.ln() + rng.f64() * (10.0f64).ln()).exp() * 100.0,
+            cycle_days: 20.0 + 130.0 * rng.f64(),
+            cold_calls_per_day: 5.0 + 5.0 * rng.f64(),
+            neglects_leads: 0.05 + 0.25 * (1.0 - skill) * rng.f64(),
+        }
+    }
+
+    fn expected_win_rate(&self) -> f64 {
+        self.p_first_appointment * self.p_gateway * self.p_proposal * self.p_win
+    }
+}
+
+/// Ids handed out in order, per kind.
+#[derive(Default)]
+struct Ids {
+    lead: u64,
+    opportunity: u64,
+    activity: u64,
+    estimate: u64,
+    contact: u64,
+}
+
+struct Rep {
+    key: String,
+    accounts: Vec<Account>,
+    profile: Profile,
+}
+
+struct Account {
+    key: String,
+    /// Contact keys with their authority level.
+    contacts: Vec<(String, u32)>,
+}
+
+/// Writes the demo bundle into `dir`; returns the rows per file.
+pub fn generate(params: Params, dir: &Path) -> Result<Vec<(String, u64)>> {
+    let mut out = Writers::create(dir)?;
+    let mut rng = fastrand::Rng::with_seed(params.seed);
+    let start = first_of_month(params.as_of - i64::from(params.years) * 365);
+    let managers = params.reps.div_ceil(TEAM_SIZE).max(1);
+
+    for (index, name) in PRODUCT_LINES.iter().enumerate() {
+        out.row(PRODUCT_LINES_FILE, &[&format!("PL{}", index + 1), name])?;
+    }
+    for region in REGIONS {
+        out.row(TERRITORIES, &[&format!("T-{region}"), &format!("{region} region"), region, ""])?;
+    }
+    out.row(
+        REPS,
+        &["E1", "Morgan Reyes", "morgan.reyes@northwind.example", "", "", "executive", &format_date(start - 900)],
+    )?;
+    for manager in 0..managers {
+        let name = person(&mut rng);
+        out.row(
+            REPS,
+            &[
+                &format!("M{}", manager + 1),
+                &name,
+                &email(&name, manager),
+                "E1",
+                "",
+                "manager",
+                &format_date(start - 700 - rng.i64(0..500)),
+            ],
+        )?;
+    }
+
+    let mut ids = Ids::default();
+    let mut reps = Vec::new();
+    for index in 0..params.reps {
+        let manager = index % managers;
+        let region = REGIONS[manager % REGIONS.len()];
+        let territory = format!("T{}", index + 1);
+        out.row(TERRITORIES, &[&territory, &format!("{region} {:03}", index + 1), region, &format!("T-{region}")])?;
+        let name = person(&mut rng);
+        let key = format!("R{}", index + 1);
+        out.row(
+            REPS,
+            &[
+                &key,
+                &name,
+                &email(&name, managers + index),
+                &format!("M{}", manager + 1),
+                &territory,
+                "rep",
+                &format_date(start - rng.i64(30..1500)),
+            ],
+        )?;
+        let mut rep_rng =
+            fastrand::Rng::with_seed(params.seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let accounts = write_accounts(&mut out, &mut rep_rng, &mut ids, &key, &territory, index)?;
+        reps.push(Rep { key, accounts, profile: Profile::draw(&mut rep_rng) });
+    }
+
+    for (index, rep) in reps.iter().enumerate() {
+        let mut rng = fastrand::Rng::with_seed(
+            params.seed.rotate_left(17) ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
+        );
+        let history = History { start, as_of: params.as_of };
+        write_rep_history(&mut out, &mut rng, &mut ids, rep, history)?;
+    }
+    out.finish()
+}
+
+/// The first day of the month after the one starting on `month`.
+fn next_month(month: i64) -> i64 {
+    let (y, m, _) = civil(month);
+    if m == 12 { days_from_civil(y + 1, 1, 1) } else { days_from_civil(y, m + 1, 1) }
+}
+
+fn first_of_month(days: i64) -> i64 {
+    let (y, m, _) = civil(days);
+    days_from_civil(y, m, 1)
+}
+
+fn person(rng: &mut fastrand::Rng) -> String {
+    format!("{} {}", pick(rng, FIRST_NAMES), pick(rng, LAST_NAMES))
+}
+
+fn email(name: &str, unique: usize) -> String {
+    format!("{}.{unique}@northwind.example", name.to_lowercase().replace(' ', "."))
+}
+
+fn pick<T: Copy>(rng: &mut fastrand::Rng, items: &[T]) -> T {
+    items[rng.usize(0..items.len())]
+}
+
+fn money(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// Standard normal (Box–Muller).
+fn normal(rng: &mut fastrand::Rng) -> f64 {
+    let u = rng.f64().max(f64::MIN_POSITIVE);
+    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * rng.f64()).cos()
+}
+
+/// Poisson-distributed count (Knuth for small means, normal approximation for large ones).
+fn poisson(rng: &mut fastrand::Rng, mean: f64) -> u64 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    if mean > 30.0 {
+        return (mean + mean.sqrt() * normal(rng)).round().max(0.0) as u64;
+    }
+    let limit = (-mean).exp();
+    let (mut count, mut product) = (0, rng.f64());
+    while product > limit {
+        count += 1;
+        product *= rng.f64();
+    }
+    count
+}
+
+fn write_accounts(
+    out: &mut Writers,
+    rng: &mut fastrand::Rng,
+    ids: &mut Ids,
+    rep: &str,
+    territory: &str,
+    rep_index: usize,
+) -> Result<Vec<Account>> {
+    let mut accounts = Vec::with_capacity(ACCOUNTS_PER_REP);
+    for n in 0..ACCOUNTS_PER_REP {
+        let key = format!("A{}-{}", rep_index + 1, n + 1);
+        let name = format!(
+            "{} {} {}",
+            pick(rng, COMPANY_PREFIXES),
+            pick(rng, COMPANY_SUFFIXES),
+            rep_index * ACCOUNTS_PER_REP + n + 1
+        );
+        let employees = (20.0 * (rng.f64() * 7.0).exp()) as i64;
+        let (city, country) = pick(rng, CITIES);
+        out.row(
+            ACCOUNTS,
+            &[
+                &key,
+                &name,
+                pick(rng, INDUSTRIES),
+                territory,
+                rep,
+                &employees.to_string(),
+                &money(employees * 180_000_00 / 10 * rng.i64(5..15)),
+                city,
+                country,
+            ],
+        )?;
+        let mut contacts = Vec::new();
+        for c in 0..rng.usize(2..7) {
+            ids.contact += 1;
+            let contact = format!("C{}", ids.contact);
+            let (role, title, authority) = match c {
+                0 => ("decision_maker", pick(rng, TITLES_TOP), rng.u32(4..6)),
+                1 => ("financial_authority", pick(rng, TITLES_FINANCE), rng.u32(4..6)),
+                _ => (pick(rng, &["influencer", "user", "gatekeeper"]), pick(rng, TITLES_OTHER), rng.u32(1..4)),
+            };
+            let (first, last) = (pick(rng, FIRST_NAMES), pick(rng, LAST_NAMES));
+            let email = if rng.f64() < 0.9 {
+                format!("{}.{}@{}.example", first, last, key).to_lowercase()
+            } else {
+                String::new()
+            };
+            let phone = if rng.f64() < 0.85 { format!("+1-555-{:04}", rng.u32(0..10_000)) } else { String::new() };
+            let address =
+                if rng.f64() < 0.9 { format!("{} Main Street, {city}", rng.u32(1..999)) } else { String::new() };
+            out.row(
+                CONTACTS,
+                &[&contact, &key, first, last, title, role, &authority.to_string(), &email, &phone, &address],
+            )?;
+            contacts.push((contact, authority));
+        }
+        accounts.push(Account { key, contacts });
+    }
+    Ok(accounts)
+}
+
+#[derive(Clone, Copy)]
+struct History {
+    /// First day (day number).
+    start: i64,
+    /// Last day (day number), inclusive.
+    as_of: i64,
+}
+
+impl History {
+    fn end_secs(self) -> i64 {
+        (self.as_of + 1) * DAY - 1
+    }
+
+    /// First day of every month in the history.
+    fn months(self) -> impl Iterator<Item = i64> {
+        let mut month = self.start;
+        std::iter::from_fn(move || {
+            if month > self.as_of {
+                return None;
+            }
+            let this = month;
+            month = next_month(month);
+            Some(this)
+        })
+    }
+}
+
+/// The same moment moved into working hours (08:00–17:00) of the same or the next weekday.
+fn working_hours(t: i64) -> i64 {
+    let mut day = t.div_euclid(DAY);
+    while weekday(day) >= 5 {
+        day += 1;
+    }
+    day * DAY + 8 * 3600 + t.rem_euclid(DAY) % (9 * 3600)
+}
+
+/// A working-hours moment on a weekday at or after `day`.
+fn work_time(rng: &mut fastrand::Rng, mut day: i64) -> i64 {
+    while weekday(day) >= 5 {
+        day += 1;
+    }
+    day * DAY + 8 * 3600 + rng.i64(0..9 * 3600)
+}
+
+fn write_rep_history(
+    out: &mut Writers,
+    rng: &mut fastrand::Rng,
+    ids: &mut Ids,
+    rep: &Rep,
+    history: History,
+) -> Result<()> {
+    let profile = &rep.profile;
+    let monthly_deals = OPPORTUNITIES_PER_MONTH * profile.expected_win_rate();
+    for month in history.months() {
+        let (year, month_number, _) = civil(month);
+        let season = SEASONALITY[month_number as usize - 1];
+        let days_in_month = next_month(month) - month;
+        for _ in 0..poisson(rng, OPPORTUNITIES_PER_MONTH * season) {
+            let day = month + rng.i64(0..days_in_month);
+            let created = work_time(rng, day);
+            if created > history.end_secs() {
+                continue;
+            }
+            write_opportunity(out, rng, ids, rep, created, history)?;
+        }
+        write_month_activity(out, rng, ids, rep, month, days_in_month, history)?;
+        write_company_leads(out, rng, ids, rep, month, days_in_month, history)?;
+        write_quotas(out, rng, rep, year, month_number, season, monthly_deals)?;
+    }
+    write_feedback(out, rng, rep, history)
+}
+
+fn write_opportunity(
+    out: &mut Writers,
+    rng: &mut fastrand::Rng,
+    ids: &mut Ids,
+    rep: &Rep,
+    created: i64,
+    history: History,
+) -> Result<()> {
+    let profile = &rep.profile;
+    let end = history.end_secs();
+    ids.opportunity += 1;
+    let key = format!("O{}", ids.opportunity);
+    let account = &rep.accounts[rng.usize(0..rep.accounts.len())];
+    let product_line = rng.usize(0..PRODUCT_LINES.len());
+    let amount = ((profile.deal_cents * (0.5 * normal(rng)).exp() / 100.0).round() as i64).max(50) * 100;
+    let margin = (amount as f64 * (0.20 + 0.25 * rng.f64())).round() as i64;
+    let cycle = (profile.cycle_days * (0.6 + 0.8 * rng.f64()) * DAY as f64) as i64;
+    // Milestones fall in working hours on weekdays, each at least an hour after the previous one.
+    let mut previous = created;
+    let mut milestone = |share: f64| {
+        previous = working_hours(created + (cycle as f64 * share) as i64).max(previous + 3600);
+        previous
+    };
+    let qualified = milestone(0.05);
+    let (first_appointment, gateway, proposal) = (milestone(0.15), milestone(0.40), milestone(0.65));
+    let (negotiation, won_close) = (milestone(0.85), milestone(1.0));
+
+    let reaches_fa = rng.f64() < profile.p_first_appointment;
+    let reaches_gw = reaches_fa && rng.f64() < profile.p_gateway;
+    let reaches_pr = reaches_gw && rng.f64() < profile.p_proposal;
+    let wins = reaches_pr && rng.f64() < profile.p_win;
+    let last_milestone = if reaches_pr {
+        proposal
+    } else if reaches_gw {
+        gateway
+    } else if reaches_fa {
+        first_appointment
+    } else {
+        qualified
+    };
+    let planned_close = if wins {
+        won_close
+    } else {
+        working_hours(last_milestone + (cycle as f64 * (0.1 + 0.25 * rng.f64())) as i64).max(last_milestone + 3600)
+    };
+    let closed = planned_close <= end;
+    let when = |t: i64, reached: bool| if reached && t <= end { format_timestamp(t) } else { String::new() };
+    let gateway_type = pick(
+        rng,
+        &["demo", "demo", "demo", "site_visit", "site_visit", "trial", "evaluation", "investigation", "tour"],
+    );
+    let status = match (closed, wins) {
+        (false, _) => "open",
+        (true, true) => "won",
+        (true, false) => "lost",
+    };
+    let stage = if closed {
+        status
+    } else if reaches_pr && proposal <= end {
+        if wins && negotiation <= end { "negotiation" } else { "proposal" }
+    } else if reaches_gw && gateway <= end {
+        "gateway"
+    } else if reaches_fa && first_appointment <= end {
+        "first_appointment"
+    } else if qualified <= end {
+        "qualified"
+    } else {
+        "prospect"
+    };
+    // One open deal in ten has let its expected close date slip into the past.
+    let expected_close =
+        if !closed && rng.f64() < 0.1 { history.as_of - rng.i64(1..30) } else { planned_close.div_euclid(DAY) };
+    let lead =
+        if rng.f64() < 0.25 { Some(write_converted_lead(out, rng, ids, rep, account, created, &key)?) } else { None };
+    let line = PRODUCT_LINES[product_line];
+    out.row(
+        OPPORTUNITIES,
+        &[
+            &key,
+            &account.key,
+            &rep.key,
+            &format!("PL{}", product_line + 1),
+            &format!("{line} for {}", account.key),
+            &money(amount),
+            &money(margin),
+            &format_timestamp(created),
+            &format_date(expected_close),
+            &when(first_appointment, reaches_fa),
+            if reaches_gw && gateway <= end { gateway_type } else { "" },
+            &when(gateway, reaches_gw),
+            &when(proposal, reaches_pr),
+            &if closed { format_timestamp(planned_close) } else { String::new() },
+            status,
+            stage,
+            if status == "lost" { pick(rng, LOST_REASONS) } else { "" },
+            lead.as_deref().unwrap_or(""),
+        ],
+    )?;
+
+    let mut changes = vec![("prospect", created), ("qualified", qualified)];
+    if reaches_fa {
+        changes.push(("first_appointment", first_appointment));
+    }
+    if reaches_gw {
+        changes.push(("gateway", gateway));
+    }
+    if reaches_pr {
+        changes.push(("proposal", proposal));
+        if wins {
+            changes.push(("negotiation", negotiation));
+        }
+    }
+    changes.push((if wins { "won" } else { "lost" }, planned_close));
+    for (stage, at) in changes.into_iter().filter(|(_, t)| *t <= end) {
+        out.row(STAGE_CHANGES, &[&key, stage, &format_timestamp(at)])?;
+    }
+
+    if reaches_pr {
+        ids.estimate += 1;
+        let estimate_status = match status {
+            "won" => "accepted",
+            "lost" => "rejected",
+            _ => "sent",
+        };
+        if proposal <= end {
+            out.row(
+                ESTIMATES,
+                &[
+                    &format!("E{}", ids.estimate),
+                    &key,
+                    &rep.key,
+                    &format!("PL{}", product_line + 1),
+                    &money(amount),
+                    &format_date(proposal.div_euclid(DAY)),
+                    estimate_status,
+                ],
+            )?;
+        }
+    }
+    // The conversation that set the first appointment, the appointment, the next step, the proposal
+    // and follow-up calls.
+    let contact_for = |rng: &mut fastrand::Rng| account.contacts[rng.usize(0..account.contacts.len())].0.as_str();
+    let mut log = |rng: &mut fastrand::Rng, kind: &str, t: i64, outcome: &str| -> Result<()> {
+        if t <= end {
+            ids.activity += 1;
+            let contact = contact_for(rng);
+            out.row(
+                ACTIVITIES,
+                &[
+                    &format!("X{}", ids.activity),
+                    &rep.key,
+                    kind,
+                    &format_timestamp(t),
+                    &account.key,
+                    contact,
+                    &key,
+                    outcome,
+                ],
+            )?;
+        }
+        Ok(())
+    };
+    if reaches_fa {
+        let set_at = (first_appointment - rng.i64(2..10) * DAY).max(created);
+        log(rng, "cold_call", set_at, "appointment_set")?;
+        log(rng, "appointment", first_appointment, "completed")?;
+    }
+    if reaches_gw {
+        let kind = match gateway_type {
+            "demo" => "demo",
+            "site_visit" | "tour" => "field_visit",
+            _ => "meeting",
+        };
+        log(rng, kind, gateway, "completed")?;
+    }
+    if reaches_pr {
+        log(rng, "email", proposal, "completed")?;
+    }
+    for _ in 0..rng.usize(0..3) {
+        let t = created + rng.i64(0..(planned_close - created).max(1));
+        let outcome = if rng.f64() < 0.6 { "connected" } else { "no_answer" };
+        log(rng, "call_back", t, outcome)?;
+    }
+    Ok(())
+}
+
+fn write_converted_lead(
+    out: &mut Writers,
+    rng: &mut fastrand::Rng,
+    ids: &mut Ids,
+    rep: &Rep,
+    account: &Account,
+    opportunity_created: i64,
+    opportunity: &str,
+) -> Result<String> {
+    ids.lead += 1;
+    let key = format!("L{}", ids.lead);
+    let created = opportunity_created - rng.i64(1..10) * DAY - rng.i64(0..DAY);
+    let touched = created + rng.i64(600..40 * 3600);
+    let source = if rng.f64() < 0.7 { "company" } else { "self" };
+    out.row(
+        LEADS,
+        &[
+            &key,
+            &format_timestamp(created),
+            source,
+            &rep.key,
+            &account.key,
+            &person(rng),
+            "",
+            "converted",
+            &format_timestamp(touched),
+            opportunity,
+        ],
+    )?;
+    Ok(key)
+}
+
+/// Company-generated leads that did not become opportunities: most are touched within 48 hours,
+/// some later, and some (more for weaker reps) never.
+fn write_company_leads(
+    out: &mut Writers,
+    rng: &mut fastrand::Rng,
+    ids: &mut Ids,
+    rep: &Rep,
+    month: i64,
+    days: i64,
+    history: History,
+) -> Result<()> {
+    for _ in 0..poisson(rng, 4.0) {
+        let created = month * DAY + rng.i64(0..days * DAY);
+        if created > history.end_secs() {
+            continue;
+        }
+        ids.lead += 1;
+        let roll = rng.f64();
+        let (touched, status) = if roll < rep.profile.neglects_leads {
+            (None, "new")
+        } else if roll < rep.profile.neglects_leads + 0.15 {
+            (Some(created + rng.i64(48 * 3600..10 * DAY)), pick(rng, &["working", "disqualified"]))
+        } else {
+            (Some(created + rng.i64(300..48 * 3600)), pick(rng, &["working", "qualified", "disqualified"]))
+        };
+        let touched = touched.filter(|t| *t <= history.end_secs());
+        let name = person(rng);
+        out.row(
+            LEADS,
+            &[
+                &format!("L{}", ids.lead),
+                &format_timestamp(created),
+                "company",
+                &rep.key,
+                &format!("{} {}", pick(rng, COMPANY_PREFIXES), pick(rng, COMPANY_SUFFIXES)),
+                &name,
+                &format!("{}@prospect.example", name.to_lowercase().replace(' ', ".")),
+                if touched.is_none() { "new" } else { status },
+                &touched.map(format_timestamp).unwrap_or_default(),
+                "",
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Prospecting calls and emails every workday, a weekly sales meeting, a quarterly event, and
+/// estimates beyond those of proposals.
+fn write_month_activity(
+    out: &mut Writers,
+    rng: &mut fastrand::Rng,
+    ids: &mut Ids,
+    rep: &Rep,
+    month: i64,
+    days: i64,
+    history: History,
+) -> Result<()> {
+    for day in month..(month + days).min(history.as_of + 1) {
+        let weekday = weekday(day);
+        if weekday >= 5 {
+            continue;
+        }
+        let mut log = |rng: &mut fastrand::Rng, kind: &str, outcome: &str, with_account: bool| -> Result<()> {
+            ids.activity += 1;
+            let t = day * DAY + 8 * 3600 + rng.i64(0..9 * 3600);
+            let account = &rep.accounts[rng.usize(0..rep.accounts.len())];
+            out.row(
+                ACTIVITIES,
+                &[
+                    &format!("X{}", ids.activity),
+                    &rep.key,
+                    kind,
+                    &format_timestamp(t),
+                    if with_account { &account.key } else { "" },
+                    "",
+                    "",
+                    outcome,
+                ],
+            )
+        };
+        for _ in 0..poisson(rng, rep.profile.cold_calls_per_day) {
+            let outcome = if rng.f64() < 0.55 { "no_answer" } else { "connected" };
+            let with_account = rng.f64() < 0.5;
+            log(rng, "cold_call", outcome, with_account)?;
+        }
+        for _ in 0..poisson(rng, 1.5) {
+            log(rng, "email", "completed", true)?;
+        }
+        if weekday == 0 {
+            let outcome = if rng.f64() < 0.9 { "completed" } else { "cancelled" };
+            log(rng, "meeting", outcome, false)?;
+        }
+        let (_, month_number, day_of_month) = civil(day);
+        if month_number % 3 == 0 && day_of_month == 15 {
+            log(rng, "event", "completed", false)?;
+        }
+    }
+    let issued_until = (month + days - 1).min(history.as_of);
+    for line in 0..PRODUCT_LINES.len() {
+        for _ in 0..poisson(rng, 1.0 + 3.0 * rep.profile.skill) {
+            ids.estimate += 1;
+            let amount = (rep.profile.deal_cents * (0.5 * normal(rng)).exp()).round() as i64 / 100 * 100;
+            out.row(
+                ESTIMATES,
+                &[
+                    &format!("E{}", ids.estimate),
+                    "",
+                    &rep.key,
+                    &format!("PL{}", line + 1),
+                    &money(amount),
+                    &format_date(month + rng.i64(0..(issued_until - month + 1).max(1))),
+                    pick(rng, &["draft", "sent", "sent", "rejected"]),
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Revenue and deal quotas per month, a little above what the rep's habits produce; deal quotas
+/// per product line too (the "3 × X estimates" standard needs them).
+fn write_quotas(
+    out: &mut Writers,
+    rng: &mut fastrand::Rng,
+    rep: &Rep,
+    year: i64,
+    month: u32,
+    season: f64,
+    monthly_deals: f64,
+) -> Result<()> {
+    let period = format!("{year:04}-{month:02}");
+    let stretch = 1.05 + 0.15 * rng.f64();
+    let deals = (monthly_deals * season * stretch).round().max(1.0) as i64;
+    let revenue =
+        (monthly_deals * season * stretch * rep.profile.deal_cents * 1.13 / 100_000.0).round().max(1.0) as i64 * 1000;
+    out.row(QUOTAS, &[&rep.key, &period, "revenue", "", &format!("{revenue}.00")])?;
+    out.row(QUOTAS, &[&rep.key, &period, "deals", "", &deals.to_string()])?;
+    for line in 0..PRODUCT_LINES.len() {
+        let per_line = (deals as f64 / PRODUCT_LINES.len() as f64).round().max(1.0) as i64;
+        out.row(QUOTAS, &[&rep.key, &period, "deals", &format!("PL{}", line + 1), &per_line.to_string()])?;
+    }
+    Ok(())
+}
+
+/// One or two satisfaction scores per account and year, better for stronger reps.
+fn write_feedback(out: &mut Writers, rng: &mut fastrand::Rng, rep: &Rep, history: History) -> Result<()> {
+    let days = history.as_of - history.start + 1;
+    for account in &rep.accounts {
+        let count = (days as f64 / 365.0 * (1.0 + rng.f64())).round() as usize;
+        let mut dates: Vec<i64> = (0..count).map(|_| history.start + rng.i64(0..days)).collect();
+        dates.sort_unstable();
+        dates.dedup();
+        for day in dates {
+            let score = (7.0 + 2.0 * rep.profile.skill + 1.8 * normal(rng)).round().clamp(0.0, 10.0) as i64;
+            out.row(FEEDBACK, &[&account.key, &rep.key, &format_date(day), &score.to_string()])?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_bundle() -> Result<()> {
+        let params = Params { seed: 7, reps: 3, years: 1, as_of: days_from_civil(2026, 6, 30) };
+        let (a, b) = (tempfile::tempdir()?, tempfile::tempdir()?);
+        let counts = generate(params, a.path())?;
+        assert_eq!(counts, generate(params, b.path())?);
+        for (file, _) in &counts {
+            assert_eq!(std::fs::read(a.path().join(file))?, std::fs::read(b.path().join(file))?, "{file}");
+        }
+        let other = tempfile::tempdir()?;
+        generate(Params { seed: 8, ..params }, other.path())?;
+        assert_ne!(
+            std::fs::read(a.path().join("opportunities.csv"))?,
+            std::fs::read(other.path().join("opportunities.csv"))?
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,86 @@
+//! `quotient demo`: a realistic, deterministic demo organisation.
+
+mod calendar;
+mod generate;
+mod names;
+
+use crate::progress::Reporter;
+use crate::transfer::print_summary;
+use anyhow::{Context, Result, bail};
+use chrono::{Datelike, NaiveDate};
+use quotient_store::bundle::{self, ImportError};
+use quotient_store::orgs;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// The random seed: the same seed (and --as-of) gives the same organisation.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// How many reps (managers, territories and accounts scale with them).
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    reps: u32,
+    /// Years of history.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=20))]
+    years: u32,
+    /// The last day of history, YYYY-MM-DD (default: today).
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+    /// Write the organisation as a CSV bundle into this folder instead of importing it.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+const DEMO_ORG: &str = "demo";
+
+pub fn run(database_url: &str, org: Option<&str>, args: &DemoArgs) -> Result<()> {
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let params = generate::Params {
+        seed: args.seed,
+        reps: args.reps as usize,
+        years: args.years,
+        as_of: calendar::days_from_civil(i64::from(as_of.year()), as_of.month(), as_of.day()),
+    };
+    let started = Instant::now();
+    if let Some(out) = &args.out {
+        let counts = generate::generate(params, out)?;
+        let rows: u64 = counts.iter().map(|(_, n)| n).sum();
+        for (file, n) in &counts {
+            println!("{file:<20} {n:>10}");
+        }
+        println!(
+            "wrote a demo bundle of {rows} rows ({} reps, {} years to {as_of}, seed {}) to {} in {:.1} s",
+            args.reps,
+            args.years,
+            args.seed,
+            out.display(),
+            started.elapsed().as_secs_f64()
+        );
+        println!("import it with: quotient import {}", out.display());
+        return Ok(());
+    }
+
+    let scratch = tempfile::Builder::new().prefix("quotient-demo-").tempdir().context("creating a scratch folder")?;
+    eprintln!("generating {} reps × {} years of history to {as_of} (seed {}) …", args.reps, args.years, args.seed);
+    generate::generate(params, scratch.path())?;
+    let generated = started.elapsed().as_secs_f64();
+    let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
+    let slug = org.unwrap_or(DEMO_ORG);
+    let organisation = orgs::find_or_create(&mut db, slug, "Northwind Systems (demo)")?;
+    let imported = Instant::now();
+    let summary = match bundle::import(&mut db, organisation.id, scratch.path(), &mut Reporter::new()) {
+        Ok(summary) => summary,
+        Err(ImportError::Invalid(problems)) => bail!("the generated demo bundle did not import:\n{problems}"),
+        Err(ImportError::Store(error)) => return Err(error).context("importing the demo organisation"),
+    };
+    print_summary(&summary, imported.elapsed().as_secs_f64(), slug);
+    println!();
+    println!("The demo organisation '{slug}' is in {database_url} (generated in {generated:.1} s).");
+    println!("Look at it:");
+    println!("  quotient export demo-bundle          # the whole organisation as CSV files");
+    if let Some(file) = database_url.strip_prefix("sqlite://") {
+        println!("  sqlite3 {file} 'SELECT status, COUNT(*) FROM opportunities GROUP BY status'");
+    }
+    Ok(())
+}

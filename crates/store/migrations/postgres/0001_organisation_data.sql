@@ -3,6 +3,8 @@
 -- money integer cents. Every table leads its primary key with org_id, and every foreign key and
 -- unique constraint includes it, so the PostgreSQL twin of this schema distributes on Citus by org_id.
 -- Foreign keys are deferred to commit: a bundle may reference rows that appear later in it.
+-- External ids are unique per organisation through named indexes (not inline constraints) so that
+-- a bulk load into an empty table can build them after the rows are in.
 
 CREATE TABLE organisations (
     org_id      BIGINT NOT NULL PRIMARY KEY,
@@ -48,10 +50,10 @@ CREATE TABLE territories (
     parent_id    BIGINT,
     deleted_at   TIMESTAMPTZ,
     PRIMARY KEY (org_id, id),
-    UNIQUE (org_id, external_id),
     FOREIGN KEY (org_id) REFERENCES organisations (org_id),
     FOREIGN KEY (org_id, parent_id) REFERENCES territories (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE UNIQUE INDEX territories_by_external_id ON territories (org_id, external_id);
 
 CREATE TABLE product_lines (
     org_id       BIGINT NOT NULL REFERENCES organisations (org_id),
@@ -59,9 +61,9 @@ CREATE TABLE product_lines (
     external_id  TEXT    NOT NULL,
     name         TEXT    NOT NULL,
     deleted_at   TIMESTAMPTZ,
-    PRIMARY KEY (org_id, id),
-    UNIQUE (org_id, external_id)
+    PRIMARY KEY (org_id, id)
 );
+CREATE UNIQUE INDEX product_lines_by_external_id ON product_lines (org_id, external_id);
 
 CREATE TABLE reps (
     org_id        BIGINT NOT NULL REFERENCES organisations (org_id),
@@ -75,10 +77,10 @@ CREATE TABLE reps (
     hired_on      DATE,
     deleted_at    TIMESTAMPTZ,
     PRIMARY KEY (org_id, id),
-    UNIQUE (org_id, external_id),
     FOREIGN KEY (org_id, manager_id) REFERENCES reps (org_id, id) DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (org_id, territory_id) REFERENCES territories (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE UNIQUE INDEX reps_by_external_id ON reps (org_id, external_id);
 
 CREATE TABLE users (
     org_id         BIGINT NOT NULL REFERENCES organisations (org_id),
@@ -109,10 +111,10 @@ CREATE TABLE accounts (
     country               TEXT,
     deleted_at            TIMESTAMPTZ,
     PRIMARY KEY (org_id, id),
-    UNIQUE (org_id, external_id),
     FOREIGN KEY (org_id, territory_id) REFERENCES territories (org_id, id) DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (org_id, owner_id) REFERENCES reps (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE UNIQUE INDEX accounts_by_external_id ON accounts (org_id, external_id);
 
 CREATE TABLE contacts (
     org_id           BIGINT NOT NULL REFERENCES organisations (org_id),
@@ -129,9 +131,9 @@ CREATE TABLE contacts (
     address          TEXT,
     deleted_at       TIMESTAMPTZ,
     PRIMARY KEY (org_id, id),
-    UNIQUE (org_id, external_id),
     FOREIGN KEY (org_id, account_id) REFERENCES accounts (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE UNIQUE INDEX contacts_by_external_id ON contacts (org_id, external_id);
 
 CREATE TABLE leads (
     org_id          BIGINT NOT NULL REFERENCES organisations (org_id),
@@ -148,9 +150,9 @@ CREATE TABLE leads (
     opportunity_id  BIGINT,
     deleted_at      TIMESTAMPTZ,
     PRIMARY KEY (org_id, id),
-    UNIQUE (org_id, external_id),
     FOREIGN KEY (org_id, owner_id) REFERENCES reps (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE UNIQUE INDEX leads_by_external_id ON leads (org_id, external_id);
 
 CREATE TABLE opportunities (
     org_id                BIGINT NOT NULL REFERENCES organisations (org_id),
@@ -175,7 +177,6 @@ CREATE TABLE opportunities (
     lead_id               BIGINT,
     deleted_at            TIMESTAMPTZ,
     PRIMARY KEY (org_id, id),
-    UNIQUE (org_id, external_id),
     CHECK ((closed_at IS NULL) = (status = 'open')),
     FOREIGN KEY (org_id, account_id) REFERENCES accounts (org_id, id) DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (org_id, owner_id) REFERENCES reps (org_id, id) DEFERRABLE INITIALLY DEFERRED,
@@ -184,6 +185,7 @@ CREATE TABLE opportunities (
     FOREIGN KEY (org_id, gateway_type) REFERENCES gateway_types (org_id, key) DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (org_id, lead_id) REFERENCES leads (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE UNIQUE INDEX opportunities_by_external_id ON opportunities (org_id, external_id);
 
 -- Leads and opportunities reference each other; the second reference is added once both exist.
 ALTER TABLE leads ADD FOREIGN KEY (org_id, opportunity_id) REFERENCES opportunities (org_id, id) DEFERRABLE INITIALLY DEFERRED;
@@ -199,10 +201,10 @@ CREATE TABLE stage_changes (
     changed_at      TIMESTAMPTZ NOT NULL,
     deleted_at      TIMESTAMPTZ,
     PRIMARY KEY (org_id, id),
-    UNIQUE (org_id, external_id),
     FOREIGN KEY (org_id, opportunity_id) REFERENCES opportunities (org_id, id) DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (org_id, stage) REFERENCES stages (org_id, key) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE UNIQUE INDEX stage_changes_by_external_id ON stage_changes (org_id, external_id);
 
 CREATE TABLE activities (
     org_id          BIGINT NOT NULL REFERENCES organisations (org_id),
@@ -217,12 +219,12 @@ CREATE TABLE activities (
     outcome         TEXT    CHECK (outcome IN ('connected', 'no_answer', 'appointment_set', 'completed', 'cancelled')),
     deleted_at      TIMESTAMPTZ,
     PRIMARY KEY (org_id, id),
-    UNIQUE (org_id, external_id),
     FOREIGN KEY (org_id, rep_id) REFERENCES reps (org_id, id) DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (org_id, account_id) REFERENCES accounts (org_id, id) DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (org_id, contact_id) REFERENCES contacts (org_id, id) DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (org_id, opportunity_id) REFERENCES opportunities (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE UNIQUE INDEX activities_by_external_id ON activities (org_id, external_id);
 
 CREATE TABLE estimates (
     org_id           BIGINT NOT NULL REFERENCES organisations (org_id),
@@ -236,11 +238,11 @@ CREATE TABLE estimates (
     status           TEXT    CHECK (status IN ('draft', 'sent', 'accepted', 'rejected')),
     deleted_at       TIMESTAMPTZ,
     PRIMARY KEY (org_id, id),
-    UNIQUE (org_id, external_id),
     FOREIGN KEY (org_id, opportunity_id) REFERENCES opportunities (org_id, id) DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (org_id, rep_id) REFERENCES reps (org_id, id) DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (org_id, product_line_id) REFERENCES product_lines (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE UNIQUE INDEX estimates_by_external_id ON estimates (org_id, external_id);
 
 CREATE TABLE feedback (
     org_id       BIGINT NOT NULL REFERENCES organisations (org_id),
@@ -252,10 +254,10 @@ CREATE TABLE feedback (
     score        INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10),
     deleted_at   TIMESTAMPTZ,
     PRIMARY KEY (org_id, id),
-    UNIQUE (org_id, external_id),
     FOREIGN KEY (org_id, account_id) REFERENCES accounts (org_id, id) DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (org_id, rep_id) REFERENCES reps (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE UNIQUE INDEX feedback_by_external_id ON feedback (org_id, external_id);
 
 -- target is in the metric's unit: cents for revenue and margin, a count for the others.
 CREATE TABLE quotas (
@@ -271,10 +273,10 @@ CREATE TABLE quotas (
     target           BIGINT NOT NULL CHECK (target >= 0),
     deleted_at       TIMESTAMPTZ,
     PRIMARY KEY (org_id, id),
-    UNIQUE (org_id, external_id),
     FOREIGN KEY (org_id, rep_id) REFERENCES reps (org_id, id) DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (org_id, product_line_id) REFERENCES product_lines (org_id, id) DEFERRABLE INITIALLY DEFERRED
 );
+CREATE UNIQUE INDEX quotas_by_external_id ON quotas (org_id, external_id);
 
 -- Who changed what and when. before/after are JSON objects of the changed row (or a summary for a
 -- bulk operation such as a bundle import).

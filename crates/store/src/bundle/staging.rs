@@ -79,6 +79,32 @@ pub fn duplicates(db: &mut Db, spec: &FileSpec, rejected: Vec<(u64, String)>) ->
 /// Merges a staged file into its table: new keys are inserted, rows whose values differ are
 /// updated in place (keeping their id), equal rows are left alone. Returns (inserted, updated).
 pub fn merge(db: &mut Db, spec: &FileSpec, org: OrgId) -> Result<(u64, u64), StoreError> {
+    let started = std::time::Instant::now();
+    let empty = db.query_i64(&format!("SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT 1) t", spec.table), &[])? == 0;
+    let (inserted, updated) = if empty { load_into_empty(db, spec)? } else { upsert(db, spec, org)? };
+    db.batch(&format!("DROP TABLE {}", table(spec)))?;
+    tracing::info!(table = spec.table, inserted, updated, empty, seconds = started.elapsed().as_secs_f64(), "merged");
+    Ok((inserted, updated))
+}
+
+/// Into an empty table nothing can conflict (the staged keys are unique), so the rows go in
+/// without their secondary indexes, which are then built in one sorted pass: several times
+/// faster than maintaining them row by row.
+fn load_into_empty(db: &mut Db, spec: &FileSpec) -> Result<(u64, u64), StoreError> {
+    let indexes = db.secondary_indexes(spec.table)?;
+    for (name, _) in &indexes {
+        db.batch(&format!("DROP INDEX {name}"))?;
+    }
+    let list = spec.db_columns().join(", ");
+    let inserted =
+        db.execute(&format!("INSERT INTO {} ({list}) SELECT {list} FROM {}", spec.table, table(spec)), &[])?;
+    for (_, create) in &indexes {
+        db.batch(create)?;
+    }
+    Ok((inserted, 0))
+}
+
+fn upsert(db: &mut Db, spec: &FileSpec, org: OrgId) -> Result<(u64, u64), StoreError> {
     let columns = spec.db_columns();
     let updatable: Vec<&str> =
         columns.iter().copied().filter(|c| !matches!(*c, "org_id" | "id" | "external_id")).collect();
@@ -101,9 +127,7 @@ pub fn merge(db: &mut Db, spec: &FileSpec, org: OrgId) -> Result<(u64, u64), Sto
         ),
         &[],
     )?;
-    let after = db.query_i64(&count_sql, &[org.value()])?;
-    db.batch(&format!("DROP TABLE {}", table(spec)))?;
-    let inserted = (after - before) as u64;
+    let inserted = (db.query_i64(&count_sql, &[org.value()])? - before) as u64;
     Ok((inserted, changed - inserted))
 }
 

@@ -175,6 +175,27 @@ impl Db {
     }
 }
 
+impl Db {
+    /// The indexes of `table` other than its primary key and constraint-backing ones, as
+    /// (name, the statement that creates it).
+    pub fn secondary_indexes(&mut self, table: &str) -> Result<Vec<(String, String)>> {
+        let sql = match self.dialect() {
+            Dialect::Sqlite => {
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL"
+            }
+            Dialect::Postgres => {
+                "SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x
+                 JOIN pg_class i ON i.oid = x.indexrelid
+                 WHERE x.indrelid = to_regclass(?) AND NOT x.indisprimary
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)"
+            }
+        };
+        self.query_map(sql, &[Value::text(table)], |row| {
+            Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string()))
+        })
+    }
+}
+
 /// PostgreSQL numbers its placeholders: `?` becomes `$1`, `$2`, … (outside string literals).
 fn numbered_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 8);

@@ -259,12 +259,19 @@ impl Importer {
     }
 
     fn prescan(&mut self, spec: &'static FileSpec, path: &Path) -> Result<(), StoreError> {
-        let (Some(mut csv), _) = reader::open(path, spec)? else { return Ok(()) };
+        if let (Some(mut csv), _) = reader::open(path, spec)? {
+            self.register_ids(spec, &mut csv);
+        }
+        Ok(())
+    }
+
+    /// Registers the ids of a file without reading the rest of its rows.
+    fn register_ids(&mut self, spec: &'static FileSpec, csv: &mut CsvFile) {
         let (Some(entity), Some(id_column)) = (spec.entity(), spec.columns.iter().position(|c| c.kind == Kind::Id))
         else {
-            return Ok(());
+            return;
         };
-        let Some(position) = csv.positions[id_column] else { return Ok(()) };
+        let Some(position) = csv.positions[id_column] else { return };
         let mut record = csv::StringRecord::new();
         loop {
             match csv.reader.read_record(&mut record) {
@@ -278,7 +285,6 @@ impl Importer {
                 Err(_) => {}
             }
         }
-        Ok(())
     }
 
     /// Reads, checks and stages one file; `None` when its header is unusable.
@@ -292,6 +298,11 @@ impl Importer {
         let (csv, header_problems) = reader::open(path, spec)?;
         self.problems_extend(header_problems);
         let Some(mut csv) = csv else { return Ok(None) };
+        if csv.missing_required {
+            // Its rows cannot be imported, but references to them should not be reported as well.
+            self.register_ids(spec, &mut csv);
+            return Ok(None);
+        }
         if spec.table == "opportunities" {
             self.opportunity_status_column = self.opportunity_columns.status_position(&csv.positions);
         }
@@ -499,7 +510,8 @@ impl Importer {
                 if let Some(status) =
                     rules::check_opportunity(at, fields, &self.opportunity_columns, &self.pipeline, problems)
                 {
-                    self.opportunities.insert(id, OpportunityCheck { line: at.line, status, last_change: None });
+                    // A repeated id is reported as a duplicate; the first row is the one checked.
+                    self.opportunities.entry(id).or_insert(OpportunityCheck { line: at.line, status, last_change: None });
                 }
                 Vec::new()
             }

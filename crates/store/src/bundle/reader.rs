@@ -15,12 +15,14 @@ pub struct CsvFile {
     pub positions: Vec<Option<usize>>,
     pub width: usize,
     pub bytes: u64,
+    /// A required column is missing: the rows cannot be imported, but their ids can be known.
+    pub missing_required: bool,
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Opens `path` and maps its header to `spec`. Header problems (unknown, duplicate or missing
-/// columns) are returned as problems; the file is still opened when there are none.
+/// columns) are returned as problems; the file is opened unless its header cannot be read.
 pub fn open(path: &Path, spec: &FileSpec) -> Result<(Option<CsvFile>, Vec<Problem>)> {
     let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
     let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -71,16 +73,17 @@ pub fn open(path: &Path, spec: &FileSpec) -> Result<(Option<CsvFile>, Vec<Proble
             }
         }
     }
+    let mut missing_required = false;
     for (column, position) in spec.columns.iter().zip(&positions) {
         if column.required && position.is_none() {
+            missing_required = true;
             problems
                 .push(problem(None, format!("the required column '{}' is missing: add it to the header", column.name)));
         }
     }
-    if !problems.is_empty() {
-        return Ok((None, problems));
-    }
-    Ok((Some(CsvFile { reader, positions, width: header.len(), bytes }), problems))
+    // Unknown or repeated columns are reported and ignored; the rows are still read, so that their
+    // own problems are found in the same run and other files can refer to them.
+    Ok((Some(CsvFile { reader, positions, width: header.len(), bytes, missing_required }), problems))
 }
 
 /// `;` when the header line has more semicolons than commas (outside quotes), else `,`.

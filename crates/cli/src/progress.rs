@@ -38,7 +38,6 @@ impl Progress for Reporter {
                 *started = Instant::now();
             }
             Reporter::Log { file: current, started, last_report } => {
-                eprintln!("reading {file}");
                 *current = file.to_string();
                 *started = Instant::now();
                 *last_report = Instant::now();

@@ -4,20 +4,23 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn quotient(database_url: &str, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_quotient"))
+    Command::new(env!("CARGO_BIN_EXE_quotient"))
         .arg("--database-url")
         .arg(database_url)
         .args(args)
         .env_remove("QUOTIENT_ORG")
         .output()
-        .unwrap_or_else(|e| panic!("running quotient: {e}"));
-    output
+        .unwrap_or_else(|e| panic!("running quotient: {e}"))
 }
 
 fn succeed(database_url: &str, args: &[&str]) -> String {
     let output = quotient(database_url, args);
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(output.status.success(), "quotient {args:?} failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "quotient {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     stdout
 }
 
@@ -37,22 +40,31 @@ fn temp() -> tempfile::TempDir {
 
 /// A fresh PostgreSQL schema's URL, or `None` (skipped with a message; a failure in CI).
 fn postgres_url() -> Option<(String, String)> {
-    let base = std::env::var("QUOTIENT_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let base = std::env::var("QUOTIENT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let mut admin = match quotient_store::db::Db::open(&base) {
         Ok(db) => db,
         Err(error) => {
-            assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but PostgreSQL at {base} is unreachable: {error}");
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but PostgreSQL at {base} is unreachable: {error}"
+            );
             eprintln!("SKIPPED: PostgreSQL at {base} is unreachable ({error})");
             return None;
         }
     };
-    let schema = format!("cli_{}_{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos()));
+    let schema = format!(
+        "cli_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
+    );
     admin.batch(&format!("CREATE SCHEMA {schema}")).unwrap_or_else(|e| panic!("{e}"));
     Some((format!("{base}?options=-csearch_path%3D{schema}"), schema))
 }
 
 fn drop_schema(schema: &str) {
-    let base = std::env::var("QUOTIENT_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let base = std::env::var("QUOTIENT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     if let Ok(mut admin) = quotient_store::db::Db::open(&base) {
         let _ = admin.batch(&format!("DROP SCHEMA {schema} CASCADE"));
     }
@@ -64,7 +76,10 @@ fn demo_bundle_round_trips(first: &str, second: &str) {
     let work = temp();
     let (demo, once, twice) = (work.path().join("demo"), work.path().join("once"), work.path().join("twice"));
     let as_path = |p: &Path| p.to_string_lossy().into_owned();
-    succeed(first, &["demo", "--reps", "12", "--years", "1", "--as-of", "2026-06-30", "--seed", "3", "--out", &as_path(&demo)]);
+    succeed(
+        first,
+        &["demo", "--reps", "12", "--years", "1", "--as-of", "2026-06-30", "--seed", "3", "--out", &as_path(&demo)],
+    );
     let imported = succeed(first, &["import", &as_path(&demo)]);
     assert!(imported.contains("opportunities.csv"), "{imported}");
     succeed(first, &["export", &as_path(&once)]);
@@ -122,10 +137,14 @@ fn demo_reps_differ_in_skill_and_the_funnel_narrows() {
     let (low, high) = win_rates.iter().fold((1.0f64, 0.0f64), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
     assert!(low > 0.08 && low < 0.22, "the weakest rep's win rate {low:.3} is roughly 15%");
     assert!(high > 0.35 && high < 0.55, "the strongest rep's win rate {high:.3} is roughly 45%");
-    let set = db.query_i64("SELECT COUNT(*) FROM activities WHERE type = 'cold_call' AND outcome = 'appointment_set'", &[]).unwrap_or(0);
+    let set = db
+        .query_i64("SELECT COUNT(*) FROM activities WHERE type = 'cold_call' AND outcome = 'appointment_set'", &[])
+        .unwrap_or(0);
     let calls = db.query_i64("SELECT COUNT(*) FROM activities WHERE type = 'cold_call'", &[]).unwrap_or(0);
     assert!(set * 5 < calls, "a minority of cold calls set appointments ({set} of {calls})");
-    let never_touched = db.query_i64("SELECT COUNT(*) FROM leads WHERE source = 'company' AND first_touch_at IS NULL", &[]).unwrap_or(0);
+    let never_touched = db
+        .query_i64("SELECT COUNT(*) FROM leads WHERE source = 'company' AND first_touch_at IS NULL", &[])
+        .unwrap_or(0);
     assert!(never_touched > 0, "some company leads are never followed up");
 }
 
@@ -134,7 +153,8 @@ fn an_invalid_bundle_exits_non_zero_and_says_where() {
     let dbs = temp();
     let url = format!("sqlite://{}", dbs.path().join("bad.db").display());
     let bundle = temp();
-    std::fs::write(bundle.path().join("reps.csv"), "rep_id,name,email,role\nR1,Ana,ana@example.com,boss\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(bundle.path().join("reps.csv"), "rep_id,name,email,role\nR1,Ana,ana@example.com,boss\n")
+        .unwrap_or_else(|e| panic!("{e}"));
     let output = quotient(&url, &["import", &bundle.path().to_string_lossy()]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);

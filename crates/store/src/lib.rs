@@ -1,11 +1,13 @@
 //! Quotient's persistence: the schema and its migrations on SQLite and PostgreSQL, the organisation
 //! data, and the CSV bundle import and export. Nothing here knows about HTTP.
 
+pub mod audit;
 pub mod bundle;
 pub mod db;
 mod error;
 mod migrate;
 pub mod orgs;
+pub mod records;
 
 pub use db::{Db, Dialect, Value};
 pub use error::{Result, StoreError};

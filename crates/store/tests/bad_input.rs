@@ -84,7 +84,10 @@ fn a_bundle_without_reps_is_rejected(test: &mut TestDb) {
     std::fs::remove_file(bundle.path().join("reps.csv")).unwrap_or_else(|e| panic!("{e}"));
     let problems = problems_of(test, bundle.path());
     assert!(problems.iter().any(|p| p.starts_with("reps.csv: is missing from")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains("unknown rep 'R1'")), "references to the absent reps are reported: {problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("unknown rep 'R1'")),
+        "references to the absent reps are reported: {problems:?}"
+    );
 }
 
 fn a_failed_import_leaves_earlier_data_untouched(test: &mut TestDb) {

@@ -21,7 +21,11 @@ const ALL_TABLES: [&str; 12] = [
     "quotas",
 ];
 
-fn import_ok(test: &mut TestDb, org: &quotient_store::orgs::Organisation, dir: &std::path::Path) -> bundle::ImportSummary {
+fn import_ok(
+    test: &mut TestDb,
+    org: &quotient_store::orgs::Organisation,
+    dir: &std::path::Path,
+) -> bundle::ImportSummary {
     match bundle::import(&mut test.db, org.id, dir, &mut Silent) {
         Ok(summary) => summary,
         Err(ImportError::Invalid(problems)) => panic!("the bundle should import:\n{problems}"),
@@ -60,8 +64,14 @@ fn stores_values_exactly(test: &mut TestDb) {
     import_ok(test, &org, &fixture("valid"));
     let db = &mut test.db;
     // 8000.25 is 800025 cents; 12000000.5 is 1200000050 cents.
-    assert_eq!(db.query_i64("SELECT amount_cents FROM opportunities WHERE external_id = 'O2'", &[]).ok(), Some(800_025));
-    assert_eq!(db.query_i64("SELECT annual_revenue_cents FROM accounts WHERE external_id = 'A1'", &[]).ok(), Some(1_200_000_050));
+    assert_eq!(
+        db.query_i64("SELECT amount_cents FROM opportunities WHERE external_id = 'O2'", &[]).ok(),
+        Some(800_025)
+    );
+    assert_eq!(
+        db.query_i64("SELECT annual_revenue_cents FROM accounts WHERE external_id = 'A1'", &[]).ok(),
+        Some(1_200_000_050)
+    );
     // A count metric is stored as a count, a money metric in cents.
     assert_eq!(db.query_i64("SELECT target FROM quotas WHERE external_id = 'R1|2026-Q1|deals|'", &[]).ok(), Some(3));
     assert_eq!(db.query_i64("SELECT target FROM quotas WHERE metric = 'margin'", &[]).ok(), Some(2_500_050));
@@ -140,12 +150,16 @@ fn a_second_import_updates_changed_rows_in_place(test: &mut TestDb) {
     let id = test.db.query_i64("SELECT id FROM opportunities WHERE external_id = 'O3'", &[]).ok();
     let edited = fixture_copy("valid");
     let path = edited.path().join("opportunities.csv");
-    let text = std::fs::read_to_string(&path).unwrap_or_default().replace("O3,A1,R1,PL2,,4500,", "O3,A1,R1,PL2,,4750.75,");
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_default().replace("O3,A1,R1,PL2,,4500,", "O3,A1,R1,PL2,,4750.75,");
     std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
     let summary = import_ok(test, &org, edited.path());
     assert_eq!((summary.inserted(), summary.updated()), (0, 1));
     assert_eq!(test.db.query_i64("SELECT id FROM opportunities WHERE external_id = 'O3'", &[]).ok(), id);
-    assert_eq!(test.db.query_i64("SELECT amount_cents FROM opportunities WHERE external_id = 'O3'", &[]).ok(), Some(475_075));
+    assert_eq!(
+        test.db.query_i64("SELECT amount_cents FROM opportunities WHERE external_id = 'O3'", &[]).ok(),
+        Some(475_075)
+    );
 }
 
 fn import_export_import_export_gives_identical_files(test: &mut TestDb) {
@@ -160,7 +174,8 @@ fn import_export_import_export_gives_identical_files(test: &mut TestDb) {
     bundle::export(&mut test.db, copy.id, second.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(read_bundle(first.path()), read_bundle(second.path()));
     // Exported values are canonical: two decimals, UTC timestamps with Z, derived stages filled in.
-    let opportunities = String::from_utf8(std::fs::read(first.path().join("opportunities.csv")).unwrap_or_default()).unwrap_or_default();
+    let opportunities = String::from_utf8(std::fs::read(first.path().join("opportunities.csv")).unwrap_or_default())
+        .unwrap_or_default();
     assert!(opportunities.contains("O2,A2,R2,PL2,Globex wifi,8000.25,,2026-02-01T09:00:00Z,2026-04-30,2026-02-05T09:00:00Z,,,,2026-03-01T12:00:00Z,lost,lost,price,"), "{opportunities}");
 }
 
@@ -182,7 +197,10 @@ fn semicolons_a_bom_and_crlf_read_the_same(test: &mut TestDb) {
         let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
         // Re-write every file with `;` between fields (the fixture's quoted fields hold no `;`).
         let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_bytes());
-        let mut writer = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(vec![0xEF, 0xBB, 0xBF]);
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(vec![0xEF, 0xBB, 0xBF]);
         for record in reader.records().flatten() {
             writer.write_record(&record).unwrap_or_else(|e| panic!("{e}"));
         }
@@ -191,7 +209,8 @@ fn semicolons_a_bom_and_crlf_read_the_same(test: &mut TestDb) {
     let (plain, odd) = (test.org("plain"), test.org("odd"));
     import_ok(test, &plain, &fixture("valid"));
     import_ok(test, &odd, variant.path());
-    let (a, b) = (tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")), tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")));
+    let (a, b) =
+        (tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")), tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")));
     bundle::export(&mut test.db, plain.id, a.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
     bundle::export(&mut test.db, odd.id, b.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(read_bundle(a.path()), read_bundle(b.path()));

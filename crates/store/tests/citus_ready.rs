@@ -59,7 +59,10 @@ fn every_table_distributes_by_organisation() {
     let Some(mut test) = TestDb::postgres() else { return };
     let tables = test
         .db
-        .query_i64("SELECT COUNT(*) FROM pg_class WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace", &[])
+        .query_i64(
+            "SELECT COUNT(*) FROM pg_class WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace",
+            &[],
+        )
         .unwrap_or(0);
     assert!(tables >= 18, "the schema should be migrated, found {tables} tables");
     assert_eq!(violations(&mut test.db), Vec::<String>::new());

@@ -370,7 +370,8 @@ fn write_accounts(
                 territory,
                 rep,
                 &employees.to_string(),
-                &money(employees * 180_000_00 / 10 * rng.i64(5..15)),
+                // Revenue of $90,000–$270,000 per employee, in cents.
+                &money(employees * 1_800_000 * rng.i64(5..15)),
                 city,
                 country,
             ],

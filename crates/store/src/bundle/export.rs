@@ -1,6 +1,6 @@
 //! Bundle export: every file of the format, rows in the order they were first stored, values in
 //! their canonical form (amounts with 2 decimals, timestamps in UTC with `Z`), soft-deleted rows
-//! left out. Import → export → import → export gives identical files.
+//! (and references to them) left out. Import → export → import → export gives identical files.
 
 use super::fields::format_timestamp;
 use super::import::Progress;
@@ -63,27 +63,34 @@ fn export_file(db: &mut Db, org: OrgId, spec: &FileSpec, path: &Path, progress: 
 }
 
 /// One column per field of the file, references turned back into the referenced row's external id.
+/// The bundle stays self-consistent when records are soft-deleted: an optional reference to a deleted
+/// row is left empty, and a row whose required reference is deleted is left out.
 fn select(spec: &FileSpec) -> String {
     let mut columns = Vec::new();
     let mut joins = String::new();
+    let mut conditions = vec!["t.org_id = ?".to_string(), "t.deleted_at IS NULL".to_string()];
     for (index, column) in spec.columns.iter().enumerate() {
         match column.kind {
             Kind::Id => columns.push("t.external_id".to_string()),
             Kind::Ref(entity) => {
                 columns.push(format!("r{index}.external_id"));
                 joins.push_str(&format!(
-                    " LEFT JOIN {table} r{index} ON r{index}.org_id = t.org_id AND r{index}.id = t.{db}",
+                    " LEFT JOIN {table} r{index} ON r{index}.org_id = t.org_id AND r{index}.id = t.{db} AND r{index}.deleted_at IS NULL",
                     table = entity.table(),
                     db = column.db
                 ));
+                if column.required {
+                    conditions.push(format!("r{index}.id IS NOT NULL"));
+                }
             }
             _ => columns.push(format!("t.{}", column.db)),
         }
     }
     format!(
-        "SELECT {} FROM {} t{joins} WHERE t.org_id = ? AND t.deleted_at IS NULL ORDER BY t.id",
+        "SELECT {} FROM {} t{joins} WHERE {} ORDER BY t.id",
         columns.join(", "),
-        spec.table
+        spec.table,
+        conditions.join(" AND ")
     )
 }
 

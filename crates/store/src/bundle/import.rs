@@ -15,6 +15,7 @@ use super::reader::{self, CsvFile, describe_csv_error};
 use super::rules::{self, OpportunityCheck, OpportunityColumns, Pipeline, RowAt};
 use super::spec::{Entity, FILES, FileSpec, Key, Kind, REQUIRED_FILE};
 use super::staging;
+use crate::audit;
 use crate::db::{Db, Value};
 use crate::error::StoreError;
 use crate::orgs::{self, OrgId};
@@ -98,16 +99,21 @@ fn import_in_transaction(
         for spec in FILES.iter().filter(|spec| present.files.contains(&spec.file) && needs_prescan(spec)) {
             importer.prescan(spec, &dir.join(spec.file))?;
         }
+        importer.checks_stage_history = present.files.contains(&"stage_changes.csv");
         let mut staged = Vec::new();
         for spec in FILES.iter().filter(|spec| present.files.contains(&spec.file)) {
             if let Some(rows) = importer.stage(db, spec, &dir.join(spec.file), progress)? {
                 staged.push((spec, rows));
             }
+            if spec.table == "stage_changes" {
+                // Checked (and its memory freed) before the largest files are read.
+                importer.check_stage_history();
+            }
         }
-        importer.check_stage_history();
-        if !importer.problems.is_empty() {
-            importer.problems.sort();
-            return Err(ImportError::Invalid(importer.problems));
+        let Importer { mut problems, next_ids, .. } = importer;
+        if !problems.is_empty() {
+            problems.sort();
+            return Err(ImportError::Invalid(problems));
         }
         progress.step("writing");
         let mut summary = ImportSummary::default();
@@ -121,7 +127,7 @@ fn import_in_transaction(
                 unchanged: rows - inserted - updated,
             });
         }
-        importer.save_id_counters(db)?;
+        save_id_counters(db, org, &next_ids)?;
         record_audit(db, org, &summary)?;
         Ok(summary)
     })
@@ -189,6 +195,8 @@ struct Importer {
     /// The opportunities of this bundle, by internal id, for the stage-history rule.
     opportunities: HashMap<i64, OpportunityCheck>,
     opportunity_status_column: Option<usize>,
+    /// Whether the bundle has stage changes to check opportunities against.
+    checks_stage_history: bool,
     problems: Problems,
 }
 
@@ -233,6 +241,7 @@ impl Importer {
             opportunity_columns: OpportunityColumns::new(opportunities),
             opportunities: HashMap::new(),
             opportunity_status_column: None,
+            checks_stage_history: false,
             problems: Problems::default(),
         })
     }
@@ -336,12 +345,11 @@ impl Importer {
                 }
                 rows += 1;
                 let line = record.position().map_or(0, |p| p.line());
-                if let Some(values) = self.parse_row(spec, &csv, &record, line) {
-                    if !loader.push(&values)? {
-                        if let Value::Text(key) = &values[2] {
-                            rejected.push((line, key.to_string()));
-                        }
-                    }
+                if let Some(values) = self.parse_row(spec, &csv, &record, line)
+                    && !loader.push(&values)?
+                    && let Value::Text(key) = &values[2]
+                {
+                    rejected.push((line, key.to_string()));
                 }
                 if rows % PROGRESS_EVERY == 0 {
                     progress.advanced(rows, record.position().map_or(0, |p| p.byte()));
@@ -511,7 +519,11 @@ impl Importer {
                     rules::check_opportunity(at, fields, &self.opportunity_columns, &self.pipeline, problems)
                 {
                     // A repeated id is reported as a duplicate; the first row is the one checked.
-                    self.opportunities.entry(id).or_insert(OpportunityCheck { line: at.line, status, last_change: None });
+                    self.opportunities.entry(id).or_insert(OpportunityCheck {
+                        line: at.line,
+                        status,
+                        last_change: None,
+                    });
                 }
                 Vec::new()
             }
@@ -522,15 +534,11 @@ impl Importer {
             "stage_changes" => {
                 if let (Value::Int(opportunity), Value::Text(stage), Value::Timestamp(changed)) =
                     (&fields[0], &fields[1], &fields[2])
-                {
-                    if let (Some(check), Some(outcome)) =
+                    && let (Some(check), Some(outcome)) =
                         (self.opportunities.get_mut(opportunity), self.pipeline.stage_outcome(stage))
-                    {
-                        let at_seconds = changed.timestamp();
-                        if check.last_change.is_none_or(|(last, _, _)| at_seconds >= last) {
-                            check.last_change = Some((at_seconds, outcome, at.line));
-                        }
-                    }
+                    && check.last_change.is_none_or(|(last, _, _)| changed.timestamp() >= last)
+                {
+                    check.last_change = Some((changed.timestamp(), outcome, at.line));
                 }
                 Vec::new()
             }
@@ -543,7 +551,7 @@ impl Importer {
     /// to an open stage).
     fn check_stage_history(&mut self) {
         let mut found = Vec::new();
-        for check in self.opportunities.values() {
+        for check in std::mem::take(&mut self.opportunities).values() {
             let Some((at, outcome, change_line)) = check.last_change else { continue };
             if outcome != check.status {
                 let when = chrono::DateTime::from_timestamp(at, 0).map(format_timestamp).unwrap_or_default();
@@ -566,27 +574,30 @@ impl Importer {
         }
         self.problems_extend(found);
     }
+}
 
-    fn save_id_counters(&self, db: &mut Db) -> Result<(), StoreError> {
-        for (table, next) in &self.next_ids {
-            db.execute(
-                "INSERT INTO id_sequences (org_id, entity, next_id) VALUES (?, ?, ?)
-                 ON CONFLICT (org_id, entity) DO UPDATE SET next_id = excluded.next_id",
-                &[self.org.value(), Value::text(table), Value::Int(*next)],
-            )?;
-        }
-        Ok(())
+/// Saves the next free id of every table, so ids handed out later never collide.
+fn save_id_counters(db: &mut Db, org: OrgId, next_ids: &HashMap<&'static str, i64>) -> Result<(), StoreError> {
+    for (table, next) in next_ids {
+        db.execute(
+            "INSERT INTO id_sequences (org_id, entity, next_id) VALUES (?, ?, ?)
+             ON CONFLICT (org_id, entity) DO UPDATE SET next_id = excluded.next_id",
+            &[org.value(), Value::text(table), Value::Int(*next)],
+        )?;
     }
+    Ok(())
 }
 
 /// One audit entry per import: who (the command line has no user), when, and what changed per file.
 fn record_audit(db: &mut Db, org: OrgId, summary: &ImportSummary) -> Result<(), StoreError> {
-    let id = orgs::allocate_ids(db, org, "audit_log", 1)?;
-    let after = serde_json::to_string(summary).map_err(|e| StoreError::Decode(e.to_string()))?;
-    db.execute(
-        "INSERT INTO audit_log (org_id, id, at, user_id, action, entity, entity_id, before_json, after_json)
-         VALUES (?, ?, ?, NULL, 'import', 'bundle', NULL, NULL, ?)",
-        &[org.value(), Value::Int(id), Value::Timestamp(chrono::Utc::now()), Value::owned(after)],
-    )?;
-    Ok(())
+    let after = serde_json::to_value(summary).map_err(|e| StoreError::Decode(e.to_string()))?;
+    let change = audit::Change {
+        user: None,
+        action: "import",
+        entity: "bundle",
+        entity_id: None,
+        before: None,
+        after: Some(after),
+    };
+    audit::record(db, org, change).map(|_| ())
 }

@@ -197,13 +197,13 @@ pub fn check_opportunity(
     }
     match &fields[columns.stage] {
         Value::Text(stage) => {
-            if let Some(outcome) = pipeline.stage_outcome(stage) {
-                if outcome != status {
-                    problems.push(row.problem(
-                        columns.stage,
-                        format!("stage '{stage}' does not agree with status '{}': make them agree", status.key()),
-                    ));
-                }
+            if let Some(outcome) = pipeline.stage_outcome(stage)
+                && outcome != status
+            {
+                problems.push(row.problem(
+                    columns.stage,
+                    format!("stage '{stage}' does not agree with status '{}': make them agree", status.key()),
+                ));
             }
         }
         _ => {
@@ -218,12 +218,11 @@ pub fn check_opportunity(
 /// A lead is not touched before it exists.
 pub fn check_lead(spec: &FileSpec, row: &RowAt, fields: &[Value], problems: &mut Vec<Problem>) {
     let (created, touched) = (column(spec, "created_at"), column(spec, "first_touch_at"));
-    if let (Value::Timestamp(created_at), Value::Timestamp(touched_at)) = (&fields[created], &fields[touched]) {
-        if touched_at < created_at {
-            problems.push(
-                row.problem(touched, "is before created_at: a lead cannot be touched before it exists".to_string()),
-            );
-        }
+    if let (Value::Timestamp(created_at), Value::Timestamp(touched_at)) = (&fields[created], &fields[touched])
+        && touched_at < created_at
+    {
+        problems
+            .push(row.problem(touched, "is before created_at: a lead cannot be touched before it exists".to_string()));
     }
 }
 
@@ -240,13 +239,13 @@ pub fn check_quota<'r>(
         Value::Text(text) => text.parse::<QuotaMetric>().ok(),
         _ => None,
     };
-    if let (Some(metric_value), Value::Int(cents)) = (metric_value, &fields[target]) {
-        if !metric_value.is_money() {
-            if cents % 100 != 0 {
-                problems.push(row.problem(target, format!("a {} target must be a whole number", metric_value.key())));
-            }
-            fields[target] = Value::Int(cents / 100);
+    if let (Some(metric_value), Value::Int(cents)) = (metric_value, &fields[target])
+        && !metric_value.is_money()
+    {
+        if cents % 100 != 0 {
+            problems.push(row.problem(target, format!("a {} target must be a whole number", metric_value.key())));
         }
+        fields[target] = Value::Int(cents / 100);
     }
     match &fields[period] {
         Value::Text(text) => match text.parse::<quotient_core::QuotaPeriod>() {

@@ -54,7 +54,8 @@ impl Db {
         // crashes and loses at most the last transactions on power loss, the usual choice with WAL.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536; PRAGMA temp_store = FILE;",
+             PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;
+             PRAGMA temp_store = FILE; PRAGMA temp.cache_size = -65536;",
         )?;
         Ok(Db { conn: Conn::Sqlite(conn) })
     }

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 /// The PostgreSQL server the tests use; `QUOTIENT_TEST_POSTGRES_URL` overrides it.
 pub fn postgres_url() -> String {
-    std::env::var("QUOTIENT_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+    std::env::var("QUOTIENT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
 }
 
 pub struct TestDb {
@@ -40,7 +41,9 @@ impl TestDb {
                 if std::env::var("CI").is_ok_and(|v| v == "true") {
                     panic!("CI=true but PostgreSQL at {base} is unreachable ({error}): .ci/run must start it");
                 }
-                eprintln!("SKIPPED: PostgreSQL at {base} is unreachable ({error}); set QUOTIENT_TEST_POSTGRES_URL to run this test on PostgreSQL");
+                eprintln!(
+                    "SKIPPED: PostgreSQL at {base} is unreachable ({error}); set QUOTIENT_TEST_POSTGRES_URL to run this test on PostgreSQL"
+                );
                 return None;
             }
         };

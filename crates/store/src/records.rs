@@ -1,0 +1,60 @@
+//! Operations common to every kind of organisation record: soft deletion and restoring, audited.
+
+use crate::audit::{self, Change};
+use crate::bundle::spec::FILES;
+use crate::db::{Db, Value};
+use crate::error::{Result, StoreError};
+use crate::orgs::OrgId;
+use chrono::Utc;
+
+/// The bundle tables, the only ones these operations accept (so a table name is never input).
+fn known_table(table: &str) -> Result<&'static str> {
+    FILES
+        .iter()
+        .map(|spec| spec.table)
+        .find(|t| *t == table)
+        .ok_or_else(|| StoreError::NotFound(format!("'{table}' is not a kind of record")))
+}
+
+/// Marks a record deleted; it stays in the database and can be restored. Returns `false` when there
+/// is no such record or it was already deleted.
+pub fn soft_delete(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>) -> Result<bool> {
+    set_deleted(db, org, table, id, user, true)
+}
+
+/// Restores a soft-deleted record. Returns `false` when there is no such deleted record.
+pub fn restore(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>) -> Result<bool> {
+    set_deleted(db, org, table, id, user, false)
+}
+
+fn set_deleted(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>, delete: bool) -> Result<bool> {
+    let table = known_table(table)?;
+    db.transaction(|db| {
+        let now = Utc::now();
+        let (sql, action) = if delete {
+            (format!("UPDATE {table} SET deleted_at = ? WHERE org_id = ? AND id = ? AND deleted_at IS NULL"), "delete")
+        } else {
+            (
+                format!("UPDATE {table} SET deleted_at = NULL WHERE org_id = ? AND id = ? AND deleted_at IS NOT NULL"),
+                "restore",
+            )
+        };
+        let params: Vec<Value> = if delete {
+            vec![Value::Timestamp(now), org.value(), Value::Int(id)]
+        } else {
+            vec![org.value(), Value::Int(id)]
+        };
+        if db.execute(&sql, &params)? == 0 {
+            return Ok(false);
+        }
+        let stamp = serde_json::json!({ "deleted_at": now.to_rfc3339() });
+        let cleared = serde_json::json!({ "deleted_at": null });
+        let (before, after) = if delete { (cleared, stamp) } else { (stamp, cleared) };
+        audit::record(
+            db,
+            org,
+            Change { user, action, entity: table, entity_id: Some(id), before: Some(before), after: Some(after) },
+        )?;
+        Ok(true)
+    })
+}

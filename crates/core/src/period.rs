@@ -1,96 +1,149 @@
-//! Quota periods as the bundle writes them: `YYYY-MM`, `YYYY-Qn` or `YYYY`.
+//! The period a KPI is computed for (`KPIS.md`): an ISO week, a month, a quarter, a year or any
+//! date range, always half-open `[start, end)` in calendar dates.
 
-use chrono::{Datelike, NaiveDate};
+use crate::QuotaPeriod;
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use std::fmt;
 use std::str::FromStr;
 
-/// A calendar month, quarter or year that a quota is set for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum QuotaPeriod {
-    Month { year: i32, month: u32 },
-    Quarter { year: i32, quarter: u32 },
-    Year { year: i32 },
+/// A half-open range of calendar dates `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Period {
+    start: NaiveDate,
+    end: NaiveDate,
+    kind: PeriodKind,
+}
+
+/// How a period was named, to print it back the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PeriodKind {
+    Week,
+    Month,
+    Quarter,
+    Year,
+    Range,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a quota period: write YYYY-MM (2026-03), YYYY-Qn (2026-Q1) or YYYY (2026)")]
-pub struct PeriodError(pub String);
+#[error(
+    "'{0}' is not a period: write 2026-W07 (ISO week), 2026-03 (month), 2026-Q1 (quarter), 2026 (year) \
+     or 2026-01-15..2026-02-15 (from the first day up to, not including, the second)"
+)]
+pub struct PeriodParseError(pub String);
 
-impl QuotaPeriod {
-    /// First day of the period.
+impl Period {
+    /// `[start, end)`; `None` when `end` is not after `start`.
+    pub fn range(start: NaiveDate, end: NaiveDate) -> Option<Period> {
+        (end > start).then_some(Period { start, end, kind: PeriodKind::Range })
+    }
+
+    /// The ISO week `week` of ISO year `year` (weeks start on Monday; week 1 holds the year's
+    /// first Thursday, so some years have a week 53).
+    pub fn iso_week(year: i32, week: u32) -> Option<Period> {
+        let start = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)?;
+        Some(Period { start, end: start + Duration::days(7), kind: PeriodKind::Week })
+    }
+
+    /// The ISO week containing `date`.
+    pub fn week_of(date: NaiveDate) -> Period {
+        let start = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
+        Period { start, end: start + Duration::days(7), kind: PeriodKind::Week }
+    }
+
     pub fn start(self) -> NaiveDate {
-        let (year, month) = match self {
-            QuotaPeriod::Month { year, month } => (year, month),
-            QuotaPeriod::Quarter { year, quarter } => (year, 3 * quarter - 2),
-            QuotaPeriod::Year { year } => (year, 1),
-        };
-        first_of_month(year, month)
+        self.start
     }
 
-    /// The day after the last day: periods are half-open, `[start, end)`.
+    /// The day after the last day.
     pub fn end(self) -> NaiveDate {
-        let (year, month) = match self {
-            QuotaPeriod::Month { year, month } => (year, month + 1),
-            QuotaPeriod::Quarter { year, quarter } => (year, 3 * quarter + 1),
-            QuotaPeriod::Year { year } => (year + 1, 1),
+        self.end
+    }
+
+    pub fn kind(self) -> PeriodKind {
+        self.kind
+    }
+
+    pub fn days(self) -> i64 {
+        (self.end - self.start).num_days()
+    }
+
+    pub fn contains(self, date: NaiveDate) -> bool {
+        self.start <= date && date < self.end
+    }
+
+    /// Days this period shares with `other`.
+    pub fn overlap_days(self, other: Period) -> i64 {
+        (self.end.min(other.end) - self.start.max(other.start)).num_days().max(0)
+    }
+
+    /// The ISO weeks that overlap this period, in order.
+    pub fn weeks(self) -> impl Iterator<Item = Period> {
+        let mut week = Period::week_of(self.start);
+        let end = self.end;
+        std::iter::from_fn(move || {
+            if week.start >= end {
+                return None;
+            }
+            let this = week;
+            week = Period { start: week.end, end: week.end + Duration::days(7), kind: PeriodKind::Week };
+            Some(this)
+        })
+    }
+}
+
+impl From<QuotaPeriod> for Period {
+    fn from(period: QuotaPeriod) -> Period {
+        let kind = match period {
+            QuotaPeriod::Month { .. } => PeriodKind::Month,
+            QuotaPeriod::Quarter { .. } => PeriodKind::Quarter,
+            QuotaPeriod::Year { .. } => PeriodKind::Year,
         };
-        if month > 12 { first_of_month(year + 1, month - 12) } else { first_of_month(year, month) }
-    }
-
-    /// The month containing `date`.
-    pub fn month_of(date: NaiveDate) -> Self {
-        QuotaPeriod::Month { year: date.year(), month: date.month() }
+        Period { start: period.start(), end: period.end(), kind }
     }
 }
 
-fn first_of_month(year: i32, month: u32) -> NaiveDate {
-    // Every caller passes a month in 1..=12 and a year chrono supports, so the date exists.
-    NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(NaiveDate::MIN)
-}
-
-impl FromStr for QuotaPeriod {
-    type Err = PeriodError;
+impl FromStr for Period {
+    type Err = PeriodParseError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || PeriodError(text.to_string());
-        let year_of = |s: &str| -> Result<i32, PeriodError> {
-            if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
-                s.parse().map_err(|_| bad())
-            } else {
-                Err(bad())
+        let bad = || PeriodParseError(text.to_string());
+        if let Some((from, to)) = text.split_once("..") {
+            let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad());
+            return Period::range(date(from)?, date(to)?).ok_or_else(bad);
+        }
+        if let Some((year, week)) = text.split_once("-W") {
+            let (year, week): (i32, u32) = (year.parse().map_err(|_| bad())?, week.parse().map_err(|_| bad())?);
+            if year.to_string().len() != 4 || !(1..=53).contains(&week) {
+                return Err(bad());
             }
-        };
-        let two_digits = |s: &str| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit());
-        match text.split_once('-') {
-            None => Ok(QuotaPeriod::Year { year: year_of(text)? }),
-            Some((year, rest)) => {
-                let year = year_of(year)?;
-                if let Some(q) = rest.strip_prefix('Q') {
-                    match q {
-                        "1" | "2" | "3" | "4" => {
-                            Ok(QuotaPeriod::Quarter { year, quarter: q.parse().map_err(|_| bad())? })
-                        }
-                        _ => Err(bad()),
-                    }
-                } else if two_digits(rest) {
-                    let month: u32 = rest.parse().map_err(|_| bad())?;
-                    if (1..=12).contains(&month) { Ok(QuotaPeriod::Month { year, month }) } else { Err(bad()) }
-                } else {
-                    Err(bad())
-                }
+            return Period::iso_week(year, week).ok_or_else(bad);
+        }
+        text.parse::<QuotaPeriod>().map(Period::from).map_err(|_| bad())
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            PeriodKind::Week => {
+                let week = self.start.iso_week();
+                write!(f, "{:04}-W{:02}", week.year(), week.week())
             }
+            PeriodKind::Month => write!(f, "{}", QuotaPeriod::month_of(self.start)),
+            PeriodKind::Quarter => write!(f, "{:04}-Q{}", self.start.year(), self.start.month0() / 3 + 1),
+            PeriodKind::Year => write!(f, "{:04}", self.start.year()),
+            PeriodKind::Range => write!(f, "{}..{}", self.start, self.end),
         }
     }
 }
 
-impl fmt::Display for QuotaPeriod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            QuotaPeriod::Month { year, month } => write!(f, "{year:04}-{month:02}"),
-            QuotaPeriod::Quarter { year, quarter } => write!(f, "{year:04}-Q{quarter}"),
-            QuotaPeriod::Year { year } => write!(f, "{year:04}"),
-        }
-    }
+/// The part of a quota that counts toward `period` (`KPIS.md`: a quota counts when its period lies
+/// inside P; when P is shorter, the quota is prorated by days). Returns the target scaled by the
+/// share of the quota's days that fall in `period`, as a fraction `(numerator, denominator)` so
+/// that money stays exact until the caller rounds.
+pub fn prorated(target: i64, quota: Period, period: Period) -> (i128, i128) {
+    let shared = quota.overlap_days(period);
+    (i128::from(target) * i128::from(shared), i128::from(quota.days()))
 }
 
 #[cfg(test)]
@@ -101,30 +154,59 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
     }
 
+    fn period(text: &str) -> Period {
+        text.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
     #[test]
-    fn parses_and_prints_the_three_forms() {
-        for text in ["2026-03", "2026-Q4", "2026", "2024-12"] {
-            let period: QuotaPeriod = text.parse().unwrap_or(QuotaPeriod::Year { year: 0 });
-            assert_eq!(period.to_string(), text);
+    fn parses_every_kind_and_prints_it_back() {
+        for text in ["2026-W07", "2026-03", "2026-Q3", "2026", "2026-01-15..2026-02-15"] {
+            assert_eq!(period(text).to_string(), text);
         }
     }
 
     #[test]
-    fn rejects_malformed_periods() {
-        for bad in ["", "26", "2026-3", "2026-13", "2026-00", "2026-Q5", "2026-Q0", "2026-q1", "2026-03-01", "abcd"] {
-            assert!(bad.parse::<QuotaPeriod>().is_err(), "{bad:?} should be rejected");
-        }
+    fn iso_week_53_exists_only_in_long_years() {
+        // 2026 starts on a Thursday, so it has 53 ISO weeks; week 53 runs Mon 28 Dec – Sun 3 Jan.
+        let w53 = period("2026-W53");
+        assert_eq!((w53.start(), w53.end()), (date(2026, 12, 28), date(2027, 1, 4)));
+        assert!("2025-W53".parse::<Period>().is_err(), "2025 has 52 ISO weeks");
+        // ISO week 1 of 2027 starts on Monday 4 January.
+        assert_eq!(period("2027-W01").start(), date(2027, 1, 4));
     }
 
     #[test]
-    fn periods_are_half_open_ranges() {
-        let feb_2024 = QuotaPeriod::Month { year: 2024, month: 2 };
-        assert_eq!((feb_2024.start(), feb_2024.end()), (date(2024, 2, 1), date(2024, 3, 1)));
-        let q4 = QuotaPeriod::Quarter { year: 2026, quarter: 4 };
-        assert_eq!((q4.start(), q4.end()), (date(2026, 10, 1), date(2027, 1, 1)));
-        let dec = QuotaPeriod::Month { year: 2026, month: 12 };
-        assert_eq!(dec.end(), date(2027, 1, 1));
-        let year = QuotaPeriod::Year { year: 2025 };
-        assert_eq!((year.start(), year.end()), (date(2025, 1, 1), date(2026, 1, 1)));
+    fn a_leap_february_has_29_days() {
+        assert_eq!(period("2024-02").days(), 29);
+        assert_eq!(period("2025-02").days(), 28);
+        assert_eq!(period("2024").days(), 366);
+    }
+
+    #[test]
+    fn periods_are_half_open() {
+        let q1 = period("2026-Q1");
+        assert!(q1.contains(date(2026, 3, 31)));
+        assert!(!q1.contains(date(2026, 4, 1)));
+        assert!("2026-02-01..2026-02-01".parse::<Period>().is_err(), "an empty range");
+    }
+
+    #[test]
+    fn the_weeks_of_a_month_cover_it() {
+        // March 2026 runs Sunday 1 – Tuesday 31: weeks starting 23 Feb, 2, 9, 16, 23 and 30 March.
+        let weeks: Vec<NaiveDate> = period("2026-03").weeks().map(Period::start).collect();
+        assert_eq!(weeks.len(), 6);
+        assert_eq!((weeks[0], weeks[5]), (date(2026, 2, 23), date(2026, 3, 30)));
+    }
+
+    #[test]
+    fn quotas_are_prorated_by_days() {
+        // A March quota of 31,000 over the first week of March 2026 (Sun 1 – Sat 7 within March
+        // is 7 days of 31): 31,000 × 7 / 31 = 7,000.
+        let (n, d) = prorated(31_000, period("2026-03"), period("2026-03-01..2026-03-08"));
+        assert_eq!(n / d, 7_000);
+        // A quota whose period lies inside P counts whole.
+        assert_eq!(prorated(500, period("2026-02"), period("2026-Q1")), (500 * 28, 28));
+        // No overlap, no quota.
+        assert_eq!(prorated(500, period("2026-02"), period("2026-04")).0, 0);
     }
 }

@@ -95,7 +95,18 @@ fn a_failed_import_leaves_earlier_data_untouched(test: &mut TestDb) {
     bundle::import(&mut test.db, org.id, &fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
     let before: Vec<i64> = TABLES.iter().map(|t| test.count(t, &org)).collect();
     let result = bundle::import(&mut test.db, org.id, &fixture("invalid"), &mut Silent);
-    assert!(matches!(result, Err(ImportError::Invalid(_))));
+    let Err(ImportError::Invalid(problems)) = result else { panic!("the invalid bundle should be rejected") };
+    // Into tables that already hold rows the bundle is staged, not loaded in place: the same
+    // duplicate is found, at the same place.
+    let listed: Vec<String> = problems.list().iter().map(ToString::to_string).collect();
+    assert!(
+        listed.contains(
+            &"activities.csv:3:1: activity_id: 'X1' is used again (first on line 2): ids must be unique in the file"
+                .to_string()
+        ),
+        "{listed:#?}"
+    );
+    assert_eq!(listed.len(), 21, "{listed:#?}");
     let after: Vec<i64> = TABLES.iter().map(|t| test.count(t, &org)).collect();
     assert_eq!(before, after);
     let amount = test.db.query_i64("SELECT amount_cents FROM opportunities WHERE external_id = 'O1'", &[]).ok();

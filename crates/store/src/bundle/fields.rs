@@ -58,7 +58,8 @@ pub fn parse_plain(kind: Kind, text: &str) -> Result<Value<'_>, String> {
             Value::text(text)
         }
         Kind::Period => {
-            let period: QuotaPeriod = text.parse().map_err(|e: quotient_core::period::PeriodError| e.to_string())?;
+            let period: QuotaPeriod =
+                text.parse().map_err(|e: quotient_core::quota_period::PeriodError| e.to_string())?;
             Value::owned(period.to_string())
         }
     })

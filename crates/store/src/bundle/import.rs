@@ -102,8 +102,8 @@ fn import_in_transaction(
         importer.checks_stage_history = present.files.contains(&"stage_changes.csv");
         let mut staged = Vec::new();
         for spec in FILES.iter().filter(|spec| present.files.contains(&spec.file)) {
-            if let Some(rows) = importer.stage(db, spec, &dir.join(spec.file), progress)? {
-                staged.push((spec, rows));
+            if let Some((rows, target)) = importer.stage(db, spec, &dir.join(spec.file), progress)? {
+                staged.push((spec, rows, target));
             }
             if spec.table == "stage_changes" {
                 // Checked (and its memory freed) before the largest files are read.
@@ -117,8 +117,8 @@ fn import_in_transaction(
         }
         progress.step("writing");
         let mut summary = ImportSummary::default();
-        for (spec, rows) in staged {
-            let (inserted, updated) = staging::merge(db, spec, org)?;
+        for (spec, rows, target) in staged {
+            let (inserted, updated) = staging::merge(db, spec, org, target, rows)?;
             summary.files.push(FileSummary {
                 file: spec.file.to_string(),
                 rows,
@@ -171,6 +171,36 @@ fn bundle_files(dir: &Path) -> Result<PresentFiles, StoreError> {
     Ok(present)
 }
 
+/// Finds the lines of repeated ids in a file (only when it has some: a direct load keeps no line
+/// numbers).
+fn locate_duplicates(path: &Path, spec: &FileSpec, keys: Vec<String>) -> Result<Vec<staging::Duplicate>, StoreError> {
+    let mut first_lines: HashMap<String, Option<u64>> = keys.into_iter().map(|k| (k, None)).collect();
+    let mut found = Vec::new();
+    let id_column = spec.columns.iter().position(|c| c.kind == Kind::Id);
+    let (Some(mut csv), _) = reader::open(path, spec)? else { return Ok(found) };
+    let Some(position) = id_column.and_then(|c| csv.positions[c]) else { return Ok(found) };
+    let mut record = csv::StringRecord::new();
+    loop {
+        match csv.reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(error) if matches!(error.kind(), csv::ErrorKind::Io(_)) => break,
+            Err(_) => continue,
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let key = record.get(position).map_or("", str::trim);
+        if let Some(first) = first_lines.get_mut(key) {
+            match first {
+                None => *first = Some(line),
+                Some(first_line) => {
+                    found.push(staging::Duplicate { line, first_line: *first_line, key: key.to_string() })
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// A file whose ids are referred to by itself or by a file read before it has its ids registered
 /// first.
 fn needs_prescan(spec: &FileSpec) -> bool {
@@ -182,7 +212,14 @@ fn needs_prescan(spec: &FileSpec) -> bool {
 /// External id → internal id, for the files others refer to.
 #[derive(Default)]
 struct Registry {
-    ids: HashMap<Box<str>, i64>,
+    ids: HashMap<Box<str>, Slot>,
+}
+
+/// A registered id, and the line of the bundle row that defines it (0 until its file is read).
+#[derive(Clone, Copy)]
+struct Slot {
+    id: i64,
+    line: u64,
 }
 
 struct Importer {
@@ -209,7 +246,8 @@ impl Importer {
                 &format!("SELECT external_id, id FROM {} WHERE org_id = ?", entity.table()),
                 &[org.value()],
                 |row| {
-                    registry.ids.insert(row.text(0)?.unwrap_or_default().into(), row.int(1)?.unwrap_or_default());
+                    let slot = Slot { id: row.int(1)?.unwrap_or_default(), line: 0 };
+                    registry.ids.insert(row.text(0)?.unwrap_or_default().into(), slot);
                     Ok(())
                 },
             )?;
@@ -259,12 +297,27 @@ impl Importer {
     }
 
     fn register(&mut self, entity: Entity, key: &str) -> i64 {
-        if let Some(id) = self.registries[entity.index()].ids.get(key) {
-            return *id;
+        if let Some(slot) = self.registries[entity.index()].ids.get(key) {
+            return slot.id;
         }
         let id = self.next_id(entity.table());
-        self.registries[entity.index()].ids.insert(key.into(), id);
+        self.registries[entity.index()].ids.insert(key.into(), Slot { id, line: 0 });
         id
+    }
+
+    /// Registers the row on `line` as the one defining `key`; the line of an earlier row that
+    /// already did is an error (a repeated id).
+    fn define(&mut self, entity: Entity, key: &str, line: u64) -> Result<i64, u64> {
+        let id = self.register(entity, key);
+        let slot = self.registries[entity.index()].ids.get_mut(key);
+        match slot {
+            Some(slot) if slot.line != 0 => Err(slot.line),
+            Some(slot) => {
+                slot.line = line;
+                Ok(id)
+            }
+            None => Ok(id),
+        }
     }
 
     fn prescan(&mut self, spec: &'static FileSpec, path: &Path) -> Result<(), StoreError> {
@@ -303,7 +356,7 @@ impl Importer {
         spec: &'static FileSpec,
         path: &Path,
         progress: &mut dyn Progress,
-    ) -> Result<Option<u64>, StoreError> {
+    ) -> Result<Option<(u64, staging::Target)>, StoreError> {
         let (csv, header_problems) = reader::open(path, spec)?;
         self.problems_extend(header_problems);
         let Some(mut csv) = csv else { return Ok(None) };
@@ -316,13 +369,12 @@ impl Importer {
             self.opportunity_status_column = self.opportunity_columns.status_position(&csv.positions);
         }
         progress.file_started(spec.file, csv.bytes);
-        staging::create(db, spec)?;
-        let mut columns = spec.db_columns();
-        columns.push("line");
+        let target = staging::prepare(db, spec)?;
+        let columns = target.columns(spec);
         let mut rejected = Vec::new();
         let mut rows = 0;
         {
-            let mut loader = db.loader(&staging::table(spec), &columns, true)?;
+            let mut loader = db.loader(&target.table(spec), &columns, true)?;
             let mut record = csv::StringRecord::new();
             loop {
                 match csv.reader.read_record(&mut record) {
@@ -346,7 +398,7 @@ impl Importer {
                 rows += 1;
                 let line = record.position().map_or(0, |p| p.line());
                 if let Some(values) = self.parse_row(spec, &csv, &record, line)
-                    && !loader.push(&values)?
+                    && !loader.push(&values[..columns.len()])?
                     && let Value::Text(key) = &values[2]
                 {
                     rejected.push((line, key.to_string()));
@@ -358,11 +410,28 @@ impl Importer {
             loader.finish()?;
         }
         progress.advanced(rows, csv.bytes);
-        for duplicate in staging::duplicates(db, spec, rejected)? {
+        let duplicates = match staging::duplicates(db, spec, &target, self.org, &rejected)? {
+            staging::Duplicates::Located(found) => found,
+            staging::Duplicates::Keys(keys) if keys.is_empty() => Vec::new(),
+            staging::Duplicates::Keys(keys) => locate_duplicates(path, spec, keys)?,
+        };
+        // A row SQLite skipped that is no duplicate broke another rule of the database: never
+        // drop it silently.
+        for (line, _) in rejected.iter().filter(|(line, _)| !duplicates.iter().any(|d| d.line == *line)) {
+            self.problems.push(Problem {
+                file: spec.file.to_string(),
+                line: *line,
+                column: None,
+                field: None,
+                message: "this row could not be stored (it breaks a rule of the database): check its values"
+                    .to_string(),
+            });
+        }
+        for duplicate in duplicates {
             self.report_duplicate(spec, &csv, duplicate);
         }
         progress.file_finished(spec.file, rows);
-        Ok(Some(rows))
+        Ok(Some((rows, target)))
     }
 
     fn report_duplicate(&mut self, spec: &FileSpec, csv: &CsvFile, duplicate: staging::Duplicate) {
@@ -445,7 +514,16 @@ impl Importer {
                     return None;
                 }
                 let id = match entity {
-                    Some(entity) => self.register(entity, key),
+                    Some(entity) => match self.define(entity, key, line) {
+                        Ok(id) => id,
+                        Err(first_line) => {
+                            // Reported here, and the row not loaded: it would take the first's id.
+                            let duplicate = staging::Duplicate { line, first_line, key: key.to_string() };
+                            self.problems_extend(problems);
+                            self.report_duplicate(spec, csv, duplicate);
+                            return None;
+                        }
+                    },
                     None => self.next_id(spec.table),
                 };
                 (id, Value::text(key))
@@ -480,7 +558,7 @@ impl Importer {
     fn parse_field<'r>(&self, kind: Kind, text: &'r str) -> Result<Value<'r>, String> {
         match kind {
             Kind::Ref(entity) => {
-                self.registries[entity.index()].ids.get(text).map(|id| Value::Int(*id)).ok_or_else(|| {
+                self.registries[entity.index()].ids.get(text).map(|slot| Value::Int(slot.id)).ok_or_else(|| {
                     let file = FILES.iter().find(|s| s.entity() == Some(entity)).map_or("the bundle", |s| s.file);
                     format!("unknown {} '{text}': it is neither in {file} nor already stored", entity.noun())
                 })

@@ -7,26 +7,73 @@ use crate::db::{Db, Dialect, Value};
 use crate::error::StoreError;
 use crate::orgs::OrgId;
 
-pub fn table(spec: &FileSpec) -> String {
-    format!("stage_{}", spec.table)
+/// Where a file's checked rows are loaded while the rest of the bundle is checked.
+#[derive(Debug)]
+pub enum Target {
+    /// A temporary staging table, merged into the real one once the whole bundle is valid.
+    Staged,
+    /// The real table itself, which was empty: nothing can conflict, so the rows go straight in
+    /// (the transaction still rolls them back if any problem is found). Secondary indexes are
+    /// dropped for the load and rebuilt afterwards in one sorted pass each.
+    Direct { dropped_indexes: Vec<(String, String)> },
+}
+
+impl Target {
+    /// The table the loader writes to.
+    pub fn table(&self, spec: &FileSpec) -> String {
+        match self {
+            Target::Staged => format!("stage_{}", spec.table),
+            Target::Direct { .. } => spec.table.to_string(),
+        }
+    }
+
+    /// The columns loaded: a staging table also keeps each row's line, to report duplicates.
+    pub fn columns(&self, spec: &FileSpec) -> Vec<&'static str> {
+        let mut columns = spec.db_columns();
+        if matches!(self, Target::Staged) {
+            columns.push("line");
+        }
+        columns
+    }
+}
+
+/// Chooses and prepares where a file's rows are loaded. Only files keyed by an id column load
+/// directly: a duplicate there can be found again in the file by its id alone.
+pub fn prepare(db: &mut Db, spec: &FileSpec) -> Result<Target, StoreError> {
+    let keyed_by_id = matches!(spec.key, super::spec::Key::Id { .. });
+    if keyed_by_id && table_is_empty(db, spec.table)? {
+        let mut dropped_indexes = db.secondary_indexes(spec.table)?;
+        // SQLite skips a repeated key as it is inserted, which needs the unique index in place;
+        // PostgreSQL's COPY cannot skip, so there the key index goes too and duplicates are found
+        // by one aggregate after the load.
+        if db.dialect() == Dialect::Sqlite {
+            dropped_indexes.retain(|(name, _)| !name.ends_with("_by_external_id"));
+        }
+        for (name, _) in &dropped_indexes {
+            db.batch(&format!("DROP INDEX {name}"))?;
+        }
+        return Ok(Target::Direct { dropped_indexes });
+    }
+    create_staging_table(db, spec)?;
+    Ok(Target::Staged)
+}
+
+fn table_is_empty(db: &mut Db, table: &str) -> Result<bool, StoreError> {
+    Ok(db.query_i64(&format!("SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT 1) t"), &[])? == 0)
 }
 
 /// Creates the (temporary, connection-private) staging table of a file.
-pub fn create(db: &mut Db, spec: &FileSpec) -> Result<(), StoreError> {
-    let stage = table(spec);
+fn create_staging_table(db: &mut Db, spec: &FileSpec) -> Result<(), StoreError> {
+    let stage = Target::Staged.table(spec);
     match db.dialect() {
         // SQLite: untyped columns keep each value as bound; the unique index lets the loader skip
         // (and so detect) a repeated key as it is inserted.
-        Dialect::Sqlite => {
-            let mut columns = spec.db_columns();
-            columns.push("line");
-            db.batch(&format!(
-                "DROP TABLE IF EXISTS temp.{stage};
-                 CREATE TEMP TABLE {stage} ({});
-                 CREATE UNIQUE INDEX temp.{stage}_key ON {stage} (external_id);",
-                columns.join(", ")
-            ))
-        }
+        Dialect::Sqlite => db.batch(&format!(
+            "DROP TABLE IF EXISTS temp.{stage};
+             CREATE TEMP TABLE {stage} ({});
+             CREATE UNIQUE INDEX temp.{stage}_key ON {stage} (external_id);",
+            Target::Staged.columns(spec).join(", ")
+        )),
         // PostgreSQL: the target's column types, so COPY parses the text; duplicates are found
         // after the load by one aggregate.
         Dialect::Postgres => db.batch(&format!(
@@ -46,18 +93,40 @@ pub struct Duplicate {
     pub key: String,
 }
 
-/// The duplicate keys of a staged file. `rejected` lists the rows the loader skipped (SQLite).
-pub fn duplicates(db: &mut Db, spec: &FileSpec, rejected: Vec<(u64, String)>) -> Result<Vec<Duplicate>, StoreError> {
-    let stage = table(spec);
-    match db.dialect() {
-        Dialect::Sqlite => rejected
-            .into_iter()
-            .map(|(line, key)| {
-                let first_line = db.query_i64(&format!("SELECT line FROM {stage} WHERE external_id = ?"), &[Value::text(&key)])?;
-                Ok(Duplicate { line, first_line: first_line as u64, key })
-            })
-            .collect(),
-        Dialect::Postgres => db.query_map(
+/// What is known of a loaded file's duplicates: where they are, or only which keys repeat (a
+/// direct load keeps no line numbers; the importer finds them in the file again).
+pub enum Duplicates {
+    Located(Vec<Duplicate>),
+    Keys(Vec<String>),
+}
+
+/// The duplicate keys of a loaded file. `rejected` lists the rows SQLite's loader skipped.
+pub fn duplicates(
+    db: &mut Db,
+    spec: &FileSpec,
+    target: &Target,
+    org: OrgId,
+    rejected: &[(u64, String)],
+) -> Result<Duplicates, StoreError> {
+    let stage = target.table(spec);
+    Ok(match (db.dialect(), target) {
+        (Dialect::Sqlite, Target::Direct { .. }) => Duplicates::Keys(rejected.iter().map(|(_, key)| key.clone()).collect()),
+        (Dialect::Sqlite, Target::Staged) => Duplicates::Located(
+            rejected
+                .iter()
+                .map(|(line, key)| {
+                    let first_line =
+                        db.query_i64(&format!("SELECT line FROM {stage} WHERE external_id = ?"), &[Value::text(key)])?;
+                    Ok(Duplicate { line: *line, first_line: first_line as u64, key: key.clone() })
+                })
+                .collect::<Result<_, StoreError>>()?,
+        ),
+        (Dialect::Postgres, Target::Direct { .. }) => Duplicates::Keys(db.query_map(
+            &format!("SELECT external_id FROM {stage} WHERE org_id = ? GROUP BY external_id HAVING COUNT(*) > 1"),
+            &[org.value()],
+            |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
+        )?),
+        (Dialect::Postgres, Target::Staged) => Duplicates::Located(db.query_map(
             &format!(
                 "SELECT s.line, f.first_line, s.external_id FROM {stage} s
                  JOIN (SELECT external_id, MIN(line) AS first_line FROM {stage} GROUP BY external_id HAVING COUNT(*) > 1) f
@@ -72,32 +141,44 @@ pub fn duplicates(db: &mut Db, spec: &FileSpec, rejected: Vec<(u64, String)>) ->
                     key: row.text(2)?.unwrap_or_default().to_string(),
                 })
             },
-        ),
-    }
+        )?),
+    })
 }
 
-/// Merges a staged file into its table: new keys are inserted, rows whose values differ are
-/// updated in place (keeping their id), equal rows are left alone. Returns (inserted, updated).
-pub fn merge(db: &mut Db, spec: &FileSpec, org: OrgId) -> Result<(u64, u64), StoreError> {
+/// Completes a valid file's load: a staged file is merged into its table — new keys inserted,
+/// rows whose values differ updated in place (keeping their id), equal rows left alone; a direct
+/// load gets its indexes back. Returns (inserted, updated).
+pub fn merge(db: &mut Db, spec: &FileSpec, org: OrgId, target: Target, rows: u64) -> Result<(u64, u64), StoreError> {
     let started = std::time::Instant::now();
-    let empty = db.query_i64(&format!("SELECT COUNT(*) FROM (SELECT 1 FROM {} LIMIT 1) t", spec.table), &[])? == 0;
-    let (inserted, updated) = if empty { load_into_empty(db, spec)? } else { upsert(db, spec, org)? };
-    db.batch(&format!("DROP TABLE {}", table(spec)))?;
-    tracing::info!(table = spec.table, inserted, updated, empty, seconds = started.elapsed().as_secs_f64(), "merged");
+    let direct = matches!(target, Target::Direct { .. });
+    let (inserted, updated) = match target {
+        Target::Direct { dropped_indexes } => {
+            for (_, create) in &dropped_indexes {
+                db.batch(create)?;
+            }
+            (rows, 0)
+        }
+        Target::Staged => {
+            let counts =
+                if table_is_empty(db, spec.table)? { load_into_empty(db, spec)? } else { upsert(db, spec, org)? };
+            db.batch(&format!("DROP TABLE {}", Target::Staged.table(spec)))?;
+            counts
+        }
+    };
+    tracing::info!(table = spec.table, inserted, updated, direct, seconds = started.elapsed().as_secs_f64(), "merged");
     Ok((inserted, updated))
 }
 
 /// Into an empty table nothing can conflict (the staged keys are unique), so the rows go in
-/// without their secondary indexes, which are then built in one sorted pass: several times
-/// faster than maintaining them row by row.
+/// without their secondary indexes, which are then built in one sorted pass.
 fn load_into_empty(db: &mut Db, spec: &FileSpec) -> Result<(u64, u64), StoreError> {
     let indexes = db.secondary_indexes(spec.table)?;
     for (name, _) in &indexes {
         db.batch(&format!("DROP INDEX {name}"))?;
     }
     let list = spec.db_columns().join(", ");
-    let inserted =
-        db.execute(&format!("INSERT INTO {} ({list}) SELECT {list} FROM {}", spec.table, table(spec)), &[])?;
+    let stage = Target::Staged.table(spec);
+    let inserted = db.execute(&format!("INSERT INTO {} ({list}) SELECT {list} FROM {stage}", spec.table), &[])?;
     for (_, create) in &indexes {
         db.batch(create)?;
     }
@@ -123,7 +204,7 @@ fn upsert(db: &mut Db, spec: &FileSpec, org: OrgId) -> Result<(u64, u64), StoreE
              ON CONFLICT (org_id, external_id) DO UPDATE SET {set} WHERE {differs}",
             table = spec.table,
             list = columns.join(", "),
-            stage = table(spec),
+            stage = Target::Staged.table(spec),
         ),
         &[],
     )?;

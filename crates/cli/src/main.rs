@@ -1,8 +1,10 @@
 //! `quotient`: the command line of Quotient — import, export, demo data, and (soon) the server.
 
+mod convert;
 mod demo;
 mod org;
 mod progress;
+mod report;
 mod transfer;
 
 use anyhow::Result;
@@ -38,6 +40,22 @@ enum Command {
     },
     /// Create a realistic demo organisation and import it (or write it as a bundle with --out).
     Demo(demo::DemoArgs),
+    /// Scorecards of every rep of a subject for a period, with the subject's total: every KPI,
+    /// attainment, standards and flags with their diagnoses.
+    Report(report::ReportArgs),
+    /// Convert a public sales data set into a bundle (see ../shared/data).
+    #[command(subcommand)]
+    Convert(convert::Source),
+    /// Recompute the KPI rollups from the organisation's records.
+    Rebuild,
+    /// Show the organisation's KPI thresholds and standards, or set one: threshold.KEY VALUE,
+    /// standard.KEY.enabled true|false, standard.KEY.target VALUE.
+    Setting {
+        /// The setting's key; omit to list them all.
+        #[arg(default_value = "")]
+        key: String,
+        value: Option<String>,
+    },
 }
 
 fn main() {
@@ -60,5 +78,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Import { dir } => transfer::import(&cli.database_url, cli.org.as_deref(), &dir),
         Command::Export { dir } => transfer::export(&cli.database_url, cli.org.as_deref(), &dir),
         Command::Demo(args) => demo::run(&cli.database_url, cli.org.as_deref(), &args),
+        Command::Report(args) => report::report(&cli.database_url, cli.org.as_deref(), &args),
+        Command::Convert(source) => convert::run(&source),
+        Command::Rebuild => report::rebuild(&cli.database_url, cli.org.as_deref()),
+        Command::Setting { key, value } => {
+            report::setting(&cli.database_url, cli.org.as_deref(), &key, value.as_deref())
+        }
     }
 }

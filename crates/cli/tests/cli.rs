@@ -1,74 +1,9 @@
 //! The command line as a user runs it: the demo, import and export, on SQLite and PostgreSQL.
 
+mod common;
+
+use common::*;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn quotient(database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quotient"))
-        .arg("--database-url")
-        .arg(database_url)
-        .args(args)
-        .env_remove("QUOTIENT_ORG")
-        .output()
-        .unwrap_or_else(|e| panic!("running quotient: {e}"))
-}
-
-fn succeed(database_url: &str, args: &[&str]) -> String {
-    let output = quotient(database_url, args);
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "quotient {args:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-}
-
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .flatten()
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap_or_default()))
-        .collect();
-    files.sort();
-    files
-}
-
-fn temp() -> tempfile::TempDir {
-    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// A fresh PostgreSQL schema's URL, or `None` (skipped with a message; a failure in CI).
-fn postgres_url() -> Option<(String, String)> {
-    let base = std::env::var("QUOTIENT_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let mut admin = match quotient_store::db::Db::open(&base) {
-        Ok(db) => db,
-        Err(error) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but PostgreSQL at {base} is unreachable: {error}"
-            );
-            eprintln!("SKIPPED: PostgreSQL at {base} is unreachable ({error})");
-            return None;
-        }
-    };
-    let schema = format!(
-        "cli_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
-    );
-    admin.batch(&format!("CREATE SCHEMA {schema}")).unwrap_or_else(|e| panic!("{e}"));
-    Some((format!("{base}?options=-csearch_path%3D{schema}"), schema))
-}
-
-fn drop_schema(schema: &str) {
-    let base = std::env::var("QUOTIENT_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    if let Ok(mut admin) = quotient_store::db::Db::open(&base) {
-        let _ = admin.batch(&format!("DROP SCHEMA {schema} CASCADE"));
-    }
-}
 
 /// demo --out → import → export gives back the demo's files byte for byte, and export → import
 /// → export gives the same files again.
@@ -113,7 +48,15 @@ fn demo_imports_the_organisation_and_says_how_to_look_at_it() {
     let args = ["demo", "--reps", "8", "--years", "1", "--as-of", "2026-03-31"];
     let stdout = succeed(&url, &args);
     assert!(stdout.contains(&format!("The demo organisation 'demo' is in {url}")), "{stdout}");
-    assert!(stdout.contains("quotient export"), "{stdout}");
+    assert!(stdout.contains("export demo-bundle"), "{stdout}");
+    assert!(stdout.contains("report --period 2026-Q1 --team M1"), "{stdout}");
+    // The suggested report works and shows team M1's reps and their total.
+    let report = succeed(&url, &["report", "--period", "2026-Q1", "--team", "M1"]);
+    assert!(report.starts_with("team M1"), "{report}");
+    assert!(
+        report.lines().any(|l| l.starts_with("R1 ")) && report.lines().any(|l| l.starts_with("total ")),
+        "{report}"
+    );
     let again = succeed(&url, &args);
     assert!(again.contains(": 0 inserted, 0 updated"), "the same seed and date give the same organisation:\n{again}");
 }

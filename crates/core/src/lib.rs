@@ -3,12 +3,16 @@
 //! Nothing here does I/O. Every function takes plain data and returns plain data, so the rules can be
 //! tested by hand-computed cases and reused by the store, the web application and the command line.
 
+pub mod diagnostics;
 pub mod kpi;
+mod lang;
 pub mod model;
 pub mod money;
 pub mod period;
 pub mod quota_period;
+pub mod standards;
 
+pub use lang::Lang;
 pub use money::Money;
 pub use period::Period;
 pub use quota_period::QuotaPeriod;

@@ -18,6 +18,9 @@ pub enum StoreError {
     Decode(String),
     #[error("{0}")]
     NotFound(String),
+    /// A write the data's rules refuse, with what to do instead.
+    #[error("{0}")]
+    Invalid(String),
     #[error("the database was migrated by a newer Quotient (migration {0} is unknown to this version)")]
     UnknownMigration(i64),
 }

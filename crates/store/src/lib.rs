@@ -3,8 +3,10 @@
 
 pub mod audit;
 pub mod bundle;
+pub mod crm;
 pub mod db;
 mod error;
+pub mod kpi;
 mod migrate;
 pub mod orgs;
 pub mod records;

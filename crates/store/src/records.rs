@@ -29,7 +29,15 @@ pub fn restore(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>)
 
 fn set_deleted(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>, delete: bool) -> Result<bool> {
     let table = known_table(table)?;
-    db.transaction(|db| {
+    let fact = crate::kpi::Fact::of_table(table, id);
+    db.transaction(|db| match fact {
+        Some(fact) => crate::kpi::with_delta(db, org, fact, |db| mark_deleted(db, org, table, id, user, delete)),
+        None => mark_deleted(db, org, table, id, user, delete),
+    })
+}
+
+fn mark_deleted(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>, delete: bool) -> Result<bool> {
+    {
         let now = Utc::now();
         let (sql, action) = if delete {
             (format!("UPDATE {table} SET deleted_at = ? WHERE org_id = ? AND id = ? AND deleted_at IS NULL"), "delete")
@@ -56,5 +64,5 @@ fn set_deleted(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>,
             Change { user, action, entity: table, entity_id: Some(id), before: Some(before), after: Some(after) },
         )?;
         Ok(true)
-    })
+    }
 }

@@ -77,8 +77,13 @@ pub fn run(database_url: &str, org: Option<&str>, args: &DemoArgs) -> Result<()>
     print_summary(&summary, imported.elapsed().as_secs_f64(), slug);
     println!();
     println!("The demo organisation '{slug}' is in {database_url} (generated in {generated:.1} s).");
+    let quarter = format!("{}-Q{}", as_of.year(), as_of.month0() / 3 + 1);
+    let db_flag =
+        if database_url == "sqlite://quotient.db" { String::new() } else { format!("--database-url {database_url} ") };
     println!("Look at it:");
-    println!("  quotient export demo-bundle          # the whole organisation as CSV files");
+    println!("  quotient {db_flag}report --period {quarter} --team M1   # the scorecards of team M1");
+    println!("  quotient {db_flag}report --period {quarter} --rep R1 --format json");
+    println!("  quotient {db_flag}export demo-bundle          # the whole organisation as CSV files");
     if let Some(file) = database_url.strip_prefix("sqlite://") {
         println!("  sqlite3 {file} 'SELECT status, COUNT(*) FROM opportunities GROUP BY status'");
     }

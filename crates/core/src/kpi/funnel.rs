@@ -3,7 +3,7 @@
 use super::{Tally, ratio};
 
 /// The first-appointment cohort's progress, and the closing ratio.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Funnel {
     /// |A(P)|: first appointments held in the period.
     pub new_first_appointments: i64,

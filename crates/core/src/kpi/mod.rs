@@ -1,13 +1,26 @@
 //! The KPI engine's arithmetic (`KPIS.md`): what each fact contributes to the rollup cells, and
 //! the KPIs computed from summed cells. Pure: the store sums the cells, this module defines them.
 
+mod activity;
 mod funnel;
+mod magic;
 mod outcome;
+mod peers;
+mod pipeline;
+mod scorecard;
 mod tally;
 
+pub use activity::Activity;
 pub use funnel::Funnel;
+pub use magic::{MIN_CLOSED_DEALS_FOR_OWN_RATES, MagicInputs, MagicNumber, RateSource, barometer};
 pub use outcome::Outcome;
-pub use tally::{OpportunityFacts, Tally, contribution};
+pub use peers::PeerComparison;
+pub use pipeline::{OpenOpportunity, Pipeline, VelocityRates, weighted_amount};
+pub use scorecard::{Attainment, Quotas, Scorecard, ScorecardFacts, median};
+pub use tally::{
+    LEAD_FOLLOW_UP_HOURS, OpportunityFacts, Tally, activity_contribution, contribution, estimate_contribution,
+    lead_contribution,
+};
 
 /// `numerator ÷ denominator`, undefined (`None`) when the denominator is 0 (`KPIS.md`: a ratio
 /// whose denominator is 0 is undefined, shown as "–", never 0).

@@ -1,60 +1,121 @@
 //! Rollup cells: additive counts and sums that a fact contributes to the day it is credited to.
 
-use crate::Money;
-use crate::model::OpportunityStatus;
-use chrono::NaiveDate;
+use crate::model::{ActivityOutcome, ActivityType, LeadSource, OpportunityStatus};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::ops::{AddAssign, SubAssign};
 
-/// Counts and sums for one (organisation, rep, day, product line) cell. Every field adds up, so a
-/// period's tally is the sum of its days' tallies and a change is a difference of contributions.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
+/// Declares [`Tally`] once: the struct, its column names (the store keeps one column per field),
+/// and the arithmetic, so a new measure is one line here.
+macro_rules! tally {
+    ($( $(#[$doc:meta])* $field:ident ),* $(,)?) => {
+        /// Counts and sums for one (organisation, rep, day, product line) cell. Every field adds up,
+        /// so a period's tally is the sum of its days' tallies and a change is a difference of
+        /// contributions. Money fields are in cents.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        pub struct Tally {
+            $( $(#[$doc])* pub $field: i64, )*
+        }
+
+        impl Tally {
+            /// The field names, in declaration order: the rollup table's value columns.
+            pub const FIELDS: &'static [&'static str] = &[$( stringify!($field) ),*];
+
+            /// The values in the order of [`Tally::FIELDS`].
+            pub fn values(&self) -> Vec<i64> {
+                vec![$( self.$field ),*]
+            }
+
+            /// A tally from values in the order of [`Tally::FIELDS`]; missing values are 0.
+            pub fn from_values(values: &[i64]) -> Tally {
+                let mut values = values.iter().copied();
+                Tally { $( $field: values.next().unwrap_or(0), )* }
+            }
+
+            pub fn is_zero(&self) -> bool {
+                *self == Tally::default()
+            }
+        }
+
+        impl AddAssign for Tally {
+            fn add_assign(&mut self, other: Tally) {
+                $( self.$field += other.$field; )*
+            }
+        }
+
+        impl SubAssign for Tally {
+            fn sub_assign(&mut self, other: Tally) {
+                $( self.$field -= other.$field; )*
+            }
+        }
+    };
+}
+
+tally! {
     /// Opportunities won on this day, and the sums `KPIS.md` takes over them.
-    pub won: i64,
-    pub won_amount: Money,
-    pub won_margin: Money,
+    won,
+    won_amount,
+    won_margin,
     /// Σ (close date − creation date) in days over the won opportunities.
-    pub won_cycle_days: i64,
+    won_cycle_days,
     /// Opportunities lost on this day.
-    pub lost: i64,
+    lost,
     /// Opportunities closed (won or lost) on this day that had reached the proposal, and of them
     /// those won: the closing ratio.
-    pub closed_after_proposal: i64,
-    pub won_after_proposal: i64,
+    closed_after_proposal,
+    won_after_proposal,
     /// First appointments held on this day (the cohort A(P)), and how many of them went on to the
-    /// gateway and to the proposal — credited to the day of the first appointment.
-    pub first_appointments: i64,
-    pub first_appointments_to_gateway: i64,
-    pub first_appointments_to_proposal: i64,
+    /// gateway and to the proposal, credited to the day of the first appointment.
+    first_appointments,
+    first_appointments_to_gateway,
+    first_appointments_to_proposal,
+    /// Activities held on this day, by type.
+    cold_calls,
+    call_backs,
+    emails,
+    appointments,
+    field_visits,
+    demos,
+    meetings,
+    events,
+    /// Calls (cold call, call-back) that connected or set an appointment.
+    conversations,
+    /// Activities whose outcome was an appointment set.
+    appointments_set,
+    /// Estimates issued on this day.
+    estimates,
+    /// Company-generated leads created on this day; of them, those first touched within 48 hours,
+    /// and those never touched.
+    company_leads,
+    company_leads_touched_in_time,
+    company_leads_untouched,
 }
 
-impl AddAssign for Tally {
-    fn add_assign(&mut self, other: Tally) {
-        self.won += other.won;
-        self.won_amount += other.won_amount;
-        self.won_margin += other.won_margin;
-        self.won_cycle_days += other.won_cycle_days;
-        self.lost += other.lost;
-        self.closed_after_proposal += other.closed_after_proposal;
-        self.won_after_proposal += other.won_after_proposal;
-        self.first_appointments += other.first_appointments;
-        self.first_appointments_to_gateway += other.first_appointments_to_gateway;
-        self.first_appointments_to_proposal += other.first_appointments_to_proposal;
+impl Tally {
+    /// The count of activities of `kind`.
+    pub fn activities(&self, kind: ActivityType) -> i64 {
+        match kind {
+            ActivityType::ColdCall => self.cold_calls,
+            ActivityType::CallBack => self.call_backs,
+            ActivityType::Email => self.emails,
+            ActivityType::Appointment => self.appointments,
+            ActivityType::FieldVisit => self.field_visits,
+            ActivityType::Demo => self.demos,
+            ActivityType::Meeting => self.meetings,
+            ActivityType::Event => self.events,
+        }
     }
-}
 
-impl SubAssign for Tally {
-    fn sub_assign(&mut self, other: Tally) {
-        self.won -= other.won;
-        self.won_amount = self.won_amount - other.won_amount;
-        self.won_margin = self.won_margin - other.won_margin;
-        self.won_cycle_days -= other.won_cycle_days;
-        self.lost -= other.lost;
-        self.closed_after_proposal -= other.closed_after_proposal;
-        self.won_after_proposal -= other.won_after_proposal;
-        self.first_appointments -= other.first_appointments;
-        self.first_appointments_to_gateway -= other.first_appointments_to_gateway;
-        self.first_appointments_to_proposal -= other.first_appointments_to_proposal;
+    fn activities_mut(&mut self, kind: ActivityType) -> &mut i64 {
+        match kind {
+            ActivityType::ColdCall => &mut self.cold_calls,
+            ActivityType::CallBack => &mut self.call_backs,
+            ActivityType::Email => &mut self.emails,
+            ActivityType::Appointment => &mut self.appointments,
+            ActivityType::FieldVisit => &mut self.field_visits,
+            ActivityType::Demo => &mut self.demos,
+            ActivityType::Meeting => &mut self.meetings,
+            ActivityType::Event => &mut self.events,
+        }
     }
 }
 
@@ -68,12 +129,12 @@ impl std::iter::Sum for Tally {
     }
 }
 
-/// An opportunity as the KPIs see it: dates in the organisation's time zone.
+/// An opportunity as the KPIs see it: dates in the organisation's time zone, money in cents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpportunityFacts {
     pub status: OpportunityStatus,
-    pub amount: Money,
-    pub margin: Money,
+    pub amount: crate::Money,
+    pub margin: crate::Money,
     pub created_on: NaiveDate,
     pub first_appointment_on: Option<NaiveDate>,
     pub gateway_on: Option<NaiveDate>,
@@ -103,8 +164,8 @@ pub fn contribution(opportunity: &OpportunityFacts) -> Vec<(NaiveDate, Tally)> {
         match opportunity.status {
             OpportunityStatus::Won => {
                 tally.won = 1;
-                tally.won_amount = opportunity.amount;
-                tally.won_margin = opportunity.margin;
+                tally.won_amount = opportunity.amount.cents();
+                tally.won_margin = opportunity.margin.cents();
                 tally.won_cycle_days = (closed_on - opportunity.created_on).num_days();
                 tally.closed_after_proposal = after_proposal;
                 tally.won_after_proposal = after_proposal;
@@ -115,7 +176,7 @@ pub fn contribution(opportunity: &OpportunityFacts) -> Vec<(NaiveDate, Tally)> {
             }
             OpportunityStatus::Open => {}
         }
-        if tally != Tally::default() {
+        if !tally.is_zero() {
             cells.push((closed_on, tally));
         }
     }
@@ -129,4 +190,42 @@ pub fn contribution(opportunity: &OpportunityFacts) -> Vec<(NaiveDate, Tally)> {
         cells.push((first_appointment_on, tally));
     }
     cells
+}
+
+/// What an activity adds to the day it was held on.
+pub fn activity_contribution(kind: ActivityType, outcome: Option<ActivityOutcome>) -> Tally {
+    let mut tally = Tally::default();
+    *tally.activities_mut(kind) = 1;
+    let is_call = matches!(kind, ActivityType::ColdCall | ActivityType::CallBack);
+    let reached = matches!(outcome, Some(ActivityOutcome::Connected | ActivityOutcome::AppointmentSet));
+    tally.conversations = i64::from(is_call && reached);
+    tally.appointments_set = i64::from(outcome == Some(ActivityOutcome::AppointmentSet));
+    tally
+}
+
+/// What an estimate adds to the day it was issued on (in its product line's cell).
+pub fn estimate_contribution() -> Tally {
+    Tally { estimates: 1, ..Tally::default() }
+}
+
+/// `KPIS.md` (lead follow-up): a company-generated lead is followed up in time when first touched
+/// within 48 hours of its creation.
+pub const LEAD_FOLLOW_UP_HOURS: i64 = 48;
+
+/// What a lead adds to the day it was created on: only company-generated leads count.
+pub fn lead_contribution(
+    source: LeadSource,
+    created_at: DateTime<Utc>,
+    first_touch_at: Option<DateTime<Utc>>,
+) -> Tally {
+    if source != LeadSource::Company {
+        return Tally::default();
+    }
+    let in_time = first_touch_at.is_some_and(|t| (t - created_at).num_seconds() <= LEAD_FOLLOW_UP_HOURS * 3600);
+    Tally {
+        company_leads: 1,
+        company_leads_touched_in_time: i64::from(in_time),
+        company_leads_untouched: i64::from(first_touch_at.is_none()),
+        ..Tally::default()
+    }
 }

@@ -124,3 +124,244 @@ fn a_change_is_the_difference_of_contributions() {
     assert_eq!(cells, tally(&expected, "2026-Q1"));
     assert_eq!(Outcome::of(&cells).win_rate, Some(1.0), "A, B and C won; D closes in Q2");
 }
+
+mod activity_and_leads {
+    use super::super::*;
+    use crate::model::{ActivityOutcome as O, ActivityType as T, LeadSource};
+    use chrono::{DateTime, Duration, Utc};
+
+    #[test]
+    fn conversations_are_calls_that_reached_someone() {
+        let tally: Tally = [
+            activity_contribution(T::ColdCall, Some(O::NoAnswer)),
+            activity_contribution(T::ColdCall, Some(O::Connected)),
+            activity_contribution(T::ColdCall, Some(O::AppointmentSet)),
+            activity_contribution(T::CallBack, Some(O::Connected)),
+            // An email that set an appointment is an appointment set, not a conversation.
+            activity_contribution(T::Email, Some(O::AppointmentSet)),
+            activity_contribution(T::Appointment, Some(O::Completed)),
+            activity_contribution(T::Demo, None),
+        ]
+        .into_iter()
+        .sum();
+        let activity = Activity::of(&tally);
+        assert_eq!((activity.cold_calls, activity.call_backs, activity.emails), (3, 1, 1));
+        assert_eq!((activity.appointments, activity.demos, activity.meetings), (1, 1, 0));
+        // Conversations: cold call connected, cold call appointment set, call-back connected = 3.
+        assert_eq!(activity.conversations, 3);
+        // Appointments set: the cold call and the email = 2; 2 ÷ 3.
+        assert_eq!(activity.appointments_set, 2);
+        assert_eq!(activity.conversation_to_appointment, Some(2.0 / 3.0));
+        assert_eq!(Activity::of(&Tally::default()).conversation_to_appointment, None);
+    }
+
+    #[test]
+    fn a_lead_touched_at_exactly_48_hours_is_in_time() {
+        let created = DateTime::<Utc>::from_timestamp(1_767_225_600, 0).unwrap_or_default();
+        let at = |hours: i64, seconds: i64| Some(created + Duration::hours(hours) + Duration::seconds(seconds));
+        assert_eq!(lead_contribution(LeadSource::Company, created, at(48, 0)).company_leads_touched_in_time, 1);
+        let late = lead_contribution(LeadSource::Company, created, at(48, 1));
+        assert_eq!((late.company_leads, late.company_leads_touched_in_time, late.company_leads_untouched), (1, 0, 0));
+        let never = lead_contribution(LeadSource::Company, created, None);
+        assert_eq!((never.company_leads_touched_in_time, never.company_leads_untouched), (0, 1));
+        assert!(lead_contribution(LeadSource::SelfGenerated, created, None).is_zero(), "only company leads count");
+    }
+
+    #[test]
+    fn tally_fields_round_trip_through_values() {
+        let tally = Tally { won: 1, estimates: 7, company_leads_untouched: 3, ..Tally::default() };
+        assert_eq!(Tally::from_values(&tally.values()), tally);
+        assert_eq!(Tally::FIELDS.len(), tally.values().len());
+    }
+}
+
+mod pipeline_and_magic {
+    use super::super::*;
+    use crate::Money;
+
+    fn open(amount: i64, probability_bp: u32, due_in_period: bool) -> OpenOpportunity {
+        OpenOpportunity { amount: Money::from_units(amount), probability_bp, due_in_period }
+    }
+
+    #[test]
+    fn pipeline_weighs_by_stage_and_covers_the_remaining_quota() {
+        // 10,000 at proposal (60%), 5,000 at first appointment (20%) due after the period,
+        // 0.05 at prospect (5%): 0.0025 rounds to 0.00.
+        let opportunities = [open(10_000, 6_000, true), open(5_000, 2_000, false)];
+        let rates = VelocityRates {
+            win_rate: Some(0.25),
+            average_revenue_per_sale: Some(800_000.0),
+            mean_cycle_days: Some(40.0),
+        };
+        let pipeline = Pipeline::of(&opportunities, Some(Money::from_units(20_000)), rates);
+        assert_eq!(pipeline.pipeline, Money::from_units(15_000));
+        // 6,000 + 1,000.
+        assert_eq!(pipeline.weighted, Money::from_units(7_000));
+        // Due in the period: 10,000 of a remaining 20,000.
+        assert_eq!(pipeline.coverage, Some(0.5));
+        // 2 open × 0.25 × 800,000 cents ÷ 40 days = 10,000 cents a day.
+        assert_eq!(pipeline.velocity_cents_per_day, Some(10_000.0));
+        assert_eq!(weighted_amount(Money::from_cents(5), 500), Money::ZERO);
+        assert_eq!(weighted_amount(Money::from_cents(10), 5_000), Money::from_cents(5));
+        assert_eq!(weighted_amount(Money::from_cents(1), 5_000), Money::from_cents(1), "half a cent rounds up");
+        // Nothing remains to sell: coverage is undefined, not infinite.
+        assert_eq!(Pipeline::of(&opportunities, Some(Money::ZERO), rates).coverage, None);
+        assert_eq!(Pipeline::of(&[], None, rates).velocity_cents_per_day, Some(0.0));
+    }
+
+    /// A trailing year with 4 deals won at 10,000 each (40,000), 4 lost; of 16 first appointments
+    /// 8 reached the proposal; of 8 closed after a proposal, 4 were won; 30 conversations set 6
+    /// appointments.
+    fn trailing() -> Tally {
+        Tally {
+            won: 4,
+            won_amount: 4 * 1_000_000,
+            lost: 4,
+            closed_after_proposal: 8,
+            won_after_proposal: 4,
+            first_appointments: 16,
+            first_appointments_to_proposal: 8,
+            conversations: 30,
+            appointments_set: 6,
+            ..Tally::default()
+        }
+    }
+
+    #[test]
+    fn the_magic_number_works_back_from_the_remaining_quota() {
+        let own = trailing();
+        let magic = MagicNumber::of(MagicInputs {
+            revenue_quota: Some(Money::from_units(120_000)),
+            revenue_so_far: Money::from_units(20_000),
+            days_remaining: 28,
+            own_trailing: &own,
+            team_trailing: &Tally::default(),
+        });
+        // 8 closed (≥ 5): the rep's own rates. Remaining 100,000 ÷ 10,000 per sale = 10 deals;
+        // ÷ (8/16 to proposal × 4/8 closing = 0.25) = 40 first appointments; ÷ 4 weeks = 10 a week.
+        assert_eq!(magic.rate_source, RateSource::Own);
+        assert_eq!(magic.remaining_quota, Some(Money::from_units(100_000)));
+        assert_eq!(magic.per_week, Some(10.0));
+        // 10 ÷ (6/30 = 0.2) ÷ 5 days = 10 conversations a day.
+        assert_eq!(magic.daily_conversations, Some(10.0));
+    }
+
+    #[test]
+    fn too_few_closed_deals_fall_back_to_the_team() {
+        let own = Tally { won: 2, won_amount: 2 * 5_000_000, lost: 2, ..Tally::default() };
+        let team = trailing();
+        let magic = MagicNumber::of(MagicInputs {
+            revenue_quota: Some(Money::from_units(50_000)),
+            revenue_so_far: Money::ZERO,
+            // Fewer than 7 days left: at least one week.
+            days_remaining: 3,
+            own_trailing: &own,
+            team_trailing: &team,
+        });
+        // 4 closed < 5: the team's rates. 50,000 ÷ 10,000 = 5 deals ÷ 0.25 = 20 a week.
+        assert_eq!((magic.rate_source, magic.weeks_remaining, magic.per_week), (RateSource::Team, 1.0, Some(20.0)));
+    }
+
+    #[test]
+    fn without_rates_or_quota_the_magic_number_is_undefined() {
+        let none = Tally::default();
+        let inputs = MagicInputs {
+            revenue_quota: None,
+            revenue_so_far: Money::ZERO,
+            days_remaining: 70,
+            own_trailing: &none,
+            team_trailing: &none,
+        };
+        assert_eq!(MagicNumber::of(inputs).per_week, None, "no quota");
+        let reached = MagicInputs {
+            revenue_quota: Some(Money::from_units(10)),
+            revenue_so_far: Money::from_units(20),
+            own_trailing: &trailing(),
+            ..inputs
+        };
+        // The quota is reached: nothing more is needed, and the barometer has nothing to divide by.
+        assert_eq!(MagicNumber::of(reached).per_week, Some(0.0));
+        assert_eq!(barometer(&[3, 4], Some(0.0)), None);
+        let no_rates = MagicInputs { revenue_quota: Some(Money::from_units(10)), ..inputs };
+        assert_eq!(MagicNumber::of(no_rates).per_week, None, "no deals anywhere: no rates");
+    }
+
+    #[test]
+    fn the_barometer_is_the_mean_of_the_weeks() {
+        // Magic number 10: weeks of 8, 12 and 10 first appointments = 80%, 120%, 100%; mean 100%.
+        assert_eq!(barometer(&[8, 12, 10], Some(10.0)), Some(100.0));
+        assert_eq!(barometer(&[], Some(10.0)), None);
+        assert_eq!(barometer(&[5], None), None);
+    }
+
+    #[test]
+    fn peers_pool_and_compare() {
+        // Rep: 2 deals, 10,000 (5,000 each), cycles 20 days each.
+        let rep = Tally { won: 2, won_amount: 1_000_000, won_cycle_days: 40, lost: 2, ..Tally::default() };
+        // Peers pooled: 3 deals, 30,000 (10,000 each), cycles 40 days each.
+        let peers = Tally { won: 3, won_amount: 3_000_000, won_cycle_days: 120, lost: 1, ..Tally::default() };
+        let comparison = PeerComparison::of(&rep, &peers);
+        assert_eq!(comparison.peers_average_revenue_per_sale_cents, Some(1_000_000.0));
+        assert_eq!(comparison.average_revenue_per_sale_vs_peers, Some(-0.5));
+        assert_eq!(comparison.cycle_days_vs_peers, Some(-0.5));
+        assert_eq!(comparison.closing_ratio_points, None, "neither closed anything after a proposal");
+    }
+
+    #[test]
+    fn the_median_takes_the_middle() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[40, 10, 30]), Some(30.0));
+        assert_eq!(median(&[40, 10, 30, 20]), Some(25.0));
+    }
+}
+
+mod scorecard {
+    use super::super::*;
+    use crate::Money;
+    use crate::diagnostics::{FlagKind, Thresholds};
+    use chrono::NaiveDate;
+
+    /// Q1 2026 evaluated on 14 Feb: 45 of 90 days elapsed, 45 days (6.43 weeks) remaining.
+    #[test]
+    fn a_rep_behind_plan_with_a_weak_closing_ratio() {
+        let tally = Tally {
+            won: 1,
+            won_amount: 1_000_000,
+            won_cycle_days: 30,
+            lost: 3,
+            closed_after_proposal: 4,
+            won_after_proposal: 1,
+            first_appointments: 10,
+            first_appointments_to_gateway: 7,
+            first_appointments_to_proposal: 6,
+            ..Tally::default()
+        };
+        let facts = ScorecardFacts {
+            period: "2026-Q1".parse().unwrap_or_else(|e| panic!("{e}")),
+            as_of: NaiveDate::from_ymd_opt(2026, 2, 14).unwrap_or_default(),
+            tally,
+            revenue_so_far: Money::from_units(10_000),
+            weekly_first_appointments: vec![1, 2, 1, 2, 1, 1, 2],
+            trailing: tally,
+            team_trailing: tally,
+            peers: None,
+            quotas: Quotas { revenue: Some(Money::from_units(90_000)), deals: Some(9.0), ..Quotas::default() },
+            open: vec![],
+            won_cycle_days: vec![30],
+        };
+        let card = Scorecard::of(&facts, &Thresholds::default());
+        // 10,000 of 90,000.
+        assert_eq!(card.attainment.revenue, Some(10_000.0 / 90_000.0));
+        assert_eq!(card.attainment.deals, Some(1.0 / 9.0));
+        assert_eq!(card.attainment.expected, 0.5);
+        // Remaining 80,000 ÷ 10,000 per sale = 8 deals ÷ (0.6 × 0.25) = 53.3 first appointments
+        // over 45 days = 45/7 weeks: 8.296… a week.
+        let per_week = 80_000.0 * 100.0 / 1_000_000.0 / (0.6 * 0.25) / (45.0 / 7.0);
+        assert_eq!(card.magic_number.per_week, Some(per_week));
+        let kinds: Vec<FlagKind> = card.flags.iter().map(|f| f.kind).collect();
+        // 7/10 ≥ 65% and 6/10 ≥ 60% raise nothing; closing 1/4 < 65%; barometer ~ 17% < 100%;
+        // 10,000 so far against 45,000 on pace: behind plan.
+        assert_eq!(kinds, [FlagKind::ClosingRatioLow, FlagKind::BarometerLow, FlagKind::BehindPlan]);
+        assert_eq!(card.median_cycle_days, Some(30.0));
+    }
+}

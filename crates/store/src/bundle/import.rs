@@ -58,6 +58,8 @@ pub struct FileSummary {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ImportSummary {
     pub files: Vec<FileSummary>,
+    /// KPI rollup cells written after the import.
+    pub rollup_cells: u64,
 }
 
 impl ImportSummary {
@@ -129,6 +131,9 @@ fn import_in_transaction(
         }
         save_id_counters(db, org, &next_ids)?;
         record_audit(db, org, &summary)?;
+        // The KPI rollups move with the data, in the same transaction.
+        progress.step("computing KPI rollups");
+        summary.rollup_cells = crate::kpi::rebuild(db, org)?;
         Ok(summary)
     })
 }

@@ -10,5 +10,6 @@ pub mod spec;
 mod staging;
 
 pub use export::{ExportSummary, export};
+pub use fields::format_timestamp;
 pub use import::{FileSummary, ImportError, ImportSummary, Progress, Silent, import};
 pub use problem::{Problem, Problems};

@@ -1,0 +1,203 @@
+//! `quotient report`, `quotient rebuild` and `quotient setting`: the KPI engine on the command line.
+
+use crate::org;
+use anyhow::{Context, Result, bail};
+use chrono::{NaiveDate, Utc};
+use clap::{Args, ValueEnum};
+use quotient_core::{Lang, Money, Period};
+use quotient_store::kpi::{self, Card, Report, ReportRequest, Subject};
+use std::io::Write;
+use std::time::Instant;
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// The period: 2026-W07, 2026-03, 2026-Q1, 2026, or 2026-01-15..2026-02-15 (end excluded).
+    #[arg(long)]
+    period: String,
+    /// One rep, by id.
+    #[arg(long, conflicts_with_all = ["team", "territory", "product_line"])]
+    rep: Option<String>,
+    /// A manager's whole team (direct and indirect reports), by the manager's id.
+    #[arg(long, conflicts_with_all = ["territory", "product_line"])]
+    team: Option<String>,
+    /// A territory and those under it, by id.
+    #[arg(long, conflicts_with = "product_line")]
+    territory: Option<String>,
+    /// One product line, by id.
+    #[arg(long)]
+    product_line: Option<String>,
+    /// Evaluate the magic number and the pipeline as of the end of this day (default: today).
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Language of the diagnoses and standards: en, de or es.
+    #[arg(long, default_value = "en")]
+    lang: Lang,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+pub fn report(database_url: &str, org_slug: Option<&str>, args: &ReportArgs) -> Result<()> {
+    let period: Period = args.period.parse()?;
+    let subject = match (&args.rep, &args.team, &args.territory, &args.product_line) {
+        (Some(rep), ..) => Subject::Rep(rep.clone()),
+        (_, Some(team), ..) => Subject::Team(team.clone()),
+        (_, _, Some(territory), _) => Subject::Territory(territory.clone()),
+        (_, _, _, Some(line)) => Subject::ProductLine(line.clone()),
+        _ => Subject::Organisation,
+    };
+    let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
+    let org = org::resolve(&mut db, org_slug)?;
+    let request = ReportRequest {
+        subject,
+        period,
+        as_of: args.as_of.unwrap_or_else(|| Utc::now().date_naive()),
+        lang: args.lang,
+    };
+    let report = kpi::report(&mut db, org.id, &request)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        Format::Csv => write_csv(&mut out, &report)?,
+        Format::Table => write_table(&mut out, &report)?,
+    }
+    Ok(())
+}
+
+/// The columns of the table and CSV forms: a label and how to show a card's figure.
+type Column = (&'static str, fn(&Card) -> String);
+
+fn pct(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_string(), |v| format!("{:.1}%", v * 100.0))
+}
+
+fn num(value: Option<f64>, decimals: usize) -> String {
+    value.map_or_else(|| "–".to_string(), |v| format!("{v:.decimals$}"))
+}
+
+fn money(value: Money) -> String {
+    value.to_string()
+}
+
+const COLUMNS: &[Column] = &[
+    ("revenue", |c| money(c.scorecard.outcome.revenue)),
+    ("revenue quota", |c| c.scorecard.quotas.revenue.map_or_else(|| "–".into(), money)),
+    ("attainment", |c| pct(c.scorecard.attainment.revenue)),
+    ("deals", |c| c.scorecard.outcome.deals.to_string()),
+    ("win rate", |c| pct(c.scorecard.outcome.win_rate)),
+    ("avg revenue/sale", |c| num(c.scorecard.outcome.average_revenue_per_sale.map(|v| v / 100.0), 2)),
+    ("cycle days", |c| num(c.scorecard.outcome.mean_cycle_days, 1)),
+    ("first appts", |c| c.scorecard.funnel.new_first_appointments.to_string()),
+    ("→ next step", |c| pct(c.scorecard.funnel.first_appointment_to_next_step)),
+    ("→ proposal", |c| pct(c.scorecard.funnel.first_appointment_to_proposal)),
+    ("closing", |c| pct(c.scorecard.funnel.closing_ratio)),
+    ("conversations", |c| c.scorecard.activity.conversations.to_string()),
+    ("pipeline", |c| money(c.scorecard.pipeline.pipeline)),
+    ("coverage", |c| num(c.scorecard.pipeline.coverage, 2)),
+    ("magic/week", |c| num(c.scorecard.magic_number.per_week, 1)),
+    ("barometer", |c| c.scorecard.barometer_pct.map_or_else(|| "–".into(), |b| format!("{b:.0}%"))),
+    ("standards", |c| format!("{}/{}", c.standards.iter().filter(|s| s.passed).count(), c.standards.len())),
+    ("flags", |c| {
+        c.scorecard
+            .flags
+            .iter()
+            .map(|f| serde_json::to_value(f.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }),
+];
+
+fn rows(report: &Report) -> Vec<Vec<String>> {
+    let cards = report.reps.iter().chain(std::iter::once(&report.total));
+    cards
+        .map(|card| {
+            let mut row = vec![card.rep_id.clone().unwrap_or_else(|| "total".into()), card.name.clone()];
+            row.extend(COLUMNS.iter().map(|(_, show)| show(card)));
+            row
+        })
+        .collect()
+}
+
+fn write_table(out: &mut impl Write, report: &Report) -> Result<()> {
+    let label = match &report.subject.id {
+        Some(id) => format!("{} {id} ({})", report.subject.kind, report.subject.name),
+        None => report.subject.kind.to_string(),
+    };
+    writeln!(out, "{label} · {} · as of {}", report.period, report.as_of)?;
+    let mut header = vec!["rep".to_string(), "name".to_string()];
+    header.extend(COLUMNS.iter().map(|(name, _)| name.to_string()));
+    let body = rows(report);
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| body.iter().chain(std::iter::once(&header)).map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in std::iter::once(&header).chain(&body) {
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+        writeln!(out, "{}", cells.join("  ").trim_end())?;
+    }
+    for card in report.reps.iter().chain(std::iter::once(&report.total)) {
+        for diagnosis in &card.diagnoses {
+            writeln!(
+                out,
+                "\n{} — {}\n  causes: {}\n  do: {}",
+                card.rep_id.as_deref().unwrap_or("total"),
+                diagnosis.diagnosis.title,
+                diagnosis.diagnosis.causes.join("; "),
+                diagnosis.diagnosis.prescriptions.join("; ")
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn write_csv(out: &mut impl Write, report: &Report) -> Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    let mut header = vec!["rep_id", "name"];
+    header.extend(COLUMNS.iter().map(|(name, _)| *name));
+    writer.write_record(&header)?;
+    for row in rows(report) {
+        writer.write_record(&row)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+pub fn rebuild(database_url: &str, org_slug: Option<&str>) -> Result<()> {
+    let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
+    let org = org::resolve(&mut db, org_slug)?;
+    let started = Instant::now();
+    let cells = db.transaction(|db| kpi::rebuild(db, org.id))?;
+    println!(
+        "rebuilt {cells} KPI rollup cells of organisation '{}' in {:.1} s",
+        org.slug,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+pub fn setting(database_url: &str, org_slug: Option<&str>, key: &str, value: Option<&str>) -> Result<()> {
+    let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
+    let org = org::resolve(&mut db, org_slug)?;
+    let Some(value) = value else {
+        let (thresholds, standards) = kpi::settings(&mut db, org.id)?;
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "thresholds": thresholds, "standards": standards }))?
+        );
+        if !key.is_empty() {
+            bail!("give a value to set {key}");
+        }
+        return Ok(());
+    };
+    db.transaction(|db| kpi::set_setting(db, org.id, key, value))?;
+    println!("{key} = {value} for organisation '{}'", org.slug);
+    Ok(())
+}

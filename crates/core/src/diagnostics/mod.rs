@@ -1,0 +1,106 @@
+//! Diagnostics (`KPIS.md`: diagnostics): which flags a scorecard raises against the organisation's
+//! thresholds, and for each its likely causes and prescription in every supported language.
+
+mod texts;
+mod thresholds;
+
+pub use texts::Diagnosis;
+pub use thresholds::{SettingError, Thresholds};
+
+use crate::Lang;
+use serde::Serialize;
+
+/// Something a manager should look at, with the figure that raised it and the threshold it was held
+/// against (ratios as shares, the barometer in %).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Flag {
+    pub kind: FlagKind,
+    pub actual: f64,
+    pub threshold: f64,
+}
+
+/// The flags of `KPIS.md`, in the order of its diagnostics table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagKind {
+    FirstAppointmentToNextStepLow,
+    FirstAppointmentToProposalLow,
+    ClosingRatioLow,
+    BarometerLow,
+    RevenuePerSaleBelowPeers,
+    CycleShorterThanPeers,
+    BehindPlan,
+}
+
+impl FlagKind {
+    pub const ALL: [FlagKind; 7] = [
+        FlagKind::FirstAppointmentToNextStepLow,
+        FlagKind::FirstAppointmentToProposalLow,
+        FlagKind::ClosingRatioLow,
+        FlagKind::BarometerLow,
+        FlagKind::RevenuePerSaleBelowPeers,
+        FlagKind::CycleShorterThanPeers,
+        FlagKind::BehindPlan,
+    ];
+
+    /// A best practice to share rather than a problem to fix.
+    pub fn is_best_practice(self) -> bool {
+        self == FlagKind::CycleShorterThanPeers
+    }
+
+    pub fn diagnosis(self, lang: Lang) -> Diagnosis {
+        texts::diagnosis(self, lang)
+    }
+}
+
+/// The figures a flag is raised from; `None` where the figure is undefined (an undefined ratio
+/// raises nothing).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FlagInputs {
+    pub first_appointment_to_next_step: Option<f64>,
+    pub first_appointment_to_proposal: Option<f64>,
+    pub closing_ratio: Option<f64>,
+    pub barometer_pct: Option<f64>,
+    /// The rep's relative difference to peers (−0.4 = 40% below).
+    pub revenue_per_sale_vs_peers: Option<f64>,
+    pub cycle_days_vs_peers: Option<f64>,
+    /// Revenue so far ÷ the quota prorated to the days elapsed.
+    pub pace: Option<f64>,
+}
+
+/// The flags `inputs` raise against `thresholds`.
+pub fn flags(inputs: &FlagInputs, thresholds: &Thresholds) -> Vec<Flag> {
+    let below = |kind, actual: Option<f64>, threshold: f64| {
+        actual.filter(|a| *a < threshold).map(|actual| Flag { kind, actual, threshold })
+    };
+    let at_or_below = |kind, actual: Option<f64>, threshold: f64| {
+        actual.filter(|a| *a <= threshold + 1e-12).map(|actual| Flag { kind, actual, threshold })
+    };
+    [
+        below(
+            FlagKind::FirstAppointmentToNextStepLow,
+            inputs.first_appointment_to_next_step,
+            thresholds.first_appointment_to_next_step,
+        ),
+        below(
+            FlagKind::FirstAppointmentToProposalLow,
+            inputs.first_appointment_to_proposal,
+            thresholds.first_appointment_to_proposal,
+        ),
+        below(FlagKind::ClosingRatioLow, inputs.closing_ratio, thresholds.closing_ratio),
+        below(FlagKind::BarometerLow, inputs.barometer_pct, thresholds.barometer_pct),
+        at_or_below(
+            FlagKind::RevenuePerSaleBelowPeers,
+            inputs.revenue_per_sale_vs_peers,
+            -thresholds.revenue_per_sale_below_peers,
+        ),
+        at_or_below(FlagKind::CycleShorterThanPeers, inputs.cycle_days_vs_peers, -thresholds.cycle_shorter_than_peers),
+        below(FlagKind::BehindPlan, inputs.pace, 1.0),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,49 @@
+use super::*;
+
+#[test]
+fn flags_fire_below_their_thresholds_and_not_on_undefined_figures() {
+    let inputs = FlagInputs {
+        first_appointment_to_next_step: Some(0.649),
+        first_appointment_to_proposal: Some(0.60),
+        closing_ratio: None,
+        barometer_pct: Some(99.9),
+        revenue_per_sale_vs_peers: Some(-0.40),
+        cycle_days_vs_peers: Some(-0.29),
+        pace: Some(1.0),
+    };
+    let raised = flags(&inputs, &Thresholds::default());
+    let kinds: Vec<FlagKind> = raised.iter().map(|f| f.kind).collect();
+    // 64.9% < 65%; 60% is not below 60%; closing undefined; 99.9% < 100%; exactly 40% below peers
+    // counts ("40% or more"); 29% shorter is not 30%; on pace.
+    assert_eq!(
+        kinds,
+        [FlagKind::FirstAppointmentToNextStepLow, FlagKind::BarometerLow, FlagKind::RevenuePerSaleBelowPeers]
+    );
+    assert_eq!((raised[0].actual, raised[0].threshold), (0.649, 0.65));
+    assert!(flags(&FlagInputs::default(), &Thresholds::default()).is_empty());
+}
+
+#[test]
+fn thresholds_are_configurable_and_checked() {
+    let mut thresholds = Thresholds::default();
+    thresholds.set("closing_ratio", "0.5").unwrap_or_else(|e| panic!("{e}"));
+    let inputs = FlagInputs { closing_ratio: Some(0.55), ..FlagInputs::default() };
+    assert!(flags(&inputs, &thresholds).is_empty(), "55% passes a 50% threshold");
+    assert!(matches!(thresholds.set("closing_ratio", "65"), Err(SettingError::BadValue { .. })));
+    assert!(matches!(thresholds.set("win_rate", "0.5"), Err(SettingError::UnknownKey(_))));
+}
+
+#[test]
+fn every_flag_has_its_words_in_every_language() {
+    for kind in FlagKind::ALL {
+        let english = kind.diagnosis(Lang::En);
+        for lang in Lang::ALL {
+            let text = kind.diagnosis(lang);
+            assert!(!text.title.is_empty() && !text.causes.is_empty() && !text.prescriptions.is_empty());
+            if lang != Lang::En {
+                assert_ne!(text.title, english.title, "{kind:?} untranslated in {lang:?}");
+            }
+        }
+    }
+    assert_eq!(FlagKind::ClosingRatioLow.diagnosis(Lang::De).title, "Abschlussquote unter dem Schwellenwert");
+}

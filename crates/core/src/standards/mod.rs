@@ -1,0 +1,119 @@
+//! Performance standards (`PRODUCT.md` §3, `KPIS.md`: standards): named rules evaluated per rep
+//! and period, each saying pass or fail, the actual figure and the required one.
+
+mod rules;
+mod texts;
+
+pub use rules::{StandardKey, StandardRule, Standards};
+
+use crate::Lang;
+use serde::Serialize;
+
+/// The facts of one rep and period the standards are evaluated on.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StandardsFacts {
+    /// Revenue ÷ revenue quota of the period.
+    pub revenue_attainment: Option<f64>,
+    /// Per product line with a deal quota in the period: its name, the estimates issued and the
+    /// (prorated) deal quota.
+    pub estimates_by_line: Vec<LineEstimates>,
+    /// Company-generated leads created in the period, those touched within 48 hours, never touched.
+    pub company_leads: i64,
+    pub company_leads_touched_in_time: i64,
+    pub company_leads_untouched: i64,
+    /// Contacts of the rep's accounts, and those with name, address, phone and email all filled.
+    pub contacts: i64,
+    pub complete_contacts: i64,
+    /// Open opportunities without activity for the rule's number of days, and past their close date.
+    pub stale_open_opportunities: i64,
+    pub past_due_open_opportunities: i64,
+    /// Sales meetings and events attended in the period.
+    pub meetings_and_events: i64,
+    /// Satisfaction scores received in the period on the rep's accounts.
+    pub satisfaction_scores: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineEstimates {
+    pub line: String,
+    pub estimates: i64,
+    pub deal_quota: f64,
+}
+
+/// One evaluated standard (for the estimates rule, one per product line).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    pub standard: StandardKey,
+    /// The product line the evaluation is about, for per-line rules.
+    pub subject: Option<String>,
+    pub passed: bool,
+    pub actual: f64,
+    pub required: f64,
+    /// The evaluation in words, e.g. "estimates for Storage: 7 of 12".
+    pub text: String,
+}
+
+/// Customer satisfaction: the mean score, and NPS = % of scores 9–10 − % of scores 0–6.
+pub fn satisfaction(scores: &[i64]) -> (Option<f64>, Option<f64>) {
+    if scores.is_empty() {
+        return (None, None);
+    }
+    let n = scores.len() as f64;
+    let mean = scores.iter().sum::<i64>() as f64 / n;
+    let promoters = scores.iter().filter(|&&s| s >= 9).count() as f64;
+    let detractors = scores.iter().filter(|&&s| s <= 6).count() as f64;
+    (Some(mean), Some((promoters - detractors) / n * 100.0))
+}
+
+/// Evaluates every enabled rule of `standards` on `facts`. A rule with nothing to evaluate (no
+/// quota, no leads, no contacts, no scores) is left out rather than passed or failed.
+pub fn evaluate(standards: &Standards, facts: &StandardsFacts, lang: Lang) -> Vec<Evaluation> {
+    let mut out = Vec::new();
+    for rule in standards.rules.iter().filter(|rule| rule.enabled) {
+        let mut push = |subject: Option<String>, passed: bool, actual: f64, required: f64| {
+            let text = texts::describe(rule.key, subject.as_deref(), actual, required, lang);
+            out.push(Evaluation { standard: rule.key, subject, passed, actual, required, text });
+        };
+        match rule.key {
+            StandardKey::QuotaAttainment => {
+                if let Some(attainment) = facts.revenue_attainment {
+                    push(None, attainment >= rule.target, attainment, rule.target);
+                }
+            }
+            StandardKey::EstimatesPerProductLine => {
+                for line in &facts.estimates_by_line {
+                    let required = (rule.target * line.deal_quota).ceil().max(1.0);
+                    let actual = line.estimates as f64;
+                    push(Some(line.line.clone()), actual >= required, actual, required);
+                }
+            }
+            StandardKey::LeadFollowUp => {
+                if let Some(share) = crate::kpi::ratio(facts.company_leads_touched_in_time, facts.company_leads) {
+                    push(None, share >= rule.target, share, rule.target);
+                }
+            }
+            StandardKey::ContactCompleteness => {
+                if let Some(share) = crate::kpi::ratio(facts.complete_contacts, facts.contacts) {
+                    push(None, share >= rule.target, share, rule.target);
+                }
+            }
+            StandardKey::CrmCurrency => {
+                let lapses = (facts.stale_open_opportunities + facts.past_due_open_opportunities) as f64;
+                push(None, lapses == 0.0, lapses, 0.0);
+            }
+            StandardKey::MeetingsAndEvents => {
+                let actual = facts.meetings_and_events as f64;
+                push(None, actual >= rule.target, actual, rule.target);
+            }
+            StandardKey::CustomerSatisfaction => {
+                if let (Some(mean), _) = satisfaction(&facts.satisfaction_scores) {
+                    push(None, mean >= rule.target, mean, rule.target);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,32 @@
+//! Writes to the CRM records one at a time, each in its own transaction with its audit entry and
+//! its KPI rollup delta.
+
+pub mod activities;
+pub mod opportunities;
+
+use crate::db::{Db, Value};
+use crate::error::Result;
+use crate::orgs::{self, OrgId};
+
+/// A new record's id, and its external id: the id for records created here rather than imported.
+fn new_ids(db: &mut Db, org: OrgId, table: &str) -> Result<(i64, String)> {
+    let id = orgs::allocate_ids(db, org, table, 1)?;
+    Ok((id, format!("quotient-{id}")))
+}
+
+/// `columns` of one row as a JSON object, for the audit history.
+fn row_json(db: &mut Db, org: OrgId, table: &str, columns: &[&str], id: i64) -> Result<Option<serde_json::Value>> {
+    let sql = format!("SELECT {} FROM {table} WHERE org_id = ? AND id = ?", columns.join(", "));
+    db.query_opt(&sql, &[org.value(), Value::Int(id)], |row| {
+        let mut object = serde_json::Map::new();
+        for (i, column) in columns.iter().enumerate() {
+            let value = match row.int(i) {
+                Ok(Some(n)) => serde_json::Value::from(n),
+                Ok(None) => serde_json::Value::Null,
+                Err(_) => row.text(i)?.map_or(serde_json::Value::Null, serde_json::Value::from),
+            };
+            object.insert((*column).to_string(), value);
+        }
+        Ok(serde_json::Value::Object(object))
+    })
+}

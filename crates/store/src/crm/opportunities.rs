@@ -1,0 +1,268 @@
+//! Creating and changing opportunities: edits, owner changes and stage moves, each moving the
+//! opportunity's KPI contribution in the same transaction.
+
+use super::{new_ids, row_json};
+use crate::audit::{self, Change};
+use crate::db::{Db, Value};
+use crate::error::{Result, StoreError};
+use crate::kpi::{self, Fact};
+use crate::orgs::OrgId;
+use chrono::{DateTime, NaiveDate, Utc};
+use quotient_core::Money;
+
+/// A new opportunity. It starts in `stage` (usually the pipeline's first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOpportunity {
+    pub owner_id: i64,
+    pub account_id: Option<i64>,
+    pub product_line_id: Option<i64>,
+    pub name: String,
+    pub amount: Money,
+    pub margin: Option<Money>,
+    pub created_at: DateTime<Utc>,
+    pub expected_close_on: Option<NaiveDate>,
+    pub stage: String,
+}
+
+/// Fields to change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpportunityEdit {
+    pub owner_id: Option<i64>,
+    pub product_line_id: Option<Option<i64>>,
+    pub name: Option<String>,
+    pub amount: Option<Money>,
+    pub margin: Option<Option<Money>>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub expected_close_on: Option<Option<NaiveDate>>,
+}
+
+const COLUMNS: &[&str] = &[
+    "external_id",
+    "account_id",
+    "owner_id",
+    "product_line_id",
+    "name",
+    "amount_cents",
+    "margin_cents",
+    "created_at",
+    "expected_close_on",
+    "first_appointment_at",
+    "gateway_type",
+    "gateway_at",
+    "proposal_at",
+    "closed_at",
+    "status",
+    "stage",
+    "deleted_at",
+];
+
+fn money_or_null(money: Option<Money>) -> Value<'static> {
+    money.map_or(Value::Null, |m| Value::Int(m.cents()))
+}
+
+/// Creates an opportunity; returns its id.
+pub fn create(db: &mut Db, org: OrgId, user: Option<i64>, new: &NewOpportunity) -> Result<i64> {
+    if new.amount.is_negative() || new.margin.is_some_and(Money::is_negative) {
+        return Err(StoreError::Invalid("amount and margin must not be negative".into()));
+    }
+    db.transaction(|db| {
+        let stage = stage(db, org, &new.stage)?;
+        if stage.outcome != "open" {
+            return Err(StoreError::Invalid(format!("a new opportunity cannot start {}", stage.key)));
+        }
+        let (id, external_id) = new_ids(db, org, "opportunities")?;
+        kpi::with_delta(db, org, Fact::Opportunity(id), |db| {
+            db.execute(
+                "INSERT INTO opportunities (org_id, id, external_id, account_id, owner_id, product_line_id, name,
+                     amount_cents, margin_cents, created_at, expected_close_on, status, stage)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                &[
+                    org.value(),
+                    Value::Int(id),
+                    Value::owned(external_id),
+                    Value::opt_int(new.account_id),
+                    Value::Int(new.owner_id),
+                    Value::opt_int(new.product_line_id),
+                    Value::text(&new.name),
+                    Value::Int(new.amount.cents()),
+                    money_or_null(new.margin),
+                    Value::Timestamp(new.created_at),
+                    new.expected_close_on.map_or(Value::Null, Value::Date),
+                    Value::text(&new.stage),
+                ],
+            )?;
+            record_stage_change(db, org, id, &new.stage, new.created_at)
+        })?;
+        let after = row_json(db, org, "opportunities", COLUMNS, id)?;
+        audit::record(
+            db,
+            org,
+            Change { user, action: "create", entity: "opportunities", entity_id: Some(id), before: None, after },
+        )?;
+        Ok(id)
+    })
+}
+
+/// Changes the fields of `edit`. Returns `false` when there is no such (undeleted) opportunity.
+pub fn edit(db: &mut Db, org: OrgId, user: Option<i64>, id: i64, edit: &OpportunityEdit) -> Result<bool> {
+    if edit.amount.is_some_and(Money::is_negative) || edit.margin.flatten().is_some_and(Money::is_negative) {
+        return Err(StoreError::Invalid("amount and margin must not be negative".into()));
+    }
+    let mut sets: Vec<&str> = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(owner) = edit.owner_id {
+        sets.push("owner_id = ?");
+        params.push(Value::Int(owner));
+    }
+    if let Some(line) = edit.product_line_id {
+        sets.push("product_line_id = ?");
+        params.push(Value::opt_int(line));
+    }
+    if let Some(name) = &edit.name {
+        sets.push("name = ?");
+        params.push(Value::text(name));
+    }
+    if let Some(amount) = edit.amount {
+        sets.push("amount_cents = ?");
+        params.push(Value::Int(amount.cents()));
+    }
+    if let Some(margin) = edit.margin {
+        sets.push("margin_cents = ?");
+        params.push(money_or_null(margin));
+    }
+    if let Some(created_at) = edit.created_at {
+        sets.push("created_at = ?");
+        params.push(Value::Timestamp(created_at));
+    }
+    if let Some(close) = edit.expected_close_on {
+        sets.push("expected_close_on = ?");
+        params.push(close.map_or(Value::Null, Value::Date));
+    }
+    if sets.is_empty() {
+        return Ok(true);
+    }
+    params.extend([org.value(), Value::Int(id)]);
+    let sql =
+        format!("UPDATE opportunities SET {} WHERE org_id = ? AND id = ? AND deleted_at IS NULL", sets.join(", "));
+    audited_change(db, org, user, id, "update", |db| Ok(db.execute(&sql, &params)? == 1))
+}
+
+/// Moves an opportunity to `stage_key` at `at`: the first entry into a milestone stage records the
+/// milestone, a won or lost stage closes it, an open stage reopens it; the stage history gets a row.
+/// Entering the gateway stage needs the kind of next step agreed (`gateway_type`) unless one is set.
+pub fn move_stage(
+    db: &mut Db,
+    org: OrgId,
+    user: Option<i64>,
+    id: i64,
+    stage_key: &str,
+    at: DateTime<Utc>,
+    gateway_type: Option<&str>,
+) -> Result<bool> {
+    audited_change(db, org, user, id, "move_stage", |db| {
+        let stage = stage(db, org, stage_key)?;
+        let current = db.query_opt(
+            "SELECT gateway_type, created_at FROM opportunities WHERE org_id = ? AND id = ? AND deleted_at IS NULL",
+            &[org.value(), Value::Int(id)],
+            |row| Ok((row.text(0)?.map(str::to_string), row.timestamp(1)?)),
+        )?;
+        let Some((current_gateway, created_at)) = current else { return Ok(false) };
+        if created_at.is_some_and(|created| at < created) {
+            return Err(StoreError::Invalid("a stage cannot be entered before the opportunity was created".into()));
+        }
+        if stage.milestone.as_deref() == Some("gateway") && current_gateway.is_none() && gateway_type.is_none() {
+            return Err(StoreError::Invalid(format!(
+                "entering {} needs the agreed next step: give a gateway type",
+                stage.key
+            )));
+        }
+        let milestone_column = match stage.milestone.as_deref() {
+            Some("first_appointment") => Some("first_appointment_at"),
+            Some("gateway") => Some("gateway_at"),
+            Some("proposal") => Some("proposal_at"),
+            _ => None,
+        };
+        let at_value = Value::Timestamp(at);
+        let (status, closed_at) = match stage.outcome.as_str() {
+            "won" => ("won", at_value.clone()),
+            "lost" => ("lost", at_value.clone()),
+            _ => ("open", Value::Null),
+        };
+        let mut sql = "UPDATE opportunities SET stage = ?, status = ?, closed_at = ?".to_string();
+        let mut params = vec![Value::text(stage_key), Value::text(status), closed_at];
+        if let Some(column) = milestone_column {
+            // Milestones are the first time the stage was entered: kept when re-entered.
+            sql.push_str(&format!(", {column} = COALESCE({column}, ?)"));
+            params.push(at_value.clone());
+        }
+        if let Some(kind) = gateway_type {
+            sql.push_str(", gateway_type = ?");
+            params.push(Value::text(kind));
+        }
+        sql.push_str(" WHERE org_id = ? AND id = ?");
+        params.extend([org.value(), Value::Int(id)]);
+        db.execute(&sql, &params)?;
+        record_stage_change(db, org, id, stage_key, at)?;
+        Ok(true)
+    })
+}
+
+/// Runs `change` on opportunity `id` with its rollup delta and an audit entry of before and after.
+fn audited_change(
+    db: &mut Db,
+    org: OrgId,
+    user: Option<i64>,
+    id: i64,
+    action: &'static str,
+    change: impl FnOnce(&mut Db) -> Result<bool>,
+) -> Result<bool> {
+    db.transaction(|db| {
+        let before = row_json(db, org, "opportunities", COLUMNS, id)?;
+        if !kpi::with_delta(db, org, Fact::Opportunity(id), change)? {
+            return Ok(false);
+        }
+        let after = row_json(db, org, "opportunities", COLUMNS, id)?;
+        audit::record(db, org, Change { user, action, entity: "opportunities", entity_id: Some(id), before, after })?;
+        Ok(true)
+    })
+}
+
+struct Stage {
+    key: String,
+    outcome: String,
+    milestone: Option<String>,
+}
+
+fn stage(db: &mut Db, org: OrgId, key: &str) -> Result<Stage> {
+    db.query_opt(
+        "SELECT key, outcome, milestone FROM stages WHERE org_id = ? AND key = ?",
+        &[org.value(), Value::text(key)],
+        |row| {
+            Ok(Stage {
+                key: row.text(0)?.unwrap_or_default().to_string(),
+                outcome: row.text(1)?.unwrap_or_default().to_string(),
+                milestone: row.text(2)?.map(str::to_string),
+            })
+        },
+    )?
+    .ok_or_else(|| StoreError::Invalid(format!("'{key}' is not a stage of this organisation's pipeline")))
+}
+
+/// Adds a row to the stage history, keyed as a bundle import keys it (opportunity, stage, time), so
+/// that exporting and re-importing finds the same row.
+fn record_stage_change(db: &mut Db, org: OrgId, opportunity: i64, stage: &str, at: DateTime<Utc>) -> Result<()> {
+    let id = crate::orgs::allocate_ids(db, org, "stage_changes", 1)?;
+    let opportunity_key = db
+        .query_opt(
+            "SELECT external_id FROM opportunities WHERE org_id = ? AND id = ?",
+            &[org.value(), Value::Int(opportunity)],
+            |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
+        )?
+        .unwrap_or_default();
+    let external_id = format!("{opportunity_key}|{stage}|{}", crate::bundle::format_timestamp(at));
+    db.execute(
+        "INSERT INTO stage_changes (org_id, id, external_id, opportunity_id, stage, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
+        &[org.value(), Value::Int(id), Value::owned(external_id), Value::Int(opportunity), Value::text(stage), Value::Timestamp(at)],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! The KPI engine's storage: rollup cells maintained with every write, rebuilt on demand, and the
+//! scorecards read from them (`KPIS.md`, `docs/ARCHITECTURE.md`).
+
+mod facts;
+mod people;
+mod queries;
+mod report;
+mod rollups;
+
+pub use facts::{Cell, Fact, cells_of};
+pub use people::{Directory, Person, Scope, Subject, set_setting, settings};
+pub use report::{Card, Report, ReportRequest, report};
+pub use rollups::{CellFilter, apply, rebuild, sum, with_delta};
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::orgs::OrgId;
+use quotient_core::kpi::Tally;
+
+/// One stored rollup cell: grain, day, rep, product line and its sums.
+pub type StoredCell = (String, String, i64, i64, Tally);
+
+/// Every rollup cell of the organisation, summed per (grain, day, rep, product line), in order:
+/// what a test compares between incremental maintenance and a rebuild.
+pub fn snapshot(db: &mut Db, org: OrgId) -> Result<Vec<StoredCell>> {
+    let sql = format!(
+        "SELECT grain, day, rep_id, product_line_id, {} FROM rollup_cells WHERE org_id = ? ORDER BY grain, day, rep_id, product_line_id",
+        Tally::FIELDS.join(", ")
+    );
+    let rows = db.query_map(&sql, &[org.value()], |row| {
+        let values: Vec<i64> =
+            (0..Tally::FIELDS.len()).map(|i| row.int(i + 4).map(|v| v.unwrap_or(0))).collect::<Result<_>>()?;
+        let day = match row.date(1)? {
+            Some(day) => day.to_string(),
+            None => String::new(),
+        };
+        Ok((
+            row.text(0)?.unwrap_or_default().to_string(),
+            day,
+            row.int(2)?.unwrap_or_default(),
+            row.int(3)?.unwrap_or_default(),
+            Tally::from_values(&values),
+        ))
+    })?;
+    // A cell whose contributions cancelled out holds zeros; a rebuild does not write it.
+    Ok(rows.into_iter().filter(|row| !row.4.is_zero()).collect())
+}

@@ -1,0 +1,247 @@
+//! The organisation's people and places as the KPI engine needs them: who reports to whom, who
+//! works which territory, and what each subject covers.
+
+use crate::db::{Db, Value};
+use crate::error::{Result, StoreError};
+use crate::orgs::OrgId;
+use std::collections::HashMap;
+
+/// One person of `reps.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: i64,
+    pub external_id: String,
+    pub name: String,
+    pub manager_id: Option<i64>,
+    pub territory_id: Option<i64>,
+    pub is_rep: bool,
+}
+
+/// What a report is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// One rep, by external id.
+    Rep(String),
+    /// A manager's whole subtree, by the manager's external id.
+    Team(String),
+    /// A territory and the territories under it, by external id.
+    Territory(String),
+    /// Every rep, counting only the product line's opportunities and estimates.
+    ProductLine(String),
+    Organisation,
+}
+
+/// The organisation's people, territories and product lines, loaded once per report.
+pub struct Directory {
+    pub people: Vec<Person>,
+    by_id: HashMap<i64, usize>,
+    territory_parents: HashMap<i64, Option<i64>>,
+    territories: HashMap<String, (i64, String)>,
+    pub product_lines: HashMap<i64, (String, String)>,
+}
+
+/// A subject resolved: its label, the reps it covers and the product line it is limited to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub kind: &'static str,
+    pub id: Option<String>,
+    pub name: String,
+    pub reps: Vec<i64>,
+    pub product_line: Option<i64>,
+}
+
+impl Directory {
+    pub fn load(db: &mut Db, org: OrgId) -> Result<Directory> {
+        let people = db.query_map(
+            "SELECT id, external_id, name, manager_id, territory_id, role FROM reps
+             WHERE org_id = ? AND deleted_at IS NULL ORDER BY external_id",
+            &[org.value()],
+            |row| {
+                Ok(Person {
+                    id: row.int(0)?.unwrap_or_default(),
+                    external_id: row.text(1)?.unwrap_or_default().to_string(),
+                    name: row.text(2)?.unwrap_or_default().to_string(),
+                    manager_id: row.int(3)?,
+                    territory_id: row.int(4)?,
+                    is_rep: row.text(5)? == Some("rep"),
+                })
+            },
+        )?;
+        let by_id = people.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+        let mut territory_parents = HashMap::new();
+        let mut territories = HashMap::new();
+        db.query_each(
+            "SELECT id, external_id, name, parent_id FROM territories WHERE org_id = ? AND deleted_at IS NULL",
+            &[org.value()],
+            |row| {
+                let id = row.int(0)?.unwrap_or_default();
+                territory_parents.insert(id, row.int(3)?);
+                territories.insert(
+                    row.text(1)?.unwrap_or_default().to_string(),
+                    (id, row.text(2)?.unwrap_or_default().to_string()),
+                );
+                Ok(())
+            },
+        )?;
+        let mut product_lines = HashMap::new();
+        db.query_each(
+            "SELECT id, external_id, name FROM product_lines WHERE org_id = ? AND deleted_at IS NULL",
+            &[org.value()],
+            |row| {
+                let names =
+                    (row.text(1)?.unwrap_or_default().to_string(), row.text(2)?.unwrap_or_default().to_string());
+                product_lines.insert(row.int(0)?.unwrap_or_default(), names);
+                Ok(())
+            },
+        )?;
+        Ok(Directory { people, by_id, territory_parents, territories, product_lines })
+    }
+
+    pub fn person(&self, id: i64) -> Option<&Person> {
+        self.by_id.get(&id).map(|&i| &self.people[i])
+    }
+
+    fn by_external_id(&self, external_id: &str) -> Result<&Person> {
+        self.people.iter().find(|p| p.external_id == external_id).ok_or_else(|| {
+            StoreError::NotFound(format!("there is no rep or manager '{external_id}' in this organisation"))
+        })
+    }
+
+    /// The reps of the same team (same manager) as `rep`, including `rep`.
+    pub fn team_of(&self, rep: i64) -> Vec<i64> {
+        let manager = self.person(rep).and_then(|p| p.manager_id);
+        match manager {
+            Some(manager) => {
+                self.people.iter().filter(|p| p.is_rep && p.manager_id == Some(manager)).map(|p| p.id).collect()
+            }
+            None => vec![rep],
+        }
+    }
+
+    /// Whether `person` reports to `manager`, directly or indirectly.
+    fn reports_to(&self, person: &Person, manager: i64) -> bool {
+        let mut next = person.manager_id;
+        // A cycle in the hierarchy must not loop forever: no chain is longer than the organisation.
+        for _ in 0..self.people.len() {
+            match next {
+                Some(id) if id == manager => return true,
+                Some(id) => next = self.person(id).and_then(|p| p.manager_id),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    fn in_territory(&self, territory: Option<i64>, root: i64) -> bool {
+        let mut next = territory;
+        for _ in 0..=self.territory_parents.len() {
+            match next {
+                Some(id) if id == root => return true,
+                Some(id) => next = self.territory_parents.get(&id).copied().flatten(),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    pub fn resolve(&self, subject: &Subject) -> Result<Scope> {
+        let reps_where = |keep: &dyn Fn(&Person) -> bool| -> Vec<i64> {
+            self.people.iter().filter(|p| p.is_rep && keep(p)).map(|p| p.id).collect()
+        };
+        Ok(match subject {
+            Subject::Rep(id) => {
+                let rep = self.by_external_id(id)?;
+                Scope {
+                    kind: "rep",
+                    id: Some(id.clone()),
+                    name: rep.name.clone(),
+                    reps: vec![rep.id],
+                    product_line: None,
+                }
+            }
+            Subject::Team(id) => {
+                let manager = self.by_external_id(id)?;
+                Scope {
+                    kind: "team",
+                    id: Some(id.clone()),
+                    name: manager.name.clone(),
+                    reps: reps_where(&|p| self.reports_to(p, manager.id)),
+                    product_line: None,
+                }
+            }
+            Subject::Territory(id) => {
+                let (root, name) = self.territories.get(id).ok_or_else(|| {
+                    StoreError::NotFound(format!("there is no territory '{id}' in this organisation"))
+                })?;
+                Scope {
+                    kind: "territory",
+                    id: Some(id.clone()),
+                    name: name.clone(),
+                    reps: reps_where(&|p| self.in_territory(p.territory_id, *root)),
+                    product_line: None,
+                }
+            }
+            Subject::ProductLine(id) => {
+                let (line, (_, name)) =
+                    self.product_lines.iter().find(|(_, (external, _))| external == id).ok_or_else(|| {
+                        StoreError::NotFound(format!("there is no product line '{id}' in this organisation"))
+                    })?;
+                Scope {
+                    kind: "product_line",
+                    id: Some(id.clone()),
+                    name: name.clone(),
+                    reps: reps_where(&|_| true),
+                    product_line: Some(*line),
+                }
+            }
+            Subject::Organisation => Scope {
+                kind: "organisation",
+                id: None,
+                name: String::new(),
+                reps: reps_where(&|_| true),
+                product_line: None,
+            },
+        })
+    }
+}
+
+/// The organisation's thresholds and standards, from its settings.
+pub fn settings(
+    db: &mut Db,
+    org: OrgId,
+) -> Result<(quotient_core::diagnostics::Thresholds, quotient_core::standards::Standards)> {
+    let mut thresholds = quotient_core::diagnostics::Thresholds::default();
+    let mut standards = quotient_core::standards::Standards::default();
+    let rows = db.query_map("SELECT key, value FROM org_settings WHERE org_id = ?", &[org.value()], |row| {
+        Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string()))
+    })?;
+    for (key, value) in rows {
+        let result = if let Some(key) = key.strip_prefix("threshold.") {
+            thresholds.set(key, &value).map_err(|e| e.to_string())
+        } else if let Some(key) = key.strip_prefix("standard.") {
+            standards.set(key, &value)
+        } else {
+            Err(format!("unknown setting '{key}'"))
+        };
+        result.map_err(|e| StoreError::Decode(format!("organisation setting {key}: {e}")))?;
+    }
+    Ok((thresholds, standards))
+}
+
+/// Stores one setting after checking it the way it will be read.
+pub fn set_setting(db: &mut Db, org: OrgId, key: &str, value: &str) -> Result<()> {
+    let check = if let Some(k) = key.strip_prefix("threshold.") {
+        quotient_core::diagnostics::Thresholds::default().set(k, value).map_err(|e| e.to_string())
+    } else if let Some(k) = key.strip_prefix("standard.") {
+        quotient_core::standards::Standards::default().set(k, value)
+    } else {
+        Err(format!("'{key}' is not a setting: use threshold.KEY or standard.KEY.enabled|target"))
+    };
+    check.map_err(StoreError::NotFound)?;
+    db.execute("DELETE FROM org_settings WHERE org_id = ? AND key = ?", &[org.value(), Value::text(key)])?;
+    db.execute(
+        "INSERT INTO org_settings (org_id, key, value) VALUES (?, ?, ?)",
+        &[org.value(), Value::text(key), Value::text(value)],
+    )?;
+    Ok(())
+}

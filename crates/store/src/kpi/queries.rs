@@ -1,0 +1,258 @@
+//! The few base-row reads a scorecard needs beside the rollups: what is not a sum (medians, the
+//! open pipeline as of a day, quotas to prorate) and the standards' facts.
+
+use crate::db::{Db, Value};
+use crate::error::Result;
+use crate::orgs::OrgId;
+use chrono::{DateTime, NaiveDate, Utc};
+use quotient_core::kpi::OpenOpportunity;
+use quotient_core::model::QuotaMetric;
+use quotient_core::{Money, Period};
+use std::collections::HashMap;
+
+/// Which rows of a per-rep query to read.
+#[derive(Debug, Clone, Copy)]
+pub struct Filter<'a> {
+    /// `None`: every rep.
+    pub reps: Option<&'a [i64]>,
+    pub product_line: Option<i64>,
+}
+
+impl Filter<'_> {
+    /// ` AND column IN (…)` (and the product line) with its parameters.
+    fn sql(&self, rep_column: &str, line_column: Option<&str>, params: &mut Vec<Value<'static>>) -> String {
+        let mut sql = String::new();
+        if let Some(reps) = self.reps {
+            if reps.is_empty() {
+                return " AND 1 = 0".to_string();
+            }
+            sql.push_str(&format!(" AND {rep_column} IN ({})", vec!["?"; reps.len()].join(", ")));
+            params.extend(reps.iter().map(|&r| Value::Int(r)));
+        }
+        if let (Some(line), Some(column)) = (self.product_line, line_column) {
+            sql.push_str(&format!(" AND {column} = ?"));
+            params.push(Value::Int(line));
+        }
+        sql
+    }
+}
+
+/// Midnight (UTC) starting `day`: the organisation's day boundaries as timestamps.
+pub fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// One quota row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaRow {
+    pub rep: i64,
+    pub period: Period,
+    pub metric: QuotaMetric,
+    pub product_line: Option<i64>,
+    pub target: i64,
+}
+
+/// The quotas whose period overlaps `period`.
+pub fn quotas(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Result<Vec<QuotaRow>> {
+    let mut params = vec![org.value(), Value::Date(period.end()), Value::Date(period.start())];
+    let reps = Filter { product_line: None, ..filter }.sql("rep_id", None, &mut params);
+    let sql = format!(
+        "SELECT rep_id, period_start, period_end, metric, product_line_id, target FROM quotas
+         WHERE org_id = ? AND deleted_at IS NULL AND period_start < ? AND period_end > ?{reps}"
+    );
+    let rows = db.query_map(&sql, &params, |row| {
+        let (start, end) = (row.date(1)?.unwrap_or_default(), row.date(2)?.unwrap_or_default());
+        Ok((
+            row.int(0)?.unwrap_or_default(),
+            start,
+            end,
+            row.text(3)?.unwrap_or_default().to_string(),
+            row.int(4)?,
+            row.int(5)?,
+        ))
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(rep, start, end, metric, product_line, target)| {
+            Some(QuotaRow {
+                rep,
+                period: Period::range(start, end)?,
+                metric: metric.parse().ok()?,
+                product_line,
+                target: target.unwrap_or(0),
+            })
+        })
+        .collect())
+}
+
+/// The open opportunities per rep as of the end of `as_of`, each with its stage's probability then.
+pub fn open_opportunities(
+    db: &mut Db,
+    org: OrgId,
+    as_of: NaiveDate,
+    period_end: NaiveDate,
+    filter: Filter<'_>,
+) -> Result<HashMap<i64, Vec<OpenOpportunity>>> {
+    let probabilities: HashMap<String, u32> = db
+        .query_map("SELECT key, probability_bp FROM stages WHERE org_id = ?", &[org.value()], |row| {
+            Ok((row.text(0)?.unwrap_or_default().to_string(), row.int(1)?.unwrap_or(0) as u32))
+        })?
+        .into_iter()
+        .collect();
+    let cutoff = midnight(as_of + chrono::Duration::days(1));
+    let present = cutoff > Utc::now();
+    let mut params: Vec<Value<'static>> = if present {
+        vec![org.value()]
+    } else {
+        // In statement order: the stage subquery's cutoff, the organisation, created by, open at.
+        vec![Value::Timestamp(cutoff), org.value(), Value::Timestamp(cutoff), Value::Timestamp(cutoff)]
+    };
+    let sql = if present {
+        // The present: what is open now, at its current stage.
+        let filter = filter.sql("owner_id", Some("product_line_id"), &mut params);
+        format!(
+            "SELECT owner_id, amount_cents, stage, expected_close_on FROM opportunities
+             WHERE org_id = ? AND status = 'open' AND deleted_at IS NULL{filter}"
+        )
+    } else {
+        // A past day: created by then and not yet closed, at the stage it had then.
+        let filter = filter.sql("o.owner_id", Some("o.product_line_id"), &mut params);
+        format!(
+            "SELECT o.owner_id, o.amount_cents,
+                    COALESCE((SELECT s.stage FROM stage_changes s
+                              WHERE s.org_id = o.org_id AND s.opportunity_id = o.id AND s.changed_at < ?
+                                AND s.deleted_at IS NULL
+                              ORDER BY s.changed_at DESC LIMIT 1), o.stage),
+                    o.expected_close_on
+             FROM opportunities o
+             WHERE o.org_id = ? AND o.deleted_at IS NULL AND o.created_at < ?
+               AND (o.closed_at IS NULL OR o.closed_at >= ?){filter}"
+        )
+    };
+    let mut out: HashMap<i64, Vec<OpenOpportunity>> = HashMap::new();
+    db.query_each(&sql, &params, |row| {
+        let stage = row.text(2)?.unwrap_or_default();
+        out.entry(row.int(0)?.unwrap_or_default()).or_default().push(OpenOpportunity {
+            amount: Money::from_cents(row.int(1)?.unwrap_or(0)),
+            probability_bp: probabilities.get(stage).copied().unwrap_or(0),
+            due_in_period: row.date(3)?.is_some_and(|close| close < period_end),
+        });
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Close − creation days of every opportunity won in `period`, per rep.
+pub fn won_cycle_days(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Result<HashMap<i64, Vec<i64>>> {
+    let mut params =
+        vec![org.value(), Value::Timestamp(midnight(period.start())), Value::Timestamp(midnight(period.end()))];
+    let filter = filter.sql("owner_id", Some("product_line_id"), &mut params);
+    let sql = format!(
+        "SELECT owner_id, created_at, closed_at FROM opportunities
+         WHERE org_id = ? AND closed_at >= ? AND closed_at < ? AND status = 'won' AND deleted_at IS NULL{filter}"
+    );
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    db.query_each(&sql, &params, |row| {
+        if let (Some(created), Some(closed)) = (row.timestamp(1)?, row.timestamp(2)?) {
+            let days = (closed.date_naive() - created.date_naive()).num_days();
+            out.entry(row.int(0)?.unwrap_or_default()).or_default().push(days);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Per rep: (contacts of their accounts, those with name, address, phone and email all filled).
+pub fn contact_completeness(db: &mut Db, org: OrgId, filter: Filter<'_>) -> Result<HashMap<i64, (i64, i64)>> {
+    let mut params = vec![org.value()];
+    let filter = Filter { product_line: None, ..filter }.sql("a.owner_id", None, &mut params);
+    let filled = |c: &str| format!("COALESCE({c}, '') <> ''");
+    let complete = ["c.first_name", "c.last_name", "c.address", "c.phone", "c.email"].map(filled).join(" AND ");
+    let sql = format!(
+        "SELECT a.owner_id, COUNT(*), SUM(CASE WHEN {complete} THEN 1 ELSE 0 END)
+         FROM contacts c JOIN accounts a ON a.org_id = c.org_id AND a.id = c.account_id
+         WHERE c.org_id = ? AND c.deleted_at IS NULL AND a.deleted_at IS NULL AND a.owner_id IS NOT NULL{filter}
+         GROUP BY a.owner_id"
+    );
+    pairs(db, &sql, &params)
+}
+
+/// Per rep: (open opportunities without an activity in the `stale_days` up to `as_of`, open
+/// opportunities whose expected close date is before `as_of`).
+pub fn crm_currency(
+    db: &mut Db,
+    org: OrgId,
+    as_of: NaiveDate,
+    stale_days: i64,
+    filter: Filter<'_>,
+) -> Result<HashMap<i64, (i64, i64)>> {
+    let since = midnight(as_of + chrono::Duration::days(1) - chrono::Duration::days(stale_days.max(0)));
+    let mut params = vec![Value::Timestamp(since), Value::Date(as_of), org.value()];
+    let filter = filter.sql("o.owner_id", Some("o.product_line_id"), &mut params);
+    let sql = format!(
+        "SELECT o.owner_id,
+                SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM activities a WHERE a.org_id = o.org_id
+                        AND a.opportunity_id = o.id AND a.occurred_at >= ? AND a.deleted_at IS NULL) THEN 1 ELSE 0 END),
+                SUM(CASE WHEN o.expected_close_on < ? THEN 1 ELSE 0 END)
+         FROM opportunities o
+         WHERE o.org_id = ? AND o.status = 'open' AND o.deleted_at IS NULL{filter}
+         GROUP BY o.owner_id"
+    );
+    pairs(db, &sql, &params)
+}
+
+/// Per rep: (first appointments in `period`, those held with a contact of authority level 4 or 5).
+/// The first appointment's contact is the contact of the opportunity's earliest appointment.
+pub fn top_level_first_appointments(
+    db: &mut Db,
+    org: OrgId,
+    period: Period,
+    filter: Filter<'_>,
+) -> Result<HashMap<i64, (i64, i64)>> {
+    let mut params =
+        vec![org.value(), Value::Timestamp(midnight(period.start())), Value::Timestamp(midnight(period.end()))];
+    let filter = filter.sql("o.owner_id", Some("o.product_line_id"), &mut params);
+    let sql = format!(
+        "SELECT o.owner_id, COUNT(*),
+                SUM(CASE WHEN (SELECT c.authority_level FROM activities a
+                               JOIN contacts c ON c.org_id = a.org_id AND c.id = a.contact_id
+                               WHERE a.org_id = o.org_id AND a.opportunity_id = o.id AND a.type = 'appointment'
+                                 AND a.deleted_at IS NULL
+                               ORDER BY a.occurred_at LIMIT 1) >= 4 THEN 1 ELSE 0 END)
+         FROM opportunities o
+         WHERE o.org_id = ? AND o.first_appointment_at >= ? AND o.first_appointment_at < ? AND o.deleted_at IS NULL{filter}
+         GROUP BY o.owner_id"
+    );
+    pairs(db, &sql, &params)
+}
+
+/// Satisfaction scores received in `period` on each rep's accounts.
+pub fn satisfaction_scores(
+    db: &mut Db,
+    org: OrgId,
+    period: Period,
+    filter: Filter<'_>,
+) -> Result<HashMap<i64, Vec<i64>>> {
+    let mut params = vec![org.value(), Value::Date(period.start()), Value::Date(period.end())];
+    let filter = Filter { product_line: None, ..filter }.sql("a.owner_id", None, &mut params);
+    let sql = format!(
+        "SELECT a.owner_id, f.score FROM feedback f JOIN accounts a ON a.org_id = f.org_id AND a.id = f.account_id
+         WHERE f.org_id = ? AND f.received_on >= ? AND f.received_on < ? AND f.deleted_at IS NULL
+           AND a.owner_id IS NOT NULL{filter}"
+    );
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    db.query_each(&sql, &params, |row| {
+        out.entry(row.int(0)?.unwrap_or_default()).or_default().push(row.int(1)?.unwrap_or_default());
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn pairs(db: &mut Db, sql: &str, params: &[Value]) -> Result<HashMap<i64, (i64, i64)>> {
+    Ok(db
+        .query_map(sql, params, |row| {
+            Ok((row.int(0)?.unwrap_or_default(), (row.int(1)?.unwrap_or(0), row.int(2)?.unwrap_or(0))))
+        })?
+        .into_iter()
+        .collect())
+}

@@ -1,0 +1,379 @@
+//! Scorecards: every KPI of a subject's reps for a period, and the subject's total, read from the
+//! rollups and the few base rows that are not sums.
+
+use super::people::{Directory, Scope, Subject, settings};
+use super::queries::{self, Filter, QuotaRow};
+use super::rollups::{self, CellFilter};
+use crate::db::Db;
+use crate::error::Result;
+use crate::orgs::OrgId;
+use chrono::{Datelike, Duration, NaiveDate};
+use quotient_core::diagnostics::{Diagnosis, Flag, FlagKind, Thresholds};
+use quotient_core::kpi::{OpenOpportunity, Quotas, Scorecard, ScorecardFacts, Tally, ratio};
+use quotient_core::model::QuotaMetric;
+use quotient_core::standards::{self, Evaluation, LineEstimates, StandardKey, Standards, StandardsFacts};
+use quotient_core::{Lang, Money, Period};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// What to report on.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub subject: Subject,
+    pub period: Period,
+    /// The evaluation day (inclusive) of the magic number and the pipeline.
+    pub as_of: NaiveDate,
+    pub lang: Lang,
+}
+
+/// The scorecards of a subject's reps, and the subject's total.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub subject: SubjectLabel,
+    pub period: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub as_of: NaiveDate,
+    pub lang: Lang,
+    pub thresholds: Thresholds,
+    pub reps: Vec<Card>,
+    pub total: Card,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectLabel {
+    pub kind: &'static str,
+    pub id: Option<String>,
+    pub name: String,
+}
+
+/// One scorecard: a rep's (with `rep_id`) or the subject total's.
+#[derive(Debug, Clone, Serialize)]
+pub struct Card {
+    pub rep_id: Option<String>,
+    pub name: String,
+    pub manager_id: Option<String>,
+    #[serde(flatten)]
+    pub scorecard: Scorecard,
+    pub top_level_contact_share: Option<f64>,
+    pub lead_follow_up: LeadFollowUp,
+    pub contact_completeness: Option<f64>,
+    pub crm_currency: CrmCurrency,
+    pub customer_satisfaction: Satisfaction,
+    pub standards: Vec<Evaluation>,
+    pub diagnoses: Vec<FlagDiagnosis>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadFollowUp {
+    pub company_leads: i64,
+    pub touched_within_48h_share: Option<f64>,
+    pub never_touched_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CrmCurrency {
+    pub stale_open_opportunities: i64,
+    pub past_due_open_opportunities: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Satisfaction {
+    pub responses: usize,
+    pub mean_score: Option<f64>,
+    pub nps: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagDiagnosis {
+    pub flag: FlagKind,
+    pub best_practice: bool,
+    #[serde(flatten)]
+    pub diagnosis: Diagnosis,
+}
+
+/// Everything read for the reps of a report (and their peers), keyed by rep.
+#[derive(Default)]
+struct Gathered {
+    tally: HashMap<i64, Tally>,
+    line_estimates: HashMap<(i64, i64), i64>,
+    so_far: HashMap<i64, Tally>,
+    trailing: HashMap<i64, Tally>,
+    first_appointments_by_day: HashMap<i64, Vec<(NaiveDate, i64)>>,
+    quotas: HashMap<i64, Vec<QuotaRow>>,
+    open: HashMap<i64, Vec<OpenOpportunity>>,
+    cycle_days: HashMap<i64, Vec<i64>>,
+    contacts: HashMap<i64, (i64, i64)>,
+    currency: HashMap<i64, (i64, i64)>,
+    top_level: HashMap<i64, (i64, i64)>,
+    scores: HashMap<i64, Vec<i64>>,
+}
+
+pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report> {
+    let directory = Directory::load(db, org)?;
+    let scope = directory.resolve(&request.subject)?;
+    let (thresholds, standards) = settings(db, org)?;
+    // Peers and the magic number's fallback need each rep's whole team.
+    let mut wanted: Vec<i64> = scope.reps.iter().flat_map(|&rep| directory.team_of(rep)).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let everyone = matches!(request.subject, Subject::Organisation | Subject::ProductLine(_));
+    let reps = (!everyone).then_some(wanted.as_slice());
+    let data = gather(db, org, request, &scope, reps, &standards)?;
+
+    let period = request.period;
+    let cards: Vec<Card> = scope
+        .reps
+        .iter()
+        .map(|&rep| {
+            let team = directory.team_of(rep);
+            let facts = facts_for(&data, request, &[rep], &team);
+            let person = directory.person(rep);
+            let standards_facts = standards_facts(&data, &directory, &[rep], facts.quotas.revenue, &facts.tally);
+            card(
+                person.map(|p| p.external_id.clone()),
+                person.map(|p| p.name.clone()).unwrap_or_default(),
+                person.and_then(|p| p.manager_id).and_then(|m| directory.person(m)).map(|m| m.external_id.clone()),
+                &facts,
+                &standards_facts,
+                &data,
+                &[rep],
+                (&thresholds, &standards, request.lang),
+            )
+        })
+        .collect();
+    let total_facts = facts_for(&data, request, &scope.reps, &scope.reps);
+    let total_standards =
+        standards_facts(&data, &directory, &scope.reps, total_facts.quotas.revenue, &total_facts.tally);
+    let total = card(
+        None,
+        scope.name.clone(),
+        None,
+        &total_facts,
+        &total_standards,
+        &data,
+        &scope.reps,
+        (&thresholds, &standards, request.lang),
+    );
+    Ok(Report {
+        subject: SubjectLabel { kind: scope.kind, id: scope.id, name: scope.name },
+        period: period.to_string(),
+        period_start: period.start(),
+        period_end: period.end(),
+        as_of: request.as_of,
+        lang: request.lang,
+        thresholds,
+        reps: cards,
+        total,
+    })
+}
+
+fn gather(
+    db: &mut Db,
+    org: OrgId,
+    request: &ReportRequest,
+    scope: &Scope,
+    reps: Option<&[i64]>,
+    standards: &Standards,
+) -> Result<Gathered> {
+    let period = request.period;
+    let cells = CellFilter { reps, product_line: scope.product_line };
+    let filter = Filter { reps, product_line: scope.product_line };
+    let mut data = Gathered::default();
+    for ((rep, line), tally) in rollups::sum(db, org, period, cells)? {
+        *data.tally.entry(rep).or_default() += tally;
+        if tally.estimates != 0 {
+            data.line_estimates.insert((rep, line), tally.estimates);
+        }
+    }
+    let day_after = request.as_of + Duration::days(1);
+    let so_far_end = day_after.clamp(period.start(), period.end());
+    data.so_far = if so_far_end == period.end() {
+        data.tally.clone()
+    } else {
+        by_rep(Period::range(period.start(), so_far_end).map(|p| rollups::sum(db, org, p, cells)).transpose()?)
+    };
+    let year_before = day_after.with_year(day_after.year() - 1).unwrap_or(day_after - Duration::days(365));
+    data.trailing = by_rep(Period::range(year_before, day_after).map(|p| rollups::sum(db, org, p, cells)).transpose()?);
+    if so_far_end > period.start() {
+        for (rep, day, count) in rollups::daily(db, org, "first_appointments", period.start(), so_far_end, cells)? {
+            data.first_appointments_by_day.entry(rep).or_default().push((day, count));
+        }
+    }
+    for quota in queries::quotas(db, org, period, filter)? {
+        data.quotas.entry(quota.rep).or_default().push(quota);
+    }
+    data.open = queries::open_opportunities(db, org, request.as_of, period.end(), filter)?;
+    data.cycle_days = queries::won_cycle_days(db, org, period, filter)?;
+    data.contacts = queries::contact_completeness(db, org, filter)?;
+    let stale_days = standards.target(StandardKey::CrmCurrency) as i64;
+    data.currency = queries::crm_currency(db, org, request.as_of, stale_days, filter)?;
+    data.top_level = queries::top_level_first_appointments(db, org, period, filter)?;
+    data.scores = queries::satisfaction_scores(db, org, period, filter)?;
+    Ok(data)
+}
+
+fn by_rep(sums: Option<HashMap<(i64, i64), Tally>>) -> HashMap<i64, Tally> {
+    let mut out: HashMap<i64, Tally> = HashMap::new();
+    for ((rep, _), tally) in sums.unwrap_or_default() {
+        *out.entry(rep).or_default() += tally;
+    }
+    out
+}
+
+fn pooled(map: &HashMap<i64, Tally>, reps: &[i64]) -> Tally {
+    reps.iter().filter_map(|rep| map.get(rep)).copied().sum()
+}
+
+/// The scorecard facts of `reps` pooled; `team` is whose trailing rates back them up and, for one
+/// rep, who the peers are.
+fn facts_for(data: &Gathered, request: &ReportRequest, reps: &[i64], team: &[i64]) -> ScorecardFacts {
+    let period = request.period;
+    let tally = pooled(&data.tally, reps);
+    let peers = match reps {
+        [rep] if team.len() > 1 => {
+            let others: Vec<i64> = team.iter().copied().filter(|r| r != rep).collect();
+            Some(pooled(&data.tally, &others))
+        }
+        _ => None,
+    };
+    let mut weeks: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    let so_far_end = (request.as_of + Duration::days(1)).clamp(period.start(), period.end());
+    if let Some(range) = Period::range(period.start(), so_far_end) {
+        for week in range.weeks() {
+            weeks.insert(week.start(), 0);
+        }
+    }
+    for rep in reps {
+        for (day, count) in data.first_appointments_by_day.get(rep).into_iter().flatten() {
+            *weeks.entry(Period::week_of(*day).start()).or_default() += count;
+        }
+    }
+    ScorecardFacts {
+        period,
+        as_of: request.as_of,
+        tally,
+        revenue_so_far: Money::from_cents(pooled(&data.so_far, reps).won_amount),
+        weekly_first_appointments: weeks.into_values().collect(),
+        trailing: pooled(&data.trailing, reps),
+        team_trailing: pooled(&data.trailing, team),
+        peers,
+        quotas: quotas_for(data, reps, period),
+        open: reps.iter().flat_map(|rep| data.open.get(rep)).flatten().copied().collect(),
+        won_cycle_days: reps.iter().flat_map(|rep| data.cycle_days.get(rep)).flatten().copied().collect(),
+    }
+}
+
+/// The overall (not per product line) quotas of `reps`, prorated to `period` by days.
+fn quotas_for(data: &Gathered, reps: &[i64], period: Period) -> Quotas {
+    let mut sums: HashMap<QuotaMetric, f64> = HashMap::new();
+    for quota in reps.iter().flat_map(|rep| data.quotas.get(rep)).flatten().filter(|q| q.product_line.is_none()) {
+        *sums.entry(quota.metric).or_default() += prorate(quota, period);
+    }
+    let money = |metric| sums.get(&metric).map(|v| Money::from_cents(v.round() as i64));
+    Quotas {
+        revenue: money(QuotaMetric::Revenue),
+        margin: money(QuotaMetric::Margin),
+        deals: sums.get(&QuotaMetric::Deals).copied(),
+        first_appointments: sums.get(&QuotaMetric::FirstAppointments).copied(),
+        estimates: sums.get(&QuotaMetric::Estimates).copied(),
+    }
+}
+
+fn prorate(quota: &QuotaRow, period: Period) -> f64 {
+    let (numerator, denominator) = quotient_core::period::prorated(quota.target, quota.period, period);
+    if denominator == 0 { 0.0 } else { numerator as f64 / denominator as f64 }
+}
+
+fn standards_facts(
+    data: &Gathered,
+    directory: &Directory,
+    reps: &[i64],
+    revenue_quota: Option<Money>,
+    tally: &Tally,
+) -> StandardsFacts {
+    let sum2 = |map: &HashMap<i64, (i64, i64)>| {
+        reps.iter().filter_map(|rep| map.get(rep)).fold((0, 0), |(a, b), (x, y)| (a + x, b + y))
+    };
+    // Per product line with a deal quota: its estimates against the quota.
+    let mut lines: BTreeMap<i64, (i64, f64)> = BTreeMap::new();
+    let rep_set: HashSet<i64> = reps.iter().copied().collect();
+    for quota in reps.iter().flat_map(|rep| data.quotas.get(rep)).flatten() {
+        if let (Some(line), QuotaMetric::Deals) = (quota.product_line, quota.metric) {
+            lines.entry(line).or_default().1 += quota.target as f64;
+        }
+    }
+    for ((rep, line), estimates) in &data.line_estimates {
+        if rep_set.contains(rep)
+            && let Some(entry) = lines.get_mut(line)
+        {
+            entry.0 += estimates;
+        }
+    }
+    let (contacts, complete) = sum2(&data.contacts);
+    let (stale, past_due) = sum2(&data.currency);
+    StandardsFacts {
+        revenue_attainment: revenue_quota.and_then(|q| ratio(tally.won_amount, q.cents())),
+        estimates_by_line: lines
+            .into_iter()
+            .map(|(line, (estimates, deal_quota))| LineEstimates {
+                line: directory.product_lines.get(&line).map(|(_, name)| name.clone()).unwrap_or_default(),
+                estimates,
+                deal_quota,
+            })
+            .collect(),
+        company_leads: tally.company_leads,
+        company_leads_touched_in_time: tally.company_leads_touched_in_time,
+        company_leads_untouched: tally.company_leads_untouched,
+        contacts,
+        complete_contacts: complete,
+        stale_open_opportunities: stale,
+        past_due_open_opportunities: past_due,
+        meetings_and_events: tally.meetings + tally.events,
+        satisfaction_scores: reps.iter().flat_map(|rep| data.scores.get(rep)).flatten().copied().collect(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn card(
+    rep_id: Option<String>,
+    name: String,
+    manager_id: Option<String>,
+    facts: &ScorecardFacts,
+    standards_facts: &StandardsFacts,
+    data: &Gathered,
+    reps: &[i64],
+    (thresholds, standards, lang): (&Thresholds, &Standards, Lang),
+) -> Card {
+    let scorecard = Scorecard::of(facts, thresholds);
+    let top_level = reps.iter().filter_map(|rep| data.top_level.get(rep)).fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
+    let (mean_score, nps) = standards::satisfaction(&standards_facts.satisfaction_scores);
+    let diagnoses = scorecard.flags.iter().map(|flag: &Flag| diagnosis(flag.kind, lang)).collect();
+    Card {
+        rep_id,
+        name,
+        manager_id,
+        top_level_contact_share: ratio(top_level.1, top_level.0),
+        lead_follow_up: LeadFollowUp {
+            company_leads: standards_facts.company_leads,
+            touched_within_48h_share: ratio(
+                standards_facts.company_leads_touched_in_time,
+                standards_facts.company_leads,
+            ),
+            never_touched_share: ratio(standards_facts.company_leads_untouched, standards_facts.company_leads),
+        },
+        contact_completeness: ratio(standards_facts.complete_contacts, standards_facts.contacts),
+        crm_currency: CrmCurrency {
+            stale_open_opportunities: standards_facts.stale_open_opportunities,
+            past_due_open_opportunities: standards_facts.past_due_open_opportunities,
+        },
+        customer_satisfaction: Satisfaction { responses: standards_facts.satisfaction_scores.len(), mean_score, nps },
+        standards: standards::evaluate(standards, standards_facts, lang),
+        diagnoses,
+        scorecard,
+    }
+}
+
+fn diagnosis(flag: FlagKind, lang: Lang) -> FlagDiagnosis {
+    FlagDiagnosis { flag, best_practice: flag.is_best_practice(), diagnosis: flag.diagnosis(lang) }
+}

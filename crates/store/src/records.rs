@@ -31,7 +31,7 @@ fn set_deleted(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>,
     let table = known_table(table)?;
     let fact = crate::kpi::Fact::of_table(table, id);
     db.transaction(|db| match fact {
-        Some(fact) => crate::kpi::with_delta(db, org, fact, |db| mark_deleted(db, org, table, id, user, delete)),
+        Some(fact) => crate::kpi::with_delta(db, org, &[fact], |db| mark_deleted(db, org, table, id, user, delete)),
         None => mark_deleted(db, org, table, id, user, delete),
     })
 }

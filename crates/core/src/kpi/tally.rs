@@ -68,6 +68,8 @@ tally! {
     first_appointments,
     first_appointments_to_gateway,
     first_appointments_to_proposal,
+    /// Of those first appointments, the ones held with a contact of authority level 4 or 5.
+    first_appointments_top_level,
     /// Activities held on this day, by type.
     cold_calls,
     call_backs,
@@ -88,6 +90,10 @@ tally! {
     company_leads,
     company_leads_touched_in_time,
     company_leads_untouched,
+    /// Standing facts (not dated): the contacts of the rep's accounts, and those complete (name,
+    /// address, phone and email all filled).
+    contacts,
+    complete_contacts,
 }
 
 impl Tally {
@@ -140,6 +146,8 @@ pub struct OpportunityFacts {
     pub gateway_on: Option<NaiveDate>,
     pub proposal_on: Option<NaiveDate>,
     pub closed_on: Option<NaiveDate>,
+    /// Whether the first appointment was with a contact of authority level 4 or 5.
+    pub first_appointment_top_level: bool,
 }
 
 impl OpportunityFacts {
@@ -185,6 +193,7 @@ pub fn contribution(opportunity: &OpportunityFacts) -> Vec<(NaiveDate, Tally)> {
             first_appointments: 1,
             first_appointments_to_gateway: i64::from(opportunity.reached_gateway()),
             first_appointments_to_proposal: i64::from(opportunity.reached_proposal()),
+            first_appointments_top_level: i64::from(opportunity.first_appointment_top_level),
             ..Tally::default()
         };
         cells.push((first_appointment_on, tally));
@@ -206,6 +215,11 @@ pub fn activity_contribution(kind: ActivityType, outcome: Option<ActivityOutcome
 /// What an estimate adds to the day it was issued on (in its product line's cell).
 pub fn estimate_contribution() -> Tally {
     Tally { estimates: 1, ..Tally::default() }
+}
+
+/// What a contact adds to its account owner's standing facts.
+pub fn contact_contribution(complete: bool) -> Tally {
+    Tally { contacts: 1, complete_contacts: i64::from(complete), ..Tally::default() }
 }
 
 /// `KPIS.md` (lead follow-up): a company-generated lead is followed up in time when first touched

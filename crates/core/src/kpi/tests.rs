@@ -28,6 +28,7 @@ fn opportunity(
         gateway_on: gateway.map(day),
         proposal_on: proposal.map(day),
         closed_on: closed.map(day),
+        first_appointment_top_level: false,
     }
 }
 

@@ -37,7 +37,9 @@ const COLUMNS: &[&str] = &[
 pub fn log(db: &mut Db, org: OrgId, user: Option<i64>, activity: &NewActivity) -> Result<i64> {
     db.transaction(|db| {
         let (id, external_id) = new_ids(db, org, "activities")?;
-        kpi::with_delta(db, org, Fact::Activity(id), |db| {
+        let mut facts = vec![Fact::Activity(id)];
+        facts.extend(activity.opportunity_id.map(Fact::Opportunity));
+        kpi::with_delta(db, org, &facts, |db| {
             db.execute(
                 "INSERT INTO activities (org_id, id, external_id, rep_id, type, occurred_at, account_id, contact_id, opportunity_id, outcome)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

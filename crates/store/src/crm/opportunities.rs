@@ -71,7 +71,7 @@ pub fn create(db: &mut Db, org: OrgId, user: Option<i64>, new: &NewOpportunity) 
             return Err(StoreError::Invalid(format!("a new opportunity cannot start {}", stage.key)));
         }
         let (id, external_id) = new_ids(db, org, "opportunities")?;
-        kpi::with_delta(db, org, Fact::Opportunity(id), |db| {
+        kpi::with_delta(db, org, &[Fact::Opportunity(id)], |db| {
             db.execute(
                 "INSERT INTO opportunities (org_id, id, external_id, account_id, owner_id, product_line_id, name,
                      amount_cents, margin_cents, created_at, expected_close_on, status, stage)
@@ -218,7 +218,7 @@ fn audited_change(
 ) -> Result<bool> {
     db.transaction(|db| {
         let before = row_json(db, org, "opportunities", COLUMNS, id)?;
-        if !kpi::with_delta(db, org, Fact::Opportunity(id), change)? {
+        if !kpi::with_delta(db, org, &[Fact::Opportunity(id)], change)? {
             return Ok(false);
         }
         let after = row_json(db, org, "opportunities", COLUMNS, id)?;

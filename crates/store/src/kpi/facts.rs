@@ -7,7 +7,8 @@ use crate::orgs::OrgId;
 use chrono::{DateTime, NaiveDate, Utc};
 use quotient_core::Money;
 use quotient_core::kpi::{
-    OpportunityFacts, Tally, activity_contribution, contribution, estimate_contribution, lead_contribution,
+    OpportunityFacts, Tally, activity_contribution, contact_contribution, contribution, estimate_contribution,
+    lead_contribution,
 };
 use quotient_core::model::{ActivityOutcome, ActivityType, LeadSource, OpportunityStatus};
 
@@ -19,15 +20,24 @@ pub struct Cell {
     /// 0 for facts without a product line.
     pub product_line_id: i64,
     pub tally: Tally,
+    /// A standing fact (a contact of the rep's accounts) rather than one of a day: kept at the
+    /// 'state' grain, its `day` is [`STATE_DAY`].
+    pub standing: bool,
 }
 
+/// The day the standing facts are filed under.
+pub const STATE_DAY: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
+
 /// A fact whose contribution changes when it is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Fact {
     Opportunity(i64),
     Activity(i64),
     Estimate(i64),
     Lead(i64),
+    Contact(i64),
+    /// An account: its owner's standing facts are its contacts.
+    Account(i64),
 }
 
 impl Fact {
@@ -38,6 +48,8 @@ impl Fact {
             "activities" => Some(Fact::Activity(id)),
             "estimates" => Some(Fact::Estimate(id)),
             "leads" => Some(Fact::Lead(id)),
+            "contacts" => Some(Fact::Contact(id)),
+            "accounts" => Some(Fact::Account(id)),
             _ => None,
         }
     }
@@ -50,6 +62,34 @@ pub(crate) enum Rows {
     OfRep(i64),
 }
 
+/// `fact` and the facts whose contribution depends on it, as they stand now: an appointment
+/// decides whether its opportunity's first appointment was at the top, and so does the authority
+/// of the contact it was with.
+pub fn with_dependents(db: &mut Db, org: OrgId, fact: Fact) -> Result<Vec<Fact>> {
+    let mut facts = vec![fact];
+    match fact {
+        Fact::Activity(id) => {
+            let opportunity = db.query_opt(
+                "SELECT opportunity_id FROM activities WHERE org_id = ? AND id = ?",
+                &[org.value(), Value::Int(id)],
+                |row| row.int(0),
+            )?;
+            facts.extend(opportunity.flatten().map(Fact::Opportunity));
+        }
+        Fact::Contact(id) => {
+            let opportunities = db.query_map(
+                "SELECT DISTINCT opportunity_id FROM activities
+                 WHERE org_id = ? AND contact_id = ? AND type = 'appointment' AND opportunity_id IS NOT NULL",
+                &[org.value(), Value::Int(id)],
+                |row| Ok(row.int(0)?.unwrap_or_default()),
+            )?;
+            facts.extend(opportunities.into_iter().map(Fact::Opportunity));
+        }
+        Fact::Opportunity(_) | Fact::Estimate(_) | Fact::Lead(_) | Fact::Account(_) => {}
+    }
+    Ok(facts)
+}
+
 /// The cells one fact contributes to now (nothing if it is deleted or does not exist).
 pub fn cells_of(db: &mut Db, org: OrgId, fact: Fact) -> Result<Vec<Cell>> {
     let mut cells = Vec::new();
@@ -59,6 +99,8 @@ pub fn cells_of(db: &mut Db, org: OrgId, fact: Fact) -> Result<Vec<Cell>> {
         Fact::Activity(id) => activity_cells(db, org, Rows::One(id), &mut push)?,
         Fact::Estimate(id) => estimate_cells(db, org, Rows::One(id), &mut push)?,
         Fact::Lead(id) => lead_cells(db, org, Rows::One(id), &mut push)?,
+        Fact::Contact(id) => contact_cells(db, org, ContactRows::One(id), &mut push)?,
+        Fact::Account(id) => contact_cells(db, org, ContactRows::OfAccount(id), &mut push)?,
     }
     Ok(cells)
 }
@@ -68,7 +110,8 @@ pub(crate) fn cells_of_rep(db: &mut Db, org: OrgId, rep: i64, push: &mut impl Fn
     opportunity_cells(db, org, Rows::OfRep(rep), push)?;
     activity_cells(db, org, Rows::OfRep(rep), push)?;
     estimate_cells(db, org, Rows::OfRep(rep), push)?;
-    lead_cells(db, org, Rows::OfRep(rep), push)
+    lead_cells(db, org, Rows::OfRep(rep), push)?;
+    contact_cells(db, org, ContactRows::OfOwner(rep), push)
 }
 
 fn query(
@@ -97,8 +140,15 @@ fn day_of(at: DateTime<Utc>) -> NaiveDate {
 }
 
 fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cell)) -> Result<()> {
+    // The first appointment's contact is the contact of the opportunity's earliest appointment.
     let select = "SELECT owner_id, product_line_id, status, amount_cents, margin_cents, created_at, \
-                  first_appointment_at, gateway_at, proposal_at, closed_at FROM opportunities";
+                  first_appointment_at, gateway_at, proposal_at, closed_at, \
+                  (SELECT c.authority_level FROM activities a \
+                   JOIN contacts c ON c.org_id = a.org_id AND c.id = a.contact_id AND c.deleted_at IS NULL \
+                   WHERE a.org_id = o.org_id AND a.opportunity_id = o.id AND a.type = 'appointment' \
+                     AND a.deleted_at IS NULL \
+                   ORDER BY a.occurred_at, a.id LIMIT 1) \
+                  FROM opportunities o";
     query(db, org, select, "owner_id", rows, |row| {
         let status = required(row.text(2)?, "status")?;
         let facts = OpportunityFacts {
@@ -110,11 +160,12 @@ fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(
             gateway_on: row.timestamp(7)?.map(day_of),
             proposal_on: row.timestamp(8)?.map(day_of),
             closed_on: row.timestamp(9)?.map(day_of),
+            first_appointment_top_level: row.int(10)?.is_some_and(|level| level >= 4),
         };
         let rep_id = required(row.int(0)?, "owner_id")?;
         let product_line_id = row.int(1)?.unwrap_or(0);
         for (day, tally) in contribution(&facts) {
-            push(Cell { rep_id, day, product_line_id, tally });
+            push(Cell { rep_id, day, product_line_id, tally, standing: false });
         }
         Ok(())
     })
@@ -129,6 +180,7 @@ fn activity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cel
             day: day_of(required(row.timestamp(3)?, "occurred_at")?),
             product_line_id: 0,
             tally: activity_contribution(kind, outcome),
+            standing: false,
         });
         Ok(())
     })
@@ -141,6 +193,7 @@ fn estimate_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cel
             day: required(row.date(2)?, "issued_on")?,
             product_line_id: row.int(1)?.unwrap_or(0),
             tally: estimate_contribution(),
+            standing: false,
         });
         Ok(())
     })
@@ -154,8 +207,45 @@ fn lead_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cell)) 
         let created_at = required(row.timestamp(2)?, "created_at")?;
         let tally = lead_contribution(source, created_at, row.timestamp(3)?);
         if !tally.is_zero() {
-            push(Cell { rep_id, day: day_of(created_at), product_line_id: 0, tally });
+            push(Cell { rep_id, day: day_of(created_at), product_line_id: 0, tally, standing: false });
         }
+        Ok(())
+    })
+}
+
+/// Which contacts to read.
+#[derive(Debug, Clone, Copy)]
+enum ContactRows {
+    One(i64),
+    OfAccount(i64),
+    OfOwner(i64),
+}
+
+/// A contact counts for the owner of its account; it is complete when name, address, phone and
+/// email are all filled.
+fn contact_cells(db: &mut Db, org: OrgId, rows: ContactRows, push: &mut impl FnMut(Cell)) -> Result<()> {
+    let (filter, key) = match rows {
+        ContactRows::One(id) => ("c.id", id),
+        ContactRows::OfAccount(id) => ("a.id", id),
+        ContactRows::OfOwner(rep) => ("a.owner_id", rep),
+    };
+    let sql = format!(
+        "SELECT a.owner_id, c.first_name, c.last_name, c.address, c.phone, c.email
+         FROM accounts a JOIN contacts c ON c.org_id = a.org_id AND c.account_id = a.id
+         WHERE a.org_id = ? AND {filter} = ? AND c.deleted_at IS NULL AND a.deleted_at IS NULL AND a.owner_id IS NOT NULL"
+    );
+    db.query_each(&sql, &[org.value(), Value::Int(key)], |row| {
+        let mut complete = true;
+        for index in 1..=5 {
+            complete &= row.text(index)?.is_some_and(|text| !text.trim().is_empty());
+        }
+        push(Cell {
+            rep_id: required(row.int(0)?, "owner_id")?,
+            day: STATE_DAY,
+            product_line_id: 0,
+            tally: contact_contribution(complete),
+            standing: true,
+        });
         Ok(())
     })
 }

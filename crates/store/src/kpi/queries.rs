@@ -54,11 +54,14 @@ pub struct QuotaRow {
 
 /// The quotas whose period overlaps `period`.
 pub fn quotas(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Result<Vec<QuotaRow>> {
-    let mut params = vec![org.value(), Value::Date(period.end()), Value::Date(period.start())];
+    // No quota period is longer than a year, so one that overlaps starts at most a year earlier:
+    // the bound lets the index on period_start skip the rest of history.
+    let earliest = period.start() - chrono::Duration::days(366);
+    let mut params = vec![org.value(), Value::Date(earliest), Value::Date(period.end()), Value::Date(period.start())];
     let reps = Filter { product_line: None, ..filter }.sql("rep_id", None, &mut params);
     let sql = format!(
         "SELECT rep_id, period_start, period_end, metric, product_line_id, target FROM quotas
-         WHERE org_id = ? AND deleted_at IS NULL AND period_start < ? AND period_end > ?{reps}"
+         WHERE org_id = ? AND deleted_at IS NULL AND period_start >= ? AND period_start < ? AND period_end > ?{reps}"
     );
     let rows = db.query_map(&sql, &params, |row| {
         let (start, end) = (row.date(1)?.unwrap_or_default(), row.date(2)?.unwrap_or_default());
@@ -162,21 +165,6 @@ pub fn won_cycle_days(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_
     Ok(out)
 }
 
-/// Per rep: (contacts of their accounts, those with name, address, phone and email all filled).
-pub fn contact_completeness(db: &mut Db, org: OrgId, filter: Filter<'_>) -> Result<HashMap<i64, (i64, i64)>> {
-    let mut params = vec![org.value()];
-    let filter = Filter { product_line: None, ..filter }.sql("a.owner_id", None, &mut params);
-    let filled = |c: &str| format!("COALESCE({c}, '') <> ''");
-    let complete = ["c.first_name", "c.last_name", "c.address", "c.phone", "c.email"].map(filled).join(" AND ");
-    let sql = format!(
-        "SELECT a.owner_id, COUNT(*), SUM(CASE WHEN {complete} THEN 1 ELSE 0 END)
-         FROM contacts c JOIN accounts a ON a.org_id = c.org_id AND a.id = c.account_id
-         WHERE c.org_id = ? AND c.deleted_at IS NULL AND a.deleted_at IS NULL AND a.owner_id IS NOT NULL{filter}
-         GROUP BY a.owner_id"
-    );
-    pairs(db, &sql, &params)
-}
-
 /// Per rep: (open opportunities without an activity in the `stale_days` up to `as_of`, open
 /// opportunities whose expected close date is before `as_of`).
 pub fn crm_currency(
@@ -196,31 +184,6 @@ pub fn crm_currency(
                 SUM(CASE WHEN o.expected_close_on < ? THEN 1 ELSE 0 END)
          FROM opportunities o
          WHERE o.org_id = ? AND o.status = 'open' AND o.deleted_at IS NULL{filter}
-         GROUP BY o.owner_id"
-    );
-    pairs(db, &sql, &params)
-}
-
-/// Per rep: (first appointments in `period`, those held with a contact of authority level 4 or 5).
-/// The first appointment's contact is the contact of the opportunity's earliest appointment.
-pub fn top_level_first_appointments(
-    db: &mut Db,
-    org: OrgId,
-    period: Period,
-    filter: Filter<'_>,
-) -> Result<HashMap<i64, (i64, i64)>> {
-    let mut params =
-        vec![org.value(), Value::Timestamp(midnight(period.start())), Value::Timestamp(midnight(period.end()))];
-    let filter = filter.sql("o.owner_id", Some("o.product_line_id"), &mut params);
-    let sql = format!(
-        "SELECT o.owner_id, COUNT(*),
-                SUM(CASE WHEN (SELECT c.authority_level FROM activities a
-                               JOIN contacts c ON c.org_id = a.org_id AND c.id = a.contact_id
-                               WHERE a.org_id = o.org_id AND a.opportunity_id = o.id AND a.type = 'appointment'
-                                 AND a.deleted_at IS NULL
-                               ORDER BY a.occurred_at LIMIT 1) >= 4 THEN 1 ELSE 0 END)
-         FROM opportunities o
-         WHERE o.org_id = ? AND o.first_appointment_at >= ? AND o.first_appointment_at < ? AND o.deleted_at IS NULL{filter}
          GROUP BY o.owner_id"
     );
     pairs(db, &sql, &params)

@@ -92,6 +92,20 @@ pub struct FlagDiagnosis {
     pub diagnosis: Diagnosis,
 }
 
+/// What the trailing-12-month rates (magic number, velocity, fallback) read.
+const TRAILING_FIELDS: &[&str] = &[
+    "won",
+    "won_amount",
+    "won_cycle_days",
+    "lost",
+    "closed_after_proposal",
+    "won_after_proposal",
+    "first_appointments",
+    "first_appointments_to_proposal",
+    "conversations",
+    "appointments_set",
+];
+
 /// Everything read for the reps of a report (and their peers), keyed by rep.
 #[derive(Default)]
 struct Gathered {
@@ -99,13 +113,12 @@ struct Gathered {
     line_estimates: HashMap<(i64, i64), i64>,
     so_far: HashMap<i64, Tally>,
     trailing: HashMap<i64, Tally>,
-    first_appointments_by_day: HashMap<i64, Vec<(NaiveDate, i64)>>,
+    first_appointments_by_week: HashMap<i64, Vec<(NaiveDate, i64)>>,
     quotas: HashMap<i64, Vec<QuotaRow>>,
     open: HashMap<i64, Vec<OpenOpportunity>>,
     cycle_days: HashMap<i64, Vec<i64>>,
-    contacts: HashMap<i64, (i64, i64)>,
+    standing: HashMap<i64, Tally>,
     currency: HashMap<i64, (i64, i64)>,
-    top_level: HashMap<i64, (i64, i64)>,
     scores: HashMap<i64, Vec<i64>>,
 }
 
@@ -136,8 +149,6 @@ pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report
                 person.and_then(|p| p.manager_id).and_then(|m| directory.person(m)).map(|m| m.external_id.clone()),
                 &facts,
                 &standards_facts,
-                &data,
-                &[rep],
                 (&thresholds, &standards, request.lang),
             )
         })
@@ -145,16 +156,8 @@ pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report
     let total_facts = facts_for(&data, request, &scope.reps, &scope.reps);
     let total_standards =
         standards_facts(&data, &directory, &scope.reps, total_facts.quotas.revenue, &total_facts.tally);
-    let total = card(
-        None,
-        scope.name.clone(),
-        None,
-        &total_facts,
-        &total_standards,
-        &data,
-        &scope.reps,
-        (&thresholds, &standards, request.lang),
-    );
+    let total =
+        card(None, scope.name.clone(), None, &total_facts, &total_standards, (&thresholds, &standards, request.lang));
     Ok(Report {
         subject: SubjectLabel { kind: scope.kind, id: scope.id, name: scope.name },
         period: period.to_string(),
@@ -191,13 +194,17 @@ fn gather(
     data.so_far = if so_far_end == period.end() {
         data.tally.clone()
     } else {
-        by_rep(Period::range(period.start(), so_far_end).map(|p| rollups::sum(db, org, p, cells)).transpose()?)
+        let so_far = Period::range(period.start(), so_far_end);
+        by_rep(so_far.map(|p| rollups::sum_of(db, org, p, cells, &["won_amount"])).transpose()?)
     };
     let year_before = day_after.with_year(day_after.year() - 1).unwrap_or(day_after - Duration::days(365));
-    data.trailing = by_rep(Period::range(year_before, day_after).map(|p| rollups::sum(db, org, p, cells)).transpose()?);
+    let trailing = Period::range(year_before, day_after);
+    data.trailing = by_rep(trailing.map(|p| rollups::sum_of(db, org, p, cells, TRAILING_FIELDS)).transpose()?);
+    // The ISO weeks of the period that have begun by the evaluation day.
+    let first_week = Period::week_of(period.start()).start();
     if so_far_end > period.start() {
-        for (rep, day, count) in rollups::daily(db, org, "first_appointments", period.start(), so_far_end, cells)? {
-            data.first_appointments_by_day.entry(rep).or_default().push((day, count));
+        for (rep, week, count) in rollups::weekly(db, org, "first_appointments", first_week, so_far_end, cells)? {
+            data.first_appointments_by_week.entry(rep).or_default().push((week, count));
         }
     }
     for quota in queries::quotas(db, org, period, filter)? {
@@ -205,10 +212,9 @@ fn gather(
     }
     data.open = queries::open_opportunities(db, org, request.as_of, period.end(), filter)?;
     data.cycle_days = queries::won_cycle_days(db, org, period, filter)?;
-    data.contacts = queries::contact_completeness(db, org, filter)?;
+    data.standing = rollups::standing(db, org, reps)?;
     let stale_days = standards.target(StandardKey::CrmCurrency) as i64;
     data.currency = queries::crm_currency(db, org, request.as_of, stale_days, filter)?;
-    data.top_level = queries::top_level_first_appointments(db, org, period, filter)?;
     data.scores = queries::satisfaction_scores(db, org, period, filter)?;
     Ok(data)
 }
@@ -245,8 +251,8 @@ fn facts_for(data: &Gathered, request: &ReportRequest, reps: &[i64], team: &[i64
         }
     }
     for rep in reps {
-        for (day, count) in data.first_appointments_by_day.get(rep).into_iter().flatten() {
-            *weeks.entry(Period::week_of(*day).start()).or_default() += count;
+        for (week, count) in data.first_appointments_by_week.get(rep).into_iter().flatten() {
+            *weeks.entry(*week).or_default() += count;
         }
     }
     ScorecardFacts {
@@ -310,7 +316,7 @@ fn standards_facts(
             entry.0 += estimates;
         }
     }
-    let (contacts, complete) = sum2(&data.contacts);
+    let standing = pooled(&data.standing, reps);
     let (stale, past_due) = sum2(&data.currency);
     StandardsFacts {
         revenue_attainment: revenue_quota.and_then(|q| ratio(tally.won_amount, q.cents())),
@@ -325,8 +331,8 @@ fn standards_facts(
         company_leads: tally.company_leads,
         company_leads_touched_in_time: tally.company_leads_touched_in_time,
         company_leads_untouched: tally.company_leads_untouched,
-        contacts,
-        complete_contacts: complete,
+        contacts: standing.contacts,
+        complete_contacts: standing.complete_contacts,
         stale_open_opportunities: stale,
         past_due_open_opportunities: past_due,
         meetings_and_events: tally.meetings + tally.events,
@@ -334,26 +340,22 @@ fn standards_facts(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn card(
     rep_id: Option<String>,
     name: String,
     manager_id: Option<String>,
     facts: &ScorecardFacts,
     standards_facts: &StandardsFacts,
-    data: &Gathered,
-    reps: &[i64],
     (thresholds, standards, lang): (&Thresholds, &Standards, Lang),
 ) -> Card {
     let scorecard = Scorecard::of(facts, thresholds);
-    let top_level = reps.iter().filter_map(|rep| data.top_level.get(rep)).fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
     let (mean_score, nps) = standards::satisfaction(&standards_facts.satisfaction_scores);
     let diagnoses = scorecard.flags.iter().map(|flag: &Flag| diagnosis(flag.kind, lang)).collect();
     Card {
         rep_id,
         name,
         manager_id,
-        top_level_contact_share: ratio(top_level.1, top_level.0),
+        top_level_contact_share: ratio(facts.tally.first_appointments_top_level, facts.tally.first_appointments),
         lead_follow_up: LeadFollowUp {
             company_leads: standards_facts.company_leads,
             touched_within_48h_share: ratio(

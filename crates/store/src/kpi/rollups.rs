@@ -1,8 +1,8 @@
 //! The rollup cells: applying a write's delta, rebuilding from the base rows, and summing cells over
-//! a period. Each cell exists at two grains, the day and the month, so a long period reads whole
-//! months and only its ragged edges by day.
+//! a period. Each dated cell exists at three grains, the day, the ISO week and the month, so a long
+//! period reads whole months, then whole weeks, and only its ragged edges by day.
 
-use super::facts::{self, Cell, Fact};
+use super::facts::{self, Cell, Fact, STATE_DAY};
 use crate::db::{Db, Value};
 use crate::error::Result;
 use crate::orgs::OrgId;
@@ -15,33 +15,57 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Grain {
     Day,
+    Week,
     Month,
+    State,
 }
 
 impl Grain {
     fn key(self) -> &'static str {
         match self {
             Grain::Day => "day",
+            Grain::Week => "week",
             Grain::Month => "month",
+            Grain::State => "state",
         }
     }
 
     fn bucket(self, day: NaiveDate) -> NaiveDate {
         match self {
             Grain::Day => day,
+            Grain::Week => day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday())),
             Grain::Month => day.with_day(1).unwrap_or(day),
+            Grain::State => STATE_DAY,
         }
+    }
+
+    /// The grains a cell is kept at.
+    fn of(cell: &Cell) -> &'static [Grain] {
+        if cell.standing { &[Grain::State] } else { &[Grain::Day, Grain::Week, Grain::Month] }
     }
 }
 
 type Key = (Grain, NaiveDate, i64, i64);
 
-/// Runs `write` (one change to `fact`) and moves the fact's contribution in the rollups from what
-/// it was to what it is, in the caller's transaction.
-pub fn with_delta<T>(db: &mut Db, org: OrgId, fact: Fact, write: impl FnOnce(&mut Db) -> Result<T>) -> Result<T> {
-    let before = facts::cells_of(db, org, fact)?;
+/// Runs `write`, a change to `facts` (and so to the facts that depend on them), and moves their
+/// contributions in the rollups from what they were to what they are, in the caller's
+/// transaction. A write that links a fact to another (an activity to its opportunity) names both.
+pub fn with_delta<T>(db: &mut Db, org: OrgId, facts: &[Fact], write: impl FnOnce(&mut Db) -> Result<T>) -> Result<T> {
+    let mut touched = Vec::new();
+    for &fact in facts {
+        touched.extend(facts::with_dependents(db, org, fact)?);
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    let mut before = Vec::new();
+    for &fact in &touched {
+        before.extend(facts::cells_of(db, org, fact)?);
+    }
     let out = write(db)?;
-    let after = facts::cells_of(db, org, fact)?;
+    let mut after = Vec::new();
+    for &fact in &touched {
+        after.extend(facts::cells_of(db, org, fact)?);
+    }
     apply(db, org, &before, &after)?;
     Ok(out)
 }
@@ -51,7 +75,7 @@ pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result
     let mut delta: BTreeMap<Key, Tally> = BTreeMap::new();
     for (cells, sign) in [(before, -1), (after, 1)] {
         for cell in cells {
-            for grain in [Grain::Day, Grain::Month] {
+            for &grain in Grain::of(cell) {
                 let slot = delta.entry((grain, grain.bucket(cell.day), cell.rep_id, cell.product_line_id)).or_default();
                 if sign > 0 {
                     *slot += cell.tally;
@@ -101,7 +125,7 @@ pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
     for rep in reps {
         let mut cells: HashMap<Key, Tally> = HashMap::new();
         facts::cells_of_rep(db, org, rep, &mut |cell| {
-            for grain in [Grain::Day, Grain::Month] {
+            for &grain in Grain::of(&cell) {
                 *cells.entry((grain, grain.bucket(cell.day), cell.rep_id, cell.product_line_id)).or_default() +=
                     cell.tally;
             }
@@ -132,38 +156,91 @@ pub struct CellFilter<'a> {
 /// Sums the cells of `period` per rep and product line: whole months at the month grain, the rest
 /// by day.
 pub fn sum(db: &mut Db, org: OrgId, period: Period, filter: CellFilter<'_>) -> Result<HashMap<(i64, i64), Tally>> {
+    sum_of(db, org, period, filter, Tally::FIELDS)
+}
+
+/// Like [`sum`], reading only `fields` (the others stay 0): each column read costs.
+pub fn sum_of(
+    db: &mut Db,
+    org: OrgId,
+    period: Period,
+    filter: CellFilter<'_>,
+    fields: &[&str],
+) -> Result<HashMap<(i64, i64), Tally>> {
     let mut out: HashMap<(i64, i64), Tally> = HashMap::new();
     for (grain, from, to) in split(period) {
-        let mut sql = format!(
-            "SELECT rep_id, product_line_id, {} FROM rollup_cells WHERE org_id = ? AND grain = ? AND day >= ? AND day < ?",
-            Tally::FIELDS.iter().map(|f| format!("CAST(SUM({f}) AS BIGINT)")).collect::<Vec<_>>().join(", ")
-        );
-        let mut params = vec![org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)];
-        if let Some(reps) = filter.reps {
-            if reps.is_empty() {
-                return Ok(out);
-            }
-            sql.push_str(&format!(" AND rep_id IN ({})", vec!["?"; reps.len()].join(", ")));
-            params.extend(reps.iter().map(|&r| Value::Int(r)));
+        for (key, tally) in sum_at(db, org, grain, from, to, filter, fields)? {
+            *out.entry(key).or_default() += tally;
         }
-        if let Some(line) = filter.product_line {
-            sql.push_str(" AND product_line_id = ?");
-            params.push(Value::Int(line));
-        }
-        sql.push_str(" GROUP BY rep_id, product_line_id");
-        db.query_each(&sql, &params, |row| {
-            let key = (row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
-            let values: Vec<i64> =
-                (0..Tally::FIELDS.len()).map(|i| row.int(i + 2).map(|v| v.unwrap_or(0))).collect::<Result<_>>()?;
-            *out.entry(key).or_default() += Tally::from_values(&values);
-            Ok(())
-        })?;
     }
     Ok(out)
 }
 
-/// One field of the day cells in `[from, to)`, per rep and day, where it is not 0.
-pub fn daily(
+/// The cells of one grain in `[from, to)`, summed per rep and product line.
+fn sum_at(
+    db: &mut Db,
+    org: OrgId,
+    grain: Grain,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: CellFilter<'_>,
+    fields: &[&str],
+) -> Result<HashMap<(i64, i64), Tally>> {
+    let mut out: HashMap<(i64, i64), Tally> = HashMap::new();
+    // Only known field names reach the SQL, in the order of Tally::FIELDS.
+    let positions: Vec<usize> = (0..Tally::FIELDS.len()).filter(|&i| fields.contains(&Tally::FIELDS[i])).collect();
+    let columns: Vec<&str> = positions.iter().map(|&i| Tally::FIELDS[i]).collect();
+    // The cells are summed here rather than by SQL: reading the columns costs a fraction of
+    // SQLite's aggregates over this many columns.
+    let mut sql = format!(
+        "SELECT rep_id, product_line_id, {} FROM rollup_cells WHERE org_id = ? AND grain = ? AND day >= ? AND day < ?",
+        columns.join(", ")
+    );
+    let mut params = vec![org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)];
+    if let Some(reps) = filter.reps {
+        if reps.is_empty() {
+            return Ok(out);
+        }
+        sql.push_str(&format!(" AND rep_id IN ({})", vec!["?"; reps.len()].join(", ")));
+        params.extend(reps.iter().map(|&r| Value::Int(r)));
+    }
+    if let Some(line) = filter.product_line {
+        sql.push_str(" AND product_line_id = ?");
+        params.push(Value::Int(line));
+    }
+    db.query_each(&sql, &params, |row| {
+        let key = (row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
+        let mut values = vec![0; Tally::FIELDS.len()];
+        for (column, &position) in positions.iter().enumerate() {
+            values[position] = row.int(column + 2)?.unwrap_or(0);
+        }
+        *out.entry(key).or_default() += Tally::from_values(&values);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The standing facts per rep (the 'state' grain).
+pub fn standing(db: &mut Db, org: OrgId, reps: Option<&[i64]>) -> Result<HashMap<i64, Tally>> {
+    let mut out = HashMap::new();
+    let period = Period::range(STATE_DAY, STATE_DAY + chrono::Duration::days(1)).expect("one day");
+    for ((rep, _), tally) in sum_at(
+        db,
+        org,
+        Grain::State,
+        period.start(),
+        period.end(),
+        CellFilter { reps, product_line: None },
+        Tally::FIELDS,
+    )? {
+        *out.entry(rep).or_default() += tally;
+    }
+    Ok(out)
+}
+
+/// One field of the week cells of the ISO weeks starting in `[from, to)`, per rep and week, where
+/// it is not 0.
+pub fn weekly(
     db: &mut Db,
     org: OrgId,
     field: &str,
@@ -173,7 +250,8 @@ pub fn daily(
 ) -> Result<Vec<(i64, NaiveDate, i64)>> {
     let field = Tally::FIELDS.iter().find(|f| **f == field).copied().unwrap_or("won");
     let mut sql = format!(
-        "SELECT rep_id, day, CAST(SUM({field}) AS BIGINT) FROM rollup_cells WHERE org_id = ? AND grain = 'day' AND day >= ? AND day < ? AND {field} <> 0"
+        "SELECT rep_id, day, CAST(SUM({field}) AS BIGINT) FROM rollup_cells
+         WHERE org_id = ? AND grain = 'week' AND day >= ? AND day < ? AND {field} <> 0"
     );
     let mut params = vec![org.value(), Value::Date(from), Value::Date(to)];
     if let Some(reps) = filter.reps {
@@ -193,21 +271,38 @@ pub fn daily(
     })
 }
 
-/// `[start, end)` as a leading run of days, whole months, and a trailing run of days.
+/// `[start, end)` as whole months, and around them whole ISO weeks, and around those single days.
 fn split(period: Period) -> Vec<(Grain, NaiveDate, NaiveDate)> {
     let (start, end) = (period.start(), period.end());
     let first_month = if start.day() == 1 { start } else { next_month(start) };
     let last_month = end.with_day(1).unwrap_or(end);
     if first_month >= last_month {
-        return vec![(Grain::Day, start, end)];
+        return split_weeks(start, end);
     }
-    let mut parts = Vec::with_capacity(3);
-    if start < first_month {
-        parts.push((Grain::Day, start, first_month));
-    }
+    let mut parts = split_weeks(start, first_month);
     parts.push((Grain::Month, first_month, last_month));
-    if last_month < end {
-        parts.push((Grain::Day, last_month, end));
+    parts.extend(split_weeks(last_month, end));
+    parts
+}
+
+/// `[start, end)` as whole ISO weeks and the days around them.
+fn split_weeks(start: NaiveDate, end: NaiveDate) -> Vec<(Grain, NaiveDate, NaiveDate)> {
+    let monday = Grain::Week.bucket(start);
+    let first_week = if monday == start { start } else { monday + chrono::Duration::days(7) };
+    let last_week = Grain::Week.bucket(end);
+    let mut parts = Vec::with_capacity(3);
+    if first_week >= last_week {
+        if start < end {
+            parts.push((Grain::Day, start, end));
+        }
+        return parts;
+    }
+    if start < first_week {
+        parts.push((Grain::Day, start, first_week));
+    }
+    parts.push((Grain::Week, first_week, last_week));
+    if last_week < end {
+        parts.push((Grain::Day, last_week, end));
     }
     parts
 }
@@ -226,18 +321,41 @@ mod tests {
     }
 
     #[test]
-    fn a_period_splits_into_days_and_whole_months() {
+    fn a_period_splits_into_months_weeks_and_days() {
         let parts = |text: &str| split(text.parse().unwrap_or_else(|e| panic!("{e}")));
         assert_eq!(parts("2026-Q1"), [(Grain::Month, date("2026-01-01"), date("2026-04-01"))]);
-        assert_eq!(parts("2026-W10"), [(Grain::Day, date("2026-03-02"), date("2026-03-09"))]);
+        assert_eq!(parts("2026-W10"), [(Grain::Week, date("2026-03-02"), date("2026-03-09"))]);
+        // 15 Jan (Thu) … 3 Apr (Fri): days to Monday 19 Jan, weeks to Monday 26 Jan, days to
+        // February; February and March whole; then 1–3 April by day (no whole week).
         assert_eq!(
             parts("2026-01-15..2026-04-03"),
             [
-                (Grain::Day, date("2026-01-15"), date("2026-02-01")),
+                (Grain::Day, date("2026-01-15"), date("2026-01-19")),
+                (Grain::Week, date("2026-01-19"), date("2026-01-26")),
+                (Grain::Day, date("2026-01-26"), date("2026-02-01")),
                 (Grain::Month, date("2026-02-01"), date("2026-04-01")),
                 (Grain::Day, date("2026-04-01"), date("2026-04-03")),
             ]
         );
         assert_eq!(parts("2025-12-31..2026-01-01"), [(Grain::Day, date("2025-12-31"), date("2026-01-01"))]);
+        // ISO week 1 of 2026 starts on 29 December 2025, inside no whole month.
+        assert_eq!(parts("2026-W01"), [(Grain::Week, date("2025-12-29"), date("2026-01-05"))]);
+    }
+
+    #[test]
+    fn every_day_of_a_split_is_covered_once() {
+        let start = date("2024-02-27");
+        for length in 1..200 {
+            let period =
+                Period::range(start, start + chrono::Duration::days(length)).unwrap_or_else(|| panic!("range"));
+            let parts = split(period);
+            let covered: i64 = parts.iter().map(|(_, a, b)| (*b - *a).num_days()).sum();
+            assert_eq!(covered, length, "{parts:?}");
+            assert!(parts.windows(2).all(|w| w[0].2 == w[1].1), "{parts:?}");
+            for (grain, a, b) in parts {
+                assert!(grain != Grain::Week || (a.weekday() == chrono::Weekday::Mon && (b - a).num_days() % 7 == 0));
+                assert!(grain != Grain::Month || (a.day() == 1 && b.day() == 1));
+            }
+        }
     }
 }

@@ -61,7 +61,8 @@ SQL
   done
   copy_s+=("$(echo "$(date +%s.%N) - $start" | bc)")
 done
-psql "$pg" -qc "DROP SCHEMA IF EXISTS copy_bench CASCADE; DROP SCHEMA IF EXISTS $schema CASCADE" 2>/dev/null
+# The last imports stay ($work/bench.db and schema $schema) for benches/scorecards.sh.
+psql "$pg" -qc "DROP SCHEMA IF EXISTS copy_bench CASCADE" 2>/dev/null
 
 sq=$(printf '%s\n' "${sqlite_s[@]}" | median); pq=$(printf '%s\n' "${pg_s[@]}" | median); cq=$(printf '%s\n' "${copy_s[@]}" | median)
 sqm=$(printf '%s\n' "${sqlite_kb[@]}" | median); pqm=$(printf '%s\n' "${pg_kb[@]}" | median)

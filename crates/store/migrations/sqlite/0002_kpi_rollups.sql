@@ -3,12 +3,13 @@
 -- Monday) or one month, and one product line (0: facts without a product line, such as activities).
 -- Every write updates the cells in its own transaction; `quotient rebuild` recomputes them from the
 -- base rows. Standing facts that have no day (the contacts of a rep's accounts) live at the 'state'
--- grain on a fixed day.
+-- grain on a fixed day. The grain is one of 'day', 'week', 'month', 'state', written only by the
+-- store (no CHECK: SQLite builds a temporary table per row to check an IN list).
 
 CREATE TABLE rollup_cells (
     org_id                           INTEGER NOT NULL REFERENCES organisations (org_id),
     rep_id                           INTEGER NOT NULL,
-    grain                            TEXT    NOT NULL CHECK (grain IN ('day', 'week', 'month', 'state')),
+    grain                            TEXT    NOT NULL,
     day                              TEXT    NOT NULL,
     product_line_id                  INTEGER NOT NULL DEFAULT 0,
     won                              INTEGER NOT NULL DEFAULT 0,
@@ -38,8 +39,8 @@ CREATE TABLE rollup_cells (
     company_leads_untouched          INTEGER NOT NULL DEFAULT 0,
     contacts                         INTEGER NOT NULL DEFAULT 0,
     complete_contacts                INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (org_id, grain, day, rep_id, product_line_id),
-    FOREIGN KEY (org_id, rep_id) REFERENCES reps (org_id, id) DEFERRABLE INITIALLY DEFERRED
+    -- Derived data, rebuilt from the base rows: no foreign key to check on every cell.
+    PRIMARY KEY (org_id, grain, day, rep_id, product_line_id)
 );
 CREATE INDEX rollup_cells_by_rep ON rollup_cells (org_id, rep_id, grain, day);
 

@@ -218,9 +218,20 @@ fn upsert(db: &mut Db, spec: &FileSpec, org: OrgId) -> Result<(u64, u64), StoreE
 /// Likewise for SQLite's CHECK constraints: the importer has checked every value against the same
 /// rules, and SQLite evaluates each `IN (…)` list of a CHECK by building a temporary table per row,
 /// which made a bulk load of activities twice as slow.
+///
+/// SQLite also leaves WAL mode for the import when it can (no other connection is open): the
+/// import is one large transaction, and in WAL mode every page it wrote and reads again (the index
+/// builds, the KPI rollups) is looked up in a write-ahead log as large as the database; with a
+/// rollback journal the pages go straight to the file, and a new database's journal stays empty.
 pub fn suspend_foreign_keys(db: &mut Db) -> Result<(), StoreError> {
     match db.dialect() {
-        Dialect::Sqlite => db.batch("PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON"),
+        Dialect::Sqlite => {
+            db.batch("PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON")?;
+            if let Err(error) = db.batch("PRAGMA journal_mode = DELETE") {
+                tracing::info!("the import stays in WAL mode: {error}");
+            }
+            Ok(())
+        }
         Dialect::Postgres => Ok(()),
     }
 }
@@ -245,7 +256,9 @@ pub fn suspend_foreign_keys_in_transaction(db: &mut Db) -> Result<(), StoreError
 /// After the import transaction, committed or not.
 pub fn resume_foreign_keys(db: &mut Db) -> Result<(), StoreError> {
     match db.dialect() {
-        Dialect::Sqlite => db.batch("PRAGMA foreign_keys = ON; PRAGMA ignore_check_constraints = OFF"),
+        Dialect::Sqlite => {
+            db.batch("PRAGMA foreign_keys = ON; PRAGMA ignore_check_constraints = OFF; PRAGMA journal_mode = WAL")
+        }
         Dialect::Postgres => Ok(()),
     }
 }

@@ -116,6 +116,11 @@ fn upsert_sql() -> &'static str {
 /// memory stays bounded by one rep's history. Returns the number of cells written.
 pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
     db.execute("DELETE FROM rollup_cells WHERE org_id = ?", &[org.value()])?;
+    // The secondary indexes are built once at the end rather than maintained cell by cell.
+    let indexes = db.secondary_indexes("rollup_cells")?;
+    for (name, _) in &indexes {
+        db.batch(&format!("DROP INDEX {name}"))?;
+    }
     let reps = db.query_map("SELECT id FROM reps WHERE org_id = ? ORDER BY id", &[org.value()], |row| {
         Ok(row.int(0)?.unwrap_or_default())
     })?;
@@ -141,6 +146,9 @@ pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
         }
         loader.finish()?;
         written += cells.len() as u64;
+    }
+    for (_, create) in &indexes {
+        db.batch(create)?;
     }
     Ok(written)
 }

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Scorecard and write latency (median of RUNS warm runs) on the organisations benches/import.sh
+# left behind, on SQLite and PostgreSQL, with DuckDB's plain SQL over the raw bundle as reference.
+#   benches/scorecards.sh [WORKDIR=/tmp/quotient-bench] [REPS=1000] [YEARS=3] [PERIOD=2026-Q3] [RUNS=5]
+set -euo pipefail
+work=${1:-/tmp/quotient-bench}; reps=${2:-1000}; years=${3:-3}; period=${4:-2026-Q3}; runs=${5:-5}
+pg=${QUOTIENT_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+as_of=$(date -u +%F)
+cd "$(dirname "$0")/.."
+# The writes change the database: work on copies.
+cp "$work/bench.db" "$work/scorecards.db"
+cargo bench --quiet -p quotient-store --bench scorecards -- "sqlite://$work/scorecards.db" "$period" "$as_of" "$runs"
+cargo bench --quiet -p quotient-store --bench scorecards -- "$pg?options=-csearch_path%3Dquotient_bench" "$period" "$as_of" "$runs"
+year=${period%-Q*}; quarter=${period#*-Q}
+start=$(printf '%s-%02d-01' "$year" $((3 * quarter - 2)))
+if [ "$quarter" = 4 ]; then end="$((year + 1))-01-01"; else end=$(printf '%s-%02d-01' "$year" $((3 * quarter + 1))); fi
+python3 benches/duckdb_scorecard.py "$work/bundle-$reps-$years" "$start" "$end" "$as_of" "$runs"

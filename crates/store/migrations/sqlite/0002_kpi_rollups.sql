@@ -68,3 +68,4 @@ CREATE INDEX opportunities_by_owner_close ON opportunities (org_id, owner_id, cl
 CREATE INDEX accounts_by_owner ON accounts (org_id, owner_id);
 CREATE INDEX contacts_by_account ON contacts (org_id, account_id);
 CREATE INDEX feedback_by_received ON feedback (org_id, received_on);
+CREATE INDEX feedback_by_account ON feedback (org_id, account_id, received_on);

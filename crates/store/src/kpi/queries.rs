@@ -197,11 +197,16 @@ pub fn satisfaction_scores(
     filter: Filter<'_>,
 ) -> Result<HashMap<i64, Vec<i64>>> {
     let mut params = vec![org.value(), Value::Date(period.start()), Value::Date(period.end())];
-    let filter = Filter { product_line: None, ..filter }.sql("a.owner_id", None, &mut params);
+    let reps = Filter { product_line: None, ..filter }.sql("a.owner_id", None, &mut params);
+    // For a few reps, start from their accounts (SQLite keeps CROSS JOIN's order); for the whole
+    // organisation, from the period's feedback.
+    let join =
+        if filter.reps.is_some() { "accounts a CROSS JOIN feedback f" } else { "feedback f CROSS JOIN accounts a" };
     let sql = format!(
-        "SELECT a.owner_id, f.score FROM feedback f JOIN accounts a ON a.org_id = f.org_id AND a.id = f.account_id
-         WHERE f.org_id = ? AND f.received_on >= ? AND f.received_on < ? AND f.deleted_at IS NULL
-           AND a.owner_id IS NOT NULL{filter}"
+        "SELECT a.owner_id, f.score FROM {join}
+         WHERE a.org_id = f.org_id AND a.id = f.account_id
+           AND f.org_id = ? AND f.received_on >= ? AND f.received_on < ? AND f.deleted_at IS NULL
+           AND a.owner_id IS NOT NULL{reps}"
     );
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     db.query_each(&sql, &params, |row| {

@@ -143,11 +143,16 @@ fn write_table(out: &mut impl Write, report: &Report) -> Result<()> {
         let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
         writeln!(out, "{}", cells.join("  ").trim_end())?;
     }
+    let (causes, prescriptions) = match report.lang {
+        Lang::En => ("causes", "do"),
+        Lang::De => ("Ursachen", "Maßnahmen"),
+        Lang::Es => ("causas", "qué hacer"),
+    };
     for card in report.reps.iter().chain(std::iter::once(&report.total)) {
         for diagnosis in &card.diagnoses {
             writeln!(
                 out,
-                "\n{} — {}\n  causes: {}\n  do: {}",
+                "\n{} — {}\n  {causes}: {}\n  {prescriptions}: {}",
                 card.rep_id.as_deref().unwrap_or("total"),
                 diagnosis.diagnosis.title,
                 diagnosis.diagnosis.causes.join("; "),

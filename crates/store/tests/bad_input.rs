@@ -6,25 +6,10 @@ use common::{TestDb, fixture, fixture_copy};
 use proptest::prelude::*;
 use quotient_store::bundle::{self, ImportError, Silent};
 
-const TABLES: [&str; 12] = [
-    "territories",
-    "product_lines",
-    "reps",
-    "accounts",
-    "contacts",
-    "leads",
-    "opportunities",
-    "stage_changes",
-    "activities",
-    "estimates",
-    "feedback",
-    "quotas",
-];
-
 fn problems_of(test: &mut TestDb, dir: &std::path::Path) -> Vec<String> {
     let org = test.org("acme");
     let result = bundle::import(&mut test.db, org.id, dir, &mut Silent);
-    let written: i64 = TABLES.iter().map(|t| test.count(t, &org)).sum();
+    let written: i64 = common::bundle_tables().map(|t| test.count(t, &org)).sum();
     assert_eq!(written, 0, "an invalid bundle must write nothing");
     match result {
         Err(ImportError::Invalid(problems)) => problems.list().iter().map(ToString::to_string).collect(),
@@ -93,7 +78,7 @@ fn a_bundle_without_reps_is_rejected(test: &mut TestDb) {
 fn a_failed_import_leaves_earlier_data_untouched(test: &mut TestDb) {
     let org = test.org("acme");
     bundle::import(&mut test.db, org.id, &fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
-    let before: Vec<i64> = TABLES.iter().map(|t| test.count(t, &org)).collect();
+    let before: Vec<i64> = common::bundle_tables().map(|t| test.count(t, &org)).collect();
     let result = bundle::import(&mut test.db, org.id, &fixture("invalid"), &mut Silent);
     let Err(ImportError::Invalid(problems)) = result else { panic!("the invalid bundle should be rejected") };
     // Into tables that already hold rows the bundle is staged, not loaded in place: the same
@@ -107,7 +92,7 @@ fn a_failed_import_leaves_earlier_data_untouched(test: &mut TestDb) {
         "{listed:#?}"
     );
     assert_eq!(listed.len(), 21, "{listed:#?}");
-    let after: Vec<i64> = TABLES.iter().map(|t| test.count(t, &org)).collect();
+    let after: Vec<i64> = common::bundle_tables().map(|t| test.count(t, &org)).collect();
     assert_eq!(before, after);
     let amount = test.db.query_i64("SELECT amount_cents FROM opportunities WHERE external_id = 'O1'", &[]).ok();
     assert_eq!(amount, Some(1_200_000), "O1 keeps its stored amount (12000), not the invalid bundle's");
@@ -150,7 +135,7 @@ fn assert_import_never_panics_nor_half_writes(files: &[(&str, Vec<u8>)]) -> Resu
     }
     let org = test.org("fuzz");
     let result = bundle::import(&mut test.db, org.id, bundle.path(), &mut Silent);
-    let written: i64 = TABLES.iter().map(|t| test.count(t, &org)).sum();
+    let written: i64 = common::bundle_tables().map(|t| test.count(t, &org)).sum();
     match result {
         Ok(summary) => prop_assert_eq!(written as u64, summary.inserted()),
         Err(ImportError::Invalid(problems)) => {

@@ -9,8 +9,9 @@ mod rollups;
 
 pub use facts::{Cell, Fact, cells_of};
 pub use people::{Directory, Person, Scope, Subject, set_setting, settings};
+pub use queries::Filter;
 pub use report::{Card, Report, ReportRequest, report};
-pub use rollups::{CellFilter, apply, rebuild, sum, sum_of, with_delta};
+pub use rollups::{apply, rebuild, sum, sum_of, with_delta};
 
 use crate::db::Db;
 use crate::error::Result;

@@ -10,7 +10,7 @@ use quotient_core::model::QuotaMetric;
 use quotient_core::{Money, Period};
 use std::collections::HashMap;
 
-/// Which rows of a per-rep query to read.
+/// Which reps (and product line) a per-rep read covers, of the rollups or of the base rows.
 #[derive(Debug, Clone, Copy)]
 pub struct Filter<'a> {
     /// `None`: every rep.
@@ -20,7 +20,7 @@ pub struct Filter<'a> {
 
 impl Filter<'_> {
     /// ` AND column IN (…)` (and the product line) with its parameters.
-    fn sql(&self, rep_column: &str, line_column: Option<&str>, params: &mut Vec<Value<'static>>) -> String {
+    pub(super) fn sql(&self, rep_column: &str, line_column: Option<&str>, params: &mut Vec<Value<'static>>) -> String {
         let mut sql = String::new();
         if let Some(reps) = self.reps {
             if reps.is_empty() {

@@ -3,7 +3,7 @@
 
 use super::people::{Directory, Scope, Subject, settings};
 use super::queries::{self, Filter, QuotaRow};
-use super::rollups::{self, CellFilter};
+use super::rollups;
 use crate::db::Db;
 use crate::error::Result;
 use crate::orgs::OrgId;
@@ -180,10 +180,9 @@ fn gather(
     standards: &Standards,
 ) -> Result<Gathered> {
     let period = request.period;
-    let cells = CellFilter { reps, product_line: scope.product_line };
     let filter = Filter { reps, product_line: scope.product_line };
     let mut data = Gathered::default();
-    for ((rep, line), tally) in rollups::sum(db, org, period, cells)? {
+    for ((rep, line), tally) in rollups::sum(db, org, period, filter)? {
         *data.tally.entry(rep).or_default() += tally;
         if tally.estimates != 0 {
             data.line_estimates.insert((rep, line), tally.estimates);
@@ -195,15 +194,15 @@ fn gather(
         data.tally.clone()
     } else {
         let so_far = Period::range(period.start(), so_far_end);
-        by_rep(so_far.map(|p| rollups::sum_of(db, org, p, cells, &["won_amount"])).transpose()?)
+        by_rep(so_far.map(|p| rollups::sum_of(db, org, p, filter, &["won_amount"])).transpose()?)
     };
     let year_before = day_after.with_year(day_after.year() - 1).unwrap_or(day_after - Duration::days(365));
     let trailing = Period::range(year_before, day_after);
-    data.trailing = by_rep(trailing.map(|p| rollups::sum_of(db, org, p, cells, TRAILING_FIELDS)).transpose()?);
+    data.trailing = by_rep(trailing.map(|p| rollups::sum_of(db, org, p, filter, TRAILING_FIELDS)).transpose()?);
     // The ISO weeks of the period that have begun by the evaluation day.
     let first_week = Period::week_of(period.start()).start();
     if so_far_end > period.start() {
-        for (rep, week, count) in rollups::weekly(db, org, "first_appointments", first_week, so_far_end, cells)? {
+        for (rep, week, count) in rollups::weekly(db, org, "first_appointments", first_week, so_far_end, filter)? {
             data.first_appointments_by_week.entry(rep).or_default().push((week, count));
         }
     }

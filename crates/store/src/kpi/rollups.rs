@@ -3,6 +3,7 @@
 //! period reads whole months, then whole weeks, and only its ragged edges by day.
 
 use super::facts::{self, Cell, Fact, STATE_DAY};
+use super::queries::Filter;
 use crate::db::{Db, Value};
 use crate::error::Result;
 use crate::orgs::OrgId;
@@ -153,17 +154,9 @@ pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
     Ok(written)
 }
 
-/// Which reps and product line a sum covers.
-#[derive(Debug, Clone, Copy)]
-pub struct CellFilter<'a> {
-    /// `None`: every rep of the organisation.
-    pub reps: Option<&'a [i64]>,
-    pub product_line: Option<i64>,
-}
-
 /// Sums the cells of `period` per rep and product line: whole months at the month grain, the rest
 /// by day.
-pub fn sum(db: &mut Db, org: OrgId, period: Period, filter: CellFilter<'_>) -> Result<HashMap<(i64, i64), Tally>> {
+pub fn sum(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Result<HashMap<(i64, i64), Tally>> {
     sum_of(db, org, period, filter, Tally::FIELDS)
 }
 
@@ -172,7 +165,7 @@ pub fn sum_of(
     db: &mut Db,
     org: OrgId,
     period: Period,
-    filter: CellFilter<'_>,
+    filter: Filter<'_>,
     fields: &[&str],
 ) -> Result<HashMap<(i64, i64), Tally>> {
     let mut out: HashMap<(i64, i64), Tally> = HashMap::new();
@@ -191,7 +184,7 @@ fn sum_at(
     grain: Grain,
     from: NaiveDate,
     to: NaiveDate,
-    filter: CellFilter<'_>,
+    filter: Filter<'_>,
     fields: &[&str],
 ) -> Result<HashMap<(i64, i64), Tally>> {
     let mut out: HashMap<(i64, i64), Tally> = HashMap::new();
@@ -205,17 +198,7 @@ fn sum_at(
         columns.join(", ")
     );
     let mut params = vec![org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)];
-    if let Some(reps) = filter.reps {
-        if reps.is_empty() {
-            return Ok(out);
-        }
-        sql.push_str(&format!(" AND rep_id IN ({})", vec!["?"; reps.len()].join(", ")));
-        params.extend(reps.iter().map(|&r| Value::Int(r)));
-    }
-    if let Some(line) = filter.product_line {
-        sql.push_str(" AND product_line_id = ?");
-        params.push(Value::Int(line));
-    }
+    sql.push_str(&filter.sql("rep_id", Some("product_line_id"), &mut params));
     db.query_each(&sql, &params, |row| {
         let key = (row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
         let mut values = vec![0; Tally::FIELDS.len()];
@@ -232,15 +215,9 @@ fn sum_at(
 pub fn standing(db: &mut Db, org: OrgId, reps: Option<&[i64]>) -> Result<HashMap<i64, Tally>> {
     let mut out = HashMap::new();
     let period = Period::range(STATE_DAY, STATE_DAY + chrono::Duration::days(1)).expect("one day");
-    for ((rep, _), tally) in sum_at(
-        db,
-        org,
-        Grain::State,
-        period.start(),
-        period.end(),
-        CellFilter { reps, product_line: None },
-        Tally::FIELDS,
-    )? {
+    for ((rep, _), tally) in
+        sum_at(db, org, Grain::State, period.start(), period.end(), Filter { reps, product_line: None }, Tally::FIELDS)?
+    {
         *out.entry(rep).or_default() += tally;
     }
     Ok(out)
@@ -254,7 +231,7 @@ pub fn weekly(
     field: &str,
     from: NaiveDate,
     to: NaiveDate,
-    filter: CellFilter<'_>,
+    filter: Filter<'_>,
 ) -> Result<Vec<(i64, NaiveDate, i64)>> {
     let field = Tally::FIELDS.iter().find(|f| **f == field).copied().unwrap_or("won");
     let mut sql = format!(
@@ -262,17 +239,7 @@ pub fn weekly(
          WHERE org_id = ? AND grain = 'week' AND day >= ? AND day < ? AND {field} <> 0"
     );
     let mut params = vec![org.value(), Value::Date(from), Value::Date(to)];
-    if let Some(reps) = filter.reps {
-        if reps.is_empty() {
-            return Ok(Vec::new());
-        }
-        sql.push_str(&format!(" AND rep_id IN ({})", vec!["?"; reps.len()].join(", ")));
-        params.extend(reps.iter().map(|&r| Value::Int(r)));
-    }
-    if let Some(line) = filter.product_line {
-        sql.push_str(" AND product_line_id = ?");
-        params.push(Value::Int(line));
-    }
+    sql.push_str(&filter.sql("rep_id", Some("product_line_id"), &mut params));
     sql.push_str(" GROUP BY rep_id, day");
     db.query_map(&sql, &params, |row| {
         Ok((row.int(0)?.unwrap_or_default(), row.date(1)?.unwrap_or_default(), row.int(2)?.unwrap_or_default()))

@@ -89,6 +89,11 @@ fn fastrand_suffix() -> u64 {
     u64::from(nanos) * 1000 + COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+/// The tables the bundle's files fill, in import order.
+pub fn bundle_tables() -> impl Iterator<Item = &'static str> {
+    quotient_store::bundle::spec::FILES.iter().map(|spec| spec.table)
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }

@@ -1,11 +1,13 @@
-//! `quotient`: the command line of Quotient — import, export, demo data, and (soon) the server.
+//! `quotient`: the command line of Quotient — import, export, demo data, reports, users, and the server.
 
 mod convert;
 mod demo;
 mod org;
 mod progress;
 mod report;
+mod serve;
 mod transfer;
+mod users;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -46,6 +48,11 @@ enum Command {
     /// Convert a public sales data set into a bundle (see ../shared/data).
     #[command(subcommand)]
     Convert(convert::Source),
+    /// Serve the web application and the JSON API.
+    Serve(serve::ServeArgs),
+    /// Manage the users who sign in.
+    #[command(subcommand)]
+    User(users::UserCommand),
     /// Recompute the KPI rollups from the organisation's records.
     Rebuild,
     /// Show the organisation's KPI thresholds and standards, or set one: threshold.KEY VALUE,
@@ -80,6 +87,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo::run(&cli.database_url, cli.org.as_deref(), &args),
         Command::Report(args) => report::report(&cli.database_url, cli.org.as_deref(), &args),
         Command::Convert(source) => convert::run(&source),
+        Command::Serve(args) => serve::run(&cli.database_url, &args),
+        Command::User(command) => users::run(&cli.database_url, cli.org.as_deref(), &command),
         Command::Rebuild => report::rebuild(&cli.database_url, cli.org.as_deref()),
         Command::Setting { key, value } => {
             report::setting(&cli.database_url, cli.org.as_deref(), &key, value.as_deref())

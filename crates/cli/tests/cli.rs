@@ -45,7 +45,7 @@ fn demo_bundle_round_trips_on_postgres_and_into_sqlite() {
 fn demo_imports_the_organisation_and_says_how_to_look_at_it() {
     let dbs = temp();
     let url = format!("sqlite://{}", dbs.path().join("demo.db").display());
-    let args = ["demo", "--reps", "8", "--years", "1", "--as-of", "2026-03-31"];
+    let args = ["demo", "--reps", "8", "--years", "1", "--as-of", "2026-03-31", "--no-serve"];
     let stdout = succeed(&url, &args);
     assert!(stdout.contains(&format!("The demo organisation 'demo' is in {url}")), "{stdout}");
     assert!(stdout.contains("export demo-bundle"), "{stdout}");
@@ -67,7 +67,7 @@ fn demo_imports_the_organisation_and_says_how_to_look_at_it() {
 fn demo_reps_differ_in_skill_and_the_funnel_narrows() {
     let dbs = temp();
     let url = format!("sqlite://{}", dbs.path().join("demo.db").display());
-    succeed(&url, &["demo", "--reps", "30", "--years", "2", "--as-of", "2026-06-30", "--seed", "11"]);
+    succeed(&url, &["demo", "--reps", "30", "--years", "2", "--as-of", "2026-06-30", "--seed", "11", "--no-serve"]);
     let mut db = quotient_store::open(&url).unwrap_or_else(|e| panic!("{e}"));
     let win_rates = db
         .query_map(

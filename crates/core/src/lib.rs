@@ -3,6 +3,7 @@
 //! Nothing here does I/O. Every function takes plain data and returns plain data, so the rules can be
 //! tested by hand-computed cases and reused by the store, the web application and the command line.
 
+pub mod access;
 pub mod diagnostics;
 pub mod kpi;
 mod lang;

@@ -50,6 +50,33 @@ impl Period {
         Period { start, end: start + Duration::days(7), kind: PeriodKind::Week }
     }
 
+    /// The week, month, quarter or year (by `kind`) containing `date`; a range kind gives the week.
+    pub fn containing(kind: PeriodKind, date: NaiveDate) -> Period {
+        let quota = match kind {
+            PeriodKind::Week | PeriodKind::Range => return Period::week_of(date),
+            PeriodKind::Month => QuotaPeriod::month_of(date),
+            PeriodKind::Quarter => QuotaPeriod::Quarter { year: date.year(), quarter: date.month0() / 3 + 1 },
+            PeriodKind::Year => QuotaPeriod::Year { year: date.year() },
+        };
+        Period::from(quota)
+    }
+
+    /// The period of the same kind just before this one (a range: the same length before it).
+    pub fn previous(self) -> Period {
+        match self.kind {
+            PeriodKind::Range => Period { start: self.start - Duration::days(self.days()), end: self.start, ..self },
+            kind => Period::containing(kind, self.start - Duration::days(1)),
+        }
+    }
+
+    /// The period of the same kind just after this one.
+    pub fn next(self) -> Period {
+        match self.kind {
+            PeriodKind::Range => Period { start: self.end, end: self.end + Duration::days(self.days()), ..self },
+            kind => Period::containing(kind, self.end),
+        }
+    }
+
     pub fn start(self) -> NaiveDate {
         self.start
     }
@@ -148,6 +175,23 @@ pub fn prorated(target: i64, quota: Period, period: Period) -> (i128, i128) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn periods_step_to_their_neighbours() {
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+        let quarter = Period::containing(PeriodKind::Quarter, day);
+        assert_eq!(quarter.to_string(), "2026-Q1");
+        assert_eq!(quarter.previous().to_string(), "2025-Q4");
+        assert_eq!(quarter.next().to_string(), "2026-Q2");
+        // 2026-01-01 is a Thursday: its ISO week is 2026-W01, and the week before is 2025-W52.
+        let week = Period::containing(PeriodKind::Week, day);
+        assert_eq!(week.to_string(), "2026-W01");
+        assert_eq!(week.previous().to_string(), "2025-W52");
+        assert_eq!(Period::containing(PeriodKind::Month, day).previous().to_string(), "2025-12");
+        assert_eq!(Period::containing(PeriodKind::Year, day).next().to_string(), "2027");
+        let range: Period = "2026-01-10..2026-01-20".parse().expect("range");
+        assert_eq!(range.previous().to_string(), "2025-12-31..2026-01-10");
+    }
+
     use super::*;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {

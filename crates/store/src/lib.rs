@@ -1,6 +1,7 @@
 //! Quotient's persistence: the schema and its migrations on SQLite and PostgreSQL, the organisation
 //! data, and the CSV bundle import and export. Nothing here knows about HTTP.
 
+pub mod access;
 pub mod audit;
 pub mod bundle;
 pub mod crm;

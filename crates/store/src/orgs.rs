@@ -142,6 +142,14 @@ pub struct PipelineKeys {
     pub gateway_types: Vec<String>,
 }
 
+/// The name and currency of an organisation, as its pages show them.
+pub fn profile(db: &mut Db, org: OrgId) -> Result<(String, String)> {
+    db.query_opt("SELECT name, currency FROM organisations WHERE org_id = ?", &[org.value()], |row| {
+        Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string()))
+    })?
+    .ok_or_else(|| StoreError::NotFound("the organisation no longer exists".into()))
+}
+
 /// Every organisation in the database.
 pub fn list(db: &mut Db) -> Result<Vec<Organisation>> {
     db.query_map("SELECT org_id, slug, name FROM organisations ORDER BY org_id", &[], |row| {

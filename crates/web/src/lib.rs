@@ -1,4 +1,17 @@
-//! Quotient's web application: the server-rendered pages, the JSON API and authentication.
-//!
-//! Not built yet: the `quotient` binary has no `serve` command so far. The crate exists so the
-//! workspace shows its layering (core · store · web/CLI) from the start.
+//! Quotient's web application: server-rendered pages and the JSON API over the store, with
+//! sign-in, sessions, roles and scoping. Handlers extract, authorise, call the store and render.
+
+mod api;
+pub mod app;
+mod assets;
+pub mod auth;
+mod charts;
+pub mod error;
+pub mod i18n;
+mod pages;
+pub mod pool;
+mod templates;
+
+pub use app::{AppState, router, serve};
+pub use auth::password;
+pub use pool::Pool;

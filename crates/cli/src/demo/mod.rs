@@ -8,6 +8,8 @@ use crate::progress::Reporter;
 use crate::transfer::print_summary;
 use anyhow::{Context, Result, bail};
 use chrono::{Datelike, NaiveDate};
+use quotient_core::model::UserRole;
+use quotient_store::access::{self, NewUser};
 use quotient_store::bundle::{self, ImportError};
 use quotient_store::orgs;
 use std::path::PathBuf;
@@ -30,7 +32,15 @@ pub struct DemoArgs {
     /// Write the organisation as a CSV bundle into this folder instead of importing it.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Import and create the demo users, but do not start the web application.
+    #[arg(long)]
+    no_serve: bool,
+    #[command(flatten)]
+    serve: crate::serve::ServeArgs,
 }
+
+/// The demo's password for every demo user.
+const DEMO_PASSWORD: &str = "quotient-demo";
 
 const DEMO_ORG: &str = "demo";
 
@@ -80,12 +90,47 @@ pub fn run(database_url: &str, org: Option<&str>, args: &DemoArgs) -> Result<()>
     let quarter = format!("{}-Q{}", as_of.year(), as_of.month0() / 3 + 1);
     let db_flag =
         if database_url == "sqlite://quotient.db" { String::new() } else { format!("--database-url {database_url} ") };
+    let logins = demo_users(&mut db, organisation.id)?;
     println!("Look at it:");
     println!("  quotient {db_flag}report --period {quarter} --team M1   # the scorecards of team M1");
     println!("  quotient {db_flag}report --period {quarter} --rep R1 --format json");
     println!("  quotient {db_flag}export demo-bundle          # the whole organisation as CSV files");
-    if let Some(file) = database_url.strip_prefix("sqlite://") {
-        println!("  sqlite3 {file} 'SELECT status, COUNT(*) FROM opportunities GROUP BY status'");
+    drop(db);
+    if args.no_serve {
+        println!("  quotient {db_flag}serve                   # the web application");
+        return Ok(());
     }
-    Ok(())
+    crate::serve::serve(database_url, &args.serve, |addr| {
+        println!();
+        println!("Quotient is serving the demo at http://{addr}/ (Ctrl-C stops it). Sign in as:");
+        for (role, email) in &logins {
+            println!("  {:<10} {email:<34} password: {DEMO_PASSWORD}", role.key());
+        }
+    })
+}
+
+/// One user per role (the executive, the first manager and one of their reps, an admin), created
+/// once; returns (role, e-mail) for the banner.
+fn demo_users(db: &mut quotient_store::Db, org: quotient_store::orgs::OrgId) -> Result<Vec<(UserRole, String)>> {
+    let directory = quotient_store::kpi::Directory::load(db, org)?;
+    let manager = directory.people.iter().find(|p| p.external_id == "M1");
+    let rep = manager
+        .and_then(|m| directory.people.iter().filter(|p| p.is_rep && p.manager_id == Some(m.id)).min_by_key(|p| p.id));
+    let executive = directory.people.iter().find(|p| p.external_id == "E1");
+    let mut wanted = vec![(UserRole::Admin, "admin@northwind.example".to_string(), "Demo Admin".to_string(), None)];
+    for (role, person) in [(UserRole::Executive, executive), (UserRole::Manager, manager), (UserRole::Rep, rep)] {
+        if let Some(person) = person {
+            let email = format!("{}@northwind.example", role.key());
+            wanted.push((role, email, person.name.clone(), Some(person.external_id.clone())));
+        }
+    }
+    let existing: Vec<String> = access::list_users(db, org)?.into_iter().map(|u| u.email).collect();
+    let hash = quotient_web::password::hash(DEMO_PASSWORD).map_err(anyhow::Error::msg)?;
+    for (role, email, name, rep) in &wanted {
+        if !existing.contains(email) {
+            let new = NewUser { email, name, role: *role, rep: rep.as_deref(), password_hash: &hash };
+            access::add_user(db, org, &new)?;
+        }
+    }
+    Ok(wanted.into_iter().map(|(role, email, _, _)| (role, email)).collect())
 }

@@ -43,6 +43,19 @@ impl FlagKind {
         FlagKind::BehindPlan,
     ];
 
+    /// The stable snake_case key (as in the JSON report and the translation keys).
+    pub const fn key(self) -> &'static str {
+        match self {
+            FlagKind::FirstAppointmentToNextStepLow => "first_appointment_to_next_step_low",
+            FlagKind::FirstAppointmentToProposalLow => "first_appointment_to_proposal_low",
+            FlagKind::ClosingRatioLow => "closing_ratio_low",
+            FlagKind::BarometerLow => "barometer_low",
+            FlagKind::RevenuePerSaleBelowPeers => "revenue_per_sale_below_peers",
+            FlagKind::CycleShorterThanPeers => "cycle_shorter_than_peers",
+            FlagKind::BehindPlan => "behind_plan",
+        }
+    }
+
     /// A best practice to share rather than a problem to fix.
     pub fn is_best_practice(self) -> bool {
         self == FlagKind::CycleShorterThanPeers

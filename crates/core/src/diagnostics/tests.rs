@@ -47,3 +47,10 @@ fn every_flag_has_its_words_in_every_language() {
     }
     assert_eq!(FlagKind::ClosingRatioLow.diagnosis(Lang::De).title, "Abschlussquote unter dem Schwellenwert");
 }
+
+#[test]
+fn flag_keys_are_their_json_names() {
+    for kind in FlagKind::ALL {
+        assert_eq!(serde_json::to_value(kind).ok(), Some(serde_json::Value::String(kind.key().to_string())));
+    }
+}

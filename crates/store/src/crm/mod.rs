@@ -2,7 +2,9 @@
 //! its KPI rollup delta.
 
 pub mod activities;
+pub mod browse;
 pub mod opportunities;
+pub mod pipeline;
 
 use crate::db::{Db, Value};
 use crate::error::Result;

@@ -3,15 +3,17 @@
 
 mod facts;
 mod people;
-mod queries;
+pub(crate) mod queries;
 mod report;
 mod rollups;
+mod trend;
 
 pub use facts::{Cell, Fact, cells_of};
 pub use people::{Directory, Person, Scope, Subject, set_setting, settings};
 pub use queries::Filter;
 pub use report::{Card, Report, ReportRequest, report};
 pub use rollups::{apply, rebuild, sum, sum_of, with_delta};
+pub use trend::trend;
 
 use crate::db::Db;
 use crate::error::Result;

@@ -118,6 +118,11 @@ impl Directory {
         }
     }
 
+    /// Everyone (reps and managers) who reports to `manager`, directly or indirectly.
+    pub fn subtree(&self, manager: i64) -> Vec<i64> {
+        self.people.iter().filter(|p| self.reports_to(p, manager)).map(|p| p.id).collect()
+    }
+
     /// Whether `person` reports to `manager`, directly or indirectly.
     fn reports_to(&self, person: &Person, manager: i64) -> bool {
         let mut next = person.manager_id;

@@ -62,6 +62,9 @@ pub struct Card {
     pub customer_satisfaction: Satisfaction,
     pub standards: Vec<Evaluation>,
     pub diagnoses: Vec<FlagDiagnosis>,
+    /// The counts the scorecard was computed from (for charts; the JSON report has the KPIs).
+    #[serde(skip)]
+    pub tally: Tally,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -351,6 +354,7 @@ fn card(
     let (mean_score, nps) = standards::satisfaction(&standards_facts.satisfaction_scores);
     let diagnoses = scorecard.flags.iter().map(|flag: &Flag| diagnosis(flag.kind, lang)).collect();
     Card {
+        tally: facts.tally,
         rep_id,
         name,
         manager_id,

@@ -1,0 +1,80 @@
+//! `quotient user add|passwd|disable|list`: the people who sign in.
+
+use crate::org;
+use anyhow::{Context, Result, bail};
+use quotient_core::model::UserRole;
+use quotient_store::access::{self, NewUser};
+
+#[derive(clap::Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from QUOTIENT_PASSWORD or asked for on the terminal.
+    Add {
+        email: String,
+        /// The name shown in the application.
+        #[arg(long)]
+        name: String,
+        /// admin, executive, manager or rep.
+        #[arg(long)]
+        role: UserRole,
+        /// The user's own row in reps.csv (needed for managers and reps): its id.
+        #[arg(long)]
+        rep: Option<String>,
+    },
+    /// Set a user's password (ends their sessions).
+    Passwd { email: String },
+    /// Disable a user: no more sign-ins; sessions and API tokens stop working.
+    Disable { email: String },
+    /// List the organisation's users.
+    List,
+}
+
+fn password() -> Result<String> {
+    if let Ok(password) = std::env::var("QUOTIENT_PASSWORD") {
+        return Ok(password);
+    }
+    eprint!("password (at least 8 characters): ");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("reading the password")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+pub fn run(database_url: &str, org: Option<&str>, command: &UserCommand) -> Result<()> {
+    let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
+    let organisation = org::resolve(&mut db, org)?;
+    match command {
+        UserCommand::Add { email, name, role, rep } => {
+            let hash = quotient_web::password::hash(&password()?).map_err(anyhow::Error::msg)?;
+            let new = NewUser { email, name, role: *role, rep: rep.as_deref(), password_hash: &hash };
+            access::add_user(&mut db, organisation.id, &new)?;
+            println!("added {role} {email} to '{}'", organisation.slug);
+        }
+        UserCommand::Passwd { email } => {
+            let hash = quotient_web::password::hash(&password()?).map_err(anyhow::Error::msg)?;
+            access::set_password(&mut db, organisation.id, email, &hash)?;
+            println!("set the password of {email}; their sessions have ended");
+        }
+        UserCommand::Disable { email } => {
+            access::disable_user(&mut db, organisation.id, email)?;
+            println!("disabled {email}");
+        }
+        UserCommand::List => {
+            let users = access::list_users(&mut db, organisation.id)?;
+            if users.is_empty() {
+                bail!(
+                    "'{}' has no users yet: add one with `quotient user add EMAIL --name NAME --role admin`",
+                    organisation.slug
+                );
+            }
+            for user in users {
+                println!(
+                    "{:<40} {:<10} {}{}",
+                    user.email,
+                    user.role,
+                    user.name,
+                    if user.disabled { " (disabled)" } else { "" }
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! Who may do what: one declarative matrix of role × resource × action. Which rows a role sees
+//! (its own, its team's, the organisation's) is [`Reach`]; the store applies it to every query.
+
+use crate::model::UserRole;
+
+crate::keyed_enum! {
+    /// What a permission is about.
+    Resource {
+        Accounts => "accounts",
+        Contacts => "contacts",
+        Leads => "leads",
+        Opportunities => "opportunities",
+        Activities => "activities",
+        Estimates => "estimates",
+        Scorecards => "scorecards",
+        TeamDashboard => "team_dashboard",
+        Leaderboard => "leaderboard",
+        Settings => "settings",
+        Users => "users",
+    }
+}
+
+crate::keyed_enum! {
+    /// What is done to a resource.
+    Action {
+        Read => "read",
+        Create => "create",
+        Edit => "edit",
+        Delete => "delete",
+    }
+}
+
+/// Whose rows a role reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The rep's own rows.
+    Own,
+    /// The rows of every rep in the manager's subtree.
+    Team,
+    /// Every row of the organisation.
+    Organisation,
+}
+
+/// The rows a role reaches.
+pub const fn reach(role: UserRole) -> Reach {
+    match role {
+        UserRole::Rep => Reach::Own,
+        UserRole::Manager => Reach::Team,
+        UserRole::Executive | UserRole::Admin => Reach::Organisation,
+    }
+}
+
+use Action::{Create, Delete, Edit, Read};
+
+/// The matrix: for each resource, the actions each role may take (within its reach).
+/// Columns: admin, executive, manager, rep.
+const MATRIX: &[(Resource, [&[Action]; 4])] = &[
+    (
+        Resource::Accounts,
+        [&[Read, Create, Edit, Delete], &[Read], &[Read, Create, Edit, Delete], &[Read, Create, Edit]],
+    ),
+    (
+        Resource::Contacts,
+        [&[Read, Create, Edit, Delete], &[Read], &[Read, Create, Edit, Delete], &[Read, Create, Edit]],
+    ),
+    (Resource::Leads, [&[Read, Create, Edit, Delete], &[Read], &[Read, Create, Edit, Delete], &[Read, Create, Edit]]),
+    (
+        Resource::Opportunities,
+        [&[Read, Create, Edit, Delete], &[Read], &[Read, Create, Edit, Delete], &[Read, Create, Edit]],
+    ),
+    (
+        Resource::Activities,
+        [&[Read, Create, Edit, Delete], &[Read], &[Read, Create, Edit, Delete], &[Read, Create, Edit, Delete]],
+    ),
+    (
+        Resource::Estimates,
+        [&[Read, Create, Edit, Delete], &[Read], &[Read, Create, Edit, Delete], &[Read, Create, Edit]],
+    ),
+    (Resource::Scorecards, [&[Read], &[Read], &[Read], &[Read]]),
+    (Resource::TeamDashboard, [&[Read], &[Read], &[Read], &[]]),
+    (Resource::Leaderboard, [&[Read], &[Read], &[Read], &[Read]]),
+    (Resource::Settings, [&[Read, Edit], &[Read], &[], &[]]),
+    (Resource::Users, [&[Read, Create, Edit, Delete], &[], &[], &[]]),
+];
+
+/// Whether `role` may take `action` on `resource` (within its [`reach`]).
+pub fn allows(role: UserRole, resource: Resource, action: Action) -> bool {
+    let column = match role {
+        UserRole::Admin => 0,
+        UserRole::Executive => 1,
+        UserRole::Manager => 2,
+        UserRole::Rep => 3,
+    };
+    MATRIX.iter().find(|(r, _)| *r == resource).is_some_and(|(_, actions)| actions[column].contains(&action))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_resource_has_a_row() {
+        for resource in Resource::ALL {
+            assert_eq!(MATRIX.iter().filter(|(r, _)| r == resource).count(), 1, "{resource}");
+        }
+    }
+
+    #[test]
+    fn the_matrix_reads_as_written() {
+        // Exhaustive: every role × resource × action, against the rules stated in words.
+        for &role in UserRole::ALL {
+            for &resource in Resource::ALL {
+                for &action in Action::ALL {
+                    let expected = match (role, resource, action) {
+                        (UserRole::Admin, Resource::Settings, Create | Delete) => false,
+                        (
+                            UserRole::Admin,
+                            Resource::Scorecards | Resource::TeamDashboard | Resource::Leaderboard,
+                            a,
+                        ) => a == Read,
+                        (UserRole::Admin, _, _) => true,
+                        (_, Resource::Users, _) => false,
+                        (UserRole::Executive, _, a) => a == Read,
+                        (_, Resource::Settings, _) => false,
+                        (UserRole::Rep, Resource::TeamDashboard, _) => false,
+                        (_, Resource::Scorecards | Resource::TeamDashboard | Resource::Leaderboard, a) => a == Read,
+                        (UserRole::Manager, _, _) => true,
+                        // Reps keep records but do not delete them, except their own activities.
+                        (UserRole::Rep, Resource::Activities, _) => true,
+                        (UserRole::Rep, _, a) => a != Delete,
+                    };
+                    assert_eq!(allows(role, resource, action), expected, "{role} {resource} {action}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reach_widens_with_the_role() {
+        assert_eq!(reach(UserRole::Rep), Reach::Own);
+        assert_eq!(reach(UserRole::Manager), Reach::Team);
+        assert_eq!(reach(UserRole::Executive), Reach::Organisation);
+        assert_eq!(reach(UserRole::Admin), Reach::Organisation);
+    }
+}

@@ -1,0 +1,147 @@
+//! The pipeline as people work it: the organisation's stages, the open opportunities a viewer
+//! reaches, and how many deals entered each stage in a period.
+
+use crate::access::Viewer;
+use crate::db::{Db, Value};
+use crate::error::Result;
+use crate::kpi::queries::midnight;
+use chrono::{DateTime, NaiveDate, Utc};
+use quotient_core::{Money, Period};
+use std::collections::HashMap;
+
+/// A configured stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    pub key: String,
+    pub name: String,
+    /// `open`, `won` or `lost`.
+    pub outcome: String,
+    pub milestone: Option<String>,
+}
+
+pub fn stages(db: &mut Db, viewer: &Viewer) -> Result<Vec<Stage>> {
+    db.query_map(
+        "SELECT key, name, outcome, milestone FROM stages WHERE org_id = ? ORDER BY position",
+        &[viewer.org.value()],
+        |row| {
+            Ok(Stage {
+                key: row.text(0)?.unwrap_or_default().to_string(),
+                name: row.text(1)?.unwrap_or_default().to_string(),
+                outcome: row.text(2)?.unwrap_or_default().to_string(),
+                milestone: row.text(3)?.map(str::to_string),
+            })
+        },
+    )
+}
+
+/// The organisation's gateway types (key, name): the kinds of agreed next step.
+pub fn gateway_types(db: &mut Db, viewer: &Viewer) -> Result<Vec<(String, String)>> {
+    db.query_map(
+        "SELECT key, name FROM gateway_types WHERE org_id = ? ORDER BY position",
+        &[viewer.org.value()],
+        |row| Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string())),
+    )
+}
+
+/// An open opportunity as the pipeline shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OpenDeal {
+    pub id: i64,
+    pub external_id: String,
+    pub name: String,
+    pub account: Option<String>,
+    pub owner_id: i64,
+    pub owner: String,
+    pub stage: String,
+    pub amount: Money,
+    pub expected_close_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The viewer's open opportunities (optionally of one owner), largest first, at most `limit`;
+/// and how many there are in all.
+pub fn open_deals(db: &mut Db, viewer: &Viewer, owner: Option<i64>, limit: i64) -> Result<(Vec<OpenDeal>, i64)> {
+    let (scope, mut params) = viewer.condition("o.owner_id");
+    let mut filter = format!("o.org_id = ? AND o.status = 'open' AND o.deleted_at IS NULL AND {scope}");
+    params.insert(0, viewer.org.value());
+    if let Some(owner) = owner {
+        filter.push_str(" AND o.owner_id = ?");
+        params.push(Value::Int(owner));
+    }
+    let total = db.query_i64(&format!("SELECT COUNT(*) FROM opportunities o WHERE {filter}"), &params)?;
+    params.push(Value::Int(limit));
+    let deals = db.query_map(
+        &format!(
+            "SELECT o.id, o.external_id, o.name, a.name, o.owner_id, r.name, o.stage, o.amount_cents, o.expected_close_on, o.created_at
+             FROM opportunities o
+             LEFT JOIN accounts a ON a.org_id = o.org_id AND a.id = o.account_id
+             LEFT JOIN reps r ON r.org_id = o.org_id AND r.id = o.owner_id
+             WHERE {filter} ORDER BY o.amount_cents DESC, o.id LIMIT ?"
+        ),
+        &params,
+        |row| {
+            let external_id = row.text(1)?.unwrap_or_default().to_string();
+            Ok(OpenDeal {
+                id: row.int(0)?.unwrap_or_default(),
+                name: row.text(2)?.map(str::to_string).unwrap_or_else(|| external_id.clone()),
+                external_id,
+                account: row.text(3)?.map(str::to_string),
+                owner_id: row.int(4)?.unwrap_or_default(),
+                owner: row.text(5)?.unwrap_or_default().to_string(),
+                stage: row.text(6)?.unwrap_or_default().to_string(),
+                amount: Money::from_cents(row.int(7)?.unwrap_or_default()),
+                expected_close_on: row.date(8)?,
+                created_at: row.timestamp(9)?.unwrap_or_default(),
+            })
+        },
+    )?;
+    Ok((deals, total))
+}
+
+/// The owner of a live opportunity the viewer reaches; `None` when there is none (or it is out of
+/// scope: the caller answers "not found" either way).
+pub fn reachable_owner(db: &mut Db, viewer: &Viewer, opportunity: i64) -> Result<Option<i64>> {
+    let owner = db.query_opt(
+        "SELECT owner_id FROM opportunities WHERE org_id = ? AND id = ? AND deleted_at IS NULL",
+        &[viewer.org.value(), Value::Int(opportunity)],
+        |row| row.int(0),
+    )?;
+    Ok(owner.flatten().filter(|owner| viewer.reaches(*owner)))
+}
+
+/// How many of each rep's opportunities entered each stage in `period`: (rep, stage) → count.
+pub fn stage_entries(
+    db: &mut Db,
+    viewer: &Viewer,
+    reps: &[i64],
+    period: Period,
+) -> Result<HashMap<(i64, String), i64>> {
+    let (scope, scope_params) = viewer.condition("o.owner_id");
+    let marks = vec!["?"; reps.len().max(1)].join(", ");
+    let mut params =
+        vec![viewer.org.value(), Value::Timestamp(midnight(period.start())), Value::Timestamp(midnight(period.end()))];
+    params.extend(scope_params);
+    params.extend(reps.iter().map(|&r| Value::Int(r)));
+    if reps.is_empty() {
+        params.push(Value::Int(-1));
+    }
+    let mut entries = HashMap::new();
+    db.query_each(
+        &format!(
+            "SELECT o.owner_id, s.stage, COUNT(*) FROM stage_changes s
+             JOIN opportunities o ON o.org_id = s.org_id AND o.id = s.opportunity_id AND o.deleted_at IS NULL
+             WHERE s.org_id = ? AND s.changed_at >= ? AND s.changed_at < ? AND s.deleted_at IS NULL
+               AND {scope} AND o.owner_id IN ({marks})
+             GROUP BY o.owner_id, s.stage"
+        ),
+        &params,
+        |row| {
+            entries.insert(
+                (row.int(0)?.unwrap_or_default(), row.text(1)?.unwrap_or_default().to_string()),
+                row.int(2)?.unwrap_or_default(),
+            );
+            Ok(())
+        },
+    )?;
+    Ok(entries)
+}

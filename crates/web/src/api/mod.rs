@@ -1,0 +1,246 @@
+//! The JSON API under `/api/v1`: the same scoping as the pages, authenticated by an API token
+//! (`Authorization: Bearer …`) or the session (with the `X-CSRF-Token` header for writes).
+//! Errors are `{"error": {"code", "message", "fields"}}` with a stable code.
+
+mod openapi;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{Error, FieldError};
+use crate::pages::{as_of, period_param};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use quotient_core::access::{Action, Resource};
+use quotient_core::model::{ActivityOutcome, ActivityType};
+use quotient_store::crm::activities::{self, NewActivity};
+use quotient_store::crm::browse::{self, ListQuery, Listing, Record};
+use quotient_store::crm::pipeline;
+use quotient_store::kpi::{self, ReportRequest, Subject};
+use serde_json::{Map, Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/me", get(me))
+        .route("/scorecards", get(scorecards))
+        .route("/activities", get(list_activities).post(log_activity))
+        .route("/{resource}", get(list))
+        .route("/{resource}/{id}", get(detail))
+}
+
+/// An API handler's result: errors answer as JSON.
+pub struct ApiError(Error);
+
+impl From<Error> for ApiError {
+    fn from(error: Error) -> Self {
+        ApiError(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.into_json()
+    }
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+async fn run<T: Send + 'static>(
+    state: &AppState,
+    caller: &Caller,
+    work: impl FnOnce(&mut quotient_store::Db, &Caller) -> Result<T, Error> + Send + 'static,
+) -> Result<T, ApiError> {
+    let caller = caller.clone();
+    Ok(state.pool.run(move |db| work(db, &caller)).await?)
+}
+
+fn allowed(caller: &Caller, resource: Resource, action: Action) -> Result<(), ApiError> {
+    if caller.viewer.may(resource, action) { Ok(()) } else { Err(ApiError(Error::NotFound)) }
+}
+
+async fn me(caller: Caller) -> ApiResult {
+    Ok(Json(json!({
+        "id": caller.user.id,
+        "email": caller.user.email,
+        "name": caller.user.name,
+        "role": caller.user.role.key(),
+        "organisation": caller.org_name,
+        "language": caller.locale.tag(),
+    })))
+}
+
+#[derive(serde::Deserialize)]
+struct ScorecardParams {
+    period: Option<String>,
+    /// `rep:ID`, `team:MANAGER_ID` (external ids) or `organisation`; default: the caller's own.
+    subject: Option<String>,
+}
+
+async fn scorecards(State(state): State<AppState>, caller: Caller, Query(params): Query<ScorecardParams>) -> ApiResult {
+    allowed(&caller, Resource::Scorecards, Action::Read)?;
+    let period = period_param(params.period.as_deref())?;
+    let directories = state.directories.clone();
+    let subject_text = params.subject.unwrap_or_default();
+    let report = run(&state, &caller, move |db, caller| {
+        let directory = directories.get(db, caller.user.org)?;
+        let external = |id: &str| directory.people.iter().find(|p| p.external_id == id).map(|p| p.id);
+        let subject = match subject_text.split_once(':') {
+            Some(("rep", id)) if external(id).is_some_and(|i| caller.viewer.reaches(i)) => Subject::Rep(id.to_string()),
+            Some(("team", id)) if external(id).is_some_and(|i| caller.viewer.reaches(i)) => {
+                Subject::Team(id.to_string())
+            }
+            None if subject_text == "organisation" && caller.viewer.reaches_everyone() => Subject::Organisation,
+            None if subject_text.is_empty() => match &caller.own_external_id {
+                Some(own) if caller.user.role == quotient_core::model::UserRole::Rep => Subject::Rep(own.clone()),
+                Some(own) => Subject::Team(own.clone()),
+                None => Subject::Organisation,
+            },
+            _ => return Err(Error::NotFound),
+        };
+        let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale.lang() };
+        Ok(kpi::report(db, caller.user.org, &request)?)
+    })
+    .await?;
+    Ok(Json(serde_json::to_value(report).unwrap_or_default()))
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ListParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    dir: String,
+    #[serde(default)]
+    page: i64,
+    page_size: Option<i64>,
+    #[serde(default)]
+    deleted: bool,
+}
+
+fn listing(resource: &str) -> Result<&'static Listing, ApiError> {
+    browse::listing(resource).ok_or(ApiError(Error::NotFound))
+}
+
+/// A record as JSON: its id, external id, and every listed column by key.
+pub fn record_json(listing: &Listing, record: &Record) -> Value {
+    let mut object = Map::new();
+    object.insert("id".into(), json!(record.id));
+    object.insert("external_id".into(), json!(record.external_id));
+    object.insert("deleted".into(), json!(record.deleted));
+    for (column, cell) in listing.columns.iter().zip(&record.cells) {
+        let key =
+            if column.shown == browse::Shown::Money { format!("{}_cents", column.key) } else { column.key.to_string() };
+        let value = match cell {
+            browse::Cell::Money(money) => json!(money.cents()),
+            other => serde_json::to_value(other).unwrap_or_default(),
+        };
+        object.insert(key, value);
+    }
+    Value::Object(object)
+}
+
+async fn list_records(state: AppState, caller: Caller, resource: String, params: ListParams) -> ApiResult {
+    let listing = listing(&resource)?;
+    allowed(&caller, listing.resource, Action::Read)?;
+    let page_size = params.page_size.unwrap_or(100).clamp(1, 1000);
+    let query = ListQuery {
+        search: params.q,
+        sort: params.sort,
+        descending: params.dir == "desc",
+        page: params.page,
+        page_size,
+        deleted: params.deleted,
+    };
+    let page = run(&state, &caller, move |db, caller| Ok(browse::list(db, &caller.viewer, listing, &query)?)).await?;
+    Ok(Json(json!({
+        "total": page.total,
+        "page": params.page,
+        "page_size": page_size,
+        "items": page.records.iter().map(|r| record_json(listing, r)).collect::<Vec<_>>(),
+    })))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(resource): Path<String>,
+    Query(params): Query<ListParams>,
+) -> ApiResult {
+    list_records(state, caller, resource, params).await
+}
+
+async fn list_activities(State(state): State<AppState>, caller: Caller, Query(params): Query<ListParams>) -> ApiResult {
+    list_records(state, caller, "activities".into(), params).await
+}
+
+async fn detail(State(state): State<AppState>, caller: Caller, Path((resource, id)): Path<(String, i64)>) -> ApiResult {
+    let listing = listing(&resource)?;
+    allowed(&caller, listing.resource, Action::Read)?;
+    let record =
+        run(&state, &caller, move |db, caller| browse::detail(db, &caller.viewer, listing, id)?.ok_or(Error::NotFound))
+            .await?;
+    Ok(Json(record_json(listing, &record)))
+}
+
+/// The body of `POST /api/v1/activities`.
+#[derive(serde::Deserialize)]
+pub struct NewActivityBody {
+    /// The rep's internal id; default: the caller's own.
+    pub rep_id: Option<i64>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub outcome: Option<String>,
+    /// Default: now.
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub opportunity_id: Option<i64>,
+}
+
+async fn log_activity(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<NewActivityBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    allowed(&caller, Resource::Activities, Action::Create)?;
+    let Json(body) = body.map_err(|e| Error::invalid("body", e.body_text()))?;
+    let mut errors = vec![];
+    let kind = body.kind.parse::<ActivityType>().map_err(|e| errors.push(FieldError::new("type", e.to_string()))).ok();
+    let outcome = match body.outcome.as_deref() {
+        None | Some("") => None,
+        Some(text) => {
+            text.parse::<ActivityOutcome>().map_err(|e| errors.push(FieldError::new("outcome", e.to_string()))).ok()
+        }
+    };
+    let rep = body.rep_id.or(caller.viewer.rep_id).filter(|r| caller.viewer.reaches(*r));
+    if rep.is_none() {
+        errors.push(FieldError::new("rep_id", "give the id of a rep within your reach"));
+    }
+    let (Some(kind), Some(rep_id), true) = (kind, rep, errors.is_empty()) else {
+        return Err(ApiError(Error::Invalid(errors)));
+    };
+    let activity = NewActivity {
+        rep_id,
+        kind,
+        occurred_at: body.occurred_at.unwrap_or_else(Utc::now),
+        account_id: None,
+        contact_id: None,
+        opportunity_id: body.opportunity_id,
+        outcome,
+    };
+    let id = run(&state, &caller, move |db, caller| {
+        let mut activity = activity;
+        if let Some(opportunity) = activity.opportunity_id {
+            if pipeline::reachable_owner(db, &caller.viewer, opportunity)?.is_none() {
+                return Err(Error::invalid("opportunity_id", "no such opportunity within your reach"));
+            }
+            activity.account_id = quotient_store::crm::opportunities::account_of(db, caller.user.org, opportunity)?;
+        }
+        Ok(activities::log(db, caller.user.org, Some(caller.user.id), &activity)?)
+    })
+    .await?;
+    Ok((axum::http::StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}

@@ -1,0 +1,145 @@
+//! The OpenAPI 3.1 document of the API, generated from the listings that drive the API itself: a
+//! resource or column added there appears here.
+
+use axum::Json;
+use quotient_store::crm::browse::{LISTINGS, Shown};
+use serde_json::{Map, Value, json};
+
+fn column_schema(shown: Shown) -> Value {
+    match shown {
+        Shown::Text | Shown::Key => json!({ "type": ["string", "null"] }),
+        Shown::Int | Shown::Money => json!({ "type": ["integer", "null"] }),
+        Shown::Date => json!({ "type": ["string", "null"], "format": "date" }),
+        Shown::Time => json!({ "type": ["string", "null"], "format": "date-time" }),
+    }
+}
+
+fn error_responses() -> Value {
+    json!({
+        "401": { "$ref": "#/components/responses/Error" },
+        "404": { "$ref": "#/components/responses/Error" },
+        "422": { "$ref": "#/components/responses/Error" }
+    })
+}
+
+pub fn build() -> Value {
+    let mut schemas = Map::new();
+    let mut paths = Map::new();
+    for listing in &LISTINGS {
+        let mut properties = Map::new();
+        properties.insert("id".into(), json!({ "type": "integer" }));
+        properties.insert("external_id".into(), json!({ "type": "string" }));
+        properties.insert("deleted".into(), json!({ "type": "boolean" }));
+        for column in listing.columns {
+            let key =
+                if column.shown == Shown::Money { format!("{}_cents", column.key) } else { column.key.to_string() };
+            properties.insert(key, column_schema(column.shown));
+        }
+        let name = listing.table.to_string();
+        schemas.insert(name.clone(), json!({ "type": "object", "properties": properties }));
+        let sortable: Vec<&str> = listing.columns.iter().map(|c| c.key).collect();
+        let mut list = json!({
+            "get": {
+                "summary": format!("List the {name} within the caller's reach"),
+                "parameters": [
+                    { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "search" },
+                    { "name": "sort", "in": "query", "schema": { "type": "string", "enum": sortable } },
+                    { "name": "dir", "in": "query", "schema": { "type": "string", "enum": ["asc", "desc"] } },
+                    { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 0 } },
+                    { "name": "page_size", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } },
+                    { "name": "deleted", "in": "query", "schema": { "type": "boolean" } }
+                ],
+                "responses": {
+                    "200": { "description": "a page", "content": { "application/json": { "schema": {
+                        "type": "object",
+                        "properties": {
+                            "total": { "type": "integer" }, "page": { "type": "integer" }, "page_size": { "type": "integer" },
+                            "items": { "type": "array", "items": { "$ref": format!("#/components/schemas/{name}") } }
+                        }
+                    } } } }
+                }
+            }
+        });
+        if name == "activities" {
+            list["post"] = json!({
+                "summary": "Log an activity",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/NewActivity" } } } },
+                "responses": { "201": { "description": "logged", "content": { "application/json": { "schema": {
+                    "type": "object", "properties": { "id": { "type": "integer" } } } } } } }
+            });
+        }
+        paths.insert(format!("/api/v1/{name}"), list);
+        paths.insert(
+            format!("/api/v1/{name}/{{id}}"),
+            json!({ "get": {
+                "summary": format!("One of the {name}"),
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "the record", "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{name}") } } } } }
+            } }),
+        );
+    }
+    schemas.insert(
+        "NewActivity".into(),
+        json!({
+            "type": "object",
+            "required": ["type"],
+            "properties": {
+                "type": { "type": "string", "enum": quotient_core::model::ActivityType::KEYS },
+                "outcome": { "type": ["string", "null"], "enum": quotient_core::model::ActivityOutcome::KEYS.iter().map(|k| json!(k)).chain([Value::Null]).collect::<Vec<_>>() },
+                "occurred_at": { "type": "string", "format": "date-time" },
+                "rep_id": { "type": "integer" },
+                "opportunity_id": { "type": "integer" }
+            }
+        }),
+    );
+    schemas.insert(
+        "Error".into(),
+        json!({ "type": "object", "properties": { "error": { "type": "object", "properties": {
+            "code": { "type": "string", "enum": ["unauthenticated", "not_found", "csrf_rejected", "too_many_sign_ins", "invalid_input", "unavailable", "internal"] },
+            "message": { "type": "string" },
+            "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } }
+        } } } }),
+    );
+    paths.insert(
+        "/api/v1/scorecards".into(),
+        json!({ "get": {
+            "summary": "Scorecards of a subject's reps and its total (the fields of `quotient report --format json`, docs/KPIS.md)",
+            "parameters": [
+                { "name": "period", "in": "query", "schema": { "type": "string" }, "description": "2026-W07, 2026-03, 2026-Q1, 2026 or 2026-01-15..2026-02-15" },
+                { "name": "subject", "in": "query", "schema": { "type": "string" }, "description": "rep:ID, team:MANAGER_ID or organisation; default: the caller's own" }
+            ],
+            "responses": { "200": { "description": "the report", "content": { "application/json": { "schema": { "type": "object" } } } } }
+        } }),
+    );
+    paths.insert(
+        "/api/v1/me".into(),
+        json!({ "get": { "summary": "The caller", "responses": { "200": { "description": "the user" } } } }),
+    );
+    for path in paths.values_mut() {
+        if let Some(operations) = path.as_object_mut() {
+            for operation in operations.values_mut() {
+                if let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut)
+                    && let Some(errors) = error_responses().as_object()
+                {
+                    responses.extend(errors.clone());
+                }
+            }
+        }
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Quotient API", "version": env!("CARGO_PKG_VERSION") },
+        "servers": [{ "url": "/" }],
+        "security": [{ "token": [] }],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": { "token": { "type": "http", "scheme": "bearer", "description": "an API token from the user's page" } },
+            "responses": { "Error": { "description": "an error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } } }
+        }
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(build())
+}

@@ -1,0 +1,96 @@
+//! The application: its shared state, the router, and serving it.
+
+use crate::auth::{self, sign_in};
+use crate::error::Error;
+use crate::pool::Pool;
+use crate::{api, assets, pages};
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, post};
+use quotient_store::Db;
+use quotient_store::kpi::Directory;
+use quotient_store::orgs::OrgId;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub directories: Directories,
+    /// Whether cookies carry `Secure` (served over HTTPS, or anywhere but loopback).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(pool: Pool, secure_cookies: bool) -> AppState {
+        AppState { pool, directories: Directories::default(), secure_cookies }
+    }
+}
+
+/// Each organisation's [`Directory`] (who reports to whom), kept for a few seconds: every request
+/// needs it to scope, and it changes only with an import.
+#[derive(Clone, Default)]
+pub struct Directories {
+    cached: Arc<Mutex<HashMap<OrgId, Loaded>>>,
+}
+
+/// A directory and when it was loaded.
+type Loaded = (Instant, Arc<Directory>);
+
+const DIRECTORY_TTL: Duration = Duration::from_secs(10);
+
+impl Directories {
+    pub fn get(&self, db: &mut Db, org: OrgId) -> Result<Arc<Directory>, Error> {
+        if let Ok(cached) = self.cached.lock()
+            && let Some((at, directory)) = cached.get(&org)
+            && at.elapsed() < DIRECTORY_TTL
+        {
+            return Ok(Arc::clone(directory));
+        }
+        let directory = Arc::new(Directory::load(db, org)?);
+        if let Ok(mut cached) = self.cached.lock() {
+            cached.insert(org, (Instant::now(), Arc::clone(&directory)));
+        }
+        Ok(directory)
+    }
+}
+
+/// Every page and API route, behind the authentication middleware.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route("/sign-in", get(sign_in::form).post(sign_in::sign_in))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/dashboard", get(pages::dashboard::dashboard))
+        .route("/reps/{rep}", get(pages::scorecard::scorecard))
+        .route("/leaderboard", get(pages::leaderboard::leaderboard))
+        .route("/pipeline", get(pages::pipeline::pipeline))
+        .route("/opportunities/{id}/stage", post(pages::pipeline::move_stage))
+        .route("/log", get(pages::log_activity::form).post(pages::log_activity::log))
+        .route("/me", get(pages::me::page))
+        .route("/me/language", post(pages::me::set_language))
+        .route("/me/tokens", post(pages::me::create_token))
+        .route("/me/tokens/{id}/revoke", post(pages::me::revoke_token))
+        .route("/records/{resource}", get(pages::records::list))
+        .route("/records/{resource}/export.csv", get(pages::records::export))
+        .route("/records/{resource}/{id}", get(pages::records::detail))
+        .route("/records/{resource}/{id}/delete", post(pages::records::delete))
+        .route("/records/{resource}/{id}/restore", post(pages::records::restore))
+        .nest("/api/v1", api::router())
+        .route("/assets/{file}", get(assets::serve))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .with_state(state)
+}
+
+/// Serves the application on `addr` until Ctrl-C.
+pub async fn serve(state: AppState, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    on_ready(listener.local_addr()?);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,0 +1,129 @@
+//! The one place that decides what a failure looks like to the user: a page for the browser, a JSON
+//! body with a stable code for the API. Internals are logged, never shown.
+
+use crate::i18n::Locale;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use quotient_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Not signed in: pages redirect to the sign-in page, the API answers 401.
+    #[error("sign in first")]
+    Unauthenticated,
+    /// Missing, or out of the caller's scope: both answer 404, so that nothing reveals it exists.
+    #[error("not found")]
+    NotFound,
+    /// A form without the session's CSRF token.
+    #[error("the form has expired: reload the page and send it again")]
+    Csrf,
+    /// Too many failed sign-ins.
+    #[error("too many failed sign-ins: wait a few minutes")]
+    Throttled,
+    /// Input the rules refuse, field by field.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("the server is shutting down")]
+    Unavailable,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A validation failure next to a field (`field` is the form's or the JSON body's name).
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError { field: field.to_string(), message: message.into() }
+    }
+}
+
+impl Error {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Error {
+        Error::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Csrf => StatusCode::FORBIDDEN,
+            Error::Throttled => StatusCode::TOO_MANY_REQUESTS,
+            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+            Error::Store(StoreError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable snake_case code of the API, also the message key of the pages.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Unauthenticated => "unauthenticated",
+            Error::NotFound | Error::Store(StoreError::NotFound(_)) => "not_found",
+            Error::Csrf => "csrf_rejected",
+            Error::Throttled => "too_many_sign_ins",
+            Error::Invalid(_) | Error::Store(StoreError::Invalid(_)) => "invalid_input",
+            Error::Unavailable => "unavailable",
+            Error::Store(_) => "internal",
+        }
+    }
+
+    /// What the user may read: the store's own wording for refused writes, nothing internal.
+    fn public_message(&self, locale: Locale) -> String {
+        match self {
+            Error::Store(StoreError::Invalid(message)) => message.clone(),
+            _ => locale.t(&format!("error.{}", self.code())).to_string(),
+        }
+    }
+
+    fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+    }
+
+    /// The JSON answer of the API.
+    pub fn into_json(self) -> Response {
+        self.log();
+        let fields = match &self {
+            Error::Invalid(fields) => fields.clone(),
+            _ => vec![],
+        };
+        let body = serde_json::json!({
+            "error": { "code": self.code(), "message": self.public_message(Locale::default()), "fields": fields }
+        });
+        (self.status(), [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    }
+
+    /// The page answer, in the caller's language.
+    pub fn into_page(self, locale: Locale) -> Response {
+        self.log();
+        if matches!(self, Error::Unauthenticated) {
+            return Redirect::to("/sign-in").into_response();
+        }
+        let status = self.status();
+        let message = self.public_message(locale);
+        (status, crate::templates::error_page(locale, status, &message)).into_response()
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        self.into_page(Locale::default())
+    }
+}
+
+/// A page handler's result: errors render as pages in the caller's language.
+pub struct PageError(pub Error, pub Locale);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0.into_page(self.1)
+    }
+}

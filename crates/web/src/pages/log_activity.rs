@@ -1,0 +1,213 @@
+//! Logging an activity: the rep's most frequent action, one short form reachable from every page.
+
+use super::{require, with_db};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{Error, FieldError, PageError};
+use crate::templates::{self, csrf, field_error};
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDateTime, Utc};
+use maud::{Markup, html};
+use quotient_core::access::{Action, Resource};
+use quotient_core::model::{ActivityOutcome, ActivityType};
+use quotient_store::crm::activities::{self, NewActivity};
+use quotient_store::crm::pipeline::{self, OpenDeal};
+
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct LogForm {
+    #[serde(default)]
+    rep: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    occurred_at: String,
+    #[serde(default)]
+    opportunity: String,
+}
+
+/// The reps the caller may log for (their own row first) and the open deals to link.
+struct Choices {
+    reps: Vec<(i64, String)>,
+    deals: Vec<OpenDeal>,
+}
+
+async fn choices(state: &AppState, caller: &Caller) -> Result<Choices, PageError> {
+    let directories = state.directories.clone();
+    with_db(state, caller, move |db, caller| {
+        let directory = directories.get(db, caller.user.org)?;
+        let mut reps: Vec<(i64, String)> = directory
+            .people
+            .iter()
+            .filter(|p| p.is_rep && caller.viewer.reaches(p.id))
+            .map(|p| (p.id, p.name.clone()))
+            .collect();
+        reps.sort_by_key(|(id, _)| Some(*id) != caller.viewer.rep_id);
+        let owner =
+            if caller.viewer.reaches_everyone() { None } else { caller.viewer.rep_id.filter(|_| reps.len() == 1) };
+        let (deals, _) = pipeline::open_deals(db, &caller.viewer, owner, 200)?;
+        Ok(Choices { reps, deals })
+    })
+    .await
+}
+
+pub async fn form(State(state): State<AppState>, caller: Caller) -> Result<Markup, PageError> {
+    require(&caller, Resource::Activities, Action::Create)?;
+    let choices = choices(&state, &caller).await?;
+    let now = Utc::now().format("%Y-%m-%dT%H:%M").to_string();
+    let form = LogForm { occurred_at: now, kind: "cold_call".into(), ..LogForm::default() };
+    Ok(render(&caller, &choices, &form, &[]))
+}
+
+fn render(caller: &Caller, choices: &Choices, form: &LogForm, errors: &[FieldError]) -> Markup {
+    let l = caller.locale;
+    let has_error = |field: &str| errors.iter().any(|e| e.field == field).then_some("has-error");
+    let body = html! {
+        h1 { (l.t("log.title")) }
+        form.card method="post" action="/log" style="max-width: 520px" {
+            (csrf(caller))
+            div class=[has_error("kind")] {
+                label for="kind" { (l.t("field.type")) }
+                select #kind name="kind" {
+                    @for kind in ActivityType::ALL {
+                        option value=(kind.key()) selected[form.kind == kind.key()] { (l.t(&format!("activity_type.{}", kind.key()))) }
+                    }
+                }
+                (field_error(errors, "kind"))
+            }
+            div class=[has_error("outcome")] {
+                label for="outcome" { (l.t("field.outcome")) }
+                select #outcome name="outcome" {
+                    option value="" { "–" }
+                    @for outcome in ActivityOutcome::ALL {
+                        option value=(outcome.key()) selected[form.outcome == outcome.key()] { (l.t(&format!("activity_outcome.{}", outcome.key()))) }
+                    }
+                }
+                (field_error(errors, "outcome"))
+            }
+            div class=[has_error("occurred_at")] {
+                label for="occurred_at" { (l.t("field.occurred_at")) }
+                input #occurred_at type="datetime-local" name="occurred_at" value=(form.occurred_at) required;
+                (field_error(errors, "occurred_at"))
+            }
+            @if choices.reps.len() > 1 {
+                div class=[has_error("rep")] {
+                    label for="rep" { (l.t("field.rep")) }
+                    select #rep name="rep" {
+                        @for (id, name) in &choices.reps {
+                            option value=(id) selected[form.rep == id.to_string()] { (name) }
+                        }
+                    }
+                    (field_error(errors, "rep"))
+                }
+            }
+            div class=[has_error("opportunity")] {
+                label for="opportunity" { (l.t("field.opportunity")) " " span.muted { (l.t("form.optional")) } }
+                select #opportunity name="opportunity" {
+                    option value="" { "–" }
+                    @for deal in &choices.deals {
+                        option value=(deal.id) selected[form.opportunity == deal.id.to_string()] {
+                            (deal.name) @if let Some(account) = &deal.account { " · " (account) }
+                        }
+                    }
+                }
+                (field_error(errors, "opportunity"))
+            }
+            p { button type="submit" { (l.t("log.submit")) } }
+        }
+    };
+    templates::page(caller, "log", l.t("log.title"), body)
+}
+
+/// Checks the form against the rules; ids are parsed here and scoped by the store call.
+fn parse(caller: &Caller, form: &LogForm) -> Result<NewActivity, Vec<FieldError>> {
+    let l = caller.locale;
+    let mut errors = vec![];
+    let kind =
+        form.kind.parse::<ActivityType>().map_err(|_| errors.push(FieldError::new("kind", l.t("log.pick_type")))).ok();
+    let outcome = match form.outcome.trim() {
+        "" => None,
+        text => text
+            .parse::<ActivityOutcome>()
+            .map_err(|_| errors.push(FieldError::new("outcome", l.t("log.pick_outcome"))))
+            .ok(),
+    };
+    let occurred_at = NaiveDateTime::parse_from_str(form.occurred_at.trim(), "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(form.occurred_at.trim(), "%Y-%m-%dT%H:%M:%S"))
+        .map(|t| t.and_utc())
+        .map_err(|_| errors.push(FieldError::new("occurred_at", l.t("log.bad_time"))))
+        .ok();
+    if occurred_at.is_some_and(|t| t > Utc::now() + chrono::Duration::days(1)) {
+        errors.push(FieldError::new("occurred_at", l.t("log.future")));
+    }
+    let rep = match form.rep.trim() {
+        "" => caller.viewer.rep_id,
+        text => text.parse().ok(),
+    };
+    let rep = rep.filter(|r| caller.viewer.reaches(*r));
+    if rep.is_none() {
+        errors.push(FieldError::new("rep", l.t("log.pick_rep")));
+    }
+    let opportunity = match form.opportunity.trim() {
+        "" => None,
+        text => text
+            .parse::<i64>()
+            .map_err(|_| errors.push(FieldError::new("opportunity", l.t("log.bad_opportunity"))))
+            .ok(),
+    };
+    match (errors.is_empty(), rep, kind, occurred_at) {
+        (true, Some(rep_id), Some(kind), Some(occurred_at)) => Ok(NewActivity {
+            rep_id,
+            kind,
+            occurred_at,
+            account_id: None,
+            contact_id: None,
+            opportunity_id: opportunity,
+            outcome,
+        }),
+        _ => Err(errors),
+    }
+}
+
+pub async fn log(
+    State(state): State<AppState>,
+    caller: Caller,
+    Form(form): Form<LogForm>,
+) -> Result<Response, PageError> {
+    require(&caller, Resource::Activities, Action::Create)?;
+    let activity = match parse(&caller, &form) {
+        Ok(activity) => activity,
+        Err(errors) => {
+            let choices = choices(&state, &caller).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&caller, &choices, &form, &errors)).into_response());
+        }
+    };
+    let rep = activity.rep_id;
+    let logged = with_db(&state, &caller, move |db, caller| {
+        let mut activity = activity;
+        if let Some(opportunity) = activity.opportunity_id {
+            match pipeline::reachable_owner(db, &caller.viewer, opportunity)? {
+                Some(_) => activity.account_id = opportunity_account(db, caller, opportunity)?,
+                None => return Ok(Err(FieldError::new("opportunity", caller.locale.t("log.bad_opportunity")))),
+            }
+        }
+        activities::log(db, caller.user.org, Some(caller.user.id), &activity)?;
+        Ok(Ok(()))
+    })
+    .await?;
+    match logged {
+        Ok(()) => Ok(Redirect::to(&format!("/reps/{rep}?logged=1")).into_response()),
+        Err(error) => {
+            let choices = choices(&state, &caller).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&caller, &choices, &form, &[error])).into_response())
+        }
+    }
+}
+
+fn opportunity_account(db: &mut quotient_store::Db, caller: &Caller, opportunity: i64) -> Result<Option<i64>, Error> {
+    Ok(quotient_store::crm::opportunities::account_of(db, caller.user.org, opportunity)?)
+}

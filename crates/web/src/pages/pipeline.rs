@@ -1,0 +1,176 @@
+//! The open pipeline, as a board by stage and as a list. Moving a stage sets the milestone (asking
+//! for the kind of next step when entering the gateway stage) and updates the KPIs at once.
+
+use super::{encode, require, with_db};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{Error, PageError};
+use crate::templates::{self, csrf};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use quotient_core::access::{Action, Resource};
+use quotient_store::crm::opportunities;
+use quotient_store::crm::pipeline::{self, OpenDeal, Stage};
+
+/// The most deals a board shows (largest first); the list pages through them all.
+const BOARD_LIMIT: i64 = 400;
+
+#[derive(serde::Deserialize, Default)]
+pub struct PipelineQuery {
+    view: Option<String>,
+    /// A notice or error to show after a move.
+    moved: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn pipeline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<PipelineQuery>,
+) -> Result<Markup, PageError> {
+    require(&caller, Resource::Opportunities, Action::Read)?;
+    let (stages, gateway_types, (deals, total)) = with_db(&state, &caller, |db, caller| {
+        Ok((
+            pipeline::stages(db, &caller.viewer)?,
+            pipeline::gateway_types(db, &caller.viewer)?,
+            pipeline::open_deals(db, &caller.viewer, None, BOARD_LIMIT)?,
+        ))
+    })
+    .await?;
+    let l = caller.locale;
+    let list = query.view.as_deref() == Some("list");
+    let open_stages: Vec<&Stage> = stages.iter().filter(|s| s.outcome == "open").collect();
+    let body = html! {
+        h1 { (l.t("pipeline.title")) }
+        div.toolbar {
+            @if list { a.button.secondary href="/pipeline" { (l.t("pipeline.board")) } span.button { (l.t("pipeline.list")) } }
+            @else { span.button { (l.t("pipeline.board")) } a.button.secondary href="/pipeline?view=list" { (l.t("pipeline.list")) } }
+            span.muted { (l.tf("pipeline.shown", &[("shown", &l.count(deals.len() as i64)), ("total", &l.count(total))])) }
+        }
+        @if let Some(moved) = &query.moved { p.notice role="status" { (l.tf("pipeline.moved", &[("name", moved)])) } }
+        @if let Some(error) = &query.error { p.alert role="alert" { (error) } }
+        @if list {
+            div.table-wrap {
+                table #pipeline-list {
+                    thead { tr {
+                        th { (l.t("field.name")) } th { (l.t("field.account")) } th { (l.t("field.owner")) }
+                        th { (l.t("field.stage")) } th.num { (l.t("field.amount")) } th { (l.t("field.expected_close_on")) } th { }
+                    } }
+                    tbody {
+                        @for deal in &deals {
+                            tr {
+                                td { a href={ "/records/opportunities/" (deal.id) } { (deal.name) } }
+                                td { (deal.account.as_deref().unwrap_or("–")) }
+                                td { (deal.owner) }
+                                td { (stage_name(&stages, &deal.stage)) }
+                                td.num { (caller.money(deal.amount)) }
+                                td { (deal.expected_close_on.map_or("–".into(), |d| l.date(d))) }
+                                td { (move_form(&caller, deal, &stages, &gateway_types, "list")) }
+                            }
+                        }
+                    }
+                }
+            }
+        } @else {
+            div.board #pipeline-board {
+                @for stage in &open_stages {
+                    @let column: Vec<&OpenDeal> = deals.iter().filter(|d| d.stage == stage.key).collect();
+                    section.column data-stage=(stage.key) {
+                        h3 { span { (stage.name) } span.muted { (l.count(column.len() as i64)) " · " (caller.money(column.iter().map(|d| d.amount).sum())) } }
+                        @for deal in column {
+                            div.deal data-opportunity=(deal.id) {
+                                a href={ "/records/opportunities/" (deal.id) } { strong { (deal.name) } }
+                                div.muted { (deal.account.as_deref().unwrap_or("–")) " · " (deal.owner) }
+                                div { (caller.money(deal.amount)) @if let Some(d) = deal.expected_close_on { " · " (l.date(d)) } }
+                                (move_form(&caller, deal, &stages, &gateway_types, "board"))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(templates::page(&caller, "pipeline", l.t("pipeline.title"), body))
+}
+
+fn stage_name<'a>(stages: &'a [Stage], key: &'a str) -> &'a str {
+    stages.iter().find(|s| s.key == key).map_or(key, |s| s.name.as_str())
+}
+
+fn move_form(
+    caller: &Caller,
+    deal: &OpenDeal,
+    stages: &[Stage],
+    gateway_types: &[(String, String)],
+    view: &str,
+) -> Markup {
+    let l = caller.locale;
+    if !caller.viewer.may(Resource::Opportunities, Action::Edit) {
+        return html! {};
+    }
+    html! {
+        form method="post" action={ "/opportunities/" (deal.id) "/stage" } {
+            (csrf(caller))
+            input type="hidden" name="view" value=(view);
+            label.sr-only for={ "stage-" (deal.id) } { (l.t("pipeline.move_to")) }
+            select id={ "stage-" (deal.id) } name="stage" aria-label=(l.t("pipeline.move_to")) {
+                @for stage in stages.iter().filter(|s| s.key != deal.stage) {
+                    option value=(stage.key) { (stage.name) }
+                }
+            }
+            select name="gateway_type" aria-label=(l.t("pipeline.gateway_type")) title=(l.t("pipeline.gateway_type_help")) {
+                option value="" { (l.t("pipeline.gateway_type")) "…" }
+                @for (key, name) in gateway_types { option value=(key) { (name) } }
+            }
+            button type="submit" { (l.t("pipeline.move")) }
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct MoveForm {
+    stage: String,
+    #[serde(default)]
+    gateway_type: String,
+    #[serde(default)]
+    view: String,
+}
+
+pub async fn move_stage(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Form(form): Form<MoveForm>,
+) -> Result<Response, PageError> {
+    require(&caller, Resource::Opportunities, Action::Edit)?;
+    let back = if form.view == "list" { "/pipeline?view=list&" } else { "/pipeline?" };
+    let stage = form.stage.clone();
+    let gateway = Some(form.gateway_type.trim().to_string()).filter(|g| !g.is_empty());
+    let outcome = with_db(&state, &caller, move |db, caller| {
+        if pipeline::reachable_owner(db, &caller.viewer, id)?.is_none() {
+            return Err(Error::NotFound);
+        }
+        let moved = opportunities::move_stage(
+            db,
+            caller.user.org,
+            Some(caller.user.id),
+            id,
+            &stage,
+            chrono::Utc::now(),
+            gateway.as_deref(),
+        );
+        match moved {
+            Ok(true) => Ok(Ok(())),
+            Ok(false) => Err(Error::NotFound),
+            Err(quotient_store::StoreError::Invalid(message)) => Ok(Err(message)),
+            Err(error) => Err(error.into()),
+        }
+    })
+    .await?;
+    Ok(match outcome {
+        Ok(()) => Redirect::to(&format!("{back}moved={}", encode(&format!("#{id}")))).into_response(),
+        Err(message) => Redirect::to(&format!("{back}error={}", encode(&message))).into_response(),
+    })
+}

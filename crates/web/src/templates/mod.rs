@@ -1,0 +1,118 @@
+//! The page shell and the pieces every page shares.
+
+mod components;
+
+pub use components::*;
+
+use crate::auth::{CSRF_FIELD, Caller};
+use crate::i18n::Locale;
+use axum::http::StatusCode;
+use maud::{DOCTYPE, Markup, html};
+use quotient_core::access::{Action, Resource};
+
+/// The top navigation's sections, each shown to the roles that may read it.
+const SECTIONS: &[(&str, &str, Resource)] = &[
+    ("dashboard", "/dashboard", Resource::TeamDashboard),
+    ("pipeline", "/pipeline", Resource::Opportunities),
+    ("leaderboard", "/leaderboard", Resource::Leaderboard),
+    ("accounts", "/records/accounts", Resource::Accounts),
+    ("contacts", "/records/contacts", Resource::Contacts),
+    ("leads", "/records/leads", Resource::Leads),
+    ("opportunities", "/records/opportunities", Resource::Opportunities),
+    ("activities", "/records/activities", Resource::Activities),
+    ("estimates", "/records/estimates", Resource::Estimates),
+];
+
+fn head(locale: Locale, title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · Quotient" }
+            link rel="stylesheet" href="/assets/style.css";
+            link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
+            meta name="language" content=(locale.tag());
+        }
+    }
+}
+
+/// A signed-in page: navigation, the one-click "log activity", the user's menu, and `body`.
+pub fn page(caller: &Caller, active: &str, title: &str, body: Markup) -> Markup {
+    let l = caller.locale;
+    let own_scorecard = caller.viewer.rep_id.map(|_| "/".to_string());
+    html! {
+        (DOCTYPE)
+        html lang=(l.tag()) {
+            (head(l, title))
+            body {
+                header.top {
+                    a.brand href="/" { img src="/assets/icon.svg" width="22" height="22" alt=""; "Quotient" }
+                    nav aria-label=(l.t("nav.label")) {
+                        @if own_scorecard.is_some() && caller.user.role == quotient_core::model::UserRole::Rep {
+                            a href="/" class=[(active == "scorecard").then_some("active")] { (l.t("nav.scorecard")) }
+                        }
+                        @for (key, href, resource) in SECTIONS {
+                            @if caller.viewer.may(*resource, Action::Read) {
+                                a href=(href) class=[(active == *key).then_some("active")] { (l.t(&format!("nav.{key}"))) }
+                            }
+                        }
+                    }
+                    div.who {
+                        @if caller.viewer.may(Resource::Activities, Action::Create) && caller.viewer.rep_id.is_some() {
+                            a.button.log-button href="/log" { "+ " (l.t("nav.log_activity")) }
+                        }
+                        a href="/me" title=(caller.user.email) { (caller.user.name) }
+                        span.muted.hide-narrow { (caller.org_name) }
+                        form method="post" action="/sign-out" {
+                            input type="hidden" name=(CSRF_FIELD) value=(caller.csrf());
+                            button.link type="submit" { (l.t("nav.sign_out")) }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+pub fn sign_in(l: Locale, email: &str, failure: Option<&str>) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(l.tag()) {
+            (head(l, l.t("sign_in.title")))
+            body {
+                main.sign-in {
+                    div.card {
+                        h1 { img src="/assets/icon.svg" width="28" height="28" alt=""; " Quotient" }
+                        @if let Some(failure) = failure { p.alert role="alert" { (failure) } }
+                        form method="post" action="/sign-in" {
+                            label for="email" { (l.t("sign_in.email")) }
+                            input #email type="email" name="email" value=(email) required autocomplete="username" autofocus;
+                            label for="password" { (l.t("sign_in.password")) }
+                            input #password type="password" name="password" required autocomplete="current-password";
+                            p { button type="submit" { (l.t("sign_in.submit")) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn error_page(l: Locale, status: StatusCode, message: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(l.tag()) {
+            (head(l, &status.as_u16().to_string()))
+            body {
+                main {
+                    div.card {
+                        h1 { (status.as_u16()) " · " (status.canonical_reason().unwrap_or_default()) }
+                        p { (message) }
+                        p { a href="/" { (l.t("nav.home")) } }
+                    }
+                }
+            }
+        }
+    }
+}

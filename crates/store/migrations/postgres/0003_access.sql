@@ -1,22 +1,24 @@
 -- Access to the web application and the API: the user's language, server-side sessions, API tokens
 -- and the failed sign-ins that throttle guessing. Secrets are never stored: sessions and tokens are
 -- kept as the SHA-256 of a random 256-bit value, passwords as Argon2id hashes (in users).
+-- Sessions, tokens and failures are looked up before the organisation is known, so they are not
+-- organisation data: a Citus deployment keeps them local to the coordinator, and they carry no
+-- foreign keys into the distributed tables (a lookup joins users and checks it is enabled).
 
 ALTER TABLE users ADD COLUMN lang TEXT;
 
 CREATE TABLE sessions (
     token_hash    TEXT    NOT NULL PRIMARY KEY,
-    org_id        BIGINT NOT NULL REFERENCES organisations (org_id),
+    org_id        BIGINT NOT NULL,
     user_id       BIGINT NOT NULL,
     csrf_token    TEXT    NOT NULL,
     created_at    BIGINT NOT NULL,
-    expires_at    BIGINT NOT NULL,
-    FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, id)
+    expires_at    BIGINT NOT NULL
 );
 CREATE INDEX sessions_by_user ON sessions (org_id, user_id);
 
 CREATE TABLE api_tokens (
-    org_id        BIGINT NOT NULL REFERENCES organisations (org_id),
+    org_id        BIGINT NOT NULL,
     id            BIGINT NOT NULL,
     user_id       BIGINT NOT NULL,
     name          TEXT    NOT NULL,
@@ -24,8 +26,7 @@ CREATE TABLE api_tokens (
     created_at    BIGINT NOT NULL,
     last_used_at  BIGINT,
     revoked_at    BIGINT,
-    PRIMARY KEY (org_id, id),
-    FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, id)
+    PRIMARY KEY (org_id, id)
 );
 CREATE UNIQUE INDEX api_tokens_by_hash ON api_tokens (token_hash);
 

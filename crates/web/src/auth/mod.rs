@@ -46,6 +46,10 @@ impl Caller {
     }
 }
 
+/// Marks a request to the JSON API (nested routers see their paths without the prefix).
+#[derive(Debug, Clone, Copy)]
+pub struct ApiRequest;
+
 /// The language of a request without a signed-in user.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestLocale(pub Locale);
@@ -68,6 +72,10 @@ fn browser_locale(headers: &HeaderMap) -> Locale {
 pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let browser = browser_locale(request.headers());
     request.extensions_mut().insert(RequestLocale(browser));
+    let api = request.uri().path().starts_with("/api/");
+    if api {
+        request.extensions_mut().insert(ApiRequest);
+    }
     let bearer = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -82,6 +90,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     };
     let caller = match found {
         Ok(caller) => caller,
+        Err(error) if api => return error.into_json(),
         Err(error) => return error.into_page(browser),
     };
     let mut request = request;
@@ -92,11 +101,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             let (checked, rebuilt) = check_csrf(request, &expected).await;
             request = rebuilt;
             if !checked {
-                return if request.uri().path().starts_with("/api/") {
-                    Error::Csrf.into_json()
-                } else {
-                    Error::Csrf.into_page(locale)
-                };
+                return if api { Error::Csrf.into_json() } else { Error::Csrf.into_page(locale) };
             }
         }
         request.extensions_mut().insert(caller);
@@ -158,7 +163,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             return Ok(caller.clone());
         }
         let locale = parts.extensions.get::<RequestLocale>().map(|l| l.0).unwrap_or_default();
-        if parts.uri.path().starts_with("/api/") {
+        if parts.extensions.get::<ApiRequest>().is_some() {
             return Err(Error::Unauthenticated.into_json());
         }
         Err(PageError(Error::Unauthenticated, locale).into_response())

@@ -1,0 +1,287 @@
+//! HTTP-level tests of every route on the real router over a SQLite file: status codes, scoping,
+//! CSRF, validation errors next to the field, API tokens and languages.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use quotient_core::model::UserRole;
+use quotient_store::access::{self, NewUser};
+use quotient_store::{bundle, orgs};
+use quotient_web::{AppState, Pool, password};
+use std::path::PathBuf;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery";
+
+struct TestApp {
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+struct Answer {
+    status: StatusCode,
+    location: Option<String>,
+    cookie: Option<String>,
+    body: String,
+}
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../store/tests/fixtures/valid")
+}
+
+impl TestApp {
+    /// The fixture organisation `acme` (E1 → M1 → R1, R2) with a user per role, and an empty
+    /// organisation `other` with an executive.
+    fn new() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let mut db = quotient_store::open(&url).expect("open");
+        let acme = orgs::find_or_create(&mut db, "acme", "Acme").expect("org");
+        bundle::import(&mut db, acme.id, &fixture(), &mut bundle::Silent).expect("fixture imports");
+        let other = orgs::find_or_create(&mut db, "other", "Other").expect("org");
+        let hash = password::hash(PASSWORD).expect("hash");
+        let users = [
+            (acme.id, "exec@acme.test", UserRole::Executive, Some("E1")),
+            (acme.id, "manager@acme.test", UserRole::Manager, Some("M1")),
+            (acme.id, "r1@acme.test", UserRole::Rep, Some("R1")),
+            (acme.id, "r2@acme.test", UserRole::Rep, Some("R2")),
+            (other.id, "exec@other.test", UserRole::Executive, None),
+        ];
+        for (org, email, role, rep) in users {
+            let new = NewUser { email, name: email, role, rep, password_hash: &hash };
+            access::add_user(&mut db, org, &new).expect("user");
+        }
+        let pool = Pool::open(&url, 4).expect("pool");
+        TestApp { router: quotient_web::router(AppState::new(pool, false)), _dir: dir }
+    }
+
+    async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.router.clone().oneshot(request).await.expect("answered");
+        let status = response.status();
+        let text = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let location = text(header::LOCATION);
+        let cookie = text(header::SET_COOKIE).and_then(|c| c.split(';').next().map(str::to_string));
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        Answer { status, location, cookie, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    async fn get(&self, path: &str, cookie: &str) -> Answer {
+        self.send(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).expect("request")).await
+    }
+
+    async fn post(&self, path: &str, cookie: &str, form: &str) -> Answer {
+        let request = Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_string()))
+            .expect("request");
+        self.send(request).await
+    }
+
+    async fn api(&self, path: &str, token: &str) -> Answer {
+        let request = Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty());
+        self.send(request.expect("request")).await
+    }
+
+    /// Signs in; returns the session cookie and its CSRF token.
+    async fn sign_in(&self, email: &str) -> (String, String) {
+        let answer = self.post("/sign-in", "", &format!("email={email}&password={}", PASSWORD.replace(' ', "+"))).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{email} signs in: {}", answer.body);
+        let cookie = answer.cookie.expect("a session cookie");
+        let me = self.get("/me", &cookie).await;
+        (cookie, csrf_of(&me.body))
+    }
+}
+
+fn csrf_of(page: &str) -> String {
+    let start = page.find("name=\"_csrf\" value=\"").expect("a CSRF field") + 20;
+    page[start..start + 64].to_string()
+}
+
+fn json(answer: &Answer) -> serde_json::Value {
+    serde_json::from_str(&answer.body).unwrap_or_else(|e| panic!("JSON ({e}): {}", answer.body))
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_the_api_answers_401_in_json() {
+    let app = TestApp::new();
+    let page = app.get("/dashboard", "").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location.as_deref(), Some("/sign-in"));
+    let api = app.get("/api/v1/opportunities", "").await;
+    assert_eq!(api.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(json(&api)["error"]["code"], "unauthenticated");
+    assert_eq!(app.get("/sign-in", "").await.status, StatusCode::OK);
+    assert_eq!(app.get("/assets/style.css", "").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_refused_then_throttled() {
+    let app = TestApp::new();
+    for _ in 0..5 {
+        let answer = app.post("/sign-in", "", "email=r1@acme.test&password=wrong-password").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert!(answer.cookie.is_none());
+    }
+    // Even the right password waits now.
+    let answer = app.post("/sign-in", "", &format!("email=r1@acme.test&password={}", PASSWORD.replace(' ', "+"))).await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn every_page_answers_for_a_manager() {
+    let app = TestApp::new();
+    let (cookie, _) = app.sign_in("manager@acme.test").await;
+    for path in [
+        "/dashboard",
+        "/dashboard?period=2026-Q1",
+        "/dashboard?period=2026-03&sort=closing_ratio&dir=desc",
+        "/reps/1?period=2026-Q1",
+        "/pipeline",
+        "/pipeline?view=list",
+        "/log",
+        "/me",
+        "/leaderboard?period=2026-Q1&kpi=closing_ratio",
+        "/records/accounts",
+        "/records/contacts?q=a",
+        "/records/leads",
+        "/records/opportunities?sort=amount&dir=desc",
+        "/records/activities",
+        "/records/estimates?deleted=true",
+        "/records/opportunities/1",
+        "/records/opportunities/export.csv",
+        "/api/v1/openapi.json",
+        "/api/v1/me",
+        "/api/v1/scorecards?period=2026-Q1",
+        "/api/v1/accounts",
+    ] {
+        let answer = app.get(path, &cookie).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}: {}", &answer.body[..answer.body.len().min(400)]);
+    }
+    assert_eq!(app.get("/records/nothing", &cookie).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/dashboard?period=2026-Q9", &cookie).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn rep_cannot_open_another_reps_opportunity_nor_the_team_dashboard() {
+    let app = TestApp::new();
+    let (cookie, _) = app.sign_in("r1@acme.test").await;
+    // O2 belongs to R2 (id 2 in import order: O1, O2, O3).
+    assert_eq!(app.get("/records/opportunities/2", &cookie).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/v1/opportunities/2", &cookie).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/records/opportunities/1", &cookie).await.status, StatusCode::OK);
+    assert_eq!(app.get("/dashboard", &cookie).await.status, StatusCode::NOT_FOUND);
+    let home = app.get("/", &cookie).await;
+    assert!(home.location.as_deref().is_some_and(|l| l.starts_with("/reps/")), "{:?}", home.location);
+    let list = json(&app.get("/api/v1/opportunities", &cookie).await);
+    assert_eq!(list["total"], 2, "R1 owns O1 and O3: {list}");
+    assert_eq!(app.get("/api/v1/scorecards?subject=rep:R2", &cookie).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn manager_sees_exactly_the_subtree_and_no_organisation_sees_another() {
+    let app = TestApp::new();
+    let (manager, _) = app.sign_in("manager@acme.test").await;
+    let list = json(&app.get("/api/v1/opportunities", &manager).await);
+    assert_eq!(list["total"], 3, "{list}");
+    let (other, _) = app.sign_in("exec@other.test").await;
+    let list = json(&app.get("/api/v1/opportunities", &other).await);
+    assert_eq!(list["total"], 0, "{list}");
+    assert_eq!(app.get("/records/opportunities/1", &other).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/v1/accounts/1", &other).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let app = TestApp::new();
+    let (cookie, csrf) = app.sign_in("r1@acme.test").await;
+    let form = "kind=cold_call&outcome=connected&occurred_at=2026-03-02T10:00";
+    assert_eq!(app.post("/log", &cookie, form).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.post("/log", &cookie, &format!("{form}&_csrf={}", "0".repeat(64))).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let logged = app.post("/log", &cookie, &format!("{form}&_csrf={csrf}")).await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
+}
+
+#[tokio::test]
+async fn logging_an_activity_counts_at_once_and_bad_fields_are_shown_next_to_them() {
+    let app = TestApp::new();
+    let (cookie, csrf) = app.sign_in("r1@acme.test").await;
+    let cold_calls = |report: &serde_json::Value| report["reps"][0]["activity"]["cold_calls"].as_i64().expect("count");
+    let before = cold_calls(&json(&app.get("/api/v1/scorecards?period=2026-03", &cookie).await));
+    let bad = app.post("/log", &cookie, &format!("kind=cold_call&occurred_at=yesterday&_csrf={csrf}")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"error-occurred_at\""), "{}", bad.body);
+    let good = app.post("/log", &cookie, &format!("kind=cold_call&occurred_at=2026-03-02T10:00&_csrf={csrf}")).await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER);
+    let after = cold_calls(&json(&app.get("/api/v1/scorecards?period=2026-03", &cookie).await));
+    assert_eq!(after, before + 1);
+}
+
+#[tokio::test]
+async fn moving_a_deal_into_the_gateway_asks_for_the_next_step() {
+    let app = TestApp::new();
+    let (cookie, csrf) = app.sign_in("manager@acme.test").await;
+    // O3 (id 3) is open, at the gateway already with a trial agreed: move it on to proposal.
+    let moved =
+        app.post("/opportunities/3/stage", &cookie, &format!("stage=proposal&gateway_type=&_csrf={csrf}")).await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER);
+    assert!(moved.location.as_deref().is_some_and(|l| l.contains("moved=")), "{:?}", moved.location);
+    let detail = json(&app.get("/api/v1/opportunities/3", &cookie).await);
+    assert_eq!(detail["stage"], "proposal", "{detail}");
+    assert!(detail["proposal_at"].is_string(), "the milestone is set: {detail}");
+    let unknown = app.post("/opportunities/3/stage", &cookie, &format!("stage=nowhere&_csrf={csrf}")).await;
+    assert!(unknown.location.as_deref().is_some_and(|l| l.contains("error=")), "{:?}", unknown.location);
+    let (rep2, csrf2) = app.sign_in("r2@acme.test").await;
+    let foreign = app.post("/opportunities/3/stage", &rep2, &format!("stage=won&_csrf={csrf2}")).await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn api_tokens_work_until_revoked() {
+    let app = TestApp::new();
+    let (cookie, csrf) = app.sign_in("manager@acme.test").await;
+    let created = app.post("/me/tokens", &cookie, &format!("name=script&_csrf={csrf}")).await;
+    assert_eq!(created.status, StatusCode::OK);
+    let start = created.body.find("id=\"new-token\">").expect("the token is shown once") + 15;
+    let token = created.body[start..start + 64].to_string();
+    let me = app.api("/api/v1/me", &token).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(json(&me)["role"], "manager");
+    assert_eq!(app.post("/me/tokens/1/revoke", &cookie, &format!("_csrf={csrf}")).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.api("/api/v1/me", &token).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_language_follows_the_setting_else_the_browser() {
+    let app = TestApp::new();
+    let (cookie, csrf) = app.sign_in("manager@acme.test").await;
+    let german = app
+        .send(
+            Request::get("/dashboard?period=2026-Q1")
+                .header(header::COOKIE, &cookie)
+                .header(header::ACCEPT_LANGUAGE, "de-DE,de;q=0.9")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert!(german.body.contains("Abschlussquote"), "German labels");
+    assert!(german.body.contains("lang=\"de\""));
+    assert_eq!(app.post("/me/language", &cookie, &format!("lang=es&_csrf={csrf}")).await.status, StatusCode::SEE_OTHER);
+    let spanish = app.get("/dashboard?period=2026-Q1", &cookie).await;
+    assert!(spanish.body.contains("Ratio de cierre"), "Spanish labels");
+}
+
+#[tokio::test]
+async fn csv_export_has_the_current_view() {
+    let app = TestApp::new();
+    let (cookie, _) = app.sign_in("r1@acme.test").await;
+    let csv = app.get("/records/opportunities/export.csv?sort=amount&dir=desc", &cookie).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and R1's two opportunities: {}", csv.body);
+    assert!(lines[1].starts_with("O1,"), "the largest first: {}", lines[1]);
+}

@@ -1,6 +1,7 @@
 //! Logging activities, the rep's most frequent write.
 
 use super::{new_ids, row_json};
+use crate::access::Viewer;
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::Result;
@@ -65,4 +66,25 @@ pub fn log(db: &mut Db, org: OrgId, user: Option<i64>, activity: &NewActivity) -
         )?;
         Ok(id)
     })
+}
+
+/// Logs an activity for a viewer: the rep and the linked opportunity must be within their reach
+/// (`None` otherwise, and nothing is written); the activity takes the opportunity's account.
+pub fn log_for(db: &mut Db, viewer: &Viewer, activity: &NewActivity) -> Result<Option<i64>> {
+    if !viewer.reaches(activity.rep_id) {
+        return Ok(None);
+    }
+    let mut activity = activity.clone();
+    if let Some(opportunity) = activity.opportunity_id {
+        let linked = db.query_opt(
+            "SELECT owner_id, account_id FROM opportunities WHERE org_id = ? AND id = ? AND deleted_at IS NULL",
+            &[viewer.org.value(), Value::Int(opportunity)],
+            |row| Ok((row.int(0)?.unwrap_or_default(), row.int(1)?)),
+        )?;
+        match linked {
+            Some((owner, account)) if viewer.reaches(owner) => activity.account_id = account,
+            _ => return Ok(None),
+        }
+    }
+    log(db, viewer.org, Some(viewer.user), &activity).map(Some)
 }

@@ -266,14 +266,3 @@ fn record_stage_change(db: &mut Db, org: OrgId, opportunity: i64, stage: &str, a
     )?;
     Ok(())
 }
-
-/// The account of a live opportunity.
-pub fn account_of(db: &mut Db, org: OrgId, id: i64) -> Result<Option<i64>> {
-    Ok(db
-        .query_opt(
-            "SELECT account_id FROM opportunities WHERE org_id = ? AND id = ? AND deleted_at IS NULL",
-            &[org.value(), Value::Int(id)],
-            |row| row.int(0),
-        )?
-        .flatten())
-}

@@ -7,6 +7,7 @@ mod openapi;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{Error, FieldError};
+use crate::pages::records::ListParams;
 use crate::pages::{as_of, period_param};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -16,8 +17,7 @@ use chrono::{DateTime, Utc};
 use quotient_core::access::{Action, Resource};
 use quotient_core::model::{ActivityOutcome, ActivityType};
 use quotient_store::crm::activities::{self, NewActivity};
-use quotient_store::crm::browse::{self, ListQuery, Listing, Record};
-use quotient_store::crm::pipeline;
+use quotient_store::crm::browse::{self, Listing, Record};
 use quotient_store::kpi::{self, ReportRequest, Subject};
 use serde_json::{Map, Value, json};
 
@@ -107,21 +107,6 @@ async fn scorecards(State(state): State<AppState>, caller: Caller, Query(params)
     Ok(Json(serde_json::to_value(report).unwrap_or_default()))
 }
 
-#[derive(serde::Deserialize, Default)]
-struct ListParams {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    dir: String,
-    #[serde(default)]
-    page: i64,
-    page_size: Option<i64>,
-    #[serde(default)]
-    deleted: bool,
-}
-
 fn listing(resource: &str) -> Result<&'static Listing, ApiError> {
     browse::listing(resource).ok_or(ApiError(Error::NotFound))
 }
@@ -148,14 +133,7 @@ async fn list_records(state: AppState, caller: Caller, resource: String, params:
     let listing = listing(&resource)?;
     allowed(&caller, listing.resource, Action::Read)?;
     let page_size = params.page_size.unwrap_or(100).clamp(1, 1000);
-    let query = ListQuery {
-        search: params.q,
-        sort: params.sort,
-        descending: params.dir == "desc",
-        page: params.page,
-        page_size,
-        deleted: params.deleted,
-    };
+    let query = params.query(page_size);
     let page = run(&state, &caller, move |db, caller| Ok(browse::list(db, &caller.viewer, listing, &query)?)).await?;
     Ok(Json(json!({
         "total": page.total,
@@ -231,16 +209,8 @@ async fn log_activity(
         opportunity_id: body.opportunity_id,
         outcome,
     };
-    let id = run(&state, &caller, move |db, caller| {
-        let mut activity = activity;
-        if let Some(opportunity) = activity.opportunity_id {
-            if pipeline::reachable_owner(db, &caller.viewer, opportunity)?.is_none() {
-                return Err(Error::invalid("opportunity_id", "no such opportunity within your reach"));
-            }
-            activity.account_id = quotient_store::crm::opportunities::account_of(db, caller.user.org, opportunity)?;
-        }
-        Ok(activities::log(db, caller.user.org, Some(caller.user.id), &activity)?)
-    })
-    .await?;
+    let id = run(&state, &caller, move |db, caller| Ok(activities::log_for(db, &caller.viewer, &activity)?))
+        .await?
+        .ok_or_else(|| Error::invalid("opportunity_id", "no such opportunity within your reach"))?;
     Ok((axum::http::StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }

@@ -3,7 +3,7 @@
 use super::{require, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{Error, FieldError, PageError};
+use crate::error::{FieldError, PageError};
 use crate::templates::{self, csrf, field_error};
 use axum::Form;
 use axum::extract::State;
@@ -187,27 +187,14 @@ pub async fn log(
         }
     };
     let rep = activity.rep_id;
-    let logged = with_db(&state, &caller, move |db, caller| {
-        let mut activity = activity;
-        if let Some(opportunity) = activity.opportunity_id {
-            match pipeline::reachable_owner(db, &caller.viewer, opportunity)? {
-                Some(_) => activity.account_id = opportunity_account(db, caller, opportunity)?,
-                None => return Ok(Err(FieldError::new("opportunity", caller.locale.t("log.bad_opportunity")))),
-            }
-        }
-        activities::log(db, caller.user.org, Some(caller.user.id), &activity)?;
-        Ok(Ok(()))
-    })
-    .await?;
+    let logged =
+        with_db(&state, &caller, move |db, caller| Ok(activities::log_for(db, &caller.viewer, &activity)?)).await?;
     match logged {
-        Ok(()) => Ok(Redirect::to(&format!("/reps/{rep}?logged=1")).into_response()),
-        Err(error) => {
+        Some(_) => Ok(Redirect::to(&format!("/reps/{rep}?logged=1")).into_response()),
+        None => {
+            let error = FieldError::new("opportunity", caller.locale.t("log.bad_opportunity"));
             let choices = choices(&state, &caller).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&caller, &choices, &form, &[error])).into_response())
         }
     }
-}
-
-fn opportunity_account(db: &mut quotient_store::Db, caller: &Caller, opportunity: i64) -> Result<Option<i64>, Error> {
-    Ok(quotient_store::crm::opportunities::account_of(db, caller.user.org, opportunity)?)
 }

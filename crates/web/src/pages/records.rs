@@ -19,6 +19,7 @@ const PAGE_SIZE: i64 = 50;
 /// The most rows one CSV export writes.
 const EXPORT_LIMIT: i64 = 100_000;
 
+/// The query of a list, for the pages and the API alike.
 #[derive(serde::Deserialize, Default)]
 pub struct ListParams {
     #[serde(default)]
@@ -28,13 +29,15 @@ pub struct ListParams {
     #[serde(default)]
     dir: String,
     #[serde(default)]
-    page: i64,
+    pub page: i64,
+    /// Only the API lets the client choose it.
+    pub page_size: Option<i64>,
     #[serde(default)]
     deleted: bool,
 }
 
 impl ListParams {
-    fn query(&self, page_size: i64) -> ListQuery {
+    pub fn query(&self, page_size: i64) -> ListQuery {
         ListQuery {
             search: self.q.clone(),
             sort: self.sort.clone(),

@@ -150,6 +150,14 @@ async fn every_page_answers_for_a_manager() {
         "/records/activities",
         "/records/estimates?deleted=true",
         "/records/opportunities/1",
+        "/records/opportunities/1/edit",
+        "/records/opportunities/new",
+        "/records/contacts/new?account=1",
+        "/records/accounts/new",
+        "/records/leads/new",
+        "/records/activities/new",
+        "/records/estimates/new",
+        "/records/leads/2/convert",
         "/records/opportunities/export.csv",
         "/api/v1/openapi.json",
         "/api/v1/me",
@@ -284,4 +292,76 @@ async fn csv_export_has_the_current_view() {
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(lines.len(), 3, "a header and R1's two opportunities: {}", csv.body);
     assert!(lines[1].starts_with("O1,"), "the largest first: {}", lines[1]);
+}
+
+#[tokio::test]
+async fn a_rep_creates_and_edits_a_deal_and_refused_fields_are_shown_next_to_them() {
+    let app = TestApp::new();
+    let (cookie, csrf) = app.sign_in("r1@acme.test").await;
+    let bad = format!("_csrf={csrf}&name=Renewal&account=1&amount=12%2C5&created_at=2026-03-02T10%3A00");
+    let answer = app.post("/records/opportunities/new", &cookie, &bad).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.body.contains("id=\"error-amount\""), "the refusal sits under the amount");
+    assert!(answer.body.contains("value=\"Renewal\""), "what was typed is kept");
+    let good = bad.replace("12%2C5", "1250.50");
+    let answer = app.post("/records/opportunities/new", &cookie, &good).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let location = answer.location.expect("to the new deal");
+    let page = app.get(&location, &cookie).await;
+    assert!(page.body.contains("Renewal") && page.body.contains("1,250.50"), "{}", page.body);
+    let edit = format!("{location}/edit");
+    let form = app.get(&edit, &cookie).await;
+    assert!(form.body.contains("value=\"1250.50\""));
+    let answer = app.post(&edit, &cookie, &good.replace("1250.50", "990")).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert!(app.get(&location, &cookie).await.body.contains("990.00"));
+    // O2 is R2's: neither its form nor a post to it reveals it.
+    assert_eq!(app.get("/records/opportunities/2/edit", &cookie).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.post("/records/opportunities/2/edit", &cookie, &good).await.status, StatusCode::NOT_FOUND);
+    // A2 is R2's account: as a reference it is refused like a missing one.
+    let answer = app.post("/records/opportunities/new", &cookie, &good.replace("account=1", "account=2")).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.body.contains("id=\"error-account\""));
+}
+
+#[tokio::test]
+async fn a_manager_converts_a_lead_on_the_page_and_through_the_api() {
+    let app = TestApp::new();
+    let (cookie, csrf) = app.sign_in("manager@acme.test").await;
+    let form = app.get("/records/leads/2/convert", &cookie).await;
+    assert!(form.body.contains("value=\"Initech\"") && form.body.contains("value=\"Pat\""), "the lead's names");
+    let answer = app
+        .post("/records/leads/2/convert", &cookie, &format!("_csrf={csrf}&account_name=Initech&first_name=Pat&last_name=Doe&opportunity_name=Initech+rollout&amount=8000"))
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let deal = app.get(answer.location.as_deref().expect("to the deal"), &cookie).await;
+    assert!(deal.body.contains("Initech rollout") && deal.body.contains("Ben"), "owned by the lead's owner R2");
+    assert_eq!(app.get("/records/leads/2/convert", &cookie).await.status, StatusCode::NOT_FOUND, "once");
+    // L3 through the API, with the session and its CSRF header.
+    let request = Request::post("/api/v1/leads/3/convert")
+        .header(header::COOKIE, &cookie)
+        .header("x-csrf-token", &csrf)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"amount": "1200", "last_name": "Smith"}"#))
+        .expect("request");
+    let answer = app.send(request).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    let opportunity = json(&answer)["opportunity_id"].as_i64().expect("an id");
+    let detail = json(&app.get(&format!("/api/v1/opportunities/{opportunity}"), &cookie).await);
+    assert_eq!((detail["name"].as_str(), detail["amount_cents"].as_i64()), (Some("Umbrella"), Some(120_000)));
+    let request = Request::patch(format!("/api/v1/opportunities/{opportunity}"))
+        .header(header::COOKIE, &cookie)
+        .header("x-csrf-token", &csrf)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"amount": -3, "name": ""}"#))
+        .expect("request");
+    let answer = app.send(request).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = json(&answer)["error"]["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["field"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(fields, ["name", "amount"]);
 }

@@ -43,7 +43,7 @@ fn user(row: &Row) -> Result<User> {
         role: role.parse().map_err(|_| StoreError::Decode(format!("unknown user role '{role}'")))?,
         rep_id: row.int(5)?,
         password_hash: row.text(6)?.map(str::to_string),
-        disabled: row.int(7)?.is_some(),
+        disabled: row.timestamp(7)?.is_some(),
         lang: row.text(8)?.and_then(Lang::from_tag),
     })
 }

@@ -234,7 +234,7 @@ fn record(listing: &Listing, row: &Row) -> Result<Record> {
     Ok(Record {
         id: row.int(0)?.unwrap_or_default(),
         external_id: row.text(1)?.unwrap_or_default().to_string(),
-        deleted: row.int(2)?.is_some(),
+        deleted: row.timestamp(2)?.is_some(),
         cells,
     })
 }

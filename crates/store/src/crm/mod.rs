@@ -3,6 +3,8 @@
 
 pub mod activities;
 pub mod browse;
+pub mod editing;
+pub mod leads;
 pub mod opportunities;
 pub mod pipeline;
 
@@ -22,12 +24,7 @@ fn row_json(db: &mut Db, org: OrgId, table: &str, columns: &[&str], id: i64) -> 
     db.query_opt(&sql, &[org.value(), Value::Int(id)], |row| {
         let mut object = serde_json::Map::new();
         for (i, column) in columns.iter().enumerate() {
-            let value = match row.int(i) {
-                Ok(Some(n)) => serde_json::Value::from(n),
-                Ok(None) => serde_json::Value::Null,
-                Err(_) => row.text(i)?.map_or(serde_json::Value::Null, serde_json::Value::from),
-            };
-            object.insert((*column).to_string(), value);
+            object.insert((*column).to_string(), row.json(i)?);
         }
         Ok(serde_json::Value::Object(object))
     })

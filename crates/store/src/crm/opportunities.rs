@@ -248,9 +248,25 @@ fn stage(db: &mut Db, org: OrgId, key: &str) -> Result<Stage> {
     .ok_or_else(|| StoreError::Invalid(format!("'{key}' is not a stage of this organisation's pipeline")))
 }
 
+/// The stage a new opportunity starts in: the pipeline's first open stage.
+pub(super) fn opening_stage(db: &mut Db, org: OrgId) -> Result<String> {
+    db.query_opt(
+        "SELECT key FROM stages WHERE org_id = ? AND outcome = 'open' ORDER BY position LIMIT 1",
+        &[org.value()],
+        |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
+    )?
+    .ok_or_else(|| StoreError::Invalid("the organisation's pipeline has no open stage".into()))
+}
+
 /// Adds a row to the stage history, keyed as a bundle import keys it (opportunity, stage, time), so
 /// that exporting and re-importing finds the same row.
-fn record_stage_change(db: &mut Db, org: OrgId, opportunity: i64, stage: &str, at: DateTime<Utc>) -> Result<()> {
+pub(super) fn record_stage_change(
+    db: &mut Db,
+    org: OrgId,
+    opportunity: i64,
+    stage: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
     let id = crate::orgs::allocate_ids(db, org, "stage_changes", 1)?;
     let opportunity_key = db
         .query_opt(

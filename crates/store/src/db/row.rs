@@ -56,4 +56,25 @@ impl Row<'_> {
             Row::Postgres(row) => Ok(row.try_get::<_, Option<DateTime<Utc>>>(index)?),
         }
     }
+
+    /// Any column as JSON, for the audit history: numbers as numbers, times as RFC 3339 text on
+    /// PostgreSQL (SQLite stores them as the seconds they are), everything else as text.
+    pub fn json(&self, index: usize) -> Result<serde_json::Value> {
+        use serde_json::Value as Json;
+        let text = |text: Option<&str>| text.map_or(Json::Null, Json::from);
+        match self {
+            Row::Sqlite(row) => Ok(match row.get_ref(index)? {
+                rusqlite::types::ValueRef::Null => Json::Null,
+                rusqlite::types::ValueRef::Integer(n) => Json::from(n),
+                rusqlite::types::ValueRef::Real(x) => Json::from(x),
+                _ => text(self.text(index)?),
+            }),
+            Row::Postgres(row) => Ok(match *row.columns()[index].type_() {
+                Type::INT2 | Type::INT4 | Type::INT8 => self.int(index)?.map_or(Json::Null, Json::from),
+                Type::TIMESTAMPTZ => self.timestamp(index)?.map_or(Json::Null, |t| Json::from(t.to_rfc3339())),
+                Type::DATE => self.date(index)?.map_or(Json::Null, |d| Json::from(d.to_string())),
+                _ => text(self.text(index)?),
+            }),
+        }
+    }
 }

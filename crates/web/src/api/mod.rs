@@ -11,13 +11,15 @@ use crate::pages::records::ListParams;
 use crate::pages::{as_of, period_param};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use quotient_core::access::{Action, Resource};
 use quotient_core::model::{ActivityOutcome, ActivityType};
 use quotient_store::crm::activities::{self, NewActivity};
 use quotient_store::crm::browse::{self, Listing, Record};
+use quotient_store::crm::editing::{self, Saved, Values};
+use quotient_store::crm::leads::{self, Conversion, Outcome};
 use quotient_store::kpi::{self, ReportRequest, Subject};
 use serde_json::{Map, Value, json};
 
@@ -27,8 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me))
         .route("/scorecards", get(scorecards))
         .route("/activities", get(list_activities).post(log_activity))
-        .route("/{resource}", get(list))
-        .route("/{resource}/{id}", get(detail))
+        .route("/{resource}", get(list).post(create))
+        .route("/{resource}/{id}", get(detail).patch(update))
+        .route("/leads/{id}/convert", post(convert_lead))
 }
 
 /// An API handler's result: errors answer as JSON.
@@ -213,4 +216,105 @@ async fn log_activity(
         .await?
         .ok_or_else(|| Error::invalid("opportunity_id", "no such opportunity within your reach"))?;
     Ok((axum::http::StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+type JsonBody = Result<Json<Map<String, Value>>, axum::extract::rejection::JsonRejection>;
+
+/// A JSON object's fields as form values: strings as they are, numbers as written, `null` empty.
+fn form_values(body: JsonBody) -> Result<Values, ApiError> {
+    let Json(object) = body.map_err(|e| Error::invalid("body", e.body_text()))?;
+    let mut values = Values::new();
+    for (key, value) in object {
+        let text = match value {
+            Value::Null => String::new(),
+            Value::String(text) => text,
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => return Err(ApiError(Error::invalid(&key, "give a string, a number or null"))),
+        };
+        values.insert(key, text);
+    }
+    Ok(values)
+}
+
+fn refused(caller: &Caller, refused: &[editing::Invalid]) -> ApiError {
+    ApiError(Error::Invalid(refused.iter().map(|i| crate::pages::editing::explain(caller.locale, i)).collect()))
+}
+
+/// A save's answer: the record's id with `status`, or why not.
+fn saved_answer(caller: &Caller, saved: Saved, status: axum::http::StatusCode) -> Result<Response, ApiError> {
+    match saved {
+        Saved::Done(id) => Ok((status, Json(json!({ "id": id }))).into_response()),
+        Saved::NotFound => Err(ApiError(Error::NotFound)),
+        Saved::Refused(invalid) => Err(refused(caller, &invalid)),
+    }
+}
+
+/// `POST /api/v1/{resource}`: the body's fields are the create form's.
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(resource): Path<String>,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    let form = editing::form(&resource).ok_or(ApiError(Error::NotFound))?;
+    allowed(&caller, form.resource, Action::Create)?;
+    let values = form_values(body)?;
+    let saved = run(&state, &caller, move |db, caller| Ok(editing::create(db, &caller.viewer, form, &values)?)).await?;
+    saved_answer(&caller, saved, axum::http::StatusCode::CREATED)
+}
+
+/// `PATCH /api/v1/{resource}/{id}`: changes the fields given, keeps the others.
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((resource, id)): Path<(String, i64)>,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    let form = editing::form(&resource).ok_or(ApiError(Error::NotFound))?;
+    allowed(&caller, form.resource, Action::Edit)?;
+    let changes = form_values(body)?;
+    let saved = run(&state, &caller, move |db, caller| {
+        let mut values = editing::current(db, &caller.viewer, form, id)?.ok_or(Error::NotFound)?;
+        values.extend(changes);
+        Ok(editing::update(db, &caller.viewer, form, id, &values)?)
+    })
+    .await?;
+    saved_answer(&caller, saved, axum::http::StatusCode::OK)
+}
+
+/// `POST /api/v1/leads/{id}/convert`: the names default to the lead's.
+async fn convert_lead(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    allowed(&caller, Resource::Leads, Action::Edit)?;
+    allowed(&caller, Resource::Opportunities, Action::Create)?;
+    let given = form_values(body)?;
+    let outcome = run(&state, &caller, move |db, caller| {
+        let lead = leads::find(db, &caller.viewer, id)?.ok_or(Error::NotFound)?;
+        let proposal = lead.proposal();
+        let pick = |key: &str, default: String| given.get(key).cloned().unwrap_or(default);
+        let conversion = Conversion {
+            account_name: pick("account_name", proposal.account_name),
+            first_name: pick("first_name", proposal.first_name),
+            last_name: pick("last_name", proposal.last_name),
+            opportunity_name: pick("opportunity_name", proposal.opportunity_name),
+            amount: pick("amount", proposal.amount),
+            product_line: pick("product_line", proposal.product_line),
+        };
+        Ok(leads::convert(db, &caller.viewer, id, &conversion)?)
+    })
+    .await?;
+    match outcome {
+        Outcome::Done(done) => Ok((
+            axum::http::StatusCode::CREATED,
+            Json(json!({ "account_id": done.account, "contact_id": done.contact, "opportunity_id": done.opportunity })),
+        )
+            .into_response()),
+        Outcome::NotFound => Err(ApiError(Error::NotFound)),
+        Outcome::Refused(invalid) => Err(refused(&caller, &invalid)),
+    }
 }

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use quotient_store::crm::browse::{LISTINGS, Shown};
+use quotient_store::crm::editing::{self, Input};
 use serde_json::{Map, Value, json};
 
 fn column_schema(shown: Shown) -> Value {
@@ -12,6 +13,33 @@ fn column_schema(shown: Shown) -> Value {
         Shown::Date => json!({ "type": ["string", "null"], "format": "date" }),
         Shown::Time => json!({ "type": ["string", "null"], "format": "date-time" }),
     }
+}
+
+fn input_schema(input: Input) -> Value {
+    match input {
+        Input::Text => json!({ "type": ["string", "null"] }),
+        Input::Int { min, max } => json!({ "type": ["integer", "null"], "minimum": min, "maximum": max }),
+        Input::Money => {
+            json!({ "type": ["string", "null"], "pattern": "^[0-9]+(\\.[0-9]{1,2})?$", "description": "an amount such as 1250.50" })
+        }
+        Input::Date => json!({ "type": ["string", "null"], "format": "date" }),
+        Input::Time => json!({ "type": ["string", "null"], "description": "YYYY-MM-DDTHH:MM (UTC) or RFC 3339" }),
+        Input::Choice(choices) => {
+            json!({ "type": ["string", "null"], "enum": choices.keys().into_iter().map(|k| json!(k)).chain([Value::Null]).collect::<Vec<_>>() })
+        }
+        Input::Reference(target) => {
+            json!({ "type": ["integer", "null"], "description": format!("the id of a {target:?} within the caller's reach") })
+        }
+    }
+}
+
+/// The body of a create (every required field) or an update (any fields).
+fn form_schema(form: &editing::Form, create: bool) -> Value {
+    let properties: Map<String, Value> =
+        form.fields.iter().map(|f| (f.key.to_string(), input_schema(f.input))).collect();
+    let required: Vec<&str> =
+        if create { form.fields.iter().filter(|f| f.required).map(|f| f.key).collect() } else { vec![] };
+    json!({ "type": "object", "properties": properties, "required": required })
 }
 
 fn error_responses() -> Value {
@@ -68,15 +96,31 @@ pub fn build() -> Value {
                     "type": "object", "properties": { "id": { "type": "integer" } } } } } } }
             });
         }
+        let created = json!({ "description": "saved", "content": { "application/json": { "schema": {
+            "type": "object", "properties": { "id": { "type": "integer" } } } } } });
+        let form = editing::form(&name);
+        if let Some(form) = form.filter(|_| name != "activities") {
+            list["post"] = json!({
+                "summary": format!("Create one of the {name}"),
+                "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema(form, true) } } },
+                "responses": { "201": created }
+            });
+        }
         paths.insert(format!("/api/v1/{name}"), list);
-        paths.insert(
-            format!("/api/v1/{name}/{{id}}"),
-            json!({ "get": {
-                "summary": format!("One of the {name}"),
+        let mut one = json!({ "get": {
+            "summary": format!("One of the {name}"),
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+            "responses": { "200": { "description": "the record", "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{name}") } } } } }
+        } });
+        if let Some(form) = form {
+            one["patch"] = json!({
+                "summary": format!("Change the given fields of one of the {name}"),
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
-                "responses": { "200": { "description": "the record", "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{name}") } } } } }
-            } }),
-        );
+                "requestBody": { "required": true, "content": { "application/json": { "schema": form_schema(form, false) } } },
+                "responses": { "200": created }
+            });
+        }
+        paths.insert(format!("/api/v1/{name}/{{id}}"), one);
     }
     schemas.insert(
         "NewActivity".into(),
@@ -109,6 +153,19 @@ pub fn build() -> Value {
                 { "name": "subject", "in": "query", "schema": { "type": "string" }, "description": "rep:ID, team:MANAGER_ID or organisation; default: the caller's own" }
             ],
             "responses": { "200": { "description": "the report", "content": { "application/json": { "schema": { "type": "object" } } } } }
+        } }),
+    );
+    paths.insert(
+        "/api/v1/leads/{id}/convert".into(),
+        json!({ "post": {
+            "summary": "Convert a lead into an account, a contact and an opportunity (names default to the lead's)",
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["amount"], "properties": {
+                "account_name": { "type": "string" }, "first_name": { "type": "string" }, "last_name": { "type": "string" },
+                "opportunity_name": { "type": "string" }, "amount": { "type": "string" }, "product_line": { "type": ["integer", "null"] }
+            } } } } },
+            "responses": { "201": { "description": "converted", "content": { "application/json": { "schema": { "type": "object", "properties": {
+                "account_id": { "type": "integer" }, "contact_id": { "type": "integer" }, "opportunity_id": { "type": "integer" } } } } } } }
         } }),
     );
     paths.insert(

@@ -1,6 +1,7 @@
 //! One module per screen. A handler extracts, authorises, calls the store, renders.
 
 pub mod dashboard;
+pub mod editing;
 pub mod home;
 pub mod leaderboard;
 pub mod log_activity;

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use quotient_core::access::Action;
+use quotient_core::access::{Action, Resource};
 use quotient_store::audit;
 use quotient_store::crm::browse::{self, Cell, ListPage, ListQuery, Listing, Record, Shown, TimelineEntry};
 
@@ -110,6 +110,9 @@ fn render_list(caller: &Caller, listing: &Listing, params: &ListParams, page: &L
                     input type="checkbox" name="deleted" value="true" checked[params.deleted]; " " (l.t("records.show_deleted"))
                 }
                 button type="submit" { (l.t("form.show")) }
+            }
+            @if caller.viewer.may(listing.resource, Action::Create) {
+                a.button href={ (path) "/new" } { (l.t("records.new")) }
             }
             a.button.secondary href={ (path) "/export.csv?" (params.base()) (sorted) } download { (l.t("records.export_csv")) }
             span.muted { (l.tf("records.count", &[("count", &l.count(page.total))])) }
@@ -238,6 +241,16 @@ fn render_detail(
                         dd { (cell_text(caller, column.shown, column.key, cell)) }
                     }
                 }
+                @if !record.deleted {
+                    p.actions.no-print {
+                        @if caller.viewer.may(listing.resource, Action::Edit) {
+                            a.button href={ (path) "/edit" } { (l.t("records.edit")) }
+                        }
+                        @for (label, href) in related_links(caller, listing, record) {
+                            " " a.button.secondary href=(href) { (label) }
+                        }
+                    }
+                }
                 @if caller.viewer.may(listing.resource, Action::Delete) {
                     @if record.deleted {
                         form method="post" action={ (path) "/restore" } { (csrf(caller)) p { button type="submit" { (l.t("records.restore")) } } }
@@ -277,6 +290,36 @@ fn render_detail(
         }
     };
     templates::page(caller, listing.table, &title, body)
+}
+
+/// What is usually done next from a record: a contact or a deal for an account, converting an
+/// unconverted lead.
+fn related_links(caller: &Caller, listing: &Listing, record: &Record) -> Vec<(String, String)> {
+    let l = caller.locale;
+    let may = |resource| caller.viewer.may(resource, Action::Create);
+    let mut links = vec![];
+    match listing.resource {
+        Resource::Accounts => {
+            if may(Resource::Contacts) {
+                links.push((
+                    l.t("records.new_contact").to_string(),
+                    format!("/records/contacts/new?account={}", record.id),
+                ));
+            }
+            if may(Resource::Opportunities) {
+                let href = format!("/records/opportunities/new?account={}", record.id);
+                links.push((l.t("records.new_opportunity").to_string(), href));
+            }
+        }
+        Resource::Leads => {
+            let status = listing.columns.iter().position(|c| c.key == "status").and_then(|i| record.cells.get(i));
+            if status != Some(&Cell::Text("converted".into())) && may(Resource::Opportunities) {
+                links.push((l.t("convert.title").to_string(), format!("/records/leads/{}/convert", record.id)));
+            }
+        }
+        _ => {}
+    }
+    links
 }
 
 /// The fields whose values differ before and after a change.

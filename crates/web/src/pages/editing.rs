@@ -1,0 +1,316 @@
+//! Creating and editing a record of any CRM resource from its declarative form, and converting a
+//! lead. The store checks and scopes every field; this module shows the form and the refusals.
+
+use super::{require, with_db};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{Error, FieldError, PageError};
+use crate::i18n::Locale;
+use crate::templates::{self, csrf, field_error};
+use axum::Form as Posted;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use quotient_core::access::{Action, Resource};
+use quotient_store::Db;
+use quotient_store::crm::editing::{self, Form, Input, Invalid, Problem, Saved, Target, Values};
+use quotient_store::crm::leads::{self, Conversion, Outcome};
+use std::collections::BTreeMap;
+
+/// The most records a reference field offers; a longer list is searched on the list page instead.
+const OPTIONS_LIMIT: i64 = 500;
+
+fn resolve(caller: &Caller, resource: &str, action: Action) -> Result<&'static Form, PageError> {
+    let form = editing::form(resource).ok_or(PageError(Error::NotFound, caller.locale))?;
+    require(caller, form.resource, action)?;
+    Ok(form)
+}
+
+/// A refused field in the caller's words.
+pub fn explain(locale: Locale, invalid: &Invalid) -> FieldError {
+    let message = match invalid.problem {
+        Problem::Number { min, max } => {
+            locale.tf("form_error.number", &[("min", &locale.count(min)), ("max", &locale.count(max))])
+        }
+        problem => locale.t(&format!("form_error.{}", problem.key())).to_string(),
+    };
+    FieldError::new(invalid.field, message)
+}
+
+/// The choices of every reference field of a form, within the caller's reach.
+type Options = BTreeMap<&'static str, Vec<(i64, String)>>;
+
+fn options(db: &mut Db, caller: &Caller, form: &Form) -> Result<Options, Error> {
+    let mut options = Options::new();
+    for field in form.fields {
+        if let Input::Reference(target) = field.input {
+            options.insert(field.key, editing::options(db, &caller.viewer, target, OPTIONS_LIMIT)?);
+        }
+    }
+    Ok(options)
+}
+
+/// `GET /records/{resource}/new`: the form with its defaults, and any field given in the query
+/// (`?account=12` from an account's page).
+pub async fn new(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(resource): Path<String>,
+    Query(given): Query<Values>,
+) -> Result<Markup, PageError> {
+    let form = resolve(&caller, &resource, Action::Create)?;
+    let (values, options) = with_db(&state, &caller, move |db, caller| {
+        let mut values = editing::defaults(&caller.viewer, form);
+        values.extend(given.into_iter().filter(|(key, _)| form.fields.iter().any(|f| f.key == key)));
+        Ok((values, options(db, caller, form)?))
+    })
+    .await?;
+    Ok(render(&caller, form, None, &values, &options, &[]))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(resource): Path<String>,
+    Posted(values): Posted<Values>,
+) -> Result<Response, PageError> {
+    let form = resolve(&caller, &resource, Action::Create)?;
+    save(state, caller, form, None, values).await
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((resource, id)): Path<(String, i64)>,
+) -> Result<Markup, PageError> {
+    let form = resolve(&caller, &resource, Action::Edit)?;
+    let (values, options) = with_db(&state, &caller, move |db, caller| {
+        let values = editing::current(db, &caller.viewer, form, id)?.ok_or(Error::NotFound)?;
+        Ok((values, options(db, caller, form)?))
+    })
+    .await?;
+    Ok(render(&caller, form, Some(id), &values, &options, &[]))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((resource, id)): Path<(String, i64)>,
+    Posted(values): Posted<Values>,
+) -> Result<Response, PageError> {
+    let form = resolve(&caller, &resource, Action::Edit)?;
+    save(state, caller, form, Some(id), values).await
+}
+
+async fn save(
+    state: AppState,
+    caller: Caller,
+    form: &'static Form,
+    id: Option<i64>,
+    values: Values,
+) -> Result<Response, PageError> {
+    let (saved, values, options) = with_db(&state, &caller, move |db, caller| {
+        let saved = match id {
+            Some(id) => editing::update(db, &caller.viewer, form, id, &values)?,
+            None => editing::create(db, &caller.viewer, form, &values)?,
+        };
+        let options = if matches!(saved, Saved::Refused(_)) { options(db, caller, form)? } else { Options::new() };
+        Ok((saved, values, options))
+    })
+    .await?;
+    match saved {
+        Saved::Done(id) => Ok(Redirect::to(&format!("/records/{}/{id}", form.table)).into_response()),
+        Saved::NotFound => Err(PageError(Error::NotFound, caller.locale)),
+        Saved::Refused(refused) => {
+            let errors: Vec<FieldError> = refused.iter().map(|i| explain(caller.locale, i)).collect();
+            let page = render(&caller, form, id, &values, &options, &errors);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+fn render(
+    caller: &Caller,
+    form: &Form,
+    id: Option<i64>,
+    values: &Values,
+    options: &Options,
+    errors: &[FieldError],
+) -> Markup {
+    let l = caller.locale;
+    let list = format!("/records/{}", form.table);
+    let (title, action, back) = match id {
+        Some(id) => (l.t("records.edit"), format!("{list}/{id}/edit"), format!("{list}/{id}")),
+        None => (l.t("records.new"), format!("{list}/new"), list.clone()),
+    };
+    let title = format!("{} · {}", l.t(&format!("nav.{}", form.table)), title);
+    let body = html! {
+        p.no-print { a href=(back) { "← " (l.t("form.cancel")) } }
+        h1 { (title) }
+        form.card method="post" action=(action) style="max-width: 640px" novalidate {
+            (csrf(caller))
+            @for field in form.fields {
+                (input(l, field, values.get(field.key).map_or("", String::as_str), options.get(field.key), errors))
+            }
+            p { button type="submit" { (l.t(if id.is_some() { "form.save" } else { "form.create" })) } }
+        }
+    };
+    templates::page(caller, form.table, &title, body)
+}
+
+/// One labelled field with its refusal under it.
+fn input(
+    l: Locale,
+    field: &editing::Field,
+    value: &str,
+    options: Option<&Vec<(i64, String)>>,
+    errors: &[FieldError],
+) -> Markup {
+    let key = field.key;
+    let has_error = errors.iter().any(|e| e.field == key).then_some("has-error");
+    let described = has_error.map(|_| format!("error-{key}"));
+    html! {
+        div class=[has_error] {
+            label for=(key) {
+                (l.t(&format!("field.{key}")))
+                @if !field.required { " " span.muted { (l.t("form.optional")) } }
+            }
+            @match field.input {
+                Input::Text => input #(key) type="text" name=(key) value=(value) required[field.required] aria-describedby=[&described];
+                Input::Int { min, max } => input #(key) type="number" name=(key) value=(value) min=(min) max=(max) step="1" required[field.required] aria-describedby=[&described];
+                Input::Money => input #(key) type="text" inputmode="decimal" name=(key) value=(value) placeholder="1250.00" required[field.required] aria-describedby=[&described];
+                Input::Date => input #(key) type="date" name=(key) value=(value) required[field.required] aria-describedby=[&described];
+                Input::Time => input #(key) type="datetime-local" name=(key) value=(value) required[field.required] aria-describedby=[&described];
+                Input::Choice(choices) => select #(key) name=(key) aria-describedby=[&described] {
+                    @if !field.required { option value="" { "–" } }
+                    @for choice in choices.keys() {
+                        option value=(choice) selected[value == choice] { (choice_label(l, key, choice)) }
+                    }
+                },
+                Input::Reference(target) => select #(key) name=(key) aria-describedby=[&described] {
+                    @if !field.required || target != Target::Rep { option value="" { "–" } }
+                    @for (id, name) in options.into_iter().flatten() {
+                        option value=(id) selected[value == id.to_string()] { (name) }
+                    }
+                },
+            }
+            (field_error(errors, key))
+        }
+    }
+}
+
+fn choice_label(l: Locale, field: &str, choice: &str) -> String {
+    let translated = l.t(&format!("key.{field}.{choice}"));
+    if translated.starts_with("key.") { choice.replace('_', " ") } else { translated.to_string() }
+}
+
+/// The conversion form's fields as the browser sends them.
+#[derive(serde::Deserialize, Default)]
+pub struct ConversionForm {
+    #[serde(default)]
+    account_name: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    opportunity_name: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    product_line: String,
+}
+
+impl From<ConversionForm> for Conversion {
+    fn from(form: ConversionForm) -> Self {
+        Conversion {
+            account_name: form.account_name,
+            first_name: form.first_name,
+            last_name: form.last_name,
+            opportunity_name: form.opportunity_name,
+            amount: form.amount,
+            product_line: form.product_line,
+        }
+    }
+}
+
+fn may_convert(caller: &Caller) -> Result<(), PageError> {
+    for resource in [Resource::Leads, Resource::Accounts, Resource::Contacts, Resource::Opportunities] {
+        let action = if resource == Resource::Leads { Action::Edit } else { Action::Create };
+        require(caller, resource, action)?;
+    }
+    Ok(())
+}
+
+pub async fn conversion(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    may_convert(&caller)?;
+    let (conversion, lines) = with_db(&state, &caller, move |db, caller| {
+        let lead = leads::find(db, &caller.viewer, id)?.filter(|l| l.status.as_deref() != Some("converted"));
+        let lead = lead.ok_or(Error::NotFound)?;
+        Ok((lead.proposal(), editing::options(db, &caller.viewer, Target::ProductLine, OPTIONS_LIMIT)?))
+    })
+    .await?;
+    Ok(render_conversion(&caller, id, &conversion, &lines, &[]))
+}
+
+pub async fn convert(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Posted(form): Posted<ConversionForm>,
+) -> Result<Response, PageError> {
+    may_convert(&caller)?;
+    let conversion = Conversion::from(form);
+    let (outcome, conversion, lines) = with_db(&state, &caller, move |db, caller| {
+        let outcome = leads::convert(db, &caller.viewer, id, &conversion)?;
+        let lines = editing::options(db, &caller.viewer, Target::ProductLine, OPTIONS_LIMIT)?;
+        Ok((outcome, conversion, lines))
+    })
+    .await?;
+    match outcome {
+        Outcome::Done(done) => {
+            Ok(Redirect::to(&format!("/records/opportunities/{}", done.opportunity)).into_response())
+        }
+        Outcome::NotFound => Err(PageError(Error::NotFound, caller.locale)),
+        Outcome::Refused(refused) => {
+            let errors: Vec<FieldError> = refused.iter().map(|i| explain(caller.locale, i)).collect();
+            let page = render_conversion(&caller, id, &conversion, &lines, &errors);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+fn render_conversion(
+    caller: &Caller,
+    id: i64,
+    conversion: &Conversion,
+    lines: &[(i64, String)],
+    errors: &[FieldError],
+) -> Markup {
+    let l = caller.locale;
+    let text = |key: &'static str, value: &str, required: bool| {
+        let field = editing::Field { key, column: key, input: Input::Text, required };
+        input(l, &field, value, None, errors)
+    };
+    let body = html! {
+        p.no-print { a href={ "/records/leads/" (id) } { "← " (l.t("form.cancel")) } }
+        h1 { (l.t("convert.title")) }
+        p.muted { (l.t("convert.help")) }
+        form.card method="post" action={ "/records/leads/" (id) "/convert" } style="max-width: 640px" novalidate {
+            (csrf(caller))
+            (text("account_name", &conversion.account_name, true))
+            (text("first_name", &conversion.first_name, false))
+            (text("last_name", &conversion.last_name, true))
+            (text("opportunity_name", &conversion.opportunity_name, true))
+            (input(l, &editing::Field { key: "amount", column: "amount", input: Input::Money, required: true }, &conversion.amount, None, errors))
+            (input(l, &editing::Field { key: "product_line", column: "product_line", input: Input::Reference(Target::ProductLine), required: false }, &conversion.product_line, Some(&lines.to_vec()), errors))
+            p { button type="submit" { (l.t("convert.submit")) } }
+        }
+    };
+    templates::page(caller, "leads", l.t("convert.title"), body)
+}

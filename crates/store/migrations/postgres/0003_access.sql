@@ -12,8 +12,8 @@ CREATE TABLE sessions (
     org_id        BIGINT NOT NULL,
     user_id       BIGINT NOT NULL,
     csrf_token    TEXT    NOT NULL,
-    created_at    BIGINT NOT NULL,
-    expires_at    BIGINT NOT NULL
+    created_at    TIMESTAMPTZ NOT NULL,
+    expires_at    TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX sessions_by_user ON sessions (org_id, user_id);
 
@@ -23,9 +23,9 @@ CREATE TABLE api_tokens (
     user_id       BIGINT NOT NULL,
     name          TEXT    NOT NULL,
     token_hash    TEXT    NOT NULL,
-    created_at    BIGINT NOT NULL,
-    last_used_at  BIGINT,
-    revoked_at    BIGINT,
+    created_at    TIMESTAMPTZ NOT NULL,
+    last_used_at  TIMESTAMPTZ,
+    revoked_at    TIMESTAMPTZ,
     PRIMARY KEY (org_id, id)
 );
 CREATE UNIQUE INDEX api_tokens_by_hash ON api_tokens (token_hash);
@@ -33,7 +33,7 @@ CREATE UNIQUE INDEX api_tokens_by_hash ON api_tokens (token_hash);
 -- Keyed by the e-mail typed, lower-cased: throttling must work before anyone is known.
 CREATE TABLE sign_in_failures (
     email  TEXT    NOT NULL,
-    at     BIGINT NOT NULL
+    at     TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX sign_in_failures_by_email ON sign_in_failures (email, at);
 

@@ -43,7 +43,7 @@ pub fn list_tokens(db: &mut Db, org: OrgId, user: i64) -> Result<Vec<ApiToken>> 
                 name: row.text(1)?.unwrap_or_default().to_string(),
                 created_at: row.timestamp(2)?.unwrap_or_default(),
                 last_used_at: row.timestamp(3)?,
-                revoked: row.int(4)?.is_some(),
+                revoked: row.timestamp(4)?.is_some(),
             })
         },
     )

@@ -59,14 +59,24 @@ pub struct OpenDeal {
 }
 
 /// The viewer's open opportunities (optionally of one owner), largest first, at most `limit`;
-/// and how many there are in all.
-pub fn open_deals(db: &mut Db, viewer: &Viewer, owner: Option<i64>, limit: i64) -> Result<(Vec<OpenDeal>, i64)> {
+/// and how many there are in all. `stage` keeps one stage's.
+pub fn open_deals(
+    db: &mut Db,
+    viewer: &Viewer,
+    owner: Option<i64>,
+    stage: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<OpenDeal>, i64)> {
     let (scope, mut params) = viewer.condition("o.owner_id");
     let mut filter = format!("o.org_id = ? AND o.status = 'open' AND o.deleted_at IS NULL AND {scope}");
     params.insert(0, viewer.org.value());
     if let Some(owner) = owner {
         filter.push_str(" AND o.owner_id = ?");
         params.push(Value::Int(owner));
+    }
+    if let Some(stage) = stage {
+        filter.push_str(" AND o.stage = ?");
+        params.push(Value::owned(stage.to_string()));
     }
     let total = db.query_i64(&format!("SELECT COUNT(*) FROM opportunities o WHERE {filter}"), &params)?;
     params.push(Value::Int(limit));
@@ -96,6 +106,24 @@ pub fn open_deals(db: &mut Db, viewer: &Viewer, owner: Option<i64>, limit: i64) 
         },
     )?;
     Ok((deals, total))
+}
+
+/// The viewer's open opportunities per stage: how many, and their amount.
+pub fn stage_totals(db: &mut Db, viewer: &Viewer) -> Result<HashMap<String, (i64, Money)>> {
+    let (scope, mut params) = viewer.condition("o.owner_id");
+    params.insert(0, viewer.org.value());
+    let rows = db.query_map(
+        &format!(
+            "SELECT o.stage, COUNT(*), CAST(COALESCE(SUM(o.amount_cents), 0) AS BIGINT) FROM opportunities o
+             WHERE o.org_id = ? AND o.status = 'open' AND o.deleted_at IS NULL AND {scope} GROUP BY o.stage"
+        ),
+        &params,
+        |row| {
+            let totals = (row.int(1)?.unwrap_or_default(), Money::from_cents(row.int(2)?.unwrap_or_default()));
+            Ok((row.text(0)?.unwrap_or_default().to_string(), totals))
+        },
+    )?;
+    Ok(rows.into_iter().collect())
 }
 
 /// The owner of a live opportunity the viewer reaches; `None` when there is none (or it is out of

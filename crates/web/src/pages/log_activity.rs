@@ -49,7 +49,7 @@ async fn choices(state: &AppState, caller: &Caller) -> Result<Choices, PageError
         reps.sort_by_key(|(id, _)| Some(*id) != caller.viewer.rep_id);
         let owner =
             if caller.viewer.reaches_everyone() { None } else { caller.viewer.rep_id.filter(|_| reps.len() == 1) };
-        let (deals, _) = pipeline::open_deals(db, &caller.viewer, owner, 200)?;
+        let (deals, _) = pipeline::open_deals(db, &caller.viewer, owner, None, 200)?;
         Ok(Choices { reps, deals })
     })
     .await

@@ -15,11 +15,15 @@ use quotient_store::crm::opportunities;
 use quotient_store::crm::pipeline::{self, OpenDeal, Stage};
 
 /// The most deals a board shows (largest first); the list pages through them all.
-const BOARD_LIMIT: i64 = 400;
+/// The most deals a board column or the list shows, largest first.
+const COLUMN_LIMIT: i64 = 50;
+const LIST_LIMIT: i64 = 400;
 
 #[derive(serde::Deserialize, Default)]
 pub struct PipelineQuery {
     view: Option<String>,
+    /// The list's stage, when it shows one.
+    stage: Option<String>,
     /// A notice or error to show after a move.
     moved: Option<String>,
     error: Option<String>,
@@ -31,16 +35,27 @@ pub async fn pipeline(
     Query(query): Query<PipelineQuery>,
 ) -> Result<Markup, PageError> {
     require(&caller, Resource::Opportunities, Action::Read)?;
-    let (stages, gateway_types, (deals, total)) = with_db(&state, &caller, |db, caller| {
-        Ok((
-            pipeline::stages(db, &caller.viewer)?,
-            pipeline::gateway_types(db, &caller.viewer)?,
-            pipeline::open_deals(db, &caller.viewer, None, BOARD_LIMIT)?,
-        ))
+    let list = query.view.as_deref() == Some("list");
+    let list_stage = query.stage.clone().filter(|s| !s.is_empty());
+    let (stages, gateway_types, totals, (deals, total)) = with_db(&state, &caller, move |db, caller| {
+        let stages = pipeline::stages(db, &caller.viewer)?;
+        let deals = if list {
+            pipeline::open_deals(db, &caller.viewer, None, list_stage.as_deref(), LIST_LIMIT)?
+        } else {
+            // Every column its largest deals, so that a full early stage does not crowd out the rest.
+            let mut deals = vec![];
+            let mut total = 0;
+            for stage in stages.iter().filter(|s| s.outcome == "open") {
+                let (column, count) = pipeline::open_deals(db, &caller.viewer, None, Some(&stage.key), COLUMN_LIMIT)?;
+                deals.extend(column);
+                total += count;
+            }
+            (deals, total)
+        };
+        Ok((stages, pipeline::gateway_types(db, &caller.viewer)?, pipeline::stage_totals(db, &caller.viewer)?, deals))
     })
     .await?;
     let l = caller.locale;
-    let list = query.view.as_deref() == Some("list");
     let open_stages: Vec<&Stage> = stages.iter().filter(|s| s.outcome == "open").collect();
     let body = html! {
         h1 { (l.t("pipeline.title")) }
@@ -77,15 +92,21 @@ pub async fn pipeline(
             div.board #pipeline-board {
                 @for stage in &open_stages {
                     @let column: Vec<&OpenDeal> = deals.iter().filter(|d| d.stage == stage.key).collect();
+                    @let (count, amount) = totals.get(&stage.key).copied().unwrap_or_default();
                     section.column data-stage=(stage.key) {
-                        h3 { span { (stage.name) } span.muted { (l.count(column.len() as i64)) " · " (caller.money(column.iter().map(|d| d.amount).sum())) } }
-                        @for deal in column {
+                        h3 { span { (stage.name) } span.muted data-count=(count) { (l.count(count)) " · " (caller.money(amount)) } }
+                        @for deal in &column {
                             div.deal data-opportunity=(deal.id) {
                                 a href={ "/records/opportunities/" (deal.id) } { strong { (deal.name) } }
                                 div.muted { (deal.account.as_deref().unwrap_or("–")) " · " (deal.owner) }
                                 div { (caller.money(deal.amount)) @if let Some(d) = deal.expected_close_on { " · " (l.date(d)) } }
                                 (move_form(&caller, deal, &stages, &gateway_types, "board"))
                             }
+                        }
+                        @if count > column.len() as i64 {
+                            p { a href={ "/pipeline?view=list&stage=" (encode(&stage.key)) } {
+                                (l.tf("pipeline.more", &[("count", &l.count(count - column.len() as i64))]))
+                            } }
                         }
                     }
                 }

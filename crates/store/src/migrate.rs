@@ -22,8 +22,12 @@ macro_rules! migration {
     };
 }
 
-const MIGRATIONS: &[Migration] =
-    &[migration!(1, "0001_organisation_data"), migration!(2, "0002_kpi_rollups"), migration!(3, "0003_access")];
+const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_organisation_data"),
+    migration!(2, "0002_kpi_rollups"),
+    migration!(3, "0003_access"),
+    migration!(4, "0004_revisions"),
+];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.
 const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

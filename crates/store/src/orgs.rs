@@ -22,6 +22,18 @@ pub struct Organisation {
     pub name: String,
 }
 
+/// The organisation's revision: it moves with every write that changes a KPI, so anything computed
+/// from the organisation's data stays valid while it stands still.
+pub fn revision(db: &mut Db, org: OrgId) -> Result<i64> {
+    db.query_i64("SELECT revision FROM organisations WHERE org_id = ?", &[org.value()])
+}
+
+/// Moves the revision on, inside the writing transaction.
+pub(crate) fn bump_revision(db: &mut Db, org: OrgId) -> Result<()> {
+    db.execute("UPDATE organisations SET revision = revision + 1 WHERE org_id = ?", &[org.value()])?;
+    Ok(())
+}
+
 /// The organisation with this slug, if any.
 pub fn find(db: &mut Db, slug: &str) -> Result<Option<Organisation>> {
     db.query_opt("SELECT org_id, slug, name FROM organisations WHERE slug = ?", &[Value::text(slug)], |row| {

@@ -1,6 +1,7 @@
 //! The application: its shared state, the router, and serving it.
 
 use crate::auth::{self, sign_in};
+use crate::cache::Cache;
 use crate::error::Error;
 use crate::pool::Pool;
 use crate::{api, assets, pages};
@@ -10,50 +11,34 @@ use axum::routing::{get, post};
 use quotient_store::Db;
 use quotient_store::kpi::Directory;
 use quotient_store::orgs::OrgId;
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub directories: Directories,
+    pub dashboards: Arc<Cache<pages::dashboard::Dashboard>>,
     /// Whether cookies carry `Secure` (served over HTTPS, or anywhere but loopback).
     pub secure_cookies: bool,
 }
 
 impl AppState {
     pub fn new(pool: Pool, secure_cookies: bool) -> AppState {
-        AppState { pool, directories: Directories::default(), secure_cookies }
+        AppState { pool, directories: Directories::default(), dashboards: Arc::default(), secure_cookies }
     }
 }
 
-/// Each organisation's [`Directory`] (who reports to whom), kept for a few seconds: every request
-/// needs it to scope, and it changes only with an import.
+/// Each organisation's [`Directory`] (who reports to whom): every request needs it to scope, and
+/// it changes only with an import.
 #[derive(Clone, Default)]
 pub struct Directories {
-    cached: Arc<Mutex<HashMap<OrgId, Loaded>>>,
+    cache: Arc<Cache<Directory>>,
 }
-
-/// A directory and when it was loaded.
-type Loaded = (Instant, Arc<Directory>);
-
-const DIRECTORY_TTL: Duration = Duration::from_secs(10);
 
 impl Directories {
     pub fn get(&self, db: &mut Db, org: OrgId) -> Result<Arc<Directory>, Error> {
-        if let Ok(cached) = self.cached.lock()
-            && let Some((at, directory)) = cached.get(&org)
-            && at.elapsed() < DIRECTORY_TTL
-        {
-            return Ok(Arc::clone(directory));
-        }
-        let directory = Arc::new(Directory::load(db, org)?);
-        if let Ok(mut cached) = self.cached.lock() {
-            cached.insert(org, (Instant::now(), Arc::clone(&directory)));
-        }
-        Ok(directory)
+        self.cache.get(db, org, String::new(), |db| Ok(Directory::load(db, org)?))
     }
 }
 

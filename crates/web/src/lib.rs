@@ -5,10 +5,11 @@ mod api;
 pub mod app;
 mod assets;
 pub mod auth;
+mod cache;
 mod charts;
 pub mod error;
 pub mod i18n;
-mod pages;
+pub mod pages;
 pub mod pool;
 mod templates;
 

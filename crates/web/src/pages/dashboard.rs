@@ -13,9 +13,11 @@ use maud::{Markup, html};
 use quotient_core::Period;
 use quotient_core::access::{Action, Resource};
 use quotient_core::diagnostics::{FlagKind, Thresholds};
+use quotient_store::Db;
 use quotient_store::crm::pipeline::{self, Stage};
-use quotient_store::kpi::{self, Card, Report, ReportRequest, Subject};
+use quotient_store::kpi::{self, Card, Directory, Report, ReportRequest, Subject};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(serde::Deserialize, Default)]
 pub struct DashboardQuery {
@@ -24,6 +26,14 @@ pub struct DashboardQuery {
     team: Option<i64>,
     sort: Option<String>,
     dir: Option<String>,
+}
+
+/// What a dashboard shows, computed once per team, period and language until the data changes.
+pub struct Dashboard {
+    report: Report,
+    rows: Vec<Row>,
+    stages: Vec<Stage>,
+    team_name: Option<String>,
 }
 
 /// A dashboard row: the rep's scorecard and how many of their deals entered each stage.
@@ -41,8 +51,9 @@ pub async fn dashboard(
     require(&caller, Resource::TeamDashboard, Action::Read)?;
     let period = period_param(query.period.as_deref()).map_err(|e| PageError(e, caller.locale))?;
     let directories = state.directories.clone();
+    let dashboards = Arc::clone(&state.dashboards);
     let team = query.team;
-    let (report, rows, stages, team_name) = with_db(&state, &caller, move |db, caller| {
+    let dashboard = with_db(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
         let manager = team.or(if caller.viewer.reaches_everyone() { None } else { caller.viewer.rep_id });
         let subject = match manager {
@@ -55,26 +66,39 @@ pub async fn dashboard(
         };
         let team_name = manager.and_then(|id| directory.person(id)).map(|p| p.name.clone());
         let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale.lang() };
-        let report = kpi::report(db, caller.user.org, &request)?;
-        let by_external: HashMap<&str, i64> = directory.people.iter().map(|p| (p.external_id.as_str(), p.id)).collect();
-        let reps: Vec<i64> =
-            report.reps.iter().filter_map(|c| c.rep_id.as_deref().and_then(|e| by_external.get(e).copied())).collect();
-        let mut entries = pipeline::stage_entries(db, &caller.viewer, &reps, period)?;
-        let rows = report
-            .reps
-            .iter()
-            .zip(&reps)
-            .map(|(card, &rep)| Row {
-                rep,
-                card: card.clone(),
-                entries: entries.extract_if(|(r, _), _| *r == rep).map(|((_, stage), n)| (stage, n)).collect(),
-            })
-            .collect::<Vec<_>>();
-        let stages = pipeline::stages(db, &caller.viewer)?;
-        Ok((report, rows, stages, team_name))
+        let key = format!("{:?}|{period}|{}|{:?}", request.subject, request.as_of, request.lang);
+        dashboards.get(db, caller.user.org, key, |db| compute(db, caller, &directory, request, team_name))
     })
     .await?;
-    Ok(render(&caller, &query, period, &report, rows, &stages, team_name))
+    Ok(render(&caller, &query, period, &dashboard))
+}
+
+/// The team's report and each rep's stage entries in the period.
+fn compute(
+    db: &mut Db,
+    caller: &Caller,
+    directory: &Directory,
+    request: ReportRequest,
+    team_name: Option<String>,
+) -> Result<Dashboard, Error> {
+    let period = request.period;
+    let report = kpi::report(db, caller.user.org, &request)?;
+    let by_external: HashMap<&str, i64> = directory.people.iter().map(|p| (p.external_id.as_str(), p.id)).collect();
+    let reps: Vec<i64> =
+        report.reps.iter().filter_map(|c| c.rep_id.as_deref().and_then(|e| by_external.get(e).copied())).collect();
+    let mut entries = pipeline::stage_entries(db, &caller.viewer, &reps, period)?;
+    let rows = report
+        .reps
+        .iter()
+        .zip(&reps)
+        .map(|(card, &rep)| Row {
+            rep,
+            card: card.clone(),
+            entries: entries.extract_if(|(r, _), _| *r == rep).map(|((_, stage), n)| (stage, n)).collect(),
+        })
+        .collect::<Vec<_>>();
+    let stages = pipeline::stages(db, &caller.viewer)?;
+    Ok(Dashboard { report, rows, stages, team_name })
 }
 
 /// The stages whose entries the dashboard counts: every open stage after the first, and won.
@@ -101,15 +125,9 @@ fn figure(row: &Row, key: &str) -> Option<f64> {
     })
 }
 
-fn render(
-    caller: &Caller,
-    query: &DashboardQuery,
-    period: Period,
-    report: &Report,
-    mut rows: Vec<Row>,
-    stages: &[Stage],
-    team_name: Option<String>,
-) -> Markup {
+fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &Dashboard) -> Markup {
+    let Dashboard { report, rows, stages, team_name } = dashboard;
+    let mut rows: Vec<&Row> = rows.iter().collect();
     let l = caller.locale;
     let sort = query.sort.as_deref().unwrap_or("name");
     let descending = query.dir.as_deref() == Some("desc");
@@ -131,7 +149,7 @@ fn render(
     let base = format!("/dashboard?period={}{team}", encode(&period.to_string()));
     let keep = format!("{team}&sort={}&dir={}", encode(sort), if descending { "desc" } else { "asc" });
     let moved = moved_stages(stages);
-    let title = match &team_name {
+    let title = match team_name {
         Some(name) => l.tf("dashboard.title_team", &[("team", name)]),
         None => l.tf("dashboard.title_org", &[("org", &caller.org_name)]),
     };

@@ -1,0 +1,83 @@
+//! What the pages compute from an organisation's data, kept until the organisation's revision
+//! moves: every write that changes a KPI raises it in its own transaction (in this process or any
+//! other, such as an import from the command line), so a cached value is never stale. A request
+//! pays one indexed read of the revision instead of recomputing.
+
+use crate::error::Error;
+use quotient_store::Db;
+use quotient_store::orgs::{self, OrgId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// The most values kept; past it, the cache starts again empty (values are cheap to recompute
+/// once, and a bound keeps memory flat whatever the traffic).
+const CAPACITY: usize = 1024;
+
+/// A value and the revision it was computed at.
+type Entry<V> = (i64, Arc<V>);
+
+/// Values of type `V` by organisation and key, each with the revision it was computed at.
+pub struct Cache<V> {
+    entries: Mutex<HashMap<(OrgId, String), Entry<V>>>,
+}
+
+impl<V> Default for Cache<V> {
+    fn default() -> Self {
+        Cache { entries: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<V> Cache<V> {
+    /// The value of `key` at the organisation's current revision, computed by `compute` when there
+    /// is none.
+    pub fn get(
+        &self,
+        db: &mut Db,
+        org: OrgId,
+        key: String,
+        compute: impl FnOnce(&mut Db) -> Result<V, Error>,
+    ) -> Result<Arc<V>, Error> {
+        let revision = orgs::revision(db, org)?;
+        let key = (org, key);
+        if let Ok(entries) = self.entries.lock()
+            && let Some((at, value)) = entries.get(&key)
+            && *at == revision
+        {
+            return Ok(Arc::clone(value));
+        }
+        let value = Arc::new(compute(db)?);
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CAPACITY {
+                entries.clear();
+            }
+            entries.insert(key, (revision, Arc::clone(&value)));
+        }
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_is_kept_until_the_revision_moves() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut db = quotient_store::open(&format!("sqlite://{}", dir.path().join("t.db").display())).expect("open");
+        let org = orgs::find_or_create(&mut db, "acme", "Acme").expect("org").id;
+        let cache: Cache<u32> = Cache::default();
+        let mut computed = 0;
+        let mut get = |db: &mut Db| {
+            *cache
+                .get(db, org, "k".into(), |_| {
+                    computed += 1;
+                    Ok(computed)
+                })
+                .expect("value")
+        };
+        assert_eq!((get(&mut db), get(&mut db)), (1, 1), "computed once");
+        // A setting is a write that changes the KPIs.
+        quotient_store::kpi::set_setting(&mut db, org, "threshold.closing_ratio", "0.5").expect("setting");
+        assert_eq!(get(&mut db), 2, "computed again after the write");
+    }
+}

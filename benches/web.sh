@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The web application under load from wrk on loopback: the manager's dashboard, and logging an
+# activity through the API, on a database made by `quotient demo` (its users sign in with the demo
+# password). Prints each run's requests/s and latency percentiles, then the medians.
+#   benches/web.sh DATABASE_URL [RUNS=3] [SECONDS=20] [CONNECTIONS=64]
+set -euo pipefail
+url=$1; runs=${2:-3}; seconds=${3:-20}; connections=${4:-64}
+cd "$(dirname "$0")/.."
+quotient=target/release/quotient
+cargo build --quiet --release
+port=18080; base="http://127.0.0.1:$port"
+$quotient --database-url "$url" serve --listen "127.0.0.1:$port" --connections 8 >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -f "$jar" "$script"' EXIT
+jar=$(mktemp); script=$(mktemp --suffix=.lua)
+for _ in $(seq 1 100); do curl -s -o /dev/null "$base/sign-in" && break; sleep 0.1; done
+
+# Sign in as the manager; the session cookie and the page's CSRF token.
+curl -s -c "$jar" -o /dev/null -H "Origin: $base" \
+  --data-urlencode "email=manager@northwind.example" --data-urlencode "password=quotient-demo" "$base/sign-in"
+cookie="session=$(awk '$6 == "session" { print $7 }' "$jar")"
+csrf=$(curl -s -H "Cookie: $cookie" "$base/me" | grep -o 'name="_csrf" value="[0-9a-f]*"' | head -n 1 | cut -d'"' -f4)
+token=$(curl -s -H "Cookie: $cookie" -H "Origin: $base" --data "name=bench&_csrf=$csrf" "$base/me/tokens" \
+  | grep -o 'id="new-token">[0-9a-f]*' | cut -d'>' -f2)
+[ -n "$token" ] || { echo "could not create an API token" >&2; exit 1; }
+
+# The first dashboard after a write computes the team's report; later ones reuse it until the next
+# write. Five of each, one at a time.
+for path in /dashboard; do
+  for i in 1 2 3 4 5; do
+    curl -s -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+      --data '{"type": "cold_call"}' "$base/api/v1/activities"
+    cold=$(curl -s -o /dev/null -w '%{time_total}' -H "Cookie: $cookie" "$base$path")
+    warm=$(curl -s -o /dev/null -w '%{time_total}' -H "Cookie: $cookie" "$base$path")
+    echo "$path right after a write: ${cold}s; the next one: ${warm}s"
+  done
+done
+
+run_wrk() { # label, then wrk's arguments
+  local label=$1; shift
+  for i in $(seq 1 "$runs"); do
+    wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" \
+      | awk -v label="$label" -v run="$i" '
+          /Requests\/sec/ { rps = $2 }
+          $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
+          /Non-2xx/ { bad = $NF }
+          END { printf "%s run %d: %s req/s, p50 %s, p99 %s%s\n", label, run, rps, p50, p99, (bad ? ", non-2xx " bad : "") }'
+  done
+}
+
+run_wrk "dashboard" -H "Cookie: $cookie" "$base/dashboard"
+
+cat > "$script" <<EOF
+wrk.method = "POST"
+wrk.body = '{"type": "cold_call", "outcome": "connected"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $token"
+EOF
+run_wrk "log activity (API)" -s "$script" "$base/api/v1/activities"

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The web application under load from wrk on loopback: the manager's dashboard, and logging an
 # activity through the API, on a database made by `quotient demo` (its users sign in with the demo
-# password). Prints each run's requests/s and latency percentiles, then the medians.
-#   benches/web.sh DATABASE_URL [RUNS=3] [SECONDS=20] [CONNECTIONS=64]
+# password). Prints each run's requests/s and latency percentiles.
+#   [POOL=8] benches/web.sh DATABASE_URL [RUNS=3] [SECONDS=20] [CONNECTIONS=64]
+# POOL is the server's database connections (`quotient serve --connections`).
 set -euo pipefail
 url=$1; runs=${2:-3}; seconds=${3:-20}; connections=${4:-64}
 cd "$(dirname "$0")/.."
 quotient=target/release/quotient
 cargo build --quiet --release
 port=18080; base="http://127.0.0.1:$port"
-$quotient --database-url "$url" serve --listen "127.0.0.1:$port" --connections 8 >/dev/null 2>&1 &
+$quotient --database-url "$url" serve --listen "127.0.0.1:$port" --connections "${POOL:-8}" >/dev/null 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -f "$jar" "$script"' EXIT
 jar=$(mktemp); script=$(mktemp --suffix=.lua)
@@ -18,7 +19,7 @@ for _ in $(seq 1 100); do curl -s -o /dev/null "$base/sign-in" && break; sleep 0
 # Sign in as the manager; the session cookie and the page's CSRF token.
 curl -s -c "$jar" -o /dev/null -H "Origin: $base" \
   --data-urlencode "email=manager@northwind.example" --data-urlencode "password=quotient-demo" "$base/sign-in"
-cookie="session=$(awk '$6 == "session" { print $7 }' "$jar")"
+cookie="quotient_session=$(awk '$6 == "quotient_session" { print $7 }' "$jar")"
 csrf=$(curl -s -H "Cookie: $cookie" "$base/me" | grep -o 'name="_csrf" value="[0-9a-f]*"' | head -n 1 | cut -d'"' -f4)
 token=$(curl -s -H "Cookie: $cookie" -H "Origin: $base" --data "name=bench&_csrf=$csrf" "$base/me/tokens" \
   | grep -o 'id="new-token">[0-9a-f]*' | cut -d'>' -f2)

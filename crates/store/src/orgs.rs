@@ -22,15 +22,34 @@ pub struct Organisation {
     pub name: String,
 }
 
-/// The organisation's revision: it moves with every write that changes a KPI, so anything computed
-/// from the organisation's data stays valid while it stands still.
-pub fn revision(db: &mut Db, org: OrgId) -> Result<i64> {
-    db.query_i64("SELECT revision FROM organisations WHERE org_id = ?", &[org.value()])
+/// What a revision counts the changes of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revision {
+    /// Every write that changes a KPI.
+    Data,
+    /// Changes of the people and who reports to whom (imports).
+    Directory,
 }
 
-/// Moves the revision on, inside the writing transaction.
-pub(crate) fn bump_revision(db: &mut Db, org: OrgId) -> Result<()> {
-    db.execute("UPDATE organisations SET revision = revision + 1 WHERE org_id = ?", &[org.value()])?;
+impl Revision {
+    fn column(self) -> &'static str {
+        match self {
+            Revision::Data => "revision",
+            Revision::Directory => "directory_revision",
+        }
+    }
+}
+
+/// The organisation's revision of `kind`: anything computed from what it counts stays valid while
+/// it stands still.
+pub fn revision(db: &mut Db, org: OrgId, kind: Revision) -> Result<i64> {
+    db.query_i64(&format!("SELECT {} FROM organisations WHERE org_id = ?", kind.column()), &[org.value()])
+}
+
+/// Moves a revision on, inside the writing transaction.
+pub(crate) fn bump_revision(db: &mut Db, org: OrgId, kind: Revision) -> Result<()> {
+    let column = kind.column();
+    db.execute(&format!("UPDATE organisations SET {column} = {column} + 1 WHERE org_id = ?"), &[org.value()])?;
     Ok(())
 }
 

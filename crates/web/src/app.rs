@@ -10,7 +10,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 use quotient_store::Db;
 use quotient_store::kpi::Directory;
-use quotient_store::orgs::OrgId;
+use quotient_store::orgs::{OrgId, Revision};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -25,15 +25,22 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: Pool, secure_cookies: bool) -> AppState {
-        AppState { pool, directories: Directories::default(), dashboards: Arc::default(), secure_cookies }
+        let dashboards = Arc::new(Cache::new(Revision::Data));
+        AppState { pool, directories: Directories::default(), dashboards, secure_cookies }
     }
 }
 
 /// Each organisation's [`Directory`] (who reports to whom): every request needs it to scope, and
 /// it changes only with an import.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Directories {
     cache: Arc<Cache<Directory>>,
+}
+
+impl Default for Directories {
+    fn default() -> Self {
+        Directories { cache: Arc::new(Cache::new(Revision::Directory)) }
+    }
 }
 
 impl Directories {

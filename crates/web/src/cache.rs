@@ -5,7 +5,7 @@
 
 use crate::error::Error;
 use quotient_store::Db;
-use quotient_store::orgs::{self, OrgId};
+use quotient_store::orgs::{self, OrgId, Revision};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -18,16 +18,16 @@ type Entry<V> = (i64, Arc<V>);
 
 /// Values of type `V` by organisation and key, each with the revision it was computed at.
 pub struct Cache<V> {
+    /// The revision the values depend on.
+    kind: Revision,
     entries: Mutex<HashMap<(OrgId, String), Entry<V>>>,
 }
 
-impl<V> Default for Cache<V> {
-    fn default() -> Self {
-        Cache { entries: Mutex::new(HashMap::new()) }
-    }
-}
-
 impl<V> Cache<V> {
+    pub fn new(kind: Revision) -> Self {
+        Cache { kind, entries: Mutex::new(HashMap::new()) }
+    }
+
     /// The value of `key` at the organisation's current revision, computed by `compute` when there
     /// is none.
     pub fn get(
@@ -37,7 +37,7 @@ impl<V> Cache<V> {
         key: String,
         compute: impl FnOnce(&mut Db) -> Result<V, Error>,
     ) -> Result<Arc<V>, Error> {
-        let revision = orgs::revision(db, org)?;
+        let revision = orgs::revision(db, org, self.kind)?;
         let key = (org, key);
         if let Ok(entries) = self.entries.lock()
             && let Some((at, value)) = entries.get(&key)
@@ -65,7 +65,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut db = quotient_store::open(&format!("sqlite://{}", dir.path().join("t.db").display())).expect("open");
         let org = orgs::find_or_create(&mut db, "acme", "Acme").expect("org").id;
-        let cache: Cache<u32> = Cache::default();
+        let cache: Cache<u32> = Cache::new(Revision::Data);
         let mut computed = 0;
         let mut get = |db: &mut Db| {
             *cache

@@ -57,17 +57,30 @@ pub fn revoke_token(db: &mut Db, org: OrgId, user: i64, id: i64) -> Result<bool>
     )? == 1)
 }
 
-/// The enabled user of a live token; notes when it was used.
+/// How stale the noted last use may get: noting every call would make each API read a write.
+const LAST_USE_PRECISION: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
+/// The enabled user of a live token; notes when it was used (to the minute).
 pub fn find_token(db: &mut Db, token_hash: &str) -> Result<Option<User>> {
     let found = db.query_opt(
-        "SELECT org_id, user_id, id FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+        "SELECT org_id, user_id, id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
         &[Value::text(token_hash)],
-        |row| Ok((OrgId(row.int(0)?.unwrap_or_default()), row.int(1)?.unwrap_or_default(), row.int(2)?)),
+        |row| {
+            Ok((
+                OrgId(row.int(0)?.unwrap_or_default()),
+                row.int(1)?.unwrap_or_default(),
+                row.int(2)?,
+                row.timestamp(3)?,
+            ))
+        },
     )?;
-    let Some((org, user, id)) = found else { return Ok(None) };
-    db.execute(
-        "UPDATE api_tokens SET last_used_at = ? WHERE org_id = ? AND id = ?",
-        &[Value::Timestamp(Utc::now()), org.value(), Value::opt_int(id)],
-    )?;
+    let Some((org, user, id, last_used)) = found else { return Ok(None) };
+    let now = Utc::now();
+    if last_used.is_none_or(|at| now - at > LAST_USE_PRECISION) {
+        db.execute(
+            "UPDATE api_tokens SET last_used_at = ? WHERE org_id = ? AND id = ?",
+            &[Value::Timestamp(now), org.value(), Value::opt_int(id)],
+        )?;
+    }
     Ok(get_user(db, org, user)?.filter(|u| !u.disabled))
 }

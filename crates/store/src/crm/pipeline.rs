@@ -137,6 +137,10 @@ pub fn reachable_owner(db: &mut Db, viewer: &Viewer, opportunity: i64) -> Result
     Ok(owner.flatten().filter(|owner| viewer.reaches(*owner)))
 }
 
+/// Up to this many reps, stage entries are read rep by rep (on the 1,000-rep demo, 8 reps take 10 ms
+/// that way against 1.1 s through the period's stage changes; the two meet near the whole organisation).
+const TEAM_READ_LIMIT: usize = 500;
+
 /// How many of each rep's opportunities entered each stage in `period`: (rep, stage) → count.
 pub fn stage_entries(
     db: &mut Db,
@@ -153,23 +157,32 @@ pub fn stage_entries(
     if reps.is_empty() {
         params.push(Value::Int(-1));
     }
-    let mut entries = HashMap::new();
-    db.query_each(
-        &format!(
+    // A team's entries are read from its reps' opportunities, each probing its stage history by
+    // time; most of the organisation's from the period's stage changes.
+    let sql = if reps.len() <= TEAM_READ_LIMIT {
+        format!(
+            "SELECT o.owner_id, s.stage, COUNT(*) FROM opportunities o CROSS JOIN stage_changes s
+             WHERE o.org_id = ? AND s.org_id = o.org_id AND s.opportunity_id = o.id
+               AND s.changed_at >= ? AND s.changed_at < ? AND s.deleted_at IS NULL AND o.deleted_at IS NULL
+               AND {scope} AND o.owner_id IN ({marks})
+             GROUP BY o.owner_id, s.stage"
+        )
+    } else {
+        format!(
             "SELECT o.owner_id, s.stage, COUNT(*) FROM stage_changes s
              JOIN opportunities o ON o.org_id = s.org_id AND o.id = s.opportunity_id AND o.deleted_at IS NULL
              WHERE s.org_id = ? AND s.changed_at >= ? AND s.changed_at < ? AND s.deleted_at IS NULL
                AND {scope} AND o.owner_id IN ({marks})
              GROUP BY o.owner_id, s.stage"
-        ),
-        &params,
-        |row| {
-            entries.insert(
-                (row.int(0)?.unwrap_or_default(), row.text(1)?.unwrap_or_default().to_string()),
-                row.int(2)?.unwrap_or_default(),
-            );
-            Ok(())
-        },
-    )?;
+        )
+    };
+    let mut entries = HashMap::new();
+    db.query_each(&sql, &params, |row| {
+        entries.insert(
+            (row.int(0)?.unwrap_or_default(), row.text(1)?.unwrap_or_default().to_string()),
+            row.int(2)?.unwrap_or_default(),
+        );
+        Ok(())
+    })?;
     Ok(entries)
 }

@@ -14,6 +14,8 @@ pub use value::Value;
 
 use crate::error::{Result, StoreError};
 use postgres::fallible_iterator::FallibleIterator;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 /// The two SQL dialects the store speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +27,18 @@ pub enum Dialect {
 /// A database connection.
 pub struct Db {
     conn: Conn,
+    /// SQLite: the lock this process's connections to the same file take around a transaction.
+    writer: Option<Arc<Mutex<()>>>,
+}
+
+/// One lock per SQLite file opened in this process. SQLite admits one writer at a time; a
+/// connection that finds the file locked sleeps and retries (`busy_timeout`) in growing steps, so
+/// under concurrent writes most of a write's latency would be sleeping. Queueing the process's own
+/// writers on a lock instead hands the file over the moment the previous transaction commits.
+fn writer_lock(path: &str) -> Arc<Mutex<()>> {
+    static LOCKS: LazyLock<Mutex<HashMap<String, Arc<Mutex<()>>>>> = LazyLock::new(Mutex::default);
+    let mut locks = LOCKS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    Arc::clone(locks.entry(path.to_string()).or_default())
 }
 
 enum Conn {
@@ -37,7 +51,7 @@ impl Db {
     pub fn open(url: &str) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let client = postgres::Client::connect(url, postgres::NoTls)?;
-            let mut db = Db { conn: Conn::Postgres(Box::new(client)) };
+            let mut db = Db { conn: Conn::Postgres(Box::new(client)), writer: None };
             db.batch("SET client_min_messages TO WARNING")?;
             return Ok(db);
         }
@@ -45,10 +59,10 @@ impl Db {
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
             .ok_or_else(|| StoreError::BadUrl(url.to_string()))?;
-        let conn = if path == ":memory:" || path.is_empty() {
-            rusqlite::Connection::open_in_memory()?
+        let (conn, writer) = if path == ":memory:" || path.is_empty() {
+            (rusqlite::Connection::open_in_memory()?, None)
         } else {
-            rusqlite::Connection::open(path)?
+            (rusqlite::Connection::open(path)?, Some(writer_lock(path)))
         };
         // WAL lets readers work while one writer writes; NORMAL sync is durable across application
         // crashes and loses at most the last transactions on power loss, the usual choice with WAL.
@@ -57,7 +71,7 @@ impl Db {
              PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;
              PRAGMA temp_store = FILE; PRAGMA temp.cache_size = -65536;",
         )?;
-        Ok(Db { conn: Conn::Sqlite(conn) })
+        Ok(Db { conn: Conn::Sqlite(conn), writer })
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -153,6 +167,8 @@ impl Db {
             Dialect::Sqlite => "BEGIN IMMEDIATE",
             Dialect::Postgres => "BEGIN",
         };
+        let writer = self.writer.clone();
+        let _turn = writer.as_ref().map(|lock| lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         self.batch(begin)?;
         match work(self) {
             Ok(value) => {

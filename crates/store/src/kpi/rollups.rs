@@ -73,7 +73,7 @@ pub fn with_delta<T>(db: &mut Db, org: OrgId, facts: &[Fact], write: impl FnOnce
 
 /// Adds `after` and takes away `before`, at both grains.
 pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result<()> {
-    crate::orgs::bump_revision(db, org)?;
+    crate::orgs::bump_revision(db, org, crate::orgs::Revision::Data)?;
     let mut delta: BTreeMap<Key, Tally> = BTreeMap::new();
     for (cells, sign) in [(before, -1), (after, 1)] {
         for cell in cells {
@@ -117,7 +117,9 @@ fn upsert_sql() -> &'static str {
 /// Recomputes every rollup cell of the organisation from its base rows, one rep at a time so that
 /// memory stays bounded by one rep's history. Returns the number of cells written.
 pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
-    crate::orgs::bump_revision(db, org)?;
+    // Every import ends here: its people may have changed as well as its facts.
+    crate::orgs::bump_revision(db, org, crate::orgs::Revision::Data)?;
+    crate::orgs::bump_revision(db, org, crate::orgs::Revision::Directory)?;
     db.execute("DELETE FROM rollup_cells WHERE org_id = ?", &[org.value()])?;
     // The secondary indexes are built once at the end rather than maintained cell by cell.
     let indexes = db.secondary_indexes("rollup_cells")?;

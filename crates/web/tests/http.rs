@@ -1,5 +1,5 @@
-//! HTTP-level tests of every route on the real router over a SQLite file: status codes, scoping,
-//! CSRF, validation errors next to the field, API tokens and languages.
+//! HTTP-level tests of every route on the real router, over a SQLite file and over PostgreSQL:
+//! status codes, scoping, CSRF, validation errors next to the field, API tokens and languages.
 
 use axum::Router;
 use axum::body::Body;
@@ -16,7 +16,42 @@ const PASSWORD: &str = "correct horse battery";
 
 struct TestApp {
     router: Router,
-    _dir: tempfile::TempDir,
+    /// SQLite: the folder of the database file; PostgreSQL: the schema to drop.
+    dir: Option<tempfile::TempDir>,
+    schema: Option<String>,
+}
+
+fn postgres_base() -> String {
+    std::env::var("QUOTIENT_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(schema) = &self.schema
+            && let Ok(mut admin) = quotient_store::Db::open(&postgres_base())
+        {
+            let _ = admin.batch(&format!("DROP SCHEMA {schema} CASCADE"));
+        }
+    }
+}
+
+/// Runs an async test body on a runtime of its own, so that the synchronous PostgreSQL client is
+/// created and dropped outside it.
+fn block_on(test: impl std::future::Future<Output = ()>) {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime").block_on(test);
+}
+
+/// Runs each test on SQLite and on PostgreSQL (skipped with a message when no server answers,
+/// except in CI).
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { let app = super::TestApp::sqlite(); super::block_on(super::$name(&app)); } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { if let Some(app) = super::TestApp::postgres() { super::block_on(super::$name(&app)); } } )*
+        }
+    };
 }
 
 struct Answer {
@@ -31,11 +66,39 @@ fn fixture() -> PathBuf {
 }
 
 impl TestApp {
-    /// The fixture organisation `acme` (E1 → M1 → R1, R2) with a user per role, and an empty
-    /// organisation `other` with an executive.
-    fn new() -> TestApp {
+    fn sqlite() -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let mut app = TestApp::on(&url);
+        app.dir = Some(dir);
+        app
+    }
+
+    fn postgres() -> Option<TestApp> {
+        let base = postgres_base();
+        let mut admin = match quotient_store::Db::open(&base) {
+            Ok(db) => db,
+            Err(error) => {
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "CI=true but PostgreSQL at {base} is unreachable: {error}"
+                );
+                eprintln!("SKIPPED: PostgreSQL at {base} is unreachable ({error})");
+                return None;
+            }
+        };
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let schema = format!("web_{}_{nanos}", std::process::id());
+        admin.batch(&format!("CREATE SCHEMA {schema}")).expect("schema");
+        let mut app = TestApp::on(&format!("{base}?options=-csearch_path%3D{schema}"));
+        app.schema = Some(schema);
+        Some(app)
+    }
+
+    /// The fixture organisation `acme` (E1 → M1 → R1, R2) with a user per role, and an empty
+    /// organisation `other` with an executive.
+    fn on(url: &str) -> TestApp {
+        let url = url.to_string();
         let mut db = quotient_store::open(&url).expect("open");
         let acme = orgs::find_or_create(&mut db, "acme", "Acme").expect("org");
         bundle::import(&mut db, acme.id, &fixture(), &mut bundle::Silent).expect("fixture imports");
@@ -53,7 +116,7 @@ impl TestApp {
             access::add_user(&mut db, org, &new).expect("user");
         }
         let pool = Pool::open(&url, 4).expect("pool");
-        TestApp { router: quotient_web::router(AppState::new(pool, false)), _dir: dir }
+        TestApp { router: quotient_web::router(AppState::new(pool, false)), dir: None, schema: None }
     }
 
     async fn send(&self, request: Request<Body>) -> Answer {
@@ -103,9 +166,7 @@ fn json(answer: &Answer) -> serde_json::Value {
     serde_json::from_str(&answer.body).unwrap_or_else(|e| panic!("JSON ({e}): {}", answer.body))
 }
 
-#[tokio::test]
-async fn pages_need_a_session_and_the_api_answers_401_in_json() {
-    let app = TestApp::new();
+async fn pages_need_a_session_and_the_api_answers_401_in_json(app: &TestApp) {
     let page = app.get("/dashboard", "").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location.as_deref(), Some("/sign-in"));
@@ -116,9 +177,7 @@ async fn pages_need_a_session_and_the_api_answers_401_in_json() {
     assert_eq!(app.get("/assets/style.css", "").await.status, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn failed_sign_ins_are_refused_then_throttled() {
-    let app = TestApp::new();
+async fn failed_sign_ins_are_refused_then_throttled(app: &TestApp) {
     for _ in 0..5 {
         let answer = app.post("/sign-in", "", "email=r1@acme.test&password=wrong-password").await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
@@ -129,9 +188,7 @@ async fn failed_sign_ins_are_refused_then_throttled() {
     assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[tokio::test]
-async fn every_page_answers_for_a_manager() {
-    let app = TestApp::new();
+async fn every_page_answers_for_a_manager(app: &TestApp) {
     let (cookie, _) = app.sign_in("manager@acme.test").await;
     for path in [
         "/dashboard",
@@ -171,9 +228,7 @@ async fn every_page_answers_for_a_manager() {
     assert_eq!(app.get("/dashboard?period=2026-Q9", &cookie).await.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[tokio::test]
-async fn rep_cannot_open_another_reps_opportunity_nor_the_team_dashboard() {
-    let app = TestApp::new();
+async fn rep_cannot_open_another_reps_opportunity_nor_the_team_dashboard(app: &TestApp) {
     let (cookie, _) = app.sign_in("r1@acme.test").await;
     // O2 belongs to R2 (id 2 in import order: O1, O2, O3).
     assert_eq!(app.get("/records/opportunities/2", &cookie).await.status, StatusCode::NOT_FOUND);
@@ -187,9 +242,7 @@ async fn rep_cannot_open_another_reps_opportunity_nor_the_team_dashboard() {
     assert_eq!(app.get("/api/v1/scorecards?subject=rep:R2", &cookie).await.status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn manager_sees_exactly_the_subtree_and_no_organisation_sees_another() {
-    let app = TestApp::new();
+async fn manager_sees_exactly_the_subtree_and_no_organisation_sees_another(app: &TestApp) {
     let (manager, _) = app.sign_in("manager@acme.test").await;
     let list = json(&app.get("/api/v1/opportunities", &manager).await);
     assert_eq!(list["total"], 3, "{list}");
@@ -200,9 +253,7 @@ async fn manager_sees_exactly_the_subtree_and_no_organisation_sees_another() {
     assert_eq!(app.get("/api/v1/accounts/1", &other).await.status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn forms_without_the_csrf_token_are_refused() {
-    let app = TestApp::new();
+async fn forms_without_the_csrf_token_are_refused(app: &TestApp) {
     let (cookie, csrf) = app.sign_in("r1@acme.test").await;
     let form = "kind=cold_call&outcome=connected&occurred_at=2026-03-02T10:00";
     assert_eq!(app.post("/log", &cookie, form).await.status, StatusCode::FORBIDDEN);
@@ -214,9 +265,7 @@ async fn forms_without_the_csrf_token_are_refused() {
     assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
 }
 
-#[tokio::test]
-async fn logging_an_activity_counts_at_once_and_bad_fields_are_shown_next_to_them() {
-    let app = TestApp::new();
+async fn logging_an_activity_counts_at_once_and_bad_fields_are_shown_next_to_them(app: &TestApp) {
     let (cookie, csrf) = app.sign_in("r1@acme.test").await;
     let cold_calls = |report: &serde_json::Value| report["reps"][0]["activity"]["cold_calls"].as_i64().expect("count");
     let before = cold_calls(&json(&app.get("/api/v1/scorecards?period=2026-03", &cookie).await));
@@ -229,9 +278,7 @@ async fn logging_an_activity_counts_at_once_and_bad_fields_are_shown_next_to_the
     assert_eq!(after, before + 1);
 }
 
-#[tokio::test]
-async fn moving_a_deal_into_the_gateway_asks_for_the_next_step() {
-    let app = TestApp::new();
+async fn moving_a_deal_into_the_gateway_asks_for_the_next_step(app: &TestApp) {
     let (cookie, csrf) = app.sign_in("manager@acme.test").await;
     // O3 (id 3) is open, at the gateway already with a trial agreed: move it on to proposal.
     let moved =
@@ -248,9 +295,7 @@ async fn moving_a_deal_into_the_gateway_asks_for_the_next_step() {
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn api_tokens_work_until_revoked() {
-    let app = TestApp::new();
+async fn api_tokens_work_until_revoked(app: &TestApp) {
     let (cookie, csrf) = app.sign_in("manager@acme.test").await;
     let created = app.post("/me/tokens", &cookie, &format!("name=script&_csrf={csrf}")).await;
     assert_eq!(created.status, StatusCode::OK);
@@ -263,9 +308,7 @@ async fn api_tokens_work_until_revoked() {
     assert_eq!(app.api("/api/v1/me", &token).await.status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn the_language_follows_the_setting_else_the_browser() {
-    let app = TestApp::new();
+async fn the_language_follows_the_setting_else_the_browser(app: &TestApp) {
     let (cookie, csrf) = app.sign_in("manager@acme.test").await;
     let german = app
         .send(
@@ -283,9 +326,7 @@ async fn the_language_follows_the_setting_else_the_browser() {
     assert!(spanish.body.contains("Ratio de cierre"), "Spanish labels");
 }
 
-#[tokio::test]
-async fn csv_export_has_the_current_view() {
-    let app = TestApp::new();
+async fn csv_export_has_the_current_view(app: &TestApp) {
     let (cookie, _) = app.sign_in("r1@acme.test").await;
     let csv = app.get("/records/opportunities/export.csv?sort=amount&dir=desc", &cookie).await;
     assert_eq!(csv.status, StatusCode::OK);
@@ -294,9 +335,7 @@ async fn csv_export_has_the_current_view() {
     assert!(lines[1].starts_with("O1,"), "the largest first: {}", lines[1]);
 }
 
-#[tokio::test]
-async fn a_rep_creates_and_edits_a_deal_and_refused_fields_are_shown_next_to_them() {
-    let app = TestApp::new();
+async fn a_rep_creates_and_edits_a_deal_and_refused_fields_are_shown_next_to_them(app: &TestApp) {
     let (cookie, csrf) = app.sign_in("r1@acme.test").await;
     let bad = format!("_csrf={csrf}&name=Renewal&account=1&amount=12%2C5&created_at=2026-03-02T10%3A00");
     let answer = app.post("/records/opportunities/new", &cookie, &bad).await;
@@ -324,9 +363,7 @@ async fn a_rep_creates_and_edits_a_deal_and_refused_fields_are_shown_next_to_the
     assert!(answer.body.contains("id=\"error-account\""));
 }
 
-#[tokio::test]
-async fn a_manager_converts_a_lead_on_the_page_and_through_the_api() {
-    let app = TestApp::new();
+async fn a_manager_converts_a_lead_on_the_page_and_through_the_api(app: &TestApp) {
     let (cookie, csrf) = app.sign_in("manager@acme.test").await;
     let form = app.get("/records/leads/2/convert", &cookie).await;
     assert!(form.body.contains("value=\"Initech\"") && form.body.contains("value=\"Pat\""), "the lead's names");
@@ -365,3 +402,19 @@ async fn a_manager_converts_a_lead_on_the_page_and_through_the_api() {
         .collect();
     assert_eq!(fields, ["name", "amount"]);
 }
+
+on_both_backends!(
+    pages_need_a_session_and_the_api_answers_401_in_json,
+    failed_sign_ins_are_refused_then_throttled,
+    every_page_answers_for_a_manager,
+    rep_cannot_open_another_reps_opportunity_nor_the_team_dashboard,
+    manager_sees_exactly_the_subtree_and_no_organisation_sees_another,
+    forms_without_the_csrf_token_are_refused,
+    logging_an_activity_counts_at_once_and_bad_fields_are_shown_next_to_them,
+    moving_a_deal_into_the_gateway_asks_for_the_next_step,
+    api_tokens_work_until_revoked,
+    the_language_follows_the_setting_else_the_browser,
+    csv_export_has_the_current_view,
+    a_rep_creates_and_edits_a_deal_and_refused_fields_are_shown_next_to_them,
+    a_manager_converts_a_lead_on_the_page_and_through_the_api,
+);

@@ -9,8 +9,9 @@
 
 mod common;
 
-use common::{drop_schema, postgres_url, succeed, temp};
+use common::{succeed, temp};
 use fantoccini::{Client, ClientBuilder, Locator};
+use quotient_store::testing::TestSchema;
 use serde_json::{Value, json};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -443,7 +444,6 @@ fn the_web_application_in_chromium_on_sqlite() {
 
 #[test]
 fn the_web_application_in_chromium_on_postgres() {
-    let Some((url, schema)) = postgres_url() else { return };
-    run(walkthrough(&url, "postgres"));
-    drop_schema(&schema);
+    let Some(schema) = TestSchema::create("cli") else { return };
+    run(walkthrough(&schema.url, "postgres"));
 }

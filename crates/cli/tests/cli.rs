@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use quotient_store::testing::TestSchema;
 use std::path::Path;
 
 /// demo --out → import → export gives back the demo's files byte for byte, and export → import
@@ -35,10 +36,9 @@ fn demo_bundle_round_trips_on_sqlite() {
 
 #[test]
 fn demo_bundle_round_trips_on_postgres_and_into_sqlite() {
-    let Some((url, schema)) = postgres_url() else { return };
+    let Some(schema) = TestSchema::create("cli") else { return };
     let dbs = temp();
-    demo_bundle_round_trips(&url, &format!("sqlite://{}", dbs.path().join("second.db").display()));
-    drop_schema(&schema);
+    demo_bundle_round_trips(&schema.url, &format!("sqlite://{}", dbs.path().join("second.db").display()));
 }
 
 #[test]

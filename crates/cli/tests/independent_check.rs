@@ -78,16 +78,11 @@ fn agree(ours: &Figures, theirs: &Figures) -> bool {
 }
 
 fn reference_engine(bundle: &Path) -> Option<(postgres::Client, String)> {
-    let base = std::env::var("QUOTIENT_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let base = quotient_store::testing::postgres_base();
     let mut client = match postgres::Client::connect(&base, postgres::NoTls) {
         Ok(client) => client,
         Err(error) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but PostgreSQL at {base} is unreachable: {error}"
-            );
-            eprintln!("SKIPPED: the independent check needs PostgreSQL at {base} ({error})");
+            quotient_store::testing::skip_without_postgres(&base, &error);
             return None;
         }
     };

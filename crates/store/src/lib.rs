@@ -11,6 +11,8 @@ pub mod kpi;
 mod migrate;
 pub mod orgs;
 pub mod records;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use db::{Db, Dialect, Value};
 pub use error::{Result, StoreError};

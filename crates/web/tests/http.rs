@@ -7,6 +7,7 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use quotient_core::model::UserRole;
 use quotient_store::access::{self, NewUser};
+use quotient_store::testing::TestSchema;
 use quotient_store::{bundle, orgs};
 use quotient_web::{AppState, Pool, password};
 use std::path::PathBuf;
@@ -16,23 +17,9 @@ const PASSWORD: &str = "correct horse battery";
 
 struct TestApp {
     router: Router,
-    /// SQLite: the folder of the database file; PostgreSQL: the schema to drop.
+    /// SQLite: the folder of the database file; PostgreSQL: the schema, dropped after the test.
     dir: Option<tempfile::TempDir>,
-    schema: Option<String>,
-}
-
-fn postgres_base() -> String {
-    std::env::var("QUOTIENT_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(schema) = &self.schema
-            && let Ok(mut admin) = quotient_store::Db::open(&postgres_base())
-        {
-            let _ = admin.batch(&format!("DROP SCHEMA {schema} CASCADE"));
-        }
-    }
+    schema: Option<TestSchema>,
 }
 
 /// Runs an async test body on a runtime of its own, so that the synchronous PostgreSQL client is
@@ -75,22 +62,8 @@ impl TestApp {
     }
 
     fn postgres() -> Option<TestApp> {
-        let base = postgres_base();
-        let mut admin = match quotient_store::Db::open(&base) {
-            Ok(db) => db,
-            Err(error) => {
-                assert!(
-                    std::env::var("CI").as_deref() != Ok("true"),
-                    "CI=true but PostgreSQL at {base} is unreachable: {error}"
-                );
-                eprintln!("SKIPPED: PostgreSQL at {base} is unreachable ({error})");
-                return None;
-            }
-        };
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-        let schema = format!("web_{}_{nanos}", std::process::id());
-        admin.batch(&format!("CREATE SCHEMA {schema}")).expect("schema");
-        let mut app = TestApp::on(&format!("{base}?options=-csearch_path%3D{schema}"));
+        let schema = TestSchema::create("web")?;
+        let mut app = TestApp::on(&schema.url);
         app.schema = Some(schema);
         Some(app)
     }

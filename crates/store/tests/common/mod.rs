@@ -6,11 +6,7 @@ use quotient_store::Db;
 use quotient_store::orgs::{self, Organisation};
 use std::path::{Path, PathBuf};
 
-/// The PostgreSQL server the tests use; `QUOTIENT_TEST_POSTGRES_URL` overrides it.
-pub fn postgres_url() -> String {
-    std::env::var("QUOTIENT_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
-}
+use quotient_store::testing::TestSchema;
 
 pub struct TestDb {
     pub db: Db,
@@ -20,7 +16,8 @@ pub struct TestDb {
 
 enum Cleanup {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { schema: String },
+    /// Dropped after the test's connection (fields drop in order).
+    Postgres(#[allow(dead_code)] TestSchema),
 }
 
 impl TestDb {
@@ -34,25 +31,10 @@ impl TestDb {
     /// A fresh schema on the test server, or `None` (with a message) when there is no server —
     /// except in CI (`CI=true`), where a missing server fails the test instead of skipping it.
     pub fn postgres() -> Option<TestDb> {
-        let base = postgres_url();
-        let mut admin = match postgres::Client::connect(&base, postgres::NoTls) {
-            Ok(client) => client,
-            Err(error) => {
-                if std::env::var("CI").is_ok_and(|v| v == "true") {
-                    panic!("CI=true but PostgreSQL at {base} is unreachable ({error}): .ci/run must start it");
-                }
-                eprintln!(
-                    "SKIPPED: PostgreSQL at {base} is unreachable ({error}); set QUOTIENT_TEST_POSTGRES_URL to run this test on PostgreSQL"
-                );
-                return None;
-            }
-        };
-        let schema = format!("test_{}_{}", std::process::id(), fastrand_suffix());
-        admin.batch_execute(&format!("CREATE SCHEMA {schema}")).unwrap_or_else(|e| panic!("creating schema: {e}"));
-        let separator = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+        let schema = TestSchema::create("test")?;
+        let url = schema.url.clone();
         let db = quotient_store::open(&url).unwrap_or_else(|e| panic!("opening {url}: {e}"));
-        Some(TestDb { db, url, cleanup: Cleanup::Postgres { schema } })
+        Some(TestDb { db, url, cleanup: Cleanup::Postgres(schema) })
     }
 
     /// A second connection to the same database.
@@ -70,23 +52,6 @@ impl TestDb {
             .query_i64(&format!("SELECT COUNT(*) FROM {table} WHERE org_id = ?"), &[org.id.value()])
             .unwrap_or_else(|e| panic!("counting {table}: {e}"))
     }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Cleanup::Postgres { schema } = &self.cleanup {
-            if let Ok(mut admin) = postgres::Client::connect(&postgres_url(), postgres::NoTls) {
-                let _ = admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
-            }
-        }
-    }
-}
-
-fn fastrand_suffix() -> u64 {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    u64::from(nanos) * 1000 + COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The tables the bundle's files fill, in import order.

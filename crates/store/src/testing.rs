@@ -1,0 +1,58 @@
+//! Fresh PostgreSQL schemas for the test suites of every crate (feature `testing`). Tests that need
+//! PostgreSQL skip with a message when no server answers — except in CI (`CI=true`), where that is
+//! a failure.
+
+use crate::db::Db;
+
+/// The server the tests use: `QUOTIENT_TEST_POSTGRES_URL`, else the local one.
+pub fn postgres_base() -> String {
+    std::env::var("QUOTIENT_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Says that PostgreSQL is unreachable and the test is skipped; panics in CI, where nothing may skip.
+pub fn skip_without_postgres(base: &str, error: &dyn std::fmt::Display) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but PostgreSQL at {base} is unreachable ({error}): .ci/run must start it"
+    );
+    eprintln!(
+        "SKIPPED: PostgreSQL at {base} is unreachable ({error}); set QUOTIENT_TEST_POSTGRES_URL to run this test on PostgreSQL"
+    );
+}
+
+/// A schema of its own on the test server, dropped with everything in it when this is dropped.
+pub struct TestSchema {
+    pub name: String,
+    /// A database URL whose connections work in the schema.
+    pub url: String,
+}
+
+impl TestSchema {
+    /// A new schema named after `prefix`, the process and the moment; `None` when there is no server.
+    pub fn create(prefix: &str) -> Option<TestSchema> {
+        let base = postgres_base();
+        let mut admin = match Db::open(&base) {
+            Ok(db) => db,
+            Err(error) => {
+                skip_without_postgres(&base, &error);
+                return None;
+            }
+        };
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("{prefix}_{}_{nanos}_{count}", std::process::id());
+        admin.batch(&format!("CREATE SCHEMA {name}")).unwrap_or_else(|e| panic!("creating schema {name}: {e}"));
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options=-csearch_path%3D{name}");
+        Some(TestSchema { name, url })
+    }
+}
+
+impl Drop for TestSchema {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = Db::open(&postgres_base()) {
+            let _ = admin.batch(&format!("DROP SCHEMA {} CASCADE", self.name));
+        }
+    }
+}

@@ -103,34 +103,41 @@ pub fn open_opportunities(
         .into_iter()
         .collect();
     let cutoff = midnight(as_of + chrono::Duration::days(1));
-    let present = cutoff > Utc::now();
-    let mut params: Vec<Value<'static>> = if present {
-        vec![org.value()]
-    } else {
-        // In statement order: the stage subquery's cutoff, the organisation, created by, open at.
-        vec![Value::Timestamp(cutoff), org.value(), Value::Timestamp(cutoff), Value::Timestamp(cutoff)]
-    };
-    let sql = if present {
+    let mut params: Vec<Value<'static>> = vec![];
+    let sql = if cutoff > Utc::now() {
         // The present: what is open now, at its current stage.
+        params.push(org.value());
         let filter = filter.sql("owner_id", Some("product_line_id"), &mut params);
         format!(
             "SELECT owner_id, amount_cents, stage, expected_close_on FROM opportunities
              WHERE org_id = ? AND status = 'open' AND deleted_at IS NULL{filter}"
         )
     } else {
-        // A past day: created by then and not yet closed, at the stage it had then.
-        let filter = filter.sql("o.owner_id", Some("o.product_line_id"), &mut params);
-        format!(
-            "SELECT o.owner_id, o.amount_cents,
-                    COALESCE((SELECT s.stage FROM stage_changes s
-                              WHERE s.org_id = o.org_id AND s.opportunity_id = o.id AND s.changed_at < ?
-                                AND s.deleted_at IS NULL
-                              ORDER BY s.changed_at DESC LIMIT 1), o.stage),
-                    o.expected_close_on
-             FROM opportunities o
-             WHERE o.org_id = ? AND o.deleted_at IS NULL AND o.created_at < ?
-               AND (o.closed_at IS NULL OR o.closed_at >= ?){filter}"
-        )
+        // A past day: created by then and not closed by then — open still, or closed since (two
+        // index ranges rather than a scan of every opportunity) — at the stage it had then.
+        let part = |open: bool, params: &mut Vec<Value<'static>>| {
+            params.extend([Value::Timestamp(cutoff), org.value(), Value::Timestamp(cutoff)]);
+            let not_closed = if open {
+                "o.status = 'open'"
+            } else {
+                params.push(Value::Timestamp(cutoff));
+                "o.closed_at >= ?"
+            };
+            let filter = filter.sql("o.owner_id", Some("o.product_line_id"), params);
+            format!(
+                "SELECT o.owner_id, o.amount_cents,
+                        COALESCE((SELECT s.stage FROM stage_changes s
+                                  WHERE s.org_id = o.org_id AND s.opportunity_id = o.id AND s.changed_at < ?
+                                    AND s.deleted_at IS NULL
+                                  ORDER BY s.changed_at DESC LIMIT 1), o.stage),
+                        o.expected_close_on
+                 FROM opportunities o
+                 WHERE o.org_id = ? AND o.deleted_at IS NULL AND o.created_at < ? AND {not_closed}{filter}"
+            )
+        };
+        let open = part(true, &mut params);
+        let closed_since = part(false, &mut params);
+        format!("{open} UNION ALL {closed_since}")
     };
     let mut out: HashMap<i64, Vec<OpenOpportunity>> = HashMap::new();
     db.query_each(&sql, &params, |row| {

@@ -14,7 +14,7 @@ use quotient_core::model::QuotaMetric;
 use quotient_core::standards::{self, Evaluation, LineEstimates, StandardKey, Standards, StandardsFacts};
 use quotient_core::{Lang, Money, Period};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// What to report on.
 #[derive(Debug, Clone)]
@@ -113,7 +113,8 @@ const TRAILING_FIELDS: &[&str] = &[
 #[derive(Default)]
 struct Gathered {
     tally: HashMap<i64, Tally>,
-    line_estimates: HashMap<(i64, i64), i64>,
+    /// Per rep: (product line, estimates) of the lines with estimates.
+    line_estimates: HashMap<i64, Vec<(i64, i64)>>,
     so_far: HashMap<i64, Tally>,
     trailing: HashMap<i64, Tally>,
     first_appointments_by_week: HashMap<i64, Vec<(NaiveDate, i64)>>,
@@ -188,7 +189,7 @@ fn gather(
     for ((rep, line), tally) in rollups::sum(db, org, period, filter)? {
         *data.tally.entry(rep).or_default() += tally;
         if tally.estimates != 0 {
-            data.line_estimates.insert((rep, line), tally.estimates);
+            data.line_estimates.entry(rep).or_default().push((line, tally.estimates));
         }
     }
     let day_after = request.as_of + Duration::days(1);
@@ -305,16 +306,13 @@ fn standards_facts(
     };
     // Per product line with a deal quota: its estimates against the quota.
     let mut lines: BTreeMap<i64, (i64, f64)> = BTreeMap::new();
-    let rep_set: HashSet<i64> = reps.iter().copied().collect();
     for quota in reps.iter().flat_map(|rep| data.quotas.get(rep)).flatten() {
         if let (Some(line), QuotaMetric::Deals) = (quota.product_line, quota.metric) {
             lines.entry(line).or_default().1 += quota.target as f64;
         }
     }
-    for ((rep, line), estimates) in &data.line_estimates {
-        if rep_set.contains(rep)
-            && let Some(entry) = lines.get_mut(line)
-        {
+    for (line, estimates) in reps.iter().flat_map(|rep| data.line_estimates.get(rep)).flatten() {
+        if let Some(entry) = lines.get_mut(line) {
             entry.0 += estimates;
         }
     }

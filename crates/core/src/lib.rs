@@ -10,6 +10,7 @@ mod lang;
 pub mod model;
 pub mod money;
 pub mod period;
+pub mod planning;
 pub mod quota_period;
 pub mod standards;
 

@@ -1,0 +1,14 @@
+//! Planning: a company plan allocated top-down into quotas that sum to it exactly, phased by month
+//! with the seasonality learnt from history, and the goal-setting assistant's realistic goals and
+//! plan risk (`PRODUCT.md` §2).
+
+mod allocation;
+mod goals;
+mod seasonality;
+
+pub use allocation::{allocate, phase};
+pub use goals::{Distribution, PlanRisk, percentile, plan_risk, suggest_goals};
+pub use seasonality::{MonthlyIndex, monthly_index};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,51 @@
+//! Seasonality: each calendar month's share of the organisation's trailing years.
+
+use chrono::{Datelike, NaiveDate};
+
+/// The months' totals over the trailing years (January first) and the shares they give.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MonthlyIndex {
+    /// Per calendar month, the sum over the years used.
+    pub totals: [u64; 12],
+    /// Per calendar month, its share of the whole (they sum to 1); equal shares without history.
+    pub shares: [f64; 12],
+    /// How many whole years of history the index rests on.
+    pub years: u32,
+}
+
+impl MonthlyIndex {
+    /// The weights to phase with: the totals, or equal weights when there is no history.
+    pub fn weights(&self) -> [u64; 12] {
+        if self.totals.iter().all(|&t| t == 0) { [1; 12] } else { self.totals }
+    }
+
+    /// A month's index as a factor around 1 (its share × 12): 1.2 is a month 20% above average.
+    pub fn factor(&self, month: u32) -> f64 {
+        self.shares[(month.clamp(1, 12) - 1) as usize] * 12.0
+    }
+}
+
+/// The index from monthly values (the first day of each month → its total, e.g. revenue won in
+/// cents), over the `years` (2 or 3) whole years of twelve months that end before `before` (the
+/// first month of the plan). Months without a value count as 0; negative values as 0.
+pub fn monthly_index(history: &[(NaiveDate, i64)], before: NaiveDate, years: u32) -> MonthlyIndex {
+    let end = NaiveDate::from_ymd_opt(before.year(), before.month(), 1).unwrap_or(before);
+    let start = end.with_year(end.year() - years as i32).unwrap_or(end);
+    let mut totals = [0u64; 12];
+    for &(month, value) in history {
+        if month >= start && month < end {
+            totals[month.month0() as usize] += value.max(0) as u64;
+        }
+    }
+    let sum: u64 = totals.iter().sum();
+    let shares = if sum == 0 {
+        [1.0 / 12.0; 12]
+    } else {
+        let mut shares = [0.0; 12];
+        for (share, &total) in shares.iter_mut().zip(&totals) {
+            *share = total as f64 / sum as f64;
+        }
+        shares
+    };
+    MonthlyIndex { totals, shares, years }
+}

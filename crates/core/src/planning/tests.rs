@@ -1,0 +1,108 @@
+//! Hand-computed cases for the allocation, the seasonality, the percentiles and the suggestions.
+
+use super::*;
+use chrono::NaiveDate;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+#[test]
+fn an_allocation_sums_to_the_plan_with_the_largest_remainders_rounded_up() {
+    // 10,000 ÷ 3 = 3,333 r 1 each: one unit left, to the first of the equal remainders.
+    assert_eq!(allocate(10_000, &[1, 1, 1]), [3_334, 3_333, 3_333]);
+    // Exact shares need no rounding.
+    assert_eq!(allocate(1_000, &[2, 3, 5]), [200, 300, 500]);
+    // 1,001 × 2/10 = 200 r 2, × 3/10 = 300 r 3, × 5/10 = 500 r 5: the unit left goes to r 5.
+    assert_eq!(allocate(1_001, &[2, 3, 5]), [200, 300, 501]);
+    // No weights: an equal split, 7 = 4 + 3.
+    assert_eq!(allocate(7, &[0, 0]), [4, 3]);
+    // A negative amount splits as its magnitude does: 10 × 1/3 = 3 r 1, 10 × 2/3 = 6 r 2.
+    assert_eq!(allocate(-10, &[1, 2]), [-3, -7]);
+    assert_eq!(allocate(5, &[]), Vec::<i64>::new());
+}
+
+#[test]
+fn allocations_always_sum_exactly() {
+    let mut seed = 7u64;
+    let mut next = || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        seed >> 33
+    };
+    for _ in 0..500 {
+        let total = (next() % 10_000_000_000) as i64;
+        let weights: Vec<u64> = (0..1 + next() % 40).map(|_| next() % 1_000_000).collect();
+        let parts = allocate(total, &weights);
+        assert_eq!(parts.iter().sum::<i64>(), total, "{total} over {weights:?}");
+        assert!(parts.iter().all(|&p| p >= 0));
+    }
+}
+
+#[test]
+fn seasonality_is_each_months_share_of_the_trailing_years() {
+    let month = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default();
+    let mut history = vec![(month(2023, 12), 9_999), (month(2026, 1), 9_999)]; // outside the two years
+    for year in [2024, 2025] {
+        for m in 1..=12 {
+            let value = match (year, m) {
+                (2024, 12) => 300,
+                (2025, 7) => 0,
+                _ => 100,
+            };
+            history.push((month(year, m), value));
+        }
+    }
+    let index = monthly_index(&history, month(2026, 1), 2);
+    // Ten months of 100 + 100, July 100 + 0, December 300 + 100: 2,500 in all.
+    assert_eq!(index.totals, [200, 200, 200, 200, 200, 200, 100, 200, 200, 200, 200, 400]);
+    assert!(close(index.shares[0], 0.08) && close(index.shares[6], 0.04) && close(index.shares[11], 0.16));
+    assert!(close(index.factor(12), 1.92));
+    // $12,000.00 phased: January 1,200,000 × 200/2,500 = 96,000 cents, July 48,000, December 192,000.
+    let months = phase(1_200_000, &index.weights());
+    assert_eq!((months[0], months[6], months[11]), (96_000, 48_000, 192_000));
+    assert_eq!(months.iter().sum::<i64>(), 1_200_000);
+}
+
+#[test]
+fn without_history_the_months_are_equal() {
+    let index = monthly_index(&[], NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(), 3);
+    assert!(close(index.factor(5), 1.0));
+    // 100 ÷ 12 = 8 r 4: the first four months take the four units left.
+    assert_eq!(phase(100, &index.weights()), [9, 9, 9, 9, 8, 8, 8, 8, 8, 8, 8, 8]);
+}
+
+#[test]
+fn percentiles_interpolate_between_ranks() {
+    let values = [4.0, 1.0, 3.0, 2.0];
+    // Sorted 1, 2, 3, 4: p50 at rank 1.5 → 2.5; p75 at rank 2.25 → 3 + 0.25 × (4 − 3).
+    assert_eq!(percentile(&values, 50.0), Some(2.5));
+    assert_eq!(percentile(&values, 75.0), Some(3.25));
+    assert_eq!(percentile(&values, 0.0), Some(1.0));
+    assert_eq!(percentile(&values, 100.0), Some(4.0));
+    assert_eq!(percentile(&[5.0], 75.0), Some(5.0));
+    assert_eq!(percentile(&[], 50.0), None);
+    let spread = Distribution::of(&values).unwrap_or_else(|| panic!("values"));
+    assert_eq!((spread.bottom, spread.median, spread.p75, spread.top), (1.0, 2.5, 3.25, 4.0));
+}
+
+#[test]
+fn suggestions_start_from_the_reps_median_and_stop_at_the_teams_75th_percentile() {
+    let history = vec![vec![10.0, 14.0, 12.0], vec![20.0, 26.0, 20.0], vec![30.0, 34.0, 40.0], vec![]];
+    // Medians 12, 20, 34; × 1.5 (seasonality) × 1.1 (10% growth) = 19.8, 33, 56.1.
+    // The team's p75 of those: rank 1.5 → 33 + 0.5 × (56.1 − 33) = 44.55, which caps the third.
+    let goals = suggest_goals(&history, 1.5, 0.1);
+    let expected = [Some(19.8), Some(33.0), Some(44.55), None];
+    for (goal, expected) in goals.iter().zip(expected) {
+        match (goal, expected) {
+            (Some(g), Some(e)) => assert!(close(*g, e), "{g} vs {e}"),
+            (g, e) => assert_eq!(*g, e),
+        }
+    }
+    // A plan of 120 against 19.8 + 33 + 44.55 = 97.35: 22.65 at risk, 18.875% of the plan.
+    let risk = plan_risk(120.0, &[19.8, 33.0, 44.55]);
+    assert!(close(risk.realistic, 97.35) && close(risk.gap, 22.65));
+    assert!(risk.share.is_some_and(|s| close(s, 0.188_75)));
+    // A plan the goals cover carries no risk; a plan of 0 has no share.
+    assert_eq!(plan_risk(50.0, &[60.0]).gap, 0.0);
+    assert_eq!(plan_risk(0.0, &[]).share, None);
+}

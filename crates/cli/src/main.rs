@@ -3,6 +3,7 @@
 mod convert;
 mod demo;
 mod org;
+mod plan;
 mod progress;
 mod report;
 mod serve;
@@ -45,6 +46,9 @@ enum Command {
     /// Scorecards of every rep of a subject for a period, with the subject's total: every KPI,
     /// attainment, standards and flags with their diagnoses.
     Report(report::ReportArgs),
+    /// Allocate a yearly plan to the reps by what their history supports, phased by month with the
+    /// seasonality; show the plan risk; write the monthly quotas as a bundle file (--out).
+    Plan(plan::PlanArgs),
     /// Convert a public sales data set into a bundle (see ../shared/data).
     #[command(subcommand)]
     Convert(convert::Source),
@@ -86,6 +90,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Export { dir } => transfer::export(&cli.database_url, cli.org.as_deref(), &dir),
         Command::Demo(args) => demo::run(&cli.database_url, cli.org.as_deref(), &args),
         Command::Report(args) => report::report(&cli.database_url, cli.org.as_deref(), &args),
+        Command::Plan(args) => plan::run(&cli.database_url, cli.org.as_deref(), &args),
         Command::Convert(source) => convert::run(&source),
         Command::Serve(args) => serve::run(&cli.database_url, &args),
         Command::User(command) => users::run(&cli.database_url, cli.org.as_deref(), &command),

@@ -104,3 +104,35 @@ fn an_invalid_bundle_exits_non_zero_and_says_where() {
     assert!(stderr.contains("reps.csv:2:4: role: 'boss' is not one of: rep, manager, executive"), "{stderr}");
     assert!(stderr.contains("1 problem(s)") && stderr.contains("nothing was imported"), "{stderr}");
 }
+
+/// A yearly plan allocated from the demo's history sums to the plan exactly, to the cent and to the
+/// deal, and its quotas import back as the reps' monthly quotas.
+#[test]
+fn a_plan_is_allocated_exactly_and_its_quotas_import() {
+    let dbs = temp();
+    let url = format!("sqlite://{}", dbs.path().join("plan.db").display());
+    succeed(&url, &["demo", "--reps", "8", "--years", "2", "--as-of", "2026-06-30", "--seed", "5", "--no-serve"]);
+    let out = dbs.path().join("plan");
+    let args = ["plan", "--year", "2027", "--revenue", "1000000.01", "--deals", "333", "--growth", "0.1"];
+    let printed = succeed(&url, &[&args[..], &["--out", &out.to_string_lossy()]].concat());
+    assert!(printed.contains("revenue plan") && printed.contains("deals plan"), "{printed}");
+    assert!(printed.lines().any(|l| l.starts_with("total") && l.contains("1000000.01")), "{printed}");
+    let mut reader = csv::Reader::from_path(out.join("quotas.csv")).unwrap_or_else(|e| panic!("{e}"));
+    let (mut cents, mut deals, mut rows) = (0i64, 0i64, 0);
+    for record in reader.records() {
+        let record = record.unwrap_or_else(|e| panic!("{e}"));
+        let target = &record[4];
+        match &record[2] {
+            "revenue" => cents += target.parse::<quotient_core::Money>().map_or(0, |m| m.cents()),
+            _ => deals += target.parse::<i64>().unwrap_or(0),
+        }
+        rows += 1;
+    }
+    // Eight reps, twelve months, two metrics.
+    assert_eq!((cents, deals, rows), (100_000_001, 333, 8 * 12 * 2));
+    let imported = succeed(&url, &["import", &out.to_string_lossy()]);
+    assert!(imported.contains("quotas.csv"), "{imported}");
+    let report = succeed(&url, &["report", "--period", "2027", "--team", "M1", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report["total"]["quotas"]["revenue_cents"], 100_000_001, "the team's quotas are the plan");
+}

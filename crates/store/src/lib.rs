@@ -10,6 +10,7 @@ mod error;
 pub mod kpi;
 mod migrate;
 pub mod orgs;
+pub mod planning;
 pub mod records;
 #[cfg(feature = "testing")]
 pub mod testing;

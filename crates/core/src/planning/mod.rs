@@ -4,10 +4,12 @@
 
 mod allocation;
 mod goals;
+mod plan;
 mod seasonality;
 
 pub use allocation::{allocate, phase};
 pub use goals::{Distribution, PlanRisk, percentile, plan_risk, suggest_goals};
+pub use plan::{Allocation, RepHistory, RepQuota, allocate_plan};
 pub use seasonality::{MonthlyIndex, monthly_index};
 
 #[cfg(test)]

@@ -106,3 +106,34 @@ fn suggestions_start_from_the_reps_median_and_stop_at_the_teams_75th_percentile(
     assert_eq!(plan_risk(50.0, &[60.0]).gap, 0.0);
     assert_eq!(plan_risk(0.0, &[]).share, None);
 }
+
+#[test]
+fn a_plan_is_allocated_by_realistic_goals_and_phased_exactly() {
+    let rep = |rep: &'static str, team: &'static str, months: &[f64]| RepHistory { rep, team, months: months.to_vec() };
+    // Team A: medians 100 and 300 a month → 1,200 and 3,600 a year (no growth); the p75 of the two,
+    // 1,200 + 0.75 × 2,400 = 3,000, caps the second. Team B: one rep at 200 → 2,400; a newcomer
+    // without history starts at the team's lowest goal, 2,400.
+    let reps = [
+        rep("a1", "A", &[100.0, 90.0, 110.0]),
+        rep("a2", "A", &[300.0, 300.0, 310.0]),
+        rep("b1", "B", &[200.0, 200.0, 200.0]),
+        rep("b2", "B", &[]),
+    ];
+    let even = monthly_index(&[], NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default(), 3);
+    let plan = allocate_plan(9_000_01, &reps, 0.0, &even);
+    let realistic: Vec<f64> = plan.reps.iter().map(|q| q.realistic).collect();
+    assert_eq!(realistic, [1_200.0, 3_000.0, 2_400.0, 2_400.0]);
+    // 900,001 over weights 1,200 : 3,000 : 2,400 : 2,400 (9,000): 120,000.13…, 300,000.33…,
+    // 240,000.26…, 240,000.26…: floors 900,000, the 1 left to the largest remainder (a2's .33).
+    let yearly: Vec<i64> = plan.reps.iter().map(|q| q.yearly).collect();
+    assert_eq!(yearly, [120_000, 300_001, 240_000, 240_000]);
+    for quota in &plan.reps {
+        assert_eq!(quota.monthly.iter().sum::<i64>(), quota.yearly);
+    }
+    // 120,000 ÷ 12 = 10,000 a month exactly.
+    assert_eq!(plan.reps[0].monthly, [10_000; 12]);
+    // The plan asks 900,001 of goals adding to 9,000: the gap is 891,001.
+    assert!(close(plan.total.gap, 891_001.0));
+    assert_eq!(plan.teams.iter().map(|(t, _)| *t).collect::<Vec<_>>(), ["A", "B"]);
+    assert!(close(plan.teams[0].1.plan, 420_001.0) && close(plan.teams[0].1.realistic, 4_200.0));
+}

@@ -80,7 +80,10 @@ const PROGRESS_EVERY: u64 = 16_384;
 
 /// Imports the bundle in `dir` into the organisation, or reports every problem and writes nothing.
 pub fn import(db: &mut Db, org: OrgId, dir: &Path, progress: &mut dyn Progress) -> Result<ImportSummary, ImportError> {
-    let present = bundle_files(dir)?;
+    // A bundle that adds to an organisation (new quotas, say) may refer to the reps stored.
+    let has_reps =
+        db.query_i64("SELECT COUNT(*) FROM reps WHERE org_id = ? AND deleted_at IS NULL", &[org.value()])? > 0;
+    let present = bundle_files(dir, has_reps)?;
     staging::suspend_foreign_keys(db)?;
     let result = import_in_transaction(db, org, dir, present, progress);
     staging::resume_foreign_keys(db)?;
@@ -143,8 +146,9 @@ struct PresentFiles {
     problems: Vec<Problem>,
 }
 
-/// The bundle files in `dir`; an unknown `.csv` file or a missing `reps.csv` is a problem.
-fn bundle_files(dir: &Path) -> Result<PresentFiles, StoreError> {
+/// The bundle files in `dir`; an unknown `.csv` file is a problem, and so is a missing `reps.csv`
+/// unless the organisation has its reps already.
+fn bundle_files(dir: &Path, has_reps: bool) -> Result<PresentFiles, StoreError> {
     let entries = std::fs::read_dir(dir).map_err(|e| StoreError::io(dir, e))?;
     let mut present = PresentFiles { files: Vec::new(), problems: Vec::new() };
     for entry in entries {
@@ -164,13 +168,16 @@ fn bundle_files(dir: &Path) -> Result<PresentFiles, StoreError> {
             None => {}
         }
     }
-    if !present.files.contains(&REQUIRED_FILE) {
+    if !has_reps && !present.files.contains(&REQUIRED_FILE) {
         present.problems.push(Problem {
             file: REQUIRED_FILE.to_string(),
             line: 0,
             column: None,
             field: None,
-            message: format!("is missing from {}: every bundle needs its reps", dir.display()),
+            message: format!(
+                "is missing from {}: a bundle for an organisation without reps needs its reps",
+                dir.display()
+            ),
         });
     }
     Ok(present)

@@ -237,12 +237,37 @@ pub fn weekly(
     to: NaiveDate,
     filter: Filter<'_>,
 ) -> Result<Vec<(i64, NaiveDate, i64)>> {
+    per_cell(db, org, Grain::Week, field, from, to, filter)
+}
+
+/// One field of the month cells of the months starting in `[from, to)`, per rep and month, where it
+/// is not 0.
+pub fn monthly(
+    db: &mut Db,
+    org: OrgId,
+    field: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: Filter<'_>,
+) -> Result<Vec<(i64, NaiveDate, i64)>> {
+    per_cell(db, org, Grain::Month, field, from, to, filter)
+}
+
+fn per_cell(
+    db: &mut Db,
+    org: OrgId,
+    grain: Grain,
+    field: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: Filter<'_>,
+) -> Result<Vec<(i64, NaiveDate, i64)>> {
     let field = Tally::FIELDS.iter().find(|f| **f == field).copied().unwrap_or("won");
     let mut sql = format!(
         "SELECT rep_id, day, CAST(SUM({field}) AS BIGINT) FROM rollup_cells
-         WHERE org_id = ? AND grain = 'week' AND day >= ? AND day < ? AND {field} <> 0"
+         WHERE org_id = ? AND grain = ? AND day >= ? AND day < ? AND {field} <> 0"
     );
-    let mut params = vec![org.value(), Value::Date(from), Value::Date(to)];
+    let mut params = vec![org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)];
     sql.push_str(&filter.sql("rep_id", Some("product_line_id"), &mut params));
     sql.push_str(" GROUP BY rep_id, day");
     db.query_map(&sql, &params, |row| {

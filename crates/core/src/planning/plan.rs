@@ -1,0 +1,90 @@
+//! A company plan allocated to reps: each rep's realistic yearly goal from their history, the plan
+//! split in proportion to those goals (exactly, to the cent), each rep's share phased by month with
+//! the seasonality, and the plan risk per team and overall.
+
+use super::{MonthlyIndex, PlanRisk, allocate, percentile, phase, plan_risk, suggest_goals};
+
+/// A rep's monthly history of the planned metric (e.g. revenue won, in cents), and their team.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepHistory<Id> {
+    pub rep: Id,
+    pub team: Id,
+    /// The trailing months' values (a month without a value is 0).
+    pub months: Vec<f64>,
+}
+
+/// A rep's share of the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepQuota<Id> {
+    pub rep: Id,
+    pub team: Id,
+    /// What history supports for the year: 12 × the monthly median × (1 + growth), capped at the
+    /// team's 75th percentile; a rep without history starts at the team's lowest goal.
+    pub realistic: f64,
+    pub yearly: i64,
+    /// January first; they sum to `yearly`.
+    pub monthly: [i64; 12],
+}
+
+/// The plan allocated, and what it risks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Allocation<Id> {
+    pub reps: Vec<RepQuota<Id>>,
+    /// Per team (in the order teams first appear): the team's share of the plan against its goals.
+    pub teams: Vec<(Id, PlanRisk)>,
+    pub total: PlanRisk,
+}
+
+/// Allocates `total` over `reps` in proportion to their realistic goals, phased by `seasonality`.
+pub fn allocate_plan<Id: Clone + PartialEq>(
+    total: i64,
+    reps: &[RepHistory<Id>],
+    growth: f64,
+    seasonality: &MonthlyIndex,
+) -> Allocation<Id> {
+    let mut teams: Vec<Id> = vec![];
+    for rep in reps {
+        if !teams.contains(&rep.team) {
+            teams.push(rep.team.clone());
+        }
+    }
+    let mut realistic = vec![0.0; reps.len()];
+    for team in &teams {
+        let members: Vec<usize> = (0..reps.len()).filter(|&i| reps[i].team == *team).collect();
+        let history: Vec<Vec<f64>> = members
+            .iter()
+            .map(|&i| reps[i].months.clone())
+            .map(|m| if m.iter().all(|v| *v == 0.0) { vec![] } else { m })
+            .collect();
+        let goals = suggest_goals(&history, 12.0, growth);
+        let known: Vec<f64> = goals.iter().flatten().copied().collect();
+        let lowest = percentile(&known, 0.0).unwrap_or(0.0);
+        for (&i, goal) in members.iter().zip(goals) {
+            realistic[i] = goal.unwrap_or(lowest);
+        }
+    }
+    let weights: Vec<u64> = realistic.iter().map(|g| g.max(0.0).round() as u64).collect();
+    let yearly = allocate(total, &weights);
+    let season = seasonality.weights();
+    let quotas: Vec<RepQuota<Id>> = reps
+        .iter()
+        .zip(realistic.iter().zip(yearly))
+        .map(|(rep, (&realistic, yearly))| RepQuota {
+            rep: rep.rep.clone(),
+            team: rep.team.clone(),
+            realistic,
+            yearly,
+            monthly: phase(yearly, &season),
+        })
+        .collect();
+    let team_risks = teams
+        .into_iter()
+        .map(|team| {
+            let members: Vec<&RepQuota<Id>> = quotas.iter().filter(|q| q.team == team).collect();
+            let plan: i64 = members.iter().map(|q| q.yearly).sum();
+            let goals: Vec<f64> = members.iter().map(|q| q.realistic).collect();
+            (team, plan_risk(plan as f64, &goals))
+        })
+        .collect();
+    Allocation { total: plan_risk(total as f64, &realistic), teams: team_risks, reps: quotas }
+}

@@ -49,7 +49,8 @@ pub fn history(
     let first_month = month_of(plan_start).min(month_of(chrono::Utc::now().date_naive()));
     let back = |n: i32| first_month.with_year(first_month.year() - n).unwrap_or(first_month);
     let start = back(years.max(1) as i32);
-    let cells = kpi::monthly(db, org, metric.field(), start, first_month, Filter { reps: None, product_line: None })?;
+    let all = Filter { reps: None, product_line: None };
+    let cells = kpi::per_cell(db, org, kpi::Grain::Month, metric.field(), start, first_month, all)?;
     let mut organisation: HashMap<NaiveDate, i64> = HashMap::new();
     let mut by_rep: HashMap<(i64, NaiveDate), i64> = HashMap::new();
     for (rep, month, value) in cells {

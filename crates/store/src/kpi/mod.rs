@@ -12,7 +12,8 @@ pub use facts::{Cell, Fact, cells_of};
 pub use people::{Directory, Person, Scope, Subject, set_setting, settings};
 pub use queries::Filter;
 pub use report::{Card, Report, ReportRequest, report};
-pub use rollups::{apply, monthly, rebuild, sum, sum_of, weekly, with_delta};
+pub(crate) use rollups::{Grain, per_cell};
+pub use rollups::{apply, rebuild, sum, sum_of, with_delta};
 pub use trend::trend;
 
 use crate::db::Db;

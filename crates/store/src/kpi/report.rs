@@ -206,7 +206,9 @@ fn gather(
     // The ISO weeks of the period that have begun by the evaluation day.
     let first_week = Period::week_of(period.start()).start();
     if so_far_end > period.start() {
-        for (rep, week, count) in rollups::weekly(db, org, "first_appointments", first_week, so_far_end, filter)? {
+        for (rep, week, count) in
+            rollups::per_cell(db, org, rollups::Grain::Week, "first_appointments", first_week, so_far_end, filter)?
+        {
             data.first_appointments_by_week.entry(rep).or_default().push((week, count));
         }
     }

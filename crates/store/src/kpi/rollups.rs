@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Grain {
+pub(crate) enum Grain {
     Day,
     Week,
     Month,
@@ -227,33 +227,9 @@ pub fn standing(db: &mut Db, org: OrgId, reps: Option<&[i64]>) -> Result<HashMap
     Ok(out)
 }
 
-/// One field of the week cells of the ISO weeks starting in `[from, to)`, per rep and week, where
+/// One field of the cells of `grain` (week or month) starting in `[from, to)`, per rep and cell, where
 /// it is not 0.
-pub fn weekly(
-    db: &mut Db,
-    org: OrgId,
-    field: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-    filter: Filter<'_>,
-) -> Result<Vec<(i64, NaiveDate, i64)>> {
-    per_cell(db, org, Grain::Week, field, from, to, filter)
-}
-
-/// One field of the month cells of the months starting in `[from, to)`, per rep and month, where it
-/// is not 0.
-pub fn monthly(
-    db: &mut Db,
-    org: OrgId,
-    field: &str,
-    from: NaiveDate,
-    to: NaiveDate,
-    filter: Filter<'_>,
-) -> Result<Vec<(i64, NaiveDate, i64)>> {
-    per_cell(db, org, Grain::Month, field, from, to, filter)
-}
-
-fn per_cell(
+pub(crate) fn per_cell(
     db: &mut Db,
     org: OrgId,
     grain: Grain,

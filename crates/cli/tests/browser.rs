@@ -311,6 +311,42 @@ async fn logging_an_activity_changes_the_counts(session: &Session) {
     let after = number(&session.figure("#activity-counts", "cold_calls").await, '.').unwrap_or_default();
     assert_eq!(after, before + 1.0, "one more cold call");
     session.screenshot("scorecard").await;
+    // The week's goal is the magic number `quotient report` gives for the rep today.
+    let shown = session.figure("#goals", "weekly_first_appointments").await;
+    let external = external_id(session, &rep).await;
+    let report = succeed(
+        &session.database_url,
+        &["report", "--rep", &external, "--period", &current_quarter(), "--format", "json"],
+    );
+    let report: Value = serde_json::from_str(&report).unwrap_or_else(|e| panic!("report JSON: {e}"));
+    let expected = report["reps"][0]["magic_number"]["per_week"].as_f64();
+    match (number(&shown, '.'), expected) {
+        (Some(shown), Some(expected)) => assert!((shown - expected).abs() <= 0.05 + 1e-9, "{shown} vs {expected}"),
+        (shown, expected) => assert_eq!(shown, expected, "a weekly goal on both or neither"),
+    }
+}
+
+/// The quarter today is in, as `quotient report` writes periods (2026-Q4).
+fn current_quarter() -> String {
+    let today = chrono::Utc::now().date_naive();
+    format!("{}-Q{}", chrono::Datelike::year(&today), chrono::Datelike::month0(&today) / 3 + 1)
+}
+
+/// A rep's id in the bundle, from their row on the team dashboard.
+async fn external_id(session: &Session, rep: &str) -> String {
+    session.open("/dashboard").await;
+    let rows = session.browser.find_all(Locator::Css("#dashboard tbody tr")).await.unwrap_or_default();
+    for row in rows {
+        let link = row.find(Locator::Css("a")).await.ok();
+        let href = match link {
+            Some(link) => link.attr("href").await.ok().flatten().unwrap_or_default(),
+            None => continue,
+        };
+        if href.starts_with(&format!("/reps/{rep}?")) {
+            return row.attr("data-rep").await.ok().flatten().unwrap_or_default();
+        }
+    }
+    panic!("rep {rep} is not on the team dashboard")
 }
 
 /// Moving a deal from the gateway to the proposal counts as a deal moved into the proposal this

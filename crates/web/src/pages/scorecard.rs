@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use maud::{Markup, PreEscaped, html};
 use quotient_core::Period;
 use quotient_core::access::{Action, Resource};
+use quotient_core::kpi::RateSource;
 use quotient_core::kpi::Tally;
 use quotient_core::period::PeriodKind;
 use quotient_store::kpi::{self, Card, ReportRequest, Subject};
@@ -197,6 +198,7 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
                     }
                 }
             }
+            (goals(caller, card, data))
             section.card #standards {
                 h2 { (l.t("scorecard.standards")) }
                 ul.timeline {
@@ -238,4 +240,33 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
         }
     };
     templates::page(caller, "scorecard", &title, body)
+}
+
+/// The week's and the day's activity goals, derived backwards from the remaining revenue quota
+/// through the magic number (`KPIS.md`), against this week so far.
+fn goals(caller: &Caller, card: &Card, data: &Data) -> Markup {
+    let l = caller.locale;
+    let magic = &card.scorecard.magic_number;
+    let this_week = data.weeks.last().map_or(0, |(_, t)| t.first_appointments);
+    let rates = match magic.rate_source {
+        RateSource::Own => l.t("goals.rates_own"),
+        RateSource::Team => l.t("goals.rates_team"),
+    };
+    html! {
+        section.card #goals {
+            h2 { (l.t("scorecard.goals")) }
+            @match (magic.per_week, magic.remaining_quota) {
+                (Some(per_week), Some(remaining)) => {
+                    p { (l.tf("goals.remaining", &[("amount", &caller.money(remaining)), ("weeks", &l.number(magic.weeks_remaining, 1))])) }
+                    table {
+                        tr { td { (l.t("goals.weekly")) } td.num data-kpi="weekly_first_appointments" { (l.number(per_week, 1)) } }
+                        tr { td { (l.t("goals.daily")) } td.num data-kpi="daily_conversations" { (magic.daily_conversations.map_or("–".into(), |d| l.number(d, 1))) } }
+                        tr { td { (l.t("goals.this_week")) } td.num { (l.count(this_week)) } }
+                    }
+                    p.muted { (rates) }
+                }
+                _ => p.muted { (l.t("goals.none")) },
+            }
+        }
+    }
 }

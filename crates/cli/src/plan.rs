@@ -46,7 +46,8 @@ pub fn run(database_url: &str, org_slug: Option<&str>, args: &PlanArgs) -> Resul
     let objectives = [(PlanMetric::Revenue, Some(args.revenue.cents())), (PlanMetric::Deals, args.deals)];
     for (metric, total) in objectives {
         let Some(total) = total else { continue };
-        let (reps, seasonality) = planning::history(&mut db, org.id, metric, first_month, args.history_years)?;
+        let reps = planning::rep_history(&mut db, org.id, metric, first_month, None)?;
+        let seasonality = planning::seasonality(&mut db, org.id, metric, first_month, args.history_years)?;
         if reps.is_empty() {
             bail!("the organisation has no reps to allocate a plan to: import its reps first");
         }
@@ -63,8 +64,8 @@ pub fn run(database_url: &str, org_slug: Option<&str>, args: &PlanArgs) -> Resul
 
 fn amount(metric: PlanMetric, value: f64) -> String {
     match metric {
-        PlanMetric::Revenue => Money::from_cents(value.round() as i64).to_string(),
-        PlanMetric::Deals => format!("{value:.1}"),
+        PlanMetric::Revenue | PlanMetric::Margin => Money::from_cents(value.round() as i64).to_string(),
+        _ => format!("{value:.1}"),
     }
 }
 
@@ -102,10 +103,8 @@ fn write_quotas(
         for quota in &allocation.reps {
             let Some(rep) = directory.person(quota.rep) else { continue };
             for (month, target) in quota.monthly.iter().enumerate() {
-                let target = match metric {
-                    PlanMetric::Revenue => Money::from_cents(*target).to_string(),
-                    PlanMetric::Deals => target.to_string(),
-                };
+                let target =
+                    if metric.is_money() { Money::from_cents(*target).to_string() } else { target.to_string() };
                 let period = format!("{year}-{:02}", month + 1);
                 writer.write_record([rep.external_id.as_str(), &period, metric.key(), "", &target])?;
             }

@@ -9,71 +9,132 @@ use chrono::{Datelike, NaiveDate};
 use quotient_core::planning::{MonthlyIndex, RepHistory, monthly_index};
 use std::collections::HashMap;
 
-/// A metric a plan allocates, and the rollup field its history is read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A metric goals are set for, and the rollup field its history is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PlanMetric {
     /// Revenue won, in cents.
     Revenue,
+    /// Margin won, in cents.
+    Margin,
     /// Deals won.
     Deals,
+    FirstAppointments,
+    /// First appointments that went on to a proposal.
+    Proposals,
+    ColdCalls,
+    CallBacks,
+    Appointments,
+    FieldVisits,
 }
 
 impl PlanMetric {
+    pub const ALL: [PlanMetric; 9] = [
+        PlanMetric::Revenue,
+        PlanMetric::Margin,
+        PlanMetric::Deals,
+        PlanMetric::FirstAppointments,
+        PlanMetric::Proposals,
+        PlanMetric::ColdCalls,
+        PlanMetric::CallBacks,
+        PlanMetric::Appointments,
+        PlanMetric::FieldVisits,
+    ];
+
     fn field(self) -> &'static str {
         match self {
             PlanMetric::Revenue => "won_amount",
+            PlanMetric::Margin => "won_margin",
             PlanMetric::Deals => "won",
+            PlanMetric::FirstAppointments => "first_appointments",
+            PlanMetric::Proposals => "first_appointments_to_proposal",
+            PlanMetric::ColdCalls => "cold_calls",
+            PlanMetric::CallBacks => "call_backs",
+            PlanMetric::Appointments => "appointments",
+            PlanMetric::FieldVisits => "field_visits",
         }
     }
 
-    /// Its key in a bundle's `quotas.csv`.
+    /// Its key (and, for revenue, margin, deals and first appointments, its key in `quotas.csv`).
     pub fn key(self) -> &'static str {
         match self {
             PlanMetric::Revenue => "revenue",
+            PlanMetric::Margin => "margin",
             PlanMetric::Deals => "deals",
+            PlanMetric::FirstAppointments => "first_appointments",
+            PlanMetric::Proposals => "proposals",
+            PlanMetric::ColdCalls => "cold_calls",
+            PlanMetric::CallBacks => "call_backs",
+            PlanMetric::Appointments => "appointments",
+            PlanMetric::FieldVisits => "field_visits",
         }
+    }
+
+    pub fn from_key(key: &str) -> Option<PlanMetric> {
+        PlanMetric::ALL.into_iter().find(|m| m.key() == key)
+    }
+
+    pub fn is_money(self) -> bool {
+        matches!(self, PlanMetric::Revenue | PlanMetric::Margin)
     }
 }
 
-/// Each rep's last twelve whole months before the plan's first month (their team is their manager),
-/// and the seasonality of the `years` whole years before it. A plan made before its year begins
-/// reads up to the current month, whose history is not complete yet.
-pub fn history(
+/// The first month history stops before: the plan's first month, or the current month when the plan
+/// is made before its year begins (the current month's history is not complete yet).
+fn history_end(plan_start: NaiveDate) -> NaiveDate {
+    let month_of = |day: NaiveDate| NaiveDate::from_ymd_opt(day.year(), day.month(), 1).unwrap_or(day);
+    month_of(plan_start).min(month_of(chrono::Utc::now().date_naive()))
+}
+
+/// The organisation's seasonality over the `years` whole years before the plan.
+pub fn seasonality(
     db: &mut Db,
     org: OrgId,
     metric: PlanMetric,
     plan_start: NaiveDate,
     years: u32,
-) -> Result<(Vec<RepHistory<i64>>, MonthlyIndex)> {
-    let month_of = |day: NaiveDate| NaiveDate::from_ymd_opt(day.year(), day.month(), 1).unwrap_or(day);
-    let first_month = month_of(plan_start).min(month_of(chrono::Utc::now().date_naive()));
-    let back = |n: i32| first_month.with_year(first_month.year() - n).unwrap_or(first_month);
-    let start = back(years.max(1) as i32);
+) -> Result<MonthlyIndex> {
+    let end = history_end(plan_start);
+    let start = end.with_year(end.year() - years.max(1) as i32).unwrap_or(end);
     let all = Filter { reps: None, product_line: None };
-    let cells = kpi::per_cell(db, org, kpi::Grain::Month, metric.field(), start, first_month, all)?;
-    let mut organisation: HashMap<NaiveDate, i64> = HashMap::new();
-    let mut by_rep: HashMap<(i64, NaiveDate), i64> = HashMap::new();
-    for (rep, month, value) in cells {
-        *organisation.entry(month).or_default() += value;
-        *by_rep.entry((rep, month)).or_default() += value;
+    let mut months: HashMap<NaiveDate, i64> = HashMap::new();
+    for (_, month, value) in kpi::per_cell(db, org, kpi::Grain::Month, metric.field(), start, end, all)? {
+        *months.entry(month).or_default() += value;
     }
-    let last_year: Vec<NaiveDate> = (0..12)
+    let history: Vec<(NaiveDate, i64)> = months.into_iter().collect();
+    Ok(monthly_index(&history, end, years))
+}
+
+/// The last twelve whole months before the plan of each rep among `reps` (every rep: `None`);
+/// a rep's team is their manager.
+pub fn rep_history(
+    db: &mut Db,
+    org: OrgId,
+    metric: PlanMetric,
+    plan_start: NaiveDate,
+    reps: Option<&[i64]>,
+) -> Result<Vec<RepHistory<i64>>> {
+    let end = history_end(plan_start);
+    let start = end.with_year(end.year() - 1).unwrap_or(end);
+    let filter = Filter { reps, product_line: None };
+    let mut values: HashMap<(i64, NaiveDate), i64> = HashMap::new();
+    for (rep, month, value) in kpi::per_cell(db, org, kpi::Grain::Month, metric.field(), start, end, filter)? {
+        *values.entry((rep, month)).or_default() += value;
+    }
+    let months: Vec<NaiveDate> = (0..12)
         .filter_map(|i| {
-            let months = first_month.year() * 12 + first_month.month0() as i32 - 12 + i;
-            NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1)
+            let index = start.year() * 12 + start.month0() as i32 + i;
+            NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1)
         })
         .collect();
     let directory = Directory::load(db, org)?;
-    let reps = directory
+    Ok(directory
         .people
         .iter()
-        .filter(|p| p.is_rep)
+        .filter(|p| p.is_rep && reps.is_none_or(|reps| reps.contains(&p.id)))
         .map(|p| RepHistory {
             rep: p.id,
             team: p.manager_id.unwrap_or(0),
-            months: last_year.iter().map(|m| by_rep.get(&(p.id, *m)).copied().unwrap_or(0) as f64).collect(),
+            months: months.iter().map(|m| values.get(&(p.id, *m)).copied().unwrap_or(0) as f64).collect(),
         })
-        .collect();
-    let history: Vec<(NaiveDate, i64)> = organisation.into_iter().collect();
-    Ok((reps, monthly_index(&history, first_month, years)))
+        .collect())
 }

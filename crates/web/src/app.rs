@@ -19,6 +19,7 @@ pub struct AppState {
     pub pool: Pool,
     pub directories: Directories,
     pub dashboards: Arc<Cache<pages::dashboard::Dashboard>>,
+    pub seasonalities: Arc<Cache<quotient_core::planning::MonthlyIndex>>,
     /// Whether cookies carry `Secure` (served over HTTPS, or anywhere but loopback).
     pub secure_cookies: bool,
 }
@@ -26,7 +27,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(pool: Pool, secure_cookies: bool) -> AppState {
         let dashboards = Arc::new(Cache::new(Revision::Data));
-        AppState { pool, directories: Directories::default(), dashboards, secure_cookies }
+        let seasonalities = Arc::new(Cache::new(Revision::Data));
+        AppState { pool, directories: Directories::default(), dashboards, seasonalities, secure_cookies }
     }
 }
 
@@ -58,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dashboard", get(pages::dashboard::dashboard))
         .route("/reps/{rep}", get(pages::scorecard::scorecard))
         .route("/leaderboard", get(pages::leaderboard::leaderboard))
+        .route("/goals", get(pages::goals::goals))
         .route("/pipeline", get(pages::pipeline::pipeline))
         .route("/opportunities/{id}/stage", post(pages::pipeline::move_stage))
         .route("/log", get(pages::log_activity::form).post(pages::log_activity::log))

@@ -173,6 +173,8 @@ async fn every_page_answers_for_a_manager(app: &TestApp) {
         "/log",
         "/me",
         "/leaderboard?period=2026-Q1&kpi=closing_ratio",
+        "/goals",
+        "/goals?metric=cold_calls&growth=5",
         "/records/accounts",
         "/records/contacts?q=a",
         "/records/leads",
@@ -376,7 +378,20 @@ async fn a_manager_converts_a_lead_on_the_page_and_through_the_api(app: &TestApp
     assert_eq!(fields, ["name", "amount"]);
 }
 
+async fn goal_setting_shows_the_plan_risk_and_refuses_bad_input(app: &TestApp) {
+    let (manager, _) = app.sign_in("manager@acme.test").await;
+    let page = app.get("/goals?metric=deals&growth=10&plan=1000", &manager).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"plan-risk\""), "a plan of 1,000 deals is at risk");
+    assert!(page.body.contains("Ana Ruiz"), "the team's reps are listed");
+    assert_eq!(app.get("/goals?metric=luck", &manager).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.get("/goals?growth=lots", &manager).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (rep, _) = app.sign_in("r1@acme.test").await;
+    assert_eq!(app.get("/goals", &rep).await.status, StatusCode::NOT_FOUND, "reps set no team goals");
+}
+
 on_both_backends!(
+    goal_setting_shows_the_plan_risk_and_refuses_bad_input,
     pages_need_a_session_and_the_api_answers_401_in_json,
     failed_sign_ins_are_refused_then_throttled,
     every_page_answers_for_a_manager,

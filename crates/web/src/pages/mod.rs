@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod editing;
+pub mod goals;
 pub mod home;
 pub mod leaderboard;
 pub mod log_activity;

@@ -15,6 +15,7 @@ const SECTIONS: &[(&str, &str, Resource)] = &[
     ("dashboard", "/dashboard", Resource::TeamDashboard),
     ("pipeline", "/pipeline", Resource::Opportunities),
     ("leaderboard", "/leaderboard", Resource::Leaderboard),
+    ("goals", "/goals", Resource::TeamDashboard),
     ("accounts", "/records/accounts", Resource::Accounts),
     ("contacts", "/records/contacts", Resource::Contacts),
     ("leads", "/records/leads", Resource::Leads),

@@ -1,0 +1,228 @@
+//! The goal-setting assistant: for a metric, each rep's last twelve months, the team's bottom,
+//! median and top producers, the organisation's seasonality, a realistic goal per rep for next month
+//! and the next twelve ("start low": the rep's own median, adjusted, capped at the team's 75th
+//! percentile), and the plan risk of a yearly plan the user enters.
+
+use super::{require, today, with_db};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::charts;
+use crate::error::{Error, PageError};
+use crate::templates;
+use axum::extract::{Query, State};
+use chrono::{Datelike, NaiveDate};
+use maud::{Markup, PreEscaped, html};
+use quotient_core::Money;
+use quotient_core::access::{Action, Resource};
+use quotient_core::planning::{Distribution, MonthlyIndex, PlanRisk, plan_risk, suggest_goals};
+use quotient_store::planning::{self, PlanMetric};
+use std::sync::Arc;
+
+/// Years of history the seasonality is learnt from.
+const SEASONALITY_YEARS: u32 = 3;
+
+#[derive(serde::Deserialize, Default)]
+pub struct GoalsQuery {
+    metric: Option<String>,
+    /// Growth in percent over each rep's own median.
+    growth: Option<String>,
+    /// A manager's id (internal) whose team to show, within the caller's reach.
+    team: Option<i64>,
+    /// A yearly plan for the team, in the metric's unit, to weigh against the realistic goals.
+    plan: Option<String>,
+}
+
+/// A rep's row.
+struct Row {
+    name: String,
+    last_12_months: f64,
+    median: f64,
+    next_month: Option<f64>,
+    next_12_months: Option<f64>,
+}
+
+struct Goals {
+    team_name: String,
+    rows: Vec<Row>,
+    spread: Option<Distribution>,
+    seasonality: Arc<MonthlyIndex>,
+    next_month: NaiveDate,
+    risk: Option<PlanRisk>,
+}
+
+pub async fn goals(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<GoalsQuery>,
+) -> Result<Markup, PageError> {
+    require(&caller, Resource::TeamDashboard, Action::Read)?;
+    let l = caller.locale;
+    let metric = match query.metric.as_deref().filter(|m| !m.is_empty()) {
+        Some(key) => {
+            PlanMetric::from_key(key).ok_or(PageError(Error::invalid("metric", l.t("goals.bad_metric")), l))?
+        }
+        None => PlanMetric::Revenue,
+    };
+    let growth = parse_number(query.growth.as_deref())
+        .map_err(|_| PageError(Error::invalid("growth", l.t("goals.bad_number")), l))?;
+    let plan = parse_number(query.plan.as_deref())
+        .map_err(|_| PageError(Error::invalid("plan", l.t("goals.bad_number")), l))?;
+    let directories = state.directories.clone();
+    let seasonalities = Arc::clone(&state.seasonalities);
+    let team = query.team;
+    let goals = with_db(&state, &caller, move |db, caller| {
+        let directory = directories.get(db, caller.user.org)?;
+        let manager =
+            team.or(caller.viewer.rep_id).filter(|m| directory.people.iter().any(|p| p.manager_id == Some(*m)));
+        let manager = match manager {
+            Some(id) if caller.viewer.reaches(id) => id,
+            Some(_) => return Err(Error::NotFound),
+            // An executive without a team chosen sees the first team they reach.
+            None => directory
+                .people
+                .iter()
+                .filter_map(|p| p.manager_id)
+                .filter(|m| caller.viewer.reaches(*m))
+                .min()
+                .ok_or(Error::NotFound)?,
+        };
+        let reps: Vec<i64> =
+            directory.subtree(manager).into_iter().filter(|r| directory.person(*r).is_some_and(|p| p.is_rep)).collect();
+        let next_month = first_of_next_month(today());
+        let org = caller.user.org;
+        let key = format!("{}|{next_month}", metric.key());
+        let seasonality = seasonalities
+            .get(db, org, key, |db| Ok(planning::seasonality(db, org, metric, next_month, SEASONALITY_YEARS)?))?;
+        let history = planning::rep_history(db, org, metric, next_month, Some(&reps))?;
+        let months: Vec<Vec<f64>> = history.iter().map(|h| nonzero(&h.months)).collect();
+        let growth = growth.unwrap_or(0.0) / 100.0;
+        let next = suggest_goals(&months, seasonality.factor(next_month.month()), growth);
+        let yearly = suggest_goals(&months, 12.0, growth);
+        let medians: Vec<f64> = months.iter().filter_map(|m| quotient_core::planning::percentile(m, 50.0)).collect();
+        let rows = history
+            .iter()
+            .zip(months.iter().zip(next.iter().zip(&yearly)))
+            .map(|(h, (m, (next, yearly)))| Row {
+                name: directory.person(h.rep).map(|p| p.name.clone()).unwrap_or_default(),
+                last_12_months: h.months.iter().sum(),
+                median: quotient_core::planning::percentile(m, 50.0).unwrap_or(0.0),
+                next_month: *next,
+                next_12_months: *yearly,
+            })
+            .collect::<Vec<_>>();
+        let realistic: Vec<f64> = rows.iter().filter_map(|r| r.next_12_months).collect();
+        let unit = if metric.is_money() { 100.0 } else { 1.0 };
+        Ok(Goals {
+            team_name: directory.person(manager).map(|p| p.name.clone()).unwrap_or_default(),
+            rows,
+            spread: Distribution::of(&medians),
+            seasonality,
+            next_month,
+            risk: plan.map(|p| plan_risk(p * unit, &realistic)),
+        })
+    })
+    .await?;
+    Ok(render(&caller, &query, metric, &goals))
+}
+
+/// Months without any value are not history: a rep who joined in March has no January.
+fn nonzero(months: &[f64]) -> Vec<f64> {
+    let first = months.iter().position(|v| *v != 0.0).unwrap_or(months.len());
+    months[first..].to_vec()
+}
+
+fn parse_number(text: Option<&str>) -> Result<Option<f64>, ()> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => match text.replace(',', ".").parse::<f64>() {
+            Ok(value) if value.is_finite() => Ok(Some(value)),
+            _ => Err(()),
+        },
+    }
+}
+
+fn first_of_next_month(day: NaiveDate) -> NaiveDate {
+    let (year, month) = if day.month() == 12 { (day.year() + 1, 1) } else { (day.year(), day.month() + 1) };
+    NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(day)
+}
+
+fn render(caller: &Caller, query: &GoalsQuery, metric: PlanMetric, goals: &Goals) -> Markup {
+    let l = caller.locale;
+    let show = |value: f64| {
+        if metric.is_money() { caller.money(Money::from_cents(value.round() as i64)) } else { l.number(value, 1) }
+    };
+    let show_opt = |value: Option<f64>| value.map_or("–".to_string(), show);
+    // A year's total of a count is a whole number.
+    let show_total = |value: f64| if metric.is_money() { show(value) } else { l.count(value.round() as i64) };
+    let month_names: Vec<String> = (1..=12)
+        .map(|m| NaiveDate::from_ymd_opt(2001, m, 1).map(|d| d.format("%m").to_string()).unwrap_or_default())
+        .collect();
+    let season_points: Vec<(String, f64)> =
+        month_names.iter().cloned().zip(goals.seasonality.shares.iter().map(|s| s * 100.0)).collect();
+    let next_month = format!("{}-{:02}", goals.next_month.year(), goals.next_month.month());
+    let body = html! {
+        h1 { (l.tf("goals.title", &[("team", &goals.team_name)])) }
+        form.toolbar method="get" action="/goals" {
+            @if let Some(team) = query.team { input type="hidden" name="team" value=(team); }
+            label { (l.t("goals.metric")) " "
+                select name="metric" {
+                    @for m in PlanMetric::ALL {
+                        option value=(m.key()) selected[m == metric] { (l.t(&format!("goals.metric.{}", m.key()))) }
+                    }
+                }
+            }
+            label { (l.t("goals.growth")) " " input type="number" name="growth" step="0.5" value=(query.growth.clone().unwrap_or_default()) style="width: 6em"; " %" }
+            label { (l.t("goals.plan")) " " input type="text" inputmode="decimal" name="plan" value=(query.plan.clone().unwrap_or_default()) style="width: 10em"; }
+            button type="submit" { (l.t("form.show")) }
+        }
+        @if let Some(spread) = goals.spread {
+            div.tiles {
+                (templates::tile(l.t("goals.bottom"), &show(spread.bottom)))
+                (templates::tile(l.t("goals.median"), &show(spread.median)))
+                (templates::tile(l.t("goals.p75"), &show(spread.p75)))
+                (templates::tile(l.t("goals.top"), &show(spread.top)))
+            }
+            p.muted { (l.t("goals.spread_help")) }
+        }
+        @if let Some(risk) = goals.risk {
+            @if risk.gap > 0.0 {
+                p.alert role="status" #plan-risk { (l.tf("goals.risk", &[("plan", &show(risk.plan)), ("realistic", &show(risk.realistic)), ("gap", &show(risk.gap)), ("share", &l.percent(risk.share))])) }
+            } @else {
+                p.notice role="status" #plan-risk { (l.tf("goals.no_risk", &[("plan", &show(risk.plan)), ("realistic", &show(risk.realistic))])) }
+            }
+        }
+        div.grid {
+            section.card {
+                h2 { (l.t("goals.suggested")) }
+                div.table-wrap {
+                    table #goals-table {
+                        thead { tr {
+                            th { (l.t("dashboard.rep")) }
+                            th.num { (l.t("goals.last_12_months")) }
+                            th.num { (l.t("goals.monthly_median")) }
+                            th.num { (l.tf("goals.next_month", &[("month", &next_month)])) }
+                            th.num { (l.t("goals.next_12_months")) }
+                        } }
+                        tbody {
+                            @for row in &goals.rows {
+                                tr {
+                                    td { (row.name) }
+                                    td.num { (show_total(row.last_12_months)) }
+                                    td.num { (show(row.median)) }
+                                    td.num data-goal="next_month" { (show_opt(row.next_month)) }
+                                    td.num data-goal="next_12_months" { (show_opt(row.next_12_months)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                p.muted { (l.t("goals.rule")) }
+            }
+            section.card.chart #seasonality {
+                h2 { (l.t("goals.seasonality")) }
+                (PreEscaped(charts::columns(l.t("goals.seasonality_chart"), &season_points, None, &|v| format!("{}%", l.number(v, 1)))))
+            }
+        }
+    };
+    templates::page(caller, "goals", l.t("nav.goals"), body)
+}

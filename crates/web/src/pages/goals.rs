@@ -42,6 +42,9 @@ struct Row {
 }
 
 struct Goals {
+    /// The managers whose teams the caller may look at, and the one shown.
+    teams: Vec<(i64, String)>,
+    team: i64,
     team_name: String,
     rows: Vec<Row>,
     spread: Option<Distribution>,
@@ -86,6 +89,14 @@ pub async fn goals(
                 .min()
                 .ok_or(Error::NotFound)?,
         };
+        let managers: std::collections::HashSet<i64> = directory.people.iter().filter_map(|p| p.manager_id).collect();
+        let mut teams: Vec<(i64, String)> = directory
+            .people
+            .iter()
+            .filter(|p| managers.contains(&p.id) && caller.viewer.reaches(p.id))
+            .map(|p| (p.id, p.name.clone()))
+            .collect();
+        teams.sort_by(|a, b| a.1.cmp(&b.1));
         let reps: Vec<i64> =
             directory.subtree(manager).into_iter().filter(|r| directory.person(*r).is_some_and(|p| p.is_rep)).collect();
         let next_month = first_of_next_month(today());
@@ -113,6 +124,8 @@ pub async fn goals(
         let realistic: Vec<f64> = rows.iter().filter_map(|r| r.next_12_months).collect();
         let unit = if metric.is_money() { 100.0 } else { 1.0 };
         Ok(Goals {
+            teams,
+            team: manager,
             team_name: directory.person(manager).map(|p| p.name.clone()).unwrap_or_default(),
             rows,
             spread: Distribution::of(&medians),
@@ -163,7 +176,13 @@ fn render(caller: &Caller, query: &GoalsQuery, metric: PlanMetric, goals: &Goals
     let body = html! {
         h1 { (l.tf("goals.title", &[("team", &goals.team_name)])) }
         form.toolbar method="get" action="/goals" {
-            @if let Some(team) = query.team { input type="hidden" name="team" value=(team); }
+            @if goals.teams.len() > 1 {
+                label { (l.t("goals.team")) " "
+                    select name="team" {
+                        @for (id, name) in &goals.teams { option value=(id) selected[*id == goals.team] { (name) } }
+                    }
+                }
+            }
             label { (l.t("goals.metric")) " "
                 select name="metric" {
                     @for m in PlanMetric::ALL {

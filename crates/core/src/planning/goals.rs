@@ -62,3 +62,41 @@ pub fn plan_risk(plan: f64, realistic_goals: &[f64]) -> PlanRisk {
     let gap = (plan - realistic).max(0.0);
     PlanRisk { plan, realistic, gap, share: (plan != 0.0).then(|| gap / plan) }
 }
+
+/// The months of a rep's history from their first month with any value: the months before a rep
+/// started are not months of producing nothing.
+pub fn active_months(months: &[f64]) -> &[f64] {
+    let first = months.iter().position(|v| *v != 0.0).unwrap_or(months.len());
+    &months[first..]
+}
+
+/// A rep's line of the goal-setting sheet.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RepGoal {
+    pub last_12_months: f64,
+    /// The median of the rep's active months; `None` without history.
+    pub median: Option<f64>,
+    pub next_month: Option<f64>,
+    pub next_12_months: Option<f64>,
+}
+
+/// The goal-setting sheet of a team: each rep's history and suggested goals for next month (whose
+/// seasonal factor is given) and the next twelve, and the spread of the team's median months.
+pub fn goal_sheet(history: &[Vec<f64>], next_month_factor: f64, growth: f64) -> (Vec<RepGoal>, Option<Distribution>) {
+    let active: Vec<Vec<f64>> = history.iter().map(|m| active_months(m).to_vec()).collect();
+    let next = suggest_goals(&active, next_month_factor, growth);
+    let yearly = suggest_goals(&active, 12.0, growth);
+    let medians: Vec<Option<f64>> = active.iter().map(|m| percentile(m, 50.0)).collect();
+    let rows = history
+        .iter()
+        .zip(medians.iter().zip(next.into_iter().zip(yearly)))
+        .map(|(months, (median, (next_month, next_12_months)))| RepGoal {
+            last_12_months: months.iter().sum(),
+            median: *median,
+            next_month,
+            next_12_months,
+        })
+        .collect();
+    let known: Vec<f64> = medians.into_iter().flatten().collect();
+    (rows, Distribution::of(&known))
+}

@@ -2,7 +2,7 @@
 //! split in proportion to those goals (exactly, to the cent), each rep's share phased by month with
 //! the seasonality, and the plan risk per team and overall.
 
-use super::{MonthlyIndex, PlanRisk, allocate, percentile, phase, plan_risk, suggest_goals};
+use super::{MonthlyIndex, PlanRisk, active_months, allocate, percentile, phase, plan_risk, suggest_goals};
 
 /// A rep's monthly history of the planned metric (e.g. revenue won, in cents), and their team.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,7 +18,7 @@ pub struct RepHistory<Id> {
 pub struct RepQuota<Id> {
     pub rep: Id,
     pub team: Id,
-    /// What history supports for the year: 12 × the monthly median × (1 + growth), capped at the
+    /// What history supports for the year: 12 × the median of the rep's active months × (1 + growth), capped at the
     /// team's 75th percentile; a rep without history starts at the team's lowest goal.
     pub realistic: f64,
     pub yearly: i64,
@@ -51,11 +51,7 @@ pub fn allocate_plan<Id: Clone + PartialEq>(
     let mut realistic = vec![0.0; reps.len()];
     for team in &teams {
         let members: Vec<usize> = (0..reps.len()).filter(|&i| reps[i].team == *team).collect();
-        let history: Vec<Vec<f64>> = members
-            .iter()
-            .map(|&i| reps[i].months.clone())
-            .map(|m| if m.iter().all(|v| *v == 0.0) { vec![] } else { m })
-            .collect();
+        let history: Vec<Vec<f64>> = members.iter().map(|&i| active_months(&reps[i].months).to_vec()).collect();
         let goals = suggest_goals(&history, 12.0, growth);
         let known: Vec<f64> = goals.iter().flatten().copied().collect();
         let lowest = percentile(&known, 0.0).unwrap_or(0.0);

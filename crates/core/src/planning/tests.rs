@@ -137,3 +137,20 @@ fn a_plan_is_allocated_by_realistic_goals_and_phased_exactly() {
     assert_eq!(plan.teams.iter().map(|(t, _)| *t).collect::<Vec<_>>(), ["A", "B"]);
     assert!(close(plan.teams[0].1.plan, 420_001.0) && close(plan.teams[0].1.realistic, 4_200.0));
 }
+
+#[test]
+fn the_goal_sheet_starts_each_reps_history_at_their_first_month() {
+    // A rep who started three months ago: 0, 0, 0, 30, 40, 50 → active 30, 40, 50, median 40 (not 15).
+    let history = vec![vec![0.0, 0.0, 0.0, 30.0, 40.0, 50.0], vec![20.0, 0.0, 20.0, 20.0, 20.0, 20.0], vec![0.0; 6]];
+    assert_eq!(active_months(&history[0]), [30.0, 40.0, 50.0]);
+    assert_eq!(active_months(&history[1]).len(), 6, "a month without sales after the start counts");
+    let (rows, spread) = goal_sheet(&history, 1.0, 0.0);
+    assert_eq!(rows.iter().map(|r| r.median).collect::<Vec<_>>(), [Some(40.0), Some(20.0), None]);
+    assert_eq!(rows[0].last_12_months, 120.0);
+    // Medians 40 and 20: the cap is 20 + 0.75 × 20 = 35, so the newcomer's 40 becomes 35; 12 × for the year.
+    assert_eq!(rows.iter().map(|r| r.next_month).collect::<Vec<_>>(), [Some(35.0), Some(20.0), None]);
+    // The year: 12 × 40 = 480 and 12 × 20 = 240, capped at 240 + 0.75 × 240 = 420.
+    assert_eq!(rows.iter().map(|r| r.next_12_months).collect::<Vec<_>>(), [Some(420.0), Some(240.0), None]);
+    let spread = spread.unwrap_or_else(|| panic!("medians"));
+    assert_eq!((spread.bottom, spread.median, spread.top), (20.0, 30.0, 40.0));
+}

@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use maud::{Markup, PreEscaped, html};
 use quotient_core::Money;
 use quotient_core::access::{Action, Resource};
-use quotient_core::planning::{Distribution, MonthlyIndex, PlanRisk, plan_risk, suggest_goals};
+use quotient_core::planning::{Distribution, MonthlyIndex, PlanRisk, RepGoal, goal_sheet, plan_risk};
 use quotient_store::planning::{self, PlanMetric};
 use std::sync::Arc;
 
@@ -35,10 +35,7 @@ pub struct GoalsQuery {
 /// A rep's row.
 struct Row {
     name: String,
-    last_12_months: f64,
-    median: f64,
-    next_month: Option<f64>,
-    next_12_months: Option<f64>,
+    goal: RepGoal,
 }
 
 struct Goals {
@@ -105,30 +102,22 @@ pub async fn goals(
         let seasonality = seasonalities
             .get(db, org, key, |db| Ok(planning::seasonality(db, org, metric, next_month, SEASONALITY_YEARS)?))?;
         let history = planning::rep_history(db, org, metric, next_month, Some(&reps))?;
-        let months: Vec<Vec<f64>> = history.iter().map(|h| nonzero(&h.months)).collect();
-        let growth = growth.unwrap_or(0.0) / 100.0;
-        let next = suggest_goals(&months, seasonality.factor(next_month.month()), growth);
-        let yearly = suggest_goals(&months, 12.0, growth);
-        let medians: Vec<f64> = months.iter().filter_map(|m| quotient_core::planning::percentile(m, 50.0)).collect();
+        let months: Vec<Vec<f64>> = history.iter().map(|h| h.months.clone()).collect();
+        let (sheet, spread) =
+            goal_sheet(&months, seasonality.factor(next_month.month()), growth.unwrap_or(0.0) / 100.0);
         let rows = history
             .iter()
-            .zip(months.iter().zip(next.iter().zip(&yearly)))
-            .map(|(h, (m, (next, yearly)))| Row {
-                name: directory.person(h.rep).map(|p| p.name.clone()).unwrap_or_default(),
-                last_12_months: h.months.iter().sum(),
-                median: quotient_core::planning::percentile(m, 50.0).unwrap_or(0.0),
-                next_month: *next,
-                next_12_months: *yearly,
-            })
+            .zip(sheet)
+            .map(|(h, goal)| Row { name: directory.person(h.rep).map(|p| p.name.clone()).unwrap_or_default(), goal })
             .collect::<Vec<_>>();
-        let realistic: Vec<f64> = rows.iter().filter_map(|r| r.next_12_months).collect();
+        let realistic: Vec<f64> = rows.iter().filter_map(|r| r.goal.next_12_months).collect();
         let unit = if metric.is_money() { 100.0 } else { 1.0 };
         Ok(Goals {
             teams,
             team: manager,
             team_name: directory.person(manager).map(|p| p.name.clone()).unwrap_or_default(),
             rows,
-            spread: Distribution::of(&medians),
+            spread,
             seasonality,
             next_month,
             risk: plan.map(|p| plan_risk(p * unit, &realistic)),
@@ -136,12 +125,6 @@ pub async fn goals(
     })
     .await?;
     Ok(render(&caller, &query, metric, &goals))
-}
-
-/// Months without any value are not history: a rep who joined in March has no January.
-fn nonzero(months: &[f64]) -> Vec<f64> {
-    let first = months.iter().position(|v| *v != 0.0).unwrap_or(months.len());
-    months[first..].to_vec()
 }
 
 fn parse_number(text: Option<&str>) -> Result<Option<f64>, ()> {
@@ -226,10 +209,10 @@ fn render(caller: &Caller, query: &GoalsQuery, metric: PlanMetric, goals: &Goals
                             @for row in &goals.rows {
                                 tr {
                                     td { (row.name) }
-                                    td.num { (show_total(row.last_12_months)) }
-                                    td.num { (show(row.median)) }
-                                    td.num data-goal="next_month" { (show_opt(row.next_month)) }
-                                    td.num data-goal="next_12_months" { (show_opt(row.next_12_months)) }
+                                    td.num { (show_total(row.goal.last_12_months)) }
+                                    td.num { (show_opt(row.goal.median)) }
+                                    td.num data-goal="next_month" { (show_opt(row.goal.next_month)) }
+                                    td.num data-goal="next_12_months" { (show_opt(row.goal.next_12_months)) }
                                 }
                             }
                         }

@@ -18,8 +18,8 @@ pub struct RepHistory<Id> {
 pub struct RepQuota<Id> {
     pub rep: Id,
     pub team: Id,
-    /// What history supports for the year: 12 × the median of the rep's active months × (1 + growth), capped at the
-    /// team's 75th percentile; a rep without history starts at the team's lowest goal.
+    /// What history supports for the year: 12 × the median of the rep's active months × (1 + growth),
+    /// capped at the team's 75th percentile; a rep without history starts at the team's lowest goal.
     pub realistic: f64,
     pub yearly: i64,
     /// January first; they sum to `yearly`.

@@ -10,8 +10,10 @@ use crate::error::{Result, StoreError};
 use crate::kpi::{self, Fact};
 use chrono::Utc;
 
-/// What the user confirms when converting: the names and the deal's size.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What the user confirms when converting: the names and the deal's size (a form's fields; those
+/// not sent are empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default)]
 pub struct Conversion {
     pub account_name: String,
     pub first_name: String,

@@ -158,24 +158,20 @@ pub fn stage_entries(
         params.push(Value::Int(-1));
     }
     // A team's entries are read from its reps' opportunities, each probing its stage history by
-    // time; most of the organisation's from the period's stage changes.
-    let sql = if reps.len() <= TEAM_READ_LIMIT {
-        format!(
-            "SELECT o.owner_id, s.stage, COUNT(*) FROM opportunities o CROSS JOIN stage_changes s
-             WHERE o.org_id = ? AND s.org_id = o.org_id AND s.opportunity_id = o.id
-               AND s.changed_at >= ? AND s.changed_at < ? AND s.deleted_at IS NULL AND o.deleted_at IS NULL
-               AND {scope} AND o.owner_id IN ({marks})
-             GROUP BY o.owner_id, s.stage"
-        )
+    // time; most of the organisation's from the period's stage changes. SQLite keeps CROSS JOIN's
+    // order.
+    let join = if reps.len() <= TEAM_READ_LIMIT {
+        "opportunities o CROSS JOIN stage_changes s"
     } else {
-        format!(
-            "SELECT o.owner_id, s.stage, COUNT(*) FROM stage_changes s
-             JOIN opportunities o ON o.org_id = s.org_id AND o.id = s.opportunity_id AND o.deleted_at IS NULL
-             WHERE s.org_id = ? AND s.changed_at >= ? AND s.changed_at < ? AND s.deleted_at IS NULL
-               AND {scope} AND o.owner_id IN ({marks})
-             GROUP BY o.owner_id, s.stage"
-        )
+        "stage_changes s CROSS JOIN opportunities o"
     };
+    let sql = format!(
+        "SELECT o.owner_id, s.stage, COUNT(*) FROM {join}
+         WHERE o.org_id = ? AND s.org_id = o.org_id AND s.opportunity_id = o.id
+           AND s.changed_at >= ? AND s.changed_at < ? AND s.deleted_at IS NULL AND o.deleted_at IS NULL
+           AND {scope} AND o.owner_id IN ({marks})
+         GROUP BY o.owner_id, s.stage"
+    );
     let mut entries = HashMap::new();
     db.query_each(&sql, &params, |row| {
         entries.insert(

@@ -205,36 +205,6 @@ fn choice_label(l: Locale, field: &str, choice: &str) -> String {
     if translated.starts_with("key.") { choice.replace('_', " ") } else { translated.to_string() }
 }
 
-/// The conversion form's fields as the browser sends them.
-#[derive(serde::Deserialize, Default)]
-pub struct ConversionForm {
-    #[serde(default)]
-    account_name: String,
-    #[serde(default)]
-    first_name: String,
-    #[serde(default)]
-    last_name: String,
-    #[serde(default)]
-    opportunity_name: String,
-    #[serde(default)]
-    amount: String,
-    #[serde(default)]
-    product_line: String,
-}
-
-impl From<ConversionForm> for Conversion {
-    fn from(form: ConversionForm) -> Self {
-        Conversion {
-            account_name: form.account_name,
-            first_name: form.first_name,
-            last_name: form.last_name,
-            opportunity_name: form.opportunity_name,
-            amount: form.amount,
-            product_line: form.product_line,
-        }
-    }
-}
-
 fn may_convert(caller: &Caller) -> Result<(), PageError> {
     for resource in [Resource::Leads, Resource::Accounts, Resource::Contacts, Resource::Opportunities] {
         let action = if resource == Resource::Leads { Action::Edit } else { Action::Create };
@@ -262,13 +232,16 @@ pub async fn convert(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-    Posted(form): Posted<ConversionForm>,
+    Posted(conversion): Posted<Conversion>,
 ) -> Result<Response, PageError> {
     may_convert(&caller)?;
-    let conversion = Conversion::from(form);
     let (outcome, conversion, lines) = with_db(&state, &caller, move |db, caller| {
         let outcome = leads::convert(db, &caller.viewer, id, &conversion)?;
-        let lines = editing::options(db, &caller.viewer, Target::ProductLine, OPTIONS_LIMIT)?;
+        // The product lines only when the form is shown again.
+        let lines = match outcome {
+            Outcome::Refused(_) => editing::options(db, &caller.viewer, Target::ProductLine, OPTIONS_LIMIT)?,
+            _ => vec![],
+        };
         Ok((outcome, conversion, lines))
     })
     .await?;

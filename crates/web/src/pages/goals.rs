@@ -72,21 +72,13 @@ pub async fn goals(
     let team = query.team;
     let goals = with_db(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
-        let manager =
-            team.or(caller.viewer.rep_id).filter(|m| directory.people.iter().any(|p| p.manager_id == Some(*m)));
-        let manager = match manager {
+        let managers: std::collections::HashSet<i64> = directory.people.iter().filter_map(|p| p.manager_id).collect();
+        let manager = match team.or(caller.viewer.rep_id).filter(|m| managers.contains(m)) {
             Some(id) if caller.viewer.reaches(id) => id,
             Some(_) => return Err(Error::NotFound),
             // An executive without a team chosen sees the first team they reach.
-            None => directory
-                .people
-                .iter()
-                .filter_map(|p| p.manager_id)
-                .filter(|m| caller.viewer.reaches(*m))
-                .min()
-                .ok_or(Error::NotFound)?,
+            None => managers.iter().copied().filter(|m| caller.viewer.reaches(*m)).min().ok_or(Error::NotFound)?,
         };
-        let managers: std::collections::HashSet<i64> = directory.people.iter().filter_map(|p| p.manager_id).collect();
         let mut teams: Vec<(i64, String)> = directory
             .people
             .iter()

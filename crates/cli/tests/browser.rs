@@ -203,8 +203,11 @@ impl Session {
         self.arrive_elsewhere("/sign-in").await;
     }
 
+    /// Signs out and waits for the sign-in page, so that the next navigation does not overtake the
+    /// sign-out.
     async fn sign_out(&self) {
         self.click("form[action='/sign-out'] button").await;
+        self.arrive("/sign-in").await;
     }
 
     /// The figure of a `data-kpi` cell in `scope`.

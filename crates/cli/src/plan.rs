@@ -1,16 +1,18 @@
-//! `quotient plan`: a yearly revenue (and deal) plan allocated to the reps in proportion to what
-//! their history supports, phased by month with the organisation's seasonality; the plan risk per
-//! team and overall; the monthly quotas as a bundle's `quotas.csv`, ready for `quotient import`.
+//! `quotient plan`: a company plan (from the options or a JSON plan file) allocated to the reps in
+//! proportion to what their history supports (or by territory weights), phased by month with the
+//! organisation's seasonality; the plan risk per team and overall; the monthly quotas written as a
+//! bundle's `quotas.csv`, or saved with the plan and made the reps' quotas (`--apply`).
 
 use crate::org;
 use anyhow::{Context, Result, bail};
-use chrono::NaiveDate;
 use clap::Args;
 use quotient_core::Money;
-use quotient_core::planning::{Allocation, MonthlyIndex, allocate_plan};
+use quotient_core::planning::{Allocation, MonthlyIndex};
 use quotient_store::kpi::Directory;
-use quotient_store::planning::{self, PlanMetric};
-use std::path::PathBuf;
+use quotient_store::planning::PlanMetric;
+use quotient_store::planning::company_plan::{self, CompanyPlan};
+use quotient_store::planning::quotas::{self, Allocated};
+use std::path::{Path, PathBuf};
 
 #[derive(Args)]
 pub struct PlanArgs {
@@ -18,59 +20,88 @@ pub struct PlanArgs {
     #[arg(long)]
     year: i32,
     /// The year's revenue objective, e.g. 12000000 or 12000000.50.
+    #[arg(long, required_unless_present = "file")]
+    revenue: Option<Money>,
+    /// The year's margin objective.
     #[arg(long)]
-    revenue: Money,
+    margin: Option<Money>,
     /// The year's objective of deals won.
     #[arg(long)]
     deals: Option<i64>,
-    /// Growth over each rep's own trailing median, e.g. 0.05 for 5%.
+    /// Growth over each rep's own trailing median, in percent (5 = 5%).
     #[arg(long, default_value_t = 0.0)]
     growth: f64,
-    /// Whole years of history the seasonality is learnt from (2 or 3).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=5))]
-    history_years: u32,
+    /// A plan as JSON, in the shape of the API's `PUT /api/v1/plans/{year}` (amounts in cents),
+    /// e.g. with product lines, territory weights or a hand-set seasonality. Replaces the options.
+    #[arg(long, conflicts_with_all = ["revenue", "margin", "deals"])]
+    file: Option<PathBuf>,
     /// Write the monthly quotas as FOLDER/quotas.csv (the bundle format) to import.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Save the plan and make the allocated monthly quotas the reps' quotas for the year.
+    #[arg(long)]
+    apply: bool,
+}
+
+fn read_plan(path: &Path, year: i32) -> Result<CompanyPlan> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut plan: CompanyPlan = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}:{}:{}: {e}: a plan file is the JSON of the API's plan",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    plan.fiscal_year = year;
+    Ok(plan)
 }
 
 pub fn run(database_url: &str, org_slug: Option<&str>, args: &PlanArgs) -> Result<()> {
-    if args.revenue.is_negative() || args.deals.is_some_and(|d| d < 0) {
-        bail!("a plan's objectives cannot be negative");
+    let plan = match &args.file {
+        Some(path) => read_plan(path, args.year)?,
+        None => CompanyPlan {
+            revenue: args.revenue.unwrap_or_default(),
+            margin: args.margin,
+            deals: args.deals,
+            growth_pct: args.growth,
+            ..CompanyPlan::new(args.year)
+        },
+    };
+    if let Some((field, problem)) = plan.problems().into_iter().next() {
+        bail!("the plan's {field} {problem}");
     }
-    let first_month = NaiveDate::from_ymd_opt(args.year, 1, 1).context("--year is out of range")?;
     let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
     let org = org::resolve(&mut db, org_slug)?;
     let directory = Directory::load(&mut db, org.id)?;
-    let mut plans = vec![];
-    let objectives = [(PlanMetric::Revenue, Some(args.revenue.cents())), (PlanMetric::Deals, args.deals)];
-    for (metric, total) in objectives {
-        let Some(total) = total else { continue };
-        let reps = planning::rep_history(&mut db, org.id, metric, first_month, None)?;
-        let seasonality = planning::seasonality(&mut db, org.id, metric, first_month, args.history_years)?;
-        if reps.is_empty() {
-            bail!("the organisation has no reps to allocate a plan to: import its reps first");
-        }
-        let allocation = allocate_plan(total, &reps, args.growth, &seasonality);
-        print_plan(metric, &seasonality, &allocation, &directory);
-        plans.push((metric, allocation));
+    let allocated = quotas::allocate(&mut db, org.id, &plan)?;
+    for planned in &allocated {
+        print_plan(planned, &directory);
     }
     if let Some(dir) = &args.out {
-        let file = write_quotas(dir, args.year, &plans, &directory)?;
+        let file = write_quotas(dir, args.year, &allocated, &directory)?;
         println!("\nwrote {}: import it with `quotient import {}`", file.display(), dir.display());
+    }
+    if args.apply {
+        company_plan::save(&mut db, org.id, None, &plan)?;
+        let rows = quotas::write(&mut db, org.id, None, args.year, &allocated)?;
+        println!("\nsaved the {} plan and wrote {rows} monthly quotas", args.year);
     }
     Ok(())
 }
 
 fn amount(metric: PlanMetric, value: f64) -> String {
-    match metric {
-        PlanMetric::Revenue | PlanMetric::Margin => Money::from_cents(value.round() as i64).to_string(),
-        _ => format!("{value:.1}"),
-    }
+    if metric.is_money() { Money::from_cents(value.round() as i64).to_string() } else { format!("{value:.1}") }
 }
 
-fn print_plan(metric: PlanMetric, seasonality: &MonthlyIndex, allocation: &Allocation<i64>, directory: &Directory) {
-    println!("{} plan · seasonality of {} years (share of the year by month):", metric.key(), seasonality.years);
+fn print_plan(planned: &Allocated, directory: &Directory) {
+    let (metric, allocation, seasonality): (PlanMetric, &Allocation<i64>, &MonthlyIndex) =
+        (planned.objective.metric, &planned.allocation, &planned.seasonality);
+    let line = planned.objective.product_line.and_then(|id| directory.product_lines.get(&id));
+    let scope = line.map_or(String::new(), |(_, name)| format!(" ({name})"));
+    let source =
+        if seasonality.years == 0 { "set by hand".to_string() } else { format!("of {} years", seasonality.years) };
+    println!("\n{} plan{scope} · seasonality {source} (share of the year by month):", metric.key());
     let shares: Vec<String> = seasonality.shares.iter().map(|s| format!("{:.1}%", s * 100.0)).collect();
     println!("  {}", shares.join(" "));
     println!("{:<28} {:>16} {:>16} {:>16} {:>8}", "team", "plan", "realistic", "at risk", "risk");
@@ -88,25 +119,23 @@ fn print_plan(metric: PlanMetric, seasonality: &MonthlyIndex, allocation: &Alloc
     }
 }
 
-/// The quotas in the bundle's format: one row per rep, month and metric.
-fn write_quotas(
-    dir: &std::path::Path,
-    year: i32,
-    plans: &[(PlanMetric, Allocation<i64>)],
-    directory: &Directory,
-) -> Result<PathBuf> {
+/// The quotas in the bundle's format: one row per rep, month and objective.
+fn write_quotas(dir: &Path, year: i32, allocated: &[Allocated], directory: &Directory) -> Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let file = dir.join("quotas.csv");
     let mut writer = csv::Writer::from_path(&file).with_context(|| format!("writing {}", file.display()))?;
     writer.write_record(["rep_id", "period", "metric", "product_line_id", "target"])?;
-    for (metric, allocation) in plans {
-        for quota in &allocation.reps {
+    for planned in allocated {
+        let metric = planned.objective.metric;
+        let line = planned.objective.product_line.and_then(|id| directory.product_lines.get(&id));
+        let line = line.map_or("", |(key, _)| key.as_str());
+        for quota in &planned.allocation.reps {
             let Some(rep) = directory.person(quota.rep) else { continue };
             for (month, target) in quota.monthly.iter().enumerate() {
                 let target =
                     if metric.is_money() { Money::from_cents(*target).to_string() } else { target.to_string() };
                 let period = format!("{year}-{:02}", month + 1);
-                writer.write_record([rep.external_id.as_str(), &period, metric.key(), "", &target])?;
+                writer.write_record([rep.external_id.as_str(), &period, metric.key(), line, &target])?;
             }
         }
     }

@@ -4,7 +4,7 @@
 use crate::model::UserRole;
 
 crate::keyed_enum! {
-    /// What a permission is about.
+    /// What a permission is about. `company_plan` is the plan and the quotas allocated from it.
     Resource {
         Accounts => "accounts",
         Contacts => "contacts",
@@ -17,6 +17,9 @@ crate::keyed_enum! {
         Leaderboard => "leaderboard",
         Settings => "settings",
         Users => "users",
+        CompanyPlan => "company_plan",
+        TerritoryPlans => "territory_plans",
+        OneOnOnes => "one_on_ones",
     }
 }
 
@@ -81,6 +84,12 @@ const MATRIX: &[(Resource, [&[Action]; 4])] = &[
     (Resource::Leaderboard, [&[Read], &[Read], &[Read], &[Read]]),
     (Resource::Settings, [&[Read, Edit], &[Read], &[], &[]]),
     (Resource::Users, [&[Read, Create, Edit, Delete], &[], &[], &[]]),
+    // Executives set the plan; managers see their teams' share of it.
+    (Resource::CompanyPlan, [&[Read, Edit], &[Read, Edit], &[Read], &[]]),
+    // Reps write their own; managers and executives decide on those they reach (`coaching::advance`).
+    (Resource::TerritoryPlans, [&[Read, Edit], &[Read, Edit], &[Read, Edit], &[Read, Create, Edit]]),
+    // A manager (or an executive) holds a 1:1 with a rep they reach; the rep reads their own.
+    (Resource::OneOnOnes, [&[Read], &[Read, Create, Edit], &[Read, Create, Edit], &[Read]]),
 ];
 
 /// Whether `role` may take `action` on `resource` (within its [`reach`]).
@@ -112,6 +121,13 @@ mod tests {
             for &resource in Resource::ALL {
                 for &action in Action::ALL {
                     let expected = match (role, resource, action) {
+                        (UserRole::Admin | UserRole::Executive, Resource::CompanyPlan, a) => matches!(a, Read | Edit),
+                        (UserRole::Manager, Resource::CompanyPlan, a) => a == Read,
+                        (UserRole::Rep, Resource::CompanyPlan, _) => false,
+                        (UserRole::Rep, Resource::TerritoryPlans, a) => a != Delete,
+                        (_, Resource::TerritoryPlans, a) => matches!(a, Read | Edit),
+                        (UserRole::Admin | UserRole::Rep, Resource::OneOnOnes, a) => a == Read,
+                        (_, Resource::OneOnOnes, a) => a != Delete,
                         (UserRole::Admin, Resource::Settings, Create | Delete) => false,
                         (
                             UserRole::Admin,

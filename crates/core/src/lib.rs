@@ -4,6 +4,7 @@
 //! tested by hand-computed cases and reused by the store, the web application and the command line.
 
 pub mod access;
+pub mod coaching;
 pub mod diagnostics;
 pub mod kpi;
 mod lang;

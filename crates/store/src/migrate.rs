@@ -27,6 +27,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_kpi_rollups"),
     migration!(3, "0003_access"),
     migration!(4, "0004_revisions"),
+    migration!(5, "0005_planning"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

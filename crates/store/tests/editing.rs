@@ -4,9 +4,9 @@
 
 mod common;
 
-use common::{TestDb, fixture};
+use common::{TestDb, fixture, viewer_of};
 use quotient_core::model::UserRole;
-use quotient_store::access::{self, NewUser, Viewer};
+use quotient_store::access::Viewer;
 use quotient_store::crm::editing::{self, Invalid, Problem, Saved, Values};
 use quotient_store::crm::leads::{self, Conversion, Outcome};
 use quotient_store::orgs::Organisation;
@@ -16,12 +16,7 @@ use quotient_store::{Value, audit, bundle, kpi};
 fn setup(test: &mut TestDb, rep: &str, role: UserRole) -> (Organisation, Viewer) {
     let org = test.org("acme");
     bundle::import(&mut test.db, org.id, &fixture("valid"), &mut bundle::Silent).unwrap_or_else(|e| panic!("{e}"));
-    let email = format!("{rep}@acme.test");
-    let new = NewUser { email: &email, name: rep, role, rep: Some(rep), password_hash: "x" };
-    let id = access::add_user(&mut test.db, org.id, &new).unwrap_or_else(|e| panic!("{e}"));
-    let user =
-        access::get_user(&mut test.db, org.id, id).unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("user"));
-    let viewer = Viewer::load(&mut test.db, &user).unwrap_or_else(|e| panic!("{e}"));
+    let viewer = viewer_of(test, &org, rep, role);
     (org, viewer)
 }
 

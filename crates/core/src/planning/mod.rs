@@ -9,7 +9,7 @@ mod seasonality;
 
 pub use allocation::{allocate, phase};
 pub use goals::{Distribution, PlanRisk, RepGoal, active_months, goal_sheet, percentile, plan_risk, suggest_goals};
-pub use plan::{Allocation, RepHistory, RepQuota, allocate_plan};
+pub use plan::{Allocation, Basis, RepHistory, RepQuota, allocate_plan};
 pub use seasonality::{MonthlyIndex, monthly_index};
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use super::{MonthlyIndex, PlanRisk, active_months, allocate, percentile, phase, 
 pub struct RepHistory<Id> {
     pub rep: Id,
     pub team: Id,
+    pub territory: Option<Id>,
     /// The trailing months' values (a month without a value is 0).
     pub months: Vec<f64>,
 }
@@ -35,12 +36,24 @@ pub struct Allocation<Id> {
     pub total: PlanRisk,
 }
 
-/// Allocates `total` over `reps` in proportion to their realistic goals, phased by `seasonality`.
+/// How the plan is split before it is phased.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Basis<Id> {
+    /// In proportion to each rep's realistic goal.
+    Goals,
+    /// First over territories by the weights the executive sets, then within each territory in
+    /// proportion to its reps' realistic goals. Territories without reps (and reps without a
+    /// territory) take no part, so the whole plan lands on reps.
+    Territories(Vec<(Id, u64)>),
+}
+
+/// Allocates `total` over `reps` on `basis`, phased by `seasonality`.
 pub fn allocate_plan<Id: Clone + PartialEq>(
     total: i64,
     reps: &[RepHistory<Id>],
     growth: f64,
     seasonality: &MonthlyIndex,
+    basis: &Basis<Id>,
 ) -> Allocation<Id> {
     let mut teams: Vec<Id> = vec![];
     for rep in reps {
@@ -60,7 +73,10 @@ pub fn allocate_plan<Id: Clone + PartialEq>(
         }
     }
     let weights: Vec<u64> = realistic.iter().map(|g| g.max(0.0).round() as u64).collect();
-    let yearly = allocate(total, &weights);
+    let yearly = match basis {
+        Basis::Goals => allocate(total, &weights),
+        Basis::Territories(territories) => by_territory(total, reps, &weights, territories),
+    };
     let season = seasonality.weights();
     let quotas: Vec<RepQuota<Id>> = reps
         .iter()
@@ -83,4 +99,30 @@ pub fn allocate_plan<Id: Clone + PartialEq>(
         })
         .collect();
     Allocation { total: plan_risk(total as f64, &realistic), teams: team_risks, reps: quotas }
+}
+
+/// The plan split over the territories that have reps by their weights, then over each one's reps
+/// by `weights`.
+fn by_territory<Id: Clone + PartialEq>(
+    total: i64,
+    reps: &[RepHistory<Id>],
+    weights: &[u64],
+    territories: &[(Id, u64)],
+) -> Vec<i64> {
+    let staffed: Vec<&(Id, u64)> =
+        territories.iter().filter(|(t, _)| reps.iter().any(|r| r.territory.as_ref() == Some(t))).collect();
+    let mut yearly = vec![0; reps.len()];
+    if staffed.is_empty() {
+        // No weighted territory has a rep: the weights cannot place the plan, so goals do.
+        return allocate(total, weights);
+    }
+    let shares = allocate(total, &staffed.iter().map(|(_, w)| *w).collect::<Vec<_>>());
+    for ((territory, _), share) in staffed.into_iter().zip(shares) {
+        let members: Vec<usize> = (0..reps.len()).filter(|&i| reps[i].territory.as_ref() == Some(territory)).collect();
+        let parts = allocate(share, &members.iter().map(|&i| weights[i]).collect::<Vec<_>>());
+        for (i, part) in members.into_iter().zip(parts) {
+            yearly[i] = part;
+        }
+    }
+    yearly
 }

@@ -19,6 +19,18 @@ impl MonthlyIndex {
         if self.totals.iter().all(|&t| t == 0) { [1; 12] } else { self.totals }
     }
 
+    /// An index set by hand: the months' weights (e.g. percentages), January first.
+    pub fn from_weights(weights: [u64; 12]) -> MonthlyIndex {
+        let sum: u64 = weights.iter().sum();
+        let mut shares = [1.0 / 12.0; 12];
+        if sum > 0 {
+            for (share, &weight) in shares.iter_mut().zip(&weights) {
+                *share = weight as f64 / sum as f64;
+            }
+        }
+        MonthlyIndex { totals: weights, shares, years: 0 }
+    }
+
     /// A month's index as a factor around 1 (its share × 12): 1.2 is a month 20% above average.
     pub fn factor(&self, month: u32) -> f64 {
         self.shares[(month.clamp(1, 12) - 1) as usize] * 12.0

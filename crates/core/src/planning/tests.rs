@@ -109,7 +109,12 @@ fn suggestions_start_from_the_reps_median_and_stop_at_the_teams_75th_percentile(
 
 #[test]
 fn a_plan_is_allocated_by_realistic_goals_and_phased_exactly() {
-    let rep = |rep: &'static str, team: &'static str, months: &[f64]| RepHistory { rep, team, months: months.to_vec() };
+    let rep = |rep: &'static str, team: &'static str, months: &[f64]| RepHistory {
+        rep,
+        team,
+        territory: None,
+        months: months.to_vec(),
+    };
     // Team A: medians 100 and 300 a month → 1,200 and 3,600 a year (no growth); the p75 of the two,
     // 1,200 + 0.75 × 2,400 = 3,000, caps the second. Team B: one rep at 200 → 2,400; a newcomer
     // without history starts at the team's lowest goal, 2,400.
@@ -120,7 +125,7 @@ fn a_plan_is_allocated_by_realistic_goals_and_phased_exactly() {
         rep("b2", "B", &[]),
     ];
     let even = monthly_index(&[], NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default(), 3);
-    let plan = allocate_plan(9_000_01, &reps, 0.0, &even);
+    let plan = allocate_plan(9_000_01, &reps, 0.0, &even, &Basis::Goals);
     let realistic: Vec<f64> = plan.reps.iter().map(|q| q.realistic).collect();
     assert_eq!(realistic, [1_200.0, 3_000.0, 2_400.0, 2_400.0]);
     // 900,001 over weights 1,200 : 3,000 : 2,400 : 2,400 (9,000): 120,000.13…, 300,000.33…,
@@ -153,4 +158,38 @@ fn the_goal_sheet_starts_each_reps_history_at_their_first_month() {
     assert_eq!(rows.iter().map(|r| r.next_12_months).collect::<Vec<_>>(), [Some(420.0), Some(240.0), None]);
     let spread = spread.unwrap_or_else(|| panic!("medians"));
     assert_eq!((spread.bottom, spread.median, spread.top), (20.0, 30.0, 40.0));
+}
+
+#[test]
+fn territory_weights_split_the_plan_before_the_goals_do() {
+    let rep = |rep: &'static str, territory: Option<&'static str>, median: f64| RepHistory {
+        rep,
+        team: "A",
+        territory,
+        months: vec![median; 3],
+    };
+    // North weighs 3, South 1, East 5 but has no rep (it takes no part); the rep without a
+    // territory gets nothing. North's 750,000.75 → 750,001 (the larger remainder, .75 against .25),
+    // South's 250,000. Within North, goals 1,200 : 2,400 (the team's p75, 2,700, caps only s1):
+    // 250,000.33… and 500,000.66… → 250,000 and 500,001.
+    let reps = [rep("n1", Some("north"), 100.0), rep("n2", Some("north"), 200.0), rep("s1", Some("south"), 300.0)];
+    let mut reps = reps.to_vec();
+    reps.push(rep("x", None, 100.0));
+    let even = MonthlyIndex::from_weights([1; 12]);
+    let basis = Basis::Territories(vec![("north", 3), ("south", 1), ("east", 5)]);
+    let plan = allocate_plan(1_000_001, &reps, 0.0, &even, &basis);
+    let yearly: Vec<i64> = plan.reps.iter().map(|q| q.yearly).collect();
+    assert_eq!(yearly, [250_000, 500_001, 250_000, 0]);
+    assert_eq!(yearly.iter().sum::<i64>(), 1_000_001);
+    // A hand-set seasonality phases by its own weights: 2 parts in December, 1 in every other month
+    // (13 parts): 13,000 → 1,000 a month and 2,000 in December.
+    let december = MonthlyIndex::from_weights([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2]);
+    assert!(close(december.factor(12), 24.0 / 13.0));
+    assert_eq!(
+        phase(13_000, &december.weights()),
+        [1_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000, 1_000, 2_000]
+    );
+    // Weights on territories without reps only: the goals place the plan instead.
+    let nobody = Basis::Territories(vec![("east", 1)]);
+    assert_eq!(allocate_plan(100, &reps[..1], 0.0, &even, &nobody).reps[0].yearly, 100);
 }

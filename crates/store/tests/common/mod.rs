@@ -95,3 +95,19 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// A user linked to the rep (or manager) `rep` with `role`, and their viewer.
+pub fn viewer_of(
+    test: &mut TestDb,
+    org: &Organisation,
+    rep: &str,
+    role: quotient_core::model::UserRole,
+) -> quotient_store::access::Viewer {
+    use quotient_store::access::{self, NewUser, Viewer};
+    let email = format!("{rep}@{}.test", org.slug);
+    let new = NewUser { email: &email, name: rep, role, rep: Some(rep), password_hash: "x" };
+    let id = access::add_user(&mut test.db, org.id, &new).unwrap_or_else(|e| panic!("{e}"));
+    let user =
+        access::get_user(&mut test.db, org.id, id).unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("user"));
+    Viewer::load(&mut test.db, &user).unwrap_or_else(|e| panic!("{e}"))
+}

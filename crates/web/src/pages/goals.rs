@@ -92,8 +92,8 @@ pub async fn goals(
         let org = caller.user.org;
         let key = format!("{}|{next_month}", metric.key());
         let seasonality = seasonalities
-            .get(db, org, key, |db| Ok(planning::seasonality(db, org, metric, next_month, SEASONALITY_YEARS)?))?;
-        let history = planning::rep_history(db, org, metric, next_month, Some(&reps))?;
+            .get(db, org, key, |db| Ok(planning::seasonality(db, org, metric, next_month, SEASONALITY_YEARS, None)?))?;
+        let history = planning::rep_history(db, org, metric, next_month, Some(&reps), None)?;
         let months: Vec<Vec<f64>> = history.iter().map(|h| h.months.clone()).collect();
         let (sheet, spread) =
             goal_sheet(&months, seasonality.factor(next_month.month()), growth.unwrap_or(0.0) / 100.0);

@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::kpi::{self, Directory, Filter};
 use crate::orgs::OrgId;
 use chrono::{Datelike, NaiveDate};
+use quotient_core::model::QuotaMetric;
 use quotient_core::planning::{MonthlyIndex, RepHistory, monthly_index};
 use std::collections::HashMap;
 
@@ -73,6 +74,17 @@ impl PlanMetric {
         PlanMetric::ALL.into_iter().find(|m| m.key() == key)
     }
 
+    /// The quota metric it is allocated as, for the metrics a company plan sets.
+    pub fn quota_metric(self) -> Option<QuotaMetric> {
+        match self {
+            PlanMetric::Revenue => Some(QuotaMetric::Revenue),
+            PlanMetric::Margin => Some(QuotaMetric::Margin),
+            PlanMetric::Deals => Some(QuotaMetric::Deals),
+            PlanMetric::FirstAppointments => Some(QuotaMetric::FirstAppointments),
+            _ => None,
+        }
+    }
+
     pub fn is_money(self) -> bool {
         matches!(self, PlanMetric::Revenue | PlanMetric::Margin)
     }
@@ -85,17 +97,19 @@ fn history_end(plan_start: NaiveDate) -> NaiveDate {
     month_of(plan_start).min(month_of(chrono::Utc::now().date_naive()))
 }
 
-/// The organisation's seasonality over the `years` whole years before the plan.
+/// The organisation's seasonality over the `years` whole years before the plan (of one product
+/// line's business, or of all).
 pub fn seasonality(
     db: &mut Db,
     org: OrgId,
     metric: PlanMetric,
     plan_start: NaiveDate,
     years: u32,
+    product_line: Option<i64>,
 ) -> Result<MonthlyIndex> {
     let end = history_end(plan_start);
     let start = end.with_year(end.year() - years.max(1) as i32).unwrap_or(end);
-    let all = Filter { reps: None, product_line: None };
+    let all = Filter { reps: None, product_line };
     let mut months: HashMap<NaiveDate, i64> = HashMap::new();
     for (_, month, value) in kpi::per_cell(db, org, kpi::Grain::Month, metric.field(), start, end, all)? {
         *months.entry(month).or_default() += value;
@@ -104,18 +118,19 @@ pub fn seasonality(
     Ok(monthly_index(&history, end, years))
 }
 
-/// The last twelve whole months before the plan of each rep among `reps` (every rep: `None`);
-/// a rep's team is their manager.
+/// The last twelve whole months before the plan of each rep among `reps` (every rep: `None`), in
+/// one product line or all; a rep's team is their manager.
 pub fn rep_history(
     db: &mut Db,
     org: OrgId,
     metric: PlanMetric,
     plan_start: NaiveDate,
     reps: Option<&[i64]>,
+    product_line: Option<i64>,
 ) -> Result<Vec<RepHistory<i64>>> {
     let end = history_end(plan_start);
     let start = end.with_year(end.year() - 1).unwrap_or(end);
-    let filter = Filter { reps, product_line: None };
+    let filter = Filter { reps, product_line };
     let mut values: HashMap<(i64, NaiveDate), i64> = HashMap::new();
     for (rep, month, value) in kpi::per_cell(db, org, kpi::Grain::Month, metric.field(), start, end, filter)? {
         *values.entry((rep, month)).or_default() += value;
@@ -134,6 +149,7 @@ pub fn rep_history(
         .map(|p| RepHistory {
             rep: p.id,
             team: p.manager_id.unwrap_or(0),
+            territory: p.territory_id,
             months: months.iter().map(|m| values.get(&(p.id, *m)).copied().unwrap_or(0) as f64).collect(),
         })
         .collect())

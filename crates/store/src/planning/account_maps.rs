@@ -1,0 +1,180 @@
+//! The account map: the buying committee of an account (role, authority, influence, relationship,
+//! last touch), its gaps and whether it is covered (`KPIS.md`, key-account coverage).
+
+use crate::access::Viewer;
+use crate::audit::{self, Change};
+use crate::db::{Db, Value};
+use crate::error::{Result, StoreError};
+use crate::orgs::OrgId;
+use chrono::{NaiveDate, Utc};
+use quotient_core::coaching::{AccountGaps, MappedContact, gaps, is_covered};
+use quotient_core::model::BuyingRole;
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MapContact {
+    pub id: i64,
+    pub name: String,
+    pub title: Option<String>,
+    pub role: Option<BuyingRole>,
+    /// 1–5, 5 = top.
+    pub authority: Option<u8>,
+    /// 1 (little) … 5 (decisive) sway over the decision.
+    pub influence: Option<u8>,
+    /// 1 (hostile) … 5 (champion).
+    pub relationship: Option<u8>,
+    pub last_touch: Option<NaiveDate>,
+    /// Touched within the last 90 days.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountMap {
+    pub account_id: i64,
+    pub name: String,
+    pub owner_id: Option<i64>,
+    pub as_of: NaiveDate,
+    pub contacts: Vec<MapContact>,
+    pub gaps: AccountGaps,
+    pub covered: bool,
+}
+
+fn level(value: Option<i64>) -> Option<u8> {
+    value.and_then(|v| u8::try_from(v).ok())
+}
+
+/// The contacts of each of `accounts`, with their last touch up to `as_of` (unscoped: callers
+/// have checked the accounts are within reach).
+fn committee(db: &mut Db, org: OrgId, accounts: &[i64], as_of: NaiveDate) -> Result<HashMap<i64, Vec<MapContact>>> {
+    let mut found: HashMap<i64, Vec<MapContact>> = HashMap::new();
+    if accounts.is_empty() {
+        return Ok(found);
+    }
+    let marks = vec!["?"; accounts.len()].join(", ");
+    let end = as_of.succ_opt().unwrap_or(as_of).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let sql = format!(
+        "SELECT c.account_id, c.id, c.first_name, c.last_name, c.title, c.buying_role, c.authority_level,
+                r.influence, r.relationship,
+                (SELECT MAX(a.occurred_at) FROM activities a
+                  WHERE a.org_id = c.org_id AND a.contact_id = c.id AND a.deleted_at IS NULL AND a.occurred_at < ?)
+         FROM contacts c
+         LEFT JOIN contact_relationships r ON r.org_id = c.org_id AND r.contact_id = c.id
+         WHERE c.org_id = ? AND c.deleted_at IS NULL AND c.account_id IN ({marks})
+         ORDER BY c.authority_level DESC, c.last_name, c.id"
+    );
+    let mut params = vec![Value::Timestamp(end), org.value()];
+    params.extend(accounts.iter().map(|&a| Value::Int(a)));
+    db.query_each(&sql, &params, |row| {
+        let name = [row.text(2)?, row.text(3)?].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        let last_touch = row.timestamp(9)?.map(|t| t.date_naive());
+        let mapped = MappedContact {
+            role: row.text(5)?.and_then(|r| r.parse().ok()),
+            authority: level(row.int(6)?),
+            last_touch,
+        };
+        found.entry(row.int(0)?.unwrap_or_default()).or_default().push(MapContact {
+            id: row.int(1)?.unwrap_or_default(),
+            name,
+            title: row.text(4)?.map(str::to_string),
+            role: mapped.role,
+            authority: mapped.authority,
+            influence: level(row.int(7)?),
+            relationship: level(row.int(8)?),
+            last_touch,
+            current: mapped.is_current(as_of),
+        });
+        Ok(())
+    })?;
+    Ok(found)
+}
+
+fn mapped(contacts: &[MapContact]) -> Vec<MappedContact> {
+    contacts.iter().map(|c| MappedContact { role: c.role, authority: c.authority, last_touch: c.last_touch }).collect()
+}
+
+/// Whether each of `accounts` is covered on `as_of`.
+pub fn coverage(db: &mut Db, org: OrgId, accounts: &[i64], as_of: NaiveDate) -> Result<HashMap<i64, bool>> {
+    let committees = committee(db, org, accounts, as_of)?;
+    Ok(accounts
+        .iter()
+        .map(|a| (*a, committees.get(a).is_some_and(|contacts| is_covered(&mapped(contacts), as_of))))
+        .collect())
+}
+
+/// The map of an account within the viewer's reach.
+pub fn load(db: &mut Db, viewer: &Viewer, account: i64, as_of: NaiveDate) -> Result<Option<AccountMap>> {
+    let (reach, mut params) = viewer.condition("owner_id");
+    params.splice(0..0, [viewer.org.value(), Value::Int(account)]);
+    let sql =
+        format!("SELECT name, owner_id FROM accounts WHERE org_id = ? AND id = ? AND deleted_at IS NULL AND {reach}");
+    let Some((name, owner_id)) =
+        db.query_opt(&sql, &params, |row| Ok((row.text(0)?.unwrap_or_default().to_string(), row.int(1)?)))?
+    else {
+        return Ok(None);
+    };
+    let contacts = committee(db, viewer.org, &[account], as_of)?.remove(&account).unwrap_or_default();
+    let facts = mapped(&contacts);
+    Ok(Some(AccountMap {
+        account_id: account,
+        name,
+        owner_id,
+        as_of,
+        gaps: gaps(&facts, as_of),
+        covered: is_covered(&facts, as_of),
+        contacts,
+    }))
+}
+
+/// Records how strong the relationship to a contact is and how much sway they hold (1–5 each),
+/// for a contact whose account is within the viewer's reach; audited.
+pub fn set_relationship(
+    db: &mut Db,
+    viewer: &Viewer,
+    contact: i64,
+    relationship: Option<u8>,
+    influence: Option<u8>,
+) -> Result<()> {
+    if [relationship, influence].iter().flatten().any(|v| !(1..=5).contains(v)) {
+        return Err(StoreError::Invalid("relationship and influence are levels from 1 to 5".into()));
+    }
+    let (reach, mut params) = viewer.condition("a.owner_id");
+    params.splice(0..0, [viewer.org.value(), Value::Int(contact)]);
+    let sql = format!(
+        "SELECT COUNT(*) FROM contacts c JOIN accounts a ON a.org_id = c.org_id AND a.id = c.account_id
+         WHERE c.org_id = ? AND c.id = ? AND c.deleted_at IS NULL AND {reach}"
+    );
+    if db.query_i64(&sql, &params)? == 0 {
+        return Err(StoreError::NotFound(format!("there is no contact {contact} within your reach")));
+    }
+    let org = viewer.org;
+    db.transaction(|db| {
+        let key = [org.value(), Value::Int(contact)];
+        let before = db.query_opt(
+            "SELECT relationship, influence FROM contact_relationships WHERE org_id = ? AND contact_id = ?",
+            &key,
+            |row| Ok(serde_json::json!({ "relationship": row.int(0)?, "influence": row.int(1)? })),
+        )?;
+        let value = |v: Option<u8>| Value::opt_int(v.map(i64::from));
+        db.execute(
+            "INSERT INTO contact_relationships (org_id, contact_id, relationship, influence, updated_at)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (org_id, contact_id) DO UPDATE
+             SET relationship = excluded.relationship, influence = excluded.influence, updated_at = excluded.updated_at",
+            &[org.value(), Value::Int(contact), value(relationship), value(influence), Value::Timestamp(Utc::now())],
+        )?;
+        audit::record(
+            db,
+            org,
+            Change {
+                user: Some(viewer.user),
+                action: if before.is_some() { "update" } else { "create" },
+                entity: "contact_relationship",
+                entity_id: Some(contact),
+                before,
+                after: Some(serde_json::json!({ "relationship": relationship, "influence": influence })),
+            },
+        )?;
+        Ok(())
+    })
+}

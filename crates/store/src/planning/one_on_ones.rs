@@ -1,0 +1,328 @@
+//! 1:1 sessions: a manager and a rep, the rep's headline KPIs and flags frozen when it opens, notes,
+//! and actions with owners and due dates that stay open until done, so the next 1:1 starts from
+//! them and from the change in each KPI.
+
+use crate::access::Viewer;
+use crate::audit::{self, Change};
+use crate::db::{Db, Row, Value};
+use crate::error::{Result, StoreError};
+use crate::kpi::Card;
+use chrono::{DateTime, NaiveDate, Utc};
+use quotient_core::coaching::{KpiChange, Snapshot, changes};
+use quotient_core::model::UserRole;
+use serde::{Deserialize, Serialize};
+
+/// Who owns an action.
+pub const OWNERS: [&str; 2] = ["rep", "manager"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionItem {
+    pub id: i64,
+    pub one_on_one_id: i64,
+    pub description: String,
+    pub owner: String,
+    pub due_on: Option<NaiveDate>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewAction {
+    pub description: String,
+    pub owner: String,
+    #[serde(default)]
+    pub due_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OneOnOne {
+    pub id: i64,
+    pub rep_id: i64,
+    pub held_by: String,
+    pub held_at: DateTime<Utc>,
+    pub period: String,
+    pub snapshot: Snapshot,
+    /// The scorecard as it was (the report's JSON).
+    pub scorecard: serde_json::Value,
+    pub notes: String,
+    pub actions: Vec<ActionItem>,
+    /// Each KPI against the previous 1:1 with the rep; empty for the first.
+    pub changes: Vec<KpiChange>,
+    pub previous_at: Option<DateTime<Utc>>,
+    /// Actions of earlier 1:1s still open.
+    pub carried_over: Vec<ActionItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub id: i64,
+    pub held_at: DateTime<Utc>,
+    pub held_by: String,
+    pub open_actions: i64,
+}
+
+const ACTION_COLUMNS: &str = "id, one_on_one_id, description, owner, due_on, done_at";
+
+fn action(row: &Row) -> Result<ActionItem> {
+    Ok(ActionItem {
+        id: row.int(0)?.unwrap_or_default(),
+        one_on_one_id: row.int(1)?.unwrap_or_default(),
+        description: row.text(2)?.unwrap_or_default().to_string(),
+        owner: row.text(3)?.unwrap_or_default().to_string(),
+        due_on: row.date(4)?,
+        done_at: row.timestamp(5)?,
+    })
+}
+
+fn decode<T: serde::de::DeserializeOwned>(text: Option<&str>) -> Result<T> {
+    serde_json::from_str(text.unwrap_or("null")).map_err(|e| StoreError::Decode(e.to_string()))
+}
+
+/// Whether the viewer may hold a 1:1 with `rep`: someone above the rep (not the rep themself).
+fn holds(viewer: &Viewer, rep: i64) -> bool {
+    viewer.role != UserRole::Rep && viewer.reaches(rep) && viewer.rep_id != Some(rep)
+}
+
+/// Opens a 1:1 with `rep`, freezing `card` (the rep's scorecard now, for `period`). Audited.
+pub fn open(db: &mut Db, viewer: &Viewer, rep: i64, period: &str, card: &Card) -> Result<i64> {
+    if !holds(viewer, rep) {
+        return Err(StoreError::NotFound(format!("there is no rep {rep} in your team")));
+    }
+    let snapshot =
+        serde_json::to_string(&Snapshot::of(&card.scorecard)).map_err(|e| StoreError::Decode(e.to_string()))?;
+    let scorecard = serde_json::to_string(card).map_err(|e| StoreError::Decode(e.to_string()))?;
+    let org = viewer.org;
+    db.transaction(|db| {
+        let id = crate::orgs::allocate_ids(db, org, "one_on_ones", 1)?;
+        db.execute(
+            "INSERT INTO one_on_ones (org_id, id, rep_id, held_by, held_at, period, snapshot, scorecard, notes)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')",
+            &[
+                org.value(),
+                Value::Int(id),
+                Value::Int(rep),
+                Value::Int(viewer.user),
+                Value::Timestamp(Utc::now()),
+                Value::text(period),
+                Value::text(&snapshot),
+                Value::text(&scorecard),
+            ],
+        )?;
+        audit::record(
+            db,
+            org,
+            Change {
+                user: Some(viewer.user),
+                action: "create",
+                entity: "one_on_one",
+                entity_id: Some(id),
+                before: None,
+                after: Some(serde_json::json!({ "rep_id": rep, "period": period })),
+            },
+        )?;
+        Ok(id)
+    })
+}
+
+/// The rep's 1:1s within the viewer's reach, newest first.
+pub fn list(db: &mut Db, viewer: &Viewer, rep: i64) -> Result<Vec<Summary>> {
+    if !viewer.reaches(rep) {
+        return Ok(vec![]);
+    }
+    db.query_map(
+        "SELECT s.id, s.held_at, u.name,
+                (SELECT COUNT(*) FROM one_on_one_actions a
+                  WHERE a.org_id = s.org_id AND a.one_on_one_id = s.id AND a.done_at IS NULL)
+         FROM one_on_ones s JOIN users u ON u.org_id = s.org_id AND u.id = s.held_by
+         WHERE s.org_id = ? AND s.rep_id = ? ORDER BY s.held_at DESC, s.id DESC LIMIT 100",
+        &[viewer.org.value(), Value::Int(rep)],
+        |row| {
+            Ok(Summary {
+                id: row.int(0)?.unwrap_or_default(),
+                held_at: row.timestamp(1)?.unwrap_or_default(),
+                held_by: row.text(2)?.unwrap_or_default().to_string(),
+                open_actions: row.int(3)?.unwrap_or_default(),
+            })
+        },
+    )
+}
+
+/// A 1:1 within the viewer's reach, with its actions, the change since the previous one and the
+/// actions of earlier ones still open.
+pub fn find(db: &mut Db, viewer: &Viewer, id: i64) -> Result<Option<OneOnOne>> {
+    let org = viewer.org;
+    let session = db.query_opt(
+        "SELECT s.rep_id, u.name, s.held_at, s.period, s.snapshot, s.scorecard, s.notes
+         FROM one_on_ones s JOIN users u ON u.org_id = s.org_id AND u.id = s.held_by
+         WHERE s.org_id = ? AND s.id = ?",
+        &[org.value(), Value::Int(id)],
+        |row| {
+            Ok(OneOnOne {
+                id,
+                rep_id: row.int(0)?.unwrap_or_default(),
+                held_by: row.text(1)?.unwrap_or_default().to_string(),
+                held_at: row.timestamp(2)?.unwrap_or_default(),
+                period: row.text(3)?.unwrap_or_default().to_string(),
+                snapshot: decode(row.text(4)?)?,
+                scorecard: decode(row.text(5)?)?,
+                notes: row.text(6)?.unwrap_or_default().to_string(),
+                actions: vec![],
+                changes: vec![],
+                previous_at: None,
+                carried_over: vec![],
+            })
+        },
+    )?;
+    let Some(mut session) = session.filter(|s| viewer.reaches(s.rep_id)) else { return Ok(None) };
+    let rep = Value::Int(session.rep_id);
+    let previous = db.query_opt(
+        "SELECT held_at, snapshot FROM one_on_ones WHERE org_id = ? AND rep_id = ? AND (held_at < ? OR (held_at = ? AND id < ?))
+         ORDER BY held_at DESC, id DESC LIMIT 1",
+        &[
+            org.value(),
+            rep.clone(),
+            Value::Timestamp(session.held_at),
+            Value::Timestamp(session.held_at),
+            Value::Int(id),
+        ],
+        |row| Ok((row.timestamp(0)?, decode::<Snapshot>(row.text(1)?)?)),
+    )?;
+    if let Some((at, snapshot)) = previous {
+        session.changes = changes(&snapshot, &session.snapshot);
+        session.previous_at = at;
+    }
+    session.actions = db.query_map(
+        &format!("SELECT {ACTION_COLUMNS} FROM one_on_one_actions WHERE org_id = ? AND one_on_one_id = ? ORDER BY id"),
+        &[org.value(), Value::Int(id)],
+        action,
+    )?;
+    session.carried_over = db.query_map(
+        &format!(
+            "SELECT {ACTION_COLUMNS} FROM one_on_one_actions WHERE org_id = ? AND rep_id = ? AND one_on_one_id < ?
+             AND done_at IS NULL ORDER BY due_on, id"
+        ),
+        &[org.value(), rep, Value::Int(id)],
+        action,
+    )?;
+    Ok(Some(session))
+}
+
+/// The session if the viewer holds 1:1s with its rep.
+fn held(db: &mut Db, viewer: &Viewer, id: i64) -> Result<i64> {
+    let rep = db.query_opt(
+        "SELECT rep_id FROM one_on_ones WHERE org_id = ? AND id = ?",
+        &[viewer.org.value(), Value::Int(id)],
+        |row| Ok(row.int(0)?.unwrap_or_default()),
+    )?;
+    rep.filter(|r| holds(viewer, *r)).ok_or_else(|| StoreError::NotFound(format!("there is no 1:1 {id} of yours")))
+}
+
+pub fn set_notes(db: &mut Db, viewer: &Viewer, id: i64, notes: &str) -> Result<()> {
+    held(db, viewer, id)?;
+    if notes.len() > 50_000 {
+        return Err(StoreError::Invalid("the notes are too long: keep them under 50,000 characters".into()));
+    }
+    let org = viewer.org;
+    db.transaction(|db| {
+        let before = db.query_opt(
+            "SELECT notes FROM one_on_ones WHERE org_id = ? AND id = ?",
+            &[org.value(), Value::Int(id)],
+            |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
+        )?;
+        db.execute(
+            "UPDATE one_on_ones SET notes = ? WHERE org_id = ? AND id = ?",
+            &[Value::text(notes), org.value(), Value::Int(id)],
+        )?;
+        audit::record(
+            db,
+            org,
+            Change {
+                user: Some(viewer.user),
+                action: "update",
+                entity: "one_on_one",
+                entity_id: Some(id),
+                before: before.map(|n| serde_json::json!({ "notes": n })),
+                after: Some(serde_json::json!({ "notes": notes })),
+            },
+        )?;
+        Ok(())
+    })
+}
+
+pub fn add_action(db: &mut Db, viewer: &Viewer, id: i64, new: &NewAction) -> Result<i64> {
+    let rep = held(db, viewer, id)?;
+    let description = new.description.trim();
+    if description.is_empty() || description.len() > 2_000 {
+        return Err(StoreError::Invalid("description: say what is to be done (up to 2,000 characters)".into()));
+    }
+    if !OWNERS.contains(&new.owner.as_str()) {
+        return Err(StoreError::Invalid(format!("owner: '{}' is not one of: {}", new.owner, OWNERS.join(", "))));
+    }
+    let org = viewer.org;
+    db.transaction(|db| {
+        let action = crate::orgs::allocate_ids(db, org, "one_on_one_actions", 1)?;
+        db.execute(
+            "INSERT INTO one_on_one_actions (org_id, id, one_on_one_id, rep_id, description, owner, due_on)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            &[
+                org.value(),
+                Value::Int(action),
+                Value::Int(id),
+                Value::Int(rep),
+                Value::text(description),
+                Value::text(&new.owner),
+                new.due_on.map(Value::Date).unwrap_or(Value::Null),
+            ],
+        )?;
+        audit::record(
+            db,
+            org,
+            Change {
+                user: Some(viewer.user),
+                action: "create",
+                entity: "one_on_one_action",
+                entity_id: Some(action),
+                before: None,
+                after: Some(
+                    serde_json::json!({ "description": description, "owner": new.owner, "due_on": new.due_on }),
+                ),
+            },
+        )?;
+        Ok(action)
+    })
+}
+
+/// Marks an action done (or open again); the rep may tick off their own.
+pub fn set_done(db: &mut Db, viewer: &Viewer, action: i64, done: bool) -> Result<()> {
+    let org = viewer.org;
+    let found = db.query_opt(
+        "SELECT rep_id, owner, done_at FROM one_on_one_actions WHERE org_id = ? AND id = ?",
+        &[org.value(), Value::Int(action)],
+        |row| Ok((row.int(0)?.unwrap_or_default(), row.text(1)?.unwrap_or_default().to_string(), row.timestamp(2)?)),
+    )?;
+    let allowed = |(rep, owner, _): &(i64, String, Option<DateTime<Utc>>)| {
+        holds(viewer, *rep) || (viewer.rep_id == Some(*rep) && owner == "rep")
+    };
+    let Some((_, _, before)) = found.filter(allowed) else {
+        return Err(StoreError::NotFound(format!("there is no action {action} of yours")));
+    };
+    db.transaction(|db| {
+        let done_at = if done { Value::Timestamp(Utc::now()) } else { Value::Null };
+        db.execute(
+            "UPDATE one_on_one_actions SET done_at = ? WHERE org_id = ? AND id = ?",
+            &[done_at, org.value(), Value::Int(action)],
+        )?;
+        audit::record(
+            db,
+            org,
+            Change {
+                user: Some(viewer.user),
+                action: if done { "complete" } else { "reopen" },
+                entity: "one_on_one_action",
+                entity_id: Some(action),
+                before: Some(serde_json::json!({ "done": before.is_some() })),
+                after: Some(serde_json::json!({ "done": done })),
+            },
+        )?;
+        Ok(())
+    })
+}

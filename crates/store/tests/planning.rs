@@ -1,0 +1,274 @@
+//! Planning and coaching on SQLite and PostgreSQL: a company plan allocated into quotas that sum to
+//! it, hand adjustments, the territory plan's workflow, the account map and 1:1 sessions — scoped,
+//! audited, hand-computed on the fixture organisation.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::{TestDb, fixture, viewer_of};
+use quotient_core::Money;
+use quotient_core::Period;
+use quotient_core::coaching::{PlanStatus, Step};
+use quotient_core::model::UserRole;
+use quotient_core::planning::MonthlyIndex;
+use quotient_store::access::Viewer;
+use quotient_store::kpi::{self, ReportRequest, Subject};
+use quotient_store::orgs::Organisation;
+use quotient_store::planning::company_plan::{self, CompanyPlan};
+use quotient_store::planning::territory_plans::{self, KeyAccountInput, PlanContent};
+use quotient_store::planning::{PlanMetric, account_maps, one_on_ones, quotas};
+use quotient_store::{StoreError, Value, audit, bundle};
+
+fn setup(test: &mut TestDb) -> Organisation {
+    let org = test.org("acme");
+    bundle::import(&mut test.db, org.id, &fixture("valid"), &mut bundle::Silent).unwrap_or_else(|e| panic!("{e}"));
+    org
+}
+
+fn id_of(test: &mut TestDb, table: &str, key: &str) -> i64 {
+    test.db.query_i64(&format!("SELECT id FROM {table} WHERE external_id = ?"), &[Value::text(key)]).unwrap_or(-1)
+}
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+fn ok<T>(result: Result<T, StoreError>) -> T {
+    result.unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn live_quotas(test: &mut TestDb, metric: &str) -> i64 {
+    ok(test.db.query_i64("SELECT COUNT(*) FROM quotas WHERE metric = ? AND deleted_at IS NULL", &[Value::text(metric)]))
+}
+
+fn a_plan_becomes_quotas_that_sum_to_it_to_the_cent(test: &mut TestDb) {
+    let org = setup(test);
+    let (r1, r2) = (id_of(test, "reps", "R1"), id_of(test, "reps", "R2"));
+    let plan = CompanyPlan { revenue: Money::from_cents(10_000_001), deals: Some(7), ..CompanyPlan::new(2026) };
+    ok(company_plan::save(&mut test.db, org.id, None, &plan));
+    let allocated = ok(quotas::allocate(&mut test.db, org.id, &plan));
+    // No history before 2026: no rep has a goal, so the split is equal, 5,000,001 and 5,000,000;
+    // without seasonality the months are equal: 5,000,001 = 12 × 416,666 + 9, the 9 cents to
+    // the first nine months.
+    let revenue = &allocated[0].allocation;
+    assert_eq!(revenue.reps.iter().map(|q| q.yearly).collect::<Vec<_>>(), [5_000_001, 5_000_000]);
+    assert_eq!(revenue.reps[0].monthly[..9], [416_667; 9]);
+    assert_eq!(revenue.reps[0].monthly[9..], [416_666; 3]);
+    // 7 deals: 4 and 3.
+    assert_eq!(allocated[1].allocation.reps.iter().map(|q| q.yearly).collect::<Vec<_>>(), [4, 3]);
+
+    let written = ok(quotas::write(&mut test.db, org.id, None, 2026, &allocated));
+    assert_eq!(written, 2 * 12 * 2);
+    let yearly = ok(quotas::yearly(&mut test.db, org.id, 2026, PlanMetric::Revenue, None));
+    assert_eq!(yearly.values().sum::<i64>(), 10_000_001);
+    assert_eq!(yearly.get(&r1), Some(&5_000_001));
+    // The imported R1 2026-03 revenue quota had the same key: it now holds the plan's figure; the
+    // imported 2026-Q1 deals quota is replaced (soft-deleted); R2's margin quota is not the plan's.
+    let march = "SELECT target FROM quotas WHERE external_id = 'R1|2026-03|revenue|' AND deleted_at IS NULL";
+    assert_eq!(test.db.query_i64(march, &[]).ok(), Some(416_667));
+    assert_eq!(live_quotas(test, "revenue"), 24);
+    assert_eq!(live_quotas(test, "deals"), 25, "24 of the plan and the product line's own");
+    assert_eq!(live_quotas(test, "margin"), 1);
+    // Allocating again changes nothing.
+    ok(quotas::write(&mut test.db, org.id, None, 2026, &allocated));
+    assert_eq!(live_quotas(test, "revenue"), 24);
+
+    // R2's yearly quota set by hand from 5,000,000 to 6,000,000 cents, phased equally: the quotas
+    // now exceed the plan by 1,000,000 cents.
+    let even = MonthlyIndex::from_weights([1; 12]);
+    let objective = quotas::Objective { metric: PlanMetric::Revenue, product_line: None, total: 6_000_000 };
+    ok(quotas::adjust(&mut test.db, org.id, None, 2026, objective, r2, &even));
+    let yearly = ok(quotas::yearly(&mut test.db, org.id, 2026, PlanMetric::Revenue, None));
+    assert_eq!(yearly.get(&r2), Some(&6_000_000));
+    assert_eq!(yearly.values().sum::<i64>() - 10_000_001, 1_000_000);
+    let history = ok(audit::history(&mut test.db, org.id, "quota", r2));
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].before.as_ref().and_then(|b| b["yearly"].as_i64()), Some(5_000_000));
+    let negative = quotas::Objective { total: -1, ..objective };
+    assert!(matches!(
+        quotas::adjust(&mut test.db, org.id, None, 2026, negative, r2, &even),
+        Err(StoreError::Invalid(_))
+    ));
+
+    // The plan reads back as saved; a bad plan is refused whole.
+    let saved = ok(company_plan::find(&mut test.db, org.id, 2026)).unwrap_or_else(|| panic!("saved plan"));
+    assert_eq!((saved.revenue, saved.deals), (plan.revenue, plan.deals));
+    assert!(saved.allocated_at.is_some());
+    let bad = CompanyPlan { seasonality: Some([0; 12]), ..plan.clone() };
+    assert!(matches!(company_plan::save(&mut test.db, org.id, None, &bad), Err(StoreError::Invalid(_))));
+}
+
+fn territory_weights_and_a_hand_set_seasonality_place_the_plan(test: &mut TestDb) {
+    let org = setup(test);
+    let (t1, t2) = (id_of(test, "territories", "T1"), id_of(test, "territories", "T2"));
+    let (r1, r2) = (id_of(test, "reps", "R1"), id_of(test, "reps", "R2"));
+    // T1 (R1) weighs 3, T2 (R2) 1: 1,200 cents → 900 and 300.
+    let plan = CompanyPlan {
+        revenue: Money::from_cents(1_200),
+        split: company_plan::Split::Territories,
+        territory_weights: vec![(t1, 3), (t2, 1)],
+        seasonality: Some([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2]),
+        ..CompanyPlan::new(2027)
+    };
+    ok(company_plan::save(&mut test.db, org.id, None, &plan));
+    let allocated = ok(quotas::allocate(&mut test.db, org.id, &plan));
+    let reps = &allocated[0].allocation.reps;
+    assert_eq!((reps[0].rep, reps[0].yearly, reps[1].rep, reps[1].yearly), (r1, 900, r2, 300));
+    // 900 × 1/13 = 69.23 (remainder 3/13), December 900 × 2/13 = 138.46 (6/13): floors 69 × 11 + 138
+    // = 897; 3 left: December first (6/13), then January and February (3/13, the earliest).
+    assert_eq!(reps[0].monthly, [70, 70, 69, 69, 69, 69, 69, 69, 69, 69, 69, 139]);
+    assert_eq!(reps[0].monthly.iter().sum::<i64>(), 900);
+    let saved = ok(company_plan::find(&mut test.db, org.id, 2027)).unwrap_or_else(|| panic!("saved plan"));
+    assert_eq!(saved.territory_weights, vec![(t1, 3), (t2, 1)]);
+    // A territory of another organisation is refused.
+    let foreign = CompanyPlan { territory_weights: vec![(9_999, 1)], ..plan };
+    assert!(matches!(company_plan::save(&mut test.db, org.id, None, &foreign), Err(StoreError::Invalid(_))));
+}
+
+fn content(account: i64, strategy: &str) -> PlanContent {
+    PlanContent {
+        objectives: "Grow the storage business by 20%".into(),
+        new_business: "Ten new manufacturing accounts".into(),
+        maintenance: "Quarterly reviews with every customer".into(),
+        channel_strategy: "Co-sell with two integrators".into(),
+        key_accounts: vec![KeyAccountInput {
+            account_id: account,
+            strategy: strategy.into(),
+            target: Money::from_cents(2_000_000),
+            status: "in_progress".into(),
+        }],
+    }
+}
+
+fn the_territory_plan_goes_from_the_rep_to_their_manager_and_back(test: &mut TestDb) {
+    let org = setup(test);
+    let rep = viewer_of(test, &org, "R1", UserRole::Rep);
+    let other_rep = viewer_of(test, &org, "R2", UserRole::Rep);
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let r1 = id_of(test, "reps", "R1");
+    let (a1, a2) = (id_of(test, "accounts", "A1"), id_of(test, "accounts", "A2"));
+    // Only the rep's own accounts can be key accounts.
+    assert!(matches!(territory_plans::save(&mut test.db, &rep, 2026, &content(a2, "x")), Err(StoreError::Invalid(_))));
+    // A manager does not write a rep's plan.
+    assert!(matches!(
+        territory_plans::save(&mut test.db, &manager, 2026, &content(a1, "x")),
+        Err(StoreError::Invalid(_))
+    ));
+    let id = ok(territory_plans::save(&mut test.db, &rep, 2026, &content(a1, "Meet the CFO")));
+    let step = |test: &mut TestDb, who: &Viewer, step: Step, comment: &str| {
+        territory_plans::advance(&mut test.db, who, r1, 2026, step, comment)
+    };
+    let refused = step(test, &manager, Step::Approve, "");
+    assert!(matches!(refused, Err(StoreError::Invalid(_))), "a draft is not approved: {refused:?}");
+    assert_eq!(ok(step(test, &rep, Step::Submit, "")), PlanStatus::Submitted);
+    assert!(matches!(territory_plans::save(&mut test.db, &rep, 2026, &content(a1, "y")), Err(StoreError::Invalid(_))));
+    // Not the rep, not another rep (who does not even see it).
+    assert!(matches!(step(test, &rep, Step::Approve, ""), Err(StoreError::Invalid(_))));
+    assert!(matches!(step(test, &other_rep, Step::Approve, ""), Err(StoreError::NotFound(_))));
+    assert!(matches!(step(test, &manager, Step::Return, " "), Err(StoreError::Invalid(_))), "a comment is needed");
+    assert_eq!(ok(step(test, &manager, Step::Return, "Add a second key account")), PlanStatus::Draft);
+    let plan =
+        ok(territory_plans::find(&mut test.db, &rep, r1, 2026, day("2026-12-31"))).unwrap_or_else(|| panic!("plan"));
+    assert_eq!(plan.review_comment.as_deref(), Some("Add a second key account"));
+    ok(territory_plans::save(&mut test.db, &rep, 2026, &content(a1, "Meet the CFO and the CEO")));
+    ok(step(test, &rep, Step::Submit, ""));
+    assert_eq!(ok(step(test, &manager, Step::Approve, "")), PlanStatus::Approved);
+
+    let plan = ok(territory_plans::find(&mut test.db, &manager, r1, 2026, day("2026-04-01")))
+        .unwrap_or_else(|| panic!("plan"));
+    assert_eq!(plan.status, PlanStatus::Approved);
+    assert_eq!(plan.key_accounts[0].input.strategy, "Meet the CFO and the CEO");
+    // Live progress: O1 (12,000.00) was won from A1 on 31 March 2026.
+    assert_eq!(plan.key_accounts[0].won, Money::from_cents(1_200_000));
+    // A1 has a financial authority (touched 10 January) but no decision maker: not covered.
+    assert_eq!(plan.coverage(), Some(0.0));
+    assert!(ok(territory_plans::find(&mut test.db, &other_rep, r1, 2026, day("2026-04-01"))).is_none());
+    let steps: Vec<String> =
+        ok(audit::history(&mut test.db, org.id, "territory_plan", id)).into_iter().map(|e| e.action).collect();
+    assert_eq!(steps, ["create", "submit", "return", "update", "submit", "approve"]);
+    let overview = ok(territory_plans::overview(&mut test.db, &manager, 2026));
+    assert_eq!(overview.iter().filter(|s| s.status == Some(PlanStatus::Approved)).count(), 1);
+    assert_eq!(overview.len(), 2);
+}
+
+fn the_account_map_shows_the_committee_its_gaps_and_relationships(test: &mut TestDb) {
+    let org = setup(test);
+    let rep = viewer_of(test, &org, "R1", UserRole::Rep);
+    let other_rep = viewer_of(test, &org, "R2", UserRole::Rep);
+    let (a1, c1) = (id_of(test, "accounts", "A1"), id_of(test, "contacts", "C1"));
+    let map = ok(account_maps::load(&mut test.db, &rep, a1, day("2026-01-20"))).unwrap_or_else(|| panic!("map"));
+    // C1 (the CFO, financial authority, touched 10 January) and C2 (an influencer, never touched).
+    assert_eq!(map.contacts.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Jo Park", "Smith"]);
+    assert_eq!(map.contacts[0].last_touch, Some(day("2026-01-10")));
+    assert!(map.contacts[0].current && !map.contacts[1].current);
+    assert!(map.gaps.no_decision_maker && !map.gaps.no_financial_authority && !map.covered);
+    assert_eq!(map.gaps.untouched, [1]);
+    // 91 days after the last touch the CFO is no longer current.
+    let later = ok(account_maps::load(&mut test.db, &rep, a1, day("2026-04-11"))).unwrap_or_else(|| panic!("map"));
+    assert!(later.gaps.financial_authority_untouched);
+    assert!(ok(account_maps::load(&mut test.db, &other_rep, a1, day("2026-01-20"))).is_none());
+
+    ok(account_maps::set_relationship(&mut test.db, &rep, c1, Some(4), Some(5)));
+    let map = ok(account_maps::load(&mut test.db, &rep, a1, day("2026-01-20"))).unwrap_or_else(|| panic!("map"));
+    assert_eq!((map.contacts[0].relationship, map.contacts[0].influence), (Some(4), Some(5)));
+    assert!(matches!(
+        account_maps::set_relationship(&mut test.db, &other_rep, c1, Some(1), None),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        account_maps::set_relationship(&mut test.db, &rep, c1, Some(6), None),
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(ok(audit::history(&mut test.db, org.id, "contact_relationship", c1)).len(), 1);
+}
+
+fn card(test: &mut TestDb, org: &Organisation, period: &str, as_of: &str) -> kpi::Card {
+    let period: Period = period.parse().unwrap_or_else(|e| panic!("{e}"));
+    let request =
+        ReportRequest { subject: Subject::Rep("R1".into()), period, as_of: day(as_of), lang: quotient_core::Lang::En };
+    ok(kpi::report(&mut test.db, org.id, &request)).reps.into_iter().next().unwrap_or_else(|| panic!("card"))
+}
+
+fn a_one_on_one_freezes_the_scorecard_and_carries_open_actions_over(test: &mut TestDb) {
+    let org = setup(test);
+    let rep = viewer_of(test, &org, "R1", UserRole::Rep);
+    let other_rep = viewer_of(test, &org, "R2", UserRole::Rep);
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let r1 = id_of(test, "reps", "R1");
+    // February: nothing won yet. March: O1's 12,000.00. A rep does not hold a 1:1 with themself.
+    let february = card(test, &org, "2026-02", "2026-02-28");
+    assert!(matches!(one_on_ones::open(&mut test.db, &rep, r1, "2026-02", &february), Err(StoreError::NotFound(_))));
+    let first = ok(one_on_ones::open(&mut test.db, &manager, r1, "2026-02", &february));
+    let action = one_on_ones::NewAction {
+        description: "Book the second appointment with Acme".into(),
+        owner: "rep".into(),
+        due_on: Some(day("2026-03-15")),
+    };
+    let action = ok(one_on_ones::add_action(&mut test.db, &manager, first, &action));
+    ok(one_on_ones::set_notes(&mut test.db, &manager, first, "Pipeline review"));
+    let march = card(test, &org, "2026-03", "2026-03-31");
+    let second = ok(one_on_ones::open(&mut test.db, &manager, r1, "2026-03", &march));
+    let session = ok(one_on_ones::find(&mut test.db, &rep, second)).unwrap_or_else(|| panic!("1:1"));
+    assert_eq!(session.carried_over.iter().map(|a| a.id).collect::<Vec<_>>(), [action]);
+    let revenue = session.changes.iter().find(|c| c.key == "revenue").unwrap_or_else(|| panic!("revenue"));
+    assert_eq!((revenue.before, revenue.after, revenue.change), (Some(0.0), Some(1_200_000.0), Some(1_200_000.0)));
+    // The first session is frozen: its snapshot still says 0, whatever happened since.
+    let first_session = ok(one_on_ones::find(&mut test.db, &manager, first)).unwrap_or_else(|| panic!("1:1"));
+    assert_eq!(first_session.snapshot.get("revenue"), Some(0.0));
+    assert!(first_session.changes.is_empty() && first_session.notes == "Pipeline review");
+    assert!(ok(one_on_ones::find(&mut test.db, &other_rep, first)).is_none());
+    // The rep ticks off their action; it no longer carries over.
+    ok(one_on_ones::set_done(&mut test.db, &rep, action, true));
+    let session = ok(one_on_ones::find(&mut test.db, &manager, second)).unwrap_or_else(|| panic!("1:1"));
+    assert!(session.carried_over.is_empty());
+    assert!(matches!(one_on_ones::set_notes(&mut test.db, &rep, second, "mine"), Err(StoreError::NotFound(_))));
+    assert_eq!(ok(one_on_ones::list(&mut test.db, &manager, r1)).len(), 2);
+}
+
+on_both_backends!(
+    a_plan_becomes_quotas_that_sum_to_it_to_the_cent,
+    territory_weights_and_a_hand_set_seasonality_place_the_plan,
+    the_territory_plan_goes_from_the_rep_to_their_manager_and_back,
+    the_account_map_shows_the_committee_its_gaps_and_relationships,
+    a_one_on_one_freezes_the_scorecard_and_carries_open_actions_over,
+);

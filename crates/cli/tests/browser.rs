@@ -455,7 +455,83 @@ async fn a_rep_cannot_reach_the_team_dashboard(session: &Session) {
     let heading = session.text("h1").await;
     assert!(session.browser.find(Locator::Css("#dashboard")).await.is_err(), "no team table");
     assert!(heading.starts_with("404"), "answered as not found: {title} / {heading}");
-    session.open("/sign-in").await;
+    session.open("/").await;
+    session.sign_out().await;
+}
+
+/// An executive enters a plan, allocates it, sees the plan risk, changes one rep's quota and sees
+/// the difference to the plan move as it is typed; the rep writes and submits their territory
+/// plan; their manager approves it and opens a 1:1, which shows the rep's scorecard frozen.
+async fn planning_from_the_company_plan_to_a_one_on_one(session: &Session) {
+    session.sign_in("executive@northwind.example").await;
+    session.open("/plan?year=2027").await;
+    session.fill("input[name=revenue]", "4800000").await;
+    session.fill("input[name=deals]", "300").await;
+    session.click("#save-plan").await;
+    session.arrive("/plan?year=2027&done=saved").await;
+    let risk = session.text("#plan-risk").await;
+    assert!(risk.contains("$4,800,000"), "the risk names the plan: {risk}");
+    session.click("#allocate").await;
+    session.arrive("/plan?year=2027&done=allocated").await;
+    // Allocated exactly: the quotas add up to the plan.
+    assert_eq!(number(&session.text("#difference").await, '.'), Some(0.0));
+    let first = session.browser.find(Locator::Css("input.quota")).await.unwrap_or_else(|e| panic!("a quota: {e}"));
+    let name = first.attr("name").await.ok().flatten().unwrap_or_default();
+    let quota = number(&first.prop("value").await.ok().flatten().unwrap_or_default(), '.').unwrap_or(-1.0);
+    assert!(quota > 0.0, "the first rep has a quota");
+    session.fill(&format!("input[name='{name}']"), &format!("{:.2}", quota + 1000.0)).await;
+    // Live, before saving.
+    let live = session.text("#difference").await;
+    assert!(live.starts_with('+') && number(&live, '.') == Some(1000.0), "live difference: {live}");
+    session.screenshot("plan").await;
+    session.click("#save-quotas").await;
+    session.arrive("/plan?year=2027&done=adjusted").await;
+    assert_eq!(number(&session.text("#difference").await, '.'), Some(1000.0), "saved difference");
+    session.sign_out().await;
+
+    session.sign_in("rep@northwind.example").await;
+    let home = session.arrive("/reps/").await;
+    let rep: String = home.trim_start_matches("/reps/").chars().take_while(char::is_ascii_digit).collect();
+    session.open(&format!("/territory-plans/{rep}?year=2027")).await;
+    session.fill("textarea[name=objectives]", "Grow revenue in the territory by 10%").await;
+    session.fill("textarea[name=channel_strategy]", "Co-sell with the two regional partners").await;
+    session.click("select[name=account_0] option:nth-child(2)").await;
+    session.fill("input[name=strategy_0]", "Meet the CFO before the budget round").await;
+    session.fill("input[name=target_0]", "50000").await;
+    session.click("#save-territory-plan").await;
+    session.arrive(&format!("/territory-plans/{rep}?year=2027&done=saved")).await;
+    session.click("#plan-submit").await;
+    session.arrive(&format!("/territory-plans/{rep}?year=2027&done=submit")).await;
+    assert_eq!(session.text("#plan-status").await, "Submitted");
+    assert!(session.browser.find(Locator::Css("#plan-approve")).await.is_err(), "a rep does not approve");
+    session.sign_out().await;
+
+    session.sign_in("manager@northwind.example").await;
+    session.open(&format!("/territory-plans/{rep}?year=2027")).await;
+    session.click("#plan-approve").await;
+    session.arrive(&format!("/territory-plans/{rep}?year=2027&done=approve")).await;
+    assert_eq!(session.text("#plan-status").await, "Approved");
+    assert!(session.text("#key-accounts").await.contains("Meet the CFO"));
+    session.screenshot("territory-plan").await;
+
+    let external = external_id(session, &rep).await;
+    session.open(&format!("/reps/{rep}/one-on-ones")).await;
+    session.click("#open-one-on-one").await;
+    session.arrive("/one-on-ones/").await;
+    let today = chrono::Utc::now().date_naive().to_string();
+    let report = succeed(
+        &session.database_url,
+        &["report", "--rep", &external, "--period", &current_quarter(), "--as-of", &today, "--format", "json"],
+    );
+    let report: Value = serde_json::from_str(&report).unwrap_or_else(|e| panic!("report JSON: {e}"));
+    let cents = report["reps"][0]["outcome"]["revenue_cents"].as_i64().unwrap_or(-1);
+    let frozen = number(&session.text("#frozen-scorecard [data-kpi='revenue'] td:nth-child(2)").await, '.');
+    assert_eq!(frozen.map(|r| (r * 100.0).round() as i64), Some(cents), "the 1:1 froze the scorecard's revenue");
+    session.fill("#add-action input[name=description]", "Book two first appointments a week").await;
+    session.click("#add-action button[type=submit]").await;
+    session.wait_for("#actions li").await;
+    session.screenshot("one-on-one").await;
+    session.sign_out().await;
 }
 
 async fn walkthrough(database_url: &str, name: &str) {
@@ -468,6 +544,7 @@ async fn walkthrough(database_url: &str, name: &str) {
     moving_a_deal_to_proposal_changes_the_funnel(&session).await;
     german_labels_and_numbers(&session).await;
     a_rep_cannot_reach_the_team_dashboard(&session).await;
+    planning_from_the_company_plan_to_a_one_on_one(&session).await;
     session.close().await;
 }
 

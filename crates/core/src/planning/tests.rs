@@ -125,7 +125,7 @@ fn a_plan_is_allocated_by_realistic_goals_and_phased_exactly() {
         rep("b2", "B", &[]),
     ];
     let even = monthly_index(&[], NaiveDate::from_ymd_opt(2027, 1, 1).unwrap_or_default(), 3);
-    let plan = allocate_plan(9_000_01, &reps, 0.0, &even, &Basis::Goals);
+    let plan = allocate_plan(900_001, &reps, 0.0, &even, &Basis::Goals);
     let realistic: Vec<f64> = plan.reps.iter().map(|q| q.realistic).collect();
     assert_eq!(realistic, [1_200.0, 3_000.0, 2_400.0, 2_400.0]);
     // 900,001 over weights 1,200 : 3,000 : 2,400 : 2,400 (9,000): 120,000.13…, 300,000.33…,

@@ -97,6 +97,13 @@ impl Directory {
         Ok(Directory { people, by_id, territory_parents, territories, product_lines })
     }
 
+    /// Every territory's internal id and name, by name.
+    pub fn territory_names(&self) -> Vec<(i64, String)> {
+        let mut names: Vec<(i64, String)> = self.territories.values().cloned().collect();
+        names.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        names
+    }
+
     pub fn person(&self, id: i64) -> Option<&Person> {
         self.by_id.get(&id).map(|&i| &self.people[i])
     }

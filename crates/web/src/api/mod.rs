@@ -3,6 +3,7 @@
 //! Errors are `{"error": {"code", "message", "fields"}}` with a stable code.
 
 mod openapi;
+mod planning;
 
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/{resource}", get(list).post(create))
         .route("/{resource}/{id}", get(detail).patch(update))
         .route("/leads/{id}/convert", post(convert_lead))
+        .merge(planning::router())
 }
 
 /// An API handler's result: errors answer as JSON.

@@ -188,7 +188,7 @@ mod tests {
         assert_eq!(en.percent(Some(0.625)), "62%");
         assert_eq!(de.percent(Some(0.625)), "62 %");
         assert_eq!(en.percent(None), "–");
-        let money = Money::from_cents(123_456_78);
+        let money = Money::from_cents(12_345_678);
         assert_eq!(en.money(money, "USD", false), "$123,456.78");
         assert_eq!(de.money(money, "EUR", true), "123.457 €");
         let day = NaiveDate::from_ymd_opt(2026, 3, 9).expect("date");

@@ -1,5 +1,6 @@
 //! One module per screen. A handler extracts, authorises, calls the store, renders.
 
+pub mod account_map;
 pub mod dashboard;
 pub mod editing;
 pub mod goals;
@@ -7,9 +8,12 @@ pub mod home;
 pub mod leaderboard;
 pub mod log_activity;
 pub mod me;
+pub mod one_on_ones;
 pub mod pipeline;
+pub mod plan;
 pub mod records;
 pub mod scorecard;
+pub mod territory_plans;
 
 use crate::app::AppState;
 use crate::auth::Caller;

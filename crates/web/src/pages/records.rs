@@ -300,6 +300,7 @@ fn related_links(caller: &Caller, listing: &Listing, record: &Record) -> Vec<(St
     let mut links = vec![];
     match listing.resource {
         Resource::Accounts => {
+            links.push((l.t("account_map.open").to_string(), format!("/accounts/{}/map", record.id)));
             if may(Resource::Contacts) {
                 links.push((
                     l.t("records.new_contact").to_string(),

@@ -127,8 +127,12 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
     let goal_label = l.t("chart.goal");
     let body = html! {
         h1 { (title) }
-        @if caller.viewer.may(Resource::TeamDashboard, Action::Read) {
-            p.no-print { a href={ "/dashboard?period=" (encode(&period.to_string())) } { "← " (l.t("nav.dashboard")) } }
+        p.no-print.links {
+            @if caller.viewer.may(Resource::TeamDashboard, Action::Read) {
+                a href={ "/dashboard?period=" (encode(&period.to_string())) } { "← " (l.t("nav.dashboard")) } " · "
+            }
+            a href={ "/territory-plans/" (rep) } #territory-plan-link { (l.t("nav.territory_plans")) } " · "
+            a href={ "/reps/" (rep) "/one-on-ones" } #one-on-ones-link { (l.t("nav.one_on_ones")) }
         }
         (period_picker(l, &format!("/reps/{rep}"), period, ""))
         p.muted { (l.tf("dashboard.as_of", &[("date", &l.date(data.as_of))])) }

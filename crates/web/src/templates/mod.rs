@@ -16,6 +16,8 @@ const SECTIONS: &[(&str, &str, Resource)] = &[
     ("pipeline", "/pipeline", Resource::Opportunities),
     ("leaderboard", "/leaderboard", Resource::Leaderboard),
     ("goals", "/goals", Resource::TeamDashboard),
+    ("plan", "/plan", Resource::CompanyPlan),
+    ("territory_plans", "/territory-plans", Resource::TerritoryPlans),
     ("accounts", "/records/accounts", Resource::Accounts),
     ("contacts", "/records/contacts", Resource::Contacts),
     ("leads", "/records/leads", Resource::Leads),

@@ -1,0 +1,379 @@
+//! The planning and coaching API: the company plan and its allocation into quotas, territory plans
+//! and their workflow, account maps and 1:1 sessions — the same store calls and scoping as the pages.
+
+use super::{ApiError, ApiResult, allowed, run};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::Error;
+use crate::pages::{as_of, today};
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, patch, post, put};
+use axum::{Json, Router};
+use quotient_core::Period;
+use quotient_core::access::{Action, Resource};
+use quotient_core::coaching::Step;
+use quotient_core::period::PeriodKind;
+use quotient_store::kpi::{self, ReportRequest, Subject};
+use quotient_store::planning::company_plan::{self, CompanyPlan};
+use quotient_store::planning::quotas::{self, Objective};
+use quotient_store::planning::territory_plans::{self, PlanContent};
+use quotient_store::planning::{PlanMetric, account_maps, one_on_ones};
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/plans/{year}", get(plan).put(save_plan))
+        .route("/plans/{year}/allocate", post(allocate))
+        .route("/plans/{year}/quotas", get(quotas_of))
+        .route("/plans/{year}/quotas/{rep}", put(adjust))
+        .route("/territory-plans", get(territory_overview))
+        .route("/territory-plans/{rep}/{year}", get(territory_plan).put(save_territory_plan))
+        .route("/territory-plans/{rep}/{year}/{step}", post(territory_step))
+        .route("/accounts/{id}/map", get(account_map))
+        .route("/contacts/{id}/relationship", put(relationship))
+        .route("/reps/{rep}/one-on-ones", get(one_on_one_list).post(open_one_on_one))
+        .route("/one-on-ones/{id}", get(one_on_one).patch(one_on_one_notes))
+        .route("/one-on-ones/{id}/actions", post(add_action))
+        .route("/one-on-one-actions/{id}", patch(action_done))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or_default()
+}
+
+fn body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
+    body.map(|Json(b)| b).map_err(|e| ApiError::from(Error::invalid("body", e.body_text())))
+}
+
+async fn plan(State(state): State<AppState>, caller: Caller, Path(year): Path<i32>) -> ApiResult {
+    allowed(&caller, Resource::CompanyPlan, Action::Read)?;
+    let plan =
+        run(&state, &caller, move |db, caller| company_plan::find(db, caller.user.org, year)?.ok_or(Error::NotFound))
+            .await?;
+    Ok(Json(to_json(&plan)))
+}
+
+async fn save_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(year): Path<i32>,
+    plan: Result<Json<CompanyPlan>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
+    allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
+    let plan = CompanyPlan { fiscal_year: year, ..body(plan)? };
+    let problems = plan.problems();
+    if !problems.is_empty() {
+        let fields = problems.into_iter().map(|(f, p)| crate::error::FieldError::new(f, p)).collect();
+        return Err(Error::Invalid(fields).into());
+    }
+    let saved = run(&state, &caller, move |db, caller| {
+        company_plan::save(db, caller.user.org, Some(caller.user.id), &plan)?;
+        Ok(company_plan::find(db, caller.user.org, year)?)
+    })
+    .await?;
+    Ok(Json(to_json(&saved)))
+}
+
+/// Allocates the saved plan; `?write=true` makes it the reps' quotas.
+#[derive(serde::Deserialize)]
+struct AllocateParams {
+    #[serde(default)]
+    write: bool,
+}
+
+async fn allocate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(year): Path<i32>,
+    Query(params): Query<AllocateParams>,
+) -> ApiResult {
+    allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
+    let result = run(&state, &caller, move |db, caller| {
+        let org = caller.user.org;
+        let plan = company_plan::find(db, org, year)?.ok_or(Error::NotFound)?;
+        let allocated = quotas::allocate(db, org, &plan)?;
+        let written = if params.write { Some(quotas::write(db, org, Some(caller.user.id), year, &allocated)?) } else { None };
+        let objectives: Vec<Value> = allocated
+            .iter()
+            .map(|a| {
+                json!({
+                    "metric": a.objective.metric.key(),
+                    "product_line_id": a.objective.product_line,
+                    "total": a.objective.total,
+                    "seasonality": a.seasonality.shares,
+                    "risk": a.allocation.total,
+                    "teams": a.allocation.teams.iter().map(|(team, risk)| json!({ "manager_id": team, "risk": risk })).collect::<Vec<_>>(),
+                    "reps": a.allocation.reps.iter().map(|q| json!({
+                        "rep_id": q.rep, "realistic": q.realistic, "yearly": q.yearly, "monthly": q.monthly,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        Ok(json!({ "fiscal_year": year, "written_rows": written, "objectives": objectives }))
+    })
+    .await?;
+    Ok(Json(result))
+}
+
+#[derive(serde::Deserialize)]
+struct QuotaParams {
+    metric: Option<String>,
+}
+
+fn metric_of(key: Option<&str>) -> Result<PlanMetric, ApiError> {
+    match key {
+        None | Some("") => Ok(PlanMetric::Revenue),
+        Some(key) => PlanMetric::from_key(key)
+            .filter(|m| m.quota_metric().is_some())
+            .ok_or_else(|| Error::invalid("metric", "use revenue, margin, deals or first_appointments").into()),
+    }
+}
+
+async fn quotas_of(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(year): Path<i32>,
+    Query(params): Query<QuotaParams>,
+) -> ApiResult {
+    allowed(&caller, Resource::CompanyPlan, Action::Read)?;
+    let metric = metric_of(params.metric.as_deref())?;
+    let rows = run(&state, &caller, move |db, caller| {
+        let org = caller.user.org;
+        let yearly = quotas::yearly(db, org, year, metric, None)?;
+        let plan = company_plan::find(db, org, year)?;
+        let mut reps: Vec<(i64, i64)> = yearly.into_iter().filter(|(rep, _)| caller.viewer.reaches(*rep)).collect();
+        reps.sort_unstable();
+        let total: i64 = reps.iter().map(|(_, q)| q).sum();
+        let objective = plan
+            .as_ref()
+            .and_then(|p| quotas::objectives(p).into_iter().find(|o| o.metric == metric && o.product_line.is_none()));
+        Ok(json!({
+            "metric": metric.key(),
+            "reps": reps.iter().map(|(rep, yearly)| json!({ "rep_id": rep, "yearly": yearly })).collect::<Vec<_>>(),
+            "total": total,
+            "plan": objective.map(|o| o.total),
+            "difference": objective.filter(|_| caller.viewer.reaches_everyone()).map(|o| total - o.total),
+        }))
+    })
+    .await?;
+    Ok(Json(rows))
+}
+
+#[derive(serde::Deserialize)]
+struct AdjustBody {
+    #[serde(default)]
+    metric: Option<String>,
+    /// Cents for money, a count otherwise.
+    yearly: i64,
+}
+
+async fn adjust(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((year, rep)): Path<(i32, i64)>,
+    adjust: Result<Json<AdjustBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
+    allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
+    let adjust = body(adjust)?;
+    let metric = metric_of(adjust.metric.as_deref())?;
+    let result = run(&state, &caller, move |db, caller| {
+        let org = caller.user.org;
+        let plan = company_plan::find(db, org, year)?.ok_or(Error::NotFound)?;
+        let objective = Objective { metric, product_line: None, total: adjust.yearly };
+        let seasonality = quotas::seasonality_of(db, org, &plan, &objective)?;
+        quotas::adjust(db, org, Some(caller.user.id), year, objective, rep, &seasonality)?;
+        let total: i64 = quotas::yearly(db, org, year, metric, None)?.values().sum();
+        let planned = quotas::objectives(&plan).into_iter().find(|o| o.metric == metric && o.product_line.is_none());
+        Ok(json!({ "rep_id": rep, "yearly": adjust.yearly, "total": total, "difference": planned.map(|o| total - o.total) }))
+    })
+    .await?;
+    Ok(Json(result))
+}
+
+#[derive(serde::Deserialize)]
+struct YearParams {
+    year: Option<i32>,
+}
+
+async fn territory_overview(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<YearParams>,
+) -> ApiResult {
+    allowed(&caller, Resource::TerritoryPlans, Action::Read)?;
+    let year = params.year.unwrap_or_else(|| chrono::Datelike::year(&today()));
+    let rows = run(&state, &caller, move |db, caller| Ok(territory_plans::overview(db, &caller.viewer, year)?)).await?;
+    Ok(Json(json!({ "fiscal_year": year, "plans": to_json(&rows) })))
+}
+
+async fn territory_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((rep, year)): Path<(i64, i32)>,
+) -> ApiResult {
+    allowed(&caller, Resource::TerritoryPlans, Action::Read)?;
+    let plan = run(&state, &caller, move |db, caller| {
+        territory_plans::find(db, &caller.viewer, rep, year, today())?.ok_or(Error::NotFound)
+    })
+    .await?;
+    Ok(Json(json!({ "plan": to_json(&plan), "key_account_coverage": plan.coverage() })))
+}
+
+async fn save_territory_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((rep, year)): Path<(i64, i32)>,
+    content: Result<Json<PlanContent>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
+    allowed(&caller, Resource::TerritoryPlans, Action::Edit)?;
+    let content = body(content)?;
+    if caller.viewer.rep_id != Some(rep) {
+        return Err(Error::NotFound.into());
+    }
+    let plan = run(&state, &caller, move |db, caller| {
+        territory_plans::save(db, &caller.viewer, year, &content)?;
+        territory_plans::find(db, &caller.viewer, rep, year, today())?.ok_or(Error::NotFound)
+    })
+    .await?;
+    Ok(Json(to_json(&plan)))
+}
+
+#[derive(serde::Deserialize, Default)]
+struct StepBody {
+    #[serde(default)]
+    comment: String,
+}
+
+async fn territory_step(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((rep, year, step)): Path<(i64, i32, String)>,
+    step_body: Option<Json<StepBody>>,
+) -> ApiResult {
+    allowed(&caller, Resource::TerritoryPlans, Action::Edit)?;
+    let step: Step = step.parse().map_err(|_| ApiError::from(Error::NotFound))?;
+    let comment = step_body.map(|Json(b)| b.comment).unwrap_or_default();
+    let status = run(&state, &caller, move |db, caller| {
+        Ok(territory_plans::advance(db, &caller.viewer, rep, year, step, &comment)?)
+    })
+    .await?;
+    Ok(Json(json!({ "rep_id": rep, "fiscal_year": year, "status": status })))
+}
+
+async fn account_map(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult {
+    allowed(&caller, Resource::Accounts, Action::Read)?;
+    let map = run(&state, &caller, move |db, caller| {
+        account_maps::load(db, &caller.viewer, id, today())?.ok_or(Error::NotFound)
+    })
+    .await?;
+    Ok(Json(to_json(&map)))
+}
+
+#[derive(serde::Deserialize)]
+struct RelationshipBody {
+    relationship: Option<u8>,
+    influence: Option<u8>,
+}
+
+async fn relationship(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    relationship: Result<Json<RelationshipBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
+    allowed(&caller, Resource::Contacts, Action::Edit)?;
+    let b = body(relationship)?;
+    run(&state, &caller, move |db, caller| {
+        Ok(account_maps::set_relationship(db, &caller.viewer, id, b.relationship, b.influence)?)
+    })
+    .await?;
+    Ok(Json(json!({ "contact_id": id, "relationship": b.relationship, "influence": b.influence })))
+}
+
+async fn one_on_one_list(State(state): State<AppState>, caller: Caller, Path(rep): Path<i64>) -> ApiResult {
+    allowed(&caller, Resource::OneOnOnes, Action::Read)?;
+    let list = run(&state, &caller, move |db, caller| {
+        if !caller.viewer.reaches(rep) {
+            return Err(Error::NotFound);
+        }
+        Ok(one_on_ones::list(db, &caller.viewer, rep)?)
+    })
+    .await?;
+    Ok(Json(json!({ "items": to_json(&list) })))
+}
+
+async fn open_one_on_one(State(state): State<AppState>, caller: Caller, Path(rep): Path<i64>) -> ApiResult {
+    allowed(&caller, Resource::OneOnOnes, Action::Create)?;
+    let directories = state.directories.clone();
+    let session = run(&state, &caller, move |db, caller| {
+        let directory = directories.get(db, caller.user.org)?;
+        let person = directory.person(rep).filter(|p| p.is_rep && caller.viewer.reaches(rep)).ok_or(Error::NotFound)?;
+        let period = Period::containing(PeriodKind::Quarter, today());
+        let request = ReportRequest {
+            subject: Subject::Rep(person.external_id.clone()),
+            period,
+            as_of: as_of(period),
+            lang: caller.locale.lang(),
+        };
+        let card = kpi::report(db, caller.user.org, &request)?.reps.into_iter().next().ok_or(Error::NotFound)?;
+        let id = one_on_ones::open(db, &caller.viewer, rep, &period.to_string(), &card)?;
+        one_on_ones::find(db, &caller.viewer, id)?.ok_or(Error::NotFound)
+    })
+    .await?;
+    Ok(Json(to_json(&session)))
+}
+
+async fn one_on_one(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult {
+    allowed(&caller, Resource::OneOnOnes, Action::Read)?;
+    let session =
+        run(&state, &caller, move |db, caller| one_on_ones::find(db, &caller.viewer, id)?.ok_or(Error::NotFound))
+            .await?;
+    Ok(Json(to_json(&session)))
+}
+
+#[derive(serde::Deserialize)]
+struct NotesBody {
+    notes: String,
+}
+
+async fn one_on_one_notes(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    notes: Result<Json<NotesBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
+    allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
+    let notes = body(notes)?;
+    run(&state, &caller, move |db, caller| Ok(one_on_ones::set_notes(db, &caller.viewer, id, &notes.notes)?)).await?;
+    Ok(Json(json!({ "id": id })))
+}
+
+async fn add_action(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    action: Result<Json<one_on_ones::NewAction>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
+    allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
+    let action = body(action)?;
+    let created =
+        run(&state, &caller, move |db, caller| Ok(one_on_ones::add_action(db, &caller.viewer, id, &action)?)).await?;
+    Ok(Json(json!({ "id": created, "one_on_one_id": id })))
+}
+
+#[derive(serde::Deserialize)]
+struct DoneBody {
+    done: bool,
+}
+
+async fn action_done(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    done: Result<Json<DoneBody>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
+    allowed(&caller, Resource::OneOnOnes, Action::Read)?;
+    let done = body(done)?.done;
+    run(&state, &caller, move |db, caller| Ok(one_on_ones::set_done(db, &caller.viewer, id, done)?)).await?;
+    Ok(Json(json!({ "id": id, "done": done })))
+}

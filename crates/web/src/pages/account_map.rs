@@ -1,0 +1,124 @@
+//! The account map: the buying committee as a picture — one column per buying role, each contact a
+//! card sized by authority and coloured by the relationship, with their last touch — the gaps, and
+//! whether the account is covered ("have we touched all the bases?").
+
+use super::{require, today, with_db};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{Error, PageError};
+use crate::templates::{self, csrf};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+use quotient_core::access::{Action, Resource};
+use quotient_core::model::BuyingRole;
+use quotient_store::planning::account_maps::{self, AccountMap, MapContact};
+
+pub async fn page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(account): Path<i64>,
+) -> Result<Markup, PageError> {
+    require(&caller, Resource::Accounts, Action::Read)?;
+    let map = with_db(&state, &caller, move |db, caller| {
+        account_maps::load(db, &caller.viewer, account, today())?.ok_or(Error::NotFound)
+    })
+    .await?;
+    Ok(render(&caller, &map))
+}
+
+fn render(caller: &Caller, map: &AccountMap) -> Markup {
+    let l = caller.locale;
+    let may_edit = caller.viewer.may(Resource::Contacts, Action::Edit);
+    let columns: Vec<(Option<BuyingRole>, Vec<&MapContact>)> = BuyingRole::ALL
+        .iter()
+        .map(|role| Some(*role))
+        .chain([None])
+        .map(|role| (role, map.contacts.iter().filter(|c| c.role == role).collect::<Vec<_>>()))
+        .filter(|(role, contacts)| role.is_some() || !contacts.is_empty())
+        .collect();
+    let gap_lines = [
+        (map.gaps.no_decision_maker, "account_map.gap.no_decision_maker"),
+        (map.gaps.no_financial_authority, "account_map.gap.no_financial_authority"),
+        (map.gaps.decision_maker_untouched, "account_map.gap.decision_maker_untouched"),
+        (map.gaps.financial_authority_untouched, "account_map.gap.financial_authority_untouched"),
+    ];
+    let body = html! {
+        h1 { (l.tf("account_map.title", &[("account", &map.name)])) }
+        p { a href={ "/records/accounts/" (map.account_id) } { "← " (l.t("account_map.record")) } }
+        @if map.covered {
+            p.notice #coverage { (l.t("account_map.covered")) }
+        } @else {
+            p.alert #coverage { (l.t("account_map.not_covered")) }
+        }
+        ul #gaps {
+            @for (found, key) in gap_lines { @if found { li { (l.t(key)) } } }
+            @if !map.gaps.untouched.is_empty() {
+                li { (l.tf("account_map.gap.untouched", &[("count", &l.count(map.gaps.untouched.len() as i64))])) }
+            }
+        }
+        div.committee #committee {
+            @for (role, contacts) in &columns {
+                section.role {
+                    h2 { (l.t(&format!("account_map.role.{}", role.map_or("unknown", |r| r.key())))) }
+                    @if contacts.is_empty() { p.gap { (l.t("account_map.missing")) } }
+                    @for contact in contacts {
+                        div class={ "person authority-" (contact.authority.unwrap_or(1)) " relationship-" (contact.relationship.map_or("unknown".to_string(), |r| r.to_string())) (if contact.current { "" } else { " stale" }) } data-contact=(contact.id) {
+                            strong { (contact.name) }
+                            @if let Some(title) = &contact.title { div.muted { (title) } }
+                            div { (l.t("account_map.authority")) " " (contact.authority.map_or("–".into(), |a| a.to_string())) "/5"
+                                  " · " (l.t("account_map.influence")) " " (contact.influence.map_or("–".into(), |a| a.to_string())) "/5" }
+                            div { (l.t("account_map.relationship")) " " (contact.relationship.map_or_else(|| "–".to_string(), |r| l.t(&format!("account_map.relationship.{r}")).to_string())) }
+                            div class=[(!contact.current).then_some("below")] {
+                                (l.t("account_map.last_touch")) " " (contact.last_touch.map_or_else(|| l.t("account_map.never").to_string(), |d| l.date(d)))
+                            }
+                            @if may_edit {
+                                form.inline.no-print method="post" action={ "/contacts/" (contact.id) "/relationship" } {
+                                    (csrf(caller))
+                                    input type="hidden" name="account" value=(map.account_id);
+                                    select name="relationship" aria-label=(l.t("account_map.relationship")) {
+                                        option value="" { "–" }
+                                        @for level in 1..=5u8 { option value=(level) selected[contact.relationship == Some(level)] { (l.t(&format!("account_map.relationship.{level}"))) } }
+                                    }
+                                    select name="influence" aria-label=(l.t("account_map.influence")) {
+                                        option value="" { "–" }
+                                        @for level in 1..=5u8 { option value=(level) selected[contact.influence == Some(level)] { (level) } }
+                                    }
+                                    button.secondary type="submit" { (l.t("form.save")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p.muted { (l.t("account_map.legend")) }
+    };
+    templates::page(caller, "accounts", l.t("nav.accounts"), body)
+}
+
+#[derive(serde::Deserialize)]
+pub struct RelationshipForm {
+    account: i64,
+    #[serde(default)]
+    relationship: String,
+    #[serde(default)]
+    influence: String,
+}
+
+pub async fn set_relationship(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(contact): Path<i64>,
+    Form(form): Form<RelationshipForm>,
+) -> Result<Response, PageError> {
+    require(&caller, Resource::Contacts, Action::Edit)?;
+    let level = |text: &str| text.trim().parse::<u8>().ok();
+    let (relationship, influence) = (level(&form.relationship), level(&form.influence));
+    with_db(&state, &caller, move |db, caller| {
+        Ok(account_maps::set_relationship(db, &caller.viewer, contact, relationship, influence)?)
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/accounts/{}/map", form.account)).into_response())
+}

@@ -1,0 +1,370 @@
+//! Territory plans: the overview of a manager's reps and where each plan stands, and the plan
+//! itself on one printable page — objectives beside the rep's quotas, key accounts with strategy,
+//! target, status and live progress, new business, maintenance and channels — written by the rep,
+//! submitted, and approved or returned with a comment by the manager.
+
+use super::{encode, require, today, with_db};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{Error, PageError};
+use crate::templates::{self, csrf, tile};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
+use maud::{Markup, html};
+use quotient_core::Money;
+use quotient_core::access::{Action, Resource};
+use quotient_core::coaching::{PlanStatus, Step};
+use quotient_core::model::UserRole;
+use quotient_store::planning::territory_plans::{
+    self, ACCOUNT_STATUSES, KeyAccountInput, PlanContent, Summary, TerritoryPlan,
+};
+use quotient_store::planning::{PlanMetric, quotas};
+use std::collections::HashMap;
+
+#[derive(serde::Deserialize, Default)]
+pub struct YearQuery {
+    year: Option<i32>,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+fn year_of(query: &YearQuery) -> i32 {
+    query.year.filter(|y| (2000..=2100).contains(y)).unwrap_or_else(|| today().year())
+}
+
+fn status_label(l: crate::i18n::Locale, status: Option<PlanStatus>) -> &'static str {
+    l.t(&format!("territory.status.{}", status.map_or("none", |s| s.key())))
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    require(&caller, Resource::TerritoryPlans, Action::Read)?;
+    let year = year_of(&query);
+    // A rep has one plan: theirs.
+    if caller.user.role == UserRole::Rep
+        && let Some(rep) = caller.viewer.rep_id
+    {
+        return Ok(Redirect::to(&format!("/territory-plans/{rep}?year={year}")).into_response());
+    }
+    let directories = state.directories.clone();
+    let (rows, directory) = with_db(&state, &caller, move |db, caller| {
+        Ok((territory_plans::overview(db, &caller.viewer, year)?, directories.get(db, caller.user.org)?))
+    })
+    .await?;
+    let l = caller.locale;
+    let count = |status: Option<PlanStatus>| rows.iter().filter(|r| r.status == status).count() as i64;
+    let name = |s: &Summary| directory.person(s.rep_id).map(|p| p.name.clone()).unwrap_or_default();
+    let body = html! {
+        h1 { (l.tf("territory.overview_title", &[("year", &year.to_string())])) }
+        nav.toolbar { a href={ "?year=" (year - 1) } { "← " (year - 1) } a href={ "?year=" (year + 1) } { (year + 1) " →" } }
+        div.tiles {
+            (tile(l.t("territory.status.submitted"), &l.count(count(Some(PlanStatus::Submitted)))))
+            (tile(l.t("territory.status.approved"), &l.count(count(Some(PlanStatus::Approved)))))
+            (tile(l.t("territory.status.draft"), &l.count(count(Some(PlanStatus::Draft)))))
+            (tile(l.t("territory.status.none"), &l.count(count(None))))
+        }
+        table #territory-plans {
+            thead { tr { th { (l.t("dashboard.rep")) } th { (l.t("territory.status")) } th { (l.t("territory.updated")) } } }
+            tbody {
+                @for row in &rows {
+                    tr data-status=(row.status.map_or("none", |s| s.key())) {
+                        td { a href={ "/territory-plans/" (row.rep_id) "?year=" (year) } { (name(row)) } }
+                        td { span class={ "badge status-" (row.status.map_or("none", |s| s.key())) } { (status_label(l, row.status)) } }
+                        td { (row.updated_at.map(|t| l.date(t.date_naive())).unwrap_or_default()) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(templates::page(&caller, "territory_plans", l.t("nav.territory_plans"), body).into_response())
+}
+
+struct PlanPage {
+    rep_name: String,
+    plan: Option<TerritoryPlan>,
+    accounts: Vec<(i64, String)>,
+    revenue_quota: Option<i64>,
+    deals_quota: Option<i64>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(rep): Path<i64>,
+    Query(query): Query<YearQuery>,
+) -> Result<Markup, PageError> {
+    require(&caller, Resource::TerritoryPlans, Action::Read)?;
+    let year = year_of(&query);
+    let directories = state.directories.clone();
+    let data = with_db(&state, &caller, move |db, caller| {
+        let directory = directories.get(db, caller.user.org)?;
+        let person = directory.person(rep).filter(|p| p.is_rep && caller.viewer.reaches(rep)).ok_or(Error::NotFound)?;
+        let org = caller.user.org;
+        let plan = territory_plans::find(db, &caller.viewer, rep, year, today())?;
+        let quota = |db: &mut quotient_store::Db, metric| -> Result<Option<i64>, Error> {
+            Ok(quotas::yearly(db, org, year, metric, None)?.get(&rep).copied())
+        };
+        Ok(PlanPage {
+            rep_name: person.name.clone(),
+            accounts: territory_plans::candidate_accounts(db, &caller.viewer, rep)?,
+            revenue_quota: quota(db, PlanMetric::Revenue)?,
+            deals_quota: quota(db, PlanMetric::Deals)?,
+            plan,
+        })
+    })
+    .await?;
+    Ok(render(&caller, rep, year, &query, &data))
+}
+
+fn render(caller: &Caller, rep: i64, year: i32, query: &YearQuery, data: &PlanPage) -> Markup {
+    let l = caller.locale;
+    let status = data.plan.as_ref().map(|p| p.status);
+    let is_owner = caller.user.role == UserRole::Rep && caller.viewer.rep_id == Some(rep);
+    let editable = is_owner && status.is_none_or(PlanStatus::is_editable);
+    let decides =
+        caller.user.role != UserRole::Rep && caller.viewer.rep_id != Some(rep) && status == Some(PlanStatus::Submitted);
+    let action = format!("/territory-plans/{rep}?year={year}");
+    let body = html! {
+        div.print-page #territory-plan {
+            h1 { (l.tf("territory.title", &[("rep", &data.rep_name), ("year", &year.to_string())])) " "
+                span class={ "badge status-" (status.map_or("none", |s| s.key())) } #plan-status { (status_label(l, status)) } }
+            @if let Some(done) = &query.done { p.notice.no-print role="status" { (l.t(&format!("territory.done.{}", done_key(done)))) } }
+            @if let Some(error) = &query.error { p.alert.no-print role="alert" { (error) } }
+            @if let Some(comment) = data.plan.as_ref().and_then(|p| p.review_comment.as_deref()).filter(|_| status == Some(PlanStatus::Draft)) {
+                p.alert #review-comment { strong { (l.t("territory.returned")) } " " (comment) }
+            }
+            div.tiles {
+                (tile(l.t("territory.revenue_quota"), &data.revenue_quota.map(|q| caller.money(Money::from_cents(q))).unwrap_or_else(|| "–".into())))
+                (tile(l.t("territory.deals_quota"), &data.deals_quota.map(|q| l.count(q)).unwrap_or_else(|| "–".into())))
+                @if let Some(plan) = &data.plan {
+                    (tile(l.t("territory.key_won"), &caller.money(plan.key_accounts.iter().map(|k| k.won).sum())))
+                    (tile(l.t("territory.coverage"), &l.percent(plan.coverage())))
+                }
+            }
+            @if editable {
+                (edit_form(caller, &action, data))
+            } @else if let Some(plan) = &data.plan {
+                (read_only(caller, plan))
+            } @else {
+                p.muted { (l.t("territory.none")) }
+            }
+            div.no-print {
+                @if is_owner && status == Some(PlanStatus::Draft) {
+                    (step_form(caller, rep, year, Step::Submit, false))
+                }
+                @if decides {
+                    (step_form(caller, rep, year, Step::Approve, false))
+                    (step_form(caller, rep, year, Step::Return, true))
+                }
+                p { button.secondary type="button" onclick="window.print()" { (l.t("territory.print")) } }
+            }
+        }
+    };
+    templates::page(caller, "territory_plans", l.t("nav.territory_plans"), body)
+}
+
+fn done_key(done: &str) -> &'static str {
+    match done {
+        "submit" => "submit",
+        "approve" => "approve",
+        "return" => "return",
+        _ => "saved",
+    }
+}
+
+fn step_form(caller: &Caller, rep: i64, year: i32, step: Step, with_comment: bool) -> Markup {
+    let l = caller.locale;
+    html! {
+        form.inline method="post" action={ "/territory-plans/" (rep) "/" (step.key()) "?year=" (year) } {
+            (csrf(caller))
+            @if with_comment {
+                label { (l.t("territory.comment")) textarea name="comment" rows="2" required #return-comment {} }
+            }
+            button type="submit" #{ "plan-" (step.key()) } class=[(step == Step::Return).then_some("secondary")] { (l.t(&format!("territory.step.{}", step.key()))) }
+        }
+    }
+}
+
+const SECTIONS: [&str; 4] = ["objectives", "new_business", "maintenance", "channel_strategy"];
+
+fn section_text<'p>(content: &'p PlanContent, key: &str) -> &'p str {
+    match key {
+        "objectives" => &content.objectives,
+        "new_business" => &content.new_business,
+        "maintenance" => &content.maintenance,
+        _ => &content.channel_strategy,
+    }
+}
+
+fn read_only(caller: &Caller, plan: &TerritoryPlan) -> Markup {
+    let l = caller.locale;
+    let content = plan.content();
+    html! {
+        @for key in SECTIONS {
+            section.plan-section { h2 { (l.t(&format!("territory.{key}"))) } p.pre { (section_text(&content, key)) } }
+        }
+        section.plan-section {
+            h2 { (l.t("territory.key_accounts")) }
+            table #key-accounts {
+                thead { tr { th { (l.t("territory.account")) } th { (l.t("territory.strategy")) } th.num { (l.t("territory.target")) } th.num { (l.t("territory.won")) } th { (l.t("territory.account_status")) } th { (l.t("territory.covered")) } } }
+                tbody {
+                    @for key in &plan.key_accounts {
+                        tr {
+                            td { a href={ "/accounts/" (key.input.account_id) "/map" } { (key.name) } }
+                            td { (key.input.strategy) }
+                            td.num { (caller.money(key.input.target)) }
+                            td.num { (caller.money(key.won)) " " span.muted { (l.percent((key.input.target.cents() > 0).then(|| key.won.cents() as f64 / key.input.target.cents() as f64))) } }
+                            td { (l.t(&format!("territory.account_status.{}", key.input.status))) }
+                            td { (l.t(if key.covered { "territory.yes" } else { "territory.no" })) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The rep's form: the sections, the key accounts (five empty rows to add more).
+fn edit_form(caller: &Caller, action: &str, data: &PlanPage) -> Markup {
+    let l = caller.locale;
+    let content = data.plan.as_ref().map(TerritoryPlan::content).unwrap_or_default();
+    let mut rows: Vec<Option<&KeyAccountInput>> = content.key_accounts.iter().map(Some).collect();
+    rows.extend(std::iter::repeat_n(None, 5));
+    html! {
+        form.card method="post" action=(action) #territory-form {
+            (csrf(caller))
+            @for key in SECTIONS {
+                label { (l.t(&format!("territory.{key}"))) textarea name=(key) rows="3" { (section_text(&content, key)) } }
+            }
+            h2 { (l.t("territory.key_accounts")) }
+            table {
+                thead { tr { th { (l.t("territory.account")) } th { (l.t("territory.strategy")) } th { (l.t("territory.target")) } th { (l.t("territory.account_status")) } } }
+                tbody {
+                    @for (i, row) in rows.iter().enumerate() {
+                        tr {
+                            td { select name={ "account_" (i) } aria-label=(l.t("territory.account")) {
+                                option value="" { "–" }
+                                @for (id, name) in &data.accounts { option value=(id) selected[row.is_some_and(|r| r.account_id == *id)] { (name) } }
+                            } }
+                            td { input type="text" name={ "strategy_" (i) } value=(row.map(|r| r.strategy.clone()).unwrap_or_default()) aria-label=(l.t("territory.strategy")); }
+                            td { input type="text" inputmode="decimal" name={ "target_" (i) } style="width: 9em" value=(row.map(|r| format!("{:.2}", r.target.cents() as f64 / 100.0)).unwrap_or_default()) aria-label=(l.t("territory.target")); }
+                            td { select name={ "status_" (i) } aria-label=(l.t("territory.account_status")) {
+                                @for status in ACCOUNT_STATUSES { option value=(status) selected[row.is_some_and(|r| r.status == status)] { (l.t(&format!("territory.account_status.{status}"))) } }
+                            } }
+                        }
+                    }
+                }
+            }
+            p { button type="submit" #save-territory-plan { (l.t("form.save")) } }
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct PlanForm {
+    #[serde(flatten)]
+    fields: HashMap<String, String>,
+}
+
+fn content_of(form: &PlanForm, l: crate::i18n::Locale) -> Result<PlanContent, String> {
+    let get = |key: &str| form.fields.get(key).map(|v| v.trim().to_string()).unwrap_or_default();
+    let mut key_accounts = vec![];
+    for i in 0..200 {
+        let account = get(&format!("account_{i}"));
+        if account.is_empty() {
+            if !form.fields.contains_key(&format!("account_{i}")) {
+                break;
+            }
+            continue;
+        }
+        let account_id = account.parse::<i64>().map_err(|_| l.t("territory.bad_account").to_string())?;
+        let target = match get(&format!("target_{i}")).replace(',', ".") {
+            text if text.is_empty() => Money::ZERO,
+            text => text.parse::<Money>().map_err(|_| l.t("plan.bad_amount").to_string())?,
+        };
+        key_accounts.push(KeyAccountInput {
+            account_id,
+            strategy: get(&format!("strategy_{i}")),
+            target,
+            status: get(&format!("status_{i}")),
+        });
+    }
+    Ok(PlanContent {
+        objectives: get("objectives"),
+        new_business: get("new_business"),
+        maintenance: get("maintenance"),
+        channel_strategy: get("channel_strategy"),
+        key_accounts,
+    })
+}
+
+fn back(rep: i64, year: i32, outcome: Result<&str, String>) -> Response {
+    match outcome {
+        Ok(done) => Redirect::to(&format!("/territory-plans/{rep}?year={year}&done={done}")).into_response(),
+        Err(message) => {
+            Redirect::to(&format!("/territory-plans/{rep}?year={year}&error={}", encode(&message))).into_response()
+        }
+    }
+}
+
+/// Refusals by the data's rules come back as the page's message; anything else is an error.
+fn refused<T>(result: Result<T, quotient_store::StoreError>) -> Result<Result<T, String>, Error> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(quotient_store::StoreError::Invalid(message)) => Ok(Err(message)),
+        Err(error) => Err(error.into()),
+    }
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(rep): Path<i64>,
+    Query(query): Query<YearQuery>,
+    Form(form): Form<PlanForm>,
+) -> Result<Response, PageError> {
+    require(&caller, Resource::TerritoryPlans, Action::Edit)?;
+    let year = year_of(&query);
+    if caller.viewer.rep_id != Some(rep) {
+        return Err(PageError(Error::NotFound, caller.locale));
+    }
+    let content = match content_of(&form, caller.locale) {
+        Ok(content) => content,
+        Err(message) => return Ok(back(rep, year, Err(message))),
+    };
+    let outcome =
+        with_db(&state, &caller, move |db, caller| refused(territory_plans::save(db, &caller.viewer, year, &content)))
+            .await?;
+    Ok(back(rep, year, outcome.map(|_| "saved")))
+}
+
+#[derive(serde::Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn step(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((rep, step)): Path<(i64, String)>,
+    Query(query): Query<YearQuery>,
+    Form(form): Form<StepForm>,
+) -> Result<Response, PageError> {
+    require(&caller, Resource::TerritoryPlans, Action::Edit)?;
+    let step: Step = step.parse().map_err(|_| PageError(Error::NotFound, caller.locale))?;
+    let year = year_of(&query);
+    let outcome = with_db(&state, &caller, move |db, caller| {
+        if !caller.viewer.reaches(rep) {
+            return Err(Error::NotFound);
+        }
+        refused(territory_plans::advance(db, &caller.viewer, rep, year, step, &form.comment))
+    })
+    .await?;
+    Ok(back(rep, year, outcome.map(|_| step.key())))
+}

@@ -172,6 +172,7 @@ pub fn build() -> Value {
         "/api/v1/me".into(),
         json!({ "get": { "summary": "The caller", "responses": { "200": { "description": "the user" } } } }),
     );
+    paths.extend(super::planning::openapi_paths());
     for path in paths.values_mut() {
         if let Some(operations) = path.as_object_mut() {
             for operation in operations.values_mut() {

@@ -377,3 +377,80 @@ async fn action_done(
     run(&state, &caller, move |db, caller| Ok(one_on_ones::set_done(db, &caller.viewer, id, done)?)).await?;
     Ok(Json(json!({ "id": id, "done": done })))
 }
+
+/// The planning and coaching operations for the OpenAPI document: path, method, summary.
+const OPERATIONS: &[(&str, &str, &str)] = &[
+    ("/api/v1/plans/{year}", "get", "The company plan of a fiscal year (amounts in cents)"),
+    (
+        "/api/v1/plans/{year}",
+        "put",
+        "Create or replace the plan: revenue_cents, margin_cents, deals, growth_pct, split (goals | territories), territory_weights [[territory_id, weight]], seasonality (12 weights), lines",
+    ),
+    (
+        "/api/v1/plans/{year}/allocate",
+        "post",
+        "Allocate the plan to the reps (each objective's risk, seasonality and monthly quotas); ?write=true makes them the reps' quotas",
+    ),
+    (
+        "/api/v1/plans/{year}/quotas",
+        "get",
+        "Each rep's yearly quota of a metric (?metric=revenue), its total and the difference to the plan",
+    ),
+    (
+        "/api/v1/plans/{year}/quotas/{rep}",
+        "put",
+        "Set a rep's yearly quota by hand ({metric, yearly}); phased by the plan's seasonality",
+    ),
+    ("/api/v1/territory-plans", "get", "Where each reachable rep's territory plan stands (?year=)"),
+    (
+        "/api/v1/territory-plans/{rep}/{year}",
+        "get",
+        "A rep's territory plan with the key accounts' progress and coverage",
+    ),
+    (
+        "/api/v1/territory-plans/{rep}/{year}",
+        "put",
+        "The rep writes their plan (a draft): objectives, new_business, maintenance, channel_strategy, key_accounts",
+    ),
+    (
+        "/api/v1/territory-plans/{rep}/{year}/{step}",
+        "post",
+        "submit (the rep), approve or return with {comment} (the rep's manager or above)",
+    ),
+    ("/api/v1/accounts/{id}/map", "get", "The account's buying committee, its gaps and whether it is covered"),
+    ("/api/v1/contacts/{id}/relationship", "put", "Record the relationship and influence (1–5) of a contact"),
+    ("/api/v1/reps/{rep}/one-on-ones", "get", "The rep's 1:1 sessions"),
+    ("/api/v1/reps/{rep}/one-on-ones", "post", "Open a 1:1: freezes the rep's scorecard of the current quarter"),
+    (
+        "/api/v1/one-on-ones/{id}",
+        "get",
+        "A 1:1: frozen KPIs and flags, change since the previous one, actions, open actions carried over",
+    ),
+    ("/api/v1/one-on-ones/{id}", "patch", "Set the notes ({notes})"),
+    ("/api/v1/one-on-ones/{id}/actions", "post", "Add an action ({description, owner: rep | manager, due_on})"),
+    ("/api/v1/one-on-one-actions/{id}", "patch", "Mark an action done or open ({done})"),
+];
+
+/// The OpenAPI path items of the planning and coaching API.
+pub fn openapi_paths() -> serde_json::Map<String, Value> {
+    let mut paths = serde_json::Map::new();
+    for (path, method, summary) in OPERATIONS {
+        let parameters: Vec<Value> = path
+            .split('/')
+            .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": if name == "step" { "string" } else { "integer" } } }))
+            .collect();
+        let mut operation = json!({
+            "summary": summary,
+            "parameters": parameters,
+            "responses": { "200": { "description": "done", "content": { "application/json": { "schema": { "type": "object" } } } } },
+        });
+        if matches!(*method, "put" | "patch") || (*method == "post" && path.contains("actions")) {
+            operation["requestBody"] =
+                json!({ "required": true, "content": { "application/json": { "schema": { "type": "object" } } } });
+        }
+        let item = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+        item[*method] = operation;
+    }
+    paths
+}

@@ -5,15 +5,12 @@ use super::{ApiError, ApiResult, allowed, run};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
-use crate::pages::{as_of, today};
+use crate::pages::today;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
-use quotient_core::Period;
 use quotient_core::access::{Action, Resource};
 use quotient_core::coaching::Step;
-use quotient_core::period::PeriodKind;
-use quotient_store::kpi::{self, ReportRequest, Subject};
 use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::quotas::{self, Objective};
 use quotient_store::planning::territory_plans::{self, PlanContent};
@@ -306,17 +303,7 @@ async fn open_one_on_one(State(state): State<AppState>, caller: Caller, Path(rep
     allowed(&caller, Resource::OneOnOnes, Action::Create)?;
     let directories = state.directories.clone();
     let session = run(&state, &caller, move |db, caller| {
-        let directory = directories.get(db, caller.user.org)?;
-        let person = directory.person(rep).filter(|p| p.is_rep && caller.viewer.reaches(rep)).ok_or(Error::NotFound)?;
-        let period = Period::containing(PeriodKind::Quarter, today());
-        let request = ReportRequest {
-            subject: Subject::Rep(person.external_id.clone()),
-            period,
-            as_of: as_of(period),
-            lang: caller.locale.lang(),
-        };
-        let card = kpi::report(db, caller.user.org, &request)?.reps.into_iter().next().ok_or(Error::NotFound)?;
-        let id = one_on_ones::open(db, &caller.viewer, rep, &period.to_string(), &card)?;
+        let id = crate::pages::one_on_ones::open_with(db, caller, &directories, rep)?;
         one_on_ones::find(db, &caller.viewer, id)?.ok_or(Error::NotFound)
     })
     .await?;

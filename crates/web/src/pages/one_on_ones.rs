@@ -3,7 +3,7 @@
 //! 1:1, the flags, the actions carried over, this session's actions and the notes.
 
 use super::{as_of, require, with_db};
-use crate::app::AppState;
+use crate::app::{AppState, Directories};
 use crate::auth::Caller;
 use crate::error::{Error, PageError};
 use crate::templates::{self, csrf};
@@ -14,6 +14,7 @@ use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
 use quotient_core::period::PeriodKind;
 use quotient_core::{Money, Period};
+use quotient_store::Db;
 use quotient_store::kpi::{self, ReportRequest, Subject};
 use quotient_store::planning::one_on_ones::{self, ActionItem, NewAction, OneOnOne, Summary};
 
@@ -98,21 +99,24 @@ fn summary_row(caller: &Caller, s: &Summary) -> Markup {
 pub async fn open(State(state): State<AppState>, caller: Caller, Path(rep): Path<i64>) -> Result<Response, PageError> {
     require(&caller, Resource::OneOnOnes, Action::Create)?;
     let directories = state.directories.clone();
-    let id = with_db(&state, &caller, move |db, caller| {
-        let directory = directories.get(db, caller.user.org)?;
-        let person = directory.person(rep).filter(|p| p.is_rep && caller.viewer.reaches(rep)).ok_or(Error::NotFound)?;
-        let period = Period::containing(PeriodKind::Quarter, super::today());
-        let request = ReportRequest {
-            subject: Subject::Rep(person.external_id.clone()),
-            period,
-            as_of: as_of(period),
-            lang: caller.locale.lang(),
-        };
-        let card = kpi::report(db, caller.user.org, &request)?.reps.into_iter().next().ok_or(Error::NotFound)?;
-        Ok(one_on_ones::open(db, &caller.viewer, rep, &period.to_string(), &card)?)
-    })
-    .await?;
+    let id = with_db(&state, &caller, move |db, caller| open_with(db, caller, &directories, rep)).await?;
     Ok(Redirect::to(&format!("/one-on-ones/{id}")).into_response())
+}
+
+/// Opens a 1:1 with `rep` (within the caller's reach), freezing the rep's report card for the
+/// current quarter. Returns the session's id.
+pub fn open_with(db: &mut Db, caller: &Caller, directories: &Directories, rep: i64) -> Result<i64, Error> {
+    let directory = directories.get(db, caller.user.org)?;
+    let person = directory.person(rep).filter(|p| p.is_rep && caller.viewer.reaches(rep)).ok_or(Error::NotFound)?;
+    let period = Period::containing(PeriodKind::Quarter, super::today());
+    let request = ReportRequest {
+        subject: Subject::Rep(person.external_id.clone()),
+        period,
+        as_of: as_of(period),
+        lang: caller.locale.lang(),
+    };
+    let card = kpi::report(db, caller.user.org, &request)?.reps.into_iter().next().ok_or(Error::NotFound)?;
+    Ok(one_on_ones::open(db, &caller.viewer, rep, &period.to_string(), &card)?)
 }
 
 pub async fn page(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Markup, PageError> {

@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_access"),
     migration!(4, "0004_revisions"),
     migration!(5, "0005_planning"),
+    migration!(6, "0006_rollup_cells_by_rep"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

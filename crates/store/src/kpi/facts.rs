@@ -224,15 +224,18 @@ enum ContactRows {
 /// A contact counts for the owner of its account; it is complete when name, address, phone and
 /// email are all filled.
 fn contact_cells(db: &mut Db, org: OrgId, rows: ContactRows, push: &mut impl FnMut(Cell)) -> Result<()> {
-    let (filter, key) = match rows {
-        ContactRows::One(id) => ("c.id", id),
-        ContactRows::OfAccount(id) => ("a.id", id),
-        ContactRows::OfOwner(rep) => ("a.owner_id", rep),
+    // SQLite keeps a CROSS JOIN's order: from the one contact, or from the accounts (left to
+    // itself it starts an owner's contacts from every contact of the organisation).
+    let (join, filter, key) = match rows {
+        ContactRows::One(id) => ("contacts c CROSS JOIN accounts a", "c.id", id),
+        ContactRows::OfAccount(id) => ("accounts a CROSS JOIN contacts c", "a.id", id),
+        ContactRows::OfOwner(rep) => ("accounts a CROSS JOIN contacts c", "a.owner_id", rep),
     };
     let sql = format!(
         "SELECT a.owner_id, c.first_name, c.last_name, c.address, c.phone, c.email
-         FROM accounts a JOIN contacts c ON c.org_id = a.org_id AND c.account_id = a.id
-         WHERE a.org_id = ? AND {filter} = ? AND c.deleted_at IS NULL AND a.deleted_at IS NULL AND a.owner_id IS NOT NULL"
+         FROM {join}
+         WHERE c.org_id = a.org_id AND c.account_id = a.id AND a.org_id = ? AND {filter} = ?
+           AND c.deleted_at IS NULL AND a.deleted_at IS NULL AND a.owner_id IS NOT NULL"
     );
     db.query_each(&sql, &[org.value(), Value::Int(key)], |row| {
         let mut complete = true;

@@ -107,7 +107,7 @@ fn upsert_sql() -> &'static str {
         let sums: Vec<String> = fields.iter().map(|f| format!("{f} = rollup_cells.{f} + excluded.{f}")).collect();
         format!(
             "INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, {}) VALUES (?, ?, ?, ?, ?, {placeholders})
-             ON CONFLICT (org_id, grain, day, rep_id, product_line_id) DO UPDATE SET {}",
+             ON CONFLICT (org_id, rep_id, grain, day, product_line_id) DO UPDATE SET {}",
             fields.join(", "),
             sums.join(", ")
         )
@@ -141,7 +141,8 @@ pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
             }
         })?;
         let mut cells: Vec<(Key, Tally)> = cells.into_iter().filter(|(_, t)| !t.is_zero()).collect();
-        cells.sort_unstable_by_key(|(key, _)| *key);
+        // In the table's key order (reps come in order): each rep's cells are appended.
+        cells.sort_unstable_by_key(|((grain, day, _, line), _)| (grain.key(), *day, *line));
         let mut loader = db.loader("rollup_cells", &columns, false)?;
         for ((grain, day, rep, line), tally) in &cells {
             let mut row =
@@ -198,11 +199,14 @@ fn sum_at(
     // The cells are summed here rather than by SQL: reading the columns costs a fraction of
     // SQLite's aggregates over this many columns.
     let mut sql = format!(
-        "SELECT rep_id, product_line_id, {} FROM rollup_cells WHERE org_id = ? AND grain = ? AND day >= ? AND day < ?",
-        columns.join(", ")
+        "SELECT c.rep_id, c.product_line_id, c.{} FROM {}
+         WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ?",
+        columns.join(", c."),
+        cells_of_reps(filter).0,
     );
     let mut params = vec![org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)];
-    sql.push_str(&filter.sql("rep_id", Some("product_line_id"), &mut params));
+    sql.push_str(cells_of_reps(filter).1);
+    sql.push_str(&filter.sql("c.rep_id", Some("c.product_line_id"), &mut params));
     db.query_each(&sql, &params, |row| {
         let key = (row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
         let mut values = vec![0; Tally::FIELDS.len()];
@@ -240,15 +244,32 @@ pub(crate) fn per_cell(
 ) -> Result<Vec<(i64, NaiveDate, i64)>> {
     let field = Tally::FIELDS.iter().find(|f| **f == field).copied().unwrap_or("won");
     let mut sql = format!(
-        "SELECT rep_id, day, CAST(SUM({field}) AS BIGINT) FROM rollup_cells
-         WHERE org_id = ? AND grain = ? AND day >= ? AND day < ? AND {field} <> 0"
+        "SELECT c.rep_id, c.day, c.{field} FROM {}
+         WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ? AND c.{field} <> 0",
+        cells_of_reps(filter).0
     );
     let mut params = vec![org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)];
-    sql.push_str(&filter.sql("rep_id", Some("product_line_id"), &mut params));
-    sql.push_str(" GROUP BY rep_id, day");
-    db.query_map(&sql, &params, |row| {
-        Ok((row.int(0)?.unwrap_or_default(), row.date(1)?.unwrap_or_default(), row.int(2)?.unwrap_or_default()))
-    })
+    sql.push_str(cells_of_reps(filter).1);
+    sql.push_str(&filter.sql("c.rep_id", Some("c.product_line_id"), &mut params));
+    // The product lines of a cell are summed here: the rows come in key order, no sort needed.
+    let mut out: BTreeMap<(i64, NaiveDate), i64> = BTreeMap::new();
+    db.query_each(&sql, &params, |row| {
+        let key = (row.int(0)?.unwrap_or_default(), row.date(1)?.unwrap_or_default());
+        *out.entry(key).or_default() += row.int(2)?.unwrap_or_default();
+        Ok(())
+    })?;
+    Ok(out.into_iter().filter(|(_, value)| *value != 0).map(|((rep, day), value)| (rep, day, value)).collect())
+}
+
+/// The `FROM` of a read of the cells (as `c`) of `filter`'s reps, and the join condition its
+/// `WHERE` adds. The cells are keyed by rep first, so a read of every rep goes through the
+/// organisation's reps and seeks each one's range (SQLite keeps a CROSS JOIN's order); a list of
+/// reps is sought directly.
+fn cells_of_reps(filter: Filter<'_>) -> (&'static str, &'static str) {
+    match filter.reps {
+        Some(_) => ("rollup_cells c", ""),
+        None => ("reps r CROSS JOIN rollup_cells c", " AND r.org_id = c.org_id AND r.id = c.rep_id"),
+    }
 }
 
 /// `[start, end)` as whole months, and around them whole ISO weeks, and around those single days.

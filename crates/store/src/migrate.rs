@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_revisions"),
     migration!(5, "0005_planning"),
     migration!(6, "0006_rollup_cells_by_rep"),
+    migration!(7, "0007_scorecard_indexes"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

@@ -198,14 +198,14 @@ fn sum_at(
     let columns: Vec<&str> = positions.iter().map(|&i| Tally::FIELDS[i]).collect();
     // The cells are summed here rather than by SQL: reading the columns costs a fraction of
     // SQLite's aggregates over this many columns.
+    // The cells are keyed by rep first.
+    let (cells, join) = filter.rep_by_rep("rollup_cells", "c", "rep_id");
     let mut sql = format!(
-        "SELECT c.rep_id, c.product_line_id, c.{} FROM {}
-         WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ?",
+        "SELECT c.rep_id, c.product_line_id, c.{} FROM {cells}
+         WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ?{join}",
         columns.join(", c."),
-        cells_of_reps(filter).0,
     );
     let mut params = vec![org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)];
-    sql.push_str(cells_of_reps(filter).1);
     sql.push_str(&filter.sql("c.rep_id", Some("c.product_line_id"), &mut params));
     db.query_each(&sql, &params, |row| {
         let key = (row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
@@ -243,13 +243,12 @@ pub(crate) fn per_cell(
     filter: Filter<'_>,
 ) -> Result<Vec<(i64, NaiveDate, i64)>> {
     let field = Tally::FIELDS.iter().find(|f| **f == field).copied().unwrap_or("won");
+    let (cells, join) = filter.rep_by_rep("rollup_cells", "c", "rep_id");
     let mut sql = format!(
-        "SELECT c.rep_id, c.day, c.{field} FROM {}
-         WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ? AND c.{field} <> 0",
-        cells_of_reps(filter).0
+        "SELECT c.rep_id, c.day, c.{field} FROM {cells}
+         WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ? AND c.{field} <> 0{join}"
     );
     let mut params = vec![org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)];
-    sql.push_str(cells_of_reps(filter).1);
     sql.push_str(&filter.sql("c.rep_id", Some("c.product_line_id"), &mut params));
     // The product lines of a cell are summed here: the rows come in key order, no sort needed.
     let mut out: BTreeMap<(i64, NaiveDate), i64> = BTreeMap::new();
@@ -259,17 +258,6 @@ pub(crate) fn per_cell(
         Ok(())
     })?;
     Ok(out.into_iter().filter(|(_, value)| *value != 0).map(|((rep, day), value)| (rep, day, value)).collect())
-}
-
-/// The `FROM` of a read of the cells (as `c`) of `filter`'s reps, and the join condition its
-/// `WHERE` adds. The cells are keyed by rep first, so a read of every rep goes through the
-/// organisation's reps and seeks each one's range (SQLite keeps a CROSS JOIN's order); a list of
-/// reps is sought directly.
-fn cells_of_reps(filter: Filter<'_>) -> (&'static str, &'static str) {
-    match filter.reps {
-        Some(_) => ("rollup_cells c", ""),
-        None => ("reps r CROSS JOIN rollup_cells c", " AND r.org_id = c.org_id AND r.id = c.rep_id"),
-    }
 }
 
 /// `[start, end)` as whole months, and around them whole ISO weeks, and around those single days.

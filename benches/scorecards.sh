@@ -8,6 +8,7 @@ pg=${QUOTIENT_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 as_of=$(date -u +%F)
 cd "$(dirname "$0")/.."
 # The writes change the database: work on copies.
+rm -f "$work/scorecards.db-wal" "$work/scorecards.db-shm"  # a stale log would be replayed onto the copy
 cp "$work/bench.db" "$work/scorecards.db"
 cargo bench --quiet -p quotient-store --bench scorecards -- "sqlite://$work/scorecards.db" "$period" "$as_of" "$runs"
 cargo bench --quiet -p quotient-store --bench scorecards -- "$pg?options=-csearch_path%3Dquotient_bench" "$period" "$as_of" "$runs"

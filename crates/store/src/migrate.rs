@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_planning"),
     migration!(6, "0006_rollup_cells_by_rep"),
     migration!(7, "0007_scorecard_indexes"),
+    migration!(8, "0008_history_revision"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

@@ -29,6 +29,8 @@ pub enum Revision {
     Data,
     /// Changes of the people and who reports to whom (imports).
     Directory,
+    /// Writes that change a KPI of a month before the current one: what whole past months show.
+    History,
 }
 
 impl Revision {
@@ -36,6 +38,7 @@ impl Revision {
         match self {
             Revision::Data => "revision",
             Revision::Directory => "directory_revision",
+            Revision::History => "history_revision",
         }
     }
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use common::{TestDb, fixture};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -13,6 +13,7 @@ use quotient_core::model::{ActivityOutcome, ActivityType};
 use quotient_store::bundle::{self, Silent};
 use quotient_store::crm::activities::{self, NewActivity};
 use quotient_store::crm::opportunities::{self, NewOpportunity, OpportunityEdit};
+use quotient_store::orgs::{self, Revision};
 use quotient_store::{Value, kpi, records};
 
 #[derive(Debug, Clone)]
@@ -208,4 +209,49 @@ fn incremental_rollups_equal_a_rebuild_on_sqlite() {
 #[test]
 fn incremental_rollups_equal_a_rebuild_on_postgres() {
     run(TestDb::postgres);
+}
+
+/// The history revision moves with a write dated before the current month, and not with one of
+/// today: what is learnt from whole past months is kept while reps log today's work.
+fn history_revision_moves_only_with_past_months(test: &mut TestDb) {
+    let org = test.org("acme").id;
+    bundle::import(&mut test.db, org, &fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let rep = ids(test, "SELECT id FROM reps WHERE external_id = 'R1'")[0];
+    let db = &mut test.db;
+    let revisions = |db: &mut quotient_store::Db| {
+        [Revision::Data, Revision::History].map(|kind| orgs::revision(db, org, kind).unwrap_or_else(|e| panic!("{e}")))
+    };
+    let log = |db: &mut quotient_store::Db, occurred_at: DateTime<Utc>| {
+        let activity = NewActivity {
+            rep_id: rep,
+            kind: ActivityType::ColdCall,
+            occurred_at,
+            account_id: None,
+            contact_id: None,
+            opportunity_id: None,
+            outcome: None,
+        };
+        activities::log(db, org, None, &activity).unwrap_or_else(|e| panic!("{e}"));
+    };
+    let [data, history] = revisions(db);
+    log(db, Utc::now());
+    assert_eq!(revisions(db), [data + 1, history], "today's call leaves the history as it was");
+    // The last day of the previous month.
+    let this_month = Utc::now().date_naive().with_day(1).unwrap_or_default();
+    log(db, (this_month - Duration::days(1)).and_hms_opt(12, 0, 0).unwrap_or_default().and_utc());
+    assert_eq!(revisions(db), [data + 2, history + 1], "a call of last month changes the history");
+    db.transaction(|db| kpi::rebuild(db, org)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(revisions(db), [data + 3, history + 2], "a rebuild may change anything");
+}
+
+#[test]
+fn history_revision_moves_only_with_past_months_on_sqlite() {
+    history_revision_moves_only_with_past_months(&mut TestDb::sqlite());
+}
+
+#[test]
+fn history_revision_moves_only_with_past_months_on_postgres() {
+    if let Some(mut test) = TestDb::postgres() {
+        history_revision_moves_only_with_past_months(&mut test);
+    }
 }

@@ -27,7 +27,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(pool: Pool, secure_cookies: bool) -> AppState {
         let dashboards = Arc::new(Cache::new(Revision::Data));
-        let seasonalities = Arc::new(Cache::new(Revision::Data));
+        let seasonalities = Arc::new(Cache::new(Revision::History));
         AppState { pool, directories: Directories::default(), dashboards, seasonalities, secure_cookies }
     }
 }

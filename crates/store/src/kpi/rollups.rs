@@ -74,6 +74,10 @@ pub fn with_delta<T>(db: &mut Db, org: OrgId, facts: &[Fact], write: impl FnOnce
 /// Adds `after` and takes away `before`, at both grains.
 pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result<()> {
     crate::orgs::bump_revision(db, org, crate::orgs::Revision::Data)?;
+    let this_month = Grain::Month.bucket(chrono::Utc::now().date_naive());
+    if before.iter().chain(after).any(|cell| !cell.standing && cell.day < this_month) {
+        crate::orgs::bump_revision(db, org, crate::orgs::Revision::History)?;
+    }
     let mut delta: BTreeMap<Key, Tally> = BTreeMap::new();
     for (cells, sign) in [(before, -1), (after, 1)] {
         for cell in cells {
@@ -120,6 +124,7 @@ pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
     // Every import ends here: its people may have changed as well as its facts.
     crate::orgs::bump_revision(db, org, crate::orgs::Revision::Data)?;
     crate::orgs::bump_revision(db, org, crate::orgs::Revision::Directory)?;
+    crate::orgs::bump_revision(db, org, crate::orgs::Revision::History)?;
     db.execute("DELETE FROM rollup_cells WHERE org_id = ?", &[org.value()])?;
     // The secondary indexes are built once at the end rather than maintained cell by cell.
     let indexes = db.secondary_indexes("rollup_cells")?;

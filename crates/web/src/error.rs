@@ -25,6 +25,9 @@ pub enum Error {
     Invalid(Vec<FieldError>),
     #[error("the server is shutting down")]
     Unavailable,
+    /// A write whose transaction, shared with other writes, failed to commit.
+    #[error("the write could not be committed: {0}")]
+    NotCommitted(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -57,7 +60,7 @@ impl Error {
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             Error::Store(StoreError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Store(_) | Error::NotCommitted(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -70,7 +73,7 @@ impl Error {
             Error::Throttled => "too_many_sign_ins",
             Error::Invalid(_) | Error::Store(StoreError::Invalid(_)) => "invalid_input",
             Error::Unavailable => "unavailable",
-            Error::Store(_) => "internal",
+            Error::Store(_) | Error::NotCommitted(_) => "internal",
         }
     }
 

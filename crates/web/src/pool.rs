@@ -1,14 +1,27 @@
-//! A small pool of store connections. Store calls are blocking, so each runs on tokio's blocking
-//! threads with a connection taken from the pool; at most `size` run at once.
+//! A small pool of store connections, and one writer that commits queued writes together.
+//!
+//! Store calls are blocking, so each runs on tokio's blocking threads with a connection taken from
+//! the pool; at most `size` run at once. The frequent small writes (logging an activity) go to
+//! [`Pool::write`] instead: one thread takes every write waiting in the queue and runs them in one
+//! transaction, each in its own savepoint, so that a burst of writers pays for one commit instead
+//! of queueing for the database's single write lock one by one.
 
 use crate::error::Error;
 use quotient_store::Db;
 use std::sync::{Arc, Mutex};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, mpsc, oneshot};
+
+/// The most writes committed together.
+const BATCH: usize = 64;
+
+/// How often the write-ahead log is copied back into the database off the writer's path, so that
+/// the checkpoint a commit runs when the log has grown finds little left to copy.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 #[derive(Clone)]
 pub struct Pool {
     inner: Arc<Inner>,
+    writes: mpsc::UnboundedSender<Job>,
 }
 
 struct Inner {
@@ -17,18 +30,37 @@ struct Inner {
     permits: Semaphore,
 }
 
+/// A queued write: runs in the batch's transaction, and returns what tells its caller the outcome
+/// once the batch has committed (or failed to).
+type Job = Box<dyn FnOnce(&mut Db) -> Reply + Send>;
+type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+
 impl Pool {
     /// A pool over `url`; the first connection is opened (and migrations applied) now, so that a
     /// bad URL fails at start-up.
     pub fn open(url: &str, size: usize) -> Result<Pool, quotient_store::StoreError> {
         let first = quotient_store::open(url)?;
-        Ok(Pool {
-            inner: Arc::new(Inner {
-                url: url.to_string(),
-                idle: Mutex::new(vec![first]),
-                permits: Semaphore::new(size.max(1)),
-            }),
-        })
+        let writer = Db::open(url)?;
+        let mut checkpointer = Db::open(url)?;
+        let (writes, queue) = mpsc::unbounded_channel();
+        let writer_url = url.to_string();
+        spawn("quotient-writer", move || write_batches(&writer_url, writer, queue))?;
+        let inner = Arc::new(Inner {
+            url: url.to_string(),
+            idle: Mutex::new(vec![first]),
+            permits: Semaphore::new(size.max(1)),
+        });
+        let alive = Arc::downgrade(&inner);
+        spawn("quotient-checkpoints", move || {
+            // Until the pool is gone.
+            while alive.upgrade().is_some() {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                if let Err(error) = checkpointer.checkpoint() {
+                    tracing::warn!(%error, "checkpoint failed");
+                }
+            }
+        })?;
+        Ok(Pool { inner, writes })
     }
 
     /// Runs `work` with a connection on a blocking thread.
@@ -55,5 +87,123 @@ impl Pool {
         })
         .await
         .map_err(|_| Error::Unavailable)?
+    }
+
+    /// Runs `work`, a short write, on the writer: in a transaction shared with the writes queued
+    /// beside it, inside its own savepoint. An error of `work` undoes `work` alone; the answer
+    /// comes once the shared transaction has committed.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Db) -> Result<T, Error> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move |db: &mut Db| {
+            let result = db.transaction(work);
+            Box::new(move |committed: Result<(), String>| {
+                let result = match (result, committed) {
+                    (Ok(_), Err(error)) => Err(Error::NotCommitted(error)),
+                    (result, _) => result,
+                };
+                // The caller may have gone away; the write stands.
+                let _ = answer.send(result);
+            })
+        });
+        self.writes.send(job).map_err(|_| Error::Unavailable)?;
+        answered.await.map_err(|_| Error::Unavailable)?
+    }
+}
+
+fn spawn(name: &str, work: impl FnOnce() + Send + 'static) -> Result<(), quotient_store::StoreError> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(work)
+        .map(drop)
+        .map_err(|e| quotient_store::StoreError::Decode(format!("starting {name}: {e}")))
+}
+
+/// The writer's loop: waits for a write, takes whatever else is queued (up to [`BATCH`]), runs them
+/// in one transaction and tells each caller the outcome. Ends when the pool is gone.
+fn write_batches(url: &str, mut db: Db, mut queue: mpsc::UnboundedReceiver<Job>) {
+    while let Some(first) = queue.blocking_recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < BATCH {
+            match queue.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commit_batch(&mut db, jobs)));
+        if batch.is_err() {
+            // The batch's callers have their answer (the writer is unavailable); a fresh connection
+            // serves the next writes.
+            tracing::error!("a write panicked; its batch was not committed");
+            match Db::open(url) {
+                Ok(fresh) => db = fresh,
+                Err(error) => {
+                    tracing::error!(%error, "the writer cannot reconnect");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn commit_batch(db: &mut Db, jobs: Vec<Job>) {
+    let mut replies = Vec::with_capacity(jobs.len());
+    let committed = db.transaction(|db| {
+        replies.extend(jobs.into_iter().map(|job| job(db)));
+        Ok::<_, quotient_store::StoreError>(())
+    });
+    let outcome = committed.map_err(|error| {
+        tracing::error!(%error, "a batch of writes failed to commit");
+        error.to_string()
+    });
+    for reply in replies {
+        reply(outcome.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotient_store::Value;
+
+    /// Concurrent writes share transactions; one that fails is undone alone, and every caller
+    /// hears its own outcome.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn queued_writes_commit_together_and_fail_alone() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let url = format!("sqlite://{}", dir.path().join("writes.db").display());
+        let pool = Pool::open(&url, 2).unwrap_or_else(|e| panic!("{e}"));
+        pool.run(|db| Ok(db.batch("CREATE TABLE written (n INTEGER NOT NULL)")?))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let writes = (0..40i64).map(|n| {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                pool.write(move |db| {
+                    db.execute("INSERT INTO written (n) VALUES (?)", &[Value::Int(n)])?;
+                    // Every third write changes its mind after writing.
+                    if n % 3 == 0 { Err(Error::invalid("n", "a multiple of three")) } else { Ok(n) }
+                })
+                .await
+            })
+        });
+        let mut answers = Vec::new();
+        for write in writes.collect::<Vec<_>>() {
+            answers.push(write.await.unwrap_or_else(|e| panic!("{e}")));
+        }
+        for (n, answer) in answers.iter().enumerate() {
+            match answer {
+                Ok(value) => assert!(n % 3 != 0 && *value == n as i64),
+                Err(error) => assert!(n % 3 == 0 && matches!(error, Error::Invalid(_)), "{error}"),
+            }
+        }
+        let stored = pool
+            .run(|db| Ok(db.query_map("SELECT n FROM written ORDER BY n", &[], |row| Ok(row.int(0)?.unwrap_or(-1)))?))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored, (0..40).filter(|n| n % 3 != 0).collect::<Vec<i64>>());
     }
 }

@@ -29,6 +29,8 @@ pub struct Db {
     conn: Conn,
     /// SQLite: the lock this process's connections to the same file take around a transaction.
     writer: Option<Arc<Mutex<()>>>,
+    /// How many [`Db::transaction`]s are open: an inner one is a savepoint of the outer.
+    depth: u32,
 }
 
 /// One lock per SQLite file opened in this process. SQLite admits one writer at a time; a
@@ -51,7 +53,7 @@ impl Db {
     pub fn open(url: &str) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let client = postgres::Client::connect(url, postgres::NoTls)?;
-            let mut db = Db { conn: Conn::Postgres(Box::new(client)), writer: None };
+            let mut db = Db { conn: Conn::Postgres(Box::new(client)), writer: None, depth: 0 };
             db.batch("SET client_min_messages TO WARNING")?;
             return Ok(db);
         }
@@ -71,7 +73,16 @@ impl Db {
              PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;
              PRAGMA temp_store = FILE; PRAGMA temp.cache_size = -65536;",
         )?;
-        Ok(Db { conn: Conn::Sqlite(conn), writer })
+        Ok(Db { conn: Conn::Sqlite(conn), writer, depth: 0 })
+    }
+
+    /// SQLite: copies what it can of the write-ahead log back into the database without waiting
+    /// for readers or writers. PostgreSQL: nothing to do.
+    pub fn checkpoint(&mut self) -> Result<()> {
+        match self.dialect() {
+            Dialect::Sqlite => self.batch("PRAGMA wal_checkpoint(PASSIVE)"),
+            Dialect::Postgres => Ok(()),
+        }
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -160,7 +171,11 @@ impl Db {
     }
 
     /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
+    /// Inside another transaction it is a savepoint: rolled back alone, committed with the outer.
     pub fn transaction<T, E: From<StoreError>>(&mut self, work: impl FnOnce(&mut Db) -> Result<T, E>) -> Result<T, E> {
+        if self.depth > 0 {
+            return self.savepoint(work);
+        }
         // IMMEDIATE takes SQLite's write lock up front, so a transaction never fails half-way on a
         // lock upgrade.
         let begin = match self.dialect() {
@@ -170,7 +185,10 @@ impl Db {
         let writer = self.writer.clone();
         let _turn = writer.as_ref().map(|lock| lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         self.batch(begin)?;
-        match work(self) {
+        self.depth = 1;
+        let outcome = work(self);
+        self.depth = 0;
+        match outcome {
             Ok(value) => {
                 self.batch("COMMIT")?;
                 Ok(value)
@@ -178,6 +196,26 @@ impl Db {
             Err(error) => {
                 if let Err(rollback) = self.batch("ROLLBACK") {
                     tracing::error!("rollback failed: {rollback}");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    fn savepoint<T, E: From<StoreError>>(&mut self, work: impl FnOnce(&mut Db) -> Result<T, E>) -> Result<T, E> {
+        let name = format!("nested_{}", self.depth);
+        self.batch(&format!("SAVEPOINT {name}"))?;
+        self.depth += 1;
+        let outcome = work(self);
+        self.depth -= 1;
+        match outcome {
+            Ok(value) => {
+                self.batch(&format!("RELEASE SAVEPOINT {name}"))?;
+                Ok(value)
+            }
+            Err(error) => {
+                if let Err(rollback) = self.batch(&format!("ROLLBACK TO SAVEPOINT {name}; RELEASE SAVEPOINT {name}")) {
+                    tracing::error!("rollback to a savepoint failed: {rollback}");
                 }
                 Err(error)
             }

@@ -1,6 +1,6 @@
 //! Logging an activity: the rep's most frequent action, one short form reachable from every page.
 
-use super::{require, with_db};
+use super::{require, with_db, writing};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{FieldError, PageError};
@@ -188,7 +188,7 @@ pub async fn log(
     };
     let rep = activity.rep_id;
     let logged =
-        with_db(&state, &caller, move |db, caller| Ok(activities::log_for(db, &caller.viewer, &activity)?)).await?;
+        writing(&state, &caller, move |db, caller| Ok(activities::log_for(db, &caller.viewer, &activity)?)).await?;
     match logged {
         Some(_) => Ok(Redirect::to(&format!("/reps/{rep}?logged=1")).into_response()),
         None => {

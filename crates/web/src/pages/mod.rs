@@ -35,6 +35,17 @@ where
     state.pool.run(move |db| work(db, &caller)).await.map_err(|e| PageError(e, locale))
 }
 
+/// Like [`with_db`], for a short write: committed together with the writes queued beside it.
+pub async fn writing<T, F>(state: &AppState, caller: &Caller, work: F) -> Result<T, PageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Db, &Caller) -> Result<T, Error> + Send + 'static,
+{
+    let locale = caller.locale;
+    let caller = caller.clone();
+    state.pool.write(move |db| work(db, &caller)).await.map_err(|e| PageError(e, locale))
+}
+
 /// Refuses what the caller's role may not do, as "not found".
 pub fn require(caller: &Caller, resource: Resource, action: Action) -> Result<(), PageError> {
     if caller.viewer.may(resource, action) { Ok(()) } else { Err(PageError(Error::NotFound, caller.locale)) }

@@ -35,6 +35,8 @@ pub enum Subject {
 pub struct Directory {
     pub people: Vec<Person>,
     by_id: HashMap<i64, usize>,
+    /// The direct reports (indexes into `people`) of each manager id.
+    reports: HashMap<i64, Vec<usize>>,
     territory_parents: HashMap<i64, Option<i64>>,
     territories: HashMap<String, (i64, String)>,
     pub product_lines: HashMap<i64, (String, String)>,
@@ -68,6 +70,12 @@ impl Directory {
             },
         )?;
         let by_id = people.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+        let mut reports: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (i, person) in people.iter().enumerate() {
+            if let Some(manager) = person.manager_id {
+                reports.entry(manager).or_default().push(i);
+            }
+        }
         let mut territory_parents = HashMap::new();
         let mut territories = HashMap::new();
         db.query_each(
@@ -94,7 +102,7 @@ impl Directory {
                 Ok(())
             },
         )?;
-        Ok(Directory { people, by_id, territory_parents, territories, product_lines })
+        Ok(Directory { people, by_id, reports, territory_parents, territories, product_lines })
     }
 
     /// Every territory's internal id and name, by name.
@@ -126,22 +134,21 @@ impl Directory {
     }
 
     /// Everyone (reps and managers) who reports to `manager`, directly or indirectly.
+    /// In the directory's order. Every request of a manager asks for it, so it walks down from the
+    /// manager through the direct reports rather than up from everyone.
     pub fn subtree(&self, manager: i64) -> Vec<i64> {
-        self.people.iter().filter(|p| self.reports_to(p, manager)).map(|p| p.id).collect()
-    }
-
-    /// Whether `person` reports to `manager`, directly or indirectly.
-    fn reports_to(&self, person: &Person, manager: i64) -> bool {
-        let mut next = person.manager_id;
-        // A cycle in the hierarchy must not loop forever: no chain is longer than the organisation.
-        for _ in 0..self.people.len() {
-            match next {
-                Some(id) if id == manager => return true,
-                Some(id) => next = self.person(id).and_then(|p| p.manager_id),
-                None => return false,
+        let mut inside = vec![false; self.people.len()];
+        let mut next = vec![manager];
+        while let Some(id) = next.pop() {
+            for &i in self.reports.get(&id).into_iter().flatten() {
+                // Marked once, so a cycle in the hierarchy cannot loop forever.
+                if !inside[i] {
+                    inside[i] = true;
+                    next.push(self.people[i].id);
+                }
             }
         }
-        false
+        self.people.iter().zip(inside).filter(|(_, inside)| *inside).map(|(p, _)| p.id).collect()
     }
 
     fn in_territory(&self, territory: Option<i64>, root: i64) -> bool {
@@ -177,7 +184,11 @@ impl Directory {
                     kind: "team",
                     id: Some(id.clone()),
                     name: manager.name.clone(),
-                    reps: reps_where(&|p| self.reports_to(p, manager.id)),
+                    reps: self
+                        .subtree(manager.id)
+                        .into_iter()
+                        .filter(|&id| self.person(id).is_some_and(|p| p.is_rep))
+                        .collect(),
                     product_line: None,
                 }
             }

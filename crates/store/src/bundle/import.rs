@@ -87,6 +87,12 @@ pub fn import(db: &mut Db, org: OrgId, dir: &Path, progress: &mut dyn Progress) 
     staging::suspend_foreign_keys(db)?;
     let result = import_in_transaction(db, org, dir, present, progress);
     staging::resume_foreign_keys(db)?;
+    if result.is_ok() {
+        progress.step("updating the planner's statistics");
+        let mut tables: Vec<&str> = FILES.iter().map(|spec| spec.table).collect();
+        tables.push("rollup_cells");
+        db.refresh_statistics(&tables)?;
+    }
     result
 }
 

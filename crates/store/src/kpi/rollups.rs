@@ -11,7 +11,6 @@ use chrono::{Datelike, NaiveDate};
 use quotient_core::Period;
 use quotient_core::kpi::Tally;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Grain {
@@ -91,31 +90,41 @@ pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result
             }
         }
     }
-    for ((grain, day, rep, line), tally) in delta {
-        if tally.is_zero() {
-            continue;
+    // One statement for the whole delta: a round trip per cell is what a write would wait for.
+    // (In chunks that stay well inside either database's limit on parameters.)
+    let cells: Vec<_> = delta.into_iter().filter(|(_, tally)| !tally.is_zero()).collect();
+    for chunk in cells.chunks(UPSERT_CHUNK) {
+        let mut params = Vec::with_capacity(chunk.len() * (5 + Tally::FIELDS.len()));
+        for ((grain, day, rep, line), tally) in chunk {
+            params.extend([
+                org.value(),
+                Value::Int(*rep),
+                Value::text(grain.key()),
+                Value::Date(*day),
+                Value::Int(*line),
+            ]);
+            params.extend(tally.values().into_iter().map(Value::Int));
         }
-        let mut params =
-            vec![org.value(), Value::Int(rep), Value::text(grain.key()), Value::Date(day), Value::Int(line)];
-        params.extend(tally.values().into_iter().map(Value::Int));
-        db.execute(upsert_sql(), &params)?;
+        db.execute(&upsert_sql(chunk.len()), &params)?;
     }
     Ok(())
 }
 
-fn upsert_sql() -> &'static str {
-    static SQL: OnceLock<String> = OnceLock::new();
-    SQL.get_or_init(|| {
-        let fields = Tally::FIELDS;
-        let placeholders = vec!["?"; fields.len()].join(", ");
-        let sums: Vec<String> = fields.iter().map(|f| format!("{f} = rollup_cells.{f} + excluded.{f}")).collect();
-        format!(
-            "INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, {}) VALUES (?, ?, ?, ?, ?, {placeholders})
-             ON CONFLICT (org_id, rep_id, grain, day, product_line_id) DO UPDATE SET {}",
-            fields.join(", "),
-            sums.join(", ")
-        )
-    })
+/// Cells per upsert statement.
+const UPSERT_CHUNK: usize = 200;
+
+/// Adds `rows` cells' tallies to the stored ones (inserting the cells that are new).
+fn upsert_sql(rows: usize) -> String {
+    let fields = Tally::FIELDS;
+    let row = format!("({})", vec!["?"; 5 + fields.len()].join(", "));
+    let sums: Vec<String> = fields.iter().map(|f| format!("{f} = rollup_cells.{f} + excluded.{f}")).collect();
+    format!(
+        "INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, {}) VALUES {}
+         ON CONFLICT (org_id, rep_id, grain, day, product_line_id) DO UPDATE SET {}",
+        fields.join(", "),
+        vec![row; rows].join(", "),
+        sums.join(", ")
+    )
 }
 
 /// Recomputes every rollup cell of the organisation from its base rows, one rep at a time so that

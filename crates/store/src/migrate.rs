@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_rollup_cells_by_rep"),
     migration!(7, "0007_scorecard_indexes"),
     migration!(8, "0008_history_revision"),
+    migration!(9, "0009_organisation_months"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

@@ -265,7 +265,42 @@ fn a_one_on_one_freezes_the_scorecard_and_carries_open_actions_over(test: &mut T
     assert_eq!(ok(one_on_ones::list(&mut test.db, &manager, r1)).len(), 2);
 }
 
+/// The seasonality is learnt from the organisation's own month cells: the fixture's one won deal
+/// (12,000.00 on 31 March 2026, 23:59) makes all of the history's revenue March's.
+fn the_learnt_seasonality_is_the_organisations_months(test: &mut TestDb) {
+    let org = setup(test);
+    let plan_start = day("2027-01-01");
+    let learnt =
+        ok(quotient_store::planning::seasonality(&mut test.db, org.id, PlanMetric::Revenue, plan_start, 3, None));
+    // The history ends at the plan's start, or at the current month if that comes first.
+    let this_month = chrono::Datelike::with_day(&chrono::Utc::now().date_naive(), 1).unwrap_or(plan_start);
+    let expected =
+        quotient_core::planning::monthly_index(&[(day("2026-03-01"), 1_200_000)], plan_start.min(this_month), 3);
+    assert_eq!(learnt, expected);
+    assert!(learnt.shares[2] > learnt.shares[3], "{learnt:?}");
+    // One product line's seasonality reads only its own months: the deal's line has it, the
+    // other none.
+    let lines =
+        ok(test.db.query_map("SELECT id FROM product_lines ORDER BY id", &[], |row| Ok(row.int(0)?.unwrap_or(-1))));
+    let per_line: Vec<MonthlyIndex> = lines
+        .iter()
+        .map(|&line| {
+            ok(quotient_store::planning::seasonality(
+                &mut test.db,
+                org.id,
+                PlanMetric::Revenue,
+                plan_start,
+                3,
+                Some(line),
+            ))
+        })
+        .collect();
+    assert!(per_line.contains(&expected), "{per_line:?}");
+    assert!(per_line.iter().any(|index| *index != expected), "{per_line:?}");
+}
+
 on_both_backends!(
+    the_learnt_seasonality_is_the_organisations_months,
     a_plan_becomes_quotas_that_sum_to_it_to_the_cent,
     territory_weights_and_a_hand_set_seasonality_place_the_plan,
     the_territory_plan_goes_from_the_rep_to_their_manager_and_back,

@@ -7,7 +7,7 @@
 //! of queueing for the database's single write lock one by one.
 
 use crate::error::Error;
-use quotient_store::Db;
+use quotient_store::{Db, Dialect};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
@@ -40,8 +40,8 @@ impl Pool {
     /// bad URL fails at start-up.
     pub fn open(url: &str, size: usize) -> Result<Pool, quotient_store::StoreError> {
         let first = quotient_store::open(url)?;
+        let first_dialect = first.dialect();
         let writer = Db::open(url)?;
-        let mut checkpointer = Db::open(url)?;
         let (writes, queue) = mpsc::unbounded_channel();
         let writer_url = url.to_string();
         spawn("quotient-writer", move || write_batches(&writer_url, writer, queue))?;
@@ -50,16 +50,19 @@ impl Pool {
             idle: Mutex::new(vec![first]),
             permits: Semaphore::new(size.max(1)),
         });
-        let alive = Arc::downgrade(&inner);
-        spawn("quotient-checkpoints", move || {
-            // Until the pool is gone.
-            while alive.upgrade().is_some() {
-                std::thread::sleep(CHECKPOINT_EVERY);
-                if let Err(error) = checkpointer.checkpoint() {
-                    tracing::warn!(%error, "checkpoint failed");
+        if first_dialect == Dialect::Sqlite {
+            let mut checkpointer = Db::open(url)?;
+            let alive = Arc::downgrade(&inner);
+            spawn("quotient-checkpoints", move || {
+                // Until the pool is gone.
+                while alive.upgrade().is_some() {
+                    std::thread::sleep(CHECKPOINT_EVERY);
+                    if let Err(error) = checkpointer.checkpoint() {
+                        tracing::warn!(%error, "checkpoint failed");
+                    }
                 }
-            }
-        })?;
+            })?;
+        }
         Ok(Pool { inner, writes })
     }
 
@@ -119,7 +122,7 @@ fn spawn(name: &str, work: impl FnOnce() + Send + 'static) -> Result<(), quotien
         .name(name.into())
         .spawn(work)
         .map(drop)
-        .map_err(|e| quotient_store::StoreError::Decode(format!("starting {name}: {e}")))
+        .map_err(|source| quotient_store::StoreError::Io { path: name.into(), source })
 }
 
 /// The writer's loop: waits for a write, takes whatever else is queued (up to [`BATCH`]), runs them

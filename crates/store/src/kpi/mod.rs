@@ -12,7 +12,7 @@ pub use facts::{Cell, Fact, cells_of};
 pub use people::{Directory, Person, Scope, Subject, set_setting, settings};
 pub use queries::Filter;
 pub use report::{Card, Report, ReportRequest, report};
-pub(crate) use rollups::{Grain, per_cell};
+pub(crate) use rollups::{Grain, organisation_months, per_cell};
 pub use rollups::{apply, rebuild, sum, sum_of, with_delta};
 pub use trend::trend;
 

@@ -18,7 +18,13 @@ pub(crate) enum Grain {
     Week,
     Month,
     State,
+    /// The month of the whole organisation, filed under rep [`ORGANISATION`]: what is learnt from
+    /// years of history (the seasonality) reads 36 of these instead of every rep's months.
+    OrganisationMonth,
 }
+
+/// The rep id the organisation's own cells are filed under (no rep has it).
+const ORGANISATION: i64 = 0;
 
 impl Grain {
     fn key(self) -> &'static str {
@@ -27,6 +33,7 @@ impl Grain {
             Grain::Week => "week",
             Grain::Month => "month",
             Grain::State => "state",
+            Grain::OrganisationMonth => "org_month",
         }
     }
 
@@ -34,15 +41,23 @@ impl Grain {
         match self {
             Grain::Day => day,
             Grain::Week => day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday())),
-            Grain::Month => day.with_day(1).unwrap_or(day),
+            Grain::Month | Grain::OrganisationMonth => day.with_day(1).unwrap_or(day),
             Grain::State => STATE_DAY,
         }
     }
 
     /// The grains a cell is kept at.
     fn of(cell: &Cell) -> &'static [Grain] {
-        if cell.standing { &[Grain::State] } else { &[Grain::Day, Grain::Week, Grain::Month] }
+        if cell.standing { &[Grain::State] } else { &[Grain::Day, Grain::Week, Grain::Month, Grain::OrganisationMonth] }
     }
+}
+
+/// The keys of the stored cells `cell` adds to, one per grain.
+fn keys(cell: &Cell) -> impl Iterator<Item = Key> + '_ {
+    Grain::of(cell).iter().map(|&grain| {
+        let rep = if grain == Grain::OrganisationMonth { ORGANISATION } else { cell.rep_id };
+        (grain, grain.bucket(cell.day), rep, cell.product_line_id)
+    })
 }
 
 type Key = (Grain, NaiveDate, i64, i64);
@@ -80,8 +95,8 @@ pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result
     let mut delta: BTreeMap<Key, Tally> = BTreeMap::new();
     for (cells, sign) in [(before, -1), (after, 1)] {
         for cell in cells {
-            for &grain in Grain::of(cell) {
-                let slot = delta.entry((grain, grain.bucket(cell.day), cell.rep_id, cell.product_line_id)).or_default();
+            for key in keys(cell) {
+                let slot = delta.entry(key).or_default();
                 if sign > 0 {
                     *slot += cell.tally;
                 } else {
@@ -146,31 +161,39 @@ pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
     let mut columns = vec!["org_id", "rep_id", "grain", "day", "product_line_id"];
     columns.extend(Tally::FIELDS);
     let mut written = 0;
+    // The organisation's own cells gather every rep's and are written last.
+    let mut organisation: HashMap<Key, Tally> = HashMap::new();
     for rep in reps {
         let mut cells: HashMap<Key, Tally> = HashMap::new();
         facts::cells_of_rep(db, org, rep, &mut |cell| {
-            for &grain in Grain::of(&cell) {
-                *cells.entry((grain, grain.bucket(cell.day), cell.rep_id, cell.product_line_id)).or_default() +=
-                    cell.tally;
+            for key in keys(&cell) {
+                let cells = if key.2 == ORGANISATION { &mut organisation } else { &mut cells };
+                *cells.entry(key).or_default() += cell.tally;
             }
         })?;
-        let mut cells: Vec<(Key, Tally)> = cells.into_iter().filter(|(_, t)| !t.is_zero()).collect();
-        // In the table's key order (reps come in order): each rep's cells are appended.
-        cells.sort_unstable_by_key(|((grain, day, _, line), _)| (grain.key(), *day, *line));
-        let mut loader = db.loader("rollup_cells", &columns, false)?;
-        for ((grain, day, rep, line), tally) in &cells {
-            let mut row =
-                vec![org.value(), Value::Int(*rep), Value::text(grain.key()), Value::Date(*day), Value::Int(*line)];
-            row.extend(tally.values().into_iter().map(Value::Int));
-            loader.push(&row)?;
-        }
-        loader.finish()?;
-        written += cells.len() as u64;
+        written += load_cells(db, org, &columns, cells)?;
     }
+    written += load_cells(db, org, &columns, organisation)?;
     for (_, create) in &indexes {
         db.batch(create)?;
     }
     Ok(written)
+}
+
+/// Bulk-loads `cells` (those not zero) in the table's key order: one rep's (or the organisation's)
+/// are appended, reps coming in order.
+fn load_cells(db: &mut Db, org: OrgId, columns: &[&str], cells: HashMap<Key, Tally>) -> Result<u64> {
+    let mut cells: Vec<(Key, Tally)> = cells.into_iter().filter(|(_, t)| !t.is_zero()).collect();
+    cells.sort_unstable_by_key(|((grain, day, rep, line), _)| (*rep, grain.key(), *day, *line));
+    let mut loader = db.loader("rollup_cells", columns, false)?;
+    for ((grain, day, rep, line), tally) in &cells {
+        let mut row =
+            vec![org.value(), Value::Int(*rep), Value::text(grain.key()), Value::Date(*day), Value::Int(*line)];
+        row.extend(tally.values().into_iter().map(Value::Int));
+        loader.push(&row)?;
+    }
+    loader.finish()?;
+    Ok(cells.len() as u64)
 }
 
 /// Sums the cells of `period` per rep and product line: whole months at the month grain, the rest
@@ -272,6 +295,39 @@ pub(crate) fn per_cell(
         Ok(())
     })?;
     Ok(out.into_iter().filter(|(_, value)| *value != 0).map(|((rep, day), value)| (rep, day, value)).collect())
+}
+
+/// One field of the organisation's month cells starting in `[from, to)` (of one product line, or
+/// of all), per month, where it is not 0.
+pub(crate) fn organisation_months(
+    db: &mut Db,
+    org: OrgId,
+    field: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    product_line: Option<i64>,
+) -> Result<Vec<(NaiveDate, i64)>> {
+    let field = Tally::FIELDS.iter().find(|f| **f == field).copied().unwrap_or("won");
+    let mut sql = format!(
+        "SELECT day, {field} FROM rollup_cells WHERE org_id = ? AND rep_id = ? AND grain = ? AND day >= ? AND day < ?"
+    );
+    let mut params = vec![
+        org.value(),
+        Value::Int(ORGANISATION),
+        Value::text(Grain::OrganisationMonth.key()),
+        Value::Date(from),
+        Value::Date(to),
+    ];
+    if let Some(line) = product_line {
+        sql.push_str(" AND product_line_id = ?");
+        params.push(Value::Int(line));
+    }
+    let mut out: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    db.query_each(&sql, &params, |row| {
+        *out.entry(row.date(0)?.unwrap_or_default()).or_default() += row.int(1)?.unwrap_or_default();
+        Ok(())
+    })?;
+    Ok(out.into_iter().filter(|(_, value)| *value != 0).collect())
 }
 
 /// `[start, end)` as whole months, and around them whole ISO weeks, and around those single days.

@@ -109,12 +109,7 @@ pub fn seasonality(
 ) -> Result<MonthlyIndex> {
     let end = history_end(plan_start);
     let start = end.with_year(end.year() - years.max(1) as i32).unwrap_or(end);
-    let all = Filter { reps: None, product_line };
-    let mut months: HashMap<NaiveDate, i64> = HashMap::new();
-    for (_, month, value) in kpi::per_cell(db, org, kpi::Grain::Month, metric.field(), start, end, all)? {
-        *months.entry(month).or_default() += value;
-    }
-    let history: Vec<(NaiveDate, i64)> = months.into_iter().collect();
+    let history = kpi::organisation_months(db, org, metric.field(), start, end, product_line)?;
     Ok(monthly_index(&history, end, years))
 }
 

@@ -58,7 +58,7 @@ fn prepared(
 
 /// Whether `sql` only begins, ends or marks a transaction (or sets a setting).
 fn is_transaction_control(sql: &str) -> bool {
-    let first = sql.trim_start().split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+    let first = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
     matches!(first.as_str(), "BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "SET")
 }
 

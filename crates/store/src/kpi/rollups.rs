@@ -85,7 +85,7 @@ pub fn with_delta<T>(db: &mut Db, org: OrgId, facts: &[Fact], write: impl FnOnce
     Ok(out)
 }
 
-/// Adds `after` and takes away `before`, at both grains.
+/// Adds `after` and takes away `before`, at every grain.
 pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result<()> {
     crate::orgs::bump_revision(db, org, crate::orgs::Revision::Data)?;
     let this_month = Grain::Month.bucket(chrono::Utc::now().date_naive());

@@ -279,7 +279,7 @@ pub(crate) fn per_cell(
     to: NaiveDate,
     filter: Filter<'_>,
 ) -> Result<Vec<(i64, NaiveDate, i64)>> {
-    let field = Tally::FIELDS.iter().find(|f| **f == field).copied().unwrap_or("won");
+    let field = column_of(field);
     let (cells, join) = filter.rep_by_rep("rollup_cells", "c", "rep_id");
     let mut sql = format!(
         "SELECT c.rep_id, c.day, c.{field} FROM {cells}
@@ -287,7 +287,7 @@ pub(crate) fn per_cell(
     );
     let mut params = vec![org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)];
     sql.push_str(&filter.sql("c.rep_id", Some("c.product_line_id"), &mut params));
-    // The product lines of a cell are summed here: the rows come in key order, no sort needed.
+    // The product lines of a rep's month (or week) are summed here rather than by a GROUP BY.
     let mut out: BTreeMap<(i64, NaiveDate), i64> = BTreeMap::new();
     db.query_each(&sql, &params, |row| {
         let key = (row.int(0)?.unwrap_or_default(), row.date(1)?.unwrap_or_default());
@@ -307,7 +307,7 @@ pub(crate) fn organisation_months(
     to: NaiveDate,
     product_line: Option<i64>,
 ) -> Result<Vec<(NaiveDate, i64)>> {
-    let field = Tally::FIELDS.iter().find(|f| **f == field).copied().unwrap_or("won");
+    let field = column_of(field);
     let mut sql = format!(
         "SELECT day, {field} FROM rollup_cells WHERE org_id = ? AND rep_id = ? AND grain = ? AND day >= ? AND day < ?"
     );
@@ -328,6 +328,11 @@ pub(crate) fn organisation_months(
         Ok(())
     })?;
     Ok(out.into_iter().filter(|(_, value)| *value != 0).collect())
+}
+
+/// `field` if it is one of the tally's columns, so that only known names reach the SQL.
+fn column_of(field: &str) -> &'static str {
+    Tally::FIELDS.iter().find(|f| **f == field).copied().unwrap_or("won")
 }
 
 /// `[start, end)` as whole months, and around them whole ISO weeks, and around those single days.

@@ -31,7 +31,7 @@ pub struct ReportArgs {
     as_of: Option<NaiveDate>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Language of the diagnoses and standards: en, de or es.
+    /// Language of the diagnoses and standards: a tag of `crates/core/locales/` (en, de, es …).
     #[arg(long, default_value = "en")]
     lang: Lang,
 }
@@ -143,11 +143,7 @@ fn write_table(out: &mut impl Write, report: &Report) -> Result<()> {
         let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
         writeln!(out, "{}", cells.join("  ").trim_end())?;
     }
-    let (causes, prescriptions) = match report.lang {
-        Lang::En => ("causes", "do"),
-        Lang::De => ("Ursachen", "Maßnahmen"),
-        Lang::Es => ("causas", "qué hacer"),
-    };
+    let (causes, prescriptions) = (report.lang.t("scorecard.causes"), report.lang.t("scorecard.prescriptions"));
     for card in report.reps.iter().chain(std::iter::once(&report.total)) {
         for diagnosis in &card.diagnoses {
             writeln!(

@@ -52,7 +52,7 @@ fn main() -> Result<(), Error> {
     println!("{url}: {reps} reps, period {period}, as of {as_of}, {runs} warm runs");
 
     let report = |db: &mut Db, subject: Subject| -> Result<usize, Error> {
-        let request = ReportRequest { subject, period, as_of, lang: Lang::En };
+        let request = ReportRequest { subject, period, as_of, lang: Lang::ENGLISH };
         Ok(kpi::report(db, org.id, &request)?.reps.len())
     };
     let team_size = report(&mut db, Subject::Team("M1".into()))?;

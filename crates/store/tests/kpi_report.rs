@@ -17,7 +17,7 @@ fn report(test: &mut TestDb, subject: Subject, period: &str, as_of: &str) -> Rep
         subject,
         period: period.parse().unwrap_or_else(|e| panic!("{e}")),
         as_of: as_of.parse::<NaiveDate>().unwrap_or_else(|e| panic!("{e}")),
-        lang: Lang::En,
+        lang: Lang::ENGLISH,
     };
     kpi::report(&mut test.db, org.id, &request).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -117,7 +117,7 @@ fn other_periods_and_subjects(test: &mut TestDb) {
             subject: Subject::Territory("T1".into()),
             period: "2026-03-31..2026-04-01".parse().unwrap_or_else(|e| panic!("{e}")),
             as_of: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(),
-            lang: Lang::De,
+            lang: Lang::from_tag("de").expect("German"),
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -141,7 +141,7 @@ fn request_like(report: &Report) -> ReportRequest {
         subject: Subject::Organisation,
         period: report.period.parse().unwrap_or_else(|e| panic!("{e}")),
         as_of: report.as_of,
-        lang: Lang::En,
+        lang: Lang::ENGLISH,
     }
 }
 

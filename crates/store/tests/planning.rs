@@ -224,8 +224,12 @@ fn the_account_map_shows_the_committee_its_gaps_and_relationships(test: &mut Tes
 
 fn card(test: &mut TestDb, org: &Organisation, period: &str, as_of: &str) -> kpi::Card {
     let period: Period = period.parse().unwrap_or_else(|e| panic!("{e}"));
-    let request =
-        ReportRequest { subject: Subject::Rep("R1".into()), period, as_of: day(as_of), lang: quotient_core::Lang::En };
+    let request = ReportRequest {
+        subject: Subject::Rep("R1".into()),
+        period,
+        as_of: day(as_of),
+        lang: quotient_core::Lang::ENGLISH,
+    };
     ok(kpi::report(&mut test.db, org.id, &request)).reps.into_iter().next().unwrap_or_else(|| panic!("card"))
 }
 

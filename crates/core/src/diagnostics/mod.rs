@@ -1,10 +1,9 @@
 //! Diagnostics (`KPIS.md`: diagnostics): which flags a scorecard raises against the organisation's
-//! thresholds, and for each its likely causes and prescription in every supported language.
+//! thresholds, and for each its likely causes and prescription in every supported language (the
+//! `flag.<key>.*` texts of the language catalogs).
 
-mod texts;
 mod thresholds;
 
-pub use texts::Diagnosis;
 pub use thresholds::{SettingError, Thresholds};
 
 use crate::Lang;
@@ -62,8 +61,21 @@ impl FlagKind {
     }
 
     pub fn diagnosis(self, lang: Lang) -> Diagnosis {
-        texts::diagnosis(self, lang)
+        let key = self.key();
+        Diagnosis {
+            title: lang.t(&format!("flag.{key}.title")),
+            causes: lang.list(&format!("flag.{key}.causes")),
+            prescriptions: lang.list(&format!("flag.{key}.prescriptions")),
+        }
     }
+}
+
+/// What a flag means, why it happens and what to do, in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnosis {
+    pub title: &'static str,
+    pub causes: &'static [String],
+    pub prescriptions: &'static [String],
 }
 
 /// The figures a flag is raised from; `None` where the figure is undefined (an undefined ratio

@@ -36,16 +36,19 @@ fn thresholds_are_configurable_and_checked() {
 #[test]
 fn every_flag_has_its_words_in_every_language() {
     for kind in FlagKind::ALL {
-        let english = kind.diagnosis(Lang::En);
-        for lang in Lang::ALL {
+        let english = kind.diagnosis(Lang::ENGLISH);
+        assert_ne!(english.title, format!("flag.{}.title", kind.key()), "{kind:?} has no title");
+        for lang in Lang::all() {
             let text = kind.diagnosis(lang);
             assert!(!text.title.is_empty() && !text.causes.is_empty() && !text.prescriptions.is_empty());
-            if lang != Lang::En {
+            if lang != Lang::ENGLISH {
                 assert_ne!(text.title, english.title, "{kind:?} untranslated in {lang:?}");
             }
         }
     }
-    assert_eq!(FlagKind::ClosingRatioLow.diagnosis(Lang::De).title, "Abschlussquote unter dem Schwellenwert");
+    let german = Lang::from_tag("de").expect("German");
+    assert_eq!(FlagKind::ClosingRatioLow.diagnosis(german).title, "Abschlussquote unter dem Schwellenwert");
+    assert_eq!(FlagKind::ClosingRatioLow.diagnosis(german).causes[2], "Entscheider fehlen in den Gesprächen");
 }
 
 #[test]

@@ -21,7 +21,7 @@ fn facts() -> StandardsFacts {
 
 #[test]
 fn the_default_set_says_pass_or_fail_with_the_figures() {
-    let results = evaluate(&Standards::default(), &facts(), Lang::En);
+    let results = evaluate(&Standards::default(), &facts(), Lang::ENGLISH);
     let summary: Vec<(&str, Option<&str>, bool)> =
         results.iter().map(|e| (e.standard.key(), e.subject.as_deref(), e.passed)).collect();
     assert_eq!(
@@ -43,7 +43,7 @@ fn the_default_set_says_pass_or_fail_with_the_figures() {
     );
     assert_eq!(results[1].text, "estimates for Storage: 7 of 12");
     assert_eq!(results[3].text, "company leads touched within 48 hours: 90% of 100%");
-    let german = evaluate(&Standards::default(), &facts(), Lang::De);
+    let german = evaluate(&Standards::default(), &facts(), Lang::from_tag("de").expect("German"));
     assert_eq!(german[1].text, "Kostenvoranschläge für Storage: 7 von 12");
     assert_eq!(german[7].text, "Kundenzufriedenheit: 8,2 von 8");
 }
@@ -51,12 +51,13 @@ fn the_default_set_says_pass_or_fail_with_the_figures() {
 #[test]
 fn nothing_to_evaluate_is_left_out_and_rules_are_configurable() {
     let empty = StandardsFacts::default();
-    let keys: Vec<&str> = evaluate(&Standards::default(), &empty, Lang::En).iter().map(|e| e.standard.key()).collect();
+    let keys: Vec<&str> =
+        evaluate(&Standards::default(), &empty, Lang::ENGLISH).iter().map(|e| e.standard.key()).collect();
     assert_eq!(keys, ["crm_currency", "meetings_and_events"]);
     let mut standards = Standards::default();
     standards.set("crm_currency.enabled", "false").unwrap_or_else(|e| panic!("{e}"));
     standards.set("meetings_and_events.target", "0").unwrap_or_else(|e| panic!("{e}"));
-    let results = evaluate(&standards, &empty, Lang::En);
+    let results = evaluate(&standards, &empty, Lang::ENGLISH);
     assert_eq!(results.len(), 1);
     assert!(results[0].passed, "0 of 0 meetings required");
     assert!(standards.set("quota_attainment.target", "-1").is_err());

@@ -115,7 +115,7 @@ async fn scorecards(State(state): State<AppState>, caller: Caller, Query(params)
             },
             _ => return Err(Error::NotFound),
         };
-        let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale.lang() };
+        let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale };
         Ok(kpi::report(db, caller.user.org, &request)?)
     })
     .await?;

@@ -132,7 +132,7 @@ async fn load(state: &AppState, credential: Credential, browser: Locale) -> Resu
             let directory = directories.get(db, user.org)?;
             let viewer = Viewer::of(&user, &directory);
             let (org_name, currency) = quotient_store::orgs::profile(db, user.org)?;
-            let locale = user.lang.and_then(|lang| Locale::from_tag(lang.tag())).unwrap_or(browser);
+            let locale = user.lang.unwrap_or(browser);
             let own_external_id = user.rep_id.and_then(|id| directory.person(id)).map(|p| p.external_id.clone());
             Ok(Some(Caller { user, viewer, csrf, locale, org_name, currency, own_external_id }))
         })

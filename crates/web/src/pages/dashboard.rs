@@ -65,7 +65,7 @@ pub async fn dashboard(
             None => Subject::Organisation,
         };
         let team_name = manager.and_then(|id| directory.person(id)).map(|p| p.name.clone());
-        let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale.lang() };
+        let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale };
         let key = format!("{:?}|{period}|{}|{:?}", request.subject, request.as_of, request.lang);
         dashboards.get(db, caller.user.org, key, |db| compute(db, caller, &directory, request, team_name))
     })

@@ -96,7 +96,7 @@ pub async fn leaderboard(
             Some(person) => Subject::Team(person.external_id.clone()),
             None => Subject::Organisation,
         };
-        let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale.lang() };
+        let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale };
         Ok(kpi::report(db, caller.user.org, &request)?.reps)
     })
     .await?;

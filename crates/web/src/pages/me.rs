@@ -4,7 +4,6 @@ use super::with_db;
 use crate::app::AppState;
 use crate::auth::{Caller, secret};
 use crate::error::PageError;
-use crate::i18n::{Locale, catalogs};
 use crate::templates::{self, csrf};
 use axum::Form;
 use axum::extract::{Path, State};
@@ -31,9 +30,8 @@ fn render(caller: &Caller, tokens: &[ApiToken], new_token: Option<&str>) -> Mark
                 (csrf(caller))
                 select name="lang" aria-label=(l.t("me.language")) {
                     option value="" selected[chosen.is_empty()] { (l.t("me.browser_language")) }
-                    @for catalog in catalogs() {
-                        @let other = Locale::from_tag(catalog.tag).unwrap_or_default();
-                        option value=(catalog.tag) selected[chosen == catalog.tag] { (other.t("_meta.name")) }
+                    @for lang in Lang::all() {
+                        option value=(lang.tag()) selected[chosen == lang.tag()] { (lang.name()) }
                     }
                 }
                 " " button type="submit" { (l.t("form.save")) }

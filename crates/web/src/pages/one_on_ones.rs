@@ -113,7 +113,7 @@ pub fn open_with(db: &mut Db, caller: &Caller, directories: &Directories, rep: i
         subject: Subject::Rep(person.external_id.clone()),
         period,
         as_of: as_of(period),
-        lang: caller.locale.lang(),
+        lang: caller.locale,
     };
     let card = kpi::report(db, caller.user.org, &request)?.reps.into_iter().next().ok_or(Error::NotFound)?;
     Ok(one_on_ones::open(db, &caller.viewer, rep, &period.to_string(), &card)?)

@@ -1,0 +1,162 @@
+//! The languages Quotient speaks. Each is one catalog file, `locales/<tag>.json`, holding every text
+//! of the product in that language: the interface's messages, the diagnoses' causes and
+//! prescriptions, the standards' wording, and how the language writes numbers, money and dates (the
+//! `_format.*` keys). English (`en.json`) is the reference and the fallback; the build checks that
+//! every catalog has exactly its keys. Adding a language is adding one file.
+
+mod format;
+
+use serde::{Deserialize, Serialize, Serializer};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
+
+/// One language's texts: a message, or a list (a diagnosis's causes, its prescriptions).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Text {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug)]
+struct Catalog {
+    tag: &'static str,
+    texts: HashMap<String, Text>,
+}
+
+/// Every catalog, English first (the build script orders them so).
+fn catalogs() -> &'static [Catalog] {
+    static ALL: OnceLock<Vec<Catalog>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        CATALOGS
+            .iter()
+            .map(|(tag, json)| Catalog {
+                tag,
+                // The build script has parsed and checked every catalog already.
+                texts: serde_json::from_str(json).unwrap_or_default(),
+            })
+            .collect()
+    })
+}
+
+/// A supported language: one of the catalogs. English is the default and the fallback.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Lang(u8);
+
+impl Lang {
+    pub const ENGLISH: Lang = Lang(0);
+
+    /// Every supported language, English first.
+    pub fn all() -> impl Iterator<Item = Lang> {
+        (0..catalogs().len()).map(|index| Lang(index as u8))
+    }
+
+    fn catalog(self) -> &'static Catalog {
+        &catalogs()[usize::from(self.0)]
+    }
+
+    /// The language's tag: `en`, `de`, `es` …
+    pub fn tag(self) -> &'static str {
+        self.catalog().tag
+    }
+
+    /// The language's own name for itself ("Deutsch").
+    pub fn name(self) -> &'static str {
+        self.t("_meta.name")
+    }
+
+    /// The language of a tag such as `de`, `de-AT` or `es_ES`; `None` for one Quotient does not speak.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        Lang::all().find(|lang| lang.tag() == primary)
+    }
+
+    /// The best match of an `Accept-Language` header (quality values respected), else English.
+    pub fn negotiate(accept_language: Option<&str>) -> Lang {
+        let mut offers: Vec<(f32, &str)> = accept_language
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.trim().split(';');
+                let tag = pieces.next()?.trim();
+                let quality =
+                    pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
+                Some((quality, tag))
+            })
+            .collect();
+        offers.sort_by(|a, b| b.0.total_cmp(&a.0));
+        offers.into_iter().find_map(|(_, tag)| Lang::from_tag(tag)).unwrap_or_default()
+    }
+
+    fn text(self, key: &str) -> Option<&'static Text> {
+        self.catalog().texts.get(key).or_else(|| Lang::ENGLISH.catalog().texts.get(key))
+    }
+
+    /// The message of `key`, or `None` when no catalog has it.
+    pub fn message(self, key: &str) -> Option<&'static str> {
+        match self.text(key)? {
+            Text::One(message) => Some(message),
+            Text::Many(_) => None,
+        }
+    }
+
+    /// The message of `key`; the key itself when no catalog has it, so a gap shows rather than hides.
+    pub fn t(self, key: &str) -> &'static str {
+        self.message(key).unwrap_or_else(|| {
+            // Leaking is bounded: keys are literals of the code, a finite set.
+            Box::leak(key.to_string().into_boxed_str())
+        })
+    }
+
+    /// The message of `key` with `{name}` placeholders filled.
+    pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut text = self.t(key).to_string();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
+    /// The list of `key` (e.g. a diagnosis's causes); empty when no catalog has it.
+    pub fn list(self, key: &str) -> &'static [String] {
+        match self.text(key) {
+            Some(Text::Many(items)) => items,
+            _ => &[],
+        }
+    }
+}
+
+impl fmt::Debug for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+impl Serialize for Lang {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.tag())
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+
+    fn from_str(tag: &str) -> Result<Lang, String> {
+        Lang::from_tag(tag).ok_or_else(|| {
+            let known: Vec<&str> = Lang::all().map(Lang::tag).collect();
+            format!("'{tag}' is not a supported language: use one of {}", known.join(", "))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -116,6 +116,34 @@ fn an_edit_is_audited_and_out_of_reach_records_are_not_found(test: &mut TestDb) 
     assert_eq!(editing::update(&mut test.db, &r1, form, o2, &input).ok(), Some(Saved::NotFound));
 }
 
+/// An appointment logged or moved through the form changes its opportunity's first appointment
+/// (and whether it was at the top): the opportunity's cells move with it.
+fn an_appointment_moves_its_opportunitys_first_appointment(test: &mut TestDb) {
+    let (org, r1) = setup(test, "R1", UserRole::Rep);
+    let form = editing::form("activities").unwrap_or_else(|| panic!("form"));
+    let [a1, c1, c2, o1, o3] =
+        [("accounts", "A1"), ("contacts", "C1"), ("contacts", "C2"), ("opportunities", "O1"), ("opportunities", "O3")]
+            .map(|(table, key)| id_of(test, table, key).to_string());
+    // O3 has no appointment yet; this one, with C1 (authority 5), becomes its first, at the top.
+    let input = values(&[
+        ("type", "appointment"),
+        ("occurred_at", "2026-03-04T08:00"),
+        ("account", &a1),
+        ("contact", &c1),
+        ("opportunity", &o3),
+    ]);
+    let Saved::Done(id) = editing::create(&mut test.db, &r1, form, &input).unwrap_or_else(|e| panic!("{e}")) else {
+        panic!("refused")
+    };
+    assert_rollups_equal_a_rebuild(test, &org);
+    // Moved to O1, before O1's appointment with C1 and with C2 (authority 2): O3 has none again,
+    // and O1's first appointment is no longer at the top.
+    let mut input = editing::current(&mut test.db, &r1, form, id).ok().flatten().unwrap_or_else(|| panic!("logged"));
+    input.extend(values(&[("occurred_at", "2026-01-08T09:00"), ("contact", &c2), ("opportunity", &o1)]));
+    assert_eq!(editing::update(&mut test.db, &r1, form, id, &input).ok(), Some(Saved::Done(id)));
+    assert_rollups_equal_a_rebuild(test, &org);
+}
+
 fn converting_a_lead_creates_account_contact_and_opportunity(test: &mut TestDb) {
     let (org, m1) = setup(test, "M1", UserRole::Manager);
     let l2 = id_of(test, "leads", "L2");
@@ -181,6 +209,7 @@ on_both_backends!(
     a_rep_creates_an_opportunity_of_their_own_in_the_opening_stage,
     refused_fields_are_named_and_nothing_is_written,
     an_edit_is_audited_and_out_of_reach_records_are_not_found,
+    an_appointment_moves_its_opportunitys_first_appointment,
     converting_a_lead_creates_account_contact_and_opportunity,
     a_rep_cannot_convert_another_reps_lead,
 );

@@ -1,6 +1,6 @@
 //! Logging activities, the rep's most frequent write.
 
-use super::{new_ids, row_json};
+use super::{new_ids, write_returning};
 use crate::access::Viewer;
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
@@ -38,10 +38,10 @@ const COLUMNS: &[&str] = &[
 pub fn log(db: &mut Db, org: OrgId, user: Option<i64>, activity: &NewActivity) -> Result<i64> {
     db.transaction(|db| {
         let (id, external_id) = new_ids(db, org, "activities")?;
-        let mut facts = vec![Fact::Activity(id)];
-        facts.extend(activity.opportunity_id.map(Fact::Opportunity));
-        kpi::with_delta(db, org, &facts, |db| {
-            db.execute(
+        let linked: Vec<Fact> = activity.opportunity_id.map(Fact::Opportunity).into_iter().collect();
+        let after = kpi::with_delta_creating(db, org, Fact::Activity(id), &linked, |db| {
+            write_returning(
+                db,
                 "INSERT INTO activities (org_id, id, external_id, rep_id, type, occurred_at, account_id, contact_id, opportunity_id, outcome)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 &[
@@ -56,9 +56,9 @@ pub fn log(db: &mut Db, org: OrgId, user: Option<i64>, activity: &NewActivity) -
                     Value::opt_int(activity.opportunity_id),
                     Value::opt_text(activity.outcome.map(|o| o.key())),
                 ],
+                COLUMNS,
             )
         })?;
-        let after = row_json(db, org, "activities", COLUMNS, id)?;
         audit::record(
             db,
             org,

@@ -3,7 +3,7 @@
 //! write is scoped by the [`Viewer`], audited, and moves the KPI rollups in its transaction.
 
 use super::browse::{self, Listing};
-use super::{new_ids, row_json};
+use super::{new_ids, row_json, write_returning};
 use crate::access::Viewer;
 use crate::audit::{self, Change};
 use crate::db::{Db, Row, Value};
@@ -316,13 +316,18 @@ pub fn update(db: &mut Db, viewer: &Viewer, form: &Form, id: i64, values: &Value
             Ok(columns) => columns,
             Err(refused) => return Ok(Saved::Refused(refused)),
         };
-        let before = row_json(db, viewer.org, form.table, &audited_columns(form), id)?;
+        let audited = audited_columns(form);
+        let before = row_json(db, viewer.org, form.table, &audited, id)?;
+        let linked = linked_facts(&columns);
         let sets: Vec<String> = columns.iter().map(|(column, _)| format!("{column} = ?")).collect();
         let mut params: Vec<Value> = columns.into_iter().map(|(_, value)| value).collect();
         params.extend([viewer.org.value(), Value::Int(id)]);
         let sql = format!("UPDATE {} SET {} WHERE org_id = ? AND id = ?", form.table, sets.join(", "));
-        with_fact(db, viewer, form, id, |db| db.execute(&sql, &params).map(|_| ()))?;
-        let after = row_json(db, viewer.org, form.table, &audited_columns(form), id)?;
+        let write = |db: &mut Db| write_returning(db, &sql, &params, &audited);
+        let after = match Fact::of_table(form.table, id) {
+            Some(fact) => kpi::with_delta(db, viewer.org, &[&[fact], linked.as_slice()].concat(), write)?,
+            None => write(db)?,
+        };
         let change = Change {
             user: Some(viewer.user),
             action: "update",
@@ -351,20 +356,25 @@ pub(super) fn insert(db: &mut Db, viewer: &Viewer, form: &Form, values: &Values)
     } else {
         None
     };
+    let linked = linked_facts(&columns);
     let names: Vec<&str> = columns.iter().map(|(column, _)| *column).collect();
     let marks = vec!["?"; names.len() + 3].join(", ");
     let sql = format!("INSERT INTO {} (org_id, id, external_id, {}) VALUES ({marks})", form.table, names.join(", "));
     let mut params = vec![viewer.org.value(), Value::Int(id), Value::owned(external_id)];
     let created_at = columns.iter().find(|(c, _)| *c == "created_at").map(|(_, v)| v.clone());
     params.extend(columns.into_iter().map(|(_, value)| value));
-    with_fact(db, viewer, form, id, |db| {
-        db.execute(&sql, &params)?;
+    let audited = audited_columns(form);
+    let write = |db: &mut Db| {
+        let after = write_returning(db, &sql, &params, &audited)?;
         if let (Some(stage), Some(Value::Timestamp(at))) = (&opening_stage, created_at) {
             super::opportunities::record_stage_change(db, viewer.org, id, stage, at)?;
         }
-        Ok(())
-    })?;
-    let after = row_json(db, viewer.org, form.table, &audited_columns(form), id)?;
+        Ok(after)
+    };
+    let after = match Fact::of_table(form.table, id) {
+        Some(fact) => kpi::with_delta_creating(db, viewer.org, fact, &linked, write)?,
+        None => write(db)?,
+    };
     let change = Change {
         user: Some(viewer.user),
         action: "create",
@@ -377,17 +387,16 @@ pub(super) fn insert(db: &mut Db, viewer: &Viewer, form: &Form, values: &Values)
     Ok(Saved::Done(id))
 }
 
-fn with_fact(
-    db: &mut Db,
-    viewer: &Viewer,
-    form: &Form,
-    id: i64,
-    write: impl FnOnce(&mut Db) -> Result<()>,
-) -> Result<()> {
-    match Fact::of_table(form.table, id) {
-        Some(fact) => kpi::with_delta(db, viewer.org, &[fact], write),
-        None => write(db),
-    }
+/// The facts a row's columns link it to, whose contributions may change with it: an appointment
+/// can be its opportunity's first, with the contact it was with.
+fn linked_facts(columns: &Columns) -> Vec<Fact> {
+    columns
+        .iter()
+        .filter_map(|(column, value)| match (*column, value) {
+            ("opportunity_id", Value::Int(id)) => Some(Fact::Opportunity(*id)),
+            _ => None,
+        })
+        .collect()
 }
 
 fn audited_columns(form: &Form) -> Vec<&'static str> {

@@ -1,7 +1,7 @@
 //! Creating and changing opportunities: edits, owner changes and stage moves, each moving the
 //! opportunity's KPI contribution in the same transaction.
 
-use super::{new_ids, row_json};
+use super::{new_ids, row_json, write_returning};
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::{Result, StoreError};
@@ -71,8 +71,9 @@ pub fn create(db: &mut Db, org: OrgId, user: Option<i64>, new: &NewOpportunity) 
             return Err(StoreError::Invalid(format!("a new opportunity cannot start {}", stage.key)));
         }
         let (id, external_id) = new_ids(db, org, "opportunities")?;
-        kpi::with_delta(db, org, &[Fact::Opportunity(id)], |db| {
-            db.execute(
+        let after = kpi::with_delta_creating(db, org, Fact::Opportunity(id), &[], |db| {
+            let after = write_returning(
+                db,
                 "INSERT INTO opportunities (org_id, id, external_id, account_id, owner_id, product_line_id, name,
                      amount_cents, margin_cents, created_at, expected_close_on, status, stage)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
@@ -90,10 +91,11 @@ pub fn create(db: &mut Db, org: OrgId, user: Option<i64>, new: &NewOpportunity) 
                     new.expected_close_on.map_or(Value::Null, Value::Date),
                     Value::text(&new.stage),
                 ],
+                COLUMNS,
             )?;
-            record_stage_change(db, org, id, &new.stage, new.created_at)
+            record_stage_change(db, org, id, &new.stage, new.created_at)?;
+            Ok(after)
         })?;
-        let after = row_json(db, org, "opportunities", COLUMNS, id)?;
         audit::record(
             db,
             org,
@@ -144,7 +146,7 @@ pub fn edit(db: &mut Db, org: OrgId, user: Option<i64>, id: i64, edit: &Opportun
     params.extend([org.value(), Value::Int(id)]);
     let sql =
         format!("UPDATE opportunities SET {} WHERE org_id = ? AND id = ? AND deleted_at IS NULL", sets.join(", "));
-    audited_change(db, org, user, id, "update", |db| Ok(db.execute(&sql, &params)? == 1))
+    audited_change(db, org, user, id, "update", |db| write_returning(db, &sql, &params, COLUMNS))
 }
 
 /// Moves an opportunity to `stage_key` at `at`: the first entry into a milestone stage records the
@@ -160,13 +162,27 @@ pub fn move_stage(
     gateway_type: Option<&str>,
 ) -> Result<bool> {
     audited_change(db, org, user, id, "move_stage", |db| {
-        let stage = stage(db, org, stage_key)?;
-        let current = db.query_opt(
-            "SELECT gateway_type, created_at FROM opportunities WHERE org_id = ? AND id = ? AND deleted_at IS NULL",
-            &[org.value(), Value::Int(id)],
-            |row| Ok((row.text(0)?.map(str::to_string), row.timestamp(1)?)),
+        // The stage and the opportunity in one read: a round trip each is what a write waits for.
+        let found = db.query_opt(
+            "SELECT s.key, s.outcome, s.milestone, o.id, o.gateway_type, o.created_at FROM stages s
+             LEFT JOIN opportunities o ON o.org_id = s.org_id AND o.id = ? AND o.deleted_at IS NULL
+             WHERE s.org_id = ? AND s.key = ?",
+            &[Value::Int(id), org.value(), Value::text(stage_key)],
+            |row| {
+                let stage = Stage {
+                    key: row.text(0)?.unwrap_or_default().to_string(),
+                    outcome: row.text(1)?.unwrap_or_default().to_string(),
+                    milestone: row.text(2)?.map(str::to_string),
+                };
+                let current = match row.int(3)? {
+                    Some(_) => Some((row.text(4)?.map(str::to_string), row.timestamp(5)?)),
+                    None => None,
+                };
+                Ok((stage, current))
+            },
         )?;
-        let Some((current_gateway, created_at)) = current else { return Ok(false) };
+        let Some((stage, current)) = found else { return Err(unknown_stage(stage_key)) };
+        let Some((current_gateway, created_at)) = current else { return Ok(None) };
         if created_at.is_some_and(|created| at < created) {
             return Err(StoreError::Invalid("a stage cannot be entered before the opportunity was created".into()));
         }
@@ -201,27 +217,28 @@ pub fn move_stage(
         }
         sql.push_str(" WHERE org_id = ? AND id = ?");
         params.extend([org.value(), Value::Int(id)]);
-        db.execute(&sql, &params)?;
+        let after = write_returning(db, &sql, &params, COLUMNS)?;
         record_stage_change(db, org, id, stage_key, at)?;
-        Ok(true)
+        Ok(after)
     })
 }
 
 /// Runs `change` on opportunity `id` with its rollup delta and an audit entry of before and after.
+/// `change` gives the row as it is after it, or `None` when there was no row to change.
 fn audited_change(
     db: &mut Db,
     org: OrgId,
     user: Option<i64>,
     id: i64,
     action: &'static str,
-    change: impl FnOnce(&mut Db) -> Result<bool>,
+    change: impl FnOnce(&mut Db) -> Result<Option<serde_json::Value>>,
 ) -> Result<bool> {
     db.transaction(|db| {
         let before = row_json(db, org, "opportunities", COLUMNS, id)?;
-        if !kpi::with_delta(db, org, &[Fact::Opportunity(id)], change)? {
+        let Some(after) = kpi::with_delta(db, org, &[Fact::Opportunity(id)], change)? else {
             return Ok(false);
-        }
-        let after = row_json(db, org, "opportunities", COLUMNS, id)?;
+        };
+        let after = Some(after);
         audit::record(db, org, Change { user, action, entity: "opportunities", entity_id: Some(id), before, after })?;
         Ok(true)
     })
@@ -245,7 +262,11 @@ fn stage(db: &mut Db, org: OrgId, key: &str) -> Result<Stage> {
             })
         },
     )?
-    .ok_or_else(|| StoreError::Invalid(format!("'{key}' is not a stage of this organisation's pipeline")))
+    .ok_or_else(|| unknown_stage(key))
+}
+
+fn unknown_stage(key: &str) -> StoreError {
+    StoreError::Invalid(format!("'{key}' is not a stage of this organisation's pipeline"))
 }
 
 /// The stage a new opportunity starts in: the pipeline's first open stage.
@@ -268,17 +289,19 @@ pub(super) fn record_stage_change(
     at: DateTime<Utc>,
 ) -> Result<()> {
     let id = crate::orgs::allocate_ids(db, org, "stage_changes", 1)?;
-    let opportunity_key = db
-        .query_opt(
-            "SELECT external_id FROM opportunities WHERE org_id = ? AND id = ?",
-            &[org.value(), Value::Int(opportunity)],
-            |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
-        )?
-        .unwrap_or_default();
-    let external_id = format!("{opportunity_key}|{stage}|{}", crate::bundle::format_timestamp(at));
+    // The change's external id is the opportunity's, its stage and its time.
+    let suffix = format!("|{stage}|{}", crate::bundle::format_timestamp(at));
     db.execute(
-        "INSERT INTO stage_changes (org_id, id, external_id, opportunity_id, stage, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
-        &[org.value(), Value::Int(id), Value::owned(external_id), Value::Int(opportunity), Value::text(stage), Value::Timestamp(at)],
+        "INSERT INTO stage_changes (org_id, id, external_id, opportunity_id, stage, changed_at)
+         SELECT org_id, ?, external_id || ?, id, ?, ? FROM opportunities WHERE org_id = ? AND id = ?",
+        &[
+            Value::Int(id),
+            Value::owned(suffix),
+            Value::text(stage),
+            Value::Timestamp(at),
+            org.value(),
+            Value::Int(opportunity),
+        ],
     )?;
     Ok(())
 }

@@ -34,6 +34,10 @@ pub struct Db {
     /// PostgreSQL: the statements prepared on this connection, by their SQL, so that running one
     /// again is one round trip instead of two.
     statements: HashMap<String, postgres::Statement>,
+    /// Where to open a second connection to the same database; `None` for a private in-memory one.
+    url: Option<String>,
+    /// The second connection, opened the first time it is wanted (see [`Db::with_companion`]).
+    companion: Option<Box<Db>>,
 }
 
 /// The most statements kept prepared per connection (lists of reps make many shapes).
@@ -59,7 +63,7 @@ fn prepared(
 /// Whether `sql` only begins, ends or marks a transaction (or sets a setting).
 fn is_transaction_control(sql: &str) -> bool {
     let first = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
-    matches!(first.as_str(), "BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "SET")
+    matches!(first.as_str(), "BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" | "SET" | "RESET")
 }
 
 /// One lock per SQLite file opened in this process. SQLite admits one writer at a time; a
@@ -82,8 +86,7 @@ impl Db {
     pub fn open(url: &str) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let client = postgres::Client::connect(url, postgres::NoTls)?;
-            let mut db =
-                Db { conn: Conn::Postgres(Box::new(client)), writer: None, depth: 0, statements: HashMap::new() };
+            let mut db = Db::new(Conn::Postgres(Box::new(client)), None, Some(url));
             db.batch("SET client_min_messages TO WARNING")?;
             return Ok(db);
         }
@@ -91,10 +94,10 @@ impl Db {
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
             .ok_or_else(|| StoreError::BadUrl(url.to_string()))?;
-        let (conn, writer) = if path == ":memory:" || path.is_empty() {
-            (rusqlite::Connection::open_in_memory()?, None)
+        let (conn, writer, url) = if path == ":memory:" || path.is_empty() {
+            (rusqlite::Connection::open_in_memory()?, None, None)
         } else {
-            (rusqlite::Connection::open(path)?, Some(writer_lock(path)))
+            (rusqlite::Connection::open(path)?, Some(writer_lock(path)), Some(url))
         };
         // WAL lets readers work while one writer writes; NORMAL sync is durable across application
         // crashes and loses at most the last transactions on power loss, the usual choice with WAL.
@@ -103,7 +106,52 @@ impl Db {
              PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;
              PRAGMA temp_store = FILE; PRAGMA temp.cache_size = -65536;",
         )?;
-        Ok(Db { conn: Conn::Sqlite(conn), writer, depth: 0, statements: HashMap::new() })
+        Ok(Db::new(Conn::Sqlite(conn), writer, url))
+    }
+
+    fn new(conn: Conn, writer: Option<Arc<Mutex<()>>>, url: Option<&str>) -> Db {
+        Db { conn, writer, depth: 0, statements: HashMap::new(), url: url.map(str::to_string), companion: None }
+    }
+
+    /// Runs `work`, reads whose best plan depends on their parameters (a few reps or all of them, a
+    /// week or a year), with a plan made for each execution's parameters. PostgreSQL otherwise
+    /// switches a statement prepared on the connection to one generic plan after five executions,
+    /// and a team's scorecard then took three times as long. The writes keep the generic plans,
+    /// which suit their lookups by key. SQLite plans every execution anyway.
+    pub fn with_custom_plans<T, E: From<StoreError>>(
+        &mut self,
+        work: impl FnOnce(&mut Db) -> Result<T, E>,
+    ) -> Result<T, E> {
+        if self.dialect() == Dialect::Sqlite {
+            return work(self);
+        }
+        self.batch("SET plan_cache_mode = force_custom_plan")?;
+        let out = work(self);
+        self.batch("RESET plan_cache_mode")?;
+        out
+    }
+
+    /// Runs `work` with this connection and a second one to the same database, so that the
+    /// independent reads of one request can run on two cores at once. `work` gets `None` (and
+    /// reads on this connection alone) where a second connection would not see what this one
+    /// sees: inside a transaction, with its uncommitted writes, or on a private in-memory
+    /// database; and when the second connection cannot be opened.
+    pub fn with_companion<T>(&mut self, work: impl FnOnce(&mut Db, Option<&mut Db>) -> T) -> T {
+        if self.depth > 0 {
+            return work(self, None);
+        }
+        let mut companion = self.companion.take();
+        if companion.is_none()
+            && let Some(url) = &self.url
+        {
+            match Db::open(url) {
+                Ok(db) => companion = Some(Box::new(db)),
+                Err(error) => tracing::warn!(%error, "no second connection; reading on one"),
+            }
+        }
+        let out = work(self, companion.as_deref_mut());
+        self.companion = companion;
+        out
     }
 
     /// PostgreSQL: samples `tables` again after a bulk load, so that the planner stops planning for

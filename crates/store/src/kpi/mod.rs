@@ -11,9 +11,9 @@ mod trend;
 pub use facts::{Cell, Fact, cells_of};
 pub use people::{Directory, Person, Scope, Subject, set_setting, settings};
 pub use queries::Filter;
-pub use report::{Card, Report, ReportRequest, report};
+pub use report::{Card, Report, ReportRequest, report, report_with};
 pub(crate) use rollups::{Grain, organisation_months, per_cell};
-pub use rollups::{apply, rebuild, sum, sum_of, with_delta};
+pub use rollups::{apply, rebuild, sum, sum_of, with_delta, with_delta_creating};
 pub use trend::trend;
 
 use crate::db::Db;

@@ -266,5 +266,5 @@ pub fn set_setting(db: &mut Db, org: OrgId, key: &str, value: &str) -> Result<()
         "INSERT INTO org_settings (org_id, key, value) VALUES (?, ?, ?)",
         &[org.value(), Value::text(key), Value::text(value)],
     )?;
-    crate::orgs::bump_revision(db, org, crate::orgs::Revision::Data)
+    crate::orgs::bump_revisions(db, org, &[crate::orgs::Revision::Data])
 }

@@ -118,16 +118,32 @@ struct Gathered {
     so_far: HashMap<i64, Tally>,
     trailing: HashMap<i64, Tally>,
     first_appointments_by_week: HashMap<i64, Vec<(NaiveDate, i64)>>,
+    standing: HashMap<i64, Tally>,
+    rows: BaseRows,
+}
+
+/// What is read from the base rows rather than the rollups, keyed by rep.
+#[derive(Default)]
+struct BaseRows {
     quotas: HashMap<i64, Vec<QuotaRow>>,
     open: HashMap<i64, Vec<OpenOpportunity>>,
     cycle_days: HashMap<i64, Vec<i64>>,
-    standing: HashMap<i64, Tally>,
     currency: HashMap<i64, (i64, i64)>,
     scores: HashMap<i64, Vec<i64>>,
 }
 
 pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report> {
     let directory = Directory::load(db, org)?;
+    report_with(db, org, &directory, request)
+}
+
+/// Like [`report`], with the organisation's people already at hand (as a cache keeps them, until
+/// the organisation's directory revision moves).
+pub fn report_with(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRequest) -> Result<Report> {
+    db.with_custom_plans(|db| scorecards(db, org, directory, request))
+}
+
+fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRequest) -> Result<Report> {
     let scope = directory.resolve(&request.subject)?;
     let (thresholds, standards) = settings(db, org)?;
     // Peers and the magic number's fallback need each rep's whole team.
@@ -146,7 +162,7 @@ pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report
             let team = directory.team_of(rep);
             let facts = facts_for(&data, request, &[rep], &team);
             let person = directory.person(rep);
-            let standards_facts = standards_facts(&data, &directory, &[rep], facts.quotas.revenue, &facts.tally);
+            let standards_facts = standards_facts(&data, directory, &[rep], facts.quotas.revenue, &facts.tally);
             card(
                 person.map(|p| p.external_id.clone()),
                 person.map(|p| p.name.clone()).unwrap_or_default(),
@@ -159,7 +175,7 @@ pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report
         .collect();
     let total_facts = facts_for(&data, request, &scope.reps, &scope.reps);
     let total_standards =
-        standards_facts(&data, &directory, &scope.reps, total_facts.quotas.revenue, &total_facts.tally);
+        standards_facts(&data, directory, &scope.reps, total_facts.quotas.revenue, &total_facts.tally);
     let total =
         card(None, scope.name.clone(), None, &total_facts, &total_standards, (&thresholds, &standards, request.lang));
     Ok(Report {
@@ -175,6 +191,8 @@ pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report
     })
 }
 
+/// Reads everything the scorecards need: the rollups on one connection and, where the database
+/// offers a second, the base rows on it at the same time.
 fn gather(
     db: &mut Db,
     org: OrgId,
@@ -183,8 +201,28 @@ fn gather(
     reps: Option<&[i64]>,
     standards: &Standards,
 ) -> Result<Gathered> {
-    let period = request.period;
     let filter = Filter { reps, product_line: scope.product_line };
+    let stale_days = standards.target(StandardKey::CrmCurrency) as i64;
+    db.with_companion(|db, companion| {
+        let (data, rows) = match companion {
+            Some(companion) => std::thread::scope(|threads| {
+                let rows = threads.spawn(|| {
+                    companion.with_custom_plans(|companion| read_base_rows(companion, org, request, filter, stale_days))
+                });
+                let data = read_rollups(db, org, request, filter);
+                let rows = rows.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (data, rows)
+            }),
+            None => (read_rollups(db, org, request, filter), read_base_rows(db, org, request, filter, stale_days)),
+        };
+        let mut data = data?;
+        data.rows = rows?;
+        Ok(data)
+    })
+}
+
+fn read_rollups(db: &mut Db, org: OrgId, request: &ReportRequest, filter: Filter<'_>) -> Result<Gathered> {
+    let period = request.period;
     let mut data = Gathered::default();
     for ((rep, line), tally) in rollups::sum(db, org, period, filter)? {
         *data.tally.entry(rep).or_default() += tally;
@@ -212,16 +250,27 @@ fn gather(
             data.first_appointments_by_week.entry(rep).or_default().push((week, count));
         }
     }
-    for quota in queries::quotas(db, org, period, filter)? {
-        data.quotas.entry(quota.rep).or_default().push(quota);
-    }
-    data.open = queries::open_opportunities(db, org, request.as_of, period.end(), filter)?;
-    data.cycle_days = queries::won_cycle_days(db, org, period, filter)?;
-    data.standing = rollups::standing(db, org, reps)?;
-    let stale_days = standards.target(StandardKey::CrmCurrency) as i64;
-    data.currency = queries::crm_currency(db, org, request.as_of, stale_days, filter)?;
-    data.scores = queries::satisfaction_scores(db, org, period, filter)?;
+    data.standing = rollups::standing(db, org, filter.reps)?;
     Ok(data)
+}
+
+fn read_base_rows(
+    db: &mut Db,
+    org: OrgId,
+    request: &ReportRequest,
+    filter: Filter<'_>,
+    stale_days: i64,
+) -> Result<BaseRows> {
+    let period = request.period;
+    let mut rows = BaseRows::default();
+    for quota in queries::quotas(db, org, period, filter)? {
+        rows.quotas.entry(quota.rep).or_default().push(quota);
+    }
+    rows.open = queries::open_opportunities(db, org, request.as_of, period.end(), filter)?;
+    rows.cycle_days = queries::won_cycle_days(db, org, period, filter)?;
+    rows.currency = queries::crm_currency(db, org, request.as_of, stale_days, filter)?;
+    rows.scores = queries::satisfaction_scores(db, org, period, filter)?;
+    Ok(rows)
 }
 
 fn by_rep(sums: Option<HashMap<(i64, i64), Tally>>) -> HashMap<i64, Tally> {
@@ -270,15 +319,15 @@ fn facts_for(data: &Gathered, request: &ReportRequest, reps: &[i64], team: &[i64
         team_trailing: pooled(&data.trailing, team),
         peers,
         quotas: quotas_for(data, reps, period),
-        open: reps.iter().flat_map(|rep| data.open.get(rep)).flatten().copied().collect(),
-        won_cycle_days: reps.iter().flat_map(|rep| data.cycle_days.get(rep)).flatten().copied().collect(),
+        open: reps.iter().flat_map(|rep| data.rows.open.get(rep)).flatten().copied().collect(),
+        won_cycle_days: reps.iter().flat_map(|rep| data.rows.cycle_days.get(rep)).flatten().copied().collect(),
     }
 }
 
 /// The overall (not per product line) quotas of `reps`, prorated to `period` by days.
 fn quotas_for(data: &Gathered, reps: &[i64], period: Period) -> Quotas {
     let mut sums: HashMap<QuotaMetric, f64> = HashMap::new();
-    for quota in reps.iter().flat_map(|rep| data.quotas.get(rep)).flatten().filter(|q| q.product_line.is_none()) {
+    for quota in reps.iter().flat_map(|rep| data.rows.quotas.get(rep)).flatten().filter(|q| q.product_line.is_none()) {
         *sums.entry(quota.metric).or_default() += prorate(quota, period);
     }
     let money = |metric| sums.get(&metric).map(|v| Money::from_cents(v.round() as i64));
@@ -308,7 +357,7 @@ fn standards_facts(
     };
     // Per product line with a deal quota: its estimates against the quota.
     let mut lines: BTreeMap<i64, (i64, f64)> = BTreeMap::new();
-    for quota in reps.iter().flat_map(|rep| data.quotas.get(rep)).flatten() {
+    for quota in reps.iter().flat_map(|rep| data.rows.quotas.get(rep)).flatten() {
         if let (Some(line), QuotaMetric::Deals) = (quota.product_line, quota.metric) {
             lines.entry(line).or_default().1 += quota.target as f64;
         }
@@ -319,7 +368,7 @@ fn standards_facts(
         }
     }
     let standing = pooled(&data.standing, reps);
-    let (stale, past_due) = sum2(&data.currency);
+    let (stale, past_due) = sum2(&data.rows.currency);
     StandardsFacts {
         revenue_attainment: revenue_quota.and_then(|q| ratio(tally.won_amount, q.cents())),
         estimates_by_line: lines
@@ -338,7 +387,7 @@ fn standards_facts(
         stale_open_opportunities: stale,
         past_due_open_opportunities: past_due,
         meetings_and_events: tally.meetings + tally.events,
-        satisfaction_scores: reps.iter().flat_map(|rep| data.scores.get(rep)).flatten().copied().collect(),
+        satisfaction_scores: reps.iter().flat_map(|rep| data.rows.scores.get(rep)).flatten().copied().collect(),
     }
 }
 

@@ -150,7 +150,7 @@ pub fn write(db: &mut Db, org: OrgId, user: Option<i64>, year: i32, allocated: &
                 after: Some(serde_json::json!(summary)),
             },
         )?;
-        orgs::bump_revision(db, org, Revision::Data)?;
+        orgs::bump_revisions(db, org, &[Revision::Data])?;
         Ok(written)
     })
 }
@@ -294,7 +294,7 @@ pub fn adjust(
                 ),
             },
         )?;
-        orgs::bump_revision(db, org, Revision::Data)?;
+        orgs::bump_revisions(db, org, &[Revision::Data])?;
         Ok(())
     })
 }

@@ -116,7 +116,7 @@ async fn scorecards(State(state): State<AppState>, caller: Caller, Query(params)
             _ => return Err(Error::NotFound),
         };
         let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale };
-        Ok(kpi::report(db, caller.user.org, &request)?)
+        Ok(kpi::report_with(db, caller.user.org, &directory, &request)?)
     })
     .await?;
     Ok(Json(serde_json::to_value(report).unwrap_or_default()))

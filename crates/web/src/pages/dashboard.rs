@@ -82,7 +82,7 @@ fn compute(
     team_name: Option<String>,
 ) -> Result<Dashboard, Error> {
     let period = request.period;
-    let report = kpi::report(db, caller.user.org, &request)?;
+    let report = kpi::report_with(db, caller.user.org, directory, &request)?;
     let by_external: HashMap<&str, i64> = directory.people.iter().map(|p| (p.external_id.as_str(), p.id)).collect();
     let reps: Vec<i64> =
         report.reps.iter().filter_map(|c| c.rep_id.as_deref().and_then(|e| by_external.get(e).copied())).collect();

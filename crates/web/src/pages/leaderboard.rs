@@ -97,7 +97,7 @@ pub async fn leaderboard(
             None => Subject::Organisation,
         };
         let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale };
-        Ok(kpi::report(db, caller.user.org, &request)?.reps)
+        Ok(kpi::report_with(db, caller.user.org, &directory, &request)?.reps)
     })
     .await?;
     let mut ranked: Vec<&Card> = cards.iter().collect();

@@ -115,7 +115,8 @@ pub fn open_with(db: &mut Db, caller: &Caller, directories: &Directories, rep: i
         as_of: as_of(period),
         lang: caller.locale,
     };
-    let card = kpi::report(db, caller.user.org, &request)?.reps.into_iter().next().ok_or(Error::NotFound)?;
+    let card =
+        kpi::report_with(db, caller.user.org, &directory, &request)?.reps.into_iter().next().ok_or(Error::NotFound)?;
     Ok(one_on_ones::open(db, &caller.viewer, rep, &period.to_string(), &card)?)
 }
 

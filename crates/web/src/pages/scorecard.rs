@@ -50,7 +50,11 @@ pub async fn scorecard(
         let as_of = as_of(period);
         let request =
             ReportRequest { subject: Subject::Rep(person.external_id.clone()), period, as_of, lang: caller.locale };
-        let card = kpi::report(db, caller.user.org, &request)?.reps.into_iter().next().ok_or(Error::NotFound)?;
+        let card = kpi::report_with(db, caller.user.org, &directory, &request)?
+            .reps
+            .into_iter()
+            .next()
+            .ok_or(Error::NotFound)?;
         // Trends: the 12 months and the 13 ISO weeks up to the evaluation day.
         let mut months = vec![Period::containing(PeriodKind::Month, as_of)];
         while months.len() < 12 {

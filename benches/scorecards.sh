@@ -11,6 +11,10 @@ cd "$(dirname "$0")/.."
 rm -f "$work/scorecards.db-wal" "$work/scorecards.db-shm"  # a stale log would be replayed onto the copy
 cp "$work/bench.db" "$work/scorecards.db"
 cargo bench --quiet -p quotient-store --bench scorecards -- "sqlite://$work/scorecards.db" "$period" "$as_of" "$runs"
+# The state autovacuum brings a server to after a bulk load (index-only reads stop visiting the
+# table); done here because it may be off, as it is on the build machines.
+tables=$(psql "$pg" -Atc "SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') FROM pg_tables WHERE schemaname = 'quotient_bench'")
+psql "$pg" -qc "VACUUM (ANALYZE) $tables"
 cargo bench --quiet -p quotient-store --bench scorecards -- "$pg?options=-csearch_path%3Dquotient_bench" "$period" "$as_of" "$runs"
 year=${period%-Q*}; quarter=${period#*-Q}
 start=$(printf '%s-%02d-01' "$year" $((3 * quarter - 2)))

@@ -19,8 +19,10 @@ use crate::audit;
 use crate::db::{Db, Value};
 use crate::error::StoreError;
 use crate::orgs::{self, OrgId};
+use hashbrown::HashTable;
 use quotient_core::model::StageOutcome;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 
 /// Told how an import (or export) advances, to show a progress bar or log lines.
@@ -227,10 +229,54 @@ fn needs_prescan(spec: &FileSpec) -> bool {
     FILES[..=position].iter().any(|earlier| earlier.columns.iter().any(|c| c.kind == Kind::Ref(entity)))
 }
 
-/// External id → internal id, for the files others refer to.
+/// External id → internal id, for the files others refer to. The external ids' text is kept in one
+/// buffer and the table holds where each one is, rather than a string allocation per id: this is
+/// most of what an import holds in memory (a million opportunity ids).
 #[derive(Default)]
 struct Registry {
-    ids: HashMap<Box<str>, Slot>,
+    text: String,
+    table: HashTable<Entry>,
+    hasher: RandomState,
+}
+
+#[derive(Clone, Copy)]
+struct Entry {
+    /// The id's text is `text[start..start + len]`.
+    start: usize,
+    len: u32,
+    slot: Slot,
+}
+
+impl Registry {
+    fn key<'a>(text: &'a str, entry: &Entry) -> &'a str {
+        &text[entry.start..entry.start + entry.len as usize]
+    }
+
+    fn get(&self, key: &str) -> Option<&Slot> {
+        let hash = self.hasher.hash_one(key);
+        self.table.find(hash, |entry| Registry::key(&self.text, entry) == key).map(|entry| &entry.slot)
+    }
+
+    fn get_mut(&mut self, key: &str) -> Option<&mut Slot> {
+        let hash = self.hasher.hash_one(key);
+        let text = &self.text;
+        self.table.find_mut(hash, |entry| Registry::key(text, entry) == key).map(|entry| &mut entry.slot)
+    }
+
+    /// Sets `key`'s slot, adding the key when it is new.
+    fn insert(&mut self, key: &str, slot: Slot) {
+        if let Some(existing) = self.get_mut(key) {
+            *existing = slot;
+            return;
+        }
+        // An id longer than 4 GB would be refused by the CSV reader long before.
+        let len = u32::try_from(key.len()).unwrap_or(u32::MAX);
+        let entry = Entry { start: self.text.len(), len, slot };
+        self.text.push_str(key);
+        let hash = self.hasher.hash_one(key);
+        let (text, hasher) = (&self.text, &self.hasher);
+        self.table.insert_unique(hash, entry, |entry| hasher.hash_one(Registry::key(text, entry)));
+    }
 }
 
 /// A registered id, and the line of the bundle row that defines it (0 until its file is read).
@@ -240,6 +286,31 @@ struct Slot {
     line: u64,
 }
 
+/// Opportunity checks by internal id, in a vector indexed by the id: the ids of a bundle's
+/// opportunities are dense from 1, and a million checks take 40 MB this way, where a hash map took
+/// three times that while it grew.
+#[derive(Default)]
+struct OpportunityChecks(Vec<Option<OpportunityCheck>>);
+
+impl OpportunityChecks {
+    /// Keeps `check` unless `id` has one already.
+    fn first(&mut self, id: i64, check: OpportunityCheck) {
+        let Ok(index) = usize::try_from(id) else { return };
+        if index >= self.0.len() {
+            self.0.resize(index + 1, None);
+        }
+        self.0[index].get_or_insert(check);
+    }
+
+    fn get_mut(&mut self, id: i64) -> Option<&mut OpportunityCheck> {
+        self.0.get_mut(usize::try_from(id).ok()?)?.as_mut()
+    }
+
+    fn into_checks(self) -> impl Iterator<Item = OpportunityCheck> {
+        self.0.into_iter().flatten()
+    }
+}
+
 struct Importer {
     org: OrgId,
     registries: Vec<Registry>,
@@ -247,8 +318,8 @@ struct Importer {
     next_ids: HashMap<&'static str, i64>,
     pipeline: Pipeline,
     opportunity_columns: OpportunityColumns,
-    /// The opportunities of this bundle, by internal id, for the stage-history rule.
-    opportunities: HashMap<i64, OpportunityCheck>,
+    /// The opportunities of this bundle, for the stage-history rule.
+    opportunities: OpportunityChecks,
     opportunity_status_column: Option<usize>,
     /// Whether the bundle has stage changes to check opportunities against.
     checks_stage_history: bool,
@@ -265,7 +336,7 @@ impl Importer {
                 &[org.value()],
                 |row| {
                     let slot = Slot { id: row.int(1)?.unwrap_or_default(), line: 0 };
-                    registry.ids.insert(row.text(0)?.unwrap_or_default().into(), slot);
+                    registry.insert(row.text(0)?.unwrap_or_default(), slot);
                     Ok(())
                 },
             )?;
@@ -295,7 +366,7 @@ impl Importer {
             next_ids,
             pipeline: Pipeline::new(orgs::pipeline_keys(db, org)?),
             opportunity_columns: OpportunityColumns::new(opportunities),
-            opportunities: HashMap::new(),
+            opportunities: OpportunityChecks::default(),
             opportunity_status_column: None,
             checks_stage_history: false,
             problems: Problems::default(),
@@ -315,11 +386,11 @@ impl Importer {
     }
 
     fn register(&mut self, entity: Entity, key: &str) -> i64 {
-        if let Some(slot) = self.registries[entity.index()].ids.get(key) {
+        if let Some(slot) = self.registries[entity.index()].get(key) {
             return slot.id;
         }
         let id = self.next_id(entity.table());
-        self.registries[entity.index()].ids.insert(key.into(), Slot { id, line: 0 });
+        self.registries[entity.index()].insert(key, Slot { id, line: 0 });
         id
     }
 
@@ -327,7 +398,7 @@ impl Importer {
     /// already did is an error (a repeated id).
     fn define(&mut self, entity: Entity, key: &str, line: u64) -> Result<i64, u64> {
         let id = self.register(entity, key);
-        let slot = self.registries[entity.index()].ids.get_mut(key);
+        let slot = self.registries[entity.index()].get_mut(key);
         match slot {
             Some(slot) if slot.line != 0 => Err(slot.line),
             Some(slot) => {
@@ -576,7 +647,7 @@ impl Importer {
     fn parse_field<'r>(&self, kind: Kind, text: &'r str) -> Result<Value<'r>, String> {
         match kind {
             Kind::Ref(entity) => {
-                self.registries[entity.index()].ids.get(text).map(|slot| Value::Int(slot.id)).ok_or_else(|| {
+                self.registries[entity.index()].get(text).map(|slot| Value::Int(slot.id)).ok_or_else(|| {
                     let file = FILES.iter().find(|s| s.entity() == Some(entity)).map_or("the bundle", |s| s.file);
                     format!("unknown {} '{text}': it is neither in {file} nor already stored", entity.noun())
                 })
@@ -615,11 +686,7 @@ impl Importer {
                     rules::check_opportunity(at, fields, &self.opportunity_columns, &self.pipeline, problems)
                 {
                     // A repeated id is reported as a duplicate; the first row is the one checked.
-                    self.opportunities.entry(id).or_insert(OpportunityCheck {
-                        line: at.line,
-                        status,
-                        last_change: None,
-                    });
+                    self.opportunities.first(id, OpportunityCheck { line: at.line, status, last_change: None });
                 }
                 Vec::new()
             }
@@ -631,7 +698,7 @@ impl Importer {
                 if let (Value::Int(opportunity), Value::Text(stage), Value::Timestamp(changed)) =
                     (&fields[0], &fields[1], &fields[2])
                     && let (Some(check), Some(outcome)) =
-                        (self.opportunities.get_mut(opportunity), self.pipeline.stage_outcome(stage))
+                        (self.opportunities.get_mut(*opportunity), self.pipeline.stage_outcome(stage))
                     && check.last_change.is_none_or(|(last, _, _)| changed.timestamp() >= last)
                 {
                     check.last_change = Some((changed.timestamp(), outcome, at.line));
@@ -647,7 +714,7 @@ impl Importer {
     /// to an open stage).
     fn check_stage_history(&mut self) {
         let mut found = Vec::new();
-        for check in std::mem::take(&mut self.opportunities).values() {
+        for check in std::mem::take(&mut self.opportunities).into_checks() {
             let Some((at, outcome, change_line)) = check.last_change else { continue };
             if outcome != check.status {
                 let when = chrono::DateTime::from_timestamp(at, 0).map(format_timestamp).unwrap_or_default();

@@ -257,25 +257,26 @@ impl Registry {
         self.table.find(hash, |entry| Registry::key(&self.text, entry) == key).map(|entry| &entry.slot)
     }
 
-    fn get_mut(&mut self, key: &str) -> Option<&mut Slot> {
-        let hash = self.hasher.hash_one(key);
-        let text = &self.text;
-        self.table.find_mut(hash, |entry| Registry::key(text, entry) == key).map(|entry| &mut entry.slot)
-    }
-
-    /// Sets `key`'s slot, adding the key when it is new.
-    fn insert(&mut self, key: &str, slot: Slot) {
-        if let Some(existing) = self.get_mut(key) {
-            *existing = slot;
-            return;
-        }
-        // An id longer than 4 GB would be refused by the CSV reader long before.
-        let len = u32::try_from(key.len()).unwrap_or(u32::MAX);
-        let entry = Entry { start: self.text.len(), len, slot };
-        self.text.push_str(key);
+    /// The slot of `key`, made by `new` (and the key added) when it is new: one look-up.
+    fn get_or_insert_with(&mut self, key: &str, new: impl FnOnce() -> Slot) -> &mut Slot {
         let hash = self.hasher.hash_one(key);
         let (text, hasher) = (&self.text, &self.hasher);
-        self.table.insert_unique(hash, entry, |entry| hasher.hash_one(Registry::key(text, entry)));
+        let found = self.table.entry(
+            hash,
+            |entry| Registry::key(text, entry) == key,
+            |entry| hasher.hash_one(Registry::key(text, entry)),
+        );
+        let entry = match found {
+            hashbrown::hash_table::Entry::Occupied(occupied) => occupied.into_mut(),
+            hashbrown::hash_table::Entry::Vacant(vacant) => {
+                // An id longer than 4 GB would be refused by the CSV reader long before.
+                let len = u32::try_from(key.len()).unwrap_or(u32::MAX);
+                let entry = Entry { start: self.text.len(), len, slot: new() };
+                self.text.push_str(key);
+                vacant.insert(entry).into_mut()
+            }
+        };
+        &mut entry.slot
     }
 }
 
@@ -284,6 +285,13 @@ impl Registry {
 struct Slot {
     id: i64,
     line: u64,
+}
+
+/// The next internal id of `table`, taken.
+fn take_next_id(next_ids: &mut HashMap<&'static str, i64>, table: &'static str) -> i64 {
+    let next = next_ids.entry(table).or_insert(1);
+    *next += 1;
+    *next - 1
 }
 
 /// Opportunity checks by internal id, in a vector indexed by the id: the ids of a bundle's
@@ -336,7 +344,7 @@ impl Importer {
                 &[org.value()],
                 |row| {
                     let slot = Slot { id: row.int(1)?.unwrap_or_default(), line: 0 };
-                    registry.insert(row.text(0)?.unwrap_or_default(), slot);
+                    registry.get_or_insert_with(row.text(0)?.unwrap_or_default(), || slot);
                     Ok(())
                 },
             )?;
@@ -380,33 +388,29 @@ impl Importer {
     }
 
     fn next_id(&mut self, table: &'static str) -> i64 {
-        let next = self.next_ids.entry(table).or_insert(1);
-        *next += 1;
-        *next - 1
+        take_next_id(&mut self.next_ids, table)
+    }
+
+    /// The slot of `key`, registered with the entity's next internal id when it is new.
+    fn slot(&mut self, entity: Entity, key: &str) -> &mut Slot {
+        let next_ids = &mut self.next_ids;
+        self.registries[entity.index()]
+            .get_or_insert_with(key, || Slot { id: take_next_id(next_ids, entity.table()), line: 0 })
     }
 
     fn register(&mut self, entity: Entity, key: &str) -> i64 {
-        if let Some(slot) = self.registries[entity.index()].get(key) {
-            return slot.id;
-        }
-        let id = self.next_id(entity.table());
-        self.registries[entity.index()].insert(key, Slot { id, line: 0 });
-        id
+        self.slot(entity, key).id
     }
 
     /// Registers the row on `line` as the one defining `key`; the line of an earlier row that
     /// already did is an error (a repeated id).
     fn define(&mut self, entity: Entity, key: &str, line: u64) -> Result<i64, u64> {
-        let id = self.register(entity, key);
-        let slot = self.registries[entity.index()].get_mut(key);
-        match slot {
-            Some(slot) if slot.line != 0 => Err(slot.line),
-            Some(slot) => {
-                slot.line = line;
-                Ok(id)
-            }
-            None => Ok(id),
+        let slot = self.slot(entity, key);
+        if slot.line != 0 {
+            return Err(slot.line);
         }
+        slot.line = line;
+        Ok(slot.id)
     }
 
     fn prescan(&mut self, spec: &'static FileSpec, path: &Path) -> Result<(), StoreError> {

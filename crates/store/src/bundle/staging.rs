@@ -223,10 +223,14 @@ fn upsert(db: &mut Db, spec: &FileSpec, org: OrgId) -> Result<(u64, u64), StoreE
 /// import is one large transaction, and in WAL mode every page it wrote and reads again (the index
 /// builds, the KPI rollups) is looked up in a write-ahead log as large as the database; with a
 /// rollback journal the pages go straight to the file, and a new database's journal stays empty.
+///
+/// And it reads the file without its memory map: an import reads back what it wrote about once, as
+/// fast either way (103 s for 19 M rows), but every mapped page it touched would count as its
+/// memory (2.2 GB at the end instead of 284 MB).
 pub fn suspend_foreign_keys(db: &mut Db) -> Result<(), StoreError> {
     match db.dialect() {
         Dialect::Sqlite => {
-            db.batch("PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON")?;
+            db.batch("PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON; PRAGMA mmap_size = 0")?;
             if let Err(error) = db.batch("PRAGMA journal_mode = DELETE") {
                 tracing::info!("the import stays in WAL mode: {error}");
             }
@@ -256,9 +260,11 @@ pub fn suspend_foreign_keys_in_transaction(db: &mut Db) -> Result<(), StoreError
 /// After the import transaction, committed or not.
 pub fn resume_foreign_keys(db: &mut Db) -> Result<(), StoreError> {
     match db.dialect() {
-        Dialect::Sqlite => {
-            db.batch("PRAGMA foreign_keys = ON; PRAGMA ignore_check_constraints = OFF; PRAGMA journal_mode = WAL")
-        }
+        Dialect::Sqlite => db.batch(&format!(
+            "PRAGMA foreign_keys = ON; PRAGMA ignore_check_constraints = OFF; PRAGMA journal_mode = WAL;
+             PRAGMA mmap_size = {}",
+            crate::db::SQLITE_MMAP_SIZE
+        )),
         Dialect::Postgres => Ok(()),
     }
 }

@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_scorecard_indexes"),
     migration!(8, "0008_history_revision"),
     migration!(9, "0009_organisation_months"),
+    migration!(10, "0010_quarter_cells"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

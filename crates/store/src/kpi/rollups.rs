@@ -1,6 +1,7 @@
 //! The rollup cells: applying a write's delta, rebuilding from the base rows, and summing cells over
-//! a period. Each dated cell exists at three grains, the day, the ISO week and the month, so a long
-//! period reads whole months, then whole weeks, and only its ragged edges by day.
+//! a period. Each dated cell exists at four grains, the day, the ISO week, the month and the
+//! quarter, so a long period reads whole quarters, then whole months, then whole weeks, and only its
+//! ragged edges by day.
 
 use super::facts::{self, Cell, Fact, STATE_DAY};
 use super::queries::Filter;
@@ -17,6 +18,7 @@ pub(crate) enum Grain {
     Day,
     Week,
     Month,
+    Quarter,
     State,
     /// The month of the whole organisation, filed under rep [`ORGANISATION`]: what is learnt from
     /// years of history (the seasonality) reads 36 of these instead of every rep's months.
@@ -32,6 +34,7 @@ impl Grain {
             Grain::Day => "day",
             Grain::Week => "week",
             Grain::Month => "month",
+            Grain::Quarter => "quarter",
             Grain::State => "state",
             Grain::OrganisationMonth => "org_month",
         }
@@ -42,13 +45,18 @@ impl Grain {
             Grain::Day => day,
             Grain::Week => day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday())),
             Grain::Month | Grain::OrganisationMonth => day.with_day(1).unwrap_or(day),
+            Grain::Quarter => NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1).unwrap_or(day),
             Grain::State => STATE_DAY,
         }
     }
 
     /// The grains a cell is kept at.
     fn of(cell: &Cell) -> &'static [Grain] {
-        if cell.standing { &[Grain::State] } else { &[Grain::Day, Grain::Week, Grain::Month, Grain::OrganisationMonth] }
+        if cell.standing {
+            &[Grain::State]
+        } else {
+            &[Grain::Day, Grain::Week, Grain::Month, Grain::Quarter, Grain::OrganisationMonth]
+        }
     }
 }
 
@@ -360,9 +368,23 @@ fn column_of(field: &str) -> &'static str {
     Tally::FIELDS.iter().find(|f| **f == field).copied().unwrap_or("won")
 }
 
-/// `[start, end)` as whole months, and around them whole ISO weeks, and around those single days.
+/// `[start, end)` as whole quarters, and around them whole months, whole ISO weeks and single days.
 fn split(period: Period) -> Vec<(Grain, NaiveDate, NaiveDate)> {
     let (start, end) = (period.start(), period.end());
+    let quarter = |day: NaiveDate| Grain::Quarter.bucket(day);
+    let first_quarter = if quarter(start) == start { start } else { next_quarter(start) };
+    let last_quarter = quarter(end);
+    if first_quarter >= last_quarter {
+        return split_months(start, end);
+    }
+    let mut parts = split_months(start, first_quarter);
+    parts.push((Grain::Quarter, first_quarter, last_quarter));
+    parts.extend(split_months(last_quarter, end));
+    parts
+}
+
+/// `[start, end)` as whole months, and around them whole ISO weeks, and around those single days.
+fn split_months(start: NaiveDate, end: NaiveDate) -> Vec<(Grain, NaiveDate, NaiveDate)> {
     let first_month = if start.day() == 1 { start } else { next_month(start) };
     let last_month = end.with_day(1).unwrap_or(end);
     if first_month >= last_month {
@@ -401,6 +423,11 @@ fn next_month(day: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(day)
 }
 
+fn next_quarter(day: NaiveDate) -> NaiveDate {
+    let start = Grain::Quarter.bucket(day);
+    next_month(next_month(next_month(start)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,9 +437,24 @@ mod tests {
     }
 
     #[test]
-    fn a_period_splits_into_months_weeks_and_days() {
+    fn a_period_splits_into_quarters_months_weeks_and_days() {
         let parts = |text: &str| split(text.parse().unwrap_or_else(|e| panic!("{e}")));
-        assert_eq!(parts("2026-Q1"), [(Grain::Month, date("2026-01-01"), date("2026-04-01"))]);
+        assert_eq!(parts("2026-Q1"), [(Grain::Quarter, date("2026-01-01"), date("2026-04-01"))]);
+        assert_eq!(parts("2026"), [(Grain::Quarter, date("2026-01-01"), date("2027-01-01"))]);
+        assert_eq!(parts("2026-05"), [(Grain::Month, date("2026-05-01"), date("2026-06-01"))]);
+        // A trailing year from 4 December: days and weeks to January, three whole quarters, then
+        // October and November, then three days.
+        assert_eq!(
+            parts("2025-12-04..2026-12-04"),
+            [
+                (Grain::Day, date("2025-12-04"), date("2025-12-08")),
+                (Grain::Week, date("2025-12-08"), date("2025-12-29")),
+                (Grain::Day, date("2025-12-29"), date("2026-01-01")),
+                (Grain::Quarter, date("2026-01-01"), date("2026-10-01")),
+                (Grain::Month, date("2026-10-01"), date("2026-12-01")),
+                (Grain::Day, date("2026-12-01"), date("2026-12-04")),
+            ]
+        );
         assert_eq!(parts("2026-W10"), [(Grain::Week, date("2026-03-02"), date("2026-03-09"))]);
         // 15 Jan (Thu) … 3 Apr (Fri): days to Monday 19 Jan, weeks to Monday 26 Jan, days to
         // February; February and March whole; then 1–3 April by day (no whole week).
@@ -434,7 +476,7 @@ mod tests {
     #[test]
     fn every_day_of_a_split_is_covered_once() {
         let start = date("2024-02-27");
-        for length in 1..200 {
+        for length in 1..500 {
             let period =
                 Period::range(start, start + chrono::Duration::days(length)).unwrap_or_else(|| panic!("range"));
             let parts = split(period);
@@ -444,6 +486,8 @@ mod tests {
             for (grain, a, b) in parts {
                 assert!(grain != Grain::Week || (a.weekday() == chrono::Weekday::Mon && (b - a).num_days() % 7 == 0));
                 assert!(grain != Grain::Month || (a.day() == 1 && b.day() == 1));
+                let quarter_start = |d: NaiveDate| d.day() == 1 && d.month0() % 3 == 0;
+                assert!(grain != Grain::Quarter || (quarter_start(a) && quarter_start(b)));
             }
         }
     }

@@ -31,14 +31,15 @@ pub struct Entry {
 
 /// Records a change; call it in the transaction that makes the change.
 pub fn record(db: &mut Db, org: OrgId, change: Change) -> Result<i64> {
-    let id = orgs::allocate_ids(db, org, "audit_log", 1)?;
     let json = |value: Option<serde_json::Value>| value.map(|v| Value::owned(v.to_string())).unwrap_or(Value::Null);
-    db.execute(
+    let id = orgs::insert_with_new_id(
+        db,
+        org,
+        "audit_log",
         "INSERT INTO audit_log (org_id, id, at, user_id, action, entity, entity_id, before_json, after_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        &[
+         SELECT ?, allocated.id, ?, ?, ?, ?, ?, ?, ? FROM allocated RETURNING id",
+        vec![
             org.value(),
-            Value::Int(id),
             Value::Timestamp(Utc::now()),
             Value::opt_int(change.user),
             Value::text(change.action),
@@ -48,7 +49,7 @@ pub fn record(db: &mut Db, org: OrgId, change: Change) -> Result<i64> {
             json(change.after),
         ],
     )?;
-    Ok(id)
+    id.ok_or_else(|| StoreError::Decode("the audit entry was not written".into()))
 }
 
 /// The history of one row, oldest first.

@@ -1,6 +1,6 @@
 //! Organisations: creation with the default pipeline, lookup, and id allocation.
 
-use crate::db::{Db, Value};
+use crate::db::{Db, Dialect, Value};
 use crate::error::{Result, StoreError};
 use quotient_core::model::{DEFAULT_GATEWAY_TYPES, DEFAULT_STAGES, Milestone};
 
@@ -138,6 +138,37 @@ pub fn allocate_ids(db: &mut Db, org: OrgId, entity: &str, count: i64) -> Result
             Ok(1)
         }
     }
+}
+
+/// Inserts a row of `entity` under the next id of the organisation's sequence for it, and returns
+/// that id (`None` when `insert` inserted nothing). `insert` is an `INSERT INTO … SELECT …` that
+/// reads the id as `allocated.id` from a `FROM` or join of `allocated`, ending in `RETURNING id`;
+/// `params` are its own. On PostgreSQL the id is taken by the insert itself, in a writable `WITH`:
+/// a write pays a round trip per statement there. SQLite takes it first.
+pub fn insert_with_new_id(
+    db: &mut Db,
+    org: OrgId,
+    entity: &str,
+    insert: &str,
+    params: Vec<Value<'_>>,
+) -> Result<Option<i64>> {
+    let returned_id = |row: &crate::db::Row| row.int(0);
+    if db.dialect() == Dialect::Postgres {
+        let sql = format!(
+            "WITH allocated AS (UPDATE id_sequences SET next_id = next_id + 1 WHERE org_id = ? AND entity = ?
+                                RETURNING next_id - 1 AS id)
+             {insert}"
+        );
+        let all: Vec<Value> = [org.value(), Value::text(entity)].into_iter().chain(params.iter().cloned()).collect();
+        if let Some(id) = db.query_opt(&sql, &all, returned_id)?.flatten() {
+            return Ok(Some(id));
+        }
+        // The organisation's first row of `entity` (no sequence yet), or nothing to insert.
+    }
+    let id = allocate_ids(db, org, entity, 1)?;
+    let all: Vec<Value> = std::iter::once(Value::Int(id)).chain(params).collect();
+    let sql = format!("WITH allocated AS (SELECT CAST(? AS BIGINT) AS id) {insert}");
+    Ok(db.query_opt(&sql, &all, returned_id)?.flatten())
 }
 
 /// The keys of the organisation's configured stages and gateway types.

@@ -288,20 +288,16 @@ pub(super) fn record_stage_change(
     stage: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let id = crate::orgs::allocate_ids(db, org, "stage_changes", 1)?;
     // The change's external id is the opportunity's, its stage and its time.
     let suffix = format!("|{stage}|{}", crate::bundle::format_timestamp(at));
-    db.execute(
+    crate::orgs::insert_with_new_id(
+        db,
+        org,
+        "stage_changes",
         "INSERT INTO stage_changes (org_id, id, external_id, opportunity_id, stage, changed_at)
-         SELECT org_id, ?, external_id || ?, id, ?, ? FROM opportunities WHERE org_id = ? AND id = ?",
-        &[
-            Value::Int(id),
-            Value::owned(suffix),
-            Value::text(stage),
-            Value::Timestamp(at),
-            org.value(),
-            Value::Int(opportunity),
-        ],
+         SELECT o.org_id, allocated.id, o.external_id || ?, o.id, ?, ? FROM opportunities o CROSS JOIN allocated
+         WHERE o.org_id = ? AND o.id = ? RETURNING id",
+        vec![Value::owned(suffix), Value::text(stage), Value::Timestamp(at), org.value(), Value::Int(opportunity)],
     )?;
     Ok(())
 }

@@ -98,8 +98,29 @@ fn a_failed_import_leaves_earlier_data_untouched(test: &mut TestDb) {
     assert_eq!(amount, Some(1_200_000), "O1 keeps its stored amount (12000), not the invalid bundle's");
 }
 
+/// A row repeating another's natural key (its opportunity, stage and time) is found where it is,
+/// whether the file loads straight into its empty table or is staged beside stored rows.
+fn a_repeated_stage_change_is_reported_with_both_lines(test: &mut TestDb) {
+    let bundle = fixture_copy("valid");
+    let path = bundle.path().join("stage_changes.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+    text.push_str("O1,prospect,2026-01-06T10:00:00Z\n");
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    let expected =
+        "stage_changes.csv:10: repeats line 2: there is already a row with the same opportunity_id, stage, changed_at";
+    assert_eq!(problems_of(test, bundle.path()), [expected], "into empty tables");
+
+    let stored = test.org("stored");
+    bundle::import(&mut test.db, stored.id, &fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let result = bundle::import(&mut test.db, stored.id, bundle.path(), &mut Silent);
+    let Err(ImportError::Invalid(problems)) = result else { panic!("the repeated row should be rejected") };
+    let listed: Vec<String> = problems.list().iter().map(ToString::to_string).collect();
+    assert_eq!(listed, [expected], "beside stored rows");
+}
+
 on_both_backends!(
     every_problem_is_reported_with_its_place,
+    a_repeated_stage_change_is_reported_with_both_lines,
     a_missing_required_column_rejects_the_file_without_cascading,
     a_bundle_without_reps_is_rejected,
     a_failed_import_leaves_earlier_data_untouched,

@@ -191,14 +191,34 @@ fn bundle_files(dir: &Path, has_reps: bool) -> Result<PresentFiles, StoreError> 
     Ok(present)
 }
 
-/// Finds the lines of repeated ids in a file (only when it has some: a direct load keeps no line
+/// Finds the lines of repeated keys in a file (only when it has some: a direct load keeps no line
 /// numbers).
 fn locate_duplicates(path: &Path, spec: &FileSpec, keys: Vec<String>) -> Result<Vec<staging::Duplicate>, StoreError> {
     let mut first_lines: HashMap<String, Option<u64>> = keys.into_iter().map(|k| (k, None)).collect();
     let mut found = Vec::new();
-    let id_column = spec.columns.iter().position(|c| c.kind == Kind::Id);
     let (Some(mut csv), _) = reader::open(path, spec)? else { return Ok(found) };
-    let Some(position) = id_column.and_then(|c| csv.positions[c]) else { return Ok(found) };
+    let text_at = |record: &csv::StringRecord, column: usize| -> String {
+        csv.positions[column].and_then(|p| record.get(p)).map_or("", str::trim).to_string()
+    };
+    let key_of = |record: &csv::StringRecord| -> String {
+        match spec.key {
+            Key::Id { .. } => {
+                spec.columns.iter().position(|c| c.kind == Kind::Id).map_or_else(String::new, |c| text_at(record, c))
+            }
+            Key::Natural(names) => natural_key(spec, names, |column| {
+                let text = text_at(record, column);
+                let kind = spec.columns[column].kind;
+                // Only the parts the key normalises are parsed again: they were valid when loaded.
+                let value = match kind {
+                    Kind::Timestamp | Kind::Period => {
+                        parse_plain(kind, &text).map(Value::into_owned).unwrap_or(Value::Null)
+                    }
+                    _ => Value::Null,
+                };
+                (value, text)
+            }),
+        }
+    };
     let mut record = csv::StringRecord::new();
     loop {
         match csv.reader.read_record(&mut record) {
@@ -208,17 +228,31 @@ fn locate_duplicates(path: &Path, spec: &FileSpec, keys: Vec<String>) -> Result<
             Err(_) => continue,
         }
         let line = record.position().map_or(0, |p| p.line());
-        let key = record.get(position).map_or("", str::trim);
-        if let Some(first) = first_lines.get_mut(key) {
+        let key = key_of(&record);
+        if let Some(first) = first_lines.get_mut(&key) {
             match first {
                 None => *first = Some(line),
-                Some(first_line) => {
-                    found.push(staging::Duplicate { line, first_line: *first_line, key: key.to_string() })
-                }
+                Some(first_line) => found.push(staging::Duplicate { line, first_line: *first_line, key }),
             }
         }
     }
     Ok(found)
+}
+
+/// A row's natural key, its `names` columns joined by `|`: timestamps and quota periods as parsed
+/// (so that two spellings of one time are one key), the rest as written. `column` gives a column's
+/// parsed value and its text.
+fn natural_key<'v>(spec: &FileSpec, names: &[&str], column: impl Fn(usize) -> (Value<'v>, String)) -> String {
+    names
+        .iter()
+        .filter_map(|name| spec.column(name))
+        .map(|index| match column(index) {
+            (Value::Timestamp(at), _) => format_timestamp(at),
+            (Value::Text(text), _) if spec.columns[index].kind == Kind::Period => text.into_owned(),
+            (_, text) => text,
+        })
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 /// A file whose ids are referred to by itself or by a file read before it has its ids registered
@@ -622,16 +656,7 @@ impl Importer {
                 (id, Value::text(key))
             }
             Key::Natural(names) => {
-                let key = names
-                    .iter()
-                    .filter_map(|name| spec.column(name))
-                    .map(|index| match &fields[index] {
-                        Value::Timestamp(at) => format_timestamp(*at),
-                        Value::Text(text) if spec.columns[index].kind == Kind::Period => text.to_string(),
-                        _ => texts[index].to_string(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("|");
+                let key = natural_key(spec, names, |index| (fields[index].clone(), texts[index].to_string()));
                 (self.next_id(spec.table), Value::owned(key))
             }
         };

@@ -37,11 +37,10 @@ impl Target {
     }
 }
 
-/// Chooses and prepares where a file's rows are loaded. Only files keyed by an id column load
-/// directly: a duplicate there can be found again in the file by its id alone.
+/// Chooses and prepares where a file's rows are loaded: straight into its table when that is empty.
+/// A repeated key is then found again in the file by the key (its id, or its natural key's columns).
 pub fn prepare(db: &mut Db, spec: &FileSpec) -> Result<Target, StoreError> {
-    let keyed_by_id = matches!(spec.key, super::spec::Key::Id { .. });
-    if keyed_by_id && table_is_empty(db, spec.table)? {
+    if table_is_empty(db, spec.table)? {
         let mut dropped_indexes = db.secondary_indexes(spec.table)?;
         // SQLite skips a repeated key as it is inserted, which needs the unique index in place;
         // PostgreSQL's COPY cannot skip, so there the key index goes too and duplicates are found

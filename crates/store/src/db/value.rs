@@ -36,6 +36,17 @@ impl<'a> Value<'a> {
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
+
+    /// The same value, owning its text.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Null => Value::Null,
+            Value::Int(value) => Value::Int(value),
+            Value::Text(text) => Value::Text(Cow::Owned(text.into_owned())),
+            Value::Date(date) => Value::Date(date),
+            Value::Timestamp(at) => Value::Timestamp(at),
+        }
+    }
 }
 
 impl From<i64> for Value<'_> {

@@ -54,9 +54,15 @@ pub(crate) fn bump_revisions(db: &mut Db, org: OrgId, kinds: &[Revision]) -> Res
     if kinds.is_empty() {
         return Ok(());
     }
-    let sets: Vec<String> = kinds.iter().map(|kind| format!("{0} = {0} + 1", kind.column())).collect();
-    db.execute(&format!("UPDATE organisations SET {} WHERE org_id = ?", sets.join(", ")), &[org.value()])?;
+    db.execute(&revisions_update(kinds), &[org.value()])?;
     Ok(())
+}
+
+/// The statement that moves `kinds` (not empty) of an organisation's revisions, its id the one
+/// parameter.
+pub(crate) fn revisions_update(kinds: &[Revision]) -> String {
+    let sets: Vec<String> = kinds.iter().map(|kind| format!("{0} = {0} + 1", kind.column())).collect();
+    format!("UPDATE organisations SET {} WHERE org_id = ?", sets.join(", "))
 }
 
 /// The organisation with this slug, if any.

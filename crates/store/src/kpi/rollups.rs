@@ -5,7 +5,7 @@
 
 use super::facts::{self, Cell, Fact, STATE_DAY};
 use super::queries::Filter;
-use crate::db::{Db, Value};
+use crate::db::{Db, Dialect, Value};
 use crate::error::Result;
 use crate::orgs::{OrgId, Revision};
 use chrono::{Datelike, NaiveDate};
@@ -124,7 +124,6 @@ pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result
     let this_month = Grain::Month.bucket(chrono::Utc::now().date_naive());
     let history = before.iter().chain(after).any(|cell| !cell.standing && cell.day < this_month);
     let revisions: &[Revision] = if history { &[Revision::Data, Revision::History] } else { &[Revision::Data] };
-    crate::orgs::bump_revisions(db, org, revisions)?;
     let mut delta: BTreeMap<Key, Tally> = BTreeMap::new();
     for (cells, sign) in [(before, -1), (after, 1)] {
         for cell in cells {
@@ -139,10 +138,21 @@ pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result
         }
     }
     // One statement for the whole delta: a round trip per cell is what a write would wait for.
-    // (In chunks that stay well inside either database's limit on parameters.)
+    // (In chunks that stay well inside either database's limit on parameters.) On PostgreSQL the
+    // revisions move in the first chunk's statement, a writable `WITH`: one round trip fewer.
     let cells: Vec<_> = delta.into_iter().filter(|(_, tally)| !tally.is_zero()).collect();
-    for chunk in cells.chunks(UPSERT_CHUNK) {
-        let mut params = Vec::with_capacity(chunk.len() * (5 + Tally::FIELDS.len()));
+    let mut chunks = cells.chunks(UPSERT_CHUNK).peekable();
+    let revisions_with_first_chunk = db.dialect() == Dialect::Postgres && chunks.peek().is_some();
+    if !revisions_with_first_chunk {
+        crate::orgs::bump_revisions(db, org, revisions)?;
+    }
+    for (index, chunk) in chunks.enumerate() {
+        let mut params = Vec::with_capacity(1 + chunk.len() * (5 + Tally::FIELDS.len()));
+        let mut sql = upsert_sql(chunk.len());
+        if index == 0 && revisions_with_first_chunk {
+            sql = format!("WITH revisions AS ({}) {sql}", crate::orgs::revisions_update(revisions));
+            params.push(org.value());
+        }
         for ((grain, day, rep, line), tally) in chunk {
             params.extend([
                 org.value(),
@@ -153,7 +163,7 @@ pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result
             ]);
             params.extend(tally.values().into_iter().map(Value::Int));
         }
-        db.execute(&upsert_sql(chunk.len()), &params)?;
+        db.execute(&sql, &params)?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@ mod common;
 
 use common::{TestDb, fixture};
 use quotient_store::bundle::{self, Silent};
+use quotient_store::crm::opportunities;
 use quotient_store::{audit, records};
 
 fn imported(test: &mut TestDb) -> quotient_store::orgs::Organisation {
@@ -58,7 +59,36 @@ fn an_export_after_a_deletion_still_imports_elsewhere(test: &mut TestDb) {
         .unwrap_or_else(|e| panic!("the export should import: {e}"));
 }
 
+/// A stage move is audited with the whole row as it was and as it is.
+fn a_stage_move_is_audited_before_and_after(test: &mut TestDb) {
+    let org = imported(test);
+    let o3 = id_of(test, "opportunities", "O3");
+    let before =
+        test.db.query_opt("SELECT stage FROM opportunities WHERE id = ?", &[quotient_store::Value::Int(o3)], |row| {
+            Ok(row.text(0)?.unwrap_or_default().to_string())
+        });
+    let before = before.ok().flatten().unwrap_or_else(|| panic!("O3 has a stage"));
+    let at = "2026-03-20T10:00:00Z".parse().unwrap_or_else(|e| panic!("{e}"));
+    let moved = opportunities::move_stage(&mut test.db, org.id, None, o3, "negotiation", at, None);
+    assert_eq!(moved.ok(), Some(true));
+    let history = audit::history(&mut test.db, org.id, "opportunities", o3).unwrap_or_else(|e| panic!("{e}"));
+    let entry = history.last().unwrap_or_else(|| panic!("audited"));
+    assert_eq!(entry.action, "move_stage");
+    let field = |image: &Option<serde_json::Value>, name: &str| image.as_ref().and_then(|i| i.get(name)).cloned();
+    assert_eq!(field(&entry.before, "stage"), Some(serde_json::json!(before)));
+    assert_eq!(field(&entry.after, "stage"), Some(serde_json::json!("negotiation")));
+    // Every audited column is in both images, and only the stage changed.
+    let (Some(serde_json::Value::Object(was)), Some(serde_json::Value::Object(is))) = (&entry.before, &entry.after)
+    else {
+        panic!("both images are objects: {entry:?}");
+    };
+    assert_eq!(was.keys().collect::<Vec<_>>(), is.keys().collect::<Vec<_>>());
+    let changed: Vec<&String> = was.keys().filter(|key| was[*key] != is[*key]).collect();
+    assert_eq!(changed, ["stage"]);
+}
+
 on_both_backends!(
+    a_stage_move_is_audited_before_and_after,
     a_deleted_record_can_be_restored_and_both_are_audited,
     another_organisations_record_cannot_be_deleted,
     an_export_after_a_deletion_still_imports_elsewhere,

@@ -1,7 +1,7 @@
 //! Creating and changing opportunities: edits, owner changes and stage moves, each moving the
 //! opportunity's KPI contribution in the same transaction.
 
-use super::{new_ids, row_json, write_returning};
+use super::{json_object, new_ids, row_json, write_returning};
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::{Result, StoreError};
@@ -146,7 +146,10 @@ pub fn edit(db: &mut Db, org: OrgId, user: Option<i64>, id: i64, edit: &Opportun
     params.extend([org.value(), Value::Int(id)]);
     let sql =
         format!("UPDATE opportunities SET {} WHERE org_id = ? AND id = ? AND deleted_at IS NULL", sets.join(", "));
-    audited_change(db, org, user, id, "update", |db| write_returning(db, &sql, &params, COLUMNS))
+    audited_change(db, org, user, id, "update", |db| {
+        let before = row_json(db, org, "opportunities", COLUMNS, id)?;
+        Ok(write_returning(db, &sql, &params, COLUMNS)?.map(|after| (before, after)))
+    })
 }
 
 /// Moves an opportunity to `stage_key` at `at`: the first entry into a milestone stage records the
@@ -162,27 +165,37 @@ pub fn move_stage(
     gateway_type: Option<&str>,
 ) -> Result<bool> {
     audited_change(db, org, user, id, "move_stage", |db| {
-        // The stage and the opportunity in one read: a round trip each is what a write waits for.
+        // The stage and the opportunity as it is (its audit image) in one read: a round trip each is
+        // what a write waits for.
+        let n = COLUMNS.len();
         let found = db.query_opt(
-            "SELECT s.key, s.outcome, s.milestone, o.id, o.gateway_type, o.created_at FROM stages s
-             LEFT JOIN opportunities o ON o.org_id = s.org_id AND o.id = ? AND o.deleted_at IS NULL
-             WHERE s.org_id = ? AND s.key = ?",
+            &format!(
+                "SELECT o.{}, s.key, s.outcome, s.milestone, o.id FROM stages s
+                 LEFT JOIN opportunities o ON o.org_id = s.org_id AND o.id = ? AND o.deleted_at IS NULL
+                 WHERE s.org_id = ? AND s.key = ?",
+                COLUMNS.join(", o.")
+            ),
             &[Value::Int(id), org.value(), Value::text(stage_key)],
             |row| {
                 let stage = Stage {
-                    key: row.text(0)?.unwrap_or_default().to_string(),
-                    outcome: row.text(1)?.unwrap_or_default().to_string(),
-                    milestone: row.text(2)?.map(str::to_string),
+                    key: row.text(n)?.unwrap_or_default().to_string(),
+                    outcome: row.text(n + 1)?.unwrap_or_default().to_string(),
+                    milestone: row.text(n + 2)?.map(str::to_string),
                 };
-                let current = match row.int(3)? {
-                    Some(_) => Some((row.text(4)?.map(str::to_string), row.timestamp(5)?)),
+                let column = |name| COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
+                let current = match row.int(n + 3)? {
+                    Some(_) => Some((
+                        json_object(row, COLUMNS)?,
+                        row.text(column("gateway_type"))?.map(str::to_string),
+                        row.timestamp(column("created_at"))?,
+                    )),
                     None => None,
                 };
                 Ok((stage, current))
             },
         )?;
         let Some((stage, current)) = found else { return Err(unknown_stage(stage_key)) };
-        let Some((current_gateway, created_at)) = current else { return Ok(None) };
+        let Some((before, current_gateway, created_at)) = current else { return Ok(None) };
         if created_at.is_some_and(|created| at < created) {
             return Err(StoreError::Invalid("a stage cannot be entered before the opportunity was created".into()));
         }
@@ -219,23 +232,26 @@ pub fn move_stage(
         params.extend([org.value(), Value::Int(id)]);
         let after = write_returning(db, &sql, &params, COLUMNS)?;
         record_stage_change(db, org, id, stage_key, at)?;
-        Ok(after)
+        Ok(after.map(|after| (Some(before), after)))
     })
 }
 
+/// The audit images of a changed row: before (if it was there) and after.
+type Images = (Option<serde_json::Value>, serde_json::Value);
+
 /// Runs `change` on opportunity `id` with its rollup delta and an audit entry of before and after.
-/// `change` gives the row as it is after it, or `None` when there was no row to change.
+/// `change` gives the row as it was before it and as it is after it (read in the statements it needs
+/// anyway where it can), or `None` when there was no row to change.
 fn audited_change(
     db: &mut Db,
     org: OrgId,
     user: Option<i64>,
     id: i64,
     action: &'static str,
-    change: impl FnOnce(&mut Db) -> Result<Option<serde_json::Value>>,
+    change: impl FnOnce(&mut Db) -> Result<Option<Images>>,
 ) -> Result<bool> {
     db.transaction(|db| {
-        let before = row_json(db, org, "opportunities", COLUMNS, id)?;
-        let Some(after) = kpi::with_delta(db, org, &[Fact::Opportunity(id)], change)? else {
+        let Some((before, after)) = kpi::with_delta(db, org, &[Fact::Opportunity(id)], change)? else {
             return Ok(false);
         };
         let after = Some(after);

@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_history_revision"),
     migration!(9, "0009_organisation_months"),
     migration!(10, "0010_quarter_cells"),
+    migration!(11, "0011_room_for_updates"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

@@ -1,0 +1,2 @@
+-- PostgreSQL leaves room on the pages of opportunities and rollup cells for updates in place.
+-- SQLite rewrites a b-tree cell where it is and keeps no free space per page: nothing to do here.

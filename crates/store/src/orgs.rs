@@ -159,18 +159,22 @@ pub fn insert_with_new_id(
     params: Vec<Value<'_>>,
 ) -> Result<Option<i64>> {
     let returned_id = |row: &crate::db::Row| row.int(0);
-    if db.dialect() == Dialect::Postgres {
+    let params = if db.dialect() == Dialect::Postgres {
         let sql = format!(
             "WITH allocated AS (UPDATE id_sequences SET next_id = next_id + 1 WHERE org_id = ? AND entity = ?
                                 RETURNING next_id - 1 AS id)
              {insert}"
         );
-        let all: Vec<Value> = [org.value(), Value::text(entity)].into_iter().chain(params.iter().cloned()).collect();
+        let mut all = vec![org.value(), Value::text(entity)];
+        all.extend(params);
         if let Some(id) = db.query_opt(&sql, &all, returned_id)?.flatten() {
             return Ok(Some(id));
         }
         // The organisation's first row of `entity` (no sequence yet), or nothing to insert.
-    }
+        all.split_off(2)
+    } else {
+        params
+    };
     let id = allocate_ids(db, org, entity, 1)?;
     let all: Vec<Value> = std::iter::once(Value::Int(id)).chain(params).collect();
     let sql = format!("WITH allocated AS (SELECT CAST(? AS BIGINT) AS id) {insert}");

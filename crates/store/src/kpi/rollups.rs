@@ -50,6 +50,16 @@ impl Grain {
         }
     }
 
+    /// The start of the cell after the one `day` is in (for the day, week, month and quarter).
+    fn next(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Grain::Day => day + chrono::Duration::days(1),
+            Grain::Week => self.bucket(day) + chrono::Duration::days(7),
+            Grain::Quarter => next_month(next_month(next_month(self.bucket(day)))),
+            Grain::Month | Grain::OrganisationMonth | Grain::State => next_month(self.bucket(day)),
+        }
+    }
+
     /// The grains a cell is kept at.
     fn of(cell: &Cell) -> &'static [Grain] {
         if cell.standing {
@@ -141,17 +151,14 @@ pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result
     // (In chunks that stay well inside either database's limit on parameters.) On PostgreSQL the
     // revisions move in the first chunk's statement, a writable `WITH`: one round trip fewer.
     let cells: Vec<_> = delta.into_iter().filter(|(_, tally)| !tally.is_zero()).collect();
-    let mut chunks = cells.chunks(UPSERT_CHUNK).peekable();
-    let revisions_with_first_chunk = db.dialect() == Dialect::Postgres && chunks.peek().is_some();
-    if !revisions_with_first_chunk {
-        crate::orgs::bump_revisions(db, org, revisions)?;
-    }
-    for (index, chunk) in chunks.enumerate() {
+    let mut revisions_moved = false;
+    for chunk in cells.chunks(UPSERT_CHUNK) {
         let mut params = Vec::with_capacity(1 + chunk.len() * (5 + Tally::FIELDS.len()));
         let mut sql = upsert_sql(chunk.len());
-        if index == 0 && revisions_with_first_chunk {
+        if !revisions_moved && db.dialect() == Dialect::Postgres {
             sql = format!("WITH revisions AS ({}) {sql}", crate::orgs::revisions_update(revisions));
             params.push(org.value());
+            revisions_moved = true;
         }
         for ((grain, day, rep, line), tally) in chunk {
             params.extend([
@@ -164,6 +171,9 @@ pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result
             params.extend(tally.values().into_iter().map(Value::Int));
         }
         db.execute(&sql, &params)?;
+    }
+    if !revisions_moved {
+        crate::orgs::bump_revisions(db, org, revisions)?;
     }
     Ok(())
 }
@@ -380,62 +390,26 @@ fn column_of(field: &str) -> &'static str {
 
 /// `[start, end)` as whole quarters, and around them whole months, whole ISO weeks and single days.
 fn split(period: Period) -> Vec<(Grain, NaiveDate, NaiveDate)> {
-    let (start, end) = (period.start(), period.end());
-    let quarter = |day: NaiveDate| Grain::Quarter.bucket(day);
-    let first_quarter = if quarter(start) == start { start } else { next_quarter(start) };
-    let last_quarter = quarter(end);
-    if first_quarter >= last_quarter {
-        return split_months(start, end);
-    }
-    let mut parts = split_months(start, first_quarter);
-    parts.push((Grain::Quarter, first_quarter, last_quarter));
-    parts.extend(split_months(last_quarter, end));
-    parts
+    split_into(&[Grain::Quarter, Grain::Month, Grain::Week, Grain::Day], period.start(), period.end())
 }
 
-/// `[start, end)` as whole months, and around them whole ISO weeks, and around those single days.
-fn split_months(start: NaiveDate, end: NaiveDate) -> Vec<(Grain, NaiveDate, NaiveDate)> {
-    let first_month = if start.day() == 1 { start } else { next_month(start) };
-    let last_month = end.with_day(1).unwrap_or(end);
-    if first_month >= last_month {
-        return split_weeks(start, end);
+/// `[start, end)` as whole cells of the first of `grains`, and around them the rest's, coarsest first.
+fn split_into(grains: &[Grain], start: NaiveDate, end: NaiveDate) -> Vec<(Grain, NaiveDate, NaiveDate)> {
+    let Some((&grain, finer)) = grains.split_first() else { return Vec::new() };
+    let first = if grain.bucket(start) == start { start } else { grain.next(start) };
+    let last = grain.bucket(end);
+    if first >= last {
+        return split_into(finer, start, end);
     }
-    let mut parts = split_weeks(start, first_month);
-    parts.push((Grain::Month, first_month, last_month));
-    parts.extend(split_weeks(last_month, end));
-    parts
-}
-
-/// `[start, end)` as whole ISO weeks and the days around them.
-fn split_weeks(start: NaiveDate, end: NaiveDate) -> Vec<(Grain, NaiveDate, NaiveDate)> {
-    let monday = Grain::Week.bucket(start);
-    let first_week = if monday == start { start } else { monday + chrono::Duration::days(7) };
-    let last_week = Grain::Week.bucket(end);
-    let mut parts = Vec::with_capacity(3);
-    if first_week >= last_week {
-        if start < end {
-            parts.push((Grain::Day, start, end));
-        }
-        return parts;
-    }
-    if start < first_week {
-        parts.push((Grain::Day, start, first_week));
-    }
-    parts.push((Grain::Week, first_week, last_week));
-    if last_week < end {
-        parts.push((Grain::Day, last_week, end));
-    }
+    let mut parts = split_into(finer, start, first);
+    parts.push((grain, first, last));
+    parts.extend(split_into(finer, last, end));
     parts
 }
 
 fn next_month(day: NaiveDate) -> NaiveDate {
     let (year, month) = if day.month() == 12 { (day.year() + 1, 1) } else { (day.year(), day.month() + 1) };
     NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(day)
-}
-
-fn next_quarter(day: NaiveDate) -> NaiveDate {
-    let start = Grain::Quarter.bucket(day);
-    next_month(next_month(next_month(start)))
 }
 
 #[cfg(test)]

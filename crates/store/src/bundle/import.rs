@@ -10,6 +10,7 @@
 //! rows: activities, estimates and the like pass through one at a time.
 
 use super::fields::{format_timestamp, parse_plain};
+use super::handoff::{self, Handoff};
 use super::problem::{Problem, Problems};
 use super::reader::{self, CsvFile, describe_csv_error};
 use super::rules::{self, OpportunityCheck, OpportunityColumns, Pipeline, RowAt};
@@ -117,10 +118,6 @@ fn import_in_transaction(
         for spec in FILES.iter().filter(|spec| present.files.contains(&spec.file)) {
             if let Some((rows, target)) = importer.stage(db, spec, &dir.join(spec.file), progress)? {
                 staged.push((spec, rows, target));
-            }
-            if spec.table == "stage_changes" {
-                // Checked (and its memory freed) before the largest files are read.
-                importer.check_stage_history();
             }
         }
         let Importer { mut problems, next_ids, .. } = importer;
@@ -496,48 +493,37 @@ impl Importer {
             self.opportunity_status_column = self.opportunity_columns.status_position(&csv.positions);
         }
         progress.file_started(spec.file, csv.bytes);
-        let target = staging::prepare(db, spec)?;
+        let mut target = staging::prepare(db, spec)?;
         let columns = target.columns(spec);
+        let mut loader = db.loader(&target.table(spec), &columns, true)?;
         let mut rejected = Vec::new();
-        let mut rows = 0;
-        {
-            let mut loader = db.loader(&target.table(spec), &columns, true)?;
-            let mut record = csv::StringRecord::new();
-            loop {
-                match csv.reader.read_record(&mut record) {
-                    Ok(false) => break,
-                    Ok(true) => {}
-                    Err(error) => {
-                        let stop = matches!(error.kind(), csv::ErrorKind::Io(_));
-                        self.problems.push(Problem {
-                            file: spec.file.to_string(),
-                            line: error.position().map_or(0, |p| p.line()),
-                            column: None,
-                            field: None,
-                            message: describe_csv_error(&error),
-                        });
-                        if stop {
-                            break;
-                        }
-                        continue;
-                    }
-                }
-                rows += 1;
-                let line = record.position().map_or(0, |p| p.line());
-                if let Some(values) = self.parse_row(spec, &csv, &record, line)
-                    && !loader.push(&values[..columns.len()])?
-                    && let Value::Text(key) = &values[2]
+        let mut reported = 0;
+        let rows = handoff::stream(
+            columns.len(),
+            |handoff| self.read_rows(spec, &mut csv, handoff),
+            |row, line| {
+                if !loader.push(row)?
+                    && let Value::Text(key) = &row[2]
                 {
                     rejected.push((line, key.to_string()));
                 }
-                if rows % PROGRESS_EVERY == 0 {
-                    progress.advanced(rows, record.position().map_or(0, |p| p.byte()));
+                Ok::<_, StoreError>(())
+            },
+            |rows, bytes| {
+                if rows >= reported + PROGRESS_EVERY {
+                    progress.advanced(rows, bytes);
+                    reported = rows;
                 }
-            }
-            loader.finish()?;
-        }
+            },
+        )?;
+        loader.finish()?;
         progress.advanced(rows, csv.bytes);
-        let duplicates = match staging::duplicates(db, spec, &target, self.org, &rejected)? {
+        if spec.table == "stage_changes" {
+            // Checked, and its memory freed, before the file's keys are sorted for their index and
+            // the largest files are read.
+            self.check_stage_history();
+        }
+        let duplicates = match staging::duplicates(db, spec, &mut target, self.org, &rejected)? {
             staging::Duplicates::Located(found) => found,
             staging::Duplicates::Keys(keys) if keys.is_empty() => Vec::new(),
             staging::Duplicates::Keys(keys) => locate_duplicates(path, spec, keys)?,
@@ -559,6 +545,42 @@ impl Importer {
         }
         progress.file_finished(spec.file, rows);
         Ok(Some((rows, target)))
+    }
+
+    /// Reads, parses and checks every row of `csv`, handing the good ones over to be written;
+    /// returns the number of rows read.
+    fn read_rows(&mut self, spec: &'static FileSpec, csv: &mut CsvFile, handoff: &mut Handoff) -> u64 {
+        let mut record = csv::StringRecord::new();
+        let mut rows = 0;
+        loop {
+            match csv.reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(error) => {
+                    let stop = matches!(error.kind(), csv::ErrorKind::Io(_));
+                    self.problems.push(Problem {
+                        file: spec.file.to_string(),
+                        line: error.position().map_or(0, |p| p.line()),
+                        column: None,
+                        field: None,
+                        message: describe_csv_error(&error),
+                    });
+                    if stop {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            rows += 1;
+            let line = record.position().map_or(0, |p| p.line());
+            handoff.read_to(rows, record.position().map_or(0, |p| p.byte()));
+            if let Some(values) = self.parse_row(spec, csv, &record, line)
+                && !handoff.push(values, line)
+            {
+                break;
+            }
+        }
+        rows
     }
 
     fn report_duplicate(&mut self, spec: &FileSpec, csv: &CsvFile, duplicate: staging::Duplicate) {

@@ -2,6 +2,7 @@
 
 mod export;
 mod fields;
+mod handoff;
 mod import;
 mod problem;
 mod reader;

@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// An open bundle file and where each of its spec's columns is in it.
 pub struct CsvFile {
-    pub reader: csv::Reader<Box<dyn Read>>,
+    pub reader: csv::Reader<Box<dyn Read + Send>>,
     /// For each column of the spec, its index in the file, if present.
     pub positions: Vec<Option<usize>>,
     pub width: usize,
@@ -37,7 +37,7 @@ pub fn open(path: &Path, spec: &FileSpec) -> Result<(Option<CsvFile>, Vec<Proble
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(true)
-        .from_reader(Box::new(input) as Box<dyn Read>);
+        .from_reader(Box::new(input) as Box<dyn Read + Send>);
     let problem = |column: Option<usize>, message: String| Problem {
         file: spec.file.to_string(),
         line: 1,

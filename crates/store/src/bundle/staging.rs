@@ -14,7 +14,8 @@ pub enum Target {
     Staged,
     /// The real table itself, which was empty: nothing can conflict, so the rows go straight in
     /// (the transaction still rolls them back if any problem is found). Secondary indexes are
-    /// dropped for the load and rebuilt afterwards in one sorted pass each.
+    /// dropped for the load and rebuilt afterwards in one sorted pass each; the key's first, which
+    /// is how repeated keys are found.
     Direct { dropped_indexes: Vec<(String, String)> },
 }
 
@@ -37,17 +38,17 @@ impl Target {
     }
 }
 
+/// The name of every table's unique index on `(org_id, external_id)` ends so.
+const KEY_INDEX_SUFFIX: &str = "_by_external_id";
+
 /// Chooses and prepares where a file's rows are loaded: straight into its table when that is empty.
 /// A repeated key is then found again in the file by the key (its id, or its natural key's columns).
 pub fn prepare(db: &mut Db, spec: &FileSpec) -> Result<Target, StoreError> {
     if table_is_empty(db, spec.table)? {
-        let mut dropped_indexes = db.secondary_indexes(spec.table)?;
-        // SQLite skips a repeated key as it is inserted, which needs the unique index in place;
-        // PostgreSQL's COPY cannot skip, so there the key index goes too and duplicates are found
-        // by one aggregate after the load.
-        if db.dialect() == Dialect::Sqlite {
-            dropped_indexes.retain(|(name, _)| !name.ends_with("_by_external_id"));
-        }
+        // The key index goes too: the keys arrive in file order, and inserting each one into a
+        // large index took longer than loading the rows (activities: 25 s against 11 s), where
+        // building it afterwards from the sorted keys takes 8 s.
+        let dropped_indexes = db.secondary_indexes(spec.table)?;
         for (name, _) in &dropped_indexes {
             db.batch(&format!("DROP INDEX {name}"))?;
         }
@@ -103,13 +104,13 @@ pub enum Duplicates {
 pub fn duplicates(
     db: &mut Db,
     spec: &FileSpec,
-    target: &Target,
+    target: &mut Target,
     org: OrgId,
     rejected: &[(u64, String)],
 ) -> Result<Duplicates, StoreError> {
     let stage = target.table(spec);
     Ok(match (db.dialect(), target) {
-        (Dialect::Sqlite, Target::Direct { .. }) => Duplicates::Keys(rejected.iter().map(|(_, key)| key.clone()).collect()),
+        (_, Target::Direct { dropped_indexes }) => Duplicates::Keys(build_key_index(db, spec, org, dropped_indexes)?),
         (Dialect::Sqlite, Target::Staged) => Duplicates::Located(
             rejected
                 .iter()
@@ -120,11 +121,6 @@ pub fn duplicates(
                 })
                 .collect::<Result<_, StoreError>>()?,
         ),
-        (Dialect::Postgres, Target::Direct { .. }) => Duplicates::Keys(db.query_map(
-            &format!("SELECT external_id FROM {stage} WHERE org_id = ? GROUP BY external_id HAVING COUNT(*) > 1"),
-            &[org.value()],
-            |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
-        )?),
         (Dialect::Postgres, Target::Staged) => Duplicates::Located(db.query_map(
             &format!(
                 "SELECT s.line, f.first_line, s.external_id FROM {stage} s
@@ -142,6 +138,33 @@ pub fn duplicates(
             },
         )?),
     })
+}
+
+/// Builds the key index of a direct load, which succeeds when no key repeats; otherwise lists the
+/// keys that do. Building the index is the one sorted pass either way (on PostgreSQL, inside a
+/// savepoint, since a failed statement would end the transaction).
+fn build_key_index(
+    db: &mut Db,
+    spec: &FileSpec,
+    org: OrgId,
+    dropped_indexes: &mut Vec<(String, String)>,
+) -> Result<Vec<String>, StoreError> {
+    let key_index = dropped_indexes.iter().position(|(name, _)| name.ends_with(KEY_INDEX_SUFFIX));
+    if let Some(position) = key_index {
+        match db.transaction(|db| db.batch(&dropped_indexes[position].1)) {
+            Ok(()) => {
+                dropped_indexes.remove(position);
+                return Ok(Vec::new());
+            }
+            Err(error) if error.is_unique_violation() => {}
+            Err(error) => return Err(error),
+        }
+    }
+    db.query_map(
+        &format!("SELECT external_id FROM {} WHERE org_id = ? GROUP BY external_id HAVING COUNT(*) > 1", spec.table),
+        &[org.value()],
+        |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
+    )
 }
 
 /// Completes a valid file's load: a staged file is merged into its table — new keys inserted,

@@ -90,11 +90,12 @@ fn write_copy_text(out: &mut Vec<u8>, value: &Value) {
                 }
             }
         }
+        // `Display` of dates and times writes ISO 8601 without parsing a format string per value.
         Value::Date(date) => {
-            let _ = write!(out, "{}", date.format("%Y-%m-%d"));
+            let _ = write!(out, "{date}");
         }
         Value::Timestamp(at) => {
-            let _ = write!(out, "{}+00", at.format("%Y-%m-%d %H:%M:%S"));
+            let _ = write!(out, "{} {}+00", at.date_naive(), at.time());
         }
     }
 }

@@ -80,7 +80,7 @@ impl rusqlite::ToSql for Value<'_> {
             Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
             Value::Int(v) => ToSqlOutput::Owned(Sqlite::Integer(*v)),
             Value::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
-            Value::Date(date) => ToSqlOutput::Owned(Sqlite::Text(date.format("%Y-%m-%d").to_string())),
+            Value::Date(date) => ToSqlOutput::Owned(Sqlite::Text(date.to_string())),
             Value::Timestamp(at) => ToSqlOutput::Owned(Sqlite::Integer(at.timestamp())),
         })
     }

@@ -1,6 +1,6 @@
 //! Rows handed from the thread that reads and checks a file to the one that writes them, so that
-//! parsing (half of an import's time on SQLite) runs beside the database's work on a second core.
-//! Rows travel in batches, and emptied batches travel back to be filled again.
+//! parsing and checking run beside the database's work on a second core. Rows travel in batches,
+//! and emptied batches travel back to be filled again.
 
 use crate::db::Value;
 use std::sync::mpsc::{self, Receiver, SyncSender};

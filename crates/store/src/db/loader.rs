@@ -1,8 +1,9 @@
-//! Bulk loading: prepared inserts in one transaction on SQLite, `COPY … FROM STDIN` on PostgreSQL.
+//! Bulk loading: prepared inserts in one transaction on SQLite, binary `COPY … FROM STDIN` on
+//! PostgreSQL.
 
 use super::{Conn, Value};
 use crate::error::Result;
-use std::io::Write;
+use postgres::binary_copy::BinaryCopyInWriter;
 
 /// Appends rows to one table. Call [`Loader::finish`] to complete the load.
 pub struct Loader<'a> {
@@ -12,10 +13,8 @@ pub struct Loader<'a> {
 
 enum Sink<'a> {
     Sqlite(rusqlite::Statement<'a>),
-    Postgres { writer: postgres::CopyInWriter<'a>, buffer: Vec<u8> },
+    Postgres(BinaryCopyInWriter<'a>),
 }
-
-const COPY_CHUNK: usize = 256 * 1024;
 
 impl<'a> Loader<'a> {
     pub(super) fn new(conn: &'a mut Conn, table: &str, columns: &[&str], skip_duplicates: bool) -> Result<Self> {
@@ -27,8 +26,16 @@ impl<'a> Loader<'a> {
                 Sink::Sqlite(conn.prepare(&format!("{verb} INTO {table} ({column_list}) VALUES ({placeholders})"))?)
             }
             Conn::Postgres(client) => {
-                let writer = client.copy_in(&format!("COPY {table} ({column_list}) FROM STDIN"))?;
-                Sink::Postgres { writer, buffer: Vec::with_capacity(COPY_CHUNK + 4096) }
+                // The binary format needs each column's type; the server then parses no text (its
+                // timestamps above all): a first import took 154 s instead of 200 s.
+                let types: Vec<_> = client
+                    .prepare(&format!("SELECT {column_list} FROM {table} LIMIT 0"))?
+                    .columns()
+                    .iter()
+                    .map(|column| column.type_().clone())
+                    .collect();
+                let writer = client.copy_in(&format!("COPY {table} ({column_list}) FROM STDIN (FORMAT binary)"))?;
+                Sink::Postgres(BinaryCopyInWriter::new(writer, &types))
             }
         };
         Ok(Loader { sink, rows: 0 })
@@ -41,61 +48,16 @@ impl<'a> Loader<'a> {
             Sink::Sqlite(statement) => {
                 return Ok(statement.execute(rusqlite::params_from_iter(row.iter()))? == 1);
             }
-            Sink::Postgres { writer, buffer } => {
-                for (i, value) in row.iter().enumerate() {
-                    if i > 0 {
-                        buffer.push(b'\t');
-                    }
-                    write_copy_text(buffer, value);
-                }
-                buffer.push(b'\n');
-                if buffer.len() >= COPY_CHUNK {
-                    writer.write_all(buffer).map_err(copy_error)?;
-                    buffer.clear();
-                }
-            }
+            Sink::Postgres(writer) => writer.write_raw(row.iter())?,
         }
         Ok(true)
     }
 
     /// Completes the load and returns the number of rows loaded.
     pub fn finish(self) -> Result<u64> {
-        if let Sink::Postgres { mut writer, buffer } = self.sink {
-            writer.write_all(&buffer).map_err(copy_error)?;
+        if let Sink::Postgres(writer) = self.sink {
             writer.finish()?;
         }
         Ok(self.rows)
-    }
-}
-
-fn copy_error(error: std::io::Error) -> crate::error::StoreError {
-    crate::error::StoreError::Decode(format!("COPY failed: {error}"))
-}
-
-/// PostgreSQL's COPY text format: tab-separated, `\N` for NULL, backslash escapes.
-fn write_copy_text(out: &mut Vec<u8>, value: &Value) {
-    match value {
-        Value::Null => out.extend_from_slice(b"\\N"),
-        Value::Int(v) => {
-            let _ = write!(out, "{v}");
-        }
-        Value::Text(text) => {
-            for &b in text.as_bytes() {
-                match b {
-                    b'\\' => out.extend_from_slice(b"\\\\"),
-                    b'\n' => out.extend_from_slice(b"\\n"),
-                    b'\r' => out.extend_from_slice(b"\\r"),
-                    b'\t' => out.extend_from_slice(b"\\t"),
-                    _ => out.push(b),
-                }
-            }
-        }
-        // `Display` of dates and times writes ISO 8601 without parsing a format string per value.
-        Value::Date(date) => {
-            let _ = write!(out, "{date}");
-        }
-        Value::Timestamp(at) => {
-            let _ = write!(out, "{} {}+00", at.date_naive(), at.time());
-        }
     }
 }

@@ -44,6 +44,12 @@ impl Handoff {
     pub fn push<'r>(&mut self, row: impl IntoIterator<Item = Value<'r>>, line: u64) -> bool {
         self.batch.values.extend(row.into_iter().take(self.width).map(Value::into_owned));
         self.batch.lines.push(line);
+        debug_assert_eq!(
+            self.batch.values.len(),
+            self.batch.lines.len() * self.width,
+            "a row is {} values",
+            self.width
+        );
         self.batch.lines.len() < BATCH_ROWS || self.hand_over()
     }
 

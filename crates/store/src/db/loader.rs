@@ -27,7 +27,7 @@ impl<'a> Loader<'a> {
             }
             Conn::Postgres(client) => {
                 // The binary format needs each column's type; the server then parses no text (its
-                // timestamps above all): a first import took 154 s instead of 200 s.
+                // timestamps above all): 5 M stage changes load in 15 s instead of 21 s.
                 let types: Vec<_> = client
                     .prepare(&format!("SELECT {column_list} FROM {table} LIMIT 0"))?
                     .columns()

@@ -199,9 +199,7 @@ fn locate_duplicates(path: &Path, spec: &FileSpec, keys: Vec<String>) -> Result<
     };
     let key_of = |record: &csv::StringRecord| -> String {
         match spec.key {
-            Key::Id { .. } => {
-                spec.columns.iter().position(|c| c.kind == Kind::Id).map_or_else(String::new, |c| text_at(record, c))
-            }
+            Key::Id { .. } => spec.id_column().map_or_else(String::new, |c| text_at(record, c)),
             Key::Natural(names) => natural_key(spec, names, |column| {
                 let text = text_at(record, column);
                 let kind = spec.columns[column].kind;
@@ -453,8 +451,7 @@ impl Importer {
 
     /// Registers the ids of a file without reading the rest of its rows.
     fn register_ids(&mut self, spec: &'static FileSpec, csv: &mut CsvFile) {
-        let (Some(entity), Some(id_column)) = (spec.entity(), spec.columns.iter().position(|c| c.kind == Kind::Id))
-        else {
+        let (Some(entity), Some(id_column)) = (spec.entity(), spec.id_column()) else {
             return;
         };
         let Some(position) = csv.positions[id_column] else { return };
@@ -586,7 +583,7 @@ impl Importer {
     fn report_duplicate(&mut self, spec: &FileSpec, csv: &CsvFile, duplicate: staging::Duplicate) {
         let (column, field, message) = match spec.key {
             Key::Id { .. } => {
-                let index = spec.columns.iter().position(|c| c.kind == Kind::Id).unwrap_or(0);
+                let index = spec.id_column().unwrap_or(0);
                 let name = spec.columns[index].name;
                 (
                     csv.positions[index].map(|p| p + 1),
@@ -656,7 +653,7 @@ impl Importer {
         }
         let (id, external_id) = match spec.key {
             Key::Id { entity } => {
-                let index = spec.columns.iter().position(|c| c.kind == Kind::Id).unwrap_or(0);
+                let index = spec.id_column().unwrap_or(0);
                 let key = texts[index];
                 if key.is_empty() {
                     self.problems_extend(problems);

@@ -138,6 +138,11 @@ impl FileSpec {
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
     }
+
+    /// The index of the file's id column, if it has one.
+    pub fn id_column(&self) -> Option<usize> {
+        self.columns.iter().position(|c| c.kind == Kind::Id)
+    }
 }
 
 const fn req(name: &'static str, kind: Kind, db: &'static str) -> Column {

@@ -331,7 +331,7 @@ impl Db {
     /// that breaks a unique constraint and reports it; PostgreSQL's COPY cannot, so callers find
     /// duplicates there after the load.
     pub fn loader(&mut self, table: &str, columns: &[&str], skip_duplicates: bool) -> Result<Loader<'_>> {
-        Loader::new(&mut self.conn, table, columns, skip_duplicates)
+        Loader::new(&mut self.conn, &mut self.statements, table, columns, skip_duplicates)
     }
 }
 

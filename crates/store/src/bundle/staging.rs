@@ -13,9 +13,10 @@ pub enum Target {
     /// A temporary staging table, merged into the real one once the whole bundle is valid.
     Staged,
     /// The real table itself, which was empty: nothing can conflict, so the rows go straight in
-    /// (the transaction still rolls them back if any problem is found). Secondary indexes are
-    /// dropped for the load and rebuilt afterwards in one sorted pass each; the key's first, which
-    /// is how repeated keys are found.
+    /// (the transaction still rolls them back if any problem is found). Secondary indexes (and on
+    /// PostgreSQL the primary key, where no foreign key refers to it) are dropped for the load and
+    /// rebuilt afterwards in one sorted pass each; the key's first, which is how repeated keys are
+    /// found.
     Direct { dropped_indexes: Vec<(String, String)> },
 }
 
@@ -48,10 +49,7 @@ pub fn prepare(db: &mut Db, spec: &FileSpec) -> Result<Target, StoreError> {
         // The key index goes too: the keys arrive in file order, and inserting each one into a
         // large index took longer than loading the rows (activities: 25 s against 11 s), where
         // building it afterwards from the sorted keys takes 8 s.
-        let dropped_indexes = db.secondary_indexes(spec.table)?;
-        for (name, _) in &dropped_indexes {
-            db.batch(&format!("DROP INDEX {name}"))?;
-        }
+        let dropped_indexes = db.set_aside_indexes(spec.table, true)?;
         return Ok(Target::Direct { dropped_indexes });
     }
     create_staging_table(db, spec)?;
@@ -175,9 +173,7 @@ pub fn merge(db: &mut Db, spec: &FileSpec, org: OrgId, target: Target, rows: u64
     let direct = matches!(target, Target::Direct { .. });
     let (inserted, updated) = match target {
         Target::Direct { dropped_indexes } => {
-            for (_, create) in &dropped_indexes {
-                db.batch(create)?;
-            }
+            db.restore_indexes(&dropped_indexes)?;
             (rows, 0)
         }
         Target::Staged => {
@@ -194,16 +190,11 @@ pub fn merge(db: &mut Db, spec: &FileSpec, org: OrgId, target: Target, rows: u64
 /// Into an empty table nothing can conflict (the staged keys are unique), so the rows go in
 /// without their secondary indexes, which are then built in one sorted pass.
 fn load_into_empty(db: &mut Db, spec: &FileSpec) -> Result<(u64, u64), StoreError> {
-    let indexes = db.secondary_indexes(spec.table)?;
-    for (name, _) in &indexes {
-        db.batch(&format!("DROP INDEX {name}"))?;
-    }
+    let indexes = db.set_aside_indexes(spec.table, true)?;
     let list = spec.db_columns().join(", ");
     let stage = Target::Staged.table(spec);
     let inserted = db.execute(&format!("INSERT INTO {} ({list}) SELECT {list} FROM {stage}", spec.table), &[])?;
-    for (_, create) in &indexes {
-        db.batch(create)?;
-    }
+    db.restore_indexes(&indexes)?;
     Ok((inserted, 0))
 }
 

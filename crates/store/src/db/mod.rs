@@ -354,6 +354,38 @@ impl Db {
             Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string()))
         })
     }
+
+    /// Drops what a bulk load into `table` would otherwise maintain row by row, and returns it as
+    /// (name, the statement that restores it) for [`Db::restore_indexes`], which builds each in one
+    /// sorted pass: the secondary indexes, and with `primary_key` the primary key on PostgreSQL
+    /// when no foreign key refers to the table (SQLite cannot drop one). Rows without a key can
+    /// only be loaded safely where no other writer can reach the table, which the caller knows.
+    pub fn set_aside_indexes(&mut self, table: &str, primary_key: bool) -> Result<Vec<(String, String)>> {
+        let mut indexes = self.secondary_indexes(table)?;
+        for (name, _) in &indexes {
+            self.batch(&format!("DROP INDEX {name}"))?;
+        }
+        if primary_key && self.dialect() == Dialect::Postgres {
+            // activities (11 M rows): COPY 36 s with the key against 24 s without, and 8 s to add it.
+            let key = self.query_opt(
+                "SELECT c.conname::text, pg_get_constraintdef(c.oid) FROM pg_constraint c
+                 WHERE c.conrelid = to_regclass(?) AND c.contype = 'p'
+                   AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.confrelid = c.conrelid)",
+                &[Value::text(table)],
+                |row| Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string())),
+            )?;
+            if let Some((name, definition)) = key {
+                self.batch(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))?;
+                indexes.push((name.clone(), format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")));
+            }
+        }
+        Ok(indexes)
+    }
+
+    /// Builds again what [`Db::set_aside_indexes`] dropped.
+    pub fn restore_indexes(&mut self, indexes: &[(String, String)]) -> Result<()> {
+        indexes.iter().try_for_each(|(_, create)| self.batch(create))
+    }
 }
 
 /// PostgreSQL numbers its placeholders: `?` becomes `$1`, `$2`, … (outside string literals).

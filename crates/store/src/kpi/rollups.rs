@@ -204,11 +204,10 @@ pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
     // Every import ends here: its people may have changed as well as its facts.
     crate::orgs::bump_revisions(db, org, &[Revision::Data, Revision::Directory, Revision::History])?;
     db.execute("DELETE FROM rollup_cells WHERE org_id = ?", &[org.value()])?;
-    // The secondary indexes are built once at the end rather than maintained cell by cell.
-    let indexes = db.secondary_indexes("rollup_cells")?;
-    for (name, _) in &indexes {
-        db.batch(&format!("DROP INDEX {name}"))?;
-    }
+    // The indexes are built once at the end rather than maintained cell by cell; the key too when
+    // the cells are all this organisation's, since it is rebuilt over every organisation's cells.
+    let alone = db.query_i64("SELECT COUNT(*) FROM organisations", &[])? == 1;
+    let indexes = db.set_aside_indexes("rollup_cells", alone)?;
     let reps = db.query_map("SELECT id FROM reps WHERE org_id = ? ORDER BY id", &[org.value()], |row| {
         Ok(row.int(0)?.unwrap_or_default())
     })?;
@@ -228,9 +227,7 @@ pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
         written += load_cells(db, org, &columns, cells)?;
     }
     written += load_cells(db, org, &columns, organisation)?;
-    for (_, create) in &indexes {
-        db.batch(create)?;
-    }
+    db.restore_indexes(&indexes)?;
     Ok(written)
 }
 

@@ -188,7 +188,8 @@ pub fn merge(db: &mut Db, spec: &FileSpec, org: OrgId, target: Target, rows: u64
 }
 
 /// Into an empty table nothing can conflict (the staged keys are unique), so the rows go in
-/// without their secondary indexes, which are then built in one sorted pass.
+/// without their secondary indexes (nor, where it can go, their primary key), which are then built
+/// in one sorted pass each.
 fn load_into_empty(db: &mut Db, spec: &FileSpec) -> Result<(u64, u64), StoreError> {
     let indexes = db.set_aside_indexes(spec.table, true)?;
     let list = spec.db_columns().join(", ");

@@ -2,9 +2,11 @@
 //! PostgreSQL.
 
 use super::{Conn, Value, prepared};
-use crate::error::Result;
-use postgres::binary_copy::BinaryCopyInWriter;
+use crate::error::{Result, StoreError};
+use bytes::{BufMut, BytesMut};
+use postgres::types::{IsNull, ToSql, Type};
 use std::collections::HashMap;
+use std::io::Write;
 
 /// Appends rows to one table. Call [`Loader::finish`] to complete the load.
 pub struct Loader<'a> {
@@ -14,7 +16,7 @@ pub struct Loader<'a> {
 
 enum Sink<'a> {
     Sqlite(rusqlite::Statement<'a>),
-    Postgres(BinaryCopyInWriter<'a>),
+    Postgres(BinaryCopy<'a>),
 }
 
 impl<'a> Loader<'a> {
@@ -44,7 +46,7 @@ impl<'a> Loader<'a> {
                         .map(|column| column.type_().clone())
                         .collect();
                 let writer = client.copy_in(&format!("COPY {table} ({column_list}) FROM STDIN (FORMAT binary)"))?;
-                Sink::Postgres(BinaryCopyInWriter::new(writer, &types))
+                Sink::Postgres(BinaryCopy::new(writer, table, columns, types))
             }
         };
         Ok(Loader { sink, rows: 0 })
@@ -57,16 +59,83 @@ impl<'a> Loader<'a> {
             Sink::Sqlite(statement) => {
                 return Ok(statement.execute(rusqlite::params_from_iter(row.iter()))? == 1);
             }
-            Sink::Postgres(writer) => writer.write_raw(row.iter())?,
+            Sink::Postgres(copy) => copy.push(row)?,
         }
         Ok(true)
     }
 
     /// Completes the load and returns the number of rows loaded.
     pub fn finish(self) -> Result<u64> {
-        if let Sink::Postgres(writer) = self.sink {
-            writer.finish()?;
+        if let Sink::Postgres(copy) = self.sink {
+            copy.finish()?;
         }
         Ok(self.rows)
+    }
+}
+
+/// Bytes of encoded rows sent to the server at a time.
+const CHUNK: usize = 256 * 1024;
+
+/// A binary `COPY` whose rows are encoded here, into large chunks: the driver's own writer sends
+/// (and waits on its runtime for) every row, a tenth of an import's time at 19 M rows.
+struct BinaryCopy<'a> {
+    writer: postgres::CopyInWriter<'a>,
+    /// `table.column` of each column, for the error of a value its column cannot hold.
+    names: Vec<String>,
+    types: Vec<Type>,
+    buf: BytesMut,
+}
+
+impl<'a> BinaryCopy<'a> {
+    fn new(writer: postgres::CopyInWriter<'a>, table: &str, columns: &[&str], types: Vec<Type>) -> Self {
+        let mut buf = BytesMut::with_capacity(CHUNK + CHUNK / 4);
+        // The signature, no flags, no header extension.
+        buf.put_slice(b"PGCOPY\n\xff\r\n\0");
+        buf.put_i32(0);
+        buf.put_i32(0);
+        let names = columns.iter().map(|column| format!("{table}.{column}")).collect();
+        BinaryCopy { writer, names, types, buf }
+    }
+
+    fn push(&mut self, row: &[Value]) -> Result<()> {
+        if row.len() != self.types.len() {
+            return Err(StoreError::Invalid(format!("{} values for {} columns", row.len(), self.types.len())));
+        }
+        self.buf.put_i16(row.len() as i16);
+        for ((value, type_), name) in row.iter().zip(&self.types).zip(&self.names) {
+            let at = self.buf.len();
+            self.buf.put_i32(0);
+            let invalid = |e: Box<dyn std::error::Error + Sync + Send>| StoreError::Invalid(format!("{name}: {e}"));
+            let length = match value.to_sql_checked(type_, &mut self.buf).map_err(invalid)? {
+                IsNull::Yes => -1,
+                IsNull::No => i32::try_from(self.buf.len() - at - 4).map_err(|e| invalid(e.into()))?,
+            };
+            self.buf[at..at + 4].copy_from_slice(&length.to_be_bytes());
+        }
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self) -> Result<()> {
+        self.writer.write_all(&self.buf).map_err(driver_error)?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<u64> {
+        self.buf.put_i16(-1);
+        self.send()?;
+        Ok(self.writer.finish()?)
+    }
+}
+
+/// The driver's error inside the writer's I/O error (a refused row, a lost connection).
+fn driver_error(error: std::io::Error) -> StoreError {
+    let message = error.to_string();
+    match error.into_inner().map(|inner| inner.downcast::<postgres::Error>()) {
+        Some(Ok(error)) => StoreError::Postgres(*error),
+        _ => StoreError::Invalid(format!("the bulk load failed: {message}")),
     }
 }

@@ -11,6 +11,10 @@ bin=$PWD/target/release/quotient
 mkdir -p "$work"; bundle="$work/bundle-$reps-$years"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# Each timed run starts with the previous one's writes on disk: otherwise the kernel and
+# PostgreSQL's checkpoints write them back during the next run (a PostgreSQL import that followed
+# the SQLite ones took 132 s, and 90 s after a sync and a checkpoint).
+settle() { sync; psql "$pg" -qc CHECKPOINT; }
 timed() { /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr"; exit 1; }; cat "$work/time"; }
 
 rm -rf "$bundle"
@@ -22,6 +26,7 @@ echo "bundle: $rows rows, $(du -sh "$bundle" | cut -f1), generated in ${gen_s}s,
 sqlite_s=(); sqlite_kb=()
 for _ in $(seq "$runs"); do
   rm -f "$work"/bench.db*
+  settle
   read -r s kb < <(timed "$bin" --database-url "sqlite://$work/bench.db" import "$bundle")
   sqlite_s+=("$s"); sqlite_kb+=("$kb")
 done
@@ -31,6 +36,7 @@ schema=quotient_bench
 pg_s=(); pg_kb=()
 for _ in $(seq "$runs"); do
   psql "$pg" -qc "DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema" 2>/dev/null
+  settle
   read -r s kb < <(timed "$bin" --database-url "$pg?options=-csearch_path%3D$schema" import "$bundle")
   pg_s+=("$s"); pg_kb+=("$kb")
 done
@@ -54,6 +60,7 @@ CREATE TABLE estimates (estimate_id text, opportunity_id text, rep_id text, prod
 CREATE TABLE feedback (account_id text, rep_id text, received_on date, score int);
 CREATE TABLE quotas (rep_id text, period text, metric text, product_line_id text, target numeric);
 SQL
+  settle
   start=$(date +%s.%N)
   for f in "$bundle"/*.csv; do
     t=$(basename "$f" .csv)

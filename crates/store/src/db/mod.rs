@@ -110,9 +110,12 @@ impl Db {
         // peaks at 284 MB instead of 346 MB. Reads go through a memory map of the whole file
         // (address space, not memory: the pages are the kernel's file cache, shared by every
         // connection) instead of a read() call and a copy per page missing from the cache.
+        // A new file gets 8 KB pages (an existing one keeps its own): half as many pages to split,
+        // spill and write in a bulk load; an import of 19 M rows took 64 s instead of 66–70 s
+        // (16 KB: no faster), and a stage change with its rollup delta 0.30 ms instead of 0.16 ms.
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;
+            "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;
              PRAGMA temp_store = FILE; PRAGMA temp.cache_size = -16384;",
         )?;
         conn.execute_batch(&format!("PRAGMA mmap_size = {SQLITE_MMAP_SIZE}"))?;
@@ -427,5 +430,21 @@ mod tests {
         let mut db = Db::open(&format!("sqlite://{}", dir.path().join("mapped.db").display())).expect("opened");
         let mapped = db.query_i64("PRAGMA mmap_size", &[]).expect("read");
         assert!(mapped > 1 << 32, "only {mapped} bytes are mapped");
+    }
+
+    /// A new file is made of 8 KB pages; a file made before keeps the size it was made with.
+    #[test]
+    fn a_new_sqlite_file_has_eight_kilobyte_pages() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let new = dir.path().join("new.db");
+        let mut db = Db::open(&format!("sqlite://{}", new.display())).expect("opened");
+        assert_eq!(db.query_i64("PRAGMA page_size", &[]).expect("read"), 8192);
+
+        let older = dir.path().join("older.db");
+        rusqlite::Connection::open(&older)
+            .and_then(|conn| conn.execute_batch("PRAGMA page_size = 4096; CREATE TABLE t (x INTEGER)"))
+            .expect("made with 4 KB pages");
+        let mut db = Db::open(&format!("sqlite://{}", older.display())).expect("opened");
+        assert_eq!(db.query_i64("PRAGMA page_size", &[]).expect("read"), 4096);
     }
 }

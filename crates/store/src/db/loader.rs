@@ -76,8 +76,9 @@ impl<'a> Loader<'a> {
 /// Bytes of encoded rows sent to the server at a time.
 const CHUNK: usize = 256 * 1024;
 
-/// A binary `COPY` whose rows are encoded here, into large chunks: the driver's own writer sends
-/// (and waits on its runtime for) every row, a tenth of an import's time at 19 M rows.
+/// A binary `COPY` whose rows are encoded here, into large chunks: the driver's own writer waits
+/// on its runtime for every row (under `perf`, a tenth of a rollup rebuild's client time went to
+/// the runtime's bookkeeping).
 struct BinaryCopy<'a> {
     writer: postgres::CopyInWriter<'a>,
     /// `table.column` of each column, for the error of a value its column cannot hold.

@@ -15,7 +15,7 @@ pub struct Loader<'a> {
 }
 
 enum Sink<'a> {
-    Sqlite(rusqlite::Statement<'a>),
+    Sqlite(ReusedInsert<'a>),
     Postgres(BinaryCopy<'a>),
 }
 
@@ -34,7 +34,9 @@ impl<'a> Loader<'a> {
             Conn::Sqlite(conn) => {
                 let placeholders = vec!["?"; columns.len()].join(", ");
                 let verb = if skip_duplicates { "INSERT OR IGNORE" } else { "INSERT" };
-                Sink::Sqlite(conn.prepare(&format!("{verb} INTO {table} ({column_list}) VALUES ({placeholders})"))?)
+                let statement =
+                    conn.prepare(&format!("{verb} INTO {table} ({column_list}) VALUES ({placeholders})"))?;
+                Sink::Sqlite(ReusedInsert { statement, bound: vec![None; columns.len()] })
             }
             Conn::Postgres(client) => {
                 // The binary format needs each column's type; the server then parses no text (its
@@ -56,9 +58,7 @@ impl<'a> Loader<'a> {
     pub fn push(&mut self, row: &[Value]) -> Result<bool> {
         self.rows += 1;
         match &mut self.sink {
-            Sink::Sqlite(statement) => {
-                return Ok(statement.execute(rusqlite::params_from_iter(row.iter()))? == 1);
-            }
+            Sink::Sqlite(insert) => return insert.push(row),
             Sink::Postgres(copy) => copy.push(row)?,
         }
         Ok(true)
@@ -70,6 +70,52 @@ impl<'a> Loader<'a> {
             copy.finish()?;
         }
         Ok(self.rows)
+    }
+}
+
+/// SQLite's prepared insert, executed once per row. SQLite keeps a statement's parameters from
+/// one execution to the next, so a value equal to the row before's is not bound again: most of a
+/// rollup cell's 27 counts are the same 0 as the cell before's.
+struct ReusedInsert<'a> {
+    statement: rusqlite::Statement<'a>,
+    /// Per parameter, what it holds now, where that is cheap to compare (not text).
+    bound: Vec<Option<Bound>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Bound {
+    Null,
+    Int(i64),
+    Date(chrono::NaiveDate),
+    Timestamp(chrono::DateTime<chrono::Utc>),
+}
+
+impl Bound {
+    fn of(value: &Value) -> Option<Bound> {
+        match value {
+            Value::Null => Some(Bound::Null),
+            Value::Int(v) => Some(Bound::Int(*v)),
+            Value::Date(day) => Some(Bound::Date(*day)),
+            Value::Timestamp(at) => Some(Bound::Timestamp(*at)),
+            Value::Text(_) => None,
+        }
+    }
+}
+
+impl ReusedInsert<'_> {
+    /// `false` when the row was skipped as a duplicate.
+    fn push(&mut self, row: &[Value]) -> Result<bool> {
+        if row.len() != self.bound.len() {
+            return Err(StoreError::Invalid(format!("{} values for {} columns", row.len(), self.bound.len())));
+        }
+        for (index, (value, bound)) in row.iter().zip(&mut self.bound).enumerate() {
+            let now = Bound::of(value);
+            if now.is_none() || now != *bound {
+                self.statement.raw_bind_parameter(index + 1, value)?;
+                *bound = now;
+            }
+        }
+        Ok(self.statement.raw_execute()? == 1)
     }
 }
 

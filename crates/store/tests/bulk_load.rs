@@ -17,14 +17,16 @@ fn create(db: &mut Db) {
     .unwrap_or_else(|e| panic!("{e}"));
 }
 
-/// Row `n`: its values derive from `n`, every third with NULLs.
+/// Row `n`: its values derive from `n`, every third with NULLs. Values repeat over runs of rows
+/// (SQLite's loader binds only what differs from the row before), and a run may resume after a
+/// NULL with the value it had before it.
 fn row(n: i64, label: &str) -> Vec<Value<'_>> {
-    let day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap_or_default() + chrono::Duration::days(n % 400);
-    let at = Utc.timestamp_opt(1_700_000_000 + n * 61, 0).single().unwrap_or_default();
+    let day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap_or_default() + chrono::Duration::days(n / 5 % 400);
+    let at = Utc.timestamp_opt(1_700_000_000 + n / 2 * 61, 0).single().unwrap_or_default();
     let nulls = n % 3 == 0;
     vec![
         Value::Int(n),
-        if nulls { Value::Null } else { Value::Int(n % 30_000) },
+        if nulls { Value::Null } else { Value::Int(n / 4 % 30_000) },
         Value::text(label),
         if nulls { Value::Null } else { Value::Date(day) },
         if nulls { Value::Null } else { Value::Timestamp(at) },

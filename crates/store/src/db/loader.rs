@@ -11,6 +11,7 @@ use std::io::Write;
 /// Appends rows to one table. Call [`Loader::finish`] to complete the load.
 pub struct Loader<'a> {
     sink: Sink<'a>,
+    columns: usize,
     rows: u64,
 }
 
@@ -51,11 +52,14 @@ impl<'a> Loader<'a> {
                 Sink::Postgres(BinaryCopy::new(writer, table, columns, types))
             }
         };
-        Ok(Loader { sink, rows: 0 })
+        Ok(Loader { sink, columns: columns.len(), rows: 0 })
     }
 
     /// Appends a row. `false` when SQLite skipped it as a duplicate (see [`super::Db::loader`]).
     pub fn push(&mut self, row: &[Value]) -> Result<bool> {
+        if row.len() != self.columns {
+            return Err(StoreError::Invalid(format!("{} values for {} columns", row.len(), self.columns)));
+        }
         self.rows += 1;
         match &mut self.sink {
             Sink::Sqlite(insert) => return insert.push(row),
@@ -78,41 +82,17 @@ impl<'a> Loader<'a> {
 /// rollup cell's 27 counts are the same 0 as the cell before's.
 struct ReusedInsert<'a> {
     statement: rusqlite::Statement<'a>,
-    /// Per parameter, what it holds now, where that is cheap to compare (not text).
-    bound: Vec<Option<Bound>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Bound {
-    Null,
-    Int(i64),
-    Date(chrono::NaiveDate),
-    Timestamp(chrono::DateTime<chrono::Utc>),
-}
-
-impl Bound {
-    fn of(value: &Value) -> Option<Bound> {
-        match value {
-            Value::Null => Some(Bound::Null),
-            Value::Int(v) => Some(Bound::Int(*v)),
-            Value::Date(day) => Some(Bound::Date(*day)),
-            Value::Timestamp(at) => Some(Bound::Timestamp(*at)),
-            Value::Text(_) => None,
-        }
-    }
+    /// Per parameter, what it holds now, where that is cheap to keep and compare (not text).
+    bound: Vec<Option<Value<'static>>>,
 }
 
 impl ReusedInsert<'_> {
     /// `false` when the row was skipped as a duplicate.
     fn push(&mut self, row: &[Value]) -> Result<bool> {
-        if row.len() != self.bound.len() {
-            return Err(StoreError::Invalid(format!("{} values for {} columns", row.len(), self.bound.len())));
-        }
         for (index, (value, bound)) in row.iter().zip(&mut self.bound).enumerate() {
-            let now = Bound::of(value);
-            if now.is_none() || now != *bound {
+            if bound.as_ref() != Some(value) {
                 self.statement.raw_bind_parameter(index + 1, value)?;
-                *bound = now;
+                *bound = (!matches!(value, Value::Text(_))).then(|| value.clone().into_owned());
             }
         }
         Ok(self.statement.raw_execute()? == 1)
@@ -145,9 +125,6 @@ impl<'a> BinaryCopy<'a> {
     }
 
     fn push(&mut self, row: &[Value]) -> Result<()> {
-        if row.len() != self.types.len() {
-            return Err(StoreError::Invalid(format!("{} values for {} columns", row.len(), self.types.len())));
-        }
         self.buf.put_i16(row.len() as i16);
         for ((value, type_), name) in row.iter().zip(&self.types).zip(&self.names) {
             let at = self.buf.len();

@@ -14,6 +14,7 @@ pub mod period;
 pub mod planning;
 pub mod quota_period;
 pub mod standards;
+pub mod work_time;
 
 pub use lang::Lang;
 pub use money::Money;

@@ -24,12 +24,34 @@ pub enum PeriodKind {
     Range,
 }
 
+/// The first day a period may start on and the day after the last it may end on: what a sales
+/// organisation reports on, with room on either side. Dates far outside would make a report walk
+/// millions of weeks (and chrono's arithmetic overflow at its limits).
+pub const EARLIEST_START: NaiveDate = day(1900, 1, 1);
+pub const LATEST_END: NaiveDate = day(2200, 1, 1);
+
+/// The longest range a period may span: ten years (a report's cost grows with its weeks).
+pub const MAX_RANGE_DAYS: i64 = 3_653;
+
+const fn day(year: i32, month: u32, day: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(year, month, day) {
+        Some(date) => date,
+        None => panic!("not a date"),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "'{0}' is not a period: write 2026-W07 (ISO week), 2026-03 (month), 2026-Q1 (quarter), 2026 (year) \
-     or 2026-01-15..2026-02-15 (from the first day up to, not including, the second)"
-)]
-pub struct PeriodParseError(pub String);
+pub enum PeriodParseError {
+    #[error(
+        "'{0}' is not a period: write 2026-W07 (ISO week), 2026-03 (month), 2026-Q1 (quarter), 2026 (year) \
+         or 2026-01-15..2026-02-15 (from the first day up to, not including, the second)"
+    )]
+    Malformed(String),
+    #[error("'{0}' lies outside the years 1900 to 2199: give a period within them")]
+    OutOfRange(String),
+    #[error("'{0}' spans {1} days, more than the 3,653 (ten years) a range may span: give a shorter range")]
+    TooLong(String, i64),
+}
 
 impl Period {
     /// `[start, end)`; `None` when `end` is not after `start`.
@@ -62,17 +84,24 @@ impl Period {
     }
 
     /// The period of the same kind just before this one (a range: the same length before it).
+    /// At the ends of the calendar it stops at the first day chrono knows.
     pub fn previous(self) -> Period {
         match self.kind {
-            PeriodKind::Range => Period { start: self.start - Duration::days(self.days()), end: self.start, ..self },
-            kind => Period::containing(kind, self.start - Duration::days(1)),
+            PeriodKind::Range => {
+                let start = self.start.checked_sub_signed(Duration::days(self.days())).unwrap_or(NaiveDate::MIN);
+                Period { start, end: self.start, ..self }
+            }
+            kind => Period::containing(kind, self.start.pred_opt().unwrap_or(self.start)),
         }
     }
 
-    /// The period of the same kind just after this one.
+    /// The period of the same kind just after this one; at the end of the calendar, its last day.
     pub fn next(self) -> Period {
         match self.kind {
-            PeriodKind::Range => Period { start: self.end, end: self.end + Duration::days(self.days()), ..self },
+            PeriodKind::Range => {
+                let end = self.end.checked_add_signed(Duration::days(self.days())).unwrap_or(NaiveDate::MAX);
+                Period { start: self.end, end, ..self }
+            }
             kind => Period::containing(kind, self.end),
         }
     }
@@ -133,20 +162,31 @@ impl FromStr for Period {
     type Err = PeriodParseError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bad = || PeriodParseError(text.to_string());
-        if let Some((from, to)) = text.split_once("..") {
-            let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad());
-            return Period::range(date(from)?, date(to)?).ok_or_else(bad);
+        let period = parse(text).ok_or_else(|| PeriodParseError::Malformed(text.to_string()))?;
+        if period.start < EARLIEST_START || period.end > LATEST_END {
+            return Err(PeriodParseError::OutOfRange(text.to_string()));
         }
-        if let Some((year, week)) = text.split_once("-W") {
-            let (year, week): (i32, u32) = (year.parse().map_err(|_| bad())?, week.parse().map_err(|_| bad())?);
-            if year.to_string().len() != 4 || !(1..=53).contains(&week) {
-                return Err(bad());
-            }
-            return Period::iso_week(year, week).ok_or_else(bad);
+        if period.days() > MAX_RANGE_DAYS {
+            return Err(PeriodParseError::TooLong(text.to_string(), period.days()));
         }
-        text.parse::<QuotaPeriod>().map(Period::from).map_err(|_| bad())
+        Ok(period)
     }
+}
+
+/// A period as written, whatever its dates.
+fn parse(text: &str) -> Option<Period> {
+    if let Some((from, to)) = text.split_once("..") {
+        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        return Period::range(date(from)?, date(to)?);
+    }
+    if let Some((year, week)) = text.split_once("-W") {
+        let (year, week): (i32, u32) = (year.parse().ok()?, week.parse().ok()?);
+        if year.to_string().len() != 4 || !(1..=53).contains(&week) {
+            return None;
+        }
+        return Period::iso_week(year, week);
+    }
+    text.parse::<QuotaPeriod>().map(Period::from).ok()
 }
 
 impl fmt::Display for Period {
@@ -224,6 +264,34 @@ mod tests {
         assert_eq!(period("2024-02").days(), 29);
         assert_eq!(period("2025-02").days(), 28);
         assert_eq!(period("2024").days(), 366);
+    }
+
+    /// A period far from now would make a report walk every week in between.
+    #[test]
+    fn periods_stay_within_the_years_reported_on() {
+        for text in
+            ["-130000-01-01..2026-12-31", "1899-12-31..1900-01-02", "2199-12-31..2200-01-02", "0001", "9999-W01"]
+        {
+            assert_eq!(text.parse::<Period>(), Err(PeriodParseError::OutOfRange(text.into())), "{text}");
+        }
+        assert_eq!(period("1900-01-01..1900-01-02").days(), 1);
+        assert_eq!(period("2199").end(), date(2200, 1, 1));
+        // 2000-01-01 to 2010-01-01 is 3,653 days (three leap years: 2000, 2004, 2008); a day more is too long.
+        assert_eq!(period("2000-01-01..2010-01-01").days(), 3_653);
+        assert_eq!(
+            "2000-01-01..2010-01-02".parse::<Period>(),
+            Err(PeriodParseError::TooLong("2000-01-01..2010-01-02".into(), 3_654))
+        );
+        assert!(matches!("2026-13".parse::<Period>(), Err(PeriodParseError::Malformed(_))));
+    }
+
+    /// The neighbours of a range at the ends of chrono's calendar do not overflow.
+    #[test]
+    fn neighbours_at_the_ends_of_the_calendar_do_not_overflow() {
+        let first = Period::range(NaiveDate::MIN, NaiveDate::MIN + Duration::days(10)).expect("a range");
+        assert_eq!(first.previous().start(), NaiveDate::MIN);
+        let last = Period::range(NaiveDate::MAX - Duration::days(10), NaiveDate::MAX).expect("a range");
+        assert_eq!(last.next().end(), NaiveDate::MAX);
     }
 
     #[test]

@@ -23,6 +23,27 @@ pub enum StoreError {
     Invalid(String),
     #[error("the database was migrated by a newer Quotient (migration {0} is unknown to this version)")]
     UnknownMigration(i64),
+    /// A write the rules refuse, as data that every interface shows in its caller's language.
+    #[error("refused: {}", describe(.0))]
+    Refused(Vec<Refusal>),
+}
+
+/// One reason a write is refused: the field it is about (as the forms and the API name it) and
+/// the message key (`crates/core/locales`) that says why and what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub code: &'static str,
+}
+
+impl Refusal {
+    pub fn new(field: &'static str, code: &'static str) -> Refusal {
+        Refusal { field, code }
+    }
+}
+
+fn describe(refusals: &[Refusal]) -> String {
+    refusals.iter().map(|r| format!("{} ({})", r.field, r.code)).collect::<Vec<_>>().join(", ")
 }
 
 impl StoreError {

@@ -16,7 +16,7 @@ pub mod records;
 pub mod testing;
 
 pub use db::{Db, Dialect, Value};
-pub use error::{Result, StoreError};
+pub use error::{Refusal, Result, StoreError};
 
 /// Opens the database at `url` and applies any pending migrations.
 pub fn open(url: &str) -> Result<Db> {

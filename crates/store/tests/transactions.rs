@@ -60,3 +60,51 @@ fn nested_transactions_are_savepoints_on_postgres() {
         nested_transactions_are_savepoints(&mut test);
     }
 }
+
+/// A table whose foreign key is checked at commit, as the organisation's tables are.
+fn deferred_table(db: &mut Db) {
+    db.batch(
+        "CREATE TABLE parent (id BIGINT PRIMARY KEY);
+         CREATE TABLE child (id BIGINT PRIMARY KEY,
+             parent_id BIGINT NOT NULL REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);
+         INSERT INTO parent (id) VALUES (1);",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn add_child(db: &mut Db, id: i64, parent: i64) -> Result<(), StoreError> {
+    db.transaction(|db| {
+        db.execute("INSERT INTO child (id, parent_id) VALUES (?, ?)", &[Value::Int(id), Value::Int(parent)]).map(drop)
+    })
+}
+
+/// A transaction that only its COMMIT refuses (a deferred foreign key) is rolled back: the
+/// connection takes the next transaction, and a second connection can write, instead of finding
+/// the database locked by a transaction left open.
+fn a_failed_commit_leaves_no_transaction_open(test: &mut TestDb) {
+    deferred_table(&mut test.db);
+    let refused = add_child(&mut test.db, 10, 999);
+    assert!(refused.is_err(), "a child of no parent was committed");
+    assert!(!test.db.in_open_transaction());
+
+    let mut other = test.reopen();
+    add_child(&mut other, 11, 1).unwrap_or_else(|e| panic!("another connection cannot write: {e}"));
+    add_child(&mut test.db, 12, 1).unwrap_or_else(|e| panic!("the same connection cannot write: {e}"));
+    let children = test
+        .db
+        .query_map("SELECT id FROM child ORDER BY id", &[], |row| Ok(row.int(0)?.unwrap_or(-1)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(children, [11, 12]);
+}
+
+#[test]
+fn a_failed_commit_leaves_no_transaction_open_on_sqlite() {
+    a_failed_commit_leaves_no_transaction_open(&mut TestDb::sqlite());
+}
+
+#[test]
+fn a_failed_commit_leaves_no_transaction_open_on_postgres() {
+    if let Some(mut test) = TestDb::postgres() {
+        a_failed_commit_leaves_no_transaction_open(&mut test);
+    }
+}

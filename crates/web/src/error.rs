@@ -59,7 +59,7 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
-            Error::Store(StoreError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Store(StoreError::Invalid(_) | StoreError::Refused(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Store(_) | Error::NotCommitted(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -71,7 +71,7 @@ impl Error {
             Error::NotFound | Error::Store(StoreError::NotFound(_)) => "not_found",
             Error::Csrf => "csrf_rejected",
             Error::Throttled => "too_many_sign_ins",
-            Error::Invalid(_) | Error::Store(StoreError::Invalid(_)) => "invalid_input",
+            Error::Invalid(_) | Error::Store(StoreError::Invalid(_) | StoreError::Refused(_)) => "invalid_input",
             Error::Unavailable => "unavailable",
             Error::Store(_) | Error::NotCommitted(_) => "internal",
         }
@@ -91,13 +91,21 @@ impl Error {
         }
     }
 
+    /// The fields refused, in `locale`'s words.
+    pub fn field_errors(&self, locale: Locale) -> Vec<FieldError> {
+        match self {
+            Error::Invalid(fields) => fields.clone(),
+            Error::Store(StoreError::Refused(refusals)) => {
+                refusals.iter().map(|r| FieldError::new(r.field, locale.t(r.code))).collect()
+            }
+            _ => vec![],
+        }
+    }
+
     /// The JSON answer of the API.
     pub fn into_json(self) -> Response {
         self.log();
-        let fields = match &self {
-            Error::Invalid(fields) => fields.clone(),
-            _ => vec![],
-        };
+        let fields = self.field_errors(Locale::default());
         let body = serde_json::json!({
             "error": { "code": self.code(), "message": self.public_message(Locale::default()), "fields": fields }
         });

@@ -4,7 +4,9 @@
 //! the pool; at most `size` run at once. The frequent small writes (logging an activity) go to
 //! [`Pool::write`] instead: one thread takes every write waiting in the queue and runs them in one
 //! transaction, each in its own savepoint, so that a burst of writers pays for one commit instead
-//! of queueing for the database's single write lock one by one.
+//! of queueing for the database's single write lock one by one. A write that only fails at the
+//! commit (a deferred foreign key) must not take the others down with it: when a shared commit
+//! fails, each write of the batch runs again in a transaction of its own.
 
 use crate::error::Error;
 use quotient_store::{Db, Dialect};
@@ -31,8 +33,9 @@ struct Inner {
 }
 
 /// A queued write: runs in the batch's transaction, and returns what tells its caller the outcome
-/// once the batch has committed (or failed to).
-type Job = Box<dyn FnOnce(&mut Db) -> Reply + Send>;
+/// once the batch has committed (or failed to). It may run more than once: a run whose transaction
+/// did not commit left nothing behind, and only the last run's reply is sent.
+type Job = Box<dyn FnMut(&mut Db) -> Reply + Send>;
 type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 
 impl Pool {
@@ -93,23 +96,28 @@ impl Pool {
     }
 
     /// Runs `work`, a short write, on the writer: in a transaction shared with the writes queued
-    /// beside it, inside its own savepoint. An error of `work` undoes `work` alone; the answer
-    /// comes once the shared transaction has committed.
+    /// beside it, inside its own savepoint. An error of `work` undoes `work` alone, and so does one
+    /// that only the commit finds (`work` then runs again alone); the answer comes once the
+    /// transaction has committed.
     pub async fn write<T, F>(&self, work: F) -> Result<T, Error>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Db) -> Result<T, Error> + Send + 'static,
+        F: Fn(&mut Db) -> Result<T, Error> + Send + 'static,
     {
         let (answer, answered) = oneshot::channel();
+        let answer = Arc::new(Mutex::new(Some(answer)));
         let job: Job = Box::new(move |db: &mut Db| {
-            let result = db.transaction(work);
+            let result = db.transaction(&work);
+            let answer = Arc::clone(&answer);
             Box::new(move |committed: Result<(), String>| {
                 let result = match (result, committed) {
                     (Ok(_), Err(error)) => Err(Error::NotCommitted(error)),
                     (result, _) => result,
                 };
                 // The caller may have gone away; the write stands.
-                let _ = answer.send(result);
+                if let Some(answer) = answer.lock().ok().and_then(|mut answer| answer.take()) {
+                    let _ = answer.send(result);
+                }
             })
         });
         self.writes.send(job).map_err(|_| Error::Unavailable)?;
@@ -152,18 +160,29 @@ fn write_batches(url: &str, mut db: Db, mut queue: mpsc::UnboundedReceiver<Job>)
     }
 }
 
-fn commit_batch(db: &mut Db, jobs: Vec<Job>) {
+fn commit_batch(db: &mut Db, mut jobs: Vec<Job>) {
     let mut replies = Vec::with_capacity(jobs.len());
     let committed = db.transaction(|db| {
-        replies.extend(jobs.into_iter().map(|job| job(db)));
+        replies.extend(jobs.iter_mut().map(|job| job(db)));
         Ok::<_, quotient_store::StoreError>(())
     });
-    let outcome = committed.map_err(|error| {
-        tracing::error!(%error, "a batch of writes failed to commit");
-        error.to_string()
-    });
-    for reply in replies {
-        reply(outcome.clone());
+    match committed {
+        Err(error) if jobs.len() > 1 => {
+            tracing::warn!(%error, writes = jobs.len(), "a batch of writes failed to commit; each runs alone");
+            drop(replies);
+            for job in jobs {
+                commit_batch(db, vec![job]);
+            }
+        }
+        committed => {
+            let outcome = committed.map_err(|error| {
+                tracing::error!(%error, "a write failed to commit");
+                error.to_string()
+            });
+            for reply in replies {
+                reply(outcome.clone());
+            }
+        }
     }
 }
 
@@ -208,5 +227,76 @@ mod tests {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(stored, (0..40).filter(|n| n % 3 != 0).collect::<Vec<i64>>());
+    }
+
+    /// A write that only its commit refuses (a deferred foreign key) fails alone: the writes
+    /// queued with it commit, and the writer takes the next writes instead of holding the
+    /// database's write lock in a transaction left open.
+    async fn a_write_refused_at_commit_fails_alone(pool: Pool) {
+        pool.run(|db| {
+            Ok(db.batch(
+                "CREATE TABLE parent (id BIGINT PRIMARY KEY);
+                 CREATE TABLE child (id BIGINT PRIMARY KEY,
+                     parent_id BIGINT NOT NULL REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);
+                 INSERT INTO parent (id) VALUES (1);",
+            )?)
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        // Every fifth write names a parent that does not exist.
+        let parent_of = |n: i64| if n % 5 == 0 { 999 } else { 1 };
+        let writes: Vec<_> = (0..40i64)
+            .map(|n| {
+                let pool = pool.clone();
+                tokio::spawn(async move {
+                    pool.write(move |db| {
+                        let params = [Value::Int(n), Value::Int(parent_of(n))];
+                        Ok(db.execute("INSERT INTO child (id, parent_id) VALUES (?, ?)", &params)?)
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for (n, write) in (0..40i64).zip(writes) {
+            let answer = write.await.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(answer.is_ok(), parent_of(n) == 1, "write {n}: {answer:?}");
+        }
+        let stored = pool
+            .run(|db| Ok(db.query_map("SELECT id FROM child ORDER BY id", &[], |row| Ok(row.int(0)?.unwrap_or(-1)))?))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(stored, (0..40).filter(|n| n % 5 != 0).collect::<Vec<i64>>());
+        // And the next write goes through at once.
+        let next = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            pool.write(|db| Ok(db.execute("INSERT INTO parent (id) VALUES (2)", &[])?)),
+        )
+        .await;
+        assert!(matches!(next, Ok(Ok(1))), "{next:?}");
+    }
+
+    /// Opens the pool outside the runtime and closes it there too (the PostgreSQL client blocks on
+    /// a runtime of its own), and runs the test in one.
+    fn with_pool(url: &str, test: impl AsyncFnOnce(Pool)) {
+        let pool = Pool::open(url, 2).unwrap_or_else(|e| panic!("{e}"));
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+        runtime.unwrap_or_else(|e| panic!("{e}")).block_on(test(pool.clone()));
+        drop(pool);
+    }
+
+    #[test]
+    fn a_write_refused_at_commit_fails_alone_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        with_pool(
+            &format!("sqlite://{}", dir.path().join("writes.db").display()),
+            a_write_refused_at_commit_fails_alone,
+        );
+    }
+
+    #[test]
+    fn a_write_refused_at_commit_fails_alone_on_postgres() {
+        if let Some(schema) = quotient_store::testing::TestSchema::create("pool") {
+            with_pool(&schema.url, a_write_refused_at_commit_fails_alone);
+        }
     }
 }

@@ -78,6 +78,7 @@ impl TestApp {
         let other = orgs::find_or_create(&mut db, "other", "Other").expect("org");
         let hash = password::hash(PASSWORD).expect("hash");
         let users = [
+            (acme.id, "admin@acme.test", UserRole::Admin, None),
             (acme.id, "exec@acme.test", UserRole::Executive, Some("E1")),
             (acme.id, "manager@acme.test", UserRole::Manager, Some("M1")),
             (acme.id, "r1@acme.test", UserRole::Rep, Some("R1")),
@@ -390,7 +391,90 @@ async fn goal_setting_shows_the_plan_risk_and_refuses_bad_input(app: &TestApp) {
     assert_eq!(app.get("/goals", &rep).await.status, StatusCode::NOT_FOUND, "reps set no team goals");
 }
 
+impl TestApp {
+    /// Sends `body` as JSON with the session and its CSRF header.
+    async fn post_json(&self, path: &str, (cookie, csrf): (&str, &str), body: &str) -> Answer {
+        let request = Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header("x-csrf-token", csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        self.send(request).await
+    }
+}
+
+/// The fields an API error names.
+fn refused_fields(answer: &Answer) -> Vec<String> {
+    let fields = json(answer)["error"]["fields"].as_array().cloned().unwrap_or_default();
+    fields.iter().filter_map(|f| f["field"].as_str().map(str::to_string)).collect()
+}
+
+/// An admin reaches the whole organisation, but not a rep that does not exist: the write is
+/// refused as invalid input before the database could refuse it at commit, and every write after
+/// it goes through (a commit that failed once held SQLite's write lock until a restart).
+async fn an_activity_for_no_such_rep_is_refused_and_writes_go_on(app: &TestApp) {
+    let (cookie, csrf) = app.sign_in("admin@acme.test").await;
+    for rep in [999_999, -1] {
+        let body = format!(r#"{{"rep_id": {rep}, "type": "cold_call"}}"#);
+        let answer = app.post_json("/api/v1/activities", (&cookie, &csrf), &body).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+        assert_eq!(refused_fields(&answer), ["rep_id"]);
+    }
+    let form = app
+        .post("/log", &cookie, &format!("rep=999999&kind=cold_call&occurred_at=2026-03-02T10:00&_csrf={csrf}"))
+        .await;
+    assert_eq!(form.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(form.body.contains("id=\"error-rep\""), "{}", form.body);
+
+    let (rep, rep_csrf) = app.sign_in("r1@acme.test").await;
+    let logged = app.post_json("/api/v1/activities", (&rep, &rep_csrf), r#"{"type": "cold_call"}"#).await;
+    assert_eq!(logged.status, StatusCode::CREATED, "{}", logged.body);
+    let moved =
+        app.post("/opportunities/3/stage", &cookie, &format!("stage=proposal&gateway_type=&_csrf={csrf}")).await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+}
+
+/// The log form, the API and the CRM form refuse the same times: more than a day ahead, or
+/// before 2000 (years such as 9999 and -9999 were stored through the API).
+async fn activity_times_are_refused_alike_everywhere(app: &TestApp) {
+    let (cookie, csrf) = app.sign_in("r1@acme.test").await;
+    for (time, code) in
+        [("9999-01-01T00:00:00Z", "future"), ("-9999-01-01T00:00:00Z", "too_old"), ("1999-12-31T23:00:00Z", "too_old")]
+    {
+        let body = format!(r#"{{"type": "cold_call", "occurred_at": "{time}"}}"#);
+        let api = app.post_json("/api/v1/activities", (&cookie, &csrf), &body).await;
+        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{time}: {}", api.body);
+        assert_eq!(refused_fields(&api), ["occurred_at"], "{time}");
+        let local = time.trim_end_matches(":00Z");
+        let page = app.post("/log", &cookie, &format!("kind=cold_call&occurred_at={local}&_csrf={csrf}")).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{time}");
+        assert!(page.body.contains("id=\"error-occurred_at\""), "{time}: {}", page.body);
+        let crm = app
+            .post("/records/activities/new", &cookie, &format!("type=cold_call&occurred_at={local}&rep=1&_csrf={csrf}"))
+            .await;
+        assert_eq!(crm.status, StatusCode::UNPROCESSABLE_ENTITY, "{time}: {}", crm.body);
+        let expected = quotient_core::Lang::ENGLISH.t(&format!("form_error.{code}"));
+        assert!(crm.body.contains(expected) && page.body.contains(expected), "{time}: the same words everywhere");
+    }
+}
+
+/// A period far from now is refused before any report walks its weeks.
+async fn periods_far_from_now_are_refused(app: &TestApp) {
+    let (cookie, _) = app.sign_in("r1@acme.test").await;
+    for period in ["-130000-01-01..2026-12-31", "1000-01-01..1000-02-01", "2000-01-01..2026-12-31"] {
+        let page = app.get(&format!("/leaderboard?period={period}"), &cookie).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{period}");
+        let api = app.get(&format!("/api/v1/scorecards?period={period}"), &cookie).await;
+        assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{period}");
+        assert_eq!(refused_fields(&api), ["period"]);
+    }
+}
+
 on_both_backends!(
+    an_activity_for_no_such_rep_is_refused_and_writes_go_on,
+    activity_times_are_refused_alike_everywhere,
+    periods_far_from_now_are_refused,
     goal_setting_shows_the_plan_risk_and_refuses_bad_input,
     pages_need_a_session_and_the_api_answers_401_in_json,
     failed_sign_ins_are_refused_then_throttled,

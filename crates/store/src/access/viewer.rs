@@ -8,7 +8,8 @@ use crate::kpi::Directory;
 use crate::orgs::OrgId;
 use quotient_core::access::{self, Action, Reach, Resource};
 use quotient_core::model::UserRole;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct Viewer {
@@ -17,18 +18,27 @@ pub struct Viewer {
     pub role: UserRole,
     /// The user's own row in `reps`.
     pub rep_id: Option<i64>,
-    /// The reps (and managers) whose rows the user reaches; `None` reaches the whole organisation.
-    reps: Option<HashSet<i64>>,
+    reps: Reps,
+}
+
+/// The reps (and managers) whose rows a user reaches: never an id that is not a live person of the
+/// organisation, so that a write for a made-up rep is refused before it reaches the database.
+#[derive(Debug, Clone)]
+enum Reps {
+    /// Everyone in the organisation's directory.
+    Organisation(Arc<HashMap<i64, usize>>),
+    Some(HashSet<i64>),
 }
 
 impl Viewer {
     /// The viewer of a user: a rep reaches their own rows, a manager their whole subtree (and their
     /// own), an executive or admin the organisation.
     pub fn of(user: &User, directory: &Directory) -> Viewer {
+        let live = |id: &i64| directory.person(*id).is_some();
         let reps = match access::reach(user.role) {
-            Reach::Organisation => None,
-            Reach::Own => Some(user.rep_id.into_iter().collect()),
-            Reach::Team => Some(match user.rep_id {
+            Reach::Organisation => Reps::Organisation(directory.everyone()),
+            Reach::Own => Reps::Some(user.rep_id.into_iter().filter(live).collect()),
+            Reach::Team => Reps::Some(match user.rep_id.filter(live) {
                 Some(manager) => {
                     let mut reps: HashSet<i64> = directory.subtree(manager).into_iter().collect();
                     reps.insert(manager);
@@ -51,20 +61,23 @@ impl Viewer {
 
     /// Whether the viewer reaches the rows of rep `id`.
     pub fn reaches(&self, rep: i64) -> bool {
-        self.reps.as_ref().is_none_or(|reps| reps.contains(&rep))
+        match &self.reps {
+            Reps::Organisation(everyone) => everyone.contains_key(&rep),
+            Reps::Some(reps) => reps.contains(&rep),
+        }
     }
 
     pub fn reaches_everyone(&self) -> bool {
-        self.reps.is_none()
+        matches!(self.reps, Reps::Organisation(_))
     }
 
     /// A SQL condition limiting `column` (a rep id) to the reps the viewer reaches, with its
     /// parameters; `TRUE` for the whole organisation. Ids are bound, never spliced.
     pub fn condition(&self, column: &str) -> (String, Vec<Value<'static>>) {
         match &self.reps {
-            None => ("1 = 1".to_string(), vec![]),
-            Some(reps) if reps.is_empty() => ("1 = 0".to_string(), vec![]),
-            Some(reps) => {
+            Reps::Organisation(_) => ("1 = 1".to_string(), vec![]),
+            Reps::Some(reps) if reps.is_empty() => ("1 = 0".to_string(), vec![]),
+            Reps::Some(reps) => {
                 let mut ids: Vec<i64> = reps.iter().copied().collect();
                 ids.sort_unstable();
                 let marks = vec!["?"; ids.len()].join(", ");

@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use quotient_core::Money;
 use quotient_core::access::Resource;
 use quotient_core::model::{ActivityOutcome, ActivityType, BuyingRole, EstimateStatus, LeadSource, LeadStatus};
+use quotient_core::work_time::{self, TimeRefusal};
 use std::collections::BTreeMap;
 
 /// A form's values as the browser or an API client sends them: field key → text.
@@ -212,6 +213,8 @@ pub enum Problem {
     Amount,
     Date,
     Time,
+    /// A time [`work_time::check`] refuses.
+    WorkTime(TimeRefusal),
     Choice,
     /// No such record within the viewer's reach.
     Reference,
@@ -225,6 +228,8 @@ impl Problem {
             Problem::Amount => "amount",
             Problem::Date => "date",
             Problem::Time => "time",
+            Problem::WorkTime(TimeRefusal::Future) => "future",
+            Problem::WorkTime(TimeRefusal::TooOld) => "too_old",
             Problem::Choice => "choice",
             Problem::Reference => "reference",
         }
@@ -456,7 +461,12 @@ fn read(
             _ => Err(Problem::Amount),
         },
         Input::Date => text.parse::<NaiveDate>().map(Value::Date).map_err(|_| Problem::Date),
-        Input::Time => parse_time(text).map(Value::Timestamp).ok_or(Problem::Time),
+        Input::Time => match parse_time(text) {
+            Some(time) => {
+                work_time::check(time, Utc::now()).map(|()| Value::Timestamp(time)).map_err(Problem::WorkTime)
+            }
+            None => Err(Problem::Time),
+        },
         Input::Choice(choices) => match choices.keys().into_iter().find(|k| *k == text) {
             Some(key) => Ok(Value::text(key)),
             None => Err(Problem::Choice),

@@ -296,17 +296,26 @@ impl Db {
         self.depth = 1;
         let outcome = work(self);
         self.depth = 0;
-        match outcome {
-            Ok(value) => {
-                self.batch("COMMIT")?;
-                Ok(value)
-            }
+        match outcome.and_then(|value| self.batch("COMMIT").map(|()| value).map_err(E::from)) {
+            Ok(value) => Ok(value),
             Err(error) => {
+                // A failed COMMIT (a deferred foreign key, a full disk) leaves SQLite's transaction
+                // open, holding the file's write lock for every later writer: end it either way.
+                // PostgreSQL has already ended it and answers this with a warning.
                 if let Err(rollback) = self.batch("ROLLBACK") {
                     tracing::error!("rollback failed: {rollback}");
                 }
                 Err(error)
             }
+        }
+    }
+
+    /// Whether a transaction is still open on this connection outside [`Db::transaction`]: a
+    /// connection left so must not serve anyone else.
+    pub fn in_open_transaction(&self) -> bool {
+        match &self.conn {
+            Conn::Sqlite(conn) => self.depth == 0 && !conn.is_autocommit(),
+            Conn::Postgres(_) => false,
         }
     }
 

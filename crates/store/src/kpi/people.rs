@@ -5,6 +5,7 @@ use crate::db::{Db, Value};
 use crate::error::{Result, StoreError};
 use crate::orgs::OrgId;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// One person of `reps.csv`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +35,9 @@ pub enum Subject {
 /// The organisation's people, territories and product lines, loaded once per report.
 pub struct Directory {
     pub people: Vec<Person>,
-    by_id: HashMap<i64, usize>,
+    /// Each person's index in `people`; shared with the viewers of the organisation, whose reach
+    /// is its keys.
+    by_id: Arc<HashMap<i64, usize>>,
     /// The direct reports (indexes into `people`) of each manager id.
     reports: HashMap<i64, Vec<usize>>,
     territory_parents: HashMap<i64, Option<i64>>,
@@ -69,7 +72,7 @@ impl Directory {
                 })
             },
         )?;
-        let by_id = people.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
+        let by_id = Arc::new(people.iter().enumerate().map(|(i, p)| (p.id, i)).collect());
         let mut reports: HashMap<i64, Vec<usize>> = HashMap::new();
         for (i, person) in people.iter().enumerate() {
             if let Some(manager) = person.manager_id {
@@ -110,6 +113,11 @@ impl Directory {
         let mut names: Vec<(i64, String)> = self.territories.values().cloned().collect();
         names.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
         names
+    }
+
+    /// Everyone in the directory, by id (to their index in `people`).
+    pub(crate) fn everyone(&self) -> Arc<HashMap<i64, usize>> {
+        Arc::clone(&self.by_id)
     }
 
     pub fn person(&self, id: i64) -> Option<&Person> {

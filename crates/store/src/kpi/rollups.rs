@@ -513,7 +513,7 @@ mod tests {
             for (grain, a, b) in parts {
                 assert!(grain != Grain::Week || (a.weekday() == chrono::Weekday::Mon && (b - a).num_days() % 7 == 0));
                 assert!(grain != Grain::Month || (a.day() == 1 && b.day() == 1));
-                let quarter_start = |d: NaiveDate| d.day() == 1 && d.month0() % 3 == 0;
+                let quarter_start = |d: NaiveDate| d.day() == 1 && d.month0().is_multiple_of(3);
                 assert!(grain != Grain::Quarter || (quarter_start(a) && quarter_start(b)));
             }
         }

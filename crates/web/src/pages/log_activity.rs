@@ -3,7 +3,7 @@
 use super::{require, with_db, writing};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{FieldError, PageError};
+use crate::error::{Error, FieldError, PageError};
 use crate::templates::{self, csrf, field_error};
 use axum::Form;
 use axum::extract::State;
@@ -13,6 +13,7 @@ use chrono::{NaiveDateTime, Utc};
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
 use quotient_core::model::{ActivityOutcome, ActivityType};
+use quotient_store::StoreError;
 use quotient_store::crm::activities::{self, NewActivity};
 use quotient_store::crm::pipeline::{self, OpenDeal};
 
@@ -141,14 +142,10 @@ fn parse(caller: &Caller, form: &LogForm) -> Result<NewActivity, Vec<FieldError>
         .map(|t| t.and_utc())
         .map_err(|_| errors.push(FieldError::new("occurred_at", l.t("log.bad_time"))))
         .ok();
-    if occurred_at.is_some_and(|t| t > Utc::now() + chrono::Duration::days(1)) {
-        errors.push(FieldError::new("occurred_at", l.t("log.future")));
-    }
     let rep = match form.rep.trim() {
         "" => caller.viewer.rep_id,
         text => text.parse().ok(),
     };
-    let rep = rep.filter(|r| caller.viewer.reaches(*r));
     if rep.is_none() {
         errors.push(FieldError::new("rep", l.t("log.pick_rep")));
     }
@@ -188,13 +185,23 @@ pub async fn log(
     };
     let rep = activity.rep_id;
     let logged =
-        writing(&state, &caller, move |db, caller| Ok(activities::log_for(db, &caller.viewer, &activity)?)).await?;
+        writing(&state, &caller, move |db, caller| Ok(activities::log_for(db, &caller.viewer, &activity)?)).await;
     match logged {
-        Some(_) => Ok(Redirect::to(&format!("/reps/{rep}?logged=1")).into_response()),
-        None => {
-            let error = FieldError::new("opportunity", caller.locale.t("log.bad_opportunity"));
+        Ok(_) => Ok(Redirect::to(&format!("/reps/{rep}?logged=1")).into_response()),
+        Err(PageError(error @ Error::Store(StoreError::Refused(_)), _)) => {
+            let errors: Vec<FieldError> = error
+                .field_errors(caller.locale)
+                .into_iter()
+                .map(|e| FieldError { field: form_field(&e.field).to_string(), ..e })
+                .collect();
             let choices = choices(&state, &caller).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&caller, &choices, &form, &[error])).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&caller, &choices, &form, &errors)).into_response())
         }
+        Err(error) => Err(error),
     }
+}
+
+/// The form's name of a field the store refused (the store names them as the API does).
+fn form_field(field: &str) -> &str {
+    field.strip_suffix("_id").unwrap_or(field)
 }

@@ -35,11 +35,12 @@ where
     state.pool.run(move |db| work(db, &caller)).await.map_err(|e| PageError(e, locale))
 }
 
-/// Like [`with_db`], for a short write: committed together with the writes queued beside it.
+/// Like [`with_db`], for a short write: committed together with the writes queued beside it (and
+/// run again alone should their shared commit fail).
 pub async fn writing<T, F>(state: &AppState, caller: &Caller, work: F) -> Result<T, PageError>
 where
     T: Send + 'static,
-    F: FnOnce(&mut Db, &Caller) -> Result<T, Error> + Send + 'static,
+    F: Fn(&mut Db, &Caller) -> Result<T, Error> + Send + 'static,
 {
     let locale = caller.locale;
     let caller = caller.clone();

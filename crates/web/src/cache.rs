@@ -21,15 +21,19 @@ pub struct Cache<V> {
     /// The revision the values depend on.
     kind: Revision,
     entries: Mutex<HashMap<(OrgId, String), Entry<V>>>,
+    /// One lock per key being computed: after a write, the requests that find a key out of date
+    /// wait for the first of them to compute it instead of each computing it again (under load,
+    /// every write set all of them recomputing the same dashboard at once).
+    computing: Mutex<HashMap<(OrgId, String), Arc<Mutex<()>>>>,
 }
 
 impl<V> Cache<V> {
     pub fn new(kind: Revision) -> Self {
-        Cache { kind, entries: Mutex::new(HashMap::new()) }
+        Cache { kind, entries: Mutex::new(HashMap::new()), computing: Mutex::new(HashMap::new()) }
     }
 
-    /// The value of `key` at the organisation's current revision, computed by `compute` when there
-    /// is none.
+    /// The value of `key` at the organisation's current revision (or a later one), computed by
+    /// `compute` when there is none.
     pub fn get(
         &self,
         db: &mut Db,
@@ -39,11 +43,19 @@ impl<V> Cache<V> {
     ) -> Result<Arc<V>, Error> {
         let revision = orgs::revision(db, org, self.kind)?;
         let key = (org, key);
-        if let Ok(entries) = self.entries.lock()
-            && let Some((at, value)) = entries.get(&key)
-            && *at == revision
-        {
-            return Ok(Arc::clone(value));
+        if let Some(value) = self.current(&key, revision) {
+            return Ok(value);
+        }
+        let turn = self.computing.lock().ok().map(|mut computing| {
+            if computing.len() >= CAPACITY {
+                computing.retain(|_, lock| Arc::strong_count(lock) > 1);
+            }
+            Arc::clone(computing.entry(key.clone()).or_default())
+        });
+        let _turn = turn.as_ref().map(|lock| lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        // Whoever held the turn before may have computed it.
+        if let Some(value) = self.current(&key, revision) {
+            return Ok(value);
         }
         let value = Arc::new(compute(db)?);
         if let Ok(mut entries) = self.entries.lock() {
@@ -53,6 +65,13 @@ impl<V> Cache<V> {
             entries.insert(key, (revision, Arc::clone(&value)));
         }
         Ok(value)
+    }
+
+    /// The value of `key` if it was computed at `revision` or later.
+    fn current(&self, key: &(OrgId, String), revision: i64) -> Option<Arc<V>> {
+        let entries = self.entries.lock().ok()?;
+        let (at, value) = entries.get(key)?;
+        (*at >= revision).then(|| Arc::clone(value))
     }
 }
 
@@ -79,5 +98,30 @@ mod tests {
         // A setting is a write that changes the KPIs.
         quotient_store::kpi::set_setting(&mut db, org, "threshold.closing_ratio", "0.5").expect("setting");
         assert_eq!(get(&mut db), 2, "computed again after the write");
+    }
+
+    /// Requests that find a value out of date together compute it once.
+    #[test]
+    fn concurrent_requests_compute_a_value_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let mut db = quotient_store::open(&url).expect("open");
+        let org = orgs::find_or_create(&mut db, "acme", "Acme").expect("org").id;
+        let cache: Cache<u32> = Cache::new(Revision::Data);
+        let computed = std::sync::atomic::AtomicU32::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    let mut db = quotient_store::open(&url).expect("open");
+                    cache
+                        .get(&mut db, org, "k".into(), |_| {
+                            std::thread::sleep(std::time::Duration::from_millis(50));
+                            Ok(computed.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                        })
+                        .expect("value");
+                });
+            }
+        });
+        assert_eq!(computed.into_inner(), 1);
     }
 }

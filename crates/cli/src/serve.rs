@@ -15,6 +15,10 @@ pub struct ServeArgs {
     /// Mark cookies `Secure` (only sent over HTTPS). Default: on unless listening on loopback.
     #[arg(long, env = "QUOTIENT_SECURE_COOKIES")]
     pub secure_cookies: Option<bool>,
+    /// A reverse proxy stands in front: take the client's address (which sign-in throttling counts)
+    /// from the last entry of X-Forwarded-For. Off unless every request passes through the proxy.
+    #[arg(long, env = "QUOTIENT_BEHIND_PROXY")]
+    pub behind_proxy: bool,
 }
 
 /// Serves until Ctrl-C; `banner` is printed once the address is bound.
@@ -24,7 +28,11 @@ pub fn serve(database_url: &str, args: &ServeArgs, banner: impl FnOnce(SocketAdd
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server runtime")?;
     runtime
-        .block_on(quotient_web::serve(AppState::new(pool, secure), args.listen, banner))
+        .block_on(quotient_web::serve(
+            AppState { behind_proxy: args.behind_proxy, ..AppState::new(pool, secure) },
+            args.listen,
+            banner,
+        ))
         .with_context(|| format!("serving on {}", args.listen))
 }
 

@@ -20,7 +20,7 @@ pub enum UserCommand {
         #[arg(long)]
         rep: Option<String>,
     },
-    /// Set a user's password (ends their sessions).
+    /// Set a user's password (ends their sessions and revokes their API tokens).
     Passwd { email: String },
     /// Disable a user: no more sign-ins; sessions and API tokens stop working.
     Disable { email: String },
@@ -51,7 +51,7 @@ pub fn run(database_url: &str, org: Option<&str>, command: &UserCommand) -> Resu
         UserCommand::Passwd { email } => {
             let hash = quotient_web::password::hash(&password()?).map_err(anyhow::Error::msg)?;
             access::set_password(&mut db, organisation.id, email, &hash)?;
-            println!("set the password of {email}; their sessions have ended");
+            println!("set the password of {email}; their sessions have ended and their API tokens are revoked");
         }
         UserCommand::Disable { email } => {
             access::disable_user(&mut db, organisation.id, email)?;

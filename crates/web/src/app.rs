@@ -1,11 +1,13 @@
 //! The application: its shared state, the router, and serving it.
 
+use crate::auth::throttle::{self, Throttle};
 use crate::auth::{self, sign_in};
 use crate::cache::Cache;
 use crate::error::Error;
 use crate::pool::Pool;
-use crate::{api, assets, pages};
+use crate::{api, assets, pages, security_headers};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{get, post};
 use quotient_store::Db;
@@ -22,13 +24,26 @@ pub struct AppState {
     pub seasonalities: Arc<Cache<quotient_core::planning::MonthlyIndex>>,
     /// Whether cookies carry `Secure` (served over HTTPS, or anywhere but loopback).
     pub secure_cookies: bool,
+    /// Whether a reverse proxy stands in front and names the client in `X-Forwarded-For`.
+    pub behind_proxy: bool,
+    /// How failed sign-ins slow down the next ones.
+    pub throttle: Throttle,
 }
 
 impl AppState {
     pub fn new(pool: Pool, secure_cookies: bool) -> AppState {
         let dashboards = Arc::new(Cache::new(Revision::Data));
         let seasonalities = Arc::new(Cache::new(Revision::History));
-        AppState { pool, directories: Directories::default(), dashboards, seasonalities, secure_cookies }
+        let (behind_proxy, throttle) = (false, Throttle::default());
+        AppState {
+            pool,
+            directories: Directories::default(),
+            dashboards,
+            seasonalities,
+            secure_cookies,
+            behind_proxy,
+            throttle,
+        }
     }
 }
 
@@ -55,7 +70,10 @@ impl Directories {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home::home))
-        .route("/sign-in", get(sign_in::form).post(sign_in::sign_in))
+        .route(
+            "/sign-in",
+            get(sign_in::form).post(sign_in::sign_in).layer(DefaultBodyLimit::max(sign_in::MAX_FORM_BYTES)),
+        )
         .route("/sign-out", post(sign_in::sign_out))
         .route("/dashboard", get(pages::dashboard::dashboard))
         .route("/reps/{rep}", get(pages::scorecard::scorecard))
@@ -81,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .route("/me/language", post(pages::me::set_language))
         .route("/me/tokens", post(pages::me::create_token))
         .route("/me/tokens/{id}/revoke", post(pages::me::revoke_token))
+        .route("/me/sign-out-everywhere", post(pages::me::sign_out_everywhere))
         .route("/records/{resource}", get(pages::records::list))
         .route("/records/{resource}/export.csv", get(pages::records::export))
         .route("/records/{resource}/new", get(pages::editing::new).post(pages::editing::create))
@@ -92,14 +111,18 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/assets/{file}", get(assets::serve))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(middleware::map_response(security_headers::add))
         .with_state(state)
 }
 
-/// Serves the application on `addr` until Ctrl-C.
+/// Serves the application on `addr` until Ctrl-C, sweeping old sign-in records meanwhile.
 pub async fn serve(state: AppState, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_ready(listener.local_addr()?);
-    axum::serve(listener, router(state))
+    let _sweeper = throttle::Sweeper::start(&state);
+    // The peer's address is what sign-in throttling counts.
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -17,6 +17,9 @@ pub enum Error {
     /// A form without the session's CSRF token.
     #[error("the form has expired: reload the page and send it again")]
     Csrf,
+    /// An API token where only a browser session may act (managing one's sessions and tokens).
+    #[error("sign in with a browser to do this: an API token cannot")]
+    SessionRequired,
     /// Too many failed sign-ins.
     #[error("too many failed sign-ins: wait a few minutes")]
     Throttled,
@@ -54,7 +57,7 @@ impl Error {
         match self {
             Error::Unauthenticated => StatusCode::UNAUTHORIZED,
             Error::NotFound => StatusCode::NOT_FOUND,
-            Error::Csrf => StatusCode::FORBIDDEN,
+            Error::Csrf | Error::SessionRequired => StatusCode::FORBIDDEN,
             Error::Throttled => StatusCode::TOO_MANY_REQUESTS,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -70,6 +73,7 @@ impl Error {
             Error::Unauthenticated => "unauthenticated",
             Error::NotFound | Error::Store(StoreError::NotFound(_)) => "not_found",
             Error::Csrf => "csrf_rejected",
+            Error::SessionRequired => "session_required",
             Error::Throttled => "too_many_sign_ins",
             Error::Invalid(_) | Error::Store(StoreError::Invalid(_) | StoreError::Refused(_)) => "invalid_input",
             Error::Unavailable => "unavailable",

@@ -11,6 +11,7 @@ pub mod error;
 pub mod i18n;
 pub mod pages;
 pub mod pool;
+mod security_headers;
 mod templates;
 
 pub use app::{AppState, router, serve};

@@ -3,7 +3,7 @@
 
 use crate::db::{Db, Row, Value};
 use crate::error::{Result, StoreError};
-use crate::orgs::{self, OrgId};
+use crate::orgs::{self, OrgId, Organisation};
 use quotient_core::Lang;
 use quotient_core::model::UserRole;
 
@@ -31,6 +31,9 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
 }
 
+/// The longest e-mail address there can be (RFC 5321's path of 256 octets less its angle brackets).
+pub const MAX_EMAIL_LENGTH: usize = 254;
+
 const COLUMNS: &str = "org_id, id, email, name, role, rep_id, password_hash, disabled_at, lang";
 
 fn user(row: &Row) -> Result<User> {
@@ -52,8 +55,11 @@ fn user(row: &Row) -> Result<User> {
 pub fn add_user(db: &mut Db, org: OrgId, new: &NewUser) -> Result<i64> {
     db.transaction(|db| {
         let email = new.email.trim().to_lowercase();
-        if email.is_empty() || !email.contains('@') {
-            return Err(StoreError::Invalid(format!("'{}' is not an e-mail address", new.email)));
+        if email.is_empty() || !email.contains('@') || email.len() > MAX_EMAIL_LENGTH {
+            return Err(StoreError::Invalid(format!(
+                "'{}' is not an e-mail address (one has an @ and at most {MAX_EMAIL_LENGTH} characters)",
+                new.email.chars().take(MAX_EMAIL_LENGTH).collect::<String>()
+            )));
         }
         let taken = db.query_opt(
             "SELECT id FROM users WHERE org_id = ? AND email = ?",
@@ -98,12 +104,23 @@ pub fn add_user(db: &mut Db, org: OrgId, new: &NewUser) -> Result<i64> {
     })
 }
 
-/// Every active user with this e-mail, across organisations (sign-in does not ask for one).
-pub fn find_users_by_email(db: &mut Db, email: &str) -> Result<Vec<User>> {
+/// Every active user with this e-mail, across organisations, with their organisation: sign-in
+/// does not ask for one unless the password opens several.
+pub fn find_users_by_email(db: &mut Db, email: &str) -> Result<Vec<(User, Organisation)>> {
+    let columns = COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ");
     db.query_map(
-        &format!("SELECT {COLUMNS} FROM users WHERE email = ? AND disabled_at IS NULL ORDER BY org_id"),
+        &format!(
+            "SELECT {columns}, o.slug, o.name FROM users u JOIN organisations o ON o.org_id = u.org_id
+             WHERE u.email = ? AND u.disabled_at IS NULL ORDER BY u.org_id"
+        ),
         &[Value::owned(email.trim().to_lowercase())],
-        user,
+        |row| {
+            let user = user(row)?;
+            let slug = row.text(9)?.unwrap_or_default().to_string();
+            let name = row.text(10)?.unwrap_or_default().to_string();
+            let id = user.org;
+            Ok((user, Organisation { id, slug, name }))
+        },
     )
 }
 
@@ -128,7 +145,8 @@ fn user_by_email(db: &mut Db, org: OrgId, email: &str) -> Result<User> {
     .ok_or_else(|| StoreError::NotFound(format!("there is no user {email} in this organisation")))
 }
 
-/// Sets a user's password hash (and re-enables nothing: a disabled user stays disabled).
+/// Sets a user's password hash (and re-enables nothing: a disabled user stays disabled). Every
+/// session and API token opened with the old password ends: whoever learnt it is out.
 pub fn set_password(db: &mut Db, org: OrgId, email: &str, password_hash: &str) -> Result<()> {
     let user = user_by_email(db, org, email)?;
     db.transaction(|db| {
@@ -136,25 +154,29 @@ pub fn set_password(db: &mut Db, org: OrgId, email: &str, password_hash: &str) -
             "UPDATE users SET password_hash = ? WHERE org_id = ? AND id = ?",
             &[Value::text(password_hash), org.value(), Value::Int(user.id)],
         )?;
-        // A new password ends every session and token opened with the old one.
-        db.execute("DELETE FROM sessions WHERE org_id = ? AND user_id = ?", &[org.value(), Value::Int(user.id)])?;
-        Ok(())
+        end_sessions_and_tokens(db, org, user.id)
     })
 }
 
 /// Disables a user: they can no longer sign in, and their sessions and tokens stop working.
 pub fn disable_user(db: &mut Db, org: OrgId, email: &str) -> Result<()> {
     let user = user_by_email(db, org, email)?;
-    let now = Value::Timestamp(chrono::Utc::now());
     db.transaction(|db| {
         db.execute(
             "UPDATE users SET disabled_at = ? WHERE org_id = ? AND id = ?",
-            &[now.clone(), org.value(), Value::Int(user.id)],
+            &[Value::Timestamp(chrono::Utc::now()), org.value(), Value::Int(user.id)],
         )?;
-        db.execute("DELETE FROM sessions WHERE org_id = ? AND user_id = ?", &[org.value(), Value::Int(user.id)])?;
+        end_sessions_and_tokens(db, org, user.id)
+    })
+}
+
+/// Signs a user out everywhere: deletes every session and revokes every API token of theirs.
+pub fn end_sessions_and_tokens(db: &mut Db, org: OrgId, user: i64) -> Result<()> {
+    db.transaction(|db| {
+        db.execute("DELETE FROM sessions WHERE org_id = ? AND user_id = ?", &[org.value(), Value::Int(user)])?;
         db.execute(
             "UPDATE api_tokens SET revoked_at = ? WHERE org_id = ? AND user_id = ? AND revoked_at IS NULL",
-            &[now.clone(), org.value(), Value::Int(user.id)],
+            &[Value::Timestamp(chrono::Utc::now()), org.value(), Value::Int(user)],
         )?;
         Ok(())
     })

@@ -1,4 +1,4 @@
-//! The stylesheet and icon, embedded in the binary: nothing is fetched from the internet.
+//! The stylesheet, the icon and the script (print buttons, the plan's live difference), embedded in the binary: nothing is fetched from the internet.
 
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 const FILES: &[(&str, &str, &str)] = &[
     ("style.css", "text/css; charset=utf-8", include_str!("style.css")),
     ("icon.svg", "image/svg+xml", include_str!("icon.svg")),
+    ("app.js", "text/javascript; charset=utf-8", include_str!("app.js")),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {

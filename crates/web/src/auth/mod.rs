@@ -5,6 +5,7 @@
 pub mod password;
 pub mod secret;
 pub mod sign_in;
+pub mod throttle;
 
 use crate::app::AppState;
 use crate::error::{Error, PageError};
@@ -43,6 +44,24 @@ impl Caller {
 
     pub fn csrf(&self) -> &str {
         self.csrf.as_deref().unwrap_or_default()
+    }
+}
+
+/// A caller signed in with a browser session (not an API token), whose form carried the session's
+/// CSRF token: what managing one's own credentials takes, so that a leaked API token cannot mint
+/// itself successors or revoke its owner's.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        if caller.csrf.is_none() {
+            return Err(PageError(Error::SessionRequired, caller.locale).into_response());
+        }
+        Ok(SignedIn(caller))
     }
 }
 

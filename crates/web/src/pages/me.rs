@@ -1,8 +1,9 @@
-//! The user's own page: their language, and their API tokens (created here, shown once, revocable).
+//! The user's own page: their language, their API tokens (created here, shown once, revocable), and
+//! signing out everywhere. Tokens and sessions are managed from a browser session only.
 
 use super::with_db;
 use crate::app::AppState;
-use crate::auth::{Caller, secret};
+use crate::auth::{Caller, SignedIn, secret};
 use crate::error::PageError;
 use crate::templates::{self, csrf};
 use axum::Form;
@@ -72,6 +73,14 @@ fn render(caller: &Caller, tokens: &[ApiToken], new_token: Option<&str>) -> Mark
                 " " button type="submit" { (l.t("me.create_token")) }
             }
         }
+        section.card {
+            h2 { (l.t("me.sign_out_everywhere")) }
+            p.muted { (l.t("me.sign_out_everywhere_help")) }
+            form method="post" action="/me/sign-out-everywhere" {
+                (csrf(caller))
+                button.secondary type="submit" { (l.t("me.sign_out_everywhere")) }
+            }
+        }
     };
     templates::page(caller, "me", &caller.user.name, body)
 }
@@ -99,7 +108,7 @@ pub struct TokenForm {
 
 pub async fn create_token(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Form(form): Form<TokenForm>,
 ) -> Result<Markup, PageError> {
     let token = secret::random_token();
@@ -117,10 +126,21 @@ pub async fn create_token(
 
 pub async fn revoke_token(
     State(state): State<AppState>,
-    caller: Caller,
+    SignedIn(caller): SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     with_db(&state, &caller, move |db, caller| Ok(access::revoke_token(db, caller.user.org, caller.user.id, id)?))
         .await?;
     Ok(Redirect::to("/me").into_response())
+}
+
+/// Ends every session (this one too) and revokes every API token of the user: for a lost laptop or
+/// a token that leaked.
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    SignedIn(caller): SignedIn,
+) -> Result<Response, PageError> {
+    with_db(&state, &caller, |db, caller| Ok(access::end_sessions_and_tokens(db, caller.user.org, caller.user.id)?))
+        .await?;
+    Ok(crate::auth::sign_in::signed_out())
 }

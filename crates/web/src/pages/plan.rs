@@ -12,7 +12,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use quotient_core::Money;
 use quotient_core::access::{Action, Resource};
 use quotient_core::planning::{MonthlyIndex, PlanRisk};
@@ -295,36 +295,8 @@ fn allocation(caller: &Caller, view: &View, plan: &CompanyPlan, allocated: &Allo
                 }
             }
         }
-        // The difference to the plan as the quotas are typed, before they are saved.
-        script { (PreEscaped(LIVE_DIFFERENCE)) }
     }
 }
-
-const LIVE_DIFFERENCE: &str = r#"
-(function () {
-  var form = document.getElementById('quota-form');
-  var out = document.getElementById('difference');
-  var line = document.getElementById('quota-difference');
-  if (!form || !out || !line) return;
-  var plan = Number(line.dataset.plan);
-  var template = out.textContent;
-  function cents(text) {
-    var n = Number(String(text).trim().replace(/\s/g, '').replace(',', '.'));
-    return isFinite(n) ? Math.round(n * 100) : 0;
-  }
-  function update() {
-    var total = 0;
-    form.querySelectorAll('input.quota').forEach(function (input) { total += cents(input.value); });
-    var diff = total - plan;
-    var sign = diff > 0 ? '+' : (diff < 0 ? '−' : '');
-    var amount = (Math.abs(diff) / 100).toLocaleString(document.documentElement.lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    out.textContent = sign + amount;
-    out.className = diff === 0 ? '' : 'below';
-  }
-  form.addEventListener('input', update);
-  if (template === undefined) update();
-})();
-"#;
 
 /// The plan form as sent: every field by name.
 #[derive(serde::Deserialize)]

@@ -161,7 +161,7 @@ fn render(caller: &Caller, rep: i64, year: i32, query: &YearQuery, data: &PlanPa
                     (step_form(caller, rep, year, Step::Approve, false))
                     (step_form(caller, rep, year, Step::Return, true))
                 }
-                p { button.secondary type="button" onclick="window.print()" { (l.t("territory.print")) } }
+                p { button.secondary type="button" data-print { (l.t("territory.print")) } }
             }
         }
     };

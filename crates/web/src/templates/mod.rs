@@ -34,6 +34,7 @@ fn head(locale: Locale, title: &str) -> Markup {
             title { (title) " · Quotient" }
             link rel="stylesheet" href="/assets/style.css";
             link rel="icon" href="/assets/icon.svg" type="image/svg+xml";
+            script src="/assets/app.js" defer {}
             meta name="language" content=(locale.tag());
         }
     }
@@ -78,7 +79,16 @@ pub fn page(caller: &Caller, active: &str, title: &str, body: Markup) -> Markup 
     }
 }
 
-pub fn sign_in(l: Locale, email: &str, failure: Option<&str>) -> Markup {
+/// What the sign-in page shows: the e-mail typed, why it is shown again, and the organisations to
+/// choose from when the password opened several.
+#[derive(Debug, Clone, Default)]
+pub struct SignInForm {
+    pub email: String,
+    pub failure: Option<String>,
+    pub organisations: Vec<quotient_store::orgs::Organisation>,
+}
+
+pub fn sign_in(l: Locale, form: &SignInForm) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(l.tag()) {
@@ -87,10 +97,16 @@ pub fn sign_in(l: Locale, email: &str, failure: Option<&str>) -> Markup {
                 main.sign-in {
                     div.card {
                         h1 { img src="/assets/icon.svg" width="28" height="28" alt=""; " Quotient" }
-                        @if let Some(failure) = failure { p.alert role="alert" { (failure) } }
+                        @if let Some(failure) = &form.failure { p.alert role="alert" { (failure) } }
                         form method="post" action="/sign-in" {
                             label for="email" { (l.t("sign_in.email")) }
-                            input #email type="email" name="email" value=(email) required autocomplete="username" autofocus;
+                            input #email type="email" name="email" value=(form.email) required autocomplete="username" autofocus[form.organisations.is_empty()];
+                            @if !form.organisations.is_empty() {
+                                label for="organisation" { (l.t("sign_in.organisation")) }
+                                select #organisation name="organisation" required autofocus {
+                                    @for org in &form.organisations { option value=(org.slug) { (org.name) } }
+                                }
+                            }
                             label for="password" { (l.t("sign_in.password")) }
                             input #password type="password" name="password" required autocomplete="current-password";
                             p { button type="submit" { (l.t("sign_in.submit")) } }

@@ -3,7 +3,7 @@
 use super::with_db;
 use crate::app::AppState;
 use crate::auth::{Caller, secret};
-use crate::error::PageError;
+use crate::error::{Error, PageError};
 use crate::templates::{self, csrf};
 use axum::Form;
 use axum::extract::{Path, State};
@@ -120,7 +120,10 @@ pub async fn revoke_token(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    with_db(&state, &caller, move |db, caller| Ok(access::revoke_token(db, caller.user.org, caller.user.id, id)?))
-        .await?;
+    // Someone else's token is "not found", like any record out of reach.
+    with_db(&state, &caller, move |db, caller| {
+        if access::revoke_token(db, caller.user.org, caller.user.id, id)? { Ok(()) } else { Err(Error::NotFound) }
+    })
+    .await?;
     Ok(Redirect::to("/me").into_response())
 }

@@ -103,6 +103,25 @@ pub fn allows(role: UserRole, resource: Resource, action: Action) -> bool {
     MATRIX.iter().find(|(r, _)| *r == resource).is_some_and(|(_, actions)| actions[column].contains(&action))
 }
 
+/// Whether someone holds a rep's 1:1s (opens them, writes their notes and actions, ticks any
+/// action off): a role that may edit 1:1s, reaching the rep, and not the rep themself. An admin
+/// reaches every rep but only reads 1:1s.
+pub fn holds_one_on_ones(role: UserRole, reaches_rep: bool, is_the_rep: bool) -> bool {
+    allows(role, Resource::OneOnOnes, Action::Edit) && reaches_rep && !is_the_rep
+}
+
+/// Whether someone may tick an action of a rep's 1:1 off (or reopen it): whoever holds the rep's
+/// 1:1s, and the rep for the actions the rep owns — the one write a rep makes to a 1:1.
+pub fn may_tick_one_on_one_action(role: UserRole, reaches_rep: bool, is_the_rep: bool, rep_owns_it: bool) -> bool {
+    holds_one_on_ones(role, reaches_rep, is_the_rep) || (is_the_rep && rep_owns_it)
+}
+
+/// Whether a role sees the whole company plan (its objectives, and the allocation over every rep);
+/// a manager reads only the share of it allocated to the reps they reach.
+pub fn sees_whole_company_plan(role: UserRole) -> bool {
+    allows(role, Resource::CompanyPlan, Action::Read) && reach(role) == Reach::Organisation
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +168,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_admin_reads_1_1s_but_holds_none_and_a_rep_ticks_only_their_own_actions() {
+        use UserRole::{Admin, Executive, Manager, Rep};
+        assert!(!holds_one_on_ones(Admin, true, false));
+        assert!(!may_tick_one_on_one_action(Admin, true, false, true));
+        assert!(!may_tick_one_on_one_action(Admin, true, false, false));
+        for holder in [Executive, Manager] {
+            assert!(holds_one_on_ones(holder, true, false), "{holder}");
+            assert!(!holds_one_on_ones(holder, false, false), "{holder}: a rep out of reach");
+            assert!(!holds_one_on_ones(holder, true, true), "{holder}: not with themself");
+            assert!(may_tick_one_on_one_action(holder, true, false, false), "{holder}");
+        }
+        assert!(!holds_one_on_ones(Rep, true, true));
+        assert!(may_tick_one_on_one_action(Rep, true, true, true));
+        assert!(!may_tick_one_on_one_action(Rep, true, true, false), "the manager's actions are the manager's");
+    }
+
+    #[test]
+    fn only_the_organisation_wide_roles_see_the_whole_plan() {
+        assert!(sees_whole_company_plan(UserRole::Admin));
+        assert!(sees_whole_company_plan(UserRole::Executive));
+        assert!(!sees_whole_company_plan(UserRole::Manager));
+        assert!(!sees_whole_company_plan(UserRole::Rep));
     }
 
     #[test]

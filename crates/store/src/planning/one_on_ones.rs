@@ -8,8 +8,8 @@ use crate::db::{Db, Row, Value};
 use crate::error::{Result, StoreError};
 use crate::kpi::Card;
 use chrono::{DateTime, NaiveDate, Utc};
+use quotient_core::access;
 use quotient_core::coaching::{KpiChange, Snapshot, changes};
-use quotient_core::model::UserRole;
 use serde::{Deserialize, Serialize};
 
 /// Who owns an action.
@@ -77,9 +77,14 @@ fn decode<T: serde::de::DeserializeOwned>(text: Option<&str>) -> Result<T> {
     serde_json::from_str(text.unwrap_or("null")).map_err(|e| StoreError::Decode(e.to_string()))
 }
 
-/// Whether the viewer may hold a 1:1 with `rep`: someone above the rep (not the rep themself).
-fn holds(viewer: &Viewer, rep: i64) -> bool {
-    viewer.role != UserRole::Rep && viewer.reaches(rep) && viewer.rep_id != Some(rep)
+/// Whether the viewer holds 1:1s with `rep`: opens them, writes them, ticks any action off.
+pub fn holds(viewer: &Viewer, rep: i64) -> bool {
+    access::holds_one_on_ones(viewer.role, viewer.reaches(rep), viewer.rep_id == Some(rep))
+}
+
+/// Whether the viewer may tick off (or reopen) an action of a 1:1 with `rep` owned by `owner`.
+pub fn may_tick(viewer: &Viewer, rep: i64, owner: &str) -> bool {
+    access::may_tick_one_on_one_action(viewer.role, viewer.reaches(rep), viewer.rep_id == Some(rep), owner == "rep")
 }
 
 /// Opens a 1:1 with `rep`, freezing `card` (the rep's scorecard now, for `period`). Audited.
@@ -299,9 +304,7 @@ pub fn set_done(db: &mut Db, viewer: &Viewer, action: i64, done: bool) -> Result
         &[org.value(), Value::Int(action)],
         |row| Ok((row.int(0)?.unwrap_or_default(), row.text(1)?.unwrap_or_default().to_string(), row.timestamp(2)?)),
     )?;
-    let allowed = |(rep, owner, _): &(i64, String, Option<DateTime<Utc>>)| {
-        holds(viewer, *rep) || (viewer.rep_id == Some(*rep) && owner == "rep")
-    };
+    let allowed = |(rep, owner, _): &(i64, String, Option<DateTime<Utc>>)| may_tick(viewer, *rep, owner);
     let Some((_, _, before)) = found.filter(allowed) else {
         return Err(StoreError::NotFound(format!("there is no action {action} of yours")));
     };

@@ -4,13 +4,14 @@
 
 use super::company_plan::{CompanyPlan, Split};
 use super::history::{self, PlanMetric};
+use crate::access::Viewer;
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::{Result, StoreError};
 use crate::kpi::Directory;
 use crate::orgs::{self, OrgId, Revision};
 use chrono::{Datelike, NaiveDate, Utc};
-use quotient_core::planning::{Allocation, Basis, MonthlyIndex, allocate_plan, phase};
+use quotient_core::planning::{Allocation, Basis, MonthlyIndex, allocate_plan, phase, plan_risk};
 use std::collections::HashMap;
 
 /// Whole years of history the learnt seasonality rests on.
@@ -92,6 +93,25 @@ pub fn allocate(db: &mut Db, org: OrgId, plan: &CompanyPlan) -> Result<Vec<Alloc
         allocated.push(Allocated { objective, seasonality, allocation });
     }
     Ok(allocated)
+}
+
+/// The part of an allocated objective a viewer may see: all of it for the organisation's view; for
+/// a manager, the quotas of the reps they reach, with the objective and its risk those of that
+/// share alone — nothing of the rest of the company.
+pub fn share_of(viewer: &Viewer, allocated: Allocated) -> Allocated {
+    if viewer.reaches_everyone() {
+        return allocated;
+    }
+    let Allocated { objective, seasonality, allocation } = allocated;
+    let reps: Vec<_> = allocation.reps.into_iter().filter(|q| viewer.reaches(q.rep)).collect();
+    let total: i64 = reps.iter().map(|q| q.yearly).sum();
+    let goals: Vec<f64> = reps.iter().map(|q| q.realistic).collect();
+    let teams = allocation.teams.into_iter().filter(|(team, _)| viewer.reaches(*team)).collect();
+    Allocated {
+        objective: Objective { total, ..objective },
+        seasonality,
+        allocation: Allocation { total: plan_risk(total as f64, &goals), teams, reps },
+    }
 }
 
 /// A quota row to write: the rep, the month (1–12) and the target.
@@ -252,6 +272,19 @@ pub fn yearly(
     let rows =
         db.query_map(&sql, &params, |row| Ok((row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default())))?;
     Ok(rows.into_iter().collect())
+}
+
+/// [`yearly`] for the reps within the viewer's reach only.
+pub fn yearly_within(
+    db: &mut Db,
+    viewer: &Viewer,
+    year: i32,
+    metric: PlanMetric,
+    product_line: Option<i64>,
+) -> Result<HashMap<i64, i64>> {
+    let mut quotas = yearly(db, viewer.org, year, metric, product_line)?;
+    quotas.retain(|rep, _| viewer.reaches(*rep));
+    Ok(quotas)
 }
 
 /// Sets one rep's yearly quota of an objective by hand, phased by `seasonality`, audited.

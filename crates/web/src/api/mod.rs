@@ -148,12 +148,12 @@ pub fn record_json(listing: &Listing, record: &Record) -> Value {
 async fn list_records(state: AppState, caller: Caller, resource: String, params: ListParams) -> ApiResult {
     let listing = listing(&resource)?;
     allowed(&caller, listing.resource, Action::Read)?;
-    let page_size = params.page_size.unwrap_or(100).clamp(1, 1000);
+    let (page_number, page_size) = params.api_paging()?;
     let query = params.query(page_size);
     let page = run(&state, &caller, move |db, caller| Ok(browse::list(db, &caller.viewer, listing, &query)?)).await?;
     Ok(Json(json!({
         "total": page.total,
-        "page": params.page,
+        "page": page_number,
         "page_size": page_size,
         "items": page.records.iter().map(|r| record_json(listing, r)).collect::<Vec<_>>(),
     })))

@@ -73,7 +73,7 @@ pub fn build() -> Value {
                     { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "search" },
                     { "name": "sort", "in": "query", "schema": { "type": "string", "enum": sortable } },
                     { "name": "dir", "in": "query", "schema": { "type": "string", "enum": ["asc", "desc"] } },
-                    { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 0 } },
+                    { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 0, "maximum": crate::pages::records::MAX_PAGE } },
                     { "name": "page_size", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } },
                     { "name": "deleted", "in": "query", "schema": { "type": "boolean" } }
                 ],

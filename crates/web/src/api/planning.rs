@@ -9,7 +9,7 @@ use crate::pages::today;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
-use quotient_core::access::{Action, Resource};
+use quotient_core::access::{self, Action, Resource};
 use quotient_core::coaching::Step;
 use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::quotas::{self, Objective};
@@ -44,6 +44,10 @@ fn body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Re
 
 async fn plan(State(state): State<AppState>, caller: Caller, Path(year): Path<i32>) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Read)?;
+    // A manager reads their reps' share of the plan (`/plans/{year}/quotas`), not the plan itself.
+    if !access::sees_whole_company_plan(caller.user.role) {
+        return Err(Error::NotFound.into());
+    }
     let plan =
         run(&state, &caller, move |db, caller| company_plan::find(db, caller.user.org, year)?.ok_or(Error::NotFound))
             .await?;
@@ -136,9 +140,9 @@ async fn quotas_of(
     let metric = metric_of(params.metric.as_deref())?;
     let rows = run(&state, &caller, move |db, caller| {
         let org = caller.user.org;
-        let yearly = quotas::yearly(db, org, year, metric, None)?;
-        let plan = company_plan::find(db, org, year)?;
-        let mut reps: Vec<(i64, i64)> = yearly.into_iter().filter(|(rep, _)| caller.viewer.reaches(*rep)).collect();
+        let yearly = quotas::yearly_within(db, &caller.viewer, year, metric, None)?;
+        let plan = company_plan::find(db, org, year)?.filter(|_| access::sees_whole_company_plan(caller.user.role));
+        let mut reps: Vec<(i64, i64)> = yearly.into_iter().collect();
         reps.sort_unstable();
         let total: i64 = reps.iter().map(|(_, q)| q).sum();
         let objective = plan
@@ -149,7 +153,7 @@ async fn quotas_of(
             "reps": reps.iter().map(|(rep, yearly)| json!({ "rep_id": rep, "yearly": yearly })).collect::<Vec<_>>(),
             "total": total,
             "plan": objective.map(|o| o.total),
-            "difference": objective.filter(|_| caller.viewer.reaches_everyone()).map(|o| total - o.total),
+            "difference": objective.map(|o| total - o.total),
         }))
     })
     .await?;
@@ -367,7 +371,11 @@ async fn action_done(
 
 /// The planning and coaching operations for the OpenAPI document: path, method, summary.
 const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("/api/v1/plans/{year}", "get", "The company plan of a fiscal year (amounts in cents)"),
+    (
+        "/api/v1/plans/{year}",
+        "get",
+        "The company plan of a fiscal year (amounts in cents); executives and admins (a manager reads their reps' share at /quotas)",
+    ),
     (
         "/api/v1/plans/{year}",
         "put",
@@ -381,7 +389,7 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     (
         "/api/v1/plans/{year}/quotas",
         "get",
-        "Each rep's yearly quota of a metric (?metric=revenue), its total and the difference to the plan",
+        "Each reachable rep's yearly quota of a metric (?metric=revenue) and their total; the plan and the difference to it for executives and admins",
     ),
     (
         "/api/v1/plans/{year}/quotas/{rep}",

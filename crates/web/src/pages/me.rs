@@ -4,7 +4,7 @@
 use super::with_db;
 use crate::app::AppState;
 use crate::auth::{Caller, SignedIn, secret};
-use crate::error::PageError;
+use crate::error::{Error, PageError};
 use crate::templates::{self, csrf};
 use axum::Form;
 use axum::extract::{Path, State};
@@ -129,8 +129,11 @@ pub async fn revoke_token(
     SignedIn(caller): SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    with_db(&state, &caller, move |db, caller| Ok(access::revoke_token(db, caller.user.org, caller.user.id, id)?))
-        .await?;
+    // Someone else's token is "not found", like any record out of reach.
+    with_db(&state, &caller, move |db, caller| {
+        if access::revoke_token(db, caller.user.org, caller.user.id, id)? { Ok(()) } else { Err(Error::NotFound) }
+    })
+    .await?;
     Ok(Redirect::to("/me").into_response())
 }
 

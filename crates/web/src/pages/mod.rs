@@ -72,6 +72,14 @@ pub fn as_of(period: Period) -> NaiveDate {
     today().clamp(period.start(), last.max(period.start()))
 }
 
+/// A refusal a redirect names by code (`?error=CODE`): the page shows the message of a code it
+/// knows, in the reader's language, and nothing for any other text, so that a link cannot put its
+/// own words on the page. `known` pairs each code with its message key.
+pub fn refusal(l: crate::i18n::Locale, code: Option<&str>, known: &[(&str, &str)]) -> Option<&'static str> {
+    let code = code?;
+    known.iter().find(|(known, _)| *known == code).map(|(_, key)| l.t(key))
+}
+
 /// Percent-encodes a query parameter value.
 pub fn encode(value: &str) -> String {
     value
@@ -81,4 +89,29 @@ pub fn encode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refusal;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn a_refusal_is_shown_by_its_code_only() {
+        let known = [("bad_amount", "plan.bad_amount")];
+        assert_eq!(refusal(Locale::ENGLISH, Some("bad_amount"), &known), Some(Locale::ENGLISH.t("plan.bad_amount")));
+        assert_eq!(refusal(Locale::ENGLISH, Some("Call 555-0100 to unlock your account"), &known), None);
+        assert_eq!(refusal(Locale::ENGLISH, None, &known), None);
+    }
+
+    /// Every message a page shows by code is written in every language.
+    #[test]
+    fn every_refusal_code_has_its_message_in_every_language() {
+        let tables = [super::plan::REFUSALS, super::pipeline::REFUSALS, super::territory_plans::REFUSALS];
+        for (code, key) in tables.iter().flat_map(|t| t.iter()) {
+            for lang in Locale::all() {
+                assert!(lang.message(key).is_some(), "{code}: {key} is missing in {}", lang.tag());
+            }
+        }
+    }
 }

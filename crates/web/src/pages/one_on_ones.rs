@@ -64,7 +64,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Path(rep): Path
     })
     .await?;
     let l = caller.locale;
-    let may_open = caller.viewer.may(Resource::OneOnOnes, Action::Create) && caller.viewer.rep_id != Some(rep);
+    let may_open = one_on_ones::holds(&caller.viewer, rep);
     let body = html! {
         h1 { (l.tf("one_on_one.list_title", &[("rep", &name)])) }
         p { a href={ "/reps/" (rep) } { "← " (l.t("one_on_one.scorecard")) } }
@@ -135,7 +135,7 @@ pub async fn page(State(state): State<AppState>, caller: Caller, Path(id): Path<
 
 fn render(caller: &Caller, session: &OneOnOne, name: &str) -> Markup {
     let l = caller.locale;
-    let holds = caller.viewer.may(Resource::OneOnOnes, Action::Edit) && caller.viewer.rep_id != Some(session.rep_id);
+    let holds = one_on_ones::holds(&caller.viewer, session.rep_id);
     let changes: std::collections::HashMap<&str, Option<f64>> =
         session.changes.iter().map(|c| (c.key.as_str(), c.change)).collect();
     let body = html! {
@@ -167,9 +167,9 @@ fn render(caller: &Caller, session: &OneOnOne, name: &str) -> Markup {
             section.card {
                 h2 { (l.t("one_on_one.carried_over")) }
                 @if session.carried_over.is_empty() { p.muted { (l.t("one_on_one.nothing_open")) } }
-                (actions(caller, &session.carried_over, "carried-over"))
+                (actions(caller, session.rep_id, &session.carried_over, "carried-over"))
                 h2 { (l.t("one_on_one.actions")) }
-                (actions(caller, &session.actions, "actions"))
+                (actions(caller, session.rep_id, &session.actions, "actions"))
                 @if holds {
                     form method="post" action={ "/one-on-ones/" (session.id) "/actions" } #add-action {
                         (csrf(caller))
@@ -199,16 +199,23 @@ fn render(caller: &Caller, session: &OneOnOne, name: &str) -> Markup {
     templates::page(caller, "one_on_ones", l.t("nav.one_on_ones"), body)
 }
 
-fn actions(caller: &Caller, items: &[ActionItem], id: &str) -> Markup {
+/// The actions of a 1:1 with `rep`; a box to tick for those the caller may tick off.
+fn actions(caller: &Caller, rep: i64, items: &[ActionItem], id: &str) -> Markup {
     let l = caller.locale;
     html! {
         ul.actions id=(id) {
             @for item in items {
                 li class=[item.done_at.is_some().then_some("done")] {
-                    form.inline method="post" action={ "/one-on-one-actions/" (item.id) } {
-                        (csrf(caller))
-                        input type="hidden" name="done" value=(if item.done_at.is_some() { "false" } else { "true" });
-                        button.link type="submit" title=(l.t(if item.done_at.is_some() { "one_on_one.reopen" } else { "one_on_one.mark_done" })) {
+                    @if one_on_ones::may_tick(&caller.viewer, rep, &item.owner) {
+                        form.inline method="post" action={ "/one-on-one-actions/" (item.id) } {
+                            (csrf(caller))
+                            input type="hidden" name="done" value=(if item.done_at.is_some() { "false" } else { "true" });
+                            button.link type="submit" title=(l.t(if item.done_at.is_some() { "one_on_one.reopen" } else { "one_on_one.mark_done" })) {
+                                (if item.done_at.is_some() { "☑" } else { "☐" })
+                            }
+                        }
+                    } @else {
+                        span aria-label=(l.t(if item.done_at.is_some() { "one_on_one.done" } else { "one_on_one.open_action" })) {
                             (if item.done_at.is_some() { "☑" } else { "☐" })
                         }
                     }

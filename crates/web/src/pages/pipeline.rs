@@ -1,7 +1,7 @@
 //! The open pipeline, as a board by stage and as a list. Moving a stage sets the milestone (asking
 //! for the kind of next step when entering the gateway stage) and updates the KPIs at once.
 
-use super::{encode, require, with_db};
+use super::{encode, refusal, require, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{Error, PageError};
@@ -19,12 +19,15 @@ use quotient_store::crm::pipeline::{self, OpenDeal, Stage};
 const COLUMN_LIMIT: i64 = 50;
 const LIST_LIMIT: i64 = 400;
 
+/// The refusals a redirect back to the pipeline names by code, and their messages.
+pub const REFUSALS: &[(&str, &str)] = &[("not_moved", "pipeline.error.not_moved")];
+
 #[derive(serde::Deserialize, Default)]
 pub struct PipelineQuery {
     view: Option<String>,
     /// The list's stage, when it shows one.
     stage: Option<String>,
-    /// A notice or error to show after a move.
+    /// After a move: the id of the deal moved, or the code of the refusal.
     moved: Option<String>,
     error: Option<String>,
 }
@@ -64,8 +67,10 @@ pub async fn pipeline(
             @else { span.button { (l.t("pipeline.board")) } a.button.secondary href="/pipeline?view=list" { (l.t("pipeline.list")) } }
             span.muted { (l.tf("pipeline.shown", &[("shown", &l.count(deals.len() as i64)), ("total", &l.count(total))])) }
         }
-        @if let Some(moved) = &query.moved { p.notice role="status" { (l.tf("pipeline.moved", &[("name", moved)])) } }
-        @if let Some(error) = &query.error { p.alert role="alert" { (error) } }
+        @if let Some(moved) = query.moved.as_deref().and_then(|m| m.parse::<i64>().ok()) {
+            p.notice role="status" { (l.tf("pipeline.moved", &[("name", &format!("#{moved}"))])) }
+        }
+        @if let Some(message) = refusal(l, query.error.as_deref(), REFUSALS) { p.alert role="alert" { (message) } }
         @if list {
             div.table-wrap {
                 table #pipeline-list {
@@ -191,7 +196,11 @@ pub async fn move_stage(
     })
     .await?;
     Ok(match outcome {
-        Ok(()) => Redirect::to(&format!("{back}moved={}", encode(&format!("#{id}")))).into_response(),
-        Err(message) => Redirect::to(&format!("{back}error={}", encode(&message))).into_response(),
+        Ok(()) => Redirect::to(&format!("{back}moved={id}")).into_response(),
+        Err(message) => {
+            // The store's words go to the log; the page shows the message it knows for the code.
+            tracing::info!(%message, opportunity = id, "stage move refused");
+            Redirect::to(&format!("{back}error=not_moved")).into_response()
+        }
     })
 }

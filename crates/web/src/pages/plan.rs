@@ -3,7 +3,7 @@
 //! allocation per territory and rep with the plan risk; writes it into quotas; and adjusts any rep's
 //! quota by hand with the difference to the plan shown live. Managers read their reps' share.
 
-use super::{encode, require, today, with_db};
+use super::{refusal, require, today, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{Error, FieldError, PageError};
@@ -14,13 +14,21 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use maud::{Markup, html};
 use quotient_core::Money;
-use quotient_core::access::{Action, Resource};
+use quotient_core::access::{Action, Resource, sees_whole_company_plan};
 use quotient_core::planning::{MonthlyIndex, PlanRisk};
 use quotient_store::kpi::Directory;
 use quotient_store::planning::company_plan::{self, CompanyPlan, PlanLine, Split};
 use quotient_store::planning::quotas::{self, Allocated, Objective};
 use quotient_store::planning::{self as store_planning, PlanMetric};
 use std::collections::HashMap;
+
+/// The refusals a redirect back to the plan names by code, and their messages.
+pub const REFUSALS: &[(&str, &str)] = &[
+    ("bad_amount", "plan.bad_amount"),
+    ("not_saved", "plan.error.not_saved"),
+    ("not_allocated", "plan.error.not_allocated"),
+    ("not_adjusted", "plan.error.not_adjusted"),
+];
 
 #[derive(serde::Deserialize, Default)]
 pub struct PlanQuery {
@@ -63,13 +71,13 @@ pub async fn page(
             store_planning::seasonality(db, org, PlanMetric::Revenue, first_month, quotas::SEASONALITY_YEARS, None)?;
         let revenue = match &plan {
             Some(plan) => match quotas::allocate(db, org, plan) {
-                Ok(mut allocated) => Some(Ok(allocated.remove(0))),
+                Ok(mut allocated) => Some(Ok(quotas::share_of(&caller.viewer, allocated.remove(0)))),
                 Err(quotient_store::StoreError::Invalid(message)) => Some(Err(message)),
                 Err(error) => return Err(error.into()),
             },
             None => None,
         };
-        let quotas = quotas::yearly(db, org, year, PlanMetric::Revenue, None)?;
+        let quotas = quotas::yearly_within(db, &caller.viewer, year, PlanMetric::Revenue, None)?;
         Ok(View { year, plan, revenue, learnt, quotas, directory })
     })
     .await?;
@@ -81,13 +89,13 @@ fn render(caller: &Caller, query: &PlanQuery, view: &View, errors: &[FieldError]
     let may_edit = caller.viewer.may(Resource::CompanyPlan, Action::Edit);
     let year = view.year;
     let body = html! {
-        h1 { (l.tf("plan.title", &[("year", &year.to_string())])) }
+        h1 { (l.tf(if sees_whole_company_plan(caller.user.role) { "plan.title" } else { "plan.team_title" }, &[("year", &year.to_string())])) }
         nav.toolbar aria-label=(l.t("plan.years")) {
             a href={ "/plan?year=" (year - 1) } { "← " (year - 1) }
             a href={ "/plan?year=" (year + 1) } { (year + 1) " →" }
         }
         @if let Some(done) = &query.done { p.notice role="status" { (l.t(&format!("plan.done.{}", done_key(done)))) } }
-        @if let Some(error) = &query.error { p.alert role="alert" { (error) } }
+        @if let Some(message) = refusal(l, query.error.as_deref(), REFUSALS) { p.alert role="alert" { (message) } }
         @if !errors.is_empty() { p.alert role="alert" { (l.t("form.fix_errors")) } }
         @if may_edit { (plan_form(caller, view, errors, form)) }
         @match (&view.plan, &view.revenue) {
@@ -225,7 +233,7 @@ fn allocation(caller: &Caller, view: &View, plan: &CompanyPlan, allocated: &Allo
     html! {
         (risk_line(caller, &allocated.allocation.total))
         div.tiles {
-            (tile(l.t("plan.revenue"), &show(plan.revenue.cents())))
+            (tile(l.t("plan.revenue"), &show(allocated.objective.total)))
             (tile(l.t("plan.realistic"), &show(allocated.allocation.total.realistic.round() as i64)))
             (tile(l.t("plan.allocated"), &show(allocated_total)))
             (tile(l.t("plan.reps"), &l.count(reps.len() as i64)))
@@ -286,8 +294,8 @@ fn allocation(caller: &Caller, view: &View, plan: &CompanyPlan, allocated: &Allo
                     }
                 }
                 @if written {
-                    p #quota-difference data-plan=(plan.revenue.cents()) {
-                        (l.t("plan.difference")) " " output #difference { (show(quota_total - plan.revenue.cents())) }
+                    p #quota-difference data-plan=(allocated.objective.total) {
+                        (l.t("plan.difference")) " " output #difference { (show(quota_total - allocated.objective.total)) }
                     }
                     @if may_edit { p { button type="submit" #save-quotas { (l.t("plan.save_quotas")) } } }
                 } @else {
@@ -466,13 +474,18 @@ pub async fn save(
         }
     })
     .await?;
-    Ok(redirect(year, saved.map(|()| "saved")))
+    Ok(redirect(year, saved.map(|()| "saved").map_err(|message| ("not_saved", message))))
 }
 
-fn redirect(year: i32, outcome: Result<&str, String>) -> Response {
+/// Back to the plan with what was done, or the code of what was refused (the store's own words go
+/// to the log: the page shows only messages it knows).
+fn redirect(year: i32, outcome: Result<&str, (&str, String)>) -> Response {
     match outcome {
         Ok(done) => Redirect::to(&format!("/plan?year={year}&done={done}")).into_response(),
-        Err(message) => Redirect::to(&format!("/plan?year={year}&error={}", encode(&message))).into_response(),
+        Err((code, message)) => {
+            tracing::info!(%message, code, "plan change refused");
+            Redirect::to(&format!("/plan?year={year}&error={code}")).into_response()
+        }
     }
 }
 
@@ -496,7 +509,7 @@ pub async fn allocate(
         }
     })
     .await?;
-    Ok(redirect(year, outcome))
+    Ok(redirect(year, outcome.map_err(|message| ("not_allocated", message))))
 }
 
 /// Saves the revenue quotas changed by hand, each phased by the plan's seasonality.
@@ -514,7 +527,7 @@ pub async fn adjust(
         match parse_money(value.trim()) {
             Ok(Some(amount)) if !amount.is_negative() => changes.push((rep, amount.cents())),
             Ok(None) => {}
-            _ => return Ok(redirect(year, Err(l.t("plan.bad_amount").into()))),
+            _ => return Ok(redirect(year, Err(("bad_amount", key.clone())))),
         }
     }
     let outcome = with_db(&state, &caller, move |db, caller| {
@@ -536,5 +549,5 @@ pub async fn adjust(
         Ok(Ok("adjusted"))
     })
     .await?;
-    Ok(redirect(year, outcome))
+    Ok(redirect(year, outcome.map_err(|message| ("not_adjusted", message))))
 }

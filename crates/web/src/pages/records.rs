@@ -5,7 +5,7 @@
 use super::{encode, require, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{Error, PageError};
+use crate::error::{Error, FieldError, PageError};
 use crate::templates::{self, csrf, sort_header};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -16,6 +16,10 @@ use quotient_store::audit;
 use quotient_store::crm::browse::{self, Cell, ListPage, ListQuery, Listing, Record, Shown, TimelineEntry};
 
 const PAGE_SIZE: i64 = 50;
+/// The last page a list goes to: further, an offset only makes a slow or overflowing query.
+pub const MAX_PAGE: i64 = 1_000_000;
+/// The most rows a page of the API holds.
+pub const MAX_API_PAGE_SIZE: i64 = 1000;
 /// The most rows one CSV export writes.
 const EXPORT_LIMIT: i64 = 100_000;
 
@@ -46,6 +50,24 @@ impl ListParams {
             page_size,
             deleted: self.deleted,
         }
+    }
+
+    /// The page a list page shows: within 0 and [`MAX_PAGE`] (a page past the end is empty).
+    fn within_pages(self) -> ListParams {
+        ListParams { page: self.page.clamp(0, MAX_PAGE), ..self }
+    }
+
+    /// The page and page size an API client asks for (100 rows by default), or why they are refused.
+    pub fn api_paging(&self) -> Result<(i64, i64), Error> {
+        let page_size = self.page_size.unwrap_or(100);
+        let mut refused = vec![];
+        if !(0..=MAX_PAGE).contains(&self.page) {
+            refused.push(FieldError::new("page", format!("give a page number from 0 to {MAX_PAGE}")));
+        }
+        if !(1..=MAX_API_PAGE_SIZE).contains(&page_size) {
+            refused.push(FieldError::new("page_size", format!("give a page size from 1 to {MAX_API_PAGE_SIZE}")));
+        }
+        if refused.is_empty() { Ok((self.page, page_size)) } else { Err(Error::Invalid(refused)) }
     }
 
     /// The query string of this view without the page (and, for links that set it, the sort).
@@ -84,6 +106,7 @@ pub async fn list(
     Query(params): Query<ListParams>,
 ) -> Result<Markup, PageError> {
     let listing = resolve(&caller, &resource, Action::Read)?;
+    let params = params.within_pages();
     let query = params.query(PAGE_SIZE);
     let page =
         with_db(&state, &caller, move |db, caller| Ok(browse::list(db, &caller.viewer, listing, &query)?)).await?;

@@ -3,7 +3,7 @@
 //! target, status and live progress, new business, maintenance and channels — written by the rep,
 //! submitted, and approved or returned with a comment by the manager.
 
-use super::{encode, require, today, with_db};
+use super::{refusal, require, today, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{Error, PageError};
@@ -22,6 +22,14 @@ use quotient_store::planning::territory_plans::{
 };
 use quotient_store::planning::{PlanMetric, quotas};
 use std::collections::HashMap;
+
+/// The refusals a redirect back to a plan names by code, and their messages.
+pub const REFUSALS: &[(&str, &str)] = &[
+    ("bad_account", "territory.bad_account"),
+    ("bad_amount", "plan.bad_amount"),
+    ("not_saved", "territory.error.not_saved"),
+    ("step_refused", "territory.error.step_refused"),
+];
 
 #[derive(serde::Deserialize, Default)]
 pub struct YearQuery {
@@ -134,7 +142,7 @@ fn render(caller: &Caller, rep: i64, year: i32, query: &YearQuery, data: &PlanPa
             h1 { (l.tf("territory.title", &[("rep", &data.rep_name), ("year", &year.to_string())])) " "
                 span class={ "badge status-" (status.map_or("none", |s| s.key())) } #plan-status { (status_label(l, status)) } }
             @if let Some(done) = &query.done { p.notice.no-print role="status" { (l.t(&format!("territory.done.{}", done_key(done)))) } }
-            @if let Some(error) = &query.error { p.alert.no-print role="alert" { (error) } }
+            @if let Some(message) = refusal(l, query.error.as_deref(), REFUSALS) { p.alert.no-print role="alert" { (message) } }
             @if let Some(comment) = data.plan.as_ref().and_then(|p| p.review_comment.as_deref()).filter(|_| status == Some(PlanStatus::Draft)) {
                 p.alert #review-comment { strong { (l.t("territory.returned")) } " " (comment) }
             }
@@ -271,7 +279,8 @@ pub struct PlanForm {
     fields: HashMap<String, String>,
 }
 
-fn content_of(form: &PlanForm, l: crate::i18n::Locale) -> Result<PlanContent, String> {
+/// The plan as written in the form, or the code of what is refused.
+fn content_of(form: &PlanForm) -> Result<PlanContent, &'static str> {
     let get = |key: &str| form.fields.get(key).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut key_accounts = vec![];
     for i in 0..200 {
@@ -282,10 +291,10 @@ fn content_of(form: &PlanForm, l: crate::i18n::Locale) -> Result<PlanContent, St
             }
             continue;
         }
-        let account_id = account.parse::<i64>().map_err(|_| l.t("territory.bad_account").to_string())?;
+        let account_id = account.parse::<i64>().map_err(|_| "bad_account")?;
         let target = match get(&format!("target_{i}")).replace(',', ".") {
             text if text.is_empty() => Money::ZERO,
-            text => text.parse::<Money>().map_err(|_| l.t("plan.bad_amount").to_string())?,
+            text => text.parse::<Money>().map_err(|_| "bad_amount")?,
         };
         key_accounts.push(KeyAccountInput {
             account_id,
@@ -303,11 +312,14 @@ fn content_of(form: &PlanForm, l: crate::i18n::Locale) -> Result<PlanContent, St
     })
 }
 
-fn back(rep: i64, year: i32, outcome: Result<&str, String>) -> Response {
+/// Back to the plan with what was done, or the code of what was refused (the store's own words go
+/// to the log: the page shows only messages it knows).
+fn back(rep: i64, year: i32, outcome: Result<&str, (&str, String)>) -> Response {
     match outcome {
         Ok(done) => Redirect::to(&format!("/territory-plans/{rep}?year={year}&done={done}")).into_response(),
-        Err(message) => {
-            Redirect::to(&format!("/territory-plans/{rep}?year={year}&error={}", encode(&message))).into_response()
+        Err((code, message)) => {
+            tracing::info!(%message, code, rep, year, "territory plan change refused");
+            Redirect::to(&format!("/territory-plans/{rep}?year={year}&error={code}")).into_response()
         }
     }
 }
@@ -333,14 +345,14 @@ pub async fn save(
     if caller.viewer.rep_id != Some(rep) {
         return Err(PageError(Error::NotFound, caller.locale));
     }
-    let content = match content_of(&form, caller.locale) {
+    let content = match content_of(&form) {
         Ok(content) => content,
-        Err(message) => return Ok(back(rep, year, Err(message))),
+        Err(code) => return Ok(back(rep, year, Err((code, String::new())))),
     };
     let outcome =
         with_db(&state, &caller, move |db, caller| refused(territory_plans::save(db, &caller.viewer, year, &content)))
             .await?;
-    Ok(back(rep, year, outcome.map(|_| "saved")))
+    Ok(back(rep, year, outcome.map(|_| "saved").map_err(|message| ("not_saved", message))))
 }
 
 #[derive(serde::Deserialize)]
@@ -366,5 +378,5 @@ pub async fn step(
         refused(territory_plans::advance(db, &caller.viewer, rep, year, step, &form.comment))
     })
     .await?;
-    Ok(back(rep, year, outcome.map(|_| step.key())))
+    Ok(back(rep, year, outcome.map(|_| step.key()).map_err(|message| ("step_refused", message))))
 }

@@ -1,0 +1,631 @@
+//! The access matrix: every route of the router, as every role of two organisations in one
+//! database (admin, executive, manager M1 of reps R1 and R2, rep R1) and signed out, on records
+//! of the rep (R1), of a teammate (R2), of another team (M2's R3) and of the other organisation,
+//! with GET and each write method (with the session's CSRF token), against the expected status.
+//!
+//! [`TABLE`] is the expectation, to be read against the roles matrix (`quotient_core::access`)
+//! and the product's description of the roles. The test fails when the router has a route the
+//! table lacks: the routes are read from the router's source (`app.rs` and the API's modules).
+//! Each organisation plays the home organisation once: the ids in a path are its records', and
+//! the same roles of the other organisation must find none of them. A write expected to succeed
+//! runs on a fresh copy of the database, so that every row starts from the same data.
+
+#[path = "access_matrix/world.rs"]
+mod world;
+
+use axum::http::StatusCode;
+use std::collections::{BTreeSet, HashMap};
+use world::{Answer, ROLES, Session, World, block_on};
+
+/// One line per request: `METHOD path | admin executive manager rep | signed out | the other
+/// organisation's admin executive manager rep | body`.
+///
+/// - `{kind:R1}` is the id of R1's record of that kind (`rep:R1` is R1 themself), in the home
+///   organisation; `{pl}` a product line; `{email}` the caller's e-mail.
+/// - A status is a number; `in` is a redirect to the sign-in page, `err` a redirect back with a
+///   refusal (`?error=`), `303` any other redirect.
+/// - `=` for the other organisation: 404 for every role when the path names a record (none of
+///   the home organisation's records exist there), else what the home organisation's role gets.
+const TABLE: &str = r#"
+# Pages and sign-in
+GET    /                                                          | 303 303 303 303 | in  | =
+GET    /sign-in                                                   | 200 200 200 200 | 200 | =
+POST   /sign-in                                                   | 303 303 303 303 | 303 | =               | email={email}&password=correct+horse+battery
+POST   /sign-out                                                  | in  in  in  in  | in  | =
+GET    /dashboard                                                 | 200 200 200 404 | in  | =
+GET    /reps/{rep:R1}                                             | 200 200 200 200 | in  | =
+GET    /reps/{rep:R2}                                             | 200 200 200 404 | in  | =
+GET    /reps/{rep:R3}                                             | 200 200 404 404 | in  | =
+GET    /leaderboard                                               | 200 200 200 200 | in  | =
+GET    /goals                                                     | 200 200 200 404 | in  | =
+GET    /pipeline                                                  | 200 200 200 200 | in  | =
+POST   /opportunities/{opportunities:R1}/stage                    | 303 404 303 303 | in  | =               | stage=proposal
+POST   /opportunities/{opportunities:R2}/stage                    | 303 404 303 404 | in  | =               | stage=proposal
+POST   /opportunities/{opportunities:R3}/stage                    | 303 404 404 404 | in  | =               | stage=proposal
+POST   /opportunities/{opportunities:R1}/stage                    | err 404 err err | in  | =               | stage=nowhere
+GET    /log                                                       | 200 404 200 200 | in  | =
+POST   /log                                                       | 303 404 303 303 | in  | 422 404 422 422 | rep={rep:R1}&kind=cold_call&occurred_at=2026-03-02T10:00
+POST   /log                                                       | 303 404 303 422 | in  | 422 404 422 422 | rep={rep:R2}&kind=cold_call&occurred_at=2026-03-02T10:00
+POST   /log                                                       | 303 404 422 422 | in  | 422 404 422 422 | rep={rep:R3}&kind=cold_call&occurred_at=2026-03-02T10:00
+GET    /me                                                        | 200 200 200 200 | in  | =
+POST   /me/language                                               | 303 303 303 303 | in  | =               | lang=de
+POST   /me/tokens                                                 | 200 200 200 200 | in  | =               | name=script
+POST   /me/tokens/{token:R1}/revoke                               | 404 404 404 303 | in  | =
+GET    /records/nothing                                           | 404 404 404 404 | in  | =
+GET    /records/opportunities?page=9223372036854775807            | 200 200 200 200 | in  | =
+GET    /records/opportunities?page=-9223372036854775808           | 200 200 200 200 | in  | =
+GET    /assets/style.css                                          | 200 200 200 200 | 200 | =
+GET    /assets/nothing.js                                         | 404 404 404 404 | 404 | =
+# The company plan: executives set it, managers read their reps' share
+GET    /plan?year=2026                                            | 200 200 200 404 | in  | =
+POST   /plan                                                      | 303 303 404 404 | in  | =               | year=2026&revenue=1000000&split=goals
+POST   /plan/allocate                                             | 303 303 404 404 | in  | =               | year=2026
+POST   /plan/quotas                                               | 303 303 404 404 | in  | 404 404 404 404 | year=2026&q_{rep:R1}=5000
+GET    /api/v1/plans/2026                                         | 200 200 404 404 | 401 | =
+PUT    /api/v1/plans/2026                                         | 200 200 404 404 | 401 | =               | {"fiscal_year": 2026, "revenue_cents": 200000000}
+POST   /api/v1/plans/2026/allocate                                | 200 200 404 404 | 401 | =
+GET    /api/v1/plans/2026/quotas                                  | 200 200 200 404 | 401 | =
+PUT    /api/v1/plans/2026/quotas/{rep:R1}                         | 200 200 404 404 | 401 | =               | {"yearly": 500000}
+# Territory plans: R1's and R3's are submitted, R2 has none
+GET    /territory-plans?year=2026                                 | 200 200 200 303 | in  | =
+GET    /territory-plans/{rep:R1}?year=2026                        | 200 200 200 200 | in  | =
+GET    /territory-plans/{rep:R2}?year=2026                        | 200 200 200 404 | in  | =
+GET    /territory-plans/{rep:R3}?year=2026                        | 200 200 404 404 | in  | =
+POST   /territory-plans/{rep:R1}?year=2026                        | 404 404 404 err | in  | =               | objectives=More
+POST   /territory-plans/{rep:R2}?year=2026                        | 404 404 404 404 | in  | =               | objectives=More
+POST   /territory-plans/{rep:R1}/approve?year=2026                | 303 303 303 err | in  | =
+POST   /territory-plans/{rep:R3}/approve?year=2026                | 303 303 404 404 | in  | =
+POST   /territory-plans/{rep:R1}/nonsense?year=2026               | 404 404 404 404 | in  | =
+GET    /api/v1/territory-plans?year=2026                          | 200 200 200 200 | 401 | =
+GET    /api/v1/territory-plans/{rep:R1}/2026                      | 200 200 200 200 | 401 | =
+GET    /api/v1/territory-plans/{rep:R2}/2026                      | 404 404 404 404 | 401 | =
+GET    /api/v1/territory-plans/{rep:R3}/2026                      | 200 200 404 404 | 401 | =
+PUT    /api/v1/territory-plans/{rep:R1}/2026                      | 404 404 404 422 | 401 | =               | {"objectives": "More"}
+PUT    /api/v1/territory-plans/{rep:R2}/2026                      | 404 404 404 404 | 401 | =               | {"objectives": "More"}
+POST   /api/v1/territory-plans/{rep:R1}/2026/approve              | 200 200 200 422 | 401 | =
+POST   /api/v1/territory-plans/{rep:R3}/2026/approve              | 200 200 404 404 | 401 | =
+# Account maps: reading follows the account, setting a relationship is editing the contact
+GET    /accounts/{accounts:R1}/map                                | 200 200 200 200 | in  | =
+GET    /accounts/{accounts:R2}/map                                | 200 200 200 404 | in  | =
+GET    /accounts/{accounts:R3}/map                                | 200 200 404 404 | in  | =
+POST   /contacts/{contacts:R1}/relationship                       | 303 404 303 303 | in  | =               | account=1&relationship=3&influence=2
+POST   /contacts/{contacts:R2}/relationship                       | 303 404 303 404 | in  | =               | account=1&relationship=3&influence=2
+POST   /contacts/{contacts:R3}/relationship                       | 303 404 404 404 | in  | =               | account=1&relationship=3&influence=2
+GET    /api/v1/accounts/{accounts:R1}/map                         | 200 200 200 200 | 401 | =
+GET    /api/v1/accounts/{accounts:R2}/map                         | 200 200 200 404 | 401 | =
+GET    /api/v1/accounts/{accounts:R3}/map                         | 200 200 404 404 | 401 | =
+PUT    /api/v1/contacts/{contacts:R1}/relationship                | 200 404 200 200 | 401 | =               | {"relationship": 3, "influence": 2}
+PUT    /api/v1/contacts/{contacts:R2}/relationship                | 200 404 200 404 | 401 | =               | {"relationship": 3, "influence": 2}
+PUT    /api/v1/contacts/{contacts:R3}/relationship                | 200 404 404 404 | 401 | =               | {"relationship": 3, "influence": 2}
+# 1:1s: held by a manager (M1 with R1, M2 with R3) or an executive; admins and reps read them;
+# a rep ticks off the actions the rep owns
+GET    /reps/{rep:R1}/one-on-ones                                 | 200 200 200 200 | in  | =
+GET    /reps/{rep:R2}/one-on-ones                                 | 200 200 200 404 | in  | =
+GET    /reps/{rep:R3}/one-on-ones                                 | 200 200 404 404 | in  | =
+POST   /reps/{rep:R1}/one-on-ones                                 | 404 303 303 404 | in  | =
+POST   /reps/{rep:R3}/one-on-ones                                 | 404 303 404 404 | in  | =
+GET    /one-on-ones/{one_on_one:R1}                               | 200 200 200 200 | in  | =
+GET    /one-on-ones/{one_on_one:R3}                               | 200 200 404 404 | in  | =
+POST   /one-on-ones/{one_on_one:R1}/notes                         | 404 303 303 404 | in  | =               | notes=Agreed
+POST   /one-on-ones/{one_on_one:R3}/notes                         | 404 303 404 404 | in  | =               | notes=Agreed
+POST   /one-on-ones/{one_on_one:R1}/actions                       | 404 303 303 404 | in  | =               | description=Call&owner=rep
+POST   /one-on-ones/{one_on_one:R3}/actions                       | 404 303 404 404 | in  | =               | description=Call&owner=rep
+POST   /one-on-one-actions/{action:R1.rep}                        | 404 303 303 303 | in  | =               | done=true
+POST   /one-on-one-actions/{action:R1.manager}                    | 404 303 303 404 | in  | =               | done=true
+POST   /one-on-one-actions/{action:R3.rep}                        | 404 303 404 404 | in  | =               | done=true
+GET    /api/v1/reps/{rep:R1}/one-on-ones                          | 200 200 200 200 | 401 | =
+GET    /api/v1/reps/{rep:R3}/one-on-ones                          | 200 200 404 404 | 401 | =
+POST   /api/v1/reps/{rep:R1}/one-on-ones                          | 404 200 200 404 | 401 | =
+POST   /api/v1/reps/{rep:R3}/one-on-ones                          | 404 200 404 404 | 401 | =
+GET    /api/v1/one-on-ones/{one_on_one:R1}                        | 200 200 200 200 | 401 | =
+GET    /api/v1/one-on-ones/{one_on_one:R3}                        | 200 200 404 404 | 401 | =
+PATCH  /api/v1/one-on-ones/{one_on_one:R1}                        | 404 200 200 404 | 401 | =               | {"notes": "Agreed"}
+PATCH  /api/v1/one-on-ones/{one_on_one:R3}                        | 404 200 404 404 | 401 | =               | {"notes": "Agreed"}
+POST   /api/v1/one-on-ones/{one_on_one:R1}/actions                | 404 200 200 404 | 401 | =               | {"description": "Call", "owner": "rep"}
+POST   /api/v1/one-on-ones/{one_on_one:R3}/actions                | 404 200 404 404 | 401 | =               | {"description": "Call", "owner": "rep"}
+PATCH  /api/v1/one-on-one-actions/{action:R1.rep}                 | 404 200 200 200 | 401 | =               | {"done": true}
+PATCH  /api/v1/one-on-one-actions/{action:R1.manager}             | 404 200 200 404 | 401 | =               | {"done": true}
+PATCH  /api/v1/one-on-one-actions/{action:R3.rep}                 | 404 200 404 404 | 401 | =               | {"done": true}
+# The rest of the API
+GET    /api/v1/openapi.json                                       | 200 200 200 200 | 200 | =
+GET    /api/v1/me                                                 | 200 200 200 200 | 401 | =
+GET    /api/v1/scorecards?period=2026-Q1                          | 200 200 200 200 | 401 | =
+GET    /api/v1/scorecards?period=2026-Q1&subject=rep:R2           | 200 200 200 404 | 401 | =
+GET    /api/v1/scorecards?period=2026-Q1&subject=rep:R3           | 200 200 404 404 | 401 | =
+GET    /api/v1/scorecards?period=2026-Q1&subject=organisation     | 200 200 404 404 | 401 | =
+GET    /api/v1/nothing                                            | 404 404 404 404 | 401 | =
+GET    /api/v1/opportunities?page=9223372036854775807             | 422 422 422 422 | 401 | =
+GET    /api/v1/opportunities?page=-1                              | 422 422 422 422 | 401 | =
+GET    /api/v1/opportunities?page_size=0                          | 422 422 422 422 | 401 | =
+GET    /api/v1/opportunities?page_size=1000000                    | 422 422 422 422 | 401 | =
+POST   /api/v1/activities                                         | 201 404 201 201 | 401 | 422 404 422 422 | {"type": "cold_call", "rep_id": {rep:R1}}
+POST   /api/v1/activities                                         | 201 404 201 422 | 401 | 422 404 422 422 | {"type": "cold_call", "rep_id": {rep:R2}}
+POST   /api/v1/activities                                         | 201 404 422 422 | 401 | 422 404 422 422 | {"type": "cold_call", "rep_id": {rep:R3}}
+# accounts
+GET    /records/accounts                                          | 200 200 200 200 | in  | =
+GET    /records/accounts/export.csv                               | 200 200 200 200 | in  | =
+GET    /records/accounts/new                                      | 200 404 200 200 | in  | =
+POST   /records/accounts/new                                      | 303 404 303 303 | in  | 422 404 422 422 | name=Wayne&owner={rep:R1}
+GET    /records/accounts/{accounts:R1}                            | 200 200 200 200 | in  | =
+GET    /records/accounts/{accounts:R2}                            | 200 200 200 404 | in  | =
+GET    /records/accounts/{accounts:R3}                            | 200 200 404 404 | in  | =
+GET    /records/accounts/{accounts:R1}/edit                       | 200 404 200 200 | in  | =
+GET    /records/accounts/{accounts:R2}/edit                       | 200 404 200 404 | in  | =
+GET    /records/accounts/{accounts:R3}/edit                       | 200 404 404 404 | in  | =
+POST   /records/accounts/{accounts:R1}/edit                       | 303 404 303 303 | in  | =               | name=Wayne&owner={rep:R1}
+POST   /records/accounts/{accounts:R2}/edit                       | 303 404 303 404 | in  | =               | name=Wayne&owner={rep:R2}
+POST   /records/accounts/{accounts:R3}/edit                       | 303 404 404 404 | in  | =               | name=Wayne&owner={rep:R3}
+POST   /records/accounts/{accounts:R1}/delete                     | 303 404 303 404 | in  | =
+POST   /records/accounts/{accounts:R2}/delete                     | 303 404 303 404 | in  | =
+POST   /records/accounts/{accounts:R3}/delete                     | 303 404 404 404 | in  | =
+GET    /api/v1/accounts                                           | 200 200 200 200 | 401 | =
+POST   /api/v1/accounts                                           | 201 404 201 201 | 401 | 422 404 422 422 | {"name": "Wayne", "owner": {rep:R1}}
+GET    /api/v1/accounts/{accounts:R1}                             | 200 200 200 200 | 401 | =
+GET    /api/v1/accounts/{accounts:R2}                             | 200 200 200 404 | 401 | =
+GET    /api/v1/accounts/{accounts:R3}                             | 200 200 404 404 | 401 | =
+PATCH  /api/v1/accounts/{accounts:R1}                             | 200 404 200 200 | 401 | =               | {}
+PATCH  /api/v1/accounts/{accounts:R2}                             | 200 404 200 404 | 401 | =               | {}
+PATCH  /api/v1/accounts/{accounts:R3}                             | 200 404 404 404 | 401 | =               | {}
+# contacts
+GET    /records/contacts                                          | 200 200 200 200 | in  | =
+GET    /records/contacts/export.csv                               | 200 200 200 200 | in  | =
+GET    /records/contacts/new                                      | 200 404 200 200 | in  | =
+POST   /records/contacts/new                                      | 303 404 303 303 | in  | 422 404 422 422 | account={accounts:R1}&last_name=Doe
+GET    /records/contacts/{contacts:R1}                            | 200 200 200 200 | in  | =
+GET    /records/contacts/{contacts:R2}                            | 200 200 200 404 | in  | =
+GET    /records/contacts/{contacts:R3}                            | 200 200 404 404 | in  | =
+GET    /records/contacts/{contacts:R1}/edit                       | 200 404 200 200 | in  | =
+GET    /records/contacts/{contacts:R2}/edit                       | 200 404 200 404 | in  | =
+GET    /records/contacts/{contacts:R3}/edit                       | 200 404 404 404 | in  | =
+POST   /records/contacts/{contacts:R1}/edit                       | 303 404 303 303 | in  | =               | account={accounts:R1}&last_name=Doe
+POST   /records/contacts/{contacts:R2}/edit                       | 303 404 303 404 | in  | =               | account={accounts:R2}&last_name=Doe
+POST   /records/contacts/{contacts:R3}/edit                       | 303 404 404 404 | in  | =               | account={accounts:R3}&last_name=Doe
+POST   /records/contacts/{contacts:R1}/delete                     | 303 404 303 404 | in  | =
+POST   /records/contacts/{contacts:R2}/delete                     | 303 404 303 404 | in  | =
+POST   /records/contacts/{contacts:R3}/delete                     | 303 404 404 404 | in  | =
+GET    /api/v1/contacts                                           | 200 200 200 200 | 401 | =
+POST   /api/v1/contacts                                           | 201 404 201 201 | 401 | 422 404 422 422 | {"account": {accounts:R1}, "last_name": "Doe"}
+GET    /api/v1/contacts/{contacts:R1}                             | 200 200 200 200 | 401 | =
+GET    /api/v1/contacts/{contacts:R2}                             | 200 200 200 404 | 401 | =
+GET    /api/v1/contacts/{contacts:R3}                             | 200 200 404 404 | 401 | =
+PATCH  /api/v1/contacts/{contacts:R1}                             | 200 404 200 200 | 401 | =               | {}
+PATCH  /api/v1/contacts/{contacts:R2}                             | 200 404 200 404 | 401 | =               | {}
+PATCH  /api/v1/contacts/{contacts:R3}                             | 200 404 404 404 | 401 | =               | {}
+# leads
+GET    /records/leads                                             | 200 200 200 200 | in  | =
+GET    /records/leads/export.csv                                  | 200 200 200 200 | in  | =
+GET    /records/leads/new                                         | 200 404 200 200 | in  | =
+POST   /records/leads/new                                         | 303 404 303 303 | in  | 422 404 422 422 | company=Hooli&source=company&status=new&owner={rep:R1}&created_at=2026-03-02T10:00
+GET    /records/leads/{leads:R1}                                  | 200 200 200 200 | in  | =
+GET    /records/leads/{leads:R2}                                  | 200 200 200 404 | in  | =
+GET    /records/leads/{leads:R3}                                  | 200 200 404 404 | in  | =
+GET    /records/leads/{leads:R1}/edit                             | 200 404 200 200 | in  | =
+GET    /records/leads/{leads:R2}/edit                             | 200 404 200 404 | in  | =
+GET    /records/leads/{leads:R3}/edit                             | 200 404 404 404 | in  | =
+POST   /records/leads/{leads:R1}/edit                             | 303 404 303 303 | in  | =               | company=Hooli&source=company&status=new&owner={rep:R1}&created_at=2026-03-02T10:00
+POST   /records/leads/{leads:R2}/edit                             | 303 404 303 404 | in  | =               | company=Hooli&source=company&status=new&owner={rep:R2}&created_at=2026-03-02T10:00
+POST   /records/leads/{leads:R3}/edit                             | 303 404 404 404 | in  | =               | company=Hooli&source=company&status=new&owner={rep:R3}&created_at=2026-03-02T10:00
+POST   /records/leads/{leads:R1}/delete                           | 303 404 303 404 | in  | =
+POST   /records/leads/{leads:R2}/delete                           | 303 404 303 404 | in  | =
+POST   /records/leads/{leads:R3}/delete                           | 303 404 404 404 | in  | =
+GET    /records/leads/{leads:R1}/convert                          | 200 404 200 200 | in  | =
+GET    /records/leads/{leads:R2}/convert                          | 200 404 200 404 | in  | =
+GET    /records/leads/{leads:R3}/convert                          | 200 404 404 404 | in  | =
+POST   /records/leads/{leads:R1}/convert                          | 303 404 303 303 | in  | =               | account_name=Hooli&first_name=Gav&last_name=Belson&opportunity_name=Hooli+deal&amount=100
+POST   /records/leads/{leads:R2}/convert                          | 303 404 303 404 | in  | =               | account_name=Hooli&first_name=Gav&last_name=Belson&opportunity_name=Hooli+deal&amount=100
+POST   /records/leads/{leads:R3}/convert                          | 303 404 404 404 | in  | =               | account_name=Hooli&first_name=Gav&last_name=Belson&opportunity_name=Hooli+deal&amount=100
+GET    /api/v1/leads                                              | 200 200 200 200 | 401 | =
+POST   /api/v1/leads                                              | 201 404 201 201 | 401 | 422 404 422 422 | {"company": "Hooli", "source": "company", "status": "new", "owner": {rep:R1}, "created_at": "2026-03-02T10:00"}
+GET    /api/v1/leads/{leads:R1}                                   | 200 200 200 200 | 401 | =
+GET    /api/v1/leads/{leads:R2}                                   | 200 200 200 404 | 401 | =
+GET    /api/v1/leads/{leads:R3}                                   | 200 200 404 404 | 401 | =
+PATCH  /api/v1/leads/{leads:R1}                                   | 200 404 200 200 | 401 | =               | {}
+PATCH  /api/v1/leads/{leads:R2}                                   | 200 404 200 404 | 401 | =               | {}
+PATCH  /api/v1/leads/{leads:R3}                                   | 200 404 404 404 | 401 | =               | {}
+POST   /api/v1/leads/{leads:R1}/convert                           | 201 404 201 201 | 401 | =               | {}
+POST   /api/v1/leads/{leads:R2}/convert                           | 201 404 201 404 | 401 | =               | {}
+POST   /api/v1/leads/{leads:R3}/convert                           | 201 404 404 404 | 401 | =               | {}
+# opportunities
+GET    /records/opportunities                                     | 200 200 200 200 | in  | =
+GET    /records/opportunities/export.csv                          | 200 200 200 200 | in  | =
+GET    /records/opportunities/new                                 | 200 404 200 200 | in  | =
+POST   /records/opportunities/new                                 | 303 404 303 303 | in  | 422 404 422 422 | name=Deal&account={accounts:R1}&owner={rep:R1}&amount=100&created_at=2026-03-02T10:00
+GET    /records/opportunities/{opportunities:R1}                  | 200 200 200 200 | in  | =
+GET    /records/opportunities/{opportunities:R2}                  | 200 200 200 404 | in  | =
+GET    /records/opportunities/{opportunities:R3}                  | 200 200 404 404 | in  | =
+GET    /records/opportunities/{opportunities:R1}/edit             | 200 404 200 200 | in  | =
+GET    /records/opportunities/{opportunities:R2}/edit             | 200 404 200 404 | in  | =
+GET    /records/opportunities/{opportunities:R3}/edit             | 200 404 404 404 | in  | =
+POST   /records/opportunities/{opportunities:R1}/edit             | 303 404 303 303 | in  | =               | name=Deal&account={accounts:R1}&owner={rep:R1}&amount=100&created_at=2026-03-02T10:00
+POST   /records/opportunities/{opportunities:R2}/edit             | 303 404 303 404 | in  | =               | name=Deal&account={accounts:R2}&owner={rep:R2}&amount=100&created_at=2026-03-02T10:00
+POST   /records/opportunities/{opportunities:R3}/edit             | 303 404 404 404 | in  | =               | name=Deal&account={accounts:R3}&owner={rep:R3}&amount=100&created_at=2026-03-02T10:00
+POST   /records/opportunities/{opportunities:R1}/delete           | 303 404 303 404 | in  | =
+POST   /records/opportunities/{opportunities:R2}/delete           | 303 404 303 404 | in  | =
+POST   /records/opportunities/{opportunities:R3}/delete           | 303 404 404 404 | in  | =
+GET    /api/v1/opportunities                                      | 200 200 200 200 | 401 | =
+POST   /api/v1/opportunities                                      | 201 404 201 201 | 401 | 422 404 422 422 | {"name": "Deal", "account": {accounts:R1}, "owner": {rep:R1}, "amount": "100", "created_at": "2026-03-02T10:00"}
+GET    /api/v1/opportunities/{opportunities:R1}                   | 200 200 200 200 | 401 | =
+GET    /api/v1/opportunities/{opportunities:R2}                   | 200 200 200 404 | 401 | =
+GET    /api/v1/opportunities/{opportunities:R3}                   | 200 200 404 404 | 401 | =
+PATCH  /api/v1/opportunities/{opportunities:R1}                   | 200 404 200 200 | 401 | =               | {}
+PATCH  /api/v1/opportunities/{opportunities:R2}                   | 200 404 200 404 | 401 | =               | {}
+PATCH  /api/v1/opportunities/{opportunities:R3}                   | 200 404 404 404 | 401 | =               | {}
+# activities
+GET    /records/activities                                        | 200 200 200 200 | in  | =
+GET    /records/activities/export.csv                             | 200 200 200 200 | in  | =
+GET    /records/activities/new                                    | 200 404 200 200 | in  | =
+POST   /records/activities/new                                    | 303 404 303 303 | in  | 422 404 422 422 | type=cold_call&occurred_at=2026-03-02T10:00&rep={rep:R1}
+GET    /records/activities/{activities:R1}                        | 200 200 200 200 | in  | =
+GET    /records/activities/{activities:R2}                        | 200 200 200 404 | in  | =
+GET    /records/activities/{activities:R3}                        | 200 200 404 404 | in  | =
+GET    /records/activities/{activities:R1}/edit                   | 200 404 200 200 | in  | =
+GET    /records/activities/{activities:R2}/edit                   | 200 404 200 404 | in  | =
+GET    /records/activities/{activities:R3}/edit                   | 200 404 404 404 | in  | =
+POST   /records/activities/{activities:R1}/edit                   | 303 404 303 303 | in  | =               | type=cold_call&occurred_at=2026-03-02T10:00&rep={rep:R1}
+POST   /records/activities/{activities:R2}/edit                   | 303 404 303 404 | in  | =               | type=cold_call&occurred_at=2026-03-02T10:00&rep={rep:R2}
+POST   /records/activities/{activities:R3}/edit                   | 303 404 404 404 | in  | =               | type=cold_call&occurred_at=2026-03-02T10:00&rep={rep:R3}
+POST   /records/activities/{activities:R1}/delete                 | 303 404 303 303 | in  | =
+POST   /records/activities/{activities:R2}/delete                 | 303 404 303 404 | in  | =
+POST   /records/activities/{activities:R3}/delete                 | 303 404 404 404 | in  | =
+POST   /records/activities/{deleted:R1}/restore                   | 303 404 303 303 | in  | =
+POST   /records/activities/{deleted:R2}/restore                   | 303 404 303 404 | in  | =
+POST   /records/activities/{deleted:R3}/restore                   | 303 404 404 404 | in  | =
+GET    /api/v1/activities                                         | 200 200 200 200 | 401 | =
+GET    /api/v1/activities/{activities:R1}                         | 200 200 200 200 | 401 | =
+GET    /api/v1/activities/{activities:R2}                         | 200 200 200 404 | 401 | =
+GET    /api/v1/activities/{activities:R3}                         | 200 200 404 404 | 401 | =
+PATCH  /api/v1/activities/{activities:R1}                         | 200 404 200 200 | 401 | =               | {}
+PATCH  /api/v1/activities/{activities:R2}                         | 200 404 200 404 | 401 | =               | {}
+PATCH  /api/v1/activities/{activities:R3}                         | 200 404 404 404 | 401 | =               | {}
+# estimates
+GET    /records/estimates                                         | 200 200 200 200 | in  | =
+GET    /records/estimates/export.csv                              | 200 200 200 200 | in  | =
+GET    /records/estimates/new                                     | 200 404 200 200 | in  | =
+POST   /records/estimates/new                                     | 303 404 303 303 | in  | 422 404 422 422 | issued_on=2026-03-02&product_line={pl}&rep={rep:R1}
+GET    /records/estimates/{estimates:R1}                          | 200 200 200 200 | in  | =
+GET    /records/estimates/{estimates:R2}                          | 200 200 200 404 | in  | =
+GET    /records/estimates/{estimates:R3}                          | 200 200 404 404 | in  | =
+GET    /records/estimates/{estimates:R1}/edit                     | 200 404 200 200 | in  | =
+GET    /records/estimates/{estimates:R2}/edit                     | 200 404 200 404 | in  | =
+GET    /records/estimates/{estimates:R3}/edit                     | 200 404 404 404 | in  | =
+POST   /records/estimates/{estimates:R1}/edit                     | 303 404 303 303 | in  | =               | issued_on=2026-03-02&product_line={pl}&rep={rep:R1}
+POST   /records/estimates/{estimates:R2}/edit                     | 303 404 303 404 | in  | =               | issued_on=2026-03-02&product_line={pl}&rep={rep:R2}
+POST   /records/estimates/{estimates:R3}/edit                     | 303 404 404 404 | in  | =               | issued_on=2026-03-02&product_line={pl}&rep={rep:R3}
+POST   /records/estimates/{estimates:R1}/delete                   | 303 404 303 404 | in  | =
+POST   /records/estimates/{estimates:R2}/delete                   | 303 404 303 404 | in  | =
+POST   /records/estimates/{estimates:R3}/delete                   | 303 404 404 404 | in  | =
+GET    /api/v1/estimates                                          | 200 200 200 200 | 401 | =
+POST   /api/v1/estimates                                          | 201 404 201 201 | 401 | 422 404 422 422 | {"issued_on": "2026-03-02", "product_line": {pl}, "rep": {rep:R1}}
+GET    /api/v1/estimates/{estimates:R1}                           | 200 200 200 200 | 401 | =
+GET    /api/v1/estimates/{estimates:R2}                           | 200 200 200 404 | 401 | =
+GET    /api/v1/estimates/{estimates:R3}                           | 200 200 404 404 | 401 | =
+PATCH  /api/v1/estimates/{estimates:R1}                           | 200 404 200 200 | 401 | =               | {}
+PATCH  /api/v1/estimates/{estimates:R2}                           | 200 404 200 404 | 401 | =               | {}
+PATCH  /api/v1/estimates/{estimates:R3}                           | 200 404 404 404 | 401 | =               | {}
+"#;
+
+/// One expectation of the table.
+#[derive(Debug, Clone)]
+struct Row {
+    line: usize,
+    method: String,
+    path: String,
+    home: [String; 4],
+    signed_out: String,
+    other: [String; 4],
+    body: String,
+}
+
+fn rows() -> Vec<Row> {
+    let mut rows = vec![];
+    for (index, text) in TABLE.lines().enumerate() {
+        let text = text.trim();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        let line = index + 1;
+        let fields: Vec<&str> = text.splitn(5, '|').map(str::trim).collect();
+        let four = |field: &str| -> [String; 4] {
+            let statuses: Vec<String> = field.split_whitespace().map(str::to_string).collect();
+            statuses.try_into().unwrap_or_else(|s| panic!("line {line}: four statuses, one per role: {s:?}"))
+        };
+        let (method, path) = fields[0].split_once(' ').unwrap_or_else(|| panic!("line {line}: METHOD path"));
+        let home = four(fields.get(1).unwrap_or_else(|| panic!("line {line}: the home statuses")));
+        let signed_out = fields.get(2).unwrap_or_else(|| panic!("line {line}: the signed-out status")).to_string();
+        let other = match fields.get(3).copied() {
+            None | Some("=") if path.contains('{') => ["404", "404", "404", "404"].map(String::from),
+            None | Some("=") => home.clone(),
+            Some(field) => four(field),
+        };
+        let body = fields.get(4).copied().unwrap_or_default().to_string();
+        rows.push(Row {
+            line,
+            method: method.to_string(),
+            path: path.trim().to_string(),
+            home,
+            signed_out,
+            other,
+            body,
+        });
+    }
+    rows
+}
+
+/// Replaces each `{key}` of `text` known to `ids` (or `{email}`); other braces (JSON) stay.
+fn fill(text: &str, ids: &HashMap<String, i64>, email: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let key = after
+            .find('}')
+            .map(|close| &after[..close])
+            .filter(|key| !key.is_empty() && !key.contains(['{', '"', ' ']));
+        match key {
+            Some("email") => out.push_str(email),
+            Some(key) => {
+                let id = ids.get(key).unwrap_or_else(|| panic!("no id for {{{key}}} in {text}"));
+                out.push_str(&id.to_string());
+            }
+            None => {
+                out.push('{');
+                rest = after;
+                continue;
+            }
+        }
+        rest = &after[key.map_or(0, str::len) + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether an answer is what the table's status says.
+fn matches(expected: &str, answer: &Answer) -> bool {
+    let to_sign_in = answer.location.as_deref() == Some("/sign-in");
+    let refused = answer.location.as_deref().is_some_and(|l| l.contains("error="));
+    match expected {
+        "in" => answer.status == StatusCode::SEE_OTHER && to_sign_in,
+        "err" => answer.status == StatusCode::SEE_OTHER && refused,
+        "303" => answer.status == StatusCode::SEE_OTHER && !to_sign_in && !refused,
+        number => number.parse::<u16>().is_ok_and(|n| n == answer.status.as_u16()),
+    }
+}
+
+/// Whether a request changes the data when it gets this status (signing out ends the session):
+/// it then runs on a fresh copy.
+fn changes_data(method: &str, expected: &str, signed_in: bool) -> bool {
+    method != "GET" && (expected == "303" || expected.starts_with('2') || (signed_in && expected == "in"))
+}
+
+/// Who asks (for the report), as whom (organisation and role; `None` signed out), expecting what.
+type Caller<'r> = (String, Option<(usize, &'static str)>, &'r str);
+
+/// Runs every row with `home` as the home organisation; returns what did not match.
+async fn run_rows(world: &World, home: usize) -> Vec<String> {
+    let other = 1 - home;
+    let mut failures = vec![];
+    for row in rows() {
+        let mut callers: Vec<Caller> = vec![];
+        for (i, role) in ROLES.iter().enumerate() {
+            callers.push((role.to_string(), Some((home, role)), row.home[i].as_str()));
+            callers.push((format!("other organisation's {role}"), Some((other, role)), row.other[i].as_str()));
+        }
+        callers.push(("signed out".into(), None, row.signed_out.as_str()));
+        for (who, caller, expected) in callers {
+            let fresh = changes_data(&row.method, expected, caller.is_some()).then(|| world.fresh());
+            let target = fresh.as_ref().unwrap_or(world);
+            let session: Option<Session> = caller.map(|(org, role)| target.orgs[org].sessions[role].clone());
+            let email =
+                session.as_ref().map_or_else(|| target.orgs[home].sessions["rep"].email.clone(), |s| s.email.clone());
+            let ids = &target.orgs[home].ids;
+            let path = fill(&row.path, ids, &email);
+            let body = fill(&row.body, ids, &email);
+            let answer = target.call(&row.method, &path, session.as_ref(), &body).await;
+            if !matches(expected, &answer) {
+                let excerpt: String = answer.body.chars().take(200).collect();
+                failures.push(format!(
+                    "line {}: {} {path} as {who}: expected {expected}, got {} {:?} {excerpt}",
+                    row.line, row.method, answer.status, answer.location
+                ));
+            }
+        }
+    }
+    failures
+}
+
+fn assert_matrix(world: &World) {
+    let mut failures = block_on(run_rows(world, 0));
+    failures.extend(block_on(run_rows(world, 1)));
+    assert!(failures.is_empty(), "{} requests answered otherwise:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+#[ignore = "fails until an organisation-wide reach stops at the organisation (a rep id of another organisation is accepted, and its failed commit poisons the writer); runs 25 minutes"]
+fn every_route_answers_every_role_as_the_table_says_on_sqlite() {
+    assert_matrix(&World::sqlite());
+}
+
+#[test]
+#[ignore = "fails until an organisation-wide reach stops at the organisation (a rep id of another organisation is accepted, and its failed commit poisons the writer); runs 25 minutes"]
+fn every_route_answers_every_role_as_the_table_says_on_postgres() {
+    if let Some(world) = World::postgres() {
+        assert_matrix(&world);
+    }
+}
+
+/// The routes of the router, read from its source: `(METHOD, path)` of every `.route(…)` call, with
+/// the API's prefix for the API's modules. A file with routes that is not listed here fails.
+fn router_routes() -> BTreeSet<(String, String)> {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let prefixes: HashMap<&str, &str> =
+        [("app.rs", ""), ("api/mod.rs", "/api/v1"), ("api/planning.rs", "/api/v1")].into();
+    let mut routes = BTreeSet::new();
+    let mut folders = vec![source.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("the source folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let code = std::fs::read_to_string(&path).unwrap_or_default();
+            if !code.contains(".route(") {
+                continue;
+            }
+            let name = path.strip_prefix(&source).expect("under src").to_string_lossy().replace('\\', "/");
+            let prefix = prefixes.get(name.as_str()).unwrap_or_else(|| {
+                panic!("{name} declares routes: add its prefix to router_routes and its routes to TABLE")
+            });
+            for (at, _) in code.match_indices(".route(\"") {
+                let rest = &code[at + 8..];
+                let close = rest.find('"').expect("the path's closing quote");
+                let route = format!("{prefix}{}", &rest[..close]);
+                for method in methods_of(&rest[close + 1..]) {
+                    routes.insert((method, route.clone()));
+                }
+            }
+        }
+    }
+    routes
+}
+
+/// The HTTP methods of a `.route` call's method router (`get(a).post(b)`), read up to the call's
+/// closing parenthesis.
+fn methods_of(after_path: &str) -> Vec<String> {
+    let mut methods = vec![];
+    let mut depth = 0;
+    let mut word = String::new();
+    for c in after_path.chars() {
+        match c {
+            '(' if depth == 0 => {
+                if ["get", "post", "put", "patch", "delete"].contains(&word.as_str()) {
+                    methods.push(word.to_uppercase());
+                }
+                depth += 1;
+            }
+            '(' => depth += 1,
+            ')' if depth == 0 => break,
+            ')' => depth -= 1,
+            c if c.is_alphanumeric() || c == '_' => word.push(c),
+            _ => word.clear(),
+        }
+        if c == '(' || c == ')' {
+            word.clear();
+        }
+    }
+    methods
+}
+
+/// The route a path is served by: of the routes whose segments match, the one with the most
+/// literal segments (as the router prefers them).
+fn route_of<'r>(path: &str, routes: &'r BTreeSet<(String, String)>) -> Option<&'r str> {
+    let path = path.split('?').next().unwrap_or_default();
+    let segments: Vec<&str> = path.split('/').collect();
+    routes
+        .iter()
+        .map(|(_, route)| route.as_str())
+        .filter(|route| {
+            let pattern: Vec<&str> = route.split('/').collect();
+            pattern.len() == segments.len() && pattern.iter().zip(&segments).all(|(p, s)| p.starts_with('{') || p == s)
+        })
+        .max_by_key(|route| route.split('/').filter(|p| !p.starts_with('{')).count())
+}
+
+#[test]
+fn the_table_has_every_route_and_method_of_the_router() {
+    let routes = router_routes();
+    assert!(routes.len() > 60, "only {} routes read: the reading of the router is broken", routes.len());
+    let mut covered = BTreeSet::new();
+    let mut unknown = vec![];
+    for row in rows() {
+        // Placeholders stand for ids: any number matches a parameter segment.
+        let ids: HashMap<String, i64> = placeholder_ids(&row).into_iter().collect();
+        let path = fill(&row.path, &ids, "x");
+        match route_of(&path, &routes) {
+            Some(route) if routes.contains(&(row.method.clone(), route.to_string())) => {
+                covered.insert((row.method.clone(), route.to_string()));
+            }
+            _ => unknown.push(format!("line {}: {} {} is no route of the router", row.line, row.method, row.path)),
+        }
+    }
+    let missing: Vec<String> = routes.difference(&covered).map(|(method, route)| format!("{method} {route}")).collect();
+    assert!(unknown.is_empty(), "{}", unknown.join("\n"));
+    assert!(missing.is_empty(), "routes of the router missing from TABLE:\n{}", missing.join("\n"));
+}
+
+/// Every placeholder of a row's path, as the id 1.
+fn placeholder_ids(row: &Row) -> Vec<(String, i64)> {
+    row.path.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(key, _)| (key.to_string(), 1))).collect()
+}
+
+/// Pages name a refusal by code: a link's own words never reach the page.
+async fn refusals_are_shown_by_code_only(world: &World) {
+    let org = &world.orgs[0];
+    let r1 = org.ids["rep:R1"];
+    let cases = [
+        ("executive", "/plan?year=2026&error="),
+        ("manager", "/pipeline?error="),
+        ("manager", &format!("/territory-plans/{r1}?year=2026&error=") as &str),
+    ];
+    for (role, path) in cases {
+        let session = &org.sessions[role];
+        let planted =
+            world.call("GET", &format!("{path}Call+555-0100+to+unlock+your+account"), Some(session), "").await;
+        assert_eq!(planted.status, StatusCode::OK, "{path}");
+        assert!(!planted.body.contains("555-0100"), "{path}: the text of the link is shown");
+        assert!(!planted.body.contains("role=\"alert\""), "{path}: an unknown code shows nothing");
+    }
+    let known = world.call("GET", "/plan?year=2026&error=not_allocated", Some(&org.sessions["executive"]), "").await;
+    assert!(known.body.contains("The plan could not be allocated"), "a known code shows its message");
+    let moved = world.call("GET", "/pipeline?moved=Call+555-0100", Some(&org.sessions["manager"]), "").await;
+    assert!(!moved.body.contains("555-0100"), "the notice of a move names a deal by its id only");
+}
+
+/// A manager reads their reps' share of the plan: not the company's objective, nor another
+/// team's reps; the API gives them no plan and no company total.
+async fn a_manager_sees_only_their_teams_share_of_the_plan(world: &World) {
+    let org = &world.orgs[0];
+    let executive = world.call("GET", "/plan?year=2026", Some(&org.sessions["executive"]), "").await;
+    assert!(executive.body.contains("1,000,000") && executive.body.contains("Rui Costa"), "the whole plan");
+    let manager = world.call("GET", "/plan?year=2026", Some(&org.sessions["manager"]), "").await;
+    assert_eq!(manager.status, StatusCode::OK);
+    assert!(manager.body.contains("Ana Ruiz"), "the manager's own reps are listed");
+    assert!(!manager.body.contains("Rui Costa"), "another team's rep is not");
+    assert!(!manager.body.contains("1,000,000"), "nor is the company's objective");
+    let quotas = world::json(&world.call("GET", "/api/v1/plans/2026/quotas", Some(&org.sessions["manager"]), "").await);
+    assert!(quotas["plan"].is_null() && quotas["difference"].is_null(), "{quotas}");
+    assert_eq!(quotas["reps"].as_array().map(Vec::len), Some(2), "R1 and R2: {quotas}");
+}
+
+/// An admin reads a 1:1 without a box to tick; the rep ticks only their own actions.
+async fn only_those_who_may_tick_an_action_see_its_box(world: &World) {
+    let org = &world.orgs[0];
+    let path = format!("/one-on-ones/{}", org.ids["one_on_one:R1"]);
+    let boxes = |body: &str| body.matches("action=\"/one-on-one-actions/").count();
+    let admin = world.call("GET", &path, Some(&org.sessions["admin"]), "").await;
+    assert_eq!((admin.status, boxes(&admin.body)), (StatusCode::OK, 0), "the admin reads only");
+    let rep = world.call("GET", &path, Some(&org.sessions["rep"]), "").await;
+    assert_eq!(boxes(&rep.body), 1, "the rep's own action");
+    let manager = world.call("GET", &path, Some(&org.sessions["manager"]), "").await;
+    assert_eq!(boxes(&manager.body), 2, "the manager holds the 1:1");
+}
+
+async fn pages_keep_to_the_roles(world: &World) {
+    refusals_are_shown_by_code_only(world).await;
+    a_manager_sees_only_their_teams_share_of_the_plan(world).await;
+    only_those_who_may_tick_an_action_see_its_box(world).await;
+}
+
+#[test]
+fn pages_keep_to_the_roles_on_sqlite() {
+    let world = World::sqlite();
+    block_on(pages_keep_to_the_roles(&world));
+}
+
+#[test]
+fn pages_keep_to_the_roles_on_postgres() {
+    if let Some(world) = World::postgres() {
+        block_on(pages_keep_to_the_roles(&world));
+    }
+}

@@ -97,9 +97,15 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves the application on `addr` until Ctrl-C.
 pub async fn serve(state: AppState, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    serve_router(router(state), addr, on_ready).await
+}
+
+/// Serves `app` (the [`router`], with any routes merged in) on `addr` until Ctrl-C; a handler that
+/// panics answers 500 and the server carries on.
+pub async fn serve_router(app: Router, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_ready(listener.local_addr()?);
-    axum::serve(listener, router(state))
+    axum::serve(listener, app.layer(middleware::from_fn(crate::panics::answer_panics_with_500)))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -61,6 +61,7 @@ impl Error {
             Error::Throttled => StatusCode::TOO_MANY_REQUESTS,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Store(error) if error.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             Error::Store(StoreError::Invalid(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Store(_) | Error::NotCommitted(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -76,6 +77,7 @@ impl Error {
             Error::Throttled => "too_many_sign_ins",
             Error::Invalid(_) | Error::Store(StoreError::Invalid(_)) => "invalid_input",
             Error::Unavailable => "unavailable",
+            Error::Store(error) if error.is_unavailable() => "unavailable",
             Error::Store(_) | Error::NotCommitted(_) | Error::Internal(_) => "internal",
         }
     }

@@ -1,5 +1,6 @@
-//! `quotient`: the command line of Quotient — import, export, demo data, reports, users, and the server.
+//! `quotient`: the command line of Quotient — import, export, backup, demo data, reports, users, and the server.
 
+mod backup;
 mod convert;
 mod demo;
 mod org;
@@ -40,6 +41,18 @@ enum Command {
     Export {
         /// The folder to write (created if missing; files in it are replaced).
         dir: PathBuf,
+    },
+    /// Copy the whole database into FILE while the server runs (SQLite: a consistent snapshot;
+    /// PostgreSQL: runs pg_dump --format=custom). See docs/OPERATIONS.md.
+    Backup {
+        /// The backup to write; it must not exist yet.
+        file: PathBuf,
+    },
+    /// Replace the SQLite database with a backup, after checking it; refused while the database is
+    /// in use. PostgreSQL: says how to use pg_restore.
+    Restore {
+        /// The backup made by `quotient backup`.
+        file: PathBuf,
     },
     /// Create a realistic demo organisation and import it (or write it as a bundle with --out).
     Demo(demo::DemoArgs),
@@ -88,6 +101,8 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Import { dir } => transfer::import(&cli.database_url, cli.org.as_deref(), &dir),
         Command::Export { dir } => transfer::export(&cli.database_url, cli.org.as_deref(), &dir),
+        Command::Backup { file } => backup::backup(&cli.database_url, &file),
+        Command::Restore { file } => backup::restore(&cli.database_url, &file),
         Command::Demo(args) => demo::run(&cli.database_url, cli.org.as_deref(), &args),
         Command::Report(args) => report::report(&cli.database_url, cli.org.as_deref(), &args),
         Command::Plan(args) => plan::run(&cli.database_url, cli.org.as_deref(), &args),

@@ -51,6 +51,21 @@ impl StoreError {
         StoreError::Io { path: path.into(), source }
     }
 
+    /// Whether the database could not be reached or went away (a restart, a dropped connection):
+    /// worth trying again shortly, not a fault of the request.
+    pub fn is_unavailable(&self) -> bool {
+        use postgres::error::SqlState;
+        match self {
+            StoreError::Postgres(error) => {
+                let gone = [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW];
+                error.is_closed()
+                    || error.code().is_some_and(|code| gone.contains(code))
+                    || std::error::Error::source(error).is_some_and(|source| source.is::<std::io::Error>())
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the database refused a statement because a unique key would repeat.
     pub(crate) fn is_unique_violation(&self) -> bool {
         match self {

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod backup;
 pub mod bundle;
 pub mod crm;
 pub mod db;

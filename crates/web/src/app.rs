@@ -117,11 +117,19 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves the application on `addr` until Ctrl-C, sweeping old sign-in records meanwhile.
 pub async fn serve(state: AppState, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let _sweeper = throttle::Sweeper::start(&state);
+    serve_router(router(state), addr, on_ready).await
+}
+
+/// Serves `app` (the [`router`], with any routes merged in) on `addr` until Ctrl-C; a handler that
+/// panics answers 500 and the server carries on.
+pub async fn serve_router(app: Router, addr: SocketAddr, on_ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_ready(listener.local_addr()?);
-    let _sweeper = throttle::Sweeper::start(&state);
     // The peer's address is what sign-in throttling counts.
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app
+        .layer(middleware::from_fn(crate::panics::answer_panics_with_500))
+        .into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

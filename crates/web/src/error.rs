@@ -33,6 +33,9 @@ pub enum Error {
     NotCommitted(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A failure of the server itself (a handler that panicked), described for the log.
+    #[error("{0}")]
+    Internal(String),
 }
 
 /// A validation failure next to a field (`field` is the form's or the JSON body's name).
@@ -61,9 +64,10 @@ impl Error {
             Error::Throttled => StatusCode::TOO_MANY_REQUESTS,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Store(error) if error.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             Error::Store(StoreError::Invalid(_) | StoreError::Refused(_)) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Store(_) | Error::NotCommitted(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Store(_) | Error::NotCommitted(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -77,7 +81,8 @@ impl Error {
             Error::Throttled => "too_many_sign_ins",
             Error::Invalid(_) | Error::Store(StoreError::Invalid(_) | StoreError::Refused(_)) => "invalid_input",
             Error::Unavailable => "unavailable",
-            Error::Store(_) | Error::NotCommitted(_) => "internal",
+            Error::Store(error) if error.is_unavailable() => "unavailable",
+            Error::Store(_) | Error::NotCommitted(_) | Error::Internal(_) => "internal",
         }
     }
 

@@ -10,10 +10,11 @@ mod charts;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+mod panics;
 pub mod pool;
 mod security_headers;
 mod templates;
 
-pub use app::{AppState, router, serve};
+pub use app::{AppState, router, serve, serve_router};
 pub use auth::password;
 pub use pool::Pool;

@@ -85,8 +85,13 @@ impl Pool {
             };
             let result = work(&mut db);
             // A connection whose transaction failed midway is rolled back by the store; it is
-            // safe to reuse.
-            if let Ok(mut idle) = inner.idle.lock() {
+            // safe to reuse, unless a transaction was left open on it all the same. One the server
+            // closed (a restart) is dropped, even before the client has noticed the closed socket:
+            // the next request opens a fresh one.
+            let lost = db.is_broken()
+                || db.in_open_transaction()
+                || matches!(&result, Err(Error::Store(error)) if error.is_unavailable());
+            if !lost && let Ok(mut idle) = inner.idle.lock() {
                 idle.push(db);
             }
             result
@@ -135,7 +140,8 @@ fn spawn(name: &str, work: impl FnOnce() + Send + 'static) -> Result<(), quotien
 
 /// The writer's loop: waits for a write, takes whatever else is queued (up to [`BATCH`]), runs them
 /// in one transaction and tells each caller the outcome. Ends when the pool is gone.
-fn write_batches(url: &str, mut db: Db, mut queue: mpsc::UnboundedReceiver<Job>) {
+fn write_batches(url: &str, db: Db, mut queue: mpsc::UnboundedReceiver<Job>) {
+    let mut connection = Some(db);
     while let Some(first) = queue.blocking_recv() {
         let mut jobs = vec![first];
         while jobs.len() < BATCH {
@@ -144,18 +150,22 @@ fn write_batches(url: &str, mut db: Db, mut queue: mpsc::UnboundedReceiver<Job>)
                 Err(_) => break,
             }
         }
+        // After a panic or a lost connection, each batch tries a fresh connection until the
+        // database answers again; until then its callers hear that the writer is unavailable.
+        let mut db = match connection.take().map_or_else(|| Db::open(url), Ok) {
+            Ok(db) => db,
+            Err(error) => {
+                tracing::error!(%error, "the writer cannot reach the database; {} write(s) refused", jobs.len());
+                continue;
+            }
+        };
         let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commit_batch(&mut db, jobs)));
         if batch.is_err() {
-            // The batch's callers have their answer (the writer is unavailable); a fresh connection
-            // serves the next writes.
             tracing::error!("a write panicked; its batch was not committed");
-            match Db::open(url) {
-                Ok(fresh) => db = fresh,
-                Err(error) => {
-                    tracing::error!(%error, "the writer cannot reconnect");
-                    return;
-                }
-            }
+        } else if db.is_broken() {
+            tracing::warn!("the writer lost its connection; the next write opens another");
+        } else {
+            connection = Some(db);
         }
     }
 }

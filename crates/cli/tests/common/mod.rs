@@ -1,6 +1,8 @@
 //! Helpers of the command-line tests: running the binary, temporary folders, PostgreSQL schemas.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -4,6 +4,7 @@
 //! statements that differ per dialect live in [`Dialect`]. Bulk loads go through [`Loader`]: prepared
 //! inserts on SQLite, `COPY … FROM STDIN` on PostgreSQL.
 
+mod health;
 mod loader;
 mod row;
 mod value;

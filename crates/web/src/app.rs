@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/records/{resource}/{id}/restore", post(pages::records::restore))
         .nest("/api/v1", api::router())
         .route("/assets/{file}", get(assets::serve))
+        .layer(middleware::from_fn(crate::error::readable_rejections))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .with_state(state)
 }

@@ -17,7 +17,7 @@ fn column_schema(shown: Shown) -> Value {
 
 fn input_schema(input: Input) -> Value {
     match input {
-        Input::Text => json!({ "type": ["string", "null"] }),
+        Input::Text { max } => json!({ "type": ["string", "null"], "maxLength": max }),
         Input::Int { min, max } => json!({ "type": ["integer", "null"], "minimum": min, "maximum": max }),
         Input::Money => {
             json!({ "type": ["string", "null"], "pattern": "^[0-9]+(\\.[0-9]{1,2})?$", "description": "an amount such as 1250.50" })

@@ -1,12 +1,13 @@
 //! The planning and coaching API: the company plan and its allocation into quotas, territory plans
 //! and their workflow, account maps and 1:1 sessions — the same store calls and scoping as the pages.
 
+use super::extract::{JsonBody, PathParams, QueryParams};
 use super::{ApiError, ApiResult, allowed, run};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
 use crate::pages::today;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use quotient_core::access::{Action, Resource};
@@ -38,11 +39,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or_default()
 }
 
-fn body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(b)| b).map_err(|e| ApiError::from(Error::invalid("body", e.body_text())))
-}
-
-async fn plan(State(state): State<AppState>, caller: Caller, Path(year): Path<i32>) -> ApiResult {
+async fn plan(State(state): State<AppState>, caller: Caller, PathParams(year): PathParams<i32>) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Read)?;
     let plan =
         run(&state, &caller, move |db, caller| company_plan::find(db, caller.user.org, year)?.ok_or(Error::NotFound))
@@ -53,11 +50,12 @@ async fn plan(State(state): State<AppState>, caller: Caller, Path(year): Path<i3
 async fn save_plan(
     State(state): State<AppState>,
     caller: Caller,
-    Path(year): Path<i32>,
-    plan: Result<Json<CompanyPlan>, axum::extract::rejection::JsonRejection>,
+    PathParams(year): PathParams<i32>,
+    plan: Result<JsonBody<CompanyPlan>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
-    let plan = CompanyPlan { fiscal_year: year, ..body(plan)? };
+    let JsonBody(plan) = plan?;
+    let plan = CompanyPlan { fiscal_year: year, ..plan };
     let problems = plan.problems();
     if !problems.is_empty() {
         let fields = problems.into_iter().map(|(f, p)| crate::error::FieldError::new(f, p)).collect();
@@ -81,8 +79,8 @@ struct AllocateParams {
 async fn allocate(
     State(state): State<AppState>,
     caller: Caller,
-    Path(year): Path<i32>,
-    Query(params): Query<AllocateParams>,
+    PathParams(year): PathParams<i32>,
+    QueryParams(params): QueryParams<AllocateParams>,
 ) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
     let result = run(&state, &caller, move |db, caller| {
@@ -129,8 +127,8 @@ fn metric_of(key: Option<&str>) -> Result<PlanMetric, ApiError> {
 async fn quotas_of(
     State(state): State<AppState>,
     caller: Caller,
-    Path(year): Path<i32>,
-    Query(params): Query<QuotaParams>,
+    PathParams(year): PathParams<i32>,
+    QueryParams(params): QueryParams<QuotaParams>,
 ) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Read)?;
     let metric = metric_of(params.metric.as_deref())?;
@@ -167,11 +165,11 @@ struct AdjustBody {
 async fn adjust(
     State(state): State<AppState>,
     caller: Caller,
-    Path((year, rep)): Path<(i32, i64)>,
-    adjust: Result<Json<AdjustBody>, axum::extract::rejection::JsonRejection>,
+    PathParams((year, rep)): PathParams<(i32, i64)>,
+    adjust: Result<JsonBody<AdjustBody>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
-    let adjust = body(adjust)?;
+    let JsonBody(adjust) = adjust?;
     let metric = metric_of(adjust.metric.as_deref())?;
     let result = run(&state, &caller, move |db, caller| {
         let org = caller.user.org;
@@ -195,7 +193,7 @@ struct YearParams {
 async fn territory_overview(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<YearParams>,
+    QueryParams(params): QueryParams<YearParams>,
 ) -> ApiResult {
     allowed(&caller, Resource::TerritoryPlans, Action::Read)?;
     let year = params.year.unwrap_or_else(|| chrono::Datelike::year(&today()));
@@ -206,7 +204,7 @@ async fn territory_overview(
 async fn territory_plan(
     State(state): State<AppState>,
     caller: Caller,
-    Path((rep, year)): Path<(i64, i32)>,
+    PathParams((rep, year)): PathParams<(i64, i32)>,
 ) -> ApiResult {
     allowed(&caller, Resource::TerritoryPlans, Action::Read)?;
     let plan = run(&state, &caller, move |db, caller| {
@@ -219,11 +217,11 @@ async fn territory_plan(
 async fn save_territory_plan(
     State(state): State<AppState>,
     caller: Caller,
-    Path((rep, year)): Path<(i64, i32)>,
-    content: Result<Json<PlanContent>, axum::extract::rejection::JsonRejection>,
+    PathParams((rep, year)): PathParams<(i64, i32)>,
+    content: Result<JsonBody<PlanContent>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::TerritoryPlans, Action::Edit)?;
-    let content = body(content)?;
+    let JsonBody(content) = content?;
     if caller.viewer.rep_id != Some(rep) {
         return Err(Error::NotFound.into());
     }
@@ -244,12 +242,12 @@ struct StepBody {
 async fn territory_step(
     State(state): State<AppState>,
     caller: Caller,
-    Path((rep, year, step)): Path<(i64, i32, String)>,
-    step_body: Option<Json<StepBody>>,
+    PathParams((rep, year, step)): PathParams<(i64, i32, String)>,
+    step_body: Option<JsonBody<StepBody>>,
 ) -> ApiResult {
     allowed(&caller, Resource::TerritoryPlans, Action::Edit)?;
     let step: Step = step.parse().map_err(|_| ApiError::from(Error::NotFound))?;
-    let comment = step_body.map(|Json(b)| b.comment).unwrap_or_default();
+    let comment = step_body.map(|JsonBody(b)| b.comment).unwrap_or_default();
     let status = run(&state, &caller, move |db, caller| {
         Ok(territory_plans::advance(db, &caller.viewer, rep, year, step, &comment)?)
     })
@@ -257,7 +255,7 @@ async fn territory_step(
     Ok(Json(json!({ "rep_id": rep, "fiscal_year": year, "status": status })))
 }
 
-async fn account_map(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult {
+async fn account_map(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<i64>) -> ApiResult {
     allowed(&caller, Resource::Accounts, Action::Read)?;
     let map = run(&state, &caller, move |db, caller| {
         account_maps::load(db, &caller.viewer, id, today())?.ok_or(Error::NotFound)
@@ -275,11 +273,11 @@ struct RelationshipBody {
 async fn relationship(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
-    relationship: Result<Json<RelationshipBody>, axum::extract::rejection::JsonRejection>,
+    PathParams(id): PathParams<i64>,
+    b: Result<JsonBody<RelationshipBody>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::Contacts, Action::Edit)?;
-    let b = body(relationship)?;
+    let JsonBody(b) = b?;
     run(&state, &caller, move |db, caller| {
         Ok(account_maps::set_relationship(db, &caller.viewer, id, b.relationship, b.influence)?)
     })
@@ -287,7 +285,7 @@ async fn relationship(
     Ok(Json(json!({ "contact_id": id, "relationship": b.relationship, "influence": b.influence })))
 }
 
-async fn one_on_one_list(State(state): State<AppState>, caller: Caller, Path(rep): Path<i64>) -> ApiResult {
+async fn one_on_one_list(State(state): State<AppState>, caller: Caller, PathParams(rep): PathParams<i64>) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Read)?;
     let list = run(&state, &caller, move |db, caller| {
         if !caller.viewer.reaches(rep) {
@@ -299,7 +297,7 @@ async fn one_on_one_list(State(state): State<AppState>, caller: Caller, Path(rep
     Ok(Json(json!({ "items": to_json(&list) })))
 }
 
-async fn open_one_on_one(State(state): State<AppState>, caller: Caller, Path(rep): Path<i64>) -> ApiResult {
+async fn open_one_on_one(State(state): State<AppState>, caller: Caller, PathParams(rep): PathParams<i64>) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Create)?;
     let directories = state.directories.clone();
     let session = run(&state, &caller, move |db, caller| {
@@ -310,7 +308,7 @@ async fn open_one_on_one(State(state): State<AppState>, caller: Caller, Path(rep
     Ok(Json(to_json(&session)))
 }
 
-async fn one_on_one(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult {
+async fn one_on_one(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<i64>) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Read)?;
     let session =
         run(&state, &caller, move |db, caller| one_on_ones::find(db, &caller.viewer, id)?.ok_or(Error::NotFound))
@@ -326,11 +324,11 @@ struct NotesBody {
 async fn one_on_one_notes(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
-    notes: Result<Json<NotesBody>, axum::extract::rejection::JsonRejection>,
+    PathParams(id): PathParams<i64>,
+    notes: Result<JsonBody<NotesBody>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
-    let notes = body(notes)?;
+    let JsonBody(notes) = notes?;
     run(&state, &caller, move |db, caller| Ok(one_on_ones::set_notes(db, &caller.viewer, id, &notes.notes)?)).await?;
     Ok(Json(json!({ "id": id })))
 }
@@ -338,11 +336,11 @@ async fn one_on_one_notes(
 async fn add_action(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
-    action: Result<Json<one_on_ones::NewAction>, axum::extract::rejection::JsonRejection>,
+    PathParams(id): PathParams<i64>,
+    action: Result<JsonBody<one_on_ones::NewAction>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
-    let action = body(action)?;
+    let JsonBody(action) = action?;
     let created =
         run(&state, &caller, move |db, caller| Ok(one_on_ones::add_action(db, &caller.viewer, id, &action)?)).await?;
     Ok(Json(json!({ "id": created, "one_on_one_id": id })))
@@ -356,11 +354,11 @@ struct DoneBody {
 async fn action_done(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
-    done: Result<Json<DoneBody>, axum::extract::rejection::JsonRejection>,
+    PathParams(id): PathParams<i64>,
+    done: Result<JsonBody<DoneBody>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Read)?;
-    let done = body(done)?.done;
+    let JsonBody(DoneBody { done }) = done?;
     run(&state, &caller, move |db, caller| Ok(one_on_ones::set_done(db, &caller.viewer, id, done)?)).await?;
     Ok(Json(json!({ "id": id, "done": done })))
 }

@@ -1,0 +1,158 @@
+//! Input the API and the pages cannot read or must refuse: answered in the API's error shape
+//! with the field named (never serde's wording) or as a translated page, and never a 5xx.
+
+use super::{Answer, PASSWORD, TestApp, block_on, json};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use quotient_core::model::UserRole;
+use quotient_store::access::{self, NewUser};
+
+impl TestApp {
+    /// Signs in as a new admin of `acme` (who reaches every rep, and may write).
+    async fn sign_in_as_admin(&self) -> (String, String) {
+        let url = match (&self.dir, &self.schema) {
+            (Some(dir), _) => format!("sqlite://{}", dir.path().join("test.db").display()),
+            (None, Some(schema)) => schema.url.clone(),
+            (None, None) => panic!("a test app has a database"),
+        };
+        // The synchronous PostgreSQL client runs a runtime of its own: not on this one's threads.
+        std::thread::spawn(move || {
+            let mut db = quotient_store::open(&url).expect("open");
+            let acme = quotient_store::orgs::require(&mut db, "acme").expect("acme");
+            let hash = quotient_web::password::hash(PASSWORD).expect("hash");
+            let admin = NewUser {
+                email: "admin@acme.test",
+                name: "Admin",
+                role: UserRole::Admin,
+                rep: None,
+                password_hash: &hash,
+            };
+            access::add_user(&mut db, acme.id, &admin).expect("admin");
+        })
+        .join()
+        .expect("the admin is added");
+        self.sign_in("admin@acme.test").await
+    }
+
+    /// A JSON request with the session and its CSRF header.
+    async fn send_json(&self, method: &str, path: &str, (cookie, csrf): &(String, String), body: &str) -> Answer {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, cookie)
+            .header("x-csrf-token", csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        self.send(request).await
+    }
+}
+
+/// The refused fields of an API answer: (field, message).
+fn refused(answer: &Answer) -> Vec<(String, String)> {
+    let body = json(answer);
+    assert_eq!(body["error"]["code"], "invalid_input", "{}", answer.body);
+    body["error"]["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| (f["field"].as_str().unwrap_or("?").to_string(), f["message"].as_str().unwrap_or("?").to_string()))
+        .collect()
+}
+
+fn one(field: &str, message: &str) -> Vec<(String, String)> {
+    vec![(field.to_string(), message.to_string())]
+}
+
+fn assert_no_serde_wording(answer: &Answer) {
+    for internal in ["Failed to", "deserialize", "invalid type", "target type", "missing field", "`"] {
+        assert!(!answer.body.contains(internal), "{internal:?} in {}", answer.body);
+    }
+}
+
+async fn api_rejections_name_the_field_without_serde_wording(app: &TestApp) {
+    let session = app.sign_in_as_admin().await;
+    let answer = app.send_json("POST", "/api/v1/activities", &session, "{}").await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused(&answer), one("type", "is required"));
+    assert_no_serde_wording(&answer);
+    let answer = app.send_json("PUT", "/api/v1/plans/2026/quotas/1", &session, r#"{"yearly": "lots"}"#).await;
+    assert_eq!(refused(&answer), one("yearly", "give a whole number from -9223372036854775808 to 9223372036854775807"));
+    assert_no_serde_wording(&answer);
+    let answer = app.send_json("PUT", "/api/v1/contacts/1/relationship", &session, r#"{"relationship": 300}"#).await;
+    assert_eq!(refused(&answer), one("relationship", "give a whole number from 0 to 255"));
+    let answer = app.send_json("PUT", "/api/v1/contacts/1/relationship", &session, r#"{"relationship": 3"#).await;
+    assert_eq!(refused(&answer), one("body", "the body's JSON ends too early, at line 1, column 18"));
+    let answer = app.send_json("PATCH", "/api/v1/accounts/abc", &session, "{}").await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused(&answer), one("id", "give a whole number from -9223372036854775808 to 9223372036854775807"));
+    assert_no_serde_wording(&answer);
+    let answer = app.get("/api/v1/accounts?page=abc", &session.0).await;
+    assert_eq!(refused(&answer), one("page", "give a whole number within range"));
+    assert_no_serde_wording(&answer);
+    let request = Request::post("/api/v1/accounts")
+        .header(header::COOKIE, &session.0)
+        .header("x-csrf-token", &session.1)
+        .body(Body::from("name=Acme"))
+        .expect("request");
+    let answer = app.send(request).await;
+    assert_eq!(refused(&answer), one("body", "send a JSON body with Content-Type: application/json"));
+}
+
+async fn pages_answer_an_unreadable_address_with_a_translated_page(app: &TestApp) {
+    let (cookie, _) = app.sign_in("manager@acme.test").await;
+    let request = Request::get("/records/accounts?page=abc")
+        .header(header::COOKIE, &cookie)
+        .header(header::ACCEPT_LANGUAGE, "de")
+        .body(Body::empty())
+        .expect("request");
+    let answer = app.send(request).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.body.contains("<html") && answer.body.contains("nicht gelesen werden"), "{}", answer.body);
+    assert_no_serde_wording(&answer);
+    let answer = app.get("/reps/abc", &cookie).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.body.contains("cannot be read"), "{}", answer.body);
+}
+
+/// An admin reaches every rep, but an id that is no rep's must be refused before it reaches the
+/// database: its foreign key failed the shared write batch's commit (a 500).
+async fn an_activity_for_a_rep_id_that_is_no_rep_is_refused(app: &TestApp) {
+    let session = app.sign_in_as_admin().await;
+    let answer =
+        app.send_json("POST", "/api/v1/activities", &session, r#"{"type": "cold_call", "rep_id": 999999}"#).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(refused(&answer), one("rep_id", "give the id of a rep within your reach"));
+    let answer = app.send_json("POST", "/api/v1/accounts", &session, r#"{"name": "Written after"}"#).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+}
+
+async fn over_long_texts_are_refused_by_the_api_and_the_form_alike(app: &TestApp) {
+    let session = app.sign_in("manager@acme.test").await;
+    let long = "x".repeat(201);
+    let answer = app.send_json("POST", "/api/v1/accounts", &session, &format!(r#"{{"name": "{long}"}}"#)).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(refused(&answer), one("name", "Use at most 200 characters."));
+    let answer = app.send_json("POST", "/api/v1/accounts", &session, r#"{"name": "Nul\u0000Corp"}"#).await;
+    assert_eq!(refused(&answer), one("name", "Remove the control characters from this text."));
+    let answer = app.post("/records/accounts/new", &session.0, &format!("_csrf={}&name={long}", session.1)).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer.body.contains("Use at most 200 characters."), "the refusal is next to the field");
+    assert!(app.get("/records/accounts/new", &session.0).await.body.contains("maxlength=\"200\""));
+}
+
+async fn a_page_far_past_the_end_is_empty(app: &TestApp) {
+    let (cookie, _) = app.sign_in("manager@acme.test").await;
+    let answer = app.get("/api/v1/accounts?page=9223372036854775807", &cookie).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(json(&answer)["items"], serde_json::json!([]));
+    assert_eq!(app.get("/records/accounts?page=9223372036854775807", &cookie).await.status, StatusCode::OK);
+}
+
+on_both_backends!(
+    api_rejections_name_the_field_without_serde_wording,
+    pages_answer_an_unreadable_address_with_a_translated_page,
+    an_activity_for_a_rep_id_that_is_no_rep_is_refused,
+    over_long_texts_are_refused_by_the_api_and_the_form_alike,
+    a_page_far_past_the_end_is_empty,
+);

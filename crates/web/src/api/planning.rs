@@ -434,6 +434,11 @@ pub fn openapi_paths() -> serde_json::Map<String, Value> {
             operation["requestBody"] =
                 json!({ "required": true, "content": { "application/json": { "schema": { "type": "object" } } } });
         }
+        if path.ends_with("{step}") {
+            let comment = json!({ "type": "object", "properties": { "comment": { "type": "string" } } });
+            operation["requestBody"] =
+                json!({ "required": false, "content": { "application/json": { "schema": comment } } });
+        }
         let item = paths.entry(path.to_string()).or_insert_with(|| json!({}));
         item[*method] = operation;
     }

@@ -149,7 +149,31 @@ async fn a_page_far_past_the_end_is_empty(app: &TestApp) {
     assert_eq!(app.get("/records/accounts?page=9223372036854775807", &cookie).await.status, StatusCode::OK);
 }
 
+/// The document says what the API answers: every error status with the error shape, and each
+/// free text's limit, so that a client learns them before it is refused.
+async fn the_document_names_every_error_answer_and_each_texts_limit(app: &TestApp) {
+    let (cookie, _) = app.sign_in("r1@acme.test").await;
+    let document = json(&app.get("/api/v1/openapi.json", &cookie).await);
+    let create = &document["paths"]["/api/v1/contacts"]["post"];
+    let properties = &create["requestBody"]["content"]["application/json"]["schema"]["properties"];
+    let limits: Vec<_> = ["last_name", "email", "phone", "address"].map(|f| properties[f]["maxLength"].as_i64()).into();
+    assert_eq!(limits, [Some(200), Some(254), Some(50), Some(1_000)]);
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            for status in ["400", "401", "404", "413", "422", "500", "503"] {
+                let answer = &operation["responses"][status]["$ref"];
+                assert_eq!(answer, "#/components/responses/Error", "{method} {path} documents {status}");
+            }
+        }
+    }
+    let error = &document["components"]["schemas"]["Error"]["properties"]["error"];
+    assert_eq!(error["required"], serde_json::json!(["code", "message", "fields"]));
+    let me = &document["paths"]["/api/v1/me"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(me["properties"]["role"]["enum"], serde_json::json!(["admin", "executive", "manager", "rep"]));
+}
+
 on_both_backends!(
+    the_document_names_every_error_answer_and_each_texts_limit,
     api_rejections_name_the_field_without_serde_wording,
     pages_answer_an_unreadable_address_with_a_translated_page,
     an_activity_for_a_rep_id_that_is_no_rep_is_refused,

@@ -15,9 +15,14 @@ fn column_schema(shown: Shown) -> Value {
     }
 }
 
+/// The store refuses control characters in free text, except tabs and line breaks.
+const NO_CONTROL_CHARACTERS: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
 fn input_schema(input: Input) -> Value {
     match input {
-        Input::Text { max } => json!({ "type": ["string", "null"], "maxLength": max }),
+        Input::Text { max } => {
+            json!({ "type": ["string", "null"], "maxLength": max, "pattern": NO_CONTROL_CHARACTERS })
+        }
         Input::Int { min, max } => json!({ "type": ["integer", "null"], "minimum": min, "maximum": max }),
         Input::Money => {
             json!({ "type": ["string", "null"], "pattern": "^[0-9]+(\\.[0-9]{1,2})?$", "description": "an amount such as 1250.50" })

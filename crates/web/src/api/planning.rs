@@ -416,6 +416,29 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/v1/one-on-one-actions/{id}", "patch", "Mark an action done or open ({done})"),
 ];
 
+/// The body an operation reads, as far as the document spells it out (the plans' own structures
+/// are described in their summaries).
+fn body_schema(path: &str, method: &str) -> Value {
+    let level = json!({ "type": ["integer", "null"], "minimum": 1, "maximum": 5 });
+    let object = |required: &[&str], properties: Value| json!({ "type": "object", "required": required, "properties": properties });
+    match (path, method) {
+        ("/api/v1/plans/{year}/quotas/{rep}", "put") => object(
+            &["yearly"],
+            json!({ "metric": { "type": ["string", "null"], "enum": ["revenue", "margin", "deals", "first_appointments", null] }, "yearly": { "type": "integer" } }),
+        ),
+        ("/api/v1/contacts/{id}/relationship", "put") => {
+            object(&[], json!({ "relationship": level, "influence": level }))
+        }
+        ("/api/v1/one-on-ones/{id}", "patch") => object(&["notes"], json!({ "notes": { "type": "string" } })),
+        ("/api/v1/one-on-ones/{id}/actions", "post") => object(
+            &["description", "owner"],
+            json!({ "description": { "type": "string" }, "owner": { "type": "string", "enum": ["rep", "manager"] }, "due_on": { "type": ["string", "null"], "format": "date" } }),
+        ),
+        ("/api/v1/one-on-one-actions/{id}", "patch") => object(&["done"], json!({ "done": { "type": "boolean" } })),
+        _ => json!({ "type": "object" }),
+    }
+}
+
 /// The OpenAPI path items of the planning and coaching API.
 pub fn openapi_paths() -> serde_json::Map<String, Value> {
     let mut paths = serde_json::Map::new();
@@ -431,8 +454,9 @@ pub fn openapi_paths() -> serde_json::Map<String, Value> {
             "responses": { "200": { "description": "done", "content": { "application/json": { "schema": { "type": "object" } } } } },
         });
         if matches!(*method, "put" | "patch") || (*method == "post" && path.contains("actions")) {
+            let schema = body_schema(path, method);
             operation["requestBody"] =
-                json!({ "required": true, "content": { "application/json": { "schema": { "type": "object" } } } });
+                json!({ "required": true, "content": { "application/json": { "schema": schema } } });
         }
         if path.ends_with("{step}") {
             let comment = json!({ "type": "object", "properties": { "comment": { "type": "string" } } });

@@ -205,7 +205,91 @@ fn a_rep_cannot_convert_another_reps_lead(test: &mut TestDb) {
     assert_eq!(test.count("accounts", &org), before);
 }
 
+/// Every free text of a form has a limit, and control characters (NUL, which PostgreSQL cannot
+/// store, among them) are refused as a field's problem, not a database error.
+fn over_long_and_control_character_texts_are_refused_field_by_field(test: &mut TestDb) {
+    let (org, r1) = setup(test, "R1", UserRole::Rep);
+    let a1 = id_of(test, "accounts", "A1").to_string();
+    let contacts = editing::form("contacts").unwrap_or_else(|| panic!("form"));
+    let (name, email, phone, address) =
+        ("n".repeat(201), format!("{}@x.example", "e".repeat(245)), "1".repeat(51), "a".repeat(1_001));
+    let input = values(&[
+        ("account", &a1),
+        ("first_name", "Pat\0"),
+        ("last_name", &name),
+        ("title", "Head of\u{7}Sales"),
+        ("email", &email),
+        ("phone", &phone),
+        ("address", &address),
+    ]);
+    let before = test.count("contacts", &org);
+    let saved = editing::create(&mut test.db, &r1, contacts, &input).unwrap_or_else(|e| panic!("{e}"));
+    let refused = |field, problem| Invalid { field, problem };
+    assert_eq!(
+        saved,
+        Saved::Refused(vec![
+            refused("first_name", Problem::ControlCharacter),
+            refused("last_name", Problem::TooLong { max: 200 }),
+            refused("title", Problem::ControlCharacter),
+            refused("email", Problem::TooLong { max: 254 }),
+            refused("phone", Problem::TooLong { max: 50 }),
+            refused("address", Problem::TooLong { max: 1_000 }),
+        ])
+    );
+    assert_eq!(test.count("contacts", &org), before);
+    // At the limits, with tabs and line breaks, in any script: stored as given.
+    let (name, email, address) =
+        ("ü".repeat(200), format!("{}@x.example", "e".repeat(244)), format!("1 Main St\r\n\t{}", "a".repeat(988)));
+    let input = values(&[("account", &a1), ("last_name", &name), ("email", &email), ("address", &address)]);
+    let Saved::Done(id) = editing::create(&mut test.db, &r1, contacts, &input).unwrap_or_else(|e| panic!("{e}")) else {
+        panic!("refused at the limits")
+    };
+    let stored = test.db.query_opt("SELECT last_name, address FROM contacts WHERE id = ?", &[Value::Int(id)], |row| {
+        Ok((row.text(0)?.map(str::to_string), row.text(1)?.map(str::to_string)))
+    });
+    assert_eq!(stored.ok().flatten(), Some((Some(name), Some(address))));
+    // A lead's conversion names the refused field by the conversion's own name.
+    let m1 = viewer_of(test, &org, "M1", UserRole::Manager);
+    let l2 = id_of(test, "leads", "L2");
+    let conversion = Conversion {
+        account_name: "x".repeat(201),
+        last_name: "Doe".into(),
+        opportunity_name: "Deal\0".into(),
+        amount: "10".into(),
+        ..Conversion::default()
+    };
+    let outcome = leads::convert(&mut test.db, &m1, l2, &conversion).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        outcome,
+        Outcome::Refused(vec![refused("account_name", Problem::TooLong { max: 200 })]),
+        "the conversion stops at the account, its first record"
+    );
+    let conversion = Conversion { account_name: "Acme".into(), ..conversion };
+    let outcome = leads::convert(&mut test.db, &m1, l2, &conversion).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(outcome, Outcome::Refused(vec![refused("opportunity_name", Problem::ControlCharacter)]));
+}
+
+/// The offset of a page far past the end saturates instead of overflowing (a panic in a debug
+/// build, a wrapped, negative offset in a release build).
+fn a_page_past_the_end_is_empty_however_far(test: &mut TestDb) {
+    let (_, r1) = setup(test, "R1", UserRole::Rep);
+    let listing = quotient_store::crm::browse::listing("accounts").unwrap_or_else(|| panic!("listing"));
+    for page in [i64::MAX, i64::MAX / 100 + 1, 1_000] {
+        let query = quotient_store::crm::browse::ListQuery { page, page_size: 100, ..Default::default() };
+        let listed = quotient_store::crm::browse::list(&mut test.db, &r1, listing, &query)
+            .unwrap_or_else(|e| panic!("page {page}: {e}"));
+        assert!(
+            listed.records.is_empty() && listed.total > 0,
+            "page {page}: {} records of {}",
+            listed.records.len(),
+            listed.total
+        );
+    }
+}
+
 on_both_backends!(
+    over_long_and_control_character_texts_are_refused_field_by_field,
+    a_page_past_the_end_is_empty_however_far,
     a_rep_creates_an_opportunity_of_their_own_in_the_opening_stage,
     refused_fields_are_named_and_nothing_is_written,
     an_edit_is_audited_and_out_of_reach_records_are_not_found,

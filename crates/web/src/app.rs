@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/records/{resource}/{id}/restore", post(pages::records::restore))
         .nest("/api/v1", api::router())
         .route("/assets/{file}", get(assets::serve))
+        .layer(middleware::from_fn(crate::error::readable_rejections))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::map_response(security_headers::add))
         .with_state(state)

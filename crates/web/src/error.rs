@@ -1,8 +1,11 @@
 //! The one place that decides what a failure looks like to the user: a page for the browser, a JSON
 //! body with a stable code for the API. Internals are logged, never shown.
 
+use crate::auth::{Caller, RequestLocale};
 use crate::i18n::Locale;
+use axum::extract::Request;
 use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use quotient_store::StoreError;
 
@@ -26,6 +29,12 @@ pub enum Error {
     /// Input the rules refuse, field by field.
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// A path, query or form that cannot be read as the page expects it.
+    #[error("the request cannot be read")]
+    Unreadable,
+    /// A body over the size limit.
+    #[error("the request is too large")]
+    TooLarge,
     #[error("the server is shutting down")]
     Unavailable,
     /// A write whose transaction, shared with other writes, failed to commit.
@@ -63,6 +72,8 @@ impl Error {
             Error::Csrf | Error::SessionRequired => StatusCode::FORBIDDEN,
             Error::Throttled => StatusCode::TOO_MANY_REQUESTS,
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Unreadable => StatusCode::BAD_REQUEST,
+            Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(error) if error.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
@@ -80,6 +91,8 @@ impl Error {
             Error::SessionRequired => "session_required",
             Error::Throttled => "too_many_sign_ins",
             Error::Invalid(_) | Error::Store(StoreError::Invalid(_) | StoreError::Refused(_)) => "invalid_input",
+            Error::Unreadable => "bad_request",
+            Error::TooLarge => "too_large",
             Error::Unavailable => "unavailable",
             Error::Store(error) if error.is_unavailable() => "unavailable",
             Error::Store(_) | Error::NotCommitted(_) | Error::Internal(_) => "internal",
@@ -131,6 +144,28 @@ impl Error {
         let message = self.public_message(locale);
         (status, crate::templates::error_page(locale, status, &message)).into_response()
     }
+}
+
+/// Axum refuses a path, query, form or body that does not deserialise with a plain-text answer
+/// in serde's words; it answers like every other error instead: in the API's error shape, or as a
+/// page in the caller's language. (The API's own readers name the field: see `api::extract`.)
+pub async fn readable_rejections(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let locale = match request.extensions().get::<Caller>() {
+        Some(caller) => caller.locale,
+        None => request.extensions().get::<RequestLocale>().map(|l| l.0).unwrap_or_default(),
+    };
+    let response = next.run(request).await;
+    let plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/plain"));
+    if !(plain_text && response.status().is_client_error()) {
+        return response;
+    }
+    let error = if response.status() == StatusCode::PAYLOAD_TOO_LARGE { Error::TooLarge } else { Error::Unreadable };
+    if api { error.into_json() } else { error.into_page(locale) }
 }
 
 impl IntoResponse for Error {

@@ -490,3 +490,6 @@ on_both_backends!(
     a_rep_creates_and_edits_a_deal_and_refused_fields_are_shown_next_to_them,
     a_manager_converts_a_lead_on_the_page_and_through_the_api,
 );
+
+#[path = "http/api_input.rs"]
+mod api_input;

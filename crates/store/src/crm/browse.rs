@@ -263,7 +263,7 @@ pub fn list(db: &mut Db, viewer: &Viewer, listing: &Listing, query: &ListQuery) 
     let direction = if query.descending { "DESC" } else { "ASC" };
     let size = query.page_size.clamp(1, 10_000);
     params.push(Value::Int(size));
-    // A page far past the end is an empty page, not an overflow.
+    // A page past the end is empty, however far: the offset saturates instead of overflowing.
     params.push(Value::Int(query.page.max(0).saturating_mul(size)));
     let sql =
         format!("{} WHERE {filter} ORDER BY {sort} {direction}, t.id {direction} LIMIT ? OFFSET ?", select(listing));

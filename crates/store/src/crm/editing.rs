@@ -22,7 +22,10 @@ pub type Values = BTreeMap<String, String>;
 /// What a form field holds and how its text is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Input {
-    Text,
+    /// Free text of at most `max` characters.
+    Text {
+        max: usize,
+    },
     Int {
         min: i64,
         max: i64,
@@ -98,6 +101,21 @@ const fn field(key: &'static str, column: &'static str, input: Input, required: 
     Field { key, column, input, required }
 }
 
+/// The longest free texts, in characters: room for any real name, address or note, while no form
+/// or API call can fill the disk, the pages or an export with one field.
+pub mod text_limits {
+    pub const NAME: usize = 200;
+    /// RFC 5321's limit of a forward path.
+    pub const EMAIL: usize = 254;
+    pub const PHONE: usize = 50;
+    pub const ADDRESS: usize = 1_000;
+}
+
+/// A name, a title, a company, a city: one line.
+pub const NAME: Input = Input::Text { max: text_limits::NAME };
+const EMAIL: Input = Input::Text { max: text_limits::EMAIL };
+const PHONE: Input = Input::Text { max: text_limits::PHONE };
+const ADDRESS: Input = Input::Text { max: text_limits::ADDRESS };
 const REP: Input = Input::Reference(Target::Rep);
 const ACCOUNT: Input = Input::Reference(Target::Account);
 const OPPORTUNITY: Input = Input::Reference(Target::Opportunity);
@@ -108,14 +126,14 @@ pub static FORMS: [Form; 6] = [
         resource: Resource::Accounts,
         table: "accounts",
         fields: &[
-            field("name", "name", Input::Text, true),
-            field("industry", "industry", Input::Text, false),
+            field("name", "name", NAME, true),
+            field("industry", "industry", NAME, false),
             field("owner", "owner_id", REP, false),
             field("territory", "territory_id", Input::Reference(Target::Territory), false),
             field("employees", "employees", Input::Int { min: 0, max: 10_000_000 }, false),
             field("annual_revenue", "annual_revenue_cents", Input::Money, false),
-            field("city", "city", Input::Text, false),
-            field("country", "country", Input::Text, false),
+            field("city", "city", NAME, false),
+            field("country", "country", NAME, false),
         ],
         owner: Some("owner"),
     },
@@ -124,14 +142,14 @@ pub static FORMS: [Form; 6] = [
         table: "contacts",
         fields: &[
             field("account", "account_id", ACCOUNT, true),
-            field("first_name", "first_name", Input::Text, false),
-            field("last_name", "last_name", Input::Text, true),
-            field("title", "title", Input::Text, false),
+            field("first_name", "first_name", NAME, false),
+            field("last_name", "last_name", NAME, true),
+            field("title", "title", NAME, false),
             field("buying_role", "buying_role", Input::Choice(Enumeration::BuyingRole), false),
             field("authority_level", "authority_level", Input::Int { min: 1, max: 5 }, false),
-            field("email", "email", Input::Text, false),
-            field("phone", "phone", Input::Text, false),
-            field("address", "address", Input::Text, false),
+            field("email", "email", EMAIL, false),
+            field("phone", "phone", PHONE, false),
+            field("address", "address", ADDRESS, false),
         ],
         owner: None,
     },
@@ -139,9 +157,9 @@ pub static FORMS: [Form; 6] = [
         resource: Resource::Leads,
         table: "leads",
         fields: &[
-            field("company", "company", Input::Text, true),
-            field("contact_name", "contact_name", Input::Text, false),
-            field("email", "email", Input::Text, false),
+            field("company", "company", NAME, true),
+            field("contact_name", "contact_name", NAME, false),
+            field("email", "email", EMAIL, false),
             field("source", "source", Input::Choice(Enumeration::LeadSource), true),
             field("status", "status", Input::Choice(Enumeration::LeadStatus), true),
             field("owner", "owner_id", REP, false),
@@ -154,7 +172,7 @@ pub static FORMS: [Form; 6] = [
         resource: Resource::Opportunities,
         table: "opportunities",
         fields: &[
-            field("name", "name", Input::Text, true),
+            field("name", "name", NAME, true),
             field("account", "account_id", ACCOUNT, false),
             field("owner", "owner_id", REP, true),
             field("product_line", "product_line_id", PRODUCT_LINE, false),
@@ -218,6 +236,13 @@ pub enum Problem {
     Choice,
     /// No such record within the viewer's reach.
     Reference,
+    /// Text longer than `max` characters.
+    TooLong {
+        max: usize,
+    },
+    /// Text with a control character other than a tab or a line break (such as NUL, which
+    /// PostgreSQL cannot store).
+    ControlCharacter,
 }
 
 impl Problem {
@@ -232,6 +257,8 @@ impl Problem {
             Problem::WorkTime(TimeRefusal::TooOld) => "too_old",
             Problem::Choice => "choice",
             Problem::Reference => "reference",
+            Problem::TooLong { .. } => "too_long",
+            Problem::ControlCharacter => "control_character",
         }
     }
 }
@@ -277,7 +304,7 @@ pub fn current(db: &mut Db, viewer: &Viewer, form: &Form, id: i64) -> Result<Opt
 
 fn shown(row: &Row, i: usize, input: Input) -> Result<Option<String>> {
     Ok(match input {
-        Input::Text | Input::Choice(_) => row.text(i)?.map(str::to_string),
+        Input::Text { .. } | Input::Choice(_) => row.text(i)?.map(str::to_string),
         Input::Int { .. } | Input::Reference(_) => row.int(i)?.map(|n| n.to_string()),
         Input::Money => row.int(i)?.map(|c| Money::from_cents(c).to_string()),
         Input::Date => row.date(i)?.map(|d| d.to_string()),
@@ -451,7 +478,7 @@ fn read(
         return Ok(Ok(Value::Null));
     }
     Ok(match input {
-        Input::Text => Ok(Value::owned(text.to_string())),
+        Input::Text { max } => free_text(text, max).map(|text| Value::owned(text.to_string())),
         Input::Int { min, max } => match text.parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(Value::Int(n)),
             _ => Err(Problem::Number { min, max }),
@@ -476,6 +503,18 @@ fn read(
             _ => Err(Problem::Reference),
         },
     })
+}
+
+/// Free text as stored: at most `max` characters, and no control characters but tabs and line
+/// breaks.
+pub fn free_text(text: &str, max: usize) -> std::result::Result<&str, Problem> {
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return Err(Problem::ControlCharacter);
+    }
+    if text.chars().nth(max).is_some() {
+        return Err(Problem::TooLong { max });
+    }
+    Ok(text)
 }
 
 /// A `datetime-local` value (with or without seconds), or RFC 3339, as UTC.

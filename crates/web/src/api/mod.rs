@@ -2,6 +2,7 @@
 //! (`Authorization: Bearer …`) or the session (with the `X-CSRF-Token` header for writes).
 //! Errors are `{"error": {"code", "message", "fields"}}` with a stable code.
 
+mod extract;
 mod openapi;
 mod planning;
 
@@ -10,11 +11,12 @@ use crate::auth::Caller;
 use crate::error::{Error, FieldError};
 use crate::pages::records::ListParams;
 use crate::pages::{as_of, period_param};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
+use extract::{JsonBody, PathParams, QueryParams};
 use quotient_core::access::{Action, Resource};
 use quotient_core::model::{ActivityOutcome, ActivityType};
 use quotient_store::crm::activities::{self, NewActivity};
@@ -95,7 +97,11 @@ struct ScorecardParams {
     subject: Option<String>,
 }
 
-async fn scorecards(State(state): State<AppState>, caller: Caller, Query(params): Query<ScorecardParams>) -> ApiResult {
+async fn scorecards(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(params): QueryParams<ScorecardParams>,
+) -> ApiResult {
     allowed(&caller, Resource::Scorecards, Action::Read)?;
     let period = period_param(params.period.as_deref())?;
     let directories = state.directories.clone();
@@ -162,17 +168,25 @@ async fn list_records(state: AppState, caller: Caller, resource: String, params:
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Path(resource): Path<String>,
-    Query(params): Query<ListParams>,
+    PathParams(resource): PathParams<String>,
+    QueryParams(params): QueryParams<ListParams>,
 ) -> ApiResult {
     list_records(state, caller, resource, params).await
 }
 
-async fn list_activities(State(state): State<AppState>, caller: Caller, Query(params): Query<ListParams>) -> ApiResult {
+async fn list_activities(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(params): QueryParams<ListParams>,
+) -> ApiResult {
     list_records(state, caller, "activities".into(), params).await
 }
 
-async fn detail(State(state): State<AppState>, caller: Caller, Path((resource, id)): Path<(String, i64)>) -> ApiResult {
+async fn detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((resource, id)): PathParams<(String, i64)>,
+) -> ApiResult {
     let listing = listing(&resource)?;
     allowed(&caller, listing.resource, Action::Read)?;
     let record =
@@ -197,10 +211,10 @@ pub struct NewActivityBody {
 async fn log_activity(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Json<NewActivityBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<JsonBody<NewActivityBody>, ApiError>,
 ) -> Result<Response, ApiError> {
     allowed(&caller, Resource::Activities, Action::Create)?;
-    let Json(body) = body.map_err(|e| Error::invalid("body", e.body_text()))?;
+    let JsonBody(body) = body?;
     let mut errors = vec![];
     let kind = body.kind.parse::<ActivityType>().map_err(|e| errors.push(FieldError::new("type", e.to_string()))).ok();
     let outcome = match body.outcome.as_deref() {
@@ -229,11 +243,12 @@ async fn log_activity(
     Ok((axum::http::StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
 
-type JsonBody = Result<Json<Map<String, Value>>, axum::extract::rejection::JsonRejection>;
+/// A JSON object of a form's fields, read once the caller may send it.
+type FormBody = Result<JsonBody<Map<String, Value>>, ApiError>;
 
 /// A JSON object's fields as form values: strings as they are, numbers as written, `null` empty.
-fn form_values(body: JsonBody) -> Result<Values, ApiError> {
-    let Json(object) = body.map_err(|e| Error::invalid("body", e.body_text()))?;
+fn form_values(body: FormBody) -> Result<Values, ApiError> {
+    let JsonBody(object) = body?;
     let mut values = Values::new();
     for (key, value) in object {
         let text = match value {
@@ -265,8 +280,8 @@ fn saved_answer(caller: &Caller, saved: Saved, status: axum::http::StatusCode) -
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    Path(resource): Path<String>,
-    body: JsonBody,
+    PathParams(resource): PathParams<String>,
+    body: FormBody,
 ) -> Result<Response, ApiError> {
     let form = editing::form(&resource).ok_or(ApiError(Error::NotFound))?;
     allowed(&caller, form.resource, Action::Create)?;
@@ -279,8 +294,8 @@ async fn create(
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
-    Path((resource, id)): Path<(String, i64)>,
-    body: JsonBody,
+    PathParams((resource, id)): PathParams<(String, i64)>,
+    body: FormBody,
 ) -> Result<Response, ApiError> {
     let form = editing::form(&resource).ok_or(ApiError(Error::NotFound))?;
     allowed(&caller, form.resource, Action::Edit)?;
@@ -298,8 +313,8 @@ async fn update(
 async fn convert_lead(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
-    body: JsonBody,
+    PathParams(id): PathParams<i64>,
+    body: FormBody,
 ) -> Result<Response, ApiError> {
     allowed(&caller, Resource::Leads, Action::Edit)?;
     allowed(&caller, Resource::Opportunities, Action::Create)?;

@@ -15,9 +15,14 @@ fn column_schema(shown: Shown) -> Value {
     }
 }
 
+/// The store refuses control characters in free text, except tabs and line breaks.
+const NO_CONTROL_CHARACTERS: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
 fn input_schema(input: Input) -> Value {
     match input {
-        Input::Text => json!({ "type": ["string", "null"] }),
+        Input::Text { max } => {
+            json!({ "type": ["string", "null"], "maxLength": max, "pattern": NO_CONTROL_CHARACTERS })
+        }
         Input::Int { min, max } => json!({ "type": ["integer", "null"], "minimum": min, "maximum": max }),
         Input::Money => {
             json!({ "type": ["string", "null"], "pattern": "^[0-9]+(\\.[0-9]{1,2})?$", "description": "an amount such as 1250.50" })
@@ -42,12 +47,13 @@ fn form_schema(form: &editing::Form, create: bool) -> Value {
     json!({ "type": "object", "properties": properties, "required": required })
 }
 
+/// The answers every operation may give besides its own: a request that cannot be read (400),
+/// no or a revoked token (401), a session's write without its CSRF header (403), out of reach
+/// (404), a body over the size limit (413), refused input (422), a failure on the server's side
+/// (500, logged) and a server shutting down (503).
 fn error_responses() -> Value {
-    json!({
-        "401": { "$ref": "#/components/responses/Error" },
-        "404": { "$ref": "#/components/responses/Error" },
-        "422": { "$ref": "#/components/responses/Error" }
-    })
+    let statuses = ["400", "401", "403", "404", "413", "422", "500", "503"];
+    Value::Object(statuses.iter().map(|s| (s.to_string(), json!({ "$ref": "#/components/responses/Error" }))).collect())
 }
 
 pub fn build() -> Value {
@@ -138,10 +144,10 @@ pub fn build() -> Value {
     );
     schemas.insert(
         "Error".into(),
-        json!({ "type": "object", "properties": { "error": { "type": "object", "properties": {
-            "code": { "type": "string", "enum": ["unauthenticated", "not_found", "csrf_rejected", "too_many_sign_ins", "invalid_input", "unavailable", "internal"] },
+        json!({ "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "required": ["code", "message", "fields"], "properties": {
+            "code": { "type": "string", "enum": ["bad_request", "unauthenticated", "csrf_rejected", "not_found", "too_large", "invalid_input", "too_many_sign_ins", "internal", "unavailable"] },
             "message": { "type": "string" },
-            "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } }
+            "fields": { "type": "array", "items": { "type": "object", "required": ["field", "message"], "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } }
         } } } }),
     );
     paths.insert(
@@ -170,7 +176,15 @@ pub fn build() -> Value {
     );
     paths.insert(
         "/api/v1/me".into(),
-        json!({ "get": { "summary": "The caller", "responses": { "200": { "description": "the user" } } } }),
+        json!({ "get": { "summary": "The caller", "responses": { "200": { "description": "the user", "content": { "application/json": { "schema": {
+            "type": "object",
+            "required": ["id", "email", "name", "role", "organisation", "language"],
+            "properties": {
+                "id": { "type": "integer" }, "email": { "type": "string" }, "name": { "type": "string" },
+                "role": { "type": "string", "enum": quotient_core::model::UserRole::KEYS },
+                "organisation": { "type": "string" }, "language": { "type": "string" }
+            }
+        } } } } } } }),
     );
     paths.extend(super::planning::openapi_paths());
     for path in paths.values_mut() {

@@ -1,12 +1,13 @@
 //! The planning and coaching API: the company plan and its allocation into quotas, territory plans
 //! and their workflow, account maps and 1:1 sessions — the same store calls and scoping as the pages.
 
+use super::extract::{JsonBody, PathParams, QueryParams};
 use super::{ApiError, ApiResult, allowed, run};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
 use crate::pages::today;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use quotient_core::access::{self, Action, Resource};
@@ -38,11 +39,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or_default()
 }
 
-fn body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(b)| b).map_err(|e| ApiError::from(Error::invalid("body", e.body_text())))
-}
-
-async fn plan(State(state): State<AppState>, caller: Caller, Path(year): Path<i32>) -> ApiResult {
+async fn plan(State(state): State<AppState>, caller: Caller, PathParams(year): PathParams<i32>) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Read)?;
     // A manager reads their reps' share of the plan (`/plans/{year}/quotas`), not the plan itself.
     if !access::sees_whole_company_plan(caller.user.role) {
@@ -57,11 +54,12 @@ async fn plan(State(state): State<AppState>, caller: Caller, Path(year): Path<i3
 async fn save_plan(
     State(state): State<AppState>,
     caller: Caller,
-    Path(year): Path<i32>,
-    plan: Result<Json<CompanyPlan>, axum::extract::rejection::JsonRejection>,
+    PathParams(year): PathParams<i32>,
+    plan: Result<JsonBody<CompanyPlan>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
-    let plan = CompanyPlan { fiscal_year: year, ..body(plan)? };
+    let JsonBody(plan) = plan?;
+    let plan = CompanyPlan { fiscal_year: year, ..plan };
     let problems = plan.problems();
     if !problems.is_empty() {
         let fields = problems.into_iter().map(|(f, p)| crate::error::FieldError::new(f, p)).collect();
@@ -85,8 +83,8 @@ struct AllocateParams {
 async fn allocate(
     State(state): State<AppState>,
     caller: Caller,
-    Path(year): Path<i32>,
-    Query(params): Query<AllocateParams>,
+    PathParams(year): PathParams<i32>,
+    QueryParams(params): QueryParams<AllocateParams>,
 ) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
     let result = run(&state, &caller, move |db, caller| {
@@ -133,8 +131,8 @@ fn metric_of(key: Option<&str>) -> Result<PlanMetric, ApiError> {
 async fn quotas_of(
     State(state): State<AppState>,
     caller: Caller,
-    Path(year): Path<i32>,
-    Query(params): Query<QuotaParams>,
+    PathParams(year): PathParams<i32>,
+    QueryParams(params): QueryParams<QuotaParams>,
 ) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Read)?;
     let metric = metric_of(params.metric.as_deref())?;
@@ -171,11 +169,11 @@ struct AdjustBody {
 async fn adjust(
     State(state): State<AppState>,
     caller: Caller,
-    Path((year, rep)): Path<(i32, i64)>,
-    adjust: Result<Json<AdjustBody>, axum::extract::rejection::JsonRejection>,
+    PathParams((year, rep)): PathParams<(i32, i64)>,
+    adjust: Result<JsonBody<AdjustBody>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
-    let adjust = body(adjust)?;
+    let JsonBody(adjust) = adjust?;
     let metric = metric_of(adjust.metric.as_deref())?;
     let result = run(&state, &caller, move |db, caller| {
         let org = caller.user.org;
@@ -199,7 +197,7 @@ struct YearParams {
 async fn territory_overview(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<YearParams>,
+    QueryParams(params): QueryParams<YearParams>,
 ) -> ApiResult {
     allowed(&caller, Resource::TerritoryPlans, Action::Read)?;
     let year = params.year.unwrap_or_else(|| chrono::Datelike::year(&today()));
@@ -210,7 +208,7 @@ async fn territory_overview(
 async fn territory_plan(
     State(state): State<AppState>,
     caller: Caller,
-    Path((rep, year)): Path<(i64, i32)>,
+    PathParams((rep, year)): PathParams<(i64, i32)>,
 ) -> ApiResult {
     allowed(&caller, Resource::TerritoryPlans, Action::Read)?;
     let plan = run(&state, &caller, move |db, caller| {
@@ -223,11 +221,11 @@ async fn territory_plan(
 async fn save_territory_plan(
     State(state): State<AppState>,
     caller: Caller,
-    Path((rep, year)): Path<(i64, i32)>,
-    content: Result<Json<PlanContent>, axum::extract::rejection::JsonRejection>,
+    PathParams((rep, year)): PathParams<(i64, i32)>,
+    content: Result<JsonBody<PlanContent>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::TerritoryPlans, Action::Edit)?;
-    let content = body(content)?;
+    let JsonBody(content) = content?;
     if caller.viewer.rep_id != Some(rep) {
         return Err(Error::NotFound.into());
     }
@@ -248,12 +246,12 @@ struct StepBody {
 async fn territory_step(
     State(state): State<AppState>,
     caller: Caller,
-    Path((rep, year, step)): Path<(i64, i32, String)>,
-    step_body: Option<Json<StepBody>>,
+    PathParams((rep, year, step)): PathParams<(i64, i32, String)>,
+    step_body: Option<JsonBody<StepBody>>,
 ) -> ApiResult {
     allowed(&caller, Resource::TerritoryPlans, Action::Edit)?;
     let step: Step = step.parse().map_err(|_| ApiError::from(Error::NotFound))?;
-    let comment = step_body.map(|Json(b)| b.comment).unwrap_or_default();
+    let comment = step_body.map(|JsonBody(b)| b.comment).unwrap_or_default();
     let status = run(&state, &caller, move |db, caller| {
         Ok(territory_plans::advance(db, &caller.viewer, rep, year, step, &comment)?)
     })
@@ -261,7 +259,7 @@ async fn territory_step(
     Ok(Json(json!({ "rep_id": rep, "fiscal_year": year, "status": status })))
 }
 
-async fn account_map(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult {
+async fn account_map(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<i64>) -> ApiResult {
     allowed(&caller, Resource::Accounts, Action::Read)?;
     let map = run(&state, &caller, move |db, caller| {
         account_maps::load(db, &caller.viewer, id, today())?.ok_or(Error::NotFound)
@@ -279,11 +277,11 @@ struct RelationshipBody {
 async fn relationship(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
-    relationship: Result<Json<RelationshipBody>, axum::extract::rejection::JsonRejection>,
+    PathParams(id): PathParams<i64>,
+    b: Result<JsonBody<RelationshipBody>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::Contacts, Action::Edit)?;
-    let b = body(relationship)?;
+    let JsonBody(b) = b?;
     run(&state, &caller, move |db, caller| {
         Ok(account_maps::set_relationship(db, &caller.viewer, id, b.relationship, b.influence)?)
     })
@@ -291,7 +289,7 @@ async fn relationship(
     Ok(Json(json!({ "contact_id": id, "relationship": b.relationship, "influence": b.influence })))
 }
 
-async fn one_on_one_list(State(state): State<AppState>, caller: Caller, Path(rep): Path<i64>) -> ApiResult {
+async fn one_on_one_list(State(state): State<AppState>, caller: Caller, PathParams(rep): PathParams<i64>) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Read)?;
     let list = run(&state, &caller, move |db, caller| {
         if !caller.viewer.reaches(rep) {
@@ -303,7 +301,7 @@ async fn one_on_one_list(State(state): State<AppState>, caller: Caller, Path(rep
     Ok(Json(json!({ "items": to_json(&list) })))
 }
 
-async fn open_one_on_one(State(state): State<AppState>, caller: Caller, Path(rep): Path<i64>) -> ApiResult {
+async fn open_one_on_one(State(state): State<AppState>, caller: Caller, PathParams(rep): PathParams<i64>) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Create)?;
     let directories = state.directories.clone();
     let session = run(&state, &caller, move |db, caller| {
@@ -314,7 +312,7 @@ async fn open_one_on_one(State(state): State<AppState>, caller: Caller, Path(rep
     Ok(Json(to_json(&session)))
 }
 
-async fn one_on_one(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult {
+async fn one_on_one(State(state): State<AppState>, caller: Caller, PathParams(id): PathParams<i64>) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Read)?;
     let session =
         run(&state, &caller, move |db, caller| one_on_ones::find(db, &caller.viewer, id)?.ok_or(Error::NotFound))
@@ -330,11 +328,11 @@ struct NotesBody {
 async fn one_on_one_notes(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
-    notes: Result<Json<NotesBody>, axum::extract::rejection::JsonRejection>,
+    PathParams(id): PathParams<i64>,
+    notes: Result<JsonBody<NotesBody>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
-    let notes = body(notes)?;
+    let JsonBody(notes) = notes?;
     run(&state, &caller, move |db, caller| Ok(one_on_ones::set_notes(db, &caller.viewer, id, &notes.notes)?)).await?;
     Ok(Json(json!({ "id": id })))
 }
@@ -342,11 +340,11 @@ async fn one_on_one_notes(
 async fn add_action(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
-    action: Result<Json<one_on_ones::NewAction>, axum::extract::rejection::JsonRejection>,
+    PathParams(id): PathParams<i64>,
+    action: Result<JsonBody<one_on_ones::NewAction>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
-    let action = body(action)?;
+    let JsonBody(action) = action?;
     let created =
         run(&state, &caller, move |db, caller| Ok(one_on_ones::add_action(db, &caller.viewer, id, &action)?)).await?;
     Ok(Json(json!({ "id": created, "one_on_one_id": id })))
@@ -360,11 +358,11 @@ struct DoneBody {
 async fn action_done(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
-    done: Result<Json<DoneBody>, axum::extract::rejection::JsonRejection>,
+    PathParams(id): PathParams<i64>,
+    done: Result<JsonBody<DoneBody>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Read)?;
-    let done = body(done)?.done;
+    let JsonBody(DoneBody { done }) = done?;
     run(&state, &caller, move |db, caller| Ok(one_on_ones::set_done(db, &caller.viewer, id, done)?)).await?;
     Ok(Json(json!({ "id": id, "done": done })))
 }
@@ -426,6 +424,29 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     ("/api/v1/one-on-one-actions/{id}", "patch", "Mark an action done or open ({done})"),
 ];
 
+/// The body an operation reads, as far as the document spells it out (the plans' own structures
+/// are described in their summaries).
+fn body_schema(path: &str, method: &str) -> Value {
+    let level = json!({ "type": ["integer", "null"], "minimum": 1, "maximum": 5 });
+    let object = |required: &[&str], properties: Value| json!({ "type": "object", "required": required, "properties": properties });
+    match (path, method) {
+        ("/api/v1/plans/{year}/quotas/{rep}", "put") => object(
+            &["yearly"],
+            json!({ "metric": { "type": ["string", "null"], "enum": ["revenue", "margin", "deals", "first_appointments", null] }, "yearly": { "type": "integer" } }),
+        ),
+        ("/api/v1/contacts/{id}/relationship", "put") => {
+            object(&[], json!({ "relationship": level, "influence": level }))
+        }
+        ("/api/v1/one-on-ones/{id}", "patch") => object(&["notes"], json!({ "notes": { "type": "string" } })),
+        ("/api/v1/one-on-ones/{id}/actions", "post") => object(
+            &["description", "owner"],
+            json!({ "description": { "type": "string" }, "owner": { "type": "string", "enum": ["rep", "manager"] }, "due_on": { "type": ["string", "null"], "format": "date" } }),
+        ),
+        ("/api/v1/one-on-one-actions/{id}", "patch") => object(&["done"], json!({ "done": { "type": "boolean" } })),
+        _ => json!({ "type": "object" }),
+    }
+}
+
 /// The OpenAPI path items of the planning and coaching API.
 pub fn openapi_paths() -> serde_json::Map<String, Value> {
     let mut paths = serde_json::Map::new();
@@ -441,8 +462,14 @@ pub fn openapi_paths() -> serde_json::Map<String, Value> {
             "responses": { "200": { "description": "done", "content": { "application/json": { "schema": { "type": "object" } } } } },
         });
         if matches!(*method, "put" | "patch") || (*method == "post" && path.contains("actions")) {
+            let schema = body_schema(path, method);
             operation["requestBody"] =
-                json!({ "required": true, "content": { "application/json": { "schema": { "type": "object" } } } });
+                json!({ "required": true, "content": { "application/json": { "schema": schema } } });
+        }
+        if path.ends_with("{step}") {
+            let comment = json!({ "type": "object", "properties": { "comment": { "type": "string" } } });
+            operation["requestBody"] =
+                json!({ "required": false, "content": { "application/json": { "schema": comment } } });
         }
         let item = paths.entry(path.to_string()).or_insert_with(|| json!({}));
         item[*method] = operation;

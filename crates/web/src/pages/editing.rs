@@ -33,6 +33,9 @@ pub fn explain(locale: Locale, invalid: &Invalid) -> FieldError {
         Problem::Number { min, max } => {
             locale.tf("form_error.number", &[("min", &locale.count(min)), ("max", &locale.count(max))])
         }
+        Problem::TooLong { max } => {
+            locale.tf("form_error.too_long", &[("max", &locale.count(i64::try_from(max).unwrap_or(i64::MAX)))])
+        }
         problem => locale.t(&format!("form_error.{}", problem.key())).to_string(),
     };
     FieldError::new(invalid.field, message)
@@ -177,7 +180,7 @@ fn input(
                 @if !field.required { " " span.muted { (l.t("form.optional")) } }
             }
             @match field.input {
-                Input::Text => input #(key) type="text" name=(key) value=(value) required[field.required] aria-describedby=[&described];
+                Input::Text { max } => input #(key) type="text" name=(key) value=(value) maxlength=(max) required[field.required] aria-describedby=[&described];
                 Input::Int { min, max } => input #(key) type="number" name=(key) value=(value) min=(min) max=(max) step="1" required[field.required] aria-describedby=[&described];
                 Input::Money => input #(key) type="text" inputmode="decimal" name=(key) value=(value) placeholder="1250.00" required[field.required] aria-describedby=[&described];
                 Input::Date => input #(key) type="date" name=(key) value=(value) required[field.required] aria-describedby=[&described];
@@ -267,7 +270,7 @@ fn render_conversion(
 ) -> Markup {
     let l = caller.locale;
     let text = |key: &'static str, value: &str, required: bool| {
-        let field = editing::Field { key, column: key, input: Input::Text, required };
+        let field = editing::Field { key, column: key, input: editing::NAME, required };
         input(l, &field, value, None, errors)
     };
     let body = html! {

@@ -170,8 +170,8 @@ fn render_list(caller: &Caller, listing: &Listing, params: &ListParams, page: &L
         @if pages > 1 {
             nav.pager aria-label=(l.t("records.pages")) {
                 @if params.page > 0 { a href={ (base) (sorted) "&page=" (params.page - 1) } { "‹ " (l.t("records.previous")) } }
-                span { (l.tf("records.page", &[("page", &(params.page + 1).to_string()), ("pages", &pages.to_string())])) }
-                @if params.page + 1 < pages { a href={ (base) (sorted) "&page=" (params.page + 1) } { (l.t("records.next")) " ›" } }
+                span { (l.tf("records.page", &[("page", &params.page.saturating_add(1).to_string()), ("pages", &pages.to_string())])) }
+                @if params.page.saturating_add(1) < pages { a href={ (base) (sorted) "&page=" (params.page + 1) } { (l.t("records.next")) " ›" } }
             }
         }
     };

@@ -16,15 +16,18 @@ const CAPACITY: usize = 1024;
 /// A value and the revision it was computed at.
 type Entry<V> = (i64, Arc<V>);
 
+/// What a value is kept under: its organisation and the page's key.
+type Key = (OrgId, String);
+
 /// Values of type `V` by organisation and key, each with the revision it was computed at.
 pub struct Cache<V> {
     /// The revision the values depend on.
     kind: Revision,
-    entries: Mutex<HashMap<(OrgId, String), Entry<V>>>,
+    entries: Mutex<HashMap<Key, Entry<V>>>,
     /// One lock per key being computed: after a write, the requests that find a key out of date
     /// wait for the first of them to compute it instead of each computing it again (under load,
     /// every write set all of them recomputing the same dashboard at once).
-    computing: Mutex<HashMap<(OrgId, String), Arc<Mutex<()>>>>,
+    computing: Mutex<HashMap<Key, Arc<Mutex<()>>>>,
 }
 
 impl<V> Cache<V> {
@@ -68,7 +71,7 @@ impl<V> Cache<V> {
     }
 
     /// The value of `key` if it was computed at `revision` or later.
-    fn current(&self, key: &(OrgId, String), revision: i64) -> Option<Arc<V>> {
+    fn current(&self, key: &Key, revision: i64) -> Option<Arc<V>> {
         let entries = self.entries.lock().ok()?;
         let (at, value) = entries.get(key)?;
         (*at >= revision).then(|| Arc::clone(value))

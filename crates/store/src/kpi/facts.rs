@@ -21,7 +21,7 @@ pub struct Cell {
     pub product_line_id: i64,
     pub tally: Tally,
     /// A standing fact (a contact of the rep's accounts) rather than one of a day: kept at the
-    /// 'state' grain, its `day` is [`STATE_DAY`].
+    /// 'state' grain, its `day` is `STATE_DAY`.
     pub standing: bool,
 }
 

@@ -113,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(crate::error::readable_rejections))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::map_response(security_headers::add))
+        .layer(middleware::from_fn(crate::request_id::tag))
         .with_state(state)
 }
 

@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod pages;
 mod panics;
 pub mod pool;
+mod request_id;
 mod security_headers;
 mod templates;
 

@@ -77,7 +77,10 @@ impl Pool {
     {
         let _permit = self.inner.permits.acquire().await.map_err(|_| Error::Unavailable)?;
         let inner = Arc::clone(&self.inner);
+        // What the work logs belongs to the request it serves.
+        let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
+            let _request = span.enter();
             let taken = inner.idle.lock().map_err(|_| Error::Unavailable)?.pop();
             let mut db = match taken {
                 Some(db) => db,
@@ -111,8 +114,9 @@ impl Pool {
     {
         let (answer, answered) = oneshot::channel();
         let answer = Arc::new(Mutex::new(Some(answer)));
+        let span = tracing::Span::current();
         let job: Job = Box::new(move |db: &mut Db| {
-            let result = db.transaction(&work);
+            let result = span.in_scope(|| db.transaction(&work));
             let answer = Arc::clone(&answer);
             Box::new(move |committed: Result<(), String>| {
                 let result = match (result, committed) {

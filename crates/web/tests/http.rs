@@ -471,7 +471,21 @@ async fn periods_far_from_now_are_refused(app: &TestApp) {
     }
 }
 
+/// Every answer names its request, as the log lines written while serving it do.
+async fn every_answer_names_its_request(app: &TestApp) {
+    let mut ids = Vec::new();
+    for path in ["/sign-in", "/dashboard", "/api/v1/me", "/assets/style.css"] {
+        let response = app.router.clone().oneshot(Request::get(path).body(Body::empty()).expect("request")).await;
+        let response = response.expect("answered");
+        let id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        ids.push(id.unwrap_or_else(|| panic!("{path}: no request id")));
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 4, "each request has an id of its own: {ids:?}");
+}
+
 on_both_backends!(
+    every_answer_names_its_request,
     an_activity_for_no_such_rep_is_refused_and_writes_go_on,
     activity_times_are_refused_alike_everywhere,
     periods_far_from_now_are_refused,

@@ -102,7 +102,7 @@ function request()
   next = next % #requests + 1
   return requests[next]
 end
-function delay() return $((1000 / ${WRITES_PER_S:-10})) end
+function delay() return $((1000 / (${WRITES_PER_S:-10} > 0 ? ${WRITES_PER_S:-10} : 1))) end
 EOF
 
 sample() { while kill -0 "$server" 2>/dev/null; do ps -o rss= -p "$server" >>"$work/rss"; sleep 5; done; }
@@ -116,15 +116,18 @@ summary() {
     /Non-2xx/ { bad = $NF } /Socket errors/ { sock = $0 }
     END { printf "%s: %s requests, %s req/s, p50 %s, p99 %s, non-2xx/3xx %d%s\n", label, total, rps, p50, p99, bad, (sock ? ", " sock : "") }'
 }
-wrk -t1 -c1 -d"${seconds}s" --latency -s "$writes" "$base" >"$work/writes.txt" &
-writer=$!
+writer=""
+if [ "${WRITES_PER_S:-10}" -gt 0 ]; then
+  wrk -t1 -c1 -d"${seconds}s" --latency -s "$writes" "$base" >"$work/writes.txt" &
+  writer=$!
+fi
 wrk -t1 -c"${OTHER_CONNECTIONS:-8}" -d"${seconds}s" --latency -s "$work/others.lua" "$base" >"$work/others.txt" &
 others=$!
 wrk -t2 -c"${DASHBOARD_CONNECTIONS:-48}" -d"${seconds}s" --latency -s "$work/dashboards.lua" "$base" >"$work/dashboards.txt"
-wait "$writer" "$others"
+wait $writer "$others"
 summary "dashboards (manager 2 : executive 1), ${seconds}s" <"$work/dashboards.txt"
 summary "other reads of every role, ${seconds}s" <"$work/others.txt"
-summary "writes, ${seconds}s" <"$work/writes.txt"
+[ -z "$writer" ] || summary "writes, ${seconds}s" <"$work/writes.txt"
 kill "$sampler" 2>/dev/null || true
 awk 'NR == 1 { first = $1 } NR == 7 { warm = $1 } { if ($1 > max) max = $1; last = $1 }
   END { printf "server memory (RSS): %d MB at start, %d MB after 30 s, %d MB at the end, %d MB at most\n", first / 1024, warm / 1024, last / 1024, max / 1024 }' "$work/rss"

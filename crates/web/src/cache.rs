@@ -1,7 +1,13 @@
 //! What the pages compute from an organisation's data, kept until the organisation's revision
 //! moves: every write that changes a KPI raises it in its own transaction (in this process or any
-//! other, such as an import from the command line), so a cached value is never stale. A request
-//! pays one indexed read of the revision instead of recomputing.
+//! other, such as an import from the command line). A request pays one indexed read of the revision
+//! instead of recomputing.
+//!
+//! After a write, the first request computes the value again; requests that arrive while it does
+//! are answered with the value before the write instead of waiting for it (under a steady trickle
+//! of writes, waiting put 60–80 ms on a dashboard's slowest answers). A value is therefore never
+//! older than the computation in progress, and a request that finds none in progress always gets
+//! the current one.
 
 use crate::error::Error;
 use quotient_store::Db;
@@ -55,7 +61,15 @@ impl<V> Cache<V> {
             }
             Arc::clone(computing.entry(key.clone()).or_default())
         });
-        let _turn = turn.as_ref().map(|lock| lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let _turn = match turn.as_ref().map(|lock| lock.try_lock()) {
+            Some(Ok(turn)) => Some(turn),
+            Some(Err(std::sync::TryLockError::WouldBlock)) => match self.previous(&key) {
+                Some(value) => return Ok(value),
+                None => turn.as_ref().map(|lock| lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner)),
+            },
+            Some(Err(std::sync::TryLockError::Poisoned(poisoned))) => Some(poisoned.into_inner()),
+            None => None,
+        };
         // Whoever held the turn before may have computed it.
         if let Some(value) = self.current(&key, revision) {
             return Ok(value);
@@ -68,6 +82,11 @@ impl<V> Cache<V> {
             entries.insert(key, (revision, Arc::clone(&value)));
         }
         Ok(value)
+    }
+
+    /// The value of `key` whatever its revision.
+    fn previous(&self, key: &Key) -> Option<Arc<V>> {
+        self.entries.lock().ok()?.get(key).map(|(_, value)| Arc::clone(value))
     }
 
     /// The value of `key` if it was computed at `revision` or later.
@@ -126,5 +145,35 @@ mod tests {
             }
         });
         assert_eq!(computed.into_inner(), 1);
+    }
+
+    /// While a write's new value is being computed, other requests get the value before the write
+    /// at once; once it is computed, everyone gets it.
+    #[test]
+    fn requests_during_a_computation_get_the_previous_value() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let mut db = quotient_store::open(&url).expect("open");
+        let org = orgs::find_or_create(&mut db, "acme", "Acme").expect("org").id;
+        let cache: Cache<&str> = Cache::new(Revision::Data);
+        let get = |db: &mut Db, value: &'static str, pause: u64| {
+            *cache
+                .get(db, org, "k".into(), |_| {
+                    std::thread::sleep(std::time::Duration::from_millis(pause));
+                    Ok(value)
+                })
+                .expect("value")
+        };
+        assert_eq!(get(&mut db, "before", 0), "before");
+        quotient_store::kpi::set_setting(&mut db, org, "threshold.closing_ratio", "0.5").expect("a write");
+        std::thread::scope(|scope| {
+            let computing = scope.spawn(|| get(&mut quotient_store::open(&url).expect("open"), "after", 300));
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            let started = std::time::Instant::now();
+            assert_eq!(get(&mut db, "unused", 0), "before", "the value before the write, while it is computed");
+            assert!(started.elapsed() < std::time::Duration::from_millis(150), "without waiting");
+            assert_eq!(computing.join().expect("computed"), "after");
+        });
+        assert_eq!(get(&mut db, "unused", 0), "after");
     }
 }

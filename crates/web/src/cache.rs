@@ -16,15 +16,18 @@ const CAPACITY: usize = 1024;
 /// A value and the revision it was computed at.
 type Entry<V> = (i64, Arc<V>);
 
+/// A key of the cache: the organisation and what was computed.
+type Key = (OrgId, String);
+
 /// Values of type `V` by organisation and key, each with the revision it was computed at.
 pub struct Cache<V> {
     /// The revision the values depend on.
     kind: Revision,
-    entries: Mutex<HashMap<(OrgId, String), Entry<V>>>,
+    entries: Mutex<HashMap<Key, Entry<V>>>,
     /// One lock per key being computed: after a write, the requests that find a key out of date
     /// wait for the first of them to compute it instead of each computing it again (under load,
     /// every write set all of them recomputing the same dashboard at once).
-    computing: Mutex<HashMap<(OrgId, String), Arc<Mutex<()>>>>,
+    computing: Mutex<HashMap<Key, Arc<Mutex<()>>>>,
 }
 
 impl<V> Cache<V> {

@@ -87,7 +87,20 @@ fn a_stage_move_is_audited_before_and_after(test: &mut TestDb) {
     assert_eq!(changed, ["stage"]);
 }
 
+fn entering_a_stage_twice_within_a_second_is_one_change(test: &mut TestDb) {
+    let org = imported(test);
+    let o3 = id_of(test, "opportunities", "O3");
+    let at: chrono::DateTime<chrono::Utc> = "2026-03-20T10:00:00Z".parse().unwrap_or_else(|e| panic!("{e}"));
+    for resent in [at, at + chrono::Duration::milliseconds(400)] {
+        let moved = opportunities::move_stage(&mut test.db, org.id, None, o3, "negotiation", resent, None);
+        assert_eq!(moved.as_ref().ok(), Some(&true), "{moved:?}");
+    }
+    let changes = "SELECT COUNT(*) FROM stage_changes WHERE opportunity_id = ? AND stage = 'negotiation'";
+    assert_eq!(test.db.query_i64(changes, &[quotient_store::Value::Int(o3)]).ok(), Some(1));
+}
+
 on_both_backends!(
+    entering_a_stage_twice_within_a_second_is_one_change,
     a_stage_move_is_audited_before_and_after,
     a_deleted_record_can_be_restored_and_both_are_audited,
     another_organisations_record_cannot_be_deleted,

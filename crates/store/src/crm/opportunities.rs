@@ -304,7 +304,9 @@ pub(super) fn record_stage_change(
     stage: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    // The change's external id is the opportunity's, its stage and its time.
+    // The change's external id is the opportunity's, its stage and its time to the second, as a
+    // bundle names a change: entering the same stage again within the second (a form sent twice)
+    // is that change, already recorded.
     let suffix = format!("|{stage}|{}", crate::bundle::format_timestamp(at));
     crate::orgs::insert_with_new_id(
         db,
@@ -312,8 +314,17 @@ pub(super) fn record_stage_change(
         "stage_changes",
         "INSERT INTO stage_changes (org_id, id, external_id, opportunity_id, stage, changed_at)
          SELECT o.org_id, allocated.id, o.external_id || ?, o.id, ?, ? FROM opportunities o CROSS JOIN allocated
-         WHERE o.org_id = ? AND o.id = ? RETURNING id",
-        vec![Value::owned(suffix), Value::text(stage), Value::Timestamp(at), org.value(), Value::Int(opportunity)],
+         WHERE o.org_id = ? AND o.id = ? AND NOT EXISTS
+             (SELECT 1 FROM stage_changes s WHERE s.org_id = o.org_id AND s.external_id = o.external_id || ?)
+         RETURNING id",
+        vec![
+            Value::owned(suffix.clone()),
+            Value::text(stage),
+            Value::Timestamp(at),
+            org.value(),
+            Value::Int(opportunity),
+            Value::owned(suffix),
+        ],
     )?;
     Ok(())
 }

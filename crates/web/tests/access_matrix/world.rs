@@ -1,5 +1,6 @@
 //! The database the matrix runs against: two organisations with the same people and records, each
-//! with a user per role, sessions, 1:1s, territory plans, a company plan and an API token.
+//! with a user per role, sessions, 1:1s, territory plans and a company plan; and the records a
+//! request may use up (a delete, a conversion), made for it alone.
 
 use axum::Router;
 use axum::body::Body;
@@ -7,12 +8,14 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use quotient_core::model::UserRole;
 use quotient_store::access::{self, NewUser};
+use quotient_store::orgs::OrgId;
 use quotient_store::testing::TestSchema;
 use quotient_store::{bundle, orgs};
 use quotient_web::auth::secret;
 use quotient_web::{AppState, Pool, password};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -22,7 +25,7 @@ pub const ROLES: [&str; 4] = ["admin", "executive", "manager", "rep"];
 
 /// People and records added to the fixture (E1 → M1 → R1, R2): a second team (M2 → R3) with its
 /// own records, and the records each rep needs for every route (an open deal, an unconverted
-/// lead, an estimate, activities to delete and restore).
+/// lead, an estimate).
 const EXTRA_ROWS: &[(&str, &str)] = &[
     (
         "reps.csv",
@@ -39,16 +42,11 @@ const EXTRA_ROWS: &[(&str, &str)] = &[
         "leads.csv",
         "L4,2026-02-05T10:00:00Z,company,R3,Hooli,Gav Belson,,new,,\nL5,2026-02-06T10:00:00Z,company,R1,Pied Piper,Erlich B,,new,,\n",
     ),
-    (
-        "activities.csv",
-        "X6,R3,cold_call,2026-02-04T11:00:00Z,A3,C4,O4,connected\n\
-         X7,R1,email,2026-02-05T11:00:00Z,,,,\nX8,R2,email,2026-02-05T11:00:00Z,,,,\nX9,R3,email,2026-02-05T11:00:00Z,,,,\n",
-    ),
+    ("activities.csv", "X6,R3,cold_call,2026-02-04T11:00:00Z,A3,C4,O4,connected\n"),
     ("estimates.csv", "E3,O4,R3,PL1,1000,2026-02-20,sent\nE4,,R2,PL1,500,2026-02-21,sent\n"),
 ];
 
-/// The record of each kind that each rep owns, by external id; `deleted` are activities deleted
-/// when the world is built, to restore.
+/// The record of each kind that each rep owns, by external id.
 const OWNED: &[(&str, [&str; 3])] = &[
     ("accounts", ["A1", "A2", "A3"]),
     ("contacts", ["C1", "C3", "C4"]),
@@ -56,8 +54,19 @@ const OWNED: &[(&str, [&str; 3])] = &[
     ("opportunities", ["O3", "O5", "O4"]),
     ("activities", ["X1", "X3", "X6"]),
     ("estimates", ["E1", "E4", "E3"]),
-    ("deleted", ["X7", "X8", "X9"]),
 ];
+
+/// The user who writes each rep's own territory plan and API tokens (R2 has none).
+fn user_of(rep: &str) -> &'static str {
+    match rep {
+        "R1" => "rep",
+        "R3" => "rep3",
+        _ => panic!("{rep} signs in as no user of the world"),
+    }
+}
+
+/// The first year of the territory plans made for a request: years no other row names.
+const FIRST_SPARE_YEAR: i64 = 2030;
 
 /// The id sequences of the second organisation start here, so that no id of one organisation is
 /// also an id of the other: a request for the other's record must find nothing.
@@ -79,20 +88,31 @@ const ENTITIES: &[&str] = &[
     "api_tokens",
 ];
 
-/// A signed-in user: the session cookie and its CSRF token.
+/// A signed-in user: the session cookie and its CSRF token, and what puts the session back.
 #[derive(Clone, Debug)]
 pub struct Session {
     pub email: String,
     pub cookie: String,
     pub csrf: String,
+    org: OrgId,
+    user: i64,
+    token: String,
 }
 
 /// One organisation of the world: its users' sessions by role, and the ids the table names.
 #[derive(Clone, Debug)]
 pub struct Org {
     pub sessions: HashMap<&'static str, Session>,
-    /// `rep:R1`, `opportunities:R2`, `one_on_one:R1`, `action:R1.rep`, `token:R1`, `pl` …
+    /// `rep:R1`, `opportunities:R2`, `one_on_one:R1`, `action:R1.rep`, `pl` …
     pub ids: HashMap<String, i64>,
+}
+
+impl Session {
+    /// Stores the session, valid for a day.
+    fn open(&self, db: &mut quotient_store::Db) -> quotient_store::Result<()> {
+        let expires = chrono::Utc::now() + chrono::Duration::days(1);
+        access::create_session(db, self.org, self.user, &secret::token_hash(&self.token), &self.csrf, expires)
+    }
 }
 
 pub struct Answer {
@@ -104,8 +124,10 @@ pub struct Answer {
 /// A database with the two organisations, and the router over it.
 pub struct World {
     pub router: Router,
-    pub url: String,
     pub orgs: [Org; 2],
+    pool: Pool,
+    /// The year of the next territory plan made for a request.
+    spare_year: AtomicI64,
     _dir: Option<tempfile::TempDir>,
     _schema: Option<TestSchema>,
 }
@@ -128,27 +150,6 @@ impl World {
         let mut world = World::build(&schema.url);
         world._schema = Some(schema);
         Some(world)
-    }
-
-    /// A copy of this world that the next writes may change: on SQLite a copy of the file, on
-    /// PostgreSQL a world built anew.
-    pub fn fresh(&self) -> World {
-        if self._dir.is_none() {
-            return World::postgres().expect("PostgreSQL answered a moment ago");
-        }
-        let copy = tempfile::tempdir().expect("temp dir");
-        let file = copy.path().join("copy.db");
-        let mut db = quotient_store::open(&self.url).expect("open");
-        db.batch(&format!("VACUUM INTO '{}'", file.display())).expect("copy the database");
-        let url = format!("sqlite://{}", file.display());
-        let pool = Pool::open(&url, 2).expect("pool");
-        World {
-            router: quotient_web::router(AppState::new(pool, false)),
-            url,
-            orgs: self.orgs.clone(),
-            _dir: Some(copy),
-            _schema: None,
-        }
     }
 
     fn build(url: &str) -> World {
@@ -178,11 +179,10 @@ impl World {
                 let new = NewUser { email: &email, name: &email, role, rep, password_hash: &hash };
                 let user = access::add_user(&mut db, org.id, &new).expect("user");
                 let (token, csrf) = (secret::random_token(), secret::random_token());
-                let expires = chrono::Utc::now() + chrono::Duration::days(1);
-                access::create_session(&mut db, org.id, user, &secret::token_hash(&token), &csrf, expires)
-                    .expect("session");
                 let cookie = format!("{}={token}", quotient_web::auth::SESSION_COOKIE);
-                sessions.insert(name, Session { email, cookie, csrf });
+                let session = Session { email, cookie, csrf, org: org.id, user, token };
+                session.open(&mut db).expect("session");
+                sessions.insert(name, session);
             }
             let directory = quotient_store::kpi::Directory::load(&mut db, org.id).expect("directory");
             let mut ids = HashMap::new();
@@ -196,9 +196,15 @@ impl World {
         }
         drop(db);
         let pool = Pool::open(url, 4).expect("pool");
-        let router = quotient_web::router(AppState::new(pool, false));
-        let mut world =
-            World { router, url: url.to_string(), orgs: [orgs.remove(0), orgs.remove(0)], _dir: None, _schema: None };
+        let router = quotient_web::router(AppState::new(pool.clone(), false));
+        let mut world = World {
+            router,
+            orgs: [orgs.remove(0), orgs.remove(0)],
+            pool,
+            spare_year: AtomicI64::new(FIRST_SPARE_YEAR),
+            _dir: None,
+            _schema: None,
+        };
         block_on(world.seed());
         bundle.close().expect("bundle folder removed");
         world
@@ -211,19 +217,12 @@ impl World {
             let mut ids = org.ids.clone();
             let admin = &org.sessions["admin"];
             for (kind, owned) in OWNED {
-                let table = if *kind == "deleted" { "activities" } else { kind };
-                let list = self.call("GET", &format!("/api/v1/{table}?page_size=1000"), Some(admin), "").await;
-                let list: serde_json::Value = serde_json::from_str(&list.body).expect("a list");
+                let list = json(&self.call("GET", &format!("/api/v1/{kind}?page_size=1000"), Some(admin), "").await);
                 for (rep, external) in ["R1", "R2", "R3"].iter().zip(owned) {
                     let item = list["items"].as_array().into_iter().flatten().find(|i| i["external_id"] == *external);
-                    let id = item.and_then(|i| i["id"].as_i64()).unwrap_or_else(|| panic!("{table} {external}"));
+                    let id = item.and_then(|i| i["id"].as_i64()).unwrap_or_else(|| panic!("{kind} {external}"));
                     ids.insert(format!("{kind}:{rep}"), id);
                 }
-            }
-            for rep in ["R1", "R2", "R3"] {
-                let path = format!("/records/activities/{}/delete", ids[&format!("deleted:{rep}")]);
-                let deleted = self.call("POST", &path, Some(admin), "").await;
-                assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{path}: {}", deleted.body);
             }
             for (holder, rep) in [("manager", "R1"), ("manager2", "R3")] {
                 let session = &org.sessions[holder];
@@ -238,13 +237,9 @@ impl World {
                     ids.insert(format!("action:{rep}.{owner}"), added["id"].as_i64().expect("an action id"));
                 }
             }
-            for (writer, rep) in [("rep", "R1"), ("rep3", "R3")] {
-                let session = &org.sessions[writer];
-                let path = format!("/api/v1/territory-plans/{}/2026", ids[&format!("rep:{rep}")]);
-                let saved = self.call("PUT", &path, Some(session), r#"{"objectives": "Grow"}"#).await;
-                assert_eq!(saved.status, StatusCode::OK, "{path}: {}", saved.body);
-                let submitted = self.call("POST", &format!("{path}/submit"), Some(session), "").await;
-                assert_eq!(submitted.status, StatusCode::OK, "{path}/submit: {}", submitted.body);
+            self.orgs[index].ids = ids;
+            for rep in ["R1", "R3"] {
+                self.submit_territory_plan(index, rep, 2026).await;
             }
             let executive = &org.sessions["executive"];
             let plan = self
@@ -258,13 +253,83 @@ impl World {
             assert_eq!(plan.status, StatusCode::OK, "the plan: {}", plan.body);
             let written = self.call("POST", "/api/v1/plans/2026/allocate?write=true", Some(executive), "").await;
             assert_eq!(written.status, StatusCode::OK, "the allocation: {}", written.body);
-            let rep = &org.sessions["rep"];
-            let created = self.call("POST", "/me/tokens", Some(rep), "name=script").await;
-            let at = created.body.find("action=\"/me/tokens/").expect("the token is listed") + 19;
-            let token = &created.body[at..at + created.body[at..].find('/').expect("its id")];
-            ids.insert("token:R1".into(), token.parse().expect("a token id"));
-            self.orgs[index].ids = ids;
         }
+    }
+
+    /// Makes a record of `kind` for `rep` (`R1`…) in organisation `org`, for one request alone, as
+    /// the people who would make it: its id, or for a `plan` the year of the territory plan
+    /// submitted for it.
+    pub async fn make(&self, org: usize, kind: &str, rep: &str) -> i64 {
+        match kind {
+            "plan" => {
+                let year = self.spare_year.fetch_add(1, Ordering::Relaxed);
+                self.submit_territory_plan(org, rep, year).await;
+                year
+            }
+            "token" => {
+                let created =
+                    self.call("POST", "/me/tokens", Some(&self.orgs[org].sessions[user_of(rep)]), "name=spare").await;
+                // Tokens are listed oldest first.
+                let at = created.body.rfind("action=\"/me/tokens/").expect("the token is listed") + 19;
+                let id = &created.body[at..at + created.body[at..].find('/').expect("its id")];
+                id.parse().expect("a token id")
+            }
+            "deleted" => {
+                let id = self.make_record(org, "activities", rep).await;
+                let path = format!("/records/activities/{id}/delete");
+                let deleted = self.call("POST", &path, Some(&self.orgs[org].sessions["admin"]), "").await;
+                assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{path}: {}", deleted.body);
+                id
+            }
+            _ => self.make_record(org, kind, rep).await,
+        }
+    }
+
+    /// Creates a CRM record of `rep`'s through the API, as the admin.
+    async fn make_record(&self, org: usize, kind: &str, rep: &str) -> i64 {
+        let ids = &self.orgs[org].ids;
+        let (owner, account) = (ids[&format!("rep:{rep}")], ids[&format!("accounts:{rep}")]);
+        let body = match kind {
+            "accounts" => serde_json::json!({ "name": "Spare", "owner": owner }),
+            "contacts" => serde_json::json!({ "account": account, "last_name": "Spare" }),
+            "leads" => serde_json::json!({
+                "company": "Spare", "contact_name": "Sam Spare", "source": "company", "status": "new",
+                "owner": owner, "created_at": "2026-03-02T10:00"
+            }),
+            "opportunities" => serde_json::json!({
+                "name": "Spare", "account": account, "owner": owner, "amount": "100", "created_at": "2026-03-02T10:00"
+            }),
+            "activities" => serde_json::json!({ "type": "email", "rep_id": owner }),
+            "estimates" => serde_json::json!({ "issued_on": "2026-03-02", "product_line": ids["pl"], "rep": owner }),
+            _ => panic!("no {kind} is made for a request"),
+        };
+        let path = format!("/api/v1/{kind}");
+        let created = self.call("POST", &path, Some(&self.orgs[org].sessions["admin"]), &body.to_string()).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{path} {body}: {}", created.body);
+        json(&created)["id"].as_i64().unwrap_or_else(|| panic!("{path}: {}", created.body))
+    }
+
+    /// Saves and submits `rep`'s territory plan of `year`, as the rep.
+    async fn submit_territory_plan(&self, org: usize, rep: &str, year: i64) {
+        let session = &self.orgs[org].sessions[user_of(rep)];
+        let path = format!("/api/v1/territory-plans/{}/{year}", self.orgs[org].ids[&format!("rep:{rep}")]);
+        let saved = self.call("PUT", &path, Some(session), r#"{"objectives": "Grow"}"#).await;
+        assert_eq!(saved.status, StatusCode::OK, "{path}: {}", saved.body);
+        let submitted = self.call("POST", &format!("{path}/submit"), Some(session), "").await;
+        assert_eq!(submitted.status, StatusCode::OK, "{path}/submit: {}", submitted.body);
+    }
+
+    /// Opens `role`'s session of organisation `org` again, with the same cookie, after a request
+    /// that ended it.
+    pub async fn reopen_session(&self, org: usize, role: &str) {
+        let session = self.orgs[org].sessions[role].clone();
+        self.pool
+            .run(move |db| {
+                access::delete_session(db, &secret::token_hash(&session.token))?;
+                Ok(session.open(db)?)
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{role}'s session: {e}"));
     }
 
     /// Sends a request as `session` (signed out without one), with its CSRF token on writes: in

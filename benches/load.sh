@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Mixed load of every role for minutes, from three wrk streams on loopback against `quotient serve`
 # on the demo organisation, all at once:
-#   - dashboards: the manager's and the executive's, over DASHBOARD_CONNECTIONS (default 48);
+#   - dashboards: the manager's and the executive's, over DASHBOARD_CONNECTIONS (default 32);
 #   - other reads: scorecards, leaderboard, pipeline, CRM lists, goals and the API, as the admin,
 #     the executive, the manager and the rep, over OTHER_CONNECTIONS (default 8);
-#   - writes through the API at a steady WRITES_PER_S (default 10, about a hundred times what 40
-#     reps log in a working hour): activities logged by a rep and a manager, a deal edited.
+#   - writes through the API at a steady WRITES_PER_S (default 2, about twenty times what 40 reps
+#     log in a working hour; 0 for none): activities logged by a rep and a manager, a deal edited.
 # Prints each stream's throughput, latency percentiles and failed requests, and the server's
 # resident memory over the run (sampled every 5 s) to show whether it stays flat.
-#   [DASHBOARD_CONNECTIONS=48] [OTHER_CONNECTIONS=8] [WRITES_PER_S=10] \
+#   [DASHBOARD_CONNECTIONS=32] [OTHER_CONNECTIONS=8] [WRITES_PER_S=2] \
 #   benches/load.sh [SECONDS=180] [WORKDIR=/tmp/quotient-load] [DATABASE_URL]
 # Without DATABASE_URL, a fresh demo organisation (40 reps, 2 years) in WORKDIR/load.db.
 # Needs wrk (Debian: apt install wrk).
@@ -102,7 +102,7 @@ function request()
   next = next % #requests + 1
   return requests[next]
 end
-function delay() return $((1000 / (${WRITES_PER_S:-10} > 0 ? ${WRITES_PER_S:-10} : 1))) end
+function delay() return $((1000 / (${WRITES_PER_S:-2} > 0 ? ${WRITES_PER_S:-2} : 1))) end
 EOF
 
 sample() { while kill -0 "$server" 2>/dev/null; do ps -o rss= -p "$server" >>"$work/rss"; sleep 5; done; }
@@ -117,18 +117,18 @@ summary() {
     END { printf "%s: %s requests, %s req/s, p50 %s, p99 %s, non-2xx/3xx %d%s\n", label, total, rps, p50, p99, bad, (sock ? ", " sock : "") }'
 }
 writer=""
-if [ "${WRITES_PER_S:-10}" -gt 0 ]; then
+if [ "${WRITES_PER_S:-2}" -gt 0 ]; then
   wrk -t1 -c1 -d"${seconds}s" --latency -s "$writes" "$base" >"$work/writes.txt" &
   writer=$!
 fi
 wrk -t1 -c"${OTHER_CONNECTIONS:-8}" -d"${seconds}s" --latency -s "$work/others.lua" "$base" >"$work/others.txt" &
 others=$!
-wrk -t2 -c"${DASHBOARD_CONNECTIONS:-48}" -d"${seconds}s" --latency -s "$work/dashboards.lua" "$base" >"$work/dashboards.txt"
+wrk -t2 -c"${DASHBOARD_CONNECTIONS:-32}" -d"${seconds}s" --latency -s "$work/dashboards.lua" "$base" >"$work/dashboards.txt"
 wait $writer "$others"
 summary "dashboards (manager 2 : executive 1), ${seconds}s" <"$work/dashboards.txt"
 summary "other reads of every role, ${seconds}s" <"$work/others.txt"
 [ -z "$writer" ] || summary "writes, ${seconds}s" <"$work/writes.txt"
 kill "$sampler" 2>/dev/null || true
-awk 'NR == 1 { first = $1 } NR == 7 { warm = $1 } { if ($1 > max) max = $1; last = $1 }
-  END { printf "server memory (RSS): %d MB at start, %d MB after 30 s, %d MB at the end, %d MB at most\n", first / 1024, warm / 1024, last / 1024, max / 1024 }' "$work/rss"
+awk '{ if ($1 > max) max = $1 } NR % 12 == 1 { minutes = minutes sep int($1 / 1024); sep = ", " }
+  END { printf "server memory (RSS, MB) at the start and after each minute: %s; at most %d\n", minutes, max / 1024 }' "$work/rss"
 grep -ci ' error ' "$work/server.log" | xargs printf 'errors in the server log: %s\n'

@@ -35,6 +35,14 @@ pub enum Kind {
     QuotaTarget,
 }
 
+impl Kind {
+    /// Whether the column holds text as it was typed (names, ids, keys), rather than a number, date
+    /// or time the export writes in a canonical form of its own.
+    pub fn is_text(self) -> bool {
+        !matches!(self, Kind::Date | Kind::Timestamp | Kind::Money | Kind::Int { .. } | Kind::QuotaTarget)
+    }
+}
+
 /// The files whose ids other files refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Entity {

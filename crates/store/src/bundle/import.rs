@@ -631,7 +631,10 @@ impl Importer {
         let mut fields: Vec<Value<'r>> = Vec::with_capacity(spec.columns.len());
         let mut texts: Vec<&'r str> = Vec::with_capacity(spec.columns.len());
         for (index, column) in spec.columns.iter().enumerate() {
-            let text = reader::cell(record, csv.positions[index], column.kind);
+            let text = match reader::cell(record, csv.positions[index], column.kind) {
+                "" => column.default.unwrap_or(""),
+                text => text,
+            };
             texts.push(text);
             if text.is_empty() {
                 if column.required {

@@ -636,6 +636,12 @@ impl Importer {
                 text => text,
             };
             texts.push(text);
+            if text.contains('\0') {
+                // PostgreSQL's text cannot hold it; refused on every backend alike.
+                problems.push(at.problem(index, "holds a NUL character (\\0): remove it".to_string()));
+                fields.push(Value::Null);
+                continue;
+            }
             if text.is_empty() {
                 if column.required {
                     problems.push(at.problem(index, "is required: fill it in".to_string()));

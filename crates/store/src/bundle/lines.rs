@@ -18,7 +18,7 @@ pub struct LineCounting<R> {
     breaks: VecDeque<(u64, u8)>,
     /// Line breaks forgotten: every one ends before the records still to be placed.
     forgotten: u64,
-    /// The last byte passed through (0 before the first).
+    /// The last byte passed through (0 before the first), for a `\r\n` split between two reads.
     previous: u8,
 }
 
@@ -52,9 +52,10 @@ impl<R: Read> LineCounting<R> {
     }
 
     fn note_breaks(&mut self, bytes: &[u8]) {
-        for (index, &byte) in bytes.iter().enumerate() {
+        for index in memchr::memchr2_iter(b'\n', b'\r', bytes) {
             let at = self.offset + index as u64;
-            match (self.previous, byte) {
+            let previous = index.checked_sub(1).map_or(self.previous, |i| bytes[i]);
+            match (previous, bytes[index]) {
                 // The `\n` of a `\r\n`: the `\r` is the last break noted, unless a record placed
                 // after it has had it forgotten already.
                 (b'\r', b'\n') => {
@@ -64,10 +65,11 @@ impl<R: Read> LineCounting<R> {
                         *len = 2;
                     }
                 }
-                (_, b'\r' | b'\n') => self.breaks.push_back((at, 1)),
-                _ => {}
+                _ => self.breaks.push_back((at, 1)),
             }
-            self.previous = byte;
+        }
+        if let Some(&last) = bytes.last() {
+            self.previous = last;
         }
         self.offset += bytes.len() as u64;
     }

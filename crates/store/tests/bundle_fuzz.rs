@@ -6,7 +6,8 @@
 //! - the import never panics;
 //! - it succeeds, or fails with problems that each name a bundle file and a line (and the column
 //!   of a field's problem), never with an unlocated error;
-//! - when it fails, the database holds exactly what it held before.
+//! - when it fails, the database holds exactly what it held before;
+//! - saved with `\r\n` line ends instead of `\n`, it is reported at the same places.
 //!
 //! `BUNDLE_FUZZ_CASES` sets the cases per campaign (default 32) for a longer run; failures are kept
 //! in `bundle_fuzz.proptest-regressions` and replayed first.
@@ -329,11 +330,14 @@ fn fingerprint(test: &mut TestDb, org: &Organisation) -> (Vec<i64>, Vec<(String,
     (counts, read_bundle(out.path()))
 }
 
-/// A problem says which file of the bundle and which line. A field's problem names the field, and
+/// A problem says which file of the bundle and which line, one the file has. A field's problem names the field, and
 /// its column unless the file has none (an optional column left out is empty).
-fn check_located(problem: &Problem) -> Result<(), TestCaseError> {
+fn check_located(problem: &Problem, bundle: &Path) -> Result<(), TestCaseError> {
     prop_assert!(FILES.iter().any(|spec| spec.file == problem.file), "not a bundle file: {problem}");
     prop_assert!(problem.line >= 1, "no line: {problem}");
+    let bytes = std::fs::read(bundle.join(&problem.file))?;
+    let lines = 1 + bytes.iter().filter(|b| matches!(b, b'\n' | b'\r')).count() as u64;
+    prop_assert!(problem.line <= lines, "beyond the file's {lines} lines: {problem}");
     prop_assert!(problem.column != Some(0), "columns count from 1: {problem}");
     prop_assert!(!problem.message.is_empty(), "no message: {problem:?}");
     Ok(())
@@ -360,7 +364,7 @@ fn check(test: &mut TestDb, case: &Case) -> Result<(), TestCaseError> {
         Err(ImportError::Invalid(problems)) => {
             prop_assert!(problems.total() > 0);
             for problem in problems.list() {
-                check_located(problem)?;
+                check_located(problem, dir.path())?;
             }
             prop_assert!(fingerprint(test, &org) == before, "a failed import changed the database");
         }
@@ -391,3 +395,45 @@ fn mutated_real_files(test: &mut TestDb) {
 }
 
 on_both_backends!(random_bytes_as_files, mutated_real_files);
+
+/// Where each problem of `dir` is (file, line, column), after importing it into a new organisation.
+fn places(test: &mut TestDb, dir: &Path) -> Option<Vec<(String, u64, Option<usize>)>> {
+    static ORGS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let org = test.org(&format!("endings{}", ORGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+    match bundle::import(&mut test.db, org.id, dir, &mut Silent) {
+        Err(ImportError::Invalid(problems)) => {
+            Some(problems.list().iter().map(|p| (p.file.clone(), p.line, p.column)).collect())
+        }
+        _ => None,
+    }
+}
+
+/// Line endings are the file's own business: a bundle saved with `\r\n` is reported at the places
+/// the same bundle with `\n` is.
+#[test]
+fn line_endings_do_not_move_problems() {
+    let mut test = TestDb::sqlite();
+    let config = Config { cases: cases(), source_file: Some(file!()), max_shrink_iters: 512, ..Config::default() };
+    let test = std::cell::RefCell::new(&mut test);
+    let result = TestRunner::new(config).run(&case(mutated_file()), |case| {
+        let (lf, crlf) = (fixture_copy("valid"), fixture_copy("valid"));
+        for file in &case.files {
+            std::fs::write(lf.path().join(FILES[file.file].file), file.bytes())?;
+        }
+        for entry in std::fs::read_dir(lf.path())?.flatten() {
+            // The fixture's reps.csv has `\r\n` already: every file is given `\n` first.
+            let text = std::fs::read(entry.path())?;
+            let lines: Vec<&[u8]> =
+                text.split(|b| *b == b'\n').map(|line| line.strip_suffix(b"\r").unwrap_or(line)).collect();
+            prop_assume!(lines.iter().all(|line| !line.contains(&b'\r')));
+            std::fs::write(entry.path(), lines.join(&b"\n"[..]))?;
+            std::fs::write(crlf.path().join(entry.file_name()), lines.join(&b"\r\n"[..]))?;
+        }
+        let mut test = test.borrow_mut();
+        prop_assert_eq!(places(&mut test, lf.path()), places(&mut test, crlf.path()));
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}

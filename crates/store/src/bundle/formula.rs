@@ -29,8 +29,9 @@ fn is_guarded(text: &str) -> bool {
 }
 
 /// A bundle cell's text: neutralised like [`neutralise_formula`], and a value that would itself
-/// read as guarded escaped with one more `'`, so that [`unguard`] gives back `text` exactly.
-pub(super) fn guard(text: &str) -> Cow<'_, str> {
+/// read as guarded escaped with one more `'`, so that the import gives back `text` exactly. For
+/// the text columns of a bundle (names, ids, keys); numbers, dates and times are written as they are.
+pub fn guard(text: &str) -> Cow<'_, str> {
     if starts_like_formula(text) || is_guarded(text) { Cow::Owned(format!("'{text}")) } else { Cow::Borrowed(text) }
 }
 

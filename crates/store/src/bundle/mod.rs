@@ -14,6 +14,6 @@ mod staging;
 
 pub use export::{ExportSummary, export};
 pub use fields::format_timestamp;
-pub use formula::neutralise_formula;
+pub use formula::{guard, neutralise_formula};
 pub use import::{FileSummary, ImportError, ImportSummary, Progress, Silent, import};
 pub use problem::{Problem, Problems};

@@ -311,6 +311,30 @@ async fn csv_export_has_the_current_view(app: &TestApp) {
     assert!(lines[1].starts_with("O1,"), "the largest first: {}", lines[1]);
 }
 
+/// Text a user typed that a spreadsheet would run is exported with a `'` in front; the amounts the
+/// app writes are left as they are.
+async fn csv_export_neutralises_typed_formulas(app: &TestApp) {
+    let (cookie, csrf) = app.sign_in("r1@acme.test").await;
+    // =HYPERLINK("http://evil.example","x"), form-encoded.
+    let name = "%3DHYPERLINK(%22http%3A%2F%2Fevil.example%22%2C%22x%22)";
+    let form = format!("_csrf={csrf}&name={name}&account=1&amount=1250.50&created_at=2026-03-02T10%3A00");
+    let answer = app.post("/records/opportunities/new", &cookie, &form).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let answer = app.post("/records/opportunities/new", &cookie, &form.replace(name, "-5%20units")).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let csv = app.get("/records/opportunities/export.csv?sort=amount&dir=desc", &cookie).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(csv.body.as_bytes());
+    let header = reader.headers().expect("a header").clone();
+    let column = |key: &str| header.iter().position(|h| h == key).unwrap_or_else(|| panic!("{key} in {header:?}"));
+    let (name, amount) = (column("name"), column("amount"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("a CSV row")).collect();
+    let cells: Vec<(&str, &str)> = rows.iter().map(|row| (&row[name], &row[amount])).collect();
+    assert!(cells.contains(&("'=HYPERLINK(\"http://evil.example\",\"x\")", "1250.50")), "{}", csv.body);
+    assert!(cells.contains(&("'-5 units", "1250.50")), "{}", csv.body);
+    assert!(rows.iter().flatten().all(|cell| !cell.starts_with(['=', '+', '-', '@', '\t', '\r'])), "{}", csv.body);
+}
+
 async fn a_rep_creates_and_edits_a_deal_and_refused_fields_are_shown_next_to_them(app: &TestApp) {
     let (cookie, csrf) = app.sign_in("r1@acme.test").await;
     let bad = format!("_csrf={csrf}&name=Renewal&account=1&amount=12%2C5&created_at=2026-03-02T10%3A00");
@@ -501,6 +525,7 @@ on_both_backends!(
     api_tokens_work_until_revoked,
     the_language_follows_the_setting_else_the_browser,
     csv_export_has_the_current_view,
+    csv_export_neutralises_typed_formulas,
     a_rep_creates_and_edits_a_deal_and_refused_fields_are_shown_next_to_them,
     a_manager_converts_a_lead_on_the_page_and_through_the_api,
 );

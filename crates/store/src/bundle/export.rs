@@ -1,8 +1,10 @@
 //! Bundle export: every file of the format, rows in the order they were first stored, values in
 //! their canonical form (amounts with 2 decimals, timestamps in UTC with `Z`), soft-deleted rows
-//! (and references to them) left out. Import → export → import → export gives identical files.
+//! (and references to them) left out, text that would read as a spreadsheet formula guarded with a
+//! `'` the import removes. Import → export → import → export gives identical files.
 
 use super::fields::format_timestamp;
+use super::formula::guard;
 use super::import::Progress;
 use super::spec::{FILES, FileSpec, Kind};
 use crate::db::{Db, Row};
@@ -111,7 +113,7 @@ fn format_field(row: &Row, index: usize, kind: Kind, metric_index: Option<usize>
             row.int(index)?.map(|n| if is_money { write!(out, "{}", Money::from_cents(n)) } else { write!(out, "{n}") })
         }
         _ => row.text(index)?.map(|text| {
-            out.push_str(text);
+            out.push_str(&guard(text));
             Ok(())
         }),
     };

@@ -32,10 +32,17 @@ pub fn format_timestamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// The longest id, in characters: longer than any source system's, and short enough for
+/// PostgreSQL to index (it refuses index entries over about 2.7 kB).
+pub const MAX_ID_CHARS: usize = 255;
+
 /// Parses a non-empty field whose kind needs no lookup (references, stages and gateway types are
 /// resolved by the importer; quota targets once the metric is known).
 pub fn parse_plain(kind: Kind, text: &str) -> Result<Value<'_>, String> {
     Ok(match kind {
+        Kind::Id if text.chars().count() > MAX_ID_CHARS => {
+            return Err(format!("is {} characters long: an id has at most {MAX_ID_CHARS}", text.chars().count()));
+        }
         Kind::Text | Kind::Id | Kind::Ref(_) | Kind::Stage | Kind::GatewayType | Kind::QuotaTarget => Value::text(text),
         Kind::Date => Value::Date(parse_date(text)?),
         Kind::Timestamp => Value::Timestamp(parse_timestamp(text)?),

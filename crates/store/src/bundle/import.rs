@@ -12,7 +12,7 @@
 use super::fields::{format_timestamp, parse_plain};
 use super::handoff::{self, Handoff};
 use super::problem::{Problem, Problems};
-use super::reader::{self, CsvFile, describe_csv_error};
+use super::reader::{self, CsvFile, Unreadable};
 use super::rules::{self, OpportunityCheck, OpportunityColumns, Pipeline, RowAt};
 use super::spec::{Entity, FILES, FileSpec, Key, Kind, REQUIRED_FILE};
 use super::staging;
@@ -190,12 +190,17 @@ fn bundle_files(dir: &Path, has_reps: bool) -> Result<PresentFiles, StoreError> 
 
 /// Finds the lines of repeated keys in a file (only when it has some: a direct load keeps no line
 /// numbers).
-fn locate_duplicates(path: &Path, spec: &FileSpec, keys: Vec<String>) -> Result<Vec<staging::Duplicate>, StoreError> {
+fn locate_duplicates(
+    path: &Path,
+    spec: &'static FileSpec,
+    keys: Vec<String>,
+) -> Result<Vec<staging::Duplicate>, StoreError> {
     let mut first_lines: HashMap<String, Option<u64>> = keys.into_iter().map(|k| (k, None)).collect();
     let mut found = Vec::new();
     let (Some(mut csv), _) = reader::open(path, spec)? else { return Ok(found) };
+    let positions = csv.positions.clone();
     let text_at = |record: &csv::StringRecord, column: usize| -> String {
-        csv.positions[column].and_then(|p| record.get(p)).map_or("", str::trim).to_string()
+        reader::cell(record, positions[column], spec.columns[column].kind).to_string()
     };
     let key_of = |record: &csv::StringRecord| -> String {
         match spec.key {
@@ -216,13 +221,12 @@ fn locate_duplicates(path: &Path, spec: &FileSpec, keys: Vec<String>) -> Result<
     };
     let mut record = csv::StringRecord::new();
     loop {
-        match csv.reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) if matches!(error.kind(), csv::ErrorKind::Io(_)) => break,
+        let line = match csv.next_record(&mut record) {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(unreadable) if unreadable.is_fatal => break,
             Err(_) => continue,
-        }
-        let line = record.position().map_or(0, |p| p.line());
+        };
         let key = key_of(&record);
         if let Some(first) = first_lines.get_mut(&key) {
             match first {
@@ -457,14 +461,15 @@ impl Importer {
         let Some(position) = csv.positions[id_column] else { return };
         let mut record = csv::StringRecord::new();
         loop {
-            match csv.reader.read_record(&mut record) {
-                Ok(true) => {
-                    if let Some(key) = record.get(position).map(str::trim).filter(|k| !k.is_empty()) {
+            match csv.next_record(&mut record) {
+                Ok(Some(_)) => {
+                    let key = reader::cell(&record, Some(position), Kind::Id);
+                    if !key.is_empty() {
                         self.register(entity, key);
                     }
                 }
-                Ok(false) => break,
-                Err(error) if matches!(error.kind(), csv::ErrorKind::Io(_)) => break,
+                Ok(None) => break,
+                Err(unreadable) if unreadable.is_fatal => break,
                 Err(_) => {}
             }
         }
@@ -550,26 +555,18 @@ impl Importer {
         let mut record = csv::StringRecord::new();
         let mut rows = 0;
         loop {
-            match csv.reader.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(error) => {
-                    let stop = matches!(error.kind(), csv::ErrorKind::Io(_));
-                    self.problems.push(Problem {
-                        file: spec.file.to_string(),
-                        line: error.position().map_or(0, |p| p.line()),
-                        column: None,
-                        field: None,
-                        message: describe_csv_error(&error),
-                    });
-                    if stop {
+            let line = match csv.next_record(&mut record) {
+                Ok(Some(line)) => line,
+                Ok(None) => break,
+                Err(Unreadable { problem, is_fatal }) => {
+                    self.problems.push(problem);
+                    if is_fatal {
                         break;
                     }
                     continue;
                 }
-            }
+            };
             rows += 1;
-            let line = record.position().map_or(0, |p| p.line());
             handoff.read_to(rows, record.position().map_or(0, |p| p.byte()));
             if let Some(values) = self.parse_row(spec, csv, &record, line)
                 && !handoff.push(values, line)
@@ -634,8 +631,17 @@ impl Importer {
         let mut fields: Vec<Value<'r>> = Vec::with_capacity(spec.columns.len());
         let mut texts: Vec<&'r str> = Vec::with_capacity(spec.columns.len());
         for (index, column) in spec.columns.iter().enumerate() {
-            let text = csv.positions[index].and_then(|p| record.get(p)).map_or("", str::trim);
+            let text = match reader::cell(record, csv.positions[index], column.kind) {
+                "" => column.default.unwrap_or(""),
+                text => text,
+            };
             texts.push(text);
+            if text.contains('\0') {
+                // PostgreSQL's text cannot hold it; refused on every backend alike.
+                problems.push(at.problem(index, "holds a NUL character (\\0): remove it".to_string()));
+                fields.push(Value::Null);
+                continue;
+            }
             if text.is_empty() {
                 if column.required {
                     problems.push(at.problem(index, "is required: fill it in".to_string()));

@@ -2,8 +2,10 @@
 
 mod export;
 mod fields;
+mod formula;
 mod handoff;
 mod import;
+mod lines;
 mod problem;
 mod reader;
 mod rules;
@@ -12,5 +14,6 @@ mod staging;
 
 pub use export::{ExportSummary, export};
 pub use fields::format_timestamp;
+pub use formula::{guard, neutralise_formula};
 pub use import::{FileSummary, ImportError, ImportSummary, Progress, Silent, import};
 pub use problem::{Problem, Problems};

@@ -35,6 +35,14 @@ pub enum Kind {
     QuotaTarget,
 }
 
+impl Kind {
+    /// Whether the column holds text as it was typed (names, ids, keys), rather than a number, date
+    /// or time the export writes in a canonical form of its own.
+    pub fn is_text(self) -> bool {
+        !matches!(self, Kind::Date | Kind::Timestamp | Kind::Money | Kind::Int { .. } | Kind::QuotaTarget)
+    }
+}
+
 /// The files whose ids other files refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Entity {
@@ -96,6 +104,8 @@ pub struct Column {
     pub kind: Kind,
     /// The database column; `external_id` for the id column.
     pub db: &'static str,
+    /// The value an empty cell of an optional column stands for, when the database needs one.
+    pub default: Option<&'static str>,
 }
 
 /// How the rows of a file are identified across imports.
@@ -146,11 +156,16 @@ impl FileSpec {
 }
 
 const fn req(name: &'static str, kind: Kind, db: &'static str) -> Column {
-    Column { name, required: true, kind, db }
+    Column { name, required: true, kind, db, default: None }
 }
 
 const fn opt(name: &'static str, kind: Kind, db: &'static str) -> Column {
-    Column { name, required: false, kind, db }
+    Column { name, required: false, kind, db, default: None }
+}
+
+/// An optional column whose empty cells mean `default`.
+const fn opt_or(name: &'static str, kind: Kind, db: &'static str, default: &'static str) -> Column {
+    Column { name, required: false, kind, db, default: Some(default) }
 }
 
 const fn id(name: &'static str) -> Column {
@@ -192,7 +207,8 @@ pub static FILES: [FileSpec; 12] = [
             req("email", TEXT, "email"),
             opt("manager_id", Kind::Ref(Entity::Rep), "manager_id"),
             opt("territory_id", Kind::Ref(Entity::Territory), "territory_id"),
-            opt("role", Kind::Enum(SalesRole::KEYS), "role"),
+            // A rep unless said otherwise, as in the database.
+            opt_or("role", Kind::Enum(SalesRole::KEYS), "role", "rep"),
             opt("hired_on", Kind::Date, "hired_on"),
         ],
         derived: &[],

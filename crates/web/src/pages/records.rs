@@ -12,8 +12,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
-use quotient_store::audit;
 use quotient_store::crm::browse::{self, Cell, ListPage, ListQuery, Listing, Record, Shown, TimelineEntry};
+use quotient_store::{audit, bundle};
 
 const PAGE_SIZE: i64 = 50;
 /// The last page a list goes to: further, an offset only makes a slow or overflowing query.
@@ -193,7 +193,7 @@ pub async fn export(
     let mut header = vec!["id".to_string()];
     header.extend(listing.columns.iter().map(|c| c.key.to_string()));
     let rows = std::iter::once(header).chain(page.records.iter().map(|record| {
-        let mut row = vec![record.external_id.clone()];
+        let mut row = vec![bundle::neutralise_formula(&record.external_id).into_owned()];
         row.extend(record.cells.iter().map(csv_value));
         row
     }));
@@ -213,11 +213,13 @@ pub async fn export(
         .into_response())
 }
 
-/// CSV values are written the way the bundle writes them: plain, not per language.
+/// CSV values are written the way the bundle writes them: plain, not per language. Text people
+/// typed is neutralised so that a spreadsheet opening the file shows it rather than runs it; the
+/// numbers, dates and times the app writes itself (a negative amount, say) are data, left as they are.
 fn csv_value(cell: &Cell) -> String {
     match cell {
         Cell::Null => String::new(),
-        Cell::Text(text) => text.clone(),
+        Cell::Text(text) => bundle::neutralise_formula(text).into_owned(),
         Cell::Int(n) => n.to_string(),
         Cell::Money(money) => money.to_string(),
         Cell::Date(date) => date.to_string(),
@@ -396,4 +398,21 @@ pub async fn restore(
     Path((resource, id)): Path<(String, i64)>,
 ) -> Result<Response, PageError> {
     set_deleted(state, caller, resource, id, false).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quotient_core::Money;
+
+    #[test]
+    fn typed_text_that_starts_like_a_formula_is_neutralised_and_numbers_are_not() {
+        let amount: Money = "-12.50".parse().expect("an amount");
+        assert_eq!(csv_value(&Cell::Money(amount)), "-12.50");
+        assert_eq!(csv_value(&Cell::Int(-3)), "-3");
+        for typed in ["-12.50", "=1+1", "+1", "@SUM(A1)", "\t=1", "\r=1"] {
+            assert_eq!(csv_value(&Cell::Text(typed.to_string())), format!("'{typed}"));
+        }
+        assert_eq!(csv_value(&Cell::Text("Acme, Inc.".to_string())), "Acme, Inc.");
+    }
 }

@@ -164,7 +164,11 @@ fn write_csv(out: &mut impl Write, report: &Report) -> Result<()> {
     let mut header = vec!["rep_id", "name"];
     header.extend(COLUMNS.iter().map(|(name, _)| *name));
     writer.write_record(&header)?;
-    for row in rows(report) {
+    for mut row in rows(report) {
+        // The rep's id and name are typed text: a spreadsheet must not run them as formulas.
+        for cell in row.iter_mut().take(2) {
+            *cell = quotient_store::bundle::neutralise_formula(cell).into_owned();
+        }
         writer.write_record(&row)?;
     }
     writer.flush()?;

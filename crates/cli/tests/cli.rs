@@ -136,3 +136,19 @@ fn a_plan_is_allocated_exactly_and_its_quotas_import() {
     let report: serde_json::Value = serde_json::from_str(&report).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report["total"]["quotas"]["revenue_cents"], 100_000_001, "the team's quotas are the plan");
 }
+
+/// The report's CSV is opened in spreadsheets: a rep's name typed as a formula is not run as one.
+#[test]
+fn the_report_csv_neutralises_names_that_start_like_a_formula() {
+    let dbs = temp();
+    let url = format!("sqlite://{}", dbs.path().join("formula.db").display());
+    let bundle = temp();
+    std::fs::write(
+        bundle.path().join("reps.csv"),
+        "rep_id,name,email,role\nR1,\"=HYPERLINK(\"\"http://x.test\"\",\"\"y\"\")\",ana@example.com,rep\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    succeed(&url, &["import", &bundle.path().to_string_lossy()]);
+    let csv = succeed(&url, &["report", "--period", "2026-03", "--rep", "R1", "--format", "csv"]);
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+}

@@ -416,9 +416,11 @@ async fn goal_setting_shows_the_plan_risk_and_refuses_bad_input(app: &TestApp) {
 }
 
 impl TestApp {
-    /// Sends `body` as JSON with the session and its CSRF header.
-    async fn post_json(&self, path: &str, (cookie, csrf): (&str, &str), body: &str) -> Answer {
-        let request = Request::post(path)
+    /// A JSON request with the session and its CSRF header.
+    async fn send_json(&self, method: &str, path: &str, (cookie, csrf): &(String, String), body: &str) -> Answer {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
             .header(header::COOKIE, cookie)
             .header("x-csrf-token", csrf)
             .header(header::CONTENT_TYPE, "application/json")
@@ -438,10 +440,11 @@ fn refused_fields(answer: &Answer) -> Vec<String> {
 /// refused as invalid input before the database could refuse it at commit, and every write after
 /// it goes through (a commit that failed once held SQLite's write lock until a restart).
 async fn an_activity_for_no_such_rep_is_refused_and_writes_go_on(app: &TestApp) {
-    let (cookie, csrf) = app.sign_in("admin@acme.test").await;
+    let session = app.sign_in("admin@acme.test").await;
+    let (cookie, csrf) = session.clone();
     for rep in [999_999, -1] {
         let body = format!(r#"{{"rep_id": {rep}, "type": "cold_call"}}"#);
-        let answer = app.post_json("/api/v1/activities", (&cookie, &csrf), &body).await;
+        let answer = app.send_json("POST", "/api/v1/activities", &session, &body).await;
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
         assert_eq!(refused_fields(&answer), ["rep_id"]);
     }
@@ -451,8 +454,8 @@ async fn an_activity_for_no_such_rep_is_refused_and_writes_go_on(app: &TestApp) 
     assert_eq!(form.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(form.body.contains("id=\"error-rep\""), "{}", form.body);
 
-    let (rep, rep_csrf) = app.sign_in("r1@acme.test").await;
-    let logged = app.post_json("/api/v1/activities", (&rep, &rep_csrf), r#"{"type": "cold_call"}"#).await;
+    let rep = app.sign_in("r1@acme.test").await;
+    let logged = app.send_json("POST", "/api/v1/activities", &rep, r#"{"type": "cold_call"}"#).await;
     assert_eq!(logged.status, StatusCode::CREATED, "{}", logged.body);
     let moved =
         app.post("/opportunities/3/stage", &cookie, &format!("stage=proposal&gateway_type=&_csrf={csrf}")).await;
@@ -462,12 +465,13 @@ async fn an_activity_for_no_such_rep_is_refused_and_writes_go_on(app: &TestApp) 
 /// The log form, the API and the CRM form refuse the same times: more than a day ahead, or
 /// before 2000 (years such as 9999 and -9999 were stored through the API).
 async fn activity_times_are_refused_alike_everywhere(app: &TestApp) {
-    let (cookie, csrf) = app.sign_in("r1@acme.test").await;
+    let session = app.sign_in("r1@acme.test").await;
+    let (cookie, csrf) = session.clone();
     for (time, code) in
         [("9999-01-01T00:00:00Z", "future"), ("-9999-01-01T00:00:00Z", "too_old"), ("1999-12-31T23:00:00Z", "too_old")]
     {
         let body = format!(r#"{{"type": "cold_call", "occurred_at": "{time}"}}"#);
-        let api = app.post_json("/api/v1/activities", (&cookie, &csrf), &body).await;
+        let api = app.send_json("POST", "/api/v1/activities", &session, &body).await;
         assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{time}: {}", api.body);
         assert_eq!(refused_fields(&api), ["occurred_at"], "{time}");
         let local = time.trim_end_matches(":00Z");

@@ -10,19 +10,6 @@ impl TestApp {
     async fn sign_in_as_admin(&self) -> (String, String) {
         self.sign_in("admin@acme.test").await
     }
-
-    /// A JSON request with the session and its CSRF header.
-    async fn send_json(&self, method: &str, path: &str, (cookie, csrf): &(String, String), body: &str) -> Answer {
-        let request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::COOKIE, cookie)
-            .header("x-csrf-token", csrf)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .expect("request");
-        self.send(request).await
-    }
 }
 
 /// The refused fields of an API answer: (field, message).

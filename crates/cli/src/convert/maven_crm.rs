@@ -56,7 +56,9 @@ impl Writer {
         let mut out = csv::Writer::from_path(&path).with_context(|| format!("writing {}", path.display()))?;
         out.write_record(header)?;
         for row in rows {
-            out.write_record(row)?;
+            // Guarded as the export guards text (the data set's amounts are never negative), so
+            // that a name starting like a formula reads back as written.
+            out.write_record(row.iter().map(|cell| quotient_store::bundle::guard(cell).into_owned()))?;
         }
         out.flush()?;
         self.counts.insert(name, rows.len());

@@ -5,13 +5,6 @@ use super::{Answer, TestApp, block_on, json};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
-impl TestApp {
-    /// Signs in as the admin of `acme` (who reaches every rep, and may write).
-    async fn sign_in_as_admin(&self) -> (String, String) {
-        self.sign_in("admin@acme.test").await
-    }
-}
-
 /// The refused fields of an API answer: (field, message).
 fn refused(answer: &Answer) -> Vec<(String, String)> {
     let body = json(answer);
@@ -35,7 +28,7 @@ fn assert_no_serde_wording(answer: &Answer) {
 }
 
 async fn api_rejections_name_the_field_without_serde_wording(app: &TestApp) {
-    let session = app.sign_in_as_admin().await;
+    let session = app.sign_in("admin@acme.test").await;
     let answer = app.send_json("POST", "/api/v1/activities", &session, "{}").await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused(&answer), one("type", "is required"));

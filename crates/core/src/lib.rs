@@ -6,6 +6,7 @@
 pub mod access;
 pub mod coaching;
 pub mod diagnostics;
+pub mod input;
 pub mod kpi;
 mod lang;
 pub mod model;
@@ -13,6 +14,7 @@ pub mod money;
 pub mod period;
 pub mod planning;
 pub mod quota_period;
+pub mod refusal;
 pub mod standards;
 pub mod work_time;
 

@@ -1,6 +1,7 @@
 //! When logged sales work (an activity, a lead, an opportunity) may be recorded as having happened.
 //! The log form, the CRM forms and the API all write through the store, which asks this one rule.
 
+use crate::refusal::Code;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// The earliest day work may be recorded for: older work belongs in an import of history, and a
@@ -24,11 +25,11 @@ pub enum TimeRefusal {
 }
 
 impl TimeRefusal {
-    /// The message key (`crates/core/locales`) that says why.
-    pub fn key(self) -> &'static str {
+    /// The refusal's code.
+    pub fn code(self) -> Code {
         match self {
-            TimeRefusal::Future => "form_error.future",
-            TimeRefusal::TooOld => "form_error.too_old",
+            TimeRefusal::Future => Code::TimeInFuture,
+            TimeRefusal::TooOld => Code::TimeTooOld,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The store's one error type.
 
+pub use quotient_core::refusal::{Code, Refusal};
 use std::path::PathBuf;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -23,30 +24,25 @@ pub enum StoreError {
     Invalid(String),
     #[error("the database was migrated by a newer Quotient (migration {0} is unknown to this version)")]
     UnknownMigration(i64),
-    /// A write the rules refuse, as data that every interface shows in its caller's language.
+    /// An operation the rules refuse, as data that every interface shows in its caller's language.
     #[error("refused: {}", describe(.0))]
     Refused(Vec<Refusal>),
-}
-
-/// One reason a write is refused: the field it is about (as the forms and the API name it) and
-/// the message key (`crates/core/locales`) that says why and what to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Refusal {
-    pub field: &'static str,
-    pub code: &'static str,
-}
-
-impl Refusal {
-    pub fn new(field: &'static str, code: &'static str) -> Refusal {
-        Refusal { field, code }
-    }
+    /// An operation the caller's role may not take (interfaces answer as for a missing record, so
+    /// that nothing reveals what exists).
+    #[error("not permitted")]
+    NotPermitted,
 }
 
 fn describe(refusals: &[Refusal]) -> String {
-    refusals.iter().map(|r| format!("{} ({})", r.field, r.code)).collect::<Vec<_>>().join(", ")
+    refusals.iter().map(|r| format!("{} ({})", r.field, r.code.key())).collect::<Vec<_>>().join(", ")
 }
 
 impl StoreError {
+    /// One refusal.
+    pub fn refused(field: &'static str, code: Code) -> StoreError {
+        StoreError::Refused(vec![Refusal::new(field, code)])
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         StoreError::Io { path: path.into(), source }
     }

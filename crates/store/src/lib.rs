@@ -10,6 +10,7 @@ pub mod db;
 mod error;
 pub mod kpi;
 mod migrate;
+pub mod ops;
 pub mod orgs;
 pub mod planning;
 pub mod records;
@@ -17,7 +18,7 @@ pub mod records;
 pub mod testing;
 
 pub use db::{Db, Dialect, Value};
-pub use error::{Refusal, Result, StoreError};
+pub use error::{Code, Refusal, Result, StoreError};
 
 /// Opens the database at `url` and applies any pending migrations.
 pub fn open(url: &str) -> Result<Db> {

@@ -7,7 +7,7 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use quotient_store::StoreError;
+use quotient_store::{Refusal, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -47,22 +47,50 @@ pub enum Error {
     Internal(String),
 }
 
-/// A validation failure next to a field (`field` is the form's or the JSON body's name).
+/// A validation failure next to a field (`field` is the form's or the JSON body's name), with the
+/// refusal's stable code when the rules refused it.
 #[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
     pub message: String,
 }
 
 impl FieldError {
     pub fn new(field: &str, message: impl Into<String>) -> FieldError {
-        FieldError { field: field.to_string(), message: message.into() }
+        FieldError { field: field.to_string(), code: None, message: message.into() }
     }
+
+    /// A refusal in `locale`'s words.
+    pub fn refused(refusal: &Refusal, locale: Locale) -> FieldError {
+        FieldError {
+            field: refusal.field.to_string(),
+            code: Some(refusal.code.key()),
+            message: refusal.message(locale),
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The language of the request being answered, for the answers built outside a handler's reach
+    /// of the caller (an API error converted by `?`).
+    static REQUEST_LOCALE: Locale;
+}
+
+/// The language of the request being answered; English outside one.
+pub fn request_locale() -> Locale {
+    REQUEST_LOCALE.try_with(|locale| *locale).unwrap_or_default()
 }
 
 impl Error {
     pub fn invalid(field: &str, message: impl Into<String>) -> Error {
         Error::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// Refusals in `locale`'s words.
+    pub fn refused(refusals: &[Refusal], locale: Locale) -> Error {
+        Error::Invalid(refusals.iter().map(|r| FieldError::refused(r, locale)).collect())
     }
 
     fn status(&self) -> StatusCode {
@@ -76,7 +104,7 @@ impl Error {
             Error::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(error) if error.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+            Error::Store(StoreError::NotFound(_) | StoreError::NotPermitted) => StatusCode::NOT_FOUND,
             Error::Store(StoreError::Invalid(_) | StoreError::Refused(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Store(_) | Error::NotCommitted(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -86,7 +114,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Unauthenticated => "unauthenticated",
-            Error::NotFound | Error::Store(StoreError::NotFound(_)) => "not_found",
+            Error::NotFound | Error::Store(StoreError::NotFound(_) | StoreError::NotPermitted) => "not_found",
             Error::Csrf => "csrf_rejected",
             Error::SessionRequired => "session_required",
             Error::Throttled => "too_many_sign_ins",
@@ -118,7 +146,7 @@ impl Error {
         match self {
             Error::Invalid(fields) => fields.clone(),
             Error::Store(StoreError::Refused(refusals)) => {
-                refusals.iter().map(|r| FieldError::new(r.field, locale.t(r.code))).collect()
+                refusals.iter().map(|r| FieldError::refused(r, locale)).collect()
             }
             _ => vec![],
         }
@@ -127,9 +155,10 @@ impl Error {
     /// The JSON answer of the API.
     pub fn into_json(self) -> Response {
         self.log();
-        let fields = self.field_errors(Locale::default());
+        let locale = request_locale();
+        let fields = self.field_errors(locale);
         let body = serde_json::json!({
-            "error": { "code": self.code(), "message": self.public_message(Locale::default()), "fields": fields }
+            "error": { "code": self.code(), "message": self.public_message(locale), "fields": fields }
         });
         (self.status(), [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
     }
@@ -155,7 +184,7 @@ pub async fn readable_rejections(request: Request, next: Next) -> Response {
         Some(caller) => caller.locale,
         None => request.extensions().get::<RequestLocale>().map(|l| l.0).unwrap_or_default(),
     };
-    let response = next.run(request).await;
+    let response = REQUEST_LOCALE.scope(locale, next.run(request)).await;
     let plain_text = response
         .headers()
         .get(header::CONTENT_TYPE)

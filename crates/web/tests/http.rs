@@ -467,13 +467,17 @@ async fn an_activity_for_no_such_rep_is_refused_and_writes_go_on(app: &TestApp) 
 async fn activity_times_are_refused_alike_everywhere(app: &TestApp) {
     let session = app.sign_in("r1@acme.test").await;
     let (cookie, csrf) = session.clone();
-    for (time, code) in
-        [("9999-01-01T00:00:00Z", "future"), ("-9999-01-01T00:00:00Z", "too_old"), ("1999-12-31T23:00:00Z", "too_old")]
-    {
+    for (time, code) in [
+        ("9999-01-01T00:00:00Z", "time_in_future"),
+        ("-9999-01-01T00:00:00Z", "time_too_old"),
+        ("1999-12-31T23:00:00Z", "time_too_old"),
+    ] {
         let body = format!(r#"{{"type": "cold_call", "occurred_at": "{time}"}}"#);
         let api = app.send_json("POST", "/api/v1/activities", &session, &body).await;
         assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{time}: {}", api.body);
         assert_eq!(refused_fields(&api), ["occurred_at"], "{time}");
+        let json: serde_json::Value = serde_json::from_str(&api.body).unwrap_or_default();
+        assert_eq!(json["error"]["fields"][0]["code"], code, "{time}: {}", api.body);
         let local = time.trim_end_matches(":00Z");
         let page = app.post("/log", &cookie, &format!("kind=cold_call&occurred_at={local}&_csrf={csrf}")).await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{time}");
@@ -482,7 +486,7 @@ async fn activity_times_are_refused_alike_everywhere(app: &TestApp) {
             .post("/records/activities/new", &cookie, &format!("type=cold_call&occurred_at={local}&rep=1&_csrf={csrf}"))
             .await;
         assert_eq!(crm.status, StatusCode::UNPROCESSABLE_ENTITY, "{time}: {}", crm.body);
-        let expected = quotient_core::Lang::ENGLISH.t(&format!("form_error.{code}"));
+        let expected = quotient_core::Lang::ENGLISH.t(&format!("refusal.{code}"));
         assert!(crm.body.contains(expected) && page.body.contains(expected), "{time}: the same words everywhere");
     }
 }

@@ -3,6 +3,7 @@
 
 use super::Lang;
 use crate::Money;
+use crate::money::MoneyError;
 use chrono::{DateTime, NaiveDate, Utc};
 
 impl Lang {
@@ -50,11 +51,96 @@ impl Lang {
         self.tf("_format.money", &[("amount", &amount), ("currency", symbol)])
     }
 
+    /// An amount as a person of this language types it: `1.250,50` in German, `1,250.50` in
+    /// English, with or without grouping, a currency symbol or spaces; a plain `1250.50` is read in
+    /// every language. The one money parser of every form.
+    pub fn parse_money(self, text: &str) -> Result<Money, MoneyError> {
+        let malformed = || MoneyError::Malformed(text.to_string());
+        let decimal = self.t("_format.decimal");
+        let group = self.t("_format.group");
+        let cleaned: String =
+            text.chars().filter(|c| !c.is_whitespace() && !matches!(c, '$' | '€' | '£' | '\u{202f}')).collect();
+        let cleaned = cleaned.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let (sign, digits) = match cleaned.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", cleaned),
+        };
+        // The decimal mark is the language's; a lone `.` followed by one or two digits is read as one
+        // too, since that is how machines and most people everywhere write cents.
+        let (whole, fraction) = match digits.rsplit_once(decimal) {
+            Some((whole, fraction)) if !fraction.contains(group) => (whole, Some(fraction)),
+            _ => match digits.rsplit_once('.') {
+                Some((whole, fraction))
+                    if (1..=2).contains(&fraction.len()) && !whole.contains('.') && !whole.contains(group) =>
+                {
+                    (whole, Some(fraction))
+                }
+                _ => (digits, None),
+            },
+        };
+        let mut groups = whole.split(group);
+        let mut plain = groups.next().unwrap_or_default().to_string();
+        for rest in groups {
+            if rest.len() != 3 || plain.is_empty() {
+                return Err(malformed());
+            }
+            plain.push_str(rest);
+        }
+        let canonical = match fraction {
+            Some(fraction) => format!("{sign}{plain}.{fraction}"),
+            None => format!("{sign}{plain}"),
+        };
+        canonical.parse::<Money>().map_err(|error| match error {
+            MoneyError::TooLarge(_) => MoneyError::TooLarge(text.to_string()),
+            MoneyError::Malformed(_) => malformed(),
+        })
+    }
+
     pub fn date(self, date: NaiveDate) -> String {
         date.format(self.t("_format.date")).to_string()
     }
 
     pub fn timestamp(self, at: DateTime<Utc>) -> String {
         at.format(self.t("_format.timestamp")).to_string()
+    }
+}
+
+#[cfg(test)]
+mod money_input {
+    use crate::{Lang, Money};
+
+    fn cents(lang: &str, text: &str) -> Option<i64> {
+        Lang::from_tag(lang).and_then(|lang| lang.parse_money(text).ok()).map(Money::cents)
+    }
+
+    #[test]
+    fn each_language_reads_its_own_way_of_writing_amounts() {
+        assert_eq!(cents("en", "1,250.50"), Some(125_050));
+        assert_eq!(cents("en", "$1,250"), Some(125_000));
+        assert_eq!(cents("de", "1.250,50"), Some(125_050));
+        assert_eq!(cents("de", "1.250,50 €"), Some(125_050));
+        assert_eq!(cents("de", "1.250"), Some(125_000));
+        assert_eq!(cents("de", "1250,5"), Some(125_050));
+        assert_eq!(cents("es", "2.000.000"), Some(200_000_000));
+    }
+
+    #[test]
+    fn a_plain_amount_reads_the_same_in_every_language() {
+        for lang in Lang::all() {
+            assert_eq!(lang.parse_money("1250.50").map(Money::cents), Ok(125_050), "{}", lang.tag());
+            assert_eq!(lang.parse_money("1250").map(Money::cents), Ok(125_000), "{}", lang.tag());
+            assert_eq!(lang.parse_money("-12.5").map(Money::cents), Ok(-1_250), "{}", lang.tag());
+        }
+    }
+
+    #[test]
+    fn misplaced_separators_and_words_are_refused() {
+        for text in ["", "12,34,5", "1.2.3,45", ",5", "12.345.6", "ten", "1e5", "12.345,678"] {
+            assert_eq!(cents("de", text), None, "de {text:?}");
+        }
+        for text in ["1,25,0", "12.345", "1.234.567,8x", "--1"] {
+            assert_eq!(cents("en", text), None, "en {text:?}");
+        }
+        assert!(Lang::ENGLISH.parse_money("99999999999999999999").is_err());
     }
 }

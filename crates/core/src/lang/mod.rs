@@ -95,6 +95,16 @@ impl Lang {
         self.catalog().texts.get(key).or_else(|| Lang::ENGLISH.catalog().texts.get(key))
     }
 
+    /// Whether this language's own catalog words `key` (without falling back on English).
+    pub fn has(self, key: &str) -> bool {
+        self.catalog().texts.contains_key(key)
+    }
+
+    /// Every key of this language's own catalog.
+    pub fn keys(self) -> impl Iterator<Item = &'static str> {
+        self.catalog().texts.keys().map(String::as_str)
+    }
+
     /// The message of `key`, or `None` when no catalog has it.
     pub fn message(self, key: &str) -> Option<&'static str> {
         match self.text(key)? {

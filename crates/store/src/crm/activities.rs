@@ -1,15 +1,13 @@
 //! Logging activities, the rep's most frequent write.
 
 use super::{new_ids, write_returning};
-use crate::access::Viewer;
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
-use crate::error::{Refusal, Result, StoreError};
+use crate::error::Result;
 use crate::kpi::{self, Fact};
 use crate::orgs::OrgId;
 use chrono::{DateTime, Utc};
 use quotient_core::model::{ActivityOutcome, ActivityType};
-use quotient_core::work_time;
 
 /// An activity to log. Ids are the store's internal ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,36 +64,5 @@ pub fn log(db: &mut Db, org: OrgId, user: Option<i64>, activity: &NewActivity) -
             Change { user, action: "create", entity: "activities", entity_id: Some(id), before: None, after },
         )?;
         Ok(id)
-    })
-}
-
-/// Logs an activity for a viewer. Refused (and nothing written) when the rep is not a live person
-/// within their reach, the linked opportunity is not a live one within their reach, or the time is
-/// outside what [`work_time::check`] allows; the activity takes the opportunity's account.
-pub fn log_for(db: &mut Db, viewer: &Viewer, activity: &NewActivity) -> Result<i64> {
-    let mut refusals = Vec::new();
-    if !viewer.reaches(activity.rep_id) {
-        refusals.push(Refusal::new("rep_id", "log.pick_rep"));
-    }
-    if let Err(refusal) = work_time::check(activity.occurred_at, Utc::now()) {
-        refusals.push(Refusal::new("occurred_at", refusal.key()));
-    }
-    db.transaction(|db| {
-        let mut activity = activity.clone();
-        if let Some(opportunity) = activity.opportunity_id {
-            let linked = db.query_opt(
-                "SELECT owner_id, account_id FROM opportunities WHERE org_id = ? AND id = ? AND deleted_at IS NULL",
-                &[viewer.org.value(), Value::Int(opportunity)],
-                |row| Ok((row.int(0)?.unwrap_or_default(), row.int(1)?)),
-            )?;
-            match linked {
-                Some((owner, account)) if viewer.reaches(owner) => activity.account_id = account,
-                _ => refusals.push(Refusal::new("opportunity_id", "log.bad_opportunity")),
-            }
-        }
-        if !refusals.is_empty() {
-            return Err(StoreError::Refused(std::mem::take(&mut refusals)));
-        }
-        log(db, viewer.org, Some(viewer.user), &activity)
     })
 }

@@ -7,9 +7,9 @@ use super::{new_ids, row_json, write_returning};
 use crate::access::Viewer;
 use crate::audit::{self, Change};
 use crate::db::{Db, Row, Value};
-use crate::error::Result;
+use crate::error::{Code, Refusal, Result};
 use crate::kpi::{self, Fact};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, Utc};
 use quotient_core::Money;
 use quotient_core::access::Resource;
 use quotient_core::model::{ActivityOutcome, ActivityType, BuyingRole, EstimateStatus, LeadSource, LeadStatus};
@@ -246,19 +246,20 @@ pub enum Problem {
 }
 
 impl Problem {
-    pub fn key(self) -> &'static str {
+    /// The refusal of `field` for this problem.
+    pub fn refusal(self, field: &'static str) -> Refusal {
+        let refusal = |code| Refusal::new(field, code);
         match self {
-            Problem::Required => "required",
-            Problem::Number { .. } => "number",
-            Problem::Amount => "amount",
-            Problem::Date => "date",
-            Problem::Time => "time",
-            Problem::WorkTime(TimeRefusal::Future) => "future",
-            Problem::WorkTime(TimeRefusal::TooOld) => "too_old",
-            Problem::Choice => "choice",
-            Problem::Reference => "reference",
-            Problem::TooLong { .. } => "too_long",
-            Problem::ControlCharacter => "control_character",
+            Problem::Required => refusal(Code::Required),
+            Problem::Number { min, max } => refusal(Code::NumberOutOfRange).count("min", min).count("max", max),
+            Problem::Amount => refusal(Code::Amount),
+            Problem::Date => refusal(Code::Date),
+            Problem::Time => refusal(Code::Time),
+            Problem::WorkTime(time) => refusal(time.code()),
+            Problem::Choice => refusal(Code::Choice),
+            Problem::Reference => refusal(Code::Reference),
+            Problem::TooLong { max } => refusal(Code::TooLong).count("max", i64::try_from(max).unwrap_or(i64::MAX)),
+            Problem::ControlCharacter => refusal(Code::ControlCharacter),
         }
     }
 }
@@ -267,6 +268,12 @@ impl Problem {
 pub struct Invalid {
     pub field: &'static str,
     pub problem: Problem,
+}
+
+impl Invalid {
+    pub fn refusal(&self) -> Refusal {
+        self.problem.refusal(self.field)
+    }
 }
 
 /// What a save did.
@@ -517,14 +524,7 @@ pub fn free_text(text: &str, max: usize) -> std::result::Result<&str, Problem> {
     Ok(text)
 }
 
-/// A `datetime-local` value (with or without seconds), or RFC 3339, as UTC.
-pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .map(|t| t.and_utc())
-        .or_else(|| DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc)))
-}
+pub use quotient_core::input::parse_time;
 
 /// Whether a referenced record exists, is live and is within the viewer's reach.
 fn references(db: &mut Db, viewer: &Viewer, target: Target, id: i64) -> Result<bool> {

@@ -8,7 +8,7 @@ mod planning;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{Error, FieldError};
+use crate::error::Error;
 use crate::pages::records::ListParams;
 use crate::pages::{as_of, period_param};
 use axum::extract::State;
@@ -18,12 +18,13 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use extract::{JsonBody, PathParams, QueryParams};
 use quotient_core::access::{Action, Resource};
-use quotient_core::model::{ActivityOutcome, ActivityType};
-use quotient_store::crm::activities::{self, NewActivity};
+use quotient_core::input::{self, Refusals};
+use quotient_store::StoreError;
 use quotient_store::crm::browse::{self, Listing, Record};
 use quotient_store::crm::editing::{self, Saved, Values};
 use quotient_store::crm::leads::{self, Conversion, Outcome};
 use quotient_store::kpi::{self, ReportRequest, Subject};
+use quotient_store::ops::activities::{self, LogActivity};
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppState> {
@@ -215,31 +216,20 @@ async fn log_activity(
 ) -> Result<Response, ApiError> {
     allowed(&caller, Resource::Activities, Action::Create)?;
     let JsonBody(body) = body?;
-    let mut errors = vec![];
-    let kind = body.kind.parse::<ActivityType>().map_err(|e| errors.push(FieldError::new("type", e.to_string()))).ok();
-    let outcome = match body.outcome.as_deref() {
-        None | Some("") => None,
-        Some(text) => {
-            text.parse::<ActivityOutcome>().map_err(|e| errors.push(FieldError::new("outcome", e.to_string()))).ok()
-        }
+    let mut refusals = Refusals::new();
+    let kind = refusals.take(input::choice("type", &body.kind));
+    let outcome = refusals.take(input::optional_choice("outcome", body.outcome.as_deref().unwrap_or_default()));
+    let (Some(kind), Some(outcome)) = (kind, outcome) else {
+        return Err(ApiError(Error::Store(StoreError::Refused(refusals.into_vec()))));
     };
-    let rep = body.rep_id.or(caller.viewer.rep_id);
-    if rep.is_none() {
-        errors.push(FieldError::new("rep_id", caller.locale.t("log.pick_rep")));
-    }
-    let (Some(kind), Some(rep_id), true) = (kind, rep, errors.is_empty()) else {
-        return Err(ApiError(Error::Invalid(errors)));
-    };
-    let activity = NewActivity {
-        rep_id,
+    let command = LogActivity {
+        rep: body.rep_id,
         kind,
         occurred_at: body.occurred_at.unwrap_or_else(Utc::now),
-        account_id: None,
-        contact_id: None,
-        opportunity_id: body.opportunity_id,
+        opportunity: body.opportunity_id,
         outcome,
     };
-    let id = write(&state, &caller, move |db, caller| Ok(activities::log_for(db, &caller.viewer, &activity)?)).await?;
+    let id = write(&state, &caller, move |db, caller| Ok(activities::log(db, &caller.viewer, &command)?.id)).await?;
     Ok((axum::http::StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
 

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
 use quotient_store::Db;
-use quotient_store::crm::editing::{self, Form, Input, Invalid, Problem, Saved, Target, Values};
+use quotient_store::crm::editing::{self, Form, Input, Invalid, Saved, Target, Values};
 use quotient_store::crm::leads::{self, Conversion, Outcome};
 use std::collections::BTreeMap;
 
@@ -29,16 +29,7 @@ fn resolve(caller: &Caller, resource: &str, action: Action) -> Result<&'static F
 
 /// A refused field in the caller's words.
 pub fn explain(locale: Locale, invalid: &Invalid) -> FieldError {
-    let message = match invalid.problem {
-        Problem::Number { min, max } => {
-            locale.tf("form_error.number", &[("min", &locale.count(min)), ("max", &locale.count(max))])
-        }
-        Problem::TooLong { max } => {
-            locale.tf("form_error.too_long", &[("max", &locale.count(i64::try_from(max).unwrap_or(i64::MAX)))])
-        }
-        problem => locale.t(&format!("form_error.{}", problem.key())).to_string(),
-    };
-    FieldError::new(invalid.field, message)
+    FieldError::refused(&invalid.refusal(), locale)
 }
 
 /// The choices of every reference field of a form, within the caller's reach.

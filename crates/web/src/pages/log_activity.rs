@@ -9,13 +9,15 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDateTime, Utc};
+use chrono::Utc;
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
+use quotient_core::input::{self, Refusals};
 use quotient_core::model::{ActivityOutcome, ActivityType};
+use quotient_core::refusal::Refusal;
 use quotient_store::StoreError;
-use quotient_store::crm::activities::{self, NewActivity};
 use quotient_store::crm::pipeline::{self, OpenDeal};
+use quotient_store::ops::activities::{self, LogActivity};
 
 #[derive(serde::Deserialize, Default, Clone)]
 pub struct LogForm {
@@ -124,49 +126,19 @@ fn render(caller: &Caller, choices: &Choices, form: &LogForm, errors: &[FieldErr
     templates::page(caller, "log", l.t("log.title"), body)
 }
 
-/// Checks the form against the rules; ids are parsed here and scoped by the store call.
-fn parse(caller: &Caller, form: &LogForm) -> Result<NewActivity, Vec<FieldError>> {
-    let l = caller.locale;
-    let mut errors = vec![];
-    let kind =
-        form.kind.parse::<ActivityType>().map_err(|_| errors.push(FieldError::new("kind", l.t("log.pick_type")))).ok();
-    let outcome = match form.outcome.trim() {
-        "" => None,
-        text => text
-            .parse::<ActivityOutcome>()
-            .map_err(|_| errors.push(FieldError::new("outcome", l.t("log.pick_outcome"))))
-            .ok(),
-    };
-    let occurred_at = NaiveDateTime::parse_from_str(form.occurred_at.trim(), "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(form.occurred_at.trim(), "%Y-%m-%dT%H:%M:%S"))
-        .map(|t| t.and_utc())
-        .map_err(|_| errors.push(FieldError::new("occurred_at", l.t("log.bad_time"))))
-        .ok();
-    let rep = match form.rep.trim() {
-        "" => caller.viewer.rep_id,
-        text => text.parse().ok(),
-    };
-    if rep.is_none() {
-        errors.push(FieldError::new("rep", l.t("log.pick_rep")));
-    }
-    let opportunity = match form.opportunity.trim() {
-        "" => None,
-        text => text
-            .parse::<i64>()
-            .map_err(|_| errors.push(FieldError::new("opportunity", l.t("log.bad_opportunity"))))
-            .ok(),
-    };
-    match (errors.is_empty(), rep, kind, occurred_at) {
-        (true, Some(rep_id), Some(kind), Some(occurred_at)) => Ok(NewActivity {
-            rep_id,
-            kind,
-            occurred_at,
-            account_id: None,
-            contact_id: None,
-            opportunity_id: opportunity,
-            outcome,
-        }),
-        _ => Err(errors),
+/// The command of the form; the rules are the operation's.
+fn command(form: &LogForm) -> Result<LogActivity, Vec<Refusal>> {
+    let mut refusals = Refusals::new();
+    let kind = refusals.take(input::choice("kind", &form.kind));
+    let outcome = refusals.take(input::optional_choice("outcome", &form.outcome));
+    let occurred_at = refusals.take(input::time("occurred_at", &form.occurred_at));
+    let rep = refusals.take(input::optional_id("rep", &form.rep));
+    let opportunity = refusals.take(input::optional_id("opportunity", &form.opportunity));
+    match (kind, outcome, occurred_at, rep, opportunity) {
+        (Some(kind), Some(outcome), Some(occurred_at), Some(rep), Some(opportunity)) => {
+            Ok(LogActivity { rep, kind, occurred_at, opportunity, outcome })
+        }
+        _ => Err(refusals.into_vec()),
     }
 }
 
@@ -176,23 +148,18 @@ pub async fn log(
     Form(form): Form<LogForm>,
 ) -> Result<Response, PageError> {
     require(&caller, Resource::Activities, Action::Create)?;
-    let activity = match parse(&caller, &form) {
-        Ok(activity) => activity,
-        Err(errors) => {
-            let choices = choices(&state, &caller).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&caller, &choices, &form, &errors)).into_response());
+    let logged = match command(&form) {
+        Ok(command) => {
+            writing(&state, &caller, move |db, caller| Ok(activities::log(db, &caller.viewer, &command)?.rep)).await
         }
+        Err(refusals) => Err(PageError(Error::Store(StoreError::Refused(refusals)), caller.locale)),
     };
-    let rep = activity.rep_id;
-    let logged =
-        writing(&state, &caller, move |db, caller| Ok(activities::log_for(db, &caller.viewer, &activity)?)).await;
     match logged {
-        Ok(_) => Ok(Redirect::to(&format!("/reps/{rep}?logged=1")).into_response()),
-        Err(PageError(error @ Error::Store(StoreError::Refused(_)), _)) => {
-            let errors: Vec<FieldError> = error
-                .field_errors(caller.locale)
-                .into_iter()
-                .map(|e| FieldError { field: form_field(&e.field).to_string(), ..e })
+        Ok(rep) => Ok(Redirect::to(&format!("/reps/{rep}?logged=1")).into_response()),
+        Err(PageError(Error::Store(StoreError::Refused(refusals)), _)) => {
+            let errors: Vec<FieldError> = refusals
+                .iter()
+                .map(|refusal| FieldError::refused(&refusal.clone().on(form_field(refusal.field)), caller.locale))
                 .collect();
             let choices = choices(&state, &caller).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&caller, &choices, &form, &errors)).into_response())
@@ -201,7 +168,7 @@ pub async fn log(
     }
 }
 
-/// The form's name of a field the store refused (the store names them as the API does).
-fn form_field(field: &str) -> &str {
+/// The form's name of a field the operation refused (it names them as the API does).
+fn form_field(field: &'static str) -> &'static str {
     field.strip_suffix("_id").unwrap_or(field)
 }

@@ -2,6 +2,8 @@
 
 use anyhow::{Result, bail};
 use quotient_store::Db;
+use quotient_store::access::Viewer;
+use quotient_store::kpi::Directory;
 use quotient_store::orgs::{self, Organisation};
 
 /// The organisation named by `--org`, or the only one in the database.
@@ -30,4 +32,13 @@ pub fn resolve_or_create(db: &mut Db, slug: Option<&str>) -> Result<Organisation
             _ => resolve(db, None),
         },
     }
+}
+
+/// The organisation of [`resolve`] and its operator: the scope the command line acts in, over
+/// every row of the organisation.
+pub fn operator(db: &mut Db, slug: Option<&str>) -> Result<(Organisation, Viewer)> {
+    let org = resolve(db, slug)?;
+    let directory = Directory::load(db, org.id)?;
+    let scope = Viewer::operator(org.id, &directory);
+    Ok((org, scope))
 }

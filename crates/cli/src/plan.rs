@@ -4,14 +4,16 @@
 //! bundle's `quotas.csv`, or saved with the plan and made the reps' quotas (`--apply`).
 
 use crate::org;
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
-use quotient_core::Money;
+use quotient_core::{Lang, Money};
 use quotient_core::planning::{Allocation, MonthlyIndex};
 use quotient_store::kpi::Directory;
 use quotient_store::planning::PlanMetric;
-use quotient_store::planning::company_plan::{self, CompanyPlan};
-use quotient_store::planning::quotas::{self, Allocated};
+use quotient_store::StoreError;
+use quotient_store::ops::plans::{self, AllocatePlan};
+use quotient_store::planning::company_plan::CompanyPlan;
+use quotient_store::planning::quotas::Allocated;
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -68,26 +70,44 @@ pub fn run(database_url: &str, org_slug: Option<&str>, args: &PlanArgs) -> Resul
             ..CompanyPlan::new(args.year)
         },
     };
-    if let Some((field, problem)) = plan.problems().into_iter().next() {
-        bail!("the plan's {field} {problem}");
-    }
     let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
-    let org = org::resolve(&mut db, org_slug)?;
+    let (org, scope) = org::operator(&mut db, org_slug)?;
     let directory = Directory::load(&mut db, org.id)?;
-    let allocated = quotas::allocate(&mut db, org.id, &plan)?;
-    for planned in &allocated {
+    let command = AllocatePlan { year: args.year, plan: Some(plan), write: args.apply };
+    let done = plans::allocate_plan(&mut db, &scope, &command).map_err(|e| refused("plan", e))?;
+    for planned in &done.allocated {
         print_plan(planned, &directory);
     }
     if let Some(dir) = &args.out {
-        let file = write_quotas(dir, args.year, &allocated, &directory)?;
+        let file = write_quotas(dir, args.year, &done.allocated, &directory)?;
         println!("\nwrote {}: import it with `quotient import {}`", file.display(), dir.display());
     }
-    if args.apply {
-        company_plan::save(&mut db, org.id, None, &plan)?;
-        let rows = quotas::write(&mut db, org.id, None, args.year, &allocated)?;
+    if let Some(rows) = done.written {
         println!("\nsaved the {} plan and wrote {rows} monthly quotas", args.year);
     }
     Ok(())
+}
+
+/// The options of `quotient plan` by the fields the operation names.
+const OPTIONS: &[(&str, &str)] = &[
+    ("fiscal_year", "--year"),
+    ("revenue_cents", "--revenue"),
+    ("margin_cents", "--margin"),
+    ("deals", "--deals"),
+    ("growth_pct", "--growth"),
+];
+
+/// An operation's error for the command line: refusals one a line, as `FIELD (CODE): why`.
+pub fn refused(what: &str, error: StoreError) -> anyhow::Error {
+    let StoreError::Refused(refusals) = error else { return error.into() };
+    let lines: Vec<String> = refusals
+        .iter()
+        .map(|refusal| {
+            let field = OPTIONS.iter().find(|(f, _)| *f == refusal.field).map_or(refusal.field, |(_, option)| option);
+            format!("  {field} ({}): {}", refusal.code.key(), refusal.message(Lang::ENGLISH))
+        })
+        .collect();
+    anyhow::anyhow!("the {what} is refused:\n{}", lines.join("\n"))
 }
 
 fn amount(metric: PlanMetric, value: f64) -> String {

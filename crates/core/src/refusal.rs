@@ -24,6 +24,13 @@ crate::keyed_enum! {
         // Who or what an operation is about.
         RepOutOfReach => "rep_out_of_reach",
         OpportunityOutOfReach => "opportunity_out_of_reach",
+        // Planning.
+        Count => "count",
+        GrowthOutOfRange => "growth_out_of_range",
+        Seasonality => "seasonality",
+        TerritoryWeights => "territory_weights",
+        MarginAboveRevenue => "margin_above_revenue",
+        NoRepsToPlan => "no_reps_to_plan",
     }
 }
 

@@ -17,7 +17,8 @@ use quotient_store::orgs::Organisation;
 use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::territory_plans::{self, KeyAccountInput, PlanContent};
 use quotient_store::planning::{PlanMetric, account_maps, one_on_ones, quotas};
-use quotient_store::{StoreError, Value, audit, bundle};
+use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan};
+use quotient_store::{Code, StoreError, Value, audit, bundle};
 
 fn setup(test: &mut TestDb) -> Organisation {
     let org = test.org("acme");
@@ -41,12 +42,31 @@ fn live_quotas(test: &mut TestDb, metric: &str) -> i64 {
     ok(test.db.query_i64("SELECT COUNT(*) FROM quotas WHERE metric = ? AND deleted_at IS NULL", &[Value::text(metric)]))
 }
 
+/// The organisation's operator, as the command line acts.
+fn operator(test: &mut TestDb, org: &Organisation) -> Viewer {
+    let directory = ok(kpi::Directory::load(&mut test.db, org.id));
+    Viewer::operator(org.id, &directory)
+}
+
+/// The codes of an operation's refusals, by field; a panic for anything else.
+fn refused<T: std::fmt::Debug>(result: Result<T, StoreError>) -> Vec<(&'static str, Code)> {
+    match result {
+        Err(StoreError::Refused(refusals)) => refusals.iter().map(|r| (r.field, r.code)).collect(),
+        other => panic!("expected refusals, got {other:?}"),
+    }
+}
+
+fn write_plan(plan: &CompanyPlan) -> AllocatePlan {
+    AllocatePlan { year: plan.fiscal_year, plan: Some(plan.clone()), write: true }
+}
+
 fn a_plan_becomes_quotas_that_sum_to_it_to_the_cent(test: &mut TestDb) {
     let org = setup(test);
+    let scope = operator(test, &org);
     let (r1, r2) = (id_of(test, "reps", "R1"), id_of(test, "reps", "R2"));
     let plan = CompanyPlan { revenue: Money::from_cents(10_000_001), deals: Some(7), ..CompanyPlan::new(2026) };
-    ok(company_plan::save(&mut test.db, org.id, None, &plan));
-    let allocated = ok(quotas::allocate(&mut test.db, org.id, &plan));
+    let done = ok(plans::allocate_plan(&mut test.db, &scope, &write_plan(&plan)));
+    let allocated = &done.allocated;
     // No history before 2026: no rep has a goal, so the split is equal, 5,000,001 and 5,000,000;
     // without seasonality the months are equal: 5,000,001 = 12 × 416,666 + 9, the 9 cents to
     // the first nine months.
@@ -57,8 +77,7 @@ fn a_plan_becomes_quotas_that_sum_to_it_to_the_cent(test: &mut TestDb) {
     // 7 deals: 4 and 3.
     assert_eq!(allocated[1].allocation.reps.iter().map(|q| q.yearly).collect::<Vec<_>>(), [4, 3]);
 
-    let written = ok(quotas::write(&mut test.db, org.id, None, 2026, &allocated));
-    assert_eq!(written, 2 * 12 * 2);
+    assert_eq!(done.written, Some(2 * 12 * 2));
     let yearly = ok(quotas::yearly(&mut test.db, org.id, 2026, PlanMetric::Revenue, None));
     assert_eq!(yearly.values().sum::<i64>(), 10_000_001);
     assert_eq!(yearly.get(&r1), Some(&5_000_001));
@@ -69,37 +88,41 @@ fn a_plan_becomes_quotas_that_sum_to_it_to_the_cent(test: &mut TestDb) {
     assert_eq!(live_quotas(test, "revenue"), 24);
     assert_eq!(live_quotas(test, "deals"), 25, "24 of the plan and the product line's own");
     assert_eq!(live_quotas(test, "margin"), 1);
-    // Allocating again changes nothing.
-    ok(quotas::write(&mut test.db, org.id, None, 2026, &allocated));
+    // Allocating the saved plan again changes nothing.
+    let again = AllocatePlan { year: 2026, plan: None, write: true };
+    ok(plans::allocate_plan(&mut test.db, &scope, &again));
     assert_eq!(live_quotas(test, "revenue"), 24);
 
-    // R2's yearly quota set by hand from 5,000,000 to 6,000,000 cents, phased equally: the quotas
-    // now exceed the plan by 1,000,000 cents.
-    let even = MonthlyIndex::from_weights([1; 12]);
-    let objective = quotas::Objective { metric: PlanMetric::Revenue, product_line: None, total: 6_000_000 };
-    ok(quotas::adjust(&mut test.db, org.id, None, 2026, objective, r2, &even));
+    // R2's yearly quota set by hand from 5,000,000 to 6,000,000 cents: the quotas now exceed the
+    // plan by 1,000,000 cents.
+    let adjust = AdjustQuotas { year: 2026, metric: PlanMetric::Revenue, quotas: vec![(r2, 6_000_000)] };
+    let quotas = ok(plans::adjust_quotas(&mut test.db, &scope, &adjust));
+    assert_eq!((quotas.total, quotas.plan, quotas.difference()), (11_000_001, Some(10_000_001), Some(1_000_000)));
     let yearly = ok(quotas::yearly(&mut test.db, org.id, 2026, PlanMetric::Revenue, None));
     assert_eq!(yearly.get(&r2), Some(&6_000_000));
-    assert_eq!(yearly.values().sum::<i64>() - 10_000_001, 1_000_000);
     let history = ok(audit::history(&mut test.db, org.id, "quota", r2));
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].before.as_ref().and_then(|b| b["yearly"].as_i64()), Some(5_000_000));
-    let negative = quotas::Objective { total: -1, ..objective };
-    assert!(matches!(
-        quotas::adjust(&mut test.db, org.id, None, 2026, negative, r2, &even),
-        Err(StoreError::Invalid(_))
-    ));
+    assert_eq!(history[0].user, None, "the operator is no user");
+    // Set to what it is, a quota does not change.
+    ok(plans::adjust_quotas(&mut test.db, &scope, &adjust));
+    assert_eq!(ok(audit::history(&mut test.db, org.id, "quota", r2)).len(), 1);
+    let negative = AdjustQuotas { quotas: vec![(r2, -1)], ..adjust.clone() };
+    assert_eq!(refused(plans::adjust_quotas(&mut test.db, &scope, &negative)), [("yearly", Code::Amount)]);
+    let deals = AdjustQuotas { metric: PlanMetric::Deals, ..negative };
+    assert_eq!(refused(plans::adjust_quotas(&mut test.db, &scope, &deals)), [("yearly", Code::Count)]);
 
     // The plan reads back as saved; a bad plan is refused whole.
     let saved = ok(company_plan::find(&mut test.db, org.id, 2026)).unwrap_or_else(|| panic!("saved plan"));
     assert_eq!((saved.revenue, saved.deals), (plan.revenue, plan.deals));
     assert!(saved.allocated_at.is_some());
     let bad = CompanyPlan { seasonality: Some([0; 12]), ..plan.clone() };
-    assert!(matches!(company_plan::save(&mut test.db, org.id, None, &bad), Err(StoreError::Invalid(_))));
+    assert_eq!(refused(plans::save_plan(&mut test.db, &scope, &bad)), [("seasonality", Code::Seasonality)]);
 }
 
 fn territory_weights_and_a_hand_set_seasonality_place_the_plan(test: &mut TestDb) {
     let org = setup(test);
+    let scope = operator(test, &org);
     let (t1, t2) = (id_of(test, "territories", "T1"), id_of(test, "territories", "T2"));
     let (r1, r2) = (id_of(test, "reps", "R1"), id_of(test, "reps", "R2"));
     // T1 (R1) weighs 3, T2 (R2) 1: 1,200 cents → 900 and 300.
@@ -110,19 +133,109 @@ fn territory_weights_and_a_hand_set_seasonality_place_the_plan(test: &mut TestDb
         seasonality: Some([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2]),
         ..CompanyPlan::new(2027)
     };
-    ok(company_plan::save(&mut test.db, org.id, None, &plan));
-    let allocated = ok(quotas::allocate(&mut test.db, org.id, &plan));
-    let reps = &allocated[0].allocation.reps;
+    let saved = ok(plans::save_plan(&mut test.db, &scope, &plan));
+    assert_eq!(saved.territory_weights, vec![(t1, 3), (t2, 1)]);
+    let preview = AllocatePlan { plan: None, write: false, ..write_plan(&plan) };
+    let done = ok(plans::allocate_plan(&mut test.db, &scope, &preview));
+    assert_eq!(done.written, None);
+    let reps = &done.allocated[0].allocation.reps;
     assert_eq!((reps[0].rep, reps[0].yearly, reps[1].rep, reps[1].yearly), (r1, 900, r2, 300));
     // 900 × 1/13 = 69.23 (remainder 3/13), December 900 × 2/13 = 138.46 (6/13): floors 69 × 11 + 138
     // = 897; 3 left: December first (6/13), then January and February (3/13, the earliest).
     assert_eq!(reps[0].monthly, [70, 70, 69, 69, 69, 69, 69, 69, 69, 69, 69, 139]);
     assert_eq!(reps[0].monthly.iter().sum::<i64>(), 900);
-    let saved = ok(company_plan::find(&mut test.db, org.id, 2027)).unwrap_or_else(|| panic!("saved plan"));
-    assert_eq!(saved.territory_weights, vec![(t1, 3), (t2, 1)]);
     // A territory of another organisation is refused.
     let foreign = CompanyPlan { territory_weights: vec![(9_999, 1)], ..plan };
-    assert!(matches!(company_plan::save(&mut test.db, org.id, None, &foreign), Err(StoreError::Invalid(_))));
+    assert_eq!(refused(plans::save_plan(&mut test.db, &scope, &foreign)), [("territory_weights", Code::Reference)]);
+}
+
+fn a_plan_is_refused_with_every_reason_at_once(test: &mut TestDb) {
+    let org = setup(test);
+    let scope = operator(test, &org);
+    let line = id_of(test, "product_lines", "PL1");
+    let bad = CompanyPlan {
+        revenue: Money::from_cents(-1),
+        margin: Some(Money::from_cents(-5)),
+        deals: Some(-2),
+        growth_pct: -100.0,
+        split: company_plan::Split::Territories,
+        lines: vec![company_plan::PlanLine {
+            product_line_id: line,
+            revenue: Some(Money::from_cents(100)),
+            margin: Some(Money::from_cents(200)),
+            deals: None,
+        }],
+        ..CompanyPlan::new(1999)
+    };
+    let expected = [
+        ("fiscal_year", Code::NumberOutOfRange),
+        ("revenue_cents", Code::Amount),
+        ("margin_cents", Code::Amount),
+        ("deals", Code::Count),
+        ("lines", Code::MarginAboveRevenue),
+        ("growth_pct", Code::GrowthOutOfRange),
+        ("territory_weights", Code::TerritoryWeights),
+    ];
+    assert_eq!(refused(plans::save_plan(&mut test.db, &scope, &bad)), expected);
+    assert_eq!(refused(plans::allocate_plan(&mut test.db, &scope, &write_plan(&bad))), expected);
+    let above = CompanyPlan { margin: Some(Money::from_cents(200)), ..CompanyPlan::new(2026) };
+    let above = CompanyPlan { revenue: Money::from_cents(100), ..above };
+    assert_eq!(refused(plans::save_plan(&mut test.db, &scope, &above)), [("margin_cents", Code::MarginAboveRevenue)]);
+    assert_eq!(ok(company_plan::years(&mut test.db, org.id)), Vec::<i32>::new(), "nothing saved");
+
+    // Saving and allocating are one: a plan with no reps to allocate it to is not saved either.
+    let empty = test.org("empty");
+    let nobody = operator(test, &empty);
+    let plan = CompanyPlan { revenue: Money::from_cents(1_000), ..CompanyPlan::new(2026) };
+    assert_eq!(
+        refused(plans::allocate_plan(&mut test.db, &nobody, &write_plan(&plan))),
+        [("plan", Code::NoRepsToPlan)]
+    );
+    assert_eq!(ok(company_plan::find(&mut test.db, empty.id, 2026)), None);
+
+    // Only a role that may edit the plan changes it.
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let saved = plans::save_plan(&mut test.db, &manager, &plan);
+    assert!(matches!(saved, Err(StoreError::NotPermitted)), "{saved:?}");
+}
+
+fn adjusting_quotas_is_all_or_nothing(test: &mut TestDb) {
+    let org = setup(test);
+    let executive = viewer_of(test, &org, "E1", UserRole::Executive);
+    let (r1, r2, m1) = (id_of(test, "reps", "R1"), id_of(test, "reps", "R2"), id_of(test, "reps", "M1"));
+    let plan = CompanyPlan { revenue: Money::from_cents(1_200), ..CompanyPlan::new(2026) };
+    ok(plans::allocate_plan(&mut test.db, &executive, &write_plan(&plan)));
+    let before = ok(quotas::yearly(&mut test.db, org.id, 2026, PlanMetric::Revenue, None));
+    assert_eq!((before.get(&r1), before.get(&r2)), (Some(&600), Some(&600)));
+    // A manager is no rep, and 9,999 no one: the reps around them keep their quotas.
+    let adjust = AdjustQuotas {
+        year: 2026,
+        metric: PlanMetric::Revenue,
+        quotas: vec![(r1, 700), (m1, 100), (9_999, 100), (r2, -3)],
+    };
+    assert_eq!(
+        refused(plans::adjust_quotas(&mut test.db, &executive, &adjust)),
+        [("rep_id", Code::RepOutOfReach), ("rep_id", Code::RepOutOfReach), ("yearly", Code::Amount)]
+    );
+    let adjust = AdjustQuotas { quotas: vec![(r1, 700), (m1, 100), (r2, 500)], ..adjust };
+    assert_eq!(refused(plans::adjust_quotas(&mut test.db, &executive, &adjust)), [("rep_id", Code::RepOutOfReach)]);
+    assert_eq!(ok(quotas::yearly(&mut test.db, org.id, 2026, PlanMetric::Revenue, None)), before);
+    assert!(ok(audit::history(&mut test.db, org.id, "quota", r1)).is_empty());
+    // Without the manager, both change together, audited as the executive's.
+    let adjust = AdjustQuotas { quotas: vec![(r1, 700), (r2, 500)], ..adjust };
+    let quotas = ok(plans::adjust_quotas(&mut test.db, &executive, &adjust));
+    assert_eq!((&quotas.reps, quotas.total, quotas.difference()), (&vec![(r1, 700), (r2, 500)], 1_200, Some(0)));
+    let history = ok(audit::history(&mut test.db, org.id, "quota", r1));
+    assert_eq!(history.iter().map(|h| h.user).collect::<Vec<_>>(), [Some(executive.user)]);
+    // Quotas of a year without a plan: nothing to phase them by.
+    let no_plan = AdjustQuotas { year: 2030, ..adjust };
+    assert!(matches!(plans::adjust_quotas(&mut test.db, &executive, &no_plan), Err(StoreError::NotFound(_))));
+    // A manager reads their reps' quotas, but not the plan's objective, and changes none.
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let read = ok(plans::quotas_of(&mut test.db, &manager, 2026, PlanMetric::Revenue));
+    assert_eq!((read.reps.len(), read.plan), (2, None));
+    let again = AdjustQuotas { year: 2026, ..no_plan };
+    assert!(matches!(plans::adjust_quotas(&mut test.db, &manager, &again), Err(StoreError::NotPermitted)));
 }
 
 fn content(account: i64, strategy: &str) -> PlanContent {
@@ -307,6 +420,8 @@ on_both_backends!(
     the_learnt_seasonality_is_the_organisations_months,
     a_plan_becomes_quotas_that_sum_to_it_to_the_cent,
     territory_weights_and_a_hand_set_seasonality_place_the_plan,
+    a_plan_is_refused_with_every_reason_at_once,
+    adjusting_quotas_is_all_or_nothing,
     the_territory_plan_goes_from_the_rep_to_their_manager_and_back,
     the_account_map_shows_the_committee_its_gaps_and_relationships,
     a_one_on_one_freezes_the_scorecard_and_carries_open_actions_over,

@@ -19,6 +19,8 @@ pub struct Viewer {
     /// The user's own row in `reps`.
     pub rep_id: Option<i64>,
     reps: Reps,
+    /// The organisation's operator ([`Viewer::operator`]), no user of it.
+    operator: bool,
 }
 
 /// The reps (and managers) whose rows a user reaches: never an id that is not a live person of the
@@ -47,7 +49,26 @@ impl Viewer {
                 None => HashSet::new(),
             }),
         };
-        Viewer { org: user.org, user: user.id, role: user.role, rep_id: user.rep_id, reps }
+        Viewer { org: user.org, user: user.id, role: user.role, rep_id: user.rep_id, reps, operator: false }
+    }
+
+    /// The organisation's operator, who runs the command line on the server: no user of the
+    /// organisation, but an administrator's permissions over all of its rows. What the operator
+    /// writes is audited without a user, as the command line's imports are.
+    pub fn operator(org: OrgId, directory: &Directory) -> Viewer {
+        Viewer {
+            org,
+            user: 0,
+            role: UserRole::Admin,
+            rep_id: None,
+            reps: Reps::Organisation(directory.everyone()),
+            operator: true,
+        }
+    }
+
+    /// The user an operation's audit names: the viewer's, none for the operator.
+    pub fn actor(&self) -> Option<i64> {
+        (!self.operator).then_some(self.user)
     }
 
     /// Loads the directory and builds the viewer of `user`.

@@ -4,7 +4,7 @@
 
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
-use crate::error::{Result, StoreError};
+use crate::error::{Code, Refusal, Result, StoreError};
 use crate::orgs::OrgId;
 use chrono::{DateTime, Utc};
 use quotient_core::Money;
@@ -86,32 +86,81 @@ impl CompanyPlan {
         }
     }
 
-    /// What the data's rules refuse, as (field, problem).
-    pub fn problems(&self) -> Vec<(&'static str, String)> {
-        let mut problems = vec![];
-        if !(2000..=2100).contains(&self.fiscal_year) {
-            problems.push(("fiscal_year", "must be a year between 2000 and 2100".to_string()));
+    /// What the data's rules refuse, every refusal at once (fields named as the API names them).
+    pub fn refusals(&self) -> Vec<Refusal> {
+        let mut refusals = vec![];
+        if !YEARS.contains(&self.fiscal_year) {
+            refusals.push(year_out_of_range());
         }
         let negative = |m: Option<Money>| m.is_some_and(Money::is_negative);
-        if self.revenue.is_negative() || negative(self.margin) || self.deals.is_some_and(|d| d < 0) {
-            problems.push(("revenue", "objectives cannot be negative".to_string()));
+        if self.revenue.is_negative() {
+            refusals.push(Refusal::new("revenue_cents", Code::Amount));
+        }
+        if negative(self.margin) {
+            refusals.push(Refusal::new("margin_cents", Code::Amount));
+        } else if self.margin.is_some_and(|margin| margin > self.revenue) {
+            refusals.push(Refusal::new("margin_cents", Code::MarginAboveRevenue));
+        }
+        if self.deals.is_some_and(|d| d < 0) {
+            refusals.push(Refusal::new("deals", Code::Count));
         }
         for line in &self.lines {
-            if negative(line.revenue) || negative(line.margin) || line.deals.is_some_and(|d| d < 0) {
-                problems.push(("lines", "a product line's objectives cannot be negative".to_string()));
+            if negative(line.revenue) || negative(line.margin) {
+                refusals.push(Refusal::new("lines", Code::Amount));
+            } else if let (Some(revenue), Some(margin)) = (line.revenue, line.margin)
+                && margin > revenue
+            {
+                refusals.push(Refusal::new("lines", Code::MarginAboveRevenue));
+            }
+            if line.deals.is_some_and(|d| d < 0) {
+                refusals.push(Refusal::new("lines", Code::Count));
             }
         }
-        if !self.growth_pct.is_finite() || self.growth_pct <= -100.0 || self.growth_pct > 1000.0 {
-            problems.push(("growth_pct", "must be a percentage above −100 and at most 1,000".to_string()));
+        if !growth_allowed(self.growth_pct) {
+            refusals.push(Refusal::new("growth_pct", Code::GrowthOutOfRange));
         }
         if self.seasonality.is_some_and(|weights| weights.iter().all(|&w| w == 0)) {
-            problems.push(("seasonality", "needs at least one month above 0".to_string()));
+            refusals.push(Refusal::new("seasonality", Code::Seasonality));
         }
         if self.split == Split::Territories && self.territory_weights.iter().all(|(_, w)| *w == 0) {
-            problems.push(("territory_weights", "a split by territory needs a weight above 0".to_string()));
+            refusals.push(Refusal::new("territory_weights", Code::TerritoryWeights));
         }
-        problems
+        refusals.dedup();
+        refusals
     }
+}
+
+/// The fiscal years a plan may be made for.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// The refusal of a fiscal year outside [`YEARS`].
+pub fn year_out_of_range() -> Refusal {
+    Refusal::new("fiscal_year", Code::NumberOutOfRange)
+        .count("min", i64::from(*YEARS.start()))
+        .count("max", i64::from(*YEARS.end()))
+}
+
+/// Whether a growth over the reps' medians, in percent, is one a plan may ask for.
+pub fn growth_allowed(growth_pct: f64) -> bool {
+    growth_pct.is_finite() && growth_pct > -100.0 && growth_pct <= 1000.0
+}
+
+/// The plan's territories and product lines that are not the organisation's, refused.
+pub(crate) fn unknown_references(db: &mut Db, org: OrgId, plan: &CompanyPlan) -> Result<Vec<Refusal>> {
+    let mut refusals = vec![];
+    for (table, ids, field) in [
+        ("territories", plan.territory_weights.iter().map(|(t, _)| *t).collect::<Vec<_>>(), "territory_weights"),
+        ("product_lines", plan.lines.iter().map(|l| l.product_line_id).collect(), "lines"),
+    ] {
+        for id in ids {
+            let sql = format!("SELECT COUNT(*) FROM {table} WHERE org_id = ? AND id = ? AND deleted_at IS NULL");
+            if db.query_i64(&sql, &[org.value(), Value::Int(id)])? == 0 {
+                refusals.push(Refusal::new(field, Code::Reference));
+                break;
+            }
+        }
+    }
+    Ok(refusals)
 }
 
 /// The fiscal years with a plan, latest first.
@@ -171,26 +220,17 @@ pub fn find(db: &mut Db, org: OrgId, year: i32) -> Result<Option<CompanyPlan>> {
     Ok(Some(plan))
 }
 
-/// Saves the plan (creating or replacing the year's), audited, in one transaction. Territories and
-/// product lines must be the organisation's.
-pub fn save(db: &mut Db, org: OrgId, user: Option<i64>, plan: &CompanyPlan) -> Result<()> {
-    if let Some((field, problem)) = plan.problems().into_iter().next() {
-        return Err(StoreError::Invalid(format!("{field}: {problem}")));
-    }
+/// Saves the plan (creating or replacing the year's), audited, in one transaction; refused as
+/// [`CompanyPlan::refusals`] and [`unknown_references`] say. Unscoped: `ops::plans` is the door.
+pub(crate) fn save(db: &mut Db, org: OrgId, user: Option<i64>, plan: &CompanyPlan) -> Result<()> {
+    let mut refusals = plan.refusals();
     db.transaction(|db| {
+        refusals.extend(unknown_references(db, org, plan)?);
+        if !refusals.is_empty() {
+            return Err(StoreError::Refused(std::mem::take(&mut refusals)));
+        }
         let before = find(db, org, plan.fiscal_year)?;
         let year = Value::Int(i64::from(plan.fiscal_year));
-        for (table, ids, what) in [
-            ("territories", plan.territory_weights.iter().map(|(t, _)| *t).collect::<Vec<_>>(), "territory"),
-            ("product_lines", plan.lines.iter().map(|l| l.product_line_id).collect(), "product line"),
-        ] {
-            for id in ids {
-                let sql = format!("SELECT COUNT(*) FROM {table} WHERE org_id = ? AND id = ? AND deleted_at IS NULL");
-                if db.query_i64(&sql, &[org.value(), Value::Int(id)])? == 0 {
-                    return Err(StoreError::Invalid(format!("there is no {what} {id} in this organisation")));
-                }
-            }
-        }
         let seasonality = plan.seasonality.map(|w| serde_json::json!(w).to_string());
         let values = [
             Value::Int(plan.revenue.cents()),

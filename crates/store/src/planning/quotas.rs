@@ -2,12 +2,12 @@
 //! quotas table (one row per rep, month and objective, keyed as an imported quota would be, so an
 //! export and re-import updates them in place), read back per rep and year, and adjusted by hand.
 
-use super::company_plan::{CompanyPlan, Split};
+use super::company_plan::{CompanyPlan, Split, year_out_of_range};
 use super::history::{self, PlanMetric};
 use crate::access::Viewer;
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
-use crate::error::{Result, StoreError};
+use crate::error::{Code, Refusal, Result};
 use crate::kpi::Directory;
 use crate::orgs::{self, OrgId, Revision};
 use chrono::{Datelike, NaiveDate, Utc};
@@ -55,7 +55,7 @@ pub struct Allocated {
 }
 
 fn first_day(year: i32) -> Result<NaiveDate> {
-    NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| StoreError::Invalid(format!("{year} is not a year")))
+    NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| year_out_of_range().into())
 }
 
 /// The seasonality an objective is phased with: the plan's own, or learnt from history.
@@ -84,9 +84,7 @@ pub fn allocate(db: &mut Db, org: OrgId, plan: &CompanyPlan) -> Result<Vec<Alloc
     for objective in objectives(plan) {
         let reps = history::rep_history(db, org, objective.metric, start, None, objective.product_line)?;
         if reps.is_empty() {
-            return Err(StoreError::Invalid(
-                "the organisation has no reps to allocate a plan to: import its reps first".into(),
-            ));
+            return Err(Refusal::new("plan", Code::NoRepsToPlan).into());
         }
         let seasonality = seasonality_of(db, org, plan, &objective)?;
         let allocation = allocate_plan(objective.total, &reps, plan.growth_pct / 100.0, &seasonality, &basis);
@@ -123,7 +121,7 @@ struct QuotaRow {
 
 /// Writes the allocated quotas of `year` in one transaction: every earlier quota of the same
 /// objectives in that year is replaced (the replaced rows stay, soft-deleted). Returns the rows.
-pub fn write(db: &mut Db, org: OrgId, user: Option<i64>, year: i32, allocated: &[Allocated]) -> Result<usize> {
+pub(crate) fn write(db: &mut Db, org: OrgId, user: Option<i64>, year: i32, allocated: &[Allocated]) -> Result<usize> {
     let directory = Directory::load(db, org)?;
     db.transaction(|db| {
         let mut written = 0;
@@ -217,8 +215,7 @@ fn upsert(
         let mut params: Vec<Value> = Vec::with_capacity(batch.len() * 11);
         for row in batch {
             let Some(rep) = directory.person(row.rep) else { continue };
-            let start =
-                NaiveDate::from_ymd_opt(year, row.month, 1).ok_or_else(|| StoreError::Invalid("month".into()))?;
+            let start = NaiveDate::from_ymd_opt(year, row.month, 1).ok_or_else(year_out_of_range)?;
             let end =
                 if row.month == 12 { first_day(year + 1)? } else { start.with_month(row.month + 1).unwrap_or(start) };
             let period = format!("{year}-{:02}", row.month);
@@ -287,31 +284,27 @@ pub fn yearly_within(
     Ok(quotas)
 }
 
-/// Sets one rep's yearly quota of an objective by hand, phased by `seasonality`, audited.
+/// Sets one rep's yearly quota of an objective by hand, phased by `seasonality`, audited. The rep
+/// must be one of `directory`'s and the total not negative (`ops::plans::adjust_quotas` refuses
+/// both before calling this); unscoped.
 #[allow(clippy::too_many_arguments)]
-pub fn adjust(
+pub(crate) fn adjust(
     db: &mut Db,
     org: OrgId,
+    directory: &Directory,
     user: Option<i64>,
     year: i32,
     objective: Objective,
     rep: i64,
     seasonality: &MonthlyIndex,
 ) -> Result<()> {
-    if objective.total < 0 {
-        return Err(StoreError::Invalid("a quota cannot be negative".into()));
-    }
-    let directory = Directory::load(db, org)?;
-    if directory.person(rep).is_none_or(|p| !p.is_rep) {
-        return Err(StoreError::NotFound(format!("there is no rep {rep} in this organisation")));
-    }
     db.transaction(|db| {
         let before = yearly(db, org, year, objective.metric, objective.product_line)?.get(&rep).copied();
         retire(db, org, year, &objective, Some(rep))?;
         let months = phase(objective.total, &seasonality.weights());
         let rows: Vec<QuotaRow> =
             months.iter().enumerate().map(|(m, &target)| QuotaRow { rep, month: m as u32 + 1, target }).collect();
-        upsert(db, org, &directory, year, &objective, &rows)?;
+        upsert(db, org, directory, year, &objective, &rows)?;
         audit::record(
             db,
             org,

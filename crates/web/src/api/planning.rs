@@ -12,8 +12,8 @@ use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use quotient_core::access::{self, Action, Resource};
 use quotient_core::coaching::Step;
+use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan};
 use quotient_store::planning::company_plan::{self, CompanyPlan};
-use quotient_store::planning::quotas::{self, Objective};
 use quotient_store::planning::territory_plans::{self, PlanContent};
 use quotient_store::planning::{PlanMetric, account_maps, one_on_ones};
 use serde_json::{Value, json};
@@ -60,16 +60,7 @@ async fn save_plan(
     allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
     let JsonBody(plan) = plan?;
     let plan = CompanyPlan { fiscal_year: year, ..plan };
-    let problems = plan.problems();
-    if !problems.is_empty() {
-        let fields = problems.into_iter().map(|(f, p)| crate::error::FieldError::new(f, p)).collect();
-        return Err(Error::Invalid(fields).into());
-    }
-    let saved = run(&state, &caller, move |db, caller| {
-        company_plan::save(db, caller.user.org, Some(caller.user.id), &plan)?;
-        Ok(company_plan::find(db, caller.user.org, year)?)
-    })
-    .await?;
+    let saved = run(&state, &caller, move |db, caller| Ok(plans::save_plan(db, &caller.viewer, &plan)?)).await?;
     Ok(Json(to_json(&saved)))
 }
 
@@ -87,31 +78,26 @@ async fn allocate(
     QueryParams(params): QueryParams<AllocateParams>,
 ) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
-    let result = run(&state, &caller, move |db, caller| {
-        let org = caller.user.org;
-        let plan = company_plan::find(db, org, year)?.ok_or(Error::NotFound)?;
-        let allocated = quotas::allocate(db, org, &plan)?;
-        let written = if params.write { Some(quotas::write(db, org, Some(caller.user.id), year, &allocated)?) } else { None };
-        let objectives: Vec<Value> = allocated
-            .iter()
-            .map(|a| {
-                json!({
-                    "metric": a.objective.metric.key(),
-                    "product_line_id": a.objective.product_line,
-                    "total": a.objective.total,
-                    "seasonality": a.seasonality.shares,
-                    "risk": a.allocation.total,
-                    "teams": a.allocation.teams.iter().map(|(team, risk)| json!({ "manager_id": team, "risk": risk })).collect::<Vec<_>>(),
-                    "reps": a.allocation.reps.iter().map(|q| json!({
-                        "rep_id": q.rep, "realistic": q.realistic, "yearly": q.yearly, "monthly": q.monthly,
-                    })).collect::<Vec<_>>(),
-                })
+    let command = AllocatePlan { year, plan: None, write: params.write };
+    let done = run(&state, &caller, move |db, caller| Ok(plans::allocate_plan(db, &caller.viewer, &command)?)).await?;
+    let objectives: Vec<Value> = done
+        .allocated
+        .iter()
+        .map(|a| {
+            json!({
+                "metric": a.objective.metric.key(),
+                "product_line_id": a.objective.product_line,
+                "total": a.objective.total,
+                "seasonality": a.seasonality.shares,
+                "risk": a.allocation.total,
+                "teams": a.allocation.teams.iter().map(|(team, risk)| json!({ "manager_id": team, "risk": risk })).collect::<Vec<_>>(),
+                "reps": a.allocation.reps.iter().map(|q| json!({
+                    "rep_id": q.rep, "realistic": q.realistic, "yearly": q.yearly, "monthly": q.monthly,
+                })).collect::<Vec<_>>(),
             })
-            .collect();
-        Ok(json!({ "fiscal_year": year, "written_rows": written, "objectives": objectives }))
-    })
-    .await?;
-    Ok(Json(result))
+        })
+        .collect();
+    Ok(Json(json!({ "fiscal_year": year, "written_rows": done.written, "objectives": objectives })))
 }
 
 #[derive(serde::Deserialize)]
@@ -119,12 +105,13 @@ struct QuotaParams {
     metric: Option<String>,
 }
 
+/// The metric named, revenue when none; refused when it has no quotas.
 fn metric_of(key: Option<&str>) -> Result<PlanMetric, ApiError> {
     match key {
         None | Some("") => Ok(PlanMetric::Revenue),
-        Some(key) => PlanMetric::from_key(key)
-            .filter(|m| m.quota_metric().is_some())
-            .ok_or_else(|| Error::invalid("metric", "use revenue, margin, deals or first_appointments").into()),
+        Some(key) => PlanMetric::from_key(key).filter(|m| m.quota_metric().is_some()).ok_or_else(|| {
+            ApiError(Error::Store(quotient_store::StoreError::refused("metric", quotient_store::Code::Choice)))
+        }),
     }
 }
 
@@ -136,26 +123,14 @@ async fn quotas_of(
 ) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Read)?;
     let metric = metric_of(params.metric.as_deref())?;
-    let rows = run(&state, &caller, move |db, caller| {
-        let org = caller.user.org;
-        let yearly = quotas::yearly_within(db, &caller.viewer, year, metric, None)?;
-        let plan = company_plan::find(db, org, year)?.filter(|_| access::sees_whole_company_plan(caller.user.role));
-        let mut reps: Vec<(i64, i64)> = yearly.into_iter().collect();
-        reps.sort_unstable();
-        let total: i64 = reps.iter().map(|(_, q)| q).sum();
-        let objective = plan
-            .as_ref()
-            .and_then(|p| quotas::objectives(p).into_iter().find(|o| o.metric == metric && o.product_line.is_none()));
-        Ok(json!({
-            "metric": metric.key(),
-            "reps": reps.iter().map(|(rep, yearly)| json!({ "rep_id": rep, "yearly": yearly })).collect::<Vec<_>>(),
-            "total": total,
-            "plan": objective.map(|o| o.total),
-            "difference": objective.map(|o| total - o.total),
-        }))
-    })
-    .await?;
-    Ok(Json(rows))
+    let quotas = run(&state, &caller, move |db, caller| Ok(plans::quotas_of(db, &caller.viewer, year, metric)?)).await?;
+    Ok(Json(json!({
+        "metric": metric.key(),
+        "reps": quotas.reps.iter().map(|(rep, yearly)| json!({ "rep_id": rep, "yearly": yearly })).collect::<Vec<_>>(),
+        "total": quotas.total,
+        "plan": quotas.plan,
+        "difference": quotas.difference(),
+    })))
 }
 
 #[derive(serde::Deserialize)]
@@ -175,18 +150,15 @@ async fn adjust(
     allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
     let JsonBody(adjust) = adjust?;
     let metric = metric_of(adjust.metric.as_deref())?;
-    let result = run(&state, &caller, move |db, caller| {
-        let org = caller.user.org;
-        let plan = company_plan::find(db, org, year)?.ok_or(Error::NotFound)?;
-        let objective = Objective { metric, product_line: None, total: adjust.yearly };
-        let seasonality = quotas::seasonality_of(db, org, &plan, &objective)?;
-        quotas::adjust(db, org, Some(caller.user.id), year, objective, rep, &seasonality)?;
-        let total: i64 = quotas::yearly(db, org, year, metric, None)?.values().sum();
-        let planned = quotas::objectives(&plan).into_iter().find(|o| o.metric == metric && o.product_line.is_none());
-        Ok(json!({ "rep_id": rep, "yearly": adjust.yearly, "total": total, "difference": planned.map(|o| total - o.total) }))
-    })
-    .await?;
-    Ok(Json(result))
+    let command = AdjustQuotas { year, metric, quotas: vec![(rep, adjust.yearly)] };
+    let quotas =
+        run(&state, &caller, move |db, caller| Ok(plans::adjust_quotas(db, &caller.viewer, &command)?)).await?;
+    Ok(Json(json!({
+        "rep_id": rep,
+        "yearly": adjust.yearly,
+        "total": quotas.total,
+        "difference": quotas.difference(),
+    })))
 }
 
 #[derive(serde::Deserialize)]

@@ -1,4 +1,4 @@
-//! The stylesheet, the icon and the script (print buttons, the plan's live difference), embedded in the binary: nothing is fetched from the internet.
+//! The stylesheet, the icon and the scripts (print buttons; the plan's live difference), embedded in the binary: nothing is fetched from the internet.
 
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
@@ -8,6 +8,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("style.css", "text/css; charset=utf-8", include_str!("style.css")),
     ("icon.svg", "image/svg+xml", include_str!("icon.svg")),
     ("app.js", "text/javascript; charset=utf-8", include_str!("app.js")),
+    ("plan.js", "text/javascript; charset=utf-8", include_str!("plan.js")),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {

@@ -85,7 +85,7 @@ pub fn against(text: String, below: bool) -> Markup {
 pub fn field_error(errors: &[FieldError], field: &str) -> Markup {
     html! {
         @for error in errors.iter().filter(|e| e.field == field) {
-            div.field-error id={ "error-" (field) } role="alert" { (error.message) }
+            div.field-error id={ "error-" (field) } role="alert" data-code=[error.code] { (error.message) }
         }
     }
 }

@@ -1,0 +1,234 @@
+//! The plan's forms: the plan form as it is shown (filled with what was sent, or the saved plan),
+//! and what was sent read into the operations' commands — amounts as the caller's language writes
+//! them, every field that cannot be read refused at once.
+
+use super::view::{View, month_labels};
+use crate::auth::Caller;
+use crate::error::FieldError;
+use crate::i18n::Locale;
+use crate::templates::{csrf, field_error};
+use maud::{Markup, html};
+use quotient_core::Money;
+use quotient_core::input::{self, Refusals};
+use quotient_core::refusal::{Code, Refusal};
+use quotient_store::ops::plans::{AdjustQuotas, YEARS};
+use quotient_store::planning::PlanMetric;
+use quotient_store::planning::company_plan::{CompanyPlan, PlanLine, Split};
+use std::collections::HashMap;
+
+/// A plan form as sent: every field by name.
+#[derive(serde::Deserialize)]
+pub struct PlanForm {
+    #[serde(flatten)]
+    fields: HashMap<String, String>,
+}
+
+/// The form's name of a field the operations refused (they name them as the API does).
+pub fn field(field: &'static str) -> &'static str {
+    match field {
+        "fiscal_year" => "year",
+        "revenue_cents" => "revenue",
+        "margin_cents" => "margin",
+        "growth_pct" => "growth",
+        other => other,
+    }
+}
+
+/// A whole number of 0 or more, or nothing for an empty text.
+fn count(field: &'static str, text: &str) -> Result<Option<i64>, Refusal> {
+    match text.trim() {
+        "" => Ok(None),
+        text => text.parse::<i64>().ok().filter(|n| *n >= 0).map(Some).ok_or(Refusal::new(field, Code::Count)),
+    }
+}
+
+/// A decimal number as a person types it (a comma or a point), or `code` refused.
+fn decimal(field: &'static str, text: &str, code: Code) -> Result<f64, Refusal> {
+    text.trim().replace(',', ".").parse::<f64>().ok().filter(|n| n.is_finite()).ok_or(Refusal::new(field, code))
+}
+
+impl PlanForm {
+    fn get(&self, key: &str) -> &str {
+        self.fields.get(key).map(|v| v.trim()).unwrap_or("")
+    }
+
+    /// The plan's year.
+    pub fn year(&self) -> Result<i32, Refusal> {
+        let (min, max) = (i64::from(*YEARS.start()), i64::from(*YEARS.end()));
+        input::whole_number("fiscal_year", self.get("year"), min, max).map(|year| year as i32)
+    }
+
+    /// The plan sent, or every field that cannot be read; the plan's rules are the operation's.
+    pub fn plan(&self, l: Locale) -> Result<CompanyPlan, Vec<Refusal>> {
+        let mut refusals = Refusals::new();
+        let year = refusals.take(self.year());
+        let revenue = refusals.take(input::optional_amount("revenue_cents", self.get("revenue"), l));
+        if revenue == Some(None) {
+            refusals.push(Refusal::new("revenue_cents", Code::Required));
+        }
+        let margin = refusals.take(input::optional_amount("margin_cents", self.get("margin"), l));
+        let deals = refusals.take(count("deals", self.get("deals")));
+        let growth = match self.get("growth") {
+            "" => Some(0.0),
+            text => refusals.take(decimal("growth_pct", text, Code::GrowthOutOfRange)),
+        };
+        let split = if self.get("split") == "territories" { Split::Territories } else { Split::Goals };
+        let mut territory_weights = vec![];
+        let mut seasonality = [0u64; 12];
+        let mut hand_set = false;
+        let mut lines: HashMap<i64, PlanLine> = HashMap::new();
+        for (key, value) in &self.fields {
+            if value.trim().is_empty() {
+                continue;
+            }
+            if let Some(id) = key.strip_prefix("w_").and_then(|id| id.parse::<i64>().ok()) {
+                if let Some(Some(weight)) = refusals.take(count("territory_weights", value)) {
+                    territory_weights.push((id, weight as u64));
+                }
+            } else if let Some(month) =
+                key.strip_prefix("s_").and_then(|m| m.parse::<usize>().ok()).filter(|m| (1..=12).contains(m))
+            {
+                match decimal("seasonality", value, Code::Seasonality) {
+                    // Weights to a tenth of a percent, as whole numbers.
+                    Ok(share) if share >= 0.0 => {
+                        seasonality[month - 1] = (share * 10.0).round() as u64;
+                        hand_set = true;
+                    }
+                    _ => refusals.push(Refusal::new("seasonality", Code::Seasonality)),
+                }
+            } else if let Some(rest) = key.strip_prefix("pl_")
+                && let Some((id, what)) = rest.split_once('_')
+                && let Ok(id) = id.parse::<i64>()
+            {
+                let line = lines.entry(id).or_insert(PlanLine {
+                    product_line_id: id,
+                    revenue: None,
+                    margin: None,
+                    deals: None,
+                });
+                match what {
+                    "revenue" => line.revenue = refusals.take(input::optional_amount("lines", value, l)).flatten(),
+                    "deals" => line.deals = refusals.take(count("lines", value)).flatten(),
+                    _ => {}
+                }
+            }
+        }
+        let (Some(year), Some(Some(revenue)), Some(margin), Some(deals), Some(growth)) =
+            (year, revenue, margin, deals, growth)
+        else {
+            return Err(dedup(refusals.into_vec()));
+        };
+        if !refusals.is_empty() {
+            return Err(dedup(refusals.into_vec()));
+        }
+        territory_weights.sort_unstable();
+        let mut lines: Vec<PlanLine> =
+            lines.into_values().filter(|l| l.revenue.is_some() || l.deals.is_some()).collect();
+        lines.sort_by_key(|l| l.product_line_id);
+        Ok(CompanyPlan {
+            revenue,
+            margin,
+            deals,
+            growth_pct: growth,
+            split,
+            seasonality: hand_set.then_some(seasonality),
+            territory_weights,
+            lines,
+            ..CompanyPlan::new(year)
+        })
+    }
+
+    /// The revenue quotas typed by hand (`q_REP`), or every one that cannot be read.
+    pub fn quotas(&self, year: i32, l: Locale) -> Result<AdjustQuotas, Vec<Refusal>> {
+        let mut refusals = Refusals::new();
+        let mut quotas = vec![];
+        for (key, value) in &self.fields {
+            let Some(rep) = key.strip_prefix("q_").and_then(|r| r.parse::<i64>().ok()) else { continue };
+            if let Some(Some(amount)) = refusals.take(input::optional_amount("yearly", value, l)) {
+                quotas.push((rep, amount.cents()));
+            }
+        }
+        refusals.finish()?;
+        quotas.sort_unstable();
+        Ok(AdjustQuotas { year, metric: PlanMetric::Revenue, quotas })
+    }
+}
+
+/// One refusal a field: the form shows one message under each.
+fn dedup(mut refusals: Vec<Refusal>) -> Vec<Refusal> {
+    let mut seen = std::collections::HashSet::new();
+    refusals.retain(|r| seen.insert(r.field));
+    refusals
+}
+
+/// The plan's form, filled with what was sent (after a refusal) or the saved plan.
+pub fn plan_form(caller: &Caller, view: &View, errors: &[FieldError], sent: Option<&PlanForm>) -> Markup {
+    let l = caller.locale;
+    let plan = view.plan.clone().unwrap_or_else(|| CompanyPlan::new(view.year));
+    let amount = |m: Option<Money>| m.map(|m| format!("{:.2}", m.cents() as f64 / 100.0)).unwrap_or_default();
+    let field = |key: &str, saved: String| -> String { sent.and_then(|f| f.fields.get(key).cloned()).unwrap_or(saved) };
+    let weights: HashMap<i64, u64> = plan.territory_weights.iter().copied().collect();
+    let lines: HashMap<i64, &PlanLine> = plan.lines.iter().map(|line| (line.product_line_id, line)).collect();
+    let mut product_lines: Vec<(&i64, &(String, String))> = view.directory.product_lines.iter().collect();
+    product_lines.sort_by(|a, b| a.1.1.cmp(&b.1.1));
+    let months = month_labels(l);
+    html! {
+        form.card.plan-form method="post" action="/plan" #plan-form {
+            (csrf(caller))
+            input type="hidden" name="year" value=(view.year);
+            (field_error(errors, "year"))
+            h2 { (l.t("plan.objectives")) }
+            div.form-grid {
+                label { (l.t("plan.revenue")) input type="text" inputmode="decimal" name="revenue" required value=(field("revenue", if plan.revenue.cents() > 0 { amount(Some(plan.revenue)) } else { String::new() })); (field_error(errors, "revenue")) }
+                label { (l.t("plan.margin")) input type="text" inputmode="decimal" name="margin" value=(field("margin", amount(plan.margin))); (field_error(errors, "margin")) }
+                label { (l.t("plan.deals")) input type="number" min="0" name="deals" value=(field("deals", plan.deals.map(|d| d.to_string()).unwrap_or_default())); (field_error(errors, "deals")) }
+                label { (l.t("goals.growth")) " (%)" input type="number" step="0.5" name="growth" value=(field("growth", plan.growth_pct.to_string())); (field_error(errors, "growth")) }
+            }
+            fieldset {
+                legend { (l.t("plan.split")) }
+                label.inline { input type="radio" name="split" value="goals" checked[field("split", plan.split.key().into()) == "goals"]; " " (l.t("plan.split.goals")) }
+                label.inline { input type="radio" name="split" value="territories" checked[field("split", plan.split.key().into()) == "territories"]; " " (l.t("plan.split.territories")) }
+                (field_error(errors, "territory_weights"))
+                details open[plan.split == Split::Territories] {
+                    summary { (l.t("plan.weights")) }
+                    div.form-grid {
+                        @for (id, name) in view.directory.territory_names() {
+                            label { (name) input type="number" min="0" name={ "w_" (id) } value=(field(&format!("w_{id}"), weights.get(&id).map(|w| w.to_string()).unwrap_or_default())); }
+                        }
+                    }
+                }
+            }
+            details open[plan.seasonality.is_some()] {
+                summary { (l.t("plan.seasonality_override")) }
+                p.muted { (l.t("plan.seasonality_help")) }
+                (field_error(errors, "seasonality"))
+                div.form-grid.months {
+                    @for (m, label) in months.iter().enumerate() {
+                        label { (label) " " span.muted { (l.number(view.learnt.shares[m] * 100.0, 1)) "%" }
+                            input type="number" min="0" step="0.1" name={ "s_" (m + 1) } value=(field(&format!("s_{}", m + 1), plan.seasonality.map(|s| s[m].to_string()).unwrap_or_default()));
+                        }
+                    }
+                }
+            }
+            @if !product_lines.is_empty() {
+                details open[!plan.lines.is_empty()] {
+                    summary { (l.t("plan.per_line")) }
+                    table {
+                        thead { tr { th { (l.t("plan.product_line")) } th { (l.t("plan.revenue")) } th { (l.t("plan.deals")) } } }
+                        tbody {
+                            @for (id, (_, name)) in &product_lines {
+                                tr {
+                                    td { (name) }
+                                    td { input type="text" inputmode="decimal" name={ "pl_" (id) "_revenue" } value=(field(&format!("pl_{id}_revenue"), amount(lines.get(id).and_then(|l| l.revenue)))); }
+                                    td { input type="number" min="0" name={ "pl_" (id) "_deals" } value=(field(&format!("pl_{id}_deals"), lines.get(id).and_then(|l| l.deals).map(|d| d.to_string()).unwrap_or_default())); }
+                                }
+                            }
+                        }
+                    }
+                    (field_error(errors, "lines"))
+                }
+            }
+            p { button type="submit" #save-plan { (l.t("plan.save")) } }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! The plan as it is shown: the form (for those who may change it), the revenue objective's
+//! allocation per territory and rep with the plan risk, and the quotas with their live difference
+//! to the plan (`/assets/plan.js`).
+
+use super::PlanQuery;
+use super::form::{PlanForm, plan_form};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{FieldError, PageError};
+use crate::pages::with_db;
+use crate::templates::{self, csrf, tile};
+use maud::{Markup, html};
+use quotient_core::Money;
+use quotient_core::access::{Action, Resource, sees_whole_company_plan};
+use quotient_core::planning::{MonthlyIndex, PlanRisk};
+use quotient_core::refusal::{Code, Refusal};
+use quotient_store::StoreError;
+use quotient_store::kpi::Directory;
+use quotient_store::planning::company_plan::{self, CompanyPlan};
+use quotient_store::planning::quotas::{self, Allocated};
+use quotient_store::planning::{self as store_planning, PlanMetric};
+use std::collections::HashMap;
+
+pub struct View {
+    pub year: i32,
+    pub plan: Option<CompanyPlan>,
+    /// The revenue objective allocated (the caller's share of it), or why it cannot be.
+    revenue: Option<Result<Allocated, Vec<Refusal>>>,
+    pub learnt: MonthlyIndex,
+    /// Each rep's revenue quota for the year as it stands.
+    quotas: HashMap<i64, i64>,
+    pub directory: std::sync::Arc<Directory>,
+}
+
+/// What the plan page shows of `year`; the allocation and the quotas only when `allocation`.
+pub async fn load(state: &AppState, caller: &Caller, year: i32, allocation: bool) -> Result<View, PageError> {
+    let directories = state.directories.clone();
+    with_db(state, caller, move |db, caller| {
+        let org = caller.user.org;
+        let directory = directories.get(db, org)?;
+        let plan = company_plan::find(db, org, year)?;
+        let first_month = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+        let learnt =
+            store_planning::seasonality(db, org, PlanMetric::Revenue, first_month, quotas::SEASONALITY_YEARS, None)?;
+        let (revenue, quotas) = match (&plan, allocation) {
+            (Some(plan), true) => {
+                let revenue = match quotas::allocate(db, org, plan) {
+                    Ok(mut allocated) => Ok(quotas::share_of(&caller.viewer, allocated.remove(0))),
+                    Err(StoreError::Refused(refusals)) => Err(refusals),
+                    Err(error) => return Err(error.into()),
+                };
+                let quotas = quotas::yearly_within(db, &caller.viewer, year, PlanMetric::Revenue, None)?;
+                (Some(revenue), quotas)
+            }
+            (None, true) => (None, quotas::yearly_within(db, &caller.viewer, year, PlanMetric::Revenue, None)?),
+            (_, false) => (None, HashMap::new()),
+        };
+        Ok(View { year, plan, revenue, learnt, quotas, directory })
+    })
+    .await
+}
+
+/// The message of a refusal a redirect names by its code; nothing for any other text.
+fn refused(l: crate::i18n::Locale, code: Option<&str>) -> Option<String> {
+    code?.parse::<Code>().ok().map(|code| Refusal::new("plan", code).message(l))
+}
+
+pub fn render(caller: &Caller, query: &PlanQuery, view: &View, errors: &[FieldError], form: Option<&PlanForm>) -> Markup {
+    let l = caller.locale;
+    let may_edit = caller.viewer.may(Resource::CompanyPlan, Action::Edit);
+    let year = view.year;
+    let body = html! {
+        h1 { (l.tf(if sees_whole_company_plan(caller.user.role) { "plan.title" } else { "plan.team_title" }, &[("year", &year.to_string())])) }
+        nav.toolbar aria-label=(l.t("plan.years")) {
+            a href={ "/plan?year=" (year - 1) } { "← " (year - 1) }
+            a href={ "/plan?year=" (year + 1) } { (year + 1) " →" }
+        }
+        @if let Some(done) = &query.done { p.notice role="status" { (l.t(&format!("plan.done.{}", done_key(done)))) } }
+        @if let Some(message) = refused(l, query.error.as_deref()) { p.alert role="alert" #plan-refused data-code=[query.error.as_deref()] { (message) } }
+        @if !errors.is_empty() { p.alert role="alert" { (l.t("form.fix_errors")) } }
+        @if may_edit { (plan_form(caller, view, errors, form)) }
+        @match (&view.plan, &view.revenue) {
+            (None, _) => p.muted { (l.t(if may_edit { "plan.none_yet" } else { "plan.none_read" })) },
+            (Some(_), Some(Err(refusals))) => {
+                @for refusal in refusals { p.alert data-code=(refusal.code.key()) { (refusal.message(l)) } }
+            },
+            (Some(plan), Some(Ok(allocated))) => (allocation(caller, view, plan, allocated, may_edit)),
+            (Some(_), None) => {},
+        }
+    };
+    let body = html! { (body) script src="/assets/plan.js" defer {} };
+    templates::page(caller, "plan", l.t("nav.plan"), body)
+}
+
+fn done_key(done: &str) -> &'static str {
+    match done {
+        "allocated" => "allocated",
+        "adjusted" => "adjusted",
+        _ => "saved",
+    }
+}
+
+pub fn month_labels(l: crate::i18n::Locale) -> Vec<String> {
+    (1..=12).map(|m| l.t(&format!("month.{m}")).to_string()).collect()
+}
+
+fn risk_line(caller: &Caller, risk: &PlanRisk) -> Markup {
+    let l = caller.locale;
+    let show = |v: f64| caller.money(Money::from_cents(v.round() as i64));
+    html! {
+        @if risk.gap > 0.0 {
+            p.alert role="status" #plan-risk { (l.tf("goals.risk", &[("plan", &show(risk.plan)), ("realistic", &show(risk.realistic)), ("gap", &show(risk.gap)), ("share", &l.percent(risk.share))])) }
+        } @else {
+            p.notice role="status" #plan-risk { (l.tf("goals.no_risk", &[("plan", &show(risk.plan)), ("realistic", &show(risk.realistic))])) }
+        }
+    }
+}
+
+/// The revenue objective allocated: the risk, the seasonality used, the split per territory and
+/// per rep, and the quotas with the live difference to the plan.
+fn allocation(caller: &Caller, view: &View, plan: &CompanyPlan, allocated: &Allocated, may_edit: bool) -> Markup {
+    let l = caller.locale;
+    let directory = &view.directory;
+    let show = |cents: i64| caller.money(Money::from_cents(cents));
+    let name = |id: i64| directory.person(id).map(|p| p.name.clone()).unwrap_or_default();
+    let territory_names: HashMap<i64, String> = directory.territory_names().into_iter().collect();
+    let reps: Vec<_> = allocated.allocation.reps.iter().filter(|q| caller.viewer.reaches(q.rep)).collect();
+    let mut territories: Vec<(String, usize, i64)> = vec![];
+    for quota in &reps {
+        let territory = directory.person(quota.rep).and_then(|p| p.territory_id);
+        let label =
+            territory.and_then(|t| territory_names.get(&t).cloned()).unwrap_or_else(|| l.t("plan.no_territory").into());
+        match territories.iter_mut().find(|t| t.0 == label) {
+            Some(row) => {
+                row.1 += 1;
+                row.2 += quota.yearly;
+            }
+            None => territories.push((label, 1, quota.yearly)),
+        }
+    }
+    territories.sort_by_key(|t| std::cmp::Reverse(t.2));
+    let months = month_labels(l);
+    let allocated_total: i64 = reps.iter().map(|q| q.yearly).sum();
+    let quota_total: i64 = reps.iter().map(|q| view.quotas.get(&q.rep).copied().unwrap_or(0)).sum();
+    let written = plan.allocated_at.is_some();
+    html! {
+        (risk_line(caller, &allocated.allocation.total))
+        div.tiles {
+            (tile(l.t("plan.revenue"), &show(allocated.objective.total)))
+            (tile(l.t("plan.realistic"), &show(allocated.allocation.total.realistic.round() as i64)))
+            (tile(l.t("plan.allocated"), &show(allocated_total)))
+            (tile(l.t("plan.reps"), &l.count(reps.len() as i64)))
+        }
+        div.grid {
+            section.card {
+                h2 { (l.t("plan.by_territory")) }
+                table #territory-table {
+                    thead { tr { th { (l.t("plan.territory")) } th.num { (l.t("plan.reps")) } th.num { (l.t("plan.allocated")) } } }
+                    tbody { @for (label, count, total) in &territories { tr { td { (label) } td.num { (count) } td.num { (show(*total)) } } } }
+                }
+            }
+            section.card {
+                h2 { (l.t("goals.seasonality")) }
+                p.muted { (l.t(if plan.seasonality.is_some() { "plan.seasonality_hand" } else { "plan.seasonality_learnt" })) }
+                table #seasonality-table {
+                    thead { tr { th { (l.t("plan.month")) } th.num { (l.t("plan.share")) } } }
+                    tbody { @for (m, label) in months.iter().enumerate() { tr { td { (label) } td.num { (l.number(allocated.seasonality.shares[m] * 100.0, 1)) "%" } } } }
+                }
+            }
+        }
+        section.card {
+            h2 { (l.t("plan.by_rep")) }
+            @if may_edit {
+                form method="post" action="/plan/allocate" {
+                    (csrf(caller))
+                    input type="hidden" name="year" value=(view.year);
+                    p { button type="submit" #allocate { (l.t(if written { "plan.reallocate" } else { "plan.allocate" })) } " " span.muted { (l.t("plan.allocate_help")) } }
+                }
+            }
+            form method="post" action="/plan/quotas" #quota-form {
+                (csrf(caller))
+                input type="hidden" name="year" value=(view.year);
+                div.table-wrap {
+                    table #allocation-table {
+                        thead { tr {
+                            th { (l.t("dashboard.rep")) } th { (l.t("plan.territory")) }
+                            th.num { (l.t("plan.realistic")) } th.num { (l.t("plan.allocated")) } th.num { (l.t("plan.quota")) }
+                        } }
+                        tbody {
+                            @for quota in &reps {
+                                @let current = view.quotas.get(&quota.rep).copied();
+                                tr data-rep=(quota.rep) {
+                                    td { (name(quota.rep)) }
+                                    td { (directory.person(quota.rep).and_then(|p| p.territory_id).and_then(|t| territory_names.get(&t).cloned()).unwrap_or_default()) }
+                                    td.num { (show(quota.realistic.round() as i64)) }
+                                    td.num data-allocated=(quota.yearly) { (show(quota.yearly)) }
+                                    td.num {
+                                        @if may_edit && written {
+                                            input.quota type="text" inputmode="decimal" name={ "q_" (quota.rep) } aria-label={ (l.t("plan.quota")) " " (name(quota.rep)) } value=(current.map(|c| format!("{:.2}", c as f64 / 100.0)).unwrap_or_default()) style="width: 9em";
+                                        } @else {
+                                            (current.map(show).unwrap_or_else(|| "–".into()))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if written {
+                    p #quota-difference data-plan=(allocated.objective.total) {
+                        (l.t("plan.difference")) " " output #difference { (show(quota_total - allocated.objective.total)) }
+                    }
+                    @if may_edit { p { button type="submit" #save-quotas { (l.t("plan.save_quotas")) } } }
+                } @else {
+                    p.muted { (l.t("plan.not_written")) }
+                }
+            }
+        }
+    }
+}
+

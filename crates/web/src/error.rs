@@ -7,7 +7,7 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use quotient_store::{Refusal, StoreError};
+use quotient_store::{Code, Refusal, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -84,6 +84,16 @@ pub fn request_locale() -> Locale {
 }
 
 impl Error {
+    /// A refusal with `code` of a record the request names itself (in its path, or in a form's
+    /// field names, not in a value typed) answers as a missing record, so that nothing reveals
+    /// what exists.
+    pub fn missing_when(self, code: Code) -> Error {
+        match self {
+            Error::Store(StoreError::Refused(refusals)) if refusals.iter().any(|r| r.code == code) => Error::NotFound,
+            other => other,
+        }
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Error {
         Error::Invalid(vec![FieldError::new(field, message)])
     }

@@ -464,7 +464,12 @@ async fn every_answer_carries_the_security_headers(app: &TestApp) {
     assert_eq!(style.headers.get(header::X_CONTENT_TYPE_OPTIONS).map(|v| v.as_bytes()), Some(&b"nosniff"[..]));
     let script = app.get("/assets/app.js", "").await;
     assert_eq!(script.status, StatusCode::OK);
-    assert!(script.body.contains("data-print") && script.body.contains("quota-form"));
+    assert!(script.body.contains("data-print"));
+    let plan_script = app.get("/assets/plan.js", "").await;
+    assert_eq!(plan_script.status, StatusCode::OK);
+    assert!(plan_script.body.contains("quota-form"));
+    let plan = &answers.iter().find(|(path, _)| path == "/plan").expect("the page").1;
+    assert!(plan.body.contains("src=\"/assets/plan.js\""), "the plan page loads its script");
 }
 
 on_both_backends!(

@@ -109,27 +109,28 @@ impl Quotas {
 
 /// Sets reps' yearly quotas by hand, each phased by the plan's seasonality, all in one
 /// transaction: refused whole (nothing changed) when any rep is not a rep within the caller's
-/// reach or any quota is negative. A quota set to what it is changes nothing.
+/// reach or any quota is negative; not found without a plan for the year. A quota set to what it
+/// is changes nothing.
 pub fn adjust_quotas(db: &mut Db, scope: &Viewer, command: &AdjustQuotas) -> Result<Quotas> {
     permit(scope, Resource::CompanyPlan, Action::Edit)?;
     let metric = command.metric;
     let directory = Directory::load(db, scope.org)?;
-    let mut refusals = Refusals::new();
-    if metric.quota_metric().is_none() {
-        refusals.push(Refusal::new("metric", Code::Choice));
-    }
-    for &(rep, yearly) in &command.quotas {
-        if !scope.reaches(rep) || directory.person(rep).is_none_or(|p| !p.is_rep) {
-            refusals.push(Refusal::new("rep_id", Code::RepOutOfReach).count("rep", rep));
-        }
-        if yearly < 0 {
-            let code = if metric.is_money() { Code::Amount } else { Code::Count };
-            refusals.push(Refusal::new("yearly", code).count("rep", rep));
-        }
-    }
-    refuse_any(refusals)?;
     db.transaction(|db| {
         let plan = saved(db, scope, command.year)?;
+        let mut refusals = Refusals::new();
+        if metric.quota_metric().is_none() {
+            refusals.push(Refusal::new("metric", Code::Choice));
+        }
+        for &(rep, yearly) in &command.quotas {
+            if !scope.reaches(rep) || directory.person(rep).is_none_or(|p| !p.is_rep) {
+                refusals.push(Refusal::new("rep_id", Code::RepOutOfReach).count("rep", rep));
+            }
+            if yearly < 0 {
+                let code = if metric.is_money() { Code::Amount } else { Code::Count };
+                refusals.push(Refusal::new("yearly", code).count("rep", rep));
+            }
+        }
+        refuse_any(refusals)?;
         let current = quotas::yearly(db, scope.org, command.year, metric, None)?;
         let objective = Objective { metric, product_line: None, total: 0 };
         let seasonality = quotas::seasonality_of(db, scope.org, &plan, &objective)?;

@@ -13,6 +13,7 @@ use axum::{Json, Router};
 use quotient_core::access::{self, Action, Resource};
 use quotient_core::coaching::Step;
 use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan};
+use quotient_store::{Code, StoreError};
 use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::territory_plans::{self, PlanContent};
 use quotient_store::planning::{PlanMetric, account_maps, one_on_ones};
@@ -110,7 +111,7 @@ fn metric_of(key: Option<&str>) -> Result<PlanMetric, ApiError> {
     match key {
         None | Some("") => Ok(PlanMetric::Revenue),
         Some(key) => PlanMetric::from_key(key).filter(|m| m.quota_metric().is_some()).ok_or_else(|| {
-            ApiError(Error::Store(quotient_store::StoreError::refused("metric", quotient_store::Code::Choice)))
+            ApiError(Error::Store(StoreError::refused("metric", Code::Choice)))
         }),
     }
 }
@@ -151,8 +152,11 @@ async fn adjust(
     let JsonBody(adjust) = adjust?;
     let metric = metric_of(adjust.metric.as_deref())?;
     let command = AdjustQuotas { year, metric, quotas: vec![(rep, adjust.yearly)] };
-    let quotas =
-        run(&state, &caller, move |db, caller| Ok(plans::adjust_quotas(db, &caller.viewer, &command)?)).await?;
+    // The path names the rep: one out of reach is as missing as any other record.
+    let quotas = run(&state, &caller, move |db, caller| {
+        plans::adjust_quotas(db, &caller.viewer, &command).map_err(|e| Error::from(e).missing_when(Code::RepOutOfReach))
+    })
+    .await?;
     Ok(Json(json!({
         "rep_id": rep,
         "yearly": adjust.yearly,

@@ -21,7 +21,7 @@ use chrono::Datelike;
 use form::PlanForm;
 use maud::Markup;
 use quotient_core::access::{Action, Resource};
-use quotient_core::refusal::Refusal;
+use quotient_core::refusal::{Code, Refusal};
 use quotient_store::StoreError;
 use quotient_store::ops::plans::{self, AllocatePlan};
 
@@ -120,9 +120,14 @@ pub async fn adjust(
     require(&caller, Resource::CompanyPlan, Action::Edit)?;
     let year = form.year().map_err(|refusal| PageError(Error::Store(refusal.into()), caller.locale))?;
     let outcome = match form.quotas(year, caller.locale) {
+        // The form's field names name the reps: one out of reach is as missing as any record.
         Ok(command) => {
-            with_db(&state, &caller, move |db, caller| Ok(plans::adjust_quotas(db, &caller.viewer, &command).map(drop)?))
-                .await
+            with_db(&state, &caller, move |db, caller| {
+                plans::adjust_quotas(db, &caller.viewer, &command)
+                    .map(drop)
+                    .map_err(|e| Error::from(e).missing_when(Code::RepOutOfReach))
+            })
+            .await
         }
         Err(refusals) => Err(PageError(Error::Store(StoreError::Refused(refusals)), caller.locale)),
     };

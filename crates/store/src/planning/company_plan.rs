@@ -44,6 +44,8 @@ pub struct PlanLine {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompanyPlan {
+    /// The API's path and the command line's `--year` give it: a body may leave it out.
+    #[serde(default)]
     pub fiscal_year: i32,
     #[serde(rename = "revenue_cents")]
     pub revenue: Money,

@@ -34,11 +34,11 @@ pub fn field(field: &'static str) -> &'static str {
     }
 }
 
-/// A whole number of 0 or more, or nothing for an empty text.
-fn count(field: &'static str, text: &str) -> Result<Option<i64>, Refusal> {
+/// A whole number, or nothing for an empty text (the operation refuses one below 0).
+fn whole(field: &'static str, text: &str) -> Result<Option<i64>, Refusal> {
     match text.trim() {
         "" => Ok(None),
-        text => text.parse::<i64>().ok().filter(|n| *n >= 0).map(Some).ok_or(Refusal::new(field, Code::Count)),
+        text => text.parse::<i64>().map(Some).map_err(|_| Refusal::new(field, Code::Count)),
     }
 }
 
@@ -67,7 +67,7 @@ impl PlanForm {
             refusals.push(Refusal::new("revenue_cents", Code::Required));
         }
         let margin = refusals.take(input::optional_amount("margin_cents", self.get("margin"), l));
-        let deals = refusals.take(count("deals", self.get("deals")));
+        let deals = refusals.take(whole("deals", self.get("deals")));
         let growth = match self.get("growth") {
             "" => Some(0.0),
             text => refusals.take(decimal("growth_pct", text, Code::GrowthOutOfRange)),
@@ -82,8 +82,9 @@ impl PlanForm {
                 continue;
             }
             if let Some(id) = key.strip_prefix("w_").and_then(|id| id.parse::<i64>().ok()) {
-                if let Some(Some(weight)) = refusals.take(count("territory_weights", value)) {
-                    territory_weights.push((id, weight as u64));
+                match value.trim().parse::<u64>() {
+                    Ok(weight) => territory_weights.push((id, weight)),
+                    Err(_) => refusals.push(Refusal::new("territory_weights", Code::Count)),
                 }
             } else if let Some(month) =
                 key.strip_prefix("s_").and_then(|m| m.parse::<usize>().ok()).filter(|m| (1..=12).contains(m))
@@ -108,34 +109,41 @@ impl PlanForm {
                 });
                 match what {
                     "revenue" => line.revenue = refusals.take(input::optional_amount("lines", value, l)).flatten(),
-                    "deals" => line.deals = refusals.take(count("lines", value)).flatten(),
+                    "deals" => line.deals = refusals.take(whole("lines", value)).flatten(),
                     _ => {}
                 }
             }
-        }
-        let (Some(year), Some(Some(revenue)), Some(margin), Some(deals), Some(growth)) =
-            (year, revenue, margin, deals, growth)
-        else {
-            return Err(dedup(refusals.into_vec()));
-        };
-        if !refusals.is_empty() {
-            return Err(dedup(refusals.into_vec()));
         }
         territory_weights.sort_unstable();
         let mut lines: Vec<PlanLine> =
             lines.into_values().filter(|l| l.revenue.is_some() || l.deals.is_some()).collect();
         lines.sort_by_key(|l| l.product_line_id);
-        Ok(CompanyPlan {
-            revenue,
-            margin,
-            deals,
-            growth_pct: growth,
+        let plan = CompanyPlan {
+            revenue: revenue.flatten().unwrap_or_default(),
+            margin: margin.flatten(),
+            deals: deals.flatten(),
+            growth_pct: growth.unwrap_or_default(),
             split,
             seasonality: hand_set.then_some(seasonality),
             territory_weights,
             lines,
-            ..CompanyPlan::new(year)
-        })
+            ..CompanyPlan::new(year.unwrap_or(*YEARS.start()))
+        };
+        if refusals.is_empty() {
+            return Ok(plan);
+        }
+        // What the operation would refuse besides, so that every refusal shows at once: not again
+        // for a field that could not be read, nor a margin against a revenue that could not be.
+        let mut refusals = refusals.into_vec();
+        let unread: Vec<&str> = refusals.iter().map(|r| r.field).collect();
+        let besides: Vec<Refusal> = plan
+            .refusals()
+            .into_iter()
+            .filter(|r| !unread.contains(&r.field))
+            .filter(|r| r.code != Code::MarginAboveRevenue || !unread.contains(&"revenue_cents"))
+            .collect();
+        refusals.extend(besides);
+        Err(dedup(refusals))
     }
 
     /// The revenue quotas typed by hand (`q_REP`), or every one that cannot be read.

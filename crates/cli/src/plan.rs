@@ -74,7 +74,7 @@ pub fn run(database_url: &str, org_slug: Option<&str>, args: &PlanArgs) -> Resul
     let (org, scope) = org::operator(&mut db, org_slug)?;
     let directory = Directory::load(&mut db, org.id)?;
     let command = AllocatePlan { year: args.year, plan: Some(plan), write: args.apply };
-    let done = plans::allocate_plan(&mut db, &scope, &command).map_err(|e| refused("plan", e))?;
+    let done = plans::allocate_plan(&mut db, &scope, &command).map_err(|e| refused("plan", e, OPTIONS))?;
     for planned in &done.allocated {
         print_plan(planned, &directory);
     }
@@ -97,13 +97,14 @@ const OPTIONS: &[(&str, &str)] = &[
     ("growth_pct", "--growth"),
 ];
 
-/// An operation's error for the command line: refusals one a line, as `FIELD (CODE): why`.
-pub fn refused(what: &str, error: StoreError) -> anyhow::Error {
+/// An operation's error for the command line: refusals one a line, as `FIELD (CODE): why`, each
+/// field named by its option in `options` when it has one.
+pub fn refused(what: &str, error: StoreError, options: &[(&str, &str)]) -> anyhow::Error {
     let StoreError::Refused(refusals) = error else { return error.into() };
     let lines: Vec<String> = refusals
         .iter()
         .map(|refusal| {
-            let field = OPTIONS.iter().find(|(f, _)| *f == refusal.field).map_or(refusal.field, |(_, option)| option);
+            let field = options.iter().find(|(f, _)| *f == refusal.field).map_or(refusal.field, |(_, option)| option);
             format!("  {field} ({}): {}", refusal.code.key(), refusal.message(Lang::ENGLISH))
         })
         .collect();

@@ -5,7 +5,9 @@ use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 use quotient_core::{Lang, Money, Period};
-use quotient_store::kpi::{self, Card, Report, ReportRequest, Subject};
+use crate::plan::refused;
+use quotient_store::kpi::{self, Card, Directory, Report};
+use quotient_store::ops::reports::{self, Named, ReportOn, SubjectRequest};
 use std::io::Write;
 use std::time::Instant;
 
@@ -36,6 +38,9 @@ pub struct ReportArgs {
     lang: Lang,
 }
 
+/// The options of `quotient report` by the fields the operation names.
+const OPTIONS: &[(&str, &str)] = &[("subject", "--rep, --team, --territory or --product-line")];
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Table,
@@ -46,21 +51,22 @@ enum Format {
 pub fn report(database_url: &str, org_slug: Option<&str>, args: &ReportArgs) -> Result<()> {
     let period: Period = args.period.parse()?;
     let subject = match (&args.rep, &args.team, &args.territory, &args.product_line) {
-        (Some(rep), ..) => Subject::Rep(rep.clone()),
-        (_, Some(team), ..) => Subject::Team(team.clone()),
-        (_, _, Some(territory), _) => Subject::Territory(territory.clone()),
-        (_, _, _, Some(line)) => Subject::ProductLine(line.clone()),
-        _ => Subject::Organisation,
+        (Some(rep), ..) => SubjectRequest::Rep(Named::Key(rep.clone())),
+        (_, Some(team), ..) => SubjectRequest::Team(Named::Key(team.clone())),
+        (_, _, Some(territory), _) => SubjectRequest::Territory(territory.clone()),
+        (_, _, _, Some(line)) => SubjectRequest::ProductLine(line.clone()),
+        _ => SubjectRequest::Own,
     };
     let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
-    let org = org::resolve(&mut db, org_slug)?;
-    let request = ReportRequest {
+    let (org, scope) = org::operator(&mut db, org_slug)?;
+    let directory = Directory::load(&mut db, org.id)?;
+    let request = ReportOn {
         subject,
         period,
         as_of: args.as_of.unwrap_or_else(|| Utc::now().date_naive()),
         lang: args.lang,
     };
-    let report = kpi::report(&mut db, org.id, &request)?;
+    let report = reports::report(&mut db, &scope, &directory, &request).map_err(|e| refused("report", e, OPTIONS))?;
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => {

@@ -122,6 +122,61 @@ pub fn sees_whole_company_plan(role: UserRole) -> bool {
     allows(role, Resource::CompanyPlan, Action::Read) && reach(role) == Reach::Organisation
 }
 
+/// What a caller asks a report about; people by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// Nothing named: the default, [`report_subject`]'s.
+    Own,
+    /// Those the caller is ranked among: a rep's manager's team, anyone else's own team.
+    Peers,
+    Rep(i64),
+    /// A manager's whole subtree, by the manager's id.
+    Team(i64),
+    Organisation,
+    /// A cut of the whole organisation: a territory, a product line.
+    Segment,
+}
+
+/// Whom a report is about, once the caller may report on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Rep(i64),
+    Team(i64),
+    Organisation,
+    Segment,
+}
+
+/// The subject a caller may report on, or `None` when what they ask is out of their reach. The
+/// one default (nothing asked) follows the role's [`reach`]: a rep their own figures, a manager
+/// their team, an executive or admin the organisation. `own` is the caller's row among the
+/// people, `own_manager` that row's manager, `reaches` whether the caller reaches a person's rows.
+pub fn report_subject(
+    role: UserRole,
+    own: Option<i64>,
+    own_manager: Option<i64>,
+    asked: Asked,
+    reaches: impl Fn(i64) -> bool,
+) -> Option<Subject> {
+    let whole = reach(role) == Reach::Organisation;
+    match asked {
+        Asked::Own => match reach(role) {
+            Reach::Own => own.map(Subject::Rep),
+            Reach::Team => own.map(Subject::Team),
+            Reach::Organisation => Some(Subject::Organisation),
+        },
+        // A rep sees the figures of their peers (the leaderboard shows them without names).
+        Asked::Peers => match reach(role) {
+            Reach::Own => own_manager.map(Subject::Team).or(own.map(Subject::Rep)),
+            Reach::Team => own.map(Subject::Team),
+            Reach::Organisation => Some(own.map_or(Subject::Organisation, Subject::Team)),
+        },
+        Asked::Rep(id) => reaches(id).then_some(Subject::Rep(id)),
+        Asked::Team(id) => reaches(id).then_some(Subject::Team(id)),
+        Asked::Organisation => whole.then_some(Subject::Organisation),
+        Asked::Segment => whole.then_some(Subject::Segment),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +248,35 @@ mod tests {
         assert!(sees_whole_company_plan(UserRole::Executive));
         assert!(!sees_whole_company_plan(UserRole::Manager));
         assert!(!sees_whole_company_plan(UserRole::Rep));
+    }
+
+    #[test]
+    fn a_report_is_on_what_the_role_reaches_and_the_default_follows_the_reach() {
+        use UserRole::{Admin, Executive, Manager, Rep};
+        // A manager (id 10) of reps 1 and 2; rep 3 is another team's.
+        let team = |id: i64| [1, 2, 10].contains(&id);
+        let everyone = |_: i64| true;
+        assert_eq!(report_subject(Rep, Some(1), Some(10), Asked::Own, |id| id == 1), Some(Subject::Rep(1)));
+        assert_eq!(report_subject(Manager, Some(10), None, Asked::Own, team), Some(Subject::Team(10)));
+        for role in [Executive, Admin] {
+            assert_eq!(report_subject(role, Some(20), None, Asked::Own, everyone), Some(Subject::Organisation));
+            assert_eq!(report_subject(role, None, None, Asked::Segment, everyone), Some(Subject::Segment));
+            assert_eq!(report_subject(role, Some(20), None, Asked::Peers, everyone), Some(Subject::Team(20)));
+            assert_eq!(report_subject(role, None, None, Asked::Peers, everyone), Some(Subject::Organisation));
+        }
+        // Without a row of their own, a rep or a manager has no default: nothing is widened.
+        assert_eq!(report_subject(Rep, None, None, Asked::Own, |_| false), None);
+        assert_eq!(report_subject(Manager, None, None, Asked::Own, |_| false), None);
+        assert_eq!(report_subject(Manager, Some(10), None, Asked::Rep(2), team), Some(Subject::Rep(2)));
+        assert_eq!(report_subject(Manager, Some(10), None, Asked::Rep(3), team), None);
+        assert_eq!(report_subject(Manager, Some(10), None, Asked::Team(3), team), None);
+        assert_eq!(report_subject(Manager, Some(10), None, Asked::Organisation, team), None);
+        assert_eq!(report_subject(Manager, Some(10), None, Asked::Segment, team), None);
+        assert_eq!(report_subject(Rep, Some(1), Some(10), Asked::Team(10), |id| id == 1), None);
+        // A rep is ranked among their manager's team, or alone without a manager.
+        assert_eq!(report_subject(Rep, Some(1), Some(10), Asked::Peers, |id| id == 1), Some(Subject::Team(10)));
+        assert_eq!(report_subject(Rep, Some(1), None, Asked::Peers, |id| id == 1), Some(Subject::Rep(1)));
+        assert_eq!(report_subject(Manager, Some(10), Some(20), Asked::Peers, team), Some(Subject::Team(10)));
     }
 
     #[test]

@@ -31,6 +31,8 @@ crate::keyed_enum! {
         TerritoryWeights => "territory_weights",
         MarginAboveRevenue => "margin_above_revenue",
         NoRepsToPlan => "no_reps_to_plan",
+        // Reports.
+        SubjectOutOfReach => "subject_out_of_reach",
     }
 }
 

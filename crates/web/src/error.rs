@@ -83,6 +83,12 @@ pub fn request_locale() -> Locale {
     REQUEST_LOCALE.try_with(|locale| *locale).unwrap_or_default()
 }
 
+/// A report's subject out of the caller's reach answers as a missing record, on every page and in
+/// the API alike.
+pub fn subject_missing(error: StoreError) -> Error {
+    Error::from(error).missing_when(Code::SubjectOutOfReach)
+}
+
 impl Error {
     /// A refusal with `code` of a record the request names itself (in its path, or in a form's
     /// field names, not in a value typed) answers as a missing record, so that nothing reveals

@@ -543,3 +543,6 @@ mod api_input;
 
 #[path = "http/planning.rs"]
 mod planning;
+
+#[path = "http/reports.rs"]
+mod reports;

@@ -10,6 +10,7 @@
 
 pub mod activities;
 pub mod plans;
+pub mod reports;
 
 use crate::access::Viewer;
 use crate::error::{Refusal, Result, StoreError};

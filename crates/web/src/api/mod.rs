@@ -23,8 +23,8 @@ use quotient_store::StoreError;
 use quotient_store::crm::browse::{self, Listing, Record};
 use quotient_store::crm::editing::{self, Saved, Values};
 use quotient_store::crm::leads::{self, Conversion, Outcome};
-use quotient_store::kpi::{self, ReportRequest, Subject};
 use quotient_store::ops::activities::{self, LogActivity};
+use quotient_store::ops::reports::{self, Named, ReportOn, SubjectRequest};
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppState> {
@@ -94,7 +94,8 @@ async fn me(caller: Caller) -> ApiResult {
 #[derive(serde::Deserialize)]
 struct ScorecardParams {
     period: Option<String>,
-    /// `rep:ID`, `team:MANAGER_ID` (external ids) or `organisation`; default: the caller's own.
+    /// `rep:ID`, `team:MANAGER_ID` (external ids) or `organisation`; default: the caller's own
+    /// (`ops::reports::subject`).
     subject: Option<String>,
 }
 
@@ -107,24 +108,17 @@ async fn scorecards(
     let period = period_param(params.period.as_deref())?;
     let directories = state.directories.clone();
     let subject_text = params.subject.unwrap_or_default();
+    let subject = match subject_text.split_once(':') {
+        Some(("rep", id)) => SubjectRequest::Rep(Named::Key(id.to_string())),
+        Some(("team", id)) => SubjectRequest::Team(Named::Key(id.to_string())),
+        None if subject_text == "organisation" => SubjectRequest::Organisation,
+        None if subject_text.is_empty() => SubjectRequest::Own,
+        _ => return Err(ApiError(Error::NotFound)),
+    };
     let report = run(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
-        let external = |id: &str| directory.people.iter().find(|p| p.external_id == id).map(|p| p.id);
-        let subject = match subject_text.split_once(':') {
-            Some(("rep", id)) if external(id).is_some_and(|i| caller.viewer.reaches(i)) => Subject::Rep(id.to_string()),
-            Some(("team", id)) if external(id).is_some_and(|i| caller.viewer.reaches(i)) => {
-                Subject::Team(id.to_string())
-            }
-            None if subject_text == "organisation" && caller.viewer.reaches_everyone() => Subject::Organisation,
-            None if subject_text.is_empty() => match &caller.own_external_id {
-                Some(own) if caller.user.role == quotient_core::model::UserRole::Rep => Subject::Rep(own.clone()),
-                Some(own) => Subject::Team(own.clone()),
-                None => Subject::Organisation,
-            },
-            _ => return Err(Error::NotFound),
-        };
-        let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale };
-        Ok(kpi::report_with(db, caller.user.org, &directory, &request)?)
+        let request = ReportOn { subject, period, as_of: as_of(period), lang: caller.locale };
+        reports::report(db, &caller.viewer, &directory, &request).map_err(crate::error::subject_missing)
     })
     .await?;
     Ok(Json(serde_json::to_value(report).unwrap_or_default()))

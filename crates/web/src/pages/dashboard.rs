@@ -5,7 +5,7 @@
 use super::{as_of, encode, period_param, require, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{Error, PageError};
+use crate::error::{Error, PageError, subject_missing};
 use crate::i18n::Locale;
 use crate::templates::{self, against, flag_badges, period_picker, sort_header};
 use axum::extract::{Query, State};
@@ -15,7 +15,8 @@ use quotient_core::access::{Action, Resource};
 use quotient_core::diagnostics::{FlagKind, Thresholds};
 use quotient_store::Db;
 use quotient_store::crm::pipeline::{self, Stage};
-use quotient_store::kpi::{self, Card, Directory, Report, ReportRequest, Subject};
+use quotient_store::kpi::{Card, Directory, Report, Subject};
+use quotient_store::ops::reports::{self, Named, ReportOn, SubjectRequest};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -55,18 +56,14 @@ pub async fn dashboard(
     let team = query.team;
     let dashboard = with_db(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
-        let manager = team.or(if caller.viewer.reaches_everyone() { None } else { caller.viewer.rep_id });
-        let subject = match manager {
-            Some(id) if caller.viewer.reaches(id) => {
-                let person = directory.person(id).ok_or(Error::NotFound)?;
-                Subject::Team(person.external_id.clone())
-            }
-            Some(_) => return Err(Error::NotFound),
-            None => Subject::Organisation,
+        let asked = team.map_or(SubjectRequest::Own, |id| SubjectRequest::Team(Named::Id(id)));
+        let subject = reports::subject(&caller.viewer, &directory, &asked).map_err(subject_missing)?;
+        let team_name = match &subject {
+            Subject::Team(key) => directory.people.iter().find(|p| &p.external_id == key).map(|p| p.name.clone()),
+            _ => None,
         };
-        let team_name = manager.and_then(|id| directory.person(id)).map(|p| p.name.clone());
-        let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale };
-        let key = format!("{:?}|{period}|{}|{:?}", request.subject, request.as_of, request.lang);
+        let request = ReportOn { subject: asked, period, as_of: as_of(period), lang: caller.locale };
+        let key = format!("{subject:?}|{period}|{}|{:?}", request.as_of, request.lang);
         dashboards.get(db, caller.user.org, key, |db| compute(db, caller, &directory, request, team_name))
     })
     .await?;
@@ -78,11 +75,11 @@ fn compute(
     db: &mut Db,
     caller: &Caller,
     directory: &Directory,
-    request: ReportRequest,
+    request: ReportOn,
     team_name: Option<String>,
 ) -> Result<Dashboard, Error> {
     let period = request.period;
-    let report = kpi::report_with(db, caller.user.org, directory, &request)?;
+    let report = reports::report(db, &caller.viewer, directory, &request).map_err(subject_missing)?;
     let by_external: HashMap<&str, i64> = directory.people.iter().map(|p| (p.external_id.as_str(), p.id)).collect();
     let reps: Vec<i64> =
         report.reps.iter().filter_map(|c| c.rep_id.as_deref().and_then(|e| by_external.get(e).copied())).collect();

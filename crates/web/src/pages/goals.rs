@@ -7,7 +7,7 @@ use super::{require, today, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::charts;
-use crate::error::{Error, PageError};
+use crate::error::{Error, PageError, subject_missing};
 use crate::templates;
 use axum::extract::{Query, State};
 use chrono::{Datelike, NaiveDate};
@@ -15,6 +15,8 @@ use maud::{Markup, PreEscaped, html};
 use quotient_core::Money;
 use quotient_core::access::{Action, Resource};
 use quotient_core::planning::{Distribution, MonthlyIndex, PlanRisk, RepGoal, goal_sheet, plan_risk};
+use quotient_store::kpi::Subject;
+use quotient_store::ops::reports::{self, Named, SubjectRequest};
 use quotient_store::planning::{self, PlanMetric};
 use std::sync::Arc;
 
@@ -73,12 +75,16 @@ pub async fn goals(
     let goals = with_db(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
         let managers: std::collections::HashSet<i64> = directory.people.iter().filter_map(|p| p.manager_id).collect();
-        let manager = match team.or(caller.viewer.rep_id).filter(|m| managers.contains(m)) {
-            Some(id) if caller.viewer.reaches(id) => id,
-            Some(_) => return Err(Error::NotFound),
-            // An executive without a team chosen sees the first team they reach.
-            None => managers.iter().copied().filter(|m| caller.viewer.reaches(*m)).min().ok_or(Error::NotFound)?,
+        let asked = team.map_or(SubjectRequest::Own, |id| SubjectRequest::Team(Named::Id(id)));
+        let first_team = || managers.iter().copied().filter(|m| caller.viewer.reaches(*m)).min();
+        let manager = match reports::subject(&caller.viewer, &directory, &asked).map_err(subject_missing)? {
+            Subject::Team(key) => directory.people.iter().find(|p| p.external_id == key).map(|p| p.id),
+            // The organisation's goals are set team by team: the executive's own, else the first
+            // they reach.
+            Subject::Organisation => caller.viewer.rep_id.filter(|m| managers.contains(m)).or_else(first_team),
+            _ => None,
         };
+        let manager = manager.filter(|m| managers.contains(m)).ok_or(Error::NotFound)?;
         let mut teams: Vec<(i64, String)> = directory
             .people
             .iter()

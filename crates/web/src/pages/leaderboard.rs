@@ -5,13 +5,14 @@ use super::dashboard::barometer;
 use super::{as_of, encode, period_param, require, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::PageError;
+use crate::error::{PageError, subject_missing};
 use crate::templates::{self, period_picker};
 use axum::extract::{Query, State};
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
 use quotient_core::model::UserRole;
-use quotient_store::kpi::{self, Card, ReportRequest, Subject};
+use quotient_store::kpi::Card;
+use quotient_store::ops::reports::{self, ReportOn, SubjectRequest};
 
 /// The KPIs one can rank by, best first when higher.
 const KPIS: &[&str] = &[
@@ -84,20 +85,10 @@ pub async fn leaderboard(
     let directories = state.directories.clone();
     let cards = with_db(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
-        let subject = match caller.viewer.rep_id.and_then(|id| directory.person(id)) {
-            _ if org_wide => Subject::Organisation,
-            // A rep ranks within their team (their manager's); a manager within their own.
-            Some(person) if caller.user.role == UserRole::Rep => {
-                match person.manager_id.and_then(|m| directory.person(m)) {
-                    Some(manager) => Subject::Team(manager.external_id.clone()),
-                    None => Subject::Rep(person.external_id.clone()),
-                }
-            }
-            Some(person) => Subject::Team(person.external_id.clone()),
-            None => Subject::Organisation,
-        };
-        let request = ReportRequest { subject, period, as_of: as_of(period), lang: caller.locale };
-        Ok(kpi::report_with(db, caller.user.org, &directory, &request)?.reps)
+        // The organisation, or those the caller is ranked among: a rep their manager's team.
+        let subject = if org_wide { SubjectRequest::Organisation } else { SubjectRequest::Peers };
+        let request = ReportOn { subject, period, as_of: as_of(period), lang: caller.locale };
+        Ok(reports::report(db, &caller.viewer, &directory, &request).map_err(subject_missing)?.reps)
     })
     .await?;
     let mut ranked: Vec<&Card> = cards.iter().collect();

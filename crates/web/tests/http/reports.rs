@@ -1,0 +1,53 @@
+//! Reporting on a subject: the one default of every role, and a subject out of reach refused
+//! alike by the dashboard, the goals, the leaderboard and the API.
+
+use super::{TestApp, block_on, json};
+use axum::http::StatusCode;
+
+async fn every_interface_reports_on_the_same_subjects(app: &TestApp) {
+    let (rep, _) = app.sign_in("r1@acme.test").await;
+    let (manager, _) = app.sign_in("manager@acme.test").await;
+    let (executive, _) = app.sign_in("exec@acme.test").await;
+    // People's ids in import order: R1, M1, E1, R2.
+    let home = app.get("/", &rep).await;
+    assert_eq!(home.location.as_deref(), Some("/reps/1"), "R1 is the first person imported");
+    let (m1, e1) = (2, 3);
+
+    // The one default: a rep's own figures, a manager's team, the executive's organisation.
+    for (cookie, kind, id) in [(&rep, "rep", Some("R1")), (&manager, "team", Some("M1")), (&executive, "organisation", None)] {
+        let report = json(&app.get("/api/v1/scorecards?period=2026-Q1", cookie).await);
+        assert_eq!(report["subject"]["kind"], kind, "{report}");
+        assert_eq!(report["subject"]["id"].as_str(), id, "{report}");
+    }
+    let dashboard = app.get("/dashboard?period=2026-Q1", &manager).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert_eq!(app.get(&format!("/dashboard?period=2026-Q1&team={m1}"), &manager).await.status, StatusCode::OK);
+    assert_eq!(app.get(&format!("/goals?team={m1}"), &manager).await.status, StatusCode::OK);
+
+    // Out of reach — the manager's own manager, someone who does not exist, the organisation —
+    // refused alike: as a missing record.
+    for path in [
+        format!("/dashboard?period=2026-Q1&team={e1}"),
+        "/dashboard?period=2026-Q1&team=999999".to_string(),
+        format!("/goals?team={e1}"),
+        "/api/v1/scorecards?period=2026-Q1&subject=team:E1".to_string(),
+        "/api/v1/scorecards?period=2026-Q1&subject=rep:R9".to_string(),
+        "/api/v1/scorecards?period=2026-Q1&subject=organisation".to_string(),
+    ] {
+        assert_eq!(app.get(&path, &manager).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // The executive reaches them all.
+    for path in [format!("/dashboard?period=2026-Q1&team={e1}"), format!("/goals?team={e1}")] {
+        assert_eq!(app.get(&path, &executive).await.status, StatusCode::OK, "{path}");
+    }
+    let team = json(&app.get("/api/v1/scorecards?period=2026-Q1&subject=team:E1", &executive).await);
+    assert_eq!(team["subject"]["kind"], "team", "{team}");
+    // A rep ranks among their manager's team on the leaderboard, and reports on no one else.
+    let board = app.get("/leaderboard?period=2026-Q1", &rep).await;
+    assert_eq!(board.status, StatusCode::OK);
+    assert_eq!(board.body.matches("<tr").count(), 3, "a header and R1 and R2: {}", board.body);
+    let peer = app.get("/api/v1/scorecards?period=2026-Q1&subject=rep:R2", &rep).await;
+    assert_eq!(peer.status, StatusCode::NOT_FOUND);
+}
+
+on_both_backends!(every_interface_reports_on_the_same_subjects);

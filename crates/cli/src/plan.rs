@@ -6,12 +6,12 @@
 use crate::org;
 use anyhow::{Context, Result};
 use clap::Args;
-use quotient_core::{Lang, Money};
 use quotient_core::planning::{Allocation, MonthlyIndex};
-use quotient_store::kpi::Directory;
-use quotient_store::planning::PlanMetric;
+use quotient_core::{Lang, Money};
 use quotient_store::StoreError;
+use quotient_store::kpi::Directory;
 use quotient_store::ops::plans::{self, AllocatePlan};
+use quotient_store::planning::PlanMetric;
 use quotient_store::planning::company_plan::CompanyPlan;
 use quotient_store::planning::quotas::Allocated;
 use std::path::{Path, PathBuf};

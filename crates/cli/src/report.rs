@@ -1,11 +1,11 @@
 //! `quotient report`, `quotient rebuild` and `quotient setting`: the KPI engine on the command line.
 
 use crate::org;
+use crate::plan::refused;
 use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 use quotient_core::{Lang, Money, Period};
-use crate::plan::refused;
 use quotient_store::kpi::{self, Card, Directory, Report};
 use quotient_store::ops::reports::{self, Named, ReportOn, SubjectRequest};
 use std::io::Write;
@@ -60,12 +60,8 @@ pub fn report(database_url: &str, org_slug: Option<&str>, args: &ReportArgs) -> 
     let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
     let (org, scope) = org::operator(&mut db, org_slug)?;
     let directory = Directory::load(&mut db, org.id)?;
-    let request = ReportOn {
-        subject,
-        period,
-        as_of: args.as_of.unwrap_or_else(|| Utc::now().date_naive()),
-        lang: args.lang,
-    };
+    let request =
+        ReportOn { subject, period, as_of: args.as_of.unwrap_or_else(|| Utc::now().date_naive()), lang: args.lang };
     let report = reports::report(&mut db, &scope, &directory, &request).map_err(|e| refused("report", e, OPTIONS))?;
     let mut out = std::io::stdout().lock();
     match args.format {

@@ -49,11 +49,8 @@ fn sign_in(addr: SocketAddr) -> (String, String) {
 
 /// The codes a page shows its refusals with, sorted.
 fn page_codes(page: &str) -> Vec<String> {
-    let mut codes: Vec<String> = page
-        .split("data-code=\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next().map(str::to_string))
-        .collect();
+    let mut codes: Vec<String> =
+        page.split("data-code=\"").skip(1).filter_map(|rest| rest.split('"').next().map(str::to_string)).collect();
     codes.sort();
     codes
 }
@@ -78,21 +75,51 @@ fn cli_codes(stderr: &str) -> Vec<String> {
     codes
 }
 
-/// Bad plans as each interface takes them: the page's form, the API's year and body, the CLI's
-/// options; and the codes all three must refuse them with.
-const CASES: &[(&str, &str, &str, &[&str], &[&str])] = &[
-    ("year=2027&revenue=-5", "2027", r#"{"revenue_cents": -500}"#, &["--year", "2027", "--revenue=-5"], &["amount"]),
-    ("year=1999&revenue=100", "1999", r#"{"revenue_cents": 10000}"#, &["--year", "1999", "--revenue", "100"], &[
-        "number_out_of_range",
-    ]),
-    (
+/// A bad plan as each interface takes it, and the codes all three must refuse it with.
+struct Case {
+    /// The page's form.
+    form: &'static str,
+    /// The API's year and body.
+    year: &'static str,
+    body: &'static str,
+    /// The options of `quotient plan`.
+    args: &'static [&'static str],
+    codes: &'static [&'static str],
+}
+
+const fn case(
+    form: &'static str,
+    year: &'static str,
+    body: &'static str,
+    args: &'static [&'static str],
+    codes: &'static [&'static str],
+) -> Case {
+    Case { form, year, body, args, codes }
+}
+
+const CASES: &[Case] = &[
+    case(
+        "year=2027&revenue=-5",
+        "2027",
+        r#"{"revenue_cents": -500}"#,
+        &["--year", "2027", "--revenue=-5"],
+        &["amount"],
+    ),
+    case(
+        "year=1999&revenue=100",
+        "1999",
+        r#"{"revenue_cents": 10000}"#,
+        &["--year", "1999", "--revenue", "100"],
+        &["number_out_of_range"],
+    ),
+    case(
         "year=2027&revenue=100&margin=200",
         "2027",
         r#"{"revenue_cents": 10000, "margin_cents": 20000}"#,
         &["--year", "2027", "--revenue", "100", "--margin", "200"],
         &["margin_above_revenue"],
     ),
-    (
+    case(
         "year=2027&revenue=100&growth=-150&deals=-2",
         "2027",
         r#"{"revenue_cents": 10000, "growth_pct": -150, "deals": -2}"#,
@@ -118,8 +145,8 @@ fn the_page_the_api_and_the_cli_refuse_a_bad_plan_alike(url: &str) {
     }
     let server = Served::start(url);
     let (cookie, csrf) = sign_in(server.addr);
-    for (form, year, body, args, expected) in CASES {
-        let expected: Vec<String> = expected.iter().map(|code| code.to_string()).collect();
+    for Case { form, year, body, args, codes } in CASES {
+        let expected: Vec<String> = codes.iter().map(|code| code.to_string()).collect();
         let form = format!("{form}&_csrf={csrf}");
         let page_headers = [("Cookie", cookie.as_str()), ("Content-Type", "application/x-www-form-urlencoded")];
         let (status, _, page) = call(server.addr, "POST", "/plan", &page_headers, &form);

@@ -13,11 +13,11 @@ use quotient_core::model::UserRole;
 use quotient_core::planning::MonthlyIndex;
 use quotient_store::access::Viewer;
 use quotient_store::kpi::{self, ReportRequest, Subject};
+use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan};
 use quotient_store::orgs::Organisation;
 use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::territory_plans::{self, KeyAccountInput, PlanContent};
 use quotient_store::planning::{PlanMetric, account_maps, one_on_ones, quotas};
-use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan};
 use quotient_store::{Code, StoreError, Value, audit, bundle};
 
 fn setup(test: &mut TestDb) -> Organisation {

@@ -524,7 +524,10 @@ async fn refusals_are_shown_by_code_only(world: &World) {
         assert!(!planted.body.contains("role=\"alert\""), "{path}: an unknown code shows nothing");
     }
     let known = world.call("GET", "/plan?year=2026&error=no_reps_to_plan", Some(&org.sessions["executive"]), "").await;
-    assert!(known.body.contains("The organisation has no reps to allocate the plan to"), "a known code shows its message");
+    assert!(
+        known.body.contains("The organisation has no reps to allocate the plan to"),
+        "a known code shows its message"
+    );
     let moved = world.call("GET", "/pipeline?moved=Call+555-0100", Some(&org.sessions["manager"]), "").await;
     assert!(!moved.body.contains("555-0100"), "the notice of a move names a deal by its id only");
 }

@@ -63,13 +63,10 @@ pub fn subject(scope: &Viewer, directory: &Directory, asked: &SubjectRequest) ->
         SubjectRequest::Territory(_) | SubjectRequest::ProductLine(_) => Asked::Segment,
     };
     let own = scope.rep_id.and_then(|id| directory.person(id));
-    let decided = access::report_subject(
-        scope.role,
-        own.map(|p| p.id),
-        own.and_then(|p| p.manager_id),
-        asked_for,
-        |id| scope.reaches(id),
-    );
+    let decided =
+        access::report_subject(scope.role, own.map(|p| p.id), own.and_then(|p| p.manager_id), asked_for, |id| {
+            scope.reaches(id)
+        });
     let key = |id: i64| directory.person(id).map(|p| p.external_id.clone()).ok_or_else(out_of_reach);
     Ok(match decided.ok_or_else(out_of_reach)? {
         access::Subject::Rep(id) => Subject::Rep(key(id)?),

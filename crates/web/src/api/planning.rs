@@ -13,10 +13,10 @@ use axum::{Json, Router};
 use quotient_core::access::{self, Action, Resource};
 use quotient_core::coaching::Step;
 use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan};
-use quotient_store::{Code, StoreError};
 use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::territory_plans::{self, PlanContent};
 use quotient_store::planning::{PlanMetric, account_maps, one_on_ones};
+use quotient_store::{Code, StoreError};
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
@@ -110,9 +110,9 @@ struct QuotaParams {
 fn metric_of(key: Option<&str>) -> Result<PlanMetric, ApiError> {
     match key {
         None | Some("") => Ok(PlanMetric::Revenue),
-        Some(key) => PlanMetric::from_key(key).filter(|m| m.quota_metric().is_some()).ok_or_else(|| {
-            ApiError(Error::Store(StoreError::refused("metric", Code::Choice)))
-        }),
+        Some(key) => PlanMetric::from_key(key)
+            .filter(|m| m.quota_metric().is_some())
+            .ok_or_else(|| ApiError(Error::Store(StoreError::refused("metric", Code::Choice)))),
     }
 }
 
@@ -124,7 +124,8 @@ async fn quotas_of(
 ) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Read)?;
     let metric = metric_of(params.metric.as_deref())?;
-    let quotas = run(&state, &caller, move |db, caller| Ok(plans::quotas_of(db, &caller.viewer, year, metric)?)).await?;
+    let quotas =
+        run(&state, &caller, move |db, caller| Ok(plans::quotas_of(db, &caller.viewer, year, metric)?)).await?;
     Ok(Json(json!({
         "metric": metric.key(),
         "reps": quotas.reps.iter().map(|(rep, yearly)| json!({ "rep_id": rep, "yearly": yearly })).collect::<Vec<_>>(),

@@ -10,7 +10,10 @@ fn codes(answer: &Answer) -> Vec<(String, String)> {
     let body = json(answer);
     assert_eq!(body["error"]["code"], "invalid_input", "{}", answer.body);
     let fields = body["error"]["fields"].as_array().cloned().unwrap_or_default();
-    fields.iter().map(|f| (f["field"].as_str().unwrap_or("?").into(), f["code"].as_str().unwrap_or("?").into())).collect()
+    fields
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap_or("?").into(), f["code"].as_str().unwrap_or("?").into()))
+        .collect()
 }
 
 fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -33,8 +36,11 @@ async fn the_plan_api_refuses_with_codes_and_writes_the_quotas(app: &TestApp) {
     assert_eq!(codes(&answer), pairs(&expected));
     let body = r#"{"revenue_cents": 120000, "growth_pct": 2000, "split": "territories", "seasonality": [0,0,0,0,0,0,0,0,0,0,0,0]}"#;
     let answer = app.send_json("PUT", "/api/v1/plans/2027", &executive, body).await;
-    let expected =
-        [("growth_pct", "growth_out_of_range"), ("seasonality", "seasonality"), ("territory_weights", "territory_weights")];
+    let expected = [
+        ("growth_pct", "growth_out_of_range"),
+        ("seasonality", "seasonality"),
+        ("territory_weights", "territory_weights"),
+    ];
     assert_eq!(codes(&answer), pairs(&expected));
     let body = r#"{"revenue_cents": 120000, "split": "territories", "territory_weights": [[99999, 1]]}"#;
     let answer = app.send_json("PUT", "/api/v1/plans/2027", &executive, body).await;
@@ -43,7 +49,10 @@ async fn the_plan_api_refuses_with_codes_and_writes_the_quotas(app: &TestApp) {
     assert_eq!(app.send_json("PUT", "/api/v1/plans/2027", &manager, plan).await.status, StatusCode::NOT_FOUND);
     let saved = app.send_json("PUT", "/api/v1/plans/2027", &executive, plan).await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
-    assert_eq!((json(&saved)["fiscal_year"].as_i64(), json(&saved)["revenue_cents"].as_i64()), (Some(2027), Some(120_000)));
+    assert_eq!(
+        (json(&saved)["fiscal_year"].as_i64(), json(&saved)["revenue_cents"].as_i64()),
+        (Some(2027), Some(120_000))
+    );
 
     // POST /plans/{year}/allocate: a preview writes nothing; `write` makes the quotas.
     let none = app.send_json("POST", "/api/v1/plans/2031/allocate", &executive, "").await;
@@ -71,7 +80,10 @@ async fn the_plan_api_refuses_with_codes_and_writes_the_quotas(app: &TestApp) {
     // GET /plans/{year}/quotas: the whole plan for the executive, the share for the manager.
     let quotas = app.get("/api/v1/plans/2027/quotas", &executive.0).await;
     let body = json(&quotas);
-    assert_eq!((body["total"].as_i64(), body["plan"].as_i64(), body["difference"].as_i64()), (Some(120_000), Some(120_000), Some(0)));
+    assert_eq!(
+        (body["total"].as_i64(), body["plan"].as_i64(), body["difference"].as_i64()),
+        (Some(120_000), Some(120_000), Some(0))
+    );
     let share = json(&app.get("/api/v1/plans/2027/quotas", &manager.0).await);
     assert_eq!((share["total"].as_i64(), share["plan"].is_null()), (Some(120_000), true));
     let unknown = app.get("/api/v1/plans/2027/quotas?metric=cold_calls", &executive.0).await;
@@ -89,7 +101,10 @@ async fn the_plan_api_refuses_with_codes_and_writes_the_quotas(app: &TestApp) {
     assert_eq!(nobody.status, StatusCode::NOT_FOUND);
     let adjusted = app.send_json("PUT", &path, &executive, r#"{"yearly": 70000}"#).await;
     assert_eq!(adjusted.status, StatusCode::OK, "{}", adjusted.body);
-    assert_eq!((json(&adjusted)["total"].as_i64(), json(&adjusted)["difference"].as_i64()), (Some(130_000), Some(10_000)));
+    assert_eq!(
+        (json(&adjusted)["total"].as_i64(), json(&adjusted)["difference"].as_i64()),
+        (Some(130_000), Some(10_000))
+    );
     assert_eq!(app.send_json("PUT", &path, &manager, r#"{"yearly": 1}"#).await.status, StatusCode::NOT_FOUND);
 
     // The page's quota form saves every rep's quota or none.

@@ -14,7 +14,9 @@ async fn every_interface_reports_on_the_same_subjects(app: &TestApp) {
     let (m1, e1) = (2, 3);
 
     // The one default: a rep's own figures, a manager's team, the executive's organisation.
-    for (cookie, kind, id) in [(&rep, "rep", Some("R1")), (&manager, "team", Some("M1")), (&executive, "organisation", None)] {
+    for (cookie, kind, id) in
+        [(&rep, "rep", Some("R1")), (&manager, "team", Some("M1")), (&executive, "organisation", None)]
+    {
         let report = json(&app.get("/api/v1/scorecards?period=2026-Q1", cookie).await);
         assert_eq!(report["subject"]["kind"], kind, "{report}");
         assert_eq!(report["subject"]["id"].as_str(), id, "{report}");

@@ -97,13 +97,18 @@ fn answer(year: i32, done: &str, outcome: Result<(), PageError>) -> Result<Respo
     }
 }
 
+/// The year of a change to the plan, by a caller who may change it.
+fn year_to_change(caller: &Caller, form: &PlanForm) -> Result<i32, PageError> {
+    require(caller, Resource::CompanyPlan, Action::Edit)?;
+    form.year().map_err(|refusal| PageError(Error::Store(refusal.into()), caller.locale))
+}
+
 pub async fn allocate(
     State(state): State<AppState>,
     caller: Caller,
     Form(form): Form<PlanForm>,
 ) -> Result<Response, PageError> {
-    require(&caller, Resource::CompanyPlan, Action::Edit)?;
-    let year = form.year().map_err(|refusal| PageError(Error::Store(refusal.into()), caller.locale))?;
+    let year = year_to_change(&caller, &form)?;
     let command = AllocatePlan { year, plan: None, write: true };
     let outcome =
         with_db(&state, &caller, move |db, caller| Ok(plans::allocate_plan(db, &caller.viewer, &command).map(drop)?))
@@ -117,8 +122,7 @@ pub async fn adjust(
     caller: Caller,
     Form(form): Form<PlanForm>,
 ) -> Result<Response, PageError> {
-    require(&caller, Resource::CompanyPlan, Action::Edit)?;
-    let year = form.year().map_err(|refusal| PageError(Error::Store(refusal.into()), caller.locale))?;
+    let year = year_to_change(&caller, &form)?;
     let outcome = match form.quotas(year, caller.locale) {
         // The form's field names name the reps: one out of reach is as missing as any record.
         Ok(command) => {

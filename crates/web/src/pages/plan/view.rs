@@ -65,7 +65,13 @@ fn refused(l: crate::i18n::Locale, code: Option<&str>) -> Option<String> {
     code?.parse::<Code>().ok().map(|code| Refusal::new("plan", code).message(l))
 }
 
-pub fn render(caller: &Caller, query: &PlanQuery, view: &View, errors: &[FieldError], form: Option<&PlanForm>) -> Markup {
+pub fn render(
+    caller: &Caller,
+    query: &PlanQuery,
+    view: &View,
+    errors: &[FieldError],
+    form: Option<&PlanForm>,
+) -> Markup {
     let l = caller.locale;
     let may_edit = caller.viewer.may(Resource::CompanyPlan, Action::Edit);
     let year = view.year;
@@ -218,4 +224,3 @@ fn allocation(caller: &Caller, view: &View, plan: &CompanyPlan, allocated: &Allo
         }
     }
 }
-

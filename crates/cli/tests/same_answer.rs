@@ -168,6 +168,14 @@ fn the_page_the_api_and_the_cli_refuse_a_bad_plan_alike(url: &str) {
     // Nothing of any of them was saved.
     let (status, _, _) = call(server.addr, "GET", "/api/v1/plans/2027", &[("Cookie", cookie.as_str())], "");
     assert_eq!(status, 404);
+
+    // A report on no one is refused with its code on the command line, and as missing in the API.
+    let output = quotient(url, &["report", "--period", "2026-Q1", "--rep", "R9"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert_eq!(cli_codes(&stderr), ["subject_out_of_reach"], "{stderr}");
+    let path = "/api/v1/scorecards?period=2026-Q1&subject=rep:R9";
+    assert_eq!(call(server.addr, "GET", path, &[("Cookie", cookie.as_str())], "").0, 404);
 }
 
 #[test]

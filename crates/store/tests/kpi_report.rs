@@ -145,4 +145,53 @@ fn request_like(report: &Report) -> ReportRequest {
     }
 }
 
-on_both_backends!(team_quarter, other_periods_and_subjects);
+/// The one rule of a report's subject: each role's default, and what is out of reach refused
+/// alike, whether named by id or by external id, or naming no one.
+fn a_report_is_on_a_subject_within_reach(test: &mut TestDb) {
+    use quotient_core::model::UserRole;
+    use quotient_store::ops::reports::{self, Named, ReportOn, SubjectRequest};
+    use quotient_store::{Code, StoreError};
+    let org = test.org("acme");
+    bundle::import(&mut test.db, org.id, &fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let directory = kpi::Directory::load(&mut test.db, org.id).unwrap_or_else(|e| panic!("{e}"));
+    let operator = quotient_store::access::Viewer::operator(org.id, &directory);
+    let manager = common::viewer_of(test, &org, "M1", UserRole::Manager);
+    let rep = common::viewer_of(test, &org, "R1", UserRole::Rep);
+    let subject = |scope, asked: SubjectRequest| reports::subject(scope, &directory, &asked);
+    assert_eq!(subject(&operator, SubjectRequest::Own).ok(), Some(Subject::Organisation));
+    assert_eq!(subject(&manager, SubjectRequest::Own).ok(), Some(Subject::Team("M1".into())));
+    assert_eq!(subject(&rep, SubjectRequest::Own).ok(), Some(Subject::Rep("R1".into())));
+    assert_eq!(subject(&rep, SubjectRequest::Peers).ok(), Some(Subject::Team("M1".into())));
+    let r2 = directory.people.iter().find(|p| p.external_id == "R2").map(|p| p.id).unwrap_or(-1);
+    assert_eq!(subject(&manager, SubjectRequest::Rep(Named::Id(r2))).ok(), Some(Subject::Rep("R2".into())));
+    assert_eq!(subject(&operator, SubjectRequest::Territory("T1".into())).ok(), Some(Subject::Territory("T1".into())));
+    let refused = |result: Result<Subject, StoreError>| -> Vec<(&str, Code)> {
+        match result {
+            Err(StoreError::Refused(refusals)) => refusals.iter().map(|r| (r.field, r.code)).collect(),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    };
+    let out_of_reach = vec![("subject", Code::SubjectOutOfReach)];
+    for (scope, asked) in [
+        (&rep, SubjectRequest::Rep(Named::Id(r2))),
+        (&rep, SubjectRequest::Rep(Named::Key("R2".into()))),
+        (&manager, SubjectRequest::Team(Named::Key("E1".into()))),
+        (&manager, SubjectRequest::Organisation),
+        (&manager, SubjectRequest::ProductLine("PL1".into())),
+        (&operator, SubjectRequest::Rep(Named::Key("R9".into()))),
+        (&operator, SubjectRequest::Team(Named::Id(999_999))),
+    ] {
+        assert_eq!(refused(subject(scope, asked.clone())), out_of_reach, "{asked:?}");
+    }
+    // The report is the subject's.
+    let request = ReportOn {
+        subject: SubjectRequest::Own,
+        period: "2026-Q1".parse().unwrap_or_else(|e| panic!("{e}")),
+        as_of: "2026-03-31".parse::<NaiveDate>().unwrap_or_else(|e| panic!("{e}")),
+        lang: Lang::ENGLISH,
+    };
+    let report = reports::report(&mut test.db, &manager, &directory, &request).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.reps.iter().map(|c| c.rep_id.clone().unwrap_or_default()).collect::<Vec<_>>(), ["R1", "R2"]);
+}
+
+on_both_backends!(team_quarter, other_periods_and_subjects, a_report_is_on_a_subject_within_reach);

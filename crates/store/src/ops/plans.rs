@@ -58,13 +58,9 @@ pub fn allocate_plan(db: &mut Db, scope: &Viewer, command: &AllocatePlan) -> Res
         let plan = match &command.plan {
             Some(plan) => {
                 let plan = CompanyPlan { fiscal_year: year, ..plan.clone() };
-                let mut refusals = plan.refusals();
-                refusals.extend(company_plan::unknown_references(db, scope.org, &plan)?);
-                if !refusals.is_empty() {
-                    return Err(StoreError::Refused(refusals));
-                }
-                if command.write {
-                    company_plan::save(db, scope.org, scope.actor(), &plan)?;
+                match command.write {
+                    true => company_plan::save(db, scope.org, scope.actor(), &plan)?,
+                    false => company_plan::check(db, scope.org, &plan)?,
                 }
                 plan
             }

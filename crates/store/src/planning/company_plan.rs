@@ -147,9 +147,10 @@ pub fn growth_allowed(growth_pct: f64) -> bool {
     growth_pct.is_finite() && growth_pct > -100.0 && growth_pct <= 1000.0
 }
 
-/// The plan's territories and product lines that are not the organisation's, refused.
-pub(crate) fn unknown_references(db: &mut Db, org: OrgId, plan: &CompanyPlan) -> Result<Vec<Refusal>> {
-    let mut refusals = vec![];
+/// Refuses the plan as [`CompanyPlan::refusals`] says, and when a territory or product line of it
+/// is not the organisation's — every refusal at once.
+pub(crate) fn check(db: &mut Db, org: OrgId, plan: &CompanyPlan) -> Result<()> {
+    let mut refusals = plan.refusals();
     for (table, ids, field) in [
         ("territories", plan.territory_weights.iter().map(|(t, _)| *t).collect::<Vec<_>>(), "territory_weights"),
         ("product_lines", plan.lines.iter().map(|l| l.product_line_id).collect(), "lines"),
@@ -162,7 +163,7 @@ pub(crate) fn unknown_references(db: &mut Db, org: OrgId, plan: &CompanyPlan) ->
             }
         }
     }
-    Ok(refusals)
+    if refusals.is_empty() { Ok(()) } else { Err(StoreError::Refused(refusals)) }
 }
 
 /// The fiscal years with a plan, latest first.
@@ -223,14 +224,10 @@ pub fn find(db: &mut Db, org: OrgId, year: i32) -> Result<Option<CompanyPlan>> {
 }
 
 /// Saves the plan (creating or replacing the year's), audited, in one transaction; refused as
-/// [`CompanyPlan::refusals`] and [`unknown_references`] say. Unscoped: `ops::plans` is the door.
+/// [`check`] says. Unscoped: `ops::plans` is the door.
 pub(crate) fn save(db: &mut Db, org: OrgId, user: Option<i64>, plan: &CompanyPlan) -> Result<()> {
-    let mut refusals = plan.refusals();
     db.transaction(|db| {
-        refusals.extend(unknown_references(db, org, plan)?);
-        if !refusals.is_empty() {
-            return Err(StoreError::Refused(std::mem::take(&mut refusals)));
-        }
+        check(db, org, plan)?;
         let before = find(db, org, plan.fiscal_year)?;
         let year = Value::Int(i64::from(plan.fiscal_year));
         let seasonality = plan.seasonality.map(|w| serde_json::json!(w).to_string());

@@ -14,6 +14,16 @@ use quotient_core::input::Refusals;
 
 pub use crate::planning::company_plan::YEARS;
 
+/// The year's plan, for a caller who sees the whole plan (a manager reads their reps' share of it
+/// through [`quotas_of`]); not found otherwise, nor when there is none.
+pub fn find_plan(db: &mut Db, scope: &Viewer, year: i32) -> Result<CompanyPlan> {
+    permit(scope, Resource::CompanyPlan, Action::Read)?;
+    if !sees_whole_company_plan(scope.role) {
+        return Err(StoreError::NotPermitted);
+    }
+    saved(db, scope, year)
+}
+
 /// Saves the year's plan (creating or replacing it). Refused as [`CompanyPlan::refusals`] says,
 /// and when a territory or product line is not the organisation's. Returns the plan as saved.
 pub fn save_plan(db: &mut Db, scope: &Viewer, plan: &CompanyPlan) -> Result<CompanyPlan> {

@@ -10,10 +10,10 @@ use crate::pages::today;
 use axum::extract::State;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
-use quotient_core::access::{self, Action, Resource};
+use quotient_core::access::{Action, Resource};
 use quotient_core::coaching::Step;
 use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan};
-use quotient_store::planning::company_plan::{self, CompanyPlan};
+use quotient_store::planning::company_plan::CompanyPlan;
 use quotient_store::planning::territory_plans::{self, PlanContent};
 use quotient_store::planning::{PlanMetric, account_maps, one_on_ones};
 use quotient_store::{Code, StoreError};
@@ -42,13 +42,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Value {
 
 async fn plan(State(state): State<AppState>, caller: Caller, PathParams(year): PathParams<i32>) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Read)?;
-    // A manager reads their reps' share of the plan (`/plans/{year}/quotas`), not the plan itself.
-    if !access::sees_whole_company_plan(caller.user.role) {
-        return Err(Error::NotFound.into());
-    }
-    let plan =
-        run(&state, &caller, move |db, caller| company_plan::find(db, caller.user.org, year)?.ok_or(Error::NotFound))
-            .await?;
+    let plan = run(&state, &caller, move |db, caller| Ok(plans::find_plan(db, &caller.viewer, year)?)).await?;
     Ok(Json(to_json(&plan)))
 }
 

@@ -54,6 +54,12 @@ async fn the_plan_api_refuses_with_codes_and_writes_the_quotas(app: &TestApp) {
         (Some(2027), Some(120_000))
     );
 
+    // GET /plans/{year}: the whole plan for the executive; a manager reads only their share.
+    let read = app.get("/api/v1/plans/2027", &executive.0).await;
+    assert_eq!(json(&read)["revenue_cents"], 120_000, "{}", read.body);
+    assert_eq!(app.get("/api/v1/plans/2027", &manager.0).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/v1/plans/2031", &executive.0).await.status, StatusCode::NOT_FOUND);
+
     // POST /plans/{year}/allocate: a preview writes nothing; `write` makes the quotas.
     let none = app.send_json("POST", "/api/v1/plans/2031/allocate", &executive, "").await;
     assert_eq!(none.status, StatusCode::NOT_FOUND, "no plan for 2031");

@@ -45,6 +45,18 @@ pub fn optional_amount(field: &'static str, text: &str, lang: Lang) -> Result<Op
     }
 }
 
+/// Free text as stored: at most `max` characters, and no control characters but tabs and line
+/// breaks (such as NUL, which PostgreSQL cannot store).
+pub fn free_text<'a>(field: &'static str, text: &'a str, max: usize) -> Result<&'a str, Refusal> {
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return Err(Refusal::new(field, Code::ControlCharacter));
+    }
+    if text.chars().nth(max).is_some() {
+        return Err(Refusal::new(field, Code::TooLong).count("max", i64::try_from(max).unwrap_or(i64::MAX)));
+    }
+    Ok(text)
+}
+
 /// A time as a form or a person writes it (`2026-03-09T14:30`, `2026-03-09 14:30:00`, RFC 3339),
 /// taken as UTC unless it says otherwise.
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
@@ -113,6 +125,12 @@ mod tests {
         assert_eq!(optional_amount("amount", "-5", Lang::ENGLISH).map_err(|r| r.code), Err(Code::Amount));
         assert_eq!(optional_amount("amount", "", Lang::ENGLISH), Ok(None));
         assert_eq!(time("at", "tomorrow").map_err(|r| r.code), Err(Code::Time));
+        assert_eq!(free_text("name", "Ann\tLee", 7), Ok("Ann\tLee"));
+        assert_eq!(free_text("name", "Ann\0", 7).map_err(|r| r.code), Err(Code::ControlCharacter));
+        assert_eq!(
+            free_text("name", "Annabel", 6).map_err(|r| (r.code, r.args)),
+            Err((Code::TooLong, vec![("max", crate::refusal::Arg::Count(6))]))
+        );
     }
 
     #[test]

@@ -24,6 +24,12 @@ crate::keyed_enum! {
         // Who or what an operation is about.
         RepOutOfReach => "rep_out_of_reach",
         OpportunityOutOfReach => "opportunity_out_of_reach",
+        // Records.
+        StageUnknown => "stage_unknown",
+        StageBeforeCreation => "stage_before_creation",
+        GatewayTypeRequired => "gateway_type_required",
+        StageNotOpen => "stage_not_open",
+        NoOpenStage => "no_open_stage",
     }
 }
 

@@ -6,7 +6,7 @@ use super::{ApiError, ApiResult, allowed, run};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
-use crate::pages::today;
+use crate::params::today;
 use axum::extract::State;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};

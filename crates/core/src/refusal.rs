@@ -24,6 +24,14 @@ crate::keyed_enum! {
         // Who or what an operation is about.
         RepOutOfReach => "rep_out_of_reach",
         OpportunityOutOfReach => "opportunity_out_of_reach",
+        // Coaching.
+        TooMany => "too_many",
+        PlanNotDraft => "plan_not_draft",
+        PlanStepNotYours => "plan_step_not_yours",
+        PlanStepOutOfOrder => "plan_step_out_of_order",
+        ReturnNeedsComment => "return_needs_comment",
+        KeyAccountNotOwned => "key_account_not_owned",
+        KeyAccountTwice => "key_account_twice",
     }
 }
 

@@ -9,6 +9,7 @@
 //! audited writes with their rollup deltas.
 
 pub mod activities;
+pub mod coaching;
 
 use crate::access::Viewer;
 use crate::error::{Refusal, Result, StoreError};

@@ -17,12 +17,13 @@ pub mod territory_plans;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{Error, PageError};
+use crate::error::{Error, FieldError, PageError};
 use chrono::NaiveDate;
+use maud::{Markup, html};
 use quotient_core::Period;
 use quotient_core::access::{Action, Resource};
 use quotient_core::period::PeriodKind;
-use quotient_store::Db;
+use quotient_store::{Db, StoreError};
 
 /// Runs `work` on a connection, with the caller; errors become pages in the caller's language.
 pub async fn with_db<T, F>(state: &AppState, caller: &Caller, work: F) -> Result<T, PageError>
@@ -78,6 +79,26 @@ pub fn as_of(period: Period) -> NaiveDate {
 pub fn refusal(l: crate::i18n::Locale, code: Option<&str>, known: &[(&str, &str)]) -> Option<&'static str> {
     let code = code?;
     known.iter().find(|(known, _)| *known == code).map(|(_, key)| l.t(key))
+}
+
+/// What a write was refused for, in the caller's words, to show beside its form; any other error
+/// as it is.
+pub fn refused_fields(error: PageError) -> Result<Vec<FieldError>, PageError> {
+    match error {
+        PageError(Error::Store(StoreError::Refused(refusals)), locale) => {
+            Ok(refusals.iter().map(|refusal| FieldError::refused(refusal, locale)).collect())
+        }
+        error => Err(error),
+    }
+}
+
+/// The refusals of a write, listed above the page's forms.
+pub fn refused_list(errors: &[FieldError]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            ul.alert #refused role="alert" { @for error in errors { li data-field=(error.field) { (error.message) } } }
+        }
+    }
 }
 
 /// Percent-encodes a query parameter value.

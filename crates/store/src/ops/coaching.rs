@@ -55,8 +55,12 @@ pub fn open_one_on_one(db: &mut Db, scope: &Viewer, command: &OpenOneOnOne) -> R
         .filter(|p| p.is_rep && one_on_ones::holds(scope, rep))
         .ok_or_else(|| not_found(format!("there is no rep {rep} in your team")))?;
     let period = Period::containing(PeriodKind::Quarter, command.on);
-    let request =
-        ReportRequest { subject: Subject::Rep(person.external_id.clone()), period, as_of: command.on, lang: command.lang };
+    let request = ReportRequest {
+        subject: Subject::Rep(person.external_id.clone()),
+        period,
+        as_of: command.on,
+        lang: command.lang,
+    };
     let card = kpi::report_with(db, scope.org, &directory, &request)?
         .reps
         .into_iter()

@@ -7,8 +7,8 @@ use crate::access::Viewer;
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::{Code, Refusal, Result, StoreError};
-use crate::orgs::OrgId;
 use crate::kpi::Directory;
+use crate::orgs::OrgId;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use quotient_core::Money;
 use quotient_core::coaching::{PlanStatus, Step};
@@ -107,13 +107,10 @@ pub struct Summary {
 
 fn year_bounds(year: i32) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
     let at = |y| {
-        NaiveDate::from_ymd_opt(y, 1, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc())
-            .ok_or_else(|| {
-                let (min, max) = (i64::from(NaiveDate::MIN.year()), i64::from(NaiveDate::MAX.year()) - 1);
-                StoreError::from(Refusal::new("year", Code::NumberOutOfRange).count("min", min).count("max", max))
-            })
+        NaiveDate::from_ymd_opt(y, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()).ok_or_else(|| {
+            let (min, max) = (i64::from(NaiveDate::MIN.year()), i64::from(NaiveDate::MAX.year()) - 1);
+            StoreError::from(Refusal::new("year", Code::NumberOutOfRange).count("min", min).count("max", max))
+        })
     };
     Ok((at(year)?, at(year + 1)?))
 }

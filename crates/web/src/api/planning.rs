@@ -362,7 +362,8 @@ async fn add_action(
         return Err(Error::Store(StoreError::Refused(refusals.into_vec())).into());
     };
     let command = AddAction { one_on_one: id, description: action.description, owner, due_on };
-    let created = write(&state, &caller, move |db, caller| Ok(coaching::add_action(db, &caller.viewer, &command)?)).await?;
+    let created =
+        write(&state, &caller, move |db, caller| Ok(coaching::add_action(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "id": created, "one_on_one_id": id })))
 }
 

@@ -128,7 +128,7 @@ mod tests {
     /// Every message a page shows by code is written in every language.
     #[test]
     fn every_refusal_code_has_its_message_in_every_language() {
-        let tables = [super::plan::REFUSALS, super::pipeline::REFUSALS, super::territory_plans::REFUSALS];
+        let tables = [super::plan::REFUSALS, super::pipeline::REFUSALS];
         for (code, key) in tables.iter().flat_map(|t| t.iter()) {
             for lang in Locale::all() {
                 assert!(lang.message(key).is_some(), "{code}: {key} is missing in {}", lang.tag());

@@ -247,7 +247,8 @@ pub async fn save_notes(
 ) -> Result<Response, PageError> {
     require(&caller, Resource::OneOnOnes, Action::Edit)?;
     let command = SaveNotes { one_on_one: id, notes: form.notes };
-    let saved = writing(&state, &caller, move |db, caller| Ok(coaching::save_notes(db, &caller.viewer, &command)?)).await;
+    let saved =
+        writing(&state, &caller, move |db, caller| Ok(coaching::save_notes(db, &caller.viewer, &command)?)).await;
     answer(&state, &caller, id, saved).await
 }
 

@@ -409,3 +409,20 @@ pub async fn step(
             .await;
     Ok(back(rep, year, refused(taken)?.map(|_| step.key())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{YearQuery, refusals_named};
+    use crate::i18n::Locale;
+
+    #[test]
+    fn a_redirect_names_refusals_by_code_only() {
+        let query = |error: &str, max| YearQuery { error: Some(error.into()), max, ..YearQuery::default() };
+        let shown = refusals_named(Locale::ENGLISH, &query("plan_not_draft,too_long", Some(20_000)));
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(shown[0].starts_with("Only a draft can be changed"), "{shown:?}");
+        assert_eq!(shown[1], "Use at most 20,000 characters.");
+        assert!(refusals_named(Locale::ENGLISH, &query("Call 555-0100 to unlock your account", None)).is_empty());
+        assert!(refusals_named(Locale::ENGLISH, &YearQuery::default()).is_empty());
+    }
+}

@@ -10,8 +10,8 @@ use chrono::{NaiveDate, Utc};
 use quotient_core::Lang;
 use quotient_core::model::{ActivityOutcome, ActivityType};
 use quotient_store::crm::activities::{self, NewActivity};
-use quotient_store::crm::opportunities;
 use quotient_store::kpi::{self, ReportRequest, Subject};
+use quotient_store::testing::unscoped;
 use quotient_store::{Db, Value, orgs};
 use std::time::Instant;
 
@@ -120,7 +120,7 @@ fn main() -> Result<(), Error> {
         "write: move an opportunity to proposal (with its rollup delta)",
         timed_writes(WRITES, |n| {
             let id = open[n % open.len()];
-            opportunities::move_stage(&mut db, org.id, None, id, "proposal", Utc::now(), Some("demo"))
+            unscoped::move_stage(&mut db, org.id, None, id, "proposal", Utc::now(), Some("demo"))
                 .map(drop)
                 .map_err(Into::into)
         })?,

@@ -546,3 +546,6 @@ mod planning;
 
 #[path = "http/reports.rs"]
 mod reports;
+
+#[path = "http/coaching.rs"]
+mod coaching;

@@ -9,7 +9,10 @@
 //! audited writes with their rollup deltas.
 
 pub mod activities;
+pub mod coaching;
+pub mod pipeline;
 pub mod plans;
+pub mod records;
 pub mod reports;
 
 use crate::access::Viewer;

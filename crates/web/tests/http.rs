@@ -430,6 +430,21 @@ impl TestApp {
     }
 }
 
+/// The refusals of an API answer: (field, code).
+fn codes(answer: &Answer) -> Vec<(String, String)> {
+    let body = json(answer);
+    assert_eq!(body["error"]["code"], "invalid_input", "{}", answer.body);
+    let fields = body["error"]["fields"].as_array().cloned().unwrap_or_default();
+    fields
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap_or("?").to_string(), f["code"].as_str().unwrap_or("?").to_string()))
+        .collect()
+}
+
+fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected.iter().map(|(field, code)| (field.to_string(), code.to_string())).collect()
+}
+
 /// The fields an API error names.
 fn refused_fields(answer: &Answer) -> Vec<String> {
     let fields = json(answer)["error"]["fields"].as_array().cloned().unwrap_or_default();

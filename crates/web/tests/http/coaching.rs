@@ -1,26 +1,11 @@
 //! The coaching API — 1:1s, territory plans and the account map's relationships — as each role:
 //! the statuses, the refusals' codes, and the roles that may not (answered as not found).
 
-use super::{Answer, TestApp, block_on, json};
+use super::{Answer, TestApp, block_on, codes, json, pairs};
 use axum::http::StatusCode;
 use serde_json::Value;
 
 type Session = (String, String);
-
-/// The refusals of an API answer: (field, code).
-fn codes(answer: &Answer) -> Vec<(String, String)> {
-    let body = json(answer);
-    assert_eq!(body["error"]["code"], "invalid_input", "{}", answer.body);
-    let fields = body["error"]["fields"].as_array().cloned().unwrap_or_default();
-    fields
-        .iter()
-        .map(|f| (f["field"].as_str().unwrap_or("?").to_string(), f["code"].as_str().unwrap_or("?").to_string()))
-        .collect()
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected.iter().map(|(field, code)| (field.to_string(), code.to_string())).collect()
-}
 
 impl TestApp {
     /// Sends a JSON body; asserts the status.

@@ -1,24 +1,8 @@
 //! The company plan's API operations — save, allocate, read the quotas, adjust one — and the page's
 //! quota form, refusing with the codes of the operations, and adjusting all or nothing.
 
-use super::{Answer, TestApp, block_on, json};
+use super::{TestApp, block_on, codes, json, pairs};
 use axum::http::StatusCode;
-
-/// The (field, code) of each refusal of an API answer.
-fn codes(answer: &Answer) -> Vec<(String, String)> {
-    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
-    let body = json(answer);
-    assert_eq!(body["error"]["code"], "invalid_input", "{}", answer.body);
-    let fields = body["error"]["fields"].as_array().cloned().unwrap_or_default();
-    fields
-        .iter()
-        .map(|f| (f["field"].as_str().unwrap_or("?").into(), f["code"].as_str().unwrap_or("?").into()))
-        .collect()
-}
-
-fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
-    expected.iter().map(|(field, code)| (field.to_string(), code.to_string())).collect()
-}
 
 async fn the_plan_api_refuses_with_codes_and_writes_the_quotas(app: &TestApp) {
     let executive = app.sign_in("exec@acme.test").await;

@@ -187,7 +187,22 @@ async fn relationships_are_set_within_reach_and_refused_by_code(app: &TestApp) {
     assert_eq!((&contact[0]["relationship"], &contact[0]["influence"]), (&Value::from(4), &Value::from(5)));
 }
 
+/// The document states the operations' limits and choices as the operations apply them.
+async fn the_document_states_the_coaching_limits(app: &TestApp) {
+    let (cookie, _) = app.sign_in("manager@acme.test").await;
+    let document = json(&app.get("/api/v1/openapi.json", &cookie).await);
+    let schema = |path: &str, method: &str| {
+        document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["properties"].clone()
+    };
+    let notes = schema("/api/v1/one-on-ones/{id}", "patch");
+    assert_eq!(notes["notes"]["maxLength"], 50_000);
+    let action = schema("/api/v1/one-on-ones/{id}/actions", "post");
+    assert_eq!(action["description"]["maxLength"], 2_000);
+    assert_eq!(action["owner"]["enum"], serde_json::json!(["rep", "manager"]));
+}
+
 on_both_backends!(
+    the_document_states_the_coaching_limits,
     one_on_ones_are_held_by_the_manager_and_refused_by_code,
     territory_plans_are_written_by_the_rep_and_decided_above,
     relationships_are_set_within_reach_and_refused_by_code,

@@ -143,6 +143,14 @@ async fn territory_plans_are_written_by_the_rep_and_decided_above(app: &TestApp)
     let silent =
         app.expect(&manager, "POST", &step("return"), r#"{"comment": " "}"#, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(codes(&silent), pairs(&[("comment", "return_needs_comment")]));
+    // A German-speaking manager reads why in German.
+    let (cookie, csrf) = &manager;
+    let language = app.post("/me/language", cookie, &format!("lang=de&_csrf={csrf}")).await;
+    assert_eq!(language.status, StatusCode::SEE_OTHER);
+    let german = app.expect(&manager, "POST", &step("return"), "{}", StatusCode::UNPROCESSABLE_ENTITY).await;
+    let message = json(&german)["error"]["fields"][0]["message"].as_str().map(str::to_string);
+    let expected = "Sagen Sie, was zu ändern ist: Wer einen Plan zurückgibt, schreibt einen Kommentar dazu.";
+    assert_eq!(message.as_deref(), Some(expected));
     let returned = app.expect(&manager, "POST", &step("return"), r#"{"comment": "Add A2"}"#, StatusCode::OK).await;
     assert_eq!(json(&returned)["status"], "draft");
     app.expect(&rep, "POST", &step("submit"), "{}", StatusCode::OK).await;

@@ -25,10 +25,6 @@ pub const SECTION_MAX: usize = 20_000;
 /// The most key accounts a territory plan lists.
 pub const KEY_ACCOUNTS_MAX: usize = 100;
 
-fn not_found(what: String) -> StoreError {
-    StoreError::NotFound(what)
-}
-
 fn too_long(field: &'static str, text: &str, max: usize) -> Option<Refusal> {
     (text.chars().count() > max).then(|| Refusal::new(field, Code::TooLong).count("max", max as i64))
 }
@@ -53,7 +49,7 @@ pub fn open_one_on_one(db: &mut Db, scope: &Viewer, command: &OpenOneOnOne) -> R
     let person = directory
         .person(rep)
         .filter(|p| p.is_rep && one_on_ones::holds(scope, rep))
-        .ok_or_else(|| not_found(format!("there is no rep {rep} in your team")))?;
+        .ok_or_else(|| StoreError::NotFound(format!("there is no rep {rep} in your team")))?;
     let period = Period::containing(PeriodKind::Quarter, command.on);
     let request = ReportRequest {
         subject: Subject::Rep(person.external_id.clone()),
@@ -65,7 +61,7 @@ pub fn open_one_on_one(db: &mut Db, scope: &Viewer, command: &OpenOneOnOne) -> R
         .reps
         .into_iter()
         .next()
-        .ok_or_else(|| not_found(format!("there is no scorecard of rep {rep}")))?;
+        .ok_or_else(|| StoreError::NotFound(format!("there is no scorecard of rep {rep}")))?;
     db.transaction(|db| one_on_ones::open(db, scope, rep, &period.to_string(), &card))
 }
 
@@ -73,7 +69,7 @@ pub fn open_one_on_one(db: &mut Db, scope: &Viewer, command: &OpenOneOnOne) -> R
 fn held(db: &mut Db, scope: &Viewer, id: i64) -> Result<i64> {
     one_on_ones::rep_of(db, scope.org, id)?
         .filter(|rep| one_on_ones::holds(scope, *rep))
-        .ok_or_else(|| not_found(format!("there is no 1:1 {id} of yours")))
+        .ok_or_else(|| StoreError::NotFound(format!("there is no 1:1 {id} of yours")))
 }
 
 /// The notes of a 1:1.
@@ -143,7 +139,7 @@ pub fn tick_action(db: &mut Db, scope: &Viewer, command: &TickAction) -> Result<
         let Some((_, _, was_done)) = one_on_ones::action_of(db, scope.org, command.action)?
             .filter(|(rep, owner, _)| one_on_ones::may_tick(scope, *rep, *owner))
         else {
-            return Err(not_found(format!("there is no action {} of yours", command.action)));
+            return Err(StoreError::NotFound(format!("there is no action {} of yours", command.action)));
         };
         one_on_ones::set_done(db, scope, command.action, was_done, command.done)
     })
@@ -248,7 +244,7 @@ pub fn advance_territory_plan(db: &mut Db, scope: &Viewer, command: &AdvanceTerr
     };
     db.transaction(|db| {
         let plan = territory_plans::find(db, scope, rep, year, chrono::Utc::now().date_naive())?
-            .ok_or_else(|| not_found(format!("there is no territory plan of rep {rep} for {year}")))?;
+            .ok_or_else(|| StoreError::NotFound(format!("there is no territory plan of rep {rep} for {year}")))?;
         let status = coaching::advance(plan.status, command.step, actor, &command.comment).map_err(step_refusal)?;
         territory_plans::record_step(db, scope, &plan, command.step, status, &command.comment)?;
         Ok(status)
@@ -279,7 +275,7 @@ pub fn set_relationship(db: &mut Db, scope: &Viewer, command: &SetRelationship) 
         let owner = account_maps::account_owner_of(db, scope.org, command.contact)?;
         let reaches = |owner: Option<i64>| scope.reaches_everyone() || owner.is_some_and(|o| scope.reaches(o));
         if !owner.is_some_and(|owner| access::may_set_relationship(scope.role, reaches(owner))) {
-            return Err(not_found(format!("there is no contact {} within your reach", command.contact)));
+            return Err(StoreError::NotFound(format!("there is no contact {} within your reach", command.contact)));
         }
         refuse_any(std::mem::take(&mut refusals))?;
         account_maps::set_relationship(db, scope, command.contact, command.relationship, command.influence)

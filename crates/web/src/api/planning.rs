@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use quotient_core::access::{self, Action, Resource};
-use quotient_core::coaching::Step;
+use quotient_core::coaching::{ActionOwner, Step};
 use quotient_core::input::{self, Refusals};
 use quotient_store::StoreError;
 use quotient_store::ops::coaching::{
@@ -455,10 +455,12 @@ fn body_schema(path: &str, method: &str) -> Value {
         ("/api/v1/contacts/{id}/relationship", "put") => {
             object(&[], json!({ "relationship": level, "influence": level }))
         }
-        ("/api/v1/one-on-ones/{id}", "patch") => object(&["notes"], json!({ "notes": { "type": "string" } })),
+        ("/api/v1/one-on-ones/{id}", "patch") => {
+            object(&["notes"], json!({ "notes": { "type": "string", "maxLength": coaching::NOTES_MAX } }))
+        }
         ("/api/v1/one-on-ones/{id}/actions", "post") => object(
             &["description", "owner"],
-            json!({ "description": { "type": "string" }, "owner": { "type": "string", "enum": ["rep", "manager"] }, "due_on": { "type": ["string", "null"], "format": "date" } }),
+            json!({ "description": { "type": "string", "maxLength": coaching::ACTION_MAX }, "owner": { "type": "string", "enum": ActionOwner::KEYS }, "due_on": { "type": ["string", "null"], "format": "date" } }),
         ),
         ("/api/v1/one-on-one-actions/{id}", "patch") => object(&["done"], json!({ "done": { "type": "boolean" } })),
         _ => json!({ "type": "object" }),

@@ -143,6 +143,14 @@ async fn territory_plans_are_written_by_the_rep_and_decided_above(app: &TestApp)
     let silent =
         app.expect(&manager, "POST", &step("return"), r#"{"comment": " "}"#, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(codes(&silent), pairs(&[("comment", "return_needs_comment")]));
+    // A German-speaking manager reads why in German.
+    let (cookie, csrf) = &manager;
+    let language = app.post("/me/language", cookie, &format!("lang=de&_csrf={csrf}")).await;
+    assert_eq!(language.status, StatusCode::SEE_OTHER);
+    let german = app.expect(&manager, "POST", &step("return"), "{}", StatusCode::UNPROCESSABLE_ENTITY).await;
+    let message = json(&german)["error"]["fields"][0]["message"].as_str().map(str::to_string);
+    let expected = "Sagen Sie, was zu ändern ist: Wer einen Plan zurückgibt, schreibt einen Kommentar dazu.";
+    assert_eq!(message.as_deref(), Some(expected));
     let returned = app.expect(&manager, "POST", &step("return"), r#"{"comment": "Add A2"}"#, StatusCode::OK).await;
     assert_eq!(json(&returned)["status"], "draft");
     app.expect(&rep, "POST", &step("submit"), "{}", StatusCode::OK).await;
@@ -187,7 +195,22 @@ async fn relationships_are_set_within_reach_and_refused_by_code(app: &TestApp) {
     assert_eq!((&contact[0]["relationship"], &contact[0]["influence"]), (&Value::from(4), &Value::from(5)));
 }
 
+/// The document states the operations' limits and choices as the operations apply them.
+async fn the_document_states_the_coaching_limits(app: &TestApp) {
+    let (cookie, _) = app.sign_in("manager@acme.test").await;
+    let document = json(&app.get("/api/v1/openapi.json", &cookie).await);
+    let schema = |path: &str, method: &str| {
+        document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["properties"].clone()
+    };
+    let notes = schema("/api/v1/one-on-ones/{id}", "patch");
+    assert_eq!(notes["notes"]["maxLength"], 50_000);
+    let action = schema("/api/v1/one-on-ones/{id}/actions", "post");
+    assert_eq!(action["description"]["maxLength"], 2_000);
+    assert_eq!(action["owner"]["enum"], serde_json::json!(["rep", "manager"]));
+}
+
 on_both_backends!(
+    the_document_states_the_coaching_limits,
     one_on_ones_are_held_by_the_manager_and_refused_by_code,
     territory_plans_are_written_by_the_rep_and_decided_above,
     relationships_are_set_within_reach_and_refused_by_code,

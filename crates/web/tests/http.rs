@@ -474,6 +474,24 @@ async fn the_crm_operations_refuse_through_the_api_with_codes(app: &TestApp) {
     let fresh = json(&answer)["id"].as_i64().expect("an id");
     let path = format!("/api/v1/opportunities/{fresh}");
     assert_eq!(json(&app.get(&path, &r1.0).await)["amount_cents"], 125_050);
+    // In German, an amount reads as German writes it, and a refusal says why in German.
+    let german = |body: &str| {
+        Request::post("/api/v1/opportunities")
+            .header(header::COOKIE, &r1.0)
+            .header("x-csrf-token", &r1.1)
+            .header(header::ACCEPT_LANGUAGE, "de")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    let answer = app.send(german(r#"{"name": "Neu", "amount": "2.500,75", "created_at": "2026-03-02T10:00"}"#)).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    let neu = json(&answer)["id"].as_i64().expect("an id");
+    assert_eq!(json(&app.get(&format!("/api/v1/opportunities/{neu}"), &r1.0).await)["amount_cents"], 250_075);
+    let answer = app.send(german(r#"{"name": "Neu", "amount": "viel", "created_at": "2026-03-02T10:00"}"#)).await;
+    let message = json(&answer)["error"]["fields"][0]["message"].as_str().map(str::to_string);
+    let lang = quotient_core::Lang::from_tag("de").expect("German");
+    assert_eq!(message.as_deref(), Some(lang.t("refusal.amount")), "{}", answer.body);
     // Update: the fields given, refused by code; out of reach, not found.
     let answer = app.send_json("PATCH", &path, &r1, r#"{"amount": "lots", "owner": 999999}"#).await;
     assert_eq!(refused_codes(&answer), codes(&[("owner", "reference"), ("amount", "amount")]), "{}", answer.body);

@@ -538,8 +538,10 @@ async fn the_crm_operations_refuse_through_the_api_with_codes(app: &TestApp) {
     let convert = format!("/api/v1/leads/{l3}/convert");
     let answer = app.send_json("POST", &convert, &r1, r#"{"amount": "100"}"#).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND, "L3 is R2's");
+    // L3 names no contact: its last name is refused with the account's name, at once.
     let answer = app.send_json("POST", &convert, &r2, r#"{"account_name": " ", "amount": "100"}"#).await;
-    assert_eq!(refused_codes(&answer), codes(&[("account_name", "required")]), "{}", answer.body);
+    let expected = codes(&[("account_name", "required"), ("last_name", "required")]);
+    assert_eq!(refused_codes(&answer), expected, "{}", answer.body);
     let answer = app.send_json("POST", &convert, &r2, r#"{"last_name": "Smith", "amount": "lots"}"#).await;
     assert_eq!(refused_codes(&answer), codes(&[("amount", "amount")]), "{}", answer.body);
     assert_eq!(json(&app.get(&format!("/api/v1/leads/{l3}"), &r2.0).await)["status"], "working", "not converted");

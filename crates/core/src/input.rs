@@ -4,7 +4,7 @@
 
 use crate::refusal::{Code, Refusal};
 use crate::{Lang, Money};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use std::str::FromStr;
 
 /// One of an enumeration's keys (`cold_call`).
@@ -22,6 +22,14 @@ pub fn optional_id(field: &'static str, text: &str) -> Result<Option<i64>, Refus
     match text.trim() {
         "" => Ok(None),
         text => text.parse().map(Some).map_err(|_| Refusal::new(field, Code::Reference)),
+    }
+}
+
+/// A date as `YYYY-MM-DD`, or nothing for an empty text.
+pub fn optional_date(field: &'static str, text: &str) -> Result<Option<NaiveDate>, Refusal> {
+    match text.trim() {
+        "" => Ok(None),
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some).map_err(|_| Refusal::new(field, Code::Date)),
     }
 }
 
@@ -131,6 +139,9 @@ mod tests {
             free_text("name", "Annabel", 6).map_err(|r| (r.code, r.args)),
             Err((Code::TooLong, vec![("max", crate::refusal::Arg::Count(6))]))
         );
+        assert_eq!(optional_date("due_on", "2027-01-31"), Ok(NaiveDate::from_ymd_opt(2027, 1, 31)));
+        assert_eq!(optional_date("due_on", " "), Ok(None));
+        assert_eq!(optional_date("due_on", "31.01.2027").map_err(|r| r.code), Err(Code::Date));
     }
 
     #[test]

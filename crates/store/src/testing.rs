@@ -100,3 +100,15 @@ pub mod unscoped {
         crate::records::restore(db, org, table, id, user)
     }
 }
+
+/// Opens a 1:1 with `rep` held by `viewer`, freezing a scorecard of the test's own making (the
+/// operation, `ops::coaching::open_one_on_one`, freezes the rep's report of the day).
+pub fn open_one_on_one_with(
+    db: &mut Db,
+    viewer: &crate::access::Viewer,
+    rep: i64,
+    period: &str,
+    card: &crate::kpi::Card,
+) -> crate::Result<i64> {
+    db.transaction(|db| crate::planning::one_on_ones::open(db, viewer, rep, period, card))
+}

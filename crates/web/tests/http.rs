@@ -671,3 +671,6 @@ on_both_backends!(
 
 #[path = "http/api_input.rs"]
 mod api_input;
+
+#[path = "http/coaching.rs"]
+mod coaching;

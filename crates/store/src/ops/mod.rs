@@ -9,6 +9,7 @@
 //! audited writes with their rollup deltas.
 
 pub mod activities;
+pub mod coaching;
 pub mod pipeline;
 pub mod records;
 

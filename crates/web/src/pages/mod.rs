@@ -17,9 +17,10 @@ pub mod territory_plans;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{Error, PageError};
+use crate::error::{Error, FieldError, PageError};
+use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
-use quotient_store::Db;
+use quotient_store::{Db, StoreError};
 
 pub use crate::params::{as_of, encode, period_param, today};
 
@@ -59,6 +60,26 @@ pub fn refusal(l: crate::i18n::Locale, code: Option<&str>, known: &[(&str, &str)
     known.iter().find(|(known, _)| *known == code).map(|(_, key)| l.t(key))
 }
 
+/// What a write was refused for, in the caller's words, to show beside its form; any other error
+/// as it is.
+pub fn refused_fields(error: PageError) -> Result<Vec<FieldError>, PageError> {
+    match error {
+        PageError(Error::Store(StoreError::Refused(refusals)), locale) => {
+            Ok(refusals.iter().map(|refusal| FieldError::refused(refusal, locale)).collect())
+        }
+        error => Err(error),
+    }
+}
+
+/// The refusals of a write, listed above the page's forms.
+pub fn refused_list(errors: &[FieldError]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            ul.alert #refused role="alert" { @for error in errors { li data-field=(error.field) { (error.message) } } }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::refusal;
@@ -75,7 +96,7 @@ mod tests {
     /// Every message a page shows by code is written in every language.
     #[test]
     fn every_refusal_code_has_its_message_in_every_language() {
-        let tables = [super::plan::REFUSALS, super::pipeline::REFUSALS, super::territory_plans::REFUSALS];
+        let tables = [super::plan::REFUSALS, super::pipeline::REFUSALS];
         for (code, key) in tables.iter().flat_map(|t| t.iter()) {
             for lang in Locale::all() {
                 assert!(lang.message(key).is_some(), "{code}: {key} is missing in {}", lang.tag());

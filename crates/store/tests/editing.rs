@@ -333,8 +333,8 @@ fn over_long_and_control_character_texts_are_refused_field_by_field(test: &mut T
     let command = conversion(l2, [&long, "", "Doe", "Deal\0"], "10");
     assert_eq!(
         refused(records::convert_lead(&mut test.db, &m1, &command)),
-        [("account_name", Code::TooLong)],
-        "the conversion stops at the account, its first record"
+        [("account_name", Code::TooLong), ("opportunity_name", Code::ControlCharacter)],
+        "every record's refusals at once"
     );
     let command = ConvertLead { account_name: Some("Acme".into()), ..command };
     assert_eq!(

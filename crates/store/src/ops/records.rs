@@ -147,7 +147,7 @@ pub fn may_convert(scope: &Viewer) -> bool {
 
 /// Converts a live, unconverted lead within the caller's reach: creates the account, its contact
 /// and an opportunity owned by the lead's owner (else the caller), links the opportunity to the
-/// lead and marks the lead converted. Refusals name the conversion's fields.
+/// lead and marks the lead converted. Refusals name the conversion's fields, every one at once.
 pub fn convert_lead(db: &mut Db, scope: &Viewer, command: &ConvertLead) -> Result<Converted> {
     for (resource, action) in CONVERSION_RIGHTS {
         permit(scope, resource, action)?;
@@ -159,25 +159,29 @@ pub fn convert_lead(db: &mut Db, scope: &Viewer, command: &ConvertLead) -> Resul
         let given = |name: &Option<String>, proposed: String| name.clone().unwrap_or(proposed);
         let account_name = given(&command.account_name, proposal.account_name);
         let owner = lead.owner_id.or(scope.rep_id).map(|id| id.to_string()).unwrap_or_default();
-        let insert = |db: &mut Db, table, values: &[(&str, &str)], renamed: &[(&'static str, &'static str)]| {
+        // Every record is written, so that every refusal is found at once; any refusal rolls all back.
+        let mut refused = Vec::new();
+        let mut insert = |db: &mut Db, table, values: &[(&str, &str)], renamed: &[(&'static str, &'static str)]| {
             let form = forms::form(table).expect("every CRM table has a form");
             let values: Values = values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-            editing::insert(db, scope, form, &values, command.lang).map_err(|error| match error {
-                StoreError::Refused(refusals) => StoreError::Refused(
-                    refusals
-                        .into_iter()
-                        .map(|refusal| match renamed.iter().find(|(from, _)| *from == refusal.field) {
+            match editing::insert(db, scope, form, &values, command.lang) {
+                Ok(id) => Ok(Some(id)),
+                Err(StoreError::Refused(refusals)) => {
+                    refused.extend(refusals.into_iter().map(|refusal| {
+                        match renamed.iter().find(|(from, _)| *from == refusal.field) {
                             Some((_, to)) => refusal.on(to),
                             None => refusal,
-                        })
-                        .collect(),
-                ),
-                other => other,
-            })
+                        }
+                    }));
+                    Ok(None)
+                }
+                Err(error) => Err(error),
+            }
         };
         let account =
             insert(db, "accounts", &[("name", &account_name), ("owner", &owner)], &[("name", "account_name")])?;
-        let account_text = account.to_string();
+        // Without its account (refused), the contact and the deal are checked without one.
+        let account_text = account.map(|id| id.to_string()).unwrap_or_default();
         let email = lead.email.clone().unwrap_or_default();
         let first_name = given(&command.first_name, proposal.first_name);
         let last_name = given(&command.last_name, proposal.last_name);
@@ -202,6 +206,11 @@ pub fn convert_lead(db: &mut Db, scope: &Viewer, command: &ConvertLead) -> Resul
             ],
             &[("name", "opportunity_name")],
         )?;
+        let (Some(account), Some(contact), Some(opportunity)) = (account, contact, opportunity) else {
+            // The contact's missing account is the account's refusal, already named.
+            refused.retain(|refusal| refusal.field != "account");
+            return Err(StoreError::Refused(refused));
+        };
         leads::mark_converted(db, scope, command.lead, opportunity)?;
         Ok(Converted { account, contact, opportunity })
     })

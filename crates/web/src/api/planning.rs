@@ -14,6 +14,7 @@ use quotient_core::access::{self, Action, Resource};
 use quotient_core::coaching::{ActionOwner, Step};
 use quotient_core::input::{self, Refusals};
 use quotient_store::StoreError;
+use quotient_store::ids::{ActionId, ContactId, OneOnOneId, RepId};
 use quotient_store::ops::coaching::{
     self, AddAction, AdvanceTerritoryPlan, OpenOneOnOne, SaveNotes, SaveTerritoryPlan, SetRelationship, TickAction,
 };
@@ -231,7 +232,7 @@ async fn save_territory_plan(
 ) -> ApiResult {
     allowed(&caller, Resource::TerritoryPlans, Action::Edit)?;
     let JsonBody(content) = content?;
-    let command = SaveTerritoryPlan { rep, year, content };
+    let command = SaveTerritoryPlan { rep: RepId(rep), year, content };
     let plan = write(&state, &caller, move |db, caller| {
         coaching::save_territory_plan(db, &caller.viewer, &command)?;
         territory_plans::find(db, &caller.viewer, rep, year, today())?.ok_or(Error::NotFound)
@@ -255,7 +256,7 @@ async fn territory_step(
     allowed(&caller, Resource::TerritoryPlans, Action::Edit)?;
     let step: Step = step.parse().map_err(|_| ApiError::from(Error::NotFound))?;
     let comment = step_body.map(|JsonBody(b)| b.comment).unwrap_or_default();
-    let command = AdvanceTerritoryPlan { rep, year, step, comment };
+    let command = AdvanceTerritoryPlan { rep: RepId(rep), year, step, comment };
     let status =
         write(&state, &caller, move |db, caller| Ok(coaching::advance_territory_plan(db, &caller.viewer, &command)?))
             .await?;
@@ -285,7 +286,7 @@ async fn relationship(
 ) -> ApiResult {
     allowed(&caller, Resource::Contacts, Action::Edit)?;
     let JsonBody(b) = b?;
-    let command = SetRelationship { contact: id, relationship: b.relationship, influence: b.influence };
+    let command = SetRelationship { contact: ContactId(id), relationship: b.relationship, influence: b.influence };
     write(&state, &caller, move |db, caller| Ok(coaching::set_relationship(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "contact_id": id, "relationship": b.relationship, "influence": b.influence })))
 }
@@ -304,10 +305,10 @@ async fn one_on_one_list(State(state): State<AppState>, caller: Caller, PathPara
 
 async fn open_one_on_one(State(state): State<AppState>, caller: Caller, PathParams(rep): PathParams<i64>) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Create)?;
-    let command = OpenOneOnOne { rep, on: today(), lang: caller.locale };
+    let command = OpenOneOnOne { rep: RepId(rep), on: today(), lang: caller.locale };
     let session = run(&state, &caller, move |db, caller| {
         let id = coaching::open_one_on_one(db, &caller.viewer, &command)?;
-        one_on_ones::find(db, &caller.viewer, id)?.ok_or(Error::NotFound)
+        one_on_ones::find(db, &caller.viewer, id.get())?.ok_or(Error::NotFound)
     })
     .await?;
     Ok(Json(to_json(&session)))
@@ -334,7 +335,7 @@ async fn one_on_one_notes(
 ) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
     let JsonBody(notes) = notes?;
-    let command = SaveNotes { one_on_one: id, notes: notes.notes };
+    let command = SaveNotes { one_on_one: OneOnOneId(id), notes: notes.notes };
     write(&state, &caller, move |db, caller| Ok(coaching::save_notes(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "id": id })))
 }
@@ -361,7 +362,7 @@ async fn add_action(
     let (Some(owner), Some(due_on)) = (owner, due_on) else {
         return Err(Error::Store(StoreError::Refused(refusals.into_vec())).into());
     };
-    let command = AddAction { one_on_one: id, description: action.description, owner, due_on };
+    let command = AddAction { one_on_one: OneOnOneId(id), description: action.description, owner, due_on };
     let created =
         write(&state, &caller, move |db, caller| Ok(coaching::add_action(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "id": created, "one_on_one_id": id })))
@@ -380,7 +381,7 @@ async fn action_done(
 ) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
     let JsonBody(DoneBody { done }) = done?;
-    let command = TickAction { action: id, done };
+    let command = TickAction { action: ActionId(id), done };
     write(&state, &caller, move |db, caller| Ok(coaching::tick_action(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "id": id, "done": done })))
 }

@@ -9,7 +9,7 @@
 use chrono::{NaiveDate, Utc};
 use quotient_core::Lang;
 use quotient_core::model::{ActivityOutcome, ActivityType};
-use quotient_store::crm::activities::{self, NewActivity};
+use quotient_store::crm::activities::NewActivity;
 use quotient_store::kpi::{self, ReportRequest, Subject};
 use quotient_store::testing::unscoped;
 use quotient_store::{Db, Value, orgs};
@@ -107,7 +107,7 @@ fn main() -> Result<(), Error> {
                 opportunity_id: None,
                 outcome: Some(ActivityOutcome::Connected),
             };
-            activities::log(&mut db, org.id, None, &activity).map(drop).map_err(Into::into)
+            unscoped::log_activity(&mut db, org.id, None, &activity).map(drop).map_err(Into::into)
         })?,
     );
     let open = db.query_map(

@@ -60,6 +60,7 @@ impl Drop for TestSchema {
 /// The unscoped writes under the operations, for tests and benchmarks that set up or move data as
 /// an import or a script would, without a caller's scope.
 pub mod unscoped {
+    use crate::crm::activities::NewActivity;
     use crate::crm::opportunities::{self, NewOpportunity, OpportunityEdit};
     use crate::db::Db;
     use crate::error::Result;
@@ -90,6 +91,10 @@ pub mod unscoped {
         gateway_type: Option<&str>,
     ) -> Result<bool> {
         opportunities::move_stage(db, org, user, id, stage, at, gateway_type)
+    }
+
+    pub fn log_activity(db: &mut Db, org: OrgId, user: Option<i64>, activity: &NewActivity) -> Result<i64> {
+        crate::crm::activities::log(db, org, user, activity)
     }
 
     pub fn soft_delete(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>) -> Result<bool> {

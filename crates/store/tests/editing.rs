@@ -11,6 +11,7 @@ use quotient_store::access::Viewer;
 use quotient_store::crm::forms;
 use quotient_store::crm::leads;
 use quotient_store::crm::values::{self, Values};
+use quotient_store::ids::{LeadId, RecordId};
 use quotient_store::ops::records::{self, ConvertLead, CreateRecord, Unsent, UpdateRecord};
 use quotient_store::orgs::Organisation;
 use quotient_store::{Code, Result, StoreError, Value, audit, bundle, kpi};
@@ -41,12 +42,18 @@ fn create(test: &mut TestDb, viewer: &Viewer, table: &str, input: &Values) -> Re
         viewer,
         &CreateRecord { form: form(table), values: input.clone(), lang: Lang::ENGLISH },
     )
+    .map(RecordId::get)
 }
 
 /// Changes every field of the form to `input` (as a form sent whole does).
 fn update(test: &mut TestDb, viewer: &Viewer, table: &str, id: i64, input: &Values) -> Result<()> {
-    let command =
-        UpdateRecord { form: form(table), id, values: input.clone(), unsent: Unsent::Cleared, lang: Lang::ENGLISH };
+    let command = UpdateRecord {
+        form: form(table),
+        id: RecordId(id),
+        values: input.clone(),
+        unsent: Unsent::Cleared,
+        lang: Lang::ENGLISH,
+    };
     records::update(&mut test.db, viewer, &command)
 }
 
@@ -62,7 +69,7 @@ fn refused<T: std::fmt::Debug>(result: Result<T>) -> Vec<(&'static str, Code)> {
 fn conversion(lead: i64, names: [&str; 4], amount: &str) -> ConvertLead {
     let [account, first, last, opportunity] = names.map(|name| Some(name.to_string()));
     ConvertLead {
-        lead,
+        lead: LeadId(lead),
         account_name: account,
         first_name: first,
         last_name: last,
@@ -146,15 +153,20 @@ fn amounts_are_read_in_the_callers_language(test: &mut TestDb) {
         (lang("es"), "700.25", 70_025),
     ] {
         input.insert("amount".into(), typed.into());
-        let command =
-            UpdateRecord { form: form("opportunities"), id: o3, values: input.clone(), unsent: Unsent::Cleared, lang };
+        let command = UpdateRecord {
+            form: form("opportunities"),
+            id: RecordId(o3),
+            values: input.clone(),
+            unsent: Unsent::Cleared,
+            lang,
+        };
         records::update(&mut test.db, &r1, &command).unwrap_or_else(|e| panic!("{typed} in {}: {e}", lang.tag()));
         assert_eq!(amount(test), cents, "{typed} in {}", lang.tag());
     }
     input.insert("amount".into(), "1.250,50".into());
     let command = UpdateRecord {
         form: form("opportunities"),
-        id: o3,
+        id: RecordId(o3),
         values: input,
         unsent: Unsent::Cleared,
         lang: Lang::ENGLISH,
@@ -185,7 +197,7 @@ fn an_edit_is_audited_and_out_of_reach_records_are_not_found(test: &mut TestDb) 
     // Only the fields given change when the others are kept, as an API client sends them.
     let command = UpdateRecord {
         form: form("opportunities"),
-        id: o1,
+        id: RecordId(o1),
         values: values(&[("name", "Acme storage renewal")]),
         unsent: Unsent::Kept,
         lang: Lang::ENGLISH,
@@ -248,13 +260,13 @@ fn converting_a_lead_creates_account_contact_and_opportunity(test: &mut TestDb) 
         .db
         .query_opt(
             "SELECT owner_id, account_id, lead_id, amount_cents FROM opportunities WHERE id = ?",
-            &[Value::Int(done.opportunity)],
+            &[Value::Int(done.opportunity.get())],
             |row| Ok((row.int(0)?, row.int(1)?, row.int(2)?, row.int(3)?)),
         )
         .ok()
         .flatten();
     // The lead's owner R2 owns the deal, not the converting manager.
-    assert_eq!(opportunity, Some((Some(r2), Some(done.account), Some(l2), Some(800_000))));
+    assert_eq!(opportunity, Some((Some(r2), Some(done.account.get()), Some(l2), Some(800_000))));
     let lead = test
         .db
         .query_opt("SELECT status, opportunity_id FROM leads WHERE id = ?", &[Value::Int(l2)], |row| {
@@ -262,9 +274,9 @@ fn converting_a_lead_creates_account_contact_and_opportunity(test: &mut TestDb) 
         })
         .ok()
         .flatten();
-    assert_eq!(lead, Some((Some("converted".into()), Some(done.opportunity))));
+    assert_eq!(lead, Some((Some("converted".into()), Some(done.opportunity.get()))));
     let contact = "SELECT COUNT(*) FROM contacts WHERE account_id = ? AND last_name = 'Doe' AND first_name = 'Pat'";
-    assert_eq!(test.db.query_i64(contact, &[Value::Int(done.account)]).ok(), Some(1));
+    assert_eq!(test.db.query_i64(contact, &[Value::Int(done.account.get())]).ok(), Some(1));
     let again = records::convert_lead(&mut test.db, &m1, &good);
     assert!(matches!(again, Err(StoreError::NotFound(_))), "converted once: {again:?}");
     assert_rollups_equal_a_rebuild(test, &org);
@@ -333,8 +345,8 @@ fn over_long_and_control_character_texts_are_refused_field_by_field(test: &mut T
     let command = conversion(l2, [&long, "", "Doe", "Deal\0"], "10");
     assert_eq!(
         refused(records::convert_lead(&mut test.db, &m1, &command)),
-        [("account_name", Code::TooLong)],
-        "the conversion stops at the account, its first record"
+        [("account_name", Code::TooLong), ("opportunity_name", Code::ControlCharacter)],
+        "every record's refusals at once"
     );
     let command = ConvertLead { account_name: Some("Acme".into()), ..command };
     assert_eq!(

@@ -11,7 +11,7 @@ use proptest::test_runner::{Config, TestRunner};
 use quotient_core::Money;
 use quotient_core::model::{ActivityOutcome, ActivityType};
 use quotient_store::bundle::{self, Silent};
-use quotient_store::crm::activities::{self, NewActivity};
+use quotient_store::crm::activities::NewActivity;
 use quotient_store::crm::opportunities::{NewOpportunity, OpportunityEdit};
 use quotient_store::orgs::{self, Revision};
 use quotient_store::testing::unscoped;
@@ -133,7 +133,7 @@ fn check(test: &mut TestDb, ops: &[Op]) {
                     opportunity_id: opportunity_ids.first().copied(),
                     outcome,
                 };
-                activities::log(db, org, None, &activity).map(|id| activity_ids.push(id))
+                unscoped::log_activity(db, org, None, &activity).map(|id| activity_ids.push(id))
             }
             Op::Create { rep, line, amount, day: offset } => {
                 let new = NewOpportunity {
@@ -232,7 +232,7 @@ fn history_revision_moves_only_with_past_months(test: &mut TestDb) {
             opportunity_id: None,
             outcome: None,
         };
-        activities::log(db, org, None, &activity).unwrap_or_else(|e| panic!("{e}"));
+        unscoped::log_activity(db, org, None, &activity).unwrap_or_else(|e| panic!("{e}"));
     };
     let [data, history] = revisions(db);
     log(db, Utc::now());

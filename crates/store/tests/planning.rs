@@ -12,6 +12,7 @@ use quotient_core::coaching::{ActionOwner, PlanStatus, Step};
 use quotient_core::model::UserRole;
 use quotient_core::planning::MonthlyIndex;
 use quotient_store::access::Viewer;
+use quotient_store::ids::{ContactId, OneOnOneId, RepId};
 use quotient_store::kpi::{self, ReportRequest, Subject};
 use quotient_store::ops::coaching::{
     self, AddAction, AdvanceTerritoryPlan, OpenOneOnOne, SaveNotes, SaveTerritoryPlan, SetRelationship, TickAction,
@@ -269,7 +270,7 @@ fn the_territory_plan_goes_from_the_rep_to_their_manager_and_back(test: &mut Tes
     let r1 = id_of(test, "reps", "R1");
     let (a1, a2) = (id_of(test, "accounts", "A1"), id_of(test, "accounts", "A2"));
     let save = |test: &mut TestDb, who: &Viewer, content: PlanContent| {
-        coaching::save_territory_plan(&mut test.db, who, &SaveTerritoryPlan { rep: r1, year: 2026, content })
+        coaching::save_territory_plan(&mut test.db, who, &SaveTerritoryPlan { rep: RepId(r1), year: 2026, content })
     };
     // Only the rep's own accounts can be key accounts.
     assert_eq!(refused(save(test, &rep, content(a2, "x"))), [("key_accounts", Code::KeyAccountNotOwned)]);
@@ -277,7 +278,7 @@ fn the_territory_plan_goes_from_the_rep_to_their_manager_and_back(test: &mut Tes
     assert!(matches!(save(test, &manager, content(a1, "x")), Err(StoreError::NotPermitted)));
     let id = ok(save(test, &rep, content(a1, "Meet the CFO")));
     let step = |test: &mut TestDb, who: &Viewer, step: Step, comment: &str| {
-        let command = AdvanceTerritoryPlan { rep: r1, year: 2026, step, comment: comment.into() };
+        let command = AdvanceTerritoryPlan { rep: RepId(r1), year: 2026, step, comment: comment.into() };
         coaching::advance_territory_plan(&mut test.db, who, &command)
     };
     let draft = step(test, &manager, Step::Approve, "");
@@ -306,7 +307,7 @@ fn the_territory_plan_goes_from_the_rep_to_their_manager_and_back(test: &mut Tes
     assert_eq!(plan.coverage(), Some(0.0));
     assert!(ok(territory_plans::find(&mut test.db, &other_rep, r1, 2026, day("2026-04-01"))).is_none());
     let steps: Vec<String> =
-        ok(audit::history(&mut test.db, org.id, "territory_plan", id)).into_iter().map(|e| e.action).collect();
+        ok(audit::history(&mut test.db, org.id, "territory_plan", id.get())).into_iter().map(|e| e.action).collect();
     assert_eq!(steps, ["create", "submit", "return", "update", "submit", "approve"]);
     let overview = ok(territory_plans::overview(&mut test.db, &manager, 2026));
     assert_eq!(overview.iter().filter(|s| s.status == Some(PlanStatus::Approved)).count(), 1);
@@ -331,7 +332,7 @@ fn the_account_map_shows_the_committee_its_gaps_and_relationships(test: &mut Tes
     assert!(ok(account_maps::load(&mut test.db, &other_rep, a1, day("2026-01-20"))).is_none());
 
     let set = |test: &mut TestDb, who: &Viewer, relationship, influence| {
-        let command = SetRelationship { contact: c1, relationship, influence };
+        let command = SetRelationship { contact: ContactId(c1), relationship, influence };
         coaching::set_relationship(&mut test.db, who, &command)
     };
     ok(set(test, &rep, Some(4), Some(5)));
@@ -366,22 +367,22 @@ fn a_one_on_one_freezes_the_scorecard_and_carries_open_actions_over(test: &mut T
     let r1 = id_of(test, "reps", "R1");
     // February: nothing won yet. March: O1's 12,000.00. A rep does not hold a 1:1 with themself.
     let february = card(test, &org, "2026-02", "2026-02-28");
-    let open = OpenOneOnOne { rep: r1, on: day("2026-02-28"), lang: quotient_core::Lang::ENGLISH };
+    let open = OpenOneOnOne { rep: RepId(r1), on: day("2026-02-28"), lang: quotient_core::Lang::ENGLISH };
     assert!(matches!(coaching::open_one_on_one(&mut test.db, &rep, &open), Err(StoreError::NotPermitted)));
     let first = ok(open_one_on_one_with(&mut test.db, &manager, r1, "2026-02", &february));
     let action = AddAction {
-        one_on_one: first,
+        one_on_one: OneOnOneId(first),
         description: "Book the second appointment with Acme".into(),
         owner: ActionOwner::Rep,
         due_on: Some(day("2026-03-15")),
     };
     let action = ok(coaching::add_action(&mut test.db, &manager, &action));
-    let notes = SaveNotes { one_on_one: first, notes: "Pipeline review".into() };
+    let notes = SaveNotes { one_on_one: OneOnOneId(first), notes: "Pipeline review".into() };
     ok(coaching::save_notes(&mut test.db, &manager, &notes));
     let march = card(test, &org, "2026-03", "2026-03-31");
     let second = ok(open_one_on_one_with(&mut test.db, &manager, r1, "2026-03", &march));
     let session = ok(one_on_ones::find(&mut test.db, &rep, second)).unwrap_or_else(|| panic!("1:1"));
-    assert_eq!(session.carried_over.iter().map(|a| a.id).collect::<Vec<_>>(), [action]);
+    assert_eq!(session.carried_over.iter().map(|a| a.id).collect::<Vec<_>>(), [action.get()]);
     let revenue = session.changes.iter().find(|c| c.key == "revenue").unwrap_or_else(|| panic!("revenue"));
     assert_eq!((revenue.before, revenue.after, revenue.change), (Some(0.0), Some(1_200_000.0), Some(1_200_000.0)));
     // The first session is frozen: its snapshot still says 0, whatever happened since.
@@ -393,13 +394,13 @@ fn a_one_on_one_freezes_the_scorecard_and_carries_open_actions_over(test: &mut T
     ok(coaching::tick_action(&mut test.db, &rep, &TickAction { action, done: true }));
     let session = ok(one_on_ones::find(&mut test.db, &manager, second)).unwrap_or_else(|| panic!("1:1"));
     assert!(session.carried_over.is_empty());
-    let mine = SaveNotes { one_on_one: second, notes: "mine".into() };
+    let mine = SaveNotes { one_on_one: OneOnOneId(second), notes: "mine".into() };
     assert!(matches!(coaching::save_notes(&mut test.db, &rep, &mine), Err(StoreError::NotFound(_))));
     assert_eq!(ok(one_on_ones::list(&mut test.db, &manager, r1)).len(), 2);
     // Opened by the operation, a 1:1 freezes the rep's report of the quarter holding its day.
-    let open = OpenOneOnOne { rep: r1, on: day("2026-03-31"), lang: quotient_core::Lang::ENGLISH };
+    let open = OpenOneOnOne { rep: RepId(r1), on: day("2026-03-31"), lang: quotient_core::Lang::ENGLISH };
     let third = ok(coaching::open_one_on_one(&mut test.db, &manager, &open));
-    let session = ok(one_on_ones::find(&mut test.db, &manager, third)).unwrap_or_else(|| panic!("1:1"));
+    let session = ok(one_on_ones::find(&mut test.db, &manager, third.get())).unwrap_or_else(|| panic!("1:1"));
     let quarter = Period::containing(quotient_core::period::PeriodKind::Quarter, day("2026-03-31"));
     assert_eq!(session.period, quarter.to_string());
     assert_eq!(session.snapshot.get("revenue"), Some(1_200_000.0));
@@ -428,7 +429,7 @@ fn refused_coaching_writes_write_nothing(test: &mut TestDb) {
         key_accounts: vec![key(a1, -1, "in_progress"), key(a1, 5, "dormant"), key(a2, 5, "won")],
         ..PlanContent::default()
     };
-    let command = SaveTerritoryPlan { rep: r1, year: 2026, content: plan };
+    let command = SaveTerritoryPlan { rep: RepId(r1), year: 2026, content: plan };
     assert_eq!(
         refused(coaching::save_territory_plan(&mut test.db, &rep, &command)),
         [
@@ -442,7 +443,7 @@ fn refused_coaching_writes_write_nothing(test: &mut TestDb) {
     assert_eq!(count(test, "SELECT COUNT(*) FROM territory_plans"), 0);
     assert_eq!(count(test, "SELECT COUNT(*) FROM territory_plan_accounts"), 0);
 
-    let relationship = SetRelationship { contact: c1, relationship: Some(0), influence: Some(9) };
+    let relationship = SetRelationship { contact: ContactId(c1), relationship: Some(0), influence: Some(9) };
     assert_eq!(refused(coaching::set_relationship(&mut test.db, &rep, &relationship)).len(), 2);
     assert_eq!(count(test, "SELECT COUNT(*) FROM contact_relationships"), 0);
 
@@ -450,17 +451,22 @@ fn refused_coaching_writes_write_nothing(test: &mut TestDb) {
     let session = ok(open_one_on_one_with(&mut test.db, &manager, r1, "2026-02", &february));
     let opened = audited(test);
     assert_eq!(opened, before + 1, "only the opening is audited");
-    let notes = SaveNotes { one_on_one: session, notes: "n".repeat(50_001) };
+    let notes = SaveNotes { one_on_one: OneOnOneId(session), notes: "n".repeat(50_001) };
     assert_eq!(refused(coaching::save_notes(&mut test.db, &manager, &notes)), [("notes", Code::TooLong)]);
     let session_notes = "SELECT COUNT(*) FROM one_on_ones WHERE notes <> ''";
     assert_eq!(count(test, session_notes), 0);
-    let blank = AddAction { one_on_one: session, description: "  ".into(), owner: ActionOwner::Manager, due_on: None };
+    let blank = AddAction {
+        one_on_one: OneOnOneId(session),
+        description: "  ".into(),
+        owner: ActionOwner::Manager,
+        due_on: None,
+    };
     assert_eq!(refused(coaching::add_action(&mut test.db, &manager, &blank)), [("description", Code::Required)]);
     let long = AddAction { description: "d".repeat(2_001), ..blank };
     assert_eq!(refused(coaching::add_action(&mut test.db, &manager, &long)), [("description", Code::TooLong)]);
     assert_eq!(count(test, "SELECT COUNT(*) FROM one_on_one_actions"), 0);
     // An admin reads 1:1s but holds none; a rep does not open one.
-    let open = OpenOneOnOne { rep: r1, on: day("2026-03-31"), lang: quotient_core::Lang::ENGLISH };
+    let open = OpenOneOnOne { rep: RepId(r1), on: day("2026-03-31"), lang: quotient_core::Lang::ENGLISH };
     assert!(matches!(coaching::open_one_on_one(&mut test.db, &admin, &open), Err(StoreError::NotPermitted)));
     assert!(matches!(coaching::open_one_on_one(&mut test.db, &rep, &open), Err(StoreError::NotPermitted)));
     assert_eq!(count(test, "SELECT COUNT(*) FROM one_on_ones"), 1);

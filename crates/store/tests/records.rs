@@ -6,6 +6,7 @@ use common::{TestDb, fixture, viewer_of};
 use quotient_core::Lang;
 use quotient_core::model::UserRole;
 use quotient_store::bundle::{self, Silent};
+use quotient_store::ids::{OpportunityId, RecordId};
 use quotient_store::ops::pipeline::{self, MoveStage};
 use quotient_store::ops::records::{self, CreateRecord, RecordRef};
 use quotient_store::testing::unscoped as records_unscoped;
@@ -24,7 +25,7 @@ fn id_of(test: &mut TestDb, table: &str, key: &str) -> i64 {
 }
 
 fn record(resource: &str, id: i64) -> RecordRef {
-    RecordRef::of(resource, id).unwrap_or_else(|| panic!("{resource} is listed"))
+    RecordRef::of(resource, RecordId(id)).unwrap_or_else(|| panic!("{resource} is listed"))
 }
 
 fn a_deleted_record_can_be_restored_and_both_are_audited(test: &mut TestDb) {
@@ -41,7 +42,7 @@ fn a_deleted_record_can_be_restored_and_both_are_audited(test: &mut TestDb) {
     assert_eq!(test.db.query_i64(live, &[]).ok(), Some(3));
     let again = records::restore(&mut test.db, &m1, &o3);
     assert!(matches!(again, Err(StoreError::NotFound(_))), "not deleted: {again:?}");
-    let o3 = o3.id;
+    let o3 = o3.id.get();
     let history = audit::history(&mut test.db, org.id, "opportunities", o3).unwrap_or_else(|e| panic!("{e}"));
     let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["delete", "restore"]);
@@ -83,7 +84,7 @@ fn a_record_out_of_reach_is_neither_deleted_nor_restored(test: &mut TestDb) {
     assert!(matches!(records::restore(&mut test.db, &e1, &x4), Err(StoreError::NotPermitted)));
     assert_eq!(deleted_and_audited(test), after_delete);
     // Only listed resources are records to delete.
-    assert!(RecordRef::of("audit_log", 1).is_none());
+    assert!(RecordRef::of("audit_log", RecordId(1)).is_none());
 }
 
 fn another_organisations_record_cannot_be_deleted(test: &mut TestDb) {
@@ -154,7 +155,7 @@ fn entering_a_stage_twice_within_a_second_is_one_change(test: &mut TestDb) {
 }
 
 fn move_to(opportunity: i64, stage: &str, at: chrono::DateTime<chrono::Utc>) -> MoveStage {
-    MoveStage { opportunity, stage: stage.into(), gateway_type: None, at }
+    MoveStage { opportunity: OpportunityId(opportunity), stage: stage.into(), gateway_type: None, at }
 }
 
 /// The stage of an opportunity, and how many stage changes it has.
@@ -183,7 +184,8 @@ fn a_stage_move_is_refused_with_its_reasons(test: &mut TestDb) {
         .into();
     let form = quotient_store::crm::forms::form("opportunities").unwrap_or_else(|| panic!("form"));
     let fresh = records::create(&mut test.db, &r1, &CreateRecord { form, values, lang: Lang::ENGLISH })
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"))
+        .get();
     let before = stage_of(test, fresh);
     assert_eq!(before, ("prospect".to_string(), 1));
     let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>().unwrap_or_else(|e| panic!("{e}"));

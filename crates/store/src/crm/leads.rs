@@ -31,13 +31,13 @@ pub struct Lead {
     pub company: Option<String>,
     pub contact_name: Option<String>,
     pub email: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<LeadStatus>,
 }
 
 impl Lead {
     /// Whether the lead was converted already (once is all a lead converts).
     pub fn is_converted(&self) -> bool {
-        self.status.as_deref() == Some(LeadStatus::Converted.key())
+        self.status == Some(LeadStatus::Converted)
     }
 
     /// The conversion form's first values: the company names the account and the deal, the
@@ -71,7 +71,7 @@ pub fn find(db: &mut Db, viewer: &Viewer, id: i64) -> Result<Option<Lead>> {
                 company: row.text(1)?.map(str::to_string),
                 contact_name: row.text(2)?.map(str::to_string),
                 email: row.text(3)?.map(str::to_string),
-                status: row.text(4)?.map(str::to_string),
+                status: row.text(4)?.and_then(|status| status.parse().ok()),
             })
         },
     )

@@ -5,6 +5,7 @@ use crate::access::Viewer;
 use crate::crm::activities::{self as repository, NewActivity};
 use crate::db::{Db, Value};
 use crate::error::{Code, Refusal, Result};
+use crate::ids::{ActivityId, OpportunityId, RepId};
 use chrono::{DateTime, Utc};
 use quotient_core::access::{Action, Resource};
 use quotient_core::input::Refusals;
@@ -15,19 +16,19 @@ use quotient_core::work_time;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogActivity {
     /// The rep who did it; the caller's own row when `None`.
-    pub rep: Option<i64>,
+    pub rep: Option<RepId>,
     pub kind: ActivityType,
     pub occurred_at: DateTime<Utc>,
     /// An open opportunity the activity belongs to; the activity takes its account.
-    pub opportunity: Option<i64>,
+    pub opportunity: Option<OpportunityId>,
     pub outcome: Option<ActivityOutcome>,
 }
 
 /// A logged activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Logged {
-    pub id: i64,
-    pub rep: i64,
+    pub id: ActivityId,
+    pub rep: RepId,
 }
 
 /// Logs an activity. Refused when the rep is not a live person within the caller's
@@ -36,7 +37,7 @@ pub struct Logged {
 pub fn log(db: &mut Db, scope: &Viewer, command: &LogActivity) -> Result<Logged> {
     permit(scope, Resource::Activities, Action::Create)?;
     let mut refusals = Refusals::new();
-    let rep = command.rep.or(scope.rep_id).filter(|rep| scope.reaches(*rep));
+    let rep = command.rep.map(RepId::get).or(scope.rep_id).filter(|rep| scope.reaches(*rep));
     if rep.is_none() {
         refusals.push(Refusal::new("rep_id", Code::RepOutOfReach));
     }
@@ -48,7 +49,7 @@ pub fn log(db: &mut Db, scope: &Viewer, command: &LogActivity) -> Result<Logged>
         if let Some(opportunity) = command.opportunity {
             let linked = db.query_opt(
                 "SELECT owner_id, account_id FROM opportunities WHERE org_id = ? AND id = ? AND deleted_at IS NULL",
-                &[scope.org.value(), Value::Int(opportunity)],
+                &[scope.org.value(), Value::Int(opportunity.get())],
                 |row| Ok((row.int(0)?.unwrap_or_default(), row.int(1)?)),
             )?;
             match linked {
@@ -64,10 +65,10 @@ pub fn log(db: &mut Db, scope: &Viewer, command: &LogActivity) -> Result<Logged>
             occurred_at: command.occurred_at,
             account_id: account,
             contact_id: None,
-            opportunity_id: command.opportunity,
+            opportunity_id: command.opportunity.map(OpportunityId::get),
             outcome: command.outcome,
         };
         let id = repository::log(db, scope.org, Some(scope.user), &activity)?;
-        Ok(Logged { id, rep })
+        Ok(Logged { id: ActivityId(id), rep: RepId(rep) })
     })
 }

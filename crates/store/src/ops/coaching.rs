@@ -6,6 +6,7 @@ use super::{permit, refuse_any};
 use crate::access::Viewer;
 use crate::db::Db;
 use crate::error::{Code, Refusal, Result, StoreError};
+use crate::ids::{ActionId, ContactId, OneOnOneId, RecordId, RepId};
 use crate::kpi::{self, Directory, ReportRequest, Subject};
 use crate::planning::territory_plans::{ACCOUNT_STATUSES, PlanContent};
 use crate::planning::{account_maps, one_on_ones, territory_plans};
@@ -25,10 +26,6 @@ pub const SECTION_MAX: usize = 20_000;
 /// The most key accounts a territory plan lists.
 pub const KEY_ACCOUNTS_MAX: usize = 100;
 
-fn not_found(what: String) -> StoreError {
-    StoreError::NotFound(what)
-}
-
 fn too_long(field: &'static str, text: &str, max: usize) -> Option<Refusal> {
     (text.chars().count() > max).then(|| Refusal::new(field, Code::TooLong).count("max", max as i64))
 }
@@ -36,7 +33,7 @@ fn too_long(field: &'static str, text: &str, max: usize) -> Option<Refusal> {
 /// A 1:1 to open with a rep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenOneOnOne {
-    pub rep: i64,
+    pub rep: RepId,
     /// The day it is held: the rep's scorecard of the quarter holding it, as of that day, is frozen.
     pub on: NaiveDate,
     /// The language of the scorecard's words.
@@ -46,14 +43,14 @@ pub struct OpenOneOnOne {
 /// Opens a 1:1 with a rep the caller holds 1:1s with ([`access::holds_one_on_ones`]), freezing the
 /// rep's scorecard; returns its id. The scorecard is read before the write's transaction, so that
 /// the rep's report does not hold the write back.
-pub fn open_one_on_one(db: &mut Db, scope: &Viewer, command: &OpenOneOnOne) -> Result<i64> {
+pub fn open_one_on_one(db: &mut Db, scope: &Viewer, command: &OpenOneOnOne) -> Result<OneOnOneId> {
     permit(scope, Resource::OneOnOnes, Action::Create)?;
-    let rep = command.rep;
+    let rep = command.rep.get();
     let directory = Directory::load(db, scope.org)?;
     let person = directory
         .person(rep)
         .filter(|p| p.is_rep && one_on_ones::holds(scope, rep))
-        .ok_or_else(|| not_found(format!("there is no rep {rep} in your team")))?;
+        .ok_or_else(|| StoreError::NotFound(format!("there is no rep {rep} in your team")))?;
     let period = Period::containing(PeriodKind::Quarter, command.on);
     let request = ReportRequest {
         subject: Subject::Rep(person.external_id.clone()),
@@ -65,21 +62,21 @@ pub fn open_one_on_one(db: &mut Db, scope: &Viewer, command: &OpenOneOnOne) -> R
         .reps
         .into_iter()
         .next()
-        .ok_or_else(|| not_found(format!("there is no scorecard of rep {rep}")))?;
-    db.transaction(|db| one_on_ones::open(db, scope, rep, &period.to_string(), &card))
+        .ok_or_else(|| StoreError::NotFound(format!("there is no scorecard of rep {rep}")))?;
+    db.transaction(|db| one_on_ones::open(db, scope, rep, &period.to_string(), &card)).map(OneOnOneId)
 }
 
 /// The rep of a 1:1 the caller holds.
-fn held(db: &mut Db, scope: &Viewer, id: i64) -> Result<i64> {
-    one_on_ones::rep_of(db, scope.org, id)?
+fn held(db: &mut Db, scope: &Viewer, id: OneOnOneId) -> Result<i64> {
+    one_on_ones::rep_of(db, scope.org, id.get())?
         .filter(|rep| one_on_ones::holds(scope, *rep))
-        .ok_or_else(|| not_found(format!("there is no 1:1 {id} of yours")))
+        .ok_or_else(|| StoreError::NotFound(format!("there is no 1:1 {id} of yours")))
 }
 
 /// The notes of a 1:1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaveNotes {
-    pub one_on_one: i64,
+    pub one_on_one: OneOnOneId,
     pub notes: String,
 }
 
@@ -91,14 +88,14 @@ pub fn save_notes(db: &mut Db, scope: &Viewer, command: &SaveNotes) -> Result<()
         if let Some(refusal) = too_long("notes", &command.notes, NOTES_MAX) {
             return Err(refusal.into());
         }
-        one_on_ones::set_notes(db, scope, command.one_on_one, &command.notes)
+        one_on_ones::set_notes(db, scope, command.one_on_one.get(), &command.notes)
     })
 }
 
 /// An action to agree in a 1:1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddAction {
-    pub one_on_one: i64,
+    pub one_on_one: OneOnOneId,
     pub description: String,
     pub owner: ActionOwner,
     pub due_on: Option<NaiveDate>,
@@ -106,7 +103,7 @@ pub struct AddAction {
 
 /// Adds an action to a 1:1 the caller holds; returns its id. Refused without a description, or
 /// with one longer than [`ACTION_MAX`].
-pub fn add_action(db: &mut Db, scope: &Viewer, command: &AddAction) -> Result<i64> {
+pub fn add_action(db: &mut Db, scope: &Viewer, command: &AddAction) -> Result<ActionId> {
     permit(scope, Resource::OneOnOnes, Action::Edit)?;
     let description = command.description.trim();
     let mut refusals = Refusals::new();
@@ -124,14 +121,14 @@ pub fn add_action(db: &mut Db, scope: &Viewer, command: &AddAction) -> Result<i6
             owner: command.owner,
             due_on: command.due_on,
         };
-        one_on_ones::add_action(db, scope, command.one_on_one, rep, &new)
+        one_on_ones::add_action(db, scope, command.one_on_one.get(), rep, &new).map(ActionId)
     })
 }
 
 /// An action to tick off, or to reopen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TickAction {
-    pub action: i64,
+    pub action: ActionId,
     pub done: bool,
 }
 
@@ -140,19 +137,19 @@ pub struct TickAction {
 pub fn tick_action(db: &mut Db, scope: &Viewer, command: &TickAction) -> Result<()> {
     permit(scope, Resource::OneOnOnes, Action::Edit)?;
     db.transaction(|db| {
-        let Some((_, _, was_done)) = one_on_ones::action_of(db, scope.org, command.action)?
+        let Some((_, _, was_done)) = one_on_ones::action_of(db, scope.org, command.action.get())?
             .filter(|(rep, owner, _)| one_on_ones::may_tick(scope, *rep, *owner))
         else {
-            return Err(not_found(format!("there is no action {} of yours", command.action)));
+            return Err(StoreError::NotFound(format!("there is no action {} of yours", command.action)));
         };
-        one_on_ones::set_done(db, scope, command.action, was_done, command.done)
+        one_on_ones::set_done(db, scope, command.action.get(), was_done, command.done)
     })
 }
 
 /// A rep's territory plan for a year, as the rep writes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SaveTerritoryPlan {
-    pub rep: i64,
+    pub rep: RepId,
     pub year: i32,
     pub content: PlanContent,
 }
@@ -190,9 +187,9 @@ fn content_refusals(content: &PlanContent, refusals: &mut Refusals) {
 /// the draft. Only the rep writes it ([`access::writes_territory_plan`]); refused when it is no
 /// longer a draft, names as key accounts accounts the rep does not own, or by
 /// [`content_refusals`]. Returns the plan's id.
-pub fn save_territory_plan(db: &mut Db, scope: &Viewer, command: &SaveTerritoryPlan) -> Result<i64> {
+pub fn save_territory_plan(db: &mut Db, scope: &Viewer, command: &SaveTerritoryPlan) -> Result<RecordId> {
     permit(scope, Resource::TerritoryPlans, Action::Edit)?;
-    let rep = command.rep;
+    let rep = command.rep.get();
     if !(access::writes_territory_plan(scope.role, scope.rep_id == Some(rep)) && scope.reaches(rep)) {
         return Err(StoreError::NotPermitted);
     }
@@ -211,14 +208,14 @@ pub fn save_territory_plan(db: &mut Db, scope: &Viewer, command: &SaveTerritoryP
             refusals.push(Refusal::new("status", Code::PlanNotDraft));
         }
         refuse_any(std::mem::take(&mut refusals))?;
-        territory_plans::write(db, scope, rep, command.year, existing.as_ref(), &command.content)
+        territory_plans::write(db, scope, rep, command.year, existing.as_ref(), &command.content).map(RecordId)
     })
 }
 
 /// A step of a territory plan's workflow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdvanceTerritoryPlan {
-    pub rep: i64,
+    pub rep: RepId,
     pub year: i32,
     pub step: Step,
     /// What to change, when the plan is returned.
@@ -240,7 +237,7 @@ fn step_refusal(error: WorkflowError) -> Refusal {
 /// Returns the plan's new status.
 pub fn advance_territory_plan(db: &mut Db, scope: &Viewer, command: &AdvanceTerritoryPlan) -> Result<PlanStatus> {
     permit(scope, Resource::TerritoryPlans, Action::Edit)?;
-    let (rep, year) = (command.rep, command.year);
+    let (rep, year) = (command.rep.get(), command.year);
     let is_the_rep = scope.rep_id == Some(rep);
     let actor = Actor {
         is_owner: access::writes_territory_plan(scope.role, is_the_rep),
@@ -248,7 +245,7 @@ pub fn advance_territory_plan(db: &mut Db, scope: &Viewer, command: &AdvanceTerr
     };
     db.transaction(|db| {
         let plan = territory_plans::find(db, scope, rep, year, chrono::Utc::now().date_naive())?
-            .ok_or_else(|| not_found(format!("there is no territory plan of rep {rep} for {year}")))?;
+            .ok_or_else(|| StoreError::NotFound(format!("there is no territory plan of rep {rep} for {year}")))?;
         let status = coaching::advance(plan.status, command.step, actor, &command.comment).map_err(step_refusal)?;
         territory_plans::record_step(db, scope, &plan, command.step, status, &command.comment)?;
         Ok(status)
@@ -258,7 +255,7 @@ pub fn advance_territory_plan(db: &mut Db, scope: &Viewer, command: &AdvanceTerr
 /// How strong the relationship to a contact is, and how much sway they hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SetRelationship {
-    pub contact: i64,
+    pub contact: ContactId,
     /// 1 (hostile) … 5 (champion); `None` clears it.
     pub relationship: Option<u8>,
     /// 1 (little) … 5 (decisive); `None` clears it.
@@ -276,12 +273,12 @@ pub fn set_relationship(db: &mut Db, scope: &Viewer, command: &SetRelationship) 
         }
     }
     db.transaction(|db| {
-        let owner = account_maps::account_owner_of(db, scope.org, command.contact)?;
+        let owner = account_maps::account_owner_of(db, scope.org, command.contact.get())?;
         let reaches = |owner: Option<i64>| scope.reaches_everyone() || owner.is_some_and(|o| scope.reaches(o));
         if !owner.is_some_and(|owner| access::may_set_relationship(scope.role, reaches(owner))) {
-            return Err(not_found(format!("there is no contact {} within your reach", command.contact)));
+            return Err(StoreError::NotFound(format!("there is no contact {} within your reach", command.contact)));
         }
         refuse_any(std::mem::take(&mut refusals))?;
-        account_maps::set_relationship(db, scope, command.contact, command.relationship, command.influence)
+        account_maps::set_relationship(db, scope, command.contact.get(), command.relationship, command.influence)
     })
 }

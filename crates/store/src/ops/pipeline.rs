@@ -6,13 +6,14 @@ use crate::access::Viewer;
 use crate::crm::{opportunities, pipeline};
 use crate::db::Db;
 use crate::error::Result;
+use crate::ids::OpportunityId;
 use chrono::{DateTime, Utc};
 use quotient_core::access::{Action, Resource};
 
 /// An opportunity to move to another stage of the organisation's pipeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MoveStage {
-    pub opportunity: i64,
+    pub opportunity: OpportunityId,
     /// The stage's key.
     pub stage: String,
     /// The kind of next step agreed, which entering the gateway stage needs unless one is set.
@@ -26,7 +27,7 @@ pub struct MoveStage {
 /// kind of next step.
 pub fn move_stage(db: &mut Db, scope: &Viewer, command: &MoveStage) -> Result<()> {
     permit(scope, Resource::Opportunities, Action::Edit)?;
-    let id = command.opportunity;
+    let id = command.opportunity.get();
     db.transaction(|db| {
         pipeline::reachable_owner(db, scope, id)?.ok_or_else(|| not_found("opportunities", id))?;
         let gateway = command.gateway_type.as_deref().map(str::trim).filter(|g| !g.is_empty());

@@ -10,6 +10,7 @@ use crate::crm::values::{self, Values};
 use crate::crm::{editing, leads};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
+use crate::ids::{AccountId, ContactId, LeadId, OpportunityId, RecordId};
 use chrono::Utc;
 use quotient_core::Lang;
 use quotient_core::access::{Action, Resource};
@@ -29,9 +30,9 @@ pub struct CreateRecord {
 
 /// Creates a record; its id. Refused field by field when values are missing or bad, or point at
 /// records out of the caller's reach.
-pub fn create(db: &mut Db, scope: &Viewer, command: &CreateRecord) -> Result<i64> {
+pub fn create(db: &mut Db, scope: &Viewer, command: &CreateRecord) -> Result<RecordId> {
     permit(scope, command.form.resource, Action::Create)?;
-    db.transaction(|db| editing::insert(db, scope, command.form, &command.values, command.lang))
+    db.transaction(|db| editing::insert(db, scope, command.form, &command.values, command.lang)).map(RecordId)
 }
 
 /// What becomes of the form's fields an update does not give.
@@ -47,7 +48,7 @@ pub enum Unsent {
 #[derive(Debug, Clone)]
 pub struct UpdateRecord {
     pub form: &'static Form,
-    pub id: i64,
+    pub id: RecordId,
     pub values: Values,
     pub unsent: Unsent,
     pub lang: Lang,
@@ -58,13 +59,13 @@ pub fn update(db: &mut Db, scope: &Viewer, command: &UpdateRecord) -> Result<()>
     let form = command.form;
     permit(scope, form.resource, Action::Edit)?;
     db.transaction(|db| {
-        let mut values =
-            values::current(db, scope, form, command.id)?.ok_or_else(|| not_found(form.table, command.id))?;
+        let id = command.id.get();
+        let mut values = values::current(db, scope, form, id)?.ok_or_else(|| not_found(form.table, id))?;
         if command.unsent == Unsent::Cleared {
             values.clear();
         }
         values.extend(command.values.iter().map(|(key, value)| (key.clone(), value.clone())));
-        editing::update(db, scope, form, command.id, &values, command.lang)
+        editing::update(db, scope, form, id, &values, command.lang)
     })
 }
 
@@ -72,12 +73,12 @@ pub fn update(db: &mut Db, scope: &Viewer, command: &UpdateRecord) -> Result<()>
 #[derive(Debug, Clone, Copy)]
 pub struct RecordRef {
     pub listing: &'static Listing,
-    pub id: i64,
+    pub id: RecordId,
 }
 
 impl RecordRef {
     /// The record `id` of the resource path `resource` (`accounts`, …); `None` for no such resource.
-    pub fn of(resource: &str, id: i64) -> Option<RecordRef> {
+    pub fn of(resource: &str, id: RecordId) -> Option<RecordRef> {
         browse::listing(resource).map(|listing| RecordRef { listing, id })
     }
 }
@@ -94,6 +95,7 @@ pub fn restore(db: &mut Db, scope: &Viewer, record: &RecordRef) -> Result<()> {
 
 fn set_deleted(db: &mut Db, scope: &Viewer, record: &RecordRef, delete: bool) -> Result<()> {
     let RecordRef { listing, id } = *record;
+    let id = id.get();
     permit(scope, listing.resource, Action::Delete)?;
     db.transaction(|db| {
         // Reach first, in the transaction that writes: out-of-scope rows are "not found".
@@ -112,7 +114,7 @@ fn set_deleted(db: &mut Db, scope: &Viewer, record: &RecordRef, delete: bool) ->
 /// [`leads::Lead::proposal`]) and the deal's size as typed, in `lang`.
 #[derive(Debug, Clone)]
 pub struct ConvertLead {
-    pub lead: i64,
+    pub lead: LeadId,
     pub account_name: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -127,9 +129,9 @@ pub struct ConvertLead {
 /// The records a conversion created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Converted {
-    pub account: i64,
-    pub contact: i64,
-    pub opportunity: i64,
+    pub account: AccountId,
+    pub contact: ContactId,
+    pub opportunity: OpportunityId,
 }
 
 /// What converting a lead takes: editing the lead and creating the records it becomes.
@@ -147,37 +149,41 @@ pub fn may_convert(scope: &Viewer) -> bool {
 
 /// Converts a live, unconverted lead within the caller's reach: creates the account, its contact
 /// and an opportunity owned by the lead's owner (else the caller), links the opportunity to the
-/// lead and marks the lead converted. Refusals name the conversion's fields.
+/// lead and marks the lead converted. Refusals name the conversion's fields, every one at once.
 pub fn convert_lead(db: &mut Db, scope: &Viewer, command: &ConvertLead) -> Result<Converted> {
     for (resource, action) in CONVERSION_RIGHTS {
         permit(scope, resource, action)?;
     }
     db.transaction(|db| {
-        let lead = leads::find(db, scope, command.lead)?.filter(|lead| !lead.is_converted());
-        let lead = lead.ok_or_else(|| not_found("leads", command.lead))?;
+        let lead = leads::find(db, scope, command.lead.get())?.filter(|lead| !lead.is_converted());
+        let lead = lead.ok_or_else(|| not_found("leads", command.lead.get()))?;
         let proposal = lead.proposal();
         let given = |name: &Option<String>, proposed: String| name.clone().unwrap_or(proposed);
         let account_name = given(&command.account_name, proposal.account_name);
         let owner = lead.owner_id.or(scope.rep_id).map(|id| id.to_string()).unwrap_or_default();
-        let insert = |db: &mut Db, table, values: &[(&str, &str)], renamed: &[(&'static str, &'static str)]| {
+        // Every record is written, so that every refusal is found at once; any refusal rolls all back.
+        let mut refused = Vec::new();
+        let mut insert = |db: &mut Db, table, values: &[(&str, &str)], renamed: &[(&'static str, &'static str)]| {
             let form = forms::form(table).expect("every CRM table has a form");
             let values: Values = values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-            editing::insert(db, scope, form, &values, command.lang).map_err(|error| match error {
-                StoreError::Refused(refusals) => StoreError::Refused(
-                    refusals
-                        .into_iter()
-                        .map(|refusal| match renamed.iter().find(|(from, _)| *from == refusal.field) {
+            match editing::insert(db, scope, form, &values, command.lang) {
+                Ok(id) => Ok(Some(id)),
+                Err(StoreError::Refused(refusals)) => {
+                    refused.extend(refusals.into_iter().map(|refusal| {
+                        match renamed.iter().find(|(from, _)| *from == refusal.field) {
                             Some((_, to)) => refusal.on(to),
                             None => refusal,
-                        })
-                        .collect(),
-                ),
-                other => other,
-            })
+                        }
+                    }));
+                    Ok(None)
+                }
+                Err(error) => Err(error),
+            }
         };
         let account =
             insert(db, "accounts", &[("name", &account_name), ("owner", &owner)], &[("name", "account_name")])?;
-        let account_text = account.to_string();
+        // Without its account (refused), the contact and the deal are checked without one.
+        let account_text = account.map(|id| id.to_string()).unwrap_or_default();
         let email = lead.email.clone().unwrap_or_default();
         let first_name = given(&command.first_name, proposal.first_name);
         let last_name = given(&command.last_name, proposal.last_name);
@@ -202,7 +208,16 @@ pub fn convert_lead(db: &mut Db, scope: &Viewer, command: &ConvertLead) -> Resul
             ],
             &[("name", "opportunity_name")],
         )?;
-        leads::mark_converted(db, scope, command.lead, opportunity)?;
-        Ok(Converted { account, contact, opportunity })
+        let (Some(account), Some(contact), Some(opportunity)) = (account, contact, opportunity) else {
+            // The contact's missing account is the account's refusal, already named.
+            refused.retain(|refusal| refusal.field != "account");
+            return Err(StoreError::Refused(refused));
+        };
+        leads::mark_converted(db, scope, command.lead.get(), opportunity)?;
+        Ok(Converted {
+            account: AccountId(account),
+            contact: ContactId(contact),
+            opportunity: OpportunityId(opportunity),
+        })
     })
 }

@@ -2,7 +2,6 @@
 //! last touch), its gaps and whether it is covered (`KPIS.md`, key-account coverage).
 
 use crate::access::Viewer;
-use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::Result;
 use crate::orgs::OrgId;
@@ -161,17 +160,8 @@ pub(crate) fn set_relationship(
          SET relationship = excluded.relationship, influence = excluded.influence, updated_at = excluded.updated_at",
         &[org.value(), Value::Int(contact), value(relationship), value(influence), Value::Timestamp(Utc::now())],
     )?;
-    audit::record(
-        db,
-        org,
-        Change {
-            user: Some(viewer.user),
-            action: if before.is_some() { "update" } else { "create" },
-            entity: "contact_relationship",
-            entity_id: Some(contact),
-            before,
-            after: Some(serde_json::json!({ "relationship": relationship, "influence": influence })),
-        },
-    )?;
+    let action = if before.is_some() { "update" } else { "create" };
+    let after = serde_json::json!({ "relationship": relationship, "influence": influence });
+    super::audit(db, viewer, action, "contact_relationship", contact, before, Some(after))?;
     Ok(())
 }

@@ -3,7 +3,6 @@
 //! them and from the change in each KPI.
 
 use crate::access::Viewer;
-use crate::audit::{self, Change};
 use crate::db::{Db, Row, Value};
 use crate::error::{Result, StoreError};
 use crate::kpi::Card;
@@ -112,17 +111,14 @@ pub(crate) fn open(db: &mut Db, viewer: &Viewer, rep: i64, period: &str, card: &
             Value::text(&scorecard),
         ],
     )?;
-    audit::record(
+    super::audit(
         db,
-        org,
-        Change {
-            user: Some(viewer.user),
-            action: "create",
-            entity: "one_on_one",
-            entity_id: Some(id),
-            before: None,
-            after: Some(serde_json::json!({ "rep_id": rep, "period": period })),
-        },
+        viewer,
+        "create",
+        "one_on_one",
+        id,
+        None,
+        Some(serde_json::json!({ "rep_id": rep, "period": period })),
     )?;
     Ok(id)
 }
@@ -238,17 +234,14 @@ pub(crate) fn set_notes(db: &mut Db, viewer: &Viewer, id: i64, notes: &str) -> R
         "UPDATE one_on_ones SET notes = ? WHERE org_id = ? AND id = ?",
         &[Value::text(notes), org.value(), Value::Int(id)],
     )?;
-    audit::record(
+    super::audit(
         db,
-        org,
-        Change {
-            user: Some(viewer.user),
-            action: "update",
-            entity: "one_on_one",
-            entity_id: Some(id),
-            before: before.map(|n| serde_json::json!({ "notes": n })),
-            after: Some(serde_json::json!({ "notes": notes })),
-        },
+        viewer,
+        "update",
+        "one_on_one",
+        id,
+        before.map(|n| serde_json::json!({ "notes": n })),
+        Some(serde_json::json!({ "notes": notes })),
     )?;
     Ok(())
 }
@@ -270,19 +263,14 @@ pub(crate) fn add_action(db: &mut Db, viewer: &Viewer, id: i64, rep: i64, new: &
             new.due_on.map(Value::Date).unwrap_or(Value::Null),
         ],
     )?;
-    audit::record(
+    super::audit(
         db,
-        org,
-        Change {
-            user: Some(viewer.user),
-            action: "create",
-            entity: "one_on_one_action",
-            entity_id: Some(action),
-            before: None,
-            after: Some(
-                serde_json::json!({ "description": new.description, "owner": new.owner, "due_on": new.due_on }),
-            ),
-        },
+        viewer,
+        "create",
+        "one_on_one_action",
+        action,
+        None,
+        Some(serde_json::json!({ "description": new.description, "owner": new.owner, "due_on": new.due_on })),
     )?;
     Ok(action)
 }
@@ -295,17 +283,14 @@ pub(crate) fn set_done(db: &mut Db, viewer: &Viewer, action: i64, was_done: bool
         "UPDATE one_on_one_actions SET done_at = ? WHERE org_id = ? AND id = ?",
         &[done_at, org.value(), Value::Int(action)],
     )?;
-    audit::record(
+    super::audit(
         db,
-        org,
-        Change {
-            user: Some(viewer.user),
-            action: if done { "complete" } else { "reopen" },
-            entity: "one_on_one_action",
-            entity_id: Some(action),
-            before: Some(serde_json::json!({ "done": was_done })),
-            after: Some(serde_json::json!({ "done": done })),
-        },
+        viewer,
+        if done { "complete" } else { "reopen" },
+        "one_on_one_action",
+        action,
+        Some(serde_json::json!({ "done": was_done })),
+        Some(serde_json::json!({ "done": done })),
     )?;
     Ok(())
 }

@@ -4,7 +4,6 @@
 
 use super::account_maps;
 use crate::access::Viewer;
-use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::{Code, Refusal, Result, StoreError};
 use crate::kpi::Directory;
@@ -286,17 +285,14 @@ pub(crate) fn write(
             ],
         )?;
     }
-    audit::record(
+    super::audit(
         db,
-        org,
-        Change {
-            user: Some(viewer.user),
-            action: if existing.is_some() { "update" } else { "create" },
-            entity: "territory_plan",
-            entity_id: Some(id),
-            before: existing.map(|p| serde_json::to_value(p.content()).unwrap_or_default()),
-            after: serde_json::to_value(content).ok(),
-        },
+        viewer,
+        if existing.is_some() { "update" } else { "create" },
+        "territory_plan",
+        id,
+        existing.map(|p| serde_json::to_value(p.content()).unwrap_or_default()),
+        serde_json::to_value(content).ok(),
     )?;
     Ok(id)
 }
@@ -333,17 +329,14 @@ pub(crate) fn record_step(
             ],
         )?,
     };
-    audit::record(
+    super::audit(
         db,
-        org,
-        Change {
-            user: Some(viewer.user),
-            action: step.key(),
-            entity: "territory_plan",
-            entity_id: Some(plan.id),
-            before: Some(serde_json::json!({ "status": plan.status.key() })),
-            after: Some(serde_json::json!({ "status": status.key(), "comment": comment.trim() })),
-        },
+        viewer,
+        step.key(),
+        "territory_plan",
+        plan.id,
+        Some(serde_json::json!({ "status": plan.status.key() })),
+        Some(serde_json::json!({ "status": status.key(), "comment": comment.trim() })),
     )?;
     Ok(())
 }

@@ -22,6 +22,7 @@ use quotient_store::StoreError;
 use quotient_store::crm::browse::{self, Listing, Record};
 use quotient_store::crm::forms::{self, Form};
 use quotient_store::crm::values::Values;
+use quotient_store::ids::{LeadId, OpportunityId, RecordId, RepId};
 use quotient_store::ops::activities::{self, LogActivity};
 use quotient_store::ops::pipeline::{self as pipeline_ops, MoveStage};
 use quotient_store::ops::records::{self, ConvertLead, CreateRecord, RecordRef, Unsent, UpdateRecord};
@@ -197,13 +198,13 @@ async fn detail(
 #[derive(serde::Deserialize)]
 pub struct NewActivityBody {
     /// The rep's internal id; default: the caller's own.
-    pub rep_id: Option<i64>,
+    pub rep_id: Option<RepId>,
     #[serde(rename = "type")]
     pub kind: String,
     pub outcome: Option<String>,
     /// Default: now.
     pub occurred_at: Option<DateTime<Utc>>,
-    pub opportunity_id: Option<i64>,
+    pub opportunity_id: Option<OpportunityId>,
 }
 
 async fn log_activity(
@@ -279,14 +280,15 @@ async fn update(
     body: FormBody,
 ) -> ApiResult {
     let form = form_for(&caller, &resource, Action::Edit)?;
-    let command = UpdateRecord { form, id, values: form_values(body)?, unsent: Unsent::Kept, lang: caller.locale };
+    let command =
+        UpdateRecord { form, id: RecordId(id), values: form_values(body)?, unsent: Unsent::Kept, lang: caller.locale };
     run(&state, &caller, move |db, caller| Ok(records::update(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "id": id })))
 }
 
 /// A record of a listed resource the caller's role may delete and restore.
 fn deletable(caller: &Caller, resource: &str, id: i64) -> Result<RecordRef, ApiError> {
-    let record = RecordRef::of(resource, id).ok_or(ApiError(Error::NotFound))?;
+    let record = RecordRef::of(resource, RecordId(id)).ok_or(ApiError(Error::NotFound))?;
     allowed(caller, record.listing.resource, Action::Delete)?;
     Ok(record)
 }
@@ -327,7 +329,7 @@ async fn convert_lead(
     let mut given = form_values(body)?;
     let mut take = |key: &str| given.remove(key);
     let command = ConvertLead {
-        lead: id,
+        lead: LeadId(id),
         account_name: take("account_name"),
         first_name: take("first_name"),
         last_name: take("last_name"),
@@ -365,7 +367,7 @@ async fn move_stage(
     let JsonBody(body) = body?;
     let stage = body.stage.clone();
     let command = MoveStage {
-        opportunity: id,
+        opportunity: OpportunityId(id),
         stage: body.stage,
         gateway_type: body.gateway_type,
         at: body.at.unwrap_or_else(Utc::now),

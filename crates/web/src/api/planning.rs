@@ -11,8 +11,9 @@ use axum::extract::State;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use quotient_core::access::{Action, Resource};
-use quotient_core::coaching::Step;
+use quotient_core::coaching::{ActionOwner, Step};
 use quotient_core::input::{self, Refusals};
+use quotient_store::ids::{ActionId, ContactId, OneOnOneId, RepId};
 use quotient_store::ops::coaching::{
     self, AddAction, AdvanceTerritoryPlan, OpenOneOnOne, SaveNotes, SaveTerritoryPlan, SetRelationship, TickAction,
 };
@@ -201,7 +202,7 @@ async fn save_territory_plan(
 ) -> ApiResult {
     allowed(&caller, Resource::TerritoryPlans, Action::Edit)?;
     let JsonBody(content) = content?;
-    let command = SaveTerritoryPlan { rep, year, content };
+    let command = SaveTerritoryPlan { rep: RepId(rep), year, content };
     let plan = write(&state, &caller, move |db, caller| {
         coaching::save_territory_plan(db, &caller.viewer, &command)?;
         territory_plans::find(db, &caller.viewer, rep, year, today())?.ok_or(Error::NotFound)
@@ -225,7 +226,7 @@ async fn territory_step(
     allowed(&caller, Resource::TerritoryPlans, Action::Edit)?;
     let step: Step = step.parse().map_err(|_| ApiError::from(Error::NotFound))?;
     let comment = step_body.map(|JsonBody(b)| b.comment).unwrap_or_default();
-    let command = AdvanceTerritoryPlan { rep, year, step, comment };
+    let command = AdvanceTerritoryPlan { rep: RepId(rep), year, step, comment };
     let status =
         write(&state, &caller, move |db, caller| Ok(coaching::advance_territory_plan(db, &caller.viewer, &command)?))
             .await?;
@@ -255,7 +256,7 @@ async fn relationship(
 ) -> ApiResult {
     allowed(&caller, Resource::Contacts, Action::Edit)?;
     let JsonBody(b) = b?;
-    let command = SetRelationship { contact: id, relationship: b.relationship, influence: b.influence };
+    let command = SetRelationship { contact: ContactId(id), relationship: b.relationship, influence: b.influence };
     write(&state, &caller, move |db, caller| Ok(coaching::set_relationship(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "contact_id": id, "relationship": b.relationship, "influence": b.influence })))
 }
@@ -274,10 +275,10 @@ async fn one_on_one_list(State(state): State<AppState>, caller: Caller, PathPara
 
 async fn open_one_on_one(State(state): State<AppState>, caller: Caller, PathParams(rep): PathParams<i64>) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Create)?;
-    let command = OpenOneOnOne { rep, on: today(), lang: caller.locale };
+    let command = OpenOneOnOne { rep: RepId(rep), on: today(), lang: caller.locale };
     let session = run(&state, &caller, move |db, caller| {
         let id = coaching::open_one_on_one(db, &caller.viewer, &command)?;
-        one_on_ones::find(db, &caller.viewer, id)?.ok_or(Error::NotFound)
+        one_on_ones::find(db, &caller.viewer, id.get())?.ok_or(Error::NotFound)
     })
     .await?;
     Ok(Json(to_json(&session)))
@@ -304,7 +305,7 @@ async fn one_on_one_notes(
 ) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
     let JsonBody(notes) = notes?;
-    let command = SaveNotes { one_on_one: id, notes: notes.notes };
+    let command = SaveNotes { one_on_one: OneOnOneId(id), notes: notes.notes };
     write(&state, &caller, move |db, caller| Ok(coaching::save_notes(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "id": id })))
 }
@@ -331,7 +332,7 @@ async fn add_action(
     let (Some(owner), Some(due_on)) = (owner, due_on) else {
         return Err(Error::Store(StoreError::Refused(refusals.into_vec())).into());
     };
-    let command = AddAction { one_on_one: id, description: action.description, owner, due_on };
+    let command = AddAction { one_on_one: OneOnOneId(id), description: action.description, owner, due_on };
     let created =
         write(&state, &caller, move |db, caller| Ok(coaching::add_action(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "id": created, "one_on_one_id": id })))
@@ -350,7 +351,7 @@ async fn action_done(
 ) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
     let JsonBody(DoneBody { done }) = done?;
-    let command = TickAction { action: id, done };
+    let command = TickAction { action: ActionId(id), done };
     write(&state, &caller, move |db, caller| Ok(coaching::tick_action(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "id": id, "done": done })))
 }
@@ -425,10 +426,12 @@ fn body_schema(path: &str, method: &str) -> Value {
         ("/api/v1/contacts/{id}/relationship", "put") => {
             object(&[], json!({ "relationship": level, "influence": level }))
         }
-        ("/api/v1/one-on-ones/{id}", "patch") => object(&["notes"], json!({ "notes": { "type": "string" } })),
+        ("/api/v1/one-on-ones/{id}", "patch") => {
+            object(&["notes"], json!({ "notes": { "type": "string", "maxLength": coaching::NOTES_MAX } }))
+        }
         ("/api/v1/one-on-ones/{id}/actions", "post") => object(
             &["description", "owner"],
-            json!({ "description": { "type": "string" }, "owner": { "type": "string", "enum": ["rep", "manager"] }, "due_on": { "type": ["string", "null"], "format": "date" } }),
+            json!({ "description": { "type": "string", "maxLength": coaching::ACTION_MAX }, "owner": { "type": "string", "enum": ActionOwner::KEYS }, "due_on": { "type": ["string", "null"], "format": "date" } }),
         ),
         ("/api/v1/one-on-one-actions/{id}", "patch") => object(&["done"], json!({ "done": { "type": "boolean" } })),
         _ => json!({ "type": "object" }),

@@ -17,6 +17,7 @@ use quotient_core::input::{self, Refusals};
 use quotient_core::model::BuyingRole;
 use quotient_core::refusal::Refusal;
 use quotient_store::StoreError;
+use quotient_store::ids::ContactId;
 use quotient_store::ops::coaching::{self, SetRelationship};
 use quotient_store::planning::account_maps::{self, AccountMap, MapContact};
 
@@ -138,7 +139,7 @@ pub async fn set_relationship(
     let influence = refusals.take(level("influence", &form.influence));
     let set = match (relationship, influence) {
         (Some(relationship), Some(influence)) => {
-            let command = SetRelationship { contact, relationship, influence };
+            let command = SetRelationship { contact: ContactId(contact), relationship, influence };
             writing(&state, &caller, move |db, caller| Ok(coaching::set_relationship(db, &caller.viewer, &command)?))
                 .await
         }

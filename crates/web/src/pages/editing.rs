@@ -16,6 +16,7 @@ use quotient_core::access::Action;
 use quotient_store::crm::forms::{self, Field, Form, Input, Target};
 use quotient_store::crm::leads::{self, Conversion};
 use quotient_store::crm::values::{self, Values};
+use quotient_store::ids::{LeadId, RecordId};
 use quotient_store::ops::records::{self, ConvertLead, CreateRecord, Unsent, UpdateRecord};
 use quotient_store::{Db, Refusal, StoreError};
 use std::collections::BTreeMap;
@@ -124,8 +125,8 @@ async fn save(
     let saved = with_db(&state, &caller, move |db, caller| {
         let saved = match id {
             Some(id) => {
-                let command = UpdateRecord { form, id, values: sent, unsent: Unsent::Cleared, lang };
-                records::update(db, &caller.viewer, &command).map(|()| id)
+                let command = UpdateRecord { form, id: RecordId(id), values: sent, unsent: Unsent::Cleared, lang };
+                records::update(db, &caller.viewer, &command).map(|()| RecordId(id))
             }
             None => records::create(db, &caller.viewer, &CreateRecord { form, values: sent, lang }),
         };
@@ -232,7 +233,7 @@ pub async fn conversion(
 /// The conversion the form confirms: every name as the form sends it.
 fn conversion_command(lead: i64, conversion: &Conversion, lang: Locale) -> ConvertLead {
     ConvertLead {
-        lead,
+        lead: LeadId(lead),
         account_name: Some(conversion.account_name.clone()),
         first_name: Some(conversion.first_name.clone()),
         last_name: Some(conversion.last_name.clone()),

@@ -17,6 +17,7 @@ use quotient_core::model::{ActivityOutcome, ActivityType};
 use quotient_core::refusal::Refusal;
 use quotient_store::StoreError;
 use quotient_store::crm::pipeline::{self, OpenDeal};
+use quotient_store::ids::{OpportunityId, RepId};
 use quotient_store::ops::activities::{self, LogActivity};
 
 #[derive(serde::Deserialize, Default, Clone)]
@@ -135,9 +136,13 @@ fn command(form: &LogForm) -> Result<LogActivity, Vec<Refusal>> {
     let rep = refusals.take(input::optional_id("rep", &form.rep));
     let opportunity = refusals.take(input::optional_id("opportunity", &form.opportunity));
     match (kind, outcome, occurred_at, rep, opportunity) {
-        (Some(kind), Some(outcome), Some(occurred_at), Some(rep), Some(opportunity)) => {
-            Ok(LogActivity { rep, kind, occurred_at, opportunity, outcome })
-        }
+        (Some(kind), Some(outcome), Some(occurred_at), Some(rep), Some(opportunity)) => Ok(LogActivity {
+            rep: rep.map(RepId),
+            kind,
+            occurred_at,
+            opportunity: opportunity.map(OpportunityId),
+            outcome,
+        }),
         _ => Err(refusals.into_vec()),
     }
 }

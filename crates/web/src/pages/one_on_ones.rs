@@ -17,6 +17,7 @@ use quotient_core::access::{Action, Resource};
 use quotient_core::coaching::ActionOwner;
 use quotient_core::input::{self, Refusals};
 use quotient_store::StoreError;
+use quotient_store::ids::{ActionId, OneOnOneId, RepId};
 use quotient_store::ops::coaching::{self, AddAction, OpenOneOnOne, SaveNotes, TickAction};
 use quotient_store::planning::one_on_ones::{self, ActionItem, OneOnOne, Summary};
 
@@ -100,7 +101,7 @@ fn summary_row(caller: &Caller, s: &Summary) -> Markup {
 /// Opens a 1:1 with the rep: their scorecard of the current quarter, frozen now.
 pub async fn open(State(state): State<AppState>, caller: Caller, Path(rep): Path<i64>) -> Result<Response, PageError> {
     require(&caller, Resource::OneOnOnes, Action::Create)?;
-    let command = OpenOneOnOne { rep, on: today(), lang: caller.locale };
+    let command = OpenOneOnOne { rep: RepId(rep), on: today(), lang: caller.locale };
     let id = with_db(&state, &caller, move |db, caller| Ok(coaching::open_one_on_one(db, &caller.viewer, &command)?))
         .await?;
     Ok(Redirect::to(&format!("/one-on-ones/{id}")).into_response())
@@ -246,7 +247,7 @@ pub async fn save_notes(
     Form(form): Form<NotesForm>,
 ) -> Result<Response, PageError> {
     require(&caller, Resource::OneOnOnes, Action::Edit)?;
-    let command = SaveNotes { one_on_one: id, notes: form.notes };
+    let command = SaveNotes { one_on_one: OneOnOneId(id), notes: form.notes };
     let saved =
         writing(&state, &caller, move |db, caller| Ok(coaching::save_notes(db, &caller.viewer, &command)?)).await;
     answer(&state, &caller, id, saved).await
@@ -274,7 +275,7 @@ pub async fn add_action(
     let due_on = refusals.take(input::optional_date("due_on", &form.due_on));
     let added = match (owner, due_on) {
         (Some(owner), Some(due_on)) => {
-            let command = AddAction { one_on_one: id, description: form.description, owner, due_on };
+            let command = AddAction { one_on_one: OneOnOneId(id), description: form.description, owner, due_on };
             writing(&state, &caller, move |db, caller| Ok(coaching::add_action(db, &caller.viewer, &command)?))
                 .await
                 .map(|_| ())
@@ -298,7 +299,7 @@ pub async fn set_done(
     Form(form): Form<DoneForm>,
 ) -> Result<Response, PageError> {
     require(&caller, Resource::OneOnOnes, Action::Edit)?;
-    let command = TickAction { action, done: form.done == "true" };
+    let command = TickAction { action: ActionId(action), done: form.done == "true" };
     writing(&state, &caller, move |db, caller| Ok(coaching::tick_action(db, &caller.viewer, &command)?)).await?;
     let back = headers
         .get(axum::http::header::REFERER)

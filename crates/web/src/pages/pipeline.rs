@@ -14,6 +14,7 @@ use quotient_core::access::{Action, Resource};
 use quotient_core::model::StageOutcome;
 use quotient_store::StoreError;
 use quotient_store::crm::pipeline::{self, OpenDeal, Stage};
+use quotient_store::ids::OpportunityId;
 use quotient_store::ops::pipeline::{self as ops, MoveStage};
 
 /// The most deals a board shows (largest first); the list pages through them all.
@@ -179,7 +180,7 @@ pub async fn move_stage(
     require(&caller, Resource::Opportunities, Action::Edit)?;
     let back = if form.view == "list" { "/pipeline?view=list&" } else { "/pipeline?" };
     let command = MoveStage {
-        opportunity: id,
+        opportunity: OpportunityId(id),
         stage: form.stage.clone(),
         gateway_type: Some(form.gateway_type.clone()),
         at: chrono::Utc::now(),

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
 use quotient_store::crm::browse::{self, Cell, ListPage, ListQuery, Listing, Record, Shown, TimelineEntry};
+use quotient_store::ids::RecordId;
 use quotient_store::ops::records::{self, RecordRef};
 use quotient_store::{audit, bundle};
 
@@ -313,7 +314,7 @@ async fn set_deleted(
     id: i64,
     deleted: bool,
 ) -> Result<Response, PageError> {
-    let record = RecordRef::of(&resource, id).ok_or(PageError(Error::NotFound, caller.locale))?;
+    let record = RecordRef::of(&resource, RecordId(id)).ok_or(PageError(Error::NotFound, caller.locale))?;
     with_db(&state, &caller, move |db, caller| {
         let scope = &caller.viewer;
         if deleted { records::delete(db, scope, &record) } else { records::restore(db, scope, &record) }

@@ -19,6 +19,7 @@ use quotient_core::coaching::{PlanStatus, Step};
 use quotient_core::model::UserRole;
 use quotient_core::refusal::{Arg, Code, Refusal};
 use quotient_store::StoreError;
+use quotient_store::ids::RepId;
 use quotient_store::ops::coaching::{self, AdvanceTerritoryPlan, SaveTerritoryPlan};
 use quotient_store::planning::territory_plans::{
     self, ACCOUNT_STATUSES, KeyAccountInput, PlanContent, Summary, TerritoryPlan,
@@ -380,7 +381,7 @@ pub async fn save(
         Ok(content) => content,
         Err(refusals) => return Ok(back(rep, year, Err(refusals))),
     };
-    let command = SaveTerritoryPlan { rep, year, content };
+    let command = SaveTerritoryPlan { rep: RepId(rep), year, content };
     let saved =
         writing(&state, &caller, move |db, caller| Ok(coaching::save_territory_plan(db, &caller.viewer, &command)?))
             .await;
@@ -403,7 +404,7 @@ pub async fn step(
     require(&caller, Resource::TerritoryPlans, Action::Edit)?;
     let step: Step = step.parse().map_err(|_| PageError(Error::NotFound, caller.locale))?;
     let year = year_of(&query);
-    let command = AdvanceTerritoryPlan { rep, year, step, comment: form.comment };
+    let command = AdvanceTerritoryPlan { rep: RepId(rep), year, step, comment: form.comment };
     let taken =
         writing(&state, &caller, move |db, caller| Ok(coaching::advance_territory_plan(db, &caller.viewer, &command)?))
             .await;

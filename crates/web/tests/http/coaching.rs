@@ -1,7 +1,7 @@
 //! The coaching API — 1:1s, territory plans and the account map's relationships — as each role:
 //! the statuses, the refusals' codes, and the roles that may not (answered as not found).
 
-use super::{Answer, TestApp, block_on, codes, json, pairs};
+use super::{Answer, TestApp, block_on, codes, json, refused_codes};
 use axum::http::StatusCode;
 use serde_json::Value;
 
@@ -44,17 +44,17 @@ async fn one_on_ones_are_held_by_the_manager_and_refused_by_code(app: &TestApp) 
     let notes = format!("/api/v1/one-on-ones/{session}");
     let long = serde_json::json!({ "notes": "n".repeat(50_001) }).to_string();
     let refused = app.expect(&manager, "PATCH", &notes, &long, StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert_eq!(codes(&refused), pairs(&[("notes", "too_long")]));
+    assert_eq!(refused_codes(&refused), codes(&[("notes", "too_long")]));
     app.expect(&rep, "PATCH", &notes, r#"{"notes": "Mine"}"#, StatusCode::NOT_FOUND).await;
     app.expect(&manager, "PATCH", &notes, r#"{"notes": "Agreed"}"#, StatusCode::OK).await;
 
     let actions = format!("/api/v1/one-on-ones/{session}/actions");
     let bad = r#"{"description": "Call", "owner": "boss", "due_on": "tomorrow"}"#;
     let refused = app.expect(&manager, "POST", &actions, bad, StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert_eq!(codes(&refused), pairs(&[("owner", "choice"), ("due_on", "date")]));
+    assert_eq!(refused_codes(&refused), codes(&[("owner", "choice"), ("due_on", "date")]));
     let blank = r#"{"description": "  ", "owner": "rep"}"#;
     let refused = app.expect(&manager, "POST", &actions, blank, StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert_eq!(codes(&refused), pairs(&[("description", "required")]));
+    assert_eq!(refused_codes(&refused), codes(&[("description", "required")]));
     let call = r#"{"description": "Call the CFO", "owner": "rep", "due_on": "2026-03-15"}"#;
     app.expect(&rep, "POST", &actions, call, StatusCode::NOT_FOUND).await;
     let reps_action = id(&app.expect(&manager, "POST", &actions, call, StatusCode::OK).await);
@@ -107,7 +107,7 @@ async fn territory_plans_are_written_by_the_rep_and_decided_above(app: &TestApp)
     let bad = plan(a2, -5, "dormant");
     let refused = app.expect(&rep, "PUT", &path, &bad, StatusCode::UNPROCESSABLE_ENTITY).await;
     let expected = [("key_accounts", "amount"), ("key_accounts", "choice"), ("key_accounts", "key_account_not_owned")];
-    assert_eq!(codes(&refused), pairs(&expected));
+    assert_eq!(refused_codes(&refused), codes(&expected));
     let good = plan(a1, 2_000_000, "in_progress");
     for may_not in [&manager, &executive, &other_rep] {
         app.expect(may_not, "PUT", &path, &good, StatusCode::NOT_FOUND).await;
@@ -116,18 +116,26 @@ async fn territory_plans_are_written_by_the_rep_and_decided_above(app: &TestApp)
     assert_eq!(saved["status"], "draft");
 
     let early = app.expect(&manager, "POST", &step("approve"), "{}", StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert_eq!(codes(&early), pairs(&[("step", "plan_step_out_of_order")]));
+    assert_eq!(refused_codes(&early), codes(&[("step", "plan_step_out_of_order")]));
     let submitted = json(&app.expect(&rep, "POST", &step("submit"), "{}", StatusCode::OK).await);
     assert_eq!(submitted["status"], "submitted");
     let late = app.expect(&rep, "PUT", &path, &good, StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert_eq!(codes(&late), pairs(&[("status", "plan_not_draft")]));
+    assert_eq!(refused_codes(&late), codes(&[("status", "plan_not_draft")]));
     let own = app.expect(&rep, "POST", &step("approve"), "{}", StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert_eq!(codes(&own), pairs(&[("step", "plan_step_not_yours")]));
+    assert_eq!(refused_codes(&own), codes(&[("step", "plan_step_not_yours")]));
     app.expect(&other_rep, "POST", &step("approve"), "{}", StatusCode::NOT_FOUND).await;
     app.expect(&manager, "POST", &step("nonsense"), "{}", StatusCode::NOT_FOUND).await;
     let silent =
         app.expect(&manager, "POST", &step("return"), r#"{"comment": " "}"#, StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert_eq!(codes(&silent), pairs(&[("comment", "return_needs_comment")]));
+    assert_eq!(refused_codes(&silent), codes(&[("comment", "return_needs_comment")]));
+    // A German-speaking manager reads why in German.
+    let (cookie, csrf) = &manager;
+    let language = app.post("/me/language", cookie, &format!("lang=de&_csrf={csrf}")).await;
+    assert_eq!(language.status, StatusCode::SEE_OTHER);
+    let german = app.expect(&manager, "POST", &step("return"), "{}", StatusCode::UNPROCESSABLE_ENTITY).await;
+    let message = json(&german)["error"]["fields"][0]["message"].as_str().map(str::to_string);
+    let expected = "Sagen Sie, was zu ändern ist: Wer einen Plan zurückgibt, schreibt einen Kommentar dazu.";
+    assert_eq!(message.as_deref(), Some(expected));
     let returned = app.expect(&manager, "POST", &step("return"), r#"{"comment": "Add A2"}"#, StatusCode::OK).await;
     assert_eq!(json(&returned)["status"], "draft");
     app.expect(&rep, "POST", &step("submit"), "{}", StatusCode::OK).await;
@@ -159,8 +167,8 @@ async fn relationships_are_set_within_reach_and_refused_by_code(app: &TestApp) {
         .expect(&rep, "PUT", &path, r#"{"relationship": 6, "influence": 0}"#, StatusCode::UNPROCESSABLE_ENTITY)
         .await;
     assert_eq!(
-        codes(&refused),
-        pairs(&[("relationship", "number_out_of_range"), ("influence", "number_out_of_range")])
+        refused_codes(&refused),
+        codes(&[("relationship", "number_out_of_range"), ("influence", "number_out_of_range")])
     );
     let body = r#"{"relationship": 4, "influence": 5}"#;
     for may_not in [&other_rep, &executive] {
@@ -172,7 +180,22 @@ async fn relationships_are_set_within_reach_and_refused_by_code(app: &TestApp) {
     assert_eq!((&contact[0]["relationship"], &contact[0]["influence"]), (&Value::from(4), &Value::from(5)));
 }
 
+/// The document states the operations' limits and choices as the operations apply them.
+async fn the_document_states_the_coaching_limits(app: &TestApp) {
+    let (cookie, _) = app.sign_in("manager@acme.test").await;
+    let document = json(&app.get("/api/v1/openapi.json", &cookie).await);
+    let schema = |path: &str, method: &str| {
+        document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["properties"].clone()
+    };
+    let notes = schema("/api/v1/one-on-ones/{id}", "patch");
+    assert_eq!(notes["notes"]["maxLength"], 50_000);
+    let action = schema("/api/v1/one-on-ones/{id}/actions", "post");
+    assert_eq!(action["description"]["maxLength"], 2_000);
+    assert_eq!(action["owner"]["enum"], serde_json::json!(["rep", "manager"]));
+}
+
 on_both_backends!(
+    the_document_states_the_coaching_limits,
     one_on_ones_are_held_by_the_manager_and_refused_by_code,
     territory_plans_are_written_by_the_rep_and_decided_above,
     relationships_are_set_within_reach_and_refused_by_code,

@@ -1,7 +1,7 @@
 //! The company plan's API operations — save, allocate, read the quotas, adjust one — and the page's
 //! quota form, refusing with the codes of the operations, and adjusting all or nothing.
 
-use super::{TestApp, block_on, codes, json, pairs};
+use super::{TestApp, block_on, codes, json, refused_codes};
 use axum::http::StatusCode;
 
 async fn the_plan_api_refuses_with_codes_and_writes_the_quotas(app: &TestApp) {
@@ -17,7 +17,7 @@ async fn the_plan_api_refuses_with_codes_and_writes_the_quotas(app: &TestApp) {
         ("margin_cents", "margin_above_revenue"),
         ("deals", "count"),
     ];
-    assert_eq!(codes(&answer), pairs(&expected));
+    assert_eq!(refused_codes(&answer), codes(&expected));
     let body = r#"{"revenue_cents": 120000, "growth_pct": 2000, "split": "territories", "seasonality": [0,0,0,0,0,0,0,0,0,0,0,0]}"#;
     let answer = app.send_json("PUT", "/api/v1/plans/2027", &executive, body).await;
     let expected = [
@@ -25,10 +25,10 @@ async fn the_plan_api_refuses_with_codes_and_writes_the_quotas(app: &TestApp) {
         ("seasonality", "seasonality"),
         ("territory_weights", "territory_weights"),
     ];
-    assert_eq!(codes(&answer), pairs(&expected));
+    assert_eq!(refused_codes(&answer), codes(&expected));
     let body = r#"{"revenue_cents": 120000, "split": "territories", "territory_weights": [[99999, 1]]}"#;
     let answer = app.send_json("PUT", "/api/v1/plans/2027", &executive, body).await;
-    assert_eq!(codes(&answer), pairs(&[("territory_weights", "reference")]));
+    assert_eq!(refused_codes(&answer), codes(&[("territory_weights", "reference")]));
     let plan = r#"{"revenue_cents": 120000}"#;
     assert_eq!(app.send_json("PUT", "/api/v1/plans/2027", &manager, plan).await.status, StatusCode::NOT_FOUND);
     let saved = app.send_json("PUT", "/api/v1/plans/2027", &executive, plan).await;
@@ -77,16 +77,16 @@ async fn the_plan_api_refuses_with_codes_and_writes_the_quotas(app: &TestApp) {
     let share = json(&app.get("/api/v1/plans/2027/quotas", &manager.0).await);
     assert_eq!((share["total"].as_i64(), share["plan"].is_null()), (Some(120_000), true));
     let unknown = app.get("/api/v1/plans/2027/quotas?metric=cold_calls", &executive.0).await;
-    assert_eq!(codes(&unknown), pairs(&[("metric", "choice")]));
+    assert_eq!(refused_codes(&unknown), codes(&[("metric", "choice")]));
 
     // PUT /plans/{year}/quotas/{rep}: refused by code; a rep out of reach is not found.
     let path = format!("/api/v1/plans/2027/quotas/{}", reps[0]);
     let negative = app.send_json("PUT", &path, &executive, r#"{"yearly": -1}"#).await;
-    assert_eq!(codes(&negative), pairs(&[("yearly", "amount")]));
+    assert_eq!(refused_codes(&negative), codes(&[("yearly", "amount")]));
     let deals = app.send_json("PUT", &path, &executive, r#"{"metric": "deals", "yearly": -1}"#).await;
-    assert_eq!(codes(&deals), pairs(&[("yearly", "count")]));
+    assert_eq!(refused_codes(&deals), codes(&[("yearly", "count")]));
     let metric = app.send_json("PUT", &path, &executive, r#"{"metric": "cold_calls", "yearly": 1}"#).await;
-    assert_eq!(codes(&metric), pairs(&[("metric", "choice")]));
+    assert_eq!(refused_codes(&metric), codes(&[("metric", "choice")]));
     let nobody = app.send_json("PUT", "/api/v1/plans/2027/quotas/999999", &executive, r#"{"yearly": 1}"#).await;
     assert_eq!(nobody.status, StatusCode::NOT_FOUND);
     let adjusted = app.send_json("PUT", &path, &executive, r#"{"yearly": 70000}"#).await;

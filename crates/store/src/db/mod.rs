@@ -279,6 +279,29 @@ impl Db {
             .ok_or_else(|| StoreError::Decode(format!("no number from: {sql}")))
     }
 
+    /// Runs `work`, reads only, against one snapshot of the database: every read sees the same
+    /// committed state, whatever commits meanwhile (a bundle export must not show half of an
+    /// import that commits while it reads). It takes no write lock: writers go on. Inside a
+    /// transaction it is just `work`, which already sees one state.
+    pub fn read_snapshot<T>(&mut self, work: impl FnOnce(&mut Db) -> Result<T>) -> Result<T> {
+        if self.depth > 0 {
+            return work(self);
+        }
+        // SQLite (WAL) takes the snapshot at the first read of a deferred transaction.
+        let begin = match self.dialect() {
+            Dialect::Sqlite => "BEGIN DEFERRED",
+            Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        self.batch(begin)?;
+        self.depth = 1;
+        let outcome = work(self);
+        self.depth = 0;
+        // Nothing was written: ending the transaction either way releases the snapshot.
+        let end = self.batch(if outcome.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let value = outcome?;
+        end.map(|()| value)
+    }
+
     /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
     /// Inside another transaction it is a savepoint: rolled back alone, committed with the outer.
     pub fn transaction<T, E: From<StoreError>>(&mut self, work: impl FnOnce(&mut Db) -> Result<T, E>) -> Result<T, E> {

@@ -56,3 +56,14 @@ impl Drop for TestSchema {
         }
     }
 }
+
+/// The versions of the store's migrations, in order.
+pub fn migration_versions() -> Vec<i64> {
+    crate::migrate::versions()
+}
+
+/// Applies the migrations `db` lacks up to version `last` included: a database as an older
+/// Quotient left it, for the upgrade tests.
+pub fn migrate_to(db: &mut Db, last: i64) -> crate::error::Result<()> {
+    crate::migrate::apply_up_to(db, last)
+}

@@ -48,6 +48,7 @@ pub(crate) fn apply(db: &mut Db) -> Result<()> {
 }
 
 /// The versions of every migration, in order.
+#[cfg(feature = "testing")]
 pub(crate) fn versions() -> Vec<i64> {
     MIGRATIONS.iter().map(|m| m.version).collect()
 }

@@ -56,8 +56,8 @@ struct Table {
     /// The columns of each unique index or constraint (`<expr>` for an expression), and whether
     /// it is partial.
     unique: BTreeSet<(Vec<String>, bool)>,
-    /// (columns, referenced table, referenced columns).
-    foreign_keys: BTreeSet<(Vec<String>, String, Vec<String>)>,
+    /// (columns, referenced table, referenced columns, what deleting the referenced row does).
+    foreign_keys: BTreeSet<(Vec<String>, String, Vec<String>, String)>,
     /// The columns each CHECK constraint reads.
     checks: BTreeSet<Vec<String>>,
 }
@@ -117,14 +117,17 @@ fn describe_sqlite(db: &mut Db) -> Schema {
             );
             out.unique.insert((columns.into_iter().map(|c| c[0].clone()).collect(), index[1] == "1"));
         }
-        let mut keys: BTreeMap<String, (Vec<String>, String, Vec<String>)> = BTreeMap::new();
+        let mut keys: BTreeMap<String, (Vec<String>, String, Vec<String>, String)> = BTreeMap::new();
         for fk in texts(
             db,
-            "SELECT CAST(id AS TEXT), \"table\", \"from\", COALESCE(\"to\", '') FROM pragma_foreign_key_list(?) ORDER BY id, seq",
+            "SELECT CAST(id AS TEXT), \"table\", \"from\", COALESCE(\"to\", ''), on_delete
+             FROM pragma_foreign_key_list(?) ORDER BY id, seq",
             &[Value::text(name)],
-            4,
+            5,
         ) {
-            let entry = keys.entry(fk[0].clone()).or_insert_with(|| (Vec::new(), fk[1].clone(), Vec::new()));
+            let entry = keys
+                .entry(fk[0].clone())
+                .or_insert_with(|| (Vec::new(), fk[1].clone(), Vec::new(), fk[4].to_ascii_lowercase()));
             entry.0.push(fk[2].clone());
             entry.2.push(fk[3].clone());
         }
@@ -139,13 +142,13 @@ fn describe_sqlite(db: &mut Db) -> Schema {
     for table in schema.values_mut() {
         table.foreign_keys = std::mem::take(&mut table.foreign_keys)
             .into_iter()
-            .map(|(from, to, columns)| {
+            .map(|(from, to, columns, on_delete)| {
                 let columns = if columns.iter().all(String::is_empty) {
                     keys.get(&to).cloned().unwrap_or_default()
                 } else {
                     columns
                 };
-                (from, to, columns)
+                (from, to, columns, on_delete)
             })
             .collect();
     }
@@ -231,20 +234,28 @@ fn describe_postgres(db: &mut Db) -> Schema {
     for constraint in texts(
         db,
         &format!(
-            "SELECT c.relname::text, k.contype::text, {}, COALESCE(f.relname::text, ''), {}
+            "SELECT c.relname::text, k.contype::text, {}, COALESCE(f.relname::text, ''), {},
+                    CASE k.confdeltype WHEN 'c' THEN 'cascade' WHEN 'n' THEN 'set null' WHEN 'd' THEN 'set default'
+                                       WHEN 'r' THEN 'restrict' ELSE 'no action' END
              FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid LEFT JOIN pg_class f ON f.oid = k.confrelid
              WHERE c.{here} AND k.contype IN ('p', 'f', 'c')",
             names("k.conkey", "k.conrelid"),
             names("k.confkey", "k.confrelid")
         ),
         &[],
-        5,
+        6,
     ) {
         let table = schema.entry(constraint[0].clone()).or_default();
         match constraint[1].as_str() {
             "p" => table.primary_key = list(&constraint[2]),
             "f" => {
-                table.foreign_keys.insert((list(&constraint[2]), constraint[3].clone(), list(&constraint[4])));
+                let on_delete = constraint[5].clone();
+                table.foreign_keys.insert((
+                    list(&constraint[2]),
+                    constraint[3].clone(),
+                    list(&constraint[4]),
+                    on_delete,
+                ));
             }
             _ => {
                 let mut read = list(&constraint[2]);
@@ -316,6 +327,13 @@ fn sqlite_and_postgres_migrations_make_the_same_schema() {
         "{:?}",
         a["opportunities"]
     );
+    for schema in [&a, &b] {
+        let plan_lines = &schema["company_plan_lines"].foreign_keys;
+        assert!(
+            plan_lines.iter().any(|(_, to, _, on_delete)| to == "company_plans" && on_delete == "cascade"),
+            "{plan_lines:?}"
+        );
+    }
     let found = differences(&a, &b);
     assert!(found.is_empty(), "the migrations differ:\n{}", found.join("\n"));
 }

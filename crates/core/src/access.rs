@@ -1,6 +1,7 @@
 //! Who may do what: one declarative matrix of role × resource × action. Which rows a role sees
 //! (its own, its team's, the organisation's) is [`Reach`]; the store applies it to every query.
 
+use crate::coaching::ActionOwner;
 use crate::model::UserRole;
 
 crate::keyed_enum! {
@@ -88,8 +89,9 @@ const MATRIX: &[(Resource, [&[Action]; 4])] = &[
     (Resource::CompanyPlan, [&[Read, Edit], &[Read, Edit], &[Read], &[]]),
     // Reps write their own; managers and executives decide on those they reach (`coaching::advance`).
     (Resource::TerritoryPlans, [&[Read, Edit], &[Read, Edit], &[Read, Edit], &[Read, Create, Edit]]),
-    // A manager (or an executive) holds a 1:1 with a rep they reach; the rep reads their own.
-    (Resource::OneOnOnes, [&[Read], &[Read, Create, Edit], &[Read, Create, Edit], &[Read]]),
+    // A manager (or an executive) holds a 1:1 with a rep they reach; the rep reads their own and
+    // edits it only to tick off the actions the rep owns (`may_tick_one_on_one_action`).
+    (Resource::OneOnOnes, [&[Read], &[Read, Create, Edit], &[Read, Create, Edit], &[Read, Edit]]),
 ];
 
 /// Whether `role` may take `action` on `resource` (within its [`reach`]).
@@ -104,16 +106,39 @@ pub fn allows(role: UserRole, resource: Resource, action: Action) -> bool {
 }
 
 /// Whether someone holds a rep's 1:1s (opens them, writes their notes and actions, ticks any
-/// action off): a role that may edit 1:1s, reaching the rep, and not the rep themself. An admin
-/// reaches every rep but only reads 1:1s.
+/// action off): a role that opens 1:1s and reaches beyond its own rows, reaching the rep, and not
+/// the rep themself. An admin reaches every rep but only reads 1:1s.
 pub fn holds_one_on_ones(role: UserRole, reaches_rep: bool, is_the_rep: bool) -> bool {
-    allows(role, Resource::OneOnOnes, Action::Edit) && reaches_rep && !is_the_rep
+    allows(role, Resource::OneOnOnes, Action::Create)
+        && allows(role, Resource::OneOnOnes, Action::Edit)
+        && reach(role) != Reach::Own
+        && reaches_rep
+        && !is_the_rep
 }
 
 /// Whether someone may tick an action of a rep's 1:1 off (or reopen it): whoever holds the rep's
 /// 1:1s, and the rep for the actions the rep owns — the one write a rep makes to a 1:1.
-pub fn may_tick_one_on_one_action(role: UserRole, reaches_rep: bool, is_the_rep: bool, rep_owns_it: bool) -> bool {
-    holds_one_on_ones(role, reaches_rep, is_the_rep) || (is_the_rep && rep_owns_it)
+pub fn may_tick_one_on_one_action(role: UserRole, reaches_rep: bool, is_the_rep: bool, owner: ActionOwner) -> bool {
+    allows(role, Resource::OneOnOnes, Action::Edit)
+        && (holds_one_on_ones(role, reaches_rep, is_the_rep) || (is_the_rep && owner == ActionOwner::Rep))
+}
+
+/// Whether someone writes a rep's territory plan (and submits it): the rep, and nobody else.
+pub fn writes_territory_plan(role: UserRole, is_the_rep: bool) -> bool {
+    allows(role, Resource::TerritoryPlans, Action::Edit) && reach(role) == Reach::Own && is_the_rep
+}
+
+/// Whether someone decides on a rep's territory plan (approves it, or returns it with a comment):
+/// the rep's manager or anyone above them — a role that edits plans and reaches beyond its own
+/// rows, reaching the rep, and not the rep themself.
+pub fn decides_on_territory_plan(role: UserRole, reaches_rep: bool, is_the_rep: bool) -> bool {
+    allows(role, Resource::TerritoryPlans, Action::Edit) && reach(role) != Reach::Own && reaches_rep && !is_the_rep
+}
+
+/// Whether someone records the relationship to a contact and the contact's influence on the
+/// account map: whoever edits contacts, for a contact whose account they reach.
+pub fn may_set_relationship(role: UserRole, reaches_account: bool) -> bool {
+    allows(role, Resource::Contacts, Action::Edit) && reaches_account
 }
 
 /// Whether a role sees the whole company plan (its objectives, and the allocation over every rep);
@@ -145,7 +170,8 @@ mod tests {
                         (UserRole::Rep, Resource::CompanyPlan, _) => false,
                         (UserRole::Rep, Resource::TerritoryPlans, a) => a != Delete,
                         (_, Resource::TerritoryPlans, a) => matches!(a, Read | Edit),
-                        (UserRole::Admin | UserRole::Rep, Resource::OneOnOnes, a) => a == Read,
+                        (UserRole::Admin, Resource::OneOnOnes, a) => a == Read,
+                        (UserRole::Rep, Resource::OneOnOnes, a) => matches!(a, Read | Edit),
                         (_, Resource::OneOnOnes, a) => a != Delete,
                         (UserRole::Admin, Resource::Settings, Create | Delete) => false,
                         (
@@ -172,19 +198,47 @@ mod tests {
 
     #[test]
     fn an_admin_reads_1_1s_but_holds_none_and_a_rep_ticks_only_their_own_actions() {
+        use ActionOwner::{Manager as ByManager, Rep as ByRep};
         use UserRole::{Admin, Executive, Manager, Rep};
         assert!(!holds_one_on_ones(Admin, true, false));
-        assert!(!may_tick_one_on_one_action(Admin, true, false, true));
-        assert!(!may_tick_one_on_one_action(Admin, true, false, false));
+        assert!(!may_tick_one_on_one_action(Admin, true, false, ByRep));
+        assert!(!may_tick_one_on_one_action(Admin, true, false, ByManager));
         for holder in [Executive, Manager] {
             assert!(holds_one_on_ones(holder, true, false), "{holder}");
             assert!(!holds_one_on_ones(holder, false, false), "{holder}: a rep out of reach");
             assert!(!holds_one_on_ones(holder, true, true), "{holder}: not with themself");
-            assert!(may_tick_one_on_one_action(holder, true, false, false), "{holder}");
+            assert!(may_tick_one_on_one_action(holder, true, false, ByManager), "{holder}");
+            assert!(may_tick_one_on_one_action(holder, true, false, ByRep), "{holder}");
+            assert!(!may_tick_one_on_one_action(holder, false, false, ByManager), "{holder}: out of reach");
         }
         assert!(!holds_one_on_ones(Rep, true, true));
-        assert!(may_tick_one_on_one_action(Rep, true, true, true));
-        assert!(!may_tick_one_on_one_action(Rep, true, true, false), "the manager's actions are the manager's");
+        assert!(!holds_one_on_ones(Rep, true, false), "a rep holds no 1:1, whoever they reach");
+        assert!(may_tick_one_on_one_action(Rep, true, true, ByRep));
+        assert!(!may_tick_one_on_one_action(Rep, true, true, ByManager), "the manager's actions are the manager's");
+        assert!(!may_tick_one_on_one_action(Rep, true, false, ByRep), "another rep's actions are theirs");
+    }
+
+    #[test]
+    fn the_rep_writes_their_plan_and_those_above_them_decide_on_it() {
+        use UserRole::{Admin, Executive, Manager, Rep};
+        assert!(writes_territory_plan(Rep, true));
+        assert!(!writes_territory_plan(Rep, false), "another rep's plan");
+        for role in [Admin, Executive, Manager] {
+            assert!(!writes_territory_plan(role, true), "{role}: not even a plan under their own row");
+            assert!(decides_on_territory_plan(role, true, false), "{role}");
+            assert!(!decides_on_territory_plan(role, false, false), "{role}: a rep out of reach");
+            assert!(!decides_on_territory_plan(role, true, true), "{role}: not on their own plan");
+        }
+        assert!(!decides_on_territory_plan(Rep, true, false), "a rep decides on no plan");
+        assert!(!decides_on_territory_plan(Rep, true, true), "nor on their own");
+    }
+
+    #[test]
+    fn whoever_edits_contacts_sets_relationships_within_reach() {
+        for &role in UserRole::ALL {
+            assert!(!may_set_relationship(role, false), "{role}: an account out of reach");
+            assert_eq!(may_set_relationship(role, true), role != UserRole::Executive, "{role}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::refusal::{Code, Refusal};
 use crate::{Lang, Money};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use std::str::FromStr;
 
 /// One of an enumeration's keys (`cold_call`).
@@ -22,6 +22,14 @@ pub fn optional_id(field: &'static str, text: &str) -> Result<Option<i64>, Refus
     match text.trim() {
         "" => Ok(None),
         text => text.parse().map(Some).map_err(|_| Refusal::new(field, Code::Reference)),
+    }
+}
+
+/// A date as `YYYY-MM-DD`, or nothing for an empty text.
+pub fn optional_date(field: &'static str, text: &str) -> Result<Option<NaiveDate>, Refusal> {
+    match text.trim() {
+        "" => Ok(None),
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some).map_err(|_| Refusal::new(field, Code::Date)),
     }
 }
 
@@ -43,6 +51,18 @@ pub fn optional_amount(field: &'static str, text: &str, lang: Lang) -> Result<Op
         Ok(money) if !money.is_negative() => Ok(Some(money)),
         _ => Err(Refusal::new(field, Code::Amount)),
     }
+}
+
+/// Free text as stored: at most `max` characters, and no control characters but tabs and line
+/// breaks (such as NUL, which PostgreSQL cannot store).
+pub fn free_text<'a>(field: &'static str, text: &'a str, max: usize) -> Result<&'a str, Refusal> {
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return Err(Refusal::new(field, Code::ControlCharacter));
+    }
+    if text.chars().nth(max).is_some() {
+        return Err(Refusal::new(field, Code::TooLong).count("max", i64::try_from(max).unwrap_or(i64::MAX)));
+    }
+    Ok(text)
 }
 
 /// A time as a form or a person writes it (`2026-03-09T14:30`, `2026-03-09 14:30:00`, RFC 3339),
@@ -124,6 +144,15 @@ mod tests {
         assert_eq!(optional_amount("amount", "-5", Lang::ENGLISH).map_err(|r| r.code), Err(Code::Amount));
         assert_eq!(optional_amount("amount", "", Lang::ENGLISH), Ok(None));
         assert_eq!(time("at", "tomorrow").map_err(|r| r.code), Err(Code::Time));
+        assert_eq!(free_text("name", "Ann\tLee", 7), Ok("Ann\tLee"));
+        assert_eq!(free_text("name", "Ann\0", 7).map_err(|r| r.code), Err(Code::ControlCharacter));
+        assert_eq!(
+            free_text("name", "Annabel", 6).map_err(|r| (r.code, r.args)),
+            Err((Code::TooLong, vec![("max", crate::refusal::Arg::Count(6))]))
+        );
+        assert_eq!(optional_date("due_on", "2027-01-31"), Ok(NaiveDate::from_ymd_opt(2027, 1, 31)));
+        assert_eq!(optional_date("due_on", " "), Ok(None));
+        assert_eq!(optional_date("due_on", "31.01.2027").map_err(|r| r.code), Err(Code::Date));
     }
 
     #[test]

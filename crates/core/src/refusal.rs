@@ -30,6 +30,20 @@ crate::keyed_enum! {
         UnknownRep => "unknown_rep",
         RepRowNeeded => "rep_row_needed",
         PasswordTooShort => "password_too_short",
+        // Records.
+        StageUnknown => "stage_unknown",
+        StageBeforeCreation => "stage_before_creation",
+        GatewayTypeRequired => "gateway_type_required",
+        StageNotOpen => "stage_not_open",
+        NoOpenStage => "no_open_stage",
+        // Coaching.
+        TooMany => "too_many",
+        PlanNotDraft => "plan_not_draft",
+        PlanStepNotYours => "plan_step_not_yours",
+        PlanStepOutOfOrder => "plan_step_out_of_order",
+        ReturnNeedsComment => "return_needs_comment",
+        KeyAccountNotOwned => "key_account_not_owned",
+        KeyAccountTwice => "key_account_twice",
     }
 }
 

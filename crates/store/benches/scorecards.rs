@@ -9,9 +9,9 @@
 use chrono::{NaiveDate, Utc};
 use quotient_core::Lang;
 use quotient_core::model::{ActivityOutcome, ActivityType};
-use quotient_store::crm::activities::{self, NewActivity};
-use quotient_store::crm::opportunities;
+use quotient_store::crm::activities::NewActivity;
 use quotient_store::kpi::{self, ReportRequest, Subject};
+use quotient_store::testing::unscoped;
 use quotient_store::{Db, Value, orgs};
 use std::time::Instant;
 
@@ -107,7 +107,7 @@ fn main() -> Result<(), Error> {
                 opportunity_id: None,
                 outcome: Some(ActivityOutcome::Connected),
             };
-            activities::log(&mut db, org.id, None, &activity).map(drop).map_err(Into::into)
+            unscoped::log_activity(&mut db, org.id, None, &activity).map(drop).map_err(Into::into)
         })?,
     );
     let open = db.query_map(
@@ -120,7 +120,7 @@ fn main() -> Result<(), Error> {
         "write: move an opportunity to proposal (with its rollup delta)",
         timed_writes(WRITES, |n| {
             let id = open[n % open.len()];
-            opportunities::move_stage(&mut db, org.id, None, id, "proposal", Utc::now(), Some("demo"))
+            unscoped::move_stage(&mut db, org.id, None, id, "proposal", Utc::now(), Some("demo"))
                 .map(drop)
                 .map_err(Into::into)
         })?,

@@ -2,7 +2,7 @@
 
 use crate::db::{Db, Dialect, Value};
 use crate::error::{Result, StoreError};
-use quotient_core::model::{DEFAULT_GATEWAY_TYPES, DEFAULT_STAGES, Milestone};
+use quotient_core::model::{DEFAULT_GATEWAY_TYPES, DEFAULT_STAGES, Milestone, StageOutcome};
 
 /// An organisation's id. Every row of organisation data carries one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,11 +97,7 @@ pub fn find_or_create(db: &mut Db, slug: &str, name: &str) -> Result<Organisatio
             &[id.value(), Value::text(slug), Value::text(name), Value::Timestamp(chrono::Utc::now())],
         )?;
         for (position, stage) in DEFAULT_STAGES.iter().enumerate() {
-            let milestone = stage.milestone.map(|m| match m {
-                Milestone::FirstAppointment => "first_appointment",
-                Milestone::Gateway => "gateway",
-                Milestone::Proposal => "proposal",
-            });
+            let milestone = stage.milestone.map(Milestone::key);
             db.execute(
                 "INSERT INTO stages (org_id, key, name, position, probability_bp, outcome, milestone) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 &[
@@ -189,13 +185,8 @@ pub fn pipeline_keys(db: &mut Db, org: OrgId) -> Result<PipelineKeys> {
         |row| {
             Ok(StageKey {
                 key: row.text(0)?.unwrap_or_default().to_string(),
-                outcome: row.text(1)?.unwrap_or_default().to_string(),
-                milestone: match row.text(2)? {
-                    Some("first_appointment") => Some(Milestone::FirstAppointment),
-                    Some("gateway") => Some(Milestone::Gateway),
-                    Some("proposal") => Some(Milestone::Proposal),
-                    _ => None,
-                },
+                outcome: crate::crm::pipeline::outcome_of(row.text(1)?)?,
+                milestone: row.text(2)?.and_then(|text| text.parse().ok()),
             })
         },
     )?;
@@ -210,7 +201,7 @@ pub fn pipeline_keys(db: &mut Db, org: OrgId) -> Result<PipelineKeys> {
 #[derive(Debug, Clone)]
 pub struct StageKey {
     pub key: String,
-    pub outcome: String,
+    pub outcome: StageOutcome,
     pub milestone: Option<Milestone>,
 }
 

@@ -1,4 +1,5 @@
-//! Operations common to every kind of organisation record: soft deletion and restoring, audited.
+//! Writes common to every kind of organisation record: soft deletion and restoring, audited, with
+//! their rollup deltas. Unscoped: the operations check the caller's reach first.
 
 use crate::audit::{self, Change};
 use crate::bundle::spec::FILES;
@@ -18,12 +19,12 @@ fn known_table(table: &str) -> Result<&'static str> {
 
 /// Marks a record deleted; it stays in the database and can be restored. Returns `false` when there
 /// is no such record or it was already deleted.
-pub fn soft_delete(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>) -> Result<bool> {
+pub(crate) fn soft_delete(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>) -> Result<bool> {
     set_deleted(db, org, table, id, user, true)
 }
 
 /// Restores a soft-deleted record. Returns `false` when there is no such deleted record.
-pub fn restore(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>) -> Result<bool> {
+pub(crate) fn restore(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>) -> Result<bool> {
     set_deleted(db, org, table, id, user, false)
 }
 

@@ -67,3 +67,64 @@ pub fn migration_versions() -> Vec<i64> {
 pub fn migrate_to(db: &mut Db, last: i64) -> crate::error::Result<()> {
     crate::migrate::apply_up_to(db, last)
 }
+
+/// The unscoped writes under the operations, for tests and benchmarks that set up or move data as
+/// an import or a script would, without a caller's scope.
+pub mod unscoped {
+    use crate::crm::activities::NewActivity;
+    use crate::crm::opportunities::{self, NewOpportunity, OpportunityEdit};
+    use crate::db::Db;
+    use crate::error::Result;
+    use crate::orgs::OrgId;
+    use chrono::{DateTime, Utc};
+
+    pub fn create_opportunity(db: &mut Db, org: OrgId, user: Option<i64>, new: &NewOpportunity) -> Result<i64> {
+        opportunities::create(db, org, user, new)
+    }
+
+    pub fn edit_opportunity(
+        db: &mut Db,
+        org: OrgId,
+        user: Option<i64>,
+        id: i64,
+        edit: &OpportunityEdit,
+    ) -> Result<bool> {
+        opportunities::edit(db, org, user, id, edit)
+    }
+
+    pub fn move_stage(
+        db: &mut Db,
+        org: OrgId,
+        user: Option<i64>,
+        id: i64,
+        stage: &str,
+        at: DateTime<Utc>,
+        gateway_type: Option<&str>,
+    ) -> Result<bool> {
+        opportunities::move_stage(db, org, user, id, stage, at, gateway_type)
+    }
+
+    pub fn log_activity(db: &mut Db, org: OrgId, user: Option<i64>, activity: &NewActivity) -> Result<i64> {
+        crate::crm::activities::log(db, org, user, activity)
+    }
+
+    pub fn soft_delete(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>) -> Result<bool> {
+        crate::records::soft_delete(db, org, table, id, user)
+    }
+
+    pub fn restore(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>) -> Result<bool> {
+        crate::records::restore(db, org, table, id, user)
+    }
+}
+
+/// Opens a 1:1 with `rep` held by `viewer`, freezing a scorecard of the test's own making (the
+/// operation, `ops::coaching::open_one_on_one`, freezes the rep's report of the day).
+pub fn open_one_on_one_with(
+    db: &mut Db,
+    viewer: &crate::access::Viewer,
+    rep: i64,
+    period: &str,
+    card: &crate::kpi::Card,
+) -> crate::Result<i64> {
+    db.transaction(|db| crate::planning::one_on_ones::open(db, viewer, rep, period, card))
+}

@@ -11,10 +11,11 @@ use proptest::test_runner::{Config, TestRunner};
 use quotient_core::Money;
 use quotient_core::model::{ActivityOutcome, ActivityType};
 use quotient_store::bundle::{self, Silent};
-use quotient_store::crm::activities::{self, NewActivity};
-use quotient_store::crm::opportunities::{self, NewOpportunity, OpportunityEdit};
+use quotient_store::crm::activities::NewActivity;
+use quotient_store::crm::opportunities::{NewOpportunity, OpportunityEdit};
 use quotient_store::orgs::{self, Revision};
-use quotient_store::{Value, kpi, records};
+use quotient_store::testing::unscoped;
+use quotient_store::{Value, kpi};
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -132,7 +133,7 @@ fn check(test: &mut TestDb, ops: &[Op]) {
                     opportunity_id: opportunity_ids.first().copied(),
                     outcome,
                 };
-                activities::log(db, org, None, &activity).map(|id| activity_ids.push(id))
+                unscoped::log_activity(db, org, None, &activity).map(|id| activity_ids.push(id))
             }
             Op::Create { rep, line, amount, day: offset } => {
                 let new = NewOpportunity {
@@ -146,12 +147,12 @@ fn check(test: &mut TestDb, ops: &[Op]) {
                     expected_close_on: None,
                     stage: "prospect".into(),
                 };
-                opportunities::create(db, org, None, &new).map(|id| opportunity_ids.push(id))
+                unscoped::create_opportunity(db, org, None, &new).map(|id| opportunity_ids.push(id))
             }
             Op::Move { opportunity, stage, days_after, gateway_type } => {
                 let id = opportunity_ids[opportunity % opportunity_ids.len()];
                 let gateway = gateway_type.then_some("demo");
-                opportunities::move_stage(db, org, None, id, STAGES[*stage], day(60 + days_after), gateway).map(drop)
+                unscoped::move_stage(db, org, None, id, STAGES[*stage], day(60 + days_after), gateway).map(drop)
             }
             Op::Edit { opportunity, owner, amount, created_day, line } => {
                 let id = opportunity_ids[opportunity % opportunity_ids.len()];
@@ -162,16 +163,16 @@ fn check(test: &mut TestDb, ops: &[Op]) {
                     product_line_id: line.map(|l| lines[l]),
                     ..OpportunityEdit::default()
                 };
-                opportunities::edit(db, org, None, id, &edit).map(drop)
+                unscoped::edit_opportunity(db, org, None, id, &edit).map(drop)
             }
             Op::Delete { opportunity, index } | Op::Restore { opportunity, index } => {
                 let (table, list) =
                     if *opportunity { ("opportunities", &opportunity_ids) } else { ("activities", &activity_ids) };
                 let id = list[index % list.len()];
                 if matches!(op, Op::Delete { .. }) {
-                    records::soft_delete(db, org, table, id, None).map(drop)
+                    unscoped::soft_delete(db, org, table, id, None).map(drop)
                 } else {
-                    records::restore(db, org, table, id, None).map(drop)
+                    unscoped::restore(db, org, table, id, None).map(drop)
                 }
             }
         };
@@ -231,7 +232,7 @@ fn history_revision_moves_only_with_past_months(test: &mut TestDb) {
             opportunity_id: None,
             outcome: None,
         };
-        activities::log(db, org, None, &activity).unwrap_or_else(|e| panic!("{e}"));
+        unscoped::log_activity(db, org, None, &activity).unwrap_or_else(|e| panic!("{e}"));
     };
     let [data, history] = revisions(db);
     log(db, Utc::now());

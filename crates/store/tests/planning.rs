@@ -8,16 +8,20 @@ use chrono::NaiveDate;
 use common::{TestDb, fixture, viewer_of};
 use quotient_core::Money;
 use quotient_core::Period;
-use quotient_core::coaching::{PlanStatus, Step};
+use quotient_core::coaching::{ActionOwner, PlanStatus, Step};
 use quotient_core::model::UserRole;
 use quotient_core::planning::MonthlyIndex;
 use quotient_store::access::Viewer;
 use quotient_store::kpi::{self, ReportRequest, Subject};
+use quotient_store::ops::coaching::{
+    self, AddAction, AdvanceTerritoryPlan, OpenOneOnOne, SaveNotes, SaveTerritoryPlan, SetRelationship, TickAction,
+};
 use quotient_store::orgs::Organisation;
 use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::territory_plans::{self, KeyAccountInput, PlanContent};
 use quotient_store::planning::{PlanMetric, account_maps, one_on_ones, quotas};
-use quotient_store::{StoreError, Value, audit, bundle};
+use quotient_store::testing::open_one_on_one_with;
+use quotient_store::{Code, StoreError, Value, audit, bundle};
 
 fn setup(test: &mut TestDb) -> Organisation {
     let org = test.org("acme");
@@ -35,6 +39,18 @@ fn day(text: &str) -> NaiveDate {
 
 fn ok<T>(result: Result<T, StoreError>) -> T {
     result.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The refusals of a refused operation: (field, code).
+fn refused<T: std::fmt::Debug>(result: Result<T, StoreError>) -> Vec<(&'static str, Code)> {
+    match result {
+        Err(StoreError::Refused(refusals)) => refusals.iter().map(|r| (r.field, r.code)).collect(),
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
+fn count(test: &mut TestDb, sql: &str) -> i64 {
+    ok(test.db.query_i64(sql, &[]))
 }
 
 fn live_quotas(test: &mut TestDb, metric: &str) -> i64 {
@@ -147,30 +163,31 @@ fn the_territory_plan_goes_from_the_rep_to_their_manager_and_back(test: &mut Tes
     let manager = viewer_of(test, &org, "M1", UserRole::Manager);
     let r1 = id_of(test, "reps", "R1");
     let (a1, a2) = (id_of(test, "accounts", "A1"), id_of(test, "accounts", "A2"));
-    // Only the rep's own accounts can be key accounts.
-    assert!(matches!(territory_plans::save(&mut test.db, &rep, 2026, &content(a2, "x")), Err(StoreError::Invalid(_))));
-    // A manager does not write a rep's plan.
-    assert!(matches!(
-        territory_plans::save(&mut test.db, &manager, 2026, &content(a1, "x")),
-        Err(StoreError::Invalid(_))
-    ));
-    let id = ok(territory_plans::save(&mut test.db, &rep, 2026, &content(a1, "Meet the CFO")));
-    let step = |test: &mut TestDb, who: &Viewer, step: Step, comment: &str| {
-        territory_plans::advance(&mut test.db, who, r1, 2026, step, comment)
+    let save = |test: &mut TestDb, who: &Viewer, content: PlanContent| {
+        coaching::save_territory_plan(&mut test.db, who, &SaveTerritoryPlan { rep: r1, year: 2026, content })
     };
-    let refused = step(test, &manager, Step::Approve, "");
-    assert!(matches!(refused, Err(StoreError::Invalid(_))), "a draft is not approved: {refused:?}");
+    // Only the rep's own accounts can be key accounts.
+    assert_eq!(refused(save(test, &rep, content(a2, "x"))), [("key_accounts", Code::KeyAccountNotOwned)]);
+    // A manager does not write a rep's plan.
+    assert!(matches!(save(test, &manager, content(a1, "x")), Err(StoreError::NotPermitted)));
+    let id = ok(save(test, &rep, content(a1, "Meet the CFO")));
+    let step = |test: &mut TestDb, who: &Viewer, step: Step, comment: &str| {
+        let command = AdvanceTerritoryPlan { rep: r1, year: 2026, step, comment: comment.into() };
+        coaching::advance_territory_plan(&mut test.db, who, &command)
+    };
+    let draft = step(test, &manager, Step::Approve, "");
+    assert_eq!(refused(draft), [("step", Code::PlanStepOutOfOrder)], "a draft is not approved");
     assert_eq!(ok(step(test, &rep, Step::Submit, "")), PlanStatus::Submitted);
-    assert!(matches!(territory_plans::save(&mut test.db, &rep, 2026, &content(a1, "y")), Err(StoreError::Invalid(_))));
+    assert_eq!(refused(save(test, &rep, content(a1, "y"))), [("status", Code::PlanNotDraft)]);
     // Not the rep, not another rep (who does not even see it).
-    assert!(matches!(step(test, &rep, Step::Approve, ""), Err(StoreError::Invalid(_))));
+    assert_eq!(refused(step(test, &rep, Step::Approve, "")), [("step", Code::PlanStepNotYours)]);
     assert!(matches!(step(test, &other_rep, Step::Approve, ""), Err(StoreError::NotFound(_))));
-    assert!(matches!(step(test, &manager, Step::Return, " "), Err(StoreError::Invalid(_))), "a comment is needed");
+    assert_eq!(refused(step(test, &manager, Step::Return, " ")), [("comment", Code::ReturnNeedsComment)]);
     assert_eq!(ok(step(test, &manager, Step::Return, "Add a second key account")), PlanStatus::Draft);
     let plan =
         ok(territory_plans::find(&mut test.db, &rep, r1, 2026, day("2026-12-31"))).unwrap_or_else(|| panic!("plan"));
     assert_eq!(plan.review_comment.as_deref(), Some("Add a second key account"));
-    ok(territory_plans::save(&mut test.db, &rep, 2026, &content(a1, "Meet the CFO and the CEO")));
+    ok(save(test, &rep, content(a1, "Meet the CFO and the CEO")));
     ok(step(test, &rep, Step::Submit, ""));
     assert_eq!(ok(step(test, &manager, Step::Approve, "")), PlanStatus::Approved);
 
@@ -208,17 +225,20 @@ fn the_account_map_shows_the_committee_its_gaps_and_relationships(test: &mut Tes
     assert!(later.gaps.financial_authority_untouched);
     assert!(ok(account_maps::load(&mut test.db, &other_rep, a1, day("2026-01-20"))).is_none());
 
-    ok(account_maps::set_relationship(&mut test.db, &rep, c1, Some(4), Some(5)));
+    let set = |test: &mut TestDb, who: &Viewer, relationship, influence| {
+        let command = SetRelationship { contact: c1, relationship, influence };
+        coaching::set_relationship(&mut test.db, who, &command)
+    };
+    ok(set(test, &rep, Some(4), Some(5)));
     let map = ok(account_maps::load(&mut test.db, &rep, a1, day("2026-01-20"))).unwrap_or_else(|| panic!("map"));
     assert_eq!((map.contacts[0].relationship, map.contacts[0].influence), (Some(4), Some(5)));
-    assert!(matches!(
-        account_maps::set_relationship(&mut test.db, &other_rep, c1, Some(1), None),
-        Err(StoreError::NotFound(_))
-    ));
-    assert!(matches!(
-        account_maps::set_relationship(&mut test.db, &rep, c1, Some(6), None),
-        Err(StoreError::Invalid(_))
-    ));
+    assert!(matches!(set(test, &other_rep, Some(1), None), Err(StoreError::NotFound(_))));
+    let executive = viewer_of(test, &org, "E1", UserRole::Executive);
+    assert!(matches!(set(test, &executive, Some(1), None), Err(StoreError::NotPermitted)), "executives read");
+    assert_eq!(
+        refused(set(test, &rep, Some(6), Some(0))),
+        [("relationship", Code::NumberOutOfRange), ("influence", Code::NumberOutOfRange)]
+    );
     assert_eq!(ok(audit::history(&mut test.db, org.id, "contact_relationship", c1)).len(), 1);
 }
 
@@ -241,17 +261,20 @@ fn a_one_on_one_freezes_the_scorecard_and_carries_open_actions_over(test: &mut T
     let r1 = id_of(test, "reps", "R1");
     // February: nothing won yet. March: O1's 12,000.00. A rep does not hold a 1:1 with themself.
     let february = card(test, &org, "2026-02", "2026-02-28");
-    assert!(matches!(one_on_ones::open(&mut test.db, &rep, r1, "2026-02", &february), Err(StoreError::NotFound(_))));
-    let first = ok(one_on_ones::open(&mut test.db, &manager, r1, "2026-02", &february));
-    let action = one_on_ones::NewAction {
+    let open = OpenOneOnOne { rep: r1, on: day("2026-02-28"), lang: quotient_core::Lang::ENGLISH };
+    assert!(matches!(coaching::open_one_on_one(&mut test.db, &rep, &open), Err(StoreError::NotPermitted)));
+    let first = ok(open_one_on_one_with(&mut test.db, &manager, r1, "2026-02", &february));
+    let action = AddAction {
+        one_on_one: first,
         description: "Book the second appointment with Acme".into(),
-        owner: "rep".into(),
+        owner: ActionOwner::Rep,
         due_on: Some(day("2026-03-15")),
     };
-    let action = ok(one_on_ones::add_action(&mut test.db, &manager, first, &action));
-    ok(one_on_ones::set_notes(&mut test.db, &manager, first, "Pipeline review"));
+    let action = ok(coaching::add_action(&mut test.db, &manager, &action));
+    let notes = SaveNotes { one_on_one: first, notes: "Pipeline review".into() };
+    ok(coaching::save_notes(&mut test.db, &manager, &notes));
     let march = card(test, &org, "2026-03", "2026-03-31");
-    let second = ok(one_on_ones::open(&mut test.db, &manager, r1, "2026-03", &march));
+    let second = ok(open_one_on_one_with(&mut test.db, &manager, r1, "2026-03", &march));
     let session = ok(one_on_ones::find(&mut test.db, &rep, second)).unwrap_or_else(|| panic!("1:1"));
     assert_eq!(session.carried_over.iter().map(|a| a.id).collect::<Vec<_>>(), [action]);
     let revenue = session.changes.iter().find(|c| c.key == "revenue").unwrap_or_else(|| panic!("revenue"));
@@ -262,11 +285,89 @@ fn a_one_on_one_freezes_the_scorecard_and_carries_open_actions_over(test: &mut T
     assert!(first_session.changes.is_empty() && first_session.notes == "Pipeline review");
     assert!(ok(one_on_ones::find(&mut test.db, &other_rep, first)).is_none());
     // The rep ticks off their action; it no longer carries over.
-    ok(one_on_ones::set_done(&mut test.db, &rep, action, true));
+    ok(coaching::tick_action(&mut test.db, &rep, &TickAction { action, done: true }));
     let session = ok(one_on_ones::find(&mut test.db, &manager, second)).unwrap_or_else(|| panic!("1:1"));
     assert!(session.carried_over.is_empty());
-    assert!(matches!(one_on_ones::set_notes(&mut test.db, &rep, second, "mine"), Err(StoreError::NotFound(_))));
+    let mine = SaveNotes { one_on_one: second, notes: "mine".into() };
+    assert!(matches!(coaching::save_notes(&mut test.db, &rep, &mine), Err(StoreError::NotFound(_))));
     assert_eq!(ok(one_on_ones::list(&mut test.db, &manager, r1)).len(), 2);
+    // Opened by the operation, a 1:1 freezes the rep's report of the quarter holding its day.
+    let open = OpenOneOnOne { rep: r1, on: day("2026-03-31"), lang: quotient_core::Lang::ENGLISH };
+    let third = ok(coaching::open_one_on_one(&mut test.db, &manager, &open));
+    let session = ok(one_on_ones::find(&mut test.db, &manager, third)).unwrap_or_else(|| panic!("1:1"));
+    let quarter = Period::containing(quotient_core::period::PeriodKind::Quarter, day("2026-03-31"));
+    assert_eq!(session.period, quarter.to_string());
+    assert_eq!(session.snapshot.get("revenue"), Some(1_200_000.0));
+}
+
+/// Every refused coaching write is refused whole, with every reason at once, and writes nothing:
+/// no row, no audit entry.
+fn refused_coaching_writes_write_nothing(test: &mut TestDb) {
+    let org = setup(test);
+    let rep = viewer_of(test, &org, "R1", UserRole::Rep);
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let admin = viewer_of(test, &org, "E1", UserRole::Admin);
+    let r1 = id_of(test, "reps", "R1");
+    let (a1, a2, c1) = (id_of(test, "accounts", "A1"), id_of(test, "accounts", "A2"), id_of(test, "contacts", "C1"));
+    let audited = |test: &mut TestDb| count(test, "SELECT COUNT(*) FROM audit_log");
+    let before = audited(test);
+
+    let key = |account_id, cents, status: &str| KeyAccountInput {
+        account_id,
+        strategy: String::new(),
+        target: Money::from_cents(cents),
+        status: status.into(),
+    };
+    let plan = PlanContent {
+        objectives: "x".repeat(20_001),
+        key_accounts: vec![key(a1, -1, "in_progress"), key(a1, 5, "dormant"), key(a2, 5, "won")],
+        ..PlanContent::default()
+    };
+    let command = SaveTerritoryPlan { rep: r1, year: 2026, content: plan };
+    assert_eq!(
+        refused(coaching::save_territory_plan(&mut test.db, &rep, &command)),
+        [
+            ("objectives", Code::TooLong),
+            ("key_accounts", Code::Amount),
+            ("key_accounts", Code::Choice),
+            ("key_accounts", Code::KeyAccountTwice),
+            ("key_accounts", Code::KeyAccountNotOwned),
+        ]
+    );
+    assert_eq!(count(test, "SELECT COUNT(*) FROM territory_plans"), 0);
+    assert_eq!(count(test, "SELECT COUNT(*) FROM territory_plan_accounts"), 0);
+
+    let relationship = SetRelationship { contact: c1, relationship: Some(0), influence: Some(9) };
+    assert_eq!(refused(coaching::set_relationship(&mut test.db, &rep, &relationship)).len(), 2);
+    assert_eq!(count(test, "SELECT COUNT(*) FROM contact_relationships"), 0);
+
+    let february = card(test, &org, "2026-02", "2026-02-28");
+    let session = ok(open_one_on_one_with(&mut test.db, &manager, r1, "2026-02", &february));
+    let opened = audited(test);
+    assert_eq!(opened, before + 1, "only the opening is audited");
+    let notes = SaveNotes { one_on_one: session, notes: "n".repeat(50_001) };
+    assert_eq!(refused(coaching::save_notes(&mut test.db, &manager, &notes)), [("notes", Code::TooLong)]);
+    let session_notes = "SELECT COUNT(*) FROM one_on_ones WHERE notes <> ''";
+    assert_eq!(count(test, session_notes), 0);
+    let blank = AddAction { one_on_one: session, description: "  ".into(), owner: ActionOwner::Manager, due_on: None };
+    assert_eq!(refused(coaching::add_action(&mut test.db, &manager, &blank)), [("description", Code::Required)]);
+    let long = AddAction { description: "d".repeat(2_001), ..blank };
+    assert_eq!(refused(coaching::add_action(&mut test.db, &manager, &long)), [("description", Code::TooLong)]);
+    assert_eq!(count(test, "SELECT COUNT(*) FROM one_on_one_actions"), 0);
+    // An admin reads 1:1s but holds none; a rep does not open one.
+    let open = OpenOneOnOne { rep: r1, on: day("2026-03-31"), lang: quotient_core::Lang::ENGLISH };
+    assert!(matches!(coaching::open_one_on_one(&mut test.db, &admin, &open), Err(StoreError::NotPermitted)));
+    assert!(matches!(coaching::open_one_on_one(&mut test.db, &rep, &open), Err(StoreError::NotPermitted)));
+    assert_eq!(count(test, "SELECT COUNT(*) FROM one_on_ones"), 1);
+
+    // The manager's action is the manager's: the rep does not tick it, nor does the admin.
+    let action = AddAction { description: "Call the CFO".into(), ..long };
+    let action = ok(coaching::add_action(&mut test.db, &manager, &action));
+    let tick = TickAction { action, done: true };
+    assert!(matches!(coaching::tick_action(&mut test.db, &rep, &tick), Err(StoreError::NotFound(_))));
+    assert!(matches!(coaching::tick_action(&mut test.db, &admin, &tick), Err(StoreError::NotPermitted)));
+    assert_eq!(count(test, "SELECT COUNT(*) FROM one_on_one_actions WHERE done_at IS NOT NULL"), 0);
+    assert_eq!(audited(test), opened + 1, "only the action's creation");
 }
 
 /// The seasonality is learnt from the organisation's own month cells: the fixture's one won deal
@@ -310,4 +411,5 @@ on_both_backends!(
     the_territory_plan_goes_from_the_rep_to_their_manager_and_back,
     the_account_map_shows_the_committee_its_gaps_and_relationships,
     a_one_on_one_freezes_the_scorecard_and_carries_open_actions_over,
+    refused_coaching_writes_write_nothing,
 );

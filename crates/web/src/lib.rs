@@ -11,6 +11,7 @@ pub mod error;
 pub mod i18n;
 pub mod pages;
 mod panics;
+mod params;
 pub mod pool;
 mod request_id;
 mod security_headers;

@@ -262,6 +262,13 @@ GET    /api/v1/opportunities/{opportunities:R3}                   | 200 200 404 
 PATCH  /api/v1/opportunities/{opportunities:R1}                   | 200 404 200 200 | 401 | =               | {}
 PATCH  /api/v1/opportunities/{opportunities:R2}                   | 200 404 200 404 | 401 | =               | {}
 PATCH  /api/v1/opportunities/{opportunities:R3}                   | 200 404 404 404 | 401 | =               | {}
+DELETE /api/v1/opportunities/{new opportunities:R1}               | 200 404 200 404 | 401 | =
+DELETE /api/v1/opportunities/{new opportunities:R2}               | 200 404 200 404 | 401 | =
+DELETE /api/v1/opportunities/{new opportunities:R3}               | 200 404 404 404 | 401 | =
+POST   /api/v1/opportunities/{opportunities:R1}/stage             | 200 404 200 200 | 401 | =               | {"stage": "proposal"}
+POST   /api/v1/opportunities/{opportunities:R2}/stage             | 200 404 200 404 | 401 | =               | {"stage": "proposal"}
+POST   /api/v1/opportunities/{opportunities:R3}/stage             | 200 404 404 404 | 401 | =               | {"stage": "proposal"}
+POST   /api/v1/opportunities/{opportunities:R1}/stage             | 422 404 422 422 | 401 | =               | {"stage": "nowhere"}
 # activities
 GET    /records/activities                                        | 200 200 200 200 | in  | =
 GET    /records/activities/export.csv                             | 200 200 200 200 | in  | =
@@ -289,6 +296,12 @@ GET    /api/v1/activities/{activities:R3}                         | 200 200 404 
 PATCH  /api/v1/activities/{activities:R1}                         | 200 404 200 200 | 401 | =               | {}
 PATCH  /api/v1/activities/{activities:R2}                         | 200 404 200 404 | 401 | =               | {}
 PATCH  /api/v1/activities/{activities:R3}                         | 200 404 404 404 | 401 | =               | {}
+DELETE /api/v1/activities/{new activities:R1}                     | 200 404 200 200 | 401 | =
+DELETE /api/v1/activities/{new activities:R2}                     | 200 404 200 404 | 401 | =
+DELETE /api/v1/activities/{new activities:R3}                     | 200 404 404 404 | 401 | =
+POST   /api/v1/activities/{new deleted:R1}/restore                | 200 404 200 200 | 401 | =
+POST   /api/v1/activities/{new deleted:R2}/restore                | 200 404 200 404 | 401 | =
+POST   /api/v1/activities/{new deleted:R3}/restore                | 200 404 404 404 | 401 | =
 # estimates
 GET    /records/estimates                                         | 200 200 200 200 | in  | =
 GET    /records/estimates/export.csv                              | 200 200 200 200 | in  | =

@@ -436,6 +436,135 @@ fn refused_fields(answer: &Answer) -> Vec<String> {
     fields.iter().filter_map(|f| f["field"].as_str().map(str::to_string)).collect()
 }
 
+/// The fields and codes of an API refusal.
+fn refused_codes(answer: &Answer) -> Vec<(String, String)> {
+    let fields = json(answer)["error"]["fields"].as_array().cloned().unwrap_or_default();
+    let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_string();
+    fields.iter().map(|f| (text(&f["field"]), text(&f["code"]))).collect()
+}
+
+fn codes(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(field, code)| (field.to_string(), code.to_string())).collect()
+}
+
+/// The id of the record with `external_id` in an API list.
+async fn id_in_list(app: &TestApp, path: &str, session: &(String, String), external_id: &str) -> i64 {
+    let list = json(&app.get(path, &session.0).await);
+    let items = list["items"].as_array().cloned().unwrap_or_default();
+    let item = items.iter().find(|item| item["external_id"] == external_id);
+    item.and_then(|item| item["id"].as_i64()).unwrap_or_else(|| panic!("{external_id} in {path}: {list}"))
+}
+
+/// Creating, updating, deleting, restoring, converting and moving a stage through the API: each
+/// refusal names its field and its code, a record out of reach is not found, and nothing refused
+/// is written.
+async fn the_crm_operations_refuse_through_the_api_with_codes(app: &TestApp) {
+    let r1 = app.sign_in("r1@acme.test").await;
+    let r2 = app.sign_in("r2@acme.test").await;
+    let manager = app.sign_in("manager@acme.test").await;
+    // Create: every refused field at once.
+    let body = r#"{"name": "", "amount": "-5", "created_at": "2026-03-02T10:00", "expected_close_on": "soon"}"#;
+    let answer = app.send_json("POST", "/api/v1/opportunities", &r1, body).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    let expected = codes(&[("name", "required"), ("amount", "amount"), ("expected_close_on", "date")]);
+    assert_eq!(refused_codes(&answer), expected);
+    let body = r#"{"name": "Fresh", "amount": 1250.5, "created_at": "2026-03-02T10:00"}"#;
+    let answer = app.send_json("POST", "/api/v1/opportunities", &r1, body).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    let fresh = json(&answer)["id"].as_i64().expect("an id");
+    let path = format!("/api/v1/opportunities/{fresh}");
+    assert_eq!(json(&app.get(&path, &r1.0).await)["amount_cents"], 125_050);
+    // In German, an amount reads as German writes it, and a refusal says why in German.
+    let german = |body: &str| {
+        Request::post("/api/v1/opportunities")
+            .header(header::COOKIE, &r1.0)
+            .header("x-csrf-token", &r1.1)
+            .header(header::ACCEPT_LANGUAGE, "de")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    let answer = app.send(german(r#"{"name": "Neu", "amount": "2.500,75", "created_at": "2026-03-02T10:00"}"#)).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    let neu = json(&answer)["id"].as_i64().expect("an id");
+    assert_eq!(json(&app.get(&format!("/api/v1/opportunities/{neu}"), &r1.0).await)["amount_cents"], 250_075);
+    let answer = app.send(german(r#"{"name": "Neu", "amount": "viel", "created_at": "2026-03-02T10:00"}"#)).await;
+    let message = json(&answer)["error"]["fields"][0]["message"].as_str().map(str::to_string);
+    let lang = quotient_core::Lang::from_tag("de").expect("German");
+    assert_eq!(message.as_deref(), Some(lang.t("refusal.amount")), "{}", answer.body);
+    // Update: the fields given, refused by code; out of reach, not found.
+    let answer = app.send_json("PATCH", &path, &r1, r#"{"amount": "lots", "owner": 999999}"#).await;
+    assert_eq!(refused_codes(&answer), codes(&[("owner", "reference"), ("amount", "amount")]), "{}", answer.body);
+    let answer = app.send_json("PATCH", &path, &r1, r#"{"amount": "990"}"#).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(json(&app.get(&path, &r1.0).await)["amount_cents"], 99_000);
+    let answer = app.send_json("PATCH", &path, &r2, r#"{"amount": "1"}"#).await;
+    assert_eq!((answer.status, json(&answer)["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    // Move a stage: unknown, before the deal was created, the gateway without its next step.
+    let stage = format!("{path}/stage");
+    let answer = app.send_json("POST", &stage, &r1, r#"{"stage": "nowhere"}"#).await;
+    assert_eq!(refused_codes(&answer), codes(&[("stage", "stage_unknown")]), "{}", answer.body);
+    let body = r#"{"stage": "gateway", "at": "2026-03-01T00:00:00Z"}"#;
+    let answer = app.send_json("POST", &stage, &r1, body).await;
+    let expected = codes(&[("at", "stage_before_creation"), ("gateway_type", "gateway_type_required")]);
+    assert_eq!(refused_codes(&answer), expected, "{}", answer.body);
+    assert_eq!(json(&app.get(&path, &r1.0).await)["stage"], "prospect", "not moved");
+    let answer = app.send_json("POST", &stage, &r2, r#"{"stage": "qualified"}"#).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND, "R2 does not reach R1's deal");
+    let answer = app.send_json("POST", &stage, &r1, r#"{"stage": "gateway", "gateway_type": "demo"}"#).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(json(&app.get(&path, &r1.0).await)["stage"], "gateway");
+    // Delete and restore: a rep may not delete a deal; the manager may, and restore it.
+    assert_eq!(app.send_json("DELETE", &path, &r1, "").await.status, StatusCode::NOT_FOUND);
+    let answer = app.send_json("DELETE", &path, &manager, "").await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(json(&app.get(&path, &r1.0).await)["deleted"], true);
+    assert_eq!(app.send_json("DELETE", &path, &manager, "").await.status, StatusCode::NOT_FOUND, "deleted once");
+    let answer = app.send_json("POST", &format!("{path}/restore"), &manager, "").await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(json(&app.get(&path, &r1.0).await)["deleted"], false);
+    // A rep deletes activities, their own only.
+    let x4 = id_in_list(app, "/api/v1/activities?page_size=1000", &r2, "X4").await;
+    let activity = format!("/api/v1/activities/{x4}");
+    assert_eq!(app.send_json("DELETE", &activity, &r1, "").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(json(&app.get(&activity, &r2.0).await)["deleted"], false, "nothing written");
+    assert_eq!(app.send_json("DELETE", &activity, &r2, "").await.status, StatusCode::OK);
+    let restore = format!("{activity}/restore");
+    assert_eq!(app.send_json("POST", &restore, &r1, "").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(json(&app.get(&activity, &r2.0).await)["deleted"], true, "still deleted");
+    assert_eq!(app.send_json("POST", &restore, &r2, "").await.status, StatusCode::OK);
+    // Convert: the conversion's fields by code; another rep's lead is not found.
+    let l3 = id_in_list(app, "/api/v1/leads", &r2, "L3").await;
+    let convert = format!("/api/v1/leads/{l3}/convert");
+    let answer = app.send_json("POST", &convert, &r1, r#"{"amount": "100"}"#).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND, "L3 is R2's");
+    // L3 names no contact: its last name is refused with the account's name, at once.
+    let answer = app.send_json("POST", &convert, &r2, r#"{"account_name": " ", "amount": "100"}"#).await;
+    let expected = codes(&[("account_name", "required"), ("last_name", "required")]);
+    assert_eq!(refused_codes(&answer), expected, "{}", answer.body);
+    let answer = app.send_json("POST", &convert, &r2, r#"{"last_name": "Smith", "amount": "lots"}"#).await;
+    assert_eq!(refused_codes(&answer), codes(&[("amount", "amount")]), "{}", answer.body);
+    assert_eq!(json(&app.get(&format!("/api/v1/leads/{l3}"), &r2.0).await)["status"], "working", "not converted");
+    let answer = app.send_json("POST", &convert, &r2, r#"{"last_name": "Smith", "amount": "1,200.50"}"#).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    let opportunity = json(&answer)["opportunity_id"].as_i64().expect("an id");
+    let deal = json(&app.get(&format!("/api/v1/opportunities/{opportunity}"), &r2.0).await);
+    assert_eq!(deal["amount_cents"], 120_050);
+    let answer = app.send_json("POST", &convert, &r2, r#"{"amount": "100"}"#).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND, "converted once");
+}
+
+/// A refused stage move comes back to the pipeline with its reason in the caller's words.
+async fn a_refused_stage_move_shows_its_reason_on_the_pipeline(app: &TestApp) {
+    let (cookie, csrf) = app.sign_in("manager@acme.test").await;
+    let unknown = app.post("/opportunities/3/stage", &cookie, &format!("stage=nowhere&view=list&_csrf={csrf}")).await;
+    let location = unknown.location.expect("back to the pipeline");
+    assert_eq!(location, "/pipeline?view=list&error=stage_unknown");
+    let page = app.get(&location, &cookie).await;
+    let expected = quotient_core::Lang::ENGLISH.t("refusal.stage_unknown");
+    assert!(page.body.contains(&maud::html! { (expected) }.into_string()), "{}", page.body);
+}
+
 /// An admin reaches the whole organisation, but not a rep that does not exist: the write is
 /// refused as invalid input before the database could refuse it at commit, and every write after
 /// it goes through (a commit that failed once held SQLite's write lock until a restart).
@@ -517,6 +646,8 @@ async fn every_answer_names_its_request(app: &TestApp) {
 }
 
 on_both_backends!(
+    the_crm_operations_refuse_through_the_api_with_codes,
+    a_refused_stage_move_shows_its_reason_on_the_pipeline,
     every_answer_names_its_request,
     an_activity_for_no_such_rep_is_refused_and_writes_go_on,
     activity_times_are_refused_alike_everywhere,
@@ -540,3 +671,6 @@ on_both_backends!(
 
 #[path = "http/api_input.rs"]
 mod api_input;
+
+#[path = "http/coaching.rs"]
+mod coaching;

@@ -6,7 +6,7 @@ mod one_on_one;
 mod workflow;
 
 pub use account_map::{AccountGaps, MappedContact, UNTOUCHED_AFTER_DAYS, gaps, is_covered, key_account_coverage};
-pub use one_on_one::{KpiChange, Snapshot, changes};
+pub use one_on_one::{ActionOwner, KpiChange, Snapshot, changes};
 pub use workflow::{Actor, PlanStatus, Step, WorkflowError, advance};
 
 #[cfg(test)]

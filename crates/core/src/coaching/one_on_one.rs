@@ -3,6 +3,14 @@
 use crate::kpi::Scorecard;
 use serde::{Deserialize, Serialize};
 
+crate::keyed_enum! {
+    /// Who owns an action agreed in a 1:1: the rep, or the manager who holds the 1:1.
+    ActionOwner {
+        Rep => "rep",
+        Manager => "manager",
+    }
+}
+
 /// The headline KPIs of a scorecard at one moment, by key, and the flags raised. Money is in cents,
 /// ratios are fractions (0.25 = 25%), the barometer is in percent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

@@ -1,29 +1,32 @@
 //! The default pipeline (`PRODUCT.md` §1) and its stage probabilities (`KPIS.md`: weighted pipeline).
 //! Organisations start with these and may configure their own.
 
-/// The milestone an opportunity records the first time it enters a stage (`KPIS.md`: attribution).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Milestone {
-    FirstAppointment,
-    Gateway,
-    Proposal,
+crate::keyed_enum! {
+    /// The milestone an opportunity records the first time it enters a stage (`KPIS.md`: attribution).
+    Milestone {
+        FirstAppointment => "first_appointment",
+        Gateway => "gateway",
+        Proposal => "proposal",
+    }
 }
 
-/// Whether a stage is open or ends the opportunity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StageOutcome {
-    Open,
-    Won,
-    Lost,
-}
-
-impl StageOutcome {
-    pub const fn key(self) -> &'static str {
+impl Milestone {
+    /// The opportunity's column holding when the milestone was first reached.
+    pub const fn column(self) -> &'static str {
         match self {
-            StageOutcome::Open => "open",
-            StageOutcome::Won => "won",
-            StageOutcome::Lost => "lost",
+            Milestone::FirstAppointment => "first_appointment_at",
+            Milestone::Gateway => "gateway_at",
+            Milestone::Proposal => "proposal_at",
         }
+    }
+}
+
+crate::keyed_enum! {
+    /// Whether a stage is open or ends the opportunity.
+    StageOutcome {
+        Open => "open",
+        Won => "won",
+        Lost => "lost",
     }
 }
 

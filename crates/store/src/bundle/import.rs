@@ -21,7 +21,6 @@ use crate::db::{Db, Value};
 use crate::error::StoreError;
 use crate::orgs::{self, OrgId};
 use hashbrown::HashTable;
-use quotient_core::model::StageOutcome;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
@@ -780,11 +779,7 @@ impl Importer {
                     message: format!(
                         "is {} but its last stage change (stage_changes.csv line {change_line}, {when}) is to a stage that is {}: make them agree",
                         check.status.key(),
-                        match outcome {
-                            StageOutcome::Open => "open",
-                            StageOutcome::Won => "won",
-                            StageOutcome::Lost => "lost",
-                        }
+                        outcome.key()
                     ),
                 });
             }

@@ -39,11 +39,6 @@ pub struct Pipeline {
 
 impl Pipeline {
     pub fn new(keys: PipelineKeys) -> Self {
-        let outcome_of = |text: &str| match text {
-            "won" => StageOutcome::Won,
-            "lost" => StageOutcome::Lost,
-            _ => StageOutcome::Open,
-        };
         let mut pipeline = Pipeline {
             outcomes: HashMap::new(),
             gateway_types: keys.gateway_types,
@@ -53,7 +48,7 @@ impl Pipeline {
             by_milestone: Vec::new(),
         };
         for stage in keys.stages {
-            let outcome = outcome_of(&stage.outcome);
+            let outcome = stage.outcome;
             match outcome {
                 StageOutcome::Won => pipeline.won.get_or_insert(stage.key.clone()),
                 StageOutcome::Lost => pipeline.lost.get_or_insert(stage.key.clone()),
@@ -103,12 +98,7 @@ impl Pipeline {
 
 fn status_outcome(value: &Value) -> Option<StageOutcome> {
     match value {
-        Value::Text(text) => match text.as_ref() {
-            "open" => Some(StageOutcome::Open),
-            "won" => Some(StageOutcome::Won),
-            "lost" => Some(StageOutcome::Lost),
-            _ => None,
-        },
+        Value::Text(text) => text.parse().ok(),
         _ => None,
     }
 }

@@ -33,8 +33,8 @@ const COLUMNS: &[&str] = &[
     "deleted_at",
 ];
 
-/// Logs an activity; returns its id.
-pub fn log(db: &mut Db, org: OrgId, user: Option<i64>, activity: &NewActivity) -> Result<i64> {
+/// Logs an activity; returns its id. Unscoped: `ops::activities::log` is the door for callers.
+pub(crate) fn log(db: &mut Db, org: OrgId, user: Option<i64>, activity: &NewActivity) -> Result<i64> {
     db.transaction(|db| {
         let (id, external_id) = new_ids(db, org, "activities")?;
         let linked: Vec<Fact> = activity.opportunity_id.map(Fact::Opportunity).into_iter().collect();

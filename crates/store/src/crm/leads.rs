@@ -1,14 +1,15 @@
-//! Converting a lead into an account, a contact and an opportunity, in one transaction.
+//! Leads as a conversion reads and marks them (the conversion itself is an operation).
 
 use super::browse;
-use super::editing::{self, Invalid, Saved, Values};
 use super::row_json;
+use super::values::reachable_live;
 use crate::access::Viewer;
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::kpi::{self, Fact};
 use chrono::Utc;
+use quotient_core::model::LeadStatus;
 
 /// What the user confirms when converting: the names and the deal's size (a form's fields; those
 /// not sent are empty).
@@ -23,23 +24,6 @@ pub struct Conversion {
     pub product_line: String,
 }
 
-/// The records a conversion created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Converted {
-    pub account: i64,
-    pub contact: i64,
-    pub opportunity: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Done(Converted),
-    /// Nothing was written; the fields are those of [`Conversion`].
-    Refused(Vec<Invalid>),
-    /// No such live, unconverted lead within the viewer's reach.
-    NotFound,
-}
-
 /// A lead as the conversion form starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lead {
@@ -47,10 +31,15 @@ pub struct Lead {
     pub company: Option<String>,
     pub contact_name: Option<String>,
     pub email: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<LeadStatus>,
 }
 
 impl Lead {
+    /// Whether the lead was converted already (once is all a lead converts).
+    pub fn is_converted(&self) -> bool {
+        self.status == Some(LeadStatus::Converted)
+    }
+
     /// The conversion form's first values: the company names the account and the deal, the
     /// contact's name splits at its last space.
     pub fn proposal(&self) -> Conversion {
@@ -70,7 +59,7 @@ impl Lead {
 /// A live lead within the viewer's reach.
 pub fn find(db: &mut Db, viewer: &Viewer, id: i64) -> Result<Option<Lead>> {
     let listing = browse::listing("leads").expect("listed");
-    if !editing::reachable_live(db, viewer, listing, id)? {
+    if !reachable_live(db, viewer, listing, id)? {
         return Ok(None);
     }
     db.query_opt(
@@ -82,109 +71,16 @@ pub fn find(db: &mut Db, viewer: &Viewer, id: i64) -> Result<Option<Lead>> {
                 company: row.text(1)?.map(str::to_string),
                 contact_name: row.text(2)?.map(str::to_string),
                 email: row.text(3)?.map(str::to_string),
-                status: row.text(4)?.map(str::to_string),
+                status: row.text(4)?.and_then(|status| status.parse().ok()),
             })
         },
     )
 }
 
-/// Why a conversion stops: a refused field rolls everything back like a store error does.
-enum Stop {
-    Refused(Vec<Invalid>),
-    NotFound,
-    Store(StoreError),
-}
-
-impl From<StoreError> for Stop {
-    fn from(error: StoreError) -> Self {
-        Stop::Store(error)
-    }
-}
-
-/// Creates the account, its contact and an opportunity owned by the lead's owner (else the
-/// viewer), links the opportunity to the lead and marks the lead converted.
-pub fn convert(db: &mut Db, viewer: &Viewer, lead_id: i64, conversion: &Conversion) -> Result<Outcome> {
-    let result = db.transaction(|db| {
-        let lead = find(db, viewer, lead_id)?.ok_or(Stop::NotFound)?;
-        if lead.status.as_deref() == Some("converted") {
-            return Err(Stop::NotFound);
-        }
-        let owner = lead.owner_id.or(viewer.rep_id).map(|id| id.to_string()).unwrap_or_default();
-        let account = save(
-            db,
-            viewer,
-            "accounts",
-            &[("name", &conversion.account_name), ("owner", &owner)],
-            &[("name", "account_name")],
-        )?;
-        let account_text = account.to_string();
-        let email = lead.email.clone().unwrap_or_default();
-        let contact = save(
-            db,
-            viewer,
-            "contacts",
-            &[
-                ("account", &account_text),
-                ("first_name", &conversion.first_name),
-                ("last_name", &conversion.last_name),
-                ("email", &email),
-            ],
-            &[],
-        )?;
-        let now = Utc::now().format("%Y-%m-%dT%H:%M").to_string();
-        let opportunity = save(
-            db,
-            viewer,
-            "opportunities",
-            &[
-                ("name", &conversion.opportunity_name),
-                ("account", &account_text),
-                ("owner", &owner),
-                ("product_line", &conversion.product_line),
-                ("amount", &conversion.amount),
-                ("created_at", &now),
-            ],
-            &[("name", "opportunity_name")],
-        )?;
-        mark_converted(db, viewer, lead_id, opportunity)?;
-        Ok(Converted { account, contact, opportunity })
-    });
-    match result {
-        Ok(converted) => Ok(Outcome::Done(converted)),
-        Err(Stop::Refused(refused)) => Ok(Outcome::Refused(refused)),
-        Err(Stop::NotFound) => Ok(Outcome::NotFound),
-        Err(Stop::Store(error)) => Err(error),
-    }
-}
-
-/// Inserts one record through its form; `renamed` maps the form's field keys to the conversion's.
-fn save(
-    db: &mut Db,
-    viewer: &Viewer,
-    table: &str,
-    values: &[(&str, &str)],
-    renamed: &[(&'static str, &'static str)],
-) -> std::result::Result<i64, Stop> {
-    let form = editing::form(table).expect("every CRM table has a form");
-    let values: Values = values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    match editing::insert(db, viewer, form, &values)? {
-        Saved::Done(id) => Ok(id),
-        Saved::NotFound => Err(Stop::NotFound),
-        Saved::Refused(refused) => Err(Stop::Refused(
-            refused
-                .into_iter()
-                .map(|invalid| Invalid {
-                    field: renamed.iter().find(|(from, _)| *from == invalid.field).map_or(invalid.field, |(_, to)| to),
-                    ..invalid
-                })
-                .collect(),
-        )),
-    }
-}
-
 const LEAD_COLUMNS: &[&str] = &["status", "opportunity_id", "first_touch_at"];
 
-fn mark_converted(db: &mut Db, viewer: &Viewer, lead: i64, opportunity: i64) -> Result<()> {
+/// Marks a lead converted into `opportunity`, links the two, and records the change.
+pub(crate) fn mark_converted(db: &mut Db, viewer: &Viewer, lead: i64, opportunity: i64) -> Result<()> {
     let org = viewer.org;
     let before = row_json(db, org, "leads", LEAD_COLUMNS, lead)?;
     kpi::with_delta(db, org, &[Fact::Lead(lead), Fact::Opportunity(opportunity)], |db| {

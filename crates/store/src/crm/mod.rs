@@ -3,10 +3,12 @@
 
 pub mod activities;
 pub mod browse;
-pub mod editing;
+pub(crate) mod editing;
+pub mod forms;
 pub mod leads;
 pub mod opportunities;
 pub mod pipeline;
+pub mod values;
 
 use crate::db::{Db, Row, Value};
 use crate::error::Result;

@@ -1,14 +1,19 @@
 //! Creating and changing opportunities: edits, owner changes and stage moves, each moving the
 //! opportunity's KPI contribution in the same transaction.
 
-use super::{json_object, new_ids, row_json, write_returning};
+use super::pipeline::{milestone_of, outcome_of};
+use super::{json_object, write_returning};
+#[cfg(feature = "testing")]
+use super::{new_ids, row_json};
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
-use crate::error::{Result, StoreError};
+use crate::error::{Code, Refusal, Result, StoreError};
 use crate::kpi::{self, Fact};
 use crate::orgs::OrgId;
 use chrono::{DateTime, NaiveDate, Utc};
 use quotient_core::Money;
+use quotient_core::input::Refusals;
+use quotient_core::model::{Milestone, StageOutcome};
 
 /// A new opportunity. It starts in `stage` (usually the pipeline's first).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,19 +61,32 @@ const COLUMNS: &[&str] = &[
     "deleted_at",
 ];
 
+#[cfg(feature = "testing")]
 fn money_or_null(money: Option<Money>) -> Value<'static> {
     money.map_or(Value::Null, |m| Value::Int(m.cents()))
 }
 
-/// Creates an opportunity; returns its id.
-pub fn create(db: &mut Db, org: OrgId, user: Option<i64>, new: &NewOpportunity) -> Result<i64> {
-    if new.amount.is_negative() || new.margin.is_some_and(Money::is_negative) {
-        return Err(StoreError::Invalid("amount and margin must not be negative".into()));
+#[cfg(feature = "testing")]
+/// Refuses a negative amount or margin.
+fn not_negative(amount: Option<Money>, margin: Option<Money>) -> Result<()> {
+    let mut refusals = Refusals::new();
+    if amount.is_some_and(Money::is_negative) {
+        refusals.push(Refusal::new("amount", Code::Amount));
     }
+    if margin.is_some_and(Money::is_negative) {
+        refusals.push(Refusal::new("margin", Code::Amount));
+    }
+    refusals.finish().map_err(StoreError::Refused)
+}
+
+#[cfg(feature = "testing")]
+/// Creates an opportunity; returns its id.
+pub(crate) fn create(db: &mut Db, org: OrgId, user: Option<i64>, new: &NewOpportunity) -> Result<i64> {
+    not_negative(Some(new.amount), new.margin)?;
     db.transaction(|db| {
         let stage = stage(db, org, &new.stage)?;
-        if stage.outcome != "open" {
-            return Err(StoreError::Invalid(format!("a new opportunity cannot start {}", stage.key)));
+        if stage.outcome != StageOutcome::Open {
+            return Err(StoreError::refused("stage", Code::StageNotOpen));
         }
         let (id, external_id) = new_ids(db, org, "opportunities")?;
         let after = kpi::with_delta_creating(db, org, Fact::Opportunity(id), &[], |db| {
@@ -105,11 +123,10 @@ pub fn create(db: &mut Db, org: OrgId, user: Option<i64>, new: &NewOpportunity) 
     })
 }
 
+#[cfg(feature = "testing")]
 /// Changes the fields of `edit`. Returns `false` when there is no such (undeleted) opportunity.
-pub fn edit(db: &mut Db, org: OrgId, user: Option<i64>, id: i64, edit: &OpportunityEdit) -> Result<bool> {
-    if edit.amount.is_some_and(Money::is_negative) || edit.margin.flatten().is_some_and(Money::is_negative) {
-        return Err(StoreError::Invalid("amount and margin must not be negative".into()));
-    }
+pub(crate) fn edit(db: &mut Db, org: OrgId, user: Option<i64>, id: i64, edit: &OpportunityEdit) -> Result<bool> {
+    not_negative(edit.amount, edit.margin.flatten())?;
     let mut sets: Vec<&str> = Vec::new();
     let mut params: Vec<Value> = Vec::new();
     if let Some(owner) = edit.owner_id {
@@ -155,7 +172,9 @@ pub fn edit(db: &mut Db, org: OrgId, user: Option<i64>, id: i64, edit: &Opportun
 /// Moves an opportunity to `stage_key` at `at`: the first entry into a milestone stage records the
 /// milestone, a won or lost stage closes it, an open stage reopens it; the stage history gets a row.
 /// Entering the gateway stage needs the kind of next step agreed (`gateway_type`) unless one is set.
-pub fn move_stage(
+/// Returns `false` when there is no such (undeleted) opportunity; refuses an unknown stage, a time
+/// before the opportunity was created, and the gateway without its next step.
+pub(crate) fn move_stage(
     db: &mut Db,
     org: OrgId,
     user: Option<i64>,
@@ -170,20 +189,16 @@ pub fn move_stage(
         let n = COLUMNS.len();
         let found = db.query_opt(
             &format!(
-                "SELECT o.{}, s.key, s.outcome, s.milestone, o.id FROM stages s
+                "SELECT o.{}, s.outcome, s.milestone, o.id FROM stages s
                  LEFT JOIN opportunities o ON o.org_id = s.org_id AND o.id = ? AND o.deleted_at IS NULL
                  WHERE s.org_id = ? AND s.key = ?",
                 COLUMNS.join(", o.")
             ),
             &[Value::Int(id), org.value(), Value::text(stage_key)],
             |row| {
-                let stage = Stage {
-                    key: row.text(n)?.unwrap_or_default().to_string(),
-                    outcome: row.text(n + 1)?.unwrap_or_default().to_string(),
-                    milestone: row.text(n + 2)?.map(str::to_string),
-                };
+                let stage = Stage { outcome: outcome_of(row.text(n)?)?, milestone: milestone_of(row.text(n + 1)?)? };
                 let column = |name| COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
-                let current = match row.int(n + 3)? {
+                let current = match row.int(n + 2)? {
                     Some(_) => Some((
                         json_object(row, COLUMNS)?,
                         row.text(column("gateway_type"))?.map(str::to_string),
@@ -194,31 +209,21 @@ pub fn move_stage(
                 Ok((stage, current))
             },
         )?;
-        let Some((stage, current)) = found else { return Err(unknown_stage(stage_key)) };
+        let Some((stage, current)) = found else { return Err(unknown_stage()) };
         let Some((before, current_gateway, created_at)) = current else { return Ok(None) };
+        let mut refusals = Refusals::new();
         if created_at.is_some_and(|created| at < created) {
-            return Err(StoreError::Invalid("a stage cannot be entered before the opportunity was created".into()));
+            refusals.push(Refusal::new("at", Code::StageBeforeCreation));
         }
-        if stage.milestone.as_deref() == Some("gateway") && current_gateway.is_none() && gateway_type.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "entering {} needs the agreed next step: give a gateway type",
-                stage.key
-            )));
+        if stage.milestone == Some(Milestone::Gateway) && current_gateway.is_none() && gateway_type.is_none() {
+            refusals.push(Refusal::new("gateway_type", Code::GatewayTypeRequired));
         }
-        let milestone_column = match stage.milestone.as_deref() {
-            Some("first_appointment") => Some("first_appointment_at"),
-            Some("gateway") => Some("gateway_at"),
-            Some("proposal") => Some("proposal_at"),
-            _ => None,
-        };
+        refusals.finish().map_err(StoreError::Refused)?;
+        let milestone_column = stage.milestone.map(Milestone::column);
         let at_value = Value::Timestamp(at);
-        let (status, closed_at) = match stage.outcome.as_str() {
-            "won" => ("won", at_value.clone()),
-            "lost" => ("lost", at_value.clone()),
-            _ => ("open", Value::Null),
-        };
+        let closed_at = if stage.outcome == StageOutcome::Open { Value::Null } else { at_value.clone() };
         let mut sql = "UPDATE opportunities SET stage = ?, status = ?, closed_at = ?".to_string();
-        let mut params = vec![Value::text(stage_key), Value::text(status), closed_at];
+        let mut params = vec![Value::text(stage_key), Value::text(stage.outcome.key()), closed_at];
         if let Some(column) = milestone_column {
             // Milestones are the first time the stage was entered: kept when re-entered.
             sql.push_str(&format!(", {column} = COALESCE({column}, ?)"));
@@ -261,28 +266,22 @@ fn audited_change(
 }
 
 struct Stage {
-    key: String,
-    outcome: String,
-    milestone: Option<String>,
+    outcome: StageOutcome,
+    milestone: Option<Milestone>,
 }
 
+#[cfg(feature = "testing")]
 fn stage(db: &mut Db, org: OrgId, key: &str) -> Result<Stage> {
     db.query_opt(
-        "SELECT key, outcome, milestone FROM stages WHERE org_id = ? AND key = ?",
+        "SELECT outcome, milestone FROM stages WHERE org_id = ? AND key = ?",
         &[org.value(), Value::text(key)],
-        |row| {
-            Ok(Stage {
-                key: row.text(0)?.unwrap_or_default().to_string(),
-                outcome: row.text(1)?.unwrap_or_default().to_string(),
-                milestone: row.text(2)?.map(str::to_string),
-            })
-        },
+        |row| Ok(Stage { outcome: outcome_of(row.text(0)?)?, milestone: milestone_of(row.text(1)?)? }),
     )?
-    .ok_or_else(|| unknown_stage(key))
+    .ok_or_else(unknown_stage)
 }
 
-fn unknown_stage(key: &str) -> StoreError {
-    StoreError::Invalid(format!("'{key}' is not a stage of this organisation's pipeline"))
+fn unknown_stage() -> StoreError {
+    StoreError::refused("stage", Code::StageUnknown)
 }
 
 /// The stage a new opportunity starts in: the pipeline's first open stage.
@@ -292,7 +291,7 @@ pub(super) fn opening_stage(db: &mut Db, org: OrgId) -> Result<String> {
         &[org.value()],
         |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
     )?
-    .ok_or_else(|| StoreError::Invalid("the organisation's pipeline has no open stage".into()))
+    .ok_or_else(|| StoreError::refused("stage", Code::NoOpenStage))
 }
 
 /// Adds a row to the stage history, keyed as a bundle import keys it (opportunity, stage, time), so

@@ -3,9 +3,10 @@
 
 use crate::access::Viewer;
 use crate::db::{Db, Value};
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::kpi::queries::midnight;
 use chrono::{DateTime, NaiveDate, Utc};
+use quotient_core::model::{Milestone, StageOutcome};
 use quotient_core::{Money, Period};
 use std::collections::HashMap;
 
@@ -14,9 +15,19 @@ use std::collections::HashMap;
 pub struct Stage {
     pub key: String,
     pub name: String,
-    /// `open`, `won` or `lost`.
-    pub outcome: String,
-    pub milestone: Option<String>,
+    pub outcome: StageOutcome,
+    pub milestone: Option<Milestone>,
+}
+
+/// A stage's outcome as the database holds it.
+pub(crate) fn outcome_of(text: Option<&str>) -> Result<StageOutcome> {
+    let text = text.unwrap_or_default();
+    text.parse().map_err(|_| StoreError::Decode(format!("'{text}' is not a stage outcome")))
+}
+
+/// A stage's milestone as the database holds it (`None` for a stage without one).
+pub(crate) fn milestone_of(text: Option<&str>) -> Result<Option<Milestone>> {
+    text.map(|text| text.parse().map_err(|_| StoreError::Decode(format!("'{text}' is not a milestone")))).transpose()
 }
 
 pub fn stages(db: &mut Db, viewer: &Viewer) -> Result<Vec<Stage>> {
@@ -27,8 +38,8 @@ pub fn stages(db: &mut Db, viewer: &Viewer) -> Result<Vec<Stage>> {
             Ok(Stage {
                 key: row.text(0)?.unwrap_or_default().to_string(),
                 name: row.text(1)?.unwrap_or_default().to_string(),
-                outcome: row.text(2)?.unwrap_or_default().to_string(),
-                milestone: row.text(3)?.map(str::to_string),
+                outcome: outcome_of(row.text(2)?)?,
+                milestone: milestone_of(row.text(3)?)?,
             })
         },
     )

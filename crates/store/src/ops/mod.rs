@@ -9,6 +9,9 @@
 //! audited writes with their rollup deltas.
 
 pub mod activities;
+pub mod coaching;
+pub mod pipeline;
+pub mod records;
 
 use crate::access::Viewer;
 use crate::error::{Refusal, Result, StoreError};

@@ -2,9 +2,8 @@
 //! last touch), its gaps and whether it is covered (`KPIS.md`, key-account coverage).
 
 use crate::access::Viewer;
-use crate::audit::{self, Change};
 use crate::db::{Db, Value};
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::orgs::OrgId;
 use chrono::{NaiveDate, Utc};
 use quotient_core::coaching::{AccountGaps, MappedContact, gaps, is_covered};
@@ -126,55 +125,43 @@ pub fn load(db: &mut Db, viewer: &Viewer, account: i64, as_of: NaiveDate) -> Res
     }))
 }
 
-/// Records how strong the relationship to a contact is and how much sway they hold (1–5 each),
-/// for a contact whose account is within the viewer's reach; audited.
-pub fn set_relationship(
+/// The owner of the account of live contact `contact`: `None` when there is no such contact,
+/// `Some(None)` for an account without an owner (unscoped: the operations decide who may ask).
+pub(crate) fn account_owner_of(db: &mut Db, org: OrgId, contact: i64) -> Result<Option<Option<i64>>> {
+    db.query_opt(
+        "SELECT a.owner_id FROM contacts c JOIN accounts a ON a.org_id = c.org_id AND a.id = c.account_id
+         WHERE c.org_id = ? AND c.id = ? AND c.deleted_at IS NULL",
+        &[org.value(), Value::Int(contact)],
+        |row| row.int(0),
+    )
+}
+
+/// Records how strong the relationship to a contact is and how much sway they hold (1–5 each);
+/// audited. Unchecked: `ops::coaching` decides who sets it, and to what.
+pub(crate) fn set_relationship(
     db: &mut Db,
     viewer: &Viewer,
     contact: i64,
     relationship: Option<u8>,
     influence: Option<u8>,
 ) -> Result<()> {
-    if [relationship, influence].iter().flatten().any(|v| !(1..=5).contains(v)) {
-        return Err(StoreError::Invalid("relationship and influence are levels from 1 to 5".into()));
-    }
-    let (reach, mut params) = viewer.condition("a.owner_id");
-    params.splice(0..0, [viewer.org.value(), Value::Int(contact)]);
-    let sql = format!(
-        "SELECT COUNT(*) FROM contacts c JOIN accounts a ON a.org_id = c.org_id AND a.id = c.account_id
-         WHERE c.org_id = ? AND c.id = ? AND c.deleted_at IS NULL AND {reach}"
-    );
-    if db.query_i64(&sql, &params)? == 0 {
-        return Err(StoreError::NotFound(format!("there is no contact {contact} within your reach")));
-    }
     let org = viewer.org;
-    db.transaction(|db| {
-        let key = [org.value(), Value::Int(contact)];
-        let before = db.query_opt(
-            "SELECT relationship, influence FROM contact_relationships WHERE org_id = ? AND contact_id = ?",
-            &key,
-            |row| Ok(serde_json::json!({ "relationship": row.int(0)?, "influence": row.int(1)? })),
-        )?;
-        let value = |v: Option<u8>| Value::opt_int(v.map(i64::from));
-        db.execute(
-            "INSERT INTO contact_relationships (org_id, contact_id, relationship, influence, updated_at)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (org_id, contact_id) DO UPDATE
-             SET relationship = excluded.relationship, influence = excluded.influence, updated_at = excluded.updated_at",
-            &[org.value(), Value::Int(contact), value(relationship), value(influence), Value::Timestamp(Utc::now())],
-        )?;
-        audit::record(
-            db,
-            org,
-            Change {
-                user: Some(viewer.user),
-                action: if before.is_some() { "update" } else { "create" },
-                entity: "contact_relationship",
-                entity_id: Some(contact),
-                before,
-                after: Some(serde_json::json!({ "relationship": relationship, "influence": influence })),
-            },
-        )?;
-        Ok(())
-    })
+    let key = [org.value(), Value::Int(contact)];
+    let before = db.query_opt(
+        "SELECT relationship, influence FROM contact_relationships WHERE org_id = ? AND contact_id = ?",
+        &key,
+        |row| Ok(serde_json::json!({ "relationship": row.int(0)?, "influence": row.int(1)? })),
+    )?;
+    let value = |v: Option<u8>| Value::opt_int(v.map(i64::from));
+    db.execute(
+        "INSERT INTO contact_relationships (org_id, contact_id, relationship, influence, updated_at)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (org_id, contact_id) DO UPDATE
+         SET relationship = excluded.relationship, influence = excluded.influence, updated_at = excluded.updated_at",
+        &[org.value(), Value::Int(contact), value(relationship), value(influence), Value::Timestamp(Utc::now())],
+    )?;
+    let action = if before.is_some() { "update" } else { "create" };
+    let after = serde_json::json!({ "relationship": relationship, "influence": influence });
+    super::audit(db, viewer, action, "contact_relationship", contact, before, Some(after))?;
+    Ok(())
 }

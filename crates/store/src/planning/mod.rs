@@ -9,3 +9,23 @@ pub mod quotas;
 pub mod territory_plans;
 
 pub use history::{PlanMetric, rep_history, seasonality};
+
+use crate::access::Viewer;
+use crate::audit::{self, Change};
+use crate::db::Db;
+use crate::error::Result;
+
+/// Records the viewer's change to a planning or coaching record; in the transaction making it.
+fn audit(
+    db: &mut Db,
+    viewer: &Viewer,
+    action: &str,
+    entity: &str,
+    id: i64,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<()> {
+    let change = Change { user: Some(viewer.user), action, entity, entity_id: Some(id), before, after };
+    audit::record(db, viewer.org, change)?;
+    Ok(())
+}

@@ -3,33 +3,30 @@
 //! them and from the change in each KPI.
 
 use crate::access::Viewer;
-use crate::audit::{self, Change};
 use crate::db::{Db, Row, Value};
 use crate::error::{Result, StoreError};
 use crate::kpi::Card;
+use crate::orgs::OrgId;
 use chrono::{DateTime, NaiveDate, Utc};
 use quotient_core::access;
-use quotient_core::coaching::{KpiChange, Snapshot, changes};
-use serde::{Deserialize, Serialize};
-
-/// Who owns an action.
-pub const OWNERS: [&str; 2] = ["rep", "manager"];
+use quotient_core::coaching::{ActionOwner, KpiChange, Snapshot, changes};
+use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionItem {
     pub id: i64,
     pub one_on_one_id: i64,
     pub description: String,
-    pub owner: String,
+    pub owner: ActionOwner,
     pub due_on: Option<NaiveDate>,
     pub done_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// An action agreed in a 1:1, as the operation that adds it has read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAction {
     pub description: String,
-    pub owner: String,
-    #[serde(default)]
+    pub owner: ActionOwner,
     pub due_on: Option<NaiveDate>,
 }
 
@@ -67,10 +64,15 @@ fn action(row: &Row) -> Result<ActionItem> {
         id: row.int(0)?.unwrap_or_default(),
         one_on_one_id: row.int(1)?.unwrap_or_default(),
         description: row.text(2)?.unwrap_or_default().to_string(),
-        owner: row.text(3)?.unwrap_or_default().to_string(),
+        owner: owner(row.text(3)?)?,
         due_on: row.date(4)?,
         done_at: row.timestamp(5)?,
     })
+}
+
+fn owner(text: Option<&str>) -> Result<ActionOwner> {
+    let text = text.unwrap_or_default();
+    text.parse().map_err(|_| StoreError::Decode(format!("'{text}' owns no 1:1 action")))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(text: Option<&str>) -> Result<T> {
@@ -83,49 +85,42 @@ pub fn holds(viewer: &Viewer, rep: i64) -> bool {
 }
 
 /// Whether the viewer may tick off (or reopen) an action of a 1:1 with `rep` owned by `owner`.
-pub fn may_tick(viewer: &Viewer, rep: i64, owner: &str) -> bool {
-    access::may_tick_one_on_one_action(viewer.role, viewer.reaches(rep), viewer.rep_id == Some(rep), owner == "rep")
+pub fn may_tick(viewer: &Viewer, rep: i64, owner: ActionOwner) -> bool {
+    access::may_tick_one_on_one_action(viewer.role, viewer.reaches(rep), viewer.rep_id == Some(rep), owner)
 }
 
-/// Opens a 1:1 with `rep`, freezing `card` (the rep's scorecard now, for `period`). Audited.
-pub fn open(db: &mut Db, viewer: &Viewer, rep: i64, period: &str, card: &Card) -> Result<i64> {
-    if !holds(viewer, rep) {
-        return Err(StoreError::NotFound(format!("there is no rep {rep} in your team")));
-    }
+/// Opens a 1:1 with `rep`, held by the viewer, freezing `card` (the rep's scorecard now, for
+/// `period`); audited. Unchecked: `ops::coaching` decides who holds a 1:1.
+pub(crate) fn open(db: &mut Db, viewer: &Viewer, rep: i64, period: &str, card: &Card) -> Result<i64> {
     let snapshot =
         serde_json::to_string(&Snapshot::of(&card.scorecard)).map_err(|e| StoreError::Decode(e.to_string()))?;
     let scorecard = serde_json::to_string(card).map_err(|e| StoreError::Decode(e.to_string()))?;
     let org = viewer.org;
-    db.transaction(|db| {
-        let id = crate::orgs::allocate_ids(db, org, "one_on_ones", 1)?;
-        db.execute(
-            "INSERT INTO one_on_ones (org_id, id, rep_id, held_by, held_at, period, snapshot, scorecard, notes)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')",
-            &[
-                org.value(),
-                Value::Int(id),
-                Value::Int(rep),
-                Value::Int(viewer.user),
-                Value::Timestamp(Utc::now()),
-                Value::text(period),
-                Value::text(&snapshot),
-                Value::text(&scorecard),
-            ],
-        )?;
-        audit::record(
-            db,
-            org,
-            Change {
-                user: Some(viewer.user),
-                action: "create",
-                entity: "one_on_one",
-                entity_id: Some(id),
-                before: None,
-                after: Some(serde_json::json!({ "rep_id": rep, "period": period })),
-            },
-        )?;
-        Ok(id)
-    })
+    let id = crate::orgs::allocate_ids(db, org, "one_on_ones", 1)?;
+    db.execute(
+        "INSERT INTO one_on_ones (org_id, id, rep_id, held_by, held_at, period, snapshot, scorecard, notes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')",
+        &[
+            org.value(),
+            Value::Int(id),
+            Value::Int(rep),
+            Value::Int(viewer.user),
+            Value::Timestamp(Utc::now()),
+            Value::text(period),
+            Value::text(&snapshot),
+            Value::text(&scorecard),
+        ],
+    )?;
+    super::audit(
+        db,
+        viewer,
+        "create",
+        "one_on_one",
+        id,
+        None,
+        Some(serde_json::json!({ "rep_id": rep, "period": period })),
+    )?;
+    Ok(id)
 }
 
 /// The rep's 1:1s within the viewer's reach, newest first.
@@ -211,121 +206,91 @@ pub fn find(db: &mut Db, viewer: &Viewer, id: i64) -> Result<Option<OneOnOne>> {
     Ok(Some(session))
 }
 
-/// The session if the viewer holds 1:1s with its rep.
-fn held(db: &mut Db, viewer: &Viewer, id: i64) -> Result<i64> {
-    let rep = db.query_opt(
-        "SELECT rep_id FROM one_on_ones WHERE org_id = ? AND id = ?",
-        &[viewer.org.value(), Value::Int(id)],
-        |row| Ok(row.int(0)?.unwrap_or_default()),
-    )?;
-    rep.filter(|r| holds(viewer, *r)).ok_or_else(|| StoreError::NotFound(format!("there is no 1:1 {id} of yours")))
-}
-
-pub fn set_notes(db: &mut Db, viewer: &Viewer, id: i64, notes: &str) -> Result<()> {
-    held(db, viewer, id)?;
-    if notes.len() > 50_000 {
-        return Err(StoreError::Invalid("the notes are too long: keep them under 50,000 characters".into()));
-    }
-    let org = viewer.org;
-    db.transaction(|db| {
-        let before = db.query_opt(
-            "SELECT notes FROM one_on_ones WHERE org_id = ? AND id = ?",
-            &[org.value(), Value::Int(id)],
-            |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
-        )?;
-        db.execute(
-            "UPDATE one_on_ones SET notes = ? WHERE org_id = ? AND id = ?",
-            &[Value::text(notes), org.value(), Value::Int(id)],
-        )?;
-        audit::record(
-            db,
-            org,
-            Change {
-                user: Some(viewer.user),
-                action: "update",
-                entity: "one_on_one",
-                entity_id: Some(id),
-                before: before.map(|n| serde_json::json!({ "notes": n })),
-                after: Some(serde_json::json!({ "notes": notes })),
-            },
-        )?;
-        Ok(())
+/// The rep of 1:1 `id` (unscoped: the operations decide who may act on it).
+pub(crate) fn rep_of(db: &mut Db, org: OrgId, id: i64) -> Result<Option<i64>> {
+    db.query_opt("SELECT rep_id FROM one_on_ones WHERE org_id = ? AND id = ?", &[org.value(), Value::Int(id)], |row| {
+        Ok(row.int(0)?.unwrap_or_default())
     })
 }
 
-pub fn add_action(db: &mut Db, viewer: &Viewer, id: i64, new: &NewAction) -> Result<i64> {
-    let rep = held(db, viewer, id)?;
-    let description = new.description.trim();
-    if description.is_empty() || description.len() > 2_000 {
-        return Err(StoreError::Invalid("description: say what is to be done (up to 2,000 characters)".into()));
-    }
-    if !OWNERS.contains(&new.owner.as_str()) {
-        return Err(StoreError::Invalid(format!("owner: '{}' is not one of: {}", new.owner, OWNERS.join(", "))));
-    }
-    let org = viewer.org;
-    db.transaction(|db| {
-        let action = crate::orgs::allocate_ids(db, org, "one_on_one_actions", 1)?;
-        db.execute(
-            "INSERT INTO one_on_one_actions (org_id, id, one_on_one_id, rep_id, description, owner, due_on)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-            &[
-                org.value(),
-                Value::Int(action),
-                Value::Int(id),
-                Value::Int(rep),
-                Value::text(description),
-                Value::text(&new.owner),
-                new.due_on.map(Value::Date).unwrap_or(Value::Null),
-            ],
-        )?;
-        audit::record(
-            db,
-            org,
-            Change {
-                user: Some(viewer.user),
-                action: "create",
-                entity: "one_on_one_action",
-                entity_id: Some(action),
-                before: None,
-                after: Some(
-                    serde_json::json!({ "description": description, "owner": new.owner, "due_on": new.due_on }),
-                ),
-            },
-        )?;
-        Ok(action)
-    })
-}
-
-/// Marks an action done (or open again); the rep may tick off their own.
-pub fn set_done(db: &mut Db, viewer: &Viewer, action: i64, done: bool) -> Result<()> {
-    let org = viewer.org;
-    let found = db.query_opt(
+/// An action's rep and owner, and whether it is done (unscoped, as [`rep_of`]).
+pub(crate) fn action_of(db: &mut Db, org: OrgId, action: i64) -> Result<Option<(i64, ActionOwner, bool)>> {
+    db.query_opt(
         "SELECT rep_id, owner, done_at FROM one_on_one_actions WHERE org_id = ? AND id = ?",
         &[org.value(), Value::Int(action)],
-        |row| Ok((row.int(0)?.unwrap_or_default(), row.text(1)?.unwrap_or_default().to_string(), row.timestamp(2)?)),
+        |row| Ok((row.int(0)?.unwrap_or_default(), owner(row.text(1)?)?, row.timestamp(2)?.is_some())),
+    )
+}
+
+/// Sets the notes of 1:1 `id`; audited. Unchecked, as [`open`].
+pub(crate) fn set_notes(db: &mut Db, viewer: &Viewer, id: i64, notes: &str) -> Result<()> {
+    let org = viewer.org;
+    let before = db.query_opt(
+        "SELECT notes FROM one_on_ones WHERE org_id = ? AND id = ?",
+        &[org.value(), Value::Int(id)],
+        |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
     )?;
-    let allowed = |(rep, owner, _): &(i64, String, Option<DateTime<Utc>>)| may_tick(viewer, *rep, owner);
-    let Some((_, _, before)) = found.filter(allowed) else {
-        return Err(StoreError::NotFound(format!("there is no action {action} of yours")));
-    };
-    db.transaction(|db| {
-        let done_at = if done { Value::Timestamp(Utc::now()) } else { Value::Null };
-        db.execute(
-            "UPDATE one_on_one_actions SET done_at = ? WHERE org_id = ? AND id = ?",
-            &[done_at, org.value(), Value::Int(action)],
-        )?;
-        audit::record(
-            db,
-            org,
-            Change {
-                user: Some(viewer.user),
-                action: if done { "complete" } else { "reopen" },
-                entity: "one_on_one_action",
-                entity_id: Some(action),
-                before: Some(serde_json::json!({ "done": before.is_some() })),
-                after: Some(serde_json::json!({ "done": done })),
-            },
-        )?;
-        Ok(())
-    })
+    db.execute(
+        "UPDATE one_on_ones SET notes = ? WHERE org_id = ? AND id = ?",
+        &[Value::text(notes), org.value(), Value::Int(id)],
+    )?;
+    super::audit(
+        db,
+        viewer,
+        "update",
+        "one_on_one",
+        id,
+        before.map(|n| serde_json::json!({ "notes": n })),
+        Some(serde_json::json!({ "notes": notes })),
+    )?;
+    Ok(())
+}
+
+/// Adds an action to 1:1 `id` with `rep`; audited. Unchecked, as [`open`].
+pub(crate) fn add_action(db: &mut Db, viewer: &Viewer, id: i64, rep: i64, new: &NewAction) -> Result<i64> {
+    let org = viewer.org;
+    let action = crate::orgs::allocate_ids(db, org, "one_on_one_actions", 1)?;
+    db.execute(
+        "INSERT INTO one_on_one_actions (org_id, id, one_on_one_id, rep_id, description, owner, due_on)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        &[
+            org.value(),
+            Value::Int(action),
+            Value::Int(id),
+            Value::Int(rep),
+            Value::text(&new.description),
+            Value::text(new.owner.key()),
+            new.due_on.map(Value::Date).unwrap_or(Value::Null),
+        ],
+    )?;
+    super::audit(
+        db,
+        viewer,
+        "create",
+        "one_on_one_action",
+        action,
+        None,
+        Some(serde_json::json!({ "description": new.description, "owner": new.owner, "due_on": new.due_on })),
+    )?;
+    Ok(action)
+}
+
+/// Marks an action done (or open again); audited. Unchecked, as [`open`].
+pub(crate) fn set_done(db: &mut Db, viewer: &Viewer, action: i64, was_done: bool, done: bool) -> Result<()> {
+    let org = viewer.org;
+    let done_at = if done { Value::Timestamp(Utc::now()) } else { Value::Null };
+    db.execute(
+        "UPDATE one_on_one_actions SET done_at = ? WHERE org_id = ? AND id = ?",
+        &[done_at, org.value(), Value::Int(action)],
+    )?;
+    super::audit(
+        db,
+        viewer,
+        if done { "complete" } else { "reopen" },
+        "one_on_one_action",
+        action,
+        Some(serde_json::json!({ "done": was_done })),
+        Some(serde_json::json!({ "done": done })),
+    )?;
+    Ok(())
 }

@@ -4,14 +4,13 @@
 
 use super::account_maps;
 use crate::access::Viewer;
-use crate::audit::{self, Change};
 use crate::db::{Db, Value};
-use crate::error::{Result, StoreError};
+use crate::error::{Code, Refusal, Result, StoreError};
 use crate::kpi::Directory;
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::orgs::OrgId;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use quotient_core::Money;
-use quotient_core::coaching::{self, Actor, PlanStatus, Step, WorkflowError};
-use quotient_core::model::UserRole;
+use quotient_core::coaching::{PlanStatus, Step};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -107,10 +106,10 @@ pub struct Summary {
 
 fn year_bounds(year: i32) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
     let at = |y| {
-        NaiveDate::from_ymd_opt(y, 1, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc())
-            .ok_or_else(|| StoreError::Invalid(format!("{year} is not a year")))
+        NaiveDate::from_ymd_opt(y, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()).ok_or_else(|| {
+            let (min, max) = (i64::from(NaiveDate::MIN.year()), i64::from(NaiveDate::MAX.year()) - 1);
+            StoreError::from(Refusal::new("year", Code::NumberOutOfRange).count("min", min).count("max", max))
+        })
     };
     Ok((at(year)?, at(year + 1)?))
 }
@@ -210,183 +209,134 @@ pub fn candidate_accounts(db: &mut Db, viewer: &Viewer, rep: i64) -> Result<Vec<
     )
 }
 
-fn problems(content: &PlanContent) -> Option<String> {
-    let mut seen = std::collections::HashSet::new();
-    for key in &content.key_accounts {
-        if key.target.is_negative() {
-            return Some("a key account's target cannot be negative".into());
-        }
-        if !ACCOUNT_STATUSES.contains(&key.status.as_str()) {
-            return Some(format!("'{}' is not one of: {}", key.status, ACCOUNT_STATUSES.join(", ")));
-        }
-        if !seen.insert(key.account_id) {
-            return Some("an account is listed twice among the key accounts".into());
-        }
-    }
-    let long = [&content.objectives, &content.new_business, &content.maintenance, &content.channel_strategy];
-    if long.iter().any(|t| t.len() > 20_000) || content.key_accounts.len() > 100 {
-        return Some("the plan is longer than one page can hold: shorten it".into());
-    }
-    None
+/// Whether `rep` owns live account `account` (unscoped: the operations decide who may ask).
+pub(crate) fn owns_account(db: &mut Db, org: OrgId, rep: i64, account: i64) -> Result<bool> {
+    let owned = db.query_i64(
+        "SELECT COUNT(*) FROM accounts WHERE org_id = ? AND id = ? AND owner_id = ? AND deleted_at IS NULL",
+        &[org.value(), Value::Int(account), Value::Int(rep)],
+    )?;
+    Ok(owned > 0)
 }
 
-/// Saves the viewer's own plan for `year` (created as a draft if it does not exist yet); only a
-/// draft can be changed. Audited.
-pub fn save(db: &mut Db, viewer: &Viewer, year: i32, content: &PlanContent) -> Result<i64> {
-    let rep = viewer.rep_id.filter(|_| viewer.role == UserRole::Rep).ok_or_else(|| {
-        StoreError::Invalid("a territory plan is written by its rep: sign in as the rep to change it".into())
-    })?;
-    if let Some(problem) = problems(content) {
-        return Err(StoreError::Invalid(problem));
-    }
+/// Writes `rep`'s plan for `year`: over `existing`, or as a new draft; audited. Unchecked:
+/// `ops::coaching` decides who writes a plan, and what it may hold.
+pub(crate) fn write(
+    db: &mut Db,
+    viewer: &Viewer,
+    rep: i64,
+    year: i32,
+    existing: Option<&TerritoryPlan>,
+    content: &PlanContent,
+) -> Result<i64> {
     let org = viewer.org;
-    db.transaction(|db| {
-        for key in &content.key_accounts {
-            let owned = db.query_i64(
-                "SELECT COUNT(*) FROM accounts WHERE org_id = ? AND id = ? AND owner_id = ? AND deleted_at IS NULL",
-                &[org.value(), Value::Int(key.account_id), Value::Int(rep)],
-            )?;
-            if owned == 0 {
-                return Err(StoreError::Invalid(format!(
-                    "account {} is not one of your accounts: key accounts are accounts you own",
-                    key.account_id
-                )));
-            }
-        }
-        let existing = find(db, viewer, rep, year, chrono::Utc::now().date_naive())?;
-        let now = Value::Timestamp(Utc::now());
-        let id = match &existing {
-            Some(plan) if !plan.status.is_editable() => {
-                return Err(StoreError::Invalid(format!(
-                    "the plan is {}: only a draft can be changed",
-                    plan.status.key()
-                )));
-            }
-            Some(plan) => {
-                db.execute(
-                    "UPDATE territory_plans SET objectives = ?, new_business = ?, maintenance = ?, channel_strategy = ?,
-                     updated_at = ? WHERE org_id = ? AND id = ?",
-                    &[
-                        Value::text(&content.objectives),
-                        Value::text(&content.new_business),
-                        Value::text(&content.maintenance),
-                        Value::text(&content.channel_strategy),
-                        now.clone(),
-                        org.value(),
-                        Value::Int(plan.id),
-                    ],
-                )?;
-                db.execute(
-                    "DELETE FROM territory_plan_accounts WHERE org_id = ? AND plan_id = ?",
-                    &[org.value(), Value::Int(plan.id)],
-                )?;
-                plan.id
-            }
-            None => {
-                let id = crate::orgs::allocate_ids(db, org, "territory_plans", 1)?;
-                db.execute(
-                    "INSERT INTO territory_plans (org_id, id, rep_id, fiscal_year, status, objectives, new_business,
-                     maintenance, channel_strategy, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)",
-                    &[
-                        org.value(),
-                        Value::Int(id),
-                        Value::Int(rep),
-                        Value::Int(i64::from(year)),
-                        Value::text(&content.objectives),
-                        Value::text(&content.new_business),
-                        Value::text(&content.maintenance),
-                        Value::text(&content.channel_strategy),
-                        now,
-                    ],
-                )?;
-                id
-            }
-        };
-        for key in &content.key_accounts {
+    let now = Value::Timestamp(Utc::now());
+    let id = match existing {
+        Some(plan) => {
             db.execute(
-                "INSERT INTO territory_plan_accounts (org_id, plan_id, account_id, strategy, target, status)
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                "UPDATE territory_plans SET objectives = ?, new_business = ?, maintenance = ?, channel_strategy = ?,
+                 updated_at = ? WHERE org_id = ? AND id = ?",
+                &[
+                    Value::text(&content.objectives),
+                    Value::text(&content.new_business),
+                    Value::text(&content.maintenance),
+                    Value::text(&content.channel_strategy),
+                    now.clone(),
+                    org.value(),
+                    Value::Int(plan.id),
+                ],
+            )?;
+            db.execute(
+                "DELETE FROM territory_plan_accounts WHERE org_id = ? AND plan_id = ?",
+                &[org.value(), Value::Int(plan.id)],
+            )?;
+            plan.id
+        }
+        None => {
+            let id = crate::orgs::allocate_ids(db, org, "territory_plans", 1)?;
+            db.execute(
+                "INSERT INTO territory_plans (org_id, id, rep_id, fiscal_year, status, objectives, new_business,
+                 maintenance, channel_strategy, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)",
                 &[
                     org.value(),
                     Value::Int(id),
-                    Value::Int(key.account_id),
-                    Value::text(&key.strategy),
-                    Value::Int(key.target.cents()),
-                    Value::text(&key.status),
+                    Value::Int(rep),
+                    Value::Int(i64::from(year)),
+                    Value::text(&content.objectives),
+                    Value::text(&content.new_business),
+                    Value::text(&content.maintenance),
+                    Value::text(&content.channel_strategy),
+                    now,
                 ],
             )?;
+            id
         }
-        audit::record(
-            db,
-            org,
-            Change {
-                user: Some(viewer.user),
-                action: if existing.is_some() { "update" } else { "create" },
-                entity: "territory_plan",
-                entity_id: Some(id),
-                before: existing.map(|p| serde_json::to_value(p.content()).unwrap_or_default()),
-                after: serde_json::to_value(content).ok(),
-            },
+    };
+    for key in &content.key_accounts {
+        db.execute(
+            "INSERT INTO territory_plan_accounts (org_id, plan_id, account_id, strategy, target, status)
+             VALUES (?, ?, ?, ?, ?, ?)",
+            &[
+                org.value(),
+                Value::Int(id),
+                Value::Int(key.account_id),
+                Value::text(&key.strategy),
+                Value::Int(key.target.cents()),
+                Value::text(&key.status),
+            ],
         )?;
-        Ok(id)
-    })
+    }
+    super::audit(
+        db,
+        viewer,
+        if existing.is_some() { "update" } else { "create" },
+        "territory_plan",
+        id,
+        existing.map(|p| serde_json::to_value(p.content()).unwrap_or_default()),
+        serde_json::to_value(content).ok(),
+    )?;
+    Ok(id)
 }
 
-fn refusal(error: WorkflowError, step: Step) -> StoreError {
-    StoreError::Invalid(match error {
-        WorkflowError::NotAllowed if step == Step::Submit => "only the rep submits their own plan".into(),
-        WorkflowError::NotAllowed => "only the rep's manager, or someone above them, decides on the plan".into(),
-        WorkflowError::WrongStatus(status) => {
-            format!("the plan is {}: it cannot be {}ed now", status.key(), step.key())
-        }
-        WorkflowError::CommentRequired => "say what to change: returning a plan needs a comment".into(),
-    })
-}
-
-/// Takes a workflow step on `rep`'s plan for `year`; audited. Returns the new status.
-pub fn advance(db: &mut Db, viewer: &Viewer, rep: i64, year: i32, step: Step, comment: &str) -> Result<PlanStatus> {
+/// Records `step` taken on `plan` by the viewer, leaving it in `status`; audited. Unchecked, as
+/// [`write`]: the workflow (`quotient_core::coaching::advance`) has allowed it.
+pub(crate) fn record_step(
+    db: &mut Db,
+    viewer: &Viewer,
+    plan: &TerritoryPlan,
+    step: Step,
+    status: PlanStatus,
+    comment: &str,
+) -> Result<()> {
     let org = viewer.org;
-    db.transaction(|db| {
-        let plan = find(db, viewer, rep, year, chrono::Utc::now().date_naive())?
-            .ok_or_else(|| StoreError::NotFound(format!("there is no territory plan of rep {rep} for {year}")))?;
-        let is_owner = viewer.rep_id == Some(rep) && viewer.role == UserRole::Rep;
-        // Reaching a rep other than oneself is being above them (a manager's subtree, or everyone).
-        let is_above = viewer.role != UserRole::Rep && viewer.reaches(rep) && viewer.rep_id != Some(rep);
-        let status = coaching::advance(plan.status, step, Actor { is_owner, is_above }, comment)
-            .map_err(|e| refusal(e, step))?;
-        let now = Value::Timestamp(Utc::now());
-        let id = Value::Int(plan.id);
-        match step {
-            Step::Submit => db.execute(
-                "UPDATE territory_plans SET status = ?, submitted_at = ?, updated_at = ? WHERE org_id = ? AND id = ?",
-                &[Value::text(status.key()), now.clone(), now, org.value(), id],
-            )?,
-            Step::Approve | Step::Return => db.execute(
-                "UPDATE territory_plans SET status = ?, decided_at = ?, decided_by = ?, review_comment = ?, updated_at = ?
-                 WHERE org_id = ? AND id = ?",
-                &[
-                    Value::text(status.key()),
-                    now.clone(),
-                    Value::Int(viewer.user),
-                    Value::opt_text(Some(comment.trim()).filter(|c| !c.is_empty())),
-                    now,
-                    org.value(),
-                    id,
-                ],
-            )?,
-        };
-        audit::record(
-            db,
-            org,
-            Change {
-                user: Some(viewer.user),
-                action: step.key(),
-                entity: "territory_plan",
-                entity_id: Some(plan.id),
-                before: Some(serde_json::json!({ "status": plan.status.key() })),
-                after: Some(serde_json::json!({ "status": status.key(), "comment": comment.trim() })),
-            },
-        )?;
-        Ok(status)
-    })
+    let now = Value::Timestamp(Utc::now());
+    let id = Value::Int(plan.id);
+    match step {
+        Step::Submit => db.execute(
+            "UPDATE territory_plans SET status = ?, submitted_at = ?, updated_at = ? WHERE org_id = ? AND id = ?",
+            &[Value::text(status.key()), now.clone(), now, org.value(), id],
+        )?,
+        Step::Approve | Step::Return => db.execute(
+            "UPDATE territory_plans SET status = ?, decided_at = ?, decided_by = ?, review_comment = ?, updated_at = ?
+             WHERE org_id = ? AND id = ?",
+            &[
+                Value::text(status.key()),
+                now.clone(),
+                Value::Int(viewer.user),
+                Value::opt_text(Some(comment.trim()).filter(|c| !c.is_empty())),
+                now,
+                org.value(),
+                id,
+            ],
+        )?,
+    };
+    super::audit(
+        db,
+        viewer,
+        step.key(),
+        "territory_plan",
+        plan.id,
+        Some(serde_json::json!({ "status": plan.status.key() })),
+        Some(serde_json::json!({ "status": status.key(), "comment": comment.trim() })),
+    )?;
+    Ok(())
 }

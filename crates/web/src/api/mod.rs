@@ -9,8 +9,7 @@ mod planning;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
-use crate::pages::records::ListParams;
-use crate::pages::{as_of, period_param};
+use crate::params::{ListParams, as_of, period_param};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -21,10 +20,12 @@ use quotient_core::access::{Action, Resource};
 use quotient_core::input::{self, Refusals};
 use quotient_store::StoreError;
 use quotient_store::crm::browse::{self, Listing, Record};
-use quotient_store::crm::editing::{self, Saved, Values};
-use quotient_store::crm::leads::{self, Conversion, Outcome};
+use quotient_store::crm::forms::{self, Form};
+use quotient_store::crm::values::Values;
 use quotient_store::kpi::{self, ReportRequest, Subject};
 use quotient_store::ops::activities::{self, LogActivity};
+use quotient_store::ops::pipeline::{self as pipeline_ops, MoveStage};
+use quotient_store::ops::records::{self, ConvertLead, CreateRecord, RecordRef, Unsent, UpdateRecord};
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppState> {
@@ -34,8 +35,10 @@ pub fn router() -> Router<AppState> {
         .route("/scorecards", get(scorecards))
         .route("/activities", get(list_activities).post(log_activity))
         .route("/{resource}", get(list).post(create))
-        .route("/{resource}/{id}", get(detail).patch(update))
+        .route("/{resource}/{id}", get(detail).patch(update).delete(delete))
+        .route("/{resource}/{id}/restore", post(restore))
         .route("/leads/{id}/convert", post(convert_lead))
+        .route("/opportunities/{id}/stage", post(move_stage))
         .merge(planning::router())
 }
 
@@ -253,31 +256,25 @@ fn form_values(body: FormBody) -> Result<Values, ApiError> {
     Ok(values)
 }
 
-fn refused(caller: &Caller, refused: &[editing::Invalid]) -> ApiError {
-    ApiError(Error::Invalid(refused.iter().map(|i| crate::pages::editing::explain(caller.locale, i)).collect()))
+/// The form of a resource path, for a caller whose role may take `action` on it.
+fn form_for(caller: &Caller, resource: &str, action: Action) -> Result<&'static Form, ApiError> {
+    let form = forms::form(resource).ok_or(ApiError(Error::NotFound))?;
+    allowed(caller, form.resource, action)?;
+    Ok(form)
 }
 
-/// A save's answer: the record's id with `status`, or why not.
-fn saved_answer(caller: &Caller, saved: Saved, status: axum::http::StatusCode) -> Result<Response, ApiError> {
-    match saved {
-        Saved::Done(id) => Ok((status, Json(json!({ "id": id }))).into_response()),
-        Saved::NotFound => Err(ApiError(Error::NotFound)),
-        Saved::Refused(invalid) => Err(refused(caller, &invalid)),
-    }
-}
-
-/// `POST /api/v1/{resource}`: the body's fields are the create form's.
+/// `POST /api/v1/{resource}`: the body's fields are the create form's; amounts as the caller's
+/// language writes them (a plain `1250.50` reads in every language).
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
     PathParams(resource): PathParams<String>,
     body: FormBody,
 ) -> Result<Response, ApiError> {
-    let form = editing::form(&resource).ok_or(ApiError(Error::NotFound))?;
-    allowed(&caller, form.resource, Action::Create)?;
-    let values = form_values(body)?;
-    let saved = run(&state, &caller, move |db, caller| Ok(editing::create(db, &caller.viewer, form, &values)?)).await?;
-    saved_answer(&caller, saved, axum::http::StatusCode::CREATED)
+    let form = form_for(&caller, &resource, Action::Create)?;
+    let command = CreateRecord { form, values: form_values(body)?, lang: caller.locale };
+    let id = run(&state, &caller, move |db, caller| Ok(records::create(db, &caller.viewer, &command)?)).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
 
 /// `PATCH /api/v1/{resource}/{id}`: changes the fields given, keeps the others.
@@ -286,51 +283,99 @@ async fn update(
     caller: Caller,
     PathParams((resource, id)): PathParams<(String, i64)>,
     body: FormBody,
-) -> Result<Response, ApiError> {
-    let form = editing::form(&resource).ok_or(ApiError(Error::NotFound))?;
-    allowed(&caller, form.resource, Action::Edit)?;
-    let changes = form_values(body)?;
-    let saved = run(&state, &caller, move |db, caller| {
-        let mut values = editing::current(db, &caller.viewer, form, id)?.ok_or(Error::NotFound)?;
-        values.extend(changes);
-        Ok(editing::update(db, &caller.viewer, form, id, &values)?)
-    })
-    .await?;
-    saved_answer(&caller, saved, axum::http::StatusCode::OK)
+) -> ApiResult {
+    let form = form_for(&caller, &resource, Action::Edit)?;
+    let command = UpdateRecord { form, id, values: form_values(body)?, unsent: Unsent::Kept, lang: caller.locale };
+    run(&state, &caller, move |db, caller| Ok(records::update(db, &caller.viewer, &command)?)).await?;
+    Ok(Json(json!({ "id": id })))
 }
 
-/// `POST /api/v1/leads/{id}/convert`: the names default to the lead's.
+/// A record of a listed resource the caller's role may delete and restore.
+fn deletable(caller: &Caller, resource: &str, id: i64) -> Result<RecordRef, ApiError> {
+    let record = RecordRef::of(resource, id).ok_or(ApiError(Error::NotFound))?;
+    allowed(caller, record.listing.resource, Action::Delete)?;
+    Ok(record)
+}
+
+/// `DELETE /api/v1/{resource}/{id}`: marks the record deleted; it can be restored.
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((resource, id)): PathParams<(String, i64)>,
+) -> ApiResult {
+    let record = deletable(&caller, &resource, id)?;
+    write(&state, &caller, move |db, caller| Ok(records::delete(db, &caller.viewer, &record)?)).await?;
+    Ok(Json(json!({ "id": id, "deleted": true })))
+}
+
+/// `POST /api/v1/{resource}/{id}/restore`: restores a deleted record.
+async fn restore(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams((resource, id)): PathParams<(String, i64)>,
+) -> ApiResult {
+    let record = deletable(&caller, &resource, id)?;
+    write(&state, &caller, move |db, caller| Ok(records::restore(db, &caller.viewer, &record)?)).await?;
+    Ok(Json(json!({ "id": id, "deleted": false })))
+}
+
+/// `POST /api/v1/leads/{id}/convert`: the names default to the lead's; the amount is read as the
+/// caller's language writes it.
 async fn convert_lead(
     State(state): State<AppState>,
     caller: Caller,
     PathParams(id): PathParams<i64>,
     body: FormBody,
 ) -> Result<Response, ApiError> {
-    allowed(&caller, Resource::Leads, Action::Edit)?;
-    allowed(&caller, Resource::Opportunities, Action::Create)?;
-    let given = form_values(body)?;
-    let outcome = run(&state, &caller, move |db, caller| {
-        let lead = leads::find(db, &caller.viewer, id)?.ok_or(Error::NotFound)?;
-        let proposal = lead.proposal();
-        let pick = |key: &str, default: String| given.get(key).cloned().unwrap_or(default);
-        let conversion = Conversion {
-            account_name: pick("account_name", proposal.account_name),
-            first_name: pick("first_name", proposal.first_name),
-            last_name: pick("last_name", proposal.last_name),
-            opportunity_name: pick("opportunity_name", proposal.opportunity_name),
-            amount: pick("amount", proposal.amount),
-            product_line: pick("product_line", proposal.product_line),
-        };
-        Ok(leads::convert(db, &caller.viewer, id, &conversion)?)
-    })
-    .await?;
-    match outcome {
-        Outcome::Done(done) => Ok((
-            axum::http::StatusCode::CREATED,
-            Json(json!({ "account_id": done.account, "contact_id": done.contact, "opportunity_id": done.opportunity })),
-        )
-            .into_response()),
-        Outcome::NotFound => Err(ApiError(Error::NotFound)),
-        Outcome::Refused(invalid) => Err(refused(&caller, &invalid)),
+    if !records::may_convert(&caller.viewer) {
+        return Err(ApiError(Error::NotFound));
     }
+    let mut given = form_values(body)?;
+    let mut take = |key: &str| given.remove(key);
+    let command = ConvertLead {
+        lead: id,
+        account_name: take("account_name"),
+        first_name: take("first_name"),
+        last_name: take("last_name"),
+        opportunity_name: take("opportunity_name"),
+        amount: take("amount").unwrap_or_default(),
+        product_line: take("product_line").unwrap_or_default(),
+        lang: caller.locale,
+    };
+    let done = run(&state, &caller, move |db, caller| Ok(records::convert_lead(db, &caller.viewer, &command)?)).await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({ "account_id": done.account, "contact_id": done.contact, "opportunity_id": done.opportunity })),
+    )
+        .into_response())
+}
+
+/// The body of `POST /api/v1/opportunities/{id}/stage`.
+#[derive(serde::Deserialize)]
+pub struct MoveStageBody {
+    pub stage: String,
+    /// The kind of next step agreed, which entering the gateway stage needs.
+    pub gateway_type: Option<String>,
+    /// Default: now.
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// `POST /api/v1/opportunities/{id}/stage`: moves the opportunity to another stage.
+async fn move_stage(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<i64>,
+    body: Result<JsonBody<MoveStageBody>, ApiError>,
+) -> ApiResult {
+    allowed(&caller, Resource::Opportunities, Action::Edit)?;
+    let JsonBody(body) = body?;
+    let stage = body.stage.clone();
+    let command = MoveStage {
+        opportunity: id,
+        stage: body.stage,
+        gateway_type: body.gateway_type,
+        at: body.at.unwrap_or_else(Utc::now),
+    };
+    write(&state, &caller, move |db, caller| Ok(pipeline_ops::move_stage(db, &caller.viewer, &command)?)).await?;
+    Ok(Json(json!({ "id": id, "stage": stage })))
 }

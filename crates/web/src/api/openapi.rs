@@ -3,7 +3,7 @@
 
 use axum::Json;
 use quotient_store::crm::browse::{LISTINGS, Shown};
-use quotient_store::crm::editing::{self, Input};
+use quotient_store::crm::forms::{self, Form, Input};
 use serde_json::{Map, Value, json};
 
 fn column_schema(shown: Shown) -> Value {
@@ -18,15 +18,16 @@ fn column_schema(shown: Shown) -> Value {
 /// The store refuses control characters in free text, except tabs and line breaks.
 const NO_CONTROL_CHARACTERS: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
 
+/// How the API reads an amount.
+const AMOUNT: &str = "an amount, not negative, such as 1250.50 (which reads in every language) or as the caller's language writes it (1.250,50 in German)";
+
 fn input_schema(input: Input) -> Value {
     match input {
         Input::Text { max } => {
             json!({ "type": ["string", "null"], "maxLength": max, "pattern": NO_CONTROL_CHARACTERS })
         }
         Input::Int { min, max } => json!({ "type": ["integer", "null"], "minimum": min, "maximum": max }),
-        Input::Money => {
-            json!({ "type": ["string", "null"], "pattern": "^[0-9]+(\\.[0-9]{1,2})?$", "description": "an amount such as 1250.50" })
-        }
+        Input::Money => json!({ "type": ["string", "number", "null"], "description": AMOUNT }),
         Input::Date => json!({ "type": ["string", "null"], "format": "date" }),
         Input::Time => json!({ "type": ["string", "null"], "description": "YYYY-MM-DDTHH:MM (UTC) or RFC 3339" }),
         Input::Choice(choices) => {
@@ -39,7 +40,7 @@ fn input_schema(input: Input) -> Value {
 }
 
 /// The body of a create (every required field) or an update (any fields).
-fn form_schema(form: &editing::Form, create: bool) -> Value {
+fn form_schema(form: &Form, create: bool) -> Value {
     let properties: Map<String, Value> =
         form.fields.iter().map(|f| (f.key.to_string(), input_schema(f.input))).collect();
     let required: Vec<&str> =
@@ -79,7 +80,7 @@ pub fn build() -> Value {
                     { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "search" },
                     { "name": "sort", "in": "query", "schema": { "type": "string", "enum": sortable } },
                     { "name": "dir", "in": "query", "schema": { "type": "string", "enum": ["asc", "desc"] } },
-                    { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 0, "maximum": crate::pages::records::MAX_PAGE } },
+                    { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 0, "maximum": crate::params::MAX_PAGE } },
                     { "name": "page_size", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } },
                     { "name": "deleted", "in": "query", "schema": { "type": "boolean" } }
                 ],
@@ -104,7 +105,7 @@ pub fn build() -> Value {
         }
         let created = json!({ "description": "saved", "content": { "application/json": { "schema": {
             "type": "object", "properties": { "id": { "type": "integer" } } } } } });
-        let form = editing::form(&name);
+        let form = forms::form(&name);
         if let Some(form) = form.filter(|_| name != "activities") {
             list["post"] = json!({
                 "summary": format!("Create one of the {name}"),
@@ -126,7 +127,21 @@ pub fn build() -> Value {
                 "responses": { "200": created }
             });
         }
+        let id_parameter = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }]);
+        let deleted = |summary: String, deleted: bool| {
+            json!({
+                "summary": summary,
+                "parameters": id_parameter,
+                "responses": { "200": { "description": if deleted { "deleted" } else { "restored" }, "content": { "application/json": { "schema": {
+                    "type": "object", "properties": { "id": { "type": "integer" }, "deleted": { "type": "boolean" } } } } } } }
+            })
+        };
+        one["delete"] = deleted(format!("Delete one of the {name} (it can be restored)"), true);
         paths.insert(format!("/api/v1/{name}/{{id}}"), one);
+        paths.insert(
+            format!("/api/v1/{name}/{{id}}/restore"),
+            json!({ "post": deleted(format!("Restore one of the deleted {name}"), false) }),
+        );
     }
     schemas.insert(
         "NewActivity".into(),
@@ -147,7 +162,11 @@ pub fn build() -> Value {
         json!({ "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "required": ["code", "message", "fields"], "properties": {
             "code": { "type": "string", "enum": ["bad_request", "unauthenticated", "csrf_rejected", "not_found", "too_large", "invalid_input", "too_many_sign_ins", "internal", "unavailable"] },
             "message": { "type": "string" },
-            "fields": { "type": "array", "items": { "type": "object", "required": ["field", "message"], "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } }
+            "fields": { "type": "array", "items": { "type": "object", "required": ["field", "message"], "properties": {
+                "field": { "type": "string" },
+                "code": { "type": "string", "enum": quotient_core::refusal::Code::KEYS, "description": "why the rules refuse the field" },
+                "message": { "type": "string" }
+            } } }
         } } } }),
     );
     paths.insert(
@@ -168,10 +187,23 @@ pub fn build() -> Value {
             "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
             "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["amount"], "properties": {
                 "account_name": { "type": "string" }, "first_name": { "type": "string" }, "last_name": { "type": "string" },
-                "opportunity_name": { "type": "string" }, "amount": { "type": "string" }, "product_line": { "type": ["integer", "null"] }
+                "opportunity_name": { "type": "string" }, "amount": { "type": ["string", "number"], "description": AMOUNT }, "product_line": { "type": ["integer", "null"] }
             } } } } },
             "responses": { "201": { "description": "converted", "content": { "application/json": { "schema": { "type": "object", "properties": {
                 "account_id": { "type": "integer" }, "contact_id": { "type": "integer" }, "opportunity_id": { "type": "integer" } } } } } } }
+        } }),
+    );
+    paths.insert(
+        "/api/v1/opportunities/{id}/stage".into(),
+        json!({ "post": {
+            "summary": "Move an opportunity to another stage (entering the gateway needs the kind of next step agreed)",
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["stage"], "properties": {
+                "stage": { "type": "string" }, "gateway_type": { "type": ["string", "null"] },
+                "at": { "type": "string", "format": "date-time", "description": "default: now" }
+            } } } } },
+            "responses": { "200": { "description": "moved", "content": { "application/json": { "schema": { "type": "object", "properties": {
+                "id": { "type": "integer" }, "stage": { "type": "string" } } } } } } }
         } }),
     );
     paths.insert(

@@ -2,16 +2,21 @@
 //! and their workflow, account maps and 1:1 sessions — the same store calls and scoping as the pages.
 
 use super::extract::{JsonBody, PathParams, QueryParams};
-use super::{ApiError, ApiResult, allowed, run};
+use super::{ApiError, ApiResult, allowed, run, write};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::Error;
-use crate::pages::today;
+use crate::params::today;
 use axum::extract::State;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use quotient_core::access::{self, Action, Resource};
-use quotient_core::coaching::Step;
+use quotient_core::coaching::{ActionOwner, Step};
+use quotient_core::input::{self, Refusals};
+use quotient_store::StoreError;
+use quotient_store::ops::coaching::{
+    self, AddAction, AdvanceTerritoryPlan, OpenOneOnOne, SaveNotes, SaveTerritoryPlan, SetRelationship, TickAction,
+};
 use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::quotas::{self, Objective};
 use quotient_store::planning::territory_plans::{self, PlanContent};
@@ -226,11 +231,9 @@ async fn save_territory_plan(
 ) -> ApiResult {
     allowed(&caller, Resource::TerritoryPlans, Action::Edit)?;
     let JsonBody(content) = content?;
-    if caller.viewer.rep_id != Some(rep) {
-        return Err(Error::NotFound.into());
-    }
-    let plan = run(&state, &caller, move |db, caller| {
-        territory_plans::save(db, &caller.viewer, year, &content)?;
+    let command = SaveTerritoryPlan { rep, year, content };
+    let plan = write(&state, &caller, move |db, caller| {
+        coaching::save_territory_plan(db, &caller.viewer, &command)?;
         territory_plans::find(db, &caller.viewer, rep, year, today())?.ok_or(Error::NotFound)
     })
     .await?;
@@ -252,10 +255,10 @@ async fn territory_step(
     allowed(&caller, Resource::TerritoryPlans, Action::Edit)?;
     let step: Step = step.parse().map_err(|_| ApiError::from(Error::NotFound))?;
     let comment = step_body.map(|JsonBody(b)| b.comment).unwrap_or_default();
-    let status = run(&state, &caller, move |db, caller| {
-        Ok(territory_plans::advance(db, &caller.viewer, rep, year, step, &comment)?)
-    })
-    .await?;
+    let command = AdvanceTerritoryPlan { rep, year, step, comment };
+    let status =
+        write(&state, &caller, move |db, caller| Ok(coaching::advance_territory_plan(db, &caller.viewer, &command)?))
+            .await?;
     Ok(Json(json!({ "rep_id": rep, "fiscal_year": year, "status": status })))
 }
 
@@ -282,10 +285,8 @@ async fn relationship(
 ) -> ApiResult {
     allowed(&caller, Resource::Contacts, Action::Edit)?;
     let JsonBody(b) = b?;
-    run(&state, &caller, move |db, caller| {
-        Ok(account_maps::set_relationship(db, &caller.viewer, id, b.relationship, b.influence)?)
-    })
-    .await?;
+    let command = SetRelationship { contact: id, relationship: b.relationship, influence: b.influence };
+    write(&state, &caller, move |db, caller| Ok(coaching::set_relationship(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "contact_id": id, "relationship": b.relationship, "influence": b.influence })))
 }
 
@@ -303,9 +304,9 @@ async fn one_on_one_list(State(state): State<AppState>, caller: Caller, PathPara
 
 async fn open_one_on_one(State(state): State<AppState>, caller: Caller, PathParams(rep): PathParams<i64>) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Create)?;
-    let directories = state.directories.clone();
+    let command = OpenOneOnOne { rep, on: today(), lang: caller.locale };
     let session = run(&state, &caller, move |db, caller| {
-        let id = crate::pages::one_on_ones::open_with(db, caller, &directories, rep)?;
+        let id = coaching::open_one_on_one(db, &caller.viewer, &command)?;
         one_on_ones::find(db, &caller.viewer, id)?.ok_or(Error::NotFound)
     })
     .await?;
@@ -333,20 +334,36 @@ async fn one_on_one_notes(
 ) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
     let JsonBody(notes) = notes?;
-    run(&state, &caller, move |db, caller| Ok(one_on_ones::set_notes(db, &caller.viewer, id, &notes.notes)?)).await?;
+    let command = SaveNotes { one_on_one: id, notes: notes.notes };
+    write(&state, &caller, move |db, caller| Ok(coaching::save_notes(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "id": id })))
+}
+
+#[derive(serde::Deserialize)]
+struct ActionBody {
+    description: String,
+    owner: String,
+    #[serde(default)]
+    due_on: Option<String>,
 }
 
 async fn add_action(
     State(state): State<AppState>,
     caller: Caller,
     PathParams(id): PathParams<i64>,
-    action: Result<JsonBody<one_on_ones::NewAction>, ApiError>,
+    action: Result<JsonBody<ActionBody>, ApiError>,
 ) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
     let JsonBody(action) = action?;
+    let mut refusals = Refusals::new();
+    let owner = refusals.take(input::choice("owner", &action.owner));
+    let due_on = refusals.take(input::optional_date("due_on", action.due_on.as_deref().unwrap_or_default()));
+    let (Some(owner), Some(due_on)) = (owner, due_on) else {
+        return Err(Error::Store(StoreError::Refused(refusals.into_vec())).into());
+    };
+    let command = AddAction { one_on_one: id, description: action.description, owner, due_on };
     let created =
-        run(&state, &caller, move |db, caller| Ok(one_on_ones::add_action(db, &caller.viewer, id, &action)?)).await?;
+        write(&state, &caller, move |db, caller| Ok(coaching::add_action(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "id": created, "one_on_one_id": id })))
 }
 
@@ -361,9 +378,10 @@ async fn action_done(
     PathParams(id): PathParams<i64>,
     done: Result<JsonBody<DoneBody>, ApiError>,
 ) -> ApiResult {
-    allowed(&caller, Resource::OneOnOnes, Action::Read)?;
+    allowed(&caller, Resource::OneOnOnes, Action::Edit)?;
     let JsonBody(DoneBody { done }) = done?;
-    run(&state, &caller, move |db, caller| Ok(one_on_ones::set_done(db, &caller.viewer, id, done)?)).await?;
+    let command = TickAction { action: id, done };
+    write(&state, &caller, move |db, caller| Ok(coaching::tick_action(db, &caller.viewer, &command)?)).await?;
     Ok(Json(json!({ "id": id, "done": done })))
 }
 
@@ -437,10 +455,12 @@ fn body_schema(path: &str, method: &str) -> Value {
         ("/api/v1/contacts/{id}/relationship", "put") => {
             object(&[], json!({ "relationship": level, "influence": level }))
         }
-        ("/api/v1/one-on-ones/{id}", "patch") => object(&["notes"], json!({ "notes": { "type": "string" } })),
+        ("/api/v1/one-on-ones/{id}", "patch") => {
+            object(&["notes"], json!({ "notes": { "type": "string", "maxLength": coaching::NOTES_MAX } }))
+        }
         ("/api/v1/one-on-ones/{id}/actions", "post") => object(
             &["description", "owner"],
-            json!({ "description": { "type": "string" }, "owner": { "type": "string", "enum": ["rep", "manager"] }, "due_on": { "type": ["string", "null"], "format": "date" } }),
+            json!({ "description": { "type": "string", "maxLength": coaching::ACTION_MAX }, "owner": { "type": "string", "enum": ActionOwner::KEYS }, "due_on": { "type": ["string", "null"], "format": "date" } }),
         ),
         ("/api/v1/one-on-one-actions/{id}", "patch") => object(&["done"], json!({ "done": { "type": "boolean" } })),
         _ => json!({ "type": "object" }),

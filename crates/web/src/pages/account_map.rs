@@ -2,17 +2,22 @@
 //! card sized by authority and coloured by the relationship, with their last touch — the gaps, and
 //! whether the account is covered ("have we touched all the bases?").
 
-use super::{require, today, with_db};
+use super::{refused_fields, refused_list, require, today, with_db, writing};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{Error, PageError};
+use crate::error::{Error, FieldError, PageError};
 use crate::templates::{self, csrf};
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
+use quotient_core::input::{self, Refusals};
 use quotient_core::model::BuyingRole;
+use quotient_core::refusal::Refusal;
+use quotient_store::StoreError;
+use quotient_store::ops::coaching::{self, SetRelationship};
 use quotient_store::planning::account_maps::{self, AccountMap, MapContact};
 
 pub async fn page(
@@ -21,14 +26,19 @@ pub async fn page(
     Path(account): Path<i64>,
 ) -> Result<Markup, PageError> {
     require(&caller, Resource::Accounts, Action::Read)?;
-    let map = with_db(&state, &caller, move |db, caller| {
-        account_maps::load(db, &caller.viewer, account, today())?.ok_or(Error::NotFound)
-    })
-    .await?;
-    Ok(render(&caller, &map))
+    let map = map_of(&state, &caller, account).await?;
+    Ok(render(&caller, &map, &[]))
 }
 
-fn render(caller: &Caller, map: &AccountMap) -> Markup {
+async fn map_of(state: &AppState, caller: &Caller, account: i64) -> Result<AccountMap, PageError> {
+    with_db(state, caller, move |db, caller| {
+        account_maps::load(db, &caller.viewer, account, today())?.ok_or(Error::NotFound)
+    })
+    .await
+}
+
+/// The map; `errors` are what a relationship was refused for.
+fn render(caller: &Caller, map: &AccountMap, errors: &[FieldError]) -> Markup {
     let l = caller.locale;
     let may_edit = caller.viewer.may(Resource::Contacts, Action::Edit);
     let columns: Vec<(Option<BuyingRole>, Vec<&MapContact>)> = BuyingRole::ALL
@@ -46,6 +56,7 @@ fn render(caller: &Caller, map: &AccountMap) -> Markup {
     ];
     let body = html! {
         h1 { (l.tf("account_map.title", &[("account", &map.name)])) }
+        (refused_list(errors))
         p { a href={ "/records/accounts/" (map.account_id) } { "← " (l.t("account_map.record")) } }
         @if map.covered {
             p.notice #coverage { (l.t("account_map.covered")) }
@@ -107,6 +118,14 @@ pub struct RelationshipForm {
     influence: String,
 }
 
+/// A level of the form (1–5), or nothing for an empty choice.
+fn level(field: &'static str, text: &str) -> Result<Option<u8>, Refusal> {
+    match text.trim() {
+        "" => Ok(None),
+        text => input::whole_number(field, text, 1, 5).map(|n| u8::try_from(n).ok()),
+    }
+}
+
 pub async fn set_relationship(
     State(state): State<AppState>,
     caller: Caller,
@@ -114,11 +133,19 @@ pub async fn set_relationship(
     Form(form): Form<RelationshipForm>,
 ) -> Result<Response, PageError> {
     require(&caller, Resource::Contacts, Action::Edit)?;
-    let level = |text: &str| text.trim().parse::<u8>().ok();
-    let (relationship, influence) = (level(&form.relationship), level(&form.influence));
-    with_db(&state, &caller, move |db, caller| {
-        Ok(account_maps::set_relationship(db, &caller.viewer, contact, relationship, influence)?)
-    })
-    .await?;
-    Ok(Redirect::to(&format!("/accounts/{}/map", form.account)).into_response())
+    let mut refusals = Refusals::new();
+    let relationship = refusals.take(level("relationship", &form.relationship));
+    let influence = refusals.take(level("influence", &form.influence));
+    let set = match (relationship, influence) {
+        (Some(relationship), Some(influence)) => {
+            let command = SetRelationship { contact, relationship, influence };
+            writing(&state, &caller, move |db, caller| Ok(coaching::set_relationship(db, &caller.viewer, &command)?))
+                .await
+        }
+        _ => Err(PageError(Error::Store(StoreError::Refused(refusals.into_vec())), caller.locale)),
+    };
+    let Err(error) = set else { return Ok(Redirect::to(&format!("/accounts/{}/map", form.account)).into_response()) };
+    let errors = refused_fields(error)?;
+    let map = map_of(&state, &caller, form.account).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&caller, &map, &errors)).into_response())
 }

@@ -103,7 +103,7 @@ fn compute(
 
 /// The stages whose entries the dashboard counts: every open stage after the first, and won.
 fn moved_stages(stages: &[Stage]) -> Vec<&Stage> {
-    stages.iter().skip(1).filter(|s| s.outcome != "lost").collect()
+    stages.iter().skip(1).filter(|s| s.outcome != quotient_core::model::StageOutcome::Lost).collect()
 }
 
 /// A sortable figure of a row.

@@ -12,24 +12,39 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use quotient_core::access::{Action, Resource};
-use quotient_store::Db;
-use quotient_store::crm::editing::{self, Form, Input, Invalid, Saved, Target, Values};
-use quotient_store::crm::leads::{self, Conversion, Outcome};
+use quotient_core::access::Action;
+use quotient_store::crm::forms::{self, Field, Form, Input, Target};
+use quotient_store::crm::leads::{self, Conversion};
+use quotient_store::crm::values::{self, Values};
+use quotient_store::ops::records::{self, ConvertLead, CreateRecord, Unsent, UpdateRecord};
+use quotient_store::{Db, Refusal, StoreError};
 use std::collections::BTreeMap;
 
 /// The most records a reference field offers; a longer list is searched on the list page instead.
 const OPTIONS_LIMIT: i64 = 500;
 
 fn resolve(caller: &Caller, resource: &str, action: Action) -> Result<&'static Form, PageError> {
-    let form = editing::form(resource).ok_or(PageError(Error::NotFound, caller.locale))?;
+    let form = forms::form(resource).ok_or(PageError(Error::NotFound, caller.locale))?;
     require(caller, form.resource, action)?;
     Ok(form)
 }
 
-/// A refused field in the caller's words.
-pub fn explain(locale: Locale, invalid: &Invalid) -> FieldError {
-    FieldError::refused(&invalid.refusal(), locale)
+/// The refused fields in the caller's words.
+fn explain(locale: Locale, refusals: &[Refusal]) -> Vec<FieldError> {
+    refusals.iter().map(|refusal| FieldError::refused(refusal, locale)).collect()
+}
+
+/// An operation's answer for a form: done, or refused with what the form needs to be shown again;
+/// any other failure is the page's error.
+fn refused_or<T, U>(
+    done: Result<T, StoreError>,
+    again: impl FnOnce() -> Result<U, Error>,
+) -> Result<Result<T, (Vec<Refusal>, U)>, Error> {
+    match done {
+        Ok(done) => Ok(Ok(done)),
+        Err(StoreError::Refused(refusals)) => Ok(Err((refusals, again()?))),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// The choices of every reference field of a form, within the caller's reach.
@@ -39,7 +54,7 @@ fn options(db: &mut Db, caller: &Caller, form: &Form) -> Result<Options, Error> 
     let mut options = Options::new();
     for field in form.fields {
         if let Input::Reference(target) = field.input {
-            options.insert(field.key, editing::options(db, &caller.viewer, target, OPTIONS_LIMIT)?);
+            options.insert(field.key, values::options(db, &caller.viewer, target, OPTIONS_LIMIT)?);
         }
     }
     Ok(options)
@@ -55,7 +70,7 @@ pub async fn new(
 ) -> Result<Markup, PageError> {
     let form = resolve(&caller, &resource, Action::Create)?;
     let (values, options) = with_db(&state, &caller, move |db, caller| {
-        let mut values = editing::defaults(&caller.viewer, form);
+        let mut values = values::defaults(&caller.viewer, form);
         values.extend(given.into_iter().filter(|(key, _)| form.fields.iter().any(|f| f.key == key)));
         Ok((values, options(db, caller, form)?))
     })
@@ -80,7 +95,7 @@ pub async fn edit(
 ) -> Result<Markup, PageError> {
     let form = resolve(&caller, &resource, Action::Edit)?;
     let (values, options) = with_db(&state, &caller, move |db, caller| {
-        let values = editing::current(db, &caller.viewer, form, id)?.ok_or(Error::NotFound)?;
+        let values = values::current(db, &caller.viewer, form, id)?.ok_or(Error::NotFound)?;
         Ok((values, options(db, caller, form)?))
     })
     .await?;
@@ -104,21 +119,23 @@ async fn save(
     id: Option<i64>,
     values: Values,
 ) -> Result<Response, PageError> {
-    let (saved, values, options) = with_db(&state, &caller, move |db, caller| {
+    let lang = caller.locale;
+    let sent = values.clone();
+    let saved = with_db(&state, &caller, move |db, caller| {
         let saved = match id {
-            Some(id) => editing::update(db, &caller.viewer, form, id, &values)?,
-            None => editing::create(db, &caller.viewer, form, &values)?,
+            Some(id) => {
+                let command = UpdateRecord { form, id, values: sent, unsent: Unsent::Cleared, lang };
+                records::update(db, &caller.viewer, &command).map(|()| id)
+            }
+            None => records::create(db, &caller.viewer, &CreateRecord { form, values: sent, lang }),
         };
-        let options = if matches!(saved, Saved::Refused(_)) { options(db, caller, form)? } else { Options::new() };
-        Ok((saved, values, options))
+        refused_or(saved, || options(db, caller, form))
     })
     .await?;
     match saved {
-        Saved::Done(id) => Ok(Redirect::to(&format!("/records/{}/{id}", form.table)).into_response()),
-        Saved::NotFound => Err(PageError(Error::NotFound, caller.locale)),
-        Saved::Refused(refused) => {
-            let errors: Vec<FieldError> = refused.iter().map(|i| explain(caller.locale, i)).collect();
-            let page = render(&caller, form, id, &values, &options, &errors);
+        Ok(id) => Ok(Redirect::to(&format!("/records/{}/{id}", form.table)).into_response()),
+        Err((refusals, options)) => {
+            let page = render(&caller, form, id, &values, &options, &explain(lang, &refusals));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -154,13 +171,7 @@ fn render(
 }
 
 /// One labelled field with its refusal under it.
-fn input(
-    l: Locale,
-    field: &editing::Field,
-    value: &str,
-    options: Option<&Vec<(i64, String)>>,
-    errors: &[FieldError],
-) -> Markup {
+fn input(l: Locale, field: &Field, value: &str, options: Option<&Vec<(i64, String)>>, errors: &[FieldError]) -> Markup {
     let key = field.key;
     let has_error = errors.iter().any(|e| e.field == key).then_some("has-error");
     let described = has_error.map(|_| format!("error-{key}"));
@@ -200,11 +211,7 @@ fn choice_label(l: Locale, field: &str, choice: &str) -> String {
 }
 
 fn may_convert(caller: &Caller) -> Result<(), PageError> {
-    for resource in [Resource::Leads, Resource::Accounts, Resource::Contacts, Resource::Opportunities] {
-        let action = if resource == Resource::Leads { Action::Edit } else { Action::Create };
-        require(caller, resource, action)?;
-    }
-    Ok(())
+    if records::may_convert(&caller.viewer) { Ok(()) } else { Err(PageError(Error::NotFound, caller.locale)) }
 }
 
 pub async fn conversion(
@@ -214,12 +221,26 @@ pub async fn conversion(
 ) -> Result<Markup, PageError> {
     may_convert(&caller)?;
     let (conversion, lines) = with_db(&state, &caller, move |db, caller| {
-        let lead = leads::find(db, &caller.viewer, id)?.filter(|l| l.status.as_deref() != Some("converted"));
+        let lead = leads::find(db, &caller.viewer, id)?.filter(|lead| !lead.is_converted());
         let lead = lead.ok_or(Error::NotFound)?;
-        Ok((lead.proposal(), editing::options(db, &caller.viewer, Target::ProductLine, OPTIONS_LIMIT)?))
+        Ok((lead.proposal(), values::options(db, &caller.viewer, Target::ProductLine, OPTIONS_LIMIT)?))
     })
     .await?;
     Ok(render_conversion(&caller, id, &conversion, &lines, &[]))
+}
+
+/// The conversion the form confirms: every name as the form sends it.
+fn conversion_command(lead: i64, conversion: &Conversion, lang: Locale) -> ConvertLead {
+    ConvertLead {
+        lead,
+        account_name: Some(conversion.account_name.clone()),
+        first_name: Some(conversion.first_name.clone()),
+        last_name: Some(conversion.last_name.clone()),
+        opportunity_name: Some(conversion.opportunity_name.clone()),
+        amount: conversion.amount.clone(),
+        product_line: conversion.product_line.clone(),
+        lang,
+    }
 }
 
 pub async fn convert(
@@ -229,24 +250,17 @@ pub async fn convert(
     Posted(conversion): Posted<Conversion>,
 ) -> Result<Response, PageError> {
     may_convert(&caller)?;
-    let (outcome, conversion, lines) = with_db(&state, &caller, move |db, caller| {
-        let outcome = leads::convert(db, &caller.viewer, id, &conversion)?;
+    let command = conversion_command(id, &conversion, caller.locale);
+    let converted = with_db(&state, &caller, move |db, caller| {
+        let converted = records::convert_lead(db, &caller.viewer, &command);
         // The product lines only when the form is shown again.
-        let lines = match outcome {
-            Outcome::Refused(_) => editing::options(db, &caller.viewer, Target::ProductLine, OPTIONS_LIMIT)?,
-            _ => vec![],
-        };
-        Ok((outcome, conversion, lines))
+        refused_or(converted, || Ok(values::options(db, &caller.viewer, Target::ProductLine, OPTIONS_LIMIT)?))
     })
     .await?;
-    match outcome {
-        Outcome::Done(done) => {
-            Ok(Redirect::to(&format!("/records/opportunities/{}", done.opportunity)).into_response())
-        }
-        Outcome::NotFound => Err(PageError(Error::NotFound, caller.locale)),
-        Outcome::Refused(refused) => {
-            let errors: Vec<FieldError> = refused.iter().map(|i| explain(caller.locale, i)).collect();
-            let page = render_conversion(&caller, id, &conversion, &lines, &errors);
+    match converted {
+        Ok(done) => Ok(Redirect::to(&format!("/records/opportunities/{}", done.opportunity)).into_response()),
+        Err((refusals, lines)) => {
+            let page = render_conversion(&caller, id, &conversion, &lines, &explain(caller.locale, &refusals));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
@@ -261,7 +275,7 @@ fn render_conversion(
 ) -> Markup {
     let l = caller.locale;
     let text = |key: &'static str, value: &str, required: bool| {
-        let field = editing::Field { key, column: key, input: editing::NAME, required };
+        let field = Field { key, column: key, input: forms::NAME, required };
         input(l, &field, value, None, errors)
     };
     let body = html! {
@@ -274,8 +288,8 @@ fn render_conversion(
             (text("first_name", &conversion.first_name, false))
             (text("last_name", &conversion.last_name, true))
             (text("opportunity_name", &conversion.opportunity_name, true))
-            (input(l, &editing::Field { key: "amount", column: "amount", input: Input::Money, required: true }, &conversion.amount, None, errors))
-            (input(l, &editing::Field { key: "product_line", column: "product_line", input: Input::Reference(Target::ProductLine), required: false }, &conversion.product_line, Some(&lines.to_vec()), errors))
+            (input(l, &Field { key: "amount", column: "amount", input: Input::Money, required: true }, &conversion.amount, None, errors))
+            (input(l, &Field { key: "product_line", column: "product_line", input: Input::Reference(Target::ProductLine), required: false }, &conversion.product_line, Some(&lines.to_vec()), errors))
             p { button type="submit" { (l.t("convert.submit")) } }
         }
     };

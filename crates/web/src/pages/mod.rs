@@ -17,12 +17,12 @@ pub mod territory_plans;
 
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{Error, PageError};
-use chrono::NaiveDate;
-use quotient_core::Period;
+use crate::error::{Error, FieldError, PageError};
+use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
-use quotient_core::period::PeriodKind;
-use quotient_store::Db;
+use quotient_store::{Db, StoreError};
+
+pub use crate::params::{as_of, encode, period_param, today};
 
 /// Runs `work` on a connection, with the caller; errors become pages in the caller's language.
 pub async fn with_db<T, F>(state: &AppState, caller: &Caller, work: F) -> Result<T, PageError>
@@ -52,26 +52,6 @@ pub fn require(caller: &Caller, resource: Resource, action: Action) -> Result<()
     if caller.viewer.may(resource, action) { Ok(()) } else { Err(PageError(Error::NotFound, caller.locale)) }
 }
 
-pub fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
-/// The `period` query parameter, else the current quarter.
-pub fn period_param(text: Option<&str>) -> Result<Period, Error> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(text) => {
-            text.parse().map_err(|e: quotient_core::period::PeriodParseError| Error::invalid("period", e.to_string()))
-        }
-        None => Ok(Period::containing(PeriodKind::Quarter, today())),
-    }
-}
-
-/// The evaluation day of a period: today while it runs, its last day once it is over.
-pub fn as_of(period: Period) -> NaiveDate {
-    let last = period.end() - chrono::Duration::days(1);
-    today().clamp(period.start(), last.max(period.start()))
-}
-
 /// A refusal a redirect names by code (`?error=CODE`): the page shows the message of a code it
 /// knows, in the reader's language, and nothing for any other text, so that a link cannot put its
 /// own words on the page. `known` pairs each code with its message key.
@@ -80,15 +60,24 @@ pub fn refusal(l: crate::i18n::Locale, code: Option<&str>, known: &[(&str, &str)
     known.iter().find(|(known, _)| *known == code).map(|(_, key)| l.t(key))
 }
 
-/// Percent-encodes a query parameter value.
-pub fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// What a write was refused for, in the caller's words, to show beside its form; any other error
+/// as it is.
+pub fn refused_fields(error: PageError) -> Result<Vec<FieldError>, PageError> {
+    match error {
+        PageError(Error::Store(StoreError::Refused(refusals)), locale) => {
+            Ok(refusals.iter().map(|refusal| FieldError::refused(refusal, locale)).collect())
+        }
+        error => Err(error),
+    }
+}
+
+/// The refusals of a write, listed above the page's forms.
+pub fn refused_list(errors: &[FieldError]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            ul.alert #refused role="alert" { @for error in errors { li data-field=(error.field) { (error.message) } } }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -107,7 +96,7 @@ mod tests {
     /// Every message a page shows by code is written in every language.
     #[test]
     fn every_refusal_code_has_its_message_in_every_language() {
-        let tables = [super::plan::REFUSALS, super::pipeline::REFUSALS, super::territory_plans::REFUSALS];
+        let tables = [super::plan::REFUSALS, super::pipeline::REFUSALS];
         for (code, key) in tables.iter().flat_map(|t| t.iter()) {
             for lang in Locale::all() {
                 assert!(lang.message(key).is_some(), "{code}: {key} is missing in {}", lang.tag());

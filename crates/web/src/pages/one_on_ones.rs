@@ -2,21 +2,23 @@
 //! current quarter), and the session's page — the frozen KPIs with the change since the previous
 //! 1:1, the flags, the actions carried over, this session's actions and the notes.
 
-use super::{as_of, require, with_db};
-use crate::app::{AppState, Directories};
+use super::{refused_fields, refused_list, require, today, with_db, writing};
+use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{Error, PageError};
+use crate::error::{Error, FieldError, PageError};
 use crate::templates::{self, csrf};
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use quotient_core::Money;
 use quotient_core::access::{Action, Resource};
-use quotient_core::period::PeriodKind;
-use quotient_core::{Money, Period};
-use quotient_store::Db;
-use quotient_store::kpi::{self, ReportRequest, Subject};
-use quotient_store::planning::one_on_ones::{self, ActionItem, NewAction, OneOnOne, Summary};
+use quotient_core::coaching::ActionOwner;
+use quotient_core::input::{self, Refusals};
+use quotient_store::StoreError;
+use quotient_store::ops::coaching::{self, AddAction, OpenOneOnOne, SaveNotes, TickAction};
+use quotient_store::planning::one_on_ones::{self, ActionItem, OneOnOne, Summary};
 
 /// Formats a headline KPI by its kind.
 fn show_kpi(caller: &Caller, key: &str, value: Option<f64>) -> String {
@@ -98,42 +100,32 @@ fn summary_row(caller: &Caller, s: &Summary) -> Markup {
 /// Opens a 1:1 with the rep: their scorecard of the current quarter, frozen now.
 pub async fn open(State(state): State<AppState>, caller: Caller, Path(rep): Path<i64>) -> Result<Response, PageError> {
     require(&caller, Resource::OneOnOnes, Action::Create)?;
-    let directories = state.directories.clone();
-    let id = with_db(&state, &caller, move |db, caller| open_with(db, caller, &directories, rep)).await?;
+    let command = OpenOneOnOne { rep, on: today(), lang: caller.locale };
+    let id = with_db(&state, &caller, move |db, caller| Ok(coaching::open_one_on_one(db, &caller.viewer, &command)?))
+        .await?;
     Ok(Redirect::to(&format!("/one-on-ones/{id}")).into_response())
 }
 
-/// Opens a 1:1 with `rep` (within the caller's reach), freezing the rep's report card for the
-/// current quarter. Returns the session's id.
-pub fn open_with(db: &mut Db, caller: &Caller, directories: &Directories, rep: i64) -> Result<i64, Error> {
-    let directory = directories.get(db, caller.user.org)?;
-    let person = directory.person(rep).filter(|p| p.is_rep && caller.viewer.reaches(rep)).ok_or(Error::NotFound)?;
-    let period = Period::containing(PeriodKind::Quarter, super::today());
-    let request = ReportRequest {
-        subject: Subject::Rep(person.external_id.clone()),
-        period,
-        as_of: as_of(period),
-        lang: caller.locale,
-    };
-    let card =
-        kpi::report_with(db, caller.user.org, &directory, &request)?.reps.into_iter().next().ok_or(Error::NotFound)?;
-    Ok(one_on_ones::open(db, &caller.viewer, rep, &period.to_string(), &card)?)
-}
-
-pub async fn page(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Markup, PageError> {
-    require(&caller, Resource::OneOnOnes, Action::Read)?;
+/// The session and its rep's name, within the caller's reach.
+async fn session_of(state: &AppState, caller: &Caller, id: i64) -> Result<(OneOnOne, String), PageError> {
     let directories = state.directories.clone();
-    let (session, name) = with_db(&state, &caller, move |db, caller| {
+    with_db(state, caller, move |db, caller| {
         let session = one_on_ones::find(db, &caller.viewer, id)?.ok_or(Error::NotFound)?;
         let directory = directories.get(db, caller.user.org)?;
         let name = directory.person(session.rep_id).map(|p| p.name.clone()).unwrap_or_default();
         Ok((session, name))
     })
-    .await?;
-    Ok(render(&caller, &session, &name))
+    .await
 }
 
-fn render(caller: &Caller, session: &OneOnOne, name: &str) -> Markup {
+pub async fn page(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Markup, PageError> {
+    require(&caller, Resource::OneOnOnes, Action::Read)?;
+    let (session, name) = session_of(&state, &caller, id).await?;
+    Ok(render(&caller, &session, &name, &[]))
+}
+
+/// The session's page; `errors` are what a write to it was refused for.
+fn render(caller: &Caller, session: &OneOnOne, name: &str, errors: &[FieldError]) -> Markup {
     let l = caller.locale;
     let holds = one_on_ones::holds(&caller.viewer, session.rep_id);
     let changes: std::collections::HashMap<&str, Option<f64>> =
@@ -142,6 +134,7 @@ fn render(caller: &Caller, session: &OneOnOne, name: &str) -> Markup {
         h1 { (l.tf("one_on_one.title", &[("rep", name), ("date", &l.date(session.held_at.date_naive()))])) }
         p.muted { (l.tf("one_on_one.frozen", &[("by", &session.held_by), ("period", &session.period)])) " "
             a href={ "/reps/" (session.rep_id) "/one-on-ones" } { (l.t("one_on_one.all")) } }
+        (refused_list(errors))
         div.grid {
             section.card #frozen-scorecard {
                 h2 { (l.t("one_on_one.kpis")) }
@@ -175,7 +168,7 @@ fn render(caller: &Caller, session: &OneOnOne, name: &str) -> Markup {
                         (csrf(caller))
                         label { (l.t("one_on_one.action")) input type="text" name="description" required; }
                         label { (l.t("one_on_one.owner")) select name="owner" {
-                            option value="rep" { (l.t("one_on_one.owner.rep")) } option value="manager" { (l.t("one_on_one.owner.manager")) }
+                            @for owner in ActionOwner::ALL { option value=(owner.key()) { (l.t(&format!("one_on_one.owner.{owner}"))) } }
                         } }
                         label { (l.t("one_on_one.due")) input type="date" name="due_on"; }
                         button type="submit" { (l.t("one_on_one.add")) }
@@ -206,7 +199,7 @@ fn actions(caller: &Caller, rep: i64, items: &[ActionItem], id: &str) -> Markup 
         ul.actions id=(id) {
             @for item in items {
                 li class=[item.done_at.is_some().then_some("done")] {
-                    @if one_on_ones::may_tick(&caller.viewer, rep, &item.owner) {
+                    @if one_on_ones::may_tick(&caller.viewer, rep, item.owner) {
                         form.inline method="post" action={ "/one-on-one-actions/" (item.id) } {
                             (csrf(caller))
                             input type="hidden" name="done" value=(if item.done_at.is_some() { "false" } else { "true" });
@@ -227,6 +220,19 @@ fn actions(caller: &Caller, rep: i64, items: &[ActionItem], id: &str) -> Markup 
     }
 }
 
+/// Back to the session, or the session with what the write was refused for.
+async fn answer(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    written: Result<(), PageError>,
+) -> Result<Response, PageError> {
+    let Err(error) = written else { return Ok(Redirect::to(&format!("/one-on-ones/{id}")).into_response()) };
+    let errors = refused_fields(error)?;
+    let (session, name) = session_of(state, caller, id).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(caller, &session, &name, &errors)).into_response())
+}
+
 #[derive(serde::Deserialize)]
 pub struct NotesForm {
     #[serde(default)]
@@ -240,14 +246,17 @@ pub async fn save_notes(
     Form(form): Form<NotesForm>,
 ) -> Result<Response, PageError> {
     require(&caller, Resource::OneOnOnes, Action::Edit)?;
-    with_db(&state, &caller, move |db, caller| Ok(one_on_ones::set_notes(db, &caller.viewer, id, &form.notes)?))
-        .await?;
-    Ok(Redirect::to(&format!("/one-on-ones/{id}")).into_response())
+    let command = SaveNotes { one_on_one: id, notes: form.notes };
+    let saved =
+        writing(&state, &caller, move |db, caller| Ok(coaching::save_notes(db, &caller.viewer, &command)?)).await;
+    answer(&state, &caller, id, saved).await
 }
 
 #[derive(serde::Deserialize)]
 pub struct ActionForm {
+    #[serde(default)]
     description: String,
+    #[serde(default)]
     owner: String,
     #[serde(default)]
     due_on: String,
@@ -260,16 +269,19 @@ pub async fn add_action(
     Form(form): Form<ActionForm>,
 ) -> Result<Response, PageError> {
     require(&caller, Resource::OneOnOnes, Action::Edit)?;
-    let due_on =
-        match form.due_on.trim() {
-            "" => None,
-            text => Some(text.parse().map_err(|_| {
-                PageError(Error::invalid("due_on", caller.locale.t("one_on_one.bad_date")), caller.locale)
-            })?),
-        };
-    let new = NewAction { description: form.description, owner: form.owner, due_on };
-    with_db(&state, &caller, move |db, caller| Ok(one_on_ones::add_action(db, &caller.viewer, id, &new)?)).await?;
-    Ok(Redirect::to(&format!("/one-on-ones/{id}")).into_response())
+    let mut refusals = Refusals::new();
+    let owner = refusals.take(input::choice("owner", &form.owner));
+    let due_on = refusals.take(input::optional_date("due_on", &form.due_on));
+    let added = match (owner, due_on) {
+        (Some(owner), Some(due_on)) => {
+            let command = AddAction { one_on_one: id, description: form.description, owner, due_on };
+            writing(&state, &caller, move |db, caller| Ok(coaching::add_action(db, &caller.viewer, &command)?))
+                .await
+                .map(|_| ())
+        }
+        _ => Err(PageError(Error::Store(StoreError::Refused(refusals.into_vec())), caller.locale)),
+    };
+    answer(&state, &caller, id, added).await
 }
 
 #[derive(serde::Deserialize)]
@@ -285,9 +297,9 @@ pub async fn set_done(
     headers: axum::http::HeaderMap,
     Form(form): Form<DoneForm>,
 ) -> Result<Response, PageError> {
-    require(&caller, Resource::OneOnOnes, Action::Read)?;
-    let done = form.done == "true";
-    with_db(&state, &caller, move |db, caller| Ok(one_on_ones::set_done(db, &caller.viewer, action, done)?)).await?;
+    require(&caller, Resource::OneOnOnes, Action::Edit)?;
+    let command = TickAction { action, done: form.done == "true" };
+    writing(&state, &caller, move |db, caller| Ok(coaching::tick_action(db, &caller.viewer, &command)?)).await?;
     let back = headers
         .get(axum::http::header::REFERER)
         .and_then(|r| r.to_str().ok())

@@ -4,23 +4,29 @@
 use super::{encode, refusal, require, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{Error, PageError};
+use crate::error::PageError;
 use crate::templates::{self, csrf};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
-use quotient_store::crm::opportunities;
+use quotient_core::model::StageOutcome;
+use quotient_store::StoreError;
 use quotient_store::crm::pipeline::{self, OpenDeal, Stage};
+use quotient_store::ops::pipeline::{self as ops, MoveStage};
 
 /// The most deals a board shows (largest first); the list pages through them all.
 /// The most deals a board column or the list shows, largest first.
 const COLUMN_LIMIT: i64 = 50;
 const LIST_LIMIT: i64 = 400;
 
-/// The refusals a redirect back to the pipeline names by code, and their messages.
-pub const REFUSALS: &[(&str, &str)] = &[("not_moved", "pipeline.error.not_moved")];
+/// The refusals a redirect back to the pipeline names by code, and their messages: a stage move's.
+pub const REFUSALS: &[(&str, &str)] = &[
+    ("stage_unknown", "refusal.stage_unknown"),
+    ("stage_before_creation", "refusal.stage_before_creation"),
+    ("gateway_type_required", "refusal.gateway_type_required"),
+];
 
 #[derive(serde::Deserialize, Default)]
 pub struct PipelineQuery {
@@ -48,7 +54,7 @@ pub async fn pipeline(
             // Every column its largest deals, so that a full early stage does not crowd out the rest.
             let mut deals = vec![];
             let mut total = 0;
-            for stage in stages.iter().filter(|s| s.outcome == "open") {
+            for stage in stages.iter().filter(|s| s.outcome == StageOutcome::Open) {
                 let (column, count) = pipeline::open_deals(db, &caller.viewer, None, Some(&stage.key), COLUMN_LIMIT)?;
                 deals.extend(column);
                 total += count;
@@ -59,7 +65,7 @@ pub async fn pipeline(
     })
     .await?;
     let l = caller.locale;
-    let open_stages: Vec<&Stage> = stages.iter().filter(|s| s.outcome == "open").collect();
+    let open_stages: Vec<&Stage> = stages.iter().filter(|s| s.outcome == StageOutcome::Open).collect();
     let body = html! {
         h1 { (l.t("pipeline.title")) }
         div.toolbar {
@@ -172,35 +178,21 @@ pub async fn move_stage(
 ) -> Result<Response, PageError> {
     require(&caller, Resource::Opportunities, Action::Edit)?;
     let back = if form.view == "list" { "/pipeline?view=list&" } else { "/pipeline?" };
-    let stage = form.stage.clone();
-    let gateway = Some(form.gateway_type.trim().to_string()).filter(|g| !g.is_empty());
-    let outcome = with_db(&state, &caller, move |db, caller| {
-        if pipeline::reachable_owner(db, &caller.viewer, id)?.is_none() {
-            return Err(Error::NotFound);
-        }
-        let moved = opportunities::move_stage(
-            db,
-            caller.user.org,
-            Some(caller.user.id),
-            id,
-            &stage,
-            chrono::Utc::now(),
-            gateway.as_deref(),
-        );
-        match moved {
-            Ok(true) => Ok(Ok(())),
-            Ok(false) => Err(Error::NotFound),
-            Err(quotient_store::StoreError::Invalid(message)) => Ok(Err(message)),
-            Err(error) => Err(error.into()),
-        }
+    let command = MoveStage {
+        opportunity: id,
+        stage: form.stage.clone(),
+        gateway_type: Some(form.gateway_type.clone()),
+        at: chrono::Utc::now(),
+    };
+    let moved = with_db(&state, &caller, move |db, caller| match ops::move_stage(db, &caller.viewer, &command) {
+        Ok(()) => Ok(None),
+        Err(StoreError::Refused(refusals)) => Ok(refusals.first().map(|refusal| refusal.code)),
+        Err(error) => Err(error.into()),
     })
     .await?;
-    Ok(match outcome {
-        Ok(()) => Redirect::to(&format!("{back}moved={id}")).into_response(),
-        Err(message) => {
-            // The store's words go to the log; the page shows the message it knows for the code.
-            tracing::info!(%message, opportunity = id, "stage move refused");
-            Redirect::to(&format!("{back}error=not_moved")).into_response()
-        }
+    Ok(match moved {
+        None => Redirect::to(&format!("{back}moved={id}")).into_response(),
+        // The page shows the refusal's text by its code.
+        Some(code) => Redirect::to(&format!("{back}error={}", code.key())).into_response(),
     })
 }

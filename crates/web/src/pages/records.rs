@@ -2,10 +2,11 @@
 //! CSV export of the current view, the deleted rows to restore), detail with the activity
 //! timeline and the audit history, soft delete and restore.
 
-use super::{encode, require, with_db};
+use super::{require, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{Error, FieldError, PageError};
+use crate::error::{Error, PageError};
+use crate::params::{ListParams, encode};
 use crate::templates::{self, csrf, sort_header};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -13,68 +14,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
 use quotient_store::crm::browse::{self, Cell, ListPage, ListQuery, Listing, Record, Shown, TimelineEntry};
+use quotient_store::ops::records::{self, RecordRef};
 use quotient_store::{audit, bundle};
 
 const PAGE_SIZE: i64 = 50;
-/// The last page a list goes to: further, an offset only makes a slow or overflowing query.
-pub const MAX_PAGE: i64 = 1_000_000;
-/// The most rows a page of the API holds.
-pub const MAX_API_PAGE_SIZE: i64 = 1000;
 /// The most rows one CSV export writes.
 const EXPORT_LIMIT: i64 = 100_000;
-
-/// The query of a list, for the pages and the API alike.
-#[derive(serde::Deserialize, Default)]
-pub struct ListParams {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    dir: String,
-    #[serde(default)]
-    pub page: i64,
-    /// Only the API lets the client choose it.
-    pub page_size: Option<i64>,
-    #[serde(default)]
-    deleted: bool,
-}
-
-impl ListParams {
-    pub fn query(&self, page_size: i64) -> ListQuery {
-        ListQuery {
-            search: self.q.clone(),
-            sort: self.sort.clone(),
-            descending: self.dir == "desc",
-            page: self.page,
-            page_size,
-            deleted: self.deleted,
-        }
-    }
-
-    /// The page a list page shows: within 0 and [`MAX_PAGE`] (a page past the end is empty).
-    fn within_pages(self) -> ListParams {
-        ListParams { page: self.page.clamp(0, MAX_PAGE), ..self }
-    }
-
-    /// The page and page size an API client asks for (100 rows by default), or why they are refused.
-    pub fn api_paging(&self) -> Result<(i64, i64), Error> {
-        let page_size = self.page_size.unwrap_or(100);
-        let mut refused = vec![];
-        if !(0..=MAX_PAGE).contains(&self.page) {
-            refused.push(FieldError::new("page", format!("give a page number from 0 to {MAX_PAGE}")));
-        }
-        if !(1..=MAX_API_PAGE_SIZE).contains(&page_size) {
-            refused.push(FieldError::new("page_size", format!("give a page size from 1 to {MAX_API_PAGE_SIZE}")));
-        }
-        if refused.is_empty() { Ok((self.page, page_size)) } else { Err(Error::Invalid(refused)) }
-    }
-
-    /// The query string of this view without the page (and, for links that set it, the sort).
-    fn base(&self) -> String {
-        format!("q={}&deleted={}", encode(&self.q), self.deleted)
-    }
-}
 
 fn resolve(caller: &Caller, resource: &str, action: Action) -> Result<&'static Listing, PageError> {
     let listing = browse::listing(resource).ok_or(PageError(Error::NotFound, caller.locale))?;
@@ -368,17 +313,11 @@ async fn set_deleted(
     id: i64,
     deleted: bool,
 ) -> Result<Response, PageError> {
-    let listing = resolve(&caller, &resource, Action::Delete)?;
+    let record = RecordRef::of(&resource, id).ok_or(PageError(Error::NotFound, caller.locale))?;
     with_db(&state, &caller, move |db, caller| {
-        // Reach first: out-of-scope rows are "not found".
-        browse::detail(db, &caller.viewer, listing, id)?.ok_or(Error::NotFound)?;
-        let (org, user) = (caller.user.org, Some(caller.user.id));
-        let done = if deleted {
-            quotient_store::records::soft_delete(db, org, listing.table, id, user)?
-        } else {
-            quotient_store::records::restore(db, org, listing.table, id, user)?
-        };
-        if done { Ok(()) } else { Err(Error::NotFound) }
+        let scope = &caller.viewer;
+        if deleted { records::delete(db, scope, &record) } else { records::restore(db, scope, &record) }
+            .map_err(Error::from)
     })
     .await?;
     Ok(Redirect::to(&format!("/records/{resource}/{id}")).into_response())

@@ -3,7 +3,7 @@
 //! target, status and live progress, new business, maintenance and channels — written by the rep,
 //! submitted, and approved or returned with a comment by the manager.
 
-use super::{refusal, require, today, with_db};
+use super::{require, today, with_db, writing};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{Error, PageError};
@@ -14,28 +14,43 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use maud::{Markup, html};
 use quotient_core::Money;
-use quotient_core::access::{Action, Resource};
+use quotient_core::access::{self, Action, Resource};
 use quotient_core::coaching::{PlanStatus, Step};
 use quotient_core::model::UserRole;
+use quotient_core::refusal::{Arg, Code, Refusal};
+use quotient_store::StoreError;
+use quotient_store::ops::coaching::{self, AdvanceTerritoryPlan, SaveTerritoryPlan};
 use quotient_store::planning::territory_plans::{
     self, ACCOUNT_STATUSES, KeyAccountInput, PlanContent, Summary, TerritoryPlan,
 };
 use quotient_store::planning::{PlanMetric, quotas};
 use std::collections::HashMap;
 
-/// The refusals a redirect back to a plan names by code, and their messages.
-pub const REFUSALS: &[(&str, &str)] = &[
-    ("bad_account", "territory.bad_account"),
-    ("bad_amount", "plan.bad_amount"),
-    ("not_saved", "territory.error.not_saved"),
-    ("step_refused", "territory.error.step_refused"),
-];
-
 #[derive(serde::Deserialize, Default)]
 pub struct YearQuery {
     year: Option<i32>,
     done: Option<String>,
+    /// The codes of the refusals of a change, separated by commas.
     error: Option<String>,
+    /// The most a refused field may hold, for the refusals whose text says it.
+    max: Option<i64>,
+}
+
+/// The refusals a redirect back to a plan names (`?error=CODE,CODE&max=N`), in the reader's
+/// language: only texts of known codes are shown, never the link's own words.
+fn refusals_named(l: crate::i18n::Locale, query: &YearQuery) -> Vec<String> {
+    let codes = query.error.as_deref().unwrap_or_default().split(',');
+    codes
+        .filter_map(|code| code.parse::<Code>().ok())
+        .map(|code| {
+            let refusal = Refusal::new("plan", code);
+            match query.max {
+                Some(max) => refusal.count("max", max),
+                None => refusal,
+            }
+            .message(l)
+        })
+        .collect()
 }
 
 fn year_of(query: &YearQuery) -> i32 {
@@ -132,17 +147,19 @@ pub async fn page(
 fn render(caller: &Caller, rep: i64, year: i32, query: &YearQuery, data: &PlanPage) -> Markup {
     let l = caller.locale;
     let status = data.plan.as_ref().map(|p| p.status);
-    let is_owner = caller.user.role == UserRole::Rep && caller.viewer.rep_id == Some(rep);
+    let is_the_rep = caller.viewer.rep_id == Some(rep);
+    let is_owner = access::writes_territory_plan(caller.user.role, is_the_rep);
     let editable = is_owner && status.is_none_or(PlanStatus::is_editable);
-    let decides =
-        caller.user.role != UserRole::Rep && caller.viewer.rep_id != Some(rep) && status == Some(PlanStatus::Submitted);
+    let decides = access::decides_on_territory_plan(caller.user.role, caller.viewer.reaches(rep), is_the_rep)
+        && status == Some(PlanStatus::Submitted);
+    let refused = refusals_named(l, query);
     let action = format!("/territory-plans/{rep}?year={year}");
     let body = html! {
         div.print-page #territory-plan {
             h1 { (l.tf("territory.title", &[("rep", &data.rep_name), ("year", &year.to_string())])) " "
                 span class={ "badge status-" (status.map_or("none", |s| s.key())) } #plan-status { (status_label(l, status)) } }
             @if let Some(done) = &query.done { p.notice.no-print role="status" { (l.t(&format!("territory.done.{}", done_key(done)))) } }
-            @if let Some(message) = refusal(l, query.error.as_deref(), REFUSALS) { p.alert.no-print role="alert" { (message) } }
+            @if !refused.is_empty() { ul.alert.no-print role="alert" { @for message in &refused { li { (message) } } } }
             @if let Some(comment) = data.plan.as_ref().and_then(|p| p.review_comment.as_deref()).filter(|_| status == Some(PlanStatus::Draft)) {
                 p.alert #review-comment { strong { (l.t("territory.returned")) } " " (comment) }
             }
@@ -279,10 +296,11 @@ pub struct PlanForm {
     fields: HashMap<String, String>,
 }
 
-/// The plan as written in the form, or the code of what is refused.
-fn content_of(form: &PlanForm) -> Result<PlanContent, &'static str> {
+/// The plan as written in the form, or what is refused.
+fn content_of(form: &PlanForm) -> Result<PlanContent, Vec<Refusal>> {
     let get = |key: &str| form.fields.get(key).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut key_accounts = vec![];
+    let mut refused = None;
     for i in 0..200 {
         let account = get(&format!("account_{i}"));
         if account.is_empty() {
@@ -291,10 +309,19 @@ fn content_of(form: &PlanForm) -> Result<PlanContent, &'static str> {
             }
             continue;
         }
-        let account_id = account.parse::<i64>().map_err(|_| "bad_account")?;
+        let Ok(account_id) = account.parse::<i64>() else {
+            refused = Some(Refusal::new("key_accounts", Code::Reference));
+            break;
+        };
         let target = match get(&format!("target_{i}")).replace(',', ".") {
             text if text.is_empty() => Money::ZERO,
-            text => text.parse::<Money>().map_err(|_| "bad_amount")?,
+            text => match text.parse::<Money>() {
+                Ok(target) => target,
+                Err(_) => {
+                    refused = Some(Refusal::new("key_accounts", Code::Amount));
+                    break;
+                }
+            },
         };
         key_accounts.push(KeyAccountInput {
             account_id,
@@ -302,6 +329,9 @@ fn content_of(form: &PlanForm) -> Result<PlanContent, &'static str> {
             target,
             status: get(&format!("status_{i}")),
         });
+    }
+    if let Some(refusal) = refused {
+        return Err(vec![refusal]);
     }
     Ok(PlanContent {
         objectives: get("objectives"),
@@ -312,24 +342,28 @@ fn content_of(form: &PlanForm) -> Result<PlanContent, &'static str> {
     })
 }
 
-/// Back to the plan with what was done, or the code of what was refused (the store's own words go
-/// to the log: the page shows only messages it knows).
-fn back(rep: i64, year: i32, outcome: Result<&str, (&str, String)>) -> Response {
+/// Back to the plan with what was done, or with the codes of what was refused.
+fn back(rep: i64, year: i32, outcome: Result<&str, Vec<Refusal>>) -> Response {
     match outcome {
         Ok(done) => Redirect::to(&format!("/territory-plans/{rep}?year={year}&done={done}")).into_response(),
-        Err((code, message)) => {
-            tracing::info!(%message, code, rep, year, "territory plan change refused");
-            Redirect::to(&format!("/territory-plans/{rep}?year={year}&error={code}")).into_response()
+        Err(refusals) => {
+            let codes: Vec<&str> = refusals.iter().map(|r| r.code.key()).collect();
+            let max = refusals.iter().flat_map(|r| &r.args).find_map(|(name, arg)| match (name, arg) {
+                (&"max", Arg::Count(max)) => Some(format!("&max={max}")),
+                _ => None,
+            });
+            let to = format!("/territory-plans/{rep}?year={year}&error={}{}", codes.join(","), max.unwrap_or_default());
+            Redirect::to(&to).into_response()
         }
     }
 }
 
-/// Refusals by the data's rules come back as the page's message; anything else is an error.
-fn refused<T>(result: Result<T, quotient_store::StoreError>) -> Result<Result<T, String>, Error> {
+/// Refusals by the rules come back as the page's message; anything else is an error.
+fn refused<T>(result: Result<T, PageError>) -> Result<Result<T, Vec<Refusal>>, PageError> {
     match result {
         Ok(value) => Ok(Ok(value)),
-        Err(quotient_store::StoreError::Invalid(message)) => Ok(Err(message)),
-        Err(error) => Err(error.into()),
+        Err(PageError(Error::Store(StoreError::Refused(refusals)), _)) => Ok(Err(refusals)),
+        Err(error) => Err(error),
     }
 }
 
@@ -342,17 +376,15 @@ pub async fn save(
 ) -> Result<Response, PageError> {
     require(&caller, Resource::TerritoryPlans, Action::Edit)?;
     let year = year_of(&query);
-    if caller.viewer.rep_id != Some(rep) {
-        return Err(PageError(Error::NotFound, caller.locale));
-    }
     let content = match content_of(&form) {
         Ok(content) => content,
-        Err(code) => return Ok(back(rep, year, Err((code, String::new())))),
+        Err(refusals) => return Ok(back(rep, year, Err(refusals))),
     };
-    let outcome =
-        with_db(&state, &caller, move |db, caller| refused(territory_plans::save(db, &caller.viewer, year, &content)))
-            .await?;
-    Ok(back(rep, year, outcome.map(|_| "saved").map_err(|message| ("not_saved", message))))
+    let command = SaveTerritoryPlan { rep, year, content };
+    let saved =
+        writing(&state, &caller, move |db, caller| Ok(coaching::save_territory_plan(db, &caller.viewer, &command)?))
+            .await;
+    Ok(back(rep, year, refused(saved)?.map(|_| "saved")))
 }
 
 #[derive(serde::Deserialize)]
@@ -371,12 +403,26 @@ pub async fn step(
     require(&caller, Resource::TerritoryPlans, Action::Edit)?;
     let step: Step = step.parse().map_err(|_| PageError(Error::NotFound, caller.locale))?;
     let year = year_of(&query);
-    let outcome = with_db(&state, &caller, move |db, caller| {
-        if !caller.viewer.reaches(rep) {
-            return Err(Error::NotFound);
-        }
-        refused(territory_plans::advance(db, &caller.viewer, rep, year, step, &form.comment))
-    })
-    .await?;
-    Ok(back(rep, year, outcome.map(|_| step.key()).map_err(|message| ("step_refused", message))))
+    let command = AdvanceTerritoryPlan { rep, year, step, comment: form.comment };
+    let taken =
+        writing(&state, &caller, move |db, caller| Ok(coaching::advance_territory_plan(db, &caller.viewer, &command)?))
+            .await;
+    Ok(back(rep, year, refused(taken)?.map(|_| step.key())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{YearQuery, refusals_named};
+    use crate::i18n::Locale;
+
+    #[test]
+    fn a_redirect_names_refusals_by_code_only() {
+        let query = |error: &str, max| YearQuery { error: Some(error.into()), max, ..YearQuery::default() };
+        let shown = refusals_named(Locale::ENGLISH, &query("plan_not_draft,too_long", Some(20_000)));
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(shown[0].starts_with("Only a draft can be changed"), "{shown:?}");
+        assert_eq!(shown[1], "Use at most 20,000 characters.");
+        assert!(refusals_named(Locale::ENGLISH, &query("Call 555-0100 to unlock your account", None)).is_empty());
+        assert!(refusals_named(Locale::ENGLISH, &YearQuery::default()).is_empty());
+    }
 }

@@ -42,6 +42,12 @@ crate::keyed_enum! {
         // Who or what an operation is about.
         RepOutOfReach => "rep_out_of_reach",
         OpportunityOutOfReach => "opportunity_out_of_reach",
+        // Users.
+        EmailAddress => "email_address",
+        EmailTaken => "email_taken",
+        UnknownRep => "unknown_rep",
+        RepRowNeeded => "rep_row_needed",
+        PasswordTooShort => "password_too_short",
         // Records.
         StageUnknown => "stage_unknown",
         StageBeforeCreation => "stage_before_creation",

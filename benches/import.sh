@@ -12,8 +12,8 @@ mkdir -p "$work"; bundle="$work/bundle-$reps-$years"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # Each timed run starts with the previous one's writes on disk: otherwise the kernel and
-# PostgreSQL's checkpoints write them back during the next run (a PostgreSQL import that followed
-# the SQLite ones took 132 s, and 90 s after a sync and a checkpoint).
+# PostgreSQL's checkpoints write them back during the next run, which then takes up to half as long
+# again.
 settle() { sync; psql "$pg" -qc CHECKPOINT; }
 timed() { /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr"; exit 1; }; cat "$work/time"; }
 

@@ -15,8 +15,8 @@ cargo bench --quiet -p quotient-store --bench scorecards -- "sqlite://$work/scor
 # table); done here because it may be off, as it is on the build machines.
 tables=$(psql "$pg" -Atc "SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') FROM pg_tables WHERE schemaname = 'quotient_bench'")
 psql "$pg" -qc "VACUUM (ANALYZE) $tables"
-# And the vacuum's writes on disk before timing (the organisation scorecard read in 355 ms while
-# they were being written back, in 285–291 ms after).
+# And the vacuum's writes on disk before timing: scorecards read while they are being written back
+# are slower by a fifth, and that is the disk's time, not the store's.
 sync; psql "$pg" -qc CHECKPOINT
 cargo bench --quiet -p quotient-store --bench scorecards -- "$pg?options=-csearch_path%3Dquotient_bench" "$period" "$as_of" "$runs"
 year=${period%-Q*}; quarter=${period#*-Q}

@@ -92,9 +92,23 @@ fn main() {
         .init();
     let cli = Cli::parse();
     if let Err(error) = run(cli) {
-        eprintln!("error: {error:#}");
+        eprintln!("error: {}", describe(&error));
         std::process::exit(1);
     }
+}
+
+/// The error and its causes, as `{:#}` shows them, but a refusal in English words: each refused
+/// field with why and what to do.
+fn describe(error: &anyhow::Error) -> String {
+    let mut parts = Vec::new();
+    for cause in error.chain() {
+        if let Some(quotient_store::StoreError::Refused(refusals)) = cause.downcast_ref() {
+            parts.push(refusals.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+            break;
+        }
+        parts.push(cause.to_string());
+    }
+    parts.join(": ")
 }
 
 fn run(cli: Cli) -> Result<()> {

@@ -2,7 +2,9 @@
 
 use crate::org;
 use anyhow::{Context, Result, bail};
+use quotient_core::input::{self, MIN_PASSWORD_CHARS};
 use quotient_core::model::UserRole;
+use quotient_store::StoreError;
 use quotient_store::access::{self, NewUser};
 
 #[derive(clap::Subcommand)]
@@ -28,14 +30,19 @@ pub enum UserCommand {
     List,
 }
 
-fn password() -> Result<String> {
-    if let Ok(password) = std::env::var("QUOTIENT_PASSWORD") {
-        return Ok(password);
-    }
-    eprint!("password (at least 8 characters): ");
-    let mut line = String::new();
-    std::io::stdin().read_line(&mut line).context("reading the password")?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+/// The new password's hash; a password too short is refused as the store refuses bad input.
+fn password_hash() -> Result<String> {
+    let password = match std::env::var("QUOTIENT_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            eprint!("password (at least {MIN_PASSWORD_CHARS} characters): ");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("reading the password")?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    input::password("password", &password).map_err(|refusal| StoreError::Refused(vec![refusal]))?;
+    quotient_web::password::hash(&password).map_err(anyhow::Error::msg)
 }
 
 pub fn run(database_url: &str, org: Option<&str>, command: &UserCommand) -> Result<()> {
@@ -43,13 +50,13 @@ pub fn run(database_url: &str, org: Option<&str>, command: &UserCommand) -> Resu
     let organisation = org::resolve(&mut db, org)?;
     match command {
         UserCommand::Add { email, name, role, rep } => {
-            let hash = quotient_web::password::hash(&password()?).map_err(anyhow::Error::msg)?;
+            let hash = password_hash()?;
             let new = NewUser { email, name, role: *role, rep: rep.as_deref(), password_hash: &hash };
             access::add_user(&mut db, organisation.id, &new)?;
             println!("added {role} {email} to '{}'", organisation.slug);
         }
         UserCommand::Passwd { email } => {
-            let hash = quotient_web::password::hash(&password()?).map_err(anyhow::Error::msg)?;
+            let hash = password_hash()?;
             access::set_password(&mut db, organisation.id, email, &hash)?;
             println!("set the password of {email}; their sessions have ended and their API tokens are revoked");
         }

@@ -105,6 +105,52 @@ fn an_invalid_bundle_exits_non_zero_and_says_where() {
     assert!(stderr.contains("1 problem(s)") && stderr.contains("nothing was imported"), "{stderr}");
 }
 
+/// `quotient user add` with `password` in QUOTIENT_PASSWORD.
+fn add_user(url: &str, password: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_quotient"))
+        .args(["--database-url", url, "user", "add"])
+        .args(args)
+        .env("QUOTIENT_PASSWORD", password)
+        .env_remove("QUOTIENT_ORG")
+        .output()
+        .unwrap_or_else(|e| panic!("running quotient: {e}"))
+}
+
+/// A user that cannot be added is refused in words, every bad field at once, and nothing is added.
+#[test]
+fn user_add_refuses_every_bad_field_in_words() {
+    let dbs = temp();
+    let url = format!("sqlite://{}", dbs.path().join("users.db").display());
+    let bundle = temp();
+    std::fs::write(bundle.path().join("reps.csv"), "rep_id,name,email,role\nR1,Ana,ana@example.com,rep\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    succeed(&url, &["import", &bundle.path().to_string_lossy()]);
+    let refused = |output: std::process::Output| {
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+
+    let stderr =
+        refused(add_user(&url, "short", &["ana@example.com", "--name", "Ana", "--role", "rep", "--rep", "R1"]));
+    assert!(stderr.contains("password: Use a password of at least 8 characters."), "{stderr}");
+
+    let stderr = refused(add_user(&url, "long enough", &["not-an-address", "--name", "Ana", "--role", "manager"]));
+    assert!(stderr.contains("email: Enter an e-mail address: it has an @ and at most 254 characters."), "{stderr}");
+    assert!(stderr.contains("rep: A manager or a rep needs the rep row they are"), "{stderr}");
+
+    let stderr =
+        refused(add_user(&url, "long enough", &["ana@example.com", "--name", "Ana", "--role", "rep", "--rep", "R9"]));
+    assert!(stderr.contains("rep: There is no rep R9 in this organisation"), "{stderr}");
+    assert!(!stderr.contains("email:"), "{stderr}");
+
+    let added = add_user(&url, "long enough", &["Ana@Example.com", "--name", "Ana", "--role", "rep", "--rep", "R1"]);
+    assert!(added.status.success(), "{added:?}");
+    let stderr = refused(add_user(&url, "long enough", &["ana@example.com", "--name", "Ana", "--role", "admin"]));
+    assert!(stderr.contains("email: There is already a user ana@example.com in this organisation"), "{stderr}");
+    let listed = succeed(&url, &["user", "list"]);
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+}
+
 /// A yearly plan allocated from the demo's history sums to the plan exactly, to the cent and to the
 /// deal, and its quotas import back as the reps' monthly quotas.
 #[test]

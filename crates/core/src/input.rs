@@ -83,6 +83,17 @@ pub fn time(field: &'static str, text: &str) -> Result<DateTime<Utc>, Refusal> {
     parse_time(text).ok_or_else(|| Refusal::new(field, Code::Time))
 }
 
+/// The fewest characters a password has.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// A new password: at least [`MIN_PASSWORD_CHARS`] characters.
+pub fn password<'t>(field: &'static str, text: &'t str) -> Result<&'t str, Refusal> {
+    if text.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Refusal::new(field, Code::PasswordTooShort).count("min", MIN_PASSWORD_CHARS as i64));
+    }
+    Ok(text)
+}
+
 /// Every refusal of a command's fields, gathered so that all of them are shown at once.
 #[derive(Debug, Default)]
 pub struct Refusals(Vec<Refusal>);

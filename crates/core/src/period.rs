@@ -53,6 +53,22 @@ pub enum PeriodParseError {
     TooLong(String, i64),
 }
 
+impl PeriodParseError {
+    /// The refusal of `field` for this mistake.
+    pub fn refusal(&self, field: &'static str) -> crate::refusal::Refusal {
+        use crate::refusal::{Code, Refusal};
+        match self {
+            PeriodParseError::Malformed(text) => Refusal::new(field, Code::PeriodMalformed).text("text", text.clone()),
+            PeriodParseError::OutOfRange(text) => {
+                Refusal::new(field, Code::PeriodOutOfRange).text("text", text.clone())
+            }
+            PeriodParseError::TooLong(text, days) => {
+                Refusal::new(field, Code::PeriodTooLong).text("text", text.clone()).count("days", *days)
+            }
+        }
+    }
+}
+
 impl Period {
     /// `[start, end)`; `None` when `end` is not after `start`.
     pub fn range(start: NaiveDate, end: NaiveDate) -> Option<Period> {

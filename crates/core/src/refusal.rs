@@ -21,6 +21,24 @@ crate::keyed_enum! {
         Reference => "reference",
         TooLong => "too_long",
         ControlCharacter => "control_character",
+        // A request's body, path or query, as the API reads it.
+        JsonRequired => "json_required",
+        BodyUnreadable => "body_unreadable",
+        JsonSyntax => "json_syntax",
+        JsonEndsEarly => "json_ends_early",
+        UnknownField => "unknown_field",
+        OneOf => "one_of",
+        Number => "number",
+        WholeNumber => "whole_number",
+        Boolean => "boolean",
+        Text => "text",
+        List => "list",
+        Object => "object",
+        WrongType => "wrong_type",
+        // A report's period.
+        PeriodMalformed => "period_malformed",
+        PeriodOutOfRange => "period_out_of_range",
+        PeriodTooLong => "period_too_long",
         // Who or what an operation is about.
         RepOutOfReach => "rep_out_of_reach",
         OpportunityOutOfReach => "opportunity_out_of_reach",
@@ -33,6 +51,12 @@ crate::keyed_enum! {
         NoRepsToPlan => "no_reps_to_plan",
         // Reports.
         SubjectOutOfReach => "subject_out_of_reach",
+        // Users.
+        EmailAddress => "email_address",
+        EmailTaken => "email_taken",
+        UnknownRep => "unknown_rep",
+        RepRowNeeded => "rep_row_needed",
+        PasswordTooShort => "password_too_short",
         // Records.
         StageUnknown => "stage_unknown",
         StageBeforeCreation => "stage_before_creation",

@@ -44,6 +44,17 @@ const LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
 
 /// Applies every migration the database does not have yet.
 pub(crate) fn apply(db: &mut Db) -> Result<()> {
+    apply_up_to(db, i64::MAX)
+}
+
+/// The versions of every migration, in order.
+#[cfg(feature = "testing")]
+pub(crate) fn versions() -> Vec<i64> {
+    MIGRATIONS.iter().map(|m| m.version).collect()
+}
+
+/// Applies the migrations the database does not have yet, up to `last` (a version) included.
+pub(crate) fn apply_up_to(db: &mut Db, last: i64) -> Result<()> {
     db.batch(LEDGER)?;
     let applied = db.query_map("SELECT version FROM schema_migrations ORDER BY version", &[], |row| {
         row.int(0).map(|v| v.unwrap_or_default())
@@ -51,7 +62,7 @@ pub(crate) fn apply(db: &mut Db) -> Result<()> {
     if let Some(unknown) = applied.iter().find(|v| !MIGRATIONS.iter().any(|m| m.version == **v)) {
         return Err(StoreError::UnknownMigration(*unknown));
     }
-    for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+    for migration in MIGRATIONS.iter().filter(|m| m.version <= last && !applied.contains(&m.version)) {
         let sql = match db.dialect() {
             Dialect::Sqlite => migration.sqlite,
             Dialect::Postgres => migration.postgres,

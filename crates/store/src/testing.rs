@@ -57,6 +57,17 @@ impl Drop for TestSchema {
     }
 }
 
+/// The versions of the store's migrations, in order.
+pub fn migration_versions() -> Vec<i64> {
+    crate::migrate::versions()
+}
+
+/// Applies the migrations `db` lacks up to version `last` included: a database as an older
+/// Quotient left it, for the upgrade tests.
+pub fn migrate_to(db: &mut Db, last: i64) -> crate::error::Result<()> {
+    crate::migrate::apply_up_to(db, last)
+}
+
 /// The unscoped writes under the operations, for tests and benchmarks that set up or move data as
 /// an import or a script would, without a caller's scope.
 pub mod unscoped {

@@ -216,7 +216,50 @@ fn semicolons_a_bom_and_crlf_read_the_same(test: &mut TestDb) {
     assert_eq!(read_bundle(a.path()), read_bundle(b.path()));
 }
 
+/// Renames territories and opportunities on a connection of its own, in one committed
+/// transaction, when the export starts on the opportunities (after the territories are written).
+struct WriteDuringExport {
+    other: Option<quotient_store::Db>,
+}
+
+impl bundle::Progress for WriteDuringExport {
+    fn file_started(&mut self, file: &str, _bytes: u64) {
+        if file != "opportunities.csv" {
+            return;
+        }
+        let Some(mut other) = self.other.take() else { return };
+        other
+            .transaction(|db| {
+                db.execute("UPDATE territories SET name = name || ' (renamed)'", &[])?;
+                db.execute("UPDATE opportunities SET name = name || ' (renamed)'", &[])
+            })
+            .unwrap_or_else(|e| panic!("the write during the export: {e}"));
+    }
+}
+
+/// An export reads one state: a write committed while it runs is in none of its files, not in
+/// the files written after the commit alone.
+fn an_export_reads_one_state_while_others_write(test: &mut TestDb) {
+    let org = test.org("acme");
+    import_ok(test, &org, &fixture("valid"));
+    let (before, during) =
+        (tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")), tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")));
+    bundle::export(&mut test.db, org.id, before.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let mut writer = WriteDuringExport { other: Some(test.reopen()) };
+    bundle::export(&mut test.db, org.id, during.path(), &mut writer).unwrap_or_else(|e| panic!("{e}"));
+    assert!(writer.other.is_none(), "the write ran during the export");
+    assert_eq!(read_bundle(during.path()), read_bundle(before.path()));
+    // The write was committed: the next export has it in both files.
+    let after = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    bundle::export(&mut test.db, org.id, after.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    for file in ["territories.csv", "opportunities.csv"] {
+        let text = std::fs::read_to_string(after.path().join(file)).unwrap_or_default();
+        assert!(text.contains("(renamed)"), "{file}: {text}");
+    }
+}
+
 on_both_backends!(
+    an_export_reads_one_state_while_others_write,
     imports_every_file_of_a_valid_bundle,
     stores_values_exactly,
     every_reference_resolves_after_import,

@@ -5,9 +5,9 @@
 //!
 //! After a write, the first request computes the value again; requests that arrive while it does
 //! are answered with the value before the write instead of waiting for it (under a steady trickle
-//! of writes, waiting put 60–80 ms on a dashboard's slowest answers). A value is therefore never
-//! older than the computation in progress, and a request that finds none in progress always gets
-//! the current one.
+//! of writes, waiting tripled a dashboard's slowest answers: docs/BENCHMARKS.md). A value is
+//! therefore never older than the computation in progress, and a request that finds none in
+//! progress always gets the current one.
 
 use crate::error::Error;
 use quotient_store::Db;

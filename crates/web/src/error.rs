@@ -147,6 +147,11 @@ impl Error {
     fn public_message(&self, locale: Locale) -> String {
         match self {
             Error::Store(StoreError::Invalid(message)) => message.clone(),
+            // A refusal says why in the caller's words, where a page shows no form to put it beside.
+            Error::Invalid(_) | Error::Store(StoreError::Refused(_)) => {
+                let reasons: Vec<String> = self.field_errors(locale).into_iter().map(|e| e.message).collect();
+                format!("{} {}", locale.t("error.invalid_input"), reasons.join(" "))
+            }
             _ => locale.t(&format!("error.{}", self.code())).to_string(),
         }
     }

@@ -1,10 +1,12 @@
 //! Reading the parameters the pages and the API share: a list's query and paging, a period, the
 //! evaluation day.
 
-use crate::error::{Error, FieldError};
+use crate::error::Error;
 use chrono::NaiveDate;
 use quotient_core::Period;
 use quotient_core::period::PeriodKind;
+use quotient_core::refusal::{Code, Refusal};
+use quotient_store::StoreError;
 use quotient_store::crm::browse::ListQuery;
 
 /// The last page a list goes to: further, an offset only makes a slow or overflowing query.
@@ -49,14 +51,16 @@ impl ListParams {
     /// The page and page size an API client asks for (100 rows by default), or why they are refused.
     pub fn api_paging(&self) -> Result<(i64, i64), Error> {
         let page_size = self.page_size.unwrap_or(100);
+        let out_of_range =
+            |field, min, max| Refusal::new(field, Code::NumberOutOfRange).count("min", min).count("max", max);
         let mut refused = vec![];
         if !(0..=MAX_PAGE).contains(&self.page) {
-            refused.push(FieldError::new("page", format!("give a page number from 0 to {MAX_PAGE}")));
+            refused.push(out_of_range("page", 0, MAX_PAGE));
         }
         if !(1..=MAX_API_PAGE_SIZE).contains(&page_size) {
-            refused.push(FieldError::new("page_size", format!("give a page size from 1 to {MAX_API_PAGE_SIZE}")));
+            refused.push(out_of_range("page_size", 1, MAX_API_PAGE_SIZE));
         }
-        if refused.is_empty() { Ok((self.page, page_size)) } else { Err(Error::Invalid(refused)) }
+        if refused.is_empty() { Ok((self.page, page_size)) } else { Err(Error::Store(StoreError::Refused(refused))) }
     }
 
     /// The query string of this view without the page (and, for links that set it, the sort).
@@ -72,9 +76,9 @@ pub fn today() -> NaiveDate {
 /// The `period` query parameter, else the current quarter.
 pub fn period_param(text: Option<&str>) -> Result<Period, Error> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(text) => {
-            text.parse().map_err(|e: quotient_core::period::PeriodParseError| Error::invalid("period", e.to_string()))
-        }
+        Some(text) => text.parse().map_err(|e: quotient_core::period::PeriodParseError| {
+            Error::Store(StoreError::Refused(vec![e.refusal("period")]))
+        }),
         None => Ok(Period::containing(PeriodKind::Quarter, today())),
     }
 }

@@ -12,6 +12,7 @@
 use super::calendar::{DAY, civil, days_from_civil, format_date, format_timestamp, weekday};
 use super::names::*;
 use anyhow::{Context, Result};
+use quotient_store::bundle::spec::FILES;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
@@ -41,18 +42,24 @@ impl Writers {
     fn create(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let mut out = Vec::new();
-        for (file, header) in FILES {
-            let path = dir.join(file);
+        for spec in &FILES {
+            let path = dir.join(spec.file);
             let file_handle = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
             let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file_handle));
-            writer.write_record(header.iter())?;
-            out.push((file.to_string(), writer, 0));
+            writer.write_record(spec.columns.iter().map(|column| column.name))?;
+            out.push((spec.file.to_string(), writer, 0));
         }
         Ok(Writers { out })
     }
 
     fn row(&mut self, file: usize, fields: &[&str]) -> Result<()> {
-        let (_, writer, rows) = &mut self.out[file];
+        let (name, writer, rows) = &mut self.out[file];
+        anyhow::ensure!(
+            fields.len() == FILES[file].columns.len(),
+            "{name}: a row of {} fields for {} columns",
+            fields.len(),
+            FILES[file].columns.len()
+        );
         // Written as the export writes them (a phone's leading + guarded), so that an import
         // exports the same bytes. The demo writes no negative numbers, so only text is guarded.
         for field in fields {
@@ -73,99 +80,39 @@ impl Writers {
     }
 }
 
-const TERRITORIES: usize = 0;
-const PRODUCT_LINES_FILE: usize = 1;
-const REPS: usize = 2;
-const ACCOUNTS: usize = 3;
-const CONTACTS: usize = 4;
-const LEADS: usize = 5;
-const OPPORTUNITIES: usize = 6;
-const STAGE_CHANGES: usize = 7;
-const ACTIVITIES: usize = 8;
-const ESTIMATES: usize = 9;
-const FEEDBACK: usize = 10;
-const QUOTAS: usize = 11;
+// The files, by their position in the bundle spec's `FILES`: their columns, in order, are the
+// spec's, and each row gives the fields in that order.
+const TERRITORIES: usize = file("territories.csv");
+const PRODUCT_LINES_FILE: usize = file("product_lines.csv");
+const REPS: usize = file("reps.csv");
+const ACCOUNTS: usize = file("accounts.csv");
+const CONTACTS: usize = file("contacts.csv");
+const LEADS: usize = file("leads.csv");
+const OPPORTUNITIES: usize = file("opportunities.csv");
+const STAGE_CHANGES: usize = file("stage_changes.csv");
+const ACTIVITIES: usize = file("activities.csv");
+const ESTIMATES: usize = file("estimates.csv");
+const FEEDBACK: usize = file("feedback.csv");
+const QUOTAS: usize = file("quotas.csv");
 
-const FILES: [(&str, &[&str]); 12] = [
-    ("territories.csv", &["territory_id", "name", "region", "parent_id"]),
-    ("product_lines.csv", &["product_line_id", "name"]),
-    ("reps.csv", &["rep_id", "name", "email", "manager_id", "territory_id", "role", "hired_on"]),
-    (
-        "accounts.csv",
-        &[
-            "account_id",
-            "name",
-            "industry",
-            "territory_id",
-            "owner_id",
-            "employees",
-            "annual_revenue",
-            "city",
-            "country",
-        ],
-    ),
-    (
-        "contacts.csv",
-        &[
-            "contact_id",
-            "account_id",
-            "first_name",
-            "last_name",
-            "title",
-            "buying_role",
-            "authority_level",
-            "email",
-            "phone",
-            "address",
-        ],
-    ),
-    (
-        "leads.csv",
-        &[
-            "lead_id",
-            "created_at",
-            "source",
-            "owner_id",
-            "company",
-            "contact_name",
-            "email",
-            "status",
-            "first_touch_at",
-            "opportunity_id",
-        ],
-    ),
-    (
-        "opportunities.csv",
-        &[
-            "opportunity_id",
-            "account_id",
-            "owner_id",
-            "product_line_id",
-            "name",
-            "amount",
-            "margin",
-            "created_at",
-            "expected_close_on",
-            "first_appointment_at",
-            "gateway_type",
-            "gateway_at",
-            "proposal_at",
-            "closed_at",
-            "status",
-            "stage",
-            "lost_reason",
-            "lead_id",
-        ],
-    ),
-    ("stage_changes.csv", &["opportunity_id", "stage", "changed_at"]),
-    (
-        "activities.csv",
-        &["activity_id", "rep_id", "type", "occurred_at", "account_id", "contact_id", "opportunity_id", "outcome"],
-    ),
-    ("estimates.csv", &["estimate_id", "opportunity_id", "rep_id", "product_line_id", "amount", "issued_on", "status"]),
-    ("feedback.csv", &["account_id", "rep_id", "received_on", "score"]),
-    ("quotas.csv", &["rep_id", "period", "metric", "product_line_id", "target"]),
-];
+/// The position of the file `name` in the bundle spec: a build error for a file the spec lacks.
+const fn file(name: &str) -> usize {
+    let mut index = 0;
+    while index < FILES.len() {
+        let (spec, name) = (FILES[index].file.as_bytes(), name.as_bytes());
+        let mut same = spec.len() == name.len();
+        let mut at = 0;
+        while same && at < name.len() {
+            same = spec[at] == name[at];
+            at += 1;
+        }
+        if same {
+            return index;
+        }
+        index += 1;
+    }
+    panic!("the bundle spec has no such file")
+}
 
 /// A rep's habits: what makes one rep's numbers differ from another's.
 struct Profile {

@@ -27,8 +27,18 @@ impl Lang {
         }
     }
 
+    /// A whole number, exact however large (no `f64` in between), grouped the language's way.
     pub fn count(self, value: i64) -> String {
-        self.number(value as f64, 0)
+        let digits = value.unsigned_abs().to_string();
+        let group = self.t("_format.group");
+        let mut grouped = String::new();
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push_str(group);
+            }
+            grouped.push(digit);
+        }
+        if value < 0 { format!("-{grouped}") } else { grouped }
     }
 
     /// A share (0.62) as a percentage ("62 %" or "62%", per language); "–" when undefined.
@@ -102,6 +112,21 @@ impl Lang {
 
     pub fn timestamp(self, at: DateTime<Utc>) -> String {
         at.format(self.t("_format.timestamp")).to_string()
+    }
+}
+
+#[cfg(test)]
+mod counts {
+    use crate::Lang;
+
+    #[test]
+    fn counts_are_exact_and_grouped() {
+        let german = Lang::from_tag("de").unwrap_or_default();
+        assert_eq!(Lang::ENGLISH.count(i64::MAX), "9,223,372,036,854,775,807");
+        assert_eq!(Lang::ENGLISH.count(i64::MIN), "-9,223,372,036,854,775,808");
+        assert_eq!(german.count(-1_234), "-1.234");
+        assert_eq!(Lang::ENGLISH.count(999), "999");
+        assert_eq!(Lang::ENGLISH.count(0), "0");
     }
 }
 

@@ -5,7 +5,9 @@ use crate::db::{Db, Row, Value};
 use crate::error::{Result, StoreError};
 use crate::orgs::{self, OrgId, Organisation};
 use quotient_core::Lang;
+use quotient_core::input::Refusals;
 use quotient_core::model::UserRole;
+use quotient_core::refusal::{Code, Refusal};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -52,40 +54,41 @@ fn user(row: &Row) -> Result<User> {
 }
 
 /// Adds a user; the e-mail must be new in the organisation and `rep` (if given) must exist.
+/// Refuses every bad field at once (`StoreError::Refused`).
 pub fn add_user(db: &mut Db, org: OrgId, new: &NewUser) -> Result<i64> {
     db.transaction(|db| {
+        let mut refusals = Refusals::new();
         let email = new.email.trim().to_lowercase();
         if email.is_empty() || !email.contains('@') || email.len() > MAX_EMAIL_LENGTH {
-            return Err(StoreError::Invalid(format!(
-                "'{}' is not an e-mail address (one has an @ and at most {MAX_EMAIL_LENGTH} characters)",
-                new.email.chars().take(MAX_EMAIL_LENGTH).collect::<String>()
-            )));
-        }
-        let taken = db.query_opt(
-            "SELECT id FROM users WHERE org_id = ? AND email = ?",
-            &[org.value(), Value::text(&email)],
-            |row| row.int(0),
-        )?;
-        if taken.is_some() {
-            return Err(StoreError::Invalid(format!("there is already a user {email} in this organisation")));
+            refusals.push(Refusal::new("email", Code::EmailAddress).count("max", MAX_EMAIL_LENGTH as i64));
+        } else if db
+            .query_opt("SELECT id FROM users WHERE org_id = ? AND email = ?", &[org.value(), Value::text(&email)], |row| {
+                row.int(0)
+            })?
+            .is_some()
+        {
+            refusals.push(Refusal::new("email", Code::EmailTaken).text("email", email.as_str()));
         }
         let rep_id = match new.rep {
-            Some(external) => Some(
-                db.query_opt(
+            Some(external) => {
+                let found = db.query_opt(
                     "SELECT id FROM reps WHERE org_id = ? AND external_id = ? AND deleted_at IS NULL",
                     &[org.value(), Value::text(external)],
                     |row| Ok(row.int(0)?.unwrap_or_default()),
-                )?
-                .ok_or_else(|| StoreError::NotFound(format!("there is no rep '{external}' in this organisation")))?,
-            ),
-            None => None,
+                )?;
+                if found.is_none() {
+                    refusals.push(Refusal::new("rep", Code::UnknownRep).text("rep", external));
+                }
+                found
+            }
+            None => {
+                if matches!(new.role, UserRole::Rep | UserRole::Manager) {
+                    refusals.push(Refusal::new("rep", Code::RepRowNeeded));
+                }
+                None
+            }
         };
-        if rep_id.is_none() && matches!(new.role, UserRole::Rep | UserRole::Manager) {
-            return Err(StoreError::Invalid(format!(
-                "a {} user needs the rep row they are: give --rep ID (an id of reps.csv)",
-                new.role
-            )));
-        }
+        refusals.finish().map_err(StoreError::Refused)?;
         let id = orgs::allocate_ids(db, org, "users", 1)?;
         db.execute(
             "INSERT INTO users (org_id, id, email, name, role, rep_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,5 +1,5 @@
-//! Who is asking, and the reps whose rows they reach. Every scoped store call takes a [`Viewer`],
-//! so a query that forgets the scope does not compile.
+//! Who is asking, and the reps whose rows they reach. Every operation (`crate::ops`) and every
+//! scoped read takes a [`Viewer`]; the writes without one are the store's own, under the operations.
 
 use super::users::User;
 use crate::db::{Db, Value};

@@ -29,15 +29,18 @@ impl ExportSummary {
 /// Writes the organisation's data as a bundle into `dir` (created if missing).
 pub fn export(db: &mut Db, org: OrgId, dir: &Path, progress: &mut dyn Progress) -> Result<ExportSummary> {
     std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
-    let mut summary = ExportSummary::default();
-    for spec in &FILES {
-        let path = dir.join(spec.file);
-        progress.file_started(spec.file, 0);
-        let rows = export_file(db, org, spec, &path, progress)?;
-        progress.file_finished(spec.file, rows);
-        summary.files.push((spec.file.to_string(), rows));
-    }
-    Ok(summary)
+    // One snapshot for every file: an import committing meanwhile is in all of them or in none.
+    db.read_snapshot(|db| {
+        let mut summary = ExportSummary::default();
+        for spec in &FILES {
+            let path = dir.join(spec.file);
+            progress.file_started(spec.file, 0);
+            let rows = export_file(db, org, spec, &path, progress)?;
+            progress.file_finished(spec.file, rows);
+            summary.files.push((spec.file.to_string(), rows));
+        }
+        Ok(summary)
+    })
 }
 
 fn export_file(db: &mut Db, org: OrgId, spec: &FileSpec, path: &Path, progress: &mut dyn Progress) -> Result<u64> {

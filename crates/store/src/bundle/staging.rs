@@ -46,9 +46,9 @@ const KEY_INDEX_SUFFIX: &str = "_by_external_id";
 /// A repeated key is then found again in the file by the key (its id, or its natural key's columns).
 pub fn prepare(db: &mut Db, spec: &FileSpec) -> Result<Target, StoreError> {
     if table_is_empty(db, spec.table)? {
-        // The key index goes too: the keys arrive in file order, and inserting each one into a
-        // large index took longer than loading the rows (activities: 25 s against 11 s), where
-        // building it afterwards from the sorted keys takes 8 s.
+        // The key index goes too: the keys arrive in file order, not in key order, so inserting
+        // each one into a large index costs more than loading the rows, where building it
+        // afterwards from the sorted keys costs less than either (docs/BENCHMARKS.md).
         let dropped_indexes = db.set_aside_indexes(spec.table, true)?;
         return Ok(Target::Direct { dropped_indexes });
     }
@@ -239,8 +239,8 @@ fn upsert(db: &mut Db, spec: &FileSpec, org: OrgId) -> Result<(u64, u64), StoreE
 /// rollback journal the pages go straight to the file, and a new database's journal stays empty.
 ///
 /// And it reads the file without its memory map: an import reads back what it wrote about once, as
-/// fast either way (103 s for 19 M rows), but every mapped page it touched would count as its
-/// memory (2.2 GB at the end instead of 284 MB).
+/// fast either way, but every mapped page it touched would count as its memory, and a large import
+/// would end far over its memory budget.
 pub fn suspend_foreign_keys(db: &mut Db) -> Result<(), StoreError> {
     match db.dialect() {
         Dialect::Sqlite => {

@@ -148,8 +148,9 @@ pub fn reachable_owner(db: &mut Db, viewer: &Viewer, opportunity: i64) -> Result
     Ok(owner.flatten().filter(|owner| viewer.reaches(*owner)))
 }
 
-/// Up to this many reps, stage entries are read rep by rep (on the 1,000-rep demo, 8 reps take 10 ms
-/// that way against 1.1 s through the period's stage changes; the two meet near the whole organisation).
+/// Up to this many reps, stage entries are read rep by rep, through each rep's opportunities: for a
+/// team that is a small fraction of reading the period's stage changes of everyone, and the two ways
+/// cost about the same only near the whole organisation (docs/BENCHMARKS.md).
 const TEAM_READ_LIMIT: usize = 500;
 
 /// How many of each rep's opportunities entered each stage in `period`: (rep, stage) → count.

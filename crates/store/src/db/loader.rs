@@ -41,7 +41,7 @@ impl<'a> Loader<'a> {
             }
             Conn::Postgres(client) => {
                 // The binary format needs each column's type; the server then parses no text (its
-                // timestamps above all): 5 M stage changes load in 15 s instead of 21 s.
+                // timestamps above all), which made the large files load markedly faster.
                 let types: Vec<_> =
                     prepared(client, statements, &format!("SELECT {column_list} FROM {table} LIMIT 0"))?
                         .columns()

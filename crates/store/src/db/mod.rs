@@ -107,13 +107,13 @@ impl Db {
         // WAL lets readers work while one writer writes; NORMAL sync is durable across application
         // crashes and loses at most the last transactions on power loss, the usual choice with WAL.
         // The temporary database (an import's staging tables, large sorts) is written once and read
-        // once in order: 16 MB of cache serve it as well as 64 MB did, and an import of 19 M rows
-        // peaks at 284 MB instead of 346 MB. Reads go through a memory map of the whole file
+        // once in order: 16 MB of cache serve it as well as 64 MB, and keep a large import within
+        // its memory budget. Reads go through a memory map of the whole file
         // (address space, not memory: the pages are the kernel's file cache, shared by every
         // connection) instead of a read() call and a copy per page missing from the cache.
         // A new file gets 8 KB pages (an existing one keeps its own): half as many pages to split,
-        // spill and write in a bulk load; an import of 19 M rows took 64 s instead of 66–70 s
-        // (16 KB: no faster), and a stage change with its rollup delta 0.30 ms instead of 0.16 ms.
+        // spill and write in a bulk load, which imports faster (16 KB pages were no faster still);
+        // single writes touch whole pages and cost a little more, well within their target.
         conn.execute_batch(
             "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;
@@ -169,7 +169,7 @@ impl Db {
     }
 
     /// PostgreSQL: samples `tables` again after a bulk load, so that the planner stops planning for
-    /// the empty tables it last saw (a team's scorecard went from 170 ms to 16 ms). SQLite: nothing
+    /// the empty tables it last saw (a team's scorecard took ten times as long). SQLite: nothing
     /// to do; the store's queries fix the join orders that matter there.
     pub fn refresh_statistics(&mut self, tables: &[&str]) -> Result<()> {
         match self.dialect() {
@@ -279,6 +279,29 @@ impl Db {
             .ok_or_else(|| StoreError::Decode(format!("no number from: {sql}")))
     }
 
+    /// Runs `work`, reads only, against one snapshot of the database: every read sees the same
+    /// committed state, whatever commits meanwhile (a bundle export must not show half of an
+    /// import that commits while it reads). It takes no write lock: writers go on. Inside a
+    /// transaction it is just `work`, which already sees one state.
+    pub fn read_snapshot<T>(&mut self, work: impl FnOnce(&mut Db) -> Result<T>) -> Result<T> {
+        if self.depth > 0 {
+            return work(self);
+        }
+        // SQLite (WAL) takes the snapshot at the first read of a deferred transaction.
+        let begin = match self.dialect() {
+            Dialect::Sqlite => "BEGIN DEFERRED",
+            Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        self.batch(begin)?;
+        self.depth = 1;
+        let outcome = work(self);
+        self.depth = 0;
+        // Nothing was written: ending the transaction either way releases the snapshot.
+        let end = self.batch(if outcome.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let value = outcome?;
+        end.map(|()| value)
+    }
+
     /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
     /// Inside another transaction it is a savepoint: rolled back alone, committed with the outer.
     pub fn transaction<T, E: From<StoreError>>(&mut self, work: impl FnOnce(&mut Db) -> Result<T, E>) -> Result<T, E> {
@@ -379,7 +402,8 @@ impl Db {
             self.batch(&format!("DROP INDEX {name}"))?;
         }
         if primary_key && self.dialect() == Dialect::Postgres {
-            // activities (11 M rows): COPY 36 s with the key against 24 s without, and 8 s to add it.
+            // A large COPY into a table without its key, then adding the key, beats a COPY that
+            // maintains the key row by row.
             let key = self.query_opt(
                 "SELECT c.conname::text, pg_get_constraintdef(c.oid) FROM pg_constraint c
                  WHERE c.conrelid = to_regclass(?) AND c.contype = 'p'

@@ -186,7 +186,7 @@ fn content_refusals(content: &PlanContent, refusals: &mut Refusals) {
 /// Saves a territory plan: created as a draft if the rep has none for the year yet, else over
 /// the draft. Only the rep writes it ([`access::writes_territory_plan`]); refused when it is no
 /// longer a draft, names as key accounts accounts the rep does not own, or by
-/// [`content_refusals`]. Returns the plan's id.
+/// `content_refusals`. Returns the plan's id.
 pub fn save_territory_plan(db: &mut Db, scope: &Viewer, command: &SaveTerritoryPlan) -> Result<RecordId> {
     permit(scope, Resource::TerritoryPlans, Action::Edit)?;
     let rep = command.rep.get();

@@ -3,12 +3,13 @@
 //! serde's messages speak of Rust types and parser internals, not of the document a client reads.
 
 use super::ApiError;
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, request_locale};
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequest, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
+use quotient_core::refusal::{Code, Refusal};
 
 use serde::de::DeserializeOwned;
 
@@ -26,13 +27,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         if !is_json(request.headers()) {
-            return Err(Error::invalid("body", "send a JSON body with Content-Type: application/json").into());
+            return Err(refused("body", Refusal::new("", Code::JsonRequired)).into());
         }
         let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
             let error = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 Error::TooLarge
             } else {
-                Error::invalid("body", "the body could not be read: send it again")
+                refused("body", Refusal::new("", Code::BodyUnreadable))
             };
             ApiError(error)
         })?;
@@ -96,7 +97,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// A JSON text as `T`, or why not.
 fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::invalid("body", "send a JSON body"));
+        return Err(refused("body", Refusal::new("", Code::JsonRequired)));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)
@@ -106,14 +107,14 @@ fn json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
 }
 
 fn json_refusal(path: &str, error: &serde_json::Error) -> Error {
-    let place = format!("line {}, column {}", error.line(), error.column());
+    let at = |code| {
+        let line = i64::try_from(error.line()).unwrap_or(i64::MAX);
+        let column = i64::try_from(error.column()).unwrap_or(i64::MAX);
+        refused("body", Refusal::new("", code).count("line", line).count("column", column))
+    };
     match error.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
-            Error::invalid("body", format!("the body is not valid JSON: look at {place}"))
-        }
-        serde_json::error::Category::Eof => {
-            Error::invalid("body", format!("the body's JSON ends too early, at {place}"))
-        }
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => at(Code::JsonSyntax),
+        serde_json::error::Category::Eof => at(Code::JsonEndsEarly),
         serde_json::error::Category::Data => unreadable(path, &error.to_string()),
     }
 }
@@ -126,45 +127,54 @@ fn unreadable(path: &str, message: &str) -> Error {
         parent => format!("{parent}.{name}"),
     };
     let quoted = |text: &str| text.split('`').nth(1).unwrap_or_default().to_string();
-    let (field, problem) = if let Some(rest) = message.strip_prefix("missing field ") {
-        (at(&quoted(rest)), "is required".to_string())
+    let (field, refusal) = if let Some(rest) = message.strip_prefix("missing field ") {
+        (at(&quoted(rest)), Refusal::new("", Code::Required))
     } else if let Some(rest) = message.strip_prefix("unknown field ") {
-        (at(&quoted(rest)), "is not a field of this body: see /api/v1/openapi.json".to_string())
+        (at(&quoted(rest)), Refusal::new("", Code::UnknownField))
     } else if message.starts_with("unknown variant ") {
         let expected = message.split_once(", expected ").map_or("", |(_, e)| e);
         let choices = expected.trim_start_matches("one of ").replace('`', "");
-        (at(""), format!("use one of: {}", choices.split(" at line ").next().unwrap_or_default()))
+        let choices = choices.split(" at line ").next().unwrap_or_default().to_string();
+        (at(""), Refusal::new("", Code::OneOf).text("choices", choices))
     } else {
         (at(""), wanted(message))
     };
     let field = if field.is_empty() { "body".to_string() } else { field.trim_end_matches('.').to_string() };
-    Error::Invalid(vec![FieldError::new(&field, problem)])
+    refused(&field, refusal)
+}
+
+/// A refusal of the field at `field` (a JSON path such as `lines[0].amount`), in the request's language.
+fn refused(field: &str, refusal: Refusal) -> Error {
+    let mut error = FieldError::refused(&refusal, request_locale());
+    error.field = field.to_string();
+    Error::Invalid(vec![error])
 }
 
 /// What a value should be, from a deserialiser's message or a Rust type's name.
-fn wanted(message: &str) -> String {
+fn wanted(message: &str) -> Refusal {
     let expected = message.rsplit_once("expected ").map_or(message, |(_, e)| e);
     let expected = expected.split(" at line ").next().unwrap_or_default().trim_start_matches("alloc::string::");
-    let whole = |min: i128, max: i128| format!("give a whole number from {min} to {max}");
+    let whole = |min: i64, max: i64| Refusal::new("", Code::NumberOutOfRange).count("min", min).count("max", max);
+    let refusal = |code| Refusal::new("", code);
     match expected {
         "u8" => whole(0, u8::MAX.into()),
         "u16" => whole(0, u16::MAX.into()),
         "u32" => whole(0, u32::MAX.into()),
-        "u64" | "usize" => whole(0, u64::MAX.into()),
+        "u64" | "usize" => whole(0, i64::MAX),
         "i8" => whole(i8::MIN.into(), i8::MAX.into()),
         "i16" => whole(i16::MIN.into(), i16::MAX.into()),
         "i32" => whole(i32::MIN.into(), i32::MAX.into()),
-        "i64" | "isize" => whole(i64::MIN.into(), i64::MAX.into()),
-        "f32" | "f64" => "give a number".into(),
-        "a boolean" => "give true or false".into(),
-        "a string" | "String" | "a borrowed string" => "give a text".into(),
-        "a sequence" => "give a list".into(),
-        _ if expected.starts_with("struct ") || expected == "a map" => "give an object".into(),
+        "i64" | "isize" => whole(i64::MIN, i64::MAX),
+        "f32" | "f64" => refusal(Code::Number),
+        "a boolean" => refusal(Code::Boolean),
+        "a string" | "String" | "a borrowed string" => refusal(Code::Text),
+        "a sequence" => refusal(Code::List),
+        _ if expected.starts_with("struct ") || expected == "a map" => refusal(Code::Object),
         _ if message.contains("digit") || message.contains("number too") || message.contains("integer") => {
-            "give a whole number within range".into()
+            refusal(Code::WholeNumber)
         }
-        _ if message.contains("`true` or `false`") => "give true or false".into(),
-        _ => "has the wrong type or is out of range: see /api/v1/openapi.json".into(),
+        _ if message.contains("`true` or `false`") => refusal(Code::Boolean),
+        _ => refusal(Code::WrongType),
     }
 }
 
@@ -175,15 +185,15 @@ fn path_refusal(rejection: &PathRejection, names: &[String]) -> Error {
         return Error::NotFound;
     };
     let named = |index: usize| names.get(index).cloned().unwrap_or_else(|| "path".to_string());
-    let (field, problem) = match failure.kind() {
+    let (field, refusal) = match failure.kind() {
         ErrorKind::ParseErrorAtKey { key, expected_type, .. } => (key.clone(), wanted(expected_type)),
         ErrorKind::ParseErrorAtIndex { index, expected_type, .. } => (named(*index), wanted(expected_type)),
         ErrorKind::ParseError { expected_type, .. } => (named(0), wanted(expected_type)),
-        ErrorKind::InvalidUtf8InPathParam { key } => (key.clone(), "give UTF-8 text".to_string()),
+        ErrorKind::InvalidUtf8InPathParam { key } => (key.clone(), Refusal::new("", Code::Text)),
         ErrorKind::DeserializeError { key, .. } => (key.clone(), wanted("")),
         _ => return Error::NotFound,
     };
-    Error::Invalid(vec![FieldError::new(&field, problem)])
+    refused(&field, refusal)
 }
 
 #[cfg(test)]
@@ -212,29 +222,47 @@ mod tests {
         }
     }
 
-    fn field(field: &str, message: &str) -> Vec<FieldError> {
-        vec![FieldError::new(field, message)]
+    /// The field and code of a refusal, with its English message.
+    fn field(field: &str, code: &str, message: &str) -> Vec<FieldError> {
+        vec![FieldError {
+            field: field.to_string(),
+            code: Some(code.parse::<Code>().map_or("?", Code::key)),
+            message: message.into(),
+        }]
     }
 
     #[test]
     fn a_body_that_does_not_deserialise_names_the_field_in_plain_words() {
-        assert_eq!(refusal(r#"{"relationship": 3}"#), field("yearly", "is required"));
+        assert_eq!(refusal(r#"{"relationship": 3}"#), field("yearly", "required", "Fill in this field."));
         assert_eq!(
             refusal(r#"{"yearly": "x"}"#),
-            field("yearly", "give a whole number from -9223372036854775808 to 9223372036854775807")
+            field(
+                "yearly",
+                "number_out_of_range",
+                "Enter a whole number from -9,223,372,036,854,775,808 to 9,223,372,036,854,775,807."
+            )
         );
         assert_eq!(
             refusal(r#"{"yearly": 1, "relationship": 300}"#),
-            field("relationship", "give a whole number from 0 to 255")
+            field("relationship", "number_out_of_range", "Enter a whole number from 0 to 255.")
         );
-        assert_eq!(refusal(r#"{"yearly": 1, "metric": "margin"}"#), field("metric", "use one of: revenue or deals"));
-        assert_eq!(refusal("[1]"), field("body", "give an object"));
-        assert_eq!(refusal(r#"{"yearly": 1"#), field("body", "the body's JSON ends too early, at line 1, column 12"));
+        assert_eq!(
+            refusal(r#"{"yearly": 1, "metric": "margin"}"#),
+            field("metric", "one_of", "Use one of: revenue or deals.")
+        );
+        assert_eq!(refusal("[1]"), field("body", "object", "Give an object."));
+        assert_eq!(
+            refusal(r#"{"yearly": 1"#),
+            field("body", "json_ends_early", "The body's JSON ends too early, at line 1, column 12.")
+        );
         assert_eq!(
             refusal(r#"{"yearly": 1} x"#),
-            field("body", "the body is not valid JSON: look at line 1, column 15")
+            field("body", "json_syntax", "The body is not valid JSON: look at line 1, column 15.")
         );
-        assert_eq!(refusal(""), field("body", "send a JSON body"));
+        assert_eq!(
+            refusal(""),
+            field("body", "json_required", "Send a JSON body, with Content-Type: application/json.")
+        );
         for fields in [refusal(r#"{"yearly": 1e400}"#), refusal(r#"{"yearly": {}}"#), refusal("nul")] {
             let message = &fields[0].message;
             for internal in ["deserialize", "invalid type", "expected", "i64", "`"] {
@@ -259,8 +287,8 @@ mod tests {
             }
         };
         let Error::Invalid(fields) = read("page=abc") else { panic!("not a refusal") };
-        assert_eq!(fields, field("page", "give a whole number within range"));
+        assert_eq!(fields, field("page", "whole_number", "Give a whole number within range."));
         let Error::Invalid(fields) = read("deleted=maybe") else { panic!("not a refusal") };
-        assert_eq!(fields, field("deleted", "give true or false"));
+        assert_eq!(fields, field("deleted", "boolean", "Give true or false."));
     }
 }

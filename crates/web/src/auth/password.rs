@@ -5,9 +5,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 
 /// The PHC string of `password` with a fresh random salt.
 pub fn hash(password: &str) -> Result<String, String> {
-    if password.chars().count() < 8 {
-        return Err("a password needs at least 8 characters".to_string());
-    }
+    quotient_core::input::password("password", password)
+        .map_err(|refusal| refusal.message(quotient_core::Lang::ENGLISH))?;
     let mut random = [0u8; 16];
     getrandom::fill(&mut random).map_err(|e| e.to_string())?;
     let salt = SaltString::encode_b64(&random).map_err(|e| e.to_string())?;

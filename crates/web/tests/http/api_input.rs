@@ -5,7 +5,7 @@ use super::{Answer, TestApp, block_on, json};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 
-/// The refused fields of an API answer: (field, message).
+/// The refused fields of an API answer: (field, code).
 fn refused(answer: &Answer) -> Vec<(String, String)> {
     let body = json(answer);
     assert_eq!(body["error"]["code"], "invalid_input", "{}", answer.body);
@@ -13,12 +13,12 @@ fn refused(answer: &Answer) -> Vec<(String, String)> {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|f| (f["field"].as_str().unwrap_or("?").to_string(), f["message"].as_str().unwrap_or("?").to_string()))
+        .map(|f| (f["field"].as_str().unwrap_or("?").to_string(), f["code"].as_str().unwrap_or("?").to_string()))
         .collect()
 }
 
-fn one(field: &str, message: &str) -> Vec<(String, String)> {
-    vec![(field.to_string(), message.to_string())]
+fn one(field: &str, code: &str) -> Vec<(String, String)> {
+    vec![(field.to_string(), code.to_string())]
 }
 
 fn assert_no_serde_wording(answer: &Answer) {
@@ -31,21 +31,32 @@ async fn api_rejections_name_the_field_without_serde_wording(app: &TestApp) {
     let session = app.sign_in("admin@acme.test").await;
     let answer = app.send_json("POST", "/api/v1/activities", &session, "{}").await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(refused(&answer), one("type", "is required"));
+    assert_eq!(refused(&answer), one("type", "required"));
     assert_no_serde_wording(&answer);
     let answer = app.send_json("PUT", "/api/v1/plans/2026/quotas/1", &session, r#"{"yearly": "lots"}"#).await;
-    assert_eq!(refused(&answer), one("yearly", "give a whole number from -9223372036854775808 to 9223372036854775807"));
+    assert_eq!(refused(&answer), one("yearly", "number_out_of_range"));
     assert_no_serde_wording(&answer);
     let answer = app.send_json("PUT", "/api/v1/contacts/1/relationship", &session, r#"{"relationship": 300}"#).await;
-    assert_eq!(refused(&answer), one("relationship", "give a whole number from 0 to 255"));
+    assert_eq!(refused(&answer), one("relationship", "number_out_of_range"));
     let answer = app.send_json("PUT", "/api/v1/contacts/1/relationship", &session, r#"{"relationship": 3"#).await;
-    assert_eq!(refused(&answer), one("body", "the body's JSON ends too early, at line 1, column 18"));
+    assert_eq!(refused(&answer), one("body", "json_ends_early"));
+    let message = json(&answer)["error"]["fields"][0]["message"].as_str().unwrap_or_default().to_string();
+    assert_eq!(message, "The body's JSON ends too early, at line 1, column 18.");
+    let request = Request::put("/api/v1/contacts/1/relationship")
+        .header(header::COOKIE, &session.0)
+        .header("x-csrf-token", &session.1)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT_LANGUAGE, "de")
+        .body(Body::from(r#"{"relationship": 3"#))
+        .expect("request");
+    let german = json(&app.send(request).await);
+    assert_eq!(german["error"]["fields"][0]["message"], "Das JSON des Bodys endet zu früh, in Zeile 1, Spalte 18.");
     let answer = app.send_json("PATCH", "/api/v1/accounts/abc", &session, "{}").await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(refused(&answer), one("id", "give a whole number from -9223372036854775808 to 9223372036854775807"));
+    assert_eq!(refused(&answer), one("id", "number_out_of_range"));
     assert_no_serde_wording(&answer);
     let answer = app.get("/api/v1/accounts?page=abc", &session.0).await;
-    assert_eq!(refused(&answer), one("page", "give a whole number within range"));
+    assert_eq!(refused(&answer), one("page", "whole_number"));
     assert_no_serde_wording(&answer);
     let request = Request::post("/api/v1/accounts")
         .header(header::COOKIE, &session.0)
@@ -53,7 +64,7 @@ async fn api_rejections_name_the_field_without_serde_wording(app: &TestApp) {
         .body(Body::from("name=Acme"))
         .expect("request");
     let answer = app.send(request).await;
-    assert_eq!(refused(&answer), one("body", "send a JSON body with Content-Type: application/json"));
+    assert_eq!(refused(&answer), one("body", "json_required"));
 }
 
 async fn pages_answer_an_unreadable_address_with_a_translated_page(app: &TestApp) {
@@ -77,9 +88,9 @@ async fn over_long_texts_are_refused_by_the_api_and_the_form_alike(app: &TestApp
     let long = "x".repeat(201);
     let answer = app.send_json("POST", "/api/v1/accounts", &session, &format!(r#"{{"name": "{long}"}}"#)).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
-    assert_eq!(refused(&answer), one("name", "Use at most 200 characters."));
+    assert_eq!(refused(&answer), one("name", "too_long"));
     let answer = app.send_json("POST", "/api/v1/accounts", &session, r#"{"name": "Nul\u0000Corp"}"#).await;
-    assert_eq!(refused(&answer), one("name", "Remove the control characters from this text."));
+    assert_eq!(refused(&answer), one("name", "control_character"));
     let answer = app.post("/records/accounts/new", &session.0, &format!("_csrf={}&name={long}", session.1)).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(answer.body.contains("Use at most 200 characters."), "the refusal is next to the field");

@@ -1,0 +1,125 @@
+//! A write's delta: the cells of the facts it touches, read before and after it, and the
+//! difference added to the stored cells in the write's transaction.
+
+use super::{Grain, Key, keys};
+use crate::db::{Db, Dialect, Value};
+use crate::error::Result;
+use crate::kpi::facts::{self, Cell, Fact};
+use crate::orgs::{OrgId, Revision};
+use quotient_core::kpi::Tally;
+use std::collections::BTreeMap;
+
+/// Runs `write`, a change to `facts` (and so to the facts that depend on them), and moves their
+/// contributions in the rollups from what they were to what they are, in the caller's
+/// transaction. A write that links a fact to another (an activity to its opportunity) names both.
+pub fn with_delta<T>(db: &mut Db, org: OrgId, facts: &[Fact], write: impl FnOnce(&mut Db) -> Result<T>) -> Result<T> {
+    delta(db, org, facts, None, write)
+}
+
+/// Like [`with_delta`] for a write that creates `created` and links it to `linked`: a fact that
+/// does not exist yet contributes nothing before the write, so it is only read after it.
+pub fn with_delta_creating<T>(
+    db: &mut Db,
+    org: OrgId,
+    created: Fact,
+    linked: &[Fact],
+    write: impl FnOnce(&mut Db) -> Result<T>,
+) -> Result<T> {
+    delta(db, org, linked, Some(created), write)
+}
+
+fn delta<T>(
+    db: &mut Db,
+    org: OrgId,
+    existing: &[Fact],
+    created: Option<Fact>,
+    write: impl FnOnce(&mut Db) -> Result<T>,
+) -> Result<T> {
+    let mut touched = Vec::new();
+    for &fact in existing {
+        touched.extend(facts::with_dependents(db, org, fact)?);
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    let before = cells_of_all(db, org, &touched)?;
+    let out = write(db)?;
+    // What a created fact depends on is what it links to, named in `existing`.
+    touched.extend(created);
+    let after = cells_of_all(db, org, &touched)?;
+    apply(db, org, &before, &after)?;
+    Ok(out)
+}
+
+fn cells_of_all(db: &mut Db, org: OrgId, facts: &[Fact]) -> Result<Vec<Cell>> {
+    let mut cells = Vec::new();
+    for &fact in facts {
+        cells.extend(facts::cells_of(db, org, fact)?);
+    }
+    Ok(cells)
+}
+
+/// Adds `after` and takes away `before`, at every grain.
+pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result<()> {
+    let this_month = Grain::Month.bucket(chrono::Utc::now().date_naive());
+    let history = before.iter().chain(after).any(|cell| !cell.standing && cell.day < this_month);
+    let revisions: &[Revision] = if history { &[Revision::Data, Revision::History] } else { &[Revision::Data] };
+    let mut delta: BTreeMap<Key, Tally> = BTreeMap::new();
+    for (cells, sign) in [(before, -1), (after, 1)] {
+        for cell in cells {
+            for key in keys(cell) {
+                let slot = delta.entry(key).or_default();
+                if sign > 0 {
+                    *slot += cell.tally;
+                } else {
+                    *slot -= cell.tally;
+                }
+            }
+        }
+    }
+    // One statement for the whole delta: a round trip per cell is what a write would wait for.
+    // (In chunks that stay well inside either database's limit on parameters.) On PostgreSQL the
+    // revisions move in the first chunk's statement, a writable `WITH`: one round trip fewer.
+    let cells: Vec<_> = delta.into_iter().filter(|(_, tally)| !tally.is_zero()).collect();
+    let mut revisions_moved = false;
+    for chunk in cells.chunks(UPSERT_CHUNK) {
+        let mut params = Vec::with_capacity(1 + chunk.len() * (5 + Tally::FIELDS.len()));
+        let mut sql = upsert_sql(chunk.len());
+        if !revisions_moved && db.dialect() == Dialect::Postgres {
+            sql = format!("WITH revisions AS ({}) {sql}", crate::orgs::revisions_update(revisions));
+            params.push(org.value());
+            revisions_moved = true;
+        }
+        for ((grain, day, rep, line), tally) in chunk {
+            params.extend([
+                org.value(),
+                Value::Int(*rep),
+                Value::text(grain.key()),
+                Value::Date(*day),
+                Value::Int(*line),
+            ]);
+            params.extend(tally.values().into_iter().map(Value::Int));
+        }
+        db.execute(&sql, &params)?;
+    }
+    if !revisions_moved {
+        crate::orgs::bump_revisions(db, org, revisions)?;
+    }
+    Ok(())
+}
+
+/// Cells per upsert statement.
+const UPSERT_CHUNK: usize = 200;
+
+/// Adds `rows` cells' tallies to the stored ones (inserting the cells that are new).
+fn upsert_sql(rows: usize) -> String {
+    let fields = Tally::FIELDS;
+    let row = format!("({})", vec!["?"; 5 + fields.len()].join(", "));
+    let sums: Vec<String> = fields.iter().map(|f| format!("{f} = rollup_cells.{f} + excluded.{f}")).collect();
+    format!(
+        "INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, {}) VALUES {}
+         ON CONFLICT (org_id, rep_id, grain, day, product_line_id) DO UPDATE SET {}",
+        fields.join(", "),
+        vec![row; rows].join(", "),
+        sums.join(", ")
+    )
+}

@@ -1,0 +1,92 @@
+//! The rollup cells: each dated cell exists at four grains, the day, the ISO week, the month and the
+//! quarter, so a long period reads whole quarters, then whole months, then whole weeks, and only its
+//! ragged edges by day. A write moves the cells it changes ([`delta`]); a rebuild recomputes them
+//! all from the base rows ([`rebuild`]); the scorecards sum them over periods ([`reads`]).
+
+mod delta;
+mod reads;
+mod rebuild;
+
+pub use delta::{apply, with_delta, with_delta_creating};
+pub(crate) use reads::{organisation_months, per_cell};
+pub use reads::{standing, sum, sum_of};
+pub use rebuild::rebuild;
+
+use super::facts::{Cell, STATE_DAY};
+use chrono::{Datelike, NaiveDate};
+use quotient_core::kpi::Tally;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Grain {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    State,
+    /// The month of the whole organisation, filed under rep [`ORGANISATION`]: what is learnt from
+    /// years of history (the seasonality) reads 36 of these instead of every rep's months.
+    OrganisationMonth,
+}
+
+/// The rep id the organisation's own cells are filed under (no rep has it).
+pub(super) const ORGANISATION: i64 = 0;
+
+impl Grain {
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Grain::Day => "day",
+            Grain::Week => "week",
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+            Grain::State => "state",
+            Grain::OrganisationMonth => "org_month",
+        }
+    }
+
+    pub(super) fn bucket(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Grain::Day => day,
+            Grain::Week => day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday())),
+            Grain::Month | Grain::OrganisationMonth => day.with_day(1).unwrap_or(day),
+            Grain::Quarter => NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1).unwrap_or(day),
+            Grain::State => STATE_DAY,
+        }
+    }
+
+    /// The start of the cell after the one `day` is in (for the day, week, month and quarter).
+    pub(super) fn next(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Grain::Day => day + chrono::Duration::days(1),
+            Grain::Week => self.bucket(day) + chrono::Duration::days(7),
+            Grain::Quarter => next_month(next_month(next_month(self.bucket(day)))),
+            Grain::Month | Grain::OrganisationMonth | Grain::State => next_month(self.bucket(day)),
+        }
+    }
+
+    /// The grains a cell is kept at.
+    fn of(cell: &Cell) -> &'static [Grain] {
+        if cell.standing {
+            &[Grain::State]
+        } else {
+            &[Grain::Day, Grain::Week, Grain::Month, Grain::Quarter, Grain::OrganisationMonth]
+        }
+    }
+}
+
+/// The keys of the stored cells `cell` adds to, one per grain.
+pub(super) fn keys(cell: &Cell) -> impl Iterator<Item = Key> + '_ {
+    Grain::of(cell).iter().map(|&grain| {
+        let rep = if grain == Grain::OrganisationMonth { ORGANISATION } else { cell.rep_id };
+        (grain, grain.bucket(cell.day), rep, cell.product_line_id)
+    })
+}
+
+pub(super) type Key = (Grain, NaiveDate, i64, i64);
+
+/// The cells of a rebuild, summed: hashed with foldhash, since SipHash took a tenth of a rebuild.
+pub(super) type Cells = hashbrown::HashMap<Key, Tally>;
+
+fn next_month(day: NaiveDate) -> NaiveDate {
+    let (year, month) = if day.month() == 12 { (day.year() + 1, 1) } else { (day.year(), day.month() + 1) };
+    NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(day)
+}

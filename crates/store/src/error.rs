@@ -19,7 +19,9 @@ pub enum StoreError {
     Decode(String),
     #[error("{0}")]
     NotFound(String),
-    /// A write the data's rules refuse, with what to do instead.
+    /// A request the store cannot carry out that no person's input reaches through the web (a backup
+    /// file that exists, a bulk load's malformed row), with what to do instead: the command line
+    /// says it; the web treats it as a fault, never as a refusal of the user's input.
     #[error("{0}")]
     Invalid(String),
     #[error("the database was migrated by a newer Quotient (migration {0} is unknown to this version)")]

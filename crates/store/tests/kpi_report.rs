@@ -8,6 +8,7 @@ use common::{TestDb, fixture};
 use quotient_core::kpi::RateSource;
 use quotient_core::{Lang, Money};
 use quotient_store::bundle::{self, Silent};
+use quotient_store::ids::RepId;
 use quotient_store::kpi::{self, Card, Report, ReportRequest, Subject};
 
 fn report(test: &mut TestDb, subject: Subject, period: &str, as_of: &str) -> Report {
@@ -163,7 +164,7 @@ fn a_report_is_on_a_subject_within_reach(test: &mut TestDb) {
     assert_eq!(subject(&rep, SubjectRequest::Own).ok(), Some(Subject::Rep("R1".into())));
     assert_eq!(subject(&rep, SubjectRequest::Peers).ok(), Some(Subject::Team("M1".into())));
     let r2 = directory.people.iter().find(|p| p.external_id == "R2").map(|p| p.id).unwrap_or(-1);
-    assert_eq!(subject(&manager, SubjectRequest::Rep(Named::Id(r2))).ok(), Some(Subject::Rep("R2".into())));
+    assert_eq!(subject(&manager, SubjectRequest::Rep(Named::Id(RepId(r2)))).ok(), Some(Subject::Rep("R2".into())));
     assert_eq!(subject(&operator, SubjectRequest::Territory("T1".into())).ok(), Some(Subject::Territory("T1".into())));
     let refused = |result: Result<Subject, StoreError>| -> Vec<(&str, Code)> {
         match result {
@@ -173,13 +174,13 @@ fn a_report_is_on_a_subject_within_reach(test: &mut TestDb) {
     };
     let out_of_reach = vec![("subject", Code::SubjectOutOfReach)];
     for (scope, asked) in [
-        (&rep, SubjectRequest::Rep(Named::Id(r2))),
+        (&rep, SubjectRequest::Rep(Named::Id(RepId(r2)))),
         (&rep, SubjectRequest::Rep(Named::Key("R2".into()))),
         (&manager, SubjectRequest::Team(Named::Key("E1".into()))),
         (&manager, SubjectRequest::Organisation),
         (&manager, SubjectRequest::ProductLine("PL1".into())),
         (&operator, SubjectRequest::Rep(Named::Key("R9".into()))),
-        (&operator, SubjectRequest::Team(Named::Id(999_999))),
+        (&operator, SubjectRequest::Team(Named::Id(RepId(999_999)))),
     ] {
         assert_eq!(refused(subject(scope, asked.clone())), out_of_reach, "{asked:?}");
     }

@@ -104,7 +104,7 @@ fn a_plan_becomes_quotas_that_sum_to_it_to_the_cent(test: &mut TestDb) {
 
     // R2's yearly quota set by hand from 5,000,000 to 6,000,000 cents: the quotas now exceed the
     // plan by 1,000,000 cents.
-    let adjust = AdjustQuotas { year: 2026, metric: PlanMetric::Revenue, quotas: vec![(r2, 6_000_000)] };
+    let adjust = AdjustQuotas { year: 2026, metric: PlanMetric::Revenue, quotas: vec![(RepId(r2), 6_000_000)] };
     let quotas = ok(plans::adjust_quotas(&mut test.db, &scope, &adjust));
     assert_eq!((quotas.total, quotas.plan, quotas.difference()), (11_000_001, Some(10_000_001), Some(1_000_000)));
     let yearly = ok(quotas::yearly(&mut test.db, org.id, 2026, PlanMetric::Revenue, None));
@@ -116,7 +116,7 @@ fn a_plan_becomes_quotas_that_sum_to_it_to_the_cent(test: &mut TestDb) {
     // Set to what it is, a quota does not change.
     ok(plans::adjust_quotas(&mut test.db, &scope, &adjust));
     assert_eq!(ok(audit::history(&mut test.db, org.id, "quota", r2)).len(), 1);
-    let negative = AdjustQuotas { quotas: vec![(r2, -1)], ..adjust.clone() };
+    let negative = AdjustQuotas { quotas: vec![(RepId(r2), -1)], ..adjust.clone() };
     assert_eq!(refused(plans::adjust_quotas(&mut test.db, &scope, &negative)), [("yearly", Code::Amount)]);
     let deals = AdjustQuotas { metric: PlanMetric::Deals, ..negative };
     assert_eq!(refused(plans::adjust_quotas(&mut test.db, &scope, &deals)), [("yearly", Code::Count)]);
@@ -220,20 +220,23 @@ fn adjusting_quotas_is_all_or_nothing(test: &mut TestDb) {
     let adjust = AdjustQuotas {
         year: 2026,
         metric: PlanMetric::Revenue,
-        quotas: vec![(r1, 700), (m1, 100), (9_999, 100), (r2, -3)],
+        quotas: vec![(RepId(r1), 700), (RepId(m1), 100), (RepId(9_999), 100), (RepId(r2), -3)],
     };
     assert_eq!(
         refused(plans::adjust_quotas(&mut test.db, &executive, &adjust)),
         [("rep_id", Code::RepOutOfReach), ("rep_id", Code::RepOutOfReach), ("yearly", Code::Amount)]
     );
-    let adjust = AdjustQuotas { quotas: vec![(r1, 700), (m1, 100), (r2, 500)], ..adjust };
+    let adjust = AdjustQuotas { quotas: vec![(RepId(r1), 700), (RepId(m1), 100), (RepId(r2), 500)], ..adjust };
     assert_eq!(refused(plans::adjust_quotas(&mut test.db, &executive, &adjust)), [("rep_id", Code::RepOutOfReach)]);
     assert_eq!(ok(quotas::yearly(&mut test.db, org.id, 2026, PlanMetric::Revenue, None)), before);
     assert!(ok(audit::history(&mut test.db, org.id, "quota", r1)).is_empty());
     // Without the manager, both change together, audited as the executive's.
-    let adjust = AdjustQuotas { quotas: vec![(r1, 700), (r2, 500)], ..adjust };
+    let adjust = AdjustQuotas { quotas: vec![(RepId(r1), 700), (RepId(r2), 500)], ..adjust };
     let quotas = ok(plans::adjust_quotas(&mut test.db, &executive, &adjust));
-    assert_eq!((&quotas.reps, quotas.total, quotas.difference()), (&vec![(r1, 700), (r2, 500)], 1_200, Some(0)));
+    assert_eq!(
+        (&quotas.reps, quotas.total, quotas.difference()),
+        (&vec![(RepId(r1), 700), (RepId(r2), 500)], 1_200, Some(0))
+    );
     let history = ok(audit::history(&mut test.db, org.id, "quota", r1));
     assert_eq!(history.iter().map(|h| h.user).collect::<Vec<_>>(), [Some(executive.user)]);
     // Quotas of a year without a plan: nothing to phase them by.

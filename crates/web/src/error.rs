@@ -121,7 +121,7 @@ impl Error {
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(error) if error.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             Error::Store(StoreError::NotFound(_) | StoreError::NotPermitted) => StatusCode::NOT_FOUND,
-            Error::Store(StoreError::Invalid(_) | StoreError::Refused(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Store(StoreError::Refused(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Store(_) | Error::NotCommitted(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -134,7 +134,7 @@ impl Error {
             Error::Csrf => "csrf_rejected",
             Error::SessionRequired => "session_required",
             Error::Throttled => "too_many_sign_ins",
-            Error::Invalid(_) | Error::Store(StoreError::Invalid(_) | StoreError::Refused(_)) => "invalid_input",
+            Error::Invalid(_) | Error::Store(StoreError::Refused(_)) => "invalid_input",
             Error::Unreadable => "bad_request",
             Error::TooLarge => "too_large",
             Error::Unavailable => "unavailable",
@@ -146,7 +146,6 @@ impl Error {
     /// What the user may read: the store's own wording for refused writes, nothing internal.
     fn public_message(&self, locale: Locale) -> String {
         match self {
-            Error::Store(StoreError::Invalid(message)) => message.clone(),
             // A refusal says why in the caller's words, where a page shows no form to put it beside.
             Error::Invalid(_) | Error::Store(StoreError::Refused(_)) => {
                 let reasons: Vec<String> = self.field_errors(locale).into_iter().map(|e| e.message).collect();

@@ -5,6 +5,7 @@ use super::{permit, refuse_any};
 use crate::access::Viewer;
 use crate::db::Db;
 use crate::error::{Code, Refusal, Result, StoreError};
+use crate::ids::RepId;
 use crate::kpi::Directory;
 use crate::planning::PlanMetric;
 use crate::planning::company_plan::{self, CompanyPlan};
@@ -92,7 +93,7 @@ pub struct AdjustQuotas {
     pub year: i32,
     pub metric: PlanMetric,
     /// (rep, yearly quota: cents for money, a count otherwise).
-    pub quotas: Vec<(i64, i64)>,
+    pub quotas: Vec<(RepId, i64)>,
 }
 
 /// The quotas of an objective after an adjustment (or as they stand).
@@ -100,7 +101,7 @@ pub struct AdjustQuotas {
 pub struct Quotas {
     pub metric: PlanMetric,
     /// (rep, yearly quota) of the reps within the caller's reach, by rep.
-    pub reps: Vec<(i64, i64)>,
+    pub reps: Vec<(RepId, i64)>,
     pub total: i64,
     /// The plan's objective, for a caller who sees the whole plan.
     pub plan: Option<i64>,
@@ -127,7 +128,7 @@ pub fn adjust_quotas(db: &mut Db, scope: &Viewer, command: &AdjustQuotas) -> Res
         if metric.quota_metric().is_none() {
             refusals.push(Refusal::new("metric", Code::Choice));
         }
-        for &(rep, yearly) in &command.quotas {
+        for &(RepId(rep), yearly) in &command.quotas {
             if !scope.reaches(rep) || directory.person(rep).is_none_or(|p| !p.is_rep) {
                 refusals.push(Refusal::new("rep_id", Code::RepOutOfReach).count("rep", rep));
             }
@@ -140,7 +141,7 @@ pub fn adjust_quotas(db: &mut Db, scope: &Viewer, command: &AdjustQuotas) -> Res
         let current = quotas::yearly(db, scope.org, command.year, metric, None)?;
         let objective = Objective { metric, product_line: None, total: 0 };
         let seasonality = quotas::seasonality_of(db, scope.org, &plan, &objective)?;
-        for &(rep, total) in &command.quotas {
+        for &(RepId(rep), total) in &command.quotas {
             if current.get(&rep) != Some(&total) {
                 let objective = Objective { total, ..objective };
                 quotas::adjust(db, scope.org, &directory, scope.actor(), command.year, objective, rep, &seasonality)?;
@@ -161,7 +162,10 @@ pub fn quotas_of(db: &mut Db, scope: &Viewer, year: i32, metric: PlanMetric) -> 
 }
 
 fn quotas_in(db: &mut Db, scope: &Viewer, year: i32, metric: PlanMetric) -> Result<Quotas> {
-    let mut reps: Vec<(i64, i64)> = quotas::yearly_within(db, scope, year, metric, None)?.into_iter().collect();
+    let mut reps: Vec<(RepId, i64)> = quotas::yearly_within(db, scope, year, metric, None)?
+        .into_iter()
+        .map(|(rep, quota)| (RepId(rep), quota))
+        .collect();
     reps.sort_unstable();
     let total = reps.iter().map(|(_, quota)| quota).sum();
     let plan = match sees_whole_company_plan(scope.role) {

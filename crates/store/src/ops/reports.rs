@@ -6,6 +6,7 @@ use super::permit;
 use crate::access::Viewer;
 use crate::db::Db;
 use crate::error::{Code, Refusal, Result};
+use crate::ids::RepId;
 use crate::kpi::{self, Directory, Report, ReportRequest, Subject};
 use chrono::NaiveDate;
 use quotient_core::access::{self, Action, Asked, Resource};
@@ -15,7 +16,7 @@ use quotient_core::{Lang, Period};
 /// line).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Named {
-    Id(i64),
+    Id(RepId),
     Key(String),
 }
 
@@ -51,7 +52,7 @@ pub struct ReportOn {
 pub fn subject(scope: &Viewer, directory: &Directory, asked: &SubjectRequest) -> Result<Subject> {
     let out_of_reach = || Refusal::new("subject", Code::SubjectOutOfReach);
     let id = |named: &Named| match named {
-        Named::Id(id) => directory.person(*id).map(|p| p.id),
+        Named::Id(id) => directory.person(id.get()).map(|p| p.id),
         Named::Key(key) => directory.people.iter().find(|p| &p.external_id == key).map(|p| p.id),
     };
     let asked_for = match asked {

@@ -151,7 +151,7 @@ async fn adjust(
     allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
     let JsonBody(adjust) = adjust?;
     let metric = metric_of(adjust.metric.as_deref())?;
-    let command = AdjustQuotas { year, metric, quotas: vec![(rep, adjust.yearly)] };
+    let command = AdjustQuotas { year, metric, quotas: vec![(RepId(rep), adjust.yearly)] };
     // The path names the rep: one out of reach is as missing as any other record.
     let quotas = run(&state, &caller, move |db, caller| {
         plans::adjust_quotas(db, &caller.viewer, &command).map_err(|e| Error::from(e).missing_when(Code::RepOutOfReach))

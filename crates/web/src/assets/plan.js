@@ -8,8 +8,17 @@
   if (!form || !out || !line) return;
   var plan = Number(line.dataset.plan);
   var template = out.textContent;
+  // Amounts are read as the server reads them (Lang::parse_money): the page language's grouping
+  // and decimal mark, and a plain 1250.50 in every language.
+  var sample = (12345.6).toLocaleString(document.documentElement.lang);
+  var group = sample.charAt(2), decimal = sample.charAt(6);
   function cents(text) {
-    var n = Number(String(text).trim().replace(/\s/g, '').replace(',', '.'));
+    var t = String(text).replace(/[\s\u00a0\u202f$€£]/g, '');
+    var at = t.lastIndexOf(decimal);
+    var whole = at >= 0 ? t.slice(0, at) : t, fraction = at >= 0 ? t.slice(at + 1) : '';
+    var plain = /^(\d+)\.(\d{1,2})$/.exec(t);
+    if (at < 0 && plain) { whole = plain[1]; fraction = plain[2]; }
+    var n = Number(whole.split(group).join('') + (fraction ? '.' + fraction : ''));
     return isFinite(n) ? Math.round(n * 100) : 0;
   }
   function update() {

@@ -15,6 +15,7 @@ use quotient_core::access::{Action, Resource};
 use quotient_core::diagnostics::{FlagKind, Thresholds};
 use quotient_store::Db;
 use quotient_store::crm::pipeline::{self, Stage};
+use quotient_store::ids::RepId;
 use quotient_store::kpi::{Card, Directory, Report, Subject};
 use quotient_store::ops::reports::{self, Named, ReportOn, SubjectRequest};
 use std::collections::HashMap;
@@ -56,7 +57,7 @@ pub async fn dashboard(
     let team = query.team;
     let dashboard = with_db(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
-        let asked = team.map_or(SubjectRequest::Own, |id| SubjectRequest::Team(Named::Id(id)));
+        let asked = team.map_or(SubjectRequest::Own, |id| SubjectRequest::Team(Named::Id(RepId(id))));
         let subject = reports::subject(&caller.viewer, &directory, &asked).map_err(subject_missing)?;
         let team_name = match &subject {
             Subject::Team(key) => directory.people.iter().find(|p| &p.external_id == key).map(|p| p.name.clone()),

@@ -15,6 +15,7 @@ use maud::{Markup, PreEscaped, html};
 use quotient_core::Money;
 use quotient_core::access::{Action, Resource};
 use quotient_core::planning::{Distribution, MonthlyIndex, PlanRisk, RepGoal, goal_sheet, plan_risk};
+use quotient_store::ids::RepId;
 use quotient_store::kpi::Subject;
 use quotient_store::ops::reports::{self, Named, SubjectRequest};
 use quotient_store::planning::{self, PlanMetric};
@@ -75,7 +76,7 @@ pub async fn goals(
     let goals = with_db(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
         let managers: std::collections::HashSet<i64> = directory.people.iter().filter_map(|p| p.manager_id).collect();
-        let asked = team.map_or(SubjectRequest::Own, |id| SubjectRequest::Team(Named::Id(id)));
+        let asked = team.map_or(SubjectRequest::Own, |id| SubjectRequest::Team(Named::Id(RepId(id))));
         let first_team = || managers.iter().copied().filter(|m| caller.viewer.reaches(*m)).min();
         let manager = match reports::subject(&caller.viewer, &directory, &asked).map_err(subject_missing)? {
             Subject::Team(key) => directory.people.iter().find(|p| p.external_id == key).map(|p| p.id),

@@ -11,6 +11,7 @@ use maud::{Markup, html};
 use quotient_core::Money;
 use quotient_core::input::{self, Refusals};
 use quotient_core::refusal::{Code, Refusal};
+use quotient_store::ids::RepId;
 use quotient_store::ops::plans::{AdjustQuotas, YEARS};
 use quotient_store::planning::PlanMetric;
 use quotient_store::planning::company_plan::{CompanyPlan, PlanLine, Split};
@@ -151,7 +152,7 @@ impl PlanForm {
         let mut refusals = Refusals::new();
         let mut quotas = vec![];
         for (key, value) in &self.fields {
-            let Some(rep) = key.strip_prefix("q_").and_then(|r| r.parse::<i64>().ok()) else { continue };
+            let Some(rep) = key.strip_prefix("q_").and_then(|r| r.parse::<RepId>().ok()) else { continue };
             if let Some(Some(amount)) = refusals.take(input::optional_amount("yearly", value, l)) {
                 quotas.push((rep, amount.cents()));
             }

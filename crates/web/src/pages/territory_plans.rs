@@ -7,6 +7,7 @@ use super::{require, today, with_db, writing};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{Error, PageError};
+use crate::i18n::Locale;
 use crate::templates::{self, csrf, tile};
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -16,6 +17,7 @@ use maud::{Markup, html};
 use quotient_core::Money;
 use quotient_core::access::{self, Action, Resource};
 use quotient_core::coaching::{PlanStatus, Step};
+use quotient_core::input;
 use quotient_core::model::UserRole;
 use quotient_core::refusal::{Arg, Code, Refusal};
 use quotient_store::StoreError;
@@ -298,7 +300,7 @@ pub struct PlanForm {
 }
 
 /// The plan as written in the form, or what is refused.
-fn content_of(form: &PlanForm) -> Result<PlanContent, Vec<Refusal>> {
+fn content_of(form: &PlanForm, lang: Locale) -> Result<PlanContent, Vec<Refusal>> {
     let get = |key: &str| form.fields.get(key).map(|v| v.trim().to_string()).unwrap_or_default();
     let mut key_accounts = vec![];
     let mut refused = None;
@@ -314,15 +316,12 @@ fn content_of(form: &PlanForm) -> Result<PlanContent, Vec<Refusal>> {
             refused = Some(Refusal::new("key_accounts", Code::Reference));
             break;
         };
-        let target = match get(&format!("target_{i}")).replace(',', ".") {
-            text if text.is_empty() => Money::ZERO,
-            text => match text.parse::<Money>() {
-                Ok(target) => target,
-                Err(_) => {
-                    refused = Some(Refusal::new("key_accounts", Code::Amount));
-                    break;
-                }
-            },
+        let target = match input::optional_amount("key_accounts", &get(&format!("target_{i}")), lang) {
+            Ok(target) => target.unwrap_or(Money::ZERO),
+            Err(refusal) => {
+                refused = Some(refusal);
+                break;
+            }
         };
         key_accounts.push(KeyAccountInput {
             account_id,
@@ -377,7 +376,7 @@ pub async fn save(
 ) -> Result<Response, PageError> {
     require(&caller, Resource::TerritoryPlans, Action::Edit)?;
     let year = year_of(&query);
-    let content = match content_of(&form) {
+    let content = match content_of(&form, caller.locale) {
         Ok(content) => content,
         Err(refusals) => return Ok(back(rep, year, Err(refusals))),
     };

@@ -3,8 +3,8 @@
 //! allocation per territory and rep with the plan risk; writes it into quotas; and adjusts any rep's
 //! quota by hand with the difference to the plan shown live. Managers read their reps' share.
 //!
-//! The handlers read the forms ([`form`]) into the operations of `quotient_store::ops::plans` and
-//! show the answer ([`view`]); the rules are the operations'.
+//! The handlers read the forms (`form`) into the operations of `quotient_store::ops::plans` and
+//! show the answer (`view`); the rules are the operations'.
 
 mod form;
 mod view;

@@ -411,6 +411,12 @@ async fn goal_setting_shows_the_plan_risk_and_refuses_bad_input(app: &TestApp) {
     assert!(page.body.contains("Ana Ruiz"), "the team's reps are listed");
     assert_eq!(app.get("/goals?metric=luck", &manager).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.get("/goals?growth=lots", &manager).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The plan is read as the manager writes it: "1,000" in English is the same plan as "1000".
+    let grouped = app.get("/goals?metric=deals&growth=10&plan=1%2C000", &manager).await;
+    assert_eq!(grouped.status, StatusCode::OK);
+    let risk = |body: &str| body.split("id=\"plan-risk\"").nth(1).map(|rest| rest[..rest.len().min(300)].to_string());
+    assert_eq!(risk(&grouped.body), risk(&page.body), "the same plan risk");
+    assert_eq!(app.get("/goals?plan=1.2.3", &manager).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let (rep, _) = app.sign_in("r1@acme.test").await;
     assert_eq!(app.get("/goals", &rep).await.status, StatusCode::NOT_FOUND, "reps set no team goals");
 }

@@ -66,9 +66,9 @@ pub async fn goals(
         }
         None => PlanMetric::Revenue,
     };
-    let growth = parse_number(query.growth.as_deref())
+    let growth = parse_number(query.growth.as_deref(), l)
         .map_err(|_| PageError(Error::invalid("growth", l.t("goals.bad_number")), l))?;
-    let plan = parse_number(query.plan.as_deref())
+    let plan = parse_number(query.plan.as_deref(), l)
         .map_err(|_| PageError(Error::invalid("plan", l.t("goals.bad_number")), l))?;
     let directories = state.directories.clone();
     let seasonalities = Arc::clone(&state.seasonalities);
@@ -126,13 +126,12 @@ pub async fn goals(
     Ok(render(&caller, &query, metric, &goals))
 }
 
-fn parse_number(text: Option<&str>) -> Result<Option<f64>, ()> {
+/// A number as the caller writes it (grouping and decimal mark of their language, at most two
+/// decimals), read by the one amount reader every form uses.
+fn parse_number(text: Option<&str>, l: crate::i18n::Locale) -> Result<Option<f64>, ()> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(text) => match text.replace(',', ".").parse::<f64>() {
-            Ok(value) if value.is_finite() => Ok(Some(value)),
-            _ => Err(()),
-        },
+        Some(text) => l.parse_money(text).map(|amount| Some(amount.cents() as f64 / 100.0)).map_err(drop),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Logging an activity: the rep's most frequent action, one short form reachable from every page.
 
-use super::{require, with_db, writing};
+use super::{refused_fields, require, with_db, writing};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{Error, FieldError, PageError};
@@ -161,19 +161,18 @@ pub async fn log(
     };
     match logged {
         Ok(rep) => Ok(Redirect::to(&format!("/reps/{rep}?logged=1")).into_response()),
-        Err(PageError(Error::Store(StoreError::Refused(refusals)), _)) => {
-            let errors: Vec<FieldError> = refusals
-                .iter()
-                .map(|refusal| FieldError::refused(&refusal.clone().on(form_field(refusal.field)), caller.locale))
+        Err(error) => {
+            let errors: Vec<FieldError> = refused_fields(error)?
+                .into_iter()
+                .map(|error| FieldError { field: form_field(&error.field).to_string(), ..error })
                 .collect();
             let choices = choices(&state, &caller).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&caller, &choices, &form, &errors)).into_response())
         }
-        Err(error) => Err(error),
     }
 }
 
 /// The form's name of a field the operation refused (it names them as the API does).
-fn form_field(field: &'static str) -> &'static str {
+fn form_field(field: &str) -> &str {
     field.strip_suffix("_id").unwrap_or(field)
 }

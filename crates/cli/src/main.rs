@@ -72,8 +72,9 @@ enum Command {
     User(users::UserCommand),
     /// Recompute the KPI rollups from the organisation's records.
     Rebuild,
-    /// Show the organisation's KPI thresholds and standards, or set one: threshold.KEY VALUE,
-    /// standard.KEY.enabled true|false, standard.KEY.target VALUE.
+    /// Show the organisation's settings, or set one: threshold.KEY VALUE, standard.KEY.enabled
+    /// true|false, standard.KEY.target VALUE, method.KEY WHOLE_NUMBER (a change of the lead
+    /// follow-up window or the authority cut-off rebuilds the KPI rollups).
     Setting {
         /// The setting's key; omit to list them all.
         #[arg(default_value = "")]

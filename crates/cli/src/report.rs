@@ -8,6 +8,7 @@ use clap::{Args, ValueEnum};
 use quotient_core::{Lang, Money, Period};
 use quotient_store::kpi::{self, Card, Directory, Report};
 use quotient_store::ops::reports::{self, Named, ReportOn, SubjectRequest};
+use quotient_store::ops::settings;
 use std::io::Write;
 use std::time::Instant;
 
@@ -103,6 +104,8 @@ const COLUMNS: &[Column] = &[
     ("→ proposal", |c| pct(c.scorecard.funnel.first_appointment_to_proposal)),
     ("closing", |c| pct(c.scorecard.funnel.closing_ratio)),
     ("conversations", |c| c.scorecard.activity.conversations.to_string()),
+    ("conv → appt", |c| pct(c.scorecard.activity.conversation_to_appointment)),
+    ("top-level share", |c| pct(c.top_level_contact_share)),
     ("pipeline", |c| money(c.scorecard.pipeline.pipeline)),
     ("coverage", |c| num(c.scorecard.pipeline.coverage, 2)),
     ("magic/week", |c| num(c.scorecard.magic_number.per_week, 1)),
@@ -192,19 +195,23 @@ pub fn rebuild(database_url: &str, org_slug: Option<&str>) -> Result<()> {
 
 pub fn setting(database_url: &str, org_slug: Option<&str>, key: &str, value: Option<&str>) -> Result<()> {
     let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
-    let org = org::resolve(&mut db, org_slug)?;
+    let (org, scope) = org::operator(&mut db, org_slug)?;
     let Some(value) = value else {
-        let (thresholds, standards) = kpi::settings(&mut db, org.id)?;
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({ "thresholds": thresholds, "standards": standards }))?
-        );
+        let current = settings::read_settings(&mut db, &scope)?;
+        println!("{}", serde_json::to_string_pretty(&current)?);
         if !key.is_empty() {
             bail!("give a value to set {key}");
         }
         return Ok(());
     };
-    db.transaction(|db| kpi::set_setting(db, org.id, key, value))?;
+    let command = settings::SaveSettings { values: vec![(key.to_string(), value.to_string())] };
+    let saved = settings::save_settings(&mut db, &scope, &command).map_err(|e| refused("setting", e, &[]))?;
     println!("{key} = {value} for organisation '{}'", org.slug);
+    if saved.rebuild_rollups {
+        // The command line waits for the rebuild the web application runs in the background.
+        let started = Instant::now();
+        let cells = settings::rebuild_rollups(&mut db, &scope, &mut |_, _| {})?;
+        println!("rebuilt {cells} KPI rollup cells in {:.1} s", started.elapsed().as_secs_f64());
+    }
     Ok(())
 }

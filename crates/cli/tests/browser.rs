@@ -534,6 +534,57 @@ async fn planning_from_the_company_plan_to_a_one_on_one(session: &Session) {
     session.sign_out().await;
 }
 
+/// An administrator sets two thresholds and a gateway type's definition on the settings page; the
+/// rep's manager then sees the flags come and go on the rep's scorecard, and reads the definition
+/// on the pipeline.
+async fn settings_change_what_a_manager_sees(session: &Session) {
+    session.sign_in("rep@northwind.example").await;
+    let home = session.arrive("/reps/").await;
+    let rep: String = home.trim_start_matches("/reps/").chars().take_while(char::is_ascii_digit).collect();
+    session.sign_out().await;
+    let scorecard = format!("/reps/{rep}?period={}", current_quarter());
+    let flags = ["top_level_contact_share_low", "conversation_to_appointment_low"];
+    let set_thresholds = |value: &'static str| async move {
+        session.sign_in("admin@northwind.example").await;
+        session.open("/settings").await;
+        session.fill("input[name='threshold.top_level_contact_share']", value).await;
+        session.fill("input[name='threshold.conversation_to_appointment']", value).await;
+        session.click("#save-settings").await;
+        session.arrive("/settings?saved=settings").await;
+    };
+    let shown = |flag: &'static str| async move {
+        session.browser.find(Locator::Css(&format!("[data-flag='{flag}']"))).await.is_ok()
+    };
+    // At 0 nothing is below: neither flag.
+    set_thresholds("0").await;
+    session
+        .fill("form[data-gateway-type='demo'] textarea[name=definition]", "The customer sees it run on their own data")
+        .await;
+    session.click("form[data-gateway-type='demo'] button[type=submit]").await;
+    session.arrive("/settings?saved=gateway_types").await;
+    session.screenshot("settings").await;
+    session.sign_out().await;
+    session.sign_in("manager@northwind.example").await;
+    session.open(&scorecard).await;
+    for flag in flags {
+        assert!(!shown(flag).await, "{flag} at a threshold of 0");
+    }
+    session.wait_for("#funnel [data-kpi='top_level_contact_share']").await;
+    session.open("/pipeline").await;
+    let source = session.browser.source().await.unwrap_or_default();
+    assert!(source.contains("The customer sees it run on their own data"), "the definition where reps choose");
+    session.sign_out().await;
+    // At 1 (100%) any share short of all of them is below: the rep, who sets appointments in some
+    // conversations and not others, is flagged.
+    set_thresholds("1").await;
+    session.sign_out().await;
+    session.sign_in("manager@northwind.example").await;
+    session.open(&scorecard).await;
+    assert!(shown(flags[1]).await, "conversation → appointment is flagged at 100%");
+    session.screenshot("scorecard-flags").await;
+    session.sign_out().await;
+}
+
 async fn walkthrough(database_url: &str, name: &str) {
     let Some(driver) = chromedriver() else { return };
     let session = Session::start(&driver, database_url, name).await;
@@ -545,6 +596,7 @@ async fn walkthrough(database_url: &str, name: &str) {
     german_labels_and_numbers(&session).await;
     a_rep_cannot_reach_the_team_dashboard(&session).await;
     planning_from_the_company_plan_to_a_one_on_one(&session).await;
+    settings_change_what_a_manager_sees(&session).await;
     session.close().await;
 }
 

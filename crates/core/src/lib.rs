@@ -15,6 +15,7 @@ pub mod period;
 pub mod planning;
 pub mod quota_period;
 pub mod refusal;
+pub mod settings;
 pub mod standards;
 pub mod work_time;
 

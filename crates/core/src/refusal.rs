@@ -71,6 +71,13 @@ crate::keyed_enum! {
         ReturnNeedsComment => "return_needs_comment",
         KeyAccountNotOwned => "key_account_not_owned",
         KeyAccountTwice => "key_account_twice",
+        // Settings and the pipeline's configuration.
+        UnknownSetting => "unknown_setting",
+        ValueOutOfRange => "value_out_of_range",
+        StageInUse => "stage_in_use",
+        OneWonStage => "one_won_stage",
+        OneLostStage => "one_lost_stage",
+        KeyMalformed => "key_malformed",
     }
 }
 

@@ -65,8 +65,10 @@ fn team_quarter(test: &mut TestDb) {
     assert_eq!(s.pipeline.coverage, None);
     assert_eq!((s.magic_number.rate_source, s.magic_number.per_week), (RateSource::Team, Some(0.0)));
     assert_eq!(s.barometer_pct, None);
-    // Only the 50% first-appointment → proposal ratio is below its threshold (60%).
+    // Only the 50% first-appointment → proposal ratio is below its threshold (60%); 1 of 2 first
+    // appointments at the top (O1 with C1, authority 5) is not below 50%.
     assert_eq!(flags(r1), ["FirstAppointmentToProposalLow"]);
+    assert_eq!(r1.top_level_contact_share, Some(0.5));
     // L1, a company lead, was touched 6.5 hours after it came in.
     assert_eq!((r1.lead_follow_up.company_leads, r1.lead_follow_up.touched_within_48h_share), (1, Some(1.0)));
     // Estimates: PL1 has a deal quota of 1 in March: 3 × 1 required, 1 issued.
@@ -89,7 +91,14 @@ fn team_quarter(test: &mut TestDb) {
     );
     // Margin quota 25,000.50 for 2026, prorated to Q1's 90 of 365 days: 616,450.68… → 616,451 cents.
     assert_eq!(s.quotas.margin, Some(Money::from_cents(616_451)));
-    assert_eq!(flags(r2), ["FirstAppointmentToNextStepLow", "FirstAppointmentToProposalLow"]);
+    // O2's first appointment has no appointment logged with a contact: 0 of 1 at the top, below
+    // 50%. R2's one call was not answered: no conversation, no conversation → appointment flag.
+    assert_eq!(r2.top_level_contact_share, Some(0.0));
+    assert_eq!(s.activity.conversation_to_appointment, None);
+    assert_eq!(
+        flags(r2),
+        ["FirstAppointmentToNextStepLow", "FirstAppointmentToProposalLow", "TopLevelContactShareLow"]
+    );
     // L2 (company) was never touched; L3 is self-generated and does not count.
     assert_eq!((r2.lead_follow_up.company_leads, r2.lead_follow_up.never_touched_share), (1, Some(1.0)));
     // R1's peers are R2 alone, who sold nothing: no comparison of revenue per sale.

@@ -28,6 +28,8 @@ pub struct AppState {
     pub behind_proxy: bool,
     /// How failed sign-ins slow down the next ones.
     pub throttle: Throttle,
+    /// The rollup rebuilds running in the background after a setting changed.
+    pub rebuilds: crate::rebuilds::Rebuilds,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             secure_cookies,
             behind_proxy,
             throttle,
+            rebuilds: crate::rebuilds::Rebuilds::default(),
         }
     }
 }
@@ -95,6 +98,10 @@ pub fn router(state: AppState) -> Router {
         .route("/pipeline", get(pages::pipeline::pipeline))
         .route("/opportunities/{id}/stage", post(pages::pipeline::move_stage))
         .route("/log", get(pages::log_activity::form).post(pages::log_activity::log))
+        .route("/settings", get(pages::settings::page).post(pages::settings::save))
+        .route("/settings/stages", post(pages::settings::save_stage))
+        .route("/settings/stages/{key}/remove", post(pages::settings::remove_stage))
+        .route("/settings/gateway-types", post(pages::settings::save_gateway_type))
         .route("/me", get(pages::me::page))
         .route("/me/language", post(pages::me::set_language))
         .route("/me/tokens", post(pages::me::create_token))

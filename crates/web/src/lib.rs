@@ -13,6 +13,7 @@ pub mod pages;
 mod panics;
 mod params;
 pub mod pool;
+mod rebuilds;
 mod request_id;
 mod security_headers;
 mod templates;

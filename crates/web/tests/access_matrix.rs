@@ -76,6 +76,21 @@ PUT    /api/v1/plans/2026                                         | 200 200 404 
 POST   /api/v1/plans/2026/allocate                                | 200 200 404 404 | 401 | =
 GET    /api/v1/plans/2026/quotas                                  | 200 200 200 404 | 401 | =
 PUT    /api/v1/plans/2026/quotas/{rep:R1}                         | 200 200 404 404 | 401 | =               | {"yearly": 500000}
+# Settings: administrators change them, executives read them
+GET    /settings                                                  | 200 200 404 404 | in  | =
+POST   /settings                                                  | 303 404 404 404 | in  | =               | threshold.closing_ratio=0.65
+POST   /settings                                                  | 422 404 404 404 | in  | =               | threshold.closing_ratio=65
+POST   /settings/stages                                           | 303 404 404 404 | in  | =               | key=proposal&name=Proposal&probability_pct=60&milestone=proposal
+POST   /settings/stages/nowhere/remove                            | 422 404 404 404 | in  | =
+POST   /settings/gateway-types                                    | 303 404 404 404 | in  | =               | key=demo&name=On-site+demo
+GET    /api/v1/settings                                           | 200 200 404 404 | 401 | =
+PUT    /api/v1/settings                                           | 200 404 404 404 | 401 | =               | {"threshold.closing_ratio": 0.65}
+PUT    /api/v1/settings                                           | 422 404 404 404 | 401 | =               | {"threshold.closing_ratio": "high"}
+GET    /api/v1/settings/rebuild                                   | 200 200 404 404 | 401 | =
+GET    /api/v1/settings/pipeline                                  | 200 200 404 404 | 401 | =
+PUT    /api/v1/settings/stages/proposal                           | 200 404 404 404 | 401 | =               | {"name": "Proposal", "probability_pct": 60, "milestone": "proposal"}
+DELETE /api/v1/settings/stages/nowhere                            | 422 404 404 404 | 401 | =
+PUT    /api/v1/settings/gateway-types/demo                        | 200 404 404 404 | 401 | =               | {"name": "On-site demo"}
 # Territory plans: R1's and R3's are submitted, R2 has none
 GET    /territory-plans?year=2026                                 | 200 200 200 303 | in  | =
 GET    /territory-plans/{rep:R1}?year=2026                        | 200 200 200 200 | in  | =

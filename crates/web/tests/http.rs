@@ -686,3 +686,6 @@ mod reports;
 
 #[path = "http/coaching.rs"]
 mod coaching;
+
+#[path = "http/settings.rs"]
+mod settings;

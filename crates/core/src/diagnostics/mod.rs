@@ -29,10 +29,12 @@ pub enum FlagKind {
     RevenuePerSaleBelowPeers,
     CycleShorterThanPeers,
     BehindPlan,
+    TopLevelContactShareLow,
+    ConversationToAppointmentLow,
 }
 
 impl FlagKind {
-    pub const ALL: [FlagKind; 7] = [
+    pub const ALL: [FlagKind; 9] = [
         FlagKind::FirstAppointmentToNextStepLow,
         FlagKind::FirstAppointmentToProposalLow,
         FlagKind::ClosingRatioLow,
@@ -40,6 +42,8 @@ impl FlagKind {
         FlagKind::RevenuePerSaleBelowPeers,
         FlagKind::CycleShorterThanPeers,
         FlagKind::BehindPlan,
+        FlagKind::TopLevelContactShareLow,
+        FlagKind::ConversationToAppointmentLow,
     ];
 
     /// The stable snake_case key (as in the JSON report and the translation keys).
@@ -52,6 +56,8 @@ impl FlagKind {
             FlagKind::RevenuePerSaleBelowPeers => "revenue_per_sale_below_peers",
             FlagKind::CycleShorterThanPeers => "cycle_shorter_than_peers",
             FlagKind::BehindPlan => "behind_plan",
+            FlagKind::TopLevelContactShareLow => "top_level_contact_share_low",
+            FlagKind::ConversationToAppointmentLow => "conversation_to_appointment_low",
         }
     }
 
@@ -91,6 +97,10 @@ pub struct FlagInputs {
     pub cycle_days_vs_peers: Option<f64>,
     /// Revenue so far ÷ the quota prorated to the days elapsed.
     pub pace: Option<f64>,
+    /// First appointments with a top-level contact ÷ first appointments.
+    pub top_level_contact_share: Option<f64>,
+    /// Appointments set ÷ conversations.
+    pub conversation_to_appointment: Option<f64>,
 }
 
 /// The flags `inputs` raise against `thresholds`.
@@ -121,6 +131,12 @@ pub fn flags(inputs: &FlagInputs, thresholds: &Thresholds) -> Vec<Flag> {
         ),
         at_or_below(FlagKind::CycleShorterThanPeers, inputs.cycle_days_vs_peers, -thresholds.cycle_shorter_than_peers),
         below(FlagKind::BehindPlan, inputs.pace, 1.0),
+        below(FlagKind::TopLevelContactShareLow, inputs.top_level_contact_share, thresholds.top_level_contact_share),
+        below(
+            FlagKind::ConversationToAppointmentLow,
+            inputs.conversation_to_appointment,
+            thresholds.conversation_to_appointment,
+        ),
     ]
     .into_iter()
     .flatten()

@@ -10,6 +10,8 @@ fn flags_fire_below_their_thresholds_and_not_on_undefined_figures() {
         revenue_per_sale_vs_peers: Some(-0.40),
         cycle_days_vs_peers: Some(-0.29),
         pace: Some(1.0),
+        top_level_contact_share: None,
+        conversation_to_appointment: None,
     };
     let raised = flags(&inputs, &Thresholds::default());
     let kinds: Vec<FlagKind> = raised.iter().map(|f| f.kind).collect();
@@ -20,6 +22,32 @@ fn flags_fire_below_their_thresholds_and_not_on_undefined_figures() {
         [FlagKind::FirstAppointmentToNextStepLow, FlagKind::BarometerLow, FlagKind::RevenuePerSaleBelowPeers]
     );
     assert_eq!((raised[0].actual, raised[0].threshold), (0.649, 0.65));
+    assert!(flags(&FlagInputs::default(), &Thresholds::default()).is_empty());
+}
+
+#[test]
+fn the_top_level_share_and_conversation_to_appointment_flag_below_their_thresholds() {
+    // 2 of 5 first appointments at the top = 40% < 50%; 1 appointment set in 6 conversations =
+    // 16.7% < 20%: both flag at the defaults.
+    let inputs = FlagInputs {
+        top_level_contact_share: Some(2.0 / 5.0),
+        conversation_to_appointment: Some(1.0 / 6.0),
+        ..FlagInputs::default()
+    };
+    let kinds: Vec<FlagKind> = flags(&inputs, &Thresholds::default()).iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, [FlagKind::TopLevelContactShareLow, FlagKind::ConversationToAppointmentLow]);
+    // Exactly at the threshold passes: 5 of 10 = 50%; 2 of 10 = 20%.
+    let at = FlagInputs {
+        top_level_contact_share: Some(0.5),
+        conversation_to_appointment: Some(0.2),
+        ..FlagInputs::default()
+    };
+    assert!(flags(&at, &Thresholds::default()).is_empty());
+    // Lowering the thresholds to 40% and 15% clears the first case; undefined ratios never flag.
+    let mut lower = Thresholds::default();
+    lower.set("top_level_contact_share", "0.4").unwrap_or_else(|e| panic!("{e}"));
+    lower.set("conversation_to_appointment", "0.15").unwrap_or_else(|e| panic!("{e}"));
+    assert!(flags(&inputs, &lower).is_empty());
     assert!(flags(&FlagInputs::default(), &Thresholds::default()).is_empty());
 }
 

@@ -5,7 +5,8 @@ use crate::Money;
 use serde::Serialize;
 
 /// `KPIS.md`: the rep's own rates are used when they closed at least this many deals (won or lost)
-/// in the trailing 12 months; below it, the team's.
+/// in the trailing 12 months; below it, the team's. The default of the setting
+/// `method.min_closed_deals_for_own_rates`.
 pub const MIN_CLOSED_DEALS_FOR_OWN_RATES: i64 = 5;
 
 /// Whose trailing-12-month rates the magic number was computed from.
@@ -21,7 +22,8 @@ pub enum RateSource {
 pub struct MagicNumber {
     /// New first appointments needed per week to reach the remaining revenue quota.
     pub per_week: Option<f64>,
-    /// Conversations needed per working day: per week ÷ conversation → appointment ratio ÷ 5.
+    /// Conversations needed per working day: per week ÷ conversation → appointment ratio ÷ the
+    /// working days per week (5 unless set).
     pub daily_conversations: Option<f64>,
     #[serde(rename = "remaining_quota_cents")]
     pub remaining_quota: Option<Money>,
@@ -41,12 +43,15 @@ pub struct MagicInputs<'a> {
     /// The subject's tally of the trailing 12 months, and its team's (the fallback).
     pub own_trailing: &'a Tally,
     pub team_trailing: &'a Tally,
+    /// The method's parameters: the closed deals a rep needs for their own rates, the working days
+    /// of a week (the daily conversations divide by it).
+    pub method: &'a crate::settings::Method,
 }
 
 impl MagicNumber {
     pub fn of(inputs: MagicInputs<'_>) -> MagicNumber {
         let own = inputs.own_trailing;
-        let (rates, rate_source) = if own.won + own.lost >= MIN_CLOSED_DEALS_FOR_OWN_RATES {
+        let (rates, rate_source) = if own.won + own.lost >= inputs.method.min_closed_deals_for_own_rates {
             (own, RateSource::Own)
         } else {
             (inputs.team_trailing, RateSource::Team)
@@ -65,7 +70,8 @@ impl MagicNumber {
             _ => None,
         };
         let to_appointment = super::ratio(rates.appointments_set, rates.conversations).filter(|r| *r > 0.0);
-        let daily_conversations = per_week.zip(to_appointment).map(|(magic, ratio)| magic / ratio / 5.0);
+        let working_days = inputs.method.working_days_per_week as f64;
+        let daily_conversations = per_week.zip(to_appointment).map(|(magic, ratio)| magic / ratio / working_days);
         MagicNumber { per_week, daily_conversations, remaining_quota, weeks_remaining, rate_source }
     }
 }

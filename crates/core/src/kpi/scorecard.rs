@@ -4,6 +4,7 @@ use super::magic::{MagicInputs, MagicNumber, barometer};
 use super::pipeline::{OpenOpportunity, Pipeline, VelocityRates};
 use super::{Activity, Funnel, Outcome, PeerComparison, Tally, ratio};
 use crate::diagnostics::{self, Flag, FlagInputs, Thresholds};
+use crate::settings::Method;
 use crate::{Money, Period};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -74,7 +75,13 @@ pub struct Scorecard {
 }
 
 impl Scorecard {
+    /// The scorecard with the default method parameters.
     pub fn of(facts: &ScorecardFacts, thresholds: &Thresholds) -> Scorecard {
+        Scorecard::with_method(facts, thresholds, &Method::default())
+    }
+
+    /// The scorecard under an organisation's thresholds and method parameters.
+    pub fn with_method(facts: &ScorecardFacts, thresholds: &Thresholds, method: &Method) -> Scorecard {
         let period = facts.period;
         let outcome = Outcome::of(&facts.tally);
         let funnel = Funnel::of(&facts.tally);
@@ -97,6 +104,7 @@ impl Scorecard {
             days_remaining: (period.end() - elapsed).num_days(),
             own_trailing: &facts.trailing,
             team_trailing: &facts.team_trailing,
+            method,
         });
         let barometer_pct = barometer(&facts.weekly_first_appointments, magic_number.per_week);
         let trailing = Outcome::of(&facts.trailing);
@@ -115,6 +123,7 @@ impl Scorecard {
             let expected = quota.cents() as f64 * elapsed_days as f64 / period.days() as f64;
             facts.revenue_so_far.cents() as f64 / expected
         });
+        let activity = Activity::of(&facts.tally);
         let flags = diagnostics::flags(
             &FlagInputs {
                 first_appointment_to_next_step: funnel.first_appointment_to_next_step,
@@ -124,6 +133,11 @@ impl Scorecard {
                 revenue_per_sale_vs_peers: peers.as_ref().and_then(|p| p.average_revenue_per_sale_vs_peers),
                 cycle_days_vs_peers: peers.as_ref().and_then(|p| p.cycle_days_vs_peers),
                 pace,
+                top_level_contact_share: ratio(
+                    facts.tally.first_appointments_top_level,
+                    facts.tally.first_appointments,
+                ),
+                conversation_to_appointment: activity.conversation_to_appointment,
             },
             thresholds,
         );
@@ -133,7 +147,7 @@ impl Scorecard {
             outcome,
             median_cycle_days: median(&facts.won_cycle_days),
             funnel,
-            activity: Activity::of(&facts.tally),
+            activity,
             pipeline,
             quotas,
             attainment,

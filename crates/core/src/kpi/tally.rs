@@ -223,19 +223,21 @@ pub fn contact_contribution(complete: bool) -> Tally {
 }
 
 /// `KPIS.md` (lead follow-up): a company-generated lead is followed up in time when first touched
-/// within 48 hours of its creation.
+/// within 48 hours of its creation — the default of the setting `method.lead_follow_up_hours`.
 pub const LEAD_FOLLOW_UP_HOURS: i64 = 48;
 
-/// What a lead adds to the day it was created on: only company-generated leads count.
+/// What a lead adds to the day it was created on: only company-generated leads count, in time
+/// when first touched within `follow_up_hours` of its creation.
 pub fn lead_contribution(
     source: LeadSource,
     created_at: DateTime<Utc>,
     first_touch_at: Option<DateTime<Utc>>,
+    follow_up_hours: i64,
 ) -> Tally {
     if source != LeadSource::Company {
         return Tally::default();
     }
-    let in_time = first_touch_at.is_some_and(|t| (t - created_at).num_seconds() <= LEAD_FOLLOW_UP_HOURS * 3600);
+    let in_time = first_touch_at.is_some_and(|t| (t - created_at).num_seconds() <= follow_up_hours * 3600);
     Tally {
         company_leads: 1,
         company_leads_touched_in_time: i64::from(in_time),

@@ -160,12 +160,25 @@ mod activity_and_leads {
     fn a_lead_touched_at_exactly_48_hours_is_in_time() {
         let created = DateTime::<Utc>::from_timestamp(1_767_225_600, 0).unwrap_or_default();
         let at = |hours: i64, seconds: i64| Some(created + Duration::hours(hours) + Duration::seconds(seconds));
-        assert_eq!(lead_contribution(LeadSource::Company, created, at(48, 0)).company_leads_touched_in_time, 1);
-        let late = lead_contribution(LeadSource::Company, created, at(48, 1));
+        let hours = LEAD_FOLLOW_UP_HOURS;
+        assert_eq!(lead_contribution(LeadSource::Company, created, at(48, 0), hours).company_leads_touched_in_time, 1);
+        let late = lead_contribution(LeadSource::Company, created, at(48, 1), hours);
         assert_eq!((late.company_leads, late.company_leads_touched_in_time, late.company_leads_untouched), (1, 0, 0));
-        let never = lead_contribution(LeadSource::Company, created, None);
+        let never = lead_contribution(LeadSource::Company, created, None, hours);
         assert_eq!((never.company_leads_touched_in_time, never.company_leads_untouched), (0, 1));
-        assert!(lead_contribution(LeadSource::SelfGenerated, created, None).is_zero(), "only company leads count");
+        assert!(
+            lead_contribution(LeadSource::SelfGenerated, created, None, hours).is_zero(),
+            "only company leads count"
+        );
+    }
+
+    #[test]
+    fn the_follow_up_window_is_the_organisations() {
+        // A 24-hour window: touched after 24 h exactly is in time, after 30 h is late.
+        let created = DateTime::<Utc>::from_timestamp(1_767_225_600, 0).unwrap_or_default();
+        let touched =
+            |hours| lead_contribution(LeadSource::Company, created, Some(created + Duration::hours(hours)), 24);
+        assert_eq!((touched(24).company_leads_touched_in_time, touched(30).company_leads_touched_in_time), (1, 0));
     }
 
     #[test]
@@ -179,6 +192,7 @@ mod activity_and_leads {
 mod pipeline_and_magic {
     use super::super::*;
     use crate::Money;
+    use crate::settings::Method;
 
     fn open(amount: i64, probability_bp: u32, due_in_period: bool) -> OpenOpportunity {
         OpenOpportunity { amount: Money::from_units(amount), probability_bp, due_in_period }
@@ -237,6 +251,7 @@ mod pipeline_and_magic {
             days_remaining: 28,
             own_trailing: &own,
             team_trailing: &Tally::default(),
+            method: &Method::default(),
         });
         // 8 closed (≥ 5): the rep's own rates. Remaining 100,000 ÷ 10,000 per sale = 10 deals;
         // ÷ (8/16 to proposal × 4/8 closing = 0.25) = 40 first appointments; ÷ 4 weeks = 10 a week.
@@ -245,6 +260,21 @@ mod pipeline_and_magic {
         assert_eq!(magic.per_week, Some(10.0));
         // 10 ÷ (6/30 = 0.2) ÷ 5 days = 10 conversations a day.
         assert_eq!(magic.daily_conversations, Some(10.0));
+        // A four-day week: 10 ÷ 0.2 ÷ 4 = 12.5 a day. Own rates from 9 closed deals: 8 < 9 falls
+        // back to the team's (none here: undefined).
+        let method = Method { working_days_per_week: 4, min_closed_deals_for_own_rates: 9, ..Method::default() };
+        let four_days = Method { working_days_per_week: 4, ..Method::default() };
+        let inputs = MagicInputs {
+            revenue_quota: Some(Money::from_units(120_000)),
+            revenue_so_far: Money::from_units(20_000),
+            days_remaining: 28,
+            own_trailing: &own,
+            team_trailing: &Tally::default(),
+            method: &four_days,
+        };
+        assert_eq!(MagicNumber::of(inputs).daily_conversations, Some(12.5));
+        let team = MagicNumber::of(MagicInputs { method: &method, ..inputs });
+        assert_eq!((team.rate_source, team.per_week), (RateSource::Team, None));
     }
 
     #[test]
@@ -258,6 +288,7 @@ mod pipeline_and_magic {
             days_remaining: 3,
             own_trailing: &own,
             team_trailing: &team,
+            method: &Method::default(),
         });
         // 4 closed < 5: the team's rates. 50,000 ÷ 10,000 = 5 deals ÷ 0.25 = 20 a week.
         assert_eq!((magic.rate_source, magic.weeks_remaining, magic.per_week), (RateSource::Team, 1.0, Some(20.0)));
@@ -272,6 +303,7 @@ mod pipeline_and_magic {
             days_remaining: 70,
             own_trailing: &none,
             team_trailing: &none,
+            method: &Method::default(),
         };
         assert_eq!(MagicNumber::of(inputs).per_week, None, "no quota");
         let reached = MagicInputs {
@@ -361,8 +393,17 @@ mod scorecard {
         assert_eq!(card.magic_number.per_week, Some(per_week));
         let kinds: Vec<FlagKind> = card.flags.iter().map(|f| f.kind).collect();
         // 7/10 ≥ 65% and 6/10 ≥ 60% raise nothing; closing 1/4 < 65%; barometer ~ 17% < 100%;
-        // 10,000 so far against 45,000 on pace: behind plan.
-        assert_eq!(kinds, [FlagKind::ClosingRatioLow, FlagKind::BarometerLow, FlagKind::BehindPlan]);
+        // 10,000 so far against 45,000 on pace: behind plan; none of the 10 first appointments at
+        // the top: 0% < 50%; no conversations: conversation → appointment undefined, no flag.
+        assert_eq!(
+            kinds,
+            [
+                FlagKind::ClosingRatioLow,
+                FlagKind::BarometerLow,
+                FlagKind::BehindPlan,
+                FlagKind::TopLevelContactShareLow
+            ]
+        );
         assert_eq!(card.median_cycle_days, Some(30.0));
     }
 }

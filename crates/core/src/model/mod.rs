@@ -6,7 +6,7 @@ mod keyed;
 mod pipeline;
 
 pub use keyed::UnknownKey;
-pub use pipeline::{DEFAULT_GATEWAY_TYPES, DEFAULT_STAGES, Milestone, StageConfig, StageOutcome};
+pub use pipeline::{DEFAULT_GATEWAY_TYPES, DEFAULT_STAGES, Evaluation, Milestone, StageConfig, StageOutcome};
 
 keyed_enum! {
     /// What a user may do in Quotient.

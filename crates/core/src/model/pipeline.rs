@@ -30,6 +30,15 @@ crate::keyed_enum! {
     }
 }
 
+crate::keyed_enum! {
+    /// How a gateway is evaluated: side by side against the competition, or on the solution to the
+    /// customer's own problem (the method's two kinds of evaluation).
+    Evaluation {
+        SideBySide => "side_by_side",
+        SolutionBased => "solution_based",
+    }
+}
+
 /// One stage of a pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StageConfig {

@@ -10,7 +10,8 @@ pub enum StandardKey {
     QuotaAttainment,
     /// Estimates for every product line with a deal quota, at least target × the deal quota.
     EstimatesPerProductLine,
-    /// The share of company-generated leads first touched within 48 hours ≥ target.
+    /// The share of company-generated leads first touched within the follow-up window (48 hours
+    /// unless set) ≥ target.
     LeadFollowUp,
     /// The share of complete contacts ≥ target.
     ContactCompleteness,
@@ -42,6 +43,18 @@ impl StandardKey {
             StandardKey::CrmCurrency => "crm_currency",
             StandardKey::MeetingsAndEvents => "meetings_and_events",
             StandardKey::CustomerSatisfaction => "customer_satisfaction",
+        }
+    }
+
+    /// The largest target a rule takes (a share is at most 1, a score at most 10).
+    pub fn max_target(self) -> f64 {
+        match self {
+            StandardKey::LeadFollowUp | StandardKey::ContactCompleteness => 1.0,
+            StandardKey::QuotaAttainment => 10.0,
+            StandardKey::EstimatesPerProductLine => 100.0,
+            StandardKey::CrmCurrency => 365.0,
+            StandardKey::MeetingsAndEvents => 1000.0,
+            StandardKey::CustomerSatisfaction => 10.0,
         }
     }
 

@@ -42,7 +42,7 @@ fn the_default_set_says_pass_or_fail_with_the_figures() {
         ]
     );
     assert_eq!(results[1].text, "estimates for Storage: 7 of 12");
-    assert_eq!(results[3].text, "company leads touched within 48 hours: 90% of 100%");
+    assert_eq!(results[3].text, "company leads touched within the follow-up window: 90% of 100%");
     let german = evaluate(&Standards::default(), &facts(), Lang::from_tag("de").expect("German"));
     assert_eq!(german[1].text, "Kostenvoranschläge für Storage: 7 von 12");
     assert_eq!(german[7].text, "Kundenzufriedenheit: 8,2 von 8");

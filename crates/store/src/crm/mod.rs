@@ -8,6 +8,7 @@ pub mod forms;
 pub mod leads;
 pub mod opportunities;
 pub mod pipeline;
+pub mod pipeline_config;
 pub mod values;
 
 use crate::db::{Db, Row, Value};

@@ -17,6 +17,9 @@ pub struct Stage {
     pub name: String,
     pub outcome: StageOutcome,
     pub milestone: Option<Milestone>,
+    /// What the stage means and when a deal may be put there, as the organisation wrote them.
+    pub definition: String,
+    pub business_rules: String,
 }
 
 /// A stage's outcome as the database holds it.
@@ -32,7 +35,7 @@ pub(crate) fn milestone_of(text: Option<&str>) -> Result<Option<Milestone>> {
 
 pub fn stages(db: &mut Db, viewer: &Viewer) -> Result<Vec<Stage>> {
     db.query_map(
-        "SELECT key, name, outcome, milestone FROM stages WHERE org_id = ? ORDER BY position",
+        "SELECT key, name, outcome, milestone, definition, business_rules FROM stages WHERE org_id = ? ORDER BY position",
         &[viewer.org.value()],
         |row| {
             Ok(Stage {
@@ -40,18 +43,28 @@ pub fn stages(db: &mut Db, viewer: &Viewer) -> Result<Vec<Stage>> {
                 name: row.text(1)?.unwrap_or_default().to_string(),
                 outcome: outcome_of(row.text(2)?)?,
                 milestone: milestone_of(row.text(3)?)?,
+                definition: row.text(4)?.unwrap_or_default().to_string(),
+                business_rules: row.text(5)?.unwrap_or_default().to_string(),
             })
         },
     )
 }
 
-/// The organisation's gateway types (key, name): the kinds of agreed next step.
+/// The organisation's gateway types offered for new deals (key, name): the kinds of agreed next
+/// step, the retired ones left out.
 pub fn gateway_types(db: &mut Db, viewer: &Viewer) -> Result<Vec<(String, String)>> {
     db.query_map(
-        "SELECT key, name FROM gateway_types WHERE org_id = ? ORDER BY position",
+        "SELECT key, name FROM gateway_types WHERE org_id = ? AND retired_at IS NULL ORDER BY position",
         &[viewer.org.value()],
         |row| Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string())),
     )
+}
+
+/// The gateway types offered for new deals with their definitions, business rules and kind of
+/// evaluation: what a rep reads when choosing one.
+pub fn gateway_type_definitions(db: &mut Db, viewer: &Viewer) -> Result<Vec<super::pipeline_config::GatewayTypeSetup>> {
+    let all = super::pipeline_config::gateway_types(db, viewer.org)?;
+    Ok(all.into_iter().filter(|g| !g.retired).collect())
 }
 
 /// An open opportunity as the pipeline shows it.

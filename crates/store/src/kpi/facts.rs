@@ -11,6 +11,7 @@ use quotient_core::kpi::{
     lead_contribution,
 };
 use quotient_core::model::{ActivityOutcome, ActivityType, LeadSource, OpportunityStatus};
+use quotient_core::settings::Method;
 
 /// One rollup cell's key and what a fact adds to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +131,16 @@ fn query(
     db.query_each(&sql, &[org.value(), Value::Int(key)], each)
 }
 
+/// A whole-number setting of the row's organisation (`table` is the row's alias), or `default`:
+/// a subquery on the settings' key, so a write's delta reads it without a round trip of its own.
+/// The stored text was checked as a whole number in its range when it was saved.
+fn setting_of(table: &str, key: &str, default: i64) -> String {
+    format!(
+        "COALESCE((SELECT CAST(s.value AS INTEGER) FROM org_settings s \
+         WHERE s.org_id = {table}.org_id AND s.key = '{key}'), {default})"
+    )
+}
+
 fn required<T>(value: Option<T>, what: &str) -> Result<T> {
     value.ok_or_else(|| StoreError::Decode(format!("{what} is missing")))
 }
@@ -141,16 +152,22 @@ fn day_of(at: DateTime<Utc>) -> NaiveDate {
 
 fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cell)) -> Result<()> {
     // The first appointment's contact is the contact of the opportunity's earliest appointment.
-    let select = "SELECT owner_id, product_line_id, status, amount_cents, margin_cents, created_at, \
-                  first_appointment_at, gateway_at, proposal_at, closed_at, \
-                  (SELECT c.authority_level FROM activities a \
-                   JOIN contacts c ON c.org_id = a.org_id AND c.id = a.contact_id AND c.deleted_at IS NULL \
-                   WHERE a.org_id = o.org_id AND a.opportunity_id = o.id AND a.type = 'appointment' \
-                     AND a.deleted_at IS NULL \
-                   ORDER BY a.occurred_at, a.id LIMIT 1) \
-                  FROM opportunities o";
-    query(db, org, select, "owner_id", rows, |row| {
+    // The authority cut-off is the organisation's setting, read in the same statement.
+    let select = format!(
+        "SELECT owner_id, product_line_id, status, amount_cents, margin_cents, created_at, \
+         first_appointment_at, gateway_at, proposal_at, closed_at, \
+         (SELECT c.authority_level FROM activities a \
+          JOIN contacts c ON c.org_id = a.org_id AND c.id = a.contact_id AND c.deleted_at IS NULL \
+          WHERE a.org_id = o.org_id AND a.opportunity_id = o.id AND a.type = 'appointment' \
+            AND a.deleted_at IS NULL \
+          ORDER BY a.occurred_at, a.id LIMIT 1), \
+         {} \
+         FROM opportunities o",
+        setting_of("o", "method.top_level_authority", Method::default().top_level_authority)
+    );
+    query(db, org, &select, "owner_id", rows, |row| {
         let status = required(row.text(2)?, "status")?;
+        let top_level = row.int(11)?.unwrap_or(Method::default().top_level_authority);
         let facts = OpportunityFacts {
             status: status.parse::<OpportunityStatus>().map_err(|e| StoreError::Decode(e.to_string()))?,
             amount: Money::from_cents(row.int(3)?.unwrap_or(0)),
@@ -160,7 +177,7 @@ fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(
             gateway_on: row.timestamp(7)?.map(day_of),
             proposal_on: row.timestamp(8)?.map(day_of),
             closed_on: row.timestamp(9)?.map(day_of),
-            first_appointment_top_level: row.int(10)?.is_some_and(|level| level >= 4),
+            first_appointment_top_level: row.int(10)?.is_some_and(|level| level >= top_level),
         };
         let rep_id = required(row.int(0)?, "owner_id")?;
         let product_line_id = row.int(1)?.unwrap_or(0);
@@ -200,12 +217,18 @@ fn estimate_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cel
 }
 
 fn lead_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cell)) -> Result<()> {
-    query(db, org, "SELECT owner_id, source, created_at, first_touch_at FROM leads", "owner_id", rows, |row| {
+    // The follow-up window is the organisation's setting, read in the same statement.
+    let select = format!(
+        "SELECT owner_id, source, created_at, first_touch_at, {} FROM leads l",
+        setting_of("l", "method.lead_follow_up_hours", Method::default().lead_follow_up_hours)
+    );
+    query(db, org, &select, "owner_id", rows, |row| {
         // A lead nobody owns yet is nobody's to follow up.
         let Some(rep_id) = row.int(0)? else { return Ok(()) };
         let source: LeadSource = parse(required(row.text(1)?, "source")?)?;
         let created_at = required(row.timestamp(2)?, "created_at")?;
-        let tally = lead_contribution(source, created_at, row.timestamp(3)?);
+        let hours = row.int(4)?.unwrap_or(Method::default().lead_follow_up_hours);
+        let tally = lead_contribution(source, created_at, row.timestamp(3)?, hours);
         if !tally.is_zero() {
             push(Cell { rep_id, day: day_of(created_at), product_line_id: 0, tally, standing: false });
         }

@@ -6,14 +6,17 @@ mod people;
 pub(crate) mod queries;
 mod report;
 mod rollups;
+mod settings;
 mod trend;
 
 pub use facts::{Cell, Fact, cells_of};
-pub use people::{Directory, Person, Scope, Subject, set_setting, settings};
+pub use people::{Directory, Person, Scope, Subject};
 pub use queries::Filter;
 pub use report::{Card, Report, ReportRequest, report, report_with};
 pub(crate) use rollups::{Grain, organisation_months, per_cell};
-pub use rollups::{apply, rebuild, sum, sum_of, with_delta, with_delta_creating};
+pub use rollups::{apply, rebuild, rebuild_reporting, sum, sum_of, with_delta, with_delta_creating};
+pub(crate) use settings::save as save_settings;
+pub use settings::{Saved, settings};
 pub use trend::trend;
 
 use crate::db::Db;

@@ -1,7 +1,7 @@
 //! The organisation's people and places as the KPI engine needs them: who reports to whom, who
 //! works which territory, and what each subject covers.
 
-use crate::db::{Db, Value};
+use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::orgs::OrgId;
 use std::collections::HashMap;
@@ -234,45 +234,4 @@ impl Directory {
             },
         })
     }
-}
-
-/// The organisation's thresholds and standards, from its settings.
-pub fn settings(
-    db: &mut Db,
-    org: OrgId,
-) -> Result<(quotient_core::diagnostics::Thresholds, quotient_core::standards::Standards)> {
-    let mut thresholds = quotient_core::diagnostics::Thresholds::default();
-    let mut standards = quotient_core::standards::Standards::default();
-    let rows = db.query_map("SELECT key, value FROM org_settings WHERE org_id = ?", &[org.value()], |row| {
-        Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string()))
-    })?;
-    for (key, value) in rows {
-        let result = if let Some(key) = key.strip_prefix("threshold.") {
-            thresholds.set(key, &value).map_err(|e| e.to_string())
-        } else if let Some(key) = key.strip_prefix("standard.") {
-            standards.set(key, &value)
-        } else {
-            Err(format!("unknown setting '{key}'"))
-        };
-        result.map_err(|e| StoreError::Decode(format!("organisation setting {key}: {e}")))?;
-    }
-    Ok((thresholds, standards))
-}
-
-/// Stores one setting after checking it the way it will be read.
-pub fn set_setting(db: &mut Db, org: OrgId, key: &str, value: &str) -> Result<()> {
-    let check = if let Some(k) = key.strip_prefix("threshold.") {
-        quotient_core::diagnostics::Thresholds::default().set(k, value).map_err(|e| e.to_string())
-    } else if let Some(k) = key.strip_prefix("standard.") {
-        quotient_core::standards::Standards::default().set(k, value)
-    } else {
-        Err(format!("'{key}' is not a setting: use threshold.KEY or standard.KEY.enabled|target"))
-    };
-    check.map_err(StoreError::NotFound)?;
-    db.execute("DELETE FROM org_settings WHERE org_id = ? AND key = ?", &[org.value(), Value::text(key)])?;
-    db.execute(
-        "INSERT INTO org_settings (org_id, key, value) VALUES (?, ?, ?)",
-        &[org.value(), Value::text(key), Value::text(value)],
-    )?;
-    crate::orgs::bump_revisions(db, org, &[crate::orgs::Revision::Data])
 }

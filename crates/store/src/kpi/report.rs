@@ -1,9 +1,10 @@
 //! Scorecards: every KPI of a subject's reps for a period, and the subject's total, read from the
 //! rollups and the few base rows that are not sums.
 
-use super::people::{Directory, Scope, Subject, settings};
+use super::people::{Directory, Scope, Subject};
 use super::queries::{self, Filter, QuotaRow};
 use super::rollups;
+use super::settings::settings;
 use crate::db::Db;
 use crate::error::Result;
 use crate::orgs::OrgId;
@@ -11,6 +12,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use quotient_core::diagnostics::{Diagnosis, Flag, FlagKind, Thresholds};
 use quotient_core::kpi::{OpenOpportunity, Quotas, Scorecard, ScorecardFacts, Tally, ratio};
 use quotient_core::model::QuotaMetric;
+use quotient_core::settings::{Method, Settings};
 use quotient_core::standards::{self, Evaluation, LineEstimates, StandardKey, Standards, StandardsFacts};
 use quotient_core::{Lang, Money, Period};
 use serde::Serialize;
@@ -145,7 +147,7 @@ pub fn report_with(db: &mut Db, org: OrgId, directory: &Directory, request: &Rep
 
 fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRequest) -> Result<Report> {
     let scope = directory.resolve(&request.subject)?;
-    let (thresholds, standards) = settings(db, org)?;
+    let Settings { thresholds, standards, method } = settings(db, org)?;
     // Peers and the magic number's fallback need each rep's whole team.
     let mut wanted: Vec<i64> = scope.reps.iter().flat_map(|&rep| directory.team_of(rep)).collect();
     wanted.sort_unstable();
@@ -169,15 +171,21 @@ fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRe
                 person.and_then(|p| p.manager_id).and_then(|m| directory.person(m)).map(|m| m.external_id.clone()),
                 &facts,
                 &standards_facts,
-                (&thresholds, &standards, request.lang),
+                (&thresholds, &standards, &method, request.lang),
             )
         })
         .collect();
     let total_facts = facts_for(&data, request, &scope.reps, &scope.reps);
     let total_standards =
         standards_facts(&data, directory, &scope.reps, total_facts.quotas.revenue, &total_facts.tally);
-    let total =
-        card(None, scope.name.clone(), None, &total_facts, &total_standards, (&thresholds, &standards, request.lang));
+    let total = card(
+        None,
+        scope.name.clone(),
+        None,
+        &total_facts,
+        &total_standards,
+        (&thresholds, &standards, &method, request.lang),
+    );
     Ok(Report {
         subject: SubjectLabel { kind: scope.kind, id: scope.id, name: scope.name },
         period: period.to_string(),
@@ -397,9 +405,9 @@ fn card(
     manager_id: Option<String>,
     facts: &ScorecardFacts,
     standards_facts: &StandardsFacts,
-    (thresholds, standards, lang): (&Thresholds, &Standards, Lang),
+    (thresholds, standards, method, lang): (&Thresholds, &Standards, &Method, Lang),
 ) -> Card {
-    let scorecard = Scorecard::of(facts, thresholds);
+    let scorecard = Scorecard::with_method(facts, thresholds, method);
     let (mean_score, nps) = standards::satisfaction(&standards_facts.satisfaction_scores);
     let diagnoses = scorecard.flags.iter().map(|flag: &Flag| diagnosis(flag.kind, lang)).collect();
     Card {

@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod plans;
 pub mod records;
 pub mod reports;
+pub mod settings;
 
 use crate::access::Viewer;
 use crate::error::{Refusal, Result, StoreError};

@@ -5,6 +5,7 @@
 mod extract;
 mod openapi;
 mod planning;
+mod settings;
 
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/leads/{id}/convert", post(convert_lead))
         .route("/opportunities/{id}/stage", post(move_stage))
         .merge(planning::router())
+        .merge(settings::router())
 }
 
 /// An API handler's result: errors answer as JSON.

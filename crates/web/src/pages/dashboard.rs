@@ -114,6 +114,8 @@ fn figure(row: &Row, key: &str) -> Option<f64> {
         "first_appointment_to_next_step" => return s.funnel.first_appointment_to_next_step,
         "first_appointment_to_proposal" => return s.funnel.first_appointment_to_proposal,
         "closing_ratio" => return s.funnel.closing_ratio,
+        "top_level_contact_share" => return row.card.top_level_contact_share,
+        "conversation_to_appointment" => return s.activity.conversation_to_appointment,
         "attainment" => return s.attainment.revenue,
         "revenue" => s.outcome.revenue.cents() as f64,
         "magic_number" => return s.magic_number.per_week,
@@ -173,7 +175,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                         th { }
                         th colspan="3" { (l.t("dashboard.prospecting")) }
                         th colspan=(moved.len()) { (l.t("dashboard.moved")) }
-                        th colspan="3" { (l.t("dashboard.ratios")) }
+                        th colspan="5" { (l.t("dashboard.ratios")) }
                         th colspan="4" { (l.t("dashboard.results")) }
                         th { }
                     }
@@ -186,6 +188,8 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                         (th(l.t("kpi.first_appointment_to_next_step"), "first_appointment_to_next_step"))
                         (th(l.t("kpi.first_appointment_to_proposal"), "first_appointment_to_proposal"))
                         (th(l.t("kpi.closing_ratio"), "closing_ratio"))
+                        (th(l.t("kpi.top_level_contact_share"), "top_level_contact_share"))
+                        (th(l.t("kpi.conversation_to_appointment"), "conversation_to_appointment"))
                         (th(l.t("kpi.revenue"), "revenue"))
                         (th(l.t("kpi.attainment"), "attainment"))
                         (th(l.t("kpi.magic_number"), "magic_number"))
@@ -243,6 +247,12 @@ fn ratios(caller: &Caller, card: &Card, thresholds: &Thresholds) -> Markup {
         }
         td.num data-kpi="closing_ratio" {
             (against(l.percent(s.funnel.closing_ratio), below(s.funnel.closing_ratio, thresholds.closing_ratio)))
+        }
+        td.num data-kpi="top_level_contact_share" {
+            (against(l.percent(card.top_level_contact_share), below(card.top_level_contact_share, thresholds.top_level_contact_share)))
+        }
+        td.num data-kpi="conversation_to_appointment" {
+            (against(l.percent(s.activity.conversation_to_appointment), below(s.activity.conversation_to_appointment, thresholds.conversation_to_appointment)))
         }
         td.num data-kpi="revenue" { (caller.money(s.outcome.revenue)) }
         td.num data-kpi="attainment" { (l.percent(s.attainment.revenue)) }

@@ -24,6 +24,8 @@ const KPIS: &[&str] = &[
     "first_appointment_to_next_step",
     "first_appointment_to_proposal",
     "closing_ratio",
+    "top_level_contact_share",
+    "conversation_to_appointment",
     "barometer",
     "cold_calls",
     "conversations",
@@ -41,6 +43,8 @@ fn value(card: &Card, kpi: &str) -> Option<f64> {
         "first_appointment_to_next_step" => s.funnel.first_appointment_to_next_step,
         "first_appointment_to_proposal" => s.funnel.first_appointment_to_proposal,
         "closing_ratio" => s.funnel.closing_ratio,
+        "top_level_contact_share" => card.top_level_contact_share,
+        "conversation_to_appointment" => s.activity.conversation_to_appointment,
         "barometer" => s.barometer_pct,
         "cold_calls" => Some(s.activity.cold_calls as f64),
         "conversations" => Some(s.activity.conversations as f64),
@@ -59,7 +63,9 @@ fn shown(caller: &Caller, card: &Card, kpi: &str) -> String {
         | "win_rate"
         | "first_appointment_to_next_step"
         | "first_appointment_to_proposal"
-        | "closing_ratio" => l.percent(value(card, kpi)),
+        | "closing_ratio"
+        | "top_level_contact_share"
+        | "conversation_to_appointment" => l.percent(value(card, kpi)),
         _ => value(card, kpi).map_or("–".into(), |v| l.number(v, 0)),
     }
 }

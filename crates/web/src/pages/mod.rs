@@ -13,6 +13,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod records;
 pub mod scorecard;
+pub mod settings;
 pub mod territory_plans;
 
 use crate::app::AppState;

@@ -14,6 +14,7 @@ use quotient_core::access::{Action, Resource};
 use quotient_core::model::StageOutcome;
 use quotient_store::StoreError;
 use quotient_store::crm::pipeline::{self, OpenDeal, Stage};
+use quotient_store::crm::pipeline_config::GatewayTypeSetup;
 use quotient_store::ids::OpportunityId;
 use quotient_store::ops::pipeline::{self as ops, MoveStage};
 
@@ -62,9 +63,13 @@ pub async fn pipeline(
             }
             (deals, total)
         };
-        Ok((stages, pipeline::gateway_types(db, &caller.viewer)?, pipeline::stage_totals(db, &caller.viewer)?, deals))
+        let definitions = pipeline::gateway_type_definitions(db, &caller.viewer)?;
+        let gateway_types: Vec<(String, String)> =
+            definitions.iter().map(|g| (g.key.clone(), g.name.clone())).collect();
+        Ok((stages, (gateway_types, definitions), pipeline::stage_totals(db, &caller.viewer)?, deals))
     })
     .await?;
+    let (gateway_types, definitions): (Vec<(String, String)>, Vec<GatewayTypeSetup>) = gateway_types;
     let l = caller.locale;
     let open_stages: Vec<&Stage> = stages.iter().filter(|s| s.outcome == StageOutcome::Open).collect();
     let body = html! {
@@ -124,8 +129,34 @@ pub async fn pipeline(
                 }
             }
         }
+        (definitions_section(&caller, &stages, &definitions))
     };
     Ok(templates::page(&caller, "pipeline", l.t("pipeline.title"), body))
+}
+
+/// What each stage and gateway type means and the business rules for putting a deal there, as the
+/// organisation wrote them on the settings page: read where the rep chooses.
+fn definitions_section(caller: &Caller, stages: &[Stage], gateway_types: &[GatewayTypeSetup]) -> Markup {
+    let l = caller.locale;
+    let written = |definition: &str, rules: &str| !definition.is_empty() || !rules.is_empty();
+    html! {
+        details #pipeline-definitions {
+            summary { (l.t("pipeline.definitions")) }
+            dl {
+                @for stage in stages.iter().filter(|s| written(&s.definition, &s.business_rules)) {
+                    dt { (stage.name) }
+                    dd { (stage.definition) }
+                    @if !stage.business_rules.is_empty() { dd.muted { (l.t("settings.business_rules")) ": " (stage.business_rules) } }
+                }
+                @for gateway in gateway_types.iter().filter(|g| written(&g.definition, &g.business_rules)) {
+                    dt { (l.t("pipeline.gateway_type")) ": " (gateway.name)
+                        @if let Some(kind) = gateway.evaluation { " (" (l.t(&format!("settings.evaluation.{}", kind.key()))) ")" } }
+                    dd data-gateway-definition=(gateway.key) { (gateway.definition) }
+                    @if !gateway.business_rules.is_empty() { dd.muted { (l.t("settings.business_rules")) ": " (gateway.business_rules) } }
+                }
+            }
+        }
+    }
 }
 
 fn stage_name<'a>(stages: &'a [Stage], key: &'a str) -> &'a str {
@@ -150,7 +181,7 @@ fn move_form(
             label.sr-only for={ "stage-" (deal.id) } { (l.t("pipeline.move_to")) }
             select id={ "stage-" (deal.id) } name="stage" aria-label=(l.t("pipeline.move_to")) {
                 @for stage in stages.iter().filter(|s| s.key != deal.stage) {
-                    option value=(stage.key) { (stage.name) }
+                    option value=(stage.key) title=(stage.definition) { (stage.name) }
                 }
             }
             select name="gateway_type" aria-label=(l.t("pipeline.gateway_type")) title=(l.t("pipeline.gateway_type_help")) {

@@ -165,6 +165,8 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
                     tr { td { (l.t("kpi.first_appointment_to_next_step")) } td.num data-kpi="first_appointment_to_next_step" { (l.percent(s.funnel.first_appointment_to_next_step)) } }
                     tr { td { (l.t("kpi.first_appointment_to_proposal")) } td.num data-kpi="first_appointment_to_proposal" { (l.percent(s.funnel.first_appointment_to_proposal)) } }
                     tr { td { (l.t("kpi.closing_ratio")) } td.num data-kpi="closing_ratio" { (l.percent(s.funnel.closing_ratio)) } }
+                    tr { td { (l.t("kpi.top_level_contact_share")) } td.num data-kpi="top_level_contact_share" { (l.percent(card.top_level_contact_share)) } }
+                    tr { td { (l.t("kpi.conversation_to_appointment")) } td.num data-kpi="conversation_to_appointment" { (l.percent(s.activity.conversation_to_appointment)) } }
                 }
             }
             section.card.chart #trend {

@@ -69,7 +69,7 @@ pub fn sort_header(label: &str, key: &str, base: &str, sort: &str, descending: b
 pub fn flag_badges(l: Locale, flags: &[(FlagKind, bool)]) -> Markup {
     html! {
         @for (kind, best) in flags {
-            span class=(if *best { "flag best" } else { "flag" }) title=(l.t(&format!("flag.{}.title", kind.key()))) {
+            span class=(if *best { "flag best" } else { "flag" }) data-flag=(kind.key()) title=(l.t(&format!("flag.{}.title", kind.key()))) {
                 (l.t(&format!("flag.{}.short", kind.key())))
             }
         }

@@ -24,6 +24,7 @@ const SECTIONS: &[(&str, &str, Resource)] = &[
     ("opportunities", "/records/opportunities", Resource::Opportunities),
     ("activities", "/records/activities", Resource::Activities),
     ("estimates", "/records/estimates", Resource::Estimates),
+    ("settings", "/settings", Resource::Settings),
 ];
 
 fn head(locale: Locale, title: &str) -> Markup {

@@ -10,7 +10,7 @@ mod rebuild;
 pub use delta::{apply, with_delta, with_delta_creating};
 pub(crate) use reads::{organisation_months, per_cell};
 pub use reads::{standing, sum, sum_of};
-pub use rebuild::rebuild;
+pub use rebuild::{rebuild, rebuild_reporting};
 
 use super::facts::{Cell, STATE_DAY};
 use chrono::{Datelike, NaiveDate};

@@ -15,13 +15,34 @@ use quotient_core::kpi::Tally;
 /// cells of the rep before; the other spreads each day over the coarser grains and puts the cells
 /// in the table's order meanwhile.
 pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
+    rebuild_with(db, org, true, &mut |_, _| {})
+}
+
+/// [`rebuild`] while the organisation is in use (a setting the cells depend on changed), telling
+/// `progress` how many of its reps are done, and of how many, after each one. The table keeps its
+/// indexes and key: dropping them would lock it on PostgreSQL until the rebuild commits, and the
+/// reports are to keep reading the cells as they were meanwhile.
+pub fn rebuild_reporting(db: &mut Db, org: OrgId, progress: &mut dyn FnMut(usize, usize)) -> Result<u64> {
+    rebuild_with(db, org, false, progress)
+}
+
+fn rebuild_with(
+    db: &mut Db,
+    org: OrgId,
+    set_aside_indexes: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<u64> {
     // Every import ends here: its people may have changed as well as its facts.
     crate::orgs::bump_revisions(db, org, &[Revision::Data, Revision::Directory, Revision::History])?;
     db.execute("DELETE FROM rollup_cells WHERE org_id = ?", &[org.value()])?;
     // The indexes are built once at the end rather than maintained cell by cell; the key too when
     // the cells are all this organisation's, since it is rebuilt over every organisation's cells.
-    let alone = db.query_i64("SELECT COUNT(*) FROM organisations", &[])? == 1;
-    let indexes = db.set_aside_indexes("rollup_cells", alone)?;
+    let indexes = if set_aside_indexes {
+        let alone = db.query_i64("SELECT COUNT(*) FROM organisations", &[])? == 1;
+        db.set_aside_indexes("rollup_cells", alone)?
+    } else {
+        Vec::new()
+    };
     let reps = db.query_map("SELECT id FROM reps WHERE org_id = ? ORDER BY id", &[org.value()], |row| {
         Ok(row.int(0)?.unwrap_or_default())
     })?;
@@ -49,7 +70,9 @@ pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
         });
         let mut written = 0;
         let mut pending = false;
-        for rep in reps {
+        let total = reps.len();
+        progress(0, total);
+        for (done, rep) in reps.into_iter().enumerate() {
             let mut days = DayCells::new();
             facts::cells_of_rep(db, org, rep, &mut |cell| {
                 *days.entry((cell.rep_id, cell.day, cell.product_line_id, cell.standing)).or_default() += cell.tally;
@@ -62,6 +85,7 @@ pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
                 written += load_cells(db, org, &columns, &cells)?;
             }
             pending = true;
+            progress(done + 1, total);
         }
         drop(days_out);
         if pending && let Ok(cells) = cells_in.recv() {

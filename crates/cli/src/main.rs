@@ -3,6 +3,7 @@
 mod backup;
 mod convert;
 mod demo;
+mod goals;
 mod org;
 mod plan;
 mod progress;
@@ -62,6 +63,12 @@ enum Command {
     /// Allocate a yearly plan to the reps by what their history supports, phased by month with the
     /// seasonality; show the plan risk; write the monthly quotas as a bundle file (--out).
     Plan(plan::PlanArgs),
+    /// Set reps' yearly quotas by hand: the months up to the current one keep theirs, the change
+    /// lands on the months to come; lowering a quota needs --reason.
+    PlanAdjust(plan::AdjustArgs),
+    /// Set reps' activity goals (cold calls, call-backs, conversations, appointments set, field
+    /// visits, first appointments, proposals) per week or month, or list them.
+    Goals(goals::GoalsArgs),
     /// Convert a public sales data set into a bundle (see ../shared/data).
     #[command(subcommand)]
     Convert(convert::Source),
@@ -121,6 +128,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo::run(&cli.database_url, cli.org.as_deref(), &args),
         Command::Report(args) => report::report(&cli.database_url, cli.org.as_deref(), &args),
         Command::Plan(args) => plan::run(&cli.database_url, cli.org.as_deref(), &args),
+        Command::PlanAdjust(args) => plan::adjust(&cli.database_url, cli.org.as_deref(), &args),
+        Command::Goals(args) => goals::run(&cli.database_url, cli.org.as_deref(), &args),
         Command::Convert(source) => convert::run(&source),
         Command::Serve(args) => serve::run(&cli.database_url, &args),
         Command::User(command) => users::run(&cli.database_url, cli.org.as_deref(), &command),

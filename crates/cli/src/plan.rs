@@ -10,7 +10,7 @@ use quotient_core::planning::{Allocation, MonthlyIndex};
 use quotient_core::{Lang, Money};
 use quotient_store::StoreError;
 use quotient_store::kpi::Directory;
-use quotient_store::ops::plans::{self, AllocatePlan};
+use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan, BeyondHistory};
 use quotient_store::planning::PlanMetric;
 use quotient_store::planning::company_plan::CompanyPlan;
 use quotient_store::planning::quotas::Allocated;
@@ -43,6 +43,73 @@ pub struct PlanArgs {
     /// Save the plan and make the allocated monthly quotas the reps' quotas for the year.
     #[arg(long)]
     apply: bool,
+    /// A plan beyond what history supports: spread it anyway (`allocate`) or keep the quotas at the
+    /// realistic goals and leave the rest unallocated (`keep`). Required to apply such a plan.
+    #[arg(long, value_parser = ["allocate", "keep"])]
+    beyond_history: Option<String>,
+    /// Today, as far as the plan is concerned: the quotas of its month and before stay as they
+    /// are (default: today).
+    #[arg(long)]
+    as_of: Option<chrono::NaiveDate>,
+}
+
+/// `quotient plan-adjust`: reps' yearly quotas set by hand, without rewriting history.
+#[derive(Args)]
+pub struct AdjustArgs {
+    /// The plan's fiscal year.
+    #[arg(long)]
+    year: i32,
+    /// The metric: revenue, margin or deals.
+    #[arg(long, default_value = "revenue")]
+    metric: String,
+    /// A rep's new yearly quota, as REP_ID=AMOUNT (an amount for money, a count otherwise); repeat
+    /// for several reps: all change or none.
+    #[arg(long = "quota", required = true)]
+    quotas: Vec<String>,
+    /// Why quotas are lowered (required when any is; kept in the audit log).
+    #[arg(long)]
+    reason: Option<String>,
+    /// Today, as far as the change is concerned: its month and those before keep their quotas.
+    #[arg(long)]
+    as_of: Option<chrono::NaiveDate>,
+}
+
+/// Sets reps' yearly quotas by hand through the one operation the page and the API use.
+pub fn adjust(database_url: &str, org_slug: Option<&str>, args: &AdjustArgs) -> Result<()> {
+    let metric = PlanMetric::from_key(&args.metric)
+        .filter(|m| m.quota_metric().is_some())
+        .ok_or_else(|| anyhow::anyhow!("--metric {}: use revenue, margin or deals", args.metric))?;
+    let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
+    let (org, scope) = org::operator(&mut db, org_slug)?;
+    let directory = Directory::load(&mut db, org.id)?;
+    let mut quotas = vec![];
+    for text in &args.quotas {
+        let (rep, value) =
+            text.split_once('=').ok_or_else(|| anyhow::anyhow!("--quota {text}: write REP_ID=AMOUNT"))?;
+        let person = directory
+            .people
+            .iter()
+            .find(|p| p.external_id == rep)
+            .ok_or_else(|| anyhow::anyhow!("--quota {text}: no rep {rep}"))?;
+        let yearly = match metric.is_money() {
+            true => value.parse::<Money>().map_err(|e| anyhow::anyhow!("--quota {text}: {e}"))?.cents(),
+            false => value.parse::<i64>().map_err(|e| anyhow::anyhow!("--quota {text}: {e}"))?,
+        };
+        quotas.push((quotient_store::ids::RepId(person.id), yearly));
+    }
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let command = AdjustQuotas { year: args.year, metric, quotas, as_of, reason: args.reason.clone() };
+    let options = [("yearly", "--quota"), ("rep_id", "--quota"), ("reason", "--reason"), ("fiscal_year", "--year")];
+    let done = plans::adjust_quotas(&mut db, &scope, &command).map_err(|e| refused("change", e, &options))?;
+    println!("quotas of {} for {}: total {}", metric.key(), args.year, show(metric, done.total));
+    if let Some(difference) = done.difference() {
+        println!("difference to the plan: {}", show(metric, difference));
+    }
+    Ok(())
+}
+
+fn show(metric: PlanMetric, value: i64) -> String {
+    if metric.is_money() { Money::from_cents(value).to_string() } else { value.to_string() }
 }
 
 fn read_plan(path: &Path, year: i32) -> Result<CompanyPlan> {
@@ -73,10 +140,19 @@ pub fn run(database_url: &str, org_slug: Option<&str>, args: &PlanArgs) -> Resul
     let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
     let (org, scope) = org::operator(&mut db, org_slug)?;
     let directory = Directory::load(&mut db, org.id)?;
-    let command = AllocatePlan { year: args.year, plan: Some(plan), write: args.apply };
+    let beyond_history = args.beyond_history.as_deref().and_then(BeyondHistory::from_key);
+    let as_of = args.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let command = AllocatePlan { year: args.year, plan: Some(plan), write: args.apply, as_of, beyond_history };
     let done = plans::allocate_plan(&mut db, &scope, &command).map_err(|e| refused("plan", e, OPTIONS))?;
     for planned in &done.allocated {
         print_plan(planned, &directory);
+        let unallocated = plans::unallocated_of(planned);
+        if unallocated > 0 {
+            println!("unallocated (kept at the realistic goals): {}", show(planned.objective.metric, unallocated));
+        }
+    }
+    if done.beyond_history() && !args.apply {
+        println!("\nthe plan asks more than history supports: apply it with --beyond-history allocate or keep");
     }
     if let Some(dir) = &args.out {
         let file = write_quotas(dir, args.year, &done.allocated, &directory)?;
@@ -95,6 +171,7 @@ const OPTIONS: &[(&str, &str)] = &[
     ("margin_cents", "--margin"),
     ("deals", "--deals"),
     ("growth_pct", "--growth"),
+    ("beyond_history", "--beyond-history"),
 ];
 
 /// An operation's error for the command line: refusals one a line, as `FIELD (CODE): why`, each

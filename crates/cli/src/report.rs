@@ -111,6 +111,10 @@ const COLUMNS: &[Column] = &[
     ("magic/week", |c| num(c.scorecard.magic_number.per_week, 1)),
     ("barometer", |c| c.scorecard.barometer_pct.map_or_else(|| "–".into(), |b| format!("{b:.0}%"))),
     ("standards", |c| format!("{}/{}", c.standards.iter().filter(|s| s.passed).count(), c.standards.len())),
+    ("activity goals", |c| match quotient_core::kpi::goals_met(&c.activity_goals) {
+        (_, 0) => "–".into(),
+        (met, goals) => format!("{met}/{goals}"),
+    }),
     ("flags", |c| {
         c.scorecard
             .flags

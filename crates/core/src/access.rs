@@ -19,6 +19,7 @@ crate::keyed_enum! {
         Settings => "settings",
         Users => "users",
         CompanyPlan => "company_plan",
+        ActivityGoals => "activity_goals",
         TerritoryPlans => "territory_plans",
         OneOnOnes => "one_on_ones",
     }
@@ -87,6 +88,9 @@ const MATRIX: &[(Resource, [&[Action]; 4])] = &[
     (Resource::Users, [&[Read, Create, Edit, Delete], &[], &[], &[]]),
     // Executives set the plan; managers see their teams' share of it.
     (Resource::CompanyPlan, [&[Read, Edit], &[Read, Edit], &[Read], &[]]),
+    // Managers set their subtree's activity goals, executives and admins everyone's; a rep reads
+    // their own.
+    (Resource::ActivityGoals, [&[Read, Edit], &[Read, Edit], &[Read, Edit], &[Read]]),
     // Reps write their own; managers and executives decide on those they reach (`coaching::advance`).
     (Resource::TerritoryPlans, [&[Read, Edit], &[Read, Edit], &[Read, Edit], &[Read, Create, Edit]]),
     // A manager (or an executive) holds a 1:1 with a rep they reach; the rep reads their own and
@@ -223,6 +227,8 @@ mod tests {
                         (UserRole::Admin | UserRole::Executive, Resource::CompanyPlan, a) => matches!(a, Read | Edit),
                         (UserRole::Manager, Resource::CompanyPlan, a) => a == Read,
                         (UserRole::Rep, Resource::CompanyPlan, _) => false,
+                        (UserRole::Rep, Resource::ActivityGoals, a) => a == Read,
+                        (_, Resource::ActivityGoals, a) => matches!(a, Read | Edit),
                         (UserRole::Rep, Resource::TerritoryPlans, a) => a != Delete,
                         (_, Resource::TerritoryPlans, a) => matches!(a, Read | Edit),
                         (UserRole::Admin, Resource::OneOnOnes, a) => a == Read,

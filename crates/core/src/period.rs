@@ -166,6 +166,7 @@ impl Period {
 impl From<QuotaPeriod> for Period {
     fn from(period: QuotaPeriod) -> Period {
         let kind = match period {
+            QuotaPeriod::Week { .. } => PeriodKind::Week,
             QuotaPeriod::Month { .. } => PeriodKind::Month,
             QuotaPeriod::Quarter { .. } => PeriodKind::Quarter,
             QuotaPeriod::Year { .. } => PeriodKind::Year,

@@ -1,4 +1,5 @@
-//! Quota periods as the bundle writes them: `YYYY-MM`, `YYYY-Qn` or `YYYY`.
+//! Quota periods as the bundle writes them: `YYYY-Www` (an ISO week, for activity goals), `YYYY-MM`,
+//! `YYYY-Qn` or `YYYY`.
 
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
@@ -7,19 +8,33 @@ use std::str::FromStr;
 /// A calendar month, quarter or year that a quota is set for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum QuotaPeriod {
-    Month { year: i32, month: u32 },
-    Quarter { year: i32, quarter: u32 },
-    Year { year: i32 },
+    /// An ISO week (Monday to Sunday), as activity goals are set per week.
+    Week {
+        year: i32,
+        week: u32,
+    },
+    Month {
+        year: i32,
+        month: u32,
+    },
+    Quarter {
+        year: i32,
+        quarter: u32,
+    },
+    Year {
+        year: i32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a quota period: write YYYY-MM (2026-03), YYYY-Qn (2026-Q1) or YYYY (2026)")]
+#[error("'{0}' is not a quota period: write YYYY-Www (2026-W05), YYYY-MM (2026-03), YYYY-Qn (2026-Q1) or YYYY (2026)")]
 pub struct PeriodError(pub String);
 
 impl QuotaPeriod {
     /// First day of the period.
     pub fn start(self) -> NaiveDate {
         let (year, month) = match self {
+            QuotaPeriod::Week { year, week } => return monday_of(year, week),
             QuotaPeriod::Month { year, month } => (year, month),
             QuotaPeriod::Quarter { year, quarter } => (year, 3 * quarter - 2),
             QuotaPeriod::Year { year } => (year, 1),
@@ -30,6 +45,7 @@ impl QuotaPeriod {
     /// The day after the last day: periods are half-open, `[start, end)`.
     pub fn end(self) -> NaiveDate {
         let (year, month) = match self {
+            QuotaPeriod::Week { .. } => return self.start() + chrono::Duration::days(7),
             QuotaPeriod::Month { year, month } => (year, month + 1),
             QuotaPeriod::Quarter { year, quarter } => (year, 3 * quarter + 1),
             QuotaPeriod::Year { year } => (year + 1, 1),
@@ -41,6 +57,11 @@ impl QuotaPeriod {
     pub fn month_of(date: NaiveDate) -> Self {
         QuotaPeriod::Month { year: date.year(), month: date.month() }
     }
+}
+
+/// The Monday of ISO week `week` of `year` (the parser admits only weeks the year has).
+fn monday_of(year: i32, week: u32) -> NaiveDate {
+    NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon).unwrap_or(NaiveDate::MIN)
 }
 
 fn first_of_month(year: i32, month: u32) -> NaiveDate {
@@ -65,7 +86,13 @@ impl FromStr for QuotaPeriod {
             None => Ok(QuotaPeriod::Year { year: year_of(text)? }),
             Some((year, rest)) => {
                 let year = year_of(year)?;
-                if let Some(q) = rest.strip_prefix('Q') {
+                if let Some(w) = rest.strip_prefix('W') {
+                    let week: u32 = if two_digits(w) { w.parse().map_err(|_| bad())? } else { return Err(bad()) };
+                    match NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon) {
+                        Some(_) => Ok(QuotaPeriod::Week { year, week }),
+                        None => Err(bad()),
+                    }
+                } else if let Some(q) = rest.strip_prefix('Q') {
                     match q {
                         "1" | "2" | "3" | "4" => {
                             Ok(QuotaPeriod::Quarter { year, quarter: q.parse().map_err(|_| bad())? })
@@ -86,6 +113,7 @@ impl FromStr for QuotaPeriod {
 impl fmt::Display for QuotaPeriod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            QuotaPeriod::Week { year, week } => write!(f, "{year:04}-W{week:02}"),
             QuotaPeriod::Month { year, month } => write!(f, "{year:04}-{month:02}"),
             QuotaPeriod::Quarter { year, quarter } => write!(f, "{year:04}-Q{quarter}"),
             QuotaPeriod::Year { year } => write!(f, "{year:04}"),
@@ -103,7 +131,7 @@ mod tests {
 
     #[test]
     fn parses_and_prints_the_three_forms() {
-        for text in ["2026-03", "2026-Q4", "2026", "2024-12"] {
+        for text in ["2026-03", "2026-Q4", "2026", "2024-12", "2026-W05", "2026-W53"] {
             let period: QuotaPeriod = text.parse().unwrap_or(QuotaPeriod::Year { year: 0 });
             assert_eq!(period.to_string(), text);
         }
@@ -111,7 +139,22 @@ mod tests {
 
     #[test]
     fn rejects_malformed_periods() {
-        for bad in ["", "26", "2026-3", "2026-13", "2026-00", "2026-Q5", "2026-Q0", "2026-q1", "2026-03-01", "abcd"] {
+        for bad in [
+            "2026-W00",
+            "2027-W53",
+            "2026-W5",
+            "2026-w05",
+            "",
+            "26",
+            "2026-3",
+            "2026-13",
+            "2026-00",
+            "2026-Q5",
+            "2026-Q0",
+            "2026-q1",
+            "2026-03-01",
+            "abcd",
+        ] {
             assert!(bad.parse::<QuotaPeriod>().is_err(), "{bad:?} should be rejected");
         }
     }
@@ -124,6 +167,9 @@ mod tests {
         assert_eq!((q4.start(), q4.end()), (date(2026, 10, 1), date(2027, 1, 1)));
         let dec = QuotaPeriod::Month { year: 2026, month: 12 };
         assert_eq!(dec.end(), date(2027, 1, 1));
+        // 2026-W05 runs from Monday 26 January to Sunday 1 February.
+        let week: QuotaPeriod = "2026-W05".parse().unwrap_or(QuotaPeriod::Year { year: 0 });
+        assert_eq!((week.start(), week.end()), (date(2026, 1, 26), date(2026, 2, 2)));
         let year = QuotaPeriod::Year { year: 2025 };
         assert_eq!((year.start(), year.end()), (date(2025, 1, 1), date(2026, 1, 1)));
     }

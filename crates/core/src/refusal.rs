@@ -49,6 +49,12 @@ crate::keyed_enum! {
         TerritoryWeights => "territory_weights",
         MarginAboveRevenue => "margin_above_revenue",
         NoRepsToPlan => "no_reps_to_plan",
+        ReasonForLowering => "reason_for_lowering",
+        NoMonthsLeft => "no_months_left",
+        BelowMonthsPast => "below_months_past",
+        BeyondHistoryChoice => "beyond_history_choice",
+        GoalMetric => "goal_metric",
+        GoalPeriod => "goal_period",
         // Reports.
         SubjectOutOfReach => "subject_out_of_reach",
         // Users.

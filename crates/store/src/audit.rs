@@ -58,22 +58,32 @@ pub fn history(db: &mut Db, org: OrgId, entity: &str, entity_id: i64) -> Result<
         "SELECT id, at, user_id, action, entity, entity_id, before_json, after_json FROM audit_log
          WHERE org_id = ? AND entity = ? AND entity_id = ? ORDER BY id",
         &[org.value(), Value::text(entity), Value::Int(entity_id)],
-        |row| {
-            let json = |index| -> Result<Option<serde_json::Value>> {
-                row.text(index)?
-                    .map(|t| serde_json::from_str(t).map_err(|e| StoreError::Decode(e.to_string())))
-                    .transpose()
-            };
-            Ok(Entry {
-                id: row.int(0)?.unwrap_or_default(),
-                at: row.timestamp(1)?.unwrap_or_default(),
-                user: row.int(2)?,
-                action: row.text(3)?.unwrap_or_default().to_string(),
-                entity: row.text(4)?.unwrap_or_default().to_string(),
-                entity_id: row.int(5)?,
-                before: json(6)?,
-                after: json(7)?,
-            })
-        },
+        entry,
     )
+}
+
+/// The latest `limit` changes of every row of an entity, latest first.
+pub fn latest(db: &mut Db, org: OrgId, entity: &str, limit: i64) -> Result<Vec<Entry>> {
+    db.query_map(
+        "SELECT id, at, user_id, action, entity, entity_id, before_json, after_json FROM audit_log
+         WHERE org_id = ? AND entity = ? ORDER BY id DESC LIMIT ?",
+        &[org.value(), Value::text(entity), Value::Int(limit)],
+        entry,
+    )
+}
+
+fn entry(row: &crate::db::Row<'_>) -> Result<Entry> {
+    let json = |index| -> Result<Option<serde_json::Value>> {
+        row.text(index)?.map(|t| serde_json::from_str(t).map_err(|e| StoreError::Decode(e.to_string()))).transpose()
+    };
+    Ok(Entry {
+        id: row.int(0)?.unwrap_or_default(),
+        at: row.timestamp(1)?.unwrap_or_default(),
+        user: row.int(2)?,
+        action: row.text(3)?.unwrap_or_default().to_string(),
+        entity: row.text(4)?.unwrap_or_default().to_string(),
+        entity_id: row.int(5)?,
+        before: json(6)?,
+        after: json(7)?,
+    })
 }

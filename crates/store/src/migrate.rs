@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_room_for_updates"),
     migration!(12, "0012_partial_activity_indexes"),
     migration!(13, "0013_sign_in_hardening"),
+    migration!(14, "0014_activity_goals"),
     migration!(15, "0015_pipeline_definitions"),
 ];
 

@@ -17,7 +17,8 @@ use quotient_store::kpi::{self, ReportRequest, Subject};
 use quotient_store::ops::coaching::{
     self, AddAction, AdvanceTerritoryPlan, OpenOneOnOne, SaveNotes, SaveTerritoryPlan, SetRelationship, TickAction,
 };
-use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan};
+use quotient_store::ops::goals::{self, GoalInput, SetActivityGoals};
+use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan, BeyondHistory};
 use quotient_store::orgs::Organisation;
 use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::territory_plans::{self, KeyAccountInput, PlanContent};
@@ -65,8 +66,34 @@ fn operator(test: &mut TestDb, org: &Organisation) -> Viewer {
     Viewer::operator(org.id, &directory)
 }
 
+/// Written before its year begins (every month open), spread over the reps whatever their history.
 fn write_plan(plan: &CompanyPlan) -> AllocatePlan {
-    AllocatePlan { year: plan.fiscal_year, plan: Some(plan.clone()), write: true }
+    AllocatePlan {
+        year: plan.fiscal_year,
+        plan: Some(plan.clone()),
+        write: true,
+        as_of: day("2025-12-31"),
+        beyond_history: Some(BeyondHistory::AllocateAnyway),
+    }
+}
+
+/// A hand change made on `as_of`.
+fn adjust_on(as_of: &str, quotas: Vec<(RepId, i64)>, reason: Option<&str>) -> AdjustQuotas {
+    AdjustQuotas {
+        year: 2026,
+        metric: PlanMetric::Revenue,
+        quotas,
+        as_of: day(as_of),
+        reason: reason.map(str::to_string),
+    }
+}
+
+/// A rep's live revenue quota of a month of 2026.
+fn month_quota(test: &mut TestDb, rep: &str, month: u32) -> i64 {
+    let key = format!("{rep}|2026-{month:02}|revenue|");
+    ok(test
+        .db
+        .query_i64("SELECT target FROM quotas WHERE external_id = ? AND deleted_at IS NULL", &[Value::owned(key)]))
 }
 
 fn a_plan_becomes_quotas_that_sum_to_it_to_the_cent(test: &mut TestDb) {
@@ -98,13 +125,13 @@ fn a_plan_becomes_quotas_that_sum_to_it_to_the_cent(test: &mut TestDb) {
     assert_eq!(live_quotas(test, "deals"), 25, "24 of the plan and the product line's own");
     assert_eq!(live_quotas(test, "margin"), 1);
     // Allocating the saved plan again changes nothing.
-    let again = AllocatePlan { year: 2026, plan: None, write: true };
+    let again = AllocatePlan { plan: None, ..write_plan(&plan) };
     ok(plans::allocate_plan(&mut test.db, &scope, &again));
     assert_eq!(live_quotas(test, "revenue"), 24);
 
     // R2's yearly quota set by hand from 5,000,000 to 6,000,000 cents: the quotas now exceed the
     // plan by 1,000,000 cents.
-    let adjust = AdjustQuotas { year: 2026, metric: PlanMetric::Revenue, quotas: vec![(RepId(r2), 6_000_000)] };
+    let adjust = adjust_on("2025-12-31", vec![(RepId(r2), 6_000_000)], None);
     let quotas = ok(plans::adjust_quotas(&mut test.db, &scope, &adjust));
     assert_eq!((quotas.total, quotas.plan, quotas.difference()), (11_000_001, Some(10_000_001), Some(1_000_000)));
     let yearly = ok(quotas::yearly(&mut test.db, org.id, 2026, PlanMetric::Revenue, None));
@@ -218,9 +245,8 @@ fn adjusting_quotas_is_all_or_nothing(test: &mut TestDb) {
     assert_eq!((before.get(&r1), before.get(&r2)), (Some(&600), Some(&600)));
     // A manager is no rep, and 9,999 no one: the reps around them keep their quotas.
     let adjust = AdjustQuotas {
-        year: 2026,
-        metric: PlanMetric::Revenue,
-        quotas: vec![(RepId(r1), 700), (RepId(m1), 100), (RepId(9_999), 100), (RepId(r2), -3)],
+        reason: Some("R2's territory shrank".into()),
+        ..adjust_on("2025-12-31", vec![(RepId(r1), 700), (RepId(m1), 100), (RepId(9_999), 100), (RepId(r2), -3)], None)
     };
     assert_eq!(
         refused(plans::adjust_quotas(&mut test.db, &executive, &adjust)),
@@ -518,7 +544,145 @@ fn the_learnt_seasonality_is_the_organisations_months(test: &mut TestDb) {
     assert!(per_line.iter().any(|index| *index != expected), "{per_line:?}");
 }
 
+fn a_quota_raised_in_august_keeps_january_to_august(test: &mut TestDb) {
+    let org = setup(test);
+    let scope = operator(test, &org);
+    let (r1, r2) = (id_of(test, "reps", "R1"), id_of(test, "reps", "R2"));
+    // 1,200 cents without history or seasonality: 600 a rep, 50 a month.
+    let plan = CompanyPlan { revenue: Money::from_cents(1_200), ..CompanyPlan::new(2026) };
+    ok(plans::allocate_plan(&mut test.db, &scope, &write_plan(&plan)));
+    assert_eq!((month_quota(test, "R1", 1), month_quota(test, "R1", 12)), (50, 50));
+
+    // Raised to 1,000 on 15 August: January–August keep 8 × 50 = 400; the 600 left go to
+    // September–December, 150 each.
+    ok(plans::adjust_quotas(&mut test.db, &scope, &adjust_on("2026-08-15", vec![(RepId(r1), 1_000)], None)));
+    let months: Vec<i64> = (1..=12).map(|m| month_quota(test, "R1", m)).collect();
+    assert_eq!(months, [50, 50, 50, 50, 50, 50, 50, 50, 150, 150, 150, 150]);
+    // January's attainment does not move: its quota is still 50.
+    let yearly = ok(quotas::yearly(&mut test.db, org.id, 2026, PlanMetric::Revenue, None));
+    assert_eq!(yearly.get(&r1), Some(&1_000));
+
+    // Lowered to 900: refused without a reason; with one, the 500 left over the four months
+    // (125 each), audited as lowered with the reason.
+    let lower = adjust_on("2026-08-15", vec![(RepId(r1), 900)], None);
+    assert_eq!(refused(plans::adjust_quotas(&mut test.db, &scope, &lower)), [("reason", Code::ReasonForLowering)]);
+    let blank = adjust_on("2026-08-15", vec![(RepId(r1), 900)], Some("  "));
+    assert_eq!(refused(plans::adjust_quotas(&mut test.db, &scope, &blank)), [("reason", Code::ReasonForLowering)]);
+    let lower = adjust_on("2026-08-15", vec![(RepId(r1), 900)], Some("Lost the Smith account"));
+    ok(plans::adjust_quotas(&mut test.db, &scope, &lower));
+    assert_eq!((month_quota(test, "R1", 8), month_quota(test, "R1", 9)), (50, 125));
+    let history = ok(audit::history(&mut test.db, org.id, "quota", r1));
+    let last = history.last().and_then(|h| h.after.clone()).unwrap_or_default();
+    assert_eq!(history.last().map(|h| h.action.as_str()), Some("lower"));
+    assert_eq!((last["lowered"].as_bool(), last["reason"].as_str()), (Some(true), Some("Lost the Smith account")));
+    let changes = ok(plans::quota_changes(&mut test.db, &scope, 2026));
+    assert_eq!(
+        changes.iter().map(|c| (c.before, c.after, c.lowered)).collect::<Vec<_>>(),
+        [(Some(1_000), 900, true), (Some(600), 1_000, false)]
+    );
+    assert_eq!(changes[0].reason.as_deref(), Some("Lost the Smith account"));
+
+    // Below what January–August hold (400), or with no month left (December): refused.
+    let below = adjust_on("2026-08-15", vec![(RepId(r1), 399)], Some("Too far"));
+    assert_eq!(refused(plans::adjust_quotas(&mut test.db, &scope, &below)), [("yearly", Code::BelowMonthsPast)]);
+    let late = adjust_on("2026-12-05", vec![(RepId(r1), 2_000)], None);
+    assert_eq!(refused(plans::adjust_quotas(&mut test.db, &scope, &late)), [("fiscal_year", Code::NoMonthsLeft)]);
+    assert_eq!(month_quota(test, "R1", 9), 125, "nothing changed");
+
+    // Re-allocated on 15 August: R1 holds 400 and R2 400 in January–August; the 1,200 − 800 = 400
+    // left splits 600 : 600 → 200 each, 50 a month from September. History stays, the plan sums.
+    let again = AllocatePlan { plan: None, as_of: day("2026-08-15"), ..write_plan(&plan) };
+    let done = ok(plans::allocate_plan(&mut test.db, &scope, &again));
+    assert_eq!(done.allocated[0].from_month, 8);
+    let months: Vec<i64> = (1..=12).map(|m| month_quota(test, "R1", m)).collect();
+    assert_eq!(months, [50; 12]);
+    let yearly = ok(quotas::yearly(&mut test.db, org.id, 2026, PlanMetric::Revenue, None));
+    assert_eq!((yearly.get(&r1), yearly.get(&r2)), (Some(&600), Some(&600)));
+}
+
+fn a_plan_beyond_history_needs_a_choice(test: &mut TestDb) {
+    let org = setup(test);
+    let scope = operator(test, &org);
+    // No rep has a month of revenue before 2025's end in the fixture: every realistic goal is 0,
+    // so the whole plan of 1,200 is beyond history (gap 1,200).
+    let plan = CompanyPlan { revenue: Money::from_cents(1_200), ..CompanyPlan::new(2026) };
+    let unchosen = AllocatePlan { beyond_history: None, ..write_plan(&plan) };
+    assert_eq!(
+        refused(plans::allocate_plan(&mut test.db, &scope, &unchosen)),
+        [("beyond_history", Code::BeyondHistoryChoice)]
+    );
+    assert_eq!(ok(company_plan::find(&mut test.db, org.id, 2026)), None, "nothing saved");
+    // A preview shows the gap without a choice.
+    let preview = ok(plans::allocate_plan(&mut test.db, &scope, &AllocatePlan { write: false, ..unchosen.clone() }));
+    assert!(preview.beyond_history());
+    assert_eq!(preview.allocated[0].allocation.total.gap, 1_200.0);
+    // Kept at the realistic goals: every quota 0, the 1,200 unallocated.
+    let keep = AllocatePlan { beyond_history: Some(BeyondHistory::KeepRealisticGoals), ..unchosen };
+    let done = ok(plans::allocate_plan(&mut test.db, &scope, &keep));
+    assert_eq!(plans::unallocated_of(&done.allocated[0]), 1_200);
+    let quotas = ok(plans::quotas_of(&mut test.db, &scope, 2026, PlanMetric::Revenue));
+    assert_eq!((quotas.total, quotas.difference()), (0, Some(-1_200)));
+}
+
+fn goal(rep: i64, metric: &str, period: &str, target: i64) -> GoalInput {
+    GoalInput { rep: RepId(rep), metric: metric.into(), period: period.into(), target }
+}
+
+fn activity_goals_are_set_by_managers_and_tracked_on_the_scorecard(test: &mut TestDb) {
+    let org = setup(test);
+    let (r1, r2, m1) = (id_of(test, "reps", "R1"), id_of(test, "reps", "R2"), id_of(test, "reps", "M1"));
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let set = SetActivityGoals {
+        goals: vec![
+            goal(r1, "cold_calls", "2026-W02", 2),
+            goal(r1, "conversations", "2026-01", 4),
+            goal(r2, "proposals", "2026-01", 1),
+        ],
+    };
+    assert_eq!(ok(goals::set_activity_goals(&mut test.db, &manager, &set)), 3);
+    assert_eq!(ok(goals::set_activity_goals(&mut test.db, &manager, &set)), 0, "set to what they are");
+    // R1's one cold call (7 January, in 2026-W02, 5–11 January) connected and set an appointment.
+    // Week 2026-W02: cold calls 1 ÷ 2 = 0.5; conversations 1 ÷ (4 × 7/31 = 0.903) = 1.107.
+    let week = card(test, &org, "2026-W02", "2026-01-11");
+    let found: Vec<(&str, i64, Option<f64>)> =
+        week.activity_goals.iter().map(|g| (g.metric.key(), g.actual, g.attainment)).collect();
+    assert_eq!(found[0], ("cold_calls", 1, Some(0.5)));
+    assert_eq!((found[1].0, found[1].1), ("conversations", 1));
+    assert!((found[1].2.unwrap_or_default() - 31.0 / 28.0).abs() < 1e-9, "{found:?}");
+    // January: the week's goal counts whole (2), the month's too (4): 1 ÷ 2 and 1 ÷ 4.
+    let january = card(test, &org, "2026-01", "2026-01-31");
+    let found: Vec<Option<f64>> = january.activity_goals.iter().map(|g| g.attainment).collect();
+    assert_eq!(found, [Some(0.5), Some(0.25)]);
+
+    // Everything wrong at once: a metric that is no activity goal, a quarter, a negative target,
+    // a manager for a rep.
+    let bad =
+        SetActivityGoals { goals: vec![goal(r1, "revenue", "2026-Q1", -1), goal(m1, "cold_calls", "2026-W02", 5)] };
+    assert_eq!(
+        refused(goals::set_activity_goals(&mut test.db, &manager, &bad)),
+        [
+            ("metric", Code::GoalMetric),
+            ("period", Code::GoalPeriod),
+            ("target", Code::Count),
+            ("rep_id", Code::RepOutOfReach)
+        ]
+    );
+    // A rep reads their own goals but sets none; another organisation's manager reaches nobody here.
+    let rep = viewer_of(test, &org, "R1", UserRole::Rep);
+    let january: Period = "2026-01".parse().unwrap_or_else(|e| panic!("{e}"));
+    let own = ok(goals::activity_goals_of(&mut test.db, &rep, january));
+    assert_eq!(own.iter().map(|g| (g.rep, g.target)).collect::<Vec<_>>(), [(r1, 2), (r1, 4)]);
+    assert!(matches!(goals::set_activity_goals(&mut test.db, &rep, &set), Err(StoreError::NotPermitted)));
+    let all = ok(goals::activity_goals_of(&mut test.db, &manager, january));
+    assert_eq!(all.len(), 3);
+    let history = ok(audit::history(&mut test.db, org.id, "activity_goal", r1));
+    assert_eq!(history.len(), 2);
+}
+
 on_both_backends!(
+    a_quota_raised_in_august_keeps_january_to_august,
+    a_plan_beyond_history_needs_a_choice,
+    activity_goals_are_set_by_managers_and_tracked_on_the_scorecard,
     the_learnt_seasonality_is_the_organisations_months,
     a_plan_becomes_quotas_that_sum_to_it_to_the_cent,
     territory_weights_and_a_hand_set_seasonality_place_the_plan,

@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .route("/reps/{rep}", get(pages::scorecard::scorecard))
         .route("/leaderboard", get(pages::leaderboard::leaderboard))
         .route("/goals", get(pages::goals::goals))
+        .route("/goals/set", post(pages::goals::set_goals))
         .route("/plan", get(pages::plan::page).post(pages::plan::save))
         .route("/plan/allocate", post(pages::plan::allocate))
         .route("/plan/quotas", post(pages::plan::adjust))

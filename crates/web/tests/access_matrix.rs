@@ -67,15 +67,22 @@ GET    /records/opportunities?page=-9223372036854775808           | 200 200 200 
 GET    /assets/style.css                                          | 200 200 200 200 | 200 | =
 GET    /assets/nothing.js                                         | 404 404 404 404 | 404 | =
 # The company plan: executives set it, managers read their reps' share
-GET    /plan?year=2026                                            | 200 200 200 404 | in  | =
-POST   /plan                                                      | 303 303 404 404 | in  | =               | year=2026&revenue=1000000&split=goals
-POST   /plan/allocate                                             | 303 303 404 404 | in  | =               | year=2026
-POST   /plan/quotas                                               | 303 303 404 404 | in  | 404 404 404 404 | year=2026&q_{rep:R1}=5000
-GET    /api/v1/plans/2026                                         | 200 200 404 404 | 401 | =
-PUT    /api/v1/plans/2026                                         | 200 200 404 404 | 401 | =               | {"fiscal_year": 2026, "revenue_cents": 200000000}
-POST   /api/v1/plans/2026/allocate                                | 200 200 404 404 | 401 | =
-GET    /api/v1/plans/2026/quotas                                  | 200 200 200 404 | 401 | =
-PUT    /api/v1/plans/2026/quotas/{rep:R1}                         | 200 200 404 404 | 401 | =               | {"yearly": 500000}
+GET    /plan?year=2027                                            | 200 200 200 404 | in  | =
+POST   /plan                                                      | 303 303 404 404 | in  | =               | year=2027&revenue=1000000&split=goals
+POST   /plan/allocate                                             | 303 303 404 404 | in  | =               | year=2027&beyond_history=allocate
+POST   /plan/quotas                                               | 303 303 404 404 | in  | 404 404 404 404 | year=2027&q_{rep:R1}=5000
+GET    /api/v1/plans/2027                                         | 200 200 404 404 | 401 | =
+PUT    /api/v1/plans/2027                                         | 200 200 404 404 | 401 | =               | {"fiscal_year": 2027, "revenue_cents": 200000000}
+POST   /api/v1/plans/2027/allocate                                | 200 200 404 404 | 401 | =
+GET    /api/v1/plans/2027/quota-changes                           | 200 200 200 404 | 401 | =
+GET    /api/v1/plans/2027/quotas                                  | 200 200 200 404 | 401 | =
+PUT    /api/v1/plans/2027/quotas/{rep:R1}                         | 200 200 404 404 | 401 | =               | {"yearly": 500000}
+# Activity goals: managers set their subtree's, executives and admins everyone's; a rep reads their own
+POST   /goals/set                                                 | 303 303 303 404 | in  | err err err 404 | metric=cold_calls&period=2027-W05&g_{rep:R1}=40
+POST   /goals/set                                                 | 303 303 err 404 | in  | err err err 404 | metric=cold_calls&period=2027-W05&g_{rep:R3}=40
+GET    /api/v1/activity-goals?period=2027-W05                     | 200 200 200 200 | 401 | =
+PUT    /api/v1/activity-goals                                     | 200 200 200 404 | 401 | 422 422 422 404 | {"goals": [{"rep_id": {rep:R1}, "metric": "cold_calls", "period": "2027-W05", "target": 40}]}
+PUT    /api/v1/activity-goals                                     | 200 200 422 404 | 401 | 422 422 422 404 | {"goals": [{"rep_id": {rep:R3}, "metric": "cold_calls", "period": "2027-W05", "target": 40}]}
 # Settings: administrators change them, executives read them
 GET    /settings                                                  | 200 200 404 404 | in  | =
 POST   /settings                                                  | 303 404 404 404 | in  | =               | threshold.closing_ratio=0.65
@@ -539,7 +546,7 @@ async fn refusals_are_shown_by_code_only(world: &World) {
     let org = &world.orgs[0];
     let r1 = org.ids["rep:R1"];
     let cases = [
-        ("executive", "/plan?year=2026&error="),
+        ("executive", "/plan?year=2027&error="),
         ("manager", "/pipeline?error="),
         ("manager", &format!("/territory-plans/{r1}?year=2026&error=") as &str),
     ];
@@ -551,7 +558,7 @@ async fn refusals_are_shown_by_code_only(world: &World) {
         assert!(!planted.body.contains("555-0100"), "{path}: the text of the link is shown");
         assert!(!planted.body.contains("role=\"alert\""), "{path}: an unknown code shows nothing");
     }
-    let known = world.call("GET", "/plan?year=2026&error=no_reps_to_plan", Some(&org.sessions["executive"]), "").await;
+    let known = world.call("GET", "/plan?year=2027&error=no_reps_to_plan", Some(&org.sessions["executive"]), "").await;
     assert!(
         known.body.contains("The organisation has no reps to allocate the plan to"),
         "a known code shows its message"
@@ -564,14 +571,14 @@ async fn refusals_are_shown_by_code_only(world: &World) {
 /// team's reps; the API gives them no plan and no company total.
 async fn a_manager_sees_only_their_teams_share_of_the_plan(world: &World) {
     let org = &world.orgs[0];
-    let executive = world.call("GET", "/plan?year=2026", Some(&org.sessions["executive"]), "").await;
+    let executive = world.call("GET", "/plan?year=2027", Some(&org.sessions["executive"]), "").await;
     assert!(executive.body.contains("1,000,000") && executive.body.contains("Rui Costa"), "the whole plan");
-    let manager = world.call("GET", "/plan?year=2026", Some(&org.sessions["manager"]), "").await;
+    let manager = world.call("GET", "/plan?year=2027", Some(&org.sessions["manager"]), "").await;
     assert_eq!(manager.status, StatusCode::OK);
     assert!(manager.body.contains("Ana Ruiz"), "the manager's own reps are listed");
     assert!(!manager.body.contains("Rui Costa"), "another team's rep is not");
     assert!(!manager.body.contains("1,000,000"), "nor is the company's objective");
-    let quotas = world::json(&world.call("GET", "/api/v1/plans/2026/quotas", Some(&org.sessions["manager"]), "").await);
+    let quotas = world::json(&world.call("GET", "/api/v1/plans/2027/quotas", Some(&org.sessions["manager"]), "").await);
     assert!(quotas["plan"].is_null() && quotas["difference"].is_null(), "{quotas}");
     assert_eq!(quotas["reps"].as_array().map(Vec::len), Some(2), "R1 and R2: {quotas}");
 }

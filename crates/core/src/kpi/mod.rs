@@ -2,6 +2,7 @@
 //! the KPIs computed from summed cells. Pure: the store sums the cells, this module defines them.
 
 mod activity;
+mod activity_goals;
 mod funnel;
 mod magic;
 mod outcome;
@@ -11,6 +12,7 @@ mod scorecard;
 mod tally;
 
 pub use activity::Activity;
+pub use activity_goals::{GoalAttainment, activity_goals, goals_met};
 pub use funnel::Funnel;
 pub use magic::{MIN_CLOSED_DEALS_FOR_OWN_RATES, MagicInputs, MagicNumber, RateSource, barometer};
 pub use outcome::Outcome;

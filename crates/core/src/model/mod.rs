@@ -104,13 +104,20 @@ keyed_enum! {
 }
 
 keyed_enum! {
-    /// What a quota measures. Revenue and margin are money; the others are counts.
+    /// What a quota measures. Revenue and margin are money; the others are counts. The activity
+    /// goals (cold calls to proposals) are quotas of the work that leads to revenue.
     QuotaMetric {
         Revenue => "revenue",
         Margin => "margin",
         Deals => "deals",
         Estimates => "estimates",
         FirstAppointments => "first_appointments",
+        ColdCalls => "cold_calls",
+        CallBacks => "call_backs",
+        Conversations => "conversations",
+        AppointmentsSet => "appointments_set",
+        FieldVisits => "field_visits",
+        Proposals => "proposals",
     }
 }
 
@@ -118,5 +125,20 @@ impl QuotaMetric {
     /// Money metrics carry cents; count metrics carry whole numbers.
     pub fn is_money(self) -> bool {
         matches!(self, QuotaMetric::Revenue | QuotaMetric::Margin)
+    }
+
+    /// The activity goals a manager sets per week or month, in the order the method lists them.
+    pub const ACTIVITY_GOALS: [QuotaMetric; 7] = [
+        QuotaMetric::ColdCalls,
+        QuotaMetric::CallBacks,
+        QuotaMetric::Conversations,
+        QuotaMetric::AppointmentsSet,
+        QuotaMetric::FieldVisits,
+        QuotaMetric::FirstAppointments,
+        QuotaMetric::Proposals,
+    ];
+
+    pub fn is_activity_goal(self) -> bool {
+        QuotaMetric::ACTIVITY_GOALS.contains(&self)
     }
 }

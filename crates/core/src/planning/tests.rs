@@ -193,3 +193,64 @@ fn territory_weights_split_the_plan_before_the_goals_do() {
     let nobody = Basis::Territories(vec![("east", 1)]);
     assert_eq!(allocate_plan(100, &reps[..1], 0.0, &even, &nobody).reps[0].yearly, 100);
 }
+
+#[test]
+fn raising_a_quota_in_august_changes_only_the_months_to_come() {
+    // Made on a day of August 2026: January to August keep their quotas, September is the first
+    // open month (index 8). A year to come is all open; a year gone has none.
+    assert_eq!(first_open_month(2026, 2026, 8), 8);
+    assert_eq!(first_open_month(2027, 2026, 8), 0);
+    assert_eq!(first_open_month(2025, 2026, 8), 12);
+    // 1,200 a month held from January to August (9,600); the year raised from 14,400 to 16,000:
+    // 16,000 − 9,600 = 6,400 over September–December, equal weights: 1,600 each.
+    let kept = [1_200; 12];
+    let months = change_from(&kept, 8, 16_000, &[1; 12]).unwrap_or_default();
+    assert_eq!(months, [1_200, 1_200, 1_200, 1_200, 1_200, 1_200, 1_200, 1_200, 1_600, 1_600, 1_600, 1_600]);
+    // By the same phasing: December weighing 2 of the 5 left takes 6,400 × 2/5 = 2,560, the others 1,280.
+    let weights = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2];
+    let months = change_from(&kept, 8, 16_000, &weights).unwrap_or_default();
+    assert_eq!(months[8..], [1_280, 1_280, 1_280, 2_560]);
+    // Lowered below what January–August already hold (9,600): refused, as is a year with no month left.
+    assert_eq!(change_from(&kept, 8, 9_599, &weights), Err(FutureError::BelowMonthsPast { kept: 9_600 }));
+    assert_eq!(change_from(&kept, 12, 20_000, &weights), Err(FutureError::NoMonthsLeft));
+    // 1 cent over three open months of equal weight: to the earliest.
+    assert_eq!(phase_from(1, &[0; 12], 9)[9..], [1, 0, 0]);
+}
+
+#[test]
+fn a_reallocation_keeps_the_months_past_and_still_sums_to_the_plan() {
+    let reps = [history(1, 10, &[100.0; 12]), history(2, 20, &[300.0; 12])];
+    // 4,800 split 1:3 → 1,200 and 3,600, phased 100 and 300 a month.
+    let mut allocation = allocate_plan(4_800, &reps, 0.0, &MonthlyIndex::from_weights([1; 12]), &Basis::Goals);
+    assert_eq!(allocation.reps[1].yearly, 3_600);
+    // Re-allocated in October (first open month: November, index 10): rep 1 held 50 a month so far
+    // (500), rep 2 held 200 (2,000). What is left, 4,800 − 2,500 = 2,300, splits 1:3 by the shares:
+    // 575 and 1,725, over November and December: 288 + 287 and 863 + 862.
+    let kept = |rep: &i64| if *rep == 1 { [50; 12] } else { [200; 12] };
+    keep_months_past(&mut allocation, kept, 10, &[1; 12]).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(allocation.reps[0].monthly[9..], [50, 288, 287]);
+    assert_eq!(allocation.reps[1].monthly[9..], [200, 863, 862]);
+    assert_eq!((allocation.reps[0].yearly, allocation.reps[1].yearly), (1_075, 3_725));
+    assert_eq!(allocation.reps.iter().map(|q| q.yearly).sum::<i64>(), 4_800);
+    // The months past already hold more than a plan of 2,000: refused.
+    let mut small = allocate_plan(2_000, &reps, 0.0, &MonthlyIndex::from_weights([1; 12]), &Basis::Goals);
+    assert_eq!(keep_months_past(&mut small, kept, 10, &[1; 12]), Err(FutureError::BelowMonthsPast { kept: 2_500 }));
+}
+
+#[test]
+fn a_plan_beyond_history_may_keep_the_realistic_goals() {
+    // Two teams of one (no cap below their own): goals 12 × 100 = 1,200 and 12 × 300 = 3,600 (4,800); a plan of 6,000 has a gap of 1,200.
+    let reps = [history(1, 10, &[100.0; 12]), history(2, 20, &[300.0; 12])];
+    let mut allocation = allocate_plan(6_000, &reps, 0.0, &MonthlyIndex::from_weights([1; 12]), &Basis::Goals);
+    assert_eq!(allocation.total.gap, 1_200.0);
+    assert_eq!(unallocated(6_000, &allocation), 0);
+    keep_realistic_goals(&mut allocation, &[1; 12]);
+    assert_eq!((allocation.reps[0].yearly, allocation.reps[1].yearly), (1_200, 3_600));
+    assert_eq!(allocation.reps[1].monthly, [300; 12]);
+    assert_eq!(unallocated(6_000, &allocation), 1_200);
+}
+
+/// A rep of `team` with the trailing months given.
+fn history(rep: i64, team: i64, months: &[f64]) -> RepHistory<i64> {
+    RepHistory { rep, team, territory: None, months: months.to_vec() }
+}

@@ -10,7 +10,9 @@ use crate::error::Result;
 use crate::orgs::OrgId;
 use chrono::{Datelike, Duration, NaiveDate};
 use quotient_core::diagnostics::{Diagnosis, Flag, FlagKind, Thresholds};
-use quotient_core::kpi::{OpenOpportunity, Quotas, Scorecard, ScorecardFacts, Tally, ratio};
+use quotient_core::kpi::{
+    GoalAttainment, OpenOpportunity, Quotas, Scorecard, ScorecardFacts, Tally, activity_goals, ratio,
+};
 use quotient_core::model::QuotaMetric;
 use quotient_core::settings::{Method, Settings};
 use quotient_core::standards::{self, Evaluation, LineEstimates, StandardKey, Standards, StandardsFacts};
@@ -64,6 +66,8 @@ pub struct Card {
     pub customer_satisfaction: Satisfaction,
     pub standards: Vec<Evaluation>,
     pub diagnoses: Vec<FlagDiagnosis>,
+    /// Each activity goal with a goal in the period (prorated by days), against what was done.
+    pub activity_goals: Vec<GoalAttainment>,
     /// The counts the scorecard was computed from (for charts; the JSON report has the KPIs).
     #[serde(skip)]
     pub tally: Tally,
@@ -165,20 +169,22 @@ fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRe
             let facts = facts_for(&data, request, &[rep], &team);
             let person = directory.person(rep);
             let standards_facts = standards_facts(&data, directory, &[rep], facts.quotas.revenue, &facts.tally);
-            card(
+            let mut card = card(
                 person.map(|p| p.external_id.clone()),
                 person.map(|p| p.name.clone()).unwrap_or_default(),
                 person.and_then(|p| p.manager_id).and_then(|m| directory.person(m)).map(|m| m.external_id.clone()),
                 &facts,
                 &standards_facts,
                 (&thresholds, &standards, &method, request.lang),
-            )
+            );
+            card.activity_goals = activity_goals_for(&data, &[rep], period, &facts.tally);
+            card
         })
         .collect();
     let total_facts = facts_for(&data, request, &scope.reps, &scope.reps);
     let total_standards =
         standards_facts(&data, directory, &scope.reps, total_facts.quotas.revenue, &total_facts.tally);
-    let total = card(
+    let mut total = card(
         None,
         scope.name.clone(),
         None,
@@ -186,6 +192,7 @@ fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRe
         &total_standards,
         (&thresholds, &standards, &method, request.lang),
     );
+    total.activity_goals = activity_goals_for(&data, &scope.reps, period, &total_facts.tally);
     Ok(Report {
         subject: SubjectLabel { kind: scope.kind, id: scope.id, name: scope.name },
         period: period.to_string(),
@@ -348,6 +355,17 @@ fn quotas_for(data: &Gathered, reps: &[i64], period: Period) -> Quotas {
     }
 }
 
+/// The activity goals of `reps` (summed per metric, each prorated to `period` by days) against
+/// what `tally` holds.
+fn activity_goals_for(data: &Gathered, reps: &[i64], period: Period, tally: &Tally) -> Vec<GoalAttainment> {
+    let mut goals: HashMap<QuotaMetric, f64> = HashMap::new();
+    let rows = reps.iter().flat_map(|rep| data.rows.quotas.get(rep)).flatten();
+    for quota in rows.filter(|q| q.product_line.is_none() && q.metric.is_activity_goal()) {
+        *goals.entry(quota.metric).or_default() += prorate(quota, period);
+    }
+    activity_goals(|metric| goals.get(&metric).copied(), tally)
+}
+
 fn prorate(quota: &QuotaRow, period: Period) -> f64 {
     let (numerator, denominator) = quotient_core::period::prorated(quota.target, quota.period, period);
     if denominator == 0 { 0.0 } else { numerator as f64 / denominator as f64 }
@@ -432,6 +450,7 @@ fn card(
         customer_satisfaction: Satisfaction { responses: standards_facts.satisfaction_scores.len(), mean_score, nps },
         standards: standards::evaluate(standards, standards_facts, lang),
         diagnoses,
+        activity_goals: vec![],
         scorecard,
     }
 }

@@ -9,9 +9,11 @@ use crate::ids::RepId;
 use crate::kpi::Directory;
 use crate::planning::PlanMetric;
 use crate::planning::company_plan::{self, CompanyPlan};
-use crate::planning::quotas::{self, Allocated, Objective};
+use crate::planning::quotas::{self, Adjustment, Allocated, Objective};
+use chrono::{DateTime, NaiveDate, Utc};
 use quotient_core::access::{Action, Resource, sees_whole_company_plan};
 use quotient_core::input::Refusals;
+use quotient_core::planning::{keep_realistic_goals, unallocated};
 
 pub use crate::planning::company_plan::YEARS;
 
@@ -39,6 +41,34 @@ fn saved(db: &mut Db, scope: &Viewer, year: i32) -> Result<CompanyPlan> {
     company_plan::find(db, scope.org, year)?.ok_or_else(|| StoreError::NotFound(format!("no plan for {year}")))
 }
 
+/// What to do with a plan that asks more than the reps' realistic goals add up to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BeyondHistory {
+    /// Spread the whole plan over the reps, above their realistic goals.
+    AllocateAnyway,
+    /// Keep each rep's quota at their realistic goal; the rest of the plan stays unallocated.
+    KeepRealisticGoals,
+}
+
+impl BeyondHistory {
+    pub const KEYS: [&'static str; 2] = ["allocate", "keep"];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            BeyondHistory::AllocateAnyway => "allocate",
+            BeyondHistory::KeepRealisticGoals => "keep",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<BeyondHistory> {
+        match key {
+            "allocate" => Some(BeyondHistory::AllocateAnyway),
+            "keep" => Some(BeyondHistory::KeepRealisticGoals),
+            _ => None,
+        }
+    }
+}
+
 /// A plan to allocate into the reps' quotas.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AllocatePlan {
@@ -47,6 +77,10 @@ pub struct AllocatePlan {
     pub plan: Option<CompanyPlan>,
     /// Whether the allocation becomes the reps' quotas; else nothing is written.
     pub write: bool,
+    /// The caller's today: the quotas of its month and those before stay as they are.
+    pub as_of: NaiveDate,
+    /// The choice a plan beyond what history supports requires before it is written.
+    pub beyond_history: Option<BeyondHistory>,
 }
 
 /// A plan allocated.
@@ -59,13 +93,34 @@ pub struct Allocation {
     pub written: Option<usize>,
 }
 
+impl Allocation {
+    /// Whether some objective asks more than the reps' realistic goals add up to (by a unit or more).
+    pub fn beyond_history(&self) -> bool {
+        self.allocated.iter().any(beyond_history)
+    }
+}
+
+fn beyond_history(allocated: &Allocated) -> bool {
+    allocated.allocation.total.gap.round() > 0.0
+}
+
+/// What of an objective no rep carries: the plan minus the quotas allocated (kept at realistic goals).
+pub fn unallocated_of(allocated: &Allocated) -> i64 {
+    unallocated(allocated.objective.total, &allocated.allocation)
+}
+
 /// Allocates a plan to the organisation's reps, and when `write` is set saves the plan given and
 /// writes the allocation as the reps' quotas for the year — in one transaction: a plan that cannot
-/// be allocated is not saved either. Refused as [`save_plan`] is, and when there are no reps.
+/// be allocated is not saved either. The quotas of the months up to the current one (of `as_of`)
+/// stay as they are; the plan lands on the months to come (a plan's first allocation phases the
+/// whole year). A plan beyond what history supports (plan − realistic goals > 0) is written only with a
+/// [`BeyondHistory`] choice. Refused as [`save_plan`] is, when there are no reps, when there is a
+/// gap and no choice, and when the months past already hold more than the plan.
 pub fn allocate_plan(db: &mut Db, scope: &Viewer, command: &AllocatePlan) -> Result<Allocation> {
     permit(scope, Resource::CompanyPlan, Action::Edit)?;
     let year = command.year;
     db.transaction(|db| {
+        let first_allocation = company_plan::find(db, scope.org, year)?.is_none_or(|p| p.allocated_at.is_none());
         let plan = match &command.plan {
             Some(plan) => {
                 let plan = CompanyPlan { fiscal_year: year, ..plan.clone() };
@@ -77,7 +132,17 @@ pub fn allocate_plan(db: &mut Db, scope: &Viewer, command: &AllocatePlan) -> Res
             }
             None => saved(db, scope, year)?,
         };
-        let allocated = quotas::allocate(db, scope.org, &plan)?;
+        let mut allocated = quotas::allocate(db, scope.org, &plan)?;
+        let beyond = allocated.iter().any(beyond_history);
+        if beyond && command.write && command.beyond_history.is_none() {
+            return Err(Refusal::new("beyond_history", Code::BeyondHistoryChoice).into());
+        }
+        for planned in &mut allocated {
+            if beyond_history(planned) && command.beyond_history == Some(BeyondHistory::KeepRealisticGoals) {
+                keep_realistic_goals(&mut planned.allocation, &planned.seasonality.weights());
+            }
+            quotas::keep_history(db, scope.org, year, planned, command.as_of, first_allocation)?;
+        }
         let written = match command.write {
             true => Some(quotas::write(db, scope.org, scope.actor(), year, &allocated)?),
             false => None,
@@ -94,6 +159,10 @@ pub struct AdjustQuotas {
     pub metric: PlanMetric,
     /// (rep, yearly quota: cents for money, a count otherwise).
     pub quotas: Vec<(RepId, i64)>,
+    /// The caller's today: the quotas of its month and those before stay as they are.
+    pub as_of: NaiveDate,
+    /// Why quotas are lowered: required when any is.
+    pub reason: Option<String>,
 }
 
 /// The quotas of an objective after an adjustment (or as they stand).
@@ -114,10 +183,13 @@ impl Quotas {
     }
 }
 
-/// Sets reps' yearly quotas by hand, each phased by the plan's seasonality, all in one
-/// transaction: refused whole (nothing changed) when any rep is not a rep within the caller's
-/// reach or any quota is negative; not found without a plan for the year. A quota set to what it
-/// is changes nothing.
+/// Sets reps' yearly quotas by hand, all in one transaction, without rewriting history: the
+/// months up to the current one (of `as_of`) keep their quotas and the change is phased by the
+/// plan's seasonality over the months to come. Refused whole (nothing changed) when any rep is not
+/// a rep within the caller's reach, any quota is negative, a quota is lowered without a reason, the
+/// year has no month left or a quota would fall below what its months past hold; not found
+/// without a plan for the year. A quota set to what it is changes nothing; a lowered one is
+/// audited with its reason and marked lowered.
 pub fn adjust_quotas(db: &mut Db, scope: &Viewer, command: &AdjustQuotas) -> Result<Quotas> {
     permit(scope, Resource::CompanyPlan, Action::Edit)?;
     let metric = command.metric;
@@ -137,18 +209,75 @@ pub fn adjust_quotas(db: &mut Db, scope: &Viewer, command: &AdjustQuotas) -> Res
                 refusals.push(Refusal::new("yearly", code).count("rep", rep));
             }
         }
-        refuse_any(refusals)?;
         let current = quotas::yearly(db, scope.org, command.year, metric, None)?;
+        let reason = command.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        let lowers = command.quotas.iter().any(|(RepId(rep), total)| current.get(rep).is_some_and(|c| total < c));
+        if lowers && reason.is_none() {
+            refusals.push(Refusal::new("reason", Code::ReasonForLowering));
+        }
+        if reason.is_some_and(|r| r.chars().count() > MAX_REASON) {
+            refusals.push(Refusal::new("reason", Code::TooLong).count("max", MAX_REASON as i64));
+        }
+        refuse_any(refusals)?;
         let objective = Objective { metric, product_line: None, total: 0 };
         let seasonality = quotas::seasonality_of(db, scope.org, &plan, &objective)?;
+        let mut refusals = Refusals::new();
         for &(RepId(rep), total) in &command.quotas {
             if current.get(&rep) != Some(&total) {
                 let objective = Objective { total, ..objective };
-                quotas::adjust(db, scope.org, &directory, scope.actor(), command.year, objective, rep, &seasonality)?;
+                let change = Adjustment { year: command.year, objective, rep, as_of: command.as_of, reason };
+                match quotas::adjust(db, scope.org, &directory, scope.actor(), &change, &seasonality) {
+                    Err(StoreError::Refused(found)) => found.into_iter().for_each(|r| refusals.push(r)),
+                    other => other?,
+                }
             }
         }
+        refuse_any(refusals)?;
         quotas_in(db, scope, command.year, metric)
     })
+}
+
+/// The longest reason for lowering a quota, in characters.
+pub const MAX_REASON: usize = 500;
+
+/// A change of a rep's quota, as the audit log holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaChange {
+    pub at: DateTime<Utc>,
+    pub user: Option<i64>,
+    pub rep: RepId,
+    pub metric: String,
+    pub before: Option<i64>,
+    pub after: i64,
+    /// Lowered quotas are marked, with the reason given.
+    pub lowered: bool,
+    pub reason: Option<String>,
+}
+
+/// The latest hand changes of `year`'s quotas (up to 50), of the reps within the caller's reach,
+/// latest first.
+pub fn quota_changes(db: &mut Db, scope: &Viewer, year: i32) -> Result<Vec<QuotaChange>> {
+    permit(scope, Resource::CompanyPlan, Action::Read)?;
+    let entries = crate::audit::latest(db, scope.org, "quota", 500)?;
+    Ok(entries
+        .into_iter()
+        .filter_map(|entry| {
+            let rep = entry.entity_id.filter(|rep| scope.reaches(*rep))?;
+            let after = entry.after?;
+            (after["year"].as_i64() == Some(i64::from(year))).then_some(())?;
+            Some(QuotaChange {
+                at: entry.at,
+                user: entry.user,
+                rep: RepId(rep),
+                metric: after["metric"].as_str().unwrap_or_default().to_string(),
+                before: entry.before.and_then(|b| b["yearly"].as_i64()),
+                after: after["yearly"].as_i64()?,
+                lowered: after["lowered"].as_bool().unwrap_or(false),
+                reason: after["reason"].as_str().map(str::to_string),
+            })
+        })
+        .take(50)
+        .collect())
 }
 
 /// The yearly quotas of an objective of `year` within the caller's reach, with the plan's

@@ -26,10 +26,14 @@ pub enum PlanMetric {
     CallBacks,
     Appointments,
     FieldVisits,
+    /// Calls that connected or set an appointment.
+    Conversations,
+    /// Activities whose outcome was an appointment set.
+    AppointmentsSet,
 }
 
 impl PlanMetric {
-    pub const ALL: [PlanMetric; 9] = [
+    pub const ALL: [PlanMetric; 11] = [
         PlanMetric::Revenue,
         PlanMetric::Margin,
         PlanMetric::Deals,
@@ -39,6 +43,8 @@ impl PlanMetric {
         PlanMetric::CallBacks,
         PlanMetric::Appointments,
         PlanMetric::FieldVisits,
+        PlanMetric::Conversations,
+        PlanMetric::AppointmentsSet,
     ];
 
     fn field(self) -> &'static str {
@@ -52,6 +58,8 @@ impl PlanMetric {
             PlanMetric::CallBacks => "call_backs",
             PlanMetric::Appointments => "appointments",
             PlanMetric::FieldVisits => "field_visits",
+            PlanMetric::Conversations => "conversations",
+            PlanMetric::AppointmentsSet => "appointments_set",
         }
     }
 
@@ -67,6 +75,8 @@ impl PlanMetric {
             PlanMetric::CallBacks => "call_backs",
             PlanMetric::Appointments => "appointments",
             PlanMetric::FieldVisits => "field_visits",
+            PlanMetric::Conversations => "conversations",
+            PlanMetric::AppointmentsSet => "appointments_set",
         }
     }
 
@@ -87,6 +97,21 @@ impl PlanMetric {
 
     pub fn is_money(self) -> bool {
         matches!(self, PlanMetric::Revenue | PlanMetric::Margin)
+    }
+
+    /// The activity goal its suggestions may become (appointments of every kind have none: the
+    /// method sets goals for appointments set and first appointments).
+    pub fn activity_goal(self) -> Option<QuotaMetric> {
+        match self {
+            PlanMetric::ColdCalls => Some(QuotaMetric::ColdCalls),
+            PlanMetric::CallBacks => Some(QuotaMetric::CallBacks),
+            PlanMetric::Conversations => Some(QuotaMetric::Conversations),
+            PlanMetric::AppointmentsSet => Some(QuotaMetric::AppointmentsSet),
+            PlanMetric::FieldVisits => Some(QuotaMetric::FieldVisits),
+            PlanMetric::FirstAppointments => Some(QuotaMetric::FirstAppointments),
+            PlanMetric::Proposals => Some(QuotaMetric::Proposals),
+            _ => None,
+        }
     }
 }
 

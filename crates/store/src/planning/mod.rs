@@ -2,6 +2,7 @@
 //! allocated from it, territory plans, account maps and 1:1 sessions (`PRODUCT.md` §2, §5, §6).
 
 pub mod account_maps;
+pub mod activity_goals;
 pub mod company_plan;
 mod history;
 pub mod one_on_ones;

@@ -11,7 +11,10 @@ use crate::error::{Code, Refusal, Result};
 use crate::kpi::Directory;
 use crate::orgs::{self, OrgId, Revision};
 use chrono::{Datelike, NaiveDate, Utc};
-use quotient_core::planning::{Allocation, Basis, MonthlyIndex, allocate_plan, phase, plan_risk};
+use quotient_core::planning::{
+    Allocation, Basis, FutureError, MonthlyIndex, allocate_plan, change_from, first_open_month, keep_months_past,
+    plan_risk,
+};
 use std::collections::HashMap;
 
 /// Whole years of history the learnt seasonality rests on.
@@ -52,6 +55,9 @@ pub struct Allocated {
     pub objective: Objective,
     pub seasonality: MonthlyIndex,
     pub allocation: Allocation<i64>,
+    /// The first month (0 = January) the allocation changes: the months before it keep the
+    /// quotas they had ([`keep_history`]).
+    pub from_month: usize,
 }
 
 fn first_day(year: i32) -> Result<NaiveDate> {
@@ -88,7 +94,7 @@ pub fn allocate(db: &mut Db, org: OrgId, plan: &CompanyPlan) -> Result<Vec<Alloc
         }
         let seasonality = seasonality_of(db, org, plan, &objective)?;
         let allocation = allocate_plan(objective.total, &reps, plan.growth_pct / 100.0, &seasonality, &basis);
-        allocated.push(Allocated { objective, seasonality, allocation });
+        allocated.push(Allocated { objective, seasonality, allocation, from_month: 0 });
     }
     Ok(allocated)
 }
@@ -100,7 +106,7 @@ pub fn share_of(viewer: &Viewer, allocated: Allocated) -> Allocated {
     if viewer.reaches_everyone() {
         return allocated;
     }
-    let Allocated { objective, seasonality, allocation } = allocated;
+    let Allocated { objective, seasonality, allocation, from_month } = allocated;
     let reps: Vec<_> = allocation.reps.into_iter().filter(|q| viewer.reaches(q.rep)).collect();
     let total: i64 = reps.iter().map(|q| q.yearly).sum();
     let goals: Vec<f64> = reps.iter().map(|q| q.realistic).collect();
@@ -109,6 +115,7 @@ pub fn share_of(viewer: &Viewer, allocated: Allocated) -> Allocated {
         objective: Objective { total, ..objective },
         seasonality,
         allocation: Allocation { total: plan_risk(total as f64, &goals), teams, reps },
+        from_month,
     }
 }
 
@@ -126,17 +133,14 @@ pub(crate) fn write(db: &mut Db, org: OrgId, user: Option<i64>, year: i32, alloc
     db.transaction(|db| {
         let mut written = 0;
         for planned in allocated {
-            retire(db, org, year, &planned.objective, None)?;
+            retire(db, org, year, planned.from_month, &planned.objective, None)?;
             let rows: Vec<QuotaRow> = planned
                 .allocation
                 .reps
                 .iter()
                 .flat_map(|q| {
-                    q.monthly.iter().enumerate().map(|(m, &target)| QuotaRow {
-                        rep: q.rep,
-                        month: m as u32 + 1,
-                        target,
-                    })
+                    let open = q.monthly.iter().enumerate().skip(planned.from_month);
+                    open.map(|(m, &target)| QuotaRow { rep: q.rep, month: m as u32 + 1, target })
                 })
                 .collect();
             written += upsert(db, org, &directory, year, &planned.objective, &rows)?;
@@ -153,6 +157,7 @@ pub(crate) fn write(db: &mut Db, org: OrgId, user: Option<i64>, year: i32, alloc
                     "product_line_id": a.objective.product_line,
                     "total": a.objective.total,
                     "reps": a.allocation.reps.len(),
+                    "from_month": a.from_month + 1,
                 })
             })
             .collect();
@@ -173,9 +178,17 @@ pub(crate) fn write(db: &mut Db, org: OrgId, user: Option<i64>, year: i32, alloc
     })
 }
 
-/// Soft-deletes the year's quotas of an objective (any period within the year).
-/// Only `rep`'s, when given.
-fn retire(db: &mut Db, org: OrgId, year: i32, objective: &Objective, rep: Option<i64>) -> Result<()> {
+/// The first day of month `month` (0 = January) of `year`; the next year's first day for 12.
+fn month_start(year: i32, month: usize) -> Result<NaiveDate> {
+    match month {
+        0..12 => NaiveDate::from_ymd_opt(year, month as u32 + 1, 1).ok_or_else(|| year_out_of_range().into()),
+        _ => first_day(year + 1),
+    }
+}
+
+/// Soft-deletes the year's quotas of an objective that start in month `from` (0 = January) or
+/// later (any period). Only `rep`'s, when given.
+fn retire(db: &mut Db, org: OrgId, year: i32, from: usize, objective: &Objective, rep: Option<i64>) -> Result<()> {
     let Some(metric) = objective.metric.quota_metric() else { return Ok(()) };
     let line = match objective.product_line {
         Some(_) => "product_line_id = ?",
@@ -188,9 +201,75 @@ fn retire(db: &mut Db, org: OrgId, year: i32, objective: &Objective, rep: Option
     );
     let mut params = vec![Value::Timestamp(Utc::now()), org.value(), Value::text(metric.key())];
     params.extend(objective.product_line.map(Value::Int));
-    params.extend([Value::Date(first_day(year)?), Value::Date(first_day(year + 1)?)]);
+    params.extend([Value::Date(month_start(year, from)?), Value::Date(first_day(year + 1)?)]);
     params.extend(rep.map(Value::Int));
     db.execute(&sql, &params)?;
+    Ok(())
+}
+
+/// Each rep's live quotas of an objective by the month they start in (0 = January), for the
+/// months of `year` before `until` (only `rep`'s, when given): what a change leaves as it was.
+fn kept_months(
+    db: &mut Db,
+    org: OrgId,
+    year: i32,
+    until: usize,
+    objective: &Objective,
+    rep: Option<i64>,
+) -> Result<HashMap<i64, [i64; 12]>> {
+    let mut kept: HashMap<i64, [i64; 12]> = HashMap::new();
+    let Some(metric) = objective.metric.quota_metric() else { return Ok(kept) };
+    if until == 0 {
+        return Ok(kept);
+    }
+    let line = if objective.product_line.is_some() { "product_line_id = ?" } else { "product_line_id IS NULL" };
+    let only = if rep.is_some() { " AND rep_id = ?" } else { "" };
+    let sql = format!(
+        "SELECT rep_id, period_start, target FROM quotas WHERE org_id = ? AND metric = ? AND {line}
+         AND period_start >= ? AND period_start < ? AND deleted_at IS NULL{only}"
+    );
+    let mut params = vec![org.value(), Value::text(metric.key())];
+    params.extend(objective.product_line.map(Value::Int));
+    params.extend([Value::Date(first_day(year)?), Value::Date(month_start(year, until)?)]);
+    params.extend(rep.map(Value::Int));
+    let rows = db.query_map(&sql, &params, |row| {
+        Ok((row.int(0)?.unwrap_or_default(), row.date(1)?, row.int(2)?.unwrap_or_default()))
+    })?;
+    for (rep, start, target) in rows {
+        if let Some(start) = start {
+            kept.entry(rep).or_insert([0; 12])[start.month0() as usize] += target;
+        }
+    }
+    Ok(kept)
+}
+
+/// The refusal of a change that the months to come cannot take.
+fn refusal_of(error: FutureError, field: &'static str) -> Refusal {
+    match error {
+        FutureError::NoMonthsLeft => Refusal::new("fiscal_year", Code::NoMonthsLeft),
+        FutureError::BelowMonthsPast { kept } => Refusal::new(field, Code::BelowMonthsPast).count("kept", kept),
+    }
+}
+
+/// Re-places an allocation so that it keeps history ("start low, raise later" must not rewrite
+/// it): the objective's quotas of the months up to and including the one of `as_of` stay as they
+/// are, and the rest of the plan goes to the months after, split by the reps' shares and phased
+/// by the seasonality. A plan allocated for the first time (`first_allocation`) has no quotas of
+/// its own to keep: it phases the whole year.
+pub fn keep_history(
+    db: &mut Db,
+    org: OrgId,
+    year: i32,
+    planned: &mut Allocated,
+    as_of: NaiveDate,
+    first_allocation: bool,
+) -> Result<()> {
+    let first = if first_allocation { 0 } else { first_open_month(year, as_of.year(), as_of.month()) };
+    let kept = kept_months(db, org, year, first, &planned.objective, None)?;
+    let weights = planned.seasonality.weights();
+    keep_months_past(&mut planned.allocation, |rep| kept.get(rep).copied().unwrap_or([0; 12]), first, &weights)
+        .map_err(|e| refusal_of(e, "plan"))?;
+    planned.from_month = first;
     Ok(())
 }
 
@@ -284,40 +363,69 @@ pub fn yearly_within(
     Ok(quotas)
 }
 
-/// Sets one rep's yearly quota of an objective by hand, phased by `seasonality`, audited. The rep
-/// must be one of `directory`'s and the total not negative (`ops::plans::adjust_quotas` refuses
-/// both before calling this); unscoped.
-#[allow(clippy::too_many_arguments)]
+/// A hand change of one rep's yearly quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Adjustment<'a> {
+    pub year: i32,
+    pub objective: Objective,
+    pub rep: i64,
+    /// The caller's today: its month and those before keep their quotas.
+    pub as_of: NaiveDate,
+    /// Why the quota is lowered (required then, `ops::plans::adjust_quotas` checks it).
+    pub reason: Option<&'a str>,
+}
+
+/// Sets one rep's yearly quota of an objective by hand, audited: the months up to the current
+/// one keep their quotas, and what they do not hold is phased by `seasonality` over the months to
+/// come (refused when there are none, or when they would need a negative quota). A lowered quota's
+/// audit entry carries its reason and the mark `"lowered": true`. The rep must be one of
+/// `directory`'s and the total not negative (`ops::plans::adjust_quotas` refuses both before
+/// calling this); unscoped.
 pub(crate) fn adjust(
     db: &mut Db,
     org: OrgId,
     directory: &Directory,
     user: Option<i64>,
-    year: i32,
-    objective: Objective,
-    rep: i64,
+    change: &Adjustment,
     seasonality: &MonthlyIndex,
 ) -> Result<()> {
+    let Adjustment { year, objective, rep, as_of, reason } = *change;
     db.transaction(|db| {
         let before = yearly(db, org, year, objective.metric, objective.product_line)?.get(&rep).copied();
-        retire(db, org, year, &objective, Some(rep))?;
-        let months = phase(objective.total, &seasonality.weights());
-        let rows: Vec<QuotaRow> =
-            months.iter().enumerate().map(|(m, &target)| QuotaRow { rep, month: m as u32 + 1, target }).collect();
+        let first = first_open_month(year, as_of.year(), as_of.month());
+        let kept = kept_months(db, org, year, first, &objective, Some(rep))?.get(&rep).copied().unwrap_or([0; 12]);
+        let months = change_from(&kept, first, objective.total, &seasonality.weights())
+            .map_err(|e| refusal_of(e, "yearly").count("rep", rep))?;
+        retire(db, org, year, first, &objective, Some(rep))?;
+        let rows: Vec<QuotaRow> = months
+            .iter()
+            .enumerate()
+            .skip(first)
+            .map(|(m, &target)| QuotaRow { rep, month: m as u32 + 1, target })
+            .collect();
         upsert(db, org, directory, year, &objective, &rows)?;
+        let lowered = before.is_some_and(|b| objective.total < b);
+        let mut after = serde_json::json!({
+            "year": year,
+            "metric": objective.metric.key(),
+            "yearly": objective.total,
+            "from_month": first + 1,
+        });
+        if lowered {
+            after["lowered"] = serde_json::json!(true);
+            after["reason"] = serde_json::json!(reason.unwrap_or_default());
+        }
         audit::record(
             db,
             org,
             Change {
                 user,
-                action: "adjust",
+                action: if lowered { "lower" } else { "adjust" },
                 entity: "quota",
                 entity_id: Some(rep),
                 before: before
                     .map(|b| serde_json::json!({ "year": year, "metric": objective.metric.key(), "yearly": b })),
-                after: Some(
-                    serde_json::json!({ "year": year, "metric": objective.metric.key(), "yearly": objective.total }),
-                ),
+                after: Some(after),
             },
         )?;
         orgs::bump_revisions(db, org, &[Revision::Data])?;

@@ -17,7 +17,8 @@ use quotient_store::ids::{ActionId, ContactId, OneOnOneId, RepId};
 use quotient_store::ops::coaching::{
     self, AddAction, AdvanceTerritoryPlan, OpenOneOnOne, SaveNotes, SaveTerritoryPlan, SetRelationship, TickAction,
 };
-use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan};
+use quotient_store::ops::goals::{self, GoalInput, SetActivityGoals};
+use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan, BeyondHistory};
 use quotient_store::planning::company_plan::CompanyPlan;
 use quotient_store::planning::territory_plans::{self, PlanContent};
 use quotient_store::planning::{PlanMetric, account_maps, one_on_ones};
@@ -30,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{year}/allocate", post(allocate))
         .route("/plans/{year}/quotas", get(quotas_of))
         .route("/plans/{year}/quotas/{rep}", put(adjust))
+        .route("/plans/{year}/quota-changes", get(quota_changes))
+        .route("/activity-goals", get(activity_goals).put(set_activity_goals))
         .route("/territory-plans", get(territory_overview))
         .route("/territory-plans/{rep}/{year}", get(territory_plan).put(save_territory_plan))
         .route("/territory-plans/{rep}/{year}/{step}", post(territory_step))
@@ -64,11 +67,25 @@ async fn save_plan(
     Ok(Json(to_json(&saved)))
 }
 
-/// Allocates the saved plan; `?write=true` makes it the reps' quotas.
+/// Allocates the saved plan; `?write=true` makes it the reps' quotas. A plan beyond what history
+/// supports needs `?beyond_history=allocate` (spread it anyway) or `keep` (quotas at the realistic
+/// goals, the rest unallocated) to be written.
 #[derive(serde::Deserialize)]
 struct AllocateParams {
     #[serde(default)]
     write: bool,
+    #[serde(default)]
+    beyond_history: Option<String>,
+}
+
+/// The choice named, none when none; refused when it is no choice.
+fn beyond_history_of(key: Option<&str>) -> Result<Option<BeyondHistory>, ApiError> {
+    match key {
+        None | Some("") => Ok(None),
+        Some(key) => BeyondHistory::from_key(key)
+            .map(Some)
+            .ok_or_else(|| ApiError(Error::Store(StoreError::refused("beyond_history", Code::Choice)))),
+    }
 }
 
 async fn allocate(
@@ -78,7 +95,8 @@ async fn allocate(
     QueryParams(params): QueryParams<AllocateParams>,
 ) -> ApiResult {
     allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
-    let command = AllocatePlan { year, plan: None, write: params.write };
+    let beyond_history = beyond_history_of(params.beyond_history.as_deref())?;
+    let command = AllocatePlan { year, plan: None, write: params.write, as_of: today(), beyond_history };
     let done = run(&state, &caller, move |db, caller| Ok(plans::allocate_plan(db, &caller.viewer, &command)?)).await?;
     let objectives: Vec<Value> = done
         .allocated
@@ -90,6 +108,8 @@ async fn allocate(
                 "total": a.objective.total,
                 "seasonality": a.seasonality.shares,
                 "risk": a.allocation.total,
+                "unallocated": plans::unallocated_of(a),
+                "from_month": a.from_month + 1,
                 "teams": a.allocation.teams.iter().map(|(team, risk)| json!({ "manager_id": team, "risk": risk })).collect::<Vec<_>>(),
                 "reps": a.allocation.reps.iter().map(|q| json!({
                     "rep_id": q.rep, "realistic": q.realistic, "yearly": q.yearly, "monthly": q.monthly,
@@ -140,6 +160,9 @@ struct AdjustBody {
     metric: Option<String>,
     /// Cents for money, a count otherwise.
     yearly: i64,
+    /// Why the quota is lowered: required when it is.
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 async fn adjust(
@@ -151,7 +174,13 @@ async fn adjust(
     allowed(&caller, Resource::CompanyPlan, Action::Edit)?;
     let JsonBody(adjust) = adjust?;
     let metric = metric_of(adjust.metric.as_deref())?;
-    let command = AdjustQuotas { year, metric, quotas: vec![(RepId(rep), adjust.yearly)] };
+    let command = AdjustQuotas {
+        year,
+        metric,
+        quotas: vec![(RepId(rep), adjust.yearly)],
+        as_of: today(),
+        reason: adjust.reason.clone(),
+    };
     // The path names the rep: one out of reach is as missing as any other record.
     let quotas = run(&state, &caller, move |db, caller| {
         plans::adjust_quotas(db, &caller.viewer, &command).map_err(|e| Error::from(e).missing_when(Code::RepOutOfReach))
@@ -163,6 +192,82 @@ async fn adjust(
         "total": quotas.total,
         "difference": quotas.difference(),
     })))
+}
+
+async fn quota_changes(State(state): State<AppState>, caller: Caller, PathParams(year): PathParams<i32>) -> ApiResult {
+    allowed(&caller, Resource::CompanyPlan, Action::Read)?;
+    let changes = run(&state, &caller, move |db, caller| Ok(plans::quota_changes(db, &caller.viewer, year)?)).await?;
+    let changes: Vec<Value> = changes
+        .iter()
+        .map(|c| {
+            json!({
+                "at": c.at, "user_id": c.user, "rep_id": c.rep, "metric": c.metric, "before": c.before,
+                "after": c.after, "lowered": c.lowered, "reason": c.reason,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "fiscal_year": year, "changes": changes })))
+}
+
+#[derive(serde::Deserialize)]
+struct GoalParams {
+    period: Option<String>,
+}
+
+/// The activity goals starting within a period (the current month when none).
+async fn activity_goals(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(params): QueryParams<GoalParams>,
+) -> ApiResult {
+    allowed(&caller, Resource::ActivityGoals, Action::Read)?;
+    let period = match params.period.as_deref().filter(|p| !p.is_empty()) {
+        Some(text) => crate::params::period_param(Some(text))?,
+        None => quotient_core::Period::containing(quotient_core::period::PeriodKind::Month, today()),
+    };
+    let found =
+        run(&state, &caller, move |db, caller| Ok(goals::activity_goals_of(db, &caller.viewer, period)?)).await?;
+    let found: Vec<Value> = found
+        .iter()
+        .map(|g| json!({ "rep_id": g.rep, "metric": g.metric, "period": g.period.to_string(), "target": g.target }))
+        .collect();
+    Ok(Json(json!({ "period": period.to_string(), "goals": found })))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoalBody {
+    rep_id: i64,
+    metric: String,
+    /// `YYYY-Www` or `YYYY-MM`.
+    period: String,
+    target: i64,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoalsBody {
+    goals: Vec<GoalBody>,
+}
+
+/// Sets activity goals, all or none.
+async fn set_activity_goals(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<JsonBody<GoalsBody>, ApiError>,
+) -> ApiResult {
+    allowed(&caller, Resource::ActivityGoals, Action::Edit)?;
+    let JsonBody(body) = body?;
+    let command = SetActivityGoals {
+        goals: body
+            .goals
+            .into_iter()
+            .map(|g| GoalInput { rep: RepId(g.rep_id), metric: g.metric, period: g.period, target: g.target })
+            .collect(),
+    };
+    let changed =
+        run(&state, &caller, move |db, caller| Ok(goals::set_activity_goals(db, &caller.viewer, &command)?)).await?;
+    Ok(Json(json!({ "changed": changed })))
 }
 
 #[derive(serde::Deserialize)]
@@ -371,7 +476,7 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     (
         "/api/v1/plans/{year}/allocate",
         "post",
-        "Allocate the plan to the reps (each objective's risk, seasonality and monthly quotas); ?write=true makes them the reps' quotas",
+        "Allocate the plan to the reps (each objective's risk, unallocated remainder, seasonality and monthly quotas); ?write=true makes them the reps' quotas, keeping the months up to the current one; a plan beyond what history supports needs ?beyond_history=allocate | keep",
     ),
     (
         "/api/v1/plans/{year}/quotas",
@@ -381,7 +486,22 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     (
         "/api/v1/plans/{year}/quotas/{rep}",
         "put",
-        "Set a rep's yearly quota by hand ({metric, yearly}); phased by the plan's seasonality",
+        "Set a rep's yearly quota by hand ({metric, yearly, reason}): the months up to the current one keep theirs, the change is phased by the plan's seasonality over the months to come; lowering needs a reason",
+    ),
+    (
+        "/api/v1/plans/{year}/quota-changes",
+        "get",
+        "The latest hand changes of the year's quotas within reach, lowered ones marked with their reason",
+    ),
+    (
+        "/api/v1/activity-goals",
+        "get",
+        "The activity goals (weekly or monthly) starting within ?period= (default: this month), of the reps within reach",
+    ),
+    (
+        "/api/v1/activity-goals",
+        "put",
+        "Set activity goals, all or none: {goals: [{rep_id, metric, period (YYYY-Www | YYYY-MM), target}]}",
     ),
     ("/api/v1/territory-plans", "get", "Where each reachable rep's territory plan stands (?year=)"),
     (
@@ -421,8 +541,16 @@ fn body_schema(path: &str, method: &str) -> Value {
     match (path, method) {
         ("/api/v1/plans/{year}/quotas/{rep}", "put") => object(
             &["yearly"],
-            json!({ "metric": { "type": ["string", "null"], "enum": ["revenue", "margin", "deals", "first_appointments", null] }, "yearly": { "type": "integer" } }),
+            json!({ "metric": { "type": ["string", "null"], "enum": ["revenue", "margin", "deals", "first_appointments", null] }, "yearly": { "type": "integer" }, "reason": { "type": ["string", "null"], "maxLength": plans::MAX_REASON } }),
         ),
+        ("/api/v1/activity-goals", "put") => {
+            let keys: Vec<&str> = quotient_core::model::QuotaMetric::ACTIVITY_GOALS.iter().map(|m| m.key()).collect();
+            let goal = object(
+                &["rep_id", "metric", "period", "target"],
+                json!({ "rep_id": { "type": "integer" }, "metric": { "type": "string", "enum": keys }, "period": { "type": "string", "pattern": "^[0-9]{4}-(W[0-9]{2}|[0-9]{2})$" }, "target": { "type": "integer", "minimum": 0 } }),
+            );
+            object(&["goals"], json!({ "goals": { "type": "array", "items": goal } }))
+        }
         ("/api/v1/contacts/{id}/relationship", "put") => {
             object(&[], json!({ "relationship": level, "influence": level }))
         }

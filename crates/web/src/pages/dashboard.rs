@@ -121,6 +121,7 @@ fn figure(row: &Row, key: &str) -> Option<f64> {
         "magic_number" => return s.magic_number.per_week,
         "barometer" => return s.barometer_pct,
         "flags" => s.flags.len() as f64,
+        "activity_goals" => return goals_met_share(&row.card),
         stage => return row.entries.get(stage.strip_prefix("moved_")?).map(|n| *n as f64).or(Some(0.0)),
     })
 }
@@ -178,6 +179,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                         th colspan="5" { (l.t("dashboard.ratios")) }
                         th colspan="4" { (l.t("dashboard.results")) }
                         th { }
+                        th { }
                     }
                     tr {
                         (th(l.t("dashboard.rep"), "name"))
@@ -195,6 +197,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                         (th(l.t("kpi.magic_number"), "magic_number"))
                         (th(l.t("kpi.barometer"), "barometer"))
                         (th(l.t("dashboard.flags"), "flags"))
+                        (th(l.t("dashboard.activity_goals"), "activity_goals"))
                     }
                 }
                 tbody {
@@ -205,6 +208,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                             @for stage in &moved { td.num data-kpi={ "moved_" (stage.key) } { (l.count(row.entries.get(&stage.key).copied().unwrap_or(0))) } }
                             (ratios(caller, &row.card, &report.thresholds))
                             td { (flag_badges(l, &flags(&row.card))) }
+                            (goals_met_cell(caller, &row.card))
                         }
                     }
                 }
@@ -217,6 +221,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                         }
                         (ratios(caller, total, &report.thresholds))
                         td { }
+                        (goals_met_cell(caller, total))
                     }
                 }
             }
@@ -259,6 +264,23 @@ fn ratios(caller: &Caller, card: &Card, thresholds: &Thresholds) -> Markup {
         td.num data-kpi="magic_number" { (s.magic_number.per_week.map_or("–".to_string(), |m| l.number(m, 1))) }
         td.num data-kpi="barometer" {
             (against(barometer(l, s.barometer_pct), below(s.barometer_pct, thresholds.barometer_pct)))
+        }
+    }
+}
+
+/// The share of a card's activity goals met; undefined without goals.
+fn goals_met_share(card: &Card) -> Option<f64> {
+    let (met, goals) = quotient_core::kpi::goals_met(&card.activity_goals);
+    (goals > 0).then(|| met as f64 / goals as f64)
+}
+
+/// Activity goals met of those set in the period ("3 / 5"), "–" without goals.
+fn goals_met_cell(caller: &Caller, card: &Card) -> Markup {
+    let l = caller.locale;
+    let (met, goals) = quotient_core::kpi::goals_met(&card.activity_goals);
+    html! {
+        td.num data-kpi="activity_goals" title=(l.t("dashboard.activity_goals_help")) {
+            @if goals == 0 { "–" } @else { (l.count(met as i64)) " / " (l.count(goals as i64)) }
         }
     }
 }

@@ -10,13 +10,19 @@ use crate::charts;
 use crate::error::{Error, PageError, subject_missing};
 use crate::templates;
 use axum::extract::{Query, State};
+use axum::response::IntoResponse;
 use chrono::{Datelike, NaiveDate};
 use maud::{Markup, PreEscaped, html};
 use quotient_core::Money;
 use quotient_core::access::{Action, Resource};
+use quotient_core::model::QuotaMetric;
 use quotient_core::planning::{Distribution, MonthlyIndex, PlanRisk, RepGoal, goal_sheet, plan_risk};
+use quotient_core::refusal::{Code, Refusal};
+use quotient_core::{Period, QuotaPeriod};
+use quotient_store::StoreError;
 use quotient_store::ids::RepId;
 use quotient_store::kpi::Subject;
+use quotient_store::ops::goals::{self, GoalInput, SetActivityGoals};
 use quotient_store::ops::reports::{self, Named, SubjectRequest};
 use quotient_store::planning::{self, PlanMetric};
 use std::sync::Arc;
@@ -33,12 +39,18 @@ pub struct GoalsQuery {
     team: Option<i64>,
     /// A yearly plan for the team, in the metric's unit, to weigh against the realistic goals.
     plan: Option<String>,
+    /// What a change of the goals did, or the code of the refusal it met.
+    done: Option<String>,
+    error: Option<String>,
 }
 
 /// A rep's row.
 struct Row {
+    rep: i64,
     name: String,
     goal: RepGoal,
+    /// The rep's activity goal for next month as set, if any.
+    set: Option<i64>,
 }
 
 struct Goals {
@@ -104,10 +116,27 @@ pub async fn goals(
         let months: Vec<Vec<f64>> = history.iter().map(|h| h.months.clone()).collect();
         let (sheet, spread) =
             goal_sheet(&months, seasonality.factor(next_month.month()), growth.unwrap_or(0.0) / 100.0);
+        let set: std::collections::HashMap<i64, i64> = match metric.activity_goal() {
+            Some(goal_metric) => {
+                let month = Period::from(QuotaPeriod::month_of(next_month));
+                let found = match goals::activity_goals_of(db, &caller.viewer, month) {
+                    Ok(found) => found,
+                    Err(StoreError::NotPermitted) => vec![],
+                    Err(error) => return Err(error.into()),
+                };
+                found.into_iter().filter(|g| g.metric == goal_metric).map(|g| (g.rep, g.target)).collect()
+            }
+            None => Default::default(),
+        };
         let rows = history
             .iter()
             .zip(sheet)
-            .map(|(h, goal)| Row { name: directory.person(h.rep).map(|p| p.name.clone()).unwrap_or_default(), goal })
+            .map(|(h, goal)| Row {
+                rep: h.rep,
+                name: directory.person(h.rep).map(|p| p.name.clone()).unwrap_or_default(),
+                goal,
+                set: set.get(&h.rep).copied(),
+            })
             .collect::<Vec<_>>();
         let realistic: Vec<f64> = rows.iter().filter_map(|r| r.goal.next_12_months).collect();
         let unit = if metric.is_money() { 100.0 } else { 1.0 };
@@ -156,6 +185,10 @@ fn render(caller: &Caller, query: &GoalsQuery, metric: PlanMetric, goals: &Goals
     let next_month = format!("{}-{:02}", goals.next_month.year(), goals.next_month.month());
     let body = html! {
         h1 { (l.tf("goals.title", &[("team", &goals.team_name)])) }
+        @if query.done.is_some() { p.notice role="status" #goals-done { (l.t("goals.set_done")) } }
+        @if let Some(code) = query.error.as_deref().and_then(|c| c.parse::<Code>().ok()) {
+            p.alert role="alert" #goals-refused data-code=(code.key()) { (Refusal::new("goals", code).message(l)) }
+        }
         form.toolbar method="get" action="/goals" {
             @if goals.teams.len() > 1 {
                 label { (l.t("goals.team")) " "
@@ -218,6 +251,9 @@ fn render(caller: &Caller, query: &GoalsQuery, metric: PlanMetric, goals: &Goals
                 }
                 p.muted { (l.t("goals.rule")) }
             }
+            @if let Some(goal_metric) = metric.activity_goal().filter(|_| caller.viewer.may(Resource::ActivityGoals, Action::Edit)) {
+                (set_goals_form(caller, goals, goal_metric, query))
+            }
             section.card.chart #seasonality {
                 h2 { (l.t("goals.seasonality")) }
                 (PreEscaped(charts::columns(l.t("goals.seasonality_chart"), &season_points, None, &|v| format!("{}%", l.number(v, 1)))))
@@ -225,4 +261,95 @@ fn render(caller: &Caller, query: &GoalsQuery, metric: PlanMetric, goals: &Goals
         }
     };
     templates::page(caller, "goals", l.t("nav.goals"), body)
+}
+
+/// The suggested goals made real targets with one action: the whole team's at once, or one rep's
+/// (each row's own button); each value may be edited first. A goal already set shows as it is.
+fn set_goals_form(caller: &Caller, goals: &Goals, metric: QuotaMetric, query: &GoalsQuery) -> Markup {
+    let l = caller.locale;
+    let month = QuotaPeriod::month_of(goals.next_month).to_string();
+    let week = Period::week_of(today() + chrono::Duration::days(7)).to_string();
+    html! {
+        section.card #set-goals {
+            h2 { (l.t("goals.set_title")) }
+            form method="post" action="/goals/set" {
+                (templates::csrf(caller))
+                input type="hidden" name="metric" value=(metric.key());
+                input type="hidden" name="team" value=(goals.team);
+                input type="hidden" name="growth" value=(query.growth.clone().unwrap_or_default());
+                label { (l.t("goals.period")) " "
+                    select name="period" {
+                        option value=(month) { (l.tf("goals.period.month", &[("period", &month)])) }
+                        option value=(week) { (l.tf("goals.period.week", &[("period", &week)])) }
+                    }
+                }
+                table #set-goals-table {
+                    thead { tr { th { (l.t("dashboard.rep")) } th.num { (l.t("goals.goal")) } th {} } }
+                    tbody {
+                        @for row in &goals.rows {
+                            @let value = row.set.or(row.goal.next_month.map(|v| v.round() as i64));
+                            tr data-rep=(row.rep) {
+                                td { (row.name) }
+                                td.num { input type="number" min="0" step="1" name={ "g_" (row.rep) } aria-label={ (l.t("goals.goal")) " " (row.name) } value=(value.map(|v| v.to_string()).unwrap_or_default()) style="width: 7em"; }
+                                td { button type="submit" name="only" value=(row.rep) { (l.t("goals.set_one")) } }
+                            }
+                        }
+                    }
+                }
+                p { button type="submit" #set-team-goals { (l.t("goals.set_team")) } " " span.muted { (l.t("goals.set_help")) } }
+            }
+        }
+    }
+}
+
+/// Sets the activity goals the form sends (every rep's, or the one rep's whose button was pressed),
+/// back to the assistant with what was done or the code of the first refusal.
+pub async fn set_goals(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::Form(form): axum::Form<std::collections::HashMap<String, String>>,
+) -> Result<axum::response::Response, PageError> {
+    require(&caller, Resource::ActivityGoals, Action::Edit)?;
+    let metric = form.get("metric").cloned().unwrap_or_default();
+    let period = form.get("period").cloned().unwrap_or_default();
+    let only: Option<i64> = form.get("only").and_then(|r| r.parse().ok());
+    let mut refusals = vec![];
+    let mut inputs = vec![];
+    for (key, value) in &form {
+        let Some(rep) = key.strip_prefix("g_").and_then(|r| r.parse::<i64>().ok()) else { continue };
+        if only.is_some_and(|o| o != rep) || value.trim().is_empty() {
+            continue;
+        }
+        match value.trim().parse::<i64>() {
+            Ok(target) => {
+                inputs.push(GoalInput { rep: RepId(rep), metric: metric.clone(), period: period.clone(), target })
+            }
+            Err(_) => refusals.push(Refusal::new("target", Code::Count)),
+        }
+    }
+    inputs.sort_by_key(|g| g.rep);
+    let outcome = match refusals.is_empty() {
+        true => {
+            let command = SetActivityGoals { goals: inputs };
+            with_db(&state, &caller, move |db, caller| Ok(goals::set_activity_goals(db, &caller.viewer, &command)?))
+                .await
+                .map(drop)
+        }
+        false => Err(PageError(Error::Store(StoreError::Refused(refusals)), caller.locale)),
+    };
+    let plan_metric = PlanMetric::ALL.into_iter().find(|m| m.activity_goal().is_some_and(|g| g.key() == metric));
+    let base = format!(
+        "/goals?team={}&metric={}&growth={}",
+        form.get("team").map(String::as_str).unwrap_or_default(),
+        plan_metric.map_or("", PlanMetric::key),
+        crate::params::encode(form.get("growth").map(String::as_str).unwrap_or_default()),
+    );
+    match outcome {
+        Ok(()) => Ok(axum::response::Redirect::to(&format!("{base}&done=set")).into_response()),
+        Err(PageError(Error::Store(StoreError::Refused(refusals)), _)) => {
+            let code = refusals.first().map_or("", |r| r.code.key());
+            Ok(axum::response::Redirect::to(&format!("{base}&error={code}")).into_response())
+        }
+        Err(error) => Err(error),
+    }
 }

@@ -205,6 +205,7 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
                 }
             }
             (goals(caller, card, data))
+            (activity_goals(caller, card))
             section.card #standards {
                 h2 { (l.t("scorecard.standards")) }
                 ul.timeline {
@@ -246,6 +247,33 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
         }
     };
     templates::page(caller, "scorecard", &title, body)
+}
+
+/// The activity goals set for the period (prorated by days) against what was done.
+fn activity_goals(caller: &Caller, card: &Card) -> Markup {
+    let l = caller.locale;
+    html! {
+        @if !card.activity_goals.is_empty() {
+            section.card #activity-goals {
+                h2 { (l.t("scorecard.activity_goals")) }
+                table {
+                    thead { tr { th { } th.num { (l.t("goals.goal")) } th.num { (l.t("scorecard.done")) } th.num { (l.t("kpi.attainment")) } } }
+                    tbody {
+                        @for goal in &card.activity_goals {
+                            tr data-goal=(goal.metric.key()) {
+                                td { (l.t(&format!("goal_metric.{}", goal.metric.key()))) }
+                                td.num { (l.number(goal.goal, 1)) }
+                                td.num { (l.count(goal.actual)) }
+                                td.num data-kpi={ "goal_" (goal.metric.key()) } {
+                                    (crate::templates::against(l.percent(goal.attainment), goal.attainment.is_some_and(|a| a < 1.0)))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The week's and the day's activity goals, derived backwards from the remaining revenue quota

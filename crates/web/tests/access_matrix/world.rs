@@ -245,13 +245,15 @@ impl World {
             let plan = self
                 .call(
                     "PUT",
-                    "/api/v1/plans/2026",
+                    "/api/v1/plans/2027",
                     Some(executive),
-                    r#"{"fiscal_year": 2026, "revenue_cents": 100000000}"#,
+                    r#"{"fiscal_year": 2027, "revenue_cents": 100000000}"#,
                 )
                 .await;
             assert_eq!(plan.status, StatusCode::OK, "the plan: {}", plan.body);
-            let written = self.call("POST", "/api/v1/plans/2026/allocate?write=true", Some(executive), "").await;
+            let written = self
+                .call("POST", "/api/v1/plans/2027/allocate?write=true&beyond_history=allocate", Some(executive), "")
+                .await;
             assert_eq!(written.status, StatusCode::OK, "the allocation: {}", written.body);
         }
     }

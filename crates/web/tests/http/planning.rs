@@ -60,7 +60,16 @@ async fn the_plan_api_refuses_with_codes_and_writes_the_quotas(app: &TestApp) {
     assert_eq!(reps.len(), 2, "{}", preview.body);
     let quotas = app.get("/api/v1/plans/2027/quotas", &executive.0).await;
     assert_eq!(json(&quotas)["total"], 0, "the preview wrote nothing: {}", quotas.body);
-    let written = app.send_json("POST", "/api/v1/plans/2027/allocate?write=true", &executive, "").await;
+    // No rep has history before 2027 here: the whole plan is beyond it, and is written only with a
+    // choice.
+    assert_eq!(json(&preview)["objectives"][0]["risk"]["gap"].as_f64(), Some(120_000.0), "{}", preview.body);
+    let unchosen = app.send_json("POST", "/api/v1/plans/2027/allocate?write=true", &executive, "").await;
+    assert_eq!(refused_codes(&unchosen), codes(&[("beyond_history", "beyond_history_choice")]));
+    let odd =
+        app.send_json("POST", "/api/v1/plans/2027/allocate?write=true&beyond_history=maybe", &executive, "").await;
+    assert_eq!(refused_codes(&odd), codes(&[("beyond_history", "choice")]));
+    let path = "/api/v1/plans/2027/allocate?write=true&beyond_history=allocate";
+    let written = app.send_json("POST", path, &executive, "").await;
     assert_eq!(json(&written)["written_rows"], 24, "{}", written.body);
     assert_eq!(
         app.send_json("POST", "/api/v1/plans/2027/allocate?write=true", &manager, "").await.status,
@@ -109,10 +118,22 @@ async fn the_plan_api_refuses_with_codes_and_writes_the_quotas(app: &TestApp) {
     assert_eq!(app.post("/plan/quotas", cookie, &form).await.status, StatusCode::NOT_FOUND);
     let unchanged = json(&app.get("/api/v1/plans/2027/quotas", cookie).await);
     assert_eq!(unchanged["total"], 130_000, "no rep changed");
+    // R2 lowered from 600.00 to 400.00: a reason is required, and kept.
     let form = format!("year=2027&q_{r1}=800&q_{r2}=400&_csrf={csrf}");
+    let unexplained = app.post("/plan/quotas", cookie, &form).await;
+    assert_eq!(unexplained.location.as_deref(), Some("/plan?year=2027&error=reason_for_lowering"));
+    let form = format!("year=2027&q_{r1}=800&q_{r2}=400&reason=Smaller+territory&_csrf={csrf}");
     let saved = app.post("/plan/quotas", cookie, &form).await;
     assert_eq!(saved.location.as_deref(), Some("/plan?year=2027&done=adjusted"));
     assert_eq!(json(&app.get("/api/v1/plans/2027/quotas", cookie).await)["total"], 120_000);
+    let changes = json(&app.get("/api/v1/plans/2027/quota-changes", cookie).await);
+    assert_eq!(
+        (changes["changes"][0]["lowered"].as_bool(), changes["changes"][0]["reason"].as_str()),
+        (Some(true), Some("Smaller territory")),
+        "{changes}"
+    );
+    let page = app.get("/plan?year=2027", cookie).await;
+    assert!(page.body.contains("Smaller territory") && page.body.contains("lowered"), "the plan's changes show it");
 }
 
 on_both_backends!(the_plan_api_refuses_with_codes_and_writes_the_quotas);

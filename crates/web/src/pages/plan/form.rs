@@ -12,7 +12,7 @@ use quotient_core::Money;
 use quotient_core::input::{self, Refusals};
 use quotient_core::refusal::{Code, Refusal};
 use quotient_store::ids::RepId;
-use quotient_store::ops::plans::{AdjustQuotas, YEARS};
+use quotient_store::ops::plans::{AdjustQuotas, BeyondHistory, YEARS};
 use quotient_store::planning::PlanMetric;
 use quotient_store::planning::company_plan::{CompanyPlan, PlanLine, Split};
 use std::collections::HashMap;
@@ -159,7 +159,17 @@ impl PlanForm {
         }
         refusals.finish()?;
         quotas.sort_unstable();
-        Ok(AdjustQuotas { year, metric: PlanMetric::Revenue, quotas })
+        let reason = self.fields.get("reason").cloned();
+        Ok(AdjustQuotas { year, metric: PlanMetric::Revenue, quotas, as_of: crate::pages::today(), reason })
+    }
+
+    /// The choice made for a plan beyond what history supports, if any; refused when it is none
+    /// of the choices.
+    pub fn beyond_history(&self) -> Result<Option<BeyondHistory>, Refusal> {
+        match self.fields.get("beyond_history").map(String::as_str) {
+            None | Some("") => Ok(None),
+            Some(key) => BeyondHistory::from_key(key).map(Some).ok_or(Refusal::new("beyond_history", Code::Choice)),
+        }
     }
 }
 

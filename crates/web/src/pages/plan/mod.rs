@@ -109,7 +109,8 @@ pub async fn allocate(
     Form(form): Form<PlanForm>,
 ) -> Result<Response, PageError> {
     let year = year_to_change(&caller, &form)?;
-    let command = AllocatePlan { year, plan: None, write: true };
+    let beyond_history = form.beyond_history().map_err(|r| PageError(Error::Store(r.into()), caller.locale))?;
+    let command = AllocatePlan { year, plan: None, write: true, as_of: today(), beyond_history };
     let outcome =
         with_db(&state, &caller, move |db, caller| Ok(plans::allocate_plan(db, &caller.viewer, &command).map(drop)?))
             .await;

@@ -16,6 +16,7 @@ use quotient_core::planning::{MonthlyIndex, PlanRisk};
 use quotient_core::refusal::{Code, Refusal};
 use quotient_store::StoreError;
 use quotient_store::kpi::Directory;
+use quotient_store::ops::plans::{self as plan_ops, QuotaChange};
 use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::quotas::{self, Allocated};
 use quotient_store::planning::{self as store_planning, PlanMetric};
@@ -29,6 +30,8 @@ pub struct View {
     pub learnt: MonthlyIndex,
     /// Each rep's revenue quota for the year as it stands.
     quotas: HashMap<i64, i64>,
+    /// The latest hand changes of the year's quotas, lowered ones marked with their reason.
+    changes: Vec<QuotaChange>,
     pub directory: std::sync::Arc<Directory>,
 }
 
@@ -55,7 +58,8 @@ pub async fn load(state: &AppState, caller: &Caller, year: i32, allocation: bool
             (None, true) => (None, quotas::yearly_within(db, &caller.viewer, year, PlanMetric::Revenue, None)?),
             (_, false) => (None, HashMap::new()),
         };
-        Ok(View { year, plan, revenue, learnt, quotas, directory })
+        let changes = if allocation { plan_ops::quota_changes(db, &caller.viewer, year)? } else { vec![] };
+        Ok(View { year, plan, revenue, learnt, quotas, changes, directory })
     })
     .await
 }
@@ -149,6 +153,8 @@ fn allocation(caller: &Caller, view: &View, plan: &CompanyPlan, allocated: &Allo
     let allocated_total: i64 = reps.iter().map(|q| q.yearly).sum();
     let quota_total: i64 = reps.iter().map(|q| view.quotas.get(&q.rep).copied().unwrap_or(0)).sum();
     let written = plan.allocated_at.is_some();
+    let beyond = allocated.allocation.total.gap.round() > 0.0;
+    let unallocated = allocated.objective.total - quota_total;
     html! {
         (risk_line(caller, &allocated.allocation.total))
         div.tiles {
@@ -180,6 +186,13 @@ fn allocation(caller: &Caller, view: &View, plan: &CompanyPlan, allocated: &Allo
                 form method="post" action="/plan/allocate" {
                     (csrf(caller))
                     input type="hidden" name="year" value=(view.year);
+                    @if beyond {
+                        fieldset #beyond-history {
+                            legend { (l.tf("plan.beyond_history", &[("gap", &show(allocated.allocation.total.gap.round() as i64))])) }
+                            label.inline { input type="radio" name="beyond_history" value="allocate"; " " (l.t("plan.beyond_history.allocate")) }
+                            label.inline { input type="radio" name="beyond_history" value="keep"; " " (l.t("plan.beyond_history.keep")) }
+                        }
+                    }
                     p { button type="submit" #allocate { (l.t(if written { "plan.reallocate" } else { "plan.allocate" })) } " " span.muted { (l.t("plan.allocate_help")) } }
                 }
             }
@@ -216,9 +229,47 @@ fn allocation(caller: &Caller, view: &View, plan: &CompanyPlan, allocated: &Allo
                     p #quota-difference data-plan=(allocated.objective.total) {
                         (l.t("plan.difference")) " " output #difference { (show(quota_total - allocated.objective.total)) }
                     }
-                    @if may_edit { p { button type="submit" #save-quotas { (l.t("plan.save_quotas")) } } }
+                    @if unallocated > 0 && caller.viewer.reaches_everyone() {
+                        p.alert role="status" #unallocated { (l.tf("plan.unallocated", &[("amount", &show(unallocated))])) }
+                    }
+                    @if may_edit {
+                        label { (l.t("plan.reason")) " " input type="text" name="reason" maxlength="500" style="width: 30em"; }
+                        p.muted { (l.t("plan.history_kept")) }
+                        p { button type="submit" #save-quotas { (l.t("plan.save_quotas")) } }
+                    }
                 } @else {
                     p.muted { (l.t("plan.not_written")) }
+                }
+            }
+        }
+        (changes(caller, view))
+    }
+}
+
+/// The latest hand changes of the year's quotas: a lowered quota is marked, with its reason.
+fn changes(caller: &Caller, view: &View) -> Markup {
+    let l = caller.locale;
+    let show = |cents: i64| caller.money(Money::from_cents(cents));
+    let name = |id: i64| view.directory.person(id).map(|p| p.name.clone()).unwrap_or_default();
+    html! {
+        @if !view.changes.is_empty() {
+            section.card {
+                h2 { (l.t("plan.changes")) }
+                table #quota-changes {
+                    thead { tr { th { (l.t("plan.changed_at")) } th { (l.t("dashboard.rep")) } th.num { (l.t("plan.before")) } th.num { (l.t("plan.after")) } th { (l.t("plan.reason")) } } }
+                    tbody {
+                        @for change in &view.changes {
+                            @let money = change.metric == "revenue" || change.metric == "margin";
+                            @let amount = |v: i64| if money { show(v) } else { l.count(v) };
+                            tr.lowered[change.lowered] {
+                                td { (l.date(change.at.date_naive())) }
+                                td { (name(change.rep.0)) }
+                                td.num { (change.before.map(amount).unwrap_or_else(|| "–".into())) }
+                                td.num { (amount(change.after)) @if change.lowered { " " span.badge.warn { (l.t("plan.lowered")) } } }
+                                td { (change.reason.clone().unwrap_or_default()) }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -71,6 +71,9 @@ crate::keyed_enum! {
         ReturnNeedsComment => "return_needs_comment",
         KeyAccountNotOwned => "key_account_not_owned",
         KeyAccountTwice => "key_account_twice",
+        // Account planning.
+        ObjectiveLink => "objective_link",
+        ObjectiveAccountNotKey => "objective_account_not_key",
     }
 }
 

@@ -84,6 +84,9 @@ crate::keyed_enum! {
         OneWonStage => "one_won_stage",
         OneLostStage => "one_lost_stage",
         KeyMalformed => "key_malformed",
+        // Account planning.
+        ObjectiveLink => "objective_link",
+        ObjectiveAccountNotKey => "objective_account_not_key",
     }
 }
 

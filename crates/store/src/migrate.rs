@@ -38,6 +38,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_sign_in_hardening"),
     migration!(14, "0014_activity_goals"),
     migration!(15, "0015_pipeline_definitions"),
+    migration!(17, "0017_account_planning"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

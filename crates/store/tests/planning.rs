@@ -8,20 +8,21 @@ use chrono::NaiveDate;
 use common::{TestDb, fixture, viewer_of};
 use quotient_core::Money;
 use quotient_core::Period;
-use quotient_core::coaching::{ActionOwner, PlanStatus, Step};
+use quotient_core::coaching::{ActionOwner, DecisionProcess, DecisionStep, KeyAccountCoverage, PlanStatus, Step};
 use quotient_core::model::UserRole;
 use quotient_core::planning::MonthlyIndex;
 use quotient_store::access::Viewer;
-use quotient_store::ids::{ContactId, OneOnOneId, RepId};
+use quotient_store::ids::{AccountId, ContactId, OneOnOneId, RepId};
 use quotient_store::kpi::{self, ReportRequest, Subject};
 use quotient_store::ops::coaching::{
-    self, AddAction, AdvanceTerritoryPlan, OpenOneOnOne, SaveNotes, SaveTerritoryPlan, SetRelationship, TickAction,
+    self, AddAction, AdvanceTerritoryPlan, OpenOneOnOne, SaveDecisionProcess, SaveNotes, SaveTerritoryPlan,
+    SetRelationship, TickAction,
 };
 use quotient_store::ops::goals::{self, GoalInput, SetActivityGoals};
 use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan, BeyondHistory};
 use quotient_store::orgs::Organisation;
 use quotient_store::planning::company_plan::{self, CompanyPlan};
-use quotient_store::planning::territory_plans::{self, KeyAccountInput, PlanContent};
+use quotient_store::planning::territory_plans::{self, KeyAccountInput, ObjectiveInput, PlanContent};
 use quotient_store::planning::{PlanMetric, account_maps, one_on_ones, quotas};
 use quotient_store::testing::open_one_on_one_with;
 use quotient_store::{Code, StoreError, Value, audit, bundle};
@@ -288,6 +289,7 @@ fn content(account: i64, strategy: &str) -> PlanContent {
             target: Money::from_cents(2_000_000),
             status: "in_progress".into(),
         }],
+        measured_objectives: vec![],
     }
 }
 
@@ -679,10 +681,160 @@ fn activity_goals_are_set_by_managers_and_tracked_on_the_scorecard(test: &mut Te
     assert_eq!(history.len(), 2);
 }
 
+fn the_account_map_scores_coverage_and_records_the_decision_process(test: &mut TestDb) {
+    let org = setup(test);
+    let rep = viewer_of(test, &org, "R1", UserRole::Rep);
+    let other_rep = viewer_of(test, &org, "R2", UserRole::Rep);
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let executive = viewer_of(test, &org, "E1", UserRole::Executive);
+    let a1 = id_of(test, "accounts", "A1");
+    let map = |test: &mut TestDb, on: &str| {
+        ok(account_maps::load(&mut test.db, &rep, a1, day(on))).unwrap_or_else(|| panic!("map"))
+    };
+    // A1: C1 the financial authority, touched 10 January; C2 an influencer, never touched; no
+    // decision maker, no user. On 20 January: 30 + ½ × 15 = 37.5%. On 11 April (91 days after the
+    // touch) the CFO is stale too: ½ × 30 + ½ × 15 = 22.5%.
+    let fresh = map(test, "2026-01-20");
+    assert_eq!((fresh.coverage_score, fresh.untouched_window_days), (0.375, 90));
+    assert_eq!(map(test, "2026-04-11").coverage_score, 0.225);
+    assert!(fresh.decision_process.is_empty());
+
+    let step = |name: &str, due: Option<&str>, done| DecisionStep {
+        name: name.into(),
+        decider: " The board ".into(),
+        due_on: due.map(day),
+        done,
+    };
+    let process = DecisionProcess {
+        steps: vec![step(" Needs agreed ", Some("2026-01-15"), true), step("Shortlist", Some("2026-02-01"), false)],
+        criteria: vec![" Price ".into(), "  ".into(), "Local support".into()],
+        expected_decision_on: Some(day("2026-03-31")),
+    };
+    let save = |test: &mut TestDb, who: &Viewer, account: i64, process: &DecisionProcess| {
+        let command = SaveDecisionProcess { account: AccountId(account), process: process.clone() };
+        coaching::save_decision_process(&mut test.db, who, &command)
+    };
+    ok(save(test, &rep, a1, &process));
+    let saved = map(test, "2026-02-10");
+    // Trimmed, the blank criterion dropped; on 10 February the shortlist (1 February) is late.
+    assert_eq!(saved.decision_process.criteria, ["Price", "Local support"]);
+    assert_eq!(saved.decision_process.steps[0].name, "Needs agreed");
+    assert_eq!(saved.decision_process.steps[1].decider, "The board");
+    assert!(saved.decision_process.steps[0].done && !saved.decision_process.steps[1].done);
+    assert_eq!(saved.decision_process.expected_decision_on, Some(day("2026-03-31")));
+    assert_eq!(saved.overdue_steps, [1]);
+    // Whoever edits the map: the rep and their manager; not a rep of another account, not an
+    // executive (who reads), not an account that does not exist.
+    let fewer = DecisionProcess { steps: vec![step("Contract", None, false)], ..DecisionProcess::default() };
+    ok(save(test, &manager, a1, &fewer));
+    assert_eq!(map(test, "2026-02-10").decision_process.steps.len(), 1);
+    assert!(matches!(save(test, &other_rep, a1, &process), Err(StoreError::NotFound(_))));
+    assert!(matches!(save(test, &executive, a1, &process), Err(StoreError::NotPermitted)));
+    assert!(matches!(save(test, &rep, 999_999, &process), Err(StoreError::NotFound(_))));
+    let history = ok(audit::history(&mut test.db, org.id, "decision_process", a1));
+    assert_eq!(history.iter().map(|h| h.action.as_str()).collect::<Vec<_>>(), ["create", "update"]);
+
+    // Every reason at once, and nothing written.
+    let audited = count(test, "SELECT COUNT(*) FROM audit_log");
+    let bad = DecisionProcess {
+        steps: (0..31).map(|i| step(if i == 0 { " " } else { "Step" }, None, false)).collect(),
+        criteria: vec!["c".repeat(501)],
+        expected_decision_on: None,
+    };
+    assert_eq!(
+        refused(save(test, &rep, a1, &bad)),
+        [("steps", Code::TooMany), ("steps", Code::Required), ("criteria", Code::TooLong)]
+    );
+    let long_name = DecisionProcess { steps: vec![step(&"n".repeat(501), None, false)], ..DecisionProcess::default() };
+    assert_eq!(refused(save(test, &rep, a1, &long_name)), [("steps", Code::TooLong)]);
+    assert_eq!(count(test, "SELECT COUNT(*) FROM account_decision_steps"), 1);
+    assert_eq!(count(test, "SELECT COUNT(*) FROM audit_log"), audited);
+}
+
+fn territory_plan_objectives_show_their_progress(test: &mut TestDb) {
+    let org = setup(test);
+    let rep = viewer_of(test, &org, "R1", UserRole::Rep);
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let (r1, r2) = (id_of(test, "reps", "R1"), id_of(test, "reps", "R2"));
+    let (a1, a2) = (id_of(test, "accounts", "A1"), id_of(test, "accounts", "A2"));
+    let objective = |description: &str, kpi: Option<&str>, account_id: Option<i64>, target| ObjectiveInput {
+        description: description.into(),
+        kpi: kpi.map(str::to_string),
+        account_id,
+        target,
+    };
+    let mut plan = content(a1, "Meet the CEO");
+    plan.measured_objectives = vec![
+        objective("Double revenue", Some("revenue"), None, 2_400_000),
+        objective("Eight first appointments", Some("first_appointments"), None, 8),
+        objective("Keep calling", Some("cold_calls"), None, 0),
+        objective("Grow Acme", None, Some(a1), 1_000_000),
+    ];
+    let save = |test: &mut TestDb, content: PlanContent| {
+        coaching::save_territory_plan(&mut test.db, &rep, &SaveTerritoryPlan { rep: RepId(r1), year: 2026, content })
+    };
+    ok(save(test, plan.clone()));
+    let find = |test: &mut TestDb, on: &str| {
+        ok(territory_plans::find(&mut test.db, &manager, r1, 2026, day(on))).unwrap_or_else(|| panic!("plan"))
+    };
+    // By 1 July 2026 (182 of 365 days gone, 49.86%): O1's 12,000.00 of 24,000.00 = 50%, on track;
+    // first appointments O1 (10 January) and O3 (4 March), 2 of 8 = 25%, behind; one cold call
+    // (X1) against a target of 0: no progress to show; 12,000.00 won from Acme of 10,000.00 = 120%.
+    let found = find(test, "2026-07-01");
+    let progress: Vec<_> = found.measured_objectives.iter().map(|o| (o.progress.actual, o.progress.share)).collect();
+    assert_eq!(progress, [(1_200_000, Some(0.5)), (2, Some(0.25)), (1, None), (1_200_000, Some(1.2))]);
+    let on_track: Vec<_> = found.measured_objectives.iter().map(|o| o.progress.on_track).collect();
+    assert_eq!(on_track, [Some(true), Some(false), None, Some(true)]);
+    assert_eq!(found.measured_objectives[3].account_name.as_deref(), Some("Acme, Inc."));
+    assert_eq!(found.content().measured_objectives, plan.measured_objectives, "read back as written");
+    // By 1 February only O1's first appointment and X1's call count; nothing is won yet.
+    let early = find(test, "2026-02-01");
+    let actual: Vec<i64> = early.measured_objectives.iter().map(|o| o.progress.actual).collect();
+    assert_eq!(actual[..3], [0, 1, 1]);
+
+    // Key-account coverage: A1 is not covered (no decision maker) and scores 37.5% on 20 January
+    // (see the account map's test); R2 has no plan: undefined.
+    let plan_now = find(test, "2026-01-20");
+    let expected = KeyAccountCoverage { accounts: 1, covered: Some(0.0), mean_score: Some(0.375) };
+    assert_eq!(plan_now.key_account_coverage, expected);
+    let both = ok(account_maps::key_account_coverage(&mut test.db, org.id, &[r1, r2], 2026, day("2026-01-20")));
+    assert_eq!((both[&r1], both[&r2]), (expected, KeyAccountCoverage::default()));
+
+    // Bad objectives: every reason at once, the plan as it was.
+    let mut bad = plan.clone();
+    bad.measured_objectives = vec![
+        objective(" ", Some("revenue"), None, 1),
+        objective("Both", Some("revenue"), Some(a1), 1),
+        objective("Unknown", Some("happiness"), None, 1),
+        objective("Negative", Some("deals"), None, -1),
+        objective("Not a key account", None, Some(a2), 1),
+    ];
+    assert_eq!(
+        refused(save(test, bad)),
+        [
+            ("measured_objectives", Code::Required),
+            ("measured_objectives", Code::ObjectiveLink),
+            ("measured_objectives", Code::Choice),
+            ("measured_objectives", Code::Amount),
+            ("measured_objectives", Code::ObjectiveAccountNotKey),
+        ]
+    );
+    let mut none = plan.clone();
+    none.measured_objectives = vec![objective("Neither", None, None, 1)];
+    assert_eq!(refused(save(test, none)), [("measured_objectives", Code::ObjectiveLink)]);
+    assert_eq!(count(test, "SELECT COUNT(*) FROM territory_plan_objectives"), 4);
+    // Saving again replaces them.
+    plan.measured_objectives.truncate(1);
+    ok(save(test, plan));
+    assert_eq!(count(test, "SELECT COUNT(*) FROM territory_plan_objectives"), 1);
+}
+
 on_both_backends!(
     a_quota_raised_in_august_keeps_january_to_august,
     a_plan_beyond_history_needs_a_choice,
     activity_goals_are_set_by_managers_and_tracked_on_the_scorecard,
+    the_account_map_scores_coverage_and_records_the_decision_process,
+    territory_plan_objectives_show_their_progress,
     the_learnt_seasonality_is_the_organisations_months,
     a_plan_becomes_quotas_that_sum_to_it_to_the_cent,
     territory_weights_and_a_hand_set_seasonality_place_the_plan,

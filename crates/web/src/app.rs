@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/territory-plans/{rep}/{step}", post(pages::territory_plans::step))
         .route("/accounts/{id}/map", get(pages::account_map::page))
         .route("/contacts/{id}/relationship", post(pages::account_map::set_relationship))
+        .route("/accounts/{id}/decision-process", post(pages::decision_process::save))
         .route("/reps/{rep}/one-on-ones", get(pages::one_on_ones::list).post(pages::one_on_ones::open))
         .route("/one-on-ones/{id}", get(pages::one_on_ones::page))
         .route("/one-on-ones/{id}/notes", post(pages::one_on_ones::save_notes))

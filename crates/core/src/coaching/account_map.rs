@@ -19,7 +19,12 @@ pub struct MappedContact {
 impl MappedContact {
     /// Touched within the last 90 days up to and including `as_of`.
     pub fn is_current(&self, as_of: NaiveDate) -> bool {
-        self.last_touch.is_some_and(|day| day <= as_of && (as_of - day).num_days() <= UNTOUCHED_AFTER_DAYS)
+        self.is_current_within(as_of, UNTOUCHED_AFTER_DAYS)
+    }
+
+    /// Touched within the last `window_days` days up to and including `as_of`.
+    pub fn is_current_within(&self, as_of: NaiveDate, window_days: i64) -> bool {
+        self.last_touch.is_some_and(|day| day <= as_of && (as_of - day).num_days() <= window_days)
     }
 }
 
@@ -43,23 +48,38 @@ impl AccountGaps {
 }
 
 pub fn gaps(contacts: &[MappedContact], as_of: NaiveDate) -> AccountGaps {
+    gaps_within(contacts, as_of, UNTOUCHED_AFTER_DAYS)
+}
+
+/// The gaps, with contacts untouched after `window_days` days.
+pub fn gaps_within(contacts: &[MappedContact], as_of: NaiveDate, window_days: i64) -> AccountGaps {
     let with_role = |role| contacts.iter().filter(move |c| c.role == Some(role));
     let mapped = |role| with_role(role).next().is_some();
-    let current = |role| with_role(role).any(|c| c.is_current(as_of));
+    let current = |role| with_role(role).any(|c| c.is_current_within(as_of, window_days));
     AccountGaps {
         no_decision_maker: !mapped(BuyingRole::DecisionMaker),
         no_financial_authority: !mapped(BuyingRole::FinancialAuthority),
         decision_maker_untouched: mapped(BuyingRole::DecisionMaker) && !current(BuyingRole::DecisionMaker),
         financial_authority_untouched: mapped(BuyingRole::FinancialAuthority)
             && !current(BuyingRole::FinancialAuthority),
-        untouched: contacts.iter().enumerate().filter(|(_, c)| !c.is_current(as_of)).map(|(i, _)| i).collect(),
+        untouched: contacts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.is_current_within(as_of, window_days))
+            .map(|(i, _)| i)
+            .collect(),
     }
 }
 
 /// Covered: a decision maker and a financial authority are mapped, and one of each was touched in
 /// the last 90 days.
 pub fn is_covered(contacts: &[MappedContact], as_of: NaiveDate) -> bool {
-    let current = |role| contacts.iter().any(|c| c.role == Some(role) && c.is_current(as_of));
+    is_covered_within(contacts, as_of, UNTOUCHED_AFTER_DAYS)
+}
+
+/// Covered, with contacts untouched after `window_days` days.
+pub fn is_covered_within(contacts: &[MappedContact], as_of: NaiveDate, window_days: i64) -> bool {
+    let current = |role| contacts.iter().any(|c| c.role == Some(role) && c.is_current_within(as_of, window_days));
     current(BuyingRole::DecisionMaker) && current(BuyingRole::FinancialAuthority)
 }
 
@@ -71,4 +91,83 @@ pub fn key_account_coverage(accounts: &[Vec<MappedContact>], as_of: NaiveDate) -
     }
     let covered = accounts.iter().filter(|contacts| is_covered(contacts, as_of)).count();
     Some(covered as f64 / accounts.len() as f64)
+}
+
+/// What each buying role that matters weighs in the coverage score, out of 100: the decision
+/// maker most, then who holds the budget, then those who sway and those who will use what is
+/// bought. A gatekeeper opens doors but does not decide: weight 0.
+pub const ROLE_WEIGHTS: [(BuyingRole, u32); 4] = [
+    (BuyingRole::DecisionMaker, 40),
+    (BuyingRole::FinancialAuthority, 30),
+    (BuyingRole::Influencer, 15),
+    (BuyingRole::User, 15),
+];
+
+/// The coverage score of an account, 0–1 ("have we touched all the bases?"): each role of
+/// [`ROLE_WEIGHTS`] earns its whole weight when a contact in it was touched within the last
+/// `window_days` days, half of it when one is mapped but none was touched in that window, and
+/// nothing when no contact holds it. An account without contacts scores 0: nothing is mapped.
+pub fn coverage_score(contacts: &[MappedContact], as_of: NaiveDate, window_days: i64) -> f64 {
+    let total: u32 = ROLE_WEIGHTS.iter().map(|(_, weight)| weight).sum();
+    // Half weights are kept exact by counting in halves.
+    let halves: u32 = ROLE_WEIGHTS
+        .iter()
+        .map(|&(role, weight)| {
+            let holders = || contacts.iter().filter(|c| c.role == Some(role));
+            if holders().any(|c| c.is_current_within(as_of, window_days)) {
+                2 * weight
+            } else if holders().next().is_some() {
+                weight
+            } else {
+                0
+            }
+        })
+        .sum();
+    f64::from(halves) / f64::from(2 * total)
+}
+
+/// The key-account coverage of a rep's territory plan.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct KeyAccountCoverage {
+    /// How many key accounts the plan lists.
+    pub accounts: usize,
+    /// The share of them covered (`KPIS.md`: a decision maker and a financial authority mapped and
+    /// touched within the window); `None` without key accounts.
+    pub covered: Option<f64>,
+    /// The mean of their coverage scores; `None` without key accounts.
+    pub mean_score: Option<f64>,
+}
+
+impl KeyAccountCoverage {
+    /// Several plans' key accounts taken together (a team's): each plan weighs by its number of
+    /// key accounts, so the result is that of all their key accounts in one list.
+    pub fn pooled(parts: impl IntoIterator<Item = KeyAccountCoverage>) -> KeyAccountCoverage {
+        let (mut accounts, mut covered, mut scores) = (0usize, 0.0, 0.0);
+        for part in parts {
+            accounts += part.accounts;
+            covered += part.covered.unwrap_or_default() * part.accounts as f64;
+            scores += part.mean_score.unwrap_or_default() * part.accounts as f64;
+        }
+        let share = |sum: f64| (accounts > 0).then(|| sum / accounts as f64);
+        KeyAccountCoverage { accounts, covered: share(covered), mean_score: share(scores) }
+    }
+}
+
+/// The key-account coverage of the key accounts, each given by its contacts.
+pub fn key_account_coverage_within(
+    accounts: &[Vec<MappedContact>],
+    as_of: NaiveDate,
+    window_days: i64,
+) -> KeyAccountCoverage {
+    let count = accounts.len();
+    if count == 0 {
+        return KeyAccountCoverage::default();
+    }
+    let covered = accounts.iter().filter(|c| is_covered_within(c, as_of, window_days)).count();
+    let scores: f64 = accounts.iter().map(|c| coverage_score(c, as_of, window_days)).sum();
+    KeyAccountCoverage {
+        accounts: count,
+        covered: Some(covered as f64 / count as f64),
+        mean_score: Some(scores / count as f64),
+    }
 }

@@ -6,13 +6,15 @@ use super::{permit, refuse_any};
 use crate::access::Viewer;
 use crate::db::Db;
 use crate::error::{Code, Refusal, Result, StoreError};
-use crate::ids::{ActionId, ContactId, OneOnOneId, RecordId, RepId};
+use crate::ids::{AccountId, ActionId, ContactId, OneOnOneId, RecordId, RepId};
 use crate::kpi::{self, Directory, ReportRequest, Subject};
 use crate::planning::territory_plans::{ACCOUNT_STATUSES, PlanContent};
-use crate::planning::{account_maps, one_on_ones, territory_plans};
+use crate::planning::{account_maps, decision_processes, one_on_ones, territory_plans};
 use chrono::NaiveDate;
 use quotient_core::access::{self, Action, Resource};
-use quotient_core::coaching::{self, ActionOwner, Actor, PlanStatus, Step, WorkflowError};
+use quotient_core::coaching::{
+    self, ActionOwner, Actor, DecisionProcess, ObjectiveKpi, PlanStatus, Step, WorkflowError,
+};
 use quotient_core::input::Refusals;
 use quotient_core::period::PeriodKind;
 use quotient_core::{Lang, Period};
@@ -25,6 +27,12 @@ pub const ACTION_MAX: usize = 2_000;
 pub const SECTION_MAX: usize = 20_000;
 /// The most key accounts a territory plan lists.
 pub const KEY_ACCOUNTS_MAX: usize = 100;
+/// The most measured objectives a territory plan lists.
+pub const OBJECTIVES_MAX: usize = 30;
+/// The longest objective's description, a decision step's name or decider, or a criterion.
+pub const LINE_MAX: usize = 500;
+/// The most steps, and the most criteria, of a decision process.
+pub const DECISION_ITEMS_MAX: usize = 30;
 
 fn too_long(field: &'static str, text: &str, max: usize) -> Option<Refusal> {
     (text.chars().count() > max).then(|| Refusal::new(field, Code::TooLong).count("max", max as i64))
@@ -181,6 +189,44 @@ fn content_refusals(content: &PlanContent, refusals: &mut Refusals) {
             refusals.push(Refusal::new("key_accounts", code));
         }
     }
+    objective_refusals(content, refusals);
+}
+
+/// What the measured objectives refuse: more than [`OBJECTIVES_MAX`], a description missing or
+/// longer than [`LINE_MAX`], a link to no KPI and no account or to both, an unknown KPI, a negative
+/// target, an account that is not one of the plan's key accounts. Each code once.
+fn objective_refusals(content: &PlanContent, refusals: &mut Refusals) {
+    const FIELD: &str = "measured_objectives";
+    let objectives = &content.measured_objectives;
+    if objectives.len() > OBJECTIVES_MAX {
+        refusals.push(Refusal::new(FIELD, Code::TooMany).count("max", OBJECTIVES_MAX as i64));
+    }
+    let is_key = |account: i64| content.key_accounts.iter().any(|k| k.account_id == account);
+    let checks = [
+        (objectives.iter().any(|o| o.description.trim().is_empty()), Refusal::new(FIELD, Code::Required)),
+        (
+            objectives.iter().any(|o| o.description.chars().count() > LINE_MAX),
+            Refusal::new(FIELD, Code::TooLong).count("max", LINE_MAX as i64),
+        ),
+        (
+            objectives.iter().any(|o| o.kpi.is_some() == o.account_id.is_some()),
+            Refusal::new(FIELD, Code::ObjectiveLink),
+        ),
+        (
+            objectives.iter().any(|o| o.kpi.as_deref().is_some_and(|k| k.parse::<ObjectiveKpi>().is_err())),
+            Refusal::new(FIELD, Code::Choice),
+        ),
+        (objectives.iter().any(|o| o.target < 0), Refusal::new(FIELD, Code::Amount)),
+        (
+            objectives.iter().any(|o| o.kpi.is_none() && o.account_id.is_some_and(|a| !is_key(a))),
+            Refusal::new(FIELD, Code::ObjectiveAccountNotKey),
+        ),
+    ];
+    for (refused, refusal) in checks {
+        if refused {
+            refusals.push(refusal);
+        }
+    }
 }
 
 /// Saves a territory plan: created as a draft if the rep has none for the year yet, else over
@@ -280,5 +326,66 @@ pub fn set_relationship(db: &mut Db, scope: &Viewer, command: &SetRelationship) 
         }
         refuse_any(std::mem::take(&mut refusals))?;
         account_maps::set_relationship(db, scope, command.contact.get(), command.relationship, command.influence)
+    })
+}
+
+/// The decision-making process to record on an account's map.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveDecisionProcess {
+    pub account: AccountId,
+    pub process: DecisionProcess,
+}
+
+/// What a decision process refuses: more than [`DECISION_ITEMS_MAX`] steps or criteria, a step
+/// without a name, a name, a decider or a criterion longer than [`LINE_MAX`]. Blank criteria are
+/// left out before, not refused.
+fn decision_refusals(process: &DecisionProcess, refusals: &mut Refusals) {
+    let too_many = |field: &'static str, count: usize| {
+        (count > DECISION_ITEMS_MAX).then(|| Refusal::new(field, Code::TooMany).count("max", DECISION_ITEMS_MAX as i64))
+    };
+    let long = |text: &str| text.chars().count() > LINE_MAX;
+    let steps = &process.steps;
+    let found = [
+        too_many("steps", steps.len()),
+        too_many("criteria", process.criteria.len()),
+        steps.iter().any(|s| s.name.trim().is_empty()).then(|| Refusal::new("steps", Code::Required)),
+        steps
+            .iter()
+            .any(|s| long(&s.name) || long(&s.decider))
+            .then(|| Refusal::new("steps", Code::TooLong).count("max", LINE_MAX as i64)),
+        process
+            .criteria
+            .iter()
+            .any(|c| long(c))
+            .then(|| Refusal::new("criteria", Code::TooLong).count("max", LINE_MAX as i64)),
+    ];
+    for refusal in found.into_iter().flatten() {
+        refusals.push(refusal);
+    }
+}
+
+/// Records the decision-making process of an account whose map the caller may edit — whoever sets
+/// relationships on it ([`access::may_set_relationship`]) — replacing what was recorded; audited.
+/// Names, deciders and criteria are trimmed and blank criteria dropped; refused by
+/// `decision_refusals`.
+pub fn save_decision_process(db: &mut Db, scope: &Viewer, command: &SaveDecisionProcess) -> Result<()> {
+    permit(scope, Resource::Contacts, Action::Edit)?;
+    let mut process = command.process.clone();
+    for step in &mut process.steps {
+        step.name = step.name.trim().to_string();
+        step.decider = step.decider.trim().to_string();
+    }
+    process.criteria = process.criteria.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+    let mut refusals = Refusals::new();
+    decision_refusals(&process, &mut refusals);
+    let account = command.account.get();
+    db.transaction(|db| {
+        let owner = account_maps::owner_of_account(db, scope.org, account)?;
+        let reaches = |owner: Option<i64>| scope.reaches_everyone() || owner.is_some_and(|o| scope.reaches(o));
+        if !owner.is_some_and(|owner| access::may_set_relationship(scope.role, reaches(owner))) {
+            return Err(StoreError::NotFound(format!("there is no account {account} within your reach")));
+        }
+        refuse_any(std::mem::take(&mut refusals))?;
+        decision_processes::write(db, scope, account, &process)
     })
 }

@@ -6,7 +6,10 @@ use crate::db::{Db, Value};
 use crate::error::Result;
 use crate::orgs::OrgId;
 use chrono::{NaiveDate, Utc};
-use quotient_core::coaching::{AccountGaps, MappedContact, gaps, is_covered};
+use quotient_core::coaching::{
+    AccountGaps, DecisionProcess, KeyAccountCoverage, MappedContact, UNTOUCHED_AFTER_DAYS, coverage_score, gaps_within,
+    is_covered_within, key_account_coverage_within,
+};
 use quotient_core::model::BuyingRole;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -24,7 +27,7 @@ pub struct MapContact {
     /// 1 (hostile) … 5 (champion).
     pub relationship: Option<u8>,
     pub last_touch: Option<NaiveDate>,
-    /// Touched within the last 90 days.
+    /// Touched within the untouched window (90 days by default).
     pub current: bool,
 }
 
@@ -37,6 +40,27 @@ pub struct AccountMap {
     pub contacts: Vec<MapContact>,
     pub gaps: AccountGaps,
     pub covered: bool,
+    /// The coverage score, 0–1 (`quotient_core::coaching::coverage_score`).
+    pub coverage_score: f64,
+    /// A contact not touched for more than this many days counts as untouched.
+    pub untouched_window_days: i64,
+    pub decision_process: DecisionProcess,
+    /// The positions of the decision's steps not done and past their date.
+    pub overdue_steps: Vec<usize>,
+}
+
+/// How well an account is covered.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct AccountCoverage {
+    pub covered: bool,
+    pub score: f64,
+}
+
+/// The organisation's untouched-contact window, in days: `KPIS.md`'s 90 until its settings hold
+/// `untouched_contact_days`, when this — the one place the account maps, the territory plans and
+/// the key-account coverage take it from — reads it there.
+pub fn untouched_window_days(_db: &mut Db, _org: OrgId) -> Result<i64> {
+    Ok(UNTOUCHED_AFTER_DAYS)
 }
 
 fn level(value: Option<i64>) -> Option<u8> {
@@ -45,7 +69,13 @@ fn level(value: Option<i64>) -> Option<u8> {
 
 /// The contacts of each of `accounts`, with their last touch up to `as_of` (unscoped: callers
 /// have checked the accounts are within reach).
-fn committee(db: &mut Db, org: OrgId, accounts: &[i64], as_of: NaiveDate) -> Result<HashMap<i64, Vec<MapContact>>> {
+fn committee(
+    db: &mut Db,
+    org: OrgId,
+    accounts: &[i64],
+    as_of: NaiveDate,
+    window: i64,
+) -> Result<HashMap<i64, Vec<MapContact>>> {
     let mut found: HashMap<i64, Vec<MapContact>> = HashMap::new();
     if accounts.is_empty() {
         return Ok(found);
@@ -81,7 +111,7 @@ fn committee(db: &mut Db, org: OrgId, accounts: &[i64], as_of: NaiveDate) -> Res
             influence: level(row.int(7)?),
             relationship: level(row.int(8)?),
             last_touch,
-            current: mapped.is_current(as_of),
+            current: mapped.is_current_within(as_of, window),
         });
         Ok(())
     })?;
@@ -92,12 +122,76 @@ fn mapped(contacts: &[MapContact]) -> Vec<MappedContact> {
     contacts.iter().map(|c| MappedContact { role: c.role, authority: c.authority, last_touch: c.last_touch }).collect()
 }
 
-/// Whether each of `accounts` is covered on `as_of`.
-pub fn coverage(db: &mut Db, org: OrgId, accounts: &[i64], as_of: NaiveDate) -> Result<HashMap<i64, bool>> {
-    let committees = committee(db, org, accounts, as_of)?;
-    Ok(accounts
+/// The committees of `accounts`, read in chunks that keep each statement's list of ids short.
+fn committees(
+    db: &mut Db,
+    org: OrgId,
+    accounts: &[i64],
+    as_of: NaiveDate,
+    window: i64,
+) -> Result<HashMap<i64, Vec<MappedContact>>> {
+    let mut found = HashMap::new();
+    for chunk in accounts.chunks(500) {
+        for (account, contacts) in committee(db, org, chunk, as_of, window)? {
+            found.insert(account, mapped(&contacts));
+        }
+    }
+    Ok(found)
+}
+
+/// How well each of `accounts` is covered on `as_of`, contacts untouched after `window` days.
+pub fn coverage(
+    db: &mut Db,
+    org: OrgId,
+    accounts: &[i64],
+    as_of: NaiveDate,
+    window: i64,
+) -> Result<HashMap<i64, AccountCoverage>> {
+    let committees = committees(db, org, accounts, as_of, window)?;
+    let of = |contacts: &[MappedContact]| AccountCoverage {
+        covered: is_covered_within(contacts, as_of, window),
+        score: coverage_score(contacts, as_of, window),
+    };
+    Ok(accounts.iter().map(|a| (*a, of(committees.get(a).map_or(&[][..], Vec::as_slice)))).collect())
+}
+
+/// The key-account coverage of each rep's territory plan of `year` (the reps without a plan, or
+/// without key accounts, have undefined figures). Unscoped: callers pass reps within reach.
+pub fn key_account_coverage(
+    db: &mut Db,
+    org: OrgId,
+    reps: &[i64],
+    year: i32,
+    as_of: NaiveDate,
+) -> Result<HashMap<i64, KeyAccountCoverage>> {
+    let window = untouched_window_days(db, org)?;
+    let mut keys: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in reps.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut params = vec![org.value(), Value::Int(i64::from(year))];
+        params.extend(chunk.iter().map(|&r| Value::Int(r)));
+        let sql = format!(
+            "SELECT p.rep_id, k.account_id FROM territory_plans p
+             JOIN territory_plan_accounts k ON k.org_id = p.org_id AND k.plan_id = p.id
+             WHERE p.org_id = ? AND p.fiscal_year = ? AND p.rep_id IN ({marks})"
+        );
+        for (rep, account) in
+            db.query_map(&sql, &params, |row| Ok((row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default())))?
+        {
+            keys.entry(rep).or_default().push(account);
+        }
+    }
+    let accounts: Vec<i64> = keys.values().flatten().copied().collect();
+    let committees = committees(db, org, &accounts, as_of, window)?;
+    Ok(reps
         .iter()
-        .map(|a| (*a, committees.get(a).is_some_and(|contacts| is_covered(&mapped(contacts), as_of))))
+        .map(|rep| {
+            let of_rep: Vec<Vec<MappedContact>> = keys
+                .get(rep)
+                .map(|accounts| accounts.iter().map(|a| committees.get(a).cloned().unwrap_or_default()).collect())
+                .unwrap_or_default();
+            (*rep, key_account_coverage_within(&of_rep, as_of, window))
+        })
         .collect())
 }
 
@@ -112,17 +206,33 @@ pub fn load(db: &mut Db, viewer: &Viewer, account: i64, as_of: NaiveDate) -> Res
     else {
         return Ok(None);
     };
-    let contacts = committee(db, viewer.org, &[account], as_of)?.remove(&account).unwrap_or_default();
+    let window = untouched_window_days(db, viewer.org)?;
+    let contacts = committee(db, viewer.org, &[account], as_of, window)?.remove(&account).unwrap_or_default();
     let facts = mapped(&contacts);
+    let decision_process = super::decision_processes::load(db, viewer.org, account)?;
     Ok(Some(AccountMap {
         account_id: account,
         name,
         owner_id,
         as_of,
-        gaps: gaps(&facts, as_of),
-        covered: is_covered(&facts, as_of),
+        gaps: gaps_within(&facts, as_of, window),
+        covered: is_covered_within(&facts, as_of, window),
+        coverage_score: coverage_score(&facts, as_of, window),
+        untouched_window_days: window,
+        overdue_steps: decision_process.overdue(as_of),
+        decision_process,
         contacts,
     }))
+}
+
+/// The owner of live account `account`: `None` when there is no such account, `Some(None)` for an
+/// account without an owner (unscoped: the operations decide who may ask).
+pub(crate) fn owner_of_account(db: &mut Db, org: OrgId, account: i64) -> Result<Option<Option<i64>>> {
+    db.query_opt(
+        "SELECT owner_id FROM accounts WHERE org_id = ? AND id = ? AND deleted_at IS NULL",
+        &[org.value(), Value::Int(account)],
+        |row| row.int(0),
+    )
 }
 
 /// The owner of the account of live contact `contact`: `None` when there is no such contact,

@@ -4,6 +4,7 @@
 pub mod account_maps;
 pub mod activity_goals;
 pub mod company_plan;
+pub mod decision_processes;
 mod history;
 pub mod one_on_ones;
 pub mod quotas;

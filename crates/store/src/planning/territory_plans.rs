@@ -9,8 +9,8 @@ use crate::error::{Code, Refusal, Result, StoreError};
 use crate::kpi::Directory;
 use crate::orgs::OrgId;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use quotient_core::Money;
-use quotient_core::coaching::{PlanStatus, Step};
+use quotient_core::coaching::{KeyAccountCoverage, ObjectiveKpi, PlanStatus, Progress, Step, progress};
+use quotient_core::{Money, Period};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -34,6 +34,43 @@ fn not_started() -> String {
     "not_started".into()
 }
 
+/// An objective as written in the plan, measured by one KPI of the rep over the plan's year or by
+/// the revenue won from one of the plan's key accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectiveInput {
+    pub description: String,
+    /// The KPI measured (`quotient_core::coaching::ObjectiveKpi`'s keys); or `account_id`.
+    #[serde(default)]
+    pub kpi: Option<String>,
+    /// The key account whose revenue in the year is measured; or `kpi`.
+    #[serde(default)]
+    pub account_id: Option<i64>,
+    /// In the KPI's unit: cents for revenue, margin and an account; a count otherwise.
+    pub target: i64,
+}
+
+impl ObjectiveInput {
+    /// The KPI, when the objective is linked to a known one.
+    pub fn kpi(&self) -> Option<ObjectiveKpi> {
+        self.kpi.as_deref().and_then(|k| k.parse().ok())
+    }
+
+    /// Whether the target is an amount of money (an account's revenue, or a money KPI).
+    pub fn is_money(&self) -> bool {
+        self.account_id.is_some() || self.kpi().is_some_and(ObjectiveKpi::is_money)
+    }
+}
+
+/// An objective with its progress.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeasuredObjective {
+    #[serde(flatten)]
+    pub input: ObjectiveInput,
+    /// The key account's name, for an objective linked to one.
+    pub account_name: Option<String>,
+    pub progress: Progress,
+}
+
 /// What the rep writes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct PlanContent {
@@ -47,6 +84,8 @@ pub struct PlanContent {
     pub channel_strategy: String,
     #[serde(default)]
     pub key_accounts: Vec<KeyAccountInput>,
+    #[serde(default)]
+    pub measured_objectives: Vec<ObjectiveInput>,
 }
 
 /// A key account with its live progress.
@@ -58,8 +97,10 @@ pub struct KeyAccount {
     /// Revenue won from the account in the plan's year so far.
     #[serde(rename = "won_cents")]
     pub won: Money,
-    /// A decision maker and a financial authority mapped and touched in the last 90 days.
+    /// A decision maker and a financial authority mapped and touched within the untouched window.
     pub covered: bool,
+    /// The account's coverage score, 0–1.
+    pub coverage_score: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,6 +117,8 @@ pub struct TerritoryPlan {
     pub submitted_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
     pub key_accounts: Vec<KeyAccount>,
+    pub measured_objectives: Vec<MeasuredObjective>,
+    pub key_account_coverage: KeyAccountCoverage,
 }
 
 impl TerritoryPlan {
@@ -86,6 +129,7 @@ impl TerritoryPlan {
             maintenance: self.maintenance.clone(),
             channel_strategy: self.channel_strategy.clone(),
             key_accounts: self.key_accounts.iter().map(|k| k.input.clone()).collect(),
+            measured_objectives: self.measured_objectives.iter().map(|o| o.input.clone()).collect(),
         }
     }
 
@@ -140,6 +184,8 @@ pub fn find(db: &mut Db, viewer: &Viewer, rep: i64, year: i32, as_of: NaiveDate)
                 submitted_at: row.timestamp(7)?,
                 decided_at: row.timestamp(8)?,
                 key_accounts: vec![],
+                measured_objectives: vec![],
+                key_account_coverage: KeyAccountCoverage::default(),
             })
         },
     )?;
@@ -164,15 +210,83 @@ pub fn find(db: &mut Db, viewer: &Viewer, rep: i64, year: i32, as_of: NaiveDate)
                 name: row.text(4)?.unwrap_or_default().to_string(),
                 won: Money::from_cents(row.int(5)?.unwrap_or_default()),
                 covered: false,
+                coverage_score: 0.0,
             })
         },
     )?;
     let accounts: Vec<i64> = plan.key_accounts.iter().map(|k| k.input.account_id).collect();
-    let covered = account_maps::coverage(db, org, &accounts, as_of)?;
+    let window = account_maps::untouched_window_days(db, org)?;
+    let coverage = account_maps::coverage(db, org, &accounts, as_of, window)?;
     for key in &mut plan.key_accounts {
-        key.covered = covered.get(&key.input.account_id).copied().unwrap_or(false);
+        let of = coverage.get(&key.input.account_id).copied().unwrap_or_default();
+        (key.covered, key.coverage_score) = (of.covered, of.score);
     }
+    plan.key_account_coverage = plan_coverage(&plan.key_accounts);
+    plan.measured_objectives = measured_objectives(db, org, &plan, as_of)?;
     Ok(Some(plan))
+}
+
+/// The key-account coverage of a plan from its key accounts' own.
+fn plan_coverage(keys: &[KeyAccount]) -> KeyAccountCoverage {
+    let count = keys.len();
+    let share = |sum: f64| (count > 0).then(|| sum / count as f64);
+    KeyAccountCoverage {
+        accounts: count,
+        covered: share(keys.iter().filter(|k| k.covered).count() as f64),
+        mean_score: share(keys.iter().map(|k| k.coverage_score).sum()),
+    }
+}
+
+/// The plan's objectives with their progress on `as_of`: a KPI summed from the rep's rollups from
+/// the start of the plan's year through `as_of` (or the year's end); an account's revenue won in
+/// the year, as its key-account line shows it.
+fn measured_objectives(
+    db: &mut Db,
+    org: OrgId,
+    plan: &TerritoryPlan,
+    as_of: NaiveDate,
+) -> Result<Vec<MeasuredObjective>> {
+    let rows = db.query_map(
+        "SELECT o.description, o.kpi, o.account_id, o.target, a.name FROM territory_plan_objectives o
+         LEFT JOIN accounts a ON a.org_id = o.org_id AND a.id = o.account_id
+         WHERE o.org_id = ? AND o.plan_id = ? ORDER BY o.position",
+        &[org.value(), Value::Int(plan.id)],
+        |row| {
+            let input = ObjectiveInput {
+                description: row.text(0)?.unwrap_or_default().to_string(),
+                kpi: row.text(1)?.map(str::to_string),
+                account_id: row.int(2)?,
+                target: row.int(3)?.unwrap_or_default(),
+            };
+            Ok((input, row.text(4)?.map(str::to_string)))
+        },
+    )?;
+    let kpis: Vec<ObjectiveKpi> = rows.iter().filter_map(|(input, _)| input.kpi()).collect();
+    let year = plan.fiscal_year;
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
+    let end = NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or(NaiveDate::MAX).min(as_of.succ_opt().unwrap_or(as_of));
+    let mut tally = quotient_core::kpi::Tally::default();
+    if let (false, Some(period)) = (kpis.is_empty(), Period::range(start, end)) {
+        let fields: Vec<&str> = kpis.iter().map(|k| k.field()).collect();
+        let reps = [plan.rep_id];
+        let filter = crate::kpi::Filter { reps: Some(&reps), product_line: None };
+        for cell in crate::kpi::sum_of(db, org, period, filter, &fields)?.values() {
+            tally += *cell;
+        }
+    }
+    let won: HashMap<i64, Money> = plan.key_accounts.iter().map(|k| (k.input.account_id, k.won)).collect();
+    Ok(rows
+        .into_iter()
+        .map(|(input, account_name)| {
+            let actual = match (input.kpi(), input.account_id) {
+                (Some(kpi), _) => kpi.actual(&tally),
+                (None, Some(account)) => won.get(&account).map_or(0, |m| m.cents()),
+                (None, None) => 0,
+            };
+            let progress = progress(actual, input.target, year, as_of);
+            MeasuredObjective { input, account_name, progress }
+        })
+        .collect())
 }
 
 /// The status of every reachable rep's plan for `year`.
@@ -271,6 +385,27 @@ pub(crate) fn write(
             id
         }
     };
+    if existing.is_some() {
+        db.execute(
+            "DELETE FROM territory_plan_objectives WHERE org_id = ? AND plan_id = ?",
+            &[org.value(), Value::Int(id)],
+        )?;
+    }
+    for (position, objective) in content.measured_objectives.iter().enumerate() {
+        db.execute(
+            "INSERT INTO territory_plan_objectives (org_id, plan_id, position, description, kpi, account_id, target)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            &[
+                org.value(),
+                Value::Int(id),
+                Value::Int(position as i64),
+                Value::text(&objective.description),
+                Value::opt_text(objective.kpi.as_deref()),
+                Value::opt_int(objective.account_id),
+                Value::Int(objective.target),
+            ],
+        )?;
+    }
     for key in &content.key_accounts {
         db.execute(
             "INSERT INTO territory_plan_accounts (org_id, plan_id, account_id, strategy, target, status)

@@ -11,11 +11,12 @@ use axum::extract::State;
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use quotient_core::access::{Action, Resource};
-use quotient_core::coaching::{ActionOwner, Step};
+use quotient_core::coaching::{ActionOwner, DecisionProcess, ObjectiveKpi, Step};
 use quotient_core::input::{self, Refusals};
-use quotient_store::ids::{ActionId, ContactId, OneOnOneId, RepId};
+use quotient_store::ids::{AccountId, ActionId, ContactId, OneOnOneId, RepId};
 use quotient_store::ops::coaching::{
-    self, AddAction, AdvanceTerritoryPlan, OpenOneOnOne, SaveNotes, SaveTerritoryPlan, SetRelationship, TickAction,
+    self, AddAction, AdvanceTerritoryPlan, OpenOneOnOne, SaveDecisionProcess, SaveNotes, SaveTerritoryPlan,
+    SetRelationship, TickAction,
 };
 use quotient_store::ops::goals::{self, GoalInput, SetActivityGoals};
 use quotient_store::ops::plans::{self, AdjustQuotas, AllocatePlan, BeyondHistory};
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/territory-plans/{rep}/{year}", get(territory_plan).put(save_territory_plan))
         .route("/territory-plans/{rep}/{year}/{step}", post(territory_step))
         .route("/accounts/{id}/map", get(account_map))
+        .route("/accounts/{id}/decision-process", put(decision_process))
         .route("/contacts/{id}/relationship", put(relationship))
         .route("/reps/{rep}/one-on-ones", get(one_on_one_list).post(open_one_on_one))
         .route("/one-on-ones/{id}", get(one_on_one).patch(one_on_one_notes))
@@ -347,6 +349,23 @@ async fn account_map(State(state): State<AppState>, caller: Caller, PathParams(i
     Ok(Json(to_json(&map)))
 }
 
+async fn decision_process(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathParams(id): PathParams<i64>,
+    process: Result<JsonBody<DecisionProcess>, ApiError>,
+) -> ApiResult {
+    allowed(&caller, Resource::Contacts, Action::Edit)?;
+    let JsonBody(process) = process?;
+    let command = SaveDecisionProcess { account: AccountId(id), process };
+    let map = write(&state, &caller, move |db, caller| {
+        coaching::save_decision_process(db, &caller.viewer, &command)?;
+        account_maps::load(db, &caller.viewer, id, today())?.ok_or(Error::NotFound)
+    })
+    .await?;
+    Ok(Json(to_json(&map)))
+}
+
 #[derive(serde::Deserialize)]
 struct RelationshipBody {
     relationship: Option<u8>,
@@ -512,14 +531,23 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
     (
         "/api/v1/territory-plans/{rep}/{year}",
         "put",
-        "The rep writes their plan (a draft): objectives, new_business, maintenance, channel_strategy, key_accounts",
+        "The rep writes their plan (a draft): objectives, new_business, maintenance, channel_strategy, key_accounts, measured_objectives (each linked to a kpi or to one of the key accounts, with a target in the KPI's unit: cents for money)",
     ),
     (
         "/api/v1/territory-plans/{rep}/{year}/{step}",
         "post",
         "submit (the rep), approve or return with {comment} (the rep's manager or above)",
     ),
-    ("/api/v1/accounts/{id}/map", "get", "The account's buying committee, its gaps and whether it is covered"),
+    (
+        "/api/v1/accounts/{id}/map",
+        "get",
+        "The account's buying committee, its gaps, whether it is covered, its coverage score (0–1) and its decision-making process",
+    ),
+    (
+        "/api/v1/accounts/{id}/decision-process",
+        "put",
+        "Replace the account's decision-making process: steps (in order: name, decider, due_on, done), criteria, expected_decision_on; answers the account map",
+    ),
     ("/api/v1/contacts/{id}/relationship", "put", "Record the relationship and influence (1–5) of a contact"),
     ("/api/v1/reps/{rep}/one-on-ones", "get", "The rep's 1:1 sessions"),
     ("/api/v1/reps/{rep}/one-on-ones", "post", "Open a 1:1: freezes the rep's scorecard of the current quarter"),
@@ -553,6 +581,43 @@ fn body_schema(path: &str, method: &str) -> Value {
         }
         ("/api/v1/contacts/{id}/relationship", "put") => {
             object(&[], json!({ "relationship": level, "influence": level }))
+        }
+        ("/api/v1/accounts/{id}/decision-process", "put") => {
+            let line = json!({ "type": "string", "maxLength": coaching::LINE_MAX });
+            let step = object(
+                &["name"],
+                json!({ "name": line, "decider": line, "due_on": { "type": ["string", "null"], "format": "date" }, "done": { "type": "boolean" } }),
+            );
+            object(
+                &[],
+                json!({
+                    "steps": { "type": "array", "maxItems": coaching::DECISION_ITEMS_MAX, "items": step },
+                    "criteria": { "type": "array", "maxItems": coaching::DECISION_ITEMS_MAX, "items": line },
+                    "expected_decision_on": { "type": ["string", "null"], "format": "date" },
+                }),
+            )
+        }
+        ("/api/v1/territory-plans/{rep}/{year}", "put") => {
+            let objective = object(
+                &["description", "target"],
+                json!({
+                    "description": { "type": "string", "maxLength": coaching::LINE_MAX },
+                    "kpi": { "type": ["string", "null"], "enum": ObjectiveKpi::KEYS.iter().map(|k| json!(k)).chain([Value::Null]).collect::<Vec<_>>() },
+                    "account_id": { "type": ["integer", "null"] },
+                    "target": { "type": "integer", "minimum": 0 },
+                }),
+            );
+            object(
+                &[],
+                json!({
+                    "objectives": { "type": "string" },
+                    "new_business": { "type": "string" },
+                    "maintenance": { "type": "string" },
+                    "channel_strategy": { "type": "string" },
+                    "key_accounts": { "type": "array", "items": { "type": "object" } },
+                    "measured_objectives": { "type": "array", "maxItems": coaching::OBJECTIVES_MAX, "items": objective },
+                }),
+            )
         }
         ("/api/v1/one-on-ones/{id}", "patch") => {
             object(&["notes"], json!({ "notes": { "type": "string", "maxLength": coaching::NOTES_MAX } }))

@@ -1,6 +1,7 @@
 //! The account map: the buying committee as a picture — one column per buying role, each contact a
 //! card sized by authority and coloured by the relationship, with their last touch — the gaps, and
-//! whether the account is covered ("have we touched all the bases?").
+//! whether the account is covered ("have we touched all the bases?") with its coverage score, and
+//! the customer's decision-making process (`decision_process`).
 
 use super::{refused_fields, refused_list, require, today, with_db, writing};
 use crate::app::AppState;
@@ -31,7 +32,7 @@ pub async fn page(
     Ok(render(&caller, &map, &[]))
 }
 
-async fn map_of(state: &AppState, caller: &Caller, account: i64) -> Result<AccountMap, PageError> {
+pub(super) async fn map_of(state: &AppState, caller: &Caller, account: i64) -> Result<AccountMap, PageError> {
     with_db(state, caller, move |db, caller| {
         account_maps::load(db, &caller.viewer, account, today())?.ok_or(Error::NotFound)
     })
@@ -39,7 +40,7 @@ async fn map_of(state: &AppState, caller: &Caller, account: i64) -> Result<Accou
 }
 
 /// The map; `errors` are what a relationship was refused for.
-fn render(caller: &Caller, map: &AccountMap, errors: &[FieldError]) -> Markup {
+pub(super) fn render(caller: &Caller, map: &AccountMap, errors: &[FieldError]) -> Markup {
     let l = caller.locale;
     let may_edit = caller.viewer.may(Resource::Contacts, Action::Edit);
     let columns: Vec<(Option<BuyingRole>, Vec<&MapContact>)> = BuyingRole::ALL
@@ -63,6 +64,10 @@ fn render(caller: &Caller, map: &AccountMap, errors: &[FieldError]) -> Markup {
             p.notice #coverage { (l.t("account_map.covered")) }
         } @else {
             p.alert #coverage { (l.t("account_map.not_covered")) }
+        }
+        p #coverage-score {
+            (l.t("account_map.coverage_score")) " " strong { (l.percent(Some(map.coverage_score))) }
+            " " span.muted { (l.tf("account_map.coverage_score_help", &[("days", &l.count(map.untouched_window_days))])) }
         }
         ul #gaps {
             @for (found, key) in gap_lines { @if found { li { (l.t(key)) } } }
@@ -106,6 +111,7 @@ fn render(caller: &Caller, map: &AccountMap, errors: &[FieldError]) -> Markup {
             }
         }
         p.muted { (l.t("account_map.legend")) }
+        (super::decision_process::section(caller, map))
     };
     templates::page(caller, "accounts", l.t("nav.accounts"), body)
 }

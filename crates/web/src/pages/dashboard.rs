@@ -12,12 +12,14 @@ use axum::extract::{Query, State};
 use maud::{Markup, html};
 use quotient_core::Period;
 use quotient_core::access::{Action, Resource};
+use quotient_core::coaching::KeyAccountCoverage;
 use quotient_core::diagnostics::{FlagKind, Thresholds};
 use quotient_store::Db;
 use quotient_store::crm::pipeline::{self, Stage};
 use quotient_store::ids::RepId;
 use quotient_store::kpi::{Card, Directory, Report, Subject};
 use quotient_store::ops::reports::{self, Named, ReportOn, SubjectRequest};
+use quotient_store::planning::account_maps;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -43,6 +45,8 @@ struct Row {
     rep: i64,
     card: Card,
     entries: HashMap<String, i64>,
+    /// The key-account coverage of the rep's territory plan of the evaluation day's year.
+    key_accounts: KeyAccountCoverage,
 }
 
 pub async fn dashboard(
@@ -85,6 +89,8 @@ fn compute(
     let reps: Vec<i64> =
         report.reps.iter().filter_map(|c| c.rep_id.as_deref().and_then(|e| by_external.get(e).copied())).collect();
     let mut entries = pipeline::stage_entries(db, &caller.viewer, &reps, period)?;
+    let year = chrono::Datelike::year(&request.as_of);
+    let mut key_accounts = account_maps::key_account_coverage(db, caller.user.org, &reps, year, request.as_of)?;
     let rows = report
         .reps
         .iter()
@@ -93,6 +99,7 @@ fn compute(
             rep,
             card: card.clone(),
             entries: entries.extract_if(|(r, _), _| *r == rep).map(|((_, stage), n)| (stage, n)).collect(),
+            key_accounts: key_accounts.remove(&rep).unwrap_or_default(),
         })
         .collect::<Vec<_>>();
     let stages = pipeline::stages(db, &caller.viewer)?;
@@ -122,6 +129,7 @@ fn figure(row: &Row, key: &str) -> Option<f64> {
         "barometer" => return s.barometer_pct,
         "flags" => s.flags.len() as f64,
         "activity_goals" => return goals_met_share(&row.card),
+        "key_account_coverage" => return row.key_accounts.covered,
         stage => return row.entries.get(stage.strip_prefix("moved_")?).map(|n| *n as f64).or(Some(0.0)),
     })
 }
@@ -198,6 +206,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                         (th(l.t("kpi.barometer"), "barometer"))
                         (th(l.t("dashboard.flags"), "flags"))
                         (th(l.t("dashboard.activity_goals"), "activity_goals"))
+                        (th(l.t("kpi.key_account_coverage"), "key_account_coverage"))
                     }
                 }
                 tbody {
@@ -209,6 +218,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                             (ratios(caller, &row.card, &report.thresholds))
                             td { (flag_badges(l, &flags(&row.card))) }
                             (goals_met_cell(caller, &row.card))
+                            (key_account_cell(caller, &row.key_accounts))
                         }
                     }
                 }
@@ -222,12 +232,24 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                         (ratios(caller, total, &report.thresholds))
                         td { }
                         (goals_met_cell(caller, total))
+                        (key_account_cell(caller, &KeyAccountCoverage::pooled(rows.iter().map(|r| r.key_accounts))))
                     }
                 }
             }
         }
     };
     templates::page(caller, "dashboard", &title, body)
+}
+
+/// The share of key accounts covered, with the mean coverage score beneath.
+fn key_account_cell(caller: &Caller, coverage: &KeyAccountCoverage) -> Markup {
+    let l = caller.locale;
+    html! {
+        td.num data-kpi="key_account_coverage" title=(l.t("kpi.key_account_score")) {
+            (l.percent(coverage.covered))
+            @if coverage.mean_score.is_some() { br; span.muted { (l.percent(coverage.mean_score)) } }
+        }
+    }
 }
 
 fn figures(caller: &Caller, card: &Card, _thresholds: &Thresholds) -> Markup {

@@ -2,6 +2,7 @@
 
 pub mod account_map;
 pub mod dashboard;
+pub mod decision_process;
 pub mod editing;
 pub mod goals;
 pub mod home;

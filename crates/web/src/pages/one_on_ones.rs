@@ -20,6 +20,7 @@ use quotient_store::StoreError;
 use quotient_store::ids::{ActionId, OneOnOneId, RepId};
 use quotient_store::ops::coaching::{self, AddAction, OpenOneOnOne, SaveNotes, TickAction};
 use quotient_store::planning::one_on_ones::{self, ActionItem, OneOnOne, Summary};
+use quotient_store::planning::territory_plans::{self, TerritoryPlan};
 
 /// Formats a headline KPI by its kind.
 fn show_kpi(caller: &Caller, key: &str, value: Option<f64>) -> String {
@@ -108,25 +109,35 @@ pub async fn open(State(state): State<AppState>, caller: Caller, Path(rep): Path
 }
 
 /// The session and its rep's name, within the caller's reach.
-async fn session_of(state: &AppState, caller: &Caller, id: i64) -> Result<(OneOnOne, String), PageError> {
+/// The session, its rep's name and the rep's territory plan of the year of the session (with its
+/// progress as of today), within the caller's reach.
+async fn session_of(state: &AppState, caller: &Caller, id: i64) -> Result<(OneOnOne, String, RepPlan), PageError> {
     let directories = state.directories.clone();
     with_db(state, caller, move |db, caller| {
         let session = one_on_ones::find(db, &caller.viewer, id)?.ok_or(Error::NotFound)?;
         let directory = directories.get(db, caller.user.org)?;
         let name = directory.person(session.rep_id).map(|p| p.name.clone()).unwrap_or_default();
-        Ok((session, name))
+        let year = chrono::Datelike::year(&session.held_at.date_naive());
+        let plan = territory_plans::find(db, &caller.viewer, session.rep_id, year, today())?;
+        Ok((session, name, RepPlan { year, plan }))
     })
     .await
 }
 
+/// The rep's territory plan the 1:1 shows.
+struct RepPlan {
+    year: i32,
+    plan: Option<TerritoryPlan>,
+}
+
 pub async fn page(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Markup, PageError> {
     require(&caller, Resource::OneOnOnes, Action::Read)?;
-    let (session, name) = session_of(&state, &caller, id).await?;
-    Ok(render(&caller, &session, &name, &[]))
+    let (session, name, plan) = session_of(&state, &caller, id).await?;
+    Ok(render(&caller, &session, &name, &plan, &[]))
 }
 
 /// The session's page; `errors` are what a write to it was refused for.
-fn render(caller: &Caller, session: &OneOnOne, name: &str, errors: &[FieldError]) -> Markup {
+fn render(caller: &Caller, session: &OneOnOne, name: &str, plan: &RepPlan, errors: &[FieldError]) -> Markup {
     let l = caller.locale;
     let holds = one_on_ones::holds(&caller.viewer, session.rep_id);
     let changes: std::collections::HashMap<&str, Option<f64>> =
@@ -177,6 +188,7 @@ fn render(caller: &Caller, session: &OneOnOne, name: &str, errors: &[FieldError]
                 }
             }
         }
+        (super::territory_plans::in_one_on_one(caller, session.rep_id, plan.year, plan.plan.as_ref()))
         section.card {
             h2 { (l.t("one_on_one.notes")) }
             @if holds {
@@ -230,8 +242,8 @@ async fn answer(
 ) -> Result<Response, PageError> {
     let Err(error) = written else { return Ok(Redirect::to(&format!("/one-on-ones/{id}")).into_response()) };
     let errors = refused_fields(error)?;
-    let (session, name) = session_of(state, caller, id).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(caller, &session, &name, &errors)).into_response())
+    let (session, name, plan) = session_of(state, caller, id).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(caller, &session, &name, &plan, &errors)).into_response())
 }
 
 #[derive(serde::Deserialize)]

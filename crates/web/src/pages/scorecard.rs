@@ -13,10 +13,12 @@ use axum::extract::{Path, Query, State};
 use maud::{Markup, PreEscaped, html};
 use quotient_core::Period;
 use quotient_core::access::{Action, Resource};
+use quotient_core::coaching::KeyAccountCoverage;
 use quotient_core::kpi::RateSource;
 use quotient_core::kpi::Tally;
 use quotient_core::period::PeriodKind;
 use quotient_store::kpi::{self, Card, ReportRequest, Subject};
+use quotient_store::planning::account_maps;
 
 #[derive(serde::Deserialize)]
 pub struct ScorecardQuery {
@@ -25,6 +27,8 @@ pub struct ScorecardQuery {
 
 struct Data {
     card: Card,
+    /// The key-account coverage of the rep's territory plan of the evaluation day's year.
+    key_accounts: KeyAccountCoverage,
     months: Vec<(Period, Tally)>,
     weeks: Vec<(Period, Tally)>,
     as_of: chrono::NaiveDate,
@@ -68,10 +72,15 @@ pub async fn scorecard(
             weeks.push(earlier);
         }
         weeks.reverse();
+        let year = chrono::Datelike::year(&as_of);
+        let key_accounts = account_maps::key_account_coverage(db, caller.user.org, &[rep], year, as_of)?
+            .remove(&rep)
+            .unwrap_or_default();
         let month_tallies = kpi::trend(db, &caller.viewer, rep, &months, TREND_FIELDS)?;
         let week_tallies = kpi::trend(db, &caller.viewer, rep, &weeks, TREND_FIELDS)?;
         Ok(Data {
             card,
+            key_accounts,
             months: months.into_iter().zip(month_tallies).collect(),
             weeks: weeks.into_iter().zip(week_tallies).collect(),
             as_of,
@@ -145,6 +154,8 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
             (tile(l.t("kpi.barometer"), &barometer(l, s.barometer_pct)))
             (tile(l.t("kpi.pipeline"), &caller.money(s.pipeline.pipeline)))
             (tile(l.t("kpi.coverage"), &s.pipeline.coverage.map_or("–".into(), |c| format!("{}×", l.number(c, 1)))))
+            (tile(l.t("kpi.key_account_coverage"), &l.percent(data.key_accounts.covered)))
+            (tile(l.t("kpi.key_account_score"), &l.percent(data.key_accounts.mean_score)))
         }
         @if !s.flags.is_empty() {
             p { (flag_badges(l, &flags(card))) }

@@ -16,7 +16,7 @@ use chrono::Datelike;
 use maud::{Markup, html};
 use quotient_core::Money;
 use quotient_core::access::{self, Action, Resource};
-use quotient_core::coaching::{PlanStatus, Step};
+use quotient_core::coaching::{ObjectiveKpi, PlanStatus, Step};
 use quotient_core::input;
 use quotient_core::model::UserRole;
 use quotient_core::refusal::{Arg, Code, Refusal};
@@ -24,7 +24,7 @@ use quotient_store::StoreError;
 use quotient_store::ids::RepId;
 use quotient_store::ops::coaching::{self, AdvanceTerritoryPlan, SaveTerritoryPlan};
 use quotient_store::planning::territory_plans::{
-    self, ACCOUNT_STATUSES, KeyAccountInput, PlanContent, Summary, TerritoryPlan,
+    self, ACCOUNT_STATUSES, KeyAccountInput, MeasuredObjective, ObjectiveInput, PlanContent, Summary, TerritoryPlan,
 };
 use quotient_store::planning::{PlanMetric, quotas};
 use std::collections::HashMap;
@@ -172,6 +172,7 @@ fn render(caller: &Caller, rep: i64, year: i32, query: &YearQuery, data: &PlanPa
                 @if let Some(plan) = &data.plan {
                     (tile(l.t("territory.key_won"), &caller.money(plan.key_accounts.iter().map(|k| k.won).sum())))
                     (tile(l.t("territory.coverage"), &l.percent(plan.coverage())))
+                    (tile(l.t("territory.mean_coverage_score"), &l.percent(plan.key_account_coverage.mean_score)))
                 }
             }
             @if editable {
@@ -236,10 +237,11 @@ fn read_only(caller: &Caller, plan: &TerritoryPlan) -> Markup {
         @for key in SECTIONS {
             section.plan-section { h2 { (l.t(&format!("territory.{key}"))) } p.pre { (section_text(&content, key)) } }
         }
+        (measured(caller, &plan.measured_objectives))
         section.plan-section {
             h2 { (l.t("territory.key_accounts")) }
             table #key-accounts {
-                thead { tr { th { (l.t("territory.account")) } th { (l.t("territory.strategy")) } th.num { (l.t("territory.target")) } th.num { (l.t("territory.won")) } th { (l.t("territory.account_status")) } th { (l.t("territory.covered")) } } }
+                thead { tr { th { (l.t("territory.account")) } th { (l.t("territory.strategy")) } th.num { (l.t("territory.target")) } th.num { (l.t("territory.won")) } th { (l.t("territory.account_status")) } th { (l.t("territory.covered")) } th.num { (l.t("territory.coverage_score")) } } }
                 tbody {
                     @for key in &plan.key_accounts {
                         tr {
@@ -249,6 +251,7 @@ fn read_only(caller: &Caller, plan: &TerritoryPlan) -> Markup {
                             td.num { (caller.money(key.won)) " " span.muted { (l.percent((key.input.target.cents() > 0).then(|| key.won.cents() as f64 / key.input.target.cents() as f64))) } }
                             td { (l.t(&format!("territory.account_status.{}", key.input.status))) }
                             td { (l.t(if key.covered { "territory.yes" } else { "territory.no" })) }
+                            td.num { (l.percent(Some(key.coverage_score))) }
                         }
                     }
                 }
@@ -257,12 +260,115 @@ fn read_only(caller: &Caller, plan: &TerritoryPlan) -> Markup {
     }
 }
 
+/// The rep's territory plan in a 1:1: its status, the objectives with their progress, and the
+/// key accounts with their coverage.
+pub fn in_one_on_one(caller: &Caller, rep: i64, year: i32, plan: Option<&TerritoryPlan>) -> Markup {
+    let l = caller.locale;
+    let status = plan.map(|p| p.status);
+    html! {
+        section.card #one-on-one-territory-plan {
+            h2 {
+                a href={ "/territory-plans/" (rep) "?year=" (year) } { (l.tf("one_on_one.territory_plan", &[("year", &year.to_string())])) }
+                " " span class={ "badge status-" (status.map_or("none", |s| s.key())) } { (status_label(l, status)) }
+            }
+            @if let Some(plan) = plan {
+                div.tiles {
+                    (tile(l.t("territory.coverage"), &l.percent(plan.key_account_coverage.covered)))
+                    (tile(l.t("territory.mean_coverage_score"), &l.percent(plan.key_account_coverage.mean_score)))
+                }
+                (measured(caller, &plan.measured_objectives))
+                @if !plan.key_accounts.is_empty() {
+                    table #one-on-one-key-accounts {
+                        thead { tr { th { (l.t("territory.account")) } th.num { (l.t("territory.target")) } th.num { (l.t("territory.won")) } th { (l.t("territory.covered")) } th.num { (l.t("territory.coverage_score")) } } }
+                        tbody {
+                            @for key in &plan.key_accounts {
+                                tr {
+                                    td { a href={ "/accounts/" (key.input.account_id) "/map" } { (key.name) } }
+                                    td.num { (caller.money(key.input.target)) }
+                                    td.num { (caller.money(key.won)) }
+                                    td { (l.t(if key.covered { "territory.yes" } else { "territory.no" })) }
+                                    td.num { (l.percent(Some(key.coverage_score))) }
+                                }
+                            }
+                        }
+                    }
+                }
+            } @else {
+                p.muted { (l.t("one_on_one.no_territory_plan")) }
+            }
+        }
+    }
+}
+
+/// An objective's target or actual in its unit.
+fn in_unit(caller: &Caller, objective: &ObjectiveInput, value: i64) -> String {
+    if objective.is_money() { caller.money(Money::from_cents(value)) } else { caller.locale.count(value) }
+}
+
+/// What an objective is measured by, in words.
+fn link_label(caller: &Caller, objective: &MeasuredObjective) -> String {
+    let l = caller.locale;
+    match (objective.input.kpi(), &objective.account_name) {
+        (Some(kpi), _) => l.t(&format!("territory.kpi.{}", kpi.key())).to_string(),
+        (None, Some(account)) => l.tf("territory.link_account", &[("account", account)]),
+        (None, None) => "–".into(),
+    }
+}
+
+/// The measured objectives with their progress: on the plan's page, its print and the 1:1.
+pub fn measured(caller: &Caller, objectives: &[MeasuredObjective]) -> Markup {
+    let l = caller.locale;
+    html! {
+        section.plan-section {
+            h2 { (l.t("territory.measured")) }
+            @if objectives.is_empty() {
+                p.muted { (l.t("territory.no_measured")) }
+            } @else {
+                table #measured-objectives {
+                    thead { tr { th { (l.t("territory.objective")) } th { (l.t("territory.measured_by")) } th.num { (l.t("territory.target")) } th.num { (l.t("territory.actual")) } th.num { (l.t("territory.progress")) } th.num { (l.t("territory.expected")) } th {} } }
+                    tbody {
+                        @for objective in objectives {
+                            @let progress = &objective.progress;
+                            tr data-on-track=(progress.on_track.map_or("none", |on| if on { "yes" } else { "no" })) {
+                                td { (objective.input.description) }
+                                td { (link_label(caller, objective)) }
+                                td.num { (in_unit(caller, &objective.input, progress.target)) }
+                                td.num { (in_unit(caller, &objective.input, progress.actual)) }
+                                td.num class=[(progress.on_track == Some(false)).then_some("below")] { (l.percent(progress.share)) }
+                                td.num { (l.percent(Some(progress.expected))) }
+                                td { @match progress.on_track { Some(true) => (l.t("territory.on_track")), Some(false) => (l.t("territory.behind")), None => "" } }
+                            }
+                        }
+                    }
+                }
+                p.muted { (l.t("territory.measured_help")) }
+            }
+        }
+    }
+}
+
+/// The form's value for an objective's link: `kpi:KEY` or `account:ID`.
+fn link_value(objective: &ObjectiveInput) -> String {
+    match (&objective.kpi, objective.account_id) {
+        (Some(kpi), _) => format!("kpi:{kpi}"),
+        (None, Some(account)) => format!("account:{account}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// The target as the form shows it: an amount with two decimals for money, else the count.
+fn target_text(objective: &ObjectiveInput) -> String {
+    if objective.is_money() { format!("{:.2}", objective.target as f64 / 100.0) } else { objective.target.to_string() }
+}
+
 /// The rep's form: the sections, the key accounts (five empty rows to add more).
 fn edit_form(caller: &Caller, action: &str, data: &PlanPage) -> Markup {
     let l = caller.locale;
     let content = data.plan.as_ref().map(TerritoryPlan::content).unwrap_or_default();
     let mut rows: Vec<Option<&KeyAccountInput>> = content.key_accounts.iter().map(Some).collect();
     rows.extend(std::iter::repeat_n(None, 5));
+    let mut objective_rows: Vec<Option<&ObjectiveInput>> = content.measured_objectives.iter().map(Some).collect();
+    objective_rows.extend(std::iter::repeat_n(None, 3));
     html! {
         form.card method="post" action=(action) #territory-form {
             (csrf(caller))
@@ -284,6 +390,24 @@ fn edit_form(caller: &Caller, action: &str, data: &PlanPage) -> Markup {
                             td { select name={ "status_" (i) } aria-label=(l.t("territory.account_status")) {
                                 @for status in ACCOUNT_STATUSES { option value=(status) selected[row.is_some_and(|r| r.status == status)] { (l.t(&format!("territory.account_status.{status}"))) } }
                             } }
+                        }
+                    }
+                }
+            }
+            h2 { (l.t("territory.measured")) }
+            table {
+                thead { tr { th { (l.t("territory.objective")) } th { (l.t("territory.measured_by")) } th { (l.t("territory.target")) } } }
+                tbody {
+                    @for (i, row) in objective_rows.iter().enumerate() {
+                        @let link = row.map(|o| link_value(o)).unwrap_or_default();
+                        tr {
+                            td { input type="text" name={ "objective_" (i) } value=(row.map(|o| o.description.clone()).unwrap_or_default()) aria-label=(l.t("territory.objective")); }
+                            td { select name={ "objective_link_" (i) } aria-label=(l.t("territory.measured_by")) {
+                                option value="" { (l.t("territory.pick_link")) }
+                                @for kpi in ObjectiveKpi::ALL { @let value = format!("kpi:{}", kpi.key()); option value=(value) selected[link == value] { (l.t(&format!("territory.kpi.{}", kpi.key()))) } }
+                                @for (id, name) in &data.accounts { @let value = format!("account:{id}"); option value=(value) selected[link == value] { (l.tf("territory.link_account", &[("account", name)])) } }
+                            } }
+                            td { input type="text" inputmode="decimal" name={ "objective_target_" (i) } style="width: 9em" value=(row.map(target_text).unwrap_or_default()) aria-label=(l.t("territory.target")); }
                         }
                     }
                 }
@@ -333,13 +457,53 @@ fn content_of(form: &PlanForm, lang: Locale) -> Result<PlanContent, Vec<Refusal>
     if let Some(refusal) = refused {
         return Err(vec![refusal]);
     }
+    let measured_objectives = objectives_of(&form.fields, lang)?;
     Ok(PlanContent {
         objectives: get("objectives"),
         new_business: get("new_business"),
         maintenance: get("maintenance"),
         channel_strategy: get("channel_strategy"),
         key_accounts,
+        measured_objectives,
     })
+}
+
+/// The measured objectives of the form: rows with neither a description nor a link are left out;
+/// a target is read as an amount for money, as a whole number otherwise.
+fn objectives_of(fields: &HashMap<String, String>, lang: Locale) -> Result<Vec<ObjectiveInput>, Vec<Refusal>> {
+    const FIELD: &str = "measured_objectives";
+    let get = |key: &str| fields.get(key).map(|v| v.trim().to_string()).unwrap_or_default();
+    let mut objectives = vec![];
+    for i in 0..200 {
+        if !fields.contains_key(&format!("objective_{i}")) {
+            break;
+        }
+        let (description, link, target) = (
+            get(&format!("objective_{i}")),
+            get(&format!("objective_link_{i}")),
+            get(&format!("objective_target_{i}")),
+        );
+        if description.is_empty() && link.is_empty() && target.is_empty() {
+            continue;
+        }
+        let (kpi, account_id) = match link.split_once(':') {
+            Some(("kpi", kpi)) => (Some(kpi.to_string()), None),
+            Some(("account", id)) => {
+                (None, Some(id.parse::<i64>().map_err(|_| vec![Refusal::new(FIELD, Code::Reference)])?))
+            }
+            _ => (None, None),
+        };
+        let mut objective = ObjectiveInput { description, kpi, account_id, target: 0 };
+        objective.target = if objective.is_money() {
+            input::optional_amount(FIELD, &target, lang).map_err(|r| vec![r])?.unwrap_or(Money::ZERO).cents()
+        } else if target.is_empty() {
+            0
+        } else {
+            input::whole_number(FIELD, &target, 0, i64::from(i32::MAX)).map_err(|r| vec![r])?
+        };
+        objectives.push(objective);
+    }
+    Ok(objectives)
 }
 
 /// Back to the plan with what was done, or with the codes of what was refused.

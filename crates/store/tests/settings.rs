@@ -133,9 +133,9 @@ fn the_follow_up_window_and_the_authority_cut_off_rebuild_the_rollups(test: &mut
     ok(settings::rebuild_rollups(&mut test.db, &admin, &mut |done, total| progress.push((done, total))));
     // 6.5 hours > 6: late. 0 of 1.
     assert_eq!(r1(test, &org).lead_follow_up.touched_within_48h_share, Some(0.0));
-    // The fixture's three reps, one after the other.
-    assert_eq!(progress.first(), Some(&(0, 3)));
-    assert_eq!(progress.last(), Some(&(3, 3)));
+    // The fixture's four people of the reps' table (E1, M1, R1, R2), one after the other.
+    assert_eq!(progress.first(), Some(&(0, 4)));
+    assert_eq!(progress.last(), Some(&(4, 4)));
 
     // C1 at authority 3: O1's first appointment is no longer at the top (0 of 2) …
     ok(test.db.execute("UPDATE contacts SET authority_level = 3 WHERE external_id = 'C1'", &[]));

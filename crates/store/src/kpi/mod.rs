@@ -1,6 +1,7 @@
 //! The KPI engine's storage: rollup cells maintained with every write, rebuilt on demand, and the
 //! scorecards read from them (`KPIS.md`, `docs/ARCHITECTURE.md`).
 
+pub(crate) mod breakdowns;
 mod facts;
 mod people;
 pub(crate) mod queries;
@@ -8,6 +9,7 @@ mod report;
 mod rollups;
 mod trend;
 
+pub use breakdowns::{Breakdowns, LostReason, Segment};
 pub use facts::{Cell, Fact, cells_of};
 pub use people::{Directory, Person, Scope, Subject, set_setting, settings};
 pub use queries::Filter;

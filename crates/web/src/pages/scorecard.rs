@@ -39,7 +39,7 @@ pub async fn scorecard(
     Query(query): Query<ScorecardQuery>,
 ) -> Result<Markup, PageError> {
     require(&caller, Resource::Scorecards, Action::Read)?;
-    let period = period_param(query.period.as_deref()).map_err(|e| PageError(e, caller.locale))?;
+    let period = period_param(query.period.as_deref(), PeriodKind::Week).map_err(|e| PageError(e, caller.locale))?;
     let directories = state.directories.clone();
     let data = with_db(&state, &caller, move |db, caller| {
         if !caller.viewer.reaches(rep) {
@@ -165,6 +165,7 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
                     tr { td { (l.t("kpi.first_appointment_to_next_step")) } td.num data-kpi="first_appointment_to_next_step" { (l.percent(s.funnel.first_appointment_to_next_step)) } }
                     tr { td { (l.t("kpi.first_appointment_to_proposal")) } td.num data-kpi="first_appointment_to_proposal" { (l.percent(s.funnel.first_appointment_to_proposal)) } }
                     tr { td { (l.t("kpi.closing_ratio")) } td.num data-kpi="closing_ratio" { (l.percent(s.funnel.closing_ratio)) } }
+                    tr { td { (l.t("kpi.gateway_to_won")) } td.num data-kpi="gateway_to_won" { (l.percent(card.gateway_to_won.share)) } }
                 }
             }
             section.card.chart #trend {
@@ -182,7 +183,7 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
                 (svg(charts::columns(
                     l.t("scorecard.conversations_by_week"),
                     &conversation_points,
-                    s.magic_number.daily_conversations.map(|d| (d * 5.0, goal_label)),
+                    s.magic_number.daily_conversations.map(|d| (d * f64::from(quotient_core::kpi::WORKING_DAYS_PER_WEEK), goal_label)),
                     &count_axis,
                 )))
             }

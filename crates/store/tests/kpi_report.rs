@@ -72,9 +72,16 @@ fn team_quarter(test: &mut TestDb) {
     // closed one deal in the trailing year (< 5): the team's rates.
     assert_eq!(s.pipeline.coverage, None);
     assert_eq!((s.magic_number.rate_source, s.magic_number.per_week), (RateSource::Team, Some(0.0)));
-    assert_eq!(s.barometer_pct, None);
-    // Only the 50% first-appointment → proposal ratio is below its threshold (60%).
-    assert_eq!(flags(r1), ["FirstAppointmentToProposalLow"]);
+    // Each week is held to the magic number as of its start, when nothing had been won yet: the
+    // team's rates ask 10,000 ÷ 12,000 ÷ (1/3 × 1) = 2.5 first appointments over the days left
+    // (from 1 January for the week of 29 December). Of the 14 weeks begun, the week of 5 January
+    // (86 days left: 2.5 × 7/86 = 0.203 a week) held O1's first appointment, 491%; the week of 2
+    // March (30 days left: 0.583) O3's, 171%; the others none: (491.4 + 171.4) ÷ 14 = 47.3%.
+    let expected = (100.0 / (2.5 * 7.0 / 86.0) + 100.0 / (2.5 * 7.0 / 30.0)) / 14.0;
+    assert!((s.barometer_pct.unwrap_or_default() - expected).abs() < 1e-9, "{:?}", s.barometer_pct);
+    // The 50% first-appointment → proposal ratio is below its threshold (60%), the barometer below
+    // 100%.
+    assert_eq!(flags(r1), ["FirstAppointmentToProposalLow", "BarometerLow"]);
     // L1, a company lead, was touched 6.5 hours after it came in.
     assert_eq!((r1.lead_follow_up.company_leads, r1.lead_follow_up.touched_within_48h_share), (1, Some(1.0)));
     // Estimates, judged in January, February and March, on both lines R1 sells (O1 and E1 on

@@ -34,7 +34,7 @@ pub async fn page(
     let breakdowns = with_db(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
         let request = BreakdownsOn { subject, period };
-        Ok(reports::breakdowns(db, &caller.viewer, &directory, &request).map_err(subject_missing)?)
+        reports::breakdowns(db, &caller.viewer, &directory, &request).map_err(subject_missing)
     })
     .await?;
     let keep = query.team.map(|team| format!("&team={}", encode(&team.to_string()))).unwrap_or_default();

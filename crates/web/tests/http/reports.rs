@@ -90,6 +90,16 @@ async fn the_method_opens_on_the_week(app: &TestApp) {
     assert!(scorecard.body.contains(&format!("<strong>{week} (")), "{}", scorecard.body);
     let dashboard = app.get("/dashboard", &manager).await;
     assert!(dashboard.body.contains(&format!("<strong>{month} (")), "{}", dashboard.body);
+    // The 1:1 form offers the week first; a month asked for is frozen as the month, a period that
+    // is not a choice is refused by code and opens nothing.
+    let (manager, csrf) = app.sign_in("manager@acme.test").await;
+    let list = app.get("/reps/1/one-on-ones", &manager).await;
+    assert!(list.body.contains("<option value=\"week\" selected>"), "{}", list.body);
+    let opened = app.post("/reps/1/one-on-ones", &manager, &format!("_csrf={csrf}&period=month")).await;
+    let session = app.get(opened.location.as_deref().unwrap_or("/"), &manager).await;
+    assert!(session.body.contains(&month), "the month's 1:1: {}", session.body);
+    let refused = app.post("/reps/1/one-on-ones", &manager, &format!("_csrf={csrf}&period=decade")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
 }
 
 on_both_backends!(

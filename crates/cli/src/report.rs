@@ -6,8 +6,9 @@ use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 use quotient_core::{Lang, Money, Period};
+use quotient_store::kpi::Breakdowns;
 use quotient_store::kpi::{self, Card, Directory, Report};
-use quotient_store::ops::reports::{self, Named, ReportOn, SubjectRequest};
+use quotient_store::ops::reports::{self, BreakdownsOn, Named, ReportOn, SubjectRequest};
 use quotient_store::ops::settings;
 use std::io::Write;
 use std::time::Instant;
@@ -37,6 +38,18 @@ pub struct ReportArgs {
     /// Language of the diagnoses and standards: a tag of `crates/core/locales/` (en, de, es …).
     #[arg(long, default_value = "en")]
     lang: Lang,
+    /// Instead of the scorecards, the subject's opportunities broken down by gateway type, by
+    /// lead source, or the count and amount lost per lost reason.
+    #[arg(long, value_enum)]
+    by: Option<By>,
+}
+
+/// What `--by` breaks the opportunities down by.
+#[derive(Clone, Copy, ValueEnum)]
+enum By {
+    Gateway,
+    Source,
+    LostReason,
 }
 
 /// The options of `quotient report` by the fields the operation names.
@@ -61,6 +74,12 @@ pub fn report(database_url: &str, org_slug: Option<&str>, args: &ReportArgs) -> 
     let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
     let (org, scope) = org::operator(&mut db, org_slug)?;
     let directory = Directory::load(&mut db, org.id)?;
+    if let Some(by) = args.by {
+        let request = BreakdownsOn { subject, period };
+        let breakdowns =
+            reports::breakdowns(&mut db, &scope, &directory, &request).map_err(|e| refused("report", e, OPTIONS))?;
+        return write_breakdown(&mut std::io::stdout().lock(), &breakdowns, by, args.format);
+    }
     let request =
         ReportOn { subject, period, as_of: args.as_of.unwrap_or_else(|| Utc::now().date_naive()), lang: args.lang };
     let report = reports::report(&mut db, &scope, &directory, &request).map_err(|e| refused("report", e, OPTIONS))?;
@@ -144,14 +163,7 @@ fn write_table(out: &mut impl Write, report: &Report) -> Result<()> {
     writeln!(out, "{label} · {} · as of {}", report.period, report.as_of)?;
     let mut header = vec!["rep".to_string(), "name".to_string()];
     header.extend(COLUMNS.iter().map(|(name, _)| name.to_string()));
-    let body = rows(report);
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| body.iter().chain(std::iter::once(&header)).map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    for row in std::iter::once(&header).chain(&body) {
-        let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
-        writeln!(out, "{}", cells.join("  ").trim_end())?;
-    }
+    write_aligned(out, &header, &rows(report))?;
     let (causes, prescriptions) = (report.lang.t("scorecard.causes"), report.lang.t("scorecard.prescriptions"));
     for card in report.reps.iter().chain(std::iter::once(&report.total)) {
         for diagnosis in &card.diagnoses {
@@ -164,6 +176,18 @@ fn write_table(out: &mut impl Write, report: &Report) -> Result<()> {
                 diagnosis.diagnosis.prescriptions.join("; ")
             )?;
         }
+    }
+    Ok(())
+}
+
+/// A header and rows in columns as wide as their widest cell.
+fn write_aligned(out: &mut impl Write, header: &[String], body: &[Vec<String>]) -> Result<()> {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| body.iter().map(Vec::as_slice).chain([header]).map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in std::iter::once(header).chain(body.iter().map(Vec::as_slice)) {
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+        writeln!(out, "{}", cells.join("  ").trim_end())?;
     }
     Ok(())
 }
@@ -181,6 +205,82 @@ fn write_csv(out: &mut impl Write, report: &Report) -> Result<()> {
         writer.write_record(&row)?;
     }
     writer.flush()?;
+    Ok(())
+}
+
+/// One breakdown as a table, CSV or JSON: a row per segment (or lost reason).
+fn write_breakdown(out: &mut impl Write, breakdowns: &Breakdowns, by: By, format: Format) -> Result<()> {
+    let (header, body): (Vec<&str>, Vec<Vec<String>>) = match by {
+        By::Gateway | By::Source => {
+            let segments =
+                if matches!(by, By::Gateway) { &breakdowns.by_gateway_type } else { &breakdowns.by_lead_source };
+            let header = vec![
+                "segment",
+                "first appts",
+                "reached gateway",
+                "reached proposal",
+                "won",
+                "lost",
+                "win rate",
+                "revenue",
+                "avg revenue/sale",
+            ];
+            let body = segments
+                .iter()
+                .map(|s| {
+                    vec![
+                        if s.key.is_empty() { "(none)".to_string() } else { s.name.clone() },
+                        s.first_appointments.to_string(),
+                        s.reached_gateway.to_string(),
+                        s.reached_proposal.to_string(),
+                        s.won.to_string(),
+                        s.lost.to_string(),
+                        pct(s.win_rate),
+                        money(s.revenue),
+                        num(s.average_revenue_per_sale_cents.map(|v| v / 100.0), 2),
+                    ]
+                })
+                .collect();
+            (header, body)
+        }
+        By::LostReason => {
+            let body = breakdowns
+                .by_lost_reason
+                .iter()
+                .map(|r| {
+                    let reason = if r.reason.is_empty() { "(none)".to_string() } else { r.reason.clone() };
+                    vec![reason, r.lost.to_string(), money(r.amount)]
+                })
+                .collect();
+            (vec!["lost reason", "lost", "amount"], body)
+        }
+    };
+    match format {
+        Format::Json => {
+            let value = match by {
+                By::Gateway => serde_json::to_value(&breakdowns.by_gateway_type)?,
+                By::Source => serde_json::to_value(&breakdowns.by_lead_source)?,
+                By::LostReason => serde_json::to_value(&breakdowns.by_lost_reason)?,
+            };
+            serde_json::to_writer_pretty(&mut *out, &value)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(out);
+            writer.write_record(&header)?;
+            for mut row in body {
+                // Names and reasons are typed text: a spreadsheet must not run them as formulas.
+                row[0] = quotient_store::bundle::neutralise_formula(&row[0]).into_owned();
+                writer.write_record(&row)?;
+            }
+            writer.flush()?;
+        }
+        Format::Table => {
+            writeln!(out, "{} · {}", breakdowns.subject, breakdowns.period)?;
+            let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+            write_aligned(out, &header, &body)?;
+        }
+    }
     Ok(())
 }
 

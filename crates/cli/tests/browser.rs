@@ -314,12 +314,13 @@ async fn logging_an_activity_changes_the_counts(session: &Session) {
     let after = number(&session.figure("#activity-counts", "cold_calls").await, '.').unwrap_or_default();
     assert_eq!(after, before + 1.0, "one more cold call");
     session.screenshot("scorecard").await;
-    // The week's goal is the magic number `quotient report` gives for the rep today.
+    // The scorecard opens on the current week; its goal is the magic number `quotient report`
+    // gives for the rep's week today.
     let shown = session.figure("#goals", "weekly_first_appointments").await;
     let external = external_id(session, &rep).await;
     let report = succeed(
         &session.database_url,
-        &["report", "--rep", &external, "--period", &current_quarter(), "--format", "json"],
+        &["report", "--rep", &external, "--period", &current_week(), "--format", "json"],
     );
     let report: Value = serde_json::from_str(&report).unwrap_or_else(|e| panic!("report JSON: {e}"));
     let expected = report["reps"][0]["magic_number"]["per_week"].as_f64();
@@ -329,10 +330,10 @@ async fn logging_an_activity_changes_the_counts(session: &Session) {
     }
 }
 
-/// The quarter today is in, as `quotient report` writes periods (2026-Q4).
-fn current_quarter() -> String {
-    let today = chrono::Utc::now().date_naive();
-    format!("{}-Q{}", chrono::Datelike::year(&today), chrono::Datelike::month0(&today) / 3 + 1)
+/// The ISO week today is in, as `quotient report` writes periods (2026-W49): what a rep's
+/// scorecard and a 1:1 open on.
+fn current_week() -> String {
+    chrono::Utc::now().date_naive().format("%G-W%V").to_string()
 }
 
 /// A rep's id in the bundle, from their row on the team dashboard.
@@ -521,10 +522,11 @@ async fn planning_from_the_company_plan_to_a_one_on_one(session: &Session) {
     let today = chrono::Utc::now().date_naive().to_string();
     let report = succeed(
         &session.database_url,
-        &["report", "--rep", &external, "--period", &current_quarter(), "--as-of", &today, "--format", "json"],
+        &["report", "--rep", &external, "--period", &current_week(), "--as-of", &today, "--format", "json"],
     );
     let report: Value = serde_json::from_str(&report).unwrap_or_else(|e| panic!("report JSON: {e}"));
     let cents = report["reps"][0]["outcome"]["revenue_cents"].as_i64().unwrap_or(-1);
+    // A 1:1 freezes the week by default.
     let frozen = number(&session.text("#frozen-scorecard [data-kpi='revenue'] td:nth-child(2)").await, '.');
     assert_eq!(frozen.map(|r| (r * 100.0).round() as i64), Some(cents), "the 1:1 froze the scorecard's revenue");
     session.fill("#add-action input[name=description]", "Book two first appointments a week").await;

@@ -198,3 +198,26 @@ fn the_report_csv_neutralises_names_that_start_like_a_formula() {
     let csv = succeed(&url, &["report", "--period", "2026-03", "--rep", "R1", "--format", "csv"]);
     assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
 }
+
+/// `quotient report --by`: the fixture's Q1 broken down by gateway type, lead source and lost
+/// reason, as a table and as JSON.
+#[test]
+fn the_report_breaks_opportunities_down() {
+    let dbs = temp();
+    let url = format!("sqlite://{}", dbs.path().join("breakdowns.db").display());
+    let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../store/tests/fixtures/valid");
+    succeed(&url, &["import", &fixture.to_string_lossy()]);
+    // O2 lost for "price": 8,000.25.
+    let lost = succeed(&url, &["report", "--period", "2026-Q1", "--by", "lost-reason"]);
+    let row = lost.lines().find(|line| line.starts_with("price")).unwrap_or_else(|| panic!("{lost}"));
+    assert_eq!(row.split_whitespace().collect::<Vec<_>>(), ["price", "1", "8000.25"], "{lost}");
+    // O1, a demo, was won from a company lead: 1 first appointment, at the gateway and the
+    // proposal, won for 12,000.
+    let gateways = succeed(&url, &["report", "--period", "2026-Q1", "--by", "gateway", "--format", "json"]);
+    let gateways: serde_json::Value = serde_json::from_str(&gateways).unwrap_or_else(|e| panic!("{e}: {gateways}"));
+    let demo = gateways.as_array().and_then(|rows| rows.iter().find(|r| r["key"] == "demo")).cloned();
+    let demo = demo.unwrap_or_else(|| panic!("{gateways}"));
+    assert_eq!((demo["reached_proposal"].as_i64(), demo["revenue_cents"].as_i64()), (Some(1), Some(1_200_000)));
+    let sources = succeed(&url, &["report", "--period", "2026-Q1", "--by", "source", "--format", "csv"]);
+    assert!(sources.lines().any(|line| line.starts_with("company,1,1,1,1,0,")), "{sources}");
+}

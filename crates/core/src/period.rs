@@ -24,6 +24,30 @@ pub enum PeriodKind {
     Range,
 }
 
+impl PeriodKind {
+    /// The calendar periods a view may default to, shortest first.
+    pub const CALENDAR: [PeriodKind; 4] = [PeriodKind::Week, PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Year];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            PeriodKind::Week => "week",
+            PeriodKind::Month => "month",
+            PeriodKind::Quarter => "quarter",
+            PeriodKind::Year => "year",
+            PeriodKind::Range => "range",
+        }
+    }
+}
+
+/// `week`, `month`, `quarter` or `year` (a range is not a kind one asks for by name).
+impl FromStr for PeriodKind {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Self, ()> {
+        PeriodKind::CALENDAR.into_iter().find(|kind| kind.key() == text).ok_or(())
+    }
+}
+
 /// The first day a period may start on and the day after the last it may end on: what a sales
 /// organisation reports on, with room on either side. Dates far outside would make a report walk
 /// millions of weeks (and chrono's arithmetic overflow at its limits).
@@ -159,6 +183,29 @@ impl Period {
             let this = week;
             week = Period { start: week.end, end: week.end + Duration::days(7), kind: PeriodKind::Week };
             Some(this)
+        })
+    }
+}
+
+impl Period {
+    /// The pieces of this period that fall in each calendar month it overlaps, in order: a quarter
+    /// gives its three months, a week that straddles two months two ranges (a whole month is kept
+    /// as a month).
+    pub fn month_pieces(self) -> impl Iterator<Item = Period> {
+        let mut start = self.start;
+        let end = self.end;
+        std::iter::from_fn(move || {
+            if start >= end {
+                return None;
+            }
+            let month = Period::from(QuotaPeriod::month_of(start));
+            let piece = if month.start == start && month.end <= end {
+                month
+            } else {
+                Period { start, end: month.end.min(end), kind: PeriodKind::Range }
+            };
+            start = piece.end;
+            Some(piece)
         })
     }
 }
@@ -325,6 +372,16 @@ mod tests {
         let weeks: Vec<NaiveDate> = period("2026-03").weeks().map(Period::start).collect();
         assert_eq!(weeks.len(), 6);
         assert_eq!((weeks[0], weeks[5]), (date(2026, 2, 23), date(2026, 3, 30)));
+    }
+
+    #[test]
+    fn a_period_splits_into_its_months() {
+        let pieces = |text: &str| period(text).month_pieces().map(|p| p.to_string()).collect::<Vec<_>>();
+        assert_eq!(pieces("2026-Q1"), ["2026-01", "2026-02", "2026-03"]);
+        // 2026-W09 runs Monday 23 February – Sunday 1 March.
+        assert_eq!(pieces("2026-W09"), ["2026-02-23..2026-03-01", "2026-03-01..2026-03-02"]);
+        assert_eq!(pieces("2026-W11"), ["2026-03-09..2026-03-16"]);
+        assert_eq!(pieces("2026-01-15..2026-03-01"), ["2026-01-15..2026-02-01", "2026-02"]);
     }
 
     #[test]

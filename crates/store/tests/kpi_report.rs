@@ -27,6 +27,14 @@ fn card<'r>(report: &'r Report, rep: &str) -> &'r Card {
     report.reps.iter().find(|c| c.rep_id.as_deref() == Some(rep)).unwrap_or_else(|| panic!("no card for {rep}"))
 }
 
+fn estimates(card: &Card) -> Vec<&str> {
+    card.standards
+        .iter()
+        .filter(|e| e.standard.key() == "estimates_per_product_line")
+        .map(|e| e.text.as_str())
+        .collect()
+}
+
 fn flags(card: &Card) -> Vec<String> {
     card.scorecard.flags.iter().map(|f| format!("{:?}", f.kind)).collect()
 }
@@ -64,23 +72,37 @@ fn team_quarter(test: &mut TestDb) {
     // closed one deal in the trailing year (< 5): the team's rates.
     assert_eq!(s.pipeline.coverage, None);
     assert_eq!((s.magic_number.rate_source, s.magic_number.per_week), (RateSource::Team, Some(0.0)));
-    assert_eq!(s.barometer_pct, None);
-    // Only the 50% first-appointment → proposal ratio is below its threshold (60%); 1 of 2 first
-    // appointments at the top (O1 with C1, authority 5) is not below 50%.
-    assert_eq!(flags(r1), ["FirstAppointmentToProposalLow"]);
+    // Each week is held to the magic number as of its start, when nothing had been won yet: the
+    // team's rates ask 10,000 ÷ 12,000 ÷ (1/3 × 1) = 2.5 first appointments over the days left
+    // (from 1 January for the week of 29 December). Of the 14 weeks begun, the week of 5 January
+    // (86 days left: 2.5 × 7/86 = 0.203 a week) held O1's first appointment, 491%; the week of 2
+    // March (30 days left: 0.583) O3's, 171%; the others none: (491.4 + 171.4) ÷ 14 = 47.3%.
+    let expected = (100.0 / (2.5 * 7.0 / 86.0) + 100.0 / (2.5 * 7.0 / 30.0)) / 14.0;
+    assert!((s.barometer_pct.unwrap_or_default() - expected).abs() < 1e-9, "{:?}", s.barometer_pct);
+    // The 50% first-appointment → proposal ratio is below its threshold (60%), the barometer below
+    // 100%.
+    assert_eq!(flags(r1), ["FirstAppointmentToProposalLow", "BarometerLow"]);
+    // 1 of 2 first appointments at the top (O1 with C1, authority 5) is not below 50%.
     assert_eq!(r1.top_level_contact_share, Some(0.5));
     // L1, a company lead, was touched 6.5 hours after it came in.
     assert_eq!((r1.lead_follow_up.company_leads, r1.lead_follow_up.touched_within_48h_share), (1, Some(1.0)));
-    // Estimates: PL1 has a deal quota of 1 in March: 3 × 1 required, 1 issued.
-    let estimates: Vec<&str> = r1
-        .standards
-        .iter()
-        .filter(|e| e.standard.key() == "estimates_per_product_line")
-        .map(|e| e.text.as_str())
-        .collect();
-    assert_eq!(estimates, ["estimates for Storage: 1 of 3"]);
+    // Estimates, judged in January, February and March, on both lines R1 sells (O1 and E1 on
+    // Storage, O3 and E2 on Networking). Storage: no deal quota in January or February, 1 needed in
+    // each (0 and E1 issued); a deal quota of 1 in March: 3 × 1 needed, none issued. 1 of 5, 1 + 3
+    // short. Networking has no deal quota: 1 needed a month, E2 in February alone.
+    assert_eq!(
+        estimates(r1),
+        [
+            "estimates for Storage: 1 of 5 — short by 4 in 2026-01, 2026-03",
+            "estimates for Networking, wireless: 1 of 3 — short by 2 in 2026-01, 2026-03",
+        ]
+    );
+    // Gateway → won: O1 reached the gateway and was won in Q1; O3 is still open.
+    assert_eq!((r1.gateway_to_won.closed_after_gateway, r1.gateway_to_won.share), (1, Some(1.0)));
 
     let r2 = card(&report, "R2");
+    // O2 was lost without reaching the gateway: gateway → won is undefined.
+    assert_eq!((r2.gateway_to_won.closed_after_gateway, r2.gateway_to_won.share), (0, None));
     let s = &r2.scorecard;
     // O2 lost on 1 March without a proposal: win rate 0 of 1, nothing to average, no closing ratio.
     assert_eq!((s.outcome.deals, s.outcome.win_rate, s.outcome.average_revenue_per_sale), (0, Some(0.0), None));
@@ -204,4 +226,129 @@ fn a_report_is_on_a_subject_within_reach(test: &mut TestDb) {
     assert_eq!(report.reps.iter().map(|c| c.rep_id.clone().unwrap_or_default()).collect::<Vec<_>>(), ["R1", "R2"]);
 }
 
-on_both_backends!(team_quarter, other_periods_and_subjects, a_report_is_on_a_subject_within_reach);
+/// The estimates standard asks a week for its share of the month, and judges only the months
+/// begun.
+fn estimates_month_by_month(test: &mut TestDb) {
+    // 2026-W11 (9–15 March): Storage's March deal quota of 1 × 7/31 days = 0.23, × 3 = 0.68: 1
+    // estimate (it asked 3, the whole month's, before). Networking has none: 1. None issued.
+    let week = report(test, Subject::Rep("R1".into()), "2026-W11", "2026-03-15");
+    assert_eq!(
+        estimates(&week.reps[0]),
+        [
+            "estimates for Storage: 0 of 1 — short by 1 in 2026-03",
+            "estimates for Networking, wireless: 0 of 1 — short by 1 in 2026-03",
+        ]
+    );
+    // Q1 on 14 February: March has not begun, so its deal quota asks nothing yet. January lacks
+    // one estimate on each line; February has E1 and E2.
+    let quarter = report(test, Subject::Rep("R1".into()), "2026-Q1", "2026-02-14");
+    assert_eq!(
+        estimates(&quarter.reps[0]),
+        [
+            "estimates for Storage: 1 of 2 — short by 1 in 2026-01",
+            "estimates for Networking, wireless: 1 of 2 — short by 1 in 2026-01",
+        ]
+    );
+    // A product line report judges its own line only.
+    let storage = report(test, Subject::ProductLine("PL1".into()), "2026-02", "2026-02-28");
+    assert_eq!(estimates(&storage.total), ["estimates for Storage: 1 of 1"]);
+}
+
+/// Each week of the barometer is held to the magic number of its start, the week in progress to
+/// the working days elapsed.
+fn barometer_week_by_week(test: &mut TestDb) {
+    // R1 in March 2026 on Tuesday 31 March: revenue quota 10,000, nothing won before O1 on 31
+    // March. The team's trailing rates (R1 closed 1 deal, fewer than 5): 12,000 per sale,
+    // first appointment → proposal 1 of 3 (O1 of O1, O2, O3), closing 1 of 1: 10,000 ÷ 12,000 ÷
+    // (1/3 × 1) = 2.5 first appointments to find, spread over the weeks remaining at each
+    // week's start.
+    let march = report(test, Subject::Rep("R1".into()), "2026-03", "2026-03-31");
+    let s = &march.reps[0].scorecard;
+    let starts: Vec<String> = s.barometer_weeks.iter().map(|w| w.start.to_string()).collect();
+    assert_eq!(starts, ["2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23", "2026-03-30"]);
+    // Days from the week's start (the period's, for the week of 23 February) to 1 April: 31, 30,
+    // 23, 16, 9; the last week has 2 days left, at least 1 week, and on Tuesday 2 of its 5
+    // working days are gone: 2.5 × 2/5 = 1.
+    let expected =
+        [2.5 / (31.0 / 7.0), 2.5 / (30.0 / 7.0), 2.5 / (23.0 / 7.0), 2.5 / (16.0 / 7.0), 2.5 / (9.0 / 7.0), 1.0];
+    for (week, goal) in s.barometer_weeks.iter().zip(expected) {
+        assert!((week.goal.unwrap_or_default() - goal).abs() < 1e-9, "{week:?} against {goal}");
+    }
+    // O3's first appointment on 4 March is the only one: 1 ÷ 0.583 = 171.4% that week, 0% the
+    // others; the mean of six weeks is 28.6%.
+    let pct = s.barometer_pct.unwrap_or_default();
+    assert!((pct - 100.0 / (2.5 / (30.0 / 7.0)) / 6.0).abs() < 1e-9, "{pct}");
+    // 30 March – 13 April on Tuesday 7 April: March's quota prorated to 2 of its 31 days, 645.16;
+    // O1's 12,000 won on 31 March leaves nothing for the week of 6 April, which has no goal and is
+    // left out; the first week, with none of its goal held, reads 0%.
+    let range = report(test, Subject::Rep("R1".into()), "2026-03-30..2026-04-14", "2026-04-07");
+    let s = &range.reps[0].scorecard;
+    assert_eq!(s.barometer_weeks.len(), 2);
+    assert_eq!(s.barometer_weeks[1].goal, None);
+    assert_eq!((s.barometer_weeks[0].pct, s.barometer_pct), (Some(0.0), Some(0.0)));
+}
+
+/// The breakdowns by gateway type, lead source and lost reason of the fixture's Q1.
+fn breakdowns_by_segment(test: &mut TestDb) {
+    use quotient_core::model::UserRole;
+    use quotient_store::ops::reports::{self, SubjectRequest};
+    use quotient_store::{Code, StoreError};
+    let org = test.org("acme");
+    bundle::import(&mut test.db, org.id, &fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let directory = kpi::Directory::load(&mut test.db, org.id).unwrap_or_else(|e| panic!("{e}"));
+    let operator = quotient_store::access::Viewer::operator(org.id, &directory);
+    let q1 = reports::BreakdownsOn {
+        subject: SubjectRequest::Organisation,
+        period: "2026-Q1".parse().unwrap_or_else(|e| panic!("{e}")),
+    };
+    let all = reports::breakdowns(&mut test.db, &operator, &directory, &q1).unwrap_or_else(|e| panic!("{e}"));
+    fn row(s: &kpi::Segment) -> (&str, i64, i64, i64, i64, i64) {
+        (s.key.as_str(), s.first_appointments, s.reached_gateway, s.reached_proposal, s.won, s.lost)
+    }
+    // O2 has no gateway type (first appointment 5 Feb, lost 1 Mar); O1 a demo (10 Jan, gateway,
+    // proposal, won 31 Mar for 12,000); O3 a trial (4 Mar, gateway, open).
+    assert_eq!(
+        all.by_gateway_type.iter().map(row).collect::<Vec<_>>(),
+        [("", 1, 0, 0, 0, 1), ("demo", 1, 1, 1, 1, 0), ("trial", 1, 1, 0, 0, 0)]
+    );
+    let demo = &all.by_gateway_type[1];
+    assert_eq!(
+        (demo.name.as_str(), demo.revenue, demo.win_rate),
+        ("On-site demo", Money::from_units(12_000), Some(1.0))
+    );
+    assert_eq!(demo.average_revenue_per_sale_cents, Some(1_200_000.0));
+    assert_eq!(all.by_gateway_type[2].win_rate, None, "nothing closed");
+    // O1 came from L1, a company lead; O2 and O3 from no lead: 2 first appointments, O3 at the
+    // gateway, O2 lost: win rate 0 of 1.
+    assert_eq!(
+        all.by_lead_source.iter().map(row).collect::<Vec<_>>(),
+        [("", 2, 1, 0, 0, 1), ("company", 1, 1, 1, 1, 0)]
+    );
+    assert_eq!(all.by_lead_source[0].win_rate, Some(0.0));
+    // O2 lost for "price": 8,000.25.
+    assert_eq!(all.by_lost_reason.len(), 1);
+    let price = &all.by_lost_reason[0];
+    assert_eq!((price.reason.as_str(), price.lost, price.amount), ("price", 1, Money::from_cents(800_025)));
+    // A rep's own: R1 has O1 and O3, nothing lost.
+    let rep = common::viewer_of(test, &org, "R1", UserRole::Rep);
+    let own = reports::BreakdownsOn { subject: SubjectRequest::Own, ..q1.clone() };
+    let r1 = reports::breakdowns(&mut test.db, &rep, &directory, &own).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r1.by_gateway_type.iter().map(|s| s.key.as_str()).collect::<Vec<_>>(), ["demo", "trial"]);
+    assert!(r1.by_lost_reason.is_empty());
+    // A rep may not break down the organisation.
+    let refused = reports::breakdowns(&mut test.db, &rep, &directory, &q1);
+    assert!(matches!(refused, Err(StoreError::Refused(r)) if r[0].code == Code::SubjectOutOfReach));
+    // Q2 holds none of it.
+    let q2 = reports::BreakdownsOn { period: "2026-Q2".parse().unwrap_or_else(|e| panic!("{e}")), ..q1 };
+    let empty = reports::breakdowns(&mut test.db, &operator, &directory, &q2).unwrap_or_else(|e| panic!("{e}"));
+    assert!(empty.by_gateway_type.is_empty() && empty.by_lead_source.is_empty() && empty.by_lost_reason.is_empty());
+}
+
+on_both_backends!(
+    team_quarter,
+    other_periods_and_subjects,
+    a_report_is_on_a_subject_within_reach,
+    estimates_month_by_month,
+    barometer_week_by_week,
+    breakdowns_by_segment
+);

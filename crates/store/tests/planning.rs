@@ -398,7 +398,12 @@ fn a_one_on_one_freezes_the_scorecard_and_carries_open_actions_over(test: &mut T
     let r1 = id_of(test, "reps", "R1");
     // February: nothing won yet. March: O1's 12,000.00. A rep does not hold a 1:1 with themself.
     let february = card(test, &org, "2026-02", "2026-02-28");
-    let open = OpenOneOnOne { rep: RepId(r1), on: day("2026-02-28"), lang: quotient_core::Lang::ENGLISH };
+    let open = OpenOneOnOne {
+        rep: RepId(r1),
+        on: day("2026-02-28"),
+        period: quotient_core::period::PeriodKind::Quarter,
+        lang: quotient_core::Lang::ENGLISH,
+    };
     assert!(matches!(coaching::open_one_on_one(&mut test.db, &rep, &open), Err(StoreError::NotPermitted)));
     let first = ok(open_one_on_one_with(&mut test.db, &manager, r1, "2026-02", &february));
     let action = AddAction {
@@ -429,12 +434,27 @@ fn a_one_on_one_freezes_the_scorecard_and_carries_open_actions_over(test: &mut T
     assert!(matches!(coaching::save_notes(&mut test.db, &rep, &mine), Err(StoreError::NotFound(_))));
     assert_eq!(ok(one_on_ones::list(&mut test.db, &manager, r1)).len(), 2);
     // Opened by the operation, a 1:1 freezes the rep's report of the quarter holding its day.
-    let open = OpenOneOnOne { rep: RepId(r1), on: day("2026-03-31"), lang: quotient_core::Lang::ENGLISH };
+    let open = OpenOneOnOne {
+        rep: RepId(r1),
+        on: day("2026-03-31"),
+        period: quotient_core::period::PeriodKind::Quarter,
+        lang: quotient_core::Lang::ENGLISH,
+    };
     let third = ok(coaching::open_one_on_one(&mut test.db, &manager, &open));
     let session = ok(one_on_ones::find(&mut test.db, &manager, third.get())).unwrap_or_else(|| panic!("1:1"));
     let quarter = Period::containing(quotient_core::period::PeriodKind::Quarter, day("2026-03-31"));
     assert_eq!(session.period, quarter.to_string());
     assert_eq!(session.snapshot.get("revenue"), Some(1_200_000.0));
+    // On the week, as the pages open it: 2026-W14 (30 March – 5 April) holds O1's close too; the
+    // week before holds nothing.
+    let week = OpenOneOnOne { period: quotient_core::period::PeriodKind::Week, ..open };
+    let fourth = ok(coaching::open_one_on_one(&mut test.db, &manager, &week));
+    let session = ok(one_on_ones::find(&mut test.db, &manager, fourth.get())).unwrap_or_else(|| panic!("1:1"));
+    assert_eq!((session.period.as_str(), session.snapshot.get("revenue")), ("2026-W14", Some(1_200_000.0)));
+    let before = OpenOneOnOne { on: day("2026-03-29"), ..week };
+    let fifth = ok(coaching::open_one_on_one(&mut test.db, &manager, &before));
+    let session = ok(one_on_ones::find(&mut test.db, &manager, fifth.get())).unwrap_or_else(|| panic!("1:1"));
+    assert_eq!((session.period.as_str(), session.snapshot.get("revenue")), ("2026-W13", Some(0.0)));
 }
 
 /// Every refused coaching write is refused whole, with every reason at once, and writes nothing:
@@ -497,7 +517,12 @@ fn refused_coaching_writes_write_nothing(test: &mut TestDb) {
     assert_eq!(refused(coaching::add_action(&mut test.db, &manager, &long)), [("description", Code::TooLong)]);
     assert_eq!(count(test, "SELECT COUNT(*) FROM one_on_one_actions"), 0);
     // An admin reads 1:1s but holds none; a rep does not open one.
-    let open = OpenOneOnOne { rep: RepId(r1), on: day("2026-03-31"), lang: quotient_core::Lang::ENGLISH };
+    let open = OpenOneOnOne {
+        rep: RepId(r1),
+        on: day("2026-03-31"),
+        period: quotient_core::period::PeriodKind::Quarter,
+        lang: quotient_core::Lang::ENGLISH,
+    };
     assert!(matches!(coaching::open_one_on_one(&mut test.db, &admin, &open), Err(StoreError::NotPermitted)));
     assert!(matches!(coaching::open_one_on_one(&mut test.db, &rep, &open), Err(StoreError::NotPermitted)));
     assert_eq!(count(test, "SELECT COUNT(*) FROM one_on_ones"), 1);

@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/sign-out", post(sign_in::sign_out))
         .route("/dashboard", get(pages::dashboard::dashboard))
+        .route("/breakdowns", get(pages::breakdowns::page))
         .route("/reps/{rep}", get(pages::scorecard::scorecard))
         .route("/leaderboard", get(pages::leaderboard::leaderboard))
         .route("/goals", get(pages::goals::goals))

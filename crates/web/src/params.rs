@@ -73,13 +73,15 @@ pub fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-/// The `period` query parameter, else the current quarter.
-pub fn period_param(text: Option<&str>) -> Result<Period, Error> {
+/// The `period` query parameter, else the current period of `default`: the week for a rep's
+/// scorecard (the method moves reps to weekly goals), the month for the team's dashboard, the
+/// quarter for the leaderboard and the API.
+pub fn period_param(text: Option<&str>, default: PeriodKind) -> Result<Period, Error> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         Some(text) => text.parse().map_err(|e: quotient_core::period::PeriodParseError| {
             Error::Store(StoreError::Refused(vec![e.refusal("period")]))
         }),
-        None => Ok(Period::containing(PeriodKind::Quarter, today())),
+        None => Ok(Period::containing(default, today())),
     }
 }
 

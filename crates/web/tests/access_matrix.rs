@@ -43,6 +43,7 @@ POST   /sign-in                                                   | 303 303 303 
 POST   /sign-out                                                  | in  in  in  in  | in  | =
 POST   /me/sign-out-everywhere                                    | in  in  in  in  | in  | =
 GET    /dashboard                                                 | 200 200 200 404 | in  | =
+GET    /breakdowns                                                | 200 200 200 404 | in  | =
 GET    /reps/{rep:R1}                                             | 200 200 200 200 | in  | =
 GET    /reps/{rep:R2}                                             | 200 200 200 404 | in  | =
 GET    /reps/{rep:R3}                                             | 200 200 404 404 | in  | =
@@ -165,6 +166,9 @@ GET    /api/v1/scorecards?period=2026-Q1                          | 200 200 200 
 GET    /api/v1/scorecards?period=2026-Q1&subject=rep:R2           | 200 200 200 404 | 401 | =
 GET    /api/v1/scorecards?period=2026-Q1&subject=rep:R3           | 200 200 404 404 | 401 | =
 GET    /api/v1/scorecards?period=2026-Q1&subject=organisation     | 200 200 404 404 | 401 | =
+GET    /api/v1/breakdowns?period=2026-Q1                          | 200 200 200 200 | 401 | =
+GET    /api/v1/breakdowns?period=2026-Q1&subject=rep:R3           | 200 200 404 404 | 401 | =
+GET    /api/v1/breakdowns?period=2026-Q1&subject=organisation     | 200 200 404 404 | 401 | =
 GET    /api/v1/nothing                                            | 404 404 404 404 | 401 | =
 GET    /api/v1/opportunities?page=9223372036854775807             | 422 422 422 422 | 401 | =
 GET    /api/v1/opportunities?page=-1                              | 422 422 422 422 | 401 | =

@@ -85,3 +85,18 @@ fn flag_keys_are_their_json_names() {
         assert_eq!(serde_json::to_value(kind).ok(), Some(serde_json::Value::String(kind.key().to_string())));
     }
 }
+
+#[test]
+fn the_barometer_flag_prescribes_all_five_remedies_of_the_method() {
+    // Dials to what the magic number needs, conversation → appointment as a skill, business reasons
+    // to meet, prompt lead follow-up, calling at the top: five, in every language.
+    for tag in ["en", "de", "es"] {
+        let lang = Lang::from_tag(tag).expect("a catalog");
+        let diagnosis = FlagKind::BarometerLow.diagnosis(lang);
+        assert_eq!(diagnosis.prescriptions.len(), 5, "{tag}");
+        assert_eq!(diagnosis.causes.len(), 5, "{tag}");
+    }
+    let english = FlagKind::BarometerLow.diagnosis(Lang::ENGLISH);
+    assert!(english.prescriptions[0].contains("magic number"));
+    assert!(english.prescriptions[4].contains("top of the account"));
+}

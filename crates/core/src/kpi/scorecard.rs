@@ -1,6 +1,6 @@
 //! A subject's scorecard for a period: every KPI of `KPIS.md`, attainment, and the flags.
 
-use super::magic::{MagicInputs, MagicNumber, barometer};
+use super::magic::{BarometerInputs, BarometerWeek, MagicInputs, MagicNumber, WeekFacts, barometer, barometer_weeks};
 use super::pipeline::{OpenOpportunity, Pipeline, VelocityRates};
 use super::{Activity, Funnel, Outcome, PeerComparison, Tally, ratio};
 use crate::diagnostics::{self, Flag, FlagInputs, Thresholds};
@@ -31,8 +31,9 @@ pub struct ScorecardFacts {
     pub tally: Tally,
     /// Revenue won from the period's start up to and including `as_of`.
     pub revenue_so_far: Money,
-    /// First appointments per ISO week of the period that has begun by `as_of`.
-    pub weekly_first_appointments: Vec<i64>,
+    /// Each ISO week of the period that has begun by `as_of`: its first appointments and the
+    /// revenue won in the period before it.
+    pub weeks: Vec<WeekFacts>,
     /// The trailing 12 months up to `as_of`: the subject's and its team's.
     pub trailing: Tally,
     pub team_trailing: Tally,
@@ -68,8 +69,10 @@ pub struct Scorecard {
     pub quotas: Quotas,
     pub attainment: Attainment,
     pub magic_number: MagicNumber,
-    /// New first appointments per week ÷ magic number, in %, mean of the period's weeks so far.
+    /// New first appointments per week ÷ the week's goal, in %, mean of the period's weeks so far.
     pub barometer_pct: Option<f64>,
+    /// The weeks of the barometer, each with the goal that applied in it.
+    pub barometer_weeks: Vec<BarometerWeek>,
     pub peers: Option<PeerComparison>,
     pub flags: Vec<Flag>,
 }
@@ -106,7 +109,18 @@ impl Scorecard {
             team_trailing: &facts.team_trailing,
             method,
         });
-        let barometer_pct = barometer(&facts.weekly_first_appointments, magic_number.per_week);
+        let barometer_weeks = barometer_weeks(
+            &facts.weeks,
+            BarometerInputs {
+                period,
+                as_of: facts.as_of,
+                revenue_quota: quotas.revenue,
+                own_trailing: &facts.trailing,
+                team_trailing: &facts.team_trailing,
+                method,
+            },
+        );
+        let barometer_pct = barometer(&barometer_weeks);
         let trailing = Outcome::of(&facts.trailing);
         let pipeline = Pipeline::of(
             &facts.open,
@@ -153,6 +167,7 @@ impl Scorecard {
             attainment,
             magic_number,
             barometer_pct,
+            barometer_weeks,
             peers,
             flags,
         }

@@ -191,8 +191,8 @@ mod activity_and_leads {
 
 mod pipeline_and_magic {
     use super::super::*;
-    use crate::Money;
     use crate::settings::Method;
+    use crate::{Money, Period};
 
     fn open(amount: i64, probability_bp: u32, due_in_period: bool) -> OpenOpportunity {
         OpenOpportunity { amount: Money::from_units(amount), probability_bp, due_in_period }
@@ -314,17 +314,119 @@ mod pipeline_and_magic {
         };
         // The quota is reached: nothing more is needed, and the barometer has nothing to divide by.
         assert_eq!(MagicNumber::of(reached).per_week, Some(0.0));
-        assert_eq!(barometer(&[3, 4], Some(0.0)), None);
         let no_rates = MagicInputs { revenue_quota: Some(Money::from_units(10)), ..inputs };
         assert_eq!(MagicNumber::of(no_rates).per_week, None, "no deals anywhere: no rates");
     }
 
+    fn day(text: &str) -> chrono::NaiveDate {
+        text.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Rates of 10,000 per sale, first appointment → proposal 50%, closing 50%: a deal takes four
+    /// first appointments.
+    fn even_rates() -> Tally {
+        Tally {
+            won: 5,
+            won_amount: 5_000_000,
+            lost: 5,
+            first_appointments: 40,
+            first_appointments_to_proposal: 20,
+            closed_after_proposal: 10,
+            won_after_proposal: 5,
+            ..Tally::default()
+        }
+    }
+
+    fn week(start: &str, first_appointments: i64, revenue_before: i64) -> WeekFacts {
+        WeekFacts { start: day(start), first_appointments, revenue_before: Money::from_units(revenue_before) }
+    }
+
     #[test]
-    fn the_barometer_is_the_mean_of_the_weeks() {
-        // Magic number 10: weeks of 8, 12 and 10 first appointments = 80%, 120%, 100%; mean 100%.
-        assert_eq!(barometer(&[8, 12, 10], Some(10.0)), Some(100.0));
-        assert_eq!(barometer(&[], Some(10.0)), None);
-        assert_eq!(barometer(&[5], None), None);
+    fn each_week_is_judged_against_the_goal_that_applied_in_it() {
+        // Four weeks from Monday 1 June 2026 with a revenue quota of 160,000, evaluated on
+        // Wednesday 17 June.
+        let rates = even_rates();
+        let inputs = BarometerInputs {
+            period: Period::range(day("2026-06-01"), day("2026-06-29")).expect("a range"),
+            as_of: day("2026-06-17"),
+            revenue_quota: Some(Money::from_units(160_000)),
+            own_trailing: &rates,
+            team_trailing: &rates,
+            method: &Method::default(),
+        };
+        let weeks = barometer_weeks(
+            &[week("2026-06-01", 16, 0), week("2026-06-08", 10, 60_000), week("2026-06-15", 6, 100_000)],
+            inputs,
+        );
+        let goals: Vec<Option<f64>> = weeks.iter().map(|w| w.goal).collect();
+        // 1 June: 160,000 ÷ 10,000 = 16 deals × 4 = 64 first appointments over 28 days (4 weeks):
+        // 16 a week. 16 held: 100%.
+        // 8 June: 100,000 left: 10 deals × 4 = 40 over 21 days (3 weeks): 13.33. 10 held: 75%.
+        // 15 June, in progress: 60,000 left: 6 × 4 = 24 over 2 weeks = 12 a week, of which Monday
+        // to Wednesday, 3 of 5 working days: 7.2. 6 held: 83.33%.
+        let expected = [16.0, 40.0 / 3.0, 12.0 * 3.0 / 5.0];
+        for (goal, expected) in goals.iter().zip(expected) {
+            assert!((goal.unwrap_or_default() - expected).abs() < 1e-9, "{goal:?} against {expected}");
+        }
+        // The mean of 100%, 75% and 83.33%: 86.11%. Judged against the magic number of 17 June
+        // (60,000 left over the 11 days after it, 24 ÷ 1.571 = 15.3 a week) every week would have
+        // been held to it, and the week in progress as a whole week: 6 ÷ 15.3 = 39%.
+        let pct = barometer(&weeks).unwrap_or_default();
+        assert!((pct - (100.0 + 75.0 + 250.0 / 3.0) / 3.0).abs() < 1e-9, "{pct}");
+    }
+
+    #[test]
+    fn a_rep_on_pace_on_wednesday_is_at_100_percent() {
+        // One week from Monday 1 June, quota 40,000: 4 deals × 4 = 16 first appointments over
+        // 7 days (1 week). On Wednesday 3 of 5 working days are gone: goal 16 × 3/5 = 9.6, and
+        // 9.6 ≈ 10 held is on pace; counted as a whole week it would read 62.5%.
+        let rates = even_rates();
+        let inputs = BarometerInputs {
+            period: Period::iso_week(2026, 23).expect("2026-W23"),
+            as_of: day("2026-06-03"),
+            revenue_quota: Some(Money::from_units(40_000)),
+            own_trailing: &rates,
+            team_trailing: &rates,
+            method: &Method::default(),
+        };
+        let weeks = barometer_weeks(&[week("2026-06-01", 10, 0)], inputs);
+        let pct = barometer(&weeks).unwrap_or_default();
+        assert!((pct - 10.0 / 9.6 * 100.0).abs() < 1e-9, "{pct}");
+        assert!(pct >= 100.0);
+    }
+
+    #[test]
+    fn the_working_days_elapsed_of_a_week() {
+        let monday = day("2026-06-01");
+        assert_eq!(working_share(monday, day("2026-06-01"), 5), 1.0 / 5.0, "Monday: 1 of 5");
+        assert_eq!(working_share(monday, day("2026-06-05"), 5), 1.0, "Friday: 5 of 5");
+        assert_eq!(working_share(monday, day("2026-06-06"), 5), 1.0, "the weekend adds none");
+        assert_eq!(working_share(monday, day("2026-07-01"), 5), 1.0, "a past week");
+        // A six-day week: Friday is 5 of 6, Saturday all of it; a four-day week is over on Thursday.
+        assert_eq!(working_share(monday, day("2026-06-05"), 6), 5.0 / 6.0, "Friday: 5 of 6");
+        assert_eq!(working_share(monday, day("2026-06-06"), 6), 1.0, "Saturday: 6 of 6");
+        assert_eq!(working_share(monday, day("2026-06-04"), 4), 1.0, "Thursday: 4 of 4");
+    }
+
+    #[test]
+    fn weeks_without_a_goal_are_left_out() {
+        let rates = even_rates();
+        let inputs = BarometerInputs {
+            period: Period::range(day("2026-06-01"), day("2026-06-15")).expect("a range"),
+            as_of: day("2026-06-14"),
+            revenue_quota: Some(Money::from_units(20_000)),
+            own_trailing: &rates,
+            team_trailing: &rates,
+            method: &Method::default(),
+        };
+        // Week one: 20,000 left, 2 × 4 = 8 over 2 weeks: 4, and 2 held: 50%. Week two: the quota was
+        // reached in week one, nothing left to chase: no goal, left out of the mean.
+        let weeks = barometer_weeks(&[week("2026-06-01", 2, 0), week("2026-06-08", 0, 25_000)], inputs);
+        assert_eq!(weeks[1].goal, None);
+        assert_eq!(barometer(&weeks), Some(50.0));
+        assert_eq!(barometer(&[]), None);
+        let no_quota = BarometerInputs { revenue_quota: None, ..inputs };
+        assert_eq!(barometer(&barometer_weeks(&[week("2026-06-01", 2, 0)], no_quota)), None);
     }
 
     #[test]
@@ -374,7 +476,18 @@ mod scorecard {
             as_of: NaiveDate::from_ymd_opt(2026, 2, 14).unwrap_or_default(),
             tally,
             revenue_so_far: Money::from_units(10_000),
-            weekly_first_appointments: vec![1, 2, 1, 2, 1, 1, 2],
+            // The seven weeks begun by 14 February (from Monday 29 December), nothing won before
+            // 9 February.
+            weeks: [1, 2, 1, 2, 1, 1, 2]
+                .iter()
+                .enumerate()
+                .map(|(i, &first_appointments)| WeekFacts {
+                    start: NaiveDate::from_ymd_opt(2025, 12, 29).unwrap_or_default()
+                        + chrono::Duration::weeks(i as i64),
+                    first_appointments,
+                    revenue_before: Money::from_units(if i == 6 { 10_000 } else { 0 }),
+                })
+                .collect(),
             trailing: tally,
             team_trailing: tally,
             peers: None,

@@ -6,7 +6,8 @@ mod texts;
 
 pub use rules::{StandardKey, StandardRule, Standards};
 
-use crate::Lang;
+use crate::{Lang, Period};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 /// The facts of one rep and period the standards are evaluated on.
@@ -14,8 +15,8 @@ use serde::Serialize;
 pub struct StandardsFacts {
     /// Revenue ÷ revenue quota of the period.
     pub revenue_attainment: Option<f64>,
-    /// Per product line with a deal quota in the period: its name, the estimates issued and the
-    /// (prorated) deal quota.
+    /// Per product line the subject sells (a line of its opportunities, estimates or quotas): its
+    /// estimates and deal quota in each month of the period that has begun.
     pub estimates_by_line: Vec<LineEstimates>,
     /// Company-generated leads created in the period, those touched within 48 hours, never touched.
     pub company_leads: i64,
@@ -33,11 +34,33 @@ pub struct StandardsFacts {
     pub satisfaction_scores: Vec<i64>,
 }
 
+/// One product line, judged month by month (`KPIS.md`: "estimates issued in the month per product
+/// line").
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineEstimates {
     pub line: String,
+    /// Each month of the period that has begun by the evaluation day, in order.
+    pub months: Vec<MonthEstimates>,
+}
+
+/// A product line's estimates and deal quota in the part of the period that falls in one month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonthEstimates {
+    /// The part of the period in the month (the whole month when the period covers it).
+    pub piece: Period,
     pub estimates: i64,
-    pub deal_quota: f64,
+    /// The line's deal quotas prorated to the piece by days; `None` when the line has none.
+    pub deal_quota: Option<f64>,
+}
+
+impl MonthEstimates {
+    /// The estimates the piece needs: `target` × its deal quota rounded up, and at least one (a
+    /// line without a deal quota needs one estimate a month).
+    pub fn required(&self, target: f64) -> f64 {
+        // A prorated quota such as 4 × 10 / 30 × 3 may come out a hair above a whole number.
+        let needed = (target * self.deal_quota.unwrap_or(0.0) - 1e-9).ceil();
+        needed.max(1.0)
+    }
 }
 
 /// One evaluated standard (for the estimates rule, one per product line).
@@ -49,6 +72,10 @@ pub struct Evaluation {
     pub passed: bool,
     pub actual: f64,
     pub required: f64,
+    /// By how much a failed estimates rule falls short: the estimates missing, summed over the
+    /// months that fall short (a month's surplus does not make up for another's gap).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortfall: Option<f64>,
     /// The evaluation in words, e.g. "estimates for Storage: 7 of 12".
     pub text: String,
 }
@@ -72,7 +99,7 @@ pub fn evaluate(standards: &Standards, facts: &StandardsFacts, lang: Lang) -> Ve
     for rule in standards.rules.iter().filter(|rule| rule.enabled) {
         let mut push = |subject: Option<String>, passed: bool, actual: f64, required: f64| {
             let text = texts::describe(rule.key, subject.as_deref(), actual, required, lang);
-            out.push(Evaluation { standard: rule.key, subject, passed, actual, required, text });
+            out.push(Evaluation { standard: rule.key, subject, passed, actual, required, shortfall: None, text });
         };
         match rule.key {
             StandardKey::QuotaAttainment => {
@@ -81,10 +108,8 @@ pub fn evaluate(standards: &Standards, facts: &StandardsFacts, lang: Lang) -> Ve
                 }
             }
             StandardKey::EstimatesPerProductLine => {
-                for line in &facts.estimates_by_line {
-                    let required = (rule.target * line.deal_quota).ceil().max(1.0);
-                    let actual = line.estimates as f64;
-                    push(Some(line.line.clone()), actual >= required, actual, required);
+                for line in facts.estimates_by_line.iter().filter(|line| !line.months.is_empty()) {
+                    out.push(judge_line(line, rule.target, lang));
                 }
             }
             StandardKey::LeadFollowUp => {
@@ -113,6 +138,58 @@ pub fn evaluate(standards: &Standards, facts: &StandardsFacts, lang: Lang) -> Ve
         }
     }
     out
+}
+
+/// The months of `period` the estimates rule judges on the evaluation day `as_of`: the part of the
+/// period in each month that has begun by then (a month yet to come has nothing to judge).
+pub fn judged_months(period: Period, as_of: NaiveDate) -> Vec<Period> {
+    period.month_pieces().filter(|piece| piece.start() <= as_of).collect()
+}
+
+/// A product line's deal quotas (target, the quota's period) prorated to `piece` by days
+/// (`KPIS.md`: attribution); `None` when no deal quota of the line overlaps the piece.
+pub fn deal_quota_in(piece: Period, quotas: &[(i64, Period)]) -> Option<f64> {
+    let overlapping: Vec<_> = quotas.iter().filter(|(_, period)| period.overlap_days(piece) > 0).collect();
+    (!overlapping.is_empty()).then(|| {
+        overlapping
+            .iter()
+            .map(|&&(target, period)| {
+                let (numerator, denominator) = crate::period::prorated(target, period, piece);
+                numerator as f64 / denominator as f64
+            })
+            .sum()
+    })
+}
+
+/// A line passes when every month judged passes; the evaluation adds up the months' figures and
+/// names the months that fall short.
+fn judge_line(line: &LineEstimates, target: f64, lang: Lang) -> Evaluation {
+    let key = StandardKey::EstimatesPerProductLine;
+    let (mut actual, mut required, mut shortfall) = (0.0, 0.0, 0.0);
+    let mut short_months = Vec::new();
+    for month in &line.months {
+        let (got, needed) = (month.estimates as f64, month.required(target));
+        actual += got;
+        required += needed;
+        if got < needed {
+            shortfall += needed - got;
+            short_months.push(crate::QuotaPeriod::month_of(month.piece.start()).to_string());
+        }
+    }
+    let passed = short_months.is_empty();
+    let mut text = texts::describe(key, Some(&line.line), actual, required, lang);
+    if !passed {
+        text.push_str(&texts::short_by(shortfall, &short_months, lang));
+    }
+    Evaluation {
+        standard: key,
+        subject: Some(line.line.clone()),
+        passed,
+        actual,
+        required,
+        shortfall: (!passed).then_some(shortfall),
+        text,
+    }
 }
 
 #[cfg(test)]

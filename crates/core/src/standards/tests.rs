@@ -1,12 +1,46 @@
 use super::*;
 
+fn period(text: &str) -> Period {
+    text.parse().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A line judged over March 2026 alone.
+fn one_month(line: &str, estimates: i64, deal_quota: Option<f64>) -> LineEstimates {
+    LineEstimates {
+        line: line.into(),
+        months: vec![MonthEstimates { piece: period("2026-03"), estimates, deal_quota }],
+    }
+}
+
+/// A line judged over `period` on `as_of`, with its deal quotas and its estimates per judged month.
+fn line_over(period_text: &str, as_of: &str, quotas: &[(i64, &str)], estimates: &[i64]) -> LineEstimates {
+    let quotas: Vec<(i64, Period)> = quotas.iter().map(|&(target, p)| (target, period(p))).collect();
+    let months = judged_months(period(period_text), day(as_of));
+    assert_eq!(months.len(), estimates.len(), "one count per judged month");
+    LineEstimates {
+        line: "Storage".into(),
+        months: months
+            .into_iter()
+            .zip(estimates)
+            .map(|(piece, &estimates)| MonthEstimates { piece, estimates, deal_quota: deal_quota_in(piece, &quotas) })
+            .collect(),
+    }
+}
+
+fn judge(line: LineEstimates) -> Evaluation {
+    let facts = StandardsFacts { estimates_by_line: vec![line], ..StandardsFacts::default() };
+    let results = evaluate(&Standards::default(), &facts, Lang::ENGLISH);
+    results.into_iter().find(|e| e.standard == StandardKey::EstimatesPerProductLine).expect("an evaluation")
+}
+
 fn facts() -> StandardsFacts {
     StandardsFacts {
         revenue_attainment: Some(1.02),
-        estimates_by_line: vec![
-            LineEstimates { line: "Storage".into(), estimates: 7, deal_quota: 4.0 },
-            LineEstimates { line: "Backup".into(), estimates: 3, deal_quota: 1.0 },
-        ],
+        estimates_by_line: vec![one_month("Storage", 7, Some(4.0)), one_month("Backup", 3, Some(1.0))],
         company_leads: 10,
         company_leads_touched_in_time: 9,
         company_leads_untouched: 1,
@@ -41,10 +75,12 @@ fn the_default_set_says_pass_or_fail_with_the_figures() {
             ("customer_satisfaction", None, true),
         ]
     );
-    assert_eq!(results[1].text, "estimates for Storage: 7 of 12");
+    assert_eq!(results[1].text, "estimates for Storage: 7 of 12 — short by 5 in 2026-03");
+    assert_eq!(results[1].shortfall, Some(5.0));
+    assert_eq!(results[2].shortfall, None);
     assert_eq!(results[3].text, "company leads touched within the follow-up window: 90% of 100%");
     let german = evaluate(&Standards::default(), &facts(), Lang::from_tag("de").expect("German"));
-    assert_eq!(german[1].text, "Kostenvoranschläge für Storage: 7 von 12");
+    assert_eq!(german[1].text, "Kostenvoranschläge für Storage: 7 von 12 — 5 fehlen in 2026-03");
     assert_eq!(german[7].text, "Kundenzufriedenheit: 8,2 von 8");
 }
 
@@ -69,4 +105,72 @@ fn satisfaction_mean_and_nps() {
     // Promoters 10, 9 (2 of 4), detractors 6 (1 of 4): NPS = 50 − 25 = 25.
     assert_eq!(satisfaction(&[10, 9, 6, 8]), (Some(8.25), Some(25.0)));
     assert_eq!(satisfaction(&[]), (None, None));
+}
+
+#[test]
+fn a_week_asks_three_times_its_share_of_the_month() {
+    // A March deal quota of 4 over 2026-W11 (9–15 March, 7 of March's 31 days): 4 × 7 / 31 =
+    // 0.903 deals; 3 × 0.903 = 2.71, so 3 estimates (not 3 × 4 = 12).
+    let two = judge(line_over("2026-W11", "2026-03-15", &[(4, "2026-03")], &[2]));
+    assert_eq!((two.passed, two.actual, two.required, two.shortfall), (false, 2.0, 3.0, Some(1.0)));
+    assert_eq!(two.text, "estimates for Storage: 2 of 3 — short by 1 in 2026-03");
+    assert!(judge(line_over("2026-W11", "2026-03-15", &[(4, "2026-03")], &[3])).passed);
+}
+
+#[test]
+fn a_week_across_two_months_is_judged_in_each() {
+    // 2026-W09 runs 23 February – 1 March. February (deal quota 4, 28 days): 6 days, 4 × 6 / 28 =
+    // 0.857, 3 × 0.857 = 2.57 → 3. March (deal quota 4, 31 days): 1 day, 4 / 31 = 0.129, × 3 =
+    // 0.39 → at least 1. Three in February and none on 1 March fails March alone.
+    let quotas = [(4, "2026-02"), (4, "2026-03")];
+    let result = judge(line_over("2026-W09", "2026-03-01", &quotas, &[3, 0]));
+    assert_eq!((result.passed, result.actual, result.required), (false, 3.0, 4.0));
+    assert_eq!(result.text, "estimates for Storage: 3 of 4 — short by 1 in 2026-03");
+    // On Saturday 28 February, March has not begun: only February is judged.
+    let saturday = judge(line_over("2026-W09", "2026-02-28", &quotas, &[3]));
+    assert_eq!((saturday.passed, saturday.required), (true, 3.0));
+}
+
+#[test]
+fn a_month_asks_three_times_its_quota() {
+    // A March deal quota of 5: 3 × 5 = 15 estimates.
+    let result = judge(line_over("2026-03", "2026-03-31", &[(5, "2026-03")], &[14]));
+    assert_eq!((result.passed, result.required, result.shortfall), (false, 15.0, Some(1.0)));
+}
+
+#[test]
+fn a_quarter_is_judged_month_by_month_up_to_the_evaluation_day() {
+    // A Q1 2026 deal quota of 12 (90 days), evaluated on 14 February: January (31 days) 12 × 31 /
+    // 90 = 4.13, × 3 = 12.4 → 13; February (28 days) 12 × 28 / 90 = 3.73, × 3 = 11.2 → 12; March
+    // has not begun and is not judged. 14 in January pass, 5 in February fall 7 short: the
+    // surplus of January does not make up for February. Before, the quarter asked 3 × 12 = 36.
+    let result = judge(line_over("2026-Q1", "2026-02-14", &[(12, "2026-Q1")], &[14, 5]));
+    assert_eq!((result.passed, result.actual, result.required), (false, 19.0, 25.0));
+    assert_eq!(result.shortfall, Some(7.0));
+    assert_eq!(result.text, "estimates for Storage: 19 of 25 — short by 7 in 2026-02");
+    let met = judge(line_over("2026-Q1", "2026-02-14", &[(12, "2026-Q1")], &[13, 12]));
+    assert!(met.passed, "13 of 13 and 12 of 12");
+}
+
+#[test]
+fn a_line_without_a_deal_quota_needs_an_estimate_a_month() {
+    // No deal quota: one estimate in each month judged. January has one, February none.
+    let result = judge(line_over("2026-Q1", "2026-03-31", &[], &[1, 0, 2]));
+    assert_eq!((result.passed, result.actual, result.required), (false, 3.0, 3.0));
+    assert_eq!(result.text, "estimates for Storage: 3 of 3 — short by 1 in 2026-02");
+    assert!(judge(line_over("2026-Q1", "2026-03-31", &[], &[1, 1, 1])).passed);
+    // A deal quota in another month is no quota for this one.
+    assert_eq!(deal_quota_in(period("2026-02"), &[(4, period("2026-03"))]), None);
+}
+
+#[test]
+fn a_line_with_no_month_begun_is_left_out() {
+    // A period starting after the evaluation day judges no month.
+    assert!(judged_months(period("2026-04"), day("2026-03-31")).is_empty());
+    let facts = StandardsFacts {
+        estimates_by_line: vec![LineEstimates { line: "Storage".into(), months: vec![] }],
+        ..StandardsFacts::default()
+    };
+    let results = evaluate(&Standards::default(), &facts, Lang::ENGLISH);
+    assert!(results.iter().all(|e| e.standard != StandardKey::EstimatesPerProductLine));
 }

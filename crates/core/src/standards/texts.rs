@@ -17,3 +17,8 @@ pub(super) fn describe(key: StandardKey, subject: Option<&str>, actual: f64, req
         &[("actual", &figure(actual)), ("required", &figure(required)), ("line", subject.unwrap_or_default())],
     )
 }
+
+/// e.g. " — short by 3 in 2026-02, 2026-03": what a failed estimates rule lacks, and where.
+pub(super) fn short_by(shortfall: f64, months: &[String], lang: Lang) -> String {
+    lang.tf("standard.estimates_short", &[("short", &lang.number(shortfall, 0)), ("months", &months.join(", "))])
+}

@@ -1,6 +1,7 @@
 //! The KPI engine's storage: rollup cells maintained with every write, rebuilt on demand, and the
 //! scorecards read from them (`KPIS.md`, `docs/ARCHITECTURE.md`).
 
+pub(crate) mod breakdowns;
 mod facts;
 mod people;
 pub(crate) mod queries;
@@ -9,6 +10,7 @@ mod rollups;
 mod settings;
 mod trend;
 
+pub use breakdowns::{Breakdowns, LostReason, Segment};
 pub use facts::{Cell, Fact, cells_of};
 pub use people::{Directory, Person, Scope, Subject};
 pub use queries::Filter;

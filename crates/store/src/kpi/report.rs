@@ -11,14 +11,16 @@ use crate::orgs::OrgId;
 use chrono::{Datelike, Duration, NaiveDate};
 use quotient_core::diagnostics::{Diagnosis, Flag, FlagKind, Thresholds};
 use quotient_core::kpi::{
-    GoalAttainment, OpenOpportunity, Quotas, Scorecard, ScorecardFacts, Tally, activity_goals, ratio,
+    GoalAttainment, OpenOpportunity, Quotas, Scorecard, ScorecardFacts, Tally, WeekFacts, activity_goals, ratio,
 };
 use quotient_core::model::QuotaMetric;
 use quotient_core::settings::{Method, Settings};
-use quotient_core::standards::{self, Evaluation, LineEstimates, StandardKey, Standards, StandardsFacts};
+use quotient_core::standards::{
+    self, Evaluation, LineEstimates, MonthEstimates, StandardKey, Standards, StandardsFacts,
+};
 use quotient_core::{Lang, Money, Period};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What to report on.
 #[derive(Debug, Clone)]
@@ -40,6 +42,8 @@ pub struct Report {
     pub as_of: NaiveDate,
     pub lang: Lang,
     pub thresholds: Thresholds,
+    /// The method's parameters the report was computed with (working days, own-rate minimum, …).
+    pub method: Method,
     pub reps: Vec<Card>,
     pub total: Card,
 }
@@ -60,6 +64,7 @@ pub struct Card {
     #[serde(flatten)]
     pub scorecard: Scorecard,
     pub top_level_contact_share: Option<f64>,
+    pub gateway_to_won: GatewayToWon,
     pub lead_follow_up: LeadFollowUp,
     pub contact_completeness: Option<f64>,
     pub crm_currency: CrmCurrency,
@@ -71,6 +76,21 @@ pub struct Card {
     /// The counts the scorecard was computed from (for charts; the JSON report has the KPIs).
     #[serde(skip)]
     pub tally: Tally,
+}
+
+/// `docs/KPIS.md`: of the opportunities closed (won or lost) in the period that had reached the
+/// gateway, the share won.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct GatewayToWon {
+    pub closed_after_gateway: i64,
+    pub won_after_gateway: i64,
+    pub share: Option<f64>,
+}
+
+impl GatewayToWon {
+    fn of((closed, won): (i64, i64)) -> GatewayToWon {
+        GatewayToWon { closed_after_gateway: closed, won_after_gateway: won, share: ratio(won, closed) }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,13 +139,33 @@ const TRAILING_FIELDS: &[&str] = &[
 #[derive(Default)]
 struct Gathered {
     tally: HashMap<i64, Tally>,
-    /// Per rep: (product line, estimates) of the lines with estimates.
-    line_estimates: HashMap<i64, Vec<(i64, i64)>>,
+    /// Per rep: (the month piece's first day, product line, estimates) of each judged month of the
+    /// period (`standards::judged_months`) and line with estimates.
+    month_estimates: HashMap<i64, Vec<(NaiveDate, i64, i64)>>,
+    /// Per rep: the product lines of their opportunities and estimates in the period or the
+    /// trailing 12 months (a rollup cell on the line), the lines they sell.
+    lines_sold: HashMap<i64, BTreeSet<i64>>,
+    /// The product line the report is cut to, if any.
+    product_line: Option<i64>,
     so_far: HashMap<i64, Tally>,
     trailing: HashMap<i64, Tally>,
     first_appointments_by_week: HashMap<i64, Vec<(NaiveDate, i64)>>,
+    /// Revenue won in the period's first week (from the period's start to the second week's
+    /// Monday), and in each later whole week begun before the last: what was left of the quota at
+    /// each week's start.
+    won_first_week: HashMap<i64, Tally>,
+    won_by_week: HashMap<i64, Vec<(NaiveDate, i64)>>,
     standing: HashMap<i64, Tally>,
     rows: BaseRows,
+}
+
+impl Gathered {
+    /// Notes that `rep` has a cell on `line` (0 holds what belongs to no line, such as calls).
+    fn sells(&mut self, rep: i64, line: i64) {
+        if line != 0 {
+            self.lines_sold.entry(rep).or_default().insert(line);
+        }
+    }
 }
 
 /// What is read from the base rows rather than the rollups, keyed by rep.
@@ -135,6 +175,8 @@ struct BaseRows {
     open: HashMap<i64, Vec<OpenOpportunity>>,
     cycle_days: HashMap<i64, Vec<i64>>,
     currency: HashMap<i64, (i64, i64)>,
+    /// (closed after reaching the gateway, of them won) per rep.
+    closed_after_gateway: HashMap<i64, (i64, i64)>,
     scores: HashMap<i64, Vec<i64>>,
 }
 
@@ -168,13 +210,15 @@ fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRe
             let team = directory.team_of(rep);
             let facts = facts_for(&data, request, &[rep], &team);
             let person = directory.person(rep);
-            let standards_facts = standards_facts(&data, directory, &[rep], facts.quotas.revenue, &facts.tally);
+            let standards_facts =
+                standards_facts(&data, directory, request, &[rep], facts.quotas.revenue, &facts.tally);
             let mut card = card(
                 person.map(|p| p.external_id.clone()),
                 person.map(|p| p.name.clone()).unwrap_or_default(),
                 person.and_then(|p| p.manager_id).and_then(|m| directory.person(m)).map(|m| m.external_id.clone()),
                 &facts,
                 &standards_facts,
+                GatewayToWon::of(pooled_pair(&data.rows.closed_after_gateway, &[rep])),
                 (&thresholds, &standards, &method, request.lang),
             );
             card.activity_goals = activity_goals_for(&data, &[rep], period, &facts.tally);
@@ -183,13 +227,15 @@ fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRe
         .collect();
     let total_facts = facts_for(&data, request, &scope.reps, &scope.reps);
     let total_standards =
-        standards_facts(&data, directory, &scope.reps, total_facts.quotas.revenue, &total_facts.tally);
+        standards_facts(&data, directory, request, &scope.reps, total_facts.quotas.revenue, &total_facts.tally);
+    let total_gateway = GatewayToWon::of(pooled_pair(&data.rows.closed_after_gateway, &scope.reps));
     let mut total = card(
         None,
         scope.name.clone(),
         None,
         &total_facts,
         &total_standards,
+        total_gateway,
         (&thresholds, &standards, &method, request.lang),
     );
     total.activity_goals = activity_goals_for(&data, &scope.reps, period, &total_facts.tally);
@@ -201,6 +247,7 @@ fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRe
         as_of: request.as_of,
         lang: request.lang,
         thresholds,
+        method,
         reps: cards,
         total,
     })
@@ -232,6 +279,7 @@ fn gather(
         };
         let mut data = data?;
         data.rows = rows?;
+        data.product_line = scope.product_line;
         Ok(data)
     })
 }
@@ -239,10 +287,24 @@ fn gather(
 fn read_rollups(db: &mut Db, org: OrgId, request: &ReportRequest, filter: Filter<'_>) -> Result<Gathered> {
     let period = request.period;
     let mut data = Gathered::default();
+    let months = standards::judged_months(period, request.as_of);
+    // A period within one month that has begun is its own month piece: its sums are the month's.
+    let one_piece =
+        matches!(months.as_slice(), [piece] if piece.start() == period.start() && piece.end() == period.end());
     for ((rep, line), tally) in rollups::sum(db, org, period, filter)? {
         *data.tally.entry(rep).or_default() += tally;
-        if tally.estimates != 0 {
-            data.line_estimates.entry(rep).or_default().push((line, tally.estimates));
+        data.sells(rep, line);
+        if one_piece && tally.estimates != 0 {
+            data.month_estimates.entry(rep).or_default().push((period.start(), line, tally.estimates));
+        }
+    }
+    if !one_piece {
+        for piece in &months {
+            for ((rep, line), tally) in rollups::sum_of(db, org, *piece, filter, &["estimates"])? {
+                if tally.estimates != 0 {
+                    data.month_estimates.entry(rep).or_default().push((piece.start(), line, tally.estimates));
+                }
+            }
         }
     }
     let day_after = request.as_of + Duration::days(1);
@@ -255,7 +317,11 @@ fn read_rollups(db: &mut Db, org: OrgId, request: &ReportRequest, filter: Filter
     };
     let year_before = day_after.with_year(day_after.year() - 1).unwrap_or(day_after - Duration::days(365));
     let trailing = Period::range(year_before, day_after);
-    data.trailing = by_rep(trailing.map(|p| rollups::sum_of(db, org, p, filter, TRAILING_FIELDS)).transpose()?);
+    let trailing = trailing.map(|p| rollups::sum_of(db, org, p, filter, TRAILING_FIELDS)).transpose()?;
+    for &(rep, line) in trailing.iter().flat_map(|sums| sums.keys()) {
+        data.sells(rep, line);
+    }
+    data.trailing = by_rep(trailing);
     // The ISO weeks of the period that have begun by the evaluation day.
     let first_week = Period::week_of(period.start()).start();
     if so_far_end > period.start() {
@@ -263,6 +329,20 @@ fn read_rollups(db: &mut Db, org: OrgId, request: &ReportRequest, filter: Filter
             rollups::per_cell(db, org, rollups::Grain::Week, "first_appointments", first_week, so_far_end, filter)?
         {
             data.first_appointments_by_week.entry(rep).or_default().push((week, count));
+        }
+        let weeks: Vec<NaiveDate> =
+            Period::range(period.start(), so_far_end).into_iter().flat_map(Period::weeks).map(Period::start).collect();
+        if let (Some(&second), Some(&last)) = (weeks.get(1), weeks.last()) {
+            let first_week = Period::range(period.start(), second);
+            data.won_first_week =
+                by_rep(first_week.map(|p| rollups::sum_of(db, org, p, filter, &["won_amount"])).transpose()?);
+            if last > second {
+                for (rep, week, won) in
+                    rollups::per_cell(db, org, rollups::Grain::Week, "won_amount", second, last, filter)?
+                {
+                    data.won_by_week.entry(rep).or_default().push((week, won));
+                }
+            }
         }
     }
     data.standing = rollups::standing(db, org, filter.reps)?;
@@ -283,6 +363,7 @@ fn read_base_rows(
     }
     rows.open = queries::open_opportunities(db, org, request.as_of, period.end(), filter)?;
     rows.cycle_days = queries::won_cycle_days(db, org, period, filter)?;
+    rows.closed_after_gateway = queries::closed_after_gateway(db, org, period, filter)?;
     rows.currency = queries::crm_currency(db, org, request.as_of, stale_days, filter)?;
     rows.scores = queries::satisfaction_scores(db, org, period, filter)?;
     Ok(rows)
@@ -294,6 +375,11 @@ fn by_rep(sums: Option<HashMap<(i64, i64), Tally>>) -> HashMap<i64, Tally> {
         *out.entry(rep).or_default() += tally;
     }
     out
+}
+
+/// Two counts per rep, added up over `reps`.
+fn pooled_pair(map: &HashMap<i64, (i64, i64)>, reps: &[i64]) -> (i64, i64) {
+    reps.iter().filter_map(|rep| map.get(rep)).fold((0, 0), |(a, b), (x, y)| (a + x, b + y))
 }
 
 fn pooled(map: &HashMap<i64, Tally>, reps: &[i64]) -> Tally {
@@ -312,24 +398,40 @@ fn facts_for(data: &Gathered, request: &ReportRequest, reps: &[i64], team: &[i64
         }
         _ => None,
     };
-    let mut weeks: BTreeMap<NaiveDate, i64> = BTreeMap::new();
     let so_far_end = (request.as_of + Duration::days(1)).clamp(period.start(), period.end());
-    if let Some(range) = Period::range(period.start(), so_far_end) {
-        for week in range.weeks() {
-            weeks.insert(week.start(), 0);
+    let starts: Vec<NaiveDate> =
+        Period::range(period.start(), so_far_end).into_iter().flat_map(Period::weeks).map(Period::start).collect();
+    let per_week = |map: &HashMap<i64, Vec<(NaiveDate, i64)>>| {
+        let mut sums: HashMap<NaiveDate, i64> = HashMap::new();
+        for (week, value) in reps.iter().flat_map(|rep| map.get(rep)).flatten() {
+            *sums.entry(*week).or_default() += value;
         }
-    }
-    for rep in reps {
-        for (week, count) in data.first_appointments_by_week.get(rep).into_iter().flatten() {
-            *weeks.entry(*week).or_default() += count;
+        sums
+    };
+    let first_appointments = per_week(&data.first_appointments_by_week);
+    let won = per_week(&data.won_by_week);
+    // Revenue before each week: none before the first, the first week's before the second, and
+    // each whole week after it added in turn.
+    let mut revenue_before = 0;
+    let mut weeks = Vec::with_capacity(starts.len());
+    for (i, &start) in starts.iter().enumerate() {
+        match i {
+            0 => {}
+            1 => revenue_before = pooled(&data.won_first_week, reps).won_amount,
+            _ => revenue_before += won.get(&starts[i - 1]).copied().unwrap_or(0),
         }
+        weeks.push(WeekFacts {
+            start,
+            first_appointments: first_appointments.get(&start).copied().unwrap_or(0),
+            revenue_before: Money::from_cents(revenue_before),
+        });
     }
     ScorecardFacts {
         period,
         as_of: request.as_of,
         tally,
         revenue_so_far: Money::from_cents(pooled(&data.so_far, reps).won_amount),
-        weekly_first_appointments: weeks.into_values().collect(),
+        weeks,
         trailing: pooled(&data.trailing, reps),
         team_trailing: pooled(&data.trailing, team),
         peers,
@@ -371,40 +473,59 @@ fn prorate(quota: &QuotaRow, period: Period) -> f64 {
     if denominator == 0 { 0.0 } else { numerator as f64 / denominator as f64 }
 }
 
+/// Every product line `reps` sell — of their opportunities, estimates and quotas — with its
+/// estimates and prorated deal quota in each judged month of the period (`KPIS.md`: standards).
+fn line_estimates(data: &Gathered, directory: &Directory, reps: &[i64], request: &ReportRequest) -> Vec<LineEstimates> {
+    let mut deal_quotas: BTreeMap<i64, Vec<(i64, Period)>> = BTreeMap::new();
+    let mut lines: BTreeSet<i64> = reps.iter().flat_map(|rep| data.lines_sold.get(rep)).flatten().copied().collect();
+    for quota in reps.iter().flat_map(|rep| data.rows.quotas.get(rep)).flatten() {
+        if let Some(line) = quota.product_line {
+            lines.insert(line);
+            if quota.metric == QuotaMetric::Deals {
+                deal_quotas.entry(line).or_default().push((quota.target, quota.period));
+            }
+        }
+    }
+    let mut estimates: HashMap<(NaiveDate, i64), i64> = HashMap::new();
+    for &(month, line, count) in reps.iter().flat_map(|rep| data.month_estimates.get(rep)).flatten() {
+        lines.insert(line);
+        *estimates.entry((month, line)).or_default() += count;
+    }
+    let months = standards::judged_months(request.period, request.as_of);
+    lines
+        .into_iter()
+        // A product line report counts only its own line; a deleted line is not sold.
+        .filter(|line| data.product_line.is_none_or(|only| only == *line))
+        .filter_map(|line| {
+            let name = directory.product_lines.get(&line)?.1.clone();
+            let quotas = deal_quotas.get(&line).map(Vec::as_slice).unwrap_or_default();
+            let months = months
+                .iter()
+                .map(|&piece| MonthEstimates {
+                    piece,
+                    estimates: estimates.get(&(piece.start(), line)).copied().unwrap_or(0),
+                    deal_quota: standards::deal_quota_in(piece, quotas),
+                })
+                .collect();
+            Some(LineEstimates { line: name, months })
+        })
+        .collect()
+}
+
 fn standards_facts(
     data: &Gathered,
     directory: &Directory,
+    request: &ReportRequest,
     reps: &[i64],
     revenue_quota: Option<Money>,
     tally: &Tally,
 ) -> StandardsFacts {
-    let sum2 = |map: &HashMap<i64, (i64, i64)>| {
-        reps.iter().filter_map(|rep| map.get(rep)).fold((0, 0), |(a, b), (x, y)| (a + x, b + y))
-    };
-    // Per product line with a deal quota: its estimates against the quota.
-    let mut lines: BTreeMap<i64, (i64, f64)> = BTreeMap::new();
-    for quota in reps.iter().flat_map(|rep| data.rows.quotas.get(rep)).flatten() {
-        if let (Some(line), QuotaMetric::Deals) = (quota.product_line, quota.metric) {
-            lines.entry(line).or_default().1 += quota.target as f64;
-        }
-    }
-    for (line, estimates) in reps.iter().flat_map(|rep| data.line_estimates.get(rep)).flatten() {
-        if let Some(entry) = lines.get_mut(line) {
-            entry.0 += estimates;
-        }
-    }
+    let estimates_by_line = line_estimates(data, directory, reps, request);
     let standing = pooled(&data.standing, reps);
-    let (stale, past_due) = sum2(&data.rows.currency);
+    let (stale, past_due) = pooled_pair(&data.rows.currency, reps);
     StandardsFacts {
         revenue_attainment: revenue_quota.and_then(|q| ratio(tally.won_amount, q.cents())),
-        estimates_by_line: lines
-            .into_iter()
-            .map(|(line, (estimates, deal_quota))| LineEstimates {
-                line: directory.product_lines.get(&line).map(|(_, name)| name.clone()).unwrap_or_default(),
-                estimates,
-                deal_quota,
-            })
-            .collect(),
+        estimates_by_line,
         company_leads: tally.company_leads,
         company_leads_touched_in_time: tally.company_leads_touched_in_time,
         company_leads_untouched: tally.company_leads_untouched,
@@ -423,6 +544,7 @@ fn card(
     manager_id: Option<String>,
     facts: &ScorecardFacts,
     standards_facts: &StandardsFacts,
+    gateway_to_won: GatewayToWon,
     (thresholds, standards, method, lang): (&Thresholds, &Standards, &Method, Lang),
 ) -> Card {
     let scorecard = Scorecard::with_method(facts, thresholds, method);
@@ -434,6 +556,7 @@ fn card(
         name,
         manager_id,
         top_level_contact_share: ratio(facts.tally.first_appointments_top_level, facts.tally.first_appointments),
+        gateway_to_won,
         lead_follow_up: LeadFollowUp {
             company_leads: standards_facts.company_leads,
             touched_within_48h_share: ratio(

@@ -42,8 +42,10 @@ fn too_long(field: &'static str, text: &str, max: usize) -> Option<Refusal> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenOneOnOne {
     pub rep: RepId,
-    /// The day it is held: the rep's scorecard of the quarter holding it, as of that day, is frozen.
+    /// The day it is held: the rep's scorecard of the `period` holding it (the week, by default
+    /// on the pages: the method coaches weekly goals), as of that day, is frozen.
     pub on: NaiveDate,
+    pub period: PeriodKind,
     /// The language of the scorecard's words.
     pub lang: Lang,
 }
@@ -59,7 +61,7 @@ pub fn open_one_on_one(db: &mut Db, scope: &Viewer, command: &OpenOneOnOne) -> R
         .person(rep)
         .filter(|p| p.is_rep && one_on_ones::holds(scope, rep))
         .ok_or_else(|| StoreError::NotFound(format!("there is no rep {rep} in your team")))?;
-    let period = Period::containing(PeriodKind::Quarter, command.on);
+    let period = Period::containing(command.period, command.on);
     let request = ReportRequest {
         subject: Subject::Rep(person.external_id.clone()),
         period,

@@ -7,7 +7,7 @@ use crate::access::Viewer;
 use crate::db::Db;
 use crate::error::{Code, Refusal, Result};
 use crate::ids::RepId;
-use crate::kpi::{self, Directory, Report, ReportRequest, Subject};
+use crate::kpi::{self, Breakdowns, Directory, Report, ReportRequest, Subject};
 use chrono::NaiveDate;
 use quotient_core::access::{self, Action, Asked, Resource};
 use quotient_core::{Lang, Period};
@@ -88,4 +88,20 @@ pub fn report(db: &mut Db, scope: &Viewer, directory: &Directory, request: &Repo
     let subject = subject(scope, directory, &request.subject)?;
     let request = ReportRequest { subject, period: request.period, as_of: request.as_of, lang: request.lang };
     kpi::report_with(db, scope.org, directory, &request)
+}
+
+/// Breakdowns to make: a subject's opportunities by gateway type, lead source and lost reason.
+#[derive(Debug, Clone)]
+pub struct BreakdownsOn {
+    pub subject: SubjectRequest,
+    pub period: Period,
+}
+
+/// The funnel and outcome of the subject's opportunities in the period by gateway type and by lead
+/// source, and what was lost per lost reason (`docs/KPIS.md`: breakdowns); the subject is decided
+/// and refused as for [`report`].
+pub fn breakdowns(db: &mut Db, scope: &Viewer, directory: &Directory, request: &BreakdownsOn) -> Result<Breakdowns> {
+    permit(scope, Resource::Scorecards, Action::Read)?;
+    let subject = subject(scope, directory, &request.subject)?;
+    kpi::breakdowns::breakdowns(db, scope.org, directory, &subject, request.period)
 }

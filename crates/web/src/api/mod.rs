@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use extract::{JsonBody, PathParams, QueryParams};
 use quotient_core::access::{Action, Resource};
 use quotient_core::input::{self, Refusals};
+use quotient_core::period::PeriodKind;
 use quotient_store::StoreError;
 use quotient_store::crm::browse::{self, Listing, Record};
 use quotient_store::crm::forms::{self, Form};
@@ -27,7 +28,7 @@ use quotient_store::ids::{LeadId, OpportunityId, RecordId, RepId};
 use quotient_store::ops::activities::{self, LogActivity};
 use quotient_store::ops::pipeline::{self as pipeline_ops, MoveStage};
 use quotient_store::ops::records::{self, ConvertLead, CreateRecord, RecordRef, Unsent, UpdateRecord};
-use quotient_store::ops::reports::{self, Named, ReportOn, SubjectRequest};
+use quotient_store::ops::reports::{self, BreakdownsOn, Named, ReportOn, SubjectRequest};
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppState> {
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi::document))
         .route("/me", get(me))
         .route("/scorecards", get(scorecards))
+        .route("/breakdowns", get(breakdowns))
         .route("/activities", get(list_activities).post(log_activity))
         .route("/{resource}", get(list).post(create))
         .route("/{resource}/{id}", get(detail).patch(update).delete(delete))
@@ -99,6 +101,7 @@ async fn me(caller: Caller) -> ApiResult {
 
 #[derive(serde::Deserialize)]
 struct ScorecardParams {
+    /// Default: the current quarter (the pages open a rep on the week and the team on the month).
     period: Option<String>,
     /// `rep:ID`, `team:MANAGER_ID` (external ids) or `organisation`; default: the caller's own
     /// (`ops::reports::subject`).
@@ -111,16 +114,9 @@ async fn scorecards(
     QueryParams(params): QueryParams<ScorecardParams>,
 ) -> ApiResult {
     allowed(&caller, Resource::Scorecards, Action::Read)?;
-    let period = period_param(params.period.as_deref())?;
+    let period = period_param(params.period.as_deref(), PeriodKind::Quarter)?;
     let directories = state.directories.clone();
-    let subject_text = params.subject.unwrap_or_default();
-    let subject = match subject_text.split_once(':') {
-        Some(("rep", id)) => SubjectRequest::Rep(Named::Key(id.to_string())),
-        Some(("team", id)) => SubjectRequest::Team(Named::Key(id.to_string())),
-        None if subject_text == "organisation" => SubjectRequest::Organisation,
-        None if subject_text.is_empty() => SubjectRequest::Own,
-        _ => return Err(ApiError(Error::NotFound)),
-    };
+    let subject = subject_param(params.subject.as_deref())?;
     let report = run(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
         let request = ReportOn { subject, period, as_of: as_of(period), lang: caller.locale };
@@ -128,6 +124,37 @@ async fn scorecards(
     })
     .await?;
     Ok(Json(serde_json::to_value(report).unwrap_or_default()))
+}
+
+/// The `subject` parameter: `rep:ID`, `team:MANAGER_ID`, `organisation`, or the caller's own.
+fn subject_param(text: Option<&str>) -> Result<SubjectRequest, ApiError> {
+    let text = text.unwrap_or_default();
+    Ok(match text.split_once(':') {
+        Some(("rep", id)) => SubjectRequest::Rep(Named::Key(id.to_string())),
+        Some(("team", id)) => SubjectRequest::Team(Named::Key(id.to_string())),
+        None if text == "organisation" => SubjectRequest::Organisation,
+        None if text.is_empty() => SubjectRequest::Own,
+        _ => return Err(ApiError(Error::NotFound)),
+    })
+}
+
+/// The subject's opportunities by gateway type, lead source and lost reason (`docs/KPIS.md`).
+async fn breakdowns(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(params): QueryParams<ScorecardParams>,
+) -> ApiResult {
+    allowed(&caller, Resource::Scorecards, Action::Read)?;
+    let period = period_param(params.period.as_deref(), PeriodKind::Quarter)?;
+    let subject = subject_param(params.subject.as_deref())?;
+    let directories = state.directories.clone();
+    let breakdowns = run(&state, &caller, move |db, caller| {
+        let directory = directories.get(db, caller.user.org)?;
+        let request = BreakdownsOn { subject, period };
+        reports::breakdowns(db, &caller.viewer, &directory, &request).map_err(crate::error::subject_missing)
+    })
+    .await?;
+    Ok(Json(serde_json::to_value(breakdowns).unwrap_or_default()))
 }
 
 fn listing(resource: &str) -> Result<&'static Listing, ApiError> {

@@ -170,11 +170,22 @@ pub fn build() -> Value {
         } } } }),
     );
     paths.insert(
+        "/api/v1/breakdowns".into(),
+        json!({ "get": {
+            "summary": "A subject's opportunities by gateway type and by lead source (first appointments of the period, how many reached the gateway and the proposal, won, lost, win rate, revenue, average revenue per sale) and the count and amount lost per lost reason (docs/KPIS.md: breakdowns)",
+            "parameters": [
+                { "name": "period", "in": "query", "schema": { "type": "string" }, "description": "2026-W07, 2026-03, 2026-Q1, 2026 or 2026-01-15..2026-02-15; default: the current quarter" },
+                { "name": "subject", "in": "query", "schema": { "type": "string" }, "description": "rep:ID, team:MANAGER_ID or organisation; default: the caller's own" }
+            ],
+            "responses": { "200": { "description": "by_gateway_type, by_lead_source and by_lost_reason", "content": { "application/json": { "schema": { "type": "object" } } } } }
+        } }),
+    );
+    paths.insert(
         "/api/v1/scorecards".into(),
         json!({ "get": {
             "summary": "Scorecards of a subject's reps and its total (the fields of `quotient report --format json`, docs/KPIS.md)",
             "parameters": [
-                { "name": "period", "in": "query", "schema": { "type": "string" }, "description": "2026-W07, 2026-03, 2026-Q1, 2026 or 2026-01-15..2026-02-15" },
+                { "name": "period", "in": "query", "schema": { "type": "string" }, "description": "2026-W07, 2026-03, 2026-Q1, 2026 or 2026-01-15..2026-02-15; default: the current quarter" },
                 { "name": "subject", "in": "query", "schema": { "type": "string" }, "description": "rep:ID, team:MANAGER_ID or organisation; default: the caller's own" }
             ],
             "responses": { "200": { "description": "the report", "content": { "application/json": { "schema": { "type": "object" } } } } }

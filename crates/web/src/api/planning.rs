@@ -13,6 +13,7 @@ use axum::{Json, Router};
 use quotient_core::access::{Action, Resource};
 use quotient_core::coaching::{ActionOwner, DecisionProcess, ObjectiveKpi, Step};
 use quotient_core::input::{self, Refusals};
+use quotient_core::period::PeriodKind;
 use quotient_store::ids::{AccountId, ActionId, ContactId, OneOnOneId, RepId};
 use quotient_store::ops::coaching::{
     self, AddAction, AdvanceTerritoryPlan, OpenOneOnOne, SaveDecisionProcess, SaveNotes, SaveTerritoryPlan,
@@ -399,7 +400,8 @@ async fn one_on_one_list(State(state): State<AppState>, caller: Caller, PathPara
 
 async fn open_one_on_one(State(state): State<AppState>, caller: Caller, PathParams(rep): PathParams<i64>) -> ApiResult {
     allowed(&caller, Resource::OneOnOnes, Action::Create)?;
-    let command = OpenOneOnOne { rep: RepId(rep), on: today(), lang: caller.locale };
+    // The API keeps the quarter it has always frozen.
+    let command = OpenOneOnOne { rep: RepId(rep), on: today(), period: PeriodKind::Quarter, lang: caller.locale };
     let session = run(&state, &caller, move |db, caller| {
         let id = coaching::open_one_on_one(db, &caller.viewer, &command)?;
         one_on_ones::find(db, &caller.viewer, id.get())?.ok_or(Error::NotFound)

@@ -14,6 +14,7 @@ use quotient_core::Period;
 use quotient_core::access::{Action, Resource};
 use quotient_core::coaching::KeyAccountCoverage;
 use quotient_core::diagnostics::{FlagKind, Thresholds};
+use quotient_core::period::PeriodKind;
 use quotient_store::Db;
 use quotient_store::crm::pipeline::{self, Stage};
 use quotient_store::ids::RepId;
@@ -55,7 +56,7 @@ pub async fn dashboard(
     Query(query): Query<DashboardQuery>,
 ) -> Result<Markup, PageError> {
     require(&caller, Resource::TeamDashboard, Action::Read)?;
-    let period = period_param(query.period.as_deref()).map_err(|e| PageError(e, caller.locale))?;
+    let period = period_param(query.period.as_deref(), PeriodKind::Month).map_err(|e| PageError(e, caller.locale))?;
     let directories = state.directories.clone();
     let dashboards = Arc::clone(&state.dashboards);
     let team = query.team;
@@ -167,7 +168,8 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
     let body = html! {
         h1 { (title) }
         (period_picker(l, "/dashboard", period, &keep))
-        p.muted { (l.tf("dashboard.as_of", &[("date", &l.date(report.as_of))])) " · " (l.tf("dashboard.reps", &[("count", &l.count(rows.len() as i64))])) }
+        p.muted { (l.tf("dashboard.as_of", &[("date", &l.date(report.as_of))])) " · " (l.tf("dashboard.reps", &[("count", &l.count(rows.len() as i64))]))
+            " · " a href={ "/breakdowns?period=" (encode(&period.to_string())) (team) } #breakdowns-link { (l.t("breakdowns.nav")) } }
         div.tiles {
             (templates::tile(l.t("kpi.revenue"), &caller.money(total.scorecard.outcome.revenue)))
             (templates::tile(l.t("kpi.attainment"), &l.percent(total.scorecard.attainment.revenue)))

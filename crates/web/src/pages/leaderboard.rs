@@ -11,6 +11,7 @@ use axum::extract::{Query, State};
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
 use quotient_core::model::UserRole;
+use quotient_core::period::PeriodKind;
 use quotient_store::kpi::Card;
 use quotient_store::ops::reports::{self, ReportOn, SubjectRequest};
 
@@ -85,7 +86,7 @@ pub async fn leaderboard(
 ) -> Result<Markup, PageError> {
     require(&caller, Resource::Leaderboard, Action::Read)?;
     let l = caller.locale;
-    let period = period_param(query.period.as_deref()).map_err(|e| PageError(e, l))?;
+    let period = period_param(query.period.as_deref(), PeriodKind::Quarter).map_err(|e| PageError(e, l))?;
     let kpi = query.kpi.as_deref().filter(|k| KPIS.contains(k)).unwrap_or("revenue").to_string();
     let org_wide = caller.viewer.reaches_everyone() && query.scope.as_deref() != Some("team");
     let directories = state.directories.clone();

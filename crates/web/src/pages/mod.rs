@@ -1,6 +1,7 @@
 //! One module per screen. A handler extracts, authorises, calls the store, renders.
 
 pub mod account_map;
+pub mod breakdowns;
 pub mod dashboard;
 pub mod decision_process;
 pub mod editing;

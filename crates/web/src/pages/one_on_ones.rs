@@ -1,5 +1,5 @@
 //! 1:1 sessions: the rep's list, opening one (which freezes the rep's scorecard and flags of the
-//! current quarter), and the session's page — the frozen KPIs with the change since the previous
+//! current week, or the month or quarter asked for), and the session's page — the frozen KPIs with the change since the previous
 //! 1:1, the flags, the actions carried over, this session's actions and the notes.
 
 use super::{refused_fields, refused_list, require, today, with_db, writing};
@@ -16,6 +16,7 @@ use quotient_core::Money;
 use quotient_core::access::{Action, Resource};
 use quotient_core::coaching::ActionOwner;
 use quotient_core::input::{self, Refusals};
+use quotient_core::period::PeriodKind;
 use quotient_store::StoreError;
 use quotient_store::ids::{ActionId, OneOnOneId, RepId};
 use quotient_store::ops::coaching::{self, AddAction, OpenOneOnOne, SaveNotes, TickAction};
@@ -75,7 +76,16 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Path(rep): Path
         @if may_open {
             form method="post" action={ "/reps/" (rep) "/one-on-ones" } {
                 (csrf(&caller))
-                p { button type="submit" #open-one-on-one { (l.t("one_on_one.open")) } " " span.muted { (l.t("one_on_one.open_help")) } }
+                p {
+                    label { (l.t("one_on_one.period")) " "
+                        select name="period" #one-on-one-period {
+                            @for kind in [PeriodKind::Week, PeriodKind::Month, PeriodKind::Quarter] {
+                                option value=(kind.key()) selected[kind == PeriodKind::Week] { (l.t(&format!("period.{}", kind.key()))) }
+                            }
+                        }
+                    }
+                    " " button type="submit" #open-one-on-one { (l.t("one_on_one.open")) } " " span.muted { (l.t("one_on_one.open_help")) }
+                }
             }
         }
         @if sessions.is_empty() { p.muted { (l.t("one_on_one.none")) } }
@@ -99,10 +109,25 @@ fn summary_row(caller: &Caller, s: &Summary) -> Markup {
     }
 }
 
-/// Opens a 1:1 with the rep: their scorecard of the current quarter, frozen now.
-pub async fn open(State(state): State<AppState>, caller: Caller, Path(rep): Path<i64>) -> Result<Response, PageError> {
+#[derive(serde::Deserialize)]
+pub struct OpenForm {
+    #[serde(default)]
+    period: String,
+}
+
+/// Opens a 1:1 with the rep: their scorecard of the current week (or the month or quarter asked
+/// for), frozen now.
+pub async fn open(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(rep): Path<i64>,
+    Form(form): Form<OpenForm>,
+) -> Result<Response, PageError> {
     require(&caller, Resource::OneOnOnes, Action::Create)?;
-    let command = OpenOneOnOne { rep: RepId(rep), on: today(), lang: caller.locale };
+    let period = input::optional_choice::<PeriodKind>("period", &form.period)
+        .map_err(|refusal| PageError(Error::Store(StoreError::Refused(vec![refusal])), caller.locale))?
+        .unwrap_or(PeriodKind::Week);
+    let command = OpenOneOnOne { rep: RepId(rep), on: today(), period, lang: caller.locale };
     let id = with_db(&state, &caller, move |db, caller| Ok(coaching::open_one_on_one(db, &caller.viewer, &command)?))
         .await?;
     Ok(Redirect::to(&format!("/one-on-ones/{id}")).into_response())
@@ -146,6 +171,12 @@ fn render(caller: &Caller, session: &OneOnOne, name: &str, plan: &RepPlan, error
         h1 { (l.tf("one_on_one.title", &[("rep", name), ("date", &l.date(session.held_at.date_naive()))])) }
         p.muted { (l.tf("one_on_one.frozen", &[("by", &session.held_by), ("period", &session.period)])) " "
             a href={ "/reps/" (session.rep_id) "/one-on-ones" } { (l.t("one_on_one.all")) } }
+        p.no-print #live-scorecards { (l.t("one_on_one.live")) " "
+            @for kind in [PeriodKind::Week, PeriodKind::Month, PeriodKind::Quarter] {
+                @let period = quotient_core::Period::containing(kind, session.held_at.date_naive());
+                a href={ "/reps/" (session.rep_id) "?period=" (period) } { (l.t(&format!("period.{}", kind.key()))) } " "
+            }
+        }
         (refused_list(errors))
         div.grid {
             section.card #frozen-scorecard {

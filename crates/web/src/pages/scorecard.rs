@@ -43,7 +43,7 @@ pub async fn scorecard(
     Query(query): Query<ScorecardQuery>,
 ) -> Result<Markup, PageError> {
     require(&caller, Resource::Scorecards, Action::Read)?;
-    let period = period_param(query.period.as_deref()).map_err(|e| PageError(e, caller.locale))?;
+    let period = period_param(query.period.as_deref(), PeriodKind::Week).map_err(|e| PageError(e, caller.locale))?;
     let directories = state.directories.clone();
     let data = with_db(&state, &caller, move |db, caller| {
         if !caller.viewer.reaches(rep) {
@@ -178,6 +178,7 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
                     tr { td { (l.t("kpi.closing_ratio")) } td.num data-kpi="closing_ratio" { (l.percent(s.funnel.closing_ratio)) } }
                     tr { td { (l.t("kpi.top_level_contact_share")) } td.num data-kpi="top_level_contact_share" { (l.percent(card.top_level_contact_share)) } }
                     tr { td { (l.t("kpi.conversation_to_appointment")) } td.num data-kpi="conversation_to_appointment" { (l.percent(s.activity.conversation_to_appointment)) } }
+                    tr { td { (l.t("kpi.gateway_to_won")) } td.num data-kpi="gateway_to_won" { (l.percent(card.gateway_to_won.share)) } }
                 }
             }
             section.card.chart #trend {
@@ -195,7 +196,7 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
                 (svg(charts::columns(
                     l.t("scorecard.conversations_by_week"),
                     &conversation_points,
-                    s.magic_number.daily_conversations.map(|d| (d * 5.0, goal_label)),
+                    s.magic_number.daily_conversations.map(|d| (d * report.method.working_days_per_week as f64, goal_label)),
                     &count_axis,
                 )))
             }

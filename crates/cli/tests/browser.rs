@@ -336,6 +336,12 @@ fn current_week() -> String {
     chrono::Utc::now().date_naive().format("%G-W%V").to_string()
 }
 
+/// The quarter today is in (2026-Q4): long enough for the demo's flags to be steady.
+fn current_quarter() -> String {
+    let today = chrono::Utc::now().date_naive();
+    format!("{}-Q{}", chrono::Datelike::year(&today), chrono::Datelike::month0(&today) / 3 + 1)
+}
+
 /// A rep's id in the bundle, from their row on the team dashboard.
 async fn external_id(session: &Session, rep: &str) -> String {
     session.open("/dashboard").await;

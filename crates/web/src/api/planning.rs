@@ -224,10 +224,7 @@ async fn activity_goals(
     QueryParams(params): QueryParams<GoalParams>,
 ) -> ApiResult {
     allowed(&caller, Resource::ActivityGoals, Action::Read)?;
-    let period = match params.period.as_deref().filter(|p| !p.is_empty()) {
-        Some(text) => crate::params::period_param(Some(text))?,
-        None => quotient_core::Period::containing(quotient_core::period::PeriodKind::Month, today()),
-    };
+    let period = crate::params::period_param(params.period.as_deref(), PeriodKind::Month)?;
     let found =
         run(&state, &caller, move |db, caller| Ok(goals::activity_goals_of(db, &caller.viewer, period)?)).await?;
     let found: Vec<Value> = found

@@ -29,6 +29,8 @@ struct Data {
     card: Card,
     /// The key-account coverage of the rep's territory plan of the evaluation day's year.
     key_accounts: KeyAccountCoverage,
+    /// The organisation's working days a week: the weekly conversations goal is the daily one times it.
+    working_days: i64,
     months: Vec<(Period, Tally)>,
     weeks: Vec<(Period, Tally)>,
     as_of: chrono::NaiveDate,
@@ -54,11 +56,9 @@ pub async fn scorecard(
         let as_of = as_of(period);
         let request =
             ReportRequest { subject: Subject::Rep(person.external_id.clone()), period, as_of, lang: caller.locale };
-        let card = kpi::report_with(db, caller.user.org, &directory, &request)?
-            .reps
-            .into_iter()
-            .next()
-            .ok_or(Error::NotFound)?;
+        let report = kpi::report_with(db, caller.user.org, &directory, &request)?;
+        let working_days = report.method.working_days_per_week;
+        let card = report.reps.into_iter().next().ok_or(Error::NotFound)?;
         // Trends: the 12 months and the 13 ISO weeks up to the evaluation day.
         let mut months = vec![Period::containing(PeriodKind::Month, as_of)];
         while months.len() < 12 {
@@ -81,6 +81,7 @@ pub async fn scorecard(
         Ok(Data {
             card,
             key_accounts,
+            working_days,
             months: months.into_iter().zip(month_tallies).collect(),
             weeks: weeks.into_iter().zip(week_tallies).collect(),
             as_of,
@@ -196,7 +197,7 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
                 (svg(charts::columns(
                     l.t("scorecard.conversations_by_week"),
                     &conversation_points,
-                    s.magic_number.daily_conversations.map(|d| (d * report.method.working_days_per_week as f64, goal_label)),
+                    s.magic_number.daily_conversations.map(|d| (d * data.working_days as f64, goal_label)),
                     &count_axis,
                 )))
             }

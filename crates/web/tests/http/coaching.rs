@@ -241,6 +241,18 @@ async fn decision_processes_and_measured_objectives_within_reach(app: &TestApp) 
     assert!(page.body.contains("Win deals") && page.body.contains("Objectives measured"), "{}", page.body);
     let card = app.get(&format!("/reps/{r1}"), cookie).await;
     assert!(card.body.contains("Key-account coverage"), "{}", card.body);
+
+    // The 1:1 shows the rep's territory plan of its year (this year's: the same objectives).
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    let this_year = format!("/api/v1/territory-plans/{r1}/{year}");
+    if year != 2026 {
+        app.expect(&rep, "PUT", &this_year, &good, StatusCode::OK).await;
+    }
+    let session =
+        id(&app.expect(&manager, "POST", &format!("/api/v1/reps/{r1}/one-on-ones"), "", StatusCode::OK).await);
+    let page = app.get(&format!("/one-on-ones/{session}"), &manager.0).await;
+    assert!(page.body.contains(&format!("Territory plan {year}")), "{}", page.body);
+    assert!(page.body.contains("Win deals") && page.body.contains("id=\"one-on-one-key-accounts\""), "{}", page.body);
 }
 
 /// The document states the operations' limits and choices as the operations apply them.

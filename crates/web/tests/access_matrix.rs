@@ -117,7 +117,8 @@ PUT    /api/v1/territory-plans/{rep:R1}/2026                      | 404 404 404 
 PUT    /api/v1/territory-plans/{rep:R2}/2026                      | 404 404 404 404 | 401 | =               | {"objectives": "More"}
 POST   /api/v1/territory-plans/{rep:R1}/{new plan:R1}/approve     | 200 200 200 422 | 401 | =
 POST   /api/v1/territory-plans/{rep:R3}/{new plan:R3}/approve     | 200 200 404 404 | 401 | =
-# Account maps: reading follows the account, setting a relationship is editing the contact
+# Account maps: reading follows the account, setting a relationship or the decision process is editing
+# the account's contacts
 GET    /accounts/{accounts:R1}/map                                | 200 200 200 200 | in  | =
 GET    /accounts/{accounts:R2}/map                                | 200 200 200 404 | in  | =
 GET    /accounts/{accounts:R3}/map                                | 200 200 404 404 | in  | =
@@ -130,6 +131,12 @@ GET    /api/v1/accounts/{accounts:R3}/map                         | 200 200 404 
 PUT    /api/v1/contacts/{contacts:R1}/relationship                | 200 404 200 200 | 401 | =               | {"relationship": 3, "influence": 2}
 PUT    /api/v1/contacts/{contacts:R2}/relationship                | 200 404 200 404 | 401 | =               | {"relationship": 3, "influence": 2}
 PUT    /api/v1/contacts/{contacts:R3}/relationship                | 200 404 404 404 | 401 | =               | {"relationship": 3, "influence": 2}
+POST   /accounts/{accounts:R1}/decision-process                   | 303 404 303 303 | in  | =               | step_0=Shortlist&decider_0=Board&criteria=Price
+POST   /accounts/{accounts:R2}/decision-process                   | 303 404 303 404 | in  | =               | step_0=Shortlist
+POST   /accounts/{accounts:R3}/decision-process                   | 303 404 404 404 | in  | =               | step_0=Shortlist
+PUT    /api/v1/accounts/{accounts:R1}/decision-process            | 200 404 200 200 | 401 | =               | {"steps": [{"name": "Shortlist"}], "criteria": ["Price"]}
+PUT    /api/v1/accounts/{accounts:R2}/decision-process            | 200 404 200 404 | 401 | =               | {"steps": [{"name": "Shortlist"}]}
+PUT    /api/v1/accounts/{accounts:R3}/decision-process            | 200 404 404 404 | 401 | =               | {"steps": [{"name": "Shortlist"}]}
 # 1:1s: held by a manager (M1 with R1, M2 with R3) or an executive; admins and reps read them;
 # a rep ticks off the actions the rep owns
 GET    /reps/{rep:R1}/one-on-ones                                 | 200 200 200 200 | in  | =

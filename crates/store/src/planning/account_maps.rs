@@ -56,11 +56,10 @@ pub struct AccountCoverage {
     pub score: f64,
 }
 
-/// The organisation's untouched-contact window, in days: `KPIS.md`'s 90 until its settings hold
-/// `untouched_contact_days`, when this — the one place the account maps, the territory plans and
-/// the key-account coverage take it from — reads it there.
-pub fn untouched_window_days(_db: &mut Db, _org: OrgId) -> Result<i64> {
-    Ok(UNTOUCHED_AFTER_DAYS)
+/// The organisation's untouched-contact window, in days (`method.untouched_after_days`, 90 unless
+/// set): the one place the account maps, the territory plans and the key-account coverage take it from.
+pub fn untouched_window_days(db: &mut Db, org: OrgId) -> Result<i64> {
+    Ok(crate::kpi::settings(db, org)?.method.untouched_after_days)
 }
 
 fn level(value: Option<i64>) -> Option<u8> {

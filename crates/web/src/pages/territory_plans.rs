@@ -399,7 +399,7 @@ fn edit_form(caller: &Caller, action: &str, data: &PlanPage) -> Markup {
                 thead { tr { th { (l.t("territory.objective")) } th { (l.t("territory.measured_by")) } th { (l.t("territory.target")) } } }
                 tbody {
                     @for (i, row) in objective_rows.iter().enumerate() {
-                        @let link = row.map(|o| link_value(o)).unwrap_or_default();
+                        @let link = row.map(link_value).unwrap_or_default();
                         tr {
                             td { input type="text" name={ "objective_" (i) } value=(row.map(|o| o.description.clone()).unwrap_or_default()) aria-label=(l.t("territory.objective")); }
                             td { select name={ "objective_link_" (i) } aria-label=(l.t("territory.measured_by")) {

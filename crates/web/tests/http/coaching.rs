@@ -180,6 +180,81 @@ async fn relationships_are_set_within_reach_and_refused_by_code(app: &TestApp) {
     assert_eq!((&contact[0]["relationship"], &contact[0]["influence"]), (&Value::from(4), &Value::from(5)));
 }
 
+async fn decision_processes_and_measured_objectives_within_reach(app: &TestApp) {
+    let rep = app.sign_in("r1@acme.test").await;
+    let other_rep = app.sign_in("r2@acme.test").await;
+    let executive = app.sign_in("exec@acme.test").await;
+    let manager = app.sign_in("manager@acme.test").await;
+    let accounts = json(&app.api_get(&rep, "/api/v1/accounts").await);
+    let a1 = accounts["items"][0]["id"].as_i64().unwrap_or_else(|| panic!("an account: {accounts}"));
+    let path = format!("/api/v1/accounts/{a1}/decision-process");
+
+    let bad = serde_json::json!({ "steps": [{ "name": " " }], "criteria": ["c".repeat(501)] }).to_string();
+    let refused = app.expect(&rep, "PUT", &path, &bad, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(refused_codes(&refused), codes(&[("steps", "required"), ("criteria", "too_long")]));
+    let body = r#"{"steps": [{"name": "Shortlist", "decider": "IT board", "due_on": "2026-02-01", "done": true},
+                            {"name": "Contract"}], "criteria": ["Price", " "], "expected_decision_on": "2026-03-31"}"#;
+    for may_not in [&other_rep, &executive] {
+        app.expect(may_not, "PUT", &path, body, StatusCode::NOT_FOUND).await;
+    }
+    let map = json(&app.expect(&rep, "PUT", &path, body, StatusCode::OK).await);
+    assert_eq!(map["decision_process"]["steps"][0]["decider"], "IT board");
+    assert_eq!(map["decision_process"]["criteria"], serde_json::json!(["Price"]));
+    let score = map["coverage_score"].as_f64().unwrap_or(-1.0);
+    assert!((0.0..=1.0).contains(&score), "{map}");
+    app.expect(&manager, "PUT", &path, body, StatusCode::OK).await;
+
+    // The page: a date that is not one is refused by the same code, next to the form.
+    let (cookie, csrf) = &rep;
+    let form = |extra: &str| format!("step_0=Shortlist&decider_0=Board&due_0={extra}&criteria=Price&_csrf={csrf}");
+    let page = app.post(&format!("/accounts/{a1}/decision-process"), cookie, &form("soon")).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains(r#"data-field="steps""#), "{}", page.body);
+    let saved = app.post(&format!("/accounts/{a1}/decision-process"), cookie, &form("2026-02-01")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let shown = app.get(&format!("/accounts/{a1}/map"), cookie).await;
+    assert!(shown.body.contains("id=\"decision-steps\"") && shown.body.contains("Board"), "{}", shown.body);
+    assert!(shown.body.contains("id=\"coverage-score\""), "{}", shown.body);
+
+    // Measured objectives: the refusals by code, then the progress read back.
+    let r1 = app.own_rep(&rep).await;
+    let plan_path = format!("/api/v1/territory-plans/{r1}/2026");
+    let key = serde_json::json!({ "account_id": a1, "target_cents": 100, "status": "in_progress" });
+    let with = |objectives: Value| {
+        serde_json::json!({ "key_accounts": [key.clone()], "measured_objectives": objectives }).to_string()
+    };
+    let bad = with(serde_json::json!([{ "description": "x", "kpi": "revenue", "account_id": a1, "target": 1 },
+                                      { "description": "y", "kpi": "mood", "target": 1 }]));
+    let refused = app.expect(&rep, "PUT", &plan_path, &bad, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let expected = [("measured_objectives", "objective_link"), ("measured_objectives", "choice")];
+    assert_eq!(refused_codes(&refused), codes(&expected));
+    let good = with(serde_json::json!([{ "description": "Win deals", "kpi": "deals", "target": 4 },
+                                       { "description": "Grow the account", "account_id": a1, "target": 100 }]));
+    let saved = json(&app.expect(&rep, "PUT", &plan_path, &good, StatusCode::OK).await);
+    let objectives = &saved["measured_objectives"];
+    assert_eq!(objectives[0]["kpi"], "deals");
+    assert_eq!(objectives[0]["progress"]["target"], 4);
+    assert!(objectives[1]["progress"]["actual"].as_i64().is_some(), "{saved}");
+    assert_eq!(saved["key_account_coverage"]["accounts"], 1);
+    // The plan's page shows them, and the scorecard the key-account coverage.
+    let page = app.get(&format!("/territory-plans/{r1}?year=2026"), cookie).await;
+    assert!(page.body.contains("Win deals") && page.body.contains("Objectives measured"), "{}", page.body);
+    let card = app.get(&format!("/reps/{r1}"), cookie).await;
+    assert!(card.body.contains("Key-account coverage"), "{}", card.body);
+
+    // The 1:1 shows the rep's territory plan of its year (this year's: the same objectives).
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    let this_year = format!("/api/v1/territory-plans/{r1}/{year}");
+    if year != 2026 {
+        app.expect(&rep, "PUT", &this_year, &good, StatusCode::OK).await;
+    }
+    let session =
+        id(&app.expect(&manager, "POST", &format!("/api/v1/reps/{r1}/one-on-ones"), "", StatusCode::OK).await);
+    let page = app.get(&format!("/one-on-ones/{session}"), &manager.0).await;
+    assert!(page.body.contains(&format!("Territory plan {year}")), "{}", page.body);
+    assert!(page.body.contains("Win deals") && page.body.contains("id=\"one-on-one-key-accounts\""), "{}", page.body);
+}
+
 /// The document states the operations' limits and choices as the operations apply them.
 async fn the_document_states_the_coaching_limits(app: &TestApp) {
     let (cookie, _) = app.sign_in("manager@acme.test").await;
@@ -192,6 +267,9 @@ async fn the_document_states_the_coaching_limits(app: &TestApp) {
     let action = schema("/api/v1/one-on-ones/{id}/actions", "post");
     assert_eq!(action["description"]["maxLength"], 2_000);
     assert_eq!(action["owner"]["enum"], serde_json::json!(["rep", "manager"]));
+    let process = schema("/api/v1/accounts/{id}/decision-process", "put");
+    assert_eq!(process["steps"]["maxItems"], 30);
+    assert_eq!(process["criteria"]["items"]["maxLength"], 500);
 }
 
 on_both_backends!(
@@ -199,4 +277,5 @@ on_both_backends!(
     one_on_ones_are_held_by_the_manager_and_refused_by_code,
     territory_plans_are_written_by_the_rep_and_decided_above,
     relationships_are_set_within_reach_and_refused_by_code,
+    decision_processes_and_measured_objectives_within_reach,
 );

@@ -478,6 +478,10 @@ async fn planning_from_the_company_plan_to_a_one_on_one(session: &Session) {
     session.arrive("/plan?year=2027&done=saved").await;
     let risk = session.text("#plan-risk").await;
     assert!(risk.contains("$4,800,000"), "the risk names the plan: {risk}");
+    // A plan beyond what history supports asks for a choice before it is written.
+    if session.browser.find(Locator::Css("#beyond-history")).await.is_ok() {
+        session.click("input[name=beyond_history][value=allocate]").await;
+    }
     session.click("#allocate").await;
     session.arrive("/plan?year=2027&done=allocated").await;
     // Allocated exactly: the quotas add up to the plan.

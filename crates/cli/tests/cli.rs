@@ -183,6 +183,35 @@ fn a_plan_is_allocated_exactly_and_its_quotas_import() {
     assert_eq!(report["total"]["quotas"]["revenue_cents"], 100_000_001, "the team's quotas are the plan");
 }
 
+/// Activity goals set from the command line show in the report; a quota lowered by hand needs a
+/// reason; bad input is refused by code.
+#[test]
+fn activity_goals_and_hand_quotas_go_through_the_operations() {
+    let dbs = temp();
+    let url = format!("sqlite://{}", dbs.path().join("goals.db").display());
+    succeed(&url, &["demo", "--reps", "8", "--years", "1", "--as-of", "2026-06-30", "--seed", "5", "--no-serve"]);
+    let set = succeed(&url, &["goals", "--set", "R1:cold_calls:2026-W20=5", "--set", "R1:conversations:2026-05=4"]);
+    assert!(set.contains("set 2 activity goal(s)"), "{set}");
+    let listed = succeed(&url, &["goals", "--period", "2026-05"]);
+    assert!(listed.contains("cold_calls") && listed.contains("2026-W20") && listed.contains("2026-05"), "{listed}");
+    let bad = quotient(&url, &["goals", "--set", "R1:revenue:2026-Q1=5"]);
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success() && said.contains("goal_metric") && said.contains("goal_period"), "{said}");
+    // The week's goal counts whole in its week: 5 cold calls.
+    let report = succeed(&url, &["report", "--period", "2026-W20", "--rep", "R1", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap_or_else(|e| panic!("{e}"));
+    let goals = &report["reps"][0]["activity_goals"];
+    assert_eq!((goals[0]["metric"].as_str(), goals[0]["goal"].as_f64()), (Some("cold_calls"), Some(5.0)), "{goals}");
+
+    let plan = ["plan", "--year", "2027", "--revenue", "100", "--apply", "--beyond-history", "allocate"];
+    succeed(&url, &[&plan[..], &["--as-of", "2026-12-05"]].concat());
+    let lower = ["plan-adjust", "--year", "2027", "--quota", "R1=0", "--as-of", "2026-12-05"];
+    let refused = quotient(&url, &lower);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("reason_for_lowering"), "{refused:?}");
+    let lowered = succeed(&url, &[&lower[..], &["--reason", "Moved to key accounts"]].concat());
+    assert!(lowered.contains("quotas of revenue for 2027"), "{lowered}");
+}
+
 /// The report's CSV is opened in spreadsheets: a rep's name typed as a formula is not run as one.
 #[test]
 fn the_report_csv_neutralises_names_that_start_like_a_formula() {

@@ -36,7 +36,7 @@ fn every_problem_is_reported_with_its_place(test: &mut TestDb) {
         "opportunities.csv:8:16: stage: stage 'won' does not agree with status 'open': make them agree",
         "opportunities.csv:9:8: created_at: '2026-13-06T10:00:00Z' is not a timestamp: write YYYY-MM-DDTHH:MM:SSZ in UTC, e.g. 2026-03-31T23:59:00Z",
         "opportunities.csv:10: this row has 6 fields but the header has 18: check for a missing or extra delimiter, or an unclosed quote",
-        "quotas.csv:2:2: period: '2026-3' is not a quota period: write YYYY-MM (2026-03), YYYY-Qn (2026-Q1) or YYYY (2026)",
+        "quotas.csv:2:2: period: '2026-3' is not a quota period: write YYYY-Www (2026-W05), YYYY-MM (2026-03), YYYY-Qn (2026-Q1) or YYYY (2026)",
         "quotas.csv:3:5: target: a deals target must be a whole number",
         "reps.csv:1:8: unknown column 'nickname': rename or remove it (the columns of reps.csv are: rep_id, name, email, manager_id, territory_id, role, hired_on)",
         "reps.csv:4:5: territory_id: unknown territory 'T9': it is neither in territories.csv nor already stored",

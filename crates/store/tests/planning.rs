@@ -698,7 +698,8 @@ fn activity_goals_are_set_by_managers_and_tracked_on_the_scorecard(test: &mut Te
     let rep = viewer_of(test, &org, "R1", UserRole::Rep);
     let january: Period = "2026-01".parse().unwrap_or_else(|e| panic!("{e}"));
     let own = ok(goals::activity_goals_of(&mut test.db, &rep, january));
-    assert_eq!(own.iter().map(|g| (g.rep, g.target)).collect::<Vec<_>>(), [(r1, 2), (r1, 4)]);
+    // By the period's first day: the month (1 January) before the week (5 January).
+    assert_eq!(own.iter().map(|g| (g.rep, g.target)).collect::<Vec<_>>(), [(r1, 4), (r1, 2)]);
     assert!(matches!(goals::set_activity_goals(&mut test.db, &rep, &set), Err(StoreError::NotPermitted)));
     let all = ok(goals::activity_goals_of(&mut test.db, &manager, january));
     assert_eq!(all.len(), 3);

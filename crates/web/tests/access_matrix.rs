@@ -71,7 +71,7 @@ GET    /assets/nothing.js                                         | 404 404 404 
 GET    /plan?year=2027                                            | 200 200 200 404 | in  | =
 POST   /plan                                                      | 303 303 404 404 | in  | =               | year=2027&revenue=1000000&split=goals
 POST   /plan/allocate                                             | 303 303 404 404 | in  | =               | year=2027&beyond_history=allocate
-POST   /plan/quotas                                               | 303 303 404 404 | in  | 404 404 404 404 | year=2027&q_{rep:R1}=5000
+POST   /plan/quotas                                               | 303 303 404 404 | in  | 404 404 404 404 | year=2027&q_{rep:R1}=5000&reason=Smaller+territory
 GET    /api/v1/plans/2027                                         | 200 200 404 404 | 401 | =
 PUT    /api/v1/plans/2027                                         | 200 200 404 404 | 401 | =               | {"fiscal_year": 2027, "revenue_cents": 200000000}
 POST   /api/v1/plans/2027/allocate                                | 200 200 404 404 | 401 | =

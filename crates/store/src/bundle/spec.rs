@@ -29,7 +29,7 @@ pub enum Kind {
     Stage,
     /// One of the organisation's configured gateway types.
     GatewayType,
-    /// A quota period: `YYYY-MM`, `YYYY-Qn` or `YYYY`.
+    /// A quota period: `YYYY-Www` (activity goals), `YYYY-MM`, `YYYY-Qn` or `YYYY`.
     Period,
     /// A quota target: money for revenue and margin, a whole count for the other metrics.
     QuotaTarget,

@@ -211,7 +211,9 @@ pub fn adjust_quotas(db: &mut Db, scope: &Viewer, command: &AdjustQuotas) -> Res
         }
         let current = quotas::yearly(db, scope.org, command.year, metric, None)?;
         let reason = command.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        let lowers = command.quotas.iter().any(|(RepId(rep), total)| current.get(rep).is_some_and(|c| total < c));
+        // A negative quota is refused as such, not as lowered.
+        let lowers =
+            command.quotas.iter().any(|(RepId(rep), total)| *total >= 0 && current.get(rep).is_some_and(|c| total < c));
         if lowers && reason.is_none() {
             refusals.push(Refusal::new("reason", Code::ReasonForLowering));
         }

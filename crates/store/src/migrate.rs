@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_room_for_updates"),
     migration!(12, "0012_partial_activity_indexes"),
     migration!(13, "0013_sign_in_hardening"),
+    migration!(16, "0016_feedback_comments_and_demos"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .route("/territory-plans/{rep}", get(pages::territory_plans::page).post(pages::territory_plans::save))
         .route("/territory-plans/{rep}/{step}", post(pages::territory_plans::step))
         .route("/accounts/{id}/map", get(pages::account_map::page))
+        .route("/accounts/{id}/feedback", post(pages::account_map::enter_feedback))
         .route("/contacts/{id}/relationship", post(pages::account_map::set_relationship))
         .route("/reps/{rep}/one-on-ones", get(pages::one_on_ones::list).post(pages::one_on_ones::open))
         .route("/one-on-ones/{id}", get(pages::one_on_ones::page))

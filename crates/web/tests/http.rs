@@ -686,3 +686,6 @@ mod reports;
 
 #[path = "http/coaching.rs"]
 mod coaching;
+
+#[path = "http/teams.rs"]
+mod teams;

@@ -6,14 +6,16 @@ mod people;
 pub(crate) mod queries;
 mod report;
 mod rollups;
+mod teams;
 mod trend;
 
 pub use facts::{Cell, Fact, cells_of};
 pub use people::{Directory, Person, Scope, Subject, set_setting, settings};
 pub use queries::Filter;
-pub use report::{Card, Report, ReportRequest, report, report_with};
+pub use report::{Card, Report, ReportRequest, report, report_with, report_with_groups};
 pub(crate) use rollups::{Grain, organisation_months, per_cell};
 pub use rollups::{apply, rebuild, sum, sum_of, with_delta, with_delta_creating};
+pub use teams::{TeamTotal, TeamsReport, flags_and_standards, teams_report};
 pub use trend::trend;
 
 use crate::db::Db;

@@ -2,7 +2,7 @@
 //! rollups and the few base rows that are not sums.
 
 use super::people::{Directory, Scope, Subject, settings};
-use super::queries::{self, Filter, QuotaRow};
+use super::queries::{self, AccountScore, Filter, QuotaRow};
 use super::rollups;
 use crate::db::Db;
 use crate::error::Result;
@@ -11,7 +11,9 @@ use chrono::{Datelike, Duration, NaiveDate};
 use quotient_core::diagnostics::{Diagnosis, Flag, FlagKind, Thresholds};
 use quotient_core::kpi::{OpenOpportunity, Quotas, Scorecard, ScorecardFacts, Tally, ratio};
 use quotient_core::model::QuotaMetric;
-use quotient_core::standards::{self, Evaluation, LineEstimates, StandardKey, Standards, StandardsFacts};
+use quotient_core::standards::{
+    self, AccountScores, Evaluation, LineDemos, LineEstimates, StandardKey, Standards, StandardsFacts,
+};
 use quotient_core::{Lang, Money, Period};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -115,6 +117,8 @@ struct Gathered {
     tally: HashMap<i64, Tally>,
     /// Per rep: (product line, estimates) of the lines with estimates.
     line_estimates: HashMap<i64, Vec<(i64, i64)>>,
+    /// Per rep: the product lines with an opportunity or estimate of theirs in the period.
+    lines_worked: HashMap<i64, Vec<i64>>,
     so_far: HashMap<i64, Tally>,
     trailing: HashMap<i64, Tally>,
     first_appointments_by_week: HashMap<i64, Vec<(NaiveDate, i64)>>,
@@ -129,7 +133,9 @@ struct BaseRows {
     open: HashMap<i64, Vec<OpenOpportunity>>,
     cycle_days: HashMap<i64, Vec<i64>>,
     currency: HashMap<i64, (i64, i64)>,
-    scores: HashMap<i64, Vec<i64>>,
+    scores: HashMap<i64, Vec<AccountScore>>,
+    /// Per rep: (product line, demos given on its opportunities).
+    demos: HashMap<i64, Vec<(i64, i64)>>,
 }
 
 pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report> {
@@ -140,10 +146,36 @@ pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report
 /// Like [`report`], with the organisation's people already at hand (as a cache keeps them, until
 /// the organisation's directory revision moves).
 pub fn report_with(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRequest) -> Result<Report> {
-    db.with_custom_plans(|db| scorecards(db, org, directory, request))
+    db.with_custom_plans(|db| scorecards(db, org, directory, request, &[])).map(|(report, _)| report)
 }
 
-fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRequest) -> Result<Report> {
+/// Like [`report_with`], with the pooled scorecard of each group of the subject's reps (a team
+/// each: its name and reps), as the report's total is pooled, from the same read: a group costs no
+/// read of its own.
+pub fn report_with_groups(
+    db: &mut Db,
+    org: OrgId,
+    directory: &Directory,
+    request: &ReportRequest,
+    groups: &[(String, Vec<i64>)],
+) -> Result<(Report, Vec<Card>)> {
+    db.with_custom_plans(|db| scorecards(db, org, directory, request, groups))
+}
+
+impl Card {
+    /// How many of the card's evaluated standards are met, and how many were evaluated.
+    pub fn standards_met(&self) -> (usize, usize) {
+        (self.standards.iter().filter(|e| e.passed).count(), self.standards.len())
+    }
+}
+
+fn scorecards(
+    db: &mut Db,
+    org: OrgId,
+    directory: &Directory,
+    request: &ReportRequest,
+    groups: &[(String, Vec<i64>)],
+) -> Result<(Report, Vec<Card>)> {
     let scope = directory.resolve(&request.subject)?;
     let (thresholds, standards) = settings(db, org)?;
     // Peers and the magic number's fallback need each rep's whole team.
@@ -162,7 +194,7 @@ fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRe
             let team = directory.team_of(rep);
             let facts = facts_for(&data, request, &[rep], &team);
             let person = directory.person(rep);
-            let standards_facts = standards_facts(&data, directory, &[rep], facts.quotas.revenue, &facts.tally);
+            let standards_facts = standards_facts(&data, directory, &[rep], period, facts.quotas.revenue, &facts.tally);
             card(
                 person.map(|p| p.external_id.clone()),
                 person.map(|p| p.name.clone()).unwrap_or_default(),
@@ -175,10 +207,16 @@ fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRe
         .collect();
     let total_facts = facts_for(&data, request, &scope.reps, &scope.reps);
     let total_standards =
-        standards_facts(&data, directory, &scope.reps, total_facts.quotas.revenue, &total_facts.tally);
+        standards_facts(&data, directory, &scope.reps, period, total_facts.quotas.revenue, &total_facts.tally);
     let total =
         card(None, scope.name.clone(), None, &total_facts, &total_standards, (&thresholds, &standards, request.lang));
-    Ok(Report {
+    let pooled_card = |name: &str, reps: &[i64]| {
+        let facts = facts_for(&data, request, reps, reps);
+        let standards_facts = standards_facts(&data, directory, reps, period, facts.quotas.revenue, &facts.tally);
+        card(None, name.to_string(), None, &facts, &standards_facts, (&thresholds, &standards, request.lang))
+    };
+    let group_cards = groups.iter().map(|(name, reps)| pooled_card(name, reps)).collect();
+    let report = Report {
         subject: SubjectLabel { kind: scope.kind, id: scope.id, name: scope.name },
         period: period.to_string(),
         period_start: period.start(),
@@ -188,7 +226,8 @@ fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRe
         thresholds,
         reps: cards,
         total,
-    })
+    };
+    Ok((report, group_cards))
 }
 
 /// Reads everything the scorecards need: the rollups on one connection and, where the database
@@ -228,6 +267,9 @@ fn read_rollups(db: &mut Db, org: OrgId, request: &ReportRequest, filter: Filter
         *data.tally.entry(rep).or_default() += tally;
         if tally.estimates != 0 {
             data.line_estimates.entry(rep).or_default().push((line, tally.estimates));
+        }
+        if line != 0 && tally != Tally::default() {
+            data.lines_worked.entry(rep).or_default().push(line);
         }
     }
     let day_after = request.as_of + Duration::days(1);
@@ -270,6 +312,7 @@ fn read_base_rows(
     rows.cycle_days = queries::won_cycle_days(db, org, period, filter)?;
     rows.currency = queries::crm_currency(db, org, request.as_of, stale_days, filter)?;
     rows.scores = queries::satisfaction_scores(db, org, period, filter)?;
+    rows.demos = queries::demos_by_line(db, org, period, filter)?;
     Ok(rows)
 }
 
@@ -349,6 +392,7 @@ fn standards_facts(
     data: &Gathered,
     directory: &Directory,
     reps: &[i64],
+    period: Period,
     revenue_quota: Option<Money>,
     tally: &Tally,
 ) -> StandardsFacts {
@@ -387,8 +431,40 @@ fn standards_facts(
         stale_open_opportunities: stale,
         past_due_open_opportunities: past_due,
         meetings_and_events: tally.meetings + tally.events,
-        satisfaction_scores: reps.iter().flat_map(|rep| data.rows.scores.get(rep)).flatten().copied().collect(),
+        satisfaction_scores: reps.iter().flat_map(|rep| data.rows.scores.get(rep)).flatten().map(|s| s.score).collect(),
+        satisfaction_by_account: scores_by_account(data, reps),
+        demos_by_line: demos_by_line(data, directory, reps),
+        months: standards::months_in(period),
     }
+}
+
+/// The reps' satisfaction scores grouped by account, in the accounts' name order.
+fn scores_by_account(data: &Gathered, reps: &[i64]) -> Vec<AccountScores> {
+    let mut accounts: BTreeMap<(&str, i64), Vec<i64>> = BTreeMap::new();
+    for score in reps.iter().flat_map(|rep| data.rows.scores.get(rep)).flatten() {
+        accounts.entry((score.name.as_str(), score.account)).or_default().push(score.score);
+    }
+    accounts.into_iter().map(|((name, _), scores)| AccountScores { account: name.to_string(), scores }).collect()
+}
+
+/// The demos of every product line the reps sell in the period — a line with a quota of theirs,
+/// or with an opportunity, estimate or demo of theirs — in the lines' name order; a line sold
+/// without a demo counts 0.
+fn demos_by_line(data: &Gathered, directory: &Directory, reps: &[i64]) -> Vec<LineDemos> {
+    let mut lines: BTreeMap<i64, i64> = BTreeMap::new();
+    for rep in reps {
+        let quota_lines = data.rows.quotas.get(rep).into_iter().flatten().filter_map(|q| q.product_line);
+        for line in quota_lines.chain(data.lines_worked.get(rep).into_iter().flatten().copied()) {
+            lines.entry(line).or_default();
+        }
+        for (line, demos) in data.rows.demos.get(rep).into_iter().flatten() {
+            *lines.entry(*line).or_default() += demos;
+        }
+    }
+    let name = |line: &i64| directory.product_lines.get(line).map(|(_, name)| name.clone()).unwrap_or_default();
+    let mut out: Vec<LineDemos> = lines.iter().map(|(line, &demos)| LineDemos { line: name(line), demos }).collect();
+    out.sort_by(|a, b| a.line.cmp(&b.line));
+    out
 }
 
 fn card(

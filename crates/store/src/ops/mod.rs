@@ -10,6 +10,7 @@
 
 pub mod activities;
 pub mod coaching;
+pub mod feedback;
 pub mod pipeline;
 pub mod plans;
 pub mod records;

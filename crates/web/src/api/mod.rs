@@ -3,6 +3,7 @@
 //! Errors are `{"error": {"code", "message", "fields"}}` with a stable code.
 
 mod extract;
+mod feedback;
 mod openapi;
 mod planning;
 
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/leads/{id}/convert", post(convert_lead))
         .route("/opportunities/{id}/stage", post(move_stage))
         .merge(planning::router())
+        .merge(feedback::router())
 }
 
 /// An API handler's result: errors answer as JSON.

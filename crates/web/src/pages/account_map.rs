@@ -149,7 +149,10 @@ pub async fn enter_feedback(
 ) -> Result<Response, PageError> {
     require(&caller, Resource::Accounts, Action::Edit)?;
     let mut refusals = Refusals::new();
-    let score = refusals.take(input::whole_number("score", &form.score, 0, 10));
+    // A number out of 0–10 goes on to the operation, which refuses it beside the day and the account.
+    let score = input::whole_number("score", &form.score, 0, 10)
+        .or_else(|refusal| form.score.trim().parse::<i64>().map_err(|_| refusal));
+    let score = refusals.take(score);
     let received_on = refusals.take(input::optional_date("received_on", &form.received_on));
     let comment = refusals.take(input::free_text("comment", &form.comment, feedback::COMMENT_MAX));
     let entered = match (score, received_on, comment) {

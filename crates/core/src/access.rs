@@ -145,6 +145,20 @@ pub fn may_set_relationship(role: UserRole, reaches_account: bool) -> bool {
     allows(role, Resource::Contacts, Action::Edit) && reaches_account
 }
 
+/// Whether someone enters a customer's satisfaction score on an account: whoever edits accounts
+/// (the account's rep, their managers, admins — not an executive, who reads), for an account they
+/// reach.
+pub fn may_enter_feedback(role: UserRole, reaches_account: bool) -> bool {
+    allows(role, Resource::Accounts, Action::Edit) && reaches_account
+}
+
+/// Whether a role's dashboard opens on teams (one row per manager's subtree, drilling down a level
+/// at a time) rather than on one row per rep: the roles that reach the whole organisation, whose
+/// reps may number a thousand.
+pub fn dashboard_opens_on_teams(role: UserRole) -> bool {
+    allows(role, Resource::TeamDashboard, Action::Read) && reach(role) == Reach::Organisation
+}
+
 /// Whether a role sees the whole company plan (its objectives, and the allocation over every rep);
 /// a manager reads only the share of it allocated to the reps they reach.
 pub fn sees_whole_company_plan(role: UserRole) -> bool {
@@ -300,6 +314,23 @@ mod tests {
             assert!(!may_set_relationship(role, false), "{role}: an account out of reach");
             assert_eq!(may_set_relationship(role, true), role != UserRole::Executive, "{role}");
         }
+    }
+
+    #[test]
+    fn the_accounts_rep_their_managers_and_admins_enter_feedback() {
+        for &role in UserRole::ALL {
+            assert!(!may_enter_feedback(role, false), "{role}: an account out of reach");
+            // An executive reads accounts and scores but enters none.
+            assert_eq!(may_enter_feedback(role, true), role != UserRole::Executive, "{role}");
+        }
+    }
+
+    #[test]
+    fn the_organisation_wide_roles_dashboards_open_on_teams() {
+        assert!(dashboard_opens_on_teams(UserRole::Admin));
+        assert!(dashboard_opens_on_teams(UserRole::Executive));
+        assert!(!dashboard_opens_on_teams(UserRole::Manager), "a manager sees their reps");
+        assert!(!dashboard_opens_on_teams(UserRole::Rep), "a rep has no dashboard");
     }
 
     #[test]

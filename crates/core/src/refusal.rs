@@ -42,6 +42,8 @@ crate::keyed_enum! {
         // Who or what an operation is about.
         RepOutOfReach => "rep_out_of_reach",
         OpportunityOutOfReach => "opportunity_out_of_reach",
+        AccountOutOfReach => "account_out_of_reach",
+        DateInFuture => "date_in_future",
         // Planning.
         Count => "count",
         GrowthOutOfRange => "growth_out_of_range",

@@ -40,6 +40,8 @@ ids! {
     LeadId,
     OpportunityId,
     ActivityId,
+    /// A satisfaction score given on an account: a row of `feedback`.
+    FeedbackId,
     /// A 1:1 of a manager with a rep.
     OneOnOneId,
     /// An action agreed in a 1:1.

@@ -38,6 +38,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_sign_in_hardening"),
     migration!(14, "0014_activity_goals"),
     migration!(15, "0015_pipeline_definitions"),
+    migration!(16, "0016_feedback_comments_and_demos"),
     migration!(17, "0017_account_planning"),
 ];
 

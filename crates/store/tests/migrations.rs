@@ -345,13 +345,13 @@ fn the_schema_comparison_sees_a_difference() {
     let before = describe(&mut test.db);
     test.db
         .batch(
-            "ALTER TABLE feedback ADD COLUMN comment TEXT NOT NULL DEFAULT '' CHECK (length(comment) < 500);
+            "ALTER TABLE feedback ADD COLUMN remark TEXT NOT NULL DEFAULT '' CHECK (length(remark) < 500);
              CREATE UNIQUE INDEX feedback_once ON feedback (org_id, account_id, received_on)",
         )
         .unwrap_or_else(|e| panic!("{e}"));
     let found = differences(&describe(&mut test.db), &before);
     assert_eq!(found.len(), 3, "{found:#?}");
-    assert!(found[0].starts_with("feedback.comment: (NOT NULL, type) Some((true, Text))"), "{found:#?}");
+    assert!(found[0].starts_with("feedback.remark: (NOT NULL, type) Some((true, Text))"), "{found:#?}");
 }
 
 /// The rows an organisation had when the store was at its first migration.

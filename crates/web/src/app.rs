@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/territory-plans/{rep}", get(pages::territory_plans::page).post(pages::territory_plans::save))
         .route("/territory-plans/{rep}/{step}", post(pages::territory_plans::step))
         .route("/accounts/{id}/map", get(pages::account_map::page))
+        .route("/accounts/{id}/feedback", post(pages::account_map::enter_feedback))
         .route("/contacts/{id}/relationship", post(pages::account_map::set_relationship))
         .route("/accounts/{id}/decision-process", post(pages::decision_process::save))
         .route("/reps/{rep}/one-on-ones", get(pages::one_on_ones::list).post(pages::one_on_ones::open))

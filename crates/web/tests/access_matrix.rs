@@ -44,6 +44,9 @@ POST   /sign-out                                                  | in  in  in  
 POST   /me/sign-out-everywhere                                    | in  in  in  in  | in  | =
 GET    /dashboard                                                 | 200 200 200 404 | in  | =
 GET    /breakdowns                                                | 200 200 200 404 | in  | =
+GET    /dashboard?team={rep:E1}                                   | 200 200 404 404 | in  | =
+GET    /dashboard?team={rep:M1}                                   | 200 200 200 404 | in  | =
+GET    /dashboard?team={rep:M2}                                   | 200 200 404 404 | in  | =
 GET    /reps/{rep:R1}                                             | 200 200 200 200 | in  | =
 GET    /reps/{rep:R2}                                             | 200 200 200 404 | in  | =
 GET    /reps/{rep:R3}                                             | 200 200 404 404 | in  | =
@@ -137,6 +140,15 @@ POST   /accounts/{accounts:R3}/decision-process                   | 303 404 404 
 PUT    /api/v1/accounts/{accounts:R1}/decision-process            | 200 404 200 200 | 401 | =               | {"steps": [{"name": "Shortlist"}], "criteria": ["Price"]}
 PUT    /api/v1/accounts/{accounts:R2}/decision-process            | 200 404 200 404 | 401 | =               | {"steps": [{"name": "Shortlist"}]}
 PUT    /api/v1/accounts/{accounts:R3}/decision-process            | 200 404 404 404 | 401 | =               | {"steps": [{"name": "Shortlist"}]}
+# Satisfaction scores: entered by whoever edits the account (its rep, their managers, admins)
+POST   /accounts/{accounts:R1}/feedback                           | 303 404 303 303 | in  | =               | score=8&received_on=2026-03-02
+POST   /accounts/{accounts:R2}/feedback                           | 303 404 303 404 | in  | =               | score=8&received_on=2026-03-02
+POST   /accounts/{accounts:R3}/feedback                           | 303 404 404 404 | in  | =               | score=8&received_on=2026-03-02
+POST   /accounts/{accounts:R1}/feedback                           | 422 404 422 422 | in  | =               | score=11&received_on=2026-03-02
+POST   /api/v1/accounts/{accounts:R1}/feedback                    | 201 404 201 201 | 401 | =               | {"score": 8, "received_on": "2026-03-02"}
+POST   /api/v1/accounts/{accounts:R2}/feedback                    | 201 404 201 404 | 401 | =               | {"score": 8, "received_on": "2026-03-02"}
+POST   /api/v1/accounts/{accounts:R3}/feedback                    | 201 404 404 404 | 401 | =               | {"score": 8, "received_on": "2026-03-02"}
+POST   /api/v1/accounts/{accounts:R1}/feedback                    | 422 404 422 422 | 401 | =               | {"score": 11}
 # 1:1s: held by a manager (M1 with R1, M2 with R3) or an executive; admins and reps read them;
 # a rep ticks off the actions the rep owns
 GET    /reps/{rep:R1}/one-on-ones                                 | 200 200 200 200 | in  | =

@@ -689,3 +689,5 @@ mod coaching;
 
 #[path = "http/settings.rs"]
 mod settings;
+#[path = "http/teams.rs"]
+mod teams;

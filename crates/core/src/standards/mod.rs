@@ -32,6 +32,25 @@ pub struct StandardsFacts {
     pub meetings_and_events: i64,
     /// Satisfaction scores received in the period on the rep's accounts.
     pub satisfaction_scores: Vec<i64>,
+    /// The same scores per account (by the account's name), to name an unhappy account.
+    pub satisfaction_by_account: Vec<AccountScores>,
+    /// Per product line the rep sells in the period: its name and the demos given on its
+    /// opportunities.
+    pub demos_by_line: Vec<LineDemos>,
+    /// The period's length in months (a quarter 3, a 30-day month 1, a week 7 ÷ 31 in January).
+    pub months: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountScores {
+    pub account: String,
+    pub scores: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineDemos {
+    pub line: String,
+    pub demos: i64,
 }
 
 /// One product line, judged month by month (`KPIS.md`: "estimates issued in the month per product
@@ -78,6 +97,10 @@ pub struct Evaluation {
     pub shortfall: Option<f64>,
     /// The evaluation in words, e.g. "estimates for Storage: 7 of 12".
     pub text: String,
+    /// The accounts that made the rule fail (customer satisfaction: those whose mean is below
+    /// the target), by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<String>,
 }
 
 /// Customer satisfaction: the mean score, and NPS = % of scores 9–10 − % of scores 0–6.
@@ -99,7 +122,7 @@ pub fn evaluate(standards: &Standards, facts: &StandardsFacts, lang: Lang) -> Ve
     for rule in standards.rules.iter().filter(|rule| rule.enabled) {
         let mut push = |subject: Option<String>, passed: bool, actual: f64, required: f64| {
             let text = texts::describe(rule.key, subject.as_deref(), actual, required, lang);
-            out.push(Evaluation { standard: rule.key, subject, passed, actual, required, shortfall: None, text });
+            out.push(Evaluation { standard: rule.key, subject, passed, actual, required, shortfall: None, text, accounts: Vec::new() });
         };
         match rule.key {
             StandardKey::QuotaAttainment => {
@@ -132,7 +155,22 @@ pub fn evaluate(standards: &Standards, facts: &StandardsFacts, lang: Lang) -> Ve
             }
             StandardKey::CustomerSatisfaction => {
                 if let (Some(mean), _) = satisfaction(&facts.satisfaction_scores) {
-                    push(None, mean >= rule.target, mean, rule.target);
+                    let unhappy = unhappy_accounts(&facts.satisfaction_by_account, rule.target);
+                    push(None, mean >= rule.target && unhappy.is_empty(), mean, rule.target);
+                    if let Some(evaluation) = out.last_mut().filter(|_| !unhappy.is_empty()) {
+                        let named = lang.tf("standard.unhappy_accounts", &[("accounts", &unhappy.join(", "))]);
+                        evaluation.text = format!("{}; {named}", evaluation.text);
+                        evaluation.accounts = unhappy;
+                    }
+                }
+            }
+            StandardKey::DemosPerProductLine => {
+                // The target is per month: a quarter asks for 3, a week for none (0.23 rounds to
+                // 0), so a period too short to require a demo leaves the line out.
+                let required = (rule.target * facts.months).round();
+                for line in facts.demos_by_line.iter().filter(|_| required > 0.0) {
+                    let actual = line.demos as f64;
+                    push(Some(line.line.clone()), actual >= required, actual, required);
                 }
             }
         }
@@ -189,7 +227,30 @@ fn judge_line(line: &LineEstimates, target: f64, lang: Lang) -> Evaluation {
         required,
         shortfall: (!passed).then_some(shortfall),
         text,
+        accounts: Vec::new(),
     }
+}
+
+
+/// The accounts whose mean score is below `target`, by name.
+fn unhappy_accounts(accounts: &[AccountScores], target: f64) -> Vec<String> {
+    accounts
+        .iter()
+        .filter(|account| satisfaction(&account.scores).0.is_some_and(|mean| mean < target))
+        .map(|account| account.account.clone())
+        .collect()
+}
+
+/// How many months `period` spans: each calendar month it overlaps counts by the share of its
+/// days inside the period.
+pub fn months_in(period: crate::Period) -> f64 {
+    let mut months = 0.0;
+    let mut month = crate::Period::containing(crate::period::PeriodKind::Month, period.start());
+    while month.start() < period.end() {
+        months += period.overlap_days(month) as f64 / month.days() as f64;
+        month = month.next();
+    }
+    months
 }
 
 #[cfg(test)]

@@ -19,12 +19,14 @@ pub enum StandardKey {
     CrmCurrency,
     /// At least `target` sales meetings and events in the period.
     MeetingsAndEvents,
-    /// Mean satisfaction score ≥ target (0–10).
+    /// Mean satisfaction score ≥ target (0–10), and no account's mean below it.
     CustomerSatisfaction,
+    /// At least `target` demos a month of every product line the rep sells.
+    DemosPerProductLine,
 }
 
 impl StandardKey {
-    pub const ALL: [StandardKey; 7] = [
+    pub const ALL: [StandardKey; 8] = [
         StandardKey::QuotaAttainment,
         StandardKey::EstimatesPerProductLine,
         StandardKey::LeadFollowUp,
@@ -32,6 +34,7 @@ impl StandardKey {
         StandardKey::CrmCurrency,
         StandardKey::MeetingsAndEvents,
         StandardKey::CustomerSatisfaction,
+        StandardKey::DemosPerProductLine,
     ];
 
     pub fn key(self) -> &'static str {
@@ -43,6 +46,7 @@ impl StandardKey {
             StandardKey::CrmCurrency => "crm_currency",
             StandardKey::MeetingsAndEvents => "meetings_and_events",
             StandardKey::CustomerSatisfaction => "customer_satisfaction",
+            StandardKey::DemosPerProductLine => "demos_per_product_line",
         }
     }
 
@@ -55,6 +59,7 @@ impl StandardKey {
             StandardKey::CrmCurrency => 365.0,
             StandardKey::MeetingsAndEvents => 1000.0,
             StandardKey::CustomerSatisfaction => 10.0,
+            StandardKey::DemosPerProductLine => 100.0,
         }
     }
 
@@ -63,7 +68,7 @@ impl StandardKey {
             StandardKey::QuotaAttainment | StandardKey::LeadFollowUp | StandardKey::ContactCompleteness => 1.0,
             StandardKey::EstimatesPerProductLine => 3.0,
             StandardKey::CrmCurrency => 30.0,
-            StandardKey::MeetingsAndEvents => 1.0,
+            StandardKey::MeetingsAndEvents | StandardKey::DemosPerProductLine => 1.0,
             StandardKey::CustomerSatisfaction => 8.0,
         }
     }

@@ -50,6 +50,7 @@ fn facts() -> StandardsFacts {
         past_due_open_opportunities: 0,
         meetings_and_events: 0,
         satisfaction_scores: vec![10, 9, 6, 8],
+        ..StandardsFacts::default()
     }
 }
 
@@ -173,4 +174,85 @@ fn a_line_with_no_month_begun_is_left_out() {
     };
     let results = evaluate(&Standards::default(), &facts, Lang::ENGLISH);
     assert!(results.iter().all(|e| e.standard != StandardKey::EstimatesPerProductLine));
+}
+
+fn only(key: StandardKey) -> Standards {
+    let mut standards = Standards::default();
+    for rule in &mut standards.rules {
+        rule.enabled = rule.key == key;
+    }
+    standards
+}
+
+#[test]
+fn an_unhappy_account_fails_satisfaction_and_is_named() {
+    let facts = StandardsFacts {
+        satisfaction_scores: vec![10, 9, 6, 7],
+        satisfaction_by_account: vec![
+            // Acme: (10 + 9) ÷ 2 = 9.5 ≥ 8; Beta: (6 + 7) ÷ 2 = 6.5 < 8.
+            AccountScores { account: "Acme".into(), scores: vec![10, 9] },
+            AccountScores { account: "Beta".into(), scores: vec![6, 7] },
+        ],
+        ..StandardsFacts::default()
+    };
+    // The mean (10 + 9 + 6 + 7) ÷ 4 = 8 meets the target of 8, but Beta does not.
+    let results = evaluate(&only(StandardKey::CustomerSatisfaction), &facts, Lang::ENGLISH);
+    assert_eq!(results.len(), 1);
+    assert!(!results[0].passed);
+    assert_eq!((results[0].actual, results[0].required), (8.0, 8.0));
+    assert_eq!(results[0].accounts, ["Beta"]);
+    assert_eq!(results[0].text, "customer satisfaction: 8 of 8; below target: Beta");
+    let german = evaluate(&only(StandardKey::CustomerSatisfaction), &facts, Lang::from_tag("de").expect("German"));
+    assert_eq!(german[0].text, "Kundenzufriedenheit: 8 von 8; unter dem Ziel: Beta");
+
+    // Every account at 8 or above: met, nobody named.
+    let happy = StandardsFacts {
+        satisfaction_scores: vec![10, 8],
+        satisfaction_by_account: vec![
+            AccountScores { account: "Acme".into(), scores: vec![10] },
+            AccountScores { account: "Beta".into(), scores: vec![8] },
+        ],
+        ..StandardsFacts::default()
+    };
+    let results = evaluate(&only(StandardKey::CustomerSatisfaction), &happy, Lang::ENGLISH);
+    assert!(results[0].passed);
+    assert!(results[0].accounts.is_empty());
+}
+
+#[test]
+fn demos_per_product_line_are_required_per_month() {
+    let facts = StandardsFacts {
+        demos_by_line: vec![
+            LineDemos { line: "Storage".into(), demos: 4 },
+            LineDemos { line: "Backup".into(), demos: 2 },
+        ],
+        months: 3.0,
+        ..StandardsFacts::default()
+    };
+    // A quarter: 1 a month × 3 months = 3 required; Storage 4 ≥ 3, Backup 2 < 3.
+    let results = evaluate(&only(StandardKey::DemosPerProductLine), &facts, Lang::ENGLISH);
+    let summary: Vec<(Option<&str>, bool, f64)> =
+        results.iter().map(|e| (e.subject.as_deref(), e.passed, e.required)).collect();
+    assert_eq!(summary, [(Some("Storage"), true, 3.0), (Some("Backup"), false, 3.0)]);
+    assert_eq!(results[1].text, "demos of Backup: 2 of 3");
+
+    // A week (7 ÷ 31 of January ≈ 0.23 of a month) rounds to no demo required: nothing judged.
+    let week = StandardsFacts { months: 7.0 / 31.0, ..facts.clone() };
+    assert!(evaluate(&only(StandardKey::DemosPerProductLine), &week, Lang::ENGLISH).is_empty());
+
+    // A target of 2 a month over one month: 2 required; Backup's 2 meet it, Storage's 4 too.
+    let mut two = only(StandardKey::DemosPerProductLine);
+    two.set("demos_per_product_line.target", "2").unwrap_or_else(|e| panic!("{e}"));
+    let month = StandardsFacts { months: 1.0, ..facts };
+    assert!(evaluate(&two, &month, Lang::ENGLISH).iter().all(|e| e.passed && e.required == 2.0));
+}
+
+#[test]
+fn months_in_a_period_count_each_month_by_its_days() {
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).expect("date");
+    let quarter = crate::Period::containing(crate::period::PeriodKind::Quarter, day(2, 10));
+    assert!((months_in(quarter) - 3.0).abs() < 1e-12);
+    // The week of Monday 26 January: 6 of January's 31 days and 1 of February's 28.
+    let week = crate::Period::week_of(day(1, 26));
+    assert!((months_in(week) - (6.0 / 31.0 + 1.0 / 28.0)).abs() < 1e-12);
 }

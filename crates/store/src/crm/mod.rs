@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod browse;
 pub(crate) mod editing;
+pub(crate) mod feedback;
 pub mod forms;
 pub mod leads;
 pub mod opportunities;

@@ -2,7 +2,7 @@
 //! rollups and the few base rows that are not sums.
 
 use super::people::{Directory, Scope, Subject};
-use super::queries::{self, Filter, QuotaRow};
+use super::queries::{self, AccountScore, Filter, QuotaRow};
 use super::rollups;
 use super::settings::settings;
 use crate::db::Db;
@@ -16,7 +16,7 @@ use quotient_core::kpi::{
 use quotient_core::model::QuotaMetric;
 use quotient_core::settings::{Method, Settings};
 use quotient_core::standards::{
-    self, Evaluation, LineEstimates, MonthEstimates, StandardKey, Standards, StandardsFacts,
+    self, AccountScores, Evaluation, LineDemos, LineEstimates, MonthEstimates, StandardKey, Standards, StandardsFacts,
 };
 use quotient_core::{Lang, Money, Period};
 use serde::Serialize;
@@ -177,7 +177,9 @@ struct BaseRows {
     currency: HashMap<i64, (i64, i64)>,
     /// (closed after reaching the gateway, of them won) per rep.
     closed_after_gateway: HashMap<i64, (i64, i64)>,
-    scores: HashMap<i64, Vec<i64>>,
+    scores: HashMap<i64, Vec<AccountScore>>,
+    /// Per rep: (product line, demos given on its opportunities).
+    demos: HashMap<i64, Vec<(i64, i64)>>,
 }
 
 pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report> {
@@ -188,10 +190,36 @@ pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report
 /// Like [`report`], with the organisation's people already at hand (as a cache keeps them, until
 /// the organisation's directory revision moves).
 pub fn report_with(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRequest) -> Result<Report> {
-    db.with_custom_plans(|db| scorecards(db, org, directory, request))
+    db.with_custom_plans(|db| scorecards(db, org, directory, request, &[])).map(|(report, _)| report)
 }
 
-fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRequest) -> Result<Report> {
+/// Like [`report_with`], with the pooled scorecard of each group of the subject's reps (a team
+/// each: its name and reps), as the report's total is pooled, from the same read: a group costs no
+/// read of its own.
+pub fn report_with_groups(
+    db: &mut Db,
+    org: OrgId,
+    directory: &Directory,
+    request: &ReportRequest,
+    groups: &[(String, Vec<i64>)],
+) -> Result<(Report, Vec<Card>)> {
+    db.with_custom_plans(|db| scorecards(db, org, directory, request, groups))
+}
+
+impl Card {
+    /// How many of the card's evaluated standards are met, and how many were evaluated.
+    pub fn standards_met(&self) -> (usize, usize) {
+        (self.standards.iter().filter(|e| e.passed).count(), self.standards.len())
+    }
+}
+
+fn scorecards(
+    db: &mut Db,
+    org: OrgId,
+    directory: &Directory,
+    request: &ReportRequest,
+    groups: &[(String, Vec<i64>)],
+) -> Result<(Report, Vec<Card>)> {
     let scope = directory.resolve(&request.subject)?;
     let Settings { thresholds, standards, method } = settings(db, org)?;
     // Peers and the magic number's fallback need each rep's whole team.
@@ -239,7 +267,17 @@ fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRe
         (&thresholds, &standards, &method, request.lang),
     );
     total.activity_goals = activity_goals_for(&data, &scope.reps, period, &total_facts.tally);
-    Ok(Report {
+    let pooled_card = |name: &str, reps: &[i64]| {
+        let facts = facts_for(&data, request, reps, reps);
+        let standards_facts = standards_facts(&data, directory, request, reps, facts.quotas.revenue, &facts.tally);
+        let gateway = GatewayToWon::of(pooled_pair(&data.rows.closed_after_gateway, reps));
+        let mut card =
+            card(None, name.to_string(), None, &facts, &standards_facts, gateway, (&thresholds, &standards, &method, request.lang));
+        card.activity_goals = activity_goals_for(&data, reps, period, &facts.tally);
+        card
+    };
+    let group_cards = groups.iter().map(|(name, reps)| pooled_card(name, reps)).collect();
+    let report = Report {
         subject: SubjectLabel { kind: scope.kind, id: scope.id, name: scope.name },
         period: period.to_string(),
         period_start: period.start(),
@@ -250,7 +288,8 @@ fn scorecards(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRe
         method,
         reps: cards,
         total,
-    })
+    };
+    Ok((report, group_cards))
 }
 
 /// Reads everything the scorecards need: the rollups on one connection and, where the database
@@ -366,6 +405,7 @@ fn read_base_rows(
     rows.closed_after_gateway = queries::closed_after_gateway(db, org, period, filter)?;
     rows.currency = queries::crm_currency(db, org, request.as_of, stale_days, filter)?;
     rows.scores = queries::satisfaction_scores(db, org, period, filter)?;
+    rows.demos = queries::demos_by_line(db, org, period, filter)?;
     Ok(rows)
 }
 
@@ -534,8 +574,40 @@ fn standards_facts(
         stale_open_opportunities: stale,
         past_due_open_opportunities: past_due,
         meetings_and_events: tally.meetings + tally.events,
-        satisfaction_scores: reps.iter().flat_map(|rep| data.rows.scores.get(rep)).flatten().copied().collect(),
+        satisfaction_scores: reps.iter().flat_map(|rep| data.rows.scores.get(rep)).flatten().map(|s| s.score).collect(),
+        satisfaction_by_account: scores_by_account(data, reps),
+        demos_by_line: demos_by_line(data, directory, reps),
+        months: standards::months_in(request.period),
     }
+}
+
+/// The reps' satisfaction scores grouped by account, in the accounts' name order.
+fn scores_by_account(data: &Gathered, reps: &[i64]) -> Vec<AccountScores> {
+    let mut accounts: BTreeMap<(&str, i64), Vec<i64>> = BTreeMap::new();
+    for score in reps.iter().flat_map(|rep| data.rows.scores.get(rep)).flatten() {
+        accounts.entry((score.name.as_str(), score.account)).or_default().push(score.score);
+    }
+    accounts.into_iter().map(|((name, _), scores)| AccountScores { account: name.to_string(), scores }).collect()
+}
+
+/// The demos of every product line the reps sell — a line with a quota of theirs, or with an
+/// opportunity or estimate of theirs in the period or the trailing 12 months, or a demo — in the
+/// lines' name order; a line sold without a demo counts 0.
+fn demos_by_line(data: &Gathered, directory: &Directory, reps: &[i64]) -> Vec<LineDemos> {
+    let mut lines: BTreeMap<i64, i64> = BTreeMap::new();
+    for rep in reps {
+        let quota_lines = data.rows.quotas.get(rep).into_iter().flatten().filter_map(|q| q.product_line);
+        for line in quota_lines.chain(data.lines_sold.get(rep).into_iter().flatten().copied()) {
+            lines.entry(line).or_default();
+        }
+        for (line, demos) in data.rows.demos.get(rep).into_iter().flatten() {
+            *lines.entry(*line).or_default() += demos;
+        }
+    }
+    let name = |line: &i64| directory.product_lines.get(line).map(|(_, name)| name.clone()).unwrap_or_default();
+    let mut out: Vec<LineDemos> = lines.iter().map(|(line, &demos)| LineDemos { line: name(line), demos }).collect();
+    out.sort_by(|a, b| a.line.cmp(&b.line));
+    out
 }
 
 fn card(

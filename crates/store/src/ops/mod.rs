@@ -10,6 +10,7 @@
 
 pub mod activities;
 pub mod coaching;
+pub mod feedback;
 pub mod goals;
 pub mod pipeline;
 pub mod plans;

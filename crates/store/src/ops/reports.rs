@@ -7,7 +7,7 @@ use crate::access::Viewer;
 use crate::db::Db;
 use crate::error::{Code, Refusal, Result};
 use crate::ids::RepId;
-use crate::kpi::{self, Breakdowns, Directory, Report, ReportRequest, Subject};
+use crate::kpi::{self, Breakdowns, Directory, Report, ReportRequest, Subject, TeamsReport};
 use chrono::NaiveDate;
 use quotient_core::access::{self, Action, Asked, Resource};
 use quotient_core::{Lang, Period};
@@ -104,4 +104,13 @@ pub fn breakdowns(db: &mut Db, scope: &Viewer, directory: &Directory, request: &
     permit(scope, Resource::Scorecards, Action::Read)?;
     let subject = subject(scope, directory, &request.subject)?;
     kpi::breakdowns::breakdowns(db, scope.org, directory, &subject, request.period)
+}
+
+/// The report on a subject with its teams one level down ([`kpi::teams_report`]), for the view of
+/// a large organisation: the subject as [`subject`] decides and refuses it.
+pub fn teams(db: &mut Db, scope: &Viewer, directory: &Directory, request: &ReportOn) -> Result<TeamsReport> {
+    permit(scope, Resource::TeamDashboard, Action::Read)?;
+    let subject = subject(scope, directory, &request.subject)?;
+    let request = ReportRequest { subject, period: request.period, as_of: request.as_of, lang: request.lang };
+    kpi::teams_report(db, scope.org, directory, &request)
 }

@@ -3,6 +3,7 @@
 //! Errors are `{"error": {"code", "message", "fields"}}` with a stable code.
 
 mod extract;
+mod feedback;
 mod openapi;
 mod planning;
 mod settings;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/opportunities/{id}/stage", post(move_stage))
         .merge(planning::router())
         .merge(settings::router())
+        .merge(feedback::router())
 }
 
 /// An API handler's result: errors answer as JSON.

@@ -218,6 +218,21 @@ pub fn build() -> Value {
         } }),
     );
     paths.insert(
+        "/api/v1/accounts/{id}/feedback".into(),
+        json!({ "post": {
+            "summary": "Record a customer's satisfaction score on an account (its rep, their managers and admins); a second score of the same account, rep and day replaces the first",
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["score"], "properties": {
+                "score": { "type": "integer", "minimum": 0, "maximum": 10 },
+                "received_on": { "type": "string", "format": "date", "description": "not after today; default: today" },
+                "comment": { "type": ["string", "null"], "maxLength": 2000 }
+            } } } } },
+            "responses": { "201": { "description": "recorded", "content": { "application/json": { "schema": { "type": "object", "properties": {
+                "id": { "type": "integer" }, "account_id": { "type": "integer" }, "received_on": { "type": "string", "format": "date" },
+                "score": { "type": "integer" } } } } } } }
+        } }),
+    );
+    paths.insert(
         "/api/v1/me".into(),
         json!({ "get": { "summary": "The caller", "responses": { "200": { "description": "the user", "content": { "application/json": { "schema": {
             "type": "object",

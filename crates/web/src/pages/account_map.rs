@@ -17,10 +17,11 @@ use quotient_core::access::{Action, Resource};
 use quotient_core::input::{self, Refusals};
 use quotient_core::model::BuyingRole;
 use quotient_core::refusal::Refusal;
-use quotient_store::StoreError;
-use quotient_store::ids::ContactId;
+use quotient_store::ids::{AccountId, ContactId};
 use quotient_store::ops::coaching::{self, SetRelationship};
+use quotient_store::ops::feedback::{self, EnterFeedback};
 use quotient_store::planning::account_maps::{self, AccountMap, MapContact};
+use quotient_store::{Code, StoreError};
 
 pub async fn page(
     State(state): State<AppState>,
@@ -112,8 +113,75 @@ pub(super) fn render(caller: &Caller, map: &AccountMap, errors: &[FieldError]) -
         }
         p.muted { (l.t("account_map.legend")) }
         (super::decision_process::section(caller, map))
+        @if caller.viewer.may(Resource::Accounts, Action::Edit) { (feedback_form(caller, map.account_id)) }
     };
     templates::page(caller, "accounts", l.t("nav.accounts"), body)
+}
+
+/// The form that records a customer's satisfaction score on the account.
+fn feedback_form(caller: &Caller, account: i64) -> Markup {
+    let l = caller.locale;
+    html! {
+        section.no-print #feedback {
+            h2 { (l.t("feedback.title")) }
+            form method="post" action={ "/accounts/" (account) "/feedback" } {
+                (csrf(caller))
+                label { (l.t("feedback.score")) " " input type="number" name="score" min="0" max="10" required; }
+                label { (l.t("feedback.received_on")) " " input type="date" name="received_on" value=(today()); }
+                label { (l.t("feedback.comment")) textarea name="comment" rows="2" maxlength=(feedback::COMMENT_MAX) {} }
+                button type="submit" { (l.t("feedback.enter")) }
+            }
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct FeedbackForm {
+    #[serde(default)]
+    score: String,
+    #[serde(default)]
+    received_on: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// Records a satisfaction score from the account map's form, and goes back to the map; refused,
+/// the map again with the refusals.
+pub async fn enter_feedback(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(account): Path<i64>,
+    Form(form): Form<FeedbackForm>,
+) -> Result<Response, PageError> {
+    require(&caller, Resource::Accounts, Action::Edit)?;
+    let mut refusals = Refusals::new();
+    // A number out of 0–10 goes on to the operation, which refuses it beside the day and the account.
+    let score = input::whole_number("score", &form.score, 0, 10)
+        .or_else(|refusal| form.score.trim().parse::<i64>().map_err(|_| refusal));
+    let score = refusals.take(score);
+    let received_on = refusals.take(input::optional_date("received_on", &form.received_on));
+    let comment = refusals.take(input::free_text("comment", &form.comment, feedback::COMMENT_MAX));
+    let entered = match (score, received_on, comment) {
+        (Some(score), Some(received_on), Some(comment)) => {
+            let command = EnterFeedback {
+                account: AccountId(account),
+                received_on: received_on.unwrap_or_else(today),
+                score,
+                comment: Some(comment.to_string()),
+            };
+            writing(&state, &caller, move |db, caller| {
+                // The account is named by the path: out of reach, it is missing.
+                feedback::enter_feedback(db, &caller.viewer, &command)
+                    .map_err(|e| Error::from(e).missing_when(Code::AccountOutOfReach))
+            })
+            .await
+        }
+        _ => Err(PageError(Error::Store(StoreError::Refused(refusals.into_vec())), caller.locale)),
+    };
+    let Err(error) = entered else { return Ok(Redirect::to(&format!("/accounts/{account}/map")).into_response()) };
+    let errors = refused_fields(error)?;
+    let map = map_of(&state, &caller, account).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&caller, &map, &errors)).into_response())
 }
 
 #[derive(serde::Deserialize)]

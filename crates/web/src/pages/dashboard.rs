@@ -1,6 +1,8 @@
-//! The manager's home: one row per rep of the team (an executive's: of the organisation, or of a
-//! chosen team) — prospecting, deals moved through the stages, funnel ratios, attainment, magic
-//! number and barometer, flags — sortable, for any period, with a drill-down to each rep.
+//! The manager's home: one row per rep of the team — prospecting, deals moved through the stages,
+//! funnel ratios, attainment, magic number and barometer, flags, standards met — sortable, for any
+//! period, with a drill-down to each rep. An executive's (and an admin's) opens on teams instead:
+//! one row per top manager's whole subtree with its totals, drilling down a level at a time to a
+//! team's own teams and the reps reporting directly, the organisation's total on top.
 
 use super::{as_of, encode, period_param, require, with_db};
 use crate::app::AppState;
@@ -11,14 +13,14 @@ use crate::templates::{self, against, flag_badges, period_picker, sort_header};
 use axum::extract::{Query, State};
 use maud::{Markup, html};
 use quotient_core::Period;
-use quotient_core::access::{Action, Resource};
+use quotient_core::access::{self, Action, Resource};
 use quotient_core::coaching::KeyAccountCoverage;
 use quotient_core::diagnostics::{FlagKind, Thresholds};
 use quotient_core::period::PeriodKind;
 use quotient_store::Db;
 use quotient_store::crm::pipeline::{self, Stage};
 use quotient_store::ids::RepId;
-use quotient_store::kpi::{Card, Directory, Report, Subject};
+use quotient_store::kpi::{Card, Directory, Report, Subject, TeamTotal, flags_and_standards};
 use quotient_store::ops::reports::{self, Named, ReportOn, SubjectRequest};
 use quotient_store::planning::account_maps;
 use std::collections::HashMap;
@@ -39,6 +41,14 @@ pub struct Dashboard {
     rows: Vec<Row>,
     stages: Vec<Stage>,
     team_name: Option<String>,
+    /// Whether the dashboard opens on teams ([`access::dashboard_opens_on_teams`]).
+    by_teams: bool,
+    /// The teams one level down (by teams only).
+    teams: Vec<TeamTotal>,
+    /// The managers from the top down to the team shown (by teams only).
+    path: Vec<(i64, String)>,
+    /// The flags, and the met and evaluated standards, of all the subject's reps.
+    sums: (usize, usize, usize),
 }
 
 /// A dashboard row: the rep's scorecard and how many of their deals entered each stage.
@@ -60,6 +70,7 @@ pub async fn dashboard(
     let directories = state.directories.clone();
     let dashboards = Arc::clone(&state.dashboards);
     let team = query.team;
+    let by_teams = access::dashboard_opens_on_teams(caller.user.role);
     let dashboard = with_db(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
         let asked = team.map_or(SubjectRequest::Own, |id| SubjectRequest::Team(Named::Id(RepId(id))));
@@ -69,8 +80,8 @@ pub async fn dashboard(
             _ => None,
         };
         let request = ReportOn { subject: asked, period, as_of: as_of(period), lang: caller.locale };
-        let key = format!("{subject:?}|{period}|{}|{:?}", request.as_of, request.lang);
-        dashboards.get(db, caller.user.org, key, |db| compute(db, caller, &directory, request, team_name))
+        let key = format!("{subject:?}|{period}|{}|{:?}|{by_teams}", request.as_of, request.lang);
+        dashboards.get(db, caller.user.org, key, |db| compute(db, caller, &directory, request, team_name, by_teams))
     })
     .await?;
     Ok(render(&caller, &query, period, &dashboard))
@@ -83,15 +94,24 @@ fn compute(
     directory: &Directory,
     request: ReportOn,
     team_name: Option<String>,
+    by_teams: bool,
 ) -> Result<Dashboard, Error> {
     let period = request.period;
-    let report = reports::report(db, &caller.viewer, directory, &request).map_err(subject_missing)?;
+    // A manager's dashboard lists every rep of the team; by teams, the teams and the direct reps.
+    let (report, teams, path, sums) = if by_teams {
+        let teams = reports::teams(db, &caller.viewer, directory, &request).map_err(subject_missing)?;
+        (teams.report, teams.teams, teams.path, (teams.flags, teams.standards_met, teams.standards))
+    } else {
+        let report = reports::report(db, &caller.viewer, directory, &request).map_err(subject_missing)?;
+        let (flags, (met, evaluated)) = flags_and_standards(report.reps.iter());
+        (report, Vec::new(), Vec::new(), (flags, met, evaluated))
+    };
     let by_external: HashMap<&str, i64> = directory.people.iter().map(|p| (p.external_id.as_str(), p.id)).collect();
     let reps: Vec<i64> =
         report.reps.iter().filter_map(|c| c.rep_id.as_deref().and_then(|e| by_external.get(e).copied())).collect();
     let mut entries = pipeline::stage_entries(db, &caller.viewer, &reps, period)?;
-    let year = chrono::Datelike::year(&request.as_of);
-    let mut key_accounts = account_maps::key_account_coverage(db, caller.user.org, &reps, year, request.as_of)?;
+    let year = chrono::Datelike::year(&report.as_of);
+    let mut key_accounts = account_maps::key_account_coverage(db, caller.user.org, &reps, year, report.as_of)?;
     let rows = report
         .reps
         .iter()
@@ -104,7 +124,7 @@ fn compute(
         })
         .collect::<Vec<_>>();
     let stages = pipeline::stages(db, &caller.viewer)?;
-    Ok(Dashboard { report, rows, stages, team_name })
+    Ok(Dashboard { report, rows, stages, team_name, by_teams, teams, path, sums })
 }
 
 /// The stages whose entries the dashboard counts: every open stage after the first, and won.
@@ -114,7 +134,26 @@ fn moved_stages(stages: &[Stage]) -> Vec<&Stage> {
 
 /// A sortable figure of a row.
 fn figure(row: &Row, key: &str) -> Option<f64> {
-    let s = &row.card.scorecard;
+    match key.strip_prefix("moved_") {
+        Some(stage) => row.entries.get(stage).map(|n| *n as f64).or(Some(0.0)),
+        None if key == "key_account_coverage" => row.key_accounts.covered,
+        None => card_figure(&row.card, key),
+    }
+}
+
+/// A sortable figure of a team.
+fn team_figure(team: &TeamTotal, key: &str) -> Option<f64> {
+    match key {
+        "reps" => Some(team.reps as f64),
+        "flags" => Some(team.flags as f64),
+        "standards" => share(team.standards_met, team.standards),
+        key => card_figure(&team.card, key),
+    }
+}
+
+/// A sortable figure of a scorecard.
+fn card_figure(card: &Card, key: &str) -> Option<f64> {
+    let s = &card.scorecard;
     Some(match key {
         "cold_calls" => s.activity.cold_calls as f64,
         "conversations" => s.activity.conversations as f64,
@@ -122,39 +161,60 @@ fn figure(row: &Row, key: &str) -> Option<f64> {
         "first_appointment_to_next_step" => return s.funnel.first_appointment_to_next_step,
         "first_appointment_to_proposal" => return s.funnel.first_appointment_to_proposal,
         "closing_ratio" => return s.funnel.closing_ratio,
-        "top_level_contact_share" => return row.card.top_level_contact_share,
+        "top_level_contact_share" => return card.top_level_contact_share,
         "conversation_to_appointment" => return s.activity.conversation_to_appointment,
+        "activity_goals" => return goals_met_share(card),
         "attainment" => return s.attainment.revenue,
         "revenue" => s.outcome.revenue.cents() as f64,
         "magic_number" => return s.magic_number.per_week,
         "barometer" => return s.barometer_pct,
         "flags" => s.flags.len() as f64,
-        "activity_goals" => return goals_met_share(&row.card),
-        "key_account_coverage" => return row.key_accounts.covered,
-        stage => return row.entries.get(stage.strip_prefix("moved_")?).map(|n| *n as f64).or(Some(0.0)),
+        "standards" => {
+            let (met, evaluated) = card.standards_met();
+            return share(met, evaluated);
+        }
+        _ => return None,
     })
 }
 
+/// Met of evaluated, for sorting; none evaluated sorts last.
+fn share(met: usize, evaluated: usize) -> Option<f64> {
+    (evaluated > 0).then(|| met as f64 / evaluated as f64)
+}
+
+/// Sorts by `sort` (a name, or a figure: undefined figures last either way).
+fn sort_rows<T>(
+    items: &mut [&T],
+    sort: &str,
+    descending: bool,
+    name: fn(&T) -> &str,
+    figure: fn(&T, &str) -> Option<f64>,
+) {
+    if sort == "name" {
+        items.sort_by(|a, b| name(*a).cmp(name(*b)));
+        return;
+    }
+    items.sort_by(|a, b| match (figure(*a, sort), figure(*b, sort)) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    if descending {
+        items.reverse();
+        items.sort_by_key(|item| figure(*item, sort).is_none());
+    }
+}
+
 fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &Dashboard) -> Markup {
-    let Dashboard { report, rows, stages, team_name } = dashboard;
+    let Dashboard { report, rows, stages, team_name, by_teams, teams, path, sums } = dashboard;
     let mut rows: Vec<&Row> = rows.iter().collect();
+    let mut teams: Vec<&TeamTotal> = teams.iter().collect();
     let l = caller.locale;
     let sort = query.sort.as_deref().unwrap_or("name");
     let descending = query.dir.as_deref() == Some("desc");
-    if sort == "name" {
-        rows.sort_by(|a, b| a.card.name.cmp(&b.card.name));
-    } else {
-        // Undefined figures sort last either way.
-        rows.sort_by(|a, b| match (figure(a, sort), figure(b, sort)) {
-            (Some(x), Some(y)) => x.total_cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        });
-        if descending {
-            rows.reverse();
-        }
-    }
+    sort_rows(&mut rows, sort, descending, |row| row.card.name.as_str(), figure);
+    sort_rows(&mut teams, sort, descending, |team| team.card.name.as_str(), team_figure);
     let team = query.team.map(|t| format!("&team={t}")).unwrap_or_default();
     let base = format!("/dashboard?period={}{team}", encode(&period.to_string()));
     let keep = format!("{team}&sort={}&dir={}", encode(sort), if descending { "desc" } else { "asc" });
@@ -165,10 +225,21 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
     };
     let th = |label: &str, key: &str| sort_header(label, key, &base, sort, descending, key != "name");
     let total = &report.total;
+    let drill = |manager: i64| format!("/dashboard?period={}&team={manager}", encode(&period.to_string()));
+    let reps_count = if *by_teams { teams.iter().map(|t| t.reps).sum::<usize>() + rows.len() } else { rows.len() };
     let body = html! {
+        @if *by_teams {
+            nav.breadcrumb #breadcrumb aria-label=(l.t("dashboard.breadcrumb")) {
+                a href={ "/dashboard?period=" (encode(&period.to_string())) } { (caller.org_name) }
+                @for (id, name) in path.iter() {
+                    " › "
+                    @if Some(*id) == query.team { strong { (name) } } @else { a href=(drill(*id)) { (name) } }
+                }
+            }
+        }
         h1 { (title) }
         (period_picker(l, "/dashboard", period, &keep))
-        p.muted { (l.tf("dashboard.as_of", &[("date", &l.date(report.as_of))])) " · " (l.tf("dashboard.reps", &[("count", &l.count(rows.len() as i64))]))
+        p.muted { (l.tf("dashboard.as_of", &[("date", &l.date(report.as_of))])) " · " (l.tf("dashboard.reps", &[("count", &l.count(reps_count as i64))]))
             " · " a href={ "/breakdowns?period=" (encode(&period.to_string())) (team) } #breakdowns-link { (l.t("breakdowns.nav")) } }
         div.tiles {
             (templates::tile(l.t("kpi.revenue"), &caller.money(total.scorecard.outcome.revenue)))
@@ -177,70 +248,194 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
             (templates::tile(l.t("kpi.pipeline"), &caller.money(total.scorecard.pipeline.pipeline)))
             (templates::tile(l.t("kpi.closing_ratio"), &l.percent(total.scorecard.funnel.closing_ratio)))
             (templates::tile(l.t("kpi.barometer"), &barometer(l, total.scorecard.barometer_pct)))
+            (templates::tile(l.t("dashboard.standards"), &met_of(l, sums.1, sums.2)))
         }
-        div.table-wrap {
-            table #dashboard {
-                caption.muted style="caption-side: bottom; text-align: left; padding: .4rem .6rem" { (l.t("dashboard.caption")) }
-                thead {
-                    tr {
-                        th { }
-                        th colspan="3" { (l.t("dashboard.prospecting")) }
-                        th colspan=(moved.len()) { (l.t("dashboard.moved")) }
-                        th colspan="5" { (l.t("dashboard.ratios")) }
-                        th colspan="4" { (l.t("dashboard.results")) }
-                        th { }
-                        th { }
+        @if !teams.is_empty() {
+            div.table-wrap {
+                table #teams {
+                    caption.muted style="caption-side: bottom; text-align: left; padding: .4rem .6rem" { (l.t("dashboard.teams_caption")) }
+                    thead {
+                        tr {
+                            (th(l.t("dashboard.team"), "name"))
+                            (th(l.t("dashboard.team_reps"), "reps"))
+                            (th(l.t("kpi.revenue"), "revenue"))
+                            (th(l.t("kpi.attainment"), "attainment"))
+                            (th(l.t("kpi.first_appointment_to_next_step"), "first_appointment_to_next_step"))
+                            (th(l.t("kpi.first_appointment_to_proposal"), "first_appointment_to_proposal"))
+                            (th(l.t("kpi.closing_ratio"), "closing_ratio"))
+                            (th(l.t("kpi.barometer"), "barometer"))
+                            (th(l.t("dashboard.flags"), "flags"))
+                            (th(l.t("dashboard.standards"), "standards"))
+                        }
                     }
-                    tr {
-                        (th(l.t("dashboard.rep"), "name"))
-                        (th(l.t("kpi.cold_calls"), "cold_calls"))
-                        (th(l.t("kpi.conversations"), "conversations"))
-                        (th(l.t("kpi.appointments_set"), "appointments_set"))
-                        @for stage in &moved { (th(&stage.name, &format!("moved_{}", stage.key))) }
-                        (th(l.t("kpi.first_appointment_to_next_step"), "first_appointment_to_next_step"))
-                        (th(l.t("kpi.first_appointment_to_proposal"), "first_appointment_to_proposal"))
-                        (th(l.t("kpi.closing_ratio"), "closing_ratio"))
-                        (th(l.t("kpi.top_level_contact_share"), "top_level_contact_share"))
-                        (th(l.t("kpi.conversation_to_appointment"), "conversation_to_appointment"))
-                        (th(l.t("kpi.revenue"), "revenue"))
-                        (th(l.t("kpi.attainment"), "attainment"))
-                        (th(l.t("kpi.magic_number"), "magic_number"))
-                        (th(l.t("kpi.barometer"), "barometer"))
-                        (th(l.t("dashboard.flags"), "flags"))
-                        (th(l.t("dashboard.activity_goals"), "activity_goals"))
-                        (th(l.t("kpi.key_account_coverage"), "key_account_coverage"))
+                    tbody {
+                        @for team in &teams {
+                            tr data-team=(team.manager) {
+                                td { a href=(drill(team.manager)) { (team.card.name) } }
+                                td.num data-kpi="reps" { (l.count(team.reps as i64)) }
+                                (cells(caller, &team.card, &report.thresholds, TEAM_FIGURES))
+                                td.num data-kpi="flags" { (l.count(team.flags as i64)) }
+                                td.num data-kpi="standards" { (met_of(l, team.standards_met, team.standards)) }
+                            }
+                        }
                     }
-                }
-                tbody {
-                    @for row in &rows {
-                        tr data-rep=(row.card.rep_id.as_deref().unwrap_or_default()) {
-                            td { a href={ "/reps/" (row.rep) "?period=" (encode(&period.to_string())) } { (row.card.name) } }
-                            (figures(caller, &row.card, &report.thresholds))
-                            @for stage in &moved { td.num data-kpi={ "moved_" (stage.key) } { (l.count(row.entries.get(&stage.key).copied().unwrap_or(0))) } }
-                            (ratios(caller, &row.card, &report.thresholds))
-                            td { (flag_badges(l, &flags(&row.card))) }
-                            (goals_met_cell(caller, &row.card))
-                            (key_account_cell(caller, &row.key_accounts))
+                    tfoot {
+                        tr.total {
+                            td { (l.t("dashboard.total")) }
+                            td.num { (l.count(reps_count as i64)) }
+                            (cells(caller, total, &report.thresholds, TEAM_FIGURES))
+                            td.num { (l.count(sums.0 as i64)) }
+                            td.num { (met_of(l, sums.1, sums.2)) }
                         }
                     }
                 }
-                tfoot {
-                    tr.total {
-                        td { (l.t("dashboard.total")) }
-                        (figures(caller, total, &report.thresholds))
-                        @for stage in &moved {
-                            td.num { (l.count(rows.iter().map(|r| r.entries.get(&stage.key).copied().unwrap_or(0)).sum())) }
+            }
+        }
+        @if !*by_teams || !rows.is_empty() {
+            @if *by_teams { h2 { (l.t("dashboard.direct_reps")) } }
+            div.table-wrap {
+                table #dashboard {
+                    caption.muted style="caption-side: bottom; text-align: left; padding: .4rem .6rem" { (l.t("dashboard.caption")) }
+                    thead {
+                        tr {
+                            th { }
+                            th colspan="3" { (l.t("dashboard.prospecting")) }
+                            th colspan=(moved.len()) { (l.t("dashboard.moved")) }
+                            th colspan="5" { (l.t("dashboard.ratios")) }
+                            th colspan="4" { (l.t("dashboard.results")) }
+                            th colspan="4" { }
                         }
-                        (ratios(caller, total, &report.thresholds))
-                        td { }
-                        (goals_met_cell(caller, total))
-                        (key_account_cell(caller, &KeyAccountCoverage::pooled(rows.iter().map(|r| r.key_accounts))))
+                        tr {
+                            (th(l.t("dashboard.rep"), "name"))
+                            (th(l.t("kpi.cold_calls"), "cold_calls"))
+                            (th(l.t("kpi.conversations"), "conversations"))
+                            (th(l.t("kpi.appointments_set"), "appointments_set"))
+                            @for stage in &moved { (th(&stage.name, &format!("moved_{}", stage.key))) }
+                            (th(l.t("kpi.first_appointment_to_next_step"), "first_appointment_to_next_step"))
+                            (th(l.t("kpi.first_appointment_to_proposal"), "first_appointment_to_proposal"))
+                            (th(l.t("kpi.closing_ratio"), "closing_ratio"))
+                            (th(l.t("kpi.top_level_contact_share"), "top_level_contact_share"))
+                            (th(l.t("kpi.conversation_to_appointment"), "conversation_to_appointment"))
+                            (th(l.t("kpi.revenue"), "revenue"))
+                            (th(l.t("kpi.attainment"), "attainment"))
+                            (th(l.t("kpi.magic_number"), "magic_number"))
+                            (th(l.t("kpi.barometer"), "barometer"))
+                            (th(l.t("dashboard.flags"), "flags"))
+                            (th(l.t("dashboard.standards"), "standards"))
+                            (th(l.t("dashboard.activity_goals"), "activity_goals"))
+                            (th(l.t("kpi.key_account_coverage"), "key_account_coverage"))
+                        }
+                    }
+                    tbody {
+                        @for row in &rows {
+                            tr data-rep=(row.card.rep_id.as_deref().unwrap_or_default()) {
+                                td { a href={ "/reps/" (row.rep) "?period=" (encode(&period.to_string())) } { (row.card.name) } }
+                                (cells(caller, &row.card, &report.thresholds, PROSPECTING))
+                                @for stage in &moved { td.num data-kpi={ "moved_" (stage.key) } { (l.count(row.entries.get(&stage.key).copied().unwrap_or(0))) } }
+                                (cells(caller, &row.card, &report.thresholds, RATIOS_AND_RESULTS))
+                                td { (flag_badges(l, &flags(&row.card))) }
+                                td.num data-kpi="standards" { (standards_cell(l, &row.card)) }
+                                (goals_met_cell(caller, &row.card))
+                                (key_account_cell(caller, &row.key_accounts))
+                            }
+                        }
+                    }
+                    // By teams, the total is the teams table's: these rows are only the direct reps.
+                    @if !*by_teams {
+                        tfoot {
+                            tr.total {
+                                td { (l.t("dashboard.total")) }
+                                (cells(caller, total, &report.thresholds, PROSPECTING))
+                                @for stage in &moved {
+                                    td.num { (l.count(rows.iter().map(|r| r.entries.get(&stage.key).copied().unwrap_or(0)).sum())) }
+                                }
+                                (cells(caller, total, &report.thresholds, RATIOS_AND_RESULTS))
+                                td { }
+                                td.num data-kpi="standards" { (met_of(l, sums.1, sums.2)) }
+                                (goals_met_cell(caller, total))
+                                (key_account_cell(caller, &KeyAccountCoverage::pooled(rows.iter().map(|r| r.key_accounts))))
+                            }
+                        }
                     }
                 }
             }
         }
     };
     templates::page(caller, "dashboard", &title, body)
+}
+
+/// "met / evaluated", or "–" when none was evaluated.
+fn met_of(l: Locale, met: usize, evaluated: usize) -> String {
+    if evaluated == 0 { "–".to_string() } else { format!("{} / {}", l.count(met as i64), l.count(evaluated as i64)) }
+}
+
+/// A rep's standards met of evaluated, the unmet ones named in the cell's title.
+fn standards_cell(l: Locale, card: &Card) -> Markup {
+    let (met, evaluated) = card.standards_met();
+    let unmet: Vec<&str> = card.standards.iter().filter(|e| !e.passed).map(|e| e.text.as_str()).collect();
+    html! { span title=(unmet.join("\n")) { (against(met_of(l, met, evaluated), met < evaluated)) } }
+}
+
+/// The prospecting columns of a rep's row.
+const PROSPECTING: &[&str] = &["cold_calls", "conversations", "appointments_set"];
+/// The ratio and result columns of a rep's row.
+const RATIOS_AND_RESULTS: &[&str] = &[
+    "first_appointment_to_next_step",
+    "first_appointment_to_proposal",
+    "closing_ratio",
+    "top_level_contact_share",
+    "conversation_to_appointment",
+    "revenue",
+    "attainment",
+    "magic_number",
+    "barometer",
+];
+/// The figures of a team's row.
+const TEAM_FIGURES: &[&str] = &[
+    "revenue",
+    "attainment",
+    "first_appointment_to_next_step",
+    "first_appointment_to_proposal",
+    "closing_ratio",
+    "barometer",
+];
+
+/// One cell per key of `keys`, each marked when below its threshold.
+fn cells(caller: &Caller, card: &Card, thresholds: &Thresholds, keys: &[&str]) -> Markup {
+    html! { @for key in keys { (cell(caller, card, thresholds, key)) } }
+}
+
+fn cell(caller: &Caller, card: &Card, thresholds: &Thresholds, key: &str) -> Markup {
+    let (l, s) = (caller.locale, &card.scorecard);
+    let below = |value: Option<f64>, threshold: f64| value.is_some_and(|v| v < threshold);
+    let (text, marked) = match key {
+        "cold_calls" => (l.count(s.activity.cold_calls), false),
+        "conversations" => (l.count(s.activity.conversations), false),
+        "appointments_set" => (l.count(s.activity.appointments_set), false),
+        "first_appointment_to_next_step" => (
+            l.percent(s.funnel.first_appointment_to_next_step),
+            below(s.funnel.first_appointment_to_next_step, thresholds.first_appointment_to_next_step),
+        ),
+        "first_appointment_to_proposal" => (
+            l.percent(s.funnel.first_appointment_to_proposal),
+            below(s.funnel.first_appointment_to_proposal, thresholds.first_appointment_to_proposal),
+        ),
+        "closing_ratio" => (l.percent(s.funnel.closing_ratio), below(s.funnel.closing_ratio, thresholds.closing_ratio)),
+        "top_level_contact_share" => (
+            l.percent(card.top_level_contact_share),
+            below(card.top_level_contact_share, thresholds.top_level_contact_share),
+        ),
+        "conversation_to_appointment" => (
+            l.percent(s.activity.conversation_to_appointment),
+            below(s.activity.conversation_to_appointment, thresholds.conversation_to_appointment),
+        ),
+        "revenue" => (caller.money(s.outcome.revenue), false),
+        "attainment" => (l.percent(s.attainment.revenue), false),
+        "magic_number" => (s.magic_number.per_week.map_or("–".to_string(), |m| l.number(m, 1)), false),
+        "barometer" => (barometer(l, s.barometer_pct), below(s.barometer_pct, thresholds.barometer_pct)),
+        _ => (String::new(), false),
+    };
+    html! { td.num data-kpi=(key) { (against(text, marked)) } }
 }
 
 /// The share of key accounts covered, with the mean coverage score beneath.
@@ -250,44 +445,6 @@ fn key_account_cell(caller: &Caller, coverage: &KeyAccountCoverage) -> Markup {
         td.num data-kpi="key_account_coverage" title=(l.t("kpi.key_account_score")) {
             (l.percent(coverage.covered))
             @if coverage.mean_score.is_some() { br; span.muted { (l.percent(coverage.mean_score)) } }
-        }
-    }
-}
-
-fn figures(caller: &Caller, card: &Card, _thresholds: &Thresholds) -> Markup {
-    let (l, a) = (caller.locale, &card.scorecard.activity);
-    html! {
-        td.num data-kpi="cold_calls" { (l.count(a.cold_calls)) }
-        td.num data-kpi="conversations" { (l.count(a.conversations)) }
-        td.num data-kpi="appointments_set" { (l.count(a.appointments_set)) }
-    }
-}
-
-fn ratios(caller: &Caller, card: &Card, thresholds: &Thresholds) -> Markup {
-    let l = caller.locale;
-    let s = &card.scorecard;
-    let below = |value: Option<f64>, threshold: f64| value.is_some_and(|v| v < threshold);
-    html! {
-        td.num data-kpi="first_appointment_to_next_step" {
-            (against(l.percent(s.funnel.first_appointment_to_next_step), below(s.funnel.first_appointment_to_next_step, thresholds.first_appointment_to_next_step)))
-        }
-        td.num data-kpi="first_appointment_to_proposal" {
-            (against(l.percent(s.funnel.first_appointment_to_proposal), below(s.funnel.first_appointment_to_proposal, thresholds.first_appointment_to_proposal)))
-        }
-        td.num data-kpi="closing_ratio" {
-            (against(l.percent(s.funnel.closing_ratio), below(s.funnel.closing_ratio, thresholds.closing_ratio)))
-        }
-        td.num data-kpi="top_level_contact_share" {
-            (against(l.percent(card.top_level_contact_share), below(card.top_level_contact_share, thresholds.top_level_contact_share)))
-        }
-        td.num data-kpi="conversation_to_appointment" {
-            (against(l.percent(s.activity.conversation_to_appointment), below(s.activity.conversation_to_appointment, thresholds.conversation_to_appointment)))
-        }
-        td.num data-kpi="revenue" { (caller.money(s.outcome.revenue)) }
-        td.num data-kpi="attainment" { (l.percent(s.attainment.revenue)) }
-        td.num data-kpi="magic_number" { (s.magic_number.per_week.map_or("–".to_string(), |m| l.number(m, 1))) }
-        td.num data-kpi="barometer" {
-            (against(barometer(l, s.barometer_pct), below(s.barometer_pct, thresholds.barometer_pct)))
         }
     }
 }

@@ -7,7 +7,13 @@ use std::collections::{BTreeSet, HashMap};
 pub fn of_the_router() -> BTreeSet<(String, String)> {
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let prefixes: HashMap<&str, &str> =
-        [("app.rs", ""), ("api/mod.rs", "/api/v1"), ("api/planning.rs", "/api/v1"), ("api/settings.rs", "/api/v1")]
+        [
+            ("app.rs", ""),
+            ("api/mod.rs", "/api/v1"),
+            ("api/planning.rs", "/api/v1"),
+            ("api/settings.rs", "/api/v1"),
+            ("api/feedback.rs", "/api/v1"),
+        ]
             .into();
     let mut routes = BTreeSet::new();
     let mut folders = vec![source.clone()];

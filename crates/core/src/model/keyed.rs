@@ -67,6 +67,10 @@ mod tests {
     #[test]
     fn an_unknown_key_lists_the_allowed_ones() {
         let error = "calls".parse::<QuotaMetric>().err().map(|e| e.to_string()).unwrap_or_default();
-        assert_eq!(error, "'calls' is not one of: revenue, margin, deals, estimates, first_appointments");
+        assert_eq!(
+            error,
+            "'calls' is not one of: revenue, margin, deals, estimates, first_appointments, cold_calls, call_backs, \
+             conversations, appointments_set, field_visits, proposals"
+        );
     }
 }

@@ -28,13 +28,12 @@ fn the_demo_separates_reps_by_every_diagnosis_and_standard_and_is_planned() {
     let dbs = temp();
     let url = format!("sqlite://{}", dbs.path().join("demo.db").display());
     let reps = REPS.to_string();
-    let printed = succeed(&url, &["demo", "--reps", &reps, "--years", "2", "--as-of", AS_OF, "--seed", "42", "--no-serve"]);
+    let printed =
+        succeed(&url, &["demo", "--reps", &reps, "--years", "2", "--as-of", AS_OF, "--seed", "42", "--no-serve"]);
     assert!(printed.contains("planned 2026:"), "{printed}");
 
-    let report = succeed(
-        &url,
-        &["report", "--period", LAST_FULL_QUARTER, "--team", "E1", "--as-of", AS_OF, "--format", "json"],
-    );
+    let report =
+        succeed(&url, &["report", "--period", LAST_FULL_QUARTER, "--team", "E1", "--as-of", AS_OF, "--format", "json"]);
     let report: serde_json::Value = serde_json::from_str(&report).unwrap_or_else(|e| panic!("{e}"));
     let cards = report["reps"].as_array().cloned().unwrap_or_default();
     let cards: Vec<_> = cards.iter().filter(|c| c["rep_id"].as_str().is_some_and(|id| id.starts_with('R'))).collect();
@@ -98,8 +97,4 @@ fn the_demo_separates_reps_by_every_diagnosis_and_standard_and_is_planned() {
     assert!(statuses.len() < REPS, "some reps have not started a plan: {}", statuses.len());
     let key_accounts = db.query_i64("SELECT COUNT(*) FROM territory_plan_accounts", &[]).unwrap_or(0);
     assert!(key_accounts >= 3 * statuses.len() as i64, "three key accounts or more per plan: {key_accounts}");
-
-
-
-
 }

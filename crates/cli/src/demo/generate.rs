@@ -153,10 +153,7 @@ pub fn generate(params: Params, dir: &Path) -> Result<Vec<(String, u64)>> {
     for region in REGIONS {
         out.row(TERRITORIES, &[&format!("T-{region}"), &format!("{region} region"), region, ""])?;
     }
-    out.row(
-        REPS,
-        &["E1", &names.full(), "ceo@northwind.example", "", "", "executive", &format_date(start - 900)],
-    )?;
+    out.row(REPS, &["E1", &names.full(), "ceo@northwind.example", "", "", "executive", &format_date(start - 900)])?;
     for manager in 0..managers {
         let name = names.full();
         out.row(
@@ -318,8 +315,7 @@ fn write_accounts(
             } else {
                 String::new()
             };
-            let phone =
-                if filled(rng, 0.85) { format!("+1-555-{:04}", rng.u32(0..10_000)) } else { String::new() };
+            let phone = if filled(rng, 0.85) { format!("+1-555-{:04}", rng.u32(0..10_000)) } else { String::new() };
             let address =
                 if filled(rng, 0.9) { format!("{} Main Street, {city}", rng.u32(1..999)) } else { String::new() };
             out.row(
@@ -815,7 +811,10 @@ fn write_quotas(out: &mut Writers, rep: &Rep, quotas: Quotas) -> Result<()> {
         out.row(QUOTAS, &[&rep.key, &period, "deals", "", &quotas.deals().to_string()])?;
     }
     for line in 0..PRODUCT_LINES.len() {
-        out.row(QUOTAS, &[&rep.key, &period, "deals", &format!("PL{}", line + 1), &quotas.deals_per_line().to_string()])?;
+        out.row(
+            QUOTAS,
+            &[&rep.key, &period, "deals", &format!("PL{}", line + 1), &quotas.deals_per_line().to_string()],
+        )?;
     }
     Ok(())
 }

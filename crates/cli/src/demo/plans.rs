@@ -46,12 +46,8 @@ pub fn plan_year(db: &mut Db, scope: &Viewer, directory: &Directory, year: i32, 
 /// The company plan: exactly what the reps' history supports with 5% growth (the plan risk is
 /// nil, so the plan is allocated as it stands), revenue and deals, by realistic goals.
 fn company_plan(db: &mut Db, scope: &Viewer, year: i32) -> Result<usize> {
-    let draft = CompanyPlan {
-        revenue: Money::from_cents(1),
-        deals: Some(1),
-        growth_pct: GROWTH_PCT,
-        ..CompanyPlan::new(year)
-    };
+    let draft =
+        CompanyPlan { revenue: Money::from_cents(1), deals: Some(1), growth_pct: GROWTH_PCT, ..CompanyPlan::new(year) };
     let probe = AllocatePlan { year, plan: Some(draft.clone()), write: false };
     let supported = plans::allocate_plan(db, scope, &probe)?;
     let realistic = |metric: PlanMetric| {
@@ -87,13 +83,7 @@ const STAGES: [(Stage, f64); 4] =
 
 /// Each rep's territory plan: written and submitted in the rep's place, approved or returned in
 /// their manager's.
-fn territory_plans(
-    db: &mut Db,
-    scope: &Viewer,
-    directory: &Directory,
-    year: i32,
-    seed: u64,
-) -> Result<[usize; 4]> {
+fn territory_plans(db: &mut Db, scope: &Viewer, directory: &Directory, year: i32, seed: u64) -> Result<[usize; 4]> {
     let mut rng = fastrand::Rng::with_seed(seed ^ 0x7E44_1709);
     let reps: Vec<&Person> = directory.people.iter().filter(|p| p.is_rep).collect();
     let mut places: Vec<usize> = (0..reps.len()).collect();
@@ -168,7 +158,7 @@ fn content(db: &mut Db, as_rep: &Viewer, rep: &Person, rng: &mut fastrand::Rng) 
             strategy: format!(
                 "Map {name}'s decision process, meet the financial authority before the proposal, and bring a reference from the same industry."
             ),
-            target: Money::from_cents(rng.i64(20..120) * 1_000_00),
+            target: Money::from_cents(rng.i64(20..120) * 100_000),
             status: KEY_ACCOUNT_STATUSES[rng.usize(0..KEY_ACCOUNT_STATUSES.len())].to_string(),
         })
         .collect();
@@ -178,7 +168,9 @@ fn content(db: &mut Db, as_rep: &Viewer, rep: &Person, rng: &mut fastrand::Rng) 
              {} new first appointments a week.",
             rng.usize(4..9)
         ),
-        new_business: "Two new accounts a quarter from the territory's largest companies, starting with the financial authority.".into(),
+        new_business:
+            "Two new accounts a quarter from the territory's largest companies, starting with the financial authority."
+                .into(),
         maintenance: "A business review every quarter with each key account; satisfaction of 8 or more.".into(),
         channel_strategy: "Partners bring the small accounts; the rep works the large ones directly.".into(),
         key_accounts,

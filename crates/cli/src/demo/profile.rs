@@ -113,12 +113,15 @@ pub fn draw(rng: &mut fastrand::Rng, reps: usize) -> Vec<Profile> {
                 p_first_appointment: first_appointment + between(rng, -0.03, 0.03),
                 p_gateway: if no_next_step { between(rng, 0.46, 0.56) } else { between(rng, 0.80, 0.88) },
                 p_proposal: if no_proposal { between(rng, 0.56, 0.64) } else { between(rng, 0.86, 0.93) },
-                p_win: if closing[rep] < dealt(WEAK_CLOSERS) { between(rng, 0.42, 0.55) } else { between(rng, 0.78, 0.88) },
+                p_win: if closing[rep] < dealt(WEAK_CLOSERS) {
+                    between(rng, 0.42, 0.55)
+                } else {
+                    between(rng, 0.78, 0.88)
+                },
                 deal_cents: MEDIAN_DEAL_CENTS
                     * size
                     * if small_deals { between(rng, 0.38, 0.46) } else { between(rng, 0.9, 1.2) },
-                cycle_days: MEDIAN_CYCLE_DAYS
-                    * if fast { between(rng, 0.42, 0.52) } else { between(rng, 0.9, 1.25) },
+                cycle_days: MEDIAN_CYCLE_DAYS * if fast { between(rng, 0.42, 0.52) } else { between(rng, 0.9, 1.25) },
                 cold_calls_per_day: volume / 4.0 * between(rng, 0.9, 1.1),
                 neglects_leads: if discipline > 0.45 { 0.0 } else { between(rng, 0.05, 0.25) },
                 late_leads: if discipline > 0.45 { 0.0 } else { between(rng, 0.1, 0.2) },

@@ -50,6 +50,7 @@ fn demo_imports_the_organisation_and_says_how_to_look_at_it() {
     assert!(stdout.contains(&format!("The demo organisation 'demo' is in {url}")), "{stdout}");
     assert!(stdout.contains("export demo-bundle"), "{stdout}");
     assert!(stdout.contains("report --period 2026-Q1 --team M1"), "{stdout}");
+    assert!(stdout.contains("planned 2026: 192 monthly quotas from the company plan"), "{stdout}");
     // The suggested report works and shows team M1's reps and their total.
     let report = succeed(&url, &["report", "--period", "2026-Q1", "--team", "M1"]);
     assert!(report.starts_with("team M1"), "{report}");
@@ -59,6 +60,7 @@ fn demo_imports_the_organisation_and_says_how_to_look_at_it() {
     );
     let again = succeed(&url, &args);
     assert!(again.contains(": 0 inserted, 0 updated"), "the same seed and date give the same organisation:\n{again}");
+    assert!(!again.contains("planned 2026"), "the year is planned once:\n{again}");
 }
 
 /// The demo's reps differ the way PRODUCT.md describes: win rates of roughly 15–45%, and most

@@ -345,6 +345,39 @@ fn the_territory_plan_goes_from_the_rep_to_their_manager_and_back(test: &mut Tes
     assert_eq!(overview.len(), 2);
 }
 
+/// The command line's operator writes and submits a rep's plan in the rep's place (reaching that
+/// rep alone) and decides on it as the operator: no user is named, in the plan or the audit log.
+fn the_operator_plans_in_a_reps_place_audited_without_a_user(test: &mut TestDb) {
+    let org = setup(test);
+    let directory = ok(kpi::Directory::load(&mut test.db, org.id));
+    let (r1, r2, a1) = (id_of(test, "reps", "R1"), id_of(test, "reps", "R2"), id_of(test, "accounts", "A1"));
+    let as_r1 = Viewer::operator_as(org.id, &directory, r1, UserRole::Rep);
+    assert!(as_r1.reaches(r1) && !as_r1.reaches(r2) && as_r1.actor().is_none());
+    let save = |test: &mut TestDb, rep: i64| {
+        let command = SaveTerritoryPlan { rep: RepId(rep), year: 2026, content: content(a1, "Meet the CFO") };
+        coaching::save_territory_plan(&mut test.db, &as_r1, &command)
+    };
+    assert!(matches!(save(test, r2), Err(StoreError::NotPermitted)), "R1's place is not R2's");
+    let id = ok(save(test, r1));
+    let step = |test: &mut TestDb, who: &Viewer, step: Step| {
+        let command = AdvanceTerritoryPlan { rep: RepId(r1), year: 2026, step, comment: String::new() };
+        coaching::advance_territory_plan(&mut test.db, who, &command)
+    };
+    assert_eq!(ok(step(test, &as_r1, Step::Submit)), PlanStatus::Submitted);
+    let scope = operator(test, &org);
+    assert_eq!(ok(step(test, &scope, Step::Approve)), PlanStatus::Approved);
+    assert_eq!(
+        count(test, "SELECT COUNT(*) FROM territory_plans WHERE decided_by IS NULL AND decided_at IS NOT NULL"),
+        1
+    );
+    let entries = ok(audit::history(&mut test.db, org.id, "territory_plan", id.get()));
+    assert_eq!(entries.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["create", "submit", "approve"]);
+    assert_eq!(
+        count(test, "SELECT COUNT(*) FROM audit_log WHERE entity = 'territory_plan' AND user_id IS NOT NULL"),
+        0
+    );
+}
+
 fn the_account_map_shows_the_committee_its_gaps_and_relationships(test: &mut TestDb) {
     let org = setup(test);
     let rep = viewer_of(test, &org, "R1", UserRole::Rep);
@@ -867,6 +900,7 @@ on_both_backends!(
     a_plan_is_refused_with_every_reason_at_once,
     adjusting_quotas_is_all_or_nothing,
     the_territory_plan_goes_from_the_rep_to_their_manager_and_back,
+    the_operator_plans_in_a_reps_place_audited_without_a_user,
     the_account_map_shows_the_committee_its_gaps_and_relationships,
     a_one_on_one_freezes_the_scorecard_and_carries_open_actions_over,
     refused_coaching_writes_write_nothing,

@@ -2,8 +2,8 @@
 //! date, writing a bundle.
 //!
 //! The shape follows `PRODUCT.md` and `KPIS.md`: an executive, managers with 6–10 reps each,
-//! territories in regions, five product lines; reps who differ in skill (win rates of roughly
-//! 15–45%), in deal size and in cycle length (20–150 days); monthly seasonality; the pipeline
+//! territories in regions, five product lines; top, median and bottom producers, each weakness of
+//! the diagnostics in some reps and not others (see `profile`); monthly seasonality; the pipeline
 //! prospect → qualified → first appointment → gateway → proposal → negotiation → won/lost with
 //! drop-offs at each step; many cold calls of which a minority set appointments; estimates, monthly
 //! quotas, company leads some of which are never followed up, contacts with buying roles, and
@@ -11,6 +11,7 @@
 
 use super::calendar::{DAY, civil, days_from_civil, format_date, format_timestamp, weekday};
 use super::names::*;
+use super::profile::{self, Profile};
 use anyhow::{Context, Result};
 use quotient_store::bundle::spec::FILES;
 use std::fs::File;
@@ -25,10 +26,11 @@ pub struct Params {
     pub years: u32,
     /// Day number of the last day of history ("today" in the demo).
     pub as_of: i64,
+    /// The year whose revenue and deal quotas a company plan allocates instead (the demo's own
+    /// plan for the current year); `None` writes them for every month.
+    pub planned_year: Option<i64>,
 }
 
-/// Opportunities created per rep per month, before seasonality.
-const OPPORTUNITIES_PER_MONTH: f64 = 28.0;
 /// Relative activity by calendar month: slow summer and January, strong quarter ends and December.
 const SEASONALITY: [f64; 12] = [0.80, 0.90, 1.10, 0.95, 1.00, 1.10, 0.80, 0.75, 1.10, 1.05, 1.10, 1.35];
 const TEAM_SIZE: usize = 8;
@@ -114,44 +116,6 @@ const fn file(name: &str) -> usize {
     panic!("the bundle spec has no such file")
 }
 
-/// A rep's habits: what makes one rep's numbers differ from another's.
-struct Profile {
-    /// 0 (weakest) … 1 (strongest).
-    skill: f64,
-    p_first_appointment: f64,
-    p_gateway: f64,
-    p_proposal: f64,
-    p_win: f64,
-    /// Median deal size in cents.
-    deal_cents: f64,
-    /// Typical days from creation to close of a won deal.
-    cycle_days: f64,
-    cold_calls_per_day: f64,
-    /// Share of company leads never followed up.
-    neglects_leads: f64,
-}
-
-impl Profile {
-    fn draw(rng: &mut fastrand::Rng) -> Self {
-        let skill = 0.1 + 0.8 * rng.f64();
-        Profile {
-            skill,
-            p_first_appointment: 0.70 + 0.20 * skill,
-            p_gateway: 0.50 + 0.35 * skill + 0.05 * (rng.f64() - 0.5),
-            p_proposal: 0.65 + 0.25 * skill,
-            p_win: 0.45 + 0.30 * skill + 0.05 * (rng.f64() - 0.5),
-            deal_cents: (4_000.0f64.ln() + rng.f64() * (10.0f64).ln()).exp() * 100.0,
-            cycle_days: 20.0 + 130.0 * rng.f64(),
-            cold_calls_per_day: 5.0 + 5.0 * rng.f64(),
-            neglects_leads: 0.05 + 0.25 * (1.0 - skill) * rng.f64(),
-        }
-    }
-
-    fn expected_win_rate(&self) -> f64 {
-        self.p_first_appointment * self.p_gateway * self.p_proposal * self.p_win
-    }
-}
-
 /// Ids handed out in order, per kind.
 #[derive(Default)]
 struct Ids {
@@ -178,6 +142,8 @@ struct Account {
 pub fn generate(params: Params, dir: &Path) -> Result<Vec<(String, u64)>> {
     let mut out = Writers::create(dir)?;
     let mut rng = fastrand::Rng::with_seed(params.seed);
+    let mut names = Names::new(params.seed);
+    let mut profiles = profile::draw(&mut fastrand::Rng::with_seed(params.seed ^ 0xA5A5_5A5A), params.reps).into_iter();
     let start = first_of_month(params.as_of - i64::from(params.years) * 365);
     let managers = params.reps.div_ceil(TEAM_SIZE).max(1);
 
@@ -187,12 +153,9 @@ pub fn generate(params: Params, dir: &Path) -> Result<Vec<(String, u64)>> {
     for region in REGIONS {
         out.row(TERRITORIES, &[&format!("T-{region}"), &format!("{region} region"), region, ""])?;
     }
-    out.row(
-        REPS,
-        &["E1", "Morgan Reyes", "morgan.reyes@northwind.example", "", "", "executive", &format_date(start - 900)],
-    )?;
+    out.row(REPS, &["E1", &names.full(), "ceo@northwind.example", "", "", "executive", &format_date(start - 900)])?;
     for manager in 0..managers {
-        let name = person(&mut rng);
+        let name = names.full();
         out.row(
             REPS,
             &[
@@ -214,7 +177,7 @@ pub fn generate(params: Params, dir: &Path) -> Result<Vec<(String, u64)>> {
         let region = REGIONS[manager % REGIONS.len()];
         let territory = format!("T{}", index + 1);
         out.row(TERRITORIES, &[&territory, &format!("{region} {:03}", index + 1), region, &format!("T-{region}")])?;
-        let name = person(&mut rng);
+        let name = names.full();
         let key = format!("R{}", index + 1);
         out.row(
             REPS,
@@ -230,16 +193,18 @@ pub fn generate(params: Params, dir: &Path) -> Result<Vec<(String, u64)>> {
         )?;
         let mut rep_rng =
             fastrand::Rng::with_seed(params.seed ^ (index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let accounts = write_accounts(&mut out, &mut rep_rng, &mut ids, &key, &territory, index)?;
-        reps.push(Rep { key, accounts, profile: Profile::draw(&mut rep_rng) });
+        let profile = profiles.next().context("a profile per rep")?;
+        let rep = RepRef { key: &key, territory: &territory, index, profile: &profile };
+        let accounts = write_accounts(&mut out, &mut rep_rng, &mut ids, &mut names, rep)?;
+        reps.push(Rep { key, accounts, profile });
     }
 
     for (index, rep) in reps.iter().enumerate() {
         let mut rng = fastrand::Rng::with_seed(
             params.seed.rotate_left(17) ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
         );
-        let history = History { start, as_of: params.as_of };
-        write_rep_history(&mut out, &mut rng, &mut ids, rep, history)?;
+        let history = History { start, as_of: params.as_of, planned_year: params.planned_year };
+        write_rep_history(&mut out, &mut rng, &mut ids, &mut names, rep, history)?;
     }
     out.finish()
 }
@@ -253,10 +218,6 @@ fn next_month(month: i64) -> i64 {
 fn first_of_month(days: i64) -> i64 {
     let (y, m, _) = civil(days);
     days_from_civil(y, m, 1)
-}
-
-fn person(rng: &mut fastrand::Rng) -> String {
-    format!("{} {}", pick(rng, FIRST_NAMES), pick(rng, LAST_NAMES))
 }
 
 fn email(name: &str, unique: usize) -> String {
@@ -294,14 +255,25 @@ fn poisson(rng: &mut fastrand::Rng, mean: f64) -> u64 {
     count
 }
 
+/// A rep being written, before their accounts exist.
+#[derive(Clone, Copy)]
+struct RepRef<'a> {
+    key: &'a str,
+    territory: &'a str,
+    index: usize,
+    profile: &'a Profile,
+}
+
 fn write_accounts(
     out: &mut Writers,
     rng: &mut fastrand::Rng,
     ids: &mut Ids,
-    rep: &str,
-    territory: &str,
-    rep_index: usize,
+    names: &mut Names,
+    rep: RepRef<'_>,
 ) -> Result<Vec<Account>> {
+    let (rep_index, territory) = (rep.index, rep.territory);
+    // A careful rep fills in every contact; the others leave a field out here and there.
+    let filled = |rng: &mut fastrand::Rng, share: f64| rep.profile.complete_contacts || rng.f64() < share;
     let mut accounts = Vec::with_capacity(ACCOUNTS_PER_REP);
     for n in 0..ACCOUNTS_PER_REP {
         let key = format!("A{}-{}", rep_index + 1, n + 1);
@@ -320,7 +292,7 @@ fn write_accounts(
                 &name,
                 pick(rng, INDUSTRIES),
                 territory,
-                rep,
+                rep.key,
                 &employees.to_string(),
                 // Revenue of $90,000–$270,000 per employee, in cents.
                 &money(employees * 1_800_000 * rng.i64(5..15)),
@@ -337,18 +309,18 @@ fn write_accounts(
                 1 => ("financial_authority", pick(rng, TITLES_FINANCE), rng.u32(4..6)),
                 _ => (pick(rng, &["influencer", "user", "gatekeeper"]), pick(rng, TITLES_OTHER), rng.u32(1..4)),
             };
-            let (first, last) = (pick(rng, FIRST_NAMES), pick(rng, LAST_NAMES));
-            let email = if rng.f64() < 0.9 {
-                format!("{}.{}@{}.example", first, last, key).to_lowercase()
+            let (first, last) = names.next();
+            let email = if filled(rng, 0.9) {
+                format!("{}.{}@{}.example", first.replace(' ', "."), last, key).to_lowercase()
             } else {
                 String::new()
             };
-            let phone = if rng.f64() < 0.85 { format!("+1-555-{:04}", rng.u32(0..10_000)) } else { String::new() };
+            let phone = if filled(rng, 0.85) { format!("+1-555-{:04}", rng.u32(0..10_000)) } else { String::new() };
             let address =
-                if rng.f64() < 0.9 { format!("{} Main Street, {city}", rng.u32(1..999)) } else { String::new() };
+                if filled(rng, 0.9) { format!("{} Main Street, {city}", rng.u32(1..999)) } else { String::new() };
             out.row(
                 CONTACTS,
-                &[&contact, &key, first, last, title, role, &authority.to_string(), &email, &phone, &address],
+                &[&contact, &key, &first, &last, title, role, &authority.to_string(), &email, &phone, &address],
             )?;
             contacts.push((contact, authority));
         }
@@ -363,11 +335,17 @@ struct History {
     start: i64,
     /// Last day (day number), inclusive.
     as_of: i64,
+    planned_year: Option<i64>,
 }
 
 impl History {
     fn end_secs(self) -> i64 {
         (self.as_of + 1) * DAY - 1
+    }
+
+    /// Whether the month starting on `month` is in the as-of year, where reps' trends show.
+    fn in_last_year(self, month: i64) -> bool {
+        civil(month).0 == civil(self.as_of).0
     }
 
     /// First day of every month in the history.
@@ -405,26 +383,30 @@ fn write_rep_history(
     out: &mut Writers,
     rng: &mut fastrand::Rng,
     ids: &mut Ids,
+    names: &mut Names,
     rep: &Rep,
     history: History,
 ) -> Result<()> {
     let profile = &rep.profile;
-    let monthly_deals = OPPORTUNITIES_PER_MONTH * profile.expected_win_rate();
+    let monthly_deals = profile.opportunities_per_month * profile.expected_win_rate();
     for month in history.months() {
         let (year, month_number, _) = civil(month);
         let season = SEASONALITY[month_number as usize - 1];
+        let trend = if history.in_last_year(month) { profile.trend } else { 1.0 };
         let days_in_month = next_month(month) - month;
-        for _ in 0..poisson(rng, OPPORTUNITIES_PER_MONTH * season) {
+        for _ in 0..poisson(rng, profile.opportunities_per_month * season * trend) {
             let day = month + rng.i64(0..days_in_month);
             let created = work_time(rng, day);
             if created > history.end_secs() {
                 continue;
             }
-            write_opportunity(out, rng, ids, rep, created, history)?;
+            write_opportunity(out, rng, ids, names, rep, created, history)?;
         }
-        write_month_activity(out, rng, ids, rep, month, days_in_month, history)?;
-        write_company_leads(out, rng, ids, rep, month, days_in_month, history)?;
-        write_quotas(out, rng, rep, year, month_number, season, monthly_deals)?;
+        let planned = history.planned_year == Some(year);
+        let quotas = Quotas::of(rng, year, month_number, monthly_deals * season, planned);
+        write_month_activity(out, rng, ids, rep, month, days_in_month, history, quotas.deals_per_line())?;
+        write_company_leads(out, rng, ids, names, rep, month, days_in_month, history)?;
+        write_quotas(out, rep, quotas)?;
     }
     write_feedback(out, rng, rep, history)
 }
@@ -433,6 +415,7 @@ fn write_opportunity(
     out: &mut Writers,
     rng: &mut fastrand::Rng,
     ids: &mut Ids,
+    names: &mut Names,
     rep: &Rep,
     created: i64,
     history: History,
@@ -498,11 +481,15 @@ fn write_opportunity(
     } else {
         "prospect"
     };
-    // One open deal in ten has let its expected close date slip into the past.
-    let expected_close =
-        if !closed && rng.f64() < 0.1 { history.as_of - rng.i64(1..30) } else { planned_close.div_euclid(DAY) };
-    let lead =
-        if rng.f64() < 0.25 { Some(write_converted_lead(out, rng, ids, rep, account, created, &key)?) } else { None };
+    // One open deal in ten has let its expected close date slip into the past, except with a rep
+    // who keeps the CRM current.
+    let slipped = !closed && !profile.keeps_crm_current && rng.f64() < 0.1;
+    let expected_close = if slipped { history.as_of - rng.i64(1..30) } else { planned_close.div_euclid(DAY) };
+    let lead = if rng.f64() < 0.25 {
+        Some(write_converted_lead(out, rng, ids, names, rep, account, created, &key)?)
+    } else {
+        None
+    };
     let line = PRODUCT_LINES[product_line];
     out.row(
         OPPORTUNITIES,
@@ -612,13 +599,21 @@ fn write_opportunity(
         let outcome = if rng.f64() < 0.6 { "connected" } else { "no_answer" };
         log(rng, "call_back", t, outcome)?;
     }
+    if !closed && profile.keeps_crm_current {
+        // A careful rep has called about every open deal within the last three weeks.
+        let day = (history.as_of - rng.i64(0..21)).max(created.div_euclid(DAY));
+        let t = (day * DAY + 8 * 3600 + rng.i64(0..9 * 3600)).clamp(created, end);
+        log(rng, "call_back", t, "connected")?;
+    }
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_converted_lead(
     out: &mut Writers,
     rng: &mut fastrand::Rng,
     ids: &mut Ids,
+    names: &mut Names,
     rep: &Rep,
     account: &Account,
     opportunity_created: i64,
@@ -637,7 +632,7 @@ fn write_converted_lead(
             source,
             &rep.key,
             &account.key,
-            &person(rng),
+            &names.full(),
             "",
             "converted",
             &format_timestamp(touched),
@@ -647,12 +642,14 @@ fn write_converted_lead(
     Ok(key)
 }
 
-/// Company-generated leads that did not become opportunities: most are touched within 48 hours,
-/// some later, and some (more for weaker reps) never.
+/// Company-generated leads that did not become opportunities: a careful rep touches every one
+/// within 48 hours; the others leave some for later and some never.
+#[allow(clippy::too_many_arguments)]
 fn write_company_leads(
     out: &mut Writers,
     rng: &mut fastrand::Rng,
     ids: &mut Ids,
+    names: &mut Names,
     rep: &Rep,
     month: i64,
     days: i64,
@@ -667,13 +664,13 @@ fn write_company_leads(
         let roll = rng.f64();
         let (touched, status) = if roll < rep.profile.neglects_leads {
             (None, "new")
-        } else if roll < rep.profile.neglects_leads + 0.15 {
+        } else if roll < rep.profile.neglects_leads + rep.profile.late_leads {
             (Some(created + rng.i64(48 * 3600..10 * DAY)), pick(rng, &["working", "disqualified"]))
         } else {
             (Some(created + rng.i64(300..48 * 3600)), pick(rng, &["working", "qualified", "disqualified"]))
         };
         let touched = touched.filter(|t| *t <= history.end_secs());
-        let name = person(rng);
+        let name = names.full();
         out.row(
             LEADS,
             &[
@@ -694,7 +691,9 @@ fn write_company_leads(
 }
 
 /// Prospecting calls and emails every workday, a weekly sales meeting, a quarterly event, and
-/// estimates beyond those of proposals.
+/// estimates beyond those of proposals: a careful rep issues three per deal of each product
+/// line's quota (the standard), the others a few.
+#[allow(clippy::too_many_arguments)]
 fn write_month_activity(
     out: &mut Writers,
     rng: &mut fastrand::Rng,
@@ -703,7 +702,9 @@ fn write_month_activity(
     month: i64,
     days: i64,
     history: History,
+    deals_per_line: i64,
 ) -> Result<()> {
+    let trend = if history.in_last_year(month) { rep.profile.trend } else { 1.0 };
     for day in month..(month + days).min(history.as_of + 1) {
         let weekday = weekday(day);
         if weekday >= 5 {
@@ -727,7 +728,7 @@ fn write_month_activity(
                 ],
             )
         };
-        for _ in 0..poisson(rng, rep.profile.cold_calls_per_day) {
+        for _ in 0..poisson(rng, rep.profile.cold_calls_per_day * trend) {
             let outcome = if rng.f64() < 0.55 { "no_answer" } else { "connected" };
             let with_account = rng.f64() < 0.5;
             log(rng, "cold_call", outcome, with_account)?;
@@ -746,7 +747,11 @@ fn write_month_activity(
     }
     let issued_until = (month + days - 1).min(history.as_of);
     for line in 0..PRODUCT_LINES.len() {
-        for _ in 0..poisson(rng, 1.0 + 3.0 * rep.profile.skill) {
+        let estimates = match rep.profile.estimates_diligently {
+            true => 3 * deals_per_line as u64 + rng.u64(1..3),
+            false => poisson(rng, 0.5 + 1.5 * rep.profile.discipline),
+        };
+        for _ in 0..estimates {
             ids.estimate += 1;
             let amount = (rep.profile.deal_cents * (0.5 * normal(rng)).exp()).round() as i64 / 100 * 100;
             out.row(
@@ -766,32 +771,55 @@ fn write_month_activity(
     Ok(())
 }
 
-/// Revenue and deal quotas per month, a little above what the rep's habits produce; deal quotas
-/// per product line too (the "3 × X estimates" standard needs them).
-fn write_quotas(
-    out: &mut Writers,
-    rng: &mut fastrand::Rng,
-    rep: &Rep,
+/// A rep's quotas of one month.
+#[derive(Clone, Copy)]
+struct Quotas {
     year: i64,
     month: u32,
-    season: f64,
-    monthly_deals: f64,
-) -> Result<()> {
-    let period = format!("{year:04}-{month:02}");
-    let stretch = 1.05 + 0.15 * rng.f64();
-    let deals = (monthly_deals * season * stretch).round().max(1.0) as i64;
-    let revenue =
-        (monthly_deals * season * stretch * rep.profile.deal_cents * 1.13 / 100_000.0).round().max(1.0) as i64 * 1000;
-    out.row(QUOTAS, &[&rep.key, &period, "revenue", "", &format!("{revenue}.00")])?;
-    out.row(QUOTAS, &[&rep.key, &period, "deals", "", &deals.to_string()])?;
+    /// Deals the rep's habits produce in the month, and the stretch the quota adds.
+    expected_deals: f64,
+    stretch: f64,
+    /// Whether the company plan sets the month's revenue and deal quotas.
+    planned: bool,
+}
+
+impl Quotas {
+    fn of(rng: &mut fastrand::Rng, year: i64, month: u32, expected_deals: f64, planned: bool) -> Quotas {
+        Quotas { year, month, expected_deals, stretch: 1.05 + 0.15 * rng.f64(), planned }
+    }
+
+    fn deals(self) -> i64 {
+        (self.expected_deals * self.stretch).round().max(1.0) as i64
+    }
+
+    fn deals_per_line(self) -> i64 {
+        (self.deals() as f64 / PRODUCT_LINES.len() as f64).round().max(1.0) as i64
+    }
+}
+
+/// Revenue and deal quotas per month, a little above what the rep's habits produce (unless the
+/// company plan sets them); deal quotas per product line too (the "3 × X estimates" standard
+/// needs them).
+fn write_quotas(out: &mut Writers, rep: &Rep, quotas: Quotas) -> Result<()> {
+    let period = format!("{:04}-{:02}", quotas.year, quotas.month);
+    if !quotas.planned {
+        let revenue = (quotas.expected_deals * quotas.stretch * rep.profile.deal_cents * 1.13 / 100_000.0)
+            .round()
+            .max(1.0) as i64
+            * 1000;
+        out.row(QUOTAS, &[&rep.key, &period, "revenue", "", &format!("{revenue}.00")])?;
+        out.row(QUOTAS, &[&rep.key, &period, "deals", "", &quotas.deals().to_string()])?;
+    }
     for line in 0..PRODUCT_LINES.len() {
-        let per_line = (deals as f64 / PRODUCT_LINES.len() as f64).round().max(1.0) as i64;
-        out.row(QUOTAS, &[&rep.key, &period, "deals", &format!("PL{}", line + 1), &per_line.to_string()])?;
+        out.row(
+            QUOTAS,
+            &[&rep.key, &period, "deals", &format!("PL{}", line + 1), &quotas.deals_per_line().to_string()],
+        )?;
     }
     Ok(())
 }
 
-/// One or two satisfaction scores per account and year, better for stronger reps.
+/// One or two satisfaction scores per account and year, better for careful reps.
 fn write_feedback(out: &mut Writers, rng: &mut fastrand::Rng, rep: &Rep, history: History) -> Result<()> {
     let days = history.as_of - history.start + 1;
     for account in &rep.accounts {
@@ -800,7 +828,7 @@ fn write_feedback(out: &mut Writers, rng: &mut fastrand::Rng, rep: &Rep, history
         dates.sort_unstable();
         dates.dedup();
         for day in dates {
-            let score = (7.0 + 2.0 * rep.profile.skill + 1.8 * normal(rng)).round().clamp(0.0, 10.0) as i64;
+            let score = (rep.profile.satisfaction + 1.5 * normal(rng)).round().clamp(0.0, 10.0) as i64;
             out.row(FEEDBACK, &[&account.key, &rep.key, &format_date(day), &score.to_string()])?;
         }
     }
@@ -813,7 +841,7 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_bundle() -> Result<()> {
-        let params = Params { seed: 7, reps: 3, years: 1, as_of: days_from_civil(2026, 6, 30) };
+        let params = Params { seed: 7, reps: 3, years: 1, as_of: days_from_civil(2026, 6, 30), planned_year: None };
         let (a, b) = (tempfile::tempdir()?, tempfile::tempdir()?);
         let counts = generate(params, a.path())?;
         assert_eq!(counts, generate(params, b.path())?);

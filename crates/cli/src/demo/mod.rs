@@ -3,6 +3,8 @@
 mod calendar;
 mod generate;
 mod names;
+mod plans;
+mod profile;
 
 use crate::progress::Reporter;
 use crate::transfer::print_summary;
@@ -51,6 +53,9 @@ pub fn run(database_url: &str, org: Option<&str>, args: &DemoArgs) -> Result<()>
         reps: args.reps as usize,
         years: args.years,
         as_of: calendar::days_from_civil(i64::from(as_of.year()), as_of.month(), as_of.day()),
+        // A bundle written out carries every quota; an imported demo gets its year's revenue and
+        // deal quotas from its company plan.
+        planned_year: args.out.is_none().then_some(i64::from(as_of.year())),
     };
     let started = Instant::now();
     if let Some(out) = &args.out {
@@ -85,6 +90,17 @@ pub fn run(database_url: &str, org: Option<&str>, args: &DemoArgs) -> Result<()>
         Err(ImportError::Store(error)) => return Err(error).context("importing the demo organisation"),
     };
     print_summary(&summary, imported.elapsed().as_secs_f64(), slug);
+    let (_, operator) = crate::org::operator(&mut db, Some(slug))?;
+    let directory = quotient_store::kpi::Directory::load(&mut db, organisation.id)?;
+    if let Some(planned) = plans::plan_year(&mut db, &operator, &directory, as_of.year(), args.seed)? {
+        let [draft, returned, submitted, approved] = planned.territory_plans;
+        println!(
+            "planned {}: {} monthly quotas from the company plan; territory plans: {approved} approved, \
+             {submitted} submitted, {returned} returned, {draft} drafts",
+            as_of.year(),
+            planned.quotas
+        );
+    }
     println!();
     println!("The demo organisation '{slug}' is in {database_url} (generated in {generated:.1} s).");
     let quarter = format!("{}-Q{}", as_of.year(), as_of.month0() / 3 + 1);

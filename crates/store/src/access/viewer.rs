@@ -66,6 +66,24 @@ impl Viewer {
         }
     }
 
+    /// The operator acting in a person's place, for what only that person may do (the demo
+    /// writing and submitting a rep's own territory plan): the person's role and reach, audited
+    /// without a user as the operator's writes are.
+    pub fn operator_as(org: OrgId, directory: &Directory, person: i64, role: UserRole) -> Viewer {
+        let stand_in = User {
+            org,
+            id: 0,
+            email: String::new(),
+            name: String::new(),
+            role,
+            rep_id: Some(person),
+            password_hash: None,
+            disabled: false,
+            lang: None,
+        };
+        Viewer { operator: true, ..Viewer::of(&stand_in, directory) }
+    }
+
     /// The user an operation's audit names: the viewer's, none for the operator.
     pub fn actor(&self) -> Option<i64> {
         (!self.operator).then_some(self.user)

@@ -27,7 +27,7 @@ fn audit(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<()> {
-    let change = Change { user: Some(viewer.user), action, entity, entity_id: Some(id), before, after };
+    let change = Change { user: viewer.actor(), action, entity, entity_id: Some(id), before, after };
     audit::record(db, viewer.org, change)?;
     Ok(())
 }

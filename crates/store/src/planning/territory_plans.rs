@@ -456,7 +456,8 @@ pub(crate) fn record_step(
             &[
                 Value::text(status.key()),
                 now.clone(),
-                Value::Int(viewer.user),
+                // The operator decides as no user (a command line, the demo).
+                viewer.actor().map_or(Value::Null, Value::Int),
                 Value::opt_text(Some(comment.trim()).filter(|c| !c.is_empty())),
                 now,
                 org.value(),

@@ -92,7 +92,7 @@ pub fn run(database_url: &str, org: Option<&str>, args: &DemoArgs) -> Result<()>
     print_summary(&summary, imported.elapsed().as_secs_f64(), slug);
     let (_, operator) = crate::org::operator(&mut db, Some(slug))?;
     let directory = quotient_store::kpi::Directory::load(&mut db, organisation.id)?;
-    if let Some(planned) = plans::plan_year(&mut db, &operator, &directory, as_of.year(), args.seed)? {
+    if let Some(planned) = plans::plan_year(&mut db, &operator, &directory, as_of, args.seed)? {
         let [draft, returned, submitted, approved] = planned.territory_plans;
         println!(
             "planned {}: {} monthly quotas from the company plan; territory plans: {approved} approved, \

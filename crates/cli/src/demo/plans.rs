@@ -4,6 +4,7 @@
 //! them, so that `/plan`, `/goals` and `/territory-plans` have something to show on first start.
 
 use anyhow::Result;
+use chrono::{Datelike, NaiveDate};
 use quotient_core::Money;
 use quotient_core::coaching::Step;
 use quotient_core::model::UserRole;
@@ -11,10 +12,10 @@ use quotient_store::access::Viewer;
 use quotient_store::ids::RepId;
 use quotient_store::kpi::{Directory, Person};
 use quotient_store::ops::coaching::{self, AdvanceTerritoryPlan, SaveTerritoryPlan};
-use quotient_store::ops::plans::{self, AllocatePlan};
+use quotient_store::ops::plans::{self, AllocatePlan, BeyondHistory};
 use quotient_store::planning::PlanMetric;
 use quotient_store::planning::company_plan::CompanyPlan;
-use quotient_store::planning::territory_plans::{self, KeyAccountInput, PlanContent};
+use quotient_store::planning::territory_plans::{self, KeyAccountInput, ObjectiveInput, PlanContent};
 use quotient_store::{Db, StoreError};
 
 /// The growth the plan asks of every rep over their own trailing median, in percent.
@@ -30,25 +31,33 @@ pub struct Planned {
     pub territory_plans: [usize; 4],
 }
 
-/// Plans `year` for the organisation of `scope` (the operator), once: an organisation that has a
-/// plan for the year keeps it and gets `None`.
-pub fn plan_year(db: &mut Db, scope: &Viewer, directory: &Directory, year: i32, seed: u64) -> Result<Option<Planned>> {
+/// Plans the year of `as_of` for the organisation of `scope` (the operator), once: an organisation
+/// that has a plan for the year keeps it and gets `None`.
+pub fn plan_year(
+    db: &mut Db,
+    scope: &Viewer,
+    directory: &Directory,
+    as_of: NaiveDate,
+    seed: u64,
+) -> Result<Option<Planned>> {
+    let year = as_of.year();
     match plans::find_plan(db, scope, year) {
         Ok(_) => return Ok(None),
         Err(StoreError::NotFound(_)) => {}
         Err(error) => return Err(error.into()),
     }
-    let quotas = company_plan(db, scope, year)?;
+    let quotas = company_plan(db, scope, as_of)?;
     let territory_plans = territory_plans(db, scope, directory, year, seed)?;
     Ok(Some(Planned { quotas, territory_plans }))
 }
 
 /// The company plan: exactly what the reps' history supports with 5% growth (the plan risk is
 /// nil, so the plan is allocated as it stands), revenue and deals, by realistic goals.
-fn company_plan(db: &mut Db, scope: &Viewer, year: i32) -> Result<usize> {
+fn company_plan(db: &mut Db, scope: &Viewer, as_of: NaiveDate) -> Result<usize> {
+    let year = as_of.year();
     let draft =
         CompanyPlan { revenue: Money::from_cents(1), deals: Some(1), growth_pct: GROWTH_PCT, ..CompanyPlan::new(year) };
-    let probe = AllocatePlan { year, plan: Some(draft.clone()), write: false };
+    let probe = AllocatePlan { year, plan: Some(draft.clone()), write: false, as_of, beyond_history: None };
     let supported = plans::allocate_plan(db, scope, &probe)?;
     let realistic = |metric: PlanMetric| {
         supported
@@ -62,7 +71,15 @@ fn company_plan(db: &mut Db, scope: &Viewer, year: i32) -> Result<usize> {
         deals: Some(realistic(PlanMetric::Deals)),
         ..draft
     };
-    let done = plans::allocate_plan(db, scope, &AllocatePlan { year, plan: Some(plan), write: true })?;
+    // The realistic goals rounded down leave no gap; should one remain, the plan is what the demo asks.
+    let write = AllocatePlan {
+        year,
+        plan: Some(plan),
+        write: true,
+        as_of,
+        beyond_history: Some(BeyondHistory::AllocateAnyway),
+    };
+    let done = plans::allocate_plan(db, scope, &write)?;
     Ok(done.written.unwrap_or(0))
 }
 
@@ -150,7 +167,7 @@ const KEY_ACCOUNT_STATUSES: [&str; 4] = ["in_progress", "in_progress", "at_risk"
 fn content(db: &mut Db, as_rep: &Viewer, rep: &Person, rng: &mut fastrand::Rng) -> Result<PlanContent> {
     let mut accounts = territory_plans::candidate_accounts(db, as_rep, rep.id)?;
     rng.shuffle(&mut accounts);
-    let key_accounts = accounts
+    let key_accounts: Vec<KeyAccountInput> = accounts
         .into_iter()
         .take(rng.usize(3..6))
         .map(|(account_id, name)| KeyAccountInput {
@@ -162,11 +179,25 @@ fn content(db: &mut Db, as_rep: &Viewer, rep: &Person, rng: &mut fastrand::Rng) 
             status: KEY_ACCOUNT_STATUSES[rng.usize(0..KEY_ACCOUNT_STATUSES.len())].to_string(),
         })
         .collect();
+    let weekly_first_appointments = rng.i64(4..9);
+    let mut measured_objectives = vec![ObjectiveInput {
+        description: format!("{weekly_first_appointments} new first appointments a week"),
+        kpi: Some("first_appointments".into()),
+        account_id: None,
+        target: weekly_first_appointments * 46,
+    }];
+    if let Some(first) = key_accounts.first() {
+        measured_objectives.push(ObjectiveInput {
+            description: "Win the first key account's target".into(),
+            kpi: None,
+            account_id: Some(first.account_id),
+            target: first.target.cents(),
+        });
+    }
     Ok(PlanContent {
         objectives: format!(
             "Reach the revenue quota of the year; hold first appointment → proposal above 60% and the closing ratio above 65%; \
-             {} new first appointments a week.",
-            rng.usize(4..9)
+             {weekly_first_appointments} new first appointments a week."
         ),
         new_business:
             "Two new accounts a quarter from the territory's largest companies, starting with the financial authority."
@@ -174,5 +205,6 @@ fn content(db: &mut Db, as_rep: &Viewer, rep: &Person, rng: &mut fastrand::Rng) 
         maintenance: "A business review every quarter with each key account; satisfaction of 8 or more.".into(),
         channel_strategy: "Partners bring the small accounts; the rep works the large ones directly.".into(),
         key_accounts,
+        measured_objectives,
     })
 }

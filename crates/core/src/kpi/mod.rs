@@ -15,8 +15,8 @@ pub use activity::Activity;
 pub use activity_goals::{GoalAttainment, activity_goals, goals_met};
 pub use funnel::Funnel;
 pub use magic::{
-    BarometerInputs, BarometerWeek, MIN_CLOSED_DEALS_FOR_OWN_RATES, MagicInputs, MagicNumber, RateSource,
-    WeekFacts, barometer, barometer_weeks, working_share,
+    BarometerInputs, BarometerWeek, MIN_CLOSED_DEALS_FOR_OWN_RATES, MagicInputs, MagicNumber, RateSource, WeekFacts,
+    barometer, barometer_weeks, working_share,
 };
 pub use outcome::Outcome;
 pub use peers::PeerComparison;

@@ -122,7 +122,16 @@ pub fn evaluate(standards: &Standards, facts: &StandardsFacts, lang: Lang) -> Ve
     for rule in standards.rules.iter().filter(|rule| rule.enabled) {
         let mut push = |subject: Option<String>, passed: bool, actual: f64, required: f64| {
             let text = texts::describe(rule.key, subject.as_deref(), actual, required, lang);
-            out.push(Evaluation { standard: rule.key, subject, passed, actual, required, shortfall: None, text, accounts: Vec::new() });
+            out.push(Evaluation {
+                standard: rule.key,
+                subject,
+                passed,
+                actual,
+                required,
+                shortfall: None,
+                text,
+                accounts: Vec::new(),
+            });
         };
         match rule.key {
             StandardKey::QuotaAttainment => {
@@ -230,7 +239,6 @@ fn judge_line(line: &LineEstimates, target: f64, lang: Lang) -> Evaluation {
         accounts: Vec::new(),
     }
 }
-
 
 /// The accounts whose mean score is below `target`, by name.
 fn unhappy_accounts(accounts: &[AccountScores], target: f64) -> Vec<String> {

@@ -271,8 +271,15 @@ fn scorecards(
         let facts = facts_for(&data, request, reps, reps);
         let standards_facts = standards_facts(&data, directory, request, reps, facts.quotas.revenue, &facts.tally);
         let gateway = GatewayToWon::of(pooled_pair(&data.rows.closed_after_gateway, reps));
-        let mut card =
-            card(None, name.to_string(), None, &facts, &standards_facts, gateway, (&thresholds, &standards, &method, request.lang));
+        let mut card = card(
+            None,
+            name.to_string(),
+            None,
+            &facts,
+            &standards_facts,
+            gateway,
+            (&thresholds, &standards, &method, request.lang),
+        );
         card.activity_goals = activity_goals_for(&data, reps, period, &facts.tally);
         card
     };

@@ -7,8 +7,8 @@ use crate::error::Result;
 use crate::orgs::OrgId;
 use chrono::{NaiveDate, Utc};
 use quotient_core::coaching::{
-    AccountGaps, DecisionProcess, KeyAccountCoverage, MappedContact, coverage_score, gaps_within,
-    is_covered_within, key_account_coverage_within,
+    AccountGaps, DecisionProcess, KeyAccountCoverage, MappedContact, coverage_score, gaps_within, is_covered_within,
+    key_account_coverage_within,
 };
 use quotient_core::model::BuyingRole;
 use serde::Serialize;

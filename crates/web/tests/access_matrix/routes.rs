@@ -6,15 +6,14 @@ use std::collections::{BTreeSet, HashMap};
 /// with routes that is not listed here fails.
 pub fn of_the_router() -> BTreeSet<(String, String)> {
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let prefixes: HashMap<&str, &str> =
-        [
-            ("app.rs", ""),
-            ("api/mod.rs", "/api/v1"),
-            ("api/planning.rs", "/api/v1"),
-            ("api/settings.rs", "/api/v1"),
-            ("api/feedback.rs", "/api/v1"),
-        ]
-            .into();
+    let prefixes: HashMap<&str, &str> = [
+        ("app.rs", ""),
+        ("api/mod.rs", "/api/v1"),
+        ("api/planning.rs", "/api/v1"),
+        ("api/settings.rs", "/api/v1"),
+        ("api/feedback.rs", "/api/v1"),
+    ]
+    .into();
     let mut routes = BTreeSet::new();
     let mut folders = vec![source.clone()];
     while let Some(folder) = folders.pop() {

@@ -597,6 +597,29 @@ async fn settings_change_what_a_manager_sees(session: &Session) {
     session.sign_out().await;
 }
 
+/// A manager turns a suggested goal into a target on the goal-setting page: the rep's scorecard of
+/// that week then holds the rep to it.
+async fn an_activity_goal_set_by_the_manager_is_on_the_scorecard(session: &Session) {
+    session.sign_in("rep@northwind.example").await;
+    let home = session.arrive("/reps/").await;
+    let rep: String = home.trim_start_matches("/reps/").chars().take_while(char::is_ascii_digit).collect();
+    session.sign_out().await;
+    session.sign_in("manager@northwind.example").await;
+    session.open("/goals?metric=cold_calls").await;
+    session.wait_for("#set-goals").await;
+    let week = (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).format("%G-W%V").to_string();
+    session.select("#set-goals select[name=period]", &week).await;
+    session.fill(&format!("#set-goals input[name='g_{rep}']"), "40").await;
+    session.click(&format!("#set-goals button[name=only][value='{rep}']")).await;
+    session.arrive_elsewhere("/goals?metric=cold_calls").await;
+    session.open(&format!("/reps/{rep}?period={week}")).await;
+    // A weekly goal read over its own week counts whole: 40 cold calls.
+    let goal = session.text("#activity-goals tr[data-goal='cold_calls'] td:nth-child(2)").await;
+    assert_eq!(number(&goal, '.'), Some(40.0), "the week's goal on the scorecard: {goal}");
+    session.screenshot("scorecard-activity-goals").await;
+    session.sign_out().await;
+}
+
 async fn walkthrough(database_url: &str, name: &str) {
     let Some(driver) = chromedriver() else { return };
     let session = Session::start(&driver, database_url, name).await;
@@ -609,6 +632,7 @@ async fn walkthrough(database_url: &str, name: &str) {
     a_rep_cannot_reach_the_team_dashboard(&session).await;
     planning_from_the_company_plan_to_a_one_on_one(&session).await;
     settings_change_what_a_manager_sees(&session).await;
+    an_activity_goal_set_by_the_manager_is_on_the_scorecard(&session).await;
     session.close().await;
 }
 

@@ -150,7 +150,9 @@ fn demos_are_counted_per_product_line_the_rep_sells(test: &mut TestDb) {
         demos(&quarter.reps[0]),
         [("demos of Networking, wireless: 0 of 3".to_string(), false), ("demos of Storage: 0 of 3".to_string(), false)]
     );
-    // A demo on O3 now: this month R1 sells Networking alone (the demo's line), 1 of 1 required.
+    // A demo on O3 now: this month R1 still sells both lines (Storage from Q1's O1 and E1, within
+    // the trailing 12 months), 1 demo required of each: Networking's (the demo's line) is met,
+    // Storage's is not.
     let r1 = viewer_of(test, &org, "R1", UserRole::Rep);
     let o3 = id_of(test, "opportunities", "O3");
     let demo = LogActivity {
@@ -162,7 +164,10 @@ fn demos_are_counted_per_product_line_the_rep_sells(test: &mut TestDb) {
     };
     activities::log(&mut test.db, &r1, &demo).unwrap_or_else(|e| panic!("{e}"));
     let month = report(test, &org, Subject::Rep("R1".into()), this_month());
-    assert_eq!(demos(&month.reps[0]), [("demos of Networking, wireless: 1 of 1".to_string(), true)]);
+    assert_eq!(
+        demos(&month.reps[0]),
+        [("demos of Networking, wireless: 1 of 1".to_string(), true), ("demos of Storage: 0 of 1".to_string(), false)]
+    );
 }
 
 fn a_report_breaks_down_by_teams_one_level_at_a_time(test: &mut TestDb) {
@@ -187,11 +192,12 @@ fn a_report_breaks_down_by_teams_one_level_at_a_time(test: &mut TestDb) {
     // Revenue: O1's 12,000 won on 31 March, the team's as the organisation's.
     assert_eq!(top.teams[0].card.scorecard.outcome.revenue, flat.total.scorecard.outcome.revenue);
     assert_eq!(top.report.total.scorecard.outcome.revenue, quotient_core::Money::from_units(12_000));
-    // Flags and standards summed over the reps: R1 one flag, R2 two.
+    // Flags and standards summed over the reps: R1 two flags (first appointment → proposal, the
+    // barometer), R2 three (its funnel, the barometer, the top-level-contact share).
     let flags: usize = flat.reps.iter().map(|c| c.scorecard.flags.len()).sum();
     let met: usize = flat.reps.iter().map(|c| c.standards_met().0).sum();
     let evaluated: usize = flat.reps.iter().map(|c| c.standards_met().1).sum();
-    assert_eq!(flags, 3);
+    assert_eq!(flags, 5);
     assert_eq!((top.teams[0].flags, top.teams[0].standards_met, top.teams[0].standards), (flags, met, evaluated));
     assert_eq!((top.flags, top.standards_met, top.standards), (flags, met, evaluated));
 

@@ -67,7 +67,7 @@ pub(crate) fn record(db: &mut Db, viewer: &Viewer, feedback: &NewFeedback) -> Re
     };
     let after = row_json(db, org, "feedback", COLUMNS, id)?;
     let action = if before.is_some() { "update" } else { "create" };
-    let change = Change { user: Some(viewer.user), action, entity: "feedback", entity_id: Some(id), before, after };
+    let change = Change { user: viewer.actor(), action, entity: "feedback", entity_id: Some(id), before, after };
     audit::record(db, org, change)?;
     // A score of an earlier month changes what whole past months show.
     let today = Utc::now().date_naive();

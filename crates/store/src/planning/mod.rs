@@ -18,6 +18,8 @@ use crate::db::Db;
 use crate::error::Result;
 
 /// Records the viewer's change to a planning or coaching record; in the transaction making it.
+/// The dashboards show what these records hold (key-account coverage, objectives, relationships),
+/// so the change moves the data revision their caches are kept by.
 fn audit(
     db: &mut Db,
     viewer: &Viewer,
@@ -29,5 +31,5 @@ fn audit(
 ) -> Result<()> {
     let change = Change { user: viewer.actor(), action, entity, entity_id: Some(id), before, after };
     audit::record(db, viewer.org, change)?;
-    Ok(())
+    crate::orgs::bump_revisions(db, viewer.org, &[crate::orgs::Revision::Data])
 }

@@ -1,7 +1,7 @@
 //! The rebuild: every rollup cell of an organisation recomputed from its base rows and bulk-loaded.
 
 use super::{Cells, Key, ORGANISATION, keys};
-use crate::db::{Db, Value};
+use crate::db::{Db, Dialect, Value};
 use crate::error::Result;
 use crate::kpi::facts::{self, Cell};
 use crate::orgs::{OrgId, Revision};
@@ -21,8 +21,13 @@ pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
 /// [`rebuild`] while the organisation is in use (a setting the cells depend on changed), telling
 /// `progress` how many of its reps are done, and of how many, after each one. The table keeps its
 /// indexes and key: dropping them would lock it on PostgreSQL until the rebuild commits, and the
-/// reports are to keep reading the cells as they were meanwhile.
+/// reports are to keep reading the cells as they were meanwhile. Writes wait for it instead: on
+/// PostgreSQL a lock that lets reads through keeps a write from adding a cell the rebuild then
+/// loads again (a duplicate key); SQLite's one writer waits anyway.
 pub fn rebuild_reporting(db: &mut Db, org: OrgId, progress: &mut dyn FnMut(usize, usize)) -> Result<u64> {
+    if db.dialect() == Dialect::Postgres {
+        db.execute("LOCK TABLE rollup_cells IN SHARE ROW EXCLUSIVE MODE", &[])?;
+    }
     rebuild_with(db, org, false, progress)
 }
 

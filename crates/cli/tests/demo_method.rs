@@ -13,7 +13,7 @@ const LAST_FULL_QUARTER: &str = "2026-Q3";
 const REPS: usize = 40;
 
 /// Every flag of `KPIS.md`'s diagnostics.
-const FLAGS: [&str; 7] = [
+const FLAGS: [&str; 9] = [
     "first_appointment_to_next_step_low",
     "first_appointment_to_proposal_low",
     "closing_ratio_low",
@@ -21,6 +21,8 @@ const FLAGS: [&str; 7] = [
     "revenue_per_sale_below_peers",
     "cycle_shorter_than_peers",
     "behind_plan",
+    "top_level_contact_share_low",
+    "conversation_to_appointment_low",
 ];
 
 #[test]

@@ -729,7 +729,7 @@ fn write_month_activity(
             )
         };
         for _ in 0..poisson(rng, rep.profile.cold_calls_per_day * trend) {
-            let outcome = if rng.f64() < 0.55 { "no_answer" } else { "connected" };
+            let outcome = if rng.f64() < rep.profile.cold_call_connect_rate { "connected" } else { "no_answer" };
             let with_account = rng.f64() < 0.5;
             log(rng, "cold_call", outcome, with_account)?;
         }

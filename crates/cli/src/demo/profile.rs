@@ -35,6 +35,8 @@ pub struct Profile {
     /// Typical days from creation to close of a won deal.
     pub cycle_days: f64,
     pub cold_calls_per_day: f64,
+    /// Of the cold calls that set no appointment, the share that reach someone (a conversation).
+    pub cold_call_connect_rate: f64,
     /// Shares of company leads never followed up, and followed up after 48 hours.
     pub neglects_leads: f64,
     pub late_leads: f64,
@@ -72,6 +74,8 @@ const SMALL_DEALS: f64 = 0.2;
 const FAST_CYCLES: f64 = 0.15;
 /// Slipping in the as-of year (behind plan, barometer low), and growing.
 const SLIPPING: f64 = 0.25;
+/// Talking without asking for the meeting (conversation → appointment below 20%).
+const WEAK_CONVERTERS: f64 = 0.25;
 const GROWING: f64 = 0.25;
 
 /// Each rep's place in one trait's deal: a seeded permutation of `0..reps`, so that
@@ -89,7 +93,7 @@ fn between(rng: &mut fastrand::Rng, low: f64, high: f64) -> f64 {
 
 /// The profiles of `reps` reps.
 pub fn draw(rng: &mut fastrand::Rng, reps: usize) -> Vec<Profile> {
-    let [tier, funnel, closing, deals, cycles, trend, discipline] = [(); 7].map(|()| deal(rng, reps));
+    let [tier, funnel, closing, deals, cycles, trend, discipline, converting] = [(); 8].map(|()| deal(rng, reps));
     // How many reps of `share`.
     let dealt = |share: f64| (share * reps as f64).round() as usize;
     (0..reps)
@@ -123,6 +127,11 @@ pub fn draw(rng: &mut fastrand::Rng, reps: usize) -> Vec<Profile> {
                     * if small_deals { between(rng, 0.38, 0.46) } else { between(rng, 0.9, 1.2) },
                 cycle_days: MEDIAN_CYCLE_DAYS * if fast { between(rng, 0.42, 0.52) } else { between(rng, 0.9, 1.25) },
                 cold_calls_per_day: volume / 4.0 * between(rng, 0.9, 1.1),
+                cold_call_connect_rate: if converting[rep] < dealt(WEAK_CONVERTERS) {
+                    between(rng, 0.5, 0.56)
+                } else {
+                    between(rng, 0.18, 0.25)
+                },
                 neglects_leads: if discipline > 0.45 { 0.0 } else { between(rng, 0.05, 0.25) },
                 late_leads: if discipline > 0.45 { 0.0 } else { between(rng, 0.1, 0.2) },
                 complete_contacts: discipline > 0.5,
@@ -162,7 +171,7 @@ mod tests {
 
     /// Forty reps: 8 top and 8 bottom producers, 8 without a next step and 6 more without
     /// proposals, 10 weak closers, 8 with small deals, 6 with fast cycles, 10 slipping and 10
-    /// growing — for any seed.
+    /// growing, 10 talking without asking for the meeting — for any seed.
     #[test]
     fn every_trait_is_dealt_to_its_share_of_the_reps() {
         for seed in [1, 42, 1_000] {
@@ -178,6 +187,7 @@ mod tests {
             assert_eq!(count(&|p| p.cycle_days / MEDIAN_CYCLE_DAYS < 0.6), 6);
             assert_eq!(count(&|p| p.trend < 0.8), 10);
             assert_eq!(count(&|p| p.trend > 1.2), 10);
+            assert_eq!(count(&|p| p.cold_call_connect_rate > 0.4), 10);
             // The most careful rep keeps every habit, the sloppiest none.
             let careful = count(&|p| p.complete_contacts && p.keeps_crm_current && p.estimates_diligently);
             let sloppy = count(&|p| !p.complete_contacts && !p.keeps_crm_current && !p.estimates_diligently);

@@ -515,6 +515,10 @@ async fn the_crm_operations_refuse_through_the_api_with_codes(app: &TestApp) {
     let expected = codes(&[("at", "stage_before_creation"), ("gateway_type", "gateway_type_required")]);
     assert_eq!(refused_codes(&answer), expected, "{}", answer.body);
     assert_eq!(json(&app.get(&path, &r1.0).await)["stage"], "prospect", "not moved");
+    // A gateway type the organisation does not offer is no choice, whatever the stage.
+    let answer = app.send_json("POST", &stage, &r1, r#"{"stage": "lost", "gateway_type": "\u00d6S"}"#).await;
+    assert_eq!(refused_codes(&answer), codes(&[("gateway_type", "choice")]), "{}", answer.body);
+    assert_eq!(json(&app.get(&path, &r1.0).await)["stage"], "prospect", "not moved");
     let answer = app.send_json("POST", &stage, &r2, r#"{"stage": "qualified"}"#).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND, "R2 does not reach R1's deal");
     let answer = app.send_json("POST", &stage, &r1, r#"{"stage": "gateway", "gateway_type": "demo"}"#).await;

@@ -218,6 +218,16 @@ pub(crate) fn move_stage(
         if stage.milestone == Some(Milestone::Gateway) && current_gateway.is_none() && gateway_type.is_none() {
             refusals.push(Refusal::new("gateway_type", Code::GatewayTypeRequired));
         }
+        if let Some(kind) = gateway_type {
+            // Only a gateway type the organisation offers (not a retired one) is a choice.
+            let offered = db.query_i64(
+                "SELECT COUNT(*) FROM gateway_types WHERE org_id = ? AND key = ? AND retired_at IS NULL",
+                &[org.value(), Value::text(kind)],
+            )?;
+            if offered == 0 {
+                refusals.push(Refusal::new("gateway_type", Code::Choice));
+            }
+        }
         refusals.finish().map_err(StoreError::Refused)?;
         let milestone_column = stage.milestone.map(Milestone::column);
         let at_value = Value::Timestamp(at);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestDb, fixture, viewer_of};
+use common::{TestDb, fixture, refused, viewer_of};
 use quotient_core::Lang;
 use quotient_core::model::UserRole;
 use quotient_store::access::Viewer;
@@ -58,13 +58,6 @@ fn update(test: &mut TestDb, viewer: &Viewer, table: &str, id: i64, input: &Valu
 }
 
 /// The fields and codes of a refusal; panics on anything else.
-fn refused<T: std::fmt::Debug>(result: Result<T>) -> Vec<(&'static str, Code)> {
-    match result {
-        Err(StoreError::Refused(refusals)) => refusals.into_iter().map(|r| (r.field, r.code)).collect(),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
 /// Converts with every name given as in `names`: account, first, last, opportunity.
 fn conversion(lead: i64, names: [&str; 4], amount: &str) -> ConvertLead {
     let [account, first, last, opportunity] = names.map(|name| Some(name.to_string()));

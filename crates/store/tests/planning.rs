@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::{TestDb, fixture, viewer_of};
+use common::{TestDb, fixture, ok, refused, viewer_of};
 use quotient_core::Money;
 use quotient_core::Period;
 use quotient_core::coaching::{ActionOwner, DecisionProcess, DecisionStep, KeyAccountCoverage, PlanStatus, Step};
@@ -39,18 +39,6 @@ fn id_of(test: &mut TestDb, table: &str, key: &str) -> i64 {
 
 fn day(text: &str) -> NaiveDate {
     text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
-}
-
-fn ok<T>(result: Result<T, StoreError>) -> T {
-    result.unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// The refusals of a refused operation: (field, code).
-fn refused<T: std::fmt::Debug>(result: Result<T, StoreError>) -> Vec<(&'static str, Code)> {
-    match result {
-        Err(StoreError::Refused(refusals)) => refusals.iter().map(|r| (r.field, r.code)).collect(),
-        other => panic!("not refused: {other:?}"),
-    }
 }
 
 fn count(test: &mut TestDb, sql: &str) -> i64 {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestDb, fixture, viewer_of};
+use common::{TestDb, fixture, refused, viewer_of};
 use quotient_core::Lang;
 use quotient_core::model::UserRole;
 use quotient_store::bundle::{self, Silent};
@@ -165,13 +165,6 @@ fn stage_of(test: &mut TestDb, id: i64) -> (String, i64) {
     });
     let changes = test.db.query_i64("SELECT COUNT(*) FROM stage_changes WHERE opportunity_id = ?", &[Value::Int(id)]);
     (stage.ok().flatten().unwrap_or_default(), changes.unwrap_or(-1))
-}
-
-fn refused<T: std::fmt::Debug>(result: quotient_store::Result<T>) -> Vec<(&'static str, Code)> {
-    match result {
-        Err(StoreError::Refused(refusals)) => refusals.into_iter().map(|r| (r.field, r.code)).collect(),
-        other => panic!("expected a refusal, got {other:?}"),
-    }
 }
 
 /// A stage move is refused with every reason at once, and nothing moves: a stage not in the

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{TestDb, fixture, viewer_of};
+use common::{TestDb, fixture, ok, refused, viewer_of};
 use quotient_core::Lang;
 use quotient_core::diagnostics::FlagKind;
 use quotient_core::model::{Evaluation, UserRole};
@@ -22,17 +22,6 @@ fn setup(test: &mut TestDb) -> (Organisation, Viewer) {
     let directory = Directory::load(&mut test.db, org.id).unwrap_or_else(|e| panic!("{e}"));
     let admin = Viewer::operator(org.id, &directory);
     (org, admin)
-}
-
-fn ok<T>(result: Result<T, StoreError>) -> T {
-    result.unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn refused<T: std::fmt::Debug>(result: Result<T, StoreError>) -> Vec<(&'static str, Code)> {
-    match result {
-        Err(StoreError::Refused(refusals)) => refusals.iter().map(|r| (r.field, r.code)).collect(),
-        other => panic!("not refused: {other:?}"),
-    }
 }
 
 fn save(test: &mut TestDb, who: &Viewer, values: &[(&str, &str)]) -> Result<kpi::Saved, StoreError> {

@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{Duration, NaiveDate, Utc};
-use common::{TestDb, fixture, viewer_of};
+use common::{TestDb, fixture, refused, viewer_of};
 use quotient_core::model::{ActivityType, UserRole};
 use quotient_core::period::PeriodKind;
 use quotient_core::{Lang, Period};
@@ -46,13 +46,6 @@ fn satisfaction(card: &Card) -> Option<(bool, Vec<String>, String)> {
 
 fn score(account: i64, score: i64, on: NaiveDate) -> EnterFeedback {
     EnterFeedback { account: AccountId(account), received_on: on, score, comment: Some("  said so  ".into()) }
-}
-
-fn refused<T: std::fmt::Debug>(result: quotient_store::Result<T>) -> Vec<(&'static str, Code)> {
-    match result {
-        Err(StoreError::Refused(refusals)) => refusals.iter().map(|r| (r.field, r.code)).collect(),
-        other => panic!("expected refusals, got {other:?}"),
-    }
 }
 
 fn feedback_entered_by_hand_names_an_unhappy_account_at_the_next_read(test: &mut TestDb) {

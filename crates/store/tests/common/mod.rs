@@ -111,3 +111,16 @@ pub fn viewer_of(
         access::get_user(&mut test.db, org.id, id).unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("user"));
     Viewer::load(&mut test.db, &user).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// The value of an operation that must succeed.
+pub fn ok<T>(result: quotient_store::Result<T>) -> T {
+    result.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The refusals of a refused operation: (field, code).
+pub fn refused<T: std::fmt::Debug>(result: quotient_store::Result<T>) -> Vec<(&'static str, quotient_store::Code)> {
+    match result {
+        Err(quotient_store::StoreError::Refused(refusals)) => refusals.iter().map(|r| (r.field, r.code)).collect(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}

@@ -115,10 +115,8 @@ async fn scorecards(
     caller: Caller,
     QueryParams(params): QueryParams<ScorecardParams>,
 ) -> ApiResult {
-    allowed(&caller, Resource::Scorecards, Action::Read)?;
-    let period = period_param(params.period.as_deref(), PeriodKind::Quarter)?;
+    let (period, subject) = report_params(&caller, &params)?;
     let directories = state.directories.clone();
-    let subject = subject_param(params.subject.as_deref())?;
     let report = run(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
         let request = ReportOn { subject, period, as_of: as_of(period), lang: caller.locale };
@@ -126,6 +124,16 @@ async fn scorecards(
     })
     .await?;
     Ok(Json(serde_json::to_value(report).unwrap_or_default()))
+}
+
+/// What a scorecards or breakdowns request asks for, once the caller may read scorecards: the
+/// period (the current quarter by default) and the subject.
+fn report_params(
+    caller: &Caller,
+    params: &ScorecardParams,
+) -> Result<(quotient_core::Period, SubjectRequest), ApiError> {
+    allowed(caller, Resource::Scorecards, Action::Read)?;
+    Ok((period_param(params.period.as_deref(), PeriodKind::Quarter)?, subject_param(params.subject.as_deref())?))
 }
 
 /// The `subject` parameter: `rep:ID`, `team:MANAGER_ID`, `organisation`, or the caller's own.
@@ -146,9 +154,7 @@ async fn breakdowns(
     caller: Caller,
     QueryParams(params): QueryParams<ScorecardParams>,
 ) -> ApiResult {
-    allowed(&caller, Resource::Scorecards, Action::Read)?;
-    let period = period_param(params.period.as_deref(), PeriodKind::Quarter)?;
-    let subject = subject_param(params.subject.as_deref())?;
+    let (period, subject) = report_params(&caller, &params)?;
     let directories = state.directories.clone();
     let breakdowns = run(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;

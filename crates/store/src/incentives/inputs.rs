@@ -7,6 +7,7 @@ use crate::db::{Db, Row, Value};
 use crate::error::Result;
 use crate::orgs::OrgId;
 use chrono::{NaiveDate, NaiveTime};
+use quotient_core::{Period, QuotaPeriod};
 use std::collections::HashSet;
 
 /// A won deal's credit to one rep: the whole deal to its owner, or a rep's share of a split one.
@@ -31,8 +32,7 @@ pub struct QuotaRow {
     pub rep: i64,
     pub metric: String,
     pub product_line: Option<i64>,
-    pub start: NaiveDate,
-    pub end: NaiveDate,
+    pub period: Period,
     /// Cents for revenue and margin, a count of deals otherwise.
     pub target: i64,
 }
@@ -72,15 +72,8 @@ fn rep_condition(column: &str, reps: &HashSet<i64>) -> (String, Vec<Value<'stati
     (format!(" AND {column} IN ({marks})"), values)
 }
 
-/// The won deals closed from `first` to `last` (days, UTC, both included) credited to any of `reps`,
-/// by close time and id.
-pub fn credited_deals(
-    db: &mut Db,
-    org: OrgId,
-    reps: &HashSet<i64>,
-    first: NaiveDate,
-    last: NaiveDate,
-) -> Result<Vec<CreditedDeal>> {
+/// The won deals closed within `span` (UTC days) credited to any of `reps`, by close time and id.
+pub fn credited_deals(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period) -> Result<Vec<CreditedDeal>> {
     let (condition, ids) = rep_condition("COALESCE(s.rep_id, o.owner_id)", reps);
     let sql = format!(
         "SELECT o.id, o.external_id, o.name, COALESCE(s.rep_id, o.owner_id), COALESCE(s.share_pct, 100),
@@ -90,7 +83,7 @@ pub fn credited_deals(
          WHERE o.org_id = ? AND o.status = 'won' AND o.deleted_at IS NULL AND o.closed_at >= ? AND o.closed_at < ?{condition}
          ORDER BY o.closed_at, o.id, 4"
     );
-    let mut params = vec![org.value(), start_of(first), start_of(last.succ_opt().unwrap_or(last))];
+    let mut params = vec![org.value(), start_of(span.start()), start_of(span.end())];
     params.extend(ids);
     let mut found = Vec::new();
     db.query_each(&sql, &params, |row| {
@@ -101,19 +94,6 @@ pub fn credited_deals(
         Ok(())
     })?;
     Ok(found)
-}
-
-/// One won deal's credits as they stand now (none when it is no longer won), whoever they go to.
-pub fn credits_of_deal(db: &mut Db, org: OrgId, opportunity: i64) -> Result<Vec<CreditedDeal>> {
-    db.query_map(
-        "SELECT o.id, o.external_id, o.name, COALESCE(s.rep_id, o.owner_id), COALESCE(s.share_pct, 100),
-                o.amount_cents, o.margin_cents, o.product_line_id, o.closed_at
-         FROM opportunities o
-         LEFT JOIN opportunity_splits s ON s.org_id = o.org_id AND s.opportunity_id = o.id AND s.deleted_at IS NULL
-         WHERE o.org_id = ? AND o.id = ? AND o.status = 'won' AND o.deleted_at IS NULL",
-        &[org.value(), Value::Int(opportunity)],
-        credited_deal,
-    )
 }
 
 fn credited_deal(row: &Row) -> Result<CreditedDeal> {
@@ -130,28 +110,28 @@ fn credited_deal(row: &Row) -> Result<CreditedDeal> {
     })
 }
 
-/// The revenue, margin and deal quotas of `reps` whose period overlaps `first` to `last`.
-pub fn quotas(db: &mut Db, org: OrgId, reps: &HashSet<i64>, first: NaiveDate, last: NaiveDate) -> Result<Vec<QuotaRow>> {
+/// The revenue, margin and deal quotas of `reps` whose period overlaps `span`.
+pub fn quotas(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period) -> Result<Vec<QuotaRow>> {
     let (condition, ids) = rep_condition("rep_id", reps);
     let sql = format!(
-        "SELECT rep_id, metric, product_line_id, period_start, period_end, target FROM quotas
+        "SELECT rep_id, metric, product_line_id, period, target FROM quotas
          WHERE org_id = ? AND deleted_at IS NULL AND metric IN ('revenue', 'margin', 'deals')
-           AND period_start <= ? AND period_end >= ?{condition}
+           AND period_start < ? AND period_end >= ?{condition}
          ORDER BY rep_id, period_start"
     );
-    let mut params = vec![org.value(), Value::Date(last), Value::Date(first)];
+    let mut params = vec![org.value(), Value::Date(span.end()), Value::Date(span.start())];
     params.extend(ids);
     let mut found = Vec::new();
     db.query_each(&sql, &params, |row| {
         let rep = row.int(0)?.unwrap_or_default();
-        if reps.contains(&rep) {
+        let period = row.text(3)?.and_then(|text| text.parse::<QuotaPeriod>().ok()).map(Period::from);
+        if let (true, Some(period)) = (reps.contains(&rep), period) {
             found.push(QuotaRow {
                 rep,
                 metric: row.text(1)?.unwrap_or_default().to_string(),
                 product_line: row.int(2)?,
-                start: row.date(3)?.unwrap_or_default(),
-                end: row.date(4)?.unwrap_or_default(),
-                target: row.int(5)?.unwrap_or_default(),
+                period,
+                target: row.int(4)?.unwrap_or_default(),
             });
         }
         Ok(())

@@ -3,4 +3,10 @@
 //! statements kept as computed, locked ones never changed again, adjustments, disputes and
 //! contest awards. The use cases over them are `crate::ops::incentives`.
 
+pub mod compute;
+pub mod contests;
+pub mod disputes;
 pub mod inputs;
+pub mod plans;
+pub mod sheet;
+pub mod statements;

@@ -129,8 +129,8 @@ pub fn statements(db: &mut Db, scope: &Viewer, query: &StatementsOf) -> Result<V
     let directory = Directory::load(db, scope.org)?;
     let subject = reports::subject(scope, &directory, &query.subject)?;
     let people = compute::people_of(&directory, &subject)?;
-    let mut books = Books::load(db, scope.org, &directory, month.start().year(), &people, month.end(), query.today)?;
-    books.statements(db, month)
+    let books = Books::load(db, scope.org, &directory, month.start().year(), &people, month.end(), query.today)?;
+    Ok(books.statements(month))
 }
 
 /// One rep's statement of one month.
@@ -206,7 +206,9 @@ pub fn dispute_line(db: &mut Db, scope: &Viewer, command: &DisputeLine) -> Resul
     if comment.is_empty() {
         refusals.push(Refusal::new("comment", Code::Required));
     }
-    refusals.extend(too_long("comment", comment, NOTE_MAX));
+    if let Some(refusal) = too_long("comment", comment, NOTE_MAX) {
+        refusals.push(refusal);
+    }
     refuse_any(refusals)?;
     db.transaction(|db| {
         let sheet = statement_as_shown(db, scope, rep, month, command.today)?;
@@ -244,7 +246,9 @@ pub fn resolve_dispute(db: &mut Db, scope: &Viewer, command: &ResolveDispute) ->
     if note.is_empty() {
         refusals.push(Refusal::new("note", Code::Required));
     }
-    refusals.extend(too_long("note", note, NOTE_MAX));
+    if let Some(refusal) = too_long("note", note, NOTE_MAX) {
+        refusals.push(refusal);
+    }
     refuse_any(refusals)?;
     db.transaction(|db| {
         let dispute = disputes::get(db, scope.org, command.dispute)?
@@ -311,8 +315,9 @@ pub fn earnings(db: &mut Db, scope: &Viewer, rep: RepId, today: NaiveDate) -> Re
         return Err(Refusal::new("rep_id", Code::RepOutOfReach).count("rep", rep).into());
     }
     let directory = Directory::load(db, scope.org)?;
-    let mut books = Books::load(db, scope.org, &directory, today.year(), &[rep], today, today)?;
-    books.earnings(db, rep, today)
+    let until = today.succ_opt().unwrap_or(today);
+    let books = Books::load(db, scope.org, &directory, today.year(), &[rep], until, today)?;
+    books.earnings(db, scope.org, rep)
 }
 
 /// A contest's standings (live while it runs) and, once it has ended, its awards.
@@ -373,19 +378,19 @@ fn ended_month(statement: &StatementRef) -> Result<Period> {
 
 /// `YYYY-MM`, as statements are kept.
 pub(crate) fn month_key(month: Period) -> String {
-    format!("{:04}-{:02}", month.start().year(), month.start().month())
+    month.to_string()
 }
 
 /// The rep's statement of the month computed now (refused when the rep has no plan in the year).
 fn live_statement(db: &mut Db, scope: &Viewer, rep: i64, month: Period, today: NaiveDate) -> Result<StatementSheet> {
     let directory = Directory::load(db, scope.org)?;
-    let mut books = Books::load(db, scope.org, &directory, month.start().year(), &[rep], month.end(), today)?;
-    books.live(db, rep, month)?.ok_or_else(|| Refusal::new("rep_id", Code::StatementNoPlan).into())
+    let books = Books::load(db, scope.org, &directory, month.start().year(), &[rep], month.end(), today)?;
+    books.live(rep, month).ok_or_else(|| Refusal::new("rep_id", Code::StatementNoPlan).into())
 }
 
 /// The rep's statement of the month as the rep sees it: kept, or computed now.
 fn statement_as_shown(db: &mut Db, scope: &Viewer, rep: i64, month: Period, today: NaiveDate) -> Result<StatementSheet> {
     let directory = Directory::load(db, scope.org)?;
-    let mut books = Books::load(db, scope.org, &directory, month.start().year(), &[rep], month.end(), today)?;
-    books.statement(db, rep, month)?.ok_or_else(|| Refusal::new("rep_id", Code::StatementNoPlan).into())
+    let books = Books::load(db, scope.org, &directory, month.start().year(), &[rep], month.end(), today)?;
+    books.statement(rep, month).ok_or_else(|| Refusal::new("rep_id", Code::StatementNoPlan).into())
 }

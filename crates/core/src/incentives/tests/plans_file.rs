@@ -102,3 +102,41 @@ fn participants_read_organisation_or_a_team() {
         assert!(bad.parse::<Participants>().is_err(), "{bad}");
     }
 }
+
+#[test]
+fn a_mistake_inside_a_component_or_contest_names_its_full_path() {
+    for (from, to, expected) in [
+        (r#""rate": "0.08""#, r#""rate": "abc""#, "plans[0].components[0].tiers[1].rate: 'abc' is not a decimal"),
+        (
+            r#""tier_mode": "retroactive""#,
+            r#""tier_mode": "flat""#,
+            "plans[0].components[0].tier_mode: unknown variant `flat`",
+        ),
+        (r#""kind": "bonus""#, r#""kind": "spiff""#, "plans[0].components[1].kind: unknown variant `spiff`"),
+        (r#""cap_cents": 5000000"#, r#""cap_cents": 50.5"#, "plans[0].components[0].cap_cents: invalid type"),
+        (r#""cap_cents": 5000000"#, r#""cap_cent": 5000000"#, "plans[0].components[0].cap_cent: unknown field"),
+        (r#""kind": "bonus""#, r#""kind": "commission""#, "plans[0].components[1]: a commission has no target_cents"),
+        (r#""per_unit_cents": 15000"#, r#""per_unit": 15000"#, "contests[0].award.per_unit: unknown field"),
+        (r#""per_unit_cents": 15000"#, r#""threshold": 1"#, "contests[0].award: no award"),
+        (r#""participants": "organisation""#, r#""participants": "all""#, "contests[0].participants: 'all' is not"),
+    ] {
+        let found = problems(&EXAMPLE.replace(from, to));
+        assert!(found.len() == 1 && found[0].starts_with(expected), "{to}: {found:?}");
+    }
+}
+
+#[test]
+fn prizes_are_whole_cents_or_words() {
+    let ranking = EXAMPLE.replace(r#""per_unit_cents": 15000"#, r#""prizes": [ 10000, "a day off" ]"#);
+    let file = read_plans_file(&ranking).expect("reads");
+    assert_eq!(
+        file.contests[0].award,
+        Award::Ranking { prizes: vec![Prize::Cents(10_000), Prize::Text("a day off".into())] }
+    );
+    let fraction = EXAMPLE.replace(r#""per_unit_cents": 15000"#, r#""prizes": [ 100.5 ]"#);
+    assert!(
+        problems(&fraction)[0].starts_with("contests[0].award.prizes[0]: invalid type"),
+        "{:?}",
+        problems(&fraction)
+    );
+}

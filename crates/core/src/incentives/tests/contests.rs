@@ -55,3 +55,12 @@ fn standings_rank_by_value_then_the_earlier_id() {
         ranked(&[standing(3, "1"), standing(1, "2"), standing(2, "2")]).iter().map(|s| s.rep_id).collect();
     assert_eq!(order, [1, 2, 3]);
 }
+
+#[test]
+fn a_contest_is_decided_in_the_month_of_its_end() {
+    let sprint = contest(r#"{ "per_unit_cents": 100 }"#);
+    assert!(sprint.decided_in(period("2027-03")));
+    assert!(!sprint.decided_in(period("2027-04")));
+    let days = sprint.days().expect("days");
+    assert_eq!((days.start(), days.end()), (day(2027, 3, 1), day(2027, 4, 1)));
+}

@@ -103,3 +103,32 @@ fn rep_plans_gathers_a_reps_assignments_and_draws_from_the_file() {
     assert!(draws.is_empty());
     assert!(rep_plans(&file, "R9").0.is_empty());
 }
+
+#[test]
+fn a_team_component_credits_the_subtree_against_the_team_quota() {
+    let overlay = r#"{ "key": "team", "metric": "revenue", "credit": "team", "period": "month", "kind": "commission",
+        "tier_mode": "retroactive", "tiers": [ { "from": 0, "rate": "0.01" } ] }"#;
+    let own = r#"{ "key": "own", "metric": "revenue", "credit": "own", "period": "month", "kind": "commission",
+        "tier_mode": "retroactive", "tiers": [ { "from": 0, "rate": "0.1" } ] }"#;
+    let books = Books::new(&[overlay, own]);
+    let plans = books.rep_plans();
+    let prior = PriorStatements::default();
+    let mine = [deal(1, day(2027, 3, 2), 1_000)];
+    let team = [deal(1, day(2027, 3, 2), 1_000), CreditedDeal { rep_id: 2, ..deal(2, day(2027, 3, 9), 9_000) }];
+    let own_quotas = [quota(Metric::Revenue, "2027-03", 100_000)];
+    let team_quotas = [quota(Metric::Revenue, "2027-03", 1_000_000)];
+    let input = StatementInput {
+        own_deals: &mine,
+        team_deals: &team,
+        own_quotas: &own_quotas,
+        team_quotas: &team_quotas,
+        ..books.input(&plans, "2027-03", &prior)
+    };
+    let statement = compute_statement(&input);
+    // Team: 10,000.00 of the subtree × 1% = 100.00 (attainment 1 against 10,000.00).
+    // Own: 1,000.00 × 10% = 100.00 (attainment 1 against 1,000.00).
+    let lines: Vec<(&str, i64, Option<Decimal>)> =
+        statement.components.iter().map(|l| (l.key.as_str(), l.due_cents, l.computed.earned.attainment)).collect();
+    assert_eq!(lines, [("team", 10_000, Some(Decimal::ONE)), ("own", 10_000, Some(Decimal::ONE))]);
+    assert_eq!(statement.components[0].computed.lines.len(), 2);
+}

@@ -74,7 +74,7 @@ pub fn decide_awards(contest: &Contest, standings: &[Standing]) -> Vec<ContestAw
             .iter()
             .filter_map(|standing| {
                 let units = (standing.value - threshold.unwrap_or(Decimal::ZERO)).max(Decimal::ZERO);
-                let cents = to_cents(round_half_away(units * Decimal::from(*per_unit_cents)));
+                let cents = to_cents(round_half_away(units.saturating_mul(Decimal::from(*per_unit_cents))));
                 (cents > 0).then(|| award(standing.rep_id, None, standing.value, cents, Vec::new()))
             })
             .collect(),

@@ -46,7 +46,10 @@ pub fn plans(database_url: &str, org_slug: Option<&str>, args: &IncentivesArgs) 
     .map_err(|e| refused(&what, e, PLAN_OPTIONS))?;
     print_preview(&mut std::io::stdout().lock(), &checked)?;
     if args.apply {
-        println!("saved {} plan(s) and {} contest(s) for {} in organisation '{}'", checked.plans, checked.contests, checked.fiscal_year, org.slug);
+        println!(
+            "saved {} plan(s) and {} contest(s) for {} in organisation '{}'",
+            checked.plans, checked.contests, checked.fiscal_year, org.slug
+        );
     } else {
         println!("checked; nothing saved (add --apply to save)");
     }

@@ -140,3 +140,18 @@ fn prizes_are_whole_cents_or_words() {
         problems(&fraction)
     );
 }
+
+#[test]
+fn a_file_moves_to_another_year_date_by_date() {
+    let leap = EXAMPLE.replace("\"from\": \"2027-01-01\"", "\"from\": \"2027-03-01\", \"to\": \"2027-12-31\"");
+    let file = read_plans_file(&leap).expect("reads");
+    let moved = file.moved_to(2024);
+    let assignment = &moved.plans[0].assignments[0];
+    assert_eq!((moved.fiscal_year, assignment.from, assignment.to), (2024, day(2024, 3, 1), Some(day(2024, 12, 31))));
+    assert_eq!((moved.contests[0].start, moved.contests[0].end), (day(2024, 3, 1), day(2024, 3, 31)));
+    assert!(check(&moved).is_empty());
+    // 29 February 2024 has no day in 2025: it becomes the 28th.
+    let mut leap_day = moved.clone();
+    leap_day.plans[0].assignments[0].from = day(2024, 2, 29);
+    assert_eq!(leap_day.moved_to(2025).plans[0].assignments[0].from, day(2025, 2, 28));
+}

@@ -157,52 +157,59 @@ fn check_plan(plan: &Plan, at: &str, year: (NaiveDate, NaiveDate), problems: &mu
 }
 
 fn check_tiers(tiers: &[Tier], at: &str, problems: &mut Problems) {
-    if tiers.is_empty() {
-        problems.add(&format!("{at}.tiers"), "no tiers: give at least { \"from\": 0, \"rate\": \"0.05\" }".into());
+    if let Some(first) = tiers.first().filter(|first| !first.from.is_zero()) {
+        problems.add(&format!("{at}.tiers[0].from"), format!("the first tier starts at {}: start it at 0", first.from));
     }
-    for (index, tier) in tiers.iter().enumerate() {
-        let path = format!("{at}.tiers[{index}]");
-        if index == 0 && !tier.from.is_zero() {
-            problems.add(&format!("{path}.from"), format!("the first tier starts at {}: start it at 0", tier.from));
-        }
-        if let Some(previous) = index.checked_sub(1).and_then(|before| tiers.get(before))
-            && tier.from <= previous.from
-        {
-            problems.add(
-                &format!("{path}.from"),
-                format!(
-                    "{} is not above the tier before ({}): list tiers in ascending order",
-                    tier.from, previous.from
-                ),
-            );
-        }
-        problems.decimal(&format!("{path}.from"), tier.from);
-        problems.decimal(&format!("{path}.rate"), tier.rate);
-    }
+    let steps: Vec<(Decimal, Decimal)> = tiers.iter().map(|tier| (tier.from, tier.rate)).collect();
+    let names = StepNames {
+        list: "tiers",
+        step: "from",
+        value: "rate",
+        what: "tier",
+        example: "{ \"from\": 0, \"rate\": \"0.05\" }",
+    };
+    check_steps(&steps, at, &names, problems);
 }
 
 fn check_curve(curve: &[CurvePoint], at: &str, problems: &mut Problems) {
-    if curve.is_empty() {
-        problems.add(
-            &format!("{at}.curve"),
-            "no curve: give at least one { \"attainment\": \"1\", \"payout\": \"1\" }".into(),
-        );
+    let steps: Vec<(Decimal, Decimal)> = curve.iter().map(|point| (point.attainment, point.payout)).collect();
+    let names = StepNames {
+        list: "curve",
+        step: "attainment",
+        value: "payout",
+        what: "point",
+        example: "{ \"attainment\": \"1\", \"payout\": \"1\" }",
+    };
+    check_steps(&steps, at, &names, problems);
+}
+
+/// How a list of steps (tiers, curve points) is named in the file and in messages.
+struct StepNames {
+    list: &'static str,
+    step: &'static str,
+    value: &'static str,
+    what: &'static str,
+    example: &'static str,
+}
+
+/// Tiers and curve points alike: at least one, steps strictly ascending, every number in range.
+fn check_steps(steps: &[(Decimal, Decimal)], at: &str, names: &StepNames, problems: &mut Problems) {
+    let StepNames { list, step, value, what, example } = names;
+    if steps.is_empty() {
+        problems.add(&format!("{at}.{list}"), format!("no {list}: give at least one, e.g. {example}"));
     }
-    for (index, point) in curve.iter().enumerate() {
-        let path = format!("{at}.curve[{index}]");
-        if let Some(previous) = index.checked_sub(1).and_then(|before| curve.get(before))
-            && point.attainment <= previous.attainment
+    for (index, &(position, amount)) in steps.iter().enumerate() {
+        let path = format!("{at}.{list}[{index}]");
+        if let Some(&(previous, _)) = index.checked_sub(1).and_then(|before| steps.get(before))
+            && position <= previous
         {
             problems.add(
-                &format!("{path}.attainment"),
-                format!(
-                    "{} is not above the point before ({}): list points in ascending order",
-                    point.attainment, previous.attainment
-                ),
+                &format!("{path}.{step}"),
+                format!("{position} is not above the {what} before ({previous}): list them in ascending order"),
             );
         }
-        problems.decimal(&format!("{path}.attainment"), point.attainment);
-        problems.decimal(&format!("{path}.payout"), point.payout);
+        problems.decimal(&format!("{path}.{step}"), position);
+        problems.decimal(&format!("{path}.{value}"), amount);
     }
 }
 

@@ -36,7 +36,11 @@ pub fn deal_lines(deals: &[&CreditedDeal], metric: Metric, total_cents: i64) -> 
             rep_id: deal.rep_id,
             closed_on: deal.closed_on,
             credited: credit,
-            earnings_cents: if credited.is_zero() { 0 } else { to_cents(round_half_away(total * (credit / credited))) },
+            earnings_cents: if credited.is_zero() || total.is_zero() {
+                0
+            } else {
+                to_cents(round_half_away(total * (credit / credited)))
+            },
         })
         .collect();
     let remainder = total_cents - lines.iter().map(|line| line.earnings_cents).sum::<i64>();

@@ -181,7 +181,7 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
                 continue;
             }
             let computed = component_period(input, rep_plan, component, month.start());
-            let due_cents = computed.earned.earnings_cents - paid_before_cents;
+            let due_cents = computed.earned.earnings_cents.saturating_sub(paid_before_cents);
             components.push(ComponentLine {
                 plan: reference.plan,
                 key: reference.key,
@@ -194,10 +194,14 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
         }
     }
     let mut adjustments = input.adjustments.to_vec();
-    adjustments.extend(input.paid_deals.iter().filter_map(|paid| clawback(paid, clawback_days(input.plans, paid))));
-    let earnings_cents = components.iter().map(|line| line.due_cents).sum::<i64>()
-        + adjustments.iter().map(|adjustment| adjustment.amount_cents).sum::<i64>()
-        + input.awards.iter().map(|award| award.amount_cents).sum::<i64>();
+    adjustments.extend(input.paid_deals.iter().filter_map(|paid| match paid_on(input.plans, paid) {
+        // The year-to-date true-up already takes back what the deal no longer earns.
+        Some(component) if component.cumulative => None,
+        component => clawback(paid, component.and_then(|component| component.clawback_days)),
+    }));
+    let earnings_cents = saturating_sum(components.iter().map(|line| line.due_cents))
+        .saturating_add(saturating_sum(adjustments.iter().map(|adjustment| adjustment.amount_cents)))
+        .saturating_add(saturating_sum(input.awards.iter().map(|award| award.amount_cents)));
     let draw = month_draw(input.draws, month, earnings_cents, input.prior.draw_balance_cents);
     let payable_cents = draw.map_or(earnings_cents, |draw| draw.payable(earnings_cents));
     Statement {
@@ -212,26 +216,30 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
     }
 }
 
-/// The `clawback_days` of the component a paid deal was paid on (none when the plan or component
-/// is no longer the rep's: the deal is then charged back in full).
-fn clawback_days(plans: &[RepPlan], paid: &PaidDeal) -> Option<u32> {
+/// The component a paid deal was paid on; `None` when the plan or component is no longer the
+/// rep's (the deal is then charged back in full, without a window).
+fn paid_on<'a>(plans: &[RepPlan<'a>], paid: &PaidDeal) -> Option<&'a Component> {
     plans
         .iter()
         .filter(|rep_plan| rep_plan.plan.name == paid.plan)
         .flat_map(|rep_plan| &rep_plan.plan.components)
         .find(|component| component.key == paid.component_key)
-        .and_then(|component| component.clawback_days)
+}
+
+/// Amounts of a statement add up saturating, as each amount saturates (see [`to_cents`]).
+fn saturating_sum(amounts: impl Iterator<Item = i64>) -> i64 {
+    amounts.fold(0, i64::saturating_add)
 }
 
 /// The month's draw: each draw prorated by the days its assignment is in force in the month
 /// (rounded half away from zero), of the kind of the latest assignment; with no draw but advances
 /// left to recover, a recovery line.
 fn month_draw(draws: &[DrawSpan], month: Period, earnings_cents: i64, balance_cents: i64) -> Option<DrawLine> {
-    let mut amount = 0;
+    let mut amount: i64 = 0;
     let mut latest: Option<&DrawSpan> = None;
     for span in draws.iter().filter(|span| span.in_force.overlap_days(month) > 0) {
         let share = Decimal::from(span.in_force.overlap_days(month)) / Decimal::from(month.days());
-        amount += to_cents(round_half_away(Decimal::from(span.draw.amount_cents) * share));
+        amount = amount.saturating_add(to_cents(round_half_away(Decimal::from(span.draw.amount_cents) * share)));
         if latest.is_none_or(|latest| span.in_force.start() > latest.in_force.start()) {
             latest = Some(span);
         }

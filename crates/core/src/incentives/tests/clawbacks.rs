@@ -57,3 +57,21 @@ fn a_statement_charges_back_with_the_components_window() {
     let statement = books.statement("2027-02", &PriorStatements::default());
     assert_eq!((statement.adjustments.len(), statement.earnings_cents, statement.payable_cents), (1, -5_000, -5_000));
 }
+
+#[test]
+fn a_cumulative_component_takes_a_lost_deal_back_once() {
+    let mut books =
+        Books::new(&[r#"{ "key": "m", "metric": "revenue", "credit": "own", "period": "month", "cumulative": true,
+        "kind": "commission", "tier_mode": "retroactive", "tiers": [ { "from": 0, "rate": "0.05" } ] }"#]);
+    books.quotas = vec![quota(Metric::Revenue, "2027-01", 1_000_000), quota(Metric::Revenue, "2027-02", 1_000_000)];
+    // January (locked): deal 42, 1,000.00 at 5% = 50.00 paid.
+    let mut prior = PriorStatements::default();
+    prior.paid.insert(ComponentRef { plan: "AE".into(), key: "m".into() }, 5_000);
+    // Lost on 1 February: the year to February credits nothing, 0 − 50.00 paid = −50.00 trued up.
+    // The line paid in January is that same 50.00: charging it back too would take 100.00.
+    books.paid_deals = vec![paid(day(2027, 2, 1), "0")];
+    let february = books.statement("2027-02", &prior);
+    assert_eq!(february.components[0].due_cents, -5_000);
+    assert!(february.adjustments.is_empty(), "{:?}", february.adjustments);
+    assert_eq!((february.earnings_cents, february.payable_cents), (-5_000, -5_000));
+}

@@ -132,3 +132,20 @@ fn a_team_component_credits_the_subtree_against_the_team_quota() {
     assert_eq!(lines, [("team", 10_000, Some(Decimal::ONE)), ("own", 10_000, Some(Decimal::ONE))]);
     assert_eq!(statement.components[0].computed.lines.len(), 2);
 }
+
+#[test]
+fn amounts_beyond_cents_saturate_on_the_statement_instead_of_overflowing() {
+    let huge = r#"{ "key": "KEY", "metric": "revenue", "credit": "own", "period": "month", "kind": "commission",
+        "tier_mode": "retroactive", "tiers": [ { "from": 0, "rate": "1000000" } ] }"#;
+    let mut books = Books::new(&[&huge.replace("KEY", "a"), &huge.replace("KEY", "b")]);
+    books.quotas = vec![quota(Metric::Revenue, "2027-01", 100)];
+    // Two deals of 50,000,000,000.00 each: 10^13 cents × 1,000,000 = 10^19 > i64::MAX per
+    // component, so each saturates at i64::MAX; the two lines split i64::MAX (odd) in halves that
+    // both round up, and the statement adds two saturated components.
+    books.deals = vec![deal(1, day(2027, 1, 5), 50_000_000_000), deal(2, day(2027, 1, 6), 50_000_000_000)];
+    let january = books.statement("2027-01", &PriorStatements::default());
+    assert_eq!(january.components[0].due_cents, i64::MAX);
+    let lines: i128 = january.components[0].computed.lines.iter().map(|line| i128::from(line.earnings_cents)).sum();
+    assert_eq!(lines, i128::from(i64::MAX));
+    assert_eq!((january.earnings_cents, january.payable_cents), (i64::MAX, i64::MAX));
+}

@@ -34,8 +34,7 @@ pub fn read_plans_file(text: &str) -> Result<PlansFile, Vec<Problem>> {
     let file: PlansFile = serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
-        let message =
-            format!("{} (line {}, column {})", without_position(&inner.to_string()), inner.line(), inner.column());
+        let message = format!("{} (line {}, column {})", what_to_do(&inner), inner.line(), inner.column());
         vec![Problem { path: if path == "." { String::new() } else { path }, message }]
     })?;
     let problems = check(&file);
@@ -45,6 +44,37 @@ pub fn read_plans_file(text: &str) -> Result<PlansFile, Vec<Problem>> {
 /// serde_json appends " at line L column C" to its messages; the problem says it its own way.
 fn without_position(message: &str) -> &str {
     message.rfind(" at line ").map_or(message, |at| &message[..at])
+}
+
+/// chrono's messages for a date that does not parse.
+const DATE_MISTAKES: [&str; 5] = [
+    "input is out of range",
+    "input contains invalid characters",
+    "premature end of input",
+    "trailing input",
+    "input is not enough",
+];
+
+/// serde's message for a shape mistake, in the file's words, with what to do about it.
+fn what_to_do(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let message = without_position(&error.to_string()).to_string();
+    if matches!(error.classify(), Category::Syntax | Category::Eof) {
+        return format!("{message}: this is not valid JSON; fix the text there");
+    }
+    let mut message = ["i64", "i32", "u32", "u64"]
+        .iter()
+        .fold(message, |text, integer| text.replace(&format!("expected {integer}"), "expected a whole number"))
+        .replace("a formatted date string", "a date as \"YYYY-MM-DD\"");
+    if let Some(at) = message.find("expected struct ") {
+        message.replace_range(at.., "expected an object: write it as an object { \"field\": value, … }");
+    }
+    if message.starts_with("missing field") {
+        message.push_str(": add it");
+    } else if DATE_MISTAKES.iter().any(|mistake| message.starts_with(mistake)) {
+        message.push_str(": give a date that exists, as \"YYYY-MM-DD\"");
+    }
+    message
 }
 
 /// Every rule a plans file must keep that its JSON shape cannot say, each broken rule a problem.

@@ -155,3 +155,19 @@ fn a_file_moves_to_another_year_date_by_date() {
     leap_day.plans[0].assignments[0].from = day(2024, 2, 29);
     assert_eq!(leap_day.moved_to(2025).plans[0].assignments[0].from, day(2025, 2, 28));
 }
+
+#[test]
+fn a_shape_error_says_what_to_do() {
+    let missing_key = problems(&EXAMPLE.replace(r#""key": "bookings", "#, ""));
+    assert!(missing_key[0].contains("missing field `key`") && missing_key[0].contains("add it"), "{missing_key:?}");
+    let words_for_cents = problems(&EXAMPLE.replace(r#""cap_cents": 5000000"#, r#""cap_cents": "lots""#));
+    assert!(words_for_cents[0].contains("expected a whole number"), "{words_for_cents:?}");
+    let negative_days = problems(&EXAMPLE.replace(r#""cap_cents": 5000000"#, r#""clawback_days": -1"#));
+    assert!(negative_days[0].contains("expected a whole number"), "{negative_days:?}");
+    let no_such_day = problems(&EXAMPLE.replace("\"from\": \"2027-01-01\"", "\"from\": \"2027-02-30\""));
+    assert!(no_such_day[0].contains("a date that exists, as \"YYYY-MM-DD\""), "{no_such_day:?}");
+    let list_for_object = problems("[2027]");
+    assert!(list_for_object[0].contains("write it as an object"), "{list_for_object:?}");
+    let not_json = problems("{ \"fiscal_year\": 2027,\n  \"plans\": [ }");
+    assert!(not_json[0].contains("not valid JSON"), "{not_json:?}");
+}

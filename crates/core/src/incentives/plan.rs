@@ -237,6 +237,17 @@ pub enum Prize {
     Text(String),
 }
 
+impl PlanPeriod {
+    /// The calendar period of this length.
+    pub fn kind(self) -> crate::period::PeriodKind {
+        match self {
+            PlanPeriod::Month => crate::period::PeriodKind::Month,
+            PlanPeriod::Quarter => crate::period::PeriodKind::Quarter,
+            PlanPeriod::Year => crate::period::PeriodKind::Year,
+        }
+    }
+}
+
 impl Metric {
     pub fn is_money(self) -> bool {
         !matches!(self, Metric::Deals)

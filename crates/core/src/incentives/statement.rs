@@ -7,7 +7,7 @@ use super::component::{ComponentInput, ComponentPeriod, compute_component};
 use super::contest::ContestAward;
 use super::credit::{CreditedDeal, QuotaEntry, days_in_force};
 use super::draw::{DrawLine, settle_draw};
-use super::plan::{Component, Credit, Draw, Plan, PlanPeriod, PlansFile};
+use super::plan::{Component, Credit, Draw, Plan, PlansFile};
 use super::{round_half_away, to_cents};
 use crate::Period;
 use crate::period::PeriodKind;
@@ -128,11 +128,7 @@ pub struct Statement {
 /// The window a component measures for the period containing `day`: its month, quarter or year,
 /// or from the year's first day to that period's end when cumulative.
 pub fn component_window(component: &Component, day: NaiveDate) -> Period {
-    let kind = match component.period {
-        PlanPeriod::Month => PeriodKind::Month,
-        PlanPeriod::Quarter => PeriodKind::Quarter,
-        PlanPeriod::Year => PeriodKind::Year,
-    };
+    let kind = component.period.kind();
     let period = Period::containing(kind, day);
     if component.cumulative {
         let year_start = Period::containing(PeriodKind::Year, day).start();

@@ -149,3 +149,16 @@ fn amounts_beyond_cents_saturate_on_the_statement_instead_of_overflowing() {
     assert_eq!(lines, i128::from(i64::MAX));
     assert_eq!((january.earnings_cents, january.payable_cents), (i64::MAX, i64::MAX));
 }
+
+#[test]
+fn a_cumulative_cap_is_the_most_each_period_pays() {
+    let capped = r#"{ "key": "ytd", "metric": "revenue", "credit": "own", "period": "month", "cumulative": true,
+        "kind": "commission", "tier_mode": "retroactive", "tiers": [ { "from": 0, "rate": "0.05" } ], "cap_cents": 3000 }"#;
+    let mut books = Books::new(&[capped]);
+    books.quotas = monthly_quotas(1_000_000);
+    books.deals = vec![deal(1, day(2027, 1, 10), 1_000), deal(2, day(2027, 3, 10), 2_000)];
+    // January: 5% of 1,000.00 = 50.00, capped at 30.00 for one month.
+    // February: the year to date earns 50.00, at most 2 × 30.00 = 60.00 → 50.00 − 30.00 = 20.00.
+    // March: 5% of 3,000.00 = 150.00, at most 3 × 30.00 = 90.00 → 90.00 − 50.00 = 40.00.
+    assert_eq!(due(&books.year(3), "ytd"), [3_000, 2_000, 4_000]);
+}

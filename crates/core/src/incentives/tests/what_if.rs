@@ -71,3 +71,15 @@ fn a_what_if_on_a_cumulative_component_counts_the_catch_up() {
     let what_if = what_if_close(&books.input(&plans, "2027-02", &prior), &deal(3, day(2027, 2, 27), 3_000));
     assert_eq!(what_if.added_cents, 120_000);
 }
+
+#[test]
+fn a_tier_start_below_the_gate_is_not_a_next_step() {
+    let gated = component(
+        r#"{ "key": "g", "metric": "revenue", "credit": "own", "period": "month", "kind": "commission",
+            "tier_mode": "retroactive", "tiers": [ { "from": 0, "rate": "0.05" }, { "from": "0.3", "rate": "0.06" } ], "gate": "0.5" }"#,
+    );
+    // 1,000.00 of 10,000.00: the tier at 0.3 still pays nothing (below the gate 0.5); the gate is
+    // the next step: 4,000.00 more, 5,000.00 × 6% = 300.00.
+    let step = next_step(&gated, dec("100000"), Some(dec("1000000"))).expect("the gate");
+    assert_eq!((step.attainment, step.credited_needed, step.worth_cents), (dec("0.5"), dec("400000"), 30_000));
+}

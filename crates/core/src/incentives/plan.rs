@@ -271,7 +271,8 @@ impl PlansFile {
     /// The same plans and contests moved to fiscal year `year`, every date by whole years (29
     /// February becomes the 28th): what a draft plan would have paid in another year.
     pub fn moved_to(&self, year: i32) -> PlansFile {
-        let shift = |date: NaiveDate| move_to_year(date, date.year() + (year - self.fiscal_year));
+        let shift =
+            |date: NaiveDate| move_to_year(date, date.year().saturating_add(year.saturating_sub(self.fiscal_year)));
         let mut moved = self.clone();
         moved.fiscal_year = year;
         for assignment in moved.plans.iter_mut().flat_map(|plan| plan.assignments.iter_mut()) {

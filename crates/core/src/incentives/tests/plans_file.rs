@@ -171,3 +171,14 @@ fn a_shape_error_says_what_to_do() {
     let not_json = problems("{ \"fiscal_year\": 2027,\n  \"plans\": [ }");
     assert!(not_json[0].contains("not valid JSON"), "{not_json:?}");
 }
+
+#[test]
+fn a_file_moved_to_a_year_out_of_reach_does_not_panic() {
+    let file = read_plans_file(EXAMPLE).expect("reads");
+    // 2027 → i32::MIN is more years than i32 counts; the move is refused by the check instead.
+    for year in [i32::MIN, i32::MAX, -1] {
+        let moved = file.moved_to(year);
+        assert_eq!(moved.fiscal_year, year);
+        assert!(!check(&moved).is_empty(), "{year} is no fiscal year");
+    }
+}

@@ -2,7 +2,7 @@
 //! month (cumulative ones trued up against earlier statements of the year), adjustments and
 //! clawbacks, contest awards, the draw, and what is payable.
 
-use super::clawback::{Adjustment, PaidDeal, clawback};
+use super::clawback::{Adjustment, PaidDeal, after_window, clawback};
 use super::component::{ComponentInput, ComponentPeriod, compute_component};
 use super::contest::ContestAward;
 use super::credit::{CreditedDeal, QuotaEntry, days_in_force};
@@ -149,6 +149,14 @@ pub fn component_period(
         Credit::Own => (input.own_deals, input.own_quotas),
         Credit::Team => (input.team_deals, input.team_quotas),
     };
+    let kept = kept_credit(input, &rep_plan.plan.name, component);
+    let with_kept: Vec<CreditedDeal>;
+    let deals = if kept.is_empty() {
+        deals
+    } else {
+        with_kept = deals.iter().cloned().chain(kept).collect();
+        &with_kept
+    };
     compute_component(&ComponentInput {
         component,
         window: component_window(component, day),
@@ -156,6 +164,30 @@ pub fn component_period(
         deals,
         quotas,
     })
+}
+
+/// For a cumulative component, the credit its paid deals lost more than `clawback_days` after
+/// their close: not charged back, so the year to date keeps crediting it (as a line of the deal
+/// that credits exactly what was lost, whatever the metric).
+fn kept_credit(input: &StatementInput, plan: &str, component: &Component) -> Vec<CreditedDeal> {
+    if !component.cumulative {
+        return Vec::new();
+    }
+    input
+        .paid_deals
+        .iter()
+        .filter(|paid| paid.plan == plan && paid.component_key == component.key)
+        .filter(|paid| after_window(paid, component.clawback_days) && paid.credit_lost() > Decimal::ZERO)
+        .map(|paid| CreditedDeal {
+            opportunity_id: paid.opportunity_id,
+            rep_id: input.rep_id,
+            closed_on: paid.closed_on,
+            amount_cents: 1,
+            margin_cents: 1,
+            product_line: component.product_line_id.clone(),
+            share: paid.credit_lost(),
+        })
+        .collect()
 }
 
 /// Computes the statement of `input.rep_id` for `input.month`. The same input always gives the
@@ -191,7 +223,8 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
     }
     let mut adjustments = input.adjustments.to_vec();
     adjustments.extend(input.paid_deals.iter().filter_map(|paid| match paid_on(input.plans, paid) {
-        // The year-to-date true-up already takes back what the deal no longer earns.
+        // The year-to-date true-up takes back what the deal no longer earns (inside the window;
+        // after it, the year to date keeps the credit: see `kept_credit`).
         Some(component) if component.cumulative => None,
         component => clawback(paid, component.and_then(|component| component.clawback_days)),
     }));

@@ -75,3 +75,24 @@ fn a_cumulative_component_takes_a_lost_deal_back_once() {
     assert!(february.adjustments.is_empty(), "{:?}", february.adjustments);
     assert_eq!((february.earnings_cents, february.payable_cents), (-5_000, -5_000));
 }
+
+#[test]
+fn a_cumulative_component_keeps_a_deal_lost_after_its_window() {
+    let mut books = Books::new(&[
+        r#"{ "key": "m", "metric": "revenue", "credit": "own", "period": "month", "cumulative": true,
+        "kind": "commission", "tier_mode": "retroactive", "tiers": [ { "from": 0, "rate": "0.05" } ], "clawback_days": 30 }"#,
+    ]);
+    books.quotas = (1..=3).map(|month| quota(Metric::Revenue, &format!("2027-0{month}"), 1_000_000)).collect();
+    // January and February (locked) paid 50.00 for deal 42 (1,000.00 at 5%).
+    let mut prior = PriorStatements::default();
+    prior.paid.insert(ComponentRef { plan: "AE".into(), key: "m".into() }, 5_000);
+    // Lost on 1 March, 50 days after its close: outside the 30 days, so the year to date still
+    // credits its 1,000.00 → 50.00, less 50.00 paid = 0; nothing charged back.
+    books.paid_deals = vec![paid(day(2027, 3, 1), "0")];
+    let march = books.statement("2027-03", &prior);
+    assert_eq!((march.components[0].due_cents, march.earnings_cents), (0, 0));
+    assert_eq!(march.components[0].computed.credited, dec("100000"));
+    // Inside the window (lost on 1 February) the true-up takes the 50.00 back.
+    books.paid_deals = vec![paid(day(2027, 2, 1), "0")];
+    assert_eq!(books.statement("2027-03", &prior).earnings_cents, -5_000);
+}

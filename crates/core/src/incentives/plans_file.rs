@@ -62,10 +62,15 @@ fn what_to_do(error: &serde_json::Error) -> String {
     if matches!(error.classify(), Category::Syntax | Category::Eof) {
         return format!("{message}: this is not valid JSON; fix the text there");
     }
-    let mut message = ["i64", "i32", "u32", "u64"]
-        .iter()
-        .fold(message, |text, integer| text.replace(&format!("expected {integer}"), "expected a whole number"))
-        .replace("a formatted date string", "a date as \"YYYY-MM-DD\"");
+    let mut message = [
+        ("u32", "a whole number from 0"),
+        ("u64", "a whole number from 0"),
+        ("i64", "a whole number"),
+        ("i32", "a whole number"),
+    ]
+    .iter()
+    .fold(message, |text, (integer, words)| text.replace(&format!("expected {integer}"), &format!("expected {words}")))
+    .replace("a formatted date string", "a date as \"YYYY-MM-DD\"");
     if let Some(at) = message.find("expected struct ") {
         message.replace_range(at.., "expected an object: write it as an object { \"field\": value, … }");
     }

@@ -163,7 +163,7 @@ fn a_shape_error_says_what_to_do() {
     let words_for_cents = problems(&EXAMPLE.replace(r#""cap_cents": 5000000"#, r#""cap_cents": "lots""#));
     assert!(words_for_cents[0].contains("expected a whole number"), "{words_for_cents:?}");
     let negative_days = problems(&EXAMPLE.replace(r#""cap_cents": 5000000"#, r#""clawback_days": -1"#));
-    assert!(negative_days[0].contains("expected a whole number"), "{negative_days:?}");
+    assert!(negative_days[0].contains("expected a whole number from 0"), "{negative_days:?}");
     let no_such_day = problems(&EXAMPLE.replace("\"from\": \"2027-01-01\"", "\"from\": \"2027-02-30\""));
     assert!(no_such_day[0].contains("a date that exists, as \"YYYY-MM-DD\""), "{no_such_day:?}");
     let list_for_object = problems("[2027]");

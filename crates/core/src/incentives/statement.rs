@@ -223,9 +223,13 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
     }
     let mut adjustments = input.adjustments.to_vec();
     adjustments.extend(input.paid_deals.iter().filter_map(|paid| match paid_on(input.plans, paid) {
-        // The year-to-date true-up takes back what the deal no longer earns (inside the window;
-        // after it, the year to date keeps the credit: see `kept_credit`).
-        Some(component) if component.cumulative => None,
+        // The year-to-date true-up takes back what a deal of this year no longer earns (inside
+        // the window; after it, the year to date keeps the credit: see `kept_credit`).
+        Some(component)
+            if component.cumulative && component_window(component, month.start()).contains(paid.closed_on) =>
+        {
+            None
+        }
         component => clawback(paid, component.and_then(|component| component.clawback_days)),
     }));
     let earnings_cents = saturating_sum(components.iter().map(|line| line.due_cents))

@@ -96,3 +96,17 @@ fn a_cumulative_component_keeps_a_deal_lost_after_its_window() {
     books.paid_deals = vec![paid(day(2027, 2, 1), "0")];
     assert_eq!(books.statement("2027-03", &prior).earnings_cents, -5_000);
 }
+
+#[test]
+fn a_deal_of_last_year_lost_this_year_is_charged_back_on_a_cumulative_component() {
+    let mut books =
+        Books::new(&[r#"{ "key": "m", "metric": "revenue", "credit": "own", "period": "month", "cumulative": true,
+        "kind": "commission", "tier_mode": "retroactive", "tiers": [ { "from": 0, "rate": "0.05" } ] }"#]);
+    books.in_force = vec![period("2028")];
+    // Closed 20 December 2027 and paid 50.00 on the locked December statement; lost on 5 January
+    // 2028. The 2028 year to date never credited it, so only a clawback takes the 50.00 back.
+    books.paid_deals = vec![PaidDeal { closed_on: day(2027, 12, 20), ..paid(day(2028, 1, 5), "0") }];
+    let january = books.statement("2028-01", &PriorStatements::default());
+    assert_eq!(january.adjustments.iter().map(|a| a.amount_cents).collect::<Vec<_>>(), [-5_000]);
+    assert_eq!(january.earnings_cents, -5_000);
+}

@@ -121,7 +121,8 @@ class Organisation:
                 if metric == "deals":
                     total += share
                 else:
-                    total += decimal_of(opportunity[metric] or "0") * HUNDRED * share
+                    column = "amount" if metric == "revenue" else "margin"
+                    total += decimal_of(opportunity[column] or "0") * HUNDRED * share
         return total
 
     def quota(self, rep_ids, component, days):

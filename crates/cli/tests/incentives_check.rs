@@ -56,13 +56,15 @@ fn ours(url: &str, period: &str) -> Statements {
         .map(|statement| {
             let rep = statement["rep_id"].as_str().unwrap_or_default().to_string();
             let components = match &statement["components"] {
-                Json::Array(items) => {
-                    items.iter().map(|c| (c["key"].as_str().unwrap_or_default().to_string(), component_cents(c))).collect()
-                }
+                Json::Array(items) => items
+                    .iter()
+                    .map(|c| (c["key"].as_str().unwrap_or_default().to_string(), component_cents(c)))
+                    .collect(),
                 Json::Object(map) => map.iter().map(|(key, c)| (key.clone(), component_cents(c))).collect(),
                 _ => BTreeMap::new(),
             };
-            let payable = statement["payable_cents"].as_i64().unwrap_or_else(|| panic!("no payable_cents in {statement}"));
+            let payable =
+                statement["payable_cents"].as_i64().unwrap_or_else(|| panic!("no payable_cents in {statement}"));
             ((rep, period.to_string()), (components, payable))
         })
         .collect()
@@ -77,7 +79,8 @@ fn theirs(python: &str, bundle: &Path) -> Statements {
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", script().display()));
     assert!(output.status.success(), "statements.py failed:\n{}", String::from_utf8_lossy(&output.stderr));
-    let json: Json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("statements.py printed no JSON: {e}"));
+    let json: Json =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("statements.py printed no JSON: {e}"));
     json["statements"]
         .as_array()
         .cloned()
@@ -88,7 +91,10 @@ fn theirs(python: &str, bundle: &Path) -> Statements {
                 .as_object()
                 .map(|map| map.iter().map(|(key, cents)| (key.clone(), cents.as_i64().unwrap_or(i64::MIN))).collect())
                 .unwrap_or_default();
-            let key = (s["rep_id"].as_str().unwrap_or_default().to_string(), s["period"].as_str().unwrap_or_default().to_string());
+            let key = (
+                s["rep_id"].as_str().unwrap_or_default().to_string(),
+                s["period"].as_str().unwrap_or_default().to_string(),
+            );
             (key, (components, s["payable_cents"].as_i64().unwrap_or(i64::MIN)))
         })
         .collect()

@@ -1,7 +1,7 @@
 //! The demo's incentive plans for its current year (`INCENTIVES.md` §7), built from the bundle's
 //! people: every rep on an account-executive plan (a quarterly retroactive commission with
 //! accelerators, a gate and a cap, and a yearly bonus curve on deals), every manager on a team
-//! overlay paid monthly and year to date, a recoverable draw for the newest hires, a revenue race
+//! overlay with a marginal accelerator, paid monthly on the year to date, a recoverable draw for the newest hires, a revenue race
 //! this quarter whose prizes cost nothing, and a per-deal SPIF on one product line last month.
 
 use anyhow::{Context, Result};
@@ -57,9 +57,9 @@ pub fn plans_file(bundle: &Path, as_of: NaiveDate) -> Result<Json> {
                     {
                         "key": "bookings", "metric": "revenue", "credit": "own", "period": "quarter",
                         "cumulative": false, "kind": "commission", "tier_mode": "retroactive",
-                        "tiers": [ { "from": "0", "rate": "0.04" }, { "from": "1", "rate": "0.06" },
-                                   { "from": "1.25", "rate": "0.08" } ],
-                        "gate": "0.5", "cap_cents": 2_500_000
+                        "tiers": [ { "from": "0", "rate": "0.03" }, { "from": "1", "rate": "0.045" },
+                                   { "from": "1.25", "rate": "0.06" } ],
+                        "gate": "0.5", "cap_cents": 4_000_000
                     },
                     {
                         "key": "deals_bonus", "metric": "deals", "credit": "own", "period": "year",
@@ -75,8 +75,8 @@ pub fn plans_file(bundle: &Path, as_of: NaiveDate) -> Result<Json> {
                 "components": [
                     {
                         "key": "team_revenue", "metric": "revenue", "credit": "team", "period": "month",
-                        "cumulative": true, "kind": "commission", "tier_mode": "retroactive",
-                        "tiers": [ { "from": "0", "rate": "0.005" }, { "from": "1", "rate": "0.01" } ]
+                        "cumulative": true, "kind": "commission", "tier_mode": "marginal",
+                        "tiers": [ { "from": "0", "rate": "0.002" }, { "from": "1", "rate": "0.004" } ]
                     }
                 ]
             }

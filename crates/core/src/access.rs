@@ -22,6 +22,8 @@ crate::keyed_enum! {
         ActivityGoals => "activity_goals",
         TerritoryPlans => "territory_plans",
         OneOnOnes => "one_on_ones",
+        IncentivePlans => "incentive_plans",
+        Statements => "statements",
     }
 }
 
@@ -96,6 +98,11 @@ const MATRIX: &[(Resource, [&[Action]; 4])] = &[
     // A manager (or an executive) holds a 1:1 with a rep they reach; the rep reads their own and
     // edits it only to tick off the actions the rep owns (`may_tick_one_on_one_action`).
     (Resource::OneOnOnes, [&[Read], &[Read, Create, Edit], &[Read, Create, Edit], &[Read, Edit]]),
+    // Executives and admins save the commission plans; a manager tries a draft on last year.
+    (Resource::IncentivePlans, [&[Read, Edit], &[Read, Edit], &[Read], &[]]),
+    // Managers approve their reps' statements and resolve disputes (`approves_statements`),
+    // executives and admins lock them (`locks_statements`); a rep reads and disputes their own.
+    (Resource::Statements, [&[Read, Edit], &[Read, Edit], &[Read, Edit], &[Read, Create]]),
 ];
 
 /// Whether `role` may take `action` on `resource` (within its [`reach`]).
@@ -137,6 +144,24 @@ pub fn writes_territory_plan(role: UserRole, is_the_rep: bool) -> bool {
 /// rows, reaching the rep, and not the rep themself.
 pub fn decides_on_territory_plan(role: UserRole, reaches_rep: bool, is_the_rep: bool) -> bool {
     allows(role, Resource::TerritoryPlans, Action::Edit) && reach(role) != Reach::Own && reaches_rep && !is_the_rep
+}
+
+/// Whether someone approves a rep's statement and resolves the rep's disputes: the rep's manager or
+/// anyone above them — a role that edits statements and reaches beyond its own rows, reaching the
+/// rep, and not the rep themself.
+pub fn approves_statements(role: UserRole, reaches_rep: bool, is_the_rep: bool) -> bool {
+    allows(role, Resource::Statements, Action::Edit) && reach(role) != Reach::Own && reaches_rep && !is_the_rep
+}
+
+/// Whether someone locks (pays) statements: the roles that edit statements across the whole
+/// organisation.
+pub fn locks_statements(role: UserRole) -> bool {
+    allows(role, Resource::Statements, Action::Edit) && reach(role) == Reach::Organisation
+}
+
+/// Whether someone disputes a line of a statement: the rep whose statement it is.
+pub fn disputes_statement(role: UserRole, is_the_rep: bool) -> bool {
+    allows(role, Resource::Statements, Action::Create) && is_the_rep
 }
 
 /// Whether someone records the relationship to a contact and the contact's influence on the
@@ -238,6 +263,11 @@ mod tests {
             for &resource in Resource::ALL {
                 for &action in Action::ALL {
                     let expected = match (role, resource, action) {
+                        (UserRole::Admin | UserRole::Executive, Resource::IncentivePlans, a) => matches!(a, Read | Edit),
+                        (UserRole::Manager, Resource::IncentivePlans, a) => a == Read,
+                        (UserRole::Rep, Resource::IncentivePlans, _) => false,
+                        (UserRole::Rep, Resource::Statements, a) => matches!(a, Read | Create),
+                        (_, Resource::Statements, a) => matches!(a, Read | Edit),
                         (UserRole::Admin | UserRole::Executive, Resource::CompanyPlan, a) => matches!(a, Read | Edit),
                         (UserRole::Manager, Resource::CompanyPlan, a) => a == Read,
                         (UserRole::Rep, Resource::CompanyPlan, _) => false,
@@ -306,6 +336,23 @@ mod tests {
         }
         assert!(!decides_on_territory_plan(Rep, true, false), "a rep decides on no plan");
         assert!(!decides_on_territory_plan(Rep, true, true), "nor on their own");
+    }
+
+    #[test]
+    fn managers_approve_executives_lock_and_the_rep_disputes() {
+        use UserRole::{Admin, Executive, Manager, Rep};
+        for role in [Admin, Executive, Manager] {
+            assert!(approves_statements(role, true, false), "{role}");
+            assert!(!approves_statements(role, false, false), "{role}: a rep out of reach");
+            assert!(!approves_statements(role, true, true), "{role}: not their own statement");
+            assert!(!disputes_statement(role, false), "{role}: only the rep disputes");
+        }
+        assert!(!approves_statements(Rep, true, true));
+        assert!(locks_statements(Admin) && locks_statements(Executive));
+        assert!(!locks_statements(Manager), "a manager approves but does not pay");
+        assert!(!locks_statements(Rep));
+        assert!(disputes_statement(Rep, true));
+        assert!(!disputes_statement(Rep, false), "another rep's statement");
     }
 
     #[test]

@@ -89,6 +89,18 @@ crate::keyed_enum! {
         // Account planning.
         ObjectiveLink => "objective_link",
         ObjectiveAccountNotKey => "objective_account_not_key",
+        // Incentives.
+        PlansFile => "plans_file",
+        PlansYear => "plans_year",
+        PlansUnknownRep => "plans_unknown_rep",
+        PlansUnknownProductLine => "plans_unknown_product_line",
+        StatementPeriod => "statement_period",
+        StatementMonthOpen => "statement_month_open",
+        StatementNoPlan => "statement_no_plan",
+        StatementLocked => "statement_locked",
+        StatementNotApproved => "statement_not_approved",
+        DisputeLineUnknown => "dispute_line_unknown",
+        DisputeResolved => "dispute_resolved",
     }
 }
 

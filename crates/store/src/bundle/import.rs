@@ -363,6 +363,8 @@ struct Importer {
     opportunity_status_column: Option<usize>,
     /// Whether the bundle has stage changes to check opportunities against.
     checks_stage_history: bool,
+    /// The credit shares of each split opportunity so far, with where its first split row is.
+    split_shares: HashMap<i64, (i64, Problem)>,
     problems: Problems,
 }
 
@@ -409,6 +411,7 @@ impl Importer {
             opportunities: OpportunityChecks::default(),
             opportunity_status_column: None,
             checks_stage_history: false,
+            split_shares: HashMap::new(),
             problems: Problems::default(),
         })
     }
@@ -519,6 +522,9 @@ impl Importer {
         )?;
         loader.finish()?;
         progress.advanced(rows, csv.bytes);
+        if spec.table == "opportunity_splits" {
+            self.check_split_shares();
+        }
         if spec.table == "stage_changes" {
             // Checked, and its memory freed, before the file's keys are sorted for their index and
             // the largest files are read.
@@ -759,8 +765,32 @@ impl Importer {
                 Vec::new()
             }
             "quotas" => rules::check_quota(spec, at, fields, problems),
+            "opportunity_splits" => {
+                if let (Value::Int(opportunity), Value::Int(share)) = (&fields[0], &fields[2]) {
+                    let (total, _) = self.split_shares.entry(*opportunity).or_insert_with(|| (0, at.problem(2, String::new())));
+                    *total += share;
+                }
+                Vec::new()
+            }
             _ => Vec::new(),
         }
+    }
+
+    /// The shares of one opportunity add to exactly 100 (`INCENTIVES.md` §1); the problem is
+    /// located on the opportunity's first split row.
+    fn check_split_shares(&mut self) {
+        let mut found: Vec<Problem> = std::mem::take(&mut self.split_shares)
+            .into_values()
+            .filter(|(total, _)| *total != 100)
+            .map(|(total, mut problem)| {
+                problem.message = format!(
+                    "the shares of this row's opportunity add to {total}, not 100: make its rows add to exactly 100"
+                );
+                problem
+            })
+            .collect();
+        found.sort_by_key(|problem| problem.line);
+        self.problems_extend(found);
     }
 
     /// A won or lost opportunity's last stage change is to won or lost as well (and an open one's

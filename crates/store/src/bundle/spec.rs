@@ -177,7 +177,7 @@ const TEXT: Kind = Kind::Text;
 
 /// Every file, in the order the importer reads them: a file comes after those it refers to, except
 /// for references resolved by a pre-scan of ids (self references, and opportunities → leads).
-pub static FILES: [FileSpec; 12] = [
+pub static FILES: [FileSpec; 13] = [
     FileSpec {
         file: "territories.csv",
         table: "territories",
@@ -358,6 +358,17 @@ pub static FILES: [FileSpec; 12] = [
             req("target", Kind::QuotaTarget, "target"),
         ],
         derived: &["period_start", "period_end"],
+    },
+    FileSpec {
+        file: "opportunity_splits.csv",
+        table: "opportunity_splits",
+        key: Key::Natural(&["opportunity_id", "rep_id"]),
+        columns: &[
+            req("opportunity_id", Kind::Ref(Entity::Opportunity), "opportunity_id"),
+            req("rep_id", Kind::Ref(Entity::Rep), "rep_id"),
+            req("share_pct", Kind::Int { min: 1, max: 100 }, "share_pct"),
+        ],
+        derived: &[],
     },
 ];
 

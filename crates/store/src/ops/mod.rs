@@ -12,6 +12,7 @@ pub mod activities;
 pub mod coaching;
 pub mod feedback;
 pub mod goals;
+pub mod incentives;
 pub mod pipeline;
 pub mod plans;
 pub mod records;

@@ -1,0 +1,111 @@
+//! One component period (`INCENTIVES.md` §2): credited amount, quota and attainment, then tiers
+//! or curve, gate, cap and the one rounding to the cent.
+
+use super::credit::{CreditedDeal, QuotaEntry, in_pieces, pieces_in_force, quota_for};
+use super::lines::{DealLine, deal_lines};
+use super::plan::{Component, ComponentKind};
+use super::{curve, round_half_away, tiers, to_cents};
+use crate::Period;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// Why a component period pays nothing (shown to the rep).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoPay {
+    /// No quota (none set, or 0) for the period: attainment is undefined.
+    NoQuota,
+    /// Attainment is below the component's gate.
+    BelowGate,
+    /// The rep's assignment to the plan is not in force on any day of the period.
+    NotInForce,
+}
+
+/// What one component earns for credited amount and quota, before any deal lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Earned {
+    /// Credited ÷ quota; `None` when undefined.
+    #[serde(serialize_with = "super::exact::option::serialize")]
+    pub attainment: Option<Decimal>,
+    pub earnings_cents: i64,
+    /// Set when the component pays nothing for a reason the rep should read.
+    pub reason: Option<NoPay>,
+    /// Whether the cap cut the earnings.
+    pub capped: bool,
+}
+
+/// Earnings of `component` for `credited` (cents, or deals) against `quota`: commission or bonus,
+/// then the gate, then the cap, then rounded once to the cent, half away from zero.
+pub fn earn(component: &Component, credited: Decimal, quota: Option<Decimal>) -> Earned {
+    let nothing = |attainment, reason| Earned { attainment, earnings_cents: 0, reason: Some(reason), capped: false };
+    let Some(quota) = quota.filter(|q| *q > Decimal::ZERO) else {
+        return nothing(None, NoPay::NoQuota);
+    };
+    let attainment = credited / quota;
+    if component.gate.is_some_and(|gate| attainment < gate) {
+        return nothing(Some(attainment), NoPay::BelowGate);
+    }
+    let raw = match &component.kind {
+        ComponentKind::Commission { tier_mode, tiers } => {
+            let cents_per_unit = if component.metric.is_money() { Decimal::ONE } else { Decimal::ONE_HUNDRED };
+            tiers::commission(*tier_mode, tiers, credited, quota, cents_per_unit)
+        }
+        ComponentKind::Bonus { target_cents, curve } => Decimal::from(*target_cents) * curve::payout(curve, attainment),
+    };
+    let cap = component.cap_cents.map(Decimal::from);
+    let capped = cap.is_some_and(|cap| raw > cap);
+    let earnings = cap.filter(|_| capped).unwrap_or(raw);
+    Earned { attainment: Some(attainment), earnings_cents: to_cents(round_half_away(earnings)), reason: None, capped }
+}
+
+/// Everything one component period needs. `deals` and `quotas` are the rep's own or the team's as
+/// the component's `credit` says; they may hold more than the window (they are filtered here).
+#[derive(Debug, Clone, Copy)]
+pub struct ComponentInput<'a> {
+    pub component: &'a Component,
+    /// The period measured: the component's month, quarter or year, or the year to date for a
+    /// cumulative component.
+    pub window: Period,
+    /// The days the rep's assignment to the plan is in force (any number of spans).
+    pub in_force: &'a [Period],
+    pub deals: &'a [CreditedDeal],
+    pub quotas: &'a [QuotaEntry],
+}
+
+/// One component period computed: what was credited against which quota, what it earns, and each
+/// deal's line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComponentPeriod {
+    /// Cents for money metrics, deals for `deals`.
+    #[serde(serialize_with = "super::exact::serialize")]
+    pub credited: Decimal,
+    #[serde(serialize_with = "super::exact::option::serialize")]
+    pub quota: Option<Decimal>,
+    #[serde(flatten)]
+    pub earned: Earned,
+    pub lines: Vec<DealLine>,
+}
+
+/// Computes one component period: credits the deals closed on days in force inside the window
+/// (of the component's product line), prorates the quota to those days, earns, and shares the
+/// earnings out to deal lines.
+pub fn compute_component(input: &ComponentInput) -> ComponentPeriod {
+    let component = input.component;
+    let pieces = pieces_in_force(input.window, input.in_force);
+    if pieces.is_empty() {
+        let earned = Earned { attainment: None, earnings_cents: 0, reason: Some(NoPay::NotInForce), capped: false };
+        return ComponentPeriod { credited: Decimal::ZERO, quota: None, earned, lines: Vec::new() };
+    }
+    let counted: Vec<&CreditedDeal> = input.deals.iter().filter(|deal| counts(component, deal, &pieces)).collect();
+    let credited: Decimal = counted.iter().map(|deal| deal.credit(component.metric)).sum();
+    let quota = quota_for(input.quotas, component.metric, component.product_line_id.as_deref(), &pieces);
+    let earned = earn(component, credited, quota);
+    let lines = deal_lines(&counted, component.metric, earned.earnings_cents);
+    ComponentPeriod { credited, quota, earned, lines }
+}
+
+/// A deal counts when it closed on a day in force and is of the component's product line.
+fn counts(component: &Component, deal: &CreditedDeal, pieces: &[Period]) -> bool {
+    in_pieces(deal.closed_on, pieces)
+        && component.product_line_id.as_ref().is_none_or(|line| deal.product_line.as_ref() == Some(line))
+}

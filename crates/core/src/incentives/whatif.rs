@@ -1,0 +1,76 @@
+//! What-if (`INCENTIVES.md` §8): what closing an open deal would add, and what the next tier is
+//! worth — from the same engine as the statements.
+
+use super::component::earn;
+use super::credit::{CreditedDeal, in_pieces};
+use super::plan::{Component, ComponentKind};
+use super::statement::{ComponentRef, StatementInput, component_period};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// What closing one deal would add to the rep's earnings, in all and per component.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WhatIf {
+    pub added_cents: i64,
+    pub components: Vec<(ComponentRef, i64)>,
+}
+
+/// Recomputes, with `deal` credited and without, every component period that would count it: the
+/// period of each component containing `deal.closed_on` on a plan in force that day (for a
+/// cumulative component, the year to that period's end). The deal counts for `own` and for `team`
+/// components (a rep's subtree includes the rep). Components it does not change are left out.
+pub fn what_if_close(input: &StatementInput, deal: &CreditedDeal) -> WhatIf {
+    let own: Vec<CreditedDeal> = input.own_deals.iter().cloned().chain([deal.clone()]).collect();
+    let team: Vec<CreditedDeal> = input.team_deals.iter().cloned().chain([deal.clone()]).collect();
+    let with_deal = StatementInput { own_deals: &own, team_deals: &team, ..*input };
+    let mut components = Vec::new();
+    for rep_plan in input.plans.iter().filter(|rep_plan| in_pieces(deal.closed_on, &rep_plan.in_force)) {
+        for component in &rep_plan.plan.components {
+            let before = component_period(input, rep_plan, component, deal.closed_on).earned.earnings_cents;
+            let after = component_period(&with_deal, rep_plan, component, deal.closed_on).earned.earnings_cents;
+            if after != before {
+                let reference = ComponentRef { plan: rep_plan.plan.name.clone(), key: component.key.clone() };
+                components.push((reference, after - before));
+            }
+        }
+    }
+    WhatIf { added_cents: components.iter().map(|(_, cents)| cents).sum(), components }
+}
+
+/// The next attainment at which a component pays more: its gate, the next tier or the next curve
+/// point above the current attainment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct NextStep {
+    #[serde(serialize_with = "super::exact::serialize")]
+    pub attainment: Decimal,
+    /// What is still to be credited to reach it (cents rounded up, or deals).
+    #[serde(serialize_with = "super::exact::serialize")]
+    pub credited_needed: Decimal,
+    /// The period's earnings once reached, and what that adds to the earnings now.
+    pub earnings_cents: i64,
+    pub worth_cents: i64,
+}
+
+/// The next step of `component` from `credited` against `quota`; `None` without a quota or when
+/// no step lies above the current attainment.
+pub fn next_step(component: &Component, credited: Decimal, quota: Option<Decimal>) -> Option<NextStep> {
+    let quota = quota.filter(|q| *q > Decimal::ZERO)?;
+    let attainment = credited / quota;
+    let steps: Vec<Decimal> = match &component.kind {
+        ComponentKind::Commission { tiers, .. } => tiers.iter().map(|tier| tier.from).collect(),
+        ComponentKind::Bonus { curve, .. } => curve.iter().map(|point| point.attainment).collect(),
+    };
+    let step = steps.into_iter().chain(component.gate).filter(|step| *step > attainment).min()?;
+    let mut target = step * quota;
+    if component.metric.is_money() {
+        target = target.ceil();
+    }
+    let now = earn(component, credited, Some(quota)).earnings_cents;
+    let then = earn(component, target, Some(quota)).earnings_cents;
+    Some(NextStep {
+        attainment: step,
+        credited_needed: target - credited,
+        earnings_cents: then,
+        worth_cents: then - now,
+    })
+}

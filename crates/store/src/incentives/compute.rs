@@ -1,0 +1,636 @@
+//! The statements computed: everything a month's statements need is read once for all the reps
+//! asked ([`Books::load`]: the year's plans, the credited deals and quotas in two range queries,
+//! the kept statements, adjustments and decided awards), then each rep's statements are computed
+//! from January on by the engine, month after month, so that a cumulative component's earlier
+//! payments and a recoverable draw's balance are what the earlier statements — kept or live —
+//! say. A kept (approved or locked) statement stands as kept; a deal of a locked statement whose
+//! credit fell since is charged back on the rep's next statement computed live.
+
+use super::contests;
+use super::inputs::{self, CreditedDeal as StoredDeal};
+use super::plans;
+use super::sheet::{
+    AdjustmentSheet, AwardSheet, ComponentSheet, DrawSheet, LineSheet, StatementSheet, StatementState,
+};
+use super::statements;
+use crate::access::Viewer;
+use crate::db::Db;
+use crate::error::{Code, Refusal, Result, StoreError};
+use crate::kpi::{Directory, Person, Subject};
+use crate::ops::incentives::{Earnings, NextTier, PlanPreview, RepCost, TeamCost, WhatIfDeal};
+use crate::ids::OpportunityId;
+use crate::orgs::OrgId;
+use chrono::{Datelike, Months, NaiveDate};
+use quotient_core::Period;
+use quotient_core::incentives::{
+    Adjustment, AdjustmentCause, Component, ComponentRef, ContestAward, Credit, CreditedDeal, Decimal, DrawSpan,
+    Metric, PaidDeal, PlansFile, PriorStatements, QuotaEntry, RepPlan, Statement, StatementInput, component_period,
+    compute_statement, next_step, rep_plans, round_half_away, to_cents, what_if_close, year_bounds,
+};
+use quotient_core::period::PeriodKind;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// Everything the statements of some reps in one fiscal year are computed from.
+pub struct Books<'d> {
+    directory: &'d Directory,
+    today: NaiveDate,
+    file: Option<PlansFile>,
+    /// The reps asked who have a plan (or a draw) in the year, by id.
+    people: Vec<i64>,
+    deals: HashMap<i64, Vec<CreditedDeal>>,
+    /// Each deal's external id and name, to name it on its lines.
+    names: HashMap<i64, (String, Option<String>)>,
+    quotas: HashMap<i64, Vec<QuotaEntry>>,
+    kept: HashMap<(i64, String), StatementSheet>,
+    adjustments: HashMap<(i64, String), Vec<AdjustmentSheet>>,
+    awards: HashMap<(i64, String), Vec<ContestAward>>,
+}
+
+/// One rep's side of the books: their plans and draws, deals and quotas, own and team.
+struct RepBooks<'a> {
+    person: &'a Person,
+    plans: Vec<RepPlan<'a>>,
+    draws: Vec<DrawSpan>,
+    own: &'a [CreditedDeal],
+    team: Vec<CreditedDeal>,
+    own_quotas: &'a [QuotaEntry],
+    team_quotas: Vec<QuotaEntry>,
+}
+
+/// A rep's statements from January to a month, and what the last one was computed on.
+struct Sequence {
+    sheets: Vec<StatementSheet>,
+    /// What the statements before the last one had paid.
+    prior: PriorStatements,
+}
+
+impl<'d> Books<'d> {
+    /// The books of `people` for `year`, with deals closed before `until` and the statements as
+    /// of `today`.
+    pub fn load(
+        db: &mut Db,
+        org: OrgId,
+        directory: &'d Directory,
+        year: i32,
+        people: &[i64],
+        until: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Books<'d>> {
+        let file = plans::saved(db, org, year)?;
+        Books::gather(db, org, directory, file, people, until, today, false)
+    }
+
+    /// The books of `file`; `replay` leaves out what is kept (statements, adjustments, awards),
+    /// to try plans on a past year.
+    #[allow(clippy::too_many_arguments)]
+    fn gather(
+        db: &mut Db,
+        org: OrgId,
+        directory: &'d Directory,
+        file: Option<PlansFile>,
+        people: &[i64],
+        until: NaiveDate,
+        today: NaiveDate,
+        replay: bool,
+    ) -> Result<Books<'d>> {
+        let mut books = Books {
+            directory,
+            today,
+            file: None,
+            people: Vec::new(),
+            deals: HashMap::new(),
+            names: HashMap::new(),
+            quotas: HashMap::new(),
+            kept: HashMap::new(),
+            adjustments: HashMap::new(),
+            awards: HashMap::new(),
+        };
+        let Some(file) = file else { return Ok(books) };
+        let (first, next) = year_bounds(file.fiscal_year);
+        let year = Period::containing(PeriodKind::Year, first);
+        let mut credited: HashSet<i64> = HashSet::new();
+        for &id in people {
+            let Some(person) = directory.person(id) else { continue };
+            let (plans, draws) = rep_plans(&file, &person.external_id);
+            if plans.is_empty() && draws.is_empty() {
+                continue;
+            }
+            books.people.push(id);
+            credited.insert(id);
+            if has_team_credit(&plans) {
+                credited.extend(directory.subtree(id));
+            }
+        }
+        books.people.sort_unstable();
+        books.people.dedup();
+        if let Some(span) = Period::range(first, until.min(next)) {
+            let product_lines: HashMap<i64, &str> =
+                directory.product_lines.iter().map(|(id, (external, _))| (*id, external.as_str())).collect();
+            for deal in inputs::credited_deals(db, org, &credited, span)? {
+                books.names.entry(deal.opportunity).or_insert_with(|| (deal.external_id.clone(), deal.name.clone()));
+                books.deals.entry(deal.rep).or_default().push(engine_deal(&deal, &product_lines));
+            }
+            for quota in inputs::quotas(db, org, &credited, year)? {
+                let Some(metric) = metric_of(&quota.metric) else { continue };
+                let product_line = quota.product_line.and_then(|id| product_lines.get(&id)).map(|s| s.to_string());
+                books.quotas.entry(quota.rep).or_default().push(QuotaEntry {
+                    metric,
+                    product_line,
+                    period: quota.period,
+                    target: quota.target,
+                });
+            }
+        }
+        if !replay {
+            let asked: HashSet<i64> = books.people.iter().copied().collect();
+            for kept in statements::of_year(db, org, &asked, file.fiscal_year)? {
+                for line in kept.sheet.components.iter().flat_map(|c| &c.lines) {
+                    books
+                        .names
+                        .entry(line.opportunity_id)
+                        .or_insert_with(|| (line.opportunity_external_id.clone(), line.name.clone()));
+                }
+                books.kept.insert((kept.rep_id, kept.period), kept.sheet);
+            }
+            for (rep, period, adjustment) in statements::adjustments_of_year(db, org, &asked, file.fiscal_year)? {
+                books.adjustments.entry((rep, period)).or_default().push(adjustment);
+            }
+            for (period, award) in contests::decided(db, org, directory, &file, today)? {
+                if asked.contains(&award.rep_id) {
+                    books.awards.entry((award.rep_id, period)).or_default().push(award);
+                }
+            }
+        }
+        books.file = Some(file);
+        Ok(books)
+    }
+
+    /// The statements of `month` of every rep asked who has a plan, by rep id.
+    pub fn statements(&self, month: Period) -> Vec<StatementSheet> {
+        let mut found = Vec::new();
+        for &rep in &self.people {
+            if let Some(sequence) = self.sequence(rep, month, false) {
+                found.extend(sequence.sheets.into_iter().last());
+            }
+        }
+        found
+    }
+
+    /// A rep's statement of `month` as shown: kept, or computed now.
+    pub fn statement(&self, rep: i64, month: Period) -> Option<StatementSheet> {
+        self.sequence(rep, month, false).and_then(|s| s.sheets.into_iter().last())
+    }
+
+    /// A rep's statement of `month` computed now, even when one is kept.
+    pub fn live(&self, rep: i64, month: Period) -> Option<StatementSheet> {
+        self.sequence(rep, month, true).and_then(|s| s.sheets.into_iter().last())
+    }
+
+    /// A rep's earnings as of the books' day: the month so far, the year to date, the next steps
+    /// and the what-ifs of `open` deals closing today.
+    pub fn earnings(&self, db: &mut Db, org: OrgId, rep: i64) -> Result<Earnings> {
+        let today = self.today;
+        let month = Period::containing(PeriodKind::Month, today);
+        let no_plan = || StoreError::from(Refusal::new("rep_id", Code::StatementNoPlan));
+        let sequence = self.sequence(rep, month, false).ok_or_else(no_plan)?;
+        let year_to_date_cents = sequence.sheets.iter().map(|s| s.payable_cents).sum();
+        let rep_books = self.file.as_ref().and_then(|file| self.rep_books(file, rep)).ok_or_else(no_plan)?;
+        let input = rep_books.input(month, &sequence.prior, &[], &[], &[]);
+        let mut next_steps = Vec::new();
+        for rep_plan in rep_books.plans.iter().filter(|p| p.in_force.iter().any(|span| span.contains(today))) {
+            for component in &rep_plan.plan.components {
+                let period = component_period(&input, rep_plan, component, today);
+                if let Some(step) = next_step(component, period.credited, period.quota) {
+                    next_steps.push(NextTier {
+                        plan: rep_plan.plan.name.clone(),
+                        key: component.key.clone(),
+                        attainment: decimal(step.attainment),
+                        credited_needed: decimal(step.credited_needed),
+                        worth_cents: step.worth_cents,
+                    });
+                }
+            }
+        }
+        let product_lines: HashMap<i64, &str> =
+            self.directory.product_lines.iter().map(|(id, (external, _))| (*id, external.as_str())).collect();
+        let mut what_ifs = Vec::new();
+        for open in inputs::open_deals(db, org, rep)? {
+            let deal = CreditedDeal {
+                opportunity_id: open.opportunity,
+                rep_id: rep,
+                closed_on: today,
+                amount_cents: open.amount_cents,
+                margin_cents: open.margin_cents.unwrap_or(0),
+                product_line: open.product_line.and_then(|id| product_lines.get(&id)).map(|s| s.to_string()),
+                share: Decimal::ONE,
+            };
+            what_ifs.push(WhatIfDeal {
+                opportunity_id: OpportunityId(open.opportunity),
+                opportunity_external_id: open.external_id,
+                name: open.name,
+                amount_cents: open.amount_cents,
+                adds_cents: what_if_close(&input, &deal).added_cents,
+            });
+        }
+        let month = sequence.sheets.into_iter().last().ok_or_else(no_plan)?;
+        Ok(Earnings { month, year_to_date_cents, next_steps, what_ifs })
+    }
+
+    fn rep_books<'a>(&'a self, file: &'a PlansFile, rep: i64) -> Option<RepBooks<'a>> {
+        let person = self.directory.person(rep)?;
+        let (plans, draws) = rep_plans(file, &person.external_id);
+        if plans.is_empty() && draws.is_empty() {
+            return None;
+        }
+        let own: &[CreditedDeal] = self.deals.get(&rep).map_or(&[], Vec::as_slice);
+        let own_quotas: &[QuotaEntry] = self.quotas.get(&rep).map_or(&[], Vec::as_slice);
+        let (team, team_quotas) = if has_team_credit(&plans) {
+            let subtree = self.directory.subtree(rep);
+            let mut team: Vec<CreditedDeal> = own.to_vec();
+            let mut rolled: Vec<QuotaEntry> = Vec::new();
+            for member in subtree.iter().filter(|id| **id != rep) {
+                team.extend(self.deals.get(member).into_iter().flatten().cloned());
+                rolled.extend(self.quotas.get(member).into_iter().flatten().cloned());
+            }
+            (team, team_quotas(own_quotas, rolled))
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        Some(RepBooks { person, plans, draws, own, team, own_quotas, team_quotas })
+    }
+
+    /// The rep's statements from January to `month`: kept ones as kept (except the last when
+    /// `live_last`), the others computed; `None` when the rep has no plan in the year.
+    fn sequence(&self, rep: i64, month: Period, live_last: bool) -> Option<Sequence> {
+        let file = self.file.as_ref()?;
+        let books = self.rep_books(file, rep)?;
+        let mut prior = PriorStatements::default();
+        let mut sheets: Vec<StatementSheet> = Vec::new();
+        // Whether a locked statement's changed deals are still to be charged on a live one.
+        let mut locked_pending = false;
+        let mut current = Period::containing(PeriodKind::Month, year_bounds(file.fiscal_year).0);
+        loop {
+            let key = current.to_string();
+            let last = current.start() >= month.start();
+            let kept = self.kept.get(&(rep, key.clone())).filter(|_| !(last && live_last));
+            let before = prior.clone();
+            let sheet = match kept {
+                Some(kept) => {
+                    locked_pending |= kept.state == StatementState::Locked;
+                    kept.clone()
+                }
+                None => {
+                    let paid = if locked_pending { self.paid_deals(&books, &sheets) } else { Vec::new() };
+                    locked_pending = false;
+                    let adjustments: Vec<Adjustment> = self
+                        .adjustments
+                        .get(&(rep, key.clone()))
+                        .into_iter()
+                        .flatten()
+                        .map(engine_adjustment)
+                        .collect();
+                    let awards = self.awards.get(&(rep, key.clone())).map_or(&[][..], Vec::as_slice);
+                    let statement = compute_statement(&books.input(current, &prior, &paid, &adjustments, awards));
+                    self.sheet(&books, &statement, current)
+                }
+            };
+            for component in &sheet.components {
+                let reference = ComponentRef { plan: component.plan.clone(), key: component.key.clone() };
+                *prior.paid.entry(reference).or_default() += component.due_cents;
+            }
+            if let Some(draw) = &sheet.draw {
+                prior.draw_balance_cents = draw.balance_after_cents;
+            }
+            sheets.push(sheet);
+            if last || current.end() >= year_bounds(file.fiscal_year).1 {
+                return Some(Sequence { sheets, prior: before });
+            }
+            current = current.next();
+        }
+    }
+
+    /// The deal lines of the locked statements among `sheets` whose credit fell since (non-cumulative
+    /// components: a cumulative one trues itself up), unless a locked statement already charged
+    /// the deal back.
+    fn paid_deals(&self, books: &RepBooks, sheets: &[StatementSheet]) -> Vec<PaidDeal> {
+        let locked: Vec<&StatementSheet> = sheets.iter().filter(|s| s.state == StatementState::Locked).collect();
+        let charged: HashSet<i64> = locked
+            .iter()
+            .flat_map(|s| &s.adjustments)
+            .filter(|a| a.cause == "clawback")
+            .filter_map(|a| a.opportunity_id)
+            .collect();
+        let mut found = Vec::new();
+        for sheet in &locked {
+            for component in sheet.components.iter().filter(|c| !c.cumulative) {
+                let definition = books.component(&component.plan, &component.key);
+                let metric = definition.map_or(Metric::Revenue, |c| c.metric);
+                let deals: &[CreditedDeal] = match definition.map(|c| c.credit) {
+                    Some(Credit::Team) => &books.team,
+                    _ => books.own,
+                };
+                for line in component.lines.iter().filter(|l| !charged.contains(&l.opportunity_id)) {
+                    let (Ok(then), Ok(closed_on)) = (line.credited.parse::<Decimal>(), line.closed_on.parse::<NaiveDate>())
+                    else {
+                        continue;
+                    };
+                    let now: Decimal = deals
+                        .iter()
+                        .filter(|d| d.opportunity_id == line.opportunity_id)
+                        .filter(|d| definition.and_then(|c| c.product_line_id.as_ref()).is_none_or(|pl| d.product_line.as_ref() == Some(pl)))
+                        .map(|d| d.credit(metric))
+                        .sum();
+                    if now < then {
+                        found.push(PaidDeal {
+                            opportunity_id: line.opportunity_id,
+                            plan: component.plan.clone(),
+                            component_key: component.key.clone(),
+                            closed_on,
+                            changed_on: self.today,
+                            credited_then: then,
+                            credited_now: now,
+                            earned_cents: line.earnings_cents,
+                        });
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The engine's statement as the operations answer it.
+    fn sheet(&self, books: &RepBooks, statement: &Statement, month: Period) -> StatementSheet {
+        let name = |id: i64| self.names.get(&id).cloned().unwrap_or_else(|| (id.to_string(), None));
+        let components = statement
+            .components
+            .iter()
+            .map(|line| {
+                let computed = &line.computed;
+                ComponentSheet {
+                    plan: line.plan.clone(),
+                    key: line.key.clone(),
+                    metric: books.component(&line.plan, &line.key).map_or_else(String::new, |c| key_of(&c.metric)),
+                    window: line.period.clone(),
+                    cumulative: line.cumulative,
+                    credited: decimal(computed.credited),
+                    quota: computed.quota.map(decimal),
+                    attainment: computed.earned.attainment.map(decimal),
+                    earnings_cents: computed.earned.earnings_cents,
+                    paid_before_cents: line.paid_before_cents,
+                    due_cents: line.due_cents,
+                    no_pay: computed.earned.reason.map(|r| key_of(&r)),
+                    capped: computed.earned.capped,
+                    lines: computed
+                        .lines
+                        .iter()
+                        .map(|deal| {
+                            let (external_id, deal_name) = name(deal.opportunity_id);
+                            LineSheet {
+                                opportunity_id: deal.opportunity_id,
+                                opportunity_external_id: external_id,
+                                name: deal_name,
+                                closed_on: deal.closed_on.to_string(),
+                                credited: decimal(deal.credited),
+                                earnings_cents: deal.earnings_cents,
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let adjustments = statement
+            .adjustments
+            .iter()
+            .map(|adjustment| AdjustmentSheet {
+                opportunity_id: adjustment.opportunity_id,
+                opportunity_external_id: adjustment.opportunity_id.map(|id| name(id).0),
+                cause: key_of(&adjustment.cause),
+                amount_cents: adjustment.amount_cents,
+                note: adjustment.note.clone(),
+            })
+            .collect();
+        let awards = statement
+            .awards
+            .iter()
+            .map(|award| AwardSheet {
+                contest: award.contest.clone(),
+                place: award.place,
+                value: decimal(award.value),
+                amount_cents: award.amount_cents,
+                prizes: award.prizes.clone(),
+            })
+            .collect();
+        StatementSheet {
+            rep_id: books.person.id,
+            rep_external_id: books.person.external_id.clone(),
+            name: books.person.name.clone(),
+            period: month.to_string(),
+            state: StatementState::Provisional,
+            month_ended: month.end() <= self.today,
+            components,
+            adjustments,
+            awards,
+            earnings_cents: statement.earnings_cents,
+            draw: statement.draw.map(|draw| DrawSheet {
+                kind: key_of(&draw.kind),
+                amount_cents: draw.amount_cents,
+                advanced_cents: draw.advanced_cents,
+                recovered_cents: draw.recovered_cents,
+                balance_after_cents: draw.balance_after_cents,
+            }),
+            payable_cents: statement.payable_cents,
+        }
+    }
+}
+
+impl RepBooks<'_> {
+    fn input<'s>(
+        &'s self,
+        month: Period,
+        prior: &'s PriorStatements,
+        paid_deals: &'s [PaidDeal],
+        adjustments: &'s [Adjustment],
+        awards: &'s [ContestAward],
+    ) -> StatementInput<'s> {
+        StatementInput {
+            rep_id: self.person.id,
+            month,
+            plans: &self.plans,
+            draws: &self.draws,
+            own_deals: self.own,
+            team_deals: &self.team,
+            own_quotas: self.own_quotas,
+            team_quotas: &self.team_quotas,
+            prior,
+            paid_deals,
+            adjustments,
+            awards,
+        }
+    }
+
+    fn component(&self, plan: &str, key: &str) -> Option<&Component> {
+        self.plans
+            .iter()
+            .filter(|p| p.plan.name == plan)
+            .flat_map(|p| &p.plan.components)
+            .find(|c| c.key == key)
+    }
+}
+
+fn has_team_credit(plans: &[RepPlan]) -> bool {
+    plans.iter().any(|p| p.plan.components.iter().any(|c| c.credit == Credit::Team))
+}
+
+/// A team's quotas (`INCENTIVES.md` §1): the manager's own for each metric and product line they
+/// have one of, else the roll-up of the subtree's.
+fn team_quotas(own: &[QuotaEntry], rolled: Vec<QuotaEntry>) -> Vec<QuotaEntry> {
+    let set: HashSet<(Metric, Option<&str>)> = own.iter().map(|q| (q.metric, q.product_line.as_deref())).collect();
+    let mut quotas = own.to_vec();
+    quotas.extend(rolled.into_iter().filter(|q| !set.contains(&(q.metric, q.product_line.as_deref()))));
+    quotas
+}
+
+fn engine_deal(deal: &StoredDeal, product_lines: &HashMap<i64, &str>) -> CreditedDeal {
+    CreditedDeal {
+        opportunity_id: deal.opportunity,
+        rep_id: deal.rep,
+        closed_on: deal.closed_on,
+        amount_cents: deal.amount_cents,
+        margin_cents: deal.margin_cents.unwrap_or(0),
+        product_line: deal.product_line.and_then(|id| product_lines.get(&id)).map(|s| s.to_string()),
+        share: Decimal::from(deal.share_pct) / Decimal::from(100),
+    }
+}
+
+fn engine_adjustment(adjustment: &AdjustmentSheet) -> Adjustment {
+    Adjustment {
+        opportunity_id: adjustment.opportunity_id,
+        cause: if adjustment.cause == "dispute" { AdjustmentCause::Dispute } else { AdjustmentCause::Manual },
+        amount_cents: adjustment.amount_cents,
+        note: adjustment.note.clone(),
+    }
+}
+
+fn metric_of(key: &str) -> Option<Metric> {
+    match key {
+        "revenue" => Some(Metric::Revenue),
+        "margin" => Some(Metric::Margin),
+        "deals" => Some(Metric::Deals),
+        _ => None,
+    }
+}
+
+/// An exact decimal as text, without trailing zeros.
+fn decimal(value: Decimal) -> String {
+    value.normalize().to_string()
+}
+
+/// The key a unit enum serialises to (`"no_quota"`).
+fn key_of<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+/// Whose statements a subject holds: a rep; a manager and their subtree; everyone.
+pub fn people_of(directory: &Directory, subject: &Subject) -> Result<Vec<i64>> {
+    Ok(match subject {
+        Subject::Organisation => directory.people.iter().map(|p| p.id).collect(),
+        Subject::Team(manager) => {
+            let manager = directory.resolve(&Subject::Rep(manager.clone()))?.reps;
+            manager.iter().flat_map(|id| std::iter::once(*id).chain(directory.subtree(*id))).collect()
+        }
+        other => directory.resolve(other)?.reps,
+    })
+}
+
+/// Whether a statement has the line a dispute names: a deal (by external id), a component (by
+/// key), or `adjustment:N` / `award:N`.
+pub fn has_line(sheet: &StatementSheet, line: &str) -> bool {
+    let indexed = |prefix: &str, len: usize| {
+        line.strip_prefix(prefix).and_then(|n| n.parse::<usize>().ok()).is_some_and(|n| n < len)
+    };
+    sheet.components.iter().any(|c| c.key == line || c.lines.iter().any(|l| l.opportunity_external_id == line))
+        || indexed("adjustment:", sheet.adjustments.len())
+        || indexed("award:", sheet.awards.len())
+}
+
+/// What `file`'s plans would have paid each rep the caller reaches over the year before its own
+/// (its dates moved a year back), and the cost as a share of the revenue they won, per team and
+/// in total.
+pub fn preview(db: &mut Db, scope: &Viewer, directory: &Directory, file: &PlansFile) -> Result<PlanPreview> {
+    let replayed = a_year_earlier(file);
+    let (first, next) = year_bounds(replayed.fiscal_year);
+    let people: Vec<i64> = directory.people.iter().map(|p| p.id).filter(|id| scope.reaches(*id)).collect();
+    let books = Books::gather(db, scope.org, directory, Some(replayed), &people, next, next, true)?;
+    let december = Period::containing(PeriodKind::Month, next.pred_opt().unwrap_or(first));
+    let mut reps = Vec::new();
+    for rep in books.people.clone() {
+        let Some(sequence) = books.sequence(rep, december, false) else { continue };
+        let Some(person) = directory.person(rep) else { continue };
+        let revenue: Decimal = books.deals.get(&rep).into_iter().flatten().map(|d| d.credit(Metric::Revenue)).sum();
+        reps.push(RepCost {
+            rep_id: rep,
+            rep_external_id: person.external_id.clone(),
+            name: person.name.clone(),
+            manager_id: person.manager_id,
+            earnings_cents: sequence.sheets.iter().map(|s| s.payable_cents).sum(),
+            revenue_cents: to_cents(revenue),
+        });
+    }
+    let mut teams: Vec<TeamCost> = Vec::new();
+    for rep in &reps {
+        let name = rep.manager_id.and_then(|m| directory.person(m)).map_or_else(String::new, |m| m.name.clone());
+        match teams.iter_mut().find(|t| t.manager_id == rep.manager_id) {
+            Some(team) => {
+                team.earnings_cents += rep.earnings_cents;
+                team.revenue_cents += rep.revenue_cents;
+            }
+            None => teams.push(TeamCost {
+                manager_id: rep.manager_id,
+                name,
+                earnings_cents: rep.earnings_cents,
+                revenue_cents: rep.revenue_cents,
+                cost_share: None,
+            }),
+        }
+    }
+    let mut total = TeamCost {
+        manager_id: None,
+        name: String::new(),
+        earnings_cents: reps.iter().map(|r| r.earnings_cents).sum(),
+        revenue_cents: reps.iter().map(|r| r.revenue_cents).sum(),
+        cost_share: None,
+    };
+    for team in teams.iter_mut().chain(std::iter::once(&mut total)) {
+        team.cost_share = cost_share(team.earnings_cents, team.revenue_cents);
+    }
+    teams.sort_by_key(|t| t.manager_id);
+    Ok(PlanPreview { year: first.year(), reps, teams, total })
+}
+
+/// Pay ÷ revenue to four decimals (half away from zero), none without revenue.
+fn cost_share(earnings_cents: i64, revenue_cents: i64) -> Option<String> {
+    (revenue_cents > 0).then(|| {
+        let share = Decimal::from(earnings_cents) / Decimal::from(revenue_cents);
+        let scale = Decimal::from(10_000);
+        decimal(round_half_away(share * scale) / scale)
+    })
+}
+
+/// `file` with every date a year earlier (29 February becoming the 28th).
+fn a_year_earlier(file: &PlansFile) -> PlansFile {
+    let back = |day: NaiveDate| day.checked_sub_months(Months::new(12)).unwrap_or(day);
+    let mut replayed = file.clone();
+    replayed.fiscal_year -= 1;
+    for plan in &mut replayed.plans {
+        for assignment in &mut plan.assignments {
+            assignment.from = back(assignment.from);
+            assignment.to = assignment.to.map(back);
+        }
+    }
+    for contest in &mut replayed.contests {
+        contest.start = back(contest.start);
+        contest.end = back(contest.end);
+    }
+    replayed
+}

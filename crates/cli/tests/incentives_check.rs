@@ -44,7 +44,7 @@ fn plans_file(bundle: &Path) -> PathBuf {
 }
 
 fn component_cents(component: &Json) -> i64 {
-    component["earnings_cents"].as_i64().unwrap_or_else(|| panic!("no earnings_cents in {component}"))
+    component["due_cents"].as_i64().unwrap_or_else(|| panic!("no due_cents in {component}"))
 }
 
 /// The statements of `quotient statements --format json` for one month.

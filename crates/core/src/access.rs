@@ -263,7 +263,9 @@ mod tests {
             for &resource in Resource::ALL {
                 for &action in Action::ALL {
                     let expected = match (role, resource, action) {
-                        (UserRole::Admin | UserRole::Executive, Resource::IncentivePlans, a) => matches!(a, Read | Edit),
+                        (UserRole::Admin | UserRole::Executive, Resource::IncentivePlans, a) => {
+                            matches!(a, Read | Edit)
+                        }
                         (UserRole::Manager, Resource::IncentivePlans, a) => a == Read,
                         (UserRole::Rep, Resource::IncentivePlans, _) => false,
                         (UserRole::Rep, Resource::Statements, a) => matches!(a, Read | Create),

@@ -6,6 +6,12 @@
 
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
+use quotient_core::period::{Period, PeriodKind};
+use quotient_store::Db;
+use quotient_store::access::Viewer;
+use quotient_store::ids::RepId;
+use quotient_store::ops::incentives::{self, SavePlans, StatementRef, StatementsOf};
+use quotient_store::ops::reports::SubjectRequest;
 use serde_json::{Value as Json, json};
 use std::path::Path;
 
@@ -16,6 +22,46 @@ const DRAW_CENTS: i64 = 250_000;
 /// The product line of the SPIF, and what each of its won deals adds.
 const SPIF_LINE: &str = "PL3";
 const SPIF_CENTS: i64 = 15_000;
+
+/// What the demo's incentives hold once saved.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Paid {
+    pub assignments: usize,
+    pub contests: usize,
+    /// Statements of the year's ended months: locked (all but the last) and approved (the last).
+    pub locked: usize,
+    pub approved: usize,
+}
+
+/// Saves the plans file of `as_of`'s year through the operation (as the operator, the way
+/// `quotient incentives --apply` does), then approves the statements of every ended month of the
+/// year and locks all of them but the last month's, so that statements in every state show. An
+/// organisation that has plans for the year keeps them and gets `None`.
+pub fn pay_year(db: &mut Db, scope: &Viewer, bundle: &Path, as_of: NaiveDate) -> Result<Option<Paid>> {
+    let year = as_of.year();
+    if incentives::plans_file(db, scope, year)?.is_some() {
+        return Ok(None);
+    }
+    let file = serde_json::to_string_pretty(&plans_file(bundle, as_of)?)?;
+    let saved = incentives::save_plans(db, scope, &SavePlans { fiscal_year: year, file })?;
+    let mut paid = Paid { assignments: saved.assignments, contests: saved.contests, ..Paid::default() };
+    let ended = as_of.month() - 1;
+    for month in 1..=ended {
+        let period = Period::containing(PeriodKind::Month, first_of_month(year, month));
+        let query = StatementsOf { period, subject: SubjectRequest::Organisation, today: as_of };
+        for sheet in incentives::statements(db, scope, &query)? {
+            let statement = StatementRef { rep: RepId(sheet.rep_id), period, today: as_of };
+            incentives::approve_statement(db, scope, &statement)?;
+            if month < ended {
+                incentives::lock_statement(db, scope, &statement)?;
+                paid.locked += 1;
+            } else {
+                paid.approved += 1;
+            }
+        }
+    }
+    Ok(Some(paid))
+}
 
 /// A person of the bundle's `reps.csv` as the plans need them.
 struct Member {

@@ -103,6 +103,16 @@ pub fn run(database_url: &str, org: Option<&str>, args: &DemoArgs) -> Result<()>
             planned.quotas
         );
     }
+    if let Some(paid) = incentives::pay_year(&mut db, &operator, scratch.path(), as_of)? {
+        println!(
+            "incentives {}: {} plan assignments, {} contests; statements: {} locked, {} approved",
+            as_of.year(),
+            paid.assignments,
+            paid.contests,
+            paid.locked,
+            paid.approved
+        );
+    }
     println!();
     println!("The demo organisation '{slug}' is in {database_url} (generated in {generated:.1} s).");
     let quarter = format!("{}-Q{}", as_of.year(), as_of.month0() / 3 + 1);

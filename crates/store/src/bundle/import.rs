@@ -767,7 +767,8 @@ impl Importer {
             "quotas" => rules::check_quota(spec, at, fields, problems),
             "opportunity_splits" => {
                 if let (Value::Int(opportunity), Value::Int(share)) = (&fields[0], &fields[2]) {
-                    let (total, _) = self.split_shares.entry(*opportunity).or_insert_with(|| (0, at.problem(2, String::new())));
+                    let (total, _) =
+                        self.split_shares.entry(*opportunity).or_insert_with(|| (0, at.problem(2, String::new())));
                     *total += share;
                 }
                 Vec::new()

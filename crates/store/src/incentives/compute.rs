@@ -9,16 +9,14 @@
 use super::contests;
 use super::inputs::{self, CreditedDeal as StoredDeal};
 use super::plans;
-use super::sheet::{
-    AdjustmentSheet, AwardSheet, ComponentSheet, DrawSheet, LineSheet, StatementSheet, StatementState,
-};
+use super::sheet::{AdjustmentSheet, AwardSheet, ComponentSheet, DrawSheet, LineSheet, StatementSheet, StatementState};
 use super::statements;
 use crate::access::Viewer;
 use crate::db::Db;
 use crate::error::{Code, Refusal, Result, StoreError};
+use crate::ids::OpportunityId;
 use crate::kpi::{Directory, Person, Subject};
 use crate::ops::incentives::{Earnings, NextTier, PlanPreview, RepCost, TeamCost, WhatIfDeal};
-use crate::ids::OpportunityId;
 use crate::orgs::OrgId;
 use chrono::{Datelike, Months, NaiveDate};
 use quotient_core::Period;
@@ -331,14 +329,19 @@ impl<'d> Books<'d> {
                     _ => books.own,
                 };
                 for line in component.lines.iter().filter(|l| !charged.contains(&l.opportunity_id)) {
-                    let (Ok(then), Ok(closed_on)) = (line.credited.parse::<Decimal>(), line.closed_on.parse::<NaiveDate>())
+                    let (Ok(then), Ok(closed_on)) =
+                        (line.credited.parse::<Decimal>(), line.closed_on.parse::<NaiveDate>())
                     else {
                         continue;
                     };
                     let now: Decimal = deals
                         .iter()
                         .filter(|d| d.opportunity_id == line.opportunity_id)
-                        .filter(|d| definition.and_then(|c| c.product_line_id.as_ref()).is_none_or(|pl| d.product_line.as_ref() == Some(pl)))
+                        .filter(|d| {
+                            definition
+                                .and_then(|c| c.product_line_id.as_ref())
+                                .is_none_or(|pl| d.product_line.as_ref() == Some(pl))
+                        })
                         .map(|d| d.credit(metric))
                         .sum();
                     if now < then {
@@ -470,11 +473,7 @@ impl RepBooks<'_> {
     }
 
     fn component(&self, plan: &str, key: &str) -> Option<&Component> {
-        self.plans
-            .iter()
-            .filter(|p| p.plan.name == plan)
-            .flat_map(|p| &p.plan.components)
-            .find(|c| c.key == key)
+        self.plans.iter().filter(|p| p.plan.name == plan).flat_map(|p| &p.plan.components).find(|c| c.key == key)
     }
 }
 

@@ -24,7 +24,13 @@ fn participants(directory: &Directory, contest: &Contest) -> HashSet<i64> {
             .people
             .iter()
             .find(|p| &p.external_id == manager)
-            .map(|m| directory.subtree(m.id).into_iter().filter(|id| directory.person(*id).is_some_and(|p| p.is_rep)).collect())
+            .map(|m| {
+                directory
+                    .subtree(m.id)
+                    .into_iter()
+                    .filter(|id| directory.person(*id).is_some_and(|p| p.is_rep))
+                    .collect()
+            })
             .unwrap_or_default(),
     }
 }
@@ -41,12 +47,14 @@ pub fn measures(
     let last = through.min(contest.end);
     let mut values: HashMap<i64, Decimal> = reps.iter().map(|rep| (*rep, Decimal::ZERO)).collect();
     if last >= contest.start {
-        let line = contest.measure.product_line_id.as_deref().and_then(|external| {
-            directory.product_lines.iter().find(|(_, (id, _))| id == external).map(|(id, _)| *id)
-        });
+        let line =
+            contest.measure.product_line_id.as_deref().and_then(|external| {
+                directory.product_lines.iter().find(|(_, (id, _))| id == external).map(|(id, _)| *id)
+            });
         match contest.measure.kpi {
             ContestKpi::DealsWon | ContestKpi::Revenue => {
-                let span = Period::range(contest.start, last.succ_opt().unwrap_or(last)).unwrap_or(Period::week_of(last));
+                let span =
+                    Period::range(contest.start, last.succ_opt().unwrap_or(last)).unwrap_or(Period::week_of(last));
                 for deal in inputs::credited_deals(db, org, &reps, span)? {
                     if line.is_some() && deal.product_line != line {
                         continue;

@@ -40,7 +40,8 @@ pub struct Dispute {
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "d.id, d.rep_id, d.period, d.line, d.comment, d.state, d.resolution_note, a.amount_cents, a.period, d.created_at";
+const COLUMNS: &str =
+    "d.id, d.rep_id, d.period, d.line, d.comment, d.state, d.resolution_note, a.amount_cents, a.period, d.created_at";
 const FROM: &str = "FROM statement_disputes d
      LEFT JOIN statement_adjustments a ON a.org_id = d.org_id AND a.dispute_id = d.id";
 
@@ -96,7 +97,11 @@ pub fn open(
 
 /// A dispute by id.
 pub fn get(db: &mut Db, org: OrgId, id: i64) -> Result<Option<Dispute>> {
-    db.query_opt(&format!("SELECT {COLUMNS} {FROM} WHERE d.org_id = ? AND d.id = ?"), &[org.value(), Value::Int(id)], dispute)
+    db.query_opt(
+        &format!("SELECT {COLUMNS} {FROM} WHERE d.org_id = ? AND d.id = ?"),
+        &[org.value(), Value::Int(id)],
+        dispute,
+    )
 }
 
 /// The disputes of the statements of a month, oldest first.
@@ -159,7 +164,14 @@ pub fn resolve(
     Ok(resolved)
 }
 
-fn record(db: &mut Db, org: OrgId, actor: Option<i64>, action: &str, before: Option<&Dispute>, after: &Dispute) -> Result<()> {
+fn record(
+    db: &mut Db,
+    org: OrgId,
+    actor: Option<i64>,
+    action: &str,
+    before: Option<&Dispute>,
+    after: &Dispute,
+) -> Result<()> {
     let json = |d: &Dispute| serde_json::to_value(d).unwrap_or(serde_json::Value::Null);
     let change = Change {
         user: actor,

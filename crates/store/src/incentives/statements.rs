@@ -128,7 +128,14 @@ fn record(db: &mut Db, org: OrgId, actor: Option<i64>, action: &str, sheet: &Sta
         "state": sheet.state.key(),
         "payable_cents": sheet.payable_cents,
     });
-    let change = Change { user: actor, action, entity: "statement", entity_id: Some(sheet.rep_id), before: None, after: Some(after) };
+    let change = Change {
+        user: actor,
+        action,
+        entity: "statement",
+        entity_id: Some(sheet.rep_id),
+        before: None,
+        after: Some(after),
+    };
     audit::record(db, org, change).map(|_| ())
 }
 
@@ -192,7 +199,14 @@ pub fn add_adjustment(db: &mut Db, org: OrgId, actor: Option<i64>, adjustment: &
         "amount_cents": adjustment.amount_cents,
         "note": adjustment.note,
     });
-    let change = Change { user: actor, action: "create", entity: "statement_adjustment", entity_id: Some(id), before: None, after: Some(after) };
+    let change = Change {
+        user: actor,
+        action: "create",
+        entity: "statement_adjustment",
+        entity_id: Some(id),
+        before: None,
+        after: Some(after),
+    };
     audit::record(db, org, change)?;
     Ok(id)
 }

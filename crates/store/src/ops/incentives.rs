@@ -224,7 +224,9 @@ pub fn dispute_line(db: &mut Db, scope: &Viewer, command: &DisputeLine) -> Resul
 pub enum Resolution {
     /// Accepted: an adjustment of this amount (cents, negative to take back) lands on the rep's
     /// next unlocked statement.
-    Accept { amount_cents: i64 },
+    Accept {
+        amount_cents: i64,
+    },
     Reject,
 }
 
@@ -252,13 +254,17 @@ pub fn resolve_dispute(db: &mut Db, scope: &Viewer, command: &ResolveDispute) ->
     refuse_any(refusals)?;
     db.transaction(|db| {
         let dispute = disputes::get(db, scope.org, command.dispute)?
-            .filter(|d| access::approves_statements(scope.role, scope.reaches(d.rep_id), scope.rep_id == Some(d.rep_id)))
+            .filter(|d| {
+                access::approves_statements(scope.role, scope.reaches(d.rep_id), scope.rep_id == Some(d.rep_id))
+            })
             .ok_or_else(|| StoreError::NotFound(format!("there is no dispute {} in your team", command.dispute)))?;
         if dispute.state != disputes::DisputeState::Open {
             return Err(Refusal::new("dispute", Code::DisputeResolved).into());
         }
         let landing = match command.resolution {
-            Resolution::Accept { .. } => Some(statements::next_unlocked_month(db, scope.org, dispute.rep_id, command.today)?),
+            Resolution::Accept { .. } => {
+                Some(statements::next_unlocked_month(db, scope.org, dispute.rep_id, command.today)?)
+            }
             Resolution::Reject => None,
         };
         disputes::resolve(db, scope.org, scope.actor(), &dispute, command.resolution, note, landing.as_deref())
@@ -347,7 +353,12 @@ pub struct StandingRow {
 
 /// The standings of the contests of a year that have started by `today`, for whoever reads the
 /// leaderboard; a rep sees their peers' standings as the leaderboard shows them.
-pub fn contest_standings(db: &mut Db, scope: &Viewer, fiscal_year: i32, today: NaiveDate) -> Result<Vec<ContestStandings>> {
+pub fn contest_standings(
+    db: &mut Db,
+    scope: &Viewer,
+    fiscal_year: i32,
+    today: NaiveDate,
+) -> Result<Vec<ContestStandings>> {
     permit(scope, Resource::Leaderboard, Action::Read)?;
     let directory = Directory::load(db, scope.org)?;
     let Some(file) = plans::saved(db, scope.org, fiscal_year)? else { return Ok(vec![]) };
@@ -389,7 +400,13 @@ fn live_statement(db: &mut Db, scope: &Viewer, rep: i64, month: Period, today: N
 }
 
 /// The rep's statement of the month as the rep sees it: kept, or computed now.
-fn statement_as_shown(db: &mut Db, scope: &Viewer, rep: i64, month: Period, today: NaiveDate) -> Result<StatementSheet> {
+fn statement_as_shown(
+    db: &mut Db,
+    scope: &Viewer,
+    rep: i64,
+    month: Period,
+    today: NaiveDate,
+) -> Result<StatementSheet> {
     let directory = Directory::load(db, scope.org)?;
     let books = Books::load(db, scope.org, &directory, month.start().year(), &[rep], month.end(), today)?;
     books.statement(rep, month).ok_or_else(|| Refusal::new("rep_id", Code::StatementNoPlan).into())

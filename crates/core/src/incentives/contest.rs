@@ -3,8 +3,23 @@
 
 use super::plan::{Award, Contest, Prize};
 use super::{round_half_away, to_cents};
+use crate::Period;
+use crate::period::PeriodKind;
 use rust_decimal::Decimal;
 use serde::Serialize;
+
+impl Contest {
+    /// The days the contest runs: from its start up to and including its end (`None` when the
+    /// end is before the start, which a checked file never has).
+    pub fn days(&self) -> Option<Period> {
+        Period::range(self.start, self.end.succ_opt()?)
+    }
+
+    /// Whether the contest's awards are decided in `month`: the month holding its end date.
+    pub fn decided_in(&self, month: Period) -> bool {
+        Period::containing(PeriodKind::Month, month.start()).contains(self.end)
+    }
+}
 
 /// A participant's measure over the contest (deals, currency units of revenue, or a count).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -59,7 +74,7 @@ pub fn decide_awards(contest: &Contest, standings: &[Standing]) -> Vec<ContestAw
             .iter()
             .filter_map(|standing| {
                 let units = (standing.value - threshold.unwrap_or(Decimal::ZERO)).max(Decimal::ZERO);
-                let cents = to_cents(round_half_away(units * Decimal::from(*per_unit_cents)));
+                let cents = to_cents(round_half_away(units.saturating_mul(Decimal::from(*per_unit_cents))));
                 (cents > 0).then(|| award(standing.rep_id, None, standing.value, cents, Vec::new()))
             })
             .collect(),

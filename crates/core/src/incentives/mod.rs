@@ -15,6 +15,7 @@ mod draw;
 pub mod exact;
 mod lines;
 mod plan;
+mod plan_shape;
 mod plans_file;
 mod statement;
 mod tiers;

@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 /// One fiscal year's plans and contests. The fiscal year is the calendar year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PlansFile {
     pub fiscal_year: i32,
     pub plans: Vec<Plan>,
@@ -18,6 +19,7 @@ pub struct PlansFile {
 
 /// A commission plan: who it is assigned to, and what it pays.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Plan {
     pub name: String,
     pub assignments: Vec<Assignment>,
@@ -26,6 +28,7 @@ pub struct Plan {
 
 /// A rep on a plan from `from` up to and including `to` (the year's end when absent).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Assignment {
     pub rep_id: String,
     pub from: NaiveDate,
@@ -37,6 +40,7 @@ pub struct Assignment {
 
 /// A monthly draw (§6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Draw {
     pub kind: DrawKind,
     pub amount_cents: i64,
@@ -53,6 +57,7 @@ pub enum DrawKind {
 
 /// One component of a plan (§1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "super::plan_shape::ComponentShape")]
 pub struct Component {
     pub key: String,
     pub metric: Metric,
@@ -99,7 +104,7 @@ pub enum PlanPeriod {
 }
 
 /// A commission (a rate on the credited amount) or a bonus (a target times a payout curve).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ComponentKind {
     Commission { tier_mode: TierMode, tiers: Vec<Tier> },
@@ -118,6 +123,7 @@ pub enum TierMode {
 /// From attainment `from` on, `rate` applies: a share of money credited, or for `deals` money per
 /// deal in the currency (`"150.00"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Tier {
     #[serde(with = "super::exact")]
     pub from: Decimal,
@@ -127,6 +133,7 @@ pub struct Tier {
 
 /// At attainment `attainment` the bonus pays `payout` × the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CurvePoint {
     #[serde(with = "super::exact")]
     pub attainment: Decimal,
@@ -136,6 +143,7 @@ pub struct CurvePoint {
 
 /// A time-boxed incentive (§5), from `start` to `end`, both days included.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Contest {
     pub name: String,
     pub start: NaiveDate,
@@ -189,6 +197,7 @@ impl From<Participants> for String {
 
 /// What a contest counts: a KPI, optionally of one product line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Measure {
     pub kpi: ContestKpi,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -208,7 +217,7 @@ pub enum ContestKpi {
 
 /// Money per unit above an optional threshold, or prizes by place.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "super::plan_shape::AwardShape")]
 pub enum Award {
     PerUnit {
         per_unit_cents: i64,
@@ -221,7 +230,7 @@ pub enum Award {
 }
 
 /// A place's prize: money, or recognition in words ("a day off").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Prize {
     Cents(i64),

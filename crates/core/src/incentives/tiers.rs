@@ -13,7 +13,8 @@ pub fn rate_at(tiers: &[Tier], attainment: Decimal) -> Decimal {
 /// `deals` (credited in deals, the rate money per deal).
 ///
 /// Marginal slices are measured in credited units, `from_i × quota` to `from_{i+1} × quota`, which
-/// is the spec's Σ rate_i × (min(a, from_{i+1}) − from_i)⁺ × quota without dividing first.
+/// is the spec's Σ rate_i × (min(a, from_{i+1}) − from_i)⁺ × quota without dividing first. Amounts
+/// beyond what a decimal holds saturate (and the cent amount with them) rather than fail.
 pub fn commission(
     mode: TierMode,
     tiers: &[Tier],
@@ -22,17 +23,19 @@ pub fn commission(
     cents_per_unit: Decimal,
 ) -> Decimal {
     match mode {
-        TierMode::Retroactive => credited * rate_at(tiers, credited / quota) * cents_per_unit,
+        TierMode::Retroactive => {
+            credited.saturating_mul(rate_at(tiers, credited / quota)).saturating_mul(cents_per_unit)
+        }
         TierMode::Marginal => {
             let mut total = Decimal::ZERO;
             for (index, tier) in tiers.iter().enumerate() {
                 let low = tier.from * quota;
                 let high = tiers.get(index + 1).map_or(credited, |next| credited.min(next.from * quota));
                 if high > low {
-                    total += tier.rate * (high - low);
+                    total = total.saturating_add(tier.rate.saturating_mul(high - low));
                 }
             }
-            total * cents_per_unit
+            total.saturating_mul(cents_per_unit)
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Bundle export: every file of the format, rows in the order they were first stored, values in
 //! their canonical form (amounts with 2 decimals, timestamps in UTC with `Z`), soft-deleted rows
 //! (and references to them) left out, text that would read as a spreadsheet formula guarded with a
-//! `'` the import removes. Import → export → import → export gives identical files.
+//! `'` the import removes. Import → export → import → export gives identical files. Each saved
+//! year's commission plans file is written beside them (`plans-2027.json`).
 
 use super::fields::format_timestamp;
 use super::formula::guard;
@@ -38,6 +39,11 @@ pub fn export(db: &mut Db, org: OrgId, dir: &Path, progress: &mut dyn Progress) 
             let rows = export_file(db, org, spec, &path, progress)?;
             progress.file_finished(spec.file, rows);
             summary.files.push((spec.file.to_string(), rows));
+        }
+        // The plans files go beside the bundle: the import reads CSV files only.
+        for (year, text) in crate::incentives::plans::all_years(db, org)? {
+            let path = dir.join(crate::incentives::plans::file_name(year));
+            std::fs::write(&path, text).map_err(|e| StoreError::io(&path, e))?;
         }
         Ok(summary)
     })

@@ -158,3 +158,20 @@ pub fn saved(db: &mut Db, org: OrgId, fiscal_year: i32) -> Result<Option<PlansFi
         StoreError::Decode(format!("the saved plans file of {fiscal_year} no longer reads: {first}"))
     })
 }
+
+/// Every saved plans file of the organisation, by year.
+pub fn all_years(db: &mut Db, org: OrgId) -> Result<Vec<(i32, String)>> {
+    db.query_map(
+        "SELECT fiscal_year, plans_json FROM incentive_years WHERE org_id = ? ORDER BY fiscal_year",
+        &[org.value()],
+        |row| {
+            let year = row.int(0)?.unwrap_or_default();
+            Ok((i32::try_from(year).unwrap_or_default(), row.text(1)?.unwrap_or_default().to_string()))
+        },
+    )
+}
+
+/// The name of a year's plans file beside an exported bundle.
+pub fn file_name(fiscal_year: i32) -> String {
+    format!("plans-{fiscal_year}.json")
+}

@@ -109,7 +109,13 @@ fn rep_id(test: &mut TestDb, org: &Organisation, external: &str) -> RepId {
     RepId(id)
 }
 
-fn statements_of(test: &mut TestDb, who: &Viewer, period: &str, subject: SubjectRequest, today: &str) -> Vec<StatementSheet> {
+fn statements_of(
+    test: &mut TestDb,
+    who: &Viewer,
+    period: &str,
+    subject: SubjectRequest,
+    today: &str,
+) -> Vec<StatementSheet> {
     let query = StatementsOf { period: month(period), subject, today: day(today) };
     ok(incentives::statements(&mut test.db, who, &query))
 }
@@ -160,7 +166,10 @@ fn plans_are_refused_with_the_json_path_and_nothing_is_saved(test: &mut TestDb) 
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
-    assert_eq!(refused(save(test, &operator, 2026, &plans_file(2025, &["R1"]))), vec![("fiscal_year", Code::PlansYear)]);
+    assert_eq!(
+        refused(save(test, &operator, 2026, &plans_file(2025, &["R1"]))),
+        vec![("fiscal_year", Code::PlansYear)]
+    );
     let bad_rate = plans_file(2025, &["R1"]).replace(r#""rate": "0.08""#, r#""rate": "eight""#);
     match save(test, &operator, 2025, &bad_rate) {
         Err(StoreError::Refused(refusals)) => {
@@ -222,7 +231,10 @@ fn statements_of_a_small_org_are_computed_by_hand(test: &mut TestDb) {
     };
     assert_eq!(refused(incentives::statements(&mut test.db, &rep, &query)), vec![("subject", Code::SubjectOutOfReach)]);
     let quarter = StatementsOf { period: "2025-Q1".parse().unwrap_or_else(|e| panic!("{e:?}")), ..query };
-    assert_eq!(refused(incentives::statements(&mut test.db, &operator, &quarter)), vec![("period", Code::StatementPeriod)]);
+    assert_eq!(
+        refused(incentives::statements(&mut test.db, &operator, &quarter)),
+        vec![("period", Code::StatementPeriod)]
+    );
 }
 
 fn approve_then_lock_by_role_and_a_locked_statement_never_changes(test: &mut TestDb) {
@@ -262,8 +274,9 @@ fn approve_then_lock_by_role_and_a_locked_statement_never_changes(test: &mut Tes
         &[org.id.value(), Value::Int(rep_id)],
     );
     assert!(update.is_err(), "{update:?}");
-    let delete =
-        test.db.execute("DELETE FROM statements WHERE org_id = ? AND rep_id = ?", &[org.id.value(), Value::Int(rep_id)]);
+    let delete = test
+        .db
+        .execute("DELETE FROM statements WHERE org_id = ? AND rep_id = ?", &[org.id.value(), Value::Int(rep_id)]);
     assert!(delete.is_err(), "{delete:?}");
     let shown = statement(test, &operator, "R1", "2025-01", "2025-02-15");
     assert_eq!((shown.state, shown.payable_cents), (StatementState::Locked, 136_000));
@@ -309,7 +322,10 @@ fn disputes_are_accepted_with_an_adjustment_or_rejected_with_a_note(test: &mut T
         comment: comment.to_string(),
         today: day("2025-03-05"),
     };
-    assert_eq!(refused(incentives::dispute_line(&mut test.db, &rep, &line("O4", "  "))), vec![("comment", Code::Required)]);
+    assert_eq!(
+        refused(incentives::dispute_line(&mut test.db, &rep, &line("O4", "  "))),
+        vec![("comment", Code::Required)]
+    );
     assert_eq!(
         refused(incentives::dispute_line(&mut test.db, &rep, &line("O1", "not on February"))),
         vec![("line", Code::DisputeLineUnknown)]
@@ -340,7 +356,8 @@ fn disputes_are_accepted_with_an_adjustment_or_rejected_with_a_note(test: &mut T
         &resolve(first.id, Resolution::Accept { amount_cents: 5_000 }, "amount corrected"),
     ));
     assert_eq!((accepted.adjustment_cents, accepted.adjustment_period.as_deref()), (Some(5_000), Some("2025-03")));
-    let rejected = ok(incentives::resolve_dispute(&mut test.db, &manager, &resolve(second.id, Resolution::Reject, "as agreed")));
+    let rejected =
+        ok(incentives::resolve_dispute(&mut test.db, &manager, &resolve(second.id, Resolution::Reject, "as agreed")));
     assert_eq!(rejected.resolution_note.as_deref(), Some("as agreed"));
     assert_eq!(rejected.adjustment_cents, None);
     assert_eq!(
@@ -373,8 +390,11 @@ fn earnings_show_the_month_the_year_and_what_each_open_deal_adds(test: &mut Test
         earnings.what_ifs.iter().map(|w| (w.opportunity_external_id.as_str(), w.adds_cents)).collect();
     assert_eq!(what_if, vec![("O5", 20_000)]);
     // The next tier is 100%: 5,000.00 more, then 8% of 10,000.00 = 800.00, worth 550.00 more.
-    let next: Vec<(&str, &str, i64)> =
-        earnings.next_steps.iter().map(|n| (n.attainment.as_str(), n.credited_needed.as_str(), n.worth_cents)).collect();
+    let next: Vec<(&str, &str, i64)> = earnings
+        .next_steps
+        .iter()
+        .map(|n| (n.attainment.as_str(), n.credited_needed.as_str(), n.worth_cents))
+        .collect();
     assert_eq!(next, vec![("1", "500000", 55_000)]);
     let other = viewer_of(test, &org, "R2", UserRole::Rep);
     assert_eq!(
@@ -407,7 +427,9 @@ fn split_shares_must_add_to_100_and_name_known_rows(test: &mut TestDb) {
         Err(ImportError::Invalid(problems)) => {
             let found: Vec<String> = problems.list().iter().map(ToString::to_string).collect();
             assert!(
-                found.iter().any(|p| p.starts_with("opportunity_splits.csv:2:3: share_pct:") && p.contains("add to 90")),
+                found
+                    .iter()
+                    .any(|p| p.starts_with("opportunity_splits.csv:2:3: share_pct:") && p.contains("add to 90")),
                 "{found:?}"
             );
             assert!(found.iter().any(|p| p.starts_with("opportunity_splits.csv:4:2: rep_id:")), "{found:?}");

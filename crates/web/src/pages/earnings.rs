@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use quotient_core::Money;
 use quotient_core::access::{Action, Resource};
-use quotient_store::StoreError;
+use quotient_store::{Code, StoreError};
 use quotient_store::ids::RepId;
 use quotient_store::incentives::sheet::{ComponentSheet, StatementSheet};
 use quotient_store::ops::incentives::{self as ops, DisputeLine, Earnings, StatementsOf};
@@ -56,7 +56,11 @@ async fn render_for(state: AppState, caller: Caller, rep: i64, query: EarningsQu
     }
     let period = query.period.as_deref().map(|p| month_param(Some(p), caller.locale)).transpose()?;
     let (earnings, shown) = with_db(&state, &caller, move |db, caller| {
-        let earnings = ops::earnings(db, &caller.viewer, RepId(rep), today())?;
+        let earnings = match ops::earnings(db, &caller.viewer, RepId(rep), today()) {
+            Ok(earnings) => Some(earnings),
+            Err(StoreError::Refused(refusals)) if refusals.iter().any(|r| r.code == Code::StatementNoPlan) => None,
+            Err(error) => return Err(error.into()),
+        };
         // Another month's statement: the rep's own of that month.
         let shown = match period {
             Some(period) => {
@@ -72,15 +76,19 @@ async fn render_for(state: AppState, caller: Caller, rep: i64, query: EarningsQu
     let l = caller.locale;
     let message = refusal(l, query.error.as_deref(), super::statements::REFUSALS);
     let own = caller.viewer.rep_id == Some(rep);
-    let sheet = shown.as_ref().unwrap_or(&earnings.month);
     let body = html! {
-        h1 { (l.t("earnings.title")) " · " (earnings.month.name) }
+        h1 { (l.t("earnings.title")) @if let Some(earnings) = &earnings { " · " (earnings.month.name) } }
         @if let Some(message) = message { p.alert role="alert" { (message) } }
         @if query.done.as_deref() == Some("disputed") { p.notice role="status" { (l.t("statements.done_disputed")) } }
-        (summary(&caller, &earnings))
-        (next_tiers(&caller, &earnings))
-        (what_ifs(&caller, &earnings))
-        (statement(&caller, sheet, own))
+        @match &earnings {
+            Some(earnings) => {
+                (summary(&caller, earnings))
+                (next_tiers(&caller, earnings))
+                (what_ifs(&caller, earnings))
+                (statement(&caller, shown.as_ref().unwrap_or(&earnings.month), own))
+            }
+            None => p.muted #no-plan { (l.t("earnings.no_plan")) },
+        }
     };
     Ok(templates::page(&caller, if own { "earnings" } else { "statements" }, l.t("earnings.title"), body))
 }
@@ -117,7 +125,7 @@ fn percent(caller: &Caller, text: Option<&str>) -> String {
     caller.locale.percent(text.and_then(|t| t.parse::<f64>().ok()))
 }
 
-pub fn next_tiers(caller: &Caller, earnings: &Earnings) -> Markup {
+fn next_tiers(caller: &Caller, earnings: &Earnings) -> Markup {
     let l = caller.locale;
     let metric = |key: &str| {
         earnings.month.components.iter().find(|c| c.key == key).map_or("revenue", |c| c.metric.as_str()).to_string()

@@ -15,11 +15,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use quotient_core::Money;
 use quotient_core::access::{Action, Resource};
-use quotient_store::{Code, StoreError};
 use quotient_store::ids::RepId;
 use quotient_store::incentives::sheet::{ComponentSheet, StatementSheet};
 use quotient_store::ops::incentives::{self as ops, DisputeLine, Earnings, StatementsOf};
 use quotient_store::ops::reports::{Named, SubjectRequest};
+use quotient_store::{Code, StoreError};
 
 #[derive(serde::Deserialize, Default)]
 pub struct EarningsQuery {

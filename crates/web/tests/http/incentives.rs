@@ -43,7 +43,7 @@ async fn a_statement_goes_from_plan_to_payroll(app: &TestApp) {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(&format!("href=\"/records/opportunities/{o1}\"")), "the deal is linked");
     assert!(page.body.contains(&format!("href=\"/reps/{r1}?period=2026-03\"")), "the quota is linked");
-    assert!(page.body.contains("960.00"), "March's payable");
+    assert!(page.body.contains("$960"), "March's payable");
     assert!(page.body.contains(&format!("action=\"/statements/{r1}/2026-03/disputes\"")));
     let form = format!("line=O1&comment=The+margin+is+missing&_csrf={}", rep.1);
     let disputed = app.post(&format!("/statements/{r1}/2026-03/disputes"), &rep.0, &form).await;
@@ -79,7 +79,7 @@ async fn a_statement_goes_from_plan_to_payroll(app: &TestApp) {
     let page = app.get("/statements?period=2026-03", &executive.0).await;
     assert!(page.body.contains("state-locked"), "the statement shows locked");
     // Cost of sales: 960.00 payable ÷ 12,000.00 won = 8%.
-    assert!(page.body.contains("8.0%") || page.body.contains("8%"), "cost of sales");
+    assert!(page.body.contains("<strong>8%</strong>"), "cost of sales");
 
     // The contest is on the leaderboard with its prize.
     let leaderboard = app.get("/leaderboard?period=2026-Q1", &rep.0).await;
@@ -103,7 +103,8 @@ async fn the_plan_editor_lists_a_drafts_problems_and_previews_it(app: &TestApp) 
     let form = format!("year=2027&file={}&_csrf={}", urlencode(&good), manager.1);
     let preview = app.post("/incentives/preview", &manager.0, &form).await;
     assert_eq!(preview.status, StatusCode::OK);
-    assert!(preview.body.contains("id=\"preview\"") && preview.body.contains("960.00"), "{}", preview.body);
+    assert!(preview.body.contains("id=\"preview-cost\">8%"), "{}", preview.body);
+    assert!(preview.body.contains("<td class=\"num\">$960</td>"), "{}", preview.body);
     let form = format!("year=2027&file={}&_csrf={}", urlencode(&good), manager.1);
     assert_eq!(app.post("/incentives", &manager.0, &form).await.status, StatusCode::NOT_FOUND, "managers only read");
     let form = format!("year=2027&file={}&_csrf={}", urlencode(&good), executive.1);

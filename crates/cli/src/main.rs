@@ -4,6 +4,7 @@ mod backup;
 mod convert;
 mod demo;
 mod goals;
+mod incentives;
 mod org;
 mod plan;
 mod progress;
@@ -69,6 +70,14 @@ enum Command {
     /// Set reps' activity goals (cold calls, call-backs, conversations, appointments set, field
     /// visits, first appointments, proposals) per week or month, or list them.
     Goals(goals::GoalsArgs),
+    /// Check a year's commission plans file and show what it would have paid each rep over the
+    /// previous year, and its cost as a share of revenue; save it (replacing the year's plans and
+    /// contests) with --apply.
+    Incentives(incentives::IncentivesArgs),
+    /// A month's commission statements (per rep and component: credited, quota, attainment,
+    /// earnings and deal lines; adjustments, awards, draw, payable) as a table, JSON or the payroll
+    /// CSV; approve or lock them.
+    Statements(incentives::StatementsArgs),
     /// Convert a public sales data set into a bundle (see ../shared/data).
     #[command(subcommand)]
     Convert(convert::Source),
@@ -130,6 +139,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Plan(args) => plan::run(&cli.database_url, cli.org.as_deref(), &args),
         Command::PlanAdjust(args) => plan::adjust(&cli.database_url, cli.org.as_deref(), &args),
         Command::Goals(args) => goals::run(&cli.database_url, cli.org.as_deref(), &args),
+        Command::Incentives(args) => incentives::plans(&cli.database_url, cli.org.as_deref(), &args),
+        Command::Statements(args) => incentives::statements(&cli.database_url, cli.org.as_deref(), &args),
         Command::Convert(source) => convert::run(&source),
         Command::Serve(args) => serve::run(&cli.database_url, &args),
         Command::User(command) => users::run(&cli.database_url, cli.org.as_deref(), &command),

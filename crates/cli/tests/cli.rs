@@ -252,3 +252,80 @@ fn the_report_breaks_opportunities_down() {
     let sources = succeed(&url, &["report", "--period", "2026-Q1", "--by", "source", "--format", "csv"]);
     assert!(sources.lines().any(|line| line.starts_with("company,1,1,1,1,0,")), "{sources}");
 }
+
+/// R1 and R2 under M1; R1 wins 6,000.00 twice in January 2025 and half of R2's 10,000.00 (split),
+/// then 5,000.00 in February, against quotas of 10,000.00 a month.
+fn incentives_bundle(dir: &Path) {
+    let files = [
+        ("reps.csv", "rep_id,name,email,manager_id,role\nM1,Max Manager,m1@example.com,,manager\nR1,Ana Rep,r1@example.com,M1,rep\nR2,Bo Rep,r2@example.com,M1,rep\n"),
+        (
+            "opportunities.csv",
+            "opportunity_id,owner_id,amount,created_at,closed_at,status\n\
+             O1,R1,6000,2025-01-02T09:00:00Z,2025-01-10T12:00:00Z,won\n\
+             O2,R1,6000,2025-01-02T09:00:00Z,2025-01-20T12:00:00Z,won\n\
+             O3,R2,10000,2025-01-02T09:00:00Z,2025-01-15T12:00:00Z,won\n\
+             O4,R1,5000,2025-01-02T09:00:00Z,2025-02-10T12:00:00Z,won\n",
+        ),
+        ("quotas.csv", "rep_id,period,metric,target\nR1,2025-01,revenue,10000\nR1,2025-02,revenue,10000\nR2,2025-01,revenue,20000\n"),
+        ("opportunity_splits.csv", "opportunity_id,rep_id,share_pct\nO3,R2,50\nO3,R1,50\n"),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+fn incentives_plans(year: i32, rate: &str) -> String {
+    format!(
+        r#"{{ "fiscal_year": {year}, "plans": [ {{ "name": "AE", "assignments": [ {{ "rep_id": "R1", "from": "{year}-01-01" }}, {{ "rep_id": "R2", "from": "{year}-01-01" }} ],
+          "components": [ {{ "key": "bookings", "metric": "revenue", "credit": "own", "period": "month", "kind": "commission",
+            "tier_mode": "retroactive", "tiers": [ {{ "from": 0, "rate": "0.05" }}, {{ "from": 1, "rate": {rate} }} ] }} ] }} ] }}"#
+    )
+}
+
+/// `quotient incentives` checks a plans file (the JSON path of a problem), replays it on the year
+/// before and saves it only with --apply; `quotient statements` prints, approves and locks the
+/// month's statements, and writes the payroll CSV.
+#[test]
+fn plans_are_tried_then_applied_and_statements_go_to_payroll() {
+    let dbs = temp();
+    let url = format!("sqlite://{}", dbs.path().join("incentives.db").display());
+    let bundle = temp();
+    incentives_bundle(bundle.path());
+    succeed(&url, &["import", &bundle.path().to_string_lossy()]);
+    let files = temp();
+    let write = |name: &str, text: &str| {
+        let path = files.path().join(name);
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        path.to_string_lossy().into_owned()
+    };
+    let bad = write("bad.json", &incentives_plans(2025, r#""0.08""#).replace(r#""rep_id": "R2""#, r#""rep_id": "R9""#));
+    let refused = quotient(&url, &["incentives", "--year", "2025", "--file", &bad, "--apply"]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && said.contains("plans[0].assignments[1].rep_id") && said.contains("R9"), "{said}");
+    // A 2026 draft replayed on 2025: R1 1,360.00 + 250.00 on 22,000.00; R2 250.00 on 5,000.00;
+    // 1,860.00 of 27,000.00 is 6.89%.
+    let draft = write("2026.json", &incentives_plans(2026, r#""0.08""#));
+    let tried = succeed(&url, &["incentives", "--year", "2026", "--file", &draft]);
+    assert!(tried.contains("1610.00") && tried.contains("6.89%") && tried.contains("nothing saved"), "{tried}");
+    let listed = succeed(&url, &["statements", "--period", "2026-01", "--as-of", "2026-02-15", "--format", "json"]);
+    assert_eq!(listed.trim(), "[]", "nothing was saved");
+
+    let plans = write("2025.json", &incentives_plans(2025, "0.08"));
+    succeed(&url, &["incentives", "--year", "2025", "--file", &plans, "--apply"]);
+    let json = succeed(&url, &["statements", "--period", "2025-01", "--rep", "R1", "--as-of", "2025-02-15", "--format", "json"]);
+    let sheets: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    let bookings = &sheets[0]["components"][0];
+    assert_eq!(bookings["attainment"], "1.7", "{json}");
+    assert_eq!(bookings["earnings_cents"], 136_000, "{json}");
+    assert_eq!(bookings["lines"].as_array().map(Vec::len), Some(3), "{json}");
+    assert_eq!(sheets[0]["payable_cents"], 136_000, "{json}");
+    let csv = succeed(&url, &["statements", "--period", "2025-01", "--as-of", "2025-02-15", "--format", "csv"]);
+    assert_eq!(csv, "rep_id,name,period,payable\nR1,Ana Rep,2025-01,1360.00\nR2,Bo Rep,2025-01,250.00\n");
+    let early = quotient(&url, &["statements", "--period", "2025-02", "--as-of", "2025-02-15", "--approve"]);
+    assert!(String::from_utf8_lossy(&early.stderr).contains("statement_month_open"), "{early:?}");
+    succeed(&url, &["statements", "--period", "2025-01", "--as-of", "2025-02-15", "--approve"]);
+    let locked = succeed(&url, &["statements", "--period", "2025-01", "--as-of", "2025-02-15", "--lock"]);
+    assert!(locked.contains("locked") && locked.contains("1360.00"), "{locked}");
+    let again = quotient(&url, &["statements", "--period", "2025-01", "--as-of", "2025-02-15", "--approve"]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("statement_locked"), "{again:?}");
+}

@@ -257,7 +257,10 @@ fn the_report_breaks_opportunities_down() {
 /// then 5,000.00 in February, against quotas of 10,000.00 a month.
 fn incentives_bundle(dir: &Path) {
     let files = [
-        ("reps.csv", "rep_id,name,email,manager_id,role\nM1,Max Manager,m1@example.com,,manager\nR1,Ana Rep,r1@example.com,M1,rep\nR2,Bo Rep,r2@example.com,M1,rep\n"),
+        (
+            "reps.csv",
+            "rep_id,name,email,manager_id,role\nM1,Max Manager,m1@example.com,,manager\nR1,Ana Rep,r1@example.com,M1,rep\nR2,Bo Rep,r2@example.com,M1,rep\n",
+        ),
         (
             "opportunities.csv",
             "opportunity_id,owner_id,amount,created_at,closed_at,status\n\
@@ -266,7 +269,10 @@ fn incentives_bundle(dir: &Path) {
              O3,R2,10000,2025-01-02T09:00:00Z,2025-01-15T12:00:00Z,won\n\
              O4,R1,5000,2025-01-02T09:00:00Z,2025-02-10T12:00:00Z,won\n",
         ),
-        ("quotas.csv", "rep_id,period,metric,target\nR1,2025-01,revenue,10000\nR1,2025-02,revenue,10000\nR2,2025-01,revenue,20000\n"),
+        (
+            "quotas.csv",
+            "rep_id,period,metric,target\nR1,2025-01,revenue,10000\nR1,2025-02,revenue,10000\nR2,2025-01,revenue,20000\n",
+        ),
         ("opportunity_splits.csv", "opportunity_id,rep_id,share_pct\nO3,R2,50\nO3,R1,50\n"),
     ];
     for (name, text) in files {
@@ -301,7 +307,10 @@ fn plans_are_tried_then_applied_and_statements_go_to_payroll() {
     let bad = write("bad.json", &incentives_plans(2025, r#""0.08""#).replace(r#""rep_id": "R2""#, r#""rep_id": "R9""#));
     let refused = quotient(&url, &["incentives", "--year", "2025", "--file", &bad, "--apply"]);
     let said = String::from_utf8_lossy(&refused.stderr);
-    assert!(!refused.status.success() && said.contains("plans[0].assignments[1].rep_id") && said.contains("R9"), "{said}");
+    assert!(
+        !refused.status.success() && said.contains("plans[0].assignments[1].rep_id") && said.contains("R9"),
+        "{said}"
+    );
     // A 2026 draft replayed on 2025: R1 1,360.00 + 250.00 on 22,000.00; R2 250.00 on 5,000.00;
     // 1,860.00 of 27,000.00 is 6.89%.
     let draft = write("2026.json", &incentives_plans(2026, r#""0.08""#));
@@ -312,7 +321,10 @@ fn plans_are_tried_then_applied_and_statements_go_to_payroll() {
 
     let plans = write("2025.json", &incentives_plans(2025, "0.08"));
     succeed(&url, &["incentives", "--year", "2025", "--file", &plans, "--apply"]);
-    let json = succeed(&url, &["statements", "--period", "2025-01", "--rep", "R1", "--as-of", "2025-02-15", "--format", "json"]);
+    let json = succeed(
+        &url,
+        &["statements", "--period", "2025-01", "--rep", "R1", "--as-of", "2025-02-15", "--format", "json"],
+    );
     let sheets: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
     let bookings = &sheets[0]["components"][0];
     assert_eq!(bookings["attainment"], "1.7", "{json}");

@@ -140,7 +140,7 @@ pub fn run(database_url: &str, org: Option<&str>, args: &DemoArgs) -> Result<()>
 /// The year's incentive plans beside the bundle's files, as an export writes them.
 fn write_plans_file(bundle: &std::path::Path, as_of: NaiveDate) -> Result<()> {
     let plans = incentives::plans_file(bundle, as_of)?;
-    let file = bundle.join(format!("incentives-{}.json", as_of.year()));
+    let file = bundle.join(quotient_store::incentives::plans::file_name(as_of.year()));
     let text = serde_json::to_string_pretty(&plans)?;
     std::fs::write(&file, text + "\n").with_context(|| format!("writing {}", file.display()))
 }

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::incentives::compute::cost_share;
 use crate::incentives::sheet::StatementSheet;
 use crate::kpi::Directory;
-use quotient_core::Lang;
+use quotient_core::{Lang, Money};
 use serde::Serialize;
 
 /// A subject's statements of one month, the disputes of the month in the caller's reach, and the
@@ -57,29 +57,23 @@ pub fn team_statements(db: &mut Db, scope: &Viewer, query: &StatementsOf) -> Res
 /// The payroll export of statements (`INCENTIVES.md` §7): `rep_id, name, period, payable`, the
 /// payable in the currency with two decimals; ids and names guarded against spreadsheet formulas.
 pub fn payroll_csv(statements: &[StatementSheet]) -> String {
-    let mut out = String::from("rep_id,name,period,payable\n");
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut rows = vec![["rep_id".to_string(), "name".into(), "period".into(), "payable".into()]];
     for sheet in statements {
-        let cells = [
+        rows.push([
             neutralise_formula(&sheet.rep_external_id).into_owned(),
             neutralise_formula(&sheet.name).into_owned(),
             sheet.period.clone(),
-            amount(sheet.payable_cents),
-        ];
-        let quoted: Vec<String> = cells.iter().map(|cell| quote(cell)).collect();
-        out.push_str(&quoted.join(","));
-        out.push('\n');
+            Money::from_cents(sheet.payable_cents).to_string(),
+        ]);
     }
-    out
-}
-
-/// Cents as an amount with two decimals: `-1234` is `-12.34`.
-fn amount(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", cents.unsigned_abs() / 100, cents.unsigned_abs() % 100)
-}
-
-fn quote(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell.to_string() }
+    // Writing to memory fails only on a bug of the writer; the rows written so far are returned.
+    for row in rows {
+        if writer.write_record(&row).is_err() {
+            break;
+        }
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 #[cfg(test)]

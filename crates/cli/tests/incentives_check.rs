@@ -54,7 +54,7 @@ fn ours(url: &str, period: &str) -> Statements {
     let list = json.get("statements").unwrap_or(&json).as_array().cloned().unwrap_or_default();
     list.iter()
         .map(|statement| {
-            let rep = statement["rep_id"].as_str().unwrap_or_default().to_string();
+            let rep = statement["rep_external_id"].as_str().unwrap_or_default().to_string();
             let components = match &statement["components"] {
                 Json::Array(items) => items
                     .iter()

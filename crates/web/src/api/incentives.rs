@@ -14,11 +14,13 @@ use axum::{Json, Router};
 use chrono::Datelike;
 use quotient_core::access::{Action, Resource};
 use quotient_core::period::PeriodKind;
-use quotient_store::Code;
+use quotient_store::access::Viewer;
 use quotient_store::ids::RepId;
+use quotient_store::incentives::sheet::StatementSheet;
 use quotient_store::ops::incentives::{
     self as ops, DisputeLine, Resolution, ResolveDispute, SavePlans, StatementRef, StatementsOf,
 };
+use quotient_store::{Code, Db, Result as StoreResult};
 use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppState> {
@@ -75,17 +77,23 @@ fn statement_ref(rep: i64, period: &str) -> Result<StatementRef, ApiError> {
     Ok(StatementRef { rep: RepId(rep), period: month(Some(period))?, today: today() })
 }
 
+/// What moves a statement on: approving it or locking it.
+type Settle = fn(&mut Db, &Viewer, &StatementRef) -> StoreResult<StatementSheet>;
+
+async fn settle(state: &AppState, caller: &Caller, rep: i64, period: &str, step: Settle) -> ApiResult {
+    allowed(caller, Resource::Statements, Action::Edit)?;
+    let statement = statement_ref(rep, period)?;
+    let sheet = write(state, caller, move |db, caller| Ok(step(db, &caller.viewer, &statement)?)).await?;
+    Ok(Json(json!(sheet)))
+}
+
 /// `POST /api/v1/statements/{rep}/{period}/approve`: the rep's manager approves an ended month.
 async fn approve(
     State(state): State<AppState>,
     caller: Caller,
     PathParams((rep, period)): PathParams<(i64, String)>,
 ) -> ApiResult {
-    allowed(&caller, Resource::Statements, Action::Edit)?;
-    let statement = statement_ref(rep, &period)?;
-    let sheet =
-        write(&state, &caller, move |db, caller| Ok(ops::approve_statement(db, &caller.viewer, &statement)?)).await?;
-    Ok(Json(json!(sheet)))
+    settle(&state, &caller, rep, &period, ops::approve_statement).await
 }
 
 /// `POST /api/v1/statements/{rep}/{period}/lock`: an executive or admin locks (pays) it.
@@ -94,11 +102,7 @@ async fn lock(
     caller: Caller,
     PathParams((rep, period)): PathParams<(i64, String)>,
 ) -> ApiResult {
-    allowed(&caller, Resource::Statements, Action::Edit)?;
-    let statement = statement_ref(rep, &period)?;
-    let sheet =
-        write(&state, &caller, move |db, caller| Ok(ops::lock_statement(db, &caller.viewer, &statement)?)).await?;
-    Ok(Json(json!(sheet)))
+    settle(&state, &caller, rep, &period, ops::lock_statement).await
 }
 
 /// The body of a dispute: the line (a deal's external id, a component's key, `adjustment:N`,

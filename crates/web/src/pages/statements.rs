@@ -16,12 +16,13 @@ use maud::{Markup, html};
 use quotient_core::access::{self, Action, Resource};
 use quotient_core::period::PeriodKind;
 use quotient_core::{Money, Period};
-use quotient_store::StoreError;
+use quotient_store::access::Viewer;
 use quotient_store::ids::RepId;
 use quotient_store::incentives::sheet::{StatementSheet, StatementState};
 use quotient_store::ops::incentives::{self as ops, Resolution, ResolveDispute, StatementRef, StatementsOf};
 use quotient_store::ops::incentives_views::{self as views, TeamStatements};
 use quotient_store::ops::reports::{Named, SubjectRequest};
+use quotient_store::{Db, Result as StoreResult, StoreError};
 
 /// The refusals a redirect back to the page may name.
 pub const REFUSALS: &[(&str, &str)] = &[
@@ -250,30 +251,35 @@ fn back(to: &str, period: Period, outcome: Result<&str, PageError>) -> Result<Re
     Ok(Redirect::to(&format!("{to}?period={period}&{key}={value}")).into_response())
 }
 
-pub async fn approve(
-    State(state): State<AppState>,
+/// What moves a statement on: approving it or locking it, and what the page then says.
+async fn settle(
+    state: AppState,
     caller: Caller,
-    Path((rep, period)): Path<(i64, String)>,
+    (rep, period): (i64, String),
+    step: fn(&mut Db, &Viewer, &StatementRef) -> StoreResult<StatementSheet>,
+    done: &'static str,
 ) -> Result<Response, PageError> {
     require(&caller, Resource::Statements, Action::Edit)?;
     let period = month_param(Some(&period), caller.locale)?;
     let statement = StatementRef { rep: RepId(rep), period, today: today() };
-    let done =
-        writing(&state, &caller, move |db, caller| Ok(ops::approve_statement(db, &caller.viewer, &statement)?)).await;
-    back("/statements", period, done.map(|_| "approved"))
+    let settled = writing(&state, &caller, move |db, caller| Ok(step(db, &caller.viewer, &statement)?)).await;
+    back("/statements", period, settled.map(|_| done))
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(path): Path<(i64, String)>,
+) -> Result<Response, PageError> {
+    settle(state, caller, path, ops::approve_statement, "approved").await
 }
 
 pub async fn lock(
     State(state): State<AppState>,
     caller: Caller,
-    Path((rep, period)): Path<(i64, String)>,
+    Path(path): Path<(i64, String)>,
 ) -> Result<Response, PageError> {
-    require(&caller, Resource::Statements, Action::Edit)?;
-    let period = month_param(Some(&period), caller.locale)?;
-    let statement = StatementRef { rep: RepId(rep), period, today: today() };
-    let done =
-        writing(&state, &caller, move |db, caller| Ok(ops::lock_statement(db, &caller.viewer, &statement)?)).await;
-    back("/statements", period, done.map(|_| "locked"))
+    settle(state, caller, path, ops::lock_statement, "locked").await
 }
 
 #[derive(serde::Deserialize)]

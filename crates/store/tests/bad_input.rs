@@ -26,7 +26,7 @@ fn every_problem_is_reported_with_its_place(test: &mut TestDb) {
         "leads.csv:2:3: source: 'partner' is not one of: company, self",
         "leads.csv:3:9: first_touch_at: is before created_at: a lead cannot be touched before it exists",
         "leads.csv:3:10: opportunity_id: unknown opportunity 'O9': it is neither in opportunities.csv nor already stored",
-        "notes.csv: is not a bundle file: rename it to one of territories.csv, product_lines.csv, reps.csv, accounts.csv, contacts.csv, opportunities.csv, leads.csv, stage_changes.csv, activities.csv, estimates.csv, feedback.csv, quotas.csv or move it out of the folder",
+        "notes.csv: is not a bundle file: rename it to one of territories.csv, product_lines.csv, reps.csv, accounts.csv, contacts.csv, opportunities.csv, leads.csv, stage_changes.csv, activities.csv, estimates.csv, feedback.csv, quotas.csv, opportunity_splits.csv or move it out of the folder",
         "opportunities.csv:2:15: status: is won but its last stage change (stage_changes.csv line 3, 2026-03-31T23:59:00Z) is to a stage that is lost: make them agree",
         "opportunities.csv:3:6: amount: '-5' is negative: amounts must be 0 or more",
         "opportunities.csv:4:14: closed_at: is set but status is open: clear it, or set status to won or lost",

@@ -49,6 +49,18 @@ pub struct PaidDeal {
     pub earned_cents: i64,
 }
 
+impl PaidDeal {
+    /// What the deal credits less than it did on the locked statement (0 when it did not fall).
+    pub fn credit_lost(&self) -> Decimal {
+        (self.credited_then - self.credited_now.max(Decimal::ZERO)).max(Decimal::ZERO)
+    }
+}
+
+/// Whether the deal changed more than `clawback_days` after its close (never without a window).
+pub(crate) fn after_window(paid: &PaidDeal, clawback_days: Option<u32>) -> bool {
+    clawback_days.is_some_and(|days| (paid.changed_on - paid.closed_on).num_days() > i64::from(days))
+}
+
 /// The charge back for `paid` under a component's `clawback_days`: the line's earnings times the
 /// share of its credit lost, rounded half away from zero, as a negative amount. Nothing when the
 /// credit did not fall, or when `clawback_days` is set and the change came more than that many days
@@ -57,11 +69,10 @@ pub fn clawback(paid: &PaidDeal, clawback_days: Option<u32>) -> Option<Adjustmen
     if paid.credited_now >= paid.credited_then || paid.credited_then <= Decimal::ZERO {
         return None;
     }
-    let days_after_close = (paid.changed_on - paid.closed_on).num_days();
-    if clawback_days.is_some_and(|days| days_after_close > i64::from(days)) {
+    if after_window(paid, clawback_days) {
         return None;
     }
-    let lost = (paid.credited_then - paid.credited_now.max(Decimal::ZERO)) / paid.credited_then;
+    let lost = paid.credit_lost() / paid.credited_then;
     let amount_cents = -to_cents(round_half_away(Decimal::from(paid.earned_cents) * lost));
     let note = if paid.credited_now <= Decimal::ZERO {
         format!("{} {}: deal no longer won", paid.plan, paid.component_key)

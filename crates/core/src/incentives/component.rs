@@ -37,6 +37,11 @@ pub struct Earned {
 /// Earnings of `component` for `credited` (cents, or deals) against `quota`: commission or bonus,
 /// then the gate, then the cap, then rounded once to the cent, half away from zero.
 pub fn earn(component: &Component, credited: Decimal, quota: Option<Decimal>) -> Earned {
+    earn_capped(component, credited, quota, component.cap_cents.map(Decimal::from))
+}
+
+/// [`earn`] with the cap given: a cumulative window holds several of the component's periods.
+fn earn_capped(component: &Component, credited: Decimal, quota: Option<Decimal>, cap: Option<Decimal>) -> Earned {
     let nothing = |attainment, reason| Earned { attainment, earnings_cents: 0, reason: Some(reason), capped: false };
     let Some(quota) = quota.filter(|q| *q > Decimal::ZERO) else {
         return nothing(None, NoPay::NoQuota);
@@ -52,7 +57,6 @@ pub fn earn(component: &Component, credited: Decimal, quota: Option<Decimal>) ->
         }
         ComponentKind::Bonus { target_cents, curve } => Decimal::from(*target_cents) * curve::payout(curve, attainment),
     };
-    let cap = component.cap_cents.map(Decimal::from);
     let capped = cap.is_some_and(|cap| raw > cap);
     let earnings = cap.filter(|_| capped).unwrap_or(raw);
     Earned { attainment: Some(attainment), earnings_cents: to_cents(round_half_away(earnings)), reason: None, capped }
@@ -99,9 +103,27 @@ pub fn compute_component(input: &ComponentInput) -> ComponentPeriod {
     let counted: Vec<&CreditedDeal> = input.deals.iter().filter(|deal| counts(component, deal, &pieces)).collect();
     let credited: Decimal = counted.iter().map(|deal| deal.credit(component.metric)).sum();
     let quota = quota_for(input.quotas, component.metric, component.product_line_id.as_deref(), &pieces);
-    let earned = earn(component, credited, quota);
+    let cap = component.cap_cents.map(|cap| Decimal::from(cap) * Decimal::from(periods_in_force(component, &pieces)));
+    let earned = earn_capped(component, credited, quota, cap);
     let lines = deal_lines(&counted, component.metric, earned.earnings_cents);
     ComponentPeriod { credited, quota, earned, lines }
+}
+
+/// How many of the component's periods the pieces in force touch: 1 for a period, and for a
+/// cumulative window each month or quarter of the year to date the rep was on the plan (the cap is
+/// the most one period pays, so the year to date may pay it once per period).
+fn periods_in_force(component: &Component, pieces: &[Period]) -> i64 {
+    let kind = component.period.kind();
+    let (Some(first), Some(last)) = (pieces.first(), pieces.iter().map(|piece| piece.end()).max()) else {
+        return 0;
+    };
+    let mut count = 0;
+    let mut period = Period::containing(kind, first.start());
+    while period.start() < last {
+        count += i64::from(pieces.iter().any(|piece| piece.overlap_days(period) > 0));
+        period = period.next();
+    }
+    count
 }
 
 /// A deal counts when it closed on a day in force and is of the component's product line.

@@ -73,7 +73,7 @@ pub fn decide_awards(contest: &Contest, standings: &[Standing]) -> Vec<ContestAw
         Award::PerUnit { per_unit_cents, threshold } => standings
             .iter()
             .filter_map(|standing| {
-                let units = (standing.value - threshold.unwrap_or(Decimal::ZERO)).max(Decimal::ZERO);
+                let units = standing.value.saturating_sub(threshold.unwrap_or(Decimal::ZERO)).max(Decimal::ZERO);
                 let cents = to_cents(round_half_away(units.saturating_mul(Decimal::from(*per_unit_cents))));
                 (cents > 0).then(|| award(standing.rep_id, None, standing.value, cents, Vec::new()))
             })

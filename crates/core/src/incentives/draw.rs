@@ -20,7 +20,7 @@ pub struct DrawLine {
 impl DrawLine {
     /// What the statement pays: the earnings, plus the advance, less the recovery.
     pub fn payable(&self, earnings_cents: i64) -> i64 {
-        earnings_cents + self.advanced_cents - self.recovered_cents
+        earnings_cents.saturating_add(self.advanced_cents).saturating_sub(self.recovered_cents)
     }
 }
 
@@ -32,13 +32,13 @@ impl DrawLine {
 /// (never taking the pay below the draw); with no draw this month (`amount_cents` 0) it recovers
 /// from the earnings. A guaranteed draw recovers nothing and leaves an earlier balance as it is.
 pub fn settle_draw(kind: DrawKind, amount_cents: i64, earnings_cents: i64, balance_before_cents: i64) -> DrawLine {
-    let advanced_cents = if amount_cents > 0 { (amount_cents - earnings_cents).max(0) } else { 0 };
+    let advanced_cents = if amount_cents > 0 { amount_cents.saturating_sub(earnings_cents).max(0) } else { 0 };
     let (recovered_cents, balance_after_cents) = match kind {
         DrawKind::Guaranteed => (0, balance_before_cents),
         DrawKind::Recoverable => {
-            let excess = (earnings_cents - amount_cents).max(0);
+            let excess = earnings_cents.saturating_sub(amount_cents).max(0);
             let recovered = excess.min(balance_before_cents.max(0));
-            (recovered, balance_before_cents + advanced_cents - recovered)
+            (recovered, balance_before_cents.saturating_add(advanced_cents).saturating_sub(recovered))
         }
     };
     DrawLine { kind, amount_cents, advanced_cents, recovered_cents, balance_after_cents }

@@ -36,10 +36,15 @@ pub fn deal_lines(deals: &[&CreditedDeal], metric: Metric, total_cents: i64) -> 
             rep_id: deal.rep_id,
             closed_on: deal.closed_on,
             credited: credit,
-            earnings_cents: if credited.is_zero() { 0 } else { to_cents(round_half_away(total * (credit / credited))) },
+            earnings_cents: if credited.is_zero() || total.is_zero() {
+                0
+            } else {
+                to_cents(round_half_away(total * (credit / credited)))
+            },
         })
         .collect();
-    let remainder = total_cents - lines.iter().map(|line| line.earnings_cents).sum::<i64>();
+    // Counted in i128: rounded shares of a saturated total may add up to just past i64.
+    let remainder = i128::from(total_cents) - lines.iter().map(|line| i128::from(line.earnings_cents)).sum::<i128>();
     let mut largest: Option<usize> = None;
     for (index, line) in lines.iter().enumerate() {
         if largest.is_none_or(|best| line.credited > credits[best]) {
@@ -47,7 +52,8 @@ pub fn deal_lines(deals: &[&CreditedDeal], metric: Metric, total_cents: i64) -> 
         }
     }
     if let Some(line) = largest.and_then(|index| lines.get_mut(index)) {
-        line.earnings_cents += remainder;
+        let corrected = i128::from(line.earnings_cents) + remainder;
+        line.earnings_cents = i64::try_from(corrected).unwrap_or(if corrected < 0 { i64::MIN } else { i64::MAX });
     }
     lines
 }

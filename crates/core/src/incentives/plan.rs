@@ -1,7 +1,7 @@
 //! The plans file's types (`INCENTIVES.md` §1, §5, §6), in the API's JSON shape (§7). Rep and
 //! product-line ids are the bundle's external ids; the store resolves them.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -237,6 +237,17 @@ pub enum Prize {
     Text(String),
 }
 
+impl PlanPeriod {
+    /// The calendar period of this length.
+    pub fn kind(self) -> crate::period::PeriodKind {
+        match self {
+            PlanPeriod::Month => crate::period::PeriodKind::Month,
+            PlanPeriod::Quarter => crate::period::PeriodKind::Quarter,
+            PlanPeriod::Year => crate::period::PeriodKind::Year,
+        }
+    }
+}
+
 impl Metric {
     pub fn is_money(self) -> bool {
         !matches!(self, Metric::Deals)
@@ -254,4 +265,28 @@ impl PlansFile {
 pub fn year_bounds(year: i32) -> (NaiveDate, NaiveDate) {
     let first = |year| NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
     (first(year), first(year.saturating_add(1)))
+}
+
+impl PlansFile {
+    /// The same plans and contests moved to fiscal year `year`, every date by whole years (29
+    /// February becomes the 28th): what a draft plan would have paid in another year.
+    pub fn moved_to(&self, year: i32) -> PlansFile {
+        let shift =
+            |date: NaiveDate| move_to_year(date, date.year().saturating_add(year.saturating_sub(self.fiscal_year)));
+        let mut moved = self.clone();
+        moved.fiscal_year = year;
+        for assignment in moved.plans.iter_mut().flat_map(|plan| plan.assignments.iter_mut()) {
+            assignment.from = shift(assignment.from);
+            assignment.to = assignment.to.map(shift);
+        }
+        for contest in &mut moved.contests {
+            contest.start = shift(contest.start);
+            contest.end = shift(contest.end);
+        }
+        moved
+    }
+}
+
+fn move_to_year(date: NaiveDate, year: i32) -> NaiveDate {
+    date.with_year(year).or_else(|| date.with_day(28).and_then(|day| day.with_year(year))).unwrap_or(date)
 }

@@ -34,8 +34,7 @@ pub fn read_plans_file(text: &str) -> Result<PlansFile, Vec<Problem>> {
     let file: PlansFile = serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
-        let message =
-            format!("{} (line {}, column {})", without_position(&inner.to_string()), inner.line(), inner.column());
+        let message = format!("{} (line {}, column {})", what_to_do(&inner), inner.line(), inner.column());
         vec![Problem { path: if path == "." { String::new() } else { path }, message }]
     })?;
     let problems = check(&file);
@@ -45,6 +44,42 @@ pub fn read_plans_file(text: &str) -> Result<PlansFile, Vec<Problem>> {
 /// serde_json appends " at line L column C" to its messages; the problem says it its own way.
 fn without_position(message: &str) -> &str {
     message.rfind(" at line ").map_or(message, |at| &message[..at])
+}
+
+/// chrono's messages for a date that does not parse.
+const DATE_MISTAKES: [&str; 5] = [
+    "input is out of range",
+    "input contains invalid characters",
+    "premature end of input",
+    "trailing input",
+    "input is not enough",
+];
+
+/// serde's message for a shape mistake, in the file's words, with what to do about it.
+fn what_to_do(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let message = without_position(&error.to_string()).to_string();
+    if matches!(error.classify(), Category::Syntax | Category::Eof) {
+        return format!("{message}: this is not valid JSON; fix the text there");
+    }
+    let mut message = [
+        ("u32", "a whole number from 0"),
+        ("u64", "a whole number from 0"),
+        ("i64", "a whole number"),
+        ("i32", "a whole number"),
+    ]
+    .iter()
+    .fold(message, |text, (integer, words)| text.replace(&format!("expected {integer}"), &format!("expected {words}")))
+    .replace("a formatted date string", "a date as \"YYYY-MM-DD\"");
+    if let Some(at) = message.find("expected struct ") {
+        message.replace_range(at.., "expected an object: write it as an object { \"field\": value, … }");
+    }
+    if message.starts_with("missing field") {
+        message.push_str(": add it");
+    } else if DATE_MISTAKES.iter().any(|mistake| message.starts_with(mistake)) {
+        message.push_str(": give a date that exists, as \"YYYY-MM-DD\"");
+    }
+    message
 }
 
 /// Every rule a plans file must keep that its JSON shape cannot say, each broken rule a problem.
@@ -157,52 +192,59 @@ fn check_plan(plan: &Plan, at: &str, year: (NaiveDate, NaiveDate), problems: &mu
 }
 
 fn check_tiers(tiers: &[Tier], at: &str, problems: &mut Problems) {
-    if tiers.is_empty() {
-        problems.add(&format!("{at}.tiers"), "no tiers: give at least { \"from\": 0, \"rate\": \"0.05\" }".into());
+    if let Some(first) = tiers.first().filter(|first| !first.from.is_zero()) {
+        problems.add(&format!("{at}.tiers[0].from"), format!("the first tier starts at {}: start it at 0", first.from));
     }
-    for (index, tier) in tiers.iter().enumerate() {
-        let path = format!("{at}.tiers[{index}]");
-        if index == 0 && !tier.from.is_zero() {
-            problems.add(&format!("{path}.from"), format!("the first tier starts at {}: start it at 0", tier.from));
-        }
-        if let Some(previous) = index.checked_sub(1).and_then(|before| tiers.get(before))
-            && tier.from <= previous.from
-        {
-            problems.add(
-                &format!("{path}.from"),
-                format!(
-                    "{} is not above the tier before ({}): list tiers in ascending order",
-                    tier.from, previous.from
-                ),
-            );
-        }
-        problems.decimal(&format!("{path}.from"), tier.from);
-        problems.decimal(&format!("{path}.rate"), tier.rate);
-    }
+    let steps: Vec<(Decimal, Decimal)> = tiers.iter().map(|tier| (tier.from, tier.rate)).collect();
+    let names = StepNames {
+        list: "tiers",
+        step: "from",
+        value: "rate",
+        what: "tier",
+        example: "{ \"from\": 0, \"rate\": \"0.05\" }",
+    };
+    check_steps(&steps, at, &names, problems);
 }
 
 fn check_curve(curve: &[CurvePoint], at: &str, problems: &mut Problems) {
-    if curve.is_empty() {
-        problems.add(
-            &format!("{at}.curve"),
-            "no curve: give at least one { \"attainment\": \"1\", \"payout\": \"1\" }".into(),
-        );
+    let steps: Vec<(Decimal, Decimal)> = curve.iter().map(|point| (point.attainment, point.payout)).collect();
+    let names = StepNames {
+        list: "curve",
+        step: "attainment",
+        value: "payout",
+        what: "point",
+        example: "{ \"attainment\": \"1\", \"payout\": \"1\" }",
+    };
+    check_steps(&steps, at, &names, problems);
+}
+
+/// How a list of steps (tiers, curve points) is named in the file and in messages.
+struct StepNames {
+    list: &'static str,
+    step: &'static str,
+    value: &'static str,
+    what: &'static str,
+    example: &'static str,
+}
+
+/// Tiers and curve points alike: at least one, steps strictly ascending, every number in range.
+fn check_steps(steps: &[(Decimal, Decimal)], at: &str, names: &StepNames, problems: &mut Problems) {
+    let StepNames { list, step, value, what, example } = names;
+    if steps.is_empty() {
+        problems.add(&format!("{at}.{list}"), format!("no {list}: give at least one, e.g. {example}"));
     }
-    for (index, point) in curve.iter().enumerate() {
-        let path = format!("{at}.curve[{index}]");
-        if let Some(previous) = index.checked_sub(1).and_then(|before| curve.get(before))
-            && point.attainment <= previous.attainment
+    for (index, &(position, amount)) in steps.iter().enumerate() {
+        let path = format!("{at}.{list}[{index}]");
+        if let Some(&(previous, _)) = index.checked_sub(1).and_then(|before| steps.get(before))
+            && position <= previous
         {
             problems.add(
-                &format!("{path}.attainment"),
-                format!(
-                    "{} is not above the point before ({}): list points in ascending order",
-                    point.attainment, previous.attainment
-                ),
+                &format!("{path}.{step}"),
+                format!("{position} is not above the {what} before ({previous}): list them in ascending order"),
             );
         }
-        problems.decimal(&format!("{path}.attainment"), point.attainment);
-        problems.decimal(&format!("{path}.payout"), point.payout);
+        problems.decimal(&format!("{path}.{step}"), position);
+        problems.decimal(&format!("{path}.{value}"), amount);
     }
 }
 

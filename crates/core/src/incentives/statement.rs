@@ -2,12 +2,12 @@
 //! month (cumulative ones trued up against earlier statements of the year), adjustments and
 //! clawbacks, contest awards, the draw, and what is payable.
 
-use super::clawback::{Adjustment, PaidDeal, clawback};
+use super::clawback::{Adjustment, PaidDeal, after_window, clawback};
 use super::component::{ComponentInput, ComponentPeriod, compute_component};
 use super::contest::ContestAward;
 use super::credit::{CreditedDeal, QuotaEntry, days_in_force};
 use super::draw::{DrawLine, settle_draw};
-use super::plan::{Component, Credit, Draw, Plan, PlanPeriod, PlansFile};
+use super::plan::{Component, Credit, Draw, Plan, PlansFile};
 use super::{round_half_away, to_cents};
 use crate::Period;
 use crate::period::PeriodKind;
@@ -128,11 +128,7 @@ pub struct Statement {
 /// The window a component measures for the period containing `day`: its month, quarter or year,
 /// or from the year's first day to that period's end when cumulative.
 pub fn component_window(component: &Component, day: NaiveDate) -> Period {
-    let kind = match component.period {
-        PlanPeriod::Month => PeriodKind::Month,
-        PlanPeriod::Quarter => PeriodKind::Quarter,
-        PlanPeriod::Year => PeriodKind::Year,
-    };
+    let kind = component.period.kind();
     let period = Period::containing(kind, day);
     if component.cumulative {
         let year_start = Period::containing(PeriodKind::Year, day).start();
@@ -153,6 +149,14 @@ pub fn component_period(
         Credit::Own => (input.own_deals, input.own_quotas),
         Credit::Team => (input.team_deals, input.team_quotas),
     };
+    let kept = kept_credit(input, &rep_plan.plan.name, component);
+    let with_kept: Vec<CreditedDeal>;
+    let deals = if kept.is_empty() {
+        deals
+    } else {
+        with_kept = deals.iter().cloned().chain(kept).collect();
+        &with_kept
+    };
     compute_component(&ComponentInput {
         component,
         window: component_window(component, day),
@@ -160,6 +164,30 @@ pub fn component_period(
         deals,
         quotas,
     })
+}
+
+/// For a cumulative component, the credit its paid deals lost more than `clawback_days` after
+/// their close: not charged back, so the year to date keeps crediting it (as a line of the deal
+/// that credits exactly what was lost, whatever the metric).
+fn kept_credit(input: &StatementInput, plan: &str, component: &Component) -> Vec<CreditedDeal> {
+    if !component.cumulative {
+        return Vec::new();
+    }
+    input
+        .paid_deals
+        .iter()
+        .filter(|paid| paid.plan == plan && paid.component_key == component.key)
+        .filter(|paid| after_window(paid, component.clawback_days) && paid.credit_lost() > Decimal::ZERO)
+        .map(|paid| CreditedDeal {
+            opportunity_id: paid.opportunity_id,
+            rep_id: input.rep_id,
+            closed_on: paid.closed_on,
+            amount_cents: 1,
+            margin_cents: 1,
+            product_line: component.product_line_id.clone(),
+            share: paid.credit_lost(),
+        })
+        .collect()
 }
 
 /// Computes the statement of `input.rep_id` for `input.month`. The same input always gives the
@@ -181,7 +209,7 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
                 continue;
             }
             let computed = component_period(input, rep_plan, component, month.start());
-            let due_cents = computed.earned.earnings_cents - paid_before_cents;
+            let due_cents = computed.earned.earnings_cents.saturating_sub(paid_before_cents);
             components.push(ComponentLine {
                 plan: reference.plan,
                 key: reference.key,
@@ -194,10 +222,19 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
         }
     }
     let mut adjustments = input.adjustments.to_vec();
-    adjustments.extend(input.paid_deals.iter().filter_map(|paid| clawback(paid, clawback_days(input.plans, paid))));
-    let earnings_cents = components.iter().map(|line| line.due_cents).sum::<i64>()
-        + adjustments.iter().map(|adjustment| adjustment.amount_cents).sum::<i64>()
-        + input.awards.iter().map(|award| award.amount_cents).sum::<i64>();
+    adjustments.extend(input.paid_deals.iter().filter_map(|paid| match paid_on(input.plans, paid) {
+        // The year-to-date true-up takes back what a deal of this year no longer earns (inside
+        // the window; after it, the year to date keeps the credit: see `kept_credit`).
+        Some(component)
+            if component.cumulative && component_window(component, month.start()).contains(paid.closed_on) =>
+        {
+            None
+        }
+        component => clawback(paid, component.and_then(|component| component.clawback_days)),
+    }));
+    let earnings_cents = saturating_sum(components.iter().map(|line| line.due_cents))
+        .saturating_add(saturating_sum(adjustments.iter().map(|adjustment| adjustment.amount_cents)))
+        .saturating_add(saturating_sum(input.awards.iter().map(|award| award.amount_cents)));
     let draw = month_draw(input.draws, month, earnings_cents, input.prior.draw_balance_cents);
     let payable_cents = draw.map_or(earnings_cents, |draw| draw.payable(earnings_cents));
     Statement {
@@ -212,26 +249,30 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
     }
 }
 
-/// The `clawback_days` of the component a paid deal was paid on (none when the plan or component
-/// is no longer the rep's: the deal is then charged back in full).
-fn clawback_days(plans: &[RepPlan], paid: &PaidDeal) -> Option<u32> {
+/// The component a paid deal was paid on; `None` when the plan or component is no longer the
+/// rep's (the deal is then charged back in full, without a window).
+fn paid_on<'a>(plans: &[RepPlan<'a>], paid: &PaidDeal) -> Option<&'a Component> {
     plans
         .iter()
         .filter(|rep_plan| rep_plan.plan.name == paid.plan)
         .flat_map(|rep_plan| &rep_plan.plan.components)
         .find(|component| component.key == paid.component_key)
-        .and_then(|component| component.clawback_days)
+}
+
+/// Amounts of a statement add up saturating, as each amount saturates (see [`to_cents`]).
+fn saturating_sum(amounts: impl Iterator<Item = i64>) -> i64 {
+    amounts.fold(0, i64::saturating_add)
 }
 
 /// The month's draw: each draw prorated by the days its assignment is in force in the month
 /// (rounded half away from zero), of the kind of the latest assignment; with no draw but advances
 /// left to recover, a recovery line.
 fn month_draw(draws: &[DrawSpan], month: Period, earnings_cents: i64, balance_cents: i64) -> Option<DrawLine> {
-    let mut amount = 0;
+    let mut amount: i64 = 0;
     let mut latest: Option<&DrawSpan> = None;
     for span in draws.iter().filter(|span| span.in_force.overlap_days(month) > 0) {
         let share = Decimal::from(span.in_force.overlap_days(month)) / Decimal::from(month.days());
-        amount += to_cents(round_half_away(Decimal::from(span.draw.amount_cents) * share));
+        amount = amount.saturating_add(to_cents(round_half_away(Decimal::from(span.draw.amount_cents) * share)));
         if latest.is_none_or(|latest| span.in_force.start() > latest.in_force.start()) {
             latest = Some(span);
         }

@@ -60,7 +60,9 @@ pub fn next_step(component: &Component, credited: Decimal, quota: Option<Decimal
         ComponentKind::Commission { tiers, .. } => tiers.iter().map(|tier| tier.from).collect(),
         ComponentKind::Bonus { curve, .. } => curve.iter().map(|point| point.attainment).collect(),
     };
-    let step = steps.into_iter().chain(component.gate).filter(|step| *step > attainment).min()?;
+    // A step below the gate pays nothing more: the gate comes first.
+    let gate = component.gate.unwrap_or(Decimal::ZERO);
+    let step = steps.into_iter().chain(component.gate).filter(|step| *step > attainment && *step >= gate).min()?;
     let mut target = step * quota;
     if component.metric.is_money() {
         target = target.ceil();

@@ -279,7 +279,7 @@ impl<'d> Books<'d> {
                     kept.clone()
                 }
                 None => {
-                    let paid = if locked_pending { self.paid_deals(&books, &sheets) } else { Vec::new() };
+                    let paid = self.paid_deals(&books, &sheets, locked_pending);
                     locked_pending = false;
                     let adjustments: Vec<Adjustment> = self
                         .adjustments
@@ -308,10 +308,11 @@ impl<'d> Books<'d> {
         }
     }
 
-    /// The deal lines of the locked statements among `sheets` whose credit fell since (non-cumulative
-    /// components: a cumulative one trues itself up), unless a locked statement already charged
-    /// the deal back.
-    fn paid_deals(&self, books: &RepBooks, sheets: &[StatementSheet]) -> Vec<PaidDeal> {
+    /// The deal lines of the locked statements among `sheets` whose credit fell since, unless a
+    /// locked statement already charged the deal back: those of cumulative components always (the
+    /// engine keeps or trues up their credit in every later year to date), the others only when
+    /// `charged_here` (the first statement computed after a lock charges them back).
+    fn paid_deals(&self, books: &RepBooks, sheets: &[StatementSheet], charged_here: bool) -> Vec<PaidDeal> {
         let locked: Vec<&StatementSheet> = sheets.iter().filter(|s| s.state == StatementState::Locked).collect();
         let charged: HashSet<i64> = locked
             .iter()
@@ -321,7 +322,7 @@ impl<'d> Books<'d> {
             .collect();
         let mut found = Vec::new();
         for sheet in &locked {
-            for component in sheet.components.iter().filter(|c| !c.cumulative) {
+            for component in sheet.components.iter().filter(|c| c.cumulative || charged_here) {
                 let definition = books.component(&component.plan, &component.key);
                 let metric = definition.map_or(Metric::Revenue, |c| c.metric);
                 let deals: &[CreditedDeal] = match definition.map(|c| c.credit) {

@@ -153,7 +153,7 @@ pub fn approve_statement(db: &mut Db, scope: &Viewer, statement: &StatementRef) 
     }
     let month = ended_month(statement)?;
     db.transaction(|db| {
-        let mut sheet = live_statement(db, scope, rep, month, statement.today)?;
+        let mut sheet = rep_statement(db, scope, rep, month, statement.today, true)?;
         sheet.state = StatementState::Approved;
         statements::approve(db, scope.org, scope.actor(), &sheet)?;
         Ok(sheet)
@@ -211,7 +211,7 @@ pub fn dispute_line(db: &mut Db, scope: &Viewer, command: &DisputeLine) -> Resul
     }
     refuse_any(refusals)?;
     db.transaction(|db| {
-        let sheet = statement_as_shown(db, scope, rep, month, command.today)?;
+        let sheet = rep_statement(db, scope, rep, month, command.today, false)?;
         if !compute::has_line(&sheet, &command.line) {
             return Err(Refusal::new("line", Code::DisputeLineUnknown).text("line", command.line.clone()).into());
         }
@@ -392,22 +392,18 @@ pub(crate) fn month_key(month: Period) -> String {
     month.to_string()
 }
 
-/// The rep's statement of the month computed now (refused when the rep has no plan in the year).
-fn live_statement(db: &mut Db, scope: &Viewer, rep: i64, month: Period, today: NaiveDate) -> Result<StatementSheet> {
-    let directory = Directory::load(db, scope.org)?;
-    let books = Books::load(db, scope.org, &directory, month.start().year(), &[rep], month.end(), today)?;
-    books.live(rep, month).ok_or_else(|| Refusal::new("rep_id", Code::StatementNoPlan).into())
-}
-
-/// The rep's statement of the month as the rep sees it: kept, or computed now.
-fn statement_as_shown(
+/// The rep's statement of the month: computed now when `live`, else as shown (kept, or computed
+/// now); refused when the rep has no plan in the year.
+fn rep_statement(
     db: &mut Db,
     scope: &Viewer,
     rep: i64,
     month: Period,
     today: NaiveDate,
+    live: bool,
 ) -> Result<StatementSheet> {
     let directory = Directory::load(db, scope.org)?;
     let books = Books::load(db, scope.org, &directory, month.start().year(), &[rep], month.end(), today)?;
-    books.statement(rep, month).ok_or_else(|| Refusal::new("rep_id", Code::StatementNoPlan).into())
+    let sheet = if live { books.live(rep, month) } else { books.statement(rep, month) };
+    sheet.ok_or_else(|| Refusal::new("rep_id", Code::StatementNoPlan).into())
 }

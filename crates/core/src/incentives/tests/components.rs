@@ -217,3 +217,29 @@ fn deal_lines_share_the_total_and_the_largest_takes_the_remainder() {
     let shares: Vec<i64> = deal_lines(&refs, Metric::Revenue, 7).iter().map(|line| line.earnings_cents).collect();
     assert_eq!(shares, [2, 2, 3]);
 }
+
+#[test]
+fn a_split_deal_credits_each_rep_their_share_on_their_line() {
+    let plan = flat_revenue("month");
+    // Deal 7 of 1,000.00 split 60/40 between reps 1 and 2, and deal 8 of 600.00 of rep 1's alone:
+    // the team credits 600.00 + 400.00 + 600.00 = 1,600.00, × 10% = 160.00, shared 60 : 40 : 60.
+    let team = [
+        CreditedDeal { share: dec("0.6"), ..deal(7, day(2027, 3, 2), 1_000) },
+        CreditedDeal { rep_id: 2, share: dec("0.4"), ..deal(7, day(2027, 3, 2), 1_000) },
+        deal(8, day(2027, 3, 9), 600),
+    ];
+    let quotas = [quota(Metric::Revenue, "2027-03", 160_000)];
+    let in_force = [period("2027")];
+    let input = ComponentInput {
+        component: &plan,
+        window: period("2027-03"),
+        in_force: &in_force,
+        deals: &team,
+        quotas: &quotas,
+    };
+    let computed = compute_component(&input);
+    let lines: Vec<(i64, i64, i64)> =
+        computed.lines.iter().map(|l| (l.opportunity_id, l.rep_id, l.earnings_cents)).collect();
+    assert_eq!((computed.credited, computed.earned.earnings_cents), (dec("160000"), 16_000));
+    assert_eq!(lines, [(7, 1, 6_000), (7, 2, 4_000), (8, 1, 6_000)]);
+}

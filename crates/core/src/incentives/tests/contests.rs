@@ -64,3 +64,10 @@ fn a_contest_is_decided_in_the_month_of_its_end() {
     let days = sprint.days().expect("days");
     assert_eq!((days.start(), days.end()), (day(2027, 3, 1), day(2027, 4, 1)));
 }
+
+#[test]
+fn a_standing_far_below_the_threshold_wins_nothing() {
+    let sprint = contest(r#"{ "per_unit_cents": 100, "threshold": 5 }"#);
+    // The most negative decimal less 5 is beyond what a decimal holds: still nothing won.
+    assert!(decide_awards(&sprint, &[standing(1, "-79228162514264337593543950335")]).is_empty());
+}

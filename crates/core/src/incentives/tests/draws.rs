@@ -61,3 +61,18 @@ fn a_draw_from_mid_month_is_prorated_by_days() {
     let draw = books.statement("2027-03", &PriorStatements::default()).draw.expect("a draw");
     assert_eq!((draw.amount_cents, draw.advanced_cents), (210_000, 210_000));
 }
+
+#[test]
+fn advances_left_after_the_draw_ends_are_recovered_from_earnings() {
+    let mut books = books_with_draw(DrawKind::Recoverable, day(2027, 1, 1));
+    books.draws[0].in_force = Period::range(day(2027, 1, 1), day(2027, 2, 1)).expect("range");
+    // January: nothing earned, 3,100.00 advanced. February: no draw; 10% of 20,000.00 = 2,000.00,
+    // all of it recovered → 0 paid, 1,100.00 still owed.
+    books.deals = vec![deal(1, day(2027, 2, 5), 20_000)];
+    let statements = books.year(2);
+    let february = statements[1].draw.expect("a recovery line");
+    assert_eq!(
+        (statements[1].payable_cents, february.recovered_cents, february.balance_after_cents),
+        (0, 200_000, 110_000)
+    );
+}

@@ -5,6 +5,7 @@ mod components;
 mod contests;
 mod draws;
 mod plans_file;
+mod plans_file_fuzz;
 mod properties;
 mod statements;
 mod what_if;

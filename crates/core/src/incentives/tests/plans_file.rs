@@ -140,3 +140,45 @@ fn prizes_are_whole_cents_or_words() {
         problems(&fraction)
     );
 }
+
+#[test]
+fn a_file_moves_to_another_year_date_by_date() {
+    let leap = EXAMPLE.replace("\"from\": \"2027-01-01\"", "\"from\": \"2027-03-01\", \"to\": \"2027-12-31\"");
+    let file = read_plans_file(&leap).expect("reads");
+    let moved = file.moved_to(2024);
+    let assignment = &moved.plans[0].assignments[0];
+    assert_eq!((moved.fiscal_year, assignment.from, assignment.to), (2024, day(2024, 3, 1), Some(day(2024, 12, 31))));
+    assert_eq!((moved.contests[0].start, moved.contests[0].end), (day(2024, 3, 1), day(2024, 3, 31)));
+    assert!(check(&moved).is_empty());
+    // 29 February 2024 has no day in 2025: it becomes the 28th.
+    let mut leap_day = moved.clone();
+    leap_day.plans[0].assignments[0].from = day(2024, 2, 29);
+    assert_eq!(leap_day.moved_to(2025).plans[0].assignments[0].from, day(2025, 2, 28));
+}
+
+#[test]
+fn a_shape_error_says_what_to_do() {
+    let missing_key = problems(&EXAMPLE.replace(r#""key": "bookings", "#, ""));
+    assert!(missing_key[0].contains("missing field `key`") && missing_key[0].contains("add it"), "{missing_key:?}");
+    let words_for_cents = problems(&EXAMPLE.replace(r#""cap_cents": 5000000"#, r#""cap_cents": "lots""#));
+    assert!(words_for_cents[0].contains("expected a whole number"), "{words_for_cents:?}");
+    let negative_days = problems(&EXAMPLE.replace(r#""cap_cents": 5000000"#, r#""clawback_days": -1"#));
+    assert!(negative_days[0].contains("expected a whole number from 0"), "{negative_days:?}");
+    let no_such_day = problems(&EXAMPLE.replace("\"from\": \"2027-01-01\"", "\"from\": \"2027-02-30\""));
+    assert!(no_such_day[0].contains("a date that exists, as \"YYYY-MM-DD\""), "{no_such_day:?}");
+    let list_for_object = problems("[2027]");
+    assert!(list_for_object[0].contains("write it as an object"), "{list_for_object:?}");
+    let not_json = problems("{ \"fiscal_year\": 2027,\n  \"plans\": [ }");
+    assert!(not_json[0].contains("not valid JSON"), "{not_json:?}");
+}
+
+#[test]
+fn a_file_moved_to_a_year_out_of_reach_does_not_panic() {
+    let file = read_plans_file(EXAMPLE).expect("reads");
+    // 2027 → i32::MIN is more years than i32 counts; the move is refused by the check instead.
+    for year in [i32::MIN, i32::MAX, -1] {
+        let moved = file.moved_to(year);
+        assert_eq!(moved.fiscal_year, year);
+        assert!(!check(&moved).is_empty(), "{year} is no fiscal year");
+    }
+}

@@ -132,3 +132,33 @@ fn a_team_component_credits_the_subtree_against_the_team_quota() {
     assert_eq!(lines, [("team", 10_000, Some(Decimal::ONE)), ("own", 10_000, Some(Decimal::ONE))]);
     assert_eq!(statement.components[0].computed.lines.len(), 2);
 }
+
+#[test]
+fn amounts_beyond_cents_saturate_on_the_statement_instead_of_overflowing() {
+    let huge = r#"{ "key": "KEY", "metric": "revenue", "credit": "own", "period": "month", "kind": "commission",
+        "tier_mode": "retroactive", "tiers": [ { "from": 0, "rate": "1000000" } ] }"#;
+    let mut books = Books::new(&[&huge.replace("KEY", "a"), &huge.replace("KEY", "b")]);
+    books.quotas = vec![quota(Metric::Revenue, "2027-01", 100)];
+    // Two deals of 50,000,000,000.00 each: 10^13 cents × 1,000,000 = 10^19 > i64::MAX per
+    // component, so each saturates at i64::MAX; the two lines split i64::MAX (odd) in halves that
+    // both round up, and the statement adds two saturated components.
+    books.deals = vec![deal(1, day(2027, 1, 5), 50_000_000_000), deal(2, day(2027, 1, 6), 50_000_000_000)];
+    let january = books.statement("2027-01", &PriorStatements::default());
+    assert_eq!(january.components[0].due_cents, i64::MAX);
+    let lines: i128 = january.components[0].computed.lines.iter().map(|line| i128::from(line.earnings_cents)).sum();
+    assert_eq!(lines, i128::from(i64::MAX));
+    assert_eq!((january.earnings_cents, january.payable_cents), (i64::MAX, i64::MAX));
+}
+
+#[test]
+fn a_cumulative_cap_is_the_most_each_period_pays() {
+    let capped = r#"{ "key": "ytd", "metric": "revenue", "credit": "own", "period": "month", "cumulative": true,
+        "kind": "commission", "tier_mode": "retroactive", "tiers": [ { "from": 0, "rate": "0.05" } ], "cap_cents": 3000 }"#;
+    let mut books = Books::new(&[capped]);
+    books.quotas = monthly_quotas(1_000_000);
+    books.deals = vec![deal(1, day(2027, 1, 10), 1_000), deal(2, day(2027, 3, 10), 2_000)];
+    // January: 5% of 1,000.00 = 50.00, capped at 30.00 for one month.
+    // February: the year to date earns 50.00, at most 2 × 30.00 = 60.00 → 50.00 − 30.00 = 20.00.
+    // March: 5% of 3,000.00 = 150.00, at most 3 × 30.00 = 90.00 → 90.00 − 50.00 = 40.00.
+    assert_eq!(due(&books.year(3), "ytd"), [3_000, 2_000, 4_000]);
+}

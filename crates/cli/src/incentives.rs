@@ -8,7 +8,6 @@ use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 use quotient_core::{Money, Period};
-use quotient_store::bundle::neutralise_formula;
 use quotient_store::ids::RepId;
 use quotient_store::incentives::sheet::StatementSheet;
 use quotient_store::ops::incentives::{self, PlansChecked, SavePlans, StatementRef, StatementsOf};
@@ -171,19 +170,9 @@ pub fn statements(database_url: &str, org_slug: Option<&str>, args: &StatementsA
     Ok(())
 }
 
-/// The payroll export; typed text (ids, names) is guarded so a spreadsheet does not run it.
+/// The payroll export, as the statements page downloads it.
 fn write_payroll(out: &mut impl Write, sheets: &[StatementSheet]) -> Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(["rep_id", "name", "period", "payable"])?;
-    for sheet in sheets {
-        writer.write_record([
-            neutralise_formula(&sheet.rep_external_id).as_ref(),
-            neutralise_formula(&sheet.name).as_ref(),
-            sheet.period.as_str(),
-            Money::from_cents(sheet.payable_cents).to_string().as_str(),
-        ])?;
-    }
-    writer.flush()?;
+    out.write_all(quotient_store::ops::incentives_views::payroll_csv(sheets).as_bytes())?;
     Ok(())
 }
 

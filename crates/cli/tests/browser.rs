@@ -620,6 +620,26 @@ async fn an_activity_goal_set_by_the_manager_is_on_the_scorecard(session: &Sessi
     session.sign_out().await;
 }
 
+/// The demo rep's earnings (this month so far, the statement line by line) and the manager's team
+/// statements of the last ended month, which the demo approved.
+async fn earnings_and_team_statements(session: &Session) {
+    session.sign_in("rep@northwind.example").await;
+    session.open("/earnings").await;
+    session.wait_for("#earnings-summary").await;
+    session.wait_for("#statement").await;
+    assert!(session.browser.find(Locator::Css("#what-ifs")).await.is_ok(), "the open deals' what-ifs");
+    session.screenshot("earnings").await;
+    session.sign_out().await;
+    session.sign_in("manager@northwind.example").await;
+    session.open("/statements?period=2026-10").await;
+    session.wait_for("#statements").await;
+    let states = session.text("#statements tbody").await;
+    assert!(states.contains("approved"), "the demo approved October: {states}");
+    session.wait_for("#cost-of-sales").await;
+    session.screenshot("statements").await;
+    session.sign_out().await;
+}
+
 async fn walkthrough(database_url: &str, name: &str) {
     let Some(driver) = chromedriver() else { return };
     let session = Session::start(&driver, database_url, name).await;
@@ -633,6 +653,7 @@ async fn walkthrough(database_url: &str, name: &str) {
     planning_from_the_company_plan_to_a_one_on_one(&session).await;
     settings_change_what_a_manager_sees(&session).await;
     an_activity_goal_set_by_the_manager_is_on_the_scorecard(&session).await;
+    earnings_and_team_statements(&session).await;
     session.close().await;
 }
 

@@ -87,6 +87,35 @@ POST   /goals/set                                                 | 303 303 err 
 GET    /api/v1/activity-goals?period=2027-W05                     | 200 200 200 200 | 401 | =
 PUT    /api/v1/activity-goals                                     | 200 200 200 404 | 401 | 422 422 422 404 | {"goals": [{"rep_id": {rep:R1}, "metric": "cold_calls", "period": "2027-W05", "target": 40}]}
 PUT    /api/v1/activity-goals                                     | 200 200 422 404 | 401 | 422 422 422 404 | {"goals": [{"rep_id": {rep:R3}, "metric": "cold_calls", "period": "2027-W05", "target": 40}]}
+# Incentives: a rep reads and disputes their own statements, managers approve their team's, executives and admins lock and export; executives and admins edit the plans, managers read them
+GET    /earnings                                                  | 404 200 200 200 | in  | =
+GET    /reps/{rep:R1}/earnings                                    | 200 200 200 200 | in  | =
+GET    /reps/{rep:R2}/earnings                                    | 200 200 200 404 | in  | =
+GET    /reps/{rep:R3}/earnings                                    | 200 200 404 404 | in  | =
+GET    /statements?period=2026-03                                 | 200 200 200 200 | in  | =
+GET    /statements/export.csv?period=2026-03                      | 200 200 404 404 | in  | =
+POST   /statements/{rep:R1}/2026-03/approve                       | err err err 404 | in  | =
+POST   /statements/{rep:R3}/2026-03/approve                       | err err 404 404 | in  | =
+POST   /statements/{rep:R1}/2026-03/lock                          | err err 404 404 | in  | =
+POST   /statements/{rep:R1}/2026-03/disputes                      | 404 404 404 err | in  | =               | line=bookings&comment=A+deal+is+missing
+POST   /disputes/999999/resolve?period=2026-03                    | 404 404 404 404 | in  | =               | decision=reject&note=No
+GET    /incentives?year=2027                                      | 200 200 200 404 | in  | =
+POST   /incentives/preview                                        | 200 200 200 404 | in  | =               | year=2027&file=%7B%22fiscal_year%22%3A2027%2C%22plans%22%3A%5B%5D%7D
+POST   /incentives                                                | 303 303 404 404 | in  | =               | year=2027&file=%7B%22fiscal_year%22%3A2027%2C%22plans%22%3A%5B%5D%7D
+GET    /api/v1/statements?period=2026-03                          | 200 200 200 200 | 401 | =
+GET    /api/v1/statements?period=2026-03&rep=R3                   | 200 200 404 404 | 401 | =
+POST   /api/v1/statements/{rep:R1}/2026-03/approve                | 422 422 422 404 | 401 | =
+POST   /api/v1/statements/{rep:R3}/2026-03/approve                | 422 422 404 404 | 401 | =
+POST   /api/v1/statements/{rep:R1}/2026-03/lock                   | 422 422 404 404 | 401 | =
+POST   /api/v1/statements/{rep:R1}/2026-03/disputes               | 404 404 404 422 | 401 | =               | {"line": "bookings", "comment": "A deal is missing"}
+GET    /api/v1/disputes?period=2026-03                            | 200 200 200 200 | 401 | =
+POST   /api/v1/disputes/999999/resolve                            | 404 404 404 404 | 401 | =               | {"accept": false, "note": "No"}
+GET    /api/v1/earnings?rep={rep:R1}                              | 422 422 422 422 | 401 | =
+GET    /api/v1/earnings?rep={rep:R3}                              | 422 422 404 404 | 401 | =
+PUT    /api/v1/incentives/2028                                    | 200 200 404 404 | 401 | =               | {"fiscal_year": 2028, "plans": []}
+GET    /api/v1/incentives/2028                                    | 200 200 200 404 | 401 | =
+POST   /api/v1/incentives/2028/preview                            | 200 200 200 404 | 401 | =               | {"fiscal_year": 2028, "plans": []}
+GET    /api/v1/contests                                           | 200 200 200 200 | 401 | =
 # Settings: administrators change them, executives read them
 GET    /settings                                                  | 200 200 404 404 | in  | =
 POST   /settings                                                  | 303 404 404 404 | in  | =               | threshold.closing_ratio=0.65

@@ -2,6 +2,7 @@
 
 mod calendar;
 mod generate;
+mod incentives;
 mod names;
 mod plans;
 mod profile;
@@ -60,6 +61,7 @@ pub fn run(database_url: &str, org: Option<&str>, args: &DemoArgs) -> Result<()>
     let started = Instant::now();
     if let Some(out) = &args.out {
         let counts = generate::generate(params, out)?;
+        write_plans_file(out, as_of)?;
         let rows: u64 = counts.iter().map(|(_, n)| n).sum();
         for (file, n) in &counts {
             println!("{file:<20} {n:>10}");
@@ -101,6 +103,16 @@ pub fn run(database_url: &str, org: Option<&str>, args: &DemoArgs) -> Result<()>
             planned.quotas
         );
     }
+    if let Some(paid) = incentives::pay_year(&mut db, &operator, scratch.path(), as_of)? {
+        println!(
+            "incentives {}: {} plan assignments, {} contests; statements: {} locked, {} approved",
+            as_of.year(),
+            paid.assignments,
+            paid.contests,
+            paid.locked,
+            paid.approved
+        );
+    }
     println!();
     println!("The demo organisation '{slug}' is in {database_url} (generated in {generated:.1} s).");
     let quarter = format!("{}-Q{}", as_of.year(), as_of.month0() / 3 + 1);
@@ -123,6 +135,14 @@ pub fn run(database_url: &str, org: Option<&str>, args: &DemoArgs) -> Result<()>
             println!("  {:<10} {email:<34} password: {DEMO_PASSWORD}", role.key());
         }
     })
+}
+
+/// The year's incentive plans beside the bundle's files, as an export writes them.
+fn write_plans_file(bundle: &std::path::Path, as_of: NaiveDate) -> Result<()> {
+    let plans = incentives::plans_file(bundle, as_of)?;
+    let file = bundle.join(quotient_store::incentives::plans::file_name(as_of.year()));
+    let text = serde_json::to_string_pretty(&plans)?;
+    std::fs::write(&file, text + "\n").with_context(|| format!("writing {}", file.display()))
 }
 
 /// One user per role (the executive, the first manager and one of their reps, an admin), created

@@ -609,7 +609,7 @@ pub fn preview(db: &mut Db, scope: &Viewer, directory: &Directory, file: &PlansF
 }
 
 /// Pay ÷ revenue to four decimals (half away from zero), none without revenue.
-fn cost_share(earnings_cents: i64, revenue_cents: i64) -> Option<String> {
+pub(crate) fn cost_share(earnings_cents: i64, revenue_cents: i64) -> Option<String> {
     (revenue_cents > 0).then(|| {
         let share = Decimal::from(earnings_cents) / Decimal::from(revenue_cents);
         let scale = Decimal::from(10_000);

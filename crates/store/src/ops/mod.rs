@@ -13,6 +13,7 @@ pub mod coaching;
 pub mod feedback;
 pub mod goals;
 pub mod incentives;
+pub mod incentives_views;
 pub mod pipeline;
 pub mod plans;
 pub mod records;

@@ -8,11 +8,13 @@ use crate::auth::Caller;
 use crate::error::{PageError, subject_missing};
 use crate::templates::{self, period_picker};
 use axum::extract::{Query, State};
+use chrono::Datelike;
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
 use quotient_core::model::UserRole;
 use quotient_core::period::PeriodKind;
 use quotient_store::kpi::Card;
+use quotient_store::ops::incentives::{self, ContestStandings};
 use quotient_store::ops::reports::{self, ReportOn, SubjectRequest};
 
 /// The KPIs one can rank by, best first when higher.
@@ -90,12 +92,14 @@ pub async fn leaderboard(
     let kpi = query.kpi.as_deref().filter(|k| KPIS.contains(k)).unwrap_or("revenue").to_string();
     let org_wide = caller.viewer.reaches_everyone() && query.scope.as_deref() != Some("team");
     let directories = state.directories.clone();
-    let cards = with_db(&state, &caller, move |db, caller| {
+    let (cards, contests) = with_db(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
         // The organisation, or those the caller is ranked among: a rep their manager's team.
         let subject = if org_wide { SubjectRequest::Organisation } else { SubjectRequest::Peers };
         let request = ReportOn { subject, period, as_of: as_of(period), lang: caller.locale };
-        Ok(reports::report(db, &caller.viewer, &directory, &request).map_err(subject_missing)?.reps)
+        let reps = reports::report(db, &caller.viewer, &directory, &request).map_err(subject_missing)?.reps;
+        let today = super::today();
+        Ok((reps, incentives::contest_standings(db, &caller.viewer, today.year(), today)?))
     })
     .await?;
     let mut ranked: Vec<&Card> = cards.iter().collect();
@@ -140,7 +144,42 @@ pub async fn leaderboard(
             }
         }
     };
-    Ok(templates::page(&caller, "leaderboard", l.t("leaderboard.title"), body))
+    Ok(templates::page(
+        &caller,
+        "leaderboard",
+        l.t("leaderboard.title"),
+        html! { (body) (standings(&caller, &contests, hide_names)) },
+    ))
+}
+
+/// The year's contests: live standings while one runs, its awards once decided, and the prizes.
+fn standings(caller: &Caller, contests: &[ContestStandings], hide_names: bool) -> Markup {
+    let l = caller.locale;
+    html! {
+        @for contest in contests {
+            section.card.contest {
+                h2 { (contest.name) " " span.muted { (l.date(contest.start)) " – " (l.date(contest.end)) " · "
+                    (l.t(if contest.decided { "contests.decided" } else { "contests.live" })) } }
+                table {
+                    thead { tr { th.num { (l.t("contests.place")) } th { (l.t("dashboard.rep")) } th.num { (l.t("contests.value")) } th { (l.t("contests.wins")) } } }
+                    tbody {
+                        @for row in &contest.rows {
+                            @let mine = caller.viewer.rep_id == Some(row.rep_id);
+                            tr class=[mine.then_some("total")] {
+                                td.num { (row.place.map_or("–".into(), |p| p.to_string())) }
+                                td { @if hide_names && !mine { span.muted { "–" } } @else { (row.name) } }
+                                td.num { (row.value) }
+                                td {
+                                    @if row.amount_cents != 0 { (caller.money(quotient_core::Money::from_cents(row.amount_cents))) " " }
+                                    (row.prizes.join(", "))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn is_own(caller: &Caller, card: &Card) -> bool {

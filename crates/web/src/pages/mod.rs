@@ -4,9 +4,11 @@ pub mod account_map;
 pub mod breakdowns;
 pub mod dashboard;
 pub mod decision_process;
+pub mod earnings;
 pub mod editing;
 pub mod goals;
 pub mod home;
+pub mod incentives;
 pub mod leaderboard;
 pub mod log_activity;
 pub mod me;
@@ -16,6 +18,7 @@ pub mod plan;
 pub mod records;
 pub mod scorecard;
 pub mod settings;
+pub mod statements;
 pub mod territory_plans;
 
 use crate::app::AppState;
@@ -100,7 +103,7 @@ mod tests {
     /// Every message a page shows by code is written in every language.
     #[test]
     fn every_refusal_code_has_its_message_in_every_language() {
-        let tables = [super::pipeline::REFUSALS];
+        let tables = [super::pipeline::REFUSALS, super::statements::REFUSALS];
         for (code, key) in tables.iter().flat_map(|t| t.iter()) {
             for lang in Locale::all() {
                 assert!(lang.message(key).is_some(), "{code}: {key} is missing in {}", lang.tag());

@@ -17,7 +17,10 @@ use quotient_core::coaching::KeyAccountCoverage;
 use quotient_core::kpi::RateSource;
 use quotient_core::kpi::Tally;
 use quotient_core::period::PeriodKind;
+use quotient_store::StoreError;
+use quotient_store::ids::RepId;
 use quotient_store::kpi::{self, Card, ReportRequest, Subject};
+use quotient_store::ops::incentives;
 use quotient_store::planning::account_maps;
 
 #[derive(serde::Deserialize)]
@@ -34,6 +37,8 @@ struct Data {
     months: Vec<(Period, Tally)>,
     weeks: Vec<(Period, Tally)>,
     as_of: chrono::NaiveDate,
+    /// What the month is worth so far and the next tiers, when the rep has a plan (`INCENTIVES.md` §8).
+    earnings: Option<quotient_store::ops::incentives::Earnings>,
 }
 
 const TREND_FIELDS: &[&str] = &["won", "won_amount", "first_appointments", "conversations", "cold_calls"];
@@ -78,7 +83,14 @@ pub async fn scorecard(
             .unwrap_or_default();
         let month_tallies = kpi::trend(db, &caller.viewer, rep, &months, TREND_FIELDS)?;
         let week_tallies = kpi::trend(db, &caller.viewer, rep, &weeks, TREND_FIELDS)?;
+        let earnings = match incentives::earnings(db, &caller.viewer, RepId(rep), super::today()) {
+            Ok(earnings) => Some(earnings),
+            // No plan this year, or statements not the caller's to read: the scorecard goes without.
+            Err(StoreError::Refused(_) | StoreError::NotPermitted) => None,
+            Err(error) => return Err(error.into()),
+        };
         Ok(Data {
+            earnings,
             card,
             key_accounts,
             working_days,
@@ -160,6 +172,15 @@ fn render(caller: &Caller, rep: i64, period: Period, data: &Data) -> Markup {
         }
         @if !s.flags.is_empty() {
             p { (flag_badges(l, &flags(card))) }
+        }
+        @if let Some(earnings) = &data.earnings {
+            div.tiles #scorecard-earnings {
+                (tile(l.t("scorecard.earnings"), &caller.money(quotient_core::Money::from_cents(earnings.month.payable_cents))))
+                @if let Some(step) = earnings.next_steps.first() {
+                    (tile(l.t("earnings.next_tier"), &format!("+{} ({} {})", caller.money(quotient_core::Money::from_cents(step.worth_cents)), step.key, l.percent(step.attainment.parse::<f64>().ok()))))
+                }
+            }
+            p.no-print { a href={ "/reps/" (rep) "/earnings" } { (l.t("nav.earnings")) " →" } }
         }
         div.grid {
             section.card.chart #attainment {

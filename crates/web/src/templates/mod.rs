@@ -16,6 +16,8 @@ const SECTIONS: &[(&str, &str, Resource)] = &[
     ("pipeline", "/pipeline", Resource::Opportunities),
     ("leaderboard", "/leaderboard", Resource::Leaderboard),
     ("goals", "/goals", Resource::TeamDashboard),
+    ("statements", "/statements", Resource::TeamDashboard),
+    ("incentives", "/incentives", Resource::IncentivePlans),
     ("plan", "/plan", Resource::CompanyPlan),
     ("territory_plans", "/territory-plans", Resource::TerritoryPlans),
     ("accounts", "/records/accounts", Resource::Accounts),
@@ -55,6 +57,7 @@ pub fn page(caller: &Caller, active: &str, title: &str, body: Markup) -> Markup 
                     nav aria-label=(l.t("nav.label")) {
                         @if own_scorecard.is_some() && caller.user.role == quotient_core::model::UserRole::Rep {
                             a href="/" class=[(active == "scorecard").then_some("active")] { (l.t("nav.scorecard")) }
+                            a href="/earnings" class=[(active == "earnings").then_some("active")] { (l.t("nav.earnings")) }
                         }
                         @for (key, href, resource) in SECTIONS {
                             @if caller.viewer.may(*resource, Action::Read) {

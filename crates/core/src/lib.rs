@@ -6,6 +6,7 @@
 pub mod access;
 pub mod coaching;
 pub mod diagnostics;
+pub mod forecast;
 pub mod input;
 pub mod kpi;
 mod lang;

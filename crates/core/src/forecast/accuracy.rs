@@ -8,7 +8,7 @@ use serde::Serialize;
 
 /// One call for a closed period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Call {
+pub struct PastCall {
     /// Whole weeks from the day of the call to the period's last day (0 in the last week).
     pub weeks_before_end: i64,
     pub called: Money,
@@ -35,7 +35,7 @@ pub struct Accuracy {
 }
 
 impl Accuracy {
-    pub fn of(calls: &[Call]) -> Accuracy {
+    pub fn of(calls: &[PastCall]) -> Accuracy {
         let pct_errors: Vec<f64> = calls
             .iter()
             .filter(|call| call.actual.cents() > 0)
@@ -59,14 +59,14 @@ impl Accuracy {
 }
 
 /// The accuracy of the calls made each number of weeks before the periods' ends, the nearest first.
-pub fn by_weeks_before_end(calls: &[Call]) -> Vec<(i64, Accuracy)> {
+pub fn by_weeks_before_end(calls: &[PastCall]) -> Vec<(i64, Accuracy)> {
     let mut weeks: Vec<i64> = calls.iter().map(|call| call.weeks_before_end).collect();
     weeks.sort_unstable();
     weeks.dedup();
     weeks
         .into_iter()
         .map(|week| {
-            let of_week: Vec<Call> = calls.iter().filter(|call| call.weeks_before_end == week).copied().collect();
+            let of_week: Vec<PastCall> = calls.iter().filter(|call| call.weeks_before_end == week).copied().collect();
             (week, Accuracy::of(&of_week))
         })
         .collect()
@@ -76,8 +76,8 @@ pub fn by_weeks_before_end(calls: &[Call]) -> Vec<(i64, Accuracy)> {
 mod tests {
     use super::*;
 
-    fn call(weeks_before_end: i64, called: i64, actual: i64) -> Call {
-        Call { weeks_before_end, called: Money::from_units(called), actual: Money::from_units(actual) }
+    fn call(weeks_before_end: i64, called: i64, actual: i64) -> PastCall {
+        PastCall { weeks_before_end, called: Money::from_units(called), actual: Money::from_units(actual) }
     }
 
     #[test]

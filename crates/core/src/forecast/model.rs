@@ -7,9 +7,10 @@
 //! step a deal had on a past day is known, so the model can be back-tested on the days it would
 //! have been asked.
 
-use crate::Money;
+use crate::{Money, Period};
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// How far an opportunity has come: the last milestone it has reached (or only its creation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -365,6 +366,169 @@ pub fn combine(
         high: won + high,
         weighted_pipeline: won + weighted,
         last_period_actual,
+    }
+}
+
+/// An opportunity as the history and the forecast read it: enough to know, on any day, whether it
+/// was open, which step it had reached, and how it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deal {
+    pub owner: i64,
+    pub amount: Money,
+    pub milestones: Milestones,
+    /// The day it closed and whether it was won; `None` while open.
+    pub closed: Option<(NaiveDate, bool)>,
+    /// Its current stage's win probability, in basis points.
+    pub stage_probability_bp: u32,
+    pub expected_close_on: Option<NaiveDate>,
+}
+
+impl Deal {
+    /// Whether it had been created and was not yet closed at the end of `day`.
+    pub fn open_on(&self, day: NaiveDate) -> bool {
+        self.milestones.created <= day && self.closed.is_none_or(|(closed_on, _)| closed_on > day)
+    }
+
+    fn won_in(&self, from: NaiveDate, to: NaiveDate) -> Money {
+        match self.closed {
+            Some((on, true)) if from <= on && on <= to => self.amount,
+            _ => Money::ZERO,
+        }
+    }
+}
+
+/// The days of history a forecast learns from: the closes of the trailing year, as the KPIs' rates.
+pub const HISTORY_DAYS: i64 = 365;
+
+/// An organisation's deals and what the forecast needs besides: whose team each owner is in, the
+/// weighted pipeline's probability of each step on a past day, and the method's threshold.
+#[derive(Debug, Clone)]
+pub struct Book<'a> {
+    pub deals: &'a [Deal],
+    /// Each owner's team (their manager; an owner without one is a team of their own).
+    pub team_of: &'a HashMap<i64, i64>,
+    /// The probability of the stage that records each step's milestone (the first open stage for
+    /// [`Step::Opened`]): what a deal's stage was worth on a day before today.
+    pub step_probability_bp: [u32; 4],
+    /// Today: a deal open now is weighted by its current stage on this day and after.
+    pub today: NaiveDate,
+    pub min_closed: i64,
+}
+
+/// The forecast of a subject's owners for a period as of a day: each owner's and the total.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BookForecast {
+    pub owners: Vec<(i64, DataForecast)>,
+    pub total: DataForecast,
+    /// Each open deal's part, by its index in the book's deals.
+    pub deals: Vec<(usize, DealForecast)>,
+    /// The rates of the subject's closed deals of the trailing year, per step.
+    pub rates: Vec<StepRate>,
+}
+
+impl Book<'_> {
+    /// The forecast of `owners` for `period` as of the end of `as_of`, from the deals closed in the
+    /// year before it. Once the period has ended, it is what was won.
+    pub fn forecast(&self, owners: &[i64], period: Period, as_of: NaiveDate) -> BookForecast {
+        let learnt_from = as_of - chrono::Duration::days(HISTORY_DAYS);
+        let team = |owner: i64| self.team_of.get(&owner).copied().unwrap_or(owner);
+        let mut by_owner: HashMap<i64, Vec<usize>> = HashMap::new();
+        let mut closed_by_owner: HashMap<i64, Vec<ClosedDeal>> = HashMap::new();
+        let mut closed_by_team: HashMap<i64, Vec<ClosedDeal>> = HashMap::new();
+        let mut everyone = Vec::new();
+        for (index, deal) in self.deals.iter().enumerate() {
+            by_owner.entry(deal.owner).or_default().push(index);
+            let Some((closed_on, won)) = deal.closed.filter(|(on, _)| learnt_from < *on && *on <= as_of) else {
+                continue;
+            };
+            let closed = ClosedDeal { milestones: deal.milestones, closed_on, won };
+            closed_by_owner.entry(deal.owner).or_default().push(closed);
+            closed_by_team.entry(team(deal.owner)).or_default().push(closed);
+            everyone.push(closed);
+        }
+        let organisation = History::of(&everyone);
+        let teams: HashMap<i64, History> =
+            closed_by_team.iter().map(|(team, deals)| (*team, History::of(deals))).collect();
+        let empty = History::default();
+        let window = window(as_of, period.start(), last_day(period));
+        // What the previous period won, as far as it was known on the day.
+        let previous = period.previous();
+        let (won_to, last_to) = (as_of.min(last_day(period)), as_of.min(last_day(previous)));
+        let mut total = Parts::default();
+        let mut forecast =
+            BookForecast { owners: Vec::new(), total: total.combine(period), deals: Vec::new(), rates: Vec::new() };
+        let mut subject_closed = Vec::new();
+        for &owner in owners {
+            let own_closed = closed_by_owner.get(&owner).map(Vec::as_slice).unwrap_or_default();
+            let own = History::of(own_closed);
+            subject_closed.extend_from_slice(own_closed);
+            let pools = Pools {
+                own: &own,
+                team: teams.get(&team(owner)).unwrap_or(&empty),
+                organisation: &organisation,
+                min_closed: self.min_closed,
+            };
+            let mut parts = Parts::default();
+            for &index in by_owner.get(&owner).into_iter().flatten() {
+                let deal = &self.deals[index];
+                parts.won += deal.won_in(period.start(), won_to);
+                parts.last += deal.won_in(previous.start(), last_to);
+                let Some(window) = window.filter(|_| deal.open_on(as_of)) else { continue };
+                let open = OpenDeal {
+                    amount: deal.amount,
+                    milestones: deal.milestones,
+                    probability_bp: self.probability_on(deal, as_of),
+                    expected_close_on: deal.expected_close_on,
+                };
+                let part = forecast_deal(&open, pools, as_of, window);
+                parts.parts.push(part);
+                parts.open.push(open);
+                forecast.deals.push((index, part));
+            }
+            forecast.owners.push((owner, parts.combine(period)));
+            total.absorb(parts);
+        }
+        forecast.total = total.combine(period);
+        forecast.rates = History::of(&subject_closed).rates();
+        forecast
+    }
+
+    /// The win probability a deal's stage had on `day`: its current stage's while it is open
+    /// today, else that of the stage of the step it had reached (the history of stages is known
+    /// through the milestones).
+    fn probability_on(&self, deal: &Deal, day: NaiveDate) -> u32 {
+        if day >= self.today && deal.closed.is_none() {
+            deal.stage_probability_bp
+        } else {
+            self.step_probability_bp[deal.milestones.step_on(day).0.index()]
+        }
+    }
+}
+
+/// The last day of a period (whose end is the day after).
+pub fn last_day(period: Period) -> NaiveDate {
+    period.end().pred_opt().unwrap_or(period.start())
+}
+
+/// The open deals' parts and the won revenue gathered for one forecast.
+#[derive(Default)]
+struct Parts {
+    parts: Vec<DealForecast>,
+    open: Vec<OpenDeal>,
+    won: Money,
+    last: Money,
+}
+
+impl Parts {
+    fn combine(&self, period: Period) -> DataForecast {
+        combine(&self.parts, &self.open, self.won, self.last, last_day(period))
+    }
+
+    fn absorb(&mut self, other: Parts) {
+        self.parts.extend(other.parts);
+        self.open.extend(other.open);
+        self.won += other.won;
+        self.last += other.last;
     }
 }
 

@@ -153,3 +153,90 @@ fn the_forecast_adds_the_won_revenue_to_the_expected_and_weights_what_is_due() {
     assert_eq!((forecast.open_deals, forecast.open_pipeline), (3, Money::from_cents(90_000)));
     assert_eq!(forecast.last_period_actual, Money::from_cents(99_000));
 }
+
+/// Reps 1 and 2 of team 10 (2026):
+/// d0 rep 1, 100.00, created 01-05, won 01-25 (20 days);
+/// d1 rep 2, 200.00, created 01-10, lost 02-09 (30 days);
+/// d2 rep 1, 300.00, created 03-01, open at a 50 % stage;
+/// d3 rep 1,  50.00, created 02-10, won 03-05 (23 days);
+/// d4 rep 1,  70.00, created 01-01, won 02-20 (50 days).
+fn book_deals() -> Vec<Deal> {
+    let deal = |owner, units, created: &str, closed: Option<(&str, bool)>| Deal {
+        owner,
+        amount: Money::from_units(units),
+        milestones: opened(created, None),
+        closed: closed.map(|(on, won)| (day(on), won)),
+        stage_probability_bp: 5_000,
+        expected_close_on: None,
+    };
+    vec![
+        deal(1, 100, "2026-01-05", Some(("2026-01-25", true))),
+        deal(2, 200, "2026-01-10", Some(("2026-02-09", false))),
+        deal(1, 300, "2026-03-01", None),
+        deal(1, 50, "2026-02-10", Some(("2026-03-05", true))),
+        deal(1, 70, "2026-01-01", Some(("2026-02-20", true))),
+    ]
+}
+
+#[test]
+fn a_book_forecasts_each_owner_from_what_was_known_on_the_day() {
+    let deals = book_deals();
+    let team_of = HashMap::from([(1, 10), (2, 10)]);
+    let book = Book {
+        deals: &deals,
+        team_of: &team_of,
+        step_probability_bp: [500, 2_000, 4_000, 6_000],
+        today: day("2026-12-01"),
+        min_closed: 3,
+    };
+    let march: Period = "2026-03".parse().unwrap();
+    // As of 03-10: rep 1 closed d0, d3, d4 (3, enough). d2, opened 9 days ago, the 21 days left:
+    // all three were open after 9 days, d0 (20) and d3 (23) won within 30 → 2/3 of 300 = 200.
+    let forecast = book.forecast(&[1, 2], march, day("2026-03-10"));
+    let (owner, rep1) = &forecast.owners[0];
+    assert_eq!(*owner, 1);
+    assert_eq!(forecast.deals.len(), 1);
+    assert_eq!(forecast.deals[0].0, 2);
+    assert_eq!((forecast.deals[0].1.chance, forecast.deals[0].1.source), (Chance { won: 2, of: 3 }, RateSource::Own));
+    // Won in March so far: d3's 50; February won d4's 70. Expected 50 + 200; weighted on a past
+    // day by the step's stage, 5 % of 300 = 15 → 65; the interval 50 + (0 … 300).
+    assert_eq!(rep1.won, Money::from_units(50));
+    assert_eq!(rep1.last_period_actual, Money::from_units(70));
+    assert_eq!(rep1.expected, Money::from_units(250));
+    assert_eq!(rep1.weighted_pipeline, Money::from_units(65));
+    assert_eq!((rep1.low, rep1.high), (Money::from_units(50), Money::from_units(350)));
+    assert_eq!(forecast.owners[1].1.expected, Money::ZERO);
+    assert_eq!(forecast.total.expected, Money::from_units(250));
+    // The subject's rates: 4 closed, 3 won after 20, 23 and 50 days.
+    assert_eq!(
+        (forecast.rates[0].closed, forecast.rates[0].won, forecast.rates[0].median_days_to_won),
+        (4, 3, Some(23))
+    );
+
+    // Needing 4 closed deals, rep 1 takes the team's: d0, d1, d3, d4 open after 9 days, d0 and d3
+    // won within 30 → 2/4 of 300 = 150.
+    let thin = Book { min_closed: 4, ..book.clone() };
+    let forecast = thin.forecast(&[1], march, day("2026-03-10"));
+    assert_eq!(forecast.deals[0].1.source, RateSource::Team);
+    assert_eq!(forecast.total.expected, Money::from_units(200));
+
+    // As of 02-15: d2 does not exist yet; d3 (5 days old) is forecast for days 14..=44 ahead from
+    // d0 (20, won) and d1 (30, lost) — the team's two are fewer than 3, so the organisation's —:
+    // won in (18, 49] → d0, 1/2 of 50 = 25. d4, open
+    // 45 days, is older than anything closed by then: nothing. Nothing of March or of February was
+    // won by then.
+    let early = book.forecast(&[1], march, day("2026-02-15"));
+    let chances: Vec<(usize, Chance, RateSource)> = early.deals.iter().map(|(i, d)| (*i, d.chance, d.source)).collect();
+    assert_eq!(
+        chances,
+        [(3, Chance { won: 1, of: 2 }, RateSource::Organisation), (4, Chance::NONE, RateSource::Nothing)]
+    );
+    assert_eq!(
+        (early.total.expected, early.total.won, early.total.last_period_actual),
+        (Money::from_units(25), Money::ZERO, Money::ZERO)
+    );
+
+    // Today, an open deal is weighted by its current stage: 50 % of 300.
+    let live = Book { today: day("2026-03-10"), ..book.clone() };
+    assert_eq!(live.forecast(&[1], march, day("2026-03-10")).total.weighted_pipeline, Money::from_units(200));
+}

@@ -272,7 +272,13 @@ mod tests {
                 adjusted: Some(Call { commit_cents: 40, best_case_cents: 90 }),
             },
             Node { person: 20, manager: None, quota_cents: Some(3_000), ..Node::default() },
-            Node { person: 3, manager: Some(20), deals: deals(500, 0, 0, 1_000), quota_cents: Some(2_000), ..Node::default() },
+            Node {
+                person: 3,
+                manager: Some(20),
+                deals: deals(500, 0, 0, 1_000),
+                quota_cents: Some(2_000),
+                ..Node::default()
+            },
         ]
     }
 
@@ -307,7 +313,13 @@ mod tests {
     #[test]
     fn a_gap_closed_leaves_no_coverage_and_a_cycle_does_not_loop() {
         let nodes = vec![
-            Node { person: 1, manager: Some(2), deals: deals(700, 10, 0, 0), quota_cents: Some(500), ..Node::default() },
+            Node {
+                person: 1,
+                manager: Some(2),
+                deals: deals(700, 10, 0, 0),
+                quota_cents: Some(500),
+                ..Node::default()
+            },
             Node { person: 2, manager: Some(1), ..Node::default() },
         ];
         // Each is the other's manager: neither is at the top, so only the organisation remains.

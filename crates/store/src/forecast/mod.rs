@@ -1,0 +1,3 @@
+//! The forecast's reads and writes under its operations.
+
+pub mod history;

@@ -260,8 +260,14 @@ pub fn forecast_deal(deal: &OpenDeal, pools: Pools<'_>, as_of: NaiveDate, window
 /// Below this many open opportunities the interval is the distribution's own quantiles (on a grid);
 /// above it the normal approximation, which the many independent outcomes make close.
 pub const EXACT_INTERVAL_MAX_DEALS: usize = 400;
-/// The grid the exact interval is computed on: the open pipeline in this many steps.
+/// The grid the interval is computed on when the amounts share no divisor that keeps it shorter than
+/// [`EXACT_GRID_MAX_STEPS`]: the open pipeline in this many steps.
 const GRID_STEPS: i64 = 1_000;
+const EXACT_GRID_MAX_STEPS: i64 = 20_000;
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
 
 /// The 10th and 90th percentiles of the revenue the deals bring, each won with its chance
 /// independently of the others: `(low, high)`.
@@ -279,8 +285,11 @@ pub fn interval(deals: &[DealForecast]) -> (Money, Money) {
 
 fn exact_interval(deals: &[(i64, f64)]) -> (Money, Money) {
     let total: i64 = deals.iter().map(|(amount, _)| amount).sum();
-    // Each amount in whole grid steps (rounded to the nearest), so the distribution is a vector.
-    let step = (total + GRID_STEPS - 1) / GRID_STEPS;
+    // Each amount in whole steps, so the distribution is a vector: the amounts' greatest common
+    // divisor when that keeps the vector short (exact), else a 1/1000 of the total (each amount
+    // rounded to the nearest step).
+    let divisor = deals.iter().fold(0, |divisor, (amount, _)| gcd(divisor, *amount)).max(1);
+    let step = if total / divisor <= EXACT_GRID_MAX_STEPS { divisor } else { (total + GRID_STEPS - 1) / GRID_STEPS };
     let mut distribution = vec![1.0_f64];
     for &(amount, chance) in deals {
         let shift = ((amount + step / 2) / step) as usize;

@@ -240,3 +240,13 @@ fn a_book_forecasts_each_owner_from_what_was_known_on_the_day() {
     let live = Book { today: day("2026-03-10"), ..book.clone() };
     assert_eq!(live.forecast(&[1], march, day("2026-03-10")).total.weighted_pipeline, Money::from_units(200));
 }
+
+#[test]
+fn amounts_with_a_common_divisor_give_an_exact_interval() {
+    // 4500.00 for sure and 2000.00 at 1/2: 4500 or 6500, each 1/2 — exact on the 500.00 divisor.
+    let parts = [part(450_000, 1, 1), part(200_000, 1, 2)];
+    assert_eq!(interval(&parts), (Money::from_cents(450_000), Money::from_cents(650_000)));
+    // 0.01 and 1000.00: no divisor keeps it short, so a grid of 1000.01 / 1000 = 1.01 (rounded up
+    // to 101 cents); 100,000 cents round to 990 steps = 99,990 cents, the 1 cent to none.
+    assert_eq!(interval(&[part(100_000, 1, 1), part(1, 1, 1)]), (Money::from_cents(99_990), Money::from_cents(99_990)));
+}

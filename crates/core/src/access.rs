@@ -22,6 +22,7 @@ crate::keyed_enum! {
         ActivityGoals => "activity_goals",
         TerritoryPlans => "territory_plans",
         OneOnOnes => "one_on_ones",
+        Forecast => "forecast",
     }
 }
 
@@ -96,6 +97,9 @@ const MATRIX: &[(Resource, [&[Action]; 4])] = &[
     // A manager (or an executive) holds a 1:1 with a rep they reach; the rep reads their own and
     // edits it only to tick off the actions the rep owns (`may_tick_one_on_one_action`).
     (Resource::OneOnOnes, [&[Read], &[Read, Create, Edit], &[Read, Create, Edit], &[Read, Edit]]),
+    // Everyone calls the forecast within their reach: a rep their own deals, a manager their
+    // subtree (and adjusts their reps' calls), executives and admins the organisation.
+    (Resource::Forecast, [&[Read, Edit], &[Read, Edit], &[Read, Edit], &[Read, Edit]]),
 ];
 
 /// Whether `role` may take `action` on `resource` (within its [`reach`]).

@@ -89,6 +89,12 @@ crate::keyed_enum! {
         // Account planning.
         ObjectiveLink => "objective_link",
         ObjectiveAccountNotKey => "objective_account_not_key",
+        // The forecast.
+        ForecastCategory => "forecast_category",
+        ForecastPeriod => "forecast_period",
+        BestCaseBelowCommit => "best_case_below_commit",
+        ForecastCallNotYours => "forecast_call_not_yours",
+        OpportunityNotOpen => "opportunity_not_open",
     }
 }
 

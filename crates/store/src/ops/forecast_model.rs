@@ -1,6 +1,10 @@
 //! The forecast from the data: a subject's expected revenue for a period from its open deals and
 //! the history of closed ones, beside the naive forecasts, and its back-test over past periods.
 
+mod accuracy;
+
+pub use accuracy::{AccuracyOn, AccuracyReport, CallWeek, SubmitterAccuracy, call_weeks, forecast_accuracy};
+
 use super::permit;
 use super::reports::{SubjectRequest, subject};
 use crate::access::Viewer;
@@ -10,7 +14,7 @@ use crate::forecast::history::{self, Deals};
 use crate::kpi::{self, Directory, Scope};
 use chrono::{Duration, NaiveDate};
 use quotient_core::access::{Action, Resource};
-use quotient_core::forecast::accuracy::{self, Accuracy, PastCall};
+use quotient_core::forecast::accuracy::{self as scoring, Accuracy, PastCall};
 use quotient_core::forecast::model::{Book, DataForecast, DealForecast, HISTORY_DAYS, StepRate, last_day};
 use quotient_core::{Money, Period};
 use serde::Serialize;
@@ -71,7 +75,7 @@ pub fn data_forecast(
     directory: &Directory,
     request: &ForecastOn,
 ) -> Result<DataForecastReport> {
-    permit(scope, Resource::Scorecards, Action::Read)?;
+    permit(scope, Resource::Forecast, Action::Read)?;
     let resolved = directory.resolve(&subject(scope, directory, &request.subject)?)?;
     let since = request.as_of.min(request.period.previous().start()) - Duration::days(HISTORY_DAYS);
     let deals = db.transaction(|db| history::deals_since(db, scope.org, since))?;
@@ -177,7 +181,7 @@ const METHODS: [(&str, fn(&DataForecast) -> Money); 3] = [
 /// the data forecast and the naive forecasts by weeks before the end. Periods not yet over are left
 /// out.
 pub fn backtest(db: &mut Db, scope: &Viewer, directory: &Directory, request: &BacktestOn) -> Result<Backtest> {
-    permit(scope, Resource::Scorecards, Action::Read)?;
+    permit(scope, Resource::Forecast, Action::Read)?;
     let resolved: Scope = directory.resolve(&subject(scope, directory, &request.subject)?)?;
     let periods: Vec<Period> = request.periods.iter().copied().filter(|p| last_day(*p) < request.today).collect();
     let earliest = periods.iter().map(|p| p.previous().start()).min().unwrap_or(request.today);
@@ -197,7 +201,7 @@ pub fn backtest(db: &mut Db, scope: &Viewer, directory: &Directory, request: &Ba
         days.dedup();
         for as_of in days {
             let forecast = book.forecast(&resolved.reps, period, as_of).total;
-            let weeks_before_end = accuracy::weeks_before_end(as_of, last);
+            let weeks_before_end = scoring::weeks_before_end(as_of, last);
             lines.push(BacktestLine { period: period.to_string(), as_of, weeks_before_end, actual, forecast });
         }
     }
@@ -216,7 +220,7 @@ pub fn accuracy_of(lines: &[BacktestLine]) -> Vec<MethodAccuracy> {
                 actual: line.actual,
             })
             .collect();
-        for (weeks_before_end, accuracy) in accuracy::by_weeks_before_end(&calls).into_iter().rev() {
+        for (weeks_before_end, accuracy) in scoring::by_weeks_before_end(&calls).into_iter().rev() {
             let interval_hit_rate = (method == "data").then(|| {
                 let at: Vec<&BacktestLine> = lines.iter().filter(|l| l.weeks_before_end == weeks_before_end).collect();
                 let held = at.iter().filter(|l| l.forecast.low <= l.actual && l.actual <= l.forecast.high).count();

@@ -15,11 +15,11 @@ use quotient_core::Money;
 use quotient_core::Period;
 use quotient_core::forecast::model::{Chance, RateSource, Step};
 use quotient_core::model::UserRole;
-use quotient_store::Code;
 use quotient_store::bundle::{self, Silent};
 use quotient_store::kpi::Directory;
-use quotient_store::ops::forecast_model::{self, BacktestOn, ForecastOn};
+use quotient_store::ops::forecast_model::{self, AccuracyOn, BacktestOn, ForecastOn};
 use quotient_store::ops::reports::{Named, SubjectRequest};
+use quotient_store::{Code, Value};
 
 fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
@@ -167,4 +167,105 @@ fn backtest_the_first_quarter(test: &mut TestDb) {
     );
 }
 
-on_both_backends!(forecast_the_team_from_the_organisations_history, backtest_the_first_quarter);
+fn id_of(test: &mut TestDb, key: &str) -> i64 {
+    test.db
+        .query_i64("SELECT id FROM reps WHERE external_id = ?", &[Value::text(key)])
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A call as submitted on a past day, straight into the table (the operation stamps it now).
+fn call_on(
+    test: &mut TestDb,
+    org: &quotient_store::orgs::Organisation,
+    id: i64,
+    call: (i64, &str, i64, Option<i64>, &str),
+) {
+    let (subject, kind, commit_units, by, on) = call;
+    let at = day(on).and_hms_opt(12, 0, 0).unwrap().and_utc();
+    test.db
+        .execute(
+            "INSERT INTO forecast_calls (org_id, id, period, subject_id, kind, commit_cents, best_case_cents, note,
+                                         by_person, submitted_at)
+             VALUES (?, ?, '2026-Q1', ?, ?, ?, ?, '', ?, ?)",
+            &[
+                org.id.value(),
+                Value::Int(id),
+                Value::Int(subject),
+                Value::text(kind),
+                Value::Int(commit_units * 100),
+                Value::Int(commit_units * 100),
+                Value::opt_int(by),
+                Value::Timestamp(at),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The first quarter won O1's 12,000 (R1's, in M1's team). Calls:
+/// R1 9,000 on 03-03 (4 weeks before 03-31): −25 %; R1 12,000 on 03-27 (week 0): 0 %;
+/// M1 adjusts R1 to 15,000 on 03-27: +25 %; M1 6,000 for the team on 03-03: −50 %.
+/// R1: MAPE (25 + 0) ÷ 2 = 12.5, bias −12.5; M1: MAPE (25 + 50) ÷ 2 = 37.5, bias −12.5.
+/// The data forecast on those days knew only O2 (lost 03-01), which never reached O1's proposal
+/// or O3's step past its age: nothing expected, −100 % each time.
+fn calls_of_a_closed_quarter_are_scored_per_submitter(test: &mut TestDb) {
+    let org = imported(test);
+    let (r1, m1) = (id_of(test, "R1"), id_of(test, "M1"));
+    call_on(test, &org, 9_001, (r1, "call", 9_000, Some(r1), "2026-03-03"));
+    call_on(test, &org, 9_002, (r1, "call", 12_000, Some(r1), "2026-03-27"));
+    call_on(test, &org, 9_003, (r1, "adjustment", 15_000, Some(m1), "2026-03-27"));
+    call_on(test, &org, 9_004, (m1, "call", 6_000, Some(m1), "2026-03-03"));
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let directory = ok(Directory::load(&mut test.db, org.id));
+    let request = AccuracyOn {
+        subject: SubjectRequest::Own,
+        periods: vec!["2026-Q1".parse().unwrap(), "2026-Q2".parse().unwrap()],
+        today: day("2026-05-01"),
+    };
+    let report = ok(forecast_model::forecast_accuracy(&mut test.db, &manager, &directory, &request));
+    assert_eq!(report.periods, ["2026-Q1"]);
+    let scored: Vec<(String, i64, Option<f64>, Option<f64>, Option<f64>)> = report
+        .submitters
+        .iter()
+        .map(|s| {
+            (s.external_id.clone(), s.calls.calls, s.calls.mean_absolute_pct_error, s.calls.bias_pct, s.data.bias_pct)
+        })
+        .collect();
+    // By name: Ana Ruiz (R1), Max Weber (M1).
+    assert_eq!(
+        scored,
+        [
+            ("R1".to_string(), 2, Some(12.5), Some(-12.5), Some(-100.0)),
+            ("M1".to_string(), 2, Some(37.5), Some(-12.5), Some(-100.0)),
+        ]
+    );
+    let r1_weeks: Vec<(i64, Option<f64>)> =
+        report.submitters[0].by_weeks_before_end.iter().map(|(w, calls, _)| (*w, calls.bias_pct)).collect();
+    assert_eq!(r1_weeks, [(0, Some(0.0)), (4, Some(-25.0))]);
+
+    // R1's weeks of the quarter: 14 week ends from 01-04 to 03-31; the call and the adjustment as
+    // they stood, and the won revenue (O1's, on the last day).
+    let weeks = ok(forecast_model::call_weeks(
+        &mut test.db,
+        &manager,
+        &directory,
+        &SubjectRequest::Rep(Named::Key("R1".into())),
+        "2026-Q1".parse().unwrap(),
+        day("2026-05-01"),
+    ));
+    assert_eq!(weeks.len(), 14);
+    let at = |on: &str| weeks.iter().find(|w| w.week_end == day(on)).unwrap_or_else(|| panic!("{on}"));
+    assert_eq!((at("2026-03-08").commit_cents, at("2026-03-08").adjusted_commit_cents), (Some(900_000), None));
+    assert_eq!(
+        (at("2026-03-29").commit_cents, at("2026-03-29").adjusted_commit_cents),
+        (Some(1_200_000), Some(1_500_000))
+    );
+    let last = at("2026-03-31");
+    assert_eq!((last.won, last.data_expected), (Money::from_units(12_000), Money::from_units(12_000)));
+    assert_eq!(at("2026-03-29").won, Money::ZERO);
+}
+
+on_both_backends!(
+    forecast_the_team_from_the_organisations_history,
+    backtest_the_first_quarter,
+    calls_of_a_closed_quarter_are_scored_per_submitter,
+);

@@ -14,9 +14,9 @@ use quotient_store::access::Viewer;
 use quotient_store::audit;
 use quotient_store::ids::{OpportunityId, RepId};
 use quotient_store::kpi::Directory;
-use quotient_store::ops::forecast::{
-    self, AdjustCall, ChangesQuery, ForecastQuery, SetCategory, SetStageCategory, SubmitCall,
-};
+use quotient_store::crm::pipeline_config::StageInput;
+use quotient_store::ops::forecast::{self, AdjustCall, ChangesQuery, ForecastQuery, SetCategory, SubmitCall};
+use quotient_store::ops::settings;
 use quotient_store::orgs::Organisation;
 use quotient_store::{Code, Value, bundle};
 
@@ -79,7 +79,20 @@ fn an_override_is_the_owners_or_their_managers_and_audited(test: &mut TestDb) {
         )
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_default();
-    ok(forecast::set_stage_category(&mut test.db, &admin, &SetStageCategory { stage, category: "best_case".into() }));
+    let stage_input = |key: &str, category: &str| {
+        let current = ok(settings::pipeline_setup(&mut test.db, &admin)).stages.into_iter().find(|s| s.key == key);
+        let current = current.unwrap_or_else(|| panic!("stage {key}"));
+        StageInput {
+            key: key.into(),
+            name: current.name,
+            probability_pct: (current.probability_bp / 100).to_string(),
+            forecast_category: category.into(),
+            ..StageInput::default()
+        }
+    };
+    let input = stage_input(&stage, "best_case");
+    let saved = ok(settings::save_stage(&mut test.db, &admin, &input));
+    assert_eq!(saved.forecast_category, Some(Category::BestCase));
     let cleared = ok(forecast::set_category(&mut test.db, &m1, &set(o3, "")));
     assert_eq!((cleared.category, cleared.overridden), (Category::BestCase, None));
     assert_eq!(

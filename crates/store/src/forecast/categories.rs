@@ -34,35 +34,6 @@ pub fn stage_categories(db: &mut Db, org: OrgId) -> Result<HashMap<String, Stage
     Ok(rows.into_iter().collect())
 }
 
-/// Sets the default category of a stage (none: pipeline), audited. In a transaction.
-pub(crate) fn set_stage_default(
-    db: &mut Db,
-    org: OrgId,
-    user: Option<i64>,
-    stage: &str,
-    before: Option<Category>,
-    category: Option<Category>,
-) -> Result<()> {
-    db.execute(
-        "UPDATE stages SET forecast_category = ? WHERE org_id = ? AND key = ?",
-        &[Value::opt_text(category.map(Category::key)), org.value(), Value::text(stage)],
-    )?;
-    let json = |c: Option<Category>| Some(serde_json::json!({ "stage": stage, "forecast_category": c }));
-    audit::record(
-        db,
-        org,
-        Change {
-            user,
-            action: "update",
-            entity: "stages",
-            entity_id: None,
-            before: json(before),
-            after: json(category),
-        },
-    )?;
-    Ok(())
-}
-
 /// The override of one deal, if any.
 pub fn override_of(db: &mut Db, org: OrgId, opportunity: i64) -> Result<Option<Category>> {
     let found = db.query_opt(

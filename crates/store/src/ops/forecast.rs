@@ -107,41 +107,8 @@ pub fn set_category(db: &mut Db, scope: &Viewer, command: &SetCategory) -> Resul
 }
 
 fn open_category(text: &str) -> std::result::Result<Option<Category>, Refusal> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    text.parse::<Category>()
-        .ok()
-        .filter(|c| c.open_choice())
-        .map(Some)
-        .ok_or_else(|| Refusal::new("category", Code::ForecastCategory))
-}
-
-/// A stage's default category: a key, or empty for pipeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SetStageCategory {
-    pub stage: String,
-    pub category: String,
-}
-
-/// Sets the category an open stage's deals default to, audited (settings: admins).
-pub fn set_stage_category(db: &mut Db, scope: &Viewer, command: &SetStageCategory) -> Result<()> {
-    permit(scope, Resource::Settings, Action::Edit)?;
-    let stages = categories::stage_categories(db, scope.org)?;
-    let mut refusals = Refusals::new();
-    let stage = stages.get(command.stage.trim());
-    match stage {
-        None => refusals.push(Refusal::new("stage", Code::StageUnknown)),
-        Some(s) if s.outcome != StageOutcome::Open => refusals.push(Refusal::new("stage", Code::StageNotOpen)),
-        Some(_) => {}
-    }
-    let category = refusals.take(open_category(&command.category));
-    refuse_any(refusals)?;
-    let before = stage.and_then(|s| s.default);
-    db.transaction(|db| {
-        categories::set_stage_default(db, scope.org, scope.actor(), command.stage.trim(), before, category.flatten())
-    })
+    crate::crm::pipeline_config::forecast_category_of(text)
+        .map_err(|_| Refusal::new("category", Code::ForecastCategory))
 }
 
 // ---- Calls ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 
 mod extract;
 mod feedback;
+mod forecast;
 mod openapi;
 mod planning;
 mod settings;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(planning::router())
         .merge(settings::router())
         .merge(feedback::router())
+        .merge(forecast::router())
 }
 
 /// An API handler's result: errors answer as JSON.

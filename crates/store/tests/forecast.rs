@@ -12,9 +12,9 @@ use quotient_core::forecast::{Call, Category, ChangeKind, Coverage};
 use quotient_core::model::UserRole;
 use quotient_store::access::Viewer;
 use quotient_store::audit;
+use quotient_store::crm::pipeline_config::StageInput;
 use quotient_store::ids::{OpportunityId, RepId};
 use quotient_store::kpi::Directory;
-use quotient_store::crm::pipeline_config::StageInput;
 use quotient_store::ops::forecast::{self, AdjustCall, ChangesQuery, ForecastQuery, SetCategory, SubmitCall};
 use quotient_store::ops::settings;
 use quotient_store::orgs::Organisation;
@@ -79,8 +79,9 @@ fn an_override_is_the_owners_or_their_managers_and_audited(test: &mut TestDb) {
         )
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_default();
+    let stages = ok(settings::pipeline_setup(&mut test.db, &admin)).stages;
     let stage_input = |key: &str, category: &str| {
-        let current = ok(settings::pipeline_setup(&mut test.db, &admin)).stages.into_iter().find(|s| s.key == key);
+        let current = stages.iter().find(|s| s.key == key).cloned();
         let current = current.unwrap_or_else(|| panic!("stage {key}"));
         StageInput {
             key: key.into(),
@@ -95,13 +96,12 @@ fn an_override_is_the_owners_or_their_managers_and_audited(test: &mut TestDb) {
     assert_eq!(saved.forecast_category, Some(Category::BestCase));
     let cleared = ok(forecast::set_category(&mut test.db, &m1, &set(o3, "")));
     assert_eq!((cleared.category, cleared.overridden), (Category::BestCase, None));
+    let won = stage_input("won", "commit");
+    assert_eq!(refused(settings::save_stage(&mut test.db, &admin, &won)), [("forecast_category", Code::StageNotOpen)]);
+    let closed = stage_input(&input.key, "closed");
     assert_eq!(
-        refused(forecast::set_stage_category(
-            &mut test.db,
-            &admin,
-            &SetStageCategory { stage: "won".into(), category: "commit".into() }
-        )),
-        [("stage", Code::StageNotOpen)]
+        refused(settings::save_stage(&mut test.db, &admin, &closed)),
+        [("forecast_category", Code::ForecastCategory)]
     );
     // Two entries: R1's commit, then M1's clearing, each with before and after.
     let history = ok(audit::history(&mut test.db, org.id, "forecast_overrides", o3));
@@ -186,6 +186,13 @@ fn calls_and_adjustments_roll_up_with_quota(test: &mut TestDb) {
         refused(forecast::forecast(&mut test.db, &m1, &q2("2026-04-15", Some("E1")))),
         [("team", Code::SubjectOutOfReach)]
     );
+    // In Q1, O1's 12,000.00 won on 31 March is closed; R1's March quota of 10,000.00 counts whole
+    // in the quarter, so the gap is 0 and there is nothing left to cover.
+    let q1 = ForecastQuery { period: "2026-Q1".into(), team: None, today: day("2026-04-15") };
+    let q1 = ok(forecast::forecast(&mut test.db, &admin, &q1));
+    let r1_q1 = q1.lines.iter().find(|l| l.external_id == "R1").unwrap_or_else(|| panic!("R1"));
+    assert_eq!((r1_q1.rolled.deals.closed, r1_q1.rolled.quota_cents), (1_200_000, Some(1_000_000)));
+    assert_eq!((r1_q1.rolled.gap_cents, r1_q1.rolled.coverage), (Some(0), None));
     // Seven days without an update: stale.
     let later = (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string();
     let stale = ok(forecast::forecast(&mut test.db, &admin, &q2(&later, None)));

@@ -187,6 +187,20 @@ POST   /api/v1/one-on-ones/{one_on_one:R3}/actions                | 404 200 404 
 PATCH  /api/v1/one-on-one-actions/{action:R1.rep}                 | 404 200 200 200 | 401 | =               | {"done": true}
 PATCH  /api/v1/one-on-one-actions/{action:R1.manager}             | 404 200 200 404 | 401 | =               | {"done": true}
 PATCH  /api/v1/one-on-one-actions/{action:R3.rep}                 | 404 200 404 404 | 401 | =               | {"done": true}
+# The forecast: everyone calls within their reach; a manager adjusts those beneath them, a rep nobody
+GET    /api/v1/forecast?period=2026-Q1                            | 200 200 200 200 | 401 | =
+GET    /api/v1/forecast?period=2026-Q1&team=M1                    | 200 200 200 404 | 401 | =
+GET    /api/v1/forecast?period=2026-W05                           | 422 422 422 422 | 401 | =
+GET    /api/v1/forecast/changes                                   | 200 200 200 200 | 401 | =
+PUT    /api/v1/forecast/2026-Q1/call                              | 422 200 200 200 | 401 | =               | {"commit_cents": 100, "best_case_cents": 200}
+PUT    /api/v1/forecast/2026-Q1/adjustments/{rep:R1}              | 200 200 200 422 | 401 | 404 404 404 422 | {"commit_cents": 50, "best_case_cents": 200, "note": "Not signed yet"}
+PUT    /api/v1/forecast/2026-Q1/adjustments/{rep:R3}              | 200 200 404 422 | 401 | 404 404 404 422 | {"commit_cents": 50, "best_case_cents": 200, "note": "Not signed yet"}
+GET    /api/v1/opportunities/{opportunities:R1}/forecast-category | 200 200 200 200 | 401 | =
+GET    /api/v1/opportunities/{opportunities:R2}/forecast-category | 200 200 200 404 | 401 | =
+GET    /api/v1/opportunities/{opportunities:R3}/forecast-category | 200 200 404 404 | 401 | =
+PUT    /api/v1/opportunities/{opportunities:R1}/forecast-category | 200 200 200 200 | 401 | =               | {"category": "commit"}
+PUT    /api/v1/opportunities/{opportunities:R2}/forecast-category | 200 200 200 404 | 401 | =               | {"category": "commit"}
+PUT    /api/v1/opportunities/{opportunities:R3}/forecast-category | 200 200 404 404 | 401 | =               | {"category": null}
 # The rest of the API
 GET    /api/v1/openapi.json                                       | 200 200 200 200 | 200 | =
 GET    /api/v1/me                                                 | 200 200 200 200 | 401 | =

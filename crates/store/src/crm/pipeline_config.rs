@@ -189,8 +189,16 @@ pub(crate) fn save_stage(db: &mut Db, org: OrgId, user: Option<i64>, stage: &Sta
         }
     }
     refusals.finish().map_err(StoreError::Refused)?;
-    let (Some(key), Some(name), Some(probability), Some(position), Some(milestone), Some(category), Some(definition), Some(rules)) =
-        (key, name, probability, position, milestone, category, definition, business_rules)
+    let (
+        Some(key),
+        Some(name),
+        Some(probability),
+        Some(position),
+        Some(milestone),
+        Some(category),
+        Some(definition),
+        Some(rules),
+    ) = (key, name, probability, position, milestone, category, definition, business_rules)
     else {
         return Err(StoreError::Decode("a stage's checked fields".into()));
     };

@@ -58,7 +58,7 @@ pub fn open_in(pipeline: &[SnapshotLine], period: Period, today: NaiveDate) -> i
 /// The amount each owner won in `period` (closed within it), as (owner, cents).
 pub fn won_in(db: &mut Db, org: OrgId, period: Period) -> Result<Vec<(i64, i64)>> {
     db.query_map(
-        "SELECT owner_id, SUM(amount_cents) FROM opportunities
+        "SELECT owner_id, CAST(SUM(amount_cents) AS BIGINT) FROM opportunities
          WHERE org_id = ? AND status = 'won' AND deleted_at IS NULL AND closed_at >= ? AND closed_at < ?
          GROUP BY owner_id",
         &[org.value(), Value::Timestamp(midnight(period.start())), Value::Timestamp(midnight(period.end()))],

@@ -38,7 +38,11 @@ fn current_quarter() -> String {
 }
 
 /// `GET /api/v1/forecast?period=2027-Q1[&team=M1]`: the roll-up through the hierarchy.
-async fn read(State(state): State<AppState>, caller: Caller, QueryParams(params): QueryParams<ForecastParams>) -> ApiResult {
+async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(params): QueryParams<ForecastParams>,
+) -> ApiResult {
     allowed(&caller, Resource::Forecast, Action::Read)?;
     let query = ForecastQuery {
         period: params.period.unwrap_or_else(current_quarter),
@@ -58,12 +62,17 @@ struct ChangesParams {
 }
 
 /// `GET /api/v1/forecast/changes[?team=M1]`: the changes since the last snapshot before this week.
-async fn changes(State(state): State<AppState>, caller: Caller, QueryParams(params): QueryParams<ChangesParams>) -> ApiResult {
+async fn changes(
+    State(state): State<AppState>,
+    caller: Caller,
+    QueryParams(params): QueryParams<ChangesParams>,
+) -> ApiResult {
     allowed(&caller, Resource::Forecast, Action::Read)?;
     let query = ChangesQuery { team: params.team.filter(|t| !t.trim().is_empty()), today: today() };
-    let changes =
-        run(&state, &caller, move |db, caller| ops::changes(db, &caller.viewer, &query).map_err(crate::error::subject_missing))
-            .await?;
+    let changes = run(&state, &caller, move |db, caller| {
+        ops::changes(db, &caller.viewer, &query).map_err(crate::error::subject_missing)
+    })
+    .await?;
     Ok(Json(serde_json::to_value(changes).unwrap_or_default()))
 }
 

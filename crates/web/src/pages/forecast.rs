@@ -268,9 +268,12 @@ pub async fn set_category(
 ) -> Result<Response, PageError> {
     require(&caller, Resource::Forecast, Action::Edit)?;
     let command = SetCategory { opportunity: OpportunityId(id), category: form.category.clone() };
-    let outcome =
-        super::writing(&state, &caller, move |db, caller| Ok(forecast::set_category(db, &caller.viewer, &command)?))
-            .await
-            .map(drop);
+    // The deal is named in the path: one out of reach is missing, as every record page answers.
+    let outcome = super::writing(&state, &caller, move |db, caller| {
+        forecast::set_category(db, &caller.viewer, &command)
+            .map_err(|e| Error::from(e).missing_when(quotient_core::refusal::Code::OpportunityOutOfReach))
+    })
+    .await
+    .map(drop);
     back(&form.period, None, outcome)
 }

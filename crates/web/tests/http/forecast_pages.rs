@@ -4,10 +4,14 @@
 
 use super::{TestApp, block_on};
 use axum::http::StatusCode;
+use quotient_core::Period;
+use quotient_core::period::PeriodKind;
 
 async fn a_rep_calls_and_overrides_a_category(app: &TestApp) {
     let (rep, csrf) = app.sign_in("r1@acme.test").await;
-    let page = app.get("/forecast?period=2026-Q2", &rep).await;
+    // The quarter of today, in which O3 is still open.
+    let quarter = Period::containing(PeriodKind::Quarter, chrono::Utc::now().date_naive()).to_string();
+    let page = app.get(&format!("/forecast?period={quarter}"), &rep).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     for part in [r#"id="data-forecast""#, r#"id="your-call""#, r#"id="deals-by-category""#, r#"data-opportunity="3""#] {
         assert!(page.body.contains(part), "{part}: {}", page.body);
@@ -15,28 +19,31 @@ async fn a_rep_calls_and_overrides_a_category(app: &TestApp) {
     assert!(page.body.contains(r#"href="/forecast""#), "linked from the navigation");
 
     let called =
-        app.post("/forecast/call", &rep, &format!("_csrf={csrf}&period=2026-Q2&commit=1000&best_case=2000")).await;
-    assert_eq!(called.location.as_deref(), Some("/forecast?period=2026-Q2&done=saved"));
-    let page = app.get("/forecast?period=2026-Q2", &rep).await;
+        app.post("/forecast/call", &rep, &format!("_csrf={csrf}&period={quarter}&commit=1000&best_case=2000")).await;
+    assert_eq!(called.location.as_deref(), Some(format!("/forecast?period={quarter}&done=saved").as_str()));
+    let page = app.get(&format!("/forecast?period={quarter}"), &rep).await;
     assert!(page.body.contains("Last submitted on"), "{}", page.body);
 
     // Best case below commit is refused, and said on the page.
     let refused =
-        app.post("/forecast/call", &rep, &format!("_csrf={csrf}&period=2026-Q2&commit=3000&best_case=2000")).await;
-    assert_eq!(refused.location.as_deref(), Some("/forecast?period=2026-Q2&error=best_case_below_commit"));
+        app.post("/forecast/call", &rep, &format!("_csrf={csrf}&period={quarter}&commit=3000&best_case=2000")).await;
+    assert_eq!(
+        refused.location.as_deref(),
+        Some(format!("/forecast?period={quarter}&error=best_case_below_commit").as_str())
+    );
     let unreadable =
-        app.post("/forecast/call", &rep, &format!("_csrf={csrf}&period=2026-Q2&commit=lots&best_case=2000")).await;
-    assert_eq!(unreadable.location.as_deref(), Some("/forecast?period=2026-Q2&error=amount"));
+        app.post("/forecast/call", &rep, &format!("_csrf={csrf}&period={quarter}&commit=lots&best_case=2000")).await;
+    assert_eq!(unreadable.location.as_deref(), Some(format!("/forecast?period={quarter}&error=amount").as_str()));
 
     let overridden =
-        app.post("/forecast/deals/3/category", &rep, &format!("_csrf={csrf}&period=2026-Q2&category=commit")).await;
+        app.post("/forecast/deals/3/category", &rep, &format!("_csrf={csrf}&period={quarter}&category=commit")).await;
     assert_eq!(overridden.status, StatusCode::SEE_OTHER);
-    let page = app.get("/forecast?period=2026-Q2", &rep).await;
+    let page = app.get(&format!("/forecast?period={quarter}"), &rep).await;
     assert!(page.body.contains(r#"data-overridden="true""#), "{}", page.body);
     assert!(page.body.contains(r#"data-category="commit""#), "{}", page.body);
     // R2's deal is not R1's to categorise.
     let not_mine =
-        app.post("/forecast/deals/2/category", &rep, &format!("_csrf={csrf}&period=2026-Q2&category=commit")).await;
+        app.post("/forecast/deals/2/category", &rep, &format!("_csrf={csrf}&period={quarter}&category=commit")).await;
     assert_eq!(not_mine.status, StatusCode::NOT_FOUND);
 }
 
@@ -45,7 +52,9 @@ async fn a_manager_adjusts_a_call_in_the_grid(app: &TestApp) {
     let page = app.get("/forecast?period=2026-Q2", &manager).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains(r#"id="forecast-grid""#) && page.body.contains(r#"data-person="R1""#), "{}", page.body);
-    // People's ids in import order: R1, M1, E1, R2.
+    // People's ids in import order: R1, M1, E1, R2. M1's team by id, for a month.
+    let team = app.get("/forecast?period=2026-03&team=2", &manager).await;
+    assert_eq!(team.status, StatusCode::OK, "{}", team.body);
     let adjusted = app
         .post(
             "/forecast/adjust",

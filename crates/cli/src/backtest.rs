@@ -78,15 +78,20 @@ fn amount(cents: quotient_core::Money) -> String {
     format!("{:.2}", cents.cents() as f64 / 100.0)
 }
 
+/// A forecast's lead: `start` (the eve of the period) or whole weeks before its end, `4w`.
+fn lead(weeks: Option<i64>) -> String {
+    weeks.map_or("start".to_string(), |w| format!("{w}w"))
+}
+
 fn print_lines(backtest: &Backtest) {
-    println!("period,as_of,weeks_before_end,actual,data,low,high,weighted_pipeline,last_period_actual");
+    println!("period,lead,as_of,actual,data,low,high,weighted_pipeline,last_period_actual");
     for line in &backtest.lines {
         let f = &line.forecast;
         println!(
             "{},{},{},{},{},{},{},{},{}",
             line.period,
+            lead(line.lead_weeks),
             line.as_of,
-            line.weeks_before_end,
             amount(line.actual),
             amount(f.expected),
             amount(f.low),
@@ -99,10 +104,11 @@ fn print_lines(backtest: &Backtest) {
 
 fn print_table(backtest: &Backtest) {
     let periods: std::collections::BTreeSet<&str> = backtest.lines.iter().map(|l| l.period.as_str()).collect();
-    println!("{}: {} periods back-tested", backtest.subject_name, periods.len());
+    let subject = if backtest.subject_name.is_empty() { "The organisation" } else { &backtest.subject_name };
+    println!("{subject}: {} periods back-tested", periods.len());
     println!(
         "{:<20} {:>6} {:>6} {:>9} {:>9} {:>15} {:>10}",
-        "method", "weeks", "calls", "MAPE %", "bias %", "mean abs error", "in 10-90"
+        "method", "lead", "calls", "MAPE %", "bias %", "mean abs error", "in 10-90"
     );
     let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
     for row in &backtest.accuracy {
@@ -110,7 +116,7 @@ fn print_table(backtest: &Backtest) {
         println!(
             "{:<20} {:>6} {:>6} {:>9} {:>9} {:>15} {:>10}",
             row.method,
-            row.weeks_before_end,
+            lead(row.lead_weeks),
             row.accuracy.calls,
             pct(row.accuracy.mean_absolute_pct_error),
             pct(row.accuracy.bias_pct),

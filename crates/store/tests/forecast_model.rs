@@ -126,8 +126,8 @@ fn backtest_the_first_quarter(test: &mut TestDb) {
         today: day("2026-05-01"),
     };
     let backtest = ok(forecast_model::backtest(&mut test.db, &manager, &directory, &request));
-    // Q2 is not over on 05-01: only Q1, as of its eve (12 weeks before its end) and 03-03.
-    let lines: Vec<(String, NaiveDate, i64, Money, Money, Money)> = backtest
+    // Q2 is not over on 05-01: only Q1, as of its eve and 03-03 (4 weeks before its end).
+    let lines: Vec<(String, NaiveDate, Option<i64>, Money, Money, Money)> = backtest
         .lines
         .iter()
         .map(|l| {
@@ -140,7 +140,7 @@ fn backtest_the_first_quarter(test: &mut TestDb) {
     assert_eq!(
         lines,
         [
-            ("2026-Q1".to_string(), day("2025-12-31"), 12, Money::from_units(12_000), Money::ZERO, Money::ZERO),
+            ("2026-Q1".to_string(), day("2025-12-31"), None, Money::from_units(12_000), Money::ZERO, Money::ZERO),
             (
                 "2026-Q1".to_string(),
                 day("2026-03-03"),
@@ -151,18 +151,18 @@ fn backtest_the_first_quarter(test: &mut TestDb) {
             ),
         ]
     );
-    let errors: Vec<(&str, i64, Option<f64>)> =
-        backtest.accuracy.iter().map(|a| (a.method, a.weeks_before_end, a.accuracy.bias_pct)).collect();
+    let errors: Vec<(&str, Option<i64>, Option<f64>)> =
+        backtest.accuracy.iter().map(|a| (a.method, a.lead_weeks, a.accuracy.bias_pct)).collect();
     // 7,200 for 12,000: −40 %; nothing forecast: −100 %.
     assert_eq!(
         errors,
         [
-            ("data", 12, Some(-100.0)),
-            ("data", 4, Some(-100.0)),
-            ("weighted_pipeline", 12, Some(-100.0)),
-            ("weighted_pipeline", 4, Some(-40.0)),
-            ("last_period_actual", 12, Some(-100.0)),
-            ("last_period_actual", 4, Some(-100.0)),
+            ("data", None, Some(-100.0)),
+            ("data", Some(4), Some(-100.0)),
+            ("weighted_pipeline", None, Some(-100.0)),
+            ("weighted_pipeline", Some(4), Some(-40.0)),
+            ("last_period_actual", None, Some(-100.0)),
+            ("last_period_actual", Some(4), Some(-100.0)),
         ]
     );
 }

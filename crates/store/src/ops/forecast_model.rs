@@ -14,7 +14,7 @@ use crate::forecast::history::{self, Deals};
 use crate::kpi::{self, Directory, Scope};
 use chrono::{Duration, NaiveDate};
 use quotient_core::access::{Action, Resource};
-use quotient_core::forecast::accuracy::{self as scoring, Accuracy, PastCall};
+use quotient_core::forecast::accuracy::{Accuracy, PastCall};
 use quotient_core::forecast::model::{Book, DataForecast, DealForecast, HISTORY_DAYS, StepRate, last_day};
 use quotient_core::{Money, Period};
 use serde::Serialize;
@@ -142,8 +142,9 @@ pub struct BacktestOn {
 #[derive(Debug, Clone, Serialize)]
 pub struct BacktestLine {
     pub period: String,
+    /// Whole weeks before the period's last day the forecast was made; none on the eve of its start.
+    pub lead_weeks: Option<i64>,
     pub as_of: NaiveDate,
-    pub weeks_before_end: i64,
     #[serde(rename = "actual_cents")]
     pub actual: Money,
     #[serde(flatten)]
@@ -155,7 +156,8 @@ pub struct BacktestLine {
 pub struct MethodAccuracy {
     /// `data`, `weighted_pipeline` or `last_period_actual`.
     pub method: &'static str,
-    pub weeks_before_end: i64,
+    /// As [`BacktestLine::lead_weeks`].
+    pub lead_weeks: Option<i64>,
     #[serde(flatten)]
     pub accuracy: Accuracy,
     /// The share of the data forecast's 10–90 % intervals that held the actual (data only).
@@ -191,42 +193,42 @@ pub fn backtest(db: &mut Db, scope: &Viewer, directory: &Directory, request: &Ba
     let method = kpi::settings(db, scope.org)?.method;
     let teams = teams(directory);
     let book = book(&deals, &teams, request.today, method.min_closed_deals_for_own_rates);
+    let mut leads: Vec<Option<i64>> = request.weeks_before_end.iter().copied().map(Some).collect();
+    leads.sort_unstable_by(|a, b| b.cmp(a));
+    leads.dedup();
+    leads.insert(0, None);
     let mut lines = Vec::new();
     for period in periods {
         let last = last_day(period);
         let actual = book.forecast(&resolved.reps, period, last).total.won;
-        let mut days: Vec<NaiveDate> = request.weeks_before_end.iter().map(|w| last - Duration::days(7 * w)).collect();
-        days.push(period.start() - Duration::days(1));
-        days.sort_unstable();
-        days.dedup();
-        for as_of in days {
+        for &lead_weeks in &leads {
+            let as_of = lead_weeks.map_or(period.start() - Duration::days(1), |w| last - Duration::days(7 * w));
             let forecast = book.forecast(&resolved.reps, period, as_of).total;
-            let weeks_before_end = scoring::weeks_before_end(as_of, last);
-            lines.push(BacktestLine { period: period.to_string(), as_of, weeks_before_end, actual, forecast });
+            lines.push(BacktestLine { period: period.to_string(), lead_weeks, as_of, actual, forecast });
         }
     }
-    Ok(Backtest { subject_name: resolved.name, accuracy: accuracy_of(&lines), lines })
+    Ok(Backtest { subject_name: resolved.name, accuracy: accuracy_of(&leads, &lines), lines })
 }
 
-/// The errors of each method per weeks before the end, the farthest first.
-pub fn accuracy_of(lines: &[BacktestLine]) -> Vec<MethodAccuracy> {
+/// The errors of each method at each lead, in the order given.
+pub fn accuracy_of(leads: &[Option<i64>], lines: &[BacktestLine]) -> Vec<MethodAccuracy> {
     let mut out = Vec::new();
     for (method, call_of) in METHODS {
-        let calls: Vec<PastCall> = lines
-            .iter()
-            .map(|line| PastCall {
-                weeks_before_end: line.weeks_before_end,
-                called: call_of(&line.forecast),
-                actual: line.actual,
-            })
-            .collect();
-        for (weeks_before_end, accuracy) in scoring::by_weeks_before_end(&calls).into_iter().rev() {
+        for &lead_weeks in leads {
+            let at: Vec<&BacktestLine> = lines.iter().filter(|l| l.lead_weeks == lead_weeks).collect();
+            let calls: Vec<PastCall> = at
+                .iter()
+                .map(|line| PastCall {
+                    weeks_before_end: line.lead_weeks.unwrap_or_default(),
+                    called: call_of(&line.forecast),
+                    actual: line.actual,
+                })
+                .collect();
             let interval_hit_rate = (method == "data").then(|| {
-                let at: Vec<&BacktestLine> = lines.iter().filter(|l| l.weeks_before_end == weeks_before_end).collect();
                 let held = at.iter().filter(|l| l.forecast.low <= l.actual && l.actual <= l.forecast.high).count();
                 held as f64 / at.len().max(1) as f64
             });
-            out.push(MethodAccuracy { method, weeks_before_end, accuracy, interval_hit_rate });
+            out.push(MethodAccuracy { method, lead_weeks, accuracy: Accuracy::of(&calls), interval_hit_rate });
         }
     }
     out

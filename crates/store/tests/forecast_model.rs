@@ -130,9 +130,7 @@ fn backtest_the_first_quarter(test: &mut TestDb) {
     let lines: Vec<(String, NaiveDate, Option<i64>, Money, Money, Money)> = backtest
         .lines
         .iter()
-        .map(|l| {
-            (l.period.clone(), l.as_of, l.weeks_before_end, l.actual, l.forecast.expected, l.forecast.weighted_pipeline)
-        })
+        .map(|l| (l.period.clone(), l.as_of, l.lead_weeks, l.actual, l.forecast.expected, l.forecast.weighted_pipeline))
         .collect();
     // On 03-03 O1 is at the proposal (no closed deal ever was: nothing), O3 opened 2 days ago
     // (O2, lost, the only history: 0/1). Weighted: O1's proposal 60 % of 12,000, due 03-31;
@@ -144,7 +142,7 @@ fn backtest_the_first_quarter(test: &mut TestDb) {
             (
                 "2026-Q1".to_string(),
                 day("2026-03-03"),
-                4,
+                Some(4),
                 Money::from_units(12_000),
                 Money::ZERO,
                 Money::from_units(7_200)

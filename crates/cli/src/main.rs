@@ -4,6 +4,7 @@ mod backtest;
 mod backup;
 mod convert;
 mod demo;
+mod forecast;
 mod goals;
 mod org;
 mod plan;
@@ -70,6 +71,12 @@ enum Command {
     /// Set reps' activity goals (cold calls, call-backs, conversations, appointments set, field
     /// visits, first appointments, proposals) per week or month, or list them.
     Goals(goals::GoalsArgs),
+    /// The forecast of a month or quarter rolled up the hierarchy: deals by category, each call and
+    /// adjustment, quota, plan, gap and coverage; or, with --changes, what changed since last week.
+    Forecast(forecast::ForecastArgs),
+    /// Take this week's snapshot of the open pipeline (once per ISO week; the first read of the
+    /// forecast in a new week takes it too).
+    Snapshot(forecast::SnapshotArgs),
     /// Convert a public sales data set into a bundle (see ../shared/data).
     #[command(subcommand)]
     Convert(convert::Source),
@@ -134,6 +141,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Plan(args) => plan::run(&cli.database_url, cli.org.as_deref(), &args),
         Command::PlanAdjust(args) => plan::adjust(&cli.database_url, cli.org.as_deref(), &args),
         Command::Goals(args) => goals::run(&cli.database_url, cli.org.as_deref(), &args),
+        Command::Forecast(args) => forecast::forecast(&cli.database_url, cli.org.as_deref(), &args),
+        Command::Snapshot(args) => forecast::snapshot(&cli.database_url, cli.org.as_deref(), &args),
         Command::Convert(source) => convert::run(&source),
         Command::Serve(args) => serve::run(&cli.database_url, &args),
         Command::User(command) => users::run(&cli.database_url, cli.org.as_deref(), &command),

@@ -183,6 +183,11 @@ fn amount(caller: &Caller, text: &str, field: &'static str) -> Result<i64, PageE
     })
 }
 
+/// A call's commit and best case as typed.
+fn amounts(caller: &Caller, commit: &str, best_case: &str) -> Result<(i64, i64), PageError> {
+    Ok((amount(caller, commit, "commit_cents")?, amount(caller, best_case, "best_case_cents")?))
+}
+
 #[derive(serde::Deserialize)]
 pub struct CallForm {
     period: String,
@@ -197,17 +202,14 @@ pub async fn submit_call(
     Form(form): Form<CallForm>,
 ) -> Result<Response, PageError> {
     require(&caller, Resource::Forecast, Action::Edit)?;
-    let read = amount(&caller, &form.commit, "commit_cents")
-        .and_then(|commit| Ok((commit, amount(&caller, &form.best_case, "best_case_cents")?)));
-    let outcome = match read {
-        Ok((commit_cents, best_case_cents)) => {
-            let command = SubmitCall { period: form.period.clone(), commit_cents, best_case_cents };
-            super::writing(&state, &caller, move |db, caller| Ok(forecast::submit_call(db, &caller.viewer, &command)?))
-                .await
-                .map(drop)
-        }
-        Err(error) => Err(error),
-    };
+    let outcome = async {
+        let (commit_cents, best_case_cents) = amounts(&caller, &form.commit, &form.best_case)?;
+        let command = SubmitCall { period: form.period.clone(), commit_cents, best_case_cents };
+        super::writing(&state, &caller, move |db, caller| Ok(forecast::submit_call(db, &caller.viewer, &command)?))
+            .await
+            .map(drop)
+    }
+    .await;
     back(&form.period, None, outcome)
 }
 
@@ -231,23 +233,16 @@ pub async fn adjust_call(
     Form(form): Form<AdjustForm>,
 ) -> Result<Response, PageError> {
     require(&caller, Resource::Forecast, Action::Edit)?;
-    let read = amount(&caller, &form.commit, "commit_cents")
-        .and_then(|commit| Ok((commit, amount(&caller, &form.best_case, "best_case_cents")?)));
-    let outcome = match read {
-        Ok((commit_cents, best_case_cents)) => {
-            let command = AdjustCall {
-                period: form.period.clone(),
-                rep: RepId(form.rep),
-                commit_cents,
-                best_case_cents,
-                note: form.note.clone(),
-            };
-            super::writing(&state, &caller, move |db, caller| Ok(forecast::adjust_call(db, &caller.viewer, &command)?))
-                .await
-                .map(drop)
-        }
-        Err(error) => Err(error),
-    };
+    let outcome = async {
+        let (commit_cents, best_case_cents) = amounts(&caller, &form.commit, &form.best_case)?;
+        let note = form.note.clone();
+        let command =
+            AdjustCall { period: form.period.clone(), rep: RepId(form.rep), commit_cents, best_case_cents, note };
+        super::writing(&state, &caller, move |db, caller| Ok(forecast::adjust_call(db, &caller.viewer, &command)?))
+            .await
+            .map(drop)
+    }
+    .await;
     back(&form.period, Some(&form.team), outcome)
 }
 

@@ -154,7 +154,8 @@ fn write_changes(out: &mut impl Write, changes: &WeekChanges, format: Format) ->
         return Ok(());
     }
     let header: Vec<String> = ["opportunity", "owner", "change", "before", "after"].map(String::from).to_vec();
-    let owner = |id: i64| changes.by_rep.iter().find(|r| r.person == id).map_or(id.to_string(), |r| r.external_id.clone());
+    let owner =
+        |id: i64| changes.by_rep.iter().find(|r| r.person == id).map_or(id.to_string(), |r| r.external_id.clone());
     let shown = |amount: Option<i64>, category: Option<quotient_core::forecast::Category>, day: Option<NaiveDate>| {
         amount
             .map(|c| Money::from_cents(c).to_string())

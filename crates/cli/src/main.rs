@@ -1,5 +1,6 @@
 //! `quotient`: the command line of Quotient — import, export, backup, demo data, reports, users, and the server.
 
+mod backtest;
 mod backup;
 mod convert;
 mod demo;
@@ -86,6 +87,9 @@ enum Command {
     User(users::UserCommand),
     /// Recompute the KPI rollups from the organisation's records.
     Rebuild,
+    /// Back-test the data forecast: each past period forecast on its eve and weeks before its end
+    /// from what was known then, against what it won, beside the naive forecasts.
+    Backtest(backtest::BacktestArgs),
     /// Show the organisation's settings, or set one: threshold.KEY VALUE, standard.KEY.enabled
     /// true|false, standard.KEY.target VALUE, method.KEY WHOLE_NUMBER (a change of the lead
     /// follow-up window or the authority cut-off rebuilds the KPI rollups).
@@ -143,6 +147,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::run(&cli.database_url, &args),
         Command::User(command) => users::run(&cli.database_url, cli.org.as_deref(), &command),
         Command::Rebuild => report::rebuild(&cli.database_url, cli.org.as_deref()),
+        Command::Backtest(args) => backtest::run(&cli.database_url, cli.org.as_deref(), &args),
         Command::Setting { key, value } => {
             report::setting(&cli.database_url, cli.org.as_deref(), &key, value.as_deref())
         }

@@ -57,6 +57,15 @@ POST   /opportunities/{opportunities:R1}/stage                    | 303 404 303 
 POST   /opportunities/{opportunities:R2}/stage                    | 303 404 303 404 | in  | =               | stage=proposal
 POST   /opportunities/{opportunities:R3}/stage                    | 303 404 404 404 | in  | =               | stage=proposal
 POST   /opportunities/{opportunities:R1}/stage                    | err 404 err err | in  | =               | stage=nowhere
+GET    /forecast                                                  | 200 200 200 200 | in  | =
+GET    /forecast?period=2026-03&team={rep:M1}                     | 200 200 200 404 | in  | =
+GET    /forecast?team={rep:M2}                                    | 200 200 404 404 | in  | =
+POST   /forecast/call                                             | err 303 303 303 | in  | =               | period=2026-Q1&commit=100&best_case=200
+POST   /forecast/adjust                                           | 303 303 303 err | in  | err err err err | period=2026-Q1&rep={rep:R1}&commit=100&best_case=200&note=Slipped
+POST   /forecast/adjust                                           | 303 303 err err | in  | err err err err | period=2026-Q1&rep={rep:R3}&commit=100&best_case=200&note=Slipped
+POST   /forecast/deals/{opportunities:R1}/category                | 303 303 303 303 | in  | =               | period=2026-Q1&category=commit
+POST   /forecast/deals/{opportunities:R3}/category                | 303 303 404 404 | in  | =               | period=2026-Q1&category=best_case
+POST   /forecast/deals/{opportunities:R1}/category                | err err err err | in  | =               | period=2026-Q1&category=closed
 GET    /log                                                       | 200 404 200 200 | in  | =
 POST   /log                                                       | 303 404 303 303 | in  | 422 404 422 422 | rep={rep:R1}&kind=cold_call&occurred_at=2026-03-02T10:00
 POST   /log                                                       | 303 404 303 422 | in  | 422 404 422 422 | rep={rep:R2}&kind=cold_call&occurred_at=2026-03-02T10:00

@@ -691,6 +691,8 @@ mod reports;
 #[path = "http/coaching.rs"]
 mod coaching;
 
+#[path = "http/forecast_pages.rs"]
+mod forecast_pages;
 #[path = "http/settings.rs"]
 mod settings;
 #[path = "http/teams.rs"]

@@ -12,6 +12,7 @@ pub mod activities;
 pub mod coaching;
 pub mod feedback;
 pub mod forecast;
+pub mod forecast_model;
 pub mod goals;
 pub mod pipeline;
 pub mod plans;

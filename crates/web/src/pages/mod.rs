@@ -5,6 +5,8 @@ pub mod breakdowns;
 pub mod dashboard;
 pub mod decision_process;
 pub mod editing;
+pub mod forecast;
+pub mod forecast_parts;
 pub mod goals;
 pub mod home;
 pub mod leaderboard;

@@ -208,6 +208,9 @@ pub struct ForecastLine {
     pub call_updated_on: Option<NaiveDate>,
     pub stale: bool,
     pub adjustment_note: Option<String>,
+    /// The forecast from the data (`docs/FORECAST.md`) of the person and everyone beneath them:
+    /// won so far plus each open deal's expected part.
+    pub data_forecast_cents: i64,
 }
 
 /// A period's forecast: the organisation (for those who reach it, without a team asked) and each
@@ -218,6 +221,8 @@ pub struct Forecast {
     pub as_of: NaiveDate,
     pub stale_after_days: i64,
     pub organisation: Option<Rolled>,
+    /// The organisation's forecast from the data, beside its line.
+    pub organisation_data_forecast_cents: Option<i64>,
     pub lines: Vec<ForecastLine>,
     /// The snapshot taken by this read (the first of a new week), as its week.
     pub snapshot_taken: Option<String>,
@@ -237,6 +242,14 @@ pub fn forecast(db: &mut Db, scope: &Viewer, query: &ForecastQuery) -> Result<Fo
     let current = calls::current(db, scope.org, period)?;
     let plan = plan_for(db, scope, period)?;
     let rolled = roll_up(&nodes, plan);
+    let expected: HashMap<i64, i64> = super::forecast_model::by_rep(db, scope, &directory, period, query.today)?
+        .into_iter()
+        .map(|(rep, forecast)| (rep, forecast.expected.cents()))
+        .collect();
+    let data_forecast = |person: i64| {
+        let own = expected.get(&person).copied().unwrap_or(0);
+        own + directory.subtree(person).iter().filter_map(|p| expected.get(p)).sum::<i64>()
+    };
     let shown = |person: i64| team.as_ref().map_or_else(|| scope.reaches(person), |people| people.contains(&person));
     let own: HashMap<i64, &StoredCall> =
         current.iter().filter(|c| c.kind == CallKind::Own).map(|c| (c.subject, c)).collect();
@@ -261,6 +274,7 @@ pub fn forecast(db: &mut Db, scope: &Viewer, query: &ForecastQuery) -> Result<Fo
             call_updated_on: updated,
             stale: updated.is_some_and(|day| is_stale(day, query.today, stale_after_days)),
             adjustment_note: adjusted.get(&person).map(|c| c.note.clone()),
+            data_forecast_cents: data_forecast(person),
             rolled: node,
         });
     }
@@ -268,6 +282,7 @@ pub fn forecast(db: &mut Db, scope: &Viewer, query: &ForecastQuery) -> Result<Fo
         period: period.to_string(),
         as_of: query.today,
         stale_after_days,
+        organisation_data_forecast_cents: organisation.as_ref().map(|_| expected.values().sum()),
         organisation,
         lines,
         snapshot_taken: snapshot_taken.map(snapshots::week_text),

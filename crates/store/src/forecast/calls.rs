@@ -132,3 +132,42 @@ pub(crate) fn record(db: &mut Db, org: OrgId, user: Option<i64>, call: &NewCall)
     )?;
     Ok(stored)
 }
+
+/// Loads many past calls at once, unaudited, as an import is (the demo's history). In a transaction.
+pub(crate) fn load(db: &mut Db, org: OrgId, calls: &[NewCall]) -> Result<usize> {
+    if calls.is_empty() {
+        return Ok(0);
+    }
+    let first = orgs::allocate_ids(db, org, "forecast_calls", calls.len() as i64)?;
+    let mut loader = db.loader(
+        "forecast_calls",
+        &[
+            "org_id",
+            "id",
+            "period",
+            "subject_id",
+            "kind",
+            "commit_cents",
+            "best_case_cents",
+            "note",
+            "by_person",
+            "submitted_at",
+        ],
+        false,
+    )?;
+    for (id, call) in (first..).zip(calls) {
+        loader.push(&[
+            org.value(),
+            Value::Int(id),
+            Value::owned(call.period.to_string()),
+            Value::Int(call.subject),
+            Value::text(call.kind.key()),
+            Value::Int(call.call.commit_cents),
+            Value::Int(call.call.best_case_cents),
+            Value::text(call.note),
+            Value::opt_int(call.by_person),
+            Value::Timestamp(call.at),
+        ])?;
+    }
+    Ok(loader.finish()? as usize)
+}

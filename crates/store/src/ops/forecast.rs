@@ -478,3 +478,62 @@ fn outcomes_of(db: &mut Db, scope: &Viewer, deals: &[i64]) -> Result<HashMap<i64
     }
     Ok(outcomes)
 }
+
+/// A call of the past, as the demo's history records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastCallInput {
+    pub period: Period,
+    pub subject: RepId,
+    /// A manager's adjustment of the subject's call rather than the subject's own.
+    pub adjustment: bool,
+    pub call: Call,
+    pub note: String,
+    pub by: Option<RepId>,
+    pub submitted_at: chrono::DateTime<Utc>,
+}
+
+/// A history to record at once: past weeks' snapshots (each of the pipeline as it stood at the
+/// week's start) and past calls.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecordHistory {
+    pub weeks: Vec<NaiveDate>,
+    pub calls: Vec<PastCallInput>,
+}
+
+/// Records a forecast history in one transaction, unaudited as an import is (administrators and
+/// the operator): the weeks not taken yet and every call. Returns (weeks written, calls written).
+pub fn record_history(db: &mut Db, scope: &Viewer, history: &RecordHistory) -> Result<(usize, usize)> {
+    permit(scope, Resource::Settings, Action::Edit)?;
+    let mut refusals = Refusals::new();
+    for call in &history.calls {
+        if !scope.reaches(call.subject.get()) {
+            refusals.push(Refusal::new("rep_id", Code::RepOutOfReach).count("rep", call.subject.get()));
+        }
+        if call.call.commit_cents < 0 || call.call.best_case_cents < call.call.commit_cents {
+            refusals.push(Refusal::new("best_case_cents", Code::BestCaseBelowCommit));
+        }
+    }
+    refuse_any(refusals)?;
+    db.transaction(|db| {
+        let mut weeks = 0;
+        for &day in &history.weeks {
+            let lines = snapshots::pipeline_as_of(db, scope.org, day)?;
+            let at = crate::kpi::queries::midnight(day);
+            weeks += usize::from(snapshots::write_week(db, scope.org, snapshots::week_key(day), at, &lines)?);
+        }
+        let calls: Vec<NewCall> = history
+            .calls
+            .iter()
+            .map(|c| NewCall {
+                period: c.period,
+                subject: c.subject.get(),
+                kind: if c.adjustment { CallKind::Adjustment } else { CallKind::Own },
+                call: c.call,
+                note: &c.note,
+                by_person: c.by.map(RepId::get),
+                at: c.submitted_at,
+            })
+            .collect();
+        Ok((weeks, calls::load(db, scope.org, &calls)?))
+    })
+}

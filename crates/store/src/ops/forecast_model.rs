@@ -171,8 +171,11 @@ pub struct Backtest {
     pub accuracy: Vec<MethodAccuracy>,
 }
 
+/// How a method reads its call from a forecast.
+type CallOf = fn(&DataForecast) -> Money;
+
 /// The methods compared, with how each reads its call from a forecast.
-const METHODS: [(&str, fn(&DataForecast) -> Money); 3] = [
+const METHODS: [(&str, CallOf); 3] = [
     ("data", |f| f.expected),
     ("weighted_pipeline", |f| f.weighted_pipeline),
     ("last_period_actual", |f| f.last_period_actual),

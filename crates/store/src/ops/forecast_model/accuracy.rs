@@ -196,8 +196,8 @@ pub fn call_weeks(
     let latest = |kind: CallKind, by: NaiveDate| {
         history
             .iter()
-            .filter(|c| c.subject == subject_person && c.kind == kind && c.submitted_at.date_naive() <= by)
-            .last()
+            .rev()
+            .find(|c| c.subject == subject_person && c.kind == kind && c.submitted_at.date_naive() <= by)
             .map(|c| c.call.commit_cents)
     };
     Ok(period

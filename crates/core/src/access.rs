@@ -252,6 +252,8 @@ mod tests {
                         (UserRole::Admin, Resource::OneOnOnes, a) => a == Read,
                         (UserRole::Rep, Resource::OneOnOnes, a) => matches!(a, Read | Edit),
                         (_, Resource::OneOnOnes, a) => a != Delete,
+                        // Everyone reads the forecast in reach and calls it; nothing is created or deleted.
+                        (_, Resource::Forecast, a) => matches!(a, Read | Edit),
                         (UserRole::Admin, Resource::Settings, Create | Delete) => false,
                         (
                             UserRole::Admin,

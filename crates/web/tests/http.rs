@@ -691,6 +691,8 @@ mod reports;
 #[path = "http/coaching.rs"]
 mod coaching;
 
+#[path = "http/forecast_api.rs"]
+mod forecast_api;
 #[path = "http/forecast_pages.rs"]
 mod forecast_pages;
 #[path = "http/settings.rs"]

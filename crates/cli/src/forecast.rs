@@ -70,7 +70,7 @@ pub fn forecast(database_url: &str, org_slug: Option<&str>, args: &ForecastArgs)
     Ok(())
 }
 
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 15] = [
     "id",
     "name",
     "closed",
@@ -85,6 +85,7 @@ const COLUMNS: [&str; 14] = [
     "plan",
     "gap",
     "commit/gap",
+    "data forecast",
 ];
 
 fn header() -> Vec<String> {
@@ -95,7 +96,7 @@ fn money(cents: Option<i64>) -> String {
     cents.map_or_else(|| "–".into(), |c| Money::from_cents(c).to_string())
 }
 
-fn row(id: String, name: String, rolled: &Rolled, stale: bool) -> Vec<String> {
+fn row(id: String, name: String, rolled: &Rolled, stale: bool, data_forecast: Option<i64>) -> Vec<String> {
     let commit = |call: Option<Call>| money(call.map(|c| c.commit_cents));
     let call = commit(rolled.call) + if stale { " (stale)" } else { "" };
     vec![
@@ -113,6 +114,7 @@ fn row(id: String, name: String, rolled: &Rolled, stale: bool) -> Vec<String> {
         money(rolled.plan_cents),
         money(rolled.gap_cents),
         rolled.coverage.map_or_else(|| "–".into(), |c| format!("{:.1}%", c.commit_bp as f64 / 100.0)),
+        money(data_forecast),
     ]
 }
 
@@ -123,11 +125,13 @@ fn rows(forecast: &Forecast) -> Vec<Vec<String>> {
         .iter()
         .map(|line| {
             let indent = "  ".repeat(line.rolled.depth.saturating_sub(1));
-            row(format!("{indent}{}", line.external_id), line.name.clone(), &line.rolled, line.stale)
+            let id = format!("{indent}{}", line.external_id);
+            row(id, line.name.clone(), &line.rolled, line.stale, Some(line.data_forecast_cents))
         })
         .collect();
     if let Some(organisation) = &forecast.organisation {
-        rows.push(row("organisation".into(), String::new(), organisation, false));
+        let data_forecast = forecast.organisation_data_forecast_cents;
+        rows.push(row("organisation".into(), String::new(), organisation, false, data_forecast));
     }
     rows
 }

@@ -209,7 +209,7 @@ fn a_week_is_snapshotted_once_and_its_changes_classified(test: &mut TestDb) {
     assert_eq!(ok(forecast::forecast(&mut test.db, &r1, &q2("2026-04-07", None))).snapshot_taken, None);
     assert_eq!(ok(forecast::take_snapshot(&mut test.db, &admin, day("2026-04-08"))).deals, None);
     assert_eq!(test.count("forecast_snapshot_deals", &org), 1);
-    assert_eq!(refused_permission(forecast::take_snapshot(&mut test.db, &r1, day("2026-04-08"))), true);
+    assert!(refused_permission(forecast::take_snapshot(&mut test.db, &r1, day("2026-04-08"))));
 
     // During week 16: O3 grows to 5,000.00, is committed, and slips from 30 June to 31 July.
     let move_o3 = |test: &mut TestDb, amount: i64, close: &str| {

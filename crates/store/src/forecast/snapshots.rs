@@ -43,6 +43,8 @@ pub fn last_week(db: &mut Db, org: OrgId) -> Result<Option<i64>> {
 /// the number of deals written, none when it was. In a transaction: the week's row is claimed
 /// first, so a second request of the same week waits for it and then finds it taken.
 pub(crate) fn take(db: &mut Db, org: OrgId, week: i64, at: DateTime<Utc>) -> Result<Option<u64>> {
+    // The week's row is claimed before the pipeline is read: a second request of the same week
+    // waits on it, then finds the week taken and reads nothing.
     let claimed = db.execute(
         "INSERT INTO forecast_snapshots (org_id, week, taken_at, deals) VALUES (?, ?, ?, 0)
          ON CONFLICT (org_id, week) DO NOTHING",
@@ -61,8 +63,8 @@ pub(crate) fn take(db: &mut Db, org: OrgId, week: i64, at: DateTime<Utc>) -> Res
     Ok(Some(deals))
 }
 
-/// Writes a week's deals (the demo writes past weeks' this way). In a transaction.
-pub(crate) fn write_deals(db: &mut Db, org: OrgId, week: i64, lines: &[SnapshotLine]) -> Result<()> {
+/// Writes a week's deals. In a transaction.
+fn write_deals(db: &mut Db, org: OrgId, week: i64, lines: &[SnapshotLine]) -> Result<()> {
     let mut loader = db.loader(
         "forecast_snapshot_deals",
         &["org_id", "week", "opportunity_id", "owner_id", "amount_cents", "stage", "category", "close_day"],
@@ -144,4 +146,73 @@ pub fn close_history(db: &mut Db, org: OrgId, deals: &[i64]) -> Result<HashMap<i
         }
     }
     Ok(history)
+}
+
+/// The open pipeline as it stood at the start of `day`: the deals created before it and not
+/// closed by then, each at the stage its last stage change before the day set (its current stage
+/// when it has none and is open still, else the first open stage), in the stage's default
+/// category. What a snapshot of a past week would have held, for the demo's history.
+pub fn pipeline_as_of(db: &mut Db, org: OrgId, day: NaiveDate) -> Result<Vec<SnapshotLine>> {
+    let stages = super::categories::stage_categories(db, org)?;
+    let first_open = db.query_opt(
+        "SELECT key FROM stages WHERE org_id = ? AND outcome = 'open' ORDER BY position LIMIT 1",
+        &[org.value()],
+        |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
+    )?;
+    let cutoff = Value::Timestamp(crate::kpi::queries::midnight(day));
+    let rows = db.query_map(
+        "SELECT o.id, o.owner_id, o.amount_cents, o.expected_close_on,
+                COALESCE((SELECT c.stage FROM stage_changes c
+                          WHERE c.org_id = o.org_id AND c.opportunity_id = o.id AND c.changed_at < ? AND c.deleted_at IS NULL
+                          ORDER BY c.changed_at DESC LIMIT 1), o.stage)
+         FROM opportunities o
+         WHERE o.org_id = ? AND o.deleted_at IS NULL AND o.created_at < ? AND (o.status = 'open' OR o.closed_at >= ?)
+         ORDER BY o.owner_id, o.id",
+        &[cutoff.clone(), org.value(), cutoff.clone(), cutoff],
+        |row| {
+            Ok((
+                row.int(0)?.unwrap_or_default(),
+                row.int(1)?.unwrap_or_default(),
+                row.int(2)?.unwrap_or_default(),
+                row.date(3)?,
+                row.text(4)?.unwrap_or_default().to_string(),
+            ))
+        },
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|(opportunity, owner, amount_cents, expected_close, stage)| {
+            let open = stages.get(&stage).filter(|s| s.outcome == quotient_core::model::StageOutcome::Open);
+            let stage = if open.is_some() { stage } else { first_open.clone().unwrap_or(stage) };
+            let default = stages.get(&stage).and_then(|s| s.default);
+            SnapshotLine {
+                opportunity,
+                owner,
+                amount_cents,
+                category: quotient_core::forecast::category_of(quotient_core::model::StageOutcome::Open, default, None),
+                stage,
+                expected_close,
+            }
+        })
+        .collect())
+}
+
+/// Writes a past week's snapshot from `lines`, unless the week is taken. In a transaction.
+pub(crate) fn write_week(
+    db: &mut Db,
+    org: OrgId,
+    week: i64,
+    at: DateTime<Utc>,
+    lines: &[SnapshotLine],
+) -> Result<bool> {
+    let claimed = db.execute(
+        "INSERT INTO forecast_snapshots (org_id, week, taken_at, deals) VALUES (?, ?, ?, ?)
+         ON CONFLICT (org_id, week) DO NOTHING",
+        &[org.value(), Value::Int(week), Value::Timestamp(at), Value::Int(lines.len() as i64)],
+    )?;
+    if claimed == 0 {
+        return Ok(false);
+    }
+    write_deals(db, org, week, lines)?;
+    Ok(true)
 }

@@ -208,6 +208,9 @@ pub struct ForecastLine {
     pub call_updated_on: Option<NaiveDate>,
     pub stale: bool,
     pub adjustment_note: Option<String>,
+    /// The forecast from the data (`docs/FORECAST.md`) of the person and everyone beneath them:
+    /// won so far plus each open deal's expected part.
+    pub data_forecast_cents: i64,
 }
 
 /// A period's forecast: the organisation (for those who reach it, without a team asked) and each
@@ -218,6 +221,8 @@ pub struct Forecast {
     pub as_of: NaiveDate,
     pub stale_after_days: i64,
     pub organisation: Option<Rolled>,
+    /// The organisation's forecast from the data, beside its line.
+    pub organisation_data_forecast_cents: Option<i64>,
     pub lines: Vec<ForecastLine>,
     /// The snapshot taken by this read (the first of a new week), as its week.
     pub snapshot_taken: Option<String>,
@@ -237,6 +242,14 @@ pub fn forecast(db: &mut Db, scope: &Viewer, query: &ForecastQuery) -> Result<Fo
     let current = calls::current(db, scope.org, period)?;
     let plan = plan_for(db, scope, period)?;
     let rolled = roll_up(&nodes, plan);
+    let expected: HashMap<i64, i64> = super::forecast_model::by_rep(db, scope, &directory, period, query.today)?
+        .into_iter()
+        .map(|(rep, forecast)| (rep, forecast.expected.cents()))
+        .collect();
+    let data_forecast = |person: i64| {
+        let own = expected.get(&person).copied().unwrap_or(0);
+        own + directory.subtree(person).iter().filter_map(|p| expected.get(p)).sum::<i64>()
+    };
     let shown = |person: i64| team.as_ref().map_or_else(|| scope.reaches(person), |people| people.contains(&person));
     let own: HashMap<i64, &StoredCall> =
         current.iter().filter(|c| c.kind == CallKind::Own).map(|c| (c.subject, c)).collect();
@@ -261,6 +274,7 @@ pub fn forecast(db: &mut Db, scope: &Viewer, query: &ForecastQuery) -> Result<Fo
             call_updated_on: updated,
             stale: updated.is_some_and(|day| is_stale(day, query.today, stale_after_days)),
             adjustment_note: adjusted.get(&person).map(|c| c.note.clone()),
+            data_forecast_cents: data_forecast(person),
             rolled: node,
         });
     }
@@ -268,6 +282,7 @@ pub fn forecast(db: &mut Db, scope: &Viewer, query: &ForecastQuery) -> Result<Fo
         period: period.to_string(),
         as_of: query.today,
         stale_after_days,
+        organisation_data_forecast_cents: organisation.as_ref().map(|_| expected.values().sum()),
         organisation,
         lines,
         snapshot_taken: snapshot_taken.map(snapshots::week_text),
@@ -462,4 +477,63 @@ fn outcomes_of(db: &mut Db, scope: &Viewer, deals: &[i64]) -> Result<HashMap<i64
         )?;
     }
     Ok(outcomes)
+}
+
+/// A call of the past, as the demo's history records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastCallInput {
+    pub period: Period,
+    pub subject: RepId,
+    /// A manager's adjustment of the subject's call rather than the subject's own.
+    pub adjustment: bool,
+    pub call: Call,
+    pub note: String,
+    pub by: Option<RepId>,
+    pub submitted_at: chrono::DateTime<Utc>,
+}
+
+/// A history to record at once: past weeks' snapshots (each of the pipeline as it stood at the
+/// week's start) and past calls.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecordHistory {
+    pub weeks: Vec<NaiveDate>,
+    pub calls: Vec<PastCallInput>,
+}
+
+/// Records a forecast history in one transaction, unaudited as an import is (administrators and
+/// the operator): the weeks not taken yet and every call. Returns (weeks written, calls written).
+pub fn record_history(db: &mut Db, scope: &Viewer, history: &RecordHistory) -> Result<(usize, usize)> {
+    permit(scope, Resource::Settings, Action::Edit)?;
+    let mut refusals = Refusals::new();
+    for call in &history.calls {
+        if !scope.reaches(call.subject.get()) {
+            refusals.push(Refusal::new("rep_id", Code::RepOutOfReach).count("rep", call.subject.get()));
+        }
+        if call.call.commit_cents < 0 || call.call.best_case_cents < call.call.commit_cents {
+            refusals.push(Refusal::new("best_case_cents", Code::BestCaseBelowCommit));
+        }
+    }
+    refuse_any(refusals)?;
+    db.transaction(|db| {
+        let mut weeks = 0;
+        for &day in &history.weeks {
+            let lines = snapshots::pipeline_as_of(db, scope.org, day)?;
+            let at = crate::kpi::queries::midnight(day);
+            weeks += usize::from(snapshots::write_week(db, scope.org, snapshots::week_key(day), at, &lines)?);
+        }
+        let calls: Vec<NewCall> = history
+            .calls
+            .iter()
+            .map(|c| NewCall {
+                period: c.period,
+                subject: c.subject.get(),
+                kind: if c.adjustment { CallKind::Adjustment } else { CallKind::Own },
+                call: c.call,
+                note: &c.note,
+                by_person: c.by.map(RepId::get),
+                at: c.submitted_at,
+            })
+            .collect();
+        Ok((weeks, calls::load(db, scope.org, &calls)?))
+    })
 }

@@ -236,3 +236,21 @@ pub fn accuracy_of(leads: &[Option<i64>], lines: &[BacktestLine]) -> Vec<MethodA
     }
     out
 }
+
+/// Every rep's data forecast for the period as of `today`, by rep: what the roll-up shows beside
+/// the calls.
+pub(crate) fn by_rep(
+    db: &mut Db,
+    scope: &Viewer,
+    directory: &Directory,
+    period: Period,
+    today: NaiveDate,
+) -> Result<HashMap<i64, DataForecast>> {
+    let since = today.min(period.previous().start()) - Duration::days(HISTORY_DAYS);
+    let deals = db.transaction(|db| history::deals_since(db, scope.org, since))?;
+    let method = kpi::settings(db, scope.org)?.method;
+    let teams = teams(directory);
+    let book = book(&deals, &teams, today, method.min_closed_deals_for_own_rates);
+    let reps: Vec<i64> = directory.people.iter().filter(|p| p.is_rep).map(|p| p.id).collect();
+    Ok(book.forecast(&reps, period, today).owners.into_iter().collect())
+}

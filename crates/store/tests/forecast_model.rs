@@ -221,7 +221,7 @@ fn calls_of_a_closed_quarter_are_scored_per_submitter(test: &mut TestDb) {
     };
     let report = ok(forecast_model::forecast_accuracy(&mut test.db, &manager, &directory, &request));
     assert_eq!(report.periods, ["2026-Q1"]);
-    let scored: Vec<(String, i64, Option<f64>, Option<f64>, Option<f64>)> = report
+    let scored: Vec<_> = report
         .submitters
         .iter()
         .map(|s| {

@@ -87,8 +87,8 @@ mod tests {
         // absolute errors 10, 20, 30 → mean 20.00.
         let accuracy = Accuracy::of(&[call(0, 110, 100), call(0, 80, 100), call(1, 150, 120)]);
         assert_eq!(accuracy.calls, 3);
-        assert!((accuracy.mean_absolute_pct_error.unwrap() - 55.0 / 3.0).abs() < 1e-9);
-        assert!((accuracy.bias_pct.unwrap() - 5.0).abs() < 1e-9);
+        assert!(accuracy.mean_absolute_pct_error.is_some_and(|mape| (mape - 55.0 / 3.0).abs() < 1e-9));
+        assert!(accuracy.bias_pct.is_some_and(|bias| (bias - 5.0).abs() < 1e-9));
         assert_eq!(accuracy.mean_absolute_error, Money::from_units(20));
     }
 
@@ -105,11 +105,12 @@ mod tests {
 
     #[test]
     fn calls_group_by_whole_weeks_before_the_end() {
-        let end: NaiveDate = "2026-03-31".parse().unwrap();
+        let day = |text: &str| text.parse::<NaiveDate>().unwrap_or_else(|e| panic!("{text}: {e}"));
+        let end = day("2026-03-31");
         // 03-31 − 03-25 = 6 days: week 0; 03-24: 7 days, week 1; after the end: 0.
-        assert_eq!(weeks_before_end("2026-03-25".parse().unwrap(), end), 0);
-        assert_eq!(weeks_before_end("2026-03-24".parse().unwrap(), end), 1);
-        assert_eq!(weeks_before_end("2026-04-02".parse().unwrap(), end), 0);
+        assert_eq!(weeks_before_end(day("2026-03-25"), end), 0);
+        assert_eq!(weeks_before_end(day("2026-03-24"), end), 1);
+        assert_eq!(weeks_before_end(day("2026-04-02"), end), 0);
         let grouped = by_weeks_before_end(&[call(2, 90, 100), call(0, 100, 100), call(2, 130, 100)]);
         let weeks: Vec<i64> = grouped.iter().map(|(week, _)| *week).collect();
         assert_eq!(weeks, [0, 2]);

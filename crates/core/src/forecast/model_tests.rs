@@ -1,7 +1,7 @@
 use super::*;
 
 fn day(text: &str) -> NaiveDate {
-    text.parse().unwrap()
+    text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
 fn opened(created: &str, first_appointment: Option<&str>) -> Milestones {
@@ -189,7 +189,7 @@ fn a_book_forecasts_each_owner_from_what_was_known_on_the_day() {
         today: day("2026-12-01"),
         min_closed: 3,
     };
-    let march: Period = "2026-03".parse().unwrap();
+    let march: Period = "2026-03".parse().unwrap_or_else(|e| panic!("{e:?}"));
     // As of 03-10: rep 1 closed d0, d3, d4 (3, enough). d2, opened 9 days ago, the 21 days left:
     // all three were open after 9 days, d0 (20) and d3 (23) won within 30 → 2/3 of 300 = 200.
     let forecast = book.forecast(&[1, 2], march, day("2026-03-10"));

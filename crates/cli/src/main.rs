@@ -1,8 +1,10 @@
 //! `quotient`: the command line of Quotient — import, export, backup, demo data, reports, users, and the server.
 
+mod backtest;
 mod backup;
 mod convert;
 mod demo;
+mod forecast;
 mod goals;
 mod incentives;
 mod org;
@@ -78,6 +80,12 @@ enum Command {
     /// earnings and deal lines; adjustments, awards, draw, payable) as a table, JSON or the payroll
     /// CSV; approve or lock them.
     Statements(incentives::StatementsArgs),
+    /// The forecast of a month or quarter rolled up the hierarchy: deals by category, each call and
+    /// adjustment, quota, plan, gap and coverage; or, with --changes, what changed since last week.
+    Forecast(forecast::ForecastArgs),
+    /// Take this week's snapshot of the open pipeline (once per ISO week; the first read of the
+    /// forecast in a new week takes it too).
+    Snapshot(forecast::SnapshotArgs),
     /// Convert a public sales data set into a bundle (see ../shared/data).
     #[command(subcommand)]
     Convert(convert::Source),
@@ -88,6 +96,9 @@ enum Command {
     User(users::UserCommand),
     /// Recompute the KPI rollups from the organisation's records.
     Rebuild,
+    /// Back-test the data forecast: each past period forecast on its eve and weeks before its end
+    /// from what was known then, against what it won, beside the naive forecasts.
+    Backtest(backtest::BacktestArgs),
     /// Show the organisation's settings, or set one: threshold.KEY VALUE, standard.KEY.enabled
     /// true|false, standard.KEY.target VALUE, method.KEY WHOLE_NUMBER (a change of the lead
     /// follow-up window or the authority cut-off rebuilds the KPI rollups).
@@ -141,10 +152,13 @@ fn run(cli: Cli) -> Result<()> {
         Command::Goals(args) => goals::run(&cli.database_url, cli.org.as_deref(), &args),
         Command::Incentives(args) => incentives::plans(&cli.database_url, cli.org.as_deref(), &args),
         Command::Statements(args) => incentives::statements(&cli.database_url, cli.org.as_deref(), &args),
+        Command::Forecast(args) => forecast::forecast(&cli.database_url, cli.org.as_deref(), &args),
+        Command::Snapshot(args) => forecast::snapshot(&cli.database_url, cli.org.as_deref(), &args),
         Command::Convert(source) => convert::run(&source),
         Command::Serve(args) => serve::run(&cli.database_url, &args),
         Command::User(command) => users::run(&cli.database_url, cli.org.as_deref(), &command),
         Command::Rebuild => report::rebuild(&cli.database_url, cli.org.as_deref()),
+        Command::Backtest(args) => backtest::run(&cli.database_url, cli.org.as_deref(), &args),
         Command::Setting { key, value } => {
             report::setting(&cli.database_url, cli.org.as_deref(), &key, value.as_deref())
         }

@@ -56,7 +56,7 @@ enum By {
 const OPTIONS: &[(&str, &str)] = &[("subject", "--rep, --team, --territory or --product-line")];
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Table,
     Json,
     Csv,
@@ -181,7 +181,7 @@ fn write_table(out: &mut impl Write, report: &Report) -> Result<()> {
 }
 
 /// A header and rows in columns as wide as their widest cell.
-fn write_aligned(out: &mut impl Write, header: &[String], body: &[Vec<String>]) -> Result<()> {
+pub(crate) fn write_aligned(out: &mut impl Write, header: &[String], body: &[Vec<String>]) -> Result<()> {
     let widths: Vec<usize> = (0..header.len())
         .map(|i| body.iter().map(Vec::as_slice).chain([header]).map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
@@ -300,9 +300,16 @@ pub fn rebuild(database_url: &str, org_slug: Option<&str>) -> Result<()> {
 pub fn setting(database_url: &str, org_slug: Option<&str>, key: &str, value: Option<&str>) -> Result<()> {
     let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
     let (org, scope) = org::operator(&mut db, org_slug)?;
+    if let Some(stage) = key.strip_prefix("stage.").and_then(|k| k.strip_suffix(".forecast_category")) {
+        return stage_category(&mut db, &scope, stage, value);
+    }
     let Some(value) = value else {
         let current = settings::read_settings(&mut db, &scope)?;
         println!("{}", serde_json::to_string_pretty(&current)?);
+        for stage in settings::pipeline_setup(&mut db, &scope)?.stages {
+            let category = stage.forecast_category.map_or("pipeline", |c| c.key());
+            println!("stage.{}.forecast_category = {category}", stage.key);
+        }
         if !key.is_empty() {
             bail!("give a value to set {key}");
         }
@@ -317,5 +324,38 @@ pub fn setting(database_url: &str, org_slug: Option<&str>, key: &str, value: Opt
         let cells = settings::rebuild_rollups(&mut db, &scope, &mut |_, _| {})?;
         println!("rebuilt {cells} KPI rollup cells in {:.1} s", started.elapsed().as_secs_f64());
     }
+    Ok(())
+}
+
+/// `quotient setting stage.KEY.forecast_category [VALUE]`: the forecast category a stage's open
+/// deals default to (`pipeline`, `best_case`, `commit`, `omitted`), shown or set; the stage's
+/// other fields stay as they are.
+fn stage_category(
+    db: &mut quotient_store::Db,
+    scope: &quotient_store::access::Viewer,
+    key: &str,
+    value: Option<&str>,
+) -> Result<()> {
+    let stages = settings::pipeline_setup(db, scope)?.stages;
+    let Some(stage) = stages.into_iter().find(|s| s.key == key) else {
+        let known = settings::pipeline_setup(db, scope)?.stages.into_iter().map(|s| s.key).collect::<Vec<_>>();
+        bail!("there is no stage '{key}': the stages are {}", known.join(", "));
+    };
+    let Some(value) = value else {
+        println!("stage.{key}.forecast_category = {}", stage.forecast_category.map_or("pipeline", |c| c.key()));
+        return Ok(());
+    };
+    let input = quotient_store::crm::pipeline_config::StageInput {
+        key: stage.key.clone(),
+        name: stage.name,
+        probability_pct: (stage.probability_bp / 100).to_string(),
+        position: stage.position.to_string(),
+        milestone: stage.milestone.map(|m| m.key().to_string()).unwrap_or_default(),
+        forecast_category: value.to_string(),
+        definition: stage.definition,
+        business_rules: stage.business_rules,
+    };
+    settings::save_stage(db, scope, &input).map_err(|e| refused("setting", e, &[]))?;
+    println!("stage.{key}.forecast_category = {value}");
     Ok(())
 }

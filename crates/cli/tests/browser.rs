@@ -637,6 +637,18 @@ async fn earnings_and_team_statements(session: &Session) {
     assert!(states.contains("approved"), "the demo approved October: {states}");
     session.wait_for("#cost-of-sales").await;
     session.screenshot("statements").await;
+/// The manager's forecast grid: each rep's categories, call and data forecast, with the data
+/// forecast's range above and the accuracy of past calls below.
+async fn the_manager_reads_the_forecast_grid(session: &Session) {
+    session.sign_in("manager@northwind.example").await;
+    session.open("/forecast").await;
+    session.wait_for("#forecast-grid").await;
+    let expected = session.text("#data-forecast .tiles").await;
+    assert!(!expected.trim().is_empty(), "the data forecast's tiles");
+    let rows = session.text("#forecast-grid tbody").await;
+    assert!(!rows.trim().is_empty(), "a row per person of the team");
+    session.wait_for("#accuracy").await;
+    session.screenshot("forecast-grid").await;
     session.sign_out().await;
 }
 
@@ -654,6 +666,7 @@ async fn walkthrough(database_url: &str, name: &str) {
     settings_change_what_a_manager_sees(&session).await;
     an_activity_goal_set_by_the_manager_is_on_the_scorecard(&session).await;
     earnings_and_team_statements(&session).await;
+    the_manager_reads_the_forecast_grid(&session).await;
     session.close().await;
 }
 

@@ -340,4 +340,29 @@ fn plans_are_tried_then_applied_and_statements_go_to_payroll() {
     assert!(locked.contains("locked") && locked.contains("1360.00"), "{locked}");
     let again = quotient(&url, &["statements", "--period", "2025-01", "--as-of", "2025-02-15", "--approve"]);
     assert!(String::from_utf8_lossy(&again.stderr).contains("statement_locked"), "{again:?}");
+/// `quotient forecast` and `quotient snapshot` on the fixture: R1 won 12,000.00 in Q1 against a
+/// March quota of 10,000.00; the week's snapshot is taken once; a week is no forecast period.
+#[test]
+fn the_forecast_rolls_up_and_the_snapshot_is_taken_once_a_week() {
+    let dbs = temp();
+    let url = format!("sqlite://{}", dbs.path().join("forecast.db").display());
+    let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../store/tests/fixtures/valid");
+    succeed(&url, &["import", &fixture.to_string_lossy()]);
+    let csv = succeed(&url, &["forecast", "--period", "2026-Q1", "--as-of", "2026-04-06", "--format", "csv"]);
+    let r1 = csv.lines().find(|line| line.starts_with("R1,")).unwrap_or_else(|| panic!("{csv}"));
+    // Closed 12,000.00; the effective commit is the pre-fill (closed + commit); quota 10,000.00, gap 0.
+    assert!(r1.starts_with("R1,Ana Ruiz,12000.00,0.00,0.00,0.00,–,–,–,12000.00,10000.00,–,0.00,–"), "{csv}");
+    assert!(csv.lines().any(|line| line.starts_with("organisation,,12000.00,")), "{csv}");
+    // The forecast's read took week 15's snapshot: the command finds it taken.
+    let again = succeed(&url, &["snapshot", "--as-of", "2026-04-08"]);
+    assert!(again.contains("2026-W15 was taken already"), "{again}");
+    let next = succeed(&url, &["snapshot", "--as-of", "2026-04-13"]);
+    assert!(next.contains("snapshot of 2026-W16") && next.contains(": 1 open deals"), "{next}");
+    let changes = succeed(&url, &["forecast", "--period", "2026-Q2", "--changes", "--as-of", "2026-04-20"]);
+    assert!(changes.contains("changes since the snapshot of 2026-W16"), "{changes}");
+    let week = quotient(&url, &["forecast", "--period", "2026-W05"]);
+    let said = String::from_utf8_lossy(&week.stderr);
+    assert!(!week.status.success() && said.contains("--period (forecast_period)"), "{said}");
+    let won = quotient(&url, &["setting", "stage.won.forecast_category", "commit"]);
+    assert!(String::from_utf8_lossy(&won.stderr).contains("stage_not_open"), "{won:?}");
 }

@@ -24,6 +24,7 @@ crate::keyed_enum! {
         OneOnOnes => "one_on_ones",
         IncentivePlans => "incentive_plans",
         Statements => "statements",
+        Forecast => "forecast",
     }
 }
 
@@ -103,6 +104,9 @@ const MATRIX: &[(Resource, [&[Action]; 4])] = &[
     // Managers approve their reps' statements and resolve disputes (`approves_statements`),
     // executives and admins lock them (`locks_statements`); a rep reads and disputes their own.
     (Resource::Statements, [&[Read, Edit], &[Read, Edit], &[Read, Edit], &[Read, Create]]),
+    // Everyone calls the forecast within their reach: a rep their own deals, a manager their
+    // subtree (and adjusts their reps' calls), executives and admins the organisation.
+    (Resource::Forecast, [&[Read, Edit], &[Read, Edit], &[Read, Edit], &[Read, Edit]]),
 ];
 
 /// Whether `role` may take `action` on `resource` (within its [`reach`]).
@@ -280,6 +284,8 @@ mod tests {
                         (UserRole::Admin, Resource::OneOnOnes, a) => a == Read,
                         (UserRole::Rep, Resource::OneOnOnes, a) => matches!(a, Read | Edit),
                         (_, Resource::OneOnOnes, a) => a != Delete,
+                        // Everyone reads the forecast in reach and calls it; nothing is created or deleted.
+                        (_, Resource::Forecast, a) => matches!(a, Read | Edit),
                         (UserRole::Admin, Resource::Settings, Create | Delete) => false,
                         (
                             UserRole::Admin,

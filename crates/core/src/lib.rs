@@ -7,6 +7,7 @@ pub mod access;
 pub mod coaching;
 pub mod diagnostics;
 pub mod incentives;
+pub mod forecast;
 pub mod input;
 pub mod kpi;
 mod lang;

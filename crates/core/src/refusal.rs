@@ -101,6 +101,12 @@ crate::keyed_enum! {
         StatementNotApproved => "statement_not_approved",
         DisputeLineUnknown => "dispute_line_unknown",
         DisputeResolved => "dispute_resolved",
+        // The forecast.
+        ForecastCategory => "forecast_category",
+        ForecastPeriod => "forecast_period",
+        BestCaseBelowCommit => "best_case_below_commit",
+        ForecastCallNotYours => "forecast_call_not_yours",
+        OpportunityNotOpen => "opportunity_not_open",
     }
 }
 

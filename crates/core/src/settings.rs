@@ -24,6 +24,8 @@ pub struct Method {
     pub min_closed_deals_for_own_rates: i64,
     /// The working days of a week: the daily activity goals divide the weekly ones by it (5).
     pub working_days_per_week: i64,
+    /// A forecast submission not updated for this many days is stale (7).
+    pub forecast_stale_after_days: i64,
 }
 
 impl Default for Method {
@@ -34,6 +36,7 @@ impl Default for Method {
             top_level_authority: 4,
             min_closed_deals_for_own_rates: crate::kpi::MIN_CLOSED_DEALS_FOR_OWN_RATES,
             working_days_per_week: 5,
+            forecast_stale_after_days: 7,
         }
     }
 }
@@ -41,12 +44,13 @@ impl Default for Method {
 impl Method {
     /// The parameters, their bounds, and whether the rollups must be rebuilt when one changes
     /// (the rollup cells hold what the follow-up window and the authority cut-off decided).
-    const PARAMETERS: [(&'static str, i64, i64, bool); 5] = [
+    const PARAMETERS: [(&'static str, i64, i64, bool); 6] = [
         ("lead_follow_up_hours", 1, 24 * 30, true),
         ("untouched_after_days", 1, 730, false),
         ("top_level_authority", 1, 5, true),
         ("min_closed_deals_for_own_rates", 1, 1000, false),
         ("working_days_per_week", 1, 7, false),
+        ("forecast_stale_after_days", 1, 90, false),
     ];
 
     fn slot_mut(&mut self, key: &str) -> Option<&mut i64> {
@@ -56,6 +60,7 @@ impl Method {
             "top_level_authority" => &mut self.top_level_authority,
             "min_closed_deals_for_own_rates" => &mut self.min_closed_deals_for_own_rates,
             "working_days_per_week" => &mut self.working_days_per_week,
+            "forecast_stale_after_days" => &mut self.forecast_stale_after_days,
             _ => return None,
         })
     }

@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod crm;
 pub mod db;
 mod error;
+pub mod forecast;
 pub mod ids;
 pub mod incentives;
 pub mod kpi;

@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_feedback_comments_and_demos"),
     migration!(17, "0017_account_planning"),
     migration!(18, "0018_incentives"),
+    migration!(19, "0019_forecast"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

@@ -109,3 +109,72 @@ pub fn columns(
     }
     svg
 }
+
+/// One line of a [`lines`] chart: its name in the legend, whether it is dashed, and a value per
+/// point (none where it has none, e.g. before the first call).
+pub struct Line {
+    pub name: String,
+    pub dashed: bool,
+    pub values: Vec<Option<f64>>,
+}
+
+const LINE_COLOURS: [RGBColor; 4] = [BAR, RGBColor(220, 38, 38), RGBColor(5, 150, 105), GOAL];
+
+/// Lines over labelled points (weeks of a period), each with its last value written at its end
+/// and named in the legend, so the lines are told apart without colour.
+pub fn lines(title: &str, labels: &[String], lines: &[Line], format: &dyn Fn(f64) -> String) -> String {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 300)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let max = lines.iter().flat_map(|l| l.values.iter().flatten().copied()).fold(0.0_f64, f64::max).max(1.0) * 1.15;
+        let n = labels.len().max(1);
+        let built = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 15))
+            .margin(8)
+            .x_label_area_size(28)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0..n.saturating_sub(1).max(1), 0.0..max);
+        let Ok(mut chart) = built else { return String::new() };
+        let _ = chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(GRID)
+            .x_labels(n.min(14))
+            .x_label_formatter(&|i| labels.get(*i).cloned().unwrap_or_default())
+            .y_label_formatter(&|v| format(*v))
+            .draw();
+        for (index, line) in lines.iter().enumerate() {
+            let colour = LINE_COLOURS[index % LINE_COLOURS.len()];
+            let points: Vec<(usize, f64)> =
+                line.values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
+            let style = ShapeStyle::from(colour).stroke_width(2);
+            let drawn = if line.dashed {
+                chart.draw_series(DashedLineSeries::new(points.clone(), 6, 4, style))
+            } else {
+                chart.draw_series(LineSeries::new(points.clone(), style))
+            };
+            if let Ok(series) = drawn {
+                series.label(line.name.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], ShapeStyle::from(colour).stroke_width(2))
+                });
+            }
+            let _ = chart.draw_series(points.iter().map(|&(i, v)| Circle::new((i, v), 3, colour.filled())));
+            if let Some(&(i, v)) = points.last() {
+                let _ = chart.draw_series(std::iter::once(Text::new(
+                    format(v),
+                    (i, v),
+                    ("sans-serif", 11).into_font().color(&GOAL).pos(Pos::new(HPos::Right, VPos::Bottom)),
+                )));
+            }
+        }
+        let _ = chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(GRID)
+            .draw();
+        let _ = root.present();
+    }
+    svg
+}

@@ -57,6 +57,15 @@ POST   /opportunities/{opportunities:R1}/stage                    | 303 404 303 
 POST   /opportunities/{opportunities:R2}/stage                    | 303 404 303 404 | in  | =               | stage=proposal
 POST   /opportunities/{opportunities:R3}/stage                    | 303 404 404 404 | in  | =               | stage=proposal
 POST   /opportunities/{opportunities:R1}/stage                    | err 404 err err | in  | =               | stage=nowhere
+GET    /forecast                                                  | 200 200 200 200 | in  | =
+GET    /forecast?period=2026-03&team={rep:M1}                     | 200 200 200 404 | in  | =
+GET    /forecast?team={rep:M2}                                    | 200 200 404 404 | in  | =
+POST   /forecast/call                                             | err 303 303 303 | in  | =               | period=2026-Q1&commit=100&best_case=200
+POST   /forecast/adjust                                           | 303 303 303 err | in  | err err err err | period=2026-Q1&rep={rep:R1}&commit=100&best_case=200&note=Slipped
+POST   /forecast/adjust                                           | 303 303 err err | in  | err err err err | period=2026-Q1&rep={rep:R3}&commit=100&best_case=200&note=Slipped
+POST   /forecast/deals/{opportunities:R1}/category                | 303 303 303 303 | in  | =               | period=2026-Q1&category=commit
+POST   /forecast/deals/{opportunities:R3}/category                | 303 303 404 404 | in  | =               | period=2026-Q1&category=best_case
+POST   /forecast/deals/{opportunities:R1}/category                | err err err err | in  | =               | period=2026-Q1&category=closed
 GET    /log                                                       | 200 404 200 200 | in  | =
 POST   /log                                                       | 303 404 303 303 | in  | 422 404 422 422 | rep={rep:R1}&kind=cold_call&occurred_at=2026-03-02T10:00
 POST   /log                                                       | 303 404 303 422 | in  | 422 404 422 422 | rep={rep:R2}&kind=cold_call&occurred_at=2026-03-02T10:00
@@ -207,6 +216,20 @@ POST   /api/v1/one-on-ones/{one_on_one:R3}/actions                | 404 200 404 
 PATCH  /api/v1/one-on-one-actions/{action:R1.rep}                 | 404 200 200 200 | 401 | =               | {"done": true}
 PATCH  /api/v1/one-on-one-actions/{action:R1.manager}             | 404 200 200 404 | 401 | =               | {"done": true}
 PATCH  /api/v1/one-on-one-actions/{action:R3.rep}                 | 404 200 404 404 | 401 | =               | {"done": true}
+# The forecast: everyone calls within their reach; a manager adjusts those beneath them, a rep nobody
+GET    /api/v1/forecast?period=2026-Q1                            | 200 200 200 200 | 401 | =
+GET    /api/v1/forecast?period=2026-Q1&team=M1                    | 200 200 200 404 | 401 | =
+GET    /api/v1/forecast?period=2026-W05                           | 422 422 422 422 | 401 | =
+GET    /api/v1/forecast/changes                                   | 200 200 200 200 | 401 | =
+PUT    /api/v1/forecast/2026-Q1/call                              | 422 200 200 200 | 401 | =               | {"commit_cents": 100, "best_case_cents": 200}
+PUT    /api/v1/forecast/2026-Q1/adjustments/{rep:R1}              | 200 200 200 422 | 401 | 404 404 404 422 | {"commit_cents": 50, "best_case_cents": 200, "note": "Not signed yet"}
+PUT    /api/v1/forecast/2026-Q1/adjustments/{rep:R3}              | 200 200 404 422 | 401 | 404 404 404 422 | {"commit_cents": 50, "best_case_cents": 200, "note": "Not signed yet"}
+GET    /api/v1/opportunities/{opportunities:R1}/forecast-category | 200 200 200 200 | 401 | =
+GET    /api/v1/opportunities/{opportunities:R2}/forecast-category | 200 200 200 404 | 401 | =
+GET    /api/v1/opportunities/{opportunities:R3}/forecast-category | 200 200 404 404 | 401 | =
+PUT    /api/v1/opportunities/{opportunities:R1}/forecast-category | 200 200 200 200 | 401 | =               | {"category": "commit"}
+PUT    /api/v1/opportunities/{opportunities:R2}/forecast-category | 200 200 200 404 | 401 | =               | {"category": "commit"}
+PUT    /api/v1/opportunities/{opportunities:R3}/forecast-category | 200 200 404 404 | 401 | =               | {"category": null}
 # The rest of the API
 GET    /api/v1/openapi.json                                       | 200 200 200 200 | 200 | =
 GET    /api/v1/me                                                 | 200 200 200 200 | 401 | =

@@ -693,6 +693,10 @@ mod coaching;
 
 #[path = "http/incentives.rs"]
 mod incentives;
+#[path = "http/forecast_api.rs"]
+mod forecast_api;
+#[path = "http/forecast_pages.rs"]
+mod forecast_pages;
 #[path = "http/settings.rs"]
 mod settings;
 #[path = "http/teams.rs"]

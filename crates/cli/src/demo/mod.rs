@@ -1,6 +1,7 @@
 //! `quotient demo`: a realistic, deterministic demo organisation.
 
 mod calendar;
+mod forecast;
 mod generate;
 mod incentives;
 mod names;
@@ -113,6 +114,8 @@ pub fn run(database_url: &str, org: Option<&str>, args: &DemoArgs) -> Result<()>
             paid.approved
         );
     }
+    let history = forecast::record(&mut db, &operator, &directory, as_of, args.seed)?;
+    println!("forecast history: {} weekly snapshots, {} calls and adjustments", history.weeks, history.calls);
     println!();
     println!("The demo organisation '{slug}' is in {database_url} (generated in {generated:.1} s).");
     let quarter = format!("{}-Q{}", as_of.year(), as_of.month0() / 3 + 1);

@@ -7,6 +7,7 @@ use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::{Result, StoreError};
 use crate::orgs::{self, OrgId, Revision};
+use quotient_core::forecast::Category;
 use quotient_core::input::{self, Refusals};
 use quotient_core::model::{Evaluation, Milestone, StageOutcome};
 use quotient_core::refusal::{Code, Refusal};
@@ -26,6 +27,8 @@ pub struct StageSetup {
     pub probability_bp: i64,
     pub outcome: StageOutcome,
     pub milestone: Option<Milestone>,
+    /// The forecast category the stage's open deals default to (none: pipeline).
+    pub forecast_category: Option<Category>,
     pub definition: String,
     pub business_rules: String,
     pub opportunities: i64,
@@ -47,7 +50,8 @@ pub struct GatewayTypeSetup {
 pub fn stages(db: &mut Db, org: OrgId) -> Result<Vec<StageSetup>> {
     db.query_map(
         "SELECT s.key, s.name, s.position, s.probability_bp, s.outcome, s.milestone, s.definition, s.business_rules,
-                (SELECT COUNT(*) FROM opportunities o WHERE o.org_id = s.org_id AND o.stage = s.key AND o.deleted_at IS NULL)
+                (SELECT COUNT(*) FROM opportunities o WHERE o.org_id = s.org_id AND o.stage = s.key AND o.deleted_at IS NULL),
+                s.forecast_category
          FROM stages s WHERE s.org_id = ? ORDER BY s.position, s.key",
         &[org.value()],
         |row| {
@@ -61,6 +65,11 @@ pub fn stages(db: &mut Db, org: OrgId) -> Result<Vec<StageSetup>> {
                 definition: row.text(6)?.unwrap_or_default().to_string(),
                 business_rules: row.text(7)?.unwrap_or_default().to_string(),
                 opportunities: row.int(8)?.unwrap_or_default(),
+                forecast_category: row
+                    .text(9)?
+                    .map(str::parse::<Category>)
+                    .transpose()
+                    .map_err(|_| StoreError::Decode("a stage's forecast category".into()))?,
             })
         },
     )
@@ -99,6 +108,9 @@ pub struct StageInput {
     pub position: String,
     /// `first_appointment`, `gateway`, `proposal`, or empty for none (open stages only).
     pub milestone: String,
+    /// The forecast category of its open deals: `pipeline`, `best_case`, `commit`, `omitted`, or
+    /// empty for pipeline (open stages only).
+    pub forecast_category: String,
     pub definition: String,
     pub business_rules: String,
 }
@@ -130,6 +142,19 @@ fn name_of(text: &str) -> Result<String, Refusal> {
     if name.is_empty() { Err(Refusal::new("name", Code::Required)) } else { Ok(name.to_string()) }
 }
 
+/// A stage's default forecast category as typed: empty for pipeline; `closed` is a won deal's.
+pub(crate) fn forecast_category_of(text: &str) -> Result<Option<Category>, Refusal> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<Category>()
+        .ok()
+        .filter(|c| c.open_choice())
+        .map(Some)
+        .ok_or_else(|| Refusal::new("forecast_category", Code::ForecastCategory))
+}
+
 fn optional_position(text: &str) -> Result<Option<i64>, Refusal> {
     if text.trim().is_empty() { Ok(None) } else { input::whole_number("position", text, 0, 1000).map(Some) }
 }
@@ -143,6 +168,7 @@ pub(crate) fn save_stage(db: &mut Db, org: OrgId, user: Option<i64>, stage: &Sta
     let probability = refusals.take(input::whole_number("probability_pct", &stage.probability_pct, 0, 100));
     let position = refusals.take(optional_position(&stage.position));
     let milestone = refusals.take(input::optional_choice::<Milestone>("milestone", &stage.milestone));
+    let category = refusals.take(forecast_category_of(&stage.forecast_category));
     let definition = refusals.take(input::free_text("definition", stage.definition.trim(), TEXT_MAX));
     let business_rules = refusals.take(input::free_text("business_rules", stage.business_rules.trim(), TEXT_MAX));
     let before = key.as_ref().and_then(|key| existing.iter().find(|s| &s.key == key));
@@ -158,10 +184,21 @@ pub(crate) fn save_stage(db: &mut Db, org: OrgId, user: Option<i64>, stage: &Sta
         if before.outcome != StageOutcome::Open && milestone.flatten().is_some() {
             refusals.push(Refusal::new("milestone", Code::StageNotOpen));
         }
+        if before.outcome != StageOutcome::Open && category.flatten().is_some() {
+            refusals.push(Refusal::new("forecast_category", Code::StageNotOpen));
+        }
     }
     refusals.finish().map_err(StoreError::Refused)?;
-    let (Some(key), Some(name), Some(probability), Some(position), Some(milestone), Some(definition), Some(rules)) =
-        (key, name, probability, position, milestone, definition, business_rules)
+    let (
+        Some(key),
+        Some(name),
+        Some(probability),
+        Some(position),
+        Some(milestone),
+        Some(category),
+        Some(definition),
+        Some(rules),
+    ) = (key, name, probability, position, milestone, category, definition, business_rules)
     else {
         return Err(StoreError::Decode("a stage's checked fields".into()));
     };
@@ -172,6 +209,7 @@ pub(crate) fn save_stage(db: &mut Db, org: OrgId, user: Option<i64>, stage: &Sta
         Value::Int(position),
         Value::Int(probability * 100),
         Value::opt_text(milestone.map(Milestone::key)),
+        Value::opt_text(category.map(Category::key)),
         Value::text(definition),
         Value::text(rules),
         org.value(),
@@ -179,14 +217,16 @@ pub(crate) fn save_stage(db: &mut Db, org: OrgId, user: Option<i64>, stage: &Sta
     ];
     if before.is_some() {
         db.execute(
-            "UPDATE stages SET name = ?, position = ?, probability_bp = ?, milestone = ?, definition = ?, business_rules = ?
+            "UPDATE stages SET name = ?, position = ?, probability_bp = ?, milestone = ?, forecast_category = ?,
+                               definition = ?, business_rules = ?
              WHERE org_id = ? AND key = ?",
             &values,
         )?;
     } else {
         db.execute(
-            "INSERT INTO stages (name, position, probability_bp, milestone, definition, business_rules, org_id, key, outcome)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open')",
+            "INSERT INTO stages (name, position, probability_bp, milestone, forecast_category, definition, business_rules,
+                                 org_id, key, outcome)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open')",
             &values,
         )?;
     }

@@ -124,6 +124,11 @@ impl Directory {
         self.by_id.get(&id).map(|&i| &self.people[i])
     }
 
+    /// The person of an external id, if any.
+    pub fn person_by_external_id(&self, external_id: &str) -> Option<&Person> {
+        self.people.iter().find(|p| p.external_id == external_id)
+    }
+
     fn by_external_id(&self, external_id: &str) -> Result<&Person> {
         self.people.iter().find(|p| p.external_id == external_id).ok_or_else(|| {
             StoreError::NotFound(format!("there is no rep or manager '{external_id}' in this organisation"))

@@ -11,6 +11,8 @@
 pub mod activities;
 pub mod coaching;
 pub mod feedback;
+pub mod forecast;
+pub mod forecast_model;
 pub mod goals;
 pub mod incentives;
 pub mod incentives_views;

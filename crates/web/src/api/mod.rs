@@ -5,6 +5,7 @@
 mod extract;
 mod feedback;
 mod incentives;
+mod forecast;
 mod openapi;
 mod planning;
 mod settings;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(settings::router())
         .merge(feedback::router())
         .merge(incentives::router())
+        .merge(forecast::router())
 }
 
 /// An API handler's result: errors answer as JSON.

@@ -247,6 +247,7 @@ pub fn build() -> Value {
     paths.extend(super::planning::openapi_paths());
     paths.extend(super::settings::openapi_paths());
     paths.extend(super::incentives::openapi_paths());
+    paths.extend(super::forecast::openapi_paths());
     for path in paths.values_mut() {
         if let Some(operations) = path.as_object_mut() {
             for operation in operations.values_mut() {

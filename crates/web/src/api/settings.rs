@@ -95,6 +95,7 @@ struct StageBody {
     probability_pct: Option<Value>,
     position: Option<Value>,
     milestone: Option<String>,
+    forecast_category: Option<String>,
     definition: String,
     business_rules: String,
 }
@@ -122,6 +123,7 @@ async fn save_stage(
         probability_pct: text_of(body.probability_pct),
         position: text_of(body.position),
         milestone: body.milestone.unwrap_or_default(),
+        forecast_category: body.forecast_category.unwrap_or_default(),
         definition: body.definition,
         business_rules: body.business_rules,
     };
@@ -183,6 +185,7 @@ pub fn openapi_paths() -> Map<String, Value> {
         "probability_pct": { "type": ["integer", "string"], "minimum": 0, "maximum": 100 },
         "position": { "type": ["integer", "string", "null"], "minimum": 0, "maximum": 1000 },
         "milestone": { "type": ["string", "null"], "enum": ["first_appointment", "gateway", "proposal", "", null] },
+        "forecast_category": { "type": ["string", "null"], "enum": ["pipeline", "best_case", "commit", "omitted", "", null], "description": "the forecast category the stage's open deals default to; empty or null: pipeline" },
         "definition": text.clone(), "business_rules": text.clone()
     }));
     let gateway = object(json!({

@@ -6,6 +6,8 @@ pub mod dashboard;
 pub mod decision_process;
 pub mod earnings;
 pub mod editing;
+pub mod forecast;
+pub mod forecast_parts;
 pub mod goals;
 pub mod home;
 pub mod incentives;

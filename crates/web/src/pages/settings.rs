@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
+use quotient_core::forecast::Category;
 use quotient_core::model::{Evaluation, Milestone, StageOutcome};
 use quotient_core::settings::{Group, Kind, Settings, Spec};
 use quotient_core::standards::StandardKey;
@@ -102,6 +103,8 @@ pub struct StageForm {
     #[serde(default)]
     milestone: String,
     #[serde(default)]
+    forecast_category: String,
+    #[serde(default)]
     definition: String,
     #[serde(default)]
     business_rules: String,
@@ -119,6 +122,7 @@ pub async fn save_stage(
         probability_pct: form.probability_pct,
         position: form.position,
         milestone: form.milestone,
+        forecast_category: form.forecast_category,
         definition: form.definition,
         business_rules: form.business_rules,
     };
@@ -298,6 +302,13 @@ fn stages_section(caller: &Caller, stages: &[StageSetup], edit: bool) -> Markup 
             }
         }
     };
+    let category_options = |chosen: Option<Category>| {
+        html! {
+            @for category in Category::ALL.iter().filter(|c| c.open_choice()) {
+                option value=(category.key()) selected[chosen.unwrap_or(Category::Pipeline) == *category] { (l.t(&format!("forecast_category.{}", category.key()))) }
+            }
+        }
+    };
     html! {
         section.card #stages {
             h2 { (l.t("settings.stages")) }
@@ -314,6 +325,7 @@ fn stages_section(caller: &Caller, stages: &[StageSetup], edit: bool) -> Markup 
                         label { (l.t("settings.position")) " " input type="number" name="position" min="0" max="1000" value=(stage.position); }
                         @if stage.outcome == StageOutcome::Open {
                             label { (l.t("settings.milestone")) " " select name="milestone" { (milestone_options(stage.milestone)) } }
+                            label { (l.t("settings.forecast_category")) " " select name="forecast_category" { (category_options(stage.forecast_category)) } }
                         }
                         label { (l.t("settings.definition")) textarea name="definition" rows="2" { (stage.definition) } }
                         label { (l.t("settings.business_rules")) textarea name="business_rules" rows="2" { (stage.business_rules) } }
@@ -336,6 +348,7 @@ fn stages_section(caller: &Caller, stages: &[StageSetup], edit: bool) -> Markup 
                         label { (l.t("settings.probability_pct")) " " input type="number" name="probability_pct" min="0" max="100" required; }
                         label { (l.t("settings.position")) " " input type="number" name="position" min="0" max="1000"; }
                         label { (l.t("settings.milestone")) " " select name="milestone" { (milestone_options(None)) } }
+                        label { (l.t("settings.forecast_category")) " " select name="forecast_category" { (category_options(None)) } }
                         label { (l.t("settings.definition")) textarea name="definition" rows="2" {} }
                         label { (l.t("settings.business_rules")) textarea name="business_rules" rows="2" {} }
                         button type="submit" { (l.t("settings.add")) }

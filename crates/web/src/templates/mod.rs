@@ -14,6 +14,7 @@ use quotient_core::access::{Action, Resource};
 const SECTIONS: &[(&str, &str, Resource)] = &[
     ("dashboard", "/dashboard", Resource::TeamDashboard),
     ("pipeline", "/pipeline", Resource::Opportunities),
+    ("forecast", "/forecast", Resource::Forecast),
     ("leaderboard", "/leaderboard", Resource::Leaderboard),
     ("goals", "/goals", Resource::TeamDashboard),
     ("statements", "/statements", Resource::TeamDashboard),

@@ -13,6 +13,7 @@ pub fn of_the_router() -> BTreeSet<(String, String)> {
         ("api/settings.rs", "/api/v1"),
         ("api/feedback.rs", "/api/v1"),
         ("api/incentives.rs", "/api/v1"),
+        ("api/forecast.rs", "/api/v1"),
     ]
     .into();
     let mut routes = BTreeSet::new();

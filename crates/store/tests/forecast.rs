@@ -1,0 +1,264 @@
+//! The forecast on SQLite and PostgreSQL: a deal's category overridden and audited, a stage's
+//! default, calls and adjustments kept apart and rolled up the hierarchy with quota, the weekly
+//! snapshot taken once per week, and what changed since the last one.
+//!
+//! The fixture: E1 (executive) over M1 (manager) over reps R1 and R2. R1's O3 (4,500.00, open,
+//! expected 2026-06-30) is the one open deal; O1 (12,000.00) was won on 2026-03-31.
+
+mod common;
+
+use common::{TestDb, fixture, ok, refused, viewer_of};
+use quotient_core::forecast::{Call, Category, ChangeKind, Coverage};
+use quotient_core::model::UserRole;
+use quotient_store::access::Viewer;
+use quotient_store::audit;
+use quotient_store::crm::pipeline_config::StageInput;
+use quotient_store::ids::{OpportunityId, RepId};
+use quotient_store::kpi::Directory;
+use quotient_store::ops::forecast::{self, AdjustCall, ChangesQuery, ForecastQuery, SetCategory, SubmitCall};
+use quotient_store::ops::settings;
+use quotient_store::orgs::Organisation;
+use quotient_store::{Code, Value, bundle};
+
+fn setup(test: &mut TestDb) -> (Organisation, Viewer) {
+    let org = test.org("acme");
+    bundle::import(&mut test.db, org.id, &fixture("valid"), &mut bundle::Silent).unwrap_or_else(|e| panic!("{e}"));
+    let directory = Directory::load(&mut test.db, org.id).unwrap_or_else(|e| panic!("{e}"));
+    (org.clone(), Viewer::operator(org.id, &directory))
+}
+
+fn id_of(test: &mut TestDb, org: &Organisation, table: &str, external_id: &str) -> i64 {
+    test.db
+        .query_i64(
+            &format!("SELECT id FROM {table} WHERE org_id = ? AND external_id = ?"),
+            &[org.id.value(), Value::text(external_id)],
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn day(text: &str) -> chrono::NaiveDate {
+    text.parse().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn set(o3: i64, category: &str) -> SetCategory {
+    SetCategory { opportunity: OpportunityId(o3), category: category.into() }
+}
+
+fn an_override_is_the_owners_or_their_managers_and_audited(test: &mut TestDb) {
+    let (org, admin) = setup(test);
+    let o1 = id_of(test, &org, "opportunities", "O1");
+    let o3 = id_of(test, &org, "opportunities", "O3");
+    let r1 = viewer_of(test, &org, "R1", UserRole::Rep);
+    let r2 = viewer_of(test, &org, "R2", UserRole::Rep);
+    let m1 = viewer_of(test, &org, "M1", UserRole::Manager);
+    // No stage default: an open deal is pipeline, a won one closed.
+    assert_eq!(ok(forecast::deal_category(&mut test.db, &r1, OpportunityId(o3))).category, Category::Pipeline);
+    assert_eq!(ok(forecast::deal_category(&mut test.db, &r1, OpportunityId(o1))).category, Category::Closed);
+    let after = ok(forecast::set_category(&mut test.db, &r1, &set(o3, "commit")));
+    assert_eq!((after.category, after.overridden), (Category::Commit, Some(Category::Commit)));
+    // R2 does not reach R1's deal; closed is no call; a won deal keeps its category.
+    assert_eq!(
+        refused(forecast::set_category(&mut test.db, &r2, &set(o3, "best_case"))),
+        [("opportunity_id", Code::OpportunityOutOfReach)]
+    );
+    assert_eq!(
+        refused(forecast::set_category(&mut test.db, &r1, &set(o3, "closed"))),
+        [("category", Code::ForecastCategory)]
+    );
+    assert_eq!(
+        refused(forecast::set_category(&mut test.db, &r1, &set(o1, "commit"))),
+        [("opportunity_id", Code::OpportunityNotOpen)]
+    );
+    // The stage's default applies once the manager clears the override.
+    let stage = test
+        .db
+        .query_opt(
+            "SELECT stage FROM opportunities WHERE org_id = ? AND id = ?",
+            &[org.id.value(), Value::Int(o3)],
+            |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_default();
+    let stages = ok(settings::pipeline_setup(&mut test.db, &admin)).stages;
+    let stage_input = |key: &str, category: &str| {
+        let current = stages.iter().find(|s| s.key == key).cloned();
+        let current = current.unwrap_or_else(|| panic!("stage {key}"));
+        StageInput {
+            key: key.into(),
+            name: current.name,
+            probability_pct: (current.probability_bp / 100).to_string(),
+            forecast_category: category.into(),
+            ..StageInput::default()
+        }
+    };
+    let input = stage_input(&stage, "best_case");
+    let saved = ok(settings::save_stage(&mut test.db, &admin, &input));
+    assert_eq!(saved.forecast_category, Some(Category::BestCase));
+    let cleared = ok(forecast::set_category(&mut test.db, &m1, &set(o3, "")));
+    assert_eq!((cleared.category, cleared.overridden), (Category::BestCase, None));
+    let won = stage_input("won", "commit");
+    assert_eq!(refused(settings::save_stage(&mut test.db, &admin, &won)), [("forecast_category", Code::StageNotOpen)]);
+    let closed = stage_input(&input.key, "closed");
+    assert_eq!(
+        refused(settings::save_stage(&mut test.db, &admin, &closed)),
+        [("forecast_category", Code::ForecastCategory)]
+    );
+    // Two entries: R1's commit, then M1's clearing, each with before and after.
+    let history = ok(audit::history(&mut test.db, org.id, "forecast_overrides", o3));
+    let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["update", "delete"]);
+    assert_eq!(history[0].after, Some(serde_json::json!({ "forecast_category": "commit" })));
+    assert_eq!(history[1].user, m1.actor());
+}
+
+/// R1's revenue quota for the second quarter of 2026: 5,000.00.
+fn add_q2_quota(test: &mut TestDb, org: &Organisation) {
+    let r1 = id_of(test, org, "reps", "R1");
+    test.db
+        .execute(
+            "INSERT INTO quotas (org_id, id, external_id, rep_id, period, period_start, period_end, metric, target)
+             VALUES (?, 900, 'Q-R1-2026-Q2', ?, '2026-Q2', ?, ?, 'revenue', 500000)",
+            &[org.id.value(), Value::Int(r1), Value::Date(day("2026-04-01")), Value::Date(day("2026-07-01"))],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn q2(today: &str, team: Option<&str>) -> ForecastQuery {
+    ForecastQuery { period: "2026-Q2".into(), team: team.map(str::to_string), today: day(today) }
+}
+
+fn calls_and_adjustments_roll_up_with_quota(test: &mut TestDb) {
+    let (org, admin) = setup(test);
+    add_q2_quota(test, &org);
+    let r1 = viewer_of(test, &org, "R1", UserRole::Rep);
+    let m1 = viewer_of(test, &org, "M1", UserRole::Manager);
+    let r1_id = r1.rep_id.unwrap_or_default();
+    let call = SubmitCall { period: "2026-Q2".into(), commit_cents: 300_000, best_case_cents: 450_000 };
+    ok(forecast::submit_call(&mut test.db, &r1, &call));
+    let adjust = |rep, note: &str| AdjustCall {
+        period: "2026-Q2".into(),
+        rep: RepId(rep),
+        commit_cents: 200_000,
+        best_case_cents: 450_000,
+        note: note.into(),
+    };
+    ok(forecast::adjust_call(&mut test.db, &m1, &adjust(r1_id, "Procurement has not started")));
+    // A rep adjusts nobody; a manager needs a note; a best case below the commit is no call.
+    assert_eq!(
+        refused(forecast::adjust_call(&mut test.db, &r1, &adjust(r1_id, "x"))),
+        [("rep_id", Code::ForecastCallNotYours)]
+    );
+    assert_eq!(refused(forecast::adjust_call(&mut test.db, &m1, &adjust(r1_id, " "))), [("note", Code::Required)]);
+    let low = SubmitCall { period: "2026-W14".into(), commit_cents: 10, best_case_cents: 5 };
+    assert_eq!(
+        refused(forecast::submit_call(&mut test.db, &r1, &low)),
+        [("period", Code::ForecastPeriod), ("best_case_cents", Code::BestCaseBelowCommit)]
+    );
+
+    let whole = ok(forecast::forecast(&mut test.db, &admin, &q2("2026-04-15", None)));
+    let line = |external_id: &str| {
+        whole.lines.iter().find(|l| l.external_id == external_id).unwrap_or_else(|| panic!("{external_id}")).clone()
+    };
+    let r1_line = line("R1");
+    // O3 is pipeline (no override, no stage default): 4,500.00 against a gap of 5,000.00 → 90%.
+    assert_eq!(r1_line.rolled.deals.pipeline, 450_000);
+    assert_eq!((r1_line.rolled.quota_cents, r1_line.rolled.gap_cents), (Some(500_000), Some(500_000)));
+    assert_eq!(r1_line.rolled.coverage, Some(Coverage { commit_bp: 0, best_case_bp: 0, pipeline_bp: 9_000 }));
+    // R1's own call stays beside the manager's adjustment, which is what counts upwards.
+    assert_eq!(r1_line.rolled.call, Some(Call { commit_cents: 300_000, best_case_cents: 450_000 }));
+    assert_eq!(r1_line.rolled.effective_call, Call { commit_cents: 200_000, best_case_cents: 450_000 });
+    assert_eq!(r1_line.adjustment_note.as_deref(), Some("Procurement has not started"));
+    // M1: R1's 2,000.00 / 4,500.00 and R2's pre-fill of nothing; the quota is R1's alone.
+    let m1_line = line("M1");
+    assert_eq!(m1_line.rolled.rolled_call, Call { commit_cents: 200_000, best_case_cents: 450_000 });
+    assert_eq!(m1_line.rolled.quota_cents, Some(500_000));
+    let organisation = whole.organisation.unwrap_or_else(|| panic!("the organisation"));
+    assert_eq!((organisation.quota_cents, organisation.deals.pipeline), (Some(500_000), 450_000));
+    assert!(!r1_line.stale);
+
+    // A rep sees their own line only, a manager their subtree; neither sees the organisation.
+    let own = ok(forecast::forecast(&mut test.db, &r1, &q2("2026-04-15", None)));
+    assert_eq!(own.lines.iter().map(|l| l.external_id.as_str()).collect::<Vec<_>>(), ["R1"]);
+    assert!(own.organisation.is_none());
+    let team = ok(forecast::forecast(&mut test.db, &m1, &q2("2026-04-15", Some("M1"))));
+    assert_eq!(team.lines.iter().map(|l| l.external_id.as_str()).collect::<Vec<_>>(), ["M1", "R1", "R2"]);
+    assert_eq!(
+        refused(forecast::forecast(&mut test.db, &m1, &q2("2026-04-15", Some("E1")))),
+        [("team", Code::SubjectOutOfReach)]
+    );
+    // In Q1, O1's 12,000.00 won on 31 March is closed; R1's March quota of 10,000.00 counts whole
+    // in the quarter, so the gap is 0 and there is nothing left to cover.
+    let q1 = ForecastQuery { period: "2026-Q1".into(), team: None, today: day("2026-04-15") };
+    let q1 = ok(forecast::forecast(&mut test.db, &admin, &q1));
+    let r1_q1 = q1.lines.iter().find(|l| l.external_id == "R1").unwrap_or_else(|| panic!("R1"));
+    assert_eq!((r1_q1.rolled.deals.closed, r1_q1.rolled.quota_cents), (1_200_000, Some(1_000_000)));
+    assert_eq!((r1_q1.rolled.gap_cents, r1_q1.rolled.coverage), (Some(0), None));
+    // Seven days without an update: stale.
+    let later = (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string();
+    let stale = ok(forecast::forecast(&mut test.db, &admin, &q2(&later, None)));
+    assert!(stale.lines.iter().find(|l| l.external_id == "R1").is_some_and(|l| l.stale));
+}
+
+fn a_week_is_snapshotted_once_and_its_changes_classified(test: &mut TestDb) {
+    let (org, admin) = setup(test);
+    let o3 = id_of(test, &org, "opportunities", "O3");
+    let r1 = viewer_of(test, &org, "R1", UserRole::Rep);
+    // The first read of week 15 takes its snapshot; the next read and the operator find it taken.
+    let first = ok(forecast::forecast(&mut test.db, &r1, &q2("2026-04-06", None)));
+    assert_eq!(first.snapshot_taken.as_deref(), Some("2026-W15"));
+    assert_eq!(ok(forecast::forecast(&mut test.db, &r1, &q2("2026-04-07", None))).snapshot_taken, None);
+    assert_eq!(ok(forecast::take_snapshot(&mut test.db, &admin, day("2026-04-08"))).deals, None);
+    assert_eq!(test.count("forecast_snapshot_deals", &org), 1);
+    assert!(refused_permission(forecast::take_snapshot(&mut test.db, &r1, day("2026-04-08"))));
+
+    // During week 16: O3 grows to 5,000.00, is committed, and slips from 30 June to 31 July.
+    let move_o3 = |test: &mut TestDb, amount: i64, close: &str| {
+        test.db
+            .execute(
+                "UPDATE opportunities SET amount_cents = ?, expected_close_on = ? WHERE org_id = ? AND id = ?",
+                &[Value::Int(amount), Value::Date(day(close)), org.id.value(), Value::Int(o3)],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+    };
+    move_o3(test, 500_000, "2026-07-31");
+    ok(forecast::set_category(&mut test.db, &r1, &set(o3, "commit")));
+    let week16 = ok(forecast::changes(&mut test.db, &r1, &ChangesQuery { team: None, today: day("2026-04-13") }));
+    assert_eq!(week16.since.as_deref(), Some("2026-W15"));
+    let kinds: Vec<ChangeKind> = week16.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [ChangeKind::AmountUp, ChangeKind::CategoryChanged, ChangeKind::Pushed]);
+    assert_eq!(week16.total.get(&ChangeKind::Pushed), Some(&1));
+    assert_eq!(week16.by_rep.iter().map(|r| r.external_id.as_str()).collect::<Vec<_>>(), ["R1"]);
+
+    // Week 16's snapshot holds 31 July; in week 17 it slips again, to 31 August: pushed twice.
+    ok(forecast::take_snapshot(&mut test.db, &admin, day("2026-04-13")));
+    move_o3(test, 500_000, "2026-08-31");
+    let week17 = ok(forecast::changes(
+        &mut test.db,
+        &admin,
+        &ChangesQuery { team: Some("M1".into()), today: day("2026-04-20") },
+    ));
+    let kinds: Vec<ChangeKind> = week17.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [ChangeKind::Pushed, ChangeKind::PushedRepeatedly]);
+    assert_eq!(week17.changes[1].pushes, 2);
+
+    // Won in week 18: gone from the open pipeline, and counted as won.
+    ok(forecast::take_snapshot(&mut test.db, &admin, day("2026-04-20")));
+    test.db
+        .execute(
+            "UPDATE opportunities SET status = 'won', stage = 'won', closed_at = ? WHERE org_id = ? AND id = ?",
+            &[Value::Timestamp(chrono::Utc::now()), org.id.value(), Value::Int(o3)],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let week18 = ok(forecast::changes(&mut test.db, &admin, &ChangesQuery { team: None, today: day("2026-04-27") }));
+    assert_eq!(week18.changes.iter().map(|c| c.kind).collect::<Vec<_>>(), [ChangeKind::Won]);
+}
+
+fn refused_permission<T: std::fmt::Debug>(result: quotient_store::Result<T>) -> bool {
+    matches!(result, Err(quotient_store::StoreError::NotPermitted))
+}
+
+on_both_backends!(
+    an_override_is_the_owners_or_their_managers_and_audited,
+    calls_and_adjustments_roll_up_with_quota,
+    a_week_is_snapshotted_once_and_its_changes_classified,
+);

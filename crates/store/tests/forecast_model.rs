@@ -1,0 +1,269 @@
+//! The data forecast and its back-test on the fixture bundle and two more deals — on SQLite and
+//! PostgreSQL. The fixture's reps R1 and R2 are M1's team; its deals (2026):
+//! O1 R1 12,000.00: created 01-06, first appointment 01-10, gateway 01-20, proposal 02-15, won 03-31;
+//! O2 R2  8,000.25: created 02-01, first appointment 02-05, lost 03-01;
+//! O3 R1  4,500.00: created 03-01, first appointment 03-04, gateway 03-20, open, due 06-30;
+//! and added: O4 R2 2,000.00, created 04-01, open, no expected close.
+//! Both reps and the team have fewer than the 5 closed deals of their own rates: the
+//! organisation's (O1, O2) are used.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::{TestDb, fixture_copy, ok, refused, viewer_of};
+use quotient_core::Money;
+use quotient_core::Period;
+use quotient_core::forecast::model::{Chance, RateSource, Step};
+use quotient_core::model::UserRole;
+use quotient_store::bundle::{self, Silent};
+use quotient_store::kpi::Directory;
+use quotient_store::ops::forecast_model::{self, AccuracyOn, BacktestOn, ForecastOn};
+use quotient_store::ops::reports::{Named, SubjectRequest};
+use quotient_store::{Code, Value};
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+fn period(text: &str) -> Period {
+    text.parse().unwrap_or_else(|e| panic!("{text}: {e:?}"))
+}
+
+fn imported(test: &mut TestDb) -> quotient_store::orgs::Organisation {
+    let org = test.org("acme");
+    let dir = fixture_copy("valid");
+    let path = dir.path().join("opportunities.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+    text.push_str("O4,A2,R2,PL2,Globex switches,2000,,2026-04-01T09:00:00Z,,,,,,,open,prospect,,\n");
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    bundle::import(&mut test.db, org.id, dir.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    org
+}
+
+fn team() -> SubjectRequest {
+    SubjectRequest::Team(Named::Key("M1".into()))
+}
+
+fn forecast_the_team_from_the_organisations_history(test: &mut TestDb) {
+    let org = imported(test);
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let directory = ok(Directory::load(&mut test.db, org.id));
+    let request =
+        ForecastOn { subject: team(), period: period("2026-Q2"), as_of: day("2026-04-10"), today: day("2030-01-01") };
+    let report = ok(forecast_model::data_forecast(&mut test.db, &manager, &directory, &request));
+    // O3 is at the gateway since 03-20 (21 days); of the organisation's deals at the gateway only
+    // O1 was open after 21 days, won on day 70, within the 81 days left: 1/1 of 4,500.
+    // O4 is opened 9 days ago; O1 (84 days, won) and O2 (28, lost) were open after 9 days, O1 won
+    // within 9 + 81: 1/2 of 2,000 = 1,000.
+    let parts: Vec<(String, Step, i64, Chance, RateSource, Money)> = report
+        .deals
+        .iter()
+        .map(|d| {
+            (
+                d.name.clone(),
+                d.forecast.step,
+                d.forecast.age_days,
+                d.forecast.chance,
+                d.forecast.source,
+                d.forecast.expected,
+            )
+        })
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            (
+                "O3".to_string(),
+                Step::Gateway,
+                21,
+                Chance { won: 1, of: 1 },
+                RateSource::Organisation,
+                Money::from_units(4_500)
+            ),
+            (
+                "Globex switches".to_string(),
+                Step::Opened,
+                9,
+                Chance { won: 1, of: 2 },
+                RateSource::Organisation,
+                Money::from_units(1_000)
+            ),
+        ]
+    );
+    let total = &report.total;
+    assert_eq!(total.expected, Money::from_units(5_500));
+    // 4,500 for sure, 2,000 at 1/2: 4,500 or 6,500.
+    assert_eq!((total.low, total.high), (Money::from_units(4_500), Money::from_units(6_500)));
+    // Weighted on a past day by the stage of the step reached: gateway 40 % of 4,500 (due 06-30)
+    // and prospect 5 % of 2,000 (no date); the last quarter won O1.
+    assert_eq!(total.weighted_pipeline, Money::from_units(1_900));
+    assert_eq!(total.last_period_actual, Money::from_units(12_000));
+    assert_eq!((total.won, total.open_deals, total.open_pipeline), (Money::ZERO, 2, Money::from_units(6_500)));
+    let reps: Vec<(String, Money)> = report.reps.iter().map(|r| (r.external_id.clone(), r.forecast.expected)).collect();
+    assert_eq!(reps, [("R1".to_string(), Money::from_units(4_500)), ("R2".to_string(), Money::from_units(1_000))]);
+
+    // A rep forecasts their own, and may not ask for the team's.
+    let rep = viewer_of(test, &org, "R1", UserRole::Rep);
+    let own = ok(forecast_model::data_forecast(
+        &mut test.db,
+        &rep,
+        &directory,
+        &ForecastOn { subject: SubjectRequest::Own, ..request.clone() },
+    ));
+    assert_eq!((own.subject_kind, own.total.expected, own.deals.len()), ("rep", Money::from_units(4_500), 1));
+    let asked = forecast_model::data_forecast(&mut test.db, &rep, &directory, &request);
+    assert_eq!(refused(asked), [("subject", Code::SubjectOutOfReach)]);
+}
+
+fn backtest_the_first_quarter(test: &mut TestDb) {
+    let org = imported(test);
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let directory = ok(Directory::load(&mut test.db, org.id));
+    let request = BacktestOn {
+        subject: team(),
+        periods: vec![period("2026-Q1"), period("2026-Q2")],
+        weeks_before_end: vec![4],
+        today: day("2026-05-01"),
+    };
+    let backtest = ok(forecast_model::backtest(&mut test.db, &manager, &directory, &request));
+    // Q2 is not over on 05-01: only Q1, as of its eve and 03-03 (4 weeks before its end).
+    let lines: Vec<(String, NaiveDate, Option<i64>, Money, Money, Money)> = backtest
+        .lines
+        .iter()
+        .map(|l| (l.period.clone(), l.as_of, l.lead_weeks, l.actual, l.forecast.expected, l.forecast.weighted_pipeline))
+        .collect();
+    // On 03-03 O1 is at the proposal (no closed deal ever was: nothing), O3 opened 2 days ago
+    // (O2, lost, the only history: 0/1). Weighted: O1's proposal 60 % of 12,000, due 03-31;
+    // O3 is due after the quarter.
+    assert_eq!(
+        lines,
+        [
+            ("2026-Q1".to_string(), day("2025-12-31"), None, Money::from_units(12_000), Money::ZERO, Money::ZERO),
+            (
+                "2026-Q1".to_string(),
+                day("2026-03-03"),
+                Some(4),
+                Money::from_units(12_000),
+                Money::ZERO,
+                Money::from_units(7_200)
+            ),
+        ]
+    );
+    let errors: Vec<(&str, Option<i64>, Option<f64>)> =
+        backtest.accuracy.iter().map(|a| (a.method, a.lead_weeks, a.accuracy.bias_pct)).collect();
+    // 7,200 for 12,000: −40 %; nothing forecast: −100 %.
+    assert_eq!(
+        errors,
+        [
+            ("data", None, Some(-100.0)),
+            ("data", Some(4), Some(-100.0)),
+            ("weighted_pipeline", None, Some(-100.0)),
+            ("weighted_pipeline", Some(4), Some(-40.0)),
+            ("last_period_actual", None, Some(-100.0)),
+            ("last_period_actual", Some(4), Some(-100.0)),
+        ]
+    );
+}
+
+fn id_of(test: &mut TestDb, key: &str) -> i64 {
+    test.db
+        .query_i64("SELECT id FROM reps WHERE external_id = ?", &[Value::text(key)])
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A call as submitted on a past day, straight into the table (the operation stamps it now).
+fn call_on(
+    test: &mut TestDb,
+    org: &quotient_store::orgs::Organisation,
+    id: i64,
+    call: (i64, &str, i64, Option<i64>, &str),
+) {
+    let (subject, kind, commit_units, by, on) = call;
+    let at = day(on).and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+    test.db
+        .execute(
+            "INSERT INTO forecast_calls (org_id, id, period, subject_id, kind, commit_cents, best_case_cents, note,
+                                         by_person, submitted_at)
+             VALUES (?, ?, '2026-Q1', ?, ?, ?, ?, '', ?, ?)",
+            &[
+                org.id.value(),
+                Value::Int(id),
+                Value::Int(subject),
+                Value::text(kind),
+                Value::Int(commit_units * 100),
+                Value::Int(commit_units * 100),
+                Value::opt_int(by),
+                Value::Timestamp(at),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The first quarter won O1's 12,000 (R1's, in M1's team). Calls:
+/// R1 9,000 on 03-03 (4 weeks before 03-31): −25 %; R1 12,000 on 03-27 (week 0): 0 %;
+/// M1 adjusts R1 to 15,000 on 03-27: +25 %; M1 6,000 for the team on 03-03: −50 %.
+/// R1: MAPE (25 + 0) ÷ 2 = 12.5, bias −12.5; M1: MAPE (25 + 50) ÷ 2 = 37.5, bias −12.5.
+/// The data forecast on those days knew only O2 (lost 03-01), which never reached O1's proposal
+/// or O3's step past its age: nothing expected, −100 % each time.
+fn calls_of_a_closed_quarter_are_scored_per_submitter(test: &mut TestDb) {
+    let org = imported(test);
+    let (r1, m1) = (id_of(test, "R1"), id_of(test, "M1"));
+    call_on(test, &org, 9_001, (r1, "call", 9_000, Some(r1), "2026-03-03"));
+    call_on(test, &org, 9_002, (r1, "call", 12_000, Some(r1), "2026-03-27"));
+    call_on(test, &org, 9_003, (r1, "adjustment", 15_000, Some(m1), "2026-03-27"));
+    call_on(test, &org, 9_004, (m1, "call", 6_000, Some(m1), "2026-03-03"));
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let directory = ok(Directory::load(&mut test.db, org.id));
+    let request = AccuracyOn {
+        subject: SubjectRequest::Own,
+        periods: vec![period("2026-Q1"), period("2026-Q2")],
+        today: day("2026-05-01"),
+    };
+    let report = ok(forecast_model::forecast_accuracy(&mut test.db, &manager, &directory, &request));
+    assert_eq!(report.periods, ["2026-Q1"]);
+    let scored: Vec<_> = report
+        .submitters
+        .iter()
+        .map(|s| {
+            (s.external_id.clone(), s.calls.calls, s.calls.mean_absolute_pct_error, s.calls.bias_pct, s.data.bias_pct)
+        })
+        .collect();
+    // By name: Ana Ruiz (R1), Max Weber (M1).
+    assert_eq!(
+        scored,
+        [
+            ("R1".to_string(), 2, Some(12.5), Some(-12.5), Some(-100.0)),
+            ("M1".to_string(), 2, Some(37.5), Some(-12.5), Some(-100.0)),
+        ]
+    );
+    let r1_weeks: Vec<(i64, Option<f64>)> =
+        report.submitters[0].by_weeks_before_end.iter().map(|(w, calls, _)| (*w, calls.bias_pct)).collect();
+    assert_eq!(r1_weeks, [(0, Some(0.0)), (4, Some(-25.0))]);
+
+    // R1's weeks of the quarter: 14 week ends from 01-04 to 03-31; the call and the adjustment as
+    // they stood, and the won revenue (O1's, on the last day).
+    let weeks = ok(forecast_model::call_weeks(
+        &mut test.db,
+        &manager,
+        &directory,
+        &SubjectRequest::Rep(Named::Key("R1".into())),
+        period("2026-Q1"),
+        day("2026-05-01"),
+    ));
+    assert_eq!(weeks.len(), 14);
+    let at = |on: &str| weeks.iter().find(|w| w.week_end == day(on)).unwrap_or_else(|| panic!("{on}"));
+    assert_eq!((at("2026-03-08").commit_cents, at("2026-03-08").adjusted_commit_cents), (Some(900_000), None));
+    assert_eq!(
+        (at("2026-03-29").commit_cents, at("2026-03-29").adjusted_commit_cents),
+        (Some(1_200_000), Some(1_500_000))
+    );
+    let last = at("2026-03-31");
+    assert_eq!((last.won, last.data_expected), (Money::from_units(12_000), Money::from_units(12_000)));
+    assert_eq!(at("2026-03-29").won, Money::ZERO);
+}
+
+on_both_backends!(
+    forecast_the_team_from_the_organisations_history,
+    backtest_the_first_quarter,
+    calls_of_a_closed_quarter_are_scored_per_submitter,
+);

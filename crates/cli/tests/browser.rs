@@ -637,6 +637,9 @@ async fn earnings_and_team_statements(session: &Session) {
     assert!(states.contains("approved"), "the demo approved October: {states}");
     session.wait_for("#cost-of-sales").await;
     session.screenshot("statements").await;
+    session.sign_out().await;
+}
+
 /// The manager's forecast grid: each rep's categories, call and data forecast, with the data
 /// forecast's range above and the accuracy of past calls below.
 async fn the_manager_reads_the_forecast_grid(session: &Session) {

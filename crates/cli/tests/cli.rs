@@ -340,6 +340,8 @@ fn plans_are_tried_then_applied_and_statements_go_to_payroll() {
     assert!(locked.contains("locked") && locked.contains("1360.00"), "{locked}");
     let again = quotient(&url, &["statements", "--period", "2025-01", "--as-of", "2025-02-15", "--approve"]);
     assert!(String::from_utf8_lossy(&again.stderr).contains("statement_locked"), "{again:?}");
+}
+
 /// `quotient forecast` and `quotient snapshot` on the fixture: R1 won 12,000.00 in Q1 against a
 /// March quota of 10,000.00; the week's snapshot is taken once; a week is no forecast period.
 #[test]

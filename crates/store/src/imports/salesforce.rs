@@ -143,8 +143,8 @@ fn stages_found(dir: &Path) -> std::result::Result<Vec<VendorStage>, CrmImportEr
     {
         let Some(path) = find(dir, object)? else { continue };
         each_record(&path, &mut problems, |csv, record, _| {
-            let columns = [name_column, "SortOrder", "DefaultProbability", "Probability", "IsClosed", "IsWon"]
-                .map(|c| csv.column(c));
+            let columns =
+                csv.columns(&[name_column, "SortOrder", "DefaultProbability", "Probability", "IsClosed", "IsWon"]);
             let name = field(record, columns[0]);
             if name.is_empty() {
                 return Ok(());
@@ -243,7 +243,7 @@ struct Columns(Vec<Option<usize>>);
 
 impl Columns {
     fn of(csv: &VendorCsv, names: &[&str]) -> Columns {
-        Columns(names.iter().map(|n| csv.column(n)).collect())
+        Columns(csv.columns(names))
     }
 }
 

@@ -21,6 +21,7 @@ pub struct VendorCsv {
     pub header: Vec<String>,
     pub bytes: u64,
     reader: csv::Reader<LineCounting<BufReader<File>>>,
+    cached_columns: std::cell::RefCell<Vec<(Vec<String>, Vec<Option<usize>>)>>,
 }
 
 impl VendorCsv {
@@ -53,7 +54,19 @@ impl VendorCsv {
                 }));
             }
         };
-        Ok(Ok(VendorCsv { name, header, bytes, reader }))
+        Ok(Ok(VendorCsv { name, header, bytes, reader, cached_columns: std::cell::RefCell::default() }))
+    }
+
+    /// The indexes of the columns named `names` (see [`VendorCsv::column`]), looked up once for a
+    /// list asked for again and again (a reader asks for the same list on every record).
+    pub fn columns(&self, names: &[&str]) -> Vec<Option<usize>> {
+        let mut cached = self.cached_columns.borrow_mut();
+        if let Some((_, found)) = cached.iter().find(|(asked, _)| asked.as_slice() == names) {
+            return found.clone();
+        }
+        let found: Vec<Option<usize>> = names.iter().map(|n| self.column(n)).collect();
+        cached.push((names.iter().map(|n| (*n).to_string()).collect(), found.clone()));
+        found
     }
 
     /// The index of the column named `name` (API field names compare without case), if present.

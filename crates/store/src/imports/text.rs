@@ -5,14 +5,12 @@
 
 use crate::bundle::Problem;
 use crate::bundle::lines::LineCounting;
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::path::Path;
-
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// One vendor CSV file, open for streaming: its header, and one record at a time.
 pub struct VendorCsv {
@@ -25,18 +23,10 @@ pub struct VendorCsv {
 }
 
 impl VendorCsv {
-    /// Opens `path`, reads its header and sniffs the delimiter.
+    /// Opens `path` (the delimiter sniffed, a byte-order mark skipped) and reads its header.
     pub fn open(path: &Path) -> Result<std::result::Result<VendorCsv, Problem>> {
         let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
-        let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let mut input = BufReader::with_capacity(256 * 1024, file);
-        let head = input.fill_buf().map_err(|e| StoreError::io(path, e))?;
-        let has_bom = head.starts_with(UTF8_BOM);
-        let delimiter = sniff_delimiter(if has_bom { &head[UTF8_BOM.len()..] } else { head });
-        if has_bom {
-            input.consume(UTF8_BOM.len());
-        }
+        let (input, delimiter, bytes) = crate::bundle::reader::open_input(path)?;
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -142,21 +132,6 @@ fn windows_1252(byte: u8) -> char {
         0x80..=0x9F => CP1252_HIGH[usize::from(byte - 0x80)],
         _ => char::from(byte),
     }
-}
-
-/// `;` when the header line has more semicolons than commas (outside quotes), else `,`.
-fn sniff_delimiter(head: &[u8]) -> u8 {
-    let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
-    for &b in head {
-        match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => commas += 1,
-            b';' if !quoted => semicolons += 1,
-            b'\n' if !quoted => break,
-            _ => {}
-        }
-    }
-    if semicolons > commas { b';' } else { b',' }
 }
 
 /// `1`/`0`, `true`/`false`, `yes`/`no` in any case; `None` for anything else (an empty cell too).

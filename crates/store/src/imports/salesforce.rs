@@ -653,7 +653,7 @@ impl Conversion<'_> {
             let (line_id, name) = if family.is_empty() {
                 (ext(&id), field(record, c[1]).into_owned())
             } else {
-                (ext(&format!("family:{family}")), family.into_owned())
+                (ext(format!("family:{family}")), family.into_owned())
             };
             lines.insert(id_key(&id), line_id.clone());
             rows.push((line_id, name, line));
@@ -1130,7 +1130,7 @@ impl Conversion<'_> {
         for (line, key, stage, at) in closing {
             self.out.write(
                 "stage_changes.csv",
-                &[&ext(&id_text(key)), stage, &seconds_to_text(at)],
+                &[&ext(id_text(key)), stage, &seconds_to_text(at)],
                 opportunity_file,
                 line,
             )?;

@@ -12,6 +12,9 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
+/// Column names asked for, and where they are in the file.
+type CachedColumns = (Vec<String>, Vec<Option<usize>>);
+
 /// One vendor CSV file, open for streaming: its header, and one record at a time.
 pub struct VendorCsv {
     /// The file's name as the user knows it (`Opportunity.csv`), for problems.
@@ -19,7 +22,7 @@ pub struct VendorCsv {
     pub header: Vec<String>,
     pub bytes: u64,
     reader: csv::Reader<LineCounting<BufReader<File>>>,
-    cached_columns: std::cell::RefCell<Vec<(Vec<String>, Vec<Option<usize>>)>>,
+    cached_columns: std::cell::RefCell<Vec<CachedColumns>>,
 }
 
 impl VendorCsv {
@@ -285,12 +288,15 @@ mod tests {
 
     #[test]
     fn parses_export_timestamps() {
-        let at = parse_datetime("2024-03-01T09:30:00.000Z").unwrap();
+        let at = parse_datetime("2024-03-01T09:30:00.000Z").unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(at.to_rfc3339(), "2024-03-01T09:30:00+00:00");
         // 10:30 in UTC+01:00 is 09:30 UTC.
-        assert_eq!(parse_datetime("2024-03-01T10:30:00.000+0100").unwrap(), at);
-        assert_eq!(parse_datetime("2024-03-01 09:30:00").unwrap(), at);
-        assert_eq!(parse_datetime("2024-03-01").unwrap().to_rfc3339(), "2024-03-01T00:00:00+00:00");
+        assert_eq!(parse_datetime("2024-03-01T10:30:00.000+0100").unwrap_or_else(|e| panic!("{e:?}")), at);
+        assert_eq!(parse_datetime("2024-03-01 09:30:00").unwrap_or_else(|e| panic!("{e:?}")), at);
+        assert_eq!(
+            parse_datetime("2024-03-01").unwrap_or_else(|e| panic!("{e:?}")).to_rfc3339(),
+            "2024-03-01T00:00:00+00:00"
+        );
         assert!(parse_datetime("01/03/2024").is_err());
     }
 

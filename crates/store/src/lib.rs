@@ -11,6 +11,7 @@ mod error;
 pub mod forecast;
 pub mod ids;
 pub mod incentives;
+pub mod imports;
 pub mod kpi;
 mod migrate;
 pub mod ops;

@@ -42,6 +42,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(17, "0017_account_planning"),
     migration!(18, "0018_incentives"),
     migration!(19, "0019_forecast"),
+    migration!(20, "0020_original_amounts"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

@@ -9,6 +9,7 @@ pub mod crm;
 pub mod db;
 mod error;
 pub mod ids;
+pub mod imports;
 pub mod kpi;
 mod migrate;
 pub mod ops;

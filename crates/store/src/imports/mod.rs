@@ -1,0 +1,7 @@
+//! Importing a CRM's own export: each vendor's files are turned into a bundle, which the bundle
+//! import checks and writes all or nothing.
+
+mod bundle_out;
+pub mod cells;
+pub mod milestones;
+pub mod sheet;

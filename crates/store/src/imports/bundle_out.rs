@@ -47,6 +47,13 @@ impl BundleOut {
         self.files.iter().map(|(file, rows)| (*file, rows.len())).collect()
     }
 
+    /// The values of `column` in every row of `file`.
+    pub fn column_values(&self, file: &str, column: &str) -> Vec<&str> {
+        let index = spec::file(file).and_then(|spec| spec.column(column));
+        let rows = self.files.get(file).map(Vec::as_slice).unwrap_or_default();
+        index.map_or_else(Vec::new, |i| rows.iter().map(|row| row[i].as_str()).collect())
+    }
+
     /// Writes every file with rows into `dir`.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;

@@ -3,5 +3,8 @@
 
 mod bundle_out;
 pub mod cells;
+pub mod conversion;
+pub mod hubspot;
 pub mod milestones;
+pub mod report;
 pub mod sheet;

@@ -2,6 +2,7 @@
 
 mod backup;
 mod convert;
+mod crm_import;
 mod demo;
 mod goals;
 mod org;
@@ -33,10 +34,20 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Import a CSV bundle (a folder of CSV files, see data/BUNDLE.md): all or nothing.
+    /// Import a CSV bundle (a folder of CSV files, see data/BUNDLE.md), or with --from a CRM's
+    /// export (docs/IMPORTS.md): all or nothing.
     Import {
-        /// The bundle folder.
+        /// The bundle folder, or the CRM export's folder.
         dir: PathBuf,
+        /// The CRM the export comes from.
+        #[arg(long, value_enum)]
+        from: Option<crm_import::Vendor>,
+        /// The stage mapping (default: stages.toml in the export's folder, proposed when missing).
+        #[arg(long, requires = "from")]
+        stages: Option<PathBuf>,
+        /// Conversion rates into the organisation's currency: IsoCode,ConversionRate[,StartDate].
+        #[arg(long, requires = "from")]
+        rates: Option<PathBuf>,
     },
     /// Export the organisation as a CSV bundle.
     Export {
@@ -121,7 +132,12 @@ fn describe(error: &anyhow::Error) -> String {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Import { dir } => transfer::import(&cli.database_url, cli.org.as_deref(), &dir),
+        Command::Import { dir, from: None, .. } => transfer::import(&cli.database_url, cli.org.as_deref(), &dir),
+        Command::Import { dir, from: Some(vendor), stages, rates } => crm_import::import(
+            &cli.database_url,
+            cli.org.as_deref(),
+            &crm_import::CrmImport { vendor, path: &dir, stages, rates },
+        ),
         Command::Export { dir } => transfer::export(&cli.database_url, cli.org.as_deref(), &dir),
         Command::Backup { file } => backup::backup(&cli.database_url, &file),
         Command::Restore { file } => backup::restore(&cli.database_url, &file),

@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_pipeline_definitions"),
     migration!(16, "0016_feedback_comments_and_demos"),
     migration!(17, "0017_account_planning"),
+    migration!(20, "0020_original_amounts"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

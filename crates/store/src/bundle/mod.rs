@@ -5,7 +5,7 @@ mod fields;
 mod formula;
 mod handoff;
 mod import;
-mod lines;
+pub(crate) mod lines;
 mod problem;
 mod reader;
 mod rules;

@@ -271,6 +271,10 @@ pub static FILES: [FileSpec; 12] = [
             opt("stage", Kind::Stage, "stage"),
             opt("lost_reason", TEXT, "lost_reason"),
             opt("lead_id", Kind::Ref(Entity::Lead), "lead_id"),
+            // The amount as the source recorded it, when that was in another currency than the
+            // organisation's (a CRM import converts `amount`).
+            opt("original_amount", MONEY, "original_amount_cents"),
+            opt("original_currency", TEXT, "original_currency"),
         ],
         derived: &[],
     },

@@ -1,0 +1,103 @@
+//! `quotient import --from salesforce PATH`: a CRM's export, converted and imported all or nothing,
+//! with the stage mapping proposed, printed and written beside the export on the first run.
+
+use crate::org;
+use crate::progress::Reporter;
+use crate::transfer::print_summary;
+use anyhow::{Context, Result, bail};
+use quotient_store::imports::{CrmImportError, CrmImportSummary, salesforce};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The CRMs whose exports `quotient import --from` reads.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Vendor {
+    /// The Data Export service's CSV files (User.csv, Opportunity.csv, …).
+    Salesforce,
+}
+
+/// What `quotient import --from VENDOR` is given.
+pub struct CrmImport<'a> {
+    pub vendor: Vendor,
+    pub path: &'a Path,
+    pub stages: Option<PathBuf>,
+    pub rates: Option<PathBuf>,
+}
+
+pub fn import(database_url: &str, org_slug: Option<&str>, request: &CrmImport) -> Result<()> {
+    let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
+    let org = org::resolve_or_create(&mut db, org_slug)?;
+    let started = Instant::now();
+    let options = salesforce::Options { stages: request.stages.clone(), rates: request.rates.clone() };
+    let mut show_stages = |prepared: &salesforce::PreparedStages| {
+        if let Some(text) = &prepared.written {
+            println!(
+                "proposed stage mapping, written to {} (edit it and run again to change it):",
+                prepared.path.display()
+            );
+            print!("{text}");
+        } else {
+            println!("stage mapping: {}", prepared.path.display());
+        }
+    };
+    let result = match request.vendor {
+        Vendor::Salesforce => {
+            salesforce::import(&mut db, org.id, request.path, &options, &mut show_stages, &mut Reporter::new())
+        }
+    };
+    match result {
+        Ok(summary) => {
+            print_crm_summary(&summary);
+            print_summary(&summary.bundle, started.elapsed().as_secs_f64(), &org.slug);
+            Ok(())
+        }
+        Err(CrmImportError::Invalid(problems)) => {
+            eprint!("{problems}");
+            bail!(
+                "{} problem(s) in {}; nothing was imported. Fix them and run the import again.",
+                problems.total(),
+                request.path.display()
+            )
+        }
+        Err(CrmImportError::UnplacedStages { file, unplaced }) => {
+            bail!(
+                "these stages are not placed: {}; nothing was imported. Give each a Quotient stage in {} and run the import again.",
+                unplaced.join(", "),
+                file.display()
+            )
+        }
+        Err(CrmImportError::Store(error)) => Err(error).context("the import failed; nothing was imported"),
+    }
+}
+
+fn print_crm_summary(summary: &CrmImportSummary) {
+    println!("{:<28} {:>10} {:>10}", "object", "read", "converted");
+    for object in &summary.objects {
+        println!("{:<28} {:>10} {:>10}", object.file, object.read, object.converted);
+    }
+    if !summary.skips.counts.is_empty() {
+        println!("left out:");
+        for ((file, reason), rows) in &summary.skips.counts {
+            println!("  {file}: {rows} × {reason}");
+        }
+    }
+    println!("stages mapped:");
+    for (vendor, quotient) in &summary.stages {
+        println!("  {vendor} → {quotient}");
+    }
+    println!("reps found: {}", summary.reps);
+    if let Some((first, last)) = summary.date_range {
+        println!("opportunities from {first} to {last}");
+    }
+    let currency = summary.currency.as_deref().unwrap_or("the organisation's currency");
+    let kpis = &summary.kpis;
+    let win_rate = kpis.win_rate_permille().map_or_else(|| "–".to_string(), |p| format!("{}.{}%", p / 10, p % 10));
+    println!(
+        "won {}, lost {}, open {}; win rate {win_rate}; won revenue {}.{:02} {currency}",
+        kpis.won,
+        kpis.lost,
+        kpis.open,
+        kpis.revenue_cents / 100,
+        kpis.revenue_cents.rem_euclid(100)
+    );
+}

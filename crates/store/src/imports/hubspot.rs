@@ -9,17 +9,23 @@
 //! Tasks are to-dos, not work done, and incoming e-mails are the customer's: both are left out
 //! and counted. See docs/IMPORTS.md and tests/fixtures/hubspot/SOURCES.md.
 
-use super::bundle_out::BundleOut;
+use super::bundle_out::NewRow;
 use super::cells::{self, NumberStyle};
-use super::conversion::{Conversion, Owners, export_files, first_id};
-use super::milestones::{self, Placement, Stage};
-use super::sheet::{Row, Sheet};
+use super::conversion::{self, Conversion, Owners, VendorExport, export_files, first_id, named_stage, note_stage};
+use super::milestones;
+use super::sheet::Sheet;
+use super::stages::{Resolved, Resolver, StageMapping, VendorStage};
+use super::{Converted, CrmImportError};
+use crate::bundle::Problem;
+use crate::error::Result;
+use crate::orgs::PipelineKeys;
 use chrono::NaiveDateTime;
+use quotient_core::model::StageOutcome;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-pub const VENDOR: &str = "HubSpot";
-const PREFIX: &str = "hubspot";
+/// The source's name, before every external id.
+pub const SOURCE: &str = "hubspot";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Object {
@@ -51,81 +57,103 @@ fn object_of(file: &str) -> Option<Object> {
     .map(|(_, object)| object)
 }
 
-/// Whether the files look like a HubSpot export (for detecting the vendor of an upload).
+/// Whether a file's header is HubSpot's (for telling the vendor of an upload).
 pub fn recognises(headers: &[String]) -> bool {
     headers.iter().any(|h| h.eq_ignore_ascii_case("Record ID"))
 }
 
-/// Converts the export in `paths` (a folder or files). The stage mapping is read from
-/// `stages_file` when it exists, else proposed.
-pub fn convert(paths: &[PathBuf], stages_file: &Path) -> Conversion {
-    let mut conversion = Conversion::new(VENDOR);
-    let files = match export_files(paths) {
-        Ok(files) => files,
-        Err(problem) => {
-            conversion.problems.push(problem);
-            return conversion;
-        }
-    };
+/// A HubSpot export read into memory.
+pub struct HubSpotExport {
+    sheets: BTreeMap<Object, Vec<Sheet>>,
+}
+
+/// Reads the export in `paths` (a folder, or files); a file it cannot tell the object of, or
+/// cannot read, is a problem.
+pub fn read(paths: &[PathBuf]) -> std::result::Result<HubSpotExport, CrmImportError> {
     let mut sheets: BTreeMap<Object, Vec<Sheet>> = BTreeMap::new();
-    for path in &files {
+    let mut problems = Vec::new();
+    for path in export_files(paths)? {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if name.eq_ignore_ascii_case("stages.toml") {
-            continue;
-        }
         let Some(object) = object_of(&name) else {
-            conversion.problems.push(crate::bundle::Problem {
+            problems.push(Problem {
                 file: name,
                 line: 0,
                 column: None,
                 field: None,
-                message: "is not a HubSpot export this import reads: its name should say deals, companies, contacts, calls, meetings, emails, tasks or users (as HubSpot names them); rename or remove it".into(),
+                message: "is not a HubSpot export this import reads: its name should say deals, companies, contacts, calls, meetings, emails, tasks or users, as HubSpot names them; rename or remove it".into(),
             });
             continue;
         };
-        match Sheet::read(path) {
+        match Sheet::read(&path) {
             Ok(sheet) => sheets.entry(object).or_default().push(sheet),
-            Err(problem) => conversion.problems.push(problem),
+            Err(problem) => problems.push(problem),
         }
     }
-    let mut owners = Owners::new(PREFIX);
-    for sheet in sheets.get(&Object::Users).into_iter().flatten() {
-        owners.read_users(sheet, &["Name"], &["First Name"], &["Last Name"], &["Email", "Email Address"]);
+    if problems.is_empty() { Ok(HubSpotExport { sheets }) } else { Err(conversion::invalid(problems)) }
+}
+
+impl HubSpotExport {
+    fn of(&self, object: Object) -> &[Sheet] {
+        self.sheets.get(&object).map(Vec::as_slice).unwrap_or_default()
     }
-    let mut known = Known::default();
-    for sheet in sheets.get(&Object::Companies).into_iter().flatten() {
-        companies(sheet, &mut conversion, &mut owners, &mut known);
+}
+
+impl VendorExport for HubSpotExport {
+    fn label(&self) -> &'static str {
+        "HubSpot"
     }
-    for sheet in sheets.get(&Object::Contacts).into_iter().flatten() {
-        contacts(sheet, &mut conversion, &known.companies.clone(), &mut known.contacts);
-    }
-    let deal_sheets = sheets.get(&Object::Deals).map(Vec::as_slice).unwrap_or_default();
-    let seen: Vec<(String, String)> = deal_sheets.iter().flat_map(stages_seen).collect();
-    match milestones::load_or_propose(stages_file, &seen) {
-        Ok((map, reviewed)) => {
-            conversion.stages = map;
-            conversion.stages_reviewed = reviewed;
+
+    /// The stages of the "Date entered" columns, in their order, then those of the stage column.
+    fn stages_found(&self) -> Vec<VendorStage> {
+        let mut found = Vec::new();
+        for sheet in self.of(Object::Deals) {
+            for (order, (_, rest)) in sheet.columns_starting_with("Date entered ").enumerate() {
+                if let Some((_, stage)) = entered_column(rest) {
+                    note_stage(&mut found, named_stage(&stage, Some(order as i64)));
+                }
+            }
+            let column = sheet.column(&["Deal Stage"]);
+            for row in sheet.rows() {
+                if !row.get(column).is_empty() {
+                    note_stage(&mut found, named_stage(row.get(column), None));
+                }
+            }
         }
-        Err(problems) => {
-            conversion.problems.extend(problems);
-            return conversion;
+        found
+    }
+
+    fn convert(&self, mapping: &StageMapping, pipeline: &PipelineKeys) -> std::result::Result<Converted, CrmImportError> {
+        let mut conversion = Conversion::new(SOURCE, mapping)?;
+        let resolver = Resolver::new(mapping, pipeline);
+        let mut owners = Owners::new(SOURCE);
+        let users = self.of(Object::Users).first();
+        for sheet in self.of(Object::Users) {
+            owners.read_users(sheet, &["Name"], &["First Name"], &["Last Name"], &["Email", "Email Address"]);
         }
-    }
-    for sheet in deal_sheets {
-        deals(sheet, &mut conversion, &mut owners, &mut known);
-    }
-    for (object, activity) in [(Object::Calls, "call"), (Object::Meetings, "meeting"), (Object::Emails, "email")] {
-        for sheet in sheets.get(&object).into_iter().flatten() {
-            activities(sheet, activity, &mut conversion, &mut owners, &known);
+        let mut known = Known::default();
+        for sheet in self.of(Object::Companies) {
+            companies(sheet, &mut conversion, &mut owners, &mut known)?;
         }
-    }
-    for sheet in sheets.get(&Object::Tasks).into_iter().flatten() {
-        for _ in sheet.rows() {
-            conversion.skip("tasks: a task is a to-do, not work done; log the calls and meetings it led to");
+        for sheet in self.of(Object::Contacts) {
+            contacts(sheet, &mut conversion, &mut known)?;
         }
+        for sheet in self.of(Object::Deals) {
+            deals(sheet, &mut conversion, &resolver, &mut owners, &mut known)?;
+        }
+        for (object, activity) in [(Object::Calls, "call"), (Object::Meetings, "meeting"), (Object::Emails, "email")] {
+            for sheet in self.of(object) {
+                activities(sheet, activity, &mut conversion, &mut owners, &known)?;
+            }
+        }
+        for sheet in self.of(Object::Tasks) {
+            for _ in sheet.rows() {
+                conversion.skip(sheet, "a task is a to-do, not work done: log the calls and meetings it led to");
+            }
+            conversion.counted(sheet, 0);
+        }
+        owners.finish(&mut conversion, users)?;
+        conversion.finish()
     }
-    owners.finish(&mut conversion);
-    conversion
 }
 
 /// Ids of the records converted, for the associations that refer to them.
@@ -137,35 +165,11 @@ struct Known {
 }
 
 fn id(object: &str, record: &str) -> String {
-    format!("{PREFIX}:{object}:{record}")
+    super::external_id(SOURCE, &format!("{object}:{record}"))
 }
 
-/// A required column's position, or a problem for the file.
-fn required(sheet: &Sheet, names: &[&str], conversion: &mut Conversion) -> Option<usize> {
-    let column = sheet.column(names);
-    if column.is_none() {
-        conversion.problems.push(sheet.missing(names));
-    }
-    column
-}
-
-/// The timestamp at `column`, or a located problem; `None` for an empty cell.
-fn time_at(row: &Row<'_>, column: Option<usize>, conversion: &mut Conversion) -> Option<NaiveDateTime> {
-    let text = row.get(column);
-    if text.is_empty() {
-        return None;
-    }
-    match cells::parse_time(text, &cells::export_time_formats()) {
-        Ok(at) => Some(at),
-        Err(message) => {
-            conversion.problems.push(row.problem(column, message));
-            None
-        }
-    }
-}
-
-fn companies(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) {
-    let Some(record) = required(sheet, &["Record ID"], conversion) else { return };
+fn companies(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) -> Result<()> {
+    let Some(record) = conversion.required(sheet, &["Record ID"]) else { return Ok(()) };
     let name = sheet.column(&["Company name", "Name"]);
     let industry = sheet.column(&["Industry"]);
     let city = sheet.column(&["City"]);
@@ -173,9 +177,23 @@ fn companies(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, kn
     let employees = sheet.column(&["Number of Employees"]);
     let revenue = sheet.column(&["Annual Revenue"]);
     let owner = sheet.column(&["Company owner"]);
+    let from = conversion.vendor_file(
+        sheet,
+        &[
+            ("account_id", Some(record)),
+            ("name", name),
+            ("industry", industry),
+            ("city", city),
+            ("country", country),
+            ("employees", employees),
+            ("annual_revenue", revenue),
+            ("owner_id", owner),
+        ],
+    );
+    let mut converted = 0;
     for row in sheet.rows() {
         let record_id = row.get(Some(record));
-        let mut out = BundleOut::row("accounts.csv");
+        let mut out = NewRow::of("accounts.csv");
         let title = if row.get(name).is_empty() { record_id } else { row.get(name) };
         out.set("account_id", id("company", record_id)).set("name", title);
         out.set("industry", row.get(industry)).set("city", row.get(city)).set("country", row.get(country));
@@ -183,7 +201,7 @@ fn companies(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, kn
             out.set("owner_id", rep);
         }
         for (column, field, parse) in [
-            (employees, "employees", cells::parse_count as fn(&str) -> Result<String, String>),
+            (employees, "employees", cells::parse_count as fn(&str) -> std::result::Result<String, String>),
             (revenue, "annual_revenue", |t: &str| cells::parse_amount(t, NumberStyle::default())),
         ] {
             let text = row.get(column);
@@ -198,63 +216,75 @@ fn companies(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, kn
             }
         }
         known.companies.insert(record_id.to_string());
-        conversion.bundle.push(out);
+        conversion.emit(out, from, row.line)?;
+        converted += 1;
     }
+    conversion.counted(sheet, converted);
+    Ok(())
 }
 
-fn contacts(sheet: &Sheet, conversion: &mut Conversion, companies: &BTreeSet<String>, known: &mut BTreeSet<String>) {
-    let Some(record) = required(sheet, &["Record ID"], conversion) else { return };
+fn contacts(sheet: &Sheet, conversion: &mut Conversion, known: &mut Known) -> Result<()> {
+    let Some(record) = conversion.required(sheet, &["Record ID"]) else { return Ok(()) };
     let first = sheet.column(&["First Name"]);
     let last = sheet.column(&["Last Name"]);
     let email = sheet.column(&["Email"]);
     let phone = sheet.column(&["Phone Number"]);
     let title = sheet.column(&["Job Title"]);
     let company = sheet.column(&["Associated Company IDs", "Associated Company ID", "Company ID"]);
+    let from = conversion.vendor_file(
+        sheet,
+        &[
+            ("contact_id", Some(record)),
+            ("account_id", company),
+            ("first_name", first),
+            ("last_name", last),
+            ("title", title),
+            ("email", email),
+            ("phone", phone),
+        ],
+    );
+    let mut converted = 0;
     for row in sheet.rows() {
         let company_id = first_id(row.get(company));
-        if !companies.contains(company_id) {
-            conversion.skip("contacts without a company in the export: a contact belongs to an account");
+        if !known.companies.contains(company_id) {
+            conversion.skip(sheet, "no company in the export: a contact belongs to an account");
             continue;
         }
         let record_id = row.get(Some(record));
         let last_name = if row.get(last).is_empty() { row.get(email) } else { row.get(last) };
-        let mut out = BundleOut::row("contacts.csv");
+        let mut out = NewRow::of("contacts.csv");
         out.set("contact_id", id("contact", record_id)).set("account_id", id("company", company_id));
         out.set("first_name", row.get(first)).set("last_name", last_name);
         out.set("title", row.get(title)).set("email", row.get(email)).set("phone", row.get(phone));
-        known.insert(record_id.to_string());
-        conversion.bundle.push(out);
+        known.contacts.insert(record_id.to_string());
+        conversion.emit(out, from, row.line)?;
+        converted += 1;
     }
+    conversion.counted(sheet, converted);
+    Ok(())
 }
 
-/// `Date entered "Closed Won (Sales Pipeline)"` → (`Sales Pipeline`, `Closed Won`).
+/// `"Closed Won (Sales Pipeline)"` (a "Date entered" header's rest) → (`Sales Pipeline`, `Closed Won`).
 fn entered_column(header: &str) -> Option<(String, String)> {
     let inner = header.trim().trim_matches('"');
     let (stage, pipeline) = inner.rsplit_once(" (")?;
     Some((pipeline.trim_end_matches(')').to_string(), stage.to_string()))
 }
 
-/// The stages a deals file shows: in its stage column and in its "Date entered" columns.
-fn stages_seen(sheet: &Sheet) -> Vec<(String, String)> {
-    let mut seen: Vec<(String, String)> =
-        sheet.columns_starting_with("Date entered ").filter_map(|(_, rest)| entered_column(rest)).collect();
-    let (pipeline, stage) = (sheet.column(&["Pipeline"]), sheet.column(&["Deal Stage"]));
-    for row in sheet.rows() {
-        if !row.get(stage).is_empty() {
-            seen.push((row.get(pipeline).to_string(), row.get(stage).to_string()));
-        }
-    }
-    seen
-}
-
-fn deals(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) {
+fn deals(
+    sheet: &Sheet,
+    conversion: &mut Conversion,
+    resolver: &Resolver,
+    owners: &mut Owners,
+    known: &mut Known,
+) -> Result<()> {
     let (Some(record), Some(stage), Some(created), Some(owner)) = (
-        required(sheet, &["Record ID"], conversion),
-        required(sheet, &["Deal Stage"], conversion),
-        required(sheet, &["Create Date"], conversion),
-        required(sheet, &["Deal owner"], conversion),
+        conversion.required(sheet, &["Record ID"]),
+        conversion.required(sheet, &["Deal Stage"]),
+        conversion.required(sheet, &["Create Date"]),
+        conversion.required(sheet, &["Deal owner"]),
     ) else {
-        return;
+        return Ok(());
     };
     let name = sheet.column(&["Deal Name"]);
     let pipeline = sheet.column(&["Pipeline"]);
@@ -263,40 +293,53 @@ fn deals(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known:
     let company = sheet.column(&["Associated Company IDs", "Associated Company ID"]);
     let entered: Vec<(usize, (String, String))> =
         sheet.columns_starting_with("Date entered ").filter_map(|(c, rest)| Some((c, entered_column(rest)?))).collect();
-    let mut without_amount = 0;
+    let from = conversion.vendor_file(
+        sheet,
+        &[
+            ("opportunity_id", Some(record)),
+            ("owner_id", Some(owner)),
+            ("name", name),
+            ("amount", amount),
+            ("account_id", company),
+            ("created_at", Some(created)),
+            ("expected_close_on", close),
+            ("closed_at", close),
+            ("status", Some(stage)),
+            ("stage", Some(stage)),
+        ],
+    );
+    let mut converted = 0;
     for row in sheet.rows() {
         let record_id = row.get(Some(record));
         let Some(rep) = owners.rep(row.get(Some(owner))) else {
-            conversion.skip("deals without a deal owner: give them an owner in HubSpot");
+            conversion.skip(sheet, "no deal owner: give the deal an owner in HubSpot");
             continue;
         };
-        let Some(created_at) = time_at(&row, Some(created), conversion) else {
+        let Some(created_at) = conversion.time_at(&row, Some(created)) else {
             if row.get(Some(created)).is_empty() {
                 conversion.problems.push(row.problem(Some(created), "is empty: every deal has a create date".into()));
             }
             continue;
         };
         let deal_pipeline = row.get(pipeline);
-        let placed = conversion.stages.place(deal_pipeline, row.get(Some(stage))).cloned();
-        let mut history: Vec<(Placement, NaiveDateTime)> = Vec::new();
+        let current = resolver.get(row.get(Some(stage)));
+        let mut history: Vec<(&Resolved, NaiveDateTime)> = Vec::new();
         let mut outcome_at = None;
         for (column, (stage_pipeline, stage_name)) in &entered {
-            let Some(at) = time_at(&row, Some(*column), conversion) else { continue };
-            if let Some(p) = conversion.stages.place(stage_pipeline, stage_name) {
-                if placed.as_ref().is_some_and(|current| current == p && p.stage >= Stage::Won) && stage_pipeline == deal_pipeline {
-                    outcome_at = Some(at);
-                }
-                history.push((p.clone(), at));
+            let Some(at) = conversion.time_at(&row, Some(*column)) else { continue };
+            let Some(resolved) = resolver.get(stage_name) else { continue };
+            let is_current = current.is_some_and(|c| c.stage == resolved.stage) && stage_pipeline == deal_pipeline;
+            if is_current && resolved.outcome != StageOutcome::Open {
+                outcome_at = Some(at);
             }
+            history.push((resolved, at));
         }
-        let outcome = placed.as_ref().map(|p| p.stage).filter(|s| *s >= Stage::Won);
-        let closed = match outcome {
+        let closed = match current.filter(|c| c.outcome != StageOutcome::Open) {
             Some(outcome) => {
-                let at = outcome_at.or_else(|| time_at(&row, close, conversion));
-                let Some(at) = at else {
+                let Some(at) = outcome_at.or_else(|| conversion.time_at(&row, close)) else {
                     conversion.problems.push(row.problem(
                         close,
-                        "the deal is closed but has no close date: give it one in HubSpot or export the \"Close Date\" column".into(),
+                        "the deal is closed but has no close date: give it one in HubSpot, or export the \"Close Date\" column".into(),
                     ));
                     continue;
                 };
@@ -304,55 +347,71 @@ fn deals(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known:
             }
             None => None,
         };
-        let entered_refs: Vec<(&Placement, NaiveDateTime)> = history.iter().map(|(p, at)| (p, *at)).collect();
-        let derived = milestones::derive(created_at, &entered_refs, closed);
+        let derived = milestones::derive(resolver, created_at, &history, closed);
         let opportunity = id("deal", record_id);
-        let mut out = BundleOut::row("opportunities.csv");
+        let mut out = NewRow::of("opportunities.csv");
         out.set("opportunity_id", opportunity.clone()).set("owner_id", rep).set("name", row.get(name));
         let amount_text = row.get(amount);
-        if amount_text.is_empty() {
-            without_amount += 1;
-            out.set("amount", "0.00");
+        let cents_text = if amount_text.is_empty() {
+            conversion.skips.skip(&sheet.file, "no amount: imported with 0 (the deal itself is kept)");
+            "0.00".to_string()
         } else {
             match cells::parse_amount(amount_text, NumberStyle::default()) {
-                Ok(value) => {
-                    out.set("amount", value);
-                }
+                Ok(value) => value,
                 Err(message) => {
                     conversion.problems.push(row.problem(amount, message));
                     continue;
                 }
             }
-        }
+        };
+        out.set("amount", cents_text.clone());
         let company_id = first_id(row.get(company));
         if known.companies.contains(company_id) {
             out.set("account_id", id("company", company_id));
         }
         out.set("created_at", cells::timestamp(created_at));
-        conversion.saw_day(&cells::timestamp(created_at));
+        conversion.saw_day(created_at.date());
         match closed {
             Some((outcome, at)) => {
-                out.set("status", outcome.key()).set("closed_at", cells::timestamp(at));
+                let status = if outcome.outcome == StageOutcome::Won { "won" } else { "lost" };
+                out.set("status", status).set("closed_at", cells::timestamp(at)).set("stage", outcome.stage.clone());
+                conversion.saw_day(at.date());
+                if status == "won" {
+                    conversion.kpis.won += 1;
+                    conversion.kpis.revenue_cents += cents_of(&cents_text);
+                } else {
+                    conversion.kpis.lost += 1;
+                }
             }
             None => {
                 out.set("status", "open");
-                if let Some(day) = time_at(&row, close, conversion) {
+                conversion.kpis.open += 1;
+                if let Some(current) = current {
+                    out.set("stage", current.stage.clone());
+                }
+                if let Some(day) = conversion.time_at(&row, close) {
                     out.set("expected_close_on", day.format("%Y-%m-%d").to_string());
                 }
             }
         }
         set_milestones(&mut out, &derived);
-        conversion.bundle.push(out);
-        push_changes(conversion, &opportunity, &derived);
+        conversion.emit(out, from, row.line)?;
+        push_changes(conversion, &opportunity, &derived, from, row.line)?;
         known.deals.insert(record_id.to_string());
+        converted += 1;
     }
-    if without_amount > 0 {
-        conversion.notes.push(format!("{without_amount} deal(s) in {} have no amount: imported with 0", sheet.file));
-    }
+    conversion.counted(sheet, converted);
+    Ok(())
+}
+
+/// `1234.50` → 123450.
+pub(super) fn cents_of(amount: &str) -> i64 {
+    let (whole, fraction) = amount.split_once('.').unwrap_or((amount, "0"));
+    whole.parse::<i64>().unwrap_or(0) * 100 + fraction.parse::<i64>().unwrap_or(0)
 }
 
 /// Writes a deal's derived milestones into its opportunity row.
-pub(super) fn set_milestones(out: &mut super::bundle_out::NewRow, derived: &milestones::Milestones) {
+pub(super) fn set_milestones(out: &mut NewRow, derived: &milestones::Milestones) {
     for (field, at) in [
         ("first_appointment_at", derived.first_appointment_at),
         ("gateway_at", derived.gateway_at),
@@ -367,20 +426,27 @@ pub(super) fn set_milestones(out: &mut super::bundle_out::NewRow, derived: &mile
     }
 }
 
-/// Adds a deal's stage changes to the bundle.
-pub(super) fn push_changes(conversion: &mut Conversion, opportunity: &str, derived: &milestones::Milestones) {
+/// Writes a deal's stage changes, converted from the deal's row.
+pub(super) fn push_changes(
+    conversion: &mut Conversion,
+    opportunity: &str,
+    derived: &milestones::Milestones,
+    from: super::VendorFile,
+    line: u64,
+) -> Result<()> {
     for (stage, at) in &derived.changes {
-        let mut change = BundleOut::row("stage_changes.csv");
-        change.set("opportunity_id", opportunity).set("stage", stage.key()).set("changed_at", cells::timestamp(*at));
-        conversion.bundle.push(change);
+        let mut change = NewRow::of("stage_changes.csv");
+        change.set("opportunity_id", opportunity).set("stage", stage.clone()).set("changed_at", cells::timestamp(*at));
+        conversion.emit(change, from, line)?;
     }
+    Ok(())
 }
 
-fn activities(sheet: &Sheet, activity: &str, conversion: &mut Conversion, owners: &mut Owners, known: &Known) {
+fn activities(sheet: &Sheet, activity: &str, conversion: &mut Conversion, owners: &mut Owners, known: &Known) -> Result<()> {
     let (Some(record), Some(date)) =
-        (required(sheet, &["Record ID"], conversion), required(sheet, &["Activity date", "Create Date"], conversion))
+        (conversion.required(sheet, &["Record ID"]), conversion.required(sheet, &["Activity date", "Create Date"]))
     else {
-        return;
+        return Ok(());
     };
     let assigned = sheet.column(&["Activity assigned to", "Assigned to", "Activity owner"]);
     let outcome = sheet.column(&["Call outcome", "Meeting outcome"]);
@@ -388,17 +454,30 @@ fn activities(sheet: &Sheet, activity: &str, conversion: &mut Conversion, owners
     let contact = sheet.column(&["Associated Contact IDs"]);
     let company = sheet.column(&["Associated Company IDs"]);
     let deal = sheet.column(&["Associated Deal IDs"]);
+    let from = conversion.vendor_file(
+        sheet,
+        &[
+            ("activity_id", Some(record)),
+            ("rep_id", assigned),
+            ("occurred_at", Some(date)),
+            ("outcome", outcome),
+            ("account_id", company),
+            ("contact_id", contact),
+            ("opportunity_id", deal),
+        ],
+    );
+    let mut converted = 0;
     for row in sheet.rows() {
         let direction_text = row.get(direction).to_lowercase();
         if activity == "email" && direction_text.contains("incoming") {
-            conversion.skip("incoming e-mails: the customer's, not a rep's activity");
+            conversion.skip(sheet, "an incoming e-mail is the customer's, not a rep's activity");
             continue;
         }
         let Some(rep) = owners.rep(row.get(assigned)) else {
-            conversion.skip("activities assigned to no one: an activity is a rep's");
+            conversion.skip(sheet, "assigned to no one: an activity is a rep's");
             continue;
         };
-        let Some(at) = time_at(&row, Some(date), conversion) else { continue };
+        let Some(at) = conversion.time_at(&row, Some(date)) else { continue };
         let (kind, result) = match activity {
             "call" => (
                 if direction_text.contains("inbound") { "call_back" } else { "cold_call" },
@@ -407,7 +486,7 @@ fn activities(sheet: &Sheet, activity: &str, conversion: &mut Conversion, owners
             "meeting" => ("appointment", meeting_outcome(row.get(outcome))),
             _ => ("email", None),
         };
-        let mut out = BundleOut::row("activities.csv");
+        let mut out = NewRow::of("activities.csv");
         out.set("activity_id", id(activity, row.get(Some(record)))).set("rep_id", rep).set("type", kind);
         out.set("occurred_at", cells::timestamp(at));
         for (column, set, field, object) in [
@@ -423,8 +502,11 @@ fn activities(sheet: &Sheet, activity: &str, conversion: &mut Conversion, owners
         if let Some(result) = result {
             out.set("outcome", result);
         }
-        conversion.bundle.push(out);
+        conversion.emit(out, from, row.line)?;
+        converted += 1;
     }
+    conversion.counted(sheet, converted);
+    Ok(())
 }
 
 fn call_outcome(text: &str) -> Option<&'static str> {

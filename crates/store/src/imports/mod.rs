@@ -17,7 +17,6 @@ pub mod conversion;
 pub mod currency;
 pub mod hubspot;
 pub mod milestones;
-pub mod report;
 pub mod salesforce;
 pub mod sheet;
 pub mod stages;

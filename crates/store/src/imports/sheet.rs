@@ -1,5 +1,5 @@
 //! One exported CSV file of a CRM, read whole: UTF-8 with or without a BOM, or ISO-8859-1 when it
-//! is not valid UTF-8; `,`, `;` or tab delimited; headers found by name without regard to case.
+//! (Windows-1252) is not valid UTF-8; `,`, `;` or tab delimited; headers found by name without regard to case.
 //! Every value read from it can be located (file, line, column) in a [`Problem`].
 
 use crate::bundle::Problem;
@@ -33,12 +33,8 @@ impl Sheet {
 
     pub fn parse(file: String, bytes: &[u8]) -> Result<Sheet, Problem> {
         let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => text.to_string(),
-            // Not UTF-8: exports from older CRMs and spreadsheets are ISO-8859-1, where every byte
-            // is the character of the same number.
-            Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
-        };
+        // Not UTF-8: exports from older CRMs and spreadsheets are ISO-8859-1 or Windows-1252.
+        let text = super::text::decode(bytes).into_owned();
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(sniff_delimiter(&text))
             .flexible(true)

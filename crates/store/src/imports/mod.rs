@@ -17,6 +17,7 @@ pub mod conversion;
 pub mod currency;
 pub mod hubspot;
 pub mod milestones;
+pub mod pipedrive;
 pub mod salesforce;
 pub mod sheet;
 pub mod stages;

@@ -16,6 +16,7 @@ pub mod cells;
 pub mod conversion;
 pub mod currency;
 pub mod hubspot;
+pub mod mapping;
 pub mod milestones;
 pub mod pipedrive;
 pub mod salesforce;

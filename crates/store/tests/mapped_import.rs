@@ -84,7 +84,26 @@ fn values_not_translated_are_located_in_the_source(test: &mut TestDb) {
     assert_eq!(test.count("opportunities", &org), 0);
 }
 
+fn a_guessed_mapping_imports_the_files_as_they_are(test: &mut TestDb) {
+    let dir = fixture("mapped");
+    let files = [dir.join("Utilisateurs.csv"), dir.join("Affaires.csv")];
+    let guessed = mapping::guess(&files).unwrap_or_else(|e| panic!("{e}"));
+    // The French headers, the day-first dates, the decimal commas and the statuses are all read.
+    for line in ["[reps]", "[opportunities]", "amount = \"Montant\"", "\"Gagné\" = \"won\"", "decimal_comma = true"] {
+        assert!(guessed.contains(line), "{line} in:\n{guessed}");
+    }
+    assert!(guessed.contains("date_formats = [\"%d/%m/%Y\""), "{guessed}");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let mapping_file = scratch.path().join("mapping.toml");
+    std::fs::write(&mapping_file, &guessed).expect("written");
+    let summary = import(test, &mapping_file, &files).unwrap_or_else(|e| panic!("{e}:\n{guessed}"));
+    assert_eq!((summary.kpis.won, summary.kpis.lost, summary.kpis.open), (1, 1, 1));
+    let org = test.org("zoho");
+    assert_eq!(test.count("reps", &org), 2);
+}
+
 on_both_backends!(
+    a_guessed_mapping_imports_the_files_as_they_are,
     maps_columns_values_dates_and_decimal_commas,
     mapping_mistakes_are_reported_at_their_line,
     values_not_translated_are_located_in_the_source,

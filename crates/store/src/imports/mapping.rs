@@ -29,6 +29,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
+pub use super::mapping_guess::guess;
+
 /// The name a mapped import goes by in summaries (its ids carry the mapping's `source`).
 pub const SOURCE: &str = "mapped CSV";
 

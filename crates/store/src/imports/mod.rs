@@ -17,6 +17,7 @@ pub mod conversion;
 pub mod currency;
 pub mod hubspot;
 pub mod mapping;
+mod mapping_guess;
 pub mod milestones;
 pub mod pipedrive;
 pub mod salesforce;

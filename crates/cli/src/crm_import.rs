@@ -86,7 +86,7 @@ pub fn import(database_url: &str, org_slug: Option<&str>, request: &CrmImport) -
     }
 }
 
-fn print_crm_summary(summary: &CrmImportSummary) {
+pub(crate) fn print_crm_summary(summary: &CrmImportSummary) {
     println!("{:<28} {:>10} {:>10}", "object", "read", "converted");
     for object in &summary.objects {
         println!("{:<28} {:>10} {:>10}", object.file, object.read, object.converted);

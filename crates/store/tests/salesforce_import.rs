@@ -7,6 +7,7 @@ mod common;
 use common::{TestDb, fixture, fixture_copy};
 use quotient_store::Value;
 use quotient_store::bundle::Silent;
+use quotient_store::crm::browse;
 use quotient_store::imports::salesforce::{self, Options};
 use quotient_store::imports::{CrmImportError, CrmImportSummary};
 use quotient_store::orgs::Organisation;
@@ -147,6 +148,14 @@ fn imports_the_fixture_with_hand_checked_counts(test: &mut TestDb) {
     assert_eq!(int_of(test, "opportunities", "amount_cents", OPP3), Some(222_222));
     assert_eq!(int_of(test, "opportunities", "amount_cents", OPP2), Some(50_000));
     assert_eq!(int_of(test, "opportunities", "original_amount_cents", OPP2), None);
+    // The opportunity's page and the API show the original amount beside the converted one.
+    let directory = common::ok(quotient_store::kpi::Directory::load(&mut test.db, org.id));
+    let viewer = quotient_store::access::Viewer::operator(org.id, &directory);
+    let listing = browse::listing("opportunities").unwrap_or_else(|| panic!("opportunities are listed"));
+    let column = listing.columns.iter().position(|c| c.key == "original_amount").unwrap_or_else(|| panic!("shown"));
+    let id = int_of(test, "opportunities", "id", OPP1).unwrap_or_default();
+    let record = common::ok(browse::detail(&mut test.db, &viewer, listing, id)).unwrap_or_else(|| panic!("found"));
+    assert_eq!(record.cells[column], browse::Cell::Text("1000.00 EUR".to_string()));
     // The largest line item names the product line: Widget Pro's family.
     let line = int_of(test, "opportunities", "product_line_id", OPP1);
     let widgets = int_of(test, "product_lines", "id", "salesforce:family:Widgets");

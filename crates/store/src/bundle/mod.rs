@@ -7,7 +7,7 @@ mod handoff;
 mod import;
 pub(crate) mod lines;
 mod problem;
-mod reader;
+pub(crate) mod reader;
 mod rules;
 pub mod spec;
 mod staging;

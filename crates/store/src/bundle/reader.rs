@@ -84,15 +84,7 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Opens `path` and maps its header to `spec`. Header problems (unknown, duplicate or missing
 /// columns) are returned as problems; the file is opened unless its header cannot be read.
 pub fn open(path: &Path, spec: &'static FileSpec) -> Result<(Option<CsvFile>, Vec<Problem>)> {
-    let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
-    let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut input = BufReader::with_capacity(256 * 1024, file);
-    let head = input.fill_buf().map_err(|e| StoreError::io(path, e))?;
-    let has_bom = head.starts_with(UTF8_BOM);
-    let delimiter = sniff_delimiter(if has_bom { &head[UTF8_BOM.len()..] } else { head });
-    if has_bom {
-        input.consume(UTF8_BOM.len());
-    }
+    let (input, delimiter, bytes) = open_input(path)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -148,6 +140,21 @@ pub fn open(path: &Path, spec: &'static FileSpec) -> Result<(Option<CsvFile>, Ve
     // Unknown or repeated columns are reported and ignored; the rows are still read, so that their
     // own problems are found in the same run and other files can refer to them.
     Ok((Some(CsvFile { reader, positions, width: header.len(), bytes, missing_required, spec }), problems))
+}
+
+/// Opens `path` for reading as CSV: buffered, past a UTF-8 byte-order mark, with the delimiter
+/// sniffed from the header line. Returns the input, the delimiter and the file's size.
+pub(crate) fn open_input(path: &Path) -> Result<(BufReader<File>, u8, u64)> {
+    let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
+    let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut input = BufReader::with_capacity(256 * 1024, file);
+    let head = input.fill_buf().map_err(|e| StoreError::io(path, e))?;
+    let has_bom = head.starts_with(UTF8_BOM);
+    let delimiter = sniff_delimiter(if has_bom { &head[UTF8_BOM.len()..] } else { head });
+    if has_bom {
+        input.consume(UTF8_BOM.len());
+    }
+    Ok((input, delimiter, bytes))
 }
 
 /// `;` when the header line has more semicolons than commas (outside quotes), else `,`.

@@ -49,6 +49,12 @@ const fn col(key: &'static str, sql: &'static str, shown: Shown) -> Column {
 
 const REP_NAME: &str = "(SELECT r.name FROM reps r WHERE r.org_id = t.org_id AND r.id = t.rep_id)";
 const OWNER_NAME: &str = "(SELECT r.name FROM reps r WHERE r.org_id = t.org_id AND r.id = t.owner_id)";
+
+/// The amount as the CRM it was imported from recorded it, in its currency (`1000.00 EUR`), when
+/// that was not the organisation's: the same text on both databases.
+const ORIGINAL_AMOUNT: &str = "CASE WHEN t.original_currency IS NULL THEN NULL ELSE \
+     (t.original_amount_cents / 100) || '.' || CASE WHEN t.original_amount_cents % 100 < 10 THEN '0' ELSE '' END \
+     || (t.original_amount_cents % 100) || ' ' || t.original_currency END";
 const ACCOUNT_NAME: &str = "(SELECT a.name FROM accounts a WHERE a.org_id = t.org_id AND a.id = t.account_id)";
 const OPPORTUNITY_NAME: &str = "(SELECT COALESCE(o.name, o.external_id) FROM opportunities o WHERE o.org_id = t.org_id AND o.id = t.opportunity_id)";
 
@@ -124,6 +130,7 @@ pub static LISTINGS: [Listing; 6] = [
             col("gateway_type", "t.gateway_type", Shown::Key),
             col("proposal_at", "t.proposal_at", Shown::Time),
             col("closed_at", "t.closed_at", Shown::Time),
+            col("original_amount", ORIGINAL_AMOUNT, Shown::Text),
         ],
         search: &["t.name", "t.external_id"],
         timeline: Some("opportunity_id"),

@@ -134,12 +134,18 @@ mod tests {
 
     fn rates() -> Rates {
         let mut rates = Rates { corporate: Some("USD".to_string()), ..Rates::default() };
-        rates.plain.insert("EUR".to_string(), Decimal::parse("0.9").unwrap());
+        rates.plain.insert("EUR".to_string(), Decimal::parse("0.9").unwrap_or_else(|e| panic!("{e:?}")));
         rates.dated.insert(
             "EUR".to_string(),
             vec![
-                (NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(), Decimal::parse("0.8").unwrap()),
-                (NaiveDate::from_ymd_opt(2024, 7, 1).unwrap(), Decimal::parse("0.92").unwrap()),
+                (
+                    NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_else(|| panic!("a date")),
+                    Decimal::parse("0.8").unwrap_or_else(|e| panic!("{e:?}")),
+                ),
+                (
+                    NaiveDate::from_ymd_opt(2024, 7, 1).unwrap_or_else(|| panic!("a date")),
+                    Decimal::parse("0.92").unwrap_or_else(|e| panic!("{e:?}")),
+                ),
             ],
         );
         rates
@@ -148,7 +154,7 @@ mod tests {
     #[test]
     fn converts_at_the_rate_in_force_to_the_cent() {
         let rates = rates();
-        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_else(|| panic!("a date"));
         // Before any dated rate: the plain 0.9. 1000.00 EUR / 0.9 = 1111.111… USD → 1111.11.
         assert_eq!(rates.convert(100_000, "EUR", day(2023, 6, 1)), Ok(111_111));
         // From 2024-01-01: 0.8. 1000.00 / 0.8 = 1250.00.

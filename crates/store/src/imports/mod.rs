@@ -173,7 +173,7 @@ impl BundleWriter {
 
     fn finish(&mut self) -> Result<()> {
         for (file, target) in &mut self.files {
-            target.out.flush().map_err(|e| StoreError::io(&self.dir.join(file), e))?;
+            target.out.flush().map_err(|e| StoreError::io(self.dir.join(file), e))?;
         }
         Ok(())
     }

@@ -143,8 +143,8 @@ fn stages_found(dir: &Path) -> std::result::Result<Vec<VendorStage>, CrmImportEr
     {
         let Some(path) = find(dir, object)? else { continue };
         each_record(&path, &mut problems, |csv, record, _| {
-            let columns = [name_column, "SortOrder", "DefaultProbability", "Probability", "IsClosed", "IsWon"]
-                .map(|c| csv.column(c));
+            let columns =
+                csv.columns(&[name_column, "SortOrder", "DefaultProbability", "Probability", "IsClosed", "IsWon"]);
             let name = field(record, columns[0]);
             if name.is_empty() {
                 return Ok(());
@@ -243,7 +243,7 @@ struct Columns(Vec<Option<usize>>);
 
 impl Columns {
     fn of(csv: &VendorCsv, names: &[&str]) -> Columns {
-        Columns(names.iter().map(|n| csv.column(n)).collect())
+        Columns(csv.columns(names))
     }
 }
 
@@ -653,7 +653,7 @@ impl Conversion<'_> {
             let (line_id, name) = if family.is_empty() {
                 (ext(&id), field(record, c[1]).into_owned())
             } else {
-                (ext(&format!("family:{family}")), family.into_owned())
+                (ext(format!("family:{family}")), family.into_owned())
             };
             lines.insert(id_key(&id), line_id.clone());
             rows.push((line_id, name, line));
@@ -717,53 +717,9 @@ impl Conversion<'_> {
     }
 
     fn accounts(&mut self) -> Result<()> {
-        let Some(path) = self.path("Account")? else { return Ok(()) };
-        let columns = ["account_id", "name", "industry", "owner_id", "employees", "annual_revenue", "city", "country"];
-        self.out.declare("accounts.csv", &columns)?;
-        let mut problems = Vec::new();
-        let mut from = None;
-        let mut converted = 0;
-        // Account ids are registered first: accounts refer to no other account here, but
-        // contacts and opportunities read later do.
-        let read = self.stream(&path, &mut problems, |this, csv, record, line| {
-            let c = Columns::of(
-                csv,
-                &[
-                    "Id",
-                    "Name",
-                    "Industry",
-                    "OwnerId",
-                    "NumberOfEmployees",
-                    "AnnualRevenue",
-                    "BillingCity",
-                    "BillingCountry",
-                    "IsDeleted",
-                    "CurrencyIsoCode",
-                    "CreatedDate",
-                ],
-            )
-            .0;
-            let from = *from.get_or_insert_with(|| {
-                this.out.vendor_file(
-                    &csv.name,
-                    &csv.header,
-                    &[
-                        ("account_id", "Id"),
-                        ("name", "Name"),
-                        ("industry", "Industry"),
-                        ("owner_id", "OwnerId"),
-                        ("employees", "NumberOfEmployees"),
-                        ("annual_revenue", "AnnualRevenue"),
-                        ("city", "BillingCity"),
-                        ("country", "BillingCountry"),
-                    ],
-                )
-            });
-            if parse_bool(&field(record, c[8])) == Some(true) {
-                this.skips.skip(&csv.name, "deleted");
-                return Ok(());
-            }
-            let Some(id) = this.required_id(csv, record, line, c[0], "account") else { return Ok(()) };
+        // Account ids are registered first: accounts refer to no other account here, but        // contacts and opportunities read later do.
+        self.convert_object(&ACCOUNTS, |this, csv, record, line, c, from| {
+            let Some(id) = this.required_id(csv, record, line, c[0], "account") else { return Ok(false) };
             let owner = this.reference(csv, record, line, c[3], |k| &k.users).map(|o| ext(&o)).unwrap_or_default();
             let revenue = match field(record, c[5]).as_ref() {
                 "" => String::new(),
@@ -774,7 +730,7 @@ impl Conversion<'_> {
                         Ok(cents) => cents_text(cents),
                         Err(message) => {
                             this.problems.push(csv.problem(line, c[5], message));
-                            return Ok(());
+                            return Ok(false);
                         }
                     }
                 }
@@ -798,11 +754,36 @@ impl Conversion<'_> {
                 from,
                 line,
             )?;
-            converted += 1;
+            Ok(true)
+        })
+    }
+
+    /// Converts one object's file row by row with `each` (given the record, its line, the
+    /// object's fields' columns and the file as registered), leaving out rows marked deleted;
+    /// `each` says whether it wrote a row.
+    fn convert_object(
+        &mut self,
+        spec: &ObjectFile,
+        mut each: impl FnMut(&mut Self, &VendorCsv, &csv::ByteRecord, u64, &[Option<usize>], VendorFile) -> Result<bool>,
+    ) -> Result<()> {
+        let Some(path) = self.path(spec.object)? else { return Ok(()) };
+        self.out.declare(spec.bundle, spec.columns)?;
+        let mut problems = Vec::new();
+        let mut from = None;
+        let mut converted = 0;
+        let read = self.stream(&path, &mut problems, |this, csv, record, line| {
+            let from = *from.get_or_insert_with(|| this.out.vendor_file(&csv.name, &csv.header, spec.sources));
+            if parse_bool(&field(record, csv.columns(&["IsDeleted"])[0])) == Some(true) {
+                this.skips.skip(&csv.name, "deleted");
+                return Ok(());
+            }
+            if each(this, csv, record, line, &csv.columns(spec.fields), from)? {
+                converted += 1;
+            }
             Ok(())
         })?;
         self.problems.extend(problems);
-        self.counted("Account.csv", read, converted);
+        self.counted(&format!("{}.csv", spec.object), read, converted);
         Ok(())
     }
 
@@ -817,64 +798,11 @@ impl Conversion<'_> {
     }
 
     fn contacts(&mut self, buying_roles: &HashMap<u128, &'static str>) -> Result<()> {
-        let Some(path) = self.path("Contact")? else { return Ok(()) };
-        let columns = [
-            "contact_id",
-            "account_id",
-            "first_name",
-            "last_name",
-            "title",
-            "buying_role",
-            "email",
-            "phone",
-            "address",
-        ];
-        self.out.declare("contacts.csv", &columns)?;
-        let mut problems = Vec::new();
-        let mut from = None;
-        let mut converted = 0;
-        let read = self.stream(&path, &mut problems, |this, csv, record, line| {
-            let c = Columns::of(
-                csv,
-                &[
-                    "Id",
-                    "AccountId",
-                    "FirstName",
-                    "LastName",
-                    "Title",
-                    "Email",
-                    "Phone",
-                    "MailingStreet",
-                    "MailingCity",
-                    "MailingPostalCode",
-                    "MailingCountry",
-                    "IsDeleted",
-                ],
-            )
-            .0;
-            let from = *from.get_or_insert_with(|| {
-                this.out.vendor_file(
-                    &csv.name,
-                    &csv.header,
-                    &[
-                        ("contact_id", "Id"),
-                        ("account_id", "AccountId"),
-                        ("first_name", "FirstName"),
-                        ("last_name", "LastName"),
-                        ("title", "Title"),
-                        ("email", "Email"),
-                        ("phone", "Phone"),
-                    ],
-                )
-            });
-            if parse_bool(&field(record, c[11])) == Some(true) {
-                this.skips.skip(&csv.name, "deleted");
-                return Ok(());
-            }
-            let Some(id) = this.required_id(csv, record, line, c[0], "contact") else { return Ok(()) };
+        self.convert_object(&CONTACTS, |this, csv, record, line, c, from| {
+            let Some(id) = this.required_id(csv, record, line, c[0], "contact") else { return Ok(false) };
             let Some(account) = this.reference(csv, record, line, c[1], |k| &k.accounts) else {
                 this.skips.skip(&csv.name, "no account (a private contact, or its account is not in the export)");
-                return Ok(());
+                return Ok(false);
             };
             let address: Vec<String> =
                 c[7..=10].iter().map(|&column| field(record, column).into_owned()).filter(|p| !p.is_empty()).collect();
@@ -896,12 +824,8 @@ impl Conversion<'_> {
                 from,
                 line,
             )?;
-            converted += 1;
-            Ok(())
-        })?;
-        self.problems.extend(problems);
-        self.counted("Contact.csv", read, converted);
-        Ok(())
+            Ok(true)
+        })
     }
 
     /// The ids of the opportunities, which leads and activities read before them may refer to.
@@ -922,62 +846,8 @@ impl Conversion<'_> {
     }
 
     fn leads(&mut self) -> Result<()> {
-        let Some(path) = self.path("Lead")? else { return Ok(()) };
-        let columns = [
-            "lead_id",
-            "created_at",
-            "source",
-            "owner_id",
-            "company",
-            "contact_name",
-            "email",
-            "status",
-            "opportunity_id",
-        ];
-        self.out.declare("leads.csv", &columns)?;
-        let mut problems = Vec::new();
-        let mut from = None;
-        let mut converted = 0;
-        let read = self.stream(&path, &mut problems, |this, csv, record, line| {
-            let c = Columns::of(
-                csv,
-                &[
-                    "Id",
-                    "CreatedDate",
-                    "OwnerId",
-                    "CreatedById",
-                    "Company",
-                    "Name",
-                    "FirstName",
-                    "LastName",
-                    "Email",
-                    "Status",
-                    "IsConverted",
-                    "ConvertedOpportunityId",
-                    "IsDeleted",
-                ],
-            )
-            .0;
-            let from = *from.get_or_insert_with(|| {
-                this.out.vendor_file(
-                    &csv.name,
-                    &csv.header,
-                    &[
-                        ("lead_id", "Id"),
-                        ("created_at", "CreatedDate"),
-                        ("owner_id", "OwnerId"),
-                        ("company", "Company"),
-                        ("email", "Email"),
-                        ("status", "Status"),
-                        ("opportunity_id", "ConvertedOpportunityId"),
-                    ],
-                )
-            });
-            if parse_bool(&field(record, c[12])) == Some(true) {
-                this.skips.skip(&csv.name, "deleted");
-                return Ok(());
-            }
-            let Some(id) = this.required_id(csv, record, line, c[0], "lead") else { return Ok(()) };
+        self.convert_object(&LEADS, |this, csv, record, line, c, from| {
+            let Some(id) = this.required_id(csv, record, line, c[0], "lead") else { return Ok(false) };
             let Some(created) = this.datetime(csv, record, line, c[1]) else {
                 if field(record, c[1]).is_empty() {
                     this.problems.push(csv.problem(
@@ -986,7 +856,7 @@ impl Conversion<'_> {
                         "is empty: every lead needs its creation time".to_string(),
                     ));
                 }
-                return Ok(());
+                return Ok(false);
             };
             // A lead its owner created is the rep's own; one created by anybody else (marketing,
             // a web form, an import) came from the company.
@@ -1020,12 +890,8 @@ impl Conversion<'_> {
                 from,
                 line,
             )?;
-            converted += 1;
-            Ok(())
-        })?;
-        self.problems.extend(problems);
-        self.counted("Lead.csv", read, converted);
-        Ok(())
+            Ok(true)
+        })
     }
 
     /// First pass over `OpportunityHistory.csv`: per opportunity, when it first reached each
@@ -1072,52 +938,20 @@ impl Conversion<'_> {
     }
 
     fn opportunities(&mut self, products: &HashMap<u128, String>) -> Result<()> {
-        let Some(path) = self.path("Opportunity")? else { return Ok(()) };
-        let columns = [
-            "opportunity_id",
-            "account_id",
-            "owner_id",
-            "product_line_id",
-            "name",
-            "amount",
-            "created_at",
-            "expected_close_on",
-            "first_appointment_at",
-            "gateway_type",
-            "gateway_at",
-            "proposal_at",
-            "closed_at",
-            "status",
-            "stage",
-            "original_amount",
-            "original_currency",
-        ];
-        self.out.declare("opportunities.csv", &columns)?;
-        let mut problems = Vec::new();
-        let mut from = None;
-        let mut converted = 0;
-        let read = self.stream(&path, &mut problems, |this, csv, record, line| {
-            let c = Columns::of(csv, &["Id", "AccountId", "OwnerId", "Name", "Amount", "CreatedDate", "CloseDate", "StageName", "IsClosed", "IsWon", "CurrencyIsoCode", "IsDeleted"]).0;
-            let from = *from.get_or_insert_with(|| {
-                this.out.vendor_file(&csv.name, &csv.header, &[("opportunity_id", "Id"), ("account_id", "AccountId"), ("owner_id", "OwnerId"), ("name", "Name"), ("amount", "Amount"), ("original_amount", "Amount"), ("created_at", "CreatedDate"), ("expected_close_on", "CloseDate"), ("closed_at", "CloseDate"), ("status", "IsWon"), ("stage", "StageName")])
-            });
-            if parse_bool(&field(record, c[11])) == Some(true) {
-                this.skips.skip(&csv.name, "deleted");
-                return Ok(());
-            }
-            let Some(id) = this.required_id(csv, record, line, c[0], "opportunity") else { return Ok(()) };
+        self.convert_object(&OPPORTUNITIES, |this, csv, record, line, c, from| {
+            let Some(id) = this.required_id(csv, record, line, c[0], "opportunity") else { return Ok(false) };
             let key = id_key(&id);
-            let Some(owner) = this.required_id(csv, record, line, c[2], "opportunity") else { return Ok(()) };
+            let Some(owner) = this.required_id(csv, record, line, c[2], "opportunity") else { return Ok(false) };
             if !this.known.users.contains(&id_key(&owner)) {
                 this.problems.push(csv.problem(line, c[2], format!("'{owner}' is not a user of User.csv: export all users, or give the opportunity an owner who is one")));
-                return Ok(());
+                return Ok(false);
             }
             let account = this.reference(csv, record, line, c[1], |k| &k.accounts).map(|a| ext(&a)).unwrap_or_default();
             let Some(created) = this.datetime(csv, record, line, c[5]) else {
                 if field(record, c[5]).is_empty() {
                     this.problems.push(csv.problem(line, c[5], "is empty: every opportunity needs its creation time".to_string()));
                 }
-                return Ok(());
+                return Ok(false);
             };
             let close_date = match field(record, c[6]).as_ref() {
                 "" => None,
@@ -1125,7 +959,7 @@ impl Conversion<'_> {
                     Ok(date) => Some(date),
                     Err(message) => {
                         this.problems.push(csv.problem(line, c[6], message));
-                        return Ok(());
+                        return Ok(false);
                     }
                 },
             };
@@ -1143,7 +977,7 @@ impl Conversion<'_> {
                 (_, Some(date)) => Some(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().max(created)),
                 (_, None) => {
                     this.problems.push(csv.problem(line, c[6], "is empty but the opportunity is closed: fill in when it closed".to_string()));
-                    return Ok(());
+                    return Ok(false);
                 }
             };
             // Amount in the organisation's currency; the original kept when it was another.
@@ -1154,11 +988,11 @@ impl Conversion<'_> {
                     Ok(cents) if cents >= 0 => cents,
                     Ok(_) => {
                         this.problems.push(csv.problem(line, c[4], "is negative: an opportunity's amount is 0 or more".to_string()));
-                        return Ok(());
+                        return Ok(false);
                     }
                     Err(message) => {
                         this.problems.push(csv.problem(line, c[4], message));
-                        return Ok(());
+                        return Ok(false);
                     }
                 },
             };
@@ -1167,7 +1001,7 @@ impl Conversion<'_> {
                 Ok(cents) => cents,
                 Err(message) => {
                     this.problems.push(csv.problem(line, c[10], message));
-                    return Ok(());
+                    return Ok(false);
                 }
             };
             let foreign = !currency.is_empty() && this.rates.corporate.as_deref() != Some(currency.as_str()) && !this.rates.is_empty();
@@ -1212,12 +1046,8 @@ impl Conversion<'_> {
                 Some((first, latest)) => (first.min(created.date_naive()), latest.max(last)),
                 None => (created.date_naive(), last),
             });
-            converted += 1;
-            Ok(())
-        })?;
-        self.problems.extend(problems);
-        self.counted("Opportunity.csv", read, converted);
-        Ok(())
+            Ok(true)
+        })
     }
 
     /// Second pass over `OpportunityHistory.csv`: the stage changes (a row that only changed the
@@ -1300,7 +1130,7 @@ impl Conversion<'_> {
         for (line, key, stage, at) in closing {
             self.out.write(
                 "stage_changes.csv",
-                &[&ext(&id_text(key)), stage, &seconds_to_text(at)],
+                &[&ext(id_text(key)), stage, &seconds_to_text(at)],
                 opportunity_file,
                 line,
             )?;
@@ -1312,55 +1142,10 @@ impl Conversion<'_> {
     }
 
     fn tasks(&mut self) -> Result<()> {
-        let Some(path) = self.path("Task")? else { return Ok(()) };
-        self.out.declare("activities.csv", &ACTIVITY_COLUMNS)?;
-        let mut problems = Vec::new();
-        let mut from = None;
-        let mut converted = 0;
-        let read = self.stream(&path, &mut problems, |this, csv, record, line| {
-            let c = Columns::of(
-                csv,
-                &[
-                    "Id",
-                    "OwnerId",
-                    "WhatId",
-                    "WhoId",
-                    "AccountId",
-                    "ActivityDate",
-                    "CreatedDate",
-                    "CompletedDateTime",
-                    "Status",
-                    "Subject",
-                    "TaskSubtype",
-                    "Type",
-                    "CallType",
-                    "CallDisposition",
-                    "IsClosed",
-                    "IsDeleted",
-                ],
-            )
-            .0;
-            let from = *from.get_or_insert_with(|| {
-                this.out.vendor_file(
-                    &csv.name,
-                    &csv.header,
-                    &[
-                        ("activity_id", "Id"),
-                        ("rep_id", "OwnerId"),
-                        ("occurred_at", "ActivityDate"),
-                        ("account_id", "AccountId"),
-                        ("contact_id", "WhoId"),
-                        ("opportunity_id", "WhatId"),
-                    ],
-                )
-            });
-            if parse_bool(&field(record, c[15])) == Some(true) {
-                this.skips.skip(&csv.name, "deleted");
-                return Ok(());
-            }
+        self.convert_object(&TASKS, |this, csv, record, line, c, from| {
             if parse_bool(&field(record, c[14])) == Some(false) {
                 this.skips.skip(&csv.name, "open (not done yet)");
-                return Ok(());
+                return Ok(false);
             }
             let subject = field(record, c[9]).to_lowercase();
             let Some(kind) = task_type(
@@ -1370,80 +1155,25 @@ impl Conversion<'_> {
                 &subject,
             ) else {
                 this.skips.skip(&csv.name, "a to-do, not a call, e-mail or meeting");
-                return Ok(());
+                return Ok(false);
             };
             let outcome = task_outcome(&field(record, c[13]).to_lowercase(), &field(record, c[8]).to_lowercase());
             let occurred =
                 [c[7], c[5], c[6]].into_iter().find(|column| !field(record, *column).is_empty()).unwrap_or(c[6]);
-            this.activity(
-                csv,
-                record,
-                line,
-                from,
-                [c[0], c[1], c[2], c[3], c[4], occurred],
-                kind,
-                outcome,
-                &mut converted,
-            )
-        })?;
-        self.problems.extend(problems);
-        self.counted("Task.csv", read, converted);
-        Ok(())
+            this.activity(csv, record, line, from, [c[0], c[1], c[2], c[3], c[4], occurred], kind, outcome)
+        })
     }
 
     fn events(&mut self) -> Result<()> {
-        let Some(path) = self.path("Event")? else { return Ok(()) };
-        self.out.declare("activities.csv", &ACTIVITY_COLUMNS)?;
-        let mut problems = Vec::new();
-        let mut from = None;
-        let mut converted = 0;
-        let read = self.stream(&path, &mut problems, |this, csv, record, line| {
-            let c = Columns::of(
-                csv,
-                &[
-                    "Id",
-                    "OwnerId",
-                    "WhatId",
-                    "WhoId",
-                    "AccountId",
-                    "StartDateTime",
-                    "ActivityDateTime",
-                    "ActivityDate",
-                    "Subject",
-                    "Type",
-                    "IsDeleted",
-                ],
-            )
-            .0;
-            let from = *from.get_or_insert_with(|| {
-                this.out.vendor_file(
-                    &csv.name,
-                    &csv.header,
-                    &[
-                        ("activity_id", "Id"),
-                        ("rep_id", "OwnerId"),
-                        ("occurred_at", "StartDateTime"),
-                        ("account_id", "AccountId"),
-                        ("contact_id", "WhoId"),
-                        ("opportunity_id", "WhatId"),
-                    ],
-                )
-            });
-            if parse_bool(&field(record, c[10])) == Some(true) {
-                this.skips.skip(&csv.name, "deleted");
-                return Ok(());
-            }
+        self.convert_object(&EVENTS, |this, csv, record, line, c, from| {
             let with_customer = !field(record, c[2]).is_empty() && field(record, c[2]).as_ref() != text::EMPTY_LOOKUP
                 || !field(record, c[3]).is_empty() && field(record, c[3]).as_ref() != text::EMPTY_LOOKUP;
             let kind =
                 event_type(&field(record, c[9]).to_lowercase(), &field(record, c[8]).to_lowercase(), with_customer);
             let occurred =
                 [c[5], c[6], c[7]].into_iter().find(|column| !field(record, *column).is_empty()).unwrap_or(c[5]);
-            this.activity(csv, record, line, from, [c[0], c[1], c[2], c[3], c[4], occurred], kind, "", &mut converted)
-        })?;
-        self.problems.extend(problems);
-        self.counted("Event.csv", read, converted);
-        Ok(())
+            this.activity(csv, record, line, from, [c[0], c[1], c[2], c[3], c[4], occurred], kind, "")
+        })
     }
 
     /// One activity from a task or event; `c` = Id, OwnerId, WhatId, WhoId, AccountId, the time.
@@ -1457,9 +1187,8 @@ impl Conversion<'_> {
         c: [Option<usize>; 6],
         kind: &str,
         outcome: &str,
-        converted: &mut u64,
-    ) -> Result<()> {
-        let Some(id) = self.required_id(csv, record, line, c[0], "activity") else { return Ok(()) };
+    ) -> Result<bool> {
+        let Some(id) = self.required_id(csv, record, line, c[0], "activity") else { return Ok(false) };
         let owner = record_id(&field(record, c[1]))
             .ok()
             .flatten()
@@ -1467,13 +1196,13 @@ impl Conversion<'_> {
             .map(str::to_string);
         let Some(owner) = owner else {
             self.skips.skip(&csv.name, "its owner is not an imported user");
-            return Ok(());
+            return Ok(false);
         };
         let Some(occurred) = self.datetime(csv, record, line, c[5]) else {
             if field(record, c[5]).is_empty() {
                 self.problems.push(csv.problem(line, c[5], "is empty: an activity needs its date".to_string()));
             }
-            return Ok(());
+            return Ok(false);
         };
         // WhatId is an opportunity (006) or an account (001); WhoId a contact (003) or a lead.
         let what = record_id(&field(record, c[2])).ok().flatten().map(str::to_string);
@@ -1503,13 +1232,248 @@ impl Conversion<'_> {
             from,
             line,
         )?;
-        *converted += 1;
-        Ok(())
+        Ok(true)
     }
 }
 
 const ACTIVITY_COLUMNS: [&str; 8] =
     ["activity_id", "rep_id", "type", "occurred_at", "account_id", "contact_id", "opportunity_id", "outcome"];
+
+/// How one CRM object's file becomes rows of one bundle file.
+struct ObjectFile {
+    object: &'static str,
+    bundle: &'static str,
+    /// The bundle columns written, in the order each row gives them.
+    columns: &'static [&'static str],
+    /// Bundle column ← the CRM field it is converted from, to place problems.
+    sources: &'static [(&'static str, &'static str)],
+    /// The CRM fields read, in the order the converter's column list indexes them.
+    fields: &'static [&'static str],
+}
+
+/// `Account.csv` into `accounts.csv`.
+const ACCOUNTS: ObjectFile = ObjectFile {
+    object: "Account",
+    bundle: "accounts.csv",
+    columns: &["account_id", "name", "industry", "owner_id", "employees", "annual_revenue", "city", "country"],
+    sources: &[
+        ("account_id", "Id"),
+        ("name", "Name"),
+        ("industry", "Industry"),
+        ("owner_id", "OwnerId"),
+        ("employees", "NumberOfEmployees"),
+        ("annual_revenue", "AnnualRevenue"),
+        ("city", "BillingCity"),
+        ("country", "BillingCountry"),
+    ],
+    fields: &[
+        "Id",
+        "Name",
+        "Industry",
+        "OwnerId",
+        "NumberOfEmployees",
+        "AnnualRevenue",
+        "BillingCity",
+        "BillingCountry",
+        "IsDeleted",
+        "CurrencyIsoCode",
+        "CreatedDate",
+    ],
+};
+
+/// `Contact.csv` into `contacts.csv`.
+const CONTACTS: ObjectFile = ObjectFile {
+    object: "Contact",
+    bundle: "contacts.csv",
+    columns: &[
+        "contact_id",
+        "account_id",
+        "first_name",
+        "last_name",
+        "title",
+        "buying_role",
+        "email",
+        "phone",
+        "address",
+    ],
+    sources: &[
+        ("contact_id", "Id"),
+        ("account_id", "AccountId"),
+        ("first_name", "FirstName"),
+        ("last_name", "LastName"),
+        ("title", "Title"),
+        ("email", "Email"),
+        ("phone", "Phone"),
+    ],
+    fields: &[
+        "Id",
+        "AccountId",
+        "FirstName",
+        "LastName",
+        "Title",
+        "Email",
+        "Phone",
+        "MailingStreet",
+        "MailingCity",
+        "MailingPostalCode",
+        "MailingCountry",
+        "IsDeleted",
+    ],
+};
+
+/// `Lead.csv` into `leads.csv`.
+const LEADS: ObjectFile = ObjectFile {
+    object: "Lead",
+    bundle: "leads.csv",
+    columns: &[
+        "lead_id",
+        "created_at",
+        "source",
+        "owner_id",
+        "company",
+        "contact_name",
+        "email",
+        "status",
+        "opportunity_id",
+    ],
+    sources: &[
+        ("lead_id", "Id"),
+        ("created_at", "CreatedDate"),
+        ("owner_id", "OwnerId"),
+        ("company", "Company"),
+        ("email", "Email"),
+        ("status", "Status"),
+        ("opportunity_id", "ConvertedOpportunityId"),
+    ],
+    fields: &[
+        "Id",
+        "CreatedDate",
+        "OwnerId",
+        "CreatedById",
+        "Company",
+        "Name",
+        "FirstName",
+        "LastName",
+        "Email",
+        "Status",
+        "IsConverted",
+        "ConvertedOpportunityId",
+        "IsDeleted",
+    ],
+};
+
+/// `Opportunity.csv` into `opportunities.csv`.
+const OPPORTUNITIES: ObjectFile = ObjectFile {
+    object: "Opportunity",
+    bundle: "opportunities.csv",
+    columns: &[
+        "opportunity_id",
+        "account_id",
+        "owner_id",
+        "product_line_id",
+        "name",
+        "amount",
+        "created_at",
+        "expected_close_on",
+        "first_appointment_at",
+        "gateway_type",
+        "gateway_at",
+        "proposal_at",
+        "closed_at",
+        "status",
+        "stage",
+        "original_amount",
+        "original_currency",
+    ],
+    sources: &[
+        ("opportunity_id", "Id"),
+        ("account_id", "AccountId"),
+        ("owner_id", "OwnerId"),
+        ("name", "Name"),
+        ("amount", "Amount"),
+        ("original_amount", "Amount"),
+        ("created_at", "CreatedDate"),
+        ("expected_close_on", "CloseDate"),
+        ("closed_at", "CloseDate"),
+        ("status", "IsWon"),
+        ("stage", "StageName"),
+    ],
+    fields: &[
+        "Id",
+        "AccountId",
+        "OwnerId",
+        "Name",
+        "Amount",
+        "CreatedDate",
+        "CloseDate",
+        "StageName",
+        "IsClosed",
+        "IsWon",
+        "CurrencyIsoCode",
+        "IsDeleted",
+    ],
+};
+
+/// `Task.csv` into `activities.csv`.
+const TASKS: ObjectFile = ObjectFile {
+    object: "Task",
+    bundle: "activities.csv",
+    columns: &ACTIVITY_COLUMNS,
+    sources: &[
+        ("activity_id", "Id"),
+        ("rep_id", "OwnerId"),
+        ("occurred_at", "ActivityDate"),
+        ("account_id", "AccountId"),
+        ("contact_id", "WhoId"),
+        ("opportunity_id", "WhatId"),
+    ],
+    fields: &[
+        "Id",
+        "OwnerId",
+        "WhatId",
+        "WhoId",
+        "AccountId",
+        "ActivityDate",
+        "CreatedDate",
+        "CompletedDateTime",
+        "Status",
+        "Subject",
+        "TaskSubtype",
+        "Type",
+        "CallType",
+        "CallDisposition",
+        "IsClosed",
+        "IsDeleted",
+    ],
+};
+
+/// `Event.csv` into `activities.csv`.
+const EVENTS: ObjectFile = ObjectFile {
+    object: "Event",
+    bundle: "activities.csv",
+    columns: &ACTIVITY_COLUMNS,
+    sources: &[
+        ("activity_id", "Id"),
+        ("rep_id", "OwnerId"),
+        ("occurred_at", "StartDateTime"),
+        ("account_id", "AccountId"),
+        ("contact_id", "WhoId"),
+        ("opportunity_id", "WhatId"),
+    ],
+    fields: &[
+        "Id",
+        "OwnerId",
+        "WhatId",
+        "WhoId",
+        "AccountId",
+        "StartDateTime",
+        "ActivityDateTime",
+        "ActivityDate",
+        "Subject",
+        "Type",
+        "IsDeleted",
+    ],
+};
 
 /// The 15-character id of a key made by [`id_key`].
 fn id_text(mut key: u128) -> String {

@@ -635,7 +635,7 @@ mod tests {
         let found = [stage("Value Proposition \"VP\"", None, None, None), stage("Zzz", None, None, None)];
         let mapping = StageMapping::propose(&found, &pipeline);
         let text = mapping.to_toml("Salesforce", &pipeline);
-        let read = StageMapping::parse(&text, "stages.toml").unwrap();
+        let read = StageMapping::parse(&text, "stages.toml").unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(target_of(&read, "Value Proposition \"VP\"").as_deref(), Some("gateway:investigation"));
         assert_eq!(read.unplaced(), vec!["Zzz"]);
     }
@@ -643,7 +643,7 @@ mod tests {
     #[test]
     fn locates_what_it_cannot_read() {
         let text = "[stages]\n\"A\" = \"won\"\n\"B\" \"lost\"\n\"C\" = \"open\n\"A\" = \"lost\"\n";
-        let problems = StageMapping::parse(text, "stages.toml").unwrap_err();
+        let problems = StageMapping::parse(text, "stages.toml").err().unwrap_or_else(|| panic!("problems expected"));
         let places: Vec<(u64, Option<usize>)> = problems.iter().map(|p| (p.line, p.column)).collect();
         // Line 3 lacks '=' after `"B"` (column 5); line 4's value opens at column 7; line 5 repeats A.
         assert_eq!(places, vec![(3, Some(5)), (4, Some(7)), (5, Some(1))]);
@@ -652,8 +652,8 @@ mod tests {
     #[test]
     fn refuses_targets_the_organisation_lacks() {
         let pipeline = default_pipeline();
-        let mapping =
-            StageMapping::parse("[stages]\n\"A\" = \"closing\"\n\"B\" = \"gateway:zoom\"\n", "stages.toml").unwrap();
+        let mapping = StageMapping::parse("[stages]\n\"A\" = \"closing\"\n\"B\" = \"gateway:zoom\"\n", "stages.toml")
+            .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(mapping.check(&pipeline, "stages.toml").len(), 2);
     }
 
@@ -664,10 +664,10 @@ mod tests {
             "[stages]\n\"P\" = \"proposal\"\n\"W\" = \"won\"\n\"F\" = \"first_appointment\"\n",
             "x",
         )
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{e:?}"));
         let resolver = Resolver::new(&mapping, &pipeline);
-        assert_eq!(resolver.reached(resolver.get("p").unwrap()), [true, true, true]);
-        assert_eq!(resolver.reached(resolver.get("F").unwrap()), [true, false, false]);
-        assert_eq!(resolver.reached(resolver.get("W").unwrap()), [false, false, false]);
+        assert_eq!(resolver.reached(resolver.get("p").unwrap_or_else(|| panic!("mapped"))), [true, true, true]);
+        assert_eq!(resolver.reached(resolver.get("F").unwrap_or_else(|| panic!("mapped"))), [true, false, false]);
+        assert_eq!(resolver.reached(resolver.get("W").unwrap_or_else(|| panic!("mapped"))), [false, false, false]);
     }
 }

@@ -5,14 +5,15 @@
 
 use crate::bundle::Problem;
 use crate::bundle::lines::LineCounting;
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::path::Path;
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Column names asked for, and where they are in the file.
+type CachedColumns = (Vec<String>, Vec<Option<usize>>);
 
 /// One vendor CSV file, open for streaming: its header, and one record at a time.
 pub struct VendorCsv {
@@ -21,21 +22,14 @@ pub struct VendorCsv {
     pub header: Vec<String>,
     pub bytes: u64,
     reader: csv::Reader<LineCounting<BufReader<File>>>,
+    cached_columns: std::cell::RefCell<Vec<CachedColumns>>,
 }
 
 impl VendorCsv {
-    /// Opens `path`, reads its header and sniffs the delimiter.
+    /// Opens `path` (the delimiter sniffed, a byte-order mark skipped) and reads its header.
     pub fn open(path: &Path) -> Result<std::result::Result<VendorCsv, Problem>> {
         let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let file = File::open(path).map_err(|e| StoreError::io(path, e))?;
-        let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let mut input = BufReader::with_capacity(256 * 1024, file);
-        let head = input.fill_buf().map_err(|e| StoreError::io(path, e))?;
-        let has_bom = head.starts_with(UTF8_BOM);
-        let delimiter = sniff_delimiter(if has_bom { &head[UTF8_BOM.len()..] } else { head });
-        if has_bom {
-            input.consume(UTF8_BOM.len());
-        }
+        let (input, delimiter, bytes) = crate::bundle::reader::open_input(path)?;
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -53,7 +47,19 @@ impl VendorCsv {
                 }));
             }
         };
-        Ok(Ok(VendorCsv { name, header, bytes, reader }))
+        Ok(Ok(VendorCsv { name, header, bytes, reader, cached_columns: std::cell::RefCell::default() }))
+    }
+
+    /// The indexes of the columns named `names` (see [`VendorCsv::column`]), looked up once for a
+    /// list asked for again and again (a reader asks for the same list on every record).
+    pub fn columns(&self, names: &[&str]) -> Vec<Option<usize>> {
+        let mut cached = self.cached_columns.borrow_mut();
+        if let Some((_, found)) = cached.iter().find(|(asked, _)| asked.as_slice() == names) {
+            return found.clone();
+        }
+        let found: Vec<Option<usize>> = names.iter().map(|n| self.column(n)).collect();
+        cached.push((names.iter().map(|n| (*n).to_string()).collect(), found.clone()));
+        found
     }
 
     /// The index of the column named `name` (API field names compare without case), if present.
@@ -129,21 +135,6 @@ fn windows_1252(byte: u8) -> char {
         0x80..=0x9F => CP1252_HIGH[usize::from(byte - 0x80)],
         _ => char::from(byte),
     }
-}
-
-/// `;` when the header line has more semicolons than commas (outside quotes), else `,`.
-fn sniff_delimiter(head: &[u8]) -> u8 {
-    let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
-    for &b in head {
-        match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => commas += 1,
-            b';' if !quoted => semicolons += 1,
-            b'\n' if !quoted => break,
-            _ => {}
-        }
-    }
-    if semicolons > commas { b';' } else { b',' }
 }
 
 /// `1`/`0`, `true`/`false`, `yes`/`no` in any case; `None` for anything else (an empty cell too).
@@ -297,12 +288,15 @@ mod tests {
 
     #[test]
     fn parses_export_timestamps() {
-        let at = parse_datetime("2024-03-01T09:30:00.000Z").unwrap();
+        let at = parse_datetime("2024-03-01T09:30:00.000Z").unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(at.to_rfc3339(), "2024-03-01T09:30:00+00:00");
         // 10:30 in UTC+01:00 is 09:30 UTC.
-        assert_eq!(parse_datetime("2024-03-01T10:30:00.000+0100").unwrap(), at);
-        assert_eq!(parse_datetime("2024-03-01 09:30:00").unwrap(), at);
-        assert_eq!(parse_datetime("2024-03-01").unwrap().to_rfc3339(), "2024-03-01T00:00:00+00:00");
+        assert_eq!(parse_datetime("2024-03-01T10:30:00.000+0100").unwrap_or_else(|e| panic!("{e:?}")), at);
+        assert_eq!(parse_datetime("2024-03-01 09:30:00").unwrap_or_else(|e| panic!("{e:?}")), at);
+        assert_eq!(
+            parse_datetime("2024-03-01").unwrap_or_else(|e| panic!("{e:?}")).to_rfc3339(),
+            "2024-03-01T00:00:00+00:00"
+        );
         assert!(parse_datetime("01/03/2024").is_err());
     }
 

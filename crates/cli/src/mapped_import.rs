@@ -50,10 +50,6 @@ pub fn init(files: Vec<PathBuf>, out: Option<&Path>) -> Result<()> {
     };
     std::fs::write(&out, &text).with_context(|| format!("writing {}", out.display()))?;
     print!("{text}");
-    println!(
-        "\nwrote {}: check it, then import with `quotient import --map {} FILES…`",
-        out.display(),
-        out.display()
-    );
+    println!("\nwrote {}: check it, then import with `quotient import --map {} FILES…`", out.display(), out.display());
     Ok(())
 }

@@ -9,7 +9,12 @@ use quotient_store::imports::{CrmImportError, CrmImportSummary, hubspot};
 use quotient_store::orgs::Organisation;
 use std::path::Path;
 
-fn import(test: &mut TestDb, org: &Organisation, export: &Path, stages: &Path) -> Result<CrmImportSummary, CrmImportError> {
+fn import(
+    test: &mut TestDb,
+    org: &Organisation,
+    export: &Path,
+    stages: &Path,
+) -> Result<CrmImportSummary, CrmImportError> {
     let read = hubspot::read(&[export.to_path_buf()])?;
     conversion::import(&mut test.db, org.id, &read as &dyn VendorExport, stages, &mut |_| {}, &mut Silent)
 }
@@ -91,7 +96,10 @@ fn a_re_import_updates_only_what_changed(test: &mut TestDb) {
         std::fs::copy(entry.path(), export.join(entry.file_name())).expect("copied");
     }
     let deals = export.join("hubspot-crm-exports-all-deals-2024-06-30.csv");
-    let text = std::fs::read_to_string(&deals).expect("read").replace("\"Bolt service\",\"Sales Pipeline\",\"Appointment Scheduled\",\"2500\"", "\"Bolt service\",\"Sales Pipeline\",\"Appointment Scheduled\",\"3000\"");
+    let text = std::fs::read_to_string(&deals).expect("read").replace(
+        "\"Bolt service\",\"Sales Pipeline\",\"Appointment Scheduled\",\"2500\"",
+        "\"Bolt service\",\"Sales Pipeline\",\"Appointment Scheduled\",\"3000\"",
+    );
     std::fs::write(&deals, text).expect("written");
     let newer = imported(test, &org, &export, &stages);
     let file = |name: &str| newer.bundle.files.iter().find(|f| f.file == name).cloned().unwrap_or_default();

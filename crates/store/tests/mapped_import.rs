@@ -7,7 +7,11 @@ use quotient_store::bundle::Silent;
 use quotient_store::imports::{self, CrmImportError, mapping};
 use std::path::{Path, PathBuf};
 
-fn import(test: &mut TestDb, mapping_file: &Path, files: &[PathBuf]) -> Result<imports::CrmImportSummary, CrmImportError> {
+fn import(
+    test: &mut TestDb,
+    mapping_file: &Path,
+    files: &[PathBuf],
+) -> Result<imports::CrmImportSummary, CrmImportError> {
     let org = test.org("zoho");
     let converted = mapping::convert(mapping_file, files)?;
     imports::import_converted(&mut test.db, org.id, converted, &mut Silent)
@@ -58,7 +62,8 @@ fn maps_columns_values_dates_and_decimal_commas(test: &mut TestDb) {
 fn mapping_mistakes_are_reported_at_their_line(test: &mut TestDb) {
     let dir = copy();
     let mapping_file = dir.path().join("mapping.toml");
-    let text = std::fs::read_to_string(&mapping_file).expect("read").replace("amount = \"Montant\"", "amount = \"Montnt\"");
+    let text =
+        std::fs::read_to_string(&mapping_file).expect("read").replace("amount = \"Montant\"", "amount = \"Montnt\"");
     std::fs::write(&mapping_file, text).expect("written");
     let files = [dir.path().join("Utilisateurs.csv"), dir.path().join("Affaires.csv")];
     let listed = problems(import(test, &mapping_file, &files));
@@ -76,7 +81,8 @@ fn values_not_translated_are_located_in_the_source(test: &mut TestDb) {
     let listed = problems(import(test, &dir.path().join("mapping.toml"), &files));
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert!(
-        listed[0].starts_with("Affaires.csv:4:7: Statut: 'Annulé' is not one of open, won, lost: add it to values.status"),
+        listed[0]
+            .starts_with("Affaires.csv:4:7: Statut: 'Annulé' is not one of open, won, lost: add it to values.status"),
         "{}",
         listed[0]
     );

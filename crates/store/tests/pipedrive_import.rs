@@ -20,7 +20,13 @@ fn import(
     conversion::import(&mut test.db, org.id, &read as &dyn VendorExport, stages, &mut |_| {}, &mut Silent)
 }
 
-fn imported(test: &mut TestDb, org: &Organisation, export: &Path, rates: Option<&Path>, stages: &Path) -> CrmImportSummary {
+fn imported(
+    test: &mut TestDb,
+    org: &Organisation,
+    export: &Path,
+    rates: Option<&Path>,
+    stages: &Path,
+) -> CrmImportSummary {
     match import(test, org, export, rates, stages) {
         Ok(summary) => summary,
         Err(CrmImportError::Invalid(problems)) => panic!("the export should import:\n{problems}"),
@@ -101,7 +107,11 @@ fn a_currency_without_a_rate_is_a_located_problem(test: &mut TestDb) {
     let listed: Vec<String> = problems.list().iter().map(ToString::to_string).collect();
     assert_eq!(listed.len(), 1, "{listed:?}");
     // The header is line 1; deal 15 is on line 6, its currency in column 6.
-    assert!(listed[0].starts_with("deals-1234567-1.csv:6:6: Deal - Currency: there is no conversion rate for USD"), "{}", listed[0]);
+    assert!(
+        listed[0].starts_with("deals-1234567-1.csv:6:6: Deal - Currency: there is no conversion rate for USD"),
+        "{}",
+        listed[0]
+    );
     assert_eq!(test.count("opportunities", &org), 0);
 }
 

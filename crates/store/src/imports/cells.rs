@@ -5,14 +5,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 /// The layouts CRM exports write times in, tried in order when a mapping names none.
-pub const EXPORT_TIME_FORMATS: &[&str] = &[
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y",
-];
+pub const EXPORT_TIME_FORMATS: &[&str] =
+    &["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%m/%d/%Y %H:%M", "%m/%d/%Y"];
 
 /// A time in one of `formats` (chrono format strings, with or without a time of day), or an RFC 3339
 /// timestamp (its offset converted to UTC); a time without a zone is taken as UTC.

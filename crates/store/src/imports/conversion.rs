@@ -22,7 +22,11 @@ pub trait VendorExport {
     fn label(&self) -> &'static str;
     /// Every deal stage the export shows, in the CRM's order where it tells.
     fn stages_found(&self) -> Vec<VendorStage>;
-    fn convert(&self, mapping: &StageMapping, pipeline: &PipelineKeys) -> std::result::Result<Converted, CrmImportError>;
+    fn convert(
+        &self,
+        mapping: &StageMapping,
+        pipeline: &PipelineKeys,
+    ) -> std::result::Result<Converted, CrmImportError>;
 }
 
 /// Imports `export`: the stage mapping in `stages_file` (proposed and written there on the first
@@ -251,7 +255,8 @@ impl Owners {
 
     /// Reads a users export: a name (or first and last name) and an e-mail per row.
     pub fn read_users(&mut self, sheet: &Sheet, name: &[&str], first: &[&str], last: &[&str], email: &[&str]) {
-        let (name, first, last, email) = (sheet.column(name), sheet.column(first), sheet.column(last), sheet.column(email));
+        let (name, first, last, email) =
+            (sheet.column(name), sheet.column(first), sheet.column(last), sheet.column(email));
         for row in sheet.rows() {
             let full = match name {
                 Some(_) => row.get(name).to_string(),

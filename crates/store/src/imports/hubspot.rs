@@ -122,7 +122,11 @@ impl VendorExport for HubSpotExport {
         found
     }
 
-    fn convert(&self, mapping: &StageMapping, pipeline: &PipelineKeys) -> std::result::Result<Converted, CrmImportError> {
+    fn convert(
+        &self,
+        mapping: &StageMapping,
+        pipeline: &PipelineKeys,
+    ) -> std::result::Result<Converted, CrmImportError> {
         let mut conversion = Conversion::new(SOURCE, mapping)?;
         let resolver = Resolver::new(mapping, pipeline);
         let mut owners = Owners::new(SOURCE);
@@ -442,7 +446,13 @@ pub(super) fn push_changes(
     Ok(())
 }
 
-fn activities(sheet: &Sheet, activity: &str, conversion: &mut Conversion, owners: &mut Owners, known: &Known) -> Result<()> {
+fn activities(
+    sheet: &Sheet,
+    activity: &str,
+    conversion: &mut Conversion,
+    owners: &mut Owners,
+    known: &Known,
+) -> Result<()> {
     let (Some(record), Some(date)) =
         (conversion.required(sheet, &["Record ID"]), conversion.required(sheet, &["Activity date", "Create Date"]))
     else {

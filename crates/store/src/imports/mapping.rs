@@ -74,7 +74,20 @@ impl MappingFile {
             &self.quotas,
         ];
         let name = |spec: &FileSpec| spec.file.trim_end_matches(".csv").to_string();
-        let order = ["territories", "product_lines", "reps", "accounts", "contacts", "leads", "opportunities", "stage_changes", "activities", "estimates", "feedback", "quotas"];
+        let order = [
+            "territories",
+            "product_lines",
+            "reps",
+            "accounts",
+            "contacts",
+            "leads",
+            "opportunities",
+            "stage_changes",
+            "activities",
+            "estimates",
+            "feedback",
+            "quotas",
+        ];
         order
             .iter()
             .zip(tables)
@@ -120,19 +133,30 @@ fn line_of(text: &str, offset: usize) -> u64 {
 
 /// Converts the source files in `paths` (files or folders) through the mapping at `mapping_path`.
 pub fn convert(mapping_path: &Path, paths: &[PathBuf]) -> Result<Converted, CrmImportError> {
-    let mapping_file = mapping_path.file_name().map_or_else(|| mapping_path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let problem = |line: u64, message: String| Problem { file: mapping_file.clone(), line, column: None, field: None, message };
+    let mapping_file = mapping_path
+        .file_name()
+        .map_or_else(|| mapping_path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let problem =
+        |line: u64, message: String| Problem { file: mapping_file.clone(), line, column: None, field: None, message };
     let text = std::fs::read_to_string(mapping_path).map_err(|e| StoreError::io(mapping_path, e))?;
     let mapping: MappingFile = toml::from_str(&text).map_err(|e| {
         let line = e.span().map_or(0, |span| line_of(&text, span.start));
-        CrmImportError::problem(problem(line, format!("{}; see docs/IMPORTS.md for the mapping's keys", e.message().trim_end())))
+        CrmImportError::problem(problem(
+            line,
+            format!("{}; see docs/IMPORTS.md for the mapping's keys", e.message().trim_end()),
+        ))
     })?;
     let source = match mapping.source.as_ref().map(|s| s.get_ref().trim().to_string()) {
         None => "csv".to_string(),
-        Some(name) if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') => name,
+        Some(name) if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') => {
+            name
+        }
         Some(name) => {
             let line = mapping.source.as_ref().map_or(0, |s| line_of(&text, s.span().start));
-            return Err(CrmImportError::problem(problem(line, format!("source = '{name}': write a short name of letters, digits, - or _"))));
+            return Err(CrmImportError::problem(problem(
+                line,
+                format!("source = '{name}': write a short name of letters, digits, - or _"),
+            )));
         }
     };
     let mut sheets = Vec::new();
@@ -150,7 +174,13 @@ pub fn convert(mapping_path: &Path, paths: &[PathBuf]) -> Result<Converted, CrmI
         let Some(sheet) = sheets.iter().find(|s| s.file.eq_ignore_ascii_case(wanted)) else {
             let given: Vec<&str> = sheets.iter().map(|s| s.file.as_str()).collect();
             let at = line_of(&text, file_mapping.file.span().start);
-            problems.push(problem(at, format!("file = '{wanted}' is not among the files given ({}): give it, or correct the name", given.join(", "))));
+            problems.push(problem(
+                at,
+                format!(
+                    "file = '{wanted}' is not among the files given ({}): give it, or correct the name",
+                    given.join(", ")
+                ),
+            ));
             continue;
         };
         match plan(spec, sheet, file_mapping, &mapping, &text, &problem) {
@@ -194,7 +224,12 @@ fn plan<'s>(
             Some(position) => feeds.push((index, Feed::Column(position))),
             None => problems.push(problem(
                 line_of(text, source.span().start),
-                format!("{} has no column '{}': its columns are {}", sheet.file, source.get_ref(), sheet.headers().join(", ")),
+                format!(
+                    "{} has no column '{}': its columns are {}",
+                    sheet.file,
+                    source.get_ref(),
+                    sheet.headers().join(", ")
+                ),
             )),
         }
     }
@@ -208,7 +243,10 @@ fn plan<'s>(
         if column.required && !named.contains(&index) {
             problems.push(problem(
                 line_of(text, mapping.file.span().start),
-                format!("{} needs its column '{}': map a source column to it, or give it under fixed", spec.file, column.name),
+                format!(
+                    "{} needs its column '{}': map a source column to it, or give it under fixed",
+                    spec.file, column.name
+                ),
             ));
         }
     }
@@ -248,7 +286,9 @@ fn run(source: &str, plans: &[Plan<'_>]) -> Result<Converted, CrmImportError> {
             .feeds
             .iter()
             .filter_map(|(index, feed)| match feed {
-                Feed::Column(position) => Some((plan.spec.columns[*index].name, plan.sheet.headers()[*position].as_str())),
+                Feed::Column(position) => {
+                    Some((plan.spec.columns[*index].name, plan.sheet.headers()[*position].as_str()))
+                }
                 Feed::Fixed(_) => None,
             })
             .collect();
@@ -271,7 +311,9 @@ fn run(source: &str, plans: &[Plan<'_>]) -> Result<Converted, CrmImportError> {
                     }
                     Err(message) => {
                         let message = match (column.kind, plan.values.contains_key(index)) {
-                            (Kind::Enum(_), true) => format!("{message}: add it to values.{} in the mapping", column.name),
+                            (Kind::Enum(_), true) => {
+                                format!("{message}: add it to values.{} in the mapping", column.name)
+                            }
                             _ => message,
                         };
                         problems.push(row.problem(position, message));
@@ -293,7 +335,16 @@ fn run(source: &str, plans: &[Plan<'_>]) -> Result<Converted, CrmImportError> {
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
-    Ok(Converted { source: SOURCE, bundle: writer, objects, skips: Skips::default(), stages: Vec::new(), currency: None, date_range, kpis })
+    Ok(Converted {
+        source: SOURCE,
+        bundle: writer,
+        objects,
+        skips: Skips::default(),
+        stages: Vec::new(),
+        currency: None,
+        date_range,
+        kpis,
+    })
 }
 
 /// A source value as the bundle writes it, or why it cannot be.
@@ -323,7 +374,9 @@ fn tally(row: &NewRow, kpis: &mut FirstKpis, range: &mut Option<(chrono::NaiveDa
         "lost" => kpis.lost += 1,
         _ => kpis.open += 1,
     }
-    if let Some(day) = row.get("created_at").get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()) {
+    if let Some(day) =
+        row.get("created_at").get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    {
         *range = Some(range.map_or((day, day), |(first, last)| (first.min(day), last.max(day))));
     }
 }

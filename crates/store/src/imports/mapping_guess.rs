@@ -12,14 +12,104 @@ use std::path::PathBuf;
 
 /// Header words for bundle columns, accents dropped and lower case, in the four languages.
 const SYNONYMS: &[(&str, &[&str])] = &[
-    ("name", &["name", "nom", "nombre", "title", "titre", "titulo", "deal name", "opportunity name", "account name", "company name", "company", "entreprise", "societe", "empresa", "firma", "bezeichnung"]),
+    (
+        "name",
+        &[
+            "name",
+            "nom",
+            "nombre",
+            "title",
+            "titre",
+            "titulo",
+            "deal name",
+            "opportunity name",
+            "account name",
+            "company name",
+            "company",
+            "entreprise",
+            "societe",
+            "empresa",
+            "firma",
+            "bezeichnung",
+        ],
+    ),
     ("email", &["email", "e mail", "courriel", "correo", "correo electronico", "mail", "email address"]),
-    ("owner_id", &["owner", "owner id", "proprietaire", "propietario", "inhaber", "besitzer", "responsable", "verantwortlich", "assigned to", "sales rep", "deal owner", "account owner", "vendeur", "vendedor", "verkaufer"]),
-    ("rep_id", &["owner", "owner id", "user", "user id", "assigned to", "proprietaire", "propietario", "utilisateur", "usuario", "benutzer"]),
+    (
+        "owner_id",
+        &[
+            "owner",
+            "owner id",
+            "proprietaire",
+            "propietario",
+            "inhaber",
+            "besitzer",
+            "responsable",
+            "verantwortlich",
+            "assigned to",
+            "sales rep",
+            "deal owner",
+            "account owner",
+            "vendeur",
+            "vendedor",
+            "verkaufer",
+        ],
+    ),
+    (
+        "rep_id",
+        &[
+            "owner",
+            "owner id",
+            "user",
+            "user id",
+            "assigned to",
+            "proprietaire",
+            "propietario",
+            "utilisateur",
+            "usuario",
+            "benutzer",
+        ],
+    ),
     ("amount", &["amount", "montant", "importe", "monto", "betrag", "value", "valeur", "valor", "wert", "deal value"]),
-    ("created_at", &["created", "created at", "create date", "created date", "created time", "date de creation", "fecha de creacion", "erstellt", "erstellt am", "erstelldatum", "creation date"]),
-    ("closed_at", &["closed", "close date", "closed date", "closing date", "date de cloture", "fecha de cierre", "abschlussdatum", "geschlossen am", "won time"]),
-    ("expected_close_on", &["expected close", "expected close date", "date de cloture prevue", "fecha de cierre prevista", "voraussichtliches abschlussdatum"]),
+    (
+        "created_at",
+        &[
+            "created",
+            "created at",
+            "create date",
+            "created date",
+            "created time",
+            "date de creation",
+            "fecha de creacion",
+            "erstellt",
+            "erstellt am",
+            "erstelldatum",
+            "creation date",
+        ],
+    ),
+    (
+        "closed_at",
+        &[
+            "closed",
+            "close date",
+            "closed date",
+            "closing date",
+            "date de cloture",
+            "fecha de cierre",
+            "abschlussdatum",
+            "geschlossen am",
+            "won time",
+        ],
+    ),
+    (
+        "expected_close_on",
+        &[
+            "expected close",
+            "expected close date",
+            "date de cloture prevue",
+            "fecha de cierre prevista",
+            "voraussichtliches abschlussdatum",
+        ],
+    ),
     ("status", &["status", "statut", "estado", "state", "etat", "zustand"]),
     ("stage", &["stage", "etape", "phase", "etapa", "fase", "deal stage", "pipeline stage"]),
     ("industry", &["industry", "secteur", "industria", "sector", "branche"]),
@@ -29,7 +119,20 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     ("last_name", &["last name", "nom de famille", "apellido", "apellidos", "nachname"]),
     ("title", &["job title", "fonction", "poste", "cargo", "position"]),
     ("phone", &["phone", "telephone", "telefono", "telefon"]),
-    ("account_id", &["account", "account id", "company id", "compte", "cuenta", "organization", "organisation", "organizacion", "unternehmen"]),
+    (
+        "account_id",
+        &[
+            "account",
+            "account id",
+            "company id",
+            "compte",
+            "cuenta",
+            "organization",
+            "organisation",
+            "organizacion",
+            "unternehmen",
+        ],
+    ),
     ("manager_id", &["manager", "manager id", "reports to", "responsable hierarchique", "jefe", "vorgesetzter"]),
     ("occurred_at", &["date", "activity date", "occurred", "fecha", "datum", "date de l activite"]),
     ("type", &["type", "activity type", "tipo", "typ"]),
@@ -39,7 +142,8 @@ const SYNONYMS: &[(&str, &[&str])] = &[
 ];
 
 /// Words an id column goes by, whatever it identifies.
-const ID_WORDS: &[&str] = &["id", "record id", "n", "no", "n affaire", "numero", "nummer", "number", "reference", "ref"];
+const ID_WORDS: &[&str] =
+    &["id", "record id", "n", "no", "n affaire", "numero", "nummer", "number", "reference", "ref"];
 
 /// Status words in the four languages, by the bundle's key.
 const STATUS_WORDS: &[(&str, &[&str])] = &[
@@ -88,7 +192,8 @@ fn matches(spec: &FileSpec, sheet: &Sheet) -> Vec<Option<usize>> {
     let mut used = BTreeSet::new();
     (0..spec.columns.len())
         .map(|column| {
-            let found = sheet.headers().iter().enumerate().position(|(i, h)| !used.contains(&i) && names(spec, column, h));
+            let found =
+                sheet.headers().iter().enumerate().position(|(i, h)| !used.contains(&i) && names(spec, column, h));
             if let Some(i) = found {
                 used.insert(i);
             }
@@ -115,16 +220,19 @@ pub fn guess(paths: &[PathBuf]) -> Result<String, CrmImportError> {
     let mut dates = Vec::new();
     let mut amounts = Vec::new();
     for sheet in &sheets {
-        let best = FILES
-            .iter()
-            .filter(|spec| !taken.contains(spec.file))
-            .map(|spec| (spec, matches(spec, sheet)))
-            .max_by_key(|(spec, found)| {
-                let id_found = spec.id_column().is_some_and(|i| found[i].is_some());
-                (found.iter().flatten().count() + usize::from(id_found), std::cmp::Reverse(spec.file))
-            });
+        let best =
+            FILES.iter().filter(|spec| !taken.contains(spec.file)).map(|spec| (spec, matches(spec, sheet))).max_by_key(
+                |(spec, found)| {
+                    let id_found = spec.id_column().is_some_and(|i| found[i].is_some());
+                    (found.iter().flatten().count() + usize::from(id_found), std::cmp::Reverse(spec.file))
+                },
+            );
         let Some((spec, found)) = best.filter(|(_, found)| found.iter().any(Option::is_some)) else {
-            let _ = writeln!(tables, "\n# {}: no header names a bundle column; map it by hand (see docs/IMPORTS.md)", sheet.file);
+            let _ = writeln!(
+                tables,
+                "\n# {}: no header names a bundle column; map it by hand (see docs/IMPORTS.md)",
+                sheet.file
+            );
             continue;
         };
         taken.insert(spec.file);
@@ -136,7 +244,8 @@ pub fn guess(paths: &[PathBuf]) -> Result<String, CrmImportError> {
             match header {
                 Some(i) => {
                     let _ = writeln!(tables, "{} = {}", column.name, quoted(&sheet.headers()[*i]));
-                    let samples = sheet.rows().map(|row| row.get(Some(*i)).to_string()).filter(|v| !v.is_empty()).take(50);
+                    let samples =
+                        sheet.rows().map(|row| row.get(Some(*i)).to_string()).filter(|v| !v.is_empty()).take(50);
                     match column.kind {
                         Kind::Date | Kind::Timestamp => dates.extend(samples),
                         Kind::Money => amounts.extend(samples),
@@ -144,13 +253,22 @@ pub fn guess(paths: &[PathBuf]) -> Result<String, CrmImportError> {
                     }
                 }
                 None if column.required => {
-                    let _ = writeln!(tables, "# {} = \"\"   # required: name its column, or give it under [{table}.fixed]", column.name);
+                    let _ = writeln!(
+                        tables,
+                        "# {} = \"\"   # required: name its column, or give it under [{table}.fixed]",
+                        column.name
+                    );
                 }
                 None => {}
             }
         }
-        let unused: Vec<String> =
-            sheet.headers().iter().enumerate().filter(|(i, _)| !found.contains(&Some(*i))).map(|(_, h)| quoted(h)).collect();
+        let unused: Vec<String> = sheet
+            .headers()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !found.contains(&Some(*i)))
+            .map(|(_, h)| quoted(h))
+            .collect();
         if !unused.is_empty() {
             let _ = writeln!(tables, "# not mapped: {}", unused.join(", "));
         }
@@ -168,7 +286,11 @@ pub fn guess(paths: &[PathBuf]) -> Result<String, CrmImportError> {
     let formats = date_formats(&dates);
     if !formats.is_empty() {
         let list: Vec<String> = formats.iter().map(|f| quoted(f)).collect();
-        let _ = writeln!(out, "date_formats = [{}]   # as the dates seen are written (chrono format strings)", list.join(", "));
+        let _ = writeln!(
+            out,
+            "date_formats = [{}]   # as the dates seen are written (chrono format strings)",
+            list.join(", ")
+        );
     }
     if amounts.iter().any(|a| has_decimal_comma(a)) {
         out.push_str("decimal_comma = true   # amounts are written 1.234,56\n");
@@ -179,7 +301,8 @@ pub fn guess(paths: &[PathBuf]) -> Result<String, CrmImportError> {
 
 /// A `[table.values.status]` section: each distinct value seen, translated when a word tells.
 fn values_table(out: &mut String, table: &str, keys: &[&str], sheet: &Sheet, column: usize) {
-    let seen: BTreeSet<&str> = sheet.rows().map(|row| row.get(Some(column))).filter(|v| !v.is_empty()).take(1000).collect();
+    let seen: BTreeSet<&str> =
+        sheet.rows().map(|row| row.get(Some(column))).filter(|v| !v.is_empty()).take(1000).collect();
     let _ = writeln!(out, "[{table}.values.status]   # each value seen, and the bundle's ({})", keys.join(", "));
     for value in seen.iter().take(30) {
         let plain = normalise(value);
@@ -197,23 +320,34 @@ fn values_table(out: &mut String, table: &str, keys: &[&str], sheet: &Sheet, col
 
 /// The chrono formats the dates seen are written in, when not ISO 8601.
 fn date_formats(samples: &[String]) -> Vec<String> {
-    let Some(sample) = samples.iter().find(|s| !s.starts_with(|c: char| c.is_ascii_digit()) || s.get(4..5) != Some("-")) else {
+    let Some(sample) =
+        samples.iter().find(|s| !s.starts_with(|c: char| c.is_ascii_digit()) || s.get(4..5) != Some("-"))
+    else {
         return Vec::new();
     };
-    let separator = if sample.contains('.') { '.' } else if sample.contains('/') { '/' } else { return Vec::new() };
+    let separator = if sample.contains('.') {
+        '.'
+    } else if sample.contains('/') {
+        '/'
+    } else {
+        return Vec::new();
+    };
     let parts = |s: &str| -> Option<(u32, u32)> {
         let mut it = s.split(|c: char| c == separator || c.is_whitespace());
         Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
     };
     let month_first = samples.iter().filter_map(|s| parts(s)).any(|(_, second)| second > 12);
-    let day = if month_first { format!("%m{separator}%d{separator}%Y") } else { format!("%d{separator}%m{separator}%Y") };
+    let day =
+        if month_first { format!("%m{separator}%d{separator}%Y") } else { format!("%d{separator}%m{separator}%Y") };
     vec![day.clone(), format!("{day} %H:%M"), format!("{day} %H:%M:%S")]
 }
 
 /// `1.234,56`, `12,5 €`: a comma followed by one or two digits at the end.
 fn has_decimal_comma(amount: &str) -> bool {
     let digits: String = amount.chars().filter(|c| c.is_ascii_digit() || matches!(c, ',' | '.')).collect();
-    digits.rsplit_once(',').is_some_and(|(_, tail)| (1..=2).contains(&tail.len()) && tail.chars().all(|c| c.is_ascii_digit()))
+    digits
+        .rsplit_once(',')
+        .is_some_and(|(_, tail)| (1..=2).contains(&tail.len()) && tail.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn quoted(text: &str) -> String {

@@ -86,7 +86,11 @@ mod tests {
         let milestones = derive(
             &resolver,
             at(2),
-            &[(stage("Contract Sent"), at(9)), (stage("Appointment Scheduled"), at(1)), (stage("Demo Scheduled"), at(5))],
+            &[
+                (stage("Contract Sent"), at(9)),
+                (stage("Appointment Scheduled"), at(1)),
+                (stage("Demo Scheduled"), at(5)),
+            ],
             Some((stage("Closed Won"), at(12))),
         );
         assert_eq!(milestones.first_appointment_at, Some(at(2)));

@@ -43,11 +43,16 @@ enum Object {
 /// The object a file holds, from its headers' `<Object> - ` prefix (or a users file's name).
 fn object_of(file: &str, headers: &[String]) -> Option<Object> {
     let prefixed = |prefix: &str| headers.iter().any(|h| h.starts_with(prefix));
-    [("Deal - ", Object::Deals), ("Organization - ", Object::Organizations), ("Person - ", Object::Persons), ("Activity - ", Object::Activities)]
-        .into_iter()
-        .find(|(prefix, _)| prefixed(prefix))
-        .map(|(_, object)| object)
-        .or_else(|| file.to_lowercase().contains("user").then_some(Object::Users))
+    [
+        ("Deal - ", Object::Deals),
+        ("Organization - ", Object::Organizations),
+        ("Person - ", Object::Persons),
+        ("Activity - ", Object::Activities),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| prefixed(prefix))
+    .map(|(_, object)| object)
+    .or_else(|| file.to_lowercase().contains("user").then_some(Object::Users))
 }
 
 /// Whether a file's header is Pipedrive's (for telling the vendor of an upload).
@@ -62,7 +67,10 @@ pub struct PipedriveExport {
 }
 
 /// Reads the export in `paths` (a folder, or files) and the rates file, if any.
-pub fn read(paths: &[PathBuf], rates_file: Option<&std::path::Path>) -> std::result::Result<PipedriveExport, CrmImportError> {
+pub fn read(
+    paths: &[PathBuf],
+    rates_file: Option<&std::path::Path>,
+) -> std::result::Result<PipedriveExport, CrmImportError> {
     let mut sheets: BTreeMap<Object, Vec<Sheet>> = BTreeMap::new();
     let mut problems = Vec::new();
     for path in export_files(paths)? {
@@ -109,7 +117,8 @@ impl VendorExport for PipedriveExport {
             let column = sheet.column(&["Deal - Stage"]);
             for row in sheet.rows() {
                 if !row.get(column).is_empty() {
-                    let stage = VendorStage { closed: Some(false), won: Some(false), ..named_stage(row.get(column), None) };
+                    let stage =
+                        VendorStage { closed: Some(false), won: Some(false), ..named_stage(row.get(column), None) };
                     note_stage(&mut found, stage);
                 }
             }
@@ -117,7 +126,11 @@ impl VendorExport for PipedriveExport {
         found
     }
 
-    fn convert(&self, mapping: &StageMapping, pipeline: &PipelineKeys) -> std::result::Result<Converted, CrmImportError> {
+    fn convert(
+        &self,
+        mapping: &StageMapping,
+        pipeline: &PipelineKeys,
+    ) -> std::result::Result<Converted, CrmImportError> {
         let mut conversion = Conversion::new(SOURCE, mapping)?;
         let resolver = Resolver::new(mapping, pipeline);
         let mut owners = Owners::new(SOURCE);
@@ -185,7 +198,13 @@ fn organizations(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners
     let industry = sheet.column(&["Organization - Industry"]);
     let from = conversion.vendor_file(
         sheet,
-        &[("account_id", Some(record)), ("name", name), ("owner_id", owner), ("employees", employees), ("industry", industry)],
+        &[
+            ("account_id", Some(record)),
+            ("name", name),
+            ("owner_id", owner),
+            ("employees", employees),
+            ("industry", industry),
+        ],
     );
     let mut converted = 0;
     for row in sheet.rows() {
@@ -238,7 +257,8 @@ fn persons(sheet: &Sheet, conversion: &mut Conversion, known: &mut Known) -> Res
             continue;
         };
         let record_id = row.get(Some(record));
-        let last_name = [row.get(last), row.get(name), record_id].into_iter().find(|t| !t.is_empty()).unwrap_or_default();
+        let last_name =
+            [row.get(last), row.get(name), record_id].into_iter().find(|t| !t.is_empty()).unwrap_or_default();
         let mut out = NewRow::of("contacts.csv");
         out.set("contact_id", id("person", record_id)).set("account_id", id("organization", &account));
         out.set("first_name", row.get(first)).set("last_name", last_name);
@@ -383,14 +403,17 @@ fn deal(
             return Ok(false);
         }
         other => {
-            conversion.problems.push(row.problem(Some(c.status), format!("'{other}' is not a deal status: write Open, Won or Lost")));
+            conversion
+                .problems
+                .push(row.problem(Some(c.status), format!("'{other}' is not a deal status: write Open, Won or Lost")));
             return Ok(false);
         }
     };
     let closed = match (outcome, closed_column) {
         (Some(outcome), column) => {
             let Some(at) = conversion.time_at(row, column) else {
-                let message = "the deal is closed but has no won or lost time: export the \"Won time\" and \"Lost time\" columns";
+                let message =
+                    "the deal is closed but has no won or lost time: export the \"Won time\" and \"Lost time\" columns";
                 conversion.problems.push(row.problem(column, message.into()));
                 return Ok(false);
             };
@@ -400,9 +423,12 @@ fn deal(
     };
     let current = context.resolver.get(row.get(c.stage));
     let entered_at = conversion.time_at(row, c.stage_changed).unwrap_or(created_at);
-    let history: Vec<(&Resolved, chrono::NaiveDateTime)> = current.map(|stage| (stage, entered_at)).into_iter().collect();
+    let history: Vec<(&Resolved, chrono::NaiveDateTime)> =
+        current.map(|stage| (stage, entered_at)).into_iter().collect();
     let derived = milestones::derive(context.resolver, created_at, &history, closed);
-    let Some((amount, original)) = amount_of(row, c, conversion, context.rates, created_at.date()) else { return Ok(false) };
+    let Some((amount, original)) = amount_of(row, c, conversion, context.rates, created_at.date()) else {
+        return Ok(false);
+    };
     let opportunity = id("deal", record_id);
     let mut out = NewRow::of("opportunities.csv");
     out.set("opportunity_id", opportunity.clone()).set("owner_id", rep).set("name", row.get(c.title));
@@ -457,7 +483,8 @@ fn amount_of(
     on: chrono::NaiveDate,
 ) -> Option<(String, Option<(String, String)>)> {
     let text = row.get(c.value);
-    let amount = if text.is_empty() { Ok("0.00".to_string()) } else { cells::parse_amount(text, NumberStyle::default()) };
+    let amount =
+        if text.is_empty() { Ok("0.00".to_string()) } else { cells::parse_amount(text, NumberStyle::default()) };
     let amount = match amount {
         Ok(amount) => amount,
         Err(message) => {
@@ -522,7 +549,8 @@ fn activities(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, k
                 continue;
             }
             _ => {
-                conversion.skip(sheet, "an activity type Quotient does not count (not a call, meeting, e-mail or lunch)");
+                conversion
+                    .skip(sheet, "an activity type Quotient does not count (not a call, meeting, e-mail or lunch)");
                 continue;
             }
         };

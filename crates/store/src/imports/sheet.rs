@@ -131,7 +131,8 @@ impl<'s> Row<'s> {
 fn line_at(text: &str, start: u64) -> u64 {
     let start = usize::try_from(start).unwrap_or(usize::MAX).min(text.len());
     let before = text.as_bytes()[..start].iter().filter(|&&b| b == b'\n').count();
-    let blank = text.as_bytes()[start..].iter().take_while(|&&b| b == b'\n' || b == b'\r').filter(|&&b| b == b'\n').count();
+    let blank =
+        text.as_bytes()[start..].iter().take_while(|&&b| b == b'\n' || b == b'\r').filter(|&&b| b == b'\n').count();
     (before + blank) as u64 + 1
 }
 

@@ -127,6 +127,18 @@ pub fn export_files(paths: &[PathBuf]) -> std::result::Result<Vec<PathBuf>, CrmI
     Ok(files)
 }
 
+/// Every CSV file of `paths` read, and the problems of those that cannot be.
+pub fn read_sheets(paths: &[PathBuf]) -> std::result::Result<(Vec<Sheet>, Vec<Problem>), CrmImportError> {
+    let (mut sheets, mut problems) = (Vec::new(), Vec::new());
+    for path in export_files(paths)? {
+        match Sheet::read(&path) {
+            Ok(sheet) => sheets.push(sheet),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    Ok((sheets, problems))
+}
+
 /// A conversion under way.
 pub struct Conversion {
     pub source: &'static str,

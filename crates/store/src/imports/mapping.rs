@@ -19,7 +19,7 @@
 
 use super::bundle_out::NewRow;
 use super::cells::{self, NumberStyle};
-use super::conversion::{export_files, invalid};
+use super::conversion::{invalid, read_sheets};
 use super::sheet::Sheet;
 use super::{Converted, CrmImportError, FirstKpis, ObjectCount, Skips};
 use crate::bundle::Problem;
@@ -59,40 +59,22 @@ struct MappingFile {
 impl MappingFile {
     /// The bundle files mapped, in the bundle's order (references resolve to rows before them).
     fn files(&self) -> Vec<(&'static FileSpec, &Spanned<FileMapping>)> {
+        // In the order of `FILES`.
         let tables = [
             &self.territories,
             &self.product_lines,
             &self.reps,
             &self.accounts,
             &self.contacts,
-            &self.leads,
             &self.opportunities,
+            &self.leads,
             &self.stage_changes,
             &self.activities,
             &self.estimates,
             &self.feedback,
             &self.quotas,
         ];
-        let name = |spec: &FileSpec| spec.file.trim_end_matches(".csv").to_string();
-        let order = [
-            "territories",
-            "product_lines",
-            "reps",
-            "accounts",
-            "contacts",
-            "leads",
-            "opportunities",
-            "stage_changes",
-            "activities",
-            "estimates",
-            "feedback",
-            "quotas",
-        ];
-        order
-            .iter()
-            .zip(tables)
-            .filter_map(|(table, mapping)| Some((FILES.iter().find(|spec| name(spec) == *table)?, mapping.as_ref()?)))
-            .collect()
+        FILES.iter().zip(tables).filter_map(|(spec, mapping)| Some((spec, mapping.as_ref()?))).collect()
     }
 }
 
@@ -159,14 +141,7 @@ pub fn convert(mapping_path: &Path, paths: &[PathBuf]) -> Result<Converted, CrmI
             )));
         }
     };
-    let mut sheets = Vec::new();
-    let mut problems = Vec::new();
-    for path in export_files(paths)? {
-        match Sheet::read(&path) {
-            Ok(sheet) => sheets.push(sheet),
-            Err(problem) => problems.push(problem),
-        }
-    }
+    let (sheets, mut problems) = read_sheets(paths)?;
     let mut plans = Vec::new();
     for (spec, file_mapping) in mapping.files() {
         let file_mapping = file_mapping.get_ref();

@@ -3,7 +3,7 @@
 //! check. Each file is given the bundle file whose columns its headers match best.
 
 use super::CrmImportError;
-use super::conversion::{export_files, invalid};
+use super::conversion::{invalid, read_sheets};
 use super::sheet::Sheet;
 use crate::bundle::spec::{FILES, FileSpec, Kind};
 use std::collections::BTreeSet;
@@ -204,14 +204,7 @@ fn matches(spec: &FileSpec, sheet: &Sheet) -> Vec<Option<usize>> {
 
 /// A starting mapping for the CSV files in `paths`.
 pub fn guess(paths: &[PathBuf]) -> Result<String, CrmImportError> {
-    let mut sheets = Vec::new();
-    let mut problems = Vec::new();
-    for path in export_files(paths)? {
-        match Sheet::read(&path) {
-            Ok(sheet) => sheets.push(sheet),
-            Err(problem) => problems.push(problem),
-        }
-    }
+    let (sheets, problems) = read_sheets(paths)?;
     if !problems.is_empty() {
         return Err(invalid(problems));
     }

@@ -13,7 +13,7 @@
 
 use super::bundle_out::NewRow;
 use super::cells::{self, NumberStyle};
-use super::conversion::{self, Conversion, Owners, VendorExport, export_files, named_stage, note_stage};
+use super::conversion::{self, Conversion, Owners, VendorExport, named_stage, note_stage};
 use super::currency::Rates;
 use super::hubspot::{cents_of, push_changes, set_milestones};
 use super::milestones;
@@ -72,15 +72,8 @@ pub fn read(
     rates_file: Option<&std::path::Path>,
 ) -> std::result::Result<PipedriveExport, CrmImportError> {
     let mut sheets: BTreeMap<Object, Vec<Sheet>> = BTreeMap::new();
-    let mut problems = Vec::new();
-    for path in export_files(paths)? {
-        let sheet = match Sheet::read(&path) {
-            Ok(sheet) => sheet,
-            Err(problem) => {
-                problems.push(problem);
-                continue;
-            }
-        };
+    let (read, mut problems) = conversion::read_sheets(paths)?;
+    for sheet in read {
         match object_of(&sheet.file, sheet.headers()) {
             Some(object) => sheets.entry(object).or_default().push(sheet),
             None => problems.push(Problem {

@@ -265,10 +265,10 @@ pub fn guess(paths: &[PathBuf]) -> Result<String, CrmImportError> {
         if !unused.is_empty() {
             let _ = writeln!(tables, "# not mapped: {}", unused.join(", "));
         }
-        if let Some(status) = spec.column("status").filter(|i| found[*i].is_some()) {
-            if let (Kind::Enum(keys), Some(i)) = (spec.columns[status].kind, found[status]) {
-                values_table(&mut tables, table, keys, sheet, i);
-            }
+        if let Some(status) = spec.column("status")
+            && let (Kind::Enum(keys), Some(i)) = (spec.columns[status].kind, found[status])
+        {
+            values_table(&mut tables, table, keys, sheet, i);
         }
     }
     let mut out = String::from(

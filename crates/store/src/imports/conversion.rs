@@ -335,3 +335,24 @@ pub fn slug(name: &str) -> String {
 pub fn first_id(ids: &str) -> &str {
     ids.split([';', ',']).map(str::trim).find(|id| !id.is_empty()).unwrap_or("")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_are_found_by_name_e_mail_or_both() {
+        let mut owners = Owners::new("crm");
+        owners.emails.insert("ana lopez".into(), "ana@x.example".into());
+        // By name through the users export, by e-mail, and "Name (e-mail)": one rep each, keyed
+        // by e-mail; a name alone without a known e-mail is keyed by its slug.
+        assert_eq!(owners.rep("Ana Lopez").as_deref(), Some("crm:user:ana@x.example"));
+        assert_eq!(owners.rep("ana@x.example").as_deref(), Some("crm:user:ana@x.example"));
+        assert_eq!(owners.rep("Ben Okafor (Ben@Y.example)").as_deref(), Some("crm:user:ben@y.example"));
+        assert_eq!(owners.rep("Cleo Díaz").as_deref(), Some("crm:user:cleo-díaz"));
+        assert_eq!(owners.rep("  "), None);
+        assert_eq!(owners.used.len(), 3);
+        assert_eq!(owners.used["crm:user:cleo-díaz"].1, "cleo-díaz@crm.invalid");
+        assert_eq!(first_id(" ;9002; 9003"), "9002");
+    }
+}

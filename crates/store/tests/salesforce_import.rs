@@ -100,6 +100,8 @@ fn imports_the_fixture_with_hand_checked_counts(test: &mut TestDb) {
     assert_eq!(skipped("Task.csv", "a to-do, not a call, e-mail or meeting"), Some(1));
     assert_eq!(skipped("Task.csv", "open (not done yet)"), Some(1));
     assert_eq!(skipped("Task.csv", "its owner is not an imported user"), Some(1));
+    let same_stage = "the same stage as before (a change of amount or close date)";
+    assert_eq!(skipped("OpportunityHistory.csv", same_stage), Some(1));
     // The Latin-1 file reads as written; a dangling owner is left empty.
     assert_eq!(text_of(test, "accounts", "name", "salesforce:0015g00000ACC01").as_deref(), Some("Müller GmbH"));
     assert_eq!(text_of(test, "accounts", "city", "salesforce:0015g00000ACC01").as_deref(), Some("München"));

@@ -56,16 +56,17 @@ impl Writers {
 
     fn row(&mut self, file: usize, fields: &[&str]) -> Result<()> {
         let (name, writer, rows) = &mut self.out[file];
-        anyhow::ensure!(
-            fields.len() == FILES[file].columns.len(),
-            "{name}: a row of {} fields for {} columns",
-            fields.len(),
-            FILES[file].columns.len()
-        );
+        let columns = FILES[file].columns.len();
+        anyhow::ensure!(fields.len() <= columns, "{name}: a row of {} fields for {columns} columns", fields.len());
         // Written as the export writes them (a phone's leading + guarded), so that an import
         // exports the same bytes. The demo writes no negative numbers, so only text is guarded.
         for field in fields {
             writer.write_field(quotient_store::bundle::guard(field).as_bytes())?;
+        }
+        // The optional columns after those the demo fills (an opportunity's original amount and
+        // currency: the demo's deals are in the organisation's currency) stay empty.
+        for _ in fields.len()..columns {
+            writer.write_field(b"")?;
         }
         writer.write_record(None::<&[u8]>)?;
         *rows += 1;

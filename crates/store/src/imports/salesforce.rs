@@ -1088,6 +1088,7 @@ impl Conversion<'_> {
                 let Some(stage) = this.resolver.get(&field(record, c[1])).cloned() else { return Ok(()) };
                 let position = u8::try_from(stage.position).ok();
                 if track.written_stage == position {
+                    this.skips.skip(&csv.name, "the same stage as before (a change of amount or close date)");
                     return Ok(());
                 }
                 if let Some(t) = this.tracks.get_mut(&id_key(&opportunity)) {

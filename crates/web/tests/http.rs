@@ -691,6 +691,8 @@ mod reports;
 #[path = "http/coaching.rs"]
 mod coaching;
 
+#[path = "http/import.rs"]
+mod import;
 #[path = "http/settings.rs"]
 mod settings;
 #[path = "http/teams.rs"]

@@ -24,6 +24,7 @@ pub mod salesforce;
 pub mod sheet;
 pub mod stages;
 pub mod text;
+pub mod upload;
 
 use crate::bundle::{self, ImportError, ImportSummary, Problem, Problems, Progress};
 use crate::db::Db;

@@ -7,6 +7,7 @@ pub mod decision_process;
 pub mod editing;
 pub mod goals;
 pub mod home;
+pub mod import;
 pub mod leaderboard;
 pub mod log_activity;
 pub mod me;

@@ -5,7 +5,7 @@
 use crate::pool::Pool;
 use quotient_store::access::Viewer;
 use quotient_store::bundle::{Problem, Progress};
-use quotient_store::imports::upload::{self, Vendor};
+use quotient_store::imports::upload::{self, ProposedStages, Vendor};
 use quotient_store::imports::{CrmImportError, CrmImportSummary};
 use quotient_store::orgs::OrgId;
 use serde::Serialize;
@@ -25,6 +25,8 @@ pub struct Job {
     pub problems: Vec<Problem>,
     /// The vendor stages the mapping leaves unplaced.
     pub unplaced: Vec<String>,
+    /// The stage mapping proposed for the export, to confirm.
+    pub stages: Option<ProposedStages>,
 }
 
 /// What the page polls.
@@ -63,7 +65,7 @@ impl Imports {
 
     /// A new export saved in `dir`, its mapping to be confirmed; an earlier one not imported is
     /// discarded.
-    pub fn uploaded(&self, org: OrgId, vendor: Vendor, dir: PathBuf) {
+    pub fn uploaded(&self, org: OrgId, vendor: Vendor, dir: PathBuf, stages: ProposedStages) {
         self.update(org, |job| {
             if let Some(earlier) = job.dir.take() {
                 upload::discard(&earlier);
@@ -71,6 +73,7 @@ impl Imports {
             *job = Job {
                 vendor: Some(vendor),
                 dir: Some(dir),
+                stages: Some(stages),
                 progress: JobProgress { state: "confirming", ..JobProgress::default() },
                 ..Job::default()
             };

@@ -31,21 +31,10 @@ fn require_admin(caller: &Caller) -> Result<(), PageError> {
     require(caller, Resource::Settings, Action::Edit)
 }
 
-pub async fn page(State(state): State<AppState>, caller: Caller) -> Result<Response, PageError> {
+pub async fn page(State(state): State<AppState>, caller: Caller) -> Result<Markup, PageError> {
     require_admin(&caller)?;
     let job = state.imports.job(caller.viewer.org);
-    let stages = match (&job.progress.state, &job.dir, job.vendor) {
-        (&"confirming", Some(dir), Some(vendor)) => {
-            let dir = dir.clone();
-            let proposed = with_db(&state, &caller, move |db, caller| {
-                Ok(upload::proposed_stages(db, &caller.viewer, vendor, &dir))
-            })
-            .await?;
-            proposed.ok()
-        }
-        _ => None,
-    };
-    Ok(render(&caller, &job, stages.as_ref(), &[]).into_response())
+    Ok(render(&caller, &job, job.stages.as_ref(), &[]))
 }
 
 /// Where the import in the background stands: `{"state", "step", "done", "total"}`.
@@ -77,12 +66,12 @@ pub async fn upload(
         if proposed.is_err() {
             upload::discard(&dir);
         }
-        Ok(proposed.map(|_| dir))
+        Ok(proposed.map(|stages| (dir, stages)))
     })
     .await?;
     match saved {
-        Ok(dir) => {
-            state.imports.uploaded(caller.viewer.org, vendor, dir);
+        Ok((dir, stages)) => {
+            state.imports.uploaded(caller.viewer.org, vendor, dir, stages);
             Ok(Redirect::to("/import").into_response())
         }
         Err(error) => Ok(refused(&caller, &state.imports.job(caller.viewer.org), &problems_of(error, l)?)),

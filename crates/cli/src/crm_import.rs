@@ -5,7 +5,8 @@ use crate::org;
 use crate::progress::Reporter;
 use crate::transfer::print_summary;
 use anyhow::{Context, Result, bail};
-use quotient_store::imports::{CrmImportError, CrmImportSummary, salesforce};
+use quotient_store::imports::conversion::{self, default_stages_file};
+use quotient_store::imports::{CrmImportError, CrmImportSummary, hubspot, pipedrive, salesforce};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -14,6 +15,10 @@ use std::time::Instant;
 pub enum Vendor {
     /// The Data Export service's CSV files (User.csv, Opportunity.csv, …).
     Salesforce,
+    /// The CSV exports of deals, companies, contacts, calls, meetings, emails, tasks and users.
+    Hubspot,
+    /// The exports of deals, organizations, people, activities and users ("Deal - Title", …).
+    Pipedrive,
 }
 
 /// What `quotient import --from VENDOR` is given.
@@ -44,6 +49,17 @@ pub fn import(database_url: &str, org_slug: Option<&str>, request: &CrmImport) -
         Vendor::Salesforce => {
             salesforce::import(&mut db, org.id, request.path, &options, &mut show_stages, &mut Reporter::new())
         }
+        Vendor::Hubspot | Vendor::Pipedrive => {
+            let paths = [request.path.to_path_buf()];
+            let stages = request.stages.clone().unwrap_or_else(|| default_stages_file(&paths));
+            let export: Result<Box<dyn conversion::VendorExport>, CrmImportError> = match request.vendor {
+                Vendor::Hubspot => hubspot::read(&paths).map(|e| Box::new(e) as _),
+                _ => pipedrive::read(&paths, request.rates.as_deref()).map(|e| Box::new(e) as _),
+            };
+            export.and_then(|export| {
+                conversion::import(&mut db, org.id, export.as_ref(), &stages, &mut show_stages, &mut Reporter::new())
+            })
+        }
     };
     match result {
         Ok(summary) => {
@@ -70,7 +86,7 @@ pub fn import(database_url: &str, org_slug: Option<&str>, request: &CrmImport) -
     }
 }
 
-fn print_crm_summary(summary: &CrmImportSummary) {
+pub(crate) fn print_crm_summary(summary: &CrmImportSummary) {
     println!("{:<28} {:>10} {:>10}", "object", "read", "converted");
     for object in &summary.objects {
         println!("{:<28} {:>10} {:>10}", object.file, object.read, object.converted);

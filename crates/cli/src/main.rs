@@ -8,6 +8,7 @@ mod demo;
 mod forecast;
 mod goals;
 mod incentives;
+mod mapped_import;
 mod org;
 mod plan;
 mod progress;
@@ -51,6 +52,15 @@ enum Command {
         /// Conversion rates into the organisation's currency: IsoCode,ConversionRate[,StartDate].
         #[arg(long, requires = "from")]
         rates: Option<PathBuf>,
+        /// More source files (or folders) for --map and --map-init.
+        files: Vec<PathBuf>,
+        /// Import any CSV files through this mapping onto the bundle's fields (docs/IMPORTS.md).
+        #[arg(long, value_name = "MAPPING", conflicts_with = "from")]
+        map: Option<PathBuf>,
+        /// Write a starting mapping guessed from the files' headers, to --map's path or to
+        /// mapping.toml beside the first file, instead of importing.
+        #[arg(long, conflicts_with = "from")]
+        map_init: bool,
     },
     /// Export the organisation as a CSV bundle.
     Export {
@@ -152,8 +162,14 @@ fn describe(error: &anyhow::Error) -> String {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Import { dir, files, map, map_init: true, .. } => {
+            mapped_import::init([vec![dir], files].concat(), map.as_deref())
+        }
+        Command::Import { dir, files, map: Some(map), .. } => {
+            mapped_import::import(&cli.database_url, cli.org.as_deref(), &map, &[vec![dir], files].concat())
+        }
         Command::Import { dir, from: None, .. } => transfer::import(&cli.database_url, cli.org.as_deref(), &dir),
-        Command::Import { dir, from: Some(vendor), stages, rates } => crm_import::import(
+        Command::Import { dir, from: Some(vendor), stages, rates, .. } => crm_import::import(
             &cli.database_url,
             cli.org.as_deref(),
             &crm_import::CrmImport { vendor, path: &dir, stages, rates },

@@ -30,6 +30,8 @@ pub struct AppState {
     pub throttle: Throttle,
     /// The rollup rebuilds running in the background after a setting changed.
     pub rebuilds: crate::rebuilds::Rebuilds,
+    /// The CRM exports uploaded and imported through the import page.
+    pub imports: crate::imports::Imports,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             behind_proxy,
             throttle,
             rebuilds: crate::rebuilds::Rebuilds::default(),
+            imports: crate::imports::Imports::default(),
         }
     }
 }
@@ -120,6 +123,14 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/stages", post(pages::settings::save_stage))
         .route("/settings/stages/{key}/remove", post(pages::settings::remove_stage))
         .route("/settings/gateway-types", post(pages::settings::save_gateway_type))
+        .route(
+            "/import",
+            get(pages::import::page)
+                .post(pages::import::upload)
+                .layer(DefaultBodyLimit::max(pages::import::MAX_UPLOAD_BYTES)),
+        )
+        .route("/import/stages", post(pages::import::confirm))
+        .route("/import/status", get(pages::import::status))
         .route("/me", get(pages::me::page))
         .route("/me/language", post(pages::me::set_language))
         .route("/me/tokens", post(pages::me::create_token))

@@ -9,6 +9,7 @@ mod cache;
 mod charts;
 pub mod error;
 pub mod i18n;
+mod imports;
 pub mod pages;
 mod panics;
 mod params;

@@ -132,6 +132,10 @@ POST   /settings                                                  | 422 404 404 
 POST   /settings/stages                                           | 303 404 404 404 | in  | =               | key=proposal&name=Proposal&probability_pct=60&milestone=proposal
 POST   /settings/stages/nowhere/remove                            | 422 404 404 404 | in  | =
 POST   /settings/gateway-types                                    | 303 404 404 404 | in  | =               | key=demo&name=On-site+demo
+GET    /import                                                    | 200 404 404 404 | in  | =
+GET    /import/status                                             | 200 404 404 404 | in  | =
+POST   /import                                                    | 400 404 404 404 | in  | =               | vendor=hubspot
+POST   /import/stages                                             | 303 404 404 404 | in  | =               | stages=x
 GET    /api/v1/settings                                           | 200 200 404 404 | 401 | =
 PUT    /api/v1/settings                                           | 200 404 404 404 | 401 | =               | {"threshold.closing_ratio": 0.65}
 PUT    /api/v1/settings                                           | 422 404 404 404 | 401 | =               | {"threshold.closing_ratio": "high"}

@@ -697,6 +697,8 @@ mod incentives;
 mod forecast_api;
 #[path = "http/forecast_pages.rs"]
 mod forecast_pages;
+#[path = "http/import.rs"]
+mod import;
 #[path = "http/settings.rs"]
 mod settings;
 #[path = "http/teams.rs"]

@@ -11,10 +11,20 @@
 //! (`salesforce:0065g00000AbCdE`) so two sources never collide, and a newer export of the same CRM
 //! updates the rows it imported before and leaves everything else alone.
 
+mod bundle_out;
+pub mod cells;
+pub mod conversion;
 pub mod currency;
+pub mod hubspot;
+pub mod mapping;
+mod mapping_guess;
+pub mod milestones;
+pub mod pipedrive;
 pub mod salesforce;
+pub mod sheet;
 pub mod stages;
 pub mod text;
+pub mod upload;
 
 use crate::bundle::{self, ImportError, ImportSummary, Problem, Problems, Progress};
 use crate::db::Db;

@@ -11,6 +11,7 @@ pub mod forecast_parts;
 pub mod goals;
 pub mod home;
 pub mod incentives;
+pub mod import;
 pub mod leaderboard;
 pub mod log_activity;
 pub mod me;

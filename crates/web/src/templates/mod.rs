@@ -65,6 +65,9 @@ pub fn page(caller: &Caller, active: &str, title: &str, body: Markup) -> Markup 
                                 a href=(href) class=[(active == *key).then_some("active")] { (l.t(&format!("nav.{key}"))) }
                             }
                         }
+                        @if caller.viewer.may(Resource::Settings, Action::Edit) {
+                            a href="/import" class=[(active == "import").then_some("active")] { (l.t("nav.import")) }
+                        }
                     }
                     div.who {
                         @if caller.viewer.may(Resource::Activities, Action::Create) && caller.viewer.rep_id.is_some() {

@@ -1,0 +1,358 @@
+//! What the exports read whole (HubSpot, Pipedrive) share: the conversion under way (the bundle
+//! being written, what was read and left out, the problems found), the CRM's users who become
+//! reps keyed by e-mail, and the import itself — stage mapping proposed or read, conversion,
+//! bundle import — all or nothing.
+
+use super::bundle_out::NewRow;
+use super::salesforce::PreparedStages;
+use super::sheet::{Row, Sheet};
+use super::stages::{self, StageMapping, VendorStage};
+use super::{BundleWriter, Converted, CrmImportError, CrmImportSummary, FirstKpis, ObjectCount, Skips, VendorFile};
+use crate::bundle::{Problem, Problems, Progress};
+use crate::db::Db;
+use crate::error::{Result, StoreError};
+use crate::orgs::{self, OrgId, PipelineKeys};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A CRM export read into memory, ready to be converted with a stage mapping.
+pub trait VendorExport {
+    /// The CRM's name as people write it (`HubSpot`).
+    fn label(&self) -> &'static str;
+    /// Every deal stage the export shows, in the CRM's order where it tells.
+    fn stages_found(&self) -> Vec<VendorStage>;
+    fn convert(
+        &self,
+        mapping: &StageMapping,
+        pipeline: &PipelineKeys,
+    ) -> std::result::Result<Converted, CrmImportError>;
+}
+
+/// Imports `export`: the stage mapping in `stages_file` (proposed and written there on the first
+/// run, shown to `on_stages`), then the conversion and the bundle import, all or nothing.
+pub fn import(
+    db: &mut Db,
+    org: OrgId,
+    export: &dyn VendorExport,
+    stages_file: &Path,
+    on_stages: &mut dyn FnMut(&PreparedStages),
+    progress: &mut dyn Progress,
+) -> std::result::Result<CrmImportSummary, CrmImportError> {
+    let pipeline = orgs::pipeline_keys(db, org)?;
+    let prepared = prepare_stages(export, stages_file, &pipeline)?;
+    on_stages(&prepared);
+    let unplaced: Vec<String> = prepared.mapping.unplaced().into_iter().map(str::to_string).collect();
+    if !unplaced.is_empty() {
+        return Err(CrmImportError::UnplacedStages { file: prepared.path, unplaced });
+    }
+    progress.step(&format!("converting the {} export", export.label()));
+    let converted = export.convert(&prepared.mapping, &pipeline)?;
+    super::import_converted(db, org, converted, progress)
+}
+
+/// Reads the mapping file, adding proposals for stages it lacks, or proposes one; writes the file
+/// when it proposed anything.
+pub fn prepare_stages(
+    export: &dyn VendorExport,
+    path: &Path,
+    pipeline: &PipelineKeys,
+) -> std::result::Result<PreparedStages, CrmImportError> {
+    let found = export.stages_found();
+    let file_name = path.display().to_string();
+    let (mapping, changed) = if path.exists() {
+        let text = std::fs::read_to_string(path).map_err(|e| StoreError::io(path, e))?;
+        let mut mapping = StageMapping::parse(&text, &file_name).map_err(invalid)?;
+        let added = mapping.add_missing(&found, pipeline);
+        (mapping, !added.is_empty())
+    } else {
+        (StageMapping::propose(&found, pipeline), true)
+    };
+    let problems = mapping.check(pipeline, &file_name);
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+    let written = if changed {
+        let text = mapping.to_toml(export.label(), pipeline);
+        std::fs::write(path, &text).map_err(|e| StoreError::io(path, e))?;
+        Some(text)
+    } else {
+        None
+    };
+    Ok(PreparedStages { mapping, path: path.to_path_buf(), written })
+}
+
+pub fn invalid(problems: Vec<Problem>) -> CrmImportError {
+    let mut all = Problems::default();
+    problems.into_iter().for_each(|p| all.push(p));
+    CrmImportError::Invalid(all)
+}
+
+/// Adds a stage to `found` unless a stage of that name is there already.
+pub fn note_stage(found: &mut Vec<VendorStage>, stage: VendorStage) {
+    if !found.iter().any(|known| known.name.eq_ignore_ascii_case(&stage.name)) {
+        found.push(stage);
+    }
+}
+
+/// A stage known only by its name and place in the export.
+pub fn named_stage(name: &str, sort_order: Option<i64>) -> VendorStage {
+    VendorStage { name: name.to_string(), sort_order, probability: None, closed: None, won: None }
+}
+
+/// The stage mapping file beside an export: in its folder, or beside its first file.
+pub fn default_stages_file(paths: &[PathBuf]) -> PathBuf {
+    let base = paths.first().map_or_else(PathBuf::new, |p| {
+        if p.is_dir() { p.clone() } else { p.parent().map(Path::to_path_buf).unwrap_or_default() }
+    });
+    base.join(stages::FILE_NAME)
+}
+
+/// The CSV files of an export folder, or the files given.
+pub fn export_files(paths: &[PathBuf]) -> std::result::Result<Vec<PathBuf>, CrmImportError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(path).map_err(|e| StoreError::io(path, e))? {
+                let entry = entry.map_err(|e| StoreError::io(path, e))?.path();
+                if entry.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")) {
+                    files.push(entry);
+                }
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Every CSV file of `paths` read, and the problems of those that cannot be.
+pub fn read_sheets(paths: &[PathBuf]) -> std::result::Result<(Vec<Sheet>, Vec<Problem>), CrmImportError> {
+    let (mut sheets, mut problems) = (Vec::new(), Vec::new());
+    for path in export_files(paths)? {
+        match Sheet::read(&path) {
+            Ok(sheet) => sheets.push(sheet),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    Ok((sheets, problems))
+}
+
+/// A conversion under way.
+pub struct Conversion {
+    pub source: &'static str,
+    pub writer: BundleWriter,
+    pub problems: Vec<Problem>,
+    pub skips: Skips,
+    pub objects: Vec<ObjectCount>,
+    pub kpis: FirstKpis,
+    pub date_range: Option<(NaiveDate, NaiveDate)>,
+    pub stages: Vec<(String, String)>,
+    pub currency: Option<String>,
+}
+
+impl Conversion {
+    pub fn new(source: &'static str, mapping: &StageMapping) -> Result<Conversion> {
+        let stages = mapping
+            .rules
+            .iter()
+            .map(|rule| {
+                let target = rule.target.as_ref().map_or_else(String::new, |t| match &t.gateway_type {
+                    Some(kind) => format!("{}:{kind}", t.stage),
+                    None => t.stage.clone(),
+                });
+                (rule.vendor.clone(), target)
+            })
+            .collect();
+        Ok(Conversion {
+            source,
+            writer: BundleWriter::create()?,
+            problems: Vec::new(),
+            skips: Skips::default(),
+            objects: Vec::new(),
+            kpis: FirstKpis::default(),
+            date_range: None,
+            stages,
+            currency: None,
+        })
+    }
+
+    /// Registers `sheet` with the vendor column each bundle column comes from.
+    pub fn vendor_file(&mut self, sheet: &Sheet, columns: &[(&'static str, Option<usize>)]) -> VendorFile {
+        let named: Vec<(&'static str, &str)> = columns
+            .iter()
+            .filter_map(|(bundle, column)| Some((*bundle, sheet.headers().get((*column)?)?.as_str())))
+            .collect();
+        self.writer.vendor_file(&sheet.file, sheet.headers(), &named)
+    }
+
+    /// Writes `row`, converted from `from`'s row `line`.
+    pub fn emit(&mut self, row: NewRow, from: VendorFile, line: u64) -> Result<()> {
+        row.write(&mut self.writer, from, line)
+    }
+
+    pub fn skip(&mut self, sheet: &Sheet, reason: &str) {
+        self.skips.skip(&sheet.file, reason);
+    }
+
+    /// Counts what was read of `sheet` and how much of it was converted.
+    pub fn counted(&mut self, sheet: &Sheet, converted: u64) {
+        self.objects.push(ObjectCount { file: sheet.file.clone(), read: sheet.len() as u64, converted });
+    }
+
+    pub fn saw_day(&mut self, day: NaiveDate) {
+        self.date_range = Some(match self.date_range {
+            None => (day, day),
+            Some((first, last)) => (first.min(day), last.max(day)),
+        });
+    }
+
+    /// The converted export, or its problems.
+    pub fn finish(self) -> std::result::Result<Converted, CrmImportError> {
+        if !self.problems.is_empty() {
+            return Err(invalid(self.problems));
+        }
+        Ok(Converted {
+            source: self.source,
+            bundle: self.writer,
+            objects: self.objects,
+            skips: self.skips,
+            stages: self.stages,
+            currency: self.currency,
+            date_range: self.date_range,
+            kpis: self.kpis,
+        })
+    }
+
+    /// A required column's position, or a problem for the file.
+    pub fn required(&mut self, sheet: &Sheet, names: &[&str]) -> Option<usize> {
+        let column = sheet.column(names);
+        if column.is_none() {
+            self.problems.push(sheet.missing(names));
+        }
+        column
+    }
+
+    /// The time at `column` (layouts of [`super::cells::EXPORT_TIME_FORMATS`]), or a located
+    /// problem; `None` for an empty cell too.
+    pub fn time_at(&mut self, row: &Row<'_>, column: Option<usize>) -> Option<chrono::NaiveDateTime> {
+        let text = row.get(column);
+        if text.is_empty() {
+            return None;
+        }
+        match super::cells::parse_time(text, &super::cells::export_time_formats()) {
+            Ok(at) => Some(at),
+            Err(message) => {
+                self.problems.push(row.problem(column, message));
+                None
+            }
+        }
+    }
+}
+
+/// The CRM's users, who own deals, accounts and activities: found by name or e-mail.
+pub struct Owners {
+    source: &'static str,
+    /// Lower-case name → e-mail, from the users export.
+    emails: BTreeMap<String, String>,
+    /// Rep id → (name, e-mail, without a known e-mail) of each owner met.
+    used: BTreeMap<String, (String, String, bool)>,
+}
+
+impl Owners {
+    pub fn new(source: &'static str) -> Owners {
+        Owners { source, emails: BTreeMap::new(), used: BTreeMap::new() }
+    }
+
+    /// Reads a users export: a name (or first and last name) and an e-mail per row.
+    pub fn read_users(&mut self, sheet: &Sheet, name: &[&str], first: &[&str], last: &[&str], email: &[&str]) {
+        let (name, first, last, email) =
+            (sheet.column(name), sheet.column(first), sheet.column(last), sheet.column(email));
+        for row in sheet.rows() {
+            let full = match name {
+                Some(_) => row.get(name).to_string(),
+                None => format!("{} {}", row.get(first), row.get(last)).trim().to_string(),
+            };
+            if !full.is_empty() && row.get(email).contains('@') {
+                self.emails.insert(full.to_lowercase(), row.get(email).to_string());
+            }
+        }
+    }
+
+    /// The rep id of the owner written `owner` ("Ana Lopez", "ana@x.com" or "Ana Lopez (ana@x.com)");
+    /// `None` when empty.
+    pub fn rep(&mut self, owner: &str) -> Option<String> {
+        let owner = owner.trim();
+        if owner.is_empty() {
+            return None;
+        }
+        let (name, email) = match owner.rsplit_once('(') {
+            Some((name, rest)) if rest.contains('@') => (name.trim(), rest.trim_end_matches(')').trim().to_string()),
+            _ if owner.contains('@') && !owner.contains(' ') => (owner, owner.to_string()),
+            _ => (owner, self.emails.get(&owner.to_lowercase()).cloned().unwrap_or_default()),
+        };
+        let key = if email.is_empty() { slug(name) } else { email.to_lowercase() };
+        let id = super::external_id(self.source, &format!("user:{key}"));
+        self.used.entry(id.clone()).or_insert_with(|| {
+            let unknown = email.is_empty();
+            let email = if unknown { format!("{}@{}.invalid", slug(name), self.source) } else { email };
+            (name.to_string(), email, unknown)
+        });
+        Some(id)
+    }
+
+    /// Writes the owners met as reps (from `users`, the users export, when given) and counts
+    /// those without a known e-mail.
+    pub fn finish(self, conversion: &mut Conversion, users: Option<&Sheet>) -> Result<()> {
+        let from = match users {
+            Some(sheet) => conversion.vendor_file(sheet, &[]),
+            None => conversion.writer.vendor_file(&format!("{} owners", conversion.source), &[], &[]),
+        };
+        for (line, (id, (name, email, unknown))) in self.used.into_iter().enumerate() {
+            if unknown {
+                let file = users.map_or_else(|| "the users export".to_string(), |s| s.file.clone());
+                conversion.skips.skip(
+                    &file,
+                    "owners not in the users export: given a placeholder e-mail (add the users export to import theirs)",
+                );
+            }
+            let mut row = NewRow::of("reps.csv");
+            row.set("rep_id", id).set("name", name).set("email", email);
+            conversion.emit(row, from, line as u64 + 2)?;
+        }
+        Ok(())
+    }
+}
+
+/// `Ana López` → `ana-lópez`.
+pub fn slug(name: &str) -> String {
+    let lower: String = name.to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect();
+    lower.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+/// The first of a list of ids the export writes as `1;2;3` (associations).
+pub fn first_id(ids: &str) -> &str {
+    ids.split([';', ',']).map(str::trim).find(|id| !id.is_empty()).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owners_are_found_by_name_e_mail_or_both() {
+        let mut owners = Owners::new("crm");
+        owners.emails.insert("ana lopez".into(), "ana@x.example".into());
+        // By name through the users export, by e-mail, and "Name (e-mail)": one rep each, keyed
+        // by e-mail; a name alone without a known e-mail is keyed by its slug.
+        assert_eq!(owners.rep("Ana Lopez").as_deref(), Some("crm:user:ana@x.example"));
+        assert_eq!(owners.rep("ana@x.example").as_deref(), Some("crm:user:ana@x.example"));
+        assert_eq!(owners.rep("Ben Okafor (Ben@Y.example)").as_deref(), Some("crm:user:ben@y.example"));
+        assert_eq!(owners.rep("Cleo Díaz").as_deref(), Some("crm:user:cleo-díaz"));
+        assert_eq!(owners.rep("  "), None);
+        assert_eq!(owners.used.len(), 3);
+        assert_eq!(owners.used["crm:user:cleo-díaz"].1, "cleo-díaz@crm.invalid");
+        assert_eq!(first_id(" ;9002; 9003"), "9002");
+    }
+}

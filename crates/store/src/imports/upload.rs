@@ -1,0 +1,227 @@
+//! A CRM export uploaded through the web, for administrators: its files (CSV files, or a zip of
+//! them) saved into a folder of its own, the stage mapping proposed there for review, and the
+//! import run from that folder as `quotient import --from` runs it.
+
+use super::conversion::{self, VendorExport};
+use super::salesforce::{self, PreparedStages};
+use super::stages::{self, StageMapping};
+use super::{CrmImportError, CrmImportSummary, hubspot, pipedrive};
+use crate::access::Viewer;
+use crate::bundle::{Problem, Progress};
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::ops;
+use crate::orgs;
+use quotient_core::access::{Action, Resource};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The CRMs whose exports can be uploaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vendor {
+    Salesforce,
+    Hubspot,
+    Pipedrive,
+}
+
+impl Vendor {
+    pub const ALL: [Vendor; 3] = [Vendor::Salesforce, Vendor::Hubspot, Vendor::Pipedrive];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Vendor::Salesforce => "salesforce",
+            Vendor::Hubspot => "hubspot",
+            Vendor::Pipedrive => "pipedrive",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Vendor> {
+        Vendor::ALL.into_iter().find(|vendor| vendor.key() == key)
+    }
+}
+
+/// An uploaded file: its name as the browser sent it, and its bytes.
+pub struct UploadedFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A result of this module: a refusal, a problem located in the files, or the store's failure.
+type Result<T> = std::result::Result<T, CrmImportError>;
+
+/// Importing is changing the organisation's data wholesale: administrators only.
+fn permit(viewer: &Viewer) -> Result<()> {
+    Ok(ops::permit(viewer, Resource::Settings, Action::Edit)?)
+}
+
+/// Saves the uploaded files into a new folder (a zip's CSV files unpacked, flat) and answers it.
+/// A file that is neither a CSV file nor a zip, or a zip that cannot be read, is a problem
+/// located in that file; then nothing is kept.
+pub fn save(viewer: &Viewer, files: Vec<UploadedFile>) -> Result<PathBuf> {
+    permit(viewer)?;
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let dir = std::env::temp_dir().join(format!("quotient-upload-{}-{stamp}", viewer.org.0));
+    std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+    let saved = save_into(&dir, files);
+    if saved.is_err() {
+        discard(&dir);
+    }
+    saved.map(|()| dir)
+}
+
+fn save_into(dir: &Path, files: Vec<UploadedFile>) -> Result<()> {
+    let mut problems = Vec::new();
+    let mut csv_files = 0;
+    for file in files {
+        let name = base_name(&file.name);
+        let lower = name.to_lowercase();
+        if lower.ends_with(".csv") {
+            write_file(dir, &name, &file.bytes)?;
+            csv_files += 1;
+        } else if lower.ends_with(".zip") {
+            match unzip(dir, &file.bytes) {
+                Ok(count) => csv_files += count,
+                Err(message) => problems.push(whole_file_problem(&name, &message)),
+            }
+        } else {
+            problems.push(whole_file_problem(
+                &name,
+                "is neither a CSV file nor a zip: upload the export's CSV files or its zip",
+            ));
+        }
+    }
+    if problems.is_empty() && csv_files == 0 {
+        problems.push(whole_file_problem("", "the upload holds no CSV file: choose the export's CSV files or its zip"));
+    }
+    if problems.is_empty() { Ok(()) } else { Err(conversion::invalid(problems)) }
+}
+
+/// The CSV files of a zip, written flat into `dir`; answers how many, or what is wrong with it.
+fn unzip(dir: &Path, bytes: &[u8]) -> std::result::Result<usize, String> {
+    let unreadable = |e: zip::result::ZipError| format!("cannot be read as a zip ({e}): export it again and upload it");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
+    let mut count = 0;
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).map_err(unreadable)?;
+        // The entry's own name only: a path in the zip never reaches outside the folder.
+        let name = base_name(entry.name());
+        if entry.is_dir() || !name.to_lowercase().ends_with(".csv") || name.starts_with('.') {
+            continue;
+        }
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).map_err(|e| format!("{name} in the zip cannot be read ({e})"))?;
+        write_file(dir, &name, &content).map_err(|e| e.to_string())?;
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// The last part of a name a browser or a zip gives, without any folder.
+fn base_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    last.chars().filter(|c| !c.is_control()).collect()
+}
+
+fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).map_err(|e| StoreError::io(&path, e))?;
+    Ok(())
+}
+
+fn whole_file_problem(file: &str, message: &str) -> Problem {
+    Problem { file: file.to_string(), line: 0, column: None, field: None, message: message.to_string() }
+}
+
+/// Removes an uploaded folder (best effort: one left behind in the temporary folder is harmless).
+pub fn discard(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The stage mapping proposed for an uploaded export, as `stages.toml` reads, and the CRM stages
+/// it leaves without a Quotient stage.
+#[derive(Debug, Clone, Default)]
+pub struct ProposedStages {
+    pub text: String,
+    pub unplaced: Vec<String>,
+}
+
+/// The stage mapping for the export in `dir`: proposed from the stages the export shows (and
+/// written there) on the first call, as last confirmed after.
+pub fn proposed_stages(db: &mut Db, viewer: &Viewer, vendor: Vendor, dir: &Path) -> Result<ProposedStages> {
+    permit(viewer)?;
+    let pipeline = orgs::pipeline_keys(db, viewer.org)?;
+    let prepared = match vendor {
+        Vendor::Salesforce => salesforce::prepare_stages(dir, None, &pipeline)?,
+        _ => conversion::prepare_stages(read_export(vendor, dir)?.as_ref(), &stages_file(dir), &pipeline)?,
+    };
+    let unplaced = prepared.mapping.unplaced().into_iter().map(str::to_string).collect();
+    let text = match prepared.written {
+        Some(text) => text,
+        None => std::fs::read_to_string(&prepared.path).map_err(|e| StoreError::io(&prepared.path, e))?,
+    };
+    Ok(ProposedStages { text, unplaced })
+}
+
+/// Keeps the stage mapping as the administrator confirmed or edited it. A mapping that cannot be
+/// read is refused with its lines, one that leaves a stage unplaced with those stages.
+pub fn confirm_stages(viewer: &Viewer, dir: &Path, text: &str) -> Result<()> {
+    permit(viewer)?;
+    let mapping = StageMapping::parse(text, stages::FILE_NAME).map_err(conversion::invalid)?;
+    let path = stages_file(dir);
+    let unplaced: Vec<String> = mapping.unplaced().into_iter().map(str::to_string).collect();
+    if !unplaced.is_empty() {
+        return Err(CrmImportError::UnplacedStages { file: path, unplaced });
+    }
+    std::fs::write(&path, text).map_err(|e| StoreError::io(&path, e))?;
+    Ok(())
+}
+
+/// Imports the export in `dir` with its confirmed stage mapping, all or nothing.
+pub fn import(
+    db: &mut Db,
+    viewer: &Viewer,
+    vendor: Vendor,
+    dir: &Path,
+    progress: &mut dyn Progress,
+) -> Result<CrmImportSummary> {
+    permit(viewer)?;
+    let mut shown = |_: &PreparedStages| {};
+    match vendor {
+        Vendor::Salesforce => {
+            let options = salesforce::Options { stages: Some(stages_file(dir)), rates: None };
+            salesforce::import(db, viewer.org, dir, &options, &mut shown, progress)
+        }
+        _ => conversion::import(
+            db,
+            viewer.org,
+            read_export(vendor, dir)?.as_ref(),
+            &stages_file(dir),
+            &mut shown,
+            progress,
+        ),
+    }
+}
+
+fn stages_file(dir: &Path) -> PathBuf {
+    dir.join(stages::FILE_NAME)
+}
+
+fn read_export(vendor: Vendor, dir: &Path) -> Result<Box<dyn VendorExport>> {
+    let paths = [dir.to_path_buf()];
+    Ok(match vendor {
+        Vendor::Hubspot => Box::new(hubspot::read(&paths)?),
+        _ => Box::new(pipedrive::read(&paths, None)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_names_keep_no_folder() {
+        assert_eq!(base_name("../../etc/Deals.csv"), "Deals.csv");
+        assert_eq!(base_name("C:\\exports\\deals.csv"), "deals.csv");
+        assert_eq!(base_name("deals.csv"), "deals.csv");
+    }
+}

@@ -1,0 +1,163 @@
+//! The import page: an administrator uploads a HubSpot export (as a zip), confirms the proposed
+//! stage mapping, and sees the import's summary once it ran in the background; a bad export shows
+//! every problem with its file, line and column; managers do not reach the page.
+
+use super::{TestApp, block_on};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use std::io::Write;
+use std::path::PathBuf;
+
+const BOUNDARY: &str = "quotient-test-boundary";
+const DEALS: &str = "hubspot-crm-exports-all-deals-2024-06-30.csv";
+
+/// The HubSpot fixture's CSV files, `(name, bytes)`.
+fn hubspot_files() -> Vec<(String, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../store/tests/fixtures/hubspot");
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .expect("the fixture")
+        .flatten()
+        .map(|entry| (entry.file_name().to_string_lossy().into_owned(), std::fs::read(entry.path()).expect("read")))
+        .filter(|(name, _)| name.ends_with(".csv"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn zipped(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in files {
+        out.start_file(format!("export/{name}"), zip::write::SimpleFileOptions::default()).expect("entry");
+        out.write_all(bytes).expect("written");
+    }
+    out.finish().expect("zip").into_inner()
+}
+
+/// A multipart form: the vendor, then each file as a part named `files`.
+fn multipart(vendor: &str, files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut body =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"vendor\"\r\n\r\n{vendor}\r\n").into_bytes();
+    for (name, bytes) in files {
+        let head = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        );
+        body.extend_from_slice(head.as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn upload(app: &TestApp, (cookie, csrf): &(String, String), body: Vec<u8>) -> super::Answer {
+    let request = Request::post(format!("/import?_csrf={csrf}"))
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(Body::from(body))
+        .expect("request");
+    app.send(request).await
+}
+
+/// Confirms the proposed mapping with HubSpot's unplaced stage placed, and waits for the import.
+async fn confirm_and_wait(app: &TestApp, admin: &(String, String)) -> serde_json::Value {
+    let page = app.get("/import", &admin.0).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Decision Maker Bought-In"), "the unplaced stage is named: {}", page.body);
+    let start = page.body.find("name=\"stages\"").expect("the mapping's field");
+    let text_start = page.body[start..].find('>').expect("the field's text") + start + 1;
+    let text_end = page.body[text_start..].find("</textarea>").expect("its end") + text_start;
+    let proposed = page.body[text_start..text_end].replace("&quot;", "\"").replace("&amp;", "&");
+    let placed =
+        proposed.replace("\"Decision Maker Bought-In\" = \"\"", "\"Decision Maker Bought-In\" = \"negotiation\"");
+    assert_ne!(placed, proposed, "the proposal leaves the stage for the administrator: {proposed}");
+    let form: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("stages", &placed)
+        .append_pair("_csrf", &admin.1)
+        .finish();
+    let confirmed = app.post("/import/stages", &admin.0, &form).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.body);
+    let mut status = serde_json::Value::Null;
+    for _ in 0..400 {
+        status = super::json(&app.get("/import/status", &admin.0).await);
+        if status["state"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    status
+}
+
+async fn an_administrator_uploads_a_hubspot_zip_and_sees_the_summary(app: &TestApp) {
+    let admin = app.sign_in("admin@acme.test").await;
+    let uploaded = upload(app, &admin, multipart("hubspot", &[("export.zip".into(), zipped(&hubspot_files()))])).await;
+    assert_eq!(
+        (uploaded.status, uploaded.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/import")),
+        "{}",
+        uploaded.body
+    );
+    let status = confirm_and_wait(app, &admin).await;
+    assert_eq!(status["state"], "done", "{status}");
+    let page = app.get("/import", &admin.0).await;
+    assert!(page.body.contains("id=\"summary\""), "{}", page.body);
+    // The fixture: 1 won, 1 lost, 3 open deals of 2 reps, from 2024-02-01 to 2024-06-10.
+    assert!(page.body.contains("Won: 1 · Lost: 1 · Open: 3"), "{}", page.body);
+    assert!(page.body.contains("Reps found: 2"), "{}", page.body);
+    assert!(page.body.contains("2024-02-01 – 2024-06-10"), "{}", page.body);
+    assert!(page.body.contains("Decision Maker Bought-In → negotiation"), "{}", page.body);
+    assert!(page.body.contains(&format!("<td>{DEALS}</td>")), "rows per file: {}", page.body);
+}
+
+async fn a_manager_is_refused_the_import_page(app: &TestApp) {
+    let manager = app.sign_in("manager@acme.test").await;
+    assert_eq!(app.get("/import", &manager.0).await.status, StatusCode::NOT_FOUND);
+    let uploaded = upload(app, &manager, multipart("hubspot", &hubspot_files())).await;
+    assert_eq!(uploaded.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/import/status", &manager.0).await.status, StatusCode::NOT_FOUND);
+    let admin = app.sign_in("admin@acme.test").await;
+    assert!(app.get("/me", &admin.0).await.body.contains("href=\"/import\""), "administrators see the link");
+    assert!(!app.get("/me", &manager.0).await.body.contains("href=\"/import\""), "managers do not");
+}
+
+async fn a_bad_export_shows_each_problem_located(app: &TestApp) {
+    let admin = app.sign_in("admin@acme.test").await;
+    // A file that is no export is refused at once, named.
+    let refused = upload(app, &admin, multipart("hubspot", &[("notes.txt".into(), b"hello".to_vec())])).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("<td>notes.txt</td>") && refused.body.contains("neither a CSV file nor a zip"),
+        "{}",
+        refused.body
+    );
+    // The lost deal's amount (line 3, column 5) is no amount: nothing is imported, the problem is placed.
+    let files: Vec<(String, Vec<u8>)> = hubspot_files()
+        .into_iter()
+        .map(|(name, bytes)| {
+            let text = String::from_utf8(bytes).expect("UTF-8");
+            let text = if name == DEALS {
+                text.replace("\"Closed Lost\",\"8000\"", "\"Closed Lost\",\"eight\"")
+            } else {
+                text
+            };
+            (name, text.into_bytes())
+        })
+        .collect();
+    let uploaded = upload(app, &admin, multipart("hubspot", &files)).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    let status = confirm_and_wait(app, &admin).await;
+    assert_eq!(status["state"], "failed", "{status}");
+    let page = app.get("/import", &admin.0).await;
+    let row = format!("<td>{DEALS}</td><td>3</td><td>5 (Amount)</td>");
+    assert!(page.body.contains(&row), "{}", page.body);
+    assert!(
+        page.body.contains("&#39;eight&#39; is not an amount") || page.body.contains("'eight' is not an amount"),
+        "{}",
+        page.body
+    );
+}
+
+on_both_backends!(
+    an_administrator_uploads_a_hubspot_zip_and_sees_the_summary,
+    a_manager_is_refused_the_import_page,
+    a_bad_export_shows_each_problem_located,
+);

@@ -308,8 +308,8 @@ impl<'a> Scorecards<'a> {
             period_end: period.end(),
             as_of: self.request.as_of,
             lang: self.request.lang,
-            thresholds: self.settings.thresholds.clone(),
-            method: self.settings.method.clone(),
+            thresholds: self.settings.thresholds,
+            method: self.settings.method,
             reps,
             total: self.total(),
         }

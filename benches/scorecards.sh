@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Scorecard and write latency (median of RUNS warm runs) on the organisations benches/import.sh
-# left behind, on SQLite and PostgreSQL, with DuckDB's plain SQL over the raw bundle as reference.
+# left behind, on SQLite and PostgreSQL, with DuckDB's plain SQL over the raw bundle's typed tables
+# as reference (DuckDB from PyPI, in a virtualenv under target/), and how many times faster each
+# backend's organisation scorecard is than DuckDB's, from the same run.
 #   benches/scorecards.sh [WORKDIR=/tmp/quotient-bench] [REPS=1000] [YEARS=3] [PERIOD=2026-Q3] [RUNS=5]
 set -euo pipefail
 work=${1:-/tmp/quotient-bench}; reps=${2:-1000}; years=${3:-3}; period=${4:-2026-Q3}; runs=${5:-5}
@@ -10,7 +12,11 @@ cd "$(dirname "$0")/.."
 # The writes change the database: work on copies.
 rm -f "$work/scorecards.db-wal" "$work/scorecards.db-shm"  # a stale log would be replayed onto the copy
 cp "$work/bench.db" "$work/scorecards.db"
-cargo bench --quiet -p quotient-store --bench scorecards -- "sqlite://$work/scorecards.db" "$period" "$as_of" "$runs"
+venv=target/duckdb-venv
+[ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet duckdb; }
+# The organisation scorecard's median (ms) in a bench's output.
+org_median() { awk '/^organisation scorecard/ { for (i = 1; i < NF; i++) if ($i == "median") print $(i + 1) }' "$1"; }
+cargo bench --quiet -p quotient-store --bench scorecards -- "sqlite://$work/scorecards.db" "$period" "$as_of" "$runs" | tee "$work/scorecards-sqlite.txt"
 # The state autovacuum brings a server to after a bulk load (index-only reads stop visiting the
 # table); done here because it may be off, as it is on the build machines.
 tables=$(psql "$pg" -Atc "SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') FROM pg_tables WHERE schemaname = 'quotient_bench'")
@@ -18,8 +24,14 @@ psql "$pg" -qc "VACUUM (ANALYZE) $tables"
 # And the vacuum's writes on disk before timing: scorecards read while they are being written back
 # are slower by a fifth, and that is the disk's time, not the store's.
 sync; psql "$pg" -qc CHECKPOINT
-cargo bench --quiet -p quotient-store --bench scorecards -- "$pg?options=-csearch_path%3Dquotient_bench" "$period" "$as_of" "$runs"
+cargo bench --quiet -p quotient-store --bench scorecards -- "$pg?options=-csearch_path%3Dquotient_bench" "$period" "$as_of" "$runs" | tee "$work/scorecards-postgres.txt"
 year=${period%-Q*}; quarter=${period#*-Q}
 start=$(printf '%s-%02d-01' "$year" $((3 * quarter - 2)))
 if [ "$quarter" = 4 ]; then end="$((year + 1))-01-01"; else end=$(printf '%s-%02d-01' "$year" $((3 * quarter + 1))); fi
-python3 benches/duckdb_scorecard.py "$work/bundle-$reps-$years" "$start" "$end" "$as_of" "$runs"
+"$venv/bin/python" benches/duckdb_scorecard.py "$work/bundle-$reps-$years" "$start" "$end" "$as_of" "$runs" | tee "$work/scorecards-duckdb.txt"
+duckdb_ms=$(org_median "$work/scorecards-duckdb.txt")
+for backend in sqlite postgres; do
+  ms=$(org_median "$work/scorecards-$backend.txt")
+  awk -v b="$backend" -v q="$ms" -v d="$duckdb_ms" \
+    'BEGIN { printf "organisation scorecard, %-10s %9.2f ms, DuckDB %9.2f ms: %.1f× faster than DuckDB\n", b, q, d, d / q }'
+done

@@ -7,9 +7,10 @@ use chrono::{NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 use quotient_core::{Lang, Money, Period};
 use quotient_store::kpi::Breakdowns;
-use quotient_store::kpi::{self, Card, Directory, Report};
+use quotient_store::kpi::{self, Card, Directory, Scorecards};
 use quotient_store::ops::reports::{self, BreakdownsOn, Named, ReportOn, SubjectRequest};
 use quotient_store::ops::settings;
+use std::borrow::Cow;
 use std::io::Write;
 use std::time::Instant;
 
@@ -82,16 +83,19 @@ pub fn report(database_url: &str, org_slug: Option<&str>, args: &ReportArgs) -> 
     }
     let request =
         ReportOn { subject, period, as_of: args.as_of.unwrap_or_else(|| Utc::now().date_naive()), lang: args.lang };
-    let report = reports::report(&mut db, &scope, &directory, &request).map_err(|e| refused("report", e, OPTIONS))?;
-    let mut out = std::io::stdout().lock();
+    // The cards are made as they are written: a whole organisation's are never all held at once.
+    let scorecards =
+        reports::scorecards(&mut db, &scope, &directory, &request).map_err(|e| refused("report", e, OPTIONS))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
+            serde_json::to_writer_pretty(&mut out, &scorecards)?;
             writeln!(out)?;
         }
-        Format::Csv => write_csv(&mut out, &report)?,
-        Format::Table => write_table(&mut out, &report)?,
+        Format::Csv => write_csv(&mut out, &scorecards)?,
+        Format::Table => write_table(&mut out, &scorecards)?,
     }
+    out.flush()?;
     Ok(())
 }
 
@@ -144,18 +148,20 @@ const COLUMNS: &[Column] = &[
     }),
 ];
 
-fn rows(report: &Report) -> Vec<Vec<String>> {
-    let cards = report.reps.iter().chain(std::iter::once(&report.total));
-    cards
-        .map(|card| {
-            let mut row = vec![card.rep_id.clone().unwrap_or_else(|| "total".into()), card.name.clone()];
-            row.extend(COLUMNS.iter().map(|(_, show)| show(card)));
-            row
-        })
-        .collect()
+/// The table's and CSV's row of a card.
+fn row(card: &Card) -> Vec<String> {
+    let mut row = vec![card.rep_id.clone().unwrap_or_else(|| "total".into()), card.name.clone()];
+    row.extend(COLUMNS.iter().map(|(_, show)| show(card)));
+    row
 }
 
-fn write_table(out: &mut impl Write, report: &Report) -> Result<()> {
+/// Every rep's card, made one at a time, then the total's.
+fn every_card<'s>(scorecards: &'s Scorecards<'_>, total: &'s Card) -> impl Iterator<Item = Cow<'s, Card>> {
+    scorecards.cards().map(Cow::Owned).chain(std::iter::once(Cow::Borrowed(total)))
+}
+
+fn write_table(out: &mut impl Write, scorecards: &Scorecards<'_>) -> Result<()> {
+    let report = scorecards.head();
     let label = match &report.subject.id {
         Some(id) => format!("{} {id} ({})", report.subject.kind, report.subject.name),
         None => report.subject.kind.to_string(),
@@ -163,9 +169,12 @@ fn write_table(out: &mut impl Write, report: &Report) -> Result<()> {
     writeln!(out, "{label} · {} · as of {}", report.period, report.as_of)?;
     let mut header = vec!["rep".to_string(), "name".to_string()];
     header.extend(COLUMNS.iter().map(|(name, _)| name.to_string()));
-    write_aligned(out, &header, &rows(report))?;
+    // The columns' widths need every row first: the rows are kept (text), the cards are not, and
+    // the diagnoses are written from a second pass over the cards.
+    let rows: Vec<Vec<String>> = every_card(scorecards, &report.total).map(|card| row(&card)).collect();
+    write_aligned(out, &header, &rows)?;
     let (causes, prescriptions) = (report.lang.t("scorecard.causes"), report.lang.t("scorecard.prescriptions"));
-    for card in report.reps.iter().chain(std::iter::once(&report.total)) {
+    for card in every_card(scorecards, &report.total) {
         for diagnosis in &card.diagnoses {
             writeln!(
                 out,
@@ -192,12 +201,14 @@ pub(crate) fn write_aligned(out: &mut impl Write, header: &[String], body: &[Vec
     Ok(())
 }
 
-fn write_csv(out: &mut impl Write, report: &Report) -> Result<()> {
+fn write_csv(out: &mut impl Write, scorecards: &Scorecards<'_>) -> Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     let mut header = vec!["rep_id", "name"];
     header.extend(COLUMNS.iter().map(|(name, _)| *name));
     writer.write_record(&header)?;
-    for mut row in rows(report) {
+    let total = scorecards.total();
+    for card in every_card(scorecards, &total) {
+        let mut row = row(&card);
         // The rep's id and name are typed text: a spreadsheet must not run them as formulas.
         for cell in row.iter_mut().take(2) {
             *cell = quotient_store::bundle::neutralise_formula(cell).into_owned();

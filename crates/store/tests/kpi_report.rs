@@ -344,7 +344,28 @@ fn breakdowns_by_segment(test: &mut TestDb) {
     assert!(empty.by_gateway_type.is_empty() && empty.by_lead_source.is_empty() && empty.by_lost_reason.is_empty());
 }
 
+/// The report written card by card is the report: the same JSON, the cards in the same order.
+fn cards_made_as_written_are_the_report(test: &mut TestDb) {
+    let whole = report(test, Subject::Organisation, "2026-Q1", "2026-02-14");
+    let org = test_org(test);
+    let directory = kpi::Directory::load(&mut test.db, org).unwrap_or_else(|e| panic!("{e}"));
+    let request = request_like(&whole);
+    let scorecards = kpi::Scorecards::read(&mut test.db, org, &directory, &request).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(scorecards.reps().len(), 2, "R1 and R2");
+    assert_eq!(json(&scorecards), json(&whole));
+    let head = scorecards.head();
+    assert!(head.reps.is_empty());
+    assert_eq!(json(&head.total), json(&whole.total));
+    let r2 = scorecards.card(scorecards.reps()[1]);
+    assert_eq!(json(&r2), json(card(&whole, "R2")));
+}
+
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|e| panic!("{e}"))
+}
+
 on_both_backends!(
+    cards_made_as_written_are_the_report,
     team_quarter,
     other_periods_and_subjects,
     a_report_is_on_a_subject_within_reach,

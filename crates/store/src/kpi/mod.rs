@@ -15,7 +15,7 @@ pub use breakdowns::{Breakdowns, LostReason, Segment};
 pub use facts::{Cell, Fact, cells_of};
 pub use people::{Directory, Person, Scope, Subject};
 pub use queries::Filter;
-pub use report::{Card, Report, ReportRequest, report, report_with, report_with_groups};
+pub use report::{Card, Report, ReportRequest, Scorecards, report, report_with, report_with_groups};
 pub(crate) use rollups::{Grain, organisation_months, per_cell};
 pub use rollups::{apply, rebuild, rebuild_reporting, sum, sum_of, with_delta, with_delta_creating};
 pub(crate) use settings::save as save_settings;

@@ -190,7 +190,7 @@ pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report
 /// Like [`report`], with the organisation's people already at hand (as a cache keeps them, until
 /// the organisation's directory revision moves).
 pub fn report_with(db: &mut Db, org: OrgId, directory: &Directory, request: &ReportRequest) -> Result<Report> {
-    db.with_custom_plans(|db| scorecards(db, org, directory, request, &[])).map(|(report, _)| report)
+    Ok(Scorecards::read(db, org, directory, request)?.report())
 }
 
 /// Like [`report_with`], with the pooled scorecard of each group of the subject's reps (a team
@@ -203,7 +203,9 @@ pub fn report_with_groups(
     request: &ReportRequest,
     groups: &[(String, Vec<i64>)],
 ) -> Result<(Report, Vec<Card>)> {
-    db.with_custom_plans(|db| scorecards(db, org, directory, request, groups))
+    let scorecards = Scorecards::read(db, org, directory, request)?;
+    let groups = groups.iter().map(|(name, reps)| scorecards.pooled(name, reps)).collect();
+    Ok((scorecards.report(), groups))
 }
 
 impl Card {
@@ -213,90 +215,138 @@ impl Card {
     }
 }
 
-fn scorecards(
-    db: &mut Db,
-    org: OrgId,
-    directory: &Directory,
-    request: &ReportRequest,
-    groups: &[(String, Vec<i64>)],
-) -> Result<(Report, Vec<Card>)> {
-    let scope = directory.resolve(&request.subject)?;
-    let Settings { thresholds, standards, method } = settings(db, org)?;
-    // Peers and the magic number's fallback need each rep's whole team.
-    let mut wanted: Vec<i64> = scope.reps.iter().flat_map(|&rep| directory.team_of(rep)).collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let everyone = matches!(request.subject, Subject::Organisation | Subject::ProductLine(_));
-    let reps = (!everyone).then_some(wanted.as_slice());
-    let data = gather(db, org, request, &scope, reps, &standards)?;
+/// A report's inputs, read once; its cards are made from them on demand. A whole organisation's
+/// report is written card by card from it ([`Scorecards`] serialises as the [`Report`] would,
+/// making each card as it is written), so that no more than one card is held at a time.
+pub struct Scorecards<'a> {
+    directory: &'a Directory,
+    request: ReportRequest,
+    scope: Scope,
+    settings: Settings,
+    data: Gathered,
+}
 
-    let period = request.period;
-    let cards: Vec<Card> = scope
-        .reps
-        .iter()
-        .map(|&rep| {
-            let team = directory.team_of(rep);
-            let facts = facts_for(&data, request, &[rep], &team);
-            let person = directory.person(rep);
-            let standards_facts =
-                standards_facts(&data, directory, request, &[rep], facts.quotas.revenue, &facts.tally);
-            let mut card = card(
-                person.map(|p| p.external_id.clone()),
-                person.map(|p| p.name.clone()).unwrap_or_default(),
-                person.and_then(|p| p.manager_id).and_then(|m| directory.person(m)).map(|m| m.external_id.clone()),
-                &facts,
-                &standards_facts,
-                GatewayToWon::of(pooled_pair(&data.rows.closed_after_gateway, &[rep])),
-                (&thresholds, &standards, &method, request.lang),
-            );
-            card.activity_goals = activity_goals_for(&data, &[rep], period, &facts.tally);
-            card
+impl<'a> Scorecards<'a> {
+    /// Reads what the subject's scorecards need (refused as [`Directory::resolve`] says).
+    pub fn read(db: &mut Db, org: OrgId, directory: &'a Directory, request: &ReportRequest) -> Result<Scorecards<'a>> {
+        db.with_custom_plans(|db| {
+            let scope = directory.resolve(&request.subject)?;
+            let settings = settings(db, org)?;
+            // Peers and the magic number's fallback need each rep's whole team.
+            let mut wanted: Vec<i64> = scope.reps.iter().flat_map(|&rep| directory.team_of(rep)).collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            let everyone = matches!(request.subject, Subject::Organisation | Subject::ProductLine(_));
+            let reps = (!everyone).then_some(wanted.as_slice());
+            let data = gather(db, org, request, &scope, reps, &settings.standards)?;
+            Ok(Scorecards { directory, request: request.clone(), scope, settings, data })
         })
-        .collect();
-    let total_facts = facts_for(&data, request, &scope.reps, &scope.reps);
-    let total_standards =
-        standards_facts(&data, directory, request, &scope.reps, total_facts.quotas.revenue, &total_facts.tally);
-    let total_gateway = GatewayToWon::of(pooled_pair(&data.rows.closed_after_gateway, &scope.reps));
-    let mut total = card(
-        None,
-        scope.name.clone(),
-        None,
-        &total_facts,
-        &total_standards,
-        total_gateway,
-        (&thresholds, &standards, &method, request.lang),
-    );
-    total.activity_goals = activity_goals_for(&data, &scope.reps, period, &total_facts.tally);
-    let pooled_card = |name: &str, reps: &[i64]| {
-        let facts = facts_for(&data, request, reps, reps);
-        let standards_facts = standards_facts(&data, directory, request, reps, facts.quotas.revenue, &facts.tally);
-        let gateway = GatewayToWon::of(pooled_pair(&data.rows.closed_after_gateway, reps));
+    }
+
+    /// The subject's reps, in the report's order.
+    pub fn reps(&self) -> &[i64] {
+        &self.scope.reps
+    }
+
+    /// The scorecard of one of the subject's reps.
+    pub fn card(&self, rep: i64) -> Card {
+        let (data, directory, request) = (&self.data, self.directory, &self.request);
+        let team = directory.team_of(rep);
+        let facts = facts_for(data, request, &[rep], &team);
+        let person = directory.person(rep);
+        let standards_facts = standards_facts(data, directory, request, &[rep], facts.quotas.revenue, &facts.tally);
         let mut card = card(
-            None,
-            name.to_string(),
-            None,
+            person.map(|p| p.external_id.clone()),
+            person.map(|p| p.name.clone()).unwrap_or_default(),
+            person.and_then(|p| p.manager_id).and_then(|m| directory.person(m)).map(|m| m.external_id.clone()),
             &facts,
             &standards_facts,
-            gateway,
-            (&thresholds, &standards, &method, request.lang),
+            GatewayToWon::of(pooled_pair(&data.rows.closed_after_gateway, &[rep])),
+            self.settings(),
         );
-        card.activity_goals = activity_goals_for(&data, reps, period, &facts.tally);
+        card.activity_goals = activity_goals_for(data, &[rep], request.period, &facts.tally);
         card
-    };
-    let group_cards = groups.iter().map(|(name, reps)| pooled_card(name, reps)).collect();
-    let report = Report {
-        subject: SubjectLabel { kind: scope.kind, id: scope.id, name: scope.name },
-        period: period.to_string(),
-        period_start: period.start(),
-        period_end: period.end(),
-        as_of: request.as_of,
-        lang: request.lang,
-        thresholds,
-        method,
-        reps: cards,
-        total,
-    };
-    Ok((report, group_cards))
+    }
+
+    /// Every rep's card, made one at a time.
+    pub fn cards(&self) -> impl Iterator<Item = Card> + '_ {
+        self.scope.reps.iter().map(|&rep| self.card(rep))
+    }
+
+    /// The subject's total: its reps' facts pooled.
+    pub fn total(&self) -> Card {
+        self.pooled(&self.scope.name, &self.scope.reps)
+    }
+
+    /// The pooled scorecard of some of the subject's reps, named `name`.
+    pub fn pooled(&self, name: &str, reps: &[i64]) -> Card {
+        let (data, directory, request) = (&self.data, self.directory, &self.request);
+        let facts = facts_for(data, request, reps, reps);
+        let standards_facts = standards_facts(data, directory, request, reps, facts.quotas.revenue, &facts.tally);
+        let gateway = GatewayToWon::of(pooled_pair(&data.rows.closed_after_gateway, reps));
+        let mut card = card(None, name.to_string(), None, &facts, &standards_facts, gateway, self.settings());
+        card.activity_goals = activity_goals_for(data, reps, request.period, &facts.tally);
+        card
+    }
+
+    /// The report with every card made.
+    pub fn report(&self) -> Report {
+        self.report_of(self.cards().collect())
+    }
+
+    /// The report without its reps' cards (`reps` empty): its subject, period, settings and total.
+    pub fn head(&self) -> Report {
+        self.report_of(Vec::new())
+    }
+
+    fn report_of(&self, reps: Vec<Card>) -> Report {
+        let (scope, period) = (&self.scope, self.request.period);
+        Report {
+            subject: SubjectLabel { kind: scope.kind, id: scope.id.clone(), name: scope.name.clone() },
+            period: period.to_string(),
+            period_start: period.start(),
+            period_end: period.end(),
+            as_of: self.request.as_of,
+            lang: self.request.lang,
+            thresholds: self.settings.thresholds,
+            method: self.settings.method,
+            reps,
+            total: self.total(),
+        }
+    }
+
+    fn settings(&self) -> (&Thresholds, &Standards, &Method, Lang) {
+        let Settings { thresholds, standards, method } = &self.settings;
+        (thresholds, standards, method, self.request.lang)
+    }
+}
+
+/// The report's JSON (as [`Report`]'s), each rep's card made as it is written.
+impl Serialize for Scorecards<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        /// The cards as a sequence, made one at a time.
+        struct Cards<'s, 'a>(&'s Scorecards<'a>);
+        impl Serialize for Cards<'_, '_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.cards())
+            }
+        }
+        use serde::ser::SerializeStruct;
+        // The report's fields without its cards, in its order (the cards go in between).
+        let head = self.head();
+        let mut out = serializer.serialize_struct("Report", 10)?;
+        out.serialize_field("subject", &head.subject)?;
+        out.serialize_field("period", &head.period)?;
+        out.serialize_field("period_start", &head.period_start)?;
+        out.serialize_field("period_end", &head.period_end)?;
+        out.serialize_field("as_of", &head.as_of)?;
+        out.serialize_field("lang", &head.lang)?;
+        out.serialize_field("thresholds", &head.thresholds)?;
+        out.serialize_field("method", &head.method)?;
+        out.serialize_field("reps", &Cards(self))?;
+        out.serialize_field("total", &head.total)?;
+        out.end()
+    }
 }
 
 /// Reads everything the scorecards need: the rollups on one connection and, where the database

@@ -90,6 +90,20 @@ pub fn report(db: &mut Db, scope: &Viewer, directory: &Directory, request: &Repo
     kpi::report_with(db, scope.org, directory, &request)
 }
 
+/// What [`report`] reads, its cards made on demand: for writing a large subject's report card by
+/// card. Refused as [`report`] is.
+pub fn scorecards<'d>(
+    db: &mut Db,
+    scope: &Viewer,
+    directory: &'d Directory,
+    request: &ReportOn,
+) -> Result<kpi::Scorecards<'d>> {
+    permit(scope, Resource::Scorecards, Action::Read)?;
+    let subject = subject(scope, directory, &request.subject)?;
+    let request = ReportRequest { subject, period: request.period, as_of: request.as_of, lang: request.lang };
+    kpi::Scorecards::read(db, scope.org, directory, &request)
+}
+
 /// Breakdowns to make: a subject's opportunities by gateway type, lead source and lost reason.
 #[derive(Debug, Clone)]
 pub struct BreakdownsOn {

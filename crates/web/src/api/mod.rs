@@ -112,6 +112,11 @@ struct ScorecardParams {
     /// `rep:ID`, `team:MANAGER_ID` (external ids) or `organisation`; default: the caller's own
     /// (`ops::reports::subject`).
     subject: Option<String>,
+    /// The page of the subject's reps (from 0; the total is always the whole subject's).
+    #[serde(default)]
+    page: i64,
+    /// Reps per page: 100 by default, at most 1,000.
+    page_size: Option<i64>,
 }
 
 async fn scorecards(
@@ -120,14 +125,27 @@ async fn scorecards(
     QueryParams(params): QueryParams<ScorecardParams>,
 ) -> ApiResult {
     let (period, subject) = report_params(&caller, &params)?;
+    let paging = ListParams { page: params.page, page_size: params.page_size, ..ListParams::default() };
+    let (page, page_size) = paging.api_paging()?;
     let directories = state.directories.clone();
-    let report = run(&state, &caller, move |db, caller| {
+    let (report, reps_total) = run(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
         let request = ReportOn { subject, period, as_of: as_of(period), lang: caller.locale };
-        reports::report(db, &caller.viewer, &directory, &request).map_err(crate::error::subject_missing)
+        let scorecards =
+            reports::scorecards(db, &caller.viewer, &directory, &request).map_err(crate::error::subject_missing)?;
+        // Only the page's cards are made: a whole organisation's would be tens of megabytes.
+        let first = usize::try_from(page.saturating_mul(page_size)).unwrap_or(usize::MAX);
+        let on_page = scorecards.reps().iter().skip(first).take(page_size as usize);
+        let mut report = scorecards.head();
+        report.reps = on_page.map(|&rep| scorecards.card(rep)).collect();
+        Ok((report, scorecards.reps().len()))
     })
     .await?;
-    Ok(Json(serde_json::to_value(report).unwrap_or_default()))
+    let mut body = serde_json::to_value(report).unwrap_or_default();
+    body["page"] = page.into();
+    body["page_size"] = page_size.into();
+    body["reps_total"] = reps_total.into();
+    Ok(Json(body))
 }
 
 /// What a scorecards or breakdowns request asks for, once the caller may read scorecards: the

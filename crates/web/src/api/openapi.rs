@@ -186,9 +186,11 @@ pub fn build() -> Value {
             "summary": "Scorecards of a subject's reps and its total (the fields of `quotient report --format json`, docs/KPIS.md)",
             "parameters": [
                 { "name": "period", "in": "query", "schema": { "type": "string" }, "description": "2026-W07, 2026-03, 2026-Q1, 2026 or 2026-01-15..2026-02-15; default: the current quarter" },
-                { "name": "subject", "in": "query", "schema": { "type": "string" }, "description": "rep:ID, team:MANAGER_ID or organisation; default: the caller's own" }
+                { "name": "subject", "in": "query", "schema": { "type": "string" }, "description": "rep:ID, team:MANAGER_ID or organisation; default: the caller's own" },
+                { "name": "page", "in": "query", "schema": { "type": "integer", "minimum": 0, "maximum": crate::params::MAX_PAGE }, "description": "the page of the subject's reps, from 0" },
+                { "name": "page_size", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 }, "description": "reps per page; default 100" }
             ],
-            "responses": { "200": { "description": "the report", "content": { "application/json": { "schema": { "type": "object" } } } } }
+            "responses": { "200": { "description": "the report: the page's reps in `reps`, the whole subject's `total`, and `page`, `page_size` and `reps_total` (the subject's reps)", "content": { "application/json": { "schema": { "type": "object" } } } } }
         } }),
     );
     paths.insert(

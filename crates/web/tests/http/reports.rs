@@ -44,6 +44,23 @@ async fn every_interface_reports_on_the_same_subjects(app: &TestApp) {
     }
     let team = json(&app.get("/api/v1/scorecards?period=2026-Q1&subject=team:E1", &executive).await);
     assert_eq!(team["subject"]["kind"], "team", "{team}");
+    // Paged: the organisation's two reps one at a time, the total always the whole organisation's.
+    let whole = json(&app.get("/api/v1/scorecards?period=2026-Q1&subject=organisation", &executive).await);
+    assert_eq!(
+        (whole["page"].clone(), whole["page_size"].clone(), whole["reps_total"].clone()),
+        (0.into(), 100.into(), 2.into())
+    );
+    let second =
+        json(&app.get("/api/v1/scorecards?period=2026-Q1&subject=organisation&page=1&page_size=1", &executive).await);
+    assert_eq!(second["reps"].as_array().map(|reps| reps.len()), Some(1), "{second}");
+    assert_eq!(second["reps"][0], whole["reps"][1]);
+    assert_eq!(second["total"], whole["total"]);
+    let past =
+        json(&app.get("/api/v1/scorecards?period=2026-Q1&subject=organisation&page=2&page_size=1", &executive).await);
+    assert_eq!(past["reps"].as_array().map(|reps| reps.len()), Some(0), "{past}");
+    let too_big = app.get("/api/v1/scorecards?period=2026-Q1&subject=organisation&page_size=1001", &executive).await;
+    assert_eq!(too_big.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_big.body.contains("number_out_of_range") && too_big.body.contains("page_size"), "{}", too_big.body);
     // A rep ranks among their manager's team on the leaderboard, and reports on no one else.
     let board = app.get("/leaderboard?period=2026-Q1", &rep).await;
     assert_eq!(board.status, StatusCode::OK);

@@ -54,3 +54,19 @@ SELECT create_distributed_table('territory_plan_accounts', 'org_id', colocate_wi
 SELECT create_distributed_table('territory_plan_objectives', 'org_id', colocate_with => 'territories');
 SELECT create_distributed_table('account_decision_processes', 'org_id', colocate_with => 'territories');
 SELECT create_distributed_table('account_decision_steps', 'org_id', colocate_with => 'territories');
+-- Incentives. The trigger that keeps locked statements as they are runs on each shard: Citus
+-- propagates it when `citus.enable_unsafe_triggers` is on (docs/DEPLOYMENT.md).
+SELECT create_distributed_table('incentive_years', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('incentive_plans', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('plan_assignments', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('contests', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('opportunity_splits', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('statements', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('statement_adjustments', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('statement_disputes', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('contest_awards', 'org_id', colocate_with => 'territories');
+-- The forecast.
+SELECT create_distributed_table('forecast_overrides', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('forecast_calls', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('forecast_snapshots', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('forecast_snapshot_deals', 'org_id', colocate_with => 'territories');

@@ -64,9 +64,13 @@ impl Imports {
     }
 
     /// A new export saved in `dir`, its mapping to be confirmed; an earlier one not imported is
-    /// discarded.
+    /// discarded. While an import runs, the new one is discarded instead.
     pub fn uploaded(&self, org: OrgId, vendor: Vendor, dir: PathBuf, stages: ProposedStages) {
         self.update(org, |job| {
+            if job.progress.state == "running" {
+                upload::discard(&dir);
+                return;
+            }
             if let Some(earlier) = job.dir.take() {
                 upload::discard(&earlier);
             }

@@ -224,4 +224,48 @@ mod tests {
         assert_eq!(base_name("C:\\exports\\deals.csv"), "deals.csv");
         assert_eq!(base_name("deals.csv"), "deals.csv");
     }
+
+    fn file(name: &str, bytes: &[u8]) -> UploadedFile {
+        UploadedFile { name: name.to_string(), bytes: bytes.to_vec() }
+    }
+
+    fn problems(saved: Result<()>) -> Vec<String> {
+        match saved {
+            Err(CrmImportError::Invalid(problems)) => problems.list().iter().map(ToString::to_string).collect(),
+            other => panic!("problems expected, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_zips_csv_files_are_unpacked_flat_and_the_rest_left_out() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, text) in [("export/deals.csv", "a\n1\n"), ("../users.csv", "b\n"), ("readme.txt", "x")] {
+            zip.start_file(name, options).expect("entry");
+            zip.write_all(text.as_bytes()).expect("written");
+        }
+        let bytes = zip.finish().expect("zip").into_inner();
+        let dir = tempfile::tempdir().expect("temp dir");
+        save_into(dir.path(), vec![file("export.zip", &bytes), file("Notes.CSV", b"c\n")]).expect("saved");
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["Notes.CSV", "deals.csv", "users.csv"]);
+        assert_eq!(std::fs::read_to_string(dir.path().join("deals.csv")).expect("read"), "a\n1\n");
+    }
+
+    #[test]
+    fn what_is_no_export_is_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let listed = problems(save_into(dir.path(), vec![file("deals.zip", b"not a zip"), file("notes.txt", b"x")]));
+        assert_eq!(listed.len(), 2, "{listed:?}");
+        assert!(listed[0].contains("deals.zip") && listed[0].contains("cannot be read as a zip"), "{listed:?}");
+        assert!(listed[1].contains("notes.txt") && listed[1].contains("neither a CSV file nor a zip"), "{listed:?}");
+        let listed = problems(save_into(dir.path(), Vec::new()));
+        assert!(listed[0].contains("holds no CSV file"), "{listed:?}");
+    }
 }

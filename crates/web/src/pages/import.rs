@@ -70,6 +70,7 @@ pub async fn upload(
     })
     .await?;
     match saved {
+        // While an import runs, the page shows its progress and the new upload is dropped.
         Ok((dir, stages)) => {
             state.imports.uploaded(caller.viewer.org, vendor, dir, stages);
             Ok(Redirect::to("/import").into_response())

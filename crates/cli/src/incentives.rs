@@ -82,12 +82,7 @@ pub fn apply_bundle_plans(db: &mut quotient_store::Db, org_slug: &str, dir: &std
         );
         let checked = incentives::save_plans(db, &scope, &SavePlans { fiscal_year: year, file: text })
             .map_err(|e| refused(&what, e, PLAN_OPTIONS))?;
-        println!(
-            "{}: saved {} plan(s) and {} contest(s) for {year}",
-            path.display(),
-            checked.plans,
-            checked.contests
-        );
+        println!("{}: saved {} plan(s) and {} contest(s) for {year}", path.display(), checked.plans, checked.contests);
     }
     Ok(())
 }

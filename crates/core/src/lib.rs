@@ -6,8 +6,8 @@
 pub mod access;
 pub mod coaching;
 pub mod diagnostics;
-pub mod incentives;
 pub mod forecast;
+pub mod incentives;
 pub mod input;
 pub mod kpi;
 mod lang;

@@ -691,14 +691,14 @@ mod reports;
 #[path = "http/coaching.rs"]
 mod coaching;
 
-#[path = "http/incentives.rs"]
-mod incentives;
 #[path = "http/forecast_api.rs"]
 mod forecast_api;
 #[path = "http/forecast_pages.rs"]
 mod forecast_pages;
 #[path = "http/import.rs"]
 mod import;
+#[path = "http/incentives.rs"]
+mod incentives;
 #[path = "http/settings.rs"]
 mod settings;
 #[path = "http/teams.rs"]

@@ -4,8 +4,8 @@
 
 mod extract;
 mod feedback;
-mod incentives;
 mod forecast;
+mod incentives;
 mod openapi;
 mod planning;
 mod settings;

@@ -49,7 +49,7 @@ enum Command {
         /// The stage mapping (default: stages.toml in the export's folder, proposed when missing).
         #[arg(long, requires = "from")]
         stages: Option<PathBuf>,
-        /// Conversion rates into the organisation's currency: IsoCode,ConversionRate[,StartDate].
+        /// Conversion rates into the organisation's currency: columns IsoCode, ConversionRate and optionally StartDate.
         #[arg(long, requires = "from")]
         rates: Option<PathBuf>,
         /// More source files (or folders) for --map and --map-init.

@@ -63,6 +63,31 @@ fn seasonality_is_each_months_share_of_the_trailing_years() {
     assert_eq!(months.iter().sum::<i64>(), 1_200_000);
 }
 
+/// Two months of history (November and December 2025, 300 and 100) before a 2026 plan: the
+/// other ten months are not months that sell nothing but months the history does not reach, so
+/// each takes the average of the two known ones, 200; the year's weights are 300 + 100 + 10 × 200.
+#[test]
+fn months_the_history_does_not_reach_take_the_average_of_those_it_does() {
+    let month = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default();
+    let history = [(month(2025, 11), 300), (month(2025, 12), 100)];
+    let index = monthly_index(&history, month(2026, 1), 3);
+    assert_eq!(index.totals, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 300, 100]);
+    // $24,000.00 phased: 2,400,000 × 200 / 2,400 = 200,000 cents in January, 300,000 in November.
+    let months = phase(2_400_000, &index.weights());
+    assert_eq!((months[0], months[10], months[11]), (200_000, 300_000, 100_000));
+    // Fourteen months from November 2024: November and December are reached twice, the rest once;
+    // as averages over a common multiple (2): January 2 × 120, November (300 + 500) ÷ 2 × 2.
+    let longer = [
+        (month(2024, 11), 500),
+        (month(2024, 12), 100),
+        (month(2025, 1), 120),
+        (month(2025, 11), 300),
+        (month(2025, 12), 100),
+    ];
+    let index = monthly_index(&longer, month(2026, 1), 3);
+    assert_eq!((index.totals[0], index.totals[1], index.totals[10], index.totals[11]), (240, 0, 800, 200));
+}
+
 #[test]
 fn without_history_the_months_are_equal() {
     let index = monthly_index(&[], NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(), 3);

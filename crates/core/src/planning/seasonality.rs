@@ -83,8 +83,8 @@ fn averaged_over_reached_years(totals: [u64; 12], first: NaiveDate, end: NaiveDa
     let scale = reached.iter().filter(|&&n| n > 0).fold(1u64, |acc, &n| lcm(acc, n));
     let mut averaged = [0u64; 12];
     for ((average, &total), &n) in averaged.iter_mut().zip(&totals).zip(&reached) {
-        if n > 0 {
-            *average = total.saturating_mul(scale / n);
+        if let Some(share) = scale.checked_div(n) {
+            *average = total.saturating_mul(share);
         }
     }
     let known = reached.iter().filter(|&&n| n > 0).count() as u64;

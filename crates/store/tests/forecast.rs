@@ -154,6 +154,12 @@ fn calls_and_adjustments_roll_up_with_quota(test: &mut TestDb) {
         refused(forecast::submit_call(&mut test.db, &r1, &low)),
         [("period", Code::ForecastPeriod), ("best_case_cents", Code::BestCaseBelowCommit)]
     );
+    // A call beyond any sale (here i64::MAX cents) is refused, not summed up the hierarchy.
+    let huge = SubmitCall { period: "2026-Q2".into(), commit_cents: i64::MAX, best_case_cents: i64::MAX };
+    assert_eq!(
+        refused(forecast::submit_call(&mut test.db, &r1, &huge)),
+        [("commit_cents", Code::Amount), ("best_case_cents", Code::Amount)]
+    );
 
     let whole = ok(forecast::forecast(&mut test.db, &admin, &q2("2026-04-15", None)));
     let line = |external_id: &str| {

@@ -348,6 +348,14 @@ fn disputes_are_accepted_with_an_adjustment_or_rejected_with_a_note(test: &mut T
         refused(incentives::resolve_dispute(&mut test.db, &manager, &resolve(first.id, Resolution::Reject, ""))),
         vec![("note", Code::Required)]
     );
+    // An adjustment beyond any pay (i64::MIN cents has no size) is refused before it is summed.
+    for amount_cents in [i64::MIN, 10_000_000_000_001] {
+        let huge = resolve(first.id, Resolution::Accept { amount_cents }, "typo");
+        assert_eq!(
+            refused(incentives::resolve_dispute(&mut test.db, &manager, &huge)),
+            vec![("amount_cents", Code::Amount)]
+        );
+    }
     let accepted = ok(incentives::resolve_dispute(
         &mut test.db,
         &manager,

@@ -36,18 +36,18 @@ impl CategoryTotals {
 
     fn plus(self, other: CategoryTotals) -> CategoryTotals {
         CategoryTotals {
-            pipeline: self.pipeline + other.pipeline,
-            best_case: self.best_case + other.best_case,
-            commit: self.commit + other.commit,
-            closed: self.closed + other.closed,
-            omitted: self.omitted + other.omitted,
+            pipeline: self.pipeline.saturating_add(other.pipeline),
+            best_case: self.best_case.saturating_add(other.best_case),
+            commit: self.commit.saturating_add(other.commit),
+            closed: self.closed.saturating_add(other.closed),
+            omitted: self.omitted.saturating_add(other.omitted),
         }
     }
 
     /// The call these figures pre-fill: commit = closed + commit; best case = that + best case.
     pub fn prefill(self) -> Call {
-        let commit = self.closed + self.commit;
-        Call { commit_cents: commit, best_case_cents: commit + self.best_case }
+        let commit = self.closed.saturating_add(self.commit);
+        Call { commit_cents: commit, best_case_cents: commit.saturating_add(self.best_case) }
     }
 }
 
@@ -61,8 +61,8 @@ pub struct Call {
 impl Call {
     fn plus(self, other: Call) -> Call {
         Call {
-            commit_cents: self.commit_cents + other.commit_cents,
-            best_case_cents: self.best_case_cents + other.best_case_cents,
+            commit_cents: self.commit_cents.saturating_add(other.commit_cents),
+            best_case_cents: self.best_case_cents.saturating_add(other.best_case_cents),
         }
     }
 }

@@ -96,10 +96,27 @@ fn save_into(dir: &Path, files: Vec<UploadedFile>) -> Result<()> {
     if problems.is_empty() { Ok(()) } else { Err(conversion::invalid(problems)) }
 }
 
+/// The most files a zip may hold, and the most its CSV files may unpack to: an export of a large
+/// CRM stays far below both, and a zip made to unpack without end is refused before it fills the
+/// disk.
+const ZIP_MAX_ENTRIES: usize = 10_000;
+const ZIP_MAX_UNPACKED_BYTES: u64 = 8 << 30;
+
 /// The CSV files of a zip, written flat into `dir`; answers how many, or what is wrong with it.
 fn unzip(dir: &Path, bytes: &[u8]) -> std::result::Result<usize, String> {
+    unzip_within(dir, bytes, ZIP_MAX_ENTRIES, ZIP_MAX_UNPACKED_BYTES)
+}
+
+fn unzip_within(dir: &Path, bytes: &[u8], max_entries: usize, max_bytes: u64) -> std::result::Result<usize, String> {
     let unreadable = |e: zip::result::ZipError| format!("cannot be read as a zip ({e}): export it again and upload it");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(unreadable)?;
+    if archive.len() > max_entries {
+        return Err(format!(
+            "holds {} files, more than the {max_entries} an export has: zip only the export's CSV files",
+            archive.len()
+        ));
+    }
+    let mut left = max_bytes;
     let mut count = 0;
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(unreadable)?;
@@ -108,9 +125,17 @@ fn unzip(dir: &Path, bytes: &[u8]) -> std::result::Result<usize, String> {
         if entry.is_dir() || !name.to_lowercase().ends_with(".csv") || name.starts_with('.') {
             continue;
         }
-        let mut content = Vec::new();
-        entry.read_to_end(&mut content).map_err(|e| format!("{name} in the zip cannot be read ({e})"))?;
-        write_file(dir, &name, &content).map_err(|e| e.to_string())?;
+        let path = dir.join(&name);
+        let mut file = std::fs::File::create(&path).map_err(|e| StoreError::io(&path, e).to_string())?;
+        // Streamed through a budget, whatever size the entry claims: one byte past it is refusal.
+        let written = std::io::copy(&mut (&mut entry).take(left + 1), &mut file)
+            .map_err(|e| format!("{name} in the zip cannot be read ({e})"))?;
+        if written > left {
+            return Err(format!(
+                "unpacks to more than {max_bytes} bytes: import an export this large with `quotient import --from`"
+            ));
+        }
+        left -= written;
         count += 1;
     }
     Ok(count)
@@ -256,6 +281,26 @@ mod tests {
         names.sort();
         assert_eq!(names, ["Notes.CSV", "deals.csv", "users.csv"]);
         assert_eq!(std::fs::read_to_string(dir.path().join("deals.csv")).expect("read"), "a\n1\n");
+    }
+
+    /// A zip that unpacks past the budget (here 10 bytes: two entries of 6) or holds more files
+    /// than allowed is refused, however small it is packed.
+    #[test]
+    fn a_zip_beyond_its_budget_is_refused() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for name in ["a.csv", "b.csv"] {
+            zip.start_file(name, options).expect("entry");
+            zip.write_all(b"x\n1234").expect("written");
+        }
+        let bytes = zip.finish().expect("zip").into_inner();
+        let dir = tempfile::tempdir().expect("temp dir");
+        assert_eq!(unzip_within(dir.path(), &bytes, 10, 12), Ok(2));
+        let over = unzip_within(dir.path(), &bytes, 10, 10).expect_err("over the budget");
+        assert!(over.contains("more than 10 bytes"), "{over}");
+        let many = unzip_within(dir.path(), &bytes, 1, 100).expect_err("too many files");
+        assert!(many.contains("holds 2 files"), "{many}");
     }
 
     #[test]

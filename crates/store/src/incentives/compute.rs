@@ -192,7 +192,7 @@ impl<'d> Books<'d> {
         let month = Period::containing(PeriodKind::Month, today);
         let no_plan = || StoreError::from(Refusal::new("rep_id", Code::StatementNoPlan));
         let sequence = self.sequence(rep, month, false).ok_or_else(no_plan)?;
-        let year_to_date_cents = sequence.sheets.iter().map(|s| s.payable_cents).sum();
+        let year_to_date_cents = sequence.sheets.iter().map(|s| s.payable_cents).fold(0, i64::saturating_add);
         let rep_books = self.file.as_ref().and_then(|file| self.rep_books(file, rep)).ok_or_else(no_plan)?;
         let input = rep_books.input(month, &sequence.prior, &[], &[], &[]);
         let mut next_steps = Vec::new();
@@ -573,7 +573,7 @@ pub fn preview(db: &mut Db, scope: &Viewer, directory: &Directory, file: &PlansF
             rep_external_id: person.external_id.clone(),
             name: person.name.clone(),
             manager_id: person.manager_id,
-            earnings_cents: sequence.sheets.iter().map(|s| s.payable_cents).sum(),
+            earnings_cents: sequence.sheets.iter().map(|s| s.payable_cents).fold(0, i64::saturating_add),
             revenue_cents: to_cents(revenue),
         });
     }
@@ -597,8 +597,8 @@ pub fn preview(db: &mut Db, scope: &Viewer, directory: &Directory, file: &PlansF
     let mut total = TeamCost {
         manager_id: None,
         name: String::new(),
-        earnings_cents: reps.iter().map(|r| r.earnings_cents).sum(),
-        revenue_cents: reps.iter().map(|r| r.revenue_cents).sum(),
+        earnings_cents: reps.iter().map(|r| r.earnings_cents).fold(0, i64::saturating_add),
+        revenue_cents: reps.iter().map(|r| r.revenue_cents).fold(0, i64::saturating_add),
         cost_share: None,
     };
     for team in teams.iter_mut().chain(std::iter::once(&mut total)) {

@@ -133,8 +133,13 @@ pub struct AdjustCall {
 
 fn read_call(refusals: &mut Refusals, period: &str, commit: i64, best_case: i64) -> Option<(Period, Call)> {
     let period = refusals.take(forecast_period(period));
-    if commit < 0 {
+    // A call is money a team could sell: the bound the plans file puts on an amount.
+    let bound = 0..=quotient_core::incentives::MAX_CENTS;
+    if !bound.contains(&commit) {
         refusals.push(Refusal::new("commit_cents", Code::Amount));
+    }
+    if best_case > *bound.end() {
+        refusals.push(Refusal::new("best_case_cents", Code::Amount));
     }
     if best_case < commit.max(0) {
         refusals.push(Refusal::new("best_case_cents", Code::BestCaseBelowCommit));

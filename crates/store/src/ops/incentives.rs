@@ -251,6 +251,11 @@ pub fn resolve_dispute(db: &mut Db, scope: &Viewer, command: &ResolveDispute) ->
     if let Some(refusal) = too_long("note", note, NOTE_MAX) {
         refusals.push(refusal);
     }
+    if let Resolution::Accept { amount_cents } = command.resolution
+        && amount_cents.checked_abs().is_none_or(|size| size > quotient_core::incentives::MAX_CENTS)
+    {
+        refusals.push(Refusal::new("amount_cents", Code::Amount));
+    }
     refuse_any(refusals)?;
     db.transaction(|db| {
         let dispute = disputes::get(db, scope.org, command.dispute)?
@@ -362,7 +367,15 @@ pub fn contest_standings(
     permit(scope, Resource::Leaderboard, Action::Read)?;
     let directory = Directory::load(db, scope.org)?;
     let Some(file) = plans::saved(db, scope.org, fiscal_year)? else { return Ok(vec![]) };
-    contests::standings(db, scope.org, &directory, &file, today)
+    let mut standings = contests::standings(db, scope.org, &directory, &file, today)?;
+    // A rep sees where they stand, not who the others are (as on the leaderboard).
+    if quotient_core::access::reach(scope.role) == quotient_core::access::Reach::Own {
+        for row in standings.iter_mut().flat_map(|c| c.rows.iter_mut()).filter(|row| !scope.reaches(row.rep_id)) {
+            row.name.clear();
+            row.rep_external_id.clear();
+        }
+    }
+    Ok(standings)
 }
 
 fn too_long(field: &'static str, text: &str, max: usize) -> Option<Refusal> {

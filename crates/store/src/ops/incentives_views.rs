@@ -42,7 +42,7 @@ pub fn team_statements(db: &mut Db, scope: &Viewer, query: &StatementsOf) -> Res
         lang: Lang::ENGLISH,
     };
     let revenue_cents = reports::report(db, scope, &directory, &request)?.total.scorecard.outcome.revenue.cents();
-    let payable_cents = statements.iter().map(|s| s.payable_cents).sum();
+    let payable_cents = statements.iter().map(|s| s.payable_cents).fold(0, i64::saturating_add);
     let disputes = disputes.into_iter().filter(|d| statements.iter().any(|s| s.rep_id == d.rep_id)).collect();
     Ok(TeamStatements {
         period: query.period.to_string(),

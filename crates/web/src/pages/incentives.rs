@@ -91,8 +91,8 @@ fn render(caller: &Caller, year: i32, text: &str, shown: &Shown) -> Markup {
     let body = html! {
         h1 { (l.t("incentives.title")) " " (year) }
         nav.toolbar {
-            a.button.secondary href={ "/incentives?year=" (year - 1) } { "‹ " (year - 1) }
-            a.button.secondary href={ "/incentives?year=" (year + 1) } { (year + 1) " ›" }
+            a.button.secondary href={ "/incentives?year=" (year.saturating_sub(1)) } { "‹ " (year.saturating_sub(1)) }
+            a.button.secondary href={ "/incentives?year=" (year.saturating_add(1)) } { (year.saturating_add(1)) " ›" }
         }
         @if shown.saved { p.notice role="status" { (l.t("incentives.saved")) } }
         (refused_list(&shown.refused))

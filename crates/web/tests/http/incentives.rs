@@ -84,6 +84,14 @@ async fn a_statement_goes_from_plan_to_payroll(app: &TestApp) {
     // The contest is on the leaderboard with its prize.
     let leaderboard = app.get("/leaderboard?period=2026-Q1", &rep.0).await;
     assert!(leaderboard.body.contains("March race") && leaderboard.body.contains("A day off"));
+    // Through the API too, a rep sees where the others stand but not who they are.
+    let row = |answer: &super::Answer| json(answer)["contests"][0]["rows"][0].clone();
+    let own = row(&app.get("/api/v1/contests?year=2026", &rep.0).await);
+    assert_eq!((own["name"].as_str(), own["rep_external_id"].as_str()), (Some("Ana Ruiz"), Some("R1")), "{own}");
+    let r2 = app.sign_in("r2@acme.test").await;
+    let other = row(&app.get("/api/v1/contests?year=2026", &r2.0).await);
+    assert_eq!((other["name"].as_str(), other["rep_external_id"].as_str()), (Some(""), Some("")), "{other}");
+    assert_eq!(other["place"], 1, "{other}");
 }
 
 async fn the_plan_editor_lists_a_drafts_problems_and_previews_it(app: &TestApp) {

@@ -126,7 +126,7 @@ pub fn draw(rng: &mut fastrand::Rng, reps: usize) -> Vec<Profile> {
                     * size
                     * if small_deals { between(rng, 0.38, 0.46) } else { between(rng, 0.9, 1.2) },
                 cycle_days: MEDIAN_CYCLE_DAYS * if fast { between(rng, 0.42, 0.52) } else { between(rng, 0.9, 1.25) },
-                cold_calls_per_day: volume / 4.0 * between(rng, 0.9, 1.1),
+                cold_calls_per_day: volume / 3.8 * between(rng, 0.9, 1.1),
                 cold_call_connect_rate: if converting[rep] < dealt(WEAK_CONVERTERS) {
                     between(rng, 0.5, 0.56)
                 } else {

@@ -55,38 +55,6 @@ pub fn plans(database_url: &str, org_slug: Option<&str>, args: &IncentivesArgs) 
     Ok(())
 }
 
-/// Saves each year's plans file an exported bundle carries beside its CSV files
-/// (`plans-2027.json`), as `quotient incentives --apply` would, after the CSV files are in: the
-/// file names reps and product lines by the bundle's ids.
-pub fn apply_bundle_plans(db: &mut quotient_store::Db, org_slug: &str, dir: &std::path::Path) -> Result<()> {
-    let mut files: Vec<(i32, PathBuf)> = std::fs::read_dir(dir)
-        .with_context(|| format!("reading {}", dir.display()))?
-        .filter_map(|entry| {
-            let path = entry.ok()?.path();
-            let name = path.file_name()?.to_str()?;
-            let year = name.strip_prefix("plans-")?.strip_suffix(".json")?.parse().ok()?;
-            Some((year, path))
-        })
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        return Ok(());
-    }
-    let (_, scope) = org::operator(db, Some(org_slug))?;
-    for (year, path) in files {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let what = format!(
-            "plans file {} (the CSV files are imported; fix it and run `quotient incentives --year {year} --file {} --apply`)",
-            path.display(),
-            path.display()
-        );
-        let checked = incentives::save_plans(db, &scope, &SavePlans { fiscal_year: year, file: text })
-            .map_err(|e| refused(&what, e, PLAN_OPTIONS))?;
-        println!("{}: saved {} plan(s) and {} contest(s) for {year}", path.display(), checked.plans, checked.contests);
-    }
-    Ok(())
-}
-
 fn print_preview(out: &mut impl Write, checked: &PlansChecked) -> Result<()> {
     let preview = &checked.preview;
     writeln!(

@@ -14,7 +14,7 @@ pub fn import(database_url: &str, org_slug: Option<&str>, dir: &Path) -> Result<
     match bundle::import(&mut db, org.id, dir, &mut Reporter::new()) {
         Ok(summary) => {
             print_summary(&summary, started.elapsed().as_secs_f64(), &org.slug);
-            crate::incentives::apply_bundle_plans(&mut db, &org.slug, dir)
+            Ok(())
         }
         Err(ImportError::Invalid(problems)) => {
             eprint!("{problems}");

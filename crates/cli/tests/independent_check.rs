@@ -14,7 +14,8 @@ use std::path::Path;
 const OPPORTUNITIES: &str = "CREATE TABLE opportunities (opportunity_id text, account_id text, owner_id text,
     product_line_id text, name text, amount numeric, margin numeric, created_at timestamptz, expected_close_on date,
     first_appointment_at timestamptz, gateway_type text, gateway_at timestamptz, proposal_at timestamptz,
-    closed_at timestamptz, status text, stage text, lost_reason text, lead_id text)";
+    closed_at timestamptz, status text, stage text, lost_reason text, lead_id text, original_amount numeric,
+    original_currency text)";
 
 /// Per rep in [start, end): revenue (cents), won, win rate, average revenue per sale (cents),
 /// mean cycle days, first-appointment → proposal, closing ratio — in plain SQL.

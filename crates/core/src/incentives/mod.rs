@@ -38,7 +38,7 @@ pub use statement::{
     component_window, compute_statement, rep_plans,
 };
 pub use tiers::{commission, rate_at};
-pub use whatif::{NextStep, WhatIf, next_step, what_if_close};
+pub use whatif::{NextStep, WhatIf, next_step, what_if_close, what_ifs_close};
 
 pub use rust_decimal::Decimal;
 

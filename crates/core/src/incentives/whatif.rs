@@ -5,8 +5,10 @@ use super::component::earn;
 use super::credit::{CreditedDeal, in_pieces};
 use super::plan::{Component, ComponentKind};
 use super::statement::{ComponentRef, StatementInput, component_period};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// What closing one deal would add to the rep's earnings, in all and per component.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,21 +22,40 @@ pub struct WhatIf {
 /// cumulative component, the year to that period's end). The deal counts for `own` and for `team`
 /// components (a rep's subtree includes the rep). Components it does not change are left out.
 pub fn what_if_close(input: &StatementInput, deal: &CreditedDeal) -> WhatIf {
-    let own: Vec<CreditedDeal> = input.own_deals.iter().cloned().chain([deal.clone()]).collect();
-    let team: Vec<CreditedDeal> = input.team_deals.iter().cloned().chain([deal.clone()]).collect();
-    let with_deal = StatementInput { own_deals: &own, team_deals: &team, ..*input };
-    let mut components = Vec::new();
-    for rep_plan in input.plans.iter().filter(|rep_plan| in_pieces(deal.closed_on, &rep_plan.in_force)) {
-        for component in &rep_plan.plan.components {
-            let before = component_period(input, rep_plan, component, deal.closed_on).earned.earnings_cents;
-            let after = component_period(&with_deal, rep_plan, component, deal.closed_on).earned.earnings_cents;
-            if after != before {
-                let reference = ComponentRef { plan: rep_plan.plan.name.clone(), key: component.key.clone() };
-                components.push((reference, after - before));
+    what_ifs_close(input, std::slice::from_ref(deal)).pop().unwrap_or(WhatIf { added_cents: 0, components: Vec::new() })
+}
+
+/// [`what_if_close`] for each of `deals`, in order: a component period without any of them is
+/// computed once per closing day, not once per deal.
+pub fn what_ifs_close(input: &StatementInput, deals: &[CreditedDeal]) -> Vec<WhatIf> {
+    let mut before: HashMap<(usize, usize, NaiveDate), i64> = HashMap::new();
+    let mut own: Vec<CreditedDeal> = input.own_deals.to_vec();
+    let mut team: Vec<CreditedDeal> = input.team_deals.to_vec();
+    deals
+        .iter()
+        .map(|deal| {
+            own.push(deal.clone());
+            team.push(deal.clone());
+            let with_deal = StatementInput { own_deals: &own, team_deals: &team, ..*input };
+            let mut components = Vec::new();
+            let in_force = input.plans.iter().enumerate().filter(|(_, p)| in_pieces(deal.closed_on, &p.in_force));
+            for (p, rep_plan) in in_force {
+                for (c, component) in rep_plan.plan.components.iter().enumerate() {
+                    let before = *before.entry((p, c, deal.closed_on)).or_insert_with(|| {
+                        component_period(input, rep_plan, component, deal.closed_on).earned.earnings_cents
+                    });
+                    let after = component_period(&with_deal, rep_plan, component, deal.closed_on).earned.earnings_cents;
+                    if after != before {
+                        let reference = ComponentRef { plan: rep_plan.plan.name.clone(), key: component.key.clone() };
+                        components.push((reference, after - before));
+                    }
+                }
             }
-        }
-    }
-    WhatIf { added_cents: components.iter().map(|(_, cents)| cents).sum(), components }
+            own.pop();
+            team.pop();
+            WhatIf { added_cents: components.iter().map(|(_, cents)| cents).sum(), components }
+        })
+        .collect()
 }
 
 /// The next attainment at which a component pays more: its gate, the next tier or the next curve

@@ -5,6 +5,7 @@
 use super::CrmImportError;
 use super::conversion::{invalid, read_sheets};
 use super::sheet::Sheet;
+use super::stages::quote;
 use crate::bundle::spec::{FILES, FileSpec, Kind};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -231,12 +232,12 @@ pub fn guess(paths: &[PathBuf]) -> Result<String, CrmImportError> {
         taken.insert(spec.file);
         let table = spec.file.trim_end_matches(".csv");
         let _ = writeln!(tables, "\n# {} ({} rows) looks like {}.", sheet.file, sheet.len(), spec.file);
-        let _ = writeln!(tables, "[{table}]\nfile = {}", quoted(&sheet.file));
+        let _ = writeln!(tables, "[{table}]\nfile = {}", quote(&sheet.file));
         let _ = writeln!(tables, "[{table}.columns]");
         for (column, header) in spec.columns.iter().zip(&found) {
             match header {
                 Some(i) => {
-                    let _ = writeln!(tables, "{} = {}", column.name, quoted(&sheet.headers()[*i]));
+                    let _ = writeln!(tables, "{} = {}", column.name, quote(&sheet.headers()[*i]));
                     let samples =
                         sheet.rows().map(|row| row.get(Some(*i)).to_string()).filter(|v| !v.is_empty()).take(50);
                     match column.kind {
@@ -260,7 +261,7 @@ pub fn guess(paths: &[PathBuf]) -> Result<String, CrmImportError> {
             .iter()
             .enumerate()
             .filter(|(i, _)| !found.contains(&Some(*i)))
-            .map(|(_, h)| quoted(h))
+            .map(|(_, h)| quote(h))
             .collect();
         if !unused.is_empty() {
             let _ = writeln!(tables, "# not mapped: {}", unused.join(", "));
@@ -278,7 +279,7 @@ pub fn guess(paths: &[PathBuf]) -> Result<String, CrmImportError> {
     );
     let formats = date_formats(&dates);
     if !formats.is_empty() {
-        let list: Vec<String> = formats.iter().map(|f| quoted(f)).collect();
+        let list: Vec<String> = formats.iter().map(|f| quote(f)).collect();
         let _ = writeln!(
             out,
             "date_formats = [{}]   # as the dates seen are written (chrono format strings)",
@@ -302,10 +303,10 @@ fn values_table(out: &mut String, table: &str, keys: &[&str], sheet: &Sheet, col
         let key = STATUS_WORDS.iter().find(|(_, words)| words.contains(&plain.as_str())).map(|(key, _)| *key);
         match key.filter(|k| keys.contains(k)) {
             Some(key) => {
-                let _ = writeln!(out, "{} = \"{key}\"", quoted(value));
+                let _ = writeln!(out, "{} = \"{key}\"", quote(value));
             }
             None => {
-                let _ = writeln!(out, "{} = \"\"   # which is it?", quoted(value));
+                let _ = writeln!(out, "{} = \"\"   # which is it?", quote(value));
             }
         }
     }
@@ -341,22 +342,6 @@ fn has_decimal_comma(amount: &str) -> bool {
     digits
         .rsplit_once(',')
         .is_some_and(|(_, tail)| (1..=2).contains(&tail.len()) && tail.chars().all(|c| c.is_ascii_digit()))
-}
-
-fn quoted(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]

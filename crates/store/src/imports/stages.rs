@@ -241,7 +241,8 @@ impl StageMapping {
     }
 }
 
-fn quote(text: &str) -> String {
+/// `text` as a TOML basic string.
+pub(super) fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {

@@ -23,7 +23,7 @@ use quotient_core::Period;
 use quotient_core::incentives::{
     Adjustment, AdjustmentCause, Component, ComponentRef, ContestAward, Credit, CreditedDeal, Decimal, DrawSpan,
     Metric, PaidDeal, PlansFile, PriorStatements, QuotaEntry, RepPlan, Statement, StatementInput, component_period,
-    compute_statement, next_step, rep_plans, round_half_away, to_cents, what_if_close, year_bounds,
+    compute_statement, next_step, rep_plans, round_half_away, to_cents, what_ifs_close, year_bounds,
 };
 use quotient_core::period::PeriodKind;
 use serde::Serialize;
@@ -212,9 +212,10 @@ impl<'d> Books<'d> {
         }
         let product_lines: HashMap<i64, &str> =
             self.directory.product_lines.iter().map(|(id, (external, _))| (*id, external.as_str())).collect();
-        let mut what_ifs = Vec::new();
-        for open in inputs::open_deals(db, org, rep)? {
-            let deal = CreditedDeal {
+        let open_deals = inputs::open_deals(db, org, rep)?;
+        let deals: Vec<CreditedDeal> = open_deals
+            .iter()
+            .map(|open| CreditedDeal {
                 opportunity_id: open.opportunity,
                 rep_id: rep,
                 closed_on: today,
@@ -222,15 +223,19 @@ impl<'d> Books<'d> {
                 margin_cents: open.margin_cents.unwrap_or(0),
                 product_line: open.product_line.and_then(|id| product_lines.get(&id)).map(|s| s.to_string()),
                 share: Decimal::ONE,
-            };
-            what_ifs.push(WhatIfDeal {
+            })
+            .collect();
+        let what_ifs = open_deals
+            .into_iter()
+            .zip(what_ifs_close(&input, &deals))
+            .map(|(open, what_if)| WhatIfDeal {
                 opportunity_id: OpportunityId(open.opportunity),
                 opportunity_external_id: open.external_id,
                 name: open.name,
                 amount_cents: open.amount_cents,
-                adds_cents: what_if_close(&input, &deal).added_cents,
-            });
-        }
+                adds_cents: what_if.added_cents,
+            })
+            .collect();
         let month = sequence.sheets.into_iter().last().ok_or_else(no_plan)?;
         Ok(Earnings { month, year_to_date_cents, next_steps, what_ifs })
     }

@@ -1,6 +1,8 @@
 //! The rollups are maintained with every write: after any sequence of writes (new and edited
-//! opportunities, past ones included, owner changes, stage moves, activities, deletions and
-//! restores, refused writes) the cells equal a rebuild from the base rows, on both backends.
+//! opportunities, past ones included, owner changes, expected closes, stage moves, activities on
+//! any opportunity, deletions and restores, refused writes) the cells — the open opportunities'
+//! by last activity and by expected close among them — and each opportunity's last activity equal
+//! a rebuild from the base rows, on both backends.
 
 mod common;
 
@@ -24,12 +26,15 @@ enum Op {
         kind: usize,
         outcome: usize,
         day: i64,
+        /// The opportunity it is on, if any.
+        opportunity: Option<usize>,
     },
     Create {
         rep: usize,
         line: usize,
         amount: i64,
         day: i64,
+        expected_close: Option<i64>,
     },
     Move {
         opportunity: usize,
@@ -43,6 +48,7 @@ enum Op {
         amount: Option<i64>,
         created_day: Option<i64>,
         line: Option<usize>,
+        expected_close: Option<Option<i64>>,
     },
     Delete {
         opportunity: bool,
@@ -56,18 +62,11 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        (0..3usize, 0..8usize, 0..6usize, 0..200i64).prop_map(|(rep, kind, outcome, day)| Op::LogActivity {
-            rep,
-            kind,
-            outcome,
-            day
-        }),
-        (0..3usize, 0..3usize, 0..50_000i64, 0..200i64).prop_map(|(rep, line, amount, day)| Op::Create {
-            rep,
-            line,
-            amount,
-            day
-        }),
+        (0..3usize, 0..8usize, 0..6usize, 0..200i64, proptest::option::of(0..12usize)).prop_map(
+            |(rep, kind, outcome, day, opportunity)| Op::LogActivity { rep, kind, outcome, day, opportunity }
+        ),
+        (0..3usize, 0..3usize, 0..50_000i64, 0..200i64, proptest::option::of(0..200i64))
+            .prop_map(|(rep, line, amount, day, expected_close)| Op::Create { rep, line, amount, day, expected_close }),
         (0..12usize, 0..8usize, 0..120i64, any::<bool>()).prop_map(|(opportunity, stage, days_after, gateway_type)| {
             Op::Move { opportunity, stage, days_after, gateway_type }
         }),
@@ -76,14 +75,16 @@ fn op() -> impl Strategy<Value = Op> {
             proptest::option::of(0..3usize),
             proptest::option::of(0..90_000i64),
             proptest::option::of(0..200i64),
-            proptest::option::of(0..3usize)
+            proptest::option::of(0..3usize),
+            proptest::option::of(proptest::option::of(0..200i64))
         )
-            .prop_map(|(opportunity, owner, amount, created_day, line)| Op::Edit {
+            .prop_map(|(opportunity, owner, amount, created_day, line, expected_close)| Op::Edit {
                 opportunity,
                 owner,
                 amount,
                 created_day,
-                line
+                line,
+                expected_close
             }),
         (any::<bool>(), 0..12usize).prop_map(|(opportunity, index)| Op::Delete { opportunity, index }),
         (any::<bool>(), 0..12usize).prop_map(|(opportunity, index)| Op::Restore { opportunity, index }),
@@ -115,7 +116,7 @@ fn check(test: &mut TestDb, ops: &[Op]) {
         // A refused write (a stage before creation, the gateway without a next step, …) must
         // leave everything as it was: its error is part of the sequence, not a failure.
         let _ = match op {
-            Op::LogActivity { rep, kind, outcome, day: offset } => {
+            Op::LogActivity { rep, kind, outcome, day: offset, opportunity } => {
                 let outcome = [
                     None,
                     Some(ActivityOutcome::Connected),
@@ -130,12 +131,12 @@ fn check(test: &mut TestDb, ops: &[Op]) {
                     occurred_at: day(*offset),
                     account_id: None,
                     contact_id: None,
-                    opportunity_id: opportunity_ids.first().copied(),
+                    opportunity_id: opportunity.map(|o| opportunity_ids[o % opportunity_ids.len()]),
                     outcome,
                 };
                 unscoped::log_activity(db, org, None, &activity).map(|id| activity_ids.push(id))
             }
-            Op::Create { rep, line, amount, day: offset } => {
+            Op::Create { rep, line, amount, day: offset, expected_close } => {
                 let new = NewOpportunity {
                     owner_id: reps[*rep],
                     account_id: None,
@@ -144,7 +145,7 @@ fn check(test: &mut TestDb, ops: &[Op]) {
                     amount: Money::from_cents(*amount * 100),
                     margin: Some(Money::from_cents(*amount * 25)),
                     created_at: day(*offset),
-                    expected_close_on: None,
+                    expected_close_on: expected_close.map(|d| day(d).date_naive()),
                     stage: "prospect".into(),
                 };
                 unscoped::create_opportunity(db, org, None, &new).map(|id| opportunity_ids.push(id))
@@ -154,13 +155,14 @@ fn check(test: &mut TestDb, ops: &[Op]) {
                 let gateway = gateway_type.then_some("demo");
                 unscoped::move_stage(db, org, None, id, STAGES[*stage], day(60 + days_after), gateway).map(drop)
             }
-            Op::Edit { opportunity, owner, amount, created_day, line } => {
+            Op::Edit { opportunity, owner, amount, created_day, line, expected_close } => {
                 let id = opportunity_ids[opportunity % opportunity_ids.len()];
                 let edit = OpportunityEdit {
                     owner_id: owner.map(|o| reps[o]),
                     amount: amount.map(|a| Money::from_cents(a * 100)),
                     created_at: created_day.map(day),
                     product_line_id: line.map(|l| lines[l]),
+                    expected_close_on: expected_close.map(|close| close.map(|d| day(d).date_naive())),
                     ..OpportunityEdit::default()
                 };
                 unscoped::edit_opportunity(db, org, None, id, &edit).map(drop)
@@ -178,8 +180,10 @@ fn check(test: &mut TestDb, ops: &[Op]) {
         };
     }
     let incremental = kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}"));
+    let last_activities = last_activities(db, org);
     db.transaction(|db| kpi::rebuild(db, org)).unwrap_or_else(|e| panic!("{e}"));
     let rebuilt = kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(last_activities, self::last_activities(db, org), "after {ops:?}");
     assert_eq!(incremental.len(), rebuilt.len(), "after {ops:?}");
     for (a, b) in incremental.iter().zip(&rebuilt) {
         assert_eq!(a, b, "after {ops:?}");
@@ -187,6 +191,16 @@ fn check(test: &mut TestDb, ops: &[Op]) {
     // Sanity: the sequence really reached the rollups.
     let cells = db.query_i64("SELECT COUNT(*) FROM rollup_cells WHERE org_id = ?", &[Value::Int(org.0)]).unwrap_or(0);
     assert!(cells > 0);
+}
+
+/// Each opportunity's last activity, as stored.
+fn last_activities(db: &mut quotient_store::Db, org: orgs::OrgId) -> Vec<(i64, Option<DateTime<Utc>>)> {
+    db.query_map(
+        "SELECT id, last_activity_at FROM opportunities WHERE org_id = ? ORDER BY id",
+        &[Value::Int(org.0)],
+        |row| Ok((row.int(0)?.unwrap_or_default(), row.timestamp(1)?)),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn run(make: impl Fn() -> Option<TestDb>) {

@@ -514,3 +514,49 @@ fn a_database_with_data_upgrades_through_every_migration_on_postgres() {
     let Some(mut fresh) = TestDb::postgres() else { return };
     upgrade_with_data(&schema.url, &mut fresh);
 }
+
+/// What migration 0021 computes for the cells a database already has (the closes after the
+/// gateway, the open opportunities' cells, each opportunity's last activity) is what a rebuild
+/// computes: a database with data is taken back to before it and upgraded again.
+fn the_open_cells_migration_equals_a_rebuild(test: &mut TestDb) {
+    let org = test.org("acme").id;
+    let db = &mut test.db;
+    bundle::import(db, org, &common::fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let stored = |db: &mut Db| {
+        let cells = quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}"));
+        let last =
+            texts(db, "SELECT CAST(id AS TEXT), CAST(last_activity_at AS TEXT) FROM opportunities ORDER BY id", &[], 2);
+        (cells, last)
+    };
+    let rebuilt = stored(db);
+    assert!(rebuilt.0.iter().any(|cell| cell.0 == "open_activity"), "the fixture has open opportunities");
+    assert!(rebuilt.0.iter().any(|cell| cell.4.closed_after_gateway > 0), "and closes after the gateway");
+    let indexes = match db.dialect() {
+        Dialect::Sqlite => "DROP INDEX rollup_cells_by_period",
+        Dialect::Postgres => "DROP INDEX rollup_cells_by_period; DROP INDEX rollup_cells_standing",
+    };
+    db.batch(&format!(
+        "DELETE FROM rollup_cells WHERE grain IN ('open_activity', 'open_close');
+         {indexes};
+         ALTER TABLE rollup_cells DROP COLUMN closed_after_gateway;
+         ALTER TABLE rollup_cells DROP COLUMN won_after_gateway;
+         ALTER TABLE rollup_cells DROP COLUMN open_opportunities;
+         ALTER TABLE opportunities DROP COLUMN last_activity_at;
+         DELETE FROM schema_migrations WHERE version = 21"
+    ))
+    .unwrap_or_else(|e| panic!("back to migration 20: {e}"));
+    migrate_to(db, 21).unwrap_or_else(|e| panic!("migration 21 over data: {e}"));
+    assert_eq!(stored(db), rebuilt);
+}
+
+#[test]
+fn the_open_cells_migration_equals_a_rebuild_on_sqlite() {
+    the_open_cells_migration_equals_a_rebuild(&mut TestDb::sqlite());
+}
+
+#[test]
+fn the_open_cells_migration_equals_a_rebuild_on_postgres() {
+    if let Some(mut test) = TestDb::postgres() {
+        the_open_cells_migration_equals_a_rebuild(&mut test);
+    }
+}

@@ -23,8 +23,8 @@ pub use peers::PeerComparison;
 pub use pipeline::{OpenOpportunity, Pipeline, VelocityRates, weighted_amount};
 pub use scorecard::{Attainment, Quotas, Scorecard, ScorecardFacts, median};
 pub use tally::{
-    LEAD_FOLLOW_UP_HOURS, OpportunityFacts, Tally, activity_contribution, contact_contribution, contribution,
-    estimate_contribution, lead_contribution,
+    LEAD_FOLLOW_UP_HOURS, OpenStanding, OpportunityFacts, Tally, activity_contribution, contact_contribution,
+    contribution, estimate_contribution, lead_contribution, open_contribution,
 };
 
 /// `numerator ÷ denominator`, undefined (`None`) when the denominator is 0 (`KPIS.md`: a ratio

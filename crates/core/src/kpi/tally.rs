@@ -63,6 +63,10 @@ tally! {
     /// those won: the closing ratio.
     closed_after_proposal,
     won_after_proposal,
+    /// Opportunities closed (won or lost) on this day that had reached the gateway, and of them
+    /// those won: gateway → won.
+    closed_after_gateway,
+    won_after_gateway,
     /// First appointments held on this day (the cohort A(P)), and how many of them went on to the
     /// gateway and to the proposal, credited to the day of the first appointment.
     first_appointments,
@@ -94,6 +98,9 @@ tally! {
     /// address, phone and email all filled).
     contacts,
     complete_contacts,
+    /// Open opportunities, filed by the day of their last activity and by their expected close
+    /// (`open_contribution`): CRM currency counts those before a day.
+    open_opportunities,
 }
 
 impl Tally {
@@ -148,6 +155,9 @@ pub struct OpportunityFacts {
     pub closed_on: Option<NaiveDate>,
     /// Whether the first appointment was with a contact of authority level 4 or 5.
     pub first_appointment_top_level: bool,
+    pub expected_close_on: Option<NaiveDate>,
+    /// The day of its latest activity, if it has any.
+    pub last_activity_on: Option<NaiveDate>,
 }
 
 impl OpportunityFacts {
@@ -169,6 +179,7 @@ pub fn contribution(opportunity: &OpportunityFacts) -> Vec<(NaiveDate, Tally)> {
     if let Some(closed_on) = opportunity.closed_on {
         let mut tally = Tally::default();
         let after_proposal = i64::from(opportunity.reached_proposal());
+        let after_gateway = i64::from(opportunity.reached_gateway());
         match opportunity.status {
             OpportunityStatus::Won => {
                 tally.won = 1;
@@ -177,10 +188,13 @@ pub fn contribution(opportunity: &OpportunityFacts) -> Vec<(NaiveDate, Tally)> {
                 tally.won_cycle_days = (closed_on - opportunity.created_on).num_days();
                 tally.closed_after_proposal = after_proposal;
                 tally.won_after_proposal = after_proposal;
+                tally.closed_after_gateway = after_gateway;
+                tally.won_after_gateway = after_gateway;
             }
             OpportunityStatus::Lost => {
                 tally.lost = 1;
                 tally.closed_after_proposal = after_proposal;
+                tally.closed_after_gateway = after_gateway;
             }
             OpportunityStatus::Open => {}
         }
@@ -199,6 +213,27 @@ pub fn contribution(opportunity: &OpportunityFacts) -> Vec<(NaiveDate, Tally)> {
         cells.push((first_appointment_on, tally));
     }
     cells
+}
+
+/// Where an open opportunity stands, for CRM currency (`KPIS.md`): counted once by the day of its
+/// last activity (`None`: it has none) and once by its expected close day (`None`: it has none,
+/// and is never past due). A closed opportunity stands nowhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenStanding {
+    pub last_activity_on: Option<NaiveDate>,
+    pub expected_close_on: Option<NaiveDate>,
+    pub tally: Tally,
+}
+
+/// The open opportunity's standing: an opportunity without an activity since a day is stale as
+/// of it, one expected to close before a day is past due on it; both are sums of these cells
+/// over the days before.
+pub fn open_contribution(opportunity: &OpportunityFacts) -> Option<OpenStanding> {
+    (opportunity.status == OpportunityStatus::Open).then_some(OpenStanding {
+        last_activity_on: opportunity.last_activity_on,
+        expected_close_on: opportunity.expected_close_on,
+        tally: Tally { open_opportunities: 1, ..Tally::default() },
+    })
 }
 
 /// What an activity adds to the day it was held on.

@@ -29,6 +29,8 @@ fn opportunity(
         proposal_on: proposal.map(day),
         closed_on: closed.map(day),
         first_appointment_top_level: false,
+        expected_close_on: None,
+        last_activity_on: None,
     }
 }
 
@@ -124,6 +126,33 @@ fn a_change_is_the_difference_of_contributions() {
     expected[2] = new;
     assert_eq!(cells, tally(&expected, "2026-Q1"));
     assert_eq!(Outcome::of(&cells).win_rate, Some(1.0), "A, B and C won; D closes in Q2");
+}
+
+#[test]
+fn gateway_to_won_counts_the_closes_after_the_gateway() {
+    // Closed in Q1: A won (gateway and proposal), B won (neither), C lost (proposal implies the
+    // gateway). After the gateway: A and C, of them won: A.
+    let q1 = tally(&sample(), "2026-Q1");
+    assert_eq!((q1.closed_after_gateway, q1.won_after_gateway), (2, 1));
+    // D lost in Q2 without reaching the gateway; E is open.
+    let q2 = tally(&sample(), "2026-Q2");
+    assert_eq!((q2.closed_after_gateway, q2.won_after_gateway), (0, 0));
+}
+
+#[test]
+fn an_open_opportunity_stands_by_its_last_activity_and_expected_close() {
+    let e = OpportunityFacts {
+        last_activity_on: Some(day("2026-03-20")),
+        expected_close_on: Some(day("2026-04-30")),
+        ..sample()[4]
+    };
+    let standing = open_contribution(&e).unwrap_or_else(|| panic!("E is open"));
+    assert_eq!(standing.last_activity_on, Some(day("2026-03-20")));
+    assert_eq!(standing.expected_close_on, Some(day("2026-04-30")));
+    assert_eq!(standing.tally, Tally { open_opportunities: 1, ..Tally::default() });
+    // Won, lost: no standing; nor do they add to open opportunities in their day cells.
+    assert!(sample()[..4].iter().all(|o| open_contribution(o).is_none()));
+    assert_eq!(tally(&sample(), "2026").open_opportunities, 0);
 }
 
 mod activity_and_leads {

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use quotient_core::Money;
 use quotient_core::kpi::{
     OpportunityFacts, Tally, activity_contribution, contact_contribution, contribution, estimate_contribution,
-    lead_contribution,
+    lead_contribution, open_contribution,
 };
 use quotient_core::model::{ActivityOutcome, ActivityType, LeadSource, OpportunityStatus};
 use quotient_core::settings::Method;
@@ -21,9 +21,22 @@ pub struct Cell {
     /// 0 for facts without a product line.
     pub product_line_id: i64,
     pub tally: Tally,
-    /// A standing fact (a contact of the rep's accounts) rather than one of a day: kept at the
-    /// 'state' grain, its `day` is `STATE_DAY`.
-    pub standing: bool,
+    pub kind: CellKind,
+}
+
+/// What a cell's day means, and so at which grains it is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CellKind {
+    /// A fact of a day: kept at the day, the week, the month, the quarter and the organisation's
+    /// month.
+    Dated,
+    /// A standing fact (a contact of the rep's accounts): kept at the 'state' grain, its `day` is
+    /// `STATE_DAY`.
+    Standing,
+    /// An open opportunity, filed by the day of its last activity (`STATE_DAY` when it has none).
+    OpenByLastActivity,
+    /// An open opportunity, filed by its expected close day.
+    OpenByExpectedClose,
 }
 
 /// The day the standing facts are filed under.
@@ -156,6 +169,7 @@ fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(
     let select = format!(
         "SELECT owner_id, product_line_id, status, amount_cents, margin_cents, created_at, \
          first_appointment_at, gateway_at, proposal_at, closed_at, \
+         expected_close_on, last_activity_at, \
          (SELECT c.authority_level FROM activities a \
           JOIN contacts c ON c.org_id = a.org_id AND c.id = a.contact_id AND c.deleted_at IS NULL \
           WHERE a.org_id = o.org_id AND a.opportunity_id = o.id AND a.type = 'appointment' \
@@ -167,7 +181,7 @@ fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(
     );
     query(db, org, &select, "owner_id", rows, |row| {
         let status = required(row.text(2)?, "status")?;
-        let top_level = row.int(11)?.unwrap_or(Method::default().top_level_authority);
+        let top_level = row.int(13)?.unwrap_or(Method::default().top_level_authority);
         let facts = OpportunityFacts {
             status: status.parse::<OpportunityStatus>().map_err(|e| StoreError::Decode(e.to_string()))?,
             amount: Money::from_cents(row.int(3)?.unwrap_or(0)),
@@ -177,12 +191,22 @@ fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(
             gateway_on: row.timestamp(7)?.map(day_of),
             proposal_on: row.timestamp(8)?.map(day_of),
             closed_on: row.timestamp(9)?.map(day_of),
-            first_appointment_top_level: row.int(10)?.is_some_and(|level| level >= top_level),
+            first_appointment_top_level: row.int(12)?.is_some_and(|level| level >= top_level),
+            expected_close_on: row.date(10)?,
+            last_activity_on: row.timestamp(11)?.map(day_of),
         };
         let rep_id = required(row.int(0)?, "owner_id")?;
         let product_line_id = row.int(1)?.unwrap_or(0);
         for (day, tally) in contribution(&facts) {
-            push(Cell { rep_id, day, product_line_id, tally, standing: false });
+            push(Cell { rep_id, day, product_line_id, tally, kind: CellKind::Dated });
+        }
+        if let Some(open) = open_contribution(&facts) {
+            let tally = open.tally;
+            let day = open.last_activity_on.unwrap_or(STATE_DAY);
+            push(Cell { rep_id, day, product_line_id, tally, kind: CellKind::OpenByLastActivity });
+            if let Some(day) = open.expected_close_on {
+                push(Cell { rep_id, day, product_line_id, tally, kind: CellKind::OpenByExpectedClose });
+            }
         }
         Ok(())
     })
@@ -197,7 +221,7 @@ fn activity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cel
             day: day_of(required(row.timestamp(3)?, "occurred_at")?),
             product_line_id: 0,
             tally: activity_contribution(kind, outcome),
-            standing: false,
+            kind: CellKind::Dated,
         });
         Ok(())
     })
@@ -210,7 +234,7 @@ fn estimate_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cel
             day: required(row.date(2)?, "issued_on")?,
             product_line_id: row.int(1)?.unwrap_or(0),
             tally: estimate_contribution(),
-            standing: false,
+            kind: CellKind::Dated,
         });
         Ok(())
     })
@@ -230,7 +254,7 @@ fn lead_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cell)) 
         let hours = row.int(4)?.unwrap_or(Method::default().lead_follow_up_hours);
         let tally = lead_contribution(source, created_at, row.timestamp(3)?, hours);
         if !tally.is_zero() {
-            push(Cell { rep_id, day: day_of(created_at), product_line_id: 0, tally, standing: false });
+            push(Cell { rep_id, day: day_of(created_at), product_line_id: 0, tally, kind: CellKind::Dated });
         }
         Ok(())
     })
@@ -270,7 +294,7 @@ fn contact_cells(db: &mut Db, org: OrgId, rows: ContactRows, push: &mut impl FnM
             day: STATE_DAY,
             product_line_id: 0,
             tally: contact_contribution(complete),
-            standing: true,
+            kind: CellKind::Standing,
         });
         Ok(())
     })

@@ -3,6 +3,7 @@
 
 pub(crate) mod breakdowns;
 mod facts;
+mod last_activity;
 mod people;
 pub(crate) mod queries;
 mod report;
@@ -12,7 +13,7 @@ mod teams;
 mod trend;
 
 pub use breakdowns::{Breakdowns, LostReason, Segment};
-pub use facts::{Cell, Fact, cells_of};
+pub use facts::{Cell, CellKind, Fact, cells_of};
 pub use people::{Directory, Person, Scope, Subject};
 pub use queries::Filter;
 pub use report::{Card, Report, ReportRequest, Scorecards, report, report_with, report_with_groups};

@@ -189,57 +189,6 @@ pub fn won_cycle_days(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_
     Ok(out)
 }
 
-/// Per rep: (opportunities closed — won or lost — in `period` that had reached the gateway, those
-/// of them won): gateway → won (`docs/KPIS.md`). A gateway reached is `gateway_at` or
-/// `proposal_at` set, as for the funnel.
-pub fn closed_after_gateway(
-    db: &mut Db,
-    org: OrgId,
-    period: Period,
-    filter: Filter<'_>,
-) -> Result<HashMap<i64, (i64, i64)>> {
-    let mut params =
-        vec![org.value(), Value::Timestamp(midnight(period.start())), Value::Timestamp(midnight(period.end()))];
-    let (from, join) = filter.rep_by_rep("opportunities", "o", "owner_id");
-    let filter = filter.sql("o.owner_id", Some("o.product_line_id"), &mut params);
-    let sql = format!(
-        "SELECT o.owner_id, COUNT(*), SUM(CASE WHEN o.status = 'won' THEN 1 ELSE 0 END) FROM {from}
-         WHERE o.org_id = ? AND o.closed_at >= ? AND o.closed_at < ? AND o.status IN ('won', 'lost')
-           AND (o.gateway_at IS NOT NULL OR o.proposal_at IS NOT NULL) AND o.deleted_at IS NULL{join}{filter}
-         GROUP BY o.owner_id"
-    );
-    let mut out = HashMap::new();
-    db.query_each(&sql, &params, |row| {
-        out.insert(row.int(0)?.unwrap_or_default(), (row.int(1)?.unwrap_or(0), row.int(2)?.unwrap_or(0)));
-        Ok(())
-    })?;
-    Ok(out)
-}
-
-/// Per rep: (open opportunities without an activity in the `stale_days` up to `as_of`, open
-/// opportunities whose expected close date is before `as_of`).
-pub fn crm_currency(
-    db: &mut Db,
-    org: OrgId,
-    as_of: NaiveDate,
-    stale_days: i64,
-    filter: Filter<'_>,
-) -> Result<HashMap<i64, (i64, i64)>> {
-    let since = midnight(as_of + chrono::Duration::days(1) - chrono::Duration::days(stale_days.max(0)));
-    let mut params = vec![Value::Timestamp(since), Value::Date(as_of), org.value()];
-    let filter = filter.sql("o.owner_id", Some("o.product_line_id"), &mut params);
-    let sql = format!(
-        "SELECT o.owner_id,
-                SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM activities a WHERE a.org_id = o.org_id
-                        AND a.opportunity_id = o.id AND a.occurred_at >= ? AND a.deleted_at IS NULL) THEN 1 ELSE 0 END),
-                SUM(CASE WHEN o.expected_close_on < ? THEN 1 ELSE 0 END)
-         FROM opportunities o
-         WHERE o.org_id = ? AND o.status = 'open' AND o.deleted_at IS NULL{filter}
-         GROUP BY o.owner_id"
-    );
-    pairs(db, &sql, &params)
-}
-
 /// Satisfaction scores received in `period` on each rep's accounts.
 pub fn satisfaction_scores(
     db: &mut Db,
@@ -309,13 +258,4 @@ pub fn demos_by_line(
         Ok(())
     })?;
     Ok(out)
-}
-
-fn pairs(db: &mut Db, sql: &str, params: &[Value]) -> Result<HashMap<i64, (i64, i64)>> {
-    Ok(db
-        .query_map(sql, params, |row| {
-            Ok((row.int(0)?.unwrap_or_default(), (row.int(1)?.unwrap_or(0), row.int(2)?.unwrap_or(0))))
-        })?
-        .into_iter()
-        .collect())
 }

@@ -88,7 +88,8 @@ pub struct GatewayToWon {
 }
 
 impl GatewayToWon {
-    fn of((closed, won): (i64, i64)) -> GatewayToWon {
+    fn of(tally: &Tally) -> GatewayToWon {
+        let (closed, won) = (tally.closed_after_gateway, tally.won_after_gateway);
         GatewayToWon { closed_after_gateway: closed, won_after_gateway: won, share: ratio(won, closed) }
     }
 }
@@ -156,6 +157,10 @@ struct Gathered {
     won_first_week: HashMap<i64, Tally>,
     won_by_week: HashMap<i64, Vec<(NaiveDate, i64)>>,
     standing: HashMap<i64, Tally>,
+    /// Per rep: open opportunities without an activity in the CRM currency standard's window up
+    /// to the evaluation day, and those expected to close before it.
+    stale: HashMap<i64, i64>,
+    past_due: HashMap<i64, i64>,
     rows: BaseRows,
 }
 
@@ -174,9 +179,6 @@ struct BaseRows {
     quotas: HashMap<i64, Vec<QuotaRow>>,
     open: HashMap<i64, Vec<OpenOpportunity>>,
     cycle_days: HashMap<i64, Vec<i64>>,
-    currency: HashMap<i64, (i64, i64)>,
-    /// (closed after reaching the gateway, of them won) per rep.
-    closed_after_gateway: HashMap<i64, (i64, i64)>,
     scores: HashMap<i64, Vec<AccountScore>>,
     /// Per rep: (product line, demos given on its opportunities).
     demos: HashMap<i64, Vec<(i64, i64)>>,
@@ -261,7 +263,7 @@ impl<'a> Scorecards<'a> {
             person.and_then(|p| p.manager_id).and_then(|m| directory.person(m)).map(|m| m.external_id.clone()),
             &facts,
             &standards_facts,
-            GatewayToWon::of(pooled_pair(&data.rows.closed_after_gateway, &[rep])),
+            GatewayToWon::of(&facts.tally),
             self.settings(),
         );
         card.activity_goals = activity_goals_for(data, &[rep], request.period, &facts.tally);
@@ -283,7 +285,7 @@ impl<'a> Scorecards<'a> {
         let (data, directory, request) = (&self.data, self.directory, &self.request);
         let facts = facts_for(data, request, reps, reps);
         let standards_facts = standards_facts(data, directory, request, reps, facts.quotas.revenue, &facts.tally);
-        let gateway = GatewayToWon::of(pooled_pair(&data.rows.closed_after_gateway, reps));
+        let gateway = GatewayToWon::of(&facts.tally);
         let mut card = card(None, name.to_string(), None, &facts, &standards_facts, gateway, self.settings());
         card.activity_goals = activity_goals_for(data, reps, request.period, &facts.tally);
         card
@@ -364,14 +366,13 @@ fn gather(
     db.with_companion(|db, companion| {
         let (data, rows) = match companion {
             Some(companion) => std::thread::scope(|threads| {
-                let rows = threads.spawn(|| {
-                    companion.with_custom_plans(|companion| read_base_rows(companion, org, request, filter, stale_days))
-                });
-                let data = read_rollups(db, org, request, filter);
+                let rows = threads
+                    .spawn(|| companion.with_custom_plans(|companion| read_base_rows(companion, org, request, filter)));
+                let data = read_rollups(db, org, request, filter, stale_days);
                 let rows = rows.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                 (data, rows)
             }),
-            None => (read_rollups(db, org, request, filter), read_base_rows(db, org, request, filter, stale_days)),
+            None => (read_rollups(db, org, request, filter, stale_days), read_base_rows(db, org, request, filter)),
         };
         let mut data = data?;
         data.rows = rows?;
@@ -380,7 +381,13 @@ fn gather(
     })
 }
 
-fn read_rollups(db: &mut Db, org: OrgId, request: &ReportRequest, filter: Filter<'_>) -> Result<Gathered> {
+fn read_rollups(
+    db: &mut Db,
+    org: OrgId,
+    request: &ReportRequest,
+    filter: Filter<'_>,
+    stale_days: i64,
+) -> Result<Gathered> {
     let period = request.period;
     let mut data = Gathered::default();
     let months = standards::judged_months(period, request.as_of);
@@ -442,16 +449,15 @@ fn read_rollups(db: &mut Db, org: OrgId, request: &ReportRequest, filter: Filter
         }
     }
     data.standing = rollups::standing(db, org, filter.reps)?;
+    // CRM currency: an open opportunity is stale when its last activity was before the window's
+    // first day (or it has none), past due when expected to close before the evaluation day.
+    let window_start = day_after - Duration::days(stale_days.max(0));
+    data.stale = rollups::open_before(db, org, rollups::Grain::OpenByLastActivity, window_start, filter)?;
+    data.past_due = rollups::open_before(db, org, rollups::Grain::OpenByExpectedClose, request.as_of, filter)?;
     Ok(data)
 }
 
-fn read_base_rows(
-    db: &mut Db,
-    org: OrgId,
-    request: &ReportRequest,
-    filter: Filter<'_>,
-    stale_days: i64,
-) -> Result<BaseRows> {
+fn read_base_rows(db: &mut Db, org: OrgId, request: &ReportRequest, filter: Filter<'_>) -> Result<BaseRows> {
     let period = request.period;
     let mut rows = BaseRows::default();
     for quota in queries::quotas(db, org, period, filter)? {
@@ -459,8 +465,6 @@ fn read_base_rows(
     }
     rows.open = queries::open_opportunities(db, org, request.as_of, period.end(), filter)?;
     rows.cycle_days = queries::won_cycle_days(db, org, period, filter)?;
-    rows.closed_after_gateway = queries::closed_after_gateway(db, org, period, filter)?;
-    rows.currency = queries::crm_currency(db, org, request.as_of, stale_days, filter)?;
     rows.scores = queries::satisfaction_scores(db, org, period, filter)?;
     rows.demos = queries::demos_by_line(db, org, period, filter)?;
     Ok(rows)
@@ -472,11 +476,6 @@ fn by_rep(sums: Option<HashMap<(i64, i64), Tally>>) -> HashMap<i64, Tally> {
         *out.entry(rep).or_default() += tally;
     }
     out
-}
-
-/// Two counts per rep, added up over `reps`.
-fn pooled_pair(map: &HashMap<i64, (i64, i64)>, reps: &[i64]) -> (i64, i64) {
-    reps.iter().filter_map(|rep| map.get(rep)).fold((0, 0), |(a, b), (x, y)| (a + x, b + y))
 }
 
 fn pooled(map: &HashMap<i64, Tally>, reps: &[i64]) -> Tally {
@@ -619,7 +618,8 @@ fn standards_facts(
 ) -> StandardsFacts {
     let estimates_by_line = line_estimates(data, directory, reps, request);
     let standing = pooled(&data.standing, reps);
-    let (stale, past_due) = pooled_pair(&data.rows.currency, reps);
+    let count = |map: &HashMap<i64, i64>| reps.iter().filter_map(|rep| map.get(rep)).sum::<i64>();
+    let (stale, past_due) = (count(&data.stale), count(&data.past_due));
     StandardsFacts {
         revenue_attainment: revenue_quota.and_then(|q| ratio(tally.won_amount, q.cents())),
         estimates_by_line,

@@ -4,7 +4,8 @@
 use super::{Grain, Key, keys};
 use crate::db::{Db, Dialect, Value};
 use crate::error::Result;
-use crate::kpi::facts::{self, Cell, Fact};
+use crate::kpi::facts::{self, Cell, CellKind, Fact};
+use crate::kpi::last_activity::{self, Opportunities};
 use crate::orgs::{OrgId, Revision};
 use quotient_core::kpi::Tally;
 use std::collections::BTreeMap;
@@ -45,6 +46,13 @@ fn delta<T>(
     let out = write(db)?;
     // What a created fact depends on is what it links to, named in `existing`.
     touched.extend(created);
+    // An activity written moves the last activity of the opportunities it was and is on, which
+    // files their open cells: set before they are read again.
+    if touched.iter().any(|fact| matches!(fact, Fact::Activity(_))) {
+        let opportunities: Vec<i64> =
+            touched.iter().filter_map(|fact| if let Fact::Opportunity(id) = fact { Some(*id) } else { None }).collect();
+        last_activity::refresh(db, org, Opportunities::These(&opportunities))?;
+    }
     let after = cells_of_all(db, org, &touched)?;
     apply(db, org, &before, &after)?;
     Ok(out)
@@ -61,7 +69,7 @@ fn cells_of_all(db: &mut Db, org: OrgId, facts: &[Fact]) -> Result<Vec<Cell>> {
 /// Adds `after` and takes away `before`, at every grain.
 pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result<()> {
     let this_month = Grain::Month.bucket(chrono::Utc::now().date_naive());
-    let history = before.iter().chain(after).any(|cell| !cell.standing && cell.day < this_month);
+    let history = before.iter().chain(after).any(|cell| cell.kind == CellKind::Dated && cell.day < this_month);
     let revisions: &[Revision] = if history { &[Revision::Data, Revision::History] } else { &[Revision::Data] };
     let mut delta: BTreeMap<Key, Tally> = BTreeMap::new();
     for (cells, sign) in [(before, -1), (after, 1)] {

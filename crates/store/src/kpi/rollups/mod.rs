@@ -8,11 +8,11 @@ mod reads;
 mod rebuild;
 
 pub use delta::{apply, with_delta, with_delta_creating};
-pub(crate) use reads::{organisation_months, per_cell};
+pub(crate) use reads::{open_before, organisation_months, per_cell};
 pub use reads::{standing, sum, sum_of};
 pub use rebuild::{rebuild, rebuild_reporting};
 
-use super::facts::{Cell, STATE_DAY};
+use super::facts::{Cell, CellKind, STATE_DAY};
 use chrono::{Datelike, NaiveDate};
 use quotient_core::kpi::Tally;
 
@@ -26,6 +26,10 @@ pub(crate) enum Grain {
     /// The month of the whole organisation, filed under rep [`ORGANISATION`]: what is learnt from
     /// years of history (the seasonality) reads 36 of these instead of every rep's months.
     OrganisationMonth,
+    /// Open opportunities by the day of their last activity ([`CellKind::OpenByLastActivity`]).
+    OpenByLastActivity,
+    /// Open opportunities by their expected close day ([`CellKind::OpenByExpectedClose`]).
+    OpenByExpectedClose,
 }
 
 /// The rep id the organisation's own cells are filed under (no rep has it).
@@ -40,12 +44,14 @@ impl Grain {
             Grain::Quarter => "quarter",
             Grain::State => "state",
             Grain::OrganisationMonth => "org_month",
+            Grain::OpenByLastActivity => "open_activity",
+            Grain::OpenByExpectedClose => "open_close",
         }
     }
 
     pub(super) fn bucket(self, day: NaiveDate) -> NaiveDate {
         match self {
-            Grain::Day => day,
+            Grain::Day | Grain::OpenByLastActivity | Grain::OpenByExpectedClose => day,
             Grain::Week => day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday())),
             Grain::Month | Grain::OrganisationMonth => day.with_day(1).unwrap_or(day),
             Grain::Quarter => NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1).unwrap_or(day),
@@ -56,7 +62,7 @@ impl Grain {
     /// The start of the cell after the one `day` is in (for the day, week, month and quarter).
     pub(super) fn next(self, day: NaiveDate) -> NaiveDate {
         match self {
-            Grain::Day => day + chrono::Duration::days(1),
+            Grain::Day | Grain::OpenByLastActivity | Grain::OpenByExpectedClose => day + chrono::Duration::days(1),
             Grain::Week => self.bucket(day) + chrono::Duration::days(7),
             Grain::Quarter => next_month(next_month(next_month(self.bucket(day)))),
             Grain::Month | Grain::OrganisationMonth | Grain::State => next_month(self.bucket(day)),
@@ -65,10 +71,11 @@ impl Grain {
 
     /// The grains a cell is kept at.
     fn of(cell: &Cell) -> &'static [Grain] {
-        if cell.standing {
-            &[Grain::State]
-        } else {
-            &[Grain::Day, Grain::Week, Grain::Month, Grain::Quarter, Grain::OrganisationMonth]
+        match cell.kind {
+            CellKind::Dated => &[Grain::Day, Grain::Week, Grain::Month, Grain::Quarter, Grain::OrganisationMonth],
+            CellKind::Standing => &[Grain::State],
+            CellKind::OpenByLastActivity => &[Grain::OpenByLastActivity],
+            CellKind::OpenByExpectedClose => &[Grain::OpenByExpectedClose],
         }
     }
 }

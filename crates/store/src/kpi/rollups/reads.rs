@@ -15,8 +15,16 @@ use std::collections::{BTreeMap, HashMap};
 /// Sums the cells of `period` per rep and product line: whole months at the month grain, the rest
 /// by day.
 pub fn sum(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Result<HashMap<(i64, i64), Tally>> {
-    sum_of(db, org, period, filter, Tally::FIELDS)
+    sum_of(db, org, period, filter, &dated_fields())
 }
+
+/// The fields a dated cell may hold: all but the standing ones, which are kept at other grains.
+pub(crate) fn dated_fields() -> Vec<&'static str> {
+    Tally::FIELDS.iter().copied().filter(|field| !STANDING_FIELDS.contains(field)).collect()
+}
+
+/// The fields only the standing grains hold (`state`, and the open opportunities').
+const STANDING_FIELDS: &[&str] = &["contacts", "complete_contacts", "open_opportunities"];
 
 /// Like [`sum`], reading only `fields` (the others stay 0): each column read costs.
 pub fn sum_of(
@@ -29,9 +37,22 @@ pub fn sum_of(
     sum_at(db, org, &split(period), filter, fields)
 }
 
-/// The cells of each (grain, from, to) piece, summed per rep and product line. For a few reps the
-/// pieces are read in one statement (on PostgreSQL a statement is a round trip); for everyone, one
-/// statement per piece (SQLite reads a compound of the reps' ranges a third slower).
+/// The `FROM` and `WHERE` of a read of the cells of one grain from a day up to another, with its
+/// parameters. A list of reps is sought rep by rep, through the key, which starts with the rep;
+/// every rep's cells are one range of the index by period, read in its order.
+fn cells_between(
+    org: OrgId,
+    (grain, from, to): (Grain, NaiveDate, NaiveDate),
+    filter: Filter<'_>,
+    params: &mut Vec<Value<'static>>,
+) -> String {
+    params.extend([org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)]);
+    let filter = filter.sql("c.rep_id", Some("c.product_line_id"), params);
+    format!("FROM rollup_cells c WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ?{filter}")
+}
+
+/// The cells of each (grain, from, to) piece, summed per rep and product line, in one statement (on
+/// PostgreSQL a statement is a round trip).
 fn sum_at(
     db: &mut Db,
     org: OrgId,
@@ -47,32 +68,24 @@ fn sum_at(
     let positions: Vec<usize> = (0..Tally::FIELDS.len()).filter(|&i| fields.contains(&Tally::FIELDS[i])).collect();
     let columns: Vec<&str> = positions.iter().map(|&i| Tally::FIELDS[i]).collect();
     // The cells are summed here rather than by SQL: reading the columns costs a fraction of
-    // SQLite's aggregates over this many columns. The cells are keyed by rep first; each piece
-    // keeps its own plan, a range of each rep's cells.
-    let (cells, join) = filter.rep_by_rep("rollup_cells", "c", "rep_id");
-    let statements = if filter.reps.is_some() { vec![pieces] } else { pieces.chunks(1).collect() };
-    for pieces in statements {
-        let mut params = Vec::new();
-        let mut selects = Vec::with_capacity(pieces.len());
-        for &(grain, from, to) in pieces {
-            params.extend([org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)]);
-            let filter = filter.sql("c.rep_id", Some("c.product_line_id"), &mut params);
-            selects.push(format!(
-                "SELECT c.rep_id, c.product_line_id, c.{} FROM {cells}
-                 WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ?{join}{filter}",
-                columns.join(", c."),
-            ));
+    // SQLite's aggregates over this many columns.
+    let mut params = Vec::new();
+    let selects: Vec<String> = pieces
+        .iter()
+        .map(|&piece| {
+            let from = cells_between(org, piece, filter, &mut params);
+            format!("SELECT c.rep_id, c.product_line_id, c.{} {from}", columns.join(", c."))
+        })
+        .collect();
+    db.query_each(&selects.join(" UNION ALL "), &params, |row| {
+        let key = (row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
+        let mut values = vec![0; Tally::FIELDS.len()];
+        for (column, &position) in positions.iter().enumerate() {
+            values[position] = row.int(column + 2)?.unwrap_or(0);
         }
-        db.query_each(&selects.join(" UNION ALL "), &params, |row| {
-            let key = (row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
-            let mut values = vec![0; Tally::FIELDS.len()];
-            for (column, &position) in positions.iter().enumerate() {
-                values[position] = row.int(column + 2)?.unwrap_or(0);
-            }
-            *out.entry(key).or_default() += Tally::from_values(&values);
-            Ok(())
-        })?;
-    }
+        *out.entry(key).or_default() += Tally::from_values(&values);
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -80,9 +93,32 @@ fn sum_at(
 pub fn standing(db: &mut Db, org: OrgId, reps: Option<&[i64]>) -> Result<HashMap<i64, Tally>> {
     let mut out = HashMap::new();
     let state = [(Grain::State, STATE_DAY, STATE_DAY + chrono::Duration::days(1))];
-    for ((rep, _), tally) in sum_at(db, org, &state, Filter { reps, product_line: None }, Tally::FIELDS)? {
+    let filter = Filter { reps, product_line: None };
+    for ((rep, _), tally) in sum_at(db, org, &state, filter, &["contacts", "complete_contacts"])? {
         *out.entry(rep).or_default() += tally;
     }
+    Ok(out)
+}
+
+/// Per rep, the open opportunities filed at `grain` (by last activity, or by expected close) on a
+/// day before `before`, where there are any.
+pub(crate) fn open_before(
+    db: &mut Db,
+    org: OrgId,
+    grain: Grain,
+    before: NaiveDate,
+    filter: Filter<'_>,
+) -> Result<HashMap<i64, i64>> {
+    let mut params = Vec::new();
+    // Every day either database holds (PostgreSQL's dates start in 4713 BC).
+    let earliest = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(STATE_DAY);
+    let from = cells_between(org, (grain, earliest, before), filter, &mut params);
+    let mut out: HashMap<i64, i64> = HashMap::new();
+    db.query_each(&format!("SELECT c.rep_id, c.open_opportunities {from}"), &params, |row| {
+        *out.entry(row.int(0)?.unwrap_or_default()).or_default() += row.int(1)?.unwrap_or_default();
+        Ok(())
+    })?;
+    out.retain(|_, count| *count != 0);
     Ok(out)
 }
 
@@ -98,13 +134,9 @@ pub(crate) fn per_cell(
     filter: Filter<'_>,
 ) -> Result<Vec<(i64, NaiveDate, i64)>> {
     let field = column_of(field);
-    let (cells, join) = filter.rep_by_rep("rollup_cells", "c", "rep_id");
-    let mut sql = format!(
-        "SELECT c.rep_id, c.day, c.{field} FROM {cells}
-         WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ? AND c.{field} <> 0{join}"
-    );
-    let mut params = vec![org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)];
-    sql.push_str(&filter.sql("c.rep_id", Some("c.product_line_id"), &mut params));
+    let mut params = Vec::new();
+    let cells = cells_between(org, (grain, from, to), filter, &mut params);
+    let sql = format!("SELECT c.rep_id, c.day, c.{field} {cells} AND c.{field} <> 0");
     // The product lines of a rep's month (or week) are summed here rather than by a GROUP BY.
     let mut out: BTreeMap<(i64, NaiveDate), i64> = BTreeMap::new();
     db.query_each(&sql, &params, |row| {

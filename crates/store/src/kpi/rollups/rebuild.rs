@@ -3,7 +3,8 @@
 use super::{Cells, Key, ORGANISATION, keys};
 use crate::db::{Db, Dialect, Value};
 use crate::error::Result;
-use crate::kpi::facts::{self, Cell};
+use crate::kpi::facts::{self, Cell, CellKind};
+use crate::kpi::last_activity::{self, Opportunities};
 use crate::orgs::{OrgId, Revision};
 use chrono::NaiveDate;
 use quotient_core::kpi::Tally;
@@ -40,6 +41,9 @@ fn rebuild_with(
     // Every import ends here: its people may have changed as well as its facts.
     crate::orgs::bump_revisions(db, org, &[Revision::Data, Revision::Directory, Revision::History])?;
     db.execute("DELETE FROM rollup_cells WHERE org_id = ?", &[org.value()])?;
+    // The open opportunities' cells are filed by their last activity: an import has just loaded
+    // activities, and the rebuild vouches for every derived value.
+    last_activity::refresh(db, org, Opportunities::All)?;
     // The indexes are built once at the end rather than maintained cell by cell; the key too when
     // the cells are all this organisation's, since it is rebuilt over every organisation's cells.
     let indexes = if set_aside_indexes {
@@ -61,8 +65,8 @@ fn rebuild_with(
             let mut organisation = Cells::new();
             for days in days_in {
                 let mut cells = Cells::new();
-                for ((rep_id, day, product_line_id, standing), tally) in days {
-                    for key in keys(&Cell { rep_id, day, product_line_id, tally, standing }) {
+                for ((rep_id, day, product_line_id, kind), tally) in days {
+                    for key in keys(&Cell { rep_id, day, product_line_id, tally, kind }) {
                         let cells = if key.2 == ORGANISATION { &mut organisation } else { &mut cells };
                         *cells.entry(key).or_default() += tally;
                     }
@@ -80,7 +84,7 @@ fn rebuild_with(
         for (done, rep) in reps.into_iter().enumerate() {
             let mut days = DayCells::new();
             facts::cells_of_rep(db, org, rep, &mut |cell| {
-                *days.entry((cell.rep_id, cell.day, cell.product_line_id, cell.standing)).or_default() += cell.tally;
+                *days.entry((cell.rep_id, cell.day, cell.product_line_id, cell.kind)).or_default() += cell.tally;
             })?;
             if days_out.send(days).is_err() {
                 break;
@@ -104,8 +108,8 @@ fn rebuild_with(
     Ok(written)
 }
 
-/// One rep's facts summed by (rep, day, product line, standing): what a rebuild spreads over the grains.
-type DayCells = hashbrown::HashMap<(i64, NaiveDate, i64, bool), Tally>;
+/// One rep's facts summed by (rep, day, product line, kind): what a rebuild spreads over the grains.
+type DayCells = hashbrown::HashMap<(i64, NaiveDate, i64, CellKind), Tally>;
 
 /// The cells that are not zero, in the table's key order: one rep's (or the organisation's) are
 /// appended, reps coming in order.

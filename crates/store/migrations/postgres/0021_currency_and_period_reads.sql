@@ -1,0 +1,73 @@
+-- CRM currency and gateway -> won from the rollups, and the whole organisation's cells read in
+-- period order.
+--
+-- Each opportunity's last activity (the latest of its activities not deleted), kept by every write
+-- of an activity and by the rollup rebuild. An open opportunity's cells are filed by it (grain
+-- 'open_activity', the day of the last activity, 1970-01-01 when it has none) and by its expected
+-- close (grain 'open_close'), counted in `open_opportunities`: the open opportunities stale or past
+-- due as of a day are the cells before it. The closes after the gateway are counted in the dated
+-- cells like the closes after the proposal.
+--
+-- The index by period holds the cells' values, so a read of every rep's cells of a period is one
+-- range of it rather than a seek into each rep's cells.
+--
+-- PostgreSQL holds at most 32 columns in an index, so the dated grains' values and the standing
+-- grains' are in two indexes, each covering its grains (the reads name their grain).
+
+ALTER TABLE opportunities ADD COLUMN last_activity_at TIMESTAMPTZ;
+UPDATE opportunities o SET last_activity_at = a.latest
+FROM (SELECT org_id, opportunity_id, MAX(occurred_at) AS latest FROM activities
+      WHERE opportunity_id IS NOT NULL AND deleted_at IS NULL GROUP BY 1, 2) a
+WHERE o.org_id = a.org_id AND o.id = a.opportunity_id;
+
+ALTER TABLE rollup_cells
+    ADD COLUMN closed_after_gateway BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN won_after_gateway BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN open_opportunities BIGINT NOT NULL DEFAULT 0;
+
+CREATE INDEX rollup_cells_by_period ON rollup_cells (org_id, grain, day, rep_id, product_line_id)
+INCLUDE (
+    won, won_amount, won_margin, won_cycle_days, lost, closed_after_proposal, won_after_proposal,
+    closed_after_gateway, won_after_gateway, first_appointments, first_appointments_to_gateway,
+    first_appointments_to_proposal, first_appointments_top_level, cold_calls, call_backs, emails,
+    appointments, field_visits, demos, meetings, events, conversations, appointments_set,
+    estimates, company_leads, company_leads_touched_in_time, company_leads_untouched)
+WHERE grain IN ('day', 'week', 'month', 'quarter');
+CREATE INDEX rollup_cells_standing ON rollup_cells (org_id, grain, day, rep_id, product_line_id)
+INCLUDE (contacts, complete_contacts, open_opportunities)
+WHERE grain IN ('state', 'open_activity', 'open_close');
+
+-- The cells so far: the closes after the gateway by day, then summed into the coarser grains.
+UPDATE rollup_cells c SET closed_after_gateway = g.closed, won_after_gateway = g.won
+FROM (SELECT org_id, owner_id, COALESCE(product_line_id, 0) AS line, (closed_at AT TIME ZONE 'UTC')::date AS day,
+             COUNT(*) AS closed, COUNT(*) FILTER (WHERE status = 'won') AS won
+      FROM opportunities
+      WHERE status IN ('won', 'lost') AND deleted_at IS NULL AND (gateway_at IS NOT NULL OR proposal_at IS NOT NULL)
+      GROUP BY 1, 2, 3, 4) g
+WHERE c.org_id = g.org_id AND c.rep_id = g.owner_id AND c.grain = 'day' AND c.day = g.day
+  AND c.product_line_id = g.line;
+UPDATE rollup_cells c SET closed_after_gateway = g.closed, won_after_gateway = g.won
+FROM (SELECT org_id, rep_id, product_line_id, grains.grain, date_trunc(grains.grain, day::timestamp)::date AS day,
+             SUM(closed_after_gateway) AS closed, SUM(won_after_gateway) AS won
+      FROM rollup_cells CROSS JOIN (VALUES ('week'), ('month'), ('quarter')) grains (grain)
+      WHERE rollup_cells.grain = 'day' AND closed_after_gateway <> 0
+      GROUP BY 1, 2, 3, 4, 5) g
+WHERE c.org_id = g.org_id AND c.rep_id = g.rep_id AND c.grain = g.grain AND c.day = g.day
+  AND c.product_line_id = g.product_line_id;
+UPDATE rollup_cells c SET closed_after_gateway = g.closed, won_after_gateway = g.won
+FROM (SELECT org_id, day, product_line_id, SUM(closed_after_gateway) AS closed, SUM(won_after_gateway) AS won
+      FROM rollup_cells WHERE grain = 'month' AND closed_after_gateway <> 0
+      GROUP BY 1, 2, 3) g
+WHERE c.org_id = g.org_id AND c.rep_id = 0 AND c.grain = 'org_month' AND c.day = g.day
+  AND c.product_line_id = g.product_line_id;
+
+-- The open opportunities' cells.
+INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, open_opportunities)
+SELECT org_id, owner_id, 'open_activity', COALESCE((last_activity_at AT TIME ZONE 'UTC')::date, DATE '1970-01-01'),
+       COALESCE(product_line_id, 0), COUNT(*)
+FROM opportunities WHERE status = 'open' AND deleted_at IS NULL
+GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, open_opportunities)
+SELECT org_id, owner_id, 'open_close', expected_close_on, COALESCE(product_line_id, 0), COUNT(*)
+FROM opportunities WHERE status = 'open' AND deleted_at IS NULL AND expected_close_on IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5;

@@ -1,0 +1,69 @@
+-- CRM currency and gateway -> won from the rollups, and the whole organisation's cells read in
+-- period order.
+--
+-- Each opportunity's last activity (the latest of its activities not deleted), kept by every write
+-- of an activity and by the rollup rebuild. An open opportunity's cells are filed by it (grain
+-- 'open_activity', the day of the last activity, 1970-01-01 when it has none) and by its expected
+-- close (grain 'open_close'), counted in `open_opportunities`: the open opportunities stale or past
+-- due as of a day are the cells before it. The closes after the gateway are counted in the dated
+-- cells like the closes after the proposal.
+--
+-- The index by period holds the cells' values, so a read of every rep's cells of a period is one
+-- range of it rather than a seek into each rep's cells.
+
+ALTER TABLE opportunities ADD COLUMN last_activity_at INTEGER;
+UPDATE opportunities SET last_activity_at = (
+    SELECT MAX(a.occurred_at) FROM activities a
+    WHERE a.org_id = opportunities.org_id AND a.opportunity_id = opportunities.id AND a.deleted_at IS NULL);
+
+ALTER TABLE rollup_cells ADD COLUMN closed_after_gateway INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_cells ADD COLUMN won_after_gateway INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rollup_cells ADD COLUMN open_opportunities INTEGER NOT NULL DEFAULT 0;
+
+CREATE INDEX rollup_cells_by_period ON rollup_cells (org_id, grain, day, rep_id, product_line_id,
+    won, won_amount, won_margin, won_cycle_days, lost, closed_after_proposal, won_after_proposal,
+    closed_after_gateway, won_after_gateway, first_appointments, first_appointments_to_gateway,
+    first_appointments_to_proposal, first_appointments_top_level, cold_calls, call_backs, emails,
+    appointments, field_visits, demos, meetings, events, conversations, appointments_set,
+    estimates, company_leads, company_leads_touched_in_time, company_leads_untouched, contacts,
+    complete_contacts, open_opportunities);
+
+-- The cells so far: the closes after the gateway by day, then summed into the coarser grains.
+UPDATE rollup_cells SET closed_after_gateway = g.closed, won_after_gateway = g.won
+FROM (SELECT org_id, owner_id, COALESCE(product_line_id, 0) AS line, date(closed_at, 'unixepoch') AS day,
+             COUNT(*) AS closed, SUM(status = 'won') AS won
+      FROM opportunities
+      WHERE status IN ('won', 'lost') AND deleted_at IS NULL AND (gateway_at IS NOT NULL OR proposal_at IS NOT NULL)
+      GROUP BY 1, 2, 3, 4) g
+WHERE rollup_cells.org_id = g.org_id AND rollup_cells.rep_id = g.owner_id AND rollup_cells.grain = 'day'
+  AND rollup_cells.day = g.day AND rollup_cells.product_line_id = g.line;
+UPDATE rollup_cells SET closed_after_gateway = g.closed, won_after_gateway = g.won
+FROM (SELECT org_id, rep_id, product_line_id, grains.grain,
+             CASE grains.grain
+                 WHEN 'week' THEN date(day, '-' || ((CAST(strftime('%w', day) AS INTEGER) + 6) % 7) || ' days')
+                 WHEN 'month' THEN strftime('%Y-%m-01', day)
+                 ELSE printf('%s-%02d-01', substr(day, 1, 4), (CAST(substr(day, 6, 2) AS INTEGER) - 1) / 3 * 3 + 1)
+             END AS day,
+             SUM(closed_after_gateway) AS closed, SUM(won_after_gateway) AS won
+      FROM rollup_cells CROSS JOIN (SELECT 'week' AS grain UNION ALL SELECT 'month' UNION ALL SELECT 'quarter') grains
+      WHERE rollup_cells.grain = 'day' AND closed_after_gateway <> 0
+      GROUP BY 1, 2, 3, 4, 5) g
+WHERE rollup_cells.org_id = g.org_id AND rollup_cells.rep_id = g.rep_id AND rollup_cells.grain = g.grain
+  AND rollup_cells.day = g.day AND rollup_cells.product_line_id = g.product_line_id;
+UPDATE rollup_cells SET closed_after_gateway = g.closed, won_after_gateway = g.won
+FROM (SELECT org_id, day, product_line_id, SUM(closed_after_gateway) AS closed, SUM(won_after_gateway) AS won
+      FROM rollup_cells WHERE grain = 'month' AND closed_after_gateway <> 0
+      GROUP BY 1, 2, 3) g
+WHERE rollup_cells.org_id = g.org_id AND rollup_cells.rep_id = 0 AND rollup_cells.grain = 'org_month'
+  AND rollup_cells.day = g.day AND rollup_cells.product_line_id = g.product_line_id;
+
+-- The open opportunities' cells.
+INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, open_opportunities)
+SELECT org_id, owner_id, 'open_activity', COALESCE(date(last_activity_at, 'unixepoch'), '1970-01-01'),
+       COALESCE(product_line_id, 0), COUNT(*)
+FROM opportunities WHERE status = 'open' AND deleted_at IS NULL
+GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, open_opportunities)
+SELECT org_id, owner_id, 'open_close', expected_close_on, COALESCE(product_line_id, 0), COUNT(*)
+FROM opportunities WHERE status = 'open' AND deleted_at IS NULL AND expected_close_on IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5;

@@ -4,8 +4,10 @@
 mod common;
 
 use common::TestDb;
+use quotient_core::model::ActivityType;
 use quotient_store::bundle::{self, Silent};
-use quotient_store::testing::{TestSchema, migrate_to, migration_versions};
+use quotient_store::crm::activities::NewActivity;
+use quotient_store::testing::{TestSchema, migrate_to, migration_versions, unscoped};
 use quotient_store::{Db, Dialect, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -516,12 +518,27 @@ fn a_database_with_data_upgrades_through_every_migration_on_postgres() {
 }
 
 /// What migration 0021 computes for the cells a database already has (the closes after the
-/// gateway, the open opportunities' cells, each opportunity's last activity) is what a rebuild
-/// computes: a database with data is taken back to before it and upgraded again.
+/// gateway, the open opportunities' and the line demos' cells, each opportunity's last activity)
+/// is what a rebuild computes: a database with data is taken back to before it and upgraded again.
 fn the_open_cells_migration_equals_a_rebuild(test: &mut TestDb) {
     let org = test.org("acme").id;
     let db = &mut test.db;
     bundle::import(db, org, &common::fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    // A demo on O1 (product line PL1) by R2, who does not own it.
+    let id = |db: &mut Db, table: &str, external: &str| {
+        let sql = format!("SELECT id FROM {table} WHERE external_id = ?");
+        db.query_i64(&sql, &[Value::text(external)]).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let demo = NewActivity {
+        rep_id: id(db, "reps", "R2"),
+        kind: ActivityType::Demo,
+        occurred_at: "2026-03-02T10:00:00Z".parse().unwrap_or_else(|e| panic!("{e}")),
+        account_id: None,
+        contact_id: None,
+        opportunity_id: Some(id(db, "opportunities", "O1")),
+        outcome: None,
+    };
+    unscoped::log_activity(db, org, None, &demo).unwrap_or_else(|e| panic!("{e}"));
     let stored = |db: &mut Db| {
         let cells = quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}"));
         let last =
@@ -531,12 +548,13 @@ fn the_open_cells_migration_equals_a_rebuild(test: &mut TestDb) {
     let rebuilt = stored(db);
     assert!(rebuilt.0.iter().any(|cell| cell.0 == "open_activity"), "the fixture has open opportunities");
     assert!(rebuilt.0.iter().any(|cell| cell.4.closed_after_gateway > 0), "and closes after the gateway");
+    assert!(rebuilt.0.iter().any(|cell| cell.0 == "demo_quarter"), "and a demo on a product line");
     let indexes = match db.dialect() {
         Dialect::Sqlite => "DROP INDEX rollup_cells_by_period",
         Dialect::Postgres => "DROP INDEX rollup_cells_by_period; DROP INDEX rollup_cells_standing",
     };
     db.batch(&format!(
-        "DELETE FROM rollup_cells WHERE grain IN ('open_activity', 'open_close');
+        "DELETE FROM rollup_cells WHERE grain IN ('open_activity', 'open_close') OR grain LIKE 'demo%';
          {indexes};
          ALTER TABLE rollup_cells DROP COLUMN closed_after_gateway;
          ALTER TABLE rollup_cells DROP COLUMN won_after_gateway;

@@ -24,7 +24,7 @@ pub use pipeline::{OpenOpportunity, Pipeline, VelocityRates, weighted_amount};
 pub use scorecard::{Attainment, Quotas, Scorecard, ScorecardFacts, median};
 pub use tally::{
     LEAD_FOLLOW_UP_HOURS, OpenStanding, OpportunityFacts, Tally, activity_contribution, contact_contribution,
-    contribution, estimate_contribution, lead_contribution, open_contribution,
+    contribution, estimate_contribution, lead_contribution, line_demo_contribution, open_contribution,
 };
 
 /// `numerator ÷ denominator`, undefined (`None`) when the denominator is 0 (`KPIS.md`: a ratio

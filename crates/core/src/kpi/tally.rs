@@ -247,6 +247,12 @@ pub fn activity_contribution(kind: ActivityType, outcome: Option<ActivityOutcome
     tally
 }
 
+/// What a demo held on an opportunity of a product line adds to that line's demos of the day it was
+/// held on (the standard of demos per product line), beside what it adds as an activity.
+pub fn line_demo_contribution() -> Tally {
+    Tally { demos: 1, ..Tally::default() }
+}
+
 /// What an estimate adds to the day it was issued on (in its product line's cell).
 pub fn estimate_contribution() -> Tally {
     Tally { estimates: 1, ..Tally::default() }

@@ -6,12 +6,14 @@
 -- 'open_activity', the day of the last activity, 1970-01-01 when it has none) and by its expected
 -- close (grain 'open_close'), counted in `open_opportunities`: the open opportunities stale or past
 -- due as of a day are the cells before it. The closes after the gateway are counted in the dated
--- cells like the closes after the proposal.
+-- cells like the closes after the proposal. A demo held on an opportunity of a product line is
+-- counted in the line's cell of grains of their own ('demo_day', 'demo_week', 'demo_month',
+-- 'demo_quarter'), so the line cells of the calendar grains still hold no activity.
 --
 -- The index by period holds the cells' values, so a read of every rep's cells of a period is one
 -- range of it rather than a seek into each rep's cells.
 --
--- PostgreSQL holds at most 32 columns in an index, so the dated grains' values and the standing
+-- PostgreSQL holds at most 32 columns in an index, so the calendar grains' values and the other
 -- grains' are in two indexes, each covering its grains (the reads name their grain).
 
 ALTER TABLE opportunities ADD COLUMN last_activity_at TIMESTAMPTZ;
@@ -34,8 +36,8 @@ INCLUDE (
     estimates, company_leads, company_leads_touched_in_time, company_leads_untouched)
 WHERE grain IN ('day', 'week', 'month', 'quarter');
 CREATE INDEX rollup_cells_standing ON rollup_cells (org_id, grain, day, rep_id, product_line_id)
-INCLUDE (contacts, complete_contacts, open_opportunities)
-WHERE grain IN ('state', 'open_activity', 'open_close');
+INCLUDE (contacts, complete_contacts, open_opportunities, demos)
+WHERE grain IN ('state', 'open_activity', 'open_close', 'demo_day', 'demo_week', 'demo_month', 'demo_quarter');
 
 -- The cells so far: the closes after the gateway by day, then summed into the coarser grains.
 UPDATE rollup_cells c SET closed_after_gateway = g.closed, won_after_gateway = g.won
@@ -70,4 +72,17 @@ GROUP BY 1, 2, 3, 4, 5;
 INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, open_opportunities)
 SELECT org_id, owner_id, 'open_close', expected_close_on, COALESCE(product_line_id, 0), COUNT(*)
 FROM opportunities WHERE status = 'open' AND deleted_at IS NULL AND expected_close_on IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5;
+
+-- The demos on each product line's opportunities so far, by day, then by week, month and quarter.
+INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, demos)
+SELECT a.org_id, a.rep_id, 'demo_day', (a.occurred_at AT TIME ZONE 'UTC')::date, o.product_line_id, COUNT(*)
+FROM activities a JOIN opportunities o ON o.org_id = a.org_id AND o.id = a.opportunity_id
+WHERE a.type = 'demo' AND a.deleted_at IS NULL AND o.deleted_at IS NULL AND o.product_line_id IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, demos)
+SELECT org_id, rep_id, 'demo_' || grains.grain, date_trunc(grains.grain, day::timestamp)::date, product_line_id,
+       SUM(demos)
+FROM rollup_cells CROSS JOIN (VALUES ('week'), ('month'), ('quarter')) grains (grain)
+WHERE rollup_cells.grain = 'demo_day'
 GROUP BY 1, 2, 3, 4, 5;

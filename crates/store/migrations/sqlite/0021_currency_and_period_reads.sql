@@ -6,7 +6,9 @@
 -- 'open_activity', the day of the last activity, 1970-01-01 when it has none) and by its expected
 -- close (grain 'open_close'), counted in `open_opportunities`: the open opportunities stale or past
 -- due as of a day are the cells before it. The closes after the gateway are counted in the dated
--- cells like the closes after the proposal.
+-- cells like the closes after the proposal. A demo held on an opportunity of a product line is
+-- counted in the line's cell of grains of their own ('demo_day', 'demo_week', 'demo_month',
+-- 'demo_quarter'), so the line cells of the calendar grains still hold no activity.
 --
 -- The index by period holds the cells' values, so a read of every rep's cells of a period is one
 -- range of it rather than a seek into each rep's cells.
@@ -66,4 +68,22 @@ GROUP BY 1, 2, 3, 4, 5;
 INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, open_opportunities)
 SELECT org_id, owner_id, 'open_close', expected_close_on, COALESCE(product_line_id, 0), COUNT(*)
 FROM opportunities WHERE status = 'open' AND deleted_at IS NULL AND expected_close_on IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5;
+
+-- The demos on each product line's opportunities so far, by day, then by week, month and quarter.
+INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, demos)
+SELECT a.org_id, a.rep_id, 'demo_day', date(a.occurred_at, 'unixepoch'), o.product_line_id, COUNT(*)
+FROM activities a JOIN opportunities o ON o.org_id = a.org_id AND o.id = a.opportunity_id
+WHERE a.type = 'demo' AND a.deleted_at IS NULL AND o.deleted_at IS NULL AND o.product_line_id IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, demos)
+SELECT org_id, rep_id, 'demo_' || grains.grain,
+       CASE grains.grain
+           WHEN 'week' THEN date(day, '-' || ((CAST(strftime('%w', day) AS INTEGER) + 6) % 7) || ' days')
+           WHEN 'month' THEN strftime('%Y-%m-01', day)
+           ELSE printf('%s-%02d-01', substr(day, 1, 4), (CAST(substr(day, 6, 2) AS INTEGER) - 1) / 3 * 3 + 1)
+       END,
+       product_line_id, SUM(demos)
+FROM rollup_cells CROSS JOIN (SELECT 'week' AS grain UNION ALL SELECT 'month' UNION ALL SELECT 'quarter') grains
+WHERE rollup_cells.grain = 'demo_day'
 GROUP BY 1, 2, 3, 4, 5;

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use quotient_core::Money;
 use quotient_core::kpi::{
     OpportunityFacts, Tally, activity_contribution, contact_contribution, contribution, estimate_contribution,
-    lead_contribution, open_contribution,
+    lead_contribution, line_demo_contribution, open_contribution,
 };
 use quotient_core::model::{ActivityOutcome, ActivityType, LeadSource, OpportunityStatus};
 use quotient_core::settings::Method;
@@ -37,6 +37,9 @@ pub enum CellKind {
     OpenByLastActivity,
     /// An open opportunity, filed by its expected close day.
     OpenByExpectedClose,
+    /// A demo held on an opportunity, in the cell of the opportunity's product line: kept at grains
+    /// of its own, so that the product line cells of activities stay empty.
+    LineDemo,
 }
 
 /// The day the standing facts are filed under.
@@ -78,7 +81,7 @@ pub(crate) enum Rows {
 
 /// `fact` and the facts whose contribution depends on it, as they stand now: an appointment
 /// decides whether its opportunity's first appointment was at the top, and so does the authority
-/// of the contact it was with.
+/// of the contact it was with; an opportunity's product line decides its demos' line.
 pub fn with_dependents(db: &mut Db, org: OrgId, fact: Fact) -> Result<Vec<Fact>> {
     let mut facts = vec![fact];
     match fact {
@@ -99,7 +102,15 @@ pub fn with_dependents(db: &mut Db, org: OrgId, fact: Fact) -> Result<Vec<Fact>>
             )?;
             facts.extend(opportunities.into_iter().map(Fact::Opportunity));
         }
-        Fact::Opportunity(_) | Fact::Estimate(_) | Fact::Lead(_) | Fact::Account(_) => {}
+        Fact::Opportunity(id) => {
+            let demos = db.query_map(
+                "SELECT id FROM activities WHERE org_id = ? AND opportunity_id = ? AND type = 'demo' AND deleted_at IS NULL",
+                &[org.value(), Value::Int(id)],
+                |row| Ok(row.int(0)?.unwrap_or_default()),
+            )?;
+            facts.extend(demos.into_iter().map(Fact::Activity));
+        }
+        Fact::Estimate(_) | Fact::Lead(_) | Fact::Account(_) => {}
     }
     Ok(facts)
 }
@@ -213,16 +224,23 @@ fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(
 }
 
 fn activity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cell)) -> Result<()> {
-    query(db, org, "SELECT rep_id, type, outcome, occurred_at FROM activities", "rep_id", rows, |row| {
+    // A demo's product line is its opportunity's (none if it has none or is deleted), looked up
+    // for the demos alone.
+    let select = "SELECT rep_id, type, outcome, occurred_at, \
+         CASE WHEN type = 'demo' AND opportunity_id IS NOT NULL THEN \
+           (SELECT o.product_line_id FROM opportunities o \
+            WHERE o.org_id = a.org_id AND o.id = a.opportunity_id AND o.deleted_at IS NULL) END \
+         FROM activities a";
+    query(db, org, select, "rep_id", rows, |row| {
         let kind: ActivityType = parse(required(row.text(1)?, "type")?)?;
         let outcome: Option<ActivityOutcome> = row.text(2)?.map(parse).transpose()?;
-        push(Cell {
-            rep_id: required(row.int(0)?, "rep_id")?,
-            day: day_of(required(row.timestamp(3)?, "occurred_at")?),
-            product_line_id: 0,
-            tally: activity_contribution(kind, outcome),
-            kind: CellKind::Dated,
-        });
+        let (rep_id, day) = (required(row.int(0)?, "rep_id")?, day_of(required(row.timestamp(3)?, "occurred_at")?));
+        let tally = activity_contribution(kind, outcome);
+        push(Cell { rep_id, day, product_line_id: 0, tally, kind: CellKind::Dated });
+        if let Some(product_line_id) = row.int(4)? {
+            let tally = line_demo_contribution();
+            push(Cell { rep_id, day, product_line_id, tally, kind: CellKind::LineDemo });
+        }
         Ok(())
     })
 }

@@ -228,34 +228,3 @@ pub struct AccountScore {
     pub name: String,
     pub score: i64,
 }
-
-/// Per rep, the demos given in `period` on opportunities of each product line: (line, demos).
-/// A demo is tied to a product line through its opportunity; one without an opportunity, or on an
-/// opportunity without a line, demonstrates no line. Read through the index of demos alone
-/// (migration 0016), a small share of the activities.
-pub fn demos_by_line(
-    db: &mut Db,
-    org: OrgId,
-    period: Period,
-    filter: Filter<'_>,
-) -> Result<HashMap<i64, Vec<(i64, i64)>>> {
-    let mut params =
-        vec![org.value(), Value::Timestamp(midnight(period.start())), Value::Timestamp(midnight(period.end()))];
-    let (from, join) = filter.rep_by_rep("activities", "a", "rep_id");
-    let reps = filter.sql("a.rep_id", Some("o.product_line_id"), &mut params);
-    let sql = format!(
-        "SELECT a.rep_id, o.product_line_id, COUNT(*) FROM {from} CROSS JOIN opportunities o
-         WHERE a.org_id = ? AND a.type = 'demo' AND a.occurred_at >= ? AND a.occurred_at < ?
-           AND a.deleted_at IS NULL{join}
-           AND o.org_id = a.org_id AND o.id = a.opportunity_id AND o.deleted_at IS NULL
-           AND o.product_line_id IS NOT NULL{reps}
-         GROUP BY a.rep_id, o.product_line_id"
-    );
-    let mut out: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
-    db.query_each(&sql, &params, |row| {
-        let line = (row.int(1)?.unwrap_or_default(), row.int(2)?.unwrap_or_default());
-        out.entry(row.int(0)?.unwrap_or_default()).or_default().push(line);
-        Ok(())
-    })?;
-    Ok(out)
-}

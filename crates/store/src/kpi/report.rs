@@ -161,6 +161,8 @@ struct Gathered {
     /// to the evaluation day, and those expected to close before it.
     stale: HashMap<i64, i64>,
     past_due: HashMap<i64, i64>,
+    /// Per rep: (product line, demos given on its opportunities).
+    demos: HashMap<i64, Vec<(i64, i64)>>,
     rows: BaseRows,
 }
 
@@ -180,8 +182,6 @@ struct BaseRows {
     open: HashMap<i64, Vec<OpenOpportunity>>,
     cycle_days: HashMap<i64, Vec<i64>>,
     scores: HashMap<i64, Vec<AccountScore>>,
-    /// Per rep: (product line, demos given on its opportunities).
-    demos: HashMap<i64, Vec<(i64, i64)>>,
 }
 
 pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report> {
@@ -454,6 +454,7 @@ fn read_rollups(
     let window_start = day_after - Duration::days(stale_days.max(0));
     data.stale = rollups::open_before(db, org, rollups::Grain::OpenByLastActivity, window_start, filter)?;
     data.past_due = rollups::open_before(db, org, rollups::Grain::OpenByExpectedClose, request.as_of, filter)?;
+    data.demos = rollups::line_demos(db, org, period, filter)?;
     Ok(data)
 }
 
@@ -466,7 +467,6 @@ fn read_base_rows(db: &mut Db, org: OrgId, request: &ReportRequest, filter: Filt
     rows.open = queries::open_opportunities(db, org, request.as_of, period.end(), filter)?;
     rows.cycle_days = queries::won_cycle_days(db, org, period, filter)?;
     rows.scores = queries::satisfaction_scores(db, org, period, filter)?;
-    rows.demos = queries::demos_by_line(db, org, period, filter)?;
     Ok(rows)
 }
 
@@ -657,7 +657,7 @@ fn demos_by_line(data: &Gathered, directory: &Directory, reps: &[i64]) -> Vec<Li
         for line in quota_lines.chain(data.lines_sold.get(rep).into_iter().flatten().copied()) {
             lines.entry(line).or_default();
         }
-        for (line, demos) in data.rows.demos.get(rep).into_iter().flatten() {
+        for (line, demos) in data.demos.get(rep).into_iter().flatten() {
             *lines.entry(*line).or_default() += demos;
         }
     }

@@ -8,7 +8,7 @@ mod reads;
 mod rebuild;
 
 pub use delta::{apply, with_delta, with_delta_creating};
-pub(crate) use reads::{open_before, organisation_months, per_cell};
+pub(crate) use reads::{line_demos, open_before, organisation_months, per_cell};
 pub use reads::{standing, sum, sum_of};
 pub use rebuild::{rebuild, rebuild_reporting};
 
@@ -30,6 +30,18 @@ pub(crate) enum Grain {
     OpenByLastActivity,
     /// Open opportunities by their expected close day ([`CellKind::OpenByExpectedClose`]).
     OpenByExpectedClose,
+    /// The demos held on opportunities of each product line ([`CellKind::LineDemo`]), by day,
+    /// week, month and quarter.
+    LineDemos(Calendar),
+}
+
+/// The calendar grains a period is read at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Calendar {
+    Day,
+    Week,
+    Month,
+    Quarter,
 }
 
 /// The rep id the organisation's own cells are filed under (no rep has it).
@@ -46,12 +58,38 @@ impl Grain {
             Grain::OrganisationMonth => "org_month",
             Grain::OpenByLastActivity => "open_activity",
             Grain::OpenByExpectedClose => "open_close",
+            Grain::LineDemos(Calendar::Day) => "demo_day",
+            Grain::LineDemos(Calendar::Week) => "demo_week",
+            Grain::LineDemos(Calendar::Month) => "demo_month",
+            Grain::LineDemos(Calendar::Quarter) => "demo_quarter",
+        }
+    }
+
+    /// The line demos' grain of the same length as this calendar grain (itself otherwise).
+    pub(super) fn of_line_demos(self) -> Grain {
+        match self {
+            Grain::Day => Grain::LineDemos(Calendar::Day),
+            Grain::Week => Grain::LineDemos(Calendar::Week),
+            Grain::Month => Grain::LineDemos(Calendar::Month),
+            Grain::Quarter => Grain::LineDemos(Calendar::Quarter),
+            other => other,
+        }
+    }
+
+    /// The calendar grain of the same length as a line demos' grain (itself otherwise).
+    fn calendar(self) -> Grain {
+        match self {
+            Grain::LineDemos(Calendar::Day) => Grain::Day,
+            Grain::LineDemos(Calendar::Week) => Grain::Week,
+            Grain::LineDemos(Calendar::Month) => Grain::Month,
+            Grain::LineDemos(Calendar::Quarter) => Grain::Quarter,
+            other => other,
         }
     }
 
     pub(super) fn bucket(self, day: NaiveDate) -> NaiveDate {
-        match self {
-            Grain::Day | Grain::OpenByLastActivity | Grain::OpenByExpectedClose => day,
+        match self.calendar() {
+            Grain::Day | Grain::OpenByLastActivity | Grain::OpenByExpectedClose | Grain::LineDemos(_) => day,
             Grain::Week => day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday())),
             Grain::Month | Grain::OrganisationMonth => day.with_day(1).unwrap_or(day),
             Grain::Quarter => NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1).unwrap_or(day),
@@ -61,8 +99,10 @@ impl Grain {
 
     /// The start of the cell after the one `day` is in (for the day, week, month and quarter).
     pub(super) fn next(self, day: NaiveDate) -> NaiveDate {
-        match self {
-            Grain::Day | Grain::OpenByLastActivity | Grain::OpenByExpectedClose => day + chrono::Duration::days(1),
+        match self.calendar() {
+            Grain::Day | Grain::OpenByLastActivity | Grain::OpenByExpectedClose | Grain::LineDemos(_) => {
+                day + chrono::Duration::days(1)
+            }
             Grain::Week => self.bucket(day) + chrono::Duration::days(7),
             Grain::Quarter => next_month(next_month(next_month(self.bucket(day)))),
             Grain::Month | Grain::OrganisationMonth | Grain::State => next_month(self.bucket(day)),
@@ -76,6 +116,12 @@ impl Grain {
             CellKind::Standing => &[Grain::State],
             CellKind::OpenByLastActivity => &[Grain::OpenByLastActivity],
             CellKind::OpenByExpectedClose => &[Grain::OpenByExpectedClose],
+            CellKind::LineDemo => &[
+                Grain::LineDemos(Calendar::Day),
+                Grain::LineDemos(Calendar::Week),
+                Grain::LineDemos(Calendar::Month),
+                Grain::LineDemos(Calendar::Quarter),
+            ],
         }
     }
 }

@@ -89,6 +89,23 @@ fn sum_at(
     Ok(out)
 }
 
+/// Per rep, the demos of `period` held on opportunities of each product line: (line, demos).
+pub(crate) fn line_demos(
+    db: &mut Db,
+    org: OrgId,
+    period: Period,
+    filter: Filter<'_>,
+) -> Result<HashMap<i64, Vec<(i64, i64)>>> {
+    let pieces: Vec<_> = split(period).into_iter().map(|(grain, from, to)| (grain.of_line_demos(), from, to)).collect();
+    let mut out: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    for ((rep, line), tally) in sum_at(db, org, &pieces, filter, &["demos"])? {
+        if tally.demos != 0 {
+            out.entry(rep).or_default().push((line, tally.demos));
+        }
+    }
+    Ok(out)
+}
+
 /// The standing facts per rep (the 'state' grain).
 pub fn standing(db: &mut Db, org: OrgId, reps: Option<&[i64]>) -> Result<HashMap<i64, Tally>> {
     let mut out = HashMap::new();

@@ -13,6 +13,11 @@
 -- The index by period holds the cells' values, so a read of every rep's cells of a period is one
 -- range of it rather than a seek into each rep's cells.
 --
+-- The indexes the scorecard's remaining base-row reads go through hold every column they take, so
+-- that no row is looked up: the quotas overlapping a period and the feedback received in it (of
+-- everyone, and of a few reps or accounts), and (on SQLite) the open opportunities. On PostgreSQL an index holding the stage would keep a stage move
+-- from updating the row in place, so the open pipeline's read visits the table there.
+--
 -- PostgreSQL holds at most 32 columns in an index, so the calendar grains' values and the other
 -- grains' are in two indexes, each covering its grains (the reads name their grain).
 
@@ -38,6 +43,17 @@ WHERE grain IN ('day', 'week', 'month', 'quarter');
 CREATE INDEX rollup_cells_standing ON rollup_cells (org_id, grain, day, rep_id, product_line_id)
 INCLUDE (contacts, complete_contacts, open_opportunities, demos)
 WHERE grain IN ('state', 'open_activity', 'open_close', 'demo_day', 'demo_week', 'demo_month', 'demo_quarter');
+
+DROP INDEX quotas_by_period;
+CREATE INDEX quotas_by_period ON quotas (org_id, period_start)
+    INCLUDE (period_end, rep_id, metric, product_line_id, target, deleted_at);
+DROP INDEX quotas_by_rep;
+CREATE INDEX quotas_by_rep ON quotas (org_id, rep_id, period_start)
+    INCLUDE (period_end, metric, product_line_id, target, deleted_at);
+DROP INDEX feedback_by_account;
+CREATE INDEX feedback_by_account ON feedback (org_id, account_id, received_on) INCLUDE (score, deleted_at);
+DROP INDEX feedback_by_received;
+CREATE INDEX feedback_by_received ON feedback (org_id, received_on) INCLUDE (account_id, score, deleted_at);
 
 -- The cells so far: the closes after the gateway by day, then summed into the coarser grains.
 UPDATE rollup_cells c SET closed_after_gateway = g.closed, won_after_gateway = g.won

@@ -12,6 +12,11 @@
 --
 -- The index by period holds the cells' values, so a read of every rep's cells of a period is one
 -- range of it rather than a seek into each rep's cells.
+--
+-- The indexes the scorecard's remaining base-row reads go through hold every column they take, so
+-- that no row is looked up: the quotas overlapping a period and the feedback received in it (of
+-- everyone, and of a few reps or accounts), and (on SQLite) the open opportunities. On PostgreSQL an index holding the stage would keep a stage move
+-- from updating the row in place, so the open pipeline's read visits the table there.
 
 ALTER TABLE opportunities ADD COLUMN last_activity_at INTEGER;
 UPDATE opportunities SET last_activity_at = (
@@ -29,6 +34,19 @@ CREATE INDEX rollup_cells_by_period ON rollup_cells (org_id, grain, day, rep_id,
     appointments, field_visits, demos, meetings, events, conversations, appointments_set,
     estimates, company_leads, company_leads_touched_in_time, company_leads_untouched, contacts,
     complete_contacts, open_opportunities);
+
+DROP INDEX quotas_by_period;
+CREATE INDEX quotas_by_period
+    ON quotas (org_id, period_start, period_end, rep_id, metric, product_line_id, target, deleted_at);
+DROP INDEX quotas_by_rep;
+CREATE INDEX quotas_by_rep ON quotas (org_id, rep_id, period_start, period_end, metric, product_line_id, target, deleted_at);
+DROP INDEX feedback_by_account;
+CREATE INDEX feedback_by_account ON feedback (org_id, account_id, received_on, score, deleted_at);
+DROP INDEX feedback_by_received;
+CREATE INDEX feedback_by_received ON feedback (org_id, received_on, account_id, score, deleted_at);
+DROP INDEX opportunities_by_status_owner;
+CREATE INDEX opportunities_by_status_owner ON opportunities (org_id, status, owner_id, closed_at, product_line_id,
+    created_at, deleted_at, amount_cents, stage, expected_close_on);
 
 -- The cells so far: the closes after the gateway by day, then summed into the coarser grains.
 UPDATE rollup_cells SET closed_after_gateway = g.closed, won_after_gateway = g.won

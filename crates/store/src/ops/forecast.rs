@@ -247,10 +247,7 @@ pub fn forecast(db: &mut Db, scope: &Viewer, query: &ForecastQuery) -> Result<Fo
     let current = calls::current(db, scope.org, period)?;
     let plan = plan_for(db, scope, period)?;
     let rolled = roll_up(&nodes, plan);
-    let expected: HashMap<i64, i64> = super::forecast_model::by_rep(db, scope, &directory, period, query.today)?
-        .into_iter()
-        .map(|(rep, forecast)| (rep, forecast.expected.cents()))
-        .collect();
+    let expected = super::forecast_model::expected_by_rep(db, scope, &directory, period, query.today)?;
     let data_forecast = |person: i64| {
         let own = expected.get(&person).copied().unwrap_or(0);
         own + directory.subtree(person).iter().filter_map(|p| expected.get(p)).sum::<i64>()

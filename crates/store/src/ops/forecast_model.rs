@@ -10,6 +10,7 @@ use super::reports::{SubjectRequest, subject};
 use crate::access::Viewer;
 use crate::db::Db;
 use crate::error::Result;
+use crate::forecast::expected;
 use crate::forecast::history::{self, Deals};
 use crate::kpi::{self, Directory, Scope};
 use chrono::{Duration, NaiveDate};
@@ -237,20 +238,28 @@ pub fn accuracy_of(leads: &[Option<i64>], lines: &[BacktestLine]) -> Vec<MethodA
     out
 }
 
-/// Every rep's data forecast for the period as of `today`, by rep: what the roll-up shows beside
-/// the calls.
-pub(crate) fn by_rep(
+/// Every rep's expected revenue from the data for the period as of `today`, in cents, by rep: what
+/// the roll-up shows beside the calls. Kept by the revisions it was computed at, so a read computes
+/// it only after a write (`crate::forecast::expected`).
+pub(crate) fn expected_by_rep(
     db: &mut Db,
     scope: &Viewer,
     directory: &Directory,
     period: Period,
     today: NaiveDate,
-) -> Result<HashMap<i64, DataForecast>> {
+) -> Result<HashMap<i64, i64>> {
+    let revisions = expected::revisions(db, scope.org)?;
+    if let Some(kept) = expected::read(db, scope.org, period, today, revisions)? {
+        return Ok(kept);
+    }
     let since = today.min(period.previous().start()) - Duration::days(HISTORY_DAYS);
     let deals = db.transaction(|db| history::deals_since(db, scope.org, since))?;
     let method = kpi::settings(db, scope.org)?.method;
     let teams = teams(directory);
     let book = book(&deals, &teams, today, method.min_closed_deals_for_own_rates);
     let reps: Vec<i64> = directory.people.iter().filter(|p| p.is_rep).map(|p| p.id).collect();
-    Ok(book.forecast(&reps, period, today).owners.into_iter().collect())
+    let by_rep: HashMap<i64, i64> =
+        book.forecast(&reps, period, today).owners.into_iter().map(|(rep, f)| (rep, f.expected.cents())).collect();
+    db.transaction(|db| expected::write(db, scope.org, period, today, revisions, &by_rep))?;
+    Ok(by_rep)
 }

@@ -16,6 +16,7 @@ use crate::kpi::{self, Directory, Scope};
 use chrono::{Duration, NaiveDate};
 use quotient_core::access::{Action, Resource};
 use quotient_core::forecast::accuracy::{Accuracy, PastCall};
+use quotient_core::forecast::band::{self, PastErrors};
 use quotient_core::forecast::model::{Book, DataForecast, DealForecast, HISTORY_DAYS, StepRate, last_day};
 use quotient_core::{Money, Period};
 use serde::Serialize;
@@ -78,12 +79,13 @@ pub fn data_forecast(
 ) -> Result<DataForecastReport> {
     permit(scope, Resource::Forecast, Action::Read)?;
     let resolved = directory.resolve(&subject(scope, directory, &request.subject)?)?;
-    let since = request.as_of.min(request.period.previous().start()) - Duration::days(HISTORY_DAYS);
+    let since = band::earliest_day(request.period, request.as_of);
     let deals = db.transaction(|db| history::deals_since(db, scope.org, since))?;
     let method = kpi::settings(db, scope.org)?.method;
     let teams = teams(directory);
     let book = book(&deals, &teams, request.today, method.min_closed_deals_for_own_rates);
-    let forecast = book.forecast(&resolved.reps, request.period, request.as_of);
+    let mut past = PastErrors::default();
+    let forecast = book.forecast_banded(&resolved.reps, request.period, request.as_of, &mut past);
     let person = |id: i64| directory.person(id);
     let reps = forecast
         .owners
@@ -190,28 +192,39 @@ pub fn backtest(db: &mut Db, scope: &Viewer, directory: &Directory, request: &Ba
     permit(scope, Resource::Forecast, Action::Read)?;
     let resolved: Scope = directory.resolve(&subject(scope, directory, &request.subject)?)?;
     let periods: Vec<Period> = request.periods.iter().copied().filter(|p| last_day(*p) < request.today).collect();
-    let earliest = periods.iter().map(|p| p.previous().start()).min().unwrap_or(request.today);
-    let latest_lead = request.weeks_before_end.iter().copied().max().unwrap_or(0);
-    let since = earliest - Duration::days(HISTORY_DAYS + 7 * latest_lead);
+    let leads = leads(&request.weeks_before_end);
+    let as_of = |period: Period, lead_weeks: Option<i64>| {
+        lead_weeks.map_or(period.start() - Duration::days(1), |w| last_day(period) - Duration::days(7 * w))
+    };
+    let since = periods
+        .iter()
+        .flat_map(|&period| leads.iter().map(move |&lead| band::earliest_day(period, as_of(period, lead))))
+        .min()
+        .unwrap_or(request.today);
     let deals = db.transaction(|db| history::deals_since(db, scope.org, since))?;
     let method = kpi::settings(db, scope.org)?.method;
     let teams = teams(directory);
     let book = book(&deals, &teams, request.today, method.min_closed_deals_for_own_rates);
-    let mut leads: Vec<Option<i64>> = request.weeks_before_end.iter().copied().map(Some).collect();
-    leads.sort_unstable_by(|a, b| b.cmp(a));
-    leads.dedup();
-    leads.insert(0, None);
+    let mut past = PastErrors::default();
     let mut lines = Vec::new();
     for period in periods {
-        let last = last_day(period);
-        let actual = book.forecast(&resolved.reps, period, last).total.won;
+        let actual = book.forecast(&resolved.reps, period, last_day(period)).total.won;
         for &lead_weeks in &leads {
-            let as_of = lead_weeks.map_or(period.start() - Duration::days(1), |w| last - Duration::days(7 * w));
-            let forecast = book.forecast(&resolved.reps, period, as_of).total;
+            let as_of = as_of(period, lead_weeks);
+            let forecast = book.forecast_banded(&resolved.reps, period, as_of, &mut past).total;
             lines.push(BacktestLine { period: period.to_string(), lead_weeks, as_of, actual, forecast });
         }
     }
     Ok(Backtest { subject_name: resolved.name, accuracy: accuracy_of(&leads, &lines), lines })
+}
+
+/// The eve (none) and the distinct weeks before the end, furthest first.
+fn leads(weeks_before_end: &[i64]) -> Vec<Option<i64>> {
+    let mut leads: Vec<Option<i64>> = weeks_before_end.iter().copied().map(Some).collect();
+    leads.sort_unstable_by(|a, b| b.cmp(a));
+    leads.dedup();
+    leads.insert(0, None);
+    leads
 }
 
 /// The errors of each method at each lead, in the order given.

@@ -17,7 +17,7 @@ use crate::planning::company_plan;
 use chrono::{Datelike, NaiveDate, Utc};
 use quotient_core::access::{Action, Reach, Resource};
 use quotient_core::forecast::{
-    Call, Category, ChangeKind, DealChange, Node, Rolled, changes_between, is_stale, pushes, roll_up,
+    Call, Category, ChangeKind, DealChange, Node, Rolled, SnapshotLine, changes_between, is_stale, pushes, roll_up,
 };
 use quotient_core::input::Refusals;
 use quotient_core::model::{QuotaMetric, StageOutcome};
@@ -503,8 +503,15 @@ pub struct RecordHistory {
 }
 
 /// Records a forecast history in one transaction, unaudited as an import is (administrators and
-/// the operator): the weeks not taken yet and every call. Returns (weeks written, calls written).
-pub fn record_history(db: &mut Db, scope: &Viewer, history: &RecordHistory) -> Result<(usize, usize)> {
+/// the operator): the weeks not taken yet and every call. `as_it_stood` sets each deal of a past
+/// week as it stood that week, for what the records keep only today's value of (its expected close
+/// and amount). Returns (weeks written, calls written).
+pub fn record_history(
+    db: &mut Db,
+    scope: &Viewer,
+    history: &RecordHistory,
+    as_it_stood: impl Fn(NaiveDate, &mut SnapshotLine),
+) -> Result<(usize, usize)> {
     permit(scope, Resource::Settings, Action::Edit)?;
     let mut refusals = Refusals::new();
     for call in &history.calls {
@@ -519,7 +526,8 @@ pub fn record_history(db: &mut Db, scope: &Viewer, history: &RecordHistory) -> R
     db.transaction(|db| {
         let mut weeks = 0;
         for &day in &history.weeks {
-            let lines = snapshots::pipeline_as_of(db, scope.org, day)?;
+            let mut lines = snapshots::pipeline_as_of(db, scope.org, day)?;
+            lines.iter_mut().for_each(|line| as_it_stood(day, line));
             let at = crate::kpi::queries::midnight(day);
             weeks += usize::from(snapshots::write_week(db, scope.org, snapshots::week_key(day), at, &lines)?);
         }

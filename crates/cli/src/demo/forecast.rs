@@ -67,13 +67,18 @@ const PULLED_IN: u64 = 1;
 const AMOUNT_DOWN: u64 = 1;
 const AMOUNT_UP: u64 = 1;
 
+/// Whether a deal is one of the quarter that change over the weeks.
+fn moves(seed: u64, deal: i64) -> bool {
+    mix(seed, &[deal, 1]).is_multiple_of(4)
+}
+
 /// A deal of the snapshot of `week` as it stood then. The records keep only a deal's expected
 /// close and amount of today, so the demo moves them back: a quarter of the deals change now and
 /// then, each change at the boundary between two weeks (0 the last, between the last snapshot and
 /// today), undone for every week before it.
 fn as_it_stood(seed: u64, monday: NaiveDate, week: NaiveDate, line: &mut SnapshotLine) {
     let deal = line.opportunity;
-    if mix(seed, &[deal, 1]) % 4 != 0 {
+    if !moves(seed, deal) {
         return;
     }
     for boundary in 0..(monday - week).num_days() / 7 {
@@ -189,7 +194,7 @@ mod tests {
         };
         // Deals that move: one week back undoes the changes of the last boundary only, and each
         // week further back one boundary more.
-        let moving: Vec<i64> = (0..200).filter(|&deal| mix(3, &[deal, 1]) % 4 == 0).collect();
+        let moving: Vec<i64> = (0..200).filter(|&deal| moves(3, deal)).collect();
         assert!((30..=70).contains(&moving.len()), "{}", moving.len());
         for &deal in &moving {
             let mut last_week = today(deal);
@@ -208,7 +213,7 @@ mod tests {
             assert_eq!(last_week, undone, "deal {deal}");
         }
         // The others never move.
-        let still = (0..200).find(|&deal| mix(3, &[deal, 1]) % 4 != 0).unwrap_or_default();
+        let still = (0..200).find(|&deal| !moves(3, deal)).unwrap_or_default();
         let mut long_ago = today(still);
         as_it_stood(3, monday, monday - Duration::weeks(13), &mut long_ago);
         assert_eq!(long_ago, today(still));

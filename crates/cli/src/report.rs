@@ -356,16 +356,7 @@ fn stage_category(
         println!("stage.{key}.forecast_category = {}", stage.forecast_category.map_or("pipeline", |c| c.key()));
         return Ok(());
     };
-    let input = quotient_store::crm::pipeline_config::StageInput {
-        key: stage.key.clone(),
-        name: stage.name,
-        probability_pct: (stage.probability_bp / 100).to_string(),
-        position: stage.position.to_string(),
-        milestone: stage.milestone.map(|m| m.key().to_string()).unwrap_or_default(),
-        forecast_category: value.to_string(),
-        definition: stage.definition,
-        business_rules: stage.business_rules,
-    };
+    let input = stage.with_category(value);
     settings::save_stage(db, scope, &input).map_err(|e| refused("setting", e, &[]))?;
     println!("stage.{key}.forecast_category = {value}");
     Ok(())

@@ -100,3 +100,30 @@ fn the_demo_separates_reps_by_every_diagnosis_and_standard_and_is_planned() {
     let key_accounts = db.query_i64("SELECT COUNT(*) FROM territory_plan_accounts", &[]).unwrap_or(0);
     assert!(key_accounts >= 3 * statuses.len() as i64, "three key accounts or more per plan: {key_accounts}");
 }
+
+/// Every kind of change since last week shows on the demo's first start: the past weeks' snapshots
+/// hold deals as they stood then, some pushed (some more than once), pulled in or re-priced.
+#[test]
+fn the_demo_shows_every_kind_of_change_since_last_week() {
+    let dbs = temp();
+    let url = format!("sqlite://{}", dbs.path().join("changes.db").display());
+    succeed(&url, &["demo", "--reps", "10", "--years", "1", "--as-of", AS_OF, "--seed", "42", "--no-serve"]);
+    let changes =
+        succeed(&url, &["forecast", "--period", "2026-Q4", "--changes", "--as-of", AS_OF, "--format", "json"]);
+    let changes: serde_json::Value = serde_json::from_str(&changes).unwrap_or_else(|e| panic!("{e}"));
+    let kinds = [
+        "new",
+        "won",
+        "lost",
+        "amount_up",
+        "amount_down",
+        "category_changed",
+        "pushed",
+        "pulled_in",
+        "pushed_repeatedly",
+    ];
+    for kind in kinds {
+        let count = changes["total"][kind].as_u64().unwrap_or(0);
+        assert!(count > 0, "no {kind} change in the demo: {}", changes["total"]);
+    }
+}

@@ -70,3 +70,4 @@ SELECT create_distributed_table('forecast_overrides', 'org_id', colocate_with =>
 SELECT create_distributed_table('forecast_calls', 'org_id', colocate_with => 'territories');
 SELECT create_distributed_table('forecast_snapshots', 'org_id', colocate_with => 'territories');
 SELECT create_distributed_table('forecast_snapshot_deals', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('forecast_expected', 'org_id', colocate_with => 'territories');

@@ -17,8 +17,10 @@ use quotient_core::forecast::model::{Chance, RateSource, Step};
 use quotient_core::model::UserRole;
 use quotient_store::bundle::{self, Silent};
 use quotient_store::kpi::Directory;
+use quotient_store::ops::forecast::{self, ForecastQuery};
 use quotient_store::ops::forecast_model::{self, AccuracyOn, BacktestOn, ForecastOn};
 use quotient_store::ops::reports::{Named, SubjectRequest};
+use quotient_store::ops::settings::{self, SaveSettings};
 use quotient_store::{Code, Value};
 
 fn day(text: &str) -> NaiveDate {
@@ -262,7 +264,39 @@ fn calls_of_a_closed_quarter_are_scored_per_submitter(test: &mut TestDb) {
     assert_eq!(at("2026-03-29").won, Money::ZERO);
 }
 
+/// The roll-up's data forecast is kept by revision: a read finds it, and a write that changes what
+/// the model says shows at the next read.
+fn the_rollups_data_forecast_is_kept_until_a_write(test: &mut TestDb) {
+    let org = imported(test);
+    let directory = ok(Directory::load(&mut test.db, org.id));
+    let operator = quotient_store::access::Viewer::operator(org.id, &directory);
+    let query = ForecastQuery { period: "2026-Q2".into(), team: None, today: day("2026-04-10") };
+    // As forecast_the_team_from_the_organisations_history: 4,500 + 1,000 from the organisation's
+    // history.
+    let first = ok(forecast::forecast(&mut test.db, &operator, &query));
+    assert_eq!(first.organisation_data_forecast_cents, Some(550_000));
+    let kept = |test: &mut TestDb| {
+        ok(test.db.query_i64("SELECT COUNT(*) FROM forecast_expected WHERE org_id = ?", &[org.id.value()]))
+    };
+    assert_eq!(kept(test), 1);
+    // The second read finds the week's snapshot taken, and nothing else differs.
+    let again = ok(forecast::forecast(&mut test.db, &operator, &query));
+    assert_eq!(again, forecast::Forecast { snapshot_taken: None, ..first });
+    // Own rates from a single closed deal: R2's own history is O2 alone (lost after 28 days), so
+    // O4 is expected to bring nothing; R1's own O1 still gives O3 1/1.
+    let write = SaveSettings { values: vec![("method.min_closed_deals_for_own_rates".into(), "1".into())] };
+    ok(settings::save_settings(&mut test.db, &operator, &write));
+    let after = ok(forecast::forecast(&mut test.db, &operator, &query));
+    assert_eq!(after.organisation_data_forecast_cents, Some(450_000));
+    assert_eq!(kept(test), 1);
+    // Another day is computed afresh and the kept values of other days go.
+    let next_day = ForecastQuery { today: day("2026-04-11"), ..query };
+    ok(forecast::forecast(&mut test.db, &operator, &next_day));
+    assert_eq!(kept(test), 1);
+}
+
 on_both_backends!(
+    the_rollups_data_forecast_is_kept_until_a_write,
     forecast_the_team_from_the_organisations_history,
     backtest_the_first_quarter,
     calls_of_a_closed_quarter_are_scored_per_submitter,

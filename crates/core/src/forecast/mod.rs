@@ -4,6 +4,7 @@
 //! from the data and how accurate the calls turned out.
 
 pub mod accuracy;
+pub mod band;
 pub mod category;
 pub mod changes;
 pub mod model;

@@ -80,12 +80,20 @@ pub struct ClosedDeal {
 }
 
 /// The outcomes of the closed deals of a pool (a rep, a team, the organisation): per step, the
-/// days from reaching the step to the close and whether the deal was won.
+/// days from reaching the step to the close, of every deal and of the won ones.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
-    /// Per step, `(days from reaching the step to the close, won)`.
-    outcomes: [Vec<(i64, bool)>; 4],
+    /// Per step, the days from reaching the step to the close, sorted: a chance is then two
+    /// binary searches, not a pass over the organisation's deals for every open one.
+    closes: [Vec<i64>; 4],
+    /// Per step, the same of the won deals only, sorted.
+    wins: [Vec<i64>; 4],
     closed: i64,
+}
+
+/// How many of the sorted `days` are at most `limit`.
+fn at_most(days: &[i64], limit: i64) -> i64 {
+    days.partition_point(|d| *d <= limit) as i64
 }
 
 /// A chance as an exact fraction, `won / of`, `of > 0`.
@@ -131,10 +139,15 @@ impl History {
             history.closed += 1;
             for step in Step::ALL {
                 if let Some(reached) = deal.milestones.reached(step).filter(|r| *r <= deal.closed_on) {
-                    history.outcomes[step.index()].push(((deal.closed_on - reached).num_days(), deal.won));
+                    let days = (deal.closed_on - reached).num_days();
+                    history.closes[step.index()].push(days);
+                    if deal.won {
+                        history.wins[step.index()].push(days);
+                    }
                 }
             }
         }
+        history.closes.iter_mut().chain(history.wins.iter_mut()).for_each(|days| days.sort_unstable());
         history
     }
 
@@ -148,14 +161,10 @@ impl History {
     /// opportunity at the step for `age` days is won in a window from `after` to `until` days
     /// ahead. `None` when no deal of the history was open that long, so there is nothing to learn from.
     pub fn chance(&self, step: Step, age: i64, after: i64, until: i64) -> Option<Chance> {
-        let still_open = self.outcomes[step.index()].iter().filter(|(days, _)| *days > age);
-        let (mut of, mut won) = (0, 0);
-        for (days, was_won) in still_open {
-            of += 1;
-            if *was_won && *days > age + after && *days <= age + until {
-                won += 1;
-            }
-        }
+        let closes = &self.closes[step.index()];
+        let of = closes.len() as i64 - at_most(closes, age);
+        let wins = &self.wins[step.index()];
+        let won = (at_most(wins, age + until) - at_most(wins, age + after)).max(0);
         (of > 0).then_some(Chance { won, of })
     }
 
@@ -164,10 +173,8 @@ impl History {
         Step::ALL
             .iter()
             .map(|&step| {
-                let outcomes = &self.outcomes[step.index()];
-                let mut days_to_won: Vec<i64> = outcomes.iter().filter(|(_, won)| *won).map(|(d, _)| *d).collect();
-                days_to_won.sort_unstable();
-                let closed = outcomes.len() as i64;
+                let days_to_won = &self.wins[step.index()];
+                let closed = self.closes[step.index()].len() as i64;
                 let won = days_to_won.len() as i64;
                 StepRate {
                     step,
@@ -398,7 +405,7 @@ impl Deal {
         self.milestones.created <= day && self.closed.is_none_or(|(closed_on, _)| closed_on > day)
     }
 
-    fn won_in(&self, from: NaiveDate, to: NaiveDate) -> Money {
+    pub(crate) fn won_in(&self, from: NaiveDate, to: NaiveDate) -> Money {
         match self.closed {
             Some((on, true)) if from <= on && on <= to => self.amount,
             _ => Money::ZERO,

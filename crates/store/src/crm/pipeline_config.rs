@@ -47,6 +47,22 @@ pub struct GatewayTypeSetup {
     pub opportunities: i64,
 }
 
+impl StageSetup {
+    /// The stage to save as it is but for the forecast category of its open deals (as typed).
+    pub fn with_category(self, forecast_category: &str) -> StageInput {
+        StageInput {
+            key: self.key,
+            name: self.name,
+            probability_pct: (self.probability_bp / 100).to_string(),
+            position: self.position.to_string(),
+            milestone: self.milestone.map(|m| m.key().to_string()).unwrap_or_default(),
+            forecast_category: forecast_category.to_string(),
+            definition: self.definition,
+            business_rules: self.business_rules,
+        }
+    }
+}
+
 pub fn stages(db: &mut Db, org: OrgId) -> Result<Vec<StageSetup>> {
     db.query_map(
         "SELECT s.key, s.name, s.position, s.probability_bp, s.outcome, s.milestone, s.definition, s.business_rules,

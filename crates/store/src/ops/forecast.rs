@@ -17,7 +17,7 @@ use crate::planning::company_plan;
 use chrono::{Datelike, NaiveDate, Utc};
 use quotient_core::access::{Action, Reach, Resource};
 use quotient_core::forecast::{
-    Call, Category, ChangeKind, DealChange, Node, Rolled, changes_between, is_stale, pushes, roll_up,
+    Call, Category, ChangeKind, DealChange, Node, Rolled, SnapshotLine, changes_between, is_stale, pushes, roll_up,
 };
 use quotient_core::input::Refusals;
 use quotient_core::model::{QuotaMetric, StageOutcome};
@@ -247,10 +247,7 @@ pub fn forecast(db: &mut Db, scope: &Viewer, query: &ForecastQuery) -> Result<Fo
     let current = calls::current(db, scope.org, period)?;
     let plan = plan_for(db, scope, period)?;
     let rolled = roll_up(&nodes, plan);
-    let expected: HashMap<i64, i64> = super::forecast_model::by_rep(db, scope, &directory, period, query.today)?
-        .into_iter()
-        .map(|(rep, forecast)| (rep, forecast.expected.cents()))
-        .collect();
+    let expected = super::forecast_model::expected_by_rep(db, scope, &directory, period, query.today)?;
     let data_forecast = |person: i64| {
         let own = expected.get(&person).copied().unwrap_or(0);
         own + directory.subtree(person).iter().filter_map(|p| expected.get(p)).sum::<i64>()
@@ -506,8 +503,15 @@ pub struct RecordHistory {
 }
 
 /// Records a forecast history in one transaction, unaudited as an import is (administrators and
-/// the operator): the weeks not taken yet and every call. Returns (weeks written, calls written).
-pub fn record_history(db: &mut Db, scope: &Viewer, history: &RecordHistory) -> Result<(usize, usize)> {
+/// the operator): the weeks not taken yet and every call. `as_it_stood` sets each deal of a past
+/// week as it stood that week, for what the records keep only today's value of (its expected close
+/// and amount). Returns (weeks written, calls written).
+pub fn record_history(
+    db: &mut Db,
+    scope: &Viewer,
+    history: &RecordHistory,
+    as_it_stood: impl Fn(NaiveDate, &mut SnapshotLine),
+) -> Result<(usize, usize)> {
     permit(scope, Resource::Settings, Action::Edit)?;
     let mut refusals = Refusals::new();
     for call in &history.calls {
@@ -522,7 +526,8 @@ pub fn record_history(db: &mut Db, scope: &Viewer, history: &RecordHistory) -> R
     db.transaction(|db| {
         let mut weeks = 0;
         for &day in &history.weeks {
-            let lines = snapshots::pipeline_as_of(db, scope.org, day)?;
+            let mut lines = snapshots::pipeline_as_of(db, scope.org, day)?;
+            lines.iter_mut().for_each(|line| as_it_stood(day, line));
             let at = crate::kpi::queries::midnight(day);
             weeks += usize::from(snapshots::write_week(db, scope.org, snapshots::week_key(day), at, &lines)?);
         }

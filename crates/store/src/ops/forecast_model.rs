@@ -10,11 +10,13 @@ use super::reports::{SubjectRequest, subject};
 use crate::access::Viewer;
 use crate::db::Db;
 use crate::error::Result;
+use crate::forecast::expected;
 use crate::forecast::history::{self, Deals};
 use crate::kpi::{self, Directory, Scope};
 use chrono::{Duration, NaiveDate};
 use quotient_core::access::{Action, Resource};
 use quotient_core::forecast::accuracy::{Accuracy, PastCall};
+use quotient_core::forecast::band::{self, PastErrors};
 use quotient_core::forecast::model::{Book, DataForecast, DealForecast, HISTORY_DAYS, StepRate, last_day};
 use quotient_core::{Money, Period};
 use serde::Serialize;
@@ -77,12 +79,13 @@ pub fn data_forecast(
 ) -> Result<DataForecastReport> {
     permit(scope, Resource::Forecast, Action::Read)?;
     let resolved = directory.resolve(&subject(scope, directory, &request.subject)?)?;
-    let since = request.as_of.min(request.period.previous().start()) - Duration::days(HISTORY_DAYS);
+    let since = band::earliest_day(request.period, request.as_of);
     let deals = db.transaction(|db| history::deals_since(db, scope.org, since))?;
     let method = kpi::settings(db, scope.org)?.method;
     let teams = teams(directory);
     let book = book(&deals, &teams, request.today, method.min_closed_deals_for_own_rates);
-    let forecast = book.forecast(&resolved.reps, request.period, request.as_of);
+    let mut past = PastErrors::default();
+    let forecast = book.forecast_banded(&resolved.reps, request.period, request.as_of, &mut past);
     let person = |id: i64| directory.person(id);
     let reps = forecast
         .owners
@@ -189,28 +192,39 @@ pub fn backtest(db: &mut Db, scope: &Viewer, directory: &Directory, request: &Ba
     permit(scope, Resource::Forecast, Action::Read)?;
     let resolved: Scope = directory.resolve(&subject(scope, directory, &request.subject)?)?;
     let periods: Vec<Period> = request.periods.iter().copied().filter(|p| last_day(*p) < request.today).collect();
-    let earliest = periods.iter().map(|p| p.previous().start()).min().unwrap_or(request.today);
-    let latest_lead = request.weeks_before_end.iter().copied().max().unwrap_or(0);
-    let since = earliest - Duration::days(HISTORY_DAYS + 7 * latest_lead);
+    let leads = leads(&request.weeks_before_end);
+    let as_of = |period: Period, lead_weeks: Option<i64>| {
+        lead_weeks.map_or(period.start() - Duration::days(1), |w| last_day(period) - Duration::days(7 * w))
+    };
+    let since = periods
+        .iter()
+        .flat_map(|&period| leads.iter().map(move |&lead| band::earliest_day(period, as_of(period, lead))))
+        .min()
+        .unwrap_or(request.today);
     let deals = db.transaction(|db| history::deals_since(db, scope.org, since))?;
     let method = kpi::settings(db, scope.org)?.method;
     let teams = teams(directory);
     let book = book(&deals, &teams, request.today, method.min_closed_deals_for_own_rates);
-    let mut leads: Vec<Option<i64>> = request.weeks_before_end.iter().copied().map(Some).collect();
-    leads.sort_unstable_by(|a, b| b.cmp(a));
-    leads.dedup();
-    leads.insert(0, None);
+    let mut past = PastErrors::default();
     let mut lines = Vec::new();
     for period in periods {
-        let last = last_day(period);
-        let actual = book.forecast(&resolved.reps, period, last).total.won;
+        let actual = book.forecast(&resolved.reps, period, last_day(period)).total.won;
         for &lead_weeks in &leads {
-            let as_of = lead_weeks.map_or(period.start() - Duration::days(1), |w| last - Duration::days(7 * w));
-            let forecast = book.forecast(&resolved.reps, period, as_of).total;
+            let as_of = as_of(period, lead_weeks);
+            let forecast = book.forecast_banded(&resolved.reps, period, as_of, &mut past).total;
             lines.push(BacktestLine { period: period.to_string(), lead_weeks, as_of, actual, forecast });
         }
     }
     Ok(Backtest { subject_name: resolved.name, accuracy: accuracy_of(&leads, &lines), lines })
+}
+
+/// The eve (none) and the distinct weeks before the end, furthest first.
+fn leads(weeks_before_end: &[i64]) -> Vec<Option<i64>> {
+    let mut leads: Vec<Option<i64>> = weeks_before_end.iter().copied().map(Some).collect();
+    leads.sort_unstable_by(|a, b| b.cmp(a));
+    leads.dedup();
+    leads.insert(0, None);
+    leads
 }
 
 /// The errors of each method at each lead, in the order given.
@@ -237,20 +251,28 @@ pub fn accuracy_of(leads: &[Option<i64>], lines: &[BacktestLine]) -> Vec<MethodA
     out
 }
 
-/// Every rep's data forecast for the period as of `today`, by rep: what the roll-up shows beside
-/// the calls.
-pub(crate) fn by_rep(
+/// Every rep's expected revenue from the data for the period as of `today`, in cents, by rep: what
+/// the roll-up shows beside the calls. Kept by the revisions it was computed at, so a read computes
+/// it only after a write (`crate::forecast::expected`).
+pub(crate) fn expected_by_rep(
     db: &mut Db,
     scope: &Viewer,
     directory: &Directory,
     period: Period,
     today: NaiveDate,
-) -> Result<HashMap<i64, DataForecast>> {
+) -> Result<HashMap<i64, i64>> {
+    let revisions = expected::revisions(db, scope.org)?;
+    if let Some(kept) = expected::read(db, scope.org, period, today, revisions)? {
+        return Ok(kept);
+    }
     let since = today.min(period.previous().start()) - Duration::days(HISTORY_DAYS);
     let deals = db.transaction(|db| history::deals_since(db, scope.org, since))?;
     let method = kpi::settings(db, scope.org)?.method;
     let teams = teams(directory);
     let book = book(&deals, &teams, today, method.min_closed_deals_for_own_rates);
     let reps: Vec<i64> = directory.people.iter().filter(|p| p.is_rep).map(|p| p.id).collect();
-    Ok(book.forecast(&reps, period, today).owners.into_iter().collect())
+    let by_rep: HashMap<i64, i64> =
+        book.forecast(&reps, period, today).owners.into_iter().map(|(rep, f)| (rep, f.expected.cents())).collect();
+    db.transaction(|db| expected::write(db, scope.org, period, today, revisions, &by_rep))?;
+    Ok(by_rep)
 }

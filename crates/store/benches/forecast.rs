@@ -1,0 +1,143 @@
+//! The forecast on an imported organisation (see docs/BENCHMARKS.md):
+//!   cargo bench -p quotient-store --bench forecast -- DATABASE_URL [PERIOD] [RUNS] [--weeks N]
+//! Times, as of the day of the latest opportunity (median of RUNS warm runs): the organisation's
+//! roll-up as an executive reads it (calls, quota, plan and the data forecast beside them), the
+//! same read just after a write (a setting saved, which moves the data revision, so the data
+//! forecast is computed again), and the weekly snapshot of the whole open pipeline (taken for
+//! weeks after the day and removed again). With `--weeks N` it then keeps N weekly snapshots of
+//! the pipeline for the N weeks before the day and prints the snapshots' size on disk.
+
+use chrono::{Duration, NaiveDate};
+use quotient_store::access::Viewer;
+use quotient_store::kpi::Directory;
+use quotient_store::ops::forecast::{self, ForecastQuery};
+use quotient_store::ops::settings::{self, SaveSettings};
+use quotient_store::{Db, Dialect, Value, orgs};
+use std::time::Instant;
+
+type Error = Box<dyn std::error::Error>;
+
+/// The median and the samples of `runs` warm runs of `work`, which answers the milliseconds it
+/// measured (so that it can leave its preparation out).
+fn timed(runs: usize, mut work: impl FnMut(usize) -> Result<f64, Error>) -> Result<(f64, Vec<f64>), Error> {
+    work(0)?; // warm-up
+    let samples = (1..=runs).map(&mut work).collect::<Result<Vec<f64>, Error>>()?;
+    let mut sorted = samples.clone();
+    sorted.sort_by(f64::total_cmp);
+    Ok((sorted[sorted.len() / 2], samples))
+}
+
+/// The milliseconds `work` takes.
+fn clock<T, E: Into<Error>>(work: impl FnOnce() -> Result<T, E>) -> Result<f64, Error> {
+    let started = Instant::now();
+    work().map_err(Into::into)?;
+    Ok(started.elapsed().as_secs_f64() * 1000.0)
+}
+
+fn show(label: &str, (median, samples): (f64, Vec<f64>)) {
+    let runs: Vec<String> = samples.iter().map(|s| format!("{s:.2}")).collect();
+    println!("{label:<58} median {median:>9.2} ms   runs {}", runs.join(" "));
+}
+
+/// The snapshot tables' bytes on disk, with their indexes.
+fn snapshot_bytes(db: &mut Db) -> Result<i64, Error> {
+    let sql = match db.dialect() {
+        Dialect::Sqlite => {
+            "SELECT SUM(pgsize) FROM dbstat WHERE name IN ('forecast_snapshot_deals', 'forecast_snapshots')
+                OR name LIKE 'sqlite_autoindex_forecast_snapshot%'"
+        }
+        Dialect::Postgres => {
+            "SELECT pg_total_relation_size('forecast_snapshot_deals') + pg_total_relation_size('forecast_snapshots')"
+        }
+    };
+    Ok(db.query_i64(sql, &[])?)
+}
+
+fn main() -> Result<(), Error> {
+    let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let weeks = match args.iter().position(|a| a == "--weeks") {
+        Some(at) => {
+            let value = args.get(at + 1).ok_or("--weeks needs a number")?.parse::<i64>()?;
+            args.drain(at..=at + 1);
+            Some(value)
+        }
+        None => None,
+    };
+    let Some(url) = args.first() else {
+        eprintln!("usage: cargo bench -p quotient-store --bench forecast -- DATABASE_URL [PERIOD] [RUNS] [--weeks N]");
+        return Ok(());
+    };
+    let period = args.get(1).map_or("2026-Q4", String::as_str).to_string();
+    let runs: usize = args.get(2).map_or(Ok(5), |r| r.parse())?;
+    let mut db = quotient_store::open(url)?;
+    let org = orgs::list(&mut db)?.into_iter().next().ok_or("the database holds no organisation")?;
+    let directory = Directory::load(&mut db, org.id)?;
+    let operator = Viewer::operator(org.id, &directory);
+    let today = db
+        .query_opt(
+            "SELECT MAX(created_at) FROM opportunities WHERE org_id = ? AND deleted_at IS NULL",
+            &[org.id.value()],
+            |row| row.timestamp(0),
+        )?
+        .flatten()
+        .map(|at| at.date_naive())
+        .ok_or("the organisation has no opportunities")?;
+    let open = db.query_i64(
+        "SELECT COUNT(*) FROM opportunities WHERE org_id = ? AND status = 'open' AND deleted_at IS NULL",
+        &[org.id.value()],
+    )?;
+    let reps = directory.people.iter().filter(|p| p.is_rep).count();
+    println!("{url}: {reps} reps, {open} open deals, period {period} as of {today}, {runs} warm runs");
+
+    let query = ForecastQuery { period: period.clone(), team: None, today };
+    let rollup = forecast::forecast(&mut db, &operator, &query)?;
+    println!(
+        "the organisation's data forecast: {} cents over {} lines",
+        rollup.organisation_data_forecast_cents.unwrap_or_default(),
+        rollup.lines.len()
+    );
+    show(
+        "the organisation's roll-up (executive)",
+        timed(runs, |_| clock(|| forecast::forecast(&mut db, &operator, &query)))?,
+    );
+    show(
+        "the roll-up after a write (data forecast computed)",
+        timed(runs, |run| {
+            let stale_after = (7 + run % 2).to_string();
+            let write = SaveSettings { values: vec![("method.forecast_stale_after_days".into(), stale_after)] };
+            settings::save_settings(&mut db, &operator, &write)?;
+            clock(|| forecast::forecast(&mut db, &operator, &query))
+        })?,
+    );
+    let after = |day: NaiveDate, run: usize| day + Duration::weeks(1 + run as i64);
+    let deals = forecast::take_snapshot(&mut db, &operator, after(today, 100))?.deals.unwrap_or_default();
+    show(
+        &format!("a weekly snapshot of the whole pipeline ({deals} deals)"),
+        timed(runs, |run| clock(|| forecast::take_snapshot(&mut db, &operator, after(today, run))))?,
+    );
+    let this_week = quotient_store::forecast::snapshots::week_key(today);
+    for table in ["forecast_snapshot_deals", "forecast_snapshots"] {
+        db.execute(
+            &format!("DELETE FROM {table} WHERE org_id = ? AND week > ?"),
+            &[org.id.value(), Value::Int(this_week)],
+        )?;
+    }
+    if let Some(weeks) = weeks {
+        let started = Instant::now();
+        let mut taken = 0;
+        for week in (1..=weeks).rev() {
+            taken += forecast::take_snapshot(&mut db, &operator, today - Duration::weeks(week))?.deals.unwrap_or(0);
+        }
+        let rows = db.query_i64("SELECT COUNT(*) FROM forecast_snapshot_deals WHERE org_id = ?", &[org.id.value()])?;
+        let weeks_kept = db.query_i64("SELECT COUNT(*) FROM forecast_snapshots WHERE org_id = ?", &[org.id.value()])?;
+        println!(
+            "{weeks} weekly snapshots taken ({taken} deal rows) in {:.1} s; {weeks_kept} weeks and {rows} deal rows kept",
+            started.elapsed().as_secs_f64()
+        );
+        match snapshot_bytes(&mut db) {
+            Ok(bytes) => println!("snapshots on disk: {bytes} bytes ({:.1} MB)", bytes as f64 / 1e6),
+            Err(e) => println!("snapshots on disk: not read ({e})"),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,111 @@
+//! The data forecast's expected revenue per rep for a period as of a day, kept with the revisions
+//! it was computed at. Every write the model reads (a deal's amount, stage, milestones or close, a
+//! setting, the stages) moves the data revision, and a change of who reports to whom moves the
+//! directory revision, so a row kept at both current revisions is what the model says now.
+
+use crate::db::{Db, Value};
+use crate::error::{Result, StoreError};
+use crate::orgs::OrgId;
+use chrono::NaiveDate;
+use quotient_core::Period;
+use std::collections::HashMap;
+
+/// The revisions a value was computed at: the data's and the directory's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revisions {
+    pub data: i64,
+    pub directory: i64,
+}
+
+/// The organisation's revisions now. Read before the data a value is computed from, so a write
+/// between the two leaves the value marked older than it is, never newer.
+pub fn revisions(db: &mut Db, org: OrgId) -> Result<Revisions> {
+    db.query_opt("SELECT revision, directory_revision FROM organisations WHERE org_id = ?", &[org.value()], |row| {
+        Ok(Revisions { data: row.int(0)?.unwrap_or_default(), directory: row.int(1)?.unwrap_or_default() })
+    })?
+    .ok_or_else(|| StoreError::NotFound(format!("organisation {}", org.0)))
+}
+
+/// The kept expected revenue by rep, in cents, when it was computed at `at`.
+pub fn read(
+    db: &mut Db,
+    org: OrgId,
+    period: Period,
+    as_of: NaiveDate,
+    at: Revisions,
+) -> Result<Option<HashMap<i64, i64>>> {
+    let kept = db.query_opt(
+        "SELECT by_rep FROM forecast_expected
+         WHERE org_id = ? AND period = ? AND as_of = ? AND revision = ? AND directory_revision = ?",
+        &[
+            org.value(),
+            Value::text(&period.to_string()),
+            Value::Date(as_of),
+            Value::Int(at.data),
+            Value::Int(at.directory),
+        ],
+        |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
+    )?;
+    kept.map(|text| decode(&text)).transpose()
+}
+
+/// Keeps the expected revenue by rep computed at `at`, in place of the period's value of any day,
+/// and drops the values of other days (a day's values are not asked again once it has passed).
+/// In a transaction.
+pub fn write(
+    db: &mut Db,
+    org: OrgId,
+    period: Period,
+    as_of: NaiveDate,
+    at: Revisions,
+    by_rep: &HashMap<i64, i64>,
+) -> Result<()> {
+    db.execute("DELETE FROM forecast_expected WHERE org_id = ? AND as_of <> ?", &[org.value(), Value::Date(as_of)])?;
+    db.execute(
+        "INSERT INTO forecast_expected (org_id, period, as_of, revision, directory_revision, by_rep)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (org_id, period, as_of) DO UPDATE SET revision = excluded.revision,
+             directory_revision = excluded.directory_revision, by_rep = excluded.by_rep",
+        &[
+            org.value(),
+            Value::text(&period.to_string()),
+            Value::Date(as_of),
+            Value::Int(at.data),
+            Value::Int(at.directory),
+            Value::text(&encode(by_rep)),
+        ],
+    )?;
+    Ok(())
+}
+
+/// `rep:cents` pairs joined by commas, by rep.
+fn encode(by_rep: &HashMap<i64, i64>) -> String {
+    let mut pairs: Vec<(i64, i64)> = by_rep.iter().map(|(rep, cents)| (*rep, *cents)).collect();
+    pairs.sort_unstable();
+    pairs.iter().map(|(rep, cents)| format!("{rep}:{cents}")).collect::<Vec<_>>().join(",")
+}
+
+fn decode(text: &str) -> Result<HashMap<i64, i64>> {
+    let bad = || StoreError::Decode(format!("a kept data forecast: {text:.80}"));
+    text.split(',')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (rep, cents) = pair.split_once(':').ok_or_else(bad)?;
+            Ok((rep.parse().map_err(|_| bad())?, cents.parse().map_err(|_| bad())?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_read_back_as_written() {
+        let by_rep: HashMap<i64, i64> = [(12, 3_400), (3, -5), (7, 0)].into();
+        assert_eq!(encode(&by_rep), "3:-5,7:0,12:3400");
+        assert_eq!(decode(&encode(&by_rep)).ok(), Some(by_rep));
+        assert_eq!(decode("").ok(), Some(HashMap::new()));
+        assert!(decode("3:x").is_err());
+    }
+}

@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_incentives"),
     migration!(19, "0019_forecast"),
     migration!(20, "0020_original_amounts"),
+    migration!(23, "0023_statement_inputs"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

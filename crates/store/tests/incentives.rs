@@ -12,6 +12,7 @@ use quotient_core::model::UserRole;
 use quotient_store::access::Viewer;
 use quotient_store::bundle::{self, ImportError};
 use quotient_store::ids::RepId;
+use quotient_store::incentives::inputs;
 use quotient_store::incentives::sheet::{StatementSheet, StatementState};
 use quotient_store::kpi::Directory;
 use quotient_store::ops::incentives::{
@@ -307,6 +308,155 @@ fn a_deal_lost_after_the_lock_is_charged_back_on_the_next_statement(test: &mut T
     assert!(march.adjustments.is_empty(), "{:?}", march.adjustments);
 }
 
+/// Approves and locks a rep's statement of `period` as of `today`.
+fn lock(test: &mut TestDb, org: &Organisation, operator: &Viewer, rep: &str, period: &str, today: &str) {
+    let statement = at(test, org, rep, period, today);
+    ok(incentives::approve_statement(&mut test.db, operator, &statement));
+    ok(incentives::lock_statement(&mut test.db, operator, &statement));
+}
+
+/// Runs `sql` with the organisation's id as its only parameter.
+fn change(test: &mut TestDb, org: &Organisation, sql: &str) {
+    ok(test.db.execute(sql, &[org.id.value()]));
+}
+
+/// Runs `sql` with the time `when` (RFC 3339) and the organisation's id as its parameters.
+fn change_at(test: &mut TestDb, org: &Organisation, sql: &str, when: &str) {
+    let when = chrono::DateTime::parse_from_rfc3339(when).unwrap_or_else(|e| panic!("{when}: {e}")).to_utc();
+    ok(test.db.execute(sql, &[Value::Timestamp(when), org.id.value()]));
+}
+
+/// The adjustments of a statement: (deal, cause, cents).
+fn adjustments(sheet: &StatementSheet) -> Vec<(String, String, i64)> {
+    sheet
+        .adjustments
+        .iter()
+        .map(|a| (a.opportunity_external_id.clone().unwrap_or_default(), a.cause.clone(), a.amount_cents))
+        .collect()
+}
+
+fn rises_after_a_lock_are_paid_and_every_change_converges_once(test: &mut TestDb) {
+    let Org { org, operator } = setup(test);
+    ok(save(test, &operator, 2025, &plans_file(2025, &["R1", "R2"])));
+    // Locked January of R1: O1 6,000.00 + O2 6,000.00 + half of O3 5,000.00 = 17,000.00 of
+    // 10,000.00, 8% = 1,360.00 (O1 480.00, O2 480.00, O3 400.00); of R2: half of O3 5,000.00 of
+    // 20,000.00, 5% = 250.00.
+    lock(test, &org, &operator, "R1", "2025-01", "2025-02-15");
+    lock(test, &org, &operator, "R2", "2025-01", "2025-02-15");
+    // O1 raised to 9,000.00: 20,000.00 × 8% = 1,600.00, O1's line 9/20 = 720.00, +240.00.
+    change(test, &org, "UPDATE opportunities SET amount_cents = 900000 WHERE org_id = ? AND external_id = 'O1'");
+    // O5 (4,000.00) won on 25 January: 24,000.00 × 8% = 1,920.00, O5's line 4/24 = 320.00, and
+    // O1's 9/24 = 720.00, O2's 6/24 = 480.00, O3's 5/24 = 400.00 as before.
+    change_at(
+        test,
+        &org,
+        "UPDATE opportunities SET status = 'won', stage = 'won', closed_at = ? WHERE org_id = ? AND external_id = 'O5'",
+        "2025-01-25T12:00:00Z",
+    );
+    let february = statement(test, &operator, "R1", "2025-02", "2025-03-05");
+    let changed = |deal: &str, cents| (deal.to_string(), "deal_changed".to_string(), cents);
+    assert_eq!(adjustments(&february), [changed("O1", 24_000), changed("O5", 32_000)]);
+    assert_eq!(february.adjustments[0].note, "AE 2025 bookings: credited amount rose");
+    // February: O4 5,000.00 of 10,000.00 × 5% = 250.00, + 240.00 + 320.00.
+    assert_eq!(february.payable_cents, 25_000 + 24_000 + 32_000);
+    // The split of O3 dropped: R2 is credited all of it in January, 10,000.00 of 20,000.00 × 5% =
+    // 500.00, +250.00; R1 loses its half, 19,000.00 × 8% = 1,520.00 with O3's line 0: −400.00.
+    change_at(test, &org, "UPDATE opportunity_splits SET deleted_at = ? WHERE org_id = ?", "2025-03-01T00:00:00Z");
+    let february = statement(test, &operator, "R2", "2025-02", "2025-03-05");
+    assert_eq!(adjustments(&february), [changed("O3", 25_000)]);
+    lock(test, &org, &operator, "R1", "2025-02", "2025-03-05");
+    let locked = statement(test, &operator, "R1", "2025-02", "2025-03-05");
+    let clawback = |deal: &str, cents| (deal.to_string(), "clawback".to_string(), cents);
+    assert_eq!(adjustments(&locked), [changed("O1", 24_000), clawback("O3", -40_000), changed("O5", 32_000)]);
+    // Nothing changed since February was locked: March adjusts nothing again.
+    let march = statement(test, &operator, "R1", "2025-03", "2025-04-02");
+    assert!(march.adjustments.is_empty(), "{:?}", march.adjustments);
+    // O1 lowered to 7,000.00: 17,000.00 × 8% = 1,360.00, O1's line 7/17 = 560.00, less 480.00
+    // locked and 240.00 adjusted = −160.00. O3 re-split: its 400.00 back.
+    change(test, &org, "UPDATE opportunities SET amount_cents = 700000 WHERE org_id = ? AND external_id = 'O1'");
+    change(test, &org, "UPDATE opportunity_splits SET deleted_at = NULL WHERE org_id = ?");
+    let march = statement(test, &operator, "R1", "2025-03", "2025-04-02");
+    // With O3 back: 22,000.00 × 8% = 1,760.00: O1 7/22 = 560.00, O3 5/22 = 400.00, O5 320.00.
+    assert_eq!(adjustments(&march), [clawback("O1", -16_000), changed("O3", 40_000)]);
+    // January paid in all: 1,360.00 locked + 160.00 on February − 160.00 + 400.00 on March =
+    // 1,760.00, what January pays today.
+    let total = |sheet: &StatementSheet| sheet.adjustments.iter().map(|a| a.amount_cents).sum::<i64>();
+    assert_eq!(136_000 + total(&locked) + total(&march), 176_000);
+}
+
+fn the_clawback_window_counts_to_the_day_the_deal_changed(test: &mut TestDb) {
+    let Org { org, operator } = setup(test);
+    let windowed = plans_file(2025, &["R1"]).replace(r#""tier_mode""#, r#""clawback_days": 30, "tier_mode""#);
+    ok(save(test, &operator, 2025, &windowed));
+    lock(test, &org, &operator, "R1", "2025-01", "2025-02-15");
+    // O2 (closed 20 January, 480.00) lost on 10 February, as an import records it: 21 days, inside,
+    // even computed on 20 April.
+    change_at(
+        test,
+        &org,
+        "UPDATE opportunities SET status = 'lost', stage = 'lost', closed_at = ? WHERE org_id = ? AND external_id = 'O2'",
+        "2025-02-10T09:00:00Z",
+    );
+    let february = statement(test, &operator, "R1", "2025-02", "2025-04-20");
+    assert_eq!(adjustments(&february), [("O2".to_string(), "clawback".to_string(), -48_000)]);
+    // Lost on 10 March instead: 49 days, outside, so nothing, even computed on 15 February.
+    change_at(
+        test,
+        &org,
+        "UPDATE opportunities SET closed_at = ? WHERE org_id = ? AND external_id = 'O2'",
+        "2025-03-10T09:00:00Z",
+    );
+    assert!(statement(test, &operator, "R1", "2025-02", "2025-02-15").adjustments.is_empty());
+    // O2 won again; O1 (closed 10 January) cut to 3,000.00: 14,000.00 × 8% = 1,120.00, O1's line
+    // 3/14 = 240.00, −240.00. Undated, the change is the day the statement is computed: 5 March,
+    // 54 days after the close, outside.
+    change_at(
+        test,
+        &org,
+        "UPDATE opportunities SET status = 'won', stage = 'won', closed_at = ? WHERE org_id = ? AND external_id = 'O2'",
+        "2025-01-20T12:00:00Z",
+    );
+    change(test, &org, "UPDATE opportunities SET amount_cents = 300000 WHERE org_id = ? AND external_id = 'O1'");
+    assert!(statement(test, &operator, "R1", "2025-02", "2025-03-05").adjustments.is_empty());
+    // The audit log dates the edit 1 February, 22 days after the close: charged.
+    let o1 = test
+        .db
+        .query_i64("SELECT id FROM opportunities WHERE org_id = ? AND external_id = 'O1'", &[org.id.value()])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let edit = quotient_store::audit::Change {
+        user: None,
+        action: "update",
+        entity: "opportunities",
+        entity_id: Some(o1),
+        before: Some(serde_json::json!({ "amount_cents": 600_000, "name": "Acme" })),
+        after: Some(serde_json::json!({ "amount_cents": 300_000, "name": "Acme" })),
+    };
+    let entry = ok(quotient_store::audit::record(&mut test.db, org.id, edit));
+    let first_february = day("2025-02-01").and_hms_opt(10, 0, 0).unwrap_or_default().and_utc();
+    ok(test.db.execute(
+        "UPDATE audit_log SET at = ? WHERE org_id = ? AND id = ?",
+        &[Value::Timestamp(first_february), org.id.value(), Value::Int(entry)],
+    ));
+    let february = statement(test, &operator, "R1", "2025-02", "2025-03-05");
+    assert_eq!(adjustments(&february), [("O1".to_string(), "clawback".to_string(), -24_000)]);
+}
+
+fn many_reps_read_the_same_credited_deals_as_a_few(test: &mut TestDb) {
+    let Org { org, .. } = setup(test);
+    let (r1, r2) = (rep_id(test, &org, "R1").get(), rep_id(test, &org, "R2").get());
+    let span = Period::range(day("2025-01-01"), day("2026-01-01")).unwrap_or_else(|| month("2025-01"));
+    let few: std::collections::HashSet<i64> = [r1, r2].into();
+    // Past 200 reps the organisation's deals are read in one range, the splits apart.
+    let many: std::collections::HashSet<i64> = few.iter().copied().chain(-250..-1).collect();
+    let listed = ok(inputs::credited_deals(&mut test.db, org.id, &few, span));
+    let ranged = ok(inputs::credited_deals(&mut test.db, org.id, &many, span));
+    assert_eq!(listed, ranged);
+    // O1, O2, O4 of R1, O3 split 50/50: 5 credits, O3's twice (R1 and R2, by rep id).
+    let credits: Vec<(String, i64)> = ranged.iter().map(|d| (d.external_id.clone(), d.share_pct)).collect();
+    let o3 = ("O3".to_string(), 50);
+    assert_eq!(credits, [("O1".to_string(), 100), o3.clone(), o3, ("O2".to_string(), 100), ("O4".to_string(), 100)]);
+}
+
 fn disputes_are_accepted_with_an_adjustment_or_rejected_with_a_note(test: &mut TestDb) {
     let Org { org, operator } = setup(test);
     ok(save(test, &operator, 2025, &plans_file(2025, &["R1", "R2"])));
@@ -462,6 +612,9 @@ on_both_backends!(
     statements_of_a_small_org_are_computed_by_hand,
     approve_then_lock_by_role_and_a_locked_statement_never_changes,
     a_deal_lost_after_the_lock_is_charged_back_on_the_next_statement,
+    rises_after_a_lock_are_paid_and_every_change_converges_once,
+    the_clawback_window_counts_to_the_day_the_deal_changed,
+    many_reps_read_the_same_credited_deals_as_a_few,
     disputes_are_accepted_with_an_adjustment_or_rejected_with_a_note,
     earnings_show_the_month_the_year_and_what_each_open_deal_adds,
     the_preview_replays_a_draft_on_the_previous_year,

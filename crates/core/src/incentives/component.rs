@@ -6,6 +6,7 @@ use super::lines::{DealLine, deal_lines};
 use super::plan::{Component, ComponentKind};
 use super::{curve, round_half_away, tiers, to_cents};
 use crate::Period;
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -94,19 +95,116 @@ pub struct ComponentPeriod {
 /// (of the component's product line), prorates the quota to those days, earns, and shares the
 /// earnings out to deal lines.
 pub fn compute_component(input: &ComponentInput) -> ComponentPeriod {
+    let measured = measure(input);
+    let Some(measured) = measured else {
+        let earned = Earned { attainment: None, earnings_cents: 0, reason: Some(NoPay::NotInForce), capped: false };
+        return ComponentPeriod { credited: Decimal::ZERO, quota: None, earned, lines: Vec::new() };
+    };
+    let counted: Vec<&CreditedDeal> =
+        input.deals.iter().filter(|deal| counts(input.component, deal, &measured.pieces)).collect();
+    let earned = measured.earn(Decimal::ZERO);
+    let lines = deal_lines(&counted, input.component.metric, earned.earnings_cents);
+    ComponentPeriod { credited: measured.credited, quota: measured.quota, earned, lines }
+}
+
+/// What a component period earns from, without its deal lines: what a what-if varies.
+#[derive(Debug, Clone)]
+pub struct Measured<'a> {
+    component: &'a Component,
+    pieces: Vec<Period>,
+    /// Cents for money metrics, deals for `deals`.
+    pub credited: Decimal,
+    pub quota: Option<Decimal>,
+    cap: Option<Decimal>,
+}
+
+impl Measured<'_> {
+    /// Whether `deal` would be credited in the period.
+    pub fn counts(&self, deal: &CreditedDeal) -> bool {
+        counts(self.component, deal, &self.pieces)
+    }
+
+    /// The period's earnings with `extra` more credited.
+    pub fn earn(&self, extra: Decimal) -> Earned {
+        earn_capped(self.component, self.credited + extra, self.quota, self.cap)
+    }
+}
+
+/// The credit, quota and cap of a component period; `None` when the rep's assignment is in force
+/// on no day of it.
+pub fn measure<'a>(input: &ComponentInput<'a>) -> Option<Measured<'a>> {
     let component = input.component;
     let pieces = pieces_in_force(input.window, input.in_force);
     if pieces.is_empty() {
-        let earned = Earned { attainment: None, earnings_cents: 0, reason: Some(NoPay::NotInForce), capped: false };
-        return ComponentPeriod { credited: Decimal::ZERO, quota: None, earned, lines: Vec::new() };
+        return None;
     }
-    let counted: Vec<&CreditedDeal> = input.deals.iter().filter(|deal| counts(component, deal, &pieces)).collect();
-    let credited: Decimal = counted.iter().map(|deal| deal.credit(component.metric)).sum();
+    let credited: Decimal = input
+        .deals
+        .iter()
+        .filter(|deal| counts(component, deal, &pieces))
+        .map(|deal| deal.credit(component.metric))
+        .sum();
     let quota = quota_for(input.quotas, component.metric, component.product_line_id.as_deref(), &pieces);
-    let cap = component.cap_cents.map(|cap| Decimal::from(cap) * Decimal::from(periods_in_force(component, &pieces)));
-    let earned = earn_capped(component, credited, quota, cap);
-    let lines = deal_lines(&counted, component.metric, earned.earnings_cents);
-    ComponentPeriod { credited, quota, earned, lines }
+    let cap = cap_of(component, &pieces);
+    Some(Measured { component, pieces, credited, quota, cap })
+}
+
+/// The most a window pays: `cap_cents` once per period of the component it touches.
+fn cap_of(component: &Component, pieces: &[Period]) -> Option<Decimal> {
+    component.cap_cents.map(|cap| Decimal::from(cap) * Decimal::from(periods_in_force(component, pieces)))
+}
+
+/// Each deal's credit in a component's window: the deals closed on days in force inside it (of the
+/// component's product line), one entry per deal in the order first met.
+pub fn deal_credits(
+    component: &Component,
+    window: Period,
+    in_force: &[Period],
+    deals: &[CreditedDeal],
+) -> Vec<DealCredit> {
+    let pieces = pieces_in_force(window, in_force);
+    let mut found: Vec<DealCredit> = Vec::new();
+    for deal in deals.iter().filter(|deal| counts(component, deal, &pieces)) {
+        let credit = deal.credit(component.metric);
+        match found.iter_mut().find(|entry| entry.opportunity_id == deal.opportunity_id) {
+            Some(entry) => entry.credited += credit,
+            None => found.push(DealCredit {
+                opportunity_id: deal.opportunity_id,
+                closed_on: deal.closed_on,
+                credited: credit,
+            }),
+        }
+    }
+    found
+}
+
+/// One deal's credit in a component period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DealCredit {
+    pub opportunity_id: i64,
+    pub closed_on: NaiveDate,
+    /// Cents for money metrics, deals for `deals`.
+    pub credited: Decimal,
+}
+
+/// What each deal of `credits` earns in a window of `component` against `quota`: the tiers or
+/// curve, gate and cap applied to their sum, shared out as deal lines (one per deal).
+pub fn credit_lines(
+    component: &Component,
+    window: Period,
+    in_force: &[Period],
+    quota: Option<Decimal>,
+    credits: &[DealCredit],
+) -> Vec<DealLine> {
+    let pieces = pieces_in_force(window, in_force);
+    let pieces = if pieces.is_empty() { vec![window] } else { pieces };
+    let deals: Vec<CreditedDeal> = credits
+        .iter()
+        .map(|credit| CreditedDeal::crediting(credit.opportunity_id, credit.closed_on, credit.credited, None))
+        .collect();
+    let credited: Decimal = credits.iter().map(|credit| credit.credited).sum();
+    let earned = earn_capped(component, credited, quota, cap_of(component, &pieces));
+    deal_lines(&deals.iter().collect::<Vec<_>>(), component.metric, earned.earnings_cents)
 }
 
 /// How many of the component's periods the pieces in force touch: 1 for a period, and for a

@@ -26,6 +26,25 @@ pub struct CreditedDeal {
 }
 
 impl CreditedDeal {
+    /// A deal that credits exactly `credited` toward any metric (cents for money, deals for
+    /// `deals`): a credit carried over from a locked statement rather than read from a deal.
+    pub fn crediting(
+        opportunity_id: i64,
+        closed_on: NaiveDate,
+        credited: Decimal,
+        product_line: Option<String>,
+    ) -> Self {
+        CreditedDeal {
+            opportunity_id,
+            rep_id: 0,
+            closed_on,
+            amount_cents: 1,
+            margin_cents: 1,
+            product_line,
+            share: credited,
+        }
+    }
+
     /// What the deal credits toward `metric`: cents for money, a fraction of a deal for `deals`.
     pub fn credit(&self, metric: Metric) -> Decimal {
         match metric {

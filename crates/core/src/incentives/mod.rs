@@ -21,8 +21,11 @@ mod statement;
 mod tiers;
 mod whatif;
 
-pub use clawback::{Adjustment, AdjustmentCause, PaidDeal, clawback};
-pub use component::{ComponentInput, ComponentPeriod, Earned, NoPay, compute_component, earn};
+pub use clawback::{Adjustment, AdjustmentCause, LockedLine, LockedPeriod, after_window};
+pub use component::{
+    ComponentInput, ComponentPeriod, DealCredit, Earned, Measured, NoPay, compute_component, credit_lines,
+    deal_credits, earn, measure,
+};
 pub use contest::{ContestAward, Standing, decide_awards, ranked};
 pub use credit::{CreditedDeal, QuotaEntry, days_in_force, pieces_in_force, quota_for};
 pub use curve::payout;
@@ -34,8 +37,8 @@ pub use plan::{
 };
 pub use plans_file::{MAX_CENTS, MAX_CLAWBACK_DAYS, MAX_DECIMAL, Problem, check, read_plans_file};
 pub use statement::{
-    ComponentLine, ComponentRef, DrawSpan, PriorStatements, RepPlan, Statement, StatementInput, component_period,
-    component_window, compute_statement, rep_plans,
+    ComponentLine, ComponentRef, DrawSpan, PriorStatements, RepPlan, Statement, StatementInput, assignments_by_rep,
+    component_measure, component_period, component_window, compute_statement, plans_of, rep_plans,
 };
 pub use tiers::{commission, rate_at};
 pub use whatif::{NextStep, WhatIf, next_step, what_if_close, what_ifs_close};

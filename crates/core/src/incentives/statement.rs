@@ -2,8 +2,8 @@
 //! month (cumulative ones trued up against earlier statements of the year), adjustments and
 //! clawbacks, contest awards, the draw, and what is payable.
 
-use super::clawback::{Adjustment, PaidDeal, after_window, clawback};
-use super::component::{ComponentInput, ComponentPeriod, compute_component};
+use super::clawback::{Adjustment, LockedPeriod, after_window, locked_adjustments};
+use super::component::{ComponentInput, ComponentPeriod, Measured, compute_component, deal_credits, measure};
 use super::contest::ContestAward;
 use super::credit::{CreditedDeal, QuotaEntry, days_in_force};
 use super::draw::{DrawLine, settle_draw};
@@ -32,20 +32,47 @@ pub struct DrawSpan {
 
 /// The plans and draws of the rep with external id `rep_id` in `file`'s year.
 pub fn rep_plans<'a>(file: &'a PlansFile, rep_id: &str) -> (Vec<RepPlan<'a>>, Vec<DrawSpan>) {
-    let year = file.year_bounds();
-    let (mut plans, mut draws) = (Vec::new(), Vec::new());
-    for plan in &file.plans {
-        let mut in_force = Vec::new();
-        for assignment in plan.assignments.iter().filter(|assignment| assignment.rep_id == rep_id) {
-            if let Some(days) = days_in_force(assignment, year) {
-                in_force.push(days);
-                if let Some(draw) = assignment.draw {
-                    draws.push(DrawSpan { draw, in_force: days });
-                }
-            }
+    let found = file.plans.iter().enumerate().flat_map(|(index, plan)| {
+        plan.assignments
+            .iter()
+            .enumerate()
+            .filter(|(_, assignment)| assignment.rep_id == rep_id)
+            .map(move |(a, _)| (index, a))
+    });
+    plans_of(file, found)
+}
+
+/// Every rep's assignments in `file`, by external id, as (plan index, assignment index) in the
+/// file's order: what [`plans_of`] takes, found for all reps in one pass.
+pub fn assignments_by_rep(file: &PlansFile) -> HashMap<&str, Vec<(usize, usize)>> {
+    let mut found: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    for (index, plan) in file.plans.iter().enumerate() {
+        for (a, assignment) in plan.assignments.iter().enumerate() {
+            found.entry(assignment.rep_id.as_str()).or_default().push((index, a));
         }
-        if !in_force.is_empty() {
-            plans.push(RepPlan { plan, in_force });
+    }
+    found
+}
+
+/// [`rep_plans`] from one rep's assignments given as (plan index, assignment index), in the
+/// file's order (indices that name nothing are passed over).
+pub fn plans_of(
+    file: &PlansFile,
+    assignments: impl IntoIterator<Item = (usize, usize)>,
+) -> (Vec<RepPlan<'_>>, Vec<DrawSpan>) {
+    let year = file.year_bounds();
+    let (mut plans, mut draws): (Vec<RepPlan>, Vec<DrawSpan>) = (Vec::new(), Vec::new());
+    for (index, a) in assignments {
+        let Some(plan) = file.plans.get(index) else { continue };
+        let Some(days) = plan.assignments.get(a).and_then(|assignment| days_in_force(assignment, year)) else {
+            continue;
+        };
+        if let Some(draw) = plan.assignments.get(a).and_then(|assignment| assignment.draw) {
+            draws.push(DrawSpan { draw, in_force: days });
+        }
+        match plans.last_mut() {
+            Some(last) if std::ptr::eq(last.plan, plan) => last.in_force.push(days),
+            _ => plans.push(RepPlan { plan, in_force: vec![days] }),
         }
     }
     (plans, draws)
@@ -65,6 +92,9 @@ pub struct PriorStatements {
     pub paid: HashMap<ComponentRef, i64>,
     /// Recoverable advances of the year not yet recovered.
     pub draw_balance_cents: i64,
+    /// Per deal and component, the sum of the adjustments earlier statements made for changes
+    /// after a lock.
+    pub adjusted: HashMap<(i64, ComponentRef), i64>,
 }
 
 /// Everything one rep's statement for one month is computed from. Deal and quota lists may hold
@@ -84,8 +114,13 @@ pub struct StatementInput<'a> {
     pub own_quotas: &'a [QuotaEntry],
     pub team_quotas: &'a [QuotaEntry],
     pub prior: &'a PriorStatements,
-    /// Deal lines paid on locked statements whose deal changed since (clawback candidates).
-    pub paid_deals: &'a [PaidDeal],
+    /// The component periods locked statements paid: a period the year to date measures again
+    /// keeps the credit of deals that fell after `clawback_days`; any other is recomputed and its
+    /// differences adjusted.
+    pub locked: &'a [LockedPeriod],
+    /// The day each deal changed last, for the deals whose change `clawback_days` may excuse (a
+    /// deal left out is charged).
+    pub changed_on: &'a HashMap<i64, NaiveDate>,
     /// Adjustments decided elsewhere (accepted disputes, changes to locked inputs).
     pub adjustments: &'a [Adjustment],
     /// Contest awards decided in the month.
@@ -149,7 +184,8 @@ pub fn component_period(
         Credit::Own => (input.own_deals, input.own_quotas),
         Credit::Team => (input.team_deals, input.team_quotas),
     };
-    let kept = kept_credit(input, &rep_plan.plan.name, component);
+    let window = component_window(component, day);
+    let kept = kept_credit(input, rep_plan, component, window, deals);
     let with_kept: Vec<CreditedDeal>;
     let deals = if kept.is_empty() {
         deals
@@ -157,37 +193,76 @@ pub fn component_period(
         with_kept = deals.iter().cloned().chain(kept).collect();
         &with_kept
     };
-    compute_component(&ComponentInput {
-        component,
-        window: component_window(component, day),
-        in_force: &rep_plan.in_force,
-        deals,
-        quotas,
-    })
+    compute_component(&ComponentInput { component, window, in_force: &rep_plan.in_force, deals, quotas })
 }
 
-/// For a cumulative component, the credit its paid deals lost more than `clawback_days` after
-/// their close: not charged back, so the year to date keeps crediting it (as a line of the deal
-/// that credits exactly what was lost, whatever the metric).
-fn kept_credit(input: &StatementInput, plan: &str, component: &Component) -> Vec<CreditedDeal> {
-    if !component.cumulative {
+/// What one component's period containing `day` earns from, without its deal lines (`None` when
+/// the rep's assignment to the plan is in force on no day of it).
+pub fn component_measure<'a>(
+    input: &StatementInput<'a>,
+    rep_plan: &'a RepPlan<'a>,
+    component: &'a Component,
+    day: NaiveDate,
+) -> Option<Measured<'a>> {
+    let (deals, quotas) = match component.credit {
+        Credit::Own => (input.own_deals, input.own_quotas),
+        Credit::Team => (input.team_deals, input.team_quotas),
+    };
+    let window = component_window(component, day);
+    let mut measured = measure(&ComponentInput { component, window, in_force: &rep_plan.in_force, deals, quotas })?;
+    let kept = kept_credit(input, rep_plan, component, window, deals);
+    measured.credited +=
+        kept.iter().filter(|deal| measured.counts(deal)).map(|deal| deal.credit(component.metric)).sum::<Decimal>();
+    Some(measured)
+}
+
+/// For a cumulative component, the credit the deals of its latest locked year to date lost more
+/// than `clawback_days` after their close: not charged back, so the year to date keeps crediting
+/// it (as a line of the deal that credits exactly what was lost, whatever the metric).
+fn kept_credit(
+    input: &StatementInput,
+    rep_plan: &RepPlan,
+    component: &Component,
+    window: Period,
+    deals: &[CreditedDeal],
+) -> Vec<CreditedDeal> {
+    if !component.cumulative || component.clawback_days.is_none() {
         return Vec::new();
     }
-    input
-        .paid_deals
+    let latest = input
+        .locked
         .iter()
-        .filter(|paid| paid.plan == plan && paid.component_key == component.key)
-        .filter(|paid| after_window(paid, component.clawback_days) && paid.credit_lost() > Decimal::ZERO)
-        .map(|paid| CreditedDeal {
-            opportunity_id: paid.opportunity_id,
-            rep_id: input.rep_id,
-            closed_on: paid.closed_on,
-            amount_cents: 1,
-            margin_cents: 1,
-            product_line: component.product_line_id.clone(),
-            share: paid.credit_lost(),
-        })
-        .collect()
+        .filter(|locked| locked.component.plan == rep_plan.plan.name && locked.component.key == component.key)
+        .filter(|locked| locked.window.start() == window.start())
+        .max_by_key(|locked| locked.window.end());
+    let Some(latest) = latest else { return Vec::new() };
+    let now = deal_credits(component, window, &rep_plan.in_force, deals);
+    let mut kept = Vec::new();
+    for line in &latest.lines {
+        let changed_on = input.changed_on.get(&line.opportunity_id).copied();
+        if !after_window(line.closed_on, changed_on, component.clawback_days) {
+            continue;
+        }
+        let credited =
+            now.iter().find(|deal| deal.opportunity_id == line.opportunity_id).map_or(Decimal::ZERO, |d| d.credited);
+        if credited < line.credited {
+            let lost = line.credited - credited;
+            let product_line = component.product_line_id.clone();
+            kept.push(CreditedDeal {
+                rep_id: input.rep_id,
+                ..CreditedDeal::crediting(line.opportunity_id, line.closed_on, lost, product_line)
+            });
+        }
+    }
+    kept
+}
+
+/// Whether the year to date of `month` measures a locked period again (a cumulative component's
+/// year to date of the same year), so that its changes are trued up there, not adjusted.
+fn trued_up(plans: &[RepPlan], month: Period, locked: &LockedPeriod) -> bool {
+    super::clawback::paid_on(plans, &locked.component).is_some_and(|(_, component)| {
+        component.cumulative && component_window(component, month.start()).start() == locked.window.start()
+    })
 }
 
 /// Computes the statement of `input.rep_id` for `input.month`. The same input always gives the
@@ -222,16 +297,7 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
         }
     }
     let mut adjustments = input.adjustments.to_vec();
-    adjustments.extend(input.paid_deals.iter().filter_map(|paid| match paid_on(input.plans, paid) {
-        // The year-to-date true-up takes back what a deal of this year no longer earns (inside
-        // the window; after it, the year to date keeps the credit: see `kept_credit`).
-        Some(component)
-            if component.cumulative && component_window(component, month.start()).contains(paid.closed_on) =>
-        {
-            None
-        }
-        component => clawback(paid, component.and_then(|component| component.clawback_days)),
-    }));
+    adjustments.extend(locked_adjustments(input, |locked| trued_up(input.plans, month, locked)));
     let earnings_cents = saturating_sum(components.iter().map(|line| line.due_cents))
         .saturating_add(saturating_sum(adjustments.iter().map(|adjustment| adjustment.amount_cents)))
         .saturating_add(saturating_sum(input.awards.iter().map(|award| award.amount_cents)));
@@ -247,16 +313,6 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
         draw,
         payable_cents,
     }
-}
-
-/// The component a paid deal was paid on; `None` when the plan or component is no longer the
-/// rep's (the deal is then charged back in full, without a window).
-fn paid_on<'a>(plans: &[RepPlan<'a>], paid: &PaidDeal) -> Option<&'a Component> {
-    plans
-        .iter()
-        .filter(|rep_plan| rep_plan.plan.name == paid.plan)
-        .flat_map(|rep_plan| &rep_plan.plan.components)
-        .find(|component| component.key == paid.component_key)
 }
 
 /// Amounts of a statement add up saturating, as each amount saturates (see [`to_cents`]).

@@ -1,10 +1,10 @@
 //! What-if (`INCENTIVES.md` §8): what closing an open deal would add, and what the next tier is
 //! worth — from the same engine as the statements.
 
-use super::component::earn;
+use super::component::{Measured, earn};
 use super::credit::{CreditedDeal, in_pieces};
 use super::plan::{Component, ComponentKind};
-use super::statement::{ComponentRef, StatementInput, component_period};
+use super::statement::{ComponentRef, StatementInput, component_measure, component_window};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -17,42 +17,44 @@ pub struct WhatIf {
     pub components: Vec<(ComponentRef, i64)>,
 }
 
-/// Recomputes, with `deal` credited and without, every component period that would count it: the
-/// period of each component containing `deal.closed_on` on a plan in force that day (for a
-/// cumulative component, the year to that period's end). The deal counts for `own` and for `team`
-/// components (a rep's subtree includes the rep). Components it does not change are left out.
+/// Adds `deal`, credited, to every component period that would count it: the period of each
+/// component containing `deal.closed_on` on a plan in force that day (for a cumulative component,
+/// the year to that period's end). The deal counts for `own` and for `team` components (a rep's
+/// subtree includes the rep). Components it does not change are left out.
 pub fn what_if_close(input: &StatementInput, deal: &CreditedDeal) -> WhatIf {
     what_ifs_close(input, std::slice::from_ref(deal)).pop().unwrap_or(WhatIf { added_cents: 0, components: Vec::new() })
 }
 
-/// [`what_if_close`] for each of `deals`, in order: a component period without any of them is
-/// computed once per closing day, not once per deal.
-pub fn what_ifs_close(input: &StatementInput, deals: &[CreditedDeal]) -> Vec<WhatIf> {
-    let mut before: HashMap<(usize, usize, NaiveDate), i64> = HashMap::new();
-    let mut own: Vec<CreditedDeal> = input.own_deals.to_vec();
-    let mut team: Vec<CreditedDeal> = input.team_deals.to_vec();
+/// [`what_if_close`] for each of `deals`, in order. Only earnings are compared, never deal lines,
+/// and what a component period credits without the deals is measured once per period, so each
+/// what-if costs one earning per component it touches.
+pub fn what_ifs_close<'a>(input: &StatementInput<'a>, deals: &[CreditedDeal]) -> Vec<WhatIf> {
+    let mut measured: HashMap<(usize, usize, NaiveDate), Option<(Measured<'a>, i64)>> = HashMap::new();
     deals
         .iter()
         .map(|deal| {
-            own.push(deal.clone());
-            team.push(deal.clone());
-            let with_deal = StatementInput { own_deals: &own, team_deals: &team, ..*input };
             let mut components = Vec::new();
             let in_force = input.plans.iter().enumerate().filter(|(_, p)| in_pieces(deal.closed_on, &p.in_force));
             for (p, rep_plan) in in_force {
                 for (c, component) in rep_plan.plan.components.iter().enumerate() {
-                    let before = *before.entry((p, c, deal.closed_on)).or_insert_with(|| {
-                        component_period(input, rep_plan, component, deal.closed_on).earned.earnings_cents
+                    let window = component_window(component, deal.closed_on).start();
+                    let entry = measured.entry((p, c, window)).or_insert_with(|| {
+                        component_measure(input, rep_plan, component, deal.closed_on).map(|measured| {
+                            let before = measured.earn(Decimal::ZERO).earnings_cents;
+                            (measured, before)
+                        })
                     });
-                    let after = component_period(&with_deal, rep_plan, component, deal.closed_on).earned.earnings_cents;
-                    if after != before {
+                    let Some((measured, before)) = entry else { continue };
+                    if !measured.counts(deal) {
+                        continue;
+                    }
+                    let after = measured.earn(deal.credit(component.metric)).earnings_cents;
+                    if after != *before {
                         let reference = ComponentRef { plan: rep_plan.plan.name.clone(), key: component.key.clone() };
-                        components.push((reference, after - before));
+                        components.push((reference, after - *before));
                     }
                 }
             }
-            own.pop();
-            team.pop();
             WhatIf { added_cents: components.iter().map(|(_, cents)| cents).sum(), components }
         })
         .collect()

@@ -6,8 +6,10 @@
 //! say. A kept (approved or locked) statement stands as kept; a deal of a locked statement whose
 //! credit fell since is charged back on the rep's next statement computed live.
 
+use super::changes;
 use super::contests;
 use super::inputs::{self, CreditedDeal as StoredDeal};
+use super::locked::{LockedSoFar, adjusted_after_lock, locked_period};
 use super::plans;
 use super::sheet::{AdjustmentSheet, AwardSheet, ComponentSheet, DrawSheet, LineSheet, StatementSheet, StatementState};
 use super::statements;
@@ -22,8 +24,9 @@ use chrono::{Datelike, Months, NaiveDate};
 use quotient_core::Period;
 use quotient_core::incentives::{
     Adjustment, AdjustmentCause, Component, ComponentRef, ContestAward, Credit, CreditedDeal, Decimal, DrawSpan,
-    Metric, PaidDeal, PlansFile, PriorStatements, QuotaEntry, RepPlan, Statement, StatementInput, component_period,
-    compute_statement, next_step, rep_plans, round_half_away, to_cents, what_ifs_close, year_bounds,
+    LockedPeriod, Metric, PlansFile, PriorStatements, QuotaEntry, RepPlan, Statement, StatementInput,
+    assignments_by_rep, component_measure, component_window, compute_statement, deal_credits, next_step, plans_of,
+    round_half_away, to_cents, what_ifs_close, year_bounds,
 };
 use quotient_core::period::PeriodKind;
 use serde::Serialize;
@@ -43,6 +46,10 @@ pub struct Books<'d> {
     kept: HashMap<(i64, String), StatementSheet>,
     adjustments: HashMap<(i64, String), Vec<AdjustmentSheet>>,
     awards: HashMap<(i64, String), Vec<ContestAward>>,
+    /// The day each deal `clawback_days` may excuse changed last.
+    changed_on: HashMap<i64, NaiveDate>,
+    /// Each rep's assignments in the plans file, by external id (see `plans_of`).
+    assigned: HashMap<String, Vec<(usize, usize)>>,
 }
 
 /// One rep's side of the books: their plans and draws, deals and quotas, own and team.
@@ -56,11 +63,23 @@ struct RepBooks<'a> {
     team_quotas: Vec<QuotaEntry>,
 }
 
-/// A rep's statements from January to a month, and what the last one was computed on.
+/// A rep's statements from January to a month: the last one, what each paid, and what the last
+/// one was computed on.
 struct Sequence {
-    sheets: Vec<StatementSheet>,
+    last: StatementSheet,
+    /// Each month's payable, January first.
+    payables: Vec<i64>,
     /// What the statements before the last one had paid.
     prior: PriorStatements,
+    /// The locked periods the year to date measures again, as the last statement saw them.
+    locked: Vec<LockedPeriod>,
+}
+
+/// A month of a sequence: a kept statement, or one computed now (turned into a sheet only when
+/// it is the one asked for).
+enum Month<'k> {
+    Kept(&'k StatementSheet),
+    Live(Statement),
 }
 
 impl<'d> Books<'d> {
@@ -103,14 +122,16 @@ impl<'d> Books<'d> {
             kept: HashMap::new(),
             adjustments: HashMap::new(),
             awards: HashMap::new(),
+            changed_on: HashMap::new(),
+            assigned: HashMap::new(),
         };
         let Some(file) = file else { return Ok(books) };
         let (first, next) = year_bounds(file.fiscal_year);
-        let year = Period::containing(PeriodKind::Year, first);
+        books.assigned = assignments_by_rep(&file).into_iter().map(|(rep, found)| (rep.to_string(), found)).collect();
         let mut credited: HashSet<i64> = HashSet::new();
         for &id in people {
             let Some(person) = directory.person(id) else { continue };
-            let (plans, draws) = rep_plans(&file, &person.external_id);
+            let (plans, draws) = books.plans_of(&file, &person.external_id);
             if plans.is_empty() && draws.is_empty() {
                 continue;
             }
@@ -129,7 +150,7 @@ impl<'d> Books<'d> {
                 books.names.entry(deal.opportunity).or_insert_with(|| (deal.external_id.clone(), deal.name.clone()));
                 books.deals.entry(deal.rep).or_default().push(engine_deal(&deal, &product_lines));
             }
-            for quota in inputs::quotas(db, org, &credited, year)? {
+            for quota in inputs::quotas(db, org, &credited, quota_span(&file, span))? {
                 let Some(metric) = metric_of(&quota.metric) else { continue };
                 let product_line = quota.product_line.and_then(|id| product_lines.get(&id)).map(|s| s.to_string());
                 books.quotas.entry(quota.rep).or_default().push(QuotaEntry {
@@ -161,7 +182,45 @@ impl<'d> Books<'d> {
             }
         }
         books.file = Some(file);
+        if !replay {
+            let changing = books.changing_deals();
+            books.changed_on = changes::change_days(db, org, &changing, today)?;
+        }
         Ok(books)
+    }
+
+    /// The deals whose change day a component's `clawback_days` may need: on a locked statement's
+    /// component with a window, each deal whose credit today differs from its locked line's (or
+    /// that is credited there only now), and each deal an adjustment already trued up.
+    fn changing_deals(&self) -> HashSet<i64> {
+        let mut found = HashSet::new();
+        let Some(file) = &self.file else { return found };
+        let windowed = |c: &Component| c.clawback_days.is_some();
+        if !file.plans.iter().any(|plan| plan.components.iter().any(windowed)) {
+            return found;
+        }
+        let mut books_of: HashMap<i64, Option<RepBooks>> = HashMap::new();
+        for ((rep, _), sheet) in self.kept.iter().filter(|(_, sheet)| sheet.state == StatementState::Locked) {
+            let Some(books) = books_of.entry(*rep).or_insert_with(|| self.rep_books(file, *rep)) else { continue };
+            for kept in &sheet.components {
+                let Some(locked) = locked_period(kept) else { continue };
+                let Some((rep_plan, component)) = books.plan_of(&locked.component).filter(|(_, c)| windowed(c)) else {
+                    continue;
+                };
+                let deals = if component.credit == Credit::Team { &books.team[..] } else { books.own };
+                let now = deal_credits(component, locked.window, &rep_plan.in_force, deals);
+                let then = |deal: i64| -> Decimal {
+                    locked.lines.iter().filter(|l| l.opportunity_id == deal).map(|l| l.credited).sum()
+                };
+                let now_of = |deal: i64| -> Decimal {
+                    now.iter().filter(|d| d.opportunity_id == deal).map(|d| d.credited).sum()
+                };
+                let deals = locked.lines.iter().map(|l| l.opportunity_id).chain(now.iter().map(|d| d.opportunity_id));
+                found.extend(deals.filter(|deal| then(*deal) != now_of(*deal)));
+            }
+        }
+        found.extend(self.kept.values().flat_map(adjusted_after_lock).map(|(deal, ..)| deal));
+        found
     }
 
     /// The statements of `month` of every rep asked who has a plan, by rep id.
@@ -169,7 +228,7 @@ impl<'d> Books<'d> {
         let mut found = Vec::new();
         for &rep in &self.people {
             if let Some(sequence) = self.sequence(rep, month, false) {
-                found.extend(sequence.sheets.into_iter().last());
+                found.push(sequence.last);
             }
         }
         found
@@ -177,12 +236,12 @@ impl<'d> Books<'d> {
 
     /// A rep's statement of `month` as shown: kept, or computed now.
     pub fn statement(&self, rep: i64, month: Period) -> Option<StatementSheet> {
-        self.sequence(rep, month, false).and_then(|s| s.sheets.into_iter().last())
+        self.sequence(rep, month, false).map(|s| s.last)
     }
 
     /// A rep's statement of `month` computed now, even when one is kept.
     pub fn live(&self, rep: i64, month: Period) -> Option<StatementSheet> {
-        self.sequence(rep, month, true).and_then(|s| s.sheets.into_iter().last())
+        self.sequence(rep, month, true).map(|s| s.last)
     }
 
     /// A rep's earnings as of the books' day: the month so far, the year to date, the next steps
@@ -192,14 +251,14 @@ impl<'d> Books<'d> {
         let month = Period::containing(PeriodKind::Month, today);
         let no_plan = || StoreError::from(Refusal::new("rep_id", Code::StatementNoPlan));
         let sequence = self.sequence(rep, month, false).ok_or_else(no_plan)?;
-        let year_to_date_cents = sequence.sheets.iter().map(|s| s.payable_cents).fold(0, i64::saturating_add);
+        let year_to_date_cents = sequence.payables.iter().fold(0_i64, |sum, cents| sum.saturating_add(*cents));
         let rep_books = self.file.as_ref().and_then(|file| self.rep_books(file, rep)).ok_or_else(no_plan)?;
-        let input = rep_books.input(month, &sequence.prior, &[], &[], &[]);
+        let input = rep_books.input(month, &sequence.prior, &sequence.locked, &self.changed_on, &[], &[]);
         let mut next_steps = Vec::new();
         for rep_plan in rep_books.plans.iter().filter(|p| p.in_force.iter().any(|span| span.contains(today))) {
             for component in &rep_plan.plan.components {
-                let period = component_period(&input, rep_plan, component, today);
-                if let Some(step) = next_step(component, period.credited, period.quota) {
+                let Some(measured) = component_measure(&input, rep_plan, component, today) else { continue };
+                if let Some(step) = next_step(component, measured.credited, measured.quota) {
                     next_steps.push(NextTier {
                         plan: rep_plan.plan.name.clone(),
                         key: component.key.clone(),
@@ -236,13 +295,19 @@ impl<'d> Books<'d> {
                 adds_cents: what_if.added_cents,
             })
             .collect();
-        let month = sequence.sheets.into_iter().last().ok_or_else(no_plan)?;
+        let month = sequence.last;
         Ok(Earnings { month, year_to_date_cents, next_steps, what_ifs })
+    }
+
+    /// The plans and draws of the rep with external id `rep` (`rep_plans`, from the assignments
+    /// found once for every rep).
+    fn plans_of<'a>(&self, file: &'a PlansFile, rep: &str) -> (Vec<RepPlan<'a>>, Vec<DrawSpan>) {
+        plans_of(file, self.assigned.get(rep).into_iter().flatten().copied())
     }
 
     fn rep_books<'a>(&'a self, file: &'a PlansFile, rep: i64) -> Option<RepBooks<'a>> {
         let person = self.directory.person(rep)?;
-        let (plans, draws) = rep_plans(file, &person.external_id);
+        let (plans, draws) = self.plans_of(file, &person.external_id);
         if plans.is_empty() && draws.is_empty() {
             return None;
         }
@@ -269,23 +334,22 @@ impl<'d> Books<'d> {
         let file = self.file.as_ref()?;
         let books = self.rep_books(file, rep)?;
         let mut prior = PriorStatements::default();
-        let mut sheets: Vec<StatementSheet> = Vec::new();
-        // Whether a locked statement's changed deals are still to be charged on a live one.
-        let mut locked_pending = false;
+        let mut payables = Vec::new();
+        let mut locked = LockedSoFar::default();
         let mut current = Period::containing(PeriodKind::Month, year_bounds(file.fiscal_year).0);
         loop {
             let key = current.to_string();
-            let last = current.start() >= month.start();
+            let last = current.start() >= month.start() || current.end() >= year_bounds(file.fiscal_year).1;
             let kept = self.kept.get(&(rep, key.clone())).filter(|_| !(last && live_last));
             let before = prior.clone();
-            let sheet = match kept {
+            let computed = match kept {
                 Some(kept) => {
-                    locked_pending |= kept.state == StatementState::Locked;
-                    kept.clone()
+                    if kept.state == StatementState::Locked {
+                        locked.add(kept);
+                    }
+                    Month::Kept(kept)
                 }
                 None => {
-                    let paid = self.paid_deals(&books, &sheets, locked_pending);
-                    locked_pending = false;
                     let adjustments: Vec<Adjustment> = self
                         .adjustments
                         .get(&(rep, key.clone()))
@@ -293,79 +357,22 @@ impl<'d> Books<'d> {
                         .flatten()
                         .map(engine_adjustment)
                         .collect();
-                    let awards = self.awards.get(&(rep, key.clone())).map_or(&[][..], Vec::as_slice);
-                    let statement = compute_statement(&books.input(current, &prior, &paid, &adjustments, awards));
-                    self.sheet(&books, &statement, current)
+                    let awards = self.awards.get(&(rep, key)).map_or(&[][..], Vec::as_slice);
+                    let periods = locked.take_for_live();
+                    let input = books.input(current, &prior, periods, &self.changed_on, &adjustments, awards);
+                    Month::Live(compute_statement(&input))
                 }
             };
-            for component in &sheet.components {
-                let reference = ComponentRef { plan: component.plan.clone(), key: component.key.clone() };
-                *prior.paid.entry(reference).or_default() += component.due_cents;
-            }
-            if let Some(draw) = &sheet.draw {
-                prior.draw_balance_cents = draw.balance_after_cents;
-            }
-            sheets.push(sheet);
-            if last || current.end() >= year_bounds(file.fiscal_year).1 {
-                return Some(Sequence { sheets, prior: before });
+            payables.push(computed.add_to(&mut prior));
+            if last {
+                let last = match computed {
+                    Month::Kept(kept) => kept.clone(),
+                    Month::Live(statement) => self.sheet(&books, &statement, current),
+                };
+                return Some(Sequence { last, payables, prior: before, locked: locked.trued_up().to_vec() });
             }
             current = current.next();
         }
-    }
-
-    /// The deal lines of the locked statements among `sheets` whose credit fell since, unless a
-    /// locked statement already charged the deal back: those of cumulative components always (the
-    /// engine keeps or trues up their credit in every later year to date), the others only when
-    /// `charged_here` (the first statement computed after a lock charges them back).
-    fn paid_deals(&self, books: &RepBooks, sheets: &[StatementSheet], charged_here: bool) -> Vec<PaidDeal> {
-        let locked: Vec<&StatementSheet> = sheets.iter().filter(|s| s.state == StatementState::Locked).collect();
-        let charged: HashSet<i64> = locked
-            .iter()
-            .flat_map(|s| &s.adjustments)
-            .filter(|a| a.cause == "clawback")
-            .filter_map(|a| a.opportunity_id)
-            .collect();
-        let mut found = Vec::new();
-        for sheet in &locked {
-            for component in sheet.components.iter().filter(|c| c.cumulative || charged_here) {
-                let definition = books.component(&component.plan, &component.key);
-                let metric = definition.map_or(Metric::Revenue, |c| c.metric);
-                let deals: &[CreditedDeal] = match definition.map(|c| c.credit) {
-                    Some(Credit::Team) => &books.team,
-                    _ => books.own,
-                };
-                for line in component.lines.iter().filter(|l| !charged.contains(&l.opportunity_id)) {
-                    let (Ok(then), Ok(closed_on)) =
-                        (line.credited.parse::<Decimal>(), line.closed_on.parse::<NaiveDate>())
-                    else {
-                        continue;
-                    };
-                    let now: Decimal = deals
-                        .iter()
-                        .filter(|d| d.opportunity_id == line.opportunity_id)
-                        .filter(|d| {
-                            definition
-                                .and_then(|c| c.product_line_id.as_ref())
-                                .is_none_or(|pl| d.product_line.as_ref() == Some(pl))
-                        })
-                        .map(|d| d.credit(metric))
-                        .sum();
-                    if now < then {
-                        found.push(PaidDeal {
-                            opportunity_id: line.opportunity_id,
-                            plan: component.plan.clone(),
-                            component_key: component.key.clone(),
-                            closed_on,
-                            changed_on: self.today,
-                            credited_then: then,
-                            credited_now: now,
-                            earned_cents: line.earnings_cents,
-                        });
-                    }
-                }
-            }
-        }
-        found
     }
 
     /// The engine's statement as the operations answer it.
@@ -414,6 +421,8 @@ impl<'d> Books<'d> {
             .map(|adjustment| AdjustmentSheet {
                 opportunity_id: adjustment.opportunity_id,
                 opportunity_external_id: adjustment.opportunity_id.map(|id| name(id).0),
+                plan: adjustment.component.as_ref().map(|c| c.plan.clone()),
+                component_key: adjustment.component.as_ref().map(|c| c.key.clone()),
                 cause: key_of(&adjustment.cause),
                 amount_cents: adjustment.amount_cents,
                 note: adjustment.note.clone(),
@@ -453,12 +462,50 @@ impl<'d> Books<'d> {
     }
 }
 
+impl Month<'_> {
+    /// Adds what the month paid to `prior` (per component, the adjustments after a lock per deal
+    /// and component, the draw's balance), and returns its payable.
+    fn add_to(&self, prior: &mut PriorStatements) -> i64 {
+        let mut paid = |plan: &str, key: &str, cents: i64| {
+            let reference = ComponentRef { plan: plan.to_string(), key: key.to_string() };
+            *prior.paid.entry(reference).or_default() += cents;
+        };
+        let (balance, payable) = match self {
+            Month::Kept(sheet) => {
+                for component in &sheet.components {
+                    paid(&component.plan, &component.key, component.due_cents);
+                }
+                for (deal, reference, cents) in adjusted_after_lock(sheet) {
+                    *prior.adjusted.entry((deal, reference)).or_default() += cents;
+                }
+                (sheet.draw.as_ref().map(|draw| draw.balance_after_cents), sheet.payable_cents)
+            }
+            Month::Live(statement) => {
+                for line in &statement.components {
+                    paid(&line.plan, &line.key, line.due_cents);
+                }
+                for adjustment in &statement.adjustments {
+                    if let (Some(deal), Some(reference)) = (adjustment.opportunity_id, &adjustment.component) {
+                        *prior.adjusted.entry((deal, reference.clone())).or_default() += adjustment.amount_cents;
+                    }
+                }
+                (statement.draw.map(|draw| draw.balance_after_cents), statement.payable_cents)
+            }
+        };
+        if let Some(balance) = balance {
+            prior.draw_balance_cents = balance;
+        }
+        payable
+    }
+}
+
 impl RepBooks<'_> {
     fn input<'s>(
         &'s self,
         month: Period,
         prior: &'s PriorStatements,
-        paid_deals: &'s [PaidDeal],
+        locked: &'s [LockedPeriod],
+        changed_on: &'s HashMap<i64, NaiveDate>,
         adjustments: &'s [Adjustment],
         awards: &'s [ContestAward],
     ) -> StatementInput<'s> {
@@ -472,15 +519,33 @@ impl RepBooks<'_> {
             own_quotas: self.own_quotas,
             team_quotas: &self.team_quotas,
             prior,
-            paid_deals,
+            locked,
+            changed_on,
             adjustments,
             awards,
         }
     }
 
+    fn plan_of(&self, reference: &ComponentRef) -> Option<(&RepPlan<'_>, &Component)> {
+        self.plans
+            .iter()
+            .filter(|p| p.plan.name == reference.plan)
+            .find_map(|p| p.plan.components.iter().find(|c| c.key == reference.key).map(|component| (p, component)))
+    }
+
     fn component(&self, plan: &str, key: &str) -> Option<&Component> {
         self.plans.iter().filter(|p| p.plan.name == plan).flat_map(|p| &p.plan.components).find(|c| c.key == key)
     }
+}
+
+/// The quota rows the statements of `deals` (the year's span read) and the what-ifs of its last
+/// day measure: from the year's start to the end of the latest window of any component on that
+/// day (a quarter's, a year's), within the year.
+fn quota_span(file: &PlansFile, deals: Period) -> Period {
+    let last = deals.end().pred_opt().unwrap_or(deals.start());
+    let reach = file.plans.iter().flat_map(|plan| &plan.components).map(|c| component_window(c, last).end()).max();
+    let year_end = Period::containing(PeriodKind::Year, deals.start()).end();
+    Period::range(deals.start(), reach.unwrap_or(deals.end()).max(deals.end()).min(year_end)).unwrap_or(deals)
 }
 
 fn has_team_credit(plans: &[RepPlan]) -> bool {
@@ -511,6 +576,7 @@ fn engine_deal(deal: &StoredDeal, product_lines: &HashMap<i64, &str>) -> Credite
 fn engine_adjustment(adjustment: &AdjustmentSheet) -> Adjustment {
     Adjustment {
         opportunity_id: adjustment.opportunity_id,
+        component: None,
         cause: if adjustment.cause == "dispute" { AdjustmentCause::Dispute } else { AdjustmentCause::Manual },
         amount_cents: adjustment.amount_cents,
         note: adjustment.note.clone(),
@@ -578,7 +644,7 @@ pub fn preview(db: &mut Db, scope: &Viewer, directory: &Directory, file: &PlansF
             rep_external_id: person.external_id.clone(),
             name: person.name.clone(),
             manager_id: person.manager_id,
-            earnings_cents: sequence.sheets.iter().map(|s| s.payable_cents).fold(0, i64::saturating_add),
+            earnings_cents: sequence.payables.iter().fold(0_i64, |sum, cents| sum.saturating_add(*cents)),
             revenue_cents: to_cents(revenue),
         });
     }

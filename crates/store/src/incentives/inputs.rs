@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::orgs::OrgId;
 use chrono::{NaiveDate, NaiveTime};
 use quotient_core::{Period, QuotaPeriod};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// A won deal's credit to one rep: the whole deal to its owner, or a rep's share of a split one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,10 +57,10 @@ fn start_of(day: NaiveDate) -> Value<'static> {
     Value::Timestamp(day.and_time(NaiveTime::MIN).and_utc())
 }
 
-/// The ids condition on `column` for `reps`, or none when the reps are many.
-fn rep_condition(column: &str, reps: &HashSet<i64>) -> (String, Vec<Value<'static>>) {
+/// The reps' ids as bound values and their marks, or none when the reps are many.
+fn listed(reps: &HashSet<i64>) -> Option<(String, Vec<Value<'static>>)> {
     if reps.len() > LISTED_REPS {
-        return (String::new(), vec![]);
+        return None;
     }
     let mut ids: Vec<i64> = reps.iter().copied().collect();
     ids.sort_unstable();
@@ -69,27 +69,77 @@ fn rep_condition(column: &str, reps: &HashSet<i64>) -> (String, Vec<Value<'stati
     if values.is_empty() {
         values.push(Value::Int(-1));
     }
-    (format!(" AND {column} IN ({marks})"), values)
+    Some((marks, values))
 }
 
+const CREDITED_COLUMNS: &str =
+    "o.id, o.external_id, o.name, COALESCE(s.rep_id, o.owner_id), COALESCE(s.share_pct, 100),
+    o.amount_cents, o.margin_cents, o.product_line_id, o.closed_at";
+const WON_IN_SPAN: &str = "o.status = 'won' AND o.deleted_at IS NULL AND o.closed_at >= ? AND o.closed_at < ?";
+
 /// The won deals closed within `span` (UTC days) credited to any of `reps`, by close time and id.
+/// A few reps' deals are found by owner, and by split share for deals owned by others (the splits
+/// first: `CROSS JOIN` keeps SQLite from walking the organisation's deals of the span instead);
+/// many reps' by one range over the organisation's won deals.
 pub fn credited_deals(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period) -> Result<Vec<CreditedDeal>> {
-    let (condition, ids) = rep_condition("COALESCE(s.rep_id, o.owner_id)", reps);
+    let Some((marks, ids)) = listed(reps) else { return organisation_deals(db, org, reps, span) };
+    let (from, to) = (start_of(span.start()), start_of(span.end()));
     let sql = format!(
-        "SELECT o.id, o.external_id, o.name, COALESCE(s.rep_id, o.owner_id), COALESCE(s.share_pct, 100),
-                o.amount_cents, o.margin_cents, o.product_line_id, o.closed_at
-         FROM opportunities o
+        "SELECT {CREDITED_COLUMNS} FROM opportunities o
          LEFT JOIN opportunity_splits s ON s.org_id = o.org_id AND s.opportunity_id = o.id AND s.deleted_at IS NULL
-         WHERE o.org_id = ? AND o.status = 'won' AND o.deleted_at IS NULL AND o.closed_at >= ? AND o.closed_at < ?{condition}
-         ORDER BY o.closed_at, o.id, 4"
+         WHERE o.org_id = ? AND {WON_IN_SPAN} AND o.owner_id IN ({marks})
+         UNION ALL
+         SELECT {CREDITED_COLUMNS} FROM opportunity_splits s CROSS JOIN opportunities o
+         WHERE s.org_id = ? AND s.deleted_at IS NULL AND s.rep_id IN ({marks})
+           AND o.org_id = s.org_id AND o.id = s.opportunity_id AND {WON_IN_SPAN} AND o.owner_id NOT IN ({marks})
+         ORDER BY 9, 1, 4"
     );
-    let mut params = vec![org.value(), start_of(span.start()), start_of(span.end())];
+    let mut params = vec![org.value(), from.clone(), to.clone()];
+    params.extend(ids.iter().cloned());
+    params.push(org.value());
+    params.extend(ids.iter().cloned());
+    params.extend([from, to]);
     params.extend(ids);
     let mut found = Vec::new();
     db.query_each(&sql, &params, |row| {
         let deal = credited_deal(row)?;
         if reps.contains(&deal.rep) {
             found.push(deal);
+        }
+        Ok(())
+    })?;
+    Ok(found)
+}
+
+/// [`credited_deals`] for many reps: the organisation's won deals of the span in the order of
+/// their index, without a join, and the splits apart (far fewer rows than the deals).
+fn organisation_deals(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period) -> Result<Vec<CreditedDeal>> {
+    let mut shares: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    db.query_each(
+        "SELECT opportunity_id, rep_id, share_pct FROM opportunity_splits WHERE org_id = ? AND deleted_at IS NULL
+         ORDER BY opportunity_id, rep_id",
+        &[org.value()],
+        |row| {
+            let (deal, rep) = (row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
+            shares.entry(deal).or_default().push((rep, row.int(2)?.unwrap_or(100)));
+            Ok(())
+        },
+    )?;
+    let sql = format!(
+        "SELECT o.id, o.external_id, o.name, o.owner_id, 100, o.amount_cents, o.margin_cents, o.product_line_id, o.closed_at
+         FROM opportunities o WHERE o.org_id = ? AND {WON_IN_SPAN} ORDER BY o.closed_at, o.id"
+    );
+    let mut found = Vec::new();
+    db.query_each(&sql, &[org.value(), start_of(span.start()), start_of(span.end())], |row| {
+        let deal = credited_deal(row)?;
+        match shares.get(&deal.opportunity) {
+            Some(split) => {
+                for &(rep, share_pct) in split.iter().filter(|(rep, _)| reps.contains(rep)) {
+                    found.push(CreditedDeal { rep, share_pct, ..deal.clone() });
+                }
+            }
+            None if reps.contains(&deal.rep) => found.push(deal),
+            None => {}
         }
         Ok(())
     })?;
@@ -112,14 +162,19 @@ fn credited_deal(row: &Row) -> Result<CreditedDeal> {
 
 /// The revenue, margin and deal quotas of `reps` whose period overlaps `span`.
 pub fn quotas(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period) -> Result<Vec<QuotaRow>> {
-    let (condition, ids) = rep_condition("rep_id", reps);
+    let (condition, ids) = match listed(reps) {
+        Some((marks, ids)) => (format!(" AND rep_id IN ({marks})"), ids),
+        None => (String::new(), Vec::new()),
+    };
+    // A quota period is a year at the longest: one overlapping the span starts less than a year
+    // before it, which bounds the range read from below.
     let sql = format!(
         "SELECT rep_id, metric, product_line_id, period, target FROM quotas
          WHERE org_id = ? AND deleted_at IS NULL AND metric IN ('revenue', 'margin', 'deals')
-           AND period_start < ? AND period_end >= ?{condition}
-         ORDER BY rep_id, period_start"
+           AND period_start > ? AND period_start < ? AND period_end >= ?{condition}"
     );
-    let mut params = vec![org.value(), Value::Date(span.end()), Value::Date(span.start())];
+    let year_before = span.start() - chrono::Duration::days(367);
+    let mut params = vec![org.value(), Value::Date(year_before), Value::Date(span.end()), Value::Date(span.start())];
     params.extend(ids);
     let mut found = Vec::new();
     db.query_each(&sql, &params, |row| {
@@ -136,14 +191,17 @@ pub fn quotas(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period) -> Res
         }
         Ok(())
     })?;
+    // Sorted here, not by the read, which then takes the rows as its index holds them.
+    found.sort_by_key(|quota| (quota.rep, quota.period.start()));
     Ok(found)
 }
 
 /// The open deals a rep owns, by id.
 pub fn open_deals(db: &mut Db, org: OrgId, rep: i64) -> Result<Vec<OpenDeal>> {
-    db.query_map(
+    // Sorted here: ordered by id, a planner may walk the organisation's rows by their key.
+    let mut found = db.query_map(
         "SELECT id, external_id, name, amount_cents, margin_cents, product_line_id, expected_close_on FROM opportunities
-         WHERE org_id = ? AND owner_id = ? AND status = 'open' AND deleted_at IS NULL ORDER BY id",
+         WHERE org_id = ? AND status = 'open' AND owner_id = ? AND deleted_at IS NULL",
         &[org.value(), Value::Int(rep)],
         |row| {
             Ok(OpenDeal {
@@ -156,5 +214,7 @@ pub fn open_deals(db: &mut Db, org: OrgId, rep: i64) -> Result<Vec<OpenDeal>> {
                 expected_close_on: row.date(6)?,
             })
         },
-    )
+    )?;
+    found.sort_by_key(|deal| deal.opportunity);
+    Ok(found)
 }

@@ -3,10 +3,12 @@
 //! statements kept as computed, locked ones never changed again, adjustments, disputes and
 //! contest awards. The use cases over them are `crate::ops::incentives`.
 
+mod changes;
 pub mod compute;
 pub mod contests;
 pub mod disputes;
 pub mod inputs;
+mod locked;
 pub mod plans;
 pub mod sheet;
 pub mod statements;

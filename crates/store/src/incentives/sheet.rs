@@ -93,6 +93,11 @@ pub struct AdjustmentSheet {
     pub opportunity_id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunity_external_id: Option<String>,
+    /// The plan and component key a change after a lock trues up (`clawback`, `deal_changed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component_key: Option<String>,
     /// `clawback`, `deal_changed`, `dispute`, `manual`.
     pub cause: String,
     pub amount_cents: i64,

@@ -233,6 +233,8 @@ pub fn adjustments_of_year(
                     AdjustmentSheet {
                         opportunity_id: row.int(2)?,
                         opportunity_external_id: row.text(3)?.map(str::to_string),
+                        plan: None,
+                        component_key: None,
                         cause: row.text(4)?.unwrap_or_default().to_string(),
                         amount_cents: row.int(5)?.unwrap_or_default(),
                         note: row.text(6)?.unwrap_or_default().to_string(),

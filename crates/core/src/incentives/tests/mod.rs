@@ -56,7 +56,8 @@ pub(super) struct Books {
     pub draws: Vec<DrawSpan>,
     pub deals: Vec<CreditedDeal>,
     pub quotas: Vec<QuotaEntry>,
-    pub paid_deals: Vec<PaidDeal>,
+    pub locked: Vec<LockedPeriod>,
+    pub changed_on: std::collections::HashMap<i64, NaiveDate>,
     pub awards: Vec<ContestAward>,
 }
 
@@ -73,7 +74,8 @@ impl Books {
             draws: Vec::new(),
             deals: Vec::new(),
             quotas: Vec::new(),
-            paid_deals: Vec::new(),
+            locked: Vec::new(),
+            changed_on: std::collections::HashMap::new(),
             awards: Vec::new(),
         }
     }
@@ -94,7 +96,8 @@ impl Books {
             own_quotas: &self.quotas,
             team_quotas: &self.quotas,
             prior,
-            paid_deals: &self.paid_deals,
+            locked: &self.locked,
+            changed_on: &self.changed_on,
             adjustments: &[],
             awards: &self.awards,
         }

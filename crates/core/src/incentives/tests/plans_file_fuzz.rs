@@ -174,7 +174,8 @@ fn read_and_use(text: &str) -> Result<(), TestCaseError> {
                 .collect();
             for rep in ["R1", "R2", "M1"] {
                 let (plans, draws) = rep_plans(&file, rep);
-                let prior = PriorStatements { paid: Default::default(), draw_balance_cents: i64::MAX };
+                let prior = PriorStatements { draw_balance_cents: i64::MAX, ..Default::default() };
+                let changed_on = Default::default();
                 for month in [3, 12] {
                     let input = StatementInput {
                         rep_id: 1,
@@ -186,7 +187,8 @@ fn read_and_use(text: &str) -> Result<(), TestCaseError> {
                         own_quotas: &quotas,
                         team_quotas: &quotas,
                         prior: &prior,
-                        paid_deals: &[],
+                        locked: &[],
+                        changed_on: &changed_on,
                         adjustments: &[],
                         awards: &[],
                     };

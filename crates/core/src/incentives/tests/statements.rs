@@ -68,8 +68,13 @@ fn earnings_add_components_adjustments_and_awards_and_nothing_else() {
         amount_cents: 5_000,
         prizes: Vec::new(),
     }];
-    let adjustments =
-        [Adjustment { opportunity_id: None, cause: AdjustmentCause::Manual, amount_cents: -1_000, note: "fix".into() }];
+    let adjustments = [Adjustment {
+        opportunity_id: None,
+        component: None,
+        cause: AdjustmentCause::Manual,
+        amount_cents: -1_000,
+        note: "fix".into(),
+    }];
     let plans = books.rep_plans();
     let prior = PriorStatements::default();
     let statement =

@@ -1,0 +1,83 @@
+//! The day a deal changed, for `clawback_days`: read only for the few deals whose credit moved
+//! after a lock. An edit in Quotient is in the audit log with the values before and after; a deal
+//! lost or reopened by an import carries the day in its own row (a lost deal's `closed_at`) or in
+//! its stage history. What none of them dates (an amount changed by an import) changed, as far as
+//! Quotient knows, on the day the statement is computed.
+
+use crate::db::{Db, Value};
+use crate::error::Result;
+use crate::orgs::OrgId;
+use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
+
+/// The audit image's columns that move a deal's credit.
+const CREDIT_COLUMNS: &[&str] =
+    &["owner_id", "product_line_id", "amount_cents", "margin_cents", "closed_at", "status", "deleted_at"];
+
+/// Bound ids per query.
+const CHUNK: usize = 500;
+
+/// The last day each of `deals` changed in a way that moves its credit, `today` when nothing
+/// dates it.
+pub fn change_days(db: &mut Db, org: OrgId, deals: &HashSet<i64>, today: NaiveDate) -> Result<HashMap<i64, NaiveDate>> {
+    let mut ids: Vec<i64> = deals.iter().copied().collect();
+    ids.sort_unstable();
+    let mut found: HashMap<i64, NaiveDate> = HashMap::new();
+    let later = |found: &mut HashMap<i64, NaiveDate>, deal: i64, day: NaiveDate| {
+        let entry = found.entry(deal).or_insert(day);
+        *entry = (*entry).max(day);
+    };
+    for chunk in ids.chunks(CHUNK) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let params = |first: Vec<Value<'static>>| -> Vec<Value<'static>> {
+            first.into_iter().chain(chunk.iter().map(|id| Value::Int(*id))).collect()
+        };
+        db.query_each(
+            &format!(
+                "SELECT entity_id, at, before_json, after_json FROM audit_log
+                 WHERE org_id = ? AND entity = 'opportunities' AND entity_id IN ({marks})"
+            ),
+            &params(vec![org.value()]),
+            |row| {
+                let (Some(deal), Some(at)) = (row.int(0)?, row.timestamp(1)?) else { return Ok(()) };
+                let image = |index| row.text(index).ok().flatten().and_then(|t| serde_json::from_str(t).ok());
+                let (before, after): (Option<serde_json::Value>, Option<serde_json::Value>) = (image(2), image(3));
+                // A creation is not a change; a removal is.
+                let moved = match (&before, &after) {
+                    (Some(before), Some(after)) => CREDIT_COLUMNS.iter().any(|c| before.get(c) != after.get(c)),
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
+                if moved {
+                    later(&mut found, deal, at.date_naive());
+                }
+                Ok(())
+            },
+        )?;
+        db.query_each(
+            &format!(
+                "SELECT o.id, o.status, o.closed_at, o.deleted_at,
+                        (SELECT MAX(s.changed_at) FROM stage_changes s WHERE s.org_id = o.org_id AND s.opportunity_id = o.id
+                             AND s.deleted_at IS NULL)
+                 FROM opportunities o WHERE o.org_id = ? AND o.id IN ({marks})"
+            ),
+            &params(vec![org.value()]),
+            |row| {
+                let Some(deal) = row.int(0)? else { return Ok(()) };
+                let day = match row.text(1)? {
+                    Some("lost") => row.timestamp(2)?,
+                    Some("open") => row.timestamp(4)?,
+                    _ => None,
+                };
+                for day in [day, row.timestamp(3)?].into_iter().flatten() {
+                    later(&mut found, deal, day.date_naive());
+                }
+                Ok(())
+            },
+        )?;
+    }
+    for deal in ids {
+        found.entry(deal).or_insert(today);
+    }
+    Ok(found)
+}

@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{Error, PageError, subject_missing};
 use crate::i18n::Locale;
-use crate::templates::{self, against, flag_badges, period_picker, sort_header};
+use crate::templates::{self, Paged, against, flag_badges, pager, period_picker, sort_header};
 use axum::extract::{Query, State};
 use maud::{Markup, html};
 use quotient_core::Period;
@@ -33,6 +33,10 @@ pub struct DashboardQuery {
     team: Option<i64>,
     sort: Option<String>,
     dir: Option<String>,
+    /// The page of the teams, from 1.
+    page: Option<i64>,
+    /// The page of the reps, from 1.
+    reps_page: Option<i64>,
 }
 
 /// What a dashboard shows, computed once per team, period and language until the data changes.
@@ -218,6 +222,9 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
     let team = query.team.map(|t| format!("&team={t}")).unwrap_or_default();
     let base = format!("/dashboard?period={}{team}", encode(&period.to_string()));
     let keep = format!("{team}&sort={}&dir={}", encode(sort), if descending { "desc" } else { "asc" });
+    // A large organisation has more teams, and a large team more reps, than a page shows.
+    let sorted = format!("/dashboard?period={}{keep}", encode(&period.to_string()));
+    let (teams_page, reps_page) = (Paged::of(teams.len(), query.page), Paged::of(rows.len(), query.reps_page));
     let moved = moved_stages(stages);
     let title = match team_name {
         Some(name) => l.tf("dashboard.title_team", &[("team", name)]),
@@ -269,7 +276,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                         }
                     }
                     tbody {
-                        @for team in &teams {
+                        @for team in teams_page.slice(&teams) {
                             tr data-team=(team.manager) {
                                 td { a href=(drill(team.manager)) { (team.card.name) } }
                                 td.num data-kpi="reps" { (l.count(team.reps as i64)) }
@@ -290,6 +297,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                     }
                 }
             }
+            (pager(l, "teams-pages", &format!("{sorted}&reps_page={}", reps_page.page), teams_page, "page"))
         }
         @if !*by_teams || !rows.is_empty() {
             @if *by_teams { h2 { (l.t("dashboard.direct_reps")) } }
@@ -327,7 +335,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                         }
                     }
                     tbody {
-                        @for row in &rows {
+                        @for row in reps_page.slice(&rows) {
                             tr data-rep=(row.card.rep_id.as_deref().unwrap_or_default()) {
                                 td { a href={ "/reps/" (row.rep) "?period=" (encode(&period.to_string())) } { (row.card.name) } }
                                 (cells(caller, &row.card, &report.thresholds, PROSPECTING))
@@ -359,6 +367,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                     }
                 }
             }
+            (pager(l, "reps-pages", &format!("{sorted}&page={}", teams_page.page), reps_page, "reps_page"))
         }
     };
     templates::page(caller, "dashboard", &title, body)

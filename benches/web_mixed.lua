@@ -38,6 +38,13 @@ local steps = {
   { "manager plan", plan, manager },
 }
 
+-- Each step's number in `names`; a thread keeps flat arrays (wrk copies no nested table out of a
+-- thread): each request's step number and time.
+local names, number = {}, {}
+for _, step in ipairs(steps) do
+  if not number[step[1]] then names[#names + 1] = step[1]; number[step[1]] = #names end
+end
+
 local threads = {}
 function setup(thread)
   thread:set("offset", #threads)
@@ -47,8 +54,10 @@ end
 function init(args)
   step = offset * 5
   writes = offset
-  times = {}
+  count = 0
+  which, took = {}, {}
   failed = {}
+  for i = 1, #names do failed[i] = 0 end
 end
 
 function request()
@@ -67,29 +76,29 @@ function request()
 end
 
 function response(status, headers, body)
-  local name = steps[step][1]
-  local list = times[name] or {}
-  list[#list + 1] = now_us() - started
-  times[name] = list
-  if status ~= 200 and status ~= 201 then failed[name] = (failed[name] or 0) + 1 end
+  local n = number[steps[step][1]]
+  count = count + 1
+  which[count], took[count] = n, now_us() - started
+  if status ~= 200 and status ~= 201 then failed[n] = failed[n] + 1 end
 end
 
 function done(summary, latency, requests)
-  local all, bad, names = {}, {}, {}
+  local all, bad = {}, {}
+  for i = 1, #names do all[i], bad[i] = {}, 0 end
   for _, thread in ipairs(threads) do
-    for name, list in pairs(thread:get("times")) do
-      if not all[name] then all[name] = {}; names[#names + 1] = name end
-      for _, t in ipairs(list) do all[name][#all[name] + 1] = t end
+    local which, took, failed = thread:get("which"), thread:get("took"), thread:get("failed")
+    for i = 1, thread:get("count") do
+      local list = all[which[i]]
+      list[#list + 1] = took[i]
     end
-    for name, n in pairs(thread:get("failed")) do bad[name] = (bad[name] or 0) + n end
+    for i = 1, #names do bad[i] = bad[i] + failed[i] end
   end
-  table.sort(names)
   local seconds = summary.duration / 1e6
-  for _, name in ipairs(names) do
-    local list = all[name]
+  for i, name in ipairs(names) do
+    local list = all[i]
     table.sort(list)
-    local function at(share) return list[math.max(1, math.ceil(share * #list))] / 1000 end
+    local function at(share) return (list[math.max(1, math.ceil(share * #list))] or 0) / 1000 end
     io.write(string.format("%-24s %7d requests %8.1f/s  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms%s\n",
-      name, #list, #list / seconds, at(0.5), at(0.99), at(1), bad[name] and (", failed " .. bad[name]) or ""))
+      name, #list, #list / seconds, at(0.5), at(0.99), at(1), bad[i] > 0 and (", failed " .. bad[i]) or ""))
   end
 end

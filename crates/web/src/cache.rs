@@ -8,9 +8,16 @@
 //! of writes, waiting tripled a dashboard's slowest answers: docs/BENCHMARKS.md). A value is
 //! therefore never older than the computation in progress, and a request that finds none in
 //! progress always gets the current one.
+//!
+//! A large subject's value (a page of an organisation of thousands of reps) takes longer to compute
+//! than a request may wait, and under a steady trickle of writes one request in every computation
+//! would wait for it: such a value is computed beside the requests instead ([`Cache::get_or_refresh`]),
+//! and a write shows on it once that computation has ended.
 
 use crate::error::Error;
+use crate::pool::Pool;
 use quotient_store::Db;
+use quotient_store::kpi::{Directory, Subject};
 use quotient_store::orgs::{self, OrgId, Revision};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -84,6 +91,12 @@ impl<V> Cache<V> {
         Ok(value)
     }
 
+    /// Whether `key` is being computed now.
+    fn computing(&self, key: &Key) -> bool {
+        let Ok(computing) = self.computing.lock() else { return false };
+        computing.get(key).is_some_and(|lock| matches!(lock.try_lock(), Err(std::sync::TryLockError::WouldBlock)))
+    }
+
     /// The value of `key` whatever its revision.
     fn previous(&self, key: &Key) -> Option<Arc<V>> {
         self.entries.lock().ok()?.get(key).map(|(_, value)| Arc::clone(value))
@@ -95,6 +108,46 @@ impl<V> Cache<V> {
         let (at, value) = entries.get(key)?;
         (*at >= revision).then(|| Arc::clone(value))
     }
+}
+
+impl<V: Send + Sync + 'static> Cache<V> {
+    /// Like [`Cache::get`]; for a `large` value out of date, the value at hand at once while it is
+    /// computed again on a connection of `pool`, beside the request and once at a time. A value
+    /// never computed is computed in the request.
+    pub fn get_or_refresh(
+        self: &Arc<Self>,
+        db: &mut Db,
+        org: OrgId,
+        key: String,
+        large: bool,
+        pool: &Pool,
+        compute: impl FnOnce(&mut Db) -> Result<V, Error> + Send + 'static,
+    ) -> Result<Arc<V>, Error> {
+        if large {
+            let revision = orgs::revision(db, org, self.kind)?;
+            let full = (org, key);
+            if let Some(value) = self.current(&full, revision) {
+                return Ok(value);
+            }
+            if let Some(previous) = self.previous(&full) {
+                if !self.computing(&full) {
+                    let cache = Arc::clone(self);
+                    pool.detach(move |db| cache.get(db, org, full.1, compute).map(drop));
+                }
+                return Ok(previous);
+            }
+            return self.get(db, org, full.1, compute);
+        }
+        self.get(db, org, key, compute)
+    }
+}
+
+/// The fewest reps of a large subject, whose values are computed beside the requests.
+pub const LARGE: usize = 200;
+
+/// Whether `subject` covers [`LARGE`] reps or more.
+pub fn large(directory: &Directory, subject: &Subject) -> bool {
+    directory.resolve(subject).is_ok_and(|scope| scope.reps.len() >= LARGE)
 }
 
 #[cfg(test)]
@@ -185,5 +238,41 @@ mod tests {
             assert_eq!(computing.join().expect("computed"), "after");
         });
         assert_eq!(get(&mut db, "unused", 0), "after");
+    }
+
+    /// A large value out of date is answered at once with the value at hand, and computed again
+    /// beside the request: the next requests get the new value.
+    #[test]
+    fn a_large_value_is_computed_again_beside_the_requests() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let mut db = quotient_store::open(&url).expect("open");
+        let org = orgs::find_or_create(&mut db, "acme", "Acme").expect("org").id;
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let pool = Pool::open(&url, 2).expect("pool");
+        let cache: Arc<Cache<&str>> = Arc::new(Cache::new(Revision::Data));
+        let get = |value: &'static str, pause: u64| {
+            let (cache, pool2) = (Arc::clone(&cache), pool.clone());
+            runtime
+                .block_on(pool.run(move |db| {
+                    cache.get_or_refresh(db, org, "k".into(), true, &pool2, move |_| {
+                        std::thread::sleep(std::time::Duration::from_millis(pause));
+                        Ok(value)
+                    })
+                }))
+                .map(|value| *value)
+                .expect("value")
+        };
+        assert_eq!(get("before", 0), "before", "computed in the request the first time");
+        set_closing_ratio(&mut db, org);
+        let started = std::time::Instant::now();
+        assert_eq!(get("after", 300), "before", "the value at hand after the write");
+        assert!(started.elapsed() < std::time::Duration::from_millis(250), "without waiting");
+        assert_eq!(get("unused", 0), "before", "while it is computed, without a second computation");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while get("unused", 0) != "after" {
+            assert!(std::time::Instant::now() < deadline, "computed beside the requests");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 }

@@ -7,6 +7,7 @@
 use super::{as_of, encode, period_param, require, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
+use crate::cache;
 use crate::error::{Error, PageError, subject_missing};
 use crate::i18n::Locale;
 use crate::templates::{self, Paged, against, flag_badges, pager, period_picker, sort_header};
@@ -73,6 +74,7 @@ pub async fn dashboard(
     let period = period_param(query.period.as_deref(), PeriodKind::Month).map_err(|e| PageError(e, caller.locale))?;
     let directories = state.directories.clone();
     let dashboards = Arc::clone(&state.dashboards);
+    let pool = state.pool.clone();
     let team = query.team;
     let by_teams = access::dashboard_opens_on_teams(caller.user.role);
     let dashboard = with_db(&state, &caller, move |db, caller| {
@@ -85,7 +87,11 @@ pub async fn dashboard(
         };
         let request = ReportOn { subject: asked, period, as_of: as_of(period), lang: caller.locale };
         let key = format!("{subject:?}|{period}|{}|{:?}|{by_teams}", request.as_of, request.lang);
-        dashboards.get(db, caller.user.org, key, |db| compute(db, caller, &directory, request, team_name, by_teams))
+        let large = cache::large(&directory, &subject);
+        let caller = caller.clone();
+        dashboards.get_or_refresh(db, caller.user.org, key, large, &pool, move |db| {
+            compute(db, &caller, &directory, request, team_name, by_teams)
+        })
     })
     .await?;
     Ok(render(&caller, &query, period, &dashboard))

@@ -7,6 +7,7 @@
 use super::{encode, require, today, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
+use crate::cache;
 use crate::charts;
 use crate::error::{Error, PageError, subject_missing};
 use crate::templates::{self, PAGE_SIZE, Paged, pager};
@@ -116,6 +117,7 @@ pub async fn goals(
     let directories = state.directories.clone();
     let seasonalities = Arc::clone(&state.seasonalities);
     let sheets = Arc::clone(&state.goal_sheets);
+    let pool = state.pool.clone();
     let team = query.team;
     let goals = with_db(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
@@ -145,8 +147,10 @@ pub async fn goals(
         // What the caller may read of the goals set depends on their role.
         let key = format!("{manager}|{}|{growth:?}|{next_month}|{:?}", metric.key(), caller.user.role);
         let factor = seasonality.factor(next_month.month());
-        let sheet = sheets.get(db, org, key, |db| {
-            goal_sheet_of(db, caller, &directory, manager, metric, next_month, factor, growth.unwrap_or(0.0))
+        let large = directory.subtree(manager).len() >= cache::LARGE;
+        let (computer, people) = (caller.clone(), Arc::clone(&directory));
+        let sheet = sheets.get_or_refresh(db, org, key, large, &pool, move |db| {
+            goal_sheet_of(db, &computer, &people, manager, metric, next_month, factor, growth.unwrap_or(0.0))
         })?;
         let realistic: Vec<f64> = sheet.rows.iter().filter_map(|r| r.goal.next_12_months).collect();
         let unit = if metric.is_money() { 100.0 } else { 1.0 };

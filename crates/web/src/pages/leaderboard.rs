@@ -5,6 +5,7 @@ use super::dashboard::barometer;
 use super::{as_of, encode, period_param, require, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
+use crate::cache;
 use crate::error::{PageError, subject_missing};
 use crate::templates::{self, Paged, pager, period_picker};
 use axum::extract::{Query, State};
@@ -125,6 +126,7 @@ pub async fn leaderboard(
     let org_wide = caller.viewer.reaches_everyone() && query.scope.as_deref() != Some("team");
     let directories = state.directories.clone();
     let leaderboards = Arc::clone(&state.leaderboards);
+    let pool = state.pool.clone();
     let board = with_db(&state, &caller, move |db, caller| {
         let directory = directories.get(db, caller.user.org)?;
         // The organisation, or those the caller is ranked among: a rep their manager's team.
@@ -134,7 +136,9 @@ pub async fn leaderboard(
         let today = super::today();
         // The contests show a rep only their own name: the role is part of what is kept.
         let key = format!("{subject:?}|{period}|{}|{today}|{:?}", request.as_of, caller.user.role);
-        leaderboards.get(db, caller.user.org, key, |db| {
+        let large = cache::large(&directory, &subject);
+        let caller = caller.clone();
+        leaderboards.get_or_refresh(db, caller.user.org, key, large, &pool, move |db| {
             let reps = reports::report(db, &caller.viewer, &directory, &request).map_err(subject_missing)?.reps;
             let contests = incentives::contest_standings(db, &caller.viewer, today.year(), today)?;
             Ok(Leaderboard::new(&reps, contests))

@@ -7,6 +7,7 @@ use super::PlanQuery;
 use super::form::{PlanForm, plan_form};
 use crate::app::AppState;
 use crate::auth::Caller;
+use crate::cache;
 use crate::error::{FieldError, PageError};
 use crate::pages::with_db;
 use crate::templates::{self, Paged, csrf, pager, tile};
@@ -16,7 +17,7 @@ use quotient_core::access::{Action, Resource, sees_whole_company_plan};
 use quotient_core::planning::{MonthlyIndex, PlanRisk};
 use quotient_core::refusal::{Code, Refusal};
 use quotient_store::StoreError;
-use quotient_store::kpi::Directory;
+use quotient_store::kpi::{Directory, Subject};
 use quotient_store::ops::plans::{self as plan_ops, QuotaChange};
 use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::quotas::{self, Allocated};
@@ -48,13 +49,17 @@ pub struct Allocation {
 pub async fn load(state: &AppState, caller: &Caller, year: i32, allocation: bool) -> Result<View, PageError> {
     let directories = state.directories.clone();
     let allocations = std::sync::Arc::clone(&state.plan_views);
+    let pool = state.pool.clone();
     with_db(state, caller, move |db, caller| {
         let org = caller.user.org;
         let directory = directories.get(db, org)?;
         let plan = company_plan::find(db, org, year)?;
         // The plan is part of the key: saving it moves no revision.
         let key = format!("{year}|{allocation}|{plan:?}");
-        let computed = allocations.get(db, org, key, |db| {
+        let large = cache::large(&directory, &Subject::Organisation);
+        let planned = plan.clone();
+        let computed = allocations.get_or_refresh(db, org, key, large, &pool, move |db| {
+            let plan = planned;
             let first_month = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
             let learnt = store_planning::seasonality(
                 db,

@@ -12,7 +12,8 @@
 //! A large subject's value (a page of an organisation of thousands of reps) takes longer to compute
 //! than a request may wait, and under a steady trickle of writes one request in every computation
 //! would wait for it: such a value is computed beside the requests instead ([`Cache::get_or_refresh`]),
-//! and a write shows on it once that computation has ended.
+//! and a write shows on it once that computation has ended. Each computation then rests a while
+//! before the next, so that the writes of a busy day do not keep a core computing one page.
 
 use crate::error::Error;
 use crate::pool::Pool;
@@ -21,13 +22,14 @@ use quotient_store::kpi::{Directory, Subject};
 use quotient_store::orgs::{self, OrgId, Revision};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The most values kept; past it, the cache starts again empty (values are cheap to recompute
 /// once, and a bound keeps memory flat whatever the traffic).
 const CAPACITY: usize = 1024;
 
-/// A value and the revision it was computed at.
-type Entry<V> = (i64, Arc<V>);
+/// A value, the revision it was computed at, and when its computation ended and how long it took.
+type Entry<V> = (i64, Arc<V>, Instant, Duration);
 
 /// What a value is kept under: its organisation and the page's key.
 type Key = (OrgId, String);
@@ -41,11 +43,18 @@ pub struct Cache<V> {
     /// wait for the first of them to compute it instead of each computing it again (under load,
     /// every write set all of them recomputing the same dashboard at once).
     computing: Mutex<HashMap<Key, Arc<Mutex<()>>>>,
+    /// The keys whose computation beside the requests has been asked for and has not ended.
+    refreshing: Mutex<std::collections::HashSet<Key>>,
 }
 
 impl<V> Cache<V> {
     pub fn new(kind: Revision) -> Self {
-        Cache { kind, entries: Mutex::new(HashMap::new()), computing: Mutex::new(HashMap::new()) }
+        Cache {
+            kind,
+            entries: Mutex::new(HashMap::new()),
+            computing: Mutex::new(HashMap::new()),
+            refreshing: Mutex::new(Default::default()),
+        }
     }
 
     /// The value of `key` at the organisation's current revision (or a later one), computed by
@@ -81,34 +90,40 @@ impl<V> Cache<V> {
         if let Some(value) = self.current(&key, revision) {
             return Ok(value);
         }
+        let started = Instant::now();
         let value = Arc::new(compute(db)?);
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= CAPACITY {
                 entries.clear();
             }
-            entries.insert(key, (revision, Arc::clone(&value)));
+            entries.insert(key, (revision, Arc::clone(&value), Instant::now(), started.elapsed()));
         }
         Ok(value)
     }
 
-    /// Whether `key` is being computed now.
-    fn computing(&self, key: &Key) -> bool {
-        let Ok(computing) = self.computing.lock() else { return false };
-        computing.get(key).is_some_and(|lock| matches!(lock.try_lock(), Err(std::sync::TryLockError::WouldBlock)))
-    }
-
     /// The value of `key` whatever its revision.
     fn previous(&self, key: &Key) -> Option<Arc<V>> {
-        self.entries.lock().ok()?.get(key).map(|(_, value)| Arc::clone(value))
+        self.entries.lock().ok()?.get(key).map(|(_, value, _, _)| Arc::clone(value))
     }
 
     /// The value of `key` if it was computed at `revision` or later.
     fn current(&self, key: &Key, revision: i64) -> Option<Arc<V>> {
         let entries = self.entries.lock().ok()?;
-        let (at, value) = entries.get(key)?;
+        let (at, value, _, _) = entries.get(key)?;
         (*at >= revision).then(|| Arc::clone(value))
     }
+
+    /// Whether the computation of `key` that ended last rests still: for [`REST`] times as long as
+    /// it took.
+    fn resting(&self, key: &Key) -> bool {
+        let Ok(entries) = self.entries.lock() else { return false };
+        entries.get(key).is_some_and(|(_, _, ended, took)| ended.elapsed() < *took * REST)
+    }
 }
+
+/// How many times as long as a large value's computation took it rests before the next one: the
+/// computations of a page that every write puts out of date take at most a third of a core.
+const REST: u32 = 2;
 
 impl<V: Send + Sync + 'static> Cache<V> {
     /// Like [`Cache::get`]; for a `large` value out of date, the value at hand at once while it is
@@ -130,15 +145,33 @@ impl<V: Send + Sync + 'static> Cache<V> {
                 return Ok(value);
             }
             if let Some(previous) = self.previous(&full) {
-                if !self.computing(&full) {
-                    let cache = Arc::clone(self);
-                    pool.detach(move |db| cache.get(db, org, full.1, compute).map(drop));
+                if !self.resting(&full) && self.refreshing.lock().is_ok_and(|mut keys| keys.insert(full.clone())) {
+                    // Asked for once: the key is let go when the computation ends or is dropped.
+                    let refresh = Refresh { cache: Arc::clone(self), key: full };
+                    pool.detach(move |db| {
+                        let (cache, (org, key)) = (Arc::clone(&refresh.cache), refresh.key.clone());
+                        cache.get(db, org, key, compute).map(drop)
+                    });
                 }
                 return Ok(previous);
             }
             return self.get(db, org, full.1, compute);
         }
         self.get(db, org, key, compute)
+    }
+}
+
+/// A computation beside the requests asked for: its key is let go when it is dropped.
+struct Refresh<V> {
+    cache: Arc<Cache<V>>,
+    key: Key,
+}
+
+impl<V> Drop for Refresh<V> {
+    fn drop(&mut self) {
+        if let Ok(mut keys) = self.cache.refreshing.lock() {
+            keys.remove(&self.key);
+        }
     }
 }
 

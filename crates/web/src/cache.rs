@@ -197,11 +197,19 @@ mod tests {
         quotient_store::ops::settings::save_settings(db, &operator, &command).expect("setting");
     }
 
+    /// An organisation in a SQLite file of its own: the folder (kept while it is used), the
+    /// database's URL, a connection and the organisation.
+    fn organisation() -> (tempfile::TempDir, String, Db, OrgId) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let mut db = quotient_store::open(&url).expect("open");
+        let org = orgs::find_or_create(&mut db, "acme", "Acme").expect("org").id;
+        (dir, url, db, org)
+    }
+
     #[test]
     fn a_value_is_kept_until_the_revision_moves() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut db = quotient_store::open(&format!("sqlite://{}", dir.path().join("t.db").display())).expect("open");
-        let org = orgs::find_or_create(&mut db, "acme", "Acme").expect("org").id;
+        let (_dir, _, mut db, org) = organisation();
         let cache: Cache<u32> = Cache::new(Revision::Data);
         let mut computed = 0;
         let mut get = |db: &mut Db| {
@@ -221,10 +229,7 @@ mod tests {
     /// Requests that find a value out of date together compute it once.
     #[test]
     fn concurrent_requests_compute_a_value_once() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let mut db = quotient_store::open(&url).expect("open");
-        let org = orgs::find_or_create(&mut db, "acme", "Acme").expect("org").id;
+        let (_dir, url, _db, org) = organisation();
         let cache: Cache<u32> = Cache::new(Revision::Data);
         let computed = std::sync::atomic::AtomicU32::new(0);
         std::thread::scope(|scope| {
@@ -247,10 +252,7 @@ mod tests {
     /// at once; once it is computed, everyone gets it.
     #[test]
     fn requests_during_a_computation_get_the_previous_value() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let mut db = quotient_store::open(&url).expect("open");
-        let org = orgs::find_or_create(&mut db, "acme", "Acme").expect("org").id;
+        let (_dir, url, mut db, org) = organisation();
         let cache: Cache<&str> = Cache::new(Revision::Data);
         let get = |db: &mut Db, value: &'static str, pause: u64| {
             *cache
@@ -277,10 +279,7 @@ mod tests {
     /// beside the request: the next requests get the new value.
     #[test]
     fn a_large_value_is_computed_again_beside_the_requests() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let mut db = quotient_store::open(&url).expect("open");
-        let org = orgs::find_or_create(&mut db, "acme", "Acme").expect("org").id;
+        let (_dir, url, mut db, org) = organisation();
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let pool = Pool::open(&url, 2).expect("pool");
         let cache: Arc<Cache<&str>> = Arc::new(Cache::new(Revision::Data));

@@ -280,6 +280,15 @@ fn render(caller: &Caller, query: &GoalsQuery, metric: PlanMetric, goals: &Goals
     );
     let team_link = |team: i64| format!("/goals?team={team}{kept}");
     let base = team_link(goals.team);
+    // The figures' headings of a team's row and of a rep's (with the rep's monthly median).
+    let goal_heads = |median: bool| {
+        html! {
+            th.num { (l.t("goals.last_12_months")) }
+            @if median { th.num { (l.t("goals.monthly_median")) } }
+            th.num { (l.tf("goals.next_month", &[("month", &next_month)])) }
+            th.num { (l.t("goals.next_12_months")) }
+        }
+    };
     let body = html! {
         h1 { (l.tf("goals.title", &[("team", &goals.team_name)])) }
         @if query.done.is_some() { p.notice role="status" #goals-done { (l.t("goals.set_done")) } }
@@ -339,9 +348,7 @@ fn render(caller: &Caller, query: &GoalsQuery, metric: PlanMetric, goals: &Goals
                             thead { tr {
                                 th { (l.t("dashboard.team")) }
                                 th.num { (l.t("dashboard.team_reps")) }
-                                th.num { (l.t("goals.last_12_months")) }
-                                th.num { (l.tf("goals.next_month", &[("month", &next_month)])) }
-                                th.num { (l.t("goals.next_12_months")) }
+                                (goal_heads(false))
                             } }
                             tbody {
                                 @for team in teams_page.slice(&sheet.teams) {
@@ -366,10 +373,7 @@ fn render(caller: &Caller, query: &GoalsQuery, metric: PlanMetric, goals: &Goals
                     table #goals-table {
                         thead { tr {
                             th { (l.t("dashboard.rep")) }
-                            th.num { (l.t("goals.last_12_months")) }
-                            th.num { (l.t("goals.monthly_median")) }
-                            th.num { (l.tf("goals.next_month", &[("month", &next_month)])) }
-                            th.num { (l.t("goals.next_12_months")) }
+                            (goal_heads(true))
                         } }
                         tbody {
                             @for &i in reps_page.slice(&sheet.listed) {

@@ -7,23 +7,15 @@
 set -euo pipefail
 url=$1; runs=${2:-3}; seconds=${3:-20}; connections=${4:-64}
 cd "$(dirname "$0")/.."
-quotient=target/release/quotient
+. benches/web_lib.sh
 cargo build --quiet --release
-port=18080; base="http://127.0.0.1:$port"
-$quotient --database-url "$url" serve --listen "127.0.0.1:$port" --connections "${POOL:-8}" >/dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -f "$jar" "$script"' EXIT
-jar=$(mktemp); script=$(mktemp --suffix=.lua)
-for _ in $(seq 1 100); do curl -s -o /dev/null "$base/sign-in" && break; sleep 0.1; done
+script=$(mktemp --suffix=.lua)
+trap 'kill ${server:-} 2>/dev/null || true; rm -f "$script"' EXIT
+serve "$url" 18080
 
-# Sign in as the manager; the session cookie and the page's CSRF token.
-curl -s -c "$jar" -o /dev/null -H "Origin: $base" \
-  --data-urlencode "email=manager@northwind.example" --data-urlencode "password=quotient-demo" "$base/sign-in"
-cookie="quotient_session=$(awk '$6 == "quotient_session" { print $7 }' "$jar")"
-csrf=$(curl -s -H "Cookie: $cookie" "$base/me" | grep -o 'name="_csrf" value="[0-9a-f]*"' | head -n 1 | cut -d'"' -f4)
-token=$(curl -s -H "Cookie: $cookie" -H "Origin: $base" --data "name=bench&_csrf=$csrf" "$base/me/tokens" \
-  | grep -o 'id="new-token">[0-9a-f]*' | cut -d'>' -f2)
-[ -n "$token" ] || { echo "could not create an API token" >&2; exit 1; }
+# Sign in as the manager; an API token of theirs.
+cookie=$(sign_in manager@northwind.example)
+token=$(api_token "$cookie" bench)
 
 # The first page after a write computes what it shows; later ones reuse it until the next write
 # (for the goal-setting view's seasonality: until a write into a past month). Five of each, one at

@@ -21,6 +21,9 @@ pub struct AppState {
     pub pool: Pool,
     pub directories: Directories,
     pub dashboards: Arc<Cache<pages::dashboard::Dashboard>>,
+    pub leaderboards: Arc<Cache<pages::leaderboard::Leaderboard>>,
+    pub goal_sheets: Arc<Cache<pages::goals::GoalSheet>>,
+    pub plan_views: Arc<Cache<pages::plan::Allocation>>,
     pub seasonalities: Arc<Cache<quotient_core::planning::MonthlyIndex>>,
     /// Whether cookies carry `Secure` (served over HTTPS, or anywhere but loopback).
     pub secure_cookies: bool,
@@ -38,11 +41,19 @@ impl AppState {
     pub fn new(pool: Pool, secure_cookies: bool) -> AppState {
         let dashboards = Arc::new(Cache::new(Revision::Data));
         let seasonalities = Arc::new(Cache::new(Revision::History));
+        let (leaderboards, goal_sheets, plan_views) = (
+            Arc::new(Cache::new(Revision::Data)),
+            Arc::new(Cache::new(Revision::Data)),
+            Arc::new(Cache::new(Revision::Data)),
+        );
         let (behind_proxy, throttle) = (false, Throttle::default());
         AppState {
             pool,
             directories: Directories::default(),
             dashboards,
+            leaderboards,
+            goal_sheets,
+            plan_views,
             seasonalities,
             secure_cookies,
             behind_proxy,

@@ -103,6 +103,22 @@ impl Pool {
         .map_err(|_| Error::Unavailable)?
     }
 
+    /// Runs `work` with a connection on a blocking thread, beside the request that asks for it:
+    /// nobody waits for it, and its error is logged.
+    pub fn detach(&self, work: impl FnOnce(&mut Db) -> Result<(), Error> + Send + 'static) {
+        let pool = self.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if let Err(error) = pool.run(work).await {
+                        tracing::warn!(%error, "computing beside the requests failed");
+                    }
+                });
+            }
+            Err(_) => tracing::warn!("no runtime to compute beside the requests on"),
+        }
+    }
+
     /// Runs `work`, a short write, on the writer: in a transaction shared with the writes queued
     /// beside it, inside its own savepoint. An error of `work` undoes `work` alone, and so does one
     /// that only the commit finds (`work` then runs again alone); the answer comes once the

@@ -47,11 +47,17 @@ GET    /breakdowns                                                | 200 200 200 
 GET    /dashboard?team={rep:E1}                                   | 200 200 404 404 | in  | =
 GET    /dashboard?team={rep:M1}                                   | 200 200 200 404 | in  | =
 GET    /dashboard?team={rep:M2}                                   | 200 200 404 404 | in  | =
+GET    /dashboard?team={rep:M2}&page=2&reps_page=2                | 200 200 404 404 | in  | =
+GET    /dashboard?page=2&reps_page=3                              | 200 200 200 404 | in  | =
 GET    /reps/{rep:R1}                                             | 200 200 200 200 | in  | =
 GET    /reps/{rep:R2}                                             | 200 200 200 404 | in  | =
 GET    /reps/{rep:R3}                                             | 200 200 404 404 | in  | =
 GET    /leaderboard                                               | 200 200 200 200 | in  | =
+GET    /leaderboard?scope=team&kpi=deals_won&page=2               | 200 200 200 200 | in  | =
 GET    /goals                                                     | 200 200 200 404 | in  | =
+GET    /goals?page=2&reps_page=2                                  | 200 200 200 404 | in  | =
+GET    /goals?team={rep:M1}&page=2                                | 200 200 200 404 | in  | =
+GET    /goals?team={rep:M2}&reps_page=2                           | 200 200 404 404 | in  | =
 GET    /pipeline                                                  | 200 200 200 200 | in  | =
 POST   /opportunities/{opportunities:R1}/stage                    | 303 404 303 303 | in  | =               | stage=proposal
 POST   /opportunities/{opportunities:R2}/stage                    | 303 404 303 404 | in  | =               | stage=proposal
@@ -81,6 +87,7 @@ GET    /assets/style.css                                          | 200 200 200 
 GET    /assets/nothing.js                                         | 404 404 404 404 | 404 | =
 # The company plan: executives set it, managers read their reps' share
 GET    /plan?year=2027                                            | 200 200 200 404 | in  | =
+GET    /plan?year=2027&page=2&territories_page=2                  | 200 200 200 404 | in  | =
 POST   /plan                                                      | 303 303 404 404 | in  | =               | year=2027&revenue=1000000&split=goals
 POST   /plan/allocate                                             | 303 303 404 404 | in  | =               | year=2027&beyond_history=allocate
 POST   /plan/quotas                                               | 303 303 404 404 | in  | 404 404 404 404 | year=2027&q_{rep:R1}=5000&reason=Smaller+territory

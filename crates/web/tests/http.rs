@@ -71,10 +71,15 @@ impl TestApp {
     /// The fixture organisation `acme` (E1 → M1 → R1, R2) with a user per role, and an empty
     /// organisation `other` with an executive.
     fn on(url: &str) -> TestApp {
+        TestApp::on_bundle(url, &fixture())
+    }
+
+    /// Like [`TestApp::on`], with `acme` imported from `bundle`.
+    fn on_bundle(url: &str, bundle: &std::path::Path) -> TestApp {
         let url = url.to_string();
         let mut db = quotient_store::open(&url).expect("open");
         let acme = orgs::find_or_create(&mut db, "acme", "Acme").expect("org");
-        bundle::import(&mut db, acme.id, &fixture(), &mut bundle::Silent).expect("fixture imports");
+        bundle::import(&mut db, acme.id, bundle, &mut bundle::Silent).expect("fixture imports");
         let other = orgs::find_or_create(&mut db, "other", "Other").expect("org");
         let hash = password::hash(PASSWORD).expect("hash");
         let users = [
@@ -699,6 +704,8 @@ mod forecast_pages;
 mod import;
 #[path = "http/incentives.rs"]
 mod incentives;
+#[path = "http/large.rs"]
+mod large;
 #[path = "http/settings.rs"]
 mod settings;
 #[path = "http/teams.rs"]

@@ -138,7 +138,8 @@ pub fn save(
             after: json(Some(text)),
         },
     )?;
-    Ok(())
+    // The leaderboard keeps the contests' standings until the data revision moves.
+    crate::orgs::bump_revisions(db, org, &[crate::orgs::Revision::Data])
 }
 
 /// The year's plans file as saved.

@@ -21,7 +21,7 @@ pub(crate) use rollups::{Grain, organisation_months, per_cell};
 pub use rollups::{apply, rebuild, rebuild_reporting, sum, sum_of, with_delta, with_delta_creating};
 pub(crate) use settings::save as save_settings;
 pub use settings::{Saved, settings};
-pub use teams::{TeamTotal, TeamsReport, flags_and_standards, teams_report};
+pub use teams::{TeamTotal, TeamsReport, flags_and_standards, one_level_down, path_to, teams_report};
 pub use trend::trend;
 
 use crate::db::Db;

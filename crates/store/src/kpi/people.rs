@@ -139,9 +139,17 @@ impl Directory {
     pub fn team_of(&self, rep: i64) -> Vec<i64> {
         let manager = self.person(rep).and_then(|p| p.manager_id);
         match manager {
-            Some(manager) => {
-                self.people.iter().filter(|p| p.is_rep && p.manager_id == Some(manager)).map(|p| p.id).collect()
-            }
+            // From the manager's direct reports (in the directory's order), not from everyone:
+            // a report asks it of every rep.
+            Some(manager) => self
+                .reports
+                .get(&manager)
+                .into_iter()
+                .flatten()
+                .map(|&i| &self.people[i])
+                .filter(|p| p.is_rep)
+                .map(|p| p.id)
+                .collect(),
             None => vec![rep],
         }
     }
@@ -150,18 +158,34 @@ impl Directory {
     /// In the directory's order. Every request of a manager asks for it, so it walks down from the
     /// manager through the direct reports rather than up from everyone.
     pub fn subtree(&self, manager: i64) -> Vec<i64> {
-        let mut inside = vec![false; self.people.len()];
+        let mut inside: std::collections::HashSet<usize> = std::collections::HashSet::new();
         let mut next = vec![manager];
         while let Some(id) = next.pop() {
             for &i in self.reports.get(&id).into_iter().flatten() {
                 // Marked once, so a cycle in the hierarchy cannot loop forever.
-                if !inside[i] {
-                    inside[i] = true;
+                if inside.insert(i) {
                     next.push(self.people[i].id);
                 }
             }
         }
-        self.people.iter().zip(inside).filter(|(_, inside)| *inside).map(|(p, _)| p.id).collect()
+        // Only the subtree is visited: a view of every team of a large organisation asks it of
+        // each team.
+        let mut inside: Vec<usize> = inside.into_iter().collect();
+        inside.sort_unstable();
+        inside.into_iter().map(|i| self.people[i].id).collect()
+    }
+
+    /// The top of the territory tree `territory` is in (itself without a parent); a cycle in the
+    /// tree stops the walk.
+    pub fn territory_root(&self, territory: i64) -> i64 {
+        let mut root = territory;
+        for _ in 0..=self.territory_parents.len() {
+            match self.territory_parents.get(&root).copied().flatten() {
+                Some(parent) => root = parent,
+                None => break,
+            }
+        }
+        root
     }
 
     fn in_territory(&self, territory: Option<i64>, root: i64) -> bool {

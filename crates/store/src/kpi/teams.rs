@@ -99,7 +99,7 @@ fn is_rep(directory: &Directory, id: i64) -> bool {
 
 /// Who reports directly to `top` (the organisation's top when `None`: those without a manager in
 /// the directory): the managers of a team — someone reports to them — and the reps, each by name.
-fn one_level_down(directory: &Directory, top: Option<i64>) -> (Vec<i64>, Vec<i64>) {
+pub fn one_level_down(directory: &Directory, top: Option<i64>) -> (Vec<i64>, Vec<i64>) {
     let has_reports: std::collections::HashSet<i64> = directory.people.iter().filter_map(|p| p.manager_id).collect();
     let mut children: Vec<_> = directory
         .people
@@ -116,7 +116,7 @@ fn one_level_down(directory: &Directory, top: Option<i64>) -> (Vec<i64>, Vec<i64
 }
 
 /// The managers from the top down to `id`, `id` last; a cycle in the hierarchy stops the walk.
-fn path_to(directory: &Directory, id: i64) -> Vec<(i64, String)> {
+pub fn path_to(directory: &Directory, id: i64) -> Vec<(i64, String)> {
     let mut path = Vec::new();
     let mut next = Some(id);
     while let Some(person) = next.and_then(|id| directory.person(id)) {

@@ -162,10 +162,11 @@ pub fn rep_history(
         })
         .collect();
     let directory = Directory::load(db, org)?;
+    let wanted: Option<std::collections::HashSet<i64>> = reps.map(|reps| reps.iter().copied().collect());
     Ok(directory
         .people
         .iter()
-        .filter(|p| p.is_rep && reps.is_none_or(|reps| reps.contains(&p.id)))
+        .filter(|p| p.is_rep && wanted.as_ref().is_none_or(|wanted| wanted.contains(&p.id)))
         .map(|p| RepHistory {
             rep: p.id,
             team: p.manager_id.unwrap_or(0),

@@ -7,6 +7,8 @@
   var line = document.getElementById('quota-difference');
   if (!form || !out || !line) return;
   var plan = Number(line.dataset.plan);
+  // The quotas of the reps on the plan's other pages.
+  var others = Number(line.dataset.others || 0);
   var template = out.textContent;
   // Amounts are read as the server reads them (Lang::parse_money): the page language's grouping
   // and decimal mark, and a plain 1250.50 in every language.
@@ -22,7 +24,7 @@
     return isFinite(n) ? Math.round(n * 100) : 0;
   }
   function update() {
-    var total = 0;
+    var total = others;
     form.querySelectorAll('input.quota').forEach(function (input) { total += cents(input.value); });
     var diff = total - plan;
     var sign = diff > 0 ? '+' : (diff < 0 ? '−' : '');

@@ -7,9 +7,10 @@
 use super::{as_of, encode, period_param, require, with_db};
 use crate::app::AppState;
 use crate::auth::Caller;
+use crate::cache;
 use crate::error::{Error, PageError, subject_missing};
 use crate::i18n::Locale;
-use crate::templates::{self, against, flag_badges, period_picker, sort_header};
+use crate::templates::{self, Paged, against, flag_badges, pager, period_picker, sort_header};
 use axum::extract::{Query, State};
 use maud::{Markup, html};
 use quotient_core::Period;
@@ -33,6 +34,10 @@ pub struct DashboardQuery {
     team: Option<i64>,
     sort: Option<String>,
     dir: Option<String>,
+    /// The page of the teams, from 1.
+    page: Option<i64>,
+    /// The page of the reps, from 1.
+    reps_page: Option<i64>,
 }
 
 /// What a dashboard shows, computed once per team, period and language until the data changes.
@@ -69,6 +74,7 @@ pub async fn dashboard(
     let period = period_param(query.period.as_deref(), PeriodKind::Month).map_err(|e| PageError(e, caller.locale))?;
     let directories = state.directories.clone();
     let dashboards = Arc::clone(&state.dashboards);
+    let pool = state.pool.clone();
     let team = query.team;
     let by_teams = access::dashboard_opens_on_teams(caller.user.role);
     let dashboard = with_db(&state, &caller, move |db, caller| {
@@ -81,7 +87,11 @@ pub async fn dashboard(
         };
         let request = ReportOn { subject: asked, period, as_of: as_of(period), lang: caller.locale };
         let key = format!("{subject:?}|{period}|{}|{:?}|{by_teams}", request.as_of, request.lang);
-        dashboards.get(db, caller.user.org, key, |db| compute(db, caller, &directory, request, team_name, by_teams))
+        let large = cache::large(&directory, &subject);
+        let caller = caller.clone();
+        dashboards.get_or_refresh(db, caller.user.org, key, large, &pool, move |db| {
+            compute(db, &caller, &directory, request, team_name, by_teams)
+        })
     })
     .await?;
     Ok(render(&caller, &query, period, &dashboard))
@@ -218,6 +228,9 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
     let team = query.team.map(|t| format!("&team={t}")).unwrap_or_default();
     let base = format!("/dashboard?period={}{team}", encode(&period.to_string()));
     let keep = format!("{team}&sort={}&dir={}", encode(sort), if descending { "desc" } else { "asc" });
+    // A large organisation has more teams, and a large team more reps, than a page shows.
+    let sorted = format!("/dashboard?period={}{keep}", encode(&period.to_string()));
+    let (teams_page, reps_page) = (Paged::of(teams.len(), query.page), Paged::of(rows.len(), query.reps_page));
     let moved = moved_stages(stages);
     let title = match team_name {
         Some(name) => l.tf("dashboard.title_team", &[("team", name)]),
@@ -269,7 +282,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                         }
                     }
                     tbody {
-                        @for team in &teams {
+                        @for team in teams_page.slice(&teams) {
                             tr data-team=(team.manager) {
                                 td { a href=(drill(team.manager)) { (team.card.name) } }
                                 td.num data-kpi="reps" { (l.count(team.reps as i64)) }
@@ -290,6 +303,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                     }
                 }
             }
+            (pager(l, "teams-pages", &format!("{sorted}&reps_page={}", reps_page.page), teams_page, "page"))
         }
         @if !*by_teams || !rows.is_empty() {
             @if *by_teams { h2 { (l.t("dashboard.direct_reps")) } }
@@ -327,7 +341,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                         }
                     }
                     tbody {
-                        @for row in &rows {
+                        @for row in reps_page.slice(&rows) {
                             tr data-rep=(row.card.rep_id.as_deref().unwrap_or_default()) {
                                 td { a href={ "/reps/" (row.rep) "?period=" (encode(&period.to_string())) } { (row.card.name) } }
                                 (cells(caller, &row.card, &report.thresholds, PROSPECTING))
@@ -359,6 +373,7 @@ fn render(caller: &Caller, query: &DashboardQuery, period: Period, dashboard: &D
                     }
                 }
             }
+            (pager(l, "reps-pages", &format!("{sorted}&page={}", teams_page.page), reps_page, "reps_page"))
         }
     };
     templates::page(caller, "dashboard", &title, body)

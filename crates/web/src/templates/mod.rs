@@ -1,8 +1,10 @@
 //! The page shell and the pieces every page shares.
 
 mod components;
+mod pager;
 
 pub use components::*;
+pub use pager::*;
 
 use crate::auth::{CSRF_FIELD, Caller};
 use crate::i18n::Locale;

@@ -24,6 +24,7 @@ use quotient_core::access::{Action, Resource};
 use quotient_core::refusal::{Code, Refusal};
 use quotient_store::StoreError;
 use quotient_store::ops::plans::{self, AllocatePlan};
+pub use view::Allocation;
 
 #[derive(serde::Deserialize, Default)]
 pub struct PlanQuery {
@@ -31,6 +32,10 @@ pub struct PlanQuery {
     done: Option<String>,
     /// The code of the refusal a change met.
     error: Option<String>,
+    /// The page of the reps, from 1.
+    page: Option<i64>,
+    /// The page of the territories, from 1.
+    territories_page: Option<i64>,
 }
 
 /// The plan year shown by default: next year from October on, else this year.

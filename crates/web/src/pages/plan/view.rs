@@ -1,21 +1,23 @@
 //! The plan as it is shown: the form (for those who may change it), the revenue objective's
 //! allocation per territory and rep with the plan risk, and the quotas with their live difference
-//! to the plan (`/assets/plan.js`).
+//! to the plan (`/assets/plan.js`). The territories (by the top of each tree) and the reps are shown
+//! a page at a time; what is computed for the whole organisation is kept until the data changes.
 
 use super::PlanQuery;
 use super::form::{PlanForm, plan_form};
 use crate::app::AppState;
 use crate::auth::Caller;
+use crate::cache;
 use crate::error::{FieldError, PageError};
 use crate::pages::with_db;
-use crate::templates::{self, csrf, tile};
+use crate::templates::{self, Paged, csrf, pager, tile};
 use maud::{Markup, html};
 use quotient_core::Money;
 use quotient_core::access::{Action, Resource, sees_whole_company_plan};
 use quotient_core::planning::{MonthlyIndex, PlanRisk};
 use quotient_core::refusal::{Code, Refusal};
 use quotient_store::StoreError;
-use quotient_store::kpi::Directory;
+use quotient_store::kpi::{Directory, Subject};
 use quotient_store::ops::plans::{self as plan_ops, QuotaChange};
 use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::quotas::{self, Allocated};
@@ -28,38 +30,64 @@ pub struct View {
     /// The revenue objective allocated (the caller's share of it), or why it cannot be.
     revenue: Option<Result<Allocated, Vec<Refusal>>>,
     pub learnt: MonthlyIndex,
-    /// Each rep's revenue quota for the year as it stands.
+    /// Each rep's revenue quota for the year as it stands, of the reps the caller reaches.
     quotas: HashMap<i64, i64>,
     /// The latest hand changes of the year's quotas, lowered ones marked with their reason.
     changes: Vec<QuotaChange>,
     pub directory: std::sync::Arc<Directory>,
 }
 
+/// What the plan page computes for the whole organisation, once per year and plan until the data
+/// changes: the seasonality learnt, the revenue objective allocated and every rep's quota.
+pub struct Allocation {
+    learnt: MonthlyIndex,
+    revenue: Option<Result<Allocated, Vec<Refusal>>>,
+    quotas: HashMap<i64, i64>,
+}
+
 /// What the plan page shows of `year`; the allocation and the quotas only when `allocation`.
 pub async fn load(state: &AppState, caller: &Caller, year: i32, allocation: bool) -> Result<View, PageError> {
     let directories = state.directories.clone();
+    let allocations = std::sync::Arc::clone(&state.plan_views);
+    let pool = state.pool.clone();
     with_db(state, caller, move |db, caller| {
         let org = caller.user.org;
         let directory = directories.get(db, org)?;
         let plan = company_plan::find(db, org, year)?;
-        let first_month = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
-        let learnt =
-            store_planning::seasonality(db, org, PlanMetric::Revenue, first_month, quotas::SEASONALITY_YEARS, None)?;
-        let (revenue, quotas) = match (&plan, allocation) {
-            (Some(plan), true) => {
-                let revenue = match quotas::allocate(db, org, plan) {
-                    Ok(mut allocated) => Ok(quotas::share_of(&caller.viewer, allocated.remove(0))),
+        // The plan is part of the key: saving it moves no revision.
+        let key = format!("{year}|{allocation}|{plan:?}");
+        let large = cache::large(&directory, &Subject::Organisation);
+        let planned = plan.clone();
+        let computed = allocations.get_or_refresh(db, org, key, large, &pool, move |db| {
+            let plan = planned;
+            let first_month = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+            let learnt = store_planning::seasonality(
+                db,
+                org,
+                PlanMetric::Revenue,
+                first_month,
+                quotas::SEASONALITY_YEARS,
+                None,
+            )?;
+            let revenue = match (&plan, allocation) {
+                (Some(plan), true) => Some(match quotas::allocate(db, org, plan) {
+                    Ok(mut allocated) => Ok(allocated.remove(0)),
                     Err(StoreError::Refused(refusals)) => Err(refusals),
                     Err(error) => return Err(error.into()),
-                };
-                let quotas = quotas::yearly_within(db, &caller.viewer, year, PlanMetric::Revenue, None)?;
-                (Some(revenue), quotas)
-            }
-            (None, true) => (None, quotas::yearly_within(db, &caller.viewer, year, PlanMetric::Revenue, None)?),
-            (_, false) => (None, HashMap::new()),
-        };
+                }),
+                _ => None,
+            };
+            let quotas = match allocation {
+                true => quotas::yearly(db, org, year, PlanMetric::Revenue, None)?,
+                false => HashMap::new(),
+            };
+            Ok(Allocation { learnt, revenue, quotas })
+        })?;
+        let revenue = computed.revenue.clone().map(|revenue| revenue.map(|all| quotas::share_of(&caller.viewer, all)));
+        let mut quotas = computed.quotas.clone();
+        quotas.retain(|rep, _| caller.viewer.reaches(*rep));
         let changes = if allocation { plan_ops::quota_changes(db, &caller.viewer, year)? } else { vec![] };
-        Ok(View { year, plan, revenue, learnt, quotas, changes, directory })
+        Ok(View { year, plan, revenue, learnt: computed.learnt.clone(), quotas, changes, directory })
     })
     .await
 }
@@ -94,7 +122,7 @@ pub fn render(
             (Some(_), Some(Err(refusals))) => {
                 @for refusal in refusals { p.alert data-code=(refusal.code.key()) { (refusal.message(l)) } }
             },
-            (Some(plan), Some(Ok(allocated))) => (allocation(caller, view, plan, allocated, may_edit)),
+            (Some(plan), Some(Ok(allocated))) => (allocation(caller, query, view, plan, allocated, may_edit)),
             (Some(_), None) => {},
         }
     };
@@ -128,27 +156,46 @@ fn risk_line(caller: &Caller, risk: &PlanRisk) -> Markup {
 
 /// The revenue objective allocated: the risk, the seasonality used, the split per territory and
 /// per rep, and the quotas with the live difference to the plan.
-fn allocation(caller: &Caller, view: &View, plan: &CompanyPlan, allocated: &Allocated, may_edit: bool) -> Markup {
+fn allocation(
+    caller: &Caller,
+    query: &PlanQuery,
+    view: &View,
+    plan: &CompanyPlan,
+    allocated: &Allocated,
+    may_edit: bool,
+) -> Markup {
     let l = caller.locale;
     let directory = &view.directory;
     let show = |cents: i64| caller.money(Money::from_cents(cents));
     let name = |id: i64| directory.person(id).map(|p| p.name.clone()).unwrap_or_default();
     let territory_names: HashMap<i64, String> = directory.territory_names().into_iter().collect();
+    let territory_of = |rep: i64| directory.person(rep).and_then(|p| p.territory_id);
     let reps: Vec<_> = allocated.allocation.reps.iter().filter(|q| caller.viewer.reaches(q.rep)).collect();
-    let mut territories: Vec<(String, usize, i64)> = vec![];
+    // By the top of each territory tree: a large organisation has a territory per rep.
+    let mut by_root: HashMap<Option<i64>, (usize, i64)> = HashMap::new();
     for quota in &reps {
-        let territory = directory.person(quota.rep).and_then(|p| p.territory_id);
-        let label =
-            territory.and_then(|t| territory_names.get(&t).cloned()).unwrap_or_else(|| l.t("plan.no_territory").into());
-        match territories.iter_mut().find(|t| t.0 == label) {
-            Some(row) => {
-                row.1 += 1;
-                row.2 += quota.yearly;
-            }
-            None => territories.push((label, 1, quota.yearly)),
-        }
+        let row = by_root.entry(territory_of(quota.rep).map(|t| directory.territory_root(t))).or_default();
+        row.0 += 1;
+        row.1 += quota.yearly;
     }
-    territories.sort_by_key(|t| std::cmp::Reverse(t.2));
+    let mut territories: Vec<(String, usize, i64)> = by_root
+        .into_iter()
+        .map(|(root, (count, total))| {
+            let label = root.and_then(|t| territory_names.get(&t).cloned());
+            (label.unwrap_or_else(|| l.t("plan.no_territory").into()), count, total)
+        })
+        .collect();
+    territories.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    let (territories_page, reps_page) =
+        (Paged::of(territories.len(), query.territories_page), Paged::of(reps.len(), query.page));
+    let base = format!("/plan?year={}", view.year);
+    // The quotas of the reps on other pages, for the live difference of those on this one.
+    let others: i64 = reps
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !reps_page.rows().contains(i))
+        .map(|(_, q)| view.quotas.get(&q.rep).copied().unwrap_or(0))
+        .sum();
     let months = month_labels(l);
     let allocated_total: i64 = reps.iter().map(|q| q.yearly).sum();
     let quota_total: i64 = reps.iter().map(|q| view.quotas.get(&q.rep).copied().unwrap_or(0)).sum();
@@ -168,8 +215,9 @@ fn allocation(caller: &Caller, view: &View, plan: &CompanyPlan, allocated: &Allo
                 h2 { (l.t("plan.by_territory")) }
                 table #territory-table {
                     thead { tr { th { (l.t("plan.territory")) } th.num { (l.t("plan.reps")) } th.num { (l.t("plan.allocated")) } } }
-                    tbody { @for (label, count, total) in &territories { tr { td { (label) } td.num { (count) } td.num { (show(*total)) } } } }
+                    tbody { @for (label, count, total) in territories_page.slice(&territories) { tr { td { (label) } td.num { (l.count(*count as i64)) } td.num { (show(*total)) } } } }
                 }
+                (pager(l, "territories-pages", &format!("{base}&page={}", reps_page.page), territories_page, "territories_page"))
             }
             section.card {
                 h2 { (l.t("goals.seasonality")) }
@@ -206,11 +254,11 @@ fn allocation(caller: &Caller, view: &View, plan: &CompanyPlan, allocated: &Allo
                             th.num { (l.t("plan.realistic")) } th.num { (l.t("plan.allocated")) } th.num { (l.t("plan.quota")) }
                         } }
                         tbody {
-                            @for quota in &reps {
+                            @for quota in reps_page.slice(&reps) {
                                 @let current = view.quotas.get(&quota.rep).copied();
                                 tr data-rep=(quota.rep) {
                                     td { (name(quota.rep)) }
-                                    td { (directory.person(quota.rep).and_then(|p| p.territory_id).and_then(|t| territory_names.get(&t).cloned()).unwrap_or_default()) }
+                                    td { (territory_of(quota.rep).and_then(|t| territory_names.get(&t).cloned()).unwrap_or_default()) }
                                     td.num { (show(quota.realistic.round() as i64)) }
                                     td.num data-allocated=(quota.yearly) { (show(quota.yearly)) }
                                     td.num {
@@ -225,8 +273,9 @@ fn allocation(caller: &Caller, view: &View, plan: &CompanyPlan, allocated: &Allo
                         }
                     }
                 }
+                (pager(l, "reps-pages", &format!("{base}&territories_page={}", territories_page.page), reps_page, "page"))
                 @if written {
-                    p #quota-difference data-plan=(allocated.objective.total) {
+                    p #quota-difference data-plan=(allocated.objective.total) data-others=(others) {
                         (l.t("plan.difference")) " " output #difference { (show(quota_total - allocated.objective.total)) }
                     }
                     @if unallocated > 0 && caller.viewer.reaches_everyone() {

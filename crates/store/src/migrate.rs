@@ -45,6 +45,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_original_amounts"),
     migration!(21, "0021_currency_and_period_reads"),
     migration!(22, "0022_forecast_reads"),
+    migration!(25, "0025_pipeline_revision"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

@@ -2,16 +2,20 @@
 //!   cargo bench -p quotient-store --bench forecast -- DATABASE_URL [PERIOD] [RUNS] [--weeks N]
 //! Times, as of the day of the latest opportunity (median of RUNS warm runs): the organisation's
 //! roll-up as an executive reads it (calls, quota, plan and the data forecast beside them), the
-//! same read just after a write (a setting saved, which moves the data revision, so the data
-//! forecast is computed again), and the weekly snapshot of the whole open pipeline (taken for
+//! same read just after a rep logs a call (which leaves the kept data forecast standing), the same
+//! read just after a write the model reads (a setting saved, which moves the pipeline revision, so
+//! the data forecast is computed again), and the weekly snapshot of the whole open pipeline (taken for
 //! weeks after the day and removed again). With `--weeks N` it then keeps N weekly snapshots of
 //! the pipeline for the N weeks before the day and prints the snapshots' size on disk.
 
-use chrono::{Duration, NaiveDate};
-use quotient_store::access::Viewer;
+use chrono::{Duration, NaiveDate, Utc};
+use quotient_core::model::{ActivityType, UserRole};
+use quotient_store::access::{self, NewUser, Viewer};
 use quotient_store::kpi::Directory;
+use quotient_store::ops::activities::{self, LogActivity};
 use quotient_store::ops::forecast::{self, ForecastQuery};
 use quotient_store::ops::settings::{self, SaveSettings};
+use quotient_store::orgs::OrgId;
 use quotient_store::{Db, Dialect, Value, orgs};
 use std::time::Instant;
 
@@ -51,6 +55,29 @@ fn snapshot_bytes(db: &mut Db) -> Result<i64, Error> {
         }
     };
     Ok(db.query_i64(sql, &[])?)
+}
+
+/// A rep who signs in, to log calls as (the audit names a user): the bench's own user of the first
+/// rep, added on the first run.
+fn caller(db: &mut Db, org: OrgId, directory: &Directory) -> Result<Viewer, Error> {
+    let rep = directory.people.iter().find(|p| p.is_rep).ok_or("the organisation has no reps")?;
+    let email = "forecast-bench@quotient.test";
+    let known = access::find_users_by_email(db, email)?.into_iter().map(|(user, _)| user).find(|u| u.org == org);
+    let user = match known {
+        Some(user) => user,
+        None => {
+            let new = NewUser {
+                email,
+                name: "Forecast bench",
+                role: UserRole::Rep,
+                rep: Some(&rep.external_id),
+                password_hash: "x",
+            };
+            let id = access::add_user(db, org, &new)?;
+            access::get_user(db, org, id)?.ok_or("the user just added")?
+        }
+    };
+    Ok(Viewer::load(db, &user)?)
 }
 
 fn main() -> Result<(), Error> {
@@ -99,6 +126,21 @@ fn main() -> Result<(), Error> {
     show(
         "the organisation's roll-up (executive)",
         timed(runs, |_| clock(|| forecast::forecast(&mut db, &operator, &query)))?,
+    );
+    let rep = caller(&mut db, org.id, &directory)?;
+    show(
+        "the roll-up after a call logged (data forecast kept)",
+        timed(runs, |_| {
+            let call = LogActivity {
+                rep: None,
+                kind: ActivityType::ColdCall,
+                occurred_at: Utc::now() - Duration::minutes(1),
+                opportunity: None,
+                outcome: None,
+            };
+            activities::log(&mut db, &rep, &call)?;
+            clock(|| forecast::forecast(&mut db, &operator, &query))
+        })?,
     );
     show(
         "the roll-up after a write (data forecast computed)",

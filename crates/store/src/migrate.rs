@@ -46,6 +46,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(21, "0021_currency_and_period_reads"),
     migration!(22, "0022_forecast_reads"),
     migration!(23, "0023_statement_inputs"),
+    migration!(24, "0024_pipeline_revision"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

@@ -31,6 +31,10 @@ pub enum Revision {
     Directory,
     /// Writes that change a KPI of a month before the current one: what whole past months show.
     History,
+    /// Writes of what the data forecast reads: the opportunities and their stage history, the
+    /// stages and gateway types, the settings, imports and rebuilds. Not activities, feedback,
+    /// estimates, goals or quotas, which reps write all day and the model does not read.
+    Pipeline,
 }
 
 impl Revision {
@@ -39,6 +43,7 @@ impl Revision {
             Revision::Data => "revision",
             Revision::Directory => "directory_revision",
             Revision::History => "history_revision",
+            Revision::Pipeline => "pipeline_revision",
         }
     }
 }

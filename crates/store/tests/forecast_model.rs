@@ -9,16 +9,22 @@
 
 mod common;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use common::{TestDb, fixture_copy, ok, refused, viewer_of};
+use quotient_core::Lang;
 use quotient_core::Money;
 use quotient_core::Period;
 use quotient_core::forecast::model::{Chance, RateSource, Step};
-use quotient_core::model::UserRole;
+use quotient_core::model::{ActivityType, UserRole};
 use quotient_store::bundle::{self, Silent};
+use quotient_store::crm::pipeline_config::StageInput;
+use quotient_store::ids::{OpportunityId, RecordId};
 use quotient_store::kpi::Directory;
+use quotient_store::ops::activities::{self, LogActivity};
 use quotient_store::ops::forecast::{self, ForecastQuery};
 use quotient_store::ops::forecast_model::{self, AccuracyOn, BacktestOn, ForecastOn};
+use quotient_store::ops::pipeline::{self, MoveStage};
+use quotient_store::ops::records::{self, CreateRecord, RecordRef, Unsent, UpdateRecord};
 use quotient_store::ops::reports::{Named, SubjectRequest};
 use quotient_store::ops::settings::{self, SaveSettings};
 use quotient_store::{Code, Value};
@@ -295,8 +301,136 @@ fn the_rollups_data_forecast_is_kept_until_a_write(test: &mut TestDb) {
     assert_eq!(kept(test), 1);
 }
 
+/// The kept forecast outlives the writes the model does not read (activities logged and deleted),
+/// and every write it reads shows at the next read. A kept row is marked with a figure the model
+/// never gives (one cent, all R1's): a read that shows it took the kept row.
+fn the_kept_data_forecast_outlives_activities_but_no_pipeline_write(test: &mut TestDb) {
+    let org = imported(test);
+    let admin = viewer_of(test, &org, "E1", UserRole::Admin);
+    let r1 = viewer_of(test, &org, "R1", UserRole::Rep);
+    let query = ForecastQuery { period: "2026-Q2".into(), team: None, today: day("2026-04-10") };
+    let read =
+        |test: &mut TestDb| ok(forecast::forecast(&mut test.db, &admin, &query)).organisation_data_forecast_cents;
+    let marker = Value::owned(format!("{}:1", id_of(test, "R1")));
+    let mark = |test: &mut TestDb| {
+        let marked = ok(test.db.execute("UPDATE forecast_expected SET by_rep = ?", std::slice::from_ref(&marker)));
+        assert_eq!(marked, 1);
+    };
+    // What the model computes with nothing kept.
+    let afresh = |test: &mut TestDb| {
+        ok(test.db.execute("DELETE FROM forecast_expected", &[]));
+        read(test)
+    };
+    assert_eq!(read(test), Some(550_000));
+
+    mark(test);
+    let o3 = opportunity(test, "O3");
+    let call = LogActivity {
+        rep: None,
+        kind: ActivityType::Appointment,
+        occurred_at: Utc::now() - chrono::Duration::minutes(5),
+        opportunity: Some(OpportunityId(o3)),
+        outcome: None,
+    };
+    let logged = ok(activities::log(&mut test.db, &r1, &call));
+    assert_eq!(read(test), Some(1), "an activity logged leaves the kept forecast");
+    ok(records::delete(&mut test.db, &r1, &record("activities", logged.id.get())));
+    assert_eq!(read(test), Some(1), "an activity deleted leaves the kept forecast");
+
+    // Each write the model reads: the next read computes it again, and gives what it computes
+    // afresh.
+    let o4 = opportunity(test, "O4");
+    let shows = |test: &mut TestDb, what: &str, write: &dyn Fn(&mut TestDb)| {
+        mark(test);
+        write(test);
+        let after = read(test);
+        assert_ne!(after, Some(1), "{what} shows at the next read");
+        assert_eq!(after, afresh(test), "{what}");
+        after
+    };
+    // O4 at 1/2: twice the amount brings 2,000.
+    let edited = shows(test, "an amount edited", &|test| {
+        ok(records::update(&mut test.db, &admin, &opportunity_edit(o4, "amount", "4000")));
+    });
+    assert_eq!(edited, Some(650_000));
+    let r1_id = id_of(test, "R1");
+    shows(test, "a deal reassigned", &|test| {
+        ok(records::update(&mut test.db, &admin, &opportunity_edit(o4, "owner", &r1_id.to_string())));
+    });
+    let created = shows(test, "a deal created", &|test| {
+        let owner = r1_id.to_string();
+        let values = [("name", "Fresh"), ("amount", "100"), ("created_at", "2026-04-01T10:00"), ("owner", &owner)]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into();
+        ok(records::create(
+            &mut test.db,
+            &admin,
+            &CreateRecord { form: opportunities_form(), values, lang: Lang::ENGLISH },
+        ));
+    });
+    assert_ne!(created, edited);
+    let lost = shows(test, "a stage move that closes", &|test| {
+        ok(pipeline::move_stage(&mut test.db, &admin, &move_to(o4, "lost", "2026-04-05T10:00:00Z")));
+    });
+    assert_eq!(lost.zip(created).map(|(l, c)| c - l), Some(200_000), "O4's 2,000 goes");
+    shows(test, "a stage move that reopens", &|test| {
+        ok(pipeline::move_stage(&mut test.db, &admin, &move_to(o4, "prospect", "2026-04-06T10:00:00Z")));
+    });
+    let deleted = shows(test, "a deal deleted", &|test| {
+        ok(records::delete(&mut test.db, &admin, &record("opportunities", o3)));
+    });
+    assert!(deleted < created);
+    let restored = shows(test, "a deal restored", &|test| {
+        ok(records::restore(&mut test.db, &admin, &record("opportunities", o3)));
+    });
+    assert!(restored > deleted);
+    shows(test, "a stage saved", &|test| {
+        let stage = StageInput {
+            key: "prospect".into(),
+            name: "Prospect".into(),
+            probability_pct: "15".into(),
+            position: String::new(),
+            milestone: String::new(),
+            forecast_category: String::new(),
+            definition: String::new(),
+            business_rules: String::new(),
+        };
+        ok(settings::save_stage(&mut test.db, &admin, &stage));
+    });
+    shows(test, "a setting saved", &|test| {
+        let write = SaveSettings { values: vec![("method.min_closed_deals_for_own_rates".into(), "1".into())] };
+        ok(settings::save_settings(&mut test.db, &admin, &write));
+    });
+    shows(test, "a rebuild", &|test| {
+        ok(settings::rebuild_rollups(&mut test.db, &admin, &mut |_, _| {}));
+    });
+}
+
+fn opportunity(test: &mut TestDb, key: &str) -> i64 {
+    ok(test.db.query_i64("SELECT id FROM opportunities WHERE external_id = ?", &[Value::text(key)]))
+}
+
+fn opportunities_form() -> &'static quotient_store::crm::forms::Form {
+    quotient_store::crm::forms::form("opportunities").unwrap_or_else(|| panic!("the opportunities' form"))
+}
+
+fn opportunity_edit(id: i64, field: &str, value: &str) -> UpdateRecord {
+    let values = [(field.to_string(), value.to_string())].into();
+    UpdateRecord { form: opportunities_form(), id: RecordId(id), values, unsent: Unsent::Kept, lang: Lang::ENGLISH }
+}
+
+fn record(resource: &str, id: i64) -> RecordRef {
+    RecordRef::of(resource, RecordId(id)).unwrap_or_else(|| panic!("{resource} is listed"))
+}
+
+fn move_to(opportunity: i64, stage: &str, at: &str) -> MoveStage {
+    let at = at.parse().unwrap_or_else(|e| panic!("{at}: {e}"));
+    MoveStage { opportunity: OpportunityId(opportunity), stage: stage.into(), gateway_type: None, at }
+}
+
 on_both_backends!(
     the_rollups_data_forecast_is_kept_until_a_write,
+    the_kept_data_forecast_outlives_activities_but_no_pipeline_write,
     forecast_the_team_from_the_organisations_history,
     backtest_the_first_quarter,
     calls_of_a_closed_quarter_are_scored_per_submitter,

@@ -248,8 +248,9 @@ pub(crate) fn save_stage(db: &mut Db, org: OrgId, user: Option<i64>, stage: &Sta
     }
     let after = stages(db, org)?.into_iter().find(|s| s.key == key);
     record(db, org, user, "stages", before, after.as_ref())?;
-    // The weighted pipeline reads the probabilities: cached dashboards go.
-    orgs::bump_revisions(db, org, &[Revision::Data])?;
+    // The weighted pipeline reads the probabilities and the data forecast the milestones: cached
+    // dashboards and the kept forecast go.
+    orgs::bump_revisions(db, org, &[Revision::Data, Revision::Pipeline])?;
     after.ok_or_else(|| StoreError::Decode("the stage saved".into()))
 }
 
@@ -275,7 +276,7 @@ pub(crate) fn remove_stage(db: &mut Db, org: OrgId, user: Option<i64>, key: &str
     }
     db.execute("DELETE FROM stages WHERE org_id = ? AND key = ?", &[org.value(), Value::text(key)])?;
     record(db, org, user, "stages", Some(stage), None)?;
-    orgs::bump_revisions(db, org, &[Revision::Data])
+    orgs::bump_revisions(db, org, &[Revision::Data, Revision::Pipeline])
 }
 
 /// Saves a gateway type (adding it when the key is new). In a transaction.
@@ -339,7 +340,7 @@ pub(crate) fn save_gateway_type(
     }
     let after = gateway_types(db, org)?.into_iter().find(|g| g.key == key);
     record(db, org, user, "gateway_types", before, after.as_ref())?;
-    orgs::bump_revisions(db, org, &[Revision::Data])?;
+    orgs::bump_revisions(db, org, &[Revision::Data, Revision::Pipeline])?;
     after.ok_or_else(|| StoreError::Decode("the gateway type saved".into()))
 }
 

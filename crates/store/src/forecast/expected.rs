@@ -1,7 +1,8 @@
 //! The data forecast's expected revenue per rep for a period as of a day, kept with the revisions
-//! it was computed at. Every write the model reads (a deal's amount, stage, milestones or close, a
-//! setting, the stages) moves the data revision, and a change of who reports to whom moves the
-//! directory revision, so a row kept at both current revisions is what the model says now.
+//! it was computed at. Every write the model reads (a deal's amount, owner, stage, milestones or
+//! close, a setting, the stages, an import) moves the pipeline revision, and a change of who reports
+//! to whom the directory revision, so a row kept at both current revisions is what the model says
+//! now. Activities, feedback, estimates, goals and quotas move neither: the model reads none of them.
 
 use crate::db::{Db, Value};
 use crate::error::{Result, StoreError};
@@ -10,19 +11,21 @@ use chrono::NaiveDate;
 use quotient_core::Period;
 use std::collections::HashMap;
 
-/// The revisions a value was computed at: the data's and the directory's.
+/// The revisions a value was computed at: the pipeline's and the directory's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Revisions {
-    pub data: i64,
+    pub pipeline: i64,
     pub directory: i64,
 }
 
 /// The organisation's revisions now. Read before the data a value is computed from, so a write
 /// between the two leaves the value marked older than it is, never newer.
 pub fn revisions(db: &mut Db, org: OrgId) -> Result<Revisions> {
-    db.query_opt("SELECT revision, directory_revision FROM organisations WHERE org_id = ?", &[org.value()], |row| {
-        Ok(Revisions { data: row.int(0)?.unwrap_or_default(), directory: row.int(1)?.unwrap_or_default() })
-    })?
+    db.query_opt(
+        "SELECT pipeline_revision, directory_revision FROM organisations WHERE org_id = ?",
+        &[org.value()],
+        |row| Ok(Revisions { pipeline: row.int(0)?.unwrap_or_default(), directory: row.int(1)?.unwrap_or_default() }),
+    )?
     .ok_or_else(|| StoreError::NotFound(format!("organisation {}", org.0)))
 }
 
@@ -36,12 +39,12 @@ pub fn read(
 ) -> Result<Option<HashMap<i64, i64>>> {
     let kept = db.query_opt(
         "SELECT by_rep FROM forecast_expected
-         WHERE org_id = ? AND period = ? AND as_of = ? AND revision = ? AND directory_revision = ?",
+         WHERE org_id = ? AND period = ? AND as_of = ? AND pipeline_revision = ? AND directory_revision = ?",
         &[
             org.value(),
             Value::text(&period.to_string()),
             Value::Date(as_of),
-            Value::Int(at.data),
+            Value::Int(at.pipeline),
             Value::Int(at.directory),
         ],
         |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
@@ -62,15 +65,15 @@ pub fn write(
 ) -> Result<()> {
     db.execute("DELETE FROM forecast_expected WHERE org_id = ? AND as_of <> ?", &[org.value(), Value::Date(as_of)])?;
     db.execute(
-        "INSERT INTO forecast_expected (org_id, period, as_of, revision, directory_revision, by_rep)
+        "INSERT INTO forecast_expected (org_id, period, as_of, pipeline_revision, directory_revision, by_rep)
          VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (org_id, period, as_of) DO UPDATE SET revision = excluded.revision,
+         ON CONFLICT (org_id, period, as_of) DO UPDATE SET pipeline_revision = excluded.pipeline_revision,
              directory_revision = excluded.directory_revision, by_rep = excluded.by_rep",
         &[
             org.value(),
             Value::text(&period.to_string()),
             Value::Date(as_of),
-            Value::Int(at.data),
+            Value::Int(at.pipeline),
             Value::Int(at.directory),
             Value::text(&encode(by_rep)),
         ],

@@ -68,7 +68,7 @@ pub(crate) fn save(db: &mut Db, org: OrgId, user: Option<i64>, changes: &[(Strin
             },
         )?;
         // Thresholds and standards take effect at the next read: the cached dashboards go.
-        orgs::bump_revisions(db, org, &[Revision::Data])?;
+        orgs::bump_revisions(db, org, &[Revision::Data, Revision::Pipeline])?;
     }
     let rebuild_rollups = before.rollups_differ(&after);
     Ok(Saved { settings: after, changed, rebuild_rollups })

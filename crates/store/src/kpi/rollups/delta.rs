@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 
 /// Runs `write`, a change to `facts` (and so to the facts that depend on them), and moves their
 /// contributions in the rollups from what they were to what they are, in the caller's
-/// transaction. A write that links a fact to another (an activity to its opportunity) names both.
+/// transaction. A write that links a fact to another (an activity to its opportunity) names the
+/// written one first, then the ones it links to.
 pub fn with_delta<T>(db: &mut Db, org: OrgId, facts: &[Fact], write: impl FnOnce(&mut Db) -> Result<T>) -> Result<T> {
     delta(db, org, facts, None, write)
 }
@@ -44,6 +45,7 @@ fn delta<T>(
     touched.dedup();
     let before = cells_of_all(db, org, &touched)?;
     let out = write(db)?;
+    let pipeline = moves_pipeline(created.or(existing.first().copied()));
     // What a created fact depends on is what it links to, named in `existing`.
     touched.extend(created);
     // An activity written moves the last activity of the opportunities it was and is on, which
@@ -54,8 +56,15 @@ fn delta<T>(
         last_activity::refresh(db, org, Opportunities::These(&opportunities))?;
     }
     let after = cells_of_all(db, org, &touched)?;
-    apply(db, org, &before, &after)?;
+    apply(db, org, &before, &after, pipeline)?;
     Ok(out)
+}
+
+/// Whether writing `written` can change what the data forecast reads: only an opportunity's own
+/// write can. An activity written names its opportunity too, but changes only the opportunity's
+/// last activity, which the forecast does not read; so it leaves the kept forecast standing.
+fn moves_pipeline(written: Option<Fact>) -> bool {
+    matches!(written, Some(Fact::Opportunity(_)))
 }
 
 fn cells_of_all(db: &mut Db, org: OrgId, facts: &[Fact]) -> Result<Vec<Cell>> {
@@ -66,11 +75,14 @@ fn cells_of_all(db: &mut Db, org: OrgId, facts: &[Fact]) -> Result<Vec<Cell>> {
     Ok(cells)
 }
 
-/// Adds `after` and takes away `before`, at every grain.
-pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result<()> {
+/// Adds `after` and takes away `before`, at every grain, and moves the revisions: the pipeline's
+/// too when `pipeline` (the write changed what the data forecast reads).
+pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell], pipeline: bool) -> Result<()> {
     let this_month = Grain::Month.bucket(chrono::Utc::now().date_naive());
     let history = before.iter().chain(after).any(|cell| cell.kind == CellKind::Dated && cell.day < this_month);
-    let revisions: &[Revision] = if history { &[Revision::Data, Revision::History] } else { &[Revision::Data] };
+    let mut revisions = vec![Revision::Data];
+    revisions.extend(history.then_some(Revision::History));
+    revisions.extend(pipeline.then_some(Revision::Pipeline));
     let mut delta: BTreeMap<Key, Tally> = BTreeMap::new();
     for (cells, sign) in [(before, -1), (after, 1)] {
         for cell in cells {
@@ -93,7 +105,7 @@ pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result
         let mut params = Vec::with_capacity(1 + chunk.len() * (5 + Tally::FIELDS.len()));
         let mut sql = upsert_sql(chunk.len());
         if !revisions_moved && db.dialect() == Dialect::Postgres {
-            sql = format!("WITH revisions AS ({}) {sql}", crate::orgs::revisions_update(revisions));
+            sql = format!("WITH revisions AS ({}) {sql}", crate::orgs::revisions_update(&revisions));
             params.push(org.value());
             revisions_moved = true;
         }
@@ -110,7 +122,7 @@ pub fn apply(db: &mut Db, org: OrgId, before: &[Cell], after: &[Cell]) -> Result
         db.execute(&sql, &params)?;
     }
     if !revisions_moved {
-        crate::orgs::bump_revisions(db, org, revisions)?;
+        crate::orgs::bump_revisions(db, org, &revisions)?;
     }
     Ok(())
 }

@@ -39,7 +39,11 @@ fn rebuild_with(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<u64> {
     // Every import ends here: its people may have changed as well as its facts.
-    crate::orgs::bump_revisions(db, org, &[Revision::Data, Revision::Directory, Revision::History])?;
+    crate::orgs::bump_revisions(
+        db,
+        org,
+        &[Revision::Data, Revision::Directory, Revision::History, Revision::Pipeline],
+    )?;
     db.execute("DELETE FROM rollup_cells WHERE org_id = ?", &[org.value()])?;
     // The open opportunities' cells are filed by their last activity: an import has just loaded
     // activities, and the rebuild vouches for every derived value.

@@ -15,7 +15,7 @@ fn import(
     export: &Path,
     stages: &Path,
 ) -> Result<CrmImportSummary, CrmImportError> {
-    let read = hubspot::read(&[export.to_path_buf()])?;
+    let read = hubspot::read(&[export.to_path_buf()], None)?;
     conversion::import(&mut test.db, org.id, &read as &dyn VendorExport, stages, &mut |_| {}, &mut Silent)
 }
 

@@ -11,18 +11,21 @@
 
 use super::bundle_out::NewRow;
 use super::cells::{self, NumberStyle};
-use super::conversion::{self, Conversion, Owners, VendorExport, export_files, first_id, named_stage, note_stage};
+use super::conversion::{
+    self, Conversion, Objects, Owners, UserColumns, VendorExport, first_id, named_stage, note_stage,
+};
+use super::currency::Rates;
+use super::deals::{self, Deal, MoneyColumns};
 use super::milestones;
 use super::sheet::Sheet;
 use super::stages::{Resolved, Resolver, StageMapping, VendorStage};
 use super::{Converted, CrmImportError};
-use crate::bundle::Problem;
 use crate::error::Result;
 use crate::orgs::PipelineKeys;
 use chrono::NaiveDateTime;
 use quotient_core::model::StageOutcome;
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 /// The source's name, before every external id.
 pub const SOURCE: &str = "hubspot";
@@ -62,40 +65,21 @@ pub fn recognises(headers: &[String]) -> bool {
     headers.iter().any(|h| h.eq_ignore_ascii_case("Record ID"))
 }
 
-/// A HubSpot export read into memory.
+/// A HubSpot export read into memory, with the rates for deals in other currencies.
 pub struct HubSpotExport {
-    sheets: BTreeMap<Object, Vec<Sheet>>,
+    sheets: Objects<Object>,
+    rates: Rates,
 }
 
-/// Reads the export in `paths` (a folder, or files); a file it cannot tell the object of, or
-/// cannot read, is a problem.
-pub fn read(paths: &[PathBuf]) -> std::result::Result<HubSpotExport, CrmImportError> {
-    let mut sheets: BTreeMap<Object, Vec<Sheet>> = BTreeMap::new();
-    let mut problems = Vec::new();
-    for path in export_files(paths)? {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let Some(object) = object_of(&name) else {
-            problems.push(Problem {
-                file: name,
-                line: 0,
-                column: None,
-                field: None,
-                message: "is not a HubSpot export this import reads: its name should say deals, companies, contacts, calls, meetings, emails, tasks or users, as HubSpot names them; rename or remove it".into(),
-            });
-            continue;
-        };
-        match Sheet::read(&path) {
-            Ok(sheet) => sheets.entry(object).or_default().push(sheet),
-            Err(problem) => problems.push(problem),
-        }
-    }
-    if problems.is_empty() { Ok(HubSpotExport { sheets }) } else { Err(conversion::invalid(problems)) }
-}
+/// The columns of a deal's currency: its label, and its internal name as some exports head it.
+const CURRENCY: [&str; 2] = ["Currency", "Deal currency code"];
 
-impl HubSpotExport {
-    fn of(&self, object: Object) -> &[Sheet] {
-        self.sheets.get(&object).map(Vec::as_slice).unwrap_or_default()
-    }
+/// Reads the export in `paths` (a folder, or CSV and XLSX files) and the rates file, if any; a
+/// file it cannot tell the object of, or cannot read, is a problem.
+pub fn read(paths: &[PathBuf], rates_file: Option<&Path>) -> std::result::Result<HubSpotExport, CrmImportError> {
+    let not_ours = "is not a HubSpot export this import reads: its name should say deals, companies, contacts, calls, meetings, emails, tasks or users, as HubSpot names them; rename or remove it";
+    let (sheets, rates) = conversion::read_export(paths, rates_file, |sheet| object_of(&sheet.file), not_ours)?;
+    Ok(HubSpotExport { sheets, rates })
 }
 
 impl VendorExport for HubSpotExport {
@@ -104,9 +88,9 @@ impl VendorExport for HubSpotExport {
     }
 
     /// The stages of the "Date entered" columns, in their order, then those of the stage column.
-    fn stages_found(&self) -> Vec<VendorStage> {
+    fn stages_found(&self) -> std::result::Result<Vec<VendorStage>, CrmImportError> {
         let mut found = Vec::new();
-        for sheet in self.of(Object::Deals) {
+        for sheet in self.sheets.of(Object::Deals) {
             for (order, (_, rest)) in sheet.columns_starting_with("Date entered ").enumerate() {
                 if let Some((_, stage)) = entered_column(rest) {
                     note_stage(&mut found, named_stage(&stage, Some(order as i64)));
@@ -119,7 +103,7 @@ impl VendorExport for HubSpotExport {
                 }
             }
         }
-        found
+        Ok(found)
     }
 
     fn convert(
@@ -127,36 +111,39 @@ impl VendorExport for HubSpotExport {
         mapping: &StageMapping,
         pipeline: &PipelineKeys,
     ) -> std::result::Result<Converted, CrmImportError> {
-        let mut conversion = Conversion::new(SOURCE, mapping)?;
-        let resolver = Resolver::new(mapping, pipeline);
-        let mut owners = Owners::new(SOURCE);
-        let users = self.of(Object::Users).first();
-        for sheet in self.of(Object::Users) {
-            owners.read_users(sheet, &["Name"], &["First Name"], &["Last Name"], &["Email", "Email Address"]);
-        }
+        let users = UserColumns {
+            name: &["Name"],
+            first: &["First Name"],
+            last: &["Last Name"],
+            email: &["Email", "Email Address"],
+        };
+        let mut start = conversion::start(SOURCE, mapping, pipeline, self.sheets.of(Object::Users), &users)?;
+        let rates = deals::organisation_rates(&self.rates, self.sheets.of(Object::Deals), &CURRENCY);
+        let (conversion, owners) = (&mut start.conversion, &mut start.owners);
+        conversion.currency = rates.corporate.clone();
         let mut known = Known::default();
-        for sheet in self.of(Object::Companies) {
-            companies(sheet, &mut conversion, &mut owners, &mut known)?;
+        for sheet in self.sheets.of(Object::Companies) {
+            companies(sheet, conversion, owners, &mut known)?;
         }
-        for sheet in self.of(Object::Contacts) {
-            contacts(sheet, &mut conversion, &mut known)?;
+        for sheet in self.sheets.of(Object::Contacts) {
+            contacts(sheet, conversion, &mut known)?;
         }
-        for sheet in self.of(Object::Deals) {
-            deals(sheet, &mut conversion, &resolver, &mut owners, &mut known)?;
+        let context = DealContext { resolver: &start.resolver, rates: &rates };
+        for sheet in self.sheets.of(Object::Deals) {
+            deals(sheet, conversion, &context, owners, &mut known)?;
         }
         for (object, activity) in [(Object::Calls, "call"), (Object::Meetings, "meeting"), (Object::Emails, "email")] {
-            for sheet in self.of(object) {
-                activities(sheet, activity, &mut conversion, &mut owners, &known)?;
+            for sheet in self.sheets.of(object) {
+                activities(sheet, activity, conversion, owners, &known)?;
             }
         }
-        for sheet in self.of(Object::Tasks) {
+        for sheet in self.sheets.of(Object::Tasks) {
             for _ in sheet.rows() {
                 conversion.skip(sheet, "a task is a to-do, not work done: log the calls and meetings it led to");
             }
             conversion.counted(sheet, 0);
         }
-        owners.finish(&mut conversion, users)?;
-        conversion.finish()
+        start.finish()
     }
 }
 
@@ -275,10 +262,16 @@ fn entered_column(header: &str) -> Option<(String, String)> {
     Some((pipeline.trim_end_matches(')').to_string(), stage.to_string()))
 }
 
+/// The deals' context: stages and rates.
+struct DealContext<'a> {
+    resolver: &'a Resolver,
+    rates: &'a Rates,
+}
+
 fn deals(
     sheet: &Sheet,
     conversion: &mut Conversion,
-    resolver: &Resolver,
+    context: &DealContext<'_>,
     owners: &mut Owners,
     known: &mut Known,
 ) -> Result<()> {
@@ -292,18 +285,25 @@ fn deals(
     };
     let name = sheet.column(&["Deal Name"]);
     let pipeline = sheet.column(&["Pipeline"]);
-    let amount = sheet.column(&["Amount in company currency", "Amount"]);
+    let money = MoneyColumns {
+        amount: sheet.column(&["Amount"]),
+        company_amount: sheet.column(&["Amount in company currency"]),
+        currency: sheet.column(&CURRENCY),
+    };
     let close = sheet.column(&["Close Date"]);
     let company = sheet.column(&["Associated Company IDs", "Associated Company ID"]);
     let entered: Vec<(usize, (String, String))> =
         sheet.columns_starting_with("Date entered ").filter_map(|(c, rest)| Some((c, entered_column(rest)?))).collect();
+    let [amount_source, original_source, currency_source] = money.sources();
     let from = conversion.vendor_file(
         sheet,
         &[
             ("opportunity_id", Some(record)),
             ("owner_id", Some(owner)),
             ("name", name),
-            ("amount", amount),
+            amount_source,
+            original_source,
+            currency_source,
             ("account_id", company),
             ("created_at", Some(created)),
             ("expected_close_on", close),
@@ -326,21 +326,22 @@ fn deals(
             continue;
         };
         let deal_pipeline = row.get(pipeline);
-        let current = resolver.get(row.get(Some(stage)));
+        let current = context.resolver.get(row.get(Some(stage)));
         let mut history: Vec<(&Resolved, NaiveDateTime)> = Vec::new();
         let mut outcome_at = None;
         for (column, (stage_pipeline, stage_name)) in &entered {
             let Some(at) = conversion.time_at(&row, Some(*column)) else { continue };
-            let Some(resolved) = resolver.get(stage_name) else { continue };
+            let Some(resolved) = context.resolver.get(stage_name) else { continue };
             let is_current = current.is_some_and(|c| c.stage == resolved.stage) && stage_pipeline == deal_pipeline;
             if is_current && resolved.outcome != StageOutcome::Open {
                 outcome_at = Some(at);
             }
             history.push((resolved, at));
         }
+        let close_at = conversion.time_at(&row, close);
         let closed = match current.filter(|c| c.outcome != StageOutcome::Open) {
             Some(outcome) => {
-                let Some(at) = outcome_at.or_else(|| conversion.time_at(&row, close)) else {
+                let Some(at) = outcome_at.or(close_at) else {
                     conversion.problems.push(row.problem(
                         close,
                         "the deal is closed but has no close date: give it one in HubSpot, or export the \"Close Date\" column".into(),
@@ -351,98 +352,27 @@ fn deals(
             }
             None => None,
         };
-        let derived = milestones::derive(resolver, created_at, &history, closed);
-        let opportunity = id("deal", record_id);
-        let mut out = NewRow::of("opportunities.csv");
-        out.set("opportunity_id", opportunity.clone()).set("owner_id", rep).set("name", row.get(name));
-        let amount_text = row.get(amount);
-        let cents_text = if amount_text.is_empty() {
-            conversion.skips.skip(&sheet.file, "no amount: imported with 0 (the deal itself is kept)");
-            "0.00".to_string()
-        } else {
-            match cells::parse_amount(amount_text, NumberStyle::default()) {
-                Ok(value) => value,
-                Err(message) => {
-                    conversion.problems.push(row.problem(amount, message));
-                    continue;
-                }
-            }
-        };
-        out.set("amount", cents_text.clone());
+        let on = deals::rate_day(closed, close_at, created_at);
+        let Some(money) = deals::money(conversion, &row, &money, context.rates, on) else { continue };
         let company_id = first_id(row.get(company));
-        if known.companies.contains(company_id) {
-            out.set("account_id", id("company", company_id));
-        }
-        out.set("created_at", cells::timestamp(created_at));
-        conversion.saw_day(created_at.date());
-        match closed {
-            Some((outcome, at)) => {
-                let status = if outcome.outcome == StageOutcome::Won { "won" } else { "lost" };
-                out.set("status", status).set("closed_at", cells::timestamp(at)).set("stage", outcome.stage.clone());
-                conversion.saw_day(at.date());
-                if status == "won" {
-                    conversion.kpis.won += 1;
-                    conversion.kpis.revenue_cents += cents_of(&cents_text);
-                } else {
-                    conversion.kpis.lost += 1;
-                }
-            }
-            None => {
-                out.set("status", "open");
-                conversion.kpis.open += 1;
-                if let Some(current) = current {
-                    out.set("stage", current.stage.clone());
-                }
-                if let Some(day) = conversion.time_at(&row, close) {
-                    out.set("expected_close_on", day.format("%Y-%m-%d").to_string());
-                }
-            }
-        }
-        set_milestones(&mut out, &derived);
-        conversion.emit(out, from, row.line)?;
-        push_changes(conversion, &opportunity, &derived, from, row.line)?;
+        let deal = Deal {
+            id: id("deal", record_id),
+            owner: rep,
+            name: row.get(name),
+            account: known.companies.contains(company_id).then(|| id("company", company_id)),
+            money,
+            created_at,
+            closed,
+            stage: current,
+            expected: close_at,
+            lost_reason: "",
+            milestones: milestones::derive(context.resolver, created_at, &history, closed),
+        };
+        deals::write(conversion, deal, from, row.line)?;
         known.deals.insert(record_id.to_string());
         converted += 1;
     }
     conversion.counted(sheet, converted);
-    Ok(())
-}
-
-/// `1234.50` → 123450.
-pub(super) fn cents_of(amount: &str) -> i64 {
-    let (whole, fraction) = amount.split_once('.').unwrap_or((amount, "0"));
-    whole.parse::<i64>().unwrap_or(0) * 100 + fraction.parse::<i64>().unwrap_or(0)
-}
-
-/// Writes a deal's derived milestones into its opportunity row.
-pub(super) fn set_milestones(out: &mut NewRow, derived: &milestones::Milestones) {
-    for (field, at) in [
-        ("first_appointment_at", derived.first_appointment_at),
-        ("gateway_at", derived.gateway_at),
-        ("proposal_at", derived.proposal_at),
-    ] {
-        if let Some(at) = at {
-            out.set(field, cells::timestamp(at));
-        }
-    }
-    if let Some(kind) = &derived.gateway_type {
-        out.set("gateway_type", kind.clone());
-    }
-}
-
-/// Writes a deal's stage changes, converted from the deal's row.
-pub(super) fn push_changes(
-    conversion: &mut Conversion,
-    opportunity: &str,
-    derived: &milestones::Milestones,
-    from: super::VendorFile,
-    line: u64,
-) -> Result<()> {
-    for (stage, at) in &derived.changes {
-        let mut change = NewRow::of("stage_changes.csv");
-        change.set("opportunity_id", opportunity).set("stage", stage.clone()).set("changed_at", cells::timestamp(*at));
-        conversion.emit(change, from, line)?;
-    }
     Ok(())
 }
 

@@ -344,7 +344,7 @@ fn tally(row: &NewRow, kpis: &mut FirstKpis, range: &mut Option<(chrono::NaiveDa
     match row.get("status") {
         "won" => {
             kpis.won += 1;
-            kpis.revenue_cents += super::hubspot::cents_of(row.get("amount"));
+            kpis.revenue_cents += super::deals::cents_of(row.get("amount"));
         }
         "lost" => kpis.lost += 1,
         _ => kpis.open += 1,

@@ -15,6 +15,7 @@ mod bundle_out;
 pub mod cells;
 pub mod conversion;
 pub mod currency;
+pub mod deals;
 pub mod hubspot;
 pub mod mapping;
 mod mapping_guess;
@@ -25,6 +26,7 @@ pub mod sheet;
 pub mod stages;
 pub mod text;
 pub mod upload;
+mod workbook;
 
 use crate::bundle::{self, ImportError, ImportSummary, Problem, Problems, Progress};
 use crate::db::Db;

@@ -12,21 +12,20 @@
 //! counted. See docs/IMPORTS.md and tests/fixtures/pipedrive/SOURCES.md.
 
 use super::bundle_out::NewRow;
-use super::cells::{self, NumberStyle};
-use super::conversion::{self, Conversion, Owners, VendorExport, named_stage, note_stage};
+use super::cells;
+use super::conversion::{self, Conversion, Objects, Owners, UserColumns, VendorExport, named_stage, note_stage};
 use super::currency::Rates;
-use super::hubspot::{cents_of, push_changes, set_milestones};
+use super::deals::{self, Deal, MoneyColumns};
 use super::milestones;
 use super::sheet::{Row, Sheet};
 use super::stages::{Resolved, Resolver, StageMapping, VendorStage};
 use super::text::parse_bool;
 use super::{Converted, CrmImportError};
-use crate::bundle::Problem;
 use crate::error::Result;
 use crate::orgs::PipelineKeys;
 use quotient_core::model::StageOutcome;
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// The source's name, before every external id.
 pub const SOURCE: &str = "pipedrive";
@@ -62,40 +61,16 @@ pub fn recognises(headers: &[String]) -> bool {
 
 /// A Pipedrive export read into memory, with the rates for deals in other currencies.
 pub struct PipedriveExport {
-    sheets: BTreeMap<Object, Vec<Sheet>>,
+    sheets: Objects<Object>,
     rates: Rates,
 }
 
-/// Reads the export in `paths` (a folder, or files) and the rates file, if any.
-pub fn read(
-    paths: &[PathBuf],
-    rates_file: Option<&std::path::Path>,
-) -> std::result::Result<PipedriveExport, CrmImportError> {
-    let mut sheets: BTreeMap<Object, Vec<Sheet>> = BTreeMap::new();
-    let (read, mut problems) = conversion::read_sheets(paths)?;
-    for sheet in read {
-        match object_of(&sheet.file, sheet.headers()) {
-            Some(object) => sheets.entry(object).or_default().push(sheet),
-            None => problems.push(Problem {
-                file: sheet.file.clone(),
-                line: 1,
-                column: None,
-                field: None,
-                message: "is not a Pipedrive export this import reads: its headers should start with \"Deal - \", \"Organization - \", \"Person - \" or \"Activity - \" as Pipedrive writes them, or it should be the users file (Name, Email); remove it".into(),
-            }),
-        }
-    }
-    let mut rates = Rates::default();
-    if let Some(path) = rates_file {
-        problems.extend(rates.read(path)?);
-    }
-    if problems.is_empty() { Ok(PipedriveExport { sheets, rates }) } else { Err(conversion::invalid(problems)) }
-}
-
-impl PipedriveExport {
-    fn of(&self, object: Object) -> &[Sheet] {
-        self.sheets.get(&object).map(Vec::as_slice).unwrap_or_default()
-    }
+/// Reads the export in `paths` (a folder, or CSV and XLSX files) and the rates file, if any.
+pub fn read(paths: &[PathBuf], rates_file: Option<&Path>) -> std::result::Result<PipedriveExport, CrmImportError> {
+    let not_ours = "is not a Pipedrive export this import reads: its headers should start with \"Deal - \", \"Organization - \", \"Person - \" or \"Activity - \" as Pipedrive writes them, or it should be the users file (Name, Email); remove it";
+    let object = |sheet: &Sheet| object_of(&sheet.file, sheet.headers());
+    let (sheets, rates) = conversion::read_export(paths, rates_file, object, not_ours)?;
+    Ok(PipedriveExport { sheets, rates })
 }
 
 impl VendorExport for PipedriveExport {
@@ -104,9 +79,9 @@ impl VendorExport for PipedriveExport {
     }
 
     /// The deals' stages: open stages all (won and lost are a deal's status in Pipedrive).
-    fn stages_found(&self) -> Vec<VendorStage> {
+    fn stages_found(&self) -> std::result::Result<Vec<VendorStage>, CrmImportError> {
         let mut found = Vec::new();
-        for sheet in self.of(Object::Deals) {
+        for sheet in self.sheets.of(Object::Deals) {
             let column = sheet.column(&["Deal - Stage"]);
             for row in sheet.rows() {
                 if !row.get(column).is_empty() {
@@ -116,7 +91,7 @@ impl VendorExport for PipedriveExport {
                 }
             }
         }
-        found
+        Ok(found)
     }
 
     fn convert(
@@ -124,49 +99,33 @@ impl VendorExport for PipedriveExport {
         mapping: &StageMapping,
         pipeline: &PipelineKeys,
     ) -> std::result::Result<Converted, CrmImportError> {
-        let mut conversion = Conversion::new(SOURCE, mapping)?;
-        let resolver = Resolver::new(mapping, pipeline);
-        let mut owners = Owners::new(SOURCE);
-        let users = self.of(Object::Users).first();
-        for sheet in self.of(Object::Users) {
-            owners.read_users(sheet, &["Name", "User - Name"], &[], &[], &["Email", "User - Email"]);
-        }
-        let mut known = Known::default();
-        for sheet in self.of(Object::Organizations) {
-            organizations(sheet, &mut conversion, &mut owners, &mut known)?;
-        }
-        for sheet in self.of(Object::Persons) {
-            persons(sheet, &mut conversion, &mut known)?;
-        }
-        let mut rates = self.rates.clone();
-        if rates.corporate.is_none() && rates.is_empty() {
-            rates.corporate = most_common_currency(self.of(Object::Deals));
-        }
+        let users =
+            UserColumns { name: &["Name", "User - Name"], first: &[], last: &[], email: &["Email", "User - Email"] };
+        let mut start = conversion::start(SOURCE, mapping, pipeline, self.sheets.of(Object::Users), &users)?;
+        let rates = deals::organisation_rates(&self.rates, self.sheets.of(Object::Deals), &CURRENCY);
+        let (conversion, owners) = (&mut start.conversion, &mut start.owners);
         conversion.currency = rates.corporate.clone();
+        let mut known = Known::default();
+        for sheet in self.sheets.of(Object::Organizations) {
+            organizations(sheet, conversion, owners, &mut known)?;
+        }
+        for sheet in self.sheets.of(Object::Persons) {
+            persons(sheet, conversion, &mut known)?;
+        }
         let outcomes = Outcomes::of(pipeline);
-        for sheet in self.of(Object::Deals) {
-            let context = DealContext { resolver: &resolver, outcomes: &outcomes, rates: &rates };
-            deals(sheet, &mut conversion, &context, &mut owners, &mut known)?;
+        let context = DealContext { resolver: &start.resolver, outcomes: &outcomes, rates: &rates };
+        for sheet in self.sheets.of(Object::Deals) {
+            deals(sheet, conversion, &context, owners, &mut known)?;
         }
-        for sheet in self.of(Object::Activities) {
-            activities(sheet, &mut conversion, &mut owners, &known)?;
+        for sheet in self.sheets.of(Object::Activities) {
+            activities(sheet, conversion, owners, &known)?;
         }
-        owners.finish(&mut conversion, users)?;
-        conversion.finish()
+        start.finish()
     }
 }
 
-/// The currency most deals are in: the organisation's, when no rates file says which it is.
-fn most_common_currency(sheets: &[Sheet]) -> Option<String> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for sheet in sheets {
-        let column = sheet.column(&["Deal - Currency"]);
-        for row in sheet.rows().filter(|row| !row.get(column).is_empty()) {
-            *counts.entry(row.get(column).to_uppercase()).or_default() += 1;
-        }
-    }
-    counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(currency, _)| currency)
-}
+/// The column of a deal's currency.
+const CURRENCY: [&str; 1] = ["Deal - Currency"];
 
 /// Pipedrive ids and the names other files link records by.
 #[derive(Default)]
@@ -296,8 +255,7 @@ struct DealColumns {
     created: usize,
     status: usize,
     title: Option<usize>,
-    value: Option<usize>,
-    currency: Option<usize>,
+    money: MoneyColumns,
     organization: Option<usize>,
     stage: Option<usize>,
     stage_changed: Option<usize>,
@@ -328,8 +286,11 @@ fn deals(
         created,
         status,
         title: sheet.column(&["Deal - Title"]),
-        value: sheet.column(&["Deal - Value"]),
-        currency: sheet.column(&["Deal - Currency"]),
+        money: MoneyColumns {
+            amount: sheet.column(&["Deal - Value"]),
+            company_amount: None,
+            currency: sheet.column(&CURRENCY),
+        },
         organization: sheet.column(&["Deal - Organization"]),
         stage: sheet.column(&["Deal - Stage"]),
         stage_changed: sheet.column(&["Deal - Last stage change"]),
@@ -338,15 +299,16 @@ fn deals(
         lost: sheet.column(&["Deal - Lost time"]),
         lost_reason: sheet.column(&["Deal - Lost reason"]),
     };
+    let [amount_source, original_source, currency_source] = c.money.sources();
     let from = conversion.vendor_file(
         sheet,
         &[
             ("opportunity_id", Some(c.record)),
             ("owner_id", Some(c.owner)),
             ("name", c.title),
-            ("amount", c.value),
-            ("original_amount", c.value),
-            ("original_currency", c.currency),
+            amount_source,
+            original_source,
+            currency_source,
             ("account_id", c.organization),
             ("created_at", Some(c.created)),
             ("expected_close_on", c.expected),
@@ -418,84 +380,29 @@ fn deal(
     let entered_at = conversion.time_at(row, c.stage_changed).unwrap_or(created_at);
     let history: Vec<(&Resolved, chrono::NaiveDateTime)> =
         current.map(|stage| (stage, entered_at)).into_iter().collect();
-    let derived = milestones::derive(context.resolver, created_at, &history, closed);
-    let Some((amount, original)) = amount_of(row, c, conversion, context.rates, created_at.date()) else {
+    let expected = conversion.time_at(row, c.expected);
+    let on = deals::rate_day(closed, expected, created_at);
+    let Some(money) = deals::money(conversion, row, &c.money, context.rates, on) else {
         return Ok(false);
     };
-    let opportunity = id("deal", record_id);
-    let mut out = NewRow::of("opportunities.csv");
-    out.set("opportunity_id", opportunity.clone()).set("owner_id", rep).set("name", row.get(c.title));
-    out.set("amount", amount.clone()).set("created_at", cells::timestamp(created_at));
-    if let Some((original_amount, currency)) = original {
-        out.set("original_amount", original_amount).set("original_currency", currency);
-    }
-    if let Some(account) = known.organizations.get(&row.get(c.organization).to_lowercase()) {
-        out.set("account_id", id("organization", account));
-    }
-    conversion.saw_day(created_at.date());
-    match closed {
-        Some((outcome, at)) => {
-            out.set("status", if outcome.outcome == StageOutcome::Won { "won" } else { "lost" });
-            out.set("closed_at", cells::timestamp(at)).set("stage", outcome.stage.clone());
-            out.set("lost_reason", row.get(c.lost_reason));
-            conversion.saw_day(at.date());
-            if outcome.outcome == StageOutcome::Won {
-                conversion.kpis.won += 1;
-                conversion.kpis.revenue_cents += cents_of(&amount);
-            } else {
-                conversion.kpis.lost += 1;
-            }
-        }
-        None => {
-            out.set("status", "open");
-            conversion.kpis.open += 1;
-            if let Some(stage) = current {
-                out.set("stage", stage.stage.clone());
-            }
-            if let Some(day) = conversion.time_at(row, c.expected) {
-                out.set("expected_close_on", day.format("%Y-%m-%d").to_string());
-            }
-        }
-    }
-    set_milestones(&mut out, &derived);
-    conversion.emit(out, from, row.line)?;
-    push_changes(conversion, &opportunity, &derived, from, row.line)?;
+    let deal = Deal {
+        id: id("deal", record_id),
+        owner: rep,
+        name: row.get(c.title),
+        account: known.organizations.get(&row.get(c.organization).to_lowercase()).map(|a| id("organization", a)),
+        money,
+        created_at,
+        closed,
+        stage: current,
+        expected,
+        lost_reason: row.get(c.lost_reason),
+        milestones: milestones::derive(context.resolver, created_at, &history, closed),
+    };
+    deals::write(conversion, deal, from, row.line)?;
     let title = row.get(c.title).to_lowercase();
     let unique = !known.deals.contains_key(&title);
     known.deals.insert(title, unique.then(|| record_id.to_string()));
     Ok(true)
-}
-
-/// The deal's value in the organisation's currency, and its original amount and currency when it
-/// was in another; `None` after a located problem.
-fn amount_of(
-    row: &Row<'_>,
-    c: &DealColumns,
-    conversion: &mut Conversion,
-    rates: &Rates,
-    on: chrono::NaiveDate,
-) -> Option<(String, Option<(String, String)>)> {
-    let text = row.get(c.value);
-    let amount =
-        if text.is_empty() { Ok("0.00".to_string()) } else { cells::parse_amount(text, NumberStyle::default()) };
-    let amount = match amount {
-        Ok(amount) => amount,
-        Err(message) => {
-            conversion.problems.push(row.problem(c.value, message));
-            return None;
-        }
-    };
-    let currency = row.get(c.currency).to_uppercase();
-    if currency.is_empty() || rates.corporate.as_deref() == Some(currency.as_str()) {
-        return Some((amount, None));
-    }
-    match rates.convert(cents_of(&amount), &currency, on) {
-        Ok(cents) => Some((format!("{}.{:02}", cents / 100, cents % 100), Some((amount, currency)))),
-        Err(message) => {
-            conversion.problems.push(row.problem(c.currency, message));
-            None
-        }
-    }
 }
 
 fn activities(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known: &Known) -> Result<()> {

@@ -6,14 +6,15 @@
 //! ids of the records others refer to (as 128-bit numbers) and, per opportunity, the milestones
 //! found in its stage history.
 
+use super::conversion::{self, VendorExport, invalid};
 use super::currency::Rates;
-use super::stages::{self, Resolver, StageMapping, VendorStage};
+use super::stages::{self, PreparedStages, Resolver, StageMapping, VendorStage};
 use super::text::{self, VendorCsv, field, parse_bool, record_id};
 use super::{BundleWriter, Converted, CrmImportError, CrmImportSummary, FirstKpis, ObjectCount, Skips, VendorFile};
-use crate::bundle::{Problem, Problems, Progress, format_timestamp};
+use crate::bundle::{Problem, Progress, format_timestamp};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
-use crate::orgs::{self, OrgId, PipelineKeys};
+use crate::orgs::{OrgId, PipelineKeys};
 use chrono::{DateTime, NaiveDate, Utc};
 use quotient_core::model::StageOutcome;
 use std::collections::{HashMap, HashSet};
@@ -31,14 +32,16 @@ pub struct Options {
     pub rates: Option<PathBuf>,
 }
 
-/// The stage mapping an import uses, and whether it was proposed (and written) by this run.
-#[derive(Debug, Clone)]
-pub struct PreparedStages {
-    pub mapping: StageMapping,
-    pub path: PathBuf,
-    /// The file as written when this run proposed it (or added stages to it), for the user to
-    /// review.
-    pub written: Option<String>,
+/// A Salesforce export folder and the rates its amounts convert with.
+pub struct SalesforceExport {
+    dir: PathBuf,
+    rates: Rates,
+}
+
+/// The export in `dir`, with the rates of its `CurrencyType.csv` and `DatedConversionRate.csv`
+/// and of `rates_file`.
+pub fn read(dir: &Path, rates_file: Option<&Path>) -> std::result::Result<SalesforceExport, CrmImportError> {
+    Ok(SalesforceExport { dir: dir.to_path_buf(), rates: read_rates(dir, rates_file)? })
 }
 
 /// Imports the Salesforce export in `dir`: prepares the stage mapping (proposing and writing it
@@ -52,17 +55,27 @@ pub fn import(
     on_stages: &mut dyn FnMut(&PreparedStages),
     progress: &mut dyn Progress,
 ) -> std::result::Result<CrmImportSummary, CrmImportError> {
-    let pipeline = orgs::pipeline_keys(db, org)?;
-    let prepared = prepare_stages(dir, options.stages.as_deref(), &pipeline)?;
-    on_stages(&prepared);
-    let unplaced: Vec<String> = prepared.mapping.unplaced().into_iter().map(str::to_string).collect();
-    if !unplaced.is_empty() {
-        return Err(CrmImportError::UnplacedStages { file: prepared.path, unplaced });
+    let export = read(dir, options.rates.as_deref())?;
+    let stages = options.stages.clone().unwrap_or_else(|| dir.join(stages::FILE_NAME));
+    conversion::import(db, org, &export, &stages, on_stages, progress)
+}
+
+impl VendorExport for SalesforceExport {
+    fn label(&self) -> &'static str {
+        "Salesforce"
     }
-    let rates = read_rates(dir, options.rates.as_deref())?;
-    progress.step("converting the Salesforce export");
-    let converted = convert(dir, &prepared.mapping, &rates, &pipeline)?;
-    super::import_converted(db, org, converted, progress)
+
+    fn stages_found(&self) -> std::result::Result<Vec<VendorStage>, CrmImportError> {
+        stages_found(&self.dir)
+    }
+
+    fn convert(
+        &self,
+        mapping: &StageMapping,
+        pipeline: &PipelineKeys,
+    ) -> std::result::Result<Converted, CrmImportError> {
+        convert(&self.dir, mapping, &self.rates, pipeline)
+    }
 }
 
 /// The export's file for `object` (`Opportunity` → `Opportunity.csv`, in any case).
@@ -76,44 +89,6 @@ fn find(dir: &Path, object: &str) -> Result<Option<PathBuf>> {
         }
     }
     Ok(None)
-}
-
-/// Reads the mapping file, adding proposals for stages it lacks, or proposes a new one; writes
-/// the file when it proposed anything.
-pub fn prepare_stages(
-    dir: &Path,
-    stages_file: Option<&Path>,
-    pipeline: &PipelineKeys,
-) -> std::result::Result<PreparedStages, CrmImportError> {
-    let found = stages_found(dir)?;
-    let path = stages_file.map_or_else(|| dir.join(stages::FILE_NAME), Path::to_path_buf);
-    let file_name = path.display().to_string();
-    let (mapping, changed) = if path.exists() {
-        let text = std::fs::read_to_string(&path).map_err(|e| StoreError::io(&path, e))?;
-        let mut mapping = StageMapping::parse(&text, &file_name).map_err(invalid)?;
-        let added = mapping.add_missing(&found, pipeline);
-        (mapping, !added.is_empty())
-    } else {
-        (StageMapping::propose(&found, pipeline), true)
-    };
-    let problems = mapping.check(pipeline, &file_name);
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    let written = if changed {
-        let text = mapping.to_toml("Salesforce", pipeline);
-        std::fs::write(&path, &text).map_err(|e| StoreError::io(&path, e))?;
-        Some(text)
-    } else {
-        None
-    };
-    Ok(PreparedStages { mapping, path, written })
-}
-
-fn invalid(problems: Vec<Problem>) -> CrmImportError {
-    let mut all = Problems::default();
-    problems.into_iter().for_each(|p| all.push(p));
-    CrmImportError::Invalid(all)
 }
 
 /// Every stage the export uses: `OpportunityStage.csv` when exported (its order, probability and
@@ -171,20 +146,12 @@ fn stages_found(dir: &Path) -> std::result::Result<Vec<VendorStage>, CrmImportEr
 
 /// The rates of the export (`CurrencyType.csv`, `DatedConversionRate.csv`) and of `rates_file`.
 pub fn read_rates(dir: &Path, rates_file: Option<&Path>) -> std::result::Result<Rates, CrmImportError> {
-    let mut rates = Rates::default();
-    let mut problems = Vec::new();
+    let mut files = Vec::new();
     for object in ["CurrencyType", "DatedConversionRate"] {
-        if let Some(path) = find(dir, object)? {
-            problems.extend(rates.read(&path)?);
-        }
+        files.extend(find(dir, object)?);
     }
-    if let Some(path) = rates_file {
-        problems.extend(rates.read(path)?);
-    }
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    Ok(rates)
+    files.extend(rates_file.map(Path::to_path_buf));
+    Rates::read_files(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>())
 }
 
 /// Streams the records of `path` to `each` (the file, the record, its line); unreadable records
@@ -356,24 +323,12 @@ pub fn convert(
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
-    let stages = mapping
-        .rules
-        .iter()
-        .filter_map(|rule| {
-            let target = rule.target.as_ref()?;
-            let shown = match &target.gateway_type {
-                Some(kind) => format!("{}:{kind}", target.stage),
-                None => target.stage.clone(),
-            };
-            Some((rule.vendor.clone(), shown))
-        })
-        .collect();
     Ok(Converted {
         source: SOURCE,
         bundle: out,
         objects,
         skips,
-        stages,
+        stages: mapping.used(),
         currency: rates.corporate.clone(),
         date_range,
         kpis,

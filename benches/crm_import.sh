@@ -10,7 +10,7 @@
 set -euo pipefail
 reps=${1:-100}; years=${2:-3}; runs=${3:-5}; work=${4:-/tmp/quotient-crm-bench}; database=${5:-sqlite}
 cd "$(dirname "$0")/.."
-cargo build --release --quiet -p quotient
+CARGO_BUILD_JOBS=1 nice -n 10 cargo build --release --quiet -p quotient
 bin=$PWD/target/release/quotient
 mkdir -p "$work"
 bundle=${BUNDLE:-$work/bundle-$reps-$years}; export_dir="$work/salesforce-$reps-$years"

@@ -9,15 +9,14 @@
 //! Tasks are to-dos, not work done, and incoming e-mails are the customer's: both are left out
 //! and counted. See docs/IMPORTS.md and tests/fixtures/hubspot/SOURCES.md.
 
-use super::bundle_out::NewRow;
-use super::cells::{self, NumberStyle};
 use super::conversion::{
     self, Conversion, Objects, Owners, UserColumns, VendorExport, first_id, named_stage, note_stage,
 };
 use super::currency::Rates;
 use super::deals::{self, Deal, MoneyColumns};
 use super::milestones;
-use super::sheet::Sheet;
+use super::records::{self, Activity, Column, Fields, Spec};
+use super::sheet::{Row, Sheet};
 use super::stages::{Resolved, Resolver, StageMapping, VendorStage};
 use super::{Converted, CrmImportError};
 use crate::error::Result;
@@ -159,99 +158,46 @@ fn id(object: &str, record: &str) -> String {
     super::external_id(SOURCE, &format!("{object}:{record}"))
 }
 
+const COMPANY: &Spec = &[
+    Column("account_id", &["Record ID"]),
+    Column("name", &["Company name", "Name"]),
+    Column("industry", &["Industry"]),
+    Column("city", &["City"]),
+    Column("country", &["Country/Region", "Country"]),
+    Column("employees", &["Number of Employees"]),
+    Column("annual_revenue", &["Annual Revenue"]),
+    Column("owner_id", &["Company owner"]),
+];
+
+const CONTACT: &Spec = &[
+    Column("contact_id", &["Record ID"]),
+    Column("account_id", &["Associated Company IDs", "Associated Company ID", "Company ID"]),
+    Column("first_name", &["First Name"]),
+    Column("last_name", &["Last Name"]),
+    Column("title", &["Job Title"]),
+    Column("email", &["Email"]),
+    Column("phone", &["Phone Number"]),
+];
+
 fn companies(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) -> Result<()> {
-    let Some(record) = conversion.required(sheet, &["Record ID"]) else { return Ok(()) };
-    let name = sheet.column(&["Company name", "Name"]);
-    let industry = sheet.column(&["Industry"]);
-    let city = sheet.column(&["City"]);
-    let country = sheet.column(&["Country/Region", "Country"]);
-    let employees = sheet.column(&["Number of Employees"]);
-    let revenue = sheet.column(&["Annual Revenue"]);
-    let owner = sheet.column(&["Company owner"]);
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("account_id", Some(record)),
-            ("name", name),
-            ("industry", industry),
-            ("city", city),
-            ("country", country),
-            ("employees", employees),
-            ("annual_revenue", revenue),
-            ("owner_id", owner),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let record_id = row.get(Some(record));
-        let mut out = NewRow::of("accounts.csv");
-        let title = if row.get(name).is_empty() { record_id } else { row.get(name) };
-        out.set("account_id", id("company", record_id)).set("name", title);
-        out.set("industry", row.get(industry)).set("city", row.get(city)).set("country", row.get(country));
-        if let Some(rep) = owners.rep(row.get(owner)) {
-            out.set("owner_id", rep);
-        }
-        for (column, field, parse) in [
-            (employees, "employees", cells::parse_count as fn(&str) -> std::result::Result<String, String>),
-            (revenue, "annual_revenue", |t: &str| cells::parse_amount(t, NumberStyle::default())),
-        ] {
-            let text = row.get(column);
-            if text.is_empty() {
-                continue;
-            }
-            match parse(text) {
-                Ok(value) => {
-                    out.set(field, value);
-                }
-                Err(message) => conversion.problems.push(row.problem(column, message)),
-            }
-        }
-        known.companies.insert(record_id.to_string());
-        conversion.emit(out, from, row.line)?;
-        converted += 1;
-    }
-    conversion.counted(sheet, converted);
-    Ok(())
+    let remember = |record: &str, _: &str| {
+        known.companies.insert(record.to_string());
+    };
+    records::accounts(conversion, sheet, COMPANY, owners, |record| id("company", record), remember)
 }
 
 fn contacts(sheet: &Sheet, conversion: &mut Conversion, known: &mut Known) -> Result<()> {
-    let Some(record) = conversion.required(sheet, &["Record ID"]) else { return Ok(()) };
-    let first = sheet.column(&["First Name"]);
-    let last = sheet.column(&["Last Name"]);
-    let email = sheet.column(&["Email"]);
-    let phone = sheet.column(&["Phone Number"]);
-    let title = sheet.column(&["Job Title"]);
-    let company = sheet.column(&["Associated Company IDs", "Associated Company ID", "Company ID"]);
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("contact_id", Some(record)),
-            ("account_id", company),
-            ("first_name", first),
-            ("last_name", last),
-            ("title", title),
-            ("email", email),
-            ("phone", phone),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let company_id = first_id(row.get(company));
-        if !known.companies.contains(company_id) {
-            conversion.skip(sheet, "no company in the export: a contact belongs to an account");
-            continue;
-        }
-        let record_id = row.get(Some(record));
-        let last_name = if row.get(last).is_empty() { row.get(email) } else { row.get(last) };
-        let mut out = NewRow::of("contacts.csv");
-        out.set("contact_id", id("contact", record_id)).set("account_id", id("company", company_id));
-        out.set("first_name", row.get(first)).set("last_name", last_name);
-        out.set("title", row.get(title)).set("email", row.get(email)).set("phone", row.get(phone));
-        known.contacts.insert(record_id.to_string());
-        conversion.emit(out, from, row.line)?;
-        converted += 1;
-    }
-    conversion.counted(sheet, converted);
+    let companies = &known.companies;
+    let account_of = |f: &Fields, row: &Row<'_>| {
+        let company = first_id(row.get(f.of("account_id")));
+        companies.contains(company).then(|| id("company", company))
+    };
+    let mut contacts = BTreeSet::new();
+    let remember = |_: &Fields, _: &Row<'_>, record: &str| {
+        contacts.insert(record.to_string());
+    };
+    records::contacts(conversion, sheet, CONTACT, account_of, |record| id("contact", record), remember)?;
+    known.contacts.extend(contacts);
     Ok(())
 }
 
@@ -376,6 +322,17 @@ fn deals(
     Ok(())
 }
 
+const ACTIVITY: &Spec = &[
+    Column("activity_id", &["Record ID"]),
+    Column("rep_id", &["Activity assigned to", "Assigned to", "Activity owner"]),
+    Column("occurred_at", &["Activity date", "Create Date"]),
+    Column("outcome", &["Call outcome", "Meeting outcome"]),
+    Column("direction", &["Call direction", "Email direction"]),
+    Column("account_id", &["Associated Company IDs"]),
+    Column("contact_id", &["Associated Contact IDs"]),
+    Column("opportunity_id", &["Associated Deal IDs"]),
+];
+
 fn activities(
     sheet: &Sheet,
     activity: &str,
@@ -383,70 +340,42 @@ fn activities(
     owners: &mut Owners,
     known: &Known,
 ) -> Result<()> {
-    let (Some(record), Some(date)) =
-        (conversion.required(sheet, &["Record ID"]), conversion.required(sheet, &["Activity date", "Create Date"]))
-    else {
-        return Ok(());
-    };
-    let assigned = sheet.column(&["Activity assigned to", "Assigned to", "Activity owner"]);
-    let outcome = sheet.column(&["Call outcome", "Meeting outcome"]);
-    let direction = sheet.column(&["Call direction", "Email direction"]);
-    let contact = sheet.column(&["Associated Contact IDs"]);
-    let company = sheet.column(&["Associated Company IDs"]);
-    let deal = sheet.column(&["Associated Deal IDs"]);
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("activity_id", Some(record)),
-            ("rep_id", assigned),
-            ("occurred_at", Some(date)),
-            ("outcome", outcome),
-            ("account_id", company),
-            ("contact_id", contact),
-            ("opportunity_id", deal),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let direction_text = row.get(direction).to_lowercase();
-        if activity == "email" && direction_text.contains("incoming") {
+    let Some(f) = conversion.fields(sheet, ACTIVITY) else { return Ok(()) };
+    let Some(date) = conversion.required(sheet, &["Activity date", "Create Date"]) else { return Ok(()) };
+    conversion.each_row(sheet, |conversion, row| {
+        let direction = row.get(f.of("direction")).to_lowercase();
+        if activity == "email" && direction.contains("incoming") {
             conversion.skip(sheet, "an incoming e-mail is the customer's, not a rep's activity");
-            continue;
+            return Ok(false);
         }
-        let Some(rep) = owners.rep(row.get(assigned)) else {
+        let Some(rep) = owners.rep(row.get(f.of("rep_id"))) else {
             conversion.skip(sheet, "assigned to no one: an activity is a rep's");
-            continue;
+            return Ok(false);
         };
-        let Some(at) = conversion.time_at(&row, Some(date)) else { continue };
-        let (kind, result) = match activity {
-            "call" => (
-                if direction_text.contains("inbound") { "call_back" } else { "cold_call" },
-                call_outcome(row.get(outcome)),
-            ),
-            "meeting" => ("appointment", meeting_outcome(row.get(outcome))),
+        let Some(at) = conversion.time_at(row, Some(date)) else { return Ok(false) };
+        let outcome = row.get(f.of("outcome"));
+        let (kind, outcome) = match activity {
+            "call" => (if direction.contains("inbound") { "call_back" } else { "cold_call" }, call_outcome(outcome)),
+            "meeting" => ("appointment", meeting_outcome(outcome)),
             _ => ("email", None),
         };
-        let mut out = NewRow::of("activities.csv");
-        out.set("activity_id", id(activity, row.get(Some(record)))).set("rep_id", rep).set("type", kind);
-        out.set("occurred_at", cells::timestamp(at));
-        for (column, set, field, object) in [
-            (company, &known.companies, "account_id", "company"),
-            (contact, &known.contacts, "contact_id", "contact"),
-            (deal, &known.deals, "opportunity_id", "deal"),
-        ] {
-            let linked = first_id(row.get(column));
-            if set.contains(linked) {
-                out.set(field, id(object, linked));
-            }
-        }
-        if let Some(result) = result {
-            out.set("outcome", result);
-        }
-        conversion.emit(out, from, row.line)?;
-        converted += 1;
-    }
-    conversion.counted(sheet, converted);
-    Ok(())
+        let linked = |field: &str, set: &BTreeSet<String>, object: &str| {
+            let linked = first_id(row.get(f.of(field)));
+            set.contains(linked).then(|| id(object, linked))
+        };
+        let converted = Activity {
+            id: id(activity, f.record(row)),
+            rep,
+            kind,
+            at,
+            account: linked("account_id", &known.companies, "company"),
+            contact: linked("contact_id", &known.contacts, "contact"),
+            opportunity: linked("opportunity_id", &known.deals, "deal"),
+            outcome,
+        };
+        records::write_activity(conversion, converted, f.from, row.line)?;
+        Ok(true)
+    })
 }
 
 fn call_outcome(text: &str) -> Option<&'static str> {

@@ -21,6 +21,7 @@ pub mod mapping;
 mod mapping_guess;
 pub mod milestones;
 pub mod pipedrive;
+pub mod records;
 pub mod salesforce;
 pub mod sheet;
 pub mod stages;

@@ -11,12 +11,12 @@
 //! deadlines are to-dos, and activities not done yet are not work done: both are left out and
 //! counted. See docs/IMPORTS.md and tests/fixtures/pipedrive/SOURCES.md.
 
-use super::bundle_out::NewRow;
 use super::cells;
 use super::conversion::{self, Conversion, Objects, Owners, UserColumns, VendorExport, named_stage, note_stage};
 use super::currency::Rates;
 use super::deals::{self, Deal, MoneyColumns};
 use super::milestones;
+use super::records::{self, Activity, Column, Fields, Spec};
 use super::sheet::{Row, Sheet};
 use super::stages::{Resolved, Resolver, StageMapping, VendorStage};
 use super::text::parse_bool;
@@ -142,84 +142,42 @@ fn id(object: &str, record: &str) -> String {
     super::external_id(SOURCE, &format!("{object}:{record}"))
 }
 
+const ORGANIZATION: &Spec = &[
+    Column("account_id", &["Organization - ID"]),
+    Column("name", &["Organization - Name"]),
+    Column("owner_id", &["Organization - Owner"]),
+    Column("employees", &["Organization - Number of employees"]),
+    Column("industry", &["Organization - Industry"]),
+];
+
+const PERSON: &Spec = &[
+    Column("contact_id", &["Person - ID"]),
+    Column("account_id", &["Person - Organization"]),
+    Column("first_name", &["Person - First name"]),
+    Column("last_name", &["Person - Last name"]),
+    Column("full_name", &["Person - Name"]),
+    Column("email", &["Person - Email - Work", "Person - Email"]),
+    Column("phone", &["Person - Phone - Work", "Person - Phone"]),
+];
+
 fn organizations(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) -> Result<()> {
-    let Some(record) = conversion.required(sheet, &["Organization - ID"]) else { return Ok(()) };
-    let name = sheet.column(&["Organization - Name"]);
-    let owner = sheet.column(&["Organization - Owner"]);
-    let employees = sheet.column(&["Organization - Number of employees"]);
-    let industry = sheet.column(&["Organization - Industry"]);
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("account_id", Some(record)),
-            ("name", name),
-            ("owner_id", owner),
-            ("employees", employees),
-            ("industry", industry),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let record_id = row.get(Some(record));
-        let title = if row.get(name).is_empty() { record_id } else { row.get(name) };
-        let mut out = NewRow::of("accounts.csv");
-        out.set("account_id", id("organization", record_id)).set("name", title).set("industry", row.get(industry));
-        if let Some(rep) = owners.rep(row.get(owner)) {
-            out.set("owner_id", rep);
-        }
-        if !row.get(employees).is_empty() {
-            match cells::parse_count(row.get(employees)) {
-                Ok(count) => {
-                    out.set("employees", count);
-                }
-                Err(message) => conversion.problems.push(row.problem(employees, message)),
-            }
-        }
-        known.organizations.insert(title.to_lowercase(), record_id.to_string());
-        conversion.emit(out, from, row.line)?;
-        converted += 1;
-    }
-    conversion.counted(sheet, converted);
-    Ok(())
+    let remember = |record: &str, name: &str| {
+        known.organizations.insert(name.to_lowercase(), record.to_string());
+    };
+    records::accounts(conversion, sheet, ORGANIZATION, owners, |record| id("organization", record), remember)
 }
 
 fn persons(sheet: &Sheet, conversion: &mut Conversion, known: &mut Known) -> Result<()> {
-    let Some(record) = conversion.required(sheet, &["Person - ID"]) else { return Ok(()) };
-    let name = sheet.column(&["Person - Name"]);
-    let first = sheet.column(&["Person - First name"]);
-    let last = sheet.column(&["Person - Last name"]);
-    let organization = sheet.column(&["Person - Organization"]);
-    let email = sheet.column(&["Person - Email - Work", "Person - Email"]);
-    let phone = sheet.column(&["Person - Phone - Work", "Person - Phone"]);
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("contact_id", Some(record)),
-            ("account_id", organization),
-            ("first_name", first),
-            ("last_name", last.or(name)),
-            ("email", email),
-            ("phone", phone),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let Some(account) = known.organizations.get(&row.get(organization).to_lowercase()).cloned() else {
-            conversion.skip(sheet, "no organization in the export: a contact belongs to an account");
-            continue;
-        };
-        let record_id = row.get(Some(record));
-        let last_name =
-            [row.get(last), row.get(name), record_id].into_iter().find(|t| !t.is_empty()).unwrap_or_default();
-        let mut out = NewRow::of("contacts.csv");
-        out.set("contact_id", id("person", record_id)).set("account_id", id("organization", &account));
-        out.set("first_name", row.get(first)).set("last_name", last_name);
-        out.set("email", row.get(email)).set("phone", row.get(phone));
-        known.persons.insert(row.get(name).to_lowercase(), record_id.to_string());
-        conversion.emit(out, from, row.line)?;
-        converted += 1;
-    }
-    conversion.counted(sheet, converted);
+    let organizations = &known.organizations;
+    let account_of = |f: &Fields, row: &Row<'_>| {
+        organizations.get(&row.get(f.of("account_id")).to_lowercase()).map(|account| id("organization", account))
+    };
+    let mut persons = HashMap::new();
+    let remember = |f: &Fields, row: &Row<'_>, record: &str| {
+        persons.insert(row.get(f.of("full_name")).to_lowercase(), record.to_string());
+    };
+    records::contacts(conversion, sheet, PERSON, account_of, |record| id("person", record), remember)?;
+    known.persons.extend(persons);
     Ok(())
 }
 
@@ -405,36 +363,29 @@ fn deal(
     Ok(true)
 }
 
+const ACTIVITY: &Spec = &[
+    Column("activity_id", &["Activity - ID"]),
+    Column("rep_id", &["Activity - Assigned to user", "Activity - Owner"]),
+    Column("type", &["Activity - Type"]),
+    Column("occurred_at", &["Activity - Marked as done time", "Activity - Due date"]),
+    Column("due_date", &["Activity - Due date"]),
+    Column("due_time", &["Activity - Due time"]),
+    Column("done", &["Activity - Done"]),
+    Column("done_at", &["Activity - Marked as done time"]),
+    Column("account_id", &["Activity - Organization"]),
+    Column("contact_id", &["Activity - Contact person"]),
+    Column("opportunity_id", &["Activity - Deal"]),
+];
+
 fn activities(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known: &Known) -> Result<()> {
-    let (Some(record), Some(kind), Some(due)) = (
-        conversion.required(sheet, &["Activity - ID"]),
-        conversion.required(sheet, &["Activity - Type"]),
-        conversion.required(sheet, &["Activity - Due date"]),
-    ) else {
+    let Some(f) = conversion.fields(sheet, ACTIVITY) else { return Ok(()) };
+    let (Some(kind), Some(due)) =
+        (conversion.required(sheet, &["Activity - Type"]), conversion.required(sheet, &["Activity - Due date"]))
+    else {
         return Ok(());
     };
-    let assigned = sheet.column(&["Activity - Assigned to user", "Activity - Owner"]);
-    let due_time = sheet.column(&["Activity - Due time"]);
-    let done = sheet.column(&["Activity - Done"]);
-    let done_at = sheet.column(&["Activity - Marked as done time"]);
-    let deal = sheet.column(&["Activity - Deal"]);
-    let organization = sheet.column(&["Activity - Organization"]);
-    let person = sheet.column(&["Activity - Contact person"]);
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("activity_id", Some(record)),
-            ("rep_id", assigned),
-            ("type", Some(kind)),
-            ("occurred_at", done_at.or(Some(due))),
-            ("account_id", organization),
-            ("contact_id", person),
-            ("opportunity_id", deal),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let is_done = match row.get(done).to_lowercase().as_str() {
+    conversion.each_row(sheet, |conversion, row| {
+        let is_done = match row.get(f.of("done")).to_lowercase().as_str() {
             "done" => true,
             "to do" | "" => false,
             other => parse_bool(other).unwrap_or(false),
@@ -446,55 +397,49 @@ fn activities(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, k
             "lunch" => "meeting",
             "task" | "deadline" => {
                 conversion.skip(sheet, "a task or deadline is a to-do, not work done");
-                continue;
+                return Ok(false);
             }
             _ => {
                 conversion
                     .skip(sheet, "an activity type Quotient does not count (not a call, meeting, e-mail or lunch)");
-                continue;
+                return Ok(false);
             }
         };
         if !is_done {
             conversion.skip(sheet, "not done yet: only work done counts");
-            continue;
+            return Ok(false);
         }
-        let Some(rep) = owners.rep(row.get(assigned)) else {
+        let Some(rep) = owners.rep(row.get(f.of("rep_id"))) else {
             conversion.skip(sheet, "assigned to no one: an activity is a rep's");
-            continue;
+            return Ok(false);
         };
-        let at = match conversion.time_at(&row, done_at) {
+        let at = match conversion.time_at(row, f.of("done_at")) {
             Some(at) => at,
             None => {
-                let due_text = format!("{} {}", row.get(Some(due)), row.get(due_time));
+                let due_text = format!("{} {}", row.get(Some(due)), row.get(f.of("due_time")));
                 match cells::parse_time(due_text.trim(), &cells::export_time_formats()) {
                     Ok(at) => at,
                     Err(message) => {
                         conversion.problems.push(row.problem(Some(due), message));
-                        continue;
+                        return Ok(false);
                     }
                 }
             }
         };
-        let mut out = NewRow::of("activities.csv");
-        out.set("activity_id", id("activity", row.get(Some(record)))).set("rep_id", rep).set("type", activity);
-        out.set("occurred_at", cells::timestamp(at));
-        if let Some(account) = known.organizations.get(&row.get(organization).to_lowercase()) {
-            out.set("account_id", id("organization", account));
-        }
-        if let Some(contact) = known.persons.get(&row.get(person).to_lowercase()) {
-            out.set("contact_id", id("person", contact));
-        }
-        if let Some(Some(opportunity)) = known.deals.get(&row.get(deal).to_lowercase()) {
-            out.set("opportunity_id", id("deal", opportunity));
-        }
-        if activity == "appointment" {
-            out.set("outcome", "completed");
-        }
-        conversion.emit(out, from, row.line)?;
-        converted += 1;
-    }
-    conversion.counted(sheet, converted);
-    Ok(())
+        let by_name = |field: &str| row.get(f.of(field)).to_lowercase();
+        let converted = Activity {
+            id: id("activity", f.record(row)),
+            rep,
+            kind: activity,
+            at,
+            account: known.organizations.get(&by_name("account_id")).map(|a| id("organization", a)),
+            contact: known.persons.get(&by_name("contact_id")).map(|p| id("person", p)),
+            opportunity: known.deals.get(&by_name("opportunity_id")).cloned().flatten().map(|d| id("deal", &d)),
+            outcome: (activity == "appointment").then_some("completed"),
+        };
+        records::write_activity(conversion, converted, f.from, row.line)?;
+        Ok(true)
+    })
 }
 
 #[cfg(test)]

@@ -5,13 +5,16 @@
 #   benches/crm_import.sh [REPS=100] [YEARS=3] [RUNS=5] [WORKDIR=/tmp/quotient-crm-bench] [DATABASE=sqlite]
 # DATABASE is `sqlite` (a new file in WORKDIR each run) or a PostgreSQL URL (a new schema
 # `crm_bench` in that database each run, left there after the last). BUNDLE=DIR in the environment
-# takes that bundle (only read) instead of generating one. The export is written once into WORKDIR
-# and kept for the next call (remove WORKDIR to write it again).
+# takes that bundle (only read) instead of generating one; QUOTIENT_BIN=FILE takes that binary
+# instead of building one (a release build of the commit measured, kept apart from the tree). The
+# export is written once into WORKDIR and kept for the next call (remove WORKDIR to write it again).
 set -euo pipefail
 reps=${1:-100}; years=${2:-3}; runs=${3:-5}; work=${4:-/tmp/quotient-crm-bench}; database=${5:-sqlite}
 cd "$(dirname "$0")/.."
-CARGO_BUILD_JOBS=1 nice -n 10 cargo build --release --quiet -p quotient
-bin=$PWD/target/release/quotient
+if [ -z "${QUOTIENT_BIN:-}" ]; then
+  CARGO_BUILD_JOBS=1 nice -n 10 cargo build --release --quiet -p quotient
+fi
+bin=${QUOTIENT_BIN:-$PWD/target/release/quotient}
 mkdir -p "$work"
 bundle=${BUNDLE:-$work/bundle-$reps-$years}; export_dir="$work/salesforce-$reps-$years"
 

@@ -73,6 +73,21 @@ pub fn note_stage(found: &mut Vec<VendorStage>, stage: VendorStage) {
     }
 }
 
+/// Every stage named in the column `names` of `sheets`, once; `open` marks them open (for a CRM
+/// whose won and lost are a deal's status, not a stage).
+pub fn stages_in(sheets: &[Sheet], names: &[&str], open: bool) -> Vec<VendorStage> {
+    let mut found = Vec::new();
+    for sheet in sheets {
+        let column = sheet.column(names);
+        for row in sheet.rows().filter(|row| !row.get(column).is_empty()) {
+            let stage = named_stage(row.get(column), None);
+            let flags = if open { (Some(false), Some(false)) } else { (None, None) };
+            note_stage(&mut found, VendorStage { closed: flags.0, won: flags.1, ..stage });
+        }
+    }
+    found
+}
+
 /// A stage known only by its name and place in the export.
 pub fn named_stage(name: &str, sort_order: Option<i64>) -> VendorStage {
     VendorStage { name: name.to_string(), sort_order, probability: None, closed: None, won: None }
@@ -168,33 +183,45 @@ pub struct UserColumns<'a> {
     pub email: &'a [&'a str],
 }
 
-/// A conversion of an export read whole, as it starts: the stages resolved and the owners' e-mails
-/// read from the users export.
+/// A conversion of an export read whole, as it starts: the stages resolved, the owners' e-mails
+/// read from the users export, the rates with the organisation's currency named.
 pub struct Start<'u> {
     pub conversion: Conversion,
     pub resolver: Resolver,
     pub owners: Owners,
+    pub rates: Rates,
     users: Option<&'u Sheet>,
 }
 
-/// Starts converting an export of `source` with `mapping`, its owners found in `users` sheets.
-pub fn start<'u>(
-    source: &'static str,
-    mapping: &StageMapping,
-    pipeline: &PipelineKeys,
-    users: &'u [Sheet],
-    columns: &UserColumns<'_>,
-) -> Result<Start<'u>> {
-    let mut owners = Owners::new(source);
-    for sheet in users {
-        owners.read_users(sheet, columns);
+/// Where an export read whole keeps its users and deals: the objects, the users' columns, and the
+/// deals' currency column.
+pub struct Parts<O> {
+    pub users: O,
+    pub user_columns: UserColumns<'static>,
+    pub deals: O,
+    pub currency: &'static [&'static str],
+}
+
+impl<O: Ord + Copy> Objects<O> {
+    /// Starts converting this export of `source` with `mapping` and `rates`.
+    pub fn start(
+        &self,
+        source: &'static str,
+        mapping: &StageMapping,
+        pipeline: &PipelineKeys,
+        rates: &Rates,
+        parts: &Parts<O>,
+    ) -> Result<Start<'_>> {
+        let mut owners = Owners::new(source);
+        let users = self.of(parts.users);
+        for sheet in users {
+            owners.read_users(sheet, &parts.user_columns);
+        }
+        let rates = super::deals::organisation_rates(rates, self.of(parts.deals), parts.currency);
+        let mut conversion = Conversion::new(source, mapping)?;
+        conversion.currency = rates.corporate.clone();
+        Ok(Start { conversion, resolver: Resolver::new(mapping, pipeline), owners, rates, users: users.first() })
     }
-    Ok(Start {
-        conversion: Conversion::new(source, mapping)?,
-        resolver: Resolver::new(mapping, pipeline),
-        owners,
-        users: users.first(),
-    })
 }
 
 impl Start<'_> {
@@ -265,10 +292,7 @@ impl Conversion {
 
     /// The converted export, or its problems.
     pub fn finish(self) -> std::result::Result<Converted, CrmImportError> {
-        if !self.problems.is_empty() {
-            return Err(invalid(self.problems));
-        }
-        Ok(Converted {
+        Converted {
             source: self.source,
             bundle: self.writer,
             objects: self.objects,
@@ -277,7 +301,8 @@ impl Conversion {
             currency: self.currency,
             date_range: self.date_range,
             kpis: self.kpis,
-        })
+        }
+        .unless(self.problems)
     }
 
     /// A required column's position, or a problem for the file.
@@ -287,6 +312,13 @@ impl Conversion {
             self.problems.push(sheet.missing(names));
         }
         column
+    }
+
+    /// The positions of required columns, each found by one of its names; `None` after a problem
+    /// for each one the sheet lacks.
+    pub fn required_columns<const N: usize>(&mut self, sheet: &Sheet, names: [&[&str]; N]) -> Option<[usize; N]> {
+        let found = names.map(|names| self.required(sheet, names));
+        found.iter().all(Option::is_some).then(|| found.map(Option::unwrap_or_default))
     }
 
     /// The time at `column` (layouts of [`super::cells::EXPORT_TIME_FORMATS`]), or a located

@@ -10,7 +10,7 @@
 //! and counted. See docs/IMPORTS.md and tests/fixtures/hubspot/SOURCES.md.
 
 use super::conversion::{
-    self, Conversion, Objects, Owners, UserColumns, VendorExport, first_id, named_stage, note_stage,
+    self, Conversion, Objects, Owners, Parts, UserColumns, VendorExport, first_id, named_stage, note_stage, stages_in,
 };
 use super::currency::Rates;
 use super::deals::{self, Deal, MoneyColumns};
@@ -70,8 +70,19 @@ pub struct HubSpotExport {
     rates: Rates,
 }
 
-/// The columns of a deal's currency: its label, and its internal name as some exports head it.
-const CURRENCY: [&str; 2] = ["Currency", "Deal currency code"];
+/// Where the users and deals are: the users export's columns, and the deal's currency column (its
+/// label, and its internal name as some exports head it).
+const PARTS: Parts<Object> = Parts {
+    users: Object::Users,
+    user_columns: UserColumns {
+        name: &["Name"],
+        first: &["First Name"],
+        last: &["Last Name"],
+        email: &["Email", "Email Address"],
+    },
+    deals: Object::Deals,
+    currency: &["Currency", "Deal currency code"],
+};
 
 /// Reads the export in `paths` (a folder, or CSV and XLSX files) and the rates file, if any; a
 /// file it cannot tell the object of, or cannot read, is a problem.
@@ -89,18 +100,16 @@ impl VendorExport for HubSpotExport {
     /// The stages of the "Date entered" columns, in their order, then those of the stage column.
     fn stages_found(&self) -> std::result::Result<Vec<VendorStage>, CrmImportError> {
         let mut found = Vec::new();
-        for sheet in self.sheets.of(Object::Deals) {
+        let deals = self.sheets.of(Object::Deals);
+        for sheet in deals {
             for (order, (_, rest)) in sheet.columns_starting_with("Date entered ").enumerate() {
                 if let Some((_, stage)) = entered_column(rest) {
                     note_stage(&mut found, named_stage(&stage, Some(order as i64)));
                 }
             }
-            let column = sheet.column(&["Deal Stage"]);
-            for row in sheet.rows() {
-                if !row.get(column).is_empty() {
-                    note_stage(&mut found, named_stage(row.get(column), None));
-                }
-            }
+        }
+        for stage in stages_in(deals, &["Deal Stage"], false) {
+            note_stage(&mut found, stage);
         }
         Ok(found)
     }
@@ -110,27 +119,13 @@ impl VendorExport for HubSpotExport {
         mapping: &StageMapping,
         pipeline: &PipelineKeys,
     ) -> std::result::Result<Converted, CrmImportError> {
-        let users = UserColumns {
-            name: &["Name"],
-            first: &["First Name"],
-            last: &["Last Name"],
-            email: &["Email", "Email Address"],
-        };
-        let mut start = conversion::start(SOURCE, mapping, pipeline, self.sheets.of(Object::Users), &users)?;
-        let rates = deals::organisation_rates(&self.rates, self.sheets.of(Object::Deals), &CURRENCY);
+        let mut start = self.sheets.start(SOURCE, mapping, pipeline, &self.rates, &PARTS)?;
         let (conversion, owners) = (&mut start.conversion, &mut start.owners);
-        conversion.currency = rates.corporate.clone();
         let mut known = Known::default();
-        for sheet in self.sheets.of(Object::Companies) {
-            companies(sheet, conversion, owners, &mut known)?;
-        }
-        for sheet in self.sheets.of(Object::Contacts) {
-            contacts(sheet, conversion, &mut known)?;
-        }
-        let context = DealContext { resolver: &start.resolver, rates: &rates };
-        for sheet in self.sheets.of(Object::Deals) {
-            deals(sheet, conversion, &context, owners, &mut known)?;
-        }
+        companies(self.sheets.of(Object::Companies), conversion, owners, &mut known)?;
+        contacts(self.sheets.of(Object::Contacts), conversion, &mut known)?;
+        let context = DealContext { resolver: &start.resolver, rates: &start.rates };
+        deals(self.sheets.of(Object::Deals), conversion, &context, owners, &mut known)?;
         for (object, activity) in [(Object::Calls, "call"), (Object::Meetings, "meeting"), (Object::Emails, "email")] {
             for sheet in self.sheets.of(object) {
                 activities(sheet, activity, conversion, owners, &known)?;
@@ -179,24 +174,29 @@ const CONTACT: &Spec = &[
     Column("phone", &["Phone Number"]),
 ];
 
-fn companies(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) -> Result<()> {
-    let remember = |record: &str, _: &str| {
-        known.companies.insert(record.to_string());
-    };
-    records::accounts(conversion, sheet, COMPANY, owners, |record| id("company", record), remember)
+fn companies(sheets: &[Sheet], conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) -> Result<()> {
+    for sheet in sheets {
+        let remember = |record: &str, _: &str| {
+            known.companies.insert(record.to_string());
+        };
+        records::accounts(conversion, sheet, COMPANY, owners, |record| id("company", record), remember)?;
+    }
+    Ok(())
 }
 
-fn contacts(sheet: &Sheet, conversion: &mut Conversion, known: &mut Known) -> Result<()> {
+fn contacts(sheets: &[Sheet], conversion: &mut Conversion, known: &mut Known) -> Result<()> {
     let companies = &known.companies;
     let account_of = |f: &Fields, row: &Row<'_>| {
         let company = first_id(row.get(f.of("account_id")));
         companies.contains(company).then(|| id("company", company))
     };
     let mut contacts = BTreeSet::new();
-    let remember = |_: &Fields, _: &Row<'_>, record: &str| {
-        contacts.insert(record.to_string());
-    };
-    records::contacts(conversion, sheet, CONTACT, account_of, |record| id("contact", record), remember)?;
+    for sheet in sheets {
+        let remember = |_: &Fields, _: &Row<'_>, record: &str| {
+            contacts.insert(record.to_string());
+        };
+        records::contacts(conversion, sheet, CONTACT, &account_of, |record| id("contact", record), remember)?;
+    }
     known.contacts.extend(contacts);
     Ok(())
 }
@@ -215,110 +215,110 @@ struct DealContext<'a> {
 }
 
 fn deals(
-    sheet: &Sheet,
+    sheets: &[Sheet],
     conversion: &mut Conversion,
     context: &DealContext<'_>,
     owners: &mut Owners,
     known: &mut Known,
 ) -> Result<()> {
-    let (Some(record), Some(stage), Some(created), Some(owner)) = (
-        conversion.required(sheet, &["Record ID"]),
-        conversion.required(sheet, &["Deal Stage"]),
-        conversion.required(sheet, &["Create Date"]),
-        conversion.required(sheet, &["Deal owner"]),
-    ) else {
-        return Ok(());
-    };
-    let name = sheet.column(&["Deal Name"]);
-    let pipeline = sheet.column(&["Pipeline"]);
-    let money = MoneyColumns {
-        amount: sheet.column(&["Amount"]),
-        company_amount: sheet.column(&["Amount in company currency"]),
-        currency: sheet.column(&CURRENCY),
-    };
-    let close = sheet.column(&["Close Date"]);
-    let company = sheet.column(&["Associated Company IDs", "Associated Company ID"]);
-    let entered: Vec<(usize, (String, String))> =
-        sheet.columns_starting_with("Date entered ").filter_map(|(c, rest)| Some((c, entered_column(rest)?))).collect();
-    let [amount_source, original_source, currency_source] = money.sources();
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("opportunity_id", Some(record)),
-            ("owner_id", Some(owner)),
-            ("name", name),
-            amount_source,
-            original_source,
-            currency_source,
-            ("account_id", company),
-            ("created_at", Some(created)),
-            ("expected_close_on", close),
-            ("closed_at", close),
-            ("status", Some(stage)),
-            ("stage", Some(stage)),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let record_id = row.get(Some(record));
-        let Some(rep) = owners.rep(row.get(Some(owner))) else {
-            conversion.skip(sheet, "no deal owner: give the deal an owner in HubSpot");
-            continue;
+    for sheet in sheets {
+        let names: [&[&str]; 4] = [&["Record ID"], &["Deal Stage"], &["Create Date"], &["Deal owner"]];
+        let Some([record, stage, created, owner]) = conversion.required_columns(sheet, names) else { continue };
+        let name = sheet.column(&["Deal Name"]);
+        let pipeline = sheet.column(&["Pipeline"]);
+        let money = MoneyColumns {
+            amount: sheet.column(&["Amount"]),
+            company_amount: sheet.column(&["Amount in company currency"]),
+            currency: sheet.column(PARTS.currency),
         };
-        let Some(created_at) = conversion.time_at(&row, Some(created)) else {
-            if row.get(Some(created)).is_empty() {
-                conversion.problems.push(row.problem(Some(created), "is empty: every deal has a create date".into()));
+        let close = sheet.column(&["Close Date"]);
+        let company = sheet.column(&["Associated Company IDs", "Associated Company ID"]);
+        let entered: Vec<(usize, (String, String))> = sheet
+            .columns_starting_with("Date entered ")
+            .filter_map(|(c, rest)| Some((c, entered_column(rest)?)))
+            .collect();
+        let [amount_source, original_source, currency_source] = money.sources();
+        let from = conversion.vendor_file(
+            sheet,
+            &[
+                ("opportunity_id", Some(record)),
+                ("owner_id", Some(owner)),
+                ("name", name),
+                amount_source,
+                original_source,
+                currency_source,
+                ("account_id", company),
+                ("created_at", Some(created)),
+                ("expected_close_on", close),
+                ("closed_at", close),
+                ("status", Some(stage)),
+                ("stage", Some(stage)),
+            ],
+        );
+        let mut converted = 0;
+        for row in sheet.rows() {
+            let record_id = row.get(Some(record));
+            let Some(rep) = owners.rep(row.get(Some(owner))) else {
+                conversion.skip(sheet, "no deal owner: give the deal an owner in HubSpot");
+                continue;
+            };
+            let Some(created_at) = conversion.time_at(&row, Some(created)) else {
+                if row.get(Some(created)).is_empty() {
+                    conversion
+                        .problems
+                        .push(row.problem(Some(created), "is empty: every deal has a create date".into()));
+                }
+                continue;
+            };
+            let deal_pipeline = row.get(pipeline);
+            let current = context.resolver.get(row.get(Some(stage)));
+            let mut history: Vec<(&Resolved, NaiveDateTime)> = Vec::new();
+            let mut outcome_at = None;
+            for (column, (stage_pipeline, stage_name)) in &entered {
+                let Some(at) = conversion.time_at(&row, Some(*column)) else { continue };
+                let Some(resolved) = context.resolver.get(stage_name) else { continue };
+                let is_current = current.is_some_and(|c| c.stage == resolved.stage) && stage_pipeline == deal_pipeline;
+                if is_current && resolved.outcome != StageOutcome::Open {
+                    outcome_at = Some(at);
+                }
+                history.push((resolved, at));
             }
-            continue;
-        };
-        let deal_pipeline = row.get(pipeline);
-        let current = context.resolver.get(row.get(Some(stage)));
-        let mut history: Vec<(&Resolved, NaiveDateTime)> = Vec::new();
-        let mut outcome_at = None;
-        for (column, (stage_pipeline, stage_name)) in &entered {
-            let Some(at) = conversion.time_at(&row, Some(*column)) else { continue };
-            let Some(resolved) = context.resolver.get(stage_name) else { continue };
-            let is_current = current.is_some_and(|c| c.stage == resolved.stage) && stage_pipeline == deal_pipeline;
-            if is_current && resolved.outcome != StageOutcome::Open {
-                outcome_at = Some(at);
-            }
-            history.push((resolved, at));
+            let close_at = conversion.time_at(&row, close);
+            let closed = match current.filter(|c| c.outcome != StageOutcome::Open) {
+                Some(outcome) => {
+                    let Some(at) = outcome_at.or(close_at) else {
+                        conversion.problems.push(row.problem(
+                            close,
+                            "the deal is closed but has no close date: give it one in HubSpot, or export the \"Close Date\" column".into(),
+                        ));
+                        continue;
+                    };
+                    Some((outcome, at.max(created_at)))
+                }
+                None => None,
+            };
+            let on = deals::rate_day(closed, close_at, created_at);
+            let Some(money) = deals::money(conversion, &row, &money, context.rates, on) else { continue };
+            let company_id = first_id(row.get(company));
+            let deal = Deal {
+                id: id("deal", record_id),
+                owner: rep,
+                name: row.get(name),
+                account: known.companies.contains(company_id).then(|| id("company", company_id)),
+                money,
+                created_at,
+                closed,
+                stage: current,
+                expected: close_at,
+                lost_reason: "",
+                milestones: milestones::derive(context.resolver, created_at, &history, closed),
+            };
+            deals::write(conversion, deal, from, row.line)?;
+            known.deals.insert(record_id.to_string());
+            converted += 1;
         }
-        let close_at = conversion.time_at(&row, close);
-        let closed = match current.filter(|c| c.outcome != StageOutcome::Open) {
-            Some(outcome) => {
-                let Some(at) = outcome_at.or(close_at) else {
-                    conversion.problems.push(row.problem(
-                        close,
-                        "the deal is closed but has no close date: give it one in HubSpot, or export the \"Close Date\" column".into(),
-                    ));
-                    continue;
-                };
-                Some((outcome, at.max(created_at)))
-            }
-            None => None,
-        };
-        let on = deals::rate_day(closed, close_at, created_at);
-        let Some(money) = deals::money(conversion, &row, &money, context.rates, on) else { continue };
-        let company_id = first_id(row.get(company));
-        let deal = Deal {
-            id: id("deal", record_id),
-            owner: rep,
-            name: row.get(name),
-            account: known.companies.contains(company_id).then(|| id("company", company_id)),
-            money,
-            created_at,
-            closed,
-            stage: current,
-            expected: close_at,
-            lost_reason: "",
-            milestones: milestones::derive(context.resolver, created_at, &history, closed),
-        };
-        deals::write(conversion, deal, from, row.line)?;
-        known.deals.insert(record_id.to_string());
-        converted += 1;
+        conversion.counted(sheet, converted);
     }
-    conversion.counted(sheet, converted);
     Ok(())
 }
 

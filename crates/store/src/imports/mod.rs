@@ -281,6 +281,13 @@ pub struct Converted {
     pub kpis: FirstKpis,
 }
 
+impl Converted {
+    /// The converted export, unless its conversion found `problems`.
+    pub fn unless(self, problems: Vec<Problem>) -> std::result::Result<Converted, CrmImportError> {
+        if problems.is_empty() { Ok(self) } else { Err(conversion::invalid(problems)) }
+    }
+}
+
 /// What a CRM import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct CrmImportSummary {

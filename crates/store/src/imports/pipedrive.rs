@@ -12,7 +12,7 @@
 //! counted. See docs/IMPORTS.md and tests/fixtures/pipedrive/SOURCES.md.
 
 use super::cells;
-use super::conversion::{self, Conversion, Objects, Owners, UserColumns, VendorExport, named_stage, note_stage};
+use super::conversion::{self, Conversion, Objects, Owners, Parts, UserColumns, VendorExport, stages_in};
 use super::currency::Rates;
 use super::deals::{self, Deal, MoneyColumns};
 use super::milestones;
@@ -80,18 +80,7 @@ impl VendorExport for PipedriveExport {
 
     /// The deals' stages: open stages all (won and lost are a deal's status in Pipedrive).
     fn stages_found(&self) -> std::result::Result<Vec<VendorStage>, CrmImportError> {
-        let mut found = Vec::new();
-        for sheet in self.sheets.of(Object::Deals) {
-            let column = sheet.column(&["Deal - Stage"]);
-            for row in sheet.rows() {
-                if !row.get(column).is_empty() {
-                    let stage =
-                        VendorStage { closed: Some(false), won: Some(false), ..named_stage(row.get(column), None) };
-                    note_stage(&mut found, stage);
-                }
-            }
-        }
-        Ok(found)
+        Ok(stages_in(self.sheets.of(Object::Deals), &["Deal - Stage"], true))
     }
 
     fn convert(
@@ -99,21 +88,13 @@ impl VendorExport for PipedriveExport {
         mapping: &StageMapping,
         pipeline: &PipelineKeys,
     ) -> std::result::Result<Converted, CrmImportError> {
-        let users =
-            UserColumns { name: &["Name", "User - Name"], first: &[], last: &[], email: &["Email", "User - Email"] };
-        let mut start = conversion::start(SOURCE, mapping, pipeline, self.sheets.of(Object::Users), &users)?;
-        let rates = deals::organisation_rates(&self.rates, self.sheets.of(Object::Deals), &CURRENCY);
-        let (conversion, owners) = (&mut start.conversion, &mut start.owners);
-        conversion.currency = rates.corporate.clone();
-        let mut known = Known::default();
-        for sheet in self.sheets.of(Object::Organizations) {
-            organizations(sheet, conversion, owners, &mut known)?;
-        }
-        for sheet in self.sheets.of(Object::Persons) {
-            persons(sheet, conversion, &mut known)?;
-        }
         let outcomes = Outcomes::of(pipeline);
-        let context = DealContext { resolver: &start.resolver, outcomes: &outcomes, rates: &rates };
+        let mut start = self.sheets.start(SOURCE, mapping, pipeline, &self.rates, &PARTS)?;
+        let (conversion, owners) = (&mut start.conversion, &mut start.owners);
+        let mut known = Known::default();
+        organizations(self.sheets.of(Object::Organizations), conversion, owners, &mut known)?;
+        persons(self.sheets.of(Object::Persons), conversion, &mut known)?;
+        let context = DealContext { resolver: &start.resolver, outcomes: &outcomes, rates: &start.rates };
         for sheet in self.sheets.of(Object::Deals) {
             deals(sheet, conversion, &context, owners, &mut known)?;
         }
@@ -124,8 +105,18 @@ impl VendorExport for PipedriveExport {
     }
 }
 
-/// The column of a deal's currency.
-const CURRENCY: [&str; 1] = ["Deal - Currency"];
+/// Where the users and deals are: the users file's columns, and the deal's currency column.
+const PARTS: Parts<Object> = Parts {
+    users: Object::Users,
+    user_columns: UserColumns {
+        name: &["Name", "User - Name"],
+        first: &[],
+        last: &[],
+        email: &["Email", "User - Email"],
+    },
+    deals: Object::Deals,
+    currency: &["Deal - Currency"],
+};
 
 /// Pipedrive ids and the names other files link records by.
 #[derive(Default)]
@@ -142,41 +133,43 @@ fn id(object: &str, record: &str) -> String {
     super::external_id(SOURCE, &format!("{object}:{record}"))
 }
 
+#[rustfmt::skip]
 const ORGANIZATION: &Spec = &[
-    Column("account_id", &["Organization - ID"]),
-    Column("name", &["Organization - Name"]),
-    Column("owner_id", &["Organization - Owner"]),
-    Column("employees", &["Organization - Number of employees"]),
+    Column("account_id", &["Organization - ID"]), Column("name", &["Organization - Name"]),
+    Column("owner_id", &["Organization - Owner"]), Column("employees", &["Organization - Number of employees"]),
     Column("industry", &["Organization - Industry"]),
 ];
 
+#[rustfmt::skip]
 const PERSON: &Spec = &[
-    Column("contact_id", &["Person - ID"]),
-    Column("account_id", &["Person - Organization"]),
-    Column("first_name", &["Person - First name"]),
-    Column("last_name", &["Person - Last name"]),
-    Column("full_name", &["Person - Name"]),
-    Column("email", &["Person - Email - Work", "Person - Email"]),
+    Column("contact_id", &["Person - ID"]), Column("account_id", &["Person - Organization"]),
+    Column("first_name", &["Person - First name"]), Column("last_name", &["Person - Last name"]),
+    Column("full_name", &["Person - Name"]), Column("email", &["Person - Email - Work", "Person - Email"]),
     Column("phone", &["Person - Phone - Work", "Person - Phone"]),
 ];
 
-fn organizations(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) -> Result<()> {
-    let remember = |record: &str, name: &str| {
-        known.organizations.insert(name.to_lowercase(), record.to_string());
-    };
-    records::accounts(conversion, sheet, ORGANIZATION, owners, |record| id("organization", record), remember)
+fn organizations(sheets: &[Sheet], conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) -> Result<()> {
+    for sheet in sheets {
+        let remember = |record: &str, name: &str| {
+            known.organizations.insert(name.to_lowercase(), record.to_string());
+        };
+        records::accounts(conversion, sheet, ORGANIZATION, owners, |record| id("organization", record), remember)?;
+    }
+    Ok(())
 }
 
-fn persons(sheet: &Sheet, conversion: &mut Conversion, known: &mut Known) -> Result<()> {
+fn persons(sheets: &[Sheet], conversion: &mut Conversion, known: &mut Known) -> Result<()> {
     let organizations = &known.organizations;
     let account_of = |f: &Fields, row: &Row<'_>| {
         organizations.get(&row.get(f.of("account_id")).to_lowercase()).map(|account| id("organization", account))
     };
     let mut persons = HashMap::new();
-    let remember = |f: &Fields, row: &Row<'_>, record: &str| {
-        persons.insert(row.get(f.of("full_name")).to_lowercase(), record.to_string());
-    };
-    records::contacts(conversion, sheet, PERSON, account_of, |record| id("person", record), remember)?;
+    for sheet in sheets {
+        let remember = |f: &Fields, row: &Row<'_>, record: &str| {
+            persons.insert(row.get(f.of("full_name")).to_lowercase(), record.to_string());
+        };
+        records::contacts(conversion, sheet, PERSON, &account_of, |record| id("person", record), remember)?;
+    }
     known.persons.extend(persons);
     Ok(())
 }
@@ -230,11 +223,9 @@ fn deals(
     owners: &mut Owners,
     known: &mut Known,
 ) -> Result<()> {
-    let (Some(record), Some(owner), Some(created), Some(status)) = (
-        conversion.required(sheet, &["Deal - ID"]),
-        conversion.required(sheet, &["Deal - Owner"]),
-        conversion.required(sheet, &["Deal - Deal created", "Deal - Add time"]),
-        conversion.required(sheet, &["Deal - Status"]),
+    let Some([record, owner, created, status]) = conversion.required_columns(
+        sheet,
+        [&["Deal - ID"], &["Deal - Owner"], &["Deal - Deal created", "Deal - Add time"], &["Deal - Status"]],
     ) else {
         return Ok(());
     };
@@ -247,7 +238,7 @@ fn deals(
         money: MoneyColumns {
             amount: sheet.column(&["Deal - Value"]),
             company_amount: None,
-            currency: sheet.column(&CURRENCY),
+            currency: sheet.column(PARTS.currency),
         },
         organization: sheet.column(&["Deal - Organization"]),
         stage: sheet.column(&["Deal - Stage"]),
@@ -363,17 +354,14 @@ fn deal(
     Ok(true)
 }
 
+#[rustfmt::skip]
 const ACTIVITY: &Spec = &[
-    Column("activity_id", &["Activity - ID"]),
-    Column("rep_id", &["Activity - Assigned to user", "Activity - Owner"]),
+    Column("activity_id", &["Activity - ID"]), Column("rep_id", &["Activity - Assigned to user", "Activity - Owner"]),
     Column("type", &["Activity - Type"]),
     Column("occurred_at", &["Activity - Marked as done time", "Activity - Due date"]),
-    Column("due_date", &["Activity - Due date"]),
-    Column("due_time", &["Activity - Due time"]),
-    Column("done", &["Activity - Done"]),
-    Column("done_at", &["Activity - Marked as done time"]),
-    Column("account_id", &["Activity - Organization"]),
-    Column("contact_id", &["Activity - Contact person"]),
+    Column("due_date", &["Activity - Due date"]), Column("due_time", &["Activity - Due time"]),
+    Column("done", &["Activity - Done"]), Column("done_at", &["Activity - Marked as done time"]),
+    Column("account_id", &["Activity - Organization"]), Column("contact_id", &["Activity - Contact person"]),
     Column("opportunity_id", &["Activity - Deal"]),
 ];
 

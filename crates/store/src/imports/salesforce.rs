@@ -320,10 +320,7 @@ pub fn convert(
     conversion.tasks()?;
     conversion.events()?;
     let Conversion { out, problems, skips, objects, kpis, date_range, .. } = conversion;
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    Ok(Converted {
+    Converted {
         source: SOURCE,
         bundle: out,
         objects,
@@ -332,7 +329,8 @@ pub fn convert(
         currency: rates.corporate.clone(),
         date_range,
         kpis,
-    })
+    }
+    .unless(problems)
 }
 
 fn ext(id: impl AsRef<str>) -> String {
@@ -372,16 +370,27 @@ impl Conversion<'_> {
         column: Option<usize>,
         what: &str,
     ) -> Option<String> {
+        let Some(id) = self.id_at(csv, record, line, column)? else {
+            let message = match column {
+                Some(_) => format!("is empty: every {what} needs it"),
+                None => "the column is missing from the header".to_string(),
+            };
+            self.problems.push(csv.problem(line, column, message));
+            return None;
+        };
+        Some(id)
+    }
+
+    /// The id at `column` (`Some(None)` when empty); `None` after a problem with it.
+    fn id_at(
+        &mut self,
+        csv: &VendorCsv,
+        record: &csv::ByteRecord,
+        line: u64,
+        column: Option<usize>,
+    ) -> Option<Option<String>> {
         match record_id(&field(record, column)) {
-            Ok(Some(id)) => Some(id.to_string()),
-            Ok(None) => {
-                let message = match column {
-                    Some(_) => format!("is empty: every {what} needs it"),
-                    None => "the column is missing from the header".to_string(),
-                };
-                self.problems.push(csv.problem(line, column, message));
-                None
-            }
+            Ok(id) => Some(id.map(str::to_string)),
             Err(message) => {
                 self.problems.push(csv.problem(line, column, message));
                 None
@@ -399,19 +408,13 @@ impl Conversion<'_> {
         column: Option<usize>,
         set: fn(&Known) -> &HashSet<u128>,
     ) -> Option<String> {
-        match record_id(&field(record, column)) {
-            Ok(Some(id)) if set(&self.known).contains(&id_key(id)) => Some(id.to_string()),
-            Ok(Some(_)) => {
-                let name = column.and_then(|c| csv.header.get(c)).map_or("", String::as_str);
-                self.skips.skip(&csv.name, &format!("{name} points to a record not in the export: left empty"));
-                None
-            }
-            Ok(None) => None,
-            Err(message) => {
-                self.problems.push(csv.problem(line, column, message));
-                None
-            }
+        let id = self.id_at(csv, record, line, column)??;
+        if set(&self.known).contains(&id_key(&id)) {
+            return Some(id);
         }
+        let name = column.and_then(|c| csv.header.get(c)).map_or("", String::as_str);
+        self.skips.skip(&csv.name, &format!("{name} points to a record not in the export: left empty"));
+        None
     }
 
     fn datetime(
@@ -752,6 +755,37 @@ impl Conversion<'_> {
         each_record(path, problems, |csv, record, line| each(self, csv, record, line))
     }
 
+    /// Streams the file of `object`, when the export has it, with access to the conversion; its
+    /// unreadable records become problems when `report` (a later pass reports them otherwise).
+    fn stream_object(
+        &mut self,
+        object: &str,
+        report: bool,
+        each: impl FnMut(&mut Self, &VendorCsv, &csv::ByteRecord, u64) -> Result<()>,
+    ) -> Result<()> {
+        let Some(path) = self.path(object)? else { return Ok(()) };
+        let mut problems = Vec::new();
+        self.stream(&path, &mut problems, each)?;
+        if report {
+            self.problems.extend(problems);
+        }
+        Ok(())
+    }
+
+    /// The ids of the opportunities, which leads and activities read before them may refer to.
+    fn opportunity_ids(&mut self) -> Result<()> {
+        // Unreadable records are reported when the opportunities are converted.
+        self.stream_object("Opportunity", false, |this, csv, record, _| {
+            if parse_bool(&field(record, csv.column("IsDeleted"))) == Some(true) {
+                return Ok(());
+            }
+            if let Ok(Some(id)) = record_id(&field(record, csv.column("Id"))) {
+                this.known.opportunities.insert(id_key(id));
+            }
+            Ok(())
+        })
+    }
+
     fn contacts(&mut self, buying_roles: &HashMap<u128, &'static str>) -> Result<()> {
         self.convert_object(&CONTACTS, |this, csv, record, line, c, from| {
             let Some(id) = this.required_id(csv, record, line, c[0], "contact") else { return Ok(false) };
@@ -781,23 +815,6 @@ impl Conversion<'_> {
             )?;
             Ok(true)
         })
-    }
-
-    /// The ids of the opportunities, which leads and activities read before them may refer to.
-    fn opportunity_ids(&mut self) -> Result<()> {
-        let Some(path) = self.path("Opportunity")? else { return Ok(()) };
-        let mut problems = Vec::new();
-        self.stream(&path, &mut problems, |this, csv, record, _| {
-            if parse_bool(&field(record, csv.column("IsDeleted"))) == Some(true) {
-                return Ok(());
-            }
-            if let Ok(Some(id)) = record_id(&field(record, csv.column("Id"))) {
-                this.known.opportunities.insert(id_key(id));
-            }
-            Ok(())
-        })?;
-        // Unreadable records are reported when the opportunities are converted.
-        Ok(())
     }
 
     fn leads(&mut self) -> Result<()> {
@@ -852,9 +869,7 @@ impl Conversion<'_> {
     /// First pass over `OpportunityHistory.csv`: per opportunity, when it first reached each
     /// milestone, and its latest change.
     fn history_milestones(&mut self) -> Result<()> {
-        let Some(path) = self.path("OpportunityHistory")? else { return Ok(()) };
-        let mut problems = Vec::new();
-        self.stream(&path, &mut problems, |this, csv, record, line| {
+        self.stream_object("OpportunityHistory", true, |this, csv, record, line| {
             let c = Columns::of(csv, &["OpportunityId", "StageName", "CreatedDate", "IsDeleted"]).0;
             if parse_bool(&field(record, c[3])) == Some(true) {
                 return Ok(());
@@ -887,9 +902,7 @@ impl Conversion<'_> {
                 track.last_outcome = Some(stage.outcome);
             }
             Ok(())
-        })?;
-        self.problems.extend(problems);
-        Ok(())
+        })
     }
 
     fn opportunities(&mut self, products: &HashMap<u128, String>) -> Result<()> {
@@ -1370,66 +1383,40 @@ const OPPORTUNITIES: ObjectFile = ObjectFile {
     ],
 };
 
-/// `Task.csv` into `activities.csv`.
-const TASKS: ObjectFile = ObjectFile {
-    object: "Task",
-    bundle: "activities.csv",
-    columns: &ACTIVITY_COLUMNS,
-    sources: &[
+/// A Task or Event file into `activities.csv`.
+const fn activity_file(
+    object: &'static str,
+    sources: &'static [(&'static str, &'static str)],
+    fields: &'static [&'static str],
+) -> ObjectFile {
+    ObjectFile { object, bundle: "activities.csv", columns: &ACTIVITY_COLUMNS, sources, fields }
+}
+
+/// Where each activity column comes from, `time` the field its time is read from.
+const fn activity_sources(time: &'static str) -> [(&'static str, &'static str); 6] {
+    [
         ("activity_id", "Id"),
         ("rep_id", "OwnerId"),
-        ("occurred_at", "ActivityDate"),
+        ("occurred_at", time),
         ("account_id", "AccountId"),
         ("contact_id", "WhoId"),
         ("opportunity_id", "WhatId"),
-    ],
-    fields: &[
-        "Id",
-        "OwnerId",
-        "WhatId",
-        "WhoId",
-        "AccountId",
-        "ActivityDate",
-        "CreatedDate",
-        "CompletedDateTime",
-        "Status",
-        "Subject",
-        "TaskSubtype",
-        "Type",
-        "CallType",
-        "CallDisposition",
-        "IsClosed",
-        "IsDeleted",
-    ],
-};
+    ]
+}
+
+/// `Task.csv` into `activities.csv`.
+#[rustfmt::skip]
+const TASKS: ObjectFile = activity_file("Task", &activity_sources("ActivityDate"), &[
+    "Id", "OwnerId", "WhatId", "WhoId", "AccountId", "ActivityDate", "CreatedDate", "CompletedDateTime", "Status",
+    "Subject", "TaskSubtype", "Type", "CallType", "CallDisposition", "IsClosed", "IsDeleted",
+]);
 
 /// `Event.csv` into `activities.csv`.
-const EVENTS: ObjectFile = ObjectFile {
-    object: "Event",
-    bundle: "activities.csv",
-    columns: &ACTIVITY_COLUMNS,
-    sources: &[
-        ("activity_id", "Id"),
-        ("rep_id", "OwnerId"),
-        ("occurred_at", "StartDateTime"),
-        ("account_id", "AccountId"),
-        ("contact_id", "WhoId"),
-        ("opportunity_id", "WhatId"),
-    ],
-    fields: &[
-        "Id",
-        "OwnerId",
-        "WhatId",
-        "WhoId",
-        "AccountId",
-        "StartDateTime",
-        "ActivityDateTime",
-        "ActivityDate",
-        "Subject",
-        "Type",
-        "IsDeleted",
-    ],
-};
+#[rustfmt::skip]
+const EVENTS: ObjectFile = activity_file("Event", &activity_sources("StartDateTime"), &[
+    "Id", "OwnerId", "WhatId", "WhoId", "AccountId",
+    "StartDateTime", "ActivityDateTime", "ActivityDate", "Subject", "Type", "IsDeleted",
+]);
 
 /// The 15-character id of a key made by [`id_key`].
 fn id_text(mut key: u128) -> String {

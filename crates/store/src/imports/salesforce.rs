@@ -221,7 +221,36 @@ struct Known {
     accounts: HashSet<u128>,
     contacts: HashSet<u128>,
     leads: HashSet<u128>,
-    opportunities: HashSet<u128>,
+}
+
+/// The opportunities of the export, each with its track: sorted keys and tracks side by side,
+/// found by binary search. A hash map of a million tracks took twice the memory (its slack, and
+/// both tables while it grew), and memory is what bounds an import of this size.
+#[derive(Default)]
+struct Tracks {
+    keys: Vec<u128>,
+    tracks: Vec<Track>,
+}
+
+impl Tracks {
+    fn of(mut keys: Vec<u128>) -> Tracks {
+        keys.sort_unstable();
+        keys.dedup();
+        let tracks = vec![Track::default(); keys.len()];
+        Tracks { keys, tracks }
+    }
+
+    fn contains(&self, key: u128) -> bool {
+        self.keys.binary_search(&key).is_ok()
+    }
+
+    fn get(&self, key: u128) -> Option<&Track> {
+        self.tracks.get(self.keys.binary_search(&key).ok()?)
+    }
+
+    fn get_mut(&mut self, key: u128) -> Option<&mut Track> {
+        self.tracks.get_mut(self.keys.binary_search(&key).ok()?)
+    }
 }
 
 /// What one opportunity's stage history tells, and what its conversion decided.
@@ -268,7 +297,7 @@ struct Conversion<'a> {
     rates: &'a Rates,
     out: BundleWriter,
     known: Known,
-    tracks: HashMap<u128, Track>,
+    tracks: Tracks,
     problems: Vec<Problem>,
     skips: Skips,
     objects: Vec<ObjectCount>,
@@ -299,7 +328,7 @@ pub fn convert(
         rates,
         out: BundleWriter::create()?,
         known: Known::default(),
-        tracks: HashMap::new(),
+        tracks: Tracks::default(),
         problems: Vec::new(),
         skips: Skips::default(),
         objects: Vec::new(),
@@ -406,10 +435,10 @@ impl Conversion<'_> {
         record: &csv::ByteRecord,
         line: u64,
         column: Option<usize>,
-        set: fn(&Known) -> &HashSet<u128>,
+        known: fn(&Self, u128) -> bool,
     ) -> Option<String> {
         let id = self.id_at(csv, record, line, column)??;
-        if set(&self.known).contains(&id_key(&id)) {
+        if known(self, id_key(&id)) {
             return Some(id);
         }
         let name = column.and_then(|c| csv.header.get(c)).map_or("", String::as_str);
@@ -678,7 +707,10 @@ impl Conversion<'_> {
         // Account ids are registered first: accounts refer to no other account here, but        // contacts and opportunities read later do.
         self.convert_object(&ACCOUNTS, |this, csv, record, line, c, from| {
             let Some(id) = this.required_id(csv, record, line, c[0], "account") else { return Ok(false) };
-            let owner = this.reference(csv, record, line, c[3], |k| &k.users).map(|o| ext(&o)).unwrap_or_default();
+            let owner = this
+                .reference(csv, record, line, c[3], |this, key| this.known.users.contains(&key))
+                .map(|o| ext(&o))
+                .unwrap_or_default();
             let revenue = match field(record, c[5]).as_ref() {
                 "" => String::new(),
                 text => {
@@ -774,22 +806,26 @@ impl Conversion<'_> {
 
     /// The ids of the opportunities, which leads and activities read before them may refer to.
     fn opportunity_ids(&mut self) -> Result<()> {
+        let mut keys = Vec::new();
         // Unreadable records are reported when the opportunities are converted.
-        self.stream_object("Opportunity", false, |this, csv, record, _| {
+        self.stream_object("Opportunity", false, |_, csv, record, _| {
             if parse_bool(&field(record, csv.column("IsDeleted"))) == Some(true) {
                 return Ok(());
             }
             if let Ok(Some(id)) = record_id(&field(record, csv.column("Id"))) {
-                this.known.opportunities.insert(id_key(id));
+                keys.push(id_key(id));
             }
             Ok(())
-        })
+        })?;
+        self.tracks = Tracks::of(keys);
+        Ok(())
     }
 
     fn contacts(&mut self, buying_roles: &HashMap<u128, &'static str>) -> Result<()> {
         self.convert_object(&CONTACTS, |this, csv, record, line, c, from| {
             let Some(id) = this.required_id(csv, record, line, c[0], "contact") else { return Ok(false) };
-            let Some(account) = this.reference(csv, record, line, c[1], |k| &k.accounts) else {
+            let Some(account) = this.reference(csv, record, line, c[1], |this, key| this.known.accounts.contains(&key))
+            else {
                 this.skips.skip(&csv.name, "no account (a private contact, or its account is not in the export)");
                 return Ok(false);
             };
@@ -836,15 +872,20 @@ impl Conversion<'_> {
             let self_generated = !owner_text.is_empty()
                 && record_id(&owner_text).ok().flatten() == record_id(&creator_text).ok().flatten();
             // Leads owned by a queue have no rep yet.
-            let owner = this.reference(csv, record, line, c[2], |k| &k.users).map(|o| ext(&o)).unwrap_or_default();
+            let owner = this
+                .reference(csv, record, line, c[2], |this, key| this.known.users.contains(&key))
+                .map(|o| ext(&o))
+                .unwrap_or_default();
             let name = match field(record, c[5]) {
                 name if !name.is_empty() => name.into_owned(),
                 _ => format!("{} {}", field(record, c[6]), field(record, c[7])).trim().to_string(),
             };
             let converted_flag = parse_bool(&field(record, c[10])) == Some(true);
             let status = if converted_flag { "converted" } else { lead_status(&field(record, c[9])) };
-            let opportunity =
-                this.reference(csv, record, line, c[11], |k| &k.opportunities).map(|o| ext(&o)).unwrap_or_default();
+            let opportunity = this
+                .reference(csv, record, line, c[11], |this, key| this.tracks.contains(key))
+                .map(|o| ext(&o))
+                .unwrap_or_default();
             this.known.leads.insert(id_key(&id));
             this.out.write(
                 "leads.csv",
@@ -876,7 +917,7 @@ impl Conversion<'_> {
             }
             let Ok(Some(opportunity)) = sf_id(record, c[0]) else { return Ok(()) };
             let key = id_key(opportunity);
-            if !this.known.opportunities.contains(&key) {
+            if !this.tracks.contains(key) {
                 return Ok(());
             }
             let Some(at) = this.datetime(csv, record, line, c[2]) else { return Ok(()) };
@@ -887,7 +928,7 @@ impl Conversion<'_> {
                 .as_ref()
                 .and_then(|k| this.pipeline.gateway_types.iter().position(|g| g == k))
                 .and_then(|i| u8::try_from(i).ok());
-            let track = this.tracks.entry(key).or_default();
+            let Some(track) = this.tracks.get_mut(key) else { return Ok(()) };
             let at = at.timestamp();
             for (milestone, reached) in reached.iter().enumerate() {
                 if *reached && at < track.reached[milestone] {
@@ -914,7 +955,7 @@ impl Conversion<'_> {
                 this.problems.push(csv.problem(line, c[2], format!("'{owner}' is not a user of User.csv: export all users, or give the opportunity an owner who is one")));
                 return Ok(false);
             }
-            let account = this.reference(csv, record, line, c[1], |k| &k.accounts).map(|a| ext(&a)).unwrap_or_default();
+            let account = this.reference(csv, record, line, c[1], |this, key| this.known.accounts.contains(&key)).map(|a| ext(&a)).unwrap_or_default();
             let Some(created) = this.datetime(csv, record, line, c[5]) else {
                 if field(record, c[5]).is_empty() {
                     this.problems.push(csv.problem(line, c[5], "is empty: every opportunity needs its creation time".to_string()));
@@ -973,7 +1014,7 @@ impl Conversion<'_> {
                 }
             };
             let foreign = !currency.is_empty() && this.rates.corporate.as_deref() != Some(currency.as_str()) && !this.rates.is_empty();
-            let track = this.tracks.entry(key).or_default();
+            let Some(track) = this.tracks.get_mut(key) else { return Ok(false) };
             track.status = Some(status);
             track.created_at = created.timestamp();
             track.closed_at = closed_at.map_or(0, |at| at.timestamp());
@@ -1047,7 +1088,7 @@ impl Conversion<'_> {
                     this.skips.skip(&csv.name, "no opportunity");
                     return Ok(());
                 };
-                let Some(track) = this.tracks.get(&id_key(&opportunity)).copied().filter(|t| t.status.is_some()) else {
+                let Some(track) = this.tracks.get(id_key(&opportunity)).copied().filter(|t| t.status.is_some()) else {
                     this.skips.skip(&csv.name, "its opportunity is not in the export");
                     return Ok(());
                 };
@@ -1059,7 +1100,7 @@ impl Conversion<'_> {
                     this.skips.skip(&csv.name, "the same stage as before (a change of amount or close date)");
                     return Ok(());
                 }
-                if let Some(t) = this.tracks.get_mut(&id_key(&opportunity)) {
+                if let Some(t) = this.tracks.get_mut(id_key(&opportunity)) {
                     t.written_stage = position;
                 }
                 // A change logged before the opportunity's recorded creation (a back-dated
@@ -1081,8 +1122,7 @@ impl Conversion<'_> {
         let won = self.pipeline.stages.iter().find(|s| s.outcome == StageOutcome::Won).map(|s| s.key.clone());
         let lost = self.pipeline.stages.iter().find(|s| s.outcome == StageOutcome::Lost).map(|s| s.key.clone());
         let mut closing: Vec<(u64, u128, &str, i64)> = Vec::new();
-        let ids: Vec<(u128, Track)> = self.tracks.iter().map(|(k, t)| (*k, *t)).collect();
-        for (key, track) in ids {
+        for (&key, track) in self.tracks.keys.iter().zip(&self.tracks.tracks) {
             let (Some(status), Some(last)) = (track.status, track.last_outcome) else { continue };
             if status == last || status == StageOutcome::Open {
                 continue;
@@ -1176,8 +1216,7 @@ impl Conversion<'_> {
         // WhatId is an opportunity (006) or an account (001); WhoId a contact (003) or a lead.
         let what = record_id(&field(record, c[2])).ok().flatten().map(str::to_string);
         let who = record_id(&field(record, c[3])).ok().flatten().map(str::to_string);
-        let opportunity =
-            what.as_deref().filter(|w| text::key_prefix(w) == "006" && self.known.opportunities.contains(&id_key(w)));
+        let opportunity = what.as_deref().filter(|w| text::key_prefix(w) == "006" && self.tracks.contains(id_key(w)));
         let account = record_id(&field(record, c[4]))
             .ok()
             .flatten()

@@ -19,7 +19,6 @@ mkdir -p "$work"
 bundle=${BUNDLE:-$work/bundle-$reps-$years}; export_dir="$work/salesforce-$reps-$years"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-timed() { /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr"; exit 1; }; cat "$work/time"; }
 records() { python3 -c "import csv,glob,sys; print(sum(sum(1 for _ in csv.reader(open(f, newline='', encoding='utf-8'))) - 1 for f in sys.argv[1:]))" "$@"; }
 
 if [ -z "${BUNDLE:-}" ] && [ ! -e "$bundle/.complete" ]; then
@@ -32,8 +31,10 @@ if [ ! -e "$export_dir/.complete" ]; then
   python3 benches/bundle_to_salesforce.py "$bundle" "$export_dir"
   touch "$export_dir/.complete"
 fi
-bundle_rows=$(records "$bundle"/*.csv)
-crm_rows=$(records "$export_dir"/*.csv)
+# Counting 2 GB of records takes minutes: kept in WORKDIR for the next call.
+counted() { local file="$work/.records-$(basename "$1")"; [ -s "$file" ] || records "$1"/*.csv > "$file"; cat "$file"; }
+bundle_rows=$(counted "$bundle")
+crm_rows=$(counted "$export_dir")
 echo "bundle: $bundle_rows rows, $(du -sh "$bundle" | cut -f1); Salesforce export: $crm_rows records, $(du -sh "$export_dir" | cut -f1)"
 
 # A fresh, empty database for each run, its earlier writes on disk first (the kernel writing them
@@ -49,23 +50,30 @@ case $database in
   *) echo "DATABASE is sqlite or a postgres:// URL, not $database" >&2; exit 2 ;;
 esac
 
+# Runs one import RUNS times into a fresh database; sets run_seconds, run_median and run_peak_kb.
+# A failed run stops the benchmark with the import's output and how it ended.
 run() { # label, then the import command's arguments
   local label=$1; shift
-  local seconds=() kb=()
+  local seconds=() kb=() s k
   for _ in $(seq "$runs"); do
     fresh
-    read -r s k < <(timed "$bin" --database-url "$url" import "$@")
+    if ! /usr/bin/time -f "%e %M" -o "$work/time" "$bin" --database-url "$url" import "$@" >/dev/null 2>"$work/stderr"; then
+      echo "$label: the import failed" >&2; cat "$work/stderr" "$work/time" >&2; exit 1
+    fi
+    read -r s k < <(tail -n 1 "$work/time")
     seconds+=("$s"); kb+=("$k")
   done
-  local med; med=$(printf '%s\n' "${seconds[@]}" | median)
-  local peak; peak=$(printf '%s\n' "${kb[@]}" | sort -n | tail -n 1)
-  echo "$label|${seconds[*]}|$med|$peak"
+  run_seconds="${seconds[*]}"
+  run_median=$(printf '%s\n' "${seconds[@]}" | median)
+  run_peak_kb=$(printf '%s\n' "${kb[@]}" | sort -n | tail -n 1)
 }
 
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-IFS='|' read -r _ bundle_runs bundle_s bundle_kb < <(run bundle "$bundle")
+run bundle "$bundle"
+bundle_runs=$run_seconds; bundle_s=$run_median; bundle_kb=$run_peak_kb
 # The first run proposed stages.toml beside the export; every run reads it.
-IFS='|' read -r _ crm_runs crm_s crm_kb < <(run salesforce --from salesforce "$export_dir")
+run salesforce --from salesforce "$export_dir"
+crm_runs=$run_seconds; crm_s=$run_median; crm_kb=$run_peak_kb
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 rate() { python3 -c "print(f'{$1 / $2:,.0f}')"; }
 echo "| import | rows | runs (s) | median (s) | rows/s | peak memory |"

@@ -2,9 +2,7 @@
 
 mod common;
 
-use common::{TestDb, fixture};
-use quotient_store::bundle::Silent;
-use quotient_store::imports::conversion::{self, VendorExport};
+use common::{TestDb, crm_import_read, crm_imported, fixture};
 use quotient_store::imports::{CrmImportError, CrmImportSummary, hubspot};
 use quotient_store::orgs::Organisation;
 use std::path::Path;
@@ -15,36 +13,11 @@ fn import(
     export: &Path,
     stages: &Path,
 ) -> Result<CrmImportSummary, CrmImportError> {
-    import_with_rates(test, org, export, None, stages)
-}
-
-fn import_with_rates(
-    test: &mut TestDb,
-    org: &Organisation,
-    export: &Path,
-    rates: Option<&Path>,
-    stages: &Path,
-) -> Result<CrmImportSummary, CrmImportError> {
-    let read = hubspot::read(&[export.to_path_buf()], rates)?;
-    conversion::import(&mut test.db, org.id, &read as &dyn VendorExport, stages, &mut |_| {}, &mut Silent)
+    crm_import_read(test, org, hubspot::read(&[export.to_path_buf()], None), stages)
 }
 
 fn imported(test: &mut TestDb, org: &Organisation, export: &Path, stages: &Path) -> CrmImportSummary {
-    imported_with_rates(test, org, export, None, stages)
-}
-
-fn imported_with_rates(
-    test: &mut TestDb,
-    org: &Organisation,
-    export: &Path,
-    rates: Option<&Path>,
-    stages: &Path,
-) -> CrmImportSummary {
-    match import_with_rates(test, org, export, rates, stages) {
-        Ok(summary) => summary,
-        Err(CrmImportError::Invalid(problems)) => panic!("the export should import:\n{problems}"),
-        Err(error) => panic!("{error}"),
-    }
+    crm_imported(import(test, org, export, stages))
 }
 
 /// The first run proposes the mapping and stops on the one stage it cannot place; placing
@@ -223,19 +196,25 @@ fn converts_with_the_rates_file_without_the_company_amount(test: &mut TestDb) {
     );
     let rates = scratch.path().join("rates.csv");
     std::fs::write(&rates, "IsoCode,ConversionRate,IsCorporate\nEUR,1,1\nUSD,1.25,0\n").expect("written");
-    imported_with_rates(test, &org, &export, Some(&rates), &stages);
+    crm_imported(crm_import_read(test, &org, hubspot::read(std::slice::from_ref(&export), Some(&rates)), &stages));
     // 4,000.00 USD at 1.25 USD per EUR = 3,200.00 EUR.
     let dollars = "amount_cents = 320000 AND original_amount_cents = 400000 AND original_currency = 'USD'";
     assert_eq!(count_where(test, &org, "opportunities", dollars), 1);
+}
+
+/// The fixture with its deals as the workbook `workbook` of tests/fixtures/xlsx, in `dir/export`.
+fn with_deals_workbook(dir: &Path, workbook: &str) -> std::path::PathBuf {
+    let export = fixture_copy(dir, &[DEALS]);
+    std::fs::copy(fixture("xlsx").join(workbook), export.join(workbook)).expect("copied");
+    export
 }
 
 fn an_xlsx_export_imports_as_its_csv_does(test: &mut TestDb) {
     let org = test.org("acme");
     let scratch = tempfile::tempdir().expect("temp dir");
     let stages = reviewed_stages(test, &org, scratch.path());
-    let export = fixture_copy(scratch.path(), &[DEALS]);
     let workbook = "hubspot-crm-exports-all-deals-2024-06-30.xlsx";
-    std::fs::copy(fixture("xlsx").join(workbook), export.join(workbook)).expect("copied");
+    let export = with_deals_workbook(scratch.path(), workbook);
     let summary = imported(test, &org, &export, &stages);
     // As the CSV fixture: five deals, 14 stage changes, 7001 won at 12,500.00.
     assert_eq!(test.count("opportunities", &org), 5);
@@ -251,10 +230,9 @@ fn problems_in_a_workbook_name_its_sheet_row_and_column(test: &mut TestDb) {
     let org = test.org("acme");
     let scratch = tempfile::tempdir().expect("temp dir");
     let stages = reviewed_stages(test, &org, scratch.path());
-    let export = fixture_copy(scratch.path(), &[DEALS]);
     // The deals of the fixture with 7002's amount "eight" and 7003's create date "31/02/2024".
     let workbook = "hubspot-crm-exports-all-deals-with-mistakes.xlsx";
-    std::fs::copy(fixture("xlsx").join(workbook), export.join(workbook)).expect("copied");
+    let export = with_deals_workbook(scratch.path(), workbook);
     let Err(CrmImportError::Invalid(problems)) = import(test, &org, &export, &stages) else {
         panic!("a bad amount and a bad date are problems")
     };

@@ -2,9 +2,7 @@
 
 mod common;
 
-use common::{TestDb, fixture};
-use quotient_store::bundle::Silent;
-use quotient_store::imports::conversion::{self, VendorExport};
+use common::{TestDb, crm_import_read, crm_imported, fixture};
 use quotient_store::imports::{CrmImportError, CrmImportSummary, pipedrive};
 use quotient_store::orgs::Organisation;
 use std::path::Path;
@@ -16,8 +14,7 @@ fn import(
     rates: Option<&Path>,
     stages: &Path,
 ) -> Result<CrmImportSummary, CrmImportError> {
-    let read = pipedrive::read(&[export.to_path_buf()], rates)?;
-    conversion::import(&mut test.db, org.id, &read as &dyn VendorExport, stages, &mut |_| {}, &mut Silent)
+    crm_import_read(test, org, pipedrive::read(&[export.to_path_buf()], rates), stages)
 }
 
 fn imported(
@@ -27,11 +24,7 @@ fn imported(
     rates: Option<&Path>,
     stages: &Path,
 ) -> CrmImportSummary {
-    match import(test, org, export, rates, stages) {
-        Ok(summary) => summary,
-        Err(CrmImportError::Invalid(problems)) => panic!("the export should import:\n{problems}"),
-        Err(error) => panic!("{error}"),
-    }
+    crm_imported(import(test, org, export, rates, stages))
 }
 
 fn count_where(test: &mut TestDb, org: &Organisation, table: &str, condition: &str) -> i64 {

@@ -195,7 +195,7 @@ fn contacts(sheets: &[Sheet], conversion: &mut Conversion, known: &mut Known) ->
         let remember = |_: &Fields, _: &Row<'_>, record: &str| {
             contacts.insert(record.to_string());
         };
-        records::contacts(conversion, sheet, CONTACT, &account_of, |record| id("contact", record), remember)?;
+        records::contacts(conversion, sheet, CONTACT, account_of, |record| id("contact", record), remember)?;
     }
     known.contacts.extend(contacts);
     Ok(())

@@ -168,7 +168,7 @@ fn persons(sheets: &[Sheet], conversion: &mut Conversion, known: &mut Known) -> 
         let remember = |f: &Fields, row: &Row<'_>, record: &str| {
             persons.insert(row.get(f.of("full_name")).to_lowercase(), record.to_string());
         };
-        records::contacts(conversion, sheet, PERSON, &account_of, |record| id("person", record), remember)?;
+        records::contacts(conversion, sheet, PERSON, account_of, |record| id("person", record), remember)?;
     }
     known.persons.extend(persons);
     Ok(())

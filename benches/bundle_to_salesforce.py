@@ -16,16 +16,22 @@ class Ids:
     """Bundle ids → 18-character Salesforce ids with the object's key prefix."""
 
     def __init__(self, prefix):
-        self.prefix, self.known = prefix, {}
+        self.prefix, self.known, self.count = prefix, {}, 0
 
     def __call__(self, bundle_id):
         if not bundle_id:
             return ""
         found = self.known.get(bundle_id)
         if found is None:
-            found = self.make(len(self.known) + 1)
+            found = self.fresh()
             self.known[bundle_id] = found
         return found
+
+    def fresh(self):
+        """A new id for a record nothing refers to (history rows, tasks, events): not kept, so
+        that millions of them take no memory."""
+        self.count += 1
+        return self.make(self.count)
 
     def make(self, number):
         digits = ""
@@ -107,7 +113,7 @@ def main(bundle, export):
     for change in rows(bundle, "stage_changes.csv"):
         stage = change["stage"]
         name = gateway_of.get(change["opportunity_id"], "Demo") if stage == "gateway" else STAGES.get(stage, "Prospecting")
-        out.writerow([history(str(len(history.known))), opportunities(change["opportunity_id"]), name, when(change["changed_at"]), "0"])
+        out.writerow([history.fresh(), opportunities(change["opportunity_id"]), name, when(change["changed_at"]), "0"])
     handle.close()
     task_handle, task_out = writer(export, "Task.csv", ["Id", "OwnerId", "WhatId", "WhoId", "AccountId", "Subject", "TaskSubtype", "Type", "CallType", "Status", "IsClosed", "ActivityDate", "CompletedDateTime", "IsDeleted"])
     event_handle, event_out = writer(export, "Event.csv", ["Id", "OwnerId", "WhatId", "WhoId", "AccountId", "Subject", "Type", "StartDateTime", "IsDeleted"])
@@ -115,15 +121,14 @@ def main(bundle, export):
         kind, at = activity["type"], when(activity["occurred_at"])
         what = opportunities(activity.get("opportunity_id", ""))
         who, account = contacts(activity.get("contact_id", "")), accounts(activity.get("account_id", ""))
-        number = activity["activity_id"]
         if kind in ("cold_call", "call_back", "email"):
             subtype = "Email" if kind == "email" else "Call"
             subject = {"cold_call": "Call", "call_back": "Call back", "email": "Email"}[kind]
             call_type = "Inbound" if kind == "call_back" else "Outbound" if kind == "cold_call" else ""
-            task_out.writerow([tasks(number), users(activity["rep_id"]), what, who, account, subject, subtype, subtype, call_type, "Completed", "1", at[:10], at, "0"])
+            task_out.writerow([tasks.fresh(), users(activity["rep_id"]), what, who, account, subject, subtype, subtype, call_type, "Completed", "1", at[:10], at, "0"])
         else:
             subject = {"demo": "Demo", "field_visit": "Site visit", "meeting": "Meeting", "appointment": "Appointment", "event": "Trade show"}.get(kind, "Meeting")
-            event_out.writerow([events(number), users(activity["rep_id"]), what, who, account, subject, "Meeting", at, "0"])
+            event_out.writerow([events.fresh(), users(activity["rep_id"]), what, who, account, subject, "Meeting", at, "0"])
     task_handle.close()
     event_handle.close()
 

@@ -5,7 +5,8 @@ use crate::org;
 use crate::progress::Reporter;
 use crate::transfer::print_summary;
 use anyhow::{Context, Result, bail};
-use quotient_store::imports::conversion::{self, default_stages_file};
+use quotient_store::imports::conversion::{self, VendorExport, default_stages_file};
+use quotient_store::imports::stages::PreparedStages;
 use quotient_store::imports::{CrmImportError, CrmImportSummary, hubspot, pipedrive, salesforce};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -15,9 +16,9 @@ use std::time::Instant;
 pub enum Vendor {
     /// The Data Export service's CSV files (User.csv, Opportunity.csv, …).
     Salesforce,
-    /// The CSV exports of deals, companies, contacts, calls, meetings, emails, tasks and users.
+    /// The CSV or XLSX exports of deals, companies, contacts, calls, meetings, emails, tasks and users.
     Hubspot,
-    /// The exports of deals, organizations, people, activities and users ("Deal - Title", …).
+    /// The CSV or XLSX exports of deals, organizations, people, activities and users ("Deal - Title", …).
     Pipedrive,
 }
 
@@ -33,8 +34,7 @@ pub fn import(database_url: &str, org_slug: Option<&str>, request: &CrmImport) -
     let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
     let org = org::resolve_or_create(&mut db, org_slug)?;
     let started = Instant::now();
-    let options = salesforce::Options { stages: request.stages.clone(), rates: request.rates.clone() };
-    let mut show_stages = |prepared: &salesforce::PreparedStages| {
+    let mut show_stages = |prepared: &PreparedStages| {
         if let Some(text) = &prepared.written {
             println!(
                 "proposed stage mapping, written to {} (edit it and run again to change it):",
@@ -45,22 +45,17 @@ pub fn import(database_url: &str, org_slug: Option<&str>, request: &CrmImport) -
             println!("stage mapping: {}", prepared.path.display());
         }
     };
-    let result = match request.vendor {
-        Vendor::Salesforce => {
-            salesforce::import(&mut db, org.id, request.path, &options, &mut show_stages, &mut Reporter::new())
-        }
-        Vendor::Hubspot | Vendor::Pipedrive => {
-            let paths = [request.path.to_path_buf()];
-            let stages = request.stages.clone().unwrap_or_else(|| default_stages_file(&paths));
-            let export: Result<Box<dyn conversion::VendorExport>, CrmImportError> = match request.vendor {
-                Vendor::Hubspot => hubspot::read(&paths).map(|e| Box::new(e) as _),
-                _ => pipedrive::read(&paths, request.rates.as_deref()).map(|e| Box::new(e) as _),
-            };
-            export.and_then(|export| {
-                conversion::import(&mut db, org.id, export.as_ref(), &stages, &mut show_stages, &mut Reporter::new())
-            })
-        }
+    let paths = [request.path.to_path_buf()];
+    let stages = request.stages.clone().unwrap_or_else(|| default_stages_file(&paths));
+    let rates = request.rates.as_deref();
+    let export: Result<Box<dyn VendorExport>, CrmImportError> = match request.vendor {
+        Vendor::Salesforce => salesforce::read(request.path, rates).map(|e| Box::new(e) as _),
+        Vendor::Hubspot => hubspot::read(&paths, rates).map(|e| Box::new(e) as _),
+        Vendor::Pipedrive => pipedrive::read(&paths, rates).map(|e| Box::new(e) as _),
     };
+    let result = export.and_then(|export| {
+        conversion::import(&mut db, org.id, export.as_ref(), &stages, &mut show_stages, &mut Reporter::new())
+    });
     match result {
         Ok(summary) => {
             print_crm_summary(&summary);

@@ -2,9 +2,7 @@
 
 mod common;
 
-use common::{TestDb, fixture};
-use quotient_store::bundle::Silent;
-use quotient_store::imports::conversion::{self, VendorExport};
+use common::{TestDb, crm_import_read, crm_imported, fixture};
 use quotient_store::imports::{CrmImportError, CrmImportSummary, hubspot};
 use quotient_store::orgs::Organisation;
 use std::path::Path;
@@ -15,16 +13,11 @@ fn import(
     export: &Path,
     stages: &Path,
 ) -> Result<CrmImportSummary, CrmImportError> {
-    let read = hubspot::read(&[export.to_path_buf()])?;
-    conversion::import(&mut test.db, org.id, &read as &dyn VendorExport, stages, &mut |_| {}, &mut Silent)
+    crm_import_read(test, org, hubspot::read(&[export.to_path_buf()], None), stages)
 }
 
 fn imported(test: &mut TestDb, org: &Organisation, export: &Path, stages: &Path) -> CrmImportSummary {
-    match import(test, org, export, stages) {
-        Ok(summary) => summary,
-        Err(CrmImportError::Invalid(problems)) => panic!("the export should import:\n{problems}"),
-        Err(error) => panic!("{error}"),
-    }
+    crm_imported(import(test, org, export, stages))
 }
 
 /// The first run proposes the mapping and stops on the one stage it cannot place; placing
@@ -39,6 +32,42 @@ fn reviewed_stages(test: &mut TestDb, org: &Organisation, dir: &Path) -> std::pa
     let line = text.lines().find(|l| l.starts_with("\"Decision Maker Bought-In\"")).expect("listed").to_string();
     std::fs::write(&stages, text.replace(&line, "\"Decision Maker Bought-In\" = \"negotiation\"")).expect("written");
     stages
+}
+
+const DEALS: &str = "hubspot-crm-exports-all-deals-2024-06-30.csv";
+
+/// The fixture copied into `dir/export`, but for the files named in `leave_out`.
+fn fixture_copy(dir: &Path, leave_out: &[&str]) -> std::path::PathBuf {
+    let export = dir.join("export");
+    std::fs::create_dir(&export).expect("folder");
+    for entry in std::fs::read_dir(fixture("hubspot")).expect("fixture").flatten() {
+        if !leave_out.iter().any(|name| entry.file_name() == **name) {
+            std::fs::copy(entry.path(), export.join(entry.file_name())).expect("copied");
+        }
+    }
+    export
+}
+
+/// The deals file with a Currency column (deal 7003 in dollars, the rest in euros) and, when
+/// `company` is given, "Amount in company currency" with 7003's amount `company`.
+fn deals_in_two_currencies(export: &Path, company: Option<&str>) {
+    let text = std::fs::read_to_string(fixture("hubspot").join(DEALS)).expect("read");
+    let mut out = String::new();
+    for (index, line) in text.lines().enumerate() {
+        let (currency, amount) = match line.split(',').next() {
+            _ if index == 0 => ("\"Currency\"".to_string(), "\"Amount in company currency\"".to_string()),
+            Some("\"7003\"") => ("\"USD\"".into(), format!("\"{}\"", company.unwrap_or_default())),
+            Some(_) => {
+                // The euro deals' amounts again: the organisation's currency is converted as it is.
+                let amount = line.split("\",\"").nth(4).unwrap_or_default();
+                ("\"EUR\"".into(), format!("\"{amount}\""))
+            }
+            None => continue,
+        };
+        let extra = if company.is_some() { format!(",{currency},{amount}") } else { format!(",{currency}") };
+        out.push_str(&format!("{line}{extra}\n"));
+    }
+    std::fs::write(export.join(DEALS), out).expect("written");
 }
 
 fn count_where(test: &mut TestDb, org: &Organisation, table: &str, condition: &str) -> i64 {
@@ -134,7 +163,92 @@ fn problems_are_located_in_the_export_and_nothing_is_written(test: &mut TestDb) 
     assert_eq!(test.count("reps", &org), 0);
 }
 
+fn keeps_the_original_amount_of_a_deal_in_another_currency(test: &mut TestDb) {
+    let org = test.org("acme");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let stages = reviewed_stages(test, &org, scratch.path());
+    let export = fixture_copy(scratch.path(), &[DEALS]);
+    // HubSpot's own conversion of 4,000.00 USD: 3,700.00 EUR.
+    deals_in_two_currencies(&export, Some("3,700.00"));
+    let summary = imported(test, &org, &export, &stages);
+    assert_eq!(summary.currency.as_deref(), Some("EUR"), "most deals are in euros");
+    let dollars = "amount_cents = 370000 AND original_amount_cents = 400000 AND original_currency = 'USD'";
+    assert_eq!(count_where(test, &org, "opportunities", dollars), 1);
+    assert_eq!(count_where(test, &org, "opportunities", "original_currency IS NULL"), 4);
+    assert_eq!(count_where(test, &org, "opportunities", "amount_cents = 1250000"), 1);
+}
+
+fn converts_with_the_rates_file_without_the_company_amount(test: &mut TestDb) {
+    let org = test.org("acme");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let stages = reviewed_stages(test, &org, scratch.path());
+    let export = fixture_copy(scratch.path(), &[DEALS]);
+    deals_in_two_currencies(&export, None);
+    // Without a rate, the dollar deal (line 4, Currency the 18th column) is a located problem.
+    let Err(CrmImportError::Invalid(problems)) = import(test, &org, &export, &stages) else {
+        panic!("a deal in dollars without a rate is a problem")
+    };
+    let listed: Vec<String> = problems.list().iter().map(ToString::to_string).collect();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(
+        listed[0].starts_with(&format!("{DEALS}:4:18: Currency: there is no conversion rate for USD")),
+        "{listed:?}"
+    );
+    let rates = scratch.path().join("rates.csv");
+    std::fs::write(&rates, "IsoCode,ConversionRate,IsCorporate\nEUR,1,1\nUSD,1.25,0\n").expect("written");
+    crm_imported(crm_import_read(test, &org, hubspot::read(std::slice::from_ref(&export), Some(&rates)), &stages));
+    // 4,000.00 USD at 1.25 USD per EUR = 3,200.00 EUR.
+    let dollars = "amount_cents = 320000 AND original_amount_cents = 400000 AND original_currency = 'USD'";
+    assert_eq!(count_where(test, &org, "opportunities", dollars), 1);
+}
+
+/// The fixture with its deals as the workbook `workbook` of tests/fixtures/xlsx, in `dir/export`.
+fn with_deals_workbook(dir: &Path, workbook: &str) -> std::path::PathBuf {
+    let export = fixture_copy(dir, &[DEALS]);
+    std::fs::copy(fixture("xlsx").join(workbook), export.join(workbook)).expect("copied");
+    export
+}
+
+fn an_xlsx_export_imports_as_its_csv_does(test: &mut TestDb) {
+    let org = test.org("acme");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let stages = reviewed_stages(test, &org, scratch.path());
+    let workbook = "hubspot-crm-exports-all-deals-2024-06-30.xlsx";
+    let export = with_deals_workbook(scratch.path(), workbook);
+    let summary = imported(test, &org, &export, &stages);
+    // As the CSV fixture: five deals, 14 stage changes, 7001 won at 12,500.00.
+    assert_eq!(test.count("opportunities", &org), 5);
+    assert_eq!(test.count("stage_changes", &org), 14);
+    assert_eq!(count_where(test, &org, "opportunities", "status = 'won' AND amount_cents = 1250000"), 1);
+    assert_eq!(count_where(test, &org, "opportunities", "gateway_type = 'demo'"), 2);
+    assert_eq!((summary.kpis.won, summary.kpis.lost, summary.kpis.open), (1, 1, 3));
+    let deals = summary.objects.iter().find(|o| o.file.starts_with(workbook)).expect("the workbook is counted");
+    assert_eq!((deals.file.as_str(), deals.read, deals.converted), (&*format!("{workbook} (sheet All deals)"), 5, 5));
+}
+
+fn problems_in_a_workbook_name_its_sheet_row_and_column(test: &mut TestDb) {
+    let org = test.org("acme");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let stages = reviewed_stages(test, &org, scratch.path());
+    // The deals of the fixture with 7002's amount "eight" and 7003's create date "31/02/2024".
+    let workbook = "hubspot-crm-exports-all-deals-with-mistakes.xlsx";
+    let export = with_deals_workbook(scratch.path(), workbook);
+    let Err(CrmImportError::Invalid(problems)) = import(test, &org, &export, &stages) else {
+        panic!("a bad amount and a bad date are problems")
+    };
+    let listed: Vec<String> = problems.list().iter().map(ToString::to_string).collect();
+    let sheet = format!("{workbook} (sheet All deals)");
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed[0].starts_with(&format!("{sheet}:3:5: Amount: 'eight' is not an amount")), "{listed:?}");
+    assert!(listed[1].starts_with(&format!("{sheet}:4:7: Create Date: '31/02/2024' is not a date")), "{listed:?}");
+    assert_eq!(test.count("opportunities", &org), 0);
+}
+
 on_both_backends!(
+    problems_in_a_workbook_name_its_sheet_row_and_column,
+    keeps_the_original_amount_of_a_deal_in_another_currency,
+    converts_with_the_rates_file_without_the_company_amount,
+    an_xlsx_export_imports_as_its_csv_does,
     imports_deals_companies_contacts_and_activities,
     a_re_import_updates_only_what_changed,
     problems_are_located_in_the_export_and_nothing_is_written,

@@ -2,9 +2,7 @@
 
 mod common;
 
-use common::{TestDb, fixture};
-use quotient_store::bundle::Silent;
-use quotient_store::imports::conversion::{self, VendorExport};
+use common::{TestDb, crm_import_read, crm_imported, fixture};
 use quotient_store::imports::{CrmImportError, CrmImportSummary, pipedrive};
 use quotient_store::orgs::Organisation;
 use std::path::Path;
@@ -16,8 +14,7 @@ fn import(
     rates: Option<&Path>,
     stages: &Path,
 ) -> Result<CrmImportSummary, CrmImportError> {
-    let read = pipedrive::read(&[export.to_path_buf()], rates)?;
-    conversion::import(&mut test.db, org.id, &read as &dyn VendorExport, stages, &mut |_| {}, &mut Silent)
+    crm_import_read(test, org, pipedrive::read(&[export.to_path_buf()], rates), stages)
 }
 
 fn imported(
@@ -27,11 +24,7 @@ fn imported(
     rates: Option<&Path>,
     stages: &Path,
 ) -> CrmImportSummary {
-    match import(test, org, export, rates, stages) {
-        Ok(summary) => summary,
-        Err(CrmImportError::Invalid(problems)) => panic!("the export should import:\n{problems}"),
-        Err(error) => panic!("{error}"),
-    }
+    crm_imported(import(test, org, export, rates, stages))
 }
 
 fn count_where(test: &mut TestDb, org: &Organisation, table: &str, condition: &str) -> i64 {
@@ -115,7 +108,30 @@ fn a_currency_without_a_rate_is_a_located_problem(test: &mut TestDb) {
     assert_eq!(test.count("opportunities", &org), 0);
 }
 
+fn an_xlsx_deals_export_imports_as_its_csv_does(test: &mut TestDb) {
+    let org = test.org("ventas");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let export = scratch.path().join("export");
+    std::fs::create_dir(&export).expect("folder");
+    for entry in std::fs::read_dir(fixture("pipedrive")).expect("fixture").flatten() {
+        if entry.file_name() != "deals-1234567-1.csv" {
+            std::fs::copy(entry.path(), export.join(entry.file_name())).expect("copied");
+        }
+    }
+    // The same deals as a workbook: values as number and date cells, found by their headers.
+    std::fs::copy(fixture("xlsx").join("deals-1234567-1.xlsx"), export.join("deals-1234567-1.xlsx")).expect("copied");
+    let summary = imported(test, &org, &export, None, &scratch.path().join("stages.toml"));
+    assert_eq!(test.count("opportunities", &org), 4);
+    assert_eq!(test.count("stage_changes", &org), 6);
+    assert_eq!(count_where(test, &org, "opportunities", "amount_cents = 450050"), 1);
+    assert_eq!(count_where(test, &org, "opportunities", "lost_reason = 'Precio'"), 1);
+    assert_eq!(count_where(test, &org, "activities", "opportunity_id IS NOT NULL"), 3);
+    assert_eq!((summary.kpis.won, summary.kpis.lost, summary.kpis.open), (1, 1, 2));
+    assert_eq!(summary.kpis.revenue_cents, 1_500_000);
+}
+
 on_both_backends!(
+    an_xlsx_deals_export_imports_as_its_csv_does,
     imports_deals_organizations_people_and_activities,
     converts_other_currencies_with_a_rates_file,
     a_currency_without_a_rate_is_a_located_problem,

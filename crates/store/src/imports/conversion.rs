@@ -4,9 +4,9 @@
 //! bundle import — all or nothing.
 
 use super::bundle_out::NewRow;
-use super::salesforce::PreparedStages;
+use super::currency::Rates;
 use super::sheet::{Row, Sheet};
-use super::stages::{self, StageMapping, VendorStage};
+use super::stages::{self, PreparedStages, Resolver, StageMapping, VendorStage};
 use super::{BundleWriter, Converted, CrmImportError, CrmImportSummary, FirstKpis, ObjectCount, Skips, VendorFile};
 use crate::bundle::{Problem, Problems, Progress};
 use crate::db::Db;
@@ -16,12 +16,12 @@ use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// A CRM export read into memory, ready to be converted with a stage mapping.
+/// A CRM export, ready to be converted with a stage mapping.
 pub trait VendorExport {
     /// The CRM's name as people write it (`HubSpot`).
     fn label(&self) -> &'static str;
     /// Every deal stage the export shows, in the CRM's order where it tells.
-    fn stages_found(&self) -> Vec<VendorStage>;
+    fn stages_found(&self) -> std::result::Result<Vec<VendorStage>, CrmImportError>;
     fn convert(
         &self,
         mapping: &StageMapping,
@@ -51,35 +51,13 @@ pub fn import(
     super::import_converted(db, org, converted, progress)
 }
 
-/// Reads the mapping file, adding proposals for stages it lacks, or proposes one; writes the file
-/// when it proposed anything.
+/// The stage mapping for `export` in `path`: read, completed or proposed ([`stages::prepare`]).
 pub fn prepare_stages(
     export: &dyn VendorExport,
     path: &Path,
     pipeline: &PipelineKeys,
 ) -> std::result::Result<PreparedStages, CrmImportError> {
-    let found = export.stages_found();
-    let file_name = path.display().to_string();
-    let (mapping, changed) = if path.exists() {
-        let text = std::fs::read_to_string(path).map_err(|e| StoreError::io(path, e))?;
-        let mut mapping = StageMapping::parse(&text, &file_name).map_err(invalid)?;
-        let added = mapping.add_missing(&found, pipeline);
-        (mapping, !added.is_empty())
-    } else {
-        (StageMapping::propose(&found, pipeline), true)
-    };
-    let problems = mapping.check(pipeline, &file_name);
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    let written = if changed {
-        let text = mapping.to_toml(export.label(), pipeline);
-        std::fs::write(path, &text).map_err(|e| StoreError::io(path, e))?;
-        Some(text)
-    } else {
-        None
-    };
-    Ok(PreparedStages { mapping, path: path.to_path_buf(), written })
+    stages::prepare(&export.stages_found()?, path, export.label(), pipeline)
 }
 
 pub fn invalid(problems: Vec<Problem>) -> CrmImportError {
@@ -95,6 +73,21 @@ pub fn note_stage(found: &mut Vec<VendorStage>, stage: VendorStage) {
     }
 }
 
+/// Every stage named in the column `names` of `sheets`, once; `open` marks them open (for a CRM
+/// whose won and lost are a deal's status, not a stage).
+pub fn stages_in(sheets: &[Sheet], names: &[&str], open: bool) -> Vec<VendorStage> {
+    let mut found = Vec::new();
+    for sheet in sheets {
+        let column = sheet.column(names);
+        for row in sheet.rows().filter(|row| !row.get(column).is_empty()) {
+            let stage = named_stage(row.get(column), None);
+            let flags = if open { (Some(false), Some(false)) } else { (None, None) };
+            note_stage(&mut found, VendorStage { closed: flags.0, won: flags.1, ..stage });
+        }
+    }
+    found
+}
+
 /// A stage known only by its name and place in the export.
 pub fn named_stage(name: &str, sort_order: Option<i64>) -> VendorStage {
     VendorStage { name: name.to_string(), sort_order, probability: None, closed: None, won: None }
@@ -108,14 +101,14 @@ pub fn default_stages_file(paths: &[PathBuf]) -> PathBuf {
     base.join(stages::FILE_NAME)
 }
 
-/// The CSV files of an export folder, or the files given.
+/// The CSV and XLSX files of an export folder, or the files given.
 pub fn export_files(paths: &[PathBuf]) -> std::result::Result<Vec<PathBuf>, CrmImportError> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
             for entry in std::fs::read_dir(path).map_err(|e| StoreError::io(path, e))? {
                 let entry = entry.map_err(|e| StoreError::io(path, e))?.path();
-                if entry.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")) {
+                if entry.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv") || x.eq_ignore_ascii_case("xlsx")) {
                     files.push(entry);
                 }
             }
@@ -127,16 +120,116 @@ pub fn export_files(paths: &[PathBuf]) -> std::result::Result<Vec<PathBuf>, CrmI
     Ok(files)
 }
 
-/// Every CSV file of `paths` read, and the problems of those that cannot be.
+/// Every sheet of the files of `paths`, and the problems of those that cannot be read.
 pub fn read_sheets(paths: &[PathBuf]) -> std::result::Result<(Vec<Sheet>, Vec<Problem>), CrmImportError> {
     let (mut sheets, mut problems) = (Vec::new(), Vec::new());
     for path in export_files(paths)? {
-        match Sheet::read(&path) {
-            Ok(sheet) => sheets.push(sheet),
-            Err(problem) => problems.push(problem),
+        for sheet in Sheet::read_all(&path) {
+            match sheet {
+                Ok(sheet) => sheets.push(sheet),
+                Err(problem) => problems.push(problem),
+            }
         }
     }
     Ok((sheets, problems))
+}
+
+/// An export's sheets by the object each holds.
+pub struct Objects<O> {
+    sheets: BTreeMap<O, Vec<Sheet>>,
+}
+
+impl<O: Ord> Objects<O> {
+    pub fn of(&self, object: O) -> &[Sheet] {
+        self.sheets.get(&object).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
+/// Reads an export read whole: every sheet of the CSV and XLSX files of `paths`, filed under the
+/// object `object_of` tells (a sheet it cannot tell is a problem saying `not_ours`, as is a file
+/// that cannot be read), and the rates of `rates_file`. Every problem of them all, or both.
+pub fn read_export<O: Ord>(
+    paths: &[PathBuf],
+    rates_file: Option<&Path>,
+    object_of: impl Fn(&Sheet) -> Option<O>,
+    not_ours: &str,
+) -> std::result::Result<(Objects<O>, Rates), CrmImportError> {
+    let mut sheets: BTreeMap<O, Vec<Sheet>> = BTreeMap::new();
+    let (read, mut problems) = read_sheets(paths)?;
+    for sheet in read {
+        match object_of(&sheet) {
+            Some(object) => sheets.entry(object).or_default().push(sheet),
+            None => problems.push(Problem {
+                file: sheet.file.clone(),
+                line: 0,
+                column: None,
+                field: None,
+                message: not_ours.to_string(),
+            }),
+        }
+    }
+    let mut rates = Rates::default();
+    if let Some(path) = rates_file {
+        problems.extend(rates.read(path)?);
+    }
+    if problems.is_empty() { Ok((Objects { sheets }, rates)) } else { Err(invalid(problems)) }
+}
+
+/// The columns of a users export: a name, or a first and last name, and an e-mail.
+pub struct UserColumns<'a> {
+    pub name: &'a [&'a str],
+    pub first: &'a [&'a str],
+    pub last: &'a [&'a str],
+    pub email: &'a [&'a str],
+}
+
+/// A conversion of an export read whole, as it starts: the stages resolved, the owners' e-mails
+/// read from the users export, the rates with the organisation's currency named.
+pub struct Start<'u> {
+    pub conversion: Conversion,
+    pub resolver: Resolver,
+    pub owners: Owners,
+    pub rates: Rates,
+    users: Option<&'u Sheet>,
+}
+
+/// Where an export read whole keeps its users and deals: the objects, the users' columns, and the
+/// deals' currency column.
+pub struct Parts<O> {
+    pub users: O,
+    pub user_columns: UserColumns<'static>,
+    pub deals: O,
+    pub currency: &'static [&'static str],
+}
+
+impl<O: Ord + Copy> Objects<O> {
+    /// Starts converting this export of `source` with `mapping` and `rates`.
+    pub fn start(
+        &self,
+        source: &'static str,
+        mapping: &StageMapping,
+        pipeline: &PipelineKeys,
+        rates: &Rates,
+        parts: &Parts<O>,
+    ) -> Result<Start<'_>> {
+        let mut owners = Owners::new(source);
+        let users = self.of(parts.users);
+        for sheet in users {
+            owners.read_users(sheet, &parts.user_columns);
+        }
+        let rates = super::deals::organisation_rates(rates, self.of(parts.deals), parts.currency);
+        let mut conversion = Conversion::new(source, mapping)?;
+        conversion.currency = rates.corporate.clone();
+        Ok(Start { conversion, resolver: Resolver::new(mapping, pipeline), owners, rates, users: users.first() })
+    }
+}
+
+impl Start<'_> {
+    /// The owners met written as reps, and the converted export, or its problems.
+    pub fn finish(mut self) -> std::result::Result<Converted, CrmImportError> {
+        self.owners.finish(&mut self.conversion, self.users)?;
+        self.conversion.finish()
+    }
 }
 
 /// A conversion under way.
@@ -154,17 +247,6 @@ pub struct Conversion {
 
 impl Conversion {
     pub fn new(source: &'static str, mapping: &StageMapping) -> Result<Conversion> {
-        let stages = mapping
-            .rules
-            .iter()
-            .map(|rule| {
-                let target = rule.target.as_ref().map_or_else(String::new, |t| match &t.gateway_type {
-                    Some(kind) => format!("{}:{kind}", t.stage),
-                    None => t.stage.clone(),
-                });
-                (rule.vendor.clone(), target)
-            })
-            .collect();
         Ok(Conversion {
             source,
             writer: BundleWriter::create()?,
@@ -173,7 +255,7 @@ impl Conversion {
             objects: Vec::new(),
             kpis: FirstKpis::default(),
             date_range: None,
-            stages,
+            stages: mapping.used(),
             currency: None,
         })
     }
@@ -210,10 +292,7 @@ impl Conversion {
 
     /// The converted export, or its problems.
     pub fn finish(self) -> std::result::Result<Converted, CrmImportError> {
-        if !self.problems.is_empty() {
-            return Err(invalid(self.problems));
-        }
-        Ok(Converted {
+        Converted {
             source: self.source,
             bundle: self.writer,
             objects: self.objects,
@@ -222,7 +301,8 @@ impl Conversion {
             currency: self.currency,
             date_range: self.date_range,
             kpis: self.kpis,
-        })
+        }
+        .unless(self.problems)
     }
 
     /// A required column's position, or a problem for the file.
@@ -232,6 +312,13 @@ impl Conversion {
             self.problems.push(sheet.missing(names));
         }
         column
+    }
+
+    /// The positions of required columns, each found by one of its names; `None` after a problem
+    /// for each one the sheet lacks.
+    pub fn required_columns<const N: usize>(&mut self, sheet: &Sheet, names: [&[&str]; N]) -> Option<[usize; N]> {
+        let found = names.map(|names| self.required(sheet, names));
+        found.iter().all(Option::is_some).then(|| found.map(Option::unwrap_or_default))
     }
 
     /// The time at `column` (layouts of [`super::cells::EXPORT_TIME_FORMATS`]), or a located
@@ -266,9 +353,13 @@ impl Owners {
     }
 
     /// Reads a users export: a name (or first and last name) and an e-mail per row.
-    pub fn read_users(&mut self, sheet: &Sheet, name: &[&str], first: &[&str], last: &[&str], email: &[&str]) {
-        let (name, first, last, email) =
-            (sheet.column(name), sheet.column(first), sheet.column(last), sheet.column(email));
+    pub fn read_users(&mut self, sheet: &Sheet, columns: &UserColumns<'_>) {
+        let (name, first, last, email) = (
+            sheet.column(columns.name),
+            sheet.column(columns.first),
+            sheet.column(columns.last),
+            sheet.column(columns.email),
+        );
         for row in sheet.rows() {
             let full = match name {
                 Some(_) => row.get(name).to_string(),

@@ -7,6 +7,8 @@
 //! record's date winning over the plain one. A rates file has the same columns (`IsoCode`,
 //! `ConversionRate`, optional `StartDate`, optional `IsCorporate`) for exports without them.
 
+use super::CrmImportError;
+use super::conversion::invalid;
 use super::text::{self, Decimal, VendorCsv};
 use crate::bundle::Problem;
 use crate::error::Result;
@@ -27,6 +29,17 @@ pub struct Rates {
 impl Rates {
     pub fn is_empty(&self) -> bool {
         self.plain.is_empty() && self.dated.is_empty()
+    }
+
+    /// The rates of `files`, read in turn (a later file's rate of a currency wins), or the
+    /// problems of their rows.
+    pub fn read_files(files: &[&Path]) -> std::result::Result<Rates, CrmImportError> {
+        let mut rates = Rates::default();
+        let mut problems = Vec::new();
+        for path in files {
+            problems.extend(rates.read(path)?);
+        }
+        if problems.is_empty() { Ok(rates) } else { Err(invalid(problems)) }
     }
 
     /// Adds the rates of a `CurrencyType`- or `DatedConversionRate`-shaped file (a row with a
@@ -120,7 +133,7 @@ impl Rates {
         }
         let Some(rate) = self.rate(currency, on) else {
             return Err(format!(
-                "there is no conversion rate for {currency} on {on}: export CurrencyType.csv (or DatedConversionRate.csv), or give a rates file with --rates"
+                "there is no conversion rate for {currency} on {on}: give a rates file with --rates (from Salesforce, export CurrencyType.csv or DatedConversionRate.csv)"
             ));
         };
         // cents / (mantissa / 10^scale) = cents · 10^scale / mantissa

@@ -9,20 +9,22 @@
 //! Tasks are to-dos, not work done, and incoming e-mails are the customer's: both are left out
 //! and counted. See docs/IMPORTS.md and tests/fixtures/hubspot/SOURCES.md.
 
-use super::bundle_out::NewRow;
-use super::cells::{self, NumberStyle};
-use super::conversion::{self, Conversion, Owners, VendorExport, export_files, first_id, named_stage, note_stage};
+use super::conversion::{
+    self, Conversion, Objects, Owners, Parts, UserColumns, VendorExport, first_id, named_stage, note_stage, stages_in,
+};
+use super::currency::Rates;
+use super::deals::{self, Deal, MoneyColumns};
 use super::milestones;
-use super::sheet::Sheet;
+use super::records::{self, Activity, Column, Fields, Spec};
+use super::sheet::{Row, Sheet};
 use super::stages::{Resolved, Resolver, StageMapping, VendorStage};
 use super::{Converted, CrmImportError};
-use crate::bundle::Problem;
 use crate::error::Result;
 use crate::orgs::PipelineKeys;
 use chrono::NaiveDateTime;
 use quotient_core::model::StageOutcome;
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 /// The source's name, before every external id.
 pub const SOURCE: &str = "hubspot";
@@ -62,40 +64,32 @@ pub fn recognises(headers: &[String]) -> bool {
     headers.iter().any(|h| h.eq_ignore_ascii_case("Record ID"))
 }
 
-/// A HubSpot export read into memory.
+/// A HubSpot export read into memory, with the rates for deals in other currencies.
 pub struct HubSpotExport {
-    sheets: BTreeMap<Object, Vec<Sheet>>,
+    sheets: Objects<Object>,
+    rates: Rates,
 }
 
-/// Reads the export in `paths` (a folder, or files); a file it cannot tell the object of, or
-/// cannot read, is a problem.
-pub fn read(paths: &[PathBuf]) -> std::result::Result<HubSpotExport, CrmImportError> {
-    let mut sheets: BTreeMap<Object, Vec<Sheet>> = BTreeMap::new();
-    let mut problems = Vec::new();
-    for path in export_files(paths)? {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let Some(object) = object_of(&name) else {
-            problems.push(Problem {
-                file: name,
-                line: 0,
-                column: None,
-                field: None,
-                message: "is not a HubSpot export this import reads: its name should say deals, companies, contacts, calls, meetings, emails, tasks or users, as HubSpot names them; rename or remove it".into(),
-            });
-            continue;
-        };
-        match Sheet::read(&path) {
-            Ok(sheet) => sheets.entry(object).or_default().push(sheet),
-            Err(problem) => problems.push(problem),
-        }
-    }
-    if problems.is_empty() { Ok(HubSpotExport { sheets }) } else { Err(conversion::invalid(problems)) }
-}
+/// Where the users and deals are: the users export's columns, and the deal's currency column (its
+/// label, and its internal name as some exports head it).
+const PARTS: Parts<Object> = Parts {
+    users: Object::Users,
+    user_columns: UserColumns {
+        name: &["Name"],
+        first: &["First Name"],
+        last: &["Last Name"],
+        email: &["Email", "Email Address"],
+    },
+    deals: Object::Deals,
+    currency: &["Currency", "Deal currency code"],
+};
 
-impl HubSpotExport {
-    fn of(&self, object: Object) -> &[Sheet] {
-        self.sheets.get(&object).map(Vec::as_slice).unwrap_or_default()
-    }
+/// Reads the export in `paths` (a folder, or CSV and XLSX files) and the rates file, if any; a
+/// file it cannot tell the object of, or cannot read, is a problem.
+pub fn read(paths: &[PathBuf], rates_file: Option<&Path>) -> std::result::Result<HubSpotExport, CrmImportError> {
+    let not_ours = "is not a HubSpot export this import reads: its name should say deals, companies, contacts, calls, meetings, emails, tasks or users, as HubSpot names them; rename or remove it";
+    let (sheets, rates) = conversion::read_export(paths, rates_file, |sheet| object_of(&sheet.file), not_ours)?;
+    Ok(HubSpotExport { sheets, rates })
 }
 
 impl VendorExport for HubSpotExport {
@@ -104,22 +98,20 @@ impl VendorExport for HubSpotExport {
     }
 
     /// The stages of the "Date entered" columns, in their order, then those of the stage column.
-    fn stages_found(&self) -> Vec<VendorStage> {
+    fn stages_found(&self) -> std::result::Result<Vec<VendorStage>, CrmImportError> {
         let mut found = Vec::new();
-        for sheet in self.of(Object::Deals) {
+        let deals = self.sheets.of(Object::Deals);
+        for sheet in deals {
             for (order, (_, rest)) in sheet.columns_starting_with("Date entered ").enumerate() {
                 if let Some((_, stage)) = entered_column(rest) {
                     note_stage(&mut found, named_stage(&stage, Some(order as i64)));
                 }
             }
-            let column = sheet.column(&["Deal Stage"]);
-            for row in sheet.rows() {
-                if !row.get(column).is_empty() {
-                    note_stage(&mut found, named_stage(row.get(column), None));
-                }
-            }
         }
-        found
+        for stage in stages_in(deals, &["Deal Stage"], false) {
+            note_stage(&mut found, stage);
+        }
+        Ok(found)
     }
 
     fn convert(
@@ -127,36 +119,25 @@ impl VendorExport for HubSpotExport {
         mapping: &StageMapping,
         pipeline: &PipelineKeys,
     ) -> std::result::Result<Converted, CrmImportError> {
-        let mut conversion = Conversion::new(SOURCE, mapping)?;
-        let resolver = Resolver::new(mapping, pipeline);
-        let mut owners = Owners::new(SOURCE);
-        let users = self.of(Object::Users).first();
-        for sheet in self.of(Object::Users) {
-            owners.read_users(sheet, &["Name"], &["First Name"], &["Last Name"], &["Email", "Email Address"]);
-        }
+        let mut start = self.sheets.start(SOURCE, mapping, pipeline, &self.rates, &PARTS)?;
+        let (conversion, owners) = (&mut start.conversion, &mut start.owners);
         let mut known = Known::default();
-        for sheet in self.of(Object::Companies) {
-            companies(sheet, &mut conversion, &mut owners, &mut known)?;
-        }
-        for sheet in self.of(Object::Contacts) {
-            contacts(sheet, &mut conversion, &mut known)?;
-        }
-        for sheet in self.of(Object::Deals) {
-            deals(sheet, &mut conversion, &resolver, &mut owners, &mut known)?;
-        }
+        companies(self.sheets.of(Object::Companies), conversion, owners, &mut known)?;
+        contacts(self.sheets.of(Object::Contacts), conversion, &mut known)?;
+        let context = DealContext { resolver: &start.resolver, rates: &start.rates };
+        deals(self.sheets.of(Object::Deals), conversion, &context, owners, &mut known)?;
         for (object, activity) in [(Object::Calls, "call"), (Object::Meetings, "meeting"), (Object::Emails, "email")] {
-            for sheet in self.of(object) {
-                activities(sheet, activity, &mut conversion, &mut owners, &known)?;
+            for sheet in self.sheets.of(object) {
+                activities(sheet, activity, conversion, owners, &known)?;
             }
         }
-        for sheet in self.of(Object::Tasks) {
+        for sheet in self.sheets.of(Object::Tasks) {
             for _ in sheet.rows() {
                 conversion.skip(sheet, "a task is a to-do, not work done: log the calls and meetings it led to");
             }
             conversion.counted(sheet, 0);
         }
-        owners.finish(&mut conversion, users)?;
-        conversion.finish()
+        start.finish()
     }
 }
 
@@ -172,99 +153,51 @@ fn id(object: &str, record: &str) -> String {
     super::external_id(SOURCE, &format!("{object}:{record}"))
 }
 
-fn companies(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) -> Result<()> {
-    let Some(record) = conversion.required(sheet, &["Record ID"]) else { return Ok(()) };
-    let name = sheet.column(&["Company name", "Name"]);
-    let industry = sheet.column(&["Industry"]);
-    let city = sheet.column(&["City"]);
-    let country = sheet.column(&["Country/Region", "Country"]);
-    let employees = sheet.column(&["Number of Employees"]);
-    let revenue = sheet.column(&["Annual Revenue"]);
-    let owner = sheet.column(&["Company owner"]);
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("account_id", Some(record)),
-            ("name", name),
-            ("industry", industry),
-            ("city", city),
-            ("country", country),
-            ("employees", employees),
-            ("annual_revenue", revenue),
-            ("owner_id", owner),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let record_id = row.get(Some(record));
-        let mut out = NewRow::of("accounts.csv");
-        let title = if row.get(name).is_empty() { record_id } else { row.get(name) };
-        out.set("account_id", id("company", record_id)).set("name", title);
-        out.set("industry", row.get(industry)).set("city", row.get(city)).set("country", row.get(country));
-        if let Some(rep) = owners.rep(row.get(owner)) {
-            out.set("owner_id", rep);
-        }
-        for (column, field, parse) in [
-            (employees, "employees", cells::parse_count as fn(&str) -> std::result::Result<String, String>),
-            (revenue, "annual_revenue", |t: &str| cells::parse_amount(t, NumberStyle::default())),
-        ] {
-            let text = row.get(column);
-            if text.is_empty() {
-                continue;
-            }
-            match parse(text) {
-                Ok(value) => {
-                    out.set(field, value);
-                }
-                Err(message) => conversion.problems.push(row.problem(column, message)),
-            }
-        }
-        known.companies.insert(record_id.to_string());
-        conversion.emit(out, from, row.line)?;
-        converted += 1;
+const COMPANY: &Spec = &[
+    Column("account_id", &["Record ID"]),
+    Column("name", &["Company name", "Name"]),
+    Column("industry", &["Industry"]),
+    Column("city", &["City"]),
+    Column("country", &["Country/Region", "Country"]),
+    Column("employees", &["Number of Employees"]),
+    Column("annual_revenue", &["Annual Revenue"]),
+    Column("owner_id", &["Company owner"]),
+];
+
+const CONTACT: &Spec = &[
+    Column("contact_id", &["Record ID"]),
+    Column("account_id", &["Associated Company IDs", "Associated Company ID", "Company ID"]),
+    Column("first_name", &["First Name"]),
+    Column("last_name", &["Last Name"]),
+    Column("title", &["Job Title"]),
+    Column("email", &["Email"]),
+    Column("phone", &["Phone Number"]),
+];
+
+fn companies(sheets: &[Sheet], conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) -> Result<()> {
+    for sheet in sheets {
+        let remember = |record: &str, _: &str| {
+            known.companies.insert(record.to_string());
+        };
+        records::accounts(conversion, sheet, COMPANY, owners, |record| id("company", record), remember)?;
     }
-    conversion.counted(sheet, converted);
     Ok(())
 }
 
-fn contacts(sheet: &Sheet, conversion: &mut Conversion, known: &mut Known) -> Result<()> {
-    let Some(record) = conversion.required(sheet, &["Record ID"]) else { return Ok(()) };
-    let first = sheet.column(&["First Name"]);
-    let last = sheet.column(&["Last Name"]);
-    let email = sheet.column(&["Email"]);
-    let phone = sheet.column(&["Phone Number"]);
-    let title = sheet.column(&["Job Title"]);
-    let company = sheet.column(&["Associated Company IDs", "Associated Company ID", "Company ID"]);
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("contact_id", Some(record)),
-            ("account_id", company),
-            ("first_name", first),
-            ("last_name", last),
-            ("title", title),
-            ("email", email),
-            ("phone", phone),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let company_id = first_id(row.get(company));
-        if !known.companies.contains(company_id) {
-            conversion.skip(sheet, "no company in the export: a contact belongs to an account");
-            continue;
-        }
-        let record_id = row.get(Some(record));
-        let last_name = if row.get(last).is_empty() { row.get(email) } else { row.get(last) };
-        let mut out = NewRow::of("contacts.csv");
-        out.set("contact_id", id("contact", record_id)).set("account_id", id("company", company_id));
-        out.set("first_name", row.get(first)).set("last_name", last_name);
-        out.set("title", row.get(title)).set("email", row.get(email)).set("phone", row.get(phone));
-        known.contacts.insert(record_id.to_string());
-        conversion.emit(out, from, row.line)?;
-        converted += 1;
+fn contacts(sheets: &[Sheet], conversion: &mut Conversion, known: &mut Known) -> Result<()> {
+    let companies = &known.companies;
+    let account_of = |f: &Fields, row: &Row<'_>| {
+        let company = first_id(row.get(f.of("account_id")));
+        companies.contains(company).then(|| id("company", company))
+    };
+    let mut contacts = BTreeSet::new();
+    for sheet in sheets {
+        let remember = |_: &Fields, _: &Row<'_>, record: &str| {
+            contacts.insert(record.to_string());
+        };
+        records::contacts(conversion, sheet, CONTACT, account_of, |record| id("contact", record), remember)?;
     }
-    conversion.counted(sheet, converted);
+    known.contacts.extend(contacts);
     Ok(())
 }
 
@@ -275,176 +208,130 @@ fn entered_column(header: &str) -> Option<(String, String)> {
     Some((pipeline.trim_end_matches(')').to_string(), stage.to_string()))
 }
 
+/// The deals' context: stages and rates.
+struct DealContext<'a> {
+    resolver: &'a Resolver,
+    rates: &'a Rates,
+}
+
 fn deals(
-    sheet: &Sheet,
+    sheets: &[Sheet],
     conversion: &mut Conversion,
-    resolver: &Resolver,
+    context: &DealContext<'_>,
     owners: &mut Owners,
     known: &mut Known,
 ) -> Result<()> {
-    let (Some(record), Some(stage), Some(created), Some(owner)) = (
-        conversion.required(sheet, &["Record ID"]),
-        conversion.required(sheet, &["Deal Stage"]),
-        conversion.required(sheet, &["Create Date"]),
-        conversion.required(sheet, &["Deal owner"]),
-    ) else {
-        return Ok(());
-    };
-    let name = sheet.column(&["Deal Name"]);
-    let pipeline = sheet.column(&["Pipeline"]);
-    let amount = sheet.column(&["Amount in company currency", "Amount"]);
-    let close = sheet.column(&["Close Date"]);
-    let company = sheet.column(&["Associated Company IDs", "Associated Company ID"]);
-    let entered: Vec<(usize, (String, String))> =
-        sheet.columns_starting_with("Date entered ").filter_map(|(c, rest)| Some((c, entered_column(rest)?))).collect();
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("opportunity_id", Some(record)),
-            ("owner_id", Some(owner)),
-            ("name", name),
-            ("amount", amount),
-            ("account_id", company),
-            ("created_at", Some(created)),
-            ("expected_close_on", close),
-            ("closed_at", close),
-            ("status", Some(stage)),
-            ("stage", Some(stage)),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let record_id = row.get(Some(record));
-        let Some(rep) = owners.rep(row.get(Some(owner))) else {
-            conversion.skip(sheet, "no deal owner: give the deal an owner in HubSpot");
-            continue;
+    for sheet in sheets {
+        let names: [&[&str]; 4] = [&["Record ID"], &["Deal Stage"], &["Create Date"], &["Deal owner"]];
+        let Some([record, stage, created, owner]) = conversion.required_columns(sheet, names) else { continue };
+        let name = sheet.column(&["Deal Name"]);
+        let pipeline = sheet.column(&["Pipeline"]);
+        let money = MoneyColumns {
+            amount: sheet.column(&["Amount"]),
+            company_amount: sheet.column(&["Amount in company currency"]),
+            currency: sheet.column(PARTS.currency),
         };
-        let Some(created_at) = conversion.time_at(&row, Some(created)) else {
-            if row.get(Some(created)).is_empty() {
-                conversion.problems.push(row.problem(Some(created), "is empty: every deal has a create date".into()));
-            }
-            continue;
-        };
-        let deal_pipeline = row.get(pipeline);
-        let current = resolver.get(row.get(Some(stage)));
-        let mut history: Vec<(&Resolved, NaiveDateTime)> = Vec::new();
-        let mut outcome_at = None;
-        for (column, (stage_pipeline, stage_name)) in &entered {
-            let Some(at) = conversion.time_at(&row, Some(*column)) else { continue };
-            let Some(resolved) = resolver.get(stage_name) else { continue };
-            let is_current = current.is_some_and(|c| c.stage == resolved.stage) && stage_pipeline == deal_pipeline;
-            if is_current && resolved.outcome != StageOutcome::Open {
-                outcome_at = Some(at);
-            }
-            history.push((resolved, at));
-        }
-        let closed = match current.filter(|c| c.outcome != StageOutcome::Open) {
-            Some(outcome) => {
-                let Some(at) = outcome_at.or_else(|| conversion.time_at(&row, close)) else {
-                    conversion.problems.push(row.problem(
-                        close,
-                        "the deal is closed but has no close date: give it one in HubSpot, or export the \"Close Date\" column".into(),
-                    ));
-                    continue;
-                };
-                Some((outcome, at.max(created_at)))
-            }
-            None => None,
-        };
-        let derived = milestones::derive(resolver, created_at, &history, closed);
-        let opportunity = id("deal", record_id);
-        let mut out = NewRow::of("opportunities.csv");
-        out.set("opportunity_id", opportunity.clone()).set("owner_id", rep).set("name", row.get(name));
-        let amount_text = row.get(amount);
-        let cents_text = if amount_text.is_empty() {
-            conversion.skips.skip(&sheet.file, "no amount: imported with 0 (the deal itself is kept)");
-            "0.00".to_string()
-        } else {
-            match cells::parse_amount(amount_text, NumberStyle::default()) {
-                Ok(value) => value,
-                Err(message) => {
-                    conversion.problems.push(row.problem(amount, message));
-                    continue;
+        let close = sheet.column(&["Close Date"]);
+        let company = sheet.column(&["Associated Company IDs", "Associated Company ID"]);
+        let entered: Vec<(usize, (String, String))> = sheet
+            .columns_starting_with("Date entered ")
+            .filter_map(|(c, rest)| Some((c, entered_column(rest)?)))
+            .collect();
+        let [amount_source, original_source, currency_source] = money.sources();
+        let from = conversion.vendor_file(
+            sheet,
+            &[
+                ("opportunity_id", Some(record)),
+                ("owner_id", Some(owner)),
+                ("name", name),
+                amount_source,
+                original_source,
+                currency_source,
+                ("account_id", company),
+                ("created_at", Some(created)),
+                ("expected_close_on", close),
+                ("closed_at", close),
+                ("status", Some(stage)),
+                ("stage", Some(stage)),
+            ],
+        );
+        let mut converted = 0;
+        for row in sheet.rows() {
+            let record_id = row.get(Some(record));
+            let Some(rep) = owners.rep(row.get(Some(owner))) else {
+                conversion.skip(sheet, "no deal owner: give the deal an owner in HubSpot");
+                continue;
+            };
+            let Some(created_at) = conversion.time_at(&row, Some(created)) else {
+                if row.get(Some(created)).is_empty() {
+                    conversion
+                        .problems
+                        .push(row.problem(Some(created), "is empty: every deal has a create date".into()));
                 }
-            }
-        };
-        out.set("amount", cents_text.clone());
-        let company_id = first_id(row.get(company));
-        if known.companies.contains(company_id) {
-            out.set("account_id", id("company", company_id));
-        }
-        out.set("created_at", cells::timestamp(created_at));
-        conversion.saw_day(created_at.date());
-        match closed {
-            Some((outcome, at)) => {
-                let status = if outcome.outcome == StageOutcome::Won { "won" } else { "lost" };
-                out.set("status", status).set("closed_at", cells::timestamp(at)).set("stage", outcome.stage.clone());
-                conversion.saw_day(at.date());
-                if status == "won" {
-                    conversion.kpis.won += 1;
-                    conversion.kpis.revenue_cents += cents_of(&cents_text);
-                } else {
-                    conversion.kpis.lost += 1;
+                continue;
+            };
+            let deal_pipeline = row.get(pipeline);
+            let current = context.resolver.get(row.get(Some(stage)));
+            let mut history: Vec<(&Resolved, NaiveDateTime)> = Vec::new();
+            let mut outcome_at = None;
+            for (column, (stage_pipeline, stage_name)) in &entered {
+                let Some(at) = conversion.time_at(&row, Some(*column)) else { continue };
+                let Some(resolved) = context.resolver.get(stage_name) else { continue };
+                let is_current = current.is_some_and(|c| c.stage == resolved.stage) && stage_pipeline == deal_pipeline;
+                if is_current && resolved.outcome != StageOutcome::Open {
+                    outcome_at = Some(at);
                 }
+                history.push((resolved, at));
             }
-            None => {
-                out.set("status", "open");
-                conversion.kpis.open += 1;
-                if let Some(current) = current {
-                    out.set("stage", current.stage.clone());
+            let close_at = conversion.time_at(&row, close);
+            let closed = match current.filter(|c| c.outcome != StageOutcome::Open) {
+                Some(outcome) => {
+                    let Some(at) = outcome_at.or(close_at) else {
+                        conversion.problems.push(row.problem(
+                            close,
+                            "the deal is closed but has no close date: give it one in HubSpot, or export the \"Close Date\" column".into(),
+                        ));
+                        continue;
+                    };
+                    Some((outcome, at.max(created_at)))
                 }
-                if let Some(day) = conversion.time_at(&row, close) {
-                    out.set("expected_close_on", day.format("%Y-%m-%d").to_string());
-                }
-            }
+                None => None,
+            };
+            let on = deals::rate_day(closed, close_at, created_at);
+            let Some(money) = deals::money(conversion, &row, &money, context.rates, on) else { continue };
+            let company_id = first_id(row.get(company));
+            let deal = Deal {
+                id: id("deal", record_id),
+                owner: rep,
+                name: row.get(name),
+                account: known.companies.contains(company_id).then(|| id("company", company_id)),
+                money,
+                created_at,
+                closed,
+                stage: current,
+                expected: close_at,
+                lost_reason: "",
+                milestones: milestones::derive(context.resolver, created_at, &history, closed),
+            };
+            deals::write(conversion, deal, from, row.line)?;
+            known.deals.insert(record_id.to_string());
+            converted += 1;
         }
-        set_milestones(&mut out, &derived);
-        conversion.emit(out, from, row.line)?;
-        push_changes(conversion, &opportunity, &derived, from, row.line)?;
-        known.deals.insert(record_id.to_string());
-        converted += 1;
-    }
-    conversion.counted(sheet, converted);
-    Ok(())
-}
-
-/// `1234.50` → 123450.
-pub(super) fn cents_of(amount: &str) -> i64 {
-    let (whole, fraction) = amount.split_once('.').unwrap_or((amount, "0"));
-    whole.parse::<i64>().unwrap_or(0) * 100 + fraction.parse::<i64>().unwrap_or(0)
-}
-
-/// Writes a deal's derived milestones into its opportunity row.
-pub(super) fn set_milestones(out: &mut NewRow, derived: &milestones::Milestones) {
-    for (field, at) in [
-        ("first_appointment_at", derived.first_appointment_at),
-        ("gateway_at", derived.gateway_at),
-        ("proposal_at", derived.proposal_at),
-    ] {
-        if let Some(at) = at {
-            out.set(field, cells::timestamp(at));
-        }
-    }
-    if let Some(kind) = &derived.gateway_type {
-        out.set("gateway_type", kind.clone());
-    }
-}
-
-/// Writes a deal's stage changes, converted from the deal's row.
-pub(super) fn push_changes(
-    conversion: &mut Conversion,
-    opportunity: &str,
-    derived: &milestones::Milestones,
-    from: super::VendorFile,
-    line: u64,
-) -> Result<()> {
-    for (stage, at) in &derived.changes {
-        let mut change = NewRow::of("stage_changes.csv");
-        change.set("opportunity_id", opportunity).set("stage", stage.clone()).set("changed_at", cells::timestamp(*at));
-        conversion.emit(change, from, line)?;
+        conversion.counted(sheet, converted);
     }
     Ok(())
 }
+
+const ACTIVITY: &Spec = &[
+    Column("activity_id", &["Record ID"]),
+    Column("rep_id", &["Activity assigned to", "Assigned to", "Activity owner"]),
+    Column("occurred_at", &["Activity date", "Create Date"]),
+    Column("outcome", &["Call outcome", "Meeting outcome"]),
+    Column("direction", &["Call direction", "Email direction"]),
+    Column("account_id", &["Associated Company IDs"]),
+    Column("contact_id", &["Associated Contact IDs"]),
+    Column("opportunity_id", &["Associated Deal IDs"]),
+];
 
 fn activities(
     sheet: &Sheet,
@@ -453,70 +340,42 @@ fn activities(
     owners: &mut Owners,
     known: &Known,
 ) -> Result<()> {
-    let (Some(record), Some(date)) =
-        (conversion.required(sheet, &["Record ID"]), conversion.required(sheet, &["Activity date", "Create Date"]))
-    else {
-        return Ok(());
-    };
-    let assigned = sheet.column(&["Activity assigned to", "Assigned to", "Activity owner"]);
-    let outcome = sheet.column(&["Call outcome", "Meeting outcome"]);
-    let direction = sheet.column(&["Call direction", "Email direction"]);
-    let contact = sheet.column(&["Associated Contact IDs"]);
-    let company = sheet.column(&["Associated Company IDs"]);
-    let deal = sheet.column(&["Associated Deal IDs"]);
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("activity_id", Some(record)),
-            ("rep_id", assigned),
-            ("occurred_at", Some(date)),
-            ("outcome", outcome),
-            ("account_id", company),
-            ("contact_id", contact),
-            ("opportunity_id", deal),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let direction_text = row.get(direction).to_lowercase();
-        if activity == "email" && direction_text.contains("incoming") {
+    let Some(f) = conversion.fields(sheet, ACTIVITY) else { return Ok(()) };
+    let Some(date) = conversion.required(sheet, &["Activity date", "Create Date"]) else { return Ok(()) };
+    conversion.each_row(sheet, |conversion, row| {
+        let direction = row.get(f.of("direction")).to_lowercase();
+        if activity == "email" && direction.contains("incoming") {
             conversion.skip(sheet, "an incoming e-mail is the customer's, not a rep's activity");
-            continue;
+            return Ok(false);
         }
-        let Some(rep) = owners.rep(row.get(assigned)) else {
+        let Some(rep) = owners.rep(row.get(f.of("rep_id"))) else {
             conversion.skip(sheet, "assigned to no one: an activity is a rep's");
-            continue;
+            return Ok(false);
         };
-        let Some(at) = conversion.time_at(&row, Some(date)) else { continue };
-        let (kind, result) = match activity {
-            "call" => (
-                if direction_text.contains("inbound") { "call_back" } else { "cold_call" },
-                call_outcome(row.get(outcome)),
-            ),
-            "meeting" => ("appointment", meeting_outcome(row.get(outcome))),
+        let Some(at) = conversion.time_at(row, Some(date)) else { return Ok(false) };
+        let outcome = row.get(f.of("outcome"));
+        let (kind, outcome) = match activity {
+            "call" => (if direction.contains("inbound") { "call_back" } else { "cold_call" }, call_outcome(outcome)),
+            "meeting" => ("appointment", meeting_outcome(outcome)),
             _ => ("email", None),
         };
-        let mut out = NewRow::of("activities.csv");
-        out.set("activity_id", id(activity, row.get(Some(record)))).set("rep_id", rep).set("type", kind);
-        out.set("occurred_at", cells::timestamp(at));
-        for (column, set, field, object) in [
-            (company, &known.companies, "account_id", "company"),
-            (contact, &known.contacts, "contact_id", "contact"),
-            (deal, &known.deals, "opportunity_id", "deal"),
-        ] {
-            let linked = first_id(row.get(column));
-            if set.contains(linked) {
-                out.set(field, id(object, linked));
-            }
-        }
-        if let Some(result) = result {
-            out.set("outcome", result);
-        }
-        conversion.emit(out, from, row.line)?;
-        converted += 1;
-    }
-    conversion.counted(sheet, converted);
-    Ok(())
+        let linked = |field: &str, set: &BTreeSet<String>, object: &str| {
+            let linked = first_id(row.get(f.of(field)));
+            set.contains(linked).then(|| id(object, linked))
+        };
+        let converted = Activity {
+            id: id(activity, f.record(row)),
+            rep,
+            kind,
+            at,
+            account: linked("account_id", &known.companies, "company"),
+            contact: linked("contact_id", &known.contacts, "contact"),
+            opportunity: linked("opportunity_id", &known.deals, "deal"),
+            outcome,
+        };
+        records::write_activity(conversion, converted, f.from, row.line)?;
+        Ok(true)
+    })
 }
 
 fn call_outcome(text: &str) -> Option<&'static str> {

@@ -34,47 +34,77 @@ pub use super::mapping_guess::guess;
 /// The name a mapped import goes by in summaries (its ids carry the mapping's `source`).
 pub const SOURCE: &str = "mapped CSV";
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The mapping file: its settings, and a table per bundle file mapped.
 struct MappingFile {
     source: Option<Spanned<String>>,
-    #[serde(default)]
     date_formats: Vec<String>,
-    #[serde(default)]
     decimal_comma: bool,
-    territories: Option<Spanned<FileMapping>>,
-    product_lines: Option<Spanned<FileMapping>>,
-    reps: Option<Spanned<FileMapping>>,
-    accounts: Option<Spanned<FileMapping>>,
-    contacts: Option<Spanned<FileMapping>>,
-    leads: Option<Spanned<FileMapping>>,
-    opportunities: Option<Spanned<FileMapping>>,
-    stage_changes: Option<Spanned<FileMapping>>,
-    activities: Option<Spanned<FileMapping>>,
-    estimates: Option<Spanned<FileMapping>>,
-    feedback: Option<Spanned<FileMapping>>,
-    quotas: Option<Spanned<FileMapping>>,
+    /// The bundle files mapped, in the bundle's order (references resolve to rows before them).
+    tables: Vec<(&'static FileSpec, Spanned<FileMapping>)>,
 }
 
-impl MappingFile {
-    /// The bundle files mapped, in the bundle's order (references resolve to rows before them).
-    fn files(&self) -> Vec<(&'static FileSpec, &Spanned<FileMapping>)> {
-        // In the order of `FILES`.
-        let tables = [
-            &self.territories,
-            &self.product_lines,
-            &self.reps,
-            &self.accounts,
-            &self.contacts,
-            &self.opportunities,
-            &self.leads,
-            &self.stage_changes,
-            &self.activities,
-            &self.estimates,
-            &self.feedback,
-            &self.quotas,
-        ];
-        FILES.iter().zip(tables).filter_map(|(spec, mapping)| Some((spec, mapping.as_ref()?))).collect()
+/// A key of the mapping file; another is refused at its line.
+enum Key {
+    Source,
+    DateFormats,
+    DecimalComma,
+    Table(&'static FileSpec),
+}
+
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Key, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a setting or a bundle file's name")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Key, E> {
+                Ok(match name {
+                    "source" => Key::Source,
+                    "date_formats" => Key::DateFormats,
+                    "decimal_comma" => Key::DecimalComma,
+                    _ => match FILES.iter().find(|spec| spec.file.strip_suffix(".csv") == Some(name)) {
+                        Some(spec) => Key::Table(spec),
+                        None => {
+                            let tables: Vec<&str> = FILES.iter().filter_map(|f| f.file.strip_suffix(".csv")).collect();
+                            return Err(E::custom(format!(
+                                "unknown key `{name}`: the keys are source, date_formats, decimal_comma and the bundle's files: {}",
+                                tables.join(", ")
+                            )));
+                        }
+                    },
+                })
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MappingFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<MappingFile, D::Error> {
+        struct File;
+        impl<'de> serde::de::Visitor<'de> for File {
+            type Value = MappingFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a mapping: settings and a table per bundle file")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<MappingFile, A::Error> {
+                let mut file =
+                    MappingFile { source: None, date_formats: Vec::new(), decimal_comma: false, tables: Vec::new() };
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::Source => file.source = Some(map.next_value()?),
+                        Key::DateFormats => file.date_formats = map.next_value()?,
+                        Key::DecimalComma => file.decimal_comma = map.next_value()?,
+                        Key::Table(spec) => file.tables.push((spec, map.next_value()?)),
+                    }
+                }
+                file.tables.sort_by_key(|(spec, _)| FILES.iter().position(|s| s.file == spec.file));
+                Ok(file)
+            }
+        }
+        deserializer.deserialize_map(File)
     }
 }
 
@@ -143,7 +173,7 @@ pub fn convert(mapping_path: &Path, paths: &[PathBuf]) -> Result<Converted, CrmI
     };
     let (sheets, mut problems) = read_sheets(paths)?;
     let mut plans = Vec::new();
-    for (spec, file_mapping) in mapping.files() {
+    for (spec, file_mapping) in &mapping.tables {
         let file_mapping = file_mapping.get_ref();
         let wanted = file_mapping.file.get_ref();
         let Some(sheet) = sheets.iter().find(|s| s.file.eq_ignore_ascii_case(wanted)) else {
@@ -307,10 +337,7 @@ fn run(source: &str, plans: &[Plan<'_>]) -> Result<Converted, CrmImportError> {
         }
         objects.push(ObjectCount { file: plan.sheet.file.clone(), read: plan.sheet.len() as u64, converted });
     }
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    Ok(Converted {
+    Converted {
         source: SOURCE,
         bundle: writer,
         objects,
@@ -319,7 +346,8 @@ fn run(source: &str, plans: &[Plan<'_>]) -> Result<Converted, CrmImportError> {
         currency: None,
         date_range,
         kpis,
-    })
+    }
+    .unless(problems)
 }
 
 /// A source value as the bundle writes it, or why it cannot be.
@@ -344,7 +372,7 @@ fn tally(row: &NewRow, kpis: &mut FirstKpis, range: &mut Option<(chrono::NaiveDa
     match row.get("status") {
         "won" => {
             kpis.won += 1;
-            kpis.revenue_cents += super::hubspot::cents_of(row.get("amount"));
+            kpis.revenue_cents += super::deals::cents_of(row.get("amount"));
         }
         "lost" => kpis.lost += 1,
         _ => kpis.open += 1,

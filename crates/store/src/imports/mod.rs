@@ -15,16 +15,19 @@ mod bundle_out;
 pub mod cells;
 pub mod conversion;
 pub mod currency;
+pub mod deals;
 pub mod hubspot;
 pub mod mapping;
 mod mapping_guess;
 pub mod milestones;
 pub mod pipedrive;
+pub mod records;
 pub mod salesforce;
 pub mod sheet;
 pub mod stages;
 pub mod text;
 pub mod upload;
+mod workbook;
 
 use crate::bundle::{self, ImportError, ImportSummary, Problem, Problems, Progress};
 use crate::db::Db;
@@ -276,6 +279,13 @@ pub struct Converted {
     /// The earliest and latest opportunity dates (created or closed).
     pub date_range: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     pub kpis: FirstKpis,
+}
+
+impl Converted {
+    /// The converted export, unless its conversion found `problems`.
+    pub fn unless(self, problems: Vec<Problem>) -> std::result::Result<Converted, CrmImportError> {
+        if problems.is_empty() { Ok(self) } else { Err(conversion::invalid(problems)) }
+    }
 }
 
 /// What a CRM import did.

@@ -11,22 +11,21 @@
 //! deadlines are to-dos, and activities not done yet are not work done: both are left out and
 //! counted. See docs/IMPORTS.md and tests/fixtures/pipedrive/SOURCES.md.
 
-use super::bundle_out::NewRow;
-use super::cells::{self, NumberStyle};
-use super::conversion::{self, Conversion, Owners, VendorExport, named_stage, note_stage};
+use super::cells;
+use super::conversion::{self, Conversion, Objects, Owners, Parts, UserColumns, VendorExport, stages_in};
 use super::currency::Rates;
-use super::hubspot::{cents_of, push_changes, set_milestones};
+use super::deals::{self, Deal, MoneyColumns};
 use super::milestones;
+use super::records::{self, Activity, Column, Fields, Spec};
 use super::sheet::{Row, Sheet};
 use super::stages::{Resolved, Resolver, StageMapping, VendorStage};
 use super::text::parse_bool;
 use super::{Converted, CrmImportError};
-use crate::bundle::Problem;
 use crate::error::Result;
 use crate::orgs::PipelineKeys;
 use quotient_core::model::StageOutcome;
-use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// The source's name, before every external id.
 pub const SOURCE: &str = "pipedrive";
@@ -62,40 +61,16 @@ pub fn recognises(headers: &[String]) -> bool {
 
 /// A Pipedrive export read into memory, with the rates for deals in other currencies.
 pub struct PipedriveExport {
-    sheets: BTreeMap<Object, Vec<Sheet>>,
+    sheets: Objects<Object>,
     rates: Rates,
 }
 
-/// Reads the export in `paths` (a folder, or files) and the rates file, if any.
-pub fn read(
-    paths: &[PathBuf],
-    rates_file: Option<&std::path::Path>,
-) -> std::result::Result<PipedriveExport, CrmImportError> {
-    let mut sheets: BTreeMap<Object, Vec<Sheet>> = BTreeMap::new();
-    let (read, mut problems) = conversion::read_sheets(paths)?;
-    for sheet in read {
-        match object_of(&sheet.file, sheet.headers()) {
-            Some(object) => sheets.entry(object).or_default().push(sheet),
-            None => problems.push(Problem {
-                file: sheet.file.clone(),
-                line: 1,
-                column: None,
-                field: None,
-                message: "is not a Pipedrive export this import reads: its headers should start with \"Deal - \", \"Organization - \", \"Person - \" or \"Activity - \" as Pipedrive writes them, or it should be the users file (Name, Email); remove it".into(),
-            }),
-        }
-    }
-    let mut rates = Rates::default();
-    if let Some(path) = rates_file {
-        problems.extend(rates.read(path)?);
-    }
-    if problems.is_empty() { Ok(PipedriveExport { sheets, rates }) } else { Err(conversion::invalid(problems)) }
-}
-
-impl PipedriveExport {
-    fn of(&self, object: Object) -> &[Sheet] {
-        self.sheets.get(&object).map(Vec::as_slice).unwrap_or_default()
-    }
+/// Reads the export in `paths` (a folder, or CSV and XLSX files) and the rates file, if any.
+pub fn read(paths: &[PathBuf], rates_file: Option<&Path>) -> std::result::Result<PipedriveExport, CrmImportError> {
+    let not_ours = "is not a Pipedrive export this import reads: its headers should start with \"Deal - \", \"Organization - \", \"Person - \" or \"Activity - \" as Pipedrive writes them, or it should be the users file (Name, Email); remove it";
+    let object = |sheet: &Sheet| object_of(&sheet.file, sheet.headers());
+    let (sheets, rates) = conversion::read_export(paths, rates_file, object, not_ours)?;
+    Ok(PipedriveExport { sheets, rates })
 }
 
 impl VendorExport for PipedriveExport {
@@ -104,19 +79,8 @@ impl VendorExport for PipedriveExport {
     }
 
     /// The deals' stages: open stages all (won and lost are a deal's status in Pipedrive).
-    fn stages_found(&self) -> Vec<VendorStage> {
-        let mut found = Vec::new();
-        for sheet in self.of(Object::Deals) {
-            let column = sheet.column(&["Deal - Stage"]);
-            for row in sheet.rows() {
-                if !row.get(column).is_empty() {
-                    let stage =
-                        VendorStage { closed: Some(false), won: Some(false), ..named_stage(row.get(column), None) };
-                    note_stage(&mut found, stage);
-                }
-            }
-        }
-        found
+    fn stages_found(&self) -> std::result::Result<Vec<VendorStage>, CrmImportError> {
+        Ok(stages_in(self.sheets.of(Object::Deals), &["Deal - Stage"], true))
     }
 
     fn convert(
@@ -124,49 +88,35 @@ impl VendorExport for PipedriveExport {
         mapping: &StageMapping,
         pipeline: &PipelineKeys,
     ) -> std::result::Result<Converted, CrmImportError> {
-        let mut conversion = Conversion::new(SOURCE, mapping)?;
-        let resolver = Resolver::new(mapping, pipeline);
-        let mut owners = Owners::new(SOURCE);
-        let users = self.of(Object::Users).first();
-        for sheet in self.of(Object::Users) {
-            owners.read_users(sheet, &["Name", "User - Name"], &[], &[], &["Email", "User - Email"]);
-        }
-        let mut known = Known::default();
-        for sheet in self.of(Object::Organizations) {
-            organizations(sheet, &mut conversion, &mut owners, &mut known)?;
-        }
-        for sheet in self.of(Object::Persons) {
-            persons(sheet, &mut conversion, &mut known)?;
-        }
-        let mut rates = self.rates.clone();
-        if rates.corporate.is_none() && rates.is_empty() {
-            rates.corporate = most_common_currency(self.of(Object::Deals));
-        }
-        conversion.currency = rates.corporate.clone();
         let outcomes = Outcomes::of(pipeline);
-        for sheet in self.of(Object::Deals) {
-            let context = DealContext { resolver: &resolver, outcomes: &outcomes, rates: &rates };
-            deals(sheet, &mut conversion, &context, &mut owners, &mut known)?;
+        let mut start = self.sheets.start(SOURCE, mapping, pipeline, &self.rates, &PARTS)?;
+        let (conversion, owners) = (&mut start.conversion, &mut start.owners);
+        let mut known = Known::default();
+        organizations(self.sheets.of(Object::Organizations), conversion, owners, &mut known)?;
+        persons(self.sheets.of(Object::Persons), conversion, &mut known)?;
+        let context = DealContext { resolver: &start.resolver, outcomes: &outcomes, rates: &start.rates };
+        for sheet in self.sheets.of(Object::Deals) {
+            deals(sheet, conversion, &context, owners, &mut known)?;
         }
-        for sheet in self.of(Object::Activities) {
-            activities(sheet, &mut conversion, &mut owners, &known)?;
+        for sheet in self.sheets.of(Object::Activities) {
+            activities(sheet, conversion, owners, &known)?;
         }
-        owners.finish(&mut conversion, users)?;
-        conversion.finish()
+        start.finish()
     }
 }
 
-/// The currency most deals are in: the organisation's, when no rates file says which it is.
-fn most_common_currency(sheets: &[Sheet]) -> Option<String> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for sheet in sheets {
-        let column = sheet.column(&["Deal - Currency"]);
-        for row in sheet.rows().filter(|row| !row.get(column).is_empty()) {
-            *counts.entry(row.get(column).to_uppercase()).or_default() += 1;
-        }
-    }
-    counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(currency, _)| currency)
-}
+/// Where the users and deals are: the users file's columns, and the deal's currency column.
+const PARTS: Parts<Object> = Parts {
+    users: Object::Users,
+    user_columns: UserColumns {
+        name: &["Name", "User - Name"],
+        first: &[],
+        last: &[],
+        email: &["Email", "User - Email"],
+    },
+    deals: Object::Deals,
+    currency: &["Deal - Currency"],
+};
 
 /// Pipedrive ids and the names other files link records by.
 #[derive(Default)]
@@ -183,84 +133,44 @@ fn id(object: &str, record: &str) -> String {
     super::external_id(SOURCE, &format!("{object}:{record}"))
 }
 
-fn organizations(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) -> Result<()> {
-    let Some(record) = conversion.required(sheet, &["Organization - ID"]) else { return Ok(()) };
-    let name = sheet.column(&["Organization - Name"]);
-    let owner = sheet.column(&["Organization - Owner"]);
-    let employees = sheet.column(&["Organization - Number of employees"]);
-    let industry = sheet.column(&["Organization - Industry"]);
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("account_id", Some(record)),
-            ("name", name),
-            ("owner_id", owner),
-            ("employees", employees),
-            ("industry", industry),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let record_id = row.get(Some(record));
-        let title = if row.get(name).is_empty() { record_id } else { row.get(name) };
-        let mut out = NewRow::of("accounts.csv");
-        out.set("account_id", id("organization", record_id)).set("name", title).set("industry", row.get(industry));
-        if let Some(rep) = owners.rep(row.get(owner)) {
-            out.set("owner_id", rep);
-        }
-        if !row.get(employees).is_empty() {
-            match cells::parse_count(row.get(employees)) {
-                Ok(count) => {
-                    out.set("employees", count);
-                }
-                Err(message) => conversion.problems.push(row.problem(employees, message)),
-            }
-        }
-        known.organizations.insert(title.to_lowercase(), record_id.to_string());
-        conversion.emit(out, from, row.line)?;
-        converted += 1;
+#[rustfmt::skip]
+const ORGANIZATION: &Spec = &[
+    Column("account_id", &["Organization - ID"]), Column("name", &["Organization - Name"]),
+    Column("owner_id", &["Organization - Owner"]), Column("employees", &["Organization - Number of employees"]),
+    Column("industry", &["Organization - Industry"]),
+];
+
+#[rustfmt::skip]
+const PERSON: &Spec = &[
+    Column("contact_id", &["Person - ID"]), Column("account_id", &["Person - Organization"]),
+    Column("first_name", &["Person - First name"]), Column("last_name", &["Person - Last name"]),
+    Column("full_name", &["Person - Name"]), Column("email", &["Person - Email - Work", "Person - Email"]),
+    Column("phone", &["Person - Phone - Work", "Person - Phone"]),
+];
+
+fn organizations(sheets: &[Sheet], conversion: &mut Conversion, owners: &mut Owners, known: &mut Known) -> Result<()> {
+    for sheet in sheets {
+        let remember = |record: &str, name: &str| {
+            known.organizations.insert(name.to_lowercase(), record.to_string());
+        };
+        records::accounts(conversion, sheet, ORGANIZATION, owners, |record| id("organization", record), remember)?;
     }
-    conversion.counted(sheet, converted);
     Ok(())
 }
 
-fn persons(sheet: &Sheet, conversion: &mut Conversion, known: &mut Known) -> Result<()> {
-    let Some(record) = conversion.required(sheet, &["Person - ID"]) else { return Ok(()) };
-    let name = sheet.column(&["Person - Name"]);
-    let first = sheet.column(&["Person - First name"]);
-    let last = sheet.column(&["Person - Last name"]);
-    let organization = sheet.column(&["Person - Organization"]);
-    let email = sheet.column(&["Person - Email - Work", "Person - Email"]);
-    let phone = sheet.column(&["Person - Phone - Work", "Person - Phone"]);
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("contact_id", Some(record)),
-            ("account_id", organization),
-            ("first_name", first),
-            ("last_name", last.or(name)),
-            ("email", email),
-            ("phone", phone),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let Some(account) = known.organizations.get(&row.get(organization).to_lowercase()).cloned() else {
-            conversion.skip(sheet, "no organization in the export: a contact belongs to an account");
-            continue;
+fn persons(sheets: &[Sheet], conversion: &mut Conversion, known: &mut Known) -> Result<()> {
+    let organizations = &known.organizations;
+    let account_of = |f: &Fields, row: &Row<'_>| {
+        organizations.get(&row.get(f.of("account_id")).to_lowercase()).map(|account| id("organization", account))
+    };
+    let mut persons = HashMap::new();
+    for sheet in sheets {
+        let remember = |f: &Fields, row: &Row<'_>, record: &str| {
+            persons.insert(row.get(f.of("full_name")).to_lowercase(), record.to_string());
         };
-        let record_id = row.get(Some(record));
-        let last_name =
-            [row.get(last), row.get(name), record_id].into_iter().find(|t| !t.is_empty()).unwrap_or_default();
-        let mut out = NewRow::of("contacts.csv");
-        out.set("contact_id", id("person", record_id)).set("account_id", id("organization", &account));
-        out.set("first_name", row.get(first)).set("last_name", last_name);
-        out.set("email", row.get(email)).set("phone", row.get(phone));
-        known.persons.insert(row.get(name).to_lowercase(), record_id.to_string());
-        conversion.emit(out, from, row.line)?;
-        converted += 1;
+        records::contacts(conversion, sheet, PERSON, account_of, |record| id("person", record), remember)?;
     }
-    conversion.counted(sheet, converted);
+    known.persons.extend(persons);
     Ok(())
 }
 
@@ -296,8 +206,7 @@ struct DealColumns {
     created: usize,
     status: usize,
     title: Option<usize>,
-    value: Option<usize>,
-    currency: Option<usize>,
+    money: MoneyColumns,
     organization: Option<usize>,
     stage: Option<usize>,
     stage_changed: Option<usize>,
@@ -314,11 +223,9 @@ fn deals(
     owners: &mut Owners,
     known: &mut Known,
 ) -> Result<()> {
-    let (Some(record), Some(owner), Some(created), Some(status)) = (
-        conversion.required(sheet, &["Deal - ID"]),
-        conversion.required(sheet, &["Deal - Owner"]),
-        conversion.required(sheet, &["Deal - Deal created", "Deal - Add time"]),
-        conversion.required(sheet, &["Deal - Status"]),
+    let Some([record, owner, created, status]) = conversion.required_columns(
+        sheet,
+        [&["Deal - ID"], &["Deal - Owner"], &["Deal - Deal created", "Deal - Add time"], &["Deal - Status"]],
     ) else {
         return Ok(());
     };
@@ -328,8 +235,11 @@ fn deals(
         created,
         status,
         title: sheet.column(&["Deal - Title"]),
-        value: sheet.column(&["Deal - Value"]),
-        currency: sheet.column(&["Deal - Currency"]),
+        money: MoneyColumns {
+            amount: sheet.column(&["Deal - Value"]),
+            company_amount: None,
+            currency: sheet.column(PARTS.currency),
+        },
         organization: sheet.column(&["Deal - Organization"]),
         stage: sheet.column(&["Deal - Stage"]),
         stage_changed: sheet.column(&["Deal - Last stage change"]),
@@ -338,15 +248,16 @@ fn deals(
         lost: sheet.column(&["Deal - Lost time"]),
         lost_reason: sheet.column(&["Deal - Lost reason"]),
     };
+    let [amount_source, original_source, currency_source] = c.money.sources();
     let from = conversion.vendor_file(
         sheet,
         &[
             ("opportunity_id", Some(c.record)),
             ("owner_id", Some(c.owner)),
             ("name", c.title),
-            ("amount", c.value),
-            ("original_amount", c.value),
-            ("original_currency", c.currency),
+            amount_source,
+            original_source,
+            currency_source,
             ("account_id", c.organization),
             ("created_at", Some(c.created)),
             ("expected_close_on", c.expected),
@@ -418,116 +329,51 @@ fn deal(
     let entered_at = conversion.time_at(row, c.stage_changed).unwrap_or(created_at);
     let history: Vec<(&Resolved, chrono::NaiveDateTime)> =
         current.map(|stage| (stage, entered_at)).into_iter().collect();
-    let derived = milestones::derive(context.resolver, created_at, &history, closed);
-    let Some((amount, original)) = amount_of(row, c, conversion, context.rates, created_at.date()) else {
+    let expected = conversion.time_at(row, c.expected);
+    let on = deals::rate_day(closed, expected, created_at);
+    let Some(money) = deals::money(conversion, row, &c.money, context.rates, on) else {
         return Ok(false);
     };
-    let opportunity = id("deal", record_id);
-    let mut out = NewRow::of("opportunities.csv");
-    out.set("opportunity_id", opportunity.clone()).set("owner_id", rep).set("name", row.get(c.title));
-    out.set("amount", amount.clone()).set("created_at", cells::timestamp(created_at));
-    if let Some((original_amount, currency)) = original {
-        out.set("original_amount", original_amount).set("original_currency", currency);
-    }
-    if let Some(account) = known.organizations.get(&row.get(c.organization).to_lowercase()) {
-        out.set("account_id", id("organization", account));
-    }
-    conversion.saw_day(created_at.date());
-    match closed {
-        Some((outcome, at)) => {
-            out.set("status", if outcome.outcome == StageOutcome::Won { "won" } else { "lost" });
-            out.set("closed_at", cells::timestamp(at)).set("stage", outcome.stage.clone());
-            out.set("lost_reason", row.get(c.lost_reason));
-            conversion.saw_day(at.date());
-            if outcome.outcome == StageOutcome::Won {
-                conversion.kpis.won += 1;
-                conversion.kpis.revenue_cents += cents_of(&amount);
-            } else {
-                conversion.kpis.lost += 1;
-            }
-        }
-        None => {
-            out.set("status", "open");
-            conversion.kpis.open += 1;
-            if let Some(stage) = current {
-                out.set("stage", stage.stage.clone());
-            }
-            if let Some(day) = conversion.time_at(row, c.expected) {
-                out.set("expected_close_on", day.format("%Y-%m-%d").to_string());
-            }
-        }
-    }
-    set_milestones(&mut out, &derived);
-    conversion.emit(out, from, row.line)?;
-    push_changes(conversion, &opportunity, &derived, from, row.line)?;
+    let deal = Deal {
+        id: id("deal", record_id),
+        owner: rep,
+        name: row.get(c.title),
+        account: known.organizations.get(&row.get(c.organization).to_lowercase()).map(|a| id("organization", a)),
+        money,
+        created_at,
+        closed,
+        stage: current,
+        expected,
+        lost_reason: row.get(c.lost_reason),
+        milestones: milestones::derive(context.resolver, created_at, &history, closed),
+    };
+    deals::write(conversion, deal, from, row.line)?;
     let title = row.get(c.title).to_lowercase();
     let unique = !known.deals.contains_key(&title);
     known.deals.insert(title, unique.then(|| record_id.to_string()));
     Ok(true)
 }
 
-/// The deal's value in the organisation's currency, and its original amount and currency when it
-/// was in another; `None` after a located problem.
-fn amount_of(
-    row: &Row<'_>,
-    c: &DealColumns,
-    conversion: &mut Conversion,
-    rates: &Rates,
-    on: chrono::NaiveDate,
-) -> Option<(String, Option<(String, String)>)> {
-    let text = row.get(c.value);
-    let amount =
-        if text.is_empty() { Ok("0.00".to_string()) } else { cells::parse_amount(text, NumberStyle::default()) };
-    let amount = match amount {
-        Ok(amount) => amount,
-        Err(message) => {
-            conversion.problems.push(row.problem(c.value, message));
-            return None;
-        }
-    };
-    let currency = row.get(c.currency).to_uppercase();
-    if currency.is_empty() || rates.corporate.as_deref() == Some(currency.as_str()) {
-        return Some((amount, None));
-    }
-    match rates.convert(cents_of(&amount), &currency, on) {
-        Ok(cents) => Some((format!("{}.{:02}", cents / 100, cents % 100), Some((amount, currency)))),
-        Err(message) => {
-            conversion.problems.push(row.problem(c.currency, message));
-            None
-        }
-    }
-}
+#[rustfmt::skip]
+const ACTIVITY: &Spec = &[
+    Column("activity_id", &["Activity - ID"]), Column("rep_id", &["Activity - Assigned to user", "Activity - Owner"]),
+    Column("type", &["Activity - Type"]),
+    Column("occurred_at", &["Activity - Marked as done time", "Activity - Due date"]),
+    Column("due_date", &["Activity - Due date"]), Column("due_time", &["Activity - Due time"]),
+    Column("done", &["Activity - Done"]), Column("done_at", &["Activity - Marked as done time"]),
+    Column("account_id", &["Activity - Organization"]), Column("contact_id", &["Activity - Contact person"]),
+    Column("opportunity_id", &["Activity - Deal"]),
+];
 
 fn activities(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, known: &Known) -> Result<()> {
-    let (Some(record), Some(kind), Some(due)) = (
-        conversion.required(sheet, &["Activity - ID"]),
-        conversion.required(sheet, &["Activity - Type"]),
-        conversion.required(sheet, &["Activity - Due date"]),
-    ) else {
+    let Some(f) = conversion.fields(sheet, ACTIVITY) else { return Ok(()) };
+    let (Some(kind), Some(due)) =
+        (conversion.required(sheet, &["Activity - Type"]), conversion.required(sheet, &["Activity - Due date"]))
+    else {
         return Ok(());
     };
-    let assigned = sheet.column(&["Activity - Assigned to user", "Activity - Owner"]);
-    let due_time = sheet.column(&["Activity - Due time"]);
-    let done = sheet.column(&["Activity - Done"]);
-    let done_at = sheet.column(&["Activity - Marked as done time"]);
-    let deal = sheet.column(&["Activity - Deal"]);
-    let organization = sheet.column(&["Activity - Organization"]);
-    let person = sheet.column(&["Activity - Contact person"]);
-    let from = conversion.vendor_file(
-        sheet,
-        &[
-            ("activity_id", Some(record)),
-            ("rep_id", assigned),
-            ("type", Some(kind)),
-            ("occurred_at", done_at.or(Some(due))),
-            ("account_id", organization),
-            ("contact_id", person),
-            ("opportunity_id", deal),
-        ],
-    );
-    let mut converted = 0;
-    for row in sheet.rows() {
-        let is_done = match row.get(done).to_lowercase().as_str() {
+    conversion.each_row(sheet, |conversion, row| {
+        let is_done = match row.get(f.of("done")).to_lowercase().as_str() {
             "done" => true,
             "to do" | "" => false,
             other => parse_bool(other).unwrap_or(false),
@@ -539,55 +385,49 @@ fn activities(sheet: &Sheet, conversion: &mut Conversion, owners: &mut Owners, k
             "lunch" => "meeting",
             "task" | "deadline" => {
                 conversion.skip(sheet, "a task or deadline is a to-do, not work done");
-                continue;
+                return Ok(false);
             }
             _ => {
                 conversion
                     .skip(sheet, "an activity type Quotient does not count (not a call, meeting, e-mail or lunch)");
-                continue;
+                return Ok(false);
             }
         };
         if !is_done {
             conversion.skip(sheet, "not done yet: only work done counts");
-            continue;
+            return Ok(false);
         }
-        let Some(rep) = owners.rep(row.get(assigned)) else {
+        let Some(rep) = owners.rep(row.get(f.of("rep_id"))) else {
             conversion.skip(sheet, "assigned to no one: an activity is a rep's");
-            continue;
+            return Ok(false);
         };
-        let at = match conversion.time_at(&row, done_at) {
+        let at = match conversion.time_at(row, f.of("done_at")) {
             Some(at) => at,
             None => {
-                let due_text = format!("{} {}", row.get(Some(due)), row.get(due_time));
+                let due_text = format!("{} {}", row.get(Some(due)), row.get(f.of("due_time")));
                 match cells::parse_time(due_text.trim(), &cells::export_time_formats()) {
                     Ok(at) => at,
                     Err(message) => {
                         conversion.problems.push(row.problem(Some(due), message));
-                        continue;
+                        return Ok(false);
                     }
                 }
             }
         };
-        let mut out = NewRow::of("activities.csv");
-        out.set("activity_id", id("activity", row.get(Some(record)))).set("rep_id", rep).set("type", activity);
-        out.set("occurred_at", cells::timestamp(at));
-        if let Some(account) = known.organizations.get(&row.get(organization).to_lowercase()) {
-            out.set("account_id", id("organization", account));
-        }
-        if let Some(contact) = known.persons.get(&row.get(person).to_lowercase()) {
-            out.set("contact_id", id("person", contact));
-        }
-        if let Some(Some(opportunity)) = known.deals.get(&row.get(deal).to_lowercase()) {
-            out.set("opportunity_id", id("deal", opportunity));
-        }
-        if activity == "appointment" {
-            out.set("outcome", "completed");
-        }
-        conversion.emit(out, from, row.line)?;
-        converted += 1;
-    }
-    conversion.counted(sheet, converted);
-    Ok(())
+        let by_name = |field: &str| row.get(f.of(field)).to_lowercase();
+        let converted = Activity {
+            id: id("activity", f.record(row)),
+            rep,
+            kind: activity,
+            at,
+            account: known.organizations.get(&by_name("account_id")).map(|a| id("organization", a)),
+            contact: known.persons.get(&by_name("contact_id")).map(|p| id("person", p)),
+            opportunity: known.deals.get(&by_name("opportunity_id")).cloned().flatten().map(|d| id("deal", &d)),
+            outcome: (activity == "appointment").then_some("completed"),
+        };
+        records::write_activity(conversion, converted, f.from, row.line)?;
+        Ok(true)
+    })
 }
 
 #[cfg(test)]

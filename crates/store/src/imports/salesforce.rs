@@ -6,14 +6,15 @@
 //! ids of the records others refer to (as 128-bit numbers) and, per opportunity, the milestones
 //! found in its stage history.
 
+use super::conversion::{self, VendorExport, invalid};
 use super::currency::Rates;
-use super::stages::{self, Resolver, StageMapping, VendorStage};
+use super::stages::{self, PreparedStages, Resolver, StageMapping, VendorStage};
 use super::text::{self, VendorCsv, field, parse_bool, record_id};
 use super::{BundleWriter, Converted, CrmImportError, CrmImportSummary, FirstKpis, ObjectCount, Skips, VendorFile};
-use crate::bundle::{Problem, Problems, Progress, format_timestamp};
+use crate::bundle::{Problem, Progress, format_timestamp};
 use crate::db::Db;
 use crate::error::{Result, StoreError};
-use crate::orgs::{self, OrgId, PipelineKeys};
+use crate::orgs::{OrgId, PipelineKeys};
 use chrono::{DateTime, NaiveDate, Utc};
 use quotient_core::model::StageOutcome;
 use std::collections::{HashMap, HashSet};
@@ -31,14 +32,16 @@ pub struct Options {
     pub rates: Option<PathBuf>,
 }
 
-/// The stage mapping an import uses, and whether it was proposed (and written) by this run.
-#[derive(Debug, Clone)]
-pub struct PreparedStages {
-    pub mapping: StageMapping,
-    pub path: PathBuf,
-    /// The file as written when this run proposed it (or added stages to it), for the user to
-    /// review.
-    pub written: Option<String>,
+/// A Salesforce export folder and the rates its amounts convert with.
+pub struct SalesforceExport {
+    dir: PathBuf,
+    rates: Rates,
+}
+
+/// The export in `dir`, with the rates of its `CurrencyType.csv` and `DatedConversionRate.csv`
+/// and of `rates_file`.
+pub fn read(dir: &Path, rates_file: Option<&Path>) -> std::result::Result<SalesforceExport, CrmImportError> {
+    Ok(SalesforceExport { dir: dir.to_path_buf(), rates: read_rates(dir, rates_file)? })
 }
 
 /// Imports the Salesforce export in `dir`: prepares the stage mapping (proposing and writing it
@@ -52,17 +55,27 @@ pub fn import(
     on_stages: &mut dyn FnMut(&PreparedStages),
     progress: &mut dyn Progress,
 ) -> std::result::Result<CrmImportSummary, CrmImportError> {
-    let pipeline = orgs::pipeline_keys(db, org)?;
-    let prepared = prepare_stages(dir, options.stages.as_deref(), &pipeline)?;
-    on_stages(&prepared);
-    let unplaced: Vec<String> = prepared.mapping.unplaced().into_iter().map(str::to_string).collect();
-    if !unplaced.is_empty() {
-        return Err(CrmImportError::UnplacedStages { file: prepared.path, unplaced });
+    let export = read(dir, options.rates.as_deref())?;
+    let stages = options.stages.clone().unwrap_or_else(|| dir.join(stages::FILE_NAME));
+    conversion::import(db, org, &export, &stages, on_stages, progress)
+}
+
+impl VendorExport for SalesforceExport {
+    fn label(&self) -> &'static str {
+        "Salesforce"
     }
-    let rates = read_rates(dir, options.rates.as_deref())?;
-    progress.step("converting the Salesforce export");
-    let converted = convert(dir, &prepared.mapping, &rates, &pipeline)?;
-    super::import_converted(db, org, converted, progress)
+
+    fn stages_found(&self) -> std::result::Result<Vec<VendorStage>, CrmImportError> {
+        stages_found(&self.dir)
+    }
+
+    fn convert(
+        &self,
+        mapping: &StageMapping,
+        pipeline: &PipelineKeys,
+    ) -> std::result::Result<Converted, CrmImportError> {
+        convert(&self.dir, mapping, &self.rates, pipeline)
+    }
 }
 
 /// The export's file for `object` (`Opportunity` → `Opportunity.csv`, in any case).
@@ -76,44 +89,6 @@ fn find(dir: &Path, object: &str) -> Result<Option<PathBuf>> {
         }
     }
     Ok(None)
-}
-
-/// Reads the mapping file, adding proposals for stages it lacks, or proposes a new one; writes
-/// the file when it proposed anything.
-pub fn prepare_stages(
-    dir: &Path,
-    stages_file: Option<&Path>,
-    pipeline: &PipelineKeys,
-) -> std::result::Result<PreparedStages, CrmImportError> {
-    let found = stages_found(dir)?;
-    let path = stages_file.map_or_else(|| dir.join(stages::FILE_NAME), Path::to_path_buf);
-    let file_name = path.display().to_string();
-    let (mapping, changed) = if path.exists() {
-        let text = std::fs::read_to_string(&path).map_err(|e| StoreError::io(&path, e))?;
-        let mut mapping = StageMapping::parse(&text, &file_name).map_err(invalid)?;
-        let added = mapping.add_missing(&found, pipeline);
-        (mapping, !added.is_empty())
-    } else {
-        (StageMapping::propose(&found, pipeline), true)
-    };
-    let problems = mapping.check(pipeline, &file_name);
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    let written = if changed {
-        let text = mapping.to_toml("Salesforce", pipeline);
-        std::fs::write(&path, &text).map_err(|e| StoreError::io(&path, e))?;
-        Some(text)
-    } else {
-        None
-    };
-    Ok(PreparedStages { mapping, path, written })
-}
-
-fn invalid(problems: Vec<Problem>) -> CrmImportError {
-    let mut all = Problems::default();
-    problems.into_iter().for_each(|p| all.push(p));
-    CrmImportError::Invalid(all)
 }
 
 /// Every stage the export uses: `OpportunityStage.csv` when exported (its order, probability and
@@ -171,20 +146,12 @@ fn stages_found(dir: &Path) -> std::result::Result<Vec<VendorStage>, CrmImportEr
 
 /// The rates of the export (`CurrencyType.csv`, `DatedConversionRate.csv`) and of `rates_file`.
 pub fn read_rates(dir: &Path, rates_file: Option<&Path>) -> std::result::Result<Rates, CrmImportError> {
-    let mut rates = Rates::default();
-    let mut problems = Vec::new();
+    let mut files = Vec::new();
     for object in ["CurrencyType", "DatedConversionRate"] {
-        if let Some(path) = find(dir, object)? {
-            problems.extend(rates.read(&path)?);
-        }
+        files.extend(find(dir, object)?);
     }
-    if let Some(path) = rates_file {
-        problems.extend(rates.read(path)?);
-    }
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    Ok(rates)
+    files.extend(rates_file.map(Path::to_path_buf));
+    Rates::read_files(&files.iter().map(PathBuf::as_path).collect::<Vec<_>>())
 }
 
 /// Streams the records of `path` to `each` (the file, the record, its line); unreadable records
@@ -254,7 +221,36 @@ struct Known {
     accounts: HashSet<u128>,
     contacts: HashSet<u128>,
     leads: HashSet<u128>,
-    opportunities: HashSet<u128>,
+}
+
+/// The opportunities of the export, each with its track: sorted keys and tracks side by side,
+/// found by binary search. A hash map of a million tracks took twice the memory (its slack, and
+/// both tables while it grew), and memory is what bounds an import of this size.
+#[derive(Default)]
+struct Tracks {
+    keys: Vec<u128>,
+    tracks: Vec<Track>,
+}
+
+impl Tracks {
+    fn of(mut keys: Vec<u128>) -> Tracks {
+        keys.sort_unstable();
+        keys.dedup();
+        let tracks = vec![Track::default(); keys.len()];
+        Tracks { keys, tracks }
+    }
+
+    fn contains(&self, key: u128) -> bool {
+        self.keys.binary_search(&key).is_ok()
+    }
+
+    fn get(&self, key: u128) -> Option<&Track> {
+        self.tracks.get(self.keys.binary_search(&key).ok()?)
+    }
+
+    fn get_mut(&mut self, key: u128) -> Option<&mut Track> {
+        self.tracks.get_mut(self.keys.binary_search(&key).ok()?)
+    }
 }
 
 /// What one opportunity's stage history tells, and what its conversion decided.
@@ -301,7 +297,7 @@ struct Conversion<'a> {
     rates: &'a Rates,
     out: BundleWriter,
     known: Known,
-    tracks: HashMap<u128, Track>,
+    tracks: Tracks,
     problems: Vec<Problem>,
     skips: Skips,
     objects: Vec<ObjectCount>,
@@ -332,7 +328,7 @@ pub fn convert(
         rates,
         out: BundleWriter::create()?,
         known: Known::default(),
-        tracks: HashMap::new(),
+        tracks: Tracks::default(),
         problems: Vec::new(),
         skips: Skips::default(),
         objects: Vec::new(),
@@ -353,31 +349,17 @@ pub fn convert(
     conversion.tasks()?;
     conversion.events()?;
     let Conversion { out, problems, skips, objects, kpis, date_range, .. } = conversion;
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    let stages = mapping
-        .rules
-        .iter()
-        .filter_map(|rule| {
-            let target = rule.target.as_ref()?;
-            let shown = match &target.gateway_type {
-                Some(kind) => format!("{}:{kind}", target.stage),
-                None => target.stage.clone(),
-            };
-            Some((rule.vendor.clone(), shown))
-        })
-        .collect();
-    Ok(Converted {
+    Converted {
         source: SOURCE,
         bundle: out,
         objects,
         skips,
-        stages,
+        stages: mapping.used(),
         currency: rates.corporate.clone(),
         date_range,
         kpis,
-    })
+    }
+    .unless(problems)
 }
 
 fn ext(id: impl AsRef<str>) -> String {
@@ -417,16 +399,27 @@ impl Conversion<'_> {
         column: Option<usize>,
         what: &str,
     ) -> Option<String> {
+        let Some(id) = self.id_at(csv, record, line, column)? else {
+            let message = match column {
+                Some(_) => format!("is empty: every {what} needs it"),
+                None => "the column is missing from the header".to_string(),
+            };
+            self.problems.push(csv.problem(line, column, message));
+            return None;
+        };
+        Some(id)
+    }
+
+    /// The id at `column` (`Some(None)` when empty); `None` after a problem with it.
+    fn id_at(
+        &mut self,
+        csv: &VendorCsv,
+        record: &csv::ByteRecord,
+        line: u64,
+        column: Option<usize>,
+    ) -> Option<Option<String>> {
         match record_id(&field(record, column)) {
-            Ok(Some(id)) => Some(id.to_string()),
-            Ok(None) => {
-                let message = match column {
-                    Some(_) => format!("is empty: every {what} needs it"),
-                    None => "the column is missing from the header".to_string(),
-                };
-                self.problems.push(csv.problem(line, column, message));
-                None
-            }
+            Ok(id) => Some(id.map(str::to_string)),
             Err(message) => {
                 self.problems.push(csv.problem(line, column, message));
                 None
@@ -442,21 +435,15 @@ impl Conversion<'_> {
         record: &csv::ByteRecord,
         line: u64,
         column: Option<usize>,
-        set: fn(&Known) -> &HashSet<u128>,
+        known: fn(&Self, u128) -> bool,
     ) -> Option<String> {
-        match record_id(&field(record, column)) {
-            Ok(Some(id)) if set(&self.known).contains(&id_key(id)) => Some(id.to_string()),
-            Ok(Some(_)) => {
-                let name = column.and_then(|c| csv.header.get(c)).map_or("", String::as_str);
-                self.skips.skip(&csv.name, &format!("{name} points to a record not in the export: left empty"));
-                None
-            }
-            Ok(None) => None,
-            Err(message) => {
-                self.problems.push(csv.problem(line, column, message));
-                None
-            }
+        let id = self.id_at(csv, record, line, column)??;
+        if known(self, id_key(&id)) {
+            return Some(id);
         }
+        let name = column.and_then(|c| csv.header.get(c)).map_or("", String::as_str);
+        self.skips.skip(&csv.name, &format!("{name} points to a record not in the export: left empty"));
+        None
     }
 
     fn datetime(
@@ -720,7 +707,10 @@ impl Conversion<'_> {
         // Account ids are registered first: accounts refer to no other account here, but        // contacts and opportunities read later do.
         self.convert_object(&ACCOUNTS, |this, csv, record, line, c, from| {
             let Some(id) = this.required_id(csv, record, line, c[0], "account") else { return Ok(false) };
-            let owner = this.reference(csv, record, line, c[3], |k| &k.users).map(|o| ext(&o)).unwrap_or_default();
+            let owner = this
+                .reference(csv, record, line, c[3], |this, key| this.known.users.contains(&key))
+                .map(|o| ext(&o))
+                .unwrap_or_default();
             let revenue = match field(record, c[5]).as_ref() {
                 "" => String::new(),
                 text => {
@@ -797,10 +787,45 @@ impl Conversion<'_> {
         each_record(path, problems, |csv, record, line| each(self, csv, record, line))
     }
 
+    /// Streams the file of `object`, when the export has it, with access to the conversion; its
+    /// unreadable records become problems when `report` (a later pass reports them otherwise).
+    fn stream_object(
+        &mut self,
+        object: &str,
+        report: bool,
+        each: impl FnMut(&mut Self, &VendorCsv, &csv::ByteRecord, u64) -> Result<()>,
+    ) -> Result<()> {
+        let Some(path) = self.path(object)? else { return Ok(()) };
+        let mut problems = Vec::new();
+        self.stream(&path, &mut problems, each)?;
+        if report {
+            self.problems.extend(problems);
+        }
+        Ok(())
+    }
+
+    /// The ids of the opportunities, which leads and activities read before them may refer to.
+    fn opportunity_ids(&mut self) -> Result<()> {
+        let mut keys = Vec::new();
+        // Unreadable records are reported when the opportunities are converted.
+        self.stream_object("Opportunity", false, |_, csv, record, _| {
+            if parse_bool(&field(record, csv.column("IsDeleted"))) == Some(true) {
+                return Ok(());
+            }
+            if let Ok(Some(id)) = record_id(&field(record, csv.column("Id"))) {
+                keys.push(id_key(id));
+            }
+            Ok(())
+        })?;
+        self.tracks = Tracks::of(keys);
+        Ok(())
+    }
+
     fn contacts(&mut self, buying_roles: &HashMap<u128, &'static str>) -> Result<()> {
         self.convert_object(&CONTACTS, |this, csv, record, line, c, from| {
             let Some(id) = this.required_id(csv, record, line, c[0], "contact") else { return Ok(false) };
-            let Some(account) = this.reference(csv, record, line, c[1], |k| &k.accounts) else {
+            let Some(account) = this.reference(csv, record, line, c[1], |this, key| this.known.accounts.contains(&key))
+            else {
                 this.skips.skip(&csv.name, "no account (a private contact, or its account is not in the export)");
                 return Ok(false);
             };
@@ -828,23 +853,6 @@ impl Conversion<'_> {
         })
     }
 
-    /// The ids of the opportunities, which leads and activities read before them may refer to.
-    fn opportunity_ids(&mut self) -> Result<()> {
-        let Some(path) = self.path("Opportunity")? else { return Ok(()) };
-        let mut problems = Vec::new();
-        self.stream(&path, &mut problems, |this, csv, record, _| {
-            if parse_bool(&field(record, csv.column("IsDeleted"))) == Some(true) {
-                return Ok(());
-            }
-            if let Ok(Some(id)) = record_id(&field(record, csv.column("Id"))) {
-                this.known.opportunities.insert(id_key(id));
-            }
-            Ok(())
-        })?;
-        // Unreadable records are reported when the opportunities are converted.
-        Ok(())
-    }
-
     fn leads(&mut self) -> Result<()> {
         self.convert_object(&LEADS, |this, csv, record, line, c, from| {
             let Some(id) = this.required_id(csv, record, line, c[0], "lead") else { return Ok(false) };
@@ -864,15 +872,20 @@ impl Conversion<'_> {
             let self_generated = !owner_text.is_empty()
                 && record_id(&owner_text).ok().flatten() == record_id(&creator_text).ok().flatten();
             // Leads owned by a queue have no rep yet.
-            let owner = this.reference(csv, record, line, c[2], |k| &k.users).map(|o| ext(&o)).unwrap_or_default();
+            let owner = this
+                .reference(csv, record, line, c[2], |this, key| this.known.users.contains(&key))
+                .map(|o| ext(&o))
+                .unwrap_or_default();
             let name = match field(record, c[5]) {
                 name if !name.is_empty() => name.into_owned(),
                 _ => format!("{} {}", field(record, c[6]), field(record, c[7])).trim().to_string(),
             };
             let converted_flag = parse_bool(&field(record, c[10])) == Some(true);
             let status = if converted_flag { "converted" } else { lead_status(&field(record, c[9])) };
-            let opportunity =
-                this.reference(csv, record, line, c[11], |k| &k.opportunities).map(|o| ext(&o)).unwrap_or_default();
+            let opportunity = this
+                .reference(csv, record, line, c[11], |this, key| this.tracks.contains(key))
+                .map(|o| ext(&o))
+                .unwrap_or_default();
             this.known.leads.insert(id_key(&id));
             this.out.write(
                 "leads.csv",
@@ -897,16 +910,14 @@ impl Conversion<'_> {
     /// First pass over `OpportunityHistory.csv`: per opportunity, when it first reached each
     /// milestone, and its latest change.
     fn history_milestones(&mut self) -> Result<()> {
-        let Some(path) = self.path("OpportunityHistory")? else { return Ok(()) };
-        let mut problems = Vec::new();
-        self.stream(&path, &mut problems, |this, csv, record, line| {
+        self.stream_object("OpportunityHistory", true, |this, csv, record, line| {
             let c = Columns::of(csv, &["OpportunityId", "StageName", "CreatedDate", "IsDeleted"]).0;
             if parse_bool(&field(record, c[3])) == Some(true) {
                 return Ok(());
             }
             let Ok(Some(opportunity)) = sf_id(record, c[0]) else { return Ok(()) };
             let key = id_key(opportunity);
-            if !this.known.opportunities.contains(&key) {
+            if !this.tracks.contains(key) {
                 return Ok(());
             }
             let Some(at) = this.datetime(csv, record, line, c[2]) else { return Ok(()) };
@@ -917,7 +928,7 @@ impl Conversion<'_> {
                 .as_ref()
                 .and_then(|k| this.pipeline.gateway_types.iter().position(|g| g == k))
                 .and_then(|i| u8::try_from(i).ok());
-            let track = this.tracks.entry(key).or_default();
+            let Some(track) = this.tracks.get_mut(key) else { return Ok(()) };
             let at = at.timestamp();
             for (milestone, reached) in reached.iter().enumerate() {
                 if *reached && at < track.reached[milestone] {
@@ -932,9 +943,7 @@ impl Conversion<'_> {
                 track.last_outcome = Some(stage.outcome);
             }
             Ok(())
-        })?;
-        self.problems.extend(problems);
-        Ok(())
+        })
     }
 
     fn opportunities(&mut self, products: &HashMap<u128, String>) -> Result<()> {
@@ -946,7 +955,7 @@ impl Conversion<'_> {
                 this.problems.push(csv.problem(line, c[2], format!("'{owner}' is not a user of User.csv: export all users, or give the opportunity an owner who is one")));
                 return Ok(false);
             }
-            let account = this.reference(csv, record, line, c[1], |k| &k.accounts).map(|a| ext(&a)).unwrap_or_default();
+            let account = this.reference(csv, record, line, c[1], |this, key| this.known.accounts.contains(&key)).map(|a| ext(&a)).unwrap_or_default();
             let Some(created) = this.datetime(csv, record, line, c[5]) else {
                 if field(record, c[5]).is_empty() {
                     this.problems.push(csv.problem(line, c[5], "is empty: every opportunity needs its creation time".to_string()));
@@ -1005,7 +1014,7 @@ impl Conversion<'_> {
                 }
             };
             let foreign = !currency.is_empty() && this.rates.corporate.as_deref() != Some(currency.as_str()) && !this.rates.is_empty();
-            let track = this.tracks.entry(key).or_default();
+            let Some(track) = this.tracks.get_mut(key) else { return Ok(false) };
             track.status = Some(status);
             track.created_at = created.timestamp();
             track.closed_at = closed_at.map_or(0, |at| at.timestamp());
@@ -1079,7 +1088,7 @@ impl Conversion<'_> {
                     this.skips.skip(&csv.name, "no opportunity");
                     return Ok(());
                 };
-                let Some(track) = this.tracks.get(&id_key(&opportunity)).copied().filter(|t| t.status.is_some()) else {
+                let Some(track) = this.tracks.get(id_key(&opportunity)).copied().filter(|t| t.status.is_some()) else {
                     this.skips.skip(&csv.name, "its opportunity is not in the export");
                     return Ok(());
                 };
@@ -1091,7 +1100,7 @@ impl Conversion<'_> {
                     this.skips.skip(&csv.name, "the same stage as before (a change of amount or close date)");
                     return Ok(());
                 }
-                if let Some(t) = this.tracks.get_mut(&id_key(&opportunity)) {
+                if let Some(t) = this.tracks.get_mut(id_key(&opportunity)) {
                     t.written_stage = position;
                 }
                 // A change logged before the opportunity's recorded creation (a back-dated
@@ -1113,8 +1122,7 @@ impl Conversion<'_> {
         let won = self.pipeline.stages.iter().find(|s| s.outcome == StageOutcome::Won).map(|s| s.key.clone());
         let lost = self.pipeline.stages.iter().find(|s| s.outcome == StageOutcome::Lost).map(|s| s.key.clone());
         let mut closing: Vec<(u64, u128, &str, i64)> = Vec::new();
-        let ids: Vec<(u128, Track)> = self.tracks.iter().map(|(k, t)| (*k, *t)).collect();
-        for (key, track) in ids {
+        for (&key, track) in self.tracks.keys.iter().zip(&self.tracks.tracks) {
             let (Some(status), Some(last)) = (track.status, track.last_outcome) else { continue };
             if status == last || status == StageOutcome::Open {
                 continue;
@@ -1208,8 +1216,7 @@ impl Conversion<'_> {
         // WhatId is an opportunity (006) or an account (001); WhoId a contact (003) or a lead.
         let what = record_id(&field(record, c[2])).ok().flatten().map(str::to_string);
         let who = record_id(&field(record, c[3])).ok().flatten().map(str::to_string);
-        let opportunity =
-            what.as_deref().filter(|w| text::key_prefix(w) == "006" && self.known.opportunities.contains(&id_key(w)));
+        let opportunity = what.as_deref().filter(|w| text::key_prefix(w) == "006" && self.tracks.contains(id_key(w)));
         let account = record_id(&field(record, c[4]))
             .ok()
             .flatten()
@@ -1415,66 +1422,40 @@ const OPPORTUNITIES: ObjectFile = ObjectFile {
     ],
 };
 
-/// `Task.csv` into `activities.csv`.
-const TASKS: ObjectFile = ObjectFile {
-    object: "Task",
-    bundle: "activities.csv",
-    columns: &ACTIVITY_COLUMNS,
-    sources: &[
+/// A Task or Event file into `activities.csv`.
+const fn activity_file(
+    object: &'static str,
+    sources: &'static [(&'static str, &'static str)],
+    fields: &'static [&'static str],
+) -> ObjectFile {
+    ObjectFile { object, bundle: "activities.csv", columns: &ACTIVITY_COLUMNS, sources, fields }
+}
+
+/// Where each activity column comes from, `time` the field its time is read from.
+const fn activity_sources(time: &'static str) -> [(&'static str, &'static str); 6] {
+    [
         ("activity_id", "Id"),
         ("rep_id", "OwnerId"),
-        ("occurred_at", "ActivityDate"),
+        ("occurred_at", time),
         ("account_id", "AccountId"),
         ("contact_id", "WhoId"),
         ("opportunity_id", "WhatId"),
-    ],
-    fields: &[
-        "Id",
-        "OwnerId",
-        "WhatId",
-        "WhoId",
-        "AccountId",
-        "ActivityDate",
-        "CreatedDate",
-        "CompletedDateTime",
-        "Status",
-        "Subject",
-        "TaskSubtype",
-        "Type",
-        "CallType",
-        "CallDisposition",
-        "IsClosed",
-        "IsDeleted",
-    ],
-};
+    ]
+}
+
+/// `Task.csv` into `activities.csv`.
+#[rustfmt::skip]
+const TASKS: ObjectFile = activity_file("Task", &activity_sources("ActivityDate"), &[
+    "Id", "OwnerId", "WhatId", "WhoId", "AccountId", "ActivityDate", "CreatedDate", "CompletedDateTime", "Status",
+    "Subject", "TaskSubtype", "Type", "CallType", "CallDisposition", "IsClosed", "IsDeleted",
+]);
 
 /// `Event.csv` into `activities.csv`.
-const EVENTS: ObjectFile = ObjectFile {
-    object: "Event",
-    bundle: "activities.csv",
-    columns: &ACTIVITY_COLUMNS,
-    sources: &[
-        ("activity_id", "Id"),
-        ("rep_id", "OwnerId"),
-        ("occurred_at", "StartDateTime"),
-        ("account_id", "AccountId"),
-        ("contact_id", "WhoId"),
-        ("opportunity_id", "WhatId"),
-    ],
-    fields: &[
-        "Id",
-        "OwnerId",
-        "WhatId",
-        "WhoId",
-        "AccountId",
-        "StartDateTime",
-        "ActivityDateTime",
-        "ActivityDate",
-        "Subject",
-        "Type",
-        "IsDeleted",
-    ],
-};
+#[rustfmt::skip]
+const EVENTS: ObjectFile = activity_file("Event", &activity_sources("StartDateTime"), &[
+    "Id", "OwnerId", "WhatId", "WhoId", "AccountId",
+    "StartDateTime", "ActivityDateTime", "ActivityDate", "Subject", "Type", "IsDeleted",
+]);
 
 /// The 15-character id of a key made by [`id_key`].
 fn id_text(mut key: u128) -> String {

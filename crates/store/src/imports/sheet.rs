@@ -1,6 +1,7 @@
-//! One exported CSV file of a CRM, read whole: UTF-8 with or without a BOM, or ISO-8859-1 when it
-//! (Windows-1252) is not valid UTF-8; `,`, `;` or tab delimited; headers found by name without regard to case.
-//! Every value read from it can be located (file, line, column) in a [`Problem`].
+//! One exported CSV file of a CRM (or a worksheet of an XLSX workbook, `workbook.rs`), read whole:
+//! UTF-8 with or without a BOM, or ISO-8859-1 when it (Windows-1252) is not valid UTF-8; `,`, `;`
+//! or tab delimited; headers found by name without regard to case. Every value read from it can
+//! be located (file, line, column) in a [`Problem`].
 
 use crate::bundle::Problem;
 use std::path::Path;
@@ -24,6 +25,22 @@ pub struct Row<'s> {
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl Sheet {
+    /// The sheets of `path`: each worksheet of an XLSX workbook that has a header row, else the
+    /// CSV file; a file that cannot be read is one problem.
+    pub fn read_all(path: &Path) -> Vec<Result<Sheet, Problem>> {
+        if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("xlsx")) {
+            super::workbook::read(path)
+        } else {
+            vec![Sheet::read(path)]
+        }
+    }
+
+    /// A sheet of `headers` and `(line, values)` records read from a workbook.
+    pub(super) fn of_rows(file: String, headers: Vec<String>, records: Vec<(u64, Vec<String>)>) -> Sheet {
+        let records = records.into_iter().map(|(line, values)| (line, csv::StringRecord::from(values))).collect();
+        Sheet { file, headers, records }
+    }
+
     /// Reads `path`; a file that cannot be read or parsed is one problem at the place it breaks.
     pub fn read(path: &Path) -> Result<Sheet, Problem> {
         let file = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());

@@ -14,10 +14,16 @@
 //! "Firmas" = ""                          # not placed: fill in a stage
 //! ```
 
+use super::CrmImportError;
+use super::conversion::invalid;
 use crate::bundle::Problem;
+use crate::error::StoreError;
 use crate::orgs::PipelineKeys;
 use quotient_core::model::{Milestone, StageOutcome};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
 
 /// A stage as found in an export.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -60,6 +66,50 @@ pub struct StageMapping {
 
 /// The file a mapping is written to beside the export.
 pub const FILE_NAME: &str = "stages.toml";
+
+/// The stage mapping an import uses, and whether it was proposed (and written) by this run.
+#[derive(Debug, Clone)]
+pub struct PreparedStages {
+    pub mapping: StageMapping,
+    pub path: PathBuf,
+    /// The file as written when this run proposed it (or added stages to it), for the user to
+    /// review.
+    pub written: Option<String>,
+}
+
+/// Reads the mapping file at `path`, adding proposals for the `found` stages it lacks (below its
+/// own lines and comments), or proposes a new one for the CRM named `source`; writes the file when
+/// it proposed anything. Targets the organisation lacks are problems with the file's line.
+pub fn prepare(
+    found: &[VendorStage],
+    path: &Path,
+    source: &str,
+    pipeline: &PipelineKeys,
+) -> Result<PreparedStages, CrmImportError> {
+    let file_name = path.display().to_string();
+    let (mapping, written) = if path.exists() {
+        let text = std::fs::read_to_string(path).map_err(|e| StoreError::io(path, e))?;
+        let mut mapping = StageMapping::parse(&text, &file_name).map_err(invalid)?;
+        let before = mapping.rules.len();
+        mapping.add_missing(found, pipeline);
+        let added: Vec<&StageRule> = mapping.rules[before..].iter().collect();
+        let written = (!added.is_empty())
+            .then(|| StageMapping::append_to(&text, &added).unwrap_or_else(|| mapping.to_toml(source, pipeline)));
+        (mapping, written)
+    } else {
+        let mapping = StageMapping::propose(found, pipeline);
+        let text = mapping.to_toml(source, pipeline);
+        (mapping, Some(text))
+    };
+    let problems = mapping.check(pipeline, &file_name);
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+    if let Some(text) = &written {
+        std::fs::write(path, text).map_err(|e| StoreError::io(path, e))?;
+    }
+    Ok(PreparedStages { mapping, path: path.to_path_buf(), written })
+}
 
 impl StageMapping {
     /// Proposes a target for each stage found, from its name, then its closed/won flags, then its
@@ -150,95 +200,129 @@ impl StageMapping {
         let _ = writeln!(out, "# \"\" means not placed: the import stops until every stage is placed.");
         let _ = writeln!(out, "[stages]");
         for rule in &self.rules {
-            let target = rule.target.as_ref().map_or_else(String::new, |t| match &t.gateway_type {
-                Some(kind) => format!("{}:{kind}", t.stage),
-                None => t.stage.clone(),
-            });
-            let _ = write!(out, "{} = {}", quote(&rule.vendor), quote(&target));
-            if !rule.why.is_empty() {
-                let _ = write!(out, "  # {}", rule.why);
-            }
-            out.push('\n');
+            rule_line(&mut out, rule);
         }
         out
     }
 
-    /// Reads a mapping written by [`StageMapping::to_toml`] (and edited by hand): a `[stages]`
-    /// table of quoted or bare keys and quoted values, comments, blank lines. Every line that
-    /// cannot be read is a problem of `file` with its line and column.
+    /// Reads a mapping written by [`StageMapping::to_toml`] (and edited by hand) with the `toml`
+    /// crate: a `[stages]` table of `"CRM stage" = "quotient_stage"` lines, in the file's order.
+    /// Every line TOML cannot read, a value that is not a text, another table and a stage named
+    /// twice are problems of `file` with their line and column.
     pub fn parse(text: &str, file: &str) -> Result<StageMapping, Vec<Problem>> {
+        let at = |span: Option<std::ops::Range<usize>>, message: String| {
+            let (line, column) = span.map_or((0, None), |span| {
+                let (line, column) = line_column(text, span.start);
+                (line, Some(column))
+            });
+            Problem { file: file.to_string(), line, column, field: None, message }
+        };
+        let toml_problem = |error: &toml::de::Error| {
+            at(
+                error.span(),
+                format!(
+                    "{}: the file is one [stages] table of \"CRM stage\" = \"quotient_stage\" lines",
+                    error.message().trim()
+                ),
+            )
+        };
+        // Syntax first, every mistake at once; then the shape, which serde tells one at a time.
+        let (_, errors) = toml::de::DeTable::parse_recoverable(text);
+        if !errors.is_empty() {
+            return Err(errors.iter().map(toml_problem).collect());
+        }
+        let read: StagesFile = toml::from_str(text).map_err(|e| vec![toml_problem(&e)])?;
+        let mut lines: Vec<(Spanned<String>, Spanned<String>)> = read.stages.into_iter().collect();
+        lines.sort_by_key(|(key, _)| key.span().start);
         let mut mapping = StageMapping::default();
         let mut problems = Vec::new();
-        let mut table: Option<String> = None;
-        for (index, raw) in text.lines().enumerate() {
-            let line = index as u64 + 1;
-            let problem = |column: usize, message: String| Problem {
-                file: file.to_string(),
-                line,
-                column: Some(column),
-                field: None,
-                message,
-            };
-            let content = strip_comment(raw);
-            let trimmed = content.trim();
-            if trimmed.is_empty() {
+        for (key, value) in lines {
+            if mapping.rule(key.get_ref()).is_some() {
+                problems.push(at(Some(key.span()), format!("'{}' is mapped twice: keep one line", key.get_ref())));
                 continue;
             }
-            if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
-                table = Some(name.trim().to_string());
-                continue;
-            }
-            if table.as_deref() != Some("stages") {
-                problems
-                    .push(problem(1, "only a [stages] table is read: put the stage lines under [stages]".to_string()));
-                continue;
-            }
-            let indent = content.len() - content.trim_start().len();
-            let (key, rest) = match read_key(trimmed) {
-                Ok(found) => found,
-                Err(message) => {
-                    problems.push(problem(indent + 1, message));
-                    continue;
-                }
-            };
-            let after_key = indent + trimmed.len() - rest.len();
-            let Some(value_text) = rest.trim_start().strip_prefix('=') else {
-                problems.push(problem(after_key + 1, "expected '=' after the stage name".to_string()));
-                continue;
-            };
-            let value_column = indent + trimmed.len() - value_text.trim_start().len() + 1;
-            let value = match read_string(value_text.trim()) {
-                Ok((value, "")) => value,
-                Ok(_) => {
-                    problems.push(problem(
-                        value_column,
-                        "unexpected text after the value: put a comment after '#'".to_string(),
-                    ));
-                    continue;
-                }
-                Err(message) => {
-                    problems.push(problem(value_column, message));
-                    continue;
-                }
-            };
-            if mapping.rule(&key).is_some() {
-                problems.push(problem(indent + 1, format!("'{key}' is mapped twice: keep one line")));
-                continue;
-            }
-            let target = match value.trim() {
-                "" => None,
-                value => {
-                    let (stage, kind) = match value.split_once(':') {
-                        Some((stage, kind)) => (stage.trim(), Some(kind.trim().to_string())),
-                        None => (value, None),
-                    };
-                    Some(Target { stage: stage.to_string(), gateway_type: kind.filter(|k| !k.is_empty()) })
-                }
-            };
-            mapping.rules.push(StageRule { vendor: key, target, why: String::new() });
+            let target = Target::parse(value.get_ref());
+            mapping.rules.push(StageRule { vendor: key.into_inner(), target, why: String::new() });
         }
         if problems.is_empty() { Ok(mapping) } else { Err(problems) }
     }
+
+    /// `existing` (the file as read) with lines for `added` rules, its own lines and comments
+    /// kept; `None` when it has no `[stages]` header to add under (then the file is written anew).
+    pub fn append_to(existing: &str, added: &[&StageRule]) -> Option<String> {
+        let header = existing.lines().any(|line| {
+            let content = line.split('#').next().unwrap_or_default().trim();
+            content.starts_with('[')
+                && !content.starts_with("[[")
+                && content.trim_matches(['[', ']']).trim() == "stages"
+        });
+        if !header {
+            return None;
+        }
+        let mut out = existing.to_string();
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        for rule in added {
+            rule_line(&mut out, rule);
+        }
+        Some(out)
+    }
+
+    /// CRM stage → Quotient stage (`gateway:demo` for a gateway) of the placed stages, as shown
+    /// in an import's summary.
+    pub fn used(&self) -> Vec<(String, String)> {
+        self.rules.iter().filter_map(|rule| Some((rule.vendor.clone(), rule.target.as_ref()?.to_string()))).collect()
+    }
+}
+
+/// The mapping file as serde reads it: only a `[stages]` table.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StagesFile {
+    #[serde(default)]
+    stages: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+impl Target {
+    /// `proposal`, `gateway:demo`; `None` for an empty (not placed) one.
+    fn parse(value: &str) -> Option<Target> {
+        let value = value.trim();
+        if value.is_empty() {
+            return None;
+        }
+        let (stage, kind) = match value.split_once(':') {
+            Some((stage, kind)) => (stage.trim(), Some(kind.trim().to_string())),
+            None => (value, None),
+        };
+        Some(Target { stage: stage.to_string(), gateway_type: kind.filter(|k| !k.is_empty()) })
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.gateway_type {
+            Some(kind) => write!(f, "{}:{kind}", self.stage),
+            None => f.write_str(&self.stage),
+        }
+    }
+}
+
+/// One `"CRM stage" = "target"  # why` line.
+fn rule_line(out: &mut String, rule: &StageRule) {
+    let target = rule.target.as_ref().map_or_else(String::new, Target::to_string);
+    let _ = write!(out, "{} = {}", quote(&rule.vendor), quote(&target));
+    if !rule.why.is_empty() {
+        let _ = write!(out, "  # {}", rule.why);
+    }
+    out.push('\n');
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (u64, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    (before.matches('\n').count() as u64 + 1, before[line_start..].chars().count() + 1)
 }
 
 /// `text` as a TOML basic string.
@@ -258,64 +342,6 @@ pub(super) fn quote(text: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// The line without a `#` comment (a `#` inside quotes is text).
-fn strip_comment(line: &str) -> &str {
-    let (mut quoted, mut escaped) = (false, false);
-    for (at, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            '#' if !quoted => return &line[..at],
-            _ => {}
-        }
-    }
-    line
-}
-
-/// A quoted or bare key at the start of `text`, and the rest.
-fn read_key(text: &str) -> Result<(String, &str), String> {
-    if text.starts_with('"') {
-        return read_string(text);
-    }
-    let end = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(text.len());
-    if end == 0 {
-        return Err("a stage name must be quoted: \"Stage name\" = \"quotient_stage\"".to_string());
-    }
-    Ok((text[..end].to_string(), &text[end..]))
-}
-
-/// A basic TOML string at the start of `text` (escapes `\"`, `\\`, `\t`, `\n`, `\uXXXX`), and the
-/// rest after it.
-fn read_string(text: &str) -> Result<(String, &str), String> {
-    let Some(body) = text.strip_prefix('"') else {
-        return Err("expected a quoted text: \"…\"".to_string());
-    };
-    let mut out = String::new();
-    let mut chars = body.char_indices();
-    while let Some((at, c)) = chars.next() {
-        match c {
-            '"' => return Ok((out, body[at + 1..].trim())),
-            '\\' => match chars.next().map(|(_, c)| c) {
-                Some('"') => out.push('"'),
-                Some('\\') => out.push('\\'),
-                Some('t') => out.push('\t'),
-                Some('n') => out.push('\n'),
-                Some('u') => {
-                    let hex: String = chars.by_ref().take(4).map(|(_, c)| c).collect();
-                    match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                        Some(c) => out.push(c),
-                        None => return Err(format!("'\\u{hex}' is not a character")),
-                    }
-                }
-                other => return Err(format!("unknown escape '\\{}'", other.map_or(String::new(), String::from))),
-            },
-            c => out.push(c),
-        }
-    }
-    Err("the quote is not closed: end the text with '\"'".to_string())
 }
 
 /// A stage of the default pipeline a CRM stage name points to, by keyword: each list holds the
@@ -643,11 +669,42 @@ mod tests {
 
     #[test]
     fn locates_what_it_cannot_read() {
-        let text = "[stages]\n\"A\" = \"won\"\n\"B\" \"lost\"\n\"C\" = \"open\n\"A\" = \"lost\"\n";
-        let problems = StageMapping::parse(text, "stages.toml").err().unwrap_or_else(|| panic!("problems expected"));
-        let places: Vec<(u64, Option<usize>)> = problems.iter().map(|p| (p.line, p.column)).collect();
-        // Line 3 lacks '=' after `"B"` (column 5); line 4's value opens at column 7; line 5 repeats A.
-        assert_eq!(places, vec![(3, Some(5)), (4, Some(7)), (5, Some(1))]);
+        let places = |text: &str| -> Vec<(u64, Option<usize>, String)> {
+            let problems =
+                StageMapping::parse(text, "stages.toml").err().unwrap_or_else(|| panic!("problems expected"));
+            problems.into_iter().map(|p| (p.line, p.column, p.message)).collect()
+        };
+        let at = |text: &str| places(text).into_iter().map(|(line, column, _)| (line, column)).collect::<Vec<_>>();
+        // Line 3 lacks '=' after `"B"` (column 5).
+        assert_eq!(at("[stages]\n\"A\" = \"won\"\n\"B\" \"lost\"\n"), [(3, Some(5))]);
+        // The quote opened at column 7 of line 2 is not closed by the line's end, column 12.
+        assert_eq!(at("[stages]\n\"C\" = \"open\n"), [(2, Some(12))]);
+        // A number where a stage is wanted: the value at column 7.
+        assert_eq!(at("[stages]\n\"A\" = 3\n"), [(2, Some(7))]);
+        // Names compare without case: "a" repeats "A".
+        assert_eq!(at("[stages]\n\"A\" = \"won\"\n\"a\" = \"lost\"\n"), [(3, Some(1))]);
+        let other = places("[stages]\n\"A\" = \"won\"\n[other]\n\"x\" = \"y\"\n");
+        assert_eq!((other[0].0, other[0].1), (3, Some(2)), "{other:?}");
+        assert!(other[0].2.contains("other"), "{other:?}");
+    }
+
+    #[test]
+    fn stages_added_later_go_below_the_files_own_lines_and_comments() {
+        let pipeline = default_pipeline();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join(FILE_NAME);
+        let edited = "# ours: demos are trials here\n[stages]\n\"Demo\" = \"gateway:trial\"  # agreed with sales\n";
+        std::fs::write(&path, edited).unwrap_or_else(|e| panic!("{e}"));
+        let found = [stage("Demo", None, None, None), stage("Propuesta", None, None, None)];
+        let prepared = prepare(&found, &path, "HubSpot", &pipeline).unwrap_or_else(|e| panic!("{e}"));
+        let written = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(prepared.written.as_deref(), Some(written.as_str()));
+        assert!(written.starts_with(edited), "{written}");
+        assert!(written.ends_with("\"Propuesta\" = \"proposal\"  # the name says 'propuesta'\n"), "{written}");
+        assert_eq!(target_of(&prepared.mapping, "Demo").as_deref(), Some("gateway:trial"));
+        // Nothing new: the file is left as it is.
+        let again = prepare(&found, &path, "HubSpot", &pipeline).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.written, None);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! import run from that folder as `quotient import --from` runs it.
 
 use super::conversion::{self, VendorExport};
-use super::salesforce::{self, PreparedStages};
-use super::stages::{self, StageMapping};
+use super::salesforce;
+use super::stages::{self, PreparedStages, StageMapping};
 use super::{CrmImportError, CrmImportSummary, hubspot, pipedrive};
 use crate::access::Viewer;
 use crate::bundle::{Problem, Progress};
@@ -75,7 +75,7 @@ fn save_into(dir: &Path, files: Vec<UploadedFile>) -> Result<()> {
     for file in files {
         let name = base_name(&file.name);
         let lower = name.to_lowercase();
-        if lower.ends_with(".csv") {
+        if is_export_file(&lower) {
             write_file(dir, &name, &file.bytes)?;
             csv_files += 1;
         } else if lower.ends_with(".zip") {
@@ -86,12 +86,13 @@ fn save_into(dir: &Path, files: Vec<UploadedFile>) -> Result<()> {
         } else {
             problems.push(whole_file_problem(
                 &name,
-                "is neither a CSV file nor a zip: upload the export's CSV files or its zip",
+                "is neither a CSV or XLSX file nor a zip: upload the export's files or its zip",
             ));
         }
     }
     if problems.is_empty() && csv_files == 0 {
-        problems.push(whole_file_problem("", "the upload holds no CSV file: choose the export's CSV files or its zip"));
+        problems
+            .push(whole_file_problem("", "the upload holds no CSV or XLSX file: choose the export's files or its zip"));
     }
     if problems.is_empty() { Ok(()) } else { Err(conversion::invalid(problems)) }
 }
@@ -122,7 +123,7 @@ fn unzip_within(dir: &Path, bytes: &[u8], max_entries: usize, max_bytes: u64) ->
         let mut entry = archive.by_index(index).map_err(unreadable)?;
         // The entry's own name only: a path in the zip never reaches outside the folder.
         let name = base_name(entry.name());
-        if entry.is_dir() || !name.to_lowercase().ends_with(".csv") || name.starts_with('.') {
+        if entry.is_dir() || !is_export_file(&name.to_lowercase()) || name.starts_with('.') {
             continue;
         }
         let path = dir.join(&name);
@@ -139,6 +140,11 @@ fn unzip_within(dir: &Path, bytes: &[u8], max_entries: usize, max_bytes: u64) ->
         count += 1;
     }
     Ok(count)
+}
+
+/// Whether a (lower-case) file name is one an export holds: CSV, or XLSX (HubSpot's default).
+fn is_export_file(lower: &str) -> bool {
+    lower.ends_with(".csv") || lower.ends_with(".xlsx")
 }
 
 /// The last part of a name a browser or a zip gives, without any folder.
@@ -175,10 +181,7 @@ pub struct ProposedStages {
 pub fn proposed_stages(db: &mut Db, viewer: &Viewer, vendor: Vendor, dir: &Path) -> Result<ProposedStages> {
     permit(viewer)?;
     let pipeline = orgs::pipeline_keys(db, viewer.org)?;
-    let prepared = match vendor {
-        Vendor::Salesforce => salesforce::prepare_stages(dir, None, &pipeline)?,
-        _ => conversion::prepare_stages(read_export(vendor, dir)?.as_ref(), &stages_file(dir), &pipeline)?,
-    };
+    let prepared = conversion::prepare_stages(read_export(vendor, dir)?.as_ref(), &stages_file(dir), &pipeline)?;
     let unplaced = prepared.mapping.unplaced().into_iter().map(str::to_string).collect();
     let text = match prepared.written {
         Some(text) => text,
@@ -210,21 +213,8 @@ pub fn import(
     progress: &mut dyn Progress,
 ) -> Result<CrmImportSummary> {
     permit(viewer)?;
-    let mut shown = |_: &PreparedStages| {};
-    match vendor {
-        Vendor::Salesforce => {
-            let options = salesforce::Options { stages: Some(stages_file(dir)), rates: None };
-            salesforce::import(db, viewer.org, dir, &options, &mut shown, progress)
-        }
-        _ => conversion::import(
-            db,
-            viewer.org,
-            read_export(vendor, dir)?.as_ref(),
-            &stages_file(dir),
-            &mut shown,
-            progress,
-        ),
-    }
+    let export = read_export(vendor, dir)?;
+    conversion::import(db, viewer.org, export.as_ref(), &stages_file(dir), &mut |_: &PreparedStages| {}, progress)
 }
 
 fn stages_file(dir: &Path) -> PathBuf {
@@ -234,8 +224,9 @@ fn stages_file(dir: &Path) -> PathBuf {
 fn read_export(vendor: Vendor, dir: &Path) -> Result<Box<dyn VendorExport>> {
     let paths = [dir.to_path_buf()];
     Ok(match vendor {
-        Vendor::Hubspot => Box::new(hubspot::read(&paths)?),
-        _ => Box::new(pipedrive::read(&paths, None)?),
+        Vendor::Salesforce => Box::new(salesforce::read(dir, None)?),
+        Vendor::Hubspot => Box::new(hubspot::read(&paths, None)?),
+        Vendor::Pipedrive => Box::new(pipedrive::read(&paths, None)?),
     })
 }
 
@@ -309,8 +300,11 @@ mod tests {
         let listed = problems(save_into(dir.path(), vec![file("deals.zip", b"not a zip"), file("notes.txt", b"x")]));
         assert_eq!(listed.len(), 2, "{listed:?}");
         assert!(listed[0].contains("deals.zip") && listed[0].contains("cannot be read as a zip"), "{listed:?}");
-        assert!(listed[1].contains("notes.txt") && listed[1].contains("neither a CSV file nor a zip"), "{listed:?}");
+        assert!(
+            listed[1].contains("notes.txt") && listed[1].contains("neither a CSV or XLSX file nor a zip"),
+            "{listed:?}"
+        );
         let listed = problems(save_into(dir.path(), Vec::new()));
-        assert!(listed[0].contains("holds no CSV file"), "{listed:?}");
+        assert!(listed[0].contains("holds no CSV or XLSX file"), "{listed:?}");
     }
 }

@@ -124,3 +124,37 @@ pub fn refused<T: std::fmt::Debug>(result: quotient_store::Result<T>) -> Vec<(&'
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
+
+/// Imports a CRM export as `quotient import --from` does, with the stage mapping at `stages`.
+pub fn crm_import(
+    test: &mut TestDb,
+    org: &quotient_store::orgs::Organisation,
+    export: &dyn quotient_store::imports::conversion::VendorExport,
+    stages: &Path,
+) -> Result<quotient_store::imports::CrmImportSummary, quotient_store::imports::CrmImportError> {
+    let mut silent = quotient_store::bundle::Silent;
+    quotient_store::imports::conversion::import(&mut test.db, org.id, export, stages, &mut |_| {}, &mut silent)
+}
+
+/// [`crm_import`] of the export `read` read, or why it could not be read.
+pub fn crm_import_read<E: quotient_store::imports::conversion::VendorExport>(
+    test: &mut TestDb,
+    org: &quotient_store::orgs::Organisation,
+    read: Result<E, quotient_store::imports::CrmImportError>,
+    stages: &Path,
+) -> Result<quotient_store::imports::CrmImportSummary, quotient_store::imports::CrmImportError> {
+    crm_import(test, org, &read?, stages)
+}
+
+/// What a CRM import that must go through did; its problems otherwise.
+pub fn crm_imported(
+    result: Result<quotient_store::imports::CrmImportSummary, quotient_store::imports::CrmImportError>,
+) -> quotient_store::imports::CrmImportSummary {
+    match result {
+        Ok(summary) => summary,
+        Err(quotient_store::imports::CrmImportError::Invalid(problems)) => {
+            panic!("the export should import:\n{problems}")
+        }
+        Err(error) => panic!("{error}"),
+    }
+}

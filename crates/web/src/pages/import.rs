@@ -193,7 +193,7 @@ fn upload_form(caller: &Caller) -> Markup {
                 }
             }
             label for="files" { (l.t("import.files")) }
-            input #files type="file" name="files" multiple required accept=".zip,.csv";
+            input #files type="file" name="files" multiple required accept=".zip,.csv,.xlsx";
             small.muted { (l.t("import.files_help")) }
             button type="submit" { (l.t("import.upload")) }
         }

@@ -125,7 +125,7 @@ async fn a_bad_export_shows_each_problem_located(app: &TestApp) {
     let refused = upload(app, &admin, multipart("hubspot", &[("notes.txt".into(), b"hello".to_vec())])).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        refused.body.contains("<td>notes.txt</td>") && refused.body.contains("neither a CSV file nor a zip"),
+        refused.body.contains("<td>notes.txt</td>") && refused.body.contains("neither a CSV or XLSX file nor a zip"),
         "{}",
         refused.body
     );

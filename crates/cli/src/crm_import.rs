@@ -56,19 +56,27 @@ pub fn import(database_url: &str, org_slug: Option<&str>, request: &CrmImport) -
     let result = export.and_then(|export| {
         conversion::import(&mut db, org.id, export.as_ref(), &stages, &mut show_stages, &mut Reporter::new())
     });
+    report(result, started, &org.slug, Some(request.path))
+}
+
+/// Prints what an import of converted CRM rows did, or says why nothing was imported: the
+/// problems found in `source` (when the import read one), the stages left unplaced, or the failure.
+pub(crate) fn report(
+    result: Result<CrmImportSummary, CrmImportError>,
+    started: Instant,
+    org_slug: &str,
+    source: Option<&Path>,
+) -> Result<()> {
     match result {
         Ok(summary) => {
             print_crm_summary(&summary);
-            print_summary(&summary.bundle, started.elapsed().as_secs_f64(), &org.slug);
+            print_summary(&summary.bundle, started.elapsed().as_secs_f64(), org_slug);
             Ok(())
         }
         Err(CrmImportError::Invalid(problems)) => {
             eprint!("{problems}");
-            bail!(
-                "{} problem(s) in {}; nothing was imported. Fix them and run the import again.",
-                problems.total(),
-                request.path.display()
-            )
+            let place = source.map(|path| format!(" in {}", path.display())).unwrap_or_default();
+            bail!("{} problem(s){place}; nothing was imported. Fix them and run the import again.", problems.total())
         }
         Err(CrmImportError::UnplacedStages { file, unplaced }) => {
             bail!(

@@ -1,10 +1,8 @@
 //! `quotient import --map mapping.toml FILES…` (any CSV through a mapping) and
 //! `quotient import --map-init FILES…` (a starting mapping guessed from the headers).
 
-use crate::crm_import::print_crm_summary;
 use crate::org;
 use crate::progress::Reporter;
-use crate::transfer::print_summary;
 use anyhow::{Context, Result, bail};
 use quotient_store::imports::{self, CrmImportError, mapping};
 use std::path::{Path, PathBuf};
@@ -16,18 +14,7 @@ pub fn import(database_url: &str, org_slug: Option<&str>, mapping_file: &Path, f
     let started = Instant::now();
     let result = mapping::convert(mapping_file, files)
         .and_then(|converted| imports::import_converted(&mut db, org.id, converted, &mut Reporter::new()));
-    match result {
-        Ok(summary) => {
-            print_crm_summary(&summary);
-            print_summary(&summary.bundle, started.elapsed().as_secs_f64(), &org.slug);
-            Ok(())
-        }
-        Err(CrmImportError::Invalid(problems)) => {
-            eprint!("{problems}");
-            bail!("{} problem(s); nothing was imported. Fix them and run the import again.", problems.total())
-        }
-        Err(error) => Err(error).context("the import failed; nothing was imported"),
-    }
+    crate::crm_import::report(result, started, &org.slug, None)
 }
 
 /// Writes the guessed mapping to `out` (default: mapping.toml beside the first file); an

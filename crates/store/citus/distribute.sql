@@ -71,3 +71,5 @@ SELECT create_distributed_table('forecast_calls', 'org_id', colocate_with => 'te
 SELECT create_distributed_table('forecast_snapshots', 'org_id', colocate_with => 'territories');
 SELECT create_distributed_table('forecast_snapshot_deals', 'org_id', colocate_with => 'territories');
 SELECT create_distributed_table('forecast_expected', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('forecast_figures', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('forecast_figure_people', 'org_id', colocate_with => 'territories');

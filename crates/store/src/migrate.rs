@@ -47,6 +47,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(22, "0022_forecast_reads"),
     migration!(23, "0023_statement_inputs"),
     migration!(24, "0024_pipeline_revision"),
+    migration!(25, "0025_forecast_figures"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

@@ -21,8 +21,8 @@ use quotient_store::crm::pipeline_config::StageInput;
 use quotient_store::ids::{OpportunityId, RecordId};
 use quotient_store::kpi::Directory;
 use quotient_store::ops::activities::{self, LogActivity};
-use quotient_store::ops::forecast::{self, ForecastQuery};
-use quotient_store::ops::forecast_model::{self, AccuracyOn, BacktestOn, ForecastOn};
+use quotient_store::ops::forecast::{self, ForecastQuery, SubmitCall};
+use quotient_store::ops::forecast_model::{self, AccuracyOn, BacktestOn, FiguresOn, ForecastOn};
 use quotient_store::ops::pipeline::{self, MoveStage};
 use quotient_store::ops::records::{self, CreateRecord, RecordRef, Unsent, UpdateRecord};
 use quotient_store::ops::reports::{Named, SubjectRequest};
@@ -406,6 +406,222 @@ fn the_kept_data_forecast_outlives_activities_but_no_pipeline_write(test: &mut T
     });
 }
 
+/// The page's figures as the operations compute them afresh: the data forecast as of the day (its
+/// deals a rep's only, no rates), the person's weeks and the accuracy of the periods before.
+fn computed(
+    test: &mut TestDb,
+    scope: &quotient_store::access::Viewer,
+    subject: &SubjectRequest,
+    period: Period,
+    today: NaiveDate,
+) -> serde_json::Value {
+    let directory = ok(Directory::load(&mut test.db, scope.org));
+    let as_of = today.min(quotient_core::forecast::model::last_day(period));
+    let on = ForecastOn { subject: subject.clone(), period, as_of, today };
+    let mut data = ok(forecast_model::data_forecast(&mut test.db, scope, &directory, &on));
+    data.rates.clear();
+    if data.subject_kind != "rep" {
+        data.deals.clear();
+    }
+    let weeks = ok(forecast_model::call_weeks(&mut test.db, scope, &directory, subject, period, today));
+    let mut past = vec![];
+    let mut earlier = period;
+    for _ in 0..forecast_model::ACCURACY_PERIODS {
+        earlier = earlier.previous();
+        past.push(earlier);
+    }
+    let on = AccuracyOn { subject: subject.clone(), periods: past, today };
+    let accuracy = ok(forecast_model::forecast_accuracy(&mut test.db, scope, &directory, &on));
+    serde_json::json!({ "data": data, "weeks": weeks, "accuracy": accuracy })
+}
+
+fn figures(
+    test: &mut TestDb,
+    scope: &quotient_store::access::Viewer,
+    subject: &SubjectRequest,
+    period: Period,
+    today: NaiveDate,
+) -> forecast_model::ForecastFigures {
+    let directory = ok(Directory::load(&mut test.db, scope.org));
+    let on = FiguresOn { subject: subject.clone(), period, today };
+    ok(forecast_model::forecast_figures(&mut test.db, scope, &directory, &on))
+}
+
+fn as_json(figures: &forecast_model::ForecastFigures) -> serde_json::Value {
+    serde_json::json!({ "data": figures.data, "weeks": figures.weeks, "accuracy": figures.accuracy })
+}
+
+/// The calls of the first quarter (as calls_of_a_closed_quarter_are_scored_per_submitter).
+fn first_quarter_calls(test: &mut TestDb, org: &quotient_store::orgs::Organisation) {
+    let (r1, m1) = (id_of(test, "R1"), id_of(test, "M1"));
+    call_on(test, org, 9_001, (r1, "call", 9_000, Some(r1), "2026-03-03"));
+    call_on(test, org, 9_002, (r1, "call", 12_000, Some(r1), "2026-03-27"));
+    call_on(test, org, 9_003, (r1, "adjustment", 15_000, Some(m1), "2026-03-27"));
+    call_on(test, org, 9_004, (m1, "call", 6_000, Some(m1), "2026-03-03"));
+}
+
+/// The page's figures, kept or not, are what the operations compute: the organisation's, a team's
+/// and a rep's, for the quarter running and one that has ended; and the second read is the kept one.
+fn the_pages_figures_are_the_operations(test: &mut TestDb) {
+    let org = imported(test);
+    first_quarter_calls(test, &org);
+    let admin = viewer_of(test, &org, "E1", UserRole::Admin);
+    let manager = viewer_of(test, &org, "M1", UserRole::Manager);
+    let rep = viewer_of(test, &org, "R1", UserRole::Rep);
+    let today = day("2026-05-01");
+    let kept = |test: &mut TestDb, kind: &str| {
+        ok(test.db.query_i64("SELECT COUNT(*) FROM forecast_figures WHERE kind = ?", &[Value::text(kind)]))
+    };
+    for (scope, subject) in
+        [(&admin, SubjectRequest::Own), (&manager, SubjectRequest::Own), (&rep, SubjectRequest::Own)]
+    {
+        for shown in ["2026-Q2", "2026-Q1", "2026-04"] {
+            let expected = computed(test, scope, &subject, period(shown), today);
+            let first = figures(test, scope, &subject, period(shown), today);
+            assert_eq!(as_json(&first), expected, "{shown}, first read");
+            let second = figures(test, scope, &subject, period(shown), today);
+            assert_eq!(as_json(&second), expected, "{shown}, kept");
+        }
+    }
+    // One row of each kind per period shown, whoever asked.
+    assert_eq!((kept(test, "forecast"), kept(test, "accuracy")), (3, 3));
+    // The quarter running as the manager sees it: the team's 5,500 expected of O3 and O4 (as
+    // forecast_the_team_from_the_organisations_history, 21 days later), R1's calls of the first
+    // quarter judged (M1's own and adjustment too).
+    let team = figures(test, &manager, &SubjectRequest::Own, period("2026-Q2"), today);
+    assert_eq!((team.data.subject_kind, team.data.total.open_deals), ("team", 2));
+    let judged: Vec<(String, i64)> =
+        team.accuracy.submitters.iter().map(|s| (s.external_id.clone(), s.calls.calls)).collect();
+    assert_eq!(judged, [("R1".to_string(), 2), ("M1".to_string(), 2)]);
+    // The rep sees their own deal and no one else's calls.
+    let own = figures(test, &rep, &SubjectRequest::Own, period("2026-Q2"), today);
+    let deals: Vec<&str> = own.data.deals.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(deals, ["O3"]);
+    let judged: Vec<&str> = own.accuracy.submitters.iter().map(|s| s.external_id.as_str()).collect();
+    assert_eq!(judged, ["R1", "M1"], "R1's own calls, and M1's adjustment of one");
+    // The rep's weeks of the second quarter up to 05-01: 04-05 … 05-03, 5 week ends.
+    assert_eq!(own.weeks.len(), 5);
+}
+
+/// A kept person's figures the model never gives: one cent expected of one deal, and four earlier
+/// periods whose open deals brought twice what was expected (so the band reaches 2 cents).
+const PLANTED_PERSON: &str = r#"{"f":[0,1,1,1,1,1,0,0],"s":[1,1,0,0],"p":[[100,0,200],[100,0,200],[100,0,200],[100,0,200]],"w":[[1,0],[1,0],[1,0],[1,0],[1,0]]}"#;
+/// A kept judged call the model never gives: R1 called 100 for themselves, the data expected 50,
+/// 100 were won (the data's error 50 %).
+fn planted_calls(r1: i64) -> String {
+    format!("[[{r1},{r1},0,100,50,100]]")
+}
+
+/// The page's figures are kept by what each reads: activities and calls of the period shown
+/// leave them; a call of an earlier period replaces only the judged calls; every write the model
+/// reads replaces both. Each replaced figure is what the operations compute afresh.
+fn the_pages_figures_are_kept_until_a_write_they_read(test: &mut TestDb) {
+    let org = imported(test);
+    first_quarter_calls(test, &org);
+    let admin = viewer_of(test, &org, "E1", UserRole::Admin);
+    let r1 = viewer_of(test, &org, "R1", UserRole::Rep);
+    let r1_id = id_of(test, "R1");
+    let subject = SubjectRequest::Rep(Named::Key("R1".into()));
+    let (shown, today) = (period("2026-Q2"), day("2026-05-01"));
+    let read = |test: &mut TestDb| figures(test, &admin, &subject, shown, today);
+    let plant = |test: &mut TestDb| {
+        let people = ok(test
+            .db
+            .execute("UPDATE forecast_figure_people SET figures = ?, deals = '[]'", &[Value::text(PLANTED_PERSON)]));
+        assert!(people >= 4, "every person's row");
+        let calls = ok(test.db.execute(
+            "UPDATE forecast_figures SET figures = ? WHERE kind = 'accuracy'",
+            &[Value::owned(planted_calls(r1_id))],
+        ));
+        assert_eq!(calls, 1);
+    };
+    // Which planted figures a read shows: the forecast's (one cent, banded to 2) and the calls'.
+    let planted = |figures: &forecast_model::ForecastFigures| {
+        let forecast = figures.data.total.expected == Money::from_cents(1);
+        if forecast {
+            assert_eq!(figures.data.total.high, Money::from_cents(2), "the kept band widens the interval");
+            assert_eq!(figures.weeks.iter().map(|w| w.data_expected.cents()).collect::<Vec<_>>(), [1; 5]);
+        }
+        let r1 = figures.accuracy.submitters.iter().find(|s| s.external_id == "R1");
+        let calls = r1.is_some_and(|s| s.data.mean_absolute_pct_error == Some(50.0));
+        (forecast, calls)
+    };
+    let afresh = |test: &mut TestDb| computed(test, &admin, &subject, shown, today);
+    let first = read(test);
+    assert_eq!(as_json(&first), afresh(test));
+    assert_eq!(planted(&first), (false, false));
+    plant(test);
+    assert_eq!(planted(&read(test)), (true, true), "both read kept");
+
+    // Written and read again: what stays planted, and the rest is computed afresh.
+    let after = |test: &mut TestDb, what: &str, stays: (bool, bool), write: &dyn Fn(&mut TestDb)| {
+        plant(test);
+        write(test);
+        let figures = read(test);
+        assert_eq!(planted(&figures), stays, "{what}");
+        if stays == (false, false) {
+            assert_eq!(as_json(&figures), afresh(test), "{what}");
+        }
+        figures
+    };
+    after(test, "an activity logged", (true, true), &|test| {
+        let call = LogActivity {
+            rep: None,
+            kind: ActivityType::ColdCall,
+            occurred_at: Utc::now() - chrono::Duration::minutes(5),
+            opportunity: None,
+            outcome: None,
+        };
+        ok(activities::log(&mut test.db, &r1, &call));
+    });
+    // A call of the quarter shown is read as it stands: the weeks show it, nothing is computed.
+    let called = after(test, "a call of the quarter shown", (true, true), &|test| {
+        test.db
+            .execute(
+                "INSERT INTO forecast_calls (org_id, id, period, subject_id, kind, commit_cents, best_case_cents, note,
+                                             by_person, submitted_at)
+                 VALUES (?, 9005, '2026-Q2', ?, 'call', 700000, 800000, '', ?, ?)",
+                &[
+                    org.id.value(),
+                    Value::Int(r1_id),
+                    Value::Int(r1_id),
+                    Value::Timestamp(day("2026-04-20").and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()),
+                ],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
+    assert!(called.weeks.iter().any(|w| w.commit_cents == Some(700_000)), "the call's week shows it");
+    let judged = after(test, "a call of the quarter before", (true, false), &|test| {
+        let call = SubmitCall { period: "2026-Q1".into(), commit_cents: 1_200_000, best_case_cents: 1_200_000 };
+        ok(forecast::submit_call(&mut test.db, &r1, &call));
+    });
+    // R1's three calls of the first quarter: 9,000, 12,000 and 12,000 against 12,000.
+    assert_eq!(judged.accuracy.submitters.iter().find(|s| s.external_id == "R1").map(|s| s.calls.calls), Some(3));
+    let o4 = opportunity(test, "O4");
+    after(test, "an amount edited", (false, false), &|test| {
+        ok(records::update(&mut test.db, &admin, &opportunity_edit(o4, "amount", "4000")));
+    });
+    after(test, "a deal reassigned", (false, false), &|test| {
+        ok(records::update(&mut test.db, &admin, &opportunity_edit(o4, "owner", &r1_id.to_string())));
+    });
+    after(test, "a stage move", (false, false), &|test| {
+        ok(pipeline::move_stage(&mut test.db, &admin, &move_to(o4, "lost", "2026-04-05T10:00:00Z")));
+    });
+    after(test, "a setting saved", (false, false), &|test| {
+        let write = SaveSettings { values: vec![("method.min_closed_deals_for_own_rates".into(), "1".into())] };
+        ok(settings::save_settings(&mut test.db, &admin, &write));
+    });
+    after(test, "a rebuild (every revision moves)", (false, false), &|test| {
+        ok(settings::rebuild_rollups(&mut test.db, &admin, &mut |_, _| {}));
+    });
+    // Another day is computed afresh, and the figures of other days go.
+    plant(test);
+    let next = figures(test, &admin, &subject, shown, day("2026-05-02"));
+    assert_eq!(planted(&next), (false, false));
+    let days = ok(test.db.query_i64("SELECT COUNT(DISTINCT day) FROM forecast_figure_people", &[]));
+    assert_eq!(days, 1);
+}
+
 fn opportunity(test: &mut TestDb, key: &str) -> i64 {
     ok(test.db.query_i64("SELECT id FROM opportunities WHERE external_id = ?", &[Value::text(key)]))
 }
@@ -434,4 +650,6 @@ on_both_backends!(
     forecast_the_team_from_the_organisations_history,
     backtest_the_first_quarter,
     calls_of_a_closed_quarter_are_scored_per_submitter,
+    the_pages_figures_are_the_operations,
+    the_pages_figures_are_kept_until_a_write_they_read,
 );

@@ -26,14 +26,60 @@ pub struct PastError {
 impl PastError {
     /// The error of a past forecast against the period's whole revenue.
     pub fn of(forecast: &DataForecast, actual: Money) -> PastError {
-        let beyond = |amount: Money| Money::from_cents((amount - forecast.won).cents().max(0));
-        PastError { expected: beyond(forecast.expected), actual: beyond(actual) }
+        PastForecast { expected: forecast.expected, won: forecast.won, actual }.error()
     }
 
     /// `amount` × actual ÷ expected, rounded half away from zero to the cent.
     fn scale(self, amount: Money) -> Money {
         Chance { won: self.actual.cents(), of: self.expected.cents() }.of_amount(amount)
     }
+}
+
+/// A forecast of an earlier period made as far from its end as the one asked (see [`same_lead`]):
+/// what the model expected, what had been won by its day, and what the period won in the end. The
+/// forecasts of several owners add up to theirs together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PastForecast {
+    pub expected: Money,
+    pub won: Money,
+    pub actual: Money,
+}
+
+impl PastForecast {
+    /// Its error: what the open deals brought beyond what was won by the day, against what was
+    /// expected of them.
+    pub fn error(self) -> PastError {
+        let beyond = |amount: Money| Money::from_cents((amount - self.won).cents().max(0));
+        PastError { expected: beyond(self.expected), actual: beyond(self.actual) }
+    }
+
+    /// The forecasts of several owners as one.
+    pub fn sum<'a>(forecasts: impl IntoIterator<Item = &'a PastForecast>) -> PastForecast {
+        forecasts.into_iter().fold(PastForecast::default(), |sum, f| PastForecast {
+            expected: sum.expected + f.expected,
+            won: sum.won + f.won,
+            actual: sum.actual + f.actual,
+        })
+    }
+}
+
+/// Every owner's forecast of each earlier period a band learns from, the nearest period first: kept,
+/// they band any set of owners' forecast again ([`widen_by`]).
+pub type PastForecasts = Vec<HashMap<i64, PastForecast>>;
+
+/// Widens the interval of the forecast of `owners` by their past forecasts: each earlier period's
+/// error is that of their forecasts together.
+pub fn widen_by(forecast: &mut DataForecast, owners: &[i64], past: &PastForecasts) {
+    let together: Vec<PastForecast> =
+        past.iter().map(|by_owner| PastForecast::sum(owners.iter().filter_map(|o| by_owner.get(o)))).collect();
+    widen_by_together(forecast, &together);
+}
+
+/// Widens the interval of a forecast by the forecasts of the same owners together of each
+/// earlier period.
+pub fn widen_by_together(forecast: &mut DataForecast, past: &[PastForecast]) {
+    let errors: Vec<PastError> = past.iter().map(|p| p.error()).collect();
+    widen(forecast, &errors);
 }
 
 /// The past errors at the 10th and 90th percentile of actual ÷ expected, as split conformal
@@ -87,11 +133,11 @@ pub fn earliest_day(period: Period, as_of: NaiveDate) -> NaiveDate {
     earliest - Duration::days(HISTORY_DAYS)
 }
 
-/// The past errors of one set of owners, by period and day, so that a back-test forecasting many
-/// periods asks each earlier one once.
+/// The past forecasts of one set of owners, by period and day, so that a back-test forecasting
+/// many periods asks each earlier one once.
 #[derive(Debug, Default)]
 pub struct PastErrors {
-    memo: HashMap<(Period, NaiveDate), (HashMap<i64, PastError>, PastError)>,
+    memo: HashMap<(Period, NaiveDate), HashMap<i64, PastForecast>>,
 }
 
 impl Book<'_> {
@@ -105,43 +151,53 @@ impl Book<'_> {
         past: &mut PastErrors,
     ) -> BookForecast {
         let mut forecast = self.forecast(owners, period, as_of);
-        let mut by_owner: HashMap<i64, Vec<PastError>> = HashMap::new();
-        let mut total = Vec::new();
-        let mut earlier = period;
-        for _ in 0..PAST_PERIODS {
-            earlier = earlier.previous();
-            if last_day(earlier) > as_of {
-                continue;
-            }
-            let day = same_lead(period, as_of, earlier);
-            let (owners_errors, total_error) =
-                past.memo.entry((earlier, day)).or_insert_with(|| self.past_errors(owners, earlier, day));
-            for (owner, error) in owners_errors.iter() {
-                by_owner.entry(*owner).or_default().push(*error);
-            }
-            total.push(*total_error);
+        let mut earlier_forecasts = Vec::new();
+        for (earlier, day) in earlier_days(period, as_of) {
+            let by_owner = past.memo.entry((earlier, day)).or_insert_with(|| self.past_forecast(owners, earlier, day));
+            earlier_forecasts.push(by_owner.clone());
         }
         for (owner, owner_forecast) in &mut forecast.owners {
-            widen(owner_forecast, by_owner.get(owner).map(Vec::as_slice).unwrap_or_default());
+            widen_by(owner_forecast, &[*owner], &earlier_forecasts);
         }
-        widen(&mut forecast.total, &total);
+        widen_by(&mut forecast.total, owners, &earlier_forecasts);
         forecast
     }
 
-    /// Each owner's and the total's error of the forecast of `period` made as of `day`.
-    fn past_errors(&self, owners: &[i64], period: Period, day: NaiveDate) -> (HashMap<i64, PastError>, PastError) {
-        let forecast = self.forecast(owners, period, day);
+    /// Every owner's forecast of each earlier period of the same kind that had ended by `as_of`,
+    /// made the same distance from its end (the nearest period first).
+    pub fn past_forecasts(&self, owners: &[i64], period: Period, as_of: NaiveDate) -> PastForecasts {
+        earlier_days(period, as_of).into_iter().map(|(earlier, day)| self.past_forecast(owners, earlier, day)).collect()
+    }
+
+    /// Each owner's forecast of `period` made as of `day`, beside what the period won.
+    fn past_forecast(&self, owners: &[i64], period: Period, day: NaiveDate) -> HashMap<i64, PastForecast> {
         let last = last_day(period);
         let mut actual: HashMap<i64, Money> = HashMap::new();
         for deal in self.deals {
             *actual.entry(deal.owner).or_default() += deal.won_in(period.start(), last);
         }
-        let actual_of = |owner: &i64| actual.get(owner).copied().unwrap_or_default();
-        let owners_errors =
-            forecast.owners.iter().map(|(owner, f)| (*owner, PastError::of(f, actual_of(owner)))).collect();
-        let total_actual = owners.iter().map(actual_of).sum();
-        (owners_errors, PastError::of(&forecast.total, total_actual))
+        self.expected(owners, period, day)
+            .into_iter()
+            .map(|(owner, f)| {
+                let actual = actual.get(&owner).copied().unwrap_or_default();
+                (owner, PastForecast { expected: f.expected, won: f.won, actual })
+            })
+            .collect()
     }
+}
+
+/// The earlier periods of the same kind a band of `period` as of `as_of` learns from (those ended
+/// by then, the nearest first), each with the day at the same lead.
+fn earlier_days(period: Period, as_of: NaiveDate) -> Vec<(Period, NaiveDate)> {
+    let mut days = Vec::new();
+    let mut earlier = period;
+    for _ in 0..PAST_PERIODS {
+        earlier = earlier.previous();
+        if last_day(earlier) <= as_of {
+            days.push((earlier, same_lead(period, as_of, earlier)));
+        }
+    }
+    days
 }
 
 #[cfg(test)]

@@ -34,6 +34,11 @@ impl Step {
         }
     }
 
+    /// The step of a key.
+    pub fn of_key(key: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|step| step.key() == key)
+    }
+
     fn index(self) -> usize {
         self as usize
     }
@@ -209,6 +214,24 @@ pub struct Pools<'a> {
     pub min_closed: i64,
 }
 
+impl RateSource {
+    pub const ALL: [RateSource; 4] = [RateSource::Own, RateSource::Team, RateSource::Organisation, RateSource::Nothing];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RateSource::Own => "own",
+            RateSource::Team => "team",
+            RateSource::Organisation => "organisation",
+            RateSource::Nothing => "nothing",
+        }
+    }
+
+    /// The source of a key.
+    pub fn of_key(key: &str) -> Option<RateSource> {
+        RateSource::ALL.into_iter().find(|source| source.key() == key)
+    }
+}
+
 impl Pools<'_> {
     /// The chance from the first history with enough closed deals (own, team, organisation — the
     /// organisation's is used whatever its size) that has deals open that long at the step.
@@ -323,18 +346,70 @@ fn exact_interval(deals: &[(i64, f64)]) -> (Money, Money) {
 }
 
 fn normal_interval(deals: &[(i64, f64)]) -> (Money, Money) {
-    // z of the 90th percentile of the standard normal distribution.
-    const Z90: f64 = 1.281_551_565_5;
     let total: i64 = deals.iter().map(|(amount, _)| amount).sum();
     let mean: f64 = deals.iter().map(|(a, p)| *a as f64 * p).sum();
     let variance: f64 = deals.iter().map(|(a, p)| (*a as f64).powi(2) * p * (1.0 - p)).sum();
-    let spread = Z90 * variance.sqrt();
-    let clamp = |x: f64| Money::from_cents((x.round() as i64).clamp(0, total));
-    (clamp(mean - spread), clamp(mean + spread))
+    Spread { live: deals.len(), total, mean, variance }.normal()
+}
+
+/// What the interval of a share of the deals (one owner's) needs to be added to the others':
+/// the deals that may bring something (won with a chance above 0, an amount above 0), their
+/// amounts, and the mean and variance of what they bring.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Spread {
+    pub live: usize,
+    pub total: i64,
+    pub mean: f64,
+    pub variance: f64,
+}
+
+impl Spread {
+    pub fn of(deals: &[DealForecast]) -> Spread {
+        let live = deals.iter().filter(|d| d.chance.won > 0 && d.amount.cents() > 0);
+        live.fold(Spread::default(), |sum, d| {
+            let (amount, p) = (d.amount.cents(), d.chance.value());
+            Spread {
+                live: sum.live + 1,
+                total: sum.total + amount,
+                mean: sum.mean + amount as f64 * p,
+                variance: sum.variance + (amount as f64).powi(2) * p * (1.0 - p),
+            }
+        })
+    }
+
+    pub fn add(self, other: Spread) -> Spread {
+        Spread {
+            live: self.live + other.live,
+            total: self.total + other.total,
+            mean: self.mean + other.mean,
+            variance: self.variance + other.variance,
+        }
+    }
+
+    /// Whether the interval of these deals is their exact distribution's, which needs the deals
+    /// themselves ([`interval`]); else the normal approximation, which needs only the spread.
+    pub fn exact(&self) -> bool {
+        self.live <= EXACT_INTERVAL_MAX_DEALS
+    }
+
+    /// The interval of deals of this spread: [`interval`] of `deals` when [`Spread::exact`], else
+    /// the normal approximation (the sums added owner by owner, so the last cent may differ from
+    /// [`interval`] of all the deals at once).
+    pub fn interval(&self, deals: &[DealForecast]) -> (Money, Money) {
+        if self.exact() { interval(deals) } else { self.normal() }
+    }
+
+    fn normal(&self) -> (Money, Money) {
+        // z of the 90th percentile of the standard normal distribution.
+        const Z90: f64 = 1.281_551_565_5;
+        let spread = Z90 * self.variance.sqrt();
+        let clamp = |x: f64| Money::from_cents((x.round() as i64).clamp(0, self.total));
+        (clamp(self.mean - spread), clamp(self.mean + spread))
+    }
 }
 
 /// The forecast of a set of opportunities (a rep's, a team's) for a period, beside the naive ones.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DataForecast {
     /// Won in the period up to and including the forecast's day.
     #[serde(rename = "won_cents")]
@@ -446,6 +521,18 @@ impl Book<'_> {
     /// The forecast of `owners` for `period` as of the end of `as_of`, from the deals closed in the
     /// year before it. Once the period has ended, it is what was won.
     pub fn forecast(&self, owners: &[i64], period: Period, as_of: NaiveDate) -> BookForecast {
+        self.forecast_with(owners, period, as_of, Detail::Full)
+    }
+
+    /// What each of `owners` is expected to bring in `period` as of `as_of` and what they had won
+    /// by then, as [`Book::forecast`] gives them, without the intervals, the deals' parts and the
+    /// rates: what the band's past errors, the roll-up and the accuracy of calls read.
+    pub fn expected(&self, owners: &[i64], period: Period, as_of: NaiveDate) -> Vec<(i64, Expected)> {
+        let forecast = self.forecast_with(owners, period, as_of, Detail::Expected);
+        forecast.owners.into_iter().map(|(owner, f)| (owner, Expected { expected: f.expected, won: f.won })).collect()
+    }
+
+    fn forecast_with(&self, owners: &[i64], period: Period, as_of: NaiveDate, detail: Detail) -> BookForecast {
         let learnt_from = as_of - chrono::Duration::days(HISTORY_DAYS);
         let team = |owner: i64| self.team_of.get(&owner).copied().unwrap_or(owner);
         let mut by_owner: HashMap<i64, Vec<usize>> = HashMap::new();
@@ -471,8 +558,12 @@ impl Book<'_> {
         let previous = period.previous();
         let (won_to, last_to) = (as_of.min(last_day(period)), as_of.min(last_day(previous)));
         let mut total = Parts::default();
-        let mut forecast =
-            BookForecast { owners: Vec::new(), total: total.combine(period), deals: Vec::new(), rates: Vec::new() };
+        let mut forecast = BookForecast {
+            owners: Vec::new(),
+            total: total.combine(period, Detail::Expected),
+            deals: Vec::new(),
+            rates: Vec::new(),
+        };
         let mut subject_closed = Vec::new();
         for &owner in owners {
             let own_closed = closed_by_owner.get(&owner).map(Vec::as_slice).unwrap_or_default();
@@ -499,13 +590,17 @@ impl Book<'_> {
                 let part = forecast_deal(&open, pools, as_of, window);
                 parts.parts.push(part);
                 parts.open.push(open);
-                forecast.deals.push((index, part));
+                if detail == Detail::Full {
+                    forecast.deals.push((index, part));
+                }
             }
-            forecast.owners.push((owner, parts.combine(period)));
+            forecast.owners.push((owner, parts.combine(period, detail)));
             total.absorb(parts);
         }
-        forecast.total = total.combine(period);
-        forecast.rates = History::of(&subject_closed).rates();
+        forecast.total = total.combine(period, detail);
+        if detail == Detail::Full {
+            forecast.rates = History::of(&subject_closed).rates();
+        }
         forecast
     }
 
@@ -535,9 +630,46 @@ struct Parts {
     last: Money,
 }
 
+/// How much of a forecast to work out: everything, or only the expected and won revenue (no
+/// interval, whose distribution costs the most, and no rates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Full,
+    Expected,
+}
+
+/// What an owner is expected to bring in a period as of a day, and what they had won by then.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Expected {
+    pub expected: Money,
+    pub won: Money,
+}
+
+impl std::iter::Sum for Expected {
+    fn sum<I: Iterator<Item = Expected>>(iter: I) -> Expected {
+        iter.fold(Expected::default(), |sum, e| Expected { expected: sum.expected + e.expected, won: sum.won + e.won })
+    }
+}
+
 impl Parts {
-    fn combine(&self, period: Period) -> DataForecast {
-        combine(&self.parts, &self.open, self.won, self.last, last_day(period))
+    fn combine(&self, period: Period, detail: Detail) -> DataForecast {
+        match detail {
+            Detail::Full => combine(&self.parts, &self.open, self.won, self.last, last_day(period)),
+            Detail::Expected => {
+                let expected = self.won + self.parts.iter().map(|part| part.expected).sum();
+                let open_pipeline = self.open.iter().map(|deal| deal.amount).sum();
+                DataForecast {
+                    won: self.won,
+                    open_deals: self.open.len() as i64,
+                    open_pipeline,
+                    expected,
+                    low: expected,
+                    high: expected,
+                    weighted_pipeline: self.won,
+                    last_period_actual: self.last,
+                }
+            }
+        }
     }
 
     fn absorb(&mut self, other: Parts) {

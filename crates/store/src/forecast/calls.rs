@@ -85,6 +85,15 @@ pub fn history(db: &mut Db, org: OrgId, period: Period) -> Result<Vec<StoredCall
     )
 }
 
+/// Every call of a period for one person (theirs and the adjustments of theirs), oldest first.
+pub fn history_of(db: &mut Db, org: OrgId, period: Period, subject: i64) -> Result<Vec<StoredCall>> {
+    db.query_map(
+        &format!("SELECT {COLUMNS} FROM forecast_calls WHERE org_id = ? AND period = ? AND subject_id = ? ORDER BY id"),
+        &[org.value(), Value::owned(period.to_string()), Value::Int(subject)],
+        read,
+    )
+}
+
 /// The columns a call is written with, and its values in their order.
 const WRITTEN: [&str; 11] = [
     "org_id",

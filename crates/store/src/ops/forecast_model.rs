@@ -2,8 +2,10 @@
 //! the history of closed ones, beside the naive forecasts, and its back-test over past periods.
 
 mod accuracy;
+mod figures;
 
 pub use accuracy::{AccuracyOn, AccuracyReport, CallWeek, SubmitterAccuracy, call_weeks, forecast_accuracy};
+pub use figures::{ACCURACY_PERIODS, FiguresOn, ForecastFigures, forecast_figures};
 
 use super::permit;
 use super::reports::{SubjectRequest, subject};
@@ -272,7 +274,7 @@ pub(crate) fn expected_by_rep(
     let book = book(&deals, &teams, today, method.min_closed_deals_for_own_rates);
     let reps: Vec<i64> = directory.people.iter().filter(|p| p.is_rep).map(|p| p.id).collect();
     let by_rep: HashMap<i64, i64> =
-        book.forecast(&reps, period, today).owners.into_iter().map(|(rep, f)| (rep, f.expected.cents())).collect();
+        book.expected(&reps, period, today).into_iter().map(|(rep, f)| (rep, f.expected.cents())).collect();
     db.transaction(|db| expected::write(db, scope.org, period, today, revisions, &by_rep))?;
     Ok(by_rep)
 }

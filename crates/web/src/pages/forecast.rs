@@ -13,18 +13,14 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
-use quotient_core::forecast::model::last_day;
 use quotient_core::period::PeriodKind;
 use quotient_core::{Money, Period};
 use quotient_store::StoreError;
 use quotient_store::ids::{OpportunityId, RepId};
 use quotient_store::ops::forecast::{self, AdjustCall, ChangesQuery, ForecastQuery, SetCategory, SubmitCall};
-use quotient_store::ops::forecast_model::{self, AccuracyOn, ForecastOn};
+use quotient_store::ops::forecast_model::{self, FiguresOn, ForecastFigures};
 use quotient_store::ops::reports::{Named, SubjectRequest};
 use std::collections::HashMap;
-
-/// Past periods whose calls the accuracy table judges.
-const ACCURACY_PERIODS: usize = 4;
 
 #[derive(serde::Deserialize, Default)]
 pub struct PageQuery {
@@ -66,34 +62,16 @@ pub async fn page(
         let rolled =
             forecast::forecast(db, scope, &ForecastQuery { period: period.to_string(), team: team_key.clone(), today })
                 .map_err(subject_missing)?;
-        let as_of = today.min(last_day(period));
-        let data = forecast_model::data_forecast(
-            db,
-            scope,
-            &directory,
-            &ForecastOn { subject: subject.clone(), period, as_of, today },
-        )
-        .map_err(subject_missing)?;
+        let figures = forecast_model::forecast_figures(db, scope, &directory, &FiguresOn { subject, period, today })
+            .map_err(subject_missing)?;
         let changes = forecast::changes(db, scope, &ChangesQuery { team: team_key, today })?;
-        let weeks = forecast_model::call_weeks(db, scope, &directory, &subject, period, today)?;
-        let mut past = vec![];
-        let mut earlier = period;
-        for _ in 0..ACCURACY_PERIODS {
-            earlier = earlier.previous();
-            past.push(earlier);
-        }
-        let accuracy =
-            forecast_model::forecast_accuracy(db, scope, &directory, &AccuracyOn { subject, periods: past, today })?;
-        // A person's data forecast is their own deals' and those of everyone beneath them.
-        let by_rep: HashMap<i64, Money> = data.reps.iter().map(|r| (r.rep_id, r.forecast.expected)).collect();
+        let ForecastFigures { data, weeks, accuracy } = figures;
+        // A person's data forecast is their own deals' and those of everyone beneath them: the
+        // roll-up's line carries it.
         let data_by_person = rolled
             .lines
             .iter()
-            .filter_map(|line| line.rolled.person)
-            .map(|person| {
-                let beneath = directory.subtree(person).into_iter().chain([person]);
-                (person, beneath.filter_map(|p| by_rep.get(&p).copied()).sum())
-            })
+            .filter_map(|line| line.rolled.person.map(|person| (person, Money::from_cents(line.data_forecast_cents))))
             .collect();
         let categories = if data.subject_kind == "rep" {
             data.deals

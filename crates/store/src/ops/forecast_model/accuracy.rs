@@ -6,6 +6,7 @@ use crate::access::Viewer;
 use crate::db::Db;
 use crate::error::Result;
 use crate::forecast::calls::{self, CallKind, StoredCall};
+use crate::forecast::figures::JudgedCall;
 use crate::forecast::history;
 use crate::kpi::{self, Directory, Subject};
 use crate::ops::permit;
@@ -13,7 +14,7 @@ use crate::ops::reports::{SubjectRequest, subject};
 use chrono::{Duration, NaiveDate};
 use quotient_core::access::{Action, Resource};
 use quotient_core::forecast::accuracy::{self, Accuracy, PastCall};
-use quotient_core::forecast::model::{Book, HISTORY_DAYS, last_day};
+use quotient_core::forecast::model::{Book, Expected, HISTORY_DAYS, last_day};
 use quotient_core::{Money, Period};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -46,7 +47,7 @@ pub struct AccuracyReport {
 }
 
 /// The people a subject covers: a rep; a manager and everyone beneath; everyone in reach.
-fn people_of(scope: &Viewer, directory: &Directory, subject: &Subject) -> Result<HashSet<i64>> {
+pub(super) fn people_of(scope: &Viewer, directory: &Directory, subject: &Subject) -> Result<HashSet<i64>> {
     let mut people: HashSet<i64> = match subject {
         Subject::Team(key) => match directory.person_by_external_id(key) {
             Some(manager) => directory.subtree(manager.id).into_iter().chain([manager.id]).collect(),
@@ -61,62 +62,63 @@ fn people_of(scope: &Viewer, directory: &Directory, subject: &Subject) -> Result
 
 /// A person's deals: their own and those of everyone beneath them (a manager's call is for their
 /// subtree).
-fn owners_of(directory: &Directory, person: i64) -> Vec<i64> {
+pub(super) fn owners_of(directory: &Directory, person: i64) -> Vec<i64> {
     directory.subtree(person).into_iter().chain([person]).collect()
 }
 
-/// Memoised forecasts of every owner, per period and day: a call is compared with the data
-/// forecast for the same people as of its day, and many calls share a day.
+/// Memoised expected and won revenue of every owner, per period and day: a call is compared with
+/// the data forecast for the same people as of its day, and many calls share a day.
 struct Forecasts<'a> {
-    book: Book<'a>,
+    book: &'a Book<'a>,
     owners: Vec<i64>,
-    by_day: HashMap<(Period, NaiveDate), HashMap<i64, (Money, Money)>>,
+    by_day: HashMap<(Period, NaiveDate), HashMap<i64, Expected>>,
 }
 
 impl Forecasts<'_> {
     /// (expected, won) of `people`'s deals for the period as of the day.
     fn of(&mut self, people: &[i64], period: Period, day: NaiveDate) -> (Money, Money) {
-        let (book, owners) = (&self.book, &self.owners);
-        let per_owner = self.by_day.entry((period, day)).or_insert_with(|| {
-            let forecast = book.forecast(owners, period, day);
-            forecast.owners.into_iter().map(|(owner, f)| (owner, (f.expected, f.won))).collect()
-        });
+        let (book, owners) = (self.book, &self.owners);
+        let per_owner = self
+            .by_day
+            .entry((period, day))
+            .or_insert_with(|| book.expected(owners, period, day).into_iter().collect());
         people
             .iter()
             .filter_map(|p| per_owner.get(p))
-            .fold((Money::ZERO, Money::ZERO), |(e, w), (fe, fw)| (e + *fe, w + *fw))
+            .fold((Money::ZERO, Money::ZERO), |(e, w), f| (e + f.expected, w + f.won))
     }
 }
 
-/// The accuracy of every call (the commit figure) of the periods that have ended, per submitter,
-/// against what the people called for won; beside it the data forecast's made the same day.
-pub fn forecast_accuracy(
+/// The calls of `periods` of the people in `people` (everyone when none), each with its period,
+/// oldest first per period.
+pub(super) fn calls_of(
     db: &mut Db,
-    scope: &Viewer,
-    directory: &Directory,
-    request: &AccuracyOn,
-) -> Result<AccuracyReport> {
-    permit(scope, Resource::Forecast, Action::Read)?;
-    let people = people_of(scope, directory, &subject(scope, directory, &request.subject)?)?;
-    let periods: Vec<Period> = request.periods.iter().copied().filter(|p| last_day(*p) < request.today).collect();
-    let mut calls_of: Vec<(Period, StoredCall)> = Vec::new();
-    for &period in &periods {
-        let history = calls::history(db, scope.org, period)?;
-        calls_of.extend(history.into_iter().filter(|c| people.contains(&c.subject)).map(|c| (period, c)));
+    org: crate::orgs::OrgId,
+    periods: &[Period],
+    people: Option<&HashSet<i64>>,
+) -> Result<Vec<(Period, StoredCall)>> {
+    let mut calls_of = Vec::new();
+    for &period in periods {
+        let history = calls::history(db, org, period)?;
+        calls_of
+            .extend(history.into_iter().filter(|c| people.is_none_or(|p| p.contains(&c.subject))).map(|c| (period, c)));
     }
-    let earliest = calls_of.iter().map(|(_, c)| c.submitted_at.date_naive()).min().unwrap_or(request.today);
-    let since = earliest - Duration::days(HISTORY_DAYS);
-    let deals = db.transaction(|db| history::deals_since(db, scope.org, since))?;
-    let method = kpi::settings(db, scope.org)?.method;
-    let teams = teams(directory);
+    Ok(calls_of)
+}
+
+/// The first day the judging of `calls` reads deals of: the history year before the earliest call.
+pub(super) fn judged_since(calls: &[(Period, StoredCall)], today: NaiveDate) -> NaiveDate {
+    let earliest = calls.iter().map(|(_, c)| c.submitted_at.date_naive()).min().unwrap_or(today);
+    earliest - Duration::days(HISTORY_DAYS)
+}
+
+/// Each call (with a submitter) judged: its commit and the data forecast made the same day for the
+/// same people, against what they won in the period.
+pub(super) fn judge(book: &Book, directory: &Directory, calls: &[(Period, StoredCall)]) -> Vec<JudgedCall> {
     let everyone: Vec<i64> = directory.people.iter().map(|p| p.id).collect();
-    let mut forecasts = Forecasts {
-        book: book(&deals, &teams, request.today, method.min_closed_deals_for_own_rates),
-        owners: everyone,
-        by_day: HashMap::new(),
-    };
-    let mut by_submitter: HashMap<i64, (Vec<PastCall>, Vec<PastCall>)> = HashMap::new();
-    for (period, call) in &calls_of {
+    let mut forecasts = Forecasts { book, owners: everyone, by_day: HashMap::new() };
+    let mut judged = Vec::new();
+    for (period, call) in calls {
         let submitter = match call.kind {
             CallKind::Own => Some(call.subject),
             CallKind::Adjustment => call.by_person,
@@ -127,11 +129,30 @@ pub fn forecast_accuracy(
         let (_, actual) = forecasts.of(&owners, *period, last);
         let day = call.submitted_at.date_naive().min(last);
         let (expected, _) = forecasts.of(&owners, *period, day);
-        let weeks_before_end = accuracy::weeks_before_end(day, last);
-        let called = Money::from_cents(call.call.commit_cents);
-        let entry = by_submitter.entry(submitter).or_default();
-        entry.0.push(PastCall { weeks_before_end, called, actual });
-        entry.1.push(PastCall { weeks_before_end, called: expected, actual });
+        judged.push(JudgedCall {
+            submitter,
+            subject: call.subject,
+            weeks_before_end: accuracy::weeks_before_end(day, last),
+            called: Money::from_cents(call.call.commit_cents),
+            expected,
+            actual,
+        });
+    }
+    judged
+}
+
+/// The accuracy per submitter of the judged calls of `periods`.
+pub(super) fn report<'a>(
+    directory: &Directory,
+    periods: &[Period],
+    judged: impl IntoIterator<Item = &'a JudgedCall>,
+) -> AccuracyReport {
+    let mut by_submitter: HashMap<i64, (Vec<PastCall>, Vec<PastCall>)> = HashMap::new();
+    for call in judged {
+        let entry = by_submitter.entry(call.submitter).or_default();
+        let weeks_before_end = call.weeks_before_end;
+        entry.0.push(PastCall { weeks_before_end, called: call.called, actual: call.actual });
+        entry.1.push(PastCall { weeks_before_end, called: call.expected, actual: call.actual });
     }
     let mut submitters: Vec<SubmitterAccuracy> = by_submitter
         .into_iter()
@@ -152,7 +173,27 @@ pub fn forecast_accuracy(
         })
         .collect();
     submitters.sort_by(|a, b| a.name.cmp(&b.name).then(a.person_id.cmp(&b.person_id)));
-    Ok(AccuracyReport { periods: periods.iter().map(|p| p.to_string()).collect(), submitters })
+    AccuracyReport { periods: periods.iter().map(|p| p.to_string()).collect(), submitters }
+}
+
+/// The accuracy of every call (the commit figure) of the periods that have ended, per submitter,
+/// against what the people called for won; beside it the data forecast's made the same day.
+pub fn forecast_accuracy(
+    db: &mut Db,
+    scope: &Viewer,
+    directory: &Directory,
+    request: &AccuracyOn,
+) -> Result<AccuracyReport> {
+    permit(scope, Resource::Forecast, Action::Read)?;
+    let people = people_of(scope, directory, &subject(scope, directory, &request.subject)?)?;
+    let periods: Vec<Period> = request.periods.iter().copied().filter(|p| last_day(*p) < request.today).collect();
+    let calls = calls_of(db, scope.org, &periods, Some(&people))?;
+    let deals = db.transaction(|db| history::deals_since(db, scope.org, judged_since(&calls, request.today)))?;
+    let method = kpi::settings(db, scope.org)?.method;
+    let teams = teams(directory);
+    let book = book(&deals, &teams, request.today, method.min_closed_deals_for_own_rates);
+    let judged = judge(&book, directory, &calls);
+    Ok(report(directory, &periods, &judged))
 }
 
 /// One week of a period for one person: their call and their manager's adjustment as they stood
@@ -180,40 +221,64 @@ pub fn call_weeks(
     today: NaiveDate,
 ) -> Result<Vec<CallWeek>> {
     permit(scope, Resource::Forecast, Action::Read)?;
-    let named = match subject(scope, directory, person)? {
-        Subject::Rep(key) | Subject::Team(key) => directory.person_by_external_id(&key).map(|p| p.id),
-        _ => None,
-    };
     // The organisation has no call of its own.
-    let Some(subject_person) = named else { return Ok(vec![]) };
+    let Some(subject_person) = person_of(&subject(scope, directory, person)?, directory) else { return Ok(vec![]) };
     let owners = owners_of(directory, subject_person);
-    let history = calls::history(db, scope.org, period)?;
+    let history = calls::history_of(db, scope.org, period, subject_person)?;
     let deals =
         db.transaction(|db| history::deals_since(db, scope.org, period.start() - Duration::days(HISTORY_DAYS)))?;
     let method = kpi::settings(db, scope.org)?.method;
     let teams = teams(directory);
     let book = book(&deals, &teams, today, method.min_closed_deals_for_own_rates);
-    let latest = |kind: CallKind, by: NaiveDate| {
-        history
-            .iter()
-            .rev()
-            .find(|c| c.subject == subject_person && c.kind == kind && c.submitted_at.date_naive() <= by)
-            .map(|c| c.call.commit_cents)
-    };
-    Ok(period
+    Ok(week_ends(period, today)
+        .into_iter()
+        .map(|week_end| {
+            let data = book.expected(&owners, period, week_end.min(today)).into_iter().map(|(_, e)| e).sum();
+            call_week(&history, subject_person, week_end, today, data)
+        })
+        .collect())
+}
+
+/// The person a subject names: a rep or a manager; none for the organisation.
+pub(super) fn person_of(named: &Subject, directory: &Directory) -> Option<i64> {
+    match named {
+        Subject::Rep(key) | Subject::Team(key) => directory.person_by_external_id(key).map(|p| p.id),
+        _ => None,
+    }
+}
+
+/// The last day of each week of the period that has begun by `today` (the period's last day for
+/// its last week).
+pub(super) fn week_ends(period: Period, today: NaiveDate) -> Vec<NaiveDate> {
+    period
         .weeks()
         .map(|week| (week.end() - Duration::days(1)).min(last_day(period)))
         .filter(|&week_end| week_end - Duration::days(6) <= today)
-        .map(|week_end| {
-            let day = week_end.min(today);
-            let forecast = book.forecast(&owners, period, day).total;
-            CallWeek {
-                week_end,
-                commit_cents: latest(CallKind::Own, day),
-                adjusted_commit_cents: latest(CallKind::Adjustment, day),
-                data_expected: forecast.expected,
-                won: forecast.won,
-            }
-        })
-        .collect())
+        .collect()
+}
+
+/// A week of a person's calls (`history`, theirs, oldest first) as they stood at its end, beside
+/// the data forecast and the revenue won by then.
+pub(super) fn call_week(
+    history: &[StoredCall],
+    person: i64,
+    week_end: NaiveDate,
+    today: NaiveDate,
+    data: Expected,
+) -> CallWeek {
+    let day = week_end.min(today);
+    let latest = |kind: CallKind| {
+        history
+            .iter()
+            .rev()
+            .find(|c| c.subject == person && c.kind == kind && c.submitted_at.date_naive() <= day)
+            .map(|c| c.call.commit_cents)
+    };
+    CallWeek {
+        week_end,
+        commit_cents: latest(CallKind::Own),
+        adjusted_commit_cents: latest(CallKind::Adjustment),
+        data_expected: data.expected,
+        won: data.won,
+    }
 }

@@ -82,3 +82,25 @@ fn an_earlier_period_is_asked_the_same_distance_from_its_end() {
     let march = Period::containing(PeriodKind::Month, day("2026-03-10"));
     assert_eq!(same_lead(march, day("2026-03-02"), march.previous()), day("2026-01-31"));
 }
+
+#[test]
+fn past_forecasts_add_up_to_the_error_of_the_owners_together() {
+    // Owner 1: expected 300, won 100 by the day, 450 in the end; owner 2: expected 50, won 0,
+    // 0 in the end. Together 350, 100 and 450: 250 expected of the open deals, 350 brought.
+    let one = PastForecast { expected: cents(300), won: cents(100), actual: cents(450) };
+    let two = PastForecast { expected: cents(50), won: cents(0), actual: cents(0) };
+    assert_eq!(PastForecast::sum([&one, &two]).error(), error(250, 350));
+    // Each alone as PastError::of gives it.
+    assert_eq!(one.error(), PastError::of(&forecast(100, 300, 0, 0), cents(450)));
+    // Four such periods band any set of owners: the ratio 350/250 four times for both, 350/200
+    // for owner 1 alone.
+    let past: PastForecasts = (0..4).map(|_| HashMap::from([(1, one), (2, two)])).collect();
+    let mut both = forecast(0, 100, 90, 110);
+    widen_by(&mut both, &[1, 2], &past);
+    // 100 of open deals × 350/250 = 140.
+    assert_eq!((both.low, both.high), (cents(90), cents(140)));
+    let mut first = forecast(0, 100, 90, 110);
+    widen_by(&mut first, &[1], &past);
+    // × 350/200 = 175.
+    assert_eq!((first.low, first.high), (cents(90), cents(175)));
+}

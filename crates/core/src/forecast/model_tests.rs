@@ -250,3 +250,47 @@ fn amounts_with_a_common_divisor_give_an_exact_interval() {
     // to 101 cents); 100,000 cents round to 990 steps = 99,990 cents, the 1 cent to none.
     assert_eq!(interval(&[part(100_000, 1, 1), part(1, 1, 1)]), (Money::from_cents(99_990), Money::from_cents(99_990)));
 }
+
+#[test]
+fn expected_alone_is_the_forecasts_expected_and_won() {
+    let deals = book_deals();
+    let team_of = HashMap::from([(1, 10), (2, 10)]);
+    let book = Book {
+        deals: &deals,
+        team_of: &team_of,
+        step_probability_bp: [500, 2_000, 4_000, 6_000],
+        today: day("2026-12-01"),
+        min_closed: 3,
+    };
+    let march: Period = "2026-03".parse().unwrap_or_else(|e| panic!("{e:?}"));
+    for as_of in ["2026-02-15", "2026-03-10", "2026-04-01"] {
+        let full = book.forecast(&[1, 2], march, day(as_of));
+        let light: Vec<(i64, Money, Money)> =
+            book.expected(&[1, 2], march, day(as_of)).into_iter().map(|(o, e)| (o, e.expected, e.won)).collect();
+        let of_full: Vec<(i64, Money, Money)> = full.owners.iter().map(|(o, f)| (*o, f.expected, f.won)).collect();
+        assert_eq!(light, of_full, "{as_of}");
+    }
+    // As of 03-10 (as a_book_forecasts_each_owner_from_what_was_known_on_the_day): rep 1 250 of which 50 won.
+    let light = book.expected(&[1], march, day("2026-03-10"));
+    assert_eq!(light, [(1, Expected { expected: Money::from_units(250), won: Money::from_units(50) })]);
+}
+
+#[test]
+fn spreads_add_up_and_pick_the_interval() {
+    // 4500.00 for sure and 2000.00 at 1/2, in two owners' shares: exact, as interval gives it.
+    let (one, two) = ([part(450_000, 1, 1)], [part(200_000, 1, 2), part(0, 1, 2), part(700, 0, 1)]);
+    let spread = Spread::of(&one).add(Spread::of(&two));
+    assert_eq!((spread.live, spread.total), (2, 650_000));
+    // mean 450,000 + 100,000; variance 200,000² × 1/4.
+    assert_eq!((spread.mean, spread.variance), (550_000.0, 10_000_000_000.0));
+    assert!(spread.exact());
+    let all = [one.as_slice(), two.as_slice()].concat();
+    assert_eq!(spread.interval(&all), interval(&all));
+    // Above 400 live deals only the sums are read: 401 deals of 100.00 at 1/2 — mean 20,050.00,
+    // spread 1.2816 × √(401 × 10,000² / 4) = 128,315 cents either side.
+    let many = vec![part(10_000, 1, 2); 401];
+    let spread = Spread::of(&many);
+    assert!(!spread.exact());
+    assert_eq!(spread.interval(&[]), interval(&many));
+    assert_eq!(spread.interval(&[]), (Money::from_cents(2_005_000 - 128_315), Money::from_cents(2_005_000 + 128_315)));
+}

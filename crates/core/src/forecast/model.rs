@@ -352,6 +352,19 @@ fn normal_interval(deals: &[(i64, f64)]) -> (Money, Money) {
     Spread { live: deals.len(), total, mean, variance }.normal()
 }
 
+impl std::ops::Add for Spread {
+    type Output = Spread;
+
+    fn add(self, other: Spread) -> Spread {
+        Spread {
+            live: self.live + other.live,
+            total: self.total + other.total,
+            mean: self.mean + other.mean,
+            variance: self.variance + other.variance,
+        }
+    }
+}
+
 /// What the interval of a share of the deals (one owner's) needs to be added to the others':
 /// the deals that may bring something (won with a chance above 0, an amount above 0), their
 /// amounts, and the mean and variance of what they bring.
@@ -375,15 +388,6 @@ impl Spread {
                 variance: sum.variance + (amount as f64).powi(2) * p * (1.0 - p),
             }
         })
-    }
-
-    pub fn add(self, other: Spread) -> Spread {
-        Spread {
-            live: self.live + other.live,
-            total: self.total + other.total,
-            mean: self.mean + other.mean,
-            variance: self.variance + other.variance,
-        }
     }
 
     /// Whether the interval of these deals is their exact distribution's, which needs the deals

@@ -279,7 +279,7 @@ fn expected_alone_is_the_forecasts_expected_and_won() {
 fn spreads_add_up_and_pick_the_interval() {
     // 4500.00 for sure and 2000.00 at 1/2, in two owners' shares: exact, as interval gives it.
     let (one, two) = ([part(450_000, 1, 1)], [part(200_000, 1, 2), part(0, 1, 2), part(700, 0, 1)]);
-    let spread = Spread::of(&one).add(Spread::of(&two));
+    let spread = Spread::of(&one) + Spread::of(&two);
     assert_eq!((spread.live, spread.total), (2, 650_000));
     // mean 450,000 + 100,000; variance 200,000² × 1/4.
     assert_eq!((spread.mean, spread.variance), (550_000.0, 10_000_000_000.0));

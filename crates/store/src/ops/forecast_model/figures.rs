@@ -100,7 +100,7 @@ pub fn forecast_figures(
         total.expected += f.expected;
         total.weighted_pipeline += f.weighted_pipeline;
         total.last_period_actual += f.last_period_actual;
-        spread = spread.add(person.spread);
+        spread = spread + person.spread;
     }
     let mut deals_of = if is_rep || spread.exact() {
         figures::deals_of(db, scope.org, period, today, owners)?

@@ -208,17 +208,33 @@ fn key_params(org: OrgId, period: Period, day: NaiveDate) -> [Value<'static>; 3]
     [org.value(), Value::owned(period.to_string()), Value::Date(day)]
 }
 
-/// Every person's kept figures of the period as of the day, by person.
-pub fn people(db: &mut Db, org: OrgId, period: Period, day: NaiveDate) -> Result<HashMap<i64, PersonFigures>> {
+/// The kept figures of the period as of the day of `people` (everyone's when none), by person.
+pub fn people(
+    db: &mut Db,
+    org: OrgId,
+    period: Period,
+    day: NaiveDate,
+    people: Option<&[i64]>,
+) -> Result<HashMap<i64, PersonFigures>> {
     let mut out = HashMap::new();
-    db.query_each(
-        "SELECT person_id, figures FROM forecast_figure_people WHERE org_id = ? AND period = ? AND day = ?",
-        &key_params(org, period, day),
-        |row: &Row| {
+    let mut read = |db: &mut Db, sql: &str, params: &[Value]| {
+        db.query_each(sql, params, |row: &Row| {
             out.insert(row.int(0)?.unwrap_or_default(), decode_person(row.text(1)?.unwrap_or_default())?);
             Ok(())
-        },
-    )?;
+        })
+    };
+    let all = "SELECT person_id, figures FROM forecast_figure_people WHERE org_id = ? AND period = ? AND day = ?";
+    match people {
+        None => read(db, all, &key_params(org, period, day))?,
+        Some(people) => {
+            for chunk in people.chunks(500) {
+                let mut params = key_params(org, period, day).to_vec();
+                params.extend(chunk.iter().map(|p| Value::Int(*p)));
+                let marks = vec!["?"; chunk.len()].join(", ");
+                read(db, &format!("{all} AND person_id IN ({marks})"), &params)?;
+            }
+        }
+    }
     Ok(out)
 }
 

@@ -84,7 +84,16 @@ pub fn forecast_figures(
     let (period, today) = (request.period, request.today);
     let revisions = expected::revisions(db, scope.org)?;
     let mut loaded = Loaded::default();
-    let people = kept_people(db, scope.org, directory, period, today, revisions, &mut loaded)?;
+    // The people whose figures are read: the subject's reps, and the person's subtree for their
+    // weeks; everyone for the organisation.
+    let person = person_of(&named, directory);
+    let wanted: Option<Vec<i64>> = person.map(|person| {
+        let mut wanted: Vec<i64> = resolved.reps.iter().copied().chain(owners_of(directory, person)).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        wanted
+    });
+    let people = kept_people(db, scope.org, directory, period, today, revisions, wanted.as_deref(), &mut loaded)?;
     let of = |person: &i64| people.get(person);
 
     // The subject's data forecast: their reps' figures added up, the interval over their deals.
@@ -155,7 +164,7 @@ pub fn forecast_figures(
     };
 
     // A person's weeks: their calls as they stood, beside their and their subtree's figures.
-    let weeks = match person_of(&named, directory) {
+    let weeks = match person {
         None => Vec::new(),
         Some(person) => {
             let beneath = owners_of(directory, person);
@@ -200,7 +209,9 @@ fn together<'a>(people: impl IntoIterator<Item = &'a PersonFigures>) -> Vec<Past
     sums
 }
 
-/// Every person's figures of the period as of the day: kept, or computed and kept.
+/// The figures of the period as of the day of the `wanted` people (everyone when none): kept, or
+/// computed for everyone and kept.
+#[allow(clippy::too_many_arguments)]
 fn kept_people(
     db: &mut Db,
     org: OrgId,
@@ -208,11 +219,12 @@ fn kept_people(
     period: Period,
     today: NaiveDate,
     revisions: Revisions,
+    wanted: Option<&[i64]>,
     loaded: &mut Loaded,
 ) -> Result<HashMap<i64, PersonFigures>> {
     let marks = Marks { revisions, calls: String::new() };
     if figures::marks(db, org, Kind::Forecast, period, today)?.as_ref() == Some(&marks) {
-        return figures::people(db, org, period, today);
+        return figures::people(db, org, period, today, wanted);
     }
     let as_of = today.min(last_day(period));
     let method = kpi::settings(db, org)?.method;

@@ -13,7 +13,9 @@ use quotient_core::model::{ActivityType, UserRole};
 use quotient_store::access::{self, NewUser, Viewer};
 use quotient_store::kpi::Directory;
 use quotient_store::ops::activities::{self, LogActivity};
-use quotient_store::ops::forecast::{self, ForecastQuery};
+use quotient_store::ops::forecast::{self, ChangesQuery, ForecastQuery};
+use quotient_store::ops::forecast_model::{self, FiguresOn};
+use quotient_store::ops::reports::SubjectRequest;
 use quotient_store::ops::settings::{self, SaveSettings};
 use quotient_store::orgs::OrgId;
 use quotient_store::{Db, Dialect, Value, orgs};
@@ -151,6 +153,25 @@ fn main() -> Result<(), Error> {
             clock(|| forecast::forecast(&mut db, &operator, &query))
         })?,
     );
+    // The forecast page beside the roll-up: its figures for the executive (the organisation) and
+    // the week's changes, kept and right after a write the model reads.
+    let period_value: quotient_core::Period = period.parse().map_err(|_| "the period")?;
+    let on = FiguresOn { subject: SubjectRequest::Own, period: period_value, today };
+    show(
+        "the page's figures (executive, kept)",
+        timed(runs, |_| clock(|| forecast_model::forecast_figures(&mut db, &operator, &directory, &on)))?,
+    );
+    show(
+        "the page's figures after a write (computed again)",
+        timed(runs, |run| {
+            let stale_after = (7 + run % 2).to_string();
+            let write = SaveSettings { values: vec![("method.forecast_stale_after_days".into(), stale_after)] };
+            settings::save_settings(&mut db, &operator, &write)?;
+            clock(|| forecast_model::forecast_figures(&mut db, &operator, &directory, &on))
+        })?,
+    );
+    let changes = ChangesQuery { team: None, today };
+    show("the week's changes (executive)", timed(runs, |_| clock(|| forecast::changes(&mut db, &operator, &changes)))?);
     let after = |day: NaiveDate, run: usize| day + Duration::weeks(1 + run as i64);
     let deals = forecast::take_snapshot(&mut db, &operator, after(today, 100))?.deals.unwrap_or_default();
     show(

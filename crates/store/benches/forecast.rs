@@ -4,7 +4,9 @@
 //! roll-up as an executive reads it (calls, quota, plan and the data forecast beside them), the
 //! same read just after a rep logs a call (which leaves the kept data forecast standing), the same
 //! read just after a write the model reads (a setting saved, which moves the pipeline revision, so
-//! the data forecast is computed again), and the weekly snapshot of the whole open pipeline (taken for
+//! the data forecast is computed again), the forecast page's figures beside the roll-up as the
+//! executive reads them (kept, and just after such a write), the week's changes, and the weekly
+//! snapshot of the whole open pipeline (taken for
 //! weeks after the day and removed again). With `--weeks N` it then keeps N weekly snapshots of
 //! the pipeline for the N weeks before the day and prints the snapshots' size on disk.
 

@@ -35,6 +35,9 @@ pub struct Adjustment {
     pub opportunity_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub component: Option<ComponentRef>,
+    /// The fiscal year of the component it trues up, when earlier than the statement's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fiscal_year: Option<i32>,
     pub cause: AdjustmentCause,
     pub amount_cents: i64,
     pub note: String,
@@ -181,6 +184,7 @@ pub(crate) fn locked_adjustments(input: &StatementInput, trued_up: impl Fn(&Lock
         adjustments.push(Adjustment {
             opportunity_id: Some(owed.opportunity_id),
             component: Some(owed.component),
+            fiscal_year: None,
             cause,
             amount_cents,
             note,

@@ -18,8 +18,9 @@ use quotient_store::ops::incentives::{self, SavePlans, StatementRef, StatementsO
 use quotient_store::ops::reports::{Named, SubjectRequest};
 use quotient_store::orgs::Organisation;
 
-/// M1 manages R1. Quotas of R1: 10,000.00 revenue in December 2025 and in January and February
-/// 2026. Won: O6 and O7 (6,000.00 each, December 2025), O8 (2,000.00, January 2026).
+/// M1 manages R1. Quotas of R1: 10,000.00 revenue in November and December 2025 and in January
+/// and February 2026. Won: O9 (12,000.00, November 2025), O6 and O7 (6,000.00 each, December
+/// 2025), O8 (2,000.00, January 2026).
 const REPS: &str = "rep_id,name,email,manager_id,territory_id,role,hired_on
 M1,Max Manager,m1@example.com,,,manager,
 R1,Ana Rep,r1@example.com,M1,,rep,
@@ -28,8 +29,10 @@ const OPPORTUNITIES: &str = "opportunity_id,owner_id,product_line_id,name,amount
 O6,R1,PL1,Acme,6000,2025-11-02T09:00:00Z,2025-12-05T12:00:00Z,won
 O7,R1,PL1,Globex,6000,2025-11-02T09:00:00Z,2025-12-15T12:00:00Z,won
 O8,R1,PL1,Initech,2000,2025-11-02T09:00:00Z,2026-01-10T12:00:00Z,won
+O9,R1,PL1,Hooli,12000,2025-10-02T09:00:00Z,2025-11-10T12:00:00Z,won
 ";
 const QUOTAS: &str = "rep_id,period,metric,product_line_id,target
+R1,2025-11,revenue,,10000
 R1,2025-12,revenue,,10000
 R1,2026-01,revenue,,10000
 R1,2026-02,revenue,,10000
@@ -55,6 +58,15 @@ struct Org {
 /// The organisation with plans for 2025 and 2026, and R1's December 2025 locked on 5 January: 12,000.00
 /// of 10,000.00 × 8% = 960.00 (O6 480.00, O7 480.00).
 fn setup(test: &mut TestDb, plan_2025: &str, plan_2026: &str) -> Org {
+    let Org { org, operator } = import_and_plan(test, plan_2025, plan_2026);
+    lock(test, &org, &operator, "2025-12", "2026-01-05");
+    let december = statement(test, &operator, "2025-12", "2026-01-05");
+    assert_eq!((december.state, december.payable_cents), (StatementState::Locked, 96_000));
+    Org { org, operator }
+}
+
+/// The organisation with plans for 2025 and 2026, nothing kept.
+fn import_and_plan(test: &mut TestDb, plan_2025: &str, plan_2026: &str) -> Org {
     let org = test.org("acme");
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let files = [
@@ -72,9 +84,6 @@ fn setup(test: &mut TestDb, plan_2025: &str, plan_2026: &str) -> Org {
     for (year, file) in [(2025, plan_2025), (2026, plan_2026)] {
         ok(incentives::save_plans(&mut test.db, &operator, &SavePlans { fiscal_year: year, file: file.to_string() }));
     }
-    lock(test, &org, &operator, "2025-12", "2026-01-05");
-    let december = statement(test, &operator, "2025-12", "2026-01-05");
-    assert_eq!((december.state, december.payable_cents), (StatementState::Locked, 96_000));
     Org { org, operator }
 }
 
@@ -276,7 +285,40 @@ fn the_clawback_window_of_the_december_plan_counts_from_the_change(test: &mut Te
     assert!(statement(test, &operator, "2026-01", "2026-02-20").adjustments.is_empty());
 }
 
+fn a_december_computed_live_adjusts_november_and_the_next_year_never_again(test: &mut TestDb) {
+    let Org { org, operator } =
+        import_and_plan(test, &plans_file(2025, "AE 2025", ""), &plans_file(2026, "AE 2026", ""));
+    // November locked: O9 12,000.00 of 10,000.00 × 8% = 960.00.
+    lock(test, &org, &operator, "2025-11", "2025-12-05");
+    // O9 lowered to 6,000.00 in January: November 6,000.00 × 5% = 300.00, −660.00, on December
+    // 2025, the next statement computed live (not locked yet); January 2026 has nothing of it.
+    change(test, &org, "UPDATE opportunities SET amount_cents = 600000 WHERE org_id = ? AND external_id = 'O9'");
+    let december = statement(test, &operator, "2025-12", "2026-01-20");
+    assert_eq!(adjustments(&december), [clawback("O9", -66_000)]);
+    assert_eq!(december.adjustments[0].fiscal_year, None);
+    assert!(statement(test, &operator, "2026-01", "2026-01-20").adjustments.is_empty());
+    // January 2026 locked while December 2025 is still computed live: February, the first
+    // statement computed live after that lock, finds December's −660.00 already adjusted.
+    lock(test, &org, &operator, "2026-01", "2026-02-02");
+    let february = statement(test, &operator, "2026-02", "2026-02-20");
+    assert!(february.adjustments.is_empty(), "{:?}", february.adjustments);
+    // O9 lowered again, to 3,000.00: November 3,000.00 × 5% = 150.00, less 960.00 locked: December
+    // 2025, still computed live, now carries −810.00, and February again nothing.
+    change(test, &org, "UPDATE opportunities SET amount_cents = 300000 WHERE org_id = ? AND external_id = 'O9'");
+    assert_eq!(adjustments(&statement(test, &operator, "2025-12", "2026-02-20")), [clawback("O9", -81_000)]);
+    assert!(statement(test, &operator, "2026-02", "2026-02-20").adjustments.is_empty());
+    // December locked with O9's −810.00 in all: February adjusts nothing more.
+    lock(test, &org, &operator, "2025-12", "2026-02-20");
+    assert!(statement(test, &operator, "2026-02", "2026-02-20").adjustments.is_empty());
+    // O9 back to 6,000.00: +150.00 on February 2026, naming 2025.
+    change(test, &org, "UPDATE opportunities SET amount_cents = 600000 WHERE org_id = ? AND external_id = 'O9'");
+    let february = statement(test, &operator, "2026-02", "2026-02-20");
+    assert_eq!(adjustments(&february), [changed("O9", 15_000)]);
+    assert_eq!(february.adjustments[0].fiscal_year, Some(2025));
+}
+
 on_both_backends!(
+    a_december_computed_live_adjusts_november_and_the_next_year_never_again,
     a_deal_of_a_locked_december_lowered_raised_or_lost_in_january_is_adjusted_in_january,
     a_second_change_adjusts_only_the_remainder_and_nothing_is_paid_twice,
     a_deal_moved_into_the_next_year_leaves_december_for_january_under_one_plan_name,

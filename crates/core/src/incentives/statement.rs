@@ -344,10 +344,7 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
         }
     }
     let mut adjustments = input.adjustments.to_vec();
-    for year in input.earlier {
-        adjustments.extend(year.adjustments(input.rep_id, month));
-    }
-    adjustments.extend(locked_adjustments(input, |locked| trued_up(input.plans, month, locked)));
+    adjustments.extend(adjustments_after_lock(input));
     let earnings_cents = saturating_sum(components.iter().map(|line| line.due_cents))
         .saturating_add(saturating_sum(adjustments.iter().map(|adjustment| adjustment.amount_cents)))
         .saturating_add(saturating_sum(input.awards.iter().map(|award| award.amount_cents)));
@@ -363,6 +360,19 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
         draw,
         payable_cents,
     }
+}
+
+/// The adjustments for changes after a lock that the statement of `input` carries (without
+/// computing its components): those of the earlier years' locked periods, then those of its own
+/// year's that the year to date does not measure again.
+pub fn adjustments_after_lock(input: &StatementInput) -> Vec<Adjustment> {
+    let month = Period::containing(PeriodKind::Month, input.month.start());
+    let mut adjustments = Vec::new();
+    for year in input.earlier {
+        adjustments.extend(year.adjustments(input.rep_id, month));
+    }
+    adjustments.extend(locked_adjustments(input, |locked| trued_up(input.plans, month, locked)));
+    adjustments
 }
 
 /// Amounts of a statement add up saturating, as each amount saturates (see [`to_cents`]).

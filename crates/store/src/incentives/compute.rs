@@ -25,8 +25,8 @@ use quotient_core::Period;
 use quotient_core::incentives::{
     Adjustment, AdjustmentCause, Component, ComponentRef, ContestAward, Credit, CreditedDeal, Decimal, DrawSpan,
     EarlierYear, LockedPeriod, Metric, PlansFile, PriorStatements, QuotaEntry, RepPlan, Statement, StatementInput,
-    assignments_by_rep, component_measure, component_window, compute_statement, deal_credits, next_step, plans_of,
-    round_half_away, to_cents, what_ifs_close, year_bounds,
+    adjustments_after_lock, assignments_by_rep, component_measure, component_window, compute_statement, deal_credits,
+    next_step, plans_of, round_half_away, to_cents, what_ifs_close, year_bounds,
 };
 use quotient_core::period::PeriodKind;
 use serde::Serialize;
@@ -113,10 +113,11 @@ struct Sequence {
 }
 
 /// A month of a sequence: a kept statement, or one computed now (turned into a sheet only when
-/// it is the one asked for).
+/// it is the one asked for), or of one computed now only its adjustments after a lock.
 enum Month<'k> {
     Kept(&'k StatementSheet),
     Live(Statement),
+    Adjusted(Vec<Adjustment>),
 }
 
 impl<'d> Books<'d> {
@@ -392,7 +393,7 @@ impl<'d> Books<'d> {
         let file = self.file.as_ref()?;
         let books = self.rep_books(file, rep)?;
         let mut carried = self.carried_into(rep);
-        Some(self.run(file, &books, month, live_last, &mut carried).0)
+        self.run(file, &books, month, live_last, false, &mut carried).0
     }
 
     /// What the years before this one leave the rep's statements of this year to adjust.
@@ -414,7 +415,7 @@ impl<'d> Books<'d> {
             return Carried::default();
         }
         let december = Period::containing(PeriodKind::Month, year_bounds(year).1.pred_opt().unwrap_or_default());
-        let (_, locked, mut adjusted) = self.run(file, &books, december, false, &mut carried);
+        let (_, locked, mut adjusted) = self.run(file, &books, december, false, true, &mut carried);
         let periods = locked.at_year_end();
         carried.pending = locked.pending();
         if !periods.is_empty() {
@@ -432,15 +433,17 @@ impl<'d> Books<'d> {
 
     /// The rep's statements from January to `month` (see [`Books::sequence`]), adjusting what
     /// `carried` holds of the years before; also the locked periods met and what the statements
-    /// paid and adjusted, the last one included.
+    /// paid and adjusted, the last one included. `adjusting_only` computes of the months not kept
+    /// only the adjustments after a lock (all a later year needs), and no sequence.
     fn run<'a>(
         &'a self,
         file: &PlansFile,
         books: &RepBooks<'a>,
         month: Period,
         live_last: bool,
+        adjusting_only: bool,
         carried: &mut Carried<'a>,
-    ) -> (Sequence, LockedSoFar, PriorStatements) {
+    ) -> (Option<Sequence>, LockedSoFar, PriorStatements) {
         let rep = books.person.id;
         let year = file.fiscal_year;
         let mut prior = PriorStatements::default();
@@ -458,6 +461,19 @@ impl<'d> Books<'d> {
                         locked.add(kept);
                     }
                     Month::Kept(kept)
+                }
+                None if adjusting_only => {
+                    let (periods, all) = locked.take_for_live();
+                    if all {
+                        let earlier: Vec<EarlierYear> = carried.years.iter().map(CarriedYear::engine).collect();
+                        let input = StatementInput {
+                            earlier: &earlier,
+                            ..books.input(current, &prior, periods, &self.changed_on, &[], &[])
+                        };
+                        Month::Adjusted(adjustments_after_lock(&input))
+                    } else {
+                        Month::Adjusted(Vec::new())
+                    }
                 }
                 None => {
                     let adjustments: Vec<Adjustment> = self
@@ -481,11 +497,13 @@ impl<'d> Books<'d> {
             payables.push(computed.add_to(&mut prior, year, &mut carried.years));
             if last {
                 let last = match computed {
-                    Month::Kept(kept) => kept.clone(),
-                    Month::Live(statement) => self.sheet(books, &statement, current),
+                    Month::Kept(kept) => Some(kept.clone()),
+                    Month::Live(statement) => Some(self.sheet(books, &statement, current)),
+                    Month::Adjusted(_) => None,
                 };
                 let trued_up = locked.trued_up().to_vec();
-                return (Sequence { last, payables, prior: before, locked: trued_up }, locked, prior);
+                let sequence = last.map(|last| Sequence { last, payables, prior: before, locked: trued_up });
+                return (sequence, locked, prior);
             }
             current = current.next();
         }
@@ -604,6 +622,12 @@ impl Month<'_> {
                         Some((a.opportunity_id?, a.component.clone()?, a.fiscal_year, a.amount_cents))
                     }));
                     (statement.draw.map(|draw| draw.balance_after_cents), statement.payable_cents)
+                }
+                Month::Adjusted(adjustments) => {
+                    adjusted.extend(adjustments.iter().filter_map(|a| {
+                        Some((a.opportunity_id?, a.component.clone()?, a.fiscal_year, a.amount_cents))
+                    }));
+                    (None, 0)
                 }
             };
         for (plan, key, cents) in paid {

@@ -133,12 +133,12 @@ impl<'d> Books<'d> {
         today: NaiveDate,
     ) -> Result<Books<'d>> {
         let file = plans::saved(db, org, year)?;
-        let mut books = Books::gather(db, org, directory, file, people, until, today, false)?;
+        let mut books = Books::gather(db, org, directory, file, people, until, today, false, false)?;
         if let Some(first) = statements::first_locked_year(db, org, year)? {
             for earlier in first..year {
                 let file = plans::saved(db, org, earlier)?;
                 let (_, next) = year_bounds(earlier);
-                let mut older = Books::gather(db, org, directory, file, people, next, today, false)?;
+                let mut older = Books::gather(db, org, directory, file, people, next, today, false, true)?;
                 older.earlier = books.earlier.take();
                 books.earlier = Some(Box::new(older));
             }
@@ -161,7 +161,9 @@ impl<'d> Books<'d> {
     }
 
     /// The books of `file`; `replay` leaves out what is kept (statements, adjustments, awards),
-    /// to try plans on a past year.
+    /// to try plans on a past year; `earlier` reads an earlier year's as a later year adjusts its
+    /// locked periods: its kept statements and the deals of their windows (no quotas, adjustments
+    /// or awards, as none of its statements is computed).
     #[allow(clippy::too_many_arguments)]
     fn gather(
         db: &mut Db,
@@ -172,6 +174,7 @@ impl<'d> Books<'d> {
         until: NaiveDate,
         today: NaiveDate,
         replay: bool,
+        earlier: bool,
     ) -> Result<Books<'d>> {
         let mut books = Books {
             directory,
@@ -206,14 +209,30 @@ impl<'d> Books<'d> {
         }
         books.people.sort_unstable();
         books.people.dedup();
-        if let Some(span) = Period::range(first, until.min(next)) {
+        let asked: HashSet<i64> = books.people.iter().copied().collect();
+        if !replay {
+            for kept in statements::of_year(db, org, &asked, file.fiscal_year)? {
+                for line in kept.sheet.components.iter().flat_map(|c| &c.lines) {
+                    books
+                        .names
+                        .entry(line.opportunity_id)
+                        .or_insert_with(|| (line.opportunity_external_id.clone(), line.name.clone()));
+                }
+                books.kept.insert((kept.rep_id, kept.period), kept.sheet);
+            }
+        }
+        // An earlier year's books recompute only its locked periods: the deals of their windows.
+        let span = if earlier { locked_span(books.kept.values()) } else { Period::range(first, until.min(next)) };
+        if let Some(span) = span {
             let product_lines: HashMap<i64, &str> =
                 directory.product_lines.iter().map(|(id, (external, _))| (*id, external.as_str())).collect();
             for deal in inputs::credited_deals(db, org, &credited, span)? {
                 books.names.entry(deal.opportunity).or_insert_with(|| (deal.external_id.clone(), deal.name.clone()));
                 books.deals.entry(deal.rep).or_default().push(engine_deal(&deal, &product_lines));
             }
-            for quota in inputs::quotas(db, org, &credited, quota_span(&file, span))? {
+            let quotas =
+                if earlier { Vec::new() } else { inputs::quotas(db, org, &credited, quota_span(&file, span))? };
+            for quota in quotas {
                 let Some(metric) = metric_of(&quota.metric) else { continue };
                 let product_line = quota.product_line.and_then(|id| product_lines.get(&id)).map(|s| s.to_string());
                 books.quotas.entry(quota.rep).or_default().push(QuotaEntry {
@@ -224,17 +243,7 @@ impl<'d> Books<'d> {
                 });
             }
         }
-        if !replay {
-            let asked: HashSet<i64> = books.people.iter().copied().collect();
-            for kept in statements::of_year(db, org, &asked, file.fiscal_year)? {
-                for line in kept.sheet.components.iter().flat_map(|c| &c.lines) {
-                    books
-                        .names
-                        .entry(line.opportunity_id)
-                        .or_insert_with(|| (line.opportunity_external_id.clone(), line.name.clone()));
-                }
-                books.kept.insert((kept.rep_id, kept.period), kept.sheet);
-            }
+        if !replay && !earlier {
             for (rep, period, adjustment) in statements::adjustments_of_year(db, org, &asked, file.fiscal_year)? {
                 books.adjustments.entry((rep, period)).or_default().push(adjustment);
             }
@@ -701,6 +710,21 @@ fn quota_span(file: &PlansFile, deals: Period) -> Period {
     Period::range(deals.start(), reach.unwrap_or(deals.end()).max(deals.end()).min(year_end)).unwrap_or(deals)
 }
 
+/// From the first day to the last of the windows of the locked statements' components.
+fn locked_span<'s>(kept: impl Iterator<Item = &'s StatementSheet>) -> Option<Period> {
+    let windows = kept
+        .filter(|sheet| sheet.state == StatementState::Locked)
+        .flat_map(|sheet| &sheet.components)
+        .filter_map(|component| component.window.parse::<Period>().ok());
+    let (start, end) =
+        windows.fold(None, |span: Option<(NaiveDate, NaiveDate)>, window| {
+            Some(span.map_or((window.start(), window.end()), |(start, end)| {
+                (start.min(window.start()), end.max(window.end()))
+            }))
+        })?;
+    Period::range(start, end)
+}
+
 fn has_team_credit(plans: &[RepPlan]) -> bool {
     plans.iter().any(|p| p.plan.components.iter().any(|c| c.credit == Credit::Team))
 }
@@ -786,7 +810,7 @@ pub fn preview(db: &mut Db, scope: &Viewer, directory: &Directory, file: &PlansF
     let replayed = a_year_earlier(file);
     let (first, next) = year_bounds(replayed.fiscal_year);
     let people: Vec<i64> = directory.people.iter().map(|p| p.id).filter(|id| scope.reaches(*id)).collect();
-    let books = Books::gather(db, scope.org, directory, Some(replayed), &people, next, next, true)?;
+    let books = Books::gather(db, scope.org, directory, Some(replayed), &people, next, next, true, false)?;
     let december = Period::containing(PeriodKind::Month, next.pred_opt().unwrap_or(first));
     let mut reps = Vec::new();
     for rep in books.people.clone() {

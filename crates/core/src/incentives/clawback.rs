@@ -148,6 +148,14 @@ pub(crate) fn locked_adjustments(input: &StatementInput, trued_up: impl Fn(&Lock
         match paid_on(input.plans, reference) {
             Some((rep_plan, component)) => {
                 let now = credits_now(input, rep_plan, component, period.window, &then);
+                // Unchanged credits, in the same order, recompute to the same lines: nothing owed,
+                // unless an earlier adjustment of one of its deals is to be taken back.
+                let adjusted = |credit: &DealCredit| {
+                    input.prior.adjusted.contains_key(&(credit.opportunity_id, reference.clone()))
+                };
+                if now == then && !then.iter().any(adjusted) {
+                    continue;
+                }
                 let lines = |credits: &[DealCredit]| {
                     credit_lines(component, period.window, &rep_plan.in_force, period.quota, credits)
                 };

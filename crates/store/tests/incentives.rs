@@ -441,6 +441,50 @@ fn the_clawback_window_counts_to_the_day_the_deal_changed(test: &mut TestDb) {
     assert_eq!(adjustments(&february), [("O1".to_string(), "clawback".to_string(), -24_000)]);
 }
 
+fn an_import_dates_the_credit_change_it_brings_for_the_clawback_window(test: &mut TestDb) {
+    let Org { org, operator } = setup(test);
+    let windowed = plans_file(2025, &["R1"]).replace(r#""tier_mode""#, r#""clawback_days": 30, "tier_mode""#);
+    ok(save(test, &operator, 2025, &windowed));
+    let o1 = test
+        .db
+        .query_i64("SELECT id FROM opportunities WHERE org_id = ? AND external_id = 'O1'", &[org.id.value()])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let imports = |test: &mut TestDb| {
+        let history = ok(quotient_store::audit::history(&mut test.db, org.id, "opportunities", o1));
+        history.into_iter().filter(|e| e.action == "import").collect::<Vec<_>>()
+    };
+    // O1 cut to 3,000.00 by an import before any lock: nothing to date.
+    let cut = OPPORTUNITIES.replace("O1,R1,PL1,Acme,6000,", "O1,R1,PL1,Acme,3000,");
+    let reimport = |test: &mut TestDb, opportunities: &str| {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        write_bundle(dir.path(), SPLITS);
+        std::fs::write(dir.path().join("opportunities.csv"), opportunities).unwrap_or_else(|e| panic!("{e}"));
+        bundle::import(&mut test.db, org.id, dir.path(), &mut bundle::Silent).unwrap_or_else(|e| panic!("{e}"));
+    };
+    reimport(test, &cut);
+    assert!(imports(test).is_empty());
+    // Back to 6,000.00, January locked, then the cut imported again: recorded on the import's day.
+    reimport(test, OPPORTUNITIES);
+    lock(test, &org, &operator, "R1", "2025-01", "2025-02-15");
+    reimport(test, &cut);
+    let recorded = imports(test);
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    assert_eq!(recorded[0].before, Some(serde_json::json!({ "amount_cents": 600_000 })));
+    assert_eq!(recorded[0].after, Some(serde_json::json!({ "amount_cents": 300_000 })));
+    // Computed on 1 February, 22 days after O1's close (10 January): the change is the import's
+    // day, long after the 30 days, so nothing — undated, it was the 1st and charged.
+    assert!(statement(test, &operator, "R1", "2025-02", "2025-02-01").adjustments.is_empty());
+    // The import dated 1 February instead: charged even on 20 April, 14,000.00 × 8% = 1,120.00,
+    // O1's line 3/14 = 240.00 against 480.00 locked: −240.00.
+    let first_february = day("2025-02-01").and_hms_opt(10, 0, 0).unwrap_or_default().and_utc();
+    ok(test.db.execute(
+        "UPDATE audit_log SET at = ? WHERE org_id = ? AND id = ?",
+        &[Value::Timestamp(first_february), org.id.value(), Value::Int(recorded[0].id)],
+    ));
+    let february = statement(test, &operator, "R1", "2025-02", "2025-04-20");
+    assert_eq!(adjustments(&february), [("O1".to_string(), "clawback".to_string(), -24_000)]);
+}
+
 fn many_reps_read_the_same_credited_deals_as_a_few(test: &mut TestDb) {
     let Org { org, .. } = setup(test);
     let (r1, r2) = (rep_id(test, &org, "R1").get(), rep_id(test, &org, "R2").get());
@@ -614,6 +658,7 @@ on_both_backends!(
     a_deal_lost_after_the_lock_is_charged_back_on_the_next_statement,
     rises_after_a_lock_are_paid_and_every_change_converges_once,
     the_clawback_window_counts_to_the_day_the_deal_changed,
+    an_import_dates_the_credit_change_it_brings_for_the_clawback_window,
     many_reps_read_the_same_credited_deals_as_a_few,
     disputes_are_accepted_with_an_adjustment_or_rejected_with_a_note,
     earnings_show_the_month_the_year_and_what_each_open_deal_adds,

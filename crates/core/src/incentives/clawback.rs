@@ -35,6 +35,9 @@ pub struct Adjustment {
     pub opportunity_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub component: Option<ComponentRef>,
+    /// The fiscal year of the component it trues up, when earlier than the statement's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fiscal_year: Option<i32>,
     pub cause: AdjustmentCause,
     pub amount_cents: i64,
     pub note: String,
@@ -145,6 +148,14 @@ pub(crate) fn locked_adjustments(input: &StatementInput, trued_up: impl Fn(&Lock
         match paid_on(input.plans, reference) {
             Some((rep_plan, component)) => {
                 let now = credits_now(input, rep_plan, component, period.window, &then);
+                // Unchanged credits, in the same order, recompute to the same lines: nothing owed,
+                // unless an earlier adjustment of one of its deals is to be taken back.
+                let adjusted = |credit: &DealCredit| {
+                    input.prior.adjusted.contains_key(&(credit.opportunity_id, reference.clone()))
+                };
+                if now == then && !then.iter().any(adjusted) {
+                    continue;
+                }
                 let lines = |credits: &[DealCredit]| {
                     credit_lines(component, period.window, &rep_plan.in_force, period.quota, credits)
                 };
@@ -181,6 +192,7 @@ pub(crate) fn locked_adjustments(input: &StatementInput, trued_up: impl Fn(&Lock
         adjustments.push(Adjustment {
             opportunity_id: Some(owed.opportunity_id),
             component: Some(owed.component),
+            fiscal_year: None,
             cause,
             amount_cents,
             note,

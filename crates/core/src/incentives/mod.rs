@@ -37,8 +37,9 @@ pub use plan::{
 };
 pub use plans_file::{MAX_CENTS, MAX_CLAWBACK_DAYS, MAX_DECIMAL, Problem, check, read_plans_file};
 pub use statement::{
-    ComponentLine, ComponentRef, DrawSpan, PriorStatements, RepPlan, Statement, StatementInput, assignments_by_rep,
-    component_measure, component_period, component_window, compute_statement, plans_of, rep_plans,
+    ComponentLine, ComponentRef, DrawSpan, EarlierYear, PriorStatements, RepPlan, Statement, StatementInput,
+    adjustments_after_lock, assignments_by_rep, component_measure, component_period, component_window,
+    compute_statement, plans_of, rep_plans,
 };
 pub use tiers::{commission, rate_at};
 pub use whatif::{NextStep, WhatIf, next_step, what_if_close, what_ifs_close};

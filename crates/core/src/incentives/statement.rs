@@ -121,10 +121,57 @@ pub struct StatementInput<'a> {
     /// The day each deal changed last, for the deals whose change `clawback_days` may excuse (a
     /// deal left out is charged).
     pub changed_on: &'a HashMap<i64, NaiveDate>,
+    /// Earlier fiscal years whose locked component periods are adjusted too (given with `locked`
+    /// in full, to the first statement computed live after a lock).
+    pub earlier: &'a [EarlierYear<'a>],
     /// Adjustments decided elsewhere (accepted disputes, changes to locked inputs).
     pub adjustments: &'a [Adjustment],
     /// Contest awards decided in the month.
     pub awards: &'a [ContestAward],
+}
+
+/// A fiscal year before the statement's, as its locked component periods are adjusted on a
+/// statement of a later year: with that year's plans (the rep's assignments then), the deals it
+/// credits today, the days they changed, and, per deal and component, what statements since its
+/// locks adjusted (`prior.adjusted`; the rest of `prior` is not read).
+#[derive(Debug, Clone, Copy)]
+pub struct EarlierYear<'a> {
+    pub fiscal_year: i32,
+    pub plans: &'a [RepPlan<'a>],
+    pub own_deals: &'a [CreditedDeal],
+    pub team_deals: &'a [CreditedDeal],
+    pub prior: &'a PriorStatements,
+    pub locked: &'a [LockedPeriod],
+    pub changed_on: &'a HashMap<i64, NaiveDate>,
+}
+
+impl EarlierYear<'_> {
+    /// The adjustments of the year's locked periods (none of which a later year to date measures
+    /// again), each naming the year.
+    fn adjustments(&self, rep_id: i64, month: Period) -> Vec<Adjustment> {
+        let input = StatementInput {
+            rep_id,
+            month,
+            plans: self.plans,
+            draws: &[],
+            own_deals: self.own_deals,
+            team_deals: self.team_deals,
+            own_quotas: &[],
+            team_quotas: &[],
+            prior: self.prior,
+            locked: self.locked,
+            changed_on: self.changed_on,
+            earlier: &[],
+            adjustments: &[],
+            awards: &[],
+        };
+        let mut adjustments = locked_adjustments(&input, |_| false);
+        for adjustment in &mut adjustments {
+            adjustment.fiscal_year = Some(self.fiscal_year);
+            adjustment.note = format!("{} (fiscal year {})", adjustment.note, self.fiscal_year);
+        }
+        adjustments
+    }
 }
 
 /// One component on a statement.
@@ -297,7 +344,7 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
         }
     }
     let mut adjustments = input.adjustments.to_vec();
-    adjustments.extend(locked_adjustments(input, |locked| trued_up(input.plans, month, locked)));
+    adjustments.extend(adjustments_after_lock(input));
     let earnings_cents = saturating_sum(components.iter().map(|line| line.due_cents))
         .saturating_add(saturating_sum(adjustments.iter().map(|adjustment| adjustment.amount_cents)))
         .saturating_add(saturating_sum(input.awards.iter().map(|award| award.amount_cents)));
@@ -313,6 +360,19 @@ pub fn compute_statement(input: &StatementInput) -> Statement {
         draw,
         payable_cents,
     }
+}
+
+/// The adjustments for changes after a lock that the statement of `input` carries (without
+/// computing its components): those of the earlier years' locked periods, then those of its own
+/// year's that the year to date does not measure again.
+pub fn adjustments_after_lock(input: &StatementInput) -> Vec<Adjustment> {
+    let month = Period::containing(PeriodKind::Month, input.month.start());
+    let mut adjustments = Vec::new();
+    for year in input.earlier {
+        adjustments.extend(year.adjustments(input.rep_id, month));
+    }
+    adjustments.extend(locked_adjustments(input, |locked| trued_up(input.plans, month, locked)));
+    adjustments
 }
 
 /// Amounts of a statement add up saturating, as each amount saturates (see [`to_cents`]).

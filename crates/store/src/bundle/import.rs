@@ -127,6 +127,9 @@ fn import_in_transaction(
         progress.step("writing");
         let mut summary = ImportSummary::default();
         for (spec, rows, target) in staged {
+            if spec.table == "opportunities" && matches!(target, staging::Target::Staged) {
+                crate::incentives::changes::record_import_changes(db, org, &staging::Target::Staged.table(spec))?;
+            }
             let (inserted, updated) = staging::merge(db, spec, org, target, rows)?;
             summary.files.push(FileSummary {
                 file: spec.file.to_string(),

@@ -1,9 +1,11 @@
 //! The day a deal changed, for `clawback_days`: read only for the few deals whose credit moved
 //! after a lock. An edit in Quotient is in the audit log with the values before and after; a deal
 //! lost or reopened by an import carries the day in its own row (a lost deal's `closed_at`) or in
-//! its stage history. What none of them dates (an amount changed by an import) changed, as far as
-//! Quotient knows, on the day the statement is computed.
+//! its stage history. A bundle import (and so a CRM import) records, once a statement is locked,
+//! the change of each won deal's credit it brings in the audit log, on the import's day. What none
+//! of them dates changed, as far as Quotient knows, on the day the statement is computed.
 
+use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::Result;
 use crate::orgs::OrgId;
@@ -13,6 +15,10 @@ use std::collections::{HashMap, HashSet};
 /// The audit image's columns that move a deal's credit.
 const CREDIT_COLUMNS: &[&str] =
     &["owner_id", "product_line_id", "amount_cents", "margin_cents", "closed_at", "status", "deleted_at"];
+
+/// The columns of an imported deal that move its credit (an import never removes a deal).
+const IMPORTED_CREDIT_COLUMNS: &[&str] =
+    &["owner_id", "product_line_id", "amount_cents", "margin_cents", "closed_at", "status"];
 
 /// Bound ids per query.
 const CHUNK: usize = 500;
@@ -80,4 +86,68 @@ pub fn change_days(db: &mut Db, org: OrgId, deals: &HashSet<i64>, today: NaiveDa
         found.entry(deal).or_insert(today);
     }
     Ok(found)
+}
+
+/// Records, before the staged opportunities of an import (`stage`) are merged, the change each
+/// brings to a deal of `org` won before or after it in a column that moves credit: an audit entry
+/// of the import's day (`action` `import`) with those columns before and after, so that
+/// `clawback_days` counts from the import rather than from the day a statement is computed. Only
+/// once the organisation has a locked statement (a change before any lock adjusts nothing).
+/// Returns the number of deals recorded.
+pub fn record_import_changes(db: &mut Db, org: OrgId, stage: &str) -> Result<u64> {
+    let locked = db.query_i64(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM statements WHERE org_id = ? AND state = 'locked' LIMIT 1) t",
+        &[org.value()],
+    )?;
+    if locked == 0 {
+        return Ok(0);
+    }
+    let pairs: Vec<String> = IMPORTED_CREDIT_COLUMNS.iter().map(|c| format!("o.{c}, s.{c}")).collect();
+    let differs: Vec<String> =
+        IMPORTED_CREDIT_COLUMNS.iter().map(|c| format!("o.{c} IS DISTINCT FROM s.{c}")).collect();
+    let mut changes: Vec<(i64, serde_json::Value, serde_json::Value)> = Vec::new();
+    db.query_each(
+        &format!(
+            "SELECT o.id, {} FROM {stage} s JOIN opportunities o ON o.org_id = ? AND o.external_id = s.external_id
+             WHERE (o.status = 'won' OR s.status = 'won') AND ({}) ORDER BY o.id",
+            pairs.join(", "),
+            differs.join(" OR ")
+        ),
+        &[org.value()],
+        |row| {
+            let Some(deal) = row.int(0)? else { return Ok(()) };
+            let (mut before, mut after) = (serde_json::Map::new(), serde_json::Map::new());
+            for (index, column) in IMPORTED_CREDIT_COLUMNS.iter().enumerate() {
+                let value = |at: usize| -> Result<serde_json::Value> {
+                    Ok(match *column {
+                        "closed_at" => row.timestamp(at)?.map(|t| t.to_rfc3339()).into(),
+                        "status" => row.text(at)?.map(str::to_string).into(),
+                        _ => row.int(at)?.into(),
+                    })
+                };
+                let (then, now) = (value(1 + 2 * index)?, value(2 + 2 * index)?);
+                if then != now {
+                    before.insert(column.to_string(), then);
+                    after.insert(column.to_string(), now);
+                }
+            }
+            if !before.is_empty() {
+                changes.push((deal, before.into(), after.into()));
+            }
+            Ok(())
+        },
+    )?;
+    let recorded = changes.len() as u64;
+    for (deal, before, after) in changes {
+        let change = Change {
+            user: None,
+            action: "import",
+            entity: "opportunities",
+            entity_id: Some(deal),
+            before: Some(before),
+            after: Some(after),
+        };
+        audit::record(db, org, change)?;
+    }
+    Ok(recorded)
 }

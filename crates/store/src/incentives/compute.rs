@@ -24,9 +24,9 @@ use chrono::{Datelike, Months, NaiveDate};
 use quotient_core::Period;
 use quotient_core::incentives::{
     Adjustment, AdjustmentCause, Component, ComponentRef, ContestAward, Credit, CreditedDeal, Decimal, DrawSpan,
-    LockedPeriod, Metric, PlansFile, PriorStatements, QuotaEntry, RepPlan, Statement, StatementInput,
-    assignments_by_rep, component_measure, component_window, compute_statement, deal_credits, next_step, plans_of,
-    round_half_away, to_cents, what_ifs_close, year_bounds,
+    EarlierYear, LockedPeriod, Metric, PlansFile, PriorStatements, QuotaEntry, RepPlan, Statement, StatementInput,
+    adjustments_after_lock, assignments_by_rep, component_measure, component_window, compute_statement, deal_credits,
+    next_step, plans_of, round_half_away, to_cents, what_ifs_close, year_bounds,
 };
 use quotient_core::period::PeriodKind;
 use serde::Serialize;
@@ -50,6 +50,43 @@ pub struct Books<'d> {
     changed_on: HashMap<i64, NaiveDate>,
     /// Each rep's assignments in the plans file, by external id (see `plans_of`).
     assigned: HashMap<String, Vec<(usize, usize)>>,
+    /// The books of the year before, kept only when a statement of an earlier year was locked:
+    /// a change to a deal of a locked statement is adjusted on the next statement computed live,
+    /// whatever its year.
+    earlier: Option<Box<Books<'d>>>,
+}
+
+/// What a rep's statements up to the end of a year leave to adjust in the years after: per year,
+/// the component periods its statements locked.
+#[derive(Default)]
+struct Carried<'a> {
+    years: Vec<CarriedYear<'a>>,
+    /// Whether a statement was locked since the last one computed live.
+    pending: bool,
+}
+
+/// A year's locked component periods as the years after adjust them.
+struct CarriedYear<'a> {
+    fiscal_year: i32,
+    books: RepBooks<'a>,
+    changed_on: &'a HashMap<i64, NaiveDate>,
+    locked: Vec<LockedPeriod>,
+    /// Per deal and component of the year, what statements adjusted since its locks.
+    adjusted: PriorStatements,
+}
+
+impl CarriedYear<'_> {
+    fn engine(&self) -> EarlierYear<'_> {
+        EarlierYear {
+            fiscal_year: self.fiscal_year,
+            plans: &self.books.plans,
+            own_deals: self.books.own,
+            team_deals: &self.books.team,
+            prior: &self.adjusted,
+            locked: &self.locked,
+            changed_on: self.changed_on,
+        }
+    }
 }
 
 /// One rep's side of the books: their plans and draws, deals and quotas, own and team.
@@ -76,10 +113,11 @@ struct Sequence {
 }
 
 /// A month of a sequence: a kept statement, or one computed now (turned into a sheet only when
-/// it is the one asked for).
+/// it is the one asked for), or of one computed now only its adjustments after a lock.
 enum Month<'k> {
     Kept(&'k StatementSheet),
     Live(Statement),
+    Adjusted(Vec<Adjustment>),
 }
 
 impl<'d> Books<'d> {
@@ -95,11 +133,37 @@ impl<'d> Books<'d> {
         today: NaiveDate,
     ) -> Result<Books<'d>> {
         let file = plans::saved(db, org, year)?;
-        Books::gather(db, org, directory, file, people, until, today, false)
+        let mut books = Books::gather(db, org, directory, file, people, until, today, false, false)?;
+        if let Some(first) = statements::first_locked_year(db, org, year)? {
+            for earlier in first..year {
+                let file = plans::saved(db, org, earlier)?;
+                let (_, next) = year_bounds(earlier);
+                let mut older = Books::gather(db, org, directory, file, people, next, today, false, true)?;
+                older.earlier = books.earlier.take();
+                books.earlier = Some(Box::new(older));
+            }
+        }
+        let mut changing = HashSet::new();
+        let mut level = Some(&books);
+        while let Some(found) = level {
+            changing.extend(found.changing_deals());
+            level = found.earlier.as_deref();
+        }
+        if !changing.is_empty() {
+            let changed_on = changes::change_days(db, org, &changing, today)?;
+            let mut level = Some(&mut books);
+            while let Some(found) = level {
+                found.changed_on.clone_from(&changed_on);
+                level = found.earlier.as_deref_mut();
+            }
+        }
+        Ok(books)
     }
 
     /// The books of `file`; `replay` leaves out what is kept (statements, adjustments, awards),
-    /// to try plans on a past year.
+    /// to try plans on a past year; `earlier` reads an earlier year's as a later year adjusts its
+    /// locked periods: its kept statements and the deals of their windows (no quotas, adjustments
+    /// or awards, as none of its statements is computed).
     #[allow(clippy::too_many_arguments)]
     fn gather(
         db: &mut Db,
@@ -110,6 +174,7 @@ impl<'d> Books<'d> {
         until: NaiveDate,
         today: NaiveDate,
         replay: bool,
+        earlier: bool,
     ) -> Result<Books<'d>> {
         let mut books = Books {
             directory,
@@ -124,6 +189,7 @@ impl<'d> Books<'d> {
             awards: HashMap::new(),
             changed_on: HashMap::new(),
             assigned: HashMap::new(),
+            earlier: None,
         };
         let Some(file) = file else { return Ok(books) };
         let (first, next) = year_bounds(file.fiscal_year);
@@ -143,14 +209,30 @@ impl<'d> Books<'d> {
         }
         books.people.sort_unstable();
         books.people.dedup();
-        if let Some(span) = Period::range(first, until.min(next)) {
+        let asked: HashSet<i64> = books.people.iter().copied().collect();
+        if !replay {
+            for kept in statements::of_year(db, org, &asked, file.fiscal_year)? {
+                for line in kept.sheet.components.iter().flat_map(|c| &c.lines) {
+                    books
+                        .names
+                        .entry(line.opportunity_id)
+                        .or_insert_with(|| (line.opportunity_external_id.clone(), line.name.clone()));
+                }
+                books.kept.insert((kept.rep_id, kept.period), kept.sheet);
+            }
+        }
+        // An earlier year's books recompute only its locked periods: the deals of their windows.
+        let span = if earlier { locked_span(books.kept.values()) } else { Period::range(first, until.min(next)) };
+        if let Some(span) = span {
             let product_lines: HashMap<i64, &str> =
                 directory.product_lines.iter().map(|(id, (external, _))| (*id, external.as_str())).collect();
             for deal in inputs::credited_deals(db, org, &credited, span)? {
                 books.names.entry(deal.opportunity).or_insert_with(|| (deal.external_id.clone(), deal.name.clone()));
                 books.deals.entry(deal.rep).or_default().push(engine_deal(&deal, &product_lines));
             }
-            for quota in inputs::quotas(db, org, &credited, quota_span(&file, span))? {
+            let quotas =
+                if earlier { Vec::new() } else { inputs::quotas(db, org, &credited, quota_span(&file, span))? };
+            for quota in quotas {
                 let Some(metric) = metric_of(&quota.metric) else { continue };
                 let product_line = quota.product_line.and_then(|id| product_lines.get(&id)).map(|s| s.to_string());
                 books.quotas.entry(quota.rep).or_default().push(QuotaEntry {
@@ -161,17 +243,7 @@ impl<'d> Books<'d> {
                 });
             }
         }
-        if !replay {
-            let asked: HashSet<i64> = books.people.iter().copied().collect();
-            for kept in statements::of_year(db, org, &asked, file.fiscal_year)? {
-                for line in kept.sheet.components.iter().flat_map(|c| &c.lines) {
-                    books
-                        .names
-                        .entry(line.opportunity_id)
-                        .or_insert_with(|| (line.opportunity_external_id.clone(), line.name.clone()));
-                }
-                books.kept.insert((kept.rep_id, kept.period), kept.sheet);
-            }
+        if !replay && !earlier {
             for (rep, period, adjustment) in statements::adjustments_of_year(db, org, &asked, file.fiscal_year)? {
                 books.adjustments.entry((rep, period)).or_default().push(adjustment);
             }
@@ -182,10 +254,6 @@ impl<'d> Books<'d> {
             }
         }
         books.file = Some(file);
-        if !replay {
-            let changing = books.changing_deals();
-            books.changed_on = changes::change_days(db, org, &changing, today)?;
-        }
         Ok(books)
     }
 
@@ -219,7 +287,7 @@ impl<'d> Books<'d> {
                 found.extend(deals.filter(|deal| then(*deal) != now_of(*deal)));
             }
         }
-        found.extend(self.kept.values().flat_map(adjusted_after_lock).map(|(deal, ..)| deal));
+        found.extend(self.kept.values().flat_map(adjusted_after_lock).map(|adjusted| adjusted.deal));
         found
     }
 
@@ -333,13 +401,67 @@ impl<'d> Books<'d> {
     fn sequence(&self, rep: i64, month: Period, live_last: bool) -> Option<Sequence> {
         let file = self.file.as_ref()?;
         let books = self.rep_books(file, rep)?;
+        let mut carried = self.carried_into(rep);
+        self.run(file, &books, month, live_last, false, &mut carried).0
+    }
+
+    /// What the years before this one leave the rep's statements of this year to adjust.
+    fn carried_into(&self, rep: i64) -> Carried<'_> {
+        self.earlier.as_ref().map(|earlier| earlier.year_end(rep)).unwrap_or_default()
+    }
+
+    /// What the rep's statements up to this year's December leave the years after to adjust: the
+    /// years before's, less what this year's statements adjusted, and this year's locked periods.
+    fn year_end(&self, rep: i64) -> Carried<'_> {
+        let mut carried = self.carried_into(rep);
+        let Some(file) = self.file.as_ref() else { return carried };
+        let Some(books) = self.rep_books(file, rep) else { return carried };
+        let year = file.fiscal_year;
+        let locked_in_year = (1..=12).any(|m| {
+            self.kept.get(&(rep, format!("{year:04}-{m:02}"))).is_some_and(|kept| kept.state == StatementState::Locked)
+        });
+        if carried.years.is_empty() && !locked_in_year {
+            return Carried::default();
+        }
+        let december = Period::containing(PeriodKind::Month, year_bounds(year).1.pred_opt().unwrap_or_default());
+        let (_, locked, mut adjusted) = self.run(file, &books, december, false, true, &mut carried);
+        let periods = locked.at_year_end();
+        carried.pending = locked.pending();
+        if !periods.is_empty() {
+            adjusted.paid.clear();
+            carried.years.push(CarriedYear {
+                fiscal_year: year,
+                books,
+                changed_on: &self.changed_on,
+                locked: periods,
+                adjusted,
+            });
+        }
+        carried
+    }
+
+    /// The rep's statements from January to `month` (see [`Books::sequence`]), adjusting what
+    /// `carried` holds of the years before; also the locked periods met and what the statements
+    /// paid and adjusted, the last one included. `adjusting_only` computes of the months not kept
+    /// only the adjustments after a lock (all a later year needs), and no sequence.
+    fn run<'a>(
+        &'a self,
+        file: &PlansFile,
+        books: &RepBooks<'a>,
+        month: Period,
+        live_last: bool,
+        adjusting_only: bool,
+        carried: &mut Carried<'a>,
+    ) -> (Option<Sequence>, LockedSoFar, PriorStatements) {
+        let rep = books.person.id;
+        let year = file.fiscal_year;
         let mut prior = PriorStatements::default();
         let mut payables = Vec::new();
-        let mut locked = LockedSoFar::default();
-        let mut current = Period::containing(PeriodKind::Month, year_bounds(file.fiscal_year).0);
+        let mut locked = LockedSoFar::carrying(carried.pending);
+        let mut current = Period::containing(PeriodKind::Month, year_bounds(year).0);
         loop {
             let key = current.to_string();
-            let last = current.start() >= month.start() || current.end() >= year_bounds(file.fiscal_year).1;
+            let last = current.start() >= month.start() || current.end() >= year_bounds(year).1;
             let kept = self.kept.get(&(rep, key.clone())).filter(|_| !(last && live_last));
             let before = prior.clone();
             let computed = match kept {
@@ -348,6 +470,19 @@ impl<'d> Books<'d> {
                         locked.add(kept);
                     }
                     Month::Kept(kept)
+                }
+                None if adjusting_only => {
+                    let (periods, all) = locked.take_for_live();
+                    if all {
+                        let earlier: Vec<EarlierYear> = carried.years.iter().map(CarriedYear::engine).collect();
+                        let input = StatementInput {
+                            earlier: &earlier,
+                            ..books.input(current, &prior, periods, &self.changed_on, &[], &[])
+                        };
+                        Month::Adjusted(adjustments_after_lock(&input))
+                    } else {
+                        Month::Adjusted(Vec::new())
+                    }
                 }
                 None => {
                     let adjustments: Vec<Adjustment> = self
@@ -358,26 +493,39 @@ impl<'d> Books<'d> {
                         .map(engine_adjustment)
                         .collect();
                     let awards = self.awards.get(&(rep, key)).map_or(&[][..], Vec::as_slice);
-                    let periods = locked.take_for_live();
-                    let input = books.input(current, &prior, periods, &self.changed_on, &adjustments, awards);
+                    let (periods, all) = locked.take_for_live();
+                    let earlier: Vec<EarlierYear> =
+                        if all { carried.years.iter().map(CarriedYear::engine).collect() } else { Vec::new() };
+                    let input = StatementInput {
+                        earlier: &earlier,
+                        ..books.input(current, &prior, periods, &self.changed_on, &adjustments, awards)
+                    };
                     Month::Live(compute_statement(&input))
                 }
             };
-            payables.push(computed.add_to(&mut prior));
+            payables.push(computed.add_to(&mut prior, year, &mut carried.years));
             if last {
                 let last = match computed {
-                    Month::Kept(kept) => kept.clone(),
-                    Month::Live(statement) => self.sheet(&books, &statement, current),
+                    Month::Kept(kept) => Some(kept.clone()),
+                    Month::Live(statement) => Some(self.sheet(books, &statement, current)),
+                    Month::Adjusted(_) => None,
                 };
-                return Some(Sequence { last, payables, prior: before, locked: locked.trued_up().to_vec() });
+                let trued_up = locked.trued_up().to_vec();
+                let sequence = last.map(|last| Sequence { last, payables, prior: before, locked: trued_up });
+                return (sequence, locked, prior);
             }
             current = current.next();
         }
     }
 
+    /// A deal's external id and name, from this year's books or an earlier year's.
+    fn name_of(&self, id: i64) -> Option<&(String, Option<String>)> {
+        self.names.get(&id).or_else(|| self.earlier.as_ref()?.name_of(id))
+    }
+
     /// The engine's statement as the operations answer it.
     fn sheet(&self, books: &RepBooks, statement: &Statement, month: Period) -> StatementSheet {
-        let name = |id: i64| self.names.get(&id).cloned().unwrap_or_else(|| (id.to_string(), None));
+        let name = |id: i64| self.name_of(id).cloned().unwrap_or_else(|| (id.to_string(), None));
         let components = statement
             .components
             .iter()
@@ -423,6 +571,7 @@ impl<'d> Books<'d> {
                 opportunity_external_id: adjustment.opportunity_id.map(|id| name(id).0),
                 plan: adjustment.component.as_ref().map(|c| c.plan.clone()),
                 component_key: adjustment.component.as_ref().map(|c| c.key.clone()),
+                fiscal_year: adjustment.fiscal_year,
                 cause: key_of(&adjustment.cause),
                 amount_cents: adjustment.amount_cents,
                 note: adjustment.note.clone(),
@@ -464,34 +613,46 @@ impl<'d> Books<'d> {
 
 impl Month<'_> {
     /// Adds what the month paid to `prior` (per component, the adjustments after a lock per deal
-    /// and component, the draw's balance), and returns its payable.
-    fn add_to(&self, prior: &mut PriorStatements) -> i64 {
-        let mut paid = |plan: &str, key: &str, cents: i64| {
+    /// and component, the draw's balance) and what it adjusted of an earlier year to that year
+    /// in `carried`, and returns its payable.
+    fn add_to(&self, prior: &mut PriorStatements, year: i32, carried: &mut [CarriedYear]) -> i64 {
+        let mut paid: Vec<(&str, &str, i64)> = Vec::new();
+        let mut adjusted: Vec<(i64, ComponentRef, Option<i32>, i64)> = Vec::new();
+        let (balance, payable) =
+            match self {
+                Month::Kept(sheet) => {
+                    paid.extend(sheet.components.iter().map(|c| (c.plan.as_str(), c.key.as_str(), c.due_cents)));
+                    adjusted.extend(adjusted_after_lock(sheet).map(|a| (a.deal, a.component, a.fiscal_year, a.cents)));
+                    (sheet.draw.as_ref().map(|draw| draw.balance_after_cents), sheet.payable_cents)
+                }
+                Month::Live(statement) => {
+                    paid.extend(statement.components.iter().map(|l| (l.plan.as_str(), l.key.as_str(), l.due_cents)));
+                    adjusted.extend(statement.adjustments.iter().filter_map(|a| {
+                        Some((a.opportunity_id?, a.component.clone()?, a.fiscal_year, a.amount_cents))
+                    }));
+                    (statement.draw.map(|draw| draw.balance_after_cents), statement.payable_cents)
+                }
+                Month::Adjusted(adjustments) => {
+                    adjusted.extend(adjustments.iter().filter_map(|a| {
+                        Some((a.opportunity_id?, a.component.clone()?, a.fiscal_year, a.amount_cents))
+                    }));
+                    (None, 0)
+                }
+            };
+        for (plan, key, cents) in paid {
             let reference = ComponentRef { plan: plan.to_string(), key: key.to_string() };
             *prior.paid.entry(reference).or_default() += cents;
-        };
-        let (balance, payable) = match self {
-            Month::Kept(sheet) => {
-                for component in &sheet.components {
-                    paid(&component.plan, &component.key, component.due_cents);
-                }
-                for (deal, reference, cents) in adjusted_after_lock(sheet) {
-                    *prior.adjusted.entry((deal, reference)).or_default() += cents;
-                }
-                (sheet.draw.as_ref().map(|draw| draw.balance_after_cents), sheet.payable_cents)
-            }
-            Month::Live(statement) => {
-                for line in &statement.components {
-                    paid(&line.plan, &line.key, line.due_cents);
-                }
-                for adjustment in &statement.adjustments {
-                    if let (Some(deal), Some(reference)) = (adjustment.opportunity_id, &adjustment.component) {
-                        *prior.adjusted.entry((deal, reference.clone())).or_default() += adjustment.amount_cents;
-                    }
-                }
-                (statement.draw.map(|draw| draw.balance_after_cents), statement.payable_cents)
-            }
-        };
+        }
+        for (deal, reference, fiscal_year, cents) in adjusted {
+            let into = match fiscal_year.filter(|earlier| *earlier != year) {
+                None => &mut prior.adjusted,
+                Some(earlier) => match carried.iter_mut().find(|c| c.fiscal_year == earlier) {
+                    Some(found) => &mut found.adjusted.adjusted,
+                    None => continue,
+                },
+            };
+            *into.entry((deal, reference)).or_default() += cents;
+        }
         if let Some(balance) = balance {
             prior.draw_balance_cents = balance;
         }
@@ -521,6 +682,7 @@ impl RepBooks<'_> {
             prior,
             locked,
             changed_on,
+            earlier: &[],
             adjustments,
             awards,
         }
@@ -546,6 +708,21 @@ fn quota_span(file: &PlansFile, deals: Period) -> Period {
     let reach = file.plans.iter().flat_map(|plan| &plan.components).map(|c| component_window(c, last).end()).max();
     let year_end = Period::containing(PeriodKind::Year, deals.start()).end();
     Period::range(deals.start(), reach.unwrap_or(deals.end()).max(deals.end()).min(year_end)).unwrap_or(deals)
+}
+
+/// From the first day to the last of the windows of the locked statements' components.
+fn locked_span<'s>(kept: impl Iterator<Item = &'s StatementSheet>) -> Option<Period> {
+    let windows = kept
+        .filter(|sheet| sheet.state == StatementState::Locked)
+        .flat_map(|sheet| &sheet.components)
+        .filter_map(|component| component.window.parse::<Period>().ok());
+    let (start, end) =
+        windows.fold(None, |span: Option<(NaiveDate, NaiveDate)>, window| {
+            Some(span.map_or((window.start(), window.end()), |(start, end)| {
+                (start.min(window.start()), end.max(window.end()))
+            }))
+        })?;
+    Period::range(start, end)
 }
 
 fn has_team_credit(plans: &[RepPlan]) -> bool {
@@ -577,6 +754,7 @@ fn engine_adjustment(adjustment: &AdjustmentSheet) -> Adjustment {
     Adjustment {
         opportunity_id: adjustment.opportunity_id,
         component: None,
+        fiscal_year: None,
         cause: if adjustment.cause == "dispute" { AdjustmentCause::Dispute } else { AdjustmentCause::Manual },
         amount_cents: adjustment.amount_cents,
         note: adjustment.note.clone(),
@@ -632,7 +810,7 @@ pub fn preview(db: &mut Db, scope: &Viewer, directory: &Directory, file: &PlansF
     let replayed = a_year_earlier(file);
     let (first, next) = year_bounds(replayed.fiscal_year);
     let people: Vec<i64> = directory.people.iter().map(|p| p.id).filter(|id| scope.reaches(*id)).collect();
-    let books = Books::gather(db, scope.org, directory, Some(replayed), &people, next, next, true)?;
+    let books = Books::gather(db, scope.org, directory, Some(replayed), &people, next, next, true, false)?;
     let december = Period::containing(PeriodKind::Month, next.pred_opt().unwrap_or(first));
     let mut reps = Vec::new();
     for rep in books.people.clone() {

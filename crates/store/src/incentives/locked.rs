@@ -30,12 +30,39 @@ impl LockedSoFar {
         self.pending = true;
     }
 
-    /// The periods a statement computed live is given: every one when a statement was locked
-    /// since the last one computed live (which adjusted all there was), else only those the year
-    /// to date measures again (the others would adjust nothing more).
-    pub(super) fn take_for_live(&mut self) -> &[LockedPeriod] {
+    /// The periods a statement computed live is given, and whether it is given every one (then
+    /// also those of earlier years): every one when a statement was locked since the last one
+    /// computed live (which adjusted all there was), else only those the year to date measures
+    /// again (the others would adjust nothing more).
+    pub(super) fn take_for_live(&mut self) -> (&[LockedPeriod], bool) {
         let all = std::mem::take(&mut self.pending);
-        if all { &self.periods } else { self.trued_up() }
+        (if all { &self.periods } else { self.trued_up() }, all)
+    }
+
+    /// Starts a year with what the years before left to adjust: `pending` when a statement was
+    /// locked after the last one computed live.
+    pub(super) fn carrying(pending: bool) -> LockedSoFar {
+        LockedSoFar { pending, ..LockedSoFar::default() }
+    }
+
+    /// Whether a statement was locked since the last one computed live.
+    pub(super) fn pending(&self) -> bool {
+        self.pending
+    }
+
+    /// The periods a later year adjusts: every period of a component that is not cumulative, and
+    /// of a cumulative one the latest year to date (what the year paid for it in all).
+    pub(super) fn at_year_end(&self) -> Vec<LockedPeriod> {
+        let mut latest: Vec<&LockedPeriod> = Vec::new();
+        for period in self.trued_up() {
+            match latest.iter_mut().find(|found| found.component == period.component) {
+                Some(found) if found.window.end() < period.window.end() => *found = period,
+                Some(_) => {}
+                None => latest.push(period),
+            }
+        }
+        let rest = self.periods.get(self.trued..).unwrap_or_default();
+        latest.into_iter().chain(rest).cloned().collect()
     }
 
     /// The periods of cumulative components.
@@ -68,11 +95,24 @@ pub(super) fn locked_period(component: &ComponentSheet) -> Option<LockedPeriod> 
     Some(LockedPeriod { component: component_ref, window, quota, lines })
 }
 
-/// The adjustments of `sheet` that trued up a change after a lock: (deal, component, cents).
-pub(super) fn adjusted_after_lock(sheet: &StatementSheet) -> impl Iterator<Item = (i64, ComponentRef, i64)> + '_ {
+/// An adjustment of a kept statement that trued up a change after a lock.
+pub(super) struct AdjustedAfterLock {
+    pub deal: i64,
+    pub component: ComponentRef,
+    /// The fiscal year of the component, when earlier than the statement's.
+    pub fiscal_year: Option<i32>,
+    pub cents: i64,
+}
+
+/// The adjustments of `sheet` that trued up a change after a lock.
+pub(super) fn adjusted_after_lock(sheet: &StatementSheet) -> impl Iterator<Item = AdjustedAfterLock> + '_ {
     sheet.adjustments.iter().filter_map(|adjustment| {
-        let deal = adjustment.opportunity_id?;
-        Some((deal, adjusted_component(adjustment)?, adjustment.amount_cents))
+        Some(AdjustedAfterLock {
+            deal: adjustment.opportunity_id?,
+            component: adjusted_component(adjustment)?,
+            fiscal_year: adjustment.fiscal_year,
+            cents: adjustment.amount_cents,
+        })
     })
 }
 

@@ -3,7 +3,7 @@
 //! statements kept as computed, locked ones never changed again, adjustments, disputes and
 //! contest awards. The use cases over them are `crate::ops::incentives`.
 
-mod changes;
+pub(crate) mod changes;
 pub mod compute;
 pub mod contests;
 pub mod disputes;

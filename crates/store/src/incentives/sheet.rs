@@ -98,6 +98,10 @@ pub struct AdjustmentSheet {
     pub plan: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component_key: Option<String>,
+    /// The fiscal year of that component, when earlier than the statement's (a change to a deal
+    /// of a locked statement of an earlier year).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fiscal_year: Option<i32>,
     /// `clawback`, `deal_changed`, `dispute`, `manual`.
     pub cause: String,
     pub amount_cents: i64,

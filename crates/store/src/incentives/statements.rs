@@ -38,6 +38,16 @@ pub fn of_year(db: &mut Db, org: OrgId, reps: &HashSet<i64>, year: i32) -> Resul
     Ok(found)
 }
 
+/// The first fiscal year before `year` in which a statement of the organisation was locked.
+pub fn first_locked_year(db: &mut Db, org: OrgId, year: i32) -> Result<Option<i32>> {
+    let first = db.query_opt(
+        "SELECT MIN(period) FROM statements WHERE org_id = ? AND state = 'locked' AND period < ?",
+        &[org.value(), Value::owned(format!("{year:04}-01"))],
+        |row| Ok(row.text(0)?.map(str::to_string)),
+    )?;
+    Ok(first.flatten().and_then(|period| period.get(..4)?.parse().ok()))
+}
+
 fn kept(row: &Row) -> Result<Kept> {
     let text = row.text(3)?.unwrap_or_default();
     let mut sheet: StatementSheet =
@@ -235,6 +245,7 @@ pub fn adjustments_of_year(
                         opportunity_external_id: row.text(3)?.map(str::to_string),
                         plan: None,
                         component_key: None,
+                        fiscal_year: None,
                         cause: row.text(4)?.unwrap_or_default().to_string(),
                         amount_cents: row.int(5)?.unwrap_or_default(),
                         note: row.text(6)?.unwrap_or_default().to_string(),

@@ -269,7 +269,7 @@ pub fn openapi_paths() -> Map<String, Value> {
     let plans_file = json!({ "type": "object", "required": ["fiscal_year", "plans"], "description": "the plans file of INCENTIVES.md §7: fiscal_year, plans (name, assignments, components), contests" });
     let mut paths = Map::new();
     paths.insert("/api/v1/statements".into(), json!({ "get": {
-        "summary": "The statements of a month in the caller's reach (a rep their own): per component credited, quota, attainment, earnings and due, with the deal lines; adjustments (a change after a lock names its deal, plan and component_key), awards, draw, payable and state",
+        "summary": "The statements of a month in the caller's reach (a rep their own): per component credited, quota, attainment, earnings and due, with the deal lines; adjustments (a change after a lock names its deal, plan and component_key, and fiscal_year when that statement is of an earlier year), awards, draw, payable and state",
         "parameters": [query("period", "YYYY-MM; default: this month"), query("rep", "a rep's external id"), query("team", "a manager's external id")],
         "responses": answer("period and statements")
     } }));

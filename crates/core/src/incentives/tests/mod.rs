@@ -98,6 +98,7 @@ impl Books {
             prior,
             locked: &self.locked,
             changed_on: &self.changed_on,
+            earlier: &[],
             adjustments: &[],
             awards: &self.awards,
         }

@@ -189,6 +189,7 @@ fn read_and_use(text: &str) -> Result<(), TestCaseError> {
                         prior: &prior,
                         locked: &[],
                         changed_on: &changed_on,
+                        earlier: &[],
                         adjustments: &[],
                         awards: &[],
                     };

@@ -71,6 +71,7 @@ fn earnings_add_components_adjustments_and_awards_and_nothing_else() {
     let adjustments = [Adjustment {
         opportunity_id: None,
         component: None,
+        fiscal_year: None,
         cause: AdjustmentCause::Manual,
         amount_cents: -1_000,
         note: "fix".into(),

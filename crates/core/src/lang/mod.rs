@@ -122,11 +122,30 @@ impl Lang {
     }
 
     /// The message of `key` with `{name}` placeholders filled.
+    /// One pass over the message: a filled-in value is never searched for placeholders itself,
+    /// and a placeholder without an argument stays as written.
     pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut text = self.t(key).to_string();
-        for (name, value) in args {
-            text = text.replace(&format!("{{{name}}}"), value);
+        let message = self.t(key);
+        let mut text = String::with_capacity(message.len() + args.iter().map(|(_, v)| v.len()).sum::<usize>());
+        let mut rest = message;
+        while let Some(open) = rest.find('{') {
+            let (before, from_brace) = rest.split_at(open);
+            text.push_str(before);
+            let value = from_brace[1..]
+                .find('}')
+                .and_then(|close| args.iter().find(|(name, _)| *name == &from_brace[1..=close]).map(|a| (a.1, close)));
+            match value {
+                Some((value, close)) => {
+                    text.push_str(value);
+                    rest = &from_brace[close + 2..];
+                }
+                None => {
+                    text.push('{');
+                    rest = &from_brace[1..];
+                }
+            }
         }
+        text.push_str(rest);
         text
     }
 

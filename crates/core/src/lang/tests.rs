@@ -69,3 +69,23 @@ fn numbers_money_and_dates_follow_the_language() {
     assert_eq!(de.date(day), "09.03.2026");
     assert_eq!(es.date(day), "09/03/2026");
 }
+
+#[test]
+fn placeholders_are_filled_once_and_values_are_never_read_as_placeholders() {
+    let english = Lang::ENGLISH;
+    assert_eq!(
+        english.tf("standard.crm_currency", &[("actual", "3"), ("required", "0")]),
+        "stale or past-due open opportunities: 3 (allowed 0)"
+    );
+    // A value that looks like a placeholder is written as it is, not filled in again.
+    assert_eq!(
+        english.tf("standard.crm_currency", &[("actual", "{required}"), ("required", "0")]),
+        "stale or past-due open opportunities: {required} (allowed 0)"
+    );
+    // A placeholder without an argument, and a lone brace, stay as written.
+    assert_eq!(
+        english.tf("standard.crm_currency", &[("actual", "{")]),
+        "stale or past-due open opportunities: { (allowed {required})"
+    );
+    assert_eq!(english.tf("no.{such}.key", &[("such", "x")]), "no.x.key");
+}

@@ -5,10 +5,10 @@ use crate::db::{Db, Value};
 use crate::error::Result;
 use crate::orgs::OrgId;
 use chrono::{DateTime, NaiveDate, Utc};
+use hashbrown::HashMap;
 use quotient_core::kpi::OpenOpportunity;
 use quotient_core::model::QuotaMetric;
 use quotient_core::{Money, Period};
-use std::collections::HashMap;
 
 /// Which reps (and product line) a per-rep read covers, of the rollups or of the base rows.
 #[derive(Debug, Clone, Copy)]

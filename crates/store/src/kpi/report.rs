@@ -20,7 +20,10 @@ use quotient_core::standards::{
 };
 use quotient_core::{Lang, Money, Period};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+// Maps keyed by rep ids, hashed many thousand times a report, with a fast hasher: no key comes
+// from outside.
+use hashbrown::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What to report on.
 #[derive(Debug, Clone)]

@@ -8,9 +8,10 @@ use crate::kpi::facts::STATE_DAY;
 use crate::kpi::queries::Filter;
 use crate::orgs::OrgId;
 use chrono::NaiveDate;
+use hashbrown::HashMap;
 use quotient_core::Period;
 use quotient_core::kpi::Tally;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Sums the cells of `period` per rep and product line: whole months at the month grain, the rest
 /// by day.
@@ -77,9 +78,10 @@ fn sum_at(
             format!("SELECT c.rep_id, c.product_line_id, c.{} {from}", columns.join(", c."))
         })
         .collect();
+    // One buffer for every row: only the positions read are ever written.
+    let mut values = vec![0; Tally::FIELDS.len()];
     db.query_each(&selects.join(" UNION ALL "), &params, |row| {
         let key = (row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
-        let mut values = vec![0; Tally::FIELDS.len()];
         for (column, &position) in positions.iter().enumerate() {
             values[position] = row.int(column + 2)?.unwrap_or(0);
         }

@@ -182,10 +182,10 @@ fn render(caller: &Caller, job: &Job, stages: Option<&ProposedStages>, problems:
 
 fn upload_form(caller: &Caller) -> Markup {
     let l = caller.locale;
-    // A file upload is not URL-encoded: its CSRF token travels in the address.
-    let action = format!("/import?_csrf={}", caller.csrf());
     html! {
-        form.card method="post" action=(action) enctype="multipart/form-data" {
+        form.card method="post" action="/import" enctype="multipart/form-data" {
+            // First: the authentication reads the token from the upload's first part.
+            (csrf(caller))
             label for="vendor" { (l.t("import.vendor")) }
             select #vendor name="vendor" required {
                 @for vendor in Vendor::ALL {

@@ -54,6 +54,9 @@ pub struct FileSummary {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// The organisation's rows of the source that a complete export no longer has, deleted (see
+    /// [`Removals`]).
+    pub removed: u64,
 }
 
 /// What an import did.
@@ -76,18 +79,44 @@ impl ImportSummary {
     pub fn updated(&self) -> u64 {
         self.files.iter().map(|f| f.updated).sum()
     }
+
+    pub fn removed(&self) -> u64 {
+        self.files.iter().map(|f| f.removed).sum()
+    }
+}
+
+/// What a bundle converted from a complete export of one source (a CRM) stands for: in each of
+/// `files`, every row of that source. The organisation's live rows of those files whose external
+/// id starts with `prefix` (`salesforce:`) and that the bundle no longer has were deleted in the
+/// source: the import deletes them too, as a user deletes a record (restorable). Other files, and
+/// rows of other sources or entered in Quotient, are left alone.
+#[derive(Debug, Clone, Default)]
+pub struct Removals {
+    pub prefix: String,
+    pub files: Vec<&'static str>,
 }
 
 const PROGRESS_EVERY: u64 = 16_384;
 
 /// Imports the bundle in `dir` into the organisation, or reports every problem and writes nothing.
 pub fn import(db: &mut Db, org: OrgId, dir: &Path, progress: &mut dyn Progress) -> Result<ImportSummary, ImportError> {
+    import_removing(db, org, dir, &Removals::default(), progress)
+}
+
+/// [`import`], deleting the rows of `removals`' source its files no longer have.
+pub fn import_removing(
+    db: &mut Db,
+    org: OrgId,
+    dir: &Path,
+    removals: &Removals,
+    progress: &mut dyn Progress,
+) -> Result<ImportSummary, ImportError> {
     // A bundle that adds to an organisation (new quotas, say) may refer to the reps stored.
     let has_reps =
         db.query_i64("SELECT COUNT(*) FROM reps WHERE org_id = ? AND deleted_at IS NULL", &[org.value()])? > 0;
     let present = bundle_files(dir, has_reps)?;
     staging::suspend_foreign_keys(db)?;
-    let result = import_in_transaction(db, org, dir, present, progress);
+    let result = import_in_transaction(db, org, dir, present, removals, progress);
     staging::resume_foreign_keys(db)?;
     if result.is_ok() {
         progress.step("updating the planner's statistics");
@@ -103,6 +132,7 @@ fn import_in_transaction(
     org: OrgId,
     dir: &Path,
     present: PresentFiles,
+    removals: &Removals,
     progress: &mut dyn Progress,
 ) -> Result<ImportSummary, ImportError> {
     db.transaction(|db| {
@@ -126,15 +156,24 @@ fn import_in_transaction(
         }
         progress.step("writing");
         let mut summary = ImportSummary::default();
-        for (spec, rows, target) in staged {
-            let (inserted, updated) = staging::merge(db, spec, org, target, rows)?;
+        let removing = |spec: &FileSpec| removals.files.contains(&spec.file).then_some(removals.prefix.as_str());
+        for (spec, rows, target) in &staged {
+            let merged = staging::merge(db, spec, org, target, *rows, removing(spec))?;
             summary.files.push(FileSummary {
                 file: spec.file.to_string(),
-                rows,
-                inserted,
-                updated,
-                unchanged: rows - inserted - updated,
+                rows: *rows,
+                inserted: merged.inserted,
+                updated: merged.updated,
+                unchanged: rows - merged.inserted - merged.updated,
+                removed: merged.removed,
             });
+        }
+        // A complete file without a row (the source has none left): each of its rows goes.
+        for spec in FILES.iter().filter(|spec| !staged.iter().any(|(staged, ..)| std::ptr::eq(*staged, *spec))) {
+            if let Some(prefix) = removing(spec) {
+                let removed = staging::remove_missing(db, spec, org, prefix, None)?;
+                summary.files.push(FileSummary { file: spec.file.to_string(), removed, ..FileSummary::default() });
+            }
         }
         save_id_counters(db, org, &next_ids)?;
         record_audit(db, org, &summary)?;

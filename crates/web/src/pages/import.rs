@@ -269,6 +269,11 @@ fn summary_of(l: Locale, summary: &CrmImportSummary) -> Markup {
                 h3 { (l.t("import.skipped")) }
                 ul { @for ((file, reason), rows) in &summary.skips.counts { li { (file) ": " (rows) " × " (reason) } } }
             }
+            @if summary.bundle.removed() > 0 {
+                h3 { (l.t("import.removed")) }
+                p { (l.t("import.removed_help")) }
+                ul { @for file in summary.bundle.files.iter().filter(|f| f.removed > 0) { li { (file.file) ": " (file.removed) } } }
+            }
             h3 { (l.t("import.stages_mapped")) }
             ul { @for (vendor, quotient) in &summary.stages { li { (vendor) " → " (quotient) } } }
             p { (l.t("import.reps")) ": " (summary.reps) }

@@ -104,6 +104,13 @@ pub(crate) fn print_crm_summary(summary: &CrmImportSummary) {
     for (vendor, quotient) in &summary.stages {
         println!("  {vendor} → {quotient}");
     }
+    let removed: Vec<_> = summary.bundle.files.iter().filter(|f| f.removed > 0).collect();
+    if !removed.is_empty() {
+        println!("deleted in Quotient (no longer in the export; restorable):");
+        for file in removed {
+            println!("  {}: {}", file.file, file.removed);
+        }
+    }
     println!("reps found: {}", summary.reps);
     if let Some((first, last)) = summary.date_range {
         println!("opportunities from {first} to {last}");

@@ -259,7 +259,82 @@ fn stops_on_a_stage_it_cannot_place(test: &mut TestDb) {
     assert_eq!(time_of(test, "first_appointment_at", OPP1).as_deref(), Some("2024-01-25T10:00:00Z"));
 }
 
+/// The rows of `table` not deleted.
+fn live(test: &mut TestDb, table: &str, org: &Organisation) -> i64 {
+    test.db
+        .query_i64(&format!("SELECT COUNT(*) FROM {table} WHERE org_id = ? AND deleted_at IS NULL"), &[org.id.value()])
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Removes the lines of `file` in `export` that start with `"id"`.
+fn drop_rows(export: &Path, file: &str, id: &str) {
+    let path = export.join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+    let kept: String = text.split_inclusive('\n').filter(|line| !line.starts_with(&format!("\"{id}\""))).collect();
+    assert_ne!(kept, text, "{file} has {id}");
+    std::fs::write(&path, kept).unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn removed_of(summary: &CrmImportSummary, file: &str) -> u64 {
+    summary.bundle.files.iter().find(|f| f.file == file).map_or(0, |f| f.removed)
+}
+
+fn a_newer_export_deletes_what_the_crm_deleted(test: &mut TestDb) {
+    let org = test.org("acme");
+    let export = fixture_copy("salesforce");
+    import_ok(test, &org, export.path());
+    // An activity logged in Quotient has no external id of the source: never removed.
+    test.db
+        .execute(
+            "INSERT INTO activities (org_id, id, external_id, rep_id, type, occurred_at)
+             SELECT org_id, 1000, 'Q1', id, 'cold_call', ? FROM reps WHERE org_id = ? AND external_id = ?",
+            &[Value::Timestamp(chrono::Utc::now()), org.id.value(), Value::text("salesforce:0055g00000REP01")],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let before: Vec<i64> =
+        ["accounts", "contacts", "opportunities", "activities"].iter().map(|t| live(test, t, &org)).collect();
+    assert_eq!(before, [2, 2, 4, 7]);
+    // The newer export: OPP02 deleted (exported with IsDeleted, its history with it), CON02 and
+    // TSK01 gone.
+    let path = export.path().join("Opportunity.csv");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    std::fs::write(&path, text.replace("\"0065g00000OPP02\",\"0\"", "\"0065g00000OPP02\",\"1\""))
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop_rows(export.path(), "Contact.csv", "0035g00000CON02");
+    drop_rows(export.path(), "Task.csv", "00T5g00000TSK01");
+    let summary = import_ok(test, &org, export.path());
+    let removed: Vec<u64> = ["accounts.csv", "contacts.csv", "opportunities.csv", "activities.csv"]
+        .iter()
+        .map(|f| removed_of(&summary, f))
+        .collect();
+    assert_eq!(removed, [0, 1, 1, 1]);
+    let after: Vec<i64> =
+        ["accounts", "contacts", "opportunities", "activities"].iter().map(|t| live(test, t, &org)).collect();
+    assert_eq!(after, [2, 1, 3, 6]);
+    // Deleted as a user deletes: the rows stay, marked, and can be restored.
+    assert_eq!(test.count("opportunities", &org), 4);
+    let opp2 = int_of(test, "opportunities", "id", OPP2).unwrap_or_else(|| panic!("OPP02 is kept"));
+    let deleted = "SELECT COUNT(*) FROM opportunities WHERE external_id = ? AND deleted_at IS NOT NULL";
+    assert_eq!(test.db.query_i64(deleted, &[Value::text(OPP2)]).unwrap_or_else(|e| panic!("{e}")), 1);
+    let restored = quotient_store::testing::unscoped::restore(&mut test.db, org.id, "opportunities", opp2, None);
+    assert!(restored.unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(live(test, "opportunities", &org), 4);
+    // An export without Event.csv says nothing of the activities: TSK02's absence deletes none.
+    // OPP02, still deleted in the CRM, goes again; CON02, deleted already, is not counted twice.
+    std::fs::remove_file(export.path().join("Event.csv")).unwrap_or_else(|e| panic!("{e}"));
+    drop_rows(export.path(), "Task.csv", "00T5g00000TSK02");
+    let summary = import_ok(test, &org, export.path());
+    let removed: Vec<u64> =
+        ["contacts.csv", "opportunities.csv", "activities.csv"].iter().map(|f| removed_of(&summary, f)).collect();
+    assert_eq!(removed, [0, 1, 0]);
+    assert_eq!(live(test, "activities", &org), 6);
+    let live_task = "SELECT COUNT(*) FROM activities WHERE external_id = ? AND deleted_at IS NULL";
+    let tsk02 = test.db.query_i64(live_task, &[Value::text("salesforce:00T5g00000TSK02")]);
+    assert_eq!(tsk02.unwrap_or_else(|e| panic!("{e}")), 1);
+}
+
 on_both_backends!(
+    a_newer_export_deletes_what_the_crm_deleted,
     imports_the_fixture_with_hand_checked_counts,
     a_newer_export_updates_adds_and_leaves_quotient_data_alone,
     locates_problems_in_the_vendor_files,

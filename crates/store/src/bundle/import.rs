@@ -54,6 +54,9 @@ pub struct FileSummary {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// The organisation's rows of the source that a complete export no longer has, deleted (see
+    /// [`Removals`]).
+    pub removed: u64,
 }
 
 /// What an import did.
@@ -76,18 +79,44 @@ impl ImportSummary {
     pub fn updated(&self) -> u64 {
         self.files.iter().map(|f| f.updated).sum()
     }
+
+    pub fn removed(&self) -> u64 {
+        self.files.iter().map(|f| f.removed).sum()
+    }
+}
+
+/// What a bundle converted from a complete export of one source (a CRM) stands for: in each of
+/// `files`, every row of that source. The organisation's live rows of those files whose external
+/// id starts with `prefix` (`salesforce:`) and that the bundle no longer has were deleted in the
+/// source: the import deletes them too, as a user deletes a record (restorable). Other files, and
+/// rows of other sources or entered in Quotient, are left alone.
+#[derive(Debug, Clone, Default)]
+pub struct Removals {
+    pub prefix: String,
+    pub files: Vec<&'static str>,
 }
 
 const PROGRESS_EVERY: u64 = 16_384;
 
 /// Imports the bundle in `dir` into the organisation, or reports every problem and writes nothing.
 pub fn import(db: &mut Db, org: OrgId, dir: &Path, progress: &mut dyn Progress) -> Result<ImportSummary, ImportError> {
+    import_removing(db, org, dir, &Removals::default(), progress)
+}
+
+/// [`import`], deleting the rows of `removals`' source its files no longer have.
+pub fn import_removing(
+    db: &mut Db,
+    org: OrgId,
+    dir: &Path,
+    removals: &Removals,
+    progress: &mut dyn Progress,
+) -> Result<ImportSummary, ImportError> {
     // A bundle that adds to an organisation (new quotas, say) may refer to the reps stored.
     let has_reps =
         db.query_i64("SELECT COUNT(*) FROM reps WHERE org_id = ? AND deleted_at IS NULL", &[org.value()])? > 0;
     let present = bundle_files(dir, has_reps)?;
     staging::suspend_foreign_keys(db)?;
-    let result = import_in_transaction(db, org, dir, present, progress);
+    let result = import_in_transaction(db, org, dir, present, removals, progress);
     staging::resume_foreign_keys(db)?;
     if result.is_ok() {
         progress.step("updating the planner's statistics");
@@ -103,12 +132,16 @@ fn import_in_transaction(
     org: OrgId,
     dir: &Path,
     present: PresentFiles,
+    removals: &Removals,
     progress: &mut dyn Progress,
 ) -> Result<ImportSummary, ImportError> {
     db.transaction(|db| {
         staging::suspend_foreign_keys_in_transaction(db)?;
         let mut importer = Importer::new(db, org)?;
         importer.problems_extend(present.problems);
+        for spec in FILES.iter().filter(|spec| present.files.contains(&spec.file)) {
+            importer.reserve_ids(spec, &dir.join(spec.file))?;
+        }
         for spec in FILES.iter().filter(|spec| present.files.contains(&spec.file) && needs_prescan(spec)) {
             importer.prescan(spec, &dir.join(spec.file))?;
         }
@@ -126,18 +159,27 @@ fn import_in_transaction(
         }
         progress.step("writing");
         let mut summary = ImportSummary::default();
-        for (spec, rows, target) in staged {
+        let removing = |spec: &FileSpec| removals.files.contains(&spec.file).then_some(removals.prefix.as_str());
+        for (spec, rows, target) in &staged {
             if spec.table == "opportunities" && matches!(target, staging::Target::Staged) {
                 crate::incentives::changes::record_import_changes(db, org, &staging::Target::Staged.table(spec))?;
             }
-            let (inserted, updated) = staging::merge(db, spec, org, target, rows)?;
+            let merged = staging::merge(db, spec, org, target, *rows, removing(spec))?;
             summary.files.push(FileSummary {
                 file: spec.file.to_string(),
-                rows,
-                inserted,
-                updated,
-                unchanged: rows - inserted - updated,
+                rows: *rows,
+                inserted: merged.inserted,
+                updated: merged.updated,
+                unchanged: rows - merged.inserted - merged.updated,
+                removed: merged.removed,
             });
+        }
+        // A complete file without a row (the source has none left): each of its rows goes.
+        for spec in FILES.iter().filter(|spec| !staged.iter().any(|(staged, ..)| std::ptr::eq(*staged, *spec))) {
+            if let Some(prefix) = removing(spec) {
+                let removed = staging::remove_missing(db, spec, org, prefix, None)?;
+                summary.files.push(FileSummary { file: spec.file.to_string(), removed, ..FileSummary::default() });
+            }
         }
         save_id_counters(db, org, &next_ids)?;
         record_audit(db, org, &summary)?;
@@ -264,54 +306,65 @@ fn needs_prescan(spec: &FileSpec) -> bool {
     FILES[..=position].iter().any(|earlier| earlier.columns.iter().any(|c| c.kind == Kind::Ref(entity)))
 }
 
-/// External id → internal id, for the files others refer to. The external ids' text is kept in one
-/// buffer and the table holds where each one is, rather than a string allocation per id: this is
-/// most of what an import holds in memory (a million opportunity ids).
+/// External id → internal id, for the files others refer to: most of what an import holds in
+/// memory (a million opportunity ids), so kept compact. The ids' text is one buffer, each id's end
+/// in it and its slot are in vectors in the order the ids came, and the hash table holds only
+/// that order's number: 4 bytes a bucket, where an entry of its own (offset, length and slot) took
+/// 32, and the table has up to twice as many buckets as ids (and both tables while it grows).
 #[derive(Default)]
 struct Registry {
     text: String,
-    table: HashTable<Entry>,
+    /// Where the text of each id ends in `text`; it starts where the previous one's ends.
+    ends: Vec<usize>,
+    slots: Vec<Slot>,
+    table: HashTable<u32>,
     hasher: RandomState,
 }
 
-#[derive(Clone, Copy)]
-struct Entry {
-    /// The id's text is `text[start..start + len]`.
-    start: usize,
-    len: u32,
-    slot: Slot,
+/// The text of the `index`th id of a registry.
+fn key_at<'a>(text: &'a str, ends: &[usize], index: u32) -> &'a str {
+    let index = index as usize;
+    let start = if index == 0 { 0 } else { ends[index - 1] };
+    &text[start..ends[index]]
 }
 
 impl Registry {
-    fn key<'a>(text: &'a str, entry: &Entry) -> &'a str {
-        &text[entry.start..entry.start + entry.len as usize]
+    /// Makes room for `ids` more ids, so that the table and the vectors are sized once rather
+    /// than grown (and copied) step by step; the text still grows as it comes.
+    fn reserve(&mut self, ids: usize) {
+        let (all, ends) = (&self.text, &self.ends);
+        self.table.reserve(ids, |&index| self.hasher.hash_one(key_at(all, ends, index)));
+        self.ends.reserve(ids);
+        self.slots.reserve(ids);
     }
 
     fn get(&self, key: &str) -> Option<&Slot> {
         let hash = self.hasher.hash_one(key);
-        self.table.find(hash, |entry| Registry::key(&self.text, entry) == key).map(|entry| &entry.slot)
+        let index = self.table.find(hash, |&index| key_at(&self.text, &self.ends, index) == key)?;
+        Some(&self.slots[*index as usize])
     }
 
     /// The slot of `key`, made by `new` (and the key added) when it is new: one look-up.
     fn get_or_insert_with(&mut self, key: &str, new: impl FnOnce() -> Slot) -> &mut Slot {
         let hash = self.hasher.hash_one(key);
-        let (text, hasher) = (&self.text, &self.hasher);
+        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
         let found = self.table.entry(
             hash,
-            |entry| Registry::key(text, entry) == key,
-            |entry| hasher.hash_one(Registry::key(text, entry)),
+            |&index| key_at(text, ends, index) == key,
+            |&index| hasher.hash_one(key_at(text, ends, index)),
         );
-        let entry = match found {
-            hashbrown::hash_table::Entry::Occupied(occupied) => occupied.into_mut(),
+        let index = match found {
+            hashbrown::hash_table::Entry::Occupied(occupied) => *occupied.get(),
             hashbrown::hash_table::Entry::Vacant(vacant) => {
-                // An id longer than 4 GB would be refused by the CSV reader long before.
-                let len = u32::try_from(key.len()).unwrap_or(u32::MAX);
-                let entry = Entry { start: self.text.len(), len, slot: new() };
+                // Four billion ids would take hundreds of gigabytes before this.
+                let index = u32::try_from(self.slots.len()).expect("fewer than 2^32 ids");
                 self.text.push_str(key);
-                vacant.insert(entry).into_mut()
+                self.ends.push(self.text.len());
+                self.slots.push(new());
+                *vacant.insert(index).get()
             }
         };
-        &mut entry.slot
+        &mut self.slots[index as usize]
     }
 }
 
@@ -449,6 +502,20 @@ impl Importer {
         }
         slot.line = line;
         Ok(slot.id)
+    }
+
+    /// Makes room in the registry of the file's entity for as many ids as the file has lines.
+    fn reserve_ids(&mut self, spec: &'static FileSpec, path: &Path) -> Result<(), StoreError> {
+        if let Some(entity) = spec.entity() {
+            let ids = usize::try_from(reader::count_lines(path)?).unwrap_or(usize::MAX);
+            self.registries[entity.index()].reserve(ids);
+            if entity == Entity::Opportunity {
+                // Checks are kept by id: up to the next id and the file's.
+                let next = usize::try_from(self.next_ids.get(entity.table()).copied().unwrap_or(1)).unwrap_or(0);
+                self.opportunities.0.reserve((next + ids).saturating_sub(self.opportunities.0.len()));
+            }
+        }
+        Ok(())
     }
 
     fn prescan(&mut self, spec: &'static FileSpec, path: &Path) -> Result<(), StoreError> {

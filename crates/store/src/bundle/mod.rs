@@ -15,5 +15,5 @@ mod staging;
 pub use export::{ExportSummary, export};
 pub use fields::format_timestamp;
 pub use formula::{guard, neutralise_formula};
-pub use import::{FileSummary, ImportError, ImportSummary, Progress, Silent, import};
+pub use import::{FileSummary, ImportError, ImportSummary, Progress, Removals, Silent, import, import_removing};
 pub use problem::{Problem, Problems};

@@ -165,26 +165,74 @@ fn build_key_index(
     )
 }
 
+/// What the merge of a file did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Merged {
+    pub inserted: u64,
+    pub updated: u64,
+    pub removed: u64,
+}
+
 /// Completes a valid file's load: a staged file is merged into its table — new keys inserted,
-/// rows whose values differ updated in place (keeping their id), equal rows left alone; a direct
-/// load gets its indexes back. Returns (inserted, updated).
-pub fn merge(db: &mut Db, spec: &FileSpec, org: OrgId, target: Target, rows: u64) -> Result<(u64, u64), StoreError> {
+/// rows whose values differ updated in place (keeping their id), equal rows left alone, and with
+/// `remove` the live rows whose external id starts with it and that the file lacks deleted; a
+/// direct load (into a table that was empty: nothing to remove) gets its indexes back.
+pub fn merge(
+    db: &mut Db,
+    spec: &FileSpec,
+    org: OrgId,
+    target: &Target,
+    rows: u64,
+    remove: Option<&str>,
+) -> Result<Merged, StoreError> {
     let started = std::time::Instant::now();
     let direct = matches!(target, Target::Direct { .. });
-    let (inserted, updated) = match target {
+    let merged = match target {
         Target::Direct { dropped_indexes } => {
-            db.restore_indexes(&dropped_indexes)?;
-            (rows, 0)
+            db.restore_indexes(dropped_indexes)?;
+            Merged { inserted: rows, ..Merged::default() }
         }
         Target::Staged => {
-            let counts =
+            let stage = Target::Staged.table(spec);
+            let (inserted, updated) =
                 if table_is_empty(db, spec.table)? { load_into_empty(db, spec)? } else { upsert(db, spec, org)? };
-            db.batch(&format!("DROP TABLE {}", Target::Staged.table(spec)))?;
-            counts
+            let removed = match remove {
+                Some(prefix) => remove_missing(db, spec, org, prefix, Some(&stage))?,
+                None => 0,
+            };
+            db.batch(&format!("DROP TABLE {stage}"))?;
+            Merged { inserted, updated, removed }
         }
     };
-    tracing::info!(table = spec.table, inserted, updated, direct, seconds = started.elapsed().as_secs_f64(), "merged");
-    Ok((inserted, updated))
+    let Merged { inserted, updated, removed } = merged;
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(table = spec.table, inserted, updated, removed, direct, seconds, "merged");
+    Ok(merged)
+}
+
+/// Deletes (as a user deletes a record: restorable) the organisation's live rows of `spec`'s table
+/// whose external id starts with `prefix` and that the staging table `stage` lacks (all of them
+/// without one); returns how many.
+pub fn remove_missing(
+    db: &mut Db,
+    spec: &FileSpec,
+    org: OrgId,
+    prefix: &str,
+    stage: Option<&str>,
+) -> Result<u64, StoreError> {
+    let table = spec.table;
+    let kept = stage
+        .map(|stage| format!(" AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.external_id = {table}.external_id)"))
+        .unwrap_or_default();
+    // The prefix's length is a number of characters, written into the statement (no input).
+    let length = prefix.chars().count();
+    db.execute(
+        &format!(
+            "UPDATE {table} SET deleted_at = ?
+             WHERE org_id = ? AND deleted_at IS NULL AND substr(external_id, 1, {length}) = ?{kept}"
+        ),
+        &[Value::Timestamp(chrono::Utc::now()), org.value(), Value::text(prefix)],
+    )
 }
 
 /// Into an empty table nothing can conflict (the staged keys are unique), so the rows go in

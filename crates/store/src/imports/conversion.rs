@@ -143,6 +143,16 @@ impl<O: Ord> Objects<O> {
     pub fn of(&self, object: O) -> &[Sheet] {
         self.sheets.get(&object).map(Vec::as_slice).unwrap_or_default()
     }
+
+    /// Of `files` (a bundle file and the objects its rows come from), those whose objects all have
+    /// a sheet in the export: it holds every row of them ([`Converted::complete`]).
+    pub fn complete(&self, files: &[(&'static str, &[O])]) -> Vec<&'static str> {
+        files
+            .iter()
+            .filter(|(_, objects)| objects.iter().all(|object| self.sheets.contains_key(object)))
+            .map(|(file, _)| *file)
+            .collect()
+    }
 }
 
 /// Reads an export read whole: every sheet of the CSV and XLSX files of `paths`, filed under the
@@ -243,6 +253,8 @@ pub struct Conversion {
     pub date_range: Option<(NaiveDate, NaiveDate)>,
     pub stages: Vec<(String, String)>,
     pub currency: Option<String>,
+    /// The bundle files whose every source object the export has ([`Converted::complete`]).
+    pub complete: Vec<&'static str>,
 }
 
 impl Conversion {
@@ -257,6 +269,7 @@ impl Conversion {
             date_range: None,
             stages: mapping.used(),
             currency: None,
+            complete: Vec::new(),
         })
     }
 
@@ -301,6 +314,7 @@ impl Conversion {
             currency: self.currency,
             date_range: self.date_range,
             kpis: self.kpis,
+            complete: self.complete,
         }
         .unless(self.problems)
     }

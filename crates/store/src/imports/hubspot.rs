@@ -137,6 +137,12 @@ impl VendorExport for HubSpotExport {
             }
             conversion.counted(sheet, 0);
         }
+        conversion.complete = self.sheets.complete(&[
+            ("accounts.csv", &[Object::Companies]),
+            ("contacts.csv", &[Object::Contacts]),
+            ("opportunities.csv", &[Object::Deals]),
+            ("activities.csv", &[Object::Calls, Object::Meetings, Object::Emails]),
+        ]);
         start.finish()
     }
 }

@@ -279,6 +279,9 @@ pub struct Converted {
     /// The earliest and latest opportunity dates (created or closed).
     pub date_range: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     pub kpis: FirstKpis,
+    /// The bundle files the export holds every row of (their objects' files were all in it): the
+    /// source's rows of these files that it no longer has are deleted by the import.
+    pub complete: Vec<&'static str>,
 }
 
 impl Converted {
@@ -312,7 +315,8 @@ pub fn import_converted(
     progress: &mut dyn Progress,
 ) -> std::result::Result<CrmImportSummary, CrmImportError> {
     converted.bundle.finish()?;
-    match bundle::import(db, org, &converted.bundle.dir, progress) {
+    let removals = bundle::Removals { prefix: external_id(converted.source, ""), files: converted.complete.clone() };
+    match bundle::import_removing(db, org, &converted.bundle.dir, &removals, progress) {
         Ok(summary) => Ok(CrmImportSummary {
             source: converted.source.to_string(),
             reps: converted.bundle.rows("reps.csv"),

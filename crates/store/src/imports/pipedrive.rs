@@ -101,6 +101,12 @@ impl VendorExport for PipedriveExport {
         for sheet in self.sheets.of(Object::Activities) {
             activities(sheet, conversion, owners, &known)?;
         }
+        conversion.complete = self.sheets.complete(&[
+            ("accounts.csv", &[Object::Organizations]),
+            ("contacts.csv", &[Object::Persons]),
+            ("opportunities.csv", &[Object::Deals]),
+            ("activities.csv", &[Object::Activities]),
+        ]);
         start.finish()
     }
 }

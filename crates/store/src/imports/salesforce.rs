@@ -349,6 +349,7 @@ pub fn convert(
     conversion.tasks()?;
     conversion.events()?;
     let Conversion { out, problems, skips, objects, kpis, date_range, .. } = conversion;
+    let complete = complete_files(dir)?;
     Converted {
         source: SOURCE,
         bundle: out,
@@ -358,8 +359,31 @@ pub fn convert(
         currency: rates.corporate.clone(),
         date_range,
         kpis,
+        complete,
     }
     .unless(problems)
+}
+
+/// The bundle files the export holds every row of: those whose objects' files are all in it (an
+/// export without `Event.csv` says nothing of the events, and so of the activities).
+fn complete_files(dir: &Path) -> Result<Vec<&'static str>> {
+    let mut complete = Vec::new();
+    for (file, objects) in [
+        ("accounts.csv", &["Account"][..]),
+        ("contacts.csv", &["Contact"]),
+        ("leads.csv", &["Lead"]),
+        ("opportunities.csv", &["Opportunity"]),
+        ("activities.csv", &["Task", "Event"]),
+    ] {
+        let mut all = true;
+        for object in objects {
+            all &= find(dir, object)?.is_some();
+        }
+        if all {
+            complete.push(file);
+        }
+    }
+    Ok(complete)
 }
 
 fn ext(id: impl AsRef<str>) -> String {

@@ -2,6 +2,7 @@
 //! the user and their [`Viewer`] once per request, and refuses any form without the session's CSRF
 //! token; handlers take a [`Caller`].
 
+mod multipart_csrf;
 pub mod password;
 pub mod secret;
 pub mod sign_in;
@@ -164,13 +165,14 @@ async fn check_csrf(request: Request, expected: &str) -> (bool, Request) {
         let ok = secret::same(given, expected);
         return (ok, request);
     }
-    // A file upload is not URL-encoded and may be large: its form names the token in the address.
-    let multipart = request.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    if multipart.is_some_and(|v| v.starts_with("multipart/form-data")) {
-        let query = request.uri().query().unwrap_or_default();
-        let given = form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == CSRF_FIELD).map(|(_, v)| v);
+    // A file upload is not URL-encoded and may be large: its form sends the token as its first
+    // part, read here without the rest of the upload (never in the address, where it would stay in
+    // the history and the address bar).
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    if let Some(boundary) = content_type.and_then(multipart_csrf::boundary) {
+        let (given, rebuilt) = multipart_csrf::first_part_token(request, &boundary).await;
         let ok = given.is_some_and(|given| secret::same(&given, expected));
-        return (ok, request);
+        return (ok, rebuilt);
     }
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();

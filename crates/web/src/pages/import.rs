@@ -182,10 +182,10 @@ fn render(caller: &Caller, job: &Job, stages: Option<&ProposedStages>, problems:
 
 fn upload_form(caller: &Caller) -> Markup {
     let l = caller.locale;
-    // A file upload is not URL-encoded: its CSRF token travels in the address.
-    let action = format!("/import?_csrf={}", caller.csrf());
     html! {
-        form.card method="post" action=(action) enctype="multipart/form-data" {
+        form.card method="post" action="/import" enctype="multipart/form-data" {
+            // First: the authentication reads the token from the upload's first part.
+            (csrf(caller))
             label for="vendor" { (l.t("import.vendor")) }
             select #vendor name="vendor" required {
                 @for vendor in Vendor::ALL {
@@ -268,6 +268,11 @@ fn summary_of(l: Locale, summary: &CrmImportSummary) -> Markup {
             @if !summary.skips.counts.is_empty() {
                 h3 { (l.t("import.skipped")) }
                 ul { @for ((file, reason), rows) in &summary.skips.counts { li { (file) ": " (rows) " × " (reason) } } }
+            }
+            @if summary.bundle.removed() > 0 {
+                h3 { (l.t("import.removed")) }
+                p { (l.t("import.removed_help")) }
+                ul { @for file in summary.bundle.files.iter().filter(|f| f.removed > 0) { li { (file.file) ": " (file.removed) } } }
             }
             h3 { (l.t("import.stages_mapped")) }
             ul { @for (vendor, quotient) in &summary.stages { li { (vendor) " → " (quotient) } } }

@@ -33,10 +33,16 @@ fn zipped(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     out.finish().expect("zip").into_inner()
 }
 
-/// A multipart form: the vendor, then each file as a part named `files`.
-fn multipart(vendor: &str, files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut body =
-        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"vendor\"\r\n\r\n{vendor}\r\n").into_bytes();
+/// A multipart form as the page's form sends it: the CSRF token first, the vendor, then each file
+/// as a part named `files`.
+fn multipart(csrf: &str, vendor: &str, files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut body = Vec::new();
+    if !csrf.is_empty() {
+        body.extend(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n").bytes(),
+        );
+    }
+    body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"vendor\"\r\n\r\n{vendor}\r\n").bytes());
     for (name, bytes) in files {
         let head = format!(
             "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -49,13 +55,44 @@ fn multipart(vendor: &str, files: &[(String, Vec<u8>)]) -> Vec<u8> {
     body
 }
 
-async fn upload(app: &TestApp, (cookie, csrf): &(String, String), body: Vec<u8>) -> super::Answer {
-    let request = Request::post(format!("/import?_csrf={csrf}"))
+/// Posts a multipart `body` to `path` with the session `cookie`.
+async fn post_multipart(app: &TestApp, path: &str, cookie: &str, body: Body) -> super::Answer {
+    let request = Request::post(path)
         .header(header::COOKIE, cookie)
         .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
-        .body(Body::from(body))
+        .body(body)
         .expect("request");
     app.send(request).await
+}
+
+/// Uploads the export files as the page's form does, the CSRF token its first part.
+async fn upload(
+    app: &TestApp,
+    (cookie, csrf): &(String, String),
+    vendor: &str,
+    files: &[(String, Vec<u8>)],
+) -> super::Answer {
+    post_multipart(app, "/import", cookie, Body::from(multipart(csrf, vendor, files))).await
+}
+
+/// A body handed over `chunk` bytes at a time, as a browser's upload arrives.
+struct Trickle {
+    bytes: Vec<u8>,
+    chunk: usize,
+}
+
+impl http_body::Body for Trickle {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let n = self.chunk.min(self.bytes.len());
+        let next: Vec<u8> = self.bytes.drain(..n).collect();
+        std::task::Poll::Ready((n > 0).then(|| Ok(http_body::Frame::data(next.into()))))
+    }
 }
 
 /// Confirms the proposed mapping with HubSpot's unplaced stage placed, and waits for the import.
@@ -89,7 +126,7 @@ async fn confirm_and_wait(app: &TestApp, admin: &(String, String)) -> serde_json
 
 async fn an_administrator_uploads_a_hubspot_zip_and_sees_the_summary(app: &TestApp) {
     let admin = app.sign_in("admin@acme.test").await;
-    let uploaded = upload(app, &admin, multipart("hubspot", &[("export.zip".into(), zipped(&hubspot_files()))])).await;
+    let uploaded = upload(app, &admin, "hubspot", &[("export.zip".into(), zipped(&hubspot_files()))]).await;
     assert_eq!(
         (uploaded.status, uploaded.location.as_deref()),
         (StatusCode::SEE_OTHER, Some("/import")),
@@ -111,7 +148,7 @@ async fn an_administrator_uploads_a_hubspot_zip_and_sees_the_summary(app: &TestA
 async fn a_manager_is_refused_the_import_page(app: &TestApp) {
     let manager = app.sign_in("manager@acme.test").await;
     assert_eq!(app.get("/import", &manager.0).await.status, StatusCode::NOT_FOUND);
-    let uploaded = upload(app, &manager, multipart("hubspot", &hubspot_files())).await;
+    let uploaded = upload(app, &manager, "hubspot", &hubspot_files()).await;
     assert_eq!(uploaded.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/import/status", &manager.0).await.status, StatusCode::NOT_FOUND);
     let admin = app.sign_in("admin@acme.test").await;
@@ -122,7 +159,7 @@ async fn a_manager_is_refused_the_import_page(app: &TestApp) {
 async fn a_bad_export_shows_each_problem_located(app: &TestApp) {
     let admin = app.sign_in("admin@acme.test").await;
     // A file that is no export is refused at once, named.
-    let refused = upload(app, &admin, multipart("hubspot", &[("notes.txt".into(), b"hello".to_vec())])).await;
+    let refused = upload(app, &admin, "hubspot", &[("notes.txt".into(), b"hello".to_vec())]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         refused.body.contains("<td>notes.txt</td>") && refused.body.contains("neither a CSV or XLSX file nor a zip"),
@@ -142,7 +179,7 @@ async fn a_bad_export_shows_each_problem_located(app: &TestApp) {
             (name, text.into_bytes())
         })
         .collect();
-    let uploaded = upload(app, &admin, multipart("hubspot", &files)).await;
+    let uploaded = upload(app, &admin, "hubspot", &files).await;
     assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
     let status = confirm_and_wait(app, &admin).await;
     assert_eq!(status["state"], "failed", "{status}");
@@ -156,7 +193,51 @@ async fn a_bad_export_shows_each_problem_located(app: &TestApp) {
     );
 }
 
+async fn the_upload_keeps_the_csrf_token_out_of_the_address(app: &TestApp) {
+    let admin = app.sign_in("admin@acme.test").await;
+    let (cookie, csrf) = (&admin.0, &admin.1);
+    let form = app.get("/import", cookie).await;
+    assert!(form.body.contains("action=\"/import\" enctype=\"multipart/form-data\""), "{}", form.body);
+    let hidden = format!("name=\"_csrf\" value=\"{csrf}\"");
+    let upload_form = &form.body[form.body.find("enctype=\"multipart/form-data\"").expect("the upload form")..];
+    assert!(upload_form.find(&hidden) < upload_form.find("name=\"vendor\""), "the token is the form's first field");
+    // A refused upload shows the form again at /import: nowhere a token in an address.
+    let notes = [("notes.txt".to_string(), b"hello".to_vec())];
+    let refused = upload(app, &admin, "hubspot", &notes).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("<td>notes.txt</td>"), "{}", refused.body);
+    assert!(!refused.body.contains("_csrf="), "no address carries the token: {}", refused.body);
+    assert!(refused.body.contains("action=\"/import\" enctype"), "{}", refused.body);
+    // The token in the address is not taken, nor one sent after the other parts, nor none.
+    let without = Body::from(multipart("", "hubspot", &notes));
+    let in_address = post_multipart(app, &format!("/import?_csrf={csrf}"), cookie, without).await;
+    assert_eq!(in_address.status, StatusCode::FORBIDDEN, "{}", in_address.body);
+    let mut late = multipart("", "hubspot", &notes);
+    let end = late.len() - format!("--{BOUNDARY}--\r\n").len();
+    late.splice(
+        end..end,
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n").into_bytes(),
+    );
+    assert_eq!(post_multipart(app, "/import", cookie, Body::from(late)).await.status, StatusCode::FORBIDDEN);
+    let wrong = Body::from(multipart(&"0".repeat(csrf.len()), "hubspot", &notes));
+    assert_eq!(post_multipart(app, "/import", cookie, wrong).await.status, StatusCode::FORBIDDEN);
+    // An upload arriving a few bytes at a time: the token is found across them, and the files after
+    // it reach the page whole.
+    let zip = [("export.zip".to_string(), zipped(&hubspot_files()))];
+    let trickled = Body::new(Trickle { bytes: multipart(csrf, "hubspot", &zip), chunk: 7 });
+    let uploaded = post_multipart(app, "/import", cookie, trickled).await;
+    assert_eq!(
+        (uploaded.status, uploaded.location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/import")),
+        "{}",
+        uploaded.body
+    );
+    let page = app.get("/import", cookie).await;
+    assert!(page.body.contains("Decision Maker Bought-In"), "the stages to confirm: {}", page.body);
+}
+
 on_both_backends!(
+    the_upload_keeps_the_csrf_token_out_of_the_address,
     an_administrator_uploads_a_hubspot_zip_and_sees_the_summary,
     a_manager_is_refused_the_import_page,
     a_bad_export_shows_each_problem_located,

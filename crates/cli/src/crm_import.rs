@@ -7,7 +7,7 @@ use crate::transfer::print_summary;
 use anyhow::{Context, Result, bail};
 use quotient_store::imports::conversion::{self, VendorExport, default_stages_file};
 use quotient_store::imports::stages::PreparedStages;
-use quotient_store::imports::{CrmImportError, CrmImportSummary, hubspot, pipedrive, salesforce};
+use quotient_store::imports::{CrmImportError, CrmImportSummary, Missing, hubspot, pipedrive, salesforce};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -28,6 +28,7 @@ pub struct CrmImport<'a> {
     pub path: &'a Path,
     pub stages: Option<PathBuf>,
     pub rates: Option<PathBuf>,
+    pub missing: Missing,
 }
 
 pub fn import(database_url: &str, org_slug: Option<&str>, request: &CrmImport) -> Result<()> {
@@ -54,7 +55,8 @@ pub fn import(database_url: &str, org_slug: Option<&str>, request: &CrmImport) -
         Vendor::Pipedrive => pipedrive::read(&paths, rates).map(|e| Box::new(e) as _),
     };
     let result = export.and_then(|export| {
-        conversion::import(&mut db, org.id, export.as_ref(), &stages, &mut show_stages, &mut Reporter::new())
+        let missing = request.missing;
+        conversion::import(&mut db, org.id, export.as_ref(), &stages, missing, &mut show_stages, &mut Reporter::new())
     });
     report(result, started, &org.slug, Some(request.path))
 }

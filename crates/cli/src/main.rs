@@ -19,6 +19,7 @@ mod users;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use quotient_store::imports::Missing;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -52,6 +53,10 @@ enum Command {
         /// Conversion rates into the organisation's currency: columns IsoCode, ConversionRate and optionally StartDate.
         #[arg(long, requires = "from")]
         rates: Option<PathBuf>,
+        /// Delete (restorably) this CRM's records that the export's complete files no longer
+        /// have; without it they stay, as a filtered export lacks what it did not select.
+        #[arg(long, requires = "from")]
+        delete_missing: bool,
         /// More source files (or folders) for --map and --map-init.
         files: Vec<PathBuf>,
         /// Import any CSV files through this mapping onto the bundle's fields (docs/IMPORTS.md).
@@ -169,10 +174,16 @@ fn run(cli: Cli) -> Result<()> {
             mapped_import::import(&cli.database_url, cli.org.as_deref(), &map, &[vec![dir], files].concat())
         }
         Command::Import { dir, from: None, .. } => transfer::import(&cli.database_url, cli.org.as_deref(), &dir),
-        Command::Import { dir, from: Some(vendor), stages, rates, .. } => crm_import::import(
+        Command::Import { dir, from: Some(vendor), stages, rates, delete_missing, .. } => crm_import::import(
             &cli.database_url,
             cli.org.as_deref(),
-            &crm_import::CrmImport { vendor, path: &dir, stages, rates },
+            &crm_import::CrmImport {
+                vendor,
+                path: &dir,
+                stages,
+                rates,
+                missing: if delete_missing { Missing::Delete } else { Missing::Keep },
+            },
         ),
         Command::Export { dir } => transfer::export(&cli.database_url, cli.org.as_deref(), &dir),
         Command::Backup { file } => backup::backup(&cli.database_url, &file),

@@ -9,12 +9,27 @@ use quotient_store::Value;
 use quotient_store::bundle::Silent;
 use quotient_store::crm::browse;
 use quotient_store::imports::salesforce::{self, Options};
-use quotient_store::imports::{CrmImportError, CrmImportSummary};
+use quotient_store::imports::{CrmImportError, CrmImportSummary, Missing};
 use quotient_store::orgs::Organisation;
 use std::path::Path;
 
 fn import(test: &mut TestDb, org: &Organisation, dir: &Path) -> Result<CrmImportSummary, CrmImportError> {
-    salesforce::import(&mut test.db, org.id, dir, &Options::default(), &mut |_| {}, &mut Silent)
+    import_with(test, org, dir, &Options::default())
+}
+
+fn import_with(
+    test: &mut TestDb,
+    org: &Organisation,
+    dir: &Path,
+    options: &Options,
+) -> Result<CrmImportSummary, CrmImportError> {
+    salesforce::import(&mut test.db, org.id, dir, options, &mut |_| {}, &mut Silent)
+}
+
+/// [`import_ok`] with `--delete-missing`.
+fn import_deleting(test: &mut TestDb, org: &Organisation, dir: &Path) -> CrmImportSummary {
+    let options = Options { missing: Missing::Delete, ..Options::default() };
+    import_with(test, org, dir, &options).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn import_ok(test: &mut TestDb, org: &Organisation, dir: &Path) -> CrmImportSummary {
@@ -302,7 +317,13 @@ fn a_newer_export_deletes_what_the_crm_deleted(test: &mut TestDb) {
         .unwrap_or_else(|e| panic!("{e}"));
     drop_rows(export.path(), "Contact.csv", "0035g00000CON02");
     drop_rows(export.path(), "Task.csv", "00T5g00000TSK01");
+    // Without being asked to, the import deletes nothing: the export might be a filtered one.
     let summary = import_ok(test, &org, export.path());
+    assert_eq!(summary.bundle.removed(), 0);
+    let kept: Vec<i64> =
+        ["accounts", "contacts", "opportunities", "activities"].iter().map(|t| live(test, t, &org)).collect();
+    assert_eq!(kept, [2, 2, 4, 7]);
+    let summary = import_deleting(test, &org, export.path());
     let removed: Vec<u64> = ["accounts.csv", "contacts.csv", "opportunities.csv", "activities.csv"]
         .iter()
         .map(|f| removed_of(&summary, f))
@@ -311,7 +332,9 @@ fn a_newer_export_deletes_what_the_crm_deleted(test: &mut TestDb) {
     let after: Vec<i64> =
         ["accounts", "contacts", "opportunities", "activities"].iter().map(|t| live(test, t, &org)).collect();
     assert_eq!(after, [2, 1, 3, 6]);
-    // Deleted as a user deletes: the rows stay, marked, and can be restored.
+    // Deleted as a user deletes: the rows stay, marked, audited one by one, and can be restored.
+    let audited = "SELECT COUNT(*) FROM audit_log WHERE org_id = ? AND action = 'delete' AND user_id IS NULL";
+    assert_eq!(test.db.query_i64(audited, &[org.id.value()]).unwrap_or_else(|e| panic!("{e}")), 3);
     assert_eq!(test.count("opportunities", &org), 4);
     let opp2 = int_of(test, "opportunities", "id", OPP2).unwrap_or_else(|| panic!("OPP02 is kept"));
     let deleted = "SELECT COUNT(*) FROM opportunities WHERE external_id = ? AND deleted_at IS NOT NULL";
@@ -323,7 +346,7 @@ fn a_newer_export_deletes_what_the_crm_deleted(test: &mut TestDb) {
     // OPP02, still deleted in the CRM, goes again; CON02, deleted already, is not counted twice.
     std::fs::remove_file(export.path().join("Event.csv")).unwrap_or_else(|e| panic!("{e}"));
     drop_rows(export.path(), "Task.csv", "00T5g00000TSK02");
-    let summary = import_ok(test, &org, export.path());
+    let summary = import_deleting(test, &org, export.path());
     let removed: Vec<u64> =
         ["contacts.csv", "opportunities.csv", "activities.csv"].iter().map(|f| removed_of(&summary, f)).collect();
     assert_eq!(removed, [0, 1, 0]);

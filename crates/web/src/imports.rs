@@ -6,7 +6,7 @@ use crate::pool::Pool;
 use quotient_store::access::Viewer;
 use quotient_store::bundle::{Problem, Progress};
 use quotient_store::imports::upload::{self, ProposedStages, Vendor};
-use quotient_store::imports::{CrmImportError, CrmImportSummary};
+use quotient_store::imports::{CrmImportError, CrmImportSummary, Missing};
 use quotient_store::orgs::OrgId;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -104,7 +104,7 @@ impl Imports {
 
     /// Starts importing the organisation's confirmed export in the background; answers whether it
     /// started (not when none awaits, nor while one runs).
-    pub fn start(&self, pool: &Pool, viewer: Viewer) -> bool {
+    pub fn start(&self, pool: &Pool, viewer: Viewer, missing: Missing) -> bool {
         let org = viewer.org;
         let mut started = None;
         self.update(org, |job| {
@@ -122,7 +122,7 @@ impl Imports {
             let result = pool
                 .run(move |db| {
                     let mut report = Reporter { imports: progress, org };
-                    Ok(upload::import(db, &viewer, vendor, &dir, &mut report))
+                    Ok(upload::import(db, &viewer, vendor, &dir, missing, &mut report))
                 })
                 .await;
             match result {

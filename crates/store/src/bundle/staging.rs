@@ -210,9 +210,9 @@ pub fn merge(
     Ok(merged)
 }
 
-/// Deletes (as a user deletes a record: restorable) the organisation's live rows of `spec`'s table
-/// whose external id starts with `prefix` and that the staging table `stage` lacks (all of them
-/// without one); returns how many.
+/// Deletes (as a user deletes a record: restorable, with an audit entry each) the organisation's
+/// live rows of `spec`'s table whose external id starts with `prefix` and that the staging table
+/// `stage` lacks (all of them without one); returns how many.
 pub fn remove_missing(
     db: &mut Db,
     spec: &FileSpec,
@@ -226,13 +226,34 @@ pub fn remove_missing(
         .unwrap_or_default();
     // The prefix's length is a number of characters, written into the statement (no input).
     let length = prefix.chars().count();
-    db.execute(
-        &format!(
-            "UPDATE {table} SET deleted_at = ?
-             WHERE org_id = ? AND deleted_at IS NULL AND substr(external_id, 1, {length}) = ?{kept}"
-        ),
-        &[Value::Timestamp(chrono::Utc::now()), org.value(), Value::text(prefix)],
-    )
+    let missing = format!("org_id = ? AND deleted_at IS NULL AND substr(external_id, 1, {length}) = ?{kept}");
+    let ids =
+        db.query_map(&format!("SELECT id FROM {table} WHERE {missing}"), &[org.value(), Value::text(prefix)], |row| {
+            Ok(row.int(0)?.unwrap_or_default())
+        })?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let now = chrono::Utc::now();
+    let removed = db.execute(
+        &format!("UPDATE {table} SET deleted_at = ? WHERE {missing}"),
+        &[Value::Timestamp(now), org.value(), Value::text(prefix)],
+    )?;
+    // Each as a user's delete is recorded, so that the history says what the import deleted.
+    let (before, after) =
+        (serde_json::json!({ "deleted_at": null }), serde_json::json!({ "deleted_at": now.to_rfc3339() }));
+    for id in ids {
+        let change = crate::audit::Change {
+            user: None,
+            action: "delete",
+            entity: table,
+            entity_id: Some(id),
+            before: Some(before.clone()),
+            after: Some(after.clone()),
+        };
+        crate::audit::record(db, org, change)?;
+    }
+    Ok(removed)
 }
 
 /// Into an empty table nothing can conflict (the staged keys are unique), so the rows go in

@@ -30,12 +30,14 @@ pub trait VendorExport {
 }
 
 /// Imports `export`: the stage mapping in `stages_file` (proposed and written there on the first
-/// run, shown to `on_stages`), then the conversion and the bundle import, all or nothing.
+/// run, shown to `on_stages`), then the conversion and the bundle import, all or nothing; the
+/// source's records its complete files no longer hold are kept or deleted as `missing` says.
 pub fn import(
     db: &mut Db,
     org: OrgId,
     export: &dyn VendorExport,
     stages_file: &Path,
+    missing: super::Missing,
     on_stages: &mut dyn FnMut(&PreparedStages),
     progress: &mut dyn Progress,
 ) -> std::result::Result<CrmImportSummary, CrmImportError> {
@@ -47,7 +49,10 @@ pub fn import(
         return Err(CrmImportError::UnplacedStages { file: prepared.path, unplaced });
     }
     progress.step(&format!("converting the {} export", export.label()));
-    let converted = export.convert(&prepared.mapping, &pipeline)?;
+    let mut converted = export.convert(&prepared.mapping, &pipeline)?;
+    if missing == super::Missing::Keep {
+        converted.complete.clear();
+    }
     super::import_converted(db, org, converted, progress)
 }
 

@@ -265,6 +265,18 @@ impl FirstKpis {
     }
 }
 
+/// What an import does with the records of its source that a newer export's complete files no
+/// longer hold. A CRM's export may be filtered (a view, one pipeline, open deals only), so absence
+/// means deletion only when the person importing says so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Missing {
+    /// Leave them as they are (the default).
+    #[default]
+    Keep,
+    /// Delete them as a user deletes a record: marked, audited, restorable.
+    Delete,
+}
+
 /// A vendor export converted into bundle rows, ready for [`import_converted`].
 pub struct Converted {
     /// The source's name (`salesforce`).
@@ -279,8 +291,8 @@ pub struct Converted {
     /// The earliest and latest opportunity dates (created or closed).
     pub date_range: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     pub kpis: FirstKpis,
-    /// The bundle files the export holds every row of (their objects' files were all in it): the
-    /// source's rows of these files that it no longer has are deleted by the import.
+    /// The bundle files the export holds every row of (their objects' files were all in it): with
+    /// [`Missing::Delete`], the source's rows of these files that it no longer has are deleted.
     pub complete: Vec<&'static str>,
 }
 

@@ -30,6 +30,8 @@ pub struct Options {
     pub stages: Option<PathBuf>,
     /// A rates file (`IsoCode,ConversionRate[,StartDate][,IsCorporate]`).
     pub rates: Option<PathBuf>,
+    /// Whether records the export no longer has are deleted.
+    pub missing: super::Missing,
 }
 
 /// A Salesforce export folder and the rates its amounts convert with.
@@ -57,7 +59,7 @@ pub fn import(
 ) -> std::result::Result<CrmImportSummary, CrmImportError> {
     let export = read(dir, options.rates.as_deref())?;
     let stages = options.stages.clone().unwrap_or_else(|| dir.join(stages::FILE_NAME));
-    conversion::import(db, org, &export, &stages, on_stages, progress)
+    conversion::import(db, org, &export, &stages, options.missing, on_stages, progress)
 }
 
 impl VendorExport for SalesforceExport {

@@ -210,11 +210,20 @@ pub fn import(
     viewer: &Viewer,
     vendor: Vendor,
     dir: &Path,
+    missing: super::Missing,
     progress: &mut dyn Progress,
 ) -> Result<CrmImportSummary> {
     permit(viewer)?;
     let export = read_export(vendor, dir)?;
-    conversion::import(db, viewer.org, export.as_ref(), &stages_file(dir), &mut |_: &PreparedStages| {}, progress)
+    conversion::import(
+        db,
+        viewer.org,
+        export.as_ref(),
+        &stages_file(dir),
+        missing,
+        &mut |_: &PreparedStages| {},
+        progress,
+    )
 }
 
 fn stages_file(dir: &Path) -> PathBuf {

@@ -16,7 +16,8 @@ use std::collections::{HashMap, HashSet};
 const CREDIT_COLUMNS: &[&str] =
     &["owner_id", "product_line_id", "amount_cents", "margin_cents", "closed_at", "status", "deleted_at"];
 
-/// The columns of an imported deal that move its credit (an import never removes a deal).
+/// The columns of an imported deal that move its credit. A deal an import deletes (one the CRM no
+/// longer has) is dated by its `deleted_at`, read with the deal, and by that removal's audit entry.
 const IMPORTED_CREDIT_COLUMNS: &[&str] =
     &["owner_id", "product_line_id", "amount_cents", "margin_cents", "closed_at", "status"];
 

@@ -133,7 +133,8 @@ pub fn crm_import(
     stages: &Path,
 ) -> Result<quotient_store::imports::CrmImportSummary, quotient_store::imports::CrmImportError> {
     let mut silent = quotient_store::bundle::Silent;
-    quotient_store::imports::conversion::import(&mut test.db, org.id, export, stages, &mut |_| {}, &mut silent)
+    let keep = quotient_store::imports::Missing::Keep;
+    quotient_store::imports::conversion::import(&mut test.db, org.id, export, stages, keep, &mut |_| {}, &mut silent)
 }
 
 /// [`crm_import`] of the export `read` read, or why it could not be read.

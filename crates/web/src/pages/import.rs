@@ -20,7 +20,7 @@ use maud::{Markup, html};
 use quotient_core::access::{Action, Resource};
 use quotient_store::bundle::Problem;
 use quotient_store::imports::upload::{self, ProposedStages, UploadedFile, Vendor};
-use quotient_store::imports::{CrmImportError, CrmImportSummary};
+use quotient_store::imports::{CrmImportError, CrmImportSummary, Missing};
 
 /// The largest upload: a zipped export of a large organisation. Only this route takes more than
 /// the small bodies every other form sends.
@@ -82,6 +82,9 @@ pub async fn upload(
 #[derive(serde::Deserialize)]
 pub struct StagesForm {
     stages: String,
+    /// The checkbox: present (`on`) when ticked.
+    #[serde(default)]
+    delete_missing: Option<String>,
 }
 
 /// Keeps the stage mapping as confirmed or edited, and starts the import in the background.
@@ -97,12 +100,13 @@ pub async fn confirm(
         return Ok(Redirect::to("/import").into_response());
     };
     let text = form.stages.replace("\r\n", "\n");
+    let missing = if form.delete_missing.is_some() { Missing::Delete } else { Missing::Keep };
     let shown = ProposedStages { text: text.clone(), unplaced: Vec::new() };
     let confirmed =
         with_db(&state, &caller, move |_, caller| Ok(upload::confirm_stages(&caller.viewer, &dir, &text))).await?;
     match confirmed {
         Ok(()) => {
-            state.imports.start(&state.pool, caller.viewer.clone());
+            state.imports.start(&state.pool, caller.viewer.clone(), missing);
             Ok(Redirect::to("/import").into_response())
         }
         Err(error) => {
@@ -212,6 +216,11 @@ fn confirm_form(caller: &Caller, job: &Job, stages: Option<&ProposedStages>) -> 
             label for="stages" { (l.t("import.stages")) }
             small.muted { (l.t("import.stages_help")) }
             textarea #stages name="stages" rows="20" spellcheck="false" { (stages.map(|s| s.text.as_str()).unwrap_or_default()) }
+            label {
+                input type="checkbox" name="delete_missing" #delete-missing;
+                " " (l.t("import.delete_missing"))
+            }
+            small.muted { (l.t("import.delete_missing_help")) }
             button type="submit" { (l.t("import.start")) }
         }
     }

@@ -100,18 +100,35 @@ async fn confirm_and_wait(app: &TestApp, admin: &(String, String)) -> serde_json
     let page = app.get("/import", &admin.0).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Decision Maker Bought-In"), "the unplaced stage is named: {}", page.body);
-    let start = page.body.find("name=\"stages\"").expect("the mapping's field");
-    let text_start = page.body[start..].find('>').expect("the field's text") + start + 1;
-    let text_end = page.body[text_start..].find("</textarea>").expect("its end") + text_start;
-    let proposed = page.body[text_start..text_end].replace("&quot;", "\"").replace("&amp;", "&");
+    assert!(
+        page.body.contains("&quot;Decision Maker Bought-In&quot; = &quot;&quot;"),
+        "the proposal leaves the stage for the administrator: {}",
+        page.body
+    );
+    confirm_proposed(app, admin, &page.body, false).await
+}
+
+/// Confirms the mapping proposed on `page` (HubSpot's unplaced stage placed where it is named),
+/// with "delete what the export no longer has" ticked when `delete_missing`, and waits for the
+/// import.
+async fn confirm_proposed(
+    app: &TestApp,
+    admin: &(String, String),
+    page: &str,
+    delete_missing: bool,
+) -> serde_json::Value {
+    let start = page.find("name=\"stages\"").expect("the mapping's field");
+    let text_start = page[start..].find('>').expect("the field's text") + start + 1;
+    let text_end = page[text_start..].find("</textarea>").expect("its end") + text_start;
+    let proposed = page[text_start..text_end].replace("&quot;", "\"").replace("&amp;", "&");
     let placed =
         proposed.replace("\"Decision Maker Bought-In\" = \"\"", "\"Decision Maker Bought-In\" = \"negotiation\"");
-    assert_ne!(placed, proposed, "the proposal leaves the stage for the administrator: {proposed}");
-    let form: String = form_urlencoded::Serializer::new(String::new())
-        .append_pair("stages", &placed)
-        .append_pair("_csrf", &admin.1)
-        .finish();
-    let confirmed = app.post("/import/stages", &admin.0, &form).await;
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("stages", &placed).append_pair("_csrf", &admin.1);
+    if delete_missing {
+        form.append_pair("delete_missing", "on");
+    }
+    let confirmed = app.post("/import/stages", &admin.0, &form.finish()).await;
     assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.body);
     let mut status = serde_json::Value::Null;
     for _ in 0..400 {
@@ -236,7 +253,37 @@ async fn the_upload_keeps_the_csrf_token_out_of_the_address(app: &TestApp) {
     assert!(page.body.contains("Decision Maker Bought-In"), "the stages to confirm: {}", page.body);
 }
 
+async fn a_newer_upload_deletes_what_it_lacks_only_when_asked(app: &TestApp) {
+    let admin = app.sign_in("admin@acme.test").await;
+    let files = hubspot_files();
+    let uploaded = upload(app, &admin, "hubspot", &files).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    assert_eq!(confirm_and_wait(app, &admin).await["state"], "done");
+    // The same export without the deal "Acme add-on" (7004), as a filtered view gives it.
+    let filtered: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(name, bytes)| {
+            let text = String::from_utf8_lossy(bytes);
+            let kept: String = text.split_inclusive('\n').filter(|line| !line.starts_with("\"7004\"")).collect();
+            (name.clone(), if name == DEALS { kept.into_bytes() } else { bytes.clone() })
+        })
+        .collect();
+    assert_ne!(filtered, files, "the deal is left out");
+    // Unticked, the filtered export deletes nothing; ticked, the deal it lacks is deleted.
+    for delete_missing in [false, true] {
+        let uploaded = upload(app, &admin, "hubspot", &filtered).await;
+        assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+        let page = app.get("/import", &admin.0).await;
+        assert!(page.body.contains("name=\"delete_missing\""), "the choice is offered: {}", page.body);
+        let status = confirm_proposed(app, &admin, &page.body, delete_missing).await;
+        assert_eq!(status["state"], "done", "{status}");
+        let summary = app.get("/import", &admin.0).await.body;
+        assert_eq!(summary.contains("opportunities.csv: 1"), delete_missing, "{summary}");
+    }
+}
+
 on_both_backends!(
+    a_newer_upload_deletes_what_it_lacks_only_when_asked,
     the_upload_keeps_the_csrf_token_out_of_the_address,
     an_administrator_uploads_a_hubspot_zip_and_sees_the_summary,
     a_manager_is_refused_the_import_page,

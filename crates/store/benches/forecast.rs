@@ -122,7 +122,7 @@ fn main() -> Result<(), Error> {
     println!("{url}: {reps} reps, {open} open deals, period {period} as of {today}, {runs} warm runs");
 
     let query = ForecastQuery { period: period.clone(), team: None, today };
-    let rollup = forecast::forecast(&mut db, &operator, &query)?;
+    let rollup = forecast::forecast(&mut db, &operator, &directory, &query)?;
     println!(
         "the organisation's data forecast: {} cents over {} lines",
         rollup.organisation_data_forecast_cents.unwrap_or_default(),
@@ -130,7 +130,7 @@ fn main() -> Result<(), Error> {
     );
     show(
         "the organisation's roll-up (executive)",
-        timed(runs, |_| clock(|| forecast::forecast(&mut db, &operator, &query)))?,
+        timed(runs, |_| clock(|| forecast::forecast(&mut db, &operator, &directory, &query)))?,
     );
     // A manager's team and a rep as they read it: M1 and R1 of the demo, else the first of each.
     let manager = directory
@@ -139,8 +139,12 @@ fn main() -> Result<(), Error> {
         .ok_or("the organisation has no managers")?;
     let as_manager = Viewer::operator_as(org.id, &directory, manager.id, UserRole::Manager);
     show(
-        &format!("a manager's roll-up ({}, {} people beneath)", manager.external_id, directory.subtree(manager.id).len()),
-        timed(runs, |_| clock(|| forecast::forecast(&mut db, &as_manager, &query)))?,
+        &format!(
+            "a manager's roll-up ({}, {} people beneath)",
+            manager.external_id,
+            directory.subtree(manager.id).len()
+        ),
+        timed(runs, |_| clock(|| forecast::forecast(&mut db, &as_manager, &directory, &query)))?,
     );
     let first_rep = directory
         .person_by_external_id("R1")
@@ -149,7 +153,7 @@ fn main() -> Result<(), Error> {
     let as_rep = Viewer::operator_as(org.id, &directory, first_rep.id, UserRole::Rep);
     show(
         &format!("a rep's roll-up ({})", first_rep.external_id),
-        timed(runs, |_| clock(|| forecast::forecast(&mut db, &as_rep, &query)))?,
+        timed(runs, |_| clock(|| forecast::forecast(&mut db, &as_rep, &directory, &query)))?,
     );
     let rep = caller(&mut db, org.id, &directory)?;
     show(
@@ -163,7 +167,7 @@ fn main() -> Result<(), Error> {
                 outcome: None,
             };
             activities::log(&mut db, &rep, &call)?;
-            clock(|| forecast::forecast(&mut db, &operator, &query))
+            clock(|| forecast::forecast(&mut db, &operator, &directory, &query))
         })?,
     );
     show(
@@ -172,7 +176,7 @@ fn main() -> Result<(), Error> {
             let stale_after = (7 + run % 2).to_string();
             let write = SaveSettings { values: vec![("method.forecast_stale_after_days".into(), stale_after)] };
             settings::save_settings(&mut db, &operator, &write)?;
-            clock(|| forecast::forecast(&mut db, &operator, &query))
+            clock(|| forecast::forecast(&mut db, &operator, &directory, &query))
         })?,
     );
     // The forecast page beside the roll-up: its figures for the executive (the organisation) and
@@ -193,7 +197,10 @@ fn main() -> Result<(), Error> {
         })?,
     );
     let changes = ChangesQuery { team: None, today };
-    show("the week's changes (executive)", timed(runs, |_| clock(|| forecast::changes(&mut db, &operator, &changes)))?);
+    show(
+        "the week's changes (executive)",
+        timed(runs, |_| clock(|| forecast::changes(&mut db, &operator, &directory, &changes)))?,
+    );
     let after = |day: NaiveDate, run: usize| day + Duration::weeks(1 + run as i64);
     let deals = forecast::take_snapshot(&mut db, &operator, after(today, 100))?.deals.unwrap_or_default();
     show(

@@ -17,7 +17,8 @@ pub struct StageCategory {
     pub default: Option<Category>,
 }
 
-fn category_of(text: Option<&str>) -> Result<Option<Category>> {
+/// A stored category key, none for none.
+pub(crate) fn category_of(text: Option<&str>) -> Result<Option<Category>> {
     text.map(str::parse).transpose().map_err(|_| StoreError::Decode("a forecast category".into()))
 }
 

@@ -372,6 +372,44 @@ fn a_subtree_reads_its_own_rows_and_equals_the_organisations_lines(test: &mut Te
     assert_eq!(deals, [o3, o901]);
 }
 
+/// The organisation's category totals are kept by revision: a read after a planted row shows it
+/// (so the kept row was read), an override or a write of the pipeline computes them again, and a
+/// manager's roll-up reads its own rows, never the kept ones.
+fn the_organisations_totals_are_kept_until_a_deal_or_an_override_is_written(test: &mut TestDb) {
+    let (org, admin) = setup(test);
+    let o3 = id_of(test, &org, "opportunities", "O3");
+    let r1 = viewer_of(test, &org, "R1", UserRole::Rep);
+    let m1 = viewer_of(test, &org, "M1", UserRole::Manager);
+    let query = q2("2026-04-15", None);
+    let totals = |test: &mut TestDb, viewer: &Viewer| {
+        let read = ok(rollup(test, viewer, &query));
+        let r1_line = read.lines.iter().find(|l| l.external_id == "R1").map(|l| l.rolled.deals);
+        r1_line.map(|d| (d.pipeline, d.commit))
+    };
+    assert_eq!(totals(test, &admin), Some((450_000, 0)));
+    assert_eq!(test.count("forecast_totals", &org), 1);
+    let planted = Value::owned(format!("{}:1:0:0:0:0", id_of(test, &org, "reps", "R1")));
+    let plant = |test: &mut TestDb| {
+        let marked = test.db.execute("UPDATE forecast_totals SET by_rep = ?", std::slice::from_ref(&planted));
+        assert_eq!(marked.unwrap_or_else(|e| panic!("{e}")), 1);
+    };
+    plant(test);
+    assert_eq!(totals(test, &admin), Some((1, 0)));
+    assert_eq!(totals(test, &m1), Some((450_000, 0)));
+    // An override moves the categories revision: summed again.
+    ok(forecast::set_category(&mut test.db, &r1, &set(o3, "commit")));
+    assert_eq!(totals(test, &admin), Some((0, 450_000)));
+    // A setting moves the pipeline revision: summed again.
+    plant(test);
+    assert_eq!(totals(test, &admin), Some((1, 0)));
+    let write = settings::SaveSettings { values: vec![("method.forecast_stale_after_days".into(), "9".into())] };
+    ok(settings::save_settings(&mut test.db, &admin, &write));
+    assert_eq!(totals(test, &admin), Some((0, 450_000)));
+    // Another day replaces the kept row.
+    ok(rollup(test, &admin, &q2("2026-04-16", None)));
+    assert_eq!(test.count("forecast_totals", &org), 1);
+}
+
 fn refused_permission<T: std::fmt::Debug>(result: quotient_store::Result<T>) -> bool {
     matches!(result, Err(quotient_store::StoreError::NotPermitted))
 }
@@ -381,4 +419,5 @@ on_both_backends!(
     calls_and_adjustments_roll_up_with_quota,
     a_week_is_snapshotted_once_and_its_changes_classified,
     a_subtree_reads_its_own_rows_and_equals_the_organisations_lines,
+    the_organisations_totals_are_kept_until_a_deal_or_an_override_is_written,
 );

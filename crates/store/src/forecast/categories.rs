@@ -75,6 +75,7 @@ pub(crate) fn set_override(
             &[org.value(), Value::Int(opportunity)],
         )?,
     };
+    crate::orgs::bump_revisions(db, org, &[crate::orgs::Revision::Categories])?;
     let json = |c: Option<Category>| c.map(|c| serde_json::json!({ "forecast_category": c }));
     let action = if category.is_some() { "update" } else { "delete" };
     audit::record(

@@ -9,7 +9,7 @@ use crate::access::Viewer;
 use crate::db::{Db, Value};
 use crate::error::{Code, Refusal, Result, StoreError};
 use crate::forecast::calls::{self, CallKind, NewCall, StoredCall};
-use crate::forecast::{categories, deals, snapshots};
+use crate::forecast::{categories, deals, snapshots, totals};
 use crate::ids::{OpportunityId, RepId};
 use crate::kpi::Directory;
 use crate::kpi::queries::{Filter, quotas};
@@ -17,7 +17,8 @@ use crate::planning::company_plan;
 use chrono::{Datelike, NaiveDate, Utc};
 use quotient_core::access::{Action, Reach, Resource};
 use quotient_core::forecast::{
-    Call, Category, ChangeKind, DealChange, Node, Rolled, SnapshotLine, changes_between, is_stale, pushes, roll_up,
+    Call, Category, CategoryTotals, ChangeKind, DealChange, Node, Rolled, SnapshotLine, changes_between, is_stale,
+    pushes, roll_up,
 };
 use quotient_core::input::Refusals;
 use quotient_core::model::{QuotaMetric, StageOutcome};
@@ -367,14 +368,9 @@ fn nodes(
         .iter()
         .map(|p| (p.id, Node { person: p.id, manager: p.manager_id, ..Node::default() }))
         .collect();
-    for (owner, totals) in deals::open_totals(db, org, period, today, covered)? {
+    for (owner, totals) in category_totals(db, org, period, today, covered)? {
         if let Some(node) = by_person.get_mut(&owner) {
             node.deals = totals;
-        }
-    }
-    for (owner, cents) in deals::won_in(db, org, period, covered)? {
-        if let Some(node) = by_person.get_mut(&owner) {
-            node.deals.add(Category::Closed, cents);
         }
     }
     let filter = Filter { reps: None, product_line: None };
@@ -400,6 +396,37 @@ fn nodes(
     // In the directory's order, so each team lists its people as the directory does.
     let nodes = directory.people.iter().filter_map(|p| by_person.remove(&p.id)).collect();
     Ok((nodes, current))
+}
+
+/// Each owner's deals of the period by category: the open ones expected to close in it and the
+/// amount won. The whole organisation's are kept by revision (`crate::forecast::totals`), so its
+/// roll-up reads one row until a deal, a stage, a setting or an override is written; a part of it
+/// reads its own rows, fewer than the organisation's that a write would have it sum again.
+fn category_totals(
+    db: &mut Db,
+    org: crate::orgs::OrgId,
+    period: Period,
+    today: NaiveDate,
+    covered: Option<&[i64]>,
+) -> Result<HashMap<i64, CategoryTotals>> {
+    let revisions = match covered {
+        None => {
+            let revisions = totals::revisions(db, org)?;
+            if let Some(kept) = totals::read(db, org, period, today, revisions)? {
+                return Ok(kept);
+            }
+            Some(revisions)
+        }
+        Some(_) => None,
+    };
+    let mut by_owner = deals::open_totals(db, org, period, today, covered)?;
+    for (owner, cents) in deals::won_in(db, org, period, covered)? {
+        by_owner.entry(owner).or_default().add(Category::Closed, cents);
+    }
+    if let Some(revisions) = revisions {
+        db.transaction(|db| totals::write(db, org, period, today, revisions, &by_owner))?;
+    }
+    Ok(by_owner)
 }
 
 /// The company plan's revenue for the period: the fiscal year's, prorated by days.

@@ -12,7 +12,7 @@ use crate::forecast::calls::{self, CallKind, NewCall, StoredCall};
 use crate::forecast::{categories, deals, snapshots, totals};
 use crate::ids::{OpportunityId, RepId};
 use crate::kpi::Directory;
-use crate::kpi::queries::{Filter, quotas};
+use crate::kpi::queries::{Filter, revenue_quotas};
 use crate::planning::company_plan;
 use chrono::{Datelike, NaiveDate, Utc};
 use quotient_core::access::{Action, Reach, Resource};
@@ -374,7 +374,7 @@ fn nodes(
         }
     }
     let filter = Filter { reps: None, product_line: None };
-    for quota in quotas(db, org, period, filter)? {
+    for quota in revenue_quotas(db, org, period, filter)? {
         if quota.metric != QuotaMetric::Revenue || quota.product_line.is_some() {
             continue;
         }

@@ -9,6 +9,7 @@ use chrono::{NaiveDate, Utc};
 use clap::Args;
 use quotient_core::Money;
 use quotient_core::forecast::{Call, Rolled};
+use quotient_store::kpi::Directory;
 use quotient_store::ops::forecast::{self as ops, ChangesQuery, Forecast, ForecastQuery, WeekChanges};
 use std::io::Write;
 use std::time::Instant;
@@ -43,16 +44,17 @@ const OPTIONS: &[(&str, &str)] = &[("period", "--period"), ("team", "--team")];
 
 pub fn forecast(database_url: &str, org_slug: Option<&str>, args: &ForecastArgs) -> Result<()> {
     let mut db = quotient_store::open(database_url).with_context(|| format!("opening {database_url}"))?;
-    let (_, scope) = org::operator(&mut db, org_slug)?;
+    let (org, scope) = org::operator(&mut db, org_slug)?;
+    let directory = Directory::load(&mut db, org.id)?;
     let today = args.as_of.unwrap_or_else(|| Utc::now().date_naive());
     let mut out = std::io::stdout().lock();
     if args.changes {
         let query = ChangesQuery { team: args.team.clone(), today };
-        let changes = ops::changes(&mut db, &scope, &query).map_err(|e| refused("forecast", e, OPTIONS))?;
+        let changes = ops::changes(&mut db, &scope, &directory, &query).map_err(|e| refused("forecast", e, OPTIONS))?;
         return write_changes(&mut out, &changes, args.format);
     }
     let query = ForecastQuery { period: args.period.clone(), team: args.team.clone(), today };
-    let forecast = ops::forecast(&mut db, &scope, &query).map_err(|e| refused("forecast", e, OPTIONS))?;
+    let forecast = ops::forecast(&mut db, &scope, &directory, &query).map_err(|e| refused("forecast", e, OPTIONS))?;
     match args.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &forecast)?;

@@ -1,14 +1,15 @@
 //! The forecast on an imported organisation (see docs/BENCHMARKS.md):
 //!   cargo bench -p quotient-store --bench forecast -- DATABASE_URL [PERIOD] [RUNS] [--weeks N]
 //! Times, as of the day of the latest opportunity (median of RUNS warm runs): the organisation's
-//! roll-up as an executive reads it (calls, quota, plan and the data forecast beside them), the
-//! same read just after a rep logs a call (which leaves the kept data forecast standing), the same
-//! read just after a write the model reads (a setting saved, which moves the pipeline revision, so
-//! the data forecast is computed again), the forecast page's figures beside the roll-up as the
-//! executive reads them (kept, and just after such a write), the week's changes, and the weekly
-//! snapshot of the whole open pipeline (taken for
-//! weeks after the day and removed again). With `--weeks N` it then keeps N weekly snapshots of
-//! the pipeline for the N weeks before the day and prints the snapshots' size on disk.
+//! roll-up as an executive reads it (calls, quota, plan and the data forecast beside them), a
+//! manager's (M1's team) and a rep's (R1) roll-up, the executive's read just after a rep logs a
+//! call (which leaves the kept data forecast standing), the same read just after a write the
+//! model reads (a setting saved, which moves the pipeline revision, so the data forecast is
+//! computed again), the forecast page's figures beside the roll-up as the executive reads them
+//! (kept, and just after such a write), the week's changes, and the weekly snapshot of the whole
+//! open pipeline (taken for weeks after the day and removed again). With `--weeks N` it then keeps
+//! N weekly snapshots of the pipeline for the N weeks before the day and prints the snapshots'
+//! size on disk.
 
 use chrono::{Duration, NaiveDate, Utc};
 use quotient_core::model::{ActivityType, UserRole};
@@ -121,7 +122,7 @@ fn main() -> Result<(), Error> {
     println!("{url}: {reps} reps, {open} open deals, period {period} as of {today}, {runs} warm runs");
 
     let query = ForecastQuery { period: period.clone(), team: None, today };
-    let rollup = forecast::forecast(&mut db, &operator, &query)?;
+    let rollup = forecast::forecast(&mut db, &operator, &directory, &query)?;
     println!(
         "the organisation's data forecast: {} cents over {} lines",
         rollup.organisation_data_forecast_cents.unwrap_or_default(),
@@ -129,7 +130,30 @@ fn main() -> Result<(), Error> {
     );
     show(
         "the organisation's roll-up (executive)",
-        timed(runs, |_| clock(|| forecast::forecast(&mut db, &operator, &query)))?,
+        timed(runs, |_| clock(|| forecast::forecast(&mut db, &operator, &directory, &query)))?,
+    );
+    // A manager's team and a rep as they read it: M1 and R1 of the demo, else the first of each.
+    let manager = directory
+        .person_by_external_id("M1")
+        .or_else(|| directory.people.iter().find(|p| !p.is_rep))
+        .ok_or("the organisation has no managers")?;
+    let as_manager = Viewer::operator_as(org.id, &directory, manager.id, UserRole::Manager);
+    show(
+        &format!(
+            "a manager's roll-up ({}, {} people beneath)",
+            manager.external_id,
+            directory.subtree(manager.id).len()
+        ),
+        timed(runs, |_| clock(|| forecast::forecast(&mut db, &as_manager, &directory, &query)))?,
+    );
+    let first_rep = directory
+        .person_by_external_id("R1")
+        .or_else(|| directory.people.iter().find(|p| p.is_rep))
+        .ok_or("the organisation has no reps")?;
+    let as_rep = Viewer::operator_as(org.id, &directory, first_rep.id, UserRole::Rep);
+    show(
+        &format!("a rep's roll-up ({})", first_rep.external_id),
+        timed(runs, |_| clock(|| forecast::forecast(&mut db, &as_rep, &directory, &query)))?,
     );
     let rep = caller(&mut db, org.id, &directory)?;
     show(
@@ -143,7 +167,7 @@ fn main() -> Result<(), Error> {
                 outcome: None,
             };
             activities::log(&mut db, &rep, &call)?;
-            clock(|| forecast::forecast(&mut db, &operator, &query))
+            clock(|| forecast::forecast(&mut db, &operator, &directory, &query))
         })?,
     );
     show(
@@ -152,7 +176,7 @@ fn main() -> Result<(), Error> {
             let stale_after = (7 + run % 2).to_string();
             let write = SaveSettings { values: vec![("method.forecast_stale_after_days".into(), stale_after)] };
             settings::save_settings(&mut db, &operator, &write)?;
-            clock(|| forecast::forecast(&mut db, &operator, &query))
+            clock(|| forecast::forecast(&mut db, &operator, &directory, &query))
         })?,
     );
     // The forecast page beside the roll-up: its figures for the executive (the organisation) and
@@ -173,7 +197,10 @@ fn main() -> Result<(), Error> {
         })?,
     );
     let changes = ChangesQuery { team: None, today };
-    show("the week's changes (executive)", timed(runs, |_| clock(|| forecast::changes(&mut db, &operator, &changes)))?);
+    show(
+        "the week's changes (executive)",
+        timed(runs, |_| clock(|| forecast::changes(&mut db, &operator, &directory, &changes)))?,
+    );
     let after = |day: NaiveDate, run: usize| day + Duration::weeks(1 + run as i64);
     let deals = forecast::take_snapshot(&mut db, &operator, after(today, 100))?.deals.unwrap_or_default();
     show(

@@ -73,3 +73,4 @@ SELECT create_distributed_table('forecast_snapshot_deals', 'org_id', colocate_wi
 SELECT create_distributed_table('forecast_expected', 'org_id', colocate_with => 'territories');
 SELECT create_distributed_table('forecast_figures', 'org_id', colocate_with => 'territories');
 SELECT create_distributed_table('forecast_figure_people', 'org_id', colocate_with => 'territories');
+SELECT create_distributed_table('forecast_totals', 'org_id', colocate_with => 'territories');

@@ -35,6 +35,9 @@ pub enum Revision {
     /// stages and gateway types, the settings, imports and rebuilds. Not activities, feedback,
     /// estimates, goals or quotas, which reps write all day and the model does not read.
     Pipeline,
+    /// Forecast category overrides: what the roll-up's kept category totals read beside the
+    /// pipeline, and the data forecast does not.
+    Categories,
 }
 
 impl Revision {
@@ -44,6 +47,7 @@ impl Revision {
             Revision::Directory => "directory_revision",
             Revision::History => "history_revision",
             Revision::Pipeline => "pipeline_revision",
+            Revision::Categories => "categories_revision",
         }
     }
 }

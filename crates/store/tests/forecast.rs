@@ -20,6 +20,22 @@ use quotient_store::ops::settings;
 use quotient_store::orgs::Organisation;
 use quotient_store::{Code, Value, bundle};
 
+/// The roll-up as `viewer` reads it, with the directory loaded as a request has it.
+fn rollup(test: &mut TestDb, viewer: &Viewer, query: &ForecastQuery) -> quotient_store::Result<forecast::Forecast> {
+    let directory = Directory::load(&mut test.db, viewer.org)?;
+    forecast::forecast(&mut test.db, viewer, &directory, query)
+}
+
+/// The week's changes as `viewer` reads them.
+fn week_changes(
+    test: &mut TestDb,
+    viewer: &Viewer,
+    query: &ChangesQuery,
+) -> quotient_store::Result<forecast::WeekChanges> {
+    let directory = Directory::load(&mut test.db, viewer.org)?;
+    forecast::changes(&mut test.db, viewer, &directory, query)
+}
+
 fn setup(test: &mut TestDb) -> (Organisation, Viewer) {
     let org = test.org("acme");
     bundle::import(&mut test.db, org.id, &fixture("valid"), &mut bundle::Silent).unwrap_or_else(|e| panic!("{e}"));
@@ -161,7 +177,7 @@ fn calls_and_adjustments_roll_up_with_quota(test: &mut TestDb) {
         [("commit_cents", Code::Amount), ("best_case_cents", Code::Amount)]
     );
 
-    let whole = ok(forecast::forecast(&mut test.db, &admin, &q2("2026-04-15", None)));
+    let whole = ok(rollup(test, &admin, &q2("2026-04-15", None)));
     let line = |external_id: &str| {
         whole.lines.iter().find(|l| l.external_id == external_id).unwrap_or_else(|| panic!("{external_id}")).clone()
     };
@@ -183,25 +199,22 @@ fn calls_and_adjustments_roll_up_with_quota(test: &mut TestDb) {
     assert!(!r1_line.stale);
 
     // A rep sees their own line only, a manager their subtree; neither sees the organisation.
-    let own = ok(forecast::forecast(&mut test.db, &r1, &q2("2026-04-15", None)));
+    let own = ok(rollup(test, &r1, &q2("2026-04-15", None)));
     assert_eq!(own.lines.iter().map(|l| l.external_id.as_str()).collect::<Vec<_>>(), ["R1"]);
     assert!(own.organisation.is_none());
-    let team = ok(forecast::forecast(&mut test.db, &m1, &q2("2026-04-15", Some("M1"))));
+    let team = ok(rollup(test, &m1, &q2("2026-04-15", Some("M1"))));
     assert_eq!(team.lines.iter().map(|l| l.external_id.as_str()).collect::<Vec<_>>(), ["M1", "R1", "R2"]);
-    assert_eq!(
-        refused(forecast::forecast(&mut test.db, &m1, &q2("2026-04-15", Some("E1")))),
-        [("team", Code::SubjectOutOfReach)]
-    );
+    assert_eq!(refused(rollup(test, &m1, &q2("2026-04-15", Some("E1")))), [("team", Code::SubjectOutOfReach)]);
     // In Q1, O1's 12,000.00 won on 31 March is closed; R1's March quota of 10,000.00 counts whole
     // in the quarter, so the gap is 0 and there is nothing left to cover.
     let q1 = ForecastQuery { period: "2026-Q1".into(), team: None, today: day("2026-04-15") };
-    let q1 = ok(forecast::forecast(&mut test.db, &admin, &q1));
+    let q1 = ok(rollup(test, &admin, &q1));
     let r1_q1 = q1.lines.iter().find(|l| l.external_id == "R1").unwrap_or_else(|| panic!("R1"));
     assert_eq!((r1_q1.rolled.deals.closed, r1_q1.rolled.quota_cents), (1_200_000, Some(1_000_000)));
     assert_eq!((r1_q1.rolled.gap_cents, r1_q1.rolled.coverage), (Some(0), None));
     // Seven days without an update: stale.
     let later = (chrono::Utc::now().date_naive() + chrono::Duration::days(7)).to_string();
-    let stale = ok(forecast::forecast(&mut test.db, &admin, &q2(&later, None)));
+    let stale = ok(rollup(test, &admin, &q2(&later, None)));
     assert!(stale.lines.iter().find(|l| l.external_id == "R1").is_some_and(|l| l.stale));
 }
 
@@ -210,9 +223,9 @@ fn a_week_is_snapshotted_once_and_its_changes_classified(test: &mut TestDb) {
     let o3 = id_of(test, &org, "opportunities", "O3");
     let r1 = viewer_of(test, &org, "R1", UserRole::Rep);
     // The first read of week 15 takes its snapshot; the next read and the operator find it taken.
-    let first = ok(forecast::forecast(&mut test.db, &r1, &q2("2026-04-06", None)));
+    let first = ok(rollup(test, &r1, &q2("2026-04-06", None)));
     assert_eq!(first.snapshot_taken.as_deref(), Some("2026-W15"));
-    assert_eq!(ok(forecast::forecast(&mut test.db, &r1, &q2("2026-04-07", None))).snapshot_taken, None);
+    assert_eq!(ok(rollup(test, &r1, &q2("2026-04-07", None))).snapshot_taken, None);
     assert_eq!(ok(forecast::take_snapshot(&mut test.db, &admin, day("2026-04-08"))).deals, None);
     assert_eq!(test.count("forecast_snapshot_deals", &org), 1);
     assert!(refused_permission(forecast::take_snapshot(&mut test.db, &r1, day("2026-04-08"))));
@@ -228,7 +241,7 @@ fn a_week_is_snapshotted_once_and_its_changes_classified(test: &mut TestDb) {
     };
     move_o3(test, 500_000, "2026-07-31");
     ok(forecast::set_category(&mut test.db, &r1, &set(o3, "commit")));
-    let week16 = ok(forecast::changes(&mut test.db, &r1, &ChangesQuery { team: None, today: day("2026-04-13") }));
+    let week16 = ok(week_changes(test, &r1, &ChangesQuery { team: None, today: day("2026-04-13") }));
     assert_eq!(week16.since.as_deref(), Some("2026-W15"));
     let kinds: Vec<ChangeKind> = week16.changes.iter().map(|c| c.kind).collect();
     assert_eq!(kinds, [ChangeKind::AmountUp, ChangeKind::CategoryChanged, ChangeKind::Pushed]);
@@ -238,11 +251,7 @@ fn a_week_is_snapshotted_once_and_its_changes_classified(test: &mut TestDb) {
     // Week 16's snapshot holds 31 July; in week 17 it slips again, to 31 August: pushed twice.
     ok(forecast::take_snapshot(&mut test.db, &admin, day("2026-04-13")));
     move_o3(test, 500_000, "2026-08-31");
-    let week17 = ok(forecast::changes(
-        &mut test.db,
-        &admin,
-        &ChangesQuery { team: Some("M1".into()), today: day("2026-04-20") },
-    ));
+    let week17 = ok(week_changes(test, &admin, &ChangesQuery { team: Some("M1".into()), today: day("2026-04-20") }));
     let kinds: Vec<ChangeKind> = week17.changes.iter().map(|c| c.kind).collect();
     assert_eq!(kinds, [ChangeKind::Pushed, ChangeKind::PushedRepeatedly]);
     assert_eq!(week17.changes[1].pushes, 2);
@@ -255,8 +264,150 @@ fn a_week_is_snapshotted_once_and_its_changes_classified(test: &mut TestDb) {
             &[Value::Timestamp(chrono::Utc::now()), org.id.value(), Value::Int(o3)],
         )
         .unwrap_or_else(|e| panic!("{e}"));
-    let week18 = ok(forecast::changes(&mut test.db, &admin, &ChangesQuery { team: None, today: day("2026-04-27") }));
+    let week18 = ok(week_changes(test, &admin, &ChangesQuery { team: None, today: day("2026-04-27") }));
     assert_eq!(week18.changes.iter().map(|c| c.kind).collect::<Vec<_>>(), [ChangeKind::Won]);
+}
+
+/// An open or won deal of `owner` copied from O3 (its account and stage), closing or closed on `on`.
+fn add_deal(test: &mut TestDb, org: &Organisation, (id, owner): (i64, &str), amount: i64, on: &str, won: bool) {
+    let owner = id_of(test, org, "reps", owner);
+    let (status, closed_at) = if won { ("won", Some(day(on))) } else { ("open", None) };
+    let closed_at =
+        closed_at.map_or(Value::Null, |d| Value::Timestamp(d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()));
+    test.db
+        .execute(
+            "INSERT INTO opportunities (org_id, id, external_id, account_id, owner_id, amount_cents, created_at,
+                 expected_close_on, closed_at, status, stage)
+             SELECT org_id, ?, ?, account_id, ?, ?, created_at, ?, ?, ?, CASE WHEN ? = 'won' THEN 'won' ELSE stage END
+             FROM opportunities WHERE org_id = ? AND external_id = 'O3'",
+            &[
+                Value::Int(id),
+                Value::owned(format!("O{id}")),
+                Value::Int(owner),
+                Value::Int(amount),
+                Value::Date(day(on)),
+                closed_at,
+                Value::text(status),
+                Value::text(status),
+                org.id.value(),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// A manager's roll-up reads only their subtree's rows and a rep's only their own, and each line is
+/// the organisation's line of the same person: deals, calls, adjustments, quota and plan share.
+/// A rep's reads never show another's deal.
+fn a_subtree_reads_its_own_rows_and_equals_the_organisations_lines(test: &mut TestDb) {
+    let (org, admin) = setup(test);
+    add_q2_quota(test, &org);
+    add_deal(test, &org, (901, "R2"), 250_000, "2026-05-15", false);
+    add_deal(test, &org, (902, "R2"), 120_000, "2026-04-10", true);
+    add_deal(test, &org, (903, "E1"), 700_000, "2026-06-01", false);
+    let o901 = id_of(test, &org, "opportunities", "O901");
+    let o3 = id_of(test, &org, "opportunities", "O3");
+    let r1 = viewer_of(test, &org, "R1", UserRole::Rep);
+    let r2 = viewer_of(test, &org, "R2", UserRole::Rep);
+    let m1 = viewer_of(test, &org, "M1", UserRole::Manager);
+    ok(forecast::set_category(&mut test.db, &r2, &set(o901, "best_case")));
+    let call = |commit_cents, best_case_cents| SubmitCall { period: "2026-Q2".into(), commit_cents, best_case_cents };
+    ok(forecast::submit_call(&mut test.db, &r1, &call(100_000, 400_000)));
+    ok(forecast::submit_call(&mut test.db, &r2, &call(120_000, 370_000)));
+    ok(forecast::submit_call(&mut test.db, &m1, &call(200_000, 800_000)));
+    let adjust = AdjustCall {
+        period: "2026-Q2".into(),
+        rep: RepId(r2.rep_id.unwrap_or_default()),
+        commit_cents: 120_000,
+        best_case_cents: 300_000,
+        note: "Globex waits for budget".into(),
+    };
+    ok(forecast::adjust_call(&mut test.db, &m1, &adjust));
+    let query = q2("2026-04-15", None);
+    let whole = ok(rollup(test, &admin, &query));
+    let lines_of = |people: &[&str]| -> Vec<forecast::ForecastLine> {
+        whole.lines.iter().filter(|l| people.contains(&l.external_id.as_str())).cloned().collect()
+    };
+    // R2: the 2,500.00 best case and the 1,200.00 won; M1 sums both reps; the organisation adds E1's
+    // own 7,000.00, which no one beneath E1 sees.
+    let r2_line = &lines_of(&["R2"])[0];
+    assert_eq!((r2_line.rolled.deals.best_case, r2_line.rolled.deals.closed), (250_000, 120_000));
+    let m1_line = &lines_of(&["M1"])[0];
+    assert_eq!(
+        (m1_line.rolled.deals.pipeline, m1_line.rolled.deals.best_case, m1_line.rolled.deals.closed),
+        (450_000, 250_000, 120_000)
+    );
+    assert_eq!(whole.organisation.as_ref().map(|o| o.deals.pipeline), Some(1_150_000));
+
+    let team = ok(rollup(test, &m1, &query));
+    assert_eq!(team.lines, lines_of(&["M1", "R1", "R2"]));
+    assert!(team.organisation.is_none());
+    let asked = ok(rollup(test, &admin, &q2("2026-04-15", Some("M1"))));
+    assert_eq!(asked.lines, lines_of(&["M1", "R1", "R2"]));
+    let own = ok(rollup(test, &r2, &query));
+    assert_eq!(own.lines, lines_of(&["R2"]));
+    assert_eq!(own.lines[0].adjustment_note.as_deref(), Some("Globex waits for budget"));
+
+    // A rep's deal list and changes hold only their own deals.
+    let asked = [OpportunityId(o3), OpportunityId(o901)];
+    let categories = ok(forecast::deal_categories(&mut test.db, &r1, &asked));
+    assert_eq!(categories.keys().copied().collect::<Vec<_>>(), [o3]);
+    let both = ok(forecast::deal_categories(&mut test.db, &m1, &asked));
+    assert_eq!(
+        both.get(&o901).map(|c| (c.category, c.overridden)),
+        Some((Category::BestCase, Some(Category::BestCase)))
+    );
+    assert_eq!(both.get(&o3).map(|c| c.category), Some(Category::Pipeline));
+    ok(forecast::take_snapshot(&mut test.db, &admin, day("2026-04-06")));
+    test.db
+        .execute(
+            "UPDATE opportunities SET amount_cents = amount_cents + 100 WHERE org_id = ? AND status = 'open'",
+            &[org.id.value()],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let changes = ok(week_changes(test, &r1, &ChangesQuery { team: None, today: day("2026-04-13") }));
+    assert_eq!(changes.changes.iter().map(|c| c.opportunity).collect::<Vec<_>>(), [o3]);
+    let team_changes = ok(week_changes(test, &m1, &ChangesQuery { team: None, today: day("2026-04-13") }));
+    let mut deals: Vec<i64> = team_changes.changes.iter().map(|c| c.opportunity).collect();
+    deals.sort_unstable();
+    assert_eq!(deals, [o3, o901]);
+}
+
+/// The organisation's category totals are kept by revision: a read after a planted row shows it
+/// (so the kept row was read), an override or a write of the pipeline computes them again, and a
+/// manager's roll-up reads its own rows, never the kept ones.
+fn the_organisations_totals_are_kept_until_a_deal_or_an_override_is_written(test: &mut TestDb) {
+    let (org, admin) = setup(test);
+    let o3 = id_of(test, &org, "opportunities", "O3");
+    let r1 = viewer_of(test, &org, "R1", UserRole::Rep);
+    let m1 = viewer_of(test, &org, "M1", UserRole::Manager);
+    let query = q2("2026-04-15", None);
+    let totals = |test: &mut TestDb, viewer: &Viewer| {
+        let read = ok(rollup(test, viewer, &query));
+        let r1_line = read.lines.iter().find(|l| l.external_id == "R1").map(|l| l.rolled.deals);
+        r1_line.map(|d| (d.pipeline, d.commit))
+    };
+    assert_eq!(totals(test, &admin), Some((450_000, 0)));
+    assert_eq!(test.count("forecast_totals", &org), 1);
+    let planted = Value::owned(format!("{}:1:0:0:0:0", id_of(test, &org, "reps", "R1")));
+    let plant = |test: &mut TestDb| {
+        let marked = test.db.execute("UPDATE forecast_totals SET by_rep = ?", std::slice::from_ref(&planted));
+        assert_eq!(marked.unwrap_or_else(|e| panic!("{e}")), 1);
+    };
+    plant(test);
+    assert_eq!(totals(test, &admin), Some((1, 0)));
+    assert_eq!(totals(test, &m1), Some((450_000, 0)));
+    // An override moves the categories revision: summed again.
+    ok(forecast::set_category(&mut test.db, &r1, &set(o3, "commit")));
+    assert_eq!(totals(test, &admin), Some((0, 450_000)));
+    // A setting moves the pipeline revision: summed again.
+    plant(test);
+    assert_eq!(totals(test, &admin), Some((1, 0)));
+    let write = settings::SaveSettings { values: vec![("method.forecast_stale_after_days".into(), "9".into())] };
+    ok(settings::save_settings(&mut test.db, &admin, &write));
+    assert_eq!(totals(test, &admin), Some((0, 450_000)));
+    // Another day replaces the kept row.
+    ok(rollup(test, &admin, &q2("2026-04-16", None)));
+    assert_eq!(test.count("forecast_totals", &org), 1);
 }
 
 fn refused_permission<T: std::fmt::Debug>(result: quotient_store::Result<T>) -> bool {
@@ -267,4 +418,6 @@ on_both_backends!(
     an_override_is_the_owners_or_their_managers_and_audited,
     calls_and_adjustments_roll_up_with_quota,
     a_week_is_snapshotted_once_and_its_changes_classified,
+    a_subtree_reads_its_own_rows_and_equals_the_organisations_lines,
+    the_organisations_totals_are_kept_until_a_deal_or_an_override_is_written,
 );

@@ -29,6 +29,16 @@ use quotient_store::ops::reports::{Named, SubjectRequest};
 use quotient_store::ops::settings::{self, SaveSettings};
 use quotient_store::{Code, Value};
 
+/// The roll-up as `viewer` reads it, with the directory loaded as a request has it.
+fn rollup(
+    test: &mut TestDb,
+    viewer: &quotient_store::access::Viewer,
+    query: &ForecastQuery,
+) -> quotient_store::Result<forecast::Forecast> {
+    let directory = Directory::load(&mut test.db, viewer.org)?;
+    forecast::forecast(&mut test.db, viewer, &directory, query)
+}
+
 fn day(text: &str) -> NaiveDate {
     text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
 }
@@ -279,25 +289,25 @@ fn the_rollups_data_forecast_is_kept_until_a_write(test: &mut TestDb) {
     let query = ForecastQuery { period: "2026-Q2".into(), team: None, today: day("2026-04-10") };
     // As forecast_the_team_from_the_organisations_history: 4,500 + 1,000 from the organisation's
     // history.
-    let first = ok(forecast::forecast(&mut test.db, &operator, &query));
+    let first = ok(rollup(test, &operator, &query));
     assert_eq!(first.organisation_data_forecast_cents, Some(550_000));
     let kept = |test: &mut TestDb| {
         ok(test.db.query_i64("SELECT COUNT(*) FROM forecast_expected WHERE org_id = ?", &[org.id.value()]))
     };
     assert_eq!(kept(test), 1);
     // The second read finds the week's snapshot taken, and nothing else differs.
-    let again = ok(forecast::forecast(&mut test.db, &operator, &query));
+    let again = ok(rollup(test, &operator, &query));
     assert_eq!(again, forecast::Forecast { snapshot_taken: None, ..first });
     // Own rates from a single closed deal: R2's own history is O2 alone (lost after 28 days), so
     // O4 is expected to bring nothing; R1's own O1 still gives O3 1/1.
     let write = SaveSettings { values: vec![("method.min_closed_deals_for_own_rates".into(), "1".into())] };
     ok(settings::save_settings(&mut test.db, &operator, &write));
-    let after = ok(forecast::forecast(&mut test.db, &operator, &query));
+    let after = ok(rollup(test, &operator, &query));
     assert_eq!(after.organisation_data_forecast_cents, Some(450_000));
     assert_eq!(kept(test), 1);
     // Another day is computed afresh and the kept values of other days go.
     let next_day = ForecastQuery { today: day("2026-04-11"), ..query };
-    ok(forecast::forecast(&mut test.db, &operator, &next_day));
+    ok(rollup(test, &operator, &next_day));
     assert_eq!(kept(test), 1);
 }
 
@@ -309,8 +319,7 @@ fn the_kept_data_forecast_outlives_activities_but_no_pipeline_write(test: &mut T
     let admin = viewer_of(test, &org, "E1", UserRole::Admin);
     let r1 = viewer_of(test, &org, "R1", UserRole::Rep);
     let query = ForecastQuery { period: "2026-Q2".into(), team: None, today: day("2026-04-10") };
-    let read =
-        |test: &mut TestDb| ok(forecast::forecast(&mut test.db, &admin, &query)).organisation_data_forecast_cents;
+    let read = |test: &mut TestDb| ok(rollup(test, &admin, &query)).organisation_data_forecast_cents;
     let marker = Value::owned(format!("{}:1", id_of(test, "R1")));
     let mark = |test: &mut TestDb| {
         let marked = ok(test.db.execute("UPDATE forecast_expected SET by_rep = ?", std::slice::from_ref(&marker)));

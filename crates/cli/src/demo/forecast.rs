@@ -125,7 +125,7 @@ pub fn record(db: &mut Db, scope: &Viewer, directory: &Directory, as_of: NaiveDa
     for period in periods {
         let last_day = period.end() - Duration::days(1);
         let query = ForecastQuery { period: period.to_string(), team: None, today: last_day };
-        let outcome = forecast::forecast(db, scope, &query)?;
+        let outcome = forecast::forecast(db, scope, directory, &query)?;
         let mondays: Vec<NaiveDate> = period.weeks().map(|w| w.start().max(period.start())).collect();
         let total_weeks = mondays.len() as i64;
         for line in &outcome.lines {

@@ -62,18 +62,25 @@ fn read(row: &crate::db::Row) -> Result<StoredCall> {
     })
 }
 
-/// The current calls of a period: the latest of each subject and kind.
-pub fn current(db: &mut Db, org: OrgId, period: Period) -> Result<Vec<StoredCall>> {
-    db.query_map(
-        &format!(
-            "SELECT {COLUMNS} FROM forecast_calls c WHERE org_id = ? AND period = ? AND id = (
-                SELECT MAX(id) FROM forecast_calls l
-                WHERE l.org_id = c.org_id AND l.period = c.period AND l.subject_id = c.subject_id AND l.kind = c.kind)
-             ORDER BY subject_id, kind"
-        ),
-        &[org.value(), Value::owned(period.to_string())],
-        read,
-    )
+/// The current calls of a period, the latest of each subject and kind, of `subjects` (everyone for
+/// none), by subject and kind.
+pub fn current(db: &mut Db, org: OrgId, period: Period, subjects: Option<&[i64]>) -> Result<Vec<StoredCall>> {
+    let mut calls = Vec::new();
+    for chunk in super::deals::id_chunks(subjects) {
+        let mut params = vec![org.value(), Value::owned(period.to_string())];
+        let subjects = super::deals::ids_in("subject_id", chunk, &mut params);
+        calls.extend(db.query_map(
+            &format!(
+                "SELECT {COLUMNS} FROM forecast_calls c WHERE org_id = ? AND period = ?{subjects} AND id = (
+                    SELECT MAX(id) FROM forecast_calls l
+                    WHERE l.org_id = c.org_id AND l.period = c.period AND l.subject_id = c.subject_id AND l.kind = c.kind)
+                 ORDER BY subject_id, kind"
+            ),
+            &params,
+            read,
+        )?);
+    }
+    Ok(calls)
 }
 
 /// Every call of a period, oldest first: what was called how long before its end.

@@ -17,7 +17,8 @@ pub struct StageCategory {
     pub default: Option<Category>,
 }
 
-fn category_of(text: Option<&str>) -> Result<Option<Category>> {
+/// A stored category key, none for none.
+pub(crate) fn category_of(text: Option<&str>) -> Result<Option<Category>> {
     text.map(str::parse).transpose().map_err(|_| StoreError::Decode("a forecast category".into()))
 }
 
@@ -74,6 +75,7 @@ pub(crate) fn set_override(
             &[org.value(), Value::Int(opportunity)],
         )?,
     };
+    crate::orgs::bump_revisions(db, org, &[crate::orgs::Revision::Categories])?;
     let json = |c: Option<Category>| c.map(|c| serde_json::json!({ "forecast_category": c }));
     let action = if category.is_some() { "update" } else { "delete" };
     audit::record(

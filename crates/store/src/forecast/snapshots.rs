@@ -53,7 +53,7 @@ pub(crate) fn take(db: &mut Db, org: OrgId, week: i64, at: DateTime<Utc>) -> Res
     if claimed == 0 {
         return Ok(None);
     }
-    let pipeline = open_pipeline(db, org)?;
+    let pipeline = open_pipeline(db, org, None)?;
     write_deals(db, org, week, &pipeline)?;
     let deals = pipeline.len() as u64;
     db.execute(
@@ -97,23 +97,31 @@ pub fn week_before(db: &mut Db, org: OrgId, week: i64) -> Result<Option<i64>> {
         .flatten())
 }
 
-/// The deals of a week's snapshot, by owner then id.
-pub fn deals_of(db: &mut Db, org: OrgId, week: i64) -> Result<Vec<SnapshotLine>> {
-    db.query_map(
-        "SELECT opportunity_id, owner_id, amount_cents, stage, category, close_day FROM forecast_snapshot_deals
-         WHERE org_id = ? AND week = ? ORDER BY owner_id, opportunity_id",
-        &[org.value(), Value::Int(week)],
-        |row| {
-            Ok(SnapshotLine {
-                opportunity: row.int(0)?.unwrap_or_default(),
-                owner: row.int(1)?.unwrap_or_default(),
-                amount_cents: row.int(2)?.unwrap_or_default(),
-                stage: row.text(3)?.unwrap_or_default().to_string(),
-                category: row.text(4)?.and_then(|c| c.parse().ok()).unwrap_or(Category::Pipeline),
-                expected_close: close_date(row.int(5)?),
-            })
-        },
-    )
+/// The deals of a week's snapshot owned then by `owners` (everyone for none), by owner then id.
+pub fn deals_of(db: &mut Db, org: OrgId, week: i64, owners: Option<&[i64]>) -> Result<Vec<SnapshotLine>> {
+    let mut lines = Vec::new();
+    for chunk in super::deals::id_chunks(owners) {
+        let mut params = vec![org.value(), Value::Int(week)];
+        let owners = super::deals::ids_in("owner_id", chunk, &mut params);
+        lines.extend(db.query_map(
+            &format!(
+                "SELECT opportunity_id, owner_id, amount_cents, stage, category, close_day FROM forecast_snapshot_deals
+                 WHERE org_id = ? AND week = ?{owners} ORDER BY owner_id, opportunity_id"
+            ),
+            &params,
+            |row| {
+                Ok(SnapshotLine {
+                    opportunity: row.int(0)?.unwrap_or_default(),
+                    owner: row.int(1)?.unwrap_or_default(),
+                    amount_cents: row.int(2)?.unwrap_or_default(),
+                    stage: row.text(3)?.unwrap_or_default().to_string(),
+                    category: row.text(4)?.and_then(|c| c.parse().ok()).unwrap_or(Category::Pipeline),
+                    expected_close: close_date(row.int(5)?),
+                })
+            },
+        )?);
+    }
+    Ok(lines)
 }
 
 /// The close dates of `deals` over every snapshot, oldest first. Sought week by week through the

@@ -68,6 +68,16 @@ pub struct QuotaRow {
 
 /// The quotas whose period overlaps `period`.
 pub fn quotas(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Result<Vec<QuotaRow>> {
+    quotas_where(db, org, period, filter, "")
+}
+
+/// The revenue quotas of the whole company (no product line) whose period overlaps `period`: what
+/// a forecast sets beside revenue, read without the other metrics' rows.
+pub fn revenue_quotas(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Result<Vec<QuotaRow>> {
+    quotas_where(db, org, period, filter, " AND metric = 'revenue' AND product_line_id IS NULL")
+}
+
+fn quotas_where(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>, only: &str) -> Result<Vec<QuotaRow>> {
     // No quota period is longer than a year, so one that overlaps starts at most a year earlier:
     // the bound lets the index on period_start skip the rest of history.
     let earliest = period.start() - chrono::Duration::days(366);
@@ -75,7 +85,7 @@ pub fn quotas(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Re
     let reps = Filter { product_line: None, ..filter }.sql("rep_id", None, &mut params);
     let sql = format!(
         "SELECT rep_id, period_start, period_end, metric, product_line_id, target FROM quotas
-         WHERE org_id = ? AND deleted_at IS NULL AND period_start >= ? AND period_start < ? AND period_end > ?{reps}"
+         WHERE org_id = ? AND deleted_at IS NULL AND period_start >= ? AND period_start < ? AND period_end > ?{reps}{only}"
     );
     let rows = db.query_map(&sql, &params, |row| {
         let (start, end) = (row.date(1)?.unwrap_or_default(), row.date(2)?.unwrap_or_default());

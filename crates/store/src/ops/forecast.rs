@@ -9,15 +9,16 @@ use crate::access::Viewer;
 use crate::db::{Db, Value};
 use crate::error::{Code, Refusal, Result, StoreError};
 use crate::forecast::calls::{self, CallKind, NewCall, StoredCall};
-use crate::forecast::{categories, deals, snapshots};
+use crate::forecast::{categories, deals, snapshots, totals};
 use crate::ids::{OpportunityId, RepId};
 use crate::kpi::Directory;
-use crate::kpi::queries::{Filter, quotas};
+use crate::kpi::queries::{Filter, revenue_quotas};
 use crate::planning::company_plan;
 use chrono::{Datelike, NaiveDate, Utc};
 use quotient_core::access::{Action, Reach, Resource};
 use quotient_core::forecast::{
-    Call, Category, ChangeKind, DealChange, Node, Rolled, SnapshotLine, changes_between, is_stale, pushes, roll_up,
+    Call, Category, CategoryTotals, ChangeKind, DealChange, Node, Rolled, SnapshotLine, changes_between, is_stale,
+    pushes, roll_up,
 };
 use quotient_core::input::Refusals;
 use quotient_core::model::{QuotaMetric, StageOutcome};
@@ -81,13 +82,58 @@ pub fn deal_category(db: &mut Db, scope: &Viewer, opportunity: OpportunityId) ->
     let (stage, outcome) = reached_deal(db, scope, opportunity)?;
     let stage_default = categories::stage_categories(db, scope.org)?.get(&stage).and_then(|s| s.default);
     let overridden = categories::override_of(db, scope.org, opportunity.get())?;
-    let category = quotient_core::forecast::category_of(outcome, stage_default, overridden);
-    Ok(DealCategory {
+    Ok(categorised(opportunity, outcome, stage_default, overridden))
+}
+
+/// The categories of `opportunities` that the caller reaches, by id, read at once (a rep's deal
+/// list); those out of reach, deleted or unknown are left out.
+pub fn deal_categories(
+    db: &mut Db,
+    scope: &Viewer,
+    opportunities: &[OpportunityId],
+) -> Result<HashMap<i64, DealCategory>> {
+    permit(scope, Resource::Forecast, Action::Read)?;
+    let stages = categories::stage_categories(db, scope.org)?;
+    let ids: Vec<i64> = opportunities.iter().map(|o| o.get()).collect();
+    let mut found = HashMap::new();
+    for chunk in deals::id_chunks(Some(&ids)) {
+        let mut params = vec![scope.org.value()];
+        let ids = deals::ids_in("o.id", chunk, &mut params);
+        db.query_each(
+            &format!(
+                "SELECT o.id, o.owner_id, o.stage, o.status, f.category
+                 FROM opportunities o LEFT JOIN forecast_overrides f ON f.org_id = o.org_id AND f.opportunity_id = o.id
+                 WHERE o.org_id = ? AND o.deleted_at IS NULL{ids}"
+            ),
+            &params,
+            |row| {
+                if !scope.reaches(row.int(1)?.unwrap_or_default()) {
+                    return Ok(());
+                }
+                let id = row.int(0)?.unwrap_or_default();
+                let stage_default = stages.get(row.text(2)?.unwrap_or_default()).and_then(|s| s.default);
+                let outcome = crate::crm::pipeline::outcome_of(row.text(3)?)?;
+                let overridden = categories::category_of(row.text(4)?)?;
+                found.insert(id, categorised(OpportunityId(id), outcome, stage_default, overridden));
+                Ok(())
+            },
+        )?;
+    }
+    Ok(found)
+}
+
+fn categorised(
+    opportunity: OpportunityId,
+    outcome: StageOutcome,
+    stage_default: Option<Category>,
+    overridden: Option<Category>,
+) -> DealCategory {
+    DealCategory {
         opportunity,
-        category,
+        category: quotient_core::forecast::category_of(outcome, stage_default, overridden),
         stage_default,
         overridden: overridden.filter(|_| outcome == StageOutcome::Open),
-    })
+    }
 }
 
 /// Overrides an open deal's category (or clears the override), audited: its owner, or anyone
@@ -234,25 +280,25 @@ pub struct Forecast {
 }
 
 /// The period's forecast rolled up through the hierarchy with quota and plan. The first read of a
-/// new ISO week takes that week's snapshot first.
-pub fn forecast(db: &mut Db, scope: &Viewer, query: &ForecastQuery) -> Result<Forecast> {
+/// new ISO week takes that week's snapshot first. Only the deals, wins and calls of the people
+/// shown are read: a rep's forecast costs their own rows, a team's its members'.
+pub fn forecast(db: &mut Db, scope: &Viewer, directory: &Directory, query: &ForecastQuery) -> Result<Forecast> {
     permit(scope, Resource::Forecast, Action::Read)?;
     let period = forecast_period(&query.period)?;
-    let directory = Directory::load(db, scope.org)?;
-    let team = query.team.as_deref().map(|team| team_in_reach(scope, &directory, team)).transpose()?;
+    let team = query.team.as_deref().map(|team| team_in_reach(scope, directory, team)).transpose()?;
     let snapshot_taken = weekly_snapshot(db, scope, query.today)?;
     let settings = crate::kpi::settings(db, scope.org)?;
     let stale_after_days = settings.method.forecast_stale_after_days;
-    let nodes = nodes(db, scope, &directory, period, query.today)?;
-    let current = calls::current(db, scope.org, period)?;
+    let shown = |person: i64| team.as_ref().map_or_else(|| scope.reaches(person), |people| people.contains(&person));
+    let covered = (team.is_some() || !scope.reaches_everyone()).then(|| beneath(directory, shown));
+    let (nodes, current) = nodes(db, scope.org, directory, period, query.today, covered.as_deref())?;
     let plan = plan_for(db, scope, period)?;
     let rolled = roll_up(&nodes, plan);
-    let expected = super::forecast_model::expected_by_rep(db, scope, &directory, period, query.today)?;
+    let expected = super::forecast_model::expected_by_rep(db, scope, directory, period, query.today)?;
     let data_forecast = |person: i64| {
         let own = expected.get(&person).copied().unwrap_or(0);
         own + directory.subtree(person).iter().filter_map(|p| expected.get(p)).sum::<i64>()
     };
-    let shown = |person: i64| team.as_ref().map_or_else(|| scope.reaches(person), |people| people.contains(&person));
     let own: HashMap<i64, &StoredCall> =
         current.iter().filter(|c| c.kind == CallKind::Own).map(|c| (c.subject, c)).collect();
     let adjusted: HashMap<i64, &StoredCall> =
@@ -291,27 +337,44 @@ pub fn forecast(db: &mut Db, scope: &Viewer, query: &ForecastQuery) -> Result<Fo
     })
 }
 
-/// Everyone of the directory as a node: their deals of the period, their revenue quota
-/// (prorated by days) and their current calls.
-fn nodes(db: &mut Db, scope: &Viewer, directory: &Directory, period: Period, today: NaiveDate) -> Result<Vec<Node>> {
-    let mut by_person: BTreeMap<i64, Node> = directory
+/// The people `shown` and everyone beneath them, sorted: whose rows a shown line sums.
+fn beneath(directory: &Directory, shown: impl Fn(i64) -> bool) -> Vec<i64> {
+    let mut people = std::collections::HashSet::new();
+    for person in directory.people.iter().filter(|p| shown(p.id)) {
+        // A subtree is walked from its top only; the people under a shown manager are in it.
+        let top = person.manager_id.is_none_or(|manager| !shown(manager));
+        if people.insert(person.id) && top {
+            people.extend(directory.subtree(person.id));
+        }
+    }
+    let mut people: Vec<i64> = people.into_iter().collect();
+    people.sort_unstable();
+    people
+}
+
+/// Everyone of the directory as a node, with their revenue quota (prorated by days); the deals of
+/// the period and the current calls of the `covered` people (everyone for none), those calls
+/// beside. Everyone's quotas are read: the plan is shared out by the organisation's.
+fn nodes(
+    db: &mut Db,
+    org: crate::orgs::OrgId,
+    directory: &Directory,
+    period: Period,
+    today: NaiveDate,
+    covered: Option<&[i64]>,
+) -> Result<(Vec<Node>, Vec<StoredCall>)> {
+    let mut by_person: HashMap<i64, Node> = directory
         .people
         .iter()
         .map(|p| (p.id, Node { person: p.id, manager: p.manager_id, ..Node::default() }))
         .collect();
-    let pipeline = deals::open_pipeline(db, scope.org)?;
-    for line in deals::open_in(&pipeline, period, today) {
-        if let Some(node) = by_person.get_mut(&line.owner) {
-            node.deals.add(line.category, line.amount_cents);
-        }
-    }
-    for (owner, cents) in deals::won_in(db, scope.org, period)? {
+    for (owner, totals) in category_totals(db, org, period, today, covered)? {
         if let Some(node) = by_person.get_mut(&owner) {
-            node.deals.add(Category::Closed, cents);
+            node.deals = totals;
         }
     }
     let filter = Filter { reps: None, product_line: None };
-    for quota in quotas(db, scope.org, period, filter)? {
+    for quota in revenue_quotas(db, org, period, filter)? {
         if quota.metric != QuotaMetric::Revenue || quota.product_line.is_some() {
             continue;
         }
@@ -321,7 +384,8 @@ fn nodes(db: &mut Db, scope: &Viewer, directory: &Directory, period: Period, tod
             node.quota_cents = Some(node.quota_cents.unwrap_or(0) + share);
         }
     }
-    for call in calls::current(db, scope.org, period)? {
+    let current = calls::current(db, org, period, covered)?;
+    for call in &current {
         if let Some(node) = by_person.get_mut(&call.subject) {
             match call.kind {
                 CallKind::Own => node.call = Some(call.call),
@@ -330,7 +394,39 @@ fn nodes(db: &mut Db, scope: &Viewer, directory: &Directory, period: Period, tod
         }
     }
     // In the directory's order, so each team lists its people as the directory does.
-    Ok(directory.people.iter().filter_map(|p| by_person.remove(&p.id)).collect())
+    let nodes = directory.people.iter().filter_map(|p| by_person.remove(&p.id)).collect();
+    Ok((nodes, current))
+}
+
+/// Each owner's deals of the period by category: the open ones expected to close in it and the
+/// amount won. The whole organisation's are kept by revision (`crate::forecast::totals`), so its
+/// roll-up reads one row until a deal, a stage, a setting or an override is written; a part of it
+/// reads its own rows, fewer than the organisation's that a write would have it sum again.
+fn category_totals(
+    db: &mut Db,
+    org: crate::orgs::OrgId,
+    period: Period,
+    today: NaiveDate,
+    covered: Option<&[i64]>,
+) -> Result<HashMap<i64, CategoryTotals>> {
+    let revisions = match covered {
+        None => {
+            let revisions = totals::revisions(db, org)?;
+            if let Some(kept) = totals::read(db, org, period, today, revisions)? {
+                return Ok(kept);
+            }
+            Some(revisions)
+        }
+        Some(_) => None,
+    };
+    let mut by_owner = deals::open_totals(db, org, period, today, covered)?;
+    for (owner, cents) in deals::won_in(db, org, period, covered)? {
+        by_owner.entry(owner).or_default().add(Category::Closed, cents);
+    }
+    if let Some(revisions) = revisions {
+        db.transaction(|db| totals::write(db, org, period, today, revisions, &by_owner))?;
+    }
+    Ok(by_owner)
 }
 
 /// The company plan's revenue for the period: the fiscal year's, prorated by days.
@@ -414,17 +510,25 @@ pub struct WeekChanges {
 
 /// What changed in the open pipeline in reach (or a team's) since the last snapshot before this
 /// week, against the pipeline now; pushes count over every snapshot and today.
-pub fn changes(db: &mut Db, scope: &Viewer, query: &ChangesQuery) -> Result<WeekChanges> {
+pub fn changes(db: &mut Db, scope: &Viewer, directory: &Directory, query: &ChangesQuery) -> Result<WeekChanges> {
     permit(scope, Resource::Forecast, Action::Read)?;
-    let directory = Directory::load(db, scope.org)?;
-    let owners = query.team.as_deref().map(|team| team_in_reach(scope, &directory, team)).transpose()?;
+    let owners = query.team.as_deref().map(|team| team_in_reach(scope, directory, team)).transpose()?;
     let keep = |owner: i64| scope.reaches(owner) && owners.as_ref().is_none_or(|o| o.contains(&owner));
     let this_week = snapshots::week_key(query.today);
     let Some(since) = snapshots::week_before(db, scope.org, this_week)? else {
         return Ok(WeekChanges { since: None, changes: vec![], by_rep: vec![], total: BTreeMap::new() });
     };
-    let before: Vec<_> = snapshots::deals_of(db, scope.org, since)?.into_iter().filter(|l| keep(l.owner)).collect();
-    let now: Vec<_> = deals::open_pipeline(db, scope.org)?.into_iter().filter(|l| keep(l.owner)).collect();
+    // Only the owners kept are read, unless that is everyone.
+    let kept: Option<Vec<i64>> = (owners.is_some() || !scope.reaches_everyone())
+        .then(|| directory.people.iter().map(|p| p.id).filter(|&p| keep(p)).collect::<Vec<i64>>())
+        .map(|mut kept| {
+            kept.sort_unstable();
+            kept
+        });
+    let before: Vec<_> =
+        snapshots::deals_of(db, scope.org, since, kept.as_deref())?.into_iter().filter(|l| keep(l.owner)).collect();
+    let now: Vec<_> =
+        deals::open_pipeline(db, scope.org, kept.as_deref())?.into_iter().filter(|l| keep(l.owner)).collect();
     let earlier: HashMap<i64, Option<NaiveDate>> = before.iter().map(|l| (l.opportunity, l.expected_close)).collect();
     let moved: Vec<i64> = now
         .iter()

@@ -49,8 +49,10 @@ async fn read(
         team: params.team.filter(|t| !t.trim().is_empty()),
         today: today(),
     };
+    let directories = state.directories.clone();
     let forecast = run(&state, &caller, move |db, caller| {
-        ops::forecast(db, &caller.viewer, &query).map_err(crate::error::subject_missing)
+        let directory = directories.get(db, caller.user.org)?;
+        ops::forecast(db, &caller.viewer, &directory, &query).map_err(crate::error::subject_missing)
     })
     .await?;
     Ok(Json(serde_json::to_value(forecast).unwrap_or_default()))
@@ -69,8 +71,10 @@ async fn changes(
 ) -> ApiResult {
     allowed(&caller, Resource::Forecast, Action::Read)?;
     let query = ChangesQuery { team: params.team.filter(|t| !t.trim().is_empty()), today: today() };
+    let directories = state.directories.clone();
     let changes = run(&state, &caller, move |db, caller| {
-        ops::changes(db, &caller.viewer, &query).map_err(crate::error::subject_missing)
+        let directory = directories.get(db, caller.user.org)?;
+        ops::changes(db, &caller.viewer, &directory, &query).map_err(crate::error::subject_missing)
     })
     .await?;
     Ok(Json(serde_json::to_value(changes).unwrap_or_default()))

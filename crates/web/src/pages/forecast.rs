@@ -59,12 +59,11 @@ pub async fn page(
             None => None,
         };
         let subject = team.map_or(SubjectRequest::Own, |id| SubjectRequest::Team(Named::Id(RepId(id))));
-        let rolled =
-            forecast::forecast(db, scope, &ForecastQuery { period: period.to_string(), team: team_key.clone(), today })
-                .map_err(subject_missing)?;
+        let query = ForecastQuery { period: period.to_string(), team: team_key.clone(), today };
+        let rolled = forecast::forecast(db, scope, &directory, &query).map_err(subject_missing)?;
         let figures = forecast_model::forecast_figures(db, scope, &directory, &FiguresOn { subject, period, today })
             .map_err(subject_missing)?;
-        let changes = forecast::changes(db, scope, &ChangesQuery { team: team_key, today })?;
+        let changes = forecast::changes(db, scope, &directory, &ChangesQuery { team: team_key, today })?;
         let ForecastFigures { data, weeks, accuracy } = figures;
         // A person's data forecast is their own deals' and those of everyone beneath them: the
         // roll-up's line carries it.
@@ -74,14 +73,8 @@ pub async fn page(
             .filter_map(|line| line.rolled.person.map(|person| (person, Money::from_cents(line.data_forecast_cents))))
             .collect();
         let categories = if data.subject_kind == "rep" {
-            data.deals
-                .iter()
-                .filter_map(|deal| {
-                    forecast::deal_category(db, scope, OpportunityId(deal.opportunity_id))
-                        .ok()
-                        .map(|c| (deal.opportunity_id, c))
-                })
-                .collect()
+            let deals: Vec<OpportunityId> = data.deals.iter().map(|deal| OpportunityId(deal.opportunity_id)).collect();
+            forecast::deal_categories(db, scope, &deals)?
         } else {
             HashMap::new()
         };

@@ -1,0 +1,130 @@
+//! The roll-up's category totals of every owner for a period as of a day, kept with the revisions
+//! they were computed at (migration 0027). Every write of what they sum moves one of the two: an
+//! opportunity's amount, owner, expected close, stage or close, a stage's default category, a
+//! setting or an import the pipeline revision, and a deal's category override the categories
+//! revision. A row kept at both current revisions is what the open pipeline and the period's wins
+//! sum to now.
+
+use crate::db::{Db, Value};
+use crate::error::{Result, StoreError};
+use crate::orgs::OrgId;
+use chrono::NaiveDate;
+use quotient_core::Period;
+use quotient_core::forecast::CategoryTotals;
+use std::collections::HashMap;
+
+/// The revisions kept totals were computed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revisions {
+    pub pipeline: i64,
+    pub categories: i64,
+}
+
+/// The organisation's revisions now. Read before the rows the totals sum, so a write between the
+/// two leaves them marked older than they are, never newer.
+pub fn revisions(db: &mut Db, org: OrgId) -> Result<Revisions> {
+    db.query_opt(
+        "SELECT pipeline_revision, categories_revision FROM organisations WHERE org_id = ?",
+        &[org.value()],
+        |row| Ok(Revisions { pipeline: row.int(0)?.unwrap_or_default(), categories: row.int(1)?.unwrap_or_default() }),
+    )?
+    .ok_or_else(|| StoreError::NotFound(format!("organisation {}", org.0)))
+}
+
+/// The kept totals by owner, when they were computed at `at`.
+pub fn read(
+    db: &mut Db,
+    org: OrgId,
+    period: Period,
+    as_of: NaiveDate,
+    at: Revisions,
+) -> Result<Option<HashMap<i64, CategoryTotals>>> {
+    let kept = db.query_opt(
+        "SELECT by_rep FROM forecast_totals
+         WHERE org_id = ? AND period = ? AND as_of = ? AND pipeline_revision = ? AND categories_revision = ?",
+        &[
+            org.value(),
+            Value::owned(period.to_string()),
+            Value::Date(as_of),
+            Value::Int(at.pipeline),
+            Value::Int(at.categories),
+        ],
+        |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
+    )?;
+    kept.map(|text| decode(&text)).transpose()
+}
+
+/// Keeps the totals computed at `at` in place of the period's totals of any day, and drops those
+/// of other days (a day is not asked again once it has passed). In a transaction.
+pub fn write(
+    db: &mut Db,
+    org: OrgId,
+    period: Period,
+    as_of: NaiveDate,
+    at: Revisions,
+    by_owner: &HashMap<i64, CategoryTotals>,
+) -> Result<()> {
+    db.execute("DELETE FROM forecast_totals WHERE org_id = ? AND as_of <> ?", &[org.value(), Value::Date(as_of)])?;
+    db.execute(
+        "INSERT INTO forecast_totals (org_id, period, as_of, pipeline_revision, categories_revision, by_rep)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (org_id, period, as_of) DO UPDATE SET pipeline_revision = excluded.pipeline_revision,
+             categories_revision = excluded.categories_revision, by_rep = excluded.by_rep",
+        &[
+            org.value(),
+            Value::owned(period.to_string()),
+            Value::Date(as_of),
+            Value::Int(at.pipeline),
+            Value::Int(at.categories),
+            Value::owned(encode(by_owner)),
+        ],
+    )?;
+    Ok(())
+}
+
+/// `owner:pipeline:best_case:commit:closed:omitted` joined by commas, by owner.
+fn encode(by_owner: &HashMap<i64, CategoryTotals>) -> String {
+    let mut owners: Vec<(&i64, &CategoryTotals)> = by_owner.iter().collect();
+    owners.sort_unstable_by_key(|(owner, _)| **owner);
+    owners
+        .iter()
+        .map(|(owner, t)| format!("{owner}:{}:{}:{}:{}:{}", t.pipeline, t.best_case, t.commit, t.closed, t.omitted))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn decode(text: &str) -> Result<HashMap<i64, CategoryTotals>> {
+    let bad = || StoreError::Decode(format!("kept category totals: {text:.80}"));
+    text.split(',')
+        .filter(|owner| !owner.is_empty())
+        .map(|owner| {
+            let mut numbers = owner.split(':').map(|n| n.parse::<i64>().map_err(|_| bad()));
+            let mut next = || numbers.next().unwrap_or_else(|| Err(bad()));
+            let owner = next()?;
+            let totals = CategoryTotals {
+                pipeline: next()?,
+                best_case: next()?,
+                commit: next()?,
+                closed: next()?,
+                omitted: next()?,
+            };
+            Ok((owner, totals))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_read_back_as_written() {
+        let totals = |pipeline, closed| CategoryTotals { pipeline, best_case: 2, commit: 3, closed, omitted: 0 };
+        let by_owner: HashMap<i64, CategoryTotals> = [(12, totals(1, 40)), (3, totals(-5, 0))].into();
+        assert_eq!(encode(&by_owner), "3:-5:2:3:0:0,12:1:2:3:40:0");
+        assert_eq!(decode(&encode(&by_owner)).ok(), Some(by_owner));
+        assert_eq!(decode("").ok(), Some(HashMap::new()));
+        assert!(decode("3:1:2").is_err());
+        assert!(decode("3:x:2:3:4:5").is_err());
+    }
+}

@@ -410,11 +410,37 @@ fn the_organisations_totals_are_kept_until_a_deal_or_an_override_is_written(test
     assert_eq!(test.count("forecast_totals", &org), 1);
 }
 
+/// A manager who also carries a rep's login (a player-coach signed in as a rep) reaches only their
+/// own line, even when naming their own team; the week's changes likewise.
+fn a_player_coach_signed_in_as_a_rep_sees_only_their_own_line(test: &mut TestDb) {
+    let (org, admin) = setup(test);
+    add_q2_quota(test, &org);
+    add_deal(test, &org, (901, "R2"), 250_000, "2026-05-15", false);
+    let o901 = id_of(test, &org, "opportunities", "O901");
+    let coach = viewer_of(test, &org, "M1", UserRole::Rep);
+    let own = ok(rollup(test, &coach, &q2("2026-04-15", None)));
+    assert_eq!(own.lines.iter().map(|l| l.external_id.as_str()).collect::<Vec<_>>(), ["M1"]);
+    let named = ok(rollup(test, &coach, &q2("2026-04-15", Some("M1"))));
+    assert_eq!(named.lines, own.lines);
+    assert!(named.organisation.is_none());
+    assert_eq!(refused(rollup(test, &coach, &q2("2026-04-15", Some("E1")))), [("team", Code::SubjectOutOfReach)]);
+    // R2's deal changes after the snapshot: the organisation sees it, the coach does not.
+    ok(forecast::take_snapshot(&mut test.db, &admin, day("2026-04-06")));
+    test.db
+        .execute("UPDATE opportunities SET amount_cents = amount_cents + 100 WHERE id = ?", &[Value::Int(o901)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let asked = |team: Option<&str>| ChangesQuery { team: team.map(Into::into), today: day("2026-04-13") };
+    let seen = |changes: forecast::WeekChanges| changes.changes.iter().any(|c| c.opportunity == o901);
+    assert!(seen(ok(week_changes(test, &admin, &asked(Some("M1"))))));
+    assert!(!seen(ok(week_changes(test, &coach, &asked(Some("M1"))))));
+}
+
 fn refused_permission<T: std::fmt::Debug>(result: quotient_store::Result<T>) -> bool {
     matches!(result, Err(quotient_store::StoreError::NotPermitted))
 }
 
 on_both_backends!(
+    a_player_coach_signed_in_as_a_rep_sees_only_their_own_line,
     an_override_is_the_owners_or_their_managers_and_audited,
     calls_and_adjustments_roll_up_with_quota,
     a_week_is_snapshotted_once_and_its_changes_classified,

@@ -443,13 +443,15 @@ fn plan_for(db: &mut Db, scope: &Viewer, period: Period) -> Result<Option<i64>> 
     Ok((denominator != 0).then(|| ((numerator + denominator / 2) / denominator) as i64))
 }
 
-/// A manager's team as asked for by external id: the manager and everyone beneath them. Refused
-/// when the caller does not reach the manager.
+/// A manager's team as asked for by external id: the manager and everyone beneath them that the
+/// caller reaches. Refused when the caller does not reach the manager. A player-coach signed in as
+/// a rep reaches only themselves, so naming their own team shows them no one else.
 fn team_in_reach(scope: &Viewer, directory: &Directory, team: &str) -> Result<std::collections::HashSet<i64>> {
     let manager = directory.person_by_external_id(team.trim()).map(|p| p.id).filter(|&m| scope.reaches(m));
     let Some(manager) = manager else { return Err(Refusal::new("team", Code::SubjectOutOfReach).into()) };
     let mut people: std::collections::HashSet<i64> = directory.subtree(manager).into_iter().collect();
     people.insert(manager);
+    people.retain(|&person| scope.reaches(person));
     Ok(people)
 }
 

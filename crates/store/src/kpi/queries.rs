@@ -71,13 +71,45 @@ pub fn quotas(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Re
     // No quota period is longer than a year, so one that overlaps starts at most a year earlier:
     // the bound lets the index on period_start skip the rest of history.
     let earliest = period.start() - chrono::Duration::days(366);
+    let columns = "rep_id, period_start, period_end, metric, product_line_id, target";
+    if filter.reps.is_none() {
+        // Every rep's: the quotas of that year are few starting days (a month's quotas all start on
+        // its first), found one index seek each; within each day the index orders the quotas by
+        // their end, so the ones that ended before the period are skipped rather than read.
+        let params = [
+            org.value(),
+            Value::Date(earliest),
+            Value::Date(period.end()),
+            org.value(),
+            Value::Date(period.end()),
+            org.value(),
+            Value::Date(period.start()),
+        ];
+        let sql = format!(
+            "WITH RECURSIVE starts (day) AS (
+                 SELECT MIN(period_start) FROM quotas WHERE org_id = ? AND period_start >= ? AND period_start < ?
+                 UNION ALL
+                 SELECT (SELECT MIN(q.period_start) FROM quotas q
+                         WHERE q.org_id = ? AND q.period_start > starts.day AND q.period_start < ?)
+                 FROM starts WHERE starts.day IS NOT NULL)
+             SELECT {columns} FROM starts CROSS JOIN quotas
+             WHERE quotas.org_id = ? AND quotas.period_start = starts.day AND quotas.period_end > ?
+               AND quotas.deleted_at IS NULL"
+        );
+        return read_quotas(db, &sql, &params);
+    }
     let mut params = vec![org.value(), Value::Date(earliest), Value::Date(period.end()), Value::Date(period.start())];
     let reps = Filter { product_line: None, ..filter }.sql("rep_id", None, &mut params);
     let sql = format!(
-        "SELECT rep_id, period_start, period_end, metric, product_line_id, target FROM quotas
+        "SELECT {columns} FROM quotas
          WHERE org_id = ? AND deleted_at IS NULL AND period_start >= ? AND period_start < ? AND period_end > ?{reps}"
     );
-    let rows = db.query_map(&sql, &params, |row| {
+    read_quotas(db, &sql, &params)
+}
+
+/// The quota rows `sql` selects (rep, period start and end, metric, product line, target).
+fn read_quotas(db: &mut Db, sql: &str, params: &[Value<'_>]) -> Result<Vec<QuotaRow>> {
+    let rows = db.query_map(sql, params, |row| {
         let (start, end) = (row.date(1)?.unwrap_or_default(), row.date(2)?.unwrap_or_default());
         Ok((
             row.int(0)?.unwrap_or_default(),

@@ -8,7 +8,7 @@ mod reads;
 mod rebuild;
 
 pub use delta::{apply, with_delta, with_delta_creating};
-pub(crate) use reads::{line_demos, open_before, organisation_months, per_cell};
+pub(crate) use reads::{line_demos, open_before, organisation_months, per_cell, per_cell_of};
 pub use reads::{standing, sum, sum_of};
 pub use rebuild::{rebuild, rebuild_reporting};
 

@@ -73,28 +73,33 @@ pub fn quotas(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Re
     let earliest = period.start() - chrono::Duration::days(366);
     let columns = "rep_id, period_start, period_end, metric, product_line_id, target";
     if filter.reps.is_none() {
-        // Every rep's: the quotas of that year are few starting days (a month's quotas all start on
-        // its first), found one index seek each; within each day the index orders the quotas by
-        // their end, so the ones that ended before the period are skipped rather than read.
-        let params = [
-            org.value(),
-            Value::Date(earliest),
-            Value::Date(period.end()),
-            org.value(),
-            Value::Date(period.end()),
-            org.value(),
-            Value::Date(period.start()),
-        ];
-        let sql = format!(
+        // Every rep's: the quotas of that year start on few days (a month's quotas all on its
+        // first), found one index seek each; then each day's quotas are sought from the period's
+        // start on, through the index that orders them by their end, so that the ones that ended
+        // before the period are skipped rather than read. (Two statements: PostgreSQL would join
+        // the days to a scan of every quota.)
+        let starts = db.query_map(
             "WITH RECURSIVE starts (day) AS (
                  SELECT MIN(period_start) FROM quotas WHERE org_id = ? AND period_start >= ? AND period_start < ?
                  UNION ALL
                  SELECT (SELECT MIN(q.period_start) FROM quotas q
                          WHERE q.org_id = ? AND q.period_start > starts.day AND q.period_start < ?)
                  FROM starts WHERE starts.day IS NOT NULL)
-             SELECT {columns} FROM starts CROSS JOIN quotas
-             WHERE quotas.org_id = ? AND quotas.period_start = starts.day AND quotas.period_end > ?
-               AND quotas.deleted_at IS NULL"
+             SELECT day FROM starts WHERE day IS NOT NULL",
+            &[org.value(), Value::Date(earliest), Value::Date(period.end()), org.value(), Value::Date(period.end())],
+            |row| row.date(0),
+        )?;
+        let starts: Vec<NaiveDate> = starts.into_iter().flatten().collect();
+        if starts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut params = vec![org.value()];
+        params.extend(starts.iter().map(|&day| Value::Date(day)));
+        params.push(Value::Date(period.start()));
+        let sql = format!(
+            "SELECT {columns} FROM quotas
+             WHERE org_id = ? AND period_start IN ({}) AND period_end > ? AND deleted_at IS NULL",
+            vec!["?"; starts.len()].join(", ")
         );
         return read_quotas(db, &sql, &params);
     }

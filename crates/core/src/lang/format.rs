@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 impl Lang {
     /// A number with `decimals` places, grouped and pointed the language's way.
     pub fn number(self, value: f64, decimals: usize) -> String {
-        let text = format!("{:.*}", decimals, value.abs());
+        let text = fixed(value.abs(), decimals);
         let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
         let group = self.t("_format.group");
         let mut grouped = String::new();
@@ -112,6 +112,40 @@ impl Lang {
 
     pub fn timestamp(self, at: DateTime<Utc>) -> String {
         at.format(self.t("_format.timestamp")).to_string()
+    }
+}
+
+/// `value` (not negative) with `decimals` places, as `format!("{:.*}")` writes it. A scorecard
+/// writes thousands of figures, most of them whole or to be rounded whole: those are written as
+/// integers, which costs a fraction of formatting a float. A value halfway between two whole
+/// numbers is left to the float formatting, which rounds it to the even one.
+fn fixed(value: f64, decimals: usize) -> String {
+    // Below 2^53 every whole number is exact.
+    if (0.0..9_007_199_254_740_992.0).contains(&value) {
+        let fraction = value.fract();
+        if fraction == 0.0 {
+            let whole = (value as u64).to_string();
+            return if decimals == 0 { whole } else { format!("{whole}.{}", "0".repeat(decimals)) };
+        }
+        if decimals == 0 && fraction != 0.5 {
+            return (value.round() as u64).to_string();
+        }
+    }
+    format!("{:.*}", decimals, value)
+}
+
+#[cfg(test)]
+mod figures {
+    #[test]
+    fn whole_and_rounded_figures_are_written_as_floats_are() {
+        let mut values = vec![0.0, 0.5, 1.5, 2.5, 0.49999999999999994, 1e15 + 0.5, 4503599627370495.5, 1e20, 0.1];
+        values.extend((0..20_000).map(|i| f64::from(i) * 0.0137));
+        values.extend((0..2_000).map(|i| f64::from(i) / 8.0));
+        for value in values {
+            for decimals in 0..3 {
+                assert_eq!(super::fixed(value, decimals), format!("{value:.decimals$}"), "{value} to {decimals}");
+            }
+        }
     }
 }
 

@@ -30,7 +30,13 @@ fn iso_date(text: &str) -> Result<NaiveDate> {
 impl Row<'_> {
     pub fn int(&self, index: usize) -> Result<Option<i64>> {
         match self {
-            Row::Sqlite(row) => Ok(row.get::<_, Option<i64>>(index)?),
+            // The integer as SQLite holds it, without the general conversion (reports read
+            // hundreds of thousands); anything else goes through it, and is refused as before.
+            Row::Sqlite(row) => match row.get_ref(index)? {
+                rusqlite::types::ValueRef::Integer(value) => Ok(Some(value)),
+                rusqlite::types::ValueRef::Null => Ok(None),
+                _ => Ok(row.get::<_, Option<i64>>(index)?),
+            },
             Row::Postgres(row) => Ok(match *row.columns()[index].type_() {
                 Type::INT2 => row.try_get::<_, Option<i16>>(index)?.map(i64::from),
                 Type::INT4 => row.try_get::<_, Option<i32>>(index)?.map(i64::from),

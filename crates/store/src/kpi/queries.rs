@@ -81,13 +81,50 @@ fn quotas_where(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>, onl
     // No quota period is longer than a year, so one that overlaps starts at most a year earlier:
     // the bound lets the index on period_start skip the rest of history.
     let earliest = period.start() - chrono::Duration::days(366);
+    let columns = "rep_id, period_start, period_end, metric, product_line_id, target";
+    if filter.reps.is_none() {
+        // Every rep's: the quotas of that year start on few days (a month's quotas all on its
+        // first), found one index seek each; then each day's quotas are read from the index on
+        // their start (on SQLite, which keys it by the end too, from the period's start on, so that
+        // the ones that ended before the period are skipped rather than read). Two statements:
+        // PostgreSQL would join the days to a scan of every quota.
+        let starts = db.query_map(
+            "WITH RECURSIVE starts (day) AS (
+                 SELECT MIN(period_start) FROM quotas WHERE org_id = ? AND period_start >= ? AND period_start < ?
+                 UNION ALL
+                 SELECT (SELECT MIN(q.period_start) FROM quotas q
+                         WHERE q.org_id = ? AND q.period_start > starts.day AND q.period_start < ?)
+                 FROM starts WHERE starts.day IS NOT NULL)
+             SELECT day FROM starts WHERE day IS NOT NULL",
+            &[org.value(), Value::Date(earliest), Value::Date(period.end()), org.value(), Value::Date(period.end())],
+            |row| row.date(0),
+        )?;
+        let starts: Vec<NaiveDate> = starts.into_iter().flatten().collect();
+        if starts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut params = vec![org.value()];
+        params.extend(starts.iter().map(|&day| Value::Date(day)));
+        params.push(Value::Date(period.start()));
+        let sql = format!(
+            "SELECT {columns} FROM quotas
+             WHERE org_id = ? AND period_start IN ({}) AND period_end > ? AND deleted_at IS NULL{only}",
+            vec!["?"; starts.len()].join(", ")
+        );
+        return read_quotas(db, &sql, &params);
+    }
     let mut params = vec![org.value(), Value::Date(earliest), Value::Date(period.end()), Value::Date(period.start())];
     let reps = Filter { product_line: None, ..filter }.sql("rep_id", None, &mut params);
     let sql = format!(
-        "SELECT rep_id, period_start, period_end, metric, product_line_id, target FROM quotas
+        "SELECT {columns} FROM quotas
          WHERE org_id = ? AND deleted_at IS NULL AND period_start >= ? AND period_start < ? AND period_end > ?{reps}{only}"
     );
-    let rows = db.query_map(&sql, &params, |row| {
+    read_quotas(db, &sql, &params)
+}
+
+/// The quota rows `sql` selects (rep, period start and end, metric, product line, target).
+fn read_quotas(db: &mut Db, sql: &str, params: &[Value<'_>]) -> Result<Vec<QuotaRow>> {
+    let rows = db.query_map(sql, params, |row| {
         let (start, end) = (row.date(1)?.unwrap_or_default(), row.date(2)?.unwrap_or_default());
         Ok((
             row.int(0)?.unwrap_or_default(),

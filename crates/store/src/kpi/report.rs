@@ -125,7 +125,9 @@ pub struct FlagDiagnosis {
     pub diagnosis: Diagnosis,
 }
 
-/// What the trailing-12-month rates (magic number, velocity, fallback) read.
+/// What the trailing-12-month rates (magic number, velocity, fallback) read, and the estimates:
+/// every cell of a product line counts a win, a loss, a first appointment or an estimate, so a
+/// line with a cell in the 12 months has a sum that is not zero.
 const TRAILING_FIELDS: &[&str] = &[
     "won",
     "won_amount",
@@ -137,6 +139,7 @@ const TRAILING_FIELDS: &[&str] = &[
     "first_appointments_to_proposal",
     "conversations",
     "appointments_set",
+    "estimates",
 ];
 
 /// Everything read for the reps of a report (and their peers), keyed by rep.
@@ -423,32 +426,39 @@ fn read_rollups(
     };
     let year_before = day_after.with_year(day_after.year() - 1).unwrap_or(day_after - Duration::days(365));
     let trailing = Period::range(year_before, day_after);
-    let trailing = trailing.map(|p| rollups::sum_of(db, org, p, filter, TRAILING_FIELDS)).transpose()?;
-    for &(rep, line) in trailing.iter().flat_map(|sums| sums.keys()) {
+    let mut trailing = trailing.map(|p| rollups::sum_of(db, org, p, filter, TRAILING_FIELDS)).transpose()?;
+    for (&(rep, line), tally) in trailing.iter_mut().flatten() {
         data.sells(rep, line);
+        // Read for the lines sold only: the trailing tally holds what the rates read.
+        tally.estimates = 0;
     }
     data.trailing = by_rep(trailing);
     // The ISO weeks of the period that have begun by the evaluation day.
     let first_week = Period::week_of(period.start()).start();
     if so_far_end > period.start() {
-        for (rep, week, count) in
-            rollups::per_cell(db, org, rollups::Grain::Week, "first_appointments", first_week, so_far_end, filter)?
-        {
-            data.first_appointments_by_week.entry(rep).or_default().push((week, count));
-        }
         let weeks: Vec<NaiveDate> =
             Period::range(period.start(), so_far_end).into_iter().flat_map(Period::weeks).map(Period::start).collect();
-        if let (Some(&second), Some(&last)) = (weeks.get(1), weeks.last()) {
+        // The revenue of each whole week after the first and before the last, from the same
+        // pass over the week cells as the first appointments.
+        let won_weeks = match (weeks.get(1), weeks.last()) {
+            (Some(&second), Some(&last)) => second..last,
+            _ => first_week..first_week,
+        };
+        let fields = ["first_appointments", "won_amount"];
+        for (rep, week, values) in
+            rollups::per_cell_of(db, org, rollups::Grain::Week, &fields, first_week, so_far_end, filter)?
+        {
+            if values[0] != 0 {
+                data.first_appointments_by_week.entry(rep).or_default().push((week, values[0]));
+            }
+            if values[1] != 0 && won_weeks.contains(&week) {
+                data.won_by_week.entry(rep).or_default().push((week, values[1]));
+            }
+        }
+        if let Some(&second) = weeks.get(1) {
             let first_week = Period::range(period.start(), second);
             data.won_first_week =
                 by_rep(first_week.map(|p| rollups::sum_of(db, org, p, filter, &["won_amount"])).transpose()?);
-            if last > second {
-                for (rep, week, won) in
-                    rollups::per_cell(db, org, rollups::Grain::Week, "won_amount", second, last, filter)?
-                {
-                    data.won_by_week.entry(rep).or_default().push((week, won));
-                }
-            }
         }
     }
     data.standing = rollups::standing(db, org, filter.reps)?;

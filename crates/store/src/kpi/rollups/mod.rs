@@ -1,6 +1,6 @@
 //! The rollup cells: each dated cell exists at four grains, the day, the ISO week, the month and the
-//! quarter, so a long period reads whole quarters, then whole months, then whole weeks, and only its
-//! ragged edges by day. A write moves the cells it changes ([`delta`]); a rebuild recomputes them
+//! quarter, so a long period reads the fewest cells of those grains whose signed sum covers it (a
+//! month less its first days, say: every field is an integer sum). A write moves the cells it changes ([`delta`]); a rebuild recomputes them
 //! all from the base rows ([`rebuild`]); the scorecards sum them over periods ([`reads`]).
 
 mod delta;
@@ -8,7 +8,7 @@ mod reads;
 mod rebuild;
 
 pub use delta::{apply, with_delta, with_delta_creating};
-pub(crate) use reads::{line_demos, open_before, organisation_months, per_cell};
+pub(crate) use reads::{line_demos, open_before, organisation_months, per_cell, per_cell_of};
 pub use reads::{standing, sum, sum_of};
 pub use rebuild::{rebuild, rebuild_reporting};
 

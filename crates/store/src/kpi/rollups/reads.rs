@@ -1,5 +1,5 @@
-//! The reads: the cells of a period summed per rep and product line, from as few cells as its
-//! whole quarters, months and weeks allow.
+//! The reads: the cells of a period summed per rep and product line, from the fewest quarter, month,
+//! week and day cells that cover it, some of them subtracted.
 
 use super::{Grain, ORGANISATION};
 use crate::db::{Db, Value};
@@ -11,10 +11,11 @@ use chrono::NaiveDate;
 use hashbrown::HashMap;
 use quotient_core::Period;
 use quotient_core::kpi::Tally;
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
 
-/// Sums the cells of `period` per rep and product line: whole months at the month grain, the rest
-/// by day.
+/// Sums the cells of `period` per rep and product line, from as few cells as [`split`] finds; a rep
+/// and line whose cells of the period are all zero is left out.
 pub fn sum(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Result<HashMap<(i64, i64), Tally>> {
     sum_of(db, org, period, filter, &dated_fields())
 }
@@ -38,6 +39,16 @@ pub fn sum_of(
     sum_at(db, org, &split(period), filter, fields)
 }
 
+/// A piece of a read: the cells of one grain from a day up to another, added, or taken away when
+/// `subtract`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Piece {
+    grain: Grain,
+    from: NaiveDate,
+    to: NaiveDate,
+    subtract: bool,
+}
+
 /// The `FROM` and `WHERE` of a read of the cells of one grain from a day up to another, with its
 /// parameters. A list of reps is sought rep by rep, through the key, which starts with the rep;
 /// every rep's cells are one range of the index by period, read in its order.
@@ -52,12 +63,13 @@ fn cells_between(
     format!("FROM rollup_cells c WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ?{filter}")
 }
 
-/// The cells of each (grain, from, to) piece, summed per rep and product line, in one statement (on
-/// PostgreSQL a statement is a round trip).
+/// The cells of each piece, summed (or taken away) per rep and product line, in one statement (on
+/// PostgreSQL a statement is a round trip). A rep and line whose sum is zero in every field read is
+/// left out: with pieces taken away, a cell outside the period may have been read.
 fn sum_at(
     db: &mut Db,
     org: OrgId,
-    pieces: &[(Grain, NaiveDate, NaiveDate)],
+    pieces: &[Piece],
     filter: Filter<'_>,
     fields: &[&str],
 ) -> Result<HashMap<(i64, i64), Tally>> {
@@ -73,21 +85,40 @@ fn sum_at(
     let mut params = Vec::new();
     let selects: Vec<String> = pieces
         .iter()
-        .map(|&piece| {
-            let from = cells_between(org, piece, filter, &mut params);
-            format!("SELECT c.rep_id, c.product_line_id, c.{} {from}", columns.join(", c."))
+        .map(|piece| {
+            let from = cells_between(org, (piece.grain, piece.from, piece.to), filter, &mut params);
+            let sign = if piece.subtract { -1 } else { 1 };
+            format!("SELECT {sign}, c.rep_id, c.product_line_id, c.{} {from}", columns.join(", c."))
         })
         .collect();
-    // One buffer for every row: only the positions read are ever written.
-    let mut values = vec![0; Tally::FIELDS.len()];
+    // Each rep and line's sums of the columns read, side by side in one buffer: only they are
+    // added per cell, not every field of a tally.
+    let width = positions.len();
+    let mut slots: HashMap<(i64, i64), usize> = HashMap::new();
+    let mut sums: Vec<i64> = Vec::new();
     db.query_each(&selects.join(" UNION ALL "), &params, |row| {
-        let key = (row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
-        for (column, &position) in positions.iter().enumerate() {
-            values[position] = row.int(column + 2)?.unwrap_or(0);
+        let sign = row.int(0)?.unwrap_or(1);
+        let key = (row.int(1)?.unwrap_or_default(), row.int(2)?.unwrap_or_default());
+        let slot = *slots.entry(key).or_insert_with(|| {
+            sums.resize(sums.len() + width, 0);
+            sums.len() - width
+        });
+        for (column, sum) in sums[slot..slot + width].iter_mut().enumerate() {
+            *sum += sign * row.int(column + 3)?.unwrap_or(0);
         }
-        *out.entry(key).or_default() += Tally::from_values(&values);
         Ok(())
     })?;
+    let mut values = vec![0; Tally::FIELDS.len()];
+    for (key, slot) in slots {
+        let read = &sums[slot..slot + width];
+        if read.iter().all(|&value| value == 0) {
+            continue;
+        }
+        for (&position, &value) in positions.iter().zip(read) {
+            values[position] = value;
+        }
+        out.insert(key, Tally::from_values(&values));
+    }
     Ok(out)
 }
 
@@ -98,7 +129,8 @@ pub(crate) fn line_demos(
     period: Period,
     filter: Filter<'_>,
 ) -> Result<HashMap<i64, Vec<(i64, i64)>>> {
-    let pieces: Vec<_> = split(period).into_iter().map(|(grain, from, to)| (grain.of_line_demos(), from, to)).collect();
+    let pieces: Vec<Piece> =
+        split(period).into_iter().map(|piece| Piece { grain: piece.grain.of_line_demos(), ..piece }).collect();
     let mut out: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
     for ((rep, line), tally) in sum_at(db, org, &pieces, filter, &["demos"])? {
         if tally.demos != 0 {
@@ -111,7 +143,8 @@ pub(crate) fn line_demos(
 /// The standing facts per rep (the 'state' grain).
 pub fn standing(db: &mut Db, org: OrgId, reps: Option<&[i64]>) -> Result<HashMap<i64, Tally>> {
     let mut out = HashMap::new();
-    let state = [(Grain::State, STATE_DAY, STATE_DAY + chrono::Duration::days(1))];
+    let state =
+        [Piece { grain: Grain::State, from: STATE_DAY, to: STATE_DAY + chrono::Duration::days(1), subtract: false }];
     let filter = Filter { reps, product_line: None };
     for ((rep, _), tally) in sum_at(db, org, &state, filter, &["contacts", "complete_contacts"])? {
         *out.entry(rep).or_default() += tally;
@@ -152,18 +185,41 @@ pub(crate) fn per_cell(
     to: NaiveDate,
     filter: Filter<'_>,
 ) -> Result<Vec<(i64, NaiveDate, i64)>> {
-    let field = column_of(field);
+    let cells = per_cell_of(db, org, grain, &[field], from, to, filter)?;
+    Ok(cells.into_iter().map(|(rep, day, values)| (rep, day, values[0])).collect())
+}
+
+/// Some fields of the cells of `grain` starting in `[from, to)`, per rep and cell (in that order),
+/// where one of them is not 0: one pass over the cells for them all.
+pub(crate) fn per_cell_of(
+    db: &mut Db,
+    org: OrgId,
+    grain: Grain,
+    fields: &[&str],
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: Filter<'_>,
+) -> Result<Vec<(i64, NaiveDate, Vec<i64>)>> {
+    let columns: Vec<String> = fields.iter().map(|field| format!("c.{}", column_of(field))).collect();
     let mut params = Vec::new();
     let cells = cells_between(org, (grain, from, to), filter, &mut params);
-    let sql = format!("SELECT c.rep_id, c.day, c.{field} {cells} AND c.{field} <> 0");
+    let nonzero: Vec<String> = columns.iter().map(|column| format!("{column} <> 0")).collect();
+    let sql = format!("SELECT c.rep_id, c.day, {} {cells} AND ({})", columns.join(", "), nonzero.join(" OR "));
     // The product lines of a rep's month (or week) are summed here rather than by a GROUP BY.
-    let mut out: BTreeMap<(i64, NaiveDate), i64> = BTreeMap::new();
+    let mut out: BTreeMap<(i64, NaiveDate), Vec<i64>> = BTreeMap::new();
     db.query_each(&sql, &params, |row| {
         let key = (row.int(0)?.unwrap_or_default(), row.date(1)?.unwrap_or_default());
-        *out.entry(key).or_default() += row.int(2)?.unwrap_or_default();
+        let sums = out.entry(key).or_insert_with(|| vec![0; fields.len()]);
+        for (column, sum) in sums.iter_mut().enumerate() {
+            *sum += row.int(column + 2)?.unwrap_or_default();
+        }
         Ok(())
     })?;
-    Ok(out.into_iter().filter(|(_, value)| *value != 0).map(|((rep, day), value)| (rep, day, value)).collect())
+    Ok(out
+        .into_iter()
+        .filter(|(_, values)| values.iter().any(|&value| value != 0))
+        .map(|((rep, day), values)| (rep, day, values))
+        .collect())
 }
 
 /// One field of the organisation's month cells starting in `[from, to)` (of one product line, or
@@ -204,23 +260,81 @@ fn column_of(field: &str) -> &'static str {
     Tally::FIELDS.iter().find(|f| **f == field).copied().unwrap_or("won")
 }
 
-/// `[start, end)` as whole quarters, and around them whole months, whole ISO weeks and single days.
-fn split(period: Period) -> Vec<(Grain, NaiveDate, NaiveDate)> {
-    split_into(&[Grain::Quarter, Grain::Month, Grain::Week, Grain::Day], period.start(), period.end())
-}
+/// The calendar grains a period is read at, coarsest first.
+const CALENDAR: [Grain; 4] = [Grain::Quarter, Grain::Month, Grain::Week, Grain::Day];
 
-/// `[start, end)` as whole cells of the first of `grains`, and around them the rest's, coarsest first.
-fn split_into(grains: &[Grain], start: NaiveDate, end: NaiveDate) -> Vec<(Grain, NaiveDate, NaiveDate)> {
-    let Some((&grain, finer)) = grains.split_first() else { return Vec::new() };
-    let first = if grain.bucket(start) == start { start } else { grain.next(start) };
-    let last = grain.bucket(end);
-    if first >= last {
-        return split_into(finer, start, end);
+/// `period` as the fewest cells of the quarter, month, ISO week and day grains, each added or
+/// taken away: a ragged edge is often a whole coarser cell less a few (the last days of a month
+/// are the month less its first days). The cells around the period are the edges of a graph over
+/// its days; a way from its start to its end is a decomposition, an edge walked backwards a cell
+/// taken away. The shortest way is read, with the fewest cells taken away of the shortest.
+fn split(period: Period) -> Vec<Piece> {
+    let (start, end) = (period.start(), period.end());
+    let low = Grain::Quarter.bucket(start);
+    let high = if Grain::Quarter.bucket(end) == end { end } else { Grain::Quarter.next(end) };
+    let index = |day: NaiveDate| (day - low).num_days() as usize;
+    let day_at = |node: usize| low + chrono::Duration::days(node as i64);
+    // Per day: the cost of the best way there found (cells, cells taken away) and its last step
+    // (the day before it, the grain, whether taken away).
+    type Step = Option<(usize, Grain, bool)>;
+    let mut best: Vec<Option<((u32, u32), Step)>> = vec![None; index(high) + 1];
+    let mut queue = BinaryHeap::new();
+    best[index(start)] = Some(((0, 0), None));
+    queue.push(Reverse(((0u32, 0u32), index(start))));
+    while let Some(Reverse((cost, node))) = queue.pop() {
+        if node == index(end) {
+            break;
+        }
+        if best[node].is_some_and(|(known, _)| known < cost) {
+            continue;
+        }
+        let day = day_at(node);
+        for grain in CALENDAR {
+            // The cell starting on `day`, walked forwards; the cell ending on it, backwards.
+            let forwards = (grain.bucket(day) == day).then(|| (grain.next(day), false));
+            let backwards = (day > low)
+                .then(|| grain.bucket(day - chrono::Duration::days(1)))
+                .filter(|&first| grain.next(first) == day)
+                .map(|first| (first, true));
+            for (to, subtract) in forwards.into_iter().chain(backwards) {
+                if to < low || to > high {
+                    continue;
+                }
+                let next = (cost.0 + 1, cost.1 + u32::from(subtract));
+                let slot = &mut best[index(to)];
+                if slot.is_none_or(|(known, _)| next < known) {
+                    *slot = Some((next, Some((node, grain, subtract))));
+                    queue.push(Reverse((next, index(to))));
+                }
+            }
+        }
     }
-    let mut parts = split_into(finer, start, first);
-    parts.push((grain, first, last));
-    parts.extend(split_into(finer, last, end));
-    parts
+    let mut steps = Vec::new();
+    let mut node = index(end);
+    while let Some((_, Some((before, grain, subtract)))) = best[node] {
+        steps.push((day_at(before), day_at(node), grain, subtract));
+        node = before;
+    }
+    // The steps in order, runs of one grain's adjacent cells walked the same way as one piece.
+    let mut pieces: Vec<Piece> = Vec::new();
+    for (from_day, to_day, grain, subtract) in steps.into_iter().rev() {
+        let (from, to) = if subtract { (to_day, from_day) } else { (from_day, to_day) };
+        if let Some(last) = pieces.last_mut()
+            && last.grain == grain
+            && last.subtract == subtract
+        {
+            if !subtract && last.to == from {
+                last.to = to;
+                continue;
+            }
+            if subtract && last.from == to {
+                last.from = from;
+                continue;
+            }
+        }
+        pieces.push(Piece { grain, from, to, subtract });
+    }
+    pieces
 }
 
 #[cfg(test)]
@@ -232,58 +346,78 @@ mod tests {
         text.parse().unwrap_or(NaiveDate::MIN)
     }
 
-    #[test]
-    fn a_period_splits_into_quarters_months_weeks_and_days() {
-        let parts = |text: &str| split(text.parse().unwrap_or_else(|e| panic!("{e}")));
-        assert_eq!(parts("2026-Q1"), [(Grain::Quarter, date("2026-01-01"), date("2026-04-01"))]);
-        assert_eq!(parts("2026"), [(Grain::Quarter, date("2026-01-01"), date("2027-01-01"))]);
-        assert_eq!(parts("2026-05"), [(Grain::Month, date("2026-05-01"), date("2026-06-01"))]);
-        // A trailing year from 4 December: days and weeks to January, three whole quarters, then
-        // October and November, then three days.
-        assert_eq!(
-            parts("2025-12-04..2026-12-04"),
-            [
-                (Grain::Day, date("2025-12-04"), date("2025-12-08")),
-                (Grain::Week, date("2025-12-08"), date("2025-12-29")),
-                (Grain::Day, date("2025-12-29"), date("2026-01-01")),
-                (Grain::Quarter, date("2026-01-01"), date("2026-10-01")),
-                (Grain::Month, date("2026-10-01"), date("2026-12-01")),
-                (Grain::Day, date("2026-12-01"), date("2026-12-04")),
-            ]
-        );
-        assert_eq!(parts("2026-W10"), [(Grain::Week, date("2026-03-02"), date("2026-03-09"))]);
-        // 15 Jan (Thu) … 3 Apr (Fri): days to Monday 19 Jan, weeks to Monday 26 Jan, days to
-        // February; February and March whole; then 1–3 April by day (no whole week).
-        assert_eq!(
-            parts("2026-01-15..2026-04-03"),
-            [
-                (Grain::Day, date("2026-01-15"), date("2026-01-19")),
-                (Grain::Week, date("2026-01-19"), date("2026-01-26")),
-                (Grain::Day, date("2026-01-26"), date("2026-02-01")),
-                (Grain::Month, date("2026-02-01"), date("2026-04-01")),
-                (Grain::Day, date("2026-04-01"), date("2026-04-03")),
-            ]
-        );
-        assert_eq!(parts("2025-12-31..2026-01-01"), [(Grain::Day, date("2025-12-31"), date("2026-01-01"))]);
-        // ISO week 1 of 2026 starts on 29 December 2025, inside no whole month.
-        assert_eq!(parts("2026-W01"), [(Grain::Week, date("2025-12-29"), date("2026-01-05"))]);
+    fn parts(text: &str) -> Vec<(Grain, NaiveDate, NaiveDate, bool)> {
+        let period = text.parse().unwrap_or_else(|e| panic!("{e}"));
+        split(period).into_iter().map(|p| (p.grain, p.from, p.to, p.subtract)).collect()
     }
 
     #[test]
-    fn every_day_of_a_split_is_covered_once() {
-        let start = date("2024-02-27");
-        for length in 1..500 {
-            let period =
-                Period::range(start, start + chrono::Duration::days(length)).unwrap_or_else(|| panic!("range"));
-            let parts = split(period);
-            let covered: i64 = parts.iter().map(|(_, a, b)| (*b - *a).num_days()).sum();
-            assert_eq!(covered, length, "{parts:?}");
-            assert!(parts.windows(2).all(|w| w[0].2 == w[1].1), "{parts:?}");
-            for (grain, a, b) in parts {
-                assert!(grain != Grain::Week || (a.weekday() == chrono::Weekday::Mon && (b - a).num_days() % 7 == 0));
-                assert!(grain != Grain::Month || (a.day() == 1 && b.day() == 1));
-                let quarter_start = |d: NaiveDate| d.day() == 1 && d.month0().is_multiple_of(3);
-                assert!(grain != Grain::Quarter || (quarter_start(a) && quarter_start(b)));
+    fn a_period_splits_into_the_fewest_cells() {
+        let (add, take) = (false, true);
+        assert_eq!(parts("2026-Q1"), [(Grain::Quarter, date("2026-01-01"), date("2026-04-01"), add)]);
+        assert_eq!(parts("2026"), [(Grain::Quarter, date("2026-01-01"), date("2027-01-01"), add)]);
+        assert_eq!(parts("2026-05"), [(Grain::Month, date("2026-05-01"), date("2026-06-01"), add)]);
+        assert_eq!(parts("2026-W10"), [(Grain::Week, date("2026-03-02"), date("2026-03-09"), add)]);
+        // ISO week 1 of 2026 starts on 29 December 2025, inside no whole month.
+        assert_eq!(parts("2026-W01"), [(Grain::Week, date("2025-12-29"), date("2026-01-05"), add)]);
+        assert_eq!(parts("2025-12-31..2026-01-01"), [(Grain::Day, date("2025-12-31"), date("2026-01-01"), add)]);
+        // A trailing year from Thursday 4 December: December 2025 less its first three days
+        // (Monday 1 to Wednesday 3), three whole quarters, October and November, then 1–3
+        // December 2026: 12 cells, where whole cells only inside the year take 18 (4 days, 3 weeks
+        // and 3 days to January).
+        assert_eq!(
+            parts("2025-12-04..2026-12-04"),
+            [
+                (Grain::Day, date("2025-12-01"), date("2025-12-04"), take),
+                (Grain::Month, date("2025-12-01"), date("2026-01-01"), add),
+                (Grain::Quarter, date("2026-01-01"), date("2026-10-01"), add),
+                (Grain::Month, date("2026-10-01"), date("2026-12-01"), add),
+                (Grain::Day, date("2026-12-01"), date("2026-12-04"), add),
+            ]
+        );
+        // Sunday 7 December 2025 to Monday 7 December 2026: the Sunday, less the week of Monday
+        // 1 December, plus December; then 1–6 December 2026 as the week of Monday 30 November less
+        // its Monday. 10 cells rather than 18.
+        assert_eq!(
+            parts("2025-12-07..2026-12-07"),
+            [
+                (Grain::Day, date("2025-12-07"), date("2025-12-08"), add),
+                (Grain::Week, date("2025-12-01"), date("2025-12-08"), take),
+                (Grain::Month, date("2025-12-01"), date("2026-01-01"), add),
+                (Grain::Quarter, date("2026-01-01"), date("2026-10-01"), add),
+                (Grain::Month, date("2026-10-01"), date("2026-12-01"), add),
+                (Grain::Day, date("2026-11-30"), date("2026-12-01"), take),
+                (Grain::Week, date("2026-11-30"), date("2026-12-07"), add),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_day_of_a_split_is_counted_once_and_no_other_day() {
+        for start in [date("2024-02-27"), date("2025-12-07"), date("2026-03-30")] {
+            for length in 1..500 {
+                let end = start + chrono::Duration::days(length);
+                let period = Period::range(start, end).unwrap_or_else(|| panic!("range"));
+                let pieces = split(period);
+                let mut counted: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+                for piece in &pieces {
+                    let (grain, a, b) = (piece.grain, piece.from, piece.to);
+                    assert!(a < b, "{pieces:?}");
+                    assert!(
+                        grain != Grain::Week || (a.weekday() == chrono::Weekday::Mon && (b - a).num_days() % 7 == 0)
+                    );
+                    assert!(grain != Grain::Month || (a.day() == 1 && b.day() == 1));
+                    let quarter_start = |d: NaiveDate| d.day() == 1 && d.month0().is_multiple_of(3);
+                    assert!(grain != Grain::Quarter || (quarter_start(a) && quarter_start(b)));
+                    let mut day = a;
+                    while day < b {
+                        *counted.entry(day).or_default() += if piece.subtract { -1 } else { 1 };
+                        day += chrono::Duration::days(1);
+                    }
+                }
+                counted.retain(|_, count| *count != 0);
+                assert_eq!(counted.len() as i64, length, "{pieces:?}");
+                assert!(counted.iter().all(|(day, count)| *count == 1 && *day >= start && *day < end), "{pieces:?}");
             }
         }
     }

@@ -9,7 +9,7 @@
 use super::changes;
 use super::contests;
 use super::inputs::{self, CreditedDeal as StoredDeal};
-use super::locked::{LockedSoFar, adjusted_after_lock, locked_period};
+use super::locked::{KeptDigest, LockedSoFar};
 use super::plans;
 use super::sheet::{AdjustmentSheet, AwardSheet, ComponentSheet, DrawSheet, LineSheet, StatementSheet, StatementState};
 use super::statements;
@@ -43,7 +43,7 @@ pub struct Books<'d> {
     /// Each deal's external id and name, to name it on its lines.
     names: HashMap<i64, (String, Option<String>)>,
     quotas: HashMap<i64, Vec<QuotaEntry>>,
-    kept: HashMap<(i64, String), StatementSheet>,
+    kept: HashMap<(i64, String), KeptMonth>,
     adjustments: HashMap<(i64, String), Vec<AdjustmentSheet>>,
     awards: HashMap<(i64, String), Vec<ContestAward>>,
     /// The day each deal `clawback_days` may excuse changed last.
@@ -54,6 +54,13 @@ pub struct Books<'d> {
     /// a change to a deal of a locked statement is adjusted on the next statement computed live,
     /// whatever its year.
     earlier: Option<Box<Books<'d>>>,
+}
+
+/// A kept statement: what the months after it read of it, and the statement as kept, which only
+/// the year asked reads (an earlier year's books read its digest alone).
+struct KeptMonth {
+    digest: KeptDigest,
+    sheet: Option<StatementSheet>,
 }
 
 /// What a rep's statements up to the end of a year leave to adjust in the years after: per year,
@@ -115,7 +122,7 @@ struct Sequence {
 /// A month of a sequence: a kept statement, or one computed now (turned into a sheet only when
 /// it is the one asked for), or of one computed now only its adjustments after a lock.
 enum Month<'k> {
-    Kept(&'k StatementSheet),
+    Kept(&'k KeptMonth),
     Live(Statement),
     Adjusted(Vec<Adjustment>),
 }
@@ -210,7 +217,11 @@ impl<'d> Books<'d> {
         books.people.sort_unstable();
         books.people.dedup();
         let asked: HashSet<i64> = books.people.iter().copied().collect();
-        if !replay {
+        if earlier {
+            for (rep, period, digest) in statements::digests_of_year(db, org, &asked, file.fiscal_year)? {
+                books.kept.insert((rep, period), KeptMonth { digest, sheet: None });
+            }
+        } else if !replay {
             for kept in statements::of_year(db, org, &asked, file.fiscal_year)? {
                 for line in kept.sheet.components.iter().flat_map(|c| &c.lines) {
                     books
@@ -218,7 +229,8 @@ impl<'d> Books<'d> {
                         .entry(line.opportunity_id)
                         .or_insert_with(|| (line.opportunity_external_id.clone(), line.name.clone()));
                 }
-                books.kept.insert((kept.rep_id, kept.period), kept.sheet);
+                let digest = KeptDigest::of_sheet(&kept.sheet);
+                books.kept.insert((kept.rep_id, kept.period), KeptMonth { digest, sheet: Some(kept.sheet) });
             }
         }
         // An earlier year's books recompute only its locked periods: the deals of their windows.
@@ -241,6 +253,21 @@ impl<'d> Books<'d> {
                     period: quota.period,
                     target: quota.target,
                 });
+            }
+        }
+        if earlier {
+            // A deal a locked statement paid that is credited no more is named as it is now.
+            let unnamed: HashSet<i64> = books
+                .kept
+                .values()
+                .flat_map(|kept| &kept.digest.components)
+                .filter_map(|component| component.period.as_ref())
+                .flat_map(|period| period.lines.iter().map(|line| line.opportunity_id))
+                .chain(books.kept.values().flat_map(|kept| kept.digest.adjusted.iter().map(|a| a.deal)))
+                .filter(|deal| !books.names.contains_key(deal))
+                .collect();
+            if !unnamed.is_empty() {
+                books.names.extend(inputs::deal_names(db, org, &unnamed)?);
             }
         }
         if !replay && !earlier {
@@ -268,10 +295,10 @@ impl<'d> Books<'d> {
             return found;
         }
         let mut books_of: HashMap<i64, Option<RepBooks>> = HashMap::new();
-        for ((rep, _), sheet) in self.kept.iter().filter(|(_, sheet)| sheet.state == StatementState::Locked) {
+        for ((rep, _), kept) in self.kept.iter().filter(|(_, kept)| kept.digest.is_locked()) {
             let Some(books) = books_of.entry(*rep).or_insert_with(|| self.rep_books(file, *rep)) else { continue };
-            for kept in &sheet.components {
-                let Some(locked) = locked_period(kept) else { continue };
+            for kept in &kept.digest.components {
+                let Some(locked) = &kept.period else { continue };
                 let Some((rep_plan, component)) = books.plan_of(&locked.component).filter(|(_, c)| windowed(c)) else {
                     continue;
                 };
@@ -287,7 +314,7 @@ impl<'d> Books<'d> {
                 found.extend(deals.filter(|deal| then(*deal) != now_of(*deal)));
             }
         }
-        found.extend(self.kept.values().flat_map(adjusted_after_lock).map(|adjusted| adjusted.deal));
+        found.extend(self.kept.values().flat_map(|kept| &kept.digest.adjusted).map(|adjusted| adjusted.deal));
         found
     }
 
@@ -417,9 +444,8 @@ impl<'d> Books<'d> {
         let Some(file) = self.file.as_ref() else { return carried };
         let Some(books) = self.rep_books(file, rep) else { return carried };
         let year = file.fiscal_year;
-        let locked_in_year = (1..=12).any(|m| {
-            self.kept.get(&(rep, format!("{year:04}-{m:02}"))).is_some_and(|kept| kept.state == StatementState::Locked)
-        });
+        let locked_in_year = (1..=12)
+            .any(|m| self.kept.get(&(rep, format!("{year:04}-{m:02}"))).is_some_and(|kept| kept.digest.is_locked()));
         if carried.years.is_empty() && !locked_in_year {
             return Carried::default();
         }
@@ -466,8 +492,8 @@ impl<'d> Books<'d> {
             let before = prior.clone();
             let computed = match kept {
                 Some(kept) => {
-                    if kept.state == StatementState::Locked {
-                        locked.add(kept);
+                    if kept.digest.is_locked() {
+                        locked.add(&kept.digest);
                     }
                     Month::Kept(kept)
                 }
@@ -506,7 +532,7 @@ impl<'d> Books<'d> {
             payables.push(computed.add_to(&mut prior, year, &mut carried.years));
             if last {
                 let last = match computed {
-                    Month::Kept(kept) => Some(kept.clone()),
+                    Month::Kept(kept) => kept.sheet.clone(),
                     Month::Live(statement) => Some(self.sheet(books, &statement, current)),
                     Month::Adjusted(_) => None,
                 };
@@ -620,10 +646,16 @@ impl Month<'_> {
         let mut adjusted: Vec<(i64, ComponentRef, Option<i32>, i64)> = Vec::new();
         let (balance, payable) =
             match self {
-                Month::Kept(sheet) => {
-                    paid.extend(sheet.components.iter().map(|c| (c.plan.as_str(), c.key.as_str(), c.due_cents)));
-                    adjusted.extend(adjusted_after_lock(sheet).map(|a| (a.deal, a.component, a.fiscal_year, a.cents)));
-                    (sheet.draw.as_ref().map(|draw| draw.balance_after_cents), sheet.payable_cents)
+                Month::Kept(kept) => {
+                    let kept = &kept.digest;
+                    paid.extend(
+                        kept.components
+                            .iter()
+                            .map(|c| (c.reference.plan.as_str(), c.reference.key.as_str(), c.due_cents)),
+                    );
+                    adjusted
+                        .extend(kept.adjusted.iter().map(|a| (a.deal, a.component.clone(), a.fiscal_year, a.cents)));
+                    (kept.draw_balance_cents, kept.payable_cents)
                 }
                 Month::Live(statement) => {
                     paid.extend(statement.components.iter().map(|l| (l.plan.as_str(), l.key.as_str(), l.due_cents)));
@@ -711,11 +743,11 @@ fn quota_span(file: &PlansFile, deals: Period) -> Period {
 }
 
 /// From the first day to the last of the windows of the locked statements' components.
-fn locked_span<'s>(kept: impl Iterator<Item = &'s StatementSheet>) -> Option<Period> {
+fn locked_span<'s>(kept: impl Iterator<Item = &'s KeptMonth>) -> Option<Period> {
     let windows = kept
-        .filter(|sheet| sheet.state == StatementState::Locked)
-        .flat_map(|sheet| &sheet.components)
-        .filter_map(|component| component.window.parse::<Period>().ok());
+        .filter(|kept| kept.digest.is_locked())
+        .flat_map(|kept| &kept.digest.components)
+        .filter_map(|component| component.window);
     let (start, end) =
         windows.fold(None, |span: Option<(NaiveDate, NaiveDate)>, window| {
             Some(span.map_or((window.start(), window.end()), |(start, end)| {

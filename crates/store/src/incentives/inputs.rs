@@ -58,7 +58,7 @@ fn start_of(day: NaiveDate) -> Value<'static> {
 }
 
 /// The reps' ids as bound values and their marks, or none when the reps are many.
-fn listed(reps: &HashSet<i64>) -> Option<(String, Vec<Value<'static>>)> {
+pub(super) fn listed(reps: &HashSet<i64>) -> Option<(String, Vec<Value<'static>>)> {
     if reps.len() > LISTED_REPS {
         return None;
     }
@@ -193,6 +193,28 @@ pub fn quotas(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period) -> Res
     })?;
     // Sorted here, not by the read, which then takes the rows as its index holds them.
     found.sort_by_key(|quota| (quota.rep, quota.period.start()));
+    Ok(found)
+}
+
+/// The external id and name of each of `deals` (deleted ones too).
+pub fn deal_names(db: &mut Db, org: OrgId, deals: &HashSet<i64>) -> Result<HashMap<i64, (String, Option<String>)>> {
+    let mut ids: Vec<i64> = deals.iter().copied().collect();
+    ids.sort_unstable();
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut params = vec![org.value()];
+        params.extend(chunk.iter().map(|id| Value::Int(*id)));
+        db.query_each(
+            &format!("SELECT id, external_id, name FROM opportunities WHERE org_id = ? AND id IN ({marks})"),
+            &params,
+            |row| {
+                let name = (row.text(1)?.unwrap_or_default().to_string(), row.text(2)?.map(str::to_string));
+                found.insert(row.int(0)?.unwrap_or_default(), name);
+                Ok(())
+            },
+        )?;
+    }
     Ok(found)
 }
 

@@ -2,9 +2,209 @@
 //! kept statements), what later statements already adjusted per deal and component, and which
 //! deals' change days `clawback_days` may need.
 
-use super::sheet::{AdjustmentSheet, ComponentSheet, StatementSheet};
+use super::sheet::{AdjustmentSheet, ComponentSheet, StatementSheet, StatementState};
 use quotient_core::Period;
 use quotient_core::incentives::{ComponentRef, Decimal, LockedLine, LockedPeriod};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// What the months after a kept statement read of it: per component what it paid and, once
+/// locked, the period it measured; the adjustments after a lock it made; the draw's balance and
+/// the payable. A later year needs no more of its earlier years' statements than this.
+pub(super) struct KeptDigest {
+    pub state: StatementState,
+    pub components: Vec<KeptComponent>,
+    pub adjusted: Vec<AdjustedAfterLock>,
+    pub draw_balance_cents: Option<i64>,
+    pub payable_cents: i64,
+}
+
+/// A component of a kept statement as the months after it read it.
+pub(super) struct KeptComponent {
+    pub reference: ComponentRef,
+    pub cumulative: bool,
+    pub due_cents: i64,
+    /// The window measured, when its text reads back.
+    pub window: Option<Period>,
+    /// The component as the engine's locked period (see [`locked_period`]).
+    pub period: Option<LockedPeriod>,
+}
+
+impl KeptDigest {
+    pub(super) fn of_sheet(sheet: &StatementSheet) -> KeptDigest {
+        KeptDigest {
+            state: sheet.state,
+            components: sheet
+                .components
+                .iter()
+                .map(|component| KeptComponent {
+                    reference: ComponentRef { plan: component.plan.clone(), key: component.key.clone() },
+                    cumulative: component.cumulative,
+                    due_cents: component.due_cents,
+                    window: component.window.parse().ok(),
+                    period: locked_period(component),
+                })
+                .collect(),
+            adjusted: adjusted_after_lock(sheet).collect(),
+            draw_balance_cents: sheet.draw.as_ref().map(|draw| draw.balance_after_cents),
+            payable_cents: sheet.payable_cents,
+        }
+    }
+
+    /// The digest of a kept statement's JSON, read without the texts only a reader of the
+    /// statement needs (names, external ids, notes of other adjustments): what it gives is what
+    /// [`KeptDigest::of_sheet`] gives of the whole sheet.
+    pub(super) fn of_json(
+        text: &str,
+        state: StatementState,
+        windows: &mut WindowCache,
+    ) -> serde_json::Result<KeptDigest> {
+        let view: SheetView = serde_json::from_str(text)?;
+        let components = view
+            .components
+            .into_iter()
+            .map(|component| {
+                let window = windows.parse(&component.window);
+                let reference = ComponentRef { plan: component.plan.into_owned(), key: component.key.into_owned() };
+                let quota = match &component.quota {
+                    Some(text) => text.parse::<Decimal>().ok().map(Some),
+                    None => Some(None),
+                };
+                let period = window.zip(quota).map(|(window, quota)| LockedPeriod {
+                    component: reference.clone(),
+                    window,
+                    quota,
+                    lines: component
+                        .lines
+                        .iter()
+                        .filter_map(|line| {
+                            Some(LockedLine {
+                                opportunity_id: line.opportunity_id,
+                                closed_on: line.closed_on.parse().ok()?,
+                                credited: line.credited.parse().ok()?,
+                                earnings_cents: line.earnings_cents,
+                            })
+                        })
+                        .collect(),
+                });
+                KeptComponent {
+                    reference,
+                    cumulative: component.cumulative,
+                    due_cents: component.due_cents,
+                    window,
+                    period,
+                }
+            })
+            .collect();
+        let adjusted = view
+            .adjustments
+            .into_iter()
+            .filter_map(|adjustment| {
+                if !matches!(adjustment.cause.as_ref(), "clawback" | "deal_changed") {
+                    return None;
+                }
+                let deal = adjustment.opportunity_id?;
+                let component = match (adjustment.plan, adjustment.component_key) {
+                    (Some(plan), Some(key)) => ComponentRef { plan: plan.into_owned(), key: key.into_owned() },
+                    _ => noted_component(&adjustment.note)?,
+                };
+                Some(AdjustedAfterLock {
+                    deal,
+                    component,
+                    fiscal_year: adjustment.fiscal_year,
+                    cents: adjustment.amount_cents,
+                })
+            })
+            .collect();
+        Ok(KeptDigest {
+            state,
+            components,
+            adjusted,
+            draw_balance_cents: view.draw.map(|draw| draw.balance_after_cents),
+            payable_cents: view.payable_cents,
+        })
+    }
+
+    pub(super) fn is_locked(&self) -> bool {
+        self.state == StatementState::Locked
+    }
+}
+
+/// Windows as parsed, by their text: a year's statements name few.
+#[derive(Default)]
+pub(super) struct WindowCache(HashMap<String, Option<Period>>);
+
+impl WindowCache {
+    fn parse(&mut self, text: &str) -> Option<Period> {
+        if let Some(found) = self.0.get(text) {
+            return *found;
+        }
+        let window = text.parse().ok();
+        self.0.insert(text.to_string(), window);
+        window
+    }
+}
+
+/// The fields of a kept statement a digest reads; the texts borrowed where the JSON allows.
+#[derive(Deserialize)]
+struct SheetView<'a> {
+    #[serde(borrow)]
+    components: Vec<ComponentView<'a>>,
+    #[serde(borrow)]
+    adjustments: Vec<AdjustmentView<'a>>,
+    #[serde(default)]
+    draw: Option<DrawView>,
+    payable_cents: i64,
+}
+
+#[derive(Deserialize)]
+struct ComponentView<'a> {
+    #[serde(borrow)]
+    plan: Cow<'a, str>,
+    #[serde(borrow)]
+    key: Cow<'a, str>,
+    #[serde(borrow)]
+    window: Cow<'a, str>,
+    cumulative: bool,
+    #[serde(default, borrow)]
+    quota: Option<Cow<'a, str>>,
+    due_cents: i64,
+    #[serde(borrow)]
+    lines: Vec<LineView<'a>>,
+}
+
+#[derive(Deserialize)]
+struct LineView<'a> {
+    opportunity_id: i64,
+    #[serde(borrow)]
+    closed_on: Cow<'a, str>,
+    #[serde(borrow)]
+    credited: Cow<'a, str>,
+    earnings_cents: i64,
+}
+
+#[derive(Deserialize)]
+struct AdjustmentView<'a> {
+    #[serde(default)]
+    opportunity_id: Option<i64>,
+    #[serde(default, borrow)]
+    plan: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    component_key: Option<Cow<'a, str>>,
+    #[serde(default)]
+    fiscal_year: Option<i32>,
+    #[serde(borrow)]
+    cause: Cow<'a, str>,
+    amount_cents: i64,
+    #[serde(borrow)]
+    note: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+struct DrawView {
+    balance_after_cents: i64,
+}
 
 /// The component periods of a rep's locked statements met so far in the year.
 #[derive(Default)]
@@ -17,9 +217,9 @@ pub(super) struct LockedSoFar {
 }
 
 impl LockedSoFar {
-    pub(super) fn add(&mut self, sheet: &StatementSheet) {
-        for component in &sheet.components {
-            let Some(period) = locked_period(component) else { continue };
+    pub(super) fn add(&mut self, kept: &KeptDigest) {
+        for component in &kept.components {
+            let Some(period) = component.period.clone() else { continue };
             if component.cumulative {
                 self.periods.insert(self.trued, period);
                 self.trued += 1;
@@ -125,7 +325,12 @@ fn adjusted_component(adjustment: &AdjustmentSheet) -> Option<ComponentRef> {
     if let (Some(plan), Some(key)) = (&adjustment.plan, &adjustment.component_key) {
         return Some(ComponentRef { plan: plan.clone(), key: key.clone() });
     }
-    let (named, _) = adjustment.note.split_once(": ")?;
+    noted_component(&adjustment.note)
+}
+
+/// The `plan key:` an adjustment's note starts with.
+fn noted_component(note: &str) -> Option<ComponentRef> {
+    let (named, _) = note.split_once(": ")?;
     let (plan, key) = named.rsplit_once(' ')?;
     Some(ComponentRef { plan: plan.to_string(), key: key.to_string() })
 }

@@ -46,15 +46,22 @@ pub(super) fn digests_of_year(
 ) -> Result<Vec<(i64, String, KeptDigest)>> {
     let mut found = Vec::new();
     let mut windows = WindowCache::default();
-    let (sql, params) = of_year_read("statement_json", org, reps, year);
+    // The JSON only of a statement kept without a digest.
+    let columns = "digest, CASE WHEN digest IS NULL THEN statement_json END";
+    let (sql, params) = of_year_read(columns, org, reps, year);
     db.query_each(&sql, &params, |row| {
         let rep_id = row.int(0)?.unwrap_or_default();
-        if reps.contains(&rep_id) {
-            let text = row.text(3)?.unwrap_or_default();
-            let digest = KeptDigest::of_json(text, state_of(row)?, &mut windows)
-                .map_err(|e| StoreError::Decode(format!("a kept statement: {e}")))?;
-            found.push((rep_id, row.text(1)?.unwrap_or_default().to_string(), digest));
+        if !reps.contains(&rep_id) {
+            return Ok(());
         }
+        let state = state_of(row)?;
+        let digest = match row.text(3)? {
+            Some(text) => KeptDigest::of_text(text, state, &mut windows)
+                .ok_or_else(|| StoreError::Decode("a kept statement's digest".into()))?,
+            None => KeptDigest::of_json(row.text(4)?.unwrap_or_default(), state, &mut windows)
+                .map_err(|e| StoreError::Decode(format!("a kept statement: {e}")))?,
+        };
+        found.push((rep_id, row.text(1)?.unwrap_or_default().to_string(), digest));
         Ok(())
     })?;
     Ok(found)
@@ -131,15 +138,17 @@ pub fn approve(db: &mut Db, org: OrgId, actor: Option<i64>, sheet: &StatementShe
     ensure_unlocked(db, org, sheet.rep_id, &sheet.period)?;
     let now = Value::Timestamp(Utc::now());
     db.execute(
-        "INSERT INTO statements (org_id, rep_id, period, state, statement_json, payable_cents, approved_by, approved_at)
-         VALUES (?, ?, ?, 'approved', ?, ?, ?, ?)
+        "INSERT INTO statements (org_id, rep_id, period, state, statement_json, digest, payable_cents, approved_by, approved_at)
+         VALUES (?, ?, ?, 'approved', ?, ?, ?, ?, ?)
          ON CONFLICT (org_id, rep_id, period) DO UPDATE SET statement_json = excluded.statement_json,
-             payable_cents = excluded.payable_cents, approved_by = excluded.approved_by, approved_at = excluded.approved_at",
+             digest = excluded.digest, payable_cents = excluded.payable_cents, approved_by = excluded.approved_by,
+             approved_at = excluded.approved_at",
         &[
             org.value(),
             Value::Int(sheet.rep_id),
             Value::text(&sheet.period),
             Value::owned(json_of(sheet)?),
+            KeptDigest::of_sheet(sheet).to_text().map_or(Value::Null, Value::owned),
             Value::Int(sheet.payable_cents),
             Value::opt_int(actor),
             now,

@@ -30,6 +30,7 @@ use quotient_core::incentives::{
 };
 use quotient_core::period::PeriodKind;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 /// Everything the statements of some reps in one fiscal year are computed from.
@@ -46,6 +47,9 @@ pub struct Books<'d> {
     kept: HashMap<(i64, String), KeptMonth>,
     adjustments: HashMap<(i64, String), Vec<AdjustmentSheet>>,
     awards: HashMap<(i64, String), Vec<ContestAward>>,
+    /// The deals a sheet named by their id alone, as no books read their names: named by
+    /// [`Books::named`] before the sheets are handed on.
+    unnamed: RefCell<HashSet<i64>>,
     /// The day each deal `clawback_days` may excuse changed last.
     changed_on: HashMap<i64, NaiveDate>,
     /// Each rep's assignments in the plans file, by external id (see `plans_of`).
@@ -194,6 +198,7 @@ impl<'d> Books<'d> {
             kept: HashMap::new(),
             adjustments: HashMap::new(),
             awards: HashMap::new(),
+            unnamed: RefCell::new(HashSet::new()),
             changed_on: HashMap::new(),
             assigned: HashMap::new(),
             earlier: None,
@@ -238,8 +243,19 @@ impl<'d> Books<'d> {
         if let Some(span) = span {
             let product_lines: HashMap<i64, &str> =
                 directory.product_lines.iter().map(|(id, (external, _))| (*id, external.as_str())).collect();
-            for deal in inputs::credited_deals(db, org, &credited, span)? {
-                books.names.entry(deal.opportunity).or_insert_with(|| (deal.external_id.clone(), deal.name.clone()));
+            // An earlier year's deals are named only where a statement shows them (see `named`).
+            let deals = if earlier {
+                inputs::unnamed_credited_deals(db, org, &credited, span)?
+            } else {
+                inputs::credited_deals(db, org, &credited, span)?
+            };
+            for deal in deals {
+                if !earlier {
+                    books
+                        .names
+                        .entry(deal.opportunity)
+                        .or_insert_with(|| (deal.external_id.clone(), deal.name.clone()));
+                }
                 books.deals.entry(deal.rep).or_default().push(engine_deal(&deal, &product_lines));
             }
             let quotas =
@@ -253,21 +269,6 @@ impl<'d> Books<'d> {
                     period: quota.period,
                     target: quota.target,
                 });
-            }
-        }
-        if earlier {
-            // A deal a locked statement paid that is credited no more is named as it is now.
-            let unnamed: HashSet<i64> = books
-                .kept
-                .values()
-                .flat_map(|kept| &kept.digest.components)
-                .filter_map(|component| component.period.as_ref())
-                .flat_map(|period| period.lines.iter().map(|line| line.opportunity_id))
-                .chain(books.kept.values().flat_map(|kept| kept.digest.adjusted.iter().map(|a| a.deal)))
-                .filter(|deal| !books.names.contains_key(deal))
-                .collect();
-            if !unnamed.is_empty() {
-                books.names.extend(inputs::deal_names(db, org, &unnamed)?);
             }
         }
         if !replay && !earlier {
@@ -319,24 +320,53 @@ impl<'d> Books<'d> {
     }
 
     /// The statements of `month` of every rep asked who has a plan, by rep id.
-    pub fn statements(&self, month: Period) -> Vec<StatementSheet> {
+    pub fn statements(&self, db: &mut Db, org: OrgId, month: Period) -> Result<Vec<StatementSheet>> {
         let mut found = Vec::new();
         for &rep in &self.people {
             if let Some(sequence) = self.sequence(rep, month, false) {
                 found.push(sequence.last);
             }
         }
-        found
+        self.named(db, org, &mut found)?;
+        Ok(found)
     }
 
     /// A rep's statement of `month` as shown: kept, or computed now.
-    pub fn statement(&self, rep: i64, month: Period) -> Option<StatementSheet> {
-        self.sequence(rep, month, false).map(|s| s.last)
+    pub fn statement(&self, db: &mut Db, org: OrgId, rep: i64, month: Period) -> Result<Option<StatementSheet>> {
+        let mut found: Vec<StatementSheet> = self.sequence(rep, month, false).map(|s| s.last).into_iter().collect();
+        self.named(db, org, &mut found)?;
+        Ok(found.pop())
     }
 
     /// A rep's statement of `month` computed now, even when one is kept.
-    pub fn live(&self, rep: i64, month: Period) -> Option<StatementSheet> {
-        self.sequence(rep, month, true).map(|s| s.last)
+    pub fn live(&self, db: &mut Db, org: OrgId, rep: i64, month: Period) -> Result<Option<StatementSheet>> {
+        let mut found: Vec<StatementSheet> = self.sequence(rep, month, true).map(|s| s.last).into_iter().collect();
+        self.named(db, org, &mut found)?;
+        Ok(found.pop())
+    }
+
+    /// Names on `sheets` the deals no books named (an earlier year's, whose names are not read
+    /// with its deals): their external id and name now.
+    fn named(&self, db: &mut Db, org: OrgId, sheets: &mut [StatementSheet]) -> Result<()> {
+        let unnamed = self.unnamed.take();
+        if unnamed.is_empty() {
+            return Ok(());
+        }
+        let names = inputs::deal_names(db, org, &unnamed)?;
+        for sheet in sheets {
+            for line in sheet.components.iter_mut().flat_map(|c| &mut c.lines) {
+                if let Some((external_id, name)) = names.get(&line.opportunity_id) {
+                    line.opportunity_external_id.clone_from(external_id);
+                    line.name.clone_from(name);
+                }
+            }
+            for adjustment in &mut sheet.adjustments {
+                if let Some((external_id, _)) = adjustment.opportunity_id.and_then(|id| names.get(&id)) {
+                    adjustment.opportunity_external_id = Some(external_id.clone());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A rep's earnings as of the books' day: the month so far, the year to date, the next steps
@@ -390,7 +420,9 @@ impl<'d> Books<'d> {
                 adds_cents: what_if.added_cents,
             })
             .collect();
-        let month = sequence.last;
+        let mut month = [sequence.last];
+        self.named(db, org, &mut month)?;
+        let [month] = month;
         Ok(Earnings { month, year_to_date_cents, next_steps, what_ifs })
     }
 
@@ -551,7 +583,12 @@ impl<'d> Books<'d> {
 
     /// The engine's statement as the operations answer it.
     fn sheet(&self, books: &RepBooks, statement: &Statement, month: Period) -> StatementSheet {
-        let name = |id: i64| self.name_of(id).cloned().unwrap_or_else(|| (id.to_string(), None));
+        let name = |id: i64| {
+            self.name_of(id).cloned().unwrap_or_else(|| {
+                self.unnamed.borrow_mut().insert(id);
+                (id.to_string(), None)
+            })
+        };
         let components = statement
             .components
             .iter()

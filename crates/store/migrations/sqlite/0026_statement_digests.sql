@@ -3,3 +3,7 @@
 -- with the statement when it is approved: a later year reads these, not each statement's JSON.
 -- Statements kept before have none and are read from their JSON.
 ALTER TABLE statements ADD COLUMN digest TEXT;
+
+-- Whether an earlier year has a locked statement is asked by every month's statements: answered
+-- from this index, not by reading every kept statement.
+CREATE INDEX statements_by_state ON statements (org_id, state, period);

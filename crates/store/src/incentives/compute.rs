@@ -521,7 +521,8 @@ impl<'d> Books<'d> {
             let key = current.to_string();
             let last = current.start() >= month.start() || current.end() >= year_bounds(year).1;
             let kept = self.kept.get(&(rep, key.clone())).filter(|_| !(last && live_last));
-            let before = prior.clone();
+            // What the months before paid: the sequence's, of its last month only.
+            let before = if last { prior.clone() } else { PriorStatements::default() };
             let computed = match kept {
                 Some(kept) => {
                     if kept.digest.is_locked() {

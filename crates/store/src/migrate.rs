@@ -48,6 +48,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_statement_inputs"),
     migration!(24, "0024_pipeline_revision"),
     migration!(25, "0025_forecast_figures"),
+    migration!(26, "0026_statement_digests"),
     migration!(27, "0027_forecast_totals"),
 ];
 

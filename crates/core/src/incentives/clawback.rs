@@ -150,8 +150,10 @@ pub(crate) fn locked_adjustments(input: &StatementInput, trued_up: impl Fn(&Lock
                 let now = credits_now(input, rep_plan, component, period.window, &then);
                 // Unchanged credits, in the same order, recompute to the same lines: nothing owed,
                 // unless an earlier adjustment of one of its deals is to be taken back.
+                // Most reps have no earlier adjustment: no key is built for them.
                 let adjusted = |credit: &DealCredit| {
-                    input.prior.adjusted.contains_key(&(credit.opportunity_id, reference.clone()))
+                    !input.prior.adjusted.is_empty()
+                        && input.prior.adjusted.contains_key(&(credit.opportunity_id, reference.clone()))
                 };
                 if now == then && !then.iter().any(adjusted) {
                     continue;

@@ -9,7 +9,7 @@
 use super::changes;
 use super::contests;
 use super::inputs::{self, CreditedDeal as StoredDeal};
-use super::locked::{LockedSoFar, adjusted_after_lock, locked_period};
+use super::locked::{KeptDigest, LockedSoFar};
 use super::plans;
 use super::sheet::{AdjustmentSheet, AwardSheet, ComponentSheet, DrawSheet, LineSheet, StatementSheet, StatementState};
 use super::statements;
@@ -30,6 +30,7 @@ use quotient_core::incentives::{
 };
 use quotient_core::period::PeriodKind;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 /// Everything the statements of some reps in one fiscal year are computed from.
@@ -43,9 +44,12 @@ pub struct Books<'d> {
     /// Each deal's external id and name, to name it on its lines.
     names: HashMap<i64, (String, Option<String>)>,
     quotas: HashMap<i64, Vec<QuotaEntry>>,
-    kept: HashMap<(i64, String), StatementSheet>,
+    kept: HashMap<(i64, String), KeptMonth>,
     adjustments: HashMap<(i64, String), Vec<AdjustmentSheet>>,
     awards: HashMap<(i64, String), Vec<ContestAward>>,
+    /// The deals a sheet named by their id alone, as no books read their names: named by
+    /// [`Books::named`] before the sheets are handed on.
+    unnamed: RefCell<HashSet<i64>>,
     /// The day each deal `clawback_days` may excuse changed last.
     changed_on: HashMap<i64, NaiveDate>,
     /// Each rep's assignments in the plans file, by external id (see `plans_of`).
@@ -54,6 +58,13 @@ pub struct Books<'d> {
     /// a change to a deal of a locked statement is adjusted on the next statement computed live,
     /// whatever its year.
     earlier: Option<Box<Books<'d>>>,
+}
+
+/// A kept statement: what the months after it read of it, and the statement as kept, which only
+/// the year asked reads (an earlier year's books read its digest alone).
+struct KeptMonth {
+    digest: KeptDigest,
+    sheet: Option<StatementSheet>,
 }
 
 /// What a rep's statements up to the end of a year leave to adjust in the years after: per year,
@@ -115,7 +126,7 @@ struct Sequence {
 /// A month of a sequence: a kept statement, or one computed now (turned into a sheet only when
 /// it is the one asked for), or of one computed now only its adjustments after a lock.
 enum Month<'k> {
-    Kept(&'k StatementSheet),
+    Kept(&'k KeptMonth),
     Live(Statement),
     Adjusted(Vec<Adjustment>),
 }
@@ -187,6 +198,7 @@ impl<'d> Books<'d> {
             kept: HashMap::new(),
             adjustments: HashMap::new(),
             awards: HashMap::new(),
+            unnamed: RefCell::new(HashSet::new()),
             changed_on: HashMap::new(),
             assigned: HashMap::new(),
             earlier: None,
@@ -210,7 +222,11 @@ impl<'d> Books<'d> {
         books.people.sort_unstable();
         books.people.dedup();
         let asked: HashSet<i64> = books.people.iter().copied().collect();
-        if !replay {
+        if earlier {
+            for (rep, period, digest) in statements::digests_of_year(db, org, &asked, file.fiscal_year)? {
+                books.kept.insert((rep, period), KeptMonth { digest, sheet: None });
+            }
+        } else if !replay {
             for kept in statements::of_year(db, org, &asked, file.fiscal_year)? {
                 for line in kept.sheet.components.iter().flat_map(|c| &c.lines) {
                     books
@@ -218,7 +234,8 @@ impl<'d> Books<'d> {
                         .entry(line.opportunity_id)
                         .or_insert_with(|| (line.opportunity_external_id.clone(), line.name.clone()));
                 }
-                books.kept.insert((kept.rep_id, kept.period), kept.sheet);
+                let digest = KeptDigest::of_sheet(&kept.sheet);
+                books.kept.insert((kept.rep_id, kept.period), KeptMonth { digest, sheet: Some(kept.sheet) });
             }
         }
         // An earlier year's books recompute only its locked periods: the deals of their windows.
@@ -226,8 +243,19 @@ impl<'d> Books<'d> {
         if let Some(span) = span {
             let product_lines: HashMap<i64, &str> =
                 directory.product_lines.iter().map(|(id, (external, _))| (*id, external.as_str())).collect();
-            for deal in inputs::credited_deals(db, org, &credited, span)? {
-                books.names.entry(deal.opportunity).or_insert_with(|| (deal.external_id.clone(), deal.name.clone()));
+            // An earlier year's deals are named only where a statement shows them (see `named`).
+            let deals = if earlier {
+                inputs::unnamed_credited_deals(db, org, &credited, span)?
+            } else {
+                inputs::credited_deals(db, org, &credited, span)?
+            };
+            for deal in deals {
+                if !earlier {
+                    books
+                        .names
+                        .entry(deal.opportunity)
+                        .or_insert_with(|| (deal.external_id.clone(), deal.name.clone()));
+                }
                 books.deals.entry(deal.rep).or_default().push(engine_deal(&deal, &product_lines));
             }
             let quotas =
@@ -268,10 +296,10 @@ impl<'d> Books<'d> {
             return found;
         }
         let mut books_of: HashMap<i64, Option<RepBooks>> = HashMap::new();
-        for ((rep, _), sheet) in self.kept.iter().filter(|(_, sheet)| sheet.state == StatementState::Locked) {
+        for ((rep, _), kept) in self.kept.iter().filter(|(_, kept)| kept.digest.is_locked()) {
             let Some(books) = books_of.entry(*rep).or_insert_with(|| self.rep_books(file, *rep)) else { continue };
-            for kept in &sheet.components {
-                let Some(locked) = locked_period(kept) else { continue };
+            for kept in &kept.digest.components {
+                let Some(locked) = &kept.period else { continue };
                 let Some((rep_plan, component)) = books.plan_of(&locked.component).filter(|(_, c)| windowed(c)) else {
                     continue;
                 };
@@ -287,29 +315,58 @@ impl<'d> Books<'d> {
                 found.extend(deals.filter(|deal| then(*deal) != now_of(*deal)));
             }
         }
-        found.extend(self.kept.values().flat_map(adjusted_after_lock).map(|adjusted| adjusted.deal));
+        found.extend(self.kept.values().flat_map(|kept| &kept.digest.adjusted).map(|adjusted| adjusted.deal));
         found
     }
 
     /// The statements of `month` of every rep asked who has a plan, by rep id.
-    pub fn statements(&self, month: Period) -> Vec<StatementSheet> {
+    pub fn statements(&self, db: &mut Db, org: OrgId, month: Period) -> Result<Vec<StatementSheet>> {
         let mut found = Vec::new();
         for &rep in &self.people {
             if let Some(sequence) = self.sequence(rep, month, false) {
                 found.push(sequence.last);
             }
         }
-        found
+        self.named(db, org, &mut found)?;
+        Ok(found)
     }
 
     /// A rep's statement of `month` as shown: kept, or computed now.
-    pub fn statement(&self, rep: i64, month: Period) -> Option<StatementSheet> {
-        self.sequence(rep, month, false).map(|s| s.last)
+    pub fn statement(&self, db: &mut Db, org: OrgId, rep: i64, month: Period) -> Result<Option<StatementSheet>> {
+        let mut found: Vec<StatementSheet> = self.sequence(rep, month, false).map(|s| s.last).into_iter().collect();
+        self.named(db, org, &mut found)?;
+        Ok(found.pop())
     }
 
     /// A rep's statement of `month` computed now, even when one is kept.
-    pub fn live(&self, rep: i64, month: Period) -> Option<StatementSheet> {
-        self.sequence(rep, month, true).map(|s| s.last)
+    pub fn live(&self, db: &mut Db, org: OrgId, rep: i64, month: Period) -> Result<Option<StatementSheet>> {
+        let mut found: Vec<StatementSheet> = self.sequence(rep, month, true).map(|s| s.last).into_iter().collect();
+        self.named(db, org, &mut found)?;
+        Ok(found.pop())
+    }
+
+    /// Names on `sheets` the deals no books named (an earlier year's, whose names are not read
+    /// with its deals): their external id and name now.
+    fn named(&self, db: &mut Db, org: OrgId, sheets: &mut [StatementSheet]) -> Result<()> {
+        let unnamed = self.unnamed.take();
+        if unnamed.is_empty() {
+            return Ok(());
+        }
+        let names = inputs::deal_names(db, org, &unnamed)?;
+        for sheet in sheets {
+            for line in sheet.components.iter_mut().flat_map(|c| &mut c.lines) {
+                if let Some((external_id, name)) = names.get(&line.opportunity_id) {
+                    line.opportunity_external_id.clone_from(external_id);
+                    line.name.clone_from(name);
+                }
+            }
+            for adjustment in &mut sheet.adjustments {
+                if let Some((external_id, _)) = adjustment.opportunity_id.and_then(|id| names.get(&id)) {
+                    adjustment.opportunity_external_id = Some(external_id.clone());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A rep's earnings as of the books' day: the month so far, the year to date, the next steps
@@ -363,7 +420,9 @@ impl<'d> Books<'d> {
                 adds_cents: what_if.added_cents,
             })
             .collect();
-        let month = sequence.last;
+        let mut month = [sequence.last];
+        self.named(db, org, &mut month)?;
+        let [month] = month;
         Ok(Earnings { month, year_to_date_cents, next_steps, what_ifs })
     }
 
@@ -417,9 +476,8 @@ impl<'d> Books<'d> {
         let Some(file) = self.file.as_ref() else { return carried };
         let Some(books) = self.rep_books(file, rep) else { return carried };
         let year = file.fiscal_year;
-        let locked_in_year = (1..=12).any(|m| {
-            self.kept.get(&(rep, format!("{year:04}-{m:02}"))).is_some_and(|kept| kept.state == StatementState::Locked)
-        });
+        let locked_in_year = (1..=12)
+            .any(|m| self.kept.get(&(rep, format!("{year:04}-{m:02}"))).is_some_and(|kept| kept.digest.is_locked()));
         if carried.years.is_empty() && !locked_in_year {
             return Carried::default();
         }
@@ -463,11 +521,12 @@ impl<'d> Books<'d> {
             let key = current.to_string();
             let last = current.start() >= month.start() || current.end() >= year_bounds(year).1;
             let kept = self.kept.get(&(rep, key.clone())).filter(|_| !(last && live_last));
-            let before = prior.clone();
+            // What the months before paid: the sequence's, of its last month only.
+            let before = if last { prior.clone() } else { PriorStatements::default() };
             let computed = match kept {
                 Some(kept) => {
-                    if kept.state == StatementState::Locked {
-                        locked.add(kept);
+                    if kept.digest.is_locked() {
+                        locked.add(&kept.digest);
                     }
                     Month::Kept(kept)
                 }
@@ -506,7 +565,7 @@ impl<'d> Books<'d> {
             payables.push(computed.add_to(&mut prior, year, &mut carried.years));
             if last {
                 let last = match computed {
-                    Month::Kept(kept) => Some(kept.clone()),
+                    Month::Kept(kept) => kept.sheet.clone(),
                     Month::Live(statement) => Some(self.sheet(books, &statement, current)),
                     Month::Adjusted(_) => None,
                 };
@@ -525,7 +584,12 @@ impl<'d> Books<'d> {
 
     /// The engine's statement as the operations answer it.
     fn sheet(&self, books: &RepBooks, statement: &Statement, month: Period) -> StatementSheet {
-        let name = |id: i64| self.name_of(id).cloned().unwrap_or_else(|| (id.to_string(), None));
+        let name = |id: i64| {
+            self.name_of(id).cloned().unwrap_or_else(|| {
+                self.unnamed.borrow_mut().insert(id);
+                (id.to_string(), None)
+            })
+        };
         let components = statement
             .components
             .iter()
@@ -620,10 +684,16 @@ impl Month<'_> {
         let mut adjusted: Vec<(i64, ComponentRef, Option<i32>, i64)> = Vec::new();
         let (balance, payable) =
             match self {
-                Month::Kept(sheet) => {
-                    paid.extend(sheet.components.iter().map(|c| (c.plan.as_str(), c.key.as_str(), c.due_cents)));
-                    adjusted.extend(adjusted_after_lock(sheet).map(|a| (a.deal, a.component, a.fiscal_year, a.cents)));
-                    (sheet.draw.as_ref().map(|draw| draw.balance_after_cents), sheet.payable_cents)
+                Month::Kept(kept) => {
+                    let kept = &kept.digest;
+                    paid.extend(
+                        kept.components
+                            .iter()
+                            .map(|c| (c.reference.plan.as_str(), c.reference.key.as_str(), c.due_cents)),
+                    );
+                    adjusted
+                        .extend(kept.adjusted.iter().map(|a| (a.deal, a.component.clone(), a.fiscal_year, a.cents)));
+                    (kept.draw_balance_cents, kept.payable_cents)
                 }
                 Month::Live(statement) => {
                     paid.extend(statement.components.iter().map(|l| (l.plan.as_str(), l.key.as_str(), l.due_cents)));
@@ -711,11 +781,11 @@ fn quota_span(file: &PlansFile, deals: Period) -> Period {
 }
 
 /// From the first day to the last of the windows of the locked statements' components.
-fn locked_span<'s>(kept: impl Iterator<Item = &'s StatementSheet>) -> Option<Period> {
+fn locked_span<'s>(kept: impl Iterator<Item = &'s KeptMonth>) -> Option<Period> {
     let windows = kept
-        .filter(|sheet| sheet.state == StatementState::Locked)
-        .flat_map(|sheet| &sheet.components)
-        .filter_map(|component| component.window.parse::<Period>().ok());
+        .filter(|kept| kept.digest.is_locked())
+        .flat_map(|kept| &kept.digest.components)
+        .filter_map(|component| component.window);
     let (start, end) =
         windows.fold(None, |span: Option<(NaiveDate, NaiveDate)>, window| {
             Some(span.map_or((window.start(), window.end()), |(start, end)| {

@@ -58,7 +58,7 @@ fn start_of(day: NaiveDate) -> Value<'static> {
 }
 
 /// The reps' ids as bound values and their marks, or none when the reps are many.
-fn listed(reps: &HashSet<i64>) -> Option<(String, Vec<Value<'static>>)> {
+pub(super) fn listed(reps: &HashSet<i64>) -> Option<(String, Vec<Value<'static>>)> {
     if reps.len() > LISTED_REPS {
         return None;
     }
@@ -72,9 +72,12 @@ fn listed(reps: &HashSet<i64>) -> Option<(String, Vec<Value<'static>>)> {
     Some((marks, values))
 }
 
-const CREDITED_COLUMNS: &str =
-    "o.id, o.external_id, o.name, COALESCE(s.rep_id, o.owner_id), COALESCE(s.share_pct, 100),
+/// The columns of a credited deal, with `{names}` for its external id and name.
+const CREDITED_COLUMNS: &str = "o.id, {names}, COALESCE(s.rep_id, o.owner_id), COALESCE(s.share_pct, 100),
     o.amount_cents, o.margin_cents, o.product_line_id, o.closed_at";
+const NAMES: &str = "o.external_id, o.name";
+/// In place of the names: none.
+const NO_NAMES: &str = "'', NULL";
 const WON_IN_SPAN: &str = "o.status = 'won' AND o.deleted_at IS NULL AND o.closed_at >= ? AND o.closed_at < ?";
 
 /// The won deals closed within `span` (UTC days) credited to any of `reps`, by close time and id.
@@ -82,14 +85,25 @@ const WON_IN_SPAN: &str = "o.status = 'won' AND o.deleted_at IS NULL AND o.close
 /// first: `CROSS JOIN` keeps SQLite from walking the organisation's deals of the span instead);
 /// many reps' by one range over the organisation's won deals.
 pub fn credited_deals(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period) -> Result<Vec<CreditedDeal>> {
-    let Some((marks, ids)) = listed(reps) else { return organisation_deals(db, org, reps, span) };
+    read_credited(db, org, reps, span, NAMES)
+}
+
+/// [`credited_deals`] without their external ids and names (empty), for computations that name
+/// none of them.
+pub fn unnamed_credited_deals(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period) -> Result<Vec<CreditedDeal>> {
+    read_credited(db, org, reps, span, NO_NAMES)
+}
+
+fn read_credited(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period, names: &str) -> Result<Vec<CreditedDeal>> {
+    let Some((marks, ids)) = listed(reps) else { return organisation_deals(db, org, reps, span, names) };
     let (from, to) = (start_of(span.start()), start_of(span.end()));
+    let columns = CREDITED_COLUMNS.replace("{names}", names);
     let sql = format!(
-        "SELECT {CREDITED_COLUMNS} FROM opportunities o
+        "SELECT {columns} FROM opportunities o
          LEFT JOIN opportunity_splits s ON s.org_id = o.org_id AND s.opportunity_id = o.id AND s.deleted_at IS NULL
          WHERE o.org_id = ? AND {WON_IN_SPAN} AND o.owner_id IN ({marks})
          UNION ALL
-         SELECT {CREDITED_COLUMNS} FROM opportunity_splits s CROSS JOIN opportunities o
+         SELECT {columns} FROM opportunity_splits s CROSS JOIN opportunities o
          WHERE s.org_id = ? AND s.deleted_at IS NULL AND s.rep_id IN ({marks})
            AND o.org_id = s.org_id AND o.id = s.opportunity_id AND {WON_IN_SPAN} AND o.owner_id NOT IN ({marks})
          ORDER BY 9, 1, 4"
@@ -113,7 +127,13 @@ pub fn credited_deals(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period
 
 /// [`credited_deals`] for many reps: the organisation's won deals of the span in the order of
 /// their index, without a join, and the splits apart (far fewer rows than the deals).
-fn organisation_deals(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period) -> Result<Vec<CreditedDeal>> {
+fn organisation_deals(
+    db: &mut Db,
+    org: OrgId,
+    reps: &HashSet<i64>,
+    span: Period,
+    names: &str,
+) -> Result<Vec<CreditedDeal>> {
     let mut shares: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
     db.query_each(
         "SELECT opportunity_id, rep_id, share_pct FROM opportunity_splits WHERE org_id = ? AND deleted_at IS NULL
@@ -126,7 +146,7 @@ fn organisation_deals(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period
         },
     )?;
     let sql = format!(
-        "SELECT o.id, o.external_id, o.name, o.owner_id, 100, o.amount_cents, o.margin_cents, o.product_line_id, o.closed_at
+        "SELECT o.id, {names}, o.owner_id, 100, o.amount_cents, o.margin_cents, o.product_line_id, o.closed_at
          FROM opportunities o WHERE o.org_id = ? AND {WON_IN_SPAN} ORDER BY o.closed_at, o.id"
     );
     let mut found = Vec::new();
@@ -193,6 +213,28 @@ pub fn quotas(db: &mut Db, org: OrgId, reps: &HashSet<i64>, span: Period) -> Res
     })?;
     // Sorted here, not by the read, which then takes the rows as its index holds them.
     found.sort_by_key(|quota| (quota.rep, quota.period.start()));
+    Ok(found)
+}
+
+/// The external id and name of each of `deals` (deleted ones too).
+pub fn deal_names(db: &mut Db, org: OrgId, deals: &HashSet<i64>) -> Result<HashMap<i64, (String, Option<String>)>> {
+    let mut ids: Vec<i64> = deals.iter().copied().collect();
+    ids.sort_unstable();
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut params = vec![org.value()];
+        params.extend(chunk.iter().map(|id| Value::Int(*id)));
+        db.query_each(
+            &format!("SELECT id, external_id, name FROM opportunities WHERE org_id = ? AND id IN ({marks})"),
+            &params,
+            |row| {
+                let name = (row.text(1)?.unwrap_or_default().to_string(), row.text(2)?.map(str::to_string));
+                found.insert(row.int(0)?.unwrap_or_default(), name);
+                Ok(())
+            },
+        )?;
+    }
     Ok(found)
 }
 

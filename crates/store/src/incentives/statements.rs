@@ -3,6 +3,8 @@
 //! ([`Code::StatementLocked`]), and the database's triggers refuse an update or delete of one
 //! whatever writes it.
 
+use super::inputs::listed;
+use super::locked::{KeptDigest, WindowCache};
 use super::sheet::{AdjustmentSheet, StatementSheet, StatementState};
 use crate::audit::{self, Change};
 use crate::db::{Db, Row, Value};
@@ -23,19 +25,62 @@ pub struct Kept {
 /// The kept statements of `reps` in `year`, by rep and month.
 pub fn of_year(db: &mut Db, org: OrgId, reps: &HashSet<i64>, year: i32) -> Result<Vec<Kept>> {
     let mut found = Vec::new();
-    db.query_each(
-        "SELECT rep_id, period, state, statement_json FROM statements
-         WHERE org_id = ? AND period >= ? AND period <= ? ORDER BY rep_id, period",
-        &[org.value(), Value::owned(format!("{year:04}-01")), Value::owned(format!("{year:04}-12"))],
-        |row| {
-            let rep_id = row.int(0)?.unwrap_or_default();
-            if reps.contains(&rep_id) {
-                found.push(kept(row)?);
-            }
-            Ok(())
-        },
-    )?;
+    let (sql, params) = of_year_read("statement_json", org, reps, year);
+    db.query_each(&sql, &params, |row| {
+        let rep_id = row.int(0)?.unwrap_or_default();
+        if reps.contains(&rep_id) {
+            found.push(kept(row)?);
+        }
+        Ok(())
+    })?;
     Ok(found)
+}
+
+/// What the kept statements of `reps` in `year` hand the months after them, as (rep, month,
+/// digest): all a later year reads of them.
+pub(super) fn digests_of_year(
+    db: &mut Db,
+    org: OrgId,
+    reps: &HashSet<i64>,
+    year: i32,
+) -> Result<Vec<(i64, String, KeptDigest)>> {
+    let mut found = Vec::new();
+    let mut windows = WindowCache::default();
+    // The JSON only of a statement kept without a digest.
+    let columns = "digest, CASE WHEN digest IS NULL THEN statement_json END";
+    let (sql, params) = of_year_read(columns, org, reps, year);
+    db.query_each(&sql, &params, |row| {
+        let rep_id = row.int(0)?.unwrap_or_default();
+        if !reps.contains(&rep_id) {
+            return Ok(());
+        }
+        let state = state_of(row)?;
+        let digest = match row.text(3)? {
+            Some(text) => KeptDigest::of_text(text, state, &mut windows)
+                .ok_or_else(|| StoreError::Decode("a kept statement's digest".into()))?,
+            None => KeptDigest::of_json(row.text(4)?.unwrap_or_default(), state, &mut windows)
+                .map_err(|e| StoreError::Decode(format!("a kept statement: {e}")))?,
+        };
+        found.push((rep_id, row.text(1)?.unwrap_or_default().to_string(), digest));
+        Ok(())
+    })?;
+    Ok(found)
+}
+
+/// The read of a year's kept statements of `reps` (rep, month, state, `column`): a few reps' by
+/// their ids, many reps' by a range over the organisation's.
+fn of_year_read(column: &str, org: OrgId, reps: &HashSet<i64>, year: i32) -> (String, Vec<Value<'static>>) {
+    let (condition, ids) = match listed(reps) {
+        Some((marks, ids)) => (format!(" AND rep_id IN ({marks})"), ids),
+        None => (String::new(), Vec::new()),
+    };
+    let sql = format!(
+        "SELECT rep_id, period, state, {column} FROM statements
+         WHERE org_id = ? AND period >= ? AND period <= ?{condition} ORDER BY rep_id, period"
+    );
+    let mut params = vec![org.value(), Value::owned(format!("{year:04}-01")), Value::owned(format!("{year:04}-12"))];
+    params.extend(ids);
+    (sql, params)
 }
 
 /// The first fiscal year before `year` in which a statement of the organisation was locked.
@@ -52,11 +97,15 @@ fn kept(row: &Row) -> Result<Kept> {
     let text = row.text(3)?.unwrap_or_default();
     let mut sheet: StatementSheet =
         serde_json::from_str(text).map_err(|e| StoreError::Decode(format!("a kept statement: {e}")))?;
-    sheet.state = match row.text(2)?.unwrap_or_default() {
+    sheet.state = state_of(row)?;
+    Ok(Kept { rep_id: row.int(0)?.unwrap_or_default(), period: row.text(1)?.unwrap_or_default().to_string(), sheet })
+}
+
+fn state_of(row: &Row) -> Result<StatementState> {
+    Ok(match row.text(2)?.unwrap_or_default() {
         "locked" => StatementState::Locked,
         _ => StatementState::Approved,
-    };
-    Ok(Kept { rep_id: row.int(0)?.unwrap_or_default(), period: row.text(1)?.unwrap_or_default().to_string(), sheet })
+    })
 }
 
 /// The kept statement of a rep's month.
@@ -89,15 +138,17 @@ pub fn approve(db: &mut Db, org: OrgId, actor: Option<i64>, sheet: &StatementShe
     ensure_unlocked(db, org, sheet.rep_id, &sheet.period)?;
     let now = Value::Timestamp(Utc::now());
     db.execute(
-        "INSERT INTO statements (org_id, rep_id, period, state, statement_json, payable_cents, approved_by, approved_at)
-         VALUES (?, ?, ?, 'approved', ?, ?, ?, ?)
+        "INSERT INTO statements (org_id, rep_id, period, state, statement_json, digest, payable_cents, approved_by, approved_at)
+         VALUES (?, ?, ?, 'approved', ?, ?, ?, ?, ?)
          ON CONFLICT (org_id, rep_id, period) DO UPDATE SET statement_json = excluded.statement_json,
-             payable_cents = excluded.payable_cents, approved_by = excluded.approved_by, approved_at = excluded.approved_at",
+             digest = excluded.digest, payable_cents = excluded.payable_cents, approved_by = excluded.approved_by,
+             approved_at = excluded.approved_at",
         &[
             org.value(),
             Value::Int(sheet.rep_id),
             Value::text(&sheet.period),
             Value::owned(json_of(sheet)?),
+            KeptDigest::of_sheet(sheet).to_text().map_or(Value::Null, Value::owned),
             Value::Int(sheet.payable_cents),
             Value::opt_int(actor),
             now,

@@ -130,7 +130,7 @@ pub fn statements(db: &mut Db, scope: &Viewer, query: &StatementsOf) -> Result<V
     let subject = reports::subject(scope, &directory, &query.subject)?;
     let people = compute::people_of(&directory, &subject)?;
     let books = Books::load(db, scope.org, &directory, month.start().year(), &people, month.end(), query.today)?;
-    Ok(books.statements(month))
+    books.statements(db, scope.org, month)
 }
 
 /// One rep's statement of one month.
@@ -417,6 +417,7 @@ fn rep_statement(
 ) -> Result<StatementSheet> {
     let directory = Directory::load(db, scope.org)?;
     let books = Books::load(db, scope.org, &directory, month.start().year(), &[rep], month.end(), today)?;
-    let sheet = if live { books.live(rep, month) } else { books.statement(rep, month) };
+    let sheet =
+        if live { books.live(db, scope.org, rep, month)? } else { books.statement(db, scope.org, rep, month)? };
     sheet.ok_or_else(|| Refusal::new("rep_id", Code::StatementNoPlan).into())
 }

@@ -393,15 +393,18 @@ impl Db {
 
     /// Drops what a bulk load into `table` would otherwise maintain row by row, and returns it as
     /// (name, the statement that restores it) for [`Db::restore_indexes`], which builds each in one
-    /// sorted pass: the secondary indexes, and with `primary_key` the primary key on PostgreSQL
-    /// when no foreign key refers to the table (SQLite cannot drop one). Rows without a key can
-    /// only be loaded safely where no other writer can reach the table, which the caller knows.
-    pub fn set_aside_indexes(&mut self, table: &str, primary_key: bool) -> Result<Vec<(String, String)>> {
+    /// sorted pass: the secondary indexes; and with `only_writer`, on PostgreSQL, the primary key
+    /// when no foreign key refers to the table (SQLite cannot drop one) and the table's own foreign
+    /// keys when the session checks them, which their restore does in one pass over the table. Rows
+    /// without a key can only be loaded safely where no other writer can reach the table, which the
+    /// caller knows. Dropping a foreign key also locks the table it refers to until the transaction
+    /// ends.
+    pub fn set_aside_indexes(&mut self, table: &str, only_writer: bool) -> Result<Vec<(String, String)>> {
         let mut indexes = self.secondary_indexes(table)?;
         for (name, _) in &indexes {
             self.batch(&format!("DROP INDEX {name}"))?;
         }
-        if primary_key && self.dialect() == Dialect::Postgres {
+        if only_writer && self.dialect() == Dialect::Postgres {
             // A large COPY into a table without its key, then adding the key, beats a COPY that
             // maintains the key row by row.
             let key = self.query_opt(
@@ -411,12 +414,31 @@ impl Db {
                 &[Value::text(table)],
                 |row| Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string())),
             )?;
-            if let Some((name, definition)) = key {
-                self.batch(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))?;
-                indexes.push((name.clone(), format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")));
+            let mut constraints: Vec<(String, String)> = key.into_iter().collect();
+            // Each row's reference is otherwise checked by a trigger of its own, which costs a bulk
+            // load more than the load itself; adding the key back checks them all in one join.
+            if self.checks_foreign_keys()? {
+                constraints.extend(self.query_map(
+                    "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+                     WHERE conrelid = to_regclass(?) AND contype = 'f' ORDER BY conname",
+                    &[Value::text(table)],
+                    |row| {
+                        Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string()))
+                    },
+                )?);
+            }
+            for (name, definition) in constraints {
+                self.batch(&format!("ALTER TABLE {table} DROP CONSTRAINT \"{name}\""))?;
+                indexes.push((name.clone(), format!("ALTER TABLE {table} ADD CONSTRAINT \"{name}\" {definition}")));
             }
         }
         Ok(indexes)
+    }
+
+    /// Whether this PostgreSQL session checks foreign keys row by row: it does unless a bulk import
+    /// switched their triggers off for its transaction (`session_replication_role`).
+    fn checks_foreign_keys(&mut self) -> Result<bool> {
+        Ok(self.query_i64("SELECT (current_setting('session_replication_role') <> 'replica')::int", &[])? == 1)
     }
 
     /// Builds again what [`Db::set_aside_indexes`] dropped.

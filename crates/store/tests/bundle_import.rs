@@ -284,8 +284,8 @@ fn cell_totals(test: &mut TestDb, org: &quotient_store::orgs::Organisation) -> (
     totals.unwrap_or_else(|e| panic!("{e}")).remove(0)
 }
 
-/// An import and a rebuild set indexes, keys and foreign keys aside for their loads and put back
-/// exactly what was there.
+/// An import sets indexes and keys aside for its loads, a rebuild its foreign key too, and they
+/// put back exactly what was there.
 fn an_import_and_a_rebuild_keep_every_constraint(test: &mut TestDb) {
     let before = schema_objects(test);
     if test.db.dialect() == Dialect::Postgres {

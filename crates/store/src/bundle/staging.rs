@@ -14,9 +14,9 @@ pub enum Target {
     Staged,
     /// The real table itself, which was empty: nothing can conflict, so the rows go straight in
     /// (the transaction still rolls them back if any problem is found). Secondary indexes (and on
-    /// PostgreSQL the primary key, where no foreign key refers to it, and the foreign keys, where
-    /// the session checks them) are dropped for the load and rebuilt afterwards in one pass each;
-    /// the key's first, which is how repeated keys are found.
+    /// PostgreSQL the primary key, where no foreign key refers to it) are dropped for the load and
+    /// rebuilt afterwards in one sorted pass each; the key's first, which is how repeated keys are
+    /// found.
     Direct { dropped_indexes: Vec<(String, String)> },
 }
 
@@ -257,8 +257,8 @@ pub fn remove_missing(
 }
 
 /// Into an empty table nothing can conflict (the staged keys are unique), so the rows go in
-/// without their secondary indexes (nor, where they can go, their primary key and foreign keys),
-/// which are then built, or checked, in one pass each.
+/// without their secondary indexes (nor, where it can go, their primary key), which are then built
+/// in one sorted pass each.
 fn load_into_empty(db: &mut Db, spec: &FileSpec) -> Result<(u64, u64), StoreError> {
     let indexes = db.set_aside_indexes(spec.table, true)?;
     let list = spec.db_columns().join(", ");

@@ -393,18 +393,15 @@ impl Db {
 
     /// Drops what a bulk load into `table` would otherwise maintain row by row, and returns it as
     /// (name, the statement that restores it) for [`Db::restore_indexes`], which builds each in one
-    /// sorted pass: the secondary indexes; and with `only_writer`, on PostgreSQL, the primary key
-    /// when no foreign key refers to the table (SQLite cannot drop one) and the table's own foreign
-    /// keys when the session checks them, which their restore does in one pass over the table. Rows
-    /// without a key can only be loaded safely where no other writer can reach the table, which the
-    /// caller knows. Dropping a foreign key also locks the table it refers to until the transaction
-    /// ends.
-    pub fn set_aside_indexes(&mut self, table: &str, only_writer: bool) -> Result<Vec<(String, String)>> {
+    /// sorted pass: the secondary indexes, and with `primary_key` the primary key on PostgreSQL
+    /// when no foreign key refers to the table (SQLite cannot drop one). Rows without a key can
+    /// only be loaded safely where no other writer can reach the table, which the caller knows.
+    pub fn set_aside_indexes(&mut self, table: &str, primary_key: bool) -> Result<Vec<(String, String)>> {
         let mut indexes = self.secondary_indexes(table)?;
         for (name, _) in &indexes {
             self.batch(&format!("DROP INDEX {name}"))?;
         }
-        if only_writer && self.dialect() == Dialect::Postgres {
+        if primary_key && self.dialect() == Dialect::Postgres {
             // A large COPY into a table without its key, then adding the key, beats a COPY that
             // maintains the key row by row.
             let key = self.query_opt(
@@ -414,31 +411,38 @@ impl Db {
                 &[Value::text(table)],
                 |row| Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string())),
             )?;
-            let mut constraints: Vec<(String, String)> = key.into_iter().collect();
-            // Each row's reference is otherwise checked by a trigger of its own, which costs a bulk
-            // load more than the load itself; adding the key back checks them all in one join.
-            if self.checks_foreign_keys()? {
-                constraints.extend(self.query_map(
-                    "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
-                     WHERE conrelid = to_regclass(?) AND contype = 'f' ORDER BY conname",
-                    &[Value::text(table)],
-                    |row| {
-                        Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string()))
-                    },
-                )?);
-            }
-            for (name, definition) in constraints {
-                self.batch(&format!("ALTER TABLE {table} DROP CONSTRAINT \"{name}\""))?;
-                indexes.push((name.clone(), format!("ALTER TABLE {table} ADD CONSTRAINT \"{name}\" {definition}")));
+            if let Some((name, definition)) = key {
+                self.batch(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))?;
+                indexes.push((name.clone(), format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")));
             }
         }
         Ok(indexes)
     }
 
-    /// Whether this PostgreSQL session checks foreign keys row by row: it does unless a bulk import
-    /// switched their triggers off for its transaction (`session_replication_role`).
-    fn checks_foreign_keys(&mut self) -> Result<bool> {
-        Ok(self.query_i64("SELECT (current_setting('session_replication_role') <> 'replica')::int", &[])? == 1)
+    /// Drops the foreign keys of `table` for a bulk load, on PostgreSQL when this session checks
+    /// them (a trigger per row and key), and returns them as [`Db::set_aside_indexes`] does:
+    /// adding one back checks every row in one pass. Only for a table that no other writer can
+    /// reach meanwhile. While they are set aside, the tables they refer to look unreferenced to
+    /// [`Db::set_aside_indexes`], which may then drop their keys: these must be back first. Dropping
+    /// a foreign key also locks the table it refers to until the transaction ends.
+    pub fn set_aside_foreign_keys(&mut self, table: &str) -> Result<Vec<(String, String)>> {
+        if self.dialect() != Dialect::Postgres
+            || self.query_i64("SELECT (current_setting('session_replication_role') = 'replica')::int", &[])? == 1
+        {
+            return Ok(Vec::new());
+        }
+        let keys = self.query_map(
+            "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+             WHERE conrelid = to_regclass(?) AND contype = 'f' ORDER BY conname",
+            &[Value::text(table)],
+            |row| Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string())),
+        )?;
+        keys.into_iter()
+            .map(|(name, definition)| {
+                self.batch(&format!("ALTER TABLE {table} DROP CONSTRAINT \"{name}\""))?;
+                Ok((name.clone(), format!("ALTER TABLE {table} ADD CONSTRAINT \"{name}\" {definition}")))
+            })
+            .collect()
     }
 
     /// Builds again what [`Db::set_aside_indexes`] dropped.

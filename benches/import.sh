@@ -56,7 +56,8 @@ CREATE TABLE reps (rep_id text, name text, email text, manager_id text, territor
 CREATE TABLE accounts (account_id text, name text, industry text, territory_id text, owner_id text, employees bigint, annual_revenue numeric, city text, country text);
 CREATE TABLE contacts (contact_id text, account_id text, first_name text, last_name text, title text, buying_role text, authority_level int, email text, phone text, address text);
 CREATE TABLE leads (lead_id text, created_at timestamptz, source text, owner_id text, company text, contact_name text, email text, status text, first_touch_at timestamptz, opportunity_id text);
-CREATE TABLE opportunities (opportunity_id text, account_id text, owner_id text, product_line_id text, name text, amount numeric, margin numeric, created_at timestamptz, expected_close_on date, first_appointment_at timestamptz, gateway_type text, gateway_at timestamptz, proposal_at timestamptz, closed_at timestamptz, status text, stage text, lost_reason text, lead_id text);
+CREATE TABLE opportunities (opportunity_id text, account_id text, owner_id text, product_line_id text, name text, amount numeric, margin numeric, created_at timestamptz, expected_close_on date, first_appointment_at timestamptz, gateway_type text, gateway_at timestamptz, proposal_at timestamptz, closed_at timestamptz, status text, stage text, lost_reason text, lead_id text, original_amount numeric, original_currency text);
+CREATE TABLE opportunity_splits (opportunity_id text, rep_id text, share_pct numeric);
 CREATE TABLE stage_changes (opportunity_id text, stage text, changed_at timestamptz);
 CREATE TABLE activities (activity_id text, rep_id text, type text, occurred_at timestamptz, account_id text, contact_id text, opportunity_id text, outcome text);
 CREATE TABLE estimates (estimate_id text, opportunity_id text, rep_id text, product_line_id text, amount numeric, issued_on date, status text);

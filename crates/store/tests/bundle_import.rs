@@ -3,8 +3,8 @@
 mod common;
 
 use common::{TestDb, fixture, fixture_copy, read_bundle};
-use quotient_store::Value;
 use quotient_store::bundle::{self, ImportError, Silent, spec};
+use quotient_store::{Dialect, Value};
 
 const ALL_TABLES: [&str; 12] = [
     "territories",
@@ -258,7 +258,101 @@ fn an_export_reads_one_state_while_others_write(test: &mut TestDb) {
     }
 }
 
+/// Every constraint and index of the schema as the catalogue defines it, one line each.
+fn schema_objects(test: &mut TestDb) -> Vec<String> {
+    let sql = match test.db.dialect() {
+        Dialect::Sqlite => "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master ORDER BY 1",
+        Dialect::Postgres => {
+            "SELECT conrelid::regclass::text || ' ' || conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint
+             WHERE connamespace = current_schema()::regnamespace
+             UNION ALL
+             SELECT tablename || ' ' || indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()
+             ORDER BY 1"
+        }
+    };
+    let objects = test.db.query_map(sql, &[], |row| Ok(row.text(0)?.unwrap_or_default().to_string()));
+    objects.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The organisation's rollup cells, summed: what a rollback must leave as it was.
+fn cell_totals(test: &mut TestDb, org: &quotient_store::orgs::Organisation) -> (i64, i64, i64) {
+    let sql = "SELECT COUNT(*), CAST(COALESCE(SUM(won), 0) AS BIGINT), CAST(COALESCE(SUM(won_amount), 0) AS BIGINT)
+               FROM rollup_cells WHERE org_id = ?";
+    let totals = test.db.query_map(sql, &[org.id.value()], |row| {
+        Ok((row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default(), row.int(2)?.unwrap_or_default()))
+    });
+    totals.unwrap_or_else(|e| panic!("{e}")).remove(0)
+}
+
+/// An import sets indexes and keys aside for its loads, a rebuild its foreign key too, and they
+/// put back exactly what was there.
+fn an_import_and_a_rebuild_keep_every_constraint(test: &mut TestDb) {
+    let before = schema_objects(test);
+    if test.db.dialect() == Dialect::Postgres {
+        assert!(
+            before.iter().any(|o| o.starts_with("rollup_cells rollup_cells_org_id_fkey: FOREIGN KEY")),
+            "{before:?}"
+        );
+    }
+    let org = test.org("acme");
+    import_ok(test, &org, &fixture("valid"));
+    assert_eq!(schema_objects(test), before, "after the import");
+    let cells = cell_totals(test, &org);
+    assert!(cells.0 > 0);
+    // Outside an import the session checks foreign keys, so on PostgreSQL the rebuild sets them aside.
+    test.db.transaction(|db| quotient_store::kpi::rebuild(db, org.id)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(schema_objects(test), before, "after the rebuild");
+    assert_eq!(cell_totals(test, &org), cells);
+}
+
+/// A rebuild that fails, here after its load, leaves the cells, indexes and constraints as they
+/// were.
+fn a_failed_rebuild_leaves_everything_as_it_was(test: &mut TestDb) {
+    let org = test.org("acme");
+    import_ok(test, &org, &fixture("valid"));
+    let (objects, cells) = (schema_objects(test), cell_totals(test, &org));
+    let failed: quotient_store::Result<u64> = test.db.transaction(|db| {
+        quotient_store::kpi::rebuild(db, org.id)?;
+        db.execute("DELETE FROM rollup_cells WHERE org_id = ?", &[org.id.value()])?;
+        Err(quotient_store::StoreError::NotFound("a failure after the load".into()))
+    });
+    assert!(failed.is_err());
+    assert_eq!(schema_objects(test), objects);
+    assert_eq!(cell_totals(test, &org), cells);
+}
+
+/// When a foreign key set aside for a load cannot be added back (a row refers to nothing), the
+/// rebuild fails as a whole: nothing is left dropped or loaded.
+fn a_rebuild_whose_reference_breaks_rolls_back() {
+    let Some(mut test) = TestDb::postgres() else { return };
+    let org = test.org("acme");
+    import_ok(&mut test, &org, &fixture("valid"));
+    let (objects, cells) = (schema_objects(&mut test), cell_totals(&mut test, &org));
+    // A cell of an organisation that does not exist, let in with the session's checks off.
+    let stray = "SET session_replication_role = replica;
+         INSERT INTO rollup_cells (org_id, rep_id, grain, day) VALUES (-1, 1, 'day', '2026-01-01');
+         SET session_replication_role = origin";
+    test.db.batch(stray).unwrap_or_else(|e| panic!("{e}"));
+    let rebuilt = test.db.transaction(|db| quotient_store::kpi::rebuild(db, org.id));
+    match rebuilt {
+        Err(quotient_store::StoreError::Postgres(error)) => {
+            let constraint = error.as_db_error().and_then(|e| e.constraint());
+            assert_eq!(constraint, Some("rollup_cells_org_id_fkey"), "{error:?}");
+        }
+        other => panic!("the foreign key cannot come back: {other:?}"),
+    }
+    assert_eq!(schema_objects(&mut test), objects);
+    assert_eq!(cell_totals(&mut test, &org), cells);
+}
+
+#[test]
+fn a_rebuild_whose_reference_breaks_rolls_back_on_postgres() {
+    a_rebuild_whose_reference_breaks_rolls_back();
+}
+
 on_both_backends!(
+    a_failed_rebuild_leaves_everything_as_it_was,
+    an_import_and_a_rebuild_keep_every_constraint,
     an_export_reads_one_state_while_others_write,
     imports_every_file_of_a_valid_bundle,
     stores_values_exactly,

@@ -419,6 +419,32 @@ impl Db {
         Ok(indexes)
     }
 
+    /// Drops the foreign keys of `table` for a bulk load, on PostgreSQL when this session checks
+    /// them (a trigger per row and key), and returns them as [`Db::set_aside_indexes`] does:
+    /// adding one back checks every row in one pass. Only for a table that no other writer can
+    /// reach meanwhile. While they are set aside, the tables they refer to look unreferenced to
+    /// [`Db::set_aside_indexes`], which may then drop their keys: these must be back first. Dropping
+    /// a foreign key also locks the table it refers to until the transaction ends.
+    pub fn set_aside_foreign_keys(&mut self, table: &str) -> Result<Vec<(String, String)>> {
+        if self.dialect() != Dialect::Postgres
+            || self.query_i64("SELECT (current_setting('session_replication_role') = 'replica')::int", &[])? == 1
+        {
+            return Ok(Vec::new());
+        }
+        let keys = self.query_map(
+            "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+             WHERE conrelid = to_regclass(?) AND contype = 'f' ORDER BY conname",
+            &[Value::text(table)],
+            |row| Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string())),
+        )?;
+        keys.into_iter()
+            .map(|(name, definition)| {
+                self.batch(&format!("ALTER TABLE {table} DROP CONSTRAINT \"{name}\""))?;
+                Ok((name.clone(), format!("ALTER TABLE {table} ADD CONSTRAINT \"{name}\" {definition}")))
+            })
+            .collect()
+    }
+
     /// Builds again what [`Db::set_aside_indexes`] dropped.
     pub fn restore_indexes(&mut self, indexes: &[(String, String)]) -> Result<()> {
         indexes.iter().try_for_each(|(_, create)| self.batch(create))

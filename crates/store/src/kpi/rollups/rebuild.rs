@@ -48,11 +48,17 @@ fn rebuild_with(
     // The open opportunities' cells are filed by their last activity: an import has just loaded
     // activities, and the rebuild vouches for every derived value.
     last_activity::refresh(db, org, Opportunities::All)?;
-    // The indexes are built once at the end rather than maintained cell by cell; the key too when
-    // the cells are all this organisation's, since it is rebuilt over every organisation's cells.
+    // The indexes are built once at the end rather than maintained cell by cell; the key and the
+    // foreign key too when the cells are all this organisation's, since they are rebuilt, or
+    // checked again, over every organisation's cells. Outside an import (`quotient rebuild`) the
+    // foreign key would otherwise be checked cell by cell, which cost more than the load itself.
     let indexes = if set_aside_indexes {
         let alone = db.query_i64("SELECT COUNT(*) FROM organisations", &[])? == 1;
-        db.set_aside_indexes("rollup_cells", alone)?
+        let mut indexes = db.set_aside_indexes("rollup_cells", alone)?;
+        if alone {
+            indexes.extend(db.set_aside_foreign_keys("rollup_cells")?);
+        }
+        indexes
     } else {
         Vec::new()
     };

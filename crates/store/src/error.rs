@@ -9,7 +9,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub enum StoreError {
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("PostgreSQL: {0}")]
+    #[error("PostgreSQL: {}", postgres_message(.0))]
     Postgres(#[from] postgres::Error),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
@@ -33,6 +33,26 @@ pub enum StoreError {
     /// that nothing reveals what exists).
     #[error("not permitted")]
     NotPermitted,
+}
+
+/// The server's own words (message, detail, hint) where it sent them: the client's display of a
+/// server error is only "db error".
+fn postgres_message(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => {
+            let mut text = db.message().to_string();
+            for (label, part) in [("detail", db.detail()), ("hint", db.hint())] {
+                if let Some(part) = part {
+                    text.push_str(&format!(" ({label}: {part})"));
+                }
+            }
+            text
+        }
+        None => match std::error::Error::source(error) {
+            Some(source) => format!("{error}: {source}"),
+            None => error.to_string(),
+        },
+    }
 }
 
 fn describe(refusals: &[Refusal]) -> String {

@@ -345,6 +345,24 @@ fn a_rebuild_whose_reference_breaks_rolls_back() {
     assert_eq!(cell_totals(&mut test, &org), cells);
 }
 
+/// An import by a role that may not switch the foreign-key triggers off (not a superuser) checks
+/// every reference as it loads, and loads everything; so does a second import over the first.
+#[test]
+fn an_import_by_a_role_that_is_not_a_superuser_on_postgres() {
+    let Some(mut test) = TestDb::postgres_not_superuser() else { return };
+    let superuser = test.db.query_i64("SELECT (current_setting('is_superuser') = 'on')::int", &[]);
+    assert_eq!(superuser.unwrap_or_else(|e| panic!("{e}")), 0);
+    let objects = schema_objects(&mut test);
+    let org = test.org("acme");
+    let summary = import_ok(&mut test, &org, &fixture("valid"));
+    assert!(summary.inserted() > 0, "{summary:?}");
+    assert_eq!(schema_objects(&mut test), objects);
+    let counts = rows(&mut test, &org);
+    assert!(counts.iter().all(|&(_, n)| n > 0), "{counts:?}");
+    import_ok(&mut test, &org, &fixture("valid"));
+    assert_eq!(rows(&mut test, &org), counts);
+}
+
 #[test]
 fn a_rebuild_whose_reference_breaks_rolls_back_on_postgres() {
     a_rebuild_whose_reference_breaks_rolls_back();

@@ -18,6 +18,22 @@ enum Cleanup {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     /// Dropped after the test's connection (fields drop in order).
     Postgres(#[allow(dead_code)] TestSchema),
+    PostgresOwnedBy(#[allow(dead_code)] OwnedSchema),
+}
+
+/// A test schema owned by a login role of its own that is not a superuser, as an application's
+/// role usually is: it may not switch PostgreSQL's foreign-key triggers off. Dropped with the role.
+struct OwnedSchema {
+    schema: TestSchema,
+    role: String,
+}
+
+impl Drop for OwnedSchema {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = quotient_store::Db::open(&quotient_store::testing::postgres_base()) {
+            let _ = admin.batch(&format!("DROP SCHEMA {} CASCADE; DROP ROLE {}", self.schema.name, self.role));
+        }
+    }
 }
 
 impl TestDb {
@@ -35,6 +51,21 @@ impl TestDb {
         let url = schema.url.clone();
         let db = quotient_store::open(&url).unwrap_or_else(|e| panic!("opening {url}: {e}"));
         Some(TestDb { db, url, cleanup: Cleanup::Postgres(schema) })
+    }
+
+    /// As [`TestDb::postgres`], but every connection works as a role that owns the schema and is
+    /// not a superuser.
+    pub fn postgres_not_superuser() -> Option<TestDb> {
+        let schema = TestSchema::create("test")?;
+        let role = format!("{}_owner", schema.name);
+        let mut admin = quotient_store::Db::open(&quotient_store::testing::postgres_base())
+            .unwrap_or_else(|e| panic!("connecting: {e}"));
+        admin
+            .batch(&format!("CREATE ROLE {role} LOGIN NOSUPERUSER; ALTER SCHEMA {} OWNER TO {role}", schema.name))
+            .unwrap_or_else(|e| panic!("creating role {role}: {e}"));
+        let url = format!("{}%20-crole%3D{role}", schema.url);
+        let db = quotient_store::open(&url).unwrap_or_else(|e| panic!("opening {url}: {e}"));
+        Some(TestDb { db, url, cleanup: Cleanup::PostgresOwnedBy(OwnedSchema { schema, role }) })
     }
 
     /// A second connection to the same database.

@@ -8,7 +8,6 @@ mod common;
 
 use common::{TestDb, ok};
 use quotient_core::Period;
-use quotient_store::Value;
 use quotient_store::access::Viewer;
 use quotient_store::bundle;
 use quotient_store::ids::RepId;
@@ -17,6 +16,7 @@ use quotient_store::kpi::Directory;
 use quotient_store::ops::incentives::{self, SavePlans, StatementRef, StatementsOf};
 use quotient_store::ops::reports::{Named, SubjectRequest};
 use quotient_store::orgs::Organisation;
+use quotient_store::{Dialect, Value};
 
 /// M1 manages R1. Quotas of R1: 10,000.00 revenue in November and December 2025 and in January
 /// and February 2026. Won: O9 (12,000.00, November 2025), O6 and O7 (6,000.00 each, December
@@ -317,7 +317,60 @@ fn a_december_computed_live_adjusts_november_and_the_next_year_never_again(test:
     assert_eq!(february.adjustments[0].fiscal_year, Some(2025));
 }
 
+/// Plants `digest` on R1's kept statement of `period` past the lock's trigger, as a digest kept by
+/// another version of Quotient would be there.
+fn plant_digest(test: &mut TestDb, org: &Organisation, period: &str, digest: &str) {
+    let update = "UPDATE statements SET digest = ? WHERE org_id = ? AND period = ?
+                  AND rep_id = (SELECT id FROM reps WHERE org_id = statements.org_id AND external_id = 'R1')";
+    let params = [Value::text(digest), org.id.value(), Value::text(period)];
+    match test.db.dialect() {
+        Dialect::Postgres => {
+            ok(test.db.batch("ALTER TABLE statements DISABLE TRIGGER USER"));
+            assert_eq!(ok(test.db.execute(update, &params)), 1);
+            ok(test.db.batch("ALTER TABLE statements ENABLE TRIGGER USER"));
+        }
+        Dialect::Sqlite => {
+            let triggers = ok(test.db.query_map(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'statements'",
+                &[],
+                |row| Ok((row.text(0)?.unwrap_or_default().to_string(), row.text(1)?.unwrap_or_default().to_string())),
+            ));
+            assert!(!triggers.is_empty());
+            for (name, _) in &triggers {
+                ok(test.db.batch(&format!("DROP TRIGGER {name}")));
+            }
+            assert_eq!(ok(test.db.execute(update, &params)), 1);
+            for (_, sql) in &triggers {
+                ok(test.db.batch(sql));
+            }
+        }
+    }
+}
+
+/// A locked statement's digest that does not read (or does not add up to its payable amount) gives
+/// way to the statement it was kept beside: the next year's adjustment is the same.
+fn a_kept_digest_that_does_not_read_gives_way_to_its_statement(test: &mut TestDb) {
+    let Org { org, operator } = setup(test, &plans_file(2025, "AE 2025", ""), &plans_file(2026, "AE 2026", ""));
+    let kept = "SELECT COUNT(*) FROM statements WHERE org_id = ? AND period = '2025-12' AND digest IS NOT NULL";
+    assert_eq!(ok(test.db.query_i64(kept, &[org.id.value()])), 1);
+    change(test, &org, "UPDATE opportunities SET amount_cents = 500000 WHERE org_id = ? AND external_id = 'O6'");
+    let expected = statement(test, &operator, "2026-01", "2026-01-20");
+    assert_eq!(adjustments(&expected), [clawback("O6", -8_000)]);
+    let digest = ok(test.db.query_map(
+        "SELECT digest FROM statements WHERE org_id = ? AND period = '2025-12'",
+        &[org.id.value()],
+        |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
+    ))
+    .remove(0);
+    assert!(digest.contains("\"p\":96000"), "{digest}");
+    for planted in ["not a digest".to_string(), digest.replace("\"p\":96000", "\"p\":1")] {
+        plant_digest(test, &org, "2025-12", &planted);
+        assert_eq!(statement(test, &operator, "2026-01", "2026-01-20"), expected, "{planted}");
+    }
+}
+
 on_both_backends!(
+    a_kept_digest_that_does_not_read_gives_way_to_its_statement,
     a_december_computed_live_adjusts_november_and_the_next_year_never_again,
     a_deal_of_a_locked_december_lowered_raised_or_lost_in_january_is_adjusted_in_january,
     a_second_change_adjusts_only_the_remainder_and_nothing_is_paid_twice,

@@ -45,26 +45,47 @@ pub(super) fn digests_of_year(
     year: i32,
 ) -> Result<Vec<(i64, String, KeptDigest)>> {
     let mut found = Vec::new();
+    let mut unreadable = Vec::new();
     let mut windows = WindowCache::default();
     // The JSON only of a statement kept without a digest.
-    let columns = "digest, CASE WHEN digest IS NULL THEN statement_json END";
+    let columns = "digest, CASE WHEN digest IS NULL THEN statement_json END, payable_cents";
     let (sql, params) = of_year_read(columns, org, reps, year);
     db.query_each(&sql, &params, |row| {
         let rep_id = row.int(0)?.unwrap_or_default();
         if !reps.contains(&rep_id) {
             return Ok(());
         }
-        let state = state_of(row)?;
+        let (month, state) = (row.text(1)?.unwrap_or_default().to_string(), state_of(row)?);
+        let payable = row.int(5)?;
         let digest = match row.text(3)? {
-            Some(text) => KeptDigest::of_text(text, state, &mut windows)
-                .ok_or_else(|| StoreError::Decode("a kept statement's digest".into()))?,
-            None => KeptDigest::of_json(row.text(4)?.unwrap_or_default(), state, &mut windows)
-                .map_err(|e| StoreError::Decode(format!("a kept statement: {e}")))?,
+            // A digest that does not read, or disagrees with its statement's payable amount (one kept
+            // by another version), gives way to the statement itself.
+            Some(text) => KeptDigest::of_text(text, state, &mut windows).filter(|d| Some(d.payable_cents) == payable),
+            None => Some(of_json(row.text(4)?.unwrap_or_default(), state, &mut windows)?),
         };
-        found.push((rep_id, row.text(1)?.unwrap_or_default().to_string(), digest));
+        match digest {
+            Some(digest) => found.push((rep_id, month, digest)),
+            None => unreadable.push((rep_id, month, state)),
+        }
         Ok(())
     })?;
+    if unreadable.is_empty() {
+        return Ok(found);
+    }
+    for (rep_id, month, state) in unreadable {
+        let json = db.query_opt(
+            "SELECT statement_json FROM statements WHERE org_id = ? AND rep_id = ? AND period = ?",
+            &[org.value(), Value::Int(rep_id), Value::text(&month)],
+            |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
+        )?;
+        found.push((rep_id, month, of_json(&json.unwrap_or_default(), state, &mut windows)?));
+    }
+    found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     Ok(found)
+}
+
+fn of_json(json: &str, state: StatementState, windows: &mut WindowCache) -> Result<KeptDigest> {
+    KeptDigest::of_json(json, state, windows).map_err(|e| StoreError::Decode(format!("a kept statement: {e}")))
 }
 
 /// The read of a year's kept statements of `reps` (rep, month, state, `column`): a few reps' by

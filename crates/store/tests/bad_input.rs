@@ -118,6 +118,15 @@ fn a_repeated_stage_change_is_reported_with_both_lines(test: &mut TestDb) {
     assert_eq!(listed, [expected], "beside stored rows");
 }
 
+/// The same, imported by a role that is not a superuser: its first import checks every reference,
+/// and finds the repeated row all the same.
+#[test]
+fn a_repeated_stage_change_is_reported_with_both_lines_not_as_a_superuser_on_postgres() {
+    if let Some(mut test) = TestDb::postgres_not_superuser() {
+        a_repeated_stage_change_is_reported_with_both_lines(&mut test);
+    }
+}
+
 on_both_backends!(
     every_problem_is_reported_with_its_place,
     a_repeated_stage_change_is_reported_with_both_lines,

@@ -44,8 +44,10 @@ const KEY_INDEX_SUFFIX: &str = "_by_external_id";
 
 /// Chooses and prepares where a file's rows are loaded: straight into its table when that is empty.
 /// A repeated key is then found again in the file by the key (its id, or its natural key's columns).
+/// Unless the table keeps its indexes for the load (see [`Db::bulk_load_keeps_indexes`]): a repeated
+/// key would then stop the load, so the rows are staged and their repeats found there.
 pub fn prepare(db: &mut Db, spec: &FileSpec) -> Result<Target, StoreError> {
-    if table_is_empty(db, spec.table)? {
+    if table_is_empty(db, spec.table)? && !db.bulk_load_keeps_indexes(spec.table)? {
         // The key index goes too: the keys arrive in file order, not in key order, so inserting
         // each one into a large index costs more than loading the rows, where building it
         // afterwards from the sorted keys costs less than either (docs/BENCHMARKS.md).

@@ -397,7 +397,7 @@ impl Db {
     /// when no foreign key refers to the table (SQLite cannot drop one). Rows without a key can
     /// only be loaded safely where no other writer can reach the table, which the caller knows.
     pub fn set_aside_indexes(&mut self, table: &str, primary_key: bool) -> Result<Vec<(String, String)>> {
-        if self.checks_foreign_keys()? && self.has_deferred_foreign_keys(table)? {
+        if self.bulk_load_keeps_indexes(table)? {
             // Rows loaded under a deferred key leave its checks pending until the commit, and
             // PostgreSQL builds no index on a table with checks pending: the indexes stay, kept row
             // by row. (An import whose role may switch the checks off never comes here.)
@@ -459,8 +459,12 @@ impl Db {
         Ok(self.query_i64("SELECT (current_setting('session_replication_role') <> 'replica')::int", &[])? == 1)
     }
 
-    /// Whether `table` has a foreign key checked at the commit rather than after each statement.
-    fn has_deferred_foreign_keys(&mut self, table: &str) -> Result<bool> {
+    /// Whether a bulk load into `table` keeps its indexes: on PostgreSQL when this session checks
+    /// foreign keys and the table has one checked at the commit rather than after each statement.
+    pub fn bulk_load_keeps_indexes(&mut self, table: &str) -> Result<bool> {
+        if !self.checks_foreign_keys()? {
+            return Ok(false);
+        }
         let sql =
             "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = to_regclass(?) AND contype = 'f' AND condeferred";
         Ok(self.query_i64(sql, &[Value::text(table)])? > 0)

@@ -82,12 +82,7 @@ impl KeptDigest {
                         .lines
                         .iter()
                         .filter_map(|line| {
-                            Some(LockedLine {
-                                opportunity_id: line.opportunity_id,
-                                closed_on: line.closed_on.parse().ok()?,
-                                credited: line.credited.parse().ok()?,
-                                earnings_cents: line.earnings_cents,
-                            })
+                            locked_line(line.opportunity_id, &line.closed_on, &line.credited, line.earnings_cents)
                         })
                         .collect(),
                 });
@@ -425,17 +420,20 @@ pub(super) fn locked_period(component: &ComponentSheet) -> Option<LockedPeriod> 
     let lines = component
         .lines
         .iter()
-        .filter_map(|line| {
-            Some(LockedLine {
-                opportunity_id: line.opportunity_id,
-                closed_on: line.closed_on.parse().ok()?,
-                credited: line.credited.parse().ok()?,
-                earnings_cents: line.earnings_cents,
-            })
-        })
+        .filter_map(|line| locked_line(line.opportunity_id, &line.closed_on, &line.credited, line.earnings_cents))
         .collect();
     let component_ref = ComponentRef { plan: component.plan.clone(), key: component.key.clone() };
     Some(LockedPeriod { component: component_ref, window, quota, lines })
+}
+
+/// A kept deal line as the engine's; `None` when its day or credit does not read back.
+fn locked_line(opportunity_id: i64, closed_on: &str, credited: &str, earnings_cents: i64) -> Option<LockedLine> {
+    Some(LockedLine {
+        opportunity_id,
+        closed_on: closed_on.parse().ok()?,
+        credited: credited.parse().ok()?,
+        earnings_cents,
+    })
 }
 
 /// An adjustment of a kept statement that trued up a change after a lock.

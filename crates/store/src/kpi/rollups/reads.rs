@@ -14,7 +14,7 @@ use quotient_core::kpi::Tally;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
-/// Sums the cells of `period` per rep and product line, from as few cells as [`split`] finds; a rep
+/// Sums the cells of `period` per rep and product line, from as few cells as `split` finds; a rep
 /// and line whose cells of the period are all zero is left out.
 pub fn sum(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Result<HashMap<(i64, i64), Tally>> {
     sum_of(db, org, period, filter, &dated_fields())

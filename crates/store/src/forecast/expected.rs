@@ -4,7 +4,8 @@
 //! to whom the directory revision, so a row kept at both current revisions is what the model says
 //! now. Activities, feedback, estimates, goals and quotas move neither: the model reads none of them.
 
-use crate::db::{Db, Value};
+use super::kept::Kept;
+use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::orgs::OrgId;
 use chrono::NaiveDate;
@@ -18,18 +19,16 @@ pub struct Revisions {
     pub directory: i64,
 }
 
-/// The organisation's revisions now. Read before the data a value is computed from, so a write
-/// between the two leaves the value marked older than it is, never newer.
+const KEPT: Kept = Kept { table: "forecast_expected", second_revision: "directory_revision" };
+
+/// The organisation's revisions now. Read before the rows the value is computed from, so a write
+/// between the two leaves it marked older than it is, never newer.
 pub fn revisions(db: &mut Db, org: OrgId) -> Result<Revisions> {
-    db.query_opt(
-        "SELECT pipeline_revision, directory_revision FROM organisations WHERE org_id = ?",
-        &[org.value()],
-        |row| Ok(Revisions { pipeline: row.int(0)?.unwrap_or_default(), directory: row.int(1)?.unwrap_or_default() }),
-    )?
-    .ok_or_else(|| StoreError::NotFound(format!("organisation {}", org.0)))
+    let (pipeline, directory) = KEPT.revisions(db, org)?;
+    Ok(Revisions { pipeline, directory })
 }
 
-/// The kept expected revenue by rep, in cents, when it was computed at `at`.
+/// The kept value by rep, when it was computed at `at`.
 pub fn read(
     db: &mut Db,
     org: OrgId,
@@ -37,24 +36,10 @@ pub fn read(
     as_of: NaiveDate,
     at: Revisions,
 ) -> Result<Option<HashMap<i64, i64>>> {
-    let kept = db.query_opt(
-        "SELECT by_rep FROM forecast_expected
-         WHERE org_id = ? AND period = ? AND as_of = ? AND pipeline_revision = ? AND directory_revision = ?",
-        &[
-            org.value(),
-            Value::text(&period.to_string()),
-            Value::Date(as_of),
-            Value::Int(at.pipeline),
-            Value::Int(at.directory),
-        ],
-        |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
-    )?;
-    kept.map(|text| decode(&text)).transpose()
+    KEPT.read(db, org, period, as_of, (at.pipeline, at.directory))?.map(|text| decode(&text)).transpose()
 }
 
-/// Keeps the expected revenue by rep computed at `at`, in place of the period's value of any day,
-/// and drops the values of other days (a day's values are not asked again once it has passed).
-/// In a transaction.
+/// Keeps the value by rep computed at `at` for the period as of the day. In a transaction.
 pub fn write(
     db: &mut Db,
     org: OrgId,
@@ -63,22 +48,7 @@ pub fn write(
     at: Revisions,
     by_rep: &HashMap<i64, i64>,
 ) -> Result<()> {
-    db.execute("DELETE FROM forecast_expected WHERE org_id = ? AND as_of <> ?", &[org.value(), Value::Date(as_of)])?;
-    db.execute(
-        "INSERT INTO forecast_expected (org_id, period, as_of, pipeline_revision, directory_revision, by_rep)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (org_id, period, as_of) DO UPDATE SET pipeline_revision = excluded.pipeline_revision,
-             directory_revision = excluded.directory_revision, by_rep = excluded.by_rep",
-        &[
-            org.value(),
-            Value::text(&period.to_string()),
-            Value::Date(as_of),
-            Value::Int(at.pipeline),
-            Value::Int(at.directory),
-            Value::text(&encode(by_rep)),
-        ],
-    )?;
-    Ok(())
+    KEPT.write(db, org, period, as_of, (at.pipeline, at.directory), encode(by_rep))
 }
 
 /// `rep:cents` pairs joined by commas, by rep.

@@ -12,5 +12,6 @@ pub mod deals;
 pub mod expected;
 pub mod figures;
 pub mod history;
+mod kept;
 pub mod snapshots;
 pub mod totals;

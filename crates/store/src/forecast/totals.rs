@@ -5,7 +5,8 @@
 //! revision. A row kept at both current revisions is what the open pipeline and the period's wins
 //! sum to now.
 
-use crate::db::{Db, Value};
+use super::kept::Kept;
+use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::orgs::OrgId;
 use chrono::NaiveDate;
@@ -20,18 +21,16 @@ pub struct Revisions {
     pub categories: i64,
 }
 
-/// The organisation's revisions now. Read before the rows the totals sum, so a write between the
-/// two leaves them marked older than they are, never newer.
+const KEPT: Kept = Kept { table: "forecast_totals", second_revision: "categories_revision" };
+
+/// The organisation's revisions now. Read before the rows the value is computed from, so a write
+/// between the two leaves it marked older than it is, never newer.
 pub fn revisions(db: &mut Db, org: OrgId) -> Result<Revisions> {
-    db.query_opt(
-        "SELECT pipeline_revision, categories_revision FROM organisations WHERE org_id = ?",
-        &[org.value()],
-        |row| Ok(Revisions { pipeline: row.int(0)?.unwrap_or_default(), categories: row.int(1)?.unwrap_or_default() }),
-    )?
-    .ok_or_else(|| StoreError::NotFound(format!("organisation {}", org.0)))
+    let (pipeline, categories) = KEPT.revisions(db, org)?;
+    Ok(Revisions { pipeline, categories })
 }
 
-/// The kept totals by owner, when they were computed at `at`.
+/// The kept value by rep, when it was computed at `at`.
 pub fn read(
     db: &mut Db,
     org: OrgId,
@@ -39,23 +38,10 @@ pub fn read(
     as_of: NaiveDate,
     at: Revisions,
 ) -> Result<Option<HashMap<i64, CategoryTotals>>> {
-    let kept = db.query_opt(
-        "SELECT by_rep FROM forecast_totals
-         WHERE org_id = ? AND period = ? AND as_of = ? AND pipeline_revision = ? AND categories_revision = ?",
-        &[
-            org.value(),
-            Value::owned(period.to_string()),
-            Value::Date(as_of),
-            Value::Int(at.pipeline),
-            Value::Int(at.categories),
-        ],
-        |row| Ok(row.text(0)?.unwrap_or_default().to_string()),
-    )?;
-    kept.map(|text| decode(&text)).transpose()
+    KEPT.read(db, org, period, as_of, (at.pipeline, at.categories))?.map(|text| decode(&text)).transpose()
 }
 
-/// Keeps the totals computed at `at` in place of the period's totals of any day, and drops those
-/// of other days (a day is not asked again once it has passed). In a transaction.
+/// Keeps the value by rep computed at `at` for the period as of the day. In a transaction.
 pub fn write(
     db: &mut Db,
     org: OrgId,
@@ -64,22 +50,7 @@ pub fn write(
     at: Revisions,
     by_owner: &HashMap<i64, CategoryTotals>,
 ) -> Result<()> {
-    db.execute("DELETE FROM forecast_totals WHERE org_id = ? AND as_of <> ?", &[org.value(), Value::Date(as_of)])?;
-    db.execute(
-        "INSERT INTO forecast_totals (org_id, period, as_of, pipeline_revision, categories_revision, by_rep)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (org_id, period, as_of) DO UPDATE SET pipeline_revision = excluded.pipeline_revision,
-             categories_revision = excluded.categories_revision, by_rep = excluded.by_rep",
-        &[
-            org.value(),
-            Value::owned(period.to_string()),
-            Value::Date(as_of),
-            Value::Int(at.pipeline),
-            Value::Int(at.categories),
-            Value::owned(encode(by_owner)),
-        ],
-    )?;
-    Ok(())
+    KEPT.write(db, org, period, as_of, (at.pipeline, at.categories), encode(by_owner))
 }
 
 /// `owner:pipeline:best_case:commit:closed:omitted` joined by commas, by owner.

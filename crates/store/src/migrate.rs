@@ -50,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(25, "0025_forecast_figures"),
     migration!(26, "0026_statement_digests"),
     migration!(27, "0027_forecast_totals"),
+    migration!(28, "0028_every_line_cells"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

@@ -553,18 +553,61 @@ fn the_open_cells_migration_equals_a_rebuild(test: &mut TestDb) {
         Dialect::Sqlite => "DROP INDEX rollup_cells_by_period",
         Dialect::Postgres => "DROP INDEX rollup_cells_by_period; DROP INDEX rollup_cells_standing",
     };
+    // The every-line cells came later (migration 28): they go, and come back from the cells.
     db.batch(&format!(
-        "DELETE FROM rollup_cells WHERE grain IN ('open_activity', 'open_close') OR grain LIKE 'demo%';
+        "DELETE FROM rollup_cells WHERE grain IN ('open_activity', 'open_close') OR grain LIKE 'demo%'
+             OR grain LIKE 'all%';
          {indexes};
          ALTER TABLE rollup_cells DROP COLUMN closed_after_gateway;
          ALTER TABLE rollup_cells DROP COLUMN won_after_gateway;
          ALTER TABLE rollup_cells DROP COLUMN open_opportunities;
          ALTER TABLE opportunities DROP COLUMN last_activity_at;
-         DELETE FROM schema_migrations WHERE version = 21"
+         DELETE FROM schema_migrations WHERE version IN (21, 28)"
     ))
     .unwrap_or_else(|e| panic!("back to migration 20: {e}"));
-    migrate_to(db, 21).unwrap_or_else(|e| panic!("migration 21 over data: {e}"));
+    migrate_to(db, 28).unwrap_or_else(|e| panic!("migrations 21 and 28 over data: {e}"));
     assert_eq!(stored(db), rebuilt);
+}
+
+/// Migration 0028 sums the cells a database already has into every rep's every-line cells, as a
+/// rebuild does, at the day, week, month and quarter.
+fn the_every_line_migration_equals_a_rebuild(test: &mut TestDb) {
+    let org = test.org("acme").id;
+    let db = &mut test.db;
+    bundle::import(db, org, &common::fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let rebuilt = quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}"));
+    for grain in ["all_day", "all_week", "all_month", "all_quarter"] {
+        let cells: Vec<_> = rebuilt.iter().filter(|cell| cell.0 == grain).collect();
+        assert!(!cells.is_empty(), "{grain}");
+        assert!(cells.iter().all(|cell| cell.3 == -1), "{grain} cells are filed under line -1");
+    }
+    // A rep's every-line cell of a quarter is the sum of their cells of that quarter.
+    let quarter = |grain: &str, line: Option<i64>| -> quotient_core::kpi::Tally {
+        let rep = rebuilt.iter().find(|cell| cell.0 == "all_quarter").map(|cell| (cell.1.clone(), cell.2));
+        rebuilt
+            .iter()
+            .filter(|cell| cell.0 == grain && Some((cell.1.clone(), cell.2)) == rep && line.is_none_or(|l| cell.3 == l))
+            .map(|cell| cell.4)
+            .sum()
+    };
+    assert_eq!(quarter("all_quarter", Some(-1)), quarter("quarter", None));
+    assert!(quarter("quarter", None).won + quarter("quarter", None).cold_calls > 0);
+    db.batch("DELETE FROM rollup_cells WHERE grain LIKE 'all%'; DELETE FROM schema_migrations WHERE version = 28")
+        .unwrap_or_else(|e| panic!("back to migration 27: {e}"));
+    migrate_to(db, 28).unwrap_or_else(|e| panic!("migration 28 over data: {e}"));
+    assert_eq!(quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}")), rebuilt);
+}
+
+#[test]
+fn the_every_line_migration_equals_a_rebuild_on_sqlite() {
+    the_every_line_migration_equals_a_rebuild(&mut TestDb::sqlite());
+}
+
+#[test]
+fn the_every_line_migration_equals_a_rebuild_on_postgres() {
+    if let Some(mut test) = TestDb::postgres() {
+        the_every_line_migration_equals_a_rebuild(&mut test);
+    }
 }
 
 #[test]

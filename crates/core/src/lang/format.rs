@@ -9,6 +9,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 impl Lang {
     /// A number with `decimals` places, grouped and pointed the language's way.
     pub fn number(self, value: f64, decimals: usize) -> String {
+        // A whole number shown whole is a count: written without a float in between.
+        if decimals == 0 && value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
+            return self.count(value as i64);
+        }
         let text = fixed(value.abs(), decimals);
         let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
         let group = self.t("_format.group");
@@ -29,6 +33,9 @@ impl Lang {
 
     /// A whole number, exact however large (no `f64` in between), grouped the language's way.
     pub fn count(self, value: i64) -> String {
+        if (0..1000).contains(&value) {
+            return value.to_string();
+        }
         let digits = value.unsigned_abs().to_string();
         let group = self.t("_format.group");
         let mut grouped = String::new();
@@ -160,7 +167,23 @@ mod counts {
         assert_eq!(Lang::ENGLISH.count(i64::MIN), "-9,223,372,036,854,775,808");
         assert_eq!(german.count(-1_234), "-1.234");
         assert_eq!(Lang::ENGLISH.count(999), "999");
+        assert_eq!(Lang::ENGLISH.count(1_000), "1,000");
         assert_eq!(Lang::ENGLISH.count(0), "0");
+    }
+
+    #[test]
+    fn whole_numbers_are_written_as_counts_are() {
+        let german = Lang::from_tag("de").unwrap_or_default();
+        for lang in [Lang::ENGLISH, german] {
+            assert_eq!(lang.number(-0.0, 0), "0");
+            assert_eq!(lang.number(0.4, 0), "0");
+            assert_eq!(lang.number(-0.4, 0), "0");
+            assert_eq!(lang.number(-7.0, 1), format!("-7{}0", lang.t("_format.decimal")));
+            for value in [0_i64, 7, 999, 1_000, -1_000, 123_456_789, -98_765] {
+                assert_eq!(lang.number(value as f64, 0), lang.count(value), "{value}");
+            }
+        }
+        assert_eq!(german.number(1_234_567.0, 0), "1.234.567");
     }
 }
 

@@ -50,6 +50,20 @@ impl StandardKey {
         }
     }
 
+    /// The key of the standard's evaluation text in the catalogs (`standard.<key>`).
+    pub fn text_key(self) -> &'static str {
+        match self {
+            StandardKey::QuotaAttainment => "standard.quota_attainment",
+            StandardKey::EstimatesPerProductLine => "standard.estimates_per_product_line",
+            StandardKey::LeadFollowUp => "standard.lead_follow_up",
+            StandardKey::ContactCompleteness => "standard.contact_completeness",
+            StandardKey::CrmCurrency => "standard.crm_currency",
+            StandardKey::MeetingsAndEvents => "standard.meetings_and_events",
+            StandardKey::CustomerSatisfaction => "standard.customer_satisfaction",
+            StandardKey::DemosPerProductLine => "standard.demos_per_product_line",
+        }
+    }
+
     /// The largest target a rule takes (a share is at most 1, a score at most 10).
     pub fn max_target(self) -> f64 {
         match self {

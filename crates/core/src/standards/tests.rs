@@ -256,3 +256,11 @@ fn months_in_a_period_count_each_month_by_its_days() {
     let week = crate::Period::week_of(day(1, 26));
     assert!((months_in(week) - (6.0 / 31.0 + 1.0 / 28.0)).abs() < 1e-12);
 }
+
+#[test]
+fn every_standard_is_worded_under_its_own_key() {
+    for key in StandardKey::ALL {
+        assert_eq!(key.text_key(), format!("standard.{}", key.key()));
+        assert!(crate::Lang::ENGLISH.has(key.text_key()), "{}", key.text_key());
+    }
+}

@@ -12,7 +12,7 @@ pub(super) fn describe(key: StandardKey, subject: Option<&str>, actual: f64, req
         if shares { lang.percent(Some(value)) } else { lang.number(value, if value.fract() == 0.0 { 0 } else { 1 }) }
     };
     lang.tf(
-        &format!("standard.{}", key.key()),
+        key.text_key(),
         // The line's name last: a name is the user's text, never a placeholder.
         &[("actual", &figure(actual)), ("required", &figure(required)), ("line", subject.unwrap_or_default())],
     )

@@ -3,7 +3,7 @@
 
 use super::people::{Directory, Scope, Subject};
 use super::queries::{self, AccountScore, Filter, QuotaRow};
-use super::rollups;
+use super::rollups::{self, Lines};
 use super::settings::settings;
 use crate::db::Db;
 use crate::error::Result;
@@ -125,9 +125,7 @@ pub struct FlagDiagnosis {
     pub diagnosis: Diagnosis,
 }
 
-/// What the trailing-12-month rates (magic number, velocity, fallback) read, and the estimates:
-/// every cell of a product line counts a win, a loss, a first appointment or an estimate, so a
-/// line with a cell in the 12 months has a sum that is not zero.
+/// What the trailing-12-month rates (magic number, velocity, fallback) read.
 const TRAILING_FIELDS: &[&str] = &[
     "won",
     "won_amount",
@@ -139,7 +137,6 @@ const TRAILING_FIELDS: &[&str] = &[
     "first_appointments_to_proposal",
     "conversations",
     "appointments_set",
-    "estimates",
 ];
 
 /// Everything read for the reps of a report (and their peers), keyed by rep.
@@ -170,15 +167,6 @@ struct Gathered {
     /// Per rep: (product line, demos given on its opportunities).
     demos: HashMap<i64, Vec<(i64, i64)>>,
     rows: BaseRows,
-}
-
-impl Gathered {
-    /// Notes that `rep` has a cell on `line` (0 holds what belongs to no line, such as calls).
-    fn sells(&mut self, rep: i64, line: i64) {
-        if line != 0 {
-            self.lines_sold.entry(rep).or_default().insert(line);
-        }
-    }
 }
 
 /// What is read from the base rows rather than the rollups, keyed by rep.
@@ -396,24 +384,14 @@ fn read_rollups(
 ) -> Result<Gathered> {
     let period = request.period;
     let mut data = Gathered::default();
-    let months = standards::judged_months(period, request.as_of);
-    // A period within one month that has begun is its own month piece: its sums are the month's.
-    let one_piece =
-        matches!(months.as_slice(), [piece] if piece.start() == period.start() && piece.end() == period.end());
-    for ((rep, line), tally) in rollups::sum(db, org, period, filter)? {
+    // Across product lines: each rep's every-line cells, one per cell where the lines have one each.
+    for ((rep, _), tally) in rollups::sum(db, org, period, filter)? {
         *data.tally.entry(rep).or_default() += tally;
-        data.sells(rep, line);
-        if one_piece && tally.estimates != 0 {
-            data.month_estimates.entry(rep).or_default().push((period.start(), line, tally.estimates));
-        }
     }
-    if !one_piece {
-        for piece in &months {
-            for ((rep, line), tally) in rollups::sum_of(db, org, *piece, filter, &["estimates"])? {
-                if tally.estimates != 0 {
-                    data.month_estimates.entry(rep).or_default().push((piece.start(), line, tally.estimates));
-                }
-            }
+    for piece in standards::judged_months(period, request.as_of) {
+        let estimates = rollups::sum_by_line(db, org, piece, (filter, Lines::Named), &["estimates"])?;
+        for ((rep, line), tally) in estimates {
+            data.month_estimates.entry(rep).or_default().push((piece.start(), line, tally.estimates));
         }
     }
     let day_after = request.as_of + Duration::days(1);
@@ -426,13 +404,18 @@ fn read_rollups(
     };
     let year_before = day_after.with_year(day_after.year() - 1).unwrap_or(day_after - Duration::days(365));
     let trailing = Period::range(year_before, day_after);
-    let mut trailing = trailing.map(|p| rollups::sum_of(db, org, p, filter, TRAILING_FIELDS)).transpose()?;
-    for (&(rep, line), tally) in trailing.iter_mut().flatten() {
-        data.sells(rep, line);
-        // Read for the lines sold only: the trailing tally holds what the rates read.
-        tally.estimates = 0;
-    }
-    data.trailing = by_rep(trailing);
+    data.trailing = by_rep(trailing.map(|p| rollups::sum_of(db, org, p, filter, TRAILING_FIELDS)).transpose()?);
+    // The lines sold in the period or the trailing 12 months: read once over both where they
+    // overlap or meet (the period is often inside the 12 months).
+    let sold_in: Vec<Period> = match trailing {
+        Some(trailing) if period.start() <= trailing.end() && trailing.start() <= period.end() => {
+            let start = period.start().min(trailing.start());
+            let end = period.end().max(trailing.end());
+            Period::range(start, end).into_iter().collect()
+        }
+        trailing => std::iter::once(period).chain(trailing).collect(),
+    };
+    data.lines_sold = rollups::lines_sold(db, org, &sold_in, filter)?;
     // The ISO weeks of the period that have begun by the evaluation day.
     let first_week = Period::week_of(period.start()).start();
     if so_far_end > period.start() {

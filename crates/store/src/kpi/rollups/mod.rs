@@ -1,14 +1,20 @@
 //! The rollup cells: each dated cell exists at four grains, the day, the ISO week, the month and the
 //! quarter, so a long period reads the fewest cells of those grains whose signed sum covers it (a
-//! month less its first days, say: every field is an integer sum). A write moves the cells it changes ([`delta`]); a rebuild recomputes them
-//! all from the base rows ([`rebuild`]); the scorecards sum them over periods ([`reads`]).
+//! month less its first days, say: every field is an integer sum). At each of the four a rep also
+//! has a cell of every product line together, at a grain of its own ([`Grain::EveryLine`]), so
+//! that a read across lines reads one cell where it would read one per line, and its range of the
+//! index holds those cells only. A write moves the cells it changes ([`delta`]); a
+//! rebuild recomputes them all from the base rows ([`rebuild`]); the scorecards sum them over
+//! periods ([`reads`]).
 
 mod delta;
 mod reads;
 mod rebuild;
 
 pub use delta::{apply, with_delta, with_delta_creating};
-pub(crate) use reads::{line_demos, open_before, organisation_months, per_cell, per_cell_of};
+pub(crate) use reads::{
+    Lines, line_demos, lines_sold, open_before, organisation_months, per_cell, per_cell_of, sum_by_line,
+};
 pub use reads::{standing, sum, sum_of};
 pub use rebuild::{rebuild, rebuild_reporting};
 
@@ -33,6 +39,9 @@ pub(crate) enum Grain {
     /// The demos held on opportunities of each product line ([`CellKind::LineDemo`]), by day,
     /// week, month and quarter.
     LineDemos(Calendar),
+    /// A rep's cells of every product line together (filed under [`EVERY_LINE`]), by day, week,
+    /// month and quarter.
+    EveryLine(Calendar),
 }
 
 /// The calendar grains a period is read at.
@@ -46,6 +55,10 @@ pub(crate) enum Calendar {
 
 /// The rep id the organisation's own cells are filed under (no rep has it).
 pub(super) const ORGANISATION: i64 = 0;
+
+/// The product line id of a rep's cells that sum every line (0, what belongs to no line, among
+/// them): the cells of the [`Grain::EveryLine`] grains.
+pub(crate) const EVERY_LINE: i64 = -1;
 
 impl Grain {
     pub(super) fn key(self) -> &'static str {
@@ -62,6 +75,10 @@ impl Grain {
             Grain::LineDemos(Calendar::Week) => "demo_week",
             Grain::LineDemos(Calendar::Month) => "demo_month",
             Grain::LineDemos(Calendar::Quarter) => "demo_quarter",
+            Grain::EveryLine(Calendar::Day) => "all_day",
+            Grain::EveryLine(Calendar::Week) => "all_week",
+            Grain::EveryLine(Calendar::Month) => "all_month",
+            Grain::EveryLine(Calendar::Quarter) => "all_quarter",
         }
     }
 
@@ -76,20 +93,27 @@ impl Grain {
         }
     }
 
-    /// The calendar grain of the same length as a line demos' grain (itself otherwise).
+    /// The calendar grain of the same length as a line demos' or every-line grain (itself
+    /// otherwise).
     fn calendar(self) -> Grain {
         match self {
-            Grain::LineDemos(Calendar::Day) => Grain::Day,
-            Grain::LineDemos(Calendar::Week) => Grain::Week,
-            Grain::LineDemos(Calendar::Month) => Grain::Month,
-            Grain::LineDemos(Calendar::Quarter) => Grain::Quarter,
+            Grain::LineDemos(calendar) | Grain::EveryLine(calendar) => match calendar {
+                Calendar::Day => Grain::Day,
+                Calendar::Week => Grain::Week,
+                Calendar::Month => Grain::Month,
+                Calendar::Quarter => Grain::Quarter,
+            },
             other => other,
         }
     }
 
     pub(super) fn bucket(self, day: NaiveDate) -> NaiveDate {
         match self.calendar() {
-            Grain::Day | Grain::OpenByLastActivity | Grain::OpenByExpectedClose | Grain::LineDemos(_) => day,
+            Grain::Day
+            | Grain::OpenByLastActivity
+            | Grain::OpenByExpectedClose
+            | Grain::LineDemos(_)
+            | Grain::EveryLine(_) => day,
             Grain::Week => day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday())),
             Grain::Month | Grain::OrganisationMonth => day.with_day(1).unwrap_or(day),
             Grain::Quarter => NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1).unwrap_or(day),
@@ -100,12 +124,26 @@ impl Grain {
     /// The start of the cell after the one `day` is in (for the day, week, month and quarter).
     pub(super) fn next(self, day: NaiveDate) -> NaiveDate {
         match self.calendar() {
-            Grain::Day | Grain::OpenByLastActivity | Grain::OpenByExpectedClose | Grain::LineDemos(_) => {
-                day + chrono::Duration::days(1)
-            }
+            Grain::Day
+            | Grain::OpenByLastActivity
+            | Grain::OpenByExpectedClose
+            | Grain::LineDemos(_)
+            | Grain::EveryLine(_) => day + chrono::Duration::days(1),
             Grain::Week => self.bucket(day) + chrono::Duration::days(7),
             Grain::Quarter => next_month(next_month(next_month(self.bucket(day)))),
             Grain::Month | Grain::OrganisationMonth | Grain::State => next_month(self.bucket(day)),
+        }
+    }
+
+    /// The grain of the cells of every product line together of the same length as this calendar
+    /// grain, if it is one.
+    pub(super) fn every_line(self) -> Option<Grain> {
+        match self {
+            Grain::Day => Some(Grain::EveryLine(Calendar::Day)),
+            Grain::Week => Some(Grain::EveryLine(Calendar::Week)),
+            Grain::Month => Some(Grain::EveryLine(Calendar::Month)),
+            Grain::Quarter => Some(Grain::EveryLine(Calendar::Quarter)),
+            _ => None,
         }
     }
 
@@ -126,11 +164,14 @@ impl Grain {
     }
 }
 
-/// The keys of the stored cells `cell` adds to, one per grain.
+/// The keys of the stored cells `cell` adds to: one per grain, and its rep's every-line cell at
+/// the grains that keep one.
 pub(super) fn keys(cell: &Cell) -> impl Iterator<Item = Key> + '_ {
-    Grain::of(cell).iter().map(|&grain| {
+    Grain::of(cell).iter().flat_map(|&grain| {
         let rep = if grain == Grain::OrganisationMonth { ORGANISATION } else { cell.rep_id };
-        (grain, grain.bucket(cell.day), rep, cell.product_line_id)
+        let day = grain.bucket(cell.day);
+        let every_line = grain.every_line().map(|every_line| (every_line, day, rep, EVERY_LINE));
+        std::iter::once((grain, day, rep, cell.product_line_id)).chain(every_line)
     })
 }
 

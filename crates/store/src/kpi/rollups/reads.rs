@@ -14,8 +14,37 @@ use quotient_core::kpi::Tally;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
-/// Sums the cells of `period` per rep and product line, from as few cells as `split` finds; a rep
-/// and line whose cells of the period are all zero is left out.
+/// Which product lines' cells a read across lines reads (a filter's product line reads that
+/// line's, whatever this says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lines {
+    /// Each rep's cells of every line together ([`Grain::EveryLine`]): one cell where the lines
+    /// have one each.
+    Together,
+    /// Each line's cells, 0 (what belongs to no line) among them.
+    Each,
+    /// The cells of the product lines proper (not 0).
+    Named,
+}
+
+impl Lines {
+    /// The grain read for `grain`, and the condition on the product line of its cells: only the
+    /// calendar grains have every-line cells, so the others are read as they are.
+    fn read(self, grain: Grain, filter: Filter<'_>) -> (Grain, &'static str) {
+        if filter.product_line.is_some() {
+            return (grain, "");
+        }
+        match (self, grain.every_line()) {
+            (Lines::Together, Some(every_line)) => (every_line, ""),
+            (Lines::Named, Some(_)) => (grain, " AND c.product_line_id > 0"),
+            _ => (grain, ""),
+        }
+    }
+}
+
+/// Sums the cells of `period` per rep, across product lines (keyed by the filter's line, or by
+/// [`EVERY_LINE`](super::EVERY_LINE)), from as few cells as `split` finds; a rep whose cells of the period are all zero
+/// is left out.
 pub fn sum(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Result<HashMap<(i64, i64), Tally>> {
     sum_of(db, org, period, filter, &dated_fields())
 }
@@ -36,7 +65,60 @@ pub fn sum_of(
     filter: Filter<'_>,
     fields: &[&str],
 ) -> Result<HashMap<(i64, i64), Tally>> {
-    sum_at(db, org, &split(period), filter, fields)
+    sum_at(db, org, &split(period), (filter, Lines::Together), fields)
+}
+
+/// Like [`sum_of`], per rep and product line (`lines` says which), where a field read is not zero.
+pub(crate) fn sum_by_line(
+    db: &mut Db,
+    org: OrgId,
+    period: Period,
+    (filter, lines): (Filter<'_>, Lines),
+    fields: &[&str],
+) -> Result<HashMap<(i64, i64), Tally>> {
+    sum_at(db, org, &split(period), (filter, lines), fields)
+}
+
+/// What is counted for a product line that has a cell: every contribution to a line's dated cell
+/// counts one of these (a deal won or lost, a first appointment, an estimate), and none is ever
+/// negative, so a line's sum of them over some periods is above zero exactly when it has a cell in
+/// one of them.
+const LINE_COUNTS: &[&str] = &["won", "lost", "first_appointments", "estimates"];
+
+/// Per rep, the product lines (not 0) with a cell in one of `periods`: their sums of
+/// [`LINE_COUNTS`], one column summed by the database, over the periods' pieces side by side.
+pub(crate) fn lines_sold(
+    db: &mut Db,
+    org: OrgId,
+    periods: &[Period],
+    filter: Filter<'_>,
+) -> Result<HashMap<i64, std::collections::BTreeSet<i64>>> {
+    let mut params = Vec::new();
+    let weight: Vec<String> = LINE_COUNTS.iter().map(|field| format!("c.{field}")).collect();
+    let selects: Vec<String> = periods
+        .iter()
+        .flat_map(|&period| split(period))
+        .map(|piece| {
+            let from = cells_between(org, (piece.grain, piece.from, piece.to), (filter, Lines::Named), &mut params);
+            let sign = if piece.subtract { -1 } else { 1 };
+            format!("SELECT c.rep_id, c.product_line_id, {sign} * ({}) {from}", weight.join(" + "))
+        })
+        .collect();
+    let mut sums: HashMap<(i64, i64), i64> = HashMap::new();
+    if !selects.is_empty() {
+        db.query_each(&selects.join(" UNION ALL "), &params, |row| {
+            let key = (row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
+            *sums.entry(key).or_default() += row.int(2)?.unwrap_or_default();
+            Ok(())
+        })?;
+    }
+    let mut out: HashMap<i64, std::collections::BTreeSet<i64>> = HashMap::new();
+    for ((rep, line), sum) in sums {
+        if sum > 0 && line != 0 {
+            out.entry(rep).or_default().insert(line);
+        }
+    }
+    Ok(out)
 }
 
 /// A piece of a read: the cells of one grain from a day up to another, added, or taken away when
@@ -55,12 +137,13 @@ struct Piece {
 fn cells_between(
     org: OrgId,
     (grain, from, to): (Grain, NaiveDate, NaiveDate),
-    filter: Filter<'_>,
+    (filter, lines): (Filter<'_>, Lines),
     params: &mut Vec<Value<'static>>,
 ) -> String {
+    let (grain, lines) = lines.read(grain, filter);
     params.extend([org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)]);
     let filter = filter.sql("c.rep_id", Some("c.product_line_id"), params);
-    format!("FROM rollup_cells c WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ?{filter}")
+    format!("FROM rollup_cells c WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ?{filter}{lines}")
 }
 
 /// The cells of each piece, summed (or taken away) per rep and product line, in one statement (on
@@ -70,7 +153,7 @@ fn sum_at(
     db: &mut Db,
     org: OrgId,
     pieces: &[Piece],
-    filter: Filter<'_>,
+    read: (Filter<'_>, Lines),
     fields: &[&str],
 ) -> Result<HashMap<(i64, i64), Tally>> {
     let mut out: HashMap<(i64, i64), Tally> = HashMap::new();
@@ -80,15 +163,23 @@ fn sum_at(
     // Only known field names reach the SQL, in the order of Tally::FIELDS.
     let positions: Vec<usize> = (0..Tally::FIELDS.len()).filter(|&i| fields.contains(&Tally::FIELDS[i])).collect();
     let columns: Vec<&str> = positions.iter().map(|&i| Tally::FIELDS[i]).collect();
+    // A cell whose fields read are all zero adds nothing, added or taken away: a read of a few
+    // fields skips such cells in the database rather than handing them over.
+    let nonzero = if columns.len() <= 3 {
+        let any: Vec<String> = columns.iter().map(|column| format!("c.{column} <> 0")).collect();
+        format!(" AND ({})", any.join(" OR "))
+    } else {
+        String::new()
+    };
     // The cells are summed here rather than by SQL: reading the columns costs a fraction of
     // SQLite's aggregates over this many columns.
     let mut params = Vec::new();
     let selects: Vec<String> = pieces
         .iter()
         .map(|piece| {
-            let from = cells_between(org, (piece.grain, piece.from, piece.to), filter, &mut params);
+            let from = cells_between(org, (piece.grain, piece.from, piece.to), read, &mut params);
             let sign = if piece.subtract { -1 } else { 1 };
-            format!("SELECT {sign}, c.rep_id, c.product_line_id, c.{} {from}", columns.join(", c."))
+            format!("SELECT {sign}, c.rep_id, c.product_line_id, c.{} {from}{nonzero}", columns.join(", c."))
         })
         .collect();
     // Each rep and line's sums of the columns read, side by side in one buffer: only they are
@@ -132,7 +223,7 @@ pub(crate) fn line_demos(
     let pieces: Vec<Piece> =
         split(period).into_iter().map(|piece| Piece { grain: piece.grain.of_line_demos(), ..piece }).collect();
     let mut out: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
-    for ((rep, line), tally) in sum_at(db, org, &pieces, filter, &["demos"])? {
+    for ((rep, line), tally) in sum_at(db, org, &pieces, (filter, Lines::Each), &["demos"])? {
         if tally.demos != 0 {
             out.entry(rep).or_default().push((line, tally.demos));
         }
@@ -146,7 +237,7 @@ pub fn standing(db: &mut Db, org: OrgId, reps: Option<&[i64]>) -> Result<HashMap
     let state =
         [Piece { grain: Grain::State, from: STATE_DAY, to: STATE_DAY + chrono::Duration::days(1), subtract: false }];
     let filter = Filter { reps, product_line: None };
-    for ((rep, _), tally) in sum_at(db, org, &state, filter, &["contacts", "complete_contacts"])? {
+    for ((rep, _), tally) in sum_at(db, org, &state, (filter, Lines::Each), &["contacts", "complete_contacts"])? {
         *out.entry(rep).or_default() += tally;
     }
     Ok(out)
@@ -164,7 +255,7 @@ pub(crate) fn open_before(
     let mut params = Vec::new();
     // Every day either database holds (PostgreSQL's dates start in 4713 BC).
     let earliest = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(STATE_DAY);
-    let from = cells_between(org, (grain, earliest, before), filter, &mut params);
+    let from = cells_between(org, (grain, earliest, before), (filter, Lines::Each), &mut params);
     let mut out: HashMap<i64, i64> = HashMap::new();
     db.query_each(&format!("SELECT c.rep_id, c.open_opportunities {from}"), &params, |row| {
         *out.entry(row.int(0)?.unwrap_or_default()).or_default() += row.int(1)?.unwrap_or_default();
@@ -174,8 +265,8 @@ pub(crate) fn open_before(
     Ok(out)
 }
 
-/// One field of the cells of `grain` (week or month) starting in `[from, to)`, per rep and cell, where
-/// it is not 0.
+/// One field of the cells of `grain` (week or month) starting in `[from, to)`, per rep and cell (its
+/// product lines together), where it is not 0.
 pub(crate) fn per_cell(
     db: &mut Db,
     org: OrgId,
@@ -189,8 +280,8 @@ pub(crate) fn per_cell(
     Ok(cells.into_iter().map(|(rep, day, values)| (rep, day, values[0])).collect())
 }
 
-/// Some fields of the cells of `grain` starting in `[from, to)`, per rep and cell (in that order),
-/// where one of them is not 0: one pass over the cells for them all.
+/// Some fields of the cells of `grain` starting in `[from, to)`, per rep and cell (in that order,
+/// its product lines together), where one of them is not 0: one pass over the cells for them all.
 pub(crate) fn per_cell_of(
     db: &mut Db,
     org: OrgId,
@@ -202,10 +293,11 @@ pub(crate) fn per_cell_of(
 ) -> Result<Vec<(i64, NaiveDate, Vec<i64>)>> {
     let columns: Vec<String> = fields.iter().map(|field| format!("c.{}", column_of(field))).collect();
     let mut params = Vec::new();
-    let cells = cells_between(org, (grain, from, to), filter, &mut params);
+    let cells = cells_between(org, (grain, from, to), (filter, Lines::Together), &mut params);
     let nonzero: Vec<String> = columns.iter().map(|column| format!("{column} <> 0")).collect();
     let sql = format!("SELECT c.rep_id, c.day, {} {cells} AND ({})", columns.join(", "), nonzero.join(" OR "));
-    // The product lines of a rep's month (or week) are summed here rather than by a GROUP BY.
+    // A filter's product line, or the every-line cell, is one cell per rep and day; the sums
+    // are kept per rep and day all the same.
     let mut out: BTreeMap<(i64, NaiveDate), Vec<i64>> = BTreeMap::new();
     db.query_each(&sql, &params, |row| {
         let key = (row.int(0)?.unwrap_or_default(), row.date(1)?.unwrap_or_default());

@@ -51,6 +51,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(26, "0026_statement_digests"),
     migration!(27, "0027_forecast_totals"),
     migration!(28, "0028_every_line_cells"),
+    migration!(29, "0029_account_owners_and_names"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

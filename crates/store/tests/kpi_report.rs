@@ -360,12 +360,52 @@ fn cards_made_as_written_are_the_report(test: &mut TestDb) {
     assert_eq!(json(&r2), json(card(&whole, "R2")));
 }
 
+/// A report of many reps makes its cards on two threads: it is the cards made one at a time, in
+/// the same order, with the same total.
+fn a_large_report_is_its_cards_made_one_at_a_time(test: &mut TestDb) {
+    let bundle = common::fixture_copy("valid");
+    let mut reps = std::fs::read_to_string(bundle.path().join("reps.csv")).unwrap_or_else(|e| panic!("{e}"));
+    let mut opportunities =
+        std::fs::read_to_string(bundle.path().join("opportunities.csv")).unwrap_or_else(|e| panic!("{e}"));
+    for n in 100..180 {
+        reps.push_str(&format!("R{n},Rep {n},r{n}@example.com,M1,T1,rep,2024-01-01\n"));
+        // Every other rep wins a deal of their own, of a size of their own.
+        if n % 2 == 0 {
+            opportunities.push_str(&format!(
+                "O{n},A1,R{n},PL1,Deal {n},{n}00,,2026-01-05T10:00:00Z,2026-02-27,2026-01-08T10:00:00Z,,,,\
+                 2026-02-02T10:00:00Z,won,won,,\n"
+            ));
+        }
+    }
+    std::fs::write(bundle.path().join("reps.csv"), reps).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(bundle.path().join("opportunities.csv"), opportunities).unwrap_or_else(|e| panic!("{e}"));
+    let org = test_org(test);
+    bundle::import(&mut test.db, org, bundle.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let request = ReportRequest {
+        subject: Subject::Organisation,
+        period: "2026-Q1".parse().unwrap_or_else(|e| panic!("{e}")),
+        as_of: "2026-03-14".parse().unwrap_or_else(|e| panic!("{e}")),
+        lang: Lang::ENGLISH,
+    };
+    let directory = kpi::Directory::load(&mut test.db, org).unwrap_or_else(|e| panic!("{e}"));
+    let whole = kpi::report_with(&mut test.db, org, &directory, &request).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(whole.reps.len(), 82, "R1, R2 and 80 more");
+    let added_winners = whole
+        .reps
+        .iter()
+        .filter(|card| card.rep_id.as_deref().is_some_and(|id| id.len() == 4) && card.scorecard.outcome.deals == 1);
+    assert_eq!(added_winners.count(), 40);
+    let scorecards = kpi::Scorecards::read(&mut test.db, org, &directory, &request).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(json(&scorecards), json(&whole));
+}
+
 fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|e| panic!("{e}"))
 }
 
 on_both_backends!(
     cards_made_as_written_are_the_report,
+    a_large_report_is_its_cards_made_one_at_a_time,
     team_quarter,
     other_periods_and_subjects,
     a_report_is_on_a_subject_within_reach,

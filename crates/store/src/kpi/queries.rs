@@ -246,14 +246,17 @@ pub fn satisfaction_scores(
     let mut params = vec![org.value(), Value::Date(period.start()), Value::Date(period.end())];
     let reps = Filter { product_line: None, ..filter }.sql("a.owner_id", None, &mut params);
     // For a few reps, start from their accounts (SQLite keeps CROSS JOIN's order); for the whole
-    // organisation, from the period's feedback.
-    let join =
-        if filter.reps.is_some() { "accounts a CROSS JOIN feedback f" } else { "feedback f CROSS JOIN accounts a" };
+    // organisation, from the period's feedback. A list of reps names owners already: saying that
+    // an owner is set as well would have SQLite seek every owned account rather than the reps'.
+    let (join, owned) = if filter.reps.is_some() {
+        ("accounts a CROSS JOIN feedback f", "")
+    } else {
+        ("feedback f CROSS JOIN accounts a", " AND a.owner_id IS NOT NULL")
+    };
     let sql = format!(
         "SELECT a.owner_id, f.score, a.id, a.name FROM {join}
          WHERE a.org_id = f.org_id AND a.id = f.account_id
-           AND f.org_id = ? AND f.received_on >= ? AND f.received_on < ? AND f.deleted_at IS NULL
-           AND a.owner_id IS NOT NULL{reps}"
+           AND f.org_id = ? AND f.received_on >= ? AND f.received_on < ? AND f.deleted_at IS NULL{owned}{reps}"
     );
     let mut out: HashMap<i64, Vec<AccountScore>> = HashMap::new();
     db.query_each(&sql, &params, |row| {

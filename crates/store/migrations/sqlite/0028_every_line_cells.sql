@@ -1,8 +1,9 @@
--- Every rep's cells of every product line together, at grains of their own beside the day, week,
--- month and quarter ('all_day' …, product line -1): a read across product lines (the organisation's
--- scorecard, a rep's trend) reads one cell where it read one per line, from a range of the index
--- that holds those cells only. Writes and rebuilds keep them from here on; these are the sums of
--- the cells so far.
+-- Every rep's cells of every product line together, at grains of their own beside the week, month
+-- and quarter ('all_week', 'all_month', 'all_quarter', product line -1): a read across product
+-- lines (the organisation's scorecard, a rep's trend) reads one cell where it read one per line,
+-- from a range of the index that holds those cells only. Not beside the day: a day is read only at
+-- a period's edges, and its cells are most of the table. Writes and rebuilds keep them from here
+-- on; these are the sums of the cells so far.
 INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id,
     won, won_amount, won_margin, won_cycle_days, lost, closed_after_proposal,
     won_after_proposal, closed_after_gateway, won_after_gateway, first_appointments,
@@ -20,5 +21,5 @@ SELECT org_id, rep_id, 'all_' || grain, day, -1,
        SUM(company_leads), SUM(company_leads_touched_in_time), SUM(company_leads_untouched),
        SUM(contacts), SUM(complete_contacts), SUM(open_opportunities)
 FROM rollup_cells
-WHERE grain IN ('day', 'week', 'month', 'quarter')
+WHERE grain IN ('week', 'month', 'quarter')
 GROUP BY org_id, rep_id, grain, day;

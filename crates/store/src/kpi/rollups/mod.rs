@@ -1,9 +1,10 @@
 //! The rollup cells: each dated cell exists at four grains, the day, the ISO week, the month and the
 //! quarter, so a long period reads the fewest cells of those grains whose signed sum covers it (a
-//! month less its first days, say: every field is an integer sum). At each of the four a rep also
-//! has a cell of every product line together, at a grain of its own ([`Grain::EveryLine`]), so
-//! that a read across lines reads one cell where it would read one per line, and its range of the
-//! index holds those cells only. A write moves the cells it changes ([`delta`]); a
+//! month less its first days, say: every field is an integer sum). At the week, month and quarter a
+//! rep also has a cell of every product line together, at a grain of its own ([`Grain::EveryLine`]),
+//! so that a read across lines reads one cell where it would read one per line, and its range of
+//! the index holds those cells only. (Not at the day: a day is read only at a period's edges, and
+//! its cells are most of the table and of a write's.) A write moves the cells it changes ([`delta`]); a
 //! rebuild recomputes them all from the base rows ([`rebuild`]); the scorecards sum them over
 //! periods ([`reads`]).
 
@@ -39,8 +40,8 @@ pub(crate) enum Grain {
     /// The demos held on opportunities of each product line ([`CellKind::LineDemo`]), by day,
     /// week, month and quarter.
     LineDemos(Calendar),
-    /// A rep's cells of every product line together (filed under [`EVERY_LINE`]), by day, week,
-    /// month and quarter.
+    /// A rep's cells of every product line together (filed under [`EVERY_LINE`]), by week, month
+    /// and quarter ([`Grain::every_line`]).
     EveryLine(Calendar),
 }
 
@@ -135,11 +136,10 @@ impl Grain {
         }
     }
 
-    /// The grain of the cells of every product line together of the same length as this calendar
-    /// grain, if it is one.
+    /// The grain of the cells of every product line together of the same length as this grain, if
+    /// it has one: the week, the month and the quarter.
     pub(super) fn every_line(self) -> Option<Grain> {
         match self {
-            Grain::Day => Some(Grain::EveryLine(Calendar::Day)),
             Grain::Week => Some(Grain::EveryLine(Calendar::Week)),
             Grain::Month => Some(Grain::EveryLine(Calendar::Month)),
             Grain::Quarter => Some(Grain::EveryLine(Calendar::Quarter)),

@@ -29,7 +29,8 @@ pub(crate) enum Lines {
 
 impl Lines {
     /// The grain read for `grain`, and the condition on the product line of its cells: only the
-    /// calendar grains have every-line cells, so the others are read as they are.
+    /// week, month and quarter have every-line cells, so the others are read line by line (the
+    /// sums across lines add them up).
     fn read(self, grain: Grain, filter: Filter<'_>) -> (Grain, &'static str) {
         if filter.product_line.is_some() {
             return (grain, "");

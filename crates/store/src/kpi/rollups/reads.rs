@@ -37,15 +37,16 @@ impl Lines {
         }
         match (self, grain.every_line()) {
             (Lines::Together, Some(every_line)) => (every_line, ""),
-            (Lines::Named, Some(_)) => (grain, " AND c.product_line_id > 0"),
+            (Lines::Named, _) => (grain, " AND c.product_line_id > 0"),
             _ => (grain, ""),
         }
     }
 }
 
-/// Sums the cells of `period` per rep, across product lines (keyed by the filter's line, or by
-/// [`EVERY_LINE`](super::EVERY_LINE)), from as few cells as `split` finds; a rep whose cells of the period are all zero
-/// is left out.
+/// Sums the cells of `period` per rep across product lines, from as few cells as `split` finds;
+/// a rep whose cells of the period are all zero is left out. Keyed by rep and line: the filter's
+/// line, or -1 (every line together) for the week, month and quarter cells and each line
+/// for the day cells, so that a caller sums a rep's keys.
 pub fn sum(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Result<HashMap<(i64, i64), Tally>> {
     sum_of(db, org, period, filter, &dated_fields())
 }

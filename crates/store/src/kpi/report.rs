@@ -3,7 +3,7 @@
 
 use super::people::{Directory, Scope, Subject};
 use super::queries::{self, AccountScore, Filter, QuotaRow};
-use super::rollups::{self, Lines};
+use super::rollups;
 use super::settings::settings;
 use crate::db::Db;
 use crate::error::Result;
@@ -406,7 +406,7 @@ fn read_rollups(
         *data.tally.entry(rep).or_default() += tally;
     }
     for piece in standards::judged_months(period, request.as_of) {
-        let estimates = rollups::sum_by_line(db, org, piece, (filter, Lines::Named), &["estimates"])?;
+        let estimates = rollups::sum_by_named_line(db, org, piece, filter, &["estimates"])?;
         for ((rep, line), tally) in estimates {
             data.month_estimates.entry(rep).or_default().push((piece.start(), line, tally.estimates));
         }

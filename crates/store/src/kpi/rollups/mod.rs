@@ -14,7 +14,7 @@ mod rebuild;
 
 pub use delta::{apply, with_delta, with_delta_creating};
 pub(crate) use reads::{
-    Lines, line_demos, lines_sold, open_before, organisation_months, per_cell, per_cell_of, sum_by_line,
+    line_demos, lines_sold, open_before, organisation_months, per_cell, per_cell_of, sum_by_named_line,
 };
 pub use reads::{standing, sum, sum_of};
 pub use rebuild::{rebuild, rebuild_reporting};
@@ -42,7 +42,15 @@ pub(crate) enum Grain {
     LineDemos(Calendar),
     /// A rep's cells of every product line together (filed under [`EVERY_LINE`]), by week, month
     /// and quarter ([`Grain::every_line`]).
-    EveryLine(Calendar),
+    EveryLine(Span),
+}
+
+/// The lengths of the every-line cells: not the day (see the module's notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Span {
+    Week,
+    Month,
+    Quarter,
 }
 
 /// The calendar grains a period is read at.
@@ -76,10 +84,9 @@ impl Grain {
             Grain::LineDemos(Calendar::Week) => "demo_week",
             Grain::LineDemos(Calendar::Month) => "demo_month",
             Grain::LineDemos(Calendar::Quarter) => "demo_quarter",
-            Grain::EveryLine(Calendar::Day) => "all_day",
-            Grain::EveryLine(Calendar::Week) => "all_week",
-            Grain::EveryLine(Calendar::Month) => "all_month",
-            Grain::EveryLine(Calendar::Quarter) => "all_quarter",
+            Grain::EveryLine(Span::Week) => "all_week",
+            Grain::EveryLine(Span::Month) => "all_month",
+            Grain::EveryLine(Span::Quarter) => "all_quarter",
         }
     }
 
@@ -98,11 +105,16 @@ impl Grain {
     /// otherwise).
     fn calendar(self) -> Grain {
         match self {
-            Grain::LineDemos(calendar) | Grain::EveryLine(calendar) => match calendar {
+            Grain::LineDemos(calendar) => match calendar {
                 Calendar::Day => Grain::Day,
                 Calendar::Week => Grain::Week,
                 Calendar::Month => Grain::Month,
                 Calendar::Quarter => Grain::Quarter,
+            },
+            Grain::EveryLine(span) => match span {
+                Span::Week => Grain::Week,
+                Span::Month => Grain::Month,
+                Span::Quarter => Grain::Quarter,
             },
             other => other,
         }
@@ -140,9 +152,9 @@ impl Grain {
     /// it has one: the week, the month and the quarter.
     pub(super) fn every_line(self) -> Option<Grain> {
         match self {
-            Grain::Week => Some(Grain::EveryLine(Calendar::Week)),
-            Grain::Month => Some(Grain::EveryLine(Calendar::Month)),
-            Grain::Quarter => Some(Grain::EveryLine(Calendar::Quarter)),
+            Grain::Week => Some(Grain::EveryLine(Span::Week)),
+            Grain::Month => Some(Grain::EveryLine(Span::Month)),
+            Grain::Quarter => Some(Grain::EveryLine(Span::Quarter)),
             _ => None,
         }
     }

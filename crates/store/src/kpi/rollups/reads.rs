@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 /// Which product lines' cells a read across lines reads (a filter's product line reads that
 /// line's, whatever this says).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Lines {
+enum Lines {
     /// Each rep's cells of every line together ([`Grain::EveryLine`]): one cell where the lines
     /// have one each.
     Together,
@@ -70,15 +70,15 @@ pub fn sum_of(
     sum_at(db, org, &split(period), (filter, Lines::Together), fields)
 }
 
-/// Like [`sum_of`], per rep and product line (`lines` says which), where a field read is not zero.
-pub(crate) fn sum_by_line(
+/// Like [`sum_of`], per rep and product line proper (not 0), where a field read is not zero.
+pub(crate) fn sum_by_named_line(
     db: &mut Db,
     org: OrgId,
     period: Period,
-    (filter, lines): (Filter<'_>, Lines),
+    filter: Filter<'_>,
     fields: &[&str],
 ) -> Result<HashMap<(i64, i64), Tally>> {
-    sum_at(db, org, &split(period), (filter, lines), fields)
+    sum_at(db, org, &split(period), (filter, Lines::Named), fields)
 }
 
 /// What is counted for a product line that has a cell: every contribution to a line's dated cell

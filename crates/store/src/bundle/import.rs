@@ -6,13 +6,15 @@
 //! merged into the organisation's tables (insert new rows, update changed ones, leave equal ones
 //! alone) and the transaction committed; otherwise it is rolled back and every problem reported.
 //!
-//! Memory holds the id maps of the files others refer to (territories … opportunities), not the
-//! rows: activities, estimates and the like pass through one at a time.
+//! Memory holds the id maps of the files others refer to (territories … opportunities), each until
+//! no file left to read refers to it, not the rows: activities, estimates and the like pass
+//! through one at a time.
 
 use super::fields::{format_timestamp, parse_plain};
 use super::handoff::{self, Handoff};
 use super::problem::{Problem, Problems};
 use super::reader::{self, CsvFile, Unreadable};
+use super::registry::{Definition, Registry};
 use super::rules::{self, OpportunityCheck, OpportunityColumns, Pipeline, RowAt};
 use super::spec::{Entity, FILES, FileSpec, Key, Kind, REQUIRED_FILE};
 use super::staging;
@@ -20,9 +22,7 @@ use crate::audit;
 use crate::db::{Db, Value};
 use crate::error::StoreError;
 use crate::orgs::{self, OrgId};
-use hashbrown::HashTable;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
 use std::path::Path;
 
 /// Told how an import (or export) advances, to show a progress bar or log lines.
@@ -137,6 +137,7 @@ fn import_in_transaction(
 ) -> Result<ImportSummary, ImportError> {
     db.transaction(|db| {
         staging::suspend_foreign_keys_in_transaction(db)?;
+        staging::while_reading(db)?;
         let mut importer = Importer::new(db, org)?;
         importer.problems_extend(present.problems);
         for spec in FILES.iter().filter(|spec| present.files.contains(&spec.file)) {
@@ -151,13 +152,15 @@ fn import_in_transaction(
             if let Some((rows, target)) = importer.stage(db, spec, &dir.join(spec.file), progress)? {
                 staged.push((spec, rows, target));
             }
+            importer.release_ids_read(spec);
         }
-        let Importer { mut problems, next_ids, .. } = importer;
+        let (mut problems, next_ids) = importer.finish();
         if !problems.is_empty() {
             problems.sort();
             return Err(ImportError::Invalid(problems));
         }
         progress.step("writing");
+        staging::while_writing(db)?;
         let mut summary = ImportSummary::default();
         let removing = |spec: &FileSpec| removals.files.contains(&spec.file).then_some(removals.prefix.as_str());
         for (spec, rows, target) in &staged {
@@ -298,93 +301,44 @@ fn natural_key<'v>(spec: &FileSpec, names: &[&str], column: impl Fn(usize) -> (V
         .join("|")
 }
 
+/// Where `spec` is in the order the files are read.
+fn position(spec: &FileSpec) -> usize {
+    FILES.iter().position(|s| std::ptr::eq(s, spec)).unwrap_or(0)
+}
+
 /// A file whose ids are referred to by itself or by a file read before it has its ids registered
 /// first.
 fn needs_prescan(spec: &FileSpec) -> bool {
     let Some(entity) = spec.entity() else { return false };
-    let position = FILES.iter().position(|s| std::ptr::eq(s, spec)).unwrap_or(0);
-    FILES[..=position].iter().any(|earlier| earlier.columns.iter().any(|c| c.kind == Kind::Ref(entity)))
+    FILES[..=position(spec)].iter().any(|earlier| earlier.columns.iter().any(|c| c.kind == Kind::Ref(entity)))
 }
 
-/// External id → internal id, for the files others refer to: most of what an import holds in
-/// memory (a million opportunity ids), so kept compact. The ids' text is one buffer, each id's end
-/// in it and its slot are in vectors in the order the ids came, and the hash table holds only
-/// that order's number: 4 bytes a bucket, where an entry of its own (offset, length and slot) took
-/// 32, and the table has up to twice as many buckets as ids (and both tables while it grows).
-#[derive(Default)]
-struct Registry {
-    text: String,
-    /// Where the text of each id ends in `text`; it starts where the previous one's ends.
-    ends: Vec<usize>,
-    slots: Vec<Slot>,
-    table: HashTable<u32>,
-    hasher: RandomState,
+/// Whether a file after `spec` refers to `entity`'s ids.
+fn referred_to_after(spec: &FileSpec, entity: Entity) -> bool {
+    FILES[position(spec) + 1..].iter().any(|later| later.columns.iter().any(|c| c.kind == Kind::Ref(entity)))
 }
 
-/// The text of the `index`th id of a registry.
-fn key_at<'a>(text: &'a str, ends: &[usize], index: u32) -> &'a str {
-    let index = index as usize;
-    let start = if index == 0 { 0 } else { ends[index - 1] };
-    &text[start..ends[index]]
+/// Whether `entity`'s ids are defined by `spec` or by a file before it.
+fn defined_by_or_before(spec: &FileSpec, entity: Entity) -> bool {
+    FILES[..=position(spec)].iter().any(|earlier| earlier.entity() == Some(entity))
 }
 
-impl Registry {
-    /// Makes room for `ids` more ids, so that the table and the vectors are sized once rather
-    /// than grown (and copied) step by step; the text still grows as it comes.
-    fn reserve(&mut self, ids: usize) {
-        let (all, ends) = (&self.text, &self.ends);
-        self.table.reserve(ids, |&index| self.hasher.hash_one(key_at(all, ends, index)));
-        self.ends.reserve(ids);
-        self.slots.reserve(ids);
+/// The line numbers an import keeps (of the rows defining ids, of stage changes) fit in 4 bytes
+/// each: a file of more lines is refused.
+fn check_line_count(spec: &FileSpec, lines: u64) -> Result<(), StoreError> {
+    if lines >= u64::from(u32::MAX) {
+        return Err(StoreError::Invalid(format!(
+            "{} has {} lines or more, more than one import can take: split it into several bundles",
+            spec.file,
+            u32::MAX
+        )));
     }
-
-    fn get(&self, key: &str) -> Option<&Slot> {
-        let hash = self.hasher.hash_one(key);
-        let index = self.table.find(hash, |&index| key_at(&self.text, &self.ends, index) == key)?;
-        Some(&self.slots[*index as usize])
-    }
-
-    /// The slot of `key`, made by `new` (and the key added) when it is new: one look-up.
-    fn get_or_insert_with(&mut self, key: &str, new: impl FnOnce() -> Slot) -> &mut Slot {
-        let hash = self.hasher.hash_one(key);
-        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
-        let found = self.table.entry(
-            hash,
-            |&index| key_at(text, ends, index) == key,
-            |&index| hasher.hash_one(key_at(text, ends, index)),
-        );
-        let index = match found {
-            hashbrown::hash_table::Entry::Occupied(occupied) => *occupied.get(),
-            hashbrown::hash_table::Entry::Vacant(vacant) => {
-                // Four billion ids would take hundreds of gigabytes before this.
-                let index = u32::try_from(self.slots.len()).expect("fewer than 2^32 ids");
-                self.text.push_str(key);
-                self.ends.push(self.text.len());
-                self.slots.push(new());
-                *vacant.insert(index).get()
-            }
-        };
-        &mut self.slots[index as usize]
-    }
-}
-
-/// A registered id, and the line of the bundle row that defines it (0 until its file is read).
-#[derive(Clone, Copy)]
-struct Slot {
-    id: i64,
-    line: u64,
-}
-
-/// The next internal id of `table`, taken.
-fn take_next_id(next_ids: &mut HashMap<&'static str, i64>, table: &'static str) -> i64 {
-    let next = next_ids.entry(table).or_insert(1);
-    *next += 1;
-    *next - 1
+    Ok(())
 }
 
 /// Opportunity checks by internal id, in a vector indexed by the id: the ids of a bundle's
-/// opportunities are dense from 1, and a million checks take 40 MB this way, where a hash map took
-/// three times that while it grew.
+/// opportunities are dense from 1, and a million checks take 16 MB this way, where a hash map took
+/// 120 MB while it grew.
 #[derive(Default)]
 struct OpportunityChecks(Vec<Option<OpportunityCheck>>);
 
@@ -402,15 +356,17 @@ impl OpportunityChecks {
         self.0.get_mut(usize::try_from(id).ok()?)?.as_mut()
     }
 
-    fn into_checks(self) -> impl Iterator<Item = OpportunityCheck> {
-        self.0.into_iter().flatten()
+    /// Each check with its opportunity's internal id.
+    fn into_checks(self) -> impl Iterator<Item = (i64, OpportunityCheck)> {
+        self.0.into_iter().enumerate().filter_map(|(id, check)| Some((id as i64, check?)))
     }
 }
 
 struct Importer {
     org: OrgId,
+    /// By [`Entity::index`].
     registries: Vec<Registry>,
-    /// Next internal id per table.
+    /// Next internal id per table without a registry.
     next_ids: HashMap<&'static str, i64>,
     pipeline: Pipeline,
     opportunity_columns: OpportunityColumns,
@@ -426,20 +382,6 @@ struct Importer {
 
 impl Importer {
     fn new(db: &mut Db, org: OrgId) -> Result<Self, StoreError> {
-        let mut registries = Vec::new();
-        for entity in Entity::ALL {
-            let mut registry = Registry::default();
-            db.query_each(
-                &format!("SELECT external_id, id FROM {} WHERE org_id = ?", entity.table()),
-                &[org.value()],
-                |row| {
-                    let slot = Slot { id: row.int(1)?.unwrap_or_default(), line: 0 };
-                    registry.get_or_insert_with(row.text(0)?.unwrap_or_default(), || slot);
-                    Ok(())
-                },
-            )?;
-            registries.push(registry);
-        }
         let mut next_ids = HashMap::new();
         for spec in &FILES {
             let stored = db.query_i64(
@@ -455,6 +397,22 @@ impl Importer {
                 .flatten()
                 .unwrap_or(1);
             next_ids.insert(spec.table, stored.max(reserved));
+        }
+        let mut registries = Vec::new();
+        for entity in Entity::ALL {
+            let mut registry = Registry::new(next_ids.get(entity.table()).copied().unwrap_or(1));
+            db.query_each(
+                &format!(
+                    "SELECT external_id, id FROM {} WHERE org_id = ? AND external_id IS NOT NULL ORDER BY id",
+                    entity.table()
+                ),
+                &[org.value()],
+                |row| {
+                    registry.add_stored(row.text(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
+                    Ok(())
+                },
+            )?;
+            registries.push(registry);
         }
         let opportunities =
             super::spec::file("opportunities.csv").unwrap_or_else(|| unreachable!("the spec has opportunities.csv"));
@@ -478,40 +436,46 @@ impl Importer {
         }
     }
 
+    /// The next internal id of `table`, a table without a registry, taken.
     fn next_id(&mut self, table: &'static str) -> i64 {
-        take_next_id(&mut self.next_ids, table)
+        let next = self.next_ids.entry(table).or_insert(1);
+        *next += 1;
+        *next - 1
     }
 
-    /// The slot of `key`, registered with the entity's next internal id when it is new.
-    fn slot(&mut self, entity: Entity, key: &str) -> &mut Slot {
-        let next_ids = &mut self.next_ids;
-        self.registries[entity.index()]
-            .get_or_insert_with(key, || Slot { id: take_next_id(next_ids, entity.table()), line: 0 })
-    }
-
-    fn register(&mut self, entity: Entity, key: &str) -> i64 {
-        self.slot(entity, key).id
-    }
-
-    /// Registers the row on `line` as the one defining `key`; the line of an earlier row that
-    /// already did is an error (a repeated id).
-    fn define(&mut self, entity: Entity, key: &str, line: u64) -> Result<i64, u64> {
-        let slot = self.slot(entity, key);
-        if slot.line != 0 {
-            return Err(slot.line);
+    /// The problems found, and the next internal id of every table; the id maps are freed.
+    fn finish(self) -> (Problems, HashMap<&'static str, i64>) {
+        let mut next_ids = self.next_ids;
+        for entity in Entity::ALL {
+            next_ids.insert(entity.table(), self.registries[entity.index()].next_id());
         }
-        slot.line = line;
-        Ok(slot.id)
+        (self.problems, next_ids)
     }
 
-    /// Makes room in the registry of the file's entity for as many ids as the file has lines.
+    /// Frees the id maps no file after `spec` needs.
+    fn release_ids_read(&mut self, spec: &FileSpec) {
+        for entity in Entity::ALL {
+            if defined_by_or_before(spec, entity) && !referred_to_after(spec, entity) {
+                self.registries[entity.index()].release();
+            }
+        }
+    }
+
+    /// Makes room in the registry of the file's entity for as many ids as the file has lines, and
+    /// refuses a file whose line numbers the import could not keep.
     fn reserve_ids(&mut self, spec: &'static FileSpec, path: &Path) -> Result<(), StoreError> {
+        if spec.table == "stage_changes" {
+            check_line_count(spec, reader::count_lines(path)?)?;
+        }
         if let Some(entity) = spec.entity() {
-            let ids = usize::try_from(reader::count_lines(path)?).unwrap_or(usize::MAX);
-            self.registries[entity.index()].reserve(ids);
+            let lines = reader::count_lines(path)?;
+            check_line_count(spec, lines)?;
+            let ids = usize::try_from(lines).unwrap_or(usize::MAX);
+            let registry = &mut self.registries[entity.index()];
+            registry.reserve(ids);
             if entity == Entity::Opportunity {
                 // Checks are kept by id: up to the next id and the file's.
-                let next = usize::try_from(self.next_ids.get(entity.table()).copied().unwrap_or(1)).unwrap_or(0);
+                let next = usize::try_from(registry.next_id()).unwrap_or(0);
                 self.opportunities.0.reserve((next + ids).saturating_sub(self.opportunities.0.len()));
             }
         }
@@ -537,7 +501,7 @@ impl Importer {
                 Ok(Some(_)) => {
                     let key = reader::cell(&record, Some(position), Kind::Id);
                     if !key.is_empty() {
-                        self.register(entity, key);
+                        self.registries[entity.index()].register(key);
                     }
                 }
                 Ok(None) => break,
@@ -741,9 +705,9 @@ impl Importer {
                     return None;
                 }
                 let id = match entity {
-                    Some(entity) => match self.define(entity, key, line) {
-                        Ok(id) => id,
-                        Err(first_line) => {
+                    Some(entity) => match self.registries[entity.index()].define(key, line_u32(line)) {
+                        Definition::First(id) => id,
+                        Definition::Repeated(first_line) => {
                             // Reported here, and the row not loaded: it would take the first's id.
                             let duplicate = staging::Duplicate { line, first_line, key: key.to_string() };
                             self.problems_extend(problems);
@@ -775,12 +739,10 @@ impl Importer {
 
     fn parse_field<'r>(&self, kind: Kind, text: &'r str) -> Result<Value<'r>, String> {
         match kind {
-            Kind::Ref(entity) => {
-                self.registries[entity.index()].get(text).map(|slot| Value::Int(slot.id)).ok_or_else(|| {
-                    let file = FILES.iter().find(|s| s.entity() == Some(entity)).map_or("the bundle", |s| s.file);
-                    format!("unknown {} '{text}': it is neither in {file} nor already stored", entity.noun())
-                })
-            }
+            Kind::Ref(entity) => self.registries[entity.index()].get(text).map(Value::Int).ok_or_else(|| {
+                let file = FILES.iter().find(|s| s.entity() == Some(entity)).map_or("the bundle", |s| s.file);
+                format!("unknown {} '{text}': it is neither in {file} nor already stored", entity.noun())
+            }),
             Kind::Stage => match self.pipeline.stage_outcome(text) {
                 Some(_) => Ok(Value::text(text)),
                 None => Err(format!(
@@ -815,7 +777,7 @@ impl Importer {
                     rules::check_opportunity(at, fields, &self.opportunity_columns, &self.pipeline, problems)
                 {
                     // A repeated id is reported as a duplicate; the first row is the one checked.
-                    self.opportunities.first(id, OpportunityCheck { line: at.line, status, last_change: None });
+                    self.opportunities.first(id, OpportunityCheck::new(status));
                 }
                 Vec::new()
             }
@@ -828,9 +790,8 @@ impl Importer {
                     (&fields[0], &fields[1], &fields[2])
                     && let (Some(check), Some(outcome)) =
                         (self.opportunities.get_mut(*opportunity), self.pipeline.stage_outcome(stage))
-                    && check.last_change.is_none_or(|(last, _, _)| changed.timestamp() >= last)
                 {
-                    check.last_change = Some((changed.timestamp(), outcome, at.line));
+                    check.see_change(changed.timestamp(), outcome, line_u32(at.line));
                 }
                 Vec::new()
             }
@@ -868,13 +829,14 @@ impl Importer {
     /// to an open stage).
     fn check_stage_history(&mut self) {
         let mut found = Vec::new();
-        for check in std::mem::take(&mut self.opportunities).into_checks() {
-            let Some((at, outcome, change_line)) = check.last_change else { continue };
+        let registry = &self.registries[Entity::Opportunity.index()];
+        for (id, check) in std::mem::take(&mut self.opportunities).into_checks() {
+            let Some((at, outcome, change_line)) = check.last_change() else { continue };
             if outcome != check.status {
                 let when = chrono::DateTime::from_timestamp(at, 0).map(format_timestamp).unwrap_or_default();
                 found.push(Problem {
                     file: "opportunities.csv".to_string(),
-                    line: check.line,
+                    line: registry.line_of(id).unwrap_or_default(),
                     column: self.opportunity_status_column,
                     field: Some("status".to_string()),
                     message: format!(
@@ -887,6 +849,11 @@ impl Importer {
         }
         self.problems_extend(found);
     }
+}
+
+/// A line number of a file whose line count [`check_line_count`] let through.
+fn line_u32(line: u64) -> u32 {
+    u32::try_from(line).unwrap_or(u32::MAX)
 }
 
 /// Saves the next free id of every table, so ids handed out later never collide.

@@ -8,6 +8,7 @@ mod import;
 pub(crate) mod lines;
 mod problem;
 pub(crate) mod reader;
+mod registry;
 mod rules;
 pub mod spec;
 mod staging;

@@ -137,13 +137,34 @@ impl OpportunityColumns {
     }
 }
 
-/// An opportunity of this bundle, kept to check its stage history against its status.
+/// An opportunity of this bundle, kept to check its stage history against its status: 16 bytes,
+/// for there are millions.
 #[derive(Debug, Clone, Copy)]
 pub struct OpportunityCheck {
-    pub line: u64,
     pub status: StageOutcome,
+    /// The last stage change seen: when, on which line of stage_changes.csv, to which outcome.
+    last_change_at: i64,
+    last_change_line: u32,
+    last_outcome: Option<StageOutcome>,
+}
+
+impl OpportunityCheck {
+    pub fn new(status: StageOutcome) -> Self {
+        OpportunityCheck { status, last_change_at: 0, last_change_line: 0, last_outcome: None }
+    }
+
+    /// Keeps a stage change unless one seen before is later; of two at the same time, the one on
+    /// the later line.
+    pub fn see_change(&mut self, at: i64, outcome: StageOutcome, line: u32) {
+        if self.last_outcome.is_none() || at >= self.last_change_at {
+            (self.last_change_at, self.last_change_line, self.last_outcome) = (at, line, Some(outcome));
+        }
+    }
+
     /// The last stage change seen: when, to which outcome, on which line of stage_changes.csv.
-    pub last_change: Option<(i64, StageOutcome, u64)>,
+    pub fn last_change(&self) -> Option<(i64, StageOutcome, u64)> {
+        self.last_outcome.map(|outcome| (self.last_change_at, outcome, u64::from(self.last_change_line)))
+    }
 }
 
 /// closed_at exactly when won or lost; milestones not before created_at; stage and status agree

@@ -81,6 +81,9 @@ fn writer_lock(path: &str) -> Arc<Mutex<()>> {
 /// in `.cargo/config.toml`).
 pub(crate) const SQLITE_MMAP_SIZE: u64 = 1 << 40;
 
+/// The page cache of an SQLite connection, in KiB; a large sort (an index built) takes as much.
+pub(crate) const SQLITE_CACHE_KIB: u64 = 65536;
+
 enum Conn {
     Sqlite(rusqlite::Connection),
     Postgres(Box<postgres::Client>),
@@ -114,11 +117,11 @@ impl Db {
         // A new file gets 8 KB pages (an existing one keeps its own): half as many pages to split,
         // spill and write in a bulk load, which imports faster (16 KB pages were no faster still);
         // single writes touch whole pages and cost a little more, well within their target.
-        conn.execute_batch(
+        conn.execute_batch(&format!(
             "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -{SQLITE_CACHE_KIB};
              PRAGMA temp_store = FILE; PRAGMA temp.cache_size = -16384;",
-        )?;
+        ))?;
         conn.execute_batch(&format!("PRAGMA mmap_size = {SQLITE_MMAP_SIZE}"))?;
         Ok(Db::new(Conn::Sqlite(conn), writer, url))
     }

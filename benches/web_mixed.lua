@@ -45,6 +45,14 @@ for _, step in ipairs(steps) do
   if not number[step[1]] then names[#names + 1] = step[1]; number[step[1]] = #names end
 end
 
+-- With THINK_MS, each connection waits that long after an answer before its next request, as a
+-- person reading a page does: a load of a given rate rather than as many requests as the server
+-- can answer.
+local think = tonumber(os.getenv("THINK_MS") or "0")
+if think > 0 then
+  function delay() return think end
+end
+
 local threads = {}
 function setup(thread)
   thread:set("offset", #threads)

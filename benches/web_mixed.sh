@@ -5,8 +5,10 @@
 # On a database made by `quotient demo` (its users sign in with the demo password); adds a user for
 # each of REPS reps (R1, R2, … of the demo) the first time. The dashboards show the month of AS_OF
 # (the demo's last day of data), the leaderboards its quarter, the plans its year; the goals are
-# next month's. Prints each run's p50 and p99 per page.
-#   [POOL=8] [REPS=8] [AS_OF=2026-11-20] benches/web_mixed.sh DATABASE_URL [RUNS=3] [SECONDS=30] [CONNECTIONS=16]
+# next month's. Prints each run's p50 and p99 per page. Without THINK_MS, each connection sends its
+# next request as soon as it has an answer (the most the server can answer); with it, each waits
+# THINK_MS milliseconds first (a steady load of about CONNECTIONS × 1000 ÷ THINK_MS requests/s).
+#   [POOL=8] [REPS=8] [AS_OF=2026-11-20] [THINK_MS=0] benches/web_mixed.sh DATABASE_URL [RUNS=3] [SECONDS=30] [CONNECTIONS=16]
 # POOL is the server's database connections (`quotient serve --connections`); each of CONNECTIONS
 # is a wrk thread of its own, so that the script can time each request.
 set -euo pipefail

@@ -52,6 +52,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_forecast_totals"),
     migration!(28, "0028_every_line_cells"),
     migration!(29, "0029_account_owners_and_names"),
+    migration!(30, "0030_audit_latest_by_entity"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

@@ -357,17 +357,18 @@ pub struct StandingRow {
 }
 
 /// The standings of the contests of a year that have started by `today`, for whoever reads the
-/// leaderboard; a rep sees their peers' standings as the leaderboard shows them.
+/// leaderboard; a rep sees their peers' standings as the leaderboard shows them. `directory` is
+/// the organisation's, as [`Directory::load`] reads it.
 pub fn contest_standings(
     db: &mut Db,
     scope: &Viewer,
+    directory: &Directory,
     fiscal_year: i32,
     today: NaiveDate,
 ) -> Result<Vec<ContestStandings>> {
     permit(scope, Resource::Leaderboard, Action::Read)?;
-    let directory = Directory::load(db, scope.org)?;
     let Some(file) = plans::saved(db, scope.org, fiscal_year)? else { return Ok(vec![]) };
-    let mut standings = contests::standings(db, scope.org, &directory, &file, today)?;
+    let mut standings = contests::standings(db, scope.org, directory, &file, today)?;
     // A rep sees where they stand, not who the others are (as on the leaderboard).
     if quotient_core::access::reach(scope.role) == quotient_core::access::Reach::Own {
         for row in standings.iter_mut().flat_map(|c| c.rows.iter_mut()).filter(|row| !scope.reaches(row.rep_id)) {

@@ -139,10 +139,11 @@ pub fn seasonality(
 }
 
 /// The last twelve whole months before the plan of each rep among `reps` (every rep: `None`), in
-/// one product line or all; a rep's team is their manager.
+/// one product line or all; a rep's team is their manager in `directory`, the organisation's.
 pub fn rep_history(
     db: &mut Db,
     org: OrgId,
+    directory: &Directory,
     metric: PlanMetric,
     plan_start: NaiveDate,
     reps: Option<&[i64]>,
@@ -161,7 +162,6 @@ pub fn rep_history(
             NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1)
         })
         .collect();
-    let directory = Directory::load(db, org)?;
     let wanted: Option<std::collections::HashSet<i64>> = reps.map(|reps| reps.iter().copied().collect());
     Ok(directory
         .people

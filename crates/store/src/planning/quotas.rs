@@ -87,8 +87,9 @@ pub fn allocate(db: &mut Db, org: OrgId, plan: &CompanyPlan) -> Result<Vec<Alloc
         Split::Territories => Basis::Territories(plan.territory_weights.clone()),
     };
     let mut allocated = vec![];
+    let directory = Directory::load(db, org)?;
     for objective in objectives(plan) {
-        let reps = history::rep_history(db, org, objective.metric, start, None, objective.product_line)?;
+        let reps = history::rep_history(db, org, &directory, objective.metric, start, None, objective.product_line)?;
         if reps.is_empty() {
             return Err(Refusal::new("plan", Code::NoRepsToPlan).into());
         }

@@ -251,8 +251,12 @@ async fn contests(
     allowed(&caller, Resource::Leaderboard, Action::Read)?;
     let today = today();
     let year = params.year.unwrap_or(today.year());
-    let found =
-        run(&state, &caller, move |db, caller| Ok(ops::contest_standings(db, &caller.viewer, year, today)?)).await?;
+    let directories = state.directories.clone();
+    let found = run(&state, &caller, move |db, caller| {
+        let directory = directories.get(db, caller.user.org)?;
+        Ok(ops::contest_standings(db, &caller.viewer, &directory, year, today)?)
+    })
+    .await?;
     Ok(Json(json!({ "year": year, "contests": found })))
 }
 

@@ -187,7 +187,7 @@ fn goal_sheet_of(
         directory.subtree(manager).into_iter().filter(|r| directory.person(*r).is_some_and(|p| p.is_rep)).collect();
     // The whole organisation is read as such, not as a list of every rep.
     let everyone = reps.len() == directory.people.iter().filter(|p| p.is_rep).count();
-    let history = planning::rep_history(db, org, metric, next_month, (!everyone).then_some(&reps), None)?;
+    let history = planning::rep_history(db, org, directory, metric, next_month, (!everyone).then_some(&reps), None)?;
     let months: Vec<Vec<f64>> = history.iter().map(|h| h.months.clone()).collect();
     let (sheet, spread) = goal_sheet(&months, season, growth / 100.0);
     let set: HashMap<i64, i64> = match metric.activity_goal() {

@@ -140,7 +140,7 @@ pub async fn leaderboard(
         let caller = caller.clone();
         leaderboards.get_or_refresh(db, caller.user.org, key, large, &pool, move |db| {
             let reps = reports::report(db, &caller.viewer, &directory, &request).map_err(subject_missing)?.reps;
-            let contests = incentives::contest_standings(db, &caller.viewer, today.year(), today)?;
+            let contests = incentives::contest_standings(db, &caller.viewer, &directory, today.year(), today)?;
             Ok(Leaderboard::new(&reps, contests))
         })
     })

@@ -84,8 +84,8 @@ pub async fn load(state: &AppState, caller: &Caller, year: i32, allocation: bool
             Ok(Allocation { learnt, revenue, quotas })
         })?;
         let revenue = computed.revenue.clone().map(|revenue| revenue.map(|all| quotas::share_of(&caller.viewer, all)));
-        let mut quotas = computed.quotas.clone();
-        quotas.retain(|rep, _| caller.viewer.reaches(*rep));
+        let quotas =
+            computed.quotas.iter().filter(|(rep, _)| caller.viewer.reaches(**rep)).map(|(r, q)| (*r, *q)).collect();
         let changes = if allocation { plan_ops::quota_changes(db, &caller.viewer, year)? } else { vec![] };
         Ok(View { year, plan, revenue, learnt: computed.learnt.clone(), quotas, changes, directory })
     })

@@ -323,17 +323,19 @@ fn defined_by_or_before(spec: &FileSpec, entity: Entity) -> bool {
     FILES[..=position(spec)].iter().any(|earlier| earlier.entity() == Some(entity))
 }
 
-/// The line numbers an import keeps (of the rows defining ids, of stage changes) fit in 4 bytes
-/// each: a file of more lines is refused.
-fn check_line_count(spec: &FileSpec, lines: u64) -> Result<(), StoreError> {
-    if lines >= u64::from(u32::MAX) {
-        return Err(StoreError::Invalid(format!(
-            "{} has {} lines or more, more than one import can take: split it into several bundles",
-            spec.file,
+/// A line number as the import keeps it (of a row defining an id, of a stage change: 4 bytes), or
+/// the problem of a file longer than that.
+fn kept_line(spec: &FileSpec, line: u64) -> Result<u32, Problem> {
+    u32::try_from(line).map_err(|_| Problem {
+        file: spec.file.to_string(),
+        line,
+        column: None,
+        field: None,
+        message: format!(
+            "this file goes on past line {}, more than one import can take: split it into several bundles",
             u32::MAX
-        )));
-    }
-    Ok(())
+        ),
+    })
 }
 
 /// Opportunity checks by internal id, in a vector indexed by the id: the ids of a bundle's
@@ -366,7 +368,7 @@ struct Importer {
     org: OrgId,
     /// By [`Entity::index`].
     registries: Vec<Registry>,
-    /// Next internal id per table without a registry.
+    /// Next internal id per table without a registry (the entities' are their registries').
     next_ids: HashMap<&'static str, i64>,
     pipeline: Pipeline,
     opportunity_columns: OpportunityColumns,
@@ -400,7 +402,7 @@ impl Importer {
         }
         let mut registries = Vec::new();
         for entity in Entity::ALL {
-            let mut registry = Registry::new(next_ids.get(entity.table()).copied().unwrap_or(1));
+            let mut registry = Registry::new(next_ids.remove(entity.table()).unwrap_or(1));
             db.query_each(
                 &format!(
                     "SELECT external_id, id FROM {} WHERE org_id = ? AND external_id IS NOT NULL ORDER BY id",
@@ -461,16 +463,10 @@ impl Importer {
         }
     }
 
-    /// Makes room in the registry of the file's entity for as many ids as the file has lines, and
-    /// refuses a file whose line numbers the import could not keep.
+    /// Makes room in the registry of the file's entity for as many ids as the file has lines.
     fn reserve_ids(&mut self, spec: &'static FileSpec, path: &Path) -> Result<(), StoreError> {
-        if spec.table == "stage_changes" {
-            check_line_count(spec, reader::count_lines(path)?)?;
-        }
         if let Some(entity) = spec.entity() {
-            let lines = reader::count_lines(path)?;
-            check_line_count(spec, lines)?;
-            let ids = usize::try_from(lines).unwrap_or(usize::MAX);
+            let ids = usize::try_from(reader::count_lines(path)?).unwrap_or(usize::MAX);
             let registry = &mut self.registries[entity.index()];
             registry.reserve(ids);
             if entity == Entity::Opportunity {
@@ -705,17 +701,25 @@ impl Importer {
                     return None;
                 }
                 let id = match entity {
-                    Some(entity) => match self.registries[entity.index()].define(key, line_u32(line)) {
-                        Definition::First(id) => id,
-                        Definition::Repeated(first_line) => {
-                            // Reported here, and the row not loaded: it would take the first's id.
-                            let duplicate = staging::Duplicate { line, first_line, key: key.to_string() };
+                    Some(entity) => match kept_line(spec, line) {
+                        Ok(kept) => self.registries[entity.index()].define(key, kept),
+                        Err(problem) => {
                             self.problems_extend(problems);
-                            self.report_duplicate(spec, csv, duplicate);
+                            self.problems.push(problem);
                             return None;
                         }
                     },
-                    None => self.next_id(spec.table),
+                    None => Definition::First(self.next_id(spec.table)),
+                };
+                let id = match id {
+                    Definition::First(id) => id,
+                    Definition::Repeated(first_line) => {
+                        // Reported here, and the row not loaded: it would take the first's id.
+                        let duplicate = staging::Duplicate { line, first_line, key: key.to_string() };
+                        self.problems_extend(problems);
+                        self.report_duplicate(spec, csv, duplicate);
+                        return None;
+                    }
                 };
                 (id, Value::text(key))
             }
@@ -791,7 +795,10 @@ impl Importer {
                     && let (Some(check), Some(outcome)) =
                         (self.opportunities.get_mut(*opportunity), self.pipeline.stage_outcome(stage))
                 {
-                    check.see_change(changed.timestamp(), outcome, line_u32(at.line));
+                    match kept_line(spec, at.line) {
+                        Ok(line) => check.see_change(changed.timestamp(), outcome, line),
+                        Err(problem) => problems.push(problem),
+                    }
                 }
                 Vec::new()
             }
@@ -849,11 +856,6 @@ impl Importer {
         }
         self.problems_extend(found);
     }
-}
-
-/// A line number of a file whose line count [`check_line_count`] let through.
-fn line_u32(line: u64) -> u32 {
-    u32::try_from(line).unwrap_or(u32::MAX)
 }
 
 /// Saves the next free id of every table, so ids handed out later never collide.

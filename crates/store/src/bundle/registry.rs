@@ -24,7 +24,8 @@ pub(super) struct Registry {
     /// Where each id's text ends in `text`, modulo 2^STEP_BITS; it starts where the previous one's
     /// ends.
     ends: Vec<u32>,
-    /// For each multiple of 2^STEP_BITS that `text` passed, the index of the first id ending past it.
+    /// For each multiple of 2^STEP_BITS that `text` reached, the index of the first id ending at or
+    /// past it.
     steps: Vec<u32>,
     /// The line of the bundle row that defines each id: 0 until its file is read.
     lines: Vec<u32>,

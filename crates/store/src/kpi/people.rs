@@ -42,6 +42,9 @@ pub struct Directory {
     reports: HashMap<i64, Vec<usize>>,
     territory_parents: HashMap<i64, Option<i64>>,
     territories: HashMap<String, (i64, String)>,
+    /// Sorted once here rather than on each page that lists them (a large organisation has a
+    /// territory per rep).
+    territory_names: Vec<(i64, String)>,
     pub product_lines: HashMap<i64, (String, String)>,
 }
 
@@ -105,14 +108,14 @@ impl Directory {
                 Ok(())
             },
         )?;
-        Ok(Directory { people, by_id, reports, territory_parents, territories, product_lines })
+        let mut territory_names: Vec<(i64, String)> = territories.values().cloned().collect();
+        territory_names.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        Ok(Directory { people, by_id, reports, territory_parents, territories, territory_names, product_lines })
     }
 
     /// Every territory's internal id and name, by name.
-    pub fn territory_names(&self) -> Vec<(i64, String)> {
-        let mut names: Vec<(i64, String)> = self.territories.values().cloned().collect();
-        names.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-        names
+    pub fn territory_names(&self) -> &[(i64, String)] {
+        &self.territory_names
     }
 
     /// Everyone in the directory, by id (to their index in `people`).

@@ -168,7 +168,8 @@ fn allocation(
     let directory = &view.directory;
     let show = |cents: i64| caller.money(Money::from_cents(cents));
     let name = |id: i64| directory.person(id).map(|p| p.name.clone()).unwrap_or_default();
-    let territory_names: HashMap<i64, String> = directory.territory_names().into_iter().collect();
+    let territory_names: HashMap<i64, &str> =
+        directory.territory_names().iter().map(|(id, name)| (*id, name.as_str())).collect();
     let territory_of = |rep: i64| directory.person(rep).and_then(|p| p.territory_id);
     let reps: Vec<_> = allocated.allocation.reps.iter().filter(|q| caller.viewer.reaches(q.rep)).collect();
     // By the top of each territory tree: a large organisation has a territory per rep.
@@ -181,7 +182,7 @@ fn allocation(
     let mut territories: Vec<(String, usize, i64)> = by_root
         .into_iter()
         .map(|(root, (count, total))| {
-            let label = root.and_then(|t| territory_names.get(&t).cloned());
+            let label = root.and_then(|t| territory_names.get(&t).map(|name| name.to_string()));
             (label.unwrap_or_else(|| l.t("plan.no_territory").into()), count, total)
         })
         .collect();
@@ -258,7 +259,7 @@ fn allocation(
                                 @let current = view.quotas.get(&quota.rep).copied();
                                 tr data-rep=(quota.rep) {
                                     td { (name(quota.rep)) }
-                                    td { (territory_of(quota.rep).and_then(|t| territory_names.get(&t).cloned()).unwrap_or_default()) }
+                                    td { (territory_of(quota.rep).and_then(|t| territory_names.get(&t).copied()).unwrap_or_default()) }
                                     td.num { (show(quota.realistic.round() as i64)) }
                                     td.num data-allocated=(quota.yearly) { (show(quota.yearly)) }
                                     td.num {

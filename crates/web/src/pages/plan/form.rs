@@ -212,7 +212,7 @@ pub fn plan_form(caller: &Caller, view: &View, errors: &[FieldError], sent: Opti
                     summary { (l.t("plan.weights")) }
                     div.form-grid {
                         @for (id, name) in view.directory.territory_names() {
-                            label { (name) input type="number" min="0" name={ "w_" (id) } value=(field(&format!("w_{id}"), weights.get(&id).map(|w| w.to_string()).unwrap_or_default())); }
+                            label { (name) input type="number" min="0" name={ "w_" (id) } value=(field(&format!("w_{id}"), weights.get(id).map(|w| w.to_string()).unwrap_or_default())); }
                         }
                     }
                 }

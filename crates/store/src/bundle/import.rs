@@ -7,8 +7,8 @@
 //! alone) and the transaction committed; otherwise it is rolled back and every problem reported.
 //!
 //! Memory holds the id maps of the files others refer to (territories … opportunities), each until
-//! no file left to read refers to it, not the rows: activities, estimates and the like pass
-//! through one at a time.
+//! no later file of the bundle's order refers to it, not the rows: activities, estimates and the
+//! like pass through one at a time.
 
 use super::fields::{format_timestamp, parse_plain};
 use super::handoff::{self, Handoff};

@@ -118,7 +118,7 @@ impl Registry {
         self.first_new_id + (self.lines.len() - self.stored.len()) as i64
     }
 
-    /// Frees the memory of the ids once no file left to read refers to them; [`next_id`] stays.
+    /// Frees the memory of the ids once no later file refers to them; [`next_id`] stays.
     ///
     /// [`next_id`]: Registry::next_id
     pub fn release(&mut self) {

@@ -578,7 +578,7 @@ impl Importer {
             });
         }
         for duplicate in duplicates {
-            self.report_duplicate(spec, &csv, duplicate);
+            self.problems.push(duplicate_problem(spec, &csv, duplicate));
         }
         progress.file_finished(spec.file, rows);
         Ok(Some((rows, target)))
@@ -610,33 +610,6 @@ impl Importer {
             }
         }
         rows
-    }
-
-    fn report_duplicate(&mut self, spec: &FileSpec, csv: &CsvFile, duplicate: staging::Duplicate) {
-        let (column, field, message) = match spec.key {
-            Key::Id { .. } => {
-                let index = spec.id_column().unwrap_or(0);
-                let name = spec.columns[index].name;
-                (
-                    csv.positions[index].map(|p| p + 1),
-                    Some(name.to_string()),
-                    format!(
-                        "'{}' is used again (first on line {}): ids must be unique in the file",
-                        duplicate.key, duplicate.first_line
-                    ),
-                )
-            }
-            Key::Natural(columns) => (
-                None,
-                None,
-                format!(
-                    "repeats line {}: there is already a row with the same {}",
-                    duplicate.first_line,
-                    columns.join(", ")
-                ),
-            ),
-        };
-        self.problems.push(Problem { file: spec.file.to_string(), line: duplicate.line, column, field, message });
     }
 
     /// Parses one record into the staged row, or records its problems and returns `None`.
@@ -701,25 +674,15 @@ impl Importer {
                     return None;
                 }
                 let id = match entity {
-                    Some(entity) => match kept_line(spec, line) {
-                        Ok(kept) => self.registries[entity.index()].define(key, kept),
+                    Some(entity) => match self.define(spec, csv, entity, key, line) {
+                        Ok(id) => id,
                         Err(problem) => {
                             self.problems_extend(problems);
                             self.problems.push(problem);
                             return None;
                         }
                     },
-                    None => Definition::First(self.next_id(spec.table)),
-                };
-                let id = match id {
-                    Definition::First(id) => id,
-                    Definition::Repeated(first_line) => {
-                        // Reported here, and the row not loaded: it would take the first's id.
-                        let duplicate = staging::Duplicate { line, first_line, key: key.to_string() };
-                        self.problems_extend(problems);
-                        self.report_duplicate(spec, csv, duplicate);
-                        return None;
-                    }
+                    None => self.next_id(spec.table),
                 };
                 (id, Value::text(key))
             }
@@ -739,6 +702,18 @@ impl Importer {
         values.extend(derived);
         values.push(Value::Int(line as i64));
         Some(values)
+    }
+
+    /// The internal id of the row on `line` that defines `key`, or the problem that stops it: an
+    /// earlier row defined it already (the row is not loaded: it would take the first's id), or the
+    /// line is past what the import keeps.
+    fn define(&mut self, spec: &FileSpec, csv: &CsvFile, entity: Entity, key: &str, line: u64) -> Result<i64, Problem> {
+        match self.registries[entity.index()].define(key, kept_line(spec, line)?) {
+            Definition::First(id) => Ok(id),
+            Definition::Repeated(first_line) => {
+                Err(duplicate_problem(spec, csv, staging::Duplicate { line, first_line, key: key.to_string() }))
+            }
+        }
     }
 
     fn parse_field<'r>(&self, kind: Kind, text: &'r str) -> Result<Value<'r>, String> {
@@ -856,6 +831,34 @@ impl Importer {
         }
         self.problems_extend(found);
     }
+}
+
+/// The problem of a row that repeats an earlier row's id or natural key.
+fn duplicate_problem(spec: &FileSpec, csv: &CsvFile, duplicate: staging::Duplicate) -> Problem {
+    let (column, field, message) = match spec.key {
+        Key::Id { .. } => {
+            let index = spec.id_column().unwrap_or(0);
+            let name = spec.columns[index].name;
+            (
+                csv.positions[index].map(|p| p + 1),
+                Some(name.to_string()),
+                format!(
+                    "'{}' is used again (first on line {}): ids must be unique in the file",
+                    duplicate.key, duplicate.first_line
+                ),
+            )
+        }
+        Key::Natural(columns) => (
+            None,
+            None,
+            format!(
+                "repeats line {}: there is already a row with the same {}",
+                duplicate.first_line,
+                columns.join(", ")
+            ),
+        ),
+    };
+    Problem { file: spec.file.to_string(), line: duplicate.line, column, field, message }
 }
 
 /// Saves the next free id of every table, so ids handed out later never collide.

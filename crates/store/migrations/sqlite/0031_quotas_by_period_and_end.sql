@@ -1,0 +1,1 @@
+-- SQLite's index of the quotas by period keys them by their end already (0021): nothing to do.

@@ -399,6 +399,67 @@ fn a_large_report_is_its_cards_made_one_at_a_time(test: &mut TestDb) {
     assert_eq!(json(&scorecards), json(&whole));
 }
 
+/// The pipeline is summed per rep by the database, each opportunity weighted to the cent as core's
+/// `weighted_amount` weighs it (half a cent up), as of today and as of a past day.
+fn the_pipeline_weighs_each_opportunity_to_the_cent(test: &mut TestDb) {
+    let bundle = common::fixture_copy("valid");
+    let path = |file: &str| bundle.path().join(file);
+    let mut reps = std::fs::read_to_string(path("reps.csv")).unwrap_or_else(|e| panic!("{e}"));
+    reps.push_str("R90,Rep 90,r90@example.com,M1,T1,rep,2024-01-01\n");
+    let mut opportunities = std::fs::read_to_string(path("opportunities.csv")).unwrap_or_else(|e| panic!("{e}"));
+    // (amount, stage, expected close): prospect weighs 5 %, qualified 10 %.
+    let open = [
+        ("0.10", "prospect", "2026-03-20"),
+        ("0.30", "prospect", "2026-03-20"),
+        ("0.09", "prospect", "2026-03-20"),
+        ("0.05", "qualified", "2026-03-31"),
+        ("0.15", "qualified", "2026-04-01"),
+        ("0.04", "qualified", "2026-06-30"),
+        ("123.45", "prospect", ""),
+    ];
+    for (n, (amount, stage, close)) in open.iter().enumerate() {
+        opportunities.push_str(&format!(
+            "P{n},A1,R90,PL1,Deal {n},{amount},,2026-01-05T10:00:00Z,{close},,,,,,open,{stage},,\n"
+        ));
+    }
+    std::fs::write(path("reps.csv"), reps).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(path("opportunities.csv"), opportunities).unwrap_or_else(|e| panic!("{e}"));
+    let org = test_org(test);
+    bundle::import(&mut test.db, org, bundle.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    // Core's rule, one opportunity at a time: 0.5 → 1, 1.5 → 2, 0.45 → 0, 0.5 → 1, 1.5 → 2, 0.4 → 0,
+    // 617.25 → 617 cents.
+    let core: Money = [(10, 500), (30, 500), (9, 500), (5, 1_000), (15, 1_000), (4, 1_000), (12_345, 500)]
+        .into_iter()
+        .map(|(cents, bp)| quotient_core::kpi::weighted_amount(Money::from_cents(cents), bp))
+        .sum();
+    assert_eq!(core, Money::from_cents(623));
+    let today = chrono::Utc::now().date_naive().to_string();
+    for as_of in ["2026-03-14", today.as_str()] {
+        let whole = report_on(test, org, Subject::Rep("R90".into()), "2026-Q1", as_of);
+        let pipeline = &card(&whole, "R90").scorecard.pipeline;
+        assert_eq!((pipeline.open_opportunities, pipeline.pipeline), (7, Money::from_cents(12_418)), "{as_of}");
+        assert_eq!(pipeline.weighted, core, "{as_of}");
+        // Expected to close by 31 March, the quarter's last day: 10 + 30 + 9 + 5 cents.
+        assert_eq!(pipeline.due_in_period, Money::from_cents(54), "{as_of}");
+    }
+}
+
+fn report_on(
+    test: &mut TestDb,
+    org: quotient_store::orgs::OrgId,
+    subject: Subject,
+    period: &str,
+    as_of: &str,
+) -> Report {
+    let request = ReportRequest {
+        subject,
+        period: period.parse().unwrap_or_else(|e| panic!("{e}")),
+        as_of: as_of.parse::<NaiveDate>().unwrap_or_else(|e| panic!("{e}")),
+        lang: Lang::ENGLISH,
+    };
+    kpi::report(&mut test.db, org, &request).unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -411,5 +472,6 @@ on_both_backends!(
     a_report_is_on_a_subject_within_reach,
     estimates_month_by_month,
     barometer_week_by_week,
-    breakdowns_by_segment
+    breakdowns_by_segment,
+    the_pipeline_weighs_each_opportunity_to_the_cent
 );

@@ -20,7 +20,7 @@ pub use magic::{
 };
 pub use outcome::Outcome;
 pub use peers::PeerComparison;
-pub use pipeline::{OpenOpportunity, Pipeline, VelocityRates, weighted_amount};
+pub use pipeline::{OpenPipeline, Pipeline, VelocityRates, weighted_amount};
 pub use scorecard::{Attainment, Quotas, Scorecard, ScorecardFacts, median};
 pub use tally::{
     LEAD_FOLLOW_UP_HOURS, OpenStanding, OpportunityFacts, Tally, activity_contribution, contact_contribution,

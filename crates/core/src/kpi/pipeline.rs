@@ -3,14 +3,49 @@
 use crate::Money;
 use serde::Serialize;
 
-/// One open opportunity as the pipeline sees it, as of the evaluation day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OpenOpportunity {
+/// The open opportunities as the pipeline sees them as of the evaluation day, summed: what every
+/// pipeline KPI is computed from, and what adds up across reps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenPipeline {
+    pub opportunities: i64,
     pub amount: Money,
-    /// The win probability of its stage as of the evaluation day, in basis points.
-    pub probability_bp: u32,
-    /// Whether its expected close date is on or before the last day of the period.
-    pub due_in_period: bool,
+    /// Σ amount × the win probability of its stage as of the evaluation day, each rounded to the
+    /// cent ([`weighted_amount`]).
+    pub weighted: Money,
+    /// Σ amount of those whose expected close date is on or before the last day of the period.
+    pub due_in_period: Money,
+}
+
+impl OpenPipeline {
+    /// One open opportunity: its amount, its stage's win probability in basis points, and whether
+    /// it is expected to close by the end of the period.
+    pub fn one(amount: Money, probability_bp: u32, due_in_period: bool) -> OpenPipeline {
+        OpenPipeline {
+            opportunities: 1,
+            amount,
+            weighted: weighted_amount(amount, probability_bp),
+            due_in_period: if due_in_period { amount } else { Money::ZERO },
+        }
+    }
+}
+
+impl std::ops::AddAssign for OpenPipeline {
+    fn add_assign(&mut self, other: OpenPipeline) {
+        self.opportunities += other.opportunities;
+        self.amount += other.amount;
+        self.weighted += other.weighted;
+        self.due_in_period += other.due_in_period;
+    }
+}
+
+impl std::iter::Sum for OpenPipeline {
+    fn sum<I: Iterator<Item = OpenPipeline>>(parts: I) -> OpenPipeline {
+        let mut total = OpenPipeline::default();
+        for part in parts {
+            total += part;
+        }
+        total
+    }
 }
 
 /// Open pipeline, its weighted value and its coverage of the remaining quota, and its velocity.
@@ -41,14 +76,11 @@ pub struct VelocityRates {
 }
 
 impl Pipeline {
-    pub fn of(open: &[OpenOpportunity], remaining_quota: Option<Money>, rates: VelocityRates) -> Pipeline {
-        let pipeline: Money = open.iter().map(|o| o.amount).sum();
-        let weighted = open.iter().map(|o| weighted_amount(o.amount, o.probability_bp)).sum();
-        let due_in_period: Money = open.iter().filter(|o| o.due_in_period).map(|o| o.amount).sum();
+    pub fn of(open: &OpenPipeline, remaining_quota: Option<Money>, rates: VelocityRates) -> Pipeline {
+        let OpenPipeline { opportunities: count, amount: pipeline, weighted, due_in_period } = *open;
         let coverage = remaining_quota
             .filter(|r| r.cents() > 0)
             .map(|remaining| due_in_period.cents() as f64 / remaining.cents() as f64);
-        let count = open.len() as i64;
         let velocity = match (rates.win_rate, rates.average_revenue_per_sale, rates.mean_cycle_days) {
             (Some(win), Some(arps), Some(days)) if days > 0.0 => Some(count as f64 * win * arps / days),
             _ => None,

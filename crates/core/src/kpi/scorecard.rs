@@ -1,7 +1,7 @@
 //! A subject's scorecard for a period: every KPI of `KPIS.md`, attainment, and the flags.
 
 use super::magic::{BarometerInputs, BarometerWeek, MagicInputs, MagicNumber, WeekFacts, barometer, barometer_weeks};
-use super::pipeline::{OpenOpportunity, Pipeline, VelocityRates};
+use super::pipeline::{OpenPipeline, Pipeline, VelocityRates};
 use super::{Activity, Funnel, Outcome, PeerComparison, Tally, ratio};
 use crate::diagnostics::{self, Flag, FlagInputs, Thresholds};
 use crate::settings::Method;
@@ -40,7 +40,7 @@ pub struct ScorecardFacts {
     /// The pooled tally of the rep's peers in the period (reps only).
     pub peers: Option<Tally>,
     pub quotas: Quotas,
-    pub open: Vec<OpenOpportunity>,
+    pub open: OpenPipeline,
     /// Close − creation days of each opportunity won in the period, for the median.
     pub won_cycle_days: Vec<i64>,
 }

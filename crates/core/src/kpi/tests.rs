@@ -223,15 +223,15 @@ mod pipeline_and_magic {
     use crate::settings::Method;
     use crate::{Money, Period};
 
-    fn open(amount: i64, probability_bp: u32, due_in_period: bool) -> OpenOpportunity {
-        OpenOpportunity { amount: Money::from_units(amount), probability_bp, due_in_period }
+    fn open(amount: i64, probability_bp: u32, due_in_period: bool) -> OpenPipeline {
+        OpenPipeline::one(Money::from_units(amount), probability_bp, due_in_period)
     }
 
     #[test]
     fn pipeline_weighs_by_stage_and_covers_the_remaining_quota() {
         // 10,000 at proposal (60%), 5,000 at first appointment (20%) due after the period,
         // 0.05 at prospect (5%): 0.0025 rounds to 0.00.
-        let opportunities = [open(10_000, 6_000, true), open(5_000, 2_000, false)];
+        let opportunities: OpenPipeline = [open(10_000, 6_000, true), open(5_000, 2_000, false)].into_iter().sum();
         let rates = VelocityRates {
             win_rate: Some(0.25),
             average_revenue_per_sale: Some(800_000.0),
@@ -250,7 +250,7 @@ mod pipeline_and_magic {
         assert_eq!(weighted_amount(Money::from_cents(1), 5_000), Money::from_cents(1), "half a cent rounds up");
         // Nothing remains to sell: coverage is undefined, not infinite.
         assert_eq!(Pipeline::of(&opportunities, Some(Money::ZERO), rates).coverage, None);
-        assert_eq!(Pipeline::of(&[], None, rates).velocity_cents_per_day, Some(0.0));
+        assert_eq!(Pipeline::of(&OpenPipeline::default(), None, rates).velocity_cents_per_day, Some(0.0));
     }
 
     /// A trailing year with 4 deals won at 10,000 each (40,000), 4 lost; of 16 first appointments
@@ -521,7 +521,7 @@ mod scorecard {
             team_trailing: tally,
             peers: None,
             quotas: Quotas { revenue: Some(Money::from_units(90_000)), deals: Some(9.0), ..Quotas::default() },
-            open: vec![],
+            open: OpenPipeline::default(),
             won_cycle_days: vec![30],
         };
         let card = Scorecard::of(&facts, &Thresholds::default());

@@ -7,7 +7,6 @@
 mod format;
 
 use serde::{Deserialize, Serialize, Serializer};
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -24,7 +23,9 @@ enum Text {
 #[derive(Debug)]
 struct Catalog {
     tag: &'static str,
-    texts: HashMap<String, Text>,
+    /// Looked up thousands of times a report (a standard's wording, a diagnosis), with a fast
+    /// hasher: the keys are the product's own.
+    texts: hashbrown::HashMap<String, Text>,
 }
 
 /// Every catalog, English first (the build script orders them so).
@@ -36,7 +37,10 @@ fn catalogs() -> &'static [Catalog] {
             .map(|(tag, json)| Catalog {
                 tag,
                 // The build script has parsed and checked every catalog already.
-                texts: serde_json::from_str(json).unwrap_or_default(),
+                texts: serde_json::from_str::<std::collections::HashMap<String, Text>>(json)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect(),
             })
             .collect()
     })

@@ -1,6 +1,7 @@
 use super::*;
 use crate::Money;
 use chrono::NaiveDate;
+use std::collections::HashMap;
 
 fn lang(tag: &str) -> Lang {
     Lang::from_tag(tag).unwrap_or_else(|| panic!("{tag} is a catalog"))

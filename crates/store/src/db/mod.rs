@@ -41,7 +41,8 @@ pub struct Db {
     companion: Option<Box<Db>>,
 }
 
-/// The most statements kept prepared per connection (lists of reps make many shapes).
+/// The most statements kept prepared per connection, on either database (lists of reps make many
+/// shapes).
 const STATEMENT_CACHE: usize = 512;
 
 /// `sql` prepared on `client`, from the cache when it was prepared before.
@@ -123,6 +124,9 @@ impl Db {
              PRAGMA temp_store = FILE; PRAGMA temp.cache_size = -16384;",
         ))?;
         conn.execute_batch(&format!("PRAGMA mmap_size = {SQLITE_MMAP_SIZE}"))?;
+        // As many statements kept prepared as on PostgreSQL: a report's reads alone are more than
+        // the 16 rusqlite keeps by default, and preparing one again costs as much as running it.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Db::new(Conn::Sqlite(conn), writer, url))
     }
 

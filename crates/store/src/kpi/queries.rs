@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::orgs::OrgId;
 use chrono::{DateTime, NaiveDate, Utc};
 use hashbrown::HashMap;
-use quotient_core::kpi::OpenOpportunity;
+use quotient_core::kpi::OpenPipeline;
 use quotient_core::model::QuotaMetric;
 use quotient_core::{Money, Period};
 
@@ -149,23 +149,44 @@ fn read_quotas(db: &mut Db, sql: &str, params: &[Value<'_>]) -> Result<Vec<Quota
         .collect())
 }
 
-/// The open opportunities per rep as of the end of `as_of`, each with its stage's probability then.
-pub fn open_opportunities(
+/// Each opportunity's weighted amount (`quotient_core::kpi::weighted_amount`: amount × the
+/// probability in basis points, rounded half away from zero to the cent) in SQL, so that the
+/// pipeline is summed per rep where the opportunities are: amounts are never negative, so half
+/// away from zero is half up, and whole-number division rounds down on both databases.
+/// `probability` is the opportunity's stage's, in basis points.
+fn weighted_amount_sql(probability: &str) -> String {
+    format!("(o.amount_cents * {probability} + 5000) / 10000")
+}
+
+/// The open pipeline per rep as of the end of `as_of`, each opportunity weighted by its stage's
+/// probability then, summed by the database: one row per rep rather than one per opportunity.
+pub fn open_pipeline(
     db: &mut Db,
     org: OrgId,
     as_of: NaiveDate,
     period_end: NaiveDate,
     filter: Filter<'_>,
-) -> Result<HashMap<i64, Vec<OpenOpportunity>>> {
-    let probabilities: HashMap<String, u32> = db
-        .query_map("SELECT key, probability_bp FROM stages WHERE org_id = ?", &[org.value()], |row| {
-            Ok((row.text(0)?.unwrap_or_default().to_string(), row.int(1)?.unwrap_or(0) as u32))
-        })?
-        .into_iter()
-        .collect();
+) -> Result<HashMap<i64, OpenPipeline>> {
+    // Each stage's probability, written into the statement: a handful of stages, where a join
+    // would seek the stage of every opportunity.
+    let stages = db.query_map("SELECT key, probability_bp FROM stages WHERE org_id = ?", &[org.value()], |row| {
+        Ok((row.text(0)?.unwrap_or_default().to_string(), row.int(1)?.unwrap_or(0)))
+    })?;
+    let mut probability_params: Vec<Value<'static>> = Vec::new();
+    let probability = if stages.is_empty() {
+        "0".to_string()
+    } else {
+        let mut case = "CASE o.stage".to_string();
+        for (key, probability) in stages {
+            case.push_str(" WHEN ? THEN ?");
+            probability_params.extend([Value::Text(key.into()), Value::Int(probability)]);
+        }
+        case.push_str(" ELSE 0 END");
+        case
+    };
     let cutoff = midnight(as_of + chrono::Duration::days(1));
     let mut params: Vec<Value<'static>> = vec![];
-    let sql = if cutoff > Utc::now() {
+    let open = if cutoff > Utc::now() {
         // The present: what is open now, at its current stage.
         params.push(org.value());
         let filter = filter.sql("owner_id", Some("product_line_id"), &mut params);
@@ -190,7 +211,7 @@ pub fn open_opportunities(
                         COALESCE((SELECT s.stage FROM stage_changes s
                                   WHERE s.org_id = o.org_id AND s.opportunity_id = o.id AND s.changed_at < ?
                                     AND s.deleted_at IS NULL
-                                  ORDER BY s.changed_at DESC LIMIT 1), o.stage),
+                                  ORDER BY s.changed_at DESC LIMIT 1), o.stage) AS stage,
                         o.expected_close_on
                  FROM opportunities o
                  WHERE o.org_id = ? AND o.deleted_at IS NULL AND o.created_at < ? AND {not_closed}{filter}"
@@ -200,14 +221,26 @@ pub fn open_opportunities(
         let closed_since = part(false, &mut params);
         format!("{open} UNION ALL {closed_since}")
     };
-    let mut out: HashMap<i64, Vec<OpenOpportunity>> = HashMap::new();
+    // The parameters in the order of the statement's text: the stages' probabilities, the
+    // period's end, the opportunities' read.
+    params.splice(0..0, probability_params.into_iter().chain([Value::Date(period_end)]));
+    let weighted = weighted_amount_sql(&probability);
+    let sql = format!(
+        "SELECT o.owner_id, COUNT(*), CAST(SUM(o.amount_cents) AS BIGINT), CAST(SUM({weighted}) AS BIGINT),
+                CAST(SUM(CASE WHEN o.expected_close_on < ? THEN o.amount_cents ELSE 0 END) AS BIGINT)
+         FROM ({open}) o
+         GROUP BY o.owner_id"
+    );
+    let mut out: HashMap<i64, OpenPipeline> = HashMap::new();
     db.query_each(&sql, &params, |row| {
-        let stage = row.text(2)?.unwrap_or_default();
-        out.entry(row.int(0)?.unwrap_or_default()).or_default().push(OpenOpportunity {
-            amount: Money::from_cents(row.int(1)?.unwrap_or(0)),
-            probability_bp: probabilities.get(stage).copied().unwrap_or(0),
-            due_in_period: row.date(3)?.is_some_and(|close| close < period_end),
-        });
+        let cents = |index| Ok::<_, crate::error::StoreError>(Money::from_cents(row.int(index)?.unwrap_or(0)));
+        let pipeline = OpenPipeline {
+            opportunities: row.int(1)?.unwrap_or(0),
+            amount: cents(2)?,
+            weighted: cents(3)?,
+            due_in_period: cents(4)?,
+        };
+        out.insert(row.int(0)?.unwrap_or_default(), pipeline);
         Ok(())
     })?;
     Ok(out)

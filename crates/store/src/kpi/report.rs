@@ -11,7 +11,7 @@ use crate::orgs::OrgId;
 use chrono::{Datelike, Duration, NaiveDate};
 use quotient_core::diagnostics::{Diagnosis, Flag, FlagKind, Thresholds};
 use quotient_core::kpi::{
-    GoalAttainment, OpenOpportunity, Quotas, Scorecard, ScorecardFacts, Tally, WeekFacts, activity_goals, ratio,
+    GoalAttainment, OpenPipeline, Quotas, Scorecard, ScorecardFacts, Tally, WeekFacts, activity_goals, ratio,
 };
 use quotient_core::model::QuotaMetric;
 use quotient_core::settings::{Method, Settings};
@@ -24,6 +24,7 @@ use serde::Serialize;
 // from outside.
 use hashbrown::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What to report on.
 #[derive(Debug, Clone)]
@@ -173,7 +174,7 @@ struct Gathered {
 #[derive(Default)]
 struct BaseRows {
     quotas: HashMap<i64, Vec<QuotaRow>>,
-    open: HashMap<i64, Vec<OpenOpportunity>>,
+    open: HashMap<i64, OpenPipeline>,
     cycle_days: HashMap<i64, Vec<i64>>,
     scores: HashMap<i64, Vec<AccountScore>>,
 }
@@ -362,8 +363,58 @@ impl Serialize for Scorecards<'_> {
     }
 }
 
-/// Reads everything the scorecards need: the rollups on one connection and, where the database
-/// offers a second, the base rows on it at the same time.
+/// The independent reads of a report, the longest first (on a large organisation, on either
+/// database): where the database offers a second connection, both take them in turn, each the
+/// next one left as soon as it is free, so that both stay busy to the end.
+#[derive(Debug, Clone, Copy)]
+enum Read {
+    LinesSold,
+    Scores,
+    Quotas,
+    CycleDays,
+    Open,
+    Trailing,
+    Weeks,
+    MonthEstimates,
+    Demos,
+    PastDue,
+    Stale,
+    Period,
+    SoFar,
+    FirstWeek,
+    Standing,
+}
+
+const READS: [Read; 15] = [
+    Read::LinesSold,
+    Read::Scores,
+    Read::Quotas,
+    Read::CycleDays,
+    Read::Open,
+    Read::Trailing,
+    Read::Weeks,
+    Read::MonthEstimates,
+    Read::Demos,
+    Read::PastDue,
+    Read::Stale,
+    Read::Period,
+    Read::SoFar,
+    Read::FirstWeek,
+    Read::Standing,
+];
+
+/// What every read of a report is about.
+#[derive(Clone, Copy)]
+struct Reading<'r> {
+    org: OrgId,
+    request: &'r ReportRequest,
+    filter: Filter<'r>,
+    /// The CRM currency standard's window, in days.
+    stale_days: i64,
+}
+
+/// Reads everything the scorecards need, on two connections at once where the database offers a
+/// second.
 fn gather(
     db: &mut Db,
     org: OrgId,
@@ -373,114 +424,174 @@ fn gather(
     standards: &Standards,
 ) -> Result<Gathered> {
     let filter = Filter { reps, product_line: scope.product_line };
-    let stale_days = standards.target(StandardKey::CrmCurrency) as i64;
+    let reading = Reading { org, request, filter, stale_days: standards.target(StandardKey::CrmCurrency) as i64 };
+    let next = AtomicUsize::new(0);
     db.with_companion(|db, companion| {
-        let (data, rows) = match companion {
+        let mut data = match companion {
             Some(companion) => std::thread::scope(|threads| {
-                let rows = threads
-                    .spawn(|| companion.with_custom_plans(|companion| read_base_rows(companion, org, request, filter)));
-                let data = read_rollups(db, org, request, filter, stale_days);
-                let rows = rows.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (data, rows)
-            }),
-            None => (read_rollups(db, org, request, filter, stale_days), read_base_rows(db, org, request, filter)),
+                let other =
+                    threads.spawn(|| companion.with_custom_plans(|companion| read_in_turn(companion, reading, &next)));
+                let mine = read_in_turn(db, reading, &next);
+                let other = other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                let mut data = mine?;
+                data.absorb(other?);
+                Ok::<_, crate::error::StoreError>(data)
+            })?,
+            None => read_in_turn(db, reading, &next)?,
         };
-        let mut data = data?;
-        data.rows = rows?;
+        // A period over by the evaluation day: its revenue so far is its revenue.
+        if so_far_end(request) == request.period.end() {
+            data.so_far = data.tally.clone();
+        }
         data.product_line = scope.product_line;
         Ok(data)
     })
 }
 
-fn read_rollups(
-    db: &mut Db,
-    org: OrgId,
-    request: &ReportRequest,
-    filter: Filter<'_>,
-    stale_days: i64,
-) -> Result<Gathered> {
-    let period = request.period;
+/// Takes the next read left and does it, until none is left.
+fn read_in_turn(db: &mut Db, reading: Reading<'_>, next: &AtomicUsize) -> Result<Gathered> {
     let mut data = Gathered::default();
-    // Across product lines: each rep's every-line cells, one per cell where the lines have one each.
-    for ((rep, _), tally) in rollups::sum(db, org, period, filter)? {
-        *data.tally.entry(rep).or_default() += tally;
+    while let Some(&read) = READS.get(next.fetch_add(1, Ordering::Relaxed)) {
+        perform(db, reading, read, &mut data)?;
     }
-    for piece in standards::judged_months(period, request.as_of) {
-        let estimates = rollups::sum_by_named_line(db, org, piece, filter, &["estimates"])?;
-        for ((rep, line), tally) in estimates {
-            data.month_estimates.entry(rep).or_default().push((piece.start(), line, tally.estimates));
-        }
-    }
-    let day_after = request.as_of + Duration::days(1);
-    let so_far_end = day_after.clamp(period.start(), period.end());
-    data.so_far = if so_far_end == period.end() {
-        data.tally.clone()
-    } else {
-        let so_far = Period::range(period.start(), so_far_end);
-        by_rep(so_far.map(|p| rollups::sum_of(db, org, p, filter, &["won_amount"])).transpose()?)
-    };
-    let year_before = day_after.with_year(day_after.year() - 1).unwrap_or(day_after - Duration::days(365));
-    let trailing = Period::range(year_before, day_after);
-    data.trailing = by_rep(trailing.map(|p| rollups::sum_of(db, org, p, filter, TRAILING_FIELDS)).transpose()?);
-    // The lines sold in the period or the trailing 12 months: read once over both where they
-    // overlap or meet (the period is often inside the 12 months).
-    let sold_in: Vec<Period> = match trailing {
-        Some(trailing) if period.start() <= trailing.end() && trailing.start() <= period.end() => {
-            let start = period.start().min(trailing.start());
-            let end = period.end().max(trailing.end());
-            Period::range(start, end).into_iter().collect()
-        }
-        trailing => std::iter::once(period).chain(trailing).collect(),
-    };
-    data.lines_sold = rollups::lines_sold(db, org, &sold_in, filter)?;
-    // The ISO weeks of the period that have begun by the evaluation day.
-    let first_week = Period::week_of(period.start()).start();
-    if so_far_end > period.start() {
-        let weeks: Vec<NaiveDate> =
-            Period::range(period.start(), so_far_end).into_iter().flat_map(Period::weeks).map(Period::start).collect();
-        // The revenue of each whole week after the first and before the last, from the same
-        // pass over the week cells as the first appointments.
-        let won_weeks = match (weeks.get(1), weeks.last()) {
-            (Some(&second), Some(&last)) => second..last,
-            _ => first_week..first_week,
-        };
-        let fields = ["first_appointments", "won_amount"];
-        for (rep, week, values) in
-            rollups::per_cell_of(db, org, rollups::Grain::Week, &fields, first_week, so_far_end, filter)?
-        {
-            if values[0] != 0 {
-                data.first_appointments_by_week.entry(rep).or_default().push((week, values[0]));
-            }
-            if values[1] != 0 && won_weeks.contains(&week) {
-                data.won_by_week.entry(rep).or_default().push((week, values[1]));
-            }
-        }
-        if let Some(&second) = weeks.get(1) {
-            let first_week = Period::range(period.start(), second);
-            data.won_first_week =
-                by_rep(first_week.map(|p| rollups::sum_of(db, org, p, filter, &["won_amount"])).transpose()?);
-        }
-    }
-    data.standing = rollups::standing(db, org, filter.reps)?;
-    // CRM currency: an open opportunity is stale when its last activity was before the window's
-    // first day (or it has none), past due when expected to close before the evaluation day.
-    let window_start = day_after - Duration::days(stale_days.max(0));
-    data.stale = rollups::open_before(db, org, rollups::Grain::OpenByLastActivity, window_start, filter)?;
-    data.past_due = rollups::open_before(db, org, rollups::Grain::OpenByExpectedClose, request.as_of, filter)?;
-    data.demos = rollups::line_demos(db, org, period, filter)?;
     Ok(data)
 }
 
-fn read_base_rows(db: &mut Db, org: OrgId, request: &ReportRequest, filter: Filter<'_>) -> Result<BaseRows> {
+/// The end (exclusive) of the part of the period up to the evaluation day, within the period.
+fn so_far_end(request: &ReportRequest) -> NaiveDate {
+    (request.as_of + Duration::days(1)).clamp(request.period.start(), request.period.end())
+}
+
+fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -> Result<()> {
+    let Reading { org, request, filter, stale_days } = reading;
     let period = request.period;
-    let mut rows = BaseRows::default();
-    for quota in queries::quotas(db, org, period, filter)? {
-        rows.quotas.entry(quota.rep).or_default().push(quota);
+    let day_after = request.as_of + Duration::days(1);
+    let year_before = day_after.with_year(day_after.year() - 1).unwrap_or(day_after - Duration::days(365));
+    let trailing = Period::range(year_before, day_after);
+    let so_far_end = so_far_end(request);
+    // The ISO weeks of the period that have begun by the evaluation day.
+    let weeks = || -> Vec<NaiveDate> {
+        Period::range(period.start(), so_far_end).into_iter().flat_map(Period::weeks).map(Period::start).collect()
+    };
+    match read {
+        // Across product lines: each rep's every-line cells, one per cell where the lines have one each.
+        Read::Period => {
+            for ((rep, _), tally) in rollups::sum(db, org, period, filter)? {
+                *data.tally.entry(rep).or_default() += tally;
+            }
+        }
+        Read::MonthEstimates => {
+            let months = standards::judged_months(period, request.as_of);
+            for ((at, rep, line), tally) in rollups::sum_by_named_line(db, org, &months, filter, &["estimates"])? {
+                data.month_estimates.entry(rep).or_default().push((months[at].start(), line, tally.estimates));
+            }
+        }
+        // A period over by the evaluation day takes its revenue so far from its whole tally.
+        Read::SoFar if so_far_end != period.end() => {
+            let so_far = Period::range(period.start(), so_far_end);
+            data.so_far = by_rep(so_far.map(|p| rollups::sum_of(db, org, p, filter, &["won_amount"])).transpose()?);
+        }
+        Read::SoFar => {}
+        Read::Trailing => {
+            data.trailing = by_rep(trailing.map(|p| rollups::sum_of(db, org, p, filter, TRAILING_FIELDS)).transpose()?);
+        }
+        Read::LinesSold => {
+            // The lines sold in the period or the trailing 12 months: read once over both where
+            // they overlap or meet (the period is often inside the 12 months).
+            let sold_in: Vec<Period> = match trailing {
+                Some(trailing) if period.start() <= trailing.end() && trailing.start() <= period.end() => {
+                    let start = period.start().min(trailing.start());
+                    let end = period.end().max(trailing.end());
+                    Period::range(start, end).into_iter().collect()
+                }
+                trailing => std::iter::once(period).chain(trailing).collect(),
+            };
+            data.lines_sold = rollups::lines_sold(db, org, &sold_in, filter)?;
+        }
+        Read::Weeks if so_far_end > period.start() => {
+            let weeks = weeks();
+            let first_week = Period::week_of(period.start()).start();
+            // The revenue of each whole week after the first and before the last, from the same
+            // pass over the week cells as the first appointments.
+            let won_weeks = match (weeks.get(1), weeks.last()) {
+                (Some(&second), Some(&last)) => second..last,
+                _ => first_week..first_week,
+            };
+            let fields = ["first_appointments", "won_amount"];
+            for (rep, week, values) in
+                rollups::per_cell_of(db, org, rollups::Grain::Week, &fields, first_week, so_far_end, filter)?
+            {
+                if values[0] != 0 {
+                    data.first_appointments_by_week.entry(rep).or_default().push((week, values[0]));
+                }
+                if values[1] != 0 && won_weeks.contains(&week) {
+                    data.won_by_week.entry(rep).or_default().push((week, values[1]));
+                }
+            }
+        }
+        Read::Weeks => {}
+        Read::FirstWeek => {
+            if let Some(&second) = weeks().get(1) {
+                let first_week = Period::range(period.start(), second);
+                data.won_first_week =
+                    by_rep(first_week.map(|p| rollups::sum_of(db, org, p, filter, &["won_amount"])).transpose()?);
+            }
+        }
+        Read::Standing => data.standing = rollups::standing(db, org, filter.reps)?,
+        // CRM currency: an open opportunity is stale when its last activity was before the
+        // window's first day (or it has none), past due when expected to close before the
+        // evaluation day.
+        Read::Stale => {
+            let window_start = day_after - Duration::days(stale_days.max(0));
+            data.stale = rollups::open_before(db, org, rollups::Grain::OpenByLastActivity, window_start, filter)?;
+        }
+        Read::PastDue => {
+            data.past_due = rollups::open_before(db, org, rollups::Grain::OpenByExpectedClose, request.as_of, filter)?;
+        }
+        Read::Demos => data.demos = rollups::line_demos(db, org, period, filter)?,
+        Read::Quotas => {
+            for quota in queries::quotas(db, org, period, filter)? {
+                data.rows.quotas.entry(quota.rep).or_default().push(quota);
+            }
+        }
+        Read::Open => data.rows.open = queries::open_pipeline(db, org, request.as_of, period.end(), filter)?,
+        Read::CycleDays => data.rows.cycle_days = queries::won_cycle_days(db, org, period, filter)?,
+        Read::Scores => {
+            data.rows.scores = queries::satisfaction_scores(db, org, period, filter)?;
+            // In the accounts' name order, each account's scores in the order read (a stable sort).
+            for scores in data.rows.scores.values_mut() {
+                scores.sort_by(|a, b| (a.name.as_str(), a.account).cmp(&(b.name.as_str(), b.account)));
+            }
+        }
     }
-    rows.open = queries::open_opportunities(db, org, request.as_of, period.end(), filter)?;
-    rows.cycle_days = queries::won_cycle_days(db, org, period, filter)?;
-    rows.scores = queries::satisfaction_scores(db, org, period, filter)?;
-    Ok(rows)
+    Ok(())
+}
+
+impl Gathered {
+    /// Takes what `other` read: each read fills its own fields, on one connection or the other.
+    fn absorb(&mut self, other: Gathered) {
+        fn take<V>(mine: &mut HashMap<i64, V>, theirs: HashMap<i64, V>) {
+            if mine.is_empty() {
+                *mine = theirs;
+            }
+        }
+        take(&mut self.tally, other.tally);
+        take(&mut self.month_estimates, other.month_estimates);
+        take(&mut self.lines_sold, other.lines_sold);
+        take(&mut self.so_far, other.so_far);
+        take(&mut self.trailing, other.trailing);
+        take(&mut self.first_appointments_by_week, other.first_appointments_by_week);
+        take(&mut self.won_first_week, other.won_first_week);
+        take(&mut self.won_by_week, other.won_by_week);
+        take(&mut self.standing, other.standing);
+        take(&mut self.stale, other.stale);
+        take(&mut self.past_due, other.past_due);
+        take(&mut self.demos, other.demos);
+        take(&mut self.rows.quotas, other.rows.quotas);
+        take(&mut self.rows.open, other.rows.open);
+        take(&mut self.rows.cycle_days, other.rows.cycle_days);
+        take(&mut self.rows.scores, other.rows.scores);
+    }
 }
 
 fn by_rep(sums: Option<HashMap<(i64, i64), Tally>>) -> HashMap<i64, Tally> {
@@ -507,7 +618,7 @@ fn facts_for(data: &Gathered, request: &ReportRequest, reps: &[i64], team: &[i64
         }
         _ => None,
     };
-    let so_far_end = (request.as_of + Duration::days(1)).clamp(period.start(), period.end());
+    let so_far_end = so_far_end(request);
     let starts: Vec<NaiveDate> =
         Period::range(period.start(), so_far_end).into_iter().flat_map(Period::weeks).map(Period::start).collect();
     let per_week = |map: &HashMap<i64, Vec<(NaiveDate, i64)>>| {
@@ -545,7 +656,7 @@ fn facts_for(data: &Gathered, request: &ReportRequest, reps: &[i64], team: &[i64
         team_trailing: pooled(&data.trailing, team),
         peers,
         quotas: quotas_for(data, reps, period),
-        open: reps.iter().flat_map(|rep| data.rows.open.get(rep)).flatten().copied().collect(),
+        open: reps.iter().filter_map(|rep| data.rows.open.get(rep)).copied().sum(),
         won_cycle_days: reps.iter().flat_map(|rep| data.rows.cycle_days.get(rep)).flatten().copied().collect(),
     }
 }
@@ -651,13 +762,28 @@ fn standards_facts(
     }
 }
 
-/// The reps' satisfaction scores grouped by account, in the accounts' name order.
+/// The reps' satisfaction scores grouped by account, in the accounts' name order. Each rep's scores
+/// are in that order already ([`Read::Scores`]), so each account's are a run of them: only the
+/// accounts of several reps are sorted, not every score.
 fn scores_by_account(data: &Gathered, reps: &[i64]) -> Vec<AccountScores> {
-    let mut accounts: BTreeMap<(&str, i64), Vec<i64>> = BTreeMap::new();
-    for score in reps.iter().flat_map(|rep| data.rows.scores.get(rep)).flatten() {
-        accounts.entry((score.name.as_str(), score.account)).or_default().push(score.score);
+    let mut runs: Vec<(&str, i64, Vec<i64>)> = Vec::new();
+    for score in reps.iter().filter_map(|rep| data.rows.scores.get(rep)).flatten() {
+        match runs.last_mut() {
+            Some((_, account, scores)) if *account == score.account => scores.push(score.score),
+            _ => runs.push((score.name.as_str(), score.account, vec![score.score])),
+        }
     }
-    accounts.into_iter().map(|((name, _), scores)| AccountScores { account: name.to_string(), scores }).collect()
+    if reps.len() > 1 {
+        runs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    }
+    let mut accounts: Vec<(&str, i64, Vec<i64>)> = Vec::with_capacity(runs.len());
+    for (name, account, scores) in runs {
+        match accounts.last_mut() {
+            Some((_, last, merged)) if *last == account => merged.extend(scores),
+            _ => accounts.push((name, account, scores)),
+        }
+    }
+    accounts.into_iter().map(|(name, _, scores)| AccountScores { account: name.to_string(), scores }).collect()
 }
 
 /// The demos of every product line the reps sell — a line with a quota of theirs, or with an

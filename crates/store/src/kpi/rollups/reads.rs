@@ -70,15 +70,18 @@ pub fn sum_of(
     sum_at(db, org, &split(period), (filter, Lines::Together), fields)
 }
 
-/// Like [`sum_of`], per rep and product line proper (not 0), where a field read is not zero.
+/// Like [`sum_of`] for each of `periods`, per rep and product line proper (not 0), where a field
+/// read is not zero: keyed by the period's place in `periods`, rep and line, read in one statement.
 pub(crate) fn sum_by_named_line(
     db: &mut Db,
     org: OrgId,
-    period: Period,
+    periods: &[Period],
     filter: Filter<'_>,
     fields: &[&str],
-) -> Result<HashMap<(i64, i64), Tally>> {
-    sum_at(db, org, &split(period), (filter, Lines::Named), fields)
+) -> Result<HashMap<(usize, i64, i64), Tally>> {
+    let pieces: Vec<(usize, Piece)> =
+        periods.iter().enumerate().flat_map(|(at, &period)| split(period).into_iter().map(move |p| (at, p))).collect();
+    sum_tagged(db, org, &pieces, (filter, Lines::Named), fields, |key| key)
 }
 
 /// What is counted for a product line that has a cell: every contribution to a line's dated cell
@@ -158,7 +161,21 @@ fn sum_at(
     read: (Filter<'_>, Lines),
     fields: &[&str],
 ) -> Result<HashMap<(i64, i64), Tally>> {
-    let mut out: HashMap<(i64, i64), Tally> = HashMap::new();
+    let tagged: Vec<(usize, Piece)> = pieces.iter().map(|&piece| (0, piece)).collect();
+    sum_tagged(db, org, &tagged, read, fields, |(_, rep, line)| (rep, line))
+}
+
+/// Like [`sum_at`] with each piece tagged (by the period it belongs to, say): the sums are kept per
+/// tag, rep and product line, and handed over under the key `key` makes of them.
+fn sum_tagged<K: std::hash::Hash + Eq>(
+    db: &mut Db,
+    org: OrgId,
+    pieces: &[(usize, Piece)],
+    read: (Filter<'_>, Lines),
+    fields: &[&str],
+    key: impl Fn((usize, i64, i64)) -> K,
+) -> Result<HashMap<K, Tally>> {
+    let mut out: HashMap<K, Tally> = HashMap::new();
     if pieces.is_empty() {
         return Ok(out);
     }
@@ -178,31 +195,33 @@ fn sum_at(
     let mut params = Vec::new();
     let selects: Vec<String> = pieces
         .iter()
-        .map(|piece| {
+        .map(|(tag, piece)| {
             let from = cells_between(org, (piece.grain, piece.from, piece.to), read, &mut params);
             let sign = if piece.subtract { -1 } else { 1 };
-            format!("SELECT {sign}, c.rep_id, c.product_line_id, c.{} {from}{nonzero}", columns.join(", c."))
+            format!("SELECT {sign}, {tag}, c.rep_id, c.product_line_id, c.{} {from}{nonzero}", columns.join(", c."))
         })
         .collect();
     // Each rep and line's sums of the columns read, side by side in one buffer: only they are
     // added per cell, not every field of a tally.
     let width = positions.len();
-    let mut slots: HashMap<(i64, i64), usize> = HashMap::new();
+    let mut slots: HashMap<(usize, i64, i64), usize> = HashMap::new();
     let mut sums: Vec<i64> = Vec::new();
     db.query_each(&selects.join(" UNION ALL "), &params, |row| {
         let sign = row.int(0)?.unwrap_or(1);
-        let key = (row.int(1)?.unwrap_or_default(), row.int(2)?.unwrap_or_default());
+        let tag = usize::try_from(row.int(1)?.unwrap_or_default()).unwrap_or_default();
+        let key = (tag, row.int(2)?.unwrap_or_default(), row.int(3)?.unwrap_or_default());
         let slot = *slots.entry(key).or_insert_with(|| {
             sums.resize(sums.len() + width, 0);
             sums.len() - width
         });
         for (column, sum) in sums[slot..slot + width].iter_mut().enumerate() {
-            *sum += sign * row.int(column + 3)?.unwrap_or(0);
+            *sum += sign * row.int(column + 4)?.unwrap_or(0);
         }
         Ok(())
     })?;
     let mut values = vec![0; Tally::FIELDS.len()];
-    for (key, slot) in slots {
+    out.reserve(slots.len());
+    for (tagged, slot) in slots {
         let read = &sums[slot..slot + width];
         if read.iter().all(|&value| value == 0) {
             continue;
@@ -210,7 +229,7 @@ fn sum_at(
         for (&position, &value) in positions.iter().zip(read) {
             values[position] = value;
         }
-        out.insert(key, Tally::from_values(&values));
+        out.insert(key(tagged), Tally::from_values(&values));
     }
     Ok(out)
 }

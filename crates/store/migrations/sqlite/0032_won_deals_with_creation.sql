@@ -1,0 +1,2 @@
+-- SQLite reads the won deals' sales cycles from the index by status and owner, which holds the
+-- creation already (0021): nothing to do.

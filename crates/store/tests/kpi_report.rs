@@ -14,13 +14,7 @@ use quotient_store::kpi::{self, Card, Report, ReportRequest, Subject};
 fn report(test: &mut TestDb, subject: Subject, period: &str, as_of: &str) -> Report {
     let org = test.org("acme");
     bundle::import(&mut test.db, org.id, &fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
-    let request = ReportRequest {
-        subject,
-        period: period.parse().unwrap_or_else(|e| panic!("{e}")),
-        as_of: as_of.parse::<NaiveDate>().unwrap_or_else(|e| panic!("{e}")),
-        lang: Lang::ENGLISH,
-    };
-    kpi::report(&mut test.db, org.id, &request).unwrap_or_else(|e| panic!("{e}"))
+    report_on(test, org.id, subject, period, as_of)
 }
 
 fn card<'r>(report: &'r Report, rep: &str) -> &'r Card {
@@ -416,6 +410,8 @@ fn the_pipeline_weighs_each_opportunity_to_the_cent(test: &mut TestDb) {
         ("0.15", "qualified", "2026-04-01"),
         ("0.04", "qualified", "2026-06-30"),
         ("123.45", "prospect", ""),
+        // Its amount × probability is past 64 bits: the sum must not overflow.
+        ("100000000000000.05", "qualified", ""),
     ];
     for (n, (amount, stage, close)) in open.iter().enumerate() {
         opportunities.push_str(&format!(
@@ -427,17 +423,19 @@ fn the_pipeline_weighs_each_opportunity_to_the_cent(test: &mut TestDb) {
     let org = test_org(test);
     bundle::import(&mut test.db, org, bundle.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
     // Core's rule, one opportunity at a time: 0.5 → 1, 1.5 → 2, 0.45 → 0, 0.5 → 1, 1.5 → 2, 0.4 → 0,
-    // 617.25 → 617 cents.
-    let core: Money = [(10, 500), (30, 500), (9, 500), (5, 1_000), (15, 1_000), (4, 1_000), (12_345, 500)]
-        .into_iter()
-        .map(|(cents, bp)| quotient_core::kpi::weighted_amount(Money::from_cents(cents), bp))
-        .sum();
-    assert_eq!(core, Money::from_cents(623));
+    // 617.25 → 617 cents, and a tenth of 10,000,000,000,000,005 cents, 0.5 → 1.
+    let huge = 10_000_000_000_000_005;
+    let core: Money =
+        [(10, 500), (30, 500), (9, 500), (5, 1_000), (15, 1_000), (4, 1_000), (12_345, 500), (huge, 1_000)]
+            .into_iter()
+            .map(|(cents, bp)| quotient_core::kpi::weighted_amount(Money::from_cents(cents), bp))
+            .sum();
+    assert_eq!(core, Money::from_cents(623 + 1_000_000_000_000_001));
     let today = chrono::Utc::now().date_naive().to_string();
     for as_of in ["2026-03-14", today.as_str()] {
         let whole = report_on(test, org, Subject::Rep("R90".into()), "2026-Q1", as_of);
         let pipeline = &card(&whole, "R90").scorecard.pipeline;
-        assert_eq!((pipeline.open_opportunities, pipeline.pipeline), (7, Money::from_cents(12_418)), "{as_of}");
+        assert_eq!((pipeline.open_opportunities, pipeline.pipeline), (8, Money::from_cents(12_418 + huge)), "{as_of}");
         assert_eq!(pipeline.weighted, core, "{as_of}");
         // Expected to close by 31 March, the quarter's last day: 10 + 30 + 9 + 5 cents.
         assert_eq!(pipeline.due_in_period, Money::from_cents(54), "{as_of}");

@@ -229,8 +229,7 @@ mod pipeline_and_magic {
 
     #[test]
     fn pipeline_weighs_by_stage_and_covers_the_remaining_quota() {
-        // 10,000 at proposal (60%), 5,000 at first appointment (20%) due after the period,
-        // 0.05 at prospect (5%): 0.0025 rounds to 0.00.
+        // 10,000 at proposal (60%), 5,000 at first appointment (20%) due after the period.
         let opportunities: OpenPipeline = [open(10_000, 6_000, true), open(5_000, 2_000, false)].into_iter().sum();
         let rates = VelocityRates {
             win_rate: Some(0.25),

@@ -1,5 +1,5 @@
-//! The few base-row reads a scorecard needs beside the rollups: what is not a sum (medians, the
-//! open pipeline as of a day, quotas to prorate) and the standards' facts.
+//! The few base-row reads a scorecard needs beside the rollups: what is not a sum of cells (medians,
+//! quotas to prorate, the open pipeline as of a day, summed here per rep) and the standards' facts.
 
 use crate::db::{Db, Value};
 use crate::error::Result;
@@ -85,8 +85,8 @@ fn quotas_where(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>, onl
     if filter.reps.is_none() {
         // Every rep's: the quotas of that year start on few days (a month's quotas all on its
         // first), found one index seek each; then each day's quotas are read from the index on
-        // their start (on SQLite, which keys it by the end too, from the period's start on, so that
-        // the ones that ended before the period are skipped rather than read). Two statements:
+        // their start (keyed by the end too, from the period's start on, so that the ones that
+        // ended before the period are skipped rather than read). Two statements:
         // PostgreSQL would join the days to a scan of every quota.
         let starts = db.query_map(
             "WITH RECURSIVE starts (day) AS (
@@ -149,13 +149,13 @@ fn read_quotas(db: &mut Db, sql: &str, params: &[Value<'_>]) -> Result<Vec<Quota
         .collect())
 }
 
-/// Each opportunity's weighted amount (`quotient_core::kpi::weighted_amount`: amount × the
-/// probability in basis points, rounded half away from zero to the cent) in SQL, so that the
-/// pipeline is summed per rep where the opportunities are: amounts are never negative, so half
-/// away from zero is half up, and whole-number division rounds down on both databases.
-/// `probability` is the opportunity's stage's, in basis points.
+/// Core's `weighted_amount` in SQL, so that the database sums the pipeline where the opportunities
+/// are (one row per rep, not one per opportunity); `kpi_report`'s tests pin the two together. The
+/// amount is taken apart into its multiple of 10,000 cents and the rest, each multiplied by the
+/// probability on its own: exact where the plain product would overflow 64 bits. Amounts are never
+/// negative, so half away from zero is half up. `probability` is the stage's, in basis points.
 fn weighted_amount_sql(probability: &str) -> String {
-    format!("(o.amount_cents * {probability} + 5000) / 10000")
+    format!("((o.amount_cents / 10000) * {probability} + ((o.amount_cents % 10000) * {probability} + 5000) / 10000)")
 }
 
 /// The open pipeline per rep as of the end of `as_of`, each opportunity weighted by its stage's
@@ -176,7 +176,7 @@ pub fn open_pipeline(
     let probability = if stages.is_empty() {
         "0".to_string()
     } else {
-        let mut case = "CASE o.stage".to_string();
+        let mut case = "CASE w.stage".to_string();
         for (key, probability) in stages {
             case.push_str(" WHEN ? THEN ?");
             probability_params.extend([Value::Text(key.into()), Value::Int(probability)]);
@@ -221,14 +221,15 @@ pub fn open_pipeline(
         let closed_since = part(false, &mut params);
         format!("{open} UNION ALL {closed_since}")
     };
-    // The parameters in the order of the statement's text: the stages' probabilities, the
-    // period's end, the opportunities' read.
-    params.splice(0..0, probability_params.into_iter().chain([Value::Date(period_end)]));
-    let weighted = weighted_amount_sql(&probability);
+    // The parameters in the order of the statement's text: the period's end, the stages'
+    // probabilities, the opportunities' read.
+    params.splice(0..0, std::iter::once(Value::Date(period_end)).chain(probability_params));
+    let weighted = weighted_amount_sql("o.probability");
     let sql = format!(
         "SELECT o.owner_id, COUNT(*), CAST(SUM(o.amount_cents) AS BIGINT), CAST(SUM({weighted}) AS BIGINT),
                 CAST(SUM(CASE WHEN o.expected_close_on < ? THEN o.amount_cents ELSE 0 END) AS BIGINT)
-         FROM ({open}) o
+         FROM (SELECT w.owner_id, w.amount_cents, w.expected_close_on, {probability} AS probability
+               FROM ({open}) w) o
          GROUP BY o.owner_id"
     );
     let mut out: HashMap<i64, OpenPipeline> = HashMap::new();

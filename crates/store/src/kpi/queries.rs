@@ -150,12 +150,18 @@ fn read_quotas(db: &mut Db, sql: &str, params: &[Value<'_>]) -> Result<Vec<Quota
 }
 
 /// Core's `weighted_amount` in SQL, so that the database sums the pipeline where the opportunities
-/// are (one row per rep, not one per opportunity); `kpi_report`'s tests pin the two together. The
-/// amount is taken apart into its multiple of 10,000 cents and the rest, each multiplied by the
-/// probability on its own: exact where the plain product would overflow 64 bits. Amounts are never
-/// negative, so half away from zero is half up. `probability` is the stage's, in basis points.
+/// are (one row per rep, not one per opportunity); `kpi_report`'s tests pin the two together.
+/// Amounts are never negative, so half away from zero is half up. An amount too large for its
+/// product with a probability (at most 10,000 basis points) to fit 64 bits is taken apart into its
+/// multiple of 10,000 cents and the rest, each multiplied on its own, so that the result stays
+/// exact; any other amount is multiplied once, `probability` (the stage's, in basis points)
+/// evaluated once.
 fn weighted_amount_sql(probability: &str) -> String {
-    format!("((o.amount_cents / 10000) * {probability} + ((o.amount_cents % 10000) * {probability} + 5000) / 10000)")
+    let largest = (i64::MAX - 5_000) / 10_000;
+    format!(
+        "CASE WHEN o.amount_cents <= {largest} THEN (o.amount_cents * {probability} + 5000) / 10000
+         ELSE (o.amount_cents / 10000) * {probability} + ((o.amount_cents % 10000) * {probability} + 5000) / 10000 END"
+    )
 }
 
 /// The open pipeline per rep as of the end of `as_of`, each opportunity weighted by its stage's

@@ -24,7 +24,6 @@ use serde::Serialize;
 // from outside.
 use hashbrown::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What to report on.
 #[derive(Debug, Clone)]
@@ -376,19 +375,16 @@ macro_rules! reads {
     };
 }
 
-// The independent reads of a report, the longest first (as measured on a 1,000-rep organisation,
-// where they take about as long on either database): where the database offers a second
-// connection, both take them in turn, each the next one left as soon as it is free, so that both
-// stay busy to the end.
+// The independent reads of a report: the rollups' from the front, the longest first, and the base
+// rows' from the back, the longest last. Where the database offers a second connection, the
+// request's takes them from the front and the second from the back, each the next one left as soon
+// as it is free, until they meet: each connection keeps to one kind of read while there is one,
+// and both stay busy to the end.
 reads!(
-    Scores,
     LinesSold,
-    Open,
-    Quotas,
-    CycleDays,
-    MonthEstimates,
     Weeks,
     Trailing,
+    MonthEstimates,
     Demos,
     PastDue,
     Stale,
@@ -396,7 +392,42 @@ reads!(
     SoFar,
     FirstWeek,
     Standing,
+    Quotas,
+    CycleDays,
+    Open,
+    Scores,
 );
+
+/// The reads not taken yet: `READS[front..back]`.
+struct Queue(std::sync::Mutex<(usize, usize)>);
+
+impl Queue {
+    fn new() -> Queue {
+        Queue(std::sync::Mutex::new((0, READS.len())))
+    }
+
+    /// The next read from the front, or from the back.
+    fn take(&self, from_back: bool) -> Option<Read> {
+        let mut ends = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (front, back) = &mut *ends;
+        if front >= back {
+            return None;
+        }
+        if from_back {
+            *back -= 1;
+            Some(READS[*back])
+        } else {
+            *front += 1;
+            Some(READS[*front - 1])
+        }
+    }
+
+    /// Leaves nothing to take.
+    fn close(&self) {
+        let mut ends = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        ends.0 = ends.1;
+    }
+}
 
 /// What every read of a report is about.
 #[derive(Clone, Copy)]
@@ -420,19 +451,19 @@ fn gather(
 ) -> Result<Gathered> {
     let filter = Filter { reps, product_line: scope.product_line };
     let reading = Reading { org, request, filter, stale_days: standards.target(StandardKey::CrmCurrency) as i64 };
-    let next = AtomicUsize::new(0);
+    let queue = Queue::new();
     db.with_companion(|db, companion| {
         let mut data = match companion {
             Some(companion) => std::thread::scope(|threads| {
-                let other =
-                    threads.spawn(|| companion.with_custom_plans(|companion| read_in_turn(companion, reading, &next)));
-                let mine = read_in_turn(db, reading, &next);
+                let other = threads
+                    .spawn(|| companion.with_custom_plans(|companion| read_in_turn(companion, reading, &queue, true)));
+                let mine = read_in_turn(db, reading, &queue, false);
                 let other = other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                 let mut data = mine?;
                 data.absorb(other?);
                 Ok::<_, crate::error::StoreError>(data)
             })?,
-            None => read_in_turn(db, reading, &next)?,
+            None => read_in_turn(db, reading, &queue, false)?,
         };
         if period_over(request) {
             data.so_far = data.tally.clone();
@@ -442,13 +473,14 @@ fn gather(
     })
 }
 
-/// Takes the next read left and does it, until none is left. A read that fails leaves none for
-/// the other connection either: the report fails all the same.
-fn read_in_turn(db: &mut Db, reading: Reading<'_>, next: &AtomicUsize) -> Result<Gathered> {
+/// Takes the next read left, from the front or the back of the queue, and does it, until none is
+/// left. A read that fails leaves none for the other connection either: the report fails all the
+/// same.
+fn read_in_turn(db: &mut Db, reading: Reading<'_>, queue: &Queue, from_back: bool) -> Result<Gathered> {
     let mut data = Gathered::default();
-    while let Some(&read) = READS.get(next.fetch_add(1, Ordering::Relaxed)) {
+    while let Some(read) = queue.take(from_back) {
         if let Err(error) = perform(db, reading, read, &mut data) {
-            next.store(READS.len(), Ordering::Relaxed);
+            queue.close();
             return Err(error);
         }
     }

@@ -167,6 +167,9 @@ struct Gathered {
     /// Per rep: (product line, demos given on its opportunities).
     demos: HashMap<i64, Vec<(i64, i64)>>,
     rows: BaseRows,
+    /// The starts of the period's ISO weeks begun by the evaluation day (the first at the
+    /// period's start): the barometer's weeks of every card.
+    week_starts: Vec<NaiveDate>,
 }
 
 /// What is read from the base rows rather than the rollups, keyed by rep.
@@ -437,6 +440,37 @@ struct Reading<'r> {
     filter: Filter<'r>,
     /// The CRM currency standard's window, in days.
     stale_days: i64,
+    days: &'r Days,
+}
+
+/// The days a report's reads work with, worked out once from its request.
+struct Days {
+    /// The day after the evaluation day: the end (exclusive) of what has happened by then.
+    day_after: NaiveDate,
+    /// The 12 months up to the evaluation day, inclusive.
+    trailing: Option<Period>,
+    /// The end (exclusive) of the part of the period up to the evaluation day, within the period.
+    so_far_end: NaiveDate,
+    /// The starts of the period's ISO weeks begun by the evaluation day.
+    week_starts: Vec<NaiveDate>,
+}
+
+impl Days {
+    fn of(request: &ReportRequest) -> Days {
+        let period = request.period;
+        let day_after = request.as_of + Duration::days(1);
+        let year_before = day_after.with_year(day_after.year() - 1).unwrap_or(day_after - Duration::days(365));
+        let so_far_end = day_after.clamp(period.start(), period.end());
+        let week_starts =
+            Period::range(period.start(), so_far_end).into_iter().flat_map(Period::weeks).map(Period::start).collect();
+        Days { day_after, trailing: Period::range(year_before, day_after), so_far_end, week_starts }
+    }
+
+    /// Whether the period is over by the evaluation day: its revenue so far is then its revenue,
+    /// and is not read apart.
+    fn period_over(&self, period: Period) -> bool {
+        self.so_far_end == period.end()
+    }
 }
 
 /// Reads everything the scorecards need, on two connections at once where the database offers a
@@ -450,7 +484,9 @@ fn gather(
     standards: &Standards,
 ) -> Result<Gathered> {
     let filter = Filter { reps, product_line: scope.product_line };
-    let reading = Reading { org, request, filter, stale_days: standards.target(StandardKey::CrmCurrency) as i64 };
+    let days = Days::of(request);
+    let stale_days = standards.target(StandardKey::CrmCurrency) as i64;
+    let reading = Reading { org, request, filter, stale_days, days: &days };
     let queue = Queue::new();
     db.with_companion(|db, companion| {
         let mut data = match companion {
@@ -465,10 +501,11 @@ fn gather(
             })?,
             None => read_in_turn(db, reading, &queue, false)?,
         };
-        if period_over(request) {
+        if days.period_over(request.period) {
             data.so_far = data.tally.clone();
         }
         data.product_line = scope.product_line;
+        data.week_starts = days.week_starts.clone();
         Ok(data)
     })
 }
@@ -487,28 +524,10 @@ fn read_in_turn(db: &mut Db, reading: Reading<'_>, queue: &Queue, from_back: boo
     Ok(data)
 }
 
-/// The end (exclusive) of the part of the period up to the evaluation day, within the period.
-fn so_far_end(request: &ReportRequest) -> NaiveDate {
-    (request.as_of + Duration::days(1)).clamp(request.period.start(), request.period.end())
-}
-
-/// Whether the period is over by the evaluation day: its revenue so far is then its revenue, and
-/// is not read apart.
-fn period_over(request: &ReportRequest) -> bool {
-    so_far_end(request) == request.period.end()
-}
-
 fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -> Result<()> {
-    let Reading { org, request, filter, stale_days } = reading;
+    let Reading { org, request, filter, stale_days, days } = reading;
+    let Days { day_after, trailing, so_far_end, ref week_starts } = *days;
     let period = request.period;
-    let day_after = request.as_of + Duration::days(1);
-    let year_before = day_after.with_year(day_after.year() - 1).unwrap_or(day_after - Duration::days(365));
-    let trailing = Period::range(year_before, day_after);
-    let so_far_end = so_far_end(request);
-    // The ISO weeks of the period that have begun by the evaluation day.
-    let weeks = || -> Vec<NaiveDate> {
-        Period::range(period.start(), so_far_end).into_iter().flat_map(Period::weeks).map(Period::start).collect()
-    };
     match read {
         // Across product lines: each rep's every-line cells, one per cell where the lines have one each.
         Read::Period => {
@@ -522,7 +541,7 @@ fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -
                 data.month_estimates.entry(rep).or_default().push((months[at].start(), line, tally.estimates));
             }
         }
-        Read::SoFar if !period_over(request) => {
+        Read::SoFar if !days.period_over(period) => {
             let so_far = Period::range(period.start(), so_far_end);
             data.so_far = by_rep(so_far.map(|p| rollups::sum_of(db, org, p, filter, &["won_amount"])).transpose()?);
         }
@@ -544,7 +563,7 @@ fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -
             data.lines_sold = rollups::lines_sold(db, org, &sold_in, filter)?;
         }
         Read::Weeks if so_far_end > period.start() => {
-            let weeks = weeks();
+            let weeks = week_starts;
             let first_week = Period::week_of(period.start()).start();
             // The revenue of each whole week after the first and before the last, from the same
             // pass over the week cells as the first appointments.
@@ -566,7 +585,7 @@ fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -
         }
         Read::Weeks => {}
         Read::FirstWeek => {
-            if let Some(&second) = weeks().get(1) {
+            if let Some(&second) = week_starts.get(1) {
                 let first_week = Period::range(period.start(), second);
                 data.won_first_week =
                     by_rep(first_week.map(|p| rollups::sum_of(db, org, p, filter, &["won_amount"])).transpose()?);
@@ -633,6 +652,7 @@ impl Gathered {
             past_due,
             demos,
             rows: BaseRows { quotas, open, cycle_days, scores },
+            week_starts: _,
         } = other;
         take(&mut self.tally, tally);
         take(&mut self.month_estimates, month_estimates);
@@ -677,9 +697,7 @@ fn facts_for(data: &Gathered, request: &ReportRequest, reps: &[i64], team: &[i64
         }
         _ => None,
     };
-    let so_far_end = so_far_end(request);
-    let starts: Vec<NaiveDate> =
-        Period::range(period.start(), so_far_end).into_iter().flat_map(Period::weeks).map(Period::start).collect();
+    let starts = &data.week_starts;
     let per_week = |map: &HashMap<i64, Vec<(NaiveDate, i64)>>| {
         let mut sums: HashMap<NaiveDate, i64> = HashMap::new();
         for (week, value) in reps.iter().flat_map(|rep| map.get(rep)).flatten() {

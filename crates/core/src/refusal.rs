@@ -49,6 +49,8 @@ crate::keyed_enum! {
         GrowthOutOfRange => "growth_out_of_range",
         Seasonality => "seasonality",
         TerritoryWeights => "territory_weights",
+        UnknownTerritory => "unknown_territory",
+        TerritoryAmbiguous => "territory_ambiguous",
         MarginAboveRevenue => "margin_above_revenue",
         NoRepsToPlan => "no_reps_to_plan",
         ReasonForLowering => "reason_for_lowering",

@@ -3,6 +3,8 @@
 //! the seasonality, and the plan risk per team and overall.
 
 use super::{MonthlyIndex, PlanRisk, active_months, allocate, percentile, phase, plan_risk, suggest_goals};
+use std::collections::HashMap;
+use std::hash::Hash;
 
 /// A rep's monthly history of the planned metric (e.g. revenue won, in cents), and their team.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,22 +50,16 @@ pub enum Basis<Id> {
 }
 
 /// Allocates `total` over `reps` on `basis`, phased by `seasonality`.
-pub fn allocate_plan<Id: Clone + PartialEq>(
+pub fn allocate_plan<Id: Clone + Eq + Hash>(
     total: i64,
     reps: &[RepHistory<Id>],
     growth: f64,
     seasonality: &MonthlyIndex,
     basis: &Basis<Id>,
 ) -> Allocation<Id> {
-    let mut teams: Vec<Id> = vec![];
-    for rep in reps {
-        if !teams.contains(&rep.team) {
-            teams.push(rep.team.clone());
-        }
-    }
+    let teams = grouped(reps.iter().map(|rep| Some(&rep.team)));
     let mut realistic = vec![0.0; reps.len()];
-    for team in &teams {
-        let members: Vec<usize> = (0..reps.len()).filter(|&i| reps[i].team == *team).collect();
+    for (_, members) in &teams {
         let history: Vec<Vec<f64>> = members.iter().map(|&i| active_months(&reps[i].months).to_vec()).collect();
         let goals = suggest_goals(&history, 12.0, growth);
         let known: Vec<f64> = goals.iter().flatten().copied().collect();
@@ -91,11 +87,10 @@ pub fn allocate_plan<Id: Clone + PartialEq>(
         .collect();
     let team_risks = teams
         .into_iter()
-        .map(|team| {
-            let members: Vec<&RepQuota<Id>> = quotas.iter().filter(|q| q.team == team).collect();
-            let plan: i64 = members.iter().map(|q| q.yearly).sum();
-            let goals: Vec<f64> = members.iter().map(|q| q.realistic).collect();
-            (team, plan_risk(plan as f64, &goals))
+        .map(|(team, members)| {
+            let plan: i64 = members.iter().map(|&i| quotas[i].yearly).sum();
+            let goals: Vec<f64> = members.iter().map(|&i| quotas[i].realistic).collect();
+            (team.clone(), plan_risk(plan as f64, &goals))
         })
         .collect();
     Allocation { total: plan_risk(total as f64, &realistic), teams: team_risks, reps: quotas }
@@ -103,26 +98,44 @@ pub fn allocate_plan<Id: Clone + PartialEq>(
 
 /// The plan split over the territories that have reps by their weights, then over each one's reps
 /// by `weights`.
-fn by_territory<Id: Clone + PartialEq>(
+fn by_territory<Id: Eq + Hash>(
     total: i64,
     reps: &[RepHistory<Id>],
     weights: &[u64],
     territories: &[(Id, u64)],
 ) -> Vec<i64> {
-    let staffed: Vec<&(Id, u64)> =
-        territories.iter().filter(|(t, _)| reps.iter().any(|r| r.territory.as_ref() == Some(t))).collect();
+    let mut members: HashMap<&Id, Vec<usize>> =
+        grouped(reps.iter().map(|rep| rep.territory.as_ref())).into_iter().collect();
+    let staffed: Vec<(Vec<usize>, u64)> =
+        territories.iter().filter_map(|(t, weight)| Some((members.remove(t)?, *weight))).collect();
     let mut yearly = vec![0; reps.len()];
     if staffed.is_empty() {
         // No weighted territory has a rep: the weights cannot place the plan, so goals do.
         return allocate(total, weights);
     }
     let shares = allocate(total, &staffed.iter().map(|(_, w)| *w).collect::<Vec<_>>());
-    for ((territory, _), share) in staffed.into_iter().zip(shares) {
-        let members: Vec<usize> = (0..reps.len()).filter(|&i| reps[i].territory.as_ref() == Some(territory)).collect();
+    for ((members, _), share) in staffed.into_iter().zip(shares) {
         let parts = allocate(share, &members.iter().map(|&i| weights[i]).collect::<Vec<_>>());
         for (i, part) in members.into_iter().zip(parts) {
             yearly[i] = part;
         }
     }
     yearly
+}
+
+/// The positions of each key (none for `None`), the keys in the order they first appear: one pass,
+/// where looking each key up among the others would grow with the square of an organisation's
+/// reps.
+fn grouped<'a, Id: Eq + Hash>(keys: impl Iterator<Item = Option<&'a Id>>) -> Vec<(&'a Id, Vec<usize>)> {
+    let mut at: HashMap<&Id, usize> = HashMap::new();
+    let mut groups: Vec<(&Id, Vec<usize>)> = Vec::new();
+    for (i, key) in keys.enumerate() {
+        let Some(key) = key else { continue };
+        let slot = *at.entry(key).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[slot].1.push(i);
+    }
+    groups
 }

@@ -8,7 +8,7 @@ use crate::kpi::Directory;
 use crate::orgs::OrgId;
 use quotient_core::access::{self, Action, Reach, Resource};
 use quotient_core::model::UserRole;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -28,7 +28,7 @@ pub struct Viewer {
 #[derive(Debug, Clone)]
 enum Reps {
     /// Everyone in the organisation's directory.
-    Organisation(Arc<HashMap<i64, usize>>),
+    Organisation(Arc<hashbrown::HashMap<i64, usize>>),
     Some(HashSet<i64>),
 }
 

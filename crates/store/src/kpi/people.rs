@@ -4,6 +4,10 @@
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 use crate::orgs::OrgId;
+use quotient_core::refusal::{Code, Refusal};
+// The maps keyed by internal ids, looked up for every rep of a large organisation on each page,
+// with a fast hasher: no such key comes from outside.
+use hashbrown::HashMap as IdMap;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -37,10 +41,13 @@ pub struct Directory {
     pub people: Vec<Person>,
     /// Each person's index in `people`; shared with the viewers of the organisation, whose reach
     /// is its keys.
-    by_id: Arc<HashMap<i64, usize>>,
+    by_id: Arc<IdMap<i64, usize>>,
     /// The direct reports (indexes into `people`) of each manager id.
-    reports: HashMap<i64, Vec<usize>>,
-    territory_parents: HashMap<i64, Option<i64>>,
+    reports: IdMap<i64, Vec<usize>>,
+    territory_parents: IdMap<i64, Option<i64>>,
+    /// The top of each territory's tree ([`Directory::territory_root`]), worked out once here
+    /// rather than on each page that groups a large organisation's reps by it.
+    territory_roots: IdMap<i64, i64>,
     territories: HashMap<String, (i64, String)>,
     /// Sorted once here rather than on each page that lists them (a large organisation has a
     /// territory per rep).
@@ -76,13 +83,13 @@ impl Directory {
             },
         )?;
         let by_id = Arc::new(people.iter().enumerate().map(|(i, p)| (p.id, i)).collect());
-        let mut reports: HashMap<i64, Vec<usize>> = HashMap::new();
+        let mut reports: IdMap<i64, Vec<usize>> = IdMap::new();
         for (i, person) in people.iter().enumerate() {
             if let Some(manager) = person.manager_id {
                 reports.entry(manager).or_default().push(i);
             }
         }
-        let mut territory_parents = HashMap::new();
+        let mut territory_parents = IdMap::new();
         let mut territories = HashMap::new();
         db.query_each(
             "SELECT id, external_id, name, parent_id FROM territories WHERE org_id = ? AND deleted_at IS NULL",
@@ -110,7 +117,17 @@ impl Directory {
         )?;
         let mut territory_names: Vec<(i64, String)> = territories.values().cloned().collect();
         territory_names.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-        Ok(Directory { people, by_id, reports, territory_parents, territories, territory_names, product_lines })
+        let territory_roots = territory_parents.keys().map(|&id| (id, root_of(&territory_parents, id))).collect();
+        Ok(Directory {
+            people,
+            by_id,
+            reports,
+            territory_parents,
+            territory_roots,
+            territories,
+            territory_names,
+            product_lines,
+        })
     }
 
     /// Every territory's internal id and name, by name.
@@ -118,8 +135,24 @@ impl Directory {
         &self.territory_names
     }
 
+    /// The territory `text` names: its id as territories.csv has it, else its name (letter case
+    /// aside). Refused, about `field`, when no territory or several are so named.
+    pub fn territory_named(&self, field: &'static str, text: &str) -> std::result::Result<i64, Refusal> {
+        let text = text.trim();
+        if let Some(&(id, _)) = self.territories.get(text) {
+            return Ok(id);
+        }
+        let wanted = text.to_lowercase();
+        let mut named = self.territory_names.iter().filter(|(_, name)| name.trim().to_lowercase() == wanted);
+        match (named.next(), named.next()) {
+            (Some(&(id, _)), None) => Ok(id),
+            (Some(_), Some(_)) => Err(Refusal::new(field, Code::TerritoryAmbiguous).text("name", text)),
+            (None, _) => Err(Refusal::new(field, Code::UnknownTerritory).text("name", text)),
+        }
+    }
+
     /// Everyone in the directory, by id (to their index in `people`).
-    pub(crate) fn everyone(&self) -> Arc<HashMap<i64, usize>> {
+    pub(crate) fn everyone(&self) -> Arc<IdMap<i64, usize>> {
         Arc::clone(&self.by_id)
     }
 
@@ -181,14 +214,7 @@ impl Directory {
     /// The top of the territory tree `territory` is in (itself without a parent); a cycle in the
     /// tree stops the walk.
     pub fn territory_root(&self, territory: i64) -> i64 {
-        let mut root = territory;
-        for _ in 0..=self.territory_parents.len() {
-            match self.territory_parents.get(&root).copied().flatten() {
-                Some(parent) => root = parent,
-                None => break,
-            }
-        }
-        root
+        self.territory_roots.get(&territory).copied().unwrap_or(territory)
     }
 
     fn in_territory(&self, territory: Option<i64>, root: i64) -> bool {
@@ -266,4 +292,17 @@ impl Directory {
             },
         })
     }
+}
+
+/// The top of the territory tree `territory` is in (itself without a parent); a cycle in the tree
+/// stops the walk.
+fn root_of(parents: &IdMap<i64, Option<i64>>, territory: i64) -> i64 {
+    let mut root = territory;
+    for _ in 0..=parents.len() {
+        match parents.get(&root).copied().flatten() {
+            Some(parent) => root = parent,
+            None => break,
+        }
+    }
+    root
 }

@@ -1,6 +1,7 @@
 //! A large organisation's views a page at a time: the leaderboard's top and the caller's own place,
 //! the executive's teams on the dashboard and the goal-setting view, the plan's reps — each list cut
-//! into pages that `?page=` reaches, whatever the organisation's size.
+//! into pages that `?page=` reaches, whatever the organisation's size — and the plan's territory
+//! weights, of which the form lists those set and takes others by name.
 
 use super::{TestApp, TestSchema, block_on, fixture};
 use axum::http::StatusCode;
@@ -8,19 +9,26 @@ use axum::http::StatusCode;
 /// Teams added under E1 beside M1, each of one rep.
 const TEAMS: usize = 60;
 
-/// The fixture with [`TEAMS`] more managers under E1 (M2 …), each with a rep of their own (R3 …).
+/// The fixture with [`TEAMS`] more managers under E1 (M2 …), each with a rep of their own (R3 …)
+/// in a territory of their own (T3 "East 03" …, in the region T-E).
 fn large_bundle(dir: &std::path::Path) {
     for entry in std::fs::read_dir(fixture()).expect("fixture") {
         let path = entry.expect("file").path();
         std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copy");
     }
     let mut reps = std::fs::read_to_string(dir.join("reps.csv")).expect("reps");
+    let mut territories = std::fs::read_to_string(dir.join("territories.csv")).expect("territories");
+    territories.push_str("T-E,East region,East,\n");
     for i in 0..TEAMS {
         let (m, r) = (i + 2, i + 3);
         reps.push_str(&format!("M{m},Manager {m:02},m{m}@example.com,E1,,manager,2020-01-01\n"));
-        reps.push_str(&format!("R{r},Rep {r:02},r{r}@example.com,M{m},T1,rep,2024-01-01\n"));
+        reps.push_str(&format!("R{r},Rep {r:02},r{r}@example.com,M{m},T{r},rep,2024-01-01\n"));
+        territories.push_str(&format!("T{r},East {r:02},East,T-E\n"));
     }
+    // Two territories of one name: a name that is not enough to tell which.
+    territories.push_str("T-X1,Twin,East,T-E\nT-X2,Twin,East,T-E\n");
     std::fs::write(dir.join("reps.csv"), reps).expect("reps");
+    std::fs::write(dir.join("territories.csv"), territories).expect("territories");
 }
 
 fn count(body: &str, needle: &str) -> usize {
@@ -76,6 +84,39 @@ async fn a_large_organisation_is_shown_a_page_at_a_time(app: &TestApp) {
     assert!(page.body.contains("data-others="));
     let last = app.get("/plan?year=2027&page=9", &executive).await;
     assert_eq!(count(&last.body, "<tr data-rep="), reps - 50, "a page past the end is the last");
+
+    // The territory weights: none set, none listed, and rows to set some by name or id.
+    assert!(page.body.contains(r#"id="weights-many""#), "{}", page.body);
+    assert_eq!(count(&page.body, r#"name="w_"#), 0, "no weight set, none listed");
+    assert_eq!(count(&page.body, r#"name="wn_"#), 3);
+    let (cookie, csrf) = &executive_csrf;
+    let plan_form = |weights: &str| format!("year=2027&revenue=120000&split=territories{weights}&_csrf={csrf}");
+    let saved = app.post("/plan", cookie, &plan_form("&wn_1=east+05&wv_1=3&wn_2=T7&wv_2=1")).await;
+    assert_eq!(saved.location.as_deref(), Some("/plan?year=2027&done=saved"), "{}", saved.body);
+    let plan = super::json(&app.get("/api/v1/plans/2027", cookie).await);
+    assert_eq!(plan["territory_weights"].as_array().map(Vec::len), Some(2), "{plan}");
+    let page = app.get("/plan?year=2027", &executive).await;
+    assert_eq!(count(&page.body, r#"name="w_"#), 2, "the weights set are listed");
+    let weight_of = |name: &str| {
+        let input = page.body.split(&format!("{name}<input")).nth(1).unwrap_or_default();
+        input.split('>').next().unwrap_or_default().to_string()
+    };
+    assert!(weight_of("East 05").contains(r#"value="3""#), "by name, in any case: {}", page.body);
+    assert!(weight_of("East 07").contains(r#"value="1""#), "by id: {}", page.body);
+
+    // A name that is no territory's, or several territories', is refused; nothing is saved.
+    for (weights, message) in [
+        ("&wn_1=Nowhere&wv_1=2", "no territory 'Nowhere'"),
+        ("&wn_1=Twin&wv_1=2", "Several territories are named 'Twin'"),
+        ("&wn_1=&wv_1=2", "Fill in this field."),
+        ("&wn_1=East+06&wv_1=many", "Enter a whole number of 0 or more."),
+    ] {
+        let refused = app.post("/plan", cookie, &plan_form(weights)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{weights}: {}", refused.body);
+        assert!(refused.body.contains(message), "{weights}: {}", refused.body);
+    }
+    let unchanged = super::json(&app.get("/api/v1/plans/2027", cookie).await);
+    assert_eq!(unchanged["territory_weights"], plan["territory_weights"], "nothing saved");
 }
 
 #[test]

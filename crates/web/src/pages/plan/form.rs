@@ -12,13 +12,21 @@ use quotient_core::Money;
 use quotient_core::input::{self, Refusals};
 use quotient_core::refusal::{Code, Refusal};
 use quotient_store::ids::RepId;
+use quotient_store::kpi::Directory;
 use quotient_store::ops::plans::{AdjustQuotas, BeyondHistory, YEARS};
 use quotient_store::planning::PlanMetric;
 use quotient_store::planning::company_plan::{CompanyPlan, PlanLine, Split};
 use std::collections::HashMap;
 
+/// Up to this many territories, the plan form lists each with its weight; beyond, it lists those
+/// with a weight and takes others by name (an organisation with a territory per rep has thousands).
+pub const TERRITORIES_LISTED: usize = 50;
+
+/// How many territories the form takes by name at once.
+const WEIGHTS_BY_NAME: usize = 3;
+
 /// A plan form as sent: every field by name.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Clone)]
 pub struct PlanForm {
     #[serde(flatten)]
     fields: HashMap<String, String>,
@@ -115,6 +123,13 @@ impl PlanForm {
                 }
             }
         }
+        for (name, weight) in self.weights_by_name() {
+            match (name, weight.parse::<u64>()) {
+                ("", _) => refusals.push(Refusal::new("territory_weights", Code::Required)),
+                (_, Err(_)) => refusals.push(Refusal::new("territory_weights", Code::Count)),
+                _ => {}
+            }
+        }
         territory_weights.sort_unstable();
         let mut lines: Vec<PlanLine> =
             lines.into_values().filter(|l| l.revenue.is_some() || l.deals.is_some()).collect();
@@ -145,6 +160,36 @@ impl PlanForm {
             .collect();
         refusals.extend(besides);
         Err(dedup(refusals))
+    }
+
+    /// The territories given a weight by name (`wn_N`, `wv_N`), as sent: each row with a name or a
+    /// weight. [`PlanForm::plan`] refuses a row without a name or with a weight that is no count.
+    fn weights_by_name(&self) -> impl Iterator<Item = (&str, &str)> {
+        (1..=WEIGHTS_BY_NAME)
+            .map(|row| (self.get(&format!("wn_{row}")), self.get(&format!("wv_{row}"))))
+            .filter(|(name, weight)| !name.is_empty() || !weight.is_empty())
+    }
+
+    /// `plan`'s territory weights with those given by name added (a name's weight replacing any
+    /// its territory had), each name found among `directory`'s territories or refused.
+    pub fn with_weights_by_name(
+        &self,
+        mut plan: CompanyPlan,
+        directory: &Directory,
+    ) -> Result<CompanyPlan, Vec<Refusal>> {
+        let mut refusals = Refusals::new();
+        for (name, weight) in self.weights_by_name() {
+            let (Some(territory), Ok(weight)) =
+                (refusals.take(directory.territory_named("territory_weights", name)), weight.parse::<u64>())
+            else {
+                continue;
+            };
+            plan.territory_weights.retain(|(id, _)| *id != territory);
+            plan.territory_weights.push((territory, weight));
+        }
+        refusals.finish()?;
+        plan.territory_weights.sort_unstable();
+        Ok(plan)
     }
 
     /// The revenue quotas typed by hand (`q_REP`), or every one that cannot be read.
@@ -210,9 +255,27 @@ pub fn plan_form(caller: &Caller, view: &View, errors: &[FieldError], sent: Opti
                 (field_error(errors, "territory_weights"))
                 details open[plan.split == Split::Territories] {
                     summary { (l.t("plan.weights")) }
-                    div.form-grid {
-                        @for (id, name) in view.directory.territory_names() {
-                            label { (name) input type="number" min="0" name={ "w_" (id) } value=(field(&format!("w_{id}"), weights.get(id).map(|w| w.to_string()).unwrap_or_default())); }
+                    @let territories = view.directory.territory_names();
+                    @let listed_all = territories.len() <= TERRITORIES_LISTED;
+                    @if !listed_all {
+                        p.muted #weights-many { (l.tf("plan.weights_many", &[("count", &l.count(territories.len() as i64))])) }
+                    }
+                    div.form-grid #territory-weights {
+                        @for (id, name) in territories {
+                            @let key = format!("w_{id}");
+                            @let value = field(&key, weights.get(id).map(|w| w.to_string()).unwrap_or_default());
+                            @if listed_all || !value.is_empty() {
+                                label { (name) input type="number" min="0" name=(key) value=(value); }
+                            }
+                        }
+                    }
+                    @if !listed_all {
+                        div.form-grid #weights-by-name {
+                            @for row in 1..=WEIGHTS_BY_NAME {
+                                @let (name, weight) = (format!("wn_{row}"), format!("wv_{row}"));
+                                label { (l.t("plan.weight_territory")) input type="text" name=(name) value=(field(&name, String::new())); }
+                                label { (l.t("plan.weight")) input type="number" min="0" name=(weight) value=(field(&weight, String::new())); }
+                            }
                         }
                     }
                 }

@@ -62,7 +62,15 @@ pub async fn save(
 ) -> Result<Response, PageError> {
     require(&caller, Resource::CompanyPlan, Action::Edit)?;
     let saved = match form.plan(caller.locale) {
-        Ok(plan) => with_db(&state, &caller, move |db, caller| Ok(plans::save_plan(db, &caller.viewer, &plan)?)).await,
+        Ok(plan) => {
+            let (directories, sent) = (state.directories.clone(), form.clone());
+            with_db(&state, &caller, move |db, caller| {
+                let directory = directories.get(db, caller.user.org)?;
+                let plan = sent.with_weights_by_name(plan, &directory).map_err(StoreError::Refused)?;
+                Ok(plans::save_plan(db, &caller.viewer, &plan)?)
+            })
+            .await
+        }
         Err(refusals) => Err(PageError(Error::Store(StoreError::Refused(refusals)), caller.locale)),
     };
     match saved {

@@ -23,26 +23,86 @@ use quotient_store::planning::company_plan::{self, CompanyPlan};
 use quotient_store::planning::quotas::{self, Allocated};
 use quotient_store::planning::{self as store_planning, PlanMetric};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub struct View {
     pub year: i32,
     pub plan: Option<CompanyPlan>,
-    /// The revenue objective allocated (the caller's share of it), or why it cannot be.
-    revenue: Option<Result<Allocated, Vec<Refusal>>>,
+    /// The whole organisation's allocation, as kept until the data changes.
+    computed: Arc<Allocation>,
+    /// The caller's share of it, when the caller does not reach every rep.
+    share: Option<Shown>,
     pub learnt: MonthlyIndex,
-    /// Each rep's revenue quota for the year as it stands, of the reps the caller reaches.
-    quotas: HashMap<i64, i64>,
     /// The latest hand changes of the year's quotas, lowered ones marked with their reason.
     changes: Vec<QuotaChange>,
-    pub directory: std::sync::Arc<Directory>,
+    pub directory: Arc<Directory>,
+}
+
+impl View {
+    /// What the caller sees of the allocation: their share, or the whole of it.
+    fn shown(&self) -> &Shown {
+        self.share.as_ref().unwrap_or(&self.computed.whole)
+    }
 }
 
 /// What the plan page computes for the whole organisation, once per year and plan until the data
-/// changes: the seasonality learnt, the revenue objective allocated and every rep's quota.
+/// changes: the seasonality learnt, and the allocation as one who reaches every rep sees it.
 pub struct Allocation {
     learnt: MonthlyIndex,
+    whole: Shown,
+}
+
+/// An allocation as someone sees it: the revenue objective allocated (to the reps they reach), or
+/// why it cannot be; each of those reps' revenue quota for the year as it stands; and the sums the
+/// page shows, worked out once rather than on each page of reps.
+struct Shown {
     revenue: Option<Result<Allocated, Vec<Refusal>>>,
     quotas: HashMap<i64, i64>,
+    summary: Summary,
+}
+
+/// The allocation summed: per top of a territory tree (none for the reps without a territory), its
+/// reps and their allocation, the largest first; what is allocated, and the quotas as they stand.
+#[derive(Default)]
+struct Summary {
+    territories: Vec<(Option<i64>, usize, i64)>,
+    allocated: i64,
+    quotas: i64,
+}
+
+impl Shown {
+    fn of(revenue: Option<Result<Allocated, Vec<Refusal>>>, quotas: HashMap<i64, i64>, directory: &Directory) -> Shown {
+        let summary = match &revenue {
+            Some(Ok(allocated)) => Summary::of(allocated, &quotas, directory),
+            _ => Summary::default(),
+        };
+        Shown { revenue, quotas, summary }
+    }
+}
+
+impl Summary {
+    fn of(allocated: &Allocated, quotas: &HashMap<i64, i64>, directory: &Directory) -> Summary {
+        let reps = &allocated.allocation.reps;
+        // By the top of each territory tree: a large organisation has a territory per rep.
+        let mut by_root: HashMap<Option<i64>, (usize, i64)> = HashMap::new();
+        for quota in reps {
+            let territory = directory.person(quota.rep).and_then(|p| p.territory_id);
+            let row = by_root.entry(territory.map(|t| directory.territory_root(t))).or_default();
+            row.0 += 1;
+            row.1 += quota.yearly;
+        }
+        let names: HashMap<i64, &str> =
+            directory.territory_names().iter().map(|(id, name)| (*id, name.as_str())).collect();
+        let name = |root: &Option<i64>| root.and_then(|t| names.get(&t).copied());
+        let mut territories: Vec<(Option<i64>, usize, i64)> =
+            by_root.into_iter().map(|(root, (count, total))| (root, count, total)).collect();
+        territories.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| name(&a.0).cmp(&name(&b.0))));
+        Summary {
+            territories,
+            allocated: reps.iter().map(|q| q.yearly).sum(),
+            quotas: reps.iter().map(|q| quotas.get(&q.rep).copied().unwrap_or(0)).sum(),
+        }
+    }
 }
 
 /// What the plan page shows of `year`; the allocation and the quotas only when `allocation`.
@@ -57,7 +117,7 @@ pub async fn load(state: &AppState, caller: &Caller, year: i32, allocation: bool
         // The plan is part of the key: saving it moves no revision.
         let key = format!("{year}|{allocation}|{plan:?}");
         let large = cache::large(&directory, &Subject::Organisation);
-        let planned = plan.clone();
+        let (planned, everyone) = (plan.clone(), Arc::clone(&directory));
         let computed = allocations.get_or_refresh(db, org, key, large, &pool, move |db| {
             let plan = planned;
             let first_month = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
@@ -81,13 +141,17 @@ pub async fn load(state: &AppState, caller: &Caller, year: i32, allocation: bool
                 true => quotas::yearly(db, org, year, PlanMetric::Revenue, None)?,
                 false => HashMap::new(),
             };
-            Ok(Allocation { learnt, revenue, quotas })
+            Ok(Allocation { learnt, whole: Shown::of(revenue, quotas, &everyone) })
         })?;
-        let revenue = computed.revenue.clone().map(|revenue| revenue.map(|all| quotas::share_of(&caller.viewer, all)));
-        let quotas =
-            computed.quotas.iter().filter(|(rep, _)| caller.viewer.reaches(**rep)).map(|(r, q)| (*r, *q)).collect();
-        let changes = if allocation { plan_ops::quota_changes(db, &caller.viewer, year)? } else { vec![] };
-        Ok(View { year, plan, revenue, learnt: computed.learnt.clone(), quotas, changes, directory })
+        let viewer = &caller.viewer;
+        let share = (!viewer.reaches_everyone()).then(|| {
+            let whole = &computed.whole;
+            let revenue = whole.revenue.clone().map(|revenue| revenue.map(|all| quotas::share_of(viewer, all)));
+            let quotas = whole.quotas.iter().filter(|(rep, _)| viewer.reaches(**rep)).map(|(r, q)| (*r, *q)).collect();
+            Shown::of(revenue, quotas, &directory)
+        });
+        let changes = if allocation { plan_ops::quota_changes(db, viewer, year)? } else { vec![] };
+        Ok(View { year, plan, learnt: computed.learnt.clone(), computed, share, changes, directory })
     })
     .await
 }
@@ -117,7 +181,7 @@ pub fn render(
         @if let Some(message) = refused(l, query.error.as_deref()) { p.alert role="alert" #plan-refused data-code=[query.error.as_deref()] { (message) } }
         @if !errors.is_empty() { p.alert role="alert" { (l.t("form.fix_errors")) } }
         @if may_edit { (plan_form(caller, view, errors, form)) }
-        @match (&view.plan, &view.revenue) {
+        @match (&view.plan, &view.shown().revenue) {
             (None, _) => p.muted { (l.t(if may_edit { "plan.none_yet" } else { "plan.none_read" })) },
             (Some(_), Some(Err(refusals))) => {
                 @for refusal in refusals { p.alert data-code=(refusal.code.key()) { (refusal.message(l)) } }
@@ -171,35 +235,22 @@ fn allocation(
     let territory_names: HashMap<i64, &str> =
         directory.territory_names().iter().map(|(id, name)| (*id, name.as_str())).collect();
     let territory_of = |rep: i64| directory.person(rep).and_then(|p| p.territory_id);
-    let reps: Vec<_> = allocated.allocation.reps.iter().filter(|q| caller.viewer.reaches(q.rep)).collect();
-    // By the top of each territory tree: a large organisation has a territory per rep.
-    let mut by_root: HashMap<Option<i64>, (usize, i64)> = HashMap::new();
-    for quota in &reps {
-        let row = by_root.entry(territory_of(quota.rep).map(|t| directory.territory_root(t))).or_default();
-        row.0 += 1;
-        row.1 += quota.yearly;
-    }
-    let mut territories: Vec<(String, usize, i64)> = by_root
-        .into_iter()
-        .map(|(root, (count, total))| {
-            let label = root.and_then(|t| territory_names.get(&t).map(|name| name.to_string()));
-            (label.unwrap_or_else(|| l.t("plan.no_territory").into()), count, total)
-        })
-        .collect();
-    territories.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    // The reps the caller reaches: the share's, or everyone's.
+    let reps = &allocated.allocation.reps;
+    let Shown { quotas, summary, .. } = view.shown();
+    let territories = &summary.territories;
+    let root_label = |root: &Option<i64>| {
+        root.and_then(|t| territory_names.get(&t).map(|name| name.to_string()))
+            .unwrap_or_else(|| l.t("plan.no_territory").into())
+    };
     let (territories_page, reps_page) =
         (Paged::of(territories.len(), query.territories_page), Paged::of(reps.len(), query.page));
     let base = format!("/plan?year={}", view.year);
     // The quotas of the reps on other pages, for the live difference of those on this one.
-    let others: i64 = reps
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !reps_page.rows().contains(i))
-        .map(|(_, q)| view.quotas.get(&q.rep).copied().unwrap_or(0))
-        .sum();
+    let on_page: i64 = reps_page.slice(reps).iter().map(|q| quotas.get(&q.rep).copied().unwrap_or(0)).sum();
+    let others = summary.quotas - on_page;
     let months = month_labels(l);
-    let allocated_total: i64 = reps.iter().map(|q| q.yearly).sum();
-    let quota_total: i64 = reps.iter().map(|q| view.quotas.get(&q.rep).copied().unwrap_or(0)).sum();
+    let (allocated_total, quota_total) = (summary.allocated, summary.quotas);
     let written = plan.allocated_at.is_some();
     let beyond = allocated.allocation.total.gap.round() > 0.0;
     let unallocated = allocated.objective.total - quota_total;
@@ -216,7 +267,7 @@ fn allocation(
                 h2 { (l.t("plan.by_territory")) }
                 table #territory-table {
                     thead { tr { th { (l.t("plan.territory")) } th.num { (l.t("plan.reps")) } th.num { (l.t("plan.allocated")) } } }
-                    tbody { @for (label, count, total) in territories_page.slice(&territories) { tr { td { (label) } td.num { (l.count(*count as i64)) } td.num { (show(*total)) } } } }
+                    tbody { @for (root, count, total) in territories_page.slice(territories) { tr { td { (root_label(root)) } td.num { (l.count(*count as i64)) } td.num { (show(*total)) } } } }
                 }
                 (pager(l, "territories-pages", &format!("{base}&page={}", reps_page.page), territories_page, "territories_page"))
             }
@@ -255,8 +306,8 @@ fn allocation(
                             th.num { (l.t("plan.realistic")) } th.num { (l.t("plan.allocated")) } th.num { (l.t("plan.quota")) }
                         } }
                         tbody {
-                            @for quota in reps_page.slice(&reps) {
-                                @let current = view.quotas.get(&quota.rep).copied();
+                            @for quota in reps_page.slice(reps) {
+                                @let current = quotas.get(&quota.rep).copied();
                                 tr data-rep=(quota.rep) {
                                     td { (name(quota.rep)) }
                                     td { (territory_of(quota.rep).and_then(|t| territory_names.get(&t).copied()).unwrap_or_default()) }

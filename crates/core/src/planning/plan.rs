@@ -104,10 +104,11 @@ fn by_territory<Id: Eq + Hash>(
     weights: &[u64],
     territories: &[(Id, u64)],
 ) -> Vec<i64> {
-    let mut members: HashMap<&Id, Vec<usize>> =
+    let members: HashMap<&Id, Vec<usize>> =
         grouped(reps.iter().map(|rep| rep.territory.as_ref())).into_iter().collect();
-    let staffed: Vec<(Vec<usize>, u64)> =
-        territories.iter().filter_map(|(t, weight)| Some((members.remove(t)?, *weight))).collect();
+    // A territory listed twice takes part twice, its second share the one its reps keep.
+    let staffed: Vec<(&[usize], u64)> =
+        territories.iter().filter_map(|(t, weight)| Some((members.get(t)?.as_slice(), *weight))).collect();
     let mut yearly = vec![0; reps.len()];
     if staffed.is_empty() {
         // No weighted territory has a rep: the weights cannot place the plan, so goals do.
@@ -116,7 +117,7 @@ fn by_territory<Id: Eq + Hash>(
     let shares = allocate(total, &staffed.iter().map(|(_, w)| *w).collect::<Vec<_>>());
     for ((members, _), share) in staffed.into_iter().zip(shares) {
         let parts = allocate(share, &members.iter().map(|&i| weights[i]).collect::<Vec<_>>());
-        for (i, part) in members.into_iter().zip(parts) {
+        for (&i, part) in members.iter().zip(parts) {
             yearly[i] = part;
         }
     }

@@ -52,6 +52,8 @@ pub struct Directory {
     /// Sorted once here rather than on each page that lists them (a large organisation has a
     /// territory per rep).
     territory_names: Vec<(i64, String)>,
+    /// Each territory's place in `territory_names`.
+    territory_at: IdMap<i64, usize>,
     pub product_lines: HashMap<i64, (String, String)>,
 }
 
@@ -118,6 +120,7 @@ impl Directory {
         let mut territory_names: Vec<(i64, String)> = territories.values().cloned().collect();
         territory_names.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
         let territory_roots = territory_parents.keys().map(|&id| (id, root_of(&territory_parents, id))).collect();
+        let territory_at = territory_names.iter().enumerate().map(|(at, (id, _))| (*id, at)).collect();
         Ok(Directory {
             people,
             by_id,
@@ -126,6 +129,7 @@ impl Directory {
             territory_roots,
             territories,
             territory_names,
+            territory_at,
             product_lines,
         })
     }
@@ -133,6 +137,11 @@ impl Directory {
     /// Every territory's internal id and name, by name.
     pub fn territory_names(&self) -> &[(i64, String)] {
         &self.territory_names
+    }
+
+    /// The name of territory `id`, if it is one of the organisation's.
+    pub fn territory_name(&self, id: i64) -> Option<&str> {
+        self.territory_at.get(&id).map(|&at| self.territory_names[at].1.as_str())
     }
 
     /// The territory `text` names: its id as territories.csv has it, else its name (letter case

@@ -103,20 +103,20 @@ pub fn allocate(db: &mut Db, org: OrgId, plan: &CompanyPlan) -> Result<Vec<Alloc
 /// The part of an allocated objective a viewer may see: all of it for the organisation's view; for
 /// a manager, the quotas of the reps they reach, with the objective and its risk those of that
 /// share alone — nothing of the rest of the company.
-pub fn share_of(viewer: &Viewer, allocated: Allocated) -> Allocated {
+pub fn share_of(viewer: &Viewer, allocated: &Allocated) -> Allocated {
     if viewer.reaches_everyone() {
-        return allocated;
+        return allocated.clone();
     }
-    let Allocated { objective, seasonality, allocation, from_month } = allocated;
-    let reps: Vec<_> = allocation.reps.into_iter().filter(|q| viewer.reaches(q.rep)).collect();
+    // Only the share is copied: a manager's few reps of an organisation of thousands.
+    let reps: Vec<_> = allocated.allocation.reps.iter().filter(|q| viewer.reaches(q.rep)).cloned().collect();
     let total: i64 = reps.iter().map(|q| q.yearly).sum();
     let goals: Vec<f64> = reps.iter().map(|q| q.realistic).collect();
-    let teams = allocation.teams.into_iter().filter(|(team, _)| viewer.reaches(*team)).collect();
+    let teams = allocated.allocation.teams.iter().filter(|(team, _)| viewer.reaches(*team)).cloned().collect();
     Allocated {
-        objective: Objective { total, ..objective },
-        seasonality,
+        objective: Objective { total, ..allocated.objective },
+        seasonality: allocated.seasonality.clone(),
         allocation: Allocation { total: plan_risk(total as f64, &goals), teams, reps },
-        from_month,
+        from_month: allocated.from_month,
     }
 }
 

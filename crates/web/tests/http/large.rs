@@ -104,6 +104,30 @@ async fn a_large_organisation_is_shown_a_page_at_a_time(app: &TestApp) {
     assert!(weight_of("East 05").contains(r#"value="3""#), "by name, in any case: {}", page.body);
     assert!(weight_of("East 07").contains(r#"value="1""#), "by id: {}", page.body);
 
+    // The listed weights are sent back with the form: kept, one more added by name, one emptied.
+    let listed: Vec<String> = page
+        .body
+        .split(r#"name="w_"#)
+        .skip(1)
+        .map(|rest| rest.chars().take_while(char::is_ascii_digit).collect())
+        .collect();
+    let [first, second] = &listed[..] else { panic!("two weights listed: {listed:?}") };
+    let kept = app.post("/plan", cookie, &plan_form(&format!("&w_{first}=3&w_{second}=1&wn_1=East+08&wv_1=2"))).await;
+    assert_eq!(kept.location.as_deref(), Some("/plan?year=2027&done=saved"), "{}", kept.body);
+    let weights = |plan: &serde_json::Value| plan["territory_weights"].as_array().map(Vec::len);
+    assert_eq!(weights(&super::json(&app.get("/api/v1/plans/2027", cookie).await)), Some(3));
+    let emptied = app.post("/plan", cookie, &plan_form(&format!("&w_{first}=&w_{second}=1&wn_1=East+08&wv_1=2"))).await;
+    assert_eq!(emptied.location.as_deref(), Some("/plan?year=2027&done=saved"), "{}", emptied.body);
+    let plan = super::json(&app.get("/api/v1/plans/2027", cookie).await);
+    assert_eq!(weights(&plan), Some(2), "an emptied weight is removed: {plan}");
+
+    // A manager sees their own reps' share: two reps, in the North region only.
+    let (manager, _) = app.sign_in("manager@acme.test").await;
+    let share = app.get("/plan?year=2027", &manager).await;
+    assert_eq!(share.status, StatusCode::OK);
+    assert_eq!(count(&share.body, "<tr data-rep="), 2, "{}", share.body);
+    assert!(share.body.contains("North region") && !share.body.contains("East region"), "{}", share.body);
+
     // A name that is no territory's, or several territories', is refused; nothing is saved.
     for (weights, message) in [
         ("&wn_1=Nowhere&wv_1=2", "no territory 'Nowhere'"),

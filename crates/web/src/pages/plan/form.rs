@@ -67,8 +67,9 @@ impl PlanForm {
         input::whole_number("fiscal_year", self.get("year"), min, max).map(|year| year as i32)
     }
 
-    /// The plan sent, or every field that cannot be read; the plan's rules are the operation's.
-    pub fn plan(&self, l: Locale) -> Result<CompanyPlan, Vec<Refusal>> {
+    /// The plan sent, or every field that cannot be read (a territory named that is none of
+    /// `directory`'s among them); the plan's rules are the operation's.
+    pub fn plan(&self, l: Locale, directory: &Directory) -> Result<CompanyPlan, Vec<Refusal>> {
         let mut refusals = Refusals::new();
         let year = refusals.take(self.year());
         let revenue = refusals.take(input::optional_amount("revenue_cents", self.get("revenue"), l));
@@ -123,11 +124,19 @@ impl PlanForm {
                 }
             }
         }
+        // A weight given by name replaces any its territory had.
         for (name, weight) in self.weights_by_name() {
-            match (name, weight.parse::<u64>()) {
-                ("", _) => refusals.push(Refusal::new("territory_weights", Code::Required)),
-                (_, Err(_)) => refusals.push(Refusal::new("territory_weights", Code::Count)),
-                _ => {}
+            let territory = if name.is_empty() {
+                refusals.push(Refusal::new("territory_weights", Code::Required));
+                None
+            } else {
+                refusals.take(directory.territory_named("territory_weights", name))
+            };
+            let weight =
+                refusals.take(weight.parse::<u64>().map_err(|_| Refusal::new("territory_weights", Code::Count)));
+            if let (Some(territory), Some(weight)) = (territory, weight) {
+                territory_weights.retain(|(id, _)| *id != territory);
+                territory_weights.push((territory, weight));
             }
         }
         territory_weights.sort_unstable();
@@ -163,33 +172,11 @@ impl PlanForm {
     }
 
     /// The territories given a weight by name (`wn_N`, `wv_N`), as sent: each row with a name or a
-    /// weight. [`PlanForm::plan`] refuses a row without a name or with a weight that is no count.
+    /// weight.
     fn weights_by_name(&self) -> impl Iterator<Item = (&str, &str)> {
         (1..=WEIGHTS_BY_NAME)
             .map(|row| (self.get(&format!("wn_{row}")), self.get(&format!("wv_{row}"))))
             .filter(|(name, weight)| !name.is_empty() || !weight.is_empty())
-    }
-
-    /// `plan`'s territory weights with those given by name added (a name's weight replacing any
-    /// its territory had), each name found among `directory`'s territories or refused.
-    pub fn with_weights_by_name(
-        &self,
-        mut plan: CompanyPlan,
-        directory: &Directory,
-    ) -> Result<CompanyPlan, Vec<Refusal>> {
-        let mut refusals = Refusals::new();
-        for (name, weight) in self.weights_by_name() {
-            let (Some(territory), Ok(weight)) =
-                (refusals.take(directory.territory_named("territory_weights", name)), weight.parse::<u64>())
-            else {
-                continue;
-            };
-            plan.territory_weights.retain(|(id, _)| *id != territory);
-            plan.territory_weights.push((territory, weight));
-        }
-        refusals.finish()?;
-        plan.territory_weights.sort_unstable();
-        Ok(plan)
     }
 
     /// The revenue quotas typed by hand (`q_REP`), or every one that cannot be read.
@@ -223,6 +210,26 @@ fn dedup(mut refusals: Vec<Refusal>) -> Vec<Refusal> {
     let mut seen = std::collections::HashSet::new();
     refusals.retain(|r| seen.insert(r.field));
     refusals
+}
+
+/// The territories whose weight the form lists, by name: every one up to [`TERRITORIES_LISTED`],
+/// else those with a weight saved or sent (found by id, not by going through thousands).
+fn listed_weights<'d>(
+    directory: &'d Directory,
+    weights: &HashMap<i64, u64>,
+    sent: Option<&PlanForm>,
+) -> Vec<(i64, &'d str)> {
+    let territories = directory.territory_names();
+    if territories.len() <= TERRITORIES_LISTED {
+        return territories.iter().map(|(id, name)| (*id, name.as_str())).collect();
+    }
+    let sent_ids =
+        sent.into_iter().flat_map(|form| form.fields.keys()).filter_map(|key| key.strip_prefix("w_")?.parse().ok());
+    let ids: std::collections::BTreeSet<i64> = weights.keys().copied().chain(sent_ids).collect();
+    let mut listed: Vec<(i64, &str)> =
+        ids.into_iter().filter_map(|id| Some((id, directory.territory_name(id)?))).collect();
+    listed.sort_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(&b.0)));
+    listed
 }
 
 /// The plan's form, filled with what was sent (after a refusal) or the saved plan.
@@ -261,9 +268,9 @@ pub fn plan_form(caller: &Caller, view: &View, errors: &[FieldError], sent: Opti
                         p.muted #weights-many { (l.tf("plan.weights_many", &[("count", &l.count(territories.len() as i64))])) }
                     }
                     div.form-grid #territory-weights {
-                        @for (id, name) in territories {
+                        @for (id, name) in listed_weights(&view.directory, &weights, sent) {
                             @let key = format!("w_{id}");
-                            @let value = field(&key, weights.get(id).map(|w| w.to_string()).unwrap_or_default());
+                            @let value = field(&key, weights.get(&id).map(|w| w.to_string()).unwrap_or_default());
                             @if listed_all || !value.is_empty() {
                                 label { (name) input type="number" min="0" name=(key) value=(value); }
                             }

@@ -61,18 +61,14 @@ pub async fn save(
     Form(form): Form<PlanForm>,
 ) -> Result<Response, PageError> {
     require(&caller, Resource::CompanyPlan, Action::Edit)?;
-    let saved = match form.plan(caller.locale) {
-        Ok(plan) => {
-            let (directories, sent) = (state.directories.clone(), form.clone());
-            with_db(&state, &caller, move |db, caller| {
-                let directory = directories.get(db, caller.user.org)?;
-                let plan = sent.with_weights_by_name(plan, &directory).map_err(StoreError::Refused)?;
-                Ok(plans::save_plan(db, &caller.viewer, &plan)?)
-            })
-            .await
-        }
-        Err(refusals) => Err(PageError(Error::Store(StoreError::Refused(refusals)), caller.locale)),
-    };
+    // The form is read beside the database: a territory may be given by name.
+    let (directories, sent) = (state.directories.clone(), form.clone());
+    let saved = with_db(&state, &caller, move |db, caller| {
+        let directory = directories.get(db, caller.user.org)?;
+        let plan = sent.plan(caller.locale, &directory).map_err(StoreError::Refused)?;
+        Ok(plans::save_plan(db, &caller.viewer, &plan)?)
+    })
+    .await;
     match saved {
         Ok(plan) => Ok(redirect(plan.fiscal_year, Ok("saved"))),
         Err(PageError(Error::Store(StoreError::Refused(refusals)), _)) => {

@@ -91,12 +91,12 @@ impl Summary {
             row.0 += 1;
             row.1 += quota.yearly;
         }
-        let names: HashMap<i64, &str> =
-            directory.territory_names().iter().map(|(id, name)| (*id, name.as_str())).collect();
-        let name = |root: &Option<i64>| root.and_then(|t| names.get(&t).copied());
+        // The largest first; among equal ones, by name, the reps without a territory last.
+        let name = |root: &Option<i64>| root.and_then(|t| directory.territory_name(t));
+        let order = |root: &Option<i64>| (name(root).is_none(), name(root));
         let mut territories: Vec<(Option<i64>, usize, i64)> =
             by_root.into_iter().map(|(root, (count, total))| (root, count, total)).collect();
-        territories.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| name(&a.0).cmp(&name(&b.0))));
+        territories.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| order(&a.0).cmp(&order(&b.0))));
         Summary {
             territories,
             allocated: reps.iter().map(|q| q.yearly).sum(),
@@ -146,7 +146,10 @@ pub async fn load(state: &AppState, caller: &Caller, year: i32, allocation: bool
         let viewer = &caller.viewer;
         let share = (!viewer.reaches_everyone()).then(|| {
             let whole = &computed.whole;
-            let revenue = whole.revenue.clone().map(|revenue| revenue.map(|all| quotas::share_of(viewer, all)));
+            let revenue = whole.revenue.as_ref().map(|revenue| match revenue {
+                Ok(all) => Ok(quotas::share_of(viewer, all)),
+                Err(refusals) => Err(refusals.clone()),
+            });
             let quotas = whole.quotas.iter().filter(|(rep, _)| viewer.reaches(**rep)).map(|(r, q)| (*r, *q)).collect();
             Shown::of(revenue, quotas, &directory)
         });
@@ -232,16 +235,14 @@ fn allocation(
     let directory = &view.directory;
     let show = |cents: i64| caller.money(Money::from_cents(cents));
     let name = |id: i64| directory.person(id).map(|p| p.name.clone()).unwrap_or_default();
-    let territory_names: HashMap<i64, &str> =
-        directory.territory_names().iter().map(|(id, name)| (*id, name.as_str())).collect();
     let territory_of = |rep: i64| directory.person(rep).and_then(|p| p.territory_id);
     // The reps the caller reaches: the share's, or everyone's.
     let reps = &allocated.allocation.reps;
     let Shown { quotas, summary, .. } = view.shown();
     let territories = &summary.territories;
     let root_label = |root: &Option<i64>| {
-        root.and_then(|t| territory_names.get(&t).map(|name| name.to_string()))
-            .unwrap_or_else(|| l.t("plan.no_territory").into())
+        root.and_then(|t| directory.territory_name(t))
+            .map_or_else(|| l.t("plan.no_territory").to_string(), str::to_string)
     };
     let (territories_page, reps_page) =
         (Paged::of(territories.len(), query.territories_page), Paged::of(reps.len(), query.page));
@@ -310,7 +311,7 @@ fn allocation(
                                 @let current = quotas.get(&quota.rep).copied();
                                 tr data-rep=(quota.rep) {
                                     td { (name(quota.rep)) }
-                                    td { (territory_of(quota.rep).and_then(|t| territory_names.get(&t).copied()).unwrap_or_default()) }
+                                    td { (territory_of(quota.rep).and_then(|t| directory.territory_name(t)).unwrap_or_default()) }
                                     td.num { (show(quota.realistic.round() as i64)) }
                                     td.num data-allocated=(quota.yearly) { (show(quota.yearly)) }
                                     td.num {

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 /// Up to this many territories, the plan form lists each with its weight; beyond, it lists those
 /// with a weight and takes others by name (an organisation with a territory per rep has thousands).
-pub const TERRITORIES_LISTED: usize = 50;
+const TERRITORIES_LISTED: usize = 50;
 
 /// How many territories the form takes by name at once.
 const WEIGHTS_BY_NAME: usize = 3;

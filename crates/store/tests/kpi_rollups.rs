@@ -193,12 +193,15 @@ fn check(test: &mut TestDb, ops: &[Op]) {
     assert!(cells > 0);
 }
 
-/// Each opportunity's last activity, as stored.
-fn last_activities(db: &mut quotient_store::Db, org: orgs::OrgId) -> Vec<(i64, Option<DateTime<Utc>>)> {
+/// An opportunity's id, last activity and last stage change.
+type Latest = (i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// Each opportunity's last activity and last stage change, as stored.
+fn last_activities(db: &mut quotient_store::Db, org: orgs::OrgId) -> Vec<Latest> {
     db.query_map(
-        "SELECT id, last_activity_at FROM opportunities WHERE org_id = ? ORDER BY id",
+        "SELECT id, last_activity_at, last_stage_change_at FROM opportunities WHERE org_id = ? ORDER BY id",
         &[Value::Int(org.0)],
-        |row| Ok((row.int(0)?.unwrap_or_default(), row.timestamp(1)?)),
+        |row| Ok((row.int(0)?.unwrap_or_default(), row.timestamp(1)?, row.timestamp(2)?)),
     )
     .unwrap_or_else(|e| panic!("{e}"))
 }

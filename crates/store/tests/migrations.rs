@@ -599,6 +599,48 @@ fn the_every_line_migration_equals_a_rebuild(test: &mut TestDb) {
     assert_eq!(quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}")), rebuilt);
 }
 
+/// Migration 0033 sets each opportunity's last stage change as a rebuild does, a stage moved
+/// after the import included.
+fn the_last_stage_change_migration_equals_a_rebuild(test: &mut TestDb) {
+    let org = test.org("acme").id;
+    let db = &mut test.db;
+    bundle::import(db, org, &common::fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let open = db
+        .query_i64("SELECT id FROM opportunities WHERE status = 'open' ORDER BY id LIMIT 1", &[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let at = "2026-09-01T10:00:00Z".parse().unwrap_or_else(|e| panic!("{e}"));
+    unscoped::move_stage(db, org, None, open, "qualified", at, None).unwrap_or_else(|e| panic!("{e}"));
+    let stored = |db: &mut Db| {
+        texts(db, "SELECT CAST(id AS TEXT), CAST(last_stage_change_at AS TEXT) FROM opportunities ORDER BY id", &[], 2)
+    };
+    let kept = stored(db);
+    assert!(kept.iter().all(|row| !row[1].is_empty()), "every fixture opportunity has a stage change: {kept:?}");
+    let index = match db.dialect() {
+        Dialect::Sqlite => "DROP INDEX opportunities_by_owner_stage_change;",
+        Dialect::Postgres => "",
+    };
+    db.batch(&format!(
+        "{index}
+         ALTER TABLE opportunities DROP COLUMN last_stage_change_at;
+         DELETE FROM schema_migrations WHERE version = 33"
+    ))
+    .unwrap_or_else(|e| panic!("back to migration 32: {e}"));
+    migrate_to(db, 33).unwrap_or_else(|e| panic!("migration 33 over data: {e}"));
+    assert_eq!(stored(db), kept);
+}
+
+#[test]
+fn the_last_stage_change_migration_equals_a_rebuild_on_sqlite() {
+    the_last_stage_change_migration_equals_a_rebuild(&mut TestDb::sqlite());
+}
+
+#[test]
+fn the_last_stage_change_migration_equals_a_rebuild_on_postgres() {
+    if let Some(mut test) = TestDb::postgres() {
+        the_last_stage_change_migration_equals_a_rebuild(&mut test);
+    }
+}
+
 #[test]
 fn the_every_line_migration_equals_a_rebuild_on_sqlite() {
     the_every_line_migration_equals_a_rebuild(&mut TestDb::sqlite());

@@ -154,6 +154,46 @@ fn entering_a_stage_twice_within_a_second_is_one_change(test: &mut TestDb) {
     assert_eq!(test.db.query_i64(changes, &[quotient_store::Value::Int(o3)]).ok(), Some(1));
 }
 
+/// The stage entries of a period count every stage change in it, those of an opportunity that has
+/// moved since as well, and a move as soon as it is made.
+fn stage_entries_count_each_change_in_the_period(test: &mut TestDb) {
+    let org = imported(test);
+    let (r1, r2, o3) = (id_of(test, "reps", "R1"), id_of(test, "reps", "R2"), id_of(test, "opportunities", "O3"));
+    let m1 = viewer_of(test, &org, "M1", UserRole::Manager);
+    let entries = |test: &mut TestDb, period: &str| {
+        let period = period.parse().unwrap_or_else(|e| panic!("{e}"));
+        let entries = quotient_store::crm::pipeline::stage_entries(&mut test.db, &m1, &[r1, r2], period)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut entries: Vec<(String, i64)> = entries
+            .into_iter()
+            .map(|((rep, stage), n)| (format!("{}:{stage}", if rep == r1 { "R1" } else { "R2" }), n))
+            .collect();
+        entries.sort();
+        entries
+    };
+    let counts = |pairs: &[(&str, i64)]| pairs.iter().map(|(k, n)| (k.to_string(), *n)).collect::<Vec<_>>();
+    // The fixture's history: O1 (R1) prospect → first appointment → gateway → proposal → won by
+    // 31 March, O2 (R2) prospect → lost on 1 March, O3 (R1) gateway on 20 March.
+    let march = counts(&[("R1:gateway", 1), ("R1:won", 1), ("R2:lost", 1)]);
+    assert_eq!(entries(test, "2026-03"), march);
+    assert_eq!(entries(test, "2026-04"), counts(&[]));
+    let at = "2026-04-10T10:00:00Z".parse().unwrap_or_else(|e| panic!("{e}"));
+    let r1_viewer = viewer_of(test, &org, "R1", UserRole::Rep);
+    pipeline::move_stage(&mut test.db, &r1_viewer, &move_to(o3, "proposal", at)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(entries(test, "2026-04"), counts(&[("R1:proposal", 1)]), "the move counts at once");
+    assert_eq!(entries(test, "2026-03"), march, "O3's gateway still counts in March");
+    let quarter = counts(&[
+        ("R1:first_appointment", 1),
+        ("R1:gateway", 2),
+        ("R1:proposal", 1),
+        ("R1:prospect", 1),
+        ("R1:won", 1),
+        ("R2:lost", 1),
+        ("R2:prospect", 1),
+    ]);
+    assert_eq!(entries(test, "2026-Q1"), quarter);
+}
+
 fn move_to(opportunity: i64, stage: &str, at: chrono::DateTime<chrono::Utc>) -> MoveStage {
     MoveStage { opportunity: OpportunityId(opportunity), stage: stage.into(), gateway_type: None, at }
 }
@@ -204,6 +244,7 @@ fn a_stage_move_is_refused_with_its_reasons(test: &mut TestDb) {
 }
 
 on_both_backends!(
+    stage_entries_count_each_change_in_the_period,
     a_stage_move_is_refused_with_its_reasons,
     a_record_out_of_reach_is_neither_deleted_nor_restored,
     entering_a_stage_twice_within_a_second_is_one_change,

@@ -8,6 +8,7 @@ use super::{new_ids, row_json};
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::{Code, Refusal, Result, StoreError};
+use crate::kpi::latest::{self, Latest, Opportunities};
 use crate::kpi::{self, Fact};
 use crate::orgs::OrgId;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -335,5 +336,5 @@ pub(super) fn record_stage_change(
             Value::owned(suffix),
         ],
     )?;
-    Ok(())
+    latest::refresh(db, org, Latest::StageChange, Opportunities::These(&[opportunity]))
 }

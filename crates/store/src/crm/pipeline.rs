@@ -182,19 +182,22 @@ pub fn stage_entries(
     if reps.is_empty() {
         params.push(Value::Int(-1));
     }
-    // A team's entries are read from its reps' opportunities, each probing its stage history by
-    // time; most of the organisation's from the period's stage changes. SQLite keeps CROSS JOIN's
-    // order.
-    let join = if reps.len() <= TEAM_READ_LIMIT {
-        "opportunities o CROSS JOIN stage_changes s"
+    // A team's entries are read from those of its reps' opportunities that changed stage since the
+    // period began (`opportunities.last_stage_change_at`), each probing its stage history by time;
+    // most of the organisation's from the period's stage changes. SQLite keeps CROSS JOIN's order.
+    let (join, changed_since) = if reps.len() <= TEAM_READ_LIMIT {
+        ("opportunities o CROSS JOIN stage_changes s", " AND o.last_stage_change_at >= ?")
     } else {
-        "stage_changes s CROSS JOIN opportunities o"
+        ("stage_changes s CROSS JOIN opportunities o", "")
     };
+    if !changed_since.is_empty() {
+        params.push(Value::Timestamp(midnight(period.start())));
+    }
     let sql = format!(
         "SELECT o.owner_id, s.stage, COUNT(*) FROM {join}
          WHERE o.org_id = ? AND s.org_id = o.org_id AND s.opportunity_id = o.id
            AND s.changed_at >= ? AND s.changed_at < ? AND s.deleted_at IS NULL AND o.deleted_at IS NULL
-           AND {scope} AND o.owner_id IN ({marks})
+           AND {scope} AND o.owner_id IN ({marks}){changed_since}
          GROUP BY o.owner_id, s.stage"
     );
     let mut entries = HashMap::new();

@@ -3,7 +3,7 @@
 
 pub(crate) mod breakdowns;
 mod facts;
-mod last_activity;
+pub(crate) mod latest;
 mod people;
 pub(crate) mod queries;
 mod report;

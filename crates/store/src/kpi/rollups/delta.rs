@@ -5,7 +5,7 @@ use super::{Grain, Key, keys};
 use crate::db::{Db, Dialect, Value};
 use crate::error::Result;
 use crate::kpi::facts::{self, Cell, CellKind, Fact};
-use crate::kpi::last_activity::{self, Opportunities};
+use crate::kpi::latest::{self, Latest, Opportunities};
 use crate::orgs::{OrgId, Revision};
 use quotient_core::kpi::Tally;
 use std::collections::BTreeMap;
@@ -53,7 +53,7 @@ fn delta<T>(
     if touched.iter().any(|fact| matches!(fact, Fact::Activity(_))) {
         let opportunities: Vec<i64> =
             touched.iter().filter_map(|fact| if let Fact::Opportunity(id) = fact { Some(*id) } else { None }).collect();
-        last_activity::refresh(db, org, Opportunities::These(&opportunities))?;
+        latest::refresh(db, org, Latest::Activity, Opportunities::These(&opportunities))?;
     }
     let after = cells_of_all(db, org, &touched)?;
     apply(db, org, &before, &after, pipeline)?;

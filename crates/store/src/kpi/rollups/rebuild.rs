@@ -4,7 +4,7 @@ use super::{Cells, Key, ORGANISATION, keys};
 use crate::db::{Db, Dialect, Value};
 use crate::error::Result;
 use crate::kpi::facts::{self, Cell, CellKind};
-use crate::kpi::last_activity::{self, Opportunities};
+use crate::kpi::latest::{self, Latest, Opportunities};
 use crate::orgs::{OrgId, Revision};
 use chrono::NaiveDate;
 use quotient_core::kpi::Tally;
@@ -46,8 +46,9 @@ fn rebuild_with(
     )?;
     db.execute("DELETE FROM rollup_cells WHERE org_id = ?", &[org.value()])?;
     // The open opportunities' cells are filed by their last activity: an import has just loaded
-    // activities, and the rebuild vouches for every derived value.
-    last_activity::refresh(db, org, Opportunities::All)?;
+    // activities and stage changes, and the rebuild vouches for every derived value.
+    latest::refresh(db, org, Latest::Activity, Opportunities::All)?;
+    latest::refresh(db, org, Latest::StageChange, Opportunities::All)?;
     // The indexes are built once at the end rather than maintained cell by cell; the key and the
     // foreign key too when the cells are all this organisation's, since they are rebuilt, or
     // checked again, over every organisation's cells. Outside an import (`quotient rebuild`) the

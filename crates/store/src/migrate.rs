@@ -56,6 +56,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(31, "0031_quotas_by_period_and_end"),
     migration!(32, "0032_won_deals_with_creation"),
     migration!(33, "0033_last_stage_change"),
+    migration!(34, "0034_open_pipeline_from_its_index"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

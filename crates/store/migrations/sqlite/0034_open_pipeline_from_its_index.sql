@@ -1,0 +1,2 @@
+-- SQLite reads the open pipeline from its index already, which holds the amount, stage and
+-- expected close (0022): nothing to do.

@@ -186,13 +186,11 @@ pub fn stage_entries(
     // period began (`opportunities.last_stage_change_at`), each probing its stage history by time;
     // most of the organisation's from the period's stage changes. SQLite keeps CROSS JOIN's order.
     let (join, changed_since) = if reps.len() <= TEAM_READ_LIMIT {
+        params.push(Value::Timestamp(midnight(period.start())));
         ("opportunities o CROSS JOIN stage_changes s", " AND o.last_stage_change_at >= ?")
     } else {
         ("stage_changes s CROSS JOIN opportunities o", "")
     };
-    if !changed_since.is_empty() {
-        params.push(Value::Timestamp(midnight(period.start())));
-    }
     let sql = format!(
         "SELECT o.owner_id, s.stage, COUNT(*) FROM {join}
          WHERE o.org_id = ? AND s.org_id = o.org_id AND s.opportunity_id = o.id

@@ -5,6 +5,7 @@ use crate::audit::{self, Change};
 use crate::bundle::spec::FILES;
 use crate::db::{Db, Value};
 use crate::error::{Result, StoreError};
+use crate::kpi::latest::{self, Latest, Opportunities};
 use crate::orgs::OrgId;
 use chrono::Utc;
 
@@ -33,6 +34,18 @@ fn set_deleted(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>,
     let fact = crate::kpi::Fact::of_table(table, id);
     db.transaction(|db| match fact {
         Some(fact) => crate::kpi::with_delta(db, org, &[fact], |db| mark_deleted(db, org, table, id, user, delete)),
+        // A stage change deleted or restored moves its opportunity's last stage change.
+        None if table == "stage_changes" => {
+            let changed = mark_deleted(db, org, table, id, user, delete)?;
+            let opportunity = db.query_opt(
+                "SELECT opportunity_id FROM stage_changes WHERE org_id = ? AND id = ?",
+                &[org.value(), Value::Int(id)],
+                |row| row.int(0),
+            )?;
+            let opportunities: Vec<i64> = opportunity.flatten().into_iter().collect();
+            latest::refresh(db, org, Latest::StageChange, Opportunities::These(&opportunities))?;
+            Ok(changed)
+        }
         None => mark_deleted(db, org, table, id, user, delete),
     })
 }

@@ -1,8 +1,8 @@
 //! The rollups are maintained with every write: after any sequence of writes (new and edited
 //! opportunities, past ones included, owner changes, expected closes, stage moves, activities on
 //! any opportunity, deletions and restores, refused writes) the cells — the open opportunities'
-//! by last activity and by expected close among them — and each opportunity's last activity equal
-//! a rebuild from the base rows, on both backends.
+//! by last activity and by expected close among them — and each opportunity's last activity and
+//! last stage change equal a rebuild from the base rows, on both backends.
 
 mod common;
 
@@ -180,10 +180,10 @@ fn check(test: &mut TestDb, ops: &[Op]) {
         };
     }
     let incremental = kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}"));
-    let last_activities = last_activities(db, org);
+    let latest = latest_times(db, org);
     db.transaction(|db| kpi::rebuild(db, org)).unwrap_or_else(|e| panic!("{e}"));
     let rebuilt = kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(last_activities, self::last_activities(db, org), "after {ops:?}");
+    assert_eq!(latest, latest_times(db, org), "after {ops:?}");
     assert_eq!(incremental.len(), rebuilt.len(), "after {ops:?}");
     for (a, b) in incremental.iter().zip(&rebuilt) {
         assert_eq!(a, b, "after {ops:?}");
@@ -197,7 +197,7 @@ fn check(test: &mut TestDb, ops: &[Op]) {
 type Latest = (i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 /// Each opportunity's last activity and last stage change, as stored.
-fn last_activities(db: &mut quotient_store::Db, org: orgs::OrgId) -> Vec<Latest> {
+fn latest_times(db: &mut quotient_store::Db, org: orgs::OrgId) -> Vec<Latest> {
     db.query_map(
         "SELECT id, last_activity_at, last_stage_change_at FROM opportunities WHERE org_id = ? ORDER BY id",
         &[Value::Int(org.0)],

@@ -599,48 +599,6 @@ fn the_every_line_migration_equals_a_rebuild(test: &mut TestDb) {
     assert_eq!(quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}")), rebuilt);
 }
 
-/// Migration 0033 sets each opportunity's last stage change as a rebuild does, a stage moved
-/// after the import included.
-fn the_last_stage_change_migration_equals_a_rebuild(test: &mut TestDb) {
-    let org = test.org("acme").id;
-    let db = &mut test.db;
-    bundle::import(db, org, &common::fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
-    let open = db
-        .query_i64("SELECT id FROM opportunities WHERE status = 'open' ORDER BY id LIMIT 1", &[])
-        .unwrap_or_else(|e| panic!("{e}"));
-    let at = "2026-09-01T10:00:00Z".parse().unwrap_or_else(|e| panic!("{e}"));
-    unscoped::move_stage(db, org, None, open, "qualified", at, None).unwrap_or_else(|e| panic!("{e}"));
-    let stored = |db: &mut Db| {
-        texts(db, "SELECT CAST(id AS TEXT), CAST(last_stage_change_at AS TEXT) FROM opportunities ORDER BY id", &[], 2)
-    };
-    let kept = stored(db);
-    assert!(kept.iter().all(|row| !row[1].is_empty()), "every fixture opportunity has a stage change: {kept:?}");
-    let index = match db.dialect() {
-        Dialect::Sqlite => "DROP INDEX opportunities_by_owner_stage_change;",
-        Dialect::Postgres => "",
-    };
-    db.batch(&format!(
-        "{index}
-         ALTER TABLE opportunities DROP COLUMN last_stage_change_at;
-         DELETE FROM schema_migrations WHERE version = 33"
-    ))
-    .unwrap_or_else(|e| panic!("back to migration 32: {e}"));
-    migrate_to(db, 33).unwrap_or_else(|e| panic!("migration 33 over data: {e}"));
-    assert_eq!(stored(db), kept);
-}
-
-#[test]
-fn the_last_stage_change_migration_equals_a_rebuild_on_sqlite() {
-    the_last_stage_change_migration_equals_a_rebuild(&mut TestDb::sqlite());
-}
-
-#[test]
-fn the_last_stage_change_migration_equals_a_rebuild_on_postgres() {
-    if let Some(mut test) = TestDb::postgres() {
-        the_last_stage_change_migration_equals_a_rebuild(&mut test);
-    }
-}
-
 #[test]
 fn the_every_line_migration_equals_a_rebuild_on_sqlite() {
     the_every_line_migration_equals_a_rebuild(&mut TestDb::sqlite());
@@ -662,5 +620,65 @@ fn the_open_cells_migration_equals_a_rebuild_on_sqlite() {
 fn the_open_cells_migration_equals_a_rebuild_on_postgres() {
     if let Some(mut test) = TestDb::postgres() {
         the_open_cells_migration_equals_a_rebuild(&mut test);
+    }
+}
+
+/// Migration 0033 sets each opportunity's last stage change as a rebuild does: the latest of its
+/// stage changes not deleted, none when it has none.
+fn the_last_stage_change_migration_equals_a_rebuild(test: &mut TestDb) {
+    let org = test.org("acme").id;
+    let db = &mut test.db;
+    bundle::import(db, org, &common::fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let id = |db: &mut Db, sql: &str| db.query_i64(sql, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let latest = |db: &mut Db, external: &str| {
+        let sql = "SELECT last_stage_change_at FROM opportunities WHERE external_id = ?";
+        db.query_opt(sql, &[Value::text(external)], |row| row.timestamp(0)).unwrap_or_else(|e| panic!("{e}")).flatten()
+    };
+    let at = |text: &str| Some(text.parse().unwrap_or_else(|e| panic!("{e}")));
+    // O3 moves on; O1's last change (won, 31 March) is deleted; O2's history is gone.
+    let o3 = id(db, "SELECT id FROM opportunities WHERE external_id = 'O3'");
+    let moved = at("2026-09-01T10:00:00Z").unwrap_or_else(|| panic!("a time"));
+    unscoped::move_stage(db, org, None, o3, "qualified", moved, None).unwrap_or_else(|e| panic!("{e}"));
+    let won = id(
+        db,
+        "SELECT s.id FROM stage_changes s JOIN opportunities o ON o.id = s.opportunity_id WHERE o.external_id = 'O1' AND s.stage = 'won'",
+    );
+    unscoped::soft_delete(db, org, "stage_changes", won, None).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(latest(db, "O1"), at("2026-02-15T09:00:00Z"), "a deleted change is not the last");
+    db.batch(
+        "DELETE FROM stage_changes WHERE opportunity_id IN (SELECT id FROM opportunities WHERE external_id = 'O2')",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    db.transaction(|db| quotient_store::kpi::rebuild(db, org)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(latest(db, "O3"), at("2026-09-01T10:00:00Z"));
+    assert_eq!(latest(db, "O1"), at("2026-02-15T09:00:00Z"));
+    assert_eq!(latest(db, "O2"), None, "no stage change, no last one");
+    let stored = |db: &mut Db| {
+        texts(db, "SELECT CAST(id AS TEXT), CAST(last_stage_change_at AS TEXT) FROM opportunities ORDER BY id", &[], 2)
+    };
+    let rebuilt = stored(db);
+    let index = match db.dialect() {
+        Dialect::Sqlite => "DROP INDEX opportunities_by_owner_stage_change;",
+        Dialect::Postgres => "",
+    };
+    db.batch(&format!(
+        "{index}
+         ALTER TABLE opportunities DROP COLUMN last_stage_change_at;
+         DELETE FROM schema_migrations WHERE version = 33"
+    ))
+    .unwrap_or_else(|e| panic!("back to migration 32: {e}"));
+    migrate_to(db, 33).unwrap_or_else(|e| panic!("migration 33 over data: {e}"));
+    assert_eq!(stored(db), rebuilt);
+}
+
+#[test]
+fn the_last_stage_change_migration_equals_a_rebuild_on_sqlite() {
+    the_last_stage_change_migration_equals_a_rebuild(&mut TestDb::sqlite());
+}
+
+#[test]
+fn the_last_stage_change_migration_equals_a_rebuild_on_postgres() {
+    if let Some(mut test) = TestDb::postgres() {
+        the_last_stage_change_migration_equals_a_rebuild(&mut test);
     }
 }

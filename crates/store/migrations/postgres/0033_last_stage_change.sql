@@ -3,8 +3,8 @@
 -- are sought only in the opportunities of its reps that changed stage since the period began,
 -- rather than in the whole stage history of every opportunity they own.
 --
--- No index holds it: a stage move would then no longer update the row in place (every index of
--- the opportunities would take a new entry), and the owner's index already finds a team's rows.
+-- No index holds it on PostgreSQL: the owner's index finds a team's opportunities, and the column
+-- is read from their rows.
 ALTER TABLE opportunities ADD COLUMN last_stage_change_at TIMESTAMPTZ;
 UPDATE opportunities o SET last_stage_change_at = s.latest
 FROM (SELECT org_id, opportunity_id, MAX(changed_at) AS latest FROM stage_changes

@@ -1,2 +1,3 @@
 -- SQLite reads the open pipeline from its index already, which holds the amount, stage and
--- expected close (0022): nothing to do.
+-- expected close (0022; a report on one product line visits the rows for their line): nothing to
+-- do.

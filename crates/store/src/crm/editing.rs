@@ -8,6 +8,7 @@ use crate::access::Viewer;
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::Result;
+use crate::kpi::latest::{self, Latest, Opportunities};
 use crate::kpi::{self, Fact};
 use quotient_core::Lang;
 use quotient_core::access::Resource;
@@ -37,6 +38,7 @@ pub(crate) fn insert(db: &mut Db, viewer: &Viewer, form: &Form, values: &Values,
         let after = write_returning(db, &sql, &params, &audited)?;
         if let (Some(stage), Some(Value::Timestamp(at))) = (&opening_stage, created_at) {
             super::opportunities::record_stage_change(db, viewer.org, id, stage, at)?;
+            latest::refresh(db, viewer.org, Latest::StageChange, Opportunities::These(&[id]))?;
         }
         Ok(after)
     };

@@ -8,7 +8,6 @@ use super::{new_ids, row_json};
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::{Code, Refusal, Result, StoreError};
-use crate::kpi::latest::{self, Latest, Opportunities};
 use crate::kpi::{self, Fact};
 use crate::orgs::OrgId;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -94,8 +93,8 @@ pub(crate) fn create(db: &mut Db, org: OrgId, user: Option<i64>, new: &NewOpport
             let after = write_returning(
                 db,
                 "INSERT INTO opportunities (org_id, id, external_id, account_id, owner_id, product_line_id, name,
-                     amount_cents, margin_cents, created_at, expected_close_on, status, stage)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                     amount_cents, margin_cents, created_at, expected_close_on, status, stage, last_stage_change_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
                 &[
                     org.value(),
                     Value::Int(id),
@@ -109,6 +108,7 @@ pub(crate) fn create(db: &mut Db, org: OrgId, user: Option<i64>, new: &NewOpport
                     Value::Timestamp(new.created_at),
                     new.expected_close_on.map_or(Value::Null, Value::Date),
                     Value::text(&new.stage),
+                    Value::Timestamp(new.created_at),
                 ],
                 COLUMNS,
             )?;
@@ -233,8 +233,19 @@ pub(crate) fn move_stage(
         let milestone_column = stage.milestone.map(Milestone::column);
         let at_value = Value::Timestamp(at);
         let closed_at = if stage.outcome == StageOutcome::Open { Value::Null } else { at_value.clone() };
-        let mut sql = "UPDATE opportunities SET stage = ?, status = ?, closed_at = ?".to_string();
-        let mut params = vec![Value::text(stage_key), Value::text(stage.outcome.key()), closed_at];
+        // The change recorded below is the last one unless a later one is: kept in this statement
+        // rather than one of its own.
+        let mut sql = "UPDATE opportunities SET stage = ?, status = ?, closed_at = ?,
+             last_stage_change_at = CASE WHEN last_stage_change_at IS NULL OR last_stage_change_at < ? THEN ?
+                                         ELSE last_stage_change_at END"
+            .to_string();
+        let mut params = vec![
+            Value::text(stage_key),
+            Value::text(stage.outcome.key()),
+            closed_at,
+            at_value.clone(),
+            at_value.clone(),
+        ];
         if let Some(column) = milestone_column {
             // Milestones are the first time the stage was entered: kept when re-entered.
             sql.push_str(&format!(", {column} = COALESCE({column}, ?)"));
@@ -306,7 +317,8 @@ pub(super) fn opening_stage(db: &mut Db, org: OrgId) -> Result<String> {
 }
 
 /// Adds a row to the stage history, keyed as a bundle import keys it (opportunity, stage, time), so
-/// that exporting and re-importing finds the same row.
+/// that exporting and re-importing finds the same row. The caller keeps the opportunity's last stage
+/// change (`kpi::latest`) in its own write of the opportunity.
 pub(super) fn record_stage_change(
     db: &mut Db,
     org: OrgId,
@@ -336,5 +348,5 @@ pub(super) fn record_stage_change(
             Value::owned(suffix),
         ],
     )?;
-    latest::refresh(db, org, Latest::StageChange, Opportunities::These(&[opportunity]))
+    Ok(())
 }

@@ -8,6 +8,7 @@ use super::{new_ids, row_json};
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::{Code, Refusal, Result, StoreError};
+use crate::kpi::latest::{Latest, kept_with};
 use crate::kpi::{self, Fact};
 use crate::orgs::OrgId;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -233,12 +234,11 @@ pub(crate) fn move_stage(
         let milestone_column = stage.milestone.map(Milestone::column);
         let at_value = Value::Timestamp(at);
         let closed_at = if stage.outcome == StageOutcome::Open { Value::Null } else { at_value.clone() };
-        // The change recorded below is the last one unless a later one is: kept in this statement
-        // rather than one of its own.
-        let mut sql = "UPDATE opportunities SET stage = ?, status = ?, closed_at = ?,
-             last_stage_change_at = CASE WHEN last_stage_change_at IS NULL OR last_stage_change_at < ? THEN ?
-                                         ELSE last_stage_change_at END"
-            .to_string();
+        // The change recorded below is the last one unless a later one is.
+        let mut sql = format!(
+            "UPDATE opportunities SET stage = ?, status = ?, closed_at = ?, {}",
+            kept_with(Latest::StageChange)
+        );
         let mut params = vec![
             Value::text(stage_key),
             Value::text(stage.outcome.key()),

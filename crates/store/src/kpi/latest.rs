@@ -42,6 +42,14 @@ impl Latest {
     }
 }
 
+/// An `UPDATE`'s assignment of the `latest` time for a write that adds one row at a time (bound
+/// twice, as both parameters), unless a later time is kept: set in the write's own statement rather
+/// than by reading every row again as [`refresh`] does.
+pub(crate) fn kept_with(latest: Latest) -> String {
+    let column = latest.column();
+    format!("{column} = CASE WHEN {column} IS NULL OR {column} < ? THEN ? ELSE {column} END")
+}
+
 /// Whose latest time to set.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Opportunities<'a> {

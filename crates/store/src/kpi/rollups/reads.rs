@@ -2,7 +2,7 @@
 //! week and day cells that cover it, some of them subtracted.
 
 use super::{Grain, ORGANISATION};
-use crate::db::{Db, Value};
+use crate::db::{Db, Dialect, Value};
 use crate::error::Result;
 use crate::kpi::facts::STATE_DAY;
 use crate::kpi::queries::Filter;
@@ -106,14 +106,17 @@ pub(crate) fn lines_sold(
         .map(|piece| {
             let from = cells_between(org, (piece.grain, piece.from, piece.to), (filter, Lines::Named), &mut params);
             let sign = if piece.subtract { -1 } else { 1 };
-            format!("SELECT c.rep_id, c.product_line_id, {sign} * ({}) {from}", weight.join(" + "))
+            format!(
+                "SELECT {sign} AS sign, c.rep_id AS rep, c.product_line_id AS line, {} AS v0 {from}",
+                weight.join(" + ")
+            )
         })
         .collect();
     let mut sums: HashMap<(i64, i64), i64> = HashMap::new();
     if !selects.is_empty() {
-        db.query_each(&selects.join(" UNION ALL "), &params, |row| {
-            let key = (row.int(0)?.unwrap_or_default(), row.int(1)?.unwrap_or_default());
-            *sums.entry(key).or_default() += row.int(2)?.unwrap_or_default();
+        db.query_each(&summed(db, selects.join(" UNION ALL "), &["rep", "line"], 1), &params, |row| {
+            let key = (row.int(1)?.unwrap_or_default(), row.int(2)?.unwrap_or_default());
+            *sums.entry(key).or_default() += row.int(0)?.unwrap_or(1) * row.int(3)?.unwrap_or_default();
             Ok(())
         })?;
     }
@@ -149,6 +152,22 @@ fn cells_between(
     params.extend([org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)]);
     let filter = filter.sql("c.rep_id", Some("c.product_line_id"), params);
     format!("FROM rollup_cells c WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ?{filter}{lines}")
+}
+
+/// The statement that hands over `rows` — each a sign, then `keys`, then `values` values named
+/// `v0`, `v1`, … — for the caller to add up, each value times its row's sign, where several rows
+/// share a key. PostgreSQL sums them per key itself (the sign then 1): its cost is in each row
+/// handed over, where SQLite's is in its aggregates over many columns, so SQLite hands the rows
+/// over as they are.
+fn summed(db: &Db, rows: String, keys: &[&str], values: usize) -> String {
+    match db.dialect() {
+        Dialect::Sqlite => rows,
+        Dialect::Postgres => {
+            let keys = keys.join(", ");
+            let sums: Vec<String> = (0..values).map(|i| format!("CAST(SUM(sign * v{i}) AS BIGINT)")).collect();
+            format!("SELECT 1, {keys}, {} FROM ({rows}) r GROUP BY {keys}", sums.join(", "))
+        }
+    }
 }
 
 /// The cells of each piece, summed (or taken away) per rep and product line, in one statement (on
@@ -190,23 +209,31 @@ fn sum_tagged<K: std::hash::Hash + Eq>(
     } else {
         String::new()
     };
-    // The cells are summed here rather than by SQL: reading the columns costs a fraction of
-    // SQLite's aggregates over this many columns.
+    // The cells are summed here on SQLite, by the database on PostgreSQL ([`summed`]).
     let mut params = Vec::new();
     let selects: Vec<String> = pieces
         .iter()
         .map(|(tag, piece)| {
             let from = cells_between(org, (piece.grain, piece.from, piece.to), read, &mut params);
             let sign = if piece.subtract { -1 } else { 1 };
-            format!("SELECT {sign}, {tag}, c.rep_id, c.product_line_id, c.{} {from}{nonzero}", columns.join(", c."))
+            let values: Vec<String> =
+                columns.iter().enumerate().map(|(i, column)| format!("c.{column} AS v{i}")).collect();
+            format!(
+                "SELECT {sign} AS sign, {tag} AS tag, c.rep_id AS rep, c.product_line_id AS line, {} {from}{nonzero}",
+                values.join(", ")
+            )
         })
         .collect();
+    // Where each piece has a tag of its own, each cell read is a key of its own: nothing to sum.
+    let rows = selects.join(" UNION ALL ");
+    let tags: std::collections::BTreeSet<usize> = pieces.iter().map(|(tag, _)| *tag).collect();
+    let sql = if tags.len() < pieces.len() { summed(db, rows, &["tag", "rep", "line"], columns.len()) } else { rows };
     // Each rep and line's sums of the columns read, side by side in one buffer: only they are
     // added per cell, not every field of a tally.
     let width = positions.len();
     let mut slots: HashMap<(usize, i64, i64), usize> = HashMap::new();
     let mut sums: Vec<i64> = Vec::new();
-    db.query_each(&selects.join(" UNION ALL "), &params, |row| {
+    db.query_each(&sql, &params, |row| {
         let sign = row.int(0)?.unwrap_or(1);
         let tag = usize::try_from(row.int(1)?.unwrap_or_default()).unwrap_or_default();
         let key = (tag, row.int(2)?.unwrap_or_default(), row.int(3)?.unwrap_or_default());
@@ -278,8 +305,9 @@ pub(crate) fn open_before(
     let earliest = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(STATE_DAY);
     let from = cells_between(org, (grain, earliest, before), (filter, Lines::Each), &mut params);
     let mut out: HashMap<i64, i64> = HashMap::new();
-    db.query_each(&format!("SELECT c.rep_id, c.open_opportunities {from}"), &params, |row| {
-        *out.entry(row.int(0)?.unwrap_or_default()).or_default() += row.int(1)?.unwrap_or_default();
+    let rows = format!("SELECT 1 AS sign, c.rep_id AS rep, c.open_opportunities AS v0 {from}");
+    db.query_each(&summed(db, rows, &["rep"], 1), &params, |row| {
+        *out.entry(row.int(1)?.unwrap_or_default()).or_default() += row.int(2)?.unwrap_or_default();
         Ok(())
     })?;
     out.retain(|_, count| *count != 0);

@@ -1,7 +1,7 @@
 //! The few base-row reads a scorecard needs beside the rollups: what is not a sum of cells (medians,
 //! quotas to prorate, the open pipeline as of a day, summed here per rep) and the standards' facts.
 
-use crate::db::{Db, Value};
+use crate::db::{Db, Dialect, Value};
 use crate::error::Result;
 use crate::orgs::OrgId;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -231,11 +231,18 @@ pub fn open_pipeline(
     // probabilities, the opportunities' read.
     params.splice(0..0, std::iter::once(Value::Date(period_end)).chain(probability_params));
     let weighted = weighted_amount_sql("o.probability");
+    // PostgreSQL would pull the probability's `CASE` up into each of its uses in the weighted
+    // amount, which doubles the read's time; `OFFSET 0` keeps the subquery whole. On SQLite such a
+    // fence costs more than it saves.
+    let once = match db.dialect() {
+        Dialect::Postgres => " OFFSET 0",
+        Dialect::Sqlite => "",
+    };
     let sql = format!(
         "SELECT o.owner_id, COUNT(*), CAST(SUM(o.amount_cents) AS BIGINT), CAST(SUM({weighted}) AS BIGINT),
                 CAST(SUM(CASE WHEN o.expected_close_on < ? THEN o.amount_cents ELSE 0 END) AS BIGINT)
          FROM (SELECT w.owner_id, w.amount_cents, w.expected_close_on, {probability} AS probability
-               FROM ({open}) w) o
+               FROM ({open}) w{once}) o
          GROUP BY o.owner_id"
     );
     let mut out: HashMap<i64, OpenPipeline> = HashMap::new();

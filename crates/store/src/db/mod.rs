@@ -254,6 +254,30 @@ impl Db {
         Ok(())
     }
 
+    /// Like [`Db::query_each`], for a result whose size is bounded by the organisation's rather
+    /// than by its history (a report's reads, a few rows per rep): PostgreSQL's rows are handed
+    /// over together, in one call into the client's runtime, where each row streamed costs a call
+    /// of its own (about a fifth of a report's time in the client). SQLite streams them as
+    /// [`Db::query_each`] does: its rows cost no such call.
+    pub fn query_each_at_once(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        mut each: impl FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        match &mut self.conn {
+            Conn::Sqlite(_) => self.query_each(sql, params, each),
+            Conn::Postgres(client) => {
+                let statement = prepared(client, &mut self.statements, sql)?;
+                let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|v| v as _).collect();
+                for row in client.query(&statement, &params)? {
+                    each(&Row::Postgres(&row))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Runs a query and maps every row.
     pub fn query_map<T>(
         &mut self,

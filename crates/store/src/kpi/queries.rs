@@ -124,29 +124,17 @@ fn quotas_where(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>, onl
 
 /// The quota rows `sql` selects (rep, period start and end, metric, product line, target).
 fn read_quotas(db: &mut Db, sql: &str, params: &[Value<'_>]) -> Result<Vec<QuotaRow>> {
-    let rows = db.query_map(sql, params, |row| {
-        let (start, end) = (row.date(1)?.unwrap_or_default(), row.date(2)?.unwrap_or_default());
-        Ok((
-            row.int(0)?.unwrap_or_default(),
-            start,
-            end,
-            row.text(3)?.unwrap_or_default().to_string(),
-            row.int(4)?,
-            row.int(5)?,
-        ))
+    let mut quotas = Vec::new();
+    db.query_each_at_once(sql, params, |row| {
+        let period = Period::range(row.date(1)?.unwrap_or_default(), row.date(2)?.unwrap_or_default());
+        let metric = row.text(3)?.unwrap_or_default().parse().ok();
+        if let (Some(period), Some(metric)) = (period, metric) {
+            let (rep, product_line, target) = (row.int(0)?.unwrap_or_default(), row.int(4)?, row.int(5)?);
+            quotas.push(QuotaRow { rep, period, metric, product_line, target: target.unwrap_or(0) });
+        }
+        Ok(())
     })?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(rep, start, end, metric, product_line, target)| {
-            Some(QuotaRow {
-                rep,
-                period: Period::range(start, end)?,
-                metric: metric.parse().ok()?,
-                product_line,
-                target: target.unwrap_or(0),
-            })
-        })
-        .collect())
+    Ok(quotas)
 }
 
 /// Core's `weighted_amount` in SQL, so that the database sums the pipeline where the opportunities
@@ -246,7 +234,7 @@ pub fn open_pipeline(
          GROUP BY o.owner_id"
     );
     let mut out: HashMap<i64, OpenPipeline> = HashMap::new();
-    db.query_each(&sql, &params, |row| {
+    db.query_each_at_once(&sql, &params, |row| {
         let cents = |index| Ok::<_, crate::error::StoreError>(Money::from_cents(row.int(index)?.unwrap_or(0)));
         let pipeline = OpenPipeline {
             opportunities: row.int(1)?.unwrap_or(0),
@@ -273,7 +261,7 @@ pub fn won_cycle_days(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_
            AND o.deleted_at IS NULL{join}{filter}"
     );
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
-    db.query_each(&sql, &params, |row| {
+    db.query_each_at_once(&sql, &params, |row| {
         if let (Some(created), Some(closed)) = (row.timestamp(1)?, row.timestamp(2)?) {
             let days = (closed.date_naive() - created.date_naive()).num_days();
             out.entry(row.int(0)?.unwrap_or_default()).or_default().push(days);
@@ -306,7 +294,7 @@ pub fn satisfaction_scores(
            AND f.org_id = ? AND f.received_on >= ? AND f.received_on < ? AND f.deleted_at IS NULL{owned}{reps}"
     );
     let mut out: HashMap<i64, Vec<AccountScore>> = HashMap::new();
-    db.query_each(&sql, &params, |row| {
+    db.query_each_at_once(&sql, &params, |row| {
         let score = AccountScore {
             account: row.int(2)?.unwrap_or_default(),
             name: row.text(3)?.unwrap_or_default().to_string(),

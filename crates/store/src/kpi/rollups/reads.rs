@@ -114,7 +114,7 @@ pub(crate) fn lines_sold(
         .collect();
     let mut sums: HashMap<(i64, i64), i64> = HashMap::new();
     if !selects.is_empty() {
-        db.query_each(&summed(db, selects.join(" UNION ALL "), &["rep", "line"], 1), &params, |row| {
+        db.query_each_at_once(&summed(db, selects.join(" UNION ALL "), &["rep", "line"], 1), &params, |row| {
             let key = (row.int(1)?.unwrap_or_default(), row.int(2)?.unwrap_or_default());
             *sums.entry(key).or_default() += row.int(0)?.unwrap_or(1) * row.int(3)?.unwrap_or_default();
             Ok(())
@@ -233,7 +233,7 @@ fn sum_tagged<K: std::hash::Hash + Eq>(
     let width = positions.len();
     let mut slots: HashMap<(usize, i64, i64), usize> = HashMap::new();
     let mut sums: Vec<i64> = Vec::new();
-    db.query_each(&sql, &params, |row| {
+    db.query_each_at_once(&sql, &params, |row| {
         let sign = row.int(0)?.unwrap_or(1);
         let tag = usize::try_from(row.int(1)?.unwrap_or_default()).unwrap_or_default();
         let key = (tag, row.int(2)?.unwrap_or_default(), row.int(3)?.unwrap_or_default());
@@ -306,7 +306,7 @@ pub(crate) fn open_before(
     let from = cells_between(org, (grain, earliest, before), (filter, Lines::Each), &mut params);
     let mut out: HashMap<i64, i64> = HashMap::new();
     let rows = format!("SELECT 1 AS sign, c.rep_id AS rep, c.open_opportunities AS v0 {from}");
-    db.query_each(&summed(db, rows, &["rep"], 1), &params, |row| {
+    db.query_each_at_once(&summed(db, rows, &["rep"], 1), &params, |row| {
         *out.entry(row.int(1)?.unwrap_or_default()).or_default() += row.int(2)?.unwrap_or_default();
         Ok(())
     })?;
@@ -348,7 +348,7 @@ pub(crate) fn per_cell_of(
     // A filter's product line, or the every-line cell, is one cell per rep and day; the sums
     // are kept per rep and day all the same.
     let mut out: BTreeMap<(i64, NaiveDate), Vec<i64>> = BTreeMap::new();
-    db.query_each(&sql, &params, |row| {
+    db.query_each_at_once(&sql, &params, |row| {
         let key = (row.int(0)?.unwrap_or_default(), row.date(1)?.unwrap_or_default());
         let sums = out.entry(key).or_insert_with(|| vec![0; fields.len()]);
         for (column, sum) in sums.iter_mut().enumerate() {
@@ -389,7 +389,7 @@ pub(crate) fn organisation_months(
         params.push(Value::Int(line));
     }
     let mut out: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    db.query_each(&sql, &params, |row| {
+    db.query_each_at_once(&sql, &params, |row| {
         *out.entry(row.date(0)?.unwrap_or_default()).or_default() += row.int(1)?.unwrap_or_default();
         Ok(())
     })?;

@@ -25,6 +25,14 @@ pub enum Dialect {
     Postgres,
 }
 
+/// A statement's parameters as the PostgreSQL client takes them.
+fn postgres_params<'a>(params: &'a [Value<'_>]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
+    params.iter().map(|v| v as _).collect()
+}
+
+/// How many rows [`Db::query_each_batched`] takes from PostgreSQL at a time: a few hundred kilobytes.
+const BATCH_ROWS: i32 = 4_096;
+
 /// A database connection.
 pub struct Db {
     conn: Conn,
@@ -226,7 +234,7 @@ impl Db {
             }
             Conn::Postgres(client) => {
                 let statement = prepared(client, &mut self.statements, sql)?;
-                let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|v| v as _).collect();
+                let params = postgres_params(params);
                 Ok(client.execute(&statement, &params)?)
             }
         }
@@ -254,27 +262,38 @@ impl Db {
         Ok(())
     }
 
-    /// Like [`Db::query_each`], for a result whose size is bounded by the organisation's rather
-    /// than by its history (a report's reads, a few rows per rep): PostgreSQL's rows are handed
-    /// over together, in one call into the client's runtime, where each row streamed costs a call
-    /// of its own (about a fifth of a report's time in the client). SQLite streams them as
-    /// [`Db::query_each`] does: its rows cost no such call.
-    pub fn query_each_at_once(
+    /// Like [`Db::query_each`], for reads of many rows (a report's): PostgreSQL hands the rows over
+    /// in batches of [`BATCH_ROWS`], one call into the client's runtime each, where each row
+    /// streamed costs a call of its own (about a fifth of a report's time in the client). The
+    /// batches come from a portal, which lives in a transaction: outside one, the read opens its
+    /// own; inside the caller's, the rows are streamed as [`Db::query_each`] streams them. SQLite
+    /// streams them always: its rows cost no such call.
+    pub fn query_each_batched(
         &mut self,
         sql: &str,
         params: &[Value],
         mut each: impl FnMut(&Row) -> Result<()>,
     ) -> Result<()> {
+        let depth = self.depth;
         match &mut self.conn {
-            Conn::Sqlite(_) => self.query_each(sql, params, each),
-            Conn::Postgres(client) => {
+            Conn::Postgres(client) if depth == 0 => {
                 let statement = prepared(client, &mut self.statements, sql)?;
-                let params: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|v| v as _).collect();
-                for row in client.query(&statement, &params)? {
-                    each(&Row::Postgres(&row))?;
+                let params = postgres_params(params);
+                let mut transaction = client.transaction()?;
+                let portal = transaction.bind(&statement, &params)?;
+                loop {
+                    let rows = transaction.query_portal(&portal, BATCH_ROWS)?;
+                    for row in &rows {
+                        each(&Row::Postgres(row))?;
+                    }
+                    if rows.len() < BATCH_ROWS as usize {
+                        break;
+                    }
                 }
+                transaction.commit()?;
                 Ok(())
             }
+            _ => self.query_each(sql, params, each),
         }
     }
 

@@ -1,7 +1,7 @@
 //! The few base-row reads a scorecard needs beside the rollups: what is not a sum of cells (medians,
 //! quotas to prorate, the open pipeline as of a day, summed here per rep) and the standards' facts.
 
-use crate::db::{Db, Dialect, Value};
+use crate::db::{Db, Dialect, Row, Value};
 use crate::error::Result;
 use crate::orgs::OrgId;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -30,6 +30,22 @@ impl Filter<'_> {
                 format!("reps r CROSS JOIN {table} {alias}"),
                 format!(" AND r.org_id = {alias}.org_id AND r.id = {alias}.{rep_column}"),
             ),
+        }
+    }
+
+    /// Runs a read of what this filter covers: every rep's rows in batches (many of them:
+    /// [`Db::query_each_batched`]); a list of reps' streamed, where a batch's transaction costs
+    /// more than their few rows save.
+    pub(super) fn read_rows(
+        &self,
+        db: &mut Db,
+        sql: &str,
+        params: &[Value],
+        each: impl FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        match self.reps {
+            None => db.query_each_batched(sql, params, each),
+            Some(_) => db.query_each(sql, params, each),
         }
     }
 
@@ -111,7 +127,7 @@ fn quotas_where(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>, onl
              WHERE org_id = ? AND period_start IN ({}) AND period_end > ? AND deleted_at IS NULL{only}",
             vec!["?"; starts.len()].join(", ")
         );
-        return read_quotas(db, &sql, &params);
+        return read_quotas(db, filter, &sql, &params);
     }
     let mut params = vec![org.value(), Value::Date(earliest), Value::Date(period.end()), Value::Date(period.start())];
     let reps = Filter { product_line: None, ..filter }.sql("rep_id", None, &mut params);
@@ -119,13 +135,13 @@ fn quotas_where(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>, onl
         "SELECT {columns} FROM quotas
          WHERE org_id = ? AND deleted_at IS NULL AND period_start >= ? AND period_start < ? AND period_end > ?{reps}{only}"
     );
-    read_quotas(db, &sql, &params)
+    read_quotas(db, filter, &sql, &params)
 }
 
 /// The quota rows `sql` selects (rep, period start and end, metric, product line, target).
-fn read_quotas(db: &mut Db, sql: &str, params: &[Value<'_>]) -> Result<Vec<QuotaRow>> {
+fn read_quotas(db: &mut Db, filter: Filter<'_>, sql: &str, params: &[Value<'_>]) -> Result<Vec<QuotaRow>> {
     let mut quotas = Vec::new();
-    db.query_each_at_once(sql, params, |row| {
+    filter.read_rows(db, sql, params, |row| {
         let period = Period::range(row.date(1)?.unwrap_or_default(), row.date(2)?.unwrap_or_default());
         let metric = row.text(3)?.unwrap_or_default().parse().ok();
         if let (Some(period), Some(metric)) = (period, metric) {
@@ -234,7 +250,7 @@ pub fn open_pipeline(
          GROUP BY o.owner_id"
     );
     let mut out: HashMap<i64, OpenPipeline> = HashMap::new();
-    db.query_each_at_once(&sql, &params, |row| {
+    filter.read_rows(db, &sql, &params, |row| {
         let cents = |index| Ok::<_, crate::error::StoreError>(Money::from_cents(row.int(index)?.unwrap_or(0)));
         let pipeline = OpenPipeline {
             opportunities: row.int(1)?.unwrap_or(0),
@@ -254,14 +270,14 @@ pub fn won_cycle_days(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_
         vec![org.value(), Value::Timestamp(midnight(period.start())), Value::Timestamp(midnight(period.end()))];
     // The index by status, owner and closing date holds every column read.
     let (from, join) = filter.rep_by_rep("opportunities", "o", "owner_id");
-    let filter = filter.sql("o.owner_id", Some("o.product_line_id"), &mut params);
+    let only = filter.sql("o.owner_id", Some("o.product_line_id"), &mut params);
     let sql = format!(
         "SELECT o.owner_id, o.created_at, o.closed_at FROM {from}
          WHERE o.org_id = ? AND o.closed_at >= ? AND o.closed_at < ? AND o.status = 'won'
-           AND o.deleted_at IS NULL{join}{filter}"
+           AND o.deleted_at IS NULL{join}{only}"
     );
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
-    db.query_each_at_once(&sql, &params, |row| {
+    filter.read_rows(db, &sql, &params, |row| {
         if let (Some(created), Some(closed)) = (row.timestamp(1)?, row.timestamp(2)?) {
             let days = (closed.date_naive() - created.date_naive()).num_days();
             out.entry(row.int(0)?.unwrap_or_default()).or_default().push(days);
@@ -294,7 +310,7 @@ pub fn satisfaction_scores(
            AND f.org_id = ? AND f.received_on >= ? AND f.received_on < ? AND f.deleted_at IS NULL{owned}{reps}"
     );
     let mut out: HashMap<i64, Vec<AccountScore>> = HashMap::new();
-    db.query_each_at_once(&sql, &params, |row| {
+    filter.read_rows(db, &sql, &params, |row| {
         let score = AccountScore {
             account: row.int(2)?.unwrap_or_default(),
             name: row.text(3)?.unwrap_or_default().to_string(),

@@ -12,7 +12,7 @@ use hashbrown::HashMap;
 use quotient_core::Period;
 use quotient_core::kpi::Tally;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 /// Which product lines' cells a read across lines reads (a filter's product line reads that
 /// line's, whatever this says).
@@ -97,7 +97,7 @@ pub(crate) fn lines_sold(
     org: OrgId,
     periods: &[Period],
     filter: Filter<'_>,
-) -> Result<HashMap<i64, std::collections::BTreeSet<i64>>> {
+) -> Result<HashMap<i64, BTreeSet<i64>>> {
     let mut params = Vec::new();
     let weight: Vec<String> = LINE_COUNTS.iter().map(|field| format!("c.{field}")).collect();
     let selects: Vec<String> = periods
@@ -114,13 +114,13 @@ pub(crate) fn lines_sold(
         .collect();
     let mut sums: HashMap<(i64, i64), i64> = HashMap::new();
     if !selects.is_empty() {
-        db.query_each_at_once(&summed(db, selects.join(" UNION ALL "), &["rep", "line"], 1), &params, |row| {
+        filter.read_rows(db, &summed(db, selects.join(" UNION ALL "), &["rep", "line"], 1), &params, |row| {
             let key = (row.int(1)?.unwrap_or_default(), row.int(2)?.unwrap_or_default());
             *sums.entry(key).or_default() += row.int(0)?.unwrap_or(1) * row.int(3)?.unwrap_or_default();
             Ok(())
         })?;
     }
-    let mut out: HashMap<i64, std::collections::BTreeSet<i64>> = HashMap::new();
+    let mut out: HashMap<i64, BTreeSet<i64>> = HashMap::new();
     for ((rep, line), sum) in sums {
         if sum > 0 && line != 0 {
             out.entry(rep).or_default().insert(line);
@@ -209,7 +209,7 @@ fn sum_tagged<K: std::hash::Hash + Eq>(
     } else {
         String::new()
     };
-    // The cells are summed here on SQLite, by the database on PostgreSQL ([`summed`]).
+    // The cells are summed here, and before that by PostgreSQL where a key has several ([`summed`]).
     let mut params = Vec::new();
     let selects: Vec<String> = pieces
         .iter()
@@ -224,16 +224,19 @@ fn sum_tagged<K: std::hash::Hash + Eq>(
             )
         })
         .collect();
-    // Where each piece has a tag of its own, each cell read is a key of its own: nothing to sum.
+    // A key has several cells where two pieces share a tag or a piece spans several cells (a
+    // year's four quarters); otherwise each cell read is a key of its own, with nothing to sum.
     let rows = selects.join(" UNION ALL ");
-    let tags: std::collections::BTreeSet<usize> = pieces.iter().map(|(tag, _)| *tag).collect();
-    let sql = if tags.len() < pieces.len() { summed(db, rows, &["tag", "rep", "line"], columns.len()) } else { rows };
+    let tags: BTreeSet<usize> = pieces.iter().map(|(tag, _)| *tag).collect();
+    let spans_cells = |piece: &Piece| piece.grain.next(piece.from) < piece.to;
+    let several = tags.len() < pieces.len() || pieces.iter().any(|(_, piece)| spans_cells(piece));
+    let sql = if several { summed(db, rows, &["tag", "rep", "line"], columns.len()) } else { rows };
     // Each rep and line's sums of the columns read, side by side in one buffer: only they are
     // added per cell, not every field of a tally.
     let width = positions.len();
     let mut slots: HashMap<(usize, i64, i64), usize> = HashMap::new();
     let mut sums: Vec<i64> = Vec::new();
-    db.query_each_at_once(&sql, &params, |row| {
+    read.0.read_rows(db, &sql, &params, |row| {
         let sign = row.int(0)?.unwrap_or(1);
         let tag = usize::try_from(row.int(1)?.unwrap_or_default()).unwrap_or_default();
         let key = (tag, row.int(2)?.unwrap_or_default(), row.int(3)?.unwrap_or_default());
@@ -306,8 +309,9 @@ pub(crate) fn open_before(
     let from = cells_between(org, (grain, earliest, before), (filter, Lines::Each), &mut params);
     let mut out: HashMap<i64, i64> = HashMap::new();
     let rows = format!("SELECT 1 AS sign, c.rep_id AS rep, c.open_opportunities AS v0 {from}");
-    db.query_each_at_once(&summed(db, rows, &["rep"], 1), &params, |row| {
-        *out.entry(row.int(1)?.unwrap_or_default()).or_default() += row.int(2)?.unwrap_or_default();
+    filter.read_rows(db, &summed(db, rows, &["rep"], 1), &params, |row| {
+        *out.entry(row.int(1)?.unwrap_or_default()).or_default() +=
+            row.int(0)?.unwrap_or(1) * row.int(2)?.unwrap_or_default();
         Ok(())
     })?;
     out.retain(|_, count| *count != 0);
@@ -348,7 +352,7 @@ pub(crate) fn per_cell_of(
     // A filter's product line, or the every-line cell, is one cell per rep and day; the sums
     // are kept per rep and day all the same.
     let mut out: BTreeMap<(i64, NaiveDate), Vec<i64>> = BTreeMap::new();
-    db.query_each_at_once(&sql, &params, |row| {
+    filter.read_rows(db, &sql, &params, |row| {
         let key = (row.int(0)?.unwrap_or_default(), row.date(1)?.unwrap_or_default());
         let sums = out.entry(key).or_insert_with(|| vec![0; fields.len()]);
         for (column, sum) in sums.iter_mut().enumerate() {
@@ -389,7 +393,7 @@ pub(crate) fn organisation_months(
         params.push(Value::Int(line));
     }
     let mut out: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    db.query_each_at_once(&sql, &params, |row| {
+    db.query_each(&sql, &params, |row| {
         *out.entry(row.date(0)?.unwrap_or_default()).or_default() += row.int(1)?.unwrap_or_default();
         Ok(())
     })?;

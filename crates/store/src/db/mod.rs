@@ -263,7 +263,7 @@ impl Db {
     }
 
     /// Like [`Db::query_each`], for reads of many rows (a report's): PostgreSQL hands the rows over
-    /// in batches of [`BATCH_ROWS`], one call into the client's runtime each, where each row
+    /// in batches (4,096 rows), one call into the client's runtime each, where each row
     /// streamed costs a call of its own (about a fifth of a report's time in the client). The
     /// batches come from a portal, which lives in a transaction: outside one, the read opens its
     /// own; inside the caller's, the rows are streamed as [`Db::query_each`] streams them. SQLite

@@ -40,7 +40,6 @@ fn every_report_is_the_same_on_sqlite_and_postgres() {
     let past_day = day(90).to_string();
     let periods = [quarter.as_str(), last_year.as_str(), month.as_str(), week.as_str(), range.as_str()];
     let subjects: [&[&str]; 3] = [&[], &["--team", "M1"], &["--product-line", "PL2"]];
-    let mut compared = 0;
     for period in periods {
         for as_of in [today.as_str(), past_day.as_str()] {
             for subject in subjects {
@@ -53,9 +52,7 @@ fn every_report_is_the_same_on_sqlite_and_postgres() {
                 let reps = json["reps"].as_array().map_or(0, Vec::len);
                 assert!(reps > 0, "{args:?}: a report of no reps compares nothing");
                 assert!(on_sqlite == on_postgres, "{args:?}: the two databases' reports differ");
-                compared += 1;
             }
         }
     }
-    assert_eq!(compared, periods.len() * 2 * subjects.len());
 }

@@ -236,7 +236,8 @@ fn sum_tagged<K: std::hash::Hash + Eq>(
     let width = positions.len();
     let mut slots: HashMap<(usize, i64, i64), usize> = HashMap::new();
     let mut sums: Vec<i64> = Vec::new();
-    read.0.read_rows(db, &sql, &params, |row| {
+    let (filter, _) = read;
+    filter.read_rows(db, &sql, &params, |row| {
         let sign = row.int(0)?.unwrap_or(1);
         let tag = usize::try_from(row.int(1)?.unwrap_or_default()).unwrap_or_default();
         let key = (tag, row.int(2)?.unwrap_or_default(), row.int(3)?.unwrap_or_default());

@@ -167,7 +167,7 @@ pub fn evaluate(standards: &Standards, facts: &StandardsFacts, lang: Lang) -> Ve
                     let unhappy = unhappy_accounts(&facts.satisfaction_by_account, rule.target);
                     push(None, mean >= rule.target && unhappy.is_empty(), mean, rule.target);
                     if let Some(evaluation) = out.last_mut().filter(|_| !unhappy.is_empty()) {
-                        let named = lang.tf("standard.unhappy_accounts", &[("accounts", &unhappy.join(", "))]);
+                        let named = name_unhappy(&unhappy, lang);
                         evaluation.text = format!("{}; {named}", evaluation.text);
                         evaluation.accounts = unhappy;
                     }
@@ -240,6 +240,21 @@ fn judge_line(line: &LineEstimates, target: f64, lang: Lang) -> Evaluation {
 }
 
 /// The accounts whose mean score is below `target`, by name.
+/// How many unhappy accounts a text names; the rest are counted. A team's or an organisation's
+/// total may have thousands, all in the evaluation's `accounts`.
+const UNHAPPY_NAMED: usize = 5;
+
+/// The unhappy accounts in words: the first [`UNHAPPY_NAMED`] by name, then how many more.
+fn name_unhappy(unhappy: &[String], lang: Lang) -> String {
+    let named = unhappy[..unhappy.len().min(UNHAPPY_NAMED)].join(", ");
+    match unhappy.len().checked_sub(UNHAPPY_NAMED).filter(|&more| more > 0) {
+        None => lang.tf("standard.unhappy_accounts", &[("accounts", &named)]),
+        Some(more) => {
+            lang.tf("standard.unhappy_accounts_more", &[("accounts", &named), ("more", &lang.count(more as i64))])
+        }
+    }
+}
+
 fn unhappy_accounts(accounts: &[AccountScores], target: f64) -> Vec<String> {
     accounts
         .iter()

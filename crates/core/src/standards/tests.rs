@@ -220,6 +220,35 @@ fn an_unhappy_account_fails_satisfaction_and_is_named() {
 }
 
 #[test]
+fn a_long_list_of_unhappy_accounts_names_five_and_counts_the_rest() {
+    // Seven accounts below 8, in name order, and one above.
+    let names = ["A1", "A2", "A3", "A4", "A5", "A6", "A7"];
+    let mut by_account: Vec<AccountScores> =
+        names.iter().map(|name| AccountScores { account: name.to_string(), scores: vec![5] }).collect();
+    by_account.push(AccountScores { account: "Z".into(), scores: vec![10] });
+    let facts = StandardsFacts {
+        satisfaction_scores: by_account.iter().flat_map(|a| a.scores.clone()).collect(),
+        satisfaction_by_account: by_account,
+        ..StandardsFacts::default()
+    };
+    // The mean (7 × 5 + 10) ÷ 8 = 5.625; the text names five and counts two, the list has all seven.
+    let results = evaluate(&only(StandardKey::CustomerSatisfaction), &facts, Lang::ENGLISH);
+    assert_eq!(results[0].accounts, names);
+    assert_eq!(results[0].text, "customer satisfaction: 5.6 of 8; below target: A1, A2, A3, A4, A5 and 2 more");
+    let spanish = evaluate(&only(StandardKey::CustomerSatisfaction), &facts, Lang::from_tag("es").expect("Spanish"));
+    assert!(spanish[0].text.ends_with("por debajo del objetivo: A1, A2, A3, A4, A5 y 2 más"), "{}", spanish[0].text);
+
+    // Exactly five: all named, nothing counted.
+    let five = StandardsFacts {
+        satisfaction_scores: vec![5; 5],
+        satisfaction_by_account: facts.satisfaction_by_account[..5].to_vec(),
+        ..StandardsFacts::default()
+    };
+    let results = evaluate(&only(StandardKey::CustomerSatisfaction), &five, Lang::ENGLISH);
+    assert!(results[0].text.ends_with("below target: A1, A2, A3, A4, A5"), "{}", results[0].text);
+}
+
+#[test]
 fn demos_per_product_line_are_required_per_month() {
     let facts = StandardsFacts {
         demos_by_line: vec![

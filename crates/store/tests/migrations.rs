@@ -553,19 +553,20 @@ fn the_open_cells_migration_equals_a_rebuild(test: &mut TestDb) {
         Dialect::Sqlite => "DROP INDEX rollup_cells_by_period",
         Dialect::Postgres => "DROP INDEX rollup_cells_by_period; DROP INDEX rollup_cells_standing",
     };
-    // The every-line cells came later (migration 28): they go, and come back from the cells.
+    // The every-line cells came later (migration 28), the year cells later still (35): they go, and
+    // come back from the cells.
     db.batch(&format!(
         "DELETE FROM rollup_cells WHERE grain IN ('open_activity', 'open_close') OR grain LIKE 'demo%'
-             OR grain LIKE 'all%';
+             OR grain LIKE 'all%' OR grain = 'year';
          {indexes};
          ALTER TABLE rollup_cells DROP COLUMN closed_after_gateway;
          ALTER TABLE rollup_cells DROP COLUMN won_after_gateway;
          ALTER TABLE rollup_cells DROP COLUMN open_opportunities;
          ALTER TABLE opportunities DROP COLUMN last_activity_at;
-         DELETE FROM schema_migrations WHERE version IN (21, 28)"
+         DELETE FROM schema_migrations WHERE version IN (21, 28, 35)"
     ))
     .unwrap_or_else(|e| panic!("back to migration 20: {e}"));
-    migrate_to(db, 28).unwrap_or_else(|e| panic!("migrations 21 and 28 over data: {e}"));
+    migrate_to(db, 35).unwrap_or_else(|e| panic!("migrations 21, 28 and 35 over data: {e}"));
     assert_eq!(stored(db), rebuilt);
 }
 
@@ -593,10 +594,48 @@ fn the_every_line_migration_equals_a_rebuild(test: &mut TestDb) {
     };
     assert_eq!(quarter("all_quarter", Some(-1)), quarter("quarter", None));
     assert!(quarter("quarter", None).won + quarter("quarter", None).cold_calls > 0);
-    db.batch("DELETE FROM rollup_cells WHERE grain LIKE 'all%'; DELETE FROM schema_migrations WHERE version = 28")
-        .unwrap_or_else(|e| panic!("back to migration 27: {e}"));
-    migrate_to(db, 28).unwrap_or_else(|e| panic!("migration 28 over data: {e}"));
+    // The year cells (migration 35) are summed from these.
+    db.batch(
+        "DELETE FROM rollup_cells WHERE grain LIKE 'all%' OR grain LIKE '%year';
+         DELETE FROM schema_migrations WHERE version IN (28, 35)",
+    )
+    .unwrap_or_else(|e| panic!("back to migration 27: {e}"));
+    migrate_to(db, 35).unwrap_or_else(|e| panic!("migrations 28 and 35 over data: {e}"));
     assert_eq!(quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}")), rebuilt);
+}
+
+/// Migration 0035 sums the quarter cells a database already has into year cells — a rep's per
+/// line, every line together, and the line demos' — as a rebuild does.
+fn the_year_migration_equals_a_rebuild(test: &mut TestDb) {
+    let org = test.org("acme").id;
+    let db = &mut test.db;
+    bundle::import(db, org, &common::fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let rebuilt = quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}"));
+    for grain in ["year", "all_year"] {
+        assert!(rebuilt.iter().any(|cell| cell.0 == grain && cell.1 == "2026-01-01"), "{grain}");
+    }
+    // A rep's year is the sum of their quarters, line by line.
+    let sum = |grain: &str| -> quotient_core::kpi::Tally {
+        rebuilt.iter().filter(|cell| cell.0 == grain && cell.2 == 1 && cell.3 >= 0).map(|cell| cell.4).sum()
+    };
+    assert_eq!(sum("year"), sum("quarter"));
+    assert!(sum("year").won + sum("year").cold_calls > 0);
+    db.batch("DELETE FROM rollup_cells WHERE grain LIKE '%year'; DELETE FROM schema_migrations WHERE version = 35")
+        .unwrap_or_else(|e| panic!("back to migration 34: {e}"));
+    migrate_to(db, 35).unwrap_or_else(|e| panic!("migration 35 over data: {e}"));
+    assert_eq!(quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}")), rebuilt);
+}
+
+#[test]
+fn the_year_migration_equals_a_rebuild_on_sqlite() {
+    the_year_migration_equals_a_rebuild(&mut TestDb::sqlite());
+}
+
+#[test]
+fn the_year_migration_equals_a_rebuild_on_postgres() {
+    if let Some(mut test) = TestDb::postgres() {
+        the_year_migration_equals_a_rebuild(&mut test);
+    }
 }
 
 #[test]

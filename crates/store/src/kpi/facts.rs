@@ -27,8 +27,8 @@ pub struct Cell {
 /// What a cell's day means, and so at which grains it is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CellKind {
-    /// A fact of a day: kept at the day, the week, the month, the quarter and the organisation's
-    /// month.
+    /// A fact of a day: kept at the day, the week, the month, the quarter, the year and the
+    /// organisation's month.
     Dated,
     /// A standing fact (a contact of the rep's accounts): kept at the 'state' grain, its `day` is
     /// `STATE_DAY`.

@@ -1,9 +1,9 @@
-//! The rollup cells: each dated cell exists at four grains, the day, the ISO week, the month and the
-//! quarter, so a long period reads the fewest cells of those grains whose signed sum covers it (a
-//! month less its first days, say: every field is an integer sum). At the week, month and quarter a
-//! rep also has a cell of every product line together, at a grain of its own ([`Grain::EveryLine`]),
-//! so that a read across lines reads one cell where it would read one per line, and its range of
-//! the index holds those cells only. (Not at the day: a day is read only at a period's edges, and
+//! The rollup cells: each dated cell exists at five grains, the day, the ISO week, the month, the
+//! quarter and the year, so a long period reads the fewest cells of those grains whose signed sum
+//! covers it (a month less its first days, a year less its last month: every field is an integer
+//! sum). At the week, month, quarter and year a rep also has a cell of every product line together,
+//! at a grain of its own ([`Grain::EveryLine`]), so that a read across lines reads one cell where it
+//! would read one per line, and its range of the index holds those cells only. (Not at the day: a day is read only at a period's edges, and
 //! its cells are most of the table and of a write's.) A write moves the cells it changes ([`delta`]); a
 //! rebuild recomputes them all from the base rows ([`rebuild`]); the scorecards sum them over
 //! periods ([`reads`]).
@@ -29,6 +29,7 @@ pub(crate) enum Grain {
     Week,
     Month,
     Quarter,
+    Year,
     State,
     /// The month of the whole organisation, filed under rep [`ORGANISATION`]: what is learnt from
     /// years of history (the seasonality) reads 36 of these instead of every rep's months.
@@ -38,10 +39,10 @@ pub(crate) enum Grain {
     /// Open opportunities by their expected close day ([`CellKind::OpenByExpectedClose`]).
     OpenByExpectedClose,
     /// The demos held on opportunities of each product line ([`CellKind::LineDemo`]), by day,
-    /// week, month and quarter.
+    /// week, month, quarter and year.
     LineDemos(Calendar),
-    /// A rep's cells of every product line together (filed under [`EVERY_LINE`]), by week, month
-    /// and quarter ([`Grain::every_line`]).
+    /// A rep's cells of every product line together (filed under [`EVERY_LINE`]), by week, month,
+    /// quarter and year ([`Grain::every_line`]).
     EveryLine(Span),
 }
 
@@ -51,6 +52,7 @@ pub(crate) enum Span {
     Week,
     Month,
     Quarter,
+    Year,
 }
 
 /// The calendar grains a period is read at.
@@ -60,6 +62,7 @@ pub(crate) enum Calendar {
     Week,
     Month,
     Quarter,
+    Year,
 }
 
 /// The rep id the organisation's own cells are filed under (no rep has it).
@@ -76,6 +79,7 @@ impl Grain {
             Grain::Week => "week",
             Grain::Month => "month",
             Grain::Quarter => "quarter",
+            Grain::Year => "year",
             Grain::State => "state",
             Grain::OrganisationMonth => "org_month",
             Grain::OpenByLastActivity => "open_activity",
@@ -84,9 +88,11 @@ impl Grain {
             Grain::LineDemos(Calendar::Week) => "demo_week",
             Grain::LineDemos(Calendar::Month) => "demo_month",
             Grain::LineDemos(Calendar::Quarter) => "demo_quarter",
+            Grain::LineDemos(Calendar::Year) => "demo_year",
             Grain::EveryLine(Span::Week) => "all_week",
             Grain::EveryLine(Span::Month) => "all_month",
             Grain::EveryLine(Span::Quarter) => "all_quarter",
+            Grain::EveryLine(Span::Year) => "all_year",
         }
     }
 
@@ -97,6 +103,7 @@ impl Grain {
             Grain::Week => Grain::LineDemos(Calendar::Week),
             Grain::Month => Grain::LineDemos(Calendar::Month),
             Grain::Quarter => Grain::LineDemos(Calendar::Quarter),
+            Grain::Year => Grain::LineDemos(Calendar::Year),
             other => other,
         }
     }
@@ -110,11 +117,13 @@ impl Grain {
                 Calendar::Week => Grain::Week,
                 Calendar::Month => Grain::Month,
                 Calendar::Quarter => Grain::Quarter,
+                Calendar::Year => Grain::Year,
             },
             Grain::EveryLine(span) => match span {
                 Span::Week => Grain::Week,
                 Span::Month => Grain::Month,
                 Span::Quarter => Grain::Quarter,
+                Span::Year => Grain::Year,
             },
             other => other,
         }
@@ -130,11 +139,12 @@ impl Grain {
             Grain::Week => day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday())),
             Grain::Month | Grain::OrganisationMonth => day.with_day(1).unwrap_or(day),
             Grain::Quarter => NaiveDate::from_ymd_opt(day.year(), (day.month0() / 3) * 3 + 1, 1).unwrap_or(day),
+            Grain::Year => NaiveDate::from_ymd_opt(day.year(), 1, 1).unwrap_or(day),
             Grain::State => STATE_DAY,
         }
     }
 
-    /// The start of the cell after the one `day` is in (for the day, week, month and quarter).
+    /// The start of the cell after the one `day` is in (for the day, week, month, quarter and year).
     pub(super) fn next(self, day: NaiveDate) -> NaiveDate {
         match self.calendar() {
             Grain::Day
@@ -144,17 +154,19 @@ impl Grain {
             | Grain::EveryLine(_) => day + chrono::Duration::days(1),
             Grain::Week => self.bucket(day) + chrono::Duration::days(7),
             Grain::Quarter => next_month(next_month(next_month(self.bucket(day)))),
+            Grain::Year => NaiveDate::from_ymd_opt(day.year() + 1, 1, 1).unwrap_or(day),
             Grain::Month | Grain::OrganisationMonth | Grain::State => next_month(self.bucket(day)),
         }
     }
 
     /// The grain of the cells of every product line together of the same length as this grain, if
-    /// it has one: the week, the month and the quarter.
+    /// it has one: the week, the month, the quarter and the year.
     pub(super) fn every_line(self) -> Option<Grain> {
         match self {
             Grain::Week => Some(Grain::EveryLine(Span::Week)),
             Grain::Month => Some(Grain::EveryLine(Span::Month)),
             Grain::Quarter => Some(Grain::EveryLine(Span::Quarter)),
+            Grain::Year => Some(Grain::EveryLine(Span::Year)),
             _ => None,
         }
     }
@@ -162,7 +174,9 @@ impl Grain {
     /// The grains a cell is kept at.
     fn of(cell: &Cell) -> &'static [Grain] {
         match cell.kind {
-            CellKind::Dated => &[Grain::Day, Grain::Week, Grain::Month, Grain::Quarter, Grain::OrganisationMonth],
+            CellKind::Dated => {
+                &[Grain::Day, Grain::Week, Grain::Month, Grain::Quarter, Grain::Year, Grain::OrganisationMonth]
+            }
             CellKind::Standing => &[Grain::State],
             CellKind::OpenByLastActivity => &[Grain::OpenByLastActivity],
             CellKind::OpenByExpectedClose => &[Grain::OpenByExpectedClose],
@@ -171,6 +185,7 @@ impl Grain {
                 Grain::LineDemos(Calendar::Week),
                 Grain::LineDemos(Calendar::Month),
                 Grain::LineDemos(Calendar::Quarter),
+                Grain::LineDemos(Calendar::Year),
             ],
         }
     }

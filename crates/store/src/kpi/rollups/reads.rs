@@ -1,5 +1,5 @@
-//! The reads: the cells of a period summed per rep and product line, from the fewest quarter, month,
-//! week and day cells that cover it, some of them subtracted.
+//! The reads: the cells of a period summed per rep and product line, from the fewest year, quarter,
+//! month, week and day cells that cover it, some of them subtracted.
 
 use super::{Grain, ORGANISATION};
 use crate::db::{Db, Dialect, Value};
@@ -29,7 +29,7 @@ enum Lines {
 
 impl Lines {
     /// The grain read for `grain`, and the condition on the product line of its cells: only the
-    /// week, month and quarter have every-line cells, so the others are read line by line (the
+    /// week, month, quarter and year have every-line cells, so the others are read line by line (the
     /// sums across lines add them up).
     fn read(self, grain: Grain, filter: Filter<'_>) -> (Grain, &'static str) {
         if filter.product_line.is_some() {
@@ -45,7 +45,7 @@ impl Lines {
 
 /// Sums the cells of `period` per rep across product lines, from as few cells as `split` finds;
 /// a rep whose cells of the period are all zero is left out. Keyed by rep and line: the filter's
-/// line, or -1 (every line together) for the week, month and quarter cells and each line
+/// line, or -1 (every line together) for the week, month, quarter and year cells and each line
 /// for the day cells, so that a caller sums a rep's keys.
 pub fn sum(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_>) -> Result<HashMap<(i64, i64), Tally>> {
     sum_of(db, org, period, filter, &dated_fields())
@@ -225,7 +225,7 @@ fn sum_tagged<K: std::hash::Hash + Eq>(
         })
         .collect();
     // A key has several cells where two pieces share a tag or a piece spans several cells (a
-    // year's four quarters); otherwise each cell read is a key of its own, with nothing to sum.
+    // three quarters in a row); otherwise each cell read is a key of its own, with nothing to sum.
     let rows = selects.join(" UNION ALL ");
     let tags: BTreeSet<usize> = pieces.iter().map(|(tag, _)| *tag).collect();
     let spans_cells = |piece: &Piece| piece.grain.next(piece.from) < piece.to;
@@ -407,17 +407,17 @@ fn column_of(field: &str) -> &'static str {
 }
 
 /// The calendar grains a period is read at, coarsest first.
-const CALENDAR: [Grain; 4] = [Grain::Quarter, Grain::Month, Grain::Week, Grain::Day];
+const CALENDAR: [Grain; 5] = [Grain::Year, Grain::Quarter, Grain::Month, Grain::Week, Grain::Day];
 
-/// `period` as the fewest cells of the quarter, month, ISO week and day grains, each added or
+/// `period` as the fewest cells of the year, quarter, month, ISO week and day grains, each added or
 /// taken away: a ragged edge is often a whole coarser cell less a few (the last days of a month
 /// are the month less its first days). The cells around the period are the edges of a graph over
 /// its days; a way from its start to its end is a decomposition, an edge walked backwards a cell
 /// taken away. The shortest way is read, with the fewest cells taken away of the shortest.
 fn split(period: Period) -> Vec<Piece> {
     let (start, end) = (period.start(), period.end());
-    let low = Grain::Quarter.bucket(start);
-    let high = if Grain::Quarter.bucket(end) == end { end } else { Grain::Quarter.next(end) };
+    let low = Grain::Year.bucket(start);
+    let high = if Grain::Year.bucket(end) == end { end } else { Grain::Year.next(end) };
     let index = |day: NaiveDate| (day - low).num_days() as usize;
     let day_at = |node: usize| low + chrono::Duration::days(node as i64);
     // Per day: the cost of the best way there found (cells, cells taken away) and its last step
@@ -501,39 +501,47 @@ mod tests {
     fn a_period_splits_into_the_fewest_cells() {
         let (add, take) = (false, true);
         assert_eq!(parts("2026-Q1"), [(Grain::Quarter, date("2026-01-01"), date("2026-04-01"), add)]);
-        assert_eq!(parts("2026"), [(Grain::Quarter, date("2026-01-01"), date("2027-01-01"), add)]);
+        assert_eq!(parts("2026"), [(Grain::Year, date("2026-01-01"), date("2027-01-01"), add)]);
         assert_eq!(parts("2026-05"), [(Grain::Month, date("2026-05-01"), date("2026-06-01"), add)]);
         assert_eq!(parts("2026-W10"), [(Grain::Week, date("2026-03-02"), date("2026-03-09"), add)]);
         // ISO week 1 of 2026 starts on 29 December 2025, inside no whole month.
         assert_eq!(parts("2026-W01"), [(Grain::Week, date("2025-12-29"), date("2026-01-05"), add)]);
         assert_eq!(parts("2025-12-31..2026-01-01"), [(Grain::Day, date("2025-12-31"), date("2026-01-01"), add)]);
         // A trailing year from Thursday 4 December: December 2025 less its first three days
-        // (Monday 1 to Wednesday 3), three whole quarters, October and November, then 1–3
-        // December 2026: 12 cells, where whole cells only inside the year take 18 (4 days, 3 weeks
-        // and 3 days to January).
+        // (Monday 1 to Wednesday 3), the year 2026 less its December, then 1–3 December 2026: 9
+        // cells, where whole cells only inside the year take 18 (4 days, 3 weeks and 3 days to
+        // January) and quarters and months 12.
         assert_eq!(
             parts("2025-12-04..2026-12-04"),
             [
                 (Grain::Day, date("2025-12-01"), date("2025-12-04"), take),
                 (Grain::Month, date("2025-12-01"), date("2026-01-01"), add),
-                (Grain::Quarter, date("2026-01-01"), date("2026-10-01"), add),
-                (Grain::Month, date("2026-10-01"), date("2026-12-01"), add),
+                (Grain::Year, date("2026-01-01"), date("2027-01-01"), add),
+                (Grain::Month, date("2026-12-01"), date("2027-01-01"), take),
                 (Grain::Day, date("2026-12-01"), date("2026-12-04"), add),
             ]
         );
         // Sunday 7 December 2025 to Monday 7 December 2026: the Sunday, less the week of Monday
-        // 1 December, plus December; then 1–6 December 2026 as the week of Monday 30 November less
-        // its Monday. 10 cells rather than 18.
+        // 1 December, plus December; the year 2026 less its December; then 1–6 December 2026 as
+        // the week of Monday 30 November less its Monday. 7 cells rather than 18.
         assert_eq!(
             parts("2025-12-07..2026-12-07"),
             [
                 (Grain::Day, date("2025-12-07"), date("2025-12-08"), add),
                 (Grain::Week, date("2025-12-01"), date("2025-12-08"), take),
                 (Grain::Month, date("2025-12-01"), date("2026-01-01"), add),
-                (Grain::Quarter, date("2026-01-01"), date("2026-10-01"), add),
-                (Grain::Month, date("2026-10-01"), date("2026-12-01"), add),
+                (Grain::Year, date("2026-01-01"), date("2027-01-01"), add),
+                (Grain::Month, date("2026-12-01"), date("2027-01-01"), take),
                 (Grain::Day, date("2026-11-30"), date("2026-12-01"), take),
                 (Grain::Week, date("2026-11-30"), date("2026-12-07"), add),
+            ]
+        );
+        // Three quarters in a row are one piece: the year less its last quarter.
+        assert_eq!(
+            parts("2026-01-01..2026-10-01"),
+            [
+                (Grain::Year, date("2026-01-01"), date("2027-01-01"), add),
+                (Grain::Quarter, date("2026-10-01"), date("2027-01-01"), take),
             ]
         );
     }
@@ -555,6 +563,8 @@ mod tests {
                     assert!(grain != Grain::Month || (a.day() == 1 && b.day() == 1));
                     let quarter_start = |d: NaiveDate| d.day() == 1 && d.month0().is_multiple_of(3);
                     assert!(grain != Grain::Quarter || (quarter_start(a) && quarter_start(b)));
+                    let year_start = |d: NaiveDate| d.day() == 1 && d.month() == 1;
+                    assert!(grain != Grain::Year || (year_start(a) && year_start(b)));
                     let mut day = a;
                     while day < b {
                         *counted.entry(day).or_default() += if piece.subtract { -1 } else { 1 };

@@ -549,6 +549,7 @@ fn the_open_cells_migration_equals_a_rebuild(test: &mut TestDb) {
     assert!(rebuilt.0.iter().any(|cell| cell.0 == "open_activity"), "the fixture has open opportunities");
     assert!(rebuilt.0.iter().any(|cell| cell.4.closed_after_gateway > 0), "and closes after the gateway");
     assert!(rebuilt.0.iter().any(|cell| cell.0 == "demo_quarter"), "and a demo on a product line");
+    assert!(rebuilt.0.iter().any(|cell| cell.0 == "demo_year"), "kept at the year too");
     let indexes = match db.dialect() {
         Dialect::Sqlite => "DROP INDEX rollup_cells_by_period",
         Dialect::Postgres => "DROP INDEX rollup_cells_by_period; DROP INDEX rollup_cells_standing",
@@ -578,7 +579,7 @@ fn the_every_line_migration_equals_a_rebuild(test: &mut TestDb) {
     bundle::import(db, org, &common::fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
     let rebuilt = quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}"));
     assert!(rebuilt.iter().all(|cell| cell.0 != "all_day"));
-    for grain in ["all_week", "all_month", "all_quarter"] {
+    for grain in ["all_week", "all_month", "all_quarter", "all_year"] {
         let cells: Vec<_> = rebuilt.iter().filter(|cell| cell.0 == grain).collect();
         assert!(!cells.is_empty(), "{grain}");
         assert!(cells.iter().all(|cell| cell.3 == -1), "{grain} cells are filed under line -1");

@@ -239,7 +239,6 @@ fn judge_line(line: &LineEstimates, target: f64, lang: Lang) -> Evaluation {
     }
 }
 
-/// The accounts whose mean score is below `target`, by name.
 /// How many unhappy accounts a text names; the rest are counted. A team's or an organisation's
 /// total may have thousands, all in the evaluation's `accounts`.
 const UNHAPPY_NAMED: usize = 5;
@@ -255,6 +254,7 @@ fn name_unhappy(unhappy: &[String], lang: Lang) -> String {
     }
 }
 
+/// The accounts whose mean score is below `target`, by name.
 fn unhappy_accounts(accounts: &[AccountScores], target: f64) -> Vec<String> {
     accounts
         .iter()

@@ -2,7 +2,8 @@
 -- reads most of its months as one year cell less the year's last month, where it read three
 -- quarters and two months. Kept by every rollup delta and rebuild from now on; here summed once
 -- from the quarter cells.
--- PostgreSQL's indexes of the grains' values cover the new grains.
+-- PostgreSQL's indexes of the grains' values cover the new grains. The year of a day is truncated
+-- as a timestamp without a time zone, which depends on no setting (as in 0021).
 DROP INDEX rollup_cells_by_period;
 DROP INDEX rollup_cells_standing;
 INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id,
@@ -12,7 +13,7 @@ INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id,
     cold_calls, call_backs, emails, appointments, field_visits, demos, meetings, events,
     conversations, appointments_set, estimates, company_leads, company_leads_touched_in_time,
     company_leads_untouched, contacts, complete_contacts, open_opportunities)
-SELECT org_id, rep_id, replace(grain, 'quarter', 'year'), CAST(date_trunc('year', day) AS DATE), product_line_id,
+SELECT org_id, rep_id, replace(grain, 'quarter', 'year'), CAST(date_trunc('year', CAST(day AS TIMESTAMP)) AS DATE), product_line_id,
        SUM(won), SUM(won_amount), SUM(won_margin), SUM(won_cycle_days), SUM(lost),
        SUM(closed_after_proposal), SUM(won_after_proposal), SUM(closed_after_gateway),
        SUM(won_after_gateway), SUM(first_appointments), SUM(first_appointments_to_gateway),
@@ -23,7 +24,7 @@ SELECT org_id, rep_id, replace(grain, 'quarter', 'year'), CAST(date_trunc('year'
        SUM(contacts), SUM(complete_contacts), SUM(open_opportunities)
 FROM rollup_cells
 WHERE grain IN ('quarter', 'all_quarter', 'demo_quarter')
-GROUP BY org_id, rep_id, grain, date_trunc('year', day), product_line_id;
+GROUP BY org_id, rep_id, grain, date_trunc('year', CAST(day AS TIMESTAMP)), product_line_id;
 
 CREATE INDEX rollup_cells_by_period ON rollup_cells (org_id, grain, day, rep_id, product_line_id)
 INCLUDE (

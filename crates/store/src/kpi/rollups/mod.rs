@@ -2,11 +2,11 @@
 //! quarter and the year, so a long period reads the fewest cells of those grains whose signed sum
 //! covers it (a month less its first days, a year less its last month: every field is an integer
 //! sum). At the week, month, quarter and year a rep also has a cell of every product line together,
-//! at a grain of its own ([`Grain::EveryLine`]), so that a read across lines reads one cell where it
-//! would read one per line, and its range of the index holds those cells only. (Not at the day: a day is read only at a period's edges, and
-//! its cells are most of the table and of a write's.) A write moves the cells it changes ([`delta`]); a
-//! rebuild recomputes them all from the base rows ([`rebuild`]); the scorecards sum them over
-//! periods ([`reads`]).
+//! at a grain of its own ([`Grain::EveryLine`]), so that a read across lines reads one cell where
+//! it would read one per line, and its range of the index holds those cells only. (Not at the day:
+//! a day is read only at a period's edges, and its cells are most of the table and of a write's.) A
+//! write moves the cells it changes ([`delta`]); a rebuild recomputes them all from the base rows
+//! ([`rebuild`]); the scorecards sum them over periods ([`reads`]).
 
 mod delta;
 mod reads;

@@ -224,8 +224,8 @@ fn sum_tagged<K: std::hash::Hash + Eq>(
             )
         })
         .collect();
-    // A key has several cells where two pieces share a tag or a piece spans several cells (a
-    // three quarters in a row); otherwise each cell read is a key of its own, with nothing to sum.
+    // A key has several cells where two pieces share a tag or a piece spans several cells (two
+    // quarters in a row); otherwise each cell read is a key of its own, with nothing to sum.
     let rows = selects.join(" UNION ALL ");
     let tags: BTreeSet<usize> = pieces.iter().map(|(tag, _)| *tag).collect();
     let spans_cells = |piece: &Piece| piece.grain.next(piece.from) < piece.to;
@@ -536,7 +536,7 @@ mod tests {
                 (Grain::Week, date("2026-11-30"), date("2026-12-07"), add),
             ]
         );
-        // Three quarters in a row are one piece: the year less its last quarter.
+        // Three quarters in a row are two cells rather than three: the year less its last quarter.
         assert_eq!(
             parts("2026-01-01..2026-10-01"),
             [

@@ -22,6 +22,11 @@ use clap::{Parser, Subcommand};
 use quotient_store::imports::Missing;
 use std::path::PathBuf;
 
+// A report's reads and cards allocate many small values on two threads at once; mimalloc serves
+// them with less contention than the system allocator (docs/BENCHMARKS.md: the scorecards).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "quotient", version, about = "Sales performance management: CRM, quotas, KPIs and coaching")]
 struct Cli {

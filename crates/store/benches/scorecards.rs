@@ -15,6 +15,10 @@ use quotient_store::testing::unscoped;
 use quotient_store::{Db, Value, orgs};
 use std::time::Instant;
 
+// The allocator the `quotient` binary runs with, so that the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 type Error = Box<dyn std::error::Error>;
 
 /// How many writes of each kind are timed.

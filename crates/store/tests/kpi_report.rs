@@ -440,6 +440,30 @@ fn the_pipeline_weighs_each_opportunity_to_the_cent(test: &mut TestDb) {
         // Expected to close by 31 March, the quarter's last day: 10 + 30 + 9 + 5 cents.
         assert_eq!(pipeline.due_in_period, Money::from_cents(54), "{as_of}");
     }
+    // Prospect to 15 %: the open opportunities at it weigh 1.5 → 2, 4.5 → 5, 1.35 → 1 and
+    // 1,851.75 → 1,852 cents, now and on the past day (weighed with the probabilities of today);
+    // the rollups moved are what a rebuild makes of them.
+    let directory = kpi::Directory::load(&mut test.db, org).unwrap_or_else(|e| panic!("{e}"));
+    let admin = quotient_store::access::Viewer::operator(org, &directory);
+    let prospect = quotient_store::crm::pipeline_config::StageInput {
+        key: "prospect".into(),
+        name: "Prospect".into(),
+        probability_pct: "15".into(),
+        ..Default::default()
+    };
+    quotient_store::ops::settings::save_stage(&mut test.db, &admin, &prospect).unwrap_or_else(|e| panic!("{e}"));
+    let qualified = [(5, 1_000), (15, 1_000), (4, 1_000), (huge, 1_000)]
+        .into_iter()
+        .map(|(cents, bp)| quotient_core::kpi::weighted_amount(Money::from_cents(cents), bp))
+        .sum::<Money>();
+    let prospects = Money::from_cents(2 + 5 + 1 + 1_852);
+    for as_of in ["2026-03-14", today.as_str()] {
+        let whole = report_on(test, org, Subject::Rep("R90".into()), "2026-Q1", as_of);
+        assert_eq!(card(&whole, "R90").scorecard.pipeline.weighted, qualified + prospects, "{as_of}");
+    }
+    let moved = kpi::snapshot(&mut test.db, org).unwrap_or_else(|e| panic!("{e}"));
+    kpi::rebuild(&mut test.db, org).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kpi::snapshot(&mut test.db, org).unwrap_or_else(|e| panic!("{e}")), moved);
 }
 
 fn report_on(

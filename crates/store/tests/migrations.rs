@@ -552,22 +552,26 @@ fn the_open_cells_migration_equals_a_rebuild(test: &mut TestDb) {
     assert!(rebuilt.0.iter().any(|cell| cell.0 == "demo_year"), "kept at the year too");
     let indexes = match db.dialect() {
         Dialect::Sqlite => "DROP INDEX rollup_cells_by_period",
-        Dialect::Postgres => "DROP INDEX rollup_cells_by_period; DROP INDEX rollup_cells_standing",
+        Dialect::Postgres => {
+            "DROP INDEX rollup_cells_by_period; DROP INDEX rollup_cells_standing; DROP STATISTICS rollup_cells_grain_day"
+        }
     };
-    // The every-line cells came later (migration 28), the year cells later still (35): they go, and
-    // come back from the cells.
+    // The every-line cells came later (migration 28), the year cells later still (35), the open
+    // pipeline at the state grain last (36): they go, and come back from the cells.
     db.batch(&format!(
         "DELETE FROM rollup_cells WHERE grain IN ('open_activity', 'open_close') OR grain LIKE 'demo%'
-             OR grain LIKE 'all%' OR grain = 'year';
+             OR grain LIKE 'all%' OR grain = 'year' OR (grain = 'state' AND contacts = 0);
          {indexes};
          ALTER TABLE rollup_cells DROP COLUMN closed_after_gateway;
          ALTER TABLE rollup_cells DROP COLUMN won_after_gateway;
          ALTER TABLE rollup_cells DROP COLUMN open_opportunities;
+         ALTER TABLE rollup_cells DROP COLUMN open_amount;
+         ALTER TABLE rollup_cells DROP COLUMN open_weighted;
          ALTER TABLE opportunities DROP COLUMN last_activity_at;
-         DELETE FROM schema_migrations WHERE version IN (21, 28, 35)"
+         DELETE FROM schema_migrations WHERE version IN (21, 28, 35, 36)"
     ))
     .unwrap_or_else(|e| panic!("back to migration 20: {e}"));
-    migrate_to(db, 35).unwrap_or_else(|e| panic!("migrations 21, 28 and 35 over data: {e}"));
+    migrate_to(db, 36).unwrap_or_else(|e| panic!("migrations 21, 28, 35 and 36 over data: {e}"));
     assert_eq!(stored(db), rebuilt);
 }
 
@@ -625,6 +629,65 @@ fn the_year_migration_equals_a_rebuild(test: &mut TestDb) {
         .unwrap_or_else(|e| panic!("back to migration 34: {e}"));
     migrate_to(db, 35).unwrap_or_else(|e| panic!("migration 35 over data: {e}"));
     assert_eq!(quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}")), rebuilt);
+}
+
+/// Migration 0036 files each open opportunity's amount and weighted amount in its cells, and the
+/// open pipeline in its rep's state cell of its product line, as a rebuild does.
+fn the_open_pipeline_migration_equals_a_rebuild(test: &mut TestDb) {
+    let org = test.org("acme").id;
+    let db = &mut test.db;
+    bundle::import(db, org, &common::fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let rebuilt = quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}"));
+    let state: Vec<_> = rebuilt.iter().filter(|cell| cell.0 == "state" && cell.4.open_opportunities > 0).collect();
+    assert!(state.iter().any(|cell| cell.4.open_weighted > 0 && cell.4.contacts == 0), "open pipeline apart");
+    let open: quotient_core::kpi::Tally = state.iter().map(|cell| cell.4).sum();
+    let by_activity: quotient_core::kpi::Tally =
+        rebuilt.iter().filter(|cell| cell.0 == "open_activity").map(|cell| cell.4).sum();
+    assert_eq!((open.open_opportunities, open.open_amount), (by_activity.open_opportunities, by_activity.open_amount));
+    // Before migration 36: the state cells held the contacts only, the open cells their count.
+    let (drop, create) = match db.dialect() {
+        Dialect::Sqlite => (
+            "DROP INDEX rollup_cells_by_period",
+            "CREATE INDEX rollup_cells_by_period ON rollup_cells (org_id, grain, day, rep_id, product_line_id,
+                 won, won_amount, won_margin, won_cycle_days, lost, closed_after_proposal, won_after_proposal,
+                 closed_after_gateway, won_after_gateway, first_appointments, first_appointments_to_gateway,
+                 first_appointments_to_proposal, first_appointments_top_level, cold_calls, call_backs, emails,
+                 appointments, field_visits, demos, meetings, events, conversations, appointments_set,
+                 estimates, company_leads, company_leads_touched_in_time, company_leads_untouched, contacts,
+                 complete_contacts, open_opportunities)",
+        ),
+        Dialect::Postgres => (
+            "DROP INDEX rollup_cells_standing; DROP STATISTICS rollup_cells_grain_day",
+            "CREATE INDEX rollup_cells_standing ON rollup_cells (org_id, grain, day, rep_id, product_line_id)
+             INCLUDE (contacts, complete_contacts, open_opportunities, demos)
+             WHERE grain IN ('state', 'open_activity', 'open_close', 'demo_day', 'demo_week', 'demo_month',
+                             'demo_quarter', 'demo_year')",
+        ),
+    };
+    db.batch(&format!(
+        "DELETE FROM rollup_cells WHERE grain = 'state' AND contacts = 0;
+         UPDATE rollup_cells SET open_opportunities = 0 WHERE grain = 'state';
+         {drop};
+         ALTER TABLE rollup_cells DROP COLUMN open_amount;
+         ALTER TABLE rollup_cells DROP COLUMN open_weighted;
+         {create};
+         DELETE FROM schema_migrations WHERE version = 36"
+    ))
+    .unwrap_or_else(|e| panic!("back to migration 35: {e}"));
+    migrate_to(db, 36).unwrap_or_else(|e| panic!("migration 36 over data: {e}"));
+    assert_eq!(quotient_store::kpi::snapshot(db, org).unwrap_or_else(|e| panic!("{e}")), rebuilt);
+}
+
+#[test]
+fn the_open_pipeline_migration_equals_a_rebuild_on_sqlite() {
+    the_open_pipeline_migration_equals_a_rebuild(&mut TestDb::sqlite());
+}
+
+#[test]
+fn the_open_pipeline_migration_equals_a_rebuild_on_postgres() {
+    if let Some(mut test) = TestDb::postgres() {
+        the_open_pipeline_migration_equals_a_rebuild(&mut test);
+    }
 }
 
 #[test]

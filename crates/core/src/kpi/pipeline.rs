@@ -96,9 +96,10 @@ impl Pipeline {
     }
 }
 
-/// amount × probability, exact in integers, rounded half away from zero to the cent. The store sums
-/// a rep's open pipeline with the same rule in SQL (`queries::open_pipeline`), pinned to this one by
-/// its tests.
+/// amount × probability, exact in integers, rounded half away from zero to the cent. Each open
+/// opportunity's is kept in its rollup cells (`open_contribution`); the store sums a rep's open
+/// pipeline as of a past day with the same rule in SQL (`queries::open_pipeline`), pinned to this
+/// one by its tests.
 pub fn weighted_amount(amount: Money, probability_bp: u32) -> Money {
     let scaled = i128::from(amount.cents()) * i128::from(probability_bp);
     let rounded = (scaled + scaled.signum() * 5_000) / 10_000;

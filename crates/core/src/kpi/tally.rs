@@ -1,5 +1,6 @@
 //! Rollup cells: additive counts and sums that a fact contributes to the day it is credited to.
 
+use super::pipeline::weighted_amount;
 use crate::model::{ActivityOutcome, ActivityType, LeadSource, OpportunityStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::ops::{AddAssign, SubAssign};
@@ -99,8 +100,14 @@ tally! {
     contacts,
     complete_contacts,
     /// Open opportunities, filed by the day of their last activity and by their expected close
-    /// (`open_contribution`): CRM currency counts those before a day.
+    /// (`open_contribution`): CRM currency counts those before a day. Filed at the 'state' grain
+    /// too, they are the open pipeline now.
     open_opportunities,
+    /// The open opportunities' amounts, and each weighted by its stage's probability (rounded to
+    /// the cent per opportunity, `weighted_amount`): the open pipeline now, and (by expected
+    /// close) the part of it due by a day.
+    open_amount,
+    open_weighted,
 }
 
 impl Tally {
@@ -158,6 +165,9 @@ pub struct OpportunityFacts {
     pub expected_close_on: Option<NaiveDate>,
     /// The day of its latest activity, if it has any.
     pub last_activity_on: Option<NaiveDate>,
+    /// The probability of the stage it is at now, in basis points: what its amount is weighted by
+    /// while it is open.
+    pub probability_bp: u32,
 }
 
 impl OpportunityFacts {
@@ -232,7 +242,12 @@ pub fn open_contribution(opportunity: &OpportunityFacts) -> Option<OpenStanding>
     (opportunity.status == OpportunityStatus::Open).then_some(OpenStanding {
         last_activity_on: opportunity.last_activity_on,
         expected_close_on: opportunity.expected_close_on,
-        tally: Tally { open_opportunities: 1, ..Tally::default() },
+        tally: Tally {
+            open_opportunities: 1,
+            open_amount: opportunity.amount.cents(),
+            open_weighted: weighted_amount(opportunity.amount, opportunity.probability_bp).cents(),
+            ..Tally::default()
+        },
     })
 }
 

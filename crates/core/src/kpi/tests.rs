@@ -31,6 +31,7 @@ fn opportunity(
         first_appointment_top_level: false,
         expected_close_on: None,
         last_activity_on: None,
+        probability_bp: 0,
     }
 }
 
@@ -144,12 +145,19 @@ fn an_open_opportunity_stands_by_its_last_activity_and_expected_close() {
     let e = OpportunityFacts {
         last_activity_on: Some(day("2026-03-20")),
         expected_close_on: Some(day("2026-04-30")),
+        amount: Money::from_cents(12_345),
+        probability_bp: 1_250,
         ..sample()[4]
     };
     let standing = open_contribution(&e).unwrap_or_else(|| panic!("E is open"));
     assert_eq!(standing.last_activity_on, Some(day("2026-03-20")));
     assert_eq!(standing.expected_close_on, Some(day("2026-04-30")));
-    assert_eq!(standing.tally, Tally { open_opportunities: 1, ..Tally::default() });
+    // 123.45 × 12.5 % = 15.43125: 15.43, rounded to the cent.
+    let open = Tally { open_opportunities: 1, open_amount: 12_345, open_weighted: 1_543, ..Tally::default() };
+    assert_eq!(standing.tally, open);
+    // Half a cent rounds away from zero: 0.01 × 50 % = 0.005, 0.01.
+    let half = OpportunityFacts { amount: Money::from_cents(1), probability_bp: 5_000, ..e };
+    assert_eq!(open_contribution(&half).map(|s| s.tally.open_weighted), Some(1));
     // Won, lost: no standing; nor do they add to open opportunities in their day cells.
     assert!(sample()[..4].iter().all(|o| open_contribution(o).is_none()));
     assert_eq!(tally(&sample(), "2026").open_opportunities, 0);

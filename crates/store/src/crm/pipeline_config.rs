@@ -6,6 +6,7 @@
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::{Result, StoreError};
+use crate::kpi;
 use crate::orgs::{self, OrgId, Revision};
 use quotient_core::forecast::Category;
 use quotient_core::input::{self, Refusals};
@@ -231,13 +232,21 @@ pub(crate) fn save_stage(db: &mut Db, org: OrgId, user: Option<i64>, stage: &Sta
         org.value(),
         Value::text(&key),
     ];
-    if before.is_some() {
-        db.execute(
-            "UPDATE stages SET name = ?, position = ?, probability_bp = ?, milestone = ?, forecast_category = ?,
-                               definition = ?, business_rules = ?
-             WHERE org_id = ? AND key = ?",
-            &values,
-        )?;
+    if let Some(before) = before {
+        let update = |db: &mut Db| {
+            db.execute(
+                "UPDATE stages SET name = ?, position = ?, probability_bp = ?, milestone = ?, forecast_category = ?,
+                                   definition = ?, business_rules = ?
+                 WHERE org_id = ? AND key = ?",
+                &values,
+            )
+        };
+        // The open opportunities at the stage carry their weighted amounts in the rollups.
+        if before.probability_bp == probability * 100 {
+            update(db)?;
+        } else {
+            kpi::with_stage_delta(db, org, &key, update)?;
+        }
     } else {
         db.execute(
             "INSERT INTO stages (name, position, probability_bp, milestone, forecast_category, definition, business_rules,

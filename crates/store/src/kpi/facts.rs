@@ -30,8 +30,8 @@ pub enum CellKind {
     /// A fact of a day: kept at the day, the week, the month, the quarter, the year and the
     /// organisation's month.
     Dated,
-    /// A standing fact (a contact of the rep's accounts): kept at the 'state' grain, its `day` is
-    /// `STATE_DAY`.
+    /// A standing fact (a contact of the rep's accounts, an open opportunity): kept at the 'state'
+    /// grain, its `day` is `STATE_DAY`.
     Standing,
     /// An open opportunity, filed by the day of its last activity (`STATE_DAY` when it has none).
     OpenByLastActivity,
@@ -72,11 +72,13 @@ impl Fact {
     }
 }
 
-/// Which rows to read: one fact, or everything of one rep.
+/// Which rows to read: one fact, everything of one rep, or (of the opportunities only) the open
+/// ones at a stage.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Rows {
+pub(crate) enum Rows<'a> {
     One(i64),
     OfRep(i64),
+    OpenAtStage(&'a str),
 }
 
 /// `fact` and the facts whose contribution depends on it, as they stand now: an appointment
@@ -130,6 +132,14 @@ pub fn cells_of(db: &mut Db, org: OrgId, fact: Fact) -> Result<Vec<Cell>> {
     Ok(cells)
 }
 
+/// The cells the open opportunities at `stage` contribute to now: what a change of the stage's
+/// probability moves (their weighted amounts).
+pub fn cells_of_open_at_stage(db: &mut Db, org: OrgId, stage: &str) -> Result<Vec<Cell>> {
+    let mut cells = Vec::new();
+    opportunity_cells(db, org, Rows::OpenAtStage(stage), &mut |cell| cells.push(cell))?;
+    Ok(cells)
+}
+
 /// Every cell the facts of one rep contribute to, unsummed.
 pub(crate) fn cells_of_rep(db: &mut Db, org: OrgId, rep: i64, push: &mut impl FnMut(Cell)) -> Result<()> {
     opportunity_cells(db, org, Rows::OfRep(rep), push)?;
@@ -144,15 +154,16 @@ fn query(
     org: OrgId,
     select: &str,
     rep_column: &str,
-    rows: Rows,
+    rows: Rows<'_>,
     each: impl FnMut(&Row) -> Result<()>,
 ) -> Result<()> {
     let (filter, key) = match rows {
-        Rows::One(id) => ("id", id),
-        Rows::OfRep(rep) => (rep_column, rep),
+        Rows::One(id) => ("id", Value::Int(id)),
+        Rows::OfRep(rep) => (rep_column, Value::Int(rep)),
+        Rows::OpenAtStage(stage) => ("status = 'open' AND stage", Value::text(stage)),
     };
     let sql = format!("{select} WHERE org_id = ? AND {filter} = ? AND deleted_at IS NULL");
-    db.query_each(&sql, &[org.value(), Value::Int(key)], each)
+    db.query_each(&sql, &[org.value(), key], each)
 }
 
 /// A whole-number setting of the row's organisation (`table` is the row's alias), or `default`:
@@ -174,7 +185,7 @@ fn day_of(at: DateTime<Utc>) -> NaiveDate {
     at.date_naive()
 }
 
-fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cell)) -> Result<()> {
+fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows<'_>, push: &mut impl FnMut(Cell)) -> Result<()> {
     // The first appointment's contact is the contact of the opportunity's earliest appointment.
     // The authority cut-off is the organisation's setting, read in the same statement.
     let select = format!(
@@ -186,7 +197,8 @@ fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(
           WHERE a.org_id = o.org_id AND a.opportunity_id = o.id AND a.type = 'appointment' \
             AND a.deleted_at IS NULL \
           ORDER BY a.occurred_at, a.id LIMIT 1), \
-         {} \
+         {}, \
+         COALESCE((SELECT s.probability_bp FROM stages s WHERE s.org_id = o.org_id AND s.key = o.stage), 0) \
          FROM opportunities o",
         setting_of("o", "method.top_level_authority", Method::default().top_level_authority)
     );
@@ -205,6 +217,7 @@ fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(
             first_appointment_top_level: row.int(12)?.is_some_and(|level| level >= top_level),
             expected_close_on: row.date(10)?,
             last_activity_on: row.timestamp(11)?.map(day_of),
+            probability_bp: u32::try_from(row.int(14)?.unwrap_or(0)).unwrap_or(0),
         };
         let rep_id = required(row.int(0)?, "owner_id")?;
         let product_line_id = row.int(1)?.unwrap_or(0);
@@ -213,6 +226,7 @@ fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(
         }
         if let Some(open) = open_contribution(&facts) {
             let tally = open.tally;
+            push(Cell { rep_id, day: STATE_DAY, product_line_id, tally, kind: CellKind::Standing });
             let day = open.last_activity_on.unwrap_or(STATE_DAY);
             push(Cell { rep_id, day, product_line_id, tally, kind: CellKind::OpenByLastActivity });
             if let Some(day) = open.expected_close_on {
@@ -223,7 +237,7 @@ fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(
     })
 }
 
-fn activity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cell)) -> Result<()> {
+fn activity_cells(db: &mut Db, org: OrgId, rows: Rows<'_>, push: &mut impl FnMut(Cell)) -> Result<()> {
     // A demo's product line is its opportunity's (none if it has none or is deleted), looked up
     // for the demos alone.
     let select = "SELECT rep_id, type, outcome, occurred_at, \
@@ -245,7 +259,7 @@ fn activity_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cel
     })
 }
 
-fn estimate_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cell)) -> Result<()> {
+fn estimate_cells(db: &mut Db, org: OrgId, rows: Rows<'_>, push: &mut impl FnMut(Cell)) -> Result<()> {
     query(db, org, "SELECT rep_id, product_line_id, issued_on FROM estimates", "rep_id", rows, |row| {
         push(Cell {
             rep_id: required(row.int(0)?, "rep_id")?,
@@ -258,7 +272,7 @@ fn estimate_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cel
     })
 }
 
-fn lead_cells(db: &mut Db, org: OrgId, rows: Rows, push: &mut impl FnMut(Cell)) -> Result<()> {
+fn lead_cells(db: &mut Db, org: OrgId, rows: Rows<'_>, push: &mut impl FnMut(Cell)) -> Result<()> {
     // The follow-up window is the organisation's setting, read in the same statement.
     let select = format!(
         "SELECT owner_id, source, created_at, first_touch_at, {} FROM leads l",

@@ -18,7 +18,7 @@ pub use people::{Directory, Person, Scope, Subject};
 pub use queries::Filter;
 pub use report::{Card, Report, ReportRequest, Scorecards, report, report_with, report_with_groups};
 pub(crate) use rollups::{Grain, organisation_months, per_cell};
-pub use rollups::{apply, rebuild, rebuild_reporting, sum, sum_of, with_delta, with_delta_creating};
+pub use rollups::{apply, rebuild, rebuild_reporting, sum, sum_of, with_delta, with_delta_creating, with_stage_delta};
 pub(crate) use settings::save as save_settings;
 pub use settings::{Saved, settings};
 pub use teams::{TeamTotal, TeamsReport, flags_and_standards, one_level_down, path_to, teams_report};

@@ -168,8 +168,9 @@ fn weighted_amount_sql(probability: &str) -> String {
     )
 }
 
-/// The open pipeline per rep as of the end of `as_of`, each opportunity weighted by its stage's
-/// probability then, summed by the database: one row per rep rather than one per opportunity.
+/// The open pipeline per rep as of the end of a past day `as_of`, each opportunity weighted by the
+/// probability of the stage it had then, summed by the database: one row per rep rather than one
+/// per opportunity. (The pipeline now is summed from the rollups: `rollups::open_pipeline`.)
 pub fn open_pipeline(
     db: &mut Db,
     org: OrgId,
@@ -194,43 +195,33 @@ pub fn open_pipeline(
         case.push_str(" ELSE 0 END");
         case
     };
+    // Created by the end of the day and not closed by then — open still, or closed since (two index
+    // ranges rather than a scan of every opportunity) — at the stage it had then.
     let cutoff = midnight(as_of + chrono::Duration::days(1));
     let mut params: Vec<Value<'static>> = vec![];
-    let open = if cutoff > Utc::now() {
-        // The present: what is open now, at its current stage.
-        params.push(org.value());
-        let filter = filter.sql("owner_id", Some("product_line_id"), &mut params);
-        format!(
-            "SELECT owner_id, amount_cents, stage, expected_close_on FROM opportunities
-             WHERE org_id = ? AND status = 'open' AND deleted_at IS NULL{filter}"
-        )
-    } else {
-        // A past day: created by then and not closed by then — open still, or closed since (two
-        // index ranges rather than a scan of every opportunity) — at the stage it had then.
-        let part = |open: bool, params: &mut Vec<Value<'static>>| {
-            params.extend([Value::Timestamp(cutoff), org.value(), Value::Timestamp(cutoff)]);
-            let not_closed = if open {
-                "o.status = 'open'"
-            } else {
-                params.push(Value::Timestamp(cutoff));
-                "o.closed_at >= ?"
-            };
-            let filter = filter.sql("o.owner_id", Some("o.product_line_id"), params);
-            format!(
-                "SELECT o.owner_id, o.amount_cents,
-                        COALESCE((SELECT s.stage FROM stage_changes s
-                                  WHERE s.org_id = o.org_id AND s.opportunity_id = o.id AND s.changed_at < ?
-                                    AND s.deleted_at IS NULL
-                                  ORDER BY s.changed_at DESC LIMIT 1), o.stage) AS stage,
-                        o.expected_close_on
-                 FROM opportunities o
-                 WHERE o.org_id = ? AND o.deleted_at IS NULL AND o.created_at < ? AND {not_closed}{filter}"
-            )
+    let part = |open: bool, params: &mut Vec<Value<'static>>| {
+        params.extend([Value::Timestamp(cutoff), org.value(), Value::Timestamp(cutoff)]);
+        let not_closed = if open {
+            "o.status = 'open'"
+        } else {
+            params.push(Value::Timestamp(cutoff));
+            "o.closed_at >= ?"
         };
-        let open = part(true, &mut params);
-        let closed_since = part(false, &mut params);
-        format!("{open} UNION ALL {closed_since}")
+        let filter = filter.sql("o.owner_id", Some("o.product_line_id"), params);
+        format!(
+            "SELECT o.owner_id, o.amount_cents,
+                    COALESCE((SELECT s.stage FROM stage_changes s
+                              WHERE s.org_id = o.org_id AND s.opportunity_id = o.id AND s.changed_at < ?
+                                AND s.deleted_at IS NULL
+                              ORDER BY s.changed_at DESC LIMIT 1), o.stage) AS stage,
+                    o.expected_close_on
+             FROM opportunities o
+             WHERE o.org_id = ? AND o.deleted_at IS NULL AND o.created_at < ? AND {not_closed}{filter}"
+        )
     };
+    let open = part(true, &mut params);
+    let closed_since = part(false, &mut params);
+    let open = format!("{open} UNION ALL {closed_since}");
     // The parameters in the order of the statement's text: the period's end, the stages'
     // probabilities, the opportunities' read.
     params.splice(0..0, std::iter::once(Value::Date(period_end)).chain(probability_params));

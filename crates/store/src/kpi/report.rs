@@ -2,13 +2,13 @@
 //! rollups and the few base rows that are not sums.
 
 use super::people::{Directory, Scope, Subject};
-use super::queries::{self, AccountScore, Filter, QuotaRow};
+use super::queries::{self, AccountScore, Filter, QuotaRow, midnight};
 use super::rollups;
 use super::settings::settings;
 use crate::db::Db;
 use crate::error::Result;
 use crate::orgs::OrgId;
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use quotient_core::diagnostics::{Diagnosis, Flag, FlagKind, Thresholds};
 use quotient_core::kpi::{
     GoalAttainment, OpenPipeline, Quotas, Scorecard, ScorecardFacts, Tally, WeekFacts, activity_goals, ratio,
@@ -597,10 +597,12 @@ fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -
         // evaluation day.
         Read::Stale => {
             let window_start = day_after - Duration::days(stale_days.max(0));
-            data.stale = rollups::open_before(db, org, rollups::Grain::OpenByLastActivity, window_start, filter)?;
+            let grain = rollups::Grain::OpenByLastActivity;
+            data.stale = rollups::open_before(db, org, grain, window_start, "open_opportunities", filter)?;
         }
         Read::PastDue => {
-            data.past_due = rollups::open_before(db, org, rollups::Grain::OpenByExpectedClose, request.as_of, filter)?;
+            let grain = rollups::Grain::OpenByExpectedClose;
+            data.past_due = rollups::open_before(db, org, grain, request.as_of, "open_opportunities", filter)?;
         }
         Read::Demos => data.demos = rollups::line_demos(db, org, period, filter)?,
         Read::Quotas => {
@@ -612,6 +614,11 @@ fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -
             for quotas in data.rows.quotas.values_mut() {
                 quotas.sort_by_key(|q| (q.period.start(), q.period.end(), q.metric.key(), q.product_line, q.target));
             }
+        }
+        // The present from the open opportunities' cells; a past day from the base rows, at the
+        // stages the opportunities had then.
+        Read::Open if midnight(day_after) > Utc::now() => {
+            data.rows.open = rollups::open_pipeline(db, org, period.end(), filter)?;
         }
         Read::Open => data.rows.open = queries::open_pipeline(db, org, request.as_of, period.end(), filter)?,
         Read::CycleDays => data.rows.cycle_days = queries::won_cycle_days(db, org, period, filter)?,

@@ -30,6 +30,21 @@ pub fn with_delta_creating<T>(
     delta(db, org, linked, Some(created), write)
 }
 
+/// Runs `write`, a change of the probability of the open stage `stage`, and moves the weighted
+/// amounts of the open opportunities at it in the rollups, in the caller's transaction.
+pub fn with_stage_delta<T>(
+    db: &mut Db,
+    org: OrgId,
+    stage: &str,
+    write: impl FnOnce(&mut Db) -> Result<T>,
+) -> Result<T> {
+    let before = facts::cells_of_open_at_stage(db, org, stage)?;
+    let out = write(db)?;
+    let after = facts::cells_of_open_at_stage(db, org, stage)?;
+    apply(db, org, &before, &after, true)?;
+    Ok(out)
+}
+
 fn delta<T>(
     db: &mut Db,
     org: OrgId,

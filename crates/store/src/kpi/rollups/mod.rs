@@ -12,9 +12,9 @@ mod delta;
 mod reads;
 mod rebuild;
 
-pub use delta::{apply, with_delta, with_delta_creating};
+pub use delta::{apply, with_delta, with_delta_creating, with_stage_delta};
 pub(crate) use reads::{
-    line_demos, lines_sold, open_before, organisation_months, per_cell, per_cell_of, sum_by_named_line,
+    line_demos, lines_sold, open_before, open_pipeline, organisation_months, per_cell, per_cell_of, sum_by_named_line,
 };
 pub use reads::{standing, sum, sum_of};
 pub use rebuild::{rebuild, rebuild_reporting};

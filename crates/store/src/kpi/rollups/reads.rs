@@ -9,8 +9,8 @@ use crate::kpi::queries::Filter;
 use crate::orgs::OrgId;
 use chrono::NaiveDate;
 use hashbrown::HashMap;
-use quotient_core::Period;
-use quotient_core::kpi::Tally;
+use quotient_core::kpi::{OpenPipeline, Tally};
+use quotient_core::{Money, Period};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
@@ -57,7 +57,8 @@ pub(crate) fn dated_fields() -> Vec<&'static str> {
 }
 
 /// The fields only the standing grains hold (`state`, and the open opportunities').
-const STANDING_FIELDS: &[&str] = &["contacts", "complete_contacts", "open_opportunities"];
+const STANDING_FIELDS: &[&str] =
+    &["contacts", "complete_contacts", "open_opportunities", "open_amount", "open_weighted"];
 
 /// Like [`sum`], reading only `fields` (the others stay 0): each column read costs.
 pub fn sum_of(
@@ -295,21 +296,56 @@ pub fn standing(db: &mut Db, org: OrgId, reps: Option<&[i64]>) -> Result<HashMap
     Ok(out)
 }
 
-/// Per rep, the open opportunities filed at `grain` (by last activity, or by expected close) on a
-/// day before `before`, where there are any.
+/// The open pipeline per rep now, from the open opportunities' cells: their count, amounts and
+/// weighted amounts at the 'state' grain, and the amounts of those expected to close before
+/// `due_before` from their cells by expected close, in one statement.
+pub(crate) fn open_pipeline(
+    db: &mut Db,
+    org: OrgId,
+    due_before: NaiveDate,
+    filter: Filter<'_>,
+) -> Result<HashMap<i64, OpenPipeline>> {
+    let day_after = STATE_DAY + chrono::Duration::days(1);
+    let (now, due) = (0, 1);
+    let pieces = [
+        (now, Piece { grain: Grain::State, from: STATE_DAY, to: day_after, subtract: false }),
+        (due, Piece { grain: Grain::OpenByExpectedClose, from: EARLIEST, to: due_before, subtract: false }),
+    ];
+    let fields = ["open_opportunities", "open_amount", "open_weighted"];
+    let mut out: HashMap<i64, OpenPipeline> = HashMap::new();
+    for ((tag, rep, _), tally) in sum_tagged(db, org, &pieces, (filter, Lines::Each), &fields, |key| key)? {
+        let open = out.entry(rep).or_default();
+        if tag == due {
+            open.due_in_period += Money::from_cents(tally.open_amount);
+        } else {
+            open.opportunities += tally.open_opportunities;
+            open.amount += Money::from_cents(tally.open_amount);
+            open.weighted += Money::from_cents(tally.open_weighted);
+        }
+    }
+    Ok(out)
+}
+
+/// Every day either database holds (PostgreSQL's dates start in 4713 BC): the start of a read of
+/// every cell before a day.
+const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date");
+
+/// Per rep, the sum of `field` (the open opportunities, or their amount) of the open
+/// opportunities filed at `grain` (by last activity, or by expected close) on a day before
+/// `before`, where it is not 0.
 pub(crate) fn open_before(
     db: &mut Db,
     org: OrgId,
     grain: Grain,
     before: NaiveDate,
+    field: &str,
     filter: Filter<'_>,
 ) -> Result<HashMap<i64, i64>> {
     let mut params = Vec::new();
-    // Every day either database holds (PostgreSQL's dates start in 4713 BC).
-    let earliest = NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(STATE_DAY);
-    let from = cells_between(org, (grain, earliest, before), (filter, Lines::Each), &mut params);
+    let from = cells_between(org, (grain, EARLIEST, before), (filter, Lines::Each), &mut params);
     let mut out: HashMap<i64, i64> = HashMap::new();
-    let rows = format!("SELECT 1 AS sign, c.rep_id AS rep, c.open_opportunities AS v0 {from}");
+    let column = column_of(field);
+    let rows = format!("SELECT 1 AS sign, c.rep_id AS rep, c.{column} AS v0 {from}");
     filter.read_rows(db, &summed(db, rows, &["rep"], 1), &params, |row| {
         *out.entry(row.int(1)?.unwrap_or_default()).or_default() +=
             row.int(0)?.unwrap_or(1) * row.int(2)?.unwrap_or_default();

@@ -537,8 +537,8 @@ fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -
         }
         Read::MonthEstimates => {
             let months = standards::judged_months(period, request.as_of);
-            for ((at, rep, line), tally) in rollups::sum_by_named_line(db, org, &months, filter, &["estimates"])? {
-                data.month_estimates.entry(rep).or_default().push((months[at].start(), line, tally.estimates));
+            for ((at, rep, line), estimates) in rollups::sum_by_named_line(db, org, &months, filter, "estimates")? {
+                data.month_estimates.entry(rep).or_default().push((months[at].start(), line, estimates));
             }
         }
         Read::SoFar if !days.period_over(period) => {

@@ -71,18 +71,18 @@ pub fn sum_of(
     sum_at(db, org, &split(period), (filter, Lines::Together), fields)
 }
 
-/// Like [`sum_of`] for each of `periods`, per rep and product line proper (not 0), where a field
-/// read is not zero: keyed by the period's place in `periods`, rep and line, read in one statement.
+/// The sum of `field` over each of `periods`, per rep and product line proper (not 0), where it is
+/// not zero: keyed by the period's place in `periods`, rep and line, read in one statement.
 pub(crate) fn sum_by_named_line(
     db: &mut Db,
     org: OrgId,
     periods: &[Period],
     filter: Filter<'_>,
-    fields: &[&str],
-) -> Result<HashMap<(usize, i64, i64), Tally>> {
+    field: &str,
+) -> Result<HashMap<(usize, i64, i64), i64>> {
     let pieces: Vec<(usize, Piece)> =
         periods.iter().enumerate().flat_map(|(at, &period)| split(period).into_iter().map(move |p| (at, p))).collect();
-    sum_tagged(db, org, &pieces, (filter, Lines::Named), fields, |key| key)
+    sum_tagged_field(db, org, &pieces, (filter, Lines::Named), field, |key| key)
 }
 
 /// What is counted for a product line that has a cell: every contribution to a line's dated cell
@@ -195,13 +195,69 @@ fn sum_tagged<K: std::hash::Hash + Eq>(
     fields: &[&str],
     key: impl Fn((usize, i64, i64)) -> K,
 ) -> Result<HashMap<K, Tally>> {
-    let mut out: HashMap<K, Tally> = HashMap::new();
-    if pieces.is_empty() {
-        return Ok(out);
-    }
     // Only known field names reach the SQL, in the order of Tally::FIELDS.
     let positions: Vec<usize> = (0..Tally::FIELDS.len()).filter(|&i| fields.contains(&Tally::FIELDS[i])).collect();
     let columns: Vec<&str> = positions.iter().map(|&i| Tally::FIELDS[i]).collect();
+    let sums = sums_tagged(db, org, pieces, read, &columns)?;
+    let mut values = vec![0; Tally::FIELDS.len()];
+    let mut out: HashMap<K, Tally> = HashMap::with_capacity(sums.slots.len());
+    for (tagged, read) in sums.iter() {
+        for (&position, &value) in positions.iter().zip(read) {
+            values[position] = value;
+        }
+        out.insert(key(tagged), Tally::from_values(&values));
+    }
+    Ok(out)
+}
+
+/// Like [`sum_tagged`] for one field, handed over as its sum alone: a read of many keys (a rep's
+/// every line in every month) does not make a whole tally of each.
+fn sum_tagged_field<K: std::hash::Hash + Eq>(
+    db: &mut Db,
+    org: OrgId,
+    pieces: &[(usize, Piece)],
+    read: (Filter<'_>, Lines),
+    field: &str,
+    key: impl Fn((usize, i64, i64)) -> K,
+) -> Result<HashMap<K, i64>> {
+    let sums = sums_tagged(db, org, pieces, read, &[column_of(field)])?;
+    Ok(sums.iter().map(|(tagged, read)| (key(tagged), read[0])).collect())
+}
+
+/// The sums of some columns per tag, rep and product line, side by side in one buffer: only they
+/// are added per cell, not every field of a tally.
+struct Sums {
+    width: usize,
+    slots: HashMap<(usize, i64, i64), usize>,
+    values: Vec<i64>,
+}
+
+impl Sums {
+    /// Each key with its sums, but those whose sums are all zero.
+    fn iter(&self) -> impl Iterator<Item = ((usize, i64, i64), &[i64])> + '_ {
+        self.slots
+            .iter()
+            .map(|(&tagged, &slot)| (tagged, &self.values[slot..slot + self.width]))
+            .filter(|(_, read)| read.iter().any(|&value| value != 0))
+    }
+}
+
+/// The cells of each tagged piece, `columns` (known tally fields) summed (or taken away) per tag,
+/// rep and product line, in one statement (on PostgreSQL a statement is a round trip). A key
+/// whose sums are all zero is left out by [`Sums::iter`]: with pieces taken away, a cell outside
+/// the period may have been read.
+fn sums_tagged(
+    db: &mut Db,
+    org: OrgId,
+    pieces: &[(usize, Piece)],
+    read: (Filter<'_>, Lines),
+    columns: &[&str],
+) -> Result<Sums> {
+    let width = columns.len();
+    let mut sums = Sums { width, slots: HashMap::new(), values: Vec::new() };
+    if pieces.is_empty() {
+        return Ok(sums);
+    }
     // A cell whose fields read are all zero adds nothing, added or taken away: a read of a few
     // fields skips such cells in the database rather than handing them over.
     let nonzero = if columns.len() <= 3 {
@@ -231,39 +287,23 @@ fn sum_tagged<K: std::hash::Hash + Eq>(
     let tags: BTreeSet<usize> = pieces.iter().map(|(tag, _)| *tag).collect();
     let spans_cells = |piece: &Piece| piece.grain.next(piece.from) < piece.to;
     let several = tags.len() < pieces.len() || pieces.iter().any(|(_, piece)| spans_cells(piece));
-    let sql = if several { summed(db, rows, &["tag", "rep", "line"], columns.len()) } else { rows };
-    // Each rep and line's sums of the columns read, side by side in one buffer: only they are
-    // added per cell, not every field of a tally.
-    let width = positions.len();
-    let mut slots: HashMap<(usize, i64, i64), usize> = HashMap::new();
-    let mut sums: Vec<i64> = Vec::new();
+    let sql = if several { summed(db, rows, &["tag", "rep", "line"], width) } else { rows };
     let (filter, _) = read;
+    let Sums { slots, values, .. } = &mut sums;
     filter.read_rows(db, &sql, &params, |row| {
         let sign = row.int(0)?.unwrap_or(1);
         let tag = usize::try_from(row.int(1)?.unwrap_or_default()).unwrap_or_default();
         let key = (tag, row.int(2)?.unwrap_or_default(), row.int(3)?.unwrap_or_default());
         let slot = *slots.entry(key).or_insert_with(|| {
-            sums.resize(sums.len() + width, 0);
-            sums.len() - width
+            values.resize(values.len() + width, 0);
+            values.len() - width
         });
-        for (column, sum) in sums[slot..slot + width].iter_mut().enumerate() {
+        for (column, sum) in values[slot..slot + width].iter_mut().enumerate() {
             *sum += sign * row.int(column + 4)?.unwrap_or(0);
         }
         Ok(())
     })?;
-    let mut values = vec![0; Tally::FIELDS.len()];
-    out.reserve(slots.len());
-    for (tagged, slot) in slots {
-        let read = &sums[slot..slot + width];
-        if read.iter().all(|&value| value == 0) {
-            continue;
-        }
-        for (&position, &value) in positions.iter().zip(read) {
-            values[position] = value;
-        }
-        out.insert(key(tagged), Tally::from_values(&values));
-    }
-    Ok(out)
+    Ok(sums)
 }
 
 /// Per rep, the demos of `period` held on opportunities of each product line: (line, demos).
@@ -275,11 +315,11 @@ pub(crate) fn line_demos(
 ) -> Result<HashMap<i64, Vec<(i64, i64)>>> {
     let pieces: Vec<Piece> =
         split(period).into_iter().map(|piece| Piece { grain: piece.grain.of_line_demos(), ..piece }).collect();
+    let tagged: Vec<(usize, Piece)> = pieces.into_iter().map(|piece| (0, piece)).collect();
     let mut out: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
-    for ((rep, line), tally) in sum_at(db, org, &pieces, (filter, Lines::Each), &["demos"])? {
-        if tally.demos != 0 {
-            out.entry(rep).or_default().push((line, tally.demos));
-        }
+    for ((rep, line), demos) in sum_tagged_field(db, org, &tagged, (filter, Lines::Each), "demos", |(_, r, l)| (r, l))?
+    {
+        out.entry(rep).or_default().push((line, demos));
     }
     Ok(out)
 }

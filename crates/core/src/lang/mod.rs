@@ -16,8 +16,57 @@ include!(concat!(env!("OUT_DIR"), "/catalogs.rs"));
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum Text {
-    One(String),
+    One(Message),
     Many(Vec<String>),
+}
+
+/// A message, with its `{name}` placeholders found once, when the catalog is read: filling one in
+/// (thousands of times a report) copies the pieces around them.
+#[derive(Debug, Deserialize)]
+#[serde(from = "String")]
+struct Message {
+    text: String,
+    /// The byte ranges of the placeholders' names in `text` (each between its braces), in order:
+    /// every `{` followed by a name without `{` and a `}`.
+    placeholders: Vec<(usize, usize)>,
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Message {
+        let mut placeholders = Vec::new();
+        let mut from = 0;
+        while let Some(open) = text[from..].find('{').map(|at| from + at) {
+            let name = open + 1;
+            match text[name..].find(['{', '}']).map(|at| name + at) {
+                Some(close) if close > name && text.as_bytes()[close] == b'}' => {
+                    placeholders.push((name, close));
+                    from = close + 1;
+                }
+                _ => from = name,
+            }
+        }
+        Message { text, placeholders }
+    }
+}
+
+impl Message {
+    /// The message with each placeholder that has an argument replaced by its value; one without
+    /// stays as written.
+    fn fill(&self, args: &[(&str, &str)]) -> String {
+        let template = self.text.as_str();
+        let mut text = String::with_capacity(template.len() + args.iter().map(|(_, v)| v.len()).sum::<usize>());
+        // Up to `copied`, the template is in `text`.
+        let mut copied = 0;
+        for &(start, end) in &self.placeholders {
+            if let Some((_, value)) = args.iter().find(|(name, _)| *name == &template[start..end]) {
+                text.push_str(&template[copied..start - 1]);
+                text.push_str(value);
+                copied = end + 1;
+            }
+        }
+        text.push_str(&template[copied..]);
+        text
+    }
 }
 
 #[derive(Debug)]
@@ -112,7 +161,7 @@ impl Lang {
     /// The message of `key`, or `None` when no catalog has it.
     pub fn message(self, key: &str) -> Option<&'static str> {
         match self.text(key)? {
-            Text::One(message) => Some(message),
+            Text::One(message) => Some(&message.text),
             Text::Many(_) => None,
         }
     }
@@ -129,28 +178,11 @@ impl Lang {
     /// One pass over the message: a filled-in value is never searched for placeholders itself,
     /// and a placeholder without an argument stays as written.
     pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
-        let message = self.t(key);
-        let mut text = String::with_capacity(message.len() + args.iter().map(|(_, v)| v.len()).sum::<usize>());
-        let mut rest = message;
-        while let Some(open) = rest.find('{') {
-            let (before, from_brace) = rest.split_at(open);
-            text.push_str(before);
-            let value = from_brace[1..]
-                .find('}')
-                .and_then(|close| args.iter().find(|(name, _)| *name == &from_brace[1..=close]).map(|a| (a.1, close)));
-            match value {
-                Some((value, close)) => {
-                    text.push_str(value);
-                    rest = &from_brace[close + 2..];
-                }
-                None => {
-                    text.push('{');
-                    rest = &from_brace[1..];
-                }
-            }
+        match self.text(key) {
+            Some(Text::One(message)) => message.fill(args),
+            // A gap shows as the key, filled in as a message would be.
+            _ => Message::from(key.to_string()).fill(args),
         }
-        text.push_str(rest);
-        text
     }
 
     /// The list of `key` (e.g. a diagnosis's causes); empty when no catalog has it.

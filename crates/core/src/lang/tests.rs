@@ -89,4 +89,6 @@ fn placeholders_are_filled_once_and_values_are_never_read_as_placeholders() {
         "stale or past-due open opportunities: { (allowed {required})"
     );
     assert_eq!(english.tf("no.{such}.key", &[("such", "x")]), "no.x.key");
+    // A brace inside a name ends none: the name is what follows the last brace before the `}`.
+    assert_eq!(english.tf("a{b{c}d}{}", &[("c", "X"), ("", "empty")]), "a{bXd}{}");
 }

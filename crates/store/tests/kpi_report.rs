@@ -466,6 +466,31 @@ fn the_pipeline_weighs_each_opportunity_to_the_cent(test: &mut TestDb) {
     assert_eq!(kpi::snapshot(&mut test.db, org).unwrap_or_else(|e| panic!("{e}")), moved);
 }
 
+/// A deal's cycle days are calendar days (UTC), as the rollups count them: an hour across
+/// midnight is a day, a day's 23 hours and 40 minutes within it none.
+fn cycle_days_are_calendar_days(test: &mut TestDb) {
+    let bundle = common::fixture_copy("valid");
+    let path = |file: &str| bundle.path().join(file);
+    let mut reps = std::fs::read_to_string(path("reps.csv")).unwrap_or_else(|e| panic!("{e}"));
+    reps.push_str("R91,Rep 91,r91@example.com,M1,T1,rep,2024-01-01\n");
+    let mut opportunities = std::fs::read_to_string(path("opportunities.csv")).unwrap_or_else(|e| panic!("{e}"));
+    for (n, (created, closed)) in
+        [("2026-02-01T23:30:00Z", "2026-02-02T00:30:00Z"), ("2026-02-03T00:10:00Z", "2026-02-03T23:50:00Z")]
+            .iter()
+            .enumerate()
+    {
+        opportunities.push_str(&format!("W{n},A1,R91,PL1,Won {n},100,,{created},,,,,,{closed},won,won,,\n"));
+    }
+    std::fs::write(path("reps.csv"), reps).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(path("opportunities.csv"), opportunities).unwrap_or_else(|e| panic!("{e}"));
+    let org = test_org(test);
+    bundle::import(&mut test.db, org, bundle.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    // 1 and 0 days: the median and the mean (from the rollups) both 0.5.
+    let whole = report_on(test, org, Subject::Rep("R91".into()), "2026-Q1", "2026-03-31");
+    let s = &card(&whole, "R91").scorecard;
+    assert_eq!((s.median_cycle_days, s.outcome.mean_cycle_days), (Some(0.5), Some(0.5)));
+}
+
 fn report_on(
     test: &mut TestDb,
     org: quotient_store::orgs::OrgId,
@@ -487,6 +512,7 @@ fn json(value: &impl serde::Serialize) -> String {
 }
 
 on_both_backends!(
+    cycle_days_are_calendar_days,
     cards_made_as_written_are_the_report,
     a_large_report_is_its_cards_made_one_at_a_time,
     team_quarter,

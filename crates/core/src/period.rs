@@ -273,7 +273,11 @@ impl fmt::Display for Period {
 /// share of the quota's days that fall in `period`, as a fraction `(numerator, denominator)` so
 /// that money stays exact until the caller rounds.
 pub fn prorated(target: i64, quota: Period, period: Period) -> (i128, i128) {
-    let shared = quota.overlap_days(period);
+    prorated_over(target, quota, quota.overlap_days(period))
+}
+
+/// Like [`prorated`], with the days the quota shares with the period already counted.
+pub fn prorated_over(target: i64, quota: Period, shared: i64) -> (i128, i128) {
     (i128::from(target) * i128::from(shared), i128::from(quota.days()))
 }
 

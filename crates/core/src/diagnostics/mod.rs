@@ -8,6 +8,7 @@ pub use thresholds::{SettingError, Thresholds};
 
 use crate::Lang;
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// Something a manager should look at, with the figure that raised it and the threshold it was held
 /// against (ratios as shares, the barometer in %).
@@ -66,7 +67,17 @@ impl FlagKind {
         self == FlagKind::CycleShorterThanPeers
     }
 
+    /// What the flag means in `lang`: each language's diagnoses are looked up once, as every flag
+    /// of every card shows one.
     pub fn diagnosis(self, lang: Lang) -> Diagnosis {
+        static LOOKED_UP: OnceLock<Vec<[Diagnosis; FlagKind::ALL.len()]>> = OnceLock::new();
+        let all =
+            LOOKED_UP.get_or_init(|| Lang::all().map(|lang| FlagKind::ALL.map(|kind| kind.look_up(lang))).collect());
+        let place = FlagKind::ALL.iter().position(|kind| *kind == self);
+        all.get(lang.index()).zip(place).map_or_else(|| self.look_up(lang), |(diagnoses, place)| diagnoses[place])
+    }
+
+    fn look_up(self, lang: Lang) -> Diagnosis {
         let key = self.key();
         Diagnosis {
             title: lang.t(&format!("flag.{key}.title")),
@@ -77,7 +88,7 @@ impl FlagKind {
 }
 
 /// What a flag means, why it happens and what to do, in one language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Diagnosis {
     pub title: &'static str,
     pub causes: &'static [String],

@@ -107,6 +107,11 @@ impl Lang {
         (0..catalogs().len()).map(|index| Lang(index as u8))
     }
 
+    /// The language's place among [`Lang::all`].
+    pub(crate) fn index(self) -> usize {
+        usize::from(self.0)
+    }
+
     fn catalog(self) -> &'static Catalog {
         &catalogs()[usize::from(self.0)]
     }

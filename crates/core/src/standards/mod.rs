@@ -196,15 +196,18 @@ pub fn judged_months(period: Period, as_of: NaiveDate) -> Vec<Period> {
 /// A product line's deal quotas (target, the quota's period) prorated to `piece` by days
 /// (`KPIS.md`: attribution); `None` when no deal quota of the line overlaps the piece.
 pub fn deal_quota_in(piece: Period, quotas: &[(i64, Period)]) -> Option<f64> {
-    let mut prorated = quotas
-        .iter()
-        .filter(|(_, period)| period.overlap_days(piece) > 0)
-        .map(|&(target, period)| {
-            let (numerator, denominator) = crate::period::prorated(target, period, piece);
-            numerator as f64 / denominator as f64
-        })
-        .peekable();
-    prorated.peek().is_some().then(|| prorated.sum())
+    // Each quota's overlap with the piece is counted once: every card judges every line's months.
+    let mut overlapping = false;
+    let mut sum = 0.0;
+    for &(target, period) in quotas {
+        let shared = period.overlap_days(piece);
+        if shared > 0 {
+            overlapping = true;
+            let (numerator, denominator) = crate::period::prorated_over(target, period, shared);
+            sum += numerator as f64 / denominator as f64;
+        }
+    }
+    overlapping.then_some(sum)
 }
 
 /// A line passes when every month judged passes; the evaluation adds up the months' figures and

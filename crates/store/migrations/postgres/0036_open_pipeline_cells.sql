@@ -44,3 +44,5 @@ ON CONFLICT (org_id, rep_id, grain, day, product_line_id) DO UPDATE SET
     open_opportunities = excluded.open_opportunities, open_amount = excluded.open_amount,
     open_weighted = excluded.open_weighted;
 DROP TABLE open_now;
+-- The statistics gathered now, with the state cells as they are, rather than at the next analysis.
+ANALYZE rollup_cells;

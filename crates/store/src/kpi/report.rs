@@ -172,10 +172,12 @@ struct Gathered {
     week_starts: Vec<NaiveDate>,
 }
 
-/// What is read from the base rows rather than the rollups, keyed by rep.
+/// What is read from the base rows rather than the rollups (but the open pipeline now), keyed by
+/// rep.
 #[derive(Default)]
 struct BaseRows {
     quotas: HashMap<i64, Vec<QuotaRow>>,
+    /// The open pipeline: from the rollups now, from the base rows as of a past day.
     open: HashMap<i64, OpenPipeline>,
     cycle_days: HashMap<i64, Vec<i64>>,
     scores: HashMap<i64, Vec<AccountScore>>,
@@ -389,6 +391,7 @@ reads!(
     Trailing,
     MonthEstimates,
     Demos,
+    Open,
     PastDue,
     Stale,
     Period,
@@ -397,7 +400,6 @@ reads!(
     Standing,
     Quotas,
     CycleDays,
-    Open,
     Scores,
 );
 

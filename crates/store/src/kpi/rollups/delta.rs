@@ -31,16 +31,27 @@ pub fn with_delta_creating<T>(
 }
 
 /// Runs `write`, a change of the probability of the open stage `stage`, and moves the weighted
-/// amounts of the open opportunities at it in the rollups, in the caller's transaction.
+/// amounts of the open opportunities at it in the rollups, in the caller's transaction. On
+/// PostgreSQL the writes wait for it, as for a rebuild: none commits cells between the reads
+/// before and after, to be counted by both. (A write begun meanwhile weighs its opportunity with
+/// the probability it read, until the opportunity's next write or a rebuild.)
 pub fn with_stage_delta<T>(
     db: &mut Db,
     org: OrgId,
     stage: &str,
     write: impl FnOnce(&mut Db) -> Result<T>,
 ) -> Result<T> {
-    let before = facts::cells_of_open_at_stage(db, org, stage)?;
+    if db.dialect() == Dialect::Postgres {
+        db.execute("LOCK TABLE rollup_cells IN SHARE ROW EXCLUSIVE MODE", &[])?;
+    }
+    // Only their open cells move: the dated ones stay as they are, and leave the history's
+    // revision where it is.
+    let open_cells = |cells: Vec<Cell>| -> Vec<Cell> {
+        cells.into_iter().filter(|cell| !matches!(cell.kind, CellKind::Dated | CellKind::LineDemo)).collect()
+    };
+    let before = open_cells(facts::cells_of_open_at_stage(db, org, stage)?);
     let out = write(db)?;
-    let after = facts::cells_of_open_at_stage(db, org, stage)?;
+    let after = open_cells(facts::cells_of_open_at_stage(db, org, stage)?);
     apply(db, org, &before, &after, true)?;
     Ok(out)
 }

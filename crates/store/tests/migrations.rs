@@ -643,7 +643,8 @@ fn the_open_pipeline_migration_equals_a_rebuild(test: &mut TestDb) {
     let open: quotient_core::kpi::Tally = state.iter().map(|cell| cell.4).sum();
     let by_activity: quotient_core::kpi::Tally =
         rebuilt.iter().filter(|cell| cell.0 == "open_activity").map(|cell| cell.4).sum();
-    assert_eq!((open.open_opportunities, open.open_amount), (by_activity.open_opportunities, by_activity.open_amount));
+    assert_eq!(open.open_opportunities, by_activity.open_opportunities);
+    assert!(open.open_amount > open.open_weighted && by_activity.open_amount == 0, "amounts in the state cells");
     // Before migration 36: the state cells held the contacts only, the open cells their count.
     let (drop, create) = match db.dialect() {
         Dialect::Sqlite => (

@@ -227,12 +227,31 @@ pub fn contribution(opportunity: &OpportunityFacts) -> Vec<(NaiveDate, Tally)> {
 
 /// Where an open opportunity stands, for CRM currency (`KPIS.md`): counted once by the day of its
 /// last activity (`None`: it has none) and once by its expected close day (`None`: it has none,
-/// and is never past due). A closed opportunity stands nowhere.
+/// and is never past due). A closed opportunity stands nowhere. `tally` is what it adds to the
+/// open pipeline now: itself, its amount and its weighted amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpenStanding {
     pub last_activity_on: Option<NaiveDate>,
     pub expected_close_on: Option<NaiveDate>,
     pub tally: Tally,
+}
+
+impl OpenStanding {
+    /// What it adds under the day of its last activity: itself (stale as of a later day).
+    pub fn by_last_activity(&self) -> Tally {
+        Tally { open_opportunities: self.tally.open_opportunities, ..Tally::default() }
+    }
+
+    /// What it adds under its expected close day: itself (past due after it) and its amount (due
+    /// by a later day). Not its weighted amount, so that a stage move changes one cell of it, the
+    /// pipeline's.
+    pub fn by_expected_close(&self) -> Tally {
+        Tally {
+            open_opportunities: self.tally.open_opportunities,
+            open_amount: self.tally.open_amount,
+            ..Tally::default()
+        }
+    }
 }
 
 /// The open opportunity's standing: an opportunity without an activity since a day is stale as

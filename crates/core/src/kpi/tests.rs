@@ -155,6 +155,9 @@ fn an_open_opportunity_stands_by_its_last_activity_and_expected_close() {
     // 123.45 × 12.5 % = 15.43125: 15.43, rounded to the cent.
     let open = Tally { open_opportunities: 1, open_amount: 12_345, open_weighted: 1_543, ..Tally::default() };
     assert_eq!(standing.tally, open);
+    // By its last activity it counts itself, by its expected close its amount too.
+    assert_eq!(standing.by_last_activity(), Tally { open_opportunities: 1, ..Tally::default() });
+    assert_eq!(standing.by_expected_close(), Tally { open_weighted: 0, ..open });
     // Half a cent rounds away from zero: 0.01 × 50 % = 0.005, 0.01.
     let half = OpportunityFacts { amount: Money::from_cents(1), probability_bp: 5_000, ..e };
     assert_eq!(open_contribution(&half).map(|s| s.tally.open_weighted), Some(1));

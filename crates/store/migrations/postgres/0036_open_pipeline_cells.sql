@@ -1,8 +1,8 @@
 -- The open pipeline now is read from the rollups instead of every open opportunity: each open
--- opportunity's cells (by last activity, by expected close) hold its amount and its amount
--- weighted by its stage's probability (rounded to the cent, as core's `weighted_amount`), and it
--- is filed at its rep's 'state' cell of its product line too, where the pipeline is one cell per
--- rep and line. A change of a stage's probability moves the weighted amounts of the open
+-- opportunity is filed at its rep's 'state' cell of its product line too, with its amount and its
+-- amount weighted by its stage's probability (rounded to the cent, as core's `weighted_amount`),
+-- where the pipeline is one cell per rep and line; its cell by expected close holds its amount (the
+-- pipeline due by a day). A change of a stage's probability moves the weighted amounts of the open
 -- opportunities at it.
 ALTER TABLE rollup_cells
     ADD COLUMN open_amount BIGINT NOT NULL DEFAULT 0,
@@ -19,11 +19,10 @@ WHERE grain IN ('state', 'open_activity', 'open_close', 'demo_day', 'demo_week',
 -- through the key.
 CREATE STATISTICS rollup_cells_grain_day (mcv) ON grain, day FROM rollup_cells;
 
--- The open opportunities' cells, filed again with their amounts.
-DELETE FROM rollup_cells WHERE grain IN ('open_activity', 'open_close');
+-- The open opportunities' cells by expected close, filed again with their amounts, and the pipeline.
+DELETE FROM rollup_cells WHERE grain = 'open_close';
 CREATE TEMP TABLE open_now AS
 SELECT o.org_id, o.owner_id, COALESCE(o.product_line_id, 0) AS line,
-       COALESCE((o.last_activity_at AT TIME ZONE 'UTC')::date, DATE '1970-01-01') AS last_activity_on,
        o.expected_close_on, o.amount_cents AS amount, CAST(COALESCE(s.probability_bp, 0) AS BIGINT) AS probability
 FROM opportunities o LEFT JOIN stages s ON s.org_id = o.org_id AND s.key = o.stage
 WHERE o.status = 'open' AND o.deleted_at IS NULL;
@@ -31,11 +30,8 @@ WHERE o.status = 'open' AND o.deleted_at IS NULL;
 ALTER TABLE open_now ADD COLUMN weighted BIGINT;
 UPDATE open_now SET weighted = CASE WHEN amount <= 922337203685477 THEN (amount * probability + 5000) / 10000
     ELSE (amount / 10000) * probability + ((amount % 10000) * probability + 5000) / 10000 END;
-INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, open_opportunities, open_amount, open_weighted)
-SELECT org_id, owner_id, 'open_activity', last_activity_on, line, COUNT(*), SUM(amount), SUM(weighted)
-FROM open_now GROUP BY 1, 2, 3, 4, 5;
-INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, open_opportunities, open_amount, open_weighted)
-SELECT org_id, owner_id, 'open_close', expected_close_on, line, COUNT(*), SUM(amount), SUM(weighted)
+INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, open_opportunities, open_amount)
+SELECT org_id, owner_id, 'open_close', expected_close_on, line, COUNT(*), SUM(amount)
 FROM open_now WHERE expected_close_on IS NOT NULL GROUP BY 1, 2, 3, 4, 5;
 INSERT INTO rollup_cells (org_id, rep_id, grain, day, product_line_id, open_opportunities, open_amount, open_weighted)
 SELECT org_id, owner_id, 'state', DATE '1970-01-01', line, COUNT(*), SUM(amount), SUM(weighted)

@@ -227,9 +227,10 @@ fn opportunity_cells(db: &mut Db, org: OrgId, rows: Rows<'_>, push: &mut impl Fn
         if let Some(open) = open_contribution(&facts) {
             let tally = open.tally;
             push(Cell { rep_id, day: STATE_DAY, product_line_id, tally, kind: CellKind::Standing });
-            let day = open.last_activity_on.unwrap_or(STATE_DAY);
+            let (day, tally) = (open.last_activity_on.unwrap_or(STATE_DAY), open.by_last_activity());
             push(Cell { rep_id, day, product_line_id, tally, kind: CellKind::OpenByLastActivity });
             if let Some(day) = open.expected_close_on {
+                let tally = open.by_expected_close();
                 push(Cell { rep_id, day, product_line_id, tally, kind: CellKind::OpenByExpectedClose });
             }
         }

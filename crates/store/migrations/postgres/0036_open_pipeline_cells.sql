@@ -13,12 +13,6 @@ CREATE INDEX rollup_cells_standing ON rollup_cells (org_id, grain, day, rep_id, 
 INCLUDE (contacts, complete_contacts, open_opportunities, open_amount, open_weighted, demos)
 WHERE grain IN ('state', 'open_activity', 'open_close', 'demo_day', 'demo_week', 'demo_month', 'demo_quarter', 'demo_year');
 
--- The state cells are now a rep's contacts and an open pipeline per product line: several per rep.
--- Without statistics on the grain and day together, the planner takes a grain's cells of one day
--- for a handful and reads a team's state cells from the index of every rep's, not rep by rep
--- through the key.
-CREATE STATISTICS rollup_cells_grain_day (mcv) ON grain, day FROM rollup_cells;
-
 -- The open opportunities' cells by expected close, filed again with their amounts, and the pipeline.
 DELETE FROM rollup_cells WHERE grain = 'open_close';
 CREATE TEMP TABLE open_now AS
@@ -40,5 +34,5 @@ ON CONFLICT (org_id, rep_id, grain, day, product_line_id) DO UPDATE SET
     open_opportunities = excluded.open_opportunities, open_amount = excluded.open_amount,
     open_weighted = excluded.open_weighted;
 DROP TABLE open_now;
--- The statistics gathered now, with the state cells as they are, rather than at the next analysis.
+-- The planner's statistics gathered now, with the state cells as they are.
 ANALYZE rollup_cells;

@@ -150,9 +150,18 @@ fn cells_between(
     params: &mut Vec<Value<'static>>,
 ) -> String {
     let (grain, lines) = lines.read(grain, filter);
-    params.extend([org.value(), Value::text(grain.key()), Value::Date(from), Value::Date(to)]);
+    params.extend([org.value(), Value::text(grain.key())]);
+    // The state cells are all of one day: the grain alone names them. With the day as well,
+    // PostgreSQL takes the day's share of every cell for its share of the state cells, counts a
+    // handful, and reads a team's from every rep's rather than rep by rep through the key.
+    let days = if grain == Grain::State {
+        ""
+    } else {
+        params.extend([Value::Date(from), Value::Date(to)]);
+        " AND c.day >= ? AND c.day < ?"
+    };
     let filter = filter.sql("c.rep_id", Some("c.product_line_id"), params);
-    format!("FROM rollup_cells c WHERE c.org_id = ? AND c.grain = ? AND c.day >= ? AND c.day < ?{filter}{lines}")
+    format!("FROM rollup_cells c WHERE c.org_id = ? AND c.grain = ?{days}{filter}{lines}")
 }
 
 /// The statement that hands over `rows` — each a sign, then `keys`, then `values` values named

@@ -41,9 +41,7 @@ pub fn with_stage_delta<T>(
     stage: &str,
     write: impl FnOnce(&mut Db) -> Result<T>,
 ) -> Result<T> {
-    if db.dialect() == Dialect::Postgres {
-        db.execute("LOCK TABLE rollup_cells IN SHARE ROW EXCLUSIVE MODE", &[])?;
-    }
+    super::hold_writes(db)?;
     // Only their open cells move: the dated ones stay as they are, and leave the history's
     // revision where it is.
     let open_cells = |cells: Vec<Cell>| -> Vec<Cell> {

@@ -20,6 +20,8 @@ pub use reads::{standing, sum, sum_of};
 pub use rebuild::{rebuild, rebuild_reporting};
 
 use super::facts::{Cell, CellKind, STATE_DAY};
+use crate::db::{Db, Dialect};
+use crate::error::Result;
 use chrono::{Datelike, NaiveDate};
 use quotient_core::kpi::Tally;
 
@@ -206,6 +208,16 @@ pub(super) type Key = (Grain, NaiveDate, i64, i64);
 
 /// The cells of a rebuild, summed: hashed with foldhash, since SipHash took a tenth of a rebuild.
 pub(super) type Cells = hashbrown::HashMap<Key, Tally>;
+
+/// Makes the writes wait until the caller's transaction ends (on PostgreSQL; SQLite's one writer
+/// waits anyway), while reads go on: a write's cells are neither loaded again by a rebuild (a
+/// duplicate key) nor counted twice by a change read before and after.
+pub(super) fn hold_writes(db: &mut Db) -> Result<()> {
+    match db.dialect() {
+        Dialect::Postgres => db.execute("LOCK TABLE rollup_cells IN SHARE ROW EXCLUSIVE MODE", &[]).map(|_| ()),
+        Dialect::Sqlite => Ok(()),
+    }
+}
 
 fn next_month(day: NaiveDate) -> NaiveDate {
     let (year, month) = if day.month() == 12 { (day.year() + 1, 1) } else { (day.year(), day.month() + 1) };

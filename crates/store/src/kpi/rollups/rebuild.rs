@@ -1,7 +1,7 @@
 //! The rebuild: every rollup cell of an organisation recomputed from its base rows and bulk-loaded.
 
 use super::{Cells, Key, ORGANISATION, keys};
-use crate::db::{Db, Dialect, Value};
+use crate::db::{Db, Value};
 use crate::error::Result;
 use crate::kpi::facts::{self, Cell, CellKind};
 use crate::kpi::latest::{self, Latest, Opportunities};
@@ -26,9 +26,7 @@ pub fn rebuild(db: &mut Db, org: OrgId) -> Result<u64> {
 /// PostgreSQL a lock that lets reads through keeps a write from adding a cell the rebuild then
 /// loads again (a duplicate key); SQLite's one writer waits anyway.
 pub fn rebuild_reporting(db: &mut Db, org: OrgId, progress: &mut dyn FnMut(usize, usize)) -> Result<u64> {
-    if db.dialect() == Dialect::Postgres {
-        db.execute("LOCK TABLE rollup_cells IN SHARE ROW EXCLUSIVE MODE", &[])?;
-    }
+    super::hold_writes(db)?;
     rebuild_with(db, org, false, progress)
 }
 

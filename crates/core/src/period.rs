@@ -169,7 +169,10 @@ impl Period {
 
     /// Days this period shares with `other`.
     pub fn overlap_days(self, other: Period) -> i64 {
-        (self.end.min(other.end) - self.start.max(other.start)).num_days().max(0)
+        let (start, end) = (self.start.max(other.start), self.end.min(other.end));
+        // Most pairs a card compares (a quota's month and a judged month) do not meet: comparing
+        // the days is cheaper than counting them.
+        if end <= start { 0 } else { (end - start).num_days() }
     }
 
     /// The ISO weeks that overlap this period, in order.
@@ -308,6 +311,16 @@ mod tests {
 
     fn period(text: &str) -> Period {
         text.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn overlap_counts_the_days_both_periods_hold() {
+        let q3 = period("2026-Q3");
+        assert_eq!(q3.overlap_days(period("2026-08")), 31, "a month inside the quarter");
+        assert_eq!(period("2026-08").overlap_days(q3), 31, "either way round");
+        assert_eq!(q3.overlap_days(period("2026-09-20..2026-10-05")), 11, "30 Sep − 20 Sep + 1");
+        assert_eq!(q3.overlap_days(period("2026-10")), 0, "the next month only touches the quarter's end");
+        assert_eq!(q3.overlap_days(period("2026-04")), 0, "a month months before");
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub struct StandardsFacts {
     pub meetings_and_events: i64,
     /// Satisfaction scores received in the period on the rep's accounts.
     pub satisfaction_scores: Vec<i64>,
-    /// The same scores per account (by the account's name), to name an unhappy account.
+    /// The same scores per account (by the account's name, in any order), to name an unhappy
+    /// account.
     pub satisfaction_by_account: Vec<AccountScores>,
     /// Per product line the rep sells in the period: its name and the demos given on its
     /// opportunities.
@@ -257,13 +258,16 @@ fn name_unhappy(unhappy: &[String], lang: Lang) -> String {
     }
 }
 
-/// The accounts whose mean score is below `target`, by name.
+/// The names of the accounts whose mean score is below `target`, in order. Only these are sorted,
+/// not every account with a score: an organisation's total has many.
 fn unhappy_accounts(accounts: &[AccountScores], target: f64) -> Vec<String> {
-    accounts
+    let mut unhappy: Vec<String> = accounts
         .iter()
         .filter(|account| satisfaction(&account.scores).0.is_some_and(|mean| mean < target))
         .map(|account| account.account.clone())
-        .collect()
+        .collect();
+    unhappy.sort_unstable();
+    unhappy
 }
 
 /// How many months `period` spans: each calendar month it overlaps counts by the share of its

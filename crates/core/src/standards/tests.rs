@@ -221,11 +221,12 @@ fn an_unhappy_account_fails_satisfaction_and_is_named() {
 
 #[test]
 fn a_long_list_of_unhappy_accounts_names_five_and_counts_the_rest() {
-    // Seven accounts below 8, in name order, and one above.
+    // Seven accounts below 8 and one above, handed over out of name order: the text and the list
+    // name them in order.
     let names = ["A1", "A2", "A3", "A4", "A5", "A6", "A7"];
     let mut by_account: Vec<AccountScores> =
-        names.iter().map(|name| AccountScores { account: name.to_string(), scores: vec![5] }).collect();
-    by_account.push(AccountScores { account: "Z".into(), scores: vec![10] });
+        names.iter().rev().map(|name| AccountScores { account: name.to_string(), scores: vec![5] }).collect();
+    by_account.insert(3, AccountScores { account: "Z".into(), scores: vec![10] });
     let facts = StandardsFacts {
         satisfaction_scores: by_account.iter().flat_map(|a| a.scores.clone()).collect(),
         satisfaction_by_account: by_account,
@@ -241,7 +242,10 @@ fn a_long_list_of_unhappy_accounts_names_five_and_counts_the_rest() {
     // Exactly five: all named, nothing counted.
     let five = StandardsFacts {
         satisfaction_scores: vec![5; 5],
-        satisfaction_by_account: facts.satisfaction_by_account[..5].to_vec(),
+        satisfaction_by_account: names[..5]
+            .iter()
+            .map(|name| AccountScores { account: name.to_string(), scores: vec![5] })
+            .collect(),
         ..StandardsFacts::default()
     };
     let results = evaluate(&only(StandardKey::CustomerSatisfaction), &five, Lang::ENGLISH);

@@ -220,6 +220,10 @@ impl Card {
 /// it saves.
 const CARDS_ON_TWO_THREADS: usize = 64;
 
+/// How many reps' cards a thread makes at a time: few enough that the threads finish together,
+/// enough that taking a batch costs nothing beside making it.
+const CARDS_PER_BATCH: usize = 32;
+
 /// A report's inputs, read once; its cards are made from them on demand. A whole organisation's
 /// report is written card by card from it ([`Scorecards`] serialises as the [`Report`] would,
 /// making each card as it is written), so that no more than one card is held at a time.
@@ -294,22 +298,34 @@ impl<'a> Scorecards<'a> {
         card
     }
 
-    /// The report with every card made. A large subject's cards are made on two threads, the total
-    /// beside a third of them (it pools every rep's facts): each card reads only what was gathered.
+    /// The report with every card made. A large subject's cards are made on two threads, each
+    /// taking the next batch of reps left until none is; one makes the total first (it pools every
+    /// rep's facts, so it costs more the larger the subject), and the other thread takes more
+    /// batches meanwhile. Each card reads only what was gathered.
     pub fn report(&self) -> Report {
         let reps = &self.scope.reps;
         if reps.len() < CARDS_ON_TWO_THREADS {
             return self.report_of(self.cards().collect(), self.total());
         }
-        let (first, second) = reps.split_at(reps.len() / 3);
-        let (mut cards, total, rest) = std::thread::scope(|threads| {
-            let rest = threads.spawn(|| second.iter().map(|&rep| self.card(rep)).collect::<Vec<_>>());
-            let cards: Vec<Card> = first.iter().map(|&rep| self.card(rep)).collect();
+        let batches: Vec<&[i64]> = reps.chunks(CARDS_PER_BATCH).collect();
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let make = || {
+            let mut made: Vec<(usize, Vec<Card>)> = Vec::new();
+            loop {
+                let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(batch) = batches.get(at) else { return made };
+                made.push((at, batch.iter().map(|&rep| self.card(rep)).collect()));
+            }
+        };
+        let (mut made, total) = std::thread::scope(|threads| {
+            let other = threads.spawn(make);
             let total = self.total();
-            (cards, total, rest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            let mut made = make();
+            made.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            (made, total)
         });
-        cards.extend(rest);
-        self.report_of(cards, total)
+        made.sort_unstable_by_key(|(at, _)| *at);
+        self.report_of(made.into_iter().flat_map(|(_, cards)| cards).collect(), total)
     }
 
     /// The report without its reps' cards (`reps` empty): its subject, period, settings and total.
@@ -626,10 +642,9 @@ fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -
         Read::CycleDays => data.rows.cycle_days = queries::won_cycle_days(db, org, period, filter)?,
         Read::Scores => {
             data.rows.scores = queries::satisfaction_scores(db, org, period, filter)?;
-            // So that a card finds each account's scores as one run, in the order `scores_by_account`
-            // hands them over.
+            // So that a card finds each account's scores as one run (`scores_by_account`).
             for scores in data.rows.scores.values_mut() {
-                scores.sort_by(|a, b| (a.name.as_str(), a.account).cmp(&(b.name.as_str(), b.account)));
+                scores.sort_by_key(|score| score.account);
             }
         }
     }
@@ -848,28 +863,21 @@ fn standards_facts(
     }
 }
 
-/// The reps' satisfaction scores grouped by account, in the accounts' name order. Each rep's scores
-/// are in that order already ([`Read::Scores`]), so each account's are a run of them: only the
-/// accounts of several reps are sorted, not every score.
+/// The reps' satisfaction scores grouped by account. Each rep's scores are in their accounts'
+/// order already ([`Read::Scores`]), and an account has one owner, so each account's scores are one
+/// run of them: nothing is sorted here, and the standard names its unhappy accounts in their
+/// names' order itself.
 fn scores_by_account(data: &Gathered, reps: &[i64]) -> Vec<AccountScores> {
-    let mut runs: Vec<(&str, i64, Vec<i64>)> = Vec::new();
+    let mut accounts: Vec<AccountScores> = Vec::new();
+    let mut last = None;
     for score in reps.iter().filter_map(|rep| data.rows.scores.get(rep)).flatten() {
-        match runs.last_mut() {
-            Some((_, account, scores)) if *account == score.account => scores.push(score.score),
-            _ => runs.push((score.name.as_str(), score.account, vec![score.score])),
-        }
-    }
-    if reps.len() > 1 {
-        runs.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    }
-    let mut accounts: Vec<(&str, i64, Vec<i64>)> = Vec::with_capacity(runs.len());
-    for (name, account, scores) in runs {
         match accounts.last_mut() {
-            Some((_, last, merged)) if *last == account => merged.extend(scores),
-            _ => accounts.push((name, account, scores)),
+            Some(same) if last == Some(score.account) => same.scores.push(score.score),
+            _ => accounts.push(AccountScores { account: score.name.clone(), scores: vec![score.score] }),
         }
+        last = Some(score.account);
     }
-    accounts.into_iter().map(|(name, _, scores)| AccountScores { account: name.to_string(), scores }).collect()
+    accounts
 }
 
 /// The demos of every product line the reps sell — a line with a quota of theirs, or with an

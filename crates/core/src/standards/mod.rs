@@ -258,8 +258,8 @@ fn name_unhappy(unhappy: &[String], lang: Lang) -> String {
     }
 }
 
-/// The names of the accounts whose mean score is below `target`, in order. Only these are sorted,
-/// not every account with a score: an organisation's total has many.
+/// The names of the accounts whose mean score is below `target`, in name order. Only these are
+/// sorted, not every account with a score: an organisation's total has many.
 fn unhappy_accounts(accounts: &[AccountScores], target: f64) -> Vec<String> {
     let mut unhappy: Vec<String> = accounts
         .iter()

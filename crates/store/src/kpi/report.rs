@@ -220,8 +220,8 @@ impl Card {
 /// it saves.
 const CARDS_ON_TWO_THREADS: usize = 64;
 
-/// How many reps' cards a thread makes at a time: few enough that the threads finish together,
-/// enough that taking a batch costs nothing beside making it.
+/// How many reps' cards a thread makes at a time: few enough that on a large subject the threads
+/// finish within a batch of each other, enough that taking a batch costs nothing beside making it.
 const CARDS_PER_BATCH: usize = 32;
 
 /// A report's inputs, read once; its cards are made from them on demand. A whole organisation's
@@ -287,7 +287,7 @@ impl<'a> Scorecards<'a> {
         self.pooled(&self.scope.name, &self.scope.reps)
     }
 
-    /// The pooled scorecard of some of the subject's reps, named `name`.
+    /// The pooled scorecard of some of the subject's reps (each once), named `name`.
     pub fn pooled(&self, name: &str, reps: &[i64]) -> Card {
         let (data, directory, request) = (&self.data, self.directory, &self.request);
         let facts = facts_for(data, request, reps, reps);

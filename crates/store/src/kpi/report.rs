@@ -863,10 +863,9 @@ fn standards_facts(
     }
 }
 
-/// The reps' satisfaction scores grouped by account. Each rep's scores are in their accounts'
-/// order already ([`Read::Scores`]), and an account has one owner, so each account's scores are one
-/// run of them: nothing is sorted here, and the standard names its unhappy accounts in their
-/// names' order itself.
+/// The reps' satisfaction scores grouped by account. Each rep's scores are in account id order
+/// already ([`Read::Scores`]), and an account has one owner, so each account's scores are one run of
+/// them: nothing is sorted here, and the standard sorts the names of the unhappy accounts itself.
 fn scores_by_account(data: &Gathered, reps: &[i64]) -> Vec<AccountScores> {
     let mut accounts: Vec<AccountScores> = Vec::new();
     let mut last = None;

@@ -616,11 +616,11 @@ fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -
         Read::Stale => {
             let window_start = day_after - Duration::days(stale_days.max(0));
             let grain = rollups::Grain::OpenByLastActivity;
-            data.stale = rollups::open_before(db, org, grain, window_start, "open_opportunities", filter)?;
+            data.stale = rollups::open_before(db, org, grain, window_start, filter)?;
         }
         Read::PastDue => {
             let grain = rollups::Grain::OpenByExpectedClose;
-            data.past_due = rollups::open_before(db, org, grain, request.as_of, "open_opportunities", filter)?;
+            data.past_due = rollups::open_before(db, org, grain, request.as_of, filter)?;
         }
         Read::Demos => data.demos = rollups::line_demos(db, org, period, filter)?,
         Read::Quotas => {

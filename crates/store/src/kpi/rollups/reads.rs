@@ -379,22 +379,19 @@ pub(crate) fn open_pipeline(
 /// every cell before a day.
 const EARLIEST: NaiveDate = NaiveDate::from_ymd_opt(1, 1, 1).expect("a valid date");
 
-/// Per rep, the sum of `field` (the open opportunities, or their amount) of the open
-/// opportunities filed at `grain` (by last activity, or by expected close) on a day before
-/// `before`, where it is not 0.
+/// Per rep, the open opportunities filed at `grain` (by last activity, or by expected close) on a
+/// day before `before`, where there are any.
 pub(crate) fn open_before(
     db: &mut Db,
     org: OrgId,
     grain: Grain,
     before: NaiveDate,
-    field: &str,
     filter: Filter<'_>,
 ) -> Result<HashMap<i64, i64>> {
     let mut params = Vec::new();
     let from = cells_between(org, (grain, EARLIEST, before), (filter, Lines::Each), &mut params);
     let mut out: HashMap<i64, i64> = HashMap::new();
-    let column = column_of(field);
-    let rows = format!("SELECT 1 AS sign, c.rep_id AS rep, c.{column} AS v0 {from}");
+    let rows = format!("SELECT 1 AS sign, c.rep_id AS rep, c.open_opportunities AS v0 {from}");
     filter.read_rows(db, &summed(db, rows, &["rep"], 1), &params, |row| {
         *out.entry(row.int(1)?.unwrap_or_default()).or_default() +=
             row.int(0)?.unwrap_or(1) * row.int(2)?.unwrap_or_default();

@@ -357,10 +357,7 @@ fn cards_made_as_written_are_the_report(test: &mut TestDb) {
 /// A report of many reps makes its cards on two threads: it is the cards made one at a time, in
 /// the same order, with the same total.
 fn a_large_report_is_its_cards_made_one_at_a_time(test: &mut TestDb) {
-    let bundle = common::fixture_copy("valid");
-    let mut reps = std::fs::read_to_string(bundle.path().join("reps.csv")).unwrap_or_else(|e| panic!("{e}"));
-    let mut opportunities =
-        std::fs::read_to_string(bundle.path().join("opportunities.csv")).unwrap_or_else(|e| panic!("{e}"));
+    let (mut reps, mut opportunities) = (String::new(), String::new());
     for n in 100..180 {
         reps.push_str(&format!("R{n},Rep {n},r{n}@example.com,M1,T1,rep,2024-01-01\n"));
         // Every other rep wins a deal of their own, of a size of their own.
@@ -371,10 +368,7 @@ fn a_large_report_is_its_cards_made_one_at_a_time(test: &mut TestDb) {
             ));
         }
     }
-    std::fs::write(bundle.path().join("reps.csv"), reps).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(bundle.path().join("opportunities.csv"), opportunities).unwrap_or_else(|e| panic!("{e}"));
-    let org = test_org(test);
-    bundle::import(&mut test.db, org, bundle.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let org = import_valid_with(test, &reps, &opportunities);
     let request = ReportRequest {
         subject: Subject::Organisation,
         period: "2026-Q1".parse().unwrap_or_else(|e| panic!("{e}")),
@@ -396,11 +390,7 @@ fn a_large_report_is_its_cards_made_one_at_a_time(test: &mut TestDb) {
 /// The pipeline is summed per rep by the database, each opportunity weighted to the cent as core's
 /// `weighted_amount` weighs it (half a cent up), as of today and as of a past day.
 fn the_pipeline_weighs_each_opportunity_to_the_cent(test: &mut TestDb) {
-    let bundle = common::fixture_copy("valid");
-    let path = |file: &str| bundle.path().join(file);
-    let mut reps = std::fs::read_to_string(path("reps.csv")).unwrap_or_else(|e| panic!("{e}"));
-    reps.push_str("R90,Rep 90,r90@example.com,M1,T1,rep,2024-01-01\n");
-    let mut opportunities = std::fs::read_to_string(path("opportunities.csv")).unwrap_or_else(|e| panic!("{e}"));
+    let mut opportunities = String::new();
     // (amount, stage, expected close): prospect weighs 5 %, qualified 10 %.
     let open = [
         ("0.10", "prospect", "2026-03-20"),
@@ -418,10 +408,7 @@ fn the_pipeline_weighs_each_opportunity_to_the_cent(test: &mut TestDb) {
             "P{n},A1,R90,PL1,Deal {n},{amount},,2026-01-05T10:00:00Z,{close},,,,,,open,{stage},,\n"
         ));
     }
-    std::fs::write(path("reps.csv"), reps).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(path("opportunities.csv"), opportunities).unwrap_or_else(|e| panic!("{e}"));
-    let org = test_org(test);
-    bundle::import(&mut test.db, org, bundle.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let org = import_valid_with(test, "R90,Rep 90,r90@example.com,M1,T1,rep,2024-01-01\n", &opportunities);
     // Core's rule, one opportunity at a time: 0.5 → 1, 1.5 → 2, 0.45 → 0, 0.5 → 1, 1.5 → 2, 0.4 → 0,
     // 617.25 → 617 cents, and a tenth of 10,000,000,000,000,005 cents, 0.5 → 1.
     let huge = 10_000_000_000_000_005;
@@ -469,11 +456,7 @@ fn the_pipeline_weighs_each_opportunity_to_the_cent(test: &mut TestDb) {
 /// A deal's cycle days are calendar days (UTC), as the rollups count them: an hour across
 /// midnight is a day, a day's 23 hours and 40 minutes within it none.
 fn cycle_days_are_calendar_days(test: &mut TestDb) {
-    let bundle = common::fixture_copy("valid");
-    let path = |file: &str| bundle.path().join(file);
-    let mut reps = std::fs::read_to_string(path("reps.csv")).unwrap_or_else(|e| panic!("{e}"));
-    reps.push_str("R91,Rep 91,r91@example.com,M1,T1,rep,2024-01-01\n");
-    let mut opportunities = std::fs::read_to_string(path("opportunities.csv")).unwrap_or_else(|e| panic!("{e}"));
+    let mut opportunities = String::new();
     for (n, (created, closed)) in
         [("2026-02-01T23:30:00Z", "2026-02-02T00:30:00Z"), ("2026-02-03T00:10:00Z", "2026-02-03T23:50:00Z")]
             .iter()
@@ -481,14 +464,26 @@ fn cycle_days_are_calendar_days(test: &mut TestDb) {
     {
         opportunities.push_str(&format!("W{n},A1,R91,PL1,Won {n},100,,{created},,,,,,{closed},won,won,,\n"));
     }
-    std::fs::write(path("reps.csv"), reps).unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(path("opportunities.csv"), opportunities).unwrap_or_else(|e| panic!("{e}"));
-    let org = test_org(test);
-    bundle::import(&mut test.db, org, bundle.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    let org = import_valid_with(test, "R91,Rep 91,r91@example.com,M1,T1,rep,2024-01-01\n", &opportunities);
     // 1 and 0 days: the median and the mean (from the rollups) both 0.5.
     let whole = report_on(test, org, Subject::Rep("R91".into()), "2026-Q1", "2026-03-31");
     let s = &card(&whole, "R91").scorecard;
     assert_eq!((s.median_cycle_days, s.outcome.mean_cycle_days), (Some(0.5), Some(0.5)));
+}
+
+/// The valid fixture with `reps` and `opportunities` (CSV lines) added to its files, imported
+/// into a new organisation.
+fn import_valid_with(test: &mut TestDb, reps: &str, opportunities: &str) -> quotient_store::orgs::OrgId {
+    let bundle = common::fixture_copy("valid");
+    for (file, added) in [("reps.csv", reps), ("opportunities.csv", opportunities)] {
+        let path = bundle.path().join(file);
+        let mut text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        text.push_str(added);
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let org = test_org(test);
+    bundle::import(&mut test.db, org, bundle.path(), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    org
 }
 
 fn report_on(

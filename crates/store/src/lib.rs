@@ -7,6 +7,7 @@ pub mod backup;
 pub mod bundle;
 pub mod crm;
 pub mod db;
+mod derived;
 mod error;
 pub mod forecast;
 pub mod ids;

@@ -59,6 +59,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(34, "0034_open_pipeline_from_its_index"),
     migration!(35, "0035_year_cells"),
     migration!(36, "0036_open_pipeline_cells"),
+    migration!(37, "0037_feedback_account_owner"),
 ];
 
 // Not organisation data: a Citus deployment keeps it as a local table on the coordinator.

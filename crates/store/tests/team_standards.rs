@@ -10,10 +10,13 @@ use quotient_core::period::PeriodKind;
 use quotient_core::{Lang, Period};
 use quotient_store::access::Viewer;
 use quotient_store::bundle::{self, Silent};
-use quotient_store::ids::{AccountId, OpportunityId};
+use quotient_store::crm::forms;
+use quotient_store::crm::values::Values;
+use quotient_store::ids::{AccountId, OpportunityId, RecordId};
 use quotient_store::kpi::{self, Card, Report, ReportRequest, Subject};
 use quotient_store::ops::activities::{self, LogActivity};
 use quotient_store::ops::feedback::{self, COMMENT_MAX, EnterFeedback};
+use quotient_store::ops::records::{self, Unsent, UpdateRecord};
 use quotient_store::{Code, StoreError, Value, audit};
 
 fn imported(test: &mut TestDb) -> quotient_store::orgs::Organisation {
@@ -83,6 +86,52 @@ fn feedback_entered_by_hand_names_an_unhappy_account_at_the_next_read(test: &mut
     let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["create", "update"]);
     assert!(history.iter().all(|e| e.user == Some(r1.user)));
+}
+
+/// The responses and unhappy accounts of each rep's card, by rep.
+fn satisfaction_by_rep(report: &Report) -> Vec<(String, usize, Vec<String>)> {
+    let unhappy = |card: &Card| satisfaction(card).map(|s| s.1).unwrap_or_default();
+    report
+        .reps
+        .iter()
+        .map(|card| (card.rep_id.clone().unwrap_or_default(), card.customer_satisfaction.responses, unhappy(card)))
+        .collect()
+}
+
+fn an_account_handed_to_another_rep_takes_its_scores_with_it(test: &mut TestDb) {
+    let org = imported(test);
+    // feedback.csv: Acme (R1's) scored 9 and 6 on 2 April, a mean of 7.5 below the target of 8;
+    // Globex (R2's) 0 in March, another quarter.
+    let q2 = Period::containing(PeriodKind::Quarter, NaiveDate::from_ymd_opt(2026, 4, 1).unwrap_or_default());
+    let acme = || vec!["Acme, Inc.".to_string()];
+    let by_rep = |test: &mut TestDb| {
+        let report = report(test, &org, Subject::Team("M1".into()), q2);
+        let total = satisfaction(&report.total).map(|s| s.1);
+        (satisfaction_by_rep(&report), report.total.customer_satisfaction.responses, total)
+    };
+    let (r1, r2) = ("R1".to_string(), "R2".to_string());
+    assert_eq!(by_rep(test), (vec![(r1.clone(), 2, acme()), (r2.clone(), 0, vec![])], 2, Some(acme())));
+
+    // Their manager hands Acme to R2: its scores are R2's now, in the team's total once still.
+    let m1 = viewer_of(test, &org, "M1", UserRole::Manager);
+    let a1 = id_of(test, "accounts", "A1");
+    let owner: Values = [("owner".to_string(), id_of(test, "reps", "R2").to_string())].into();
+    let command = UpdateRecord {
+        form: forms::form("accounts").unwrap_or_else(|| panic!("the accounts' form")),
+        id: RecordId(a1),
+        values: owner,
+        unsent: Unsent::Kept,
+        lang: Lang::ENGLISH,
+    };
+    records::update(&mut test.db, &m1, &command).unwrap_or_else(|e| panic!("{e}"));
+    let handed = (vec![(r1.clone(), 0, vec![]), (r2.clone(), 2, acme())], 2, Some(acme()));
+    assert_eq!(by_rep(test), handed);
+
+    // The rebuild sets each score's owner from its account as well (as after an import).
+    test.db.execute("UPDATE feedback SET account_owner_id = NULL", &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(by_rep(test).1, 0, "no score has an owner");
+    test.db.transaction(|db| kpi::rebuild(db, org.id)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(by_rep(test), handed);
 }
 
 fn bad_feedback_is_refused_field_by_field_and_nothing_is_written(test: &mut TestDb) {
@@ -212,6 +261,7 @@ fn a_report_breaks_down_by_teams_one_level_at_a_time(test: &mut TestDb) {
 
 on_both_backends!(
     feedback_entered_by_hand_names_an_unhappy_account_at_the_next_read,
+    an_account_handed_to_another_rep_takes_its_scores_with_it,
     bad_feedback_is_refused_field_by_field_and_nothing_is_written,
     the_accounts_rep_their_managers_and_admins_enter_feedback,
     demos_are_counted_per_product_line_the_rep_sells,

@@ -116,6 +116,12 @@ pub fn satisfaction(scores: &[i64]) -> (Option<f64>, Option<f64>) {
     (Some(mean), Some((promoters - detractors) / n * 100.0))
 }
 
+/// Whether an account's `scores` make it unhappy: their mean is below the customer satisfaction
+/// standard's `target`. Such accounts are named where the standard is evaluated.
+pub fn is_unhappy(scores: &[i64], target: f64) -> bool {
+    satisfaction(scores).0.is_some_and(|mean| mean < target)
+}
+
 /// Evaluates every enabled rule of `standards` on `facts`. A rule with nothing to evaluate (no
 /// quota, no leads, no contacts, no scores) is left out rather than passed or failed.
 pub fn evaluate(standards: &Standards, facts: &StandardsFacts, lang: Lang) -> Vec<Evaluation> {
@@ -263,7 +269,7 @@ fn name_unhappy(unhappy: &[String], lang: Lang) -> String {
 fn unhappy_accounts(accounts: &[AccountScores], target: f64) -> Vec<String> {
     let mut unhappy: Vec<String> = accounts
         .iter()
-        .filter(|account| satisfaction(&account.scores).0.is_some_and(|mean| mean < target))
+        .filter(|account| is_unhappy(&account.scores, target))
         .map(|account| account.account.clone())
         .collect();
     unhappy.sort_unstable();

@@ -1,6 +1,7 @@
 //! Writing a CRM record through its form: the create and the update the operations drive, each
 //! audited and moving the KPI rollups. Both run inside the caller's transaction.
 
+use super::feedback::Scored;
 use super::forms::Form;
 use super::values::{self, Columns, Values};
 use super::{new_ids, row_json, write_returning};
@@ -69,7 +70,14 @@ pub(crate) fn update(db: &mut Db, viewer: &Viewer, form: &Form, id: i64, values:
     let mut params: Vec<Value> = columns.into_iter().map(|(_, value)| value).collect();
     params.extend([viewer.org.value(), Value::Int(id)]);
     let sql = format!("UPDATE {} SET {} WHERE org_id = ? AND id = ?", form.table, sets.join(", "));
-    let write = |db: &mut Db| write_returning(db, &sql, &params, &audited);
+    let write = |db: &mut Db| {
+        let after = write_returning(db, &sql, &params, &audited)?;
+        // An account's owner is whose its satisfaction scores are.
+        if form.resource == Resource::Accounts {
+            super::feedback::keep_account_owners(db, viewer.org, Scored::OnAccounts(&[id]))?;
+        }
+        Ok(after)
+    };
     let after = match Fact::of_table(form.table, id) {
         Some(fact) => kpi::with_delta(db, viewer.org, &[&[fact], linked.as_slice()].concat(), write)?,
         None => write(db)?,

@@ -25,6 +25,28 @@ pub enum Dialect {
     Postgres,
 }
 
+impl Dialect {
+    /// `column` is one of a list of ids given as one parameter ([`Dialect::id_list`]): one
+    /// statement, planned once, however long the list, where `IN (?, ?, …)` would take a parameter
+    /// per id.
+    pub fn in_id_list(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{column} IN (SELECT value FROM json_each(?))"),
+            Dialect::Postgres => format!("{column} = ANY(CAST(CAST(? AS TEXT) AS BIGINT[]))"),
+        }
+    }
+
+    /// The parameter of [`Dialect::in_id_list`]: a JSON array for SQLite, an array literal for
+    /// PostgreSQL.
+    pub fn id_list(self, ids: &[i64]) -> Value<'static> {
+        let joined = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        Value::owned(match self {
+            Dialect::Sqlite => format!("[{joined}]"),
+            Dialect::Postgres => format!("{{{joined}}}"),
+        })
+    }
+}
+
 /// A statement's parameters as the PostgreSQL client takes them.
 fn postgres_params<'a>(params: &'a [Value<'_>]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
     params.iter().map(|v| v as _).collect()

@@ -5,7 +5,8 @@
 //! changed stage since it began. Every write of an activity or a stage change keeps its
 //! opportunities' current, and the rollup rebuild sets every opportunity's.
 
-use crate::db::{Db, Value};
+use crate::db::Db;
+use crate::derived::{self, Derived, Rows};
 use crate::error::Result;
 use crate::orgs::OrgId;
 
@@ -60,17 +61,10 @@ pub(crate) enum Opportunities<'a> {
 
 /// Sets the `latest` time of `which` from their rows.
 pub(crate) fn refresh(db: &mut Db, org: OrgId, latest: Latest, which: Opportunities<'_>) -> Result<()> {
-    let (column, source) = (latest.column(), latest.source());
-    let mut params = vec![org.value()];
-    let filter = match which {
-        Opportunities::These([]) => return Ok(()),
-        Opportunities::These(ids) => {
-            params.extend(ids.iter().map(|&id| Value::Int(id)));
-            format!("id IN ({})", vec!["?"; ids.len()].join(", "))
-        }
-        // Only the rows that change are written: a rebuild of an organisation in use rewrites none.
-        Opportunities::All => format!("{column} IS DISTINCT FROM {source}"),
+    let derived = Derived { table: "opportunities", column: latest.column(), source: latest.source() };
+    let rows = match which {
+        Opportunities::These(ids) => Rows::Where("id", ids),
+        Opportunities::All => Rows::Differing,
     };
-    db.execute(&format!("UPDATE opportunities SET {column} = {source} WHERE org_id = ? AND {filter}"), &params)?;
-    Ok(())
+    derived::set(db, org, derived, rows)
 }

@@ -278,7 +278,8 @@ pub fn won_cycle_days(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_
     Ok(out)
 }
 
-/// Satisfaction scores received in `period` on each rep's accounts.
+/// Satisfaction scores received in `period` on each rep's accounts (their owner now: the owner
+/// each score keeps, migration 0037), so that no account is looked up.
 pub fn satisfaction_scores(
     db: &mut Db,
     org: OrgId,
@@ -286,27 +287,19 @@ pub fn satisfaction_scores(
     filter: Filter<'_>,
 ) -> Result<HashMap<i64, Vec<AccountScore>>> {
     let mut params = vec![org.value(), Value::Date(period.start()), Value::Date(period.end())];
-    let reps = Filter { product_line: None, ..filter }.sql("a.owner_id", None, &mut params);
-    // For a few reps, start from their accounts (SQLite keeps CROSS JOIN's order); for the whole
-    // organisation, from the period's feedback. A list of reps names owners already: saying that
-    // an owner is set as well would have SQLite seek every owned account rather than the reps'.
-    let (join, owned) = if filter.reps.is_some() {
-        ("accounts a CROSS JOIN feedback f", "")
-    } else {
-        ("feedback f CROSS JOIN accounts a", " AND a.owner_id IS NOT NULL")
+    // A list of reps names owners already: saying that an owner is set as well would have SQLite
+    // seek every owned account's scores rather than the reps'.
+    let owners = match filter.reps {
+        Some(_) => Filter { product_line: None, ..filter }.sql("account_owner_id", None, &mut params),
+        None => " AND account_owner_id IS NOT NULL".to_string(),
     };
     let sql = format!(
-        "SELECT a.owner_id, f.score, a.id, a.name FROM {join}
-         WHERE a.org_id = f.org_id AND a.id = f.account_id
-           AND f.org_id = ? AND f.received_on >= ? AND f.received_on < ? AND f.deleted_at IS NULL{owned}{reps}"
+        "SELECT account_owner_id, account_id, score FROM feedback
+         WHERE org_id = ? AND received_on >= ? AND received_on < ? AND deleted_at IS NULL{owners}"
     );
     let mut out: HashMap<i64, Vec<AccountScore>> = HashMap::new();
     filter.read_rows(db, &sql, &params, |row| {
-        let score = AccountScore {
-            account: row.int(2)?.unwrap_or_default(),
-            name: row.text(3)?.unwrap_or_default().to_string(),
-            score: row.int(1)?.unwrap_or_default(),
-        };
+        let score = AccountScore { account: row.int(1)?.unwrap_or_default(), score: row.int(2)?.unwrap_or_default() };
         out.entry(row.int(0)?.unwrap_or_default()).or_default().push(score);
         Ok(())
     })?;
@@ -314,9 +307,29 @@ pub fn satisfaction_scores(
 }
 
 /// A satisfaction score and the account it was given on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccountScore {
     pub account: i64,
-    pub name: String,
     pub score: i64,
+}
+
+/// The names of `accounts` (deleted or not).
+pub fn account_names(db: &mut Db, org: OrgId, accounts: &[i64]) -> Result<HashMap<i64, String>> {
+    let mut out = HashMap::with_capacity(accounts.len());
+    if accounts.is_empty() {
+        return Ok(out);
+    }
+    let dialect = db.dialect();
+    // SQLite would seek each id in the primary key and then the row: the index by id holds the
+    // name (PostgreSQL's index by organisation and id holds it too, and is its choice).
+    let index = match dialect {
+        Dialect::Sqlite => " INDEXED BY accounts_owner_and_name",
+        Dialect::Postgres => "",
+    };
+    let sql = format!("SELECT id, name FROM accounts{index} WHERE org_id = ? AND {}", dialect.in_id_list("id"));
+    db.query_each(&sql, &[org.value(), dialect.id_list(accounts)], |row| {
+        out.insert(row.int(0)?.unwrap_or_default(), row.text(1)?.unwrap_or_default().to_string());
+        Ok(())
+    })?;
+    Ok(out)
 }

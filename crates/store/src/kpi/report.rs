@@ -181,6 +181,9 @@ struct BaseRows {
     open: HashMap<i64, OpenPipeline>,
     cycle_days: HashMap<i64, Vec<i64>>,
     scores: HashMap<i64, Vec<AccountScore>>,
+    /// The names of the accounts whose scores make them unhappy ([`standards::is_unhappy`]): the
+    /// only ones a card names.
+    unhappy_account_names: HashMap<i64, String>,
 }
 
 pub fn report(db: &mut Db, org: OrgId, request: &ReportRequest) -> Result<Report> {
@@ -458,6 +461,8 @@ struct Reading<'r> {
     filter: Filter<'r>,
     /// The CRM currency standard's window, in days.
     stale_days: i64,
+    /// The customer satisfaction standard's target: an account's mean score below it is unhappy.
+    satisfaction_target: f64,
     days: &'r Days,
 }
 
@@ -504,7 +509,8 @@ fn gather(
     let filter = Filter { reps, product_line: scope.product_line };
     let days = Days::of(request);
     let stale_days = standards.target(StandardKey::CrmCurrency) as i64;
-    let reading = Reading { org, request, filter, stale_days, days: &days };
+    let satisfaction_target = standards.target(StandardKey::CustomerSatisfaction);
+    let reading = Reading { org, request, filter, stale_days, satisfaction_target, days: &days };
     let queue = Queue::new();
     db.with_companion(|db, companion| {
         let mut data = match companion {
@@ -543,7 +549,7 @@ fn read_in_turn(db: &mut Db, reading: Reading<'_>, queue: &Queue, from_back: boo
 }
 
 fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -> Result<()> {
-    let Reading { org, request, filter, stale_days, days } = reading;
+    let Reading { org, request, filter, stale_days, satisfaction_target, days } = reading;
     let Days { day_after, trailing, so_far_end, ref week_starts } = *days;
     let period = request.period;
     match read {
@@ -643,9 +649,18 @@ fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -
         Read::Scores => {
             data.rows.scores = queries::satisfaction_scores(db, org, period, filter)?;
             // So that a card finds each account's scores as one run (`scores_by_account`).
+            let mut unhappy = Vec::new();
             for scores in data.rows.scores.values_mut() {
-                scores.sort_by_key(|score| score.account);
+                scores.sort_unstable_by_key(|score| score.account);
+                for run in scores.chunk_by(|a, b| a.account == b.account) {
+                    let values: Vec<i64> = run.iter().map(|score| score.score).collect();
+                    if standards::is_unhappy(&values, satisfaction_target) {
+                        unhappy.push(run[0].account);
+                    }
+                }
             }
+            unhappy.sort_unstable();
+            data.rows.unhappy_account_names = queries::account_names(db, org, &unhappy)?;
         }
     }
     Ok(())
@@ -675,7 +690,7 @@ impl Gathered {
             stale,
             past_due,
             demos,
-            rows: BaseRows { quotas, open, cycle_days, scores },
+            rows: BaseRows { quotas, open, cycle_days, scores, unhappy_account_names },
             week_starts: _,
         } = other;
         take(&mut self.tally, tally);
@@ -694,6 +709,7 @@ impl Gathered {
         take(&mut self.rows.open, open);
         take(&mut self.rows.cycle_days, cycle_days);
         take(&mut self.rows.scores, scores);
+        take(&mut self.rows.unhappy_account_names, unhappy_account_names);
     }
 }
 
@@ -866,15 +882,15 @@ fn standards_facts(
 /// The reps' satisfaction scores grouped by account. Each rep's scores are in account id order
 /// already ([`Read::Scores`]), and an account has one owner, so each account's scores are one run of
 /// them: nothing is sorted here, and the standard sorts the names of the unhappy accounts itself.
+/// Only the unhappy accounts' names were read: the others, never named, are left unnamed.
 fn scores_by_account(data: &Gathered, reps: &[i64]) -> Vec<AccountScores> {
+    let names = &data.rows.unhappy_account_names;
     let mut accounts: Vec<AccountScores> = Vec::new();
-    let mut last = None;
-    for score in reps.iter().filter_map(|rep| data.rows.scores.get(rep)).flatten() {
-        match accounts.last_mut() {
-            Some(same) if last == Some(score.account) => same.scores.push(score.score),
-            _ => accounts.push(AccountScores { account: score.name.clone(), scores: vec![score.score] }),
+    for scores in reps.iter().filter_map(|rep| data.rows.scores.get(rep)) {
+        for run in scores.chunk_by(|a, b| a.account == b.account) {
+            let account = names.get(&run[0].account).cloned().unwrap_or_default();
+            accounts.push(AccountScores { account, scores: run.iter().map(|score| score.score).collect() });
         }
-        last = Some(score.account);
     }
     accounts
 }

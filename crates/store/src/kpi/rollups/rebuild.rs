@@ -47,6 +47,8 @@ fn rebuild_with(
     // activities and stage changes, and the rebuild vouches for every derived value.
     latest::refresh(db, org, Latest::Activity, Opportunities::All)?;
     latest::refresh(db, org, Latest::StageChange, Opportunities::All)?;
+    // Not a cell, but as derived: an import may have loaded scores, or changed accounts' owners.
+    crate::crm::feedback::keep_account_owners(db, org, crate::crm::feedback::Scored::All)?;
     // The indexes are built once at the end rather than maintained cell by cell; the key and the
     // foreign key too when the cells are all this organisation's, since they are rebuilt, or
     // checked again, over every organisation's cells. Outside an import (`quotient rebuild`) the

@@ -486,6 +486,10 @@ mod pipeline_and_magic {
         assert_eq!(median(&[]), None);
         assert_eq!(median(&[40, 10, 30]), Some(30.0));
         assert_eq!(median(&[40, 10, 30, 20]), Some(25.0));
+        assert_eq!(median(&[7]), Some(7.0));
+        assert_eq!(median(&[9, 4]), Some(6.5));
+        assert_eq!(median(&[9, 1, 9, 2, 9, 2]), Some(5.5), "the two middle ones of 1 2 2 9 9 9");
+        assert_eq!(median(&[5, 5, 5, 5]), Some(5.0));
     }
 }
 

@@ -253,6 +253,35 @@ fn a_long_list_of_unhappy_accounts_names_five_and_counts_the_rest() {
 }
 
 #[test]
+fn unhappy_accounts_are_named_in_the_order_of_their_names() {
+    // Names alike but for their last characters, a prefix of another, empty, beyond ASCII, twice.
+    let names = [
+        "Lakeside Hotels 10",
+        "Lakeside Hotels 2",
+        "Zeta",
+        "Lakeside Hotels 1",
+        "Lake",
+        "Lakeside Hotels",
+        "Ärzte am See",
+        "Lakeside Hotels 1 B",
+        "",
+        "Lakeside Hotels 1",
+    ];
+    let by_account: Vec<AccountScores> =
+        names.iter().map(|name| AccountScores { account: name.to_string(), scores: vec![3] }).collect();
+    let facts = StandardsFacts {
+        satisfaction_scores: vec![3; names.len()],
+        satisfaction_by_account: by_account,
+        ..StandardsFacts::default()
+    };
+    let results = evaluate(&only(StandardKey::CustomerSatisfaction), &facts, Lang::ENGLISH);
+    let mut sorted = names.map(str::to_string).to_vec();
+    sorted.sort();
+    assert_eq!(results[0].accounts, sorted);
+    assert_eq!(sorted[..3], ["", "Lake", "Lakeside Hotels"]);
+}
+
+#[test]
 fn demos_per_product_line_are_required_per_month() {
     let facts = StandardsFacts {
         demos_by_line: vec![

@@ -813,15 +813,26 @@ fn prorate(quota: &QuotaRow, period: Period) -> f64 {
 /// Every product line `reps` sell — of their opportunities, estimates and quotas — with its
 /// estimates and prorated deal quota in each judged month of the period (`KPIS.md`: standards).
 fn line_estimates(data: &Gathered, directory: &Directory, reps: &[i64], request: &ReportRequest) -> Vec<LineEstimates> {
-    let mut deal_quotas: BTreeMap<i64, Vec<(i64, Period)>> = BTreeMap::new();
+    // Each line's deal quotas of one period summed before they are prorated: an organisation's
+    // total has one per rep and month, its months' quotas a few.
+    let mut by_period: HashMap<(i64, Period), i64> = HashMap::new();
     let mut lines: BTreeSet<i64> = reps.iter().flat_map(|rep| data.lines_sold.get(rep)).flatten().copied().collect();
     for quota in reps.iter().flat_map(|rep| data.rows.quotas.get(rep)).flatten() {
         if let Some(line) = quota.product_line {
             lines.insert(line);
             if quota.metric == QuotaMetric::Deals {
-                deal_quotas.entry(line).or_default().push((quota.target, quota.period));
+                let sum = by_period.entry((line, quota.period)).or_default();
+                *sum = sum.saturating_add(quota.target);
             }
         }
+    }
+    // In one order, so that the prorated parts are added up alike every time.
+    let mut deal_quotas: BTreeMap<i64, Vec<(i64, Period)>> = BTreeMap::new();
+    for ((line, period), target) in by_period {
+        deal_quotas.entry(line).or_default().push((target, period));
+    }
+    for quotas in deal_quotas.values_mut() {
+        quotas.sort_unstable_by_key(|&(target, period)| (period.start(), period.end(), target));
     }
     let mut estimates: HashMap<(NaiveDate, i64), i64> = HashMap::new();
     for &(month, line, count) in reps.iter().flat_map(|rep| data.month_estimates.get(rep)).flatten() {
@@ -882,14 +893,17 @@ fn standards_facts(
 /// The reps' satisfaction scores grouped by account. Each rep's scores are in account id order
 /// already ([`Read::Scores`]), and an account has one owner, so each account's scores are one run of
 /// them: nothing is sorted here, and the standard sorts the names of the unhappy accounts itself.
-/// Only the unhappy accounts' names were read: the others, never named, are left unnamed.
+/// Only the accounts found unhappy ([`Read::Scores`], by the standard's own rule) are handed
+/// over, with the names read for them: the standard names no other, and a large total would
+/// otherwise make a list of every account with a score.
 fn scores_by_account(data: &Gathered, reps: &[i64]) -> Vec<AccountScores> {
     let names = &data.rows.unhappy_account_names;
     let mut accounts: Vec<AccountScores> = Vec::new();
     for scores in reps.iter().filter_map(|rep| data.rows.scores.get(rep)) {
         for run in scores.chunk_by(|a, b| a.account == b.account) {
-            let account = names.get(&run[0].account).cloned().unwrap_or_default();
-            accounts.push(AccountScores { account, scores: run.iter().map(|score| score.score).collect() });
+            if let Some(name) = names.get(&run[0].account) {
+                accounts.push(AccountScores { account: name.clone(), scores: run.iter().map(|s| s.score).collect() });
+            }
         }
     }
     accounts

@@ -784,3 +784,61 @@ fn the_last_stage_change_migration_equals_a_rebuild_on_postgres() {
         the_last_stage_change_migration_equals_a_rebuild(&mut test);
     }
 }
+
+/// Migration 0037 gives each satisfaction score its account's owner as a rebuild does: the owner
+/// now, whichever rep the score was given to, and none where the account has none.
+fn the_feedback_owner_migration_equals_a_rebuild(test: &mut TestDb) {
+    let org = test.org("acme").id;
+    let db = &mut test.db;
+    bundle::import(db, org, &common::fixture("valid"), &mut Silent).unwrap_or_else(|e| panic!("{e}"));
+    // Acme (A1, R1's, two scores) is handed to R2 behind the writes' backs; Globex (A2) loses its owner.
+    db.batch(
+        "UPDATE accounts SET owner_id = (SELECT id FROM reps WHERE external_id = 'R2') WHERE external_id = 'A1';
+         UPDATE accounts SET owner_id = NULL WHERE external_id = 'A2'",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    db.transaction(|db| quotient_store::kpi::rebuild(db, org)).unwrap_or_else(|e| panic!("{e}"));
+    let stored = |db: &mut Db| {
+        texts(
+            db,
+            "SELECT a.external_id, COALESCE(r.external_id, '-') FROM feedback f
+             JOIN accounts a ON a.id = f.account_id LEFT JOIN reps r ON r.id = f.account_owner_id
+             ORDER BY f.id",
+            &[],
+            2,
+        )
+    };
+    let rebuilt = stored(db);
+    let pair = |account: &str, owner: &str| vec![account.to_string(), owner.to_string()];
+    assert_eq!(rebuilt, [pair("A1", "R2"), pair("A1", "R2"), pair("A2", "-")]);
+    let index = match db.dialect() {
+        Dialect::Sqlite => {
+            "CREATE INDEX feedback_by_received ON feedback (org_id, received_on, account_id, score, deleted_at)"
+        }
+        Dialect::Postgres => {
+            "CREATE INDEX feedback_by_received ON feedback (org_id, received_on) INCLUDE (account_id, score, deleted_at)"
+        }
+    };
+    db.batch(&format!(
+        "DROP INDEX feedback_by_account_owner;
+         DROP INDEX feedback_by_received;
+         {index};
+         ALTER TABLE feedback DROP COLUMN account_owner_id;
+         DELETE FROM schema_migrations WHERE version = 37"
+    ))
+    .unwrap_or_else(|e| panic!("back to migration 36: {e}"));
+    migrate_to(db, 37).unwrap_or_else(|e| panic!("migration 37 over data: {e}"));
+    assert_eq!(stored(db), rebuilt);
+}
+
+#[test]
+fn the_feedback_owner_migration_equals_a_rebuild_on_sqlite() {
+    the_feedback_owner_migration_equals_a_rebuild(&mut TestDb::sqlite());
+}
+
+#[test]
+fn the_feedback_owner_migration_equals_a_rebuild_on_postgres() {
+    if let Some(mut test) = TestDb::postgres() {
+        the_feedback_owner_migration_equals_a_rebuild(&mut test);
+    }
+}

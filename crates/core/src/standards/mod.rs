@@ -33,7 +33,7 @@ pub struct StandardsFacts {
     /// Satisfaction scores received in the period on the rep's accounts.
     pub satisfaction_scores: Vec<i64>,
     /// The same scores per account (by the account's name, in any order), to name an unhappy
-    /// account.
+    /// account; the accounts that are not unhappy may be left out.
     pub satisfaction_by_account: Vec<AccountScores>,
     /// Per product line the rep sells in the period: its name and the demos given on its
     /// opportunities.

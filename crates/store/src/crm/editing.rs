@@ -1,7 +1,6 @@
 //! Writing a CRM record through its form: the create and the update the operations drive, each
 //! audited and moving the KPI rollups. Both run inside the caller's transaction.
 
-use super::feedback::Scored;
 use super::forms::Form;
 use super::values::{self, Columns, Values};
 use super::{new_ids, row_json, write_returning};
@@ -10,6 +9,7 @@ use crate::audit::{self, Change};
 use crate::db::{Db, Value};
 use crate::error::Result;
 use crate::kpi::latest::{self, Latest, Opportunities};
+use crate::kpi::score_owners::{self, Scored};
 use crate::kpi::{self, Fact};
 use quotient_core::Lang;
 use quotient_core::access::Resource;
@@ -74,7 +74,7 @@ pub(crate) fn update(db: &mut Db, viewer: &Viewer, form: &Form, id: i64, values:
         let after = write_returning(db, &sql, &params, &audited)?;
         // An account's owner is whose its satisfaction scores are.
         if form.resource == Resource::Accounts {
-            super::feedback::keep_account_owners(db, viewer.org, Scored::OnAccounts(&[id]))?;
+            score_owners::keep(db, viewer.org, Scored::OnAccounts(&[id]))?;
         }
         Ok(after)
     };

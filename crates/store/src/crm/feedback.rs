@@ -8,9 +8,9 @@ use super::row_json;
 use crate::access::Viewer;
 use crate::audit::{self, Change};
 use crate::db::{Db, Value};
-use crate::derived::{self, Derived, Rows};
 use crate::error::Result;
-use crate::orgs::{self, OrgId, Revision};
+use crate::kpi::score_owners::{self, Scored};
+use crate::orgs::{self, Revision};
 use chrono::{Datelike, NaiveDate, Utc};
 
 /// A score to record on an account.
@@ -67,7 +67,7 @@ pub(crate) fn record(db: &mut Db, viewer: &Viewer, feedback: &NewFeedback) -> Re
             (id, None)
         }
     };
-    keep_account_owners(db, org, Scored::OnAccounts(&[feedback.account_id]))?;
+    score_owners::keep(db, org, Scored::OnAccounts(&[feedback.account_id]))?;
     let after = row_json(db, org, "feedback", COLUMNS, id)?;
     let action = if before.is_some() { "update" } else { "create" };
     let change = Change { user: viewer.actor(), action, entity: "feedback", entity_id: Some(id), before, after };
@@ -79,29 +79,6 @@ pub(crate) fn record(db: &mut Db, viewer: &Viewer, feedback: &NewFeedback) -> Re
         if feedback.received_on < this_month { &[Revision::Data, Revision::History] } else { &[Revision::Data] };
     orgs::bump_revisions(db, org, kinds)?;
     Ok(id)
-}
-
-/// Whose scores to give their account's owner.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Scored<'a> {
-    /// The scores on these accounts: written, or their account's owner may have changed.
-    OnAccounts(&'a [i64]),
-    /// Every score of the organisation whose owner is not its account's.
-    All,
-}
-
-/// Sets the `account_owner_id` of the `which` scores to their account's owner.
-pub(crate) fn keep_account_owners(db: &mut Db, org: OrgId, which: Scored<'_>) -> Result<()> {
-    let derived = Derived {
-        table: "feedback",
-        column: "account_owner_id",
-        source: "(SELECT a.owner_id FROM accounts a WHERE a.org_id = feedback.org_id AND a.id = feedback.account_id)",
-    };
-    let rows = match which {
-        Scored::OnAccounts(accounts) => Rows::Where("account_id", accounts),
-        Scored::All => Rows::Differing,
-    };
-    derived::set(db, org, derived, rows)
 }
 
 /// `account|rep|day` with the account's and the rep's external ids, as the import keys a row of

@@ -29,16 +29,26 @@ impl Dialect {
     /// `column` is one of a list of ids given as one parameter ([`Dialect::id_list`]): one
     /// statement, planned once, however long the list, where `IN (?, ?, …)` would take a parameter
     /// per id.
-    pub fn in_id_list(self, column: &str) -> String {
+    pub(crate) fn in_id_list(self, column: &str) -> String {
         match self {
             Dialect::Sqlite => format!("{column} IN (SELECT value FROM json_each(?))"),
             Dialect::Postgres => format!("{column} = ANY(CAST(CAST(? AS TEXT) AS BIGINT[]))"),
         }
     }
 
+    /// The end of a `SELECT` that keeps the rows it read from changing until the transaction ends
+    /// (PostgreSQL's `FOR SHARE`, which waits for a change under way to commit, and then reads
+    /// it); nothing on SQLite, whose writes take turns.
+    pub(crate) fn shared_lock(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR SHARE",
+        }
+    }
+
     /// The parameter of [`Dialect::in_id_list`]: a JSON array for SQLite, an array literal for
     /// PostgreSQL.
-    pub fn id_list(self, ids: &[i64]) -> Value<'static> {
+    pub(crate) fn id_list(self, ids: &[i64]) -> Value<'static> {
         let joined = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         Value::owned(match self {
             Dialect::Sqlite => format!("[{joined}]"),

@@ -8,6 +8,7 @@ mod people;
 pub(crate) mod queries;
 mod report;
 mod rollups;
+pub(crate) mod score_owners;
 mod settings;
 mod teams;
 mod trend;

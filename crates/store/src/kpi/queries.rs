@@ -313,8 +313,9 @@ pub struct AccountScore {
     pub score: i64,
 }
 
-/// The names of `accounts` (deleted or not).
-pub fn account_names(db: &mut Db, org: OrgId, accounts: &[i64]) -> Result<HashMap<i64, String>> {
+/// The names of `accounts` (deleted or not), read as `filter`'s reads are: those of a whole
+/// organisation's scores may be thousands.
+pub fn account_names(db: &mut Db, org: OrgId, filter: Filter<'_>, accounts: &[i64]) -> Result<HashMap<i64, String>> {
     let mut out = HashMap::with_capacity(accounts.len());
     if accounts.is_empty() {
         return Ok(out);
@@ -327,7 +328,7 @@ pub fn account_names(db: &mut Db, org: OrgId, accounts: &[i64]) -> Result<HashMa
         Dialect::Postgres => "",
     };
     let sql = format!("SELECT id, name FROM accounts{index} WHERE org_id = ? AND {}", dialect.in_id_list("id"));
-    db.query_each(&sql, &[org.value(), dialect.id_list(accounts)], |row| {
+    filter.read_rows(db, &sql, &[org.value(), dialect.id_list(accounts)], |row| {
         out.insert(row.int(0)?.unwrap_or_default(), row.text(1)?.unwrap_or_default().to_string());
         Ok(())
     })?;

@@ -660,7 +660,7 @@ fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -
                 }
             }
             unhappy.sort_unstable();
-            data.rows.unhappy_account_names = queries::account_names(db, org, &unhappy)?;
+            data.rows.unhappy_account_names = queries::account_names(db, org, filter, &unhappy)?;
         }
     }
     Ok(())
@@ -821,6 +821,7 @@ fn line_estimates(data: &Gathered, directory: &Directory, reps: &[i64], request:
         if let Some(line) = quota.product_line {
             lines.insert(line);
             if quota.metric == QuotaMetric::Deals {
+                // No line's deal quotas of a period add up past `i64` but by a typing error: held at its end.
                 let sum = by_period.entry((line, quota.period)).or_default();
                 *sum = sum.saturating_add(quota.target);
             }

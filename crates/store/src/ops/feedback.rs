@@ -43,11 +43,13 @@ pub fn enter_feedback(db: &mut Db, scope: &Viewer, command: &EnterFeedback) -> R
         refusals.push(Refusal::new("comment", Code::TooLong).count("max", COMMENT_MAX as i64));
     }
     db.transaction(|db| {
-        let owner = db.query_opt(
-            "SELECT owner_id FROM accounts WHERE org_id = ? AND id = ? AND deleted_at IS NULL",
-            &[scope.org.value(), Value::Int(command.account.get())],
-            |row| row.int(0),
-        )?;
+        // The account held until the score is written: an owner changed meanwhile would not be
+        // given to the new score.
+        let sql = format!(
+            "SELECT owner_id FROM accounts WHERE org_id = ? AND id = ? AND deleted_at IS NULL{}",
+            db.dialect().shared_lock()
+        );
+        let owner = db.query_opt(&sql, &[scope.org.value(), Value::Int(command.account.get())], |row| row.int(0))?;
         let reaches = |owner: Option<i64>| scope.reaches_everyone() || owner.is_some_and(|o| scope.reaches(o));
         let owner = match owner {
             Some(owner) if access::may_enter_feedback(scope.role, reaches(owner)) => owner,

@@ -5,6 +5,7 @@ use crate::db::{Db, Value};
 use crate::error::Result;
 use crate::kpi::facts::{self, Cell, CellKind};
 use crate::kpi::latest::{self, Latest, Opportunities};
+use crate::kpi::score_owners::{self, Scored};
 use crate::orgs::{OrgId, Revision};
 use chrono::NaiveDate;
 use quotient_core::kpi::Tally;
@@ -48,7 +49,7 @@ fn rebuild_with(
     latest::refresh(db, org, Latest::Activity, Opportunities::All)?;
     latest::refresh(db, org, Latest::StageChange, Opportunities::All)?;
     // Not a cell, but as derived: an import may have loaded scores, or changed accounts' owners.
-    crate::crm::feedback::keep_account_owners(db, org, crate::crm::feedback::Scored::All)?;
+    score_owners::keep(db, org, Scored::All)?;
     // The indexes are built once at the end rather than maintained cell by cell; the key and the
     // foreign key too when the cells are all this organisation's, since they are rebuilt, or
     // checked again, over every organisation's cells. Outside an import (`quotient rebuild`) the

@@ -649,11 +649,12 @@ fn perform(db: &mut Db, reading: Reading<'_>, read: Read, data: &mut Gathered) -
         Read::Scores => {
             data.rows.scores = queries::satisfaction_scores(db, org, period, filter)?;
             // So that a card finds each account's scores as one run (`scores_by_account`).
-            let mut unhappy = Vec::new();
+            let (mut unhappy, mut values) = (Vec::new(), Vec::new());
             for scores in data.rows.scores.values_mut() {
                 scores.sort_unstable_by_key(|score| score.account);
                 for run in scores.chunk_by(|a, b| a.account == b.account) {
-                    let values: Vec<i64> = run.iter().map(|score| score.score).collect();
+                    values.clear();
+                    values.extend(run.iter().map(|score| score.score));
                     if standards::is_unhappy(&values, satisfaction_target) {
                         unhappy.push(run[0].account);
                     }
@@ -821,7 +822,7 @@ fn line_estimates(data: &Gathered, directory: &Directory, reps: &[i64], request:
         if let Some(line) = quota.product_line {
             lines.insert(line);
             if quota.metric == QuotaMetric::Deals {
-                // No line's deal quotas of a period add up past `i64` but by a typing error: held at its end.
+                // Only mistyped quotas add up past `i64`: the sum stops at its largest value.
                 let sum = by_period.entry((line, quota.period)).or_default();
                 *sum = sum.saturating_add(quota.target);
             }

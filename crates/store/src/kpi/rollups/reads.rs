@@ -140,6 +140,25 @@ struct Piece {
     subtract: bool,
 }
 
+/// From how many cells of its grain a piece is worth summing per key in the database: more than
+/// a month of days, which no piece of the calendar ([`split`]) spans (a month's cell would cover
+/// them).
+const MANY_CELLS: usize = 32;
+
+impl Piece {
+    /// Whether the piece spans [`MANY_CELLS`] cells or more (every day before one, say).
+    fn spans_many_cells(&self) -> bool {
+        let mut start = self.from;
+        for _ in 0..MANY_CELLS {
+            if start >= self.to {
+                return false;
+            }
+            start = self.grain.next(start);
+        }
+        true
+    }
+}
+
 /// The `FROM` and `WHERE` of a read of the cells of one grain from a day up to another, with its
 /// parameters. A list of reps is sought rep by rep, through the key, which starts with the rep;
 /// every rep's cells are one range of the index by period, read in its order.
@@ -165,10 +184,10 @@ fn cells_between(
 }
 
 /// The statement that hands over `rows` — each a sign, then `keys`, then `values` values named
-/// `v0`, `v1`, … — for the caller to add up, each value times its row's sign, where several rows
-/// share a key. PostgreSQL sums them per key itself (the sign then 1): its cost is in each row
-/// handed over, where SQLite's is in its aggregates over many columns, so SQLite hands the rows
-/// over as they are.
+/// `v0`, `v1`, … — for the caller to add up, each value times its row's sign, where many rows
+/// share a key. PostgreSQL sums them per key itself (the sign then 1): each row it hands over
+/// costs more than its share of the sum. SQLite's cost is in its aggregates over many columns,
+/// so SQLite hands the rows over as they are.
 fn summed(db: &Db, rows: String, keys: &[&str], values: usize) -> String {
     match db.dialect() {
         Dialect::Sqlite => rows,
@@ -275,7 +294,10 @@ fn sums_tagged(
     } else {
         String::new()
     };
-    // The cells are summed here, and before that by PostgreSQL where a key has several ([`summed`]).
+    // The cells are summed here, and before that by PostgreSQL for each piece that spans many
+    // cells ([`summed`]): a key then has many of them. A piece of the calendar spans a few at
+    // most (the fewest that cover the period), so that few keys have two, and summing them would
+    // cost the database more than the rows it saves; they are handed over as they are.
     let mut params = Vec::new();
     let selects: Vec<String> = pieces
         .iter()
@@ -284,19 +306,14 @@ fn sums_tagged(
             let sign = if piece.subtract { -1 } else { 1 };
             let values: Vec<String> =
                 columns.iter().enumerate().map(|(i, column)| format!("c.{column} AS v{i}")).collect();
-            format!(
+            let rows = format!(
                 "SELECT {sign} AS sign, {tag} AS tag, c.rep_id AS rep, c.product_line_id AS line, {} {from}{nonzero}",
                 values.join(", ")
-            )
+            );
+            if piece.spans_many_cells() { summed(db, rows, &["tag", "rep", "line"], width) } else { rows }
         })
         .collect();
-    // A key has several cells where two pieces share a tag or a piece spans several cells (two
-    // quarters in a row); otherwise each cell read is a key of its own, with nothing to sum.
-    let rows = selects.join(" UNION ALL ");
-    let tags: BTreeSet<usize> = pieces.iter().map(|(tag, _)| *tag).collect();
-    let spans_cells = |piece: &Piece| piece.grain.next(piece.from) < piece.to;
-    let several = tags.len() < pieces.len() || pieces.iter().any(|(_, piece)| spans_cells(piece));
-    let sql = if several { summed(db, rows, &["tag", "rep", "line"], width) } else { rows };
+    let sql = selects.join(" UNION ALL ");
     let (filter, _) = read;
     let Sums { slots, values, .. } = &mut sums;
     filter.read_rows(db, &sql, &params, |row| {
@@ -629,6 +646,17 @@ mod tests {
     }
 
     #[test]
+    fn a_piece_of_every_day_before_one_spans_many_cells() {
+        let piece = |grain, from: &str, to: &str| Piece { grain, from: date(from), to: date(to), subtract: false };
+        assert!(piece(Grain::OpenByExpectedClose, "0001-01-01", "2026-10-01").spans_many_cells());
+        assert!(piece(Grain::Day, "2026-07-01", "2026-08-02").spans_many_cells());
+        assert!(!piece(Grain::Day, "2026-07-01", "2026-08-01").spans_many_cells());
+        assert!(!piece(Grain::Month, "2026-01-01", "2026-09-01").spans_many_cells());
+        assert!(!piece(Grain::Week, "2026-06-29", "2026-07-06").spans_many_cells());
+        assert!(!piece(Grain::State, "1970-01-01", "1970-01-02").spans_many_cells());
+    }
+
+    #[test]
     fn every_day_of_a_split_is_counted_once_and_no_other_day() {
         for start in [date("2024-02-27"), date("2025-12-07"), date("2026-03-30")] {
             for length in 1..500 {
@@ -639,6 +667,8 @@ mod tests {
                 for piece in &pieces {
                     let (grain, a, b) = (piece.grain, piece.from, piece.to);
                     assert!(a < b, "{pieces:?}");
+                    // Handed over as they are on PostgreSQL: summing so few cells costs more.
+                    assert!(!piece.spans_many_cells(), "{pieces:?}");
                     assert!(
                         grain != Grain::Week || (a.weekday() == chrono::Weekday::Mon && (b - a).num_days() % 7 == 0)
                     );

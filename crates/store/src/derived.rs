@@ -7,6 +7,10 @@ use crate::db::{Db, Value};
 use crate::error::Result;
 use crate::orgs::OrgId;
 
+/// The tables with derived columns, which the rollup rebuild sets on every row where they differ
+/// (every row, after an import into the empty tables).
+pub(crate) const TABLES: &[&str] = &["opportunities", "feedback"];
+
 /// A derived column: `table.column` is `source`, an expression of the row.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Derived {
@@ -24,20 +28,26 @@ pub(crate) enum Rows<'a> {
     Differing,
 }
 
-/// Sets `derived` on `rows` of the organisation. Only the rows whose value changes are written: an
-/// account edited without a new owner rewrites none of its scores, a rebuild of an organisation in
-/// use none of its rows.
-pub(crate) fn set(db: &mut Db, org: OrgId, derived: Derived, rows: Rows<'_>) -> Result<()> {
-    let Derived { table, column, source } = derived;
+/// Sets each of `derived` (columns of one table) on `rows` of the organisation, in one statement:
+/// a row is written once whichever of them changes. Only the rows where one changes are written:
+/// an account edited without a new owner rewrites none of its scores, a rebuild of an
+/// organisation in use none of its rows.
+pub(crate) fn set(db: &mut Db, org: OrgId, derived: &[Derived], rows: Rows<'_>) -> Result<()> {
+    let Some(table) = derived.first().map(|d| d.table) else { return Ok(()) };
+    debug_assert!(derived.iter().all(|d| d.table == table), "derived columns of several tables");
+    let assignments: Vec<String> = derived.iter().map(|d| format!("{} = {}", d.column, d.source)).collect();
+    let changes: Vec<String> = derived.iter().map(|d| format!("{} IS DISTINCT FROM {}", d.column, d.source)).collect();
+    let changes = changes.join(" OR ");
     let mut params = vec![org.value()];
     let filter = match rows {
         Rows::Where(_, []) => return Ok(()),
         Rows::Where(key, ids) => {
             params.extend(ids.iter().map(|&id| Value::Int(id)));
-            format!("{key} IN ({}) AND {column} IS DISTINCT FROM {source}", vec!["?"; ids.len()].join(", "))
+            format!("{key} IN ({}) AND ({changes})", vec!["?"; ids.len()].join(", "))
         }
-        Rows::Differing => format!("{column} IS DISTINCT FROM {source}"),
+        Rows::Differing => format!("({changes})"),
     };
-    db.execute(&format!("UPDATE {table} SET {column} = {source} WHERE org_id = ? AND {filter}"), &params)?;
+    let assignments = assignments.join(", ");
+    db.execute(&format!("UPDATE {table} SET {assignments} WHERE org_id = ? AND {filter}"), &params)?;
     Ok(())
 }

@@ -42,7 +42,7 @@ fn set_deleted(db: &mut Db, org: OrgId, table: &str, id: i64, user: Option<i64>,
                 &[org.value(), Value::Int(id)],
                 |row| row.int(0),
             )?;
-            latest::refresh(db, org, Latest::StageChange, Opportunities::These(opportunity.flatten().as_slice()))?;
+            latest::refresh(db, org, &[Latest::StageChange], Opportunities::These(opportunity.flatten().as_slice()))?;
             Ok(changed)
         }
         None => mark_deleted(db, org, table, id, user, delete),

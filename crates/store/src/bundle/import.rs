@@ -115,10 +115,25 @@ pub fn import_removing(
     let has_reps =
         db.query_i64("SELECT COUNT(*) FROM reps WHERE org_id = ? AND deleted_at IS NULL", &[org.value()])? > 0;
     let present = bundle_files(dir, has_reps)?;
+    // Into an empty table every row is new, and the rollup rebuild then sets each one's derived
+    // columns: their indexes are built again once the import is in (see `Db::rebuild_indexes`).
+    // Before it, in its transaction, a rebuilt index would not serve the rebuild's own reads.
+    let mut filled = Vec::new();
+    for &table in crate::derived::TABLES {
+        if staging::table_is_empty(db, table)? {
+            filled.push(table);
+        }
+    }
     staging::suspend_foreign_keys(db)?;
     let result = import_in_transaction(db, org, dir, present, removals, progress);
     staging::resume_foreign_keys(db)?;
     if result.is_ok() {
+        if !filled.is_empty() {
+            progress.step("compacting the indexes");
+        }
+        for table in filled {
+            db.rebuild_indexes(table)?;
+        }
         progress.step("updating the planner's statistics");
         let mut tables: Vec<&str> = FILES.iter().map(|spec| spec.table).collect();
         tables.push("rollup_cells");

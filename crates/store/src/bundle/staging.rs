@@ -58,7 +58,7 @@ pub fn prepare(db: &mut Db, spec: &FileSpec) -> Result<Target, StoreError> {
     Ok(Target::Staged)
 }
 
-fn table_is_empty(db: &mut Db, table: &str) -> Result<bool, StoreError> {
+pub(crate) fn table_is_empty(db: &mut Db, table: &str) -> Result<bool, StoreError> {
     Ok(db.query_i64(&format!("SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT 1) t"), &[])? == 0)
 }
 

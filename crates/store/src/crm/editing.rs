@@ -39,7 +39,7 @@ pub(crate) fn insert(db: &mut Db, viewer: &Viewer, form: &Form, values: &Values,
         let after = write_returning(db, &sql, &params, &audited)?;
         if let (Some(stage), Some(Value::Timestamp(at))) = (&opening_stage, created_at) {
             super::opportunities::record_stage_change(db, viewer.org, id, stage, at)?;
-            latest::refresh(db, viewer.org, Latest::StageChange, Opportunities::These(&[id]))?;
+            latest::refresh(db, viewer.org, &[Latest::StageChange], Opportunities::These(&[id]))?;
         }
         Ok(after)
     };

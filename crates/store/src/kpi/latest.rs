@@ -59,12 +59,15 @@ pub(crate) enum Opportunities<'a> {
     All,
 }
 
-/// Sets the `latest` time of `which` from their rows.
-pub(crate) fn refresh(db: &mut Db, org: OrgId, latest: Latest, which: Opportunities<'_>) -> Result<()> {
-    let derived = Derived { table: "opportunities", column: latest.column(), source: latest.source() };
+/// Sets each of the `latest` times of `which` from their rows.
+pub(crate) fn refresh(db: &mut Db, org: OrgId, latest: &[Latest], which: Opportunities<'_>) -> Result<()> {
+    let derived: Vec<Derived> = latest
+        .iter()
+        .map(|&latest| Derived { table: "opportunities", column: latest.column(), source: latest.source() })
+        .collect();
     let rows = match which {
         Opportunities::These(ids) => Rows::Where("id", ids),
         Opportunities::All => Rows::Differing,
     };
-    derived::set(db, org, derived, rows)
+    derived::set(db, org, &derived, rows)
 }

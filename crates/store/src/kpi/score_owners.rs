@@ -29,5 +29,5 @@ pub(crate) fn keep(db: &mut Db, org: OrgId, which: Scored<'_>) -> Result<()> {
         Scored::OnAccounts(accounts) => Rows::Where("account_id", accounts),
         Scored::All => Rows::Differing,
     };
-    derived::set(db, org, ACCOUNT_OWNER, rows)
+    derived::set(db, org, &[ACCOUNT_OWNER], rows)
 }

@@ -77,7 +77,7 @@ fn delta<T>(
     if touched.iter().any(|fact| matches!(fact, Fact::Activity(_))) {
         let opportunities: Vec<i64> =
             touched.iter().filter_map(|fact| if let Fact::Opportunity(id) = fact { Some(*id) } else { None }).collect();
-        latest::refresh(db, org, Latest::Activity, Opportunities::These(&opportunities))?;
+        latest::refresh(db, org, &[Latest::Activity], Opportunities::These(&opportunities))?;
     }
     let after = cells_of_all(db, org, &touched)?;
     apply(db, org, &before, &after, pipeline)?;

@@ -46,8 +46,7 @@ fn rebuild_with(
     db.execute("DELETE FROM rollup_cells WHERE org_id = ?", &[org.value()])?;
     // The open opportunities' cells are filed by their last activity: an import has just loaded
     // activities and stage changes, and the rebuild vouches for every derived value.
-    latest::refresh(db, org, Latest::Activity, Opportunities::All)?;
-    latest::refresh(db, org, Latest::StageChange, Opportunities::All)?;
+    latest::refresh(db, org, &[Latest::Activity, Latest::StageChange], Opportunities::All)?;
     // Not a cell, but as derived: an import may have loaded scores, or changed accounts' owners.
     score_owners::keep(db, org, Scored::All)?;
     // The indexes are built once at the end rather than maintained cell by cell; the key and the

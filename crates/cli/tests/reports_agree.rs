@@ -1,7 +1,7 @@
 //! One organisation reports the same on SQLite and PostgreSQL. The two read the same rollup cells
-//! and base rows by different routes: PostgreSQL sums the reads that cover a key with several cells
-//! itself, takes the organisation's rows in batches and weighs the open pipeline in a subquery of
-//! its own; SQLite sums in the process and streams.
+//! and base rows by different routes: PostgreSQL sums the pieces of a read that cover a key with
+//! many cells itself, takes the organisation's rows in batches and weighs the open pipeline in a
+//! subquery of its own; SQLite sums in the process and streams.
 
 mod common;
 

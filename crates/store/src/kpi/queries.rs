@@ -19,14 +19,17 @@ pub struct Filter<'a> {
 }
 
 impl Filter<'_> {
-    /// The `FROM` of a read of `table` (as `alias`) keyed by `rep_column`, and the join condition
-    /// its `WHERE` adds. A list of reps is sought rep by rep through an index that starts with the
-    /// rep; for everyone, the organisation's reps are walked and each one's range sought the same
-    /// way (SQLite keeps a CROSS JOIN's order), rather than reading a whole period across reps.
-    pub(super) fn rep_by_rep(&self, table: &str, alias: &str, rep_column: &str) -> (String, String) {
-        match self.reps {
-            Some(_) => (format!("{table} {alias}"), String::new()),
-            None => (
+    /// The `FROM` of a read of `table` (as `alias`) keyed by `rep_column`, and the condition its
+    /// `WHERE` adds. A list of reps is sought rep by rep through an index that starts with the rep.
+    /// For everyone, SQLite walks the organisation's reps and seeks each one's range the same way
+    /// (it keeps a CROSS JOIN's order), rather than reading a whole period across reps; PostgreSQL
+    /// reads the period's range in one scan, and joining the reps there would only hash every row
+    /// read: the key is a rep by a foreign key, so being set is all the join asks of it.
+    pub(super) fn rep_by_rep(&self, dialect: Dialect, table: &str, alias: &str, rep_column: &str) -> (String, String) {
+        match (self.reps, dialect) {
+            (Some(_), _) => (format!("{table} {alias}"), String::new()),
+            (None, Dialect::Postgres) => (format!("{table} {alias}"), format!(" AND {alias}.{rep_column} IS NOT NULL")),
+            (None, Dialect::Sqlite) => (
                 format!("reps r CROSS JOIN {table} {alias}"),
                 format!(" AND r.org_id = {alias}.org_id AND r.id = {alias}.{rep_column}"),
             ),
@@ -260,7 +263,7 @@ pub fn won_cycle_days(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_
     let mut params =
         vec![org.value(), Value::Timestamp(midnight(period.start())), Value::Timestamp(midnight(period.end()))];
     // The index by status, owner and closing date holds every column read.
-    let (from, join) = filter.rep_by_rep("opportunities", "o", "owner_id");
+    let (from, join) = filter.rep_by_rep(db.dialect(), "opportunities", "o", "owner_id");
     let only = filter.sql("o.owner_id", Some("o.product_line_id"), &mut params);
     let sql = format!(
         "SELECT o.owner_id, o.created_at, o.closed_at FROM {from}

@@ -34,13 +34,15 @@ pub(crate) enum Rows<'a> {
 /// organisation in use none of its rows.
 pub(crate) fn set(db: &mut Db, org: OrgId, derived: &[Derived], rows: Rows<'_>) -> Result<()> {
     let Some(table) = derived.first().map(|d| d.table) else { return Ok(()) };
+    if matches!(rows, Rows::Where(_, [])) {
+        return Ok(());
+    }
     debug_assert!(derived.iter().all(|d| d.table == table), "derived columns of several tables");
     let assignments: Vec<String> = derived.iter().map(|d| format!("{} = {}", d.column, d.source)).collect();
     let changes: Vec<String> = derived.iter().map(|d| format!("{} IS DISTINCT FROM {}", d.column, d.source)).collect();
     let changes = changes.join(" OR ");
     let mut params = vec![org.value()];
     let filter = match rows {
-        Rows::Where(_, []) => return Ok(()),
         Rows::Where(key, ids) => {
             params.extend(ids.iter().map(|&id| Value::Int(id)));
             format!("{key} IN ({}) AND ({changes})", vec!["?"; ids.len()].join(", "))

@@ -26,13 +26,13 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// `column` is one of a list of ids given as one parameter ([`Dialect::id_list`]): one
+    /// `column` is one of a list of ids given as one parameter ([`Value::Ids`]): one
     /// statement, planned once, however long the list, where `IN (?, ?, …)` would take a parameter
     /// per id.
     pub(crate) fn in_id_list(self, column: &str) -> String {
         match self {
             Dialect::Sqlite => format!("{column} IN (SELECT value FROM json_each(?))"),
-            Dialect::Postgres => format!("{column} = ANY(CAST(CAST(? AS TEXT) AS BIGINT[]))"),
+            Dialect::Postgres => format!("{column} = ANY(CAST(? AS BIGINT[]))"),
         }
     }
 
@@ -44,16 +44,6 @@ impl Dialect {
             Dialect::Sqlite => "",
             Dialect::Postgres => " FOR SHARE",
         }
-    }
-
-    /// The parameter of [`Dialect::in_id_list`]: a JSON array for SQLite, an array literal for
-    /// PostgreSQL.
-    pub(crate) fn id_list(self, ids: &[i64]) -> Value<'static> {
-        let joined = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        Value::owned(match self {
-            Dialect::Sqlite => format!("[{joined}]"),
-            Dialect::Postgres => format!("{{{joined}}}"),
-        })
     }
 }
 

@@ -14,6 +14,9 @@ pub enum Value<'a> {
     Text(Cow<'a, str>),
     Date(NaiveDate),
     Timestamp(DateTime<Utc>),
+    /// A list of ids: a JSON array for SQLite's `json_each`, a `BIGINT[]` for PostgreSQL, sent in
+    /// its binary form (the text form of tens of thousands of ids costs the server its parse).
+    Ids(Vec<i64>),
 }
 
 impl<'a> Value<'a> {
@@ -45,6 +48,7 @@ impl<'a> Value<'a> {
             Value::Text(text) => Value::Text(Cow::Owned(text.into_owned())),
             Value::Date(date) => Value::Date(date),
             Value::Timestamp(at) => Value::Timestamp(at),
+            Value::Ids(ids) => Value::Ids(ids),
         }
     }
 }
@@ -82,6 +86,10 @@ impl rusqlite::ToSql for Value<'_> {
             Value::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
             Value::Date(date) => ToSqlOutput::Owned(Sqlite::Text(date.to_string())),
             Value::Timestamp(at) => ToSqlOutput::Owned(Sqlite::Integer(at.timestamp())),
+            Value::Ids(ids) => {
+                let listed: Vec<String> = ids.iter().map(i64::to_string).collect();
+                ToSqlOutput::Owned(Sqlite::Text(format!("[{}]", listed.join(","))))
+            }
         })
     }
 }
@@ -98,6 +106,7 @@ impl ToSql for Value<'_> {
             Value::Text(text) => text.as_ref().to_sql(ty, out),
             Value::Date(date) => date.to_sql(ty, out),
             Value::Timestamp(at) => at.to_sql(ty, out),
+            Value::Ids(ids) => ids.to_sql(ty, out),
         }
     }
 

@@ -272,9 +272,8 @@ pub fn won_cycle_days(db: &mut Db, org: OrgId, period: Period, filter: Filter<'_
     );
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     filter.read_rows(db, &sql, &params, |row| {
-        if let (Some(created), Some(closed)) = (row.timestamp(1)?, row.timestamp(2)?) {
-            let days = (closed.date_naive() - created.date_naive()).num_days();
-            out.entry(row.int(0)?.unwrap_or_default()).or_default().push(days);
+        if let (Some(created), Some(closed)) = (row.utc_day(1)?, row.utc_day(2)?) {
+            out.entry(row.int(0)?.unwrap_or_default()).or_default().push(closed - created);
         }
         Ok(())
     })?;
@@ -331,7 +330,7 @@ pub fn account_names(db: &mut Db, org: OrgId, filter: Filter<'_>, accounts: &[i6
         Dialect::Postgres => "",
     };
     let sql = format!("SELECT id, name FROM accounts{index} WHERE org_id = ? AND {}", dialect.in_id_list("id"));
-    filter.read_rows(db, &sql, &[org.value(), dialect.id_list(accounts)], |row| {
+    filter.read_rows(db, &sql, &[org.value(), Value::Ids(accounts.to_vec())], |row| {
         out.insert(row.int(0)?.unwrap_or_default(), row.text(1)?.unwrap_or_default().to_string());
         Ok(())
     })?;

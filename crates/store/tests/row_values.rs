@@ -69,8 +69,29 @@ fn integers_and_dates_read_back_on_both_databases() {
             .expect("read");
         assert_eq!(read, vec![vec![Some(-32_768), Some(32_767), Some(-2_147_483_648), Some(2_147_483_647), None]]);
         let text = test.db.query_map("SELECT CAST('x' AS TEXT)", &[], |row| row.int(0));
-        if dialect == quotient_store::Dialect::Postgres {
-            assert!(text.is_err(), "text read as an integer on {dialect:?}");
+        assert!(text.is_err(), "text read as an integer on {dialect:?}");
+    }
+}
+
+/// A list of ids binds as one parameter on both databases; bound where no list belongs, it is
+/// refused rather than taken down the client.
+#[test]
+fn a_list_of_ids_binds_as_one_parameter() {
+    for mut test in std::iter::once(TestDb::sqlite()).chain(TestDb::postgres()) {
+        let dialect = test.db.dialect();
+        let (listed, wrong) = match dialect {
+            quotient_store::Dialect::Sqlite => ("SELECT value FROM json_each(?) ORDER BY value", None),
+            quotient_store::Dialect::Postgres => {
+                ("SELECT unnest(CAST(? AS BIGINT[])) AS id ORDER BY id", Some("SELECT CAST(? AS BIGINT)"))
+            }
+        };
+        let ids = vec![3, -1, i64::MAX, 0];
+        let read = test.db.query_map(listed, &[Value::Ids(ids)], |row| row.int(0)).expect("read");
+        assert_eq!(read, vec![Some(-1), Some(0), Some(3), Some(i64::MAX)], "on {dialect:?}");
+        let none = test.db.query_map(listed, &[Value::Ids(Vec::new())], |row| row.int(0)).expect("read");
+        assert!(none.is_empty(), "on {dialect:?}");
+        if let Some(wrong) = wrong {
+            assert!(test.db.query_map(wrong, &[Value::Ids(vec![1])], |row| row.int(0)).is_err());
         }
     }
 }

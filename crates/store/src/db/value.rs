@@ -2,7 +2,7 @@
 
 use bytes::BytesMut;
 use chrono::{DateTime, NaiveDate, Utc};
-use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::types::{IsNull, Kind, ToSql, Type, to_sql_checked};
 use std::borrow::Cow;
 
 /// A value to bind. Timestamps are stored as Unix seconds in SQLite and `timestamptz` in PostgreSQL;
@@ -106,7 +106,11 @@ impl ToSql for Value<'_> {
             Value::Text(text) => text.as_ref().to_sql(ty, out),
             Value::Date(date) => date.to_sql(ty, out),
             Value::Timestamp(at) => at.to_sql(ty, out),
-            Value::Ids(ids) => ids.to_sql(ty, out),
+            // The client takes a non-array type for a programming error, and panics.
+            Value::Ids(ids) => match ty.kind() {
+                Kind::Array(_) => ids.to_sql(ty, out),
+                _ => Err(format!("a list of ids binds to an array, not to {ty}").into()),
+            },
         }
     }
 

@@ -86,10 +86,9 @@ impl rusqlite::ToSql for Value<'_> {
             Value::Text(text) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
             Value::Date(date) => ToSqlOutput::Owned(Sqlite::Text(date.to_string())),
             Value::Timestamp(at) => ToSqlOutput::Owned(Sqlite::Integer(at.timestamp())),
-            Value::Ids(ids) => {
-                let listed: Vec<String> = ids.iter().map(i64::to_string).collect();
-                ToSqlOutput::Owned(Sqlite::Text(format!("[{}]", listed.join(","))))
-            }
+            Value::Ids(ids) => ToSqlOutput::Owned(Sqlite::Text(
+                serde_json::to_string(ids).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?,
+            )),
         })
     }
 }
